@@ -1,0 +1,4 @@
+/** Every CLI command, one module each. */
+import type { RegisterCommand } from '../main.js';
+
+export const COMMANDS: RegisterCommand[] = [];

@@ -1,0 +1,53 @@
+/**
+ * The CLI's view of the outside world, passed to every command so that tests can run commands
+ * in-process and capture what they print.
+ */
+import pc from 'picocolors';
+
+export interface CliIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  /** Whether stdout is an interactive terminal (colours and progress only then). */
+  readonly isTTY: boolean;
+  /** Colour functions; identity functions when colour is off. */
+  readonly colors: Colors;
+  readonly cwd: string;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+export type Colors = ReturnType<typeof pc.createColors>;
+
+export function processIo(): CliIo {
+  const isTTY = Boolean(process.stdout.isTTY) && !process.env.CI;
+  const color = isTTY && !process.env.NO_COLOR;
+  return {
+    stdout: (t) => void process.stdout.write(t),
+    stderr: (t) => void process.stderr.write(t),
+    isTTY,
+    colors: pc.createColors(color),
+    cwd: process.cwd(),
+    env: process.env,
+  };
+}
+
+/** An in-memory IO for tests: collects output, no colour, not a TTY. */
+export function memoryIo(cwd = process.cwd()): CliIo & { out: string[]; err: string[]; text(): string } {
+  const out: string[] = [];
+  const err: string[] = [];
+  return {
+    out,
+    err,
+    stdout: (t) => void out.push(t),
+    stderr: (t) => void err.push(t),
+    isTTY: false,
+    colors: pc.createColors(false),
+    cwd,
+    env: {},
+    text: () => out.join(''),
+  };
+}
+
+/** Exit codes shared by every command. */
+export const EXIT_OK = 0;
+export const EXIT_FINDINGS = 1;
+export const EXIT_USAGE = 2;

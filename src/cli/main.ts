@@ -1,0 +1,47 @@
+/**
+ * `oclhub` entry point: builds the commander program from one module per command.
+ * Commands are thin shells over the library; they return an exit code instead of exiting.
+ */
+import { Command, CommanderError } from 'commander';
+import { EXIT_USAGE, processIo, type CliIo } from './io.js';
+import { COMMANDS } from './commands/index.js';
+
+export interface CommandContext {
+  io: CliIo;
+  /** Set by a command's action to report its exit code. */
+  setExitCode(code: number): void;
+}
+
+export type RegisterCommand = (program: Command, ctx: CommandContext) => void;
+
+export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
+  let exitCode = 0;
+  const ctx: CommandContext = { io, setExitCode: (code) => void (exitCode = code) };
+  const program = new Command('oclhub')
+    .description('Git-backed config-as-code hub for Octopus OCL: format, validate, version and police deployment processes.')
+    .version(await packageVersion(), '-V, --version')
+    .exitOverride()
+    .configureOutput({ writeOut: (t) => io.stdout(t), writeErr: (t) => io.stderr(t) })
+    .showHelpAfterError('(run `oclhub --help` for usage)');
+  for (const register of COMMANDS) register(program, ctx);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version exit 0; everything else commander reports is a usage error.
+      return error.exitCode === 0 ? 0 : EXIT_USAGE;
+    }
+    throw error;
+  }
+  return exitCode;
+}
+
+async function packageVersion(): Promise<string> {
+  const { readFile } = await import('node:fs/promises');
+  const url = new URL('../../package.json', import.meta.url);
+  try {
+    return (JSON.parse(await readFile(url, 'utf8')) as { version: string }).version;
+  } catch {
+    return '0.0.0';
+  }
+}

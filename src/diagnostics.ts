@@ -1,0 +1,103 @@
+/**
+ * The one diagnostic type used by every layer (modelled on HCL's hcl.Diagnostic).
+ * User input never throws: parsers, validators and evaluators return these instead.
+ */
+
+export type Severity = 'error' | 'warning' | 'info';
+
+/** A point in a source file. `line` and `column` are 1-based; `offset` is a 0-based UTF-16 index. */
+export interface Position {
+  line: number;
+  column: number;
+  offset: number;
+}
+
+/** A half-open source range: `start` is the first character, `end` is just past the last. */
+export interface Range {
+  start: Position;
+  end: Position;
+}
+
+export interface RelatedInformation {
+  file?: string;
+  range?: Range;
+  message: string;
+}
+
+export interface Diagnostic {
+  severity: Severity;
+  /** A stable code grouped by layer: OCL…, SCH…, TPL…, POL…, REGO…, GIT…, CLI… */
+  code: string;
+  /** One line saying what is wrong. */
+  summary: string;
+  /** Optional longer explanation or suggested fix. */
+  detail?: string;
+  file?: string;
+  /** The subject: exactly the text the diagnostic is about. */
+  range?: Range;
+  /** Other places that explain this one (e.g. provenance: template line and project usage line). */
+  related?: RelatedInformation[];
+}
+
+export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
+  return diagnostics.some((d) => d.severity === 'error');
+}
+
+export function countBySeverity(diagnostics: readonly Diagnostic[]): Record<Severity, number> {
+  const counts: Record<Severity, number> = { error: 0, warning: 0, info: 0 };
+  for (const d of diagnostics) counts[d.severity]++;
+  return counts;
+}
+
+/** Orders diagnostics by file, then position, then severity (errors first). */
+export function compareDiagnostics(a: Diagnostic, b: Diagnostic): number {
+  const fa = a.file ?? '';
+  const fb = b.file ?? '';
+  if (fa !== fb) return fa < fb ? -1 : 1;
+  const oa = a.range?.start.offset ?? -1;
+  const ob = b.range?.start.offset ?? -1;
+  if (oa !== ob) return oa - ob;
+  const rank = { error: 0, warning: 1, info: 2 } as const;
+  return rank[a.severity] - rank[b.severity];
+}
+
+/** Computes line/column positions for offsets in a text, in O(log n) per lookup. */
+export class LineIndex {
+  private readonly lineStarts: number[] = [0];
+
+  constructor(readonly text: string) {
+    for (let i = 0; i < text.length; i++) {
+      if (text.charCodeAt(i) === 10) this.lineStarts.push(i + 1);
+    }
+  }
+
+  get lineCount(): number {
+    return this.lineStarts.length;
+  }
+
+  position(offset: number): Position {
+    const clamped = Math.max(0, Math.min(offset, this.text.length));
+    let lo = 0;
+    let hi = this.lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.lineStarts[mid]! <= clamped) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: clamped - this.lineStarts[lo]! + 1, offset: clamped };
+  }
+
+  range(startOffset: number, endOffset: number): Range {
+    return { start: this.position(startOffset), end: this.position(endOffset) };
+  }
+
+  /** The text of a 1-based line without its line terminator. */
+  lineText(line: number): string {
+    const start = this.lineStarts[line - 1];
+    if (start === undefined) return '';
+    const next = this.lineStarts[line];
+    let end = next === undefined ? this.text.length : next - 1;
+    if (end > start && this.text.charCodeAt(end - 1) === 13) end--;
+    return this.text.slice(start, end);
+  }
+}

@@ -1,0 +1,261 @@
+/**
+ * Rego v1 abstract syntax tree. Produced by parser.ts, consumed by compiler.ts and the evaluator.
+ * src/rego imports nothing from the rest of src/, so it has its own location type.
+ */
+
+export interface Location {
+  /** 1-based line and column, 0-based offset into the module text. */
+  line: number;
+  column: number;
+  offset: number;
+  /** Offset just past the node's last character. */
+  endOffset: number;
+  /** Module file name, when known. */
+  file?: string;
+}
+
+export interface Module {
+  /** `package a.b.c` → ['a', 'b', 'c'] (without the implicit `data` root). */
+  package: string[];
+  packageLocation: Location;
+  imports: Import[];
+  rules: Rule[];
+  file?: string;
+  /** The module's source text (for error snippets). */
+  source?: string;
+}
+
+export interface Import {
+  /** The imported ref as written, e.g. `data.lib.helpers`, `input.Steps`, `rego.v1`, `future.keywords.in`. */
+  path: RefTerm | VarTerm;
+  alias?: string;
+  location: Location;
+}
+
+/**
+ * A rule. Kinds are derived from the head:
+ * - `default p := v` → `isDefault`
+ * - functions → `head.args` is set
+ * - partial set (`p contains x if ...`) → `head.key` set, `head.value` undefined
+ * - complete / ref-head rules → `head.value` (defaults to `true` when omitted)
+ */
+export interface Rule {
+  isDefault: boolean;
+  head: RuleHead;
+  body: Literal[];
+  /** `else [:= v] [if] { ... }` chain, in order. Each entry has its own value and body. */
+  elses: ElseClause[];
+  location: Location;
+}
+
+export interface RuleHead {
+  /** Rule ref relative to the package: `p` → [string "p"]; `a.b[k]` → ["a", "b", term k]. The first element is always a string term. */
+  ref: Term[];
+  args?: Term[];
+  /** `contains` key for partial set rules. */
+  key?: Term;
+  /** Value; undefined for partial set rules and for `p if {...}` (true is implied, see `valueImplied`). */
+  value?: Term;
+  /** `:=` versus `=` in the head (both assign; `:=` forbids redefinition in OPA). */
+  assign: ':=' | '=' | undefined;
+  /** True when the value was not written (`p if {...}`, `f(x) if {...}`): value is `true`. */
+  valueImplied: boolean;
+  contains: boolean;
+  location: Location;
+}
+
+export interface ElseClause {
+  value?: Term;
+  body: Literal[];
+  location: Location;
+}
+
+/** One statement of a body or query. */
+export interface Literal {
+  negated: boolean;
+  expr: Expr;
+  with: WithModifier[];
+  location: Location;
+}
+
+export interface WithModifier {
+  /** `input`, `input.x.y`, `data.a.b`, or a function/builtin ref such as `count` or `data.lib.f`. */
+  target: Term;
+  value: Term;
+  location: Location;
+}
+
+export type Expr = TermExpr | UnifyExpr | SomeDeclExpr | SomeInExpr | EveryExpr;
+
+/** A plain term: true when defined and not `false`. Comparisons and calls are `CallTerm`s. */
+export interface TermExpr {
+  type: 'term';
+  term: Term;
+  location: Location;
+}
+
+/** `a := b` (declare and assign) or `a = b` (unify). */
+export interface UnifyExpr {
+  type: 'unify';
+  op: ':=' | '=';
+  left: Term;
+  right: Term;
+  location: Location;
+}
+
+/** `some x, y` */
+export interface SomeDeclExpr {
+  type: 'some';
+  vars: VarTerm[];
+  location: Location;
+}
+
+/** `some x in xs`, `some k, v in xs` */
+export interface SomeInExpr {
+  type: 'somein';
+  key?: Term;
+  value: Term;
+  collection: Term;
+  location: Location;
+}
+
+/** `every x in xs { ... }`, `every k, v in xs { ... }` */
+export interface EveryExpr {
+  type: 'every';
+  key?: VarTerm;
+  value: VarTerm;
+  domain: Term;
+  body: Literal[];
+  location: Location;
+}
+
+export type Term =
+  | NullTerm
+  | BooleanTerm
+  | NumberTerm
+  | StringTerm
+  | VarTerm
+  | RefTerm
+  | ArrayTerm
+  | SetTerm
+  | ObjectTerm
+  | ArrayComprehension
+  | SetComprehension
+  | ObjectComprehension
+  | CallTerm
+  | MembershipTerm
+  | TemplateStringTerm;
+
+export interface NullTerm {
+  type: 'null';
+  location: Location;
+}
+export interface BooleanTerm {
+  type: 'boolean';
+  value: boolean;
+  location: Location;
+}
+export interface NumberTerm {
+  type: 'number';
+  /** The literal as written (e.g. `1e3`, `18446744073709551616`), parsed by the value layer. */
+  raw: string;
+  location: Location;
+}
+export interface StringTerm {
+  type: 'string';
+  value: string;
+  /** Whether it was a raw (backtick) string. */
+  raw?: boolean;
+  location: Location;
+}
+/** A variable, including `_` (each `_` is a distinct wildcard), `input` and `data`. */
+export interface VarTerm {
+  type: 'var';
+  name: string;
+  location: Location;
+}
+/** `head.a[b][c]`: `path` holds string terms for `.name` and arbitrary terms for `[...]`. */
+export interface RefTerm {
+  type: 'ref';
+  head: Term;
+  path: Term[];
+  location: Location;
+}
+export interface ArrayTerm {
+  type: 'array';
+  items: Term[];
+  location: Location;
+}
+export interface SetTerm {
+  type: 'set';
+  items: Term[];
+  location: Location;
+}
+export interface ObjectTerm {
+  type: 'object';
+  entries: Array<[Term, Term]>;
+  location: Location;
+}
+export interface ArrayComprehension {
+  type: 'arraycompr';
+  term: Term;
+  body: Literal[];
+  location: Location;
+}
+export interface SetComprehension {
+  type: 'setcompr';
+  term: Term;
+  body: Literal[];
+  location: Location;
+}
+export interface ObjectComprehension {
+  type: 'objectcompr';
+  key: Term;
+  value: Term;
+  body: Literal[];
+  location: Location;
+}
+/**
+ * A call: builtins (`count(x)`, `strings.replace_n(...)`), user functions (`f(x)`, `data.lib.f(x)`)
+ * and operators, which use OPA's builtin names:
+ * `plus minus mul div rem` (arithmetic; `minus` on sets is set difference), `or` (set union), `and` (set intersection),
+ * `equal neq lt lte gt gte`. Unary minus on a non-literal is `minus(0, x)`.
+ */
+export interface CallTerm {
+  type: 'call';
+  /** Function ref: `['count']`, `['strings', 'replace_n']`, `['data', 'lib', 'f']`, `['f']`. */
+  name: string[];
+  args: Term[];
+  location: Location;
+}
+/** `x in xs` or `k, v in xs` used as an expression (OPA's internal.member_2 / member_3). */
+export interface MembershipTerm {
+  type: 'membership';
+  key?: Term;
+  value: Term;
+  collection: Term;
+  location: Location;
+}
+/** `$"text {expr} text"` (OPA ≥ 1.12 string interpolation). Parts are literal strings or terms. */
+export interface TemplateStringTerm {
+  type: 'template';
+  parts: Array<string | Term>;
+  location: Location;
+}
+
+/** Operator → builtin name, as OPA names them. */
+export const BINARY_OPERATORS: Readonly<Record<string, string>> = {
+  '+': 'plus',
+  '-': 'minus',
+  '*': 'mul',
+  '/': 'div',
+  '%': 'rem',
+  '|': 'or',
+  '&': 'and',
+  '==': 'equal',
+  '!=': 'neq',
+  '<': 'lt',
+  '<=': 'lte',
+  '>': 'gt',
+  '>=': 'gte',
+};

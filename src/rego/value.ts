@@ -1,0 +1,477 @@
+/**
+ * Rego values.
+ *
+ * The representation is chosen so that JSON input is a valid value as it is (no conversion per
+ * evaluation): null, booleans, numbers, strings and arrays are JavaScript natives, and an object
+ * whose keys are all strings is a plain JavaScript object (own properties only; `__proto__` and
+ * `constructor` are ordinary keys: always use `objectGet`/`hasOwn`, never `o[k]`).
+ *
+ * Two classes cover what JSON cannot express: `RegoSet`, and `RegoObject` for objects with at
+ * least one non-string key. The representation is canonical: an object with only string keys is
+ * never a RegoObject, an integer that fits in a double exactly is never a bigint. So structural
+ * equality can compare representations directly.
+ *
+ * Undefined (no value) is JavaScript `undefined` and is never stored inside a value.
+ */
+
+export type RegoNumber = number | bigint;
+export type Value = null | boolean | RegoNumber | string | Value[] | RegoSet | RegoObject | PlainObject;
+export interface PlainObject {
+  [key: string]: Value;
+}
+
+export type TypeName = 'null' | 'boolean' | 'number' | 'string' | 'array' | 'object' | 'set';
+
+const TYPE_RANK: Record<TypeName, number> = { null: 0, boolean: 1, number: 2, string: 3, array: 4, object: 5, set: 6 };
+
+export function typeName(v: Value): TypeName {
+  if (v === null) return 'null';
+  switch (typeof v) {
+    case 'boolean':
+      return 'boolean';
+    case 'number':
+    case 'bigint':
+      return 'number';
+    case 'string':
+      return 'string';
+  }
+  if (Array.isArray(v)) return 'array';
+  if (v instanceof RegoSet) return 'set';
+  return 'object';
+}
+
+export const isNumber = (v: Value | undefined): v is RegoNumber => typeof v === 'number' || typeof v === 'bigint';
+export const isString = (v: Value | undefined): v is string => typeof v === 'string';
+export const isArray = (v: Value | undefined): v is Value[] => Array.isArray(v);
+export const isSet = (v: Value | undefined): v is RegoSet => v instanceof RegoSet;
+export function isObject(v: Value | undefined): v is PlainObject | RegoObject {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof RegoSet);
+}
+export function isPlainObject(v: Value | undefined): v is PlainObject {
+  return isObject(v) && !(v instanceof RegoObject);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Numbers
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
+
+/** Canonical form: a bigint only when the integer is outside the exactly representable range. */
+export function normalizeBigInt(n: bigint): RegoNumber {
+  return n >= MIN_SAFE && n <= MAX_SAFE ? Number(n) : n;
+}
+
+/** Parses a Rego/JSON number literal, keeping large integers exact. Returns undefined for malformed text. */
+export function parseNumber(raw: string): RegoNumber | undefined {
+  const text = raw.trim();
+  if (!/^-?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(text)) return undefined;
+  if (/^-?\d+$/.test(text)) {
+    const n = Number(text);
+    if (Number.isSafeInteger(n)) return n;
+    return normalizeBigInt(BigInt(text));
+  }
+  const n = Number(text);
+  if (!Number.isFinite(n)) return undefined;
+  // An integral value written with an exponent (1e30) stays exact when it is an integer.
+  if (Number.isInteger(n) && !Number.isSafeInteger(n) && /^-?\d+[eE]\+?\d+$/.test(text)) {
+    const [mant, exp] = text.toLowerCase().split('e') as [string, string];
+    return normalizeBigInt(BigInt(mant) * 10n ** BigInt(exp));
+  }
+  return n;
+}
+
+export function isInteger(n: RegoNumber): boolean {
+  return typeof n === 'bigint' || Number.isInteger(n);
+}
+
+export function compareNumbers(a: RegoNumber, b: RegoNumber): number {
+  if (typeof a === 'number' && typeof b === 'number') return a < b ? -1 : a > b ? 1 : 0;
+  if (typeof a === 'bigint' && typeof b === 'bigint') return a < b ? -1 : a > b ? 1 : 0;
+  // Mixed: JavaScript compares bigint and number by mathematical value.
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export function numberToString(n: RegoNumber): string {
+  if (typeof n === 'bigint') return n.toString();
+  if (Number.isInteger(n) && Math.abs(n) >= 1e21) return BigInt(n).toString();
+  return String(n);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Keys for hashing: primitives key themselves, composites get a canonical string.
+
+type Key = string | number | boolean | null | bigint;
+
+/** Canonical serialisation of a composite value (used as a hash key and for sorting ties). */
+export function canonicalString(v: Value): string {
+  if (v === null) return 'null';
+  switch (typeof v) {
+    case 'boolean':
+      return v ? 'true' : 'false';
+    case 'number':
+    case 'bigint':
+      return numberToString(v);
+    case 'string':
+      return JSON.stringify(v);
+  }
+  if (Array.isArray(v)) return '[' + v.map(canonicalString).join(',') + ']';
+  if (v instanceof RegoSet) return 'set(' + v.values().map(canonicalString).join(',') + ')';
+  return '{' + objectEntries(v).map(([k, x]) => canonicalString(k) + ':' + canonicalString(x)).join(',') + '}';
+}
+
+function primitiveKey(v: Value): Key | undefined {
+  if (v === null) return null;
+  switch (typeof v) {
+    case 'boolean':
+    case 'number':
+    case 'bigint':
+    case 'string':
+      return v;
+  }
+  return undefined;
+}
+
+/** A hash map keyed by Rego value equality. */
+export class ValueMap<T> {
+  private readonly prims = new Map<Key, [Value, T]>();
+  private comps: Map<string, [Value, T]> | undefined;
+
+  get size(): number {
+    return this.prims.size + (this.comps?.size ?? 0);
+  }
+
+  get(key: Value): T | undefined {
+    const p = primitiveKey(key);
+    if (p !== undefined) return this.prims.get(p)?.[1];
+    return this.comps?.get(canonicalString(key))?.[1];
+  }
+
+  has(key: Value): boolean {
+    const p = primitiveKey(key);
+    if (p !== undefined) return this.prims.has(p);
+    return this.comps?.has(canonicalString(key)) ?? false;
+  }
+
+  set(key: Value, value: T): void {
+    const p = primitiveKey(key);
+    if (p !== undefined) this.prims.set(p, [key, value]);
+    else (this.comps ??= new Map()).set(canonicalString(key), [key, value]);
+  }
+
+  delete(key: Value): boolean {
+    const p = primitiveKey(key);
+    if (p !== undefined) return this.prims.delete(p);
+    return this.comps?.delete(canonicalString(key)) ?? false;
+  }
+
+  /** Entries in insertion order (primitives first). */
+  *entries(): IterableIterator<[Value, T]> {
+    yield* this.prims.values();
+    if (this.comps) yield* this.comps.values();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sets
+
+export class RegoSet {
+  private readonly map = new ValueMap<true>();
+  private sorted: Value[] | undefined;
+
+  constructor(items?: Iterable<Value>) {
+    if (items) for (const item of items) this.add(item);
+  }
+
+  get size(): number {
+    return this.map.size;
+  }
+
+  has(v: Value): boolean {
+    return this.map.has(v);
+  }
+
+  add(v: Value): this {
+    if (!this.map.has(v)) {
+      this.map.set(v, true);
+      this.sorted = undefined;
+    }
+    return this;
+  }
+
+  /** Members in Rego's total order (as OPA iterates and prints sets). Do not mutate. */
+  values(): Value[] {
+    if (!this.sorted) {
+      const out: Value[] = [];
+      for (const [k] of this.map.entries()) out.push(k);
+      out.sort(compare);
+      this.sorted = out;
+    }
+    return this.sorted;
+  }
+
+  [Symbol.iterator](): Iterator<Value> {
+    return this.values()[Symbol.iterator]();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Objects
+
+/** An object with at least one non-string key. */
+export class RegoObject {
+  readonly map = new ValueMap<Value>();
+  private sorted: Array<[Value, Value]> | undefined;
+
+  get size(): number {
+    return this.map.size;
+  }
+
+  get(k: Value): Value | undefined {
+    return this.map.get(k);
+  }
+
+  set(k: Value, v: Value): void {
+    this.map.set(k, v);
+    this.sorted = undefined;
+  }
+
+  entries(): Array<[Value, Value]> {
+    if (!this.sorted) {
+      this.sorted = [...this.map.entries()].sort((a, b) => compare(a[0], b[0]));
+    }
+    return this.sorted;
+  }
+}
+
+const hasOwn = Object.prototype.hasOwnProperty;
+const sortedKeyCache = new WeakMap<PlainObject, string[]>();
+
+function sortedKeys(o: PlainObject): string[] {
+  let keys = sortedKeyCache.get(o);
+  if (!keys) {
+    keys = Object.keys(o).sort(compareStrings);
+    sortedKeyCache.set(o, keys);
+  }
+  return keys;
+}
+
+/** Creates an empty plain object safe for any key (`__proto__` included). */
+export function emptyObject(): PlainObject {
+  return Object.create(null) as PlainObject;
+}
+
+/** Sets a key on a plain object under construction, treating `__proto__` as data. */
+export function setOwn(o: PlainObject, key: string, value: Value): void {
+  if (key === '__proto__') Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
+  else o[key] = value;
+}
+
+/** Builds an object with any keys, producing the canonical representation. Later keys win. */
+export class ObjectBuilder {
+  private plain: PlainObject | undefined = emptyObject();
+  private general: RegoObject | undefined;
+
+  set(key: Value, value: Value): this {
+    if (this.plain && typeof key === 'string') {
+      setOwn(this.plain, key, value);
+      return this;
+    }
+    if (!this.general) {
+      this.general = new RegoObject();
+      if (this.plain) for (const k of Object.keys(this.plain)) this.general.set(k, this.plain[k]!);
+      this.plain = undefined;
+    }
+    this.general.set(key, value);
+    return this;
+  }
+
+  has(key: Value): boolean {
+    if (this.plain) return typeof key === 'string' && hasOwn.call(this.plain, key);
+    return this.general!.map.has(key);
+  }
+
+  get(key: Value): Value | undefined {
+    if (this.plain) return typeof key === 'string' && hasOwn.call(this.plain, key) ? this.plain[key] : undefined;
+    return this.general!.get(key);
+  }
+
+  build(): PlainObject | RegoObject {
+    return this.plain ?? this.general!;
+  }
+}
+
+export function makeObject(entries: Iterable<[Value, Value]>): PlainObject | RegoObject {
+  const b = new ObjectBuilder();
+  for (const [k, v] of entries) b.set(k, v);
+  return b.build();
+}
+
+export function objectGet(o: PlainObject | RegoObject, key: Value): Value | undefined {
+  if (o instanceof RegoObject) return o.get(key);
+  if (typeof key !== 'string') return undefined;
+  return hasOwn.call(o, key) ? o[key] : undefined;
+}
+
+export function objectHas(o: PlainObject | RegoObject, key: Value): boolean {
+  return objectGet(o, key) !== undefined;
+}
+
+export function objectSize(o: PlainObject | RegoObject): number {
+  return o instanceof RegoObject ? o.size : Object.keys(o).length;
+}
+
+/** Keys in Rego's total order. */
+export function objectKeys(o: PlainObject | RegoObject): Value[] {
+  return o instanceof RegoObject ? o.entries().map((e) => e[0]) : sortedKeys(o);
+}
+
+/** Entries in key order. */
+export function objectEntries(o: PlainObject | RegoObject): Array<[Value, Value]> {
+  if (o instanceof RegoObject) return o.entries();
+  return sortedKeys(o).map((k) => [k, o[k]!]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Order and equality
+
+export function compareStrings(a: string, b: string): number {
+  // OPA compares strings by bytes (UTF-8); for BMP text code-unit order matches except surrogates,
+  // so compare by code point.
+  if (a === b) return 0;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const ca = a.codePointAt(i)!;
+    const cb = b.codePointAt(i)!;
+    if (ca !== cb) return ca < cb ? -1 : 1;
+    if (ca > 0xffff) i++;
+  }
+  return a.length < b.length ? -1 : a.length > b.length ? 1 : 0;
+}
+
+/** Rego's total order: null < boolean < number < string < array < object < set. */
+export function compare(a: Value, b: Value): number {
+  if (a === b) return 0;
+  const ta = typeName(a);
+  const tb = typeName(b);
+  if (ta !== tb) return TYPE_RANK[ta] - TYPE_RANK[tb];
+  switch (ta) {
+    case 'null':
+      return 0;
+    case 'boolean':
+      return a === b ? 0 : a ? 1 : -1;
+    case 'number':
+      return compareNumbers(a as RegoNumber, b as RegoNumber);
+    case 'string':
+      return compareStrings(a as string, b as string);
+    case 'array': {
+      const x = a as Value[];
+      const y = b as Value[];
+      const n = Math.min(x.length, y.length);
+      for (let i = 0; i < n; i++) {
+        const c = compare(x[i]!, y[i]!);
+        if (c !== 0) return c;
+      }
+      return x.length - y.length;
+    }
+    case 'object': {
+      const x = objectEntries(a as PlainObject | RegoObject);
+      const y = objectEntries(b as PlainObject | RegoObject);
+      const n = Math.min(x.length, y.length);
+      for (let i = 0; i < n; i++) {
+        const ck = compare(x[i]![0], y[i]![0]);
+        if (ck !== 0) return ck;
+        const cv = compare(x[i]![1], y[i]![1]);
+        if (cv !== 0) return cv;
+      }
+      return x.length - y.length;
+    }
+    case 'set': {
+      const x = (a as RegoSet).values();
+      const y = (b as RegoSet).values();
+      const n = Math.min(x.length, y.length);
+      for (let i = 0; i < n; i++) {
+        const c = compare(x[i]!, y[i]!);
+        if (c !== 0) return c;
+      }
+      return x.length - y.length;
+    }
+  }
+}
+
+export function equals(a: Value, b: Value): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) {
+    // number vs bigint compare by value; canonical form makes this rare but keep it exact.
+    if (isNumber(a) && isNumber(b)) return compareNumbers(a, b) === 0;
+    return false;
+  }
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!equals(a[i]!, b[i]!)) return false;
+    return true;
+  }
+  if (a instanceof RegoSet) {
+    if (!(b instanceof RegoSet) || a.size !== b.size) return false;
+    for (const x of a.values()) if (!b.has(x)) return false;
+    return true;
+  }
+  if (!isObject(b) || Array.isArray(b)) return false;
+  const oa = a as PlainObject | RegoObject;
+  const ob = b as PlainObject | RegoObject;
+  if (oa instanceof RegoObject !== ob instanceof RegoObject) return false;
+  if (oa instanceof RegoObject) {
+    const bo = ob as RegoObject;
+    if (oa.size !== bo.size) return false;
+    for (const [k, v] of oa.map.entries()) {
+      const w = bo.get(k);
+      if (w === undefined || !equals(v, w)) return false;
+    }
+    return true;
+  }
+  const pa = oa as PlainObject;
+  const pb = ob as PlainObject;
+  const ka = Object.keys(pa);
+  if (ka.length !== Object.keys(pb).length) return false;
+  for (const k of ka) {
+    if (!hasOwn.call(pb, k) || !equals(pa[k]!, pb[k]!)) return false;
+  }
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// JSON
+
+/**
+ * Accepts a JSON value (e.g. from JSON.parse) as a Rego value. JSON values are already valid
+ * values; this only normalises what JSON.parse cannot produce (non-finite numbers are rejected).
+ */
+export function fromJSON(json: unknown): Value {
+  return json as Value;
+}
+
+/** Converts to JSON: sets become sorted arrays, object keys are sorted, non-string keys are stringified as OPA does. */
+export function toJSON(v: Value): unknown {
+  if (v === null || typeof v !== 'object') {
+    if (typeof v === 'bigint') return v; // callers that stringify use stringifyJSON, which keeps bigints exact
+    return v;
+  }
+  if (Array.isArray(v)) return v.map(toJSON);
+  if (v instanceof RegoSet) return v.values().map(toJSON);
+  const out = emptyObject() as Record<string, unknown>;
+  for (const [k, x] of objectEntries(v)) {
+    const key = typeof k === 'string' ? k : stringifyJSON(k);
+    if (key === '__proto__') Object.defineProperty(out, key, { value: toJSON(x), enumerable: true, writable: true, configurable: true });
+    else out[key] = toJSON(x);
+  }
+  return out;
+}
+
+/** JSON text of a value, keeping big integers exact and keys sorted. */
+export function stringifyJSON(v: Value, indent?: number): string {
+  const json = toJSON(v);
+  return JSON.stringify(json, (_k, x) => (typeof x === 'bigint' ? `\u0000big:${x.toString()}` : x), indent).replace(
+    /"\\u0000big:(-?\d+)"/g,
+    '$1',
+  );
+}
