@@ -1,0 +1,73 @@
+/**
+ * `oclhub convert [--to json|ocl] <file>`: prints an OCL file as JSON (docs/ocl-json.md) or a JSON
+ * file as OCL. Without `--to`, a `.json` file becomes OCL and anything else becomes JSON.
+ * Errors are reported as diagnostics on stderr with exit code 1.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Option } from 'commander';
+import { compareDiagnostics, hasErrors, type Diagnostic } from '../../diagnostics.js';
+import { printVerified } from '../../ocl/format.js';
+import { jsonToOcl, oclToJson, parseJsonText } from '../../ocl/json.js';
+import { renderDiagnostics } from '../../report/text.js';
+import { heredocModeForFile, validateFile } from '../../validate.js';
+import { displayPath } from '../files.js';
+import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, type CliIo } from '../io.js';
+import type { RegisterCommand } from '../main.js';
+
+export interface ConvertCommandOptions {
+  file: string;
+  to?: 'json' | 'ocl';
+}
+
+export const registerConvert: RegisterCommand = (program, ctx) => {
+  program
+    .command('convert')
+    .description('print an OCL file as JSON, or a JSON file as OCL')
+    .argument('<file>', 'the file to convert')
+    .addOption(new Option('--to <format>', 'target format (default: from the file extension)').choices(['json', 'ocl']))
+    .action(async (file: string, options: { to?: 'json' | 'ocl' }) => {
+      ctx.setExitCode(await runConvert({ file, ...options }, ctx.io));
+    });
+};
+
+export async function runConvert(options: ConvertCommandOptions, io: CliIo): Promise<number> {
+  const absolute = path.resolve(io.cwd, options.file);
+  const display = displayPath(absolute, io.cwd);
+  let text: string;
+  try {
+    text = await readFile(absolute, 'utf8');
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
+    io.stderr(`oclhub convert: cannot read ${options.file}: ${reason}\n`);
+    return EXIT_USAGE;
+  }
+  const to = options.to ?? (absolute.toLowerCase().endsWith('.json') ? 'ocl' : 'json');
+  const report = (diagnostics: Diagnostic[]) => {
+    if (diagnostics.length === 0) return;
+    const sources = new Map([[display, text.replace(/^\uFEFF/, '')]]);
+    io.stderr(renderDiagnostics([...diagnostics].sort(compareDiagnostics), { sources, colors: io.colors }));
+  };
+
+  if (to === 'json') {
+    const heredocMode = await heredocModeForFile(absolute);
+    const { document, diagnostics } = validateFile(display, text, { heredocMode });
+    report(diagnostics);
+    if (hasErrors(diagnostics)) return EXIT_FINDINGS;
+    io.stdout(JSON.stringify(oclToJson(document), null, 2) + '\n');
+    return EXIT_OK;
+  }
+
+  const json = parseJsonText(text, display);
+  if (hasErrors(json.diagnostics)) {
+    report(json.diagnostics);
+    return EXIT_FINDINGS;
+  }
+  const converted = jsonToOcl(json.value, { file: display });
+  const printed = hasErrors(converted.diagnostics) ? undefined : printVerified(converted.document, { file: display });
+  const diagnostics = [...converted.diagnostics, ...(printed?.diagnostics ?? [])];
+  report(diagnostics);
+  if (hasErrors(diagnostics) || printed?.text === undefined) return EXIT_FINDINGS;
+  io.stdout(printed.text);
+  return EXIT_OK;
+}
