@@ -42,6 +42,10 @@ export interface Import {
 export interface Rule {
   isDefault: boolean;
   head: RuleHead;
+  /**
+   * Empty when the rule has no body (`p := 1`, `s contains x`, `default p := 1`): always true.
+   * Chained bodies (`p if { a } { b }`, accepted by OPA 1.x) become separate rules with equal heads.
+   */
   body: Literal[];
   /** `else [:= v] [if] { ... }` chain, in order. Each entry has its own value and body. */
   elses: ElseClause[];
@@ -65,6 +69,7 @@ export interface RuleHead {
 }
 
 export interface ElseClause {
+  /** Undefined when not written (`else { ... }`): the value is then `true`, not the rule's value. */
   value?: Term;
   body: Literal[];
   location: Location;
@@ -240,6 +245,11 @@ export interface MembershipTerm {
 export interface TemplateStringTerm {
   type: 'template';
   parts: Array<string | Term>;
+  /**
+   * `with` modifiers written inside an expression part (`$"{a with input as 1}"`), indexed like
+   * `parts`; absent when no part has any (the usual case).
+   */
+  with?: Array<WithModifier[] | undefined>;
   location: Location;
 }
 

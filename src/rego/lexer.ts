@@ -1,0 +1,589 @@
+/**
+ * Rego v1 tokenizer. Hand-written, one pass over UTF-16 code units, no regular expressions.
+ *
+ * The whole input is tokenized up front so the parser can backtrack by index (OPA's parser
+ * backtracks too: `{ a | b }` is tried as a comprehension before a set). Whitespace and comments
+ * produce no tokens; instead each token records whether whitespace (`wsBefore`) or a newline
+ * (`nlBefore`) preceded it, because Rego gives both meaning: a newline separates body literals, and
+ * whitespace ends a ref (`a [1]` is not `a[1]`).
+ *
+ * A lexical error never throws: it yields an `illegal` token carrying the message, which the
+ * parser reports when it reaches that token (as OPA's scanner does).
+ */
+
+export type KeywordKind =
+  | 'package'
+  | 'import'
+  | 'as'
+  | 'default'
+  | 'else'
+  | 'not'
+  | 'with'
+  | 'some'
+  | 'every'
+  | 'in'
+  | 'if'
+  | 'contains'
+  | 'true'
+  | 'false'
+  | 'null';
+
+export type PunctKind =
+  | ':='
+  | '='
+  | '=='
+  | '!='
+  | '<'
+  | '<='
+  | '>'
+  | '>='
+  | '+'
+  | '-'
+  | '*'
+  | '/'
+  | '%'
+  | '|'
+  | '&'
+  | '.'
+  | ','
+  | ';'
+  | ':'
+  | '['
+  | ']'
+  | '{'
+  | '}'
+  | '('
+  | ')';
+
+/**
+ * `template` is one literal piece of a template string `$"a{x}b"`: the lexer emits
+ * `template("a", end=false)`, the tokens of `x`, `}`, then `template("b", end=true)`.
+ */
+export type TokenKind = 'ident' | 'number' | 'string' | 'template' | 'eof' | 'illegal' | KeywordKind | PunctKind;
+
+export interface Token {
+  kind: TokenKind;
+  /** Source text of the token. */
+  text: string;
+  /** Decoded value for `string` and `template` tokens; the error message for `illegal` tokens. */
+  value: string;
+  /** `string`: written with backticks. `template`: a `` $`...` `` template. */
+  raw: boolean;
+  /** `template` only: this piece ends the template string (closing quote rather than `{`). */
+  templateEnd: boolean;
+  line: number;
+  column: number;
+  offset: number;
+  endOffset: number;
+  /** Whitespace or a comment separates this token from the previous one. */
+  wsBefore: boolean;
+  /** A line break separates this token from the previous one. */
+  nlBefore: boolean;
+}
+
+export const KEYWORDS: ReadonlySet<string> = new Set<KeywordKind>([
+  'package',
+  'import',
+  'as',
+  'default',
+  'else',
+  'not',
+  'with',
+  'some',
+  'every',
+  'in',
+  'if',
+  'contains',
+  'true',
+  'false',
+  'null',
+]);
+
+const enum C {
+  TAB = 9,
+  LF = 10,
+  CR = 13,
+  SPACE = 32,
+  BANG = 33,
+  DQUOTE = 34,
+  HASH = 35,
+  DOLLAR = 36,
+  PERCENT = 37,
+  AMP = 38,
+  LPAREN = 40,
+  RPAREN = 41,
+  STAR = 42,
+  PLUS = 43,
+  COMMA = 44,
+  MINUS = 45,
+  DOT = 46,
+  SLASH = 47,
+  D0 = 48,
+  D9 = 57,
+  COLON = 58,
+  SEMI = 59,
+  LT = 60,
+  EQ = 61,
+  GT = 62,
+  UA = 65,
+  UE = 69,
+  UZ = 90,
+  LBRACK = 91,
+  BACKSLASH = 92,
+  RBRACK = 93,
+  UNDERSCORE = 95,
+  BACKTICK = 96,
+  LA = 97,
+  LB = 98,
+  LE = 101,
+  LF_ = 102,
+  LN = 110,
+  LR = 114,
+  LT_ = 116,
+  LU = 117,
+  LZ = 122,
+  LBRACE = 123,
+  PIPE = 124,
+  RBRACE = 125,
+  BOM = 0xfeff,
+}
+
+function isLetter(c: number): boolean {
+  return (c >= C.LA && c <= C.LZ) || (c >= C.UA && c <= C.UZ) || c === C.UNDERSCORE;
+}
+function isDigit(c: number): boolean {
+  return c >= C.D0 && c <= C.D9;
+}
+function hexValue(c: number): number {
+  if (c >= C.D0 && c <= C.D9) return c - C.D0;
+  if (c >= C.LA && c <= 102) return c - C.LA + 10;
+  if (c >= C.UA && c <= 70) return c - C.UA + 10;
+  return -1;
+}
+
+const SINGLE_PUNCT: Record<number, PunctKind> = {
+  [C.LBRACK]: '[',
+  [C.RBRACK]: ']',
+  [C.LPAREN]: '(',
+  [C.RPAREN]: ')',
+  [C.COMMA]: ',',
+  [C.SEMI]: ';',
+  [C.DOT]: '.',
+  [C.PLUS]: '+',
+  [C.MINUS]: '-',
+  [C.STAR]: '*',
+  [C.SLASH]: '/',
+  [C.PERCENT]: '%',
+  [C.AMP]: '&',
+  [C.PIPE]: '|',
+};
+
+interface TemplateFrame {
+  raw: boolean;
+  /** `{` opened inside the current template expression and not yet closed. */
+  depth: number;
+}
+
+/** Result of decoding the body of a double-quoted string or template piece. */
+interface Decoded {
+  value: string;
+  error?: string;
+}
+
+/**
+ * Decodes JSON escapes in `src[start, end)`. `braceEscape` additionally accepts `\{` (template
+ * strings). Lone surrogates become U+FFFD, as Go's encoding/json does in OPA.
+ */
+function decodeEscapes(src: string, start: number, end: number, braceEscape: boolean): Decoded {
+  let out = '';
+  let chunk = start;
+  let i = start;
+  let surrogates = false;
+  while (i < end) {
+    const c = src.charCodeAt(i);
+    if (c !== C.BACKSLASH) {
+      i++;
+      continue;
+    }
+    out += src.slice(chunk, i);
+    const e = src.charCodeAt(i + 1);
+    i += 2;
+    switch (e) {
+      case C.DQUOTE:
+        out += '"';
+        break;
+      case C.BACKSLASH:
+        out += '\\';
+        break;
+      case C.SLASH:
+        out += '/';
+        break;
+      case C.LB:
+        out += '\b';
+        break;
+      case C.LF_:
+        out += '\f';
+        break;
+      case C.LN:
+        out += '\n';
+        break;
+      case C.LR:
+        out += '\r';
+        break;
+      case C.LT_:
+        out += '\t';
+        break;
+      case C.LBRACE:
+        if (!braceEscape) return { value: out, error: 'illegal escape sequence' };
+        out += '{';
+        break;
+      case C.LU: {
+        let code = 0;
+        for (let k = 0; k < 4; k++) {
+          const h = i + k < end ? hexValue(src.charCodeAt(i + k)) : -1;
+          if (h < 0) return { value: out, error: 'illegal string literal: invalid \\u escape' };
+          code = code * 16 + h;
+        }
+        i += 4;
+        if (code >= 0xd800 && code <= 0xdfff) surrogates = true;
+        out += String.fromCharCode(code);
+        break;
+      }
+      default:
+        return { value: out, error: 'illegal escape sequence' };
+    }
+    chunk = i;
+  }
+  out += src.slice(chunk, end);
+  return { value: surrogates ? replaceLoneSurrogates(out) : out };
+}
+
+function replaceLoneSurrogates(s: string): string {
+  let out = '';
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const d = i + 1 < s.length ? s.charCodeAt(i + 1) : 0;
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        out += s[i]! + s[i + 1]!;
+        i++;
+      } else {
+        out += '\ufffd';
+      }
+    } else if (c >= 0xdc00 && c <= 0xdfff) {
+      out += '\ufffd';
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+/** Tokenizes Rego source. Always ends with exactly one `eof` token. Never throws. */
+export function tokenize(src: string): Token[] {
+  const tokens: Token[] = [];
+  const n = src.length;
+  let i = 0;
+  let line = 1;
+  let lineStart = 0;
+  let ws = false;
+  let nl = false;
+  const templates: TemplateFrame[] = [];
+
+  if (n > 0 && src.charCodeAt(0) === C.BOM) {
+    i = 1;
+    lineStart = 1;
+  }
+
+  const push = (
+    kind: TokenKind,
+    start: number,
+    startLine: number,
+    startCol: number,
+    value = '',
+    raw = false,
+    templateEnd = false,
+  ): void => {
+    tokens.push({
+      kind,
+      text: src.slice(start, i),
+      value,
+      raw,
+      templateEnd,
+      line: startLine,
+      column: startCol,
+      offset: start,
+      endOffset: i,
+      wsBefore: ws,
+      nlBefore: nl,
+    });
+    ws = false;
+    nl = false;
+  };
+
+  /**
+   * Scans a template-string piece starting at `i` (just after `$"`, `` $` `` or the `}` closing an
+   * expression) up to and including `{` or the closing quote.
+   */
+  const scanTemplatePiece = (raw: boolean, start: number, startLine: number, startCol: number): void => {
+    const contentStart = i;
+    const quote = raw ? C.BACKTICK : C.DQUOTE;
+    for (;;) {
+      if (i >= n || (!raw && src.charCodeAt(i) === C.LF)) {
+        if (i > n) i = n; // an escape at the very end skipped past it
+        push('illegal', start, startLine, startCol, 'non-terminated string');
+        templates.pop();
+        return;
+      }
+      const c = src.charCodeAt(i);
+      if (c === C.BACKSLASH) {
+        const e = src.charCodeAt(i + 1);
+        if (raw) {
+          i += e === C.LBRACE ? 2 : 1;
+          continue;
+        }
+        if (e === C.LF || i + 1 >= n) {
+          i++;
+          continue;
+        }
+        i += 2;
+        continue;
+      }
+      if (c === C.LF) {
+        line++;
+        lineStart = i + 1;
+      }
+      if (c === quote || c === C.LBRACE) {
+        const end = c === quote;
+        let value: string;
+        if (raw) {
+          value = removeBraceEscapes(src.slice(contentStart, i));
+        } else {
+          const d = decodeEscapes(src, contentStart, i, true);
+          if (d.error !== undefined) {
+            i++;
+            push('illegal', start, startLine, startCol, d.error);
+            templates.pop();
+            return;
+          }
+          value = d.value;
+        }
+        i++;
+        push('template', start, startLine, startCol, value, raw, end);
+        if (end) templates.pop();
+        return;
+      }
+      i++;
+    }
+  };
+
+  while (i < n) {
+    const c = src.charCodeAt(i);
+    // Whitespace.
+    if (c === C.SPACE || c === C.TAB || c === C.CR) {
+      i++;
+      ws = true;
+      continue;
+    }
+    if (c === C.LF) {
+      i++;
+      line++;
+      lineStart = i;
+      ws = true;
+      nl = true;
+      continue;
+    }
+    if (c === C.HASH) {
+      while (i < n && src.charCodeAt(i) !== C.LF) i++;
+      ws = true;
+      continue;
+    }
+    const start = i;
+    const col = i - lineStart + 1;
+    const startLine = line;
+
+    if (isLetter(c)) {
+      i++;
+      while (i < n) {
+        const d = src.charCodeAt(i);
+        if (isLetter(d) || isDigit(d)) i++;
+        else break;
+      }
+      const word = src.slice(start, i);
+      push(KEYWORDS.has(word) ? (word as KeywordKind) : 'ident', start, startLine, col);
+      continue;
+    }
+
+    if (isDigit(c)) {
+      let error: string | undefined;
+      while (i < n && isDigit(src.charCodeAt(i))) i++;
+      if (i < n && src.charCodeAt(i) === C.DOT) {
+        i++;
+        const fracStart = i;
+        while (i < n && isDigit(src.charCodeAt(i))) i++;
+        if (i === fracStart) error = 'expected fraction';
+      }
+      if (i < n && (src.charCodeAt(i) === C.LE || src.charCodeAt(i) === C.UE)) {
+        i++;
+        if (i < n && (src.charCodeAt(i) === C.PLUS || src.charCodeAt(i) === C.MINUS)) i++;
+        const expStart = i;
+        while (i < n && isDigit(src.charCodeAt(i))) i++;
+        if (i === expStart) error ??= 'expected exponent';
+      }
+      if (i < n && isLetter(src.charCodeAt(i))) {
+        error ??= 'illegal number format';
+        while (i < n && (isLetter(src.charCodeAt(i)) || isDigit(src.charCodeAt(i)))) i++;
+      }
+      if (error !== undefined) push('illegal', start, startLine, col, error);
+      else push('number', start, startLine, col);
+      continue;
+    }
+
+    if (c === C.DQUOTE) {
+      i++;
+      let error: string | undefined;
+      let hasEscape = false;
+      for (;;) {
+        if (i >= n || src.charCodeAt(i) === C.LF) {
+          if (i > n) i = n; // an escape at the very end skipped past it
+          error = 'non-terminated string';
+          break;
+        }
+        const d = src.charCodeAt(i);
+        if (d === C.DQUOTE) {
+          i++;
+          break;
+        }
+        if (d === C.BACKSLASH) {
+          hasEscape = true;
+          i += src.charCodeAt(i + 1) === C.LF ? 1 : 2;
+          continue;
+        }
+        i++;
+      }
+      if (error !== undefined) {
+        push('illegal', start, startLine, col, error);
+        continue;
+      }
+      if (!hasEscape) {
+        push('string', start, startLine, col, src.slice(start + 1, i - 1));
+        continue;
+      }
+      const d = decodeEscapes(src, start + 1, i - 1, false);
+      if (d.error !== undefined) push('illegal', start, startLine, col, d.error);
+      else push('string', start, startLine, col, d.value);
+      continue;
+    }
+
+    if (c === C.BACKTICK) {
+      i++;
+      while (i < n && src.charCodeAt(i) !== C.BACKTICK) {
+        if (src.charCodeAt(i) === C.LF) {
+          line++;
+          lineStart = i + 1;
+        }
+        i++;
+      }
+      if (i >= n) {
+        push('illegal', start, startLine, col, 'non-terminated string');
+        continue;
+      }
+      i++;
+      push('string', start, startLine, col, src.slice(start + 1, i - 1), true);
+      continue;
+    }
+
+    if (c === C.DOLLAR) {
+      const q = src.charCodeAt(i + 1);
+      if (q === C.DQUOTE || q === C.BACKTICK) {
+        i += 2;
+        const raw = q === C.BACKTICK;
+        templates.push({ raw, depth: 0 });
+        scanTemplatePiece(raw, start, startLine, col);
+        continue;
+      }
+      i++;
+      push('illegal', start, startLine, col, 'illegal $ character');
+      continue;
+    }
+
+    if (c === C.LBRACE) {
+      i++;
+      if (templates.length > 0) templates[templates.length - 1]!.depth++;
+      push('{', start, startLine, col);
+      continue;
+    }
+    if (c === C.RBRACE) {
+      i++;
+      push('}', start, startLine, col);
+      const top = templates.length > 0 ? templates[templates.length - 1]! : undefined;
+      if (top !== undefined) {
+        if (top.depth === 0) {
+          // This `}` closes a template expression: the template text continues right after it.
+          scanTemplatePiece(top.raw, i, line, i - lineStart + 1);
+        } else {
+          top.depth--;
+        }
+      }
+      continue;
+    }
+
+    const next = i + 1 < n ? src.charCodeAt(i + 1) : -1;
+    switch (c) {
+      case C.COLON:
+        i += next === C.EQ ? 2 : 1;
+        push(next === C.EQ ? ':=' : ':', start, startLine, col);
+        continue;
+      case C.EQ:
+        i += next === C.EQ ? 2 : 1;
+        push(next === C.EQ ? '==' : '=', start, startLine, col);
+        continue;
+      case C.LT:
+        i += next === C.EQ ? 2 : 1;
+        push(next === C.EQ ? '<=' : '<', start, startLine, col);
+        continue;
+      case C.GT:
+        i += next === C.EQ ? 2 : 1;
+        push(next === C.EQ ? '>=' : '>', start, startLine, col);
+        continue;
+      case C.BANG:
+        if (next === C.EQ) {
+          i += 2;
+          push('!=', start, startLine, col);
+        } else {
+          i++;
+          push('illegal', start, startLine, col, 'illegal ! character');
+        }
+        continue;
+    }
+    const punct = SINGLE_PUNCT[c];
+    if (punct !== undefined) {
+      i++;
+      push(punct, start, startLine, col);
+      continue;
+    }
+    // Anything else (non-ASCII outside strings, control characters) is illegal. Keep a surrogate
+    // pair together so the token text stays well-formed.
+    i += c >= 0xd800 && c <= 0xdbff && i + 1 < n ? 2 : 1;
+    push('illegal', start, startLine, col, c === 0 ? 'illegal null character' : c === C.BOM ? 'illegal byte-order mark' : 'illegal token');
+  }
+
+  tokens.push({
+    kind: 'eof',
+    text: '',
+    value: '',
+    raw: false,
+    templateEnd: false,
+    line,
+    column: i - lineStart + 1,
+    offset: i,
+    endOffset: i,
+    wsBefore: ws,
+    nlBefore: nl,
+  });
+  return tokens;
+}
+
+function removeBraceEscapes(s: string): string {
+  return s.indexOf('\\{') < 0 ? s : s.split('\\{').join('{');
+}
