@@ -1,0 +1,192 @@
+import git from 'isomorphic-git';
+import type { TreeEntry } from 'isomorphic-git';
+import { GitErrorCode, GitStoreError } from '../errors.js';
+import { pathSegments, validateRefName } from '../paths.js';
+import { compareAndSwapRef, isFullOid, readRefValue } from '../refs.js';
+import { igFs, messageOf, readCommit, readTree, type RepoContext } from '../repo.js';
+import type { FileChange, Identity } from '../types.js';
+import { completeIdentity } from './tags.js';
+
+export interface CommitResult {
+  /** The new commit. */
+  oid: string;
+  tree: string;
+  parent: string | null;
+  branch: string;
+  /**
+   * True when the branch is checked out in this (non-bare) repository: the working directory and index
+   * were not touched, so they now lag behind the branch — exactly as after `git update-ref`.
+   */
+  worktreeBehind: boolean;
+}
+
+type Pending = { kind: 'write'; content: Uint8Array; executable: boolean | undefined } | { kind: 'delete' };
+
+/** A change set as a tree of folders, so each touched folder is rewritten once. */
+interface ChangeNode {
+  files: Map<string, Pending>;
+  folders: Map<string, ChangeNode>;
+}
+
+function emptyNode(): ChangeNode {
+  return { files: new Map(), folders: new Map() };
+}
+
+function buildChangeTree(changes: readonly FileChange[]): ChangeNode {
+  const root = emptyNode();
+  const seen = new Set<string>();
+  for (const change of changes) {
+    const segments = pathSegments(change.path);
+    const path = segments.join('/');
+    if (seen.has(path)) throw new GitStoreError(GitErrorCode.InvalidRequest, `${path} appears twice in the change set`);
+    seen.add(path);
+    let node = root;
+    for (const segment of segments.slice(0, -1)) {
+      if (node.files.has(segment)) {
+        throw new GitStoreError(GitErrorCode.InvalidRequest, `${path} needs a folder where the change set writes a file`);
+      }
+      let next = node.folders.get(segment);
+      if (!next) node.folders.set(segment, (next = emptyNode()));
+      node = next;
+    }
+    const name = segments[segments.length - 1]!;
+    if (node.folders.has(name)) {
+      throw new GitStoreError(GitErrorCode.InvalidRequest, `${path} is written as a file and used as a folder in the change set`);
+    }
+    if ('delete' in change && change.delete === true) {
+      node.files.set(name, { kind: 'delete' });
+    } else if ('content' in change && (typeof change.content === 'string' || change.content instanceof Uint8Array)) {
+      const content = typeof change.content === 'string' ? new TextEncoder().encode(change.content) : change.content;
+      node.files.set(name, { kind: 'write', content, executable: change.executable });
+    } else {
+      throw new GitStoreError(GitErrorCode.InvalidRequest, `Change for ${path} needs either content or delete: true`);
+    }
+  }
+  return root;
+}
+
+/** Writes the rewritten tree for one folder; null when the folder ends up empty (Git has no empty trees). */
+async function rewriteTree(repo: RepoContext, baseOid: string | null, changes: ChangeNode, prefix: string): Promise<string | null> {
+  const entries = new Map<string, TreeEntry>();
+  if (baseOid !== null) for (const entry of (await readTree(repo, baseOid)).entries) entries.set(entry.path, { ...entry });
+  const fs = igFs(repo);
+  for (const [name, pending] of changes.files) {
+    const path = prefix + name;
+    const existing = entries.get(name);
+    if (existing?.type === 'tree') {
+      throw new GitStoreError(GitErrorCode.NotAFile, `${path} is a folder; cannot ${pending.kind} it as a file`);
+    }
+    if (pending.kind === 'delete') {
+      if (!existing) throw new GitStoreError(GitErrorCode.FileNotFound, `Cannot delete ${path}: it does not exist`);
+      entries.delete(name);
+      continue;
+    }
+    const oid = await git.writeBlob({ fs, gitdir: repo.gitdir, blob: pending.content });
+    const keepMode = existing?.type === 'blob' && existing.mode !== '120000' ? existing.mode : '100644';
+    const mode = pending.executable === undefined ? keepMode : pending.executable ? '100755' : '100644';
+    entries.set(name, { mode, path: name, oid, type: 'blob' });
+  }
+  for (const [name, child] of changes.folders) {
+    const existing = entries.get(name);
+    if (existing && existing.type !== 'tree') {
+      throw new GitStoreError(GitErrorCode.NotAFile, `${prefix}${name} is a file; cannot write files under it`);
+    }
+    const oid = await rewriteTree(repo, existing?.oid ?? null, child, `${prefix}${name}/`);
+    if (oid === null) entries.delete(name);
+    else entries.set(name, { mode: '040000', path: name, oid, type: 'tree' });
+  }
+  if (entries.size === 0) return null;
+  return git.writeTree({ fs, gitdir: repo.gitdir, tree: [...entries.values()] });
+}
+
+const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
+
+/**
+ * Commits a set of file changes on top of `expectedOid` and moves `branch` to the new commit only if the
+ * branch still points at `expectedOid` (null: the branch must not exist yet). The compare-and-swap runs
+ * under `refs/heads/<branch>.lock`, so a concurrent writer makes this fail with Conflict and nothing is
+ * lost. Objects are written directly; the working directory and index are never touched.
+ */
+export async function commitChanges(options: {
+  repo: RepoContext;
+  branch: string;
+  expectedOid: string | null;
+  changes: readonly FileChange[];
+  message: string;
+  author: Identity;
+  committer?: Identity;
+  allowEmpty?: boolean;
+  lockTimeoutMs?: number;
+}): Promise<CommitResult> {
+  const { repo, branch, expectedOid } = options;
+  validateRefName(branch, 'branch');
+  if (expectedOid !== null && (typeof expectedOid !== 'string' || !isFullOid(expectedOid))) {
+    throw new GitStoreError(GitErrorCode.InvalidRequest, 'expectedOid must be a full 40-character commit id, or null for a new branch');
+  }
+  if (typeof options.message !== 'string' || options.message.trim() === '') {
+    throw new GitStoreError(GitErrorCode.InvalidRequest, 'A commit message is required');
+  }
+  if (!Array.isArray(options.changes)) throw new GitStoreError(GitErrorCode.InvalidRequest, 'changes must be an array');
+  const author = completeIdentity(options.author, 'Author');
+  const committer = options.committer ? completeIdentity(options.committer, 'Committer') : author;
+  const changeTree = buildChangeTree(options.changes);
+
+  const ref = `refs/heads/${branch}`;
+  const before = await readRefValue(repo, ref);
+  const beforeOid = before?.kind === 'oid' ? before.oid : null;
+  if (beforeOid !== expectedOid) throw conflict(branch, expectedOid, beforeOid);
+
+  let baseTree: string | null = null;
+  if (expectedOid !== null) {
+    try {
+      baseTree = (await readCommit(repo, expectedOid)).tree;
+    } catch (error) {
+      throw new GitStoreError(GitErrorCode.RefNotFound, `expectedOid ${expectedOid} is not a commit in this repository`, { cause: error });
+    }
+  }
+  let tree: string;
+  try {
+    tree = (await rewriteTree(repo, baseTree, changeTree, '')) ?? (await git.writeTree({ fs: igFs(repo), gitdir: repo.gitdir, tree: [] }));
+  } catch (error) {
+    if (error instanceof GitStoreError) throw error;
+    throw new GitStoreError(GitErrorCode.ObjectUnreadable, `Cannot write the new tree: ${messageOf(error)}`, { cause: error });
+  }
+  if (tree === (baseTree ?? EMPTY_TREE) && !options.allowEmpty) {
+    throw new GitStoreError(GitErrorCode.InvalidRequest, `Nothing to commit: the changes leave ${branch} unchanged`);
+  }
+  const message = options.message.endsWith('\n') ? options.message : `${options.message}\n`;
+  let oid: string;
+  try {
+    oid = await git.writeCommit({
+      fs: igFs(repo),
+      gitdir: repo.gitdir,
+      commit: { message, tree, parent: expectedOid === null ? [] : [expectedOid], author, committer },
+    });
+  } catch (error) {
+    throw new GitStoreError(GitErrorCode.ObjectUnreadable, `Cannot write the commit: ${messageOf(error)}`, { cause: error });
+  }
+  const result = await compareAndSwapRef(repo, {
+    ref,
+    expected: expectedOid,
+    next: oid,
+    ...(options.lockTimeoutMs === undefined ? {} : { lockTimeoutMs: options.lockTimeoutMs }),
+    reflog: { ...committer, message: `commit: ${message}` },
+  });
+  if (!result.ok) throw conflict(branch, expectedOid, result.current);
+  return { oid, tree, parent: expectedOid, branch, worktreeBehind: await isCheckedOut(repo, ref) };
+}
+
+function conflict(branch: string, expected: string | null, actual: string | null): GitStoreError {
+  const want = expected === null ? 'not to exist' : `to be at ${expected}`;
+  const found = actual === null ? 'it does not exist' : `it is at ${actual}`;
+  return new GitStoreError(
+    GitErrorCode.Conflict,
+    `Branch ${branch} moved: expected it ${want}, but ${found} (another writer committed first; re-read and retry)`,
+  );
+}
+
+async function isCheckedOut(repo: RepoContext, ref: string): Promise<boolean> {
+  if (repo.bare) return false;
+  const head = await readRefValue(repo, 'HEAD').catch(() => null);
+  return head?.kind === 'symbolic' && head.target === ref;
+}

@@ -1,0 +1,11 @@
+export { ObjectCache, DEFAULT_CACHE_BYTES, type CacheStats } from './cache.js';
+export { GitErrorCode, GitStoreError, isGitStoreError, httpStatusFor, type GitErrorCodeValue } from './errors.js';
+export { validatePath, validateRefName } from './paths.js';
+export { openRepository, GitStore, Snapshot, type OpenRepositoryOptions } from './store.js';
+export { openRemote, parseHubUrl, cacheFolderName, type OpenRemoteOptions, type RemoteHub } from './remote.js';
+export { WORKTREE, type ResolvedRef, type RefKind } from './commands/resolveRef.js';
+export type { TagInfo } from './commands/tags.js';
+export type { PathStat } from './commands/readFile.js';
+export type { CommitResult } from './commands/commitChanges.js';
+export type { FileEntry, FileChange, Identity } from './types.js';
+export type { FsLike } from './repo.js';

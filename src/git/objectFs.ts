@@ -1,0 +1,91 @@
+import { FileSystem } from 'isomorphic-git/models';
+import type { FsLike, FsPromisesLike } from './repo.js';
+
+const LOOSE_OBJECT = /\/objects\/([0-9a-f]{2})\/([0-9a-f]{38})$/;
+
+/**
+ * The fs handed to isomorphic-git for one repository. isomorphic-git looks for every object as a loose
+ * file first and lists objects/pack on every read; in a packed repository that is one failing open()
+ * and one readdir() per object, which dominate cold reads. This wrapper answers both from cached folder
+ * listings. Listings can go stale when another process writes objects, so a "not found" is never final:
+ * the caller calls `invalidate()` and retries once (objects are only ever added, never changed).
+ */
+export interface ObjectReadFs {
+  /**
+   * An isomorphic-git FileSystem built once: isomorphic-git passes an already wrapped fs through
+   * unchanged, instead of re-wrapping (and probing with two failing readFile calls) on every command.
+   */
+  fs: unknown;
+  invalidate(): void;
+}
+
+function notFound(path: string): Error {
+  const error = new Error(`ENOENT: no such file or directory, open '${path}'`) as Error & { code: string };
+  error.code = 'ENOENT';
+  return error;
+}
+
+export function createObjectReadFs(base: FsLike, gitdir: string): ObjectReadFs {
+  const listings = new Map<string, Promise<Set<string>>>();
+  let gitdirStat: Promise<unknown> | undefined;
+  const objectsDir = `${gitdir}/objects`;
+  const packDir = `${objectsDir}/pack`;
+  const target = base.promises as unknown as Record<string, unknown>;
+
+  const listing = (folder: string): Promise<Set<string>> => {
+    let cached = listings.get(folder);
+    if (!cached) {
+      cached = base.promises.readdir(folder).then(
+        (names: unknown[]) => new Set(names.map(String)),
+        () => new Set<string>(),
+      );
+      listings.set(folder, cached);
+    }
+    return cached;
+  };
+
+  const isLooseObject = (path: string): RegExpExecArray | null =>
+    path.startsWith(objectsDir) ? LOOSE_OBJECT.exec(path.slice(gitdir.length)) : null;
+
+  const overrides: Partial<FsPromisesLike> = {
+    async readFile(path: string, options?: any) {
+      const loose = isLooseObject(String(path));
+      if (loose && !(await listing(`${objectsDir}/${loose[1]}`)).has(loose[2]!)) throw notFound(String(path));
+      return base.promises.readFile(path, options);
+    },
+    async stat(path: string, options?: any) {
+      // isomorphic-git stats the gitdir on every command to detect `.git` files; it is a folder for our lifetime.
+      if (String(path) === gitdir) return (gitdirStat ??= base.promises.stat(path, options));
+      return base.promises.stat(path, options);
+    },
+    async readdir(path: string, options?: any) {
+      if (String(path) === packDir && options === undefined) return [...(await listing(packDir))];
+      return base.promises.readdir(path, options);
+    },
+    async writeFile(path: string, data: any, options?: any) {
+      const result = await base.promises.writeFile(path, data, options);
+      const loose = isLooseObject(String(path));
+      if (loose) {
+        const folder = `${objectsDir}/${loose[1]}`;
+        const cached = listings.get(folder);
+        if (cached) listings.set(folder, cached.then((names) => names.add(loose[2]!)));
+      }
+      return result;
+    },
+  };
+
+  const promises = new Proxy(target, {
+    get(object, property) {
+      if (typeof property === 'string' && property in overrides) return overrides[property as keyof FsPromisesLike];
+      const value = object[property as string];
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(object) : value;
+    },
+  });
+  return {
+    fs: new FileSystem({ promises } as any),
+    invalidate: () => {
+      listings.clear();
+      gitdirStat = undefined;
+    },
+  };
+}

@@ -1,0 +1,191 @@
+import * as nodeFs from 'node:fs';
+import git from 'isomorphic-git';
+import type { CommitObject, TagObject, TreeEntry } from 'isomorphic-git';
+import { ObjectCache } from './cache.js';
+import { errnoCode, GitErrorCode, GitStoreError } from './errors.js';
+import { createObjectReadFs, type ObjectReadFs } from './objectFs.js';
+
+/**
+ * The subset of `fs.promises` the store uses directly (ref locks, worktree reads). Both node's `fs` and
+ * memfs's `fs` satisfy it; isomorphic-git receives the same object.
+ */
+export interface FsPromisesLike {
+  readFile(path: string, options?: any): Promise<any>;
+  writeFile(path: string, data: any, options?: any): Promise<any>;
+  mkdir(path: string, options?: any): Promise<any>;
+  rename(from: string, to: string): Promise<any>;
+  unlink(path: string): Promise<any>;
+  readdir(path: string, options?: any): Promise<any>;
+  lstat(path: string, options?: any): Promise<any>;
+  stat(path: string, options?: any): Promise<any>;
+  readlink(path: string, options?: any): Promise<any>;
+  rm?(path: string, options?: any): Promise<any>;
+}
+
+export interface FsLike {
+  promises: FsPromisesLike;
+}
+
+/** What every command receives: where the repository is and the caches shared by its reads. */
+export interface RepoContext {
+  fs: FsLike;
+  /** The working directory, or null for a bare repository. */
+  dir: string | null;
+  gitdir: string;
+  bare: boolean;
+  /** Parsed trees, blobs, commits and tags by oid. */
+  objects: ObjectCache;
+  /** isomorphic-git's own cache object (packfile indexes); kept for the store's lifetime. */
+  gitCache: object;
+  /** The fs isomorphic-git reads objects through (cached object-folder listings). */
+  objectFs: ObjectReadFs;
+}
+
+export const defaultFs: FsLike = nodeFs as unknown as FsLike;
+
+/** The fs handed to isomorphic-git (its FsClient type is nominal; ours is structural). */
+export function igFs(repo: { fs: FsLike; objectFs?: ObjectReadFs }): any {
+  return repo.objectFs?.fs ?? repo.fs;
+}
+
+export function refPath(repo: RepoContext, ref: string): string {
+  return `${repo.gitdir}/${ref}`;
+}
+
+export interface TreeNode {
+  oid: string;
+  entries: TreeEntry[];
+  byName: Map<string, TreeEntry>;
+}
+
+export type GitObject =
+  | { type: 'blob'; oid: string; blob: Uint8Array }
+  | { type: 'tree'; oid: string; tree: TreeNode }
+  | { type: 'commit'; oid: string; commit: CommitObject }
+  | { type: 'tag'; oid: string; tag: TagObject };
+
+function estimateSize(object: GitObject): number {
+  switch (object.type) {
+    case 'blob':
+      return object.blob.byteLength + 64;
+    case 'tree':
+      return 96 + object.tree.entries.reduce((sum, e) => sum + 2 * e.path.length + 160, 0);
+    case 'commit':
+      return 256 + 2 * object.commit.message.length + 48 * object.commit.parent.length;
+    case 'tag':
+      return 256 + 2 * object.tag.message.length;
+  }
+}
+
+/** Reads one object by full oid through the shared cache. */
+export async function readObject(repo: RepoContext, oid: string): Promise<GitObject> {
+  return repo.objects.getOrLoad(oid, () => loadObject(repo, oid), estimateSize);
+}
+
+async function loadObject(repo: RepoContext, oid: string): Promise<GitObject> {
+  let result;
+  try {
+    result = await git.readObject({ fs: igFs(repo), gitdir: repo.gitdir, oid, format: 'parsed', cache: repo.gitCache });
+  } catch (first) {
+    // The cached object-folder listings may predate a write by another process: look again once.
+    repo.objectFs.invalidate();
+    try {
+      result = await git.readObject({ fs: igFs(repo), gitdir: repo.gitdir, oid, format: 'parsed', cache: repo.gitCache });
+    } catch (error) {
+      throw new GitStoreError(GitErrorCode.ObjectUnreadable, `Cannot read object ${oid}: ${messageOf(error)}`, { cause: error });
+    }
+  }
+  switch (result.type) {
+    case 'blob': {
+      const raw = result.object as unknown;
+      const blob = typeof raw === 'string' ? new TextEncoder().encode(raw) : new Uint8Array(raw as Uint8Array);
+      return { type: 'blob', oid, blob };
+    }
+    case 'tree': {
+      const entries = result.object as TreeEntry[];
+      return { type: 'tree', oid, tree: { oid, entries, byName: new Map(entries.map((e) => [e.path, e])) } };
+    }
+    case 'commit':
+      return { type: 'commit', oid, commit: result.object as CommitObject };
+    case 'tag':
+      return { type: 'tag', oid, tag: result.object as TagObject };
+    default:
+      throw new GitStoreError(GitErrorCode.ObjectUnreadable, `Object ${oid} has an unexpected format`);
+  }
+}
+
+/** The object if it is already cached: lets warm reads skip the async machinery entirely. */
+export function cachedObject(repo: RepoContext, oid: string): GitObject | undefined {
+  return repo.objects.peek<GitObject>(oid);
+}
+
+export async function readTree(repo: RepoContext, oid: string): Promise<TreeNode> {
+  const object = await readObject(repo, oid);
+  if (object.type !== 'tree') {
+    throw new GitStoreError(GitErrorCode.ObjectUnreadable, `Object ${oid} is a ${object.type}, expected a tree`);
+  }
+  return object.tree;
+}
+
+export async function readBlob(repo: RepoContext, oid: string): Promise<Uint8Array> {
+  const object = await readObject(repo, oid);
+  if (object.type !== 'blob') {
+    throw new GitStoreError(GitErrorCode.ObjectUnreadable, `Object ${oid} is a ${object.type}, expected a blob`);
+  }
+  return object.blob;
+}
+
+export async function readCommit(repo: RepoContext, oid: string): Promise<CommitObject> {
+  const object = await readObject(repo, oid);
+  if (object.type !== 'commit') {
+    throw new GitStoreError(GitErrorCode.ObjectUnreadable, `Object ${oid} is a ${object.type}, expected a commit`);
+  }
+  return object.commit;
+}
+
+/** Follows annotated tags (possibly nested) down to the commit they name. */
+export async function peelToCommit(repo: RepoContext, oid: string, what: string): Promise<string> {
+  let current = oid;
+  for (let depth = 0; depth < 16; depth++) {
+    const object = await readObject(repo, current);
+    if (object.type === 'commit') return current;
+    if (object.type !== 'tag') {
+      throw new GitStoreError(GitErrorCode.InvalidRequest, `${what} points to a ${object.type}, not a commit`);
+    }
+    current = object.tag.object;
+  }
+  throw new GitStoreError(GitErrorCode.ObjectUnreadable, `${what}: tag chain is too deep`);
+}
+
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export async function pathExists(fs: FsLike, path: string): Promise<boolean> {
+  try {
+    await fs.promises.lstat(path);
+    return true;
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT' || errnoCode(error) === 'ENOTDIR') return false;
+    throw error;
+  }
+}
+
+export function newContext(options: {
+  fs: FsLike;
+  dir: string | null;
+  gitdir: string;
+  bare: boolean;
+  objects?: ObjectCache;
+  cacheBytes?: number;
+}): RepoContext {
+  return {
+    fs: options.fs,
+    dir: options.dir,
+    gitdir: options.gitdir,
+    bare: options.bare,
+    objects: options.objects ?? new ObjectCache(options.cacheBytes === undefined ? {} : { maxBytes: options.cacheBytes }),
+    gitCache: {},
+    objectFs: createObjectReadFs(options.fs, options.gitdir),
+  };
+}
