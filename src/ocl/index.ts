@@ -1,0 +1,4 @@
+export { parseOcl, DEFAULT_MAX_DEPTH, type ParseOclOptions, type ParseOclResult } from './parser.js';
+export type { HeredocMode } from './heredoc.js';
+export { OclCodes, OCL_CODE_DESCRIPTIONS, type OclCode } from './codes.js';
+export type * from './ast.js';
