@@ -1,0 +1,165 @@
+/**
+ * `oclhub rego eval [-d file]... [-i input.json] [-m module.rego]... [--strict] QUERY`: evaluates
+ * a Rego query like `opa eval` and prints OPA-style JSON (`{"result": [...]}`, `{}` when
+ * undefined). `-d` takes JSON data files or `.rego` modules (as `opa eval -d` does).
+ * Parse, compile and evaluation errors go to stderr, positioned, with exit code 2.
+ */
+import { readdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { formatRegoError } from '../../rego/errors.js';
+import { compile, type RegoError } from '../../rego/index.js';
+import { emptyObject, isPlainObject, setOwn, toJSON, type PlainObject, type Value } from '../../rego/value.js';
+import { EXIT_OK, EXIT_USAGE, type CliIo } from '../io.js';
+import type { RegisterCommand } from '../main.js';
+
+export interface RegoEvalOptions {
+  query: string;
+  data?: string[];
+  input?: string;
+  modules?: string[];
+  strict?: boolean;
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+export const registerRego: RegisterCommand = (program, ctx) => {
+  const rego = program.command('rego').description('Rego policy engine tools');
+  rego
+    .command('eval')
+    .description('evaluate a Rego query (OPA-compatible JSON output)')
+    .argument('<query>', 'the query, e.g. data.pkg.result')
+    .option('-d, --data <file>', 'JSON data file or .rego module (repeatable)', collect, [])
+    .option('-i, --input <file>', 'JSON input document')
+    .option('-m, --module <file>', 'Rego module (repeatable)', collect, [])
+    .option('--strict', 'raise builtin errors instead of treating them as undefined')
+    .action(async (query: string, options: { data: string[]; input?: string; module: string[]; strict?: boolean }) => {
+      ctx.setExitCode(await runRegoEval({ query, data: options.data, input: options.input, modules: options.module, strict: options.strict }, ctx.io));
+    });
+};
+
+export async function runRegoEval(options: RegoEvalOptions, io: CliIo): Promise<number> {
+  const modules: Array<{ file: string; source: string }> = [];
+  let data: Value = emptyObject();
+  let input: Value | undefined;
+  const read = async (file: string): Promise<string | undefined> => {
+    try {
+      return await readFile(path.resolve(io.cwd, file), 'utf8');
+    } catch (error) {
+      const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
+      io.stderr(`oclhub rego eval: cannot read ${file}: ${reason}\n`);
+      return undefined;
+    }
+  };
+  const parseJson = (file: string, text: string): Value | undefined => {
+    try {
+      return JSON.parse(text) as Value;
+    } catch (error) {
+      io.stderr(`oclhub rego eval: ${file}: invalid JSON: ${(error as Error).message}\n`);
+      return undefined;
+    }
+  };
+  const expanded = await expandDirectories(options.data ?? [], io.cwd);
+  const dataFiles = expanded.map((e) => e.file);
+  const mountOf = new Map(expanded.map((e) => [e.file, e.mount]));
+  for (const file of [...(options.modules ?? []), ...dataFiles.filter(isRegoFile)]) {
+    const source = await read(file);
+    if (source === undefined) return EXIT_USAGE;
+    modules.push({ file, source });
+  }
+  for (const file of dataFiles.filter((f) => !isRegoFile(f))) {
+    const text = await read(file);
+    if (text === undefined) return EXIT_USAGE;
+    const doc = parseJson(file, text);
+    if (doc === undefined) return EXIT_USAGE;
+    if (!isPlainObject(doc)) {
+      io.stderr(`oclhub rego eval: ${file}: data must be a JSON object\n`);
+      return EXIT_USAGE;
+    }
+    // A JSON file found under a `-d` directory is mounted at its folder's path (OPA's loader).
+    let mounted: PlainObject = doc;
+    for (const seg of [...(mountOf.get(file) ?? [])].reverse()) {
+      const o = emptyObject();
+      setOwn(o, seg, mounted);
+      mounted = o;
+    }
+    data = mergeObjects(data as PlainObject, mounted);
+  }
+  if (options.input) {
+    const text = await read(options.input);
+    if (text === undefined) return EXIT_USAGE;
+    input = parseJson(options.input, text);
+    if (input === undefined) return EXIT_USAGE;
+  }
+
+  const compiled = compile(modules);
+  if (!compiled.policy) return reportErrors(compiled.diagnostics, io);
+  const result = compiled.policy.eval(options.query, { input, data, strict: options.strict, print: (m) => io.stderr(m + '\n') });
+  if (result.error) return reportErrors([result.error], io);
+  if (result.results.length === 0) {
+    io.stdout('{}\n');
+    return EXIT_OK;
+  }
+  const rows = result.results.map((row) => {
+    const out: Record<string, unknown> = { expressions: row.expressions.map((e) => ({ value: toJSON(e.value), text: e.text })) };
+    if (Object.keys(row.bindings).length > 0) {
+      out.bindings = Object.fromEntries(Object.entries(row.bindings).map(([k, v]) => [k, toJSON(v)]));
+    }
+    return out;
+  });
+  io.stdout(jsonText({ result: rows }) + '\n');
+  return EXIT_OK;
+}
+
+/** `-d dir` loads every .rego and .json file below it, as `opa eval -d` does. */
+async function expandDirectories(paths: string[], cwd: string): Promise<Array<{ file: string; mount: string[] }>> {
+  const out: Array<{ file: string; mount: string[] }> = [];
+  for (const p of paths) {
+    const absolute = path.resolve(cwd, p);
+    let isDir = false;
+    try {
+      isDir = (await stat(absolute)).isDirectory();
+    } catch {
+      // reported when the file is read
+    }
+    if (!isDir) {
+      out.push({ file: p, mount: [] });
+      continue;
+    }
+    const entries = await readdir(absolute, { recursive: true, withFileTypes: true });
+    const files = entries
+      .filter((e) => e.isFile() && /\.(rego|json)$/i.test(e.name))
+      .map((e) => path.join(e.parentPath ?? (e as unknown as { path: string }).path, e.name))
+      .sort();
+    for (const f of files) {
+      const mount = path.relative(absolute, path.dirname(f)).split(path.sep).filter(Boolean);
+      out.push({ file: path.relative(cwd, f), mount });
+    }
+  }
+  return out;
+}
+
+function isRegoFile(file: string): boolean {
+  return file.toLowerCase().endsWith('.rego');
+}
+
+function reportErrors(errors: RegoError[], io: CliIo): number {
+  for (const e of errors) io.stderr(formatRegoError(e) + '\n');
+  return EXIT_USAGE;
+}
+
+/** Deep merge of data documents (later files win on scalar conflicts). */
+function mergeObjects(a: PlainObject, b: PlainObject): PlainObject {
+  const out = emptyObject();
+  for (const k of Object.keys(a)) setOwn(out, k, a[k]!);
+  for (const k of Object.keys(b)) {
+    const x = out[k];
+    const y = b[k]!;
+    setOwn(out, k, x !== undefined && isPlainObject(x) && isPlainObject(y) ? mergeObjects(x, y) : y);
+  }
+  return out;
+}
+
+/** Indented JSON keeping big integers exact. */
+function jsonText(v: unknown): string {
+  return JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? `\u0000big:${x.toString()}` : x), 2).replace(/"\\u0000big:(-?\d+)"/g, '$1');
+}

@@ -1,0 +1,871 @@
+/**
+ * Compiler: modules → rule tree keyed by path, with imports resolved, variables resolved to
+ * frame slots, bodies reordered for safety, and the static checks OPA makes (unsafe variables,
+ * recursion, ground defaults, arity, undefined functions, forbidden builtins).
+ */
+import type { Import, Literal, Location, Module, Rule, Term, VarTerm } from './ast.js';
+import type { Builtin } from './builtins/registry.js';
+import { FORBIDDEN_BUILTINS } from './builtins/registry.js';
+import type { RegoError } from './errors.js';
+import type { CBody, CExpr, CFn, CLit, CRule, CTerm, CWith, GroupKind, RuleGroup, TreeNode } from './ir.js';
+import { allVars, requireBound, scheduleBody, scheduleHeadTerms, type UnsafeVar } from './scheduler.js';
+import { makeObject, parseNumber, RegoSet, typeName, type Value } from './value.js';
+
+export interface CompiledModules {
+  root: TreeNode;
+  groups: RuleGroup[];
+}
+
+class CompileError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly location?: Location,
+  ) {
+    super(message);
+  }
+}
+
+class Scope {
+  readonly names = new Map<string, number>();
+  readonly locals = new Set<number>();
+  constructor(
+    readonly parent: Scope | undefined,
+    readonly alloc: SlotAllocator,
+  ) {}
+
+  lookup(name: string): number | undefined {
+    return this.names.get(name) ?? this.parent?.lookup(name);
+  }
+
+  declare(name: string): number {
+    const slot = this.alloc.next(name);
+    this.names.set(name, slot);
+    for (let s: Scope | undefined = this; s; s = s.parent) s.locals.add(slot);
+    return slot;
+  }
+
+  fresh(name: string): number {
+    const slot = this.alloc.next(name);
+    for (let s: Scope | undefined = this; s; s = s.parent) s.locals.add(slot);
+    return slot;
+  }
+}
+
+export class SlotAllocator {
+  readonly names: string[] = [];
+  next(name: string): number {
+    this.names.push(name);
+    return this.names.length - 1;
+  }
+  get count(): number {
+    return this.names.length;
+  }
+}
+
+/** Package/import context in which a rule body or query is translated. */
+export interface NameContext {
+  pkg: string[];
+  imports: Map<string, CTerm>;
+  /** First head-ref names of rules in the package (they shadow nothing declared locally). */
+  ruleNames: Set<string>;
+}
+
+const CONST_TRUE: CTerm = { k: 'const', v: true };
+
+export class Compiler {
+  readonly root: TreeNode = { name: '', path: [], children: new Map() };
+  readonly groups: RuleGroup[] = [];
+  readonly errors: RegoError[] = [];
+  private readonly packageRuleNames = new Map<string, Set<string>>();
+
+  constructor(readonly builtins: ReadonlyMap<string, Builtin>) {}
+
+  error(code: string, message: string, location?: Location): void {
+    this.errors.push(location ? { code, message, location } : { code, message });
+  }
+
+  compileModules(modules: Module[]): void {
+    const pending: Array<{ rule: Rule; group: RuleGroup; ctx: NameContext; refKeyTerms: Term[] }> = [];
+    const contexts = modules.map((m) => this.moduleContext(m));
+    // Rule heads first: bodies may call functions defined in any module.
+    for (const m of modules) {
+      const names = this.packageRuleNames.get(m.package.join('.')) ?? new Set<string>();
+      this.packageRuleNames.set(m.package.join('.'), names);
+      for (const rule of m.rules) {
+        const first = rule.head.ref[0];
+        if (first && first.type === 'string') names.add(first.value);
+        else if (first && first.type === 'var') names.add(first.name);
+      }
+    }
+    modules.forEach((m, i) => {
+      const ctx = contexts[i]!;
+      ctx.ruleNames = this.packageRuleNames.get(m.package.join('.'))!;
+      for (const rule of m.rules) {
+        try {
+          const placed = this.placeRule(m, rule);
+          if (placed) pending.push({ rule, group: placed.group, ctx, refKeyTerms: placed.refKeys });
+        } catch (e) {
+          if (e instanceof CompileError) this.error(e.code, e.message, e.location);
+          else throw e;
+        }
+      }
+    });
+    for (const p of pending) {
+      try {
+        const compiled = this.compileRule(p.rule, p.group, p.ctx, p.refKeyTerms);
+        if (p.rule.isDefault) {
+          if (p.group.defaultRule) {
+            this.error('rego_type_error', `multiple default rules ${refString(p.group.path)} found`, p.rule.location);
+          }
+          p.group.defaultRule = compiled;
+        } else p.group.rules.push(compiled);
+      } catch (e) {
+        if (e instanceof CompileError) this.error(e.code, e.message, e.location);
+        else throw e;
+      }
+    }
+    this.checkRecursion();
+  }
+
+  moduleContext(m: Module): NameContext {
+    const imports = new Map<string, CTerm>();
+    for (const imp of m.imports) {
+      const resolved = importTarget(imp);
+      if (!resolved) continue;
+      imports.set(resolved.alias, resolved.term);
+    }
+    return { pkg: m.package, imports, ruleNames: new Set() };
+  }
+
+  private node(path: string[]): TreeNode {
+    let n = this.root;
+    for (const seg of path) {
+      let c = n.children.get(seg);
+      if (!c) {
+        c = { name: seg, path: [...n.path, seg], children: new Map() };
+        n.children.set(seg, c);
+      }
+      n = c;
+    }
+    return n;
+  }
+
+  findGroup(path: string[]): RuleGroup | undefined {
+    let n: TreeNode | undefined = this.root;
+    for (const seg of path) {
+      n = n.children.get(seg);
+      if (!n) return undefined;
+    }
+    return n.group;
+  }
+
+  private placeRule(m: Module, rule: Rule): { group: RuleGroup; refKeys: Term[] } | undefined {
+    const head = rule.head;
+    const ground: string[] = [];
+    let i = 0;
+    for (; i < head.ref.length; i++) {
+      const t = head.ref[i]!;
+      if (t.type === 'string') ground.push(t.value);
+      else if (i === 0 && t.type === 'var') ground.push(t.name);
+      else break;
+    }
+    const refKeys = head.ref.slice(i);
+    let kind: GroupKind;
+    if (head.args) {
+      if (refKeys.length > 0) throw new CompileError('rego_parse_error', 'function name must be a ground reference', head.location);
+      kind = 'function';
+    } else if (head.contains) kind = refKeys.length === 0 ? 'set' : 'object';
+    else kind = refKeys.length === 0 ? 'complete' : 'object';
+    const path = [...m.package, ...ground];
+    const node = this.node(path);
+    if (!node.group) {
+      node.group = { path, name: refString(path), kind, rules: [] };
+      if (kind === 'function') node.group.arity = head.args!.length;
+      if (kind === 'object' && head.contains) node.group.leafSet = true;
+      this.groups.push(node.group);
+    } else if (node.group.kind !== kind || (kind === 'function' && node.group.arity !== head.args!.length)) {
+      throw new CompileError('rego_type_error', `conflicting rules ${node.group.name} found`, rule.location);
+    }
+    if (rule.isDefault && kind !== 'complete' && kind !== 'function') {
+      throw new CompileError('rego_parse_error', 'default rules must not have a key or contain', rule.location);
+    }
+    return { group: node.group, refKeys };
+  }
+
+  private compileRule(rule: Rule, group: RuleGroup, ctx: NameContext, refKeyTerms: Term[]): CRule {
+    const alloc = new SlotAllocator();
+    const root = new Scope(undefined, alloc);
+    const unsafe: UnsafeVar[] = [];
+    const tr = new Translator(this, ctx, alloc);
+    let args: CTerm[] | undefined;
+    const argBound = new Set<number>();
+    const argEqualities: CLit[] = [];
+    if (rule.head.args) {
+      for (const a of rule.head.args) for (const name of patternVarNames(a)) if (!root.names.has(name)) root.declare(name);
+      args = rule.head.args.map((a) => tr.term(a, root));
+      for (let i = 0; i < args.length; i++) {
+        const a = args[i]!;
+        if (!isPatternTerm(a)) {
+          // OPA rewrites such arguments into equalities evaluated with the body.
+          const slot = root.fresh('__arg' + i);
+          argEqualities.push({ negated: false, expr: { k: 'unify', a: { k: 'var', slot, name: '__arg' + i }, b: a }, with: [], loc: rule.head.location, index: -1 });
+          args[i] = { k: 'var', slot, name: '__arg' + i };
+        }
+      }
+      for (const a of args) allVars(a, argBound);
+    }
+    const headTerms: Term[] = [...refKeyTerms];
+    if (rule.head.key) headTerms.push(rule.head.key);
+    if (rule.head.value) headTerms.push(rule.head.value);
+
+    let key: CTerm | undefined;
+    let refKeys: CTerm[] | undefined;
+    let value: CTerm = CONST_TRUE;
+    const body = tr.body(rule.body, root, headTerms, (scope) => {
+      refKeys = refKeyTerms.length ? refKeyTerms.map((t) => tr.term(t, scope)) : undefined;
+      if (rule.head.key) key = tr.term(rule.head.key, scope);
+      if (rule.head.value) value = tr.term(rule.head.value, scope);
+    });
+    body.lits.push(...argEqualities);
+    const bound = scheduleBody(body, argBound, unsafe);
+    scheduleHeadTerms([...(refKeys ?? []), ...(key ? [key] : []), value], bound, unsafe);
+    requireBound([...(refKeys ?? []), ...(key ? [key] : []), value], bound, unsafe, undefined);
+    const branches = [{ value, body }];
+    for (const el of rule.elses) {
+      let elValue: CTerm = CONST_TRUE;
+      const elBody = tr.body(el.body, root, el.value ? [el.value] : [], (scope) => {
+        if (el.value) elValue = tr.term(el.value, scope);
+      });
+      const elBound = scheduleBody(elBody, argBound, unsafe);
+      scheduleHeadTerms([elValue], elBound, unsafe);
+      requireBound([elValue], elBound, unsafe, undefined);
+      branches.push({ value: elValue, body: elBody });
+    }
+    if (unsafe.length) this.reportUnsafe(unsafe, alloc, rule.location);
+    if (rule.isDefault) {
+      for (const b of branches) {
+        if (b.value.k !== 'const' && hasFreeVar(b.value)) {
+          throw new CompileError('rego_compile_error', `default rule ${group.name} value must be ground`, rule.location);
+        }
+      }
+    }
+    const constValue = branches.every((b) => b.value.k === 'const') && !key && !refKeys;
+    return { nslots: alloc.count, args, key, refKeys, branches, constValue, loc: rule.location };
+  }
+
+  reportUnsafe(unsafe: UnsafeVar[], alloc: SlotAllocator, fallback: Location): void {
+    const seen = new Set<string>();
+    for (const u of unsafe) {
+      const name = alloc.names[u.slot] ?? '?';
+      if (seen.has(name)) continue;
+      seen.add(name);
+      this.error('rego_unsafe_var_error', `var ${name} is unsafe`, u.lit?.loc ?? fallback);
+    }
+  }
+
+  /** Compiles a query body in the context of the given package (empty = no package). */
+  compileQuery(lits: Literal[], ctx: NameContext): { body: CBody; alloc: SlotAllocator; vars: Map<string, number> } {
+    const alloc = new SlotAllocator();
+    const root = new Scope(undefined, alloc);
+    const tr = new Translator(this, ctx, alloc);
+    const body = tr.body(lits, root, [], () => {});
+    const unsafe: UnsafeVar[] = [];
+    scheduleBody(body, new Set(), unsafe);
+    if (unsafe.length) this.reportUnsafe(unsafe, alloc, lits[0]?.location ?? dummyLoc());
+    const vars = new Map<string, number>();
+    const scopeOfBody = tr.lastBodyScope!;
+    // Wildcards are never named; `__x__`-style names are generated (OPA hides them too).
+    for (const [name, slot] of scopeOfBody.names) if (!name.startsWith('__') && !name.startsWith('$')) vars.set(name, slot);
+    return { body, alloc, vars };
+  }
+
+  /** Recursion check over rule-to-rule references (OPA: rego_recursion_error). */
+  private checkRecursion(): void {
+    const deps = new Map<RuleGroup, Set<RuleGroup>>();
+    for (const g of this.groups) {
+      const out = new Set<RuleGroup>();
+      const visitRule = (r: CRule) => {
+        for (const a of r.args ?? []) this.collectDeps(a, out);
+        for (const t of [r.key, ...(r.refKeys ?? [])]) if (t) this.collectDeps(t, out);
+        for (const b of r.branches) {
+          this.collectDeps(b.value, out);
+          this.collectBodyDeps(b.body, out);
+        }
+      };
+      g.rules.forEach(visitRule);
+      if (g.defaultRule) visitRule(g.defaultRule);
+      deps.set(g, out);
+    }
+    const state = new Map<RuleGroup, number>();
+    const stack: RuleGroup[] = [];
+    const reported = new Set<RuleGroup>();
+    const visit = (g: RuleGroup): void => {
+      state.set(g, 1);
+      stack.push(g);
+      for (const d of deps.get(g) ?? []) {
+        const s = state.get(d);
+        if (s === 1) {
+          if (!reported.has(d)) {
+            reported.add(d);
+            const cycle = stack.slice(stack.indexOf(d)).map((x) => x.name);
+            cycle.push(d.name);
+            this.error('rego_recursion_error', `rule ${d.name} is recursive: ${cycle.join(' -> ')}`, d.rules[0]?.loc);
+          }
+        } else if (!s) visit(d);
+      }
+      stack.pop();
+      state.set(g, 2);
+    };
+    for (const g of this.groups) if (!state.get(g)) visit(g);
+  }
+
+  private collectBodyDeps(body: CBody, out: Set<RuleGroup>): void {
+    for (const lit of body.lits) {
+      const e: CExpr = lit.expr;
+      switch (e.k) {
+        case 'term':
+          this.collectDeps(e.t, out);
+          break;
+        case 'unify':
+          this.collectDeps(e.a, out);
+          this.collectDeps(e.b, out);
+          break;
+        case 'somein':
+          if (e.key) this.collectDeps(e.key, out);
+          this.collectDeps(e.value, out);
+          this.collectDeps(e.coll, out);
+          break;
+        case 'every':
+          this.collectDeps(e.domain, out);
+          this.collectBodyDeps(e.body, out);
+          break;
+        case 'noop':
+          break;
+      }
+      for (const w of lit.with) {
+        if (w.value) this.collectDeps(w.value, out);
+        if (w.fn?.kind === 'user') this.addPathDeps(w.fn.path, out);
+      }
+    }
+  }
+
+  private addPathDeps(path: string[], out: Set<RuleGroup>, subtree = true): void {
+    let n: TreeNode | undefined = this.root;
+    for (const seg of path) {
+      if (n.group) break;
+      n = n.children.get(seg);
+      if (!n) return;
+    }
+    const add = (x: TreeNode): void => {
+      if (x.group) out.add(x.group);
+      for (const c of x.children.values()) add(c);
+    };
+    if (n.group) out.add(n.group);
+    else if (subtree) add(n);
+  }
+
+  private collectDeps(t: CTerm, out: Set<RuleGroup>): void {
+    switch (t.k) {
+      case 'data':
+        this.addPathDeps([], out);
+        return;
+      case 'ref': {
+        if (t.head.k === 'data') {
+          const prefix: string[] = [];
+          for (const p of t.path) {
+            if (p.k === 'const' && typeof p.v === 'string') prefix.push(p.v);
+            else break;
+          }
+          // A dynamic ref (`data[x].a`) is checked at run time; a ground one depends on its subtree.
+          this.addPathDeps(prefix, out, prefix.length === t.path.length);
+        } else this.collectDeps(t.head, out);
+        for (const p of t.path) this.collectDeps(p, out);
+        return;
+      }
+      case 'array':
+      case 'set':
+        for (const x of t.items) this.collectDeps(x, out);
+        return;
+      case 'object':
+        for (const [a, b] of t.entries) {
+          this.collectDeps(a, out);
+          this.collectDeps(b, out);
+        }
+        return;
+      case 'arraycompr':
+      case 'setcompr':
+        this.collectDeps(t.term, out);
+        this.collectBodyDeps(t.body, out);
+        return;
+      case 'objectcompr':
+        this.collectDeps(t.key, out);
+        this.collectDeps(t.value, out);
+        this.collectBodyDeps(t.body, out);
+        return;
+      case 'call':
+        if (t.fn.kind === 'user') this.addPathDeps(t.fn.path, out);
+        for (const a of t.args) this.collectDeps(a, out);
+        if (t.out) this.collectDeps(t.out, out);
+        return;
+      case 'member':
+        if (t.key) this.collectDeps(t.key, out);
+        this.collectDeps(t.value, out);
+        this.collectDeps(t.coll, out);
+        return;
+      case 'template':
+        for (const p of t.parts) if (typeof p !== 'string') this.collectDeps(p, out);
+        return;
+      default:
+        return;
+    }
+  }
+}
+
+/** Operand types of the arithmetic and set operators, checked when an operand is a literal (OPA's type checker). */
+const OPERAND_TYPES: Readonly<Record<string, ReadonlyArray<string>>> = {
+  plus: ['number'],
+  mul: ['number'],
+  div: ['number'],
+  rem: ['number'],
+  minus: ['number', 'set'],
+  and: ['set'],
+  or: ['set'],
+};
+
+function checkOperandTypes(name: string, args: CTerm[], loc: Location): void {
+  const allowed = OPERAND_TYPES[name];
+  if (!allowed) return;
+  const types = args.map((a) => (a.k === 'const' ? typeName(a.v) : a.k === 'array' ? 'array' : a.k === 'object' ? 'object' : a.k === 'set' ? 'set' : undefined));
+  // `{1} - 1` passes the type checker (each operand may be a number or a set) and fails at run time.
+  if (types.some((ty) => ty !== undefined && !allowed.includes(ty))) {
+    const have = types.map((ty) => ty ?? 'any').join(', ');
+    throw new CompileError('rego_type_error', `${name}: invalid argument(s): have (${have}), want ${allowed.join(' or ')} operands`, loc);
+  }
+}
+
+function isPatternTerm(t: CTerm): boolean {
+  switch (t.k) {
+    case 'var':
+    case 'const':
+      return true;
+    case 'array':
+      return t.items.every(isPatternTerm);
+    case 'object':
+      return t.entries.every(([a, b]) => a.k === 'const' && isPatternTerm(b));
+    default:
+      return false;
+  }
+}
+
+function dummyLoc(): Location {
+  return { line: 1, column: 1, offset: 0, endOffset: 0 };
+}
+
+export function refString(path: string[]): string {
+  let s = 'data';
+  for (const p of path) s += /^[A-Za-z_][A-Za-z0-9_]*$/.test(p) ? `.${p}` : `[${JSON.stringify(p)}]`;
+  return s;
+}
+
+function importTarget(imp: Import): { alias: string; term: CTerm } | undefined {
+  const p = imp.path;
+  let head: string;
+  const segs: string[] = [];
+  if (p.type === 'var') head = p.name;
+  else {
+    if (p.head.type !== 'var') return undefined;
+    head = p.head.name;
+    for (const s of p.path) {
+      if (s.type !== 'string') return undefined;
+      segs.push(s.value);
+    }
+  }
+  if (head !== 'data' && head !== 'input') return undefined; // rego.v1, future.keywords: no-ops
+  const alias = imp.alias ?? (segs.length ? segs[segs.length - 1]! : head);
+  const root: CTerm = head === 'data' ? { k: 'data' } : { k: 'input' };
+  const term: CTerm = segs.length ? { k: 'ref', head: root, path: segs.map((s) => ({ k: 'const', v: s })) } : root;
+  return { alias, term };
+}
+
+/** Variable names in pattern positions of a term (`[a, {"k": b}]` → a, b). */
+function patternVarNames(t: Term, out: string[] = []): string[] {
+  switch (t.type) {
+    case 'var':
+      if (t.name !== '_') out.push(t.name);
+      break;
+    case 'array':
+      for (const x of t.items) patternVarNames(x, out);
+      break;
+    case 'object':
+      for (const [, v] of t.entries) patternVarNames(v, out);
+      break;
+    default:
+      break;
+  }
+  return out;
+}
+
+/** A variable outside comprehensions (a default value may hold closed comprehensions). */
+function hasFreeVar(t: CTerm): boolean {
+  switch (t.k) {
+    case 'var':
+      return true;
+    case 'ref':
+      return hasFreeVar(t.head) || t.path.some(hasFreeVar);
+    case 'array':
+    case 'set':
+      return t.items.some(hasFreeVar);
+    case 'object':
+      return t.entries.some(([a, b]) => hasFreeVar(a) || hasFreeVar(b));
+    case 'call':
+      return t.args.some(hasFreeVar);
+    default:
+      return false;
+  }
+}
+
+/** Translates AST terms and bodies into IR for one rule (or query). */
+class Translator {
+  lastBodyScope: Scope | undefined;
+
+  constructor(
+    readonly compiler: Compiler,
+    readonly ctx: NameContext,
+    readonly alloc: SlotAllocator,
+  ) {}
+
+  namesBuiltin(t: Term): boolean {
+    const p = targetPath(t);
+    return p !== undefined && this.compiler.builtins.has(p.join('.'));
+  }
+
+  isGlobal(name: string): boolean {
+    return name === 'input' || name === 'data' || this.ctx.imports.has(name) || this.ctx.ruleNames.has(name);
+  }
+
+  body(lits: Literal[], parent: Scope, headTerms: Term[], translateHead: (scope: Scope) => void): CBody {
+    const scope = new Scope(parent, this.alloc);
+    this.lastBodyScope = scope;
+    // Explicit declarations (`some`, `:=`, `some .. in`) are local to this body even when an outer
+    // name exists; like OPA, they take effect from the declaring literal on (a comprehension
+    // before `x := ...` has its own `x`).
+    const explicit = new Set<string>();
+    const declaredBy = (lit: Literal): string[] => {
+      const e = lit.expr;
+      if (e.type === 'some') return e.vars.map((v) => v.name);
+      if (e.type === 'somein') return [...(e.key ? patternVarNames(e.key) : []), ...patternVarNames(e.value)];
+      if (e.type === 'unify' && e.op === ':=') return patternVarNames(e.left);
+      return [];
+    };
+    for (const lit of lits) for (const n of declaredBy(lit)) explicit.add(n);
+    // Implicit variables: names used here that are neither outer locals nor globals.
+    const names: string[] = [];
+    for (const lit of lits) collectLiteralNames(lit, names, (t) => this.namesBuiltin(t));
+    for (const t of headTerms) collectTermNames(t, names);
+    for (const n of names) if (n !== '_' && !explicit.has(n) && scope.lookup(n) === undefined && !this.isGlobal(n)) scope.declare(n);
+    const assigned = new Set<string>();
+    const out: CLit[] = lits.map((lit, index) => {
+      const e = lit.expr;
+      if (e.type === 'unify' && e.op === ':=') {
+        const b = this.term(e.right, scope);
+        for (const n of declaredBy(lit)) {
+          if (assigned.has(n)) throw new CompileError('rego_compile_error', `var ${n} assigned above`, lit.location);
+          assigned.add(n);
+          declareOnce(scope, n);
+        }
+        const withs = lit.with.map((w) => this.withModifier(w.target, w.value, scope, w.location));
+        return { negated: lit.negated, expr: { k: 'unify', a: this.term(e.left, scope), b }, with: withs, loc: lit.location, index };
+      }
+      for (const n of declaredBy(lit)) declareOnce(scope, n);
+      return this.literal(lit, scope, index);
+    });
+    translateHead(scope);
+    this.lastBodyScope = scope;
+    return { lits: out, locals: scope.locals };
+  }
+
+  literal(lit: Literal, scope: Scope, index: number): CLit {
+    const expr = this.expr(lit, scope);
+    const withs = lit.with.map((w) => this.withModifier(w.target, w.value, scope, w.location));
+    return { negated: lit.negated, expr, with: withs, loc: lit.location, index };
+  }
+
+  expr(lit: Literal, scope: Scope): CExpr {
+    const e = lit.expr;
+    switch (e.type) {
+      case 'term':
+        return { k: 'term', t: this.term(e.term, scope) };
+      case 'unify':
+        return { k: 'unify', a: this.term(e.left, scope), b: this.term(e.right, scope) };
+      case 'some':
+        return { k: 'noop' };
+      case 'somein':
+        return {
+          k: 'somein',
+          key: e.key ? this.term(e.key, scope) : undefined,
+          value: this.term(e.value, scope),
+          coll: this.term(e.collection, scope),
+        };
+      case 'every': {
+        const inner = new Scope(scope, this.alloc);
+        let key: CTerm | undefined;
+        if (e.key) key = { k: 'var', slot: inner.declare(e.key.name), name: e.key.name };
+        const value: CTerm = { k: 'var', slot: inner.declare(e.value.name), name: e.value.name };
+        const body = this.body(e.body, inner, [], () => {});
+        if (key) body.locals.add((key as { slot: number }).slot);
+        body.locals.add((value as { slot: number }).slot);
+        return { k: 'every', key, value, domain: this.term(e.domain, scope), body };
+      }
+    }
+  }
+
+  withModifier(target: Term, value: Term, scope: Scope, loc: Location): CWith {
+    const path = targetPath(target);
+    if (!path) throw new CompileError('rego_compile_error', 'with keyword target must reference existing input, data, or a function', loc);
+    const [head, ...rest] = path;
+    const fnValue = this.functionRef(value, scope);
+    if (head === 'input') return { kind: 'input', path: rest, value: this.term(value, scope) };
+    let dataPath: string[] | undefined;
+    if (head === 'data') dataPath = rest;
+    else if (scope.lookup(head!) === undefined) {
+      const imp = this.ctx.imports.get(head!);
+      if (imp && imp.k === 'ref' && imp.head.k === 'data') dataPath = [...imp.path.map((p) => (p as { v: string }).v), ...rest];
+      else if (imp && imp.k === 'ref' && imp.head.k === 'input') {
+        return { kind: 'input', path: [...imp.path.map((p) => (p as { v: string }).v), ...rest], value: this.term(value, scope) };
+      } else if (this.ctx.ruleNames.has(head!)) dataPath = [...this.ctx.pkg, ...path];
+    }
+    if (dataPath) {
+      const g = this.compiler.findGroup(dataPath);
+      if (g?.kind === 'function') {
+        const fnKey = 'data.' + dataPath.join('.');
+        return fnValue ? { kind: 'fn', path: dataPath, fnKey, fn: fnValue } : { kind: 'fn', path: dataPath, fnKey, value: this.term(value, scope) };
+      }
+      return { kind: 'data', path: dataPath, value: this.term(value, scope) };
+    }
+    const name = path.join('.');
+    const builtin = this.compiler.builtins.get(name);
+    if (builtin || FORBIDDEN_BUILTINS[name]) {
+      return fnValue ? { kind: 'fn', path, fnKey: name, fn: fnValue } : { kind: 'fn', path, fnKey: name, value: this.term(value, scope) };
+    }
+    throw new CompileError('rego_compile_error', `with keyword target must reference existing input, data, or a function`, loc);
+  }
+
+  /** When a `with` value names a function (user or builtin), the function to call instead. */
+  functionRef(value: Term, scope: Scope): CFn | undefined {
+    const path = targetPath(value);
+    if (!path) return undefined;
+    if (path[0] !== 'data' && scope.lookup(path[0]!) !== undefined) return undefined;
+    try {
+      const fn = this.resolveFunction(path, value.location, true);
+      return fn;
+    } catch {
+      return undefined;
+    }
+  }
+
+  resolveFunction(name: string[], loc: Location, quiet = false): CFn | undefined {
+    let userPath: string[] | undefined;
+    if (name[0] === 'data') userPath = name.slice(1);
+    else {
+      const imp = this.ctx.imports.get(name[0]!);
+      if (imp && imp.k === 'ref' && imp.head.k === 'data') userPath = [...imp.path.map((p) => (p as { v: string }).v), ...name.slice(1)];
+      else if (this.ctx.ruleNames.has(name[0]!)) userPath = [...this.ctx.pkg, ...name];
+    }
+    if (userPath) {
+      const g = this.compiler.findGroup(userPath);
+      if (g?.kind === 'function') return { kind: 'user', name: g.name, path: userPath };
+      if (name[0] === 'data' || !this.compiler.builtins.has(name.join('.'))) {
+        if (quiet) return undefined;
+        throw new CompileError('rego_type_error', `undefined function ${name[0] === 'data' ? name.join('.') : refString(userPath)}`, loc);
+      }
+    }
+    const dotted = name.join('.');
+    if (FORBIDDEN_BUILTINS[dotted] !== undefined) {
+      if (quiet) return undefined;
+      throw new CompileError('rego_compile_error', `builtin ${dotted} is not available: ${FORBIDDEN_BUILTINS[dotted]}`, loc);
+    }
+    if (dotted === 'equal' || dotted === 'neq') return { kind: 'inline', name: dotted };
+    // print is variadic and prints undefined arguments as `<undefined>`, so the evaluator does it.
+    if (dotted === 'print' && !this.compiler.builtins.has('print')) return { kind: 'inline', name: 'print' };
+    const b = this.compiler.builtins.get(dotted);
+    if (b) return { kind: 'builtin', name: dotted, builtin: b };
+    if (quiet) return undefined;
+    throw new CompileError('rego_type_error', `undefined function ${dotted}`, loc);
+  }
+
+  term(t: Term, scope: Scope): CTerm {
+    switch (t.type) {
+      case 'null':
+        return { k: 'const', v: null };
+      case 'boolean':
+        return { k: 'const', v: t.value };
+      case 'number': {
+        let n = parseNumber(t.raw);
+        if (n === undefined && /^-?[\d.]+[eE]\+?\d+$/.test(t.raw) && !Number.isFinite(Number(t.raw))) n = Number(t.raw);
+        if (n === undefined) throw new CompileError('rego_parse_error', `invalid number ${t.raw}`, t.location);
+        return { k: 'const', v: n };
+      }
+      case 'string':
+        return { k: 'const', v: t.value };
+      case 'var':
+        return this.variable(t, scope);
+      case 'ref': {
+        const head = this.term(t.head, scope);
+        const path = t.path.map((p) => this.term(p, scope));
+        if (head.k === 'ref') return { k: 'ref', head: head.head, path: [...head.path, ...path] };
+        return { k: 'ref', head, path };
+      }
+      case 'array': {
+        const items = t.items.map((x) => this.term(x, scope));
+        if (items.every((x) => x.k === 'const')) return { k: 'const', v: items.map((x) => (x as { v: Value }).v) };
+        return { k: 'array', items };
+      }
+      case 'set': {
+        const items = t.items.map((x) => this.term(x, scope));
+        if (items.every((x) => x.k === 'const')) return { k: 'const', v: new RegoSet(items.map((x) => (x as { v: Value }).v)) };
+        return { k: 'set', items };
+      }
+      case 'object': {
+        const entries = t.entries.map(([a, b]) => [this.term(a, scope), this.term(b, scope)] as [CTerm, CTerm]);
+        if (entries.every(([a, b]) => a.k === 'const' && b.k === 'const')) {
+          return { k: 'const', v: makeObject(entries.map(([a, b]) => [(a as { v: Value }).v, (b as { v: Value }).v])) };
+        }
+        return { k: 'object', entries };
+      }
+      case 'arraycompr':
+      case 'setcompr': {
+        let term: CTerm = CONST_TRUE;
+        const body = this.body(t.body, scope, [t.term], (s) => (term = this.term(t.term, s)));
+        return { k: t.type, term, body };
+      }
+      case 'objectcompr': {
+        let key: CTerm = CONST_TRUE;
+        let value: CTerm = CONST_TRUE;
+        const body = this.body(t.body, scope, [t.key, t.value], (s) => {
+          key = this.term(t.key, s);
+          value = this.term(t.value, s);
+        });
+        return { k: 'objectcompr', key, value, body };
+      }
+      case 'call': {
+        const fn = this.resolveFunction(t.name, t.location)!;
+        let arity: number;
+        if (fn.kind === 'inline' && fn.name === 'print') return { k: 'call', fn, args: t.args.map((a) => this.term(a, scope)), loc: t.location };
+        if (fn.kind === 'builtin') arity = fn.builtin.arity;
+        else if (fn.kind === 'inline') arity = 2;
+        else arity = this.compiler.findGroup(fn.path)!.arity!;
+        const args = t.args.map((a) => this.term(a, scope));
+        if (fn.kind === 'builtin') checkOperandTypes(fn.name, args.slice(0, arity), t.location);
+        if (args.length === arity) return { k: 'call', fn, args, loc: t.location };
+        if (args.length === arity + 1 && arity >= 0) return { k: 'call', fn, args: args.slice(0, arity), out: args[arity], loc: t.location };
+        throw new CompileError(
+          'rego_type_error',
+          `${t.name.join('.')}: arity mismatch (have ${args.length} arguments, want ${arity})`,
+          t.location,
+        );
+      }
+      case 'membership':
+        return {
+          k: 'member',
+          key: t.key ? this.term(t.key, scope) : undefined,
+          value: this.term(t.value, scope),
+          coll: this.term(t.collection, scope),
+        };
+      case 'template':
+        return {
+          k: 'template',
+          parts: t.parts.map((p) => (typeof p === 'string' ? p : this.term(p, scope))),
+          withs: t.with?.map((ws) => ws?.map((w) => this.withModifier(w.target, w.value, scope, w.location))),
+        };
+    }
+  }
+
+  variable(t: VarTerm, scope: Scope): CTerm {
+    if (t.name === '_') return { k: 'var', slot: scope.fresh('_'), name: '_' };
+    const slot = scope.lookup(t.name);
+    if (slot !== undefined) return { k: 'var', slot, name: t.name };
+    if (t.name === 'input') return { k: 'input' };
+    if (t.name === 'data') return { k: 'data' };
+    const imp = this.ctx.imports.get(t.name);
+    if (imp) return imp;
+    if (this.ctx.ruleNames.has(t.name)) {
+      return { k: 'ref', head: { k: 'data' }, path: [...this.ctx.pkg, t.name].map((s) => ({ k: 'const', v: s })) };
+    }
+    return { k: 'var', slot: scope.declare(t.name), name: t.name };
+  }
+}
+
+function declareOnce(scope: Scope, name: string): void {
+  if (name !== '_' && !scope.names.has(name)) scope.declare(name);
+}
+
+/** `input.a.b` → ['input', 'a', 'b']; `count` → ['count']; undefined when not a plain ref. */
+function targetPath(t: Term): string[] | undefined {
+  if (t.type === 'var') return [t.name];
+  if (t.type !== 'ref' || t.head.type !== 'var') return undefined;
+  const out = [t.head.name];
+  for (const p of t.path) {
+    if (p.type !== 'string') return undefined;
+    out.push(p.value);
+  }
+  return out;
+}
+
+function collectLiteralNames(lit: Literal, out: string[], isBuiltinName: (t: Term) => boolean): void {
+  const e = lit.expr;
+  switch (e.type) {
+    case 'term':
+      collectTermNames(e.term, out);
+      break;
+    case 'unify':
+      collectTermNames(e.left, out);
+      collectTermNames(e.right, out);
+      break;
+    case 'somein':
+      collectTermNames(e.collection, out);
+      break;
+    case 'every':
+      collectTermNames(e.domain, out);
+      break;
+    case 'some':
+      break;
+  }
+  for (const w of lit.with) if (!isBuiltinName(w.value)) collectTermNames(w.value, out);
+}
+
+/** Variable names used directly in a term (not inside nested comprehension bodies). */
+function collectTermNames(t: Term, out: string[]): void {
+  switch (t.type) {
+    case 'var':
+      out.push(t.name);
+      return;
+    case 'ref':
+      collectTermNames(t.head, out);
+      for (const p of t.path) collectTermNames(p, out);
+      return;
+    case 'array':
+    case 'set':
+      for (const x of t.items) collectTermNames(x, out);
+      return;
+    case 'object':
+      for (const [a, b] of t.entries) {
+        collectTermNames(a, out);
+        collectTermNames(b, out);
+      }
+      return;
+    case 'call':
+      for (const a of t.args) collectTermNames(a, out);
+      return;
+    case 'membership':
+      if (t.key) collectTermNames(t.key, out);
+      collectTermNames(t.value, out);
+      collectTermNames(t.collection, out);
+      return;
+    case 'template':
+      for (const p of t.parts) if (typeof p !== 'string') collectTermNames(p, out);
+      return;
+    default:
+      return;
+  }
+}

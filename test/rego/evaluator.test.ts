@@ -1,0 +1,220 @@
+/** Semantics of the compiler and evaluator on small project-owned policies. */
+import { describe, expect, it } from 'vitest';
+import { compile, evaluateRule, type EvalOptions } from '../../src/rego/index.js';
+import { RegoSet, toJSON } from '../../src/rego/value.js';
+
+function policy(...sources: string[]) {
+  const r = compile(sources.map((source, i) => ({ file: `m${i}.rego`, source })));
+  if (!r.policy) throw new Error(JSON.stringify(r.diagnostics));
+  return r.policy;
+}
+
+function value(src: string, ref: string, opts: EvalOptions = {}) {
+  const v = evaluateRule(policy(src), ref, opts);
+  return v === undefined ? undefined : toJSON(v);
+}
+
+function compileError(...sources: string[]) {
+  const r = compile(sources.map((source, i) => ({ file: `m${i}.rego`, source })));
+  expect(r.policy).toBeUndefined();
+  return r.diagnostics[0]!;
+}
+
+function evalError(src: string, query: string, opts: EvalOptions = {}) {
+  const r = policy(src).eval(query, opts);
+  expect(r.error).toBeDefined();
+  return r.error!;
+}
+
+describe('rules', () => {
+  it('complete rules, defaults and undefined propagation', () => {
+    const src = `package t
+default allow := false
+allow if input.user.role == "admin"
+name := input.user.name`;
+    expect(value(src, 'data.t.allow', { input: { user: { role: 'admin' } } })).toBe(true);
+    expect(value(src, 'data.t.allow', { input: {} })).toBe(false);
+    expect(value(src, 'data.t.name', { input: {} })).toBeUndefined();
+  });
+
+  it('else chains pick the first body that succeeds', () => {
+    const src = `package t
+grade := "a" if input.score > 90
+else := "b" if input.score > 50
+else := "c"`;
+    expect(value(src, 'data.t.grade', { input: { score: 95 } })).toBe('a');
+    expect(value(src, 'data.t.grade', { input: { score: 60 } })).toBe('b');
+    expect(value(src, 'data.t.grade', { input: { score: 1 } })).toBe('c');
+  });
+
+  it('partial sets, partial objects and multi-level ref heads', () => {
+    const src = `package t
+names contains s.name if some s in input.steps
+by_id[s.id] := s.name if some s in input.steps
+tree.a[x][y] := x + y if { some x in [1, 2]; some y in [10] }`;
+    const input = { steps: [{ id: 'x', name: 'n1' }, { id: 'y', name: 'n2' }, { id: 'z', name: 'n1' }] };
+    expect(value(src, 'data.t.names', { input })).toEqual(['n1', 'n2']);
+    expect(value(src, 'data.t.by_id', { input })).toEqual({ x: 'n1', y: 'n2', z: 'n1' });
+    expect(value(src, 'data.t.tree', {})).toEqual({ a: { '1': { '10': 11 }, '2': { '10': 12 } } });
+  });
+
+  it('functions with patterns, multiple definitions and defaults', () => {
+    const src = `package t
+f([a, b]) := a + b
+f(x) := x if is_number(x)
+default g(_) := "none"
+g(x) := "big" if x > 10
+r := [f([1, 2]), f(5), g(1), g(11)]`;
+    expect(value(src, 'data.t.r')).toEqual([3, 5, 'none', 'big']);
+  });
+
+  it('merges base documents with virtual documents and exposes packages as objects', () => {
+    const lib = `package lib.util
+double(x) := x * 2
+two := double(1)`;
+    const main = `package main
+import data.lib.util
+v := util.two + data.base.n
+pkg := data.lib`;
+    const p = policy(lib, main);
+    expect(toJSON(evaluateRule(p, 'data.main.v', { data: { base: { n: 40 } } })!)).toBe(42);
+    expect(toJSON(evaluateRule(p, 'data.main.pkg')!)).toEqual({ util: { two: 2 } });
+  });
+
+  it('reorders bodies so bindings come before uses', () => {
+    const src = `package t
+p := y if {
+  y == x + 1
+  x := input.n
+  y := x + 1
+}`;
+    expect(value(src, 'data.t.p', { input: { n: 1 } })).toBe(2);
+  });
+
+  it('some, every, in, comprehensions and unification patterns', () => {
+    const src = `package t
+all_even if every x in input.xs { x % 2 == 0 }
+has_three if 3 in input.xs
+pairs := {k: v | some k, v in input.obj}
+firsts := [a | [a, _] = input.tuples[_]]
+doubled := {y | some x in input.xs; y := x * 2}`;
+    const input = { xs: [2, 4], obj: { a: 1 }, tuples: [[1, 'x'], [2, 'y']] };
+    expect(value(src, 'data.t.all_even', { input })).toBe(true);
+    expect(value(src, 'data.t.has_three', { input })).toBeUndefined();
+    expect(value(src, 'data.t.pairs', { input })).toEqual({ a: 1 });
+    expect(value(src, 'data.t.firsts', { input })).toEqual([1, 2]);
+    expect(value(src, 'data.t.doubled', { input })).toEqual([4, 8]);
+  });
+
+  it('with replaces input, data and functions only inside its literal, without leaking memoised values', () => {
+    const src = `package t
+role := input.role
+f(x) := x + 1
+a := r if r := role with input.role as "m"
+b := role
+c := r if r := f(1) with f as 10
+d := r if r := data.cfg.v with data.cfg.v as 7
+mocked := [a, b, c, d, role]`;
+    expect(value(src, 'data.t.mocked', { input: { role: 'r' }, data: { cfg: { v: 1 } } })).toEqual(['m', 'r', 10, 7, 'r']);
+  });
+
+  it('query results carry expressions and bindings', () => {
+    const r = policy('package t\nxs := [1, 2]').eval('x := data.t.xs[i]; x > 1');
+    expect(r.error).toBeUndefined();
+    expect(r.results).toEqual([
+      {
+        expressions: [
+          { value: true, text: 'x := data.t.xs[i]' },
+          { value: true, text: 'x > 1' },
+        ],
+        bindings: { x: 2, i: 1 },
+      },
+    ]);
+  });
+
+  it('accepts a query as a rule path and reports false values of plain refs', () => {
+    const p = policy('package a.b\ndefault allow := false');
+    expect(p.eval(['a', 'b', 'allow']).results?.[0]?.expressions[0]).toEqual({ value: false, text: 'data.a.b.allow' });
+    expect(p.eval('data.a.b.allow == true').results).toEqual([]);
+  });
+
+  it('sets are values: equality, ordering and set operators', () => {
+    const v = evaluateRule(policy('package t\ns := {3, 1} | {2}'), 'data.t.s');
+    expect(v).toBeInstanceOf(RegoSet);
+    expect(toJSON(v!)).toEqual([1, 2, 3]);
+  });
+});
+
+describe('errors', () => {
+  it('conflicts are returned, not thrown', () => {
+    expect(evalError('package t\np := x if { some x in [1, 2] }', 'data.t.p')).toMatchObject({
+      code: 'eval_conflict_error',
+      message: 'complete rules must not produce multiple outputs',
+    });
+    expect(evalError('package t\nf(x) := 1\nf(x) := 2\nr := f(0)', 'data.t.r')).toMatchObject({
+      code: 'eval_conflict_error',
+      message: 'functions must not produce multiple outputs for same inputs',
+    });
+    expect(evalError('package t\no[k] := v if { some k, v in {"a": 1}} \no["a"] := 2', 'data.t.o').message).toBe('object keys must be unique');
+  });
+
+  it('unsafe variables, recursion, arity, undefined and forbidden functions are compile errors', () => {
+    expect(compileError('package t\np if { x > 1 }')).toMatchObject({ code: 'rego_unsafe_var_error', message: 'var x is unsafe' });
+    expect(compileError('package t\np if q\nq if p').code).toBe('rego_recursion_error');
+    expect(compileError('package t\np := count(1, 2, 3)').code).toBe('rego_type_error');
+    expect(compileError('package t\np := nope(1)')).toMatchObject({ code: 'rego_type_error', message: 'undefined function nope' });
+    expect(compileError('package t\np := http.send({})').message).toContain('http.send');
+    expect(compileError('package t\ndefault p := x').code).toMatch(/^rego_(parse|compile)_error$/);
+  });
+
+  it('parse errors are positioned diagnostics', () => {
+    const d = compileError('package t\np := [1,');
+    expect(d.code).toBe('rego_parse_error');
+    expect(d.location?.line).toBeGreaterThanOrEqual(2);
+  });
+
+  it('builtin errors give undefined unless strict', () => {
+    const src = 'package t\np := to_number("x")';
+    expect(value(src, 'data.t.p')).toBeUndefined();
+    expect(evalError(src, 'data.t.p', { strict: true }).code).toMatch(/^eval_/);
+  });
+});
+
+describe('robustness', () => {
+  it('never throws or reports an internal error on arbitrary JSON input', async () => {
+    const fc = (await import('fast-check')).default;
+    const p = policy(`package t
+default result := {"allowed": false}
+result := {"allowed": true} if {
+  some i, step in input.Steps
+  step.ActionType == "Octopus.Manual"
+  not step.Id in input.SkippedSteps
+  count(input.Steps) > i
+}
+names := {n | n := input.Steps[_].Name}
+msg := $"{input.Environment.Name} has {count(input.Steps)} steps"
+tags := [t | some t in input.Environment.Tags; startswith(t, "x")]`);
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.jsonValue(), fc.record({ Steps: fc.array(fc.jsonValue()), SkippedSteps: fc.jsonValue(), Environment: fc.jsonValue() })),
+        (input) => {
+          for (const q of ['data.t.result', 'data.t.names', 'data.t.msg', 'data.t.tags', 'data.t']) {
+            const r = p.eval(q, { input: input as never });
+            if (r.error) expect(r.error.code).not.toBe('internal_error');
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('print and template strings', () => {
+  it('prints undefined arguments as <undefined> and formats values as Rego terms', () => {
+    const out: string[] = [];
+    const p = policy('package t\np if print("v", input.missing, {1}, [1, "a"])\ns := $"n={input.n} s={{2}}"');
+    expect(p.eval('data.t.p', { print: (m) => out.push(m) }).results?.length).toBe(1);
+    expect(out).toEqual(['v <undefined> {1} [1, "a"]']);
+    expect(toJSON(evaluateRule(p, 'data.t.s', { input: { n: 3 } })!)).toBe('n=3 s={2}');
+  });
+});
