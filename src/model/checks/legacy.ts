@@ -1,0 +1,192 @@
+/**
+ * Legacy forms found in real Octopus files. Each becomes a warning that states the migration to make;
+ * the document is then validated as its modern equivalent (so legacy files get warnings, not errors).
+ */
+import type { Diagnostic, Range } from '../../diagnostics.js';
+import type { OclBlock, OclDocument, OclElement } from '../../ocl/ast.js';
+import { modelDiagnostic } from '../codes.js';
+import type { DocumentKind, PathInfo } from '../kinds.js';
+import { blockHeaderRange } from '../projection.js';
+
+export interface LegacyResult {
+  diagnostics: Diagnostic[];
+  /** Block renames for the projection (`steps` → `step`, `actions` → `action`). */
+  renameBlocks: Record<string, string>;
+  /** Build the model reading `steps`/`actions` as `step`/`action`. */
+  legacyBlockNames: boolean;
+  /** Names reported here, so the schema does not also call them unknown. */
+  suppressUnknown: Set<string>;
+}
+
+export interface LegacyOptions {
+  kind: DocumentKind;
+  document: OclDocument;
+  path?: PathInfo | undefined;
+  file?: string | undefined;
+  schemaVersion?: number | undefined;
+}
+
+/** Octopus slugs: lower-case letters and digits separated by single dashes. */
+export const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+function documentStart(document: OclDocument): Range {
+  return { start: document.range.start, end: document.range.start };
+}
+
+function walk(body: readonly OclElement[], visit: (element: OclElement, parents: readonly OclBlock[]) => void, parents: OclBlock[] = []): void {
+  for (const element of body) {
+    visit(element, parents);
+    if (element.type === 'block') {
+      parents.push(element);
+      walk(element.body, visit, parents);
+      parents.pop();
+    }
+  }
+}
+
+function hasHeredoc(body: readonly OclElement[]): boolean {
+  let found = false;
+  walk(body, (element) => {
+    if (found || element.type !== 'attribute') return;
+    if (element.value.type === 'heredoc' && element.value.indented) found = true;
+    if (element.value.type === 'map' && element.value.entries.some((e) => e.value.type === 'heredoc' && e.value.indented)) found = true;
+  });
+  return found;
+}
+
+export function legacyPass(options: LegacyOptions): LegacyResult {
+  const { kind, document, path, file, schemaVersion } = options;
+  const result: LegacyResult = { diagnostics: [], renameBlocks: {}, legacyBlockNames: false, suppressUnknown: new Set() };
+  const out = result.diagnostics;
+
+  if (path?.legacyName) {
+    if (kind === 'channels') {
+      out.push(
+        modelDiagnostic('SCH102', 'channels.ocl is a 2021 format that Octopus no longer reads', {
+          file,
+          range: documentStart(document),
+          detail: 'Since 2022 channels live in the Octopus database, not in Git: recreate any channel that is missing in Octopus, then delete this file.',
+        }),
+      );
+    } else {
+      const modern = path.legacyName.replace(/-/g, '_');
+      out.push(
+        modelDiagnostic('SCH101', `Legacy file name "${path.legacyName}"`, {
+          file,
+          range: documentStart(document),
+          detail: `Octopus renamed the file to "${modern}" (schema_version 3, 2022): rename it.`,
+        }),
+      );
+    }
+  }
+
+  if (schemaVersion !== undefined && schemaVersion < 6 && hasHeredoc(document.body)) {
+    out.push(
+      modelDiagnostic('SCH108', `Heredocs read with the pre-2023 indentation rule (schema_version ${schemaVersion})`, {
+        file,
+        range: documentStart(document),
+        detail:
+          'Before schema_version 6 the `<<-` end tag could sit left of the content; today\'s rule would keep extra leading spaces. Octopus migration 6 re-indents end tags to the content column: let Octopus migrate the project, or re-indent the end tags and set `version = 6` or later.',
+      }),
+    );
+  }
+
+  const isProcessKind = kind === 'deployment_process' || kind === 'runbook' || kind === 'process_template';
+  if (isProcessKind) {
+    const legacySteps: OclBlock[] = [];
+    const nameLabelled: OclBlock[] = [];
+    walk(document.body, (element, parents) => {
+      if (element.type !== 'block') return;
+      const parent = parents[parents.length - 1];
+      const inProcess = parent === undefined || (parent.name === 'process' && parents.length === 1);
+      if (inProcess && element.name === 'steps') legacySteps.push(element);
+      if (element.name === 'actions' && parent?.name === 'steps') legacySteps.push(element);
+      if (inProcess && (element.name === 'step' || element.name === 'steps')) {
+        const label = element.labels[0]?.value;
+        if (label !== undefined && !SLUG.test(label)) nameLabelled.push(element);
+      }
+    });
+    if (legacySteps.length > 0) {
+      result.renameBlocks = { steps: 'step', actions: 'action' };
+      result.legacyBlockNames = true;
+      const first = legacySteps[0]!;
+      const steps = legacySteps.filter((b) => b.name === 'steps').length;
+      const actions = legacySteps.length - steps;
+      out.push(
+        modelDiagnostic('SCH104', `\`steps\`/\`actions\` are the Dec-2020 pre-release forms of \`step\`/\`action\` (${steps} steps, ${actions} actions)`, {
+          file,
+          range: first.nameRange,
+          detail: 'Rename every `steps` block to `step` and every `actions` block to `action`: Octopus 2021+ writes `step "<slug>" { action { … } }`.',
+        }),
+      );
+    }
+    const knownOld = schemaVersion !== undefined && schemaVersion < 4;
+    const first = nameLabelled[0];
+    if (first && (knownOld || schemaVersion === undefined)) {
+      const label = first.labels[0]!.value;
+      const slug = label
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, '-')
+        .replace(/^-+|-+$/g, '');
+      out.push(
+        modelDiagnostic('SCH103', `Step labels are display names (${nameLabelled.length} step${nameLabelled.length === 1 ? '' : 's'}), as before schema_version 4`, {
+          file,
+          range: first.labels[0]!.range,
+          detail: `Since schema_version 4 (2022.3) steps are labelled by slug and carry their name as an attribute, e.g. \`step "${slug}" { name = "${label}" … }\`; feeds, worker pools and environments are referenced by slug too. Let Octopus migrate the project (migration 4) rather than editing by hand.`,
+        }),
+      );
+    }
+  }
+
+  walk(document.body, (element, parents) => {
+    const parent = parents[parents.length - 1];
+    if (element.type === 'attribute') {
+      if (element.name === 'feed_id_or_name' && parent?.name === 'packages') {
+        result.suppressUnknown.add('feed_id_or_name');
+        out.push(
+          modelDiagnostic('SCH106', '`feed_id_or_name` is the Dec-2020 name of `feed`', {
+            file,
+            range: element.nameRange,
+            detail: 'Rename it to `feed` and use the feed slug (e.g. "octopus-server-built-in").',
+          }),
+        );
+      }
+      if (element.name === 'lifecycle_id' && parent?.name === 'channel') {
+        result.suppressUnknown.add('lifecycle_id');
+        out.push(
+          modelDiagnostic('SCH106', '`lifecycle_id` is the pre-2021-08 name of `lifecycle`', {
+            file,
+            range: element.nameRange,
+            detail: 'Rename it to `lifecycle`.',
+          }),
+        );
+      }
+      if (element.name === 'quantity_to_keep' && parent?.name === 'run_retention_policy' && schemaVersion !== undefined && schemaVersion >= 10) {
+        out.push(
+          modelDiagnostic('SCH107', '`quantity_to_keep` was replaced by `type` in schema_version 10', {
+            file,
+            range: element.nameRange,
+            detail: 'Octopus writes `run_retention_policy { type = "Default" }` since schema_version 10.',
+          }),
+        );
+      }
+      return;
+    }
+    const multiLabel =
+      (element.name === 'donor_package' && element.labels.length > 0) ||
+      ((element.name === 'channel' || element.name === 'rules' || element.name === 'deployment_action_packages') && element.labels.length > 1);
+    if (multiLabel) {
+      out.push(
+        modelDiagnostic('SCH105', `Legacy labels on \`${element.name}\``, {
+          file,
+          range: blockHeaderRange(element),
+          detail:
+            element.name === 'donor_package'
+              ? 'Since 2021-08 the donor package is written with attributes: `donor_package { step = "<step-slug>" package = "<package reference>" }`.'
+              : 'The 2021 format used several labels here; later files write one label and attributes.',
+        }),
+      );
+    }
+  });
+  return result;
+}

@@ -1,0 +1,411 @@
+/**
+ * The model layer's entry points: `validateFile` (syntax → schema → semantic checks for one file) and
+ * `validateHub` (every file of a hub repository plus cross-file checks).
+ */
+import { compareDiagnostics, hasErrors, LineIndex, type Diagnostic, type Range } from '../diagnostics.js';
+import type { OclDocument } from '../ocl/ast.js';
+import { parseOcl } from '../ocl/index.js';
+import { buildDocument, DEFAULT_BASE_PATH } from './build.js';
+import { checkRunbook, checkVariables } from './checks/documents.js';
+import { checkHubConfig } from './checks/hub-config.js';
+import { legacyPass } from './checks/legacy.js';
+import { checkPolicy } from './checks/policy.js';
+import { checkProcess } from './checks/process.js';
+import { checkParameters, checkProcessTemplate, scanParameterReferences } from './checks/template.js';
+import { modelDiagnostic } from './codes.js';
+import { suggest } from './suggest.js';
+import { classifyPath, guessKindFromDocument, type DocumentKind, type PathInfo } from './kinds.js';
+import { projectDocument } from './projection.js';
+import { validateProjection } from './schema.js';
+import type { HubConfigDocument, ModelDocument, ProcessModel } from './types.js';
+
+export interface ValidationContext {
+  /** Overrides kind detection from the path. */
+  kind?: DocumentKind;
+  /**
+   * The project's schema version (from the sibling schema_version.ocl). Below 6, `<<-` heredocs are read
+   * with the legacy indentation rule; below 4, name-labelled steps are expected (and warned about).
+   */
+  schemaVersion?: number;
+  /** "Now" for time-dependent checks (exception expiry). */
+  now?: Date;
+}
+
+export interface ValidateFileOptions {
+  path: string;
+  text: string;
+  context?: ValidationContext;
+}
+
+export interface FileValidationResult {
+  path: string;
+  kind?: DocumentKind;
+  /** The typed document; absent when the file does not parse or its kind is unknown. */
+  document?: ModelDocument;
+  /** The OCL syntax tree, when the file parsed. */
+  ast?: OclDocument;
+  diagnostics: Diagnostic[];
+}
+
+/** Reads the `version = N` of a schema_version.ocl text without a full parse; undefined when absent. */
+export function readSchemaVersion(text: string): number | undefined {
+  const m = /^\s*version\s*=\s*(\d+)\s*$/m.exec(text);
+  return m ? Number(m[1]) : undefined;
+}
+
+export function validateFile(options: ValidateFileOptions): FileValidationResult {
+  const { path, text } = options;
+  const context = options.context ?? {};
+  const file = path;
+  const pathInfo: PathInfo | undefined = classifyPath(path);
+  const schemaVersion = context.schemaVersion;
+  const heredocMode = schemaVersion !== undefined && schemaVersion < 6 ? 'legacy' : 'current';
+  const parsed = parseOcl(text, { file, heredocMode });
+  const diagnostics: Diagnostic[] = [...parsed.diagnostics];
+  const result: FileValidationResult = { path, diagnostics };
+  if (hasErrors(parsed.diagnostics)) {
+    const kind = context.kind ?? pathInfo?.kind;
+    if (kind) result.kind = kind;
+    diagnostics.sort(compareDiagnostics);
+    return result;
+  }
+  const ast = parsed.document;
+  result.ast = ast;
+  const kind = context.kind ?? pathInfo?.kind ?? guessKindFromDocument(ast);
+  if (!kind) {
+    diagnostics.push(
+      modelDiagnostic('SCH020', 'Unknown document kind: only the OCL syntax was checked', {
+        file,
+        range: { start: ast.range.start, end: ast.range.start },
+        detail: 'oclhub recognises documents by path: deployment_process.ocl, deployment_settings.ocl, variables.ocl, schema_version.ocl, runbooks/*.ocl, policies/*.ocl, process-templates/*.ocl, project-templates/<slug>/*.ocl and oclhub.ocl.',
+      }),
+    );
+    diagnostics.sort(compareDiagnostics);
+    return result;
+  }
+  result.kind = kind;
+  const effectivePath: PathInfo = pathInfo && pathInfo.kind === kind ? pathInfo : { kind };
+
+  const legacy = legacyPass({ kind, document: ast, path: effectivePath, file, schemaVersion });
+  diagnostics.push(...legacy.diagnostics);
+  const projection = projectDocument(ast, { file, renameBlocks: legacy.renameBlocks });
+  diagnostics.push(...projection.diagnostics);
+  diagnostics.push(...validateProjection(kind, projection, { file, suppressUnknown: legacy.suppressUnknown }));
+
+  const document = buildDocument(kind, ast, { file, path: effectivePath, legacyBlockNames: legacy.legacyBlockNames });
+  result.document = document;
+  const lines = new LineIndex(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+  diagnostics.push(...semanticChecks(document, ast, { file, lines, now: context.now }));
+  diagnostics.sort(compareDiagnostics);
+  return result;
+}
+
+function semanticChecks(document: ModelDocument, ast: OclDocument, options: { file: string; lines: LineIndex; now: Date | undefined }): Diagnostic[] {
+  const { file, lines } = options;
+  switch (document.kind) {
+    case 'deployment_process':
+      return checkProcess(document, file);
+    case 'runbook':
+      return [...checkRunbook(document, file), ...(document.process ? checkProcess(document.process, file) : [])];
+    case 'process_template':
+      return [...checkProcess(document, file), ...checkProcessTemplate(document, ast, { file, lines })];
+    case 'project_template_parameters':
+      return checkParameters(document.parameters, { file, projectTemplate: true });
+    case 'variables':
+      return checkVariables(document, file);
+    case 'policy':
+      return checkPolicy(document, { file, lines });
+    case 'oclhub':
+      return checkHubConfig(document, { file, now: options.now });
+    default:
+      return [];
+  }
+}
+
+// ---- whole hub -------------------------------------------------------------------------------------
+
+/** Read access to a hub's files (e.g. a GitStore tree at a ref); paths are relative, with forward slashes. */
+export interface HubFileReader {
+  list(): Promise<string[]> | string[];
+  read(path: string): Promise<string | undefined> | string | undefined;
+}
+
+export interface ValidateHubOptions {
+  files: ReadonlyMap<string, string> | HubFileReader;
+  now?: Date;
+  /**
+   * Check process-template usages against the templates in the working tree (TPL013–TPL015, default true).
+   * Turn off when the caller resolves usages against published versions (src/templates, TPL1xx).
+   */
+  workingTreeUsageChecks?: boolean;
+}
+
+export interface HubValidationResult {
+  /** The parsed oclhub.ocl, when present and valid enough to build. */
+  config?: HubConfigDocument;
+  basePath: string;
+  files: FileValidationResult[];
+  /** Diagnostics of every file plus cross-file findings, sorted. */
+  diagnostics: Diagnostic[];
+}
+
+function normalise(path: string): string {
+  return path.replace(/\\/g, '/').replace(/^\.\//, '');
+}
+
+function dirname(path: string): string {
+  const i = path.lastIndexOf('/');
+  return i < 0 ? '' : path.slice(0, i);
+}
+
+function join(dir: string, name: string): string {
+  return dir === '' ? name : `${dir}/${name}`;
+}
+
+/** The project folder a file belongs to (runbooks live one or two levels below it). */
+function projectFolder(path: string): string {
+  let dir = dirname(path);
+  if (dir.endsWith('/migrated-drafts') || dir === 'migrated-drafts') dir = dirname(dir);
+  if (dir.endsWith('/runbooks') || dir === 'runbooks') dir = dirname(dir);
+  return dir;
+}
+
+function isUnder(path: string, folder: string): boolean {
+  return folder === '' || path === folder || path.startsWith(folder.endsWith('/') ? folder : `${folder}/`);
+}
+
+export async function validateHub(options: ValidateHubOptions): Promise<HubValidationResult> {
+  const source = options.files;
+  const texts = new Map<string, string>();
+  if (source instanceof Map) {
+    for (const [path, text] of source) texts.set(normalise(path), text);
+  } else {
+    const reader = source as HubFileReader;
+    for (const path of await reader.list()) {
+      if (!path.toLowerCase().endsWith('.ocl')) continue;
+      const text = await reader.read(path);
+      if (text !== undefined) texts.set(normalise(path), text);
+    }
+  }
+  const paths = [...texts.keys()].filter((p) => p.toLowerCase().endsWith('.ocl')).sort();
+  const files: FileValidationResult[] = [];
+  const diagnostics: Diagnostic[] = [];
+
+  let config: HubConfigDocument | undefined;
+  const configText = texts.get('oclhub.ocl');
+  if (configText !== undefined) {
+    const r = validateFile({ path: 'oclhub.ocl', text: configText, context: { kind: 'oclhub', now: options.now } });
+    files.push(r);
+    if (r.document?.kind === 'oclhub') config = r.document;
+  }
+  const basePath = (config?.basePath ?? DEFAULT_BASE_PATH).replace(/\/+$/, '');
+
+  for (const path of paths) {
+    if (path === 'oclhub.ocl') continue;
+    const info = classifyPath(path);
+    if (!info || info.kind === 'oclhub') continue;
+    const folder = projectFolder(path);
+    const versionText = texts.get(join(folder, 'schema_version.ocl')) ?? texts.get(join(folder, 'schema-version.ocl'));
+    const schemaVersion = versionText !== undefined ? readSchemaVersion(versionText) : undefined;
+    const context: ValidationContext = {};
+    if (schemaVersion !== undefined) context.schemaVersion = schemaVersion;
+    if (options.now) context.now = options.now;
+    files.push(validateFile({ path, text: texts.get(path)!, context }));
+  }
+  for (const f of files) diagnostics.push(...f.diagnostics);
+  diagnostics.push(...crossFileChecks(files, config, basePath, paths, options.workingTreeUsageChecks ?? true));
+  diagnostics.push(...projectTemplateChecks(files, texts));
+  diagnostics.sort(compareDiagnostics);
+  const result: HubValidationResult = { basePath, files, diagnostics };
+  if (config) result.config = config;
+  return result;
+}
+
+function crossFileChecks(
+  files: FileValidationResult[],
+  config: HubConfigDocument | undefined,
+  basePath: string,
+  paths: string[],
+  workingTreeUsageChecks: boolean,
+): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const policyDir = join(basePath, 'policies');
+  const templateDir = join(basePath, 'process-templates');
+  const hubPolicies = new Map<string, string>();
+  const hubTemplates = new Map<string, FileValidationResult>();
+  for (const f of files) {
+    if (f.kind === 'policy' && isUnder(f.path, policyDir)) {
+      const slug = classifyPath(f.path)?.slug;
+      if (slug) hubPolicies.set(slug, f.path);
+    }
+    if (f.kind === 'process_template' && isUnder(f.path, templateDir)) {
+      const slug = classifyPath(f.path)?.slug;
+      if (slug) hubTemplates.set(slug, f);
+    }
+  }
+  if (workingTreeUsageChecks) out.push(...usageChecks(files, hubTemplates, templateDir));
+  if (config && config.environments.length > 0) out.push(...environmentReferenceChecks(files, config, basePath));
+  if (config) {
+    const file = 'oclhub.ocl';
+    for (const activation of config.policies) {
+      if (!hubPolicies.has(activation.slug)) {
+        out.push(
+          modelDiagnostic('SEM031', `Policy "${activation.slug}" has no file ${join(policyDir, `${activation.slug}.ocl`)}`, {
+            file,
+            range: activation.labelRange ?? activation.headerRange,
+            detail: hubPolicies.size > 0 ? `Policies in the hub: ${[...hubPolicies.keys()].join(', ')}.` : `No policy files under ${policyDir}/.`,
+          }),
+        );
+      }
+    }
+    for (const exception of config.exceptions) {
+      if (exception.policy !== undefined && !hubPolicies.has(exception.policy)) {
+        out.push(
+          modelDiagnostic('SEM031', `Exception "${exception.id}" names unknown policy "${exception.policy}"`, {
+            file,
+            range: exception.attributeRanges['policy'] ?? exception.headerRange,
+          }),
+        );
+      }
+    }
+    for (const project of config.projects) {
+      if (project.repository !== undefined || project.path === undefined) continue;
+      const folder = normalise(project.path).replace(/\/+$/, '');
+      if (!paths.some((p) => isUnder(p, folder))) {
+        out.push(
+          modelDiagnostic('SEM031', `Project "${project.slug}" path "${project.path}" holds no OCL files`, {
+            file,
+            range: project.attributeRanges['path'] ?? project.headerRange,
+          }),
+        );
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Usages checked against the process templates in the hub's working tree. Warnings only: the version a
+ * usage's mask resolves to may differ from the working tree (the templates layer checks the exact version).
+ */
+function usageChecks(files: FileValidationResult[], hubTemplates: Map<string, FileValidationResult>, templateDir: string): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const f of files) {
+    const doc = f.document;
+    const usages =
+      doc?.kind === 'deployment_process' ? doc.usages : doc?.kind === 'runbook' ? (doc.process?.usages ?? []) : doc?.kind === 'process_template' ? doc.usages : [];
+    for (const usage of usages) {
+      if (usage.processTemplateSlug === undefined) continue;
+      const template = hubTemplates.get(usage.processTemplateSlug)?.document;
+      if (!template || template.kind !== 'process_template') {
+        const hint = suggest(usage.processTemplateSlug, hubTemplates.keys());
+        out.push(
+          modelDiagnostic('TPL013', `Process template "${usage.processTemplateSlug}" is not in the hub (${templateDir}/)`, {
+            file: f.path,
+            range: usage.attributeRanges['process_template_slug'] ?? usage.headerRange,
+            detail: hint ? `Did you mean "${hint}"?` : undefined,
+          }),
+        );
+        continue;
+      }
+      const declared = new Map(template.parameters.map((p) => [p.name, p]));
+      const set = new Set<string>();
+      for (const parameter of [...usage.parameters, ...usage.packageParameters]) {
+        set.add(parameter.name);
+        if (!declared.has(parameter.name)) {
+          const hint = suggest(parameter.name, declared.keys());
+          out.push(
+            modelDiagnostic('TPL014', `Process template "${usage.processTemplateSlug}" has no parameter "${parameter.name}"`, {
+              file: f.path,
+              range: parameter.labelRange ?? parameter.headerRange,
+              detail: hint ? `Did you mean "${hint}"?` : `Its parameters: ${[...declared.keys()].join(', ') || 'none'}.`,
+              related: template.file ? [{ file: template.file, range: template.source.range, message: 'process template' }] : undefined,
+            }),
+          );
+        }
+      }
+      for (const parameter of template.parameters) {
+        if (parameter.isOptional || parameter.defaults.length > 0 || set.has(parameter.name)) continue;
+        out.push(
+          modelDiagnostic('TPL015', `Usage "${usage.slug}" does not set required parameter "${parameter.name}" of "${usage.processTemplateSlug}"`, {
+            file: f.path,
+            range: usage.labelRange ?? usage.headerRange,
+            detail: 'Octopus shows an error on save or commit when a parameter without a default has no value.',
+            related: template.file ? [{ file: template.file, range: parameter.headerRange, message: 'parameter declared here' }] : undefined,
+          }),
+        );
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * A project template's deployment process refers to the template's own parameters (parameters.ocl in the
+ * same folder) as `#{Template.…}`: TPL004 for names that parameters.ocl does not declare.
+ */
+function projectTemplateChecks(files: FileValidationResult[], texts: ReadonlyMap<string, string>): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const parametersByFolder = new Map<string, Set<string>>();
+  for (const f of files) {
+    if (f.document?.kind === 'project_template_parameters') parametersByFolder.set(dirname(f.path), new Set(f.document.parameters.map((p) => p.name)));
+  }
+  for (const f of files) {
+    if (f.document?.kind !== 'deployment_process' || f.document.projectTemplate === undefined || !f.ast) continue;
+    const parameterNames = parametersByFolder.get(dirname(f.path));
+    if (!parameterNames) continue;
+    const text = texts.get(f.path) ?? '';
+    out.push(
+      ...scanParameterReferences(f.ast, {
+        file: f.path,
+        lines: new LineIndex(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text),
+        parameterNames,
+        blocks: ['step', 'process_template'],
+      }),
+    );
+  }
+  return out;
+}
+
+/**
+ * Environment slugs used by project files (action `environments`/`excluded_environments`, runbook
+ * `environments`, variable `environment` scopes) that oclhub.ocl does not declare. Octopus fails to load a
+ * file that refers to a missing slug (ocl-spec §3.5), so the hub's model of the space should know them all.
+ */
+function environmentReferenceChecks(files: FileValidationResult[], config: HubConfigDocument, basePath: string): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const known = new Set(config.environments.map((e) => e.slug));
+  const report = (file: string, slug: string, range: Range | undefined) => {
+    if (known.has(slug)) return;
+    const hint = suggest(slug, known);
+    out.push(
+      modelDiagnostic('SEM039', `Environment "${slug}" is not declared in oclhub.ocl`, {
+        file,
+        range,
+        detail: (hint ? `Did you mean "${hint}"? ` : '') + 'Declare it with `environment "<slug>" { … }` or correct the slug.',
+      }),
+    );
+  };
+  const steps = (file: string, process: ProcessModel | undefined) => {
+    for (const step of process?.steps ?? []) {
+      for (const action of step.actions) {
+        for (const slug of action.environments) report(file, slug, action.attributeRanges['environments']);
+        for (const slug of action.excludedEnvironments) report(file, slug, action.attributeRanges['excluded_environments']);
+      }
+    }
+  };
+  for (const f of files) {
+    const doc = f.document;
+    if (!doc || isUnder(f.path, basePath)) continue;
+    if (doc.kind === 'deployment_process') steps(f.path, doc);
+    else if (doc.kind === 'runbook') {
+      for (const slug of doc.environments) report(f.path, slug, doc.source.attributeRanges['environments']);
+      steps(f.path, doc.process);
+    } else if (doc.kind === 'variables') {
+      for (const variable of doc.variables) {
+        for (const value of variable.values) for (const slug of value.scopes['environment'] ?? []) report(f.path, slug, value.attributeRanges['environment']);
+      }
+    }
+  }
+  return out;
+}
