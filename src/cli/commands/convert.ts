@@ -10,7 +10,8 @@ import { compareDiagnostics, hasErrors, type Diagnostic } from '../../diagnostic
 import { printVerified } from '../../ocl/format.js';
 import { jsonToOcl, oclToJson, parseJsonText } from '../../ocl/json.js';
 import { renderDiagnostics } from '../../report/text.js';
-import { heredocModeForFile, validateFile } from '../../validate.js';
+import { heredocModeForFile } from '../../validate.js';
+import { parseOcl } from '../../ocl/index.js';
 import { displayPath } from '../files.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, type CliIo } from '../io.js';
 import type { RegisterCommand } from '../main.js';
@@ -51,7 +52,7 @@ export async function runConvert(options: ConvertCommandOptions, io: CliIo): Pro
 
   if (to === 'json') {
     const heredocMode = await heredocModeForFile(absolute);
-    const { document, diagnostics } = validateFile(display, text, { heredocMode });
+    const { document, diagnostics } = parseOcl(text, { file: display, heredocMode });
     report(diagnostics);
     if (hasErrors(diagnostics)) return EXIT_FINDINGS;
     io.stdout(JSON.stringify(oclToJson(document), null, 2) + '\n');

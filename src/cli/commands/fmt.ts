@@ -7,7 +7,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { compareDiagnostics, hasErrors, type Diagnostic } from '../../diagnostics.js';
 import { formatOcl } from '../../ocl/format.js';
-import type { HeredocMode } from '../../ocl/printer.js';
 import { renderDiagnostics } from '../../report/text.js';
 import { heredocModeForFile } from '../../validate.js';
 import { collectOclFiles } from '../files.js';
@@ -38,7 +37,7 @@ export async function runFmt(options: FmtCommandOptions, io: CliIo): Promise<num
     for (const arg of missing) io.stderr(`oclhub fmt: no such file or directory: ${arg}\n`);
     return EXIT_USAGE;
   }
-  const modes = new Map<string, HeredocMode>();
+  const schemaVersions = new Map<string, number | undefined>();
   const problems: Diagnostic[] = [];
   const sources = new Map<string, string>();
   let failed = false;
@@ -51,7 +50,7 @@ export async function runFmt(options: FmtCommandOptions, io: CliIo): Promise<num
       io.stderr(`oclhub fmt: cannot read ${file.display}: ${(error as Error).message}\n`);
       return EXIT_USAGE;
     }
-    const heredocMode = await heredocModeForFile(file.path, undefined, modes);
+    const heredocMode = await heredocModeForFile(file.path, undefined, schemaVersions);
     const result = formatOcl(text, { file: file.display, heredocMode });
     if (result.diagnostics.length > 0) {
       sources.set(file.display, text.replace(/^\uFEFF/, ''));
