@@ -1,0 +1,243 @@
+/**
+ * `oclhub lint` for GitHub Actions: workflow commands that become annotations on the pull
+ * request's files, and a Markdown job summary (write it to `$GITHUB_STEP_SUMMARY`).
+ *
+ *     ::error file=.octopus/process-templates/deploy_web.ocl,line=3,col=1,endColumn=23,title=…::Production …
+ *
+ * Levels follow the finding, not the fail level (the exit code says whether the job fails):
+ * blocking violations and evaluation errors are `::error`, warning violations `::warning`,
+ * excepted violations `::notice`; diagnostics keep their severity (`info` → `::notice`).
+ * Errors come first because GitHub shows only the first few annotations of each level per step.
+ * Every annotation has a `file` and `line` when the finding has one (without `line` GitHub shows
+ * it only in the Checks tab); `col`/`endColumn` are given only for single-line ranges, where
+ * GitHub uses them. The output ends with one plain summary line.
+ *
+ * Escaping follows @actions/core: in the message `%`, `\r`, `\n` become `%25`, `%0D`, `%0A`
+ * (so a reason cannot start a new workflow command); in properties `:` and `,` also become
+ * `%3A`, `%2C`. Other control characters become a visible `\xNN` first.
+ */
+import type { Diagnostic, Range, Severity } from '../diagnostics.js';
+import {
+  contextName,
+  decisionMessage,
+  policyLabel,
+  summarize,
+  summaryLine,
+  type Evaluation,
+  type LintReport,
+  type LintSummary,
+  type PolicyDecision,
+} from './lint-report.js';
+import { sanitize } from './lint-text.js';
+import { fileUri } from './sarif.js';
+import { formatLocation } from './text.js';
+
+export type AnnotationLevel = 'error' | 'warning' | 'notice';
+
+export interface GithubOptions {
+  /** Also annotate excepted violations (as notices; default true). */
+  showExcepted?: boolean;
+}
+
+interface Annotation {
+  level: AnnotationLevel;
+  file?: string;
+  range?: Range;
+  title: string;
+  message: string;
+}
+
+const LEVEL_ORDER: Record<AnnotationLevel, number> = { error: 0, warning: 1, notice: 2 };
+const SEVERITY_LEVEL: Record<Severity, AnnotationLevel> = { error: 'error', warning: 'warning', info: 'notice' };
+
+export function renderGithub(report: LintReport, options: GithubOptions = {}): string {
+  const annotations: Annotation[] = [];
+  for (const d of report.diagnostics) annotations.push(diagnosticAnnotation(d));
+  for (const evaluation of report.evaluations) {
+    for (const decision of evaluation.decisions) {
+      const annotation = decisionAnnotation(evaluation, decision, options);
+      if (annotation) annotations.push(annotation);
+    }
+  }
+  // A stable sort: within a level, diagnostics first, then contexts in report order.
+  annotations.sort((a, b) => LEVEL_ORDER[a.level] - LEVEL_ORDER[b.level]);
+  const lines = annotations.map(workflowCommand);
+  lines.push(`${report.tool.name} lint: ${summaryLine(summarize(report))}`);
+  return lines.join('\n') + '\n';
+}
+
+function decisionAnnotation(evaluation: Evaluation, decision: PolicyDecision, options: GithubOptions): Annotation | undefined {
+  let level: AnnotationLevel;
+  let verdict: string;
+  switch (decision.outcome) {
+    case 'violation':
+      level = decision.action === 'block' ? 'error' : 'warning';
+      verdict = decision.action === 'block' ? 'blocked' : 'warning';
+      break;
+    case 'error':
+      level = 'error';
+      verdict = 'evaluation error';
+      break;
+    case 'excepted':
+      if (options.showExcepted === false) return undefined;
+      level = 'notice';
+      verdict = 'excepted';
+      break;
+    default:
+      return undefined;
+  }
+  const where = decision.location;
+  const details = [`${contextName(evaluation)}: policy ${policyLabel(decision)}, action ${decision.action}${where?.step === undefined ? '' : `, step ${where.step}`}`];
+  if (decision.exception) {
+    const e = decision.exception;
+    details.push(`Excepted until ${e.expires} (owner ${e.owner}): ${e.reason}`);
+  }
+  for (const related of where?.related ?? []) {
+    const at = formatLocation(related.file ?? where?.file, related.range);
+    details.push(`${at ? at + ': ' : ''}${related.message}`);
+  }
+  return {
+    level,
+    ...(where ? { file: where.file } : {}),
+    ...(where?.range ? { range: where.range } : {}),
+    title: `${decision.policyName ?? decision.policy} (${verdict}) — ${contextName(evaluation)}`,
+    message: `${decisionMessage(decision)}\n\n${details.join('\n')}`,
+  };
+}
+
+function diagnosticAnnotation(d: Diagnostic): Annotation {
+  const notes = (d.related ?? []).map((r) => {
+    const at = formatLocation(r.file ?? d.file, r.range);
+    return `${at ? at + ': ' : ''}${r.message}`;
+  });
+  return {
+    level: SEVERITY_LEVEL[d.severity],
+    ...(d.file === undefined ? {} : { file: d.file }),
+    ...(d.range ? { range: d.range } : {}),
+    title: `${d.code}: ${d.summary}`,
+    message: [d.summary, ...(d.detail ? [d.detail] : []), ...notes].join('\n'),
+  };
+}
+
+function workflowCommand(a: Annotation): string {
+  const properties: Array<[string, string | number]> = [];
+  if (a.file !== undefined) {
+    properties.push(['file', a.file]);
+    // Without a line GitHub keeps the annotation out of the diff view.
+    properties.push(['line', a.range?.start.line ?? 1]);
+    if (a.range) {
+      const { start, end } = a.range;
+      if (end.line > start.line) properties.push(['endLine', end.line]);
+      else {
+        // GitHub's endColumn is the last column of the range; ours is just past it.
+        properties.push(['col', start.column]);
+        properties.push(['endColumn', Math.max(start.column, end.column - 1)]);
+      }
+    }
+  }
+  properties.push(['title', a.title]);
+  // Control characters (escape sequences from a policy's reason) would drive the log viewer.
+  const props = properties.map(([k, v]) => `${k}=${escapeProperty(sanitize(String(v)))}`).join(',');
+  return `::${a.level} ${props}::${escapeData(sanitize(a.message))}`;
+}
+
+/** @actions/core `escapeData`: for the message after `::`. */
+export function escapeData(text: string): string {
+  return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+
+/** @actions/core `escapeProperty`: for `key=value` properties. */
+export function escapeProperty(text: string): string {
+  return escapeData(text).replace(/:/g, '%3A').replace(/,/g, '%2C');
+}
+
+export interface StepSummaryOptions {
+  /**
+   * Base URL of the files at the linted commit, e.g.
+   * `${GITHUB_SERVER_URL}/${GITHUB_REPOSITORY}/blob/${GITHUB_SHA}`; locations become links.
+   */
+  blobUrl?: string;
+  /** Rows per table before `… and N more` (default 100; the summary is capped at 1 MiB). */
+  maxRows?: number;
+}
+
+/** A Markdown job summary: the verdict, counts, then tables of findings, exceptions and diagnostics. */
+export function renderGithubStepSummary(report: LintReport, options: StepSummaryOptions = {}): string {
+  const summary = summarize(report);
+  const maxRows = options.maxRows ?? 100;
+  const location = (file: string | undefined, range: Range | undefined): string => {
+    if (file === undefined) return '';
+    const text = md(formatLocation(file, range));
+    if (!options.blobUrl) return text;
+    const url = `${options.blobUrl.replace(/\/$/, '')}/${fileUri(file)}${range ? `#L${range.start.line}` : ''}`;
+    return `[${text}](${url})`;
+  };
+
+  const out: string[] = [`## ${md(report.tool.name)} lint: ${summary.failed ? 'failed' : 'passed'}`, '', md(summaryLine(summary)), ''];
+  if (report.hubRef !== undefined) out.push(`Hub: ${md(report.hubRef)}`, '');
+  out.push(...countsTable(summary), '');
+
+  const findings: string[][] = [];
+  const exceptions: string[][] = [];
+  for (const evaluation of report.evaluations) {
+    for (const decision of evaluation.decisions) {
+      const context = [md(evaluation.project), md(evaluation.environment), md(evaluation.tenant ?? '')];
+      const policy = md(policyLabel(decision));
+      const where = location(decision.location?.file, decision.location?.range);
+      if (decision.outcome === 'violation' || decision.outcome === 'error') {
+        const result = decision.outcome === 'error' ? '❗ error' : decision.action === 'block' ? '⛔ blocked' : '⚠️ warning';
+        findings.push([result, ...context, policy, md(decisionMessage(decision)), where]);
+      } else if (decision.outcome === 'excepted') {
+        const e = decision.exception;
+        exceptions.push([...context, policy, md(e?.owner ?? ''), md(e?.expires ?? ''), md(e?.reason ?? ''), where]);
+      }
+    }
+  }
+  // Errors and blocks first, as in the annotations.
+  const rank = (row: string[]) => (row[0]!.includes('error') ? 0 : row[0]!.includes('blocked') ? 1 : 2);
+  findings.sort((a, b) => rank(a) - rank(b));
+  if (findings.length > 0) {
+    out.push('### Policy findings', '', ...table(['Result', 'Project', 'Environment', 'Tenant', 'Policy', 'Reason', 'Location'], findings, maxRows), '');
+  }
+  if (exceptions.length > 0) {
+    out.push('### Exceptions', '', ...table(['Project', 'Environment', 'Tenant', 'Policy', 'Owner', 'Expires', 'Reason', 'Location'], exceptions, maxRows), '');
+  }
+  const diagnostics = report.diagnostics.map((d) => [md(d.severity), md(d.code), location(d.file, d.range), md(d.detail ? `${d.summary}\n${d.detail}` : d.summary)]);
+  if (diagnostics.length > 0) out.push('### Diagnostics', '', ...table(['Severity', 'Code', 'Location', 'Summary'], diagnostics, maxRows), '');
+  return out.join('\n');
+}
+
+function countsTable(s: LintSummary): string[] {
+  const rows: Array<[string, number]> = [
+    ['Blocked', s.violations.block],
+    ['Warnings', s.violations.warn],
+    ['Evaluation errors', s.errors],
+    ['Excepted', s.excepted],
+    ['Passed', s.passed],
+    ['Not in scope', s.skipped],
+    ['Diagnostic errors', s.diagnostics.error],
+    ['Diagnostic warnings', s.diagnostics.warning],
+  ];
+  return ['| Outcome | Count |', '| --- | ---: |', ...rows.map(([label, n]) => `| ${label} | ${n} |`)];
+}
+
+function table(header: string[], rows: string[][], maxRows: number): string[] {
+  const lines = [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`];
+  for (const row of rows.slice(0, maxRows)) lines.push(`| ${row.join(' | ')} |`);
+  if (rows.length > maxRows) lines.push('', `… and ${rows.length - maxRows} more.`);
+  return lines;
+}
+
+/**
+ * User text in a Markdown table cell: HTML-escaped (GitHub renders inline HTML), Markdown
+ * punctuation backslash-escaped, `|` escaped so the cell does not split, newlines as `<br>`.
+ */
+export function md(text: string): string {
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/[\\`*_[\]|~#]/g, (ch) => `\\${ch}`)
+    .replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, (ch) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`)
+    .replace(/\r?\n/g, '<br>');
+}

@@ -1,0 +1,257 @@
+/**
+ * `oclhub lint` as JUnit XML, for the test-report views of GitLab, Jenkins and GitHub test-report
+ * actions.
+ *
+ * - One `<testsuite>` per evaluation context, named `project/environment[/tenant]`, and one
+ *   `<testcase>` per policy in it, with `classname="project.environment[.tenant]"` (Jenkins shows
+ *   it as package `project`, class `environment`) and `name` = the policy slug, which stays stable
+ *   across policy versions so test history lines up.
+ * - A suite `diagnostics` holds one test case per OCL/schema/template diagnostic.
+ * - The report is red exactly where the exit code is: a finding that fails the run at the fail
+ *   level is a `<failure>` (`type` = `block`, `warn` or the diagnostic severity); a policy that
+ *   could not be evaluated is an `<error>`. Excepted violations and out-of-scope policies are
+ *   `<skipped>` with the reason. Findings that do not fail the run (warnings at fail level
+ *   `block`, violations at fail level `error`, info diagnostics) pass, with the finding in
+ *   `<system-out>`: Jenkins and GitLab show it in the test's details without turning the build red.
+ * - `file` and `line` attributes (GitLab, mikepenz/action-junit-report) point at the step.
+ * - Everything is escaped for XML 1.0, including characters XML 1.0 cannot carry at all (most
+ *   C0 controls, lone surrogates, U+FFFE/U+FFFF), which become a visible `\xNN` / `\uNNNN`.
+ */
+import type { Diagnostic, RelatedInformation } from '../diagnostics.js';
+import { formatLocation } from './text.js';
+import {
+  contextName,
+  decisionFails,
+  decisionMessage,
+  diagnosticFails,
+  policyLabel,
+  summarize,
+  type Evaluation,
+  type LintReport,
+  type PolicyDecision,
+} from './lint-report.js';
+
+export interface JunitOptions {
+  /** Leave out test cases for policies whose scope did not select the context (default: keep). */
+  omitOutOfScope?: boolean;
+  /** The `name` of `<testsuites>` (default `oclhub lint`). */
+  name?: string;
+}
+
+type Outcome =
+  | { kind: 'passed'; output?: string }
+  | { kind: 'failure' | 'error'; message: string; type: string; body: string }
+  | { kind: 'skipped'; message: string };
+
+interface TestCase {
+  classname: string;
+  name: string;
+  file?: string;
+  line?: number;
+  outcome: Outcome;
+}
+
+interface Suite {
+  name: string;
+  properties: Array<[string, string]>;
+  cases: TestCase[];
+}
+
+export function renderJunit(report: LintReport, options: JunitOptions = {}): string {
+  const suites: Suite[] = report.evaluations.map((evaluation) => ({
+    name: contextName(evaluation),
+    properties: [
+      ['project', evaluation.project],
+      ['environment', evaluation.environment],
+      ...(evaluation.tenant === undefined ? [] : [['tenant', evaluation.tenant] as [string, string]]),
+      ...(report.hubRef === undefined ? [] : [['hubRef', report.hubRef] as [string, string]]),
+    ],
+    cases: evaluation.decisions
+      .filter((d) => !(options.omitOutOfScope && d.outcome === 'skipped'))
+      .map((decision) => decisionCase(evaluation, decision, report)),
+  }));
+  if (report.diagnostics.length > 0) {
+    suites.push({ name: 'diagnostics', properties: [], cases: report.diagnostics.map((d) => diagnosticCase(d, report)) });
+  }
+
+  const summary = summarize(report);
+  const totals = count(suites.flatMap((s) => s.cases));
+  const out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>'];
+  out.push(
+    `<testsuites${attributes([
+      ['name', options.name ?? 'oclhub lint'],
+      ['tests', totals.tests],
+      ['failures', totals.failures],
+      ['errors', totals.errors],
+      ['skipped', totals.skipped],
+      ['time', 0],
+    ])}>`,
+  );
+  out.push(`  <!-- ${escapeComment(`${report.tool.name} ${report.tool.version}; fail on ${report.failOn}; ${summary.failed ? 'failed' : 'passed'}`)} -->`);
+  for (const suite of suites) {
+    const counts = count(suite.cases);
+    out.push(
+      `  <testsuite${attributes([
+        ['name', suite.name],
+        ['tests', counts.tests],
+        ['failures', counts.failures],
+        ['errors', counts.errors],
+        ['skipped', counts.skipped],
+        ['time', 0],
+      ])}>`,
+    );
+    if (suite.properties.length > 0) {
+      out.push('    <properties>');
+      for (const [name, value] of suite.properties) out.push(`      <property${attributes([['name', name], ['value', value]])}/>`);
+      out.push('    </properties>');
+    }
+    for (const testCase of suite.cases) out.push(...renderCase(testCase));
+    out.push('  </testsuite>');
+  }
+  out.push('</testsuites>');
+  return out.join('\n') + '\n';
+}
+
+function decisionCase(evaluation: Evaluation, decision: PolicyDecision, report: LintReport): TestCase {
+  const where = decision.location;
+  const base = {
+    classname: [evaluation.project, evaluation.environment, ...(evaluation.tenant === undefined ? [] : [evaluation.tenant])].join('.'),
+    name: decision.policy,
+    ...(where ? { file: where.file } : {}),
+    ...(where?.range ? { line: where.range.start.line } : {}),
+  };
+  const message = decisionMessage(decision);
+  switch (decision.outcome) {
+    case 'pass':
+      return { ...base, outcome: { kind: 'passed' } };
+    case 'skipped':
+      return { ...base, outcome: { kind: 'skipped', message: 'not in scope' } };
+    case 'excepted': {
+      const e = decision.exception;
+      const why = e ? `excepted until ${e.expires} (owner ${e.owner}): ${e.reason}` : 'excepted';
+      return { ...base, outcome: { kind: 'skipped', message: `${why} — violation: ${message}` } };
+    }
+    case 'error':
+      return { ...base, outcome: { kind: 'error', message, type: 'evaluation-error', body: decisionBody(decision, message) } };
+    case 'violation':
+      if (decisionFails(decision, report.failOn)) {
+        return { ...base, outcome: { kind: 'failure', message: firstLine(message), type: decision.action, body: decisionBody(decision, message) } };
+      }
+      return {
+        ...base,
+        outcome: { kind: 'passed', output: `${decision.action === 'warn' ? 'WARNING' : 'BLOCKED'} (does not fail at fail level ${report.failOn})\n${decisionBody(decision, message)}` },
+      };
+  }
+}
+
+function decisionBody(decision: PolicyDecision, message: string): string {
+  const where = decision.location;
+  const lines = [message, `policy: ${policyLabel(decision)}`, `action: ${decision.action}`];
+  if (where) lines.push(`at: ${formatLocation(where.file, where.range)}${where.step === undefined ? '' : ` (step ${where.step})`}`);
+  lines.push(...relatedLines(where?.related, where?.file));
+  return lines.join('\n');
+}
+
+function diagnosticCase(d: Diagnostic, report: LintReport): TestCase {
+  const location = formatLocation(d.file, d.range);
+  const base = {
+    classname: 'oclhub.diagnostics',
+    name: location ? `${d.code} ${location}` : d.code,
+    ...(d.file === undefined ? {} : { file: d.file }),
+    ...(d.range ? { line: d.range.start.line } : {}),
+  };
+  const body = [`${location ? location + ': ' : ''}${d.severity} ${d.code}: ${d.summary}`, ...(d.detail ? [d.detail] : []), ...relatedLines(d.related, d.file)].join('\n');
+  if (diagnosticFails(d, report.failOn)) return { ...base, outcome: { kind: 'failure', message: d.summary, type: d.severity, body } };
+  return { ...base, outcome: { kind: 'passed', output: body } };
+}
+
+function relatedLines(related: readonly RelatedInformation[] | undefined, defaultFile: string | undefined): string[] {
+  return (related ?? []).map((r) => {
+    const where = formatLocation(r.file ?? defaultFile, r.range);
+    return `note: ${where ? where + ': ' : ''}${r.message}`;
+  });
+}
+
+function renderCase(testCase: TestCase): string[] {
+  const open = `    <testcase${attributes([
+    ['classname', testCase.classname],
+    ['name', testCase.name],
+    ['time', 0],
+    ...(testCase.file === undefined ? [] : [['file', testCase.file] as [string, string]]),
+    ...(testCase.line === undefined ? [] : [['line', testCase.line] as [string, number]]),
+  ])}`;
+  const outcome = testCase.outcome;
+  switch (outcome.kind) {
+    case 'passed':
+      if (outcome.output === undefined) return [`${open}/>`];
+      return [`${open}>`, `      <system-out>${escapeText(outcome.output)}</system-out>`, '    </testcase>'];
+    case 'skipped':
+      return [`${open}>`, `      <skipped${attributes([['message', outcome.message]])}/>`, '    </testcase>'];
+    case 'failure':
+    case 'error':
+      return [
+        `${open}>`,
+        `      <${outcome.kind}${attributes([['message', outcome.message], ['type', outcome.type]])}>${escapeText(outcome.body)}</${outcome.kind}>`,
+        '    </testcase>',
+      ];
+  }
+}
+
+function count(cases: readonly TestCase[]): { tests: number; failures: number; errors: number; skipped: number } {
+  const counts = { tests: cases.length, failures: 0, errors: 0, skipped: 0 };
+  for (const c of cases) {
+    if (c.outcome.kind === 'failure') counts.failures++;
+    else if (c.outcome.kind === 'error') counts.errors++;
+    else if (c.outcome.kind === 'skipped') counts.skipped++;
+  }
+  return counts;
+}
+
+function firstLine(text: string): string {
+  const end = text.indexOf('\n');
+  return end < 0 ? text : text.slice(0, end);
+}
+
+function attributes(pairs: ReadonlyArray<readonly [string, string | number]>): string {
+  return pairs.map(([name, value]) => ` ${name}="${escapeAttribute(String(value))}"`).join('');
+}
+
+/**
+ * Characters XML 1.0 cannot contain, even as character references: C0 controls other than tab,
+ * newline and carriage return; unpaired surrogates; U+FFFE and U+FFFF.
+ */
+const NOT_XML_CHAR = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+function visible(ch: string): string {
+  const code = ch.charCodeAt(0);
+  return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+}
+
+/** Anything `escapeText` or `escapeAttribute` might change; most names and slugs contain none. */
+const NEEDS_ESCAPE = /[&<>"'\u0000-\u001f\ud800-\udfff\ufffe\uffff]/;
+
+/** Escapes element content; `\r` becomes a reference so parsers do not normalise it away. */
+export function escapeText(text: string): string {
+  if (!NEEDS_ESCAPE.test(text)) return text;
+  return text
+    .replace(NOT_XML_CHAR, visible)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/\r/g, '&#13;');
+}
+
+/** Escapes an attribute value; tab, newline and carriage return survive attribute normalisation as references. */
+export function escapeAttribute(text: string): string {
+  if (!NEEDS_ESCAPE.test(text)) return text;
+  return escapeText(text)
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;')
+    .replace(/\n/g, '&#10;')
+    .replace(/\t/g, '&#9;');
+}
+
+/** A comment may not contain `--` nor end with `-`. */
+function escapeComment(text: string): string {
+  return text.replace(NOT_XML_CHAR, visible).replace(/-(?=-)/g, '- ').replace(/-$/, '- ');
+}

@@ -1,0 +1,125 @@
+/**
+ * `oclhub lint --format json`: the whole report, for scripts and for diffing two runs.
+ *
+ *     { "format": "oclhub-lint/v1", "tool": {…}, "hubRef": …, "failOn": "block", "exitCode": 1,
+ *       "summary": {…}, "evaluations": [{ "project", "environment", "tenant"?, "decisions": […] }],
+ *       "diagnostics": [ Diagnostic… ] }
+ *
+ * Every object is rebuilt with a fixed key order (and absent optional keys left out), so the same
+ * report always prints the same bytes whatever order its producer filled the objects in. Source
+ * texts are not included.
+ */
+import type { Diagnostic, Position, Range, RelatedInformation } from '../diagnostics.js';
+import { lintExitCode, summarize, type DecisionLocation, type LintReport, type LintSummary, type PolicyDecision } from './lint-report.js';
+
+export const LINT_JSON_FORMAT = 'oclhub-lint/v1';
+
+export interface LintJsonOptions {
+  /** Leave out passing and out-of-scope decisions (the summary still counts them). */
+  findingsOnly?: boolean;
+  /** Indentation (default 2). */
+  indent?: number;
+}
+
+export interface LintJson {
+  format: typeof LINT_JSON_FORMAT;
+  tool: { name: string; version: string };
+  hubRef?: string;
+  failOn: LintReport['failOn'];
+  exitCode: 0 | 1;
+  summary: LintSummary;
+  evaluations: Array<{ project: string; environment: string; tenant?: string; decisions: PolicyDecision[] }>;
+  diagnostics: Diagnostic[];
+}
+
+export function buildLintJson(report: LintReport, options: LintJsonOptions = {}): LintJson {
+  const summary = summarize(report);
+  return {
+    format: LINT_JSON_FORMAT,
+    tool: { name: report.tool.name, version: report.tool.version },
+    ...optional('hubRef', report.hubRef),
+    failOn: report.failOn,
+    exitCode: lintExitCode(summary),
+    summary: orderedSummary(summary),
+    evaluations: report.evaluations.map((e) => ({
+      project: e.project,
+      environment: e.environment,
+      ...optional('tenant', e.tenant),
+      decisions: e.decisions
+        .filter((d) => !options.findingsOnly || (d.outcome !== 'pass' && d.outcome !== 'skipped'))
+        .map(orderedDecision),
+    })),
+    diagnostics: report.diagnostics.map(orderedDiagnostic),
+  };
+}
+
+export function renderLintJson(report: LintReport, options: LintJsonOptions = {}): string {
+  return JSON.stringify(buildLintJson(report, options), null, options.indent ?? 2) + '\n';
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
+function orderedSummary(s: LintSummary): LintSummary {
+  return {
+    evaluations: s.evaluations,
+    projects: s.projects,
+    environments: s.environments,
+    tenants: s.tenants,
+    passed: s.passed,
+    violations: { block: s.violations.block, warn: s.violations.warn },
+    excepted: s.excepted,
+    errors: s.errors,
+    skipped: s.skipped,
+    diagnostics: { error: s.diagnostics.error, warning: s.diagnostics.warning },
+    failOn: s.failOn,
+    failed: s.failed,
+  };
+}
+
+function orderedDecision(d: PolicyDecision): PolicyDecision {
+  return {
+    policy: d.policy,
+    ...optional('policyName', d.policyName),
+    ...optional('version', d.version),
+    inScope: d.inScope,
+    allowed: d.allowed,
+    action: d.action,
+    outcome: d.outcome,
+    ...optional('reason', d.reason),
+    ...optional('error', d.error),
+    ...optional('exception', d.exception && { owner: d.exception.owner, reason: d.exception.reason, expires: d.exception.expires }),
+    ...optional('location', d.location && orderedLocation(d.location)),
+  };
+}
+
+function orderedLocation(l: DecisionLocation): DecisionLocation {
+  return {
+    file: l.file,
+    ...optional('range', l.range && orderedRange(l.range)),
+    ...optional('step', l.step),
+    ...optional('related', l.related?.map(orderedRelated)),
+  };
+}
+
+function orderedDiagnostic(d: Diagnostic): Diagnostic {
+  return {
+    severity: d.severity,
+    code: d.code,
+    summary: d.summary,
+    ...optional('detail', d.detail),
+    ...optional('file', d.file),
+    ...optional('range', d.range && orderedRange(d.range)),
+    ...optional('related', d.related?.map(orderedRelated)),
+  };
+}
+
+function orderedRelated(r: RelatedInformation): RelatedInformation {
+  return { ...optional('file', r.file), ...optional('range', r.range && orderedRange(r.range)), message: r.message };
+}
+
+function orderedRange(r: Range): Range {
+  const position = (p: Position): Position => ({ line: p.line, column: p.column, offset: p.offset });
+  return { start: position(r.start), end: position(r.end) };
+}

@@ -1,0 +1,191 @@
+/**
+ * `oclhub lint` for people: diagnostics first (they often explain the policy results), then the
+ * policy findings grouped by project and by environment (and tenant), then one summary line.
+ *
+ *     project web-app
+ *       environment production
+ *         .octopus/process-templates/deploy_web.ocl:3:1: blocked require_manual_intervention: Production …
+ *           policy Require manual intervention (require_manual_intervention 1.2.0), action block, step deploy-package
+ *             3 | step "deploy-package" {
+ *               | ^^^^^^^^^^^^^^^^^^^^^^^
+ *           note: .octopus/web-app/deployment_process.ocl:9:1: process template used here
+ *             9 | process_template "deploy" {
+ *               | ^^^^^^^^^^^^^^^^^^^^^^^^^^
+ *
+ *     3 projects × 3 environments: 2 blocked, 1 warning, 0 errors — failed (fail on block)
+ *
+ * Only contexts with something to report are listed unless `verbose` is set; then passes and
+ * out-of-scope policies are listed too.
+ */
+import type { Colors } from '../cli/io.js';
+import { LineIndex, compareDiagnostics, type Range, type RelatedInformation } from '../diagnostics.js';
+import {
+  decisionMessage,
+  policyLabel,
+  summarize,
+  summaryLine,
+  type DecisionLocation,
+  type Evaluation,
+  type LintReport,
+  type PolicyDecision,
+} from './lint-report.js';
+import { NO_COLORS, codeFrame, formatLocation, renderDiagnostics, type Painter } from './text.js';
+
+export interface LintTextOptions {
+  /** Identity functions (or none) when colour is off. */
+  colors?: Colors;
+  /** Also list passing and out-of-scope policies, and contexts without findings. */
+  verbose?: boolean;
+  /** Lines of context around each code frame's subject line (default 0). */
+  contextLines?: number;
+}
+
+type Accent = keyof Painter;
+
+const OUTCOME_LABEL: Record<PolicyDecision['outcome'], string> = {
+  violation: '',
+  excepted: 'excepted',
+  error: 'error',
+  pass: 'passed',
+  skipped: 'not in scope',
+};
+
+export function renderLintText(report: LintReport, options: LintTextOptions = {}): string {
+  const c: Painter = options.colors ?? NO_COLORS;
+  const frames = new FrameSource(report.sources, c, options.contextLines ?? 0);
+  const out: string[] = [];
+
+  if (report.diagnostics.length > 0) {
+    out.push(
+      renderDiagnostics([...report.diagnostics].sort(compareDiagnostics), {
+        sources: report.sources,
+        colors: c,
+        contextLines: options.contextLines ?? 0,
+      }),
+    );
+  }
+
+  for (const [project, evaluations] of groupByProject(report.evaluations)) {
+    const shown = evaluations.filter((e) => options.verbose || e.decisions.some(isFinding));
+    if (shown.length === 0) continue;
+    out.push(c.bold(`project ${sanitize(project)}`) + '\n');
+    for (const evaluation of shown) {
+      const tenant = evaluation.tenant === undefined ? '' : `, tenant ${sanitize(evaluation.tenant)}`;
+      out.push(`  ${c.bold(`environment ${sanitize(evaluation.environment)}`)}${tenant}\n`);
+      const decisions = options.verbose ? evaluation.decisions : evaluation.decisions.filter(isFinding);
+      for (const decision of [...decisions].sort(byImportance)) {
+        out.push(indent(renderDecision(decision, c, frames), 4) + '\n');
+      }
+    }
+    out.push('\n');
+  }
+
+  const summary = summarize(report);
+  const line = summaryLine(summary);
+  out.push(c.bold(summary.failed ? c.red(line) : line) + '\n');
+  return out.join('');
+}
+
+function isFinding(decision: PolicyDecision): boolean {
+  return decision.outcome === 'violation' || decision.outcome === 'excepted' || decision.outcome === 'error';
+}
+
+const IMPORTANCE: Record<string, number> = { error: 0, block: 1, warn: 2, excepted: 3, pass: 4, skipped: 5 };
+function rank(decision: PolicyDecision): number {
+  return IMPORTANCE[decision.outcome === 'violation' ? decision.action : decision.outcome]!;
+}
+function byImportance(a: PolicyDecision, b: PolicyDecision): number {
+  return rank(a) - rank(b) || (a.policy < b.policy ? -1 : a.policy > b.policy ? 1 : 0);
+}
+
+function groupByProject(evaluations: readonly Evaluation[]): Map<string, Evaluation[]> {
+  const groups = new Map<string, Evaluation[]>();
+  for (const evaluation of evaluations) {
+    const group = groups.get(evaluation.project);
+    if (group) group.push(evaluation);
+    else groups.set(evaluation.project, [evaluation]);
+  }
+  return groups;
+}
+
+function renderDecision(decision: PolicyDecision, c: Painter, frames: FrameSource): string {
+  const { label, accent } = labelFor(decision, c);
+  if (decision.outcome === 'pass' || decision.outcome === 'skipped') return `${label} ${sanitize(policyLabel(decision))}`;
+  const location = decision.location ? formatLocation(decision.location.file, decision.location.range) : '';
+  const [first = '', ...rest] = sanitize(decisionMessage(decision)).split('\n');
+  const lines = [`${location ? c.bold(location) + ': ' : ''}${label} ${c.dim(decision.policy)}: ${first}`];
+  lines.push(...rest.map((line) => `  ${line}`));
+  const step = decision.location?.step === undefined ? '' : `, step ${sanitize(decision.location.step)}`;
+  lines.push(`  ${c.dim('policy')} ${sanitize(policyLabel(decision))}, action ${decision.action}${step}`);
+  if (decision.location?.range) lines.push(...frames.frame(decision.location.file, decision.location.range, accent).map((l) => `  ${l}`));
+  if (decision.exception) {
+    const { owner, expires, reason } = decision.exception;
+    lines.push(`  ${c.cyan('exception')}: ${sanitize(reason)} (owner ${sanitize(owner)}, expires ${sanitize(expires)})`);
+  }
+  for (const related of decision.location?.related ?? []) lines.push(...renderRelated(related, decision.location!, c, frames));
+  return lines.join('\n');
+}
+
+function labelFor(decision: PolicyDecision, c: Painter): { label: string; accent: Accent } {
+  switch (decision.outcome) {
+    case 'violation':
+      return decision.action === 'block'
+        ? { label: c.red(c.bold('blocked')), accent: 'red' }
+        : { label: c.yellow(c.bold('warning')), accent: 'yellow' };
+    case 'error':
+      return { label: c.red(c.bold('error')), accent: 'red' };
+    case 'excepted':
+      return { label: c.cyan(c.bold('excepted')), accent: 'cyan' };
+    default:
+      return { label: c.dim(OUTCOME_LABEL[decision.outcome]), accent: 'dim' };
+  }
+}
+
+function renderRelated(related: RelatedInformation, primary: DecisionLocation, c: Painter, frames: FrameSource): string[] {
+  const file = related.file ?? primary.file;
+  const where = formatLocation(file, related.range);
+  const lines = [`  ${c.cyan('note')}: ${where ? where + ': ' : ''}${sanitize(related.message)}`];
+  // The frame above already shows the primary location; repeating it adds nothing.
+  const samePlace = file === primary.file && related.range?.start.offset === primary.range?.start.offset;
+  if (related.range && !samePlace) lines.push(...frames.frame(file, related.range, 'cyan').map((l) => `  ${l}`));
+  return lines;
+}
+
+/** Code frames over the report's sources, indexing each file once. */
+class FrameSource {
+  private readonly indexes = new Map<string, LineIndex>();
+
+  constructor(
+    private readonly sources: ReadonlyMap<string, string> | undefined,
+    private readonly colors: Painter,
+    private readonly contextLines: number,
+  ) {}
+
+  frame(file: string, range: Range, accent: Accent): string[] {
+    let index = this.indexes.get(file);
+    if (!index) {
+      const text = this.sources?.get(file);
+      if (text === undefined) return [];
+      index = new LineIndex(text);
+      this.indexes.set(file, index);
+    }
+    return codeFrame(index, range, this.colors, accent, this.contextLines);
+  }
+}
+
+function indent(text: string, spaces: number): string {
+  const pad = ' '.repeat(spaces);
+  return text
+    .split('\n')
+    .map((line) => (line ? pad + line : line))
+    .join('\n');
+}
+
+/**
+ * Policy authors write reasons and names; a control character in them (an escape sequence, a
+ * bell) must not reach the terminal. Each becomes a visible `\xNN`; tabs stay and line ends
+ * (`\r\n`, `\r`) become `\n`.
+ */
+export function sanitize(text: string): string {
+  return text.replace(/\r\n?/g, '\n').replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (ch) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}

@@ -1,0 +1,397 @@
+/**
+ * `oclhub lint` as SARIF 2.1.0 (OASIS), for GitHub code scanning and other SARIF viewers.
+ *
+ * One run. `tool.driver.rules` holds one rule per policy (id = policy slug) and one per diagnostic
+ * code; results point at the step's OCL range (`physicalLocation.region`, 1-based, `endColumn`
+ * just past the end, UTF-16 columns) with the provenance (template line, project usage line) as
+ * `relatedLocations`, and at the evaluation context as a logical location
+ * `project/environment[/tenant]/step` whose parents are listed in `run.logicalLocations`.
+ *
+ * Levels: a blocking violation is `error`, a warning violation `warning`, a policy that could not
+ * be evaluated `error`; diagnostics keep their severity (`info` → `note`). Excepted violations are
+ * results with an `external`, `accepted` suppression carrying the exception's owner, reason and
+ * expiry. Passes and out-of-scope policies are not results; their counts are in `run.properties`.
+ *
+ * `partialFingerprints` identify a finding by meaning, not by line, so that a line shift does not
+ * make viewers report it as new: policy + context + step for decisions, code + file + summary
+ * (+ occurrence) for diagnostics.
+ */
+import { createHash } from 'node:crypto';
+import { LineIndex, type Diagnostic, type Range, type RelatedInformation, type Severity } from '../diagnostics.js';
+import {
+  decisionMessage,
+  lintExitCode,
+  policyLabel,
+  summarize,
+  summaryLine,
+  type Evaluation,
+  type LintReport,
+  type PolicyAction,
+  type PolicyDecision,
+} from './lint-report.js';
+
+export const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';
+
+export interface SarifOptions {
+  /** `tool.driver.informationUri`: where to read about the tool. */
+  informationUri?: string;
+  /** A rule's `helpUri`, e.g. the policy's page in the hub's web UI. */
+  policyHelpUri?: (policy: string) => string | undefined;
+  /**
+   * A `uriBaseId` for every artifact location (e.g. `%SRCROOT%`); with `srcRoot` it is defined in
+   * `run.originalUriBaseIds`. Leave both unset for GitHub code scanning, which ignores
+   * `originalUriBaseIds` and resolves plain relative URIs against the repository root.
+   */
+  uriBaseId?: string;
+  /** An absolute `file://` URI ending in `/` for `uriBaseId`. */
+  srcRoot?: string;
+  /**
+   * The file of a policy (e.g. `.octopus/policies/<slug>.ocl`): where a decision without a step
+   * location (typically an evaluation error) is anchored.
+   */
+  policyFile?: (policy: string) => string | undefined;
+  /**
+   * Where any other finding without a file is anchored (default `oclhub.ocl`, the hub settings
+   * file that activates policies). GitHub code scanning rejects the whole log when one result has
+   * no artifact location (`locationFromSarifResult: expected at least one location`), although
+   * SARIF allows it; so every result gets one.
+   */
+  fallbackFile?: string;
+  /** Indentation of the JSON text (default 2). */
+  indent?: number;
+}
+
+type SarifLevel = 'error' | 'warning' | 'note';
+
+interface SarifMessage {
+  text: string;
+}
+interface SarifRegion {
+  startLine: number;
+  startColumn?: number;
+  endLine?: number;
+  endColumn?: number;
+  snippet?: { text: string };
+}
+interface SarifPhysicalLocation {
+  artifactLocation: { uri: string; uriBaseId?: string };
+  region?: SarifRegion;
+}
+interface SarifLogicalLocation {
+  name: string;
+  fullyQualifiedName: string;
+  kind: string;
+  index?: number;
+  parentIndex?: number;
+}
+interface SarifLocation {
+  id?: number;
+  physicalLocation?: SarifPhysicalLocation;
+  logicalLocations?: SarifLogicalLocation[];
+  message?: SarifMessage;
+}
+export interface SarifRule {
+  id: string;
+  name: string;
+  shortDescription: SarifMessage;
+  fullDescription?: SarifMessage;
+  helpUri?: string;
+  defaultConfiguration: { level: SarifLevel };
+  properties: { kind: 'policy' | 'diagnostic'; version?: string; tags: string[] };
+}
+export interface SarifResult {
+  ruleId: string;
+  ruleIndex: number;
+  kind: 'fail';
+  level: SarifLevel;
+  message: SarifMessage;
+  /** Always exactly one, with a physical location (see `fallbackFile`). */
+  locations: [SarifLocation & { physicalLocation: SarifPhysicalLocation }];
+  relatedLocations?: SarifLocation[];
+  partialFingerprints: Record<string, string>;
+  suppressions?: Array<{ kind: 'external'; state: 'accepted'; justification: string; properties: { owner: string; expires: string } }>;
+  properties: Record<string, unknown>;
+}
+export interface SarifLog {
+  $schema: string;
+  version: '2.1.0';
+  runs: [
+    {
+      tool: { driver: { name: string; version: string; semanticVersion?: string; informationUri?: string; rules: SarifRule[] } };
+      invocations: [{ executionSuccessful: boolean; exitCode: number; exitCodeDescription: string }];
+      originalUriBaseIds?: Record<string, { uri: string }>;
+      columnKind: 'utf16CodeUnits';
+      logicalLocations: SarifLogicalLocation[];
+      results: SarifResult[];
+      properties: Record<string, unknown>;
+    },
+  ];
+}
+
+const SEVERITY_LEVEL: Record<Severity, SarifLevel> = { error: 'error', warning: 'warning', info: 'note' };
+const ACTION_LEVEL: Record<PolicyAction, SarifLevel> = { block: 'error', warn: 'warning' };
+
+/** The fingerprint keys; the `/v1` suffix lets a future change of recipe start a new series. */
+export const DECISION_FINGERPRINT = 'oclhubDecision/v1';
+export const DIAGNOSTIC_FINGERPRINT = 'oclhubDiagnostic/v1';
+
+export function buildSarif(report: LintReport, options: SarifOptions = {}): SarifLog {
+  const summary = summarize(report);
+  const fallbackFile = options.fallbackFile ?? 'oclhub.ocl';
+  const rules = new RuleTable();
+  const logical = new LogicalLocationTable();
+  const snippets = new Snippets(report.sources);
+  const artifact = (file: string) => ({
+    uri: fileUri(file),
+    ...(options.uriBaseId === undefined ? {} : { uriBaseId: options.uriBaseId }),
+  });
+  const physical = (file: string, range: Range | undefined): SarifPhysicalLocation => ({
+    artifactLocation: artifact(file),
+    ...(range ? { region: region(range, snippets.text(file, range)) } : {}),
+  });
+  // A result's own location always has a line: viewers (GitHub) anchor alerts to one.
+  const primary = (file: string, range: Range | undefined): SarifPhysicalLocation => ({
+    artifactLocation: artifact(file),
+    region: range ? region(range, snippets.text(file, range)) : { startLine: 1 },
+  });
+  const related = (items: readonly RelatedInformation[] | undefined, defaultFile: string | undefined): SarifLocation[] =>
+    (items ?? []).map((item, i) => {
+      const file = item.file ?? defaultFile;
+      return { id: i + 1, ...(file === undefined ? {} : { physicalLocation: physical(file, item.range) }), message: { text: item.message } };
+    });
+
+  const results: SarifResult[] = [];
+  for (const evaluation of report.evaluations) {
+    for (const decision of evaluation.decisions) {
+      if (decision.outcome === 'pass' || decision.outcome === 'skipped') continue;
+      const ruleIndex = rules.policy(decision, options);
+      const where = decision.location;
+      const anchor = where?.file ?? options.policyFile?.(decision.policy) ?? fallbackFile;
+      const logicalLocation = logical.forDecision(evaluation, where?.step);
+      const relatedLocations = related(where?.related, where?.file);
+      results.push({
+        ruleId: decision.policy,
+        ruleIndex,
+        kind: 'fail',
+        level: decision.outcome === 'error' ? 'error' : ACTION_LEVEL[decision.action],
+        message: { text: decisionMessage(decision) },
+        locations: [
+          {
+            physicalLocation: primary(anchor, where?.range),
+            logicalLocations: [logicalLocation],
+          },
+        ],
+        ...(relatedLocations.length > 0 ? { relatedLocations } : {}),
+        partialFingerprints: { [DECISION_FINGERPRINT]: fingerprint([decision.policy, evaluation.project, evaluation.environment, evaluation.tenant ?? '', where?.step ?? where?.file ?? '']) },
+        ...(decision.exception
+          ? {
+              suppressions: [
+                {
+                  kind: 'external' as const,
+                  state: 'accepted' as const,
+                  justification: decision.exception.reason,
+                  properties: { owner: decision.exception.owner, expires: decision.exception.expires },
+                },
+              ],
+            }
+          : {}),
+        properties: {
+          outcome: decision.outcome,
+          action: decision.action,
+          policy: policyLabel(decision),
+          project: evaluation.project,
+          environment: evaluation.environment,
+          ...(evaluation.tenant === undefined ? {} : { tenant: evaluation.tenant }),
+          ...(where?.step === undefined ? {} : { step: where.step }),
+        },
+      });
+    }
+  }
+
+  const occurrences = new Map<string, number>();
+  for (const d of report.diagnostics) {
+    const ruleIndex = rules.diagnostic(d);
+    const key = [d.code, d.file ?? '', d.summary].join('\u0000');
+    const occurrence = (occurrences.get(key) ?? 0) + 1;
+    occurrences.set(key, occurrence);
+    const relatedLocations = related(d.related, d.file);
+    results.push({
+      ruleId: d.code,
+      ruleIndex,
+      kind: 'fail',
+      level: SEVERITY_LEVEL[d.severity],
+      message: { text: d.detail ? `${d.summary}\n${d.detail}` : d.summary },
+      locations: [{ physicalLocation: primary(d.file ?? fallbackFile, d.range) }],
+      ...(relatedLocations.length > 0 ? { relatedLocations } : {}),
+      partialFingerprints: { [DIAGNOSTIC_FINGERPRINT]: fingerprint([d.code, d.file ?? '', d.summary, String(occurrence)]) },
+      properties: { severity: d.severity },
+    });
+  }
+
+  const exitCode = lintExitCode(summary);
+  return {
+    $schema: SARIF_SCHEMA_URI,
+    version: '2.1.0',
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: report.tool.name,
+            version: report.tool.version,
+            ...(isSemver(report.tool.version) ? { semanticVersion: report.tool.version } : {}),
+            ...(options.informationUri ? { informationUri: options.informationUri } : {}),
+            rules: rules.rules,
+          },
+        },
+        invocations: [
+          {
+            // The tool ran to completion; findings (even evaluation errors) are results, not a crash.
+            executionSuccessful: true,
+            exitCode,
+            exitCodeDescription: summaryLine(summary),
+          },
+        ],
+        ...(options.uriBaseId !== undefined && options.srcRoot !== undefined
+          ? { originalUriBaseIds: { [options.uriBaseId]: { uri: options.srcRoot } } }
+          : {}),
+        columnKind: 'utf16CodeUnits',
+        logicalLocations: logical.locations,
+        results,
+        properties: {
+          ...(report.hubRef === undefined ? {} : { hubRef: report.hubRef }),
+          failOn: report.failOn,
+          summary,
+        },
+      },
+    ],
+  };
+}
+
+export function renderSarif(report: LintReport, options: SarifOptions = {}): string {
+  return JSON.stringify(buildSarif(report, options), null, options.indent ?? 2) + '\n';
+}
+
+/** Rules in first-seen order; a policy's default level is `error` if any of its decisions blocks. */
+class RuleTable {
+  readonly rules: SarifRule[] = [];
+  private readonly index = new Map<string, number>();
+
+  policy(decision: PolicyDecision, options: SarifOptions): number {
+    const existing = this.index.get(decision.policy);
+    if (existing !== undefined) {
+      const rule = this.rules[existing]!;
+      if (decision.action === 'block') rule.defaultConfiguration.level = 'error';
+      return existing;
+    }
+    const helpUri = options.policyHelpUri?.(decision.policy);
+    return this.add({
+      id: decision.policy,
+      name: decision.policyName ?? decision.policy,
+      shortDescription: { text: decision.policyName ?? `Policy ${decision.policy}` },
+      ...(helpUri ? { helpUri } : {}),
+      defaultConfiguration: { level: ACTION_LEVEL[decision.action] },
+      properties: { kind: 'policy', ...(decision.version === undefined ? {} : { version: decision.version }), tags: ['policy'] },
+    });
+  }
+
+  diagnostic(d: Diagnostic): number {
+    const existing = this.index.get(d.code);
+    if (existing !== undefined) return existing;
+    return this.add({
+      id: d.code,
+      name: d.code,
+      shortDescription: { text: d.summary },
+      defaultConfiguration: { level: SEVERITY_LEVEL[d.severity] },
+      properties: { kind: 'diagnostic', tags: ['diagnostic', layerOf(d.code)] },
+    });
+  }
+
+  private add(rule: SarifRule): number {
+    this.index.set(rule.id, this.rules.length);
+    this.rules.push(rule);
+    return this.rules.length - 1;
+  }
+}
+
+/** `OCL011` → `ocl`: the layer that produced a diagnostic, as a tag viewers can filter on. */
+function layerOf(code: string): string {
+  return (/^[A-Za-z]+/.exec(code)?.[0] ?? 'other').toLowerCase();
+}
+
+/**
+ * `run.logicalLocations`: the project → environment → tenant → step hierarchy, each node once,
+ * linked by `parentIndex`; a result refers to its most specific node by `index`.
+ */
+class LogicalLocationTable {
+  readonly locations: SarifLogicalLocation[] = [];
+  private readonly index = new Map<string, number>();
+
+  forDecision(evaluation: Evaluation, step: string | undefined): SarifLogicalLocation {
+    const parts: Array<[kind: string, name: string]> = [
+      ['project', evaluation.project],
+      ['environment', evaluation.environment],
+      ...(evaluation.tenant === undefined ? [] : [['tenant', evaluation.tenant] as [string, string]]),
+      ...(step === undefined ? [] : [['step', step] as [string, string]]),
+    ];
+    let parentIndex: number | undefined;
+    let fullyQualifiedName = '';
+    for (const [kind, name] of parts) {
+      fullyQualifiedName = fullyQualifiedName ? `${fullyQualifiedName}/${name}` : name;
+      let at = this.index.get(`${kind}\u0000${fullyQualifiedName}`);
+      if (at === undefined) {
+        at = this.locations.length;
+        this.locations.push({ name, fullyQualifiedName, kind, index: at, ...(parentIndex === undefined ? {} : { parentIndex }) });
+        this.index.set(`${kind}\u0000${fullyQualifiedName}`, at);
+      }
+      parentIndex = at;
+    }
+    return { ...this.locations[parentIndex!]! };
+  }
+}
+
+/** Region snippets: the text of the region's first line, when the source is known. */
+class Snippets {
+  private readonly indexes = new Map<string, LineIndex>();
+  constructor(private readonly sources: ReadonlyMap<string, string> | undefined) {}
+
+  text(file: string, range: Range): string | undefined {
+    let index = this.indexes.get(file);
+    if (!index) {
+      const source = this.sources?.get(file);
+      if (source === undefined) return undefined;
+      index = new LineIndex(source);
+      this.indexes.set(file, index);
+    }
+    return index.lineText(range.start.line);
+  }
+}
+
+function region(range: Range, snippet: string | undefined): SarifRegion {
+  const startLine = Math.max(1, range.start.line);
+  const startColumn = Math.max(1, range.start.column);
+  const endLine = Math.max(startLine, range.end.line);
+  const endColumn = Math.max(1, endLine === startLine ? Math.max(startColumn, range.end.column) : range.end.column);
+  return { startLine, startColumn, endLine, endColumn, ...(snippet === undefined ? {} : { snippet: { text: snippet } }) };
+}
+
+/**
+ * A repository-relative path as a relative URI reference: `/` separators, each segment
+ * percent-encoded (spaces, `#`, `?`, `%` and non-ASCII would otherwise break the URI).
+ */
+export function fileUri(file: string): string {
+  return file
+    // encodeURIComponent throws on an unpaired surrogate; such a name cannot be a real path anyway.
+    .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd')
+    .replace(/\\/g, '/')
+    .split('/')
+    .map((segment) => encodeURIComponent(segment))
+    .join('/');
+}
+
+function fingerprint(parts: readonly string[]): string {
+  return createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 32);
+}
+
+function isSemver(version: string): boolean {
+  return /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/.test(version);
+}
