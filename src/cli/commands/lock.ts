@@ -1,0 +1,34 @@
+/** `oclhub lock [--project DIR] [--hub DIR|URL#REF]`: writes oclhub.lock.json at the project repository root. */
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { hasErrors } from '../../diagnostics.js';
+import { formatLock, LOCK_FILE_NAME } from '../../hub.js';
+import { addHubOptions, openHubForCli, type HubCliOptions } from '../hub-option.js';
+import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, type CliIo } from '../io.js';
+import type { RegisterCommand } from '../main.js';
+import { addProjectOption, printDiagnostics, resolveForCli } from '../project-option.js';
+
+export const registerLock: RegisterCommand = (program, ctx) => {
+  const command = program.command('lock').description('record the version every process-template usage resolves to in oclhub.lock.json');
+  addHubOptions(addProjectOption(command)).action(async (options: HubCliOptions & { project?: string }) => {
+    ctx.setExitCode(await runLock(options, ctx.io));
+  });
+};
+
+export async function runLock(options: HubCliOptions & { project?: string }, io: CliIo): Promise<number> {
+  const hub = await openHubForCli(options, io, 'lock');
+  if (!hub) return EXIT_USAGE;
+  const run = await resolveForCli(hub, options.project ? { project: options.project } : {}, io);
+  if (!run) return EXIT_USAGE;
+  printDiagnostics(run.resolution.diagnostics, run, io);
+  if (hasErrors(run.resolution.diagnostics)) {
+    io.stderr(`oclhub lock: resolution has errors; ${LOCK_FILE_NAME} not written\n`);
+    return EXIT_FINDINGS;
+  }
+  const lock = hub.lock(run.resolution);
+  const target = path.join(run.root, LOCK_FILE_NAME);
+  await writeFile(target, formatLock(lock), 'utf8');
+  const count = Object.keys(lock.usages).length;
+  io.stdout(`Wrote ${path.relative(io.cwd, target) || LOCK_FILE_NAME} (${count} usage${count === 1 ? '' : 's'})\n`);
+  return EXIT_OK;
+}

@@ -1,0 +1,66 @@
+/**
+ * `oclhub resolve [--project DIR] [--hub DIR|URL#REF] [--format json|ocl] [--locked]`: the project's
+ * processes with every process-template usage resolved and expanded, as JSON (with provenance) or
+ * as OCL. Exit 1 when resolution has errors.
+ */
+import { Option } from 'commander';
+import { hasErrors } from '../../diagnostics.js';
+import { processToOcl, resolutionToJson } from '../../templates/render.js';
+import { addHubOptions, openHubForCli, type HubCliOptions } from '../hub-option.js';
+import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, type CliIo } from '../io.js';
+import type { RegisterCommand } from '../main.js';
+import { addProjectOption, printDiagnostics, readLockFile, resolveForCli } from '../project-option.js';
+import { findRepositoryRoot } from '../../hub.js';
+import path from 'node:path';
+
+export interface ResolveCommandOptions extends HubCliOptions {
+  project?: string;
+  format?: 'json' | 'ocl';
+  locked?: boolean;
+}
+
+export const registerResolve: RegisterCommand = (program, ctx) => {
+  const command = program
+    .command('resolve')
+    .description("resolve a project's process-template usages against the hub's published versions")
+    .addOption(new Option('--format <format>', 'output format').choices(['json', 'ocl']).default('json'))
+    .option('--locked', 'resolve to the versions in oclhub.lock.json and fail when they differ from floating resolution');
+  addHubOptions(addProjectOption(command)).action(async (options: ResolveCommandOptions) => {
+    ctx.setExitCode(await runResolve(options, ctx.io));
+  });
+};
+
+export async function runResolve(options: ResolveCommandOptions, io: CliIo): Promise<number> {
+  const hub = await openHubForCli(options, io, 'resolve');
+  if (!hub) return EXIT_USAGE;
+  let lock;
+  if (options.locked) {
+    const projectDir = path.resolve(io.cwd, options.project ?? '.');
+    const read = await readLockFile((await findRepositoryRoot(projectDir)) ?? projectDir);
+    if (read.diagnostics.length > 0 || !read.lock) {
+      io.stderr(read.lock ? '' : 'oclhub resolve: --locked needs an oclhub.lock.json (run `oclhub lock`)\n');
+      printDiagnostics(read.diagnostics, undefined, io);
+      return EXIT_USAGE;
+    }
+    lock = read.lock;
+  }
+  const run = await resolveForCli(hub, { ...(options.project ? { project: options.project } : {}), ...(lock ? { lock } : {}) }, io);
+  if (!run) return EXIT_USAGE;
+  const diagnostics = [...run.resolution.diagnostics];
+  if (lock) {
+    const floating = await hub.resolveProject({ projectDir: path.resolve(io.cwd, options.project ?? '.') });
+    diagnostics.push(...hub.checkLock(lock, floating));
+  }
+  if (options.format === 'ocl') {
+    const many = run.resolution.processes.length > 1;
+    for (const process of run.resolution.processes) {
+      if (many) io.stderr(`oclhub resolve: ${process.file}\n`);
+      io.stdout(processToOcl(process) ?? '');
+      if (many) io.stdout('\n');
+    }
+  } else {
+    io.stdout(`${JSON.stringify({ ...resolutionToJson(run.resolution), diagnostics }, null, 2)}\n`);
+  }
+  printDiagnostics(diagnostics, run, io);
+  return hasErrors(diagnostics) ? EXIT_FINDINGS : EXIT_OK;
+}

@@ -1,0 +1,61 @@
+/**
+ * The `--hub` option shared by the template commands: a local folder (default: the repository holding
+ * the working directory) or a remote `https://…[#ref]`, cloned into `--cache-dir` (default
+ * `$OCLHUB_CACHE_DIR` or `~/.cache/oclhub`).
+ */
+import { homedir } from 'node:os';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { findRepositoryRoot, openHub, type Hub } from '../hub.js';
+import { renderDiagnostics } from '../report/text.js';
+import type { CliIo } from './io.js';
+
+export interface HubCliOptions {
+  hub?: string;
+  ref?: string;
+  cacheDir?: string;
+}
+
+export function addHubOptions(command: Command): Command {
+  return command
+    .option('--hub <dir|url>', 'hub repository: a folder or https://host/repo.git[#ref] (default: the repository of the current folder)')
+    .option('--cache-dir <dir>', 'where remote hubs are cloned (default: $OCLHUB_CACHE_DIR or ~/.cache/oclhub)');
+}
+
+export function cacheDirFor(options: HubCliOptions, io: CliIo): string {
+  return path.resolve(io.cwd, options.cacheDir ?? io.env.OCLHUB_CACHE_DIR ?? path.join(io.env.HOME ?? homedir(), '.cache', 'oclhub'));
+}
+
+/** Opens the hub or prints why not (then returns undefined: a usage/tool error, exit 2). */
+export async function openHubForCli(options: HubCliOptions, io: CliIo, command: string): Promise<Hub | undefined> {
+  const value = options.hub ?? io.env.OCLHUB_HUB;
+  let opened;
+  if (value !== undefined && /^https?:\/\//i.test(value)) {
+    opened = await openHub({ url: value, cacheDir: cacheDirFor(options, io), ...(options.ref ? { ref: options.ref } : {}) });
+  } else {
+    const dir = value !== undefined ? path.resolve(io.cwd, value) : ((await findRepositoryRoot(io.cwd)) ?? io.cwd);
+    opened = await openHub({ dir, ...(options.ref ? { ref: options.ref } : {}) });
+  }
+  if (!opened.hub) {
+    io.stderr(`oclhub ${command}: cannot open the hub\n`);
+    io.stderr(renderDiagnostics(opened.diagnostics, { colors: io.colors }));
+    return undefined;
+  }
+  return opened.hub;
+}
+
+const KIND_NAMES: Record<string, 'process-templates' | 'project-templates' | 'policies'> = {
+  'process-template': 'process-templates',
+  'process-templates': 'process-templates',
+  'project-template': 'project-templates',
+  'project-templates': 'project-templates',
+  policy: 'policies',
+  policies: 'policies',
+};
+
+/** `process-template` | `project-template` | `policy` (plural forms too) → the tag kind. */
+export function parseKind(text: string): 'process-templates' | 'project-templates' | 'policies' | undefined {
+  return KIND_NAMES[text];
+}
+
+export const KIND_CHOICES = 'process-template, project-template or policy';

@@ -1,0 +1,489 @@
+/**
+ * The hub façade: every surface (CLI, API, web) opens a hub here and calls these methods, so no
+ * surface holds logic of its own. A hub is a Git repository (local folder or remote URL) read at one
+ * ref: its `oclhub.ocl`, its published versions (tags), and the projects it evaluates.
+ * User input never throws out of here: failures come back as diagnostics.
+ */
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import path from 'node:path';
+import git from 'isomorphic-git';
+import { compareDiagnostics, type Diagnostic } from './diagnostics.js';
+import { openRemote, openRepository, parseHubUrl, type GitStore } from './git/index.js';
+import { DEFAULT_BASE_PATH } from './model/build.js';
+import type { HubConfigDocument, HubProjectModel } from './model/types.js';
+import { validateFile } from './model/validate.js';
+import { kindFolder, TemplateCatalog, type LoadedTemplate, type PublishedVersion } from './templates/catalog.js';
+import { buildLock, compareLock, outdated, pinsFromLock, type LockFile, type OutdatedEntry } from './templates/lock.js';
+import { resolveFiles, usageKey, type ProjectResolution } from './templates/project.js';
+import { publishTemplate, readTemplateFiles, type PublishRequest, type PublishResult } from './templates/publish.js';
+import { tplDiagnostic } from './templates/resolve-codes.js';
+import type { Publisher } from './templates/tag-message.js';
+import type { TemplateKind } from './templates/version-tags.js';
+import { newestOverall } from './templates/version-mask.js';
+
+export interface OpenHubOptions {
+  /** A local hub repository (working copy or bare). */
+  dir?: string;
+  /** A remote hub: `https://host/repo.git` or `https://host/repo.git#<ref>`. */
+  url?: string;
+  /** Branch, tag or commit to read (default: HEAD for a folder, the remote's default branch for a URL). */
+  ref?: string;
+  /** Where remote hubs are cloned (required with `url`). */
+  cacheDir?: string;
+  /** Use a cached remote clone without contacting the remote. */
+  offline?: boolean;
+}
+
+export interface OpenHubResult {
+  hub?: Hub;
+  diagnostics: Diagnostic[];
+}
+
+export interface TemplateSummary {
+  kind: TemplateKind;
+  slug: string;
+  /** Published versions, ascending. */
+  versions: string[];
+  latest?: string;
+  latestStable?: string;
+  /** Whether the hub ref holds the template's file (it may be unpublished). */
+  inRef: boolean;
+}
+
+export interface ResolveProjectOptions {
+  /** A project folder on disk (its repository root, `.octopus`, or a folder holding `.octopus`). */
+  projectDir?: string;
+  /** Or the project's OCL files by path. */
+  files?: ReadonlyMap<string, string>;
+  /** Environments for account-parameter coverage (default: the hub's environments). */
+  environments?: readonly string[];
+  /** Resolve to the versions in this lock instead of floating. */
+  lock?: LockFile;
+}
+
+export interface HubProjectResolution extends ProjectResolution {
+  /** The folder paths are relative to (the project repository root), for `projectDir`. */
+  root?: string;
+}
+
+export interface ImpactUsage {
+  file: string;
+  usage: string;
+  mask?: string;
+  before?: string;
+  after?: string;
+  /** The usage's mask takes the new version. */
+  floats: boolean;
+}
+
+export interface ImpactEntry {
+  project: string;
+  name: string;
+  usages: ImpactUsage[];
+  /** Errors the new version would cause that the project does not have today. */
+  newDiagnostics: Diagnostic[];
+  /** The project could not be read. */
+  error?: string;
+}
+
+export interface HubPublishRequest extends Omit<PublishRequest, 'publisher'> {
+  /** Default: the Git author identity (GIT_AUTHOR_NAME/EMAIL, then git config user.name/email). */
+  publisher?: Publisher;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface HubPublishResult extends PublishResult {
+  /** For a dry run of a process template: every registered project's view of the new version. */
+  impact?: ImpactEntry[];
+}
+
+export async function openHub(options: OpenHubOptions): Promise<OpenHubResult> {
+  let store: GitStore;
+  let ref = options.ref;
+  let location: string;
+  try {
+    if (options.url !== undefined) {
+      const parsed = parseHubUrl(options.url);
+      ref = ref ?? parsed.ref;
+      if (!options.cacheDir) return { diagnostics: [hubError('A cache folder is required to open a remote hub')] };
+      const remote = await openRemote({ url: parsed.url, ...(ref !== undefined ? { ref } : {}), cacheDir: options.cacheDir, ...(options.offline ? { offline: true } : {}) });
+      store = remote.store;
+      ref = remote.resolved.oid ?? remote.ref;
+      location = parsed.url;
+    } else if (options.dir !== undefined) {
+      store = await openRepository({ dir: options.dir });
+      location = options.dir;
+    } else {
+      return { diagnostics: [hubError('Name a hub: a folder (dir) or a URL')] };
+    }
+  } catch (error) {
+    return { diagnostics: [hubError(`Cannot open hub ${options.url ?? options.dir}: ${messageOf(error)}`)] };
+  }
+  const hub = new Hub(store, location, ref ?? 'HEAD', options.dir);
+  const diagnostics = await hub.load();
+  return { hub, diagnostics };
+}
+
+export class Hub {
+  /** The commit the hub is read at, or null when it reads the working tree (no commit yet). */
+  commit: string | null = null;
+  basePath = DEFAULT_BASE_PATH;
+  config?: HubConfigDocument;
+  configDiagnostics: Diagnostic[] = [];
+  catalog!: TemplateCatalog;
+
+  constructor(
+    readonly store: GitStore,
+    /** The folder or URL the hub was opened from. */
+    readonly location: string,
+    readonly ref: string,
+    private readonly dir?: string,
+  ) {}
+
+  /** Reads oclhub.ocl at the ref. Called by openHub. */
+  async load(): Promise<Diagnostic[]> {
+    let readRef = this.ref;
+    try {
+      this.commit = (await this.store.resolveRef(this.ref)).oid;
+    } catch (error) {
+      if (this.ref === 'HEAD' && !this.store.bare) readRef = 'WORKTREE';
+      else {
+        this.catalog = new TemplateCatalog(this.store, this.basePath);
+        return [hubError(`Cannot read hub ref ${this.ref}: ${messageOf(error)}`)];
+      }
+    }
+    const at = this.commit ?? readRef;
+    try {
+      if ((await this.store.pathType(at, 'oclhub.ocl')) === 'file') {
+        const text = await this.store.readTextFile(at, 'oclhub.ocl');
+        const checked = validateFile({ path: 'oclhub.ocl', text, context: { kind: 'oclhub' } });
+        this.configDiagnostics = checked.diagnostics;
+        if (checked.document?.kind === 'oclhub') {
+          this.config = checked.document;
+          this.basePath = checked.document.basePath.replace(/\/+$/, '') || DEFAULT_BASE_PATH;
+        }
+      }
+    } catch (error) {
+      this.configDiagnostics = [hubError(`Cannot read oclhub.ocl at ${this.ref}: ${messageOf(error)}`)];
+    }
+    this.catalog = new TemplateCatalog(this.store, this.basePath);
+    return this.configDiagnostics;
+  }
+
+  /** The ref reads go to: the pinned commit, or WORKTREE for a repository without commits. */
+  private get readRef(): string {
+    return this.commit ?? 'WORKTREE';
+  }
+
+  /** Templates of a kind: those published (tags) and those present at the hub ref. */
+  async listTemplates(kind: TemplateKind): Promise<TemplateSummary[]> {
+    const slugs = new Set(await this.catalog.slugs(kind));
+    const inRef = new Set<string>();
+    try {
+      const folder = kindFolder(this.basePath, kind);
+      for (const entry of await this.store.listFiles(this.readRef, folder, { recursive: true })) {
+        if (!entry.path.toLowerCase().endsWith('.ocl')) continue;
+        const parts = entry.path.slice(folder.length + 1).split('/');
+        // <slug>.ocl, or the library layout <slug>/<slug>.ocl; project templates are folders.
+        const slug = kind === 'project-templates' ? parts[0]! : parts.length === 1 ? parts[0]!.replace(/\.ocl$/i, '') : parts[0]!;
+        if (kind !== 'project-templates' && parts.length > 2) continue;
+        inRef.add(slug);
+        slugs.add(slug);
+      }
+    } catch {
+      // No folder for this kind at the ref.
+    }
+    const out: TemplateSummary[] = [];
+    for (const slug of [...slugs].sort()) {
+      const versions = await this.catalog.versions(kind, slug);
+      const summary: TemplateSummary = { kind, slug, versions, inRef: inRef.has(slug) };
+      if (versions.length > 0) summary.latest = versions[versions.length - 1]!;
+      const stable = newestOverall(versions);
+      if (stable !== undefined) summary.latestStable = stable;
+      out.push(summary);
+    }
+    return out;
+  }
+
+  /** Published versions with tag details (date, notes, publisher, pre-release flag), ascending. */
+  async versions(kind: TemplateKind, slug: string): Promise<{ versions: PublishedVersion[]; diagnostics: Diagnostic[] }> {
+    try {
+      return { versions: await this.catalog.history(kind, slug), diagnostics: [] };
+    } catch (error) {
+      return { versions: [], diagnostics: [hubError(`Cannot read the versions of ${slug}: ${messageOf(error)}`)] };
+    }
+  }
+
+  /**
+   * The files of one published version, read at its tag (policies at their `active_version`, a
+   * project template's folder, a process template's file).
+   */
+  async publishedFiles(
+    kind: TemplateKind,
+    slug: string,
+    version: string,
+  ): Promise<{ tag: string; commit: string; files: { path: string; text: string }[]; diagnostics: Diagnostic[] }> {
+    const tag = `${kind}/${slug}/v${version}`;
+    try {
+      const info = await this.catalog.versionInfo(kind, slug, version);
+      const read = await readTemplateFiles(this.store, info.commit, this.basePath, kind, slug);
+      if (!read) return { tag, commit: info.commit, files: [], diagnostics: [tplDiagnostic('TPL104', `${slug} ${version} has no files at tag ${tag}`)] };
+      return { tag, commit: info.commit, files: read.files.map((f) => ({ path: f.path, text: f.text })), diagnostics: [] };
+    } catch (error) {
+      return { tag, commit: '', files: [], diagnostics: [tplDiagnostic('TPL104', `Cannot read ${tag}: ${messageOf(error)}`)] };
+    }
+  }
+
+  /** The environment slugs oclhub.ocl declares (account-parameter coverage is checked against them). */
+  environments(project?: HubProjectModel): string[] {
+    if (project && project.environments.length > 0) return [...project.environments];
+    return (this.config?.environments ?? []).map((e) => e.slug);
+  }
+
+  /** Resolves a project's processes against the published templates. */
+  async resolveProject(options: ResolveProjectOptions): Promise<HubProjectResolution> {
+    let files = options.files;
+    let root: string | undefined;
+    if (!files) {
+      if (options.projectDir === undefined) return { processes: [], diagnostics: [hubError('Name a project folder or give its files')] };
+      const read = await readProjectDir(options.projectDir);
+      if ('error' in read) return { processes: [], diagnostics: [hubError(read.error)] };
+      files = read.files;
+      root = read.root;
+    }
+    const environments = options.environments ?? this.environments();
+    const resolution = await resolveFiles({
+      catalog: this.catalog,
+      files,
+      ...(environments.length > 0 ? { environments } : {}),
+      ...(options.lock ? { pinned: pinsFromLock(options.lock) } : {}),
+    });
+    return root === undefined ? resolution : { ...resolution, root };
+  }
+
+  /** Resolves a project registered in oclhub.ocl by slug (its folder in the hub, or its own repository). */
+  async resolveRegisteredProject(slug: string, options: { cacheDir?: string; lock?: LockFile } = {}): Promise<HubProjectResolution> {
+    const project = this.config?.projects.find((p) => p.slug === slug);
+    if (!project) {
+      const known = (this.config?.projects ?? []).map((p) => p.slug);
+      return { processes: [], diagnostics: [hubError(`No project "${slug}" in oclhub.ocl${known.length ? ` (projects: ${known.join(', ')})` : ''}`)] };
+    }
+    const read = await this.projectFiles(project, options);
+    if ('error' in read) return { processes: [], diagnostics: [hubError(read.error)] };
+    return this.resolveProject({ files: read.files, environments: this.environments(project), ...(options.lock ? { lock: options.lock } : {}) });
+  }
+
+  /** The OCL files of a project registered in oclhub.ocl, by path relative to the project folder's repository. */
+  async projectFiles(project: HubProjectModel, options: { cacheDir?: string } = {}): Promise<{ files: Map<string, string> } | { error: string }> {
+    try {
+      if (project.repository === undefined) {
+        if (project.path === undefined) return { error: `Project "${project.slug}" has neither path nor repository` };
+        return { files: await readTree(this.store, this.readRef, project.path) };
+      }
+      const folder = project.path ?? DEFAULT_BASE_PATH;
+      if (/^https?:\/\//i.test(project.repository)) {
+        if (!options.cacheDir) return { error: `Project "${project.slug}" lives in ${project.repository}: a cache folder is needed to read it` };
+        const remote = await openRemote({ url: project.repository, ...(project.ref ? { ref: project.ref } : {}), cacheDir: options.cacheDir });
+        return { files: await readTree(remote.store, remote.resolved.oid ?? remote.ref, folder) };
+      }
+      const base = this.dir ?? process.cwd();
+      const store = await openRepository({ dir: path.resolve(base, project.repository) });
+      const resolved = await store.resolveRef(project.ref ?? 'HEAD');
+      return { files: await readTree(store, resolved.oid ?? 'WORKTREE', folder) };
+    } catch (error) {
+      return { error: `Cannot read project "${project.slug}": ${messageOf(error)}` };
+    }
+  }
+
+  /**
+   * For every project registered in oclhub.ocl: whether its usages of the candidate's template float
+   * onto the candidate version, and which errors it would newly have.
+   */
+  async impact(candidate: LoadedTemplate, options: { cacheDir?: string } = {}): Promise<ImpactEntry[]> {
+    const after = this.catalog.withCandidate(candidate);
+    const out: ImpactEntry[] = [];
+    for (const project of this.config?.projects ?? []) {
+      const entry: ImpactEntry = { project: project.slug, name: project.name, usages: [], newDiagnostics: [] };
+      const read = await this.projectFiles(project, options);
+      if ('error' in read) {
+        entry.error = read.error;
+        out.push(entry);
+        continue;
+      }
+      const environments = this.environments(project);
+      const common = { files: read.files, ...(environments.length > 0 ? { environments } : {}) };
+      const before = await resolveFiles({ catalog: this.catalog, ...common });
+      const next = await resolveFiles({ catalog: after, ...common });
+      const previous = new Map<string, string | undefined>();
+      for (const p of before.processes) for (const u of p.usages) previous.set(usageKey(p.file, u.slug), u.version);
+      for (const p of next.processes) {
+        for (const u of p.usages) {
+          if (u.templateSlug !== candidate.slug) continue;
+          const usage: ImpactUsage = { file: p.file, usage: u.slug, floats: u.version === candidate.version };
+          if (u.mask !== undefined) usage.mask = u.mask;
+          const was = previous.get(usageKey(p.file, u.slug));
+          if (was !== undefined) usage.before = was;
+          if (u.version !== undefined) usage.after = u.version;
+          entry.usages.push(usage);
+        }
+      }
+      const known = new Set(before.diagnostics.map(diagnosticKey));
+      entry.newDiagnostics = next.diagnostics.filter((d) => d.severity === 'error' && !known.has(diagnosticKey(d)));
+      out.push(entry);
+    }
+    return out;
+  }
+
+  /** Publishes a template version (see templates/publish.ts); a dry run of a process template adds the impact preview. */
+  async publish(request: HubPublishRequest, options: { cacheDir?: string } = {}): Promise<HubPublishResult> {
+    const publisher = request.publisher ?? (await this.defaultPublisher(request.env ?? process.env));
+    if (!publisher) {
+      return {
+        ok: false,
+        published: false,
+        dryRun: request.dryRun === true,
+        kind: request.kind,
+        slug: request.slug,
+        ref: request.ref ?? 'HEAD',
+        files: [],
+        diagnostics: [tplDiagnostic('TPL207', 'No publisher identity: set GIT_AUTHOR_NAME and GIT_AUTHOR_EMAIL, or git config user.name and user.email')],
+      };
+    }
+    const { env: _env, publisher: _publisher, ...rest } = request;
+    const result: HubPublishResult = await publishTemplate(this.store, this.catalog, { ...rest, publisher });
+    // A refused dry run still shows the impact: it is what the publisher needs to decide on --force.
+    if (result.dryRun && result.candidate) result.impact = await this.impact(result.candidate, options);
+    return result;
+  }
+
+  /** The Git author identity: GIT_AUTHOR_NAME/EMAIL, then the repository's and the user's git config. */
+  async defaultPublisher(env: NodeJS.ProcessEnv): Promise<Publisher | undefined> {
+    let name = env.GIT_AUTHOR_NAME;
+    let email = env.GIT_AUTHOR_EMAIL;
+    if (!name || !email) {
+      try {
+        const fromRepo = async (key: string) => (await git.getConfig({ fs: this.store.fs as never, gitdir: this.store.gitdir, path: key })) as string | undefined;
+        name = name || (await fromRepo('user.name'));
+        email = email || (await fromRepo('user.email'));
+      } catch {
+        // No readable repository config.
+      }
+    }
+    if (!name || !email) {
+      const global = await readGlobalGitIdentity(env);
+      name = name || global.name;
+      email = email || global.email;
+    }
+    return name && email ? { name, email } : undefined;
+  }
+
+  lock(resolution: ProjectResolution): LockFile {
+    return buildLock(resolution);
+  }
+
+  checkLock(lock: LockFile, resolution: ProjectResolution): Diagnostic[] {
+    return compareLock(lock, resolution);
+  }
+
+  outdated(resolution: ProjectResolution): OutdatedEntry[] {
+    return outdated(resolution);
+  }
+}
+
+function diagnosticKey(d: Diagnostic): string {
+  return `${d.code}\u0000${d.file ?? ''}\u0000${d.summary}`;
+}
+
+async function readTree(store: GitStore, ref: string, folder: string): Promise<Map<string, string>> {
+  const files = new Map<string, string>();
+  const under = folder.replace(/^\.\//, '').replace(/\/+$/, '');
+  for (const entry of await store.listFiles(ref, under, { recursive: true })) {
+    if (entry.path.toLowerCase().endsWith('.ocl')) files.set(entry.path, await store.readTextFile(ref, entry.path));
+  }
+  return files;
+}
+
+/**
+ * Reads a project folder from disk. Paths are relative to the repository root holding it (the nearest
+ * folder with `.git`), or to the folder itself outside a repository.
+ */
+export async function readProjectDir(projectDir: string): Promise<{ files: Map<string, string>; root: string } | { error: string }> {
+  const absolute = path.resolve(projectDir);
+  const info = await stat(absolute).catch(() => undefined);
+  if (!info?.isDirectory()) return { error: `No project folder at ${projectDir}` };
+  const nested = path.join(absolute, '.octopus');
+  const folder = (await stat(nested).catch(() => undefined))?.isDirectory() ? nested : absolute;
+  const root = (await findRepositoryRoot(absolute)) ?? absolute;
+  const files = new Map<string, string>();
+  for (const file of await walkOcl(folder)) files.set(path.relative(root, file).split(path.sep).join('/'), await readFile(file, 'utf8'));
+  return { files, root };
+}
+
+export async function findRepositoryRoot(start: string): Promise<string | undefined> {
+  let dir = path.resolve(start);
+  for (;;) {
+    if (await stat(path.join(dir, '.git')).catch(() => undefined)) return dir;
+    const parent = path.dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+async function walkOcl(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const entry of entries) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (entry.name !== '.git' && entry.name !== 'node_modules') out.push(...(await walkOcl(full)));
+    } else if (entry.name.toLowerCase().endsWith('.ocl')) {
+      out.push(full);
+    }
+  }
+  return out;
+}
+
+async function readGlobalGitIdentity(env: NodeJS.ProcessEnv): Promise<{ name?: string; email?: string }> {
+  const candidates = [
+    env.GIT_CONFIG_GLOBAL,
+    env.XDG_CONFIG_HOME ? path.join(env.XDG_CONFIG_HOME, 'git', 'config') : undefined,
+    path.join(env.HOME ?? homedir(), '.gitconfig'),
+  ].filter((p): p is string => typeof p === 'string' && p !== '');
+  const found: { name?: string; email?: string } = {};
+  for (const file of candidates) {
+    const text = await readFile(file, 'utf8').catch(() => '');
+    let section = '';
+    for (const line of text.split(/\r?\n/)) {
+      const header = /^\s*\[([^\]]+)\]/.exec(line);
+      if (header) {
+        section = header[1]!.trim().toLowerCase();
+        continue;
+      }
+      const pair = /^\s*(\w+)\s*=\s*(.*?)\s*$/.exec(line);
+      if (section !== 'user' || !pair) continue;
+      const value = pair[2]!.replace(/^"(.*)"$/, '$1');
+      if (pair[1]!.toLowerCase() === 'name' && !found.name) found.name = value;
+      if (pair[1]!.toLowerCase() === 'email' && !found.email) found.email = value;
+    }
+    if (found.name && found.email) break;
+  }
+  return found;
+}
+
+function hubError(summary: string): Diagnostic {
+  return { severity: 'error', code: 'HUB001', summary };
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export { LOCK_FILE_NAME, parseLock, formatLock } from './templates/lock.js';
+export type { LockFile, OutdatedEntry } from './templates/lock.js';
+export type { ProjectResolution } from './templates/project.js';
+export type { ResolvedProcess, ResolvedUsage } from './templates/resolve.js';
+export type { ResolvedStep, StepProvenance } from './templates/expand.js';
+export type { PublishedVersion, LoadedTemplate } from './templates/catalog.js';
+export type { PublishResult } from './templates/publish.js';

@@ -1,0 +1,81 @@
+/**
+ * Resolution of a whole project folder: every deployment process and runbook among its OCL files is
+ * resolved against the catalog. Files are given as text by repository-relative path, so the same code
+ * serves a working directory, a Git ref and an API request body.
+ */
+import { compareDiagnostics, type Diagnostic } from '../diagnostics.js';
+import { validateFile } from '../model/validate.js';
+import { readSchemaVersion } from '../model/validate.js';
+import type { TemplateCatalog } from './catalog.js';
+import { resolveProcess, type ResolvedProcess } from './resolve.js';
+
+export interface ProjectResolution {
+  processes: ResolvedProcess[];
+  /** Resolution diagnostics of every process, plus files that could not be read as OCL. */
+  diagnostics: Diagnostic[];
+}
+
+export interface ResolveFilesOptions {
+  catalog: TemplateCatalog;
+  /** OCL text by path (`/`-separated). Non-process files are ignored. */
+  files: ReadonlyMap<string, string>;
+  environments?: readonly string[];
+  /** usage key (`<file>#<usage slug>`) → version, e.g. from a lock file. */
+  pinned?: ReadonlyMap<string, string>;
+}
+
+/** The key a usage has in lock files and pins: the process file and the usage slug. */
+export function usageKey(file: string, usage: string): string {
+  return `${file}#${usage}`;
+}
+
+export async function resolveFiles(options: ResolveFilesOptions): Promise<ProjectResolution> {
+  const processes: ResolvedProcess[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const paths = [...options.files.keys()].filter((p) => p.toLowerCase().endsWith('.ocl')).sort();
+  for (const path of paths) {
+    const text = options.files.get(path)!;
+    const folder = projectFolder(path);
+    const versionText = options.files.get(folder === '' ? 'schema_version.ocl' : `${folder}/schema_version.ocl`);
+    const schemaVersion = versionText === undefined ? undefined : readSchemaVersion(versionText);
+    const checked = validateFile({ path, text, context: schemaVersion === undefined ? {} : { schemaVersion } });
+    const document = checked.document;
+    if (!checked.ast || !document) {
+      if (checked.kind === 'deployment_process' || checked.kind === 'runbook') diagnostics.push(...checked.diagnostics.filter((d) => d.severity === 'error'));
+      continue;
+    }
+    const pinned = new Map<string, string>();
+    for (const [key, version] of options.pinned ?? []) {
+      if (key.startsWith(`${path}#`)) pinned.set(key.slice(path.length + 1), version);
+    }
+    const common = { catalog: options.catalog, file: path, pinned, ...(options.environments ? { environments: options.environments } : {}) };
+    if (document.kind === 'deployment_process') {
+      const resolved = await resolveProcess({ ...common, kind: 'deployment_process', process: document, body: checked.ast.body, inProjectTemplate: document.projectTemplate !== undefined });
+      resolved.source = checked.ast;
+      processes.push(resolved);
+    } else if (document.kind === 'runbook' && document.process && !document.migratedDraft) {
+      const processStart = document.process.range.start.offset;
+      const block = checked.ast.body.find((e) => e.type === 'block' && e.range.start.offset === processStart);
+      const resolved = await resolveProcess({
+        ...common,
+        kind: 'runbook',
+        ...(document.slug !== undefined ? { runbook: document.slug } : {}),
+        process: document.process,
+        body: block?.type === 'block' ? block.body : [],
+      });
+      resolved.source = checked.ast;
+      processes.push(resolved);
+    }
+  }
+  for (const process of processes) diagnostics.push(...process.diagnostics);
+  diagnostics.sort(compareDiagnostics);
+  return { processes, diagnostics };
+}
+
+function projectFolder(path: string): string {
+  const parts = path.split('/');
+  parts.pop();
+  if (parts[parts.length - 1] === 'migrated-drafts') parts.pop();
+  if (parts[parts.length - 1] === 'runbooks') parts.pop();
+  return parts.join('/');
+}

@@ -1,0 +1,286 @@
+/**
+ * Publishing one version of a process template, project template or policy: the template as it is at
+ * a ref is validated, compared with the previous stable version (the bump check), numbered, and tagged
+ * with an annotated tag `<kind>/<slug>/v<version>` whose message records the notes, the publisher and
+ * the content hash. Git's atomic ref creation is the only concurrency control: of two publishers of the
+ * same version, one gets TPL203. Never throws on user input.
+ */
+import { hasErrors, type Diagnostic } from '../diagnostics.js';
+import { GitErrorCode, isGitStoreError, type GitStore } from '../git/index.js';
+import type { OclDocument } from '../ocl/ast.js';
+import { parseOcl } from '../ocl/index.js';
+import { validateFile } from '../model/validate.js';
+import { suggest } from '../model/suggest.js';
+import { compareBump, computeRequiredBump, type BumpReason } from './bump.js';
+import { kindFolder, parseTemplate, templateFileCandidates, type LoadedTemplate, type TemplateCatalog } from './catalog.js';
+import { hashFileContent, hashFolderContent } from './content-hash.js';
+import { nextVersion, type StableBump } from './next-version.js';
+import { tplDiagnostic } from './resolve-codes.js';
+import { formatTagMessage, type Publisher, type RequestedBump, type RequiredBump } from './tag-message.js';
+import type { TemplateFile } from './template-shape.js';
+import { checkTagParts, isValidSlug, tagName, type TemplateKind } from './version-tags.js';
+import { isPrereleaseVersion } from './versions.js';
+
+export interface PublishRequest {
+  kind: TemplateKind;
+  slug: string;
+  bump: RequestedBump | string;
+  notes?: string;
+  /** Branch, tag or commit to publish; default: the current branch's HEAD commit (then the working tree must be clean for the template). */
+  ref?: string;
+  dryRun?: boolean;
+  /** Publish even when the bump is smaller than the changes require (recorded in the tag message). */
+  force?: boolean;
+  publisher: Publisher;
+  /** Tag time; default now. */
+  now?: Date;
+}
+
+export interface PublishResult {
+  /** False when something refused the publish (see the error diagnostics). */
+  ok: boolean;
+  /** True when the tag was created (never on a dry run). */
+  published: boolean;
+  dryRun: boolean;
+  kind: TemplateKind;
+  slug: string;
+  ref: string;
+  commit?: string;
+  version?: string;
+  /** The latest stable version before this one (the bump check compared against it). */
+  previous?: string;
+  tag?: string;
+  contentHash?: string;
+  message?: string;
+  /** Template files published, repository paths. */
+  files: string[];
+  bump?: {
+    requested: RequestedBump;
+    required: RequiredBump;
+    sufficient: boolean;
+    forced: boolean;
+    message: string;
+    reasons: BumpReason[];
+  };
+  /** For process templates: the candidate as it would be published (input of the impact preview). */
+  candidate?: LoadedTemplate;
+  diagnostics: Diagnostic[];
+}
+
+interface TemplateFiles {
+  /** Repository paths and texts. */
+  files: { path: string; relative: string; text: string }[];
+}
+
+export async function publishTemplate(store: GitStore, catalog: TemplateCatalog, request: PublishRequest): Promise<PublishResult> {
+  const { kind, slug } = request;
+  const ref = request.ref ?? 'HEAD';
+  const result: PublishResult = { ok: false, published: false, dryRun: request.dryRun === true, kind, slug, ref, files: [], diagnostics: [] };
+  const fail = (d: Diagnostic): PublishResult => {
+    result.diagnostics.push(d);
+    return result;
+  };
+  if (!isValidSlug(slug)) {
+    const problem = checkTagParts(kind, slug, '1.0.0');
+    return fail(tplDiagnostic('TPL205', problem?.message ?? `"${slug}" is not a valid slug`));
+  }
+
+  let commit: string;
+  try {
+    const resolved = await store.resolveRef(ref);
+    if (resolved.oid === null) return fail(tplDiagnostic('TPL205', 'Publish a commit, not the working tree: commit the template first'));
+    commit = resolved.oid;
+  } catch (error) {
+    return fail(tplDiagnostic('TPL205', `Cannot resolve ${ref}: ${messageOf(error)}`));
+  }
+  result.commit = commit;
+
+  const current = await readTemplateFiles(store, commit, catalog.basePath, kind, slug);
+  if (!current) {
+    const available = await listSlugsAt(store, commit, catalog.basePath, kind);
+    const hint = suggest(slug, available);
+    return fail(
+      tplDiagnostic('TPL205', `No ${describeKind(kind)} "${slug}" at ${ref} (${commit.slice(0, 12)})`, {
+        detail: `${hint ? `Did you mean "${hint}"? ` : ''}Looked for ${kind === 'project-templates' ? `${kindFolder(catalog.basePath, kind)}/${slug}/` : templateFileCandidates(catalog.basePath, kind, slug).join(' or ')}.`,
+      }),
+    );
+  }
+  result.files = current.files.map((f) => f.path);
+
+  if (request.ref === undefined && !store.bare) {
+    const dirty = await dirtyFiles(store, commit, current, catalog.basePath, kind, slug);
+    if (dirty.length > 0) {
+      return fail(
+        tplDiagnostic('TPL204', `Uncommitted changes to ${dirty.join(', ')}: commit them, or name a commit with --ref`, {
+          file: dirty[0],
+          detail: 'A published version is the template as committed; publishing from a dirty working tree would tag content nobody can see.',
+        }),
+      );
+    }
+  }
+
+  for (const file of current.files) {
+    const checked = validateFile({ path: file.path, text: file.text });
+    result.diagnostics.push(...checked.diagnostics.filter((d) => d.severity === 'error'));
+  }
+  if (hasErrors(result.diagnostics)) {
+    result.diagnostics.unshift(tplDiagnostic('TPL201', `${describeKind(kind)} "${slug}" has validation errors at ${ref}: not published`));
+    return result;
+  }
+
+  catalog.refresh();
+  const existing = await catalog.versions(kind, slug);
+  const stable = existing.filter((v) => !isPrereleaseVersion(v));
+  const previousStable = stable[stable.length - 1];
+  let required: RequiredBump = 'none';
+  let reasons: BumpReason[] = [];
+  if (previousStable !== undefined) {
+    const previousFiles = await readPublished(store, catalog, kind, slug, previousStable);
+    if (previousFiles) {
+      const bump = computeRequiredBump(toSnapshot(kind, previousFiles), toSnapshot(kind, current));
+      required = bump.required;
+      reasons = bump.reasons;
+    }
+  }
+  const prereleaseOf: StableBump = required === 'none' ? 'patch' : required;
+  const next = nextVersion(existing, request.bump, { allowPrerelease: kind !== 'policies', prereleaseOf });
+  if ('error' in next) {
+    return fail(tplDiagnostic(next.error.code === 'TPL_VERSION_EXISTS' ? 'TPL203' : 'TPL206', next.error.message));
+  }
+  const requested = request.bump as RequestedBump;
+  result.version = next.version;
+  if (next.previous !== undefined) result.previous = next.previous;
+  result.tag = tagName(kind, slug, next.version);
+
+  if (kind === 'process-templates') {
+    result.candidate = parseTemplate({ kind, slug, version: next.version, tag: result.tag, commit, file: current.files[0]!.path, text: current.files[0]!.text });
+  }
+  const verdict = compareBump(requested, required);
+  const forced = !verdict.sufficient && request.force === true;
+  result.bump = { requested, required, sufficient: verdict.sufficient, forced, message: verdict.message, reasons };
+  const reasonList = reasons.map((r) => `- ${r.message}`).join('\n');
+  if (!verdict.sufficient && !forced) {
+    return fail(
+      tplDiagnostic('TPL202', `The changes since v${previousStable} require a ${required} version, but --bump ${requested} was requested`, {
+        file: current.files[0]?.path,
+        detail: `${reasonList}\nPublish with --bump ${required}, or with --force to override (recorded in the tag).`,
+      }),
+    );
+  }
+  if (forced) {
+    result.diagnostics.push(
+      tplDiagnostic('TPL208', `Publishing a ${requested} although the changes require a ${required} version (--force)`, { detail: reasonList }),
+    );
+  }
+  if (required === 'none' && previousStable !== undefined) {
+    result.diagnostics.push(tplDiagnostic('TPL209', `No changes since v${previousStable}`));
+  }
+
+  if (kind === 'project-templates') {
+    const hashed = hashFolderContent(current.files.map((f) => ({ path: f.relative, content: f.text })));
+    if ('error' in hashed) return fail(tplDiagnostic('TPL206', hashed.error.message));
+    result.contentHash = hashed.hash;
+  } else {
+    result.contentHash = hashFileContent(current.files[0]!.text);
+  }
+  const message = formatTagMessage({
+    notes: request.notes ?? '',
+    publisher: request.publisher,
+    contentHash: result.contentHash,
+    ...(previousStable !== undefined ? { previousVersion: previousStable } : {}),
+    requestedBump: requested,
+    requiredBump: required,
+    forced,
+    reasons: reasons.map((r) => r.message),
+  });
+  result.message = message;
+  if (request.dryRun) {
+    result.ok = true;
+    return result;
+  }
+
+  try {
+    const timestamp = Math.floor((request.now ?? new Date()).getTime() / 1000);
+    await store.createTag({ name: result.tag, target: commit, message, tagger: { ...request.publisher, timestamp } });
+  } catch (error) {
+    if (isGitStoreError(error, GitErrorCode.TagExists)) {
+      return fail(tplDiagnostic('TPL203', `Version ${next.version} of ${describeKind(kind)} "${slug}" is already published: versions are never reused`, { detail: messageOf(error) }));
+    }
+    return fail(tplDiagnostic('TPL207', `Cannot create tag ${result.tag}: ${messageOf(error)}`));
+  }
+  catalog.refresh();
+  result.ok = true;
+  result.published = true;
+  return result;
+}
+
+export function describeKind(kind: TemplateKind): string {
+  return kind === 'process-templates' ? 'process template' : kind === 'project-templates' ? 'project template' : 'policy';
+}
+
+/** The template's files at a commit, or undefined when it has none there. */
+export async function readTemplateFiles(store: GitStore, commit: string, basePath: string, kind: TemplateKind, slug: string): Promise<TemplateFiles | undefined> {
+  try {
+    if (kind === 'project-templates') {
+      const folder = `${kindFolder(basePath, kind)}/${slug}`;
+      if ((await store.pathType(commit, folder)) !== 'folder') return undefined;
+      const entries = await store.listFiles(commit, folder, { recursive: true });
+      const files: TemplateFiles['files'] = [];
+      for (const entry of entries) {
+        if (!entry.path.toLowerCase().endsWith('.ocl')) continue;
+        files.push({ path: entry.path, relative: entry.path.slice(folder.length + 1), text: await store.readTextFile(commit, entry.path) });
+      }
+      return files.length > 0 ? { files } : undefined;
+    }
+    for (const path of templateFileCandidates(basePath, kind, slug)) {
+      if ((await store.pathType(commit, path)) === 'file') return { files: [{ path, relative: '', text: await store.readTextFile(commit, path) }] };
+    }
+  } catch (error) {
+    if (!isGitStoreError(error)) throw error;
+  }
+  return undefined;
+}
+
+async function readPublished(store: GitStore, catalog: TemplateCatalog, kind: TemplateKind, slug: string, version: string): Promise<TemplateFiles | undefined> {
+  try {
+    const info = await catalog.versionInfo(kind, slug, version);
+    return await readTemplateFiles(store, info.commit, catalog.basePath, kind, slug);
+  } catch {
+    return undefined;
+  }
+}
+
+async function listSlugsAt(store: GitStore, commit: string, basePath: string, kind: TemplateKind): Promise<string[]> {
+  try {
+    const entries = await store.listFiles(commit, kindFolder(basePath, kind));
+    return entries.map((e) => e.path.split('/').pop()!.replace(/\.ocl$/i, ''));
+  } catch {
+    return [];
+  }
+}
+
+async function dirtyFiles(store: GitStore, commit: string, current: TemplateFiles, basePath: string, kind: TemplateKind, slug: string): Promise<string[]> {
+  const worktree = await readTemplateFiles(store, 'WORKTREE', basePath, kind, slug);
+  const committed = new Map(current.files.map((f) => [f.path, f.text]));
+  const dirty: string[] = [];
+  for (const file of worktree?.files ?? []) {
+    if (committed.get(file.path) !== file.text) dirty.push(file.path);
+    committed.delete(file.path);
+  }
+  dirty.push(...committed.keys());
+  void commit;
+  return dirty.sort();
+}
+
+function parse(text: string): OclDocument {
+  return parseOcl(text).document;
+}
+
+function toSnapshot(kind: TemplateKind, files: TemplateFiles): OclDocument | TemplateFile[] {
+  if (kind !== 'project-templates') return parse(files.files[0]!.text);
+  return files.files.map((f) => ({ path: f.relative, document: parse(f.text), text: f.text }));
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,112 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Hub, openHub } from '../../src/hub.js';
+import { git, initRepo, startGitHttpServer, tempDir } from '../git/helpers.js';
+import { commitAll, hubRepo, open, processText, PUBLISHER, TEMPLATE_PATH, templateText, tracked } from './helpers.js';
+
+describe('openHub', () => {
+  it('returns diagnostics instead of throwing for a folder that is not a repository', async () => {
+    const dir = tracked(tempDir());
+    const opened = await openHub({ dir });
+    expect(opened.hub).toBeUndefined();
+    expect(opened.diagnostics[0]).toMatchObject({ severity: 'error', code: 'HUB001' });
+    expect((await openHub({})).diagnostics[0]!.code).toBe('HUB001');
+    expect((await openHub({ url: 'https://example.invalid/hub.git' })).diagnostics[0]!.summary).toContain('cache folder');
+  });
+
+  it('reads oclhub.ocl at the ref: base path, environments, registered projects', async () => {
+    const hub = await open(hubRepo({ [TEMPLATE_PATH]: templateText() }));
+    expect(hub.basePath).toBe('.octopus');
+    expect(hub.environments()).toEqual(['development', 'production']);
+    expect(hub.config?.projects.map((p) => p.slug)).toEqual(['web-app']);
+    expect(hub.commit).toMatch(/^[0-9a-f]{40}$/);
+  });
+
+  it('lists templates that are published or present at the ref', async () => {
+    const dir = hubRepo({ [TEMPLATE_PATH]: templateText(), '.octopus/process-templates/unpublished.ocl': templateText() });
+    const hub = await open(dir);
+    await hub.publish({ kind: 'process-templates', slug: 'deploy-web', bump: 'major', publisher: PUBLISHER });
+    await hub.publish({ kind: 'process-templates', slug: 'deploy-web', bump: 'prerelease', publisher: PUBLISHER });
+    const listed = await hub.listTemplates('process-templates');
+    expect(listed).toEqual([
+      { kind: 'process-templates', slug: 'deploy-web', versions: ['1.0.0', '1.0.1-prerelease.1'], latest: '1.0.1-prerelease.1', latestStable: '1.0.0', inRef: true },
+      { kind: 'process-templates', slug: 'unpublished', versions: [], inRef: true },
+    ]);
+  });
+
+  it('shares loaded templates between hubs over one store (tag content never changes)', async () => {
+    const dir = hubRepo({ [TEMPLATE_PATH]: templateText() });
+    const hub = await open(dir);
+    expect((await hub.catalog.loadProcessTemplate('deploy-web', '1.0.0')).diagnostics[0]!.code).toBe('TPL104');
+    await hub.publish({ kind: 'process-templates', slug: 'deploy-web', bump: 'major', publisher: PUBLISHER });
+    const first = await hub.catalog.loadProcessTemplate('deploy-web', '1.0.0');
+    expect(first.diagnostics).toEqual([]);
+    const other = new Hub(hub.store, hub.location, 'main', dir);
+    await other.load();
+    expect(await other.catalog.loadProcessTemplate('deploy-web', '1.0.0')).toBe(first);
+  });
+
+  it('resolves a project folder on disk with paths relative to its repository root', async () => {
+    const dir = hubRepo({ [TEMPLATE_PATH]: templateText() });
+    const hub = await open(dir);
+    await hub.publish({ kind: 'process-templates', slug: 'deploy-web', bump: 'major', publisher: PUBLISHER });
+    const project = tracked(initRepo({ 'services/web/.octopus/deployment_process.ocl': processText('1.X') }));
+    const resolution = await hub.resolveProject({ projectDir: path.join(project, 'services/web') });
+    expect(resolution.root).toBe(project);
+    expect(resolution.processes.map((p) => p.file)).toEqual(['services/web/.octopus/deployment_process.ocl']);
+    expect(resolution.processes[0]!.usages[0]!.version).toBe('1.0.0');
+    const missing = await hub.resolveProject({ projectDir: path.join(project, 'nope') });
+    expect(missing.diagnostics[0]!.code).toBe('HUB001');
+  });
+
+  it('reads registered projects from another local repository', async () => {
+    const project = tracked(initRepo({ '.octopus/deployment_process.ocl': processText('1.X') }));
+    const config = `base_path = ".octopus"\n\nproject "remote-app" {\n    name = "Remote App"\n    repository = "${project}"\n    path = ".octopus"\n}\n`;
+    const dir = hubRepo({ [TEMPLATE_PATH]: templateText() });
+    commitAll(dir, { 'oclhub.ocl': config }, 'register');
+    const hub = await open(dir);
+    await hub.publish({ kind: 'process-templates', slug: 'deploy-web', bump: 'major', publisher: PUBLISHER });
+    commitAll(dir, { [TEMPLATE_PATH]: templateText({ helpText: 'changed' }) }, 'patch');
+    const dry = await hub.publish({ kind: 'process-templates', slug: 'deploy-web', bump: 'patch', dryRun: true, publisher: PUBLISHER });
+    const registered = await hub.resolveRegisteredProject('remote-app');
+    expect(registered.processes[0]!.usages[0]!.version).toBe('1.0.0');
+    expect((await hub.resolveRegisteredProject('nope')).diagnostics[0]!.summary).toContain('remote-app');
+    expect(dry.impact).toEqual([
+      { project: 'remote-app', name: 'Remote App', usages: [{ file: '.octopus/deployment_process.ocl', usage: 'web', mask: '1.X', before: '1.0.0', after: '1.0.1', floats: true }], newDiagnostics: [] },
+    ]);
+  });
+
+  it('opens a remote hub over HTTP and resolves against its tags', async () => {
+    const work = hubRepo({ [TEMPLATE_PATH]: templateText() });
+    const local = await open(work);
+    await local.publish({ kind: 'process-templates', slug: 'deploy-web', bump: 'major', publisher: PUBLISHER });
+    const root = tracked(tempDir());
+    git(root, ['clone', '-q', '--bare', work, 'hub.git']);
+    const cacheDir = tracked(tempDir());
+    const server = await startGitHttpServer(root);
+    try {
+      const { hub, diagnostics } = await openHub({ url: `${server.url}/hub.git#main`, cacheDir });
+      expect(diagnostics).toEqual([]);
+      const files = new Map([['.octopus/deployment_process.ocl', processText('1.X')]]);
+      const resolution = await hub!.resolveProject({ files });
+      expect(resolution.diagnostics).toEqual([]);
+      expect(resolution.processes[0]!.steps.map((s) => s.slug)).toEqual(['web-deploy', 'notify']);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('reads a hub repository without commits through the working tree', async () => {
+    const dir = tracked(tempDir());
+    git(dir, ['init', '-q', '-b', 'main']);
+    mkdirSync(path.join(dir, '.octopus/process-templates'), { recursive: true });
+    writeFileSync(path.join(dir, TEMPLATE_PATH), templateText());
+    const hub = await open(dir);
+    expect(hub.commit).toBeNull();
+    expect((await hub.listTemplates('process-templates')).map((t) => t.slug)).toEqual(['deploy-web']);
+    const refused = await hub.publish({ kind: 'process-templates', slug: 'deploy-web', bump: 'major', publisher: PUBLISHER });
+    expect(refused.ok).toBe(false);
+    expect(refused.diagnostics[0]!.code).toBe('TPL205');
+  });
+});
