@@ -32,6 +32,16 @@ export interface Builtin {
   fn: BuiltinFunction;
   /** Short description of argument types for error messages, e.g. ['array|set', 'string']. */
   argTypes?: string[];
+  /**
+   * A relation yields several results (OPA `walk`): `fn` returns an array holding one value per
+   * result, and the evaluator iterates it instead of binding the array itself.
+   */
+  relation?: boolean;
+  /**
+   * Deprecated in OPA (any, all, re_match, ...): kept for v0 modules; OPA 1.x rejects them in v1
+   * modules with "deprecated built-in function calls in expression: <name>".
+   */
+  deprecated?: boolean;
 }
 
 /** OPA `eval_builtin_error`. */
@@ -54,6 +64,7 @@ export class BuiltinTypeError extends BuiltinError {
 export const FORBIDDEN_BUILTINS: Readonly<Record<string, string>> = {
   'http.send': 'network access is not available to policies',
   'net.lookup_ip_addr': 'network access is not available to policies',
+  'providers.aws.sign_req': 'cloud credentials and request signing are not available to policies',
   'opa.runtime': 'the runtime environment is not exposed to policies',
   'rego.parse_module': 'not provided',
   'trace': 'not provided',

@@ -1,0 +1,21 @@
+/** array.* builtins. */
+import type { Value } from '../value.js';
+import type { Builtin } from './registry.js';
+import { arr, def, int, toFloat } from './util.js';
+
+/** Clamps an index as OPA's array.slice does (indexes may be bigints far outside the array). */
+function clampIndex(n: number | bigint, len: number): number {
+  const x = toFloat(n);
+  return x < 0 ? 0 : x > len ? len : x;
+}
+
+export const ARRAYS: Builtin[] = [
+  def('array.concat', 2, (args) => [...arr('array.concat', args, 0), ...arr('array.concat', args, 1)]),
+  def('array.slice', 3, (args) => {
+    const a = arr('array.slice', args, 0);
+    const start = clampIndex(int('array.slice', args, 1), a.length);
+    const stop = clampIndex(int('array.slice', args, 2), a.length);
+    return start >= stop ? [] : a.slice(start, stop);
+  }),
+  def('array.reverse', 1, (args): Value => arr('array.reverse', args, 0).slice().reverse()),
+];

@@ -1,0 +1,65 @@
+/**
+ * The builtin table: every family's builtins, keyed by their Rego name.
+ *
+ * Deliberately absent: crypto.*, io.jwt.*, strings.render_template, json.verify_schema /
+ * json.match_schema, and time zones other than UTC. Network, cloud and runtime access
+ * (http.send, net.lookup_ip_addr, providers.aws.sign_req, opa.runtime) is refused at compile
+ * time through FORBIDDEN_BUILTINS.
+ */
+import type { Builtin } from './registry.js';
+import { AGGREGATES } from './aggregates.js';
+import { OPERATORS } from './operators.js';
+import { STRINGS } from './strings.js';
+import { REGEX } from './regex.js';
+import { GLOB } from './glob.js';
+import { OBJECTS } from './objects.js';
+import { ARRAYS } from './arrays.js';
+import { SETS } from './sets.js';
+import { TYPES } from './types.js';
+import { JSON_BUILTINS } from './json.js';
+import { SEMVER } from './semver.js';
+import { NUMBERS } from './numbers.js';
+import { ENCODING } from './encoding.js';
+import { WALK } from './walk.js';
+import { UNITS } from './units.js';
+import { TIME } from './time.js';
+import { UUID } from './uuid.js';
+import { GRAPH } from './graph.js';
+import { NET } from './net.js';
+import { DEPRECATED } from './deprecated.js';
+
+const FAMILIES: Builtin[][] = [
+  OPERATORS,
+  AGGREGATES,
+  STRINGS,
+  REGEX,
+  GLOB,
+  OBJECTS,
+  ARRAYS,
+  SETS,
+  TYPES,
+  JSON_BUILTINS,
+  SEMVER,
+  NUMBERS,
+  ENCODING,
+  WALK,
+  UNITS,
+  TIME,
+  UUID,
+  GRAPH,
+  NET,
+  DEPRECATED,
+];
+
+function buildTable(): Map<string, Builtin> {
+  const table = new Map<string, Builtin>();
+  for (const family of FAMILIES) {
+    for (const b of family) {
+      if (table.has(b.name)) throw new Error(`builtin ${b.name} registered twice`);
+      table.set(b.name, b);
+    }
+  }
+  return table;
+}
+
+export const BUILTINS: ReadonlyMap<string, Builtin> = buildTable();

@@ -1,0 +1,30 @@
+/** Type tests, type_name, and to_number. */
+import { type Value, isArray, isObject, isSet, parseNumber, typeName } from '../value.js';
+import type { Builtin } from './registry.js';
+import { goQuote } from './goformat.js';
+import { def, fail, typeError } from './util.js';
+
+function toNumber([v]: Value[]): Value {
+  if (v === null) return 0;
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  if (typeof v === 'number' || typeof v === 'bigint') return v;
+  if (typeof v === 'string') {
+    const n = parseNumber(v);
+    // Go's big.Float also accepts forms such as "+1", "Inf" and hex; those are rare in policies.
+    if (n === undefined || v.trim() !== v) throw fail('to_number', `strconv.ParseFloat: parsing ${goQuote(v)}: invalid syntax`);
+    return n;
+  }
+  throw typeError('to_number', 1, v!, 'null', 'boolean', 'number', 'string');
+}
+
+export const TYPES: Builtin[] = [
+  def('is_number', 1, ([v]) => typeof v === 'number' || typeof v === 'bigint'),
+  def('is_string', 1, ([v]) => typeof v === 'string'),
+  def('is_boolean', 1, ([v]) => typeof v === 'boolean'),
+  def('is_array', 1, ([v]) => isArray(v)),
+  def('is_set', 1, ([v]) => isSet(v)),
+  def('is_object', 1, ([v]) => isObject(v)),
+  def('is_null', 1, ([v]) => v === null),
+  def('type_name', 1, ([v]) => typeName(v!)),
+  def('to_number', 1, toNumber),
+];

@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { BUILTINS } from '../../../src/rego/builtins/index.js';
+import { call, testCtx } from './helpers.js';
+
+describe('rounding', () => {
+  it('rounds half away from zero and keeps integers', () => {
+    expect(call('round', 1.5)).toBe(2);
+    expect(call('round', -1.5)).toBe(-2);
+    expect(call('round', 2.4)).toBe(2);
+    expect(call('ceil', 1.1)).toBe(2);
+    expect(call('ceil', -1.1)).toBe(-1);
+    expect(call('floor', -1.1)).toBe(-2);
+    expect(call('abs', -3)).toBe(3);
+    expect(call('abs', -2.5)).toBe(2.5);
+    expect(call('abs', -123456789012345678901234n)).toBe(123456789012345678901234n);
+    expect(call('round', 123456789012345678901234n)).toBe(123456789012345678901234n);
+    expect(() => call('abs', 'x')).toThrow('abs: operand 1 must be number but got string');
+  });
+});
+
+describe('numbers.range', () => {
+  it('counts up or down inclusively', () => {
+    expect(call('numbers.range', 1, 4)).toEqual([1, 2, 3, 4]);
+    expect(call('numbers.range', 2, -1)).toEqual([2, 1, 0, -1]);
+    expect(call('numbers.range_step', 0, 10, 3)).toEqual([0, 3, 6, 9]);
+    expect(call('numbers.range_step', 10, 0, 5)).toEqual([10, 5, 0]);
+  });
+
+  it('charges the limit before allocating', () => {
+    const ctx = testCtx({
+      tick(units: number) {
+        if (units > 1000) throw new Error('limit exceeded');
+      },
+    });
+    expect(() => BUILTINS.get('numbers.range')!.fn([0, 1e12], ctx)).toThrow('limit exceeded');
+  });
+
+  it('rejects non-integers and bad steps', () => {
+    expect(() => call('numbers.range', 1.5, 2)).toThrow('numbers.range: operand 1 must be integer number but got floating-point number');
+    expect(() => call('numbers.range', 'a', 2)).toThrow('numbers.range: operand 1 must be integer but got string');
+    expect(() => call('numbers.range_step', 1, 2, 0)).toThrow('step must be a positive integer');
+  });
+});
+
+describe('bits', () => {
+  it('operates on integers of any size', () => {
+    expect(call('bits.or', 5, 3)).toBe(7);
+    expect(call('bits.and', 5, 3)).toBe(1);
+    expect(call('bits.xor', 5, 3)).toBe(6);
+    expect(call('bits.negate', 5)).toBe(-6);
+    expect(call('bits.lsh', 1, 70)).toBe(1180591620717411303424n);
+    expect(call('bits.rsh', 1180591620717411303424n, 70)).toBe(1);
+  });
+});
+
+describe('rand.intn', () => {
+  it('is stable for the same key within one evaluation and within range', () => {
+    const ctx = testCtx();
+    const f = BUILTINS.get('rand.intn')!.fn;
+    const a = f(['k', 100], ctx) as number;
+    expect(f(['k', 100], ctx)).toBe(a);
+    expect(a).toBeGreaterThanOrEqual(0);
+    expect(a).toBeLessThan(100);
+    expect(f(['k', 0], ctx)).toBe(0);
+  });
+});
