@@ -689,6 +689,11 @@ class Translator {
     // print is variadic and prints undefined arguments as `<undefined>`, so the evaluator does it.
     if (dotted === 'print' && !this.compiler.builtins.has('print')) return { kind: 'inline', name: 'print' };
     const b = this.compiler.builtins.get(dotted);
+    // OPA 1.x refuses deprecated builtins (re_match, any, all, set_diff, cast_*) in v1 modules.
+    if (b?.deprecated) {
+      if (quiet) return undefined;
+      throw new CompileError('rego_type_error', `deprecated built-in function calls in expression: ${dotted}`, loc);
+    }
     if (b) return { kind: 'builtin', name: dotted, builtin: b };
     if (quiet) return undefined;
     throw new CompileError('rego_type_error', `undefined function ${dotted}`, loc);

@@ -218,3 +218,12 @@ describe('print and template strings', () => {
     expect(toJSON(evaluateRule(p, 'data.t.s', { input: { n: 3 } })!)).toBe('n=3 s={2}');
   });
 });
+
+describe('deprecated builtins', () => {
+  it('are refused at compile time, as OPA 1.x does for v1 modules', () => {
+    const { policy, diagnostics } = compile([{ file: 'p.rego', source: 'package p\n\nx if re_match("a", "a")\n' }]);
+    expect(policy).toBeUndefined();
+    expect(diagnostics[0]?.code).toBe('rego_type_error');
+    expect(diagnostics[0]?.message).toContain('deprecated built-in function calls in expression: re_match');
+  });
+});
