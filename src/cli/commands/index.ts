@@ -2,7 +2,12 @@
 import type { RegisterCommand } from '../main.js';
 import { registerConvert } from './convert.js';
 import { registerFmt } from './fmt.js';
+import { registerLock } from './lock.js';
+import { registerOutdated } from './outdated.js';
+import { registerPublish } from './publish.js';
 import { registerRego } from './rego.js';
+import { registerResolve } from './resolve.js';
 import { registerValidate } from './validate.js';
+import { registerVersions } from './versions.js';
 
-export const COMMANDS: RegisterCommand[] = [registerFmt, registerValidate, registerConvert, registerRego];
+export const COMMANDS: RegisterCommand[] = [registerFmt, registerValidate, registerConvert, registerRego, registerPublish, registerVersions, registerResolve, registerLock, registerOutdated];
