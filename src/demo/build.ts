@@ -88,7 +88,7 @@ export async function buildDemoHub(options: { dir?: string; source?: string } = 
     if (match) await publish(match[1] as TemplateKind, match[2]!, 'major', 'First release');
   }
 
-  const template = String(files.find((f) => f.path === WEB_APP_TEMPLATE)?.content ?? '');
+  const template = files.find((f) => f.path === WEB_APP_TEMPLATE)?.content ?? '';
   if (!template.includes('\nstep "')) throw new DemoBuildError(`${WEB_APP_TEMPLATE} has no steps`);
   const withOptional = insertBeforeFirstStep(template, OPTIONAL_PARAMETER);
   head = await commit(store, head, withOptional, 'deploy-web-app: optional smoke test path');
@@ -112,8 +112,13 @@ function insertBeforeFirstStep(template: string, block: string): string {
   return template.slice(0, at) + block + template.slice(at);
 }
 
-async function readTree(root: string, prefix = ''): Promise<FileChange[]> {
-  const out: FileChange[] = [];
+interface DemoFile {
+  path: string;
+  content: string;
+}
+
+async function readTree(root: string, prefix = ''): Promise<DemoFile[]> {
+  const out: DemoFile[] = [];
   for (const entry of await readdir(path.join(root, prefix), { withFileTypes: true })) {
     const relative = prefix ? `${prefix}/${entry.name}` : entry.name;
     if (entry.isDirectory()) out.push(...(await readTree(root, relative)));
