@@ -1,0 +1,292 @@
+/**
+ * Evaluates one policy on one Octopus input object, the way Octopus does (platform-hub.md §4.4, §4.7):
+ * the scope module's `data.<slug>.evaluate` first, then — only when it is `true` — the conditions
+ * module's `data.<slug>.result`. The two modules are compiled separately, as Octopus evaluates them
+ * separately (helper rules of one module are invisible to the other).
+ *
+ * Decisions the docs leave open, and what oclhub does:
+ * - `evaluate` undefined (no default, no rule fired) ⇒ not in scope. Octopus itself ships a policy
+ *   written `evaluate if { input.Release }` with no default, which must mean "out of scope" on runbook runs.
+ * - `evaluate` not a boolean ⇒ error decision (Octopus shows such a scope as `Invalid`).
+ * - `result` undefined while in scope ⇒ error decision (fail closed; nothing says it is allowed).
+ * - `result` malformed (`allowed` not a boolean, `reason` not a string, `action` not block|warn) ⇒ error.
+ *   Other keys are ignored (keys are case-sensitive: a `"Reason"` key is not the reason).
+ * - A Rego error (conflict, strict builtin error), a compile error or a limit hit ⇒ error decision.
+ *   Error decisions block by default; `onError: 'warn'` makes them warn (the outcome stays `error`,
+ *   `action` says what it does to the deployment — see `decisionBlocks`).
+ *   For an error, `inScope` is true: a policy that cannot be evaluated is treated as applying.
+ * - Builtin errors are undefined (OPA's default, non-strict), unless `strict` is set.
+ */
+import { createHash } from 'node:crypto';
+import { compile, type CompiledPolicy, type RegoLimits } from '../rego/index.js';
+import type { RegoError } from '../rego/errors.js';
+import { LIMIT_CODE } from '../rego/limits.js';
+import { fromJSON, isObject, objectEntries, toJSON, type Value } from '../rego/value.js';
+import { regoToOclRange } from '../model/checks/policy.js';
+import type { PolicyDocument, RegoSourceModel } from '../model/types.js';
+import type { LineIndex } from '../diagnostics.js';
+import type { DecisionOutcome, PolicyAction, PolicyDecision } from '../report/lint-report.js';
+
+export type { PolicyAction, PolicyDecision, DecisionOutcome } from '../report/lint-report.js';
+
+/** What a policy needs to be evaluated: its model, and where it came from (for messages). */
+export interface EvaluablePolicy {
+  document: PolicyDocument;
+  slug?: string;
+  version?: string;
+  file?: string;
+  lines?: LineIndex;
+}
+
+export interface EvaluatePolicyOptions {
+  /** What an error decision does to the deployment (default `block`: fail closed). */
+  onError?: PolicyAction;
+  /** Raise builtin errors instead of treating them as undefined (default false, like OPA). */
+  strict?: boolean;
+  limits?: RegoLimits;
+  /** Fixed clock for time builtins (nanoseconds since the epoch). */
+  nowNs?: bigint;
+  /**
+   * Evaluate the conditions even when the scope does not select the input (like Octopus's Evaluations
+   * tab replaying a policy). The decision's `inScope` still tells the scope's answer.
+   */
+  ignoreScope?: boolean;
+}
+
+/** A decision plus the raw rule values, for `oclhub test`, `--format json` and debugging. */
+export interface PolicyEvaluation extends PolicyDecision {
+  /** The value of `evaluate` (undefined when undefined). */
+  evaluate?: unknown;
+  /** The value of `result` as JSON, when the conditions were evaluated and it was defined. */
+  result?: unknown;
+  /** The Rego error code behind an `error` outcome (`REGO_LIMIT`, `eval_conflict_error`, `rego_parse_error`, ...). */
+  errorCode?: string;
+}
+
+interface CompiledModule {
+  policy?: CompiledPolicy;
+  error?: RegoError;
+}
+
+export interface CompiledPolicyModules {
+  /** The content hash the compiled modules are cached under. */
+  key: string;
+  scope: CompiledModule | undefined;
+  conditions: CompiledModule | undefined;
+}
+
+const CACHE_LIMIT = 1024;
+const compiledCache = new Map<string, CompiledPolicyModules>();
+/** Per-document shortcut, so evaluating one loaded policy many times does not re-hash its text. */
+const byDocument = new WeakMap<PolicyDocument, { scope: string; conditions: string; slug: string; compiled: CompiledPolicyModules }>();
+
+/** The content hash of a policy's Rego: equal hashes evaluate identically. */
+export function policyContentHash(slug: string, scope: string | undefined, conditions: string | undefined): string {
+  const h = createHash('sha256');
+  for (const part of [slug, scope ?? '\u0000none', conditions ?? '\u0000none']) {
+    h.update(String(part.length));
+    h.update(':');
+    h.update(part);
+  }
+  return h.digest('hex');
+}
+
+function compileModule(source: string | undefined, file: string): CompiledModule | undefined {
+  if (source === undefined) return undefined;
+  const r = compile([{ file, source }]);
+  if (r.policy) return { policy: r.policy };
+  return { error: r.diagnostics[0] ?? { code: 'rego_compile_error', message: 'the module does not compile' } };
+}
+
+/** Compiles both modules of a policy, reusing earlier compilations of the same content. */
+export function compilePolicy(slug: string, scope: string | undefined, conditions: string | undefined): CompiledPolicyModules {
+  const key = policyContentHash(slug, scope, conditions);
+  const cached = compiledCache.get(key);
+  if (cached) {
+    // Refresh recency so a hot policy is not evicted by a stream of one-off ones.
+    compiledCache.delete(key);
+    compiledCache.set(key, cached);
+    return cached;
+  }
+  const entry: CompiledPolicyModules = {
+    key,
+    scope: compileModule(scope, `${slug}.scope.rego`),
+    conditions: compileModule(conditions, `${slug}.conditions.rego`),
+  };
+  if (compiledCache.size >= CACHE_LIMIT) compiledCache.delete(compiledCache.keys().next().value!);
+  compiledCache.set(key, entry);
+  return entry;
+}
+
+/** Number of compiled policies held (for tests and benches). */
+export function compiledPolicyCacheSize(): number {
+  return compiledCache.size;
+}
+
+export function clearCompiledPolicyCache(): void {
+  compiledCache.clear();
+}
+
+/** Whether the decision stops the deployment: a blocking violation, or an error that blocks. */
+export function decisionBlocks(decision: Pick<PolicyDecision, 'outcome' | 'action'>): boolean {
+  return (decision.outcome === 'violation' || decision.outcome === 'error') && decision.action === 'block';
+}
+
+function slugOf(policy: EvaluablePolicy): string {
+  return policy.slug ?? policy.document.slug ?? 'policy';
+}
+
+function where(policy: EvaluablePolicy, which: 'scope' | 'conditions', error: RegoError): string {
+  const loc = error.location;
+  const source: RegoSourceModel | undefined = policy.document[which];
+  if (loc && source) {
+    const range = regoToOclRange(source, loc.line, loc.column, 1, policy.lines);
+    if (range && policy.file) return ` (${policy.file}:${range.start.line}:${range.start.column})`;
+    return ` (${which} line ${loc.line}:${loc.column})`;
+  }
+  return '';
+}
+
+function describeError(policy: EvaluablePolicy, which: 'scope' | 'conditions', error: RegoError): string {
+  const what = error.code === LIMIT_CODE ? 'hit an evaluation limit' : 'failed';
+  return `${which} ${what}: ${error.message}${where(policy, which, error)}`;
+}
+
+function show(value: Value): string {
+  const text = JSON.stringify(toJSON(value), (_k, x) => (typeof x === 'bigint' ? x.toString() : x));
+  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+}
+
+function base(policy: EvaluablePolicy): Pick<PolicyDecision, 'policy' | 'policyName' | 'version'> {
+  const out: Pick<PolicyDecision, 'policy' | 'policyName' | 'version'> = { policy: slugOf(policy) };
+  if (policy.document.name !== undefined) out.policyName = policy.document.name;
+  if (policy.version !== undefined) out.version = policy.version;
+  return out;
+}
+
+function errorDecision(policy: EvaluablePolicy, options: EvaluatePolicyOptions, message: string, code: string, extra: Partial<PolicyEvaluation> = {}): PolicyEvaluation {
+  return {
+    ...base(policy),
+    inScope: true,
+    allowed: false,
+    action: options.onError ?? 'block',
+    outcome: 'error',
+    error: message,
+    errorCode: code,
+    ...extra,
+  };
+}
+
+/** The message a violation shows when neither the result nor the policy gives one. */
+export function defaultViolationReason(policy: Pick<PolicyDocument, 'name' | 'slug'>): string {
+  return `Violates policy "${policy.name ?? policy.slug ?? 'policy'}"`;
+}
+
+interface ParsedResult {
+  allowed: boolean;
+  reason?: string;
+  action?: PolicyAction;
+}
+
+/** Checks `result` against the documented output schema; a string says what is wrong. */
+function parseResult(value: Value): ParsedResult | string {
+  if (!isObject(value)) {
+    return `result must be an object {"allowed": bool, "reason"?: string, "action"?: "block"|"warn"}, got ${show(value)}`;
+  }
+  const fields = new Map<string, Value>();
+  for (const [k, v] of objectEntries(value)) if (typeof k === 'string') fields.set(k, v);
+  const allowed = fields.get('allowed');
+  if (typeof allowed !== 'boolean') {
+    return allowed === undefined ? `result has no "allowed" key: ${show(value)}` : `result.allowed must be a boolean, got ${show(allowed)}`;
+  }
+  const out: ParsedResult = { allowed };
+  const reason = fields.get('reason');
+  if (reason !== undefined) {
+    if (typeof reason !== 'string') return `result.reason must be a string, got ${show(reason)}`;
+    out.reason = reason;
+  }
+  const action = fields.get('action');
+  if (action !== undefined) {
+    if (action !== 'block' && action !== 'warn') return `result.action must be "block" or "warn", got ${show(action)}`;
+    out.action = action;
+  }
+  return out;
+}
+
+type RuleValue = { value: Value | undefined } | { error: RegoError };
+
+function ruleValue(policy: CompiledPolicy, slug: string, rule: string, input: Value, options: EvaluatePolicyOptions): RuleValue {
+  const evalOptions: Parameters<CompiledPolicy['eval']>[1] = { input, strict: options.strict ?? false };
+  if (options.limits) evalOptions.limits = options.limits;
+  if (options.nowNs !== undefined) evalOptions.nowNs = options.nowNs;
+  const r = policy.eval(['data', slug, rule], evalOptions);
+  if (r.error) return { error: r.error };
+  return { value: r.results[0]?.expressions[0]?.value };
+}
+
+/**
+ * Evaluates one policy on one input (a JSON value, as Octopus would build it). Never throws.
+ * `options.onError` decides what error decisions do (default block).
+ */
+export function evaluatePolicy(policy: EvaluablePolicy, input: unknown, options: EvaluatePolicyOptions = {}): PolicyEvaluation {
+  const slug = slugOf(policy);
+  const doc = policy.document;
+  const scopeRego = doc.scope?.rego;
+  const conditionsRego = doc.conditions?.rego;
+  if (scopeRego === undefined) return errorDecision(policy, options, 'the policy has no scope module (`scope { rego = … }`)', 'POL_NO_SCOPE');
+  if (conditionsRego === undefined) {
+    return errorDecision(policy, options, 'the policy has no conditions module (`conditions { rego = … }`)', 'POL_NO_CONDITIONS');
+  }
+  let memo = byDocument.get(doc);
+  if (!memo || memo.scope !== scopeRego || memo.conditions !== conditionsRego || memo.slug !== slug || !compiledCache.has(memo.compiled.key)) {
+    memo = { scope: scopeRego, conditions: conditionsRego, slug, compiled: compilePolicy(slug, scopeRego, conditionsRego) };
+    byDocument.set(doc, memo);
+  }
+  const compiled = memo.compiled;
+  for (const which of ['scope', 'conditions'] as const) {
+    const error = compiled[which]?.error;
+    if (error) return errorDecision(policy, options, `${which} does not compile: ${error.message}${where(policy, which, error)}`, error.code);
+  }
+  const regoInput = fromJSON(input);
+
+  const scope = ruleValue(compiled.scope!.policy!, slug, 'evaluate', regoInput, options);
+  if ('error' in scope) return errorDecision(policy, options, describeError(policy, 'scope', scope.error), scope.error.code);
+  if (scope.value !== undefined && typeof scope.value !== 'boolean') {
+    return errorDecision(policy, options, `scope: evaluate must be a boolean, got ${show(scope.value)}`, 'POL_SCOPE_TYPE', { evaluate: toJSON(scope.value) });
+  }
+  const inScope = scope.value === true;
+  const evaluateField: Partial<PolicyEvaluation> = scope.value === undefined ? {} : { evaluate: scope.value };
+  if (!inScope && !options.ignoreScope) {
+    return { ...base(policy), inScope: false, allowed: true, action: doc.effectiveViolationAction, outcome: 'skipped', ...evaluateField };
+  }
+
+  const conditions = ruleValue(compiled.conditions!.policy!, slug, 'result', regoInput, options);
+  if ('error' in conditions) {
+    return errorDecision(policy, options, describeError(policy, 'conditions', conditions.error), conditions.error.code, { inScope, ...evaluateField });
+  }
+  if (conditions.value === undefined) {
+    return errorDecision(policy, options, 'conditions: result is undefined (no default and no rule matched); oclhub fails closed', 'POL_RESULT_UNDEFINED', {
+      inScope,
+      ...evaluateField,
+    });
+  }
+  const resultJson = toJSON(conditions.value);
+  const parsed = parseResult(conditions.value);
+  if (typeof parsed === 'string') {
+    return errorDecision(policy, options, `conditions: ${parsed}`, 'POL_RESULT_SHAPE', { inScope, result: resultJson, ...evaluateField });
+  }
+  const action = parsed.action ?? doc.effectiveViolationAction;
+  const outcome: DecisionOutcome = parsed.allowed ? 'pass' : 'violation';
+  const decision: PolicyEvaluation = { ...base(policy), inScope, allowed: parsed.allowed, action, outcome, ...evaluateField, result: resultJson };
+  if (parsed.allowed) {
+    if (parsed.reason !== undefined) decision.reason = parsed.reason;
+  } else {
+    decision.reason = parsed.reason ?? doc.violationReason ?? defaultViolationReason({ name: doc.name, slug });
+  }
+  return decision;
+}
+
+/** Evaluates several policies on one input, in the given order. */
+export function evaluatePolicies(policies: readonly EvaluablePolicy[], input: unknown, options: EvaluatePolicyOptions = {}): PolicyEvaluation[] {
+  return policies.map((p) => evaluatePolicy(p, input, options));
+}

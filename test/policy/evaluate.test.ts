@@ -1,0 +1,196 @@
+import { describe, expect, it } from 'vitest';
+import {
+  clearCompiledPolicyCache,
+  compiledPolicyCacheSize,
+  decisionBlocks,
+  evaluatePolicy,
+} from '../../src/policy/evaluate.js';
+import { loadPolicy } from './helpers.js';
+
+const deployToProduction = {
+  Environment: { Id: 'Environments-3', Name: 'Production', Slug: 'production', Tags: ['tier/critical'] },
+  Project: { Id: 'Projects-1', Name: 'Web', Slug: 'web', Tags: [] },
+  Space: { Id: 'Spaces-1', Name: 'Default', Slug: 'default' },
+  ProjectGroup: { Id: 'ProjectGroups-1', Name: 'Apps', Slug: 'apps' },
+  Steps: [
+    { Id: 's1', Slug: 'approve', ActionType: 'Octopus.Manual', Enabled: true, IsRequired: false, IsConditional: false, Source: { Type: 'Step', SlugOrId: 'approve' } },
+    { Id: 's2', Slug: 'deploy', ActionType: 'Octopus.Script', Enabled: false, IsRequired: true, IsConditional: false, Source: { Type: 'Step', SlugOrId: 'deploy' } },
+  ],
+  SkippedSteps: [],
+  Execution: [{ StartTrigger: 'StartAfterPrevious', Steps: ['s1', 's2'] }],
+  RequiresApproval: false,
+  Release: { Id: 'Releases-1', Name: '1.0.0', Version: '1.0.0' },
+};
+
+const runbookRun = { ...deployToProduction, Release: undefined, Runbook: { Id: 'Runbooks-1', Name: 'Restart', Snapshot: 'Snap-1' } };
+delete (runbookRun as Record<string, unknown>).Release;
+
+const productionScope = `default evaluate := false
+
+evaluate if {
+    input.Environment.Slug == "production"
+}
+`;
+
+const noDisabledSteps = `default result := {"allowed": true}
+
+result := {"allowed": false} if {
+    some step in input.Steps
+    not step.Enabled
+}
+`;
+
+describe('evaluatePolicy', () => {
+  it('passes an allowed result and reports no reason', () => {
+    const policy = loadPolicy({ slug: 'has_steps', scope: 'default evaluate := true', conditions: 'result := {"allowed": count(input.Steps) > 0}' });
+    const d = evaluatePolicy(policy, deployToProduction);
+    expect(d).toMatchObject({ policy: 'has_steps', policyName: 'has_steps', inScope: true, allowed: true, outcome: 'pass', action: 'block' });
+    expect(d.reason).toBeUndefined();
+    expect(d.result).toEqual({ allowed: true });
+  });
+
+  it('takes the reason from violation_reason when the result has none, and the action from violation_action', () => {
+    const policy = loadPolicy({ slug: 'no_disabled', scope: productionScope, conditions: noDisabledSteps, violationReason: 'Steps are disabled', violationAction: 'warn' });
+    const d = evaluatePolicy(policy, deployToProduction);
+    expect(d).toMatchObject({ inScope: true, allowed: false, outcome: 'violation', action: 'warn', reason: 'Steps are disabled' });
+    expect(decisionBlocks(d)).toBe(false);
+  });
+
+  it('defaults the action to block and the reason to a message naming the policy', () => {
+    const policy = loadPolicy({ slug: 'no_disabled', name: 'No disabled steps', scope: productionScope, conditions: noDisabledSteps });
+    const d = evaluatePolicy(policy, deployToProduction);
+    expect(d).toMatchObject({ outcome: 'violation', action: 'block', reason: 'Violates policy "No disabled steps"' });
+    expect(decisionBlocks(d)).toBe(true);
+  });
+
+  it('lets result.reason and result.action override the policy attributes', () => {
+    const policy = loadPolicy({
+      slug: 'override',
+      scope: 'default evaluate := true',
+      conditions: 'result := {"allowed": false, "reason": sprintf("%d steps", [count(input.Steps)]), "action": "warn"}',
+      violationReason: 'generic',
+      violationAction: 'block',
+    });
+    expect(evaluatePolicy(policy, deployToProduction)).toMatchObject({ outcome: 'violation', action: 'warn', reason: '2 steps' });
+  });
+
+  it('keeps the reason of an allowed result', () => {
+    const policy = loadPolicy({ slug: 'ok', scope: 'default evaluate := true', conditions: 'result := {"allowed": true, "reason": "approved"}' });
+    expect(evaluatePolicy(policy, deployToProduction)).toMatchObject({ outcome: 'pass', reason: 'approved' });
+  });
+
+  it('skips a policy whose scope is false, and one whose evaluate is undefined (no default)', () => {
+    const falseScope = loadPolicy({ slug: 'prod_only', scope: productionScope, conditions: noDisabledSteps });
+    const dev = { ...deployToProduction, Environment: { ...deployToProduction.Environment, Slug: 'dev' } };
+    expect(evaluatePolicy(falseScope, dev)).toMatchObject({ inScope: false, outcome: 'skipped', allowed: true, evaluate: false });
+
+    const noDefault = loadPolicy({ slug: 'release_only', scope: 'evaluate if {\n    input.Release\n}', conditions: noDisabledSteps });
+    const skipped = evaluatePolicy(noDefault, runbookRun);
+    expect(skipped).toMatchObject({ inScope: false, outcome: 'skipped' });
+    expect(skipped.evaluate).toBeUndefined();
+    expect(evaluatePolicy(noDefault, deployToProduction)).toMatchObject({ inScope: true, outcome: 'violation' });
+  });
+
+  it('evaluates the conditions of an out-of-scope policy with ignoreScope, keeping inScope false', () => {
+    const policy = loadPolicy({ slug: 'prod_only', scope: productionScope, conditions: noDisabledSteps });
+    const dev = { ...deployToProduction, Environment: { ...deployToProduction.Environment, Slug: 'dev' } };
+    expect(evaluatePolicy(policy, dev, { ignoreScope: true })).toMatchObject({ inScope: false, outcome: 'violation' });
+  });
+
+  it('fails closed when result is undefined while in scope', () => {
+    const policy = loadPolicy({ slug: 'no_default', scope: 'default evaluate := true', conditions: 'result := {"allowed": true} if {\n    input.Release.Version == "9.9.9"\n}' });
+    const d = evaluatePolicy(policy, deployToProduction);
+    expect(d).toMatchObject({ outcome: 'error', inScope: true, allowed: false, action: 'block', errorCode: 'POL_RESULT_UNDEFINED' });
+    expect(d.error).toMatch(/result is undefined/);
+    expect(decisionBlocks(d)).toBe(true);
+  });
+
+  it('makes error decisions warn with onError: warn', () => {
+    const policy = loadPolicy({ slug: 'no_default', scope: 'default evaluate := true', conditions: 'result := {"allowed": true} if { false }' });
+    const d = evaluatePolicy(policy, deployToProduction, { onError: 'warn' });
+    expect(d).toMatchObject({ outcome: 'error', action: 'warn' });
+    expect(decisionBlocks(d)).toBe(false);
+  });
+
+  it.each([
+    ['allowed is not a boolean', 'result := {"allowed": "yes"}', /allowed must be a boolean/],
+    ['allowed is missing', 'result := {"Allowed": true}', /no "allowed" key/],
+    ['reason is not a string', 'result := {"allowed": false, "reason": 42}', /reason must be a string/],
+    ['action is not block or warn', 'result := {"allowed": false, "action": "error"}', /action must be "block" or "warn"/],
+    ['result is not an object', 'result := true', /result must be an object/],
+  ])('rejects a malformed result (%s)', (_what, conditions, message) => {
+    const policy = loadPolicy({ slug: 'shape', scope: 'default evaluate := true', conditions });
+    const d = evaluatePolicy(policy, deployToProduction);
+    expect(d).toMatchObject({ outcome: 'error', errorCode: 'POL_RESULT_SHAPE' });
+    expect(d.error).toMatch(message);
+  });
+
+  it('rejects a non-boolean evaluate', () => {
+    const policy = loadPolicy({ slug: 'scope_type', scope: 'evaluate := "yes"', conditions: 'result := {"allowed": true}' });
+    expect(evaluatePolicy(policy, deployToProduction)).toMatchObject({ outcome: 'error', errorCode: 'POL_SCOPE_TYPE' });
+  });
+
+  it('reports a conflict between complete rules as an error positioned in the OCL file', () => {
+    const policy = loadPolicy({
+      slug: 'conflict',
+      scope: 'default evaluate := true',
+      conditions: 'result := {"allowed": true} if {\n    count(input.Steps) > 0\n}\n\nresult := {"allowed": false} if {\n    count(input.Steps) > 1\n}',
+    });
+    const d = evaluatePolicy(policy, deployToProduction);
+    expect(d).toMatchObject({ outcome: 'error', errorCode: 'eval_conflict_error' });
+    expect(d.error).toMatch(/^conditions failed: /);
+  });
+
+  it('reports a limit hit as an error decision', () => {
+    const policy = loadPolicy({
+      slug: 'slow',
+      scope: 'default evaluate := true',
+      conditions: 'result := {"allowed": count([x | some x in numbers.range(1, 100000)]) > 0}',
+    });
+    const d = evaluatePolicy(policy, deployToProduction, { limits: { maxSteps: 1000 } });
+    expect(d).toMatchObject({ outcome: 'error', errorCode: 'REGO_LIMIT' });
+    expect(d.error).toMatch(/hit an evaluation limit/);
+  });
+
+  it('reports strict builtin errors only with strict', () => {
+    const policy = loadPolicy({
+      slug: 'semver',
+      scope: 'default evaluate := true',
+      conditions: 'default result := {"allowed": true}\n\nresult := {"allowed": false} if {\n    semver.compare(input.Release.Name, "<required>") < 0\n}',
+    });
+    expect(evaluatePolicy(policy, deployToProduction)).toMatchObject({ outcome: 'pass' });
+    expect(evaluatePolicy(policy, deployToProduction, { strict: true })).toMatchObject({ outcome: 'error' });
+  });
+
+  it('reports a module that does not compile with its OCL position', () => {
+    const policy = loadPolicy({ slug: 'unsafe', scope: 'default evaluate := true', conditions: 'result := {"allowed": x}' });
+    const d = evaluatePolicy(policy, deployToProduction);
+    expect(d.outcome).toBe('error');
+    // Line 1 of the conditions Rego is `package unsafe` at OCL line 4 (after 2 attribute lines + blank + `conditions {`).
+    expect(d.error).toMatch(/conditions does not compile: .*\(\.octopus\/policies\/unsafe\.ocl:7:\d+\)/);
+  });
+
+  it('queries the slug: a package that does not match the file name leaves the rules undefined', () => {
+    const policy = loadPolicy({
+      slug: 'file_name',
+      withPackage: false,
+      scope: 'package other\n\ndefault evaluate := true',
+      conditions: 'package other\n\nresult := {"allowed": true}',
+    });
+    expect(evaluatePolicy(policy, deployToProduction)).toMatchObject({ outcome: 'skipped', inScope: false });
+    expect(evaluatePolicy(policy, deployToProduction, { ignoreScope: true })).toMatchObject({ outcome: 'error', errorCode: 'POL_RESULT_UNDEFINED' });
+  });
+
+  it('compiles a policy once per content and reuses it', () => {
+    clearCompiledPolicyCache();
+    const a = loadPolicy({ slug: 'cached', scope: 'default evaluate := true', conditions: noDisabledSteps });
+    const b = loadPolicy({ slug: 'cached', scope: 'default evaluate := true', conditions: noDisabledSteps }, { version: '1.0.0' });
+    evaluatePolicy(a, deployToProduction);
+    evaluatePolicy(b, deployToProduction);
+    expect(compiledPolicyCacheSize()).toBe(1);
+    const c = loadPolicy({ slug: 'cached', scope: 'default evaluate := false', conditions: noDisabledSteps });
+    evaluatePolicy(c, deployToProduction);
+    expect(compiledPolicyCacheSize()).toBe(2);
+    expect(evaluatePolicy(b, deployToProduction).version).toBe('1.0.0');
+  });
+});
