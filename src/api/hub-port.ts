@@ -1,0 +1,188 @@
+/**
+ * The façade (src/hub.ts) as a HubPort. A Hub is opened at one ref; requests for another ref — or for
+ * the default branch after it moved — get a Hub at that commit, cached by commit id (commits never
+ * change, so a cached hub is never stale, and a request for a new commit never waits on others).
+ * Template content is cached by commit too. Tag listings are re-read at most every `tagTtlMs`
+ * (default 1 s) and at once after a publish through this port: tags appear when anyone publishes, in
+ * any process, and listing them costs a few milliseconds per request otherwise.
+ *
+ * Provided: templates, versions, publish, projects, process resolution. Not yet in the façade (the
+ * routes answer 501): policy input, evaluation, compliance, diff, policy activation.
+ */
+import { Hub } from '../hub.js';
+import { oclToJson } from '../ocl/json.js';
+import { parseOcl } from '../ocl/index.js';
+import { publishTemplate, readTemplateFiles } from '../templates/publish.js';
+import type {
+  HubPort,
+  ProjectListing,
+  PublishOutcome,
+  PublishRequest,
+  ResolveProcessRequest,
+  TemplateContent,
+  TemplateKind,
+  TemplateListing,
+  VersionInfo,
+} from './ports.js';
+import { ProblemError } from './problem.js';
+
+const MAX_CACHED_COMMITS = 64;
+const MAX_CACHED_CONTENTS = 512;
+
+export interface HubPortOptions {
+  /** How long a tag listing is trusted, in ms (default 1000; 0 re-reads on every request). */
+  tagTtlMs?: number;
+}
+
+export function hubPort(hub: Hub, options: HubPortOptions = {}): HubPort {
+  const tagTtlMs = options.tagTtlMs ?? 1000;
+  const byCommit = new Map<string, Promise<Hub>>();
+  const contents = new Map<string, Promise<TemplateContent | undefined>>();
+  const dir = /^https?:\/\//i.test(hub.location) ? undefined : hub.location;
+  /** When each hub's catalog last re-read its tags, and in which publish generation. */
+  const refreshed = new WeakMap<Hub, { at: number; generation: number }>();
+  let generation = 0;
+
+  function freshTags(h: Hub): void {
+    const last = refreshed.get(h);
+    const now = Date.now();
+    if (last && last.generation === generation && now - last.at < tagTtlMs) return;
+    h.catalog.refresh();
+    refreshed.set(h, { at: now, generation });
+  }
+
+  /** The hub at `ref` (default: the hub's own ref, re-resolved so a moving branch is followed). */
+  async function at(ref: string | undefined): Promise<Hub> {
+    if (ref === undefined && hub.commit === null) return hub;
+    const resolved = await hub.store.resolveRef(ref ?? hub.ref);
+    const oid = resolved.oid;
+    if (oid === null || oid === hub.commit) return hub;
+    let opened = byCommit.get(oid);
+    if (!opened) {
+      const next = new Hub(hub.store, hub.location, oid, dir);
+      opened = next.load().then(() => next);
+      byCommit.set(oid, opened);
+      opened.catch(() => byCommit.delete(oid));
+      if (byCommit.size > MAX_CACHED_COMMITS) byCommit.delete(byCommit.keys().next().value!);
+    }
+    return opened;
+  }
+
+  return {
+    async listTemplates(kind: TemplateKind, ref?: string): Promise<TemplateListing> {
+      const h = await at(ref);
+      freshTags(h);
+      const templates = (await h.listTemplates(kind)).map(({ kind: _kind, ...summary }) => summary);
+      return { kind, commit: h.commit, templates };
+    },
+
+    async getTemplate(kind: TemplateKind, slug: string, ref?: string): Promise<TemplateContent | undefined> {
+      const h = await at(ref);
+      if (h.commit === null) return readContent(h, kind, slug);
+      const key = `${h.commit}\u0000${kind}\u0000${slug}`;
+      let content = contents.get(key);
+      if (!content) {
+        content = readContent(h, kind, slug);
+        contents.set(key, content);
+        content.catch(() => contents.delete(key));
+        if (contents.size > MAX_CACHED_CONTENTS) contents.delete(contents.keys().next().value!);
+      }
+      return content;
+    },
+
+    async versions(kind: TemplateKind, slug: string): Promise<VersionInfo[]> {
+      freshTags(hub);
+      const { versions, diagnostics } = await hub.versions(kind, slug);
+      if (diagnostics.length > 0) throw new ProblemError('internal-error', diagnostics[0]!.summary);
+      return versions.map((v) => {
+        const info: VersionInfo = { version: v.version, prerelease: v.prerelease, tag: v.tag, commit: v.commit, notes: v.notes };
+        if (v.date !== undefined) info.date = v.date;
+        if (v.publisher !== undefined) info.publisher = v.publisher;
+        if (v.contentHash !== undefined) info.contentHash = v.contentHash;
+        if (v.previousVersion !== undefined) info.previousVersion = v.previousVersion;
+        return info;
+      });
+    },
+
+    async publish(request: PublishRequest): Promise<PublishOutcome> {
+      const { version: expected, publisher, ...rest } = request;
+      if (expected !== undefined) {
+        // The façade has no "publish exactly this version": compute the next version without tagging.
+        hub.catalog.refresh();
+        const preview = await publishTemplate(hub.store, hub.catalog, { ...rest, dryRun: true, publisher: publisher ?? { name: 'oclhub', email: 'oclhub@localhost' } });
+        if (preview.ok && preview.version !== expected) return expectedVersionRefused(request, expected, preview.version);
+      }
+      const result = await hub.publish({ ...rest, ...(publisher ? { publisher } : {}) });
+      if (result.published) generation++;
+      const { candidate: _candidate, message: _message, ref: _ref, files: _files, ...outcome } = result;
+      return outcome as PublishOutcome;
+    },
+
+    async listProjects(ref?: string): Promise<ProjectListing> {
+      const h = await at(ref);
+      const projects = (h.config?.projects ?? []).map((p) => ({
+        slug: p.slug,
+        name: p.name,
+        ...(p.path !== undefined ? { path: p.path } : {}),
+        ...(p.repository !== undefined ? { repository: p.repository } : {}),
+        ...(p.ref !== undefined ? { ref: p.ref } : {}),
+        environments: h.environments(p),
+      }));
+      return { commit: h.commit, projects };
+    },
+
+    async resolveProcess(request: ResolveProcessRequest): Promise<unknown | undefined> {
+      const h = await at(request.ref);
+      const project = h.config?.projects.find((p) => p.slug === request.project);
+      if (!project) return undefined;
+      const read = await h.projectFiles(project);
+      if ('error' in read) throw new ProblemError('internal-error', read.error);
+      const environments = request.environment !== undefined ? [request.environment] : h.environments(project);
+      const resolution = await h.resolveProject({ files: read.files, environments });
+      return {
+        project: project.slug,
+        commit: h.commit,
+        ...(request.environment !== undefined ? { environment: request.environment } : {}),
+        processes: resolution.processes.map((p) => ({
+          file: p.file,
+          kind: p.kind,
+          ...(p.runbook !== undefined ? { runbook: p.runbook } : {}),
+          // The OCL blocks and source documents are for printing; JSON clients get the model.
+          steps: p.steps.map((s) => ({ slug: s.slug, name: s.name, step: s.step, provenance: s.provenance })),
+          usages: p.usages,
+          diagnostics: p.diagnostics,
+        })),
+        diagnostics: resolution.diagnostics,
+      };
+    },
+  };
+}
+
+async function readContent(h: Hub, kind: TemplateKind, slug: string): Promise<TemplateContent | undefined> {
+  const read = await readTemplateFiles(h.store, h.commit ?? 'WORKTREE', h.basePath, kind, slug);
+  if (!read) return undefined;
+  const files = read.files.map((file) => {
+    const parsed = parseOcl(file.text);
+    const broken = parsed.diagnostics.some((d) => d.severity === 'error');
+    return { path: file.path, ocl: file.text, json: broken ? null : oclToJson(parsed.document), diagnostics: parsed.diagnostics.map((d) => ({ ...d, file: file.path })) };
+  });
+  return { kind, slug, commit: h.commit, files };
+}
+
+function expectedVersionRefused(request: PublishRequest, expected: string, next: string | undefined): PublishOutcome {
+  return {
+    ok: false,
+    published: false,
+    dryRun: request.dryRun === true,
+    kind: request.kind,
+    slug: request.slug,
+    diagnostics: [
+      {
+        severity: 'error',
+        code: 'TPL203',
+        summary: `Version ${expected} is not the next version of "${request.slug}": the next ${request.bump} is ${next}`,
+        detail: 'Someone published since you looked: list the versions again and retry.',
+      },
+    ],
+  };
+}

@@ -1,0 +1,47 @@
+/**
+ * Bearer-token authorization per route scope (RFC 6750). Writes always need a token with the
+ * `publish` scope; reads need one only when the server runs with `authReads`. No token → 401 with
+ * `WWW-Authenticate: Bearer`; an unknown token → 401 `invalid_token`; a known token without the
+ * scope → 403 `insufficient_scope`.
+ */
+import type { MiddlewareHandler } from 'hono';
+import type { ApiEnv } from '../env.js';
+import { ProblemError } from '../problem.js';
+import { findToken, type Scope, type TokenEntry } from '../tokens.js';
+
+export interface AuthOptions {
+  tokens: readonly TokenEntry[];
+  authReads: boolean;
+}
+
+const REALM = 'realm="oclhub"';
+
+export function requireScope(scope: Scope, options: AuthOptions): MiddlewareHandler<ApiEnv> {
+  return async (c, next) => {
+    const header = c.req.header('Authorization');
+    const needed = scope === 'publish' || options.authReads;
+    if (header === undefined) {
+      c.set('token', undefined);
+      if (needed) {
+        throw new ProblemError('unauthorized', `This endpoint needs a bearer token with the "${scope}" scope`, {
+          headers: { 'WWW-Authenticate': `Bearer ${REALM}, scope="${scope}"` },
+        });
+      }
+      return next();
+    }
+    const match = /^Bearer[ ]+([\x21-\x7e]+)\s*$/i.exec(header);
+    const token = match ? findToken(options.tokens, match[1]!) : undefined;
+    if (!token) {
+      throw new ProblemError('unauthorized', match ? 'The bearer token is not valid' : 'The Authorization header is not "Bearer <token>"', {
+        headers: { 'WWW-Authenticate': `Bearer ${REALM}, error="invalid_token"` },
+      });
+    }
+    if (needed && !token.scopes.has(scope)) {
+      throw new ProblemError('forbidden', `The token lacks the "${scope}" scope`, {
+        headers: { 'WWW-Authenticate': `Bearer ${REALM}, error="insufficient_scope", scope="${scope}"` },
+      });
+    }
+    c.set('token', token);
+    return next();
+  };
+}

@@ -1,0 +1,85 @@
+/**
+ * Path and parameter checks. The guard runs before routing and refuses paths that only make sense
+ * as an attack (`..` or `.` segments, NUL, backslashes, broken percent-encoding) whatever the route;
+ * the parameter checks then hold each route's `:slug` and `:version` to their grammar, so nothing
+ * that could name a file outside the template folders ever reaches the store.
+ */
+import type { Context, MiddlewareHandler } from 'hono';
+import { isValidSlug } from '../../templates/version-tags.js';
+import { isValidVersion } from '../../templates/versions.js';
+import { ProblemError } from '../problem.js';
+
+export const pathGuard: MiddlewareHandler = async (c, next) => {
+  const unsafe = unsafeTarget(new URL(c.req.url).pathname);
+  if (unsafe) throw new ProblemError('invalid-path', unsafe);
+  await next();
+};
+
+/** Why a raw request target (path and query) must not be served, or undefined. */
+export function unsafeTarget(target: string): string | undefined {
+  const path = target.split('?')[0]!;
+  for (const segment of path.split('/')) {
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(segment);
+    } catch {
+      return 'The path has invalid percent-encoding';
+    }
+    // A decoded segment may hold "/" (`..%2F..`): check each of its parts too.
+    if (/[\0\\]/.test(decoded) || decoded.split('/').some((part) => part === '..' || part === '.')) {
+      return 'The path contains ".." or "." segments, NUL or a backslash';
+    }
+  }
+  return undefined;
+}
+
+const PARAM_CHECKS: Record<string, { valid: (value: string) => boolean; what: string }> = {
+  slug: { valid: isValidSlug, what: 'a slug: lower-case letters, digits, "-" and "_", starting and ending with a letter or digit' },
+  version: { valid: isValidVersion, what: 'a semantic version such as 1.2.0 or 2.0.0-prerelease.1 (no "v" prefix)' },
+};
+
+/** Checks the named path parameters of a route. */
+export function checkParams(names: readonly string[]): MiddlewareHandler {
+  return async (c, next) => {
+    for (const name of names) {
+      const value = c.req.param(name);
+      const check = PARAM_CHECKS[name];
+      if (check && (value === undefined || !check.valid(value))) {
+        throw new ProblemError('invalid-parameter', `"${printable(value ?? '')}" is not ${check.what}`);
+      }
+    }
+    await next();
+  };
+}
+
+/**
+ * A ref-like query parameter (`ref`, `from`, `to`): absent → undefined. Git itself rejects bad ref
+ * names (400 via the store); this only stops what must never reach a file system call.
+ */
+export function refQuery(c: Context, name: string, required = false): string | undefined {
+  const value = c.req.query(name);
+  if (value === undefined || value === '') {
+    if (required) throw new ProblemError('invalid-parameter', `The query parameter "${name}" is required`);
+    return undefined;
+  }
+  if (value.length > 256 || /[\0\\]/.test(value) || value.startsWith('/') || /(^|\/)\.\.(\/|$)/.test(value)) {
+    throw new ProblemError('invalid-parameter', `"${printable(value.slice(0, 80))}" is not a valid ref for "${name}"`);
+  }
+  return value;
+}
+
+/** A plain query parameter (environment, tenant): absent → undefined; control characters refused. */
+export function textQuery(c: Context, name: string, required = false): string | undefined {
+  const value = c.req.query(name);
+  if (value === undefined || value === '') {
+    if (required) throw new ProblemError('invalid-parameter', `The query parameter "${name}" is required`);
+    return undefined;
+  }
+  if (value.length > 200 || /[\0-\x1f]/.test(value)) throw new ProblemError('invalid-parameter', `The query parameter "${name}" is not valid`);
+  return value;
+}
+
+/** Control characters shown escaped, so a detail message never carries them raw. */
+function printable(text: string): string {
+  return JSON.stringify(text).slice(1, -1);
+}

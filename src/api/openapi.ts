@@ -1,0 +1,84 @@
+/**
+ * The OpenAPI 3.1 document, generated from the route table and the schemas in schemas/api (embedded
+ * as they are: OpenAPI 3.1 schemas are JSON Schema 2020-12, and each keeps its `$id`, so the
+ * relative `$ref`s between them resolve as they do for the validator).
+ */
+import { PROBLEM_CONTENT_TYPE } from './problem.js';
+import { pathParameters, type RouteSpec } from './router.js';
+import { apiSchemas } from './schemas.js';
+
+const STANDARD_ERRORS: Record<number, string> = {
+  400: 'Invalid path, parameter, ref or body (problem+json; schema errors in `errors`)',
+  401: 'A bearer token is required or is not valid',
+  403: 'The token lacks the required scope',
+  404: 'Unknown route, ref, template, version or project',
+  500: 'Unexpected server error (no details are disclosed)',
+};
+
+/** `/api/policies/:slug` → `/api/policies/{slug}`. */
+export function openApiPath(path: string): string {
+  return path.replace(/:([A-Za-z_][A-Za-z0-9_]*)/g, '{$1}');
+}
+
+export function buildOpenApi(routes: readonly RouteSpec[], options: { version: string }): Record<string, unknown> {
+  const schemas = apiSchemas();
+  const ref = (name: string) => ({ $ref: `#/components/schemas/${schemas.componentName(name)}` });
+  const problemContent = { [PROBLEM_CONTENT_TYPE]: { schema: ref('problem') } };
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const route of routes) {
+    const responses: Record<string, unknown> = {};
+    for (const [status, response] of Object.entries(route.responses)) {
+      const isError = Number(status) >= 400;
+      const type = response.contentType ?? (isError ? PROBLEM_CONTENT_TYPE : 'application/json');
+      responses[status] = { description: response.description, content: { [type]: response.schema ? { schema: ref(response.schema) } : {} } };
+    }
+    const extra: Record<number, string> = { ...STANDARD_ERRORS };
+    if (route.body) {
+      extra[413] = 'The body is larger than the server accepts';
+      extra[415] = 'The body is not application/json';
+    }
+    if (route.implemented === false) extra[501] = 'Not provided by this hub yet';
+    for (const [status, description] of Object.entries(extra)) {
+      responses[status] ??= { description, content: problemContent };
+    }
+    const operation: Record<string, unknown> = {
+      operationId: operationId(route),
+      summary: route.summary,
+      tags: [route.tag],
+      parameters: [
+        ...pathParameters(route.path).map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } })),
+        ...(route.query ?? []).map((q) => ({ name: q.name, in: 'query', required: q.required === true, description: q.description, schema: { type: 'string' } })),
+      ],
+      responses,
+      // Reads are open unless the server runs with --auth-reads; writes always need a publish token.
+      security: route.scope === 'publish' ? [{ bearer: ['publish'] }] : [{}, { bearer: ['read'] }],
+    };
+    if (route.description) operation.description = route.description;
+    if (route.body) operation.requestBody = { required: true, content: { 'application/json': { schema: ref(route.body) } } };
+    const path = openApiPath(route.path);
+    (paths[path] ??= {})[route.method] = operation;
+  }
+  const components: Record<string, unknown> = {};
+  for (const [name, schema] of schemas.byName) components[schemas.componentName(name)] = schema;
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'oclhub API',
+      version: options.version,
+      description: 'Git-backed platform hub for Octopus OCL: templates, versions, policies and pre-deployment decisions. Errors are RFC 9457 problem details.',
+    },
+    jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
+    paths,
+    components: { schemas: components, securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'A token from the server\'s token file, with the read or publish scope' } } },
+  };
+}
+
+function operationId(route: RouteSpec): string {
+  const words = route.path
+    .replace(/^\/api\//, '')
+    .replace(/^\//, '')
+    .split(/[/.-]/)
+    .filter((w) => w !== '')
+    .map((w) => (w.startsWith(':') ? `by-${w.slice(1)}` : w));
+  return [route.method, ...words].map((w, i) => (i === 0 ? w : w.split('-').map((p) => p.charAt(0).toUpperCase() + p.slice(1)).join(''))).join('');
+}

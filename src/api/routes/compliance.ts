@@ -1,0 +1,44 @@
+/** Decisions across the hub: the project × environment matrix, and how it changes between refs. */
+import { refQuery } from '../middleware/paths.js';
+import type { RouterContext, RouteSpec } from '../router.js';
+import { notImplemented } from './stubs.js';
+
+export function complianceRoutes(ctx: RouterContext): RouteSpec[] {
+  const { port } = ctx;
+  return [
+    {
+      method: 'get',
+      path: '/api/compliance',
+      tag: 'compliance',
+      scope: 'read',
+      summary: 'The project × environment matrix of policy decisions',
+      query: [{ name: 'ref', description: "Branch, tag or commit of the hub (default: the hub's default branch)" }],
+      implemented: port.compliance !== undefined,
+      responses: { 200: { description: 'The matrix' }, 501: { description: 'Not provided by this hub yet', schema: 'problem' } },
+      handler: async (c) => {
+        const ref = refQuery(c, 'ref');
+        if (!port.compliance) return notImplemented(c, 'compliance reports');
+        return c.json((await port.compliance(ref)) as object);
+      },
+    },
+    {
+      method: 'get',
+      path: '/api/diff',
+      tag: 'compliance',
+      scope: 'read',
+      summary: 'Decisions that change between two refs of the hub',
+      query: [
+        { name: 'from', description: 'Base ref', required: true },
+        { name: 'to', description: 'Changed ref', required: true },
+      ],
+      implemented: port.diff !== undefined,
+      responses: { 200: { description: 'The changed decisions' }, 501: { description: 'Not provided by this hub yet', schema: 'problem' } },
+      handler: async (c) => {
+        const from = refQuery(c, 'from', true)!;
+        const to = refQuery(c, 'to', true)!;
+        if (!port.diff) return notImplemented(c, 'decision diffs');
+        return c.json((await port.diff(from, to)) as object);
+      },
+    },
+  ];
+}
