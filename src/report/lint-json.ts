@@ -71,6 +71,7 @@ function orderedSummary(s: LintSummary): LintSummary {
     violations: { block: s.violations.block, warn: s.violations.warn },
     excepted: s.excepted,
     errors: s.errors,
+    errorActions: { block: s.errorActions.block, warn: s.errorActions.warn },
     skipped: s.skipped,
     diagnostics: { error: s.diagnostics.error, warning: s.diagnostics.warning },
     failOn: s.failOn,

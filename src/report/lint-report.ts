@@ -98,6 +98,8 @@ export interface LintSummary {
   excepted: number;
   /** Decisions whose evaluation failed. */
   errors: number;
+  /** Error decisions by the action they carry: `block` by default (fail closed), `warn` under `--on-error warn`. */
+  errorActions: { block: number; warn: number };
   skipped: number;
   diagnostics: { error: number; warning: number };
   failOn: FailLevel;
@@ -117,6 +119,7 @@ export function summarize(report: LintReport): LintSummary {
     violations: { block: 0, warn: 0 },
     excepted: 0,
     errors: 0,
+    errorActions: { block: 0, warn: 0 },
     skipped: 0,
     diagnostics: { error: 0, warning: 0 },
     failOn: report.failOn,
@@ -139,6 +142,7 @@ export function summarize(report: LintReport): LintSummary {
           break;
         case 'error':
           summary.errors++;
+          summary.errorActions[decision.action]++;
           break;
         case 'skipped':
           summary.skipped++;
@@ -159,10 +163,10 @@ export function summarize(report: LintReport): LintSummary {
 
 /** Whether the counts fail a run at `failOn` (the rule in the file comment). */
 export function failed(summary: Omit<LintSummary, 'failed'>, failOn: FailLevel): boolean {
-  const errors = summary.errors > 0 || summary.diagnostics.error > 0;
+  const errors = summary.errorActions.block > 0 || summary.diagnostics.error > 0;
   if (failOn === 'error') return errors;
   if (errors || summary.violations.block > 0) return true;
-  return failOn === 'warn' && (summary.violations.warn > 0 || summary.diagnostics.warning > 0);
+  return failOn === 'warn' && (summary.violations.warn > 0 || summary.errorActions.warn > 0 || summary.diagnostics.warning > 0);
 }
 
 /** 1 when the run failed at its fail level, else 0 (the CLI's `EXIT_FINDINGS` / `EXIT_OK`). */
@@ -176,7 +180,8 @@ export function lintExitCode(summary: LintSummary): 0 | 1 {
  * `<failure>`, GitHub `::error`).
  */
 export function decisionFails(decision: Pick<PolicyDecision, 'outcome' | 'action'>, failOn: FailLevel): boolean {
-  if (decision.outcome === 'error') return true;
+  // An evaluation error carries the action chosen by --on-error: block (fail closed, the default) or warn.
+  if (decision.outcome === 'error') return decision.action === 'block' || failOn === 'warn';
   if (decision.outcome !== 'violation') return false;
   if (failOn === 'error') return false;
   return decision.action === 'block' || failOn === 'warn';

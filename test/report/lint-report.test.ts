@@ -42,14 +42,15 @@ describe('summarize', () => {
 });
 
 describe('the fail-level rule', () => {
-  function reportWith(parts: { block?: boolean; warn?: boolean; error?: boolean; diagError?: boolean; diagWarning?: boolean; excepted?: boolean }, failOn: FailLevel): LintReport {
+  function reportWith(parts: { block?: boolean; warn?: boolean; error?: boolean; warnedError?: boolean; diagError?: boolean; diagWarning?: boolean; excepted?: boolean }, failOn: FailLevel): LintReport {
     const base = cleanReport();
     const decisions = base.evaluations[0]!.decisions;
     const violation = { policy: 'p', inScope: true, allowed: false } as const;
     if (parts.block) decisions.push({ ...violation, action: 'block', outcome: 'violation' });
     if (parts.warn) decisions.push({ ...violation, action: 'warn', outcome: 'violation' });
     if (parts.excepted) decisions.push({ ...violation, action: 'block', outcome: 'excepted' });
-    if (parts.error) decisions.push({ ...violation, action: 'warn', outcome: 'error', error: 'boom' });
+    if (parts.error) decisions.push({ ...violation, action: 'block', outcome: 'error', error: 'boom' });
+    if (parts.warnedError) decisions.push({ ...violation, action: 'warn', outcome: 'error', error: 'boom' });
     if (parts.diagError) base.diagnostics.push({ severity: 'error', code: 'OCL1', summary: 's', file: 'a.ocl' });
     if (parts.diagWarning) base.diagnostics.push({ severity: 'warning', code: 'OCL2', summary: 's', file: 'a.ocl' });
     return { ...base, failOn };
@@ -57,7 +58,8 @@ describe('the fail-level rule', () => {
   const cases: Array<[string, Parameters<typeof reportWith>[0], Record<FailLevel, boolean>]> = [
     ['a blocking violation', { block: true }, { block: true, warn: true, error: false }],
     ['a warning violation', { warn: true }, { block: false, warn: true, error: false }],
-    ['an error decision', { error: true }, { block: true, warn: true, error: true }],
+    ['an error decision (fail closed)', { error: true }, { block: true, warn: true, error: true }],
+    ['an error decision under --on-error warn', { warnedError: true }, { block: false, warn: true, error: false }],
     ['an error diagnostic', { diagError: true }, { block: true, warn: true, error: true }],
     ['a warning diagnostic', { diagWarning: true }, { block: false, warn: true, error: false }],
     ['an excepted violation', { excepted: true }, { block: false, warn: false, error: false }],
@@ -77,7 +79,9 @@ describe('the fail-level rule', () => {
     expect(decisionFails({ outcome: 'violation', action: 'warn' }, 'warn')).toBe(true);
     expect(decisionFails({ outcome: 'violation', action: 'block' }, 'error')).toBe(false);
     expect(decisionFails({ outcome: 'excepted', action: 'block' }, 'warn')).toBe(false);
-    expect(decisionFails({ outcome: 'error', action: 'warn' }, 'error')).toBe(true);
+    expect(decisionFails({ outcome: 'error', action: 'block' }, 'error')).toBe(true);
+    expect(decisionFails({ outcome: 'error', action: 'warn' }, 'error')).toBe(false);
+    expect(decisionFails({ outcome: 'error', action: 'warn' }, 'warn')).toBe(true);
     expect(diagnosticFails({ severity: 'warning' }, 'block')).toBe(false);
     expect(diagnosticFails({ severity: 'info' }, 'warn')).toBe(false);
     expect(diagnosticFails({ severity: 'error' }, 'error')).toBe(true);
