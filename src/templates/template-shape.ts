@@ -8,6 +8,7 @@
  */
 import type { Range } from '../diagnostics.js';
 import type { OclBlock, OclDocument, OclElement, OclLiteral, OclMap, OclValue } from '../ocl/ast.js';
+import { semanticValue } from '../ocl/semantic.js';
 
 export interface TemplateFile {
   /** Path inside the template folder (`parameters.ocl`, `channels/default.ocl`), or '' for a lone document. */
@@ -191,7 +192,7 @@ export function bodyMeaningKey(body: readonly OclElement[]): string {
 }
 
 function canonicalElement(element: OclElement, withoutLabels = false): unknown {
-  if (element.type === 'attribute') return ['=', element.name, canonicalValue(element.value)];
+  if (element.type === 'attribute') return ['=', element.name, semanticValue(element.value)];
   return ['{', element.name, withoutLabels ? [] : element.labels.map((l) => l.value), canonicalBody(element.body)];
 }
 
@@ -199,30 +200,6 @@ function canonicalBody(body: readonly OclElement[]): unknown[] {
   const attributes = body.filter((e) => e.type === 'attribute').sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const blocks = body.filter((e) => e.type === 'block');
   return [...attributes, ...blocks].map((e) => canonicalElement(e));
-}
-
-function canonicalValue(value: OclValue | OclLiteral): unknown {
-  switch (value.type) {
-    case 'null':
-      return null;
-    case 'bool':
-      return value.value;
-    case 'int':
-      return { int: value.value };
-    case 'decimal':
-      return { decimal: value.value };
-    case 'string':
-    case 'heredoc':
-      return value.value;
-    case 'array':
-      return { array: value.items.map((item) => canonicalValue(item)) };
-    case 'map':
-      return {
-        map: [...value.entries]
-          .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
-          .map((entry) => [entry.key, canonicalValue(entry.value)]),
-      };
-  }
 }
 
 /**
@@ -252,7 +229,7 @@ export function changedChildren(previous: readonly OclElement[], next: readonly 
       const inner = changedChildren(x!.body, y!.body, `${path}.`);
       changed.push(...(inner.length > 0 ? inner : [path]));
     } else if (before.length === 1 && after.length === 1 && x!.type === 'attribute' && y!.type === 'attribute' && x!.value.type === 'map' && y!.value.type === 'map') {
-      const keys = (m: OclMap) => new Map(m.entries.map((e) => [e.key, JSON.stringify(canonicalValue(e.value))]));
+      const keys = (m: OclMap) => new Map(m.entries.map((e) => [e.key, JSON.stringify(semanticValue(e.value))]));
       const [ka, kb] = [keys(x!.value), keys(y!.value)];
       const differing = [...new Set([...ka.keys(), ...kb.keys()])].filter((k) => ka.get(k) !== kb.get(k));
       changed.push(...(differing.length > 0 ? differing.map((k) => `${path}[${JSON.stringify(k)}]`) : [path]));
