@@ -6,6 +6,7 @@
  * needs no copying. Rules are evaluated lazily and memoised per evaluation; `with` swaps in a
  * fresh memo so memoised values never leak across scopes.
  */
+import { termString } from './builtins/goformat.js';
 import { BuiltinError, type BuiltinContext } from './builtins/registry.js';
 import { CONFLICT, MSG_COMPLETE_CONFLICT, MSG_FUNCTION_CONFLICT, MSG_OBJECT_CONFLICT, RegoEvalError } from './errors.js';
 import type { CBody, CFn, CLit, CRule, CTerm, CWith, RuleGroup, TreeNode } from './ir.js';
@@ -1049,25 +1050,9 @@ function member3(kv: Value, v: Value, c: Value): boolean {
 
 function templateString(v: Value): string {
   if (typeof v === 'string') return v;
-  return regoText(v);
+  return termString(v);
 }
 
-/** A value as Rego source text (OPA's term printer): `[1, "a"]`, `{"k": 1}`, `{1}`, `set()`. */
-export function regoText(v: Value): string {
-  if (v === null) return 'null';
-  switch (typeof v) {
-    case 'boolean':
-      return v ? 'true' : 'false';
-    case 'number':
-    case 'bigint':
-      return numberToString(v);
-    case 'string':
-      return JSON.stringify(v);
-  }
-  if (Array.isArray(v)) return '[' + v.map(regoText).join(', ') + ']';
-  if (v instanceof RegoSet) return v.size === 0 ? 'set()' : '{' + v.values().map(regoText).join(', ') + '}';
-  return '{' + objectEntries(v).map(([k, x]) => regoText(k) + ': ' + regoText(x)).join(', ') + '}';
-}
 
 function startsWith(path: string[], prefix: string[]): boolean {
   if (prefix.length > path.length) return false;
