@@ -13,7 +13,7 @@ import { openRemote, openRepository, parseHubUrl, type GitStore } from './git/in
 import { DEFAULT_BASE_PATH } from './model/build.js';
 import type { HubConfigDocument, HubProjectModel } from './model/types.js';
 import { validateFile } from './model/validate.js';
-import { kindFolder, TemplateCatalog, type LoadedTemplate, type PublishedVersion } from './templates/catalog.js';
+import { kindFolder, TemplateCatalog, type CatalogStore, type LoadedTemplate, type PublishedVersion } from './templates/catalog.js';
 import { buildLock, compareLock, outdated, pinsFromLock, type LockFile, type OutdatedEntry } from './templates/lock.js';
 import { resolveFiles, usageKey, type ProjectResolution } from './templates/project.js';
 import { publishTemplate, readTemplateFiles, type PublishRequest, type PublishResult } from './templates/publish.js';
@@ -21,6 +21,10 @@ import { tplDiagnostic } from './templates/resolve-codes.js';
 import type { Publisher } from './templates/tag-message.js';
 import type { TemplateKind } from './templates/version-tags.js';
 import { newestOverall } from './templates/version-mask.js';
+import { evaluateTarget, lintHub, registeredTargets, type EvaluateTargetOptions, type LintOptions, type LintProjectTarget, type LintRun, type TargetEvaluation } from './lint/engine.js';
+import { diffHubRefs, type HubDiff } from './lint/diff.js';
+import type { OctopusInput } from './policy/input.js';
+import type { PolicyDecision } from './report/lint-report.js';
 
 export interface OpenHubOptions {
   /** A local hub repository (working copy or bare). */
@@ -33,6 +37,27 @@ export interface OpenHubOptions {
   cacheDir?: string;
   /** Use a cached remote clone without contacting the remote. */
   offline?: boolean;
+  /**
+   * See only the template versions published at or before the ref (tags on the ref's commit or its
+   * ancestors), as the hub looked then; default: every published version (tags are global in Git).
+   */
+  templatesAsOfRef?: boolean;
+}
+
+export interface ComplianceRow {
+  project: string;
+  environment: string;
+  tenant?: string;
+  /** `blocked`: a blocking violation or error; `warned`: only warnings; excepted findings do not count. */
+  status: 'allowed' | 'warned' | 'blocked';
+  /** Violations, errors and excepted violations. */
+  findings: PolicyDecision[];
+}
+
+export interface ComplianceMatrix {
+  hubRef?: string;
+  rows: ComplianceRow[];
+  diagnostics: Diagnostic[];
 }
 
 export interface OpenHubResult {
@@ -121,6 +146,7 @@ export async function openHub(options: OpenHubOptions): Promise<OpenHubResult> {
     return { diagnostics: [hubError(`Cannot open hub ${options.url ?? options.dir}: ${messageOf(error)}`)] };
   }
   const hub = new Hub(store, location, ref ?? 'HEAD', options.dir);
+  if (options.templatesAsOfRef) hub.templatesAsOfRef = true;
   const diagnostics = await hub.load();
   return { hub, diagnostics };
 }
@@ -132,6 +158,8 @@ export class Hub {
   config?: HubConfigDocument;
   configDiagnostics: Diagnostic[] = [];
   catalog!: TemplateCatalog;
+  /** See OpenHubOptions.templatesAsOfRef. */
+  templatesAsOfRef = false;
 
   constructor(
     readonly store: GitStore,
@@ -167,7 +195,7 @@ export class Hub {
     } catch (error) {
       this.configDiagnostics = [hubError(`Cannot read oclhub.ocl at ${this.ref}: ${messageOf(error)}`)];
     }
-    this.catalog = new TemplateCatalog(this.store, this.basePath);
+    this.catalog = new TemplateCatalog(this.templatesAsOfRef && this.commit !== null ? tagsReachableFrom(this.store, this.commit) : this.store, this.basePath);
     return this.configDiagnostics;
   }
 
@@ -378,6 +406,48 @@ export class Hub {
     return name && email ? { name, email } : undefined;
   }
 
+  /** Lints projects × environments (× tenants) against the active policies: see lint/engine.ts. */
+  lint(options: LintOptions = {}): Promise<LintRun> {
+    return lintHub(this, options);
+  }
+
+  /** The deployment gate for one project in one context: decisions, input and whether it may deploy. */
+  evaluate(target: LintProjectTarget, options: EvaluateTargetOptions): Promise<TargetEvaluation> {
+    return evaluateTarget(this, target, options);
+  }
+
+  /** The Octopus policy input for one project in one context (undefined with diagnostics when it cannot be built). */
+  async policyInput(target: LintProjectTarget, options: EvaluateTargetOptions): Promise<{ input?: OctopusInput; diagnostics: Diagnostic[] }> {
+    const result = await evaluateTarget(this, target, { ...options, policies: [] });
+    return { ...(result.input ? { input: result.input.input } : {}), diagnostics: result.diagnostics };
+  }
+
+  /** Every project registered in oclhub.ocl as a lint target (files read at the hub ref). */
+  registeredTargets(options: { only?: readonly string[]; cacheDir?: string } = {}): Promise<{ targets: LintProjectTarget[]; diagnostics: Diagnostic[] }> {
+    return registeredTargets(this, options);
+  }
+
+  /**
+   * The compliance matrix: for every registered project × environment (× tenant), whether a deployment
+   * would be allowed, warned or blocked, with the findings behind it.
+   */
+  async compliance(options: LintOptions = {}): Promise<ComplianceMatrix> {
+    const run = await lintHub(this, options);
+    const rows = run.report.evaluations.map((evaluation): ComplianceRow => {
+      const findings = evaluation.decisions.filter((d) => d.outcome === 'violation' || d.outcome === 'error' || d.outcome === 'excepted');
+      const blocked = findings.some((d) => d.outcome !== 'excepted' && d.action === 'block');
+      const warned = findings.some((d) => d.outcome !== 'excepted' && d.action === 'warn');
+      return { project: evaluation.project, environment: evaluation.environment, ...(evaluation.tenant !== undefined ? { tenant: evaluation.tenant } : {}), status: blocked ? 'blocked' : warned ? 'warned' : 'allowed', findings };
+    });
+    return { ...(run.report.hubRef ? { hubRef: run.report.hubRef } : {}), rows, diagnostics: run.report.diagnostics };
+  }
+
+  /** The policy decisions that change between two refs of this hub's folder. */
+  diff(refA: string, refB: string, options: Omit<LintOptions, 'projects'> = {}): Promise<HubDiff> {
+    if (this.dir === undefined) return Promise.resolve({ refA, refB, changes: [], contexts: 0, diagnostics: [hubError('diff needs a hub folder')] });
+    return diffHubRefs(this.dir, refA, refB, options);
+  }
+
   lock(resolution: ProjectResolution): LockFile {
     return buildLock(resolution);
   }
@@ -389,6 +459,35 @@ export class Hub {
   outdated(resolution: ProjectResolution): OutdatedEntry[] {
     return outdated(resolution);
   }
+}
+
+/** The store as a catalog sees it, listing only the tags on `commit` or its ancestors. */
+function tagsReachableFrom(store: GitStore, commit: string): CatalogStore {
+  const reachable = new Map<string, Promise<boolean>>();
+  const isReachable = (target: string): Promise<boolean> => {
+    let known = reachable.get(target);
+    if (!known) {
+      known =
+        target === commit
+          ? Promise.resolve(true)
+          : git.isDescendent({ fs: store.fs as never, gitdir: store.gitdir, oid: commit, ancestor: target, depth: -1 }).catch(() => false);
+      reachable.set(target, known);
+    }
+    return known;
+  };
+  return {
+    listTags: async (prefix?: string) => {
+      const out: string[] = [];
+      for (const name of await store.listTags(prefix)) {
+        const target = await store.readTag(name).then((t) => t.target, () => undefined);
+        if (target !== undefined && (await isReachable(target))) out.push(name);
+      }
+      return out;
+    },
+    readTag: (name) => store.readTag(name),
+    readTextFile: (ref, file) => store.readTextFile(ref, file),
+    pathType: (ref, file) => store.pathType(ref, file),
+  };
 }
 
 function diagnosticKey(d: Diagnostic): string {
@@ -487,3 +586,6 @@ export type { ResolvedProcess, ResolvedUsage } from './templates/resolve.js';
 export type { ResolvedStep, StepProvenance } from './templates/expand.js';
 export type { PublishedVersion, LoadedTemplate } from './templates/catalog.js';
 export type { PublishResult } from './templates/publish.js';
+export type { LintOptions, LintProjectTarget, LintRun, EvaluateTargetOptions, TargetEvaluation } from './lint/engine.js';
+export type { HubDiff, DecisionChange } from './lint/diff.js';
+export type { OctopusInput, InputContext } from './policy/input.js';

@@ -1,0 +1,248 @@
+/**
+ * Generates a large hub repository for bench/lint.ts: N projects (each a folder in the hub with a
+ * deployment process of 5–8 steps, a third of them using a process template), E environments and
+ * P policies (realistic Octopus-style rules, each with its own parameters so their content differs),
+ * committed with the git CLI, the template and every policy published as 1.0.0 and activated.
+ *   npx tsx bench/generate-hub.ts <dir> [projects] [environments] [policies]
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { openHub } from '../src/hub.js';
+
+const PUBLISHER = { name: 'Bench', email: 'bench@example.com' };
+
+function git(cwd: string, args: string[]): string {
+  return execFileSync('git', ['-c', 'user.name=Bench', '-c', 'user.email=bench@example.com', '-c', 'commit.gpgsign=false', ...args], { cwd, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+}
+
+const ENV_NAMES = ['development', 'test', 'staging', 'production', 'dr', 'sandbox', 'uat', 'perf'];
+
+function indent(text: string, spaces: number): string {
+  const pad = ' '.repeat(spaces);
+  return text
+    .split('\n')
+    .map((l) => (l === '' ? l : pad + l))
+    .join('\n');
+}
+
+/** 25 rule shapes taken from the Octopus docs' example policies; index i picks one and parameterises it. */
+function policyRego(slug: string, i: number): { scope: string; conditions: string; action: 'block' | 'warn' } {
+  const envs = ['production', 'staging', 'production', 'dr'];
+  const env = envs[i % envs.length]!;
+  const shapes: (() => { scope: string; conditions: string })[] = [
+    () => ({
+      scope: `default evaluate := false\n\nevaluate if {\n    input.Environment.Slug == "${env}"\n    not input.Runbook\n}`,
+      conditions: `default result := {"allowed": false}\n\nresult := {"allowed": true} if {\n    some step in input.Steps\n    step.ActionType == "Octopus.Manual"\n    step.Enabled\n}`,
+    }),
+    () => ({
+      scope: `default evaluate := true`,
+      conditions: `disabled contains step.Slug if {\n    some step in input.Steps\n    not step.Enabled\n}\n\ndefault result := {"allowed": true}\n\nresult := {"allowed": false, "reason": sprintf("Disabled steps: %s", [concat(", ", disabled)])} if {\n    count(disabled) > 0\n}`,
+    }),
+    () => ({
+      scope: `default evaluate := false\n\nevaluate if {\n    "tier/critical-${i}" in input.Environment.Tags\n}`,
+      conditions: `default result := {"allowed": false}\n\nresult := {"allowed": true} if {\n    some step in input.Steps\n    step.Source.Type == "Process Template"\n    step.Source.SlugOrId == "deploy-service"\n}`,
+    }),
+    () => ({
+      scope: `default evaluate := true`,
+      conditions: `skipped_required contains step.Slug if {\n    some step in input.Steps\n    step.IsRequired\n    step.Id in input.SkippedSteps\n}\n\ndefault result := {"allowed": true}\n\nresult := {"allowed": false, "reason": sprintf("Required steps skipped: %s", [concat(", ", skipped_required)])} if {\n    count(skipped_required) > 0\n}`,
+    }),
+    () => ({
+      scope: `default evaluate := false\n\nevaluate if {\n    input.Release\n}`,
+      conditions: `bad contains pkg.Name if {\n    some step in input.Steps\n    some pkg in step.Packages\n    pkg.Feed.Slug != "octopus-server-built-in"\n}\n\ndefault result := {"allowed": true}\n\nresult := {"allowed": false, "reason": sprintf("Packages from external feeds (${i}): %s", [concat(", ", bad)])} if {\n    count(bad) > 0\n}`,
+    }),
+    () => ({
+      scope: `default evaluate := false\n\nevaluate if {\n    startswith(input.Project.Slug, "svc-")\n    input.Environment.Slug != "development"\n}`,
+      conditions: `default result := {"allowed": false, "reason": "No smoke test step (${i})"}\n\nresult := {"allowed": true} if {\n    some step in input.Steps\n    contains(step.Slug, "smoke")\n}`,
+    }),
+    () => ({
+      scope: `default evaluate := true`,
+      conditions: `default result := {"allowed": true}\n\nresult := {"allowed": false, "reason": "Too many parallel steps (${i})"} if {\n    some group in input.Execution\n    count(group.Steps) > ${3 + (i % 3)}\n}`,
+    }),
+  ];
+  const shape = shapes[i % shapes.length]!();
+  return {
+    scope: `package ${slug}\n\n${shape.scope}\n`,
+    conditions: `package ${slug}\n\n${shape.conditions}\n`,
+    action: i % 3 === 1 ? 'warn' : 'block',
+  };
+}
+
+function policyText(slug: string, i: number): string {
+  const rego = policyRego(slug, i);
+  return `name = "Bench policy ${i}"
+description = "Generated policy ${i}"
+violation_reason = "Bench policy ${i} is not satisfied"
+violation_action = "${rego.action}"
+
+conditions {
+    rego = <<-EOT
+${indent(rego.conditions, 8)}        EOT
+}
+
+scope {
+    rego = <<-EOT
+${indent(rego.scope, 8)}        EOT
+}
+`;
+}
+
+const TEMPLATE = `name = "Deploy service"
+description = "Deploys a service package and smoke-tests it."
+
+parameter "Template.Service.Package" {
+    display_settings = {
+        Octopus.ControlType = "Package"
+    }
+    help_text = "The service package."
+    label = "Service package"
+}
+
+step "deploy-package" {
+    name = "Deploy package"
+
+    action {
+        action_type = "Octopus.TentaclePackage"
+        properties = {
+            Octopus.Action.Package.DownloadOnTentacle = "False"
+        }
+
+        packages "Template.Service.Package" {
+            acquisition_location = "Server"
+            feed = "octopus-server-built-in"
+            package_id = ""
+            properties = {
+                Extract = "True"
+                PackageParameterName = "Template.Service.Package"
+                SelectionMode = "deferred"
+            }
+        }
+    }
+}
+
+step "smoke-test" {
+    name = "Smoke test"
+
+    action {
+        action_type = "Octopus.Script"
+        properties = {
+            Octopus.Action.Script.ScriptBody = "curl -f https://example.com/health"
+            Octopus.Action.Script.ScriptSource = "Inline"
+            Octopus.Action.Script.Syntax = "Bash"
+        }
+    }
+}
+`;
+
+function scriptStep(slug: string, extra = ''): string {
+  return `step "${slug}" {
+    name = "${slug}"
+
+    action {
+        action_type = "Octopus.Script"${extra}
+        properties = {
+            Octopus.Action.Script.ScriptBody = "echo ${slug}"
+            Octopus.Action.Script.ScriptSource = "Inline"
+            Octopus.Action.Script.Syntax = "Bash"
+        }
+    }
+}
+`;
+}
+
+function processText(p: number): string {
+  const steps: string[] = [scriptStep('prepare'), scriptStep(`build-${p % 7}`)];
+  if (p % 4 !== 0) {
+    steps.push(`step "approve" {
+    name = "Approve"
+
+    action {
+        action_type = "Octopus.Manual"
+        environments = ["production"]
+        properties = {
+            Octopus.Action.Manual.Instructions = "Approve"
+        }
+    }
+}
+`);
+  }
+  if (p % 3 === 0) {
+    steps.push(`process_template "deploy" {
+    name = "Deploy"
+    process_template_slug = "deploy-service"
+    version_mask = "1.X"
+
+    package_parameter "Template.Service.Package" {
+        feed = "octopus-server-built-in"
+        package_id = "Service${p}"
+    }
+}
+`);
+  } else {
+    steps.push(`step "deploy" {
+    name = "Deploy"
+
+    action {
+        action_type = "Octopus.TentaclePackage"
+        is_required = true
+
+        packages {
+            acquisition_location = "Server"
+            feed = "${p % 5 === 0 ? 'docker-hub' : 'octopus-server-built-in'}"
+            package_id = "Service${p}"
+        }
+    }
+}
+`);
+  }
+  steps.push(scriptStep('notify', p % 6 === 0 ? '\n        is_disabled = true' : ''));
+  return steps.join('\n');
+}
+
+export async function generateHub(dir: string, projects: number, environments: number, policies: number): Promise<void> {
+  mkdirSync(dir, { recursive: true });
+  git(dir, ['init', '-q', '-b', 'main']);
+  const write = (file: string, text: string) => {
+    mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    writeFileSync(path.join(dir, file), text);
+  };
+  const config: string[] = ['base_path = ".octopus"', ''];
+  for (let e = 0; e < environments; e++) {
+    const slug = ENV_NAMES[e] ?? `env-${e}`;
+    config.push(`environment "${slug}" {\n    name = "${slug}"\n    order = ${e + 1}\n    tags = ["tier/${slug === 'production' ? 'critical' : 'standard'}", "tier/critical-${e}"]\n}\n`);
+  }
+  for (let p = 0; p < projects; p++) {
+    const slug = `${p % 2 === 0 ? 'svc' : 'app'}-${String(p).padStart(4, '0')}`;
+    config.push(`project "${slug}" {\n    name = "Project ${p}"\n    tags = ["team/t${p % 10}"]\n    path = "projects/${slug}/.octopus"\n}\n`);
+    write(`projects/${slug}/.octopus/deployment_process.ocl`, processText(p));
+    write(`projects/${slug}/.octopus/schema_version.ocl`, 'version = 9\n');
+  }
+  for (let i = 0; i < policies; i++) {
+    const slug = `bench_policy_${String(i).padStart(2, '0')}`;
+    write(`.octopus/policies/${slug}.ocl`, policyText(slug, i));
+    config.push(`policy "${slug}" {\n    active_version = "1.0.0"\n}\n`);
+  }
+  write('.octopus/process-templates/deploy-service.ocl', TEMPLATE);
+  write('oclhub.ocl', config.join('\n'));
+  git(dir, ['add', '-A']);
+  git(dir, ['commit', '-q', '-m', 'generated hub']);
+  const { hub, diagnostics } = await openHub({ dir });
+  if (!hub) throw new Error(JSON.stringify(diagnostics));
+  const publish = async (kind: 'process-templates' | 'policies', slug: string) => {
+    const r = await hub.publish({ kind, slug, bump: 'major', publisher: PUBLISHER });
+    if (!r.published) throw new Error(`publish ${slug}: ${JSON.stringify(r.diagnostics)}`);
+  };
+  await publish('process-templates', 'deploy-service');
+  for (let i = 0; i < policies; i++) await publish('policies', `bench_policy_${String(i).padStart(2, '0')}`);
+}
+
+if (process.argv[1] && import.meta.url.endsWith(path.basename(process.argv[1]))) {
+  const [dir, projects, environments, policies] = process.argv.slice(2);
+  if (!dir) {
+    // Run by bench/run.ts with no arguments: this is bench/lint.ts's generator, not a bench of its own.
+    process.stdout.write('generator for bench/lint.ts; usage: npx tsx bench/generate-hub.ts <dir> [projects] [environments] [policies]\n');
+  } else {
+    await generateHub(path.resolve(dir), Number(projects ?? 1000), Number(environments ?? 4), Number(policies ?? 25));
+    process.stdout.write(`generated ${dir}\n`);
+  }
+}

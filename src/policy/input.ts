@@ -1,0 +1,354 @@
+/**
+ * The Octopus policy input object (platform-hub.md §4.5, schema `input-schema.docs-2026-06.json`) for one
+ * resolved process in one context: project × environment (× tenant), as a deployment of a release or a
+ * runbook run. Policies written for Octopus read exactly this shape.
+ *
+ * Decisions the Octopus docs leave to the implementation, and what oclhub does:
+ * - Ids are deterministic, so that the same repository gives the same input (and decisions) everywhere:
+ *   `Environments-<slug>`, `Projects-<slug>`, `Spaces-<slug>`, `ProjectGroups-<slug>`, `Tenants-<slug>`,
+ *   `Releases-<project>-<version>`, `Runbooks-<project>-<runbook>`, `Feeds-<feed slug>`. Step and package
+ *   Ids are GUID-shaped (as in Octopus) and derived from a SHA-1 of `<project>/<process>/<action slug>`
+ *   (version-5-UUID style), so they are stable across runs and machines.
+ * - One `Steps` entry per action (a multi-action step gives several entries); every step of the process
+ *   is listed, including steps scoped away from the environment (Octopus does the same).
+ * - `Source`: a template child is `{Type: "Process Template", SlugOrId: <template slug>, Version}`; an
+ *   action with `Octopus.Action.Template.Id` is `{Type: "Step Template", SlugOrId: <id>, Version}`; any
+ *   other is `{Type: "Step", SlugOrId: <action slug>}`.
+ * - `IsConditional`: a non-default step run condition (`condition` other than `Success`), an action
+ *   condition, or an action scoped by environments, excluded environments, channels or tenant tags.
+ * - `Execution`: consecutive steps whose `start_trigger` is `StartWithPrevious` join the previous group
+ *   (they run in parallel with it); a group's `StartTrigger` is its first step's trigger.
+ * - `SkippedSteps`: the Ids of the actions whose slug, step slug or process-template usage slug is in `skippedSteps`.
+ * - `Packages`: only for deployments (the schema says they are absent for runbook runs). A template
+ *   package reference bound through a `package_parameter` takes the usage's feed and package id.
+ */
+import { createHash } from 'node:crypto';
+import type { Range, RelatedInformation } from '../diagnostics.js';
+import type { ActionModel, HubConfigDocument, PackageReferenceModel } from '../model/types.js';
+import type { ResolvedStep } from '../templates/expand.js';
+import type { ParameterBinding } from '../templates/parameters.js';
+import type { ResolvedProcess } from '../templates/resolve.js';
+
+export interface NamedEntity {
+  slug: string;
+  name: string;
+  tags?: readonly string[];
+}
+
+export interface ReleaseContext {
+  version: string;
+  /** `refs/heads/main` form. */
+  gitRef?: string;
+}
+
+export interface RunbookContext {
+  slug: string;
+  name: string;
+  /** Snapshot name (default `Snapshot <content hash prefix>` is left to the caller; `Lint` when omitted). */
+  snapshot?: string;
+  gitRef?: string;
+}
+
+export interface InputContext {
+  space: NamedEntity;
+  project: NamedEntity;
+  projectGroup: NamedEntity;
+  environment: NamedEntity;
+  tenant?: NamedEntity;
+  /** A deployment of this release, or (with `runbook`) a runbook run. */
+  release?: ReleaseContext;
+  runbook?: RunbookContext;
+  /** Step or action slugs skipped for this deployment. */
+  skippedSteps?: readonly string[];
+  requiresApproval?: boolean;
+}
+
+export interface OctopusFeed {
+  Id: string;
+  Name: string;
+  Slug: string;
+  Type: string;
+}
+
+export interface OctopusPackage {
+  Id: string;
+  Name: string;
+  Version?: string;
+  GitRef?: string;
+  Feed?: OctopusFeed;
+}
+
+export interface OctopusStepSource {
+  Type: 'Step' | 'Step Template' | 'Process Template';
+  SlugOrId: string;
+  Version?: string;
+}
+
+export interface OctopusStep {
+  Id: string;
+  Slug: string;
+  ActionType: string;
+  Enabled: boolean;
+  IsRequired: boolean;
+  IsConditional: boolean;
+  Source: OctopusStepSource;
+  Packages?: OctopusPackage[];
+}
+
+export interface OctopusInput {
+  Environment: { Id: string; Name: string; Slug: string; Tags: string[] };
+  Project: { Id: string; Name: string; Slug: string; Tags: string[] };
+  Space: { Id: string; Name: string; Slug: string };
+  ProjectGroup: { Id: string; Name: string; Slug: string };
+  Tenant?: { Id: string; Name: string; Slug: string; Tags: string[] };
+  Steps: OctopusStep[];
+  SkippedSteps: string[];
+  Execution: { StartTrigger: string; Steps: string[] }[];
+  RequiresApproval: boolean;
+  Release?: { Id: string; Name: string; Version: string; GitRef?: string };
+  Runbook?: { Id: string; Name: string; Snapshot: string; GitRef?: string };
+}
+
+/** Where an input step comes from: the project file and range, plus the template line for template children. */
+export interface InputStepLocation {
+  id: string;
+  slug: string;
+  /** The step's slug in the process (the expanded slug for template children). */
+  step: string;
+  file: string;
+  range: Range;
+  related: RelatedInformation[];
+}
+
+export interface BuiltInput {
+  input: OctopusInput;
+  /** Step Id → where the step is written. */
+  locations: Map<string, InputStepLocation>;
+}
+
+const STEP_TEMPLATE_ID = 'Octopus.Action.Template.Id';
+const STEP_TEMPLATE_VERSION = 'Octopus.Action.Template.Version';
+const BUILT_IN_FEED = 'octopus-server-built-in';
+
+/** A GUID-shaped id derived from the text (SHA-1, version-5 layout): stable across runs and machines. */
+export function stableGuid(text: string): string {
+  const h = createHash('sha1').update(text).digest('hex');
+  const variant = ((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+export function entityId(kind: 'Environments' | 'Projects' | 'Spaces' | 'ProjectGroups' | 'Tenants' | 'Feeds', slug: string): string {
+  return `${kind}-${slug}`;
+}
+
+/** The process-dependent part of the input (Steps, Execution, locations): the same for every environment. */
+export interface ProcessSteps {
+  steps: OctopusStep[];
+  /** Same entries without `Packages`, for runbook runs. */
+  runbookSteps: OctopusStep[];
+  execution: { StartTrigger: string; Steps: string[] }[];
+  /** Action slug and step slug → step Ids, for SkippedSteps. */
+  idsBySlug: Map<string, string[]>;
+  locations: Map<string, InputStepLocation>;
+}
+
+function feedType(feed: string): string {
+  if (feed === BUILT_IN_FEED) return 'BuiltIn';
+  if (/docker|ghcr|ecr|acr|container/i.test(feed)) return 'Docker';
+  if (/helm/i.test(feed)) return 'Helm';
+  if (/github/i.test(feed)) return 'GitHub';
+  if (/maven/i.test(feed)) return 'Maven';
+  if (/nuget/i.test(feed)) return 'NuGet';
+  return 'External';
+}
+
+function feedObject(feed: string): OctopusFeed {
+  return { Id: entityId('Feeds', feed), Name: feed === BUILT_IN_FEED ? 'Octopus Server (built-in)' : feed, Slug: feed, Type: feedType(feed) };
+}
+
+function isConditional(step: ResolvedStep, action: ActionModel): boolean {
+  return (
+    (step.step.condition !== '' && step.step.condition !== 'Success') ||
+    (action.condition !== undefined && action.condition !== '' && action.condition !== 'Success') ||
+    action.environments.length > 0 ||
+    action.excludedEnvironments.length > 0 ||
+    action.channels.length > 0 ||
+    action.tenantTags.length > 0 ||
+    (action.environmentsVariable !== undefined && action.environmentsVariable !== '')
+  );
+}
+
+function packageOf(ref: PackageReferenceModel, idSeed: string, bindings: ReadonlyMap<string, ParameterBinding> | undefined): OctopusPackage {
+  let packageId = ref.packageId ?? '';
+  let feed = ref.feed;
+  const parameter = ref.properties.values['PackageParameterName'] ?? ref.name;
+  const bound = parameter !== undefined ? bindings?.get(parameter) : undefined;
+  if (bound && (packageId === '' || packageId.includes('#{'))) {
+    if (bound.packageId !== undefined) packageId = bound.packageId;
+    if (bound.feed !== undefined) feed = bound.feed;
+  }
+  const out: OctopusPackage = { Id: stableGuid(`${idSeed}#package:${ref.name ?? ''}`), Name: packageId };
+  if (feed !== undefined && feed !== '') out.Feed = feedObject(feed);
+  return out;
+}
+
+function sourceOf(step: ResolvedStep, action: ActionModel): OctopusStepSource {
+  if (step.provenance.type === 'process_template') {
+    return { Type: 'Process Template', SlugOrId: step.provenance.templateSlug, Version: step.provenance.version };
+  }
+  const templateId = action.properties.values[STEP_TEMPLATE_ID];
+  if (templateId !== undefined && templateId !== '') {
+    const source: OctopusStepSource = { Type: 'Step Template', SlugOrId: templateId };
+    const version = action.properties.values[STEP_TEMPLATE_VERSION];
+    if (version !== undefined && version !== '') source.Version = version;
+    return source;
+  }
+  return { Type: 'Step', SlugOrId: action.slug };
+}
+
+function locationOf(step: ResolvedStep, action: ActionModel, id: string): InputStepLocation {
+  const p = step.provenance;
+  if (p.type === 'step') return { id, slug: action.slug, step: step.slug, file: p.file, range: action.label !== undefined ? action.headerRange : step.step.headerRange, related: [] };
+  return {
+    id,
+    slug: action.slug,
+    step: step.slug,
+    file: p.usageFile,
+    range: p.usageRange,
+    related: [{ file: p.templateFile, range: p.templateRange, message: `step "${p.templateStep}" of process template ${p.templateSlug} ${p.version} (tag ${p.tag})` }],
+  };
+}
+
+/**
+ * The environment-independent part of the input for one process. Compute it once per process and pass
+ * it to `buildInput` for every environment and tenant.
+ */
+export function processSteps(process: ResolvedProcess, projectSlug: string): ProcessSteps {
+  const bindings = new Map<string, Map<string, ParameterBinding>>();
+  for (const usage of process.usages) bindings.set(usage.slug, new Map(usage.parameters.map((b) => [b.name, b])));
+  const steps: OctopusStep[] = [];
+  const runbookSteps: OctopusStep[] = [];
+  const execution: ProcessSteps['execution'] = [];
+  const idsBySlug = new Map<string, string[]>();
+  const locations = new Map<string, InputStepLocation>();
+  const processKey = process.runbook !== undefined ? `runbook:${process.runbook}` : 'deployment';
+  const addId = (slug: string, id: string) => {
+    const list = idsBySlug.get(slug);
+    if (list) list.push(id);
+    else idsBySlug.set(slug, [id]);
+  };
+  for (const step of process.steps) {
+    const usageBindings = step.provenance.type === 'process_template' ? bindings.get(step.provenance.usage) : undefined;
+    const ids: string[] = [];
+    for (const action of step.step.actions) {
+      const seed = `${projectSlug}/${processKey}/${action.slug}`;
+      const id = stableGuid(seed);
+      const entry: OctopusStep = {
+        Id: id,
+        Slug: action.slug,
+        ActionType: action.actionType ?? '',
+        Enabled: !action.isDisabled,
+        IsRequired: action.isRequired,
+        IsConditional: isConditional(step, action),
+        Source: sourceOf(step, action),
+      };
+      runbookSteps.push(entry);
+      steps.push({ ...entry, Packages: action.packages.map((ref) => packageOf(ref, seed, usageBindings)) });
+      ids.push(id);
+      addId(action.slug, id);
+      if (step.slug !== action.slug) addId(step.slug, id);
+      // Skipping a process-template usage skips every step it expands to.
+      if (step.provenance.type === 'process_template') addId(step.provenance.usage, id);
+      locations.set(id, locationOf(step, action, id));
+    }
+    const trigger = step.step.startTrigger || 'StartAfterPrevious';
+    const previous = execution[execution.length - 1];
+    if (trigger === 'StartWithPrevious' && previous) previous.Steps.push(...ids);
+    else execution.push({ StartTrigger: trigger, Steps: ids });
+  }
+  return { steps, runbookSteps, execution, idsBySlug, locations };
+}
+
+function tagged(entity: NamedEntity, kind: 'Environments' | 'Projects' | 'Tenants'): { Id: string; Name: string; Slug: string; Tags: string[] } {
+  return { Id: entityId(kind, entity.slug), Name: entity.name, Slug: entity.slug, Tags: [...(entity.tags ?? [])] };
+}
+
+/** The input object for one process in one context (see the file comment). Never throws. */
+export function buildInput(process: ResolvedProcess | ProcessSteps, context: InputContext): BuiltInput {
+  const parts = 'execution' in process ? process : processSteps(process, context.project.slug);
+  const isRunbook = context.runbook !== undefined;
+  const skipped: string[] = [];
+  for (const slug of context.skippedSteps ?? []) for (const id of parts.idsBySlug.get(slug) ?? []) if (!skipped.includes(id)) skipped.push(id);
+  const input: OctopusInput = {
+    Environment: tagged(context.environment, 'Environments'),
+    Project: tagged(context.project, 'Projects'),
+    Space: { Id: entityId('Spaces', context.space.slug), Name: context.space.name, Slug: context.space.slug },
+    ProjectGroup: { Id: entityId('ProjectGroups', context.projectGroup.slug), Name: context.projectGroup.name, Slug: context.projectGroup.slug },
+    Steps: isRunbook ? parts.runbookSteps : parts.steps,
+    SkippedSteps: skipped,
+    Execution: parts.execution,
+    RequiresApproval: context.requiresApproval ?? false,
+  };
+  if (context.tenant) input.Tenant = tagged(context.tenant, 'Tenants');
+  if (context.runbook) {
+    const r = context.runbook;
+    input.Runbook = { Id: `Runbooks-${context.project.slug}-${r.slug}`, Name: r.name, Snapshot: r.snapshot ?? 'Lint' };
+    if (r.gitRef !== undefined) input.Runbook.GitRef = r.gitRef;
+  } else {
+    const release = context.release ?? { version: '0.0.0' };
+    input.Release = { Id: `Releases-${context.project.slug}-${release.version}`, Name: release.version, Version: release.version };
+    if (release.gitRef !== undefined) input.Release.GitRef = release.gitRef;
+  }
+  return { input, locations: parts.locations };
+}
+
+export const DEFAULT_PROJECT_GROUP: NamedEntity = { slug: 'default-project-group', name: 'Default Project Group' };
+export const DEFAULT_SPACE: NamedEntity = { slug: 'default', name: 'Default' };
+
+export interface ContextRequest {
+  project: string;
+  environment: string;
+  tenant?: string;
+  release?: ReleaseContext;
+  runbook?: RunbookContext;
+  skippedSteps?: readonly string[];
+  requiresApproval?: boolean;
+}
+
+/**
+ * The context for slugs named in `oclhub.ocl`. Unknown project or environment slugs give an error string;
+ * a project not registered still gets a context (its slug as name, no tags), as a project repository
+ * linted on its own is not always registered.
+ */
+export function contextFromConfig(config: HubConfigDocument | undefined, request: ContextRequest): InputContext | { error: string } {
+  const environment = config?.environments.find((e) => e.slug === request.environment);
+  if (!environment) {
+    const known = (config?.environments ?? []).map((e) => e.slug);
+    return { error: `No environment "${request.environment}" in oclhub.ocl${known.length ? ` (environments: ${known.join(', ')})` : ''}` };
+  }
+  const project = config?.projects.find((p) => p.slug === request.project);
+  let tenant: NamedEntity | undefined;
+  if (request.tenant !== undefined) {
+    const t = config?.tenants.find((x) => x.slug === request.tenant);
+    if (!t) {
+      const known = (config?.tenants ?? []).map((x) => x.slug);
+      return { error: `No tenant "${request.tenant}" in oclhub.ocl${known.length ? ` (tenants: ${known.join(', ')})` : ''}` };
+    }
+    tenant = { slug: t.slug, name: t.name, tags: t.tags };
+  }
+  const spaceSlug = project?.space ?? environment.space ?? config?.defaultSpace;
+  const space = spaceSlug !== undefined ? (config?.spaces.find((s) => s.slug === spaceSlug) ?? { slug: spaceSlug, name: spaceSlug }) : DEFAULT_SPACE;
+  const group = project?.group !== undefined ? (config?.projectGroups.find((g) => g.slug === project.group) ?? { slug: project.group, name: project.group }) : DEFAULT_PROJECT_GROUP;
+  const context: InputContext = {
+    space: { slug: space.slug, name: space.name },
+    project: project ? { slug: project.slug, name: project.name, tags: project.tags } : { slug: request.project, name: request.project, tags: [] },
+    projectGroup: { slug: group.slug, name: group.name },
+    environment: { slug: environment.slug, name: environment.name, tags: environment.tags },
+  };
+  if (tenant) context.tenant = tenant;
+  if (request.release) context.release = request.release;
+  if (request.runbook) context.runbook = request.runbook;
+  if (request.skippedSteps) context.skippedSteps = request.skippedSteps;
+  if (request.requiresApproval !== undefined) context.requiresApproval = request.requiresApproval;
+  return context;
+}
