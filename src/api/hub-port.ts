@@ -6,9 +6,12 @@
  * (default 1 s) and at once after a publish through this port: tags appear when anyone publishes, in
  * any process, and listing them costs a few milliseconds per request otherwise.
  *
- * Provided: templates, versions, publish, projects, process resolution. Not yet in the façade (the
- * routes answer 501): policy input, evaluation, compliance, diff, policy activation.
+ * Provided: templates, versions, publish, projects, process resolution, and (./hub-decisions.ts)
+ * policy input, evaluation, compliance, diff and policy activation.
  */
+import { readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { defaultFs } from '../git/repo.js';
 import { Hub } from '../hub.js';
 import { oclToJson } from '../ocl/json.js';
 import { parseOcl } from '../ocl/index.js';
@@ -25,8 +28,10 @@ import type {
   VersionInfo,
 } from './ports.js';
 import { ProblemError } from './problem.js';
+import { decisionMethods } from './hub-decisions.js';
 
 const MAX_CACHED_COMMITS = 64;
+const STAMP_TRUST_MS = 100;
 const MAX_CACHED_CONTENTS = 512;
 
 export interface HubPortOptions {
@@ -42,6 +47,30 @@ export function hubPort(hub: Hub, options: HubPortOptions = {}): HubPort {
   /** When each hub's catalog last re-read its tags, and in which publish generation. */
   const refreshed = new WeakMap<Hub, { at: number; generation: number }>();
   let generation = 0;
+  /** The tag listing as last read, and a counter that moves when it changes. */
+  let tagListing: { at: number; generation: number; text: string; state: number } | undefined;
+  let tagRead: Promise<string> | undefined;
+  let tagStateCounter = 0;
+
+  /** A token for the current tag listing, re-read at most every tagTtlMs (concurrent callers share one read). */
+  function tagState(): Promise<string> {
+    const now = Date.now();
+    if (tagListing && tagListing.generation === generation && now - tagListing.at < tagTtlMs) return Promise.resolve(String(tagListing.state));
+    tagRead ??= hub.store
+      .listTags()
+      .then((tags) => {
+        const text = [...tags].sort().join('\n');
+        if (tagListing === undefined || tagListing.text !== text) {
+          tagStateCounter++;
+          // The listing moved: every hub's catalog must look again.
+          if (tagListing !== undefined && tagListing.generation === generation) generation++;
+        }
+        tagListing = { at: Date.now(), generation, text, state: tagStateCounter };
+        return String(tagStateCounter);
+      })
+      .finally(() => (tagRead = undefined));
+    return tagRead;
+  }
 
   function freshTags(h: Hub): void {
     const last = refreshed.get(h);
@@ -54,8 +83,7 @@ export function hubPort(hub: Hub, options: HubPortOptions = {}): HubPort {
   /** The hub at `ref` (default: the hub's own ref, re-resolved so a moving branch is followed). */
   async function at(ref: string | undefined): Promise<Hub> {
     if (ref === undefined && hub.commit === null) return hub;
-    const resolved = await hub.store.resolveRef(ref ?? hub.ref);
-    const oid = resolved.oid;
+    const oid = (ref === undefined ? defaultOid() : undefined) ?? (await hub.store.resolveRef(ref ?? hub.ref)).oid;
     if (oid === null || oid === hub.commit) return hub;
     let opened = byCommit.get(oid);
     if (!opened) {
@@ -68,7 +96,67 @@ export function hubPort(hub: Hub, options: HubPortOptions = {}): HubPort {
     return opened;
   }
 
+  const decisions = decisionMethods({
+    hub,
+    at,
+    freshTags,
+    tagState,
+    changed: () => void generation++,
+  });
+
+  /** Ref file stamp (inode, time, size along the HEAD → branch chain) → what it said. */
+  const refStamps = new Map<string, string>();
+  function remember(stamp: string, value: string): void {
+    if (refStamps.size > 64) refStamps.clear();
+    refStamps.set(stamp, value);
+  }
+
+  /**
+   * The commit HEAD names, from HEAD and its branch's loose ref file directly — a stat or two instead
+   * of the ~0.3 ms of ref probing a general resolveRef costs, on every request that names no ref. Git
+   * replaces ref files atomically (write a lock file, rename), so a read sees the old or the new commit.
+   * Undefined (use resolveRef) for packed refs, symbolic refs elsewhere, or a store not on disk.
+   */
+  function defaultOid(): string | undefined {
+    // Only HEAD: another name would need git's full lookup order (refs/tags/x before refs/heads/x).
+    if (hub.store.fs !== defaultFs || hub.ref !== 'HEAD') return undefined;
+    try {
+      // Git replaces a ref file by renaming a new one over it: an unchanged inode, time and size mean
+      // unchanged content, and a stat is cheaper than a read. File times are coarse (a clock tick),
+      // so a file changed in the last STAMP_TRUST_MS is read anyway: two renames within one tick
+      // could otherwise reuse an inode with an equal time.
+      const files: string[] = [];
+      let name = 'HEAD';
+      for (let depth = 0; depth < 3; depth++) {
+        const file = path.join(hub.store.gitdir, name);
+        const info = statSync(file);
+        files.push(`${info.ino}:${info.mtimeMs}:${info.size}`);
+        const stamp = files.join('|');
+        const known = Date.now() - info.mtimeMs > STAMP_TRUST_MS ? refStamps.get(stamp) : undefined;
+        if (known !== undefined) {
+          if (/^[0-9a-f]{40}$/.test(known)) return known;
+          name = known;
+          continue;
+        }
+        const text = readFileSync(file, 'utf8').trim();
+        if (/^[0-9a-f]{40}$/.test(text)) {
+          remember(stamp, text);
+          return text;
+        }
+        const symbolic = /^ref: (refs\/heads\/[A-Za-z0-9._/-]+)$/.exec(text);
+        if (!symbolic || symbolic[1]!.includes('..')) return undefined;
+        remember(stamp, symbolic[1]!);
+        name = symbolic[1]!;
+      }
+    } catch {
+      // No loose ref file (packed refs) or no such branch: the general path decides.
+    }
+    return undefined;
+  }
+
   return {
+    ...decisions,
+
     async listTemplates(kind: TemplateKind, ref?: string): Promise<TemplateListing> {
       const h = await at(ref);
       freshTags(h);

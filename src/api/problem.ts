@@ -26,6 +26,8 @@ export const PROBLEM_TYPES = {
   'payload-too-large': [413, 'Request body too large'],
   'unsupported-media-type': [415, 'Unsupported media type'],
   'publish-refused': [422, 'Publish refused'],
+  'version-not-published': [422, 'Version not published'],
+  'evaluation-failed': [422, 'The project cannot be evaluated'],
   'internal-error': [500, 'Internal server error'],
   'not-implemented': [501, 'Not implemented'],
   'bad-gateway': [502, 'Remote hub unavailable'],

@@ -91,8 +91,10 @@ describe('hubPort', () => {
     expect(after.versions.find((v) => v.version === '5.0.0')?.notes).toBe('Made with git');
   });
 
-  it('answers 501 for what the façade does not provide yet', async () => {
-    await expectProblem(await api.get('/api/compliance'), 501, 'not-implemented');
-    await expectProblem(await api.post('/api/evaluations', { project: 'web-app', environment: 'production' }), 501, 'not-implemented');
+  it('provides the decision endpoints: with no active policy, every context is allowed', async () => {
+    const compliance = await expectJson<{ rows: { project: string; environment: string; status: string }[] }>(await api.get('/api/compliance'), 200, 'compliance-response');
+    expect(compliance.rows.map((r) => `${r.project}/${r.environment} ${r.status}`)).toEqual(['web-app/development allowed', 'web-app/production allowed']);
+    const gate = await expectJson<{ decision: string; policies: unknown[] }>(await api.post('/api/evaluations', { project: 'web-app', environment: 'production' }), 200, 'evaluation-response');
+    expect(gate).toMatchObject({ decision: 'allowed', policies: [] });
   });
 });

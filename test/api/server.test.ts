@@ -87,14 +87,20 @@ describe('oclhub serve', () => {
     expect(listing.templates).toEqual([expect.objectContaining({ slug: 'deploy-web', versions: ['1.0.0', '1.1.0', '2.0.0-prerelease.1'] })]);
     const cors = await fetch(`${url}/api/health`, { headers: { Origin: 'https://portal.example.com' } });
     expect(cors.headers.get('access-control-allow-origin')).toBe('https://portal.example.com');
-    await expectProblem(await fetch(`${url}/api/policies/no_root/activation`, { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${PUBLISH_TOKEN}` }, body: '{"version":null}' }), 501, 'not-implemented');
+    // no_root is published but not activated: deactivating it changes nothing and commits nothing.
+    const activation = await expectJson<{ changed: boolean }>(
+      await fetch(`${url}/api/policies/no_root/activation`, { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${PUBLISH_TOKEN}` }, body: '{"version":null}' }),
+      200,
+      'activation-response',
+    );
+    expect(activation.changed).toBe(false);
 
     shutdown.abort();
     expect(await done).toBe(0);
     const out = io.out.join('');
     expect(out).toContain(`at ${url}`);
     expect(out).toMatch(/^GET \/api\/process-templates 200 \d+(\.\d+)?ms$/m);
-    expect(out).toMatch(/^POST \/api\/policies\/no_root\/activation 501 /m);
+    expect(out).toMatch(/^POST \/api\/policies\/no_root\/activation 200 /m);
     expect(out).toContain('oclhub serve: stopped');
   });
 

@@ -52,6 +52,13 @@ describe('oclhub demo', () => {
         }
         const releases = (await (await fetch(examples.find((e) => e.url.endsWith('/releases'))!.url)).json()) as { releases: Array<{ version: string }> };
         expect(releases.releases.map((r) => r.version)).toEqual(['1.0.0', '1.1.0', '2.0.0']);
+        // The gate examples: reporting violates a blocking policy, storefront complies.
+        const gate = async (project: string) => {
+          const example = examples.find((e) => e.url.endsWith('/api/evaluations') && e.body?.includes(`"${project}"`))!;
+          return ((await (await fetch(example.url, { method: 'POST', headers: example.headers, body: example.body! })).json()) as { decision: string }).decision;
+        };
+        expect(await gate('reporting')).toBe('blocked');
+        expect(await gate('storefront')).toBe('allowed');
       } finally {
         shutdown.abort();
       }

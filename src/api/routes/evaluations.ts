@@ -14,7 +14,13 @@ export function evaluationRoutes(ctx: RouterContext): RouteSpec[] {
       summary: 'Evaluate the active policies for a deployment or runbook run: allowed, warned or blocked, with per-policy results',
       body: 'evaluation-request',
       implemented: port.evaluate !== undefined,
-      responses: { 200: { description: 'The decision' }, 501: { description: 'Not provided by this hub yet', schema: 'problem' } },
+      description:
+        'The pre-deployment gate a pipeline calls. A blocked deployment is HTTP 200 with `decision: "blocked"`: the status says whether the question could be answered, `decision` is the answer. Without `ref` the hub\'s default branch is re-read, so a fix committed to the hub is seen by the next call. Results are cached by hub commit, tag listing, exceptions in force and request.',
+      responses: {
+        200: { description: 'The decision (allowed, warned or blocked) with every active policy\'s result', schema: 'evaluation-response' },
+        404: { description: 'Unknown project, environment, tenant, runbook or ref', schema: 'problem' },
+        422: { description: 'The project cannot be evaluated (e.g. it has no deployment process)', schema: 'problem' },
+      },
       handler: async (c) => {
         if (!port.evaluate) return notImplemented(c, 'policy evaluation');
         return c.json((await port.evaluate(c.get('body') as EvaluationRequest)) as object);

@@ -49,7 +49,11 @@ export function projectRoutes(ctx: RouterContext): RouteSpec[] {
       summary: 'The exact policy input object (Octopus schema) for a project, environment and tenant',
       query: [{ name: 'environment', description: 'Environment slug', required: true }, { name: 'tenant', description: 'Tenant slug' }, ref],
       implemented: port.policyInput !== undefined,
-      responses: { 200: { description: 'The policy input' }, 501: { description: 'Not provided by this hub yet', schema: 'problem' } },
+      responses: {
+        200: { description: 'The policy input', schema: 'policy-input' },
+        404: { description: 'Unknown project, environment, tenant or ref', schema: 'problem' },
+        422: { description: 'The project cannot be evaluated (e.g. it has no deployment process)', schema: 'problem' },
+      },
       handler: async (c) => {
         const environment = textQuery(c, 'environment', true)!;
         if (!port.policyInput) return notImplemented(c, 'policy inputs');

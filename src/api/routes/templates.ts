@@ -133,7 +133,15 @@ function activationRoute(ctx: RouterContext): RouteSpec {
     summary: 'Activate a published policy version (or deactivate the policy with null) by committing oclhub.ocl',
     body: 'activation-request',
     implemented: port.activatePolicy !== undefined,
-    responses: { 200: { description: 'The commit that changed the activation' }, 501: { description: 'Not provided by this hub yet', schema: 'problem' } },
+    description:
+      'Commits `policy "<slug>" { active_version = "…" }` to oclhub.ocl on the hub\'s branch with the token\'s identity as author (only that block is re-printed, in Octopus\'s layout). Activating a version that is not published is refused with 422 (`version-not-published`): the request is well-formed, but the hub state does not allow it. Setting what the file already says answers 200 with `changed: false` and makes no commit.',
+    responses: {
+      200: { description: 'The commit that changed the activation (or `changed: false`)', schema: 'activation-response' },
+      404: { description: 'No such policy: neither published nor activated', schema: 'problem' },
+      409: { description: 'The hub is not on a branch, or oclhub.ocl cannot be edited', schema: 'problem' },
+      422: { description: 'The version is not published', schema: 'problem' },
+      501: { description: 'Not provided by this hub (a remote hub is read-only here)', schema: 'problem' },
+    },
     handler: async (c) => {
       if (!port.activatePolicy) return notImplemented(c, 'policy activation');
       const { version } = c.get('body') as { version: string | null };
