@@ -1,7 +1,7 @@
 /**
  * HTTP API throughput and latency: the real server (child process, hubPort over the embedded demo
  * hub — templates/demo as a bare repository with published templates and active policies) under C
- * keep-alive connections from bench/_load.ts. Each route is measured right after a baseline run of a
+ * keep-alive connections from autocannon (bench/_load.ts). Each route is measured right after a baseline run of a
  * trivial Hono route on the same server (the machine is shared), and printed with the ratio.
  *
  * The headline is `POST /api/evaluations` on a warm cache (the pre-deployment gate a pipeline calls):
@@ -57,7 +57,7 @@ if (process.argv[2] === '--serve') {
     ['GET /api/compliance', { path: '/api/compliance' }],
   ];
 
-  console.log(`${CONNECTIONS} connections, ${SECONDS} s per run; server in a child process over the demo hub; load generator: bench/_load.ts (node http keep-alive)`);
+  console.log(`${CONNECTIONS} connections, ${SECONDS} s per run; server in a child process over the demo hub; load generator: autocannon (bench/_load.ts)`);
   // One discarded second of each kind first, so that the first measured run is not the JIT's warm-up.
   await runLoad({ ...common, seconds: 1, path: '/bench/trivial' });
   await runLoad({ ...common, seconds: 1, ...runs[0]![1] });
