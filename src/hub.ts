@@ -274,9 +274,9 @@ export class Hub {
     let files = options.files;
     let root: string | undefined;
     if (!files) {
-      if (options.projectDir === undefined) return { processes: [], diagnostics: [hubError('Name a project folder or give its files')] };
+      if (options.projectDir === undefined) return { processes: [], diagnostics: [hubError('Name a project folder or give its files')], validation: [] };
       const read = await readProjectDir(options.projectDir);
-      if ('error' in read) return { processes: [], diagnostics: [hubError(read.error)] };
+      if ('error' in read) return { processes: [], diagnostics: [hubError(read.error)], validation: [] };
       files = read.files;
       root = read.root;
     }
@@ -295,10 +295,10 @@ export class Hub {
     const project = this.config?.projects.find((p) => p.slug === slug);
     if (!project) {
       const known = (this.config?.projects ?? []).map((p) => p.slug);
-      return { processes: [], diagnostics: [hubError(`No project "${slug}" in oclhub.ocl${known.length ? ` (projects: ${known.join(', ')})` : ''}`)] };
+      return { processes: [], diagnostics: [hubError(`No project "${slug}" in oclhub.ocl${known.length ? ` (projects: ${known.join(', ')})` : ''}`)], validation: [] };
     }
     const read = await this.projectFiles(project, options);
-    if ('error' in read) return { processes: [], diagnostics: [hubError(read.error)] };
+    if ('error' in read) return { processes: [], diagnostics: [hubError(read.error)], validation: [] };
     return this.resolveProject({ files: read.files, environments: this.environments(project), ...(options.lock ? { lock: options.lock } : {}) });
   }
 

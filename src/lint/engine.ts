@@ -13,7 +13,7 @@ import path from 'node:path';
 import { compareDiagnostics, type Diagnostic, type Range } from '../diagnostics.js';
 import type { Hub } from '../hub.js';
 import type { HubConfigDocument, HubProjectModel } from '../model/types.js';
-import { validateFile, readSchemaVersion } from '../model/validate.js';
+import { validateFile } from '../model/validate.js';
 import { loadActivePolicies } from '../policy/active.js';
 import { evaluatePolicy, type PolicyEvaluation } from '../policy/evaluate.js';
 import { applyExceptions } from '../policy/exceptions.js';
@@ -267,19 +267,6 @@ export function locateDecision(decision: Pick<PolicyDecision, 'reason' | 'error'
   return { file: process.file, range: WHOLE_FILE };
 }
 
-function projectDiagnostics(files: ReadonlyMap<string, string>): Diagnostic[] {
-  const out: Diagnostic[] = [];
-  for (const [file, text] of files) {
-    if (!file.toLowerCase().endsWith('.ocl')) continue;
-    const folder = file.split('/').slice(0, -1).filter((p, i, all) => !(i >= all.length - 2 && (p === 'runbooks' || p === 'migrated-drafts'))).join('/');
-    const versionText = files.get(folder === '' ? 'schema_version.ocl' : `${folder}/schema_version.ocl`);
-    const schemaVersion = versionText === undefined ? undefined : readSchemaVersion(versionText);
-    const checked = validateFile({ path: file, text, context: schemaVersion === undefined ? {} : { schemaVersion } });
-    out.push(...checked.diagnostics.filter((d) => d.severity !== 'info'));
-  }
-  return out;
-}
-
 function diagnosticKey(d: Diagnostic): string {
   return `${d.code}\u0000${d.file ?? ''}\u0000${d.range?.start.offset ?? ''}\u0000${d.summary}`;
 }
@@ -300,10 +287,9 @@ function decisionOf(evaluation: PolicyEvaluation): PolicyDecision {
 }
 
 async function lintProject(hub: Hub, target: LintProjectTarget, policies: readonly PolicySource[], options: LintOptions): Promise<{ result: ProjectResult; evaluated: number }> {
-  const diagnostics: Diagnostic[] = projectDiagnostics(target.files);
   const environments = target.environments ?? hub.environments(target.registered);
   const resolution = await hub.resolveProject({ files: target.files, environments, ...(target.lock ? { lock: target.lock } : {}) });
-  diagnostics.push(...resolution.diagnostics);
+  const diagnostics: Diagnostic[] = [...resolution.validation, ...resolution.diagnostics];
   if (target.lock) diagnostics.push(...hub.checkLock(target.lock, await hub.resolveProject({ files: target.files, environments })));
   const sources = new Map<string, string>();
   for (const [file, text] of target.files) sources.set(file, text.replace(/^\uFEFF/, ''));

@@ -13,6 +13,8 @@ export interface ProjectResolution {
   processes: ResolvedProcess[];
   /** Resolution diagnostics of every process, plus files that could not be read as OCL. */
   diagnostics: Diagnostic[];
+  /** Syntax, schema and semantic diagnostics (warnings and errors) of every OCL file, from the one validation pass. */
+  validation: Diagnostic[];
 }
 
 export interface ResolveFilesOptions {
@@ -32,6 +34,7 @@ export function usageKey(file: string, usage: string): string {
 export async function resolveFiles(options: ResolveFilesOptions): Promise<ProjectResolution> {
   const processes: ResolvedProcess[] = [];
   const diagnostics: Diagnostic[] = [];
+  const validation: Diagnostic[] = [];
   const paths = [...options.files.keys()].filter((p) => p.toLowerCase().endsWith('.ocl')).sort();
   for (const path of paths) {
     const text = options.files.get(path)!;
@@ -39,6 +42,7 @@ export async function resolveFiles(options: ResolveFilesOptions): Promise<Projec
     const versionText = options.files.get(folder === '' ? 'schema_version.ocl' : `${folder}/schema_version.ocl`);
     const schemaVersion = versionText === undefined ? undefined : readSchemaVersion(versionText);
     const checked = validateFile({ path, text, context: schemaVersion === undefined ? {} : { schemaVersion } });
+    validation.push(...checked.diagnostics.filter((d) => d.severity !== 'info'));
     const document = checked.document;
     if (!checked.ast || !document) {
       if (checked.kind === 'deployment_process' || checked.kind === 'runbook') diagnostics.push(...checked.diagnostics.filter((d) => d.severity === 'error'));
@@ -69,7 +73,7 @@ export async function resolveFiles(options: ResolveFilesOptions): Promise<Projec
   }
   for (const process of processes) diagnostics.push(...process.diagnostics);
   diagnostics.sort(compareDiagnostics);
-  return { processes, diagnostics };
+  return { processes, diagnostics, validation };
 }
 
 function projectFolder(path: string): string {

@@ -158,3 +158,24 @@ describe('templates as of a ref', () => {
     expect(await global.catalog.versions('process-templates', 'manual-approval')).toEqual(['1.0.0', '1.1.0']);
   });
 });
+
+describe('file diagnostics in the lint report', () => {
+  it('reports each schema finding of a project file once, at its line, beside the policy decisions', async () => {
+    const file = 'projects/storefront/.octopus/variables.ocl';
+    const original = fs.readFileSync(path.join(dir, file), 'utf8');
+    const lines = original.split('\n');
+    const at = lines.findIndex((line) => /^\s+value "/.test(line));
+    expect(at).toBeGreaterThan(0);
+    lines.splice(at + 1, 0, '        environmnt = ["production"]');
+    const hubDir = await demoHub({ [file]: lines.join('\n') });
+    try {
+      const run = await lintHub(await openAt(hubDir), { cacheDir: false });
+      const found = run.report.diagnostics.filter((d) => d.file === file && /environmnt/.test(d.summary + (d.detail ?? '')));
+      expect(found).toHaveLength(1);
+      expect(found[0]!.range?.start.line).toBe(at + 2);
+      expect(run.report.evaluations.length).toBeGreaterThan(0);
+    } finally {
+      removeDir(hubDir);
+    }
+  });
+});
