@@ -10,6 +10,7 @@ import path from 'node:path';
 import git from 'isomorphic-git';
 import { compareDiagnostics, type Diagnostic } from './diagnostics.js';
 import { openRemote, openRepository, parseHubUrl, type GitStore } from './git/index.js';
+import { findRepositoryRoot } from './git/find-root.js';
 import { DEFAULT_BASE_PATH } from './model/build.js';
 import type { HubConfigDocument, HubProjectModel } from './model/types.js';
 import { validateFile } from './model/validate.js';
@@ -519,15 +520,6 @@ export async function readProjectDir(projectDir: string): Promise<{ files: Map<s
   return { files, root };
 }
 
-export async function findRepositoryRoot(start: string): Promise<string | undefined> {
-  let dir = path.resolve(start);
-  for (;;) {
-    if (await stat(path.join(dir, '.git')).catch(() => undefined)) return dir;
-    const parent = path.dirname(dir);
-    if (parent === dir) return undefined;
-    dir = parent;
-  }
-}
 
 async function walkOcl(dir: string): Promise<string[]> {
   const out: string[] = [];
@@ -579,6 +571,7 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+export { findRepositoryRoot };
 export { LOCK_FILE_NAME, parseLock, formatLock } from './templates/lock.js';
 export type { LockFile, OutdatedEntry } from './templates/lock.js';
 export type { ProjectResolution } from './templates/project.js';

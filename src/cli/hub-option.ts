@@ -3,11 +3,12 @@
  * the working directory) or a remote `https://…[#ref]`, cloned into `--cache-dir` (default
  * `$OCLHUB_CACHE_DIR` or `~/.cache/oclhub`).
  */
-import { homedir } from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { findRepositoryRoot, openHub, type Hub } from '../hub.js';
+import { findRepositoryRoot } from '../git/find-root.js';
+import type { Hub } from '../hub.js';
 import { renderDiagnostics } from '../report/text.js';
+import { cacheDirFor } from './cache-dirs.js';
 import type { CliIo } from './io.js';
 
 export interface HubCliOptions {
@@ -22,12 +23,12 @@ export function addHubOptions(command: Command): Command {
     .option('--cache-dir <dir>', 'where remote hubs are cloned (default: $OCLHUB_CACHE_DIR or ~/.cache/oclhub)');
 }
 
-export function cacheDirFor(options: HubCliOptions, io: CliIo): string {
-  return path.resolve(io.cwd, options.cacheDir ?? io.env.OCLHUB_CACHE_DIR ?? path.join(io.env.HOME ?? homedir(), '.cache', 'oclhub'));
-}
+export { cacheDirFor };
 
 /** Opens the hub or prints why not (then returns undefined: a usage/tool error, exit 2). */
 export async function openHubForCli(options: HubCliOptions, io: CliIo, command: string): Promise<Hub | undefined> {
+  // The façade (and with it the OCL parser) loads on first use, so cheap paths of a command stay cheap.
+  const { openHub } = await import('../hub.js');
   const value = options.hub ?? io.env.OCLHUB_HUB;
   let opened;
   if (value !== undefined && /^https?:\/\//i.test(value)) {

@@ -9,13 +9,12 @@ import type { Command } from 'commander';
 import { findRepositoryRoot, readProjectDir, type Hub } from '../hub.js';
 import { registeredTargets, targetForFolder, type EvaluateTargetOptions, type LintProjectTarget } from '../lint/engine.js';
 import type { LockFile } from '../templates/lock.js';
-import { cacheDirFor, type HubCliOptions } from './hub-option.js';
+import { collect, lintCacheDir } from './cache-dirs.js';
+import type { HubCliOptions } from './hub-option.js';
 import type { CliIo } from './io.js';
 import { readLockFile } from './project-option.js';
 
-export function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
-}
+export { collect, lintCacheDir };
 
 export function addContextOptions(command: Command): Command {
   return command
@@ -86,11 +85,6 @@ export async function isHubFolder(hub: Hub, cwd: string): Promise<boolean> {
   return path.resolve(cwd, hub.location) === root;
 }
 
-export function lintCacheDir(options: HubCliOptions & { cache?: boolean }, io: CliIo, root: string): string | false {
-  if (options.cache === false) return false;
-  if (io.env.OCLHUB_CACHE_DIR) return path.join(cacheDirFor(options, io), 'lint');
-  return path.join(root, '.oclhub-cache');
-}
 
 /**
  * The one project `evaluate` and `input` work on: `--project` is a folder, or the slug of a project

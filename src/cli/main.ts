@@ -23,7 +23,10 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     .exitOverride()
     .configureOutput({ writeOut: (t) => io.stdout(t), writeErr: (t) => io.stderr(t) })
     .showHelpAfterError('(run `oclhub --help` for usage)');
-  for (const register of COMMANDS) register(program, ctx);
+  // Only the command being run is loaded; help, a mistyped name or no command at all load every one.
+  const name = argv.find((arg) => !arg.startsWith('-'));
+  const wanted = COMMANDS.filter((entry) => entry.name === name);
+  for (const entry of wanted.length > 0 ? wanted : COMMANDS) (await entry.load())(program, ctx);
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (error) {

@@ -8,17 +8,17 @@
  * environment-independent part of the input (Steps, Execution) is built once per process, and whole
  * project results are cached on disk (see cache.ts) under a key of everything they depend on.
  */
-import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { compareDiagnostics, type Diagnostic, type Range } from '../diagnostics.js';
 import type { Hub } from '../hub.js';
 import type { HubConfigDocument, HubProjectModel } from '../model/types.js';
 import { validateFile } from '../model/validate.js';
+import { ENGINE_VERSION, sha } from './report-key.js';
+
+export { renderedReportKey } from './report-key.js';
 import { loadActivePolicies } from '../policy/active.js';
 import { evaluatePolicy, type PolicyEvaluation } from '../policy/evaluate.js';
 import { applyExceptions } from '../policy/exceptions.js';
-import { openRepository } from '../git/index.js';
-import { parseExpiry } from '../model/checks/hub-config.js';
 import { buildInput, contextFromConfig, processSteps, type BuiltInput, type ContextRequest, type InputStepLocation, type ProcessSteps, type ReleaseContext } from '../policy/input.js';
 import type { PolicySource } from '../policy/load.js';
 import type { DecisionLocation, Evaluation, FailLevel, LintReport, PolicyAction, PolicyDecision } from '../report/lint-report.js';
@@ -82,7 +82,6 @@ interface ProjectResult {
   sources: [string, string][];
 }
 
-const ENGINE_VERSION = '1';
 
 /**
  * Cached results are stored compactly: the policy's name and version live once in a table, and each
@@ -129,15 +128,6 @@ function expand(result: CompactResult): ProjectResult {
   };
 }
 
-function sha(parts: readonly string[]): string {
-  const h = createHash('sha256');
-  for (const part of parts) {
-    h.update(String(part.length));
-    h.update(':');
-    h.update(part);
-  }
-  return h.digest('hex');
-}
 
 /**
  * The hub ref the engine reads policies from: the pinned commit, else the working tree. Drafts of a
@@ -593,40 +583,3 @@ export async function evaluateTarget(hub: Hub, given: LintProjectTarget, options
   return { input, evaluation, allowed: !blocked && !broken, diagnostics: dedupe(diagnostics).sort(compareDiagnostics), sources, policies };
 }
 
-/**
- * The key of a rendered `oclhub lint` report over a whole hub folder, computed from Git alone — before
- * oclhub.ocl is even parsed — so that an unchanged hub re-prints its last report at the cost of a
- * few object reads. It covers the hub commit (oclhub.ocl and in-hub projects), every tag (published
- * templates and policies are immutable), the options, the rendering, and which `expires = "…"` values
- * of oclhub.ocl are in force now (the only thing time changes). Undefined when no such key exists
- * (no commit, drafts, projects in other repositories).
- */
-export async function renderedReportKey(dir: string, ref: string, options: LintOptions, rendering: string): Promise<string | undefined> {
-  if (options.projects || options.drafts) return undefined;
-  try {
-    const store = await openRepository({ dir });
-    const commit = (await store.resolveRef(ref)).oid;
-    if (!commit) return undefined;
-    const text = await store.readTextFile(commit, 'oclhub.ocl');
-    if (/^\s*repository\s*=/m.test(text)) return undefined;
-    const tags = (await store.listTags()).sort();
-    const now = (options.now ?? new Date()).getTime();
-    const inForce = [...text.matchAll(/\bexpires\s*=\s*"([^"]*)"/g)].map((m) => ((parseExpiry(m[1]!)?.getTime() ?? -Infinity) > now ? '1' : '0')).join('');
-    return sha([
-      'rendered',
-      ENGINE_VERSION,
-      options.toolVersion ?? '',
-      commit,
-      tags.join('\n'),
-      options.onError ?? 'block',
-      options.failOn ?? 'block',
-      JSON.stringify(options.environments ?? []),
-      JSON.stringify(options.tenants ?? []),
-      JSON.stringify(options.release ?? null),
-      rendering,
-      inForce,
-    ]);
-  } catch {
-    return undefined;
-  }
-}

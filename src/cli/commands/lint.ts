@@ -10,15 +10,16 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Option } from 'commander';
-import { findRepositoryRoot } from '../../hub.js';
+import { findRepositoryRoot } from '../../git/find-root.js';
 import { readRenderedReport, writeRenderedReport } from '../../lint/cache.js';
-import { lintHub, renderedReportKey, type LintOptions } from '../../lint/engine.js';
-import { renderLint, type LintFormat } from '../../report/lint-formats.js';
-import { lintExitCode, summarize, type FailLevel, type PolicyAction } from '../../report/lint-report.js';
+import type { LintOptions } from '../../lint/engine.js';
+import { renderedReportKey } from '../../lint/report-key.js';
+import type { LintFormat } from '../../report/lint-formats.js';
+import type { FailLevel, PolicyAction } from '../../report/lint-report.js';
+import { collect, lintCacheDir } from '../cache-dirs.js';
 import { addHubOptions, openHubForCli, type HubCliOptions } from '../hub-option.js';
 import { EXIT_USAGE, type CliIo } from '../io.js';
 import type { RegisterCommand } from '../main.js';
-import { collect, isHubFolder, lintCacheDir, targetsForFolders } from '../lint-targets.js';
 
 export interface LintCommandOptions extends HubCliOptions {
   project?: string[];
@@ -58,6 +59,13 @@ export async function runLint(options: LintCommandOptions, io: CliIo): Promise<n
   // An unchanged hub re-prints the report it rendered last time, before anything is parsed (colour is part of the rendering).
   const quick = await quickReport(options, io, format);
   if (quick.previous) return emit(quick.previous.output, quick.previous.exitCode, options, io);
+  // Loaded only now: an unchanged hub's report above is re-printed without loading the parser or the engine.
+  const [{ lintHub }, { isHubFolder, targetsForFolders }, { renderLint }, { lintExitCode, summarize }] = await Promise.all([
+    import('../../lint/engine.js'),
+    import('../lint-targets.js'),
+    import('../../report/lint-formats.js'),
+    import('../../report/lint-report.js'),
+  ]);
   const hub = await openHubForCli(options, io, 'lint');
   if (!hub) return EXIT_USAGE;
   const lintOptions: LintOptions = baseOptions(options, await toolVersion());

@@ -1,0 +1,60 @@
+/**
+ * The key of a whole lint run's rendered report: the hub commit, the tag listing, the options and
+ * which exceptions are in force. Kept to cheap imports (no OCL parser), because the lint command
+ * computes it first and re-prints the cached report when nothing changed.
+ */
+import { createHash } from 'node:crypto';
+import { openRepository } from '../git/index.js';
+import { parseExpiry } from '../model/checks/hub-config.js';
+import type { LintOptions } from './engine.js';
+
+/** Bumped when cached results change shape or meaning. */
+export const ENGINE_VERSION = '1';
+
+export function sha(parts: readonly string[]): string {
+  const h = createHash('sha256');
+  for (const part of parts) {
+    h.update(String(part.length));
+    h.update(':');
+    h.update(part);
+  }
+  return h.digest('hex');
+}
+
+/**
+ * The key of a rendered `oclhub lint` report over a whole hub folder, computed from Git alone — before
+ * oclhub.ocl is even parsed — so that an unchanged hub re-prints its last report at the cost of a
+ * few object reads. It covers the hub commit (oclhub.ocl and in-hub projects), every tag (published
+ * templates and policies are immutable), the options, the rendering, and which `expires = "…"` values
+ * of oclhub.ocl are in force now (the only thing time changes). Undefined when no such key exists
+ * (no commit, drafts, projects in other repositories).
+ */
+export async function renderedReportKey(dir: string, ref: string, options: LintOptions, rendering: string): Promise<string | undefined> {
+  if (options.projects || options.drafts) return undefined;
+  try {
+    const store = await openRepository({ dir });
+    const commit = (await store.resolveRef(ref)).oid;
+    if (!commit) return undefined;
+    const text = await store.readTextFile(commit, 'oclhub.ocl');
+    if (/^\s*repository\s*=/m.test(text)) return undefined;
+    const tags = (await store.listTags()).sort();
+    const now = (options.now ?? new Date()).getTime();
+    const inForce = [...text.matchAll(/\bexpires\s*=\s*"([^"]*)"/g)].map((m) => ((parseExpiry(m[1]!)?.getTime() ?? -Infinity) > now ? '1' : '0')).join('');
+    return sha([
+      'rendered',
+      ENGINE_VERSION,
+      options.toolVersion ?? '',
+      commit,
+      tags.join('\n'),
+      options.onError ?? 'block',
+      options.failOn ?? 'block',
+      JSON.stringify(options.environments ?? []),
+      JSON.stringify(options.tenants ?? []),
+      JSON.stringify(options.release ?? null),
+      rendering,
+      inForce,
+    ]);
+  } catch {
+    return undefined;
+  }
+}
