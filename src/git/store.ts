@@ -1,13 +1,13 @@
 import { ObjectCache, type CacheStats } from './cache.js';
 import { errnoCode, GitErrorCode, GitStoreError } from './errors.js';
-import { commitChanges, type CommitResult } from './commands/commitChanges.js';
+import { commitChanges, type CommitChangesOptions, type CommitResult } from './commands/commitChanges.js';
 import { listFiles } from './commands/listFiles.js';
 import { pathType, readFile, readTextFile, statPath, type PathStat } from './commands/readFile.js';
 import { resolveRef, WORKTREE, type ResolvedRef } from './commands/resolveRef.js';
 import { currentBranch, isDirty } from './commands/status.js';
 import { createTag, listTags, readTag, type TagInfo } from './commands/tags.js';
 import { defaultFs, newContext, pathExists, type FsLike, type RepoContext } from './repo.js';
-import type { FileChange, FileEntry, Identity } from './types.js';
+import type { FileEntry, Identity } from './types.js';
 
 export interface OpenRepositoryOptions {
   /** node's `fs` (default) or memfs's `fs`. */
@@ -100,16 +100,7 @@ export class GitStore {
    * index: committing to the checked-out branch leaves the worktree behind (`result.worktreeBehind`), as
    * `git update-ref` would.
    */
-  commitChanges(options: {
-    branch: string;
-    expectedOid: string | null;
-    changes: readonly FileChange[];
-    message: string;
-    author: Identity;
-    committer?: Identity;
-    allowEmpty?: boolean;
-    lockTimeoutMs?: number;
-  }): Promise<CommitResult> {
+  commitChanges(options: Omit<CommitChangesOptions, 'repo'>): Promise<CommitResult> {
     return commitChanges({ repo: this.context, ...options });
   }
 

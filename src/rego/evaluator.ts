@@ -324,16 +324,23 @@ export class Evaluator {
     this.overrides = s.overrides;
   }
 
-  private evalWith(lit: CLit, f: Frame, k: K): boolean {
+  /** The values of `with … as <value>` modifiers (first result each); undefined when one is undefined. */
+  private withValues(withs: CWith[], f: Frame): Array<Value | undefined> | undefined {
     const values: Array<Value | undefined> = [];
-    for (const w of lit.with) {
+    for (const w of withs) {
       if (w.value) {
         let first: Value | undefined;
         this.evalTerm(w.value, f, (v) => ((first = v), true));
-        if (first === undefined) return false;
+        if (first === undefined) return undefined;
         values.push(first);
       } else values.push(undefined);
     }
+    return values;
+  }
+
+  private evalWith(lit: CLit, f: Frame, k: K): boolean {
+    const values = this.withValues(lit.with, f);
+    if (!values) return false;
     const outer = this.saveState();
     this.applyWith(lit.with, values);
     const inner = this.saveState();
@@ -456,15 +463,8 @@ export class Evaluator {
 
   /** Runs `run` with the modifiers applied (a self-contained evaluation: no continuation escapes). */
   private underWith(withs: CWith[], f: Frame, run: () => boolean): boolean {
-    const values: Array<Value | undefined> = [];
-    for (const w of withs) {
-      if (w.value) {
-        let first: Value | undefined;
-        this.evalTerm(w.value, f, (v) => ((first = v), true));
-        if (first === undefined) return false;
-        values.push(first);
-      } else values.push(undefined);
-    }
+    const values = this.withValues(withs, f);
+    if (!values) return false;
     const outer = this.saveState();
     this.applyWith(withs, values);
     try {

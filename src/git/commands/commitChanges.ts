@@ -107,7 +107,7 @@ const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
  * under `refs/heads/<branch>.lock`, so a concurrent writer makes this fail with Conflict and nothing is
  * lost. Objects are written directly; the working directory and index are never touched.
  */
-export async function commitChanges(options: {
+export interface CommitChangesOptions {
   repo: RepoContext;
   branch: string;
   expectedOid: string | null;
@@ -117,7 +117,9 @@ export async function commitChanges(options: {
   committer?: Identity;
   allowEmpty?: boolean;
   lockTimeoutMs?: number;
-}): Promise<CommitResult> {
+}
+
+export async function commitChanges(options: CommitChangesOptions): Promise<CommitResult> {
   const { repo, branch, expectedOid } = options;
   validateRefName(branch, 'branch');
   if (expectedOid !== null && (typeof expectedOid !== 'string' || !isFullOid(expectedOid))) {
