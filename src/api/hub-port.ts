@@ -16,6 +16,7 @@ import { Hub } from '../hub.js';
 import { oclToJson } from '../ocl/json.js';
 import { parseOcl } from '../ocl/index.js';
 import { publishTemplate, readTemplateFiles } from '../templates/publish.js';
+import { tplDiagnostic } from '../templates/resolve-codes.js';
 import type {
   HubPort,
   ProjectListing,
@@ -265,12 +266,9 @@ function expectedVersionRefused(request: PublishRequest, expected: string, next:
     kind: request.kind,
     slug: request.slug,
     diagnostics: [
-      {
-        severity: 'error',
-        code: 'TPL203',
-        summary: `Version ${expected} is not the next version of "${request.slug}": the next ${request.bump} is ${next}`,
+      tplDiagnostic('TPL203', `Version ${expected} is not the next version of "${request.slug}": the next ${request.bump} is ${next}`, {
         detail: 'Someone published since you looked: list the versions again and retry.',
-      },
+      }),
     ],
   };
 }
