@@ -17,7 +17,7 @@ import { formatLoad, runLoad, type LoadOptions, type LoadResult } from './_load.
 const here = fileURLToPath(import.meta.url);
 
 if (process.argv[2] === '--serve') {
-  const { openHub } = await import('../src/hub.js');
+  const { openHub } = await import('../src/hub/index.js');
   const { createApp, hubPort, startServer } = await import('../src/api/index.js');
   const { hub } = await openHub({ dir: process.argv[3]! });
   const app = createApp(hubPort(hub!));

@@ -8,7 +8,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { openHub } from '../src/hub.js';
+import { openHub } from '../src/hub/index.js';
 
 const PUBLISHER = { name: 'Bench', email: 'bench@example.com' };
 

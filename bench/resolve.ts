@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { openRepository } from '../src/git/index.js';
-import { openHub } from '../src/hub.js';
+import { openHub } from '../src/hub/index.js';
 import { validateFile } from '../src/model/validate.js';
 import { formatTagMessage, hashFileContent, tagName } from '../src/templates/index.js';
 

@@ -16,8 +16,8 @@
  * for a new commit never waits for anything but its own evaluation (there is no lock).
  */
 import type { Diagnostic } from '../diagnostics.js';
-import type { Hub } from '../hub.js';
-import { activatePolicy } from '../hub-activation.js';
+import type { Hub } from '../hub/index.js';
+import { activatePolicy } from '../hub/index.js';
 import { registeredTargets, type LintProjectTarget, type TargetEvaluation } from '../lint/engine.js';
 import type { DecisionChange, HubDiff } from '../lint/diff.js';
 import { parseExpiry } from '../model/checks/hub-config.js';

@@ -12,7 +12,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { defaultFs } from '../git/repo.js';
-import { Hub } from '../hub.js';
+import { Hub } from '../hub/index.js';
 import { oclToJson } from '../ocl/json.js';
 import { parseOcl } from '../ocl/index.js';
 import { publishTemplate, readTemplateFiles } from '../templates/publish.js';

@@ -6,7 +6,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { findRepositoryRoot } from '../git/find-root.js';
-import type { Hub } from '../hub.js';
+import type { Hub } from '../hub/index.js';
 import { renderDiagnostics } from '../report/text.js';
 import { cacheDirFor } from './cache-dirs.js';
 import type { CliIo } from './io.js';
@@ -28,7 +28,7 @@ export { cacheDirFor };
 /** Opens the hub or prints why not (then returns undefined: a usage/tool error, exit 2). */
 export async function openHubForCli(options: HubCliOptions, io: CliIo, command: string): Promise<Hub | undefined> {
   // The façade (and with it the OCL parser) loads on first use, so cheap paths of a command stay cheap.
-  const { openHub } = await import('../hub.js');
+  const { openHub } = await import('../hub/index.js');
   const value = options.hub ?? io.env.OCLHUB_HUB;
   let opened;
   if (value !== undefined && /^https?:\/\//i.test(value)) {

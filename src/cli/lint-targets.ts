@@ -6,7 +6,7 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { findRepositoryRoot, readProjectDir, type Hub } from '../hub.js';
+import { findRepositoryRoot, readProjectDir, type Hub } from '../hub/index.js';
 import { registeredTargets, targetForFolder, type EvaluateTargetOptions, type LintProjectTarget } from '../lint/engine.js';
 import type { LockFile } from '../templates/lock.js';
 import { collect, lintCacheDir } from './cache-dirs.js';

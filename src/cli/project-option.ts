@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { Diagnostic } from '../diagnostics.js';
-import { LOCK_FILE_NAME, parseLock, type Hub, type HubProjectResolution, type LockFile } from '../hub.js';
+import { LOCK_FILE_NAME, parseLock, type Hub, type HubProjectResolution, type LockFile } from '../hub/index.js';
 import { renderDiagnostics } from '../report/text.js';
 import type { CliIo } from './io.js';
 

@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import git from 'isomorphic-git';
 import type { Diagnostic } from '../diagnostics.js';
 import { openRepository, type FileChange, type Identity } from '../git/index.js';
-import { openHub, type Hub } from '../hub.js';
+import { openHub, type Hub } from '../hub/index.js';
 import type { TemplateKind } from '../templates/version-tags.js';
 
 export const DEMO_SOURCE = fileURLToPath(new URL('../../templates/demo', import.meta.url));

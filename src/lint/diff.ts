@@ -8,9 +8,7 @@
  * commit or its ancestors), so a template version published after REF_A does not change REF_A's side.
  */
 import type { Diagnostic } from '../diagnostics.js';
-import { openHub } from '../hub.js';
 import { contextName, type Evaluation, type PolicyDecision } from '../report/lint-report.js';
-import { lintHub, type LintOptions } from './engine.js';
 
 export type DecisionState = 'blocked' | 'warned' | 'excepted' | 'allowed';
 
@@ -98,28 +96,4 @@ export function diffEvaluations(before: readonly Evaluation[], after: readonly E
     }
   }
   return changes;
-}
-
-/** Lints the hub folder at both refs and lists the decisions that changed. Never throws on repository content. */
-export async function diffHubRefs(dir: string, refA: string, refB: string, options: Omit<LintOptions, 'projects'> = {}): Promise<HubDiff> {
-  const diagnostics: Diagnostic[] = [];
-  const runs = [];
-  const commits: (string | undefined)[] = [];
-  for (const ref of [refA, refB]) {
-    const opened = await openHub({ dir, ref, templatesAsOfRef: true });
-    const hub = opened.hub;
-    if (!hub || hub.commit === null) {
-      diagnostics.push(...opened.diagnostics, ...(hub && hub.commit === null ? [{ severity: 'error' as const, code: 'HUB001', summary: `Cannot read hub ref ${ref}` }] : []));
-      return { refA, refB, changes: [], contexts: 0, diagnostics };
-    }
-    commits.push(hub.commit);
-    const run = await lintHub(hub, { ...options, cacheDir: options.cacheDir ?? false });
-    diagnostics.push(...run.report.diagnostics.filter((d) => d.severity === 'error').map((d) => ({ ...d, summary: `${ref}: ${d.summary}` })));
-    runs.push(run.report.evaluations);
-  }
-  const contexts = new Set([...runs[0]!, ...runs[1]!].map((e) => contextName(e))).size;
-  const out: HubDiff = { refA, refB, changes: diffEvaluations(runs[0]!, runs[1]!), contexts, diagnostics };
-  if (commits[0]) out.commitA = commits[0];
-  if (commits[1]) out.commitB = commits[1];
-  return out;
 }

@@ -10,7 +10,7 @@
  */
 import path from 'node:path';
 import { compareDiagnostics, type Diagnostic, type Range } from '../diagnostics.js';
-import type { Hub } from '../hub.js';
+import type { LintHub as Hub } from './hub-view.js';
 import type { HubConfigDocument, HubProjectModel } from '../model/types.js';
 import { validateFile } from '../model/validate.js';
 import { ENGINE_VERSION, sha } from './report-key.js';

@@ -17,7 +17,6 @@
  * Only contexts with something to report are listed unless `verbose` is set; then passes and
  * out-of-scope policies are listed too.
  */
-import type { Colors } from '../cli/io.js';
 import { LineIndex, compareDiagnostics, type Range, type RelatedInformation } from '../diagnostics.js';
 import {
   decisionMessage,
@@ -33,7 +32,7 @@ import { NO_COLORS, codeFrame, formatLocation, renderDiagnostics, type Painter }
 
 export interface LintTextOptions {
   /** Identity functions (or none) when colour is off. */
-  colors?: Colors;
+  colors?: Painter;
   /** Also list passing and out-of-scope policies, and contexts without findings. */
   verbose?: boolean;
   /** Lines of context around each code frame's subject line (default 0). */

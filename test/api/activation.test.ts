@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hubPort } from '../../src/api/hub-port.js';
-import { openHub } from '../../src/hub.js';
+import { openHub } from '../../src/hub/index.js';
 import { formatOcl } from '../../src/ocl/format.js';
 import { validateFile } from '../../src/model/validate.js';
 import { fsck, removeDir } from '../git/helpers.js';

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hubPort } from '../../src/api/hub-port.js';
 import { registeredTargets } from '../../src/lint/engine.js';
-import { openHub, type Hub } from '../../src/hub.js';
+import { openHub, type Hub } from '../../src/hub/index.js';
 import { initRepo, removeDir } from '../git/helpers.js';
 import { commitAll, demoFiles, demoHub, git } from '../e2e/demo-hub.js';
 import { expectJson, expectProblem, startApi, type Api } from './helpers.js';

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { commitAll, git, initRepo } from '../git/helpers.js';
-import { openHub, type Hub } from '../../src/hub.js';
+import { openHub, type Hub } from '../../src/hub/index.js';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const DEMO_DIR = path.join(REPO_ROOT, 'templates/demo');

@@ -1,6 +1,6 @@
 /** Policy activation as a commit (src/hub-activation.ts): the OCL edit, and the commit on a real repository. */
 import { describe, expect, it } from 'vitest';
-import { activatePolicy, editActivation } from '../../src/hub-activation.js';
+import { activatePolicy, editActivation } from '../../src/hub/index.js';
 import { formatOcl } from '../../src/ocl/format.js';
 import { fsck } from '../git/helpers.js';
 import { git, HUB_CONFIG, hubRepo, open } from './helpers.js';

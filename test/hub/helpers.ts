@@ -1,7 +1,7 @@
 /** Hub repositories built with the real git CLI in temp folders, plus template and project texts. */
 import { afterAll } from 'vitest';
 import { commitAll, git, initRepo, removeDir, writeFiles } from '../git/helpers.js';
-import { openHub, type Hub } from '../../src/hub.js';
+import { openHub, type Hub } from '../../src/hub/index.js';
 
 const created: string[] = [];
 

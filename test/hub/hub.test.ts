@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Hub, openHub } from '../../src/hub.js';
+import { Hub, openHub } from '../../src/hub/index.js';
 import { git, initRepo, startGitHttpServer, tempDir } from '../git/helpers.js';
 import { commitAll, hubRepo, open, processText, PUBLISHER, TEMPLATE_PATH, templateText, tracked } from './helpers.js';
 

@@ -6,7 +6,7 @@ import { lintHub, locateDecision, projectContexts, registeredTargets, renderedRe
 import { buildInput, contextFromConfig } from '../../src/policy/input.js';
 import type { Evaluation } from '../../src/report/lint-report.js';
 import { removeDir, tempDir } from '../git/helpers.js';
-import { openHub } from '../../src/hub.js';
+import { openHub } from '../../src/hub/index.js';
 import { commitAll, demoHub, git, openAt } from '../e2e/demo-hub.js';
 
 let dir: string;

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Hub } from '../../src/hub.js';
+import type { Hub } from '../../src/hub/index.js';
 import { buildInput, contextFromConfig, processSteps, stableGuid, type InputContext, type OctopusInput } from '../../src/policy/input.js';
 import type { ResolvedProcess } from '../../src/templates/resolve.js';
 import { removeDir } from '../git/helpers.js';

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Hub } from '../../src/hub.js';
+import type { Hub } from '../../src/hub/index.js';
 import { parseOcl } from '../../src/ocl/index.js';
 import { processToOcl, resolutionToJson } from '../../src/templates/render.js';
 import { hubWithHistory, processText } from '../hub/helpers.js';

@@ -10,7 +10,7 @@ import { compareDiagnostics, hasErrors, type Diagnostic } from '../../diagnostic
 import { printVerified } from '../../ocl/format.js';
 import { jsonToOcl, oclToJson, parseJsonText } from '../../ocl/json.js';
 import { renderDiagnostics } from '../../report/text.js';
-import { heredocModeForFile } from '../../validate.js';
+import { heredocModeForFile } from '../../hub/validate.js';
 import { parseOcl } from '../../ocl/index.js';
 import { displayPath } from '../files.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, type CliIo } from '../io.js';

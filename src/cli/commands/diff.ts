@@ -6,8 +6,8 @@
  */
 import path from 'node:path';
 import { Option } from 'commander';
-import { findRepositoryRoot } from '../../hub.js';
-import { diffHubRefs, type DecisionChange, type HubDiff } from '../../lint/diff.js';
+import { diffHubFolder, findRepositoryRoot } from '../../hub/index.js';
+import type { DecisionChange, HubDiff } from '../../lint/diff.js';
 import { renderDiagnostics } from '../../report/text.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, type CliIo } from '../io.js';
 import type { RegisterCommand } from '../main.js';
@@ -41,7 +41,7 @@ const LABEL: Record<DecisionChange['kind'], string> = {
 
 export async function runDiff(refA: string, refB: string, options: DiffCommandOptions, io: CliIo): Promise<number> {
   const dir = options.hub !== undefined ? path.resolve(io.cwd, options.hub) : ((await findRepositoryRoot(io.cwd)) ?? io.cwd);
-  const diff = await diffHubRefs(dir, refA, refB);
+  const diff = await diffHubFolder(dir, refA, refB);
   if (diff.commitA === undefined || diff.commitB === undefined) {
     io.stderr(`oclhub diff: cannot read both refs\n`);
     io.stderr(renderDiagnostics(diff.diagnostics, { colors: io.colors }));

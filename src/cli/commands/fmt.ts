@@ -8,7 +8,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { compareDiagnostics, hasErrors, type Diagnostic } from '../../diagnostics.js';
 import { formatOcl } from '../../ocl/format.js';
 import { renderDiagnostics } from '../../report/text.js';
-import { heredocModeForFile } from '../../validate.js';
+import { heredocModeForFile } from '../../hub/validate.js';
 import { collectOclFiles } from '../files.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, type CliIo } from '../io.js';
 import type { RegisterCommand } from '../main.js';

@@ -2,7 +2,7 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { hasErrors } from '../../diagnostics.js';
-import { formatLock, LOCK_FILE_NAME } from '../../hub.js';
+import { formatLock, LOCK_FILE_NAME } from '../../hub/index.js';
 import { addHubOptions, openHubForCli, type HubCliOptions } from '../hub-option.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, type CliIo } from '../io.js';
 import type { RegisterCommand } from '../main.js';

@@ -8,7 +8,7 @@ import { addHubOptions, openHubForCli, type HubCliOptions } from '../hub-option.
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, type CliIo } from '../io.js';
 import type { RegisterCommand } from '../main.js';
 import { addProjectOption, printDiagnostics, readLockFile, resolveForCli } from '../project-option.js';
-import { findRepositoryRoot } from '../../hub.js';
+import { findRepositoryRoot } from '../../hub/index.js';
 import path from 'node:path';
 
 export const registerOutdated: RegisterCommand = (program, ctx) => {

@@ -6,7 +6,7 @@
  */
 import { Option } from 'commander';
 import { hasErrors } from '../../diagnostics.js';
-import type { HubPublishResult } from '../../hub.js';
+import type { HubPublishResult } from '../../hub/index.js';
 import { renderDiagnostics } from '../../report/text.js';
 import { describeKind } from '../../templates/publish.js';
 import { addHubOptions, cacheDirFor, KIND_CHOICES, openHubForCli, parseKind, type HubCliOptions } from '../hub-option.js';

@@ -11,7 +11,7 @@ import { Option } from 'commander';
 import { compareDiagnostics, countBySeverity, type Diagnostic } from '../../diagnostics.js';
 import { renderJsonReport, type FileDiagnostics } from '../../report/json.js';
 import { renderDiagnostics, renderSummary } from '../../report/text.js';
-import { schemaVersionForFile, validateFile, validateHubAt } from '../../validate.js';
+import { schemaVersionForFile, validateFile, validateHubAt } from '../../hub/validate.js';
 import { collectOclFiles } from '../files.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, type CliIo } from '../io.js';
 import type { RegisterCommand } from '../main.js';

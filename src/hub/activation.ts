@@ -12,14 +12,14 @@
  *
  * User input never throws out of here: refusals come back with a reason and diagnostics.
  */
-import type { Diagnostic } from './diagnostics.js';
-import { GitErrorCode, isGitStoreError, type Identity } from './git/index.js';
+import type { Diagnostic } from '../diagnostics.js';
+import { GitErrorCode, isGitStoreError, type Identity } from '../git/index.js';
 import type { Hub } from './hub.js';
-import { parseOcl } from './ocl/index.js';
-import type { OclAttribute, OclBlock, OclDocument, OclElement } from './ocl/ast.js';
-import { printVerified } from './ocl/format.js';
-import { validateFile } from './model/validate.js';
-import { tagName, tagPrefix } from './templates/version-tags.js';
+import { parseOcl } from '../ocl/index.js';
+import type { OclAttribute, OclBlock, OclDocument, OclElement } from '../ocl/ast.js';
+import { printVerified } from '../ocl/format.js';
+import { validateFile } from '../model/validate.js';
+import { tagName, tagPrefix } from '../templates/version-tags.js';
 
 const CONFIG_FILE = 'oclhub.ocl';
 const MAX_ATTEMPTS = 3;

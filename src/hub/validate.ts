@@ -4,9 +4,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Diagnostic } from './diagnostics.js';
-import { openRepository, isGitStoreError, WORKTREE } from './git/index.js';
-import { directoryReader } from './model/directory-reader.js';
+import type { Diagnostic } from '../diagnostics.js';
+import { openRepository, isGitStoreError, WORKTREE } from '../git/index.js';
+import { directoryReader } from '../model/directory-reader.js';
 import {
   readSchemaVersion,
   validateFile as validateModelFile,
@@ -14,8 +14,8 @@ import {
   type FileValidationResult,
   type HubFileReader,
   type HubValidationResult,
-} from './model/validate.js';
-import type { HeredocMode } from './ocl/printer.js';
+} from '../model/validate.js';
+import type { HeredocMode } from '../ocl/printer.js';
 
 export interface ValidateFileOptions {
   /** The project's schema version (from its schema_version.ocl): below 6 heredocs use the legacy unindent rule. */

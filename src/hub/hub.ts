@@ -8,24 +8,25 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import git from 'isomorphic-git';
-import { compareDiagnostics, type Diagnostic } from './diagnostics.js';
-import { openRemote, openRepository, parseHubUrl, type GitStore } from './git/index.js';
-import { findRepositoryRoot } from './git/find-root.js';
-import { DEFAULT_BASE_PATH } from './model/build.js';
-import type { HubConfigDocument, HubProjectModel } from './model/types.js';
-import { validateFile } from './model/validate.js';
-import { kindFolder, TemplateCatalog, type CatalogStore, type LoadedTemplate, type PublishedVersion } from './templates/catalog.js';
-import { buildLock, compareLock, outdated, pinsFromLock, type LockFile, type OutdatedEntry } from './templates/lock.js';
-import { resolveFiles, usageKey, type ProjectResolution } from './templates/project.js';
-import { publishTemplate, readTemplateFiles, type PublishRequest, type PublishResult } from './templates/publish.js';
-import { tplDiagnostic } from './templates/resolve-codes.js';
-import type { Publisher } from './templates/tag-message.js';
-import type { TemplateKind } from './templates/version-tags.js';
-import { newestOverall } from './templates/version-mask.js';
-import { evaluateTarget, lintHub, registeredTargets, type EvaluateTargetOptions, type LintOptions, type LintProjectTarget, type LintRun, type TargetEvaluation } from './lint/engine.js';
-import { diffHubRefs, type HubDiff } from './lint/diff.js';
-import type { OctopusInput } from './policy/input.js';
-import type { PolicyDecision } from './report/lint-report.js';
+import { compareDiagnostics, type Diagnostic } from '../diagnostics.js';
+import { openRemote, openRepository, parseHubUrl, type GitStore } from '../git/index.js';
+import { findRepositoryRoot } from '../git/find-root.js';
+import { DEFAULT_BASE_PATH } from '../model/build.js';
+import type { HubConfigDocument, HubProjectModel } from '../model/types.js';
+import { validateFile } from '../model/validate.js';
+import { kindFolder, TemplateCatalog, type CatalogStore, type LoadedTemplate, type PublishedVersion } from '../templates/catalog.js';
+import { buildLock, compareLock, outdated, pinsFromLock, type LockFile, type OutdatedEntry } from '../templates/lock.js';
+import { resolveFiles, usageKey, type ProjectResolution } from '../templates/project.js';
+import { publishTemplate, readTemplateFiles, type PublishRequest, type PublishResult } from '../templates/publish.js';
+import { tplDiagnostic } from '../templates/resolve-codes.js';
+import type { Publisher } from '../templates/tag-message.js';
+import type { TemplateKind } from '../templates/version-tags.js';
+import { newestOverall } from '../templates/version-mask.js';
+import { evaluateTarget, lintHub, registeredTargets, type EvaluateTargetOptions, type LintOptions, type LintProjectTarget, type LintRun, type TargetEvaluation } from '../lint/engine.js';
+import type { HubDiff } from '../lint/diff.js';
+import { diffHubRefs } from './diff.js';
+import type { OctopusInput } from '../policy/input.js';
+import type { PolicyDecision } from '../report/lint-report.js';
 
 export interface OpenHubOptions {
   /** A local hub repository (working copy or bare). */
@@ -446,7 +447,7 @@ export class Hub {
   /** The policy decisions that change between two refs of this hub's folder. */
   diff(refA: string, refB: string, options: Omit<LintOptions, 'projects'> = {}): Promise<HubDiff> {
     if (this.dir === undefined) return Promise.resolve({ refA, refB, changes: [], contexts: 0, diagnostics: [hubError('diff needs a hub folder')] });
-    return diffHubRefs(this.dir, refA, refB, options);
+    return diffHubFolder(this.dir, refA, refB, options);
   }
 
   lock(resolution: ProjectResolution): LockFile {
@@ -508,6 +509,11 @@ async function readTree(store: GitStore, ref: string, folder: string): Promise<M
  * Reads a project folder from disk. Paths are relative to the repository root holding it (the nearest
  * folder with `.git`), or to the folder itself outside a repository.
  */
+/** The policy decisions that change between two refs of the hub repository in `dir`. */
+export function diffHubFolder(dir: string, refA: string, refB: string, options: Omit<LintOptions, 'projects'> = {}): Promise<HubDiff> {
+  return diffHubRefs((ref) => openHub({ dir, ref, templatesAsOfRef: true }), refA, refB, options);
+}
+
 export async function readProjectDir(projectDir: string): Promise<{ files: Map<string, string>; root: string } | { error: string }> {
   const absolute = path.resolve(projectDir);
   const info = await stat(absolute).catch(() => undefined);
@@ -572,13 +578,13 @@ function messageOf(error: unknown): string {
 }
 
 export { findRepositoryRoot };
-export { LOCK_FILE_NAME, parseLock, formatLock } from './templates/lock.js';
-export type { LockFile, OutdatedEntry } from './templates/lock.js';
-export type { ProjectResolution } from './templates/project.js';
-export type { ResolvedProcess, ResolvedUsage } from './templates/resolve.js';
-export type { ResolvedStep, StepProvenance } from './templates/expand.js';
-export type { PublishedVersion, LoadedTemplate } from './templates/catalog.js';
-export type { PublishResult } from './templates/publish.js';
-export type { LintOptions, LintProjectTarget, LintRun, EvaluateTargetOptions, TargetEvaluation } from './lint/engine.js';
-export type { HubDiff, DecisionChange } from './lint/diff.js';
-export type { OctopusInput, InputContext } from './policy/input.js';
+export { LOCK_FILE_NAME, parseLock, formatLock } from '../templates/lock.js';
+export type { LockFile, OutdatedEntry } from '../templates/lock.js';
+export type { ProjectResolution } from '../templates/project.js';
+export type { ResolvedProcess, ResolvedUsage } from '../templates/resolve.js';
+export type { ResolvedStep, StepProvenance } from '../templates/expand.js';
+export type { PublishedVersion, LoadedTemplate } from '../templates/catalog.js';
+export type { PublishResult } from '../templates/publish.js';
+export type { LintOptions, LintProjectTarget, LintRun, EvaluateTargetOptions, TargetEvaluation } from '../lint/engine.js';
+export type { HubDiff, DecisionChange } from '../lint/diff.js';
+export type { OctopusInput, InputContext } from '../policy/input.js';

@@ -1,0 +1,30 @@
+/**
+ * What the lint engine needs from a hub. The façade's `Hub` satisfies it structurally; the engine
+ * depends on this narrow view instead of the façade, so `hub/` → `lint/` is the only direction.
+ */
+import type { Diagnostic } from '../diagnostics.js';
+import type { GitStore } from '../git/index.js';
+import type { HubConfigDocument, HubProjectModel } from '../model/types.js';
+import type { TemplateCatalog } from '../templates/catalog.js';
+import type { LockFile } from '../templates/lock.js';
+import type { ProjectResolution } from '../templates/project.js';
+
+export interface LintHubResolveOptions {
+  files?: ReadonlyMap<string, string>;
+  environments?: readonly string[];
+  lock?: LockFile;
+}
+
+export interface LintHub {
+  readonly store: GitStore;
+  readonly location: string;
+  readonly ref: string;
+  readonly commit: string | null;
+  readonly config?: HubConfigDocument;
+  readonly configDiagnostics: readonly Diagnostic[];
+  readonly catalog: TemplateCatalog;
+  environments(project?: HubProjectModel): string[];
+  resolveProject(options: LintHubResolveOptions): Promise<ProjectResolution>;
+  checkLock(lock: LockFile, resolution: ProjectResolution): Diagnostic[];
+  projectFiles(project: HubProjectModel, options?: { cacheDir?: string }): Promise<{ files: Map<string, string> } | { error: string }>;
+}
