@@ -59,6 +59,8 @@ export interface EvaluatorOptions {
   seed?: number;
   /** Receives `print(...)` output; dropped when absent. */
   print?: (message: string) => void;
+  /** Record the input paths the evaluation reads (see Evaluator.inputReads). */
+  recordInputReads?: boolean;
 }
 
 const hasOwn = Object.prototype.hasOwnProperty;
@@ -74,6 +76,12 @@ export class Evaluator {
   private readonly nowNs: bigint | undefined;
   private readonly seed: number;
   private readonly print: ((message: string) => void) | undefined;
+  /**
+   * The input paths read, as JSON arrays of their constant leading keys (`["Release","Version"]`;
+   * `[]` when the whole input was taken as a value), so a caller knows which parts of the input a
+   * decision depended on. Undefined unless `recordInputReads` is set: recording costs a little.
+   */
+  readonly inputReads: Set<string> | undefined;
 
   constructor(
     readonly root: TreeNode,
@@ -86,6 +94,17 @@ export class Evaluator {
     this.nowNs = opts.nowNs;
     this.print = opts.print;
     this.seed = opts.seed ?? 0;
+    if (opts.recordInputReads) this.inputReads = new Set();
+  }
+
+  private noteInputRead(path: readonly CTerm[], f: Frame | undefined): void {
+    const keys: string[] = [];
+    for (const p of path) {
+      const key = p.k === 'const' ? p.v : p.k === 'var' && f ? f[p.slot] : undefined;
+      if (typeof key !== 'string') break;
+      keys.push(key);
+    }
+    this.inputReads!.add(JSON.stringify(keys));
   }
 
   /** Created on the first builtin call: most policies never need the clock or the cache. */
@@ -151,13 +170,16 @@ export class Evaluator {
       case 'var':
         return f[t.slot] === undefined ? NONDET : f[t.slot];
       case 'input':
+        if (this.inputReads) this.noteInputRead([], undefined);
         return this.input;
       case 'ref': {
         const head = t.head;
         let v: Value | undefined;
         if (head.k === 'data') return this.dataDet(t.path, f);
-        if (head.k === 'input') v = this.input;
-        else if (head.k === 'var') {
+        if (head.k === 'input') {
+          if (this.inputReads) this.noteInputRead(t.path, f);
+          v = this.input;
+        } else if (head.k === 'var') {
           v = f[head.slot];
           if (v === undefined) return NONDET;
         } else {
@@ -385,6 +407,7 @@ export class Evaluator {
         return v === undefined ? false : k(v);
       }
       case 'input':
+        if (this.inputReads) this.noteInputRead([], undefined);
         return this.input === undefined ? false : k(this.input);
       case 'data': {
         const v = this.dataAt([]);
@@ -501,6 +524,7 @@ export class Evaluator {
       case 'data':
         return this.evalDataRef(path, f, k);
       case 'input':
+        if (this.inputReads) this.noteInputRead(path, f);
         return this.input === undefined ? false : this.walk(this.input, path, 0, f, k);
       case 'var': {
         const v = f[head.slot];

@@ -34,6 +34,8 @@ export interface EvalOptions {
   seed?: number;
   /** Receives `print(...)` output (OPA writes it to stderr); dropped when absent. */
   print?: (message: string) => void;
+  /** Report in `inputReads` which input paths the evaluation read. */
+  recordInputReads?: boolean;
 }
 
 export interface ResultRow {
@@ -41,7 +43,13 @@ export interface ResultRow {
   bindings: Record<string, Value>;
 }
 
-export type EvalResult = { results: ResultRow[]; error?: undefined } | { error: RegoError; results?: undefined };
+/**
+ * `inputReads` (with `recordInputReads`): every input path the evaluation read, as its constant
+ * leading keys (`['Release', 'Version']`; `[]` when the whole input was used as a value).
+ */
+export type EvalResult =
+  | { results: ResultRow[]; error?: undefined; inputReads?: string[][] }
+  | { error: RegoError; results?: undefined; inputReads?: string[][] };
 
 interface CompiledQuery {
   body: CBody;
@@ -114,12 +122,16 @@ export class CompiledPolicy {
         if (nodes > limits.maxOutputNodes) throw limits.outputTooLarge(nodes);
       }
     } catch (e) {
-      if (e instanceof RegoEvalError) return { error: e.toRegoError() };
+      if (e instanceof RegoEvalError) return { error: e.toRegoError(), ...(ev.inputReads ? { inputReads: readsOf(ev.inputReads) } : {}) };
       if (e instanceof RangeError) return { error: { code: LIMIT_CODE, message: `evaluation exceeded the stack depth limit (${e.message})` } };
       return { error: { code: 'internal_error', message: e instanceof Error ? e.message : String(e) } };
     }
-    return { results: rows };
+    return ev.inputReads ? { results: rows, inputReads: readsOf(ev.inputReads) } : { results: rows };
   }
+}
+
+function readsOf(reads: ReadonlySet<string>): string[][] {
+  return [...reads].sort().map((r) => JSON.parse(r) as string[]);
 }
 
 /** Top-level query literals record their values for `expressions`. */

@@ -227,3 +227,29 @@ describe('deprecated builtins', () => {
     expect(diagnostics[0]?.message).toContain('deprecated built-in function calls in expression: re_match');
   });
 });
+
+describe('input reads', () => {
+  const src = `package p
+import rego.v1
+default allow := false
+allow if input.Environment.Slug == "production"
+allow if {
+  some step in input.Steps
+  step.Name == "x"
+}
+needs_release if input.Release.Version
+whole := json.marshal(input)
+`;
+  it('records the constant leading keys of every input path read, only when asked', () => {
+    const p = policy(src);
+    const input = { Environment: { Slug: 'dev' }, Steps: [{ Name: 'y' }] };
+    const r = p.eval('data.p.allow', { input, recordInputReads: true });
+    expect(r.inputReads).toEqual([['Environment', 'Slug'], ['Steps']]);
+    expect(p.eval('data.p.allow', { input }).inputReads).toBeUndefined();
+  });
+  it('records a read of a path the input does not have, and of the whole input', () => {
+    const p = policy(src);
+    expect(p.eval('data.p.needs_release', { input: {}, recordInputReads: true }).inputReads).toEqual([['Release', 'Version']]);
+    expect(p.eval('data.p.whole', { input: {}, recordInputReads: true }).inputReads).toEqual([[]]);
+  });
+});
