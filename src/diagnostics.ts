@@ -24,6 +24,33 @@ export interface RelatedInformation {
   message: string;
 }
 
+/**
+ * The repository a finding's file belongs to. Paths in `file` are relative to it. A hub lint spans
+ * the hub and every registered project repository, so each output names the repository and commit
+ * its lines were read from.
+ */
+export interface SourceRepository {
+  /** The hub's repository (`hub`) or the project slug the repository was registered for. */
+  id: string;
+  /** The folder (absolute, or relative to the hub) or URL the repository was read from. */
+  location: string;
+  /** The commit the file was read at; absent for a working tree. */
+  commit?: string;
+  /** The ref the user named, when there was one. */
+  ref?: string;
+}
+
+/** A finding that a rule setting in `oclhub.ocl` changed or silenced. */
+export interface SuppressionRecord {
+  /** The severity the finding had before the setting applied. */
+  originalSeverity: Severity;
+  /** The setting's reason, as written. */
+  reason?: string;
+  /** Where the setting is: the `oclhub.ocl` file and the `rule` block's range. */
+  file: string;
+  range?: Range;
+}
+
 export interface Diagnostic {
   severity: Severity;
   /** A stable code grouped by layer: OCL…, SCH…, TPL…, POL…, REGO…, GIT…, CLI… */
@@ -37,6 +64,12 @@ export interface Diagnostic {
   range?: Range;
   /** Other places that explain this one (e.g. provenance: template line and project usage line). */
   related?: RelatedInformation[];
+  /** The project the finding concerns (a registered project slug), when there is one. */
+  project?: string;
+  /** The repository `file` is relative to; absent means the repository the command ran in. */
+  repository?: SourceRepository;
+  /** Set when a rule setting changed the severity (the finding is kept, with its new severity). */
+  adjusted?: SuppressionRecord;
 }
 
 export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {

@@ -11,6 +11,7 @@ import type {
   DeploymentSettingsDocument,
   DocumentSource,
   HubConfigDocument,
+  HubRuleSettingModel,
   ModelDocument,
   PolicyDocument,
   ProcessTemplateDocument,
@@ -335,6 +336,15 @@ function buildHubConfig(reader: BodyReader, source: DocumentSource): HubConfigDo
           owner: r.string('owner'),
           expires: r.string('expires'),
         },
+      );
+    }),
+    rules: reader.blockList('rule').map((b) => {
+      const r = new BodyReader(b.body);
+      const written = r.string('severity');
+      const severity = written === 'off' || written === 'info' || written === 'warning' || written === 'error' ? (written as HubRuleSettingModel['severity']) : undefined;
+      return set(
+        { ...blockSource(b, r), code: labelled(b), paths: r.stringList('paths') ?? [] },
+        { severity, reason: r.string('reason') },
       );
     }),
   };

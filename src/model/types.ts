@@ -364,6 +364,14 @@ export interface HubPolicyExceptionModel extends BlockSource {
   expires?: string;
 }
 
+/** `rule "<CODE>" { severity, paths, reason }`: see src/model/rule-settings.ts. */
+export interface HubRuleSettingModel extends BlockSource {
+  code: string;
+  severity?: 'off' | 'info' | 'warning' | 'error';
+  paths: string[];
+  reason?: string;
+}
+
 export interface HubConfigDocument extends DocumentBase {
   kind: 'oclhub';
   basePath: string;
@@ -375,6 +383,7 @@ export interface HubConfigDocument extends DocumentBase {
   projects: HubProjectModel[];
   policies: HubPolicyActivationModel[];
   exceptions: HubPolicyExceptionModel[];
+  rules: HubRuleSettingModel[];
 }
 
 export type ModelDocument =
