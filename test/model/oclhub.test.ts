@@ -119,7 +119,8 @@ describe('validateHub', () => {
     const usage = files.get('projects/payments-api/.octopus/deployment_process.ocl')!;
     expect(got).toContain(`oclhub.ocl:SEM031:${lineOf(hub, 'policy "no_disabled_step"')}`);
     expect(got).toContain(`oclhub.ocl:SEM031:${lineOf(hub, 'policy = "no_disabled_stepz"')}`);
-    expect(got).toContain(`oclhub.ocl:SEM031:${lineOf(hub, 'projects/reports/.octopus')}`);
+    expect(got).toContain(`oclhub.ocl:SEM041:${lineOf(hub, 'project "reporting"')}`);
+    expect(only(r.diagnostics, 'SEM041')[0]).toMatchObject({ severity: 'error', summary: 'Project "reporting": `projects/reports/.octopus` does not exist' });
     expect(got).toContain(`projects/payments-api/.octopus/deployment_process.ocl:TPL013:${lineOf(usage, 'deploy-webapp')}`);
     expect(got).toContain(`projects/payments-api/.octopus/deployment_process.ocl:TPL014:${lineOf(usage, '"Template.Approver"')}`);
     expect(got).toContain(`projects/payments-api/.octopus/deployment_process.ocl:TPL015:${lineOf(usage, 'process_template "approve"')}`);

@@ -2,6 +2,8 @@
 import semver from 'semver';
 import type { Diagnostic, Range } from '../../diagnostics.js';
 import { modelDiagnostic } from '../codes.js';
+import { KNOWN_CODES } from '../code-registry.js';
+import { checkRuleSettings, ruleSettingsOf } from '../rule-settings.js';
 import { suggest } from '../suggest.js';
 import type { BlockSource, HubConfigDocument } from '../types.js';
 
