@@ -56,6 +56,8 @@ function hasHeredoc(body: readonly OclElement[]): boolean {
   return found;
 }
 
+const PROJECT_FOLDER_KINDS: ReadonlySet<DocumentKind> = new Set(['deployment_process', 'deployment_settings', 'variables', 'runbook', 'channels']);
+
 /** The number of leading spaces and tabs of a line. */
 function indentOf(line: string): number {
   return line.length - line.trimStart().length;
@@ -125,7 +127,8 @@ export function legacyPass(options: LegacyOptions): LegacyResult {
     );
   }
 
-  if (schemaVersion === undefined && options.lines) {
+  // Only project files sit next to a schema_version.ocl; hub files (policies, templates) never had one.
+  if (schemaVersion === undefined && options.lines && PROJECT_FOLDER_KINDS.has(kind)) {
     const old = oldWriterHeredocs(document, options.lines);
     const first = old[0];
     if (first) {
