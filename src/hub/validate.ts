@@ -207,7 +207,7 @@ export async function validatePaths(files: readonly InputFile[], options: Valida
 
 function displayPath(absolute: string, cwd: string): string {
   const relative = path.relative(cwd, absolute);
-  return (relative === '' || relative.startsWith('..') || path.isAbsolute(relative) ? absolute : relative).split(path.sep).join('/');
+  return (relative === '' || path.isAbsolute(relative) ? absolute : relative).split(path.sep).join('/');
 }
 
 async function exists(p: string): Promise<boolean> {

@@ -195,5 +195,8 @@ export function checkHubConfig(doc: HubConfigDocument, options: HubConfigCheckOp
       }
     }
   }
+  // A block without a valid severity already has its schema error (SCH003/SCH005): no second finding.
+  const settings = ruleSettingsOf(doc).filter((s) => s.severity !== undefined);
+  out.push(...checkRuleSettings(settings, KNOWN_CODES, file ?? 'oclhub.ocl'));
   return out;
 }
