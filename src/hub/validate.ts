@@ -393,7 +393,7 @@ async function checkExternalProject(
     }
     return registration('HUB020', `Project "${project.slug}": repository ${repository} cannot be read`, error.message);
   }
-  const source: SourceRepository = { id: project.slug, location: isUrl ? repository : repository, ...(commit ? { commit } : {}), ...(project.ref ? { ref: project.ref } : {}) };
+  const source: SourceRepository = { id: project.slug, location: repository, ...(commit ? { commit } : {}), ...(project.ref ? { ref: project.ref } : {}) };
   const readRef = commit ?? WORKTREE;
   const folder = (project.path ?? DEFAULT_BASE_PATH).replace(/\\/g, '/').replace(/^\.\//, '').replace(/\/+$/, '');
   let allPaths: string[];
