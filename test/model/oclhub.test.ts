@@ -174,3 +174,21 @@ describe('docs/oclhub-ocl.md', () => {
     expect(doc.projects.find((p) => p.slug === 'billing')).toMatchObject({ repository: 'https://github.com/example/billing.git', ref: 'main' });
   });
 });
+
+describe('SEM041: registered project folders', () => {
+  const config = (p: string) => `project "web" {\n    name = "Web"\n    path = "${p}"\n}\n`;
+  const check = async (p: string, files: Record<string, string>) =>
+    only((await validateHub({ files: new Map([['oclhub.ocl', config(p)], ...Object.entries(files)]) })).diagnostics, 'SEM041').map((d) => d.summary);
+
+  it('tells a folder holding only other files from one that does not exist', async () => {
+    expect(await check('web', { 'web/README.md': '# web' })).toEqual(['Project "web": `web` holds no Octopus project files']);
+    expect(await check('web', {})).toEqual(['Project "web": `web` does not exist']);
+  });
+
+  it('does not count schema_version.ocl alone, nor another project folder nested below', async () => {
+    expect(await check('web/.octopus', { 'web/.octopus/schema_version.ocl': 'version = 10' })).toHaveLength(1);
+    expect(await check('.octopus', { '.octopus/telemetry/deployment_process.ocl': '' })).toHaveLength(1);
+    expect(await check('.octopus/telemetry', { '.octopus/telemetry/deployment_process.ocl': '' })).toEqual([]);
+    expect(await check('./web/.octopus/', { 'web/.octopus/runbooks/restart.ocl': 'name = "Restart"' })).toEqual([]);
+  });
+});
