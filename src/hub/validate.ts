@@ -1,14 +1,27 @@
 /**
- * Validation entry points behind `oclhub validate`: one file (syntax → schema → semantic checks, from
- * src/model) and a whole hub repository at a Git ref (or its working directory).
+ * Validation entry points behind `oclhub validate`: files on disk (syntax → schema → semantic checks,
+ * from src/model) and a whole hub repository at a Git ref (or its working directory), each with
+ *
+ * - the Octopus compatibility checks `oclhub test` runs on policies (POL101–POL104),
+ * - the rule settings of the governing `oclhub.ocl` (the hub's; for files outside a hub, the one at
+ *   their repository root), with what they silenced kept apart and counted, never dropped,
+ * - for a hub: the registered projects' folders (SEM041) and the repositories of registered external
+ *   projects — reachable (HUB020), ref exists (HUB021), project folder present (SEM041), their files
+ *   valid and their environment and tenant-tag scopes known to oclhub.ocl (SEM039, SEM040).
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { Diagnostic } from '../diagnostics.js';
-import { openRepository, isGitStoreError, WORKTREE } from '../git/index.js';
+import { compareDiagnostics, hasErrors, LineIndex, type Diagnostic, type Range, type SourceRepository } from '../diagnostics.js';
+import { openRemote, openRepository, isGitStoreError, WORKTREE, type GitStore } from '../git/index.js';
+import { DEFAULT_BASE_PATH } from '../model/build.js';
 import { directoryReader } from '../model/directory-reader.js';
+import { classifyPath } from '../model/kinds.js';
+import { ruleSettingsApplier, ruleSettingsOf, type RuleSetting } from '../model/rule-settings.js';
+import type { HubConfigDocument, HubProjectModel } from '../model/types.js';
 import {
+  checkProjectFolder,
   readSchemaVersion,
+  scopeReferenceChecks,
   validateFile as validateModelFile,
   validateHub,
   type FileValidationResult,
@@ -16,6 +29,7 @@ import {
   type HubValidationResult,
 } from '../model/validate.js';
 import type { HeredocMode } from '../ocl/printer.js';
+import { checkPolicyCompat } from '../policy/compat.js';
 
 export interface ValidateFileOptions {
   /** The project's schema version (from its schema_version.ocl): below 6 heredocs use the legacy unindent rule. */
@@ -23,11 +37,22 @@ export interface ValidateFileOptions {
   now?: Date;
 }
 
+/** One file: the model's checks plus, for a policy, the Octopus compatibility checks. No rule settings. */
 export function validateFile(file: string, text: string, options: ValidateFileOptions = {}): FileValidationResult {
   const context: { schemaVersion?: number; now?: Date } = {};
   if (options.schemaVersion !== undefined) context.schemaVersion = options.schemaVersion;
   if (options.now) context.now = options.now;
-  return validateModelFile({ path: file, text, context });
+  const result = validateModelFile({ path: file, text, context });
+  return withPolicyCompat(result, text);
+}
+
+/** POL101–POL104 on a policy document: `validate` and `test` report the same. */
+function withPolicyCompat(result: FileValidationResult, text: string): FileValidationResult {
+  if (result.document?.kind !== 'policy') return result;
+  const lines = new LineIndex(text.replace(/^\uFEFF/, ''));
+  const compat = checkPolicyCompat(result.document, { file: result.path, lines });
+  if (compat.length === 0) return result;
+  return { ...result, diagnostics: [...result.diagnostics, ...compat].sort(compareDiagnostics) };
 }
 
 /** The first schema version whose files use today's heredoc rule (Octopus schema migration 6). */
@@ -73,17 +98,169 @@ export async function heredocModeForFile(
   return version !== undefined && version < CURRENT_HEREDOC_SCHEMA_VERSION ? 'legacy' : 'current';
 }
 
+// ---- results ---------------------------------------------------------------------------------------
+
+/** The findings of one file, after rule settings. */
+export interface ValidatedFile {
+  /** As shown to the user: relative to the working directory (files) or to its repository (hub). */
+  file: string;
+  /** The repository the file belongs to, when it is not the one validated (a registered external project). */
+  repository?: SourceRepository;
+  diagnostics: Diagnostic[];
+}
+
+export interface ValidationRun {
+  /** Every file checked, in order, with the findings still reported; findings without a file come last under `file: ''`. */
+  files: ValidatedFile[];
+  /** The findings a rule setting turned off (each with `adjusted` naming the setting). */
+  suppressed: Diagnostic[];
+  /** Source text by displayed file name, for code frames (the validated repository's files). */
+  sources: Map<string, string>;
+  /** Source text of external repositories' files, by repository id, then path. */
+  repositorySources: Map<string, Map<string, string>>;
+  /** The oclhub.ocl files whose rule settings applied, as displayed. */
+  settingsFiles: string[];
+}
+
+// ---- files on disk ---------------------------------------------------------------------------------
+
+export interface InputFile {
+  /** Absolute path. */
+  path: string;
+  /** As shown to the user. */
+  display: string;
+}
+
+export interface ValidatePathsOptions {
+  /** The folder displayed paths are relative to (for the oclhub.ocl path in findings about it). */
+  cwd: string;
+  now?: Date;
+}
+
+/** The rule settings governing a folder: an `oclhub.ocl` at the root of the repository holding it. */
+interface SettingsScope {
+  /** The folder settings paths are relative to. */
+  root: string;
+  /** Absolute path of the oclhub.ocl. */
+  file: string;
+  settings: RuleSetting[];
+  /** Findings that make the settings unreadable (syntax errors) or that are about the `rule` blocks. */
+  findings: Diagnostic[];
+}
+
+/**
+ * Validates files on disk, each with its project folder's schema version, the policy compatibility
+ * checks, and the rule settings of the oclhub.ocl at its repository root: the nearest oclhub.ocl above
+ * the file, looking no further up than the folder holding `.git`. An oclhub.ocl that cannot be parsed
+ * is reported (its rules are unknown, so nothing is silenced).
+ */
+export async function validatePaths(files: readonly InputFile[], options: ValidatePathsOptions): Promise<ValidationRun | { error: string }> {
+  const run: ValidationRun = { files: [], suppressed: [], sources: new Map(), repositorySources: new Map(), settingsFiles: [] };
+  const schemaVersions = new Map<string, number | undefined>();
+  const scopes = new Map<string, Promise<SettingsScope | undefined>>();
+  const reported = new Set<string>();
+  const validated = new Set(files.map((f) => f.path));
+  const trailing: Diagnostic[] = [];
+  for (const file of files) {
+    let text: string;
+    try {
+      text = await readFile(file.path, 'utf8');
+    } catch (error) {
+      return { error: `cannot read ${file.display}: ${(error as Error).message}` };
+    }
+    run.sources.set(file.display, text.replace(/^\uFEFF/, ''));
+    const schemaVersion = await schemaVersionForFile(file.path, undefined, schemaVersions);
+    const options_: ValidateFileOptions = {};
+    if (schemaVersion !== undefined) options_.schemaVersion = schemaVersion;
+    if (options.now) options_.now = options.now;
+    const { diagnostics } = validateFile(file.display, text, options_);
+    const scope = await settingsScopeFor(path.dirname(file.path), scopes);
+    if (!scope) {
+      run.files.push({ file: file.display, diagnostics: [...diagnostics].sort(compareDiagnostics) });
+      continue;
+    }
+    const settingsDisplay = displayPath(scope.file, options.cwd);
+    if (!reported.has(scope.file)) {
+      reported.add(scope.file);
+      run.settingsFiles.push(settingsDisplay);
+      // Findings about the settings themselves, unless the oclhub.ocl is validated in this run anyway.
+      if (!validated.has(scope.file) && scope.findings.length > 0) {
+        trailing.push(...scope.findings.map((d) => ({ ...d, file: settingsDisplay })));
+        const text = await readFile(scope.file, 'utf8').catch(() => undefined);
+        if (text !== undefined) run.sources.set(settingsDisplay, text.replace(/^\uFEFF/, ''));
+      }
+    }
+    // Setting paths are relative to the repository root; findings are shown relative to the working directory.
+    const relative = path.relative(scope.root, file.path).split(path.sep).join('/');
+    const applied = ruleSettingsApplier(scope.settings, { file: settingsDisplay })(diagnostics.map((d) => (d.file === file.display ? { ...d, file: relative } : d)));
+    const back = (d: Diagnostic): Diagnostic => (d.file === relative ? { ...d, file: file.display } : d);
+    run.files.push({ file: file.display, diagnostics: applied.diagnostics.map(back).sort(compareDiagnostics) });
+    run.suppressed.push(...applied.suppressed.map(back));
+  }
+  for (const d of trailing) {
+    const group = run.files.find((f) => f.file === d.file);
+    if (group) group.diagnostics.push(d);
+    else run.files.push({ file: d.file!, diagnostics: [d] });
+  }
+  return run;
+}
+
+function displayPath(absolute: string, cwd: string): string {
+  const relative = path.relative(cwd, absolute);
+  return (relative === '' || path.isAbsolute(relative) ? absolute : relative).split(path.sep).join('/');
+}
+
+async function exists(p: string): Promise<boolean> {
+  return (await stat(p).catch(() => undefined)) !== undefined;
+}
+
+function settingsScopeFor(folder: string, cache: Map<string, Promise<SettingsScope | undefined>>): Promise<SettingsScope | undefined> {
+  let found = cache.get(folder);
+  if (!found) {
+    found = (async () => {
+      if (await exists(path.join(folder, 'oclhub.ocl'))) return readSettings(folder);
+      const parent = path.dirname(folder);
+      if (parent === folder || (await exists(path.join(folder, '.git')))) return undefined;
+      return settingsScopeFor(parent, cache);
+    })();
+    cache.set(folder, found);
+  }
+  return found;
+}
+
+async function readSettings(root: string): Promise<SettingsScope> {
+  const file = path.join(root, 'oclhub.ocl');
+  const text = await readFile(file, 'utf8').catch(() => '');
+  const result = validateModelFile({ path: 'oclhub.ocl', text, context: { kind: 'oclhub' } });
+  const config = result.document?.kind === 'oclhub' ? result.document : undefined;
+  const rules = config?.rules ?? [];
+  const inRule = (range: Range | undefined) => range !== undefined && rules.some((r) => r.range.start.offset <= range.start.offset && range.start.offset < r.range.end.offset);
+  const findings = hasErrors(result.diagnostics) && !config
+    ? result.diagnostics.filter((d) => d.severity === 'error')
+    : result.diagnostics.filter((d) => /^HUB03\d$/.test(d.code) || inRule(d.range));
+  return { root, file, settings: ruleSettingsOf(config), findings };
+}
+
+// ---- a hub repository ------------------------------------------------------------------------------
+
 export interface ValidateHubAtOptions {
   /** The hub repository folder (a Git working copy, a bare repository, or a plain folder when `ref` is WORKTREE). */
   dir: string;
   /** A branch, tag or commit id; `WORKTREE` (default) reads the working directory, uncommitted edits included. */
   ref?: string;
   now?: Date;
+  /** Where clones of registered projects' remote repositories are cached; without it they are reported unreachable. */
+  cacheDir?: string;
+  /** isomorphic-git HTTP client for remote project repositories (tests). */
+  http?: unknown;
 }
 
-export type ValidateHubAtResult = { result: HubValidationResult; sources: Map<string, string> } | { error: Diagnostic };
+export type ValidateHubAtResult = { result: HubValidationResult; run: ValidationRun } | { error: Diagnostic };
 
-/** Validates every file of a hub repository at a ref, with cross-file checks. Git failures become one diagnostic. */
+/**
+ * Validates every file of a hub repository at a ref, with cross-file checks, the registered external
+ * project repositories and the hub's rule settings. Git failures opening the hub become one diagnostic.
+ */
 export async function validateHubAt(options: ValidateHubAtOptions): Promise<ValidateHubAtResult> {
   const ref = options.ref ?? WORKTREE;
   let reader: HubFileReader;
@@ -116,5 +293,136 @@ export async function validateHubAt(options: ValidateHubAtOptions): Promise<Vali
     },
   };
   const result = await validateHub({ files: recording, ...(options.now ? { now: options.now } : {}) });
-  return { result, sources };
+  const diagnostics = [...result.diagnostics];
+  for (const file of result.files) {
+    const text = sources.get(file.path);
+    if (file.document?.kind === 'policy' && text !== undefined) diagnostics.push(...withPolicyCompat({ ...file, diagnostics: [] }, text).diagnostics);
+  }
+  const external = result.config ? await checkExternalProjects(result.config, options) : { diagnostics: [], sources: new Map<string, Map<string, string>>() };
+
+  const settings = ruleSettingsOf(result.config);
+  const apply = ruleSettingsApplier(settings);
+  // Setting paths name files of the hub repository; another repository's files match only settings without paths.
+  const applyExternal = ruleSettingsApplier(settings.filter((s) => s.paths.length === 0));
+  // Findings about a registration sit in oclhub.ocl; the rest belong to the other repository's files.
+  const hub = apply([...diagnostics, ...external.diagnostics.filter((d) => d.repository === undefined)]);
+  const others = applyExternal(external.diagnostics.filter((d) => d.repository !== undefined));
+
+  const byFile = new Map<string, ValidatedFile>(result.files.map((f) => [f.path, { file: f.path, diagnostics: [] }]));
+  const unattached: Diagnostic[] = [];
+  for (const d of hub.diagnostics.sort(compareDiagnostics)) {
+    if (d.file === undefined) unattached.push(d);
+    else (byFile.get(d.file) ?? byFile.set(d.file, { file: d.file, diagnostics: [] }).get(d.file)!).diagnostics.push(d);
+  }
+  const files = [...byFile.values()];
+  const externalFiles = new Map<string, ValidatedFile>();
+  for (const d of others.diagnostics.sort(compareDiagnostics)) {
+    if (d.file === undefined || d.repository === undefined) {
+      unattached.push(d);
+      continue;
+    }
+    const key = `${d.repository.id}\u0000${d.file}`;
+    let group = externalFiles.get(key);
+    if (!group) externalFiles.set(key, (group = { file: d.file, repository: d.repository, diagnostics: [] }));
+    group.diagnostics.push(d);
+  }
+  files.push(...externalFiles.values());
+  if (unattached.length > 0) files.push({ file: '', diagnostics: unattached });
+  const run: ValidationRun = {
+    files,
+    suppressed: [...hub.suppressed, ...others.suppressed],
+    sources,
+    repositorySources: external.sources,
+    settingsFiles: settings.length > 0 ? ['oclhub.ocl'] : [],
+  };
+  return { result, run };
+}
+
+// ---- registered projects in other repositories ------------------------------------------------------
+
+interface ExternalCheck {
+  diagnostics: Diagnostic[];
+  sources: Map<string, Map<string, string>>;
+}
+
+/**
+ * For each project registered with `repository`: the repository can be opened (HUB020), the ref exists
+ * (HUB021), the project folder holds Octopus project files (SEM041); then its files are validated and
+ * their environment and tenant-tag scopes checked against oclhub.ocl (SEM039, SEM040). Every finding
+ * names the project and the repository (with the commit read); findings about the registration sit at
+ * the project block in oclhub.ocl.
+ */
+async function checkExternalProjects(config: HubConfigDocument, options: ValidateHubAtOptions): Promise<ExternalCheck> {
+  const out: ExternalCheck = { diagnostics: [], sources: new Map() };
+  for (const project of config.projects) {
+    if (project.repository === undefined) continue;
+    out.diagnostics.push(...(await checkExternalProject(project, project.repository, config, options, out.sources)));
+  }
+  return out;
+}
+
+async function checkExternalProject(
+  project: HubProjectModel,
+  repository: string,
+  config: HubConfigDocument,
+  options: ValidateHubAtOptions,
+  allSources: Map<string, Map<string, string>>,
+): Promise<Diagnostic[]> {
+  const at = { file: 'oclhub.ocl', range: project.labelRange ?? project.headerRange, project: project.slug };
+  const registration = (code: 'HUB020' | 'HUB021', summary: string, detail: string): Diagnostic[] => [
+    { severity: 'error', code, summary, detail, ...at, related: [{ file: 'oclhub.ocl', range: project.attributeRanges[code === 'HUB021' ? 'ref' : 'repository'] ?? at.range, message: code === 'HUB021' ? 'ref set here' : 'repository set here' }] },
+  ];
+  const isUrl = /^https?:\/\//i.test(repository);
+  const location = isUrl ? repository : path.resolve(options.dir, repository);
+  let store: GitStore;
+  let commit: string | null;
+  try {
+    if (isUrl) {
+      if (!options.cacheDir) return registration('HUB020', `Project "${project.slug}": ${repository} cannot be read without a cache folder`, 'Give --cache-dir (or set OCLHUB_CACHE_DIR) so the repository can be cloned.');
+      const remote = await openRemote({ url: repository, ...(project.ref ? { ref: project.ref } : {}), cacheDir: options.cacheDir, ...(options.http ? { http: options.http } : {}) });
+      store = remote.store;
+      commit = remote.resolved.oid;
+    } else {
+      store = await openRepository({ dir: location });
+      commit = (await store.resolveRef(project.ref ?? 'HEAD')).oid;
+    }
+  } catch (error) {
+    if (!isGitStoreError(error)) throw error;
+    if (error.code === 'GIT002') {
+      return registration('HUB021', `Project "${project.slug}": ref "${project.ref ?? 'HEAD'}" does not exist in ${repository}`, `${error.message}. Set \`ref\` to an existing branch, tag or commit.`);
+    }
+    return registration('HUB020', `Project "${project.slug}": repository ${repository} cannot be read`, error.message);
+  }
+  const source: SourceRepository = { id: project.slug, location: repository, ...(commit ? { commit } : {}), ...(project.ref ? { ref: project.ref } : {}) };
+  const readRef = commit ?? WORKTREE;
+  const folder = (project.path ?? DEFAULT_BASE_PATH).replace(/\\/g, '/').replace(/^\.\//, '').replace(/\/+$/, '');
+  let allPaths: string[];
+  try {
+    allPaths = (await store.listFiles(readRef, undefined, { recursive: true })).map((f) => f.path);
+  } catch (error) {
+    if (!isGitStoreError(error)) throw error;
+    return registration('HUB020', `Project "${project.slug}": repository ${repository} cannot be listed at ${readRef}`, error.message);
+  }
+  const inFolder = allPaths.filter((p) => p.toLowerCase().endsWith('.ocl') && (folder === '' || p.startsWith(`${folder}/`)));
+  const sources = new Map<string, string>();
+  allSources.set(project.slug, sources);
+  const schemaVersions = new Map<string, number | undefined>();
+  const results: FileValidationResult[] = [];
+  for (const file of inFolder) {
+    if (classifyPath(file) === undefined) continue;
+    let text: string;
+    try {
+      text = await store.readTextFile(readRef, file);
+    } catch (error) {
+      if (!isGitStoreError(error)) throw error;
+      continue;
+    }
+    sources.set(file, text.replace(/^\uFEFF/, ''));
+    const schemaVersion = await schemaVersionForFile(file, (f) => store.readTextFile(readRef, f.split(path.sep).join('/')), schemaVersions);
+    results.push(validateFile(file, text, { ...(schemaVersion !== undefined ? { schemaVersion } : {}), ...(options.now ? { now: options.now } : {}) }));
+  }
+  const missing = checkProjectFolder(project, project.path ?? DEFAULT_BASE_PATH, results.map((r) => ({ path: r.path, kind: r.kind })), allPaths);
+  if (missing) return [{ ...missing, ...at, detail: `${missing.detail ?? ''} Read from ${repository}${commit ? ` at ${commit.slice(0, 12)}` : ''}.`.trim() }];
+  const found = [...results.flatMap((r) => r.diagnostics), ...scopeReferenceChecks(results, config)];
+  return found.map((d) => ({ ...d, project: project.slug, repository: source }));
 }

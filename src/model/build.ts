@@ -2,7 +2,7 @@
 import type { OclBlock, OclDocument } from '../ocl/ast.js';
 import { BodyReader, blockSource } from './body.js';
 import type { DocumentKind, PathInfo } from './kinds.js';
-import { buildProcess, buildTemplateParameter } from './process.js';
+import { buildProcess, buildTemplateParameter, buildUsagePackageParameter, buildUsageParameter } from './process.js';
 import { projectDocument } from './projection.js';
 import type {
   ChannelsDocument,
@@ -20,6 +20,7 @@ import type {
   RegoSourceModel,
   RunbookDocument,
   SchemaVersionDocument,
+  TemplatedProjectValuesDocument,
   VariableModel,
   VariablesDocument,
 } from './types.js';
@@ -207,6 +208,15 @@ export function buildDocument(kind: DocumentKind, document: OclDocument, options
     case 'project_template_parameters': {
       const doc: ProjectTemplateParametersDocument = { kind, source, parameters: reader.blockList('parameter').map(buildTemplateParameter) };
       if (path?.projectTemplate) doc.projectTemplate = path.projectTemplate;
+      return withFile(doc, file);
+    }
+    case 'templated_project_values': {
+      const doc: TemplatedProjectValuesDocument = {
+        kind,
+        source,
+        parameters: reader.blockList('parameter').map(buildUsageParameter),
+        packageParameters: reader.blockList('package_parameter').map(buildUsagePackageParameter),
+      };
       return withFile(doc, file);
     }
     case 'project_template_channel':

@@ -48,7 +48,7 @@ export const CODES = table({
   SEM002: ['error', 'Duplicate action slug'],
   SEM003: ['error', 'Duplicate step or action name'],
   SEM004: ['error', 'Invalid process template version mask'],
-  SEM005: ['error', 'Duplicate process template usage parameter'],
+  SEM005: ['error', 'Parameter given a value twice (usage or templated_project_values.ocl)'],
   SEM006: ['warning', 'Sensitive variable stored in OCL'],
   SEM007: ['info', 'Migrated draft runbook is ignored by Octopus until moved to runbooks/'],
   SEM030: ['error', 'Duplicate identifier in oclhub.ocl'],
@@ -61,6 +61,8 @@ export const CODES = table({
   SEM037: ['error', 'Invalid base path'],
   SEM038: ['warning', 'Duplicate environment order'],
   SEM039: ['warning', 'Project refers to an environment oclhub.ocl does not declare'],
+  SEM040: ['warning', 'Variable scoped to a tenant tag no tenant in oclhub.ocl has'],
+  SEM041: ['error', 'Registered project folder does not exist or holds no Octopus project files'],
   // Templates.
   TPL001: ['error', 'Parameter type does not allow a default value'],
   TPL002: ['error', 'Worker-executed template step without a WorkerPool parameter'],
@@ -77,6 +79,7 @@ export const CODES = table({
   TPL013: ['warning', 'Usage refers to a process template that is not in the hub'],
   TPL014: ['warning', 'Usage sets a parameter the process template does not declare'],
   TPL015: ['warning', 'Usage does not set a required process template parameter'],
+  TPL016: ['warning', 'Sub-property Octopus does not document for an account or certificate parameter'],
   // Policies.
   POL001: ['error', 'violation_action must be `block` or `warn`'],
   POL002: ['error', 'Policy file name contains a dash'],

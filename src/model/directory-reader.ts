@@ -1,4 +1,7 @@
-/** A `HubFileReader` over a folder on disk (for `oclhub validate --hub <dir>` without a Git ref). */
+/**
+ * A `HubFileReader` over a folder on disk (for `oclhub validate --hub <dir>` without a Git ref). Lists
+ * every file, as a Git tree does; the validator reads only the `.ocl` ones.
+ */
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { HubFileReader } from './validate.js';
@@ -21,7 +24,7 @@ export function directoryReader(root: string): HubFileReader {
           const full = path.join(dir, entry.name);
           if (entry.isDirectory()) {
             if (!SKIPPED.has(entry.name)) await walk(full);
-          } else if (entry.isFile() && entry.name.toLowerCase().endsWith('.ocl')) {
+          } else if (entry.isFile()) {
             out.push(path.relative(root, full).split(path.sep).join('/'));
           }
         }

@@ -33,6 +33,20 @@ export {
   SERVER_ONLY_ACTION_TYPES,
 } from './checks/template.js';
 export { findReferences, isSystemVariable, type VariableReference } from './checks/references.js';
+export { TYPED_VARIABLE_PROPERTIES, hasSubProperties, subPropertyReference, type SubPropertyReference } from './checks/typed-variables.js';
+export { DIAGNOSTIC_CODES, KNOWN_CODES, LAYERS as DIAGNOSTIC_CODE_LAYERS, type RegisteredCode } from './code-registry.js';
+export {
+  applyRuleSettings,
+  ruleSettingsApplier,
+  checkRuleSettings,
+  ruleSettingsOf,
+  isUnlowerable,
+  RULE_SEVERITIES,
+  type RuleSetting,
+  type RuleSeverity,
+  type RuleSettingsOptions,
+  type RuleSettingsResult,
+} from './rule-settings.js';
 export { checkPolicy, regoToOclRange, VIOLATION_ACTIONS } from './checks/policy.js';
 export { checkHubConfig, parseExpiry, isValidTag } from './checks/hub-config.js';
 export { checkVariables, checkRunbook } from './checks/documents.js';

@@ -10,6 +10,7 @@ export const DOCUMENT_KINDS = [
   'variables',
   'schema_version',
   'runbook',
+  'templated_project_values',
   'channels',
   'process_template',
   'project_template',
@@ -43,6 +44,7 @@ const PROJECT_FILE_NAMES = new Set([
   'schema_version.ocl',
   'schema-version.ocl',
   'channels.ocl',
+  'templated_project_values.ocl',
 ]);
 
 function stripOcl(name: string): string {
@@ -111,6 +113,8 @@ export function classifyPath(path: string): PathInfo | undefined {
       return { kind: 'schema_version', legacyName: file };
     case 'channels.ocl':
       return { kind: 'channels', legacyName: file };
+    case 'templated_project_values.ocl':
+      return { kind: 'templated_project_values' };
     default:
       return undefined;
   }
@@ -123,7 +127,9 @@ export function detectDocumentKind(path: string): DocumentKind | undefined {
 
 /**
  * A best guess from the content, for files whose path says nothing (fixtures, copies outside a
- * project folder). Returns undefined when the top level matches no kind.
+ * project folder). Only ever a hint in a message: a guessed kind is never validated against, since a
+ * wrong guess would report errors against a schema the file never meant to follow. Returns undefined
+ * when the top level matches no kind.
  */
 export function guessKindFromDocument(document: OclDocument): DocumentKind | undefined {
   const blocks = new Set<string>();
@@ -131,6 +137,11 @@ export function guessKindFromDocument(document: OclDocument): DocumentKind | und
   for (const element of document.body) (element.type === 'block' ? blocks : attributes).add(element.name);
   if (blocks.has('scope') || blocks.has('conditions') || attributes.has('violation_action')) return 'policy';
   if (blocks.has('parameter') && (blocks.has('step') || attributes.has('name'))) return 'process_template';
+  // Values of a templated project are `parameter "X" { value = "…" }`; declarations give defaults as `value "…" {}` blocks.
+  const valueAttribute = document.body.some(
+    (e) => e.type === 'block' && e.name === 'parameter' && e.body.some((c) => c.type === 'attribute' && c.name === 'value'),
+  );
+  if (blocks.has('package_parameter') || valueAttribute) return 'templated_project_values';
   if (blocks.has('parameter')) return 'project_template_parameters';
   if (blocks.has('process') || attributes.has('environment_scope') || blocks.has('run_retention_policy')) return 'runbook';
   if (blocks.has('step') || blocks.has('process_template') || blocks.has('steps')) return 'deployment_process';

@@ -13,6 +13,8 @@ import type {
   PropertyMap,
   StepModel,
   TemplateParameterModel,
+  UsagePackageParameterModel,
+  UsageParameterModel,
 } from './types.js';
 
 export interface ProcessBuildOptions {
@@ -164,6 +166,22 @@ function buildPackage(block: OclBlock): PackageReferenceModel {
   return pkg;
 }
 
+/** `parameter "<name>" { value = "…" }`: in a process-template usage, and in templated_project_values.ocl. */
+export function buildUsageParameter(block: OclBlock): UsageParameterModel {
+  const r = new BodyReader(block.body);
+  const p = { ...blockSource(block, r), name: block.labels[0]?.value ?? '' };
+  const value = r.string('value');
+  return value === undefined ? p : { ...p, value };
+}
+
+/** `package_parameter "<name>" { feed = "…" package_id = "…" }`. */
+export function buildUsagePackageParameter(block: OclBlock): UsagePackageParameterModel {
+  const r = new BodyReader(block.body);
+  const p: UsagePackageParameterModel = { ...blockSource(block, r), name: block.labels[0]?.value ?? '' };
+  assignDefined(p, { feed: r.string('feed'), packageId: r.string('package_id'), version: r.string('version') });
+  return p;
+}
+
 export function buildUsage(block: OclBlock): ProcessTemplateUsageModel {
   const reader = new BodyReader(block.body);
   const slug = block.labels[0]?.value ?? '';
@@ -177,18 +195,8 @@ export function buildUsage(block: OclBlock): ProcessTemplateUsageModel {
     condition: reader.string('condition') ?? 'Success',
     startTrigger: reader.string('start_trigger') ?? 'StartAfterPrevious',
     properties: propertyMap(reader),
-    parameters: reader.blockList('parameter').map((b) => {
-      const r = new BodyReader(b.body);
-      const p = { ...blockSource(b, r), name: b.labels[0]?.value ?? '' };
-      const value = r.string('value');
-      return value === undefined ? p : { ...p, value };
-    }),
-    packageParameters: reader.blockList('package_parameter').map((b) => {
-      const r = new BodyReader(b.body);
-      const p = { ...blockSource(b, r), name: b.labels[0]?.value ?? '' };
-      assignDefined(p as Record<string, unknown>, { feed: r.string('feed'), packageId: r.string('package_id'), version: r.string('version') });
-      return p;
-    }),
+    parameters: reader.blockList('parameter').map(buildUsageParameter),
+    packageParameters: reader.blockList('package_parameter').map(buildUsagePackageParameter),
     extra: reader.extra(['name', 'process_template_slug', 'version_mask', 'condition', 'start_trigger', 'properties']),
   };
   assignDefined(usage, { processTemplateSlug: reader.string('process_template_slug'), versionMask: reader.string('version_mask') });

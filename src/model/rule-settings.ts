@@ -9,6 +9,7 @@
 import picomatch from 'picomatch';
 import type { Diagnostic, Range, Severity } from '../diagnostics.js';
 import { suggest } from './suggest.js';
+import type { HubConfigDocument } from './types.js';
 
 export type RuleSeverity = Severity | 'off';
 
@@ -24,6 +25,17 @@ export interface RuleSetting {
   reason?: string;
   /** The `rule` block's label range in `oclhub.ocl`, for findings about the setting itself. */
   range?: Range;
+}
+
+/** The `rule` blocks of an oclhub.ocl as settings (a block with an invalid severity sets none: the schema reports it). */
+export function ruleSettingsOf(config: Pick<HubConfigDocument, 'rules'> | undefined): RuleSetting[] {
+  return (config?.rules ?? []).map((rule) => ({
+    code: rule.code,
+    paths: rule.paths,
+    ...(rule.severity !== undefined ? { severity: rule.severity } : {}),
+    ...(rule.reason !== undefined ? { reason: rule.reason } : {}),
+    range: rule.labelRange ?? rule.headerRange,
+  }));
 }
 
 export interface RuleSettingsOptions {

@@ -23,6 +23,7 @@ export const SCHEMA_FILES: Record<DocumentKind, string> = {
   variables: 'variables.schema.json',
   schema_version: 'schema-version.schema.json',
   runbook: 'runbook.schema.json',
+  templated_project_values: 'templated-project-values.schema.json',
   channels: 'channels.schema.json',
   process_template: 'process-template.schema.json',
   project_template: 'project-template.schema.json',
@@ -168,6 +169,18 @@ function headerRange(target: PointerTarget | undefined, projection: Projection):
   return target.range;
 }
 
+/**
+ * For a missing required name, the name actually written in the same block that is most likely a
+ * misspelling of it (`acton_type` for `action_type`), as a detail; the misspelt name gets its own
+ * "unknown attribute" warning with the same suggestion.
+ */
+function misspeltAs(missing: string, data: unknown, options: SchemaValidationOptions): string | undefined {
+  if (!data || typeof data !== 'object' || Array.isArray(data)) return undefined;
+  const written = Object.keys(data).filter((k) => k !== LABELS_KEY && !options.suppressUnknown?.has(k));
+  const near = written.find((name) => suggest(name, [missing]) === missing);
+  return near !== undefined ? `Did you mean \`${missing}\`? The block sets \`${near}\`, which Octopus does not read.` : undefined;
+}
+
 function mapError(error: ErrorObject, projection: Projection, options: SchemaValidationOptions): Diagnostic | undefined {
   const file = options.file;
   const pointer = error.instancePath;
@@ -197,6 +210,9 @@ function mapError(error: ErrorObject, projection: Projection, options: SchemaVal
         (known.length > 0 && !hint ? ` Known here: ${known.map((k) => `\`${k}\``).join(', ')}.` : '');
       return make(severity, isBlock ? 'SCH002' : 'SCH001', `Unknown ${what} \`${name}\` ${describeContainer(target)}`.trim(), range, detail.trim() || undefined);
     }
+    case 'if':
+      // The branch that failed (`then`/`else`) reports what is wrong itself.
+      return undefined;
     case 'required': {
       const missing = String((error.params as { missingProperty: string }).missingProperty);
       const propSchema = (parentSchema.properties as Record<string, unknown> | undefined)?.[missing];
@@ -204,7 +220,7 @@ function mapError(error: ErrorObject, projection: Projection, options: SchemaVal
       const summary = asBlock
         ? `Missing \`${missing}\` block ${describeContainer(target)}`
         : `Missing required attribute \`${missing}\` ${describeContainer(target)}`;
-      return make('error', 'SCH003', summary.trim(), headerRange(target, projection));
+      return make('error', 'SCH003', summary.trim(), headerRange(target, projection), misspeltAs(missing, error.data, options));
     }
     case 'type': {
       const expected = (error.params as { type: string | string[] }).type;

@@ -262,6 +262,17 @@ export interface ProjectTemplateParametersDocument extends DocumentBase {
   parameters: TemplateParameterModel[];
 }
 
+/**
+ * `templated_project_values.ocl`: the values a project created from a project template gives the
+ * template's parameters (Octopus writes it next to the project's other files; its deployment_process.ocl
+ * is then empty). Project-template parameters cannot be scoped, so each value is one string.
+ */
+export interface TemplatedProjectValuesDocument extends DocumentBase {
+  kind: 'templated_project_values';
+  parameters: UsageParameterModel[];
+  packageParameters: UsagePackageParameterModel[];
+}
+
 export interface GenericDocument extends DocumentBase {
   kind: 'project_template_channel' | 'project_template_lifecycle';
   projectTemplate?: string;
@@ -396,6 +407,7 @@ export type ModelDocument =
   | ProcessTemplateDocument
   | ProjectTemplateDocument
   | ProjectTemplateParametersDocument
+  | TemplatedProjectValuesDocument
   | GenericDocument
   | PolicyDocument
   | HubConfigDocument;

@@ -10,14 +10,14 @@ import { checkRunbook, checkVariables } from './checks/documents.js';
 import { checkHubConfig } from './checks/hub-config.js';
 import { legacyPass } from './checks/legacy.js';
 import { checkPolicy } from './checks/policy.js';
-import { checkProcess } from './checks/process.js';
+import { checkParameterValues, checkProcess } from './checks/process.js';
 import { checkParameters, checkProcessTemplate, scanParameterReferences } from './checks/template.js';
 import { modelDiagnostic } from './codes.js';
 import { suggest } from './suggest.js';
 import { classifyPath, guessKindFromDocument, type DocumentKind, type PathInfo } from './kinds.js';
 import { projectDocument } from './projection.js';
 import { validateProjection } from './schema.js';
-import type { HubConfigDocument, ModelDocument, ProcessModel } from './types.js';
+import type { HubConfigDocument, HubProjectModel, ModelDocument, ProcessModel, TemplateParameterModel } from './types.js';
 
 export interface ValidationContext {
   /** Overrides kind detection from the path. */
@@ -71,13 +71,18 @@ export function validateFile(options: ValidateFileOptions): FileValidationResult
   }
   const ast = parsed.document;
   result.ast = ast;
-  const kind = context.kind ?? pathInfo?.kind ?? guessKindFromDocument(ast);
+  // The kind comes from the path (or the caller), never from the content: a guess would report errors
+  // against a schema the file was never meant to follow.
+  const kind = context.kind ?? pathInfo?.kind;
   if (!kind) {
+    const looksLike = guessKindFromDocument(ast);
     diagnostics.push(
       modelDiagnostic('SCH020', 'Unknown document kind: only the OCL syntax was checked', {
         file,
         range: { start: ast.range.start, end: ast.range.start },
-        detail: 'oclhub recognises documents by path: deployment_process.ocl, deployment_settings.ocl, variables.ocl, schema_version.ocl, runbooks/*.ocl, policies/*.ocl, process-templates/*.ocl, project-templates/<slug>/*.ocl and oclhub.ocl.',
+        detail:
+          (looksLike ? `The content looks like ${KIND_PLACES[looksLike]}: put it there to have it checked. ` : '') +
+          'oclhub recognises documents by path: deployment_process.ocl, deployment_settings.ocl, variables.ocl, schema_version.ocl, templated_project_values.ocl, runbooks/*.ocl, policies/*.ocl, process-templates/*.ocl, project-templates/<slug>/*.ocl and oclhub.ocl.',
       }),
     );
     diagnostics.sort(compareDiagnostics);
@@ -86,7 +91,8 @@ export function validateFile(options: ValidateFileOptions): FileValidationResult
   result.kind = kind;
   const effectivePath: PathInfo = pathInfo && pathInfo.kind === kind ? pathInfo : { kind };
 
-  const legacy = legacyPass({ kind, document: ast, path: effectivePath, file, schemaVersion });
+  const lines = new LineIndex(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+  const legacy = legacyPass({ kind, document: ast, path: effectivePath, file, schemaVersion, lines });
   diagnostics.push(...legacy.diagnostics);
   const projection = projectDocument(ast, { file, renameBlocks: legacy.renameBlocks });
   diagnostics.push(...projection.diagnostics);
@@ -94,11 +100,28 @@ export function validateFile(options: ValidateFileOptions): FileValidationResult
 
   const document = buildDocument(kind, ast, { file, path: effectivePath, legacyBlockNames: legacy.legacyBlockNames });
   result.document = document;
-  const lines = new LineIndex(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   diagnostics.push(...semanticChecks(document, ast, { file, lines, now: context.now }));
   diagnostics.sort(compareDiagnostics);
   return result;
 }
+
+/** Where a file of each kind lives, for "looks like" hints on files whose path says nothing. */
+const KIND_PLACES: Record<DocumentKind, string> = {
+  deployment_process: 'a deployment process (.octopus/deployment_process.ocl)',
+  deployment_settings: 'deployment settings (.octopus/deployment_settings.ocl)',
+  variables: 'project variables (.octopus/variables.ocl)',
+  schema_version: 'a schema version (.octopus/schema_version.ocl)',
+  runbook: 'a runbook (.octopus/runbooks/<slug>.ocl)',
+  templated_project_values: "a templated project's values (.octopus/templated_project_values.ocl)",
+  channels: 'legacy channels (.octopus/channels.ocl)',
+  process_template: 'a process template (<base>/process-templates/<slug>.ocl)',
+  project_template: 'a project template (<base>/project-templates/<slug>/template.ocl)',
+  project_template_parameters: "a project template's parameters (<base>/project-templates/<slug>/parameters.ocl)",
+  project_template_channel: "a project template's channel (<base>/project-templates/<slug>/channels/<slug>.ocl)",
+  project_template_lifecycle: "a project template's lifecycle (<base>/project-templates/<slug>/lifecycles/<slug>.ocl)",
+  policy: 'a policy (<base>/policies/<slug>.ocl)',
+  oclhub: "oclhub's settings (oclhub.ocl at the repository root)",
+};
 
 function semanticChecks(document: ModelDocument, ast: OclDocument, options: { file: string; lines: LineIndex; now: Date | undefined }): Diagnostic[] {
   const { file, lines } = options;
@@ -113,6 +136,8 @@ function semanticChecks(document: ModelDocument, ast: OclDocument, options: { fi
       return checkParameters(document.parameters, { file, projectTemplate: true });
     case 'variables':
       return checkVariables(document, file);
+    case 'templated_project_values':
+      return checkParameterValues([...document.parameters, ...document.packageParameters], file);
     case 'policy':
       return checkPolicy(document, { file, lines });
     case 'oclhub':
@@ -177,11 +202,17 @@ function isUnder(path: string, folder: string): boolean {
 export async function validateHub(options: ValidateHubOptions): Promise<HubValidationResult> {
   const source = options.files;
   const texts = new Map<string, string>();
+  // Every file, OCL or not: a registered project folder that holds only other files still exists.
+  const allPaths: string[] = [];
   if (source instanceof Map) {
-    for (const [path, text] of source) texts.set(normalise(path), text);
+    for (const [path, text] of source) {
+      texts.set(normalise(path), text);
+      allPaths.push(normalise(path));
+    }
   } else {
     const reader = source as HubFileReader;
     for (const path of await reader.list()) {
+      allPaths.push(normalise(path));
       if (!path.toLowerCase().endsWith('.ocl')) continue;
       const text = await reader.read(path);
       if (text !== undefined) texts.set(normalise(path), text);
@@ -213,7 +244,7 @@ export async function validateHub(options: ValidateHubOptions): Promise<HubValid
     files.push(validateFile({ path, text: texts.get(path)!, context }));
   }
   for (const f of files) diagnostics.push(...f.diagnostics);
-  diagnostics.push(...crossFileChecks(files, config, basePath, paths, options.workingTreeUsageChecks ?? true));
+  diagnostics.push(...crossFileChecks(files, config, basePath, allPaths, options.workingTreeUsageChecks ?? true));
   diagnostics.push(...projectTemplateChecks(files, texts));
   diagnostics.sort(compareDiagnostics);
   const result: HubValidationResult = { basePath, files, diagnostics };
@@ -225,7 +256,7 @@ function crossFileChecks(
   files: FileValidationResult[],
   config: HubConfigDocument | undefined,
   basePath: string,
-  paths: string[],
+  allPaths: readonly string[],
   workingTreeUsageChecks: boolean,
 ): Diagnostic[] {
   const out: Diagnostic[] = [];
@@ -244,7 +275,8 @@ function crossFileChecks(
     }
   }
   if (workingTreeUsageChecks) out.push(...usageChecks(files, hubTemplates, templateDir));
-  if (config && config.environments.length > 0) out.push(...environmentReferenceChecks(files, config, basePath));
+  // Files under the base path are hub content (templates, policies): their scopes name parameters, not slugs.
+  if (config) out.push(...scopeReferenceChecks(files.filter((f) => !isUnder(f.path, basePath)), config));
   if (config) {
     const file = 'oclhub.ocl';
     for (const activation of config.policies) {
@@ -270,18 +302,42 @@ function crossFileChecks(
     }
     for (const project of config.projects) {
       if (project.repository !== undefined || project.path === undefined) continue;
-      const folder = normalise(project.path).replace(/\/+$/, '');
-      if (!paths.some((p) => isUnder(p, folder))) {
-        out.push(
-          modelDiagnostic('SEM031', `Project "${project.slug}" path "${project.path}" holds no OCL files`, {
-            file,
-            range: project.attributeRanges['path'] ?? project.headerRange,
-          }),
-        );
-      }
+      const missing = checkProjectFolder(project, project.path, files.map((f) => ({ path: f.path, kind: f.kind })), allPaths);
+      if (missing) out.push({ ...missing, file });
     }
   }
   return out;
+}
+
+/** Kinds whose presence makes a folder an Octopus project (a runbook alone is enough; schema_version.ocl alone is not). */
+const PROJECT_CONTENT_KINDS: ReadonlySet<DocumentKind> = new Set(['deployment_process', 'deployment_settings', 'variables', 'runbook', 'templated_project_values']);
+
+/**
+ * SEM041 when a registered project's folder does not exist or holds no Octopus project files — a typo
+ * in `path` must not turn into "0 projects … passed". `files` are the repository's OCL files with their
+ * kinds (paths relative to its root), `allPaths` every file. The finding sits at the project block;
+ * `file` is left for the caller (the oclhub.ocl that registers the project).
+ */
+export function checkProjectFolder(
+  project: HubProjectModel,
+  written: string,
+  files: ReadonlyArray<{ path: string; kind?: DocumentKind | undefined }>,
+  allPaths: readonly string[],
+): Diagnostic | undefined {
+  const folder = normalise(written).replace(/\/+$/, '').replace(/^\.$/, '');
+  const isProjectFile = (f: { path: string; kind?: DocumentKind | undefined }) => f.kind !== undefined && PROJECT_CONTENT_KINDS.has(f.kind) && classifyPath(f.path)?.projectTemplate === undefined;
+  if (files.some((f) => isProjectFile(f) && projectFolder(f.path) === folder)) return undefined;
+  const exists = folder === '' ? allPaths.length > 0 : allPaths.some((p) => isUnder(p, folder));
+  // The folder that was probably meant: a project folder below the one written (`app` for `app/.octopus`).
+  const below = [...new Set(files.filter((f) => isProjectFile(f) && isUnder(f.path, folder)).map((f) => projectFolder(f.path)))].sort();
+  const where = `\`${written}\``;
+  return modelDiagnostic('SEM041', exists ? `Project "${project.slug}": ${where} holds no Octopus project files` : `Project "${project.slug}": ${where} does not exist`, {
+    range: project.labelRange ?? project.headerRange,
+    detail:
+      (below.length > 0 ? `Did you mean ${below.map((b) => `"${b}"`).join(' or ')}? ` : '') +
+      '`path` names the folder holding the project\'s deployment_process.ocl, variables.ocl or runbooks/ (for example ".octopus"). Nothing of this project would be evaluated.',
+    related: project.attributeRanges['path'] ? [{ range: project.attributeRanges['path'], message: 'path set here' }] : undefined,
+  });
 }
 
 /**
@@ -346,20 +402,20 @@ function usageChecks(files: FileValidationResult[], hubTemplates: Map<string, Fi
  */
 function projectTemplateChecks(files: FileValidationResult[], texts: ReadonlyMap<string, string>): Diagnostic[] {
   const out: Diagnostic[] = [];
-  const parametersByFolder = new Map<string, Set<string>>();
+  const parametersByFolder = new Map<string, TemplateParameterModel[]>();
   for (const f of files) {
-    if (f.document?.kind === 'project_template_parameters') parametersByFolder.set(dirname(f.path), new Set(f.document.parameters.map((p) => p.name)));
+    if (f.document?.kind === 'project_template_parameters') parametersByFolder.set(dirname(f.path), f.document.parameters);
   }
   for (const f of files) {
     if (f.document?.kind !== 'deployment_process' || f.document.projectTemplate === undefined || !f.ast) continue;
-    const parameterNames = parametersByFolder.get(dirname(f.path));
-    if (!parameterNames) continue;
+    const parameters = parametersByFolder.get(dirname(f.path));
+    if (!parameters) continue;
     const text = texts.get(f.path) ?? '';
     out.push(
       ...scanParameterReferences(f.ast, {
         file: f.path,
         lines: new LineIndex(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text),
-        parameterNames,
+        parameters,
         blocks: ['step', 'process_template'],
       }),
     );
@@ -368,16 +424,22 @@ function projectTemplateChecks(files: FileValidationResult[], texts: ReadonlyMap
 }
 
 /**
- * Environment slugs used by project files (action `environments`/`excluded_environments`, runbook
- * `environments`, variable `environment` scopes) that oclhub.ocl does not declare. Octopus fails to load a
- * file that refers to a missing slug (ocl-spec §3.5), so the hub's model of the space should know them all.
+ * Scope references in project files that oclhub.ocl cannot satisfy. SEM039: environment slugs (action
+ * `environments`/`excluded_environments`, runbook `environments`, variable `environment` scopes) that it
+ * does not declare — Octopus fails to load a file that refers to a missing slug (ocl-spec §3.5), so the
+ * hub's model of the space should know them all. SEM040: variable and action tenant tags that no
+ * declared tenant has — such a value never applies to any tenant the hub evaluates. Each check runs only
+ * when oclhub.ocl declares environments (tenants) at all.
  */
-function environmentReferenceChecks(files: FileValidationResult[], config: HubConfigDocument, basePath: string): Diagnostic[] {
+export function scopeReferenceChecks(files: ReadonlyArray<Pick<FileValidationResult, 'path' | 'document'>>, config: HubConfigDocument): Diagnostic[] {
   const out: Diagnostic[] = [];
-  const known = new Set(config.environments.map((e) => e.slug));
-  const report = (file: string, slug: string, range: Range | undefined) => {
-    if (known.has(slug)) return;
-    const hint = suggest(slug, known);
+  const environments = new Set(config.environments.map((e) => e.slug));
+  const tenantTags = new Set(config.tenants.flatMap((t) => t.tags));
+  const checkEnvironments = environments.size > 0;
+  const checkTenantTags = config.tenants.length > 0;
+  const environment = (file: string, slug: string, range: Range | undefined) => {
+    if (!checkEnvironments || environments.has(slug)) return;
+    const hint = suggest(slug, environments);
     out.push(
       modelDiagnostic('SEM039', `Environment "${slug}" is not declared in oclhub.ocl`, {
         file,
@@ -386,24 +448,39 @@ function environmentReferenceChecks(files: FileValidationResult[], config: HubCo
       }),
     );
   };
+  const tenantTag = (file: string, tag: string, range: Range | undefined) => {
+    if (!checkTenantTags || tenantTags.has(tag)) return;
+    const hint = suggest(tag, tenantTags);
+    out.push(
+      modelDiagnostic('SEM040', `Tenant tag "${tag}" is on no tenant declared in oclhub.ocl`, {
+        file,
+        range,
+        detail: (hint ? `Did you mean "${hint}"? ` : '') + 'Add it to the `tags` of the tenants that have it in Octopus, or correct the tag.',
+      }),
+    );
+  };
   const steps = (file: string, process: ProcessModel | undefined) => {
     for (const step of process?.steps ?? []) {
       for (const action of step.actions) {
-        for (const slug of action.environments) report(file, slug, action.attributeRanges['environments']);
-        for (const slug of action.excludedEnvironments) report(file, slug, action.attributeRanges['excluded_environments']);
+        for (const slug of action.environments) environment(file, slug, action.attributeRanges['environments']);
+        for (const slug of action.excludedEnvironments) environment(file, slug, action.attributeRanges['excluded_environments']);
+        for (const tag of action.tenantTags) tenantTag(file, tag, action.attributeRanges['tenant_tags']);
       }
     }
   };
   for (const f of files) {
     const doc = f.document;
-    if (!doc || isUnder(f.path, basePath)) continue;
+    if (!doc) continue;
     if (doc.kind === 'deployment_process') steps(f.path, doc);
     else if (doc.kind === 'runbook') {
-      for (const slug of doc.environments) report(f.path, slug, doc.source.attributeRanges['environments']);
+      for (const slug of doc.environments) environment(f.path, slug, doc.source.attributeRanges['environments']);
       steps(f.path, doc.process);
-    } else if (doc.kind === 'variables') {
+    } else if (doc.kind === 'variables' && doc.projectTemplate === undefined) {
       for (const variable of doc.variables) {
-        for (const value of variable.values) for (const slug of value.scopes['environment'] ?? []) report(f.path, slug, value.attributeRanges['environment']);
+        for (const value of variable.values) {
+          for (const slug of value.scopes['environment'] ?? []) environment(f.path, slug, value.attributeRanges['environment']);
+          for (const tag of value.scopes['tenant_tag'] ?? []) tenantTag(f.path, tag, value.attributeRanges['tenant_tag']);
+        }
       }
     }
   }

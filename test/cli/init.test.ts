@@ -1,7 +1,8 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { validateHub } from '../../src/model/validate.js';
+import { commitAll, git } from '../git/helpers.js';
 import { run, tempTree } from './helpers.js';
 
 function filesUnder(dir: string, prefix = ''): string[] {
@@ -10,7 +11,16 @@ function filesUnder(dir: string, prefix = ''): string[] {
   );
 }
 
-describe('oclhub init', () => {
+/** The "Next steps" commands, one per line, without their explanations. */
+function nextSteps(stdout: string): string[] {
+  return stdout
+    .slice(stdout.indexOf('Next steps:\n') + 'Next steps:\n'.length)
+    .trimEnd()
+    .split('\n')
+    .map((line) => line.trim().split(/ {3,}/)[0]!);
+}
+
+describe('oclhub init in a new folder', () => {
   it('scaffolds a hub whose starter policy tests pass and whose files validate', async () => {
     const root = await tempTree({});
     const r = await run(root, 'init', 'hub');
@@ -26,20 +36,163 @@ describe('oclhub init', () => {
     const validation = await validateHub({ files: texts });
     expect(validation.diagnostics.filter((d) => d.severity !== 'info')).toEqual([]);
     expect(validation.config?.environments.map((e) => e.slug)).toEqual(['development', 'staging', 'production']);
+    // The starter policies are registered, not activated: activation names a published version.
+    expect(validation.config?.policies.map((p) => [p.slug, p.activeVersion])).toContainEqual(['process_template_required', undefined]);
 
     const tests = await run(root, 'test', '--hub', 'hub');
     expect(tests.code).toBe(0);
     expect(tests.stdout).toMatch(/(\d+) tests, \1 passed, 0 failed \(6 policies\)/);
+    expect(nextSteps(r.stdout)).toEqual([
+      'oclhub validate --hub hub',
+      'oclhub test --hub hub',
+      'git init && git add -A && git commit',
+      'oclhub publish policy manual_intervention_in_production --bump major --hub hub',
+      'policy "manual_intervention_in_production" { active_version = "1.0.0" }',
+    ]);
+    const validate = await run(root, 'validate', '--hub', 'hub');
+    expect(validate.code).toBe(0);
   });
 
-  it('refuses an existing hub and keeps existing files', async () => {
+  it('copies no starter policies with --no-starter-policies', async () => {
+    const root = await tempTree({});
+    const r = await run(root, 'init', '--no-starter-policies');
+    expect(r.code).toBe(0);
+    expect(filesUnder(root)).toEqual(['oclhub.ocl']);
+    expect(nextSteps(r.stdout)).toEqual(['oclhub validate --hub .', 'git init && git add -A && git commit']);
+  });
+
+  it('refuses a folder that already has oclhub.ocl', async () => {
     const hub = await tempTree({ 'oclhub.ocl': 'base_path = ".octopus"\n' });
     const r = await run(hub, 'init');
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('already a hub');
+    expect(readFileSync(path.join(hub, 'oclhub.ocl'), 'utf8')).toBe('base_path = ".octopus"\n');
+  });
+});
+
+const PROCESS = `step "deploy" {
+    name = "Deploy"
+
+    action {
+        action_type = "Octopus.Script"
+        environments = ["test", "live"]
+        properties = {
+            Octopus.Action.Script.ScriptBody = "./deploy.sh"
+        }
+    }
+}
+`;
+
+const POLICY = (slug: string) => `name = "${slug}"
+violation_reason = "No"
+
+conditions {
+    rego = <<-EOT
+        package ${slug}
+
+        default result := {"allowed": true}
+        EOT
+}
+
+scope {
+    rego = <<-EOT
+        package ${slug}
+
+        default evaluate := true
+        EOT
+}
+`;
+
+const TEMPLATE = `name = "Smoke test"
+
+step "smoke" {
+    name = "Smoke"
+
+    action {
+        action_type = "Octopus.Script"
+        properties = {
+            Octopus.Action.Script.ScriptBody = "curl -f https://example.com"
+        }
+    }
+}
+`;
+
+describe('oclhub init in an existing hub (a folder with .octopus/)', () => {
+  async function existingHub(): Promise<string> {
+    return tempTree({
+      '.octopus/policies/no_friday_deploys.ocl': POLICY('no_friday_deploys'),
+      '.octopus/policies/require_approval.ocl': POLICY('require_approval'),
+      '.octopus/process-templates/smoke-test.ocl': TEMPLATE,
+      '.octopus/project-templates/api/parameters.ocl': 'parameter "Template.Name" {\n    display_settings = {\n        Octopus.ControlType = "SingleLineText"\n    }\n    label = "Name"\n}\n',
+      'projects/web/.octopus/deployment_process.ocl': PROCESS,
+      'projects/web/.octopus/variables.ocl': 'variable "Url" {\n    value "https://test.example.com" {\n        environment = ["test"]\n    }\n}\n',
+      'projects/ops/.octopus/runbooks/rotate.ocl': 'name = "Rotate"\nenvironments = ["live"]\n',
+    });
+  }
+
+  it('writes only oclhub.ocl, registering the policies, projects and environments already there', async () => {
+    const root = await existingHub();
+    const before = filesUnder(root).sort();
+    const r = await run(root, 'init');
+    expect(r.code).toBe(0);
+    expect(filesUnder(root).sort()).toEqual([...before, 'oclhub.ocl'].sort());
+    expect(r.stdout).toContain('Registered in oclhub.ocl: policies: no_friday_deploys, require_approval; projects: ops (projects/ops/.octopus), web (projects/web/.octopus)');
+    expect(r.stdout).toContain('process templates: smoke-test; project templates: api');
+
+    const texts = new Map(filesUnder(root).filter((f) => f.endsWith('.ocl')).map((f) => [f, readFileSync(path.join(root, f), 'utf8')]));
+    const validation = await validateHub({ files: texts });
+    expect(validation.diagnostics.filter((d) => d.severity !== 'info')).toEqual([]);
+    const config = validation.config!;
+    expect(config.policies.map((p) => [p.slug, p.activeVersion])).toEqual([
+      ['no_friday_deploys', undefined],
+      ['require_approval', undefined],
+    ]);
+    expect(config.projects.map((p) => [p.slug, p.path])).toEqual([
+      ['ops', 'projects/ops/.octopus'],
+      ['web', 'projects/web/.octopus'],
+    ]);
+    expect(config.environments.map((e) => [e.slug, e.order])).toEqual([
+      ['live', 1],
+      ['test', 2],
+    ]);
+
+    expect(nextSteps(r.stdout)).toEqual([
+      'oclhub validate --hub .',
+      'git init && git add -A && git commit',
+      'oclhub publish policy no_friday_deploys --bump major --hub .',
+      'policy "no_friday_deploys" { active_version = "1.0.0" }',
+    ]);
+    const validate = await run(root, 'validate', '--hub', '.');
+    expect(validate.code).toBe(0);
+  });
+
+  it('in a Git repository: suggests committing, and activating the latest published version of a policy', async () => {
+    const root = await existingHub();
+    git(root, ['init', '-q', '-b', 'main']);
+    commitAll(root, {}, 'hub content');
+    git(root, ['tag', '-a', 'policies/require_approval/v1.2.0', '-m', 'publish']);
+    git(root, ['tag', '-a', 'policies/require_approval/v1.10.0', '-m', 'publish']);
+    const r = await run(path.join(root, 'projects'), 'init', '..');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('created ../oclhub.ocl\n');
+    expect(nextSteps(r.stdout)).toEqual([
+      'oclhub validate --hub ..',
+      'git add oclhub.ocl && git commit',
+      'policy "require_approval" { active_version = "1.10.0" }',
+      'oclhub publish policy no_friday_deploys --bump major --hub ..',
+      'policy "no_friday_deploys" { active_version = "1.0.0" }',
+    ]);
+  });
+
+  it('adds the starter policies only with --starter-policies, keeping existing files', async () => {
+    const root = await existingHub();
+    await run(root, 'init', '--starter-policies');
+    expect(existsSync(path.join(root, '.octopus/policies/process_template_required.ocl'))).toBe(true);
+    expect(existsSync(path.join(root, 'policy-tests'))).toBe(true);
+    expect(readFileSync(path.join(root, '.octopus/policies/require_approval.ocl'), 'utf8')).toBe(POLICY('require_approval'));
 
     const partial = await tempTree({ '.octopus/policies/process_template_required.ocl': 'mine' });
-    const again = await run(partial, 'init');
+    const again = await run(partial, 'init', '--starter-policies');
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('kept    .octopus/policies/process_template_required.ocl (exists)');
     expect(readFileSync(path.join(partial, '.octopus/policies/process_template_required.ocl'), 'utf8')).toBe('mine');

@@ -39,12 +39,13 @@ describe('oclhub validate', () => {
   });
 
   it('prints exactly the documented JSON shape', async () => {
-    const root = await tempTree({ 'a.ocl': BROKEN_PROCESS, 'b.ocl': VALID_PROCESS });
-    const result = await run(root, 'validate', '--format', 'json', 'a.ocl', 'b.ocl');
+    const root = await tempTree({ 'a/.octopus/deployment_process.ocl': BROKEN_PROCESS, 'b/.octopus/deployment_process.ocl': VALID_PROCESS });
+    const result = await run(root, 'validate', '--format', 'json', 'a', 'b');
     expect(result.code).toBe(1);
     const report = JSON.parse(result.stdout) as Record<string, unknown>;
-    expect(Object.keys(report)).toEqual(['files', 'summary']);
-    expect(report.summary).toEqual({ files: 2, errors: 1, warnings: 0 });
+    expect(Object.keys(report)).toEqual(['files', 'summary', 'suppressed']);
+    expect(report.summary).toEqual({ files: 2, errors: 1, warnings: 0, infos: 0, suppressed: 0 });
+    expect(report.suppressed).toEqual([]);
     const files = report.files as { file: string; diagnostics: Record<string, unknown>[] }[];
     expect(files.map((f) => Object.keys(f))).toEqual([
       ['file', 'diagnostics'],
@@ -53,7 +54,7 @@ describe('oclhub validate', () => {
     expect(files[1]!.diagnostics).toEqual([]);
     expect(files[0]!.diagnostics[0]).toMatchObject({
       severity: 'error',
-      file: 'a.ocl',
+      file: 'a/.octopus/deployment_process.ocl',
       range: { start: { line: 2, column: 12 }, end: { line: 2, column: 18 } },
     });
     expect(files[0]!.diagnostics[0]!.code).toMatch(/^OCL\d{3}$/);

@@ -12,6 +12,8 @@ describe('detectDocumentKind', () => {
     ['.octopus/schema_version.ocl', 'schema_version'],
     ['.octopus/schema-version.ocl', 'schema_version'],
     ['.octopus/channels.ocl', 'channels'],
+    ['.octopus/templated_project_values.ocl', 'templated_project_values'],
+    ['.octopus/telemetry/templated_project_values.ocl', 'templated_project_values'],
     ['.octopus/runbooks/restart.ocl', 'runbook'],
     ['.octopus/runbooks/migrated-drafts/create-cluster-1.ocl', 'runbook'],
     ['.octopus/policies/check_steps.ocl', 'policy'],
@@ -51,6 +53,9 @@ describe('guessKindFromDocument', () => {
     expect(guess('version = 9')).toBe('schema_version');
     expect(guess('variable "A" {\n    value "1" {}\n}\n')).toBe('variables');
     expect(guess('base_path = ".octopus"\n')).toBe('oclhub');
+    expect(guess('parameter "ProjectTemplate.X" {\n    value = "1"\n}\n')).toBe('templated_project_values');
+    expect(guess('package_parameter "ProjectTemplate.Image" {\n    feed = "hub"\n}\n')).toBe('templated_project_values');
+    expect(guess('parameter "Template.X" {\n    label = "X"\n\n    value "1" {}\n}\n')).toBe('project_template_parameters');
     expect(guess('action "x" {\n}\n')).toBeUndefined();
   });
 });

@@ -119,7 +119,8 @@ describe('validateHub', () => {
     const usage = files.get('projects/payments-api/.octopus/deployment_process.ocl')!;
     expect(got).toContain(`oclhub.ocl:SEM031:${lineOf(hub, 'policy "no_disabled_step"')}`);
     expect(got).toContain(`oclhub.ocl:SEM031:${lineOf(hub, 'policy = "no_disabled_stepz"')}`);
-    expect(got).toContain(`oclhub.ocl:SEM031:${lineOf(hub, 'projects/reports/.octopus')}`);
+    expect(got).toContain(`oclhub.ocl:SEM041:${lineOf(hub, 'project "reporting"')}`);
+    expect(only(r.diagnostics, 'SEM041')[0]).toMatchObject({ severity: 'error', summary: 'Project "reporting": `projects/reports/.octopus` does not exist' });
     expect(got).toContain(`projects/payments-api/.octopus/deployment_process.ocl:TPL013:${lineOf(usage, 'deploy-webapp')}`);
     expect(got).toContain(`projects/payments-api/.octopus/deployment_process.ocl:TPL014:${lineOf(usage, '"Template.Approver"')}`);
     expect(got).toContain(`projects/payments-api/.octopus/deployment_process.ocl:TPL015:${lineOf(usage, 'process_template "approve"')}`);
@@ -171,5 +172,23 @@ describe('docs/oclhub-ocl.md', () => {
     expect(r.diagnostics).toEqual([]);
     const doc = r.document as HubConfigDocument;
     expect(doc.projects.find((p) => p.slug === 'billing')).toMatchObject({ repository: 'https://github.com/example/billing.git', ref: 'main' });
+  });
+});
+
+describe('SEM041: registered project folders', () => {
+  const config = (p: string) => `project "web" {\n    name = "Web"\n    path = "${p}"\n}\n`;
+  const check = async (p: string, files: Record<string, string>) =>
+    only((await validateHub({ files: new Map([['oclhub.ocl', config(p)], ...Object.entries(files)]) })).diagnostics, 'SEM041').map((d) => d.summary);
+
+  it('tells a folder holding only other files from one that does not exist', async () => {
+    expect(await check('web', { 'web/README.md': '# web' })).toEqual(['Project "web": `web` holds no Octopus project files']);
+    expect(await check('web', {})).toEqual(['Project "web": `web` does not exist']);
+  });
+
+  it('does not count schema_version.ocl alone, nor another project folder nested below', async () => {
+    expect(await check('web/.octopus', { 'web/.octopus/schema_version.ocl': 'version = 10' })).toHaveLength(1);
+    expect(await check('.octopus', { '.octopus/telemetry/deployment_process.ocl': '' })).toHaveLength(1);
+    expect(await check('.octopus/telemetry', { '.octopus/telemetry/deployment_process.ocl': '' })).toEqual([]);
+    expect(await check('./web/.octopus/', { 'web/.octopus/runbooks/restart.ocl': 'name = "Restart"' })).toEqual([]);
   });
 });

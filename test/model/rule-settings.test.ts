@@ -13,7 +13,7 @@ describe('rule settings in oclhub.ocl', () => {
     '    severity = "off"',
     '}',
     '',
-    'rule "BP*" {',
+    'rule "SCH1*" {',
     '    severity = "info"',
     '}',
     '',
@@ -25,7 +25,7 @@ describe('rule settings in oclhub.ocl', () => {
     expect(r.diagnostics).toEqual([]);
     expect(doc.rules.map((s) => [s.code, s.severity, s.paths, s.reason])).toEqual([
       ['TPL004', 'off', ['templates/**/*.ocl'], 'Sub-properties resolved by Octopus'],
-      ['BP*', 'info', [], undefined],
+      ['SCH1*', 'info', [], undefined],
     ]);
     expect(doc.rules[0]!.headerRange.start.line).toBe(1);
   });

@@ -1,13 +1,26 @@
 /**
- * `oclhub init [DIR]`: scaffolds a hub repository — `oclhub.ocl` with three environments, the starter
- * policies in `.octopus/policies/` and their unit tests in `policy-tests/` (outside the Octopus base
- * path). Never overwrites: an existing `oclhub.ocl` is a usage error, other existing files are kept.
- * Policies are not activated: activation names a *published* version, so the next steps are printed.
+ * `oclhub init [DIR] [--starter-policies|--no-starter-policies]`: makes DIR a hub.
+ *
+ * - A new folder gets `oclhub.ocl` with three environments, the starter policies in `.octopus/policies/`
+ *   and their unit tests in `policy-tests/` (outside the Octopus base path).
+ * - An existing hub (a folder that already has `.octopus/`) gets only `oclhub.ocl`, registering what is
+ *   there: its policies (not activated: activation names a published version), the project folders, and
+ *   the environments those projects name; starter policies only with `--starter-policies`.
+ *
+ * Never overwrites: an existing `oclhub.ocl` is a usage error, other existing files are kept, and
+ * `oclhub.ocl` is created in one step that fails if another process created it meanwhile. The next steps
+ * printed name the folder init ran on.
  */
-import { copyFile, mkdir, readdir, stat, writeFile } from 'node:fs/promises';
+import { copyFile, link, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import semver from 'semver';
+import { openRepository, isGitStoreError } from '../../git/index.js';
 import { DEFAULT_BASE_PATH } from '../../model/build.js';
+import { directoryReader } from '../../model/directory-reader.js';
+import { classifyPath, type DocumentKind } from '../../model/kinds.js';
+import { validateHub } from '../../model/validate.js';
+import { quote } from '../../ocl/printer.js';
 import { EXIT_OK, EXIT_USAGE, type CliIo } from '../io.js';
 import type { RegisterCommand } from '../main.js';
 import { DEFAULT_POLICY_TESTS_DIR } from './test.js';
@@ -15,39 +28,27 @@ import { DEFAULT_POLICY_TESTS_DIR } from './test.js';
 /** The repository's templates/ folder (the same relative place from src/ and dist/). */
 export const TEMPLATES_DIR = fileURLToPath(new URL('../../../templates/', import.meta.url));
 
-export const INIT_CONFIG = `base_path = "${DEFAULT_BASE_PATH}"
-default_space = "default"
+const DEFAULT_ENVIRONMENTS: ReadonlyArray<{ slug: string; name: string; tags: string[] }> = [
+  { slug: 'development', name: 'Development', tags: ['tier/non-production'] },
+  { slug: 'staging', name: 'Staging', tags: ['tier/non-production'] },
+  { slug: 'production', name: 'Production', tags: ['tier/production'] },
+];
 
-space "default" {
-    name = "Default"
+export interface InitOptions {
+  dir?: string | undefined;
+  /** Copy the starter policies and their tests: default for a new hub, off for an existing one. */
+  starterPolicies?: boolean | undefined;
 }
-
-environment "development" {
-    name = "Development"
-    order = 1
-    tags = ["tier/non-production"]
-}
-
-environment "staging" {
-    name = "Staging"
-    order = 2
-    tags = ["tier/non-production"]
-}
-
-environment "production" {
-    name = "Production"
-    order = 3
-    tags = ["tier/production"]
-}
-`;
 
 export const registerInit: RegisterCommand = (program, ctx) => {
   program
     .command('init')
-    .description('scaffold a hub repository: oclhub.ocl, starter policies and their tests')
+    .description('make a folder a hub: oclhub.ocl (registering an existing hub\'s policies and projects), starter policies and their tests')
     .argument('[dir]', 'folder to create the hub in (default: the current directory)')
-    .action(async (dir: string | undefined) => {
-      ctx.setExitCode(await runInit({ dir }, ctx.io));
+    .option('--starter-policies', 'copy the starter policies and their tests (default for a new hub)')
+    .option('--no-starter-policies', 'do not copy the starter policies (default for a folder that already has .octopus/)')
+    .action(async (dir: string | undefined, options: { starterPolicies?: boolean }) => {
+      ctx.setExitCode(await runInit({ dir, starterPolicies: options.starterPolicies }, ctx.io));
     });
 };
 
@@ -65,32 +66,34 @@ async function filesUnder(dir: string): Promise<string[]> {
   return out.sort();
 }
 
-export async function runInit(options: { dir?: string | undefined }, io: CliIo): Promise<number> {
+export async function runInit(options: InitOptions, io: CliIo): Promise<number> {
   const target = path.resolve(io.cwd, options.dir ?? '.');
   const shown = (p: string) => path.relative(io.cwd, p).split(path.sep).join('/') || '.';
-  if (await exists(path.join(target, 'oclhub.ocl'))) {
-    io.stderr(`oclhub init: ${shown(path.join(target, 'oclhub.ocl'))} already exists: this is already a hub\n`);
+  const configPath = path.join(target, 'oclhub.ocl');
+  if (await exists(configPath)) {
+    io.stderr(`oclhub init: ${shown(configPath)} already exists: this is already a hub\n`);
     return EXIT_USAGE;
   }
+  const existingHub = await exists(path.join(target, DEFAULT_BASE_PATH));
+  const starter = options.starterPolicies ?? !existingHub;
+
   const copies: Array<{ from: string; to: string }> = [];
-  for (const [source, destination] of [
-    ['policies', path.join(DEFAULT_BASE_PATH, 'policies')],
-    ['policy-tests', DEFAULT_POLICY_TESTS_DIR],
-  ] as const) {
-    const from = path.join(TEMPLATES_DIR, source);
-    if (!(await exists(from))) {
-      io.stderr(`oclhub init: the starter files are missing from this installation (${from})\n`);
-      return EXIT_USAGE;
+  if (starter) {
+    for (const [source, destination] of [
+      ['policies', path.join(DEFAULT_BASE_PATH, 'policies')],
+      ['policy-tests', DEFAULT_POLICY_TESTS_DIR],
+    ] as const) {
+      const from = path.join(TEMPLATES_DIR, source);
+      if (!(await exists(from))) {
+        io.stderr(`oclhub init: the starter files are missing from this installation (${from})\n`);
+        return EXIT_USAGE;
+      }
+      for (const file of await filesUnder(from)) copies.push({ from: file, to: path.join(target, destination, path.relative(from, file)) });
     }
-    for (const file of await filesUnder(from)) copies.push({ from: file, to: path.join(target, destination, path.relative(from, file)) });
   }
   await mkdir(target, { recursive: true });
-  await writeFile(path.join(target, 'oclhub.ocl'), INIT_CONFIG, 'utf8');
-  io.stdout(`created ${shown(path.join(target, 'oclhub.ocl'))}\n`);
-  let kept = 0;
   for (const { from, to } of copies) {
     if (await exists(to)) {
-      kept++;
       io.stdout(`kept    ${shown(to)} (exists)\n`);
       continue;
     }
@@ -98,14 +101,167 @@ export async function runInit(options: { dir?: string | undefined }, io: CliIo):
     await copyFile(from, to);
     io.stdout(`created ${shown(to)}\n`);
   }
-  const policies = copies.filter((c) => c.to.endsWith('.ocl')).map((c) => path.basename(c.to, '.ocl'));
-  const at = options.dir !== undefined ? ` --hub ${shown(target)}` : '';
-  io.stdout(
-    `\n${copies.length - kept + 1} files created. Next steps:\n` +
-      `  oclhub test${at}                       run the policy unit tests\n` +
-      `  git init && git add -A && git commit   put the hub under version control\n` +
-      `  oclhub publish policy <slug> --bump major${at}   publish a policy (e.g. ${policies[0] ?? 'my_policy'})\n` +
-      `  then activate it in oclhub.ocl:  policy "<slug>" { active_version = "1.0.0" }\n`,
-  );
+
+  const found = await survey(target);
+  const environments = found.environments.length > 0 ? found.environments.map((slug) => ({ slug, name: displayName(slug), tags: [] as string[] })) : DEFAULT_ENVIRONMENTS;
+  const config = renderConfig({ environments, projects: found.projects, policies: found.policies.map((p) => p.slug) });
+  if (!(await createExclusive(configPath, config))) {
+    io.stderr(`oclhub init: ${shown(configPath)} was created by someone else meanwhile: this is already a hub\n`);
+    return EXIT_USAGE;
+  }
+  io.stdout(`created ${shown(configPath)}\n`);
+  if (existingHub) {
+    const list = (what: string, items: readonly string[]) => (items.length > 0 ? `${what}: ${items.join(', ')}` : `no ${what}`);
+    io.stdout(
+      `\nRegistered in oclhub.ocl: ${list('policies', found.policies.map((p) => p.slug))}; ${list('projects', found.projects.map((p) => `${p.slug} (${p.path})`))}; ` +
+        `environments ${found.environments.length > 0 ? `named by the projects: ${found.environments.join(', ')}` : 'development, staging, production (no project names any)'}.\n` +
+        `Templates are read from ${DEFAULT_BASE_PATH}/: ${list('process templates', found.processTemplates)}; ${list('project templates', found.projectTemplates)}.\n`,
+    );
+  }
+  io.stdout(nextSteps(` --hub ${shown(target)}`, found));
   return EXIT_OK;
+}
+
+/** Writes `file` only if it does not exist, atomically: a complete temp file hard-linked into place. */
+async function createExclusive(file: string, text: string): Promise<boolean> {
+  const temp = `${file}.${process.pid}.${Date.now().toString(36)}.tmp`;
+  await writeFile(temp, text, 'utf8');
+  try {
+    await link(temp, file);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  } finally {
+    await rm(temp, { force: true });
+  }
+}
+
+interface Survey {
+  policies: Array<{ slug: string; published?: string }>;
+  processTemplates: string[];
+  projectTemplates: string[];
+  projects: Array<{ slug: string; path: string }>;
+  /** Environment slugs the project files name, in order of first use. */
+  environments: string[];
+  /** The folder is a Git repository. */
+  git: boolean;
+  /** Policy unit tests exist. */
+  policyTests: boolean;
+}
+
+const PROJECT_KINDS: ReadonlySet<DocumentKind> = new Set(['deployment_process', 'deployment_settings', 'variables', 'runbook', 'templated_project_values']);
+
+/** What a folder already holds: hub content under the base path, project folders, the environments they name. */
+async function survey(target: string): Promise<Survey> {
+  const validation = await validateHub({ files: directoryReader(target) });
+  const base = `${DEFAULT_BASE_PATH}/`;
+  const policies = new Set<string>();
+  const processTemplates = new Set<string>();
+  const projectTemplates = new Set<string>();
+  const projectFolders = new Set<string>();
+  const environments: string[] = [];
+  const seen = (slug: string) => {
+    if (!environments.includes(slug)) environments.push(slug);
+  };
+  for (const file of validation.files) {
+    const info = classifyPath(file.path);
+    if (!info) continue;
+    if (info.projectTemplate !== undefined) {
+      if (file.path.startsWith(base)) projectTemplates.add(info.projectTemplate);
+      continue;
+    }
+    if (info.kind === 'policy' && info.slug && file.path.startsWith(`${base}policies/`)) policies.add(info.slug);
+    if (info.kind === 'process_template' && info.slug && file.path.startsWith(`${base}process-templates/`)) processTemplates.add(info.slug);
+    if (PROJECT_KINDS.has(info.kind)) projectFolders.add(projectFolderOf(file.path));
+    const doc = file.document;
+    const process = doc?.kind === 'deployment_process' ? doc : doc?.kind === 'runbook' ? doc.process : undefined;
+    for (const step of process?.steps ?? []) for (const action of step.actions) [...action.environments, ...action.excludedEnvironments].forEach(seen);
+    if (doc?.kind === 'runbook') doc.environments.forEach(seen);
+    if (doc?.kind === 'variables' && doc.projectTemplate === undefined) for (const v of doc.variables) for (const value of v.values) (value.scopes['environment'] ?? []).forEach(seen);
+  }
+  const projects: Survey['projects'] = [];
+  const slugs = new Set<string>();
+  for (const folder of [...projectFolders].sort()) {
+    let slug = projectSlug(folder, path.basename(target));
+    for (let n = 2; slugs.has(slug); n++) slug = `${projectSlug(folder, path.basename(target))}-${n}`;
+    slugs.add(slug);
+    projects.push({ slug, path: folder });
+  }
+  const published = await publishedPolicyVersions(target);
+  return {
+    policies: [...policies].sort().map((slug) => (published.has(slug) ? { slug, published: published.get(slug)! } : { slug })),
+    processTemplates: [...processTemplates].sort(),
+    projectTemplates: [...projectTemplates].sort(),
+    projects,
+    environments,
+    git: await exists(path.join(target, '.git')),
+    policyTests: await exists(path.join(target, DEFAULT_POLICY_TESTS_DIR)),
+  };
+}
+
+function projectFolderOf(file: string): string {
+  let dir = path.posix.dirname(file);
+  if (path.posix.basename(dir) === 'migrated-drafts') dir = path.posix.dirname(dir);
+  if (path.posix.basename(dir) === 'runbooks') dir = path.posix.dirname(dir);
+  return dir;
+}
+
+/** `projects/web/.octopus` → `web`; `.octopus/telemetry` → `telemetry`; `.octopus` → the repository folder's name. */
+function projectSlug(folder: string, repositoryName: string): string {
+  const parts = folder.split('/').filter((p) => p !== '' && p !== '.');
+  const named = parts.filter((p) => p !== DEFAULT_BASE_PATH);
+  const raw = named.length > 0 ? named[named.length - 1]! : repositoryName;
+  return raw.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[^a-z0-9]+|-+$/g, '') || 'project';
+}
+
+function displayName(slug: string): string {
+  return slug.split(/[-_.]+/).filter(Boolean).map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join(' ');
+}
+
+/** The highest published version of each policy, from its `policies/<slug>/v<semver>` tags (none outside Git). */
+async function publishedPolicyVersions(dir: string): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  try {
+    const store = await openRepository({ dir });
+    for (const tag of await store.listTags('policies/')) {
+      const m = /^policies\/([^/]+)\/v(.+)$/.exec(tag);
+      if (!m || semver.valid(m[2]!) === null) continue;
+      const best = out.get(m[1]!);
+      if (best === undefined || semver.gt(m[2]!, best)) out.set(m[1]!, m[2]!);
+    }
+  } catch (error) {
+    if (!isGitStoreError(error)) throw error;
+  }
+  return out;
+}
+
+function renderConfig(options: {
+  environments: ReadonlyArray<{ slug: string; name: string; tags: readonly string[] }>;
+  projects: ReadonlyArray<{ slug: string; path: string }>;
+  policies: readonly string[];
+}): string {
+  const blocks: string[] = [`base_path = ${quote(DEFAULT_BASE_PATH)}\ndefault_space = "default"`, 'space "default" {\n    name = "Default"\n}'];
+  options.environments.forEach((e, i) => {
+    const tags = e.tags.length > 0 ? `\n    tags = [${e.tags.map(quote).join(', ')}]` : '';
+    blocks.push(`environment ${quote(e.slug)} {\n    name = ${quote(e.name)}\n    order = ${i + 1}${tags}\n}`);
+  });
+  for (const p of options.projects) blocks.push(`project ${quote(p.slug)} {\n    name = ${quote(displayName(p.slug))}\n    path = ${quote(p.path)}\n}`);
+  for (const slug of options.policies) blocks.push(`policy ${quote(slug)} {}`);
+  return blocks.join('\n\n') + '\n';
+}
+
+function nextSteps(at: string, found: Survey): string {
+  const lines: Array<[string, string]> = [[`oclhub validate${at}`, 'check the hub: oclhub.ocl, projects, policies and templates']];
+  if (found.policyTests) lines.push([`oclhub test${at}`, 'run the policy unit tests']);
+  lines.push(found.git ? ['git add oclhub.ocl && git commit', 'commit the hub settings'] : ['git init && git add -A && git commit', 'put the hub under version control']);
+  const unpublished = found.policies.find((p) => p.published === undefined);
+  const publishedOne = found.policies.find((p) => p.published !== undefined);
+  if (publishedOne) lines.push([`policy ${quote(publishedOne.slug)} { active_version = ${quote(publishedOne.published!)} }`, 'in oclhub.ocl: activate a published version']);
+  if (unpublished) {
+    lines.push([`oclhub publish policy ${unpublished.slug} --bump major${at}`, 'publish a policy']);
+    lines.push([`policy ${quote(unpublished.slug)} { active_version = "1.0.0" }`, 'then activate it in oclhub.ocl']);
+  }
+  const width = Math.max(...lines.map(([command]) => command.length)) + 3;
+  return `\nNext steps:\n${lines.map(([command, why]) => `  ${command.padEnd(width)}${why}\n`).join('')}`;
 }

@@ -1,17 +1,18 @@
 /**
  * `oclhub validate [--format text|json] <files|dirs...>` checks OCL files: syntax, the JSON Schema
- * of each document kind (detected from the path), and semantic checks.
- * `oclhub validate --hub <dir> [--ref REF]` checks a whole hub repository at a Git ref (default: the
- * working directory, uncommitted edits included), with cross-file checks.
+ * of each document kind (detected from the path), semantic checks, and the Octopus compatibility checks
+ * on policies. `oclhub validate --hub <dir> [--ref REF]` checks a whole hub repository at a Git ref
+ * (default: the working directory, uncommitted edits included), with cross-file checks and the
+ * repositories of registered external projects. Rule settings in the governing oclhub.ocl apply; what
+ * they silence is counted in the summary and listed under `suppressed` in JSON.
  * Exit 0 without errors, 1 with errors, 2 on usage errors.
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Option } from 'commander';
-import { compareDiagnostics, countBySeverity, type Diagnostic } from '../../diagnostics.js';
-import { renderJsonReport, type FileDiagnostics } from '../../report/json.js';
+import { countBySeverity, type Diagnostic } from '../../diagnostics.js';
 import { renderDiagnostics, renderSummary } from '../../report/text.js';
-import { schemaVersionForFile, validateFile, validateHubAt } from '../../hub/validate.js';
+import { validateHubAt, validatePaths, type ValidationRun } from '../../hub/validate.js';
+import { cacheDirFor } from '../cache-dirs.js';
 import { collectOclFiles } from '../files.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, type CliIo } from '../io.js';
 import type { RegisterCommand } from '../main.js';
@@ -21,6 +22,7 @@ export interface ValidateCommandOptions {
   format: 'text' | 'json';
   hub?: string;
   ref?: string;
+  cacheDir?: string;
 }
 
 export const registerValidate: RegisterCommand = (program, ctx) => {
@@ -29,9 +31,10 @@ export const registerValidate: RegisterCommand = (program, ctx) => {
     .description('check OCL files for syntax, schema and semantic errors (directories are searched for *.ocl)')
     .argument('[paths...]', 'OCL files or directories')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .option('--hub <dir>', 'validate a whole hub repository (with cross-file checks)')
+    .option('--hub <dir>', 'validate a whole hub repository (with cross-file checks and registered project repositories)')
     .option('--ref <ref>', 'with --hub: the branch, tag or commit to read (default WORKTREE: the working directory)')
-    .action(async (paths: string[], options: { format: 'text' | 'json'; hub?: string; ref?: string }) => {
+    .option('--cache-dir <dir>', 'with --hub: where remote project repositories are cloned (default $OCLHUB_CACHE_DIR or ~/.cache/oclhub)')
+    .action(async (paths: string[], options: { format: 'text' | 'json'; hub?: string; ref?: string; cacheDir?: string }) => {
       ctx.setExitCode(await runValidate({ paths, ...options }, ctx.io));
     });
 };
@@ -44,8 +47,8 @@ export async function runValidate(options: ValidateCommandOptions, io: CliIo): P
     }
     return validateHubCommand(options, io);
   }
-  if (options.ref !== undefined) {
-    io.stderr('oclhub validate: --ref needs --hub <dir>\n');
+  if (options.ref !== undefined || options.cacheDir !== undefined) {
+    io.stderr(`oclhub validate: ${options.ref !== undefined ? '--ref' : '--cache-dir'} needs --hub <dir>\n`);
     return EXIT_USAGE;
   }
   if (options.paths.length === 0) {
@@ -57,52 +60,60 @@ export async function runValidate(options: ValidateCommandOptions, io: CliIo): P
     for (const arg of missing) io.stderr(`oclhub validate: no such file or directory: ${arg}\n`);
     return EXIT_USAGE;
   }
-  const results: FileDiagnostics[] = [];
-  const sources = new Map<string, string>();
-  const schemaVersions = new Map<string, number | undefined>();
-  for (const file of files) {
-    let text: string;
-    try {
-      text = await readFile(file.path, 'utf8');
-    } catch (error) {
-      io.stderr(`oclhub validate: cannot read ${file.display}: ${(error as Error).message}\n`);
-      return EXIT_USAGE;
-    }
-    sources.set(file.display, text.replace(/^\uFEFF/, ''));
-    const schemaVersion = await schemaVersionForFile(file.path, undefined, schemaVersions);
-    const { diagnostics } = validateFile(file.display, text, schemaVersion === undefined ? {} : { schemaVersion });
-    results.push({ file: file.display, diagnostics: [...diagnostics].sort(compareDiagnostics) });
+  const run = await validatePaths(files, { cwd: io.cwd });
+  if ('error' in run) {
+    io.stderr(`oclhub validate: ${run.error}\n`);
+    return EXIT_USAGE;
   }
-  return report(results, sources, files.length, options.format, io);
+  return report(run, files.length, options.format, io, () => undefined);
 }
 
 async function validateHubCommand(options: ValidateCommandOptions, io: CliIo): Promise<number> {
   const dir = path.resolve(io.cwd, options.hub!);
-  const outcome = await validateHubAt({ dir, ...(options.ref ? { ref: options.ref } : {}) });
+  const outcome = await validateHubAt({ dir, ...(options.ref ? { ref: options.ref } : {}), cacheDir: cacheDirFor(options, io) });
   if ('error' in outcome) {
     io.stderr(`oclhub validate: ${outcome.error.summary}\n`);
     return EXIT_USAGE;
   }
-  const { result, sources } = outcome;
-  const byFile = new Map<string, Diagnostic[]>(result.files.map((f) => [f.path, []]));
-  const unattached: Diagnostic[] = [];
-  for (const d of result.diagnostics) {
-    const list = d.file !== undefined ? byFile.get(d.file) : undefined;
-    if (list) list.push(d);
-    else if (d.file !== undefined) byFile.set(d.file, [d]);
-    else unattached.push(d);
-  }
-  const results: FileDiagnostics[] = [...byFile].map(([file, diagnostics]) => ({ file, diagnostics }));
-  if (unattached.length > 0) results.push({ file: '', diagnostics: unattached });
-  return report(results, sources, result.files.length, options.format, io);
+  const { result, run } = outcome;
+  const externalFiles = [...run.repositorySources.values()].reduce((n, sources) => n + sources.size, 0);
+  // Another repository's files are shown where they are: its folder (relative to here) or URL, then the path.
+  const location = (d: Diagnostic): string | undefined => {
+    if (!d.repository || d.file === undefined) return undefined;
+    const where = /^https?:\/\//i.test(d.repository.location) ? d.repository.location.replace(/\/+$/, '') : path.relative(io.cwd, path.resolve(dir, d.repository.location)) || '.';
+    return `${where}/${d.file}`;
+  };
+  return report(run, result.files.length + externalFiles, options.format, io, location);
 }
 
-function report(results: FileDiagnostics[], sources: Map<string, string>, fileCount: number, format: 'text' | 'json', io: CliIo): number {
-  const all: Diagnostic[] = results.flatMap((r) => r.diagnostics);
-  if (format === 'json') io.stdout(renderJsonReport(results));
-  else {
-    io.stdout(renderDiagnostics(all, { sources, colors: io.colors }));
-    io.stdout(renderSummary(all, fileCount, io.colors) + '\n');
+function report(run: ValidationRun, fileCount: number, format: 'text' | 'json', io: CliIo, externalLocation: (d: Diagnostic) => string | undefined): number {
+  const all: Diagnostic[] = run.files.flatMap((f) => f.diagnostics);
+  const counts = countBySeverity(all);
+  if (format === 'json') {
+    const json = {
+      files: run.files.map((f) => ({ file: f.file, ...(f.repository ? { repository: f.repository } : {}), diagnostics: f.diagnostics })),
+      summary: { files: fileCount, errors: counts.error, warnings: counts.warning, infos: counts.info, suppressed: run.suppressed.length },
+      suppressed: run.suppressed,
+    };
+    io.stdout(JSON.stringify(json, null, 2) + '\n');
+  } else {
+    const own = all.filter((d) => d.repository === undefined);
+    io.stdout(renderDiagnostics(own, { sources: run.sources, colors: io.colors }));
+    for (const [id, sources] of run.repositorySources) {
+      const theirs = all.filter((d) => d.repository?.id === id);
+      if (theirs.length === 0) continue;
+      const shown = new Map<string, string>();
+      const relabelled = theirs.map((d) => {
+        const at = externalLocation(d);
+        if (at === undefined) return d;
+        const text = sources.get(d.file!);
+        if (text !== undefined) shown.set(at, text);
+        return { ...d, file: at };
+      });
+      io.stdout(renderDiagnostics(relabelled, { sources: shown, colors: io.colors }));
+    }
+    const silenced = run.suppressed.length > 0 ? ` (${run.suppressed.length} suppressed by rule settings in ${run.settingsFiles.join(', ') || 'oclhub.ocl'})` : '';
+    io.stdout(renderSummary(all, fileCount, io.colors) + silenced + '\n');
   }
-  return countBySeverity(all).error > 0 ? EXIT_FINDINGS : EXIT_OK;
+  return counts.error > 0 ? EXIT_FINDINGS : EXIT_OK;
 }

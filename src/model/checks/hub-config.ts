@@ -2,6 +2,8 @@
 import semver from 'semver';
 import type { Diagnostic, Range } from '../../diagnostics.js';
 import { modelDiagnostic } from '../codes.js';
+import { KNOWN_CODES } from '../code-registry.js';
+import { checkRuleSettings, ruleSettingsOf } from '../rule-settings.js';
 import { suggest } from '../suggest.js';
 import type { BlockSource, HubConfigDocument } from '../types.js';
 
@@ -193,5 +195,8 @@ export function checkHubConfig(doc: HubConfigDocument, options: HubConfigCheckOp
       }
     }
   }
+  // A block without a valid severity already has its schema error (SCH003/SCH005): no second finding.
+  const settings = ruleSettingsOf(doc).filter((s) => s.severity !== undefined);
+  out.push(...checkRuleSettings(settings, KNOWN_CODES, file ?? 'oclhub.ocl'));
   return out;
 }

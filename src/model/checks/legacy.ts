@@ -2,8 +2,8 @@
  * Legacy forms found in real Octopus files. Each becomes a warning that states the migration to make;
  * the document is then validated as its modern equivalent (so legacy files get warnings, not errors).
  */
-import type { Diagnostic, Range } from '../../diagnostics.js';
-import type { OclBlock, OclDocument, OclElement } from '../../ocl/ast.js';
+import type { Diagnostic, LineIndex, Range } from '../../diagnostics.js';
+import type { OclBlock, OclDocument, OclElement, OclHeredoc } from '../../ocl/ast.js';
 import { modelDiagnostic } from '../codes.js';
 import type { DocumentKind, PathInfo } from '../kinds.js';
 import { blockHeaderRange } from '../projection.js';
@@ -24,6 +24,8 @@ export interface LegacyOptions {
   path?: PathInfo | undefined;
   file?: string | undefined;
   schemaVersion?: number | undefined;
+  /** The source text, to see where heredoc end tags sit. */
+  lines?: LineIndex | undefined;
 }
 
 /** Octopus slugs: lower-case letters and digits separated by single dashes. */
@@ -52,6 +54,40 @@ function hasHeredoc(body: readonly OclElement[]): boolean {
     if (element.value.type === 'map' && element.value.entries.some((e) => e.value.type === 'heredoc' && e.value.indented)) found = true;
   });
   return found;
+}
+
+const PROJECT_FOLDER_KINDS: ReadonlySet<DocumentKind> = new Set(['deployment_process', 'deployment_settings', 'variables', 'runbook', 'channels']);
+
+/** The number of leading spaces and tabs of a line. */
+function indentOf(line: string): number {
+  return line.length - line.trimStart().length;
+}
+
+/**
+ * Indented heredocs written the pre-2023 way: the end tag at the column of the attribute (or map key)
+ * that holds it and every content line deeper, where today's writer puts the end tag at the content's
+ * column (ocl-spec §2.2). Returns the heredocs in that shape, each with the range of its owner's name.
+ */
+export function oldWriterHeredocs(document: OclDocument, lines: LineIndex): { owner: Range; heredoc: OclHeredoc }[] {
+  const out: { owner: Range; heredoc: OclHeredoc }[] = [];
+  const check = (owner: Range, heredoc: OclHeredoc) => {
+    if (!heredoc.indented) return;
+    const endLine = heredoc.range.end.line;
+    const endTag = lines.lineText(endLine);
+    if (endTag.trim() !== heredoc.tag || indentOf(endTag) !== owner.start.column - 1) return;
+    let content = Number.MAX_SAFE_INTEGER;
+    for (let line = heredoc.range.start.line + 1; line < endLine; line++) {
+      const text = lines.lineText(line);
+      if (text.trim() !== '') content = Math.min(content, indentOf(text));
+    }
+    if (content !== Number.MAX_SAFE_INTEGER && content > indentOf(endTag)) out.push({ owner, heredoc });
+  };
+  walk(document.body, (element) => {
+    if (element.type !== 'attribute') return;
+    if (element.value.type === 'heredoc') check(element.nameRange, element.value);
+    if (element.value.type === 'map') for (const entry of element.value.entries) if (entry.value.type === 'heredoc') check(entry.keyRange, entry.value);
+  });
+  return out;
 }
 
 export function legacyPass(options: LegacyOptions): LegacyResult {
@@ -89,6 +125,22 @@ export function legacyPass(options: LegacyOptions): LegacyResult {
           'Before schema_version 6 the `<<-` end tag could sit left of the content; today\'s rule would keep extra leading spaces. Octopus migration 6 re-indents end tags to the content column: let Octopus migrate the project, or re-indent the end tags and set `version = 6` or later.',
       }),
     );
+  }
+
+  // Only project files sit next to a schema_version.ocl; hub files (policies, templates) never had one.
+  if (schemaVersion === undefined && options.lines && PROJECT_FOLDER_KINDS.has(kind)) {
+    const old = oldWriterHeredocs(document, options.lines);
+    const first = old[0];
+    if (first) {
+      out.push(
+        modelDiagnostic('SCH108', `${old.length === 1 ? 'A heredoc has its' : `${old.length} heredocs have their`} end tag at the attribute's column, as Octopus wrote before schema_version 6, and no schema_version.ocl says which rule applies`, {
+          file,
+          range: first.owner,
+          detail:
+            "Read with today's rule, every line of such a heredoc keeps 4 extra leading spaces. Check the file together with its project folder's schema_version.ocl (validate the folder, or `validate --hub`); if the project is at schema_version 6 or later, move each end tag to the content's column.",
+        }),
+      );
+    }
   }
 
   const isProcessKind = kind === 'deployment_process' || kind === 'runbook' || kind === 'process_template';

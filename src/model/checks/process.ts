@@ -1,7 +1,7 @@
 /** Semantic checks on a process (deployment process, runbook process, process template steps). */
 import type { Diagnostic, Range } from '../../diagnostics.js';
 import { modelDiagnostic } from '../codes.js';
-import type { ProcessModel, ProcessTemplateUsageModel } from '../types.js';
+import type { ProcessModel, ProcessTemplateUsageModel, UsagePackageParameterModel, UsageParameterModel } from '../types.js';
 
 /**
  * Masks Octopus accepts for a usage step: `<major>.X` (minor updates), `<major>.<minor>.X` (patch updates),
@@ -96,8 +96,15 @@ function checkUsage(usage: ProcessTemplateUsageModel, file: string | undefined):
       }),
     );
   }
-  const seen = new Map<string, (typeof usage.parameters)[number] | (typeof usage.packageParameters)[number]>();
-  for (const parameter of [...usage.parameters, ...usage.packageParameters]) {
+  out.push(...checkParameterValues([...usage.parameters, ...usage.packageParameters], file));
+  return out;
+}
+
+/** SEM005: a parameter given a value twice (in a usage, or in templated_project_values.ocl). */
+export function checkParameterValues(parameters: ReadonlyArray<UsageParameterModel | UsagePackageParameterModel>, file: string | undefined): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const seen = new Map<string, UsageParameterModel | UsagePackageParameterModel>();
+  for (const parameter of parameters) {
     const earlier = seen.get(parameter.name);
     if (earlier) {
       out.push(

@@ -8,6 +8,7 @@ import { modelDiagnostic } from '../codes.js';
 import { suggest } from '../suggest.js';
 import type { ActionModel, ProcessTemplateDocument, TemplateParameterModel } from '../types.js';
 import { findReferences, isLocal, isSystemVariable } from './references.js';
+import { subPropertyReference, TYPED_VARIABLE_PROPERTIES } from './typed-variables.js';
 
 /** `Octopus.ControlType` values (platform-hub.md §2.2; the last group is the step-template convention, unverified for templates). */
 export const CONTROL_TYPES = [
@@ -32,6 +33,7 @@ export const CONTROL_TYPES = [
   'AmazonWebServicesAccount',
   'AzureAccount',
   'GoogleCloudAccount',
+  'Custom',
 ] as const;
 
 /** UI names (and common near-misses) of parameter kinds → the `Octopus.ControlType` Octopus writes. */
@@ -315,11 +317,15 @@ function referenceRange(site: StringSite, offsetInValue: number, raw: string, li
  * TPL005: any other reference that is not a parameter, not an Octopus system variable (`Octopus.*`), not
  * an `each` loop variable and not a property of the same action — projects' variables are not visible
  * inside a process template (platform-hub.md §2.2: "must be converted to parameters").
+ * TPL016: `Template.Account.X` where `Template.Account` is an account or certificate parameter and `X`
+ * is not one of the sub-properties Octopus documents for its type (typed-variables.ts).
+ * Names are compared case-insensitively, as Octopus looks variables up. A key assembled at run time
+ * (`$OctopusParameters["$($name).Audience"]`, `#{…}` inside the key) cannot be checked: no finding.
  */
 export function checkParameterReferences(doc: ProcessTemplateDocument, ast: OclDocument, options: TemplateCheckOptions): Diagnostic[] {
   return scanParameterReferences(ast, {
     ...options,
-    parameterNames: new Set(doc.parameters.map((p) => p.name)),
+    parameters: doc.parameters,
     blocks: ['step'],
     includeParameterDefaults: true,
     reportNonParameters: true,
@@ -327,8 +333,8 @@ export function checkParameterReferences(doc: ProcessTemplateDocument, ast: OclD
 }
 
 export interface ReferenceScanOptions extends TemplateCheckOptions {
-  /** Declared parameter names. */
-  parameterNames: ReadonlySet<string>;
+  /** Declared parameters (names and control types). */
+  parameters: ReadonlyArray<{ name: string; controlType?: string | undefined }>;
   /** Top-level blocks whose strings are scanned (e.g. `step`, `process_template`). */
   blocks: readonly string[];
   /** Also scan the defaults of top-level `parameter` blocks. */
@@ -337,10 +343,15 @@ export interface ReferenceScanOptions extends TemplateCheckOptions {
   reportNonParameters?: boolean;
 }
 
-/** TPL004/TPL005 over the strings of the chosen top-level blocks of a document. */
+/** A lookup key built while the script runs: PowerShell `$(…)`/`$name`, or Octostache inside the key. */
+const ASSEMBLED_AT_RUN_TIME = /[$#{}()+]/;
+
+/** TPL004/TPL005/TPL016 over the strings of the chosen top-level blocks of a document. */
 export function scanParameterReferences(ast: OclDocument, options: ReferenceScanOptions): Diagnostic[] {
   const file = options.file;
-  const parameterNames = options.parameterNames;
+  const declared = new Map<string, { name: string; controlType?: string | undefined }>();
+  for (const p of options.parameters) if (!declared.has(p.name.toLowerCase())) declared.set(p.name.toLowerCase(), p);
+  const declaredNames = options.parameters.map((p) => p.name);
   const sites: StringSite[] = [];
   for (const element of ast.body) {
     if (element.type !== 'block') continue;
@@ -361,17 +372,33 @@ export function scanParameterReferences(ast: OclDocument, options: ReferenceScan
     const { references, locals } = findReferences(site.value);
     for (const reference of references) {
       const name = reference.name;
-      if (parameterNames.has(name) || isSystemVariable(name) || isLocal(name, locals) || site.locals.has(name)) continue;
+      if (ASSEMBLED_AT_RUN_TIME.test(name)) continue;
+      if (declared.has(name.toLowerCase()) || isSystemVariable(name) || isLocal(name, locals) || site.locals.has(name)) continue;
       // `#{Template.Param[0]}`-style suffixes: the parameter itself is what matters.
       const base = name.split('[')[0]!;
-      if (parameterNames.has(base)) continue;
-      const isTemplateName = /^template\./i.test(base);
-      if (!isTemplateName && !options.reportNonParameters) continue;
+      if (declared.has(base.toLowerCase())) continue;
       const range = referenceRange(site, reference.offset, reference.raw, options.lines);
       const key = `${name}@${range.start.offset}`;
       if (reported.has(key)) continue;
       reported.add(key);
-      const hint = suggest(base, parameterNames);
+      const sub = subPropertyReference(base, declared);
+      if (sub) {
+        if (!sub.known) {
+          out.push(
+            modelDiagnostic('TPL016', `\`${reference.raw}\`: "${sub.property}" is not a sub-property Octopus documents for ${sub.controlType} parameter "${sub.parameter}"`, {
+              file,
+              range,
+              detail:
+                (sub.suggestion ? `Did you mean "${sub.suggestion}"? ` : '') +
+                `Octopus expands ${sub.controlType} values into: ${TYPED_VARIABLE_PROPERTIES[sub.controlType]!.join(', ')}.`,
+            }),
+          );
+        }
+        continue;
+      }
+      const isTemplateName = /^template\./i.test(base);
+      if (!isTemplateName && !options.reportNonParameters) continue;
+      const hint = suggest(base, declaredNames);
       if (isTemplateName) {
         out.push(
           modelDiagnostic('TPL004', `\`${reference.raw}\` refers to template parameter "${base}", which is not declared`, {
