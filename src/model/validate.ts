@@ -13,6 +13,7 @@ import { checkPolicy } from './checks/policy.js';
 import { checkProcess } from './checks/process.js';
 import { checkParameters, checkProcessTemplate, scanParameterReferences } from './checks/template.js';
 import { modelDiagnostic } from './codes.js';
+import { insertIntoBlockFix, oclString, replaceFix } from './fixes.js';
 import { suggest } from './suggest.js';
 import { classifyPath, guessKindFromDocument, type DocumentKind, type PathInfo } from './kinds.js';
 import { projectDocument } from './projection.js';
@@ -88,13 +89,13 @@ export function validateFile(options: ValidateFileOptions): FileValidationResult
 
   const legacy = legacyPass({ kind, document: ast, path: effectivePath, file, schemaVersion });
   diagnostics.push(...legacy.diagnostics);
+  const lines = new LineIndex(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   const projection = projectDocument(ast, { file, renameBlocks: legacy.renameBlocks });
   diagnostics.push(...projection.diagnostics);
-  diagnostics.push(...validateProjection(kind, projection, { file, suppressUnknown: legacy.suppressUnknown }));
+  diagnostics.push(...validateProjection(kind, projection, { file, suppressUnknown: legacy.suppressUnknown, lines }));
 
   const document = buildDocument(kind, ast, { file, path: effectivePath, legacyBlockNames: legacy.legacyBlockNames });
   result.document = document;
-  const lines = new LineIndex(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   diagnostics.push(...semanticChecks(document, ast, { file, lines, now: context.now }));
   diagnostics.sort(compareDiagnostics);
   return result;
@@ -110,7 +111,7 @@ function semanticChecks(document: ModelDocument, ast: OclDocument, options: { fi
     case 'process_template':
       return [...checkProcess(document, file), ...checkProcessTemplate(document, ast, { file, lines })];
     case 'project_template_parameters':
-      return checkParameters(document.parameters, { file, projectTemplate: true });
+      return checkParameters(document.parameters, { file, projectTemplate: true, lines });
     case 'variables':
       return checkVariables(document, file);
     case 'policy':
@@ -304,6 +305,10 @@ function usageChecks(files: FileValidationResult[], hubTemplates: Map<string, Fi
             file: f.path,
             range: usage.attributeRanges['process_template_slug'] ?? usage.headerRange,
             detail: hint ? `Did you mean "${hint}"?` : undefined,
+            fix:
+              hint !== undefined && usage.attributeRanges['process_template_slug']
+                ? replaceFix(`Change to "${hint}"`, usage.attributeRanges['process_template_slug'], `process_template_slug = ${oclString(hint)}`)
+                : undefined,
           }),
         );
         continue;
@@ -320,6 +325,7 @@ function usageChecks(files: FileValidationResult[], hubTemplates: Map<string, Fi
               range: parameter.labelRange ?? parameter.headerRange,
               detail: hint ? `Did you mean "${hint}"?` : `Its parameters: ${[...declared.keys()].join(', ') || 'none'}.`,
               related: template.file ? [{ file: template.file, range: template.source.range, message: 'process template' }] : undefined,
+              fix: hint !== undefined && parameter.labelRange ? replaceFix(`Rename to "${hint}"`, parameter.labelRange, oclString(hint)) : undefined,
             }),
           );
         }
@@ -332,6 +338,7 @@ function usageChecks(files: FileValidationResult[], hubTemplates: Map<string, Fi
             range: usage.labelRange ?? usage.headerRange,
             detail: 'Octopus shows an error on save or commit when a parameter without a default has no value.',
             related: template.file ? [{ file: template.file, range: parameter.headerRange, message: 'parameter declared here' }] : undefined,
+            fix: insertIntoBlockFix(`Set parameter "${parameter.name}"`, usage.range, ['', `parameter ${oclString(parameter.name)} {`, `    value = ""`, '}']),
           }),
         );
       }

@@ -7,6 +7,7 @@ import type { OclBlock, OclDocument, OclElement } from '../../ocl/ast.js';
 import { modelDiagnostic } from '../codes.js';
 import type { DocumentKind, PathInfo } from '../kinds.js';
 import { blockHeaderRange } from '../projection.js';
+import { renameFileFix, replaceFix } from '../fixes.js';
 
 export interface LegacyResult {
   diagnostics: Diagnostic[];
@@ -75,6 +76,7 @@ export function legacyPass(options: LegacyOptions): LegacyResult {
           file,
           range: documentStart(document),
           detail: `Octopus renamed the file to "${modern}" (schema_version 3, 2022): rename it.`,
+          fix: renameFileFix(`Rename the file to ${modern}`, modern),
         }),
       );
     }
@@ -117,6 +119,10 @@ export function legacyPass(options: LegacyOptions): LegacyResult {
           file,
           range: first.nameRange,
           detail: 'Rename every `steps` block to `step` and every `actions` block to `action`: Octopus 2021+ writes `step "<slug>" { action { … } }`.',
+          fix: {
+            title: 'Rename `steps`/`actions` blocks to `step`/`action`',
+            edits: legacySteps.map((b) => ({ range: b.nameRange, newText: b.name === 'steps' ? 'step' : 'action' })),
+          },
         }),
       );
     }
@@ -148,6 +154,7 @@ export function legacyPass(options: LegacyOptions): LegacyResult {
             file,
             range: element.nameRange,
             detail: 'Rename it to `feed` and use the feed slug (e.g. "octopus-server-built-in").',
+            fix: replaceFix('Rename to `feed`', element.nameRange, 'feed'),
           }),
         );
       }
@@ -158,6 +165,7 @@ export function legacyPass(options: LegacyOptions): LegacyResult {
             file,
             range: element.nameRange,
             detail: 'Rename it to `lifecycle`.',
+            fix: replaceFix('Rename to `lifecycle`', element.nameRange, 'lifecycle'),
           }),
         );
       }
