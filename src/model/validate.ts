@@ -214,12 +214,33 @@ export async function validateHub(options: ValidateHubOptions): Promise<HubValid
     files.push(validateFile({ path, text: texts.get(path)!, context }));
   }
   for (const f of files) diagnostics.push(...f.diagnostics);
-  diagnostics.push(...crossFileChecks(files, config, basePath, paths, options.workingTreeUsageChecks ?? true));
-  diagnostics.push(...projectTemplateChecks(files, texts));
+  diagnostics.push(...crossFileDiagnostics({ files, texts, config, workingTreeUsageChecks: options.workingTreeUsageChecks ?? true }));
   diagnostics.sort(compareDiagnostics);
   const result: HubValidationResult = { basePath, files, diagnostics };
   if (config) result.config = config;
   return result;
+}
+
+export interface CrossFileOptions {
+  /** Every file of the hub, validated (validateFile), with repository-relative paths. */
+  files: readonly FileValidationResult[];
+  /** Their texts by the same paths. */
+  texts: ReadonlyMap<string, string>;
+  config?: HubConfigDocument | undefined;
+  /** See ValidateHubOptions.workingTreeUsageChecks (default true). */
+  workingTreeUsageChecks?: boolean;
+}
+
+/**
+ * The findings `validateHub` adds to the files' own: activated policies and environments that exist,
+ * usages against the working tree's templates, project-template parameter references. For callers that
+ * validate files one at a time and keep the results (the language server).
+ */
+export function crossFileDiagnostics(options: CrossFileOptions): Diagnostic[] {
+  const basePath = (options.config?.basePath ?? DEFAULT_BASE_PATH).replace(/\/+$/, '');
+  const paths = [...options.texts.keys()].filter((p) => p.toLowerCase().endsWith('.ocl')).sort();
+  const files = [...options.files];
+  return [...crossFileChecks(files, options.config, basePath, paths, options.workingTreeUsageChecks ?? true), ...projectTemplateChecks(files, options.texts)];
 }
 
 function crossFileChecks(
