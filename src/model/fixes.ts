@@ -46,7 +46,11 @@ export function deleteFix(title: string, range: Range, lines?: LineIndex): Fix {
   const aloneOnLines = before.trim() === '' && (endOffset === text.length || text[endOffset] === '\n');
   if (!aloneOnLines) return replaceFix(title, range, '');
   if (endOffset < text.length) endOffset++;
-  return replaceFix(title, { start, end: lines.position(endOffset) }, '');
+  // The last element of a block takes the blank line that separated it from the one before.
+  let startOffset = start.offset;
+  const previousLineStart = text.lastIndexOf('\n', startOffset - 2) + 1;
+  if (startOffset > 0 && text.slice(previousLineStart, startOffset).trim() === '' && /^[ \t]*(\}|$)/.test(text.slice(endOffset))) startOffset = previousLineStart;
+  return replaceFix(title, lines.range(startOffset, endOffset), '');
 }
 
 /**
