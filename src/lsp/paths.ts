@@ -2,8 +2,9 @@
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-export function uriToFsPath(uri: string): string | undefined {
-  if (!uri.startsWith('file:')) return undefined;
+export function uriToFsPath(uri: unknown): string | undefined {
+  // Parameters come from the client unchecked: anything but a file URI names no workspace file.
+  if (typeof uri !== 'string' || !uri.startsWith('file:')) return undefined;
   try {
     return fileURLToPath(uri);
   } catch {

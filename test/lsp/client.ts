@@ -14,6 +14,7 @@ import {
   ExitNotification,
   InitializedNotification,
   InitializeRequest,
+  LogMessageNotification,
   PublishDiagnosticsNotification,
   ShutdownRequest,
   StreamMessageReader,
@@ -43,6 +44,8 @@ export interface LspClient {
   waitFor(file: string, test: (params: PublishDiagnosticsParams) => boolean, timeoutMs?: number): Promise<PublishDiagnosticsParams>;
   /** Everything the server wrote to stderr. */
   stderr(): string;
+  /** The server's log messages (`window/logMessage`): a failing handler logs there. */
+  logs(): string[];
   stop(): Promise<number | null>;
 }
 
@@ -62,6 +65,8 @@ export async function startClient(root: string, options: { debounceMs?: number; 
       }
     }
   });
+  const logs: string[] = [];
+  connection.onNotification(LogMessageNotification.type, (params) => void logs.push(params.message));
   connection.listen();
   const uri = (file: string) => pathToFileURL(path.join(root, file)).toString();
   await connection.sendRequest(InitializeRequest.type, {
@@ -106,6 +111,7 @@ export async function startClient(root: string, options: { debounceMs?: number; 
       });
     },
     stderr: () => errors,
+    logs: () => [...logs],
     async stop() {
       const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
       try {
