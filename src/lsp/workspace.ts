@@ -79,6 +79,8 @@ export class Workspace {
     if (open) return open.text;
     const cached = this.disk.get(file);
     if (cached !== undefined) return cached;
+    // Only indexed files are read: lookups of absent neighbours (schema_version.ocl, oclhub.ocl) cost no I/O.
+    if (!this.onDisk.has(file)) return undefined;
     try {
       const text = await readFile(absolutePath(this.root, file), 'utf8');
       this.disk.set(file, text);
