@@ -99,8 +99,8 @@ async function names(request: Request, typed: string): Promise<CompletionItem[]>
       label: property.name,
       kind: property.block ? CompletionItemKind.Module : CompletionItemKind.Property,
       detail: property.block ? `block${property.required ? ' (required)' : ''}` : `${property.type ?? 'value'}${property.required ? ' (required)' : ''}`,
-      insertTextFormat: InsertTextFormat.Snippet,
-      textEdit: { range: replacing(request, typed.length), newText: snippetFor(property.name, property.block, property.labels, property.type, property.values) },
+      insertTextFormat: request.context.snippets ? InsertTextFormat.Snippet : InsertTextFormat.PlainText,
+      textEdit: { range: replacing(request, typed.length), newText: request.context.snippets ? snippetFor(property.name, property.block, property.labels, property.type, property.values) : plainFor(property.name, property.block, property.type) },
       sortText: `${property.required ? '0' : '1'}${property.name}`,
     };
     if (property.description) item.documentation = { kind: 'markdown', value: property.description };
@@ -117,6 +117,15 @@ function snippetFor(name: string, block: boolean, labels: string | undefined, ty
   if (type === 'array') return `${name} = [\${1}]`;
   if (type === 'object') return `${name} = {\n\t\${0}\n}`;
   return `${name} = "\${1}"`;
+}
+
+/** Without snippet support: the name and what makes it well-formed, nothing to tab through. */
+function plainFor(name: string, block: boolean, type: string | undefined): string {
+  if (block) return `${name} {\n}`;
+  if (type === 'boolean') return `${name} = false`;
+  if (type === 'integer' || type === 'number') return `${name} = 0`;
+  if (type === 'array') return `${name} = []`;
+  return `${name} = ""`;
 }
 
 function valueItems(request: Request, values: Iterable<string>, typed: string, quoted: boolean, kind: CompletionItemKind, detail?: (v: string) => string | undefined): CompletionItem[] {
@@ -223,8 +232,8 @@ async function mapKeys(request: Request, attribute: string, typed: string): Prom
   return keys.map((key) => ({
     label: key,
     kind: CompletionItemKind.Field,
-    insertTextFormat: InsertTextFormat.Snippet,
-    textEdit: { range: replacing(request, typed.length), newText: `${key} = "\${1}"` },
+    insertTextFormat: request.context.snippets ? InsertTextFormat.Snippet : InsertTextFormat.PlainText,
+    textEdit: { range: replacing(request, typed.length), newText: request.context.snippets ? `${key} = "\${1}"` : `${key} = ""` },
   }));
 }
 

@@ -53,6 +53,8 @@ export interface LspContext {
   cached(file: string): FileAnalysis | undefined;
   /** The workspace path of a document URI (undefined for non-file URIs). */
   fileOf(uri: string): string | undefined;
+  /** Whether the client takes snippets in completions. */
+  readonly snippets: boolean;
 }
 
 const CONFIG_FILE = 'oclhub.ocl';
@@ -64,11 +66,14 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   const cache = new AnalysisCache();
   let debounceMs = options.debounceMs ?? 300;
   let watchFiles = false;
+  let snippets = false;
   let pass: WorkspacePassResult | undefined;
   let generation = 0;
   let timer: NodeJS.Timeout | undefined;
   let running: { cancelled: boolean } | undefined;
   const published = new Set<string>();
+  /** What was last sent per URI, so an unchanged file is not sent again after every workspace pass. */
+  const lastSent = new Map<string, string>();
   const pendingFiles = new Set<string>();
   let flushScheduled = false;
 
@@ -105,6 +110,9 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     },
     lastPass: () => pass,
     cached: (file) => cache.peek(file),
+    get snippets() {
+      return snippets;
+    },
     fileOf(uri) {
       const fsPath = uriToFsPath(uri);
       return fsPath === undefined ? undefined : workspace.pathOf(fsPath);
@@ -116,6 +124,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     const analysis = await context.analysis(file);
     const uri = workspace.uriOf(file);
     if (!analysis) {
+      lastSent.delete(uri);
       if (published.delete(uri)) await connection.sendDiagnostics({ uri, diagnostics: [] });
       return;
     }
@@ -129,6 +138,9 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     if (lsp.length > 0) published.add(uri);
     else published.delete(uri);
     const version = workspace.overlay(file)?.version;
+    const key = `${version ?? ''}\u0000${JSON.stringify(lsp)}`;
+    if (lastSent.get(uri) === key) return;
+    lastSent.set(uri, key);
     await connection.sendDiagnostics({ uri, ...(version !== undefined ? { version } : {}), diagnostics: lsp });
   };
 
@@ -203,6 +215,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     const init = (params.initializationOptions ?? {}) as { debounceMs?: unknown };
     if (typeof init.debounceMs === 'number' && init.debounceMs >= 0) debounceMs = init.debounceMs;
     watchFiles = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
+    snippets = params.capabilities.textDocument?.completion?.completionItem?.snippetSupport === true;
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },

@@ -20,6 +20,8 @@ export class Workspace {
   private readonly disk = new Map<string, string>();
   private readonly onDisk = new Set<string>();
   private readonly overlays = new Map<string, Overlay>();
+  /** Disk changes seen per file: a read that started before a change must not cache what it read. */
+  private readonly changes = new Map<string, number>();
 
   constructor(readonly root: string | undefined) {}
 
@@ -63,6 +65,7 @@ export class Workspace {
 
   /** A file changed, appeared or went away on disk. */
   diskChanged(file: string, deleted: boolean): void {
+    this.changes.set(file, (this.changes.get(file) ?? 0) + 1);
     this.disk.delete(file);
     if (deleted) this.onDisk.delete(file);
     else if (file.toLowerCase().endsWith('.ocl')) this.onDisk.add(file);
@@ -81,11 +84,15 @@ export class Workspace {
     if (cached !== undefined) return cached;
     // Only indexed files are read: lookups of absent neighbours (schema_version.ocl, oclhub.ocl) cost no I/O.
     if (!this.onDisk.has(file)) return undefined;
+    const seen = this.changes.get(file) ?? 0;
+    const current = () => (this.changes.get(file) ?? 0) === seen;
     try {
       const text = await readFile(absolutePath(this.root, file), 'utf8');
+      if (!current()) return this.text(file);
       this.disk.set(file, text);
       return text;
     } catch {
+      if (!current()) return this.text(file);
       this.onDisk.delete(file);
       return undefined;
     }

@@ -73,7 +73,10 @@ export async function startClient(root: string, options: { debounceMs?: number; 
     processId: process.pid,
     rootUri: pathToFileURL(root).toString(),
     workspaceFolders: [{ uri: pathToFileURL(root).toString(), name: 'workspace' }],
-    capabilities: options.capabilities ?? { workspace: { workspaceEdit: { documentChanges: true, resourceOperations: ['rename'] } } },
+    capabilities: options.capabilities ?? {
+      workspace: { workspaceEdit: { documentChanges: true, resourceOperations: ['rename'] } },
+      textDocument: { completion: { completionItem: { snippetSupport: true } } },
+    },
     initializationOptions: { debounceMs: options.debounceMs ?? 50 },
   });
   await connection.sendNotification(InitializedNotification.type, {});

@@ -126,8 +126,10 @@ describe('oclhub lsp over stdio', () => {
     const text = read(PROCESS);
     client.open(PROCESS, text.replace('step "approve-production"', 'step "new-step" {\n    \n}\n\nstep "approve-production"'), 1);
     const withNew = text.replace('step "approve-production"', 'step "new-step" {\n    \n}\n\nstep "approve-production"');
-    const topLevel = labels(await completeAt(PROCESS, withNew, 'step "new-step" {\n    \n}\n\n', 'step "new-step" {\n    \n}\n\n'.length));
-    expect(topLevel).toEqual(expect.arrayContaining(['step', 'process_template']));
+    const topLevelItems = await completeAt(PROCESS, withNew, 'step "new-step" {\n    \n}\n\n', 'step "new-step" {\n    \n}\n\n'.length);
+    expect(labels(topLevelItems)).toEqual(expect.arrayContaining(['step', 'process_template']));
+    const stepItem = (Array.isArray(topLevelItems) ? topLevelItems : (topLevelItems?.items ?? [])).find((i) => i.label === 'step');
+    expect(stepItem?.textEdit && 'newText' in stepItem.textEdit ? stepItem.textEdit.newText : '').toBe('step "${1}" {\n\t${0}\n}');
     const inStep = labels(await completeAt(PROCESS, withNew, 'step "new-step" {\n    ', 'step "new-step" {\n    '.length));
     expect(inStep).toEqual(expect.arrayContaining(['action', 'condition', 'start_trigger', 'name']));
     const inAction = labels(await completeAt(PROCESS, withNew, 'worker_pool = "hosted-ubuntu"', 0));
