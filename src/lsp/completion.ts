@@ -137,7 +137,7 @@ function valueItems(request: Request, values: Iterable<string>, typed: string, q
     const item: CompletionItem = {
       label: value,
       kind,
-      textEdit: { range: replacing(request, typed.length + (quoted ? 0 : 0)), newText: quoted ? value : `"${value}"` },
+      textEdit: { range: replacing(request, typed.length), newText: quoted ? value : `"${value}"` },
       filterText: value,
     };
     const d = detail?.(value);
@@ -178,7 +178,7 @@ async function attributeValues(request: Request, attribute: string, typed: strin
     case 'process_template_slug':
       return enumItems(await templateSlugs(context), () => 'process template');
     case 'version_mask':
-      return enumItems(await versionMasks(request), (mask) => `version mask`);
+      return enumItems(await versionMasks(request), () => 'version mask');
     case 'environments':
     case 'excluded_environments':
     case 'environment':

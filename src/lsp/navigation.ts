@@ -12,7 +12,7 @@ import type { OclBlock, OclElement } from '../ocl/ast.js';
 import type { FileAnalysis } from './analysis.js';
 import { hubFiles, parametersFor } from './facts.js';
 import { locate, stringAttribute, type AtOffset } from './locate.js';
-import { bomShift, contains, toLspRange } from './positions.js';
+import { bomShift, toLspRange } from './positions.js';
 import type { LspContext } from './server.js';
 
 export type Subject =
@@ -203,7 +203,7 @@ async function subjectFor(context: LspContext, uri: string, line: number, charac
   if (!analysis) return undefined;
   const offset = analysis.offsetAt(line, character);
   const subject = await subjectAt(context, analysis, offset);
-  return subject && contains(subject.range, offset) ? { analysis, subject } : subject ? { analysis, subject } : undefined;
+  return subject ? { analysis, subject } : undefined;
 }
 
 export async function definition(context: LspContext, params: DefinitionParams): Promise<Location[] | null> {

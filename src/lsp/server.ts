@@ -202,7 +202,6 @@ export function startServer(connection: Connection, options: ServerOptions = {})
         .catch((e) => log(`workspace pass: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`))
         .finally(() => {
           if (running === token) running = undefined;
-          if (!token.cancelled) void connection.sendNotification('oclhub/workspacePassDone', { generation: mine }).catch(() => undefined);
         });
     }, debounceMs);
   };
