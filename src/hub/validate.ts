@@ -30,6 +30,7 @@ import {
 } from '../model/validate.js';
 import type { HeredocMode } from '../ocl/printer.js';
 import { checkPolicyCompat } from '../policy/compat.js';
+import { checkPolicyCompiles } from '../policy/compile-check.js';
 
 export interface ValidateFileOptions {
   /** The project's schema version (from its schema_version.ocl): below 6 heredocs use the legacy unindent rule. */
@@ -46,11 +47,14 @@ export function validateFile(file: string, text: string, options: ValidateFileOp
   return withPolicyCompat(result, text);
 }
 
-/** POL101–POL104 on a policy document: `validate` and `test` report the same. */
+/**
+ * POL101–POL104 on a policy document (`validate` and `test` report the same), and POL105: Rego that
+ * parses but does not compile would fail every evaluation in Octopus, so validate fails on it too.
+ */
 function withPolicyCompat(result: FileValidationResult, text: string): FileValidationResult {
   if (result.document?.kind !== 'policy') return result;
   const lines = new LineIndex(text.replace(/^\uFEFF/, ''));
-  const compat = checkPolicyCompat(result.document, { file: result.path, lines });
+  const compat = [...checkPolicyCompat(result.document, { file: result.path, lines }), ...checkPolicyCompiles(result.document, { file: result.path, lines })];
   if (compat.length === 0) return result;
   return { ...result, diagnostics: [...result.diagnostics, ...compat].sort(compareDiagnostics) };
 }

@@ -181,4 +181,31 @@ describe('validate runs the policy compatibility checks of oclhub test', () => {
     ]);
     expect(policy.diagnostics[0]!.adjusted).toMatchObject({ originalSeverity: 'warning', reason: 'Octopus samples write Reason' });
   });
+
+  it('fails on Rego that parses but does not compile (POL105), at the OCL line of the Rego error', async () => {
+    const policy = [
+      'name = "Unsafe"',
+      '',
+      'conditions {',
+      '    rego = <<-EOT',
+      '        package unsafe',
+      '',
+      '        result := {"allowed": x}',
+      '        EOT',
+      '}',
+      '',
+      'scope {',
+      '    rego = <<-EOT',
+      '        package unsafe',
+      '',
+      '        default evaluate := true',
+      '        EOT',
+      '}',
+      '',
+    ].join('\n');
+    const root = await tempTree({ '.octopus/policies/unsafe.ocl': policy });
+    const { code, report } = await json(root, '.octopus');
+    expect(code).toBe(1);
+    expect(report.files[0]!.diagnostics.map((d) => [d.code, d.severity, d.range?.start.line])).toEqual([['POL105', 'error', 7]]);
+  });
 });
