@@ -7,6 +7,7 @@
 import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { csrf } from 'hono/csrf';
+import { HTTPException } from 'hono/http-exception';
 import type { FacadePort } from '../api/hub-port.js';
 import type { AuthOptions } from '../api/middleware/auth.js';
 import type { HubPort } from '../api/ports.js';
@@ -78,6 +79,8 @@ export function webRoutes(options: WebOptions): Hono {
 
   router.onError(async (error, c) => {
     if (error instanceof WebError) return html(c, error.status, <ErrorPage status={error.status} title={error.title} detail={error.message} />);
+    // Hono's own refusals (the sign-in form's cross-site check).
+    if (error instanceof HTTPException) return html(c, error.status, <ErrorPage status={error.status} title={error.status === 403 ? 'Forbidden' : 'Refused'} detail={error.message || 'The request was refused.'} />);
     const { problem } = problemFor(error);
     if (problem.status >= 500) (options.logError ?? ((m) => void process.stderr.write(`${m}\n`)))(`${c.req.method} ${c.req.path}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     return html(c, problem.status, <ErrorPage status={problem.status} title={problem.title} detail={problem.detail ?? problem.title} />);
