@@ -18,7 +18,7 @@ import { serveAsset } from './assets.js';
 import { pageAccess, safeNext, signIn, signOut } from './auth.js';
 import { pageContext, refParameter, type PageContext } from './context.js';
 import { WebError } from './errors.js';
-import { KINDS, loadDiff, loadOverview, loadPolicies, loadPolicy, loadProject, loadTemplate, loadTemplates } from './loaders.js';
+import { compliance, KINDS, loadDiff, loadOverview, loadPolicies, loadPolicy, loadProject, loadTemplate, loadTemplates } from './loaders.js';
 import { DiffPage } from './pages/diff.js';
 import { DocsPage } from './pages/docs.js';
 import { ErrorPage, SignInPage } from './pages/errors.js';
@@ -73,9 +73,35 @@ function slugParameter(c: Context, what: string): string {
   return slug;
 }
 
+/**
+ * Rendered pages by the answer object they show (the port returns the same object for as long as its
+ * cache key holds, so a new commit, new tags or an exception expiring mean a new object and a new
+ * rendering) and by a variant string for everything else on the page.
+ */
+class RenderedPages {
+  private readonly byAnswer = new WeakMap<object, Map<string, Promise<string>>>();
+
+  async get(answer: object, variant: string, render: () => Promise<PageBody>): Promise<PageBody> {
+    let variants = this.byAnswer.get(answer);
+    if (!variants) this.byAnswer.set(answer, (variants = new Map()));
+    let text = variants.get(variant);
+    if (!text) {
+      if (variants.size >= MAX_VARIANTS) variants.delete(variants.keys().next().value!);
+      text = render().then((body) => body.toString());
+      variants.set(variant, text);
+      text.catch(() => variants.delete(variant));
+    }
+    const body = await text;
+    return { toString: () => body };
+  }
+}
+
+const MAX_VARIANTS = 32;
+
 export function webRoutes(options: WebOptions): Hono {
   const router = new Hono();
   const { auth } = options;
+  const rendered = new RenderedPages();
 
   router.onError(async (error, c) => {
     if (error instanceof WebError) return html(c, error.status, <ErrorPage status={error.status} title={error.title} detail={error.message} />);
@@ -105,8 +131,14 @@ export function webRoutes(options: WebOptions): Hono {
     '/',
     page(async (c, ctx, port) => {
       const tag = c.req.query('tag') || undefined;
-      const data = await loadOverview(port, ctx, tag);
-      return <OverviewPage ctx={ctx} matrix={data.matrix} {...(tag !== undefined ? { tag } : {})} templates={data.templates} policies={data.policies} diagnostics={data.diagnostics} />;
+      // The overview is cached by the compliance answer it shows — the port's entry for the API's
+      // cache key (commit, tags, exceptions in force) — and by what else the page shows.
+      const answer = await compliance(port, ctx);
+      const variant = JSON.stringify([ctx.ref ?? null, ctx.query, ctx.signedIn, ctx.refs.head ?? null, ctx.refs.branches, ctx.refs.tags.length, ctx.refs.tags[ctx.refs.tags.length - 1] ?? null]);
+      return rendered.get(answer, variant, async () => {
+        const data = await loadOverview(port, ctx, tag);
+        return <OverviewPage ctx={ctx} matrix={data.matrix} {...(tag !== undefined ? { tag } : {})} templates={data.templates} policies={data.policies} diagnostics={data.diagnostics} />;
+      });
     }),
   );
 

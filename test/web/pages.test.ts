@@ -128,6 +128,20 @@ describe('pages over HTTP', () => {
     expect((await fetch(`${open.url}/api/nope`)).headers.get('content-type')).toContain('application/problem+json');
   });
 
+  it('follows the default branch as it moves: a cached overview is never shown for a new commit', async () => {
+    const before = await page(open, '/');
+    expect(before.body).toMatch(/<td class="st-excepted"><a href="\/projects\/reporting#context-development">/);
+    const store = hub.demo.hub.store;
+    const head = (await store.resolveRef('main')).oid!;
+    const config = await store.readTextFile(head, 'oclhub.ocl');
+    const withoutException = config.replace(/\nexception "reporting-disabled-export" \{[^}]*\}\n/, '\n');
+    expect(withoutException).not.toBe(config);
+    const commit = await store.commitChanges({ branch: 'main', expectedOid: head, changes: [{ path: 'oclhub.ocl', content: withoutException }], message: 'drop the exception', author: { name: 'Test', email: 'test@example.com' } });
+    const after = await page(open, '/');
+    expect(after.body).toContain(commit.oid.slice(0, 12));
+    expect(after.body).toMatch(/<td class="st-warned"><a href="\/projects\/reporting#context-development">/);
+  });
+
   it('serves its assets locally with an ETag', async () => {
     const { body } = await page(open, '/');
     const css = /href="(\/assets\/app\.css\?v=[^"]+)"/.exec(body)![1]!;

@@ -1,17 +1,20 @@
 /** Statuses as text and icon (never colour alone): matrix cells, contexts and single decisions. */
+import { html } from 'hono/html';
+import type { HtmlEscapedString } from 'hono/utils/html';
 import { STATUS_VIEW, decisionStatus, type CellStatus, type DecisionLike } from '../status.js';
 
+/**
+ * A status with its icon and label (and the number of findings). A tagged template rather than JSX:
+ * the matrix holds one per cell, thousands on a large hub, and `html` escapes its values all the same.
+ */
+export function statusBadge(status: CellStatus, findings?: number): HtmlEscapedString {
+  const view = STATUS_VIEW[status];
+  const count = findings !== undefined && findings > 0 ? html`<span class="findings">(${findings} ${findings === 1 ? 'finding' : 'findings'})</span>` : '';
+  return html`<span class="status st-${status}" title="${view.meaning}"><span class="status-icon" aria-hidden="true">${view.icon}</span><span class="status-label">${view.label}</span>${count}</span>` as HtmlEscapedString;
+}
+
 export function StatusBadge(props: { status: CellStatus; findings?: number }) {
-  const view = STATUS_VIEW[props.status];
-  return (
-    <span class={`status st-${props.status}`} title={view.meaning}>
-      <span class="status-icon" aria-hidden="true">
-        {view.icon}
-      </span>
-      <span class="status-label">{view.label}</span>
-      {props.findings !== undefined && props.findings > 0 ? <span class="findings">{`(${props.findings} ${props.findings === 1 ? 'finding' : 'findings'})`}</span> : null}
-    </span>
-  );
+  return statusBadge(props.status, props.findings);
 }
 
 /** What one policy decided: passes and out-of-scope policies are told apart (both are "allowed" cells). */
