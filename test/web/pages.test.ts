@@ -4,7 +4,10 @@
  * API's statuses, assets are local, and the matrix statuses come from the one mapping in src/web.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../../src/api/server.js';
+import { createApp } from '../../src/api/app.js';
+import { startServer, type RunningServer } from '../../src/api/server.js';
+import { gitPort } from '../api/git-port.js';
+import { buildHub } from '../api/helpers.js';
 import { parseTokenFile } from '../../src/api/tokens.js';
 import { contextStatus, STATUS_ORDER, STATUS_VIEW } from '../../src/web/index.js';
 import { buildWebHub, RELAX_BRANCH, serve, XSS_NAME, type WebHub } from './fixture.js';
@@ -197,6 +200,22 @@ describe('pages under --auth-reads', () => {
   it('never redirects a sign-in off this server', async () => {
     const response = await fetch(`${guarded.url}/login`, { method: 'POST', body: new URLSearchParams({ token: READ_TOKEN, next: '//evil.example/x' }), headers: { Origin: guarded.url }, redirect: 'manual' });
     expect(response.headers.get('location')).toBe('/');
+  });
+});
+
+describe('pages over a port without the façade', () => {
+  it('answer 501 as an HTML page (the API still works)', async () => {
+    const { dir } = buildHub();
+    const server = await startServer({ app: createApp(await gitPort(dir)), host: '127.0.0.1', port: 0 });
+    try {
+      const response = await fetch(`${server.url}/`);
+      expect(response.status).toBe(501);
+      expect(response.headers.get('content-type')).toContain('text/html');
+      expect(await response.text()).toContain('the pages need `oclhub serve`');
+      expect((await fetch(`${server.url}/api/health`)).status).toBe(200);
+    } finally {
+      await server.close();
+    }
   });
 });
 
