@@ -6,7 +6,7 @@
 import type { Diagnostic } from '../diagnostics.js';
 import type { ComplianceRow, Hub } from '../hub/index.js';
 import type { HubEnvironmentModel, HubProjectModel } from '../model/types.js';
-import { contextStatus, isFinding, type CellStatus, STATUS_ORDER } from './status.js';
+import { contextStatus, isFinding, type CellStatus, type DecisionLike, STATUS_ORDER } from './status.js';
 
 /** The compliance answer of the port (src/api/hub-decisions.ts), as far as the pages read it. */
 export interface ComplianceAnswer {
@@ -70,12 +70,23 @@ export function isBroken(project: HubProjectModel, diagnostics: readonly Diagnos
   return projectDiagnostics(project, diagnostics).some((d) => d.severity === 'error');
 }
 
+/**
+ * Inconclusive decisions from the row's outcome map that its findings do not list (whether findings
+ * will carry them is the façade's choice): they count, so the status cannot read "allowed" over them.
+ */
+function inconclusiveOutcomes(row: ComplianceRow): DecisionLike[] {
+  const listed = new Set(row.findings.map((f) => f.policy));
+  return Object.entries(row.outcomes ?? {})
+    .filter(([policy, outcome]) => (outcome as string) === 'inconclusive' && !listed.has(policy))
+    .map(() => ({ outcome: 'inconclusive', action: 'none' }));
+}
+
 export function rowStatus(row: ComplianceRow, broken: boolean): CellStatus {
-  return contextStatus({ status: row.status, decisions: row.findings, broken });
+  return contextStatus({ status: row.status, decisions: [...row.findings, ...inconclusiveOutcomes(row)], broken });
 }
 
 export function findingCount(row: ComplianceRow): number {
-  return row.findings.filter(isFinding).length;
+  return row.findings.filter(isFinding).length + inconclusiveOutcomes(row).length;
 }
 
 export function buildMatrix(hub: Hub, answer: ComplianceAnswer, filter: { tag?: string } = {}): Matrix {

@@ -55,6 +55,11 @@ describe('compliance matrix model', () => {
         : r,
     );
     expect(cellsOf(buildMatrix(demo.hub, { ...answer, rows }), 'storefront').production).toBe('inconclusive');
+    // Also when only the row's outcome map carries it.
+    const byOutcome: ComplianceRow[] = answer.rows.map((r) => (r.project === 'storefront' && r.environment === 'staging' ? { ...r, outcomes: { ...r.outcomes, p: 'inconclusive' as never } } : r));
+    const m = buildMatrix(demo.hub, { ...answer, rows: byOutcome });
+    expect(cellsOf(m, 'storefront').staging).toBe('inconclusive');
+    expect(m.groups[0]!.rows[0]!.cells.get('staging')!.findings).toBe(1);
   });
 
   it('filters by project tag', () => {

@@ -9,6 +9,7 @@ import { startServer, type RunningServer } from '../../src/api/server.js';
 import { gitPort } from '../api/git-port.js';
 import { buildHub } from '../api/helpers.js';
 import { parseTokenFile } from '../../src/api/tokens.js';
+import { displayLocation } from '../../src/web/components/layout.js';
 import { contextStatus, STATUS_ORDER, STATUS_VIEW } from '../../src/web/index.js';
 import { buildWebHub, RELAX_BRANCH, serve, XSS_NAME, type WebHub } from './fixture.js';
 
@@ -216,6 +217,13 @@ describe('pages over a port without the façade', () => {
     } finally {
       await server.close();
     }
+  });
+});
+
+describe('hub location', () => {
+  it('never shows credentials of a hub URL', () => {
+    expect(displayLocation('https://ci-bot:s3cret@git.example.com/platform/hub.git')).toBe('https://git.example.com/platform/hub.git');
+    expect(displayLocation('/srv/hubs/platform')).toBe('/srv/hubs/platform');
   });
 });
 

@@ -99,7 +99,7 @@ export function HubFacts({ ctx }: { ctx: PageContext }) {
   return (
     <ul class="hub-facts" aria-label="Hub">
       <li>
-        Hub <strong>{ctx.hub.location}</strong>
+        Hub <strong>{displayLocation(ctx.hub.location)}</strong>
       </li>
       <li>
         {ctx.ref === undefined ? 'Branch ' : 'Ref '}
@@ -110,4 +110,9 @@ export function HubFacts({ ctx }: { ctx: PageContext }) {
       </li>
     </ul>
   );
+}
+
+/** A hub's folder or URL as shown on a page: credentials in a URL are never shown. */
+export function displayLocation(location: string): string {
+  return location.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1');
 }

@@ -1,5 +1,5 @@
 /** `/`: the hub at a glance and the compliance matrix (projects by group × environments in promotion order × tenants). */
-import { HubFacts, Layout } from '../components/layout.js';
+import { displayLocation, HubFacts, Layout } from '../components/layout.js';
 import { html, raw } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
 import { StatusBadge, StatusLegend, statusBadge } from '../components/status.js';
@@ -23,7 +23,7 @@ export function contextAnchor(environment: string, tenant?: string): string {
 export function OverviewPage(props: OverviewProps) {
   const { ctx, matrix } = props;
   const config = ctx.hub.config;
-  const name = ctx.hub.location.split(/[\\/]/).filter(Boolean).pop() ?? ctx.hub.location;
+  const name = displayLocation(ctx.hub.location).replace(/\.git$/, '').split(/[\\/]/).filter(Boolean).pop() ?? 'hub';
   return (
     <Layout title="Overview" section="overview" ctx={ctx}>
       <h1>{`Hub ${name}`}</h1>
