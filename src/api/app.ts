@@ -21,6 +21,8 @@ import { projectRoutes } from './routes/projects.js';
 import { releaseRoutes } from './routes/releases.js';
 import { templateRoutes } from './routes/templates.js';
 import type { TokenEntry } from './tokens.js';
+import { buildOpenApi } from './openapi.js';
+import { webRoutes } from '../web/index.js';
 
 export interface ApiOptions {
   /** Parsed token file (see tokens.ts). Without tokens every write answers 401. */
@@ -75,6 +77,8 @@ export function createApp(hub: HubPort, options: ApiOptions = {}): OclhubApp {
     ctx.routes.push(...group);
     app.route('/', buildRouter(group, ctx));
   }
+  // The web pages (src/web): HTML over the same port, behind the same read authorisation.
+  app.route('/', webRoutes({ port: hub, auth: ctx.auth, openApi: () => buildOpenApi(ctx.routes, { version: ctx.version }), ...(options.logError ? { logError: options.logError } : {}) }));
   return Object.assign(app, { apiRoutes: ctx.routes });
 }
 

@@ -40,7 +40,13 @@ export interface HubPortOptions {
   tagTtlMs?: number;
 }
 
-export function hubPort(hub: Hub, options: HubPortOptions = {}): HubPort {
+/** The port with the façade itself at a ref, for surfaces that show more than the API answers (the web pages). */
+export interface FacadePort extends Required<HubPort> {
+  /** The hub at a ref (default: the hub's own ref, followed as it moves), cached by commit, its tags fresh. */
+  hubAt(ref?: string): Promise<Hub>;
+}
+
+export function hubPort(hub: Hub, options: HubPortOptions = {}): FacadePort {
   const tagTtlMs = options.tagTtlMs ?? 1000;
   const byCommit = new Map<string, Promise<Hub>>();
   const contents = new Map<string, Promise<TemplateContent | undefined>>();
@@ -157,6 +163,12 @@ export function hubPort(hub: Hub, options: HubPortOptions = {}): HubPort {
 
   return {
     ...decisions,
+
+    async hubAt(ref?: string): Promise<Hub> {
+      const h = await at(ref);
+      freshTags(h);
+      return h;
+    },
 
     async listTemplates(kind: TemplateKind, ref?: string): Promise<TemplateListing> {
       const h = await at(ref);

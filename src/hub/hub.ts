@@ -25,6 +25,8 @@ import { newestOverall } from '../templates/version-mask.js';
 import { evaluateTarget, lintHub, registeredTargets, type EvaluateTargetOptions, type LintOptions, type LintProjectTarget, type LintRun, type TargetEvaluation } from '../lint/engine.js';
 import type { HubDiff } from '../lint/diff.js';
 import { diffHubRefs } from './diff.js';
+import { templateConsumers, type TemplateConsumers } from './consumers.js';
+import { hubPolicyTests, type HubPolicyTests } from './policy-tests.js';
 import type { OctopusInput } from '../policy/input.js';
 import type { PolicyDecision } from '../report/lint-report.js';
 
@@ -54,6 +56,8 @@ export interface ComplianceRow {
   status: 'allowed' | 'warned' | 'blocked';
   /** Violations, errors and excepted violations. */
   findings: PolicyDecision[];
+  /** Every active policy's outcome in this context (passes and out-of-scope ones included), by policy slug. */
+  outcomes: Record<string, PolicyDecision['outcome']>;
 }
 
 export interface ComplianceMatrix {
@@ -439,7 +443,8 @@ export class Hub {
       const findings = evaluation.decisions.filter((d) => d.outcome === 'violation' || d.outcome === 'error' || d.outcome === 'excepted');
       const blocked = findings.some((d) => d.outcome !== 'excepted' && d.action === 'block');
       const warned = findings.some((d) => d.outcome !== 'excepted' && d.action === 'warn');
-      return { project: evaluation.project, environment: evaluation.environment, ...(evaluation.tenant !== undefined ? { tenant: evaluation.tenant } : {}), status: blocked ? 'blocked' : warned ? 'warned' : 'allowed', findings };
+      const outcomes = Object.fromEntries(evaluation.decisions.map((d) => [d.policy, d.outcome]));
+      return { project: evaluation.project, environment: evaluation.environment, ...(evaluation.tenant !== undefined ? { tenant: evaluation.tenant } : {}), status: blocked ? 'blocked' : warned ? 'warned' : 'allowed', findings, outcomes };
     });
     return { ...(run.report.hubRef ? { hubRef: run.report.hubRef } : {}), rows, diagnostics: run.report.diagnostics };
   }
@@ -448,6 +453,27 @@ export class Hub {
   diff(refA: string, refB: string, options: Omit<LintOptions, 'projects'> = {}): Promise<HubDiff> {
     if (this.dir === undefined) return Promise.resolve({ refA, refB, changes: [], contexts: 0, diagnostics: [hubError('diff needs a hub folder')] });
     return diffHubFolder(this.dir, refA, refB, options);
+  }
+
+  /** The registered projects that use a process template, with masks, resolved versions and newer majors (see consumers.ts). */
+  templateConsumers(slug: string, options: { cacheDir?: string } = {}): Promise<TemplateConsumers> {
+    return templateConsumers(this, slug, options);
+  }
+
+  /** A policy's unit tests (`policy-tests/<slug>/*.json`) run against its file at the hub ref. */
+  policyTests(slug: string): Promise<HubPolicyTests> {
+    return hubPolicyTests(this, slug);
+  }
+
+  /** The repository's branches and tags (for choosing a ref), and the branch HEAD names. */
+  async refs(): Promise<{ branches: string[]; tags: string[]; head?: string }> {
+    const fs = this.store.fs as never;
+    const [branches, tags, head] = await Promise.all([
+      git.listBranches({ fs, gitdir: this.store.gitdir }).catch(() => [] as string[]),
+      this.store.listTags().catch(() => [] as string[]),
+      this.store.currentBranch().catch(() => null),
+    ]);
+    return { branches: [...branches].sort(), tags: [...tags].sort(), ...(head ? { head } : {}) };
   }
 
   lock(resolution: ProjectResolution): LockFile {
@@ -587,4 +613,6 @@ export type { PublishedVersion, LoadedTemplate } from '../templates/catalog.js';
 export type { PublishResult } from '../templates/publish.js';
 export type { LintOptions, LintProjectTarget, LintRun, EvaluateTargetOptions, TargetEvaluation } from '../lint/engine.js';
 export type { HubDiff, DecisionChange } from '../lint/diff.js';
+export type { TemplateConsumers, TemplateConsumer, TemplateConsumerUsage } from './consumers.js';
+export type { HubPolicyTests } from './policy-tests.js';
 export type { OctopusInput, InputContext } from '../policy/input.js';

@@ -84,8 +84,8 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Reads and checks one case file; a string says what is wrong with it. */
-function parseCase(text: string): { input: unknown; expect: PolicyTestExpectation; description?: string } | string {
+/** Reads and checks one case file; a string says what is wrong with it (also used by the hub façade for tests read from Git). */
+export function parseCase(text: string): { input: unknown; expect: PolicyTestExpectation; description?: string } | string {
   let json: unknown;
   try {
     json = JSON.parse(text);
