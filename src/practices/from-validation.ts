@@ -1,0 +1,76 @@
+/**
+ * The best-practice input for `validate --hub`: the files it validated, grouped into projects — each
+ * project registered in oclhub.ocl with a `path` in the hub, then any other project folder (an
+ * unregistered `.octopus` folder) — and the hub's own policy files. Projects that live in other
+ * repositories are not read by validate; they are marked unread so no rule judges their content.
+ */
+import type { ModelDocument, HubConfigDocument, PolicyDocument } from '../model/types.js';
+import { projectFolder } from '../templates/project.js';
+import type { PracticeDocument, PracticeInput, PracticeProject } from './types.js';
+
+export interface ValidatedHub {
+  config?: HubConfigDocument;
+  basePath: string;
+  files: readonly { path: string; document?: ModelDocument }[];
+}
+
+export interface FromValidationOptions {
+  now?: Date;
+  /** Published process template versions by slug (from the hub's tags), for the outdated-template rule. */
+  publishedVersions?: ReadonlyMap<string, readonly string[]>;
+  publishedPolicies?: readonly string[];
+}
+
+const PROJECT_KINDS = new Set(['deployment_process', 'deployment_settings', 'variables', 'runbook', 'schema_version', 'channels']);
+
+function under(path: string, folder: string): boolean {
+  return folder === '' || path.startsWith(`${folder}/`);
+}
+
+function clean(folder: string): string {
+  return folder.replace(/\\/g, '/').replace(/^\.\//, '').replace(/\/+$/, '');
+}
+
+export function practiceInputFromValidation(hub: ValidatedHub, sources: ReadonlyMap<string, string>, options: FromValidationOptions = {}): PracticeInput {
+  const base = clean(hub.basePath);
+  const hubOwned = ['policies', 'process-templates', 'project-templates'].map((kind) => (base === '' ? kind : `${base}/${kind}`));
+  const policies: { file: string; document: PolicyDocument }[] = [];
+  const projectDocuments: PracticeDocument[] = [];
+  for (const file of hub.files) {
+    const document = file.document;
+    if (!document) continue;
+    if (document.kind === 'policy' && under(file.path, hubOwned[0]!)) policies.push({ file: file.path, document });
+    if (!PROJECT_KINDS.has(document.kind) || hubOwned.some((folder) => under(file.path, folder))) continue;
+    const text = sources.get(file.path);
+    projectDocuments.push(text !== undefined ? { file: file.path, text, document } : { file: file.path, document });
+  }
+  const projects: PracticeProject[] = [];
+  const claimed = new Set<PracticeDocument>();
+  for (const registered of hub.config?.projects ?? []) {
+    const project: PracticeProject = { slug: registered.slug, registered, documents: [] };
+    if (registered.repository !== undefined || registered.path === undefined) project.read = false;
+    else {
+      const folder = clean(registered.path);
+      project.documents = projectDocuments.filter((d) => under(d.file, folder));
+      for (const d of project.documents) claimed.add(d);
+    }
+    if (options.publishedVersions) project.publishedVersions = options.publishedVersions;
+    projects.push(project);
+  }
+  const unregistered = new Map<string, PracticeDocument[]>();
+  for (const d of projectDocuments) {
+    if (claimed.has(d)) continue;
+    const folder = projectFolder(d.file);
+    (unregistered.get(folder) ?? unregistered.set(folder, []).get(folder)!).push(d);
+  }
+  for (const [folder, documents] of unregistered) {
+    projects.push({ slug: folder === '' ? '.' : folder, documents, ...(options.publishedVersions ? { publishedVersions: options.publishedVersions } : {}) });
+  }
+  return {
+    ...(hub.config ? { config: hub.config } : {}),
+    projects,
+    policies,
+    ...(options.publishedPolicies ? { publishedPolicies: options.publishedPolicies } : {}),
+    ...(options.now ? { now: options.now } : {}),
+  };
+}
