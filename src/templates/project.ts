@@ -76,7 +76,8 @@ export async function resolveFiles(options: ResolveFilesOptions): Promise<Projec
   return { processes, diagnostics, validation };
 }
 
-function projectFolder(path: string): string {
+/** The project folder of a project file (runbooks sit one or two levels below it). */
+export function projectFolder(path: string): string {
   const parts = path.split('/');
   parts.pop();
   if (parts[parts.length - 1] === 'migrated-drafts') parts.pop();
