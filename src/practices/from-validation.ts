@@ -5,7 +5,9 @@
  * repositories are not read by validate; they are marked unread so no rule judges their content.
  */
 import type { ModelDocument, HubConfigDocument, PolicyDocument } from '../model/types.js';
+import semver from 'semver';
 import { projectFolder } from '../templates/project.js';
+import { parseTagName } from '../templates/version-tags.js';
 import type { PracticeDocument, PracticeInput, PracticeProject } from './types.js';
 
 export interface ValidatedHub {
@@ -73,4 +75,22 @@ export function practiceInputFromValidation(hub: ValidatedHub, sources: Readonly
     ...(options.publishedPolicies ? { publishedPolicies: options.publishedPolicies } : {}),
     ...(options.now ? { now: options.now } : {}),
   };
+}
+
+/** Published process template versions (ascending) and published policy slugs, from a repository's tag names. */
+export function publishedFromTags(tagNames: Iterable<string>): Required<Pick<FromValidationOptions, 'publishedVersions' | 'publishedPolicies'>> {
+  const versions = new Map<string, string[]>();
+  const policies = new Set<string>();
+  for (const name of tagNames) {
+    const tag = parseTagName(name);
+    if (!tag) continue;
+    if (tag.kind === 'policies') policies.add(tag.slug);
+    else if (tag.kind === 'process-templates') {
+      const list = versions.get(tag.slug);
+      if (list) list.push(tag.version);
+      else versions.set(tag.slug, [tag.version]);
+    }
+  }
+  for (const list of versions.values()) list.sort(semver.compare);
+  return { publishedVersions: versions, publishedPolicies: [...policies].sort() };
 }
