@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Diagnostic } from '../diagnostics.js';
+import { compareDiagnostics, type Diagnostic } from '../diagnostics.js';
 import { openRepository, isGitStoreError, WORKTREE } from '../git/index.js';
 import { directoryReader } from '../model/directory-reader.js';
 import {
@@ -16,6 +16,7 @@ import {
   type HubValidationResult,
 } from '../model/validate.js';
 import type { HeredocMode } from '../ocl/printer.js';
+import { checkBestPractices, practiceInputFromValidation, publishedFromTags } from '../practices/index.js';
 
 export interface ValidateFileOptions {
   /** The project's schema version (from its schema_version.ocl): below 6 heredocs use the legacy unindent rule. */
@@ -87,9 +88,11 @@ export type ValidateHubAtResult = { result: HubValidationResult; sources: Map<st
 export async function validateHubAt(options: ValidateHubAtOptions): Promise<ValidateHubAtResult> {
   const ref = options.ref ?? WORKTREE;
   let reader: HubFileReader;
+  let tags: string[] = [];
   try {
     const store = await openRepository({ dir: options.dir });
     const snapshot = await store.snapshot(ref);
+    tags = await store.listTags().catch(() => []);
     reader = {
       list: async () => (await snapshot.listFiles()).map((f) => f.path),
       read: async (file) => {
@@ -116,5 +119,8 @@ export async function validateHubAt(options: ValidateHubAtOptions): Promise<Vali
     },
   };
   const result = await validateHub({ files: recording, ...(options.now ? { now: options.now } : {}) });
+  // Best practices and dependency checks (BP…, DEP…) over the same parsed files.
+  result.diagnostics.push(...checkBestPractices(practiceInputFromValidation(result, sources, { ...(options.now ? { now: options.now } : {}), ...publishedFromTags(tags) })));
+  result.diagnostics.sort(compareDiagnostics);
   return { result, sources };
 }
