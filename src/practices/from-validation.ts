@@ -4,7 +4,7 @@
  * unregistered `.octopus` folder) — and the hub's own policy files. Projects that live in other
  * repositories are not read by validate; they are marked unread so no rule judges their content.
  */
-import type { ModelDocument, HubConfigDocument, PolicyDocument } from '../model/types.js';
+import type { HubConfigDocument, HubProjectModel, ModelDocument, PolicyDocument } from '../model/types.js';
 import semver from 'semver';
 import { projectFolder } from '../templates/project.js';
 import { parseTagName } from '../templates/version-tags.js';
@@ -93,4 +93,18 @@ export function publishedFromTags(tagNames: Iterable<string>): Required<Pick<Fro
   }
   for (const list of versions.values()) list.sort(semver.compare);
   return { publishedVersions: versions, publishedPolicies: [...policies].sort() };
+}
+
+/** A lint target as a best-practice project: the documents its resolution built, their texts, and the template versions it saw. */
+export function practiceProjectFromResolution(
+  target: { slug: string; registered?: HubProjectModel; files: ReadonlyMap<string, string> },
+  resolution: { documents?: { file: string; document: ModelDocument }[]; processes: { usages: { templateSlug?: string; available: string[] }[] }[] },
+): PracticeProject {
+  const publishedVersions = new Map<string, readonly string[]>();
+  for (const process of resolution.processes) for (const usage of process.usages) if (usage.templateSlug !== undefined) publishedVersions.set(usage.templateSlug, usage.available);
+  const documents = (resolution.documents ?? []).map((d) => {
+    const text = target.files.get(d.file);
+    return text !== undefined ? { ...d, text } : d;
+  });
+  return { slug: target.slug, ...(target.registered ? { registered: target.registered } : {}), documents, publishedVersions };
 }

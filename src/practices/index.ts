@@ -24,7 +24,7 @@ export { RULES, PRACTICE_CODES, SETTINGS_CODE, ruleFor } from './registry.js';
 export type { Rule, ProjectRule, HubRule } from './rule.js';
 export { DEFAULT_STEP_NAMES } from './rules/step-names.js';
 export { DEPRECATIONS } from './rules/deprecated.js';
-export { practiceInputFromValidation, publishedFromTags, type ValidatedHub, type FromValidationOptions } from './from-validation.js';
+export { practiceInputFromValidation, practiceProjectFromResolution, publishedFromTags, type ValidatedHub, type FromValidationOptions } from './from-validation.js';
 
 export interface PracticeOptions {
   configFile?: string;

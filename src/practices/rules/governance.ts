@@ -59,3 +59,19 @@ export const exceptionExpiringSoon: HubRule = {
     }
   },
 };
+
+/**
+ * What BP028 reports for an oclhub.ocl text today, as a short string, read with regular expressions only
+ * (no OCL parser): a cached rendered lint report is stale when it changes.
+ */
+export function expiringSoonKey(oclhubText: string, now: Date): string {
+  const setting = /\brule\s+"BP028"\s*\{([^}]*)\}/.exec(oclhubText)?.[1];
+  const threshold = Number(/\bthreshold\s*=\s*(\d+)/.exec(setting ?? '')?.[1] ?? exceptionExpiringSoon.threshold!.default);
+  return [...oclhubText.matchAll(/\bexpires\s*=\s*"([^"]*)"/g)]
+    .map((m) => {
+      const expiry = parseExpiry(m[1]!);
+      const days = expiry ? Math.ceil((expiry.getTime() - now.getTime()) / DAY) : -1;
+      return days > 0 && days <= threshold ? String(days) : '-';
+    })
+    .join(',');
+}
