@@ -18,6 +18,7 @@ export * from './deployed.js';
 export * from './graph.js';
 export { HubIndex } from './hub-index.js';
 export * from './plan.js';
+export * from './report.js';
 export * from './template-json.js';
 export * from './version-pattern.js';
 
@@ -44,6 +45,8 @@ export interface DependencySet {
   graph: DependencyGraph;
   declarations: DependencyDeclaration[];
   diagnostics: Diagnostic[];
+  /** The project files read (loadDependencies), for code frames. */
+  sources?: Map<string, string>;
 }
 
 /**
@@ -85,6 +88,7 @@ const PROCESS_FILE = /(^|\/)deployment_process\.ocl$/;
 export async function loadDependencies(hub: DependencyHub, options: { cacheDir?: string } = {}): Promise<DependencySet> {
   const projects: ProjectDependencyInput[] = [];
   const unread: Diagnostic[] = [];
+  const sources = new Map<string, string>();
   for (const project of hub.config?.projects ?? []) {
     const read = await hub.projectFiles(project, options.cacheDir !== undefined ? { cacheDir: options.cacheDir } : {});
     if ('error' in read) {
@@ -98,11 +102,13 @@ export async function loadDependencies(hub: DependencyHub, options: { cacheDir?:
       const schemaVersion = versionText === undefined ? undefined : readSchemaVersion(versionText);
       const checked = validateFile({ path: file, text, ...(schemaVersion !== undefined ? { context: { schemaVersion } } : {}) });
       if (checked.document) documents.push({ file, text, document: checked.document });
+      sources.set(file, text.replace(/^\uFEFF/, ''));
     }
     projects.push({ slug: project.slug, documents });
   }
   const set = collectDependencies(hub.config, projects);
   set.diagnostics.push(...unread);
   set.diagnostics.sort(compareDiagnostics);
+  set.sources = sources;
   return set;
 }
