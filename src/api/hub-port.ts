@@ -30,6 +30,7 @@ import type {
 } from './ports.js';
 import { ProblemError } from './problem.js';
 import { decisionMethods } from './hub-decisions.js';
+import { dependencyMethods } from './hub-dependencies.js';
 
 const MAX_CACHED_COMMITS = 64;
 const STAMP_TRUST_MS = 100;
@@ -157,6 +158,7 @@ export function hubPort(hub: Hub, options: HubPortOptions = {}): HubPort {
 
   return {
     ...decisions,
+    ...dependencyMethods({ at }),
 
     async listTemplates(kind: TemplateKind, ref?: string): Promise<TemplateListing> {
       const h = await at(ref);
