@@ -48,12 +48,14 @@ export function practiceInputFromValidation(hub: ValidatedHub, sources: Readonly
   }
   const projects: PracticeProject[] = [];
   const claimed = new Set<PracticeDocument>();
+  const inHub = (hub.config?.projects ?? []).filter((p) => p.repository === undefined && p.path !== undefined).map((p) => ({ project: p, folder: clean(p.path!) }));
+  // A file belongs to the registered project with the deepest folder holding it (a project may sit inside another's folder).
+  const ownerOf = (file: string) => inHub.filter((p) => under(file, p.folder)).sort((a, b) => b.folder.length - a.folder.length)[0]?.project;
   for (const registered of hub.config?.projects ?? []) {
     const project: PracticeProject = { slug: registered.slug, registered, documents: [] };
     if (registered.repository !== undefined || registered.path === undefined) project.read = false;
     else {
-      const folder = clean(registered.path);
-      project.documents = projectDocuments.filter((d) => under(d.file, folder));
+      project.documents = projectDocuments.filter((d) => ownerOf(d.file) === registered);
       for (const d of project.documents) claimed.add(d);
     }
     if (options.publishedVersions) project.publishedVersions = options.publishedVersions;

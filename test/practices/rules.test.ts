@@ -205,6 +205,13 @@ describe('best-practice rules', () => {
     expect(diagnostics.filter((d) => d.code === 'BP002')).toEqual([]);
   });
 
+  it('a project inside another project\'s folder owns its own files', async () => {
+    const files = withConfig((c) => `${c}\nproject "web-admin" {\n    name = "Web admin"\n    group = "shop"\n    path = "projects/web/.octopus/admin"\n}\n`);
+    files['projects/web/.octopus/admin/deployment_process.ocl'] = scriptStep('greet', 'Run a Script', 'echo hi');
+    const { diagnostics } = await practicesOf(files);
+    expect(diagnostics.map((d) => `${d.code} ${d.project}`)).toEqual(['BP003 web-admin']);
+  });
+
   it('an unregistered project folder is checked as a project of its own', async () => {
     const files: Files = { ...cleanHub(), '.octopus/deployment_process.ocl': scriptStep('x', 'Run a Script', 'echo hi') };
     const { diagnostics } = await practicesOf(files);

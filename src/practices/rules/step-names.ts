@@ -1,4 +1,5 @@
 /** Step names: the name Octopus gave a step when it was added (BP003), or no name at all (BP004). */
+import { SLUG } from '../../model/checks/legacy.js';
 import { processesOf } from '../processes.js';
 import type { ProjectRule } from '../rule.js';
 
@@ -100,7 +101,8 @@ export const stepWithoutName: ProjectRule = {
   check(project, ctx) {
     for (const { document, process } of processesOf(project)) {
       for (const item of process.items) {
-        if (item.hasExplicitName) continue;
+        // Before schema version 4 (and in hand-written files) the label itself is the name: "Deploy web".
+        if (item.hasExplicitName || !SLUG.test(item.slug)) continue;
         ctx.report(`Step "${item.slug}" has no name: Octopus shows its slug`, ctx.at(project, document.file, item.labelRange ?? item.headerRange), {
           detail: 'Octopus writes `name` for every step it saves; add one that says what the step does.',
         });

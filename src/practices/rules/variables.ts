@@ -28,7 +28,10 @@ export const unusedVariable: ProjectRule = {
     const variableFiles = variablesDocuments(project);
     if (variableFiles.length === 0) return;
     // Where a variable can be used: process and settings files (any property, condition, package or pool).
-    const texts = project.documents.filter((d) => d.document.kind === 'deployment_process' || d.document.kind === 'runbook' || d.document.kind === 'deployment_settings').map((d) => d.text);
+    const places = project.documents.filter((d) => d.document.kind === 'deployment_process' || (d.document.kind === 'runbook' && !d.document.migratedDraft) || d.document.kind === 'deployment_settings');
+    // A project without any process says nothing about its variables (BP002 reports the emptiness).
+    if (!places.some((d) => d.document.kind !== 'deployment_settings')) return;
+    const texts = places.map((d) => d.text);
     // Without the texts there is nothing to search, and "unused" would be a guess.
     if (texts.some((t) => t === undefined)) return;
     const haystack = texts.join('\n');
