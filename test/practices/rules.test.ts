@@ -2,7 +2,11 @@
  * Every best-practice rule: the clean hub raises nothing; one change raises exactly that rule's finding,
  * at the block that causes it; a rule setting in oclhub.ocl changes or silences it.
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { DEP_CODES } from '../../src/deps/codes.js';
+import { REPO_ROOT } from '../model/helpers.js';
 import { applyRuleSettings } from '../../src/model/rule-settings.js';
 import { RULES } from '../../src/practices/index.js';
 import { CONFIG, cleanHub, practicesOf, scriptStep, settingsOf, summary, variables } from './helpers.js';
@@ -216,5 +220,21 @@ describe('best-practice rules', () => {
     const files: Files = { ...cleanHub(), '.octopus/deployment_process.ocl': scriptStep('x', 'Run a Script', 'echo hi') };
     const { diagnostics } = await practicesOf(files);
     expect(diagnostics.map((d) => `${d.code} ${d.project}`)).toEqual(['BP003 .octopus']);
+  });
+});
+
+describe('docs/best-practices.md and docs/dependencies.md', () => {
+  it('describe every rule with its default severity', () => {
+    const doc = readFileSync(path.join(REPO_ROOT, 'docs/best-practices.md'), 'utf8');
+    for (const rule of RULES) {
+      expect(doc, rule.code).toContain(`| ${rule.code} | ${rule.name} | ${rule.severity} |`);
+      expect(doc, rule.code).toContain(`### ${rule.code} ${rule.name}`);
+      if (rule.octolint) expect(doc, rule.code).toContain(rule.octolint);
+    }
+  });
+
+  it('list every DEP code with its default severity', () => {
+    const doc = readFileSync(path.join(REPO_ROOT, 'docs/dependencies.md'), 'utf8');
+    for (const [code, [severity]] of Object.entries(DEP_CODES)) expect(doc, code).toMatch(new RegExp(`\\| ${code} \\| ${severity}( / \\w+)? \\|`));
   });
 });
