@@ -11,16 +11,19 @@
  * change or silence any BP or DEP code. A setting's `threshold` is read here.
  */
 import { compareDiagnostics, type Diagnostic } from '../diagnostics.js';
-import { combineDependencies, projectDependencies } from '../deps/index.js';
+import { combineDependencies, depDiagnostic, DEP_CODES, projectDependencies } from '../deps/index.js';
 import { HubIndex } from '../deps/hub-index.js';
 import type { HubConfigDocument } from '../model/types.js';
-import { RULES, SETTINGS_CODE, ruleFor } from './registry.js';
+import { PRACTICE_CODES, RULES, SETTINGS_CODE, ruleFor } from './registry.js';
 import { RuleContext, type RunState } from './rule.js';
 import { variableFacts } from './rules/variables.js';
 import type { PracticeInput, PracticeProject, ProjectFacts } from './types.js';
 
 export * from './types.js';
 export { RULES, PRACTICE_CODES, SETTINGS_CODE, ruleFor } from './registry.js';
+
+/** Every code checkBestPractices can report (for rule-setting checks: HUB031 "names no code oclhub reports"). */
+export const PRACTICE_AND_DEPENDENCY_CODES: readonly string[] = [...PRACTICE_CODES, ...Object.keys(DEP_CODES)];
 export type { Rule, ProjectRule, HubRule } from './rule.js';
 export { DEFAULT_STEP_NAMES } from './rules/step-names.js';
 export { DEPRECATIONS } from './rules/deprecated.js';
@@ -75,7 +78,8 @@ export function projectPractices(config: HubConfigDocument | undefined, project:
   for (const rule of RULES) if (rule.scope === 'project') rule.check(project, new RuleContext(rule, run));
   const facts: ProjectFacts = { slug: project.slug, variables: [], dependencies: [] };
   if (project.repository) facts.repository = project.repository;
-  if (project.read !== false) {
+  if (project.read === false) facts.unread = true;
+  else {
     const deps = projectDependencies(config, { slug: project.slug, documents: project.documents }, index ?? new HubIndex(config));
     for (const d of deps.diagnostics) out.push(project.repository ? { ...d, repository: project.repository } : d);
     facts.dependencies = deps.declarations;
@@ -96,6 +100,21 @@ export function hubPractices(config: HubConfigDocument | undefined, facts: reado
     { ...(options.configFile ? { configFile: options.configFile } : {}), ...(index ? { index } : {}) },
   );
   const repositoryOf = new Map(facts.filter((f) => f.repository).map((f) => [f.slug, f.repository!]));
+  // Fail closed: when the hub uses dependencies, say which projects' template declarations were not seen.
+  if (deps.declarations.length > 0) {
+    for (const f of facts.filter((x) => x.unread)) {
+      const registered = config?.projects.find((p) => p.slug === f.slug);
+      out.push(
+        depDiagnostic('DEP021', `Project "${f.slug}" was not read here: dependencies it declares through the Verify Dependencies template are not in the graph`, {
+          severity: 'info',
+          file: options.configFile ?? 'oclhub.ocl',
+          range: registered ? (registered.labelRange ?? registered.headerRange) : undefined,
+          project: f.slug,
+          detail: 'It lives in another repository. `oclhub lint` and `oclhub deps` read it.',
+        }),
+      );
+    }
+  }
   for (const d of deps.diagnostics) {
     // Findings in a project's own file carry its repository; those in oclhub.ocl are the hub's.
     const repository = d.project !== undefined && d.file !== (options.configFile ?? 'oclhub.ocl') ? repositoryOf.get(d.project) : undefined;

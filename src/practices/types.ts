@@ -59,6 +59,8 @@ export interface VariableFact {
 export interface ProjectFacts {
   slug: string;
   repository?: SourceRepository;
+  /** The project's files were not read: its template dependencies are unknown. */
+  unread?: true;
   variables: VariableFact[];
   dependencies: DependencyDeclaration[];
 }

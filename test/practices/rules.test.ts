@@ -238,3 +238,14 @@ describe('docs/best-practices.md and docs/dependencies.md', () => {
     for (const [code, [severity]] of Object.entries(DEP_CODES)) expect(doc, code).toMatch(new RegExp(`\\| ${code} \\| ${severity}( / \\w+)? \\|`));
   });
 });
+
+describe('dependencies validate --hub cannot see', () => {
+  it('says which projects were not read when the hub uses dependencies, and nothing otherwise', async () => {
+    const external = (c: string) => `${c}\nproject "billing" {\n    name = "Billing"\n    group = "shop"\n    repository = "https://example.com/billing.git"\n}\n`;
+    expect((await practicesOf(withConfig(external))).diagnostics.map(summary)).toEqual([]);
+    const using = withConfig((c) => external(c).replace('    path = "projects/web/.octopus"\n', '    path = "projects/web/.octopus"\n\n    dependency "api" {\n        version = "^1.0.0"\n    }\n'));
+    const { diagnostics } = await practicesOf(using);
+    expect(diagnostics.map((d) => `${d.code} ${d.severity} ${d.project}`)).toEqual(['DEP021 info billing']);
+    expect(diagnostics[0]!.range?.start).toMatchObject(positionOf(using['oclhub.ocl']!, '"billing"'));
+  });
+});

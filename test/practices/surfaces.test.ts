@@ -67,3 +67,16 @@ describe('lint', () => {
   });
 });
 
+
+describe('lint of chosen projects (a project repository CI)', () => {
+  it('reports the hub-wide findings about those projects only', async () => {
+    const files = hubFiles();
+    // An environment no project deploys to: a hub finding about no project (BP023).
+    files['oclhub.ocl'] = files['oclhub.ocl']!.replace(/(path = "projects\/(web|api)\/\.octopus")/g, '$1\n    environments = ["dev", "prod"]') + '\nenvironment "sandbox" {\n    name = "Sandbox"\n    order = 9\n}\n';
+    const dir = repo(files);
+    const whole = JSON.parse((await run(dir, 'lint', '--format', 'json', '--no-cache')).stdout) as { diagnostics: { code: string; file?: string }[] };
+    expect(whole.diagnostics.map((d) => d.code)).toContain('BP023');
+    const one = JSON.parse((await run(dir, 'lint', '--hub', '.', '--project', 'projects/web', '--format', 'json', '--no-cache')).stdout) as typeof whole;
+    expect(one.diagnostics.filter((d) => /^(BP|DEP)/.test(d.code)).map((d) => `${d.code} ${d.file}`).sort()).toEqual([`BP003 ${WEB}`, 'DEP003 oclhub.ocl']);
+  });
+});
