@@ -360,7 +360,9 @@ export async function lintHub(hub: Hub, options: LintOptions = {}): Promise<Lint
   const now = options.now ?? new Date();
   // Hub-wide best practices run after the caches: BP028 depends on the date, like exceptions.
   const publishedPolicies = await hub.catalog.slugs('policies').catch(() => [] as string[]);
-  diagnostics.push(...hubPractices(hub.config, result.facts ?? [], { now, publishedPolicies }));
+  const linted = options.projects ? new Set(options.projects.map((p) => p.slug)) : undefined;
+  // Linting chosen projects (a project repository's CI): only the hub-wide findings about them.
+  diagnostics.push(...hubPractices(hub.config, result.facts ?? [], { now, publishedPolicies }).filter((d) => !linted || (d.project !== undefined && linted.has(d.project))));
   for (const evaluation of result.evaluations) {
     const applied = applyExceptions(evaluation.decisions, hub.config?.exceptions ?? [], { project: evaluation.project, environment: evaluation.environment, tenant: evaluation.tenant }, { now });
     diagnostics.push(...applied.diagnostics);
