@@ -71,16 +71,30 @@ function state(config: HubConfigDocument | undefined, options: PracticeOptions, 
   };
 }
 
+/** A hub's look-ups and thresholds, built once per parsed oclhub.ocl (a lint run calls projectPractices per project). */
+const perConfig = new WeakMap<HubConfigDocument, { index: HubIndex; thresholds: Map<string, number> }>();
+
+function prepared(config: HubConfigDocument | undefined, configFile: string | undefined): { index: HubIndex; thresholds: Map<string, number> } {
+  if (!config) return { index: new HubIndex(undefined), thresholds: new Map() };
+  let entry = perConfig.get(config);
+  if (!entry) {
+    entry = { index: new HubIndex(config), thresholds: practiceThresholds(config, configFile).thresholds };
+    perConfig.set(config, entry);
+  }
+  return entry;
+}
+
 /** The project-scoped rules and dependency checks for one project, and the facts the hub-wide half needs. */
 export function projectPractices(config: HubConfigDocument | undefined, project: PracticeProject, options: PracticeOptions = {}, index?: HubIndex): { diagnostics: Diagnostic[]; facts: ProjectFacts } {
   const out: Diagnostic[] = [];
-  const run = state(config, options, practiceThresholds(config, options.configFile).thresholds, out);
+  const shared = prepared(config, options.configFile);
+  const run = state(config, options, shared.thresholds, out);
   for (const rule of RULES) if (rule.scope === 'project') rule.check(project, new RuleContext(rule, run));
   const facts: ProjectFacts = { slug: project.slug, variables: [], dependencies: [] };
   if (project.repository) facts.repository = project.repository;
   if (project.read === false) facts.unread = true;
   else {
-    const deps = projectDependencies(config, { slug: project.slug, documents: project.documents }, index ?? new HubIndex(config));
+    const deps = projectDependencies(config, { slug: project.slug, documents: project.documents }, index ?? shared.index);
     for (const d of deps.diagnostics) out.push(project.repository ? { ...d, repository: project.repository } : d);
     facts.dependencies = deps.declarations;
     facts.variables = variableFacts(project);
