@@ -15,6 +15,7 @@ import { KeyedMutex } from './mutex.js';
 import type { HubPort, TemplateKind } from './ports.js';
 import { buildRouter, type RouterContext, type RouteSpec } from './router.js';
 import { complianceRoutes } from './routes/compliance.js';
+import { dependencyRoutes } from './routes/dependencies.js';
 import { evaluationRoutes } from './routes/evaluations.js';
 import { healthRoutes } from './routes/health.js';
 import { projectRoutes } from './routes/projects.js';
@@ -61,6 +62,7 @@ export function createApp(hub: HubPort, options: ApiOptions = {}): OclhubApp {
     ...KINDS.map((kind) => releaseRoutes(kind, ctx)),
     ...KINDS.map((kind) => templateRoutes(kind, ctx)),
     projectRoutes(ctx),
+    dependencyRoutes(ctx),
     evaluationRoutes(ctx),
     complianceRoutes(ctx),
   ];

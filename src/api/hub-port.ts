@@ -30,6 +30,7 @@ import type {
 } from './ports.js';
 import { ProblemError } from './problem.js';
 import { decisionMethods } from './hub-decisions.js';
+import { dependencyMethods } from './hub-dependencies.js';
 
 const MAX_CACHED_COMMITS = 64;
 const STAMP_TRUST_MS = 100;
@@ -163,6 +164,7 @@ export function hubPort(hub: Hub, options: HubPortOptions = {}): FacadePort {
 
   return {
     ...decisions,
+    ...dependencyMethods({ at }),
 
     async hubAt(ref?: string): Promise<Hub> {
       const h = await at(ref);

@@ -137,6 +137,13 @@ export interface EvaluationRequest {
   ref?: string;
 }
 
+export interface DependenciesRequest {
+  project: string;
+  environment?: string;
+  tenant?: string;
+  ref?: string;
+}
+
 export interface ActivationRequest {
   slug: string;
   /** The version to activate, or null to deactivate. */
@@ -160,4 +167,6 @@ export interface HubPort {
   compliance?(ref?: string): Promise<unknown>;
   diff?(from: string, to: string): Promise<unknown>;
   activatePolicy?(request: ActivationRequest): Promise<unknown>;
+  /** A project's dependency report (src/deps/report.ts); undefined when the project is unknown. */
+  dependencies?(request: DependenciesRequest): Promise<unknown | undefined>;
 }

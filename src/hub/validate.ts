@@ -31,6 +31,7 @@ import {
 import type { HeredocMode } from '../ocl/printer.js';
 import { checkPolicyCompat } from '../policy/compat.js';
 import { checkPolicyCompiles } from '../policy/compile-check.js';
+import { checkBestPractices, practiceInputFromValidation, publishedFromTags } from '../practices/index.js';
 
 export interface ValidateFileOptions {
   /** The project's schema version (from its schema_version.ocl): below 6 heredocs use the legacy unindent rule. */
@@ -268,9 +269,11 @@ export type ValidateHubAtResult = { result: HubValidationResult; run: Validation
 export async function validateHubAt(options: ValidateHubAtOptions): Promise<ValidateHubAtResult> {
   const ref = options.ref ?? WORKTREE;
   let reader: HubFileReader;
+  let tags: string[] = [];
   try {
     const store = await openRepository({ dir: options.dir });
     const snapshot = await store.snapshot(ref);
+    tags = await store.listTags().catch(() => []);
     reader = {
       list: async () => (await snapshot.listFiles()).map((f) => f.path),
       read: async (file) => {
@@ -297,6 +300,9 @@ export async function validateHubAt(options: ValidateHubAtOptions): Promise<Vali
     },
   };
   const result = await validateHub({ files: recording, ...(options.now ? { now: options.now } : {}) });
+  // Best practices and dependency checks (BP…, DEP…) over the same parsed files.
+  result.diagnostics.push(...checkBestPractices(practiceInputFromValidation(result, sources, { ...(options.now ? { now: options.now } : {}), ...publishedFromTags(tags) })));
+  result.diagnostics.sort(compareDiagnostics);
   const diagnostics = [...result.diagnostics];
   for (const file of result.files) {
     const text = sources.get(file.path);

@@ -25,6 +25,7 @@ import type { DecisionLocation, Evaluation, FailLevel, LintReport, PolicyAction,
 import type { ResolvedProcess } from '../templates/resolve.js';
 import type { LockFile } from '../templates/lock.js';
 import { LintCache } from './cache.js';
+import { hubPractices, practiceProjectFromResolution, projectPractices, type ProjectFacts } from '../practices/index.js';
 
 export interface LintProjectTarget {
   slug: string;
@@ -80,6 +81,8 @@ interface ProjectResult {
   /** Decisions before exceptions (exceptions depend on the date, so they apply after the cache). */
   evaluations: Evaluation[];
   sources: [string, string][];
+  /** What the hub-wide best-practice rules need from each project (cached with it). */
+  facts?: ProjectFacts[];
 }
 
 
@@ -92,6 +95,7 @@ interface CompactResult {
   diagnostics: Diagnostic[];
   evaluations: { project: string; environment: string; tenant?: string; decisions: [number, Omit<PolicyDecision, 'policy' | 'policyName' | 'version'>][] }[];
   sources: [string, string][];
+  facts?: ProjectFacts[];
 }
 
 function compact(result: ProjectResult): CompactResult {
@@ -111,13 +115,14 @@ function compact(result: ProjectResult): CompactResult {
       return [at, rest];
     }),
   }));
-  return { policies, diagnostics: result.diagnostics, evaluations, sources: result.sources };
+  return { policies, diagnostics: result.diagnostics, evaluations, sources: result.sources, ...(result.facts ? { facts: result.facts } : {}) };
 }
 
 function expand(result: CompactResult): ProjectResult {
   return {
     diagnostics: result.diagnostics,
     sources: result.sources,
+    ...(result.facts ? { facts: result.facts } : {}),
     evaluations: result.evaluations.map((e) => ({
       ...e,
       decisions: e.decisions.map(([at, rest]) => {
@@ -280,6 +285,8 @@ async function lintProject(hub: Hub, target: LintProjectTarget, policies: readon
   const environments = target.environments ?? hub.environments(target.registered);
   const resolution = await hub.resolveProject({ files: target.files, environments, ...(target.lock ? { lock: target.lock } : {}) });
   const diagnostics: Diagnostic[] = [...resolution.validation, ...resolution.diagnostics];
+  const practices = projectPractices(hub.config, practiceProjectFromResolution(target, resolution));
+  diagnostics.push(...practices.diagnostics);
   if (target.lock) diagnostics.push(...hub.checkLock(target.lock, await hub.resolveProject({ files: target.files, environments })));
   const sources = new Map<string, string>();
   for (const [file, text] of target.files) sources.set(file, text.replace(/^\uFEFF/, ''));
@@ -313,7 +320,7 @@ async function lintProject(hub: Hub, target: LintProjectTarget, policies: readon
   } else if (!resolution.diagnostics.some((d) => d.severity === 'error')) {
     diagnostics.push({ severity: 'warning', code: 'HUB004', summary: `Project "${target.slug}" has no deployment_process.ocl: nothing to evaluate`, ...(target.registered ? { file: 'oclhub.ocl', range: target.registered.headerRange } : {}) });
   }
-  return { result: { diagnostics: dedupe(diagnostics), evaluations, sources: [...sources] }, evaluated };
+  return { result: { diagnostics: dedupe(diagnostics), evaluations, sources: [...sources], facts: [practices.facts] }, evaluated };
 }
 
 function fileIdsOf(target: LintProjectTarget): string {
@@ -351,6 +358,11 @@ export async function lintHub(hub: Hub, options: LintOptions = {}): Promise<Lint
   const diagnostics = [...result.diagnostics];
   const evaluations: Evaluation[] = [];
   const now = options.now ?? new Date();
+  // Hub-wide best practices run after the caches: BP028 depends on the date, like exceptions.
+  const publishedPolicies = await hub.catalog.slugs('policies').catch(() => [] as string[]);
+  const linted = options.projects ? new Set(options.projects.map((p) => p.slug)) : undefined;
+  // Linting chosen projects (a project repository's CI): only the hub-wide findings about them.
+  diagnostics.push(...hubPractices(hub.config, result.facts ?? [], { now, publishedPolicies }).filter((d) => !linted || (d.project !== undefined && linted.has(d.project))));
   for (const evaluation of result.evaluations) {
     const applied = applyExceptions(evaluation.decisions, hub.config?.exceptions ?? [], { project: evaluation.project, environment: evaluation.environment, tenant: evaluation.tenant }, { now });
     diagnostics.push(...applied.diagnostics);
@@ -421,6 +433,7 @@ async function lintUncached(hub: Hub, options: LintOptions, cache: LintCache | u
     : '';
   const evaluations: Evaluation[] = [];
   const sources = new Map<string, string>();
+  const facts: ProjectFacts[] = [];
   let cached = 0;
   let evaluated = 0;
   const keys = targets.map((target) => (cache ? sha([sharedKey, target.slug, fileIdsOf(target), JSON.stringify(target.environments ?? []), JSON.stringify(target.lock ?? null)]) : ''));
@@ -463,9 +476,10 @@ async function lintUncached(hub: Hub, options: LintOptions, cache: LintCache | u
     diagnostics.push(...result.diagnostics);
     for (const [file, text] of result.sources) if (!sources.has(file)) sources.set(file, text);
     evaluations.push(...result.evaluations);
+    facts.push(...(result.facts ?? []));
     options.progress?.(index + 1, targets.length, target.slug);
   }
-  return { result: { diagnostics: dedupe(diagnostics), evaluations, sources: [...sources] }, cached, evaluated, total: targets.length, policies };
+  return { result: { diagnostics: dedupe(diagnostics), evaluations, sources: [...sources], facts }, cached, evaluated, total: targets.length, policies };
 }
 
 /** A project folder on disk as a lint target: slug from oclhub.ocl when registered, else the folder name. */

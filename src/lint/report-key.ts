@@ -6,10 +6,11 @@
 import { createHash } from 'node:crypto';
 import { openRepository } from '../git/index.js';
 import { parseExpiry } from '../model/checks/hub-config.js';
+import { expiringSoonKey } from '../practices/rules/governance.js';
 import type { LintOptions } from './engine.js';
 
 /** Bumped when cached results change shape or meaning. */
-export const ENGINE_VERSION = '1';
+export const ENGINE_VERSION = '2';
 
 export function sha(parts: readonly string[]): string {
   const h = createHash('sha256');
@@ -53,6 +54,7 @@ export async function renderedReportKey(dir: string, ref: string, options: LintO
       JSON.stringify(options.release ?? null),
       rendering,
       inForce,
+      expiringSoonKey(text, new Date(now)),
     ]);
   } catch {
     return undefined;

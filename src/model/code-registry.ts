@@ -8,8 +8,10 @@
  * line in its layer's table; adding a layer is one line in `LAYERS`.
  */
 import type { Severity } from '../diagnostics.js';
+import { DEP_CODES } from '../deps/codes.js';
 import { OCL_CODE_DESCRIPTIONS } from '../ocl/codes.js';
 import { POLICY_CODES } from '../policy/codes.js';
+import { PRACTICE_CODE_TABLE } from '../practices/codes.js';
 import { RESOLVE_CODES } from '../templates/resolve-codes.js';
 import { CODES } from './codes.js';
 
@@ -81,6 +83,8 @@ export const LAYERS: ReadonlyArray<{ name: string; description: string; table: T
   { name: 'POL', description: 'policy evaluation and Octopus compatibility (src/policy)', table: POLICY_CODES },
   { name: 'HUB', description: 'hub, projects, lint and rule settings (src/hub, src/lint)', table: HUB_CODES },
   { name: 'GIT', description: 'Git repositories (src/git)', table: GIT_CODES },
+  { name: 'BP', description: 'best practices, Octolint\'s checks decided offline (src/practices; docs/best-practices.md)', table: PRACTICE_CODE_TABLE },
+  { name: 'DEP', description: 'project dependencies and version patterns (src/deps; docs/dependencies.md)', table: DEP_CODES },
 ];
 
 function descriptions(table: Readonly<Record<string, string>>): Table {

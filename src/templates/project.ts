@@ -6,6 +6,7 @@
 import { compareDiagnostics, type Diagnostic } from '../diagnostics.js';
 import { validateFile, type FileValidationResult } from '../model/validate.js';
 import { readSchemaVersion } from '../model/validate.js';
+import type { ModelDocument } from '../model/types.js';
 import type { TemplateCatalog } from './catalog.js';
 import { resolveProcess, type ResolvedProcess } from './resolve.js';
 
@@ -15,6 +16,8 @@ export interface ProjectResolution {
   diagnostics: Diagnostic[];
   /** Syntax, schema and semantic diagnostics (warnings and errors) of every OCL file, from the one validation pass. */
   validation: Diagnostic[];
+  /** The typed document of every file that built one, from the same pass (for checks that read the model). */
+  documents?: { file: string; document: ModelDocument }[];
 }
 
 export interface ResolveFilesOptions {
@@ -35,6 +38,7 @@ export async function resolveFiles(options: ResolveFilesOptions): Promise<Projec
   const processes: ResolvedProcess[] = [];
   const diagnostics: Diagnostic[] = [];
   const validation: Diagnostic[] = [];
+  const documents: { file: string; document: ModelDocument }[] = [];
   const paths = [...options.files.keys()].filter((p) => p.toLowerCase().endsWith('.ocl')).sort();
   for (const path of paths) {
     const text = options.files.get(path)!;
@@ -43,7 +47,9 @@ export async function resolveFiles(options: ResolveFilesOptions): Promise<Projec
     const schemaVersion = versionText === undefined ? undefined : readSchemaVersion(versionText);
     const checked = validateFile({ path, text, context: schemaVersion === undefined ? {} : { schemaVersion } });
     validation.push(...checked.diagnostics.filter((d) => d.severity !== 'info'));
-    if (!checked.ast || !checked.document) {
+    const document = checked.document;
+    if (document) documents.push({ file: path, document });
+    if (!checked.ast || !document) {
       if (checked.kind === 'deployment_process' || checked.kind === 'runbook') diagnostics.push(...checked.diagnostics.filter((d) => d.severity === 'error'));
       continue;
     }
@@ -52,7 +58,7 @@ export async function resolveFiles(options: ResolveFilesOptions): Promise<Projec
   }
   for (const process of processes) diagnostics.push(...process.diagnostics);
   diagnostics.sort(compareDiagnostics);
-  return { processes, diagnostics, validation };
+  return { processes, diagnostics, validation, documents };
 }
 
 export interface ResolveValidatedFileOptions {
@@ -99,7 +105,8 @@ export async function resolveValidatedFile(options: ResolveValidatedFileOptions)
   return undefined;
 }
 
-function projectFolder(path: string): string {
+/** The project folder of a project file (runbooks sit one or two levels below it). */
+export function projectFolder(path: string): string {
   const parts = path.split('/');
   parts.pop();
   if (parts[parts.length - 1] === 'migrated-drafts') parts.pop();
