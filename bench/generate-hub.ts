@@ -13,8 +13,9 @@ import { openHub } from '../src/hub/index.js';
 
 const PUBLISHER = { name: 'Bench', email: 'bench@example.com' };
 
-function git(cwd: string, args: string[]): string {
-  return execFileSync('git', ['-c', 'user.name=Bench', '-c', 'user.email=bench@example.com', '-c', 'commit.gpgsign=false', ...args], { cwd, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+/** git with a fixed identity and no automatic gc (a background `gc --auto` after a big commit would hold gc's lock when packHub runs). */
+export function git(cwd: string, args: string[]): string {
+  return execFileSync('git', ['-c', 'user.name=Bench', '-c', 'user.email=bench@example.com', '-c', 'commit.gpgsign=false', '-c', 'gc.auto=0', ...args], { cwd, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
 }
 
 const ENV_NAMES = ['development', 'test', 'staging', 'production', 'dr', 'sandbox', 'uat', 'perf'];

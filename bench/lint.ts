@@ -22,7 +22,6 @@
  * --loose keeps the generated hub's objects loose (as `git commit` leaves them) instead of packing.
  * --keep leaves the temporary folder (hubs, reports, profile) in place and prints where it is.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -43,7 +42,7 @@ import {
   times,
   type ChildRun,
 } from './_report.js';
-import { generateHub } from './generate-hub.js';
+import { generateHub, git } from './generate-hub.js';
 
 const argv = process.argv.slice(2);
 const [projectsArg, environmentsArg, policiesArg] = positionals(argv, ['runs', 'sizes']);
@@ -200,7 +199,7 @@ async function main(): Promise<void> {
   const oneChanged: ChildRun[] = [];
   for (let round = 0; round < RUNS; round++) {
     writeFileSync(changedFile, readFileSync(changedFile, 'utf8').replace(/echo prepare[^"]*"/, `echo prepare ${round}"`));
-    execFileSync('git', ['-c', 'user.name=Bench', '-c', 'user.email=bench@example.com', '-c', 'commit.gpgsign=false', 'commit', '-qam', `change one project (${round})`], { cwd: hub });
+    git(hub, ['commit', '-qam', `change one project (${round})`]);
     const { run, report } = await lint(hub, cold.lastCache);
     const parsed = JSON.parse(readFileSync(report, 'utf8')) as LintReportJson;
     if (parsed.evaluations.length !== PROJECTS * ENVIRONMENTS) throw new Error(`the re-run after one change reported ${parsed.evaluations.length} evaluations`);
