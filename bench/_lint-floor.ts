@@ -14,6 +14,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseOcl, type OclBlock, type OclElement, type OclValue } from '../src/ocl/index.js';
 import { benchPolicy, type BenchPolicy, type FloorInput, type FloorStep } from './generate-hub.js';
 
@@ -125,10 +126,18 @@ function processSteps(project: string, body: readonly OclElement[], templates: M
   return { steps, execution };
 }
 
-function main(): void {
-  const [hubArg, decisionsFile] = process.argv.slice(2);
-  if (!hubArg) throw new Error('usage: bench/_lint-floor.ts <hub dir> [decisions file]');
-  const hub = path.resolve(hubArg);
+export interface FloorResult {
+  projects: number;
+  environments: number;
+  policies: number;
+  /** `pass`, `skipped`, `violation/block`, `violation/warn`. */
+  counts: Record<string, number>;
+  /** One line per decision when asked for: project, environment, policy, outcome, action, violation reason (tab-separated). */
+  lines: string[];
+}
+
+/** Every decision of every registered project of the generated hub in `hub` (see the file comment). */
+export function floorDecisions(hub: string, options: { lines?: boolean } = {}): FloorResult {
   const config = parse(path.join(hub, 'oclhub.ocl'));
   const basePath = text(config, 'base_path') ?? '.octopus';
   const environments = blocks(config, 'environment').map((e) => ({ Slug: e.labels[0]!.value, Tags: strings(e.body, 'tags') }));
@@ -155,12 +164,22 @@ function main(): void {
         }
         const key = outcome === 'violation' ? `violation/${policy.action}` : outcome;
         counts[key] = (counts[key] ?? 0) + 1;
-        if (decisionsFile) lines.push(`${project.slug}\t${environment.Slug}\t${policy.slug}\t${outcome}\t${policy.action}\t${reason}`);
+        if (options.lines) lines.push(decisionLine(project.slug, environment.Slug, policy.slug, outcome, policy.action, reason));
       }
     }
   }
-  if (decisionsFile) writeFileSync(decisionsFile, `${lines.join('\n')}\n`);
-  process.stdout.write(`${JSON.stringify({ projects: projects.length, environments: environments.length, policies: policies.length, counts })}\n`);
+  return { projects: projects.length, environments: environments.length, policies: policies.length, counts, lines };
 }
 
-main();
+/** The line a decision is compared by (lint's decisions are written the same way by bench/lint.ts). */
+export function decisionLine(project: string, environment: string, policy: string, outcome: string, action: string, violationReason: string): string {
+  return `${project}\t${environment}\t${policy}\t${outcome}\t${action}\t${outcome === 'violation' ? violationReason : ''}`;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
+  const [hubArg, decisionsFile] = process.argv.slice(2);
+  if (!hubArg) throw new Error('usage: bench/_lint-floor.ts <hub dir> [decisions file]');
+  const { lines, ...result } = floorDecisions(path.resolve(hubArg), { lines: decisionsFile !== undefined });
+  if (decisionsFile) writeFileSync(decisionsFile, `${lines.join('\n')}\n`);
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}

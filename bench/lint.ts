@@ -26,6 +26,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildForBench } from './_build.js';
+import { decisionLine } from './_lint-floor.js';
 import { formatProfile, summariseProfile } from './_profile.js';
 import {
   countOption,
@@ -110,7 +111,7 @@ function compareDecisions(reportFile: string, floorFile: string): { decisions: n
   const report = JSON.parse(readFileSync(reportFile, 'utf8')) as LintReportJson;
   const lintLines: string[] = [];
   for (const e of report.evaluations) {
-    for (const d of e.decisions) lintLines.push(`${e.project}\t${e.environment}\t${d.policy}\t${d.outcome}\t${d.action}\t${d.outcome === 'violation' ? (d.reason ?? '') : ''}`);
+    for (const d of e.decisions) lintLines.push(decisionLine(e.project, e.environment, d.policy, d.outcome, d.action, d.reason ?? ''));
   }
   const floorLines = readFileSync(floorFile, 'utf8').split('\n').filter((l) => l !== '');
   lintLines.sort();
