@@ -1,7 +1,10 @@
 /**
  * Summarises a V8 CPU profile (`node --cpu-prof`): self time by layer (src/<folder>, each dependency,
- * GC, Node internals), inclusive time by layer (time with that layer anywhere on the stack: e.g.
- * src/policy inclusive counts the Rego engine it calls), and the top functions by self time.
+ * GC, module loading, Node internals); time by owner: the innermost src/ folder, module loading or
+ * isomorphic-git on the stack (a dependency's or Node's time goes to its caller: ajv under src/model
+ * is validation, pako under isomorphic-git is Git; what has no owner is GC, V8 or Node itself); inclusive time by layer (time with
+ * that layer anywhere on the stack: e.g. src/policy inclusive counts the Rego engine it calls); and the
+ * top functions by self time.
  *   npx tsx bench/_profile.ts <file.cpuprofile> [root the profiled code ran from]
  */
 import { readFileSync } from 'node:fs';
@@ -29,6 +32,7 @@ export function layerOf(url: string, functionName: string, root: string): string
   if (functionName === '(idle)') return 'idle';
   if (functionName === '(root)') return 'root';
   if (url === '') return 'native (V8 builtins, Node bindings)';
+  if (url.startsWith('node:internal/modules/')) return 'module loading';
   if (url.startsWith('node:')) return 'node internals';
   const file = url.startsWith('file://') ? fileURLToPath(url) : url;
   const modules = file.lastIndexOf('/node_modules/');
@@ -54,6 +58,7 @@ function shortLocation(url: string, line: number, root: string): string {
 export interface ProfileSummary {
   totalMs: number;
   selfByLayer: [string, number][];
+  byInnermostSource: [string, number][];
   inclusiveByLayer: [string, number][];
   topFunctions: { name: string; location: string; layer: string; ms: number }[];
 }
@@ -79,6 +84,21 @@ export function summariseProfile(file: string, root: string): ProfileSummary {
     stackLayers.set(id, set);
     return set;
   };
+  // The innermost src/ (or bench/) folder on each node's stack, else "no src/ frame: <own layer>".
+  // Module loading and isomorphic-git count as owners too: the loader's file reads and JSON parsing
+  // are loading, and isomorphic-git's work resumes after awaits with no caller frame (pako, sha.js
+  // and fs calls under it are Git reads).
+  const isSource = (l: string) => l === 'src' || l.startsWith('src/') || l === 'bench' || l === 'module loading' || l === 'dep:isomorphic-git';
+  const innermost = new Map<number, string | undefined>();
+  const innermostSource = (id: number): string | undefined => {
+    if (innermost.has(id)) return innermost.get(id);
+    const own = layer.get(id)!;
+    const up = parent.get(id);
+    const found = isSource(own) ? own : up !== undefined ? innermostSource(up) : undefined;
+    innermost.set(id, found);
+    return found;
+  };
+  const byInnermostSource = new Map<string, number>();
   const selfByNode = new Map<number, number>();
   const selfByLayer = new Map<string, number>();
   const inclusiveByLayer = new Map<string, number>();
@@ -90,6 +110,8 @@ export function summariseProfile(file: string, root: string): ProfileSummary {
     selfByNode.set(id, (selfByNode.get(id) ?? 0) + ms);
     const own = layer.get(id)!;
     selfByLayer.set(own, (selfByLayer.get(own) ?? 0) + ms);
+    const source = innermostSource(id) ?? `no src/ frame: ${own}`;
+    byInnermostSource.set(source, (byInnermostSource.get(source) ?? 0) + ms);
     for (const l of layersOnStack(id)) inclusiveByLayer.set(l, (inclusiveByLayer.get(l) ?? 0) + ms);
   }
   // Functions: the same function reached through different stacks is one entry.
@@ -107,6 +129,7 @@ export function summariseProfile(file: string, root: string): ProfileSummary {
   return {
     totalMs: total,
     selfByLayer: sorted(selfByLayer),
+    byInnermostSource: sorted(byInnermostSource),
     inclusiveByLayer: sorted(inclusiveByLayer).filter(([l]) => l !== 'root' && l !== 'other'),
     topFunctions: [...byFunction.values()].sort((a, b) => b.ms - a.ms),
   };
@@ -117,6 +140,8 @@ export function formatProfile(summary: ProfileSummary, topCount = 30): string {
   const ms = (v: number) => `${v.toFixed(0).padStart(7)} ms`;
   const lines = [`sampled ${(summary.totalMs / 1000).toFixed(2)} s`, '', 'self time by layer:'];
   for (const [l, v] of summary.selfByLayer) if (v / summary.totalMs >= 0.002) lines.push(`  ${l.padEnd(34)} ${ms(v)} ${pct(v)}`);
+  lines.push('', 'time by owner: the innermost src/ folder, module loading or isomorphic-git on the stack (dependencies and Node calls count for their caller):');
+  for (const [l, v] of summary.byInnermostSource) if (v / summary.totalMs >= 0.002) lines.push(`  ${l.padEnd(50)} ${ms(v)} ${pct(v)}`);
   lines.push('', 'inclusive time by layer (the layer anywhere on the stack):');
   for (const [l, v] of summary.inclusiveByLayer) if (v / summary.totalMs >= 0.005) lines.push(`  ${l.padEnd(34)} ${ms(v)} ${pct(v)}`);
   lines.push('', `top ${topCount} functions by self time:`);

@@ -134,7 +134,7 @@ export interface IssueRow {
 export const ISSUE_16_ROWS = {
   'lint-cold': { workload: 'cold lint, 1,000 projects × 4 environments × 25 policies (100,000 decisions)', goal: '≤ 1.5× the hand-written floor', bench: 'lint' },
   'lint-memory': { workload: 'cold lint, peak memory', goal: '≤ 500 MB at 5,000 projects', bench: 'lint' },
-  'lint-5000': { workload: 'cold lint, 5,000 projects', goal: 'stays linear (marginal ms/project 1,000→5,000 ≈ 100→1,000), ≤ 500 MB', bench: 'lint --scaling' },
+  'lint-5000': { workload: 'cold lint, 5,000 projects', goal: 'stays linear (marginal CPU ms/project 1,000→5,000 ≈ 100→1,000), ≤ 500 MB', bench: 'lint --scaling' },
   'lint-unchanged': { workload: 're-run, nothing changed', goal: '≥ 20× faster than cold', bench: 'lint' },
   'lint-one-changed': { workload: 're-run, one project changed', goal: '≈ one project\'s cost plus start-up', bench: 'lint' },
   'api-gate-miss': { workload: 'POST /api/evaluations, a new release version each call (demo hub)', goal: '≥ 25% of the trivial route, p99 ≤ 25 ms', bench: 'api' },
