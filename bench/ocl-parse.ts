@@ -28,6 +28,8 @@ const SIZES = (option(argv, 'sizes') ?? '10k,100k,1m,2m,5m,10m').split(',').map(
 });
 /** Each timed sample parses for at least this long (small documents are parsed many times per sample). */
 const SAMPLE_MS = 100;
+const WARM_UP_CALLS = 500;
+const WARM_UP_MS = 5000;
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const corpusDir = join(resolve(repoRoot, '../shared'), 'corpus/ocl/valid');
@@ -132,9 +134,9 @@ function main(): void {
   const ratio = json.mbPerSecond / ocl.mbPerSecond;
   console.log(`    JSON.parse / parseOcl = ${ratio.toFixed(2)}x  (target <= 8x: ${ratio <= 8 ? 'met' : 'NOT met'})`);
 
-  console.log(`(b) single generated documents: median of ${RUNS} samples, each at least ${SAMPLE_MS} ms of parsing; ms/MB in CPU time (steadier`);
+  console.log(`(b) single generated documents: ${WARM_UP_CALLS} calls (at most ${WARM_UP_MS / 1000} s) of warm-up, then the median of ${RUNS} samples of at least ${SAMPLE_MS} ms each; ms/MB in CPU time (steadier`);
   console.log('    than wall time on a shared machine; wall beside it). "vs best" divides by the lowest ms/MB of any size up to this one:');
-  console.log('    small documents carry a fixed cost per call, so growth past the best size is what super-linear parsing looks like.');
+  console.log('    a small document may also pay a fixed cost per call, so growth past the best size is what super-linear parsing looks like.');
   console.log('    size      parse/doc (wall)   CPU ms/MB   wall ms/MB   vs 10 KB   vs best   retained heap/MB   JSON.parse CPU ms/MB   parseOcl/JSON.parse');
   let first: number | undefined;
   let best = Infinity;
@@ -160,18 +162,22 @@ function main(): void {
 
 /**
  * Median time of one `fn()` call (ms, wall and CPU), from RUNS samples each repeating fn for at least
- * SAMPLE_MS, after a warm-up of at least 3 calls and 2 × SAMPLE_MS (the JIT needs many calls of a small
- * document).
+ * SAMPLE_MS. First a warm-up of WARM_UP_CALLS calls (or WARM_UP_MS, for large documents): the parser
+ * is only optimised after many calls of a small document, and a warm-up bounded by time alone leaves a
+ * 10 KB document's samples in unoptimised code on a busy machine (10× slower per call). The per-call
+ * estimate that sizes the samples comes from the last third of the warm-up.
  */
 function perDocument(fn: () => unknown): { wall: number; cpu: number } {
   collectGarbage();
-  let calls = 0;
+  const calls: number[] = [];
   const start = performance.now();
-  while (calls < 3 || performance.now() - start < 2 * SAMPLE_MS) {
+  while (calls.length < 3 || (calls.length < WARM_UP_CALLS && performance.now() - start < WARM_UP_MS)) {
+    const t = performance.now();
     fn();
-    calls++;
+    calls.push(performance.now() - t);
   }
-  const repeat = Math.max(1, Math.ceil(SAMPLE_MS / ((performance.now() - start) / calls)));
+  const estimate = median(calls.slice(Math.floor((calls.length * 2) / 3)));
+  const repeat = Math.max(1, Math.ceil(SAMPLE_MS / Math.max(estimate, 0.001)));
   const walls: number[] = [];
   const cpus: number[] = [];
   for (let run = 0; run < RUNS; run++) {
@@ -186,15 +192,19 @@ function perDocument(fn: () => unknown): { wall: number; cpu: number } {
   return { wall: median(walls), cpu: median(cpus) };
 }
 
-/** Heap held by one parse result, per MB of source (position objects and all). */
+/**
+ * Heap held by parse results, per MB of source (position objects and all): enough results are held at
+ * once to cover at least 4 MB of source, so that a small document's figure is not lost in the noise.
+ */
 function retainedPerMb(text: string, mb: number): number {
+  const copies = Math.max(1, Math.ceil(4 / mb));
   collectGarbage();
   const before = process.memoryUsage().heapUsed;
-  const result = parseOcl(text);
+  const results = Array.from({ length: copies }, () => parseOcl(text));
   collectGarbage();
   const after = process.memoryUsage().heapUsed;
-  if (!result.document) throw new Error('the generated document did not parse');
-  return (after - before) / (1024 * 1024) / mb;
+  if (results.some((r) => !r.document)) throw new Error('the generated document did not parse');
+  return (after - before) / (1024 * 1024) / (mb * copies);
 }
 
 console.log(machineLine());
