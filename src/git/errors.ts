@@ -28,17 +28,35 @@ export const GitErrorCode = {
   RemoteFailed: 'GIT011',
   /** An object is missing or unreadable (a corrupt or shallow repository). */
   ObjectUnreadable: 'GIT012',
+  /**
+   * The working copy of a checked-out branch cannot follow a commit: it has uncommitted changes to a
+   * file the commit changes, or a Git command holds its index lock. Nothing was committed.
+   */
+  WorktreeConflict: 'GIT013',
 } as const;
 
 export type GitErrorCodeValue = (typeof GitErrorCode)[keyof typeof GitErrorCode];
 
+export interface GitErrorDetails {
+  /** The object that could not be read (ObjectUnreadable), and why. */
+  oid?: string;
+  reason?: string;
+  /** RefLocked: when a retry may succeed (a live writer finishes, or a crashed writer's lock turns stale). */
+  retryAfterSeconds?: number;
+  /** RefNotFound: the closest branch or tag name ("did you mean"). */
+  suggestion?: string;
+}
+
 export class GitStoreError extends Error {
   readonly code: GitErrorCodeValue;
+  readonly details: GitErrorDetails;
 
-  constructor(code: GitErrorCodeValue, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(code: GitErrorCodeValue, message: string, options?: { cause?: unknown } & GitErrorDetails) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'GitStoreError';
     this.code = code;
+    const { cause: _cause, ...details } = options ?? {};
+    this.details = details;
   }
 }
 
@@ -55,12 +73,15 @@ export function httpStatusFor(code: GitErrorCodeValue): number {
       return 404;
     case GitErrorCode.TagExists:
     case GitErrorCode.Conflict:
-    case GitErrorCode.RefLocked:
+    case GitErrorCode.WorktreeConflict:
       return 409;
     case GitErrorCode.RemoteFailed:
       return 502;
+    // Both are the repository's state, not the request's: a lock clears when its writer finishes (or
+    // turns stale), corruption when an operator repairs the repository.
+    case GitErrorCode.RefLocked:
     case GitErrorCode.ObjectUnreadable:
-      return 500;
+      return 503;
     default:
       return 400;
   }

@@ -6,6 +6,7 @@ import { pathType, readFile, readTextFile, statPath, type PathStat } from './com
 import { resolveRef, WORKTREE, type ResolvedRef } from './commands/resolveRef.js';
 import { currentBranch, isDirty } from './commands/status.js';
 import { createTag, listTags, readTag, type TagInfo } from './commands/tags.js';
+import { withRepositoryLock, type LockOptions } from './refs.js';
 import { defaultFs, newContext, pathExists, type FsLike, type RepoContext } from './repo.js';
 import type { FileEntry, Identity } from './types.js';
 
@@ -96,12 +97,20 @@ export class GitStore {
   }
 
   /**
-   * Commits changes to `branch` if it is still at `expectedOid`. Never touches the working directory or
-   * index: committing to the checked-out branch leaves the worktree behind (`result.worktreeBehind`), as
-   * `git update-ref` would.
+   * Commits changes to `branch` if it is still at `expectedOid`. Committing to the checked-out branch
+   * leaves the working copy behind (`result.worktreeBehind`), as `git update-ref` would, unless
+   * `worktree: 'follow'` updates the changed files and index entries too (refusing dirty ones).
    */
   commitChanges(options: Omit<CommitChangesOptions, 'repo'>): Promise<CommitResult> {
     return commitChanges({ repo: this.context, ...options });
+  }
+
+  /**
+   * Runs `task` holding a named lock shared by every process using this repository (a lock file in the
+   * git folder): for check-then-act sequences over several refs, such as numbering and tagging a version.
+   */
+  withLock<T>(name: string, task: () => Promise<T>, options: LockOptions = {}): Promise<T> {
+    return withRepositoryLock(this.context, name, task, options);
   }
 
   currentBranch(): Promise<string | null> {
