@@ -5,7 +5,7 @@
  * template that cannot be read is "not in the ref"), and an answer computed over silently missing
  * content is wrong. So every such failure is also reported here, to whoever watches the work in
  * progress (`watchCorruption`, scoped with AsyncLocalStorage: one CLI command, one HTTP request) and
- * to process-wide listeners (caches that must forget what they computed). Surfaces then fail the whole
+ * to the repository's listeners (GitStore.onCorruptObject: caches that must forget what they computed). Surfaces then fail the whole
  * answer: exit 2 on the CLI, 503 `repository-corrupt` from the API.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
@@ -27,10 +27,14 @@ interface Watch {
 }
 
 const scope = new AsyncLocalStorage<Watch>();
-const listeners = new Set<(object: CorruptObject) => void>();
 
-/** Called by the store whenever an object cannot be read. Adding a path to an oid already reported fills it in. */
-export function reportCorruptObject(object: CorruptObject): void {
+export type CorruptionListener = (object: CorruptObject) => void;
+
+/**
+ * Called by the store whenever an object cannot be read, with the repository's own listeners (caches
+ * over that repository). Adding a path to an oid already reported fills it in.
+ */
+export function reportCorruptObject(object: CorruptObject, listeners: Iterable<CorruptionListener> = []): void {
   const watch = scope.getStore();
   if (watch) {
     const known = watch.found.find((o) => o.oid === object.oid);
@@ -62,12 +66,6 @@ export async function watchCorruption<T>(task: () => Promise<T>, onFound?: (obje
 /** The corrupt objects the current watch has seen so far (empty outside a watch). */
 export function corruptionSoFar(): readonly CorruptObject[] {
   return scope.getStore()?.found ?? [];
-}
-
-/** Process-wide listener (e.g. a server dropping caches); returns the unsubscribe function. */
-export function onCorruptObject(listener: (object: CorruptObject) => void): () => void {
-  listeners.add(listener);
-  return () => listeners.delete(listener);
 }
 
 /** One line naming the object, where it was read and why: for a CLI error line or a problem's detail. */

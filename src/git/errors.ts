@@ -20,7 +20,7 @@ export const GitErrorCode = {
   InvalidRefName: 'GIT007',
   /** No repository at the given location, or it is unreadable. */
   RepositoryNotFound: 'GIT008',
-  /** The ref is locked by another writer (or a stale `.lock` file was left behind by a crash). */
+  /** The ref (or the working copy's index) is locked by another writer; retry. Stale ref locks are removed. */
   RefLocked: 'GIT009',
   /** A request that cannot apply: WORKTREE on a bare repository, commit with no changes, bad change set. */
   InvalidRequest: 'GIT010',
@@ -30,9 +30,13 @@ export const GitErrorCode = {
   ObjectUnreadable: 'GIT012',
   /**
    * The working copy of a checked-out branch cannot follow a commit: it has uncommitted changes to a
-   * file the commit changes, or a Git command holds its index lock. Nothing was committed.
+   * file the commit changes, or an index oclhub cannot update. Nothing was committed.
    */
   WorktreeConflict: 'GIT013',
+  /** Writing objects or refs failed in the file system (disk full, permissions, read-only). Nothing was published. */
+  WriteFailed: 'GIT014',
+  /** A working-directory file exists but cannot be read (permissions, a folder or device in its place). */
+  FileUnreadable: 'GIT015',
 } as const;
 
 export type GitErrorCodeValue = (typeof GitErrorCode)[keyof typeof GitErrorCode];
@@ -81,6 +85,8 @@ export function httpStatusFor(code: GitErrorCodeValue): number {
     // turns stale), corruption when an operator repairs the repository.
     case GitErrorCode.RefLocked:
     case GitErrorCode.ObjectUnreadable:
+    case GitErrorCode.WriteFailed:
+    case GitErrorCode.FileUnreadable:
       return 503;
     default:
       return 400;
@@ -94,4 +100,31 @@ export function errnoCode(error: unknown): string | undefined {
     return typeof code === 'string' ? code : undefined;
   }
   return undefined;
+}
+
+const ERRNO_TEXT: Record<string, string> = {
+  ENOSPC: 'no space left on device',
+  EDQUOT: 'disk quota exceeded',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'read-only file system',
+  EEXIST: 'file exists',
+  ENOENT: 'no such file or directory',
+  ENOTDIR: 'not a folder',
+  EISDIR: 'is a folder',
+  EIO: 'input/output error',
+  EMFILE: 'too many open files',
+  ELOOP: 'too many symbolic links',
+  ENAMETOOLONG: 'name too long',
+};
+
+/**
+ * A file-system failure in a few words, without the paths Node puts in its messages (an error may be
+ * shown to API clients, who must not learn the server's folders).
+ */
+export function fsReason(error: unknown): string {
+  const code = errnoCode(error);
+  if (code !== undefined && /^E[A-Z]+$/.test(code)) return `${code} (${ERRNO_TEXT[code] ?? 'file system error'})`;
+  const message = error instanceof Error ? error.message : String(error);
+  return message.replace(/(?:^|(?<=[\s'"(]))\/(?:[^\s'"()/]+\/)+[^\s'"()]*/g, '<path>');
 }

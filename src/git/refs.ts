@@ -1,4 +1,4 @@
-import { errnoCode, GitErrorCode, GitStoreError } from './errors.js';
+import { errnoCode, fsReason, GitErrorCode, GitStoreError } from './errors.js';
 import { ensureFolder, folderOf, syncFolder, tempPath, writeNewFileSynced } from './durable.js';
 import { messageOf, refPath, type RepoContext } from './repo.js';
 
@@ -91,7 +91,7 @@ export async function compareAndSwapRef(
   } catch (error) {
     throw new GitStoreError(
       GitErrorCode.InvalidRefName,
-      `Cannot create ${ref}: a ref with a conflicting name exists (${messageOf(error)})`,
+      `Cannot create ${ref}: a ref with a conflicting name exists (${fsReason(error)})`,
       { cause: error },
     );
   }
@@ -109,7 +109,7 @@ export async function compareAndSwapRef(
     } catch (error) {
       throw new GitStoreError(
         GitErrorCode.InvalidRefName,
-        `Cannot write ${ref}: ${messageOf(error)} (a folder of refs with that name exists?)`,
+        `Cannot write ${ref}: ${fsReason(error)} (a folder of refs with that name exists?)`,
         { cause: error },
       );
     }
@@ -135,7 +135,7 @@ export async function acquireLock(repo: RepoContext, lock: string, content: stri
       return;
     } catch (error) {
       if (errnoCode(error) !== 'EEXIST') {
-        throw new GitStoreError(GitErrorCode.InvalidRefName, `Cannot lock ${what}: ${errnoCode(error) ?? messageOf(error)}`, { cause: error });
+        throw new GitStoreError(GitErrorCode.WriteFailed, `Cannot lock ${what}: ${fsReason(error)}`, { cause: error });
       }
     }
     if (await removeIfStale(repo, lock, options.staleMs)) continue;

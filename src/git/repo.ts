@@ -3,7 +3,7 @@ import git from 'isomorphic-git';
 import type { CommitObject, TagObject, TreeEntry } from 'isomorphic-git';
 import { ObjectCache } from './cache.js';
 import { errnoCode, GitErrorCode, GitStoreError } from './errors.js';
-import { cleanGitMessage, reportCorruptObject } from './corruption.js';
+import { cleanGitMessage, reportCorruptObject, type CorruptionListener } from './corruption.js';
 import { checkLooseObject } from './loose-objects.js';
 import { createObjectReadFs, type ObjectReadFs } from './objectFs.js';
 
@@ -52,6 +52,8 @@ export interface RepoContext {
   gitCache: object;
   /** The fs isomorphic-git reads objects through (cached object-folder listings). */
   objectFs: ObjectReadFs;
+  /** Told about every object of this repository that cannot be read (GitStore.onCorruptObject). */
+  corruptionListeners: Set<CorruptionListener>;
 }
 
 export const defaultFs: FsLike = nodeFs as unknown as FsLike;
@@ -132,7 +134,7 @@ async function loadObject(repo: RepoContext, oid: string, mustExist: boolean): P
     case 'tag':
       return { type: 'tag', oid, tag: result.object as TagObject };
     default:
-      reportCorruptObject({ oid, reason: 'it has an unexpected format' });
+      reportCorruptObject({ oid, reason: 'it has an unexpected format' }, repo.corruptionListeners);
       throw new GitStoreError(GitErrorCode.ObjectUnreadable, `Object ${oid} has an unexpected format`);
   }
 }
@@ -146,7 +148,7 @@ async function unreadable(repo: RepoContext, oid: string, error: unknown, mustEx
     if (loose?.state === 'corrupt') reason = loose.reason;
   }
   if (missing && !mustExist) return new GitStoreError(GitErrorCode.ObjectUnreadable, `No object ${oid} in the repository`, { cause: error, oid });
-  reportCorruptObject({ oid, reason });
+  reportCorruptObject({ oid, reason }, repo.corruptionListeners);
   return new GitStoreError(GitErrorCode.ObjectUnreadable, `The repository is corrupt: object ${oid} cannot be read: ${reason}`, { cause: error, oid, reason });
 }
 
@@ -167,14 +169,14 @@ export async function readTree(repo: RepoContext, oid: string): Promise<TreeNode
  * Runs a read that is for `path` at `at`: an unreadable object is reported with that path and the error
  * says which file could not be read.
  */
-export async function readingPath<T>(path: string, at: string, read: () => Promise<T>): Promise<T> {
+export async function readingPath<T>(repo: RepoContext, path: string, at: string, read: () => Promise<T>): Promise<T> {
   try {
     return await read();
   } catch (error) {
     if (!(error instanceof GitStoreError) || error.code !== GitErrorCode.ObjectUnreadable || error.details.oid === undefined) throw error;
     const { oid, reason = 'it is corrupt' } = error.details;
     const where = path === '' ? 'the root folder' : path;
-    reportCorruptObject({ oid, path: where, at, reason });
+    reportCorruptObject({ oid, path: where, at, reason }, repo.corruptionListeners);
     throw new GitStoreError(GitErrorCode.ObjectUnreadable, `The repository is corrupt: ${where} at ${at} cannot be read: object ${oid}: ${reason}`, { cause: error, oid, reason });
   }
 }
@@ -239,5 +241,6 @@ export function newContext(options: {
     objects: options.objects ?? new ObjectCache(options.cacheBytes === undefined ? {} : { maxBytes: options.cacheBytes }),
     gitCache: {},
     objectFs: createObjectReadFs(options.fs, options.gitdir),
+    corruptionListeners: new Set(),
   };
 }

@@ -1,11 +1,12 @@
 import { ObjectCache, type CacheStats } from './cache.js';
-import { errnoCode, GitErrorCode, GitStoreError } from './errors.js';
+import { errnoCode, fsReason, GitErrorCode, GitStoreError } from './errors.js';
 import { commitChanges, type CommitChangesOptions, type CommitResult } from './commands/commitChanges.js';
 import { listFiles } from './commands/listFiles.js';
 import { pathType, readFile, readTextFile, statPath, type PathStat } from './commands/readFile.js';
 import { resolveRef, WORKTREE, type ResolvedRef } from './commands/resolveRef.js';
 import { currentBranch, isDirty } from './commands/status.js';
 import { createTag, listTags, readTag, type TagInfo } from './commands/tags.js';
+import type { CorruptionListener } from './corruption.js';
 import { withRepositoryLock, type LockOptions } from './refs.js';
 import { defaultFs, newContext, pathExists, type FsLike, type RepoContext } from './repo.js';
 import type { FileEntry, Identity } from './types.js';
@@ -113,6 +114,16 @@ export class GitStore {
     return withRepositoryLock(this.context, name, task, options);
   }
 
+  /**
+   * Calls `listener` whenever an object of this repository cannot be read (also when the caller
+   * turned the failure into "absent"); returns the unsubscribe function. For caches: an answer computed
+   * over an unreadable object must not be served again.
+   */
+  onCorruptObject(listener: CorruptionListener): () => void {
+    this.context.corruptionListeners.add(listener);
+    return () => this.context.corruptionListeners.delete(listener);
+  }
+
   currentBranch(): Promise<string | null> {
     return currentBranch({ repo: this.context });
   }
@@ -190,7 +201,7 @@ export async function openRepository(options: OpenRepositoryOptions): Promise<Gi
       const dotGit = `${dir}/.git`;
       const stat = await fs.promises.lstat(dotGit).catch((error: unknown) => {
         if (errnoCode(error) === 'ENOENT' || errnoCode(error) === 'ENOTDIR') return null;
-        throw new GitStoreError(GitErrorCode.RepositoryNotFound, `Cannot read ${dotGit}: ${String(error)}`);
+        throw new GitStoreError(GitErrorCode.RepositoryNotFound, `Cannot read ${dotGit}: ${fsReason(error)}`);
       });
       if (stat?.isDirectory()) {
         gitdir = dotGit;

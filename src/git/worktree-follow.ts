@@ -5,13 +5,14 @@
  * silently undoes them. So, under git's own `index.lock` (which `git commit`, `git add` and friends
  * take too, so none of them can run in between):
  *   1. every file the commit changes must be clean in the working copy — index entry and file both
- *      still the base commit's — otherwise nothing is committed (WorktreeConflict: the user's edits win);
+ *      still the base commit's — otherwise nothing is committed (WorktreeConflict: the user's edits win;
+ *      a lock held by a running Git command is RefLocked: retry);
  *   2. the caller moves the branch (compare-and-swap);
  *   3. the files are replaced atomically and their index entries pointed at the new blobs.
  * Other files, staged or not, are not looked at: like a fast-forward, the commit does not touch them.
  */
 import { createHash } from 'node:crypto';
-import { errnoCode, GitErrorCode, GitStoreError } from './errors.js';
+import { errnoCode, fsReason, GitErrorCode, GitStoreError } from './errors.js';
 import { syncFolder, writeFileAtomic, writeNewFileSynced } from './durable.js';
 import { compareEntries, entryMode, entryOid, IndexFormatError, makeEntry, parseIndex, serializeIndex, statMatches, type EntryStat, type IndexFile } from './index-file.js';
 import { lookupPath } from './commands/readFile.js';
@@ -51,9 +52,14 @@ export async function holdWorktree(repo: RepoContext, baseCommit: string | null,
     await writeNewFileSynced(repo.fs, lock, '');
   } catch (error) {
     if (errnoCode(error) === 'EEXIST') {
-      throw refuse('The working copy is busy: a Git command holds its index lock (.git/index.lock). Nothing was committed; retry when it has finished.');
+      // Not stale-checked: `git commit` holds it while the editor is open. Callers retry within their bound.
+      throw new GitStoreError(
+        GitErrorCode.RefLocked,
+        'The working copy is busy: a Git command holds its index lock (.git/index.lock). Nothing was committed; retry when it has finished.',
+        { retryAfterSeconds: 1 },
+      );
     }
-    throw refuse(`Cannot lock the working copy's index: ${errnoCode(error) ?? String(error)}. Nothing was committed.`);
+    throw refuse(`Cannot lock the working copy's index: ${fsReason(error)}. Nothing was committed.`);
   }
   const release = () => repo.fs.promises.unlink(lock).then(() => undefined, () => undefined);
   try {
@@ -65,7 +71,7 @@ export async function holdWorktree(repo: RepoContext, baseCommit: string | null,
       index = parseIndex(data);
     } catch (error) {
       if (errnoCode(error) !== 'ENOENT') {
-        throw refuse(`The working copy's index cannot be updated: ${error instanceof IndexFormatError ? error.message : String(error)}. Nothing was committed.`);
+        throw refuse(`The working copy's index cannot be updated: ${error instanceof IndexFormatError ? error.message : fsReason(error)}. Nothing was committed.`);
       }
       index = { version: 2, entries: [], extensions: [] };
     }

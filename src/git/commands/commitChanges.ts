@@ -1,6 +1,6 @@
 import git from 'isomorphic-git';
 import type { TreeEntry } from 'isomorphic-git';
-import { GitErrorCode, GitStoreError } from '../errors.js';
+import { fsReason, GitErrorCode, GitStoreError } from '../errors.js';
 import { pathSegments, validateRefName } from '../paths.js';
 import { compareAndSwapRef, isFullOid, readRefValue } from '../refs.js';
 import { igFs, messageOf, readBlob, readCommit, readTree, type RepoContext } from '../repo.js';
@@ -162,7 +162,7 @@ export async function commitChanges(options: CommitChangesOptions): Promise<Comm
     tree = (await rewriteTree(repo, baseTree, changeTree, '')) ?? (await git.writeTree({ fs: igFs(repo), gitdir: repo.gitdir, tree: [] }));
   } catch (error) {
     if (error instanceof GitStoreError) throw error;
-    throw new GitStoreError(GitErrorCode.ObjectUnreadable, `Cannot write the new tree: ${messageOf(error)}`, { cause: error });
+    throw new GitStoreError(GitErrorCode.WriteFailed, `Cannot write the new tree: ${fsReason(error)}`, { cause: error });
   }
   if (tree === (baseTree ?? EMPTY_TREE) && !options.allowEmpty) {
     throw new GitStoreError(GitErrorCode.InvalidRequest, `Nothing to commit: the changes leave ${branch} unchanged`);
@@ -176,7 +176,7 @@ export async function commitChanges(options: CommitChangesOptions): Promise<Comm
       commit: { message, tree, parent: expectedOid === null ? [] : [expectedOid], author, committer },
     });
   } catch (error) {
-    throw new GitStoreError(GitErrorCode.ObjectUnreadable, `Cannot write the commit: ${messageOf(error)}`, { cause: error });
+    throw new GitStoreError(GitErrorCode.WriteFailed, `Cannot write the commit: ${fsReason(error)}`, { cause: error });
   }
   const checkedOut = await isCheckedOut(repo, ref);
   const held = checkedOut && options.worktree === 'follow' ? await holdWorktree(repo, expectedOid, await worktreeChanges(repo, tree, options.changes)) : undefined;
@@ -203,7 +203,7 @@ export async function commitChanges(options: CommitChangesOptions): Promise<Comm
       await held.apply();
       return { ...done, worktreeBehind: false, worktreeUpdated: true };
     } catch (error) {
-      return { ...done, worktreeError: messageOf(error) };
+      return { ...done, worktreeError: error instanceof GitStoreError ? error.message : fsReason(error) };
     }
   }
   return done;

@@ -37,7 +37,7 @@ export async function listFiles(options: {
 }
 
 async function collect(repo: RepoContext, treeOid: string, prefix: string, recursive: boolean, into: FileEntry[], at: string) {
-  const tree = await readingPath(prefix, at, () => readTree(repo, treeOid));
+  const tree = await readingPath(repo, prefix, at, () => readTree(repo, treeOid));
   const subtrees: Promise<void>[] = [];
   for (const entry of tree.entries) {
     const path = joinPath(prefix, entry.path);

@@ -16,7 +16,7 @@ export async function lookupPath(repo: RepoContext, commitOid: string, segments:
   for (let i = 0; i < segments.length; i++) {
     if (current.type !== 'tree') return null;
     const treeOid: string = current.oid;
-    const tree = await readingPath(segments.slice(0, i).join('/'), commitOid.slice(0, 12), () => readTree(repo, treeOid));
+    const tree = await readingPath(repo, segments.slice(0, i).join('/'), commitOid.slice(0, 12), () => readTree(repo, treeOid));
     const entry = tree.byName.get(segments[i]!);
     if (!entry) return null;
     current = entry.type === 'tree' ? { type: 'tree', oid: entry.oid } : entry.type === 'blob' ? { type: 'blob', oid: entry.oid, mode: entry.mode } : { type: 'commit', oid: entry.oid };
@@ -66,7 +66,7 @@ export async function readFile(options: { repo: RepoContext; ref: string; path: 
   if (target.type !== 'blob') {
     throw new GitStoreError(GitErrorCode.NotAFile, `${path} is a ${target.type === 'tree' ? 'folder' : 'submodule'}, not a file (at ${ref})`);
   }
-  return readingPath(segments.join('/'), ref, () => readBlob(repo, target.oid));
+  return readingPath(repo, segments.join('/'), ref, () => readBlob(repo, target.oid));
 }
 
 const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
