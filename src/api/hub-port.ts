@@ -260,6 +260,7 @@ async function readContent(h: Hub, kind: TemplateKind, slug: string): Promise<Te
   const read = await readTemplateFiles(h.store, h.commit ?? 'WORKTREE', h.basePath, kind, slug);
   if (!read) return undefined;
   const files = read.files.map((file) => {
+    if (file.encoding) return { path: file.path, ocl: file.text, json: null, diagnostics: [file.encoding] };
     const parsed = parseOcl(file.text);
     const broken = parsed.diagnostics.some((d) => d.severity === 'error');
     return { path: file.path, ocl: file.text, json: broken ? null : oclToJson(parsed.document), diagnostics: parsed.diagnostics.map((d) => ({ ...d, file: file.path })) };

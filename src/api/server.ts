@@ -95,10 +95,12 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     res.end(body);
     options.log?.(`${req.method} ${req.url} ${p.status} 0.0ms`);
   };
+  const requestTimeout = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const server = createServer(
     {
-      headersTimeout: options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS,
-      requestTimeout: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+      // Node requires the header timeout not to exceed the request timeout.
+      headersTimeout: Math.min(options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS, requestTimeout),
+      requestTimeout,
     },
     (req: IncomingMessage, res: ServerResponse) => {
       if (hostAllowed && !hostAllowed(req.headers.host)) {

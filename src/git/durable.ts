@@ -11,7 +11,7 @@ import { errnoCode } from './errors.js';
 import type { FsLike } from './repo.js';
 
 export interface DurableWriteOptions {
-  /** File mode of a new file (default 0o644; object files are 0o444 as Git writes them). */
+  /** File mode of the result (default 0o644), set exactly (not reduced by the umask). */
   mode?: number;
   /** Name of the temporary file inside the destination folder (default `.<name>.tmp-<random>`). */
   tempName?: string;
@@ -67,6 +67,7 @@ export async function writeFileAtomic(fs: FsLike, path: string, data: string | U
   const temp = options.tempName !== undefined ? `${folder}/${options.tempName}` : tempPath(folder, `.${path.slice(folder.length + 1)}.tmp-`);
   try {
     await writeNewFileSynced(fs, temp, data, options.mode ?? 0o644);
+    if (options.mode !== undefined) await fs.promises.chmod?.(temp, options.mode);
     await fs.promises.rename(temp, path);
   } catch (error) {
     await fs.promises.unlink(temp).catch(() => undefined);

@@ -216,7 +216,9 @@ export async function openRepository(options: OpenRepositoryOptions): Promise<Gi
     }
   }
   if (gitdir === undefined || !(await isGitDir(fs, gitdir))) {
-    throw new GitStoreError(GitErrorCode.RepositoryNotFound, `No Git repository at ${dir}`);
+    const folder = await fs.promises.stat(dir).catch(() => null);
+    const why = folder === null ? 'no such folder' : !folder.isDirectory() ? 'it is not a folder' : 'it is not a Git repository (no .git)';
+    throw new GitStoreError(GitErrorCode.RepositoryNotFound, `No Git repository at ${dir}: ${why}`);
   }
   const bare = options.bare ?? (gitdir === dir || (await readsAsBare(fs, gitdir)));
   const context = newContext({

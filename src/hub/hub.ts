@@ -9,7 +9,7 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import git from 'isomorphic-git';
 import { compareDiagnostics, type Diagnostic } from '../diagnostics.js';
-import { openRemote, openRepository, parseHubUrl, type GitStore } from '../git/index.js';
+import { GitErrorCode, isGitStoreError, openRemote, openRepository, parseHubUrl, type GitStore } from '../git/index.js';
 import { findRepositoryRoot } from '../git/find-root.js';
 import { DEFAULT_BASE_PATH } from '../model/build.js';
 import type { HubConfigDocument, HubProjectModel } from '../model/types.js';
@@ -150,6 +150,7 @@ export async function openHub(options: OpenHubOptions): Promise<OpenHubResult> {
   const hub = new Hub(store, location, ref ?? 'HEAD', options.dir);
   if (options.templatesAsOfRef) hub.templatesAsOfRef = true;
   const diagnostics = await hub.load();
+  if (diagnostics.some((d) => d.code === GitErrorCode.RefNotFound || d.code === GitErrorCode.InvalidRefName)) return { diagnostics };
   return { hub, diagnostics };
 }
 
@@ -180,6 +181,8 @@ export class Hub {
       if (this.ref === 'HEAD' && !this.store.bare) readRef = 'WORKTREE';
       else {
         this.catalog = new TemplateCatalog(this.store, this.basePath);
+        // An unknown or malformed ref is said as such (with did-you-mean), and openHub opens no hub.
+        if (isGitStoreError(error, GitErrorCode.RefNotFound) || isGitStoreError(error, GitErrorCode.InvalidRefName)) return [{ severity: 'error', code: error.code, summary: error.message }];
         return [hubError(`Cannot read hub ref ${this.ref}: ${messageOf(error)}`)];
       }
     }

@@ -13,7 +13,7 @@
 import { hasErrors, type Diagnostic } from '../diagnostics.js';
 import { GitErrorCode, isGitStoreError, type GitStore } from '../git/index.js';
 import type { OclDocument } from '../ocl/ast.js';
-import { parseOcl } from '../ocl/index.js';
+import { decodeOclBytes, parseOcl } from '../ocl/index.js';
 import { validateFile } from '../model/validate.js';
 import { applyRuleSettings, type RuleSetting } from '../model/rule-settings.js';
 import { suggest } from '../model/suggest.js';
@@ -88,9 +88,9 @@ export interface PublishResult {
   retryAfterSeconds?: number;
 }
 
-interface TemplateFiles {
-  /** Repository paths and texts. */
-  files: { path: string; relative: string; text: string }[];
+export interface TemplateFiles {
+  /** Repository paths and texts; `encoding` (OCL031) when the bytes are not UTF-8 (`text` then shows them with U+FFFD). */
+  files: { path: string; relative: string; text: string; encoding?: Diagnostic }[];
 }
 
 const CONFIG_FILE = 'oclhub.ocl';
@@ -148,7 +148,7 @@ export async function publishTemplate(store: GitStore, catalog: TemplateCatalog,
 
   const settings = request.ruleSettings ?? (await ruleSettingsAt(store, commit));
   const findings: Diagnostic[] = [];
-  for (const file of current.files) findings.push(...validateFile({ path: file.path, text: file.text }).diagnostics);
+  for (const file of current.files) findings.push(...(file.encoding ? [file.encoding] : validateFile({ path: file.path, text: file.text }).diagnostics));
   const applied = applyRuleSettings(findings, settings);
   result.suppressed = applied.suppressed;
   // Errors refuse the publish; a finding a setting lowered to a warning is reported without refusing it.
@@ -310,18 +310,25 @@ export async function readTemplateFiles(store: GitStore, commit: string, basePat
       const files: TemplateFiles['files'] = [];
       for (const entry of entries) {
         if (!entry.path.toLowerCase().endsWith('.ocl')) continue;
-        files.push({ path: entry.path, relative: entry.path.slice(folder.length + 1), text: await store.readTextFile(commit, entry.path) });
+        files.push({ path: entry.path, relative: entry.path.slice(folder.length + 1), ...(await readText(store, commit, entry.path)) });
       }
       return files.length > 0 ? { files } : undefined;
     }
     for (const path of templateFileCandidates(basePath, kind, slug)) {
-      if ((await store.pathType(commit, path)) === 'file') return { files: [{ path, relative: '', text: await store.readTextFile(commit, path) }] };
+      if ((await store.pathType(commit, path)) === 'file') return { files: [{ path, relative: '', ...(await readText(store, commit, path)) }] };
     }
   } catch (error) {
     // Absent is "no template"; a corrupt repository is never mistaken for that.
     if (!isGitStoreError(error) || error.code === GitErrorCode.ObjectUnreadable) throw error;
   }
   return undefined;
+}
+
+/** A file's text, refusing bytes that are not UTF-8 with a positioned diagnostic instead of replacing them. */
+async function readText(store: GitStore, commit: string, path: string): Promise<{ text: string; encoding?: Diagnostic }> {
+  const bytes = await store.readFile(commit, path);
+  const decoded = decodeOclBytes(bytes, path);
+  return 'text' in decoded ? { text: decoded.text } : { text: new TextDecoder().decode(bytes), encoding: decoded.diagnostic };
 }
 
 async function readPublished(store: GitStore, catalog: TemplateCatalog, kind: TemplateKind, slug: string, version: string): Promise<TemplateFiles | undefined> {

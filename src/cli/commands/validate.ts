@@ -5,14 +5,14 @@
  * working directory, uncommitted edits included), with cross-file checks.
  * Exit 0 without errors, 1 with errors, 2 on usage errors.
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Option } from 'commander';
 import { compareDiagnostics, countBySeverity, type Diagnostic } from '../../diagnostics.js';
 import { renderJsonReport, type FileDiagnostics } from '../../report/json.js';
 import { renderDiagnostics, renderSummary } from '../../report/text.js';
 import { schemaVersionForFile, validateFile, validateHubAt } from '../../hub/validate.js';
-import { collectOclFiles } from '../files.js';
+import { isGitStoreError, openRepository } from '../../git/index.js';
+import { collectOclFiles, readOclFile, reportFileProblems } from '../files.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, type CliIo } from '../io.js';
 import type { RegisterCommand } from '../main.js';
 
@@ -52,32 +52,44 @@ export async function runValidate(options: ValidateCommandOptions, io: CliIo): P
     io.stderr('oclhub validate: give files or directories to check, or --hub <dir>\n');
     return EXIT_USAGE;
   }
-  const { files, missing } = await collectOclFiles(options.paths, io.cwd);
+  const { files, missing, problems } = await collectOclFiles(options.paths, io.cwd);
   if (missing.length > 0) {
     for (const arg of missing) io.stderr(`oclhub validate: no such file or directory: ${arg}\n`);
     return EXIT_USAGE;
   }
+  let unreadable = reportFileProblems('validate', problems, io.stderr);
   const results: FileDiagnostics[] = [];
   const sources = new Map<string, string>();
   const schemaVersions = new Map<string, number | undefined>();
   for (const file of files) {
-    let text: string;
-    try {
-      text = await readFile(file.path, 'utf8');
-    } catch (error) {
-      io.stderr(`oclhub validate: cannot read ${file.display}: ${(error as Error).message}\n`);
-      return EXIT_USAGE;
+    const read = await readOclFile(file.path, file.display);
+    if ('error' in read) {
+      io.stderr(`oclhub validate: ${read.error}\n`);
+      unreadable = true;
+      continue;
     }
+    if ('diagnostic' in read) {
+      results.push({ file: file.display, diagnostics: [read.diagnostic] });
+      continue;
+    }
+    const text = read.text;
     sources.set(file.display, text.replace(/^\uFEFF/, ''));
     const schemaVersion = await schemaVersionForFile(file.path, undefined, schemaVersions);
     const { diagnostics } = validateFile(file.display, text, schemaVersion === undefined ? {} : { schemaVersion });
     results.push({ file: file.display, diagnostics: [...diagnostics].sort(compareDiagnostics) });
   }
-  return report(results, sources, files.length, options.format, io);
+  const code = report(results, sources, files.length, options.format, io);
+  return unreadable ? EXIT_USAGE : code;
 }
 
 async function validateHubCommand(options: ValidateCommandOptions, io: CliIo): Promise<number> {
   const dir = path.resolve(io.cwd, options.hub!);
+  // A hub is a Git repository: a missing folder or a plain one is a usage error, never "no problems".
+  const opened = await openRepository({ dir }).catch((error: unknown) => error);
+  if (isGitStoreError(opened)) {
+    io.stderr(`oclhub validate: ${opened.message}\n`);
+    return EXIT_USAGE;
+  }
   const outcome = await validateHubAt({ dir, ...(options.ref ? { ref: options.ref } : {}) });
   if ('error' in outcome) {
     io.stderr(`oclhub validate: ${outcome.error.summary}\n`);
