@@ -24,9 +24,14 @@ export type RegisterCommand = (program: Command, ctx: CommandContext) => void;
 
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
   let exitCode = 0;
-  // Once a corrupt object is seen, results are no longer printed: they would rest on missing content.
+  // Once a corrupt object is seen, results and findings are no longer printed: they would rest on
+  // missing content ("has no oclhub.ocl"). The one line about the corruption says what matters.
   let corrupt: CorruptObject | undefined;
-  const guarded: CliIo = { ...io, stdout: (text) => void (corrupt === undefined && io.stdout(text)) };
+  const guarded: CliIo = {
+    ...io,
+    stdout: (text) => void (corrupt === undefined && io.stdout(text)),
+    stderr: (text) => void (corrupt === undefined && io.stderr(text)),
+  };
   const ctx: CommandContext = { io: guarded, setExitCode: (code) => void (exitCode = code) };
   const program = new Command('oclhub')
     .description('Git-backed config-as-code hub for Octopus OCL: format, validate, version and police deployment processes.')

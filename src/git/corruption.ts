@@ -70,7 +70,8 @@ export function corruptionSoFar(): readonly CorruptObject[] {
 
 /** One line naming the object, where it was read and why: for a CLI error line or a problem's detail. */
 export function describeCorruption(object: CorruptObject): string {
-  const where = object.path !== undefined ? ` (${object.path}${object.at !== undefined ? ` at ${object.at}` : ''})` : '';
+  const at = object.at !== undefined && /^[0-9a-f]{40}$/.test(object.at) ? object.at.slice(0, 12) : object.at;
+  const where = object.path !== undefined ? ` (${object.path}${at !== undefined ? ` at ${at}` : ''})` : '';
   return `object ${object.oid}${where} cannot be read: ${object.reason}`;
 }
 
