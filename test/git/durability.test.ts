@@ -9,18 +9,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GitErrorCode, GitStoreError, openRepository, watchCorruption, type FsLike, type GitStore } from '../../src/git/index.js';
-import { commitAll, fsck, git, initRepo, removeDir } from './helpers.js';
+import { commitAll, fsck, git, gitFailure, initRepo, removeDir } from './helpers.js';
 
 const alice = { name: 'Alice Publisher', email: 'alice@example.com', timestamp: 1_700_000_000, timezoneOffset: 0 };
 
-async function failure(promise: Promise<unknown>): Promise<GitStoreError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(GitStoreError);
-  return error as GitStoreError;
-}
 
 function objectFile(dir: string, oid: string): string {
   return path.join(dir, '.git/objects', oid.slice(0, 2), oid.slice(2));
@@ -140,7 +132,7 @@ describe('corrupt objects are errors, never "missing"', () => {
 
   it('a truncated blob: ObjectUnreadable naming the object and the path, without isomorphic-git internals', async () => {
     const store = await openRepository({ dir });
-    const error = await failure(store.readTextFile('HEAD', '.octopus/policies/a.ocl'));
+    const error = await gitFailure(store.readTextFile('HEAD', '.octopus/policies/a.ocl'));
     expect(error.code).toBe(GitErrorCode.ObjectUnreadable);
     expect(error.details.oid).toBe(blob);
     expect(error.message).toContain(blob);
@@ -172,11 +164,11 @@ describe('corrupt objects are errors, never "missing"', () => {
       const tree = git(other, ['rev-parse', 'HEAD:.octopus/policies']).trim();
       damage(objectFile(other, tree), Buffer.alloc(0));
       const store = await openRepository({ dir: other });
-      const error = await failure(store.listFiles('HEAD', '.octopus'));
+      const error = await gitFailure(store.listFiles('HEAD', '.octopus'));
       expect(error.code).toBe(GitErrorCode.ObjectUnreadable);
       expect(error.message).toContain('.octopus/policies');
       expect(error.message).toContain('empty');
-      expect((await failure(store.readFile('HEAD', '.octopus/policies/x.ocl'))).code).toBe(GitErrorCode.ObjectUnreadable);
+      expect((await gitFailure(store.readFile('HEAD', '.octopus/policies/x.ocl'))).code).toBe(GitErrorCode.ObjectUnreadable);
     } finally {
       removeDir(other);
     }
@@ -219,7 +211,7 @@ describe('stale locks', () => {
     const lock = path.join(dir, '.git/refs/tags/policies/a/v2.0.0.lock');
     fs.writeFileSync(lock, '');
     try {
-      const error = await failure(store.createTag({ name: 'policies/a/v2.0.0', target: 'main', message: 'second', tagger: alice, lockTimeoutMs: 50 }));
+      const error = await gitFailure(store.createTag({ name: 'policies/a/v2.0.0', target: 'main', message: 'second', tagger: alice, lockTimeoutMs: 50 }));
       expect(error.code).toBe(GitErrorCode.RefLocked);
       expect(error.details.retryAfterSeconds).toBeGreaterThanOrEqual(1);
       expect(error.message).toContain('.git/refs/tags/policies/a/v2.0.0.lock');
@@ -284,18 +276,18 @@ describe('revisions users type', () => {
   });
 
   it('an unknown ref is "Unknown ref" with did-you-mean, never "Invalid tag name"', async () => {
-    const typo = await failure(store.resolveRef('mian'));
+    const typo = await gitFailure(store.resolveRef('mian'));
     expect(typo.code).toBe(GitErrorCode.RefNotFound);
     expect(typo.message).toBe('Unknown ref "mian": no branch, tag or commit has that name. Did you mean "main"?');
     expect(typo.details.suggestion).toBe('main');
-    expect((await failure(store.resolveRef('featur~1'))).details.suggestion).toBe('feature');
-    const tooFar = await failure(store.resolveRef('HEAD~5'));
+    expect((await gitFailure(store.resolveRef('featur~1'))).details.suggestion).toBe('feature');
+    const tooFar = await gitFailure(store.resolveRef('HEAD~5'));
     expect(tooFar.code).toBe(GitErrorCode.RefNotFound);
     expect(tooFar.message).toContain('has no parent');
-    const merge = await failure(store.resolveRef('HEAD^2'));
+    const merge = await gitFailure(store.resolveRef('HEAD^2'));
     expect(merge.message).toContain('has no parent 2');
     for (const bad of ['HEAD~x', '~1', 'main@{1}', 'a b']) {
-      const error = await failure(store.resolveRef(bad));
+      const error = await gitFailure(store.resolveRef(bad));
       expect(error.code, bad).toBe(GitErrorCode.InvalidRefName);
       expect(error.message).not.toContain('tag name');
     }

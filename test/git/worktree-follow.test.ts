@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GitErrorCode, GitStoreError, openRepository } from '../../src/git/index.js';
-import { fsck, git, initRepo, removeDir } from './helpers.js';
+import { fsck, git, gitFailure, initRepo, removeDir } from './helpers.js';
 
 const alice = { name: 'Alice', email: 'alice@example.com' };
 const dirs: string[] = [];
@@ -28,14 +28,6 @@ async function commitConfig(dir: string, content: string) {
   return store.commitChanges({ branch: 'main', expectedOid: head, changes: [{ path: 'oclhub.ocl', content }], message: 'edit config', author: alice, worktree: 'follow' });
 }
 
-async function refusal(promise: Promise<unknown>): Promise<GitStoreError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(GitStoreError);
-  return error as GitStoreError;
-}
 
 describe("commitChanges with worktree: 'follow'", () => {
   it('updates the file and its index entry in a clean working copy: git status clean, commit -a keeps the change', async () => {
@@ -66,7 +58,7 @@ describe("commitChanges with worktree: 'follow'", () => {
     const dir = hub();
     const head = git(dir, ['rev-parse', 'main']).trim();
     fs.writeFileSync(path.join(dir, 'oclhub.ocl'), 'base_path = ".octopus"\n# my edit\n');
-    const error = await refusal(commitConfig(dir, 'base_path = ".octopus"\n# theirs\n'));
+    const error = await gitFailure(commitConfig(dir, 'base_path = ".octopus"\n# theirs\n'));
     expect(error.code).toBe(GitErrorCode.WorktreeConflict);
     expect(error.message).toContain('oclhub.ocl has uncommitted changes');
     expect(git(dir, ['rev-parse', 'main']).trim()).toBe(head);
@@ -81,7 +73,7 @@ describe("commitChanges with worktree: 'follow'", () => {
     fs.writeFileSync(path.join(dir, 'oclhub.ocl'), 'base_path = ".octopus"\n# staged\n');
     git(dir, ['add', 'oclhub.ocl']);
     fs.writeFileSync(path.join(dir, 'oclhub.ocl'), git(dir, ['show', 'HEAD:oclhub.ocl']));
-    const error = await refusal(commitConfig(dir, 'base_path = ".octopus"\n# theirs\n'));
+    const error = await gitFailure(commitConfig(dir, 'base_path = ".octopus"\n# theirs\n'));
     expect(error.code).toBe(GitErrorCode.WorktreeConflict);
     expect(git(dir, ['rev-parse', 'main']).trim()).toBe(head);
   });
@@ -90,7 +82,7 @@ describe("commitChanges with worktree: 'follow'", () => {
     const dir = hub();
     const head = git(dir, ['rev-parse', 'main']).trim();
     fs.writeFileSync(path.join(dir, '.git/index.lock'), '');
-    const error = await refusal(commitConfig(dir, 'base_path = ".octopus"\n# theirs\n'));
+    const error = await gitFailure(commitConfig(dir, 'base_path = ".octopus"\n# theirs\n'));
     expect(error.code).toBe(GitErrorCode.RefLocked);
     expect(error.message).toContain('.git/index.lock');
     expect(error.message).not.toContain(dir);
@@ -135,7 +127,7 @@ describe("commitChanges with worktree: 'follow'", () => {
     const dir = hub();
     const head = git(dir, ['rev-parse', 'main']).trim();
     git(dir, ['update-index', '--split-index']);
-    const error = await refusal(commitConfig(dir, 'base_path = ".octopus"\n# split\n'));
+    const error = await gitFailure(commitConfig(dir, 'base_path = ".octopus"\n# split\n'));
     expect(error.code).toBe(GitErrorCode.WorktreeConflict);
     expect(error.message).toContain('split or sparse index');
     expect(git(dir, ['rev-parse', 'main']).trim()).toBe(head);
