@@ -96,11 +96,14 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     options.log?.(`${req.method} ${req.url} ${p.status} 0.0ms`);
   };
   const requestTimeout = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  // Node requires the header timeout not to exceed the request timeout.
+  const headersTimeout = Math.min(options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS, requestTimeout);
   const server = createServer(
     {
-      // Node requires the header timeout not to exceed the request timeout.
-      headersTimeout: Math.min(options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS, requestTimeout),
+      headersTimeout,
       requestTimeout,
+      // Node only looks for timed-out requests this often (default 30 s): a timeout is late by up to this much.
+      connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(headersTimeout / 4))),
     },
     (req: IncomingMessage, res: ServerResponse) => {
       if (hostAllowed && !hostAllowed(req.headers.host)) {

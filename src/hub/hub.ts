@@ -198,6 +198,8 @@ export class Hub {
         }
       }
     } catch (error) {
+      // A corrupt repository is not "no oclhub.ocl": it fails the whole operation (CLI exit 2, HTTP 503).
+      if (isGitStoreError(error, GitErrorCode.ObjectUnreadable)) throw error;
       this.configDiagnostics = [hubError(`Cannot read oclhub.ocl at ${this.ref}: ${messageOf(error)}`)];
     }
     this.catalog = new TemplateCatalog(this.templatesAsOfRef && this.commit !== null ? tagsReachableFrom(this.store, this.commit) : this.store, this.basePath);
