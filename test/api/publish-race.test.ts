@@ -13,8 +13,10 @@ import { git, removeDir, tempDir } from '../git/helpers.js';
 import { buildHub, PUBLISH_TOKEN, TOKEN_FILE } from './helpers.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const ROUNDS = 6;
-const REQUESTS_PER_SERVER = 8;
+const ROUNDS = 10;
+const REQUESTS_PER_SERVER = 10;
+/** Requests start spread over this many ms, so that one server's check and tag straddle the other's. */
+const SPREAD_MS = 60;
 
 const children: ChildProcess[] = [];
 afterAll(() => {
@@ -56,12 +58,15 @@ describe('two server processes publishing the same template', () => {
     const created: string[] = [];
     for (let round = 1; round <= ROUNDS; round++) {
       const expected = `1.1.${round}`;
-      const post = (url: string) =>
-        fetch(`${url}/api/process-templates/deploy-web/versions`, {
+      const post = async (url: string) => {
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * SPREAD_MS));
+        const response = await fetch(`${url}/api/process-templates/deploy-web/versions`, {
           method: 'POST',
           headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${PUBLISH_TOKEN}` },
           body: JSON.stringify({ bump: 'patch', version: expected, notes: `round ${round}` }),
-        }).then(async (r) => ({ status: r.status, body: (await r.json()) as { version?: string; code?: string } }));
+        });
+        return { status: response.status, body: (await response.json()) as { version?: string; code?: string } };
+      };
       const answers = await Promise.all(urls.flatMap((url) => Array.from({ length: REQUESTS_PER_SERVER }, () => post(url))));
       const statuses = answers.map((a) => a.status).sort();
       expect(statuses.filter((s) => s === 201), `round ${round}: ${JSON.stringify(statuses)}`).toHaveLength(1);

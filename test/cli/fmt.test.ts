@@ -1,11 +1,11 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, watch, writeFileSync } from 'node:fs';
 import { copyFile, readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { run, tempTree } from './helpers.js';
+import { cliProcess, finished, run, tempTree } from './helpers.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const corpus = path.resolve(repoRoot, '../shared/corpus/ocl');
@@ -105,25 +105,6 @@ describe('oclhub fmt', () => {
   });
 });
 
-/** The CLI from source in a child process (signals, pipes and other users need a real process). */
-function cli(args: string[], options: { cwd: string; uid?: number; gid?: number }) {
-  // tsx by path: the child runs in a temporary folder, where a bare `tsx` would not resolve.
-  const tsx = pathToFileURL(path.join(repoRoot, 'node_modules/tsx/dist/loader.mjs')).href;
-  return spawn(process.execPath, ['--import', tsx, path.join(repoRoot, 'test/api/serve-main.ts'), ...args], {
-    cwd: options.cwd,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    ...(options.uid !== undefined ? { uid: options.uid, gid: options.gid ?? options.uid } : {}),
-  });
-}
-
-function finished(child: ReturnType<typeof cli>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-}
-
 /** A large hand-written process: about 2.5 MB, formatted output larger still. */
 function largeMessyProcess(steps = 7000): string {
   let text = '';
@@ -142,7 +123,7 @@ describe('oclhub fmt never loses a file', () => {
     const formatted = (await run(root, 'fmt', '--stdout', 'big.ocl')).stdout;
     for (let round = 0; round < 2; round++) {
       writeFileSync(file, messy);
-      const child = cli(['fmt', 'big.ocl'], { cwd: root });
+      const child = cliProcess(['fmt', 'big.ocl'], { cwd: root });
       const exited = finished(child);
       // Kill at the first sign of writing: a temporary file appears, or the file itself changes.
       const watcher = watch(root, () => child.kill('SIGKILL'));
@@ -225,7 +206,7 @@ describe('oclhub fmt never loses a file', () => {
     chmodSync(path.join(root, 'locked.ocl'), 0o000);
     chmodSync(path.join(root, 'messy.ocl'), 0o666);
     // Root reads everything: check as an ordinary user then.
-    const result = isRoot ? await finished(cli(['fmt', '.'], { cwd: root, uid: NOBODY })) : await run(root, 'fmt', '.');
+    const result = isRoot ? await finished(cliProcess(['fmt', '.'], { cwd: root, uid: NOBODY })) : await run(root, 'fmt', '.');
     chmodSync(path.join(root, 'secret'), 0o755);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('oclhub fmt: secret: cannot read folder: permission denied (EACCES)\n');
