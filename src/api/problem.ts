@@ -77,6 +77,9 @@ export function problem(name: ProblemTypeName, detail?: string, extra: { errors?
 
 export function problemResponse(c: Context, p: Problem, headers: Record<string, string> = {}): Response {
   const body: Problem = { ...p };
+  // Whatever layer wrote them, details and findings never carry the server's folders to a client.
+  if (body.detail !== undefined) body.detail = withoutPaths(body.detail);
+  if (body.errors !== undefined) body.errors = JSON.parse(withoutPaths(JSON.stringify(body.errors))) as unknown[];
   if (body.instance === undefined) body.instance = c.req.path;
   return c.body(JSON.stringify(body), p.status as ContentfulStatusCode, { ...headers, 'Content-Type': PROBLEM_CONTENT_TYPE });
 }
@@ -114,5 +117,5 @@ function gitProblem(error: GitStoreError): { problem: Problem; headers: Record<s
  * the server's folders. Request paths (`/api/...`) and `.git/...` names relative to the repository stay.
  */
 export function withoutPaths(text: string): string {
-  return text.replace(/(?<![\w.])\/(?!api\/)(?:[^\s'"()/]+\/)+[^\s'"(),:]*/g, '<path>');
+  return text.replace(/(?<![\w.:/\\])\/(?!api\/)(?:[^\s'"()/\\]+\/)+[^\s'"(),:\\]*/g, '<path>');
 }

@@ -170,7 +170,7 @@ async function lockAgeMs(repo: RepoContext, lock: string): Promise<number | unde
  * by mistake is linked back (link fails rather than overwrite a newer lock). True when a stale lock was
  * removed (the caller then retries at once).
  */
-async function removeIfStale(repo: RepoContext, lock: string, staleMs: number): Promise<boolean> {
+export async function removeIfStale(repo: RepoContext, lock: string, staleMs: number): Promise<boolean> {
   let judged;
   try {
     judged = await repo.fs.promises.lstat(lock);

@@ -7,8 +7,12 @@
  *   1. every file the commit changes must be clean in the working copy — index entry and file both
  *      still the base commit's — otherwise nothing is committed (WorktreeConflict: the user's edits win;
  *      a lock held by a running Git command is RefLocked: retry);
- *   2. the caller moves the branch (compare-and-swap);
- *   3. the files are replaced atomically and their index entries pointed at the new blobs.
+ *   2. the files are replaced atomically and the new index is written into the lock;
+ *   3. the caller moves the branch (compare-and-swap), and on failure the files are put back;
+ *   4. the lock is renamed over the index.
+ * A crash between 2 and 3 leaves the new files as an uncommitted edit; between 3 and 4 the index
+ * still names the old blobs while files and branch are new — the next follow recognises that state and
+ * completes it. Neither ever reverts the commit behind the user's back.
  * Other files, staged or not, are not looked at: like a fast-forward, the commit does not touch them.
  */
 import { createHash } from 'node:crypto';
@@ -16,7 +20,8 @@ import { errnoCode, fsReason, GitErrorCode, GitStoreError } from './errors.js';
 import { syncFolder, writeFileAtomic, writeNewFileSynced } from './durable.js';
 import { compareEntries, entryMode, entryOid, IndexFormatError, makeEntry, parseIndex, serializeIndex, statMatches, type EntryStat, type IndexFile } from './index-file.js';
 import { lookupPath } from './commands/readFile.js';
-import type { RepoContext } from './repo.js';
+import { readRefValue, removeIfStale, STALE_LOCK_MS } from './refs.js';
+import { readBlob, readCommit, type RepoContext } from './repo.js';
 
 export interface WorktreeChange {
   path: string;
@@ -26,10 +31,15 @@ export interface WorktreeChange {
 }
 
 export interface HeldWorktree {
-  /** Writes the files and the index (after the branch moved). Throws with the index lock released. */
-  apply(): Promise<void>;
-  /** Gives up (the branch did not move). */
-  release(): Promise<void>;
+  /**
+   * Writes the changed files and the new index into the lock, before the branch moves: a crash after
+   * this leaves the files ahead (an uncommitted edit, never a silent revert) and the branch as it was.
+   */
+  prepare(): Promise<void>;
+  /** Makes the prepared index the index (after the branch moved). Throws with the lock released. */
+  finish(): Promise<void>;
+  /** Puts the files back as they were and drops the lock (the branch did not move). */
+  rollback(): Promise<void>;
 }
 
 function blobOid(content: Uint8Array): string {
@@ -41,28 +51,24 @@ function refuse(message: string): GitStoreError {
 }
 
 /**
- * Takes the index lock and checks that every changed path is clean relative to `baseCommit` (null: an
- * unborn branch). On success the lock is held until apply() or release().
+ * Takes the index lock (an empty one older than STALE_LOCK_MS was left by a crashed oclhub: git writes
+ * the new index into its lock before holding it for long, e.g. while `git commit` waits for the editor)
+ * and checks that every changed path is clean relative to `baseCommit` (null: an unborn branch). On
+ * success the lock is held until finish() or rollback().
  */
-export async function holdWorktree(repo: RepoContext, baseCommit: string | null, changes: readonly WorktreeChange[]): Promise<HeldWorktree> {
+export async function holdWorktree(repo: RepoContext, ref: string, baseCommit: string | null, changes: readonly WorktreeChange[]): Promise<HeldWorktree> {
   const root = repo.dir!;
   const indexPath = `${repo.gitdir}/index`;
   const lock = `${indexPath}.lock`;
-  try {
-    await writeNewFileSynced(repo.fs, lock, '');
-  } catch (error) {
-    if (errnoCode(error) === 'EEXIST') {
-      // Not stale-checked: `git commit` holds it while the editor is open. Callers retry within their bound.
-      throw new GitStoreError(
-        GitErrorCode.RefLocked,
-        'The working copy is busy: a Git command holds its index lock (.git/index.lock). Nothing was committed; retry when it has finished.',
-        { retryAfterSeconds: 1 },
-      );
-    }
-    throw refuse(`Cannot lock the working copy's index: ${fsReason(error)}. Nothing was committed.`);
-  }
+  await takeIndexLock(repo, lock);
   const release = () => repo.fs.promises.unlink(lock).then(() => undefined, () => undefined);
   try {
+    // Another follower may have moved the branch (and the working copy with it) since the caller read
+    // it: that is the caller's compare-and-swap conflict to retry, not an edit of the user's.
+    const tip = await readRefValue(repo, ref);
+    if ((tip?.kind === 'oid' ? tip.oid : null) !== baseCommit) {
+      throw new GitStoreError(GitErrorCode.Conflict, `Branch ${ref.replace(/^refs\/heads\//, '')} moved: expected it at ${baseCommit ?? 'nothing'} (another writer committed first; re-read and retry)`);
+    }
     let index: IndexFile;
     let indexMtimeMs = 0;
     try {
@@ -75,11 +81,17 @@ export async function holdWorktree(repo: RepoContext, baseCommit: string | null,
       }
       index = { version: 2, entries: [], extensions: [] };
     }
+    const parentCommit = baseCommit === null ? undefined : (await readCommit(repo, baseCommit)).parent[0];
     const dirty: string[] = [];
+    const originals = new Map<string, Uint8Array | null>();
     for (const change of changes) {
-      const base = baseCommit === null ? null : await lookupPath(repo, baseCommit, change.path.split('/'));
+      const segments = change.path.split('/');
+      const base = baseCommit === null ? null : await lookupPath(repo, baseCommit, segments);
       const baseOid = base?.type === 'blob' ? base.oid : null;
-      if (!(await isClean(repo, root, index, indexMtimeMs, change.path, baseOid))) dirty.push(change.path);
+      const parent = parentCommit === undefined ? null : await lookupPath(repo, parentCommit, segments);
+      const parentOid = parent?.type === 'blob' ? parent.oid : null;
+      if (!(await isClean(repo, root, index, indexMtimeMs, change.path, baseOid, parentOid))) dirty.push(change.path);
+      originals.set(change.path, baseOid === null ? null : await readBlob(repo, baseOid));
     }
     if (dirty.length > 0) {
       throw refuse(
@@ -87,24 +99,31 @@ export async function holdWorktree(repo: RepoContext, baseCommit: string | null,
           'Nothing was committed: commit or discard those changes there, then retry.',
       );
     }
-    return {
-      release,
-      async apply() {
+    const writeFiles = async (content: (change: WorktreeChange) => Uint8Array | null) => {
+      for (const change of changes) {
+        const file = `${root}/${change.path}`;
+        const bytes = content(change);
+        if (bytes === null) {
+          await repo.fs.promises.unlink(file).catch((error: unknown) => {
+            if (errnoCode(error) !== 'ENOENT') throw error;
+          });
+          continue;
+        }
+        await repo.fs.promises.mkdir(file.slice(0, file.lastIndexOf('/')), { recursive: true });
+        await writeFileAtomic(repo.fs, file, bytes, { mode: change.executable ? 0o755 : 0o644 });
+      }
+    };
+    const held: HeldWorktree = {
+      async prepare() {
         try {
+          await writeFiles((change) => change.content);
           for (const change of changes) {
-            const file = `${root}/${change.path}`;
             const at = index.entries.findIndex((e) => e.path === latin1(change.path) && e.stage === 0);
             if (change.content === null) {
-              await repo.fs.promises.unlink(file).catch((error: unknown) => {
-                if (errnoCode(error) !== 'ENOENT') throw error;
-              });
               if (at >= 0) index.entries.splice(at, 1);
               continue;
             }
-            const folder = file.slice(0, file.lastIndexOf('/'));
-            await repo.fs.promises.mkdir(folder, { recursive: true });
-            await writeFileAtomic(repo.fs, file, change.content, { mode: change.executable ? 0o755 : 0o644 });
-            const stat = (await repo.fs.promises.lstat(file)) as EntryStat;
+            const stat = (await repo.fs.promises.lstat(`${root}/${change.path}`)) as EntryStat;
             const entry = makeEntry(latin1(change.path), blobOid(change.content), stat, change.executable);
             if (at >= 0) index.entries[at] = entry;
             else {
@@ -112,9 +131,15 @@ export async function holdWorktree(repo: RepoContext, baseCommit: string | null,
               index.entries.sort(compareEntries);
             }
           }
-          const data = serializeIndex(index);
-          await repo.fs.promises.writeFile(lock, data);
+          await repo.fs.promises.writeFile(lock, serializeIndex(index));
           await syncIndexLock(repo, lock);
+        } catch (error) {
+          await held.rollback();
+          throw error;
+        }
+      },
+      async finish() {
+        try {
           await repo.fs.promises.rename(lock, indexPath);
           await syncFolder(repo.fs, repo.gitdir);
         } catch (error) {
@@ -122,20 +147,53 @@ export async function holdWorktree(repo: RepoContext, baseCommit: string | null,
           throw error;
         }
       },
+      async rollback() {
+        try {
+          await writeFiles((change) => originals.get(change.path) ?? null);
+        } finally {
+          await release();
+        }
+      },
     };
+    return held;
   } catch (error) {
     await release();
     throw error;
   }
 }
 
-/** Index entry and file both equal the base commit's blob (or both absent). */
-async function isClean(repo: RepoContext, root: string, index: IndexFile, indexMtimeMs: number, path: string, baseOid: string | null): Promise<boolean> {
+async function takeIndexLock(repo: RepoContext, lock: string): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await writeNewFileSynced(repo.fs, lock, '');
+      return;
+    } catch (error) {
+      if (errnoCode(error) !== 'EEXIST') throw refuse(`Cannot lock the working copy's index: ${fsReason(error)}. Nothing was committed.`);
+    }
+    const held = await repo.fs.promises.lstat(lock).catch(() => null);
+    if (attempt === 0 && held !== null && Number(held.size) === 0 && (await removeIfStale(repo, lock, STALE_LOCK_MS))) continue;
+    // Callers retry within their own time bound.
+    throw new GitStoreError(
+      GitErrorCode.RefLocked,
+      'The working copy is busy: a Git command holds its index lock (.git/index.lock). Nothing was committed; retry when it has finished.',
+      { retryAfterSeconds: 1 },
+    );
+  }
+}
+
+/**
+ * Index entry and file both equal the base commit's blob (or both absent) — or the file does and the
+ * index entry is still the parent commit's: a follow interrupted between moving the branch and renaming
+ * the index, which this update completes.
+ */
+async function isClean(repo: RepoContext, root: string, index: IndexFile, indexMtimeMs: number, path: string, baseOid: string | null, parentOid: string | null): Promise<boolean> {
   const name = latin1(path);
   const entries = index.entries.filter((e) => e.path === name);
   if (entries.some((e) => e.stage !== 0)) return false; // unresolved merge conflict
   const entry = entries[0];
-  if ((entry ? entryOid(entry) : null) !== baseOid) return false;
+  const indexOid = entry ? entryOid(entry) : null;
+  const behind = indexOid !== baseOid && indexOid === parentOid;
+  if (indexOid !== baseOid && !behind) return false;
   const file = `${root}/${path}`;
   let stat;
   try {
@@ -144,9 +202,9 @@ async function isClean(repo: RepoContext, root: string, index: IndexFile, indexM
     if (errnoCode(error) === 'ENOENT' || errnoCode(error) === 'ENOTDIR') return baseOid === null;
     return false;
   }
-  if (baseOid === null || !stat.isFile() || !entry) return false;
-  if ((entryMode(entry) & 0o170000) !== 0o100000) return false;
-  if (statMatches(entry, stat as EntryStat, indexMtimeMs)) return true;
+  if (baseOid === null || !stat.isFile()) return false;
+  if (entry && (entryMode(entry) & 0o170000) !== 0o100000) return false;
+  if (!behind && entry && statMatches(entry, stat as EntryStat, indexMtimeMs)) return true;
   const content = new Uint8Array(await repo.fs.promises.readFile(file));
   return blobOid(content) === baseOid;
 }

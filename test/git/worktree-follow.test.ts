@@ -90,6 +90,33 @@ describe("commitChanges with worktree: 'follow'", () => {
     expect(fs.existsSync(path.join(dir, '.git/index.lock'))).toBe(true);
   });
 
+  it('completes a follow a crash interrupted between moving the branch and renaming the index', async () => {
+    const dir = hub();
+    const oldIndex = fs.readFileSync(path.join(dir, '.git/index'));
+    await commitConfig(dir, 'base_path = ".octopus"\n# first\n');
+    // As if killed before the index rename: files and branch new, the index still the old one.
+    fs.writeFileSync(path.join(dir, '.git/index'), oldIndex);
+    expect(git(dir, ['diff', '--cached', '--name-only']).trim()).toBe('oclhub.ocl');
+    const second = await commitConfig(dir, 'base_path = ".octopus"\n# second\n');
+    expect(second.worktreeUpdated).toBe(true);
+    expect(git(dir, ['status', '--porcelain']).trim()).toBe('');
+    expect(git(dir, ['show', 'main:oclhub.ocl'])).toContain('# second');
+  });
+
+  it('takes over an empty index.lock left by a crashed oclhub once it is stale, never a fresh or non-empty one', async () => {
+    const dir = hub();
+    const lock = path.join(dir, '.git/index.lock');
+    fs.writeFileSync(lock, '');
+    const then = new Date(Date.now() - 120_000);
+    fs.utimesSync(lock, then, then);
+    expect((await commitConfig(dir, 'base_path = ".octopus"\n# after crash\n')).worktreeUpdated).toBe(true);
+    expect(fs.existsSync(lock)).toBe(false);
+    fs.writeFileSync(lock, 'a git command writing its new index');
+    fs.utimesSync(lock, then, then);
+    expect((await gitFailure(commitConfig(dir, 'base_path = ".octopus"\n# blocked\n'))).code).toBe(GitErrorCode.RefLocked);
+    expect(fs.existsSync(lock)).toBe(true);
+  });
+
   it.each([2, 3, 4])('keeps an index of version %i readable by git', async (version) => {
     const dir = hub();
     git(dir, ['update-index', '--index-version', String(version)]);

@@ -179,7 +179,8 @@ export async function commitChanges(options: CommitChangesOptions): Promise<Comm
     throw new GitStoreError(GitErrorCode.WriteFailed, `Cannot write the commit: ${fsReason(error)}`, { cause: error });
   }
   const checkedOut = await isCheckedOut(repo, ref);
-  const held = checkedOut && options.worktree === 'follow' ? await holdWorktree(repo, expectedOid, await worktreeChanges(repo, tree, options.changes)) : undefined;
+  const held = checkedOut && options.worktree === 'follow' ? await holdWorktree(repo, ref, expectedOid, await worktreeChanges(repo, tree, options.changes)) : undefined;
+  await held?.prepare();
   let result;
   try {
     result = await compareAndSwapRef(repo, {
@@ -190,17 +191,17 @@ export async function commitChanges(options: CommitChangesOptions): Promise<Comm
       reflog: { ...committer, message: `commit: ${message}` },
     });
   } catch (error) {
-    await held?.release();
+    await held?.rollback();
     throw error;
   }
   if (!result.ok) {
-    await held?.release();
+    await held?.rollback();
     throw conflict(branch, expectedOid, result.current);
   }
   const done: CommitResult = { oid, tree, parent: expectedOid, branch, worktreeBehind: checkedOut };
   if (held) {
     try {
-      await held.apply();
+      await held.finish();
       return { ...done, worktreeBehind: false, worktreeUpdated: true };
     } catch (error) {
       return { ...done, worktreeError: error instanceof GitStoreError ? error.message : fsReason(error) };
