@@ -16,8 +16,9 @@
  * Other files, staged or not, are not looked at: like a fast-forward, the commit does not touch them.
  */
 import { createHash } from 'node:crypto';
+import { hostname } from 'node:os';
 import { errnoCode, fsReason, GitErrorCode, GitStoreError } from './errors.js';
-import { syncFolder, writeFileAtomic, writeNewFileSynced } from './durable.js';
+import { ensureFolder, syncFolder, writeFileAtomic, writeNewFileSynced } from './durable.js';
 import { compareEntries, entryMode, entryOid, IndexFormatError, makeEntry, parseIndex, serializeIndex, statMatches, type EntryStat, type IndexFile } from './index-file.js';
 import { lookupPath } from './commands/readFile.js';
 import { readRefValue, removeIfStale, STALE_LOCK_MS } from './refs.js';
@@ -51,22 +52,27 @@ function refuse(message: string): GitStoreError {
 }
 
 /**
- * Takes the index lock (an empty one older than STALE_LOCK_MS was left by a crashed oclhub: git writes
- * the new index into its lock before holding it for long, e.g. while `git commit` waits for the editor)
- * and checks that every changed path is clean relative to `baseCommit` (null: an unborn branch). On
- * success the lock is held until finish() or rollback().
+ * Takes the index lock (taking over one a crashed oclhub left, and undoing what it had written: see
+ * takeIndexLock) and checks that every changed path is clean relative to `baseCommit` (null: an unborn
+ * branch). On success the lock is held until finish() or rollback(). `commit` is the commit the branch
+ * is about to move to (recorded, so that a crash in between can be told apart later).
  */
-export async function holdWorktree(repo: RepoContext, ref: string, baseCommit: string | null, changes: readonly WorktreeChange[]): Promise<HeldWorktree> {
+export async function holdWorktree(repo: RepoContext, ref: string, baseCommit: string | null, commit: string, changes: readonly WorktreeChange[]): Promise<HeldWorktree> {
   const root = repo.dir!;
   const indexPath = `${repo.gitdir}/index`;
   const lock = `${indexPath}.lock`;
-  await takeIndexLock(repo, lock);
-  const release = () => repo.fs.promises.unlink(lock).then(() => undefined, () => undefined);
+  const { owner, orphan } = await takeIndexLock(repo, lock);
+  const release = async () => {
+    await repo.fs.promises.unlink(lock).catch(() => undefined);
+    await owner.disown();
+  };
   try {
     // Another follower may have moved the branch (and the working copy with it) since the caller read
     // it: that is the caller's compare-and-swap conflict to retry, not an edit of the user's.
     const tip = await readRefValue(repo, ref);
-    if ((tip?.kind === 'oid' ? tip.oid : null) !== baseCommit) {
+    const tipOid = tip?.kind === 'oid' ? tip.oid : null;
+    if (orphan?.files) await undoOrphanedFiles(repo, root, orphan, tipOid);
+    if (tipOid !== baseCommit) {
       throw new GitStoreError(GitErrorCode.Conflict, `Branch ${ref.replace(/^refs\/heads\//, '')} moved: expected it at ${baseCommit ?? 'nothing'} (another writer committed first; re-read and retry)`);
     }
     let index: IndexFile;
@@ -116,6 +122,14 @@ export async function holdWorktree(repo: RepoContext, ref: string, baseCommit: s
     const held: HeldWorktree = {
       async prepare() {
         try {
+          // What is about to be written, so a crash from here on can be undone (or completed) later.
+          await owner.record({
+            commit,
+            files: changes.map((change) => {
+              const from = originals.get(change.path);
+              return { path: change.path, from: from === null || from === undefined ? null : blobOid(from), to: change.content === null ? null : blobOid(change.content) };
+            }),
+          });
           await writeFiles((change) => change.content);
           for (const change of changes) {
             const at = index.entries.findIndex((e) => e.path === latin1(change.path) && e.stage === 0);
@@ -142,6 +156,7 @@ export async function holdWorktree(repo: RepoContext, ref: string, baseCommit: s
         try {
           await repo.fs.promises.rename(lock, indexPath);
           await syncFolder(repo.fs, repo.gitdir);
+          await owner.disown();
         } catch (error) {
           await release();
           throw error;
@@ -162,22 +177,97 @@ export async function holdWorktree(repo: RepoContext, ref: string, baseCommit: s
   }
 }
 
-async function takeIndexLock(repo: RepoContext, lock: string): Promise<void> {
+/**
+ * Where oclhub notes that the index lock is its own: git's lock has git's format (it becomes the index),
+ * so ownership is recorded beside it — process, host and the lock file's inode — to tell a lock a
+ * crashed oclhub left (its process is gone) from one a live git command holds.
+ */
+function ownerRecord(repo: RepoContext): string {
+  return `${repo.gitdir}/oclhub/index.lock.owner`;
+}
+
+interface LockOwner {
+  pid: number;
+  host: string;
+  ino: number;
+  /** From prepare() on: the commit the branch is moving to, and the files written for it. */
+  commit?: string;
+  files?: { path: string; from: string | null; to: string | null }[];
+}
+
+interface Ownership {
+  record(extra: Pick<LockOwner, 'commit' | 'files'>): Promise<void>;
+  disown(): Promise<void>;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return errnoCode(error) === 'EPERM';
+  }
+}
+
+/** The owner record of the held lock when a crashed oclhub on this machine left it behind. */
+async function orphanedByOclhub(repo: RepoContext, held: { ino: unknown }): Promise<LockOwner | undefined> {
+  let owner: LockOwner;
+  try {
+    owner = JSON.parse(String(await repo.fs.promises.readFile(ownerRecord(repo), 'utf8'))) as LockOwner;
+  } catch {
+    return undefined;
+  }
+  const orphaned = owner.host === hostname() && owner.ino === Number(held.ino) && owner.pid !== process.pid && !processAlive(owner.pid);
+  return orphaned ? owner : undefined;
+}
+
+async function takeIndexLock(repo: RepoContext, lock: string): Promise<{ owner: Ownership; orphan?: LockOwner }> {
+  let orphan: LockOwner | undefined;
   for (let attempt = 0; ; attempt++) {
     try {
       await writeNewFileSynced(repo.fs, lock, '');
-      return;
+      const mine: LockOwner = { pid: process.pid, host: hostname(), ino: Number((await repo.fs.promises.lstat(lock)).ino) };
+      await ensureFolder(repo.fs, `${repo.gitdir}/oclhub`);
+      const record = (owner: LockOwner) => writeFileAtomic(repo.fs, ownerRecord(repo), JSON.stringify(owner));
+      await record(mine);
+      const owner: Ownership = {
+        record: (extra) => record({ ...mine, ...extra }),
+        disown: () => repo.fs.promises.unlink(ownerRecord(repo)).then(() => undefined, () => undefined),
+      };
+      return orphan ? { owner, orphan } : { owner };
     } catch (error) {
       if (errnoCode(error) !== 'EEXIST') throw refuse(`Cannot lock the working copy's index: ${fsReason(error)}. Nothing was committed.`);
     }
     const held = await repo.fs.promises.lstat(lock).catch(() => null);
-    if (attempt === 0 && held !== null && Number(held.size) === 0 && (await removeIfStale(repo, lock, STALE_LOCK_MS))) continue;
+    if (attempt === 0 && held !== null) {
+      // Ours from a crash (its process is gone), or an empty one past the stale bound (git writes the new
+      // index into its lock before holding it for long, e.g. while `git commit` waits for the editor).
+      orphan = await orphanedByOclhub(repo, held);
+      if ((orphan || Number(held.size) === 0) && (await removeIfStale(repo, lock, orphan ? 0 : STALE_LOCK_MS))) continue;
+    }
     // Callers retry within their own time bound.
     throw new GitStoreError(
       GitErrorCode.RefLocked,
       'The working copy is busy: a Git command holds its index lock (.git/index.lock). Nothing was committed; retry when it has finished.',
       { retryAfterSeconds: 1 },
     );
+  }
+}
+
+/**
+ * A crashed follow wrote its files before moving the branch. If the branch never moved to its commit,
+ * the files it wrote (those still exactly as it wrote them) are put back as they were — the state the
+ * crash interrupted is then as if the follow never started. If the branch did move, the files are right
+ * and only the index lags, which the clean check recognises and this follow completes.
+ */
+async function undoOrphanedFiles(repo: RepoContext, root: string, orphan: LockOwner, tip: string | null): Promise<void> {
+  if (orphan.commit === undefined || orphan.commit === tip) return;
+  for (const file of orphan.files ?? []) {
+    const full = `${root}/${file.path}`;
+    const current = await repo.fs.promises.readFile(full).then((data: Uint8Array) => blobOid(new Uint8Array(data)), () => null);
+    if (current !== file.to) continue; // changed since: someone else's edit, left alone
+    if (file.from === null) await repo.fs.promises.unlink(full).catch(() => undefined);
+    else await writeFileAtomic(repo.fs, full, await readBlob(repo, file.from));
   }
 }
 

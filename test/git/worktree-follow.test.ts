@@ -4,7 +4,9 @@
  * dirty file refuses the commit, a running git command's index lock is respected, and index versions
  * 2-4 come back byte-compatible (git fsck and git status read them).
  */
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GitErrorCode, GitStoreError, openRepository } from '../../src/git/index.js';
@@ -115,6 +117,52 @@ describe("commitChanges with worktree: 'follow'", () => {
     fs.utimesSync(lock, then, then);
     expect((await gitFailure(commitConfig(dir, 'base_path = ".octopus"\n# blocked\n'))).code).toBe(GitErrorCode.RefLocked);
     expect(fs.existsSync(lock)).toBe(true);
+  });
+
+  it('takes over a non-empty index.lock at once when the oclhub that wrote it was killed, never one of a live process', async () => {
+    const dir = hub();
+    const lock = path.join(dir, '.git/index.lock');
+    const owner = path.join(dir, '.git/oclhub/index.lock.owner');
+    fs.copyFileSync(path.join(dir, '.git/index'), lock);
+    fs.mkdirSync(path.dirname(owner), { recursive: true });
+    const record = (pid: number) => fs.writeFileSync(owner, JSON.stringify({ pid, host: os.hostname(), ino: fs.statSync(lock).ino }));
+    const sleeper = spawn('sleep', ['30']);
+    try {
+      record(sleeper.pid!);
+      expect((await gitFailure(commitConfig(dir, 'base_path = ".octopus"\n# live owner\n'))).code).toBe(GitErrorCode.RefLocked);
+      expect(fs.existsSync(lock)).toBe(true);
+    } finally {
+      sleeper.kill('SIGKILL');
+    }
+    const gone = spawnSync('true').pid!;
+    record(gone);
+    expect((await commitConfig(dir, 'base_path = ".octopus"\n# after kill -9\n')).worktreeUpdated).toBe(true);
+    expect(fs.existsSync(lock)).toBe(false);
+    expect(fs.existsSync(owner)).toBe(false);
+    expect(git(dir, ['status', '--porcelain']).trim()).toBe('');
+  });
+
+  it('undoes the files a killed follow wrote before its branch moved, then follows the new commit', async () => {
+    const dir = hub();
+    const head = git(dir, ['rev-parse', 'main']).trim();
+    const file = path.join(dir, 'oclhub.ocl');
+    const before = fs.readFileSync(file, 'utf8');
+    const written = 'base_path = ".octopus"\n# never committed\n';
+    // The state a kill -9 leaves between writing the files and moving the branch.
+    fs.copyFileSync(path.join(dir, '.git/index'), path.join(dir, '.git/index.lock'));
+    fs.writeFileSync(file, written);
+    fs.mkdirSync(path.join(dir, '.git/oclhub'), { recursive: true });
+    const hash = (text: string) => execFileSync('git', ['hash-object', '--stdin'], { cwd: dir, input: text, encoding: 'utf8' }).trim();
+    fs.writeFileSync(
+      path.join(dir, '.git/oclhub/index.lock.owner'),
+      JSON.stringify({ pid: spawnSync('true').pid, host: os.hostname(), ino: fs.statSync(path.join(dir, '.git/index.lock')).ino, commit: '0'.repeat(40), files: [{ path: 'oclhub.ocl', from: hash(before), to: hash(written) }] }),
+    );
+    expect(git(dir, ['status', '--porcelain']).trim()).toBe('M oclhub.ocl');
+    const result = await commitConfig(dir, 'base_path = ".octopus"\n# the next activation\n');
+    expect(result.worktreeUpdated).toBe(true);
+    expect(git(dir, ['rev-parse', 'main~1']).trim()).toBe(head);
+    expect(fs.readFileSync(file, 'utf8')).toContain('# the next activation');
+    expect(git(dir, ['status', '--porcelain']).trim()).toBe('');
   });
 
   it.each([2, 3, 4])('keeps an index of version %i readable by git', async (version) => {

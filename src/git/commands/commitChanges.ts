@@ -179,7 +179,7 @@ export async function commitChanges(options: CommitChangesOptions): Promise<Comm
     throw new GitStoreError(GitErrorCode.WriteFailed, `Cannot write the commit: ${fsReason(error)}`, { cause: error });
   }
   const checkedOut = await isCheckedOut(repo, ref);
-  const held = checkedOut && options.worktree === 'follow' ? await holdWorktree(repo, ref, expectedOid, await worktreeChanges(repo, tree, options.changes)) : undefined;
+  const held = checkedOut && options.worktree === 'follow' ? await holdWorktree(repo, ref, expectedOid, oid, await worktreeChanges(repo, tree, options.changes)) : undefined;
   await held?.prepare();
   let result;
   try {
