@@ -61,7 +61,7 @@ export async function holdWorktree(repo: RepoContext, ref: string, baseCommit: s
   const root = repo.dir!;
   const indexPath = `${repo.gitdir}/index`;
   const lock = `${indexPath}.lock`;
-  const { owner, orphan } = await takeIndexLock(repo, lock);
+  const owner = await takeIndexLock(repo, lock, ref);
   const release = async () => {
     await repo.fs.promises.unlink(lock).catch(() => undefined);
     await owner.disown();
@@ -70,9 +70,7 @@ export async function holdWorktree(repo: RepoContext, ref: string, baseCommit: s
     // Another follower may have moved the branch (and the working copy with it) since the caller read
     // it: that is the caller's compare-and-swap conflict to retry, not an edit of the user's.
     const tip = await readRefValue(repo, ref);
-    const tipOid = tip?.kind === 'oid' ? tip.oid : null;
-    if (orphan?.files) await undoOrphanedFiles(repo, root, orphan, tipOid);
-    if (tipOid !== baseCommit) {
+    if ((tip?.kind === 'oid' ? tip.oid : null) !== baseCommit) {
       throw new GitStoreError(GitErrorCode.Conflict, `Branch ${ref.replace(/^refs\/heads\//, '')} moved: expected it at ${baseCommit ?? 'nothing'} (another writer committed first; re-read and retry)`);
     }
     let index: IndexFile;
@@ -221,8 +219,7 @@ async function orphanedByOclhub(repo: RepoContext, held: { ino: unknown }): Prom
   return orphaned ? owner : undefined;
 }
 
-async function takeIndexLock(repo: RepoContext, lock: string): Promise<{ owner: Ownership; orphan?: LockOwner }> {
-  let orphan: LockOwner | undefined;
+async function takeIndexLock(repo: RepoContext, lock: string, ref: string): Promise<Ownership> {
   for (let attempt = 0; ; attempt++) {
     try {
       await writeNewFileSynced(repo.fs, lock, '');
@@ -230,20 +227,23 @@ async function takeIndexLock(repo: RepoContext, lock: string): Promise<{ owner: 
       await ensureFolder(repo.fs, `${repo.gitdir}/oclhub`);
       const record = (owner: LockOwner) => writeFileAtomic(repo.fs, ownerRecord(repo), JSON.stringify(owner));
       await record(mine);
-      const owner: Ownership = {
+      return {
         record: (extra) => record({ ...mine, ...extra }),
         disown: () => repo.fs.promises.unlink(ownerRecord(repo)).then(() => undefined, () => undefined),
       };
-      return orphan ? { owner, orphan } : { owner };
     } catch (error) {
       if (errnoCode(error) !== 'EEXIST') throw refuse(`Cannot lock the working copy's index: ${fsReason(error)}. Nothing was committed.`);
     }
-    const held = await repo.fs.promises.lstat(lock).catch(() => null);
-    if (attempt === 0 && held !== null) {
-      // Ours from a crash (its process is gone), or an empty one past the stale bound (git writes the new
-      // index into its lock before holding it for long, e.g. while `git commit` waits for the editor).
-      orphan = await orphanedByOclhub(repo, held);
-      if ((orphan || Number(held.size) === 0) && (await removeIfStale(repo, lock, orphan ? 0 : STALE_LOCK_MS))) continue;
+    const held = attempt < 3 ? await repo.fs.promises.lstat(lock).catch(() => null) : null;
+    if (held !== null) {
+      const orphan = await orphanedByOclhub(repo, held);
+      if (orphan) {
+        await settleOrphan(repo, lock, ref, orphan);
+        continue;
+      }
+      // An empty lock past the stale bound: git writes the new index into its lock before holding it
+      // for long (e.g. while `git commit` waits for the editor), so this one is a crash's too.
+      if (Number(held.size) === 0 && (await removeIfStale(repo, lock, STALE_LOCK_MS))) continue;
     }
     // Callers retry within their own time bound.
     throw new GitStoreError(
@@ -255,20 +255,39 @@ async function takeIndexLock(repo: RepoContext, lock: string): Promise<{ owner: 
 }
 
 /**
- * A crashed follow wrote its files before moving the branch. If the branch never moved to its commit,
- * the files it wrote (those still exactly as it wrote them) are put back as they were — the state the
- * crash interrupted is then as if the follow never started. If the branch did move, the files are right
- * and only the index lags, which the clean check recognises and this follow completes.
+ * Finishes or undoes the follow a killed oclhub left under its index lock, then frees the lock:
+ * - the branch moved to its commit: its lock holds the complete new index (written and flushed before
+ *   the branch moved), so it becomes the index — the follow is completed;
+ * - the branch did not move: the files it wrote (those still exactly as it wrote them) are put back,
+ *   as if it never started.
+ * Idempotent, so a kill in here, or two processes settling one orphan, leaves the same end state.
  */
-async function undoOrphanedFiles(repo: RepoContext, root: string, orphan: LockOwner, tip: string | null): Promise<void> {
-  if (orphan.commit === undefined || orphan.commit === tip) return;
-  for (const file of orphan.files ?? []) {
-    const full = `${root}/${file.path}`;
-    const current = await repo.fs.promises.readFile(full).then((data: Uint8Array) => blobOid(new Uint8Array(data)), () => null);
-    if (current !== file.to) continue; // changed since: someone else's edit, left alone
-    if (file.from === null) await repo.fs.promises.unlink(full).catch(() => undefined);
-    else await writeFileAtomic(repo.fs, full, await readBlob(repo, file.from));
+async function settleOrphan(repo: RepoContext, lock: string, ref: string, orphan: LockOwner): Promise<void> {
+  const tip = await readRefValue(repo, ref);
+  const tipOid = tip?.kind === 'oid' ? tip.oid : null;
+  const complete = await repo.fs.promises.readFile(lock).then(
+    (data: Uint8Array) => {
+      parseIndex(Buffer.from(data));
+      return true;
+    },
+    () => false,
+  );
+  if (orphan.commit !== undefined && orphan.commit === tipOid && complete) {
+    await repo.fs.promises.rename(lock, `${repo.gitdir}/index`).catch(() => undefined);
+    await syncFolder(repo.fs, repo.gitdir);
+  } else {
+    for (const file of orphan.files ?? []) {
+      const full = `${repo.dir}/${file.path}`;
+      const current = await repo.fs.promises.readFile(full).then((data: Uint8Array) => blobOid(new Uint8Array(data)), () => null);
+      if (current !== file.to) continue; // changed since: someone else's edit, left alone
+      if (file.from === null) await repo.fs.promises.unlink(full).catch(() => undefined);
+      else await writeFileAtomic(repo.fs, full, await readBlob(repo, file.from));
+    }
+    await removeIfStale(repo, lock, 0);
   }
+  // The record goes with the orphan (unless a live process has written its own meanwhile).
+  const still = await repo.fs.promises.readFile(ownerRecord(repo), 'utf8').then((text: string) => JSON.parse(String(text)) as LockOwner, () => undefined);
+  if (still?.pid === orphan.pid && still.ino === orphan.ino) await repo.fs.promises.unlink(ownerRecord(repo)).catch(() => undefined);
 }
 
 /**

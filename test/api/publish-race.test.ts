@@ -4,15 +4,14 @@
  * exactly the version asked for, exactly once (one 201, every other answer 409), and no other version:
  * the expected version is checked under the template's repository lock, atomically with the tag.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { git, removeDir, tempDir } from '../git/helpers.js';
 import { buildHub, PUBLISH_TOKEN, TOKEN_FILE } from './helpers.js';
+import { serveProcess } from './serve-process.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const ROUNDS = 10;
 const REQUESTS_PER_SERVER = 10;
 /** Requests start spread over this many ms, so that one server's check and tag straddle the other's. */
@@ -23,22 +22,10 @@ afterAll(() => {
   for (const child of children) child.kill('SIGKILL');
 });
 
-function serve(dir: string, tokens: string): Promise<string> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'test/api/serve-main.ts'), 'serve', '--hub', dir, '--port', '0', '--token-file', tokens], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+async function serve(dir: string, tokens: string): Promise<string> {
+  const { child, url } = await serveProcess(dir, tokens);
   children.push(child);
-  let output = '';
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  return new Promise((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /at (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
-      if (match) resolve(match[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`server exited ${code} before listening: ${output}`)));
-  });
+  return url;
 }
 
 describe('two server processes publishing the same template', () => {

@@ -165,6 +165,24 @@ describe("commitChanges with worktree: 'follow'", () => {
     expect(git(dir, ['status', '--porcelain']).trim()).toBe('');
   });
 
+  it('completes the follow a killed oclhub left after its branch moved (its lock holds the new index)', async () => {
+    const dir = hub();
+    const oldIndex = fs.readFileSync(path.join(dir, '.git/index'));
+    await commitConfig(dir, 'base_path = ".octopus"\n# landed\n');
+    // The state a kill -9 leaves between moving the branch and renaming the lock over the index.
+    fs.copyFileSync(path.join(dir, '.git/index'), path.join(dir, '.git/index.lock'));
+    fs.writeFileSync(path.join(dir, '.git/index'), oldIndex);
+    fs.mkdirSync(path.join(dir, '.git/oclhub'), { recursive: true });
+    const tip = git(dir, ['rev-parse', 'main']).trim();
+    fs.writeFileSync(path.join(dir, '.git/oclhub/index.lock.owner'), JSON.stringify({ pid: spawnSync('true').pid, host: os.hostname(), ino: fs.statSync(path.join(dir, '.git/index.lock')).ino, commit: tip, files: [] }));
+    expect(git(dir, ['diff', '--cached', '--name-only']).trim()).toBe('oclhub.ocl');
+    const next = await commitConfig(dir, 'base_path = ".octopus"\n# next\n');
+    expect(next.worktreeUpdated).toBe(true);
+    expect(git(dir, ['rev-parse', 'main~1']).trim()).toBe(tip);
+    expect(git(dir, ['status', '--porcelain']).trim()).toBe('');
+    expect(fs.existsSync(path.join(dir, '.git/oclhub/index.lock.owner'))).toBe(false);
+  });
+
   it.each([2, 3, 4])('keeps an index of version %i readable by git', async (version) => {
     const dir = hub();
     git(dir, ['update-index', '--index-version', String(version)]);

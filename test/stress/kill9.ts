@@ -12,14 +12,13 @@
  *
  *     npx tsx test/stress/kill9.ts [rounds=25]
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { serveProcess } from '../api/serve-process.js';
 import { demoHub } from '../e2e/demo-hub.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const ROUNDS = Number(process.argv[2] ?? 25);
 const PUBLISH_TOKEN = 'stress-publish-token-0123456789abcdef';
 const TOKEN_FILE = `${PUBLISH_TOKEN} publish Stress Publisher <stress@example.com>\n`;
@@ -28,24 +27,6 @@ const POLICIES = ['require_manual_approval_in_production', 'no_disabled_steps', 
 function git(dir: string, args: string[]): { status: number | null; out: string } {
   const result = spawnSync('git', args, { cwd: dir, encoding: 'utf8', env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' } });
   return { status: result.status, out: `${result.stdout}${result.stderr}`.trim() };
-}
-
-function serve(dir: string, tokens: string): Promise<{ child: ChildProcess; url: string }> {
-  const tsx = pathToFileURL(path.join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
-  const child = spawn(process.execPath, ['--import', tsx, path.join(ROOT, 'test/api/serve-main.ts'), 'serve', '--hub', dir, '--port', '0', '--token-file', tokens], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  return new Promise((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /at (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
-      if (match) resolve({ child, url: match[1]! });
-    });
-    child.once('exit', (code) => reject(new Error(`server exited ${code} before listening:\n${output}`)));
-  });
 }
 
 async function post(url: string, body: unknown): Promise<number> {
@@ -107,7 +88,7 @@ async function main(): Promise<void> {
   const results: RoundResult[] = [];
   console.log(`kill -9 stress: ${ROUNDS} rounds on ${dir}`);
   for (let round = 1; round <= ROUNDS; round++) {
-    const { child, url } = await serve(dir, tokens);
+    const { child, url } = await serveProcess(dir, tokens);
     // Warm: the first gate call loads the parser and the Rego engine; the kill should hit writes, not start-up.
     await post(`${url}/api/evaluations`, { project: 'storefront', environment: 'production' });
     const statuses = new Map<number, number>();
@@ -149,7 +130,7 @@ async function main(): Promise<void> {
   }
 
   // Recovery: a fresh server publishes and activates.
-  const { child, url } = await serve(dir, tokens);
+  const { child, url } = await serveProcess(dir, tokens);
   // Every kind of lock a kill can leave is met again: each policy's and the template's publish lock and
   // tags, the branch and the index (activation).
   const publishes = [];
