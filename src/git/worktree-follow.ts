@@ -265,13 +265,10 @@ async function takeIndexLock(repo: RepoContext, lock: string, ref: string): Prom
 async function settleOrphan(repo: RepoContext, lock: string, ref: string, orphan: LockOwner): Promise<void> {
   const tip = await readRefValue(repo, ref);
   const tipOid = tip?.kind === 'oid' ? tip.oid : null;
-  const complete = await repo.fs.promises.readFile(lock).then(
-    (data: Uint8Array) => {
-      parseIndex(Buffer.from(data));
-      return true;
-    },
-    () => false,
-  );
+  const complete = await repo.fs.promises
+    .readFile(lock)
+    .then((data: Uint8Array) => parseIndex(Buffer.from(data)) !== undefined)
+    .catch(() => false);
   if (orphan.commit !== undefined && orphan.commit === tipOid && complete) {
     await repo.fs.promises.rename(lock, `${repo.gitdir}/index`).catch(() => undefined);
     await syncFolder(repo.fs, repo.gitdir);

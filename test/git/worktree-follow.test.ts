@@ -148,8 +148,8 @@ describe("commitChanges with worktree: 'follow'", () => {
     const file = path.join(dir, 'oclhub.ocl');
     const before = fs.readFileSync(file, 'utf8');
     const written = 'base_path = ".octopus"\n# never committed\n';
-    // The state a kill -9 leaves between writing the files and moving the branch.
-    fs.copyFileSync(path.join(dir, '.git/index'), path.join(dir, '.git/index.lock'));
+    // The state a kill -9 leaves after writing the files, before the new index and the branch move.
+    fs.writeFileSync(path.join(dir, '.git/index.lock'), '');
     fs.writeFileSync(file, written);
     fs.mkdirSync(path.join(dir, '.git/oclhub'), { recursive: true });
     const hash = (text: string) => execFileSync('git', ['hash-object', '--stdin'], { cwd: dir, input: text, encoding: 'utf8' }).trim();
