@@ -17,6 +17,7 @@ import * as nodeFs from 'node:fs';
 import path from 'node:path';
 import type { Diagnostic } from '../diagnostics.js';
 import { writeFileAtomic } from '../git/durable.js';
+import { errnoText } from '../git/errors.js';
 import type { FsLike } from '../git/repo.js';
 import { decodeOclBytes } from '../ocl/encoding.js';
 
@@ -156,27 +157,10 @@ export async function replaceFile(file: string, content: string): Promise<void> 
   await writeFileAtomic(nodeFs as unknown as FsLike, file, content, { mode });
 }
 
-const REASONS: Record<string, string> = {
-  EACCES: 'permission denied',
-  EPERM: 'operation not permitted',
-  ENOSPC: 'no space left on device',
-  EDQUOT: 'disk quota exceeded',
-  EROFS: 'read-only file system',
-  EEXIST: 'already exists',
-  ENOENT: 'no such file or directory',
-  ENOTDIR: 'a path component is not a folder',
-  EISDIR: 'is a folder',
-  ELOOP: 'too many levels of symbolic links',
-  EMFILE: 'too many open files',
-  EIO: 'input/output error',
-  ENAMETOOLONG: 'name too long',
-  EBUSY: 'resource busy',
-};
-
 /** `permission denied (EACCES)`: why a file operation failed, without the path. */
 export function fileErrorReason(error: unknown): string {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  if (typeof code === 'string') return `${REASONS[code] ?? 'file system error'} (${code})`;
+  if (typeof code === 'string') return `${errnoText(code)} (${code})`;
   return error instanceof Error ? error.message : String(error);
 }
 

@@ -13,8 +13,6 @@ import type { FsLike } from './repo.js';
 export interface DurableWriteOptions {
   /** File mode of the result (default 0o644), set exactly (not reduced by the umask). */
   mode?: number;
-  /** Name of the temporary file inside the destination folder (default `.<name>.tmp-<random>`). */
-  tempName?: string;
 }
 
 /** `<folder>/<prefix><random>`: unique per call, in the destination's folder so the rename never crosses file systems. */
@@ -64,7 +62,8 @@ export async function syncFolder(fs: FsLike, folder: string): Promise<void> {
  */
 export async function writeFileAtomic(fs: FsLike, path: string, data: string | Uint8Array, options: DurableWriteOptions = {}): Promise<void> {
   const folder = folderOf(path);
-  const temp = options.tempName !== undefined ? `${folder}/${options.tempName}` : tempPath(folder, `.${path.slice(folder.length + 1)}.tmp-`);
+  // `.<name>.tmp-<random>`: hidden, and never ending in the destination's extension (a leftover is not `*.ocl`).
+  const temp = tempPath(folder, `.${path.slice(folder.length + 1)}.tmp-`);
   try {
     await writeNewFileSynced(fs, temp, data, options.mode ?? 0o644);
     if (options.mode !== undefined) await fs.promises.chmod?.(temp, options.mode);

@@ -108,15 +108,21 @@ const ERRNO_TEXT: Record<string, string> = {
   EACCES: 'permission denied',
   EPERM: 'operation not permitted',
   EROFS: 'read-only file system',
-  EEXIST: 'file exists',
+  EEXIST: 'already exists',
   ENOENT: 'no such file or directory',
-  ENOTDIR: 'not a folder',
+  ENOTDIR: 'a path component is not a folder',
   EISDIR: 'is a folder',
   EIO: 'input/output error',
   EMFILE: 'too many open files',
-  ELOOP: 'too many symbolic links',
+  ELOOP: 'too many levels of symbolic links',
   ENAMETOOLONG: 'name too long',
+  EBUSY: 'resource busy',
 };
+
+/** What an errno code means, in a few words (`EACCES` → `permission denied`). */
+export function errnoText(code: string): string {
+  return ERRNO_TEXT[code] ?? 'file system error';
+}
 
 /**
  * A file-system failure in a few words, without the paths Node puts in its messages (an error may be
@@ -124,7 +130,7 @@ const ERRNO_TEXT: Record<string, string> = {
  */
 export function fsReason(error: unknown): string {
   const code = errnoCode(error);
-  if (code !== undefined && /^E[A-Z]+$/.test(code)) return `${code} (${ERRNO_TEXT[code] ?? 'file system error'})`;
+  if (code !== undefined && /^E[A-Z]+$/.test(code)) return `${code} (${errnoText(code)})`;
   const message = error instanceof Error ? error.message : String(error);
   return message.replace(/(?:^|(?<=[\s'"(]))\/(?:[^\s'"()/]+\/)+[^\s'"()]*/g, '<path>');
 }
