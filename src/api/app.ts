@@ -10,7 +10,8 @@ import type { ApiEnv } from './env.js';
 import { DEFAULT_BODY_LIMIT, limitBody } from './middleware/body-limit.js';
 import { requestLogger, type RequestLog } from './middleware/logger.js';
 import { pathGuard } from './middleware/paths.js';
-import { problemErrorHandler, problemNotFound } from './middleware/problems.js';
+import { failOnCorruption } from './middleware/corruption.js';
+import { methodNotAllowedOr404, problemErrorHandler } from './middleware/problems.js';
 import { KeyedMutex } from './mutex.js';
 import type { HubPort, TemplateKind } from './ports.js';
 import { buildRouter, type RouterContext, type RouteSpec } from './router.js';
@@ -68,8 +69,10 @@ export function createApp(hub: HubPort, options: ApiOptions = {}): OclhubApp {
   ];
   const app = new Hono<ApiEnv>();
   app.onError(problemErrorHandler(options.logError ?? ((m) => void process.stderr.write(`${m}\n`))));
-  app.notFound(problemNotFound);
+  // A wrong method on an existing route is 405 with Allow (OPTIONS too, unless CORS answers it).
+  app.notFound(methodNotAllowedOr404(ctx.routes, options.cors !== undefined));
   if (options.log) app.use('*', requestLogger(options.log));
+  app.use('*', failOnCorruption);
   if (options.cors !== undefined) {
     app.use('*', cors({ origin: options.cors, allowHeaders: ['Authorization', 'Content-Type'], allowMethods: ['GET', 'POST', 'OPTIONS'], exposeHeaders: ['Location'], maxAge: 600 }));
   }

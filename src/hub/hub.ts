@@ -9,7 +9,7 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import git from 'isomorphic-git';
 import { compareDiagnostics, type Diagnostic } from '../diagnostics.js';
-import { openRemote, openRepository, parseHubUrl, type GitStore } from '../git/index.js';
+import { GitErrorCode, isGitStoreError, openRemote, openRepository, parseHubUrl, type GitStore } from '../git/index.js';
 import { findRepositoryRoot } from '../git/find-root.js';
 import { DEFAULT_BASE_PATH } from '../model/build.js';
 import type { HubConfigDocument, HubProjectModel } from '../model/types.js';
@@ -154,6 +154,7 @@ export async function openHub(options: OpenHubOptions): Promise<OpenHubResult> {
   const hub = new Hub(store, location, ref ?? 'HEAD', options.dir);
   if (options.templatesAsOfRef) hub.templatesAsOfRef = true;
   const diagnostics = await hub.load();
+  if (diagnostics.some((d) => d.code === GitErrorCode.RefNotFound || d.code === GitErrorCode.InvalidRefName)) return { diagnostics };
   return { hub, diagnostics };
 }
 
@@ -184,6 +185,8 @@ export class Hub {
       if (this.ref === 'HEAD' && !this.store.bare) readRef = 'WORKTREE';
       else {
         this.catalog = new TemplateCatalog(this.store, this.basePath);
+        // An unknown or malformed ref is said as such (with did-you-mean), and openHub opens no hub.
+        if (isGitStoreError(error, GitErrorCode.RefNotFound) || isGitStoreError(error, GitErrorCode.InvalidRefName)) return [{ severity: 'error', code: error.code, summary: error.message }];
         return [hubError(`Cannot read hub ref ${this.ref}: ${messageOf(error)}`)];
       }
     }
@@ -199,6 +202,8 @@ export class Hub {
         }
       }
     } catch (error) {
+      // A corrupt repository is not "no oclhub.ocl": it fails the whole operation (CLI exit 2, HTTP 503).
+      if (isGitStoreError(error, GitErrorCode.ObjectUnreadable)) throw error;
       this.configDiagnostics = [hubError(`Cannot read oclhub.ocl at ${this.ref}: ${messageOf(error)}`)];
     }
     this.catalog = new TemplateCatalog(this.templatesAsOfRef && this.commit !== null ? tagsReachableFrom(this.store, this.commit) : this.store, this.basePath);

@@ -28,6 +28,7 @@ import {
   type HubFileReader,
   type HubValidationResult,
 } from '../model/validate.js';
+import { decodeOclBytes } from '../ocl/encoding.js';
 import type { HeredocMode } from '../ocl/printer.js';
 import { checkPolicyCompat } from '../policy/compat.js';
 import { checkPolicyCompiles } from '../policy/compile-check.js';
@@ -125,6 +126,8 @@ export interface ValidationRun {
   repositorySources: Map<string, Map<string, string>>;
   /** The oclhub.ocl files whose rule settings applied, as displayed. */
   settingsFiles: string[];
+  /** Files that could not be read, one line each: the run fails (exit 2), it never passes over them. */
+  unreadable: string[];
 }
 
 // ---- files on disk ---------------------------------------------------------------------------------
@@ -140,6 +143,11 @@ export interface ValidatePathsOptions {
   /** The folder displayed paths are relative to (for the oclhub.ocl path in findings about it). */
   cwd: string;
   now?: Date;
+  /**
+   * Reads one file: its text, a diagnostic instead of a text (e.g. OCL031, not UTF-8), or a one-line
+   * error (unreadable). Default: read and decode as UTF-8, refusing other encodings.
+   */
+  read?: (file: string, display: string) => Promise<{ text: string } | { diagnostic: Diagnostic } | { error: string }>;
 }
 
 /** The rule settings governing a folder: an `oclhub.ocl` at the root of the repository holding it. */
@@ -160,19 +168,24 @@ interface SettingsScope {
  * is reported (its rules are unknown, so nothing is silenced).
  */
 export async function validatePaths(files: readonly InputFile[], options: ValidatePathsOptions): Promise<ValidationRun | { error: string }> {
-  const run: ValidationRun = { files: [], suppressed: [], sources: new Map(), repositorySources: new Map(), settingsFiles: [] };
+  const run: ValidationRun = { files: [], suppressed: [], sources: new Map(), repositorySources: new Map(), settingsFiles: [], unreadable: [] };
   const schemaVersions = new Map<string, number | undefined>();
   const scopes = new Map<string, Promise<SettingsScope | undefined>>();
   const reported = new Set<string>();
   const validated = new Set(files.map((f) => f.path));
   const trailing: Diagnostic[] = [];
+  const read = options.read ?? readDecoded;
   for (const file of files) {
-    let text: string;
-    try {
-      text = await readFile(file.path, 'utf8');
-    } catch (error) {
-      return { error: `cannot read ${file.display}: ${(error as Error).message}` };
+    const got = await read(file.path, file.display);
+    if ('error' in got) {
+      run.unreadable.push(got.error);
+      continue;
     }
+    if ('diagnostic' in got) {
+      run.files.push({ file: file.display, diagnostics: [got.diagnostic] });
+      continue;
+    }
+    const text = got.text;
     run.sources.set(file.display, text.replace(/^\uFEFF/, ''));
     const schemaVersion = await schemaVersionForFile(file.path, undefined, schemaVersions);
     const options_: ValidateFileOptions = {};
@@ -208,6 +221,14 @@ export async function validatePaths(files: readonly InputFile[], options: Valida
     else run.files.push({ file: d.file!, diagnostics: [d] });
   }
   return run;
+}
+
+async function readDecoded(file: string, display: string): Promise<{ text: string } | { diagnostic: Diagnostic } | { error: string }> {
+  try {
+    return decodeOclBytes(await readFile(file), display);
+  } catch (error) {
+    return { error: `cannot read ${display}: ${(error as Error).message}` };
+  }
 }
 
 function displayPath(absolute: string, cwd: string): string {
@@ -344,6 +365,7 @@ export async function validateHubAt(options: ValidateHubAtOptions): Promise<Vali
     sources,
     repositorySources: external.sources,
     settingsFiles: settings.length > 0 ? ['oclhub.ocl'] : [],
+    unreadable: [],
   };
   return { result, run };
 }

@@ -56,6 +56,9 @@ const GIT_CODES: Table = {
   GIT010: ['error', 'Request cannot apply to this repository'],
   GIT011: ['error', 'Cloning or fetching a remote repository failed'],
   GIT012: ['error', 'Git object missing or unreadable'],
+  GIT013: ['error', 'Working copy cannot follow the commit (uncommitted changes to a file it changes)'],
+  GIT014: ['error', 'Writing objects or refs failed in the file system'],
+  GIT015: ['error', 'Working-directory file exists but cannot be read'],
 };
 
 /** The hub façade, lint and rule settings (src/hub, src/lint, src/model/rule-settings.ts). */

@@ -79,7 +79,9 @@ describe('hubPort', () => {
     expect(listed.versions.map((v) => v.version)).toContain('1.1.1');
     expect(git(dir, ['for-each-ref', '--format=%(contents)', `refs/tags/${created.tag}`])).toContain('Pat Publisher <pat@example.com>');
     const stale = await expectProblem(await api.post('/api/process-templates/deploy-web/versions', { bump: 'patch', version: '1.1.1' }, { token: PUBLISH_TOKEN }), 409, 'version-exists');
-    expect(stale.detail).toContain('1.1.2');
+    expect(stale.detail).toContain('1.1.1 of process template "deploy-web" is already published');
+    const ahead = await expectProblem(await api.post('/api/process-templates/deploy-web/versions', { bump: 'patch', version: '1.1.5' }, { token: PUBLISH_TOKEN }), 409, 'version-exists');
+    expect(ahead.detail).toContain('the next patch is 1.1.2');
   });
 
   it('sees tags created by other processes (git CLI) once the tag TTL has passed', async () => {

@@ -1,5 +1,6 @@
 /**
- * `oclhub serve [--hub DIR|URL#REF] [--host 127.0.0.1] [--port 8080] [--token-file FILE] [--auth-reads] [--cors ORIGIN]`:
+ * `oclhub serve [--hub DIR|URL#REF] [--host 127.0.0.1] [--port 8080] [--token-file FILE] [--auth-reads] [--cors ORIGIN]
+ *  [--allowed-host HOST]... [--headers-timeout S] [--request-timeout S]`:
  * serves the HTTP API over a hub, one log line per request, until SIGINT/SIGTERM; then it stops
  * accepting connections, lets in-flight requests finish and exits 0.
  */
@@ -19,6 +20,11 @@ export interface ServeCommandOptions extends HubCliOptions {
   tokenFile?: string;
   authReads?: boolean;
   cors?: string;
+  /** Host names answered besides the loopback ones (DNS-rebinding guard). */
+  allowedHost?: string[];
+  /** Seconds a client may take to send the request headers / the whole request. */
+  headersTimeout?: number;
+  requestTimeout?: number;
 }
 
 export interface ServeHooks {
@@ -40,10 +46,23 @@ export const registerServe: RegisterCommand = (program, ctx) => {
     .option('--token-file <file>', 'bearer tokens, one per line: <token> <scope>[,<scope>...] [Name <email>]')
     .option('--auth-reads', 'require a token with the read scope for reads too')
     .option('--cors <origin>', 'allow cross-origin requests from this origin')
+    .option('--allowed-host <host>', 'answer requests for this Host name too (repeatable; on a loopback address only loopback names are answered by default; * for any)', collect, [])
+    .option('--headers-timeout <seconds>', 'seconds a client may take to send the request headers', parseSeconds, 20)
+    .option('--request-timeout <seconds>', 'seconds a client may take to send the whole request', parseSeconds, 30)
     .action(async (options: ServeCommandOptions) => {
       ctx.setExitCode(await runServe(options, ctx.io));
     });
 };
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function parseSeconds(value: string): number {
+  const seconds = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value) || seconds <= 0 || seconds > 3600) throw new InvalidArgumentError('expected a number of seconds (0-3600)');
+  return seconds;
+}
 
 function parsePort(value: string): number {
   const port = Number(value);
@@ -74,7 +93,15 @@ export async function runServe(options: ServeCommandOptions, io: CliIo, hooks: S
   });
   let server: RunningServer;
   try {
-    server = await startServer({ app, host: options.host, port: options.port, log });
+    server = await startServer({
+      app,
+      host: options.host,
+      port: options.port,
+      log,
+      ...(options.allowedHost && options.allowedHost.length > 0 ? { allowedHosts: options.allowedHost } : {}),
+      ...(options.headersTimeout !== undefined ? { headersTimeoutMs: options.headersTimeout * 1000 } : {}),
+      ...(options.requestTimeout !== undefined ? { requestTimeoutMs: options.requestTimeout * 1000 } : {}),
+    });
   } catch (error) {
     io.stderr(`oclhub serve: cannot listen on ${options.host}:${options.port}: ${(error as Error).message}\n`);
     return EXIT_USAGE;
