@@ -2,7 +2,7 @@
  * What the lint engine needs from a hub. The façade's `Hub` satisfies it structurally; the engine
  * depends on this narrow view instead of the façade, so `hub/` → `lint/` is the only direction.
  */
-import type { Diagnostic } from '../diagnostics.js';
+import type { Diagnostic, SourceRepository } from '../diagnostics.js';
 import type { GitStore } from '../git/index.js';
 import type { HubConfigDocument, HubProjectModel } from '../model/types.js';
 import type { TemplateCatalog } from '../templates/catalog.js';
@@ -13,6 +13,19 @@ export interface LintHubResolveOptions {
   files?: ReadonlyMap<string, string>;
   environments?: readonly string[];
   lock?: LockFile;
+}
+
+/** A registered project as read by `LintHub.readProject`. */
+export interface ProjectRead {
+  /** OCL text by path relative to `repository`. */
+  files: Map<string, string>;
+  repository: SourceRepository;
+  /** `oclhub.lock.json` at the repository root, when there is one. */
+  lockText?: string;
+  /** The `oclhub.ocl` of a project repository of its own (its rule settings), when there is one. */
+  settingsText?: string;
+  /** Why the project cannot be linted (error diagnostics at its block in oclhub.ocl); empty when it can. */
+  problems: Diagnostic[];
 }
 
 export interface LintHub {
@@ -27,4 +40,8 @@ export interface LintHub {
   resolveProject(options: LintHubResolveOptions): Promise<ProjectResolution>;
   checkLock(lock: LockFile, resolution: ProjectResolution): Diagnostic[];
   projectFiles(project: HubProjectModel, options?: { cacheDir?: string }): Promise<{ files: Map<string, string> } | { error: string }>;
+  /** A registered project's files, repository, lock and settings, or why it cannot be read. */
+  readProject(project: HubProjectModel, options?: { cacheDir?: string }): Promise<ProjectRead>;
+  /** The hub's own repository as findings name it (id `hub`). */
+  readonly repository: SourceRepository;
 }

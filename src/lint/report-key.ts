@@ -9,7 +9,7 @@ import { parseExpiry } from '../model/checks/hub-config.js';
 import type { LintOptions } from './engine.js';
 
 /** Bumped when cached results change shape or meaning. */
-export const ENGINE_VERSION = '1';
+export const ENGINE_VERSION = '2';
 
 export function sha(parts: readonly string[]): string {
   const h = createHash('sha256');
@@ -27,12 +27,14 @@ export function sha(parts: readonly string[]): string {
  * few object reads. It covers the hub commit (oclhub.ocl and in-hub projects), every tag (published
  * templates and policies are immutable), the options, the rendering, and which `expires = "…"` values
  * of oclhub.ocl are in force now (the only thing time changes). Undefined when no such key exists
- * (no commit, drafts, projects in other repositories).
+ * (no commit, drafts, projects in other repositories, a working tree read with changes).
  */
-export async function renderedReportKey(dir: string, ref: string, options: LintOptions, rendering: string): Promise<string | undefined> {
+export async function renderedReportKey(dir: string, ref: string, options: LintOptions, rendering: string, how: { workingTree?: boolean } = {}): Promise<string | undefined> {
   if (options.projects || options.drafts) return undefined;
   try {
     const store = await openRepository({ dir });
+    // A working tree with changes is not the commit: nothing to key it by.
+    if (how.workingTree && (await store.isDirty())) return undefined;
     const commit = (await store.resolveRef(ref)).oid;
     if (!commit) return undefined;
     const text = await store.readTextFile(commit, 'oclhub.ocl');
@@ -48,6 +50,8 @@ export async function renderedReportKey(dir: string, ref: string, options: LintO
       tags.join('\n'),
       options.onError ?? 'block',
       options.failOn ?? 'block',
+      options.locked ? 'locked' : '',
+      options.home ?? '',
       JSON.stringify(options.environments ?? []),
       JSON.stringify(options.tenants ?? []),
       JSON.stringify(options.release ?? null),
