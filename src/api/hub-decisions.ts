@@ -32,10 +32,10 @@ const MAX_CACHED = 4096;
 const EXTERNAL_TTL_MS = 5000;
 
 /**
- * The gate's verdict (`ContextStatus`): `blocked`, `error` (could not be decided: a process that does
- * not resolve, a policy that cannot be evaluated), `inconclusive` (a decision needs input the request
- * lacks, e.g. a release version; it does not block), `warned` or `allowed`. `allowed` (the boolean)
- * is what a pipeline branches on: false for blocked and error, true otherwise.
+ * The gate's verdict (`ContextStatus`): `error` (not decided: the process does not resolve),
+ * `blocked` (a blocking violation, or a policy that cannot be evaluated: fail closed), `inconclusive`
+ * (a decision needs input the request lacks, e.g. a release version; it blocks nothing), `warned` or
+ * `allowed`. `allowed` (the boolean) is what a pipeline branches on: false for error and blocked.
  */
 export type GateDecision = ContextStatus;
 

@@ -61,7 +61,7 @@ export interface ComplianceRow {
   project: string;
   environment: string;
   tenant?: string;
-  /** See `ContextStatus`: blocked, error (not decided), inconclusive, warned or allowed. */
+  /** See `ContextStatus`: error (not decided), blocked, inconclusive, warned or allowed. */
   status: ContextStatus;
   /** Violations, errors, inconclusive and excepted decisions. */
   findings: PolicyDecision[];
@@ -348,7 +348,8 @@ export class Hub {
       id: HUB_REPOSITORY_ID,
       location: this.location,
       ...(this.commit !== null ? { commit: this.commit } : {}),
-      ...(this.ref !== 'HEAD' && this.ref !== 'WORKTREE' ? { ref: this.ref } : {}),
+      // The ref the user named; a commit id (the API's hubs at a commit) says nothing `commit` does not.
+      ...(this.ref !== 'HEAD' && this.ref !== 'WORKTREE' && this.ref !== this.commit ? { ref: this.ref } : {}),
     };
   }
 

@@ -103,18 +103,20 @@ export interface Evaluation {
 }
 
 /**
- * A context's verdict, most severe first: `blocked` (a blocking violation), `error` (it could not be
- * decided: an undecided context or a blocking error decision), `inconclusive` (a decision needs input
- * the run lacks), `warned` (only warnings), `allowed`. Excepted violations do not count.
+ * A context's verdict, most severe first: `error` (it could not be decided: `Evaluation.errors` — an
+ * unreadable or empty project folder, a process that does not resolve), `blocked` (a blocking
+ * violation, or a policy that could not be evaluated and fails closed), `inconclusive` (a decision
+ * needs input the run lacks; it blocks nothing), `warned` (only warnings), `allowed`. Excepted
+ * violations do not count.
  */
-export type ContextStatus = 'blocked' | 'error' | 'inconclusive' | 'warned' | 'allowed';
+export type ContextStatus = 'error' | 'blocked' | 'inconclusive' | 'warned' | 'allowed';
 
-export const CONTEXT_STATUSES: readonly ContextStatus[] = ['blocked', 'error', 'inconclusive', 'warned', 'allowed'];
+export const CONTEXT_STATUSES: readonly ContextStatus[] = ['error', 'blocked', 'inconclusive', 'warned', 'allowed'];
 
 export function contextStatus(evaluation: Pick<Evaluation, 'decisions' | 'errors'>): ContextStatus {
   const decisions = evaluation.decisions;
-  if (decisions.some((d) => d.outcome === 'violation' && d.action === 'block')) return 'blocked';
-  if ((evaluation.errors?.length ?? 0) > 0 || decisions.some((d) => d.outcome === 'error' && d.action === 'block')) return 'error';
+  if ((evaluation.errors?.length ?? 0) > 0) return 'error';
+  if (decisions.some((d) => (d.outcome === 'violation' || d.outcome === 'error') && d.action === 'block')) return 'blocked';
   if (decisions.some((d) => d.outcome === 'inconclusive')) return 'inconclusive';
   if (decisions.some((d) => (d.outcome === 'violation' || d.outcome === 'error') && d.action === 'warn')) return 'warned';
   return 'allowed';
