@@ -376,6 +376,16 @@ export function locateDecision(decision: Pick<PolicyDecision, 'reason' | 'error'
   return { file: best.file, range: best.range, step: best.step, ...(related.length > 0 ? { related } : {}) };
 }
 
+/**
+ * Where a finding points: violations and errors at the step (or the process); an inconclusive decision
+ * at the process file as a whole (it is about input the run lacks, not about a line); others nowhere.
+ */
+function findingLocation(decision: PolicyDecision, input: BuiltInput, process: ResolvedProcess, hub: Hub): DecisionLocation | undefined {
+  if (decision.outcome === 'violation' || decision.outcome === 'error') return locateDecision(decision, input, process, hub);
+  if (decision.outcome === 'inconclusive') return { file: process.file };
+  return undefined;
+}
+
 function diagnosticKey(d: Diagnostic): string {
   return `${d.code}\u0000${d.repository?.id ?? ''}\u0000${d.file ?? ''}\u0000${d.range?.start.offset ?? ''}\u0000${d.summary}`;
 }
@@ -502,7 +512,8 @@ async function lintProject(hub: Hub, target: LintProjectTarget, policies: readon
       for (const policy of policies) {
         const decision = decisionOf(evaluatePolicy(policy, input.input, { unknownInput: input.unknown, ...(options.onError ? { onError: options.onError } : {}) }));
         evaluated++;
-        if (decision.outcome === 'violation' || decision.outcome === 'error' || decision.outcome === 'inconclusive') decision.location = locateDecision(decision, input, deployment, hub);
+        decision.location = findingLocation(decision, input, deployment, hub);
+        if (!decision.location) delete decision.location;
         evaluation.decisions.push(decision);
       }
       evaluations.push(evaluation);
@@ -927,7 +938,8 @@ export async function evaluateTarget(hub: Hub, given: LintProjectTarget, options
   const input = buildInput(steps, context);
   const decisions = policies.map((policy) => {
     const decision = decisionOf(evaluatePolicy(policy, input.input, { unknownInput: input.unknown, ...(options.onError ? { onError: options.onError } : {}) }));
-    if (decision.outcome === 'violation' || decision.outcome === 'error' || decision.outcome === 'inconclusive') decision.location = locateDecision(decision, input, process, hub);
+    const location = findingLocation(decision, input, process, hub);
+    if (location) decision.location = location;
     return decision;
   });
   const applied = applyExceptions(decisions, hub.config?.exceptions ?? [], { project: target.slug, environment: options.environment, tenant: options.tenant }, { now: options.now ?? new Date() });

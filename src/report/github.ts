@@ -28,6 +28,7 @@ import {
   displayPath,
   isHome,
   policyLabel,
+  sourceLine,
   summarize,
   summaryLine,
   type Evaluation,
@@ -72,7 +73,11 @@ export function renderGithub(report: LintReport, options: GithubOptions = {}): s
   const local = annotations.filter((a) => a.file === undefined || isHome(report, a.repository));
   const elsewhere = annotations.filter((a) => !local.includes(a));
   const lines = local.map(workflowCommand);
-  for (const a of elsewhere) lines.push(sanitize(`${a.level}: ${formatLocation(displayPath(report, a.file!, a.repository), a.range)}: ${a.title}`).replace(/\n/g, ' '));
+  for (const a of elsewhere) {
+    lines.push(sanitize(`${a.level}: ${formatLocation(displayPath(report, a.file!, a.repository), a.range)}: ${a.title}`).replace(/\n/g, ' '));
+    const line = a.range ? sourceLine(report, a.file!, a.repository, a.range.start.line) : undefined;
+    if (line !== undefined) lines.push(sanitize(`    ${a.range!.start.line} | ${line}`));
+  }
   if (elsewhere.length > 0) lines.push(`${elsewhere.length} ${elsewhere.length === 1 ? 'finding is' : 'findings are'} in other repositories (not annotated here): see the job summary`);
   lines.push(`${report.tool.name} lint: ${summaryLine(summarize(report))}`);
   return lines.join('\n') + '\n';
@@ -192,8 +197,12 @@ export function renderGithubStepSummary(report: LintReport, options: StepSummary
   const location = (file: string | undefined, range: Range | undefined, repository: SourceRepository | undefined): string => {
     if (file === undefined) return '';
     const text = md(formatLocation(displayPath(report, file, repository), range));
-    // Links go to this repository's blobs only.
-    if (!options.blobUrl || !isHome(report, repository)) return text;
+    // Links go to this repository's blobs only; another repository's line is quoted instead.
+    if (!isHome(report, repository)) {
+      const line = range ? sourceLine(report, file, repository, range.start.line) : undefined;
+      return line === undefined || line.trim() === '' ? text : `${text}<br>${md(line.trim())}`;
+    }
+    if (!options.blobUrl) return text;
     const url = `${options.blobUrl.replace(/\/$/, '')}/${fileUri(file)}${range ? `#L${range.start.line}` : ''}`;
     return `[${text}](${url})`;
   };

@@ -32,6 +32,7 @@ import {
   diagnosticFails,
   displayPath,
   policyLabel,
+  sourceLine,
   summarize,
   type Evaluation,
   type LintReport,
@@ -162,7 +163,11 @@ function decisionCase(evaluation: Evaluation, decision: PolicyDecision, report: 
 function decisionBody(decision: PolicyDecision, message: string, report: LintReport): string {
   const where = decision.location;
   const lines = [message, `policy: ${policyLabel(decision)}`, `action: ${decision.action}`];
-  if (where) lines.push(`at: ${formatLocation(displayPath(report, where.file, where.repository), where.range)}${where.step === undefined ? '' : ` (step ${where.step})`}`);
+  if (where) {
+    lines.push(`at: ${formatLocation(displayPath(report, where.file, where.repository), where.range)}${where.step === undefined ? '' : ` (step ${where.step})`}`);
+    const line = where.range ? sourceLine(report, where.file, where.repository, where.range.start.line) : undefined;
+    if (line !== undefined) lines.push(`  ${where.range!.start.line} | ${line}`);
+  }
   lines.push(...relatedLines(where?.related, where?.file, where?.repository, report));
   return lines.join('\n');
 }
@@ -194,7 +199,13 @@ function diagnosticCase(d: Diagnostic, report: LintReport): TestCase {
     ...(file === undefined ? {} : { file }),
     ...(d.range ? { line: d.range.start.line } : {}),
   };
-  const body = [`${location ? location + ': ' : ''}${d.severity} ${d.code}: ${d.summary}`, ...(d.detail ? [d.detail] : []), ...relatedLines(d.related, d.file, d.repository, report)].join('\n');
+  const line = d.file !== undefined && d.range ? sourceLine(report, d.file, d.repository, d.range.start.line) : undefined;
+  const body = [
+    `${location ? location + ': ' : ''}${d.severity} ${d.code}: ${d.summary}`,
+    ...(line !== undefined ? [`  ${d.range!.start.line} | ${line}`] : []),
+    ...(d.detail ? [d.detail] : []),
+    ...relatedLines(d.related, d.file, d.repository, report),
+  ].join('\n');
   if (diagnosticFails(d, report.failOn)) return { ...base, outcome: { kind: 'failure', message: d.summary, type: d.severity, body } };
   return { ...base, outcome: { kind: 'passed', output: body } };
 }

@@ -153,6 +153,20 @@ export function sourceKey(file: string, repository?: Pick<SourceRepository, 'id'
   return repository === undefined ? file : `${repository.id}@${repository.commit ?? 'worktree'}\u0000${file}`;
 }
 
+/** The text of a 1-based line of a file in the report's sources, without its line end; undefined when unknown. */
+export function sourceLine(report: Pick<LintReport, 'sources'>, file: string, repository: Pick<SourceRepository, 'id' | 'commit'> | undefined, line: number): string | undefined {
+  const text = report.sources?.get(sourceKey(file, repository));
+  if (text === undefined || line < 1) return undefined;
+  let start = 0;
+  for (let n = 1; n < line; n++) {
+    const next = text.indexOf('\n', start);
+    if (next < 0) return undefined;
+    start = next + 1;
+  }
+  const end = text.indexOf('\n', start);
+  return text.slice(start, end < 0 ? text.length : end).replace(/\r$/, '');
+}
+
 /** Whether `repository` is the one the command ran in (no repository given means it is). */
 export function isHome(report: Pick<LintReport, 'home'>, repository: Pick<SourceRepository, 'id'> | undefined): boolean {
   return repository === undefined || report.home === undefined || repository.id === report.home;
