@@ -649,7 +649,8 @@ export function diffHubFolder(dir: string, refA: string, refB: string, options: 
 /**
  * Reads a project folder from disk: the named folder, or the `.octopus` folder inside it. Paths are
  * relative to the repository root holding it (the nearest folder with `.git`), or to the folder itself
- * outside a repository; `folder` is the chosen folder relative to that root (`''` for the root).
+ * outside a repository; `folder` is the named folder relative to that root (`''` for the root), so a
+ * caller can tell "this project folder" from "the projects in this repository".
  */
 export async function readProjectDir(projectDir: string): Promise<{ files: Map<string, string>; root: string; folder: string } | { error: string }> {
   const absolute = path.resolve(projectDir);
@@ -660,7 +661,7 @@ export async function readProjectDir(projectDir: string): Promise<{ files: Map<s
   const root = (await findRepositoryRoot(absolute)) ?? absolute;
   const files = new Map<string, string>();
   for (const file of await walkOcl(chosen)) files.set(path.relative(root, file).split(path.sep).join('/'), await readFile(file, 'utf8'));
-  return { files, root, folder: path.relative(root, chosen).split(path.sep).join('/') };
+  return { files, root, folder: path.relative(root, absolute).split(path.sep).join('/') };
 }
 
 async function walkOcl(dir: string): Promise<string[]> {
