@@ -28,7 +28,7 @@ export async function runVersions(kindArg: string, slug: string, options: HubCli
     io.stderr(`oclhub versions: unknown kind "${kindArg}" (use ${KIND_CHOICES})\n`);
     return EXIT_USAGE;
   }
-  const hub = await openHubForCli(options, io, 'versions');
+  const hub = await openHubForCli(options, io, 'versions', { workingTree: true });
   if (!hub) return EXIT_USAGE;
   const { versions, diagnostics } = await hub.versions(kind, slug);
   if (diagnostics.length > 0) {
