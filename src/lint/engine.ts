@@ -888,7 +888,8 @@ export async function evaluateTarget(hub: Hub, given: LintProjectTarget, options
   };
   const environments = target.environments ?? hub.environments(target.registered);
   const resolution = await hub.resolveProject({ files: target.files, environments, ...(target.lock ? { lock: target.lock } : {}) });
-  diagnostics.push(...resolution.diagnostics);
+  // The files' own findings are reported (rule settings apply to them); only resolution errors block.
+  diagnostics.push(...resolution.validation, ...resolution.diagnostics);
   const process = options.runbook !== undefined ? resolution.processes.find((p) => p.kind === 'runbook' && p.runbook === options.runbook) : resolution.processes.find((p) => p.kind === 'deployment_process');
   if (!process) {
     const runbooks = resolution.processes.filter((p) => p.kind === 'runbook').map((p) => p.runbook!);
