@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { findRepositoryRoot } from '../git/find-root.js';
 import type { Hub } from '../hub/index.js';
+import type { ObjectCache } from '../git/index.js';
 import { renderDiagnostics } from '../report/text.js';
 import { cacheDirFor } from './cache-dirs.js';
 import type { CliIo } from './io.js';
@@ -31,6 +32,10 @@ export interface OpenForCliOptions {
    * working tree (HEAD when the tree is clean, so results stay cacheable by commit).
    */
   workingTree?: boolean;
+  /** Where the working-tree check remembers what it verified (the lint cache folder); none: check in full. */
+  stateDir?: string | false;
+  /** Git objects the command already read (the lint command's quick path), shared with the hub's store. */
+  objectCache?: ObjectCache;
 }
 
 /**
@@ -47,7 +52,13 @@ export async function openHubForCli(options: HubCliOptions, io: CliIo, command: 
     opened = await openHub({ url: value, cacheDir: cacheDirFor(options, io), ...(options.ref ? { ref: options.ref } : {}) });
   } else {
     const dir = value !== undefined ? path.resolve(io.cwd, value) : ((await findRepositoryRoot(io.cwd)) ?? io.cwd);
-    opened = await openHub({ dir, ...(options.ref ? { ref: options.ref } : {}), ...(how.workingTree ? { workingTree: true } : {}) });
+    opened = await openHub({
+      dir,
+      ...(options.ref ? { ref: options.ref } : {}),
+      ...(how.workingTree ? { workingTree: true } : {}),
+      ...(how.stateDir ? { worktreeStateDir: how.stateDir } : {}),
+      ...(how.objectCache ? { objectCache: how.objectCache } : {}),
+    });
   }
   if (!opened.hub) {
     io.stderr(`oclhub ${command}: cannot open the hub\n`);

@@ -13,15 +13,14 @@ import type { SourceRepository } from '../diagnostics.js';
 import { registeredTargets, repositorySettings, targetForFolder, type EvaluateTargetOptions, type LintProjectTarget } from '../lint/engine.js';
 import { ownsProjectFile, projectFoldersOf } from '../lint/project-files.js';
 import { suggest } from '../model/suggest.js';
-import { releaseVersionProblem } from '../policy/release-version.js';
+import { releaseFrom } from '../policy/release-version.js';
 import type { LockFile } from '../templates/lock.js';
-import type { ReleaseContext } from '../policy/input.js';
 import { collect, lintCacheDir } from './cache-dirs.js';
 import type { HubCliOptions } from './hub-option.js';
 import type { CliIo } from './io.js';
 import { readLockFile } from './project-option.js';
 
-export { collect, lintCacheDir };
+export { collect, lintCacheDir, releaseFrom };
 
 export function addContextOptions(command: Command): Command {
   return command
@@ -165,17 +164,6 @@ export interface ContextCliOptions {
   requiresApproval?: boolean;
   drafts?: boolean;
   onError?: string;
-}
-
-/** The release named by `--release-version` / `--git-ref`, or why they are unusable (a usage error). */
-export function releaseFrom(options: { releaseVersion?: string; gitRef?: string }): { release?: ReleaseContext } | { error: string } {
-  if (options.releaseVersion === undefined) {
-    if (options.gitRef !== undefined) return { error: '--git-ref needs --release-version: a release has a version (with --runbook, --git-ref is the runbook\'s ref)' };
-    return {};
-  }
-  const problem = releaseVersionProblem(options.releaseVersion);
-  if (problem !== undefined) return { error: `--release-version: ${problem}` };
-  return { release: { version: options.releaseVersion.trim(), ...(options.gitRef !== undefined ? { gitRef: options.gitRef } : {}) } };
 }
 
 export function evaluateOptionsFrom(options: ContextCliOptions): EvaluateTargetOptions | { error: string } {

@@ -9,7 +9,7 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import git from 'isomorphic-git';
 import { compareDiagnostics, type Diagnostic, type SourceRepository } from '../diagnostics.js';
-import { openRemote, openRepository, parseHubUrl, type GitStore } from '../git/index.js';
+import { openRemote, openRepository, parseHubUrl, type GitStore, type ObjectCache } from '../git/index.js';
 import { findRepositoryRoot } from '../git/find-root.js';
 import { DEFAULT_BASE_PATH } from '../model/build.js';
 import { suggest } from '../model/suggest.js';
@@ -28,6 +28,7 @@ import type { HubDiff } from '../lint/diff.js';
 import { diffHubRefs } from './diff.js';
 import { isProjectFile, ownsProjectFile, projectFoldersOf } from '../lint/project-files.js';
 import type { ProjectRead } from '../lint/hub-view.js';
+import { oclWorktreeMatches } from '../lint/worktree.js';
 import type { OctopusInput } from '../policy/input.js';
 import { contextStatus, type ContextStatus, type PolicyDecision } from '../report/lint-report.js';
 
@@ -52,6 +53,10 @@ export interface OpenHubOptions {
    * when it does not, so that results can be cached by commit). Ignored for remote and bare hubs.
    */
   workingTree?: boolean;
+  /** Where `workingTree` remembers what it verified, so an unchanged tree is checked by stat alone. */
+  worktreeStateDir?: string;
+  /** Git objects already read by the caller (equal ids are equal content), for a local hub. */
+  objectCache?: ObjectCache;
 }
 
 /** The id of the hub's own repository in findings (`SourceRepository.id`). */
@@ -154,9 +159,9 @@ export async function openHub(options: OpenHubOptions): Promise<OpenHubResult> {
       ref = remote.resolved.oid ?? remote.ref;
       location = parsed.url;
     } else if (options.dir !== undefined) {
-      store = await openRepository({ dir: options.dir });
+      store = await openRepository({ dir: options.dir, ...(options.objectCache ? { cache: options.objectCache } : {}) });
       location = options.dir;
-      if (ref === undefined && options.workingTree && !store.bare && (await store.isDirty().catch(() => false))) ref = 'WORKTREE';
+      if (ref === undefined && options.workingTree && !(await readsAsCommit(store, options.dir, options.worktreeStateDir))) ref = 'WORKTREE';
     } else {
       return { diagnostics: [hubError('Name a hub: a folder (dir) or a URL')] };
     }
@@ -342,16 +347,21 @@ export class Hub {
     return problem ? { error: problem.summary } : { files: read.files };
   }
 
-  /** The repository the hub is read from, as findings name it. */
+  /** The repository the hub is read from, as findings name it (one object per commit: findings share it). */
   get repository(): SourceRepository {
-    return {
-      id: HUB_REPOSITORY_ID,
-      location: this.location,
-      ...(this.commit !== null ? { commit: this.commit } : {}),
-      // The ref the user named; a commit id (the API's hubs at a commit) says nothing `commit` does not.
-      ...(this.ref !== 'HEAD' && this.ref !== 'WORKTREE' && this.ref !== this.commit ? { ref: this.ref } : {}),
-    };
+    if (!this.repositoryMemo || this.repositoryMemo.commit !== (this.commit ?? undefined)) {
+      this.repositoryMemo = {
+        id: HUB_REPOSITORY_ID,
+        location: this.location,
+        ...(this.commit !== null ? { commit: this.commit } : {}),
+        // The ref the user named; a commit id (the API's hubs at a commit) says nothing `commit` does not.
+        ...(this.ref !== 'HEAD' && this.ref !== 'WORKTREE' && this.ref !== this.commit ? { ref: this.ref } : {}),
+      };
+    }
+    return this.repositoryMemo;
   }
+
+  private repositoryMemo: SourceRepository | undefined;
 
   /**
    * A registered project read in full: its folder's files (the folder's own files and `runbooks/`; a
@@ -386,7 +396,7 @@ export class Hub {
         store = await openRepository({ dir: path.resolve(this.dir ?? process.cwd(), project.repository) });
         ref = project.ref ?? 'HEAD';
         // A local command reading the hub's working tree reads a sibling repository's working tree too, when it has changes.
-        if (project.ref === undefined && this.readsWorkingTree && !store.bare && (await store.isDirty().catch(() => false))) ref = 'WORKTREE';
+        if (project.ref === undefined && this.readsWorkingTree && !(await readsAsCommit(store, store.dir ?? ''))) ref = 'WORKTREE';
         const resolved = await store.resolveRef(ref);
         ref = resolved.oid ?? 'WORKTREE';
         repository = { id: project.slug, location: project.repository, ...(resolved.oid ? { commit: resolved.oid } : {}), ...(project.ref ? { ref: project.ref } : {}) };
@@ -597,6 +607,17 @@ function tagsReachableFrom(store: GitStore, commit: string): CatalogStore {
 
 function diagnosticKey(d: Diagnostic): string {
   return `${d.code}\u0000${d.file ?? ''}\u0000${d.summary}`;
+}
+
+/**
+ * Whether a local repository's working tree may be read at its HEAD commit: a bare repository, or one
+ * whose OCL files are HEAD's (see lint/worktree.ts). A repository without commits is read as it is.
+ */
+async function readsAsCommit(store: GitStore, dir: string, stateDir?: string): Promise<boolean> {
+  if (store.bare || store.dir === null) return true;
+  const head = await store.resolveRef('HEAD').catch(() => undefined);
+  if (!head?.oid) return false;
+  return oclWorktreeMatches(store, head.oid, dir, stateDir);
 }
 
 function normalizeFolder(folder: string): string {

@@ -343,10 +343,18 @@ export function projectContexts(config: HubConfigDocument | undefined, target: L
 
 const WHOLE_FILE: Range = { start: { line: 1, column: 1, offset: 0 }, end: { line: 1, column: 1, offset: 0 } };
 
+const templateRepositories = new WeakMap<Hub, Map<string, SourceRepository>>();
+
 /** The hub's repository at a template tag's commit: where a template line a finding cites is read. */
 function templateRepository(hub: Hub, commit: string): SourceRepository {
-  const { ref: _ref, ...repository } = hub.repository;
-  return { ...repository, commit };
+  let byCommit = templateRepositories.get(hub);
+  if (!byCommit) templateRepositories.set(hub, (byCommit = new Map()));
+  let repository = byCommit.get(commit);
+  if (!repository) {
+    const { ref: _ref, ...at } = hub.repository;
+    byCommit.set(commit, (repository = { ...at, commit }));
+  }
+  return repository;
 }
 
 /**
@@ -512,8 +520,8 @@ async function lintProject(hub: Hub, target: LintProjectTarget, policies: readon
       for (const policy of policies) {
         const decision = decisionOf(evaluatePolicy(policy, input.input, { unknownInput: input.unknown, ...(options.onError ? { onError: options.onError } : {}) }));
         evaluated++;
-        decision.location = findingLocation(decision, input, deployment, hub);
-        if (!decision.location) delete decision.location;
+        const location = findingLocation(decision, input, deployment, hub);
+        if (location) decision.location = location;
         evaluation.decisions.push(decision);
       }
       evaluations.push(evaluation);

@@ -4,9 +4,10 @@
  * computes it first and re-prints the cached report when nothing changed.
  */
 import { createHash } from 'node:crypto';
-import { openRepository } from '../git/index.js';
+import { openRepository, type ObjectCache } from '../git/index.js';
 import { parseExpiry } from '../model/checks/hub-config.js';
 import type { LintOptions } from './engine.js';
+import { oclWorktreeMatches } from './worktree.js';
 
 /** Bumped when cached results change shape or meaning. */
 export const ENGINE_VERSION = '2';
@@ -29,14 +30,14 @@ export function sha(parts: readonly string[]): string {
  * of oclhub.ocl are in force now (the only thing time changes). Undefined when no such key exists
  * (no commit, drafts, projects in other repositories, a working tree read with changes).
  */
-export async function renderedReportKey(dir: string, ref: string, options: LintOptions, rendering: string, how: { workingTree?: boolean } = {}): Promise<string | undefined> {
+export async function renderedReportKey(dir: string, ref: string, options: LintOptions, rendering: string, how: { workingTree?: boolean; stateDir?: string; objectCache?: ObjectCache } = {}): Promise<string | undefined> {
   if (options.projects || options.drafts) return undefined;
   try {
-    const store = await openRepository({ dir });
-    // A working tree with changes is not the commit: nothing to key it by.
-    if (how.workingTree && (await store.isDirty())) return undefined;
+    const store = await openRepository({ dir, ...(how.objectCache ? { cache: how.objectCache } : {}) });
     const commit = (await store.resolveRef(ref)).oid;
     if (!commit) return undefined;
+    // A working tree with changes is not the commit: nothing to key it by.
+    if (how.workingTree && !store.bare && !(await oclWorktreeMatches(store, commit, dir, how.stateDir))) return undefined;
     const text = await store.readTextFile(commit, 'oclhub.ocl');
     if (/^\s*repository\s*=/m.test(text)) return undefined;
     const tags = (await store.listTags()).sort();

@@ -89,7 +89,7 @@ export interface CompiledPolicyModules {
 const CACHE_LIMIT = 1024;
 const compiledCache = new Map<string, CompiledPolicyModules>();
 /** Per-document shortcut, so evaluating one loaded policy many times does not re-hash its text. */
-const byDocument = new WeakMap<PolicyDocument, { scope: string; conditions: string; slug: string; compiled: CompiledPolicyModules }>();
+const byDocument = new WeakMap<PolicyDocument, { scope: string; conditions: string; slug: string; compiled: CompiledPolicyModules; mayRead?: { key: string; answer: boolean } }>();
 
 /** The content hash of a policy's Rego: equal hashes evaluate identically. */
 export function policyContentHash(slug: string, scope: string | undefined, conditions: string | undefined): string {
@@ -237,6 +237,28 @@ function ruleValue(policy: CompiledPolicy, slug: string, rule: string, input: Va
   return { value: r.results[0]?.expressions[0]?.value };
 }
 
+/**
+ * Whether Rego source may read one of the unknown input paths, judged from its text (conservative):
+ * any `input` that is not followed by `.<name>` with a name outside the unknown roots — `input.Release`,
+ * `input[...]`, `input` as a value, `with input as`, `import input…` — counts as a possible read.
+ */
+export function mayReadUnknownInput(source: string, unknown: readonly string[]): boolean {
+  const roots = new Set(unknown.map((p) => p.split('.')[0]!));
+  if (roots.has('')) return /\binput\b/.test(source);
+  for (const m of source.matchAll(/\binput\b(\s*\.\s*([A-Za-z_][A-Za-z0-9_]*))?/g)) {
+    const name = m[2];
+    if (name === undefined || roots.has(name)) return true;
+  }
+  return false;
+}
+
+function mayRead(memo: { scope: string; conditions: string; mayRead?: { key: string; answer: boolean } }, unknown: readonly string[]): boolean {
+  // Callers pass the same few lists again and again: remember the last answer per policy.
+  const key = unknown.length === 1 ? unknown[0]! : unknown.join('\u0000');
+  if (memo.mayRead?.key !== key) memo.mayRead = { key, answer: mayReadUnknownInput(`${memo.scope}\n${memo.conditions}`, unknown) };
+  return memo.mayRead.answer;
+}
+
 /** Error codes an absent input field can cause (an undefined or malformed result): inconclusive when it read unknown input. */
 const ABSENCE_ERRORS = new Set(['POL_RESULT_UNDEFINED', 'POL_RESULT_SHAPE', 'POL_SCOPE_TYPE']);
 
@@ -283,7 +305,8 @@ export function evaluatePolicy(policy: EvaluablePolicy, input: unknown, options:
     if (error) return errorDecision(policy, options, `${which} does not compile: ${error.message}${where(policy, which, error)}`, error.code);
   }
   const regoInput = fromJSON(input);
-  const reads = options.unknownInput && options.unknownInput.length > 0 ? ([] as string[][]) : undefined;
+  // Recording reads costs a little per read: only policies that may read unknown input pay it.
+  const reads = options.unknownInput && options.unknownInput.length > 0 && mayRead(memo, options.unknownInput) ? ([] as string[][]) : undefined;
   return settle(decideCompiled(policy, compiled, slug, regoInput, options, reads), reads, options, doc);
 }
 

@@ -11,7 +11,7 @@ import type { DecisionChange, HubDiff } from '../../lint/diff.js';
 import { renderDiagnostics } from '../../report/text.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, type CliIo } from '../io.js';
 import type { RegisterCommand } from '../main.js';
-import { releaseFrom } from '../lint-targets.js';
+import { releaseFrom } from '../../policy/release-version.js';
 
 export interface DiffCommandOptions {
   hub?: string;

@@ -19,6 +19,8 @@ import { findRepositoryRoot } from '../../git/find-root.js';
 import { readRenderedReport, writeRenderedReport } from '../../lint/cache.js';
 import type { LintOptions } from '../../lint/engine.js';
 import { renderedReportKey } from '../../lint/report-key.js';
+import { releaseFrom } from '../../policy/release-version.js';
+import { ObjectCache } from '../../git/index.js';
 import type { LintFormat } from '../../report/lint-formats.js';
 import type { FailLevel, PolicyAction } from '../../report/lint-report.js';
 import { cacheDirFor, collect, lintCacheDir } from '../cache-dirs.js';
@@ -65,7 +67,6 @@ export const registerLint: RegisterCommand = (program, ctx) => {
 
 export async function runLint(options: LintCommandOptions, io: CliIo): Promise<number> {
   const format = options.format ?? 'text';
-  const { releaseFrom } = await import('../lint-targets.js');
   const release = releaseFrom(options);
   if ('error' in release) {
     io.stderr(`oclhub lint: ${release.error}\n`);
@@ -81,7 +82,8 @@ export async function runLint(options: LintCommandOptions, io: CliIo): Promise<n
     import('../../report/lint-formats.js'),
     import('../../report/lint-report.js'),
   ]);
-  const hub = await openHubForCli(options, io, 'lint', { workingTree: true });
+  const root = (await findRepositoryRoot(io.cwd)) ?? io.cwd;
+  const hub = await openHubForCli(options, io, 'lint', { workingTree: true, stateDir: lintCacheDir(options, io, root), objectCache: quick.objects });
   if (!hub) return EXIT_USAGE;
   const lintOptions: LintOptions = baseOptions(options, await toolVersion(), release.release);
   const folders = options.project ?? [];
@@ -102,7 +104,6 @@ export async function runLint(options: LintCommandOptions, io: CliIo): Promise<n
     }
   }
   const hubMode = folders.length === 0 && (await isHubFolder(hub, io.cwd));
-  const root = (await findRepositoryRoot(io.cwd)) ?? io.cwd;
   if (!hubMode) {
     const found = await targetsForFolders(hub, folders, io, options.locked ? { locked: true } : {});
     if (found.error) {
@@ -161,7 +162,7 @@ async function quickReport(
   io: CliIo,
   format: string,
   release: LintOptions['release'],
-): Promise<{ key?: string; dir?: string; previous?: { output: string; exitCode: number; summary?: string } }> {
+): Promise<{ key?: string; dir?: string; previous?: { output: string; exitCode: number; summary?: string }; objects?: ObjectCache }> {
   const value = options.hub ?? io.env.OCLHUB_HUB;
   if (options.cache === false || (options.project ?? []).length > 0 || (value !== undefined && /^https?:\/\//i.test(value))) return {};
   const root = (await findRepositoryRoot(io.cwd)) ?? io.cwd;
@@ -170,10 +171,12 @@ async function quickReport(
   const dir = lintCacheDir(options, io, root);
   if (dir === false) return {};
   const lintOptions = { ...baseOptions(options, await toolVersion(), release), home: 'hub' };
-  const key = await renderedReportKey(hubDir, options.ref ?? 'HEAD', lintOptions, `${format}:${io.colors.red('x')}`, { workingTree: options.ref === undefined });
-  if (key === undefined) return {};
+  // The objects read to compute the key are read again by the lint on a miss: one cache for both.
+  const objects = new ObjectCache();
+  const key = await renderedReportKey(hubDir, options.ref ?? 'HEAD', lintOptions, `${format}:${io.colors.red('x')}`, { workingTree: options.ref === undefined, stateDir: dir, objectCache: objects });
+  if (key === undefined) return { objects };
   const previous = await readRenderedReport(dir, key);
-  return previous ? { key, dir, previous } : { key, dir };
+  return previous ? { key, dir, previous, objects } : { key, dir, objects };
 }
 
 async function emit(rendered: string, exitCode: number, options: LintCommandOptions, io: CliIo, stepSummary?: string): Promise<number> {
