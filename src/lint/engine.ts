@@ -527,10 +527,12 @@ async function lintProject(hub: Hub, target: LintProjectTarget, policies: readon
       evaluations.push(evaluation);
     }
   } else if (!resolution.diagnostics.some((d) => d.severity === 'error')) {
+    // A runbook-only project is a project like any other: there is just no deployment to gate.
+    const runbooks = resolution.processes.some((p) => p.kind === 'runbook');
     found.push({
-      severity: 'warning',
+      severity: runbooks ? 'info' : 'warning',
       code: 'HUB004',
-      summary: `Project "${target.slug}" has no deployment_process.ocl: nothing to evaluate`,
+      summary: `Project "${target.slug}" has no deployment_process.ocl: nothing to evaluate${runbooks ? ' (runbooks are evaluated with `oclhub evaluate --runbook`)' : ''}`,
       project: target.slug,
       ...(target.registered ? { file: 'oclhub.ocl', range: target.registered.headerRange, repository: hub.repository } : {}),
     });

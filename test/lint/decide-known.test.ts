@@ -148,14 +148,14 @@ describe('registered projects that cannot be read fail closed', () => {
     expect(r.stdout).toMatch(/error HUB002: Cannot read project "gone" from \.\.\/nowhere/);
     // Each undecided context says so under its project.
     expect(r.stdout).toMatch(/project typo\n {2}environment production\n {4}error: not decided, 1 policy not evaluated\n {6}oclhub\.ocl:\d+:\d+: HUB040/);
-    expect(r.stdout).toMatch(/4 projects × 1 environment: 0 blocked, 0 warnings, 3 errors, 3 contexts not decided; 3 diagnostic errors, 1 diagnostic warning — failed/);
+    expect(r.stdout).toMatch(/4 projects × 1 environment: 0 blocked, 0 warnings, 3 errors, 3 contexts not decided; 3 diagnostic errors, 0 diagnostic warnings — failed/);
   });
 
   it('a runbook-only project is fine', async () => {
     const r = await cli(set.hub, 'lint', '--no-cache', '--format', 'json');
     const json = JSON.parse(r.stdout) as LintJson;
     expect(json.evaluations.filter((e) => e.project === 'runbooks-only')).toEqual([]);
-    expect(json.diagnostics.filter((d) => d.project === 'runbooks-only').map((d) => [d.severity, d.code])).toEqual([['warning', 'HUB004']]);
+    expect(json.diagnostics.filter((d) => d.project === 'runbooks-only').map((d) => [d.severity, d.code])).toEqual([['info', 'HUB004']]);
     expect(json.evaluations.find((e) => e.project === 'ok')!.errors).toBeUndefined();
   });
 
