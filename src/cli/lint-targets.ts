@@ -16,7 +16,6 @@ import { suggest } from '../model/suggest.js';
 import { releaseFrom } from '../policy/release-version.js';
 import type { LockFile } from '../templates/lock.js';
 import { collect, lintCacheDir } from './cache-dirs.js';
-import type { HubCliOptions } from './hub-option.js';
 import type { CliIo } from './io.js';
 import { readLockFile } from './project-option.js';
 

@@ -8,7 +8,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import git from 'isomorphic-git';
-import { compareDiagnostics, type Diagnostic, type SourceRepository } from '../diagnostics.js';
+import type { Diagnostic, SourceRepository } from '../diagnostics.js';
 import { openRemote, openRepository, parseHubUrl, type GitStore, type ObjectCache } from '../git/index.js';
 import { findRepositoryRoot } from '../git/find-root.js';
 import { DEFAULT_BASE_PATH } from '../model/build.js';
@@ -27,7 +27,7 @@ import { evaluateTarget, lintHub, registeredTargets, type EvaluateTargetOptions,
 import type { HubDiff } from '../lint/diff.js';
 import { diffHubRefs } from './diff.js';
 import { isProjectFile, ownsProjectFile, projectFoldersOf } from '../lint/project-files.js';
-import type { ProjectRead } from '../lint/hub-view.js';
+import { HUB_REPOSITORY_ID, type ProjectRead } from '../lint/hub-view.js';
 import { oclWorktreeMatches } from '../lint/worktree.js';
 import type { OctopusInput } from '../policy/input.js';
 import { contextStatus, type ContextStatus, type PolicyDecision } from '../report/lint-report.js';
@@ -59,8 +59,6 @@ export interface OpenHubOptions {
   objectCache?: ObjectCache;
 }
 
-/** The id of the hub's own repository in findings (`SourceRepository.id`). */
-export const HUB_REPOSITORY_ID = 'hub';
 
 export interface ComplianceRow {
   project: string;
@@ -371,7 +369,8 @@ export class Hub {
    * did-you-mean, never an empty project. Never throws.
    */
   async readProject(project: HubProjectModel, options: { cacheDir?: string } = {}): Promise<ProjectRead> {
-    const at = { file: 'oclhub.ocl', ...(project.labelRange ?? project.headerRange ? { range: (project.labelRange ?? project.headerRange)! } : {}), project: project.slug, repository: this.repository };
+    const range = project.labelRange ?? project.headerRange;
+    const at = { file: 'oclhub.ocl', ...(range ? { range } : {}), project: project.slug, repository: this.repository };
     const fail = (summary: string, code = 'HUB002', repository?: SourceRepository): ProjectRead => ({
       files: new Map(),
       repository: repository ?? this.repository,
@@ -417,7 +416,7 @@ export class Hub {
           if (near !== undefined) hint = ` Did you mean path = "${near}"?`;
         }
         const code = listed.kind === 'missing' ? 'HUB040' : 'HUB041';
-        return { ...fail(`Project "${project.slug}": path "${folder}" ${what}.${hint}`, code, repository), repository };
+        return fail(`Project "${project.slug}": path "${folder}" ${what}.${hint}`, code, repository);
       }
       const files = new Map<string, string>();
       for (const file of listed.files) files.set(file, await store.readTextFile(ref, file));
@@ -658,10 +657,6 @@ async function projectFolders(store: GitStore, ref: string): Promise<string[]> {
   return projectFoldersOf((await store.listFiles(ref, '', { recursive: true }).catch(() => [])).map((e) => e.path));
 }
 
-/**
- * Reads a project folder from disk. Paths are relative to the repository root holding it (the nearest
- * folder with `.git`), or to the folder itself outside a repository.
- */
 /** The policy decisions that change between two refs of the hub repository in `dir`. */
 export function diffHubFolder(dir: string, refA: string, refB: string, options: Omit<LintOptions, 'projects'> = {}): Promise<HubDiff> {
   return diffHubRefs((ref) => openHub({ dir, ref, templatesAsOfRef: true }), refA, refB, options);
@@ -744,6 +739,6 @@ export type { ResolvedStep, StepProvenance } from '../templates/expand.js';
 export type { PublishedVersion, LoadedTemplate } from '../templates/catalog.js';
 export type { PublishResult } from '../templates/publish.js';
 export type { LintOptions, LintProjectTarget, LintRun, EvaluateTargetOptions, TargetEvaluation } from '../lint/engine.js';
-export type { ProjectRead } from '../lint/hub-view.js';
+export { HUB_REPOSITORY_ID, type ProjectRead } from '../lint/hub-view.js';
 export type { HubDiff, DecisionChange } from '../lint/diff.js';
 export type { OctopusInput, InputContext } from '../policy/input.js';

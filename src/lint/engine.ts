@@ -27,7 +27,7 @@
  */
 import path from 'node:path';
 import { compareDiagnostics, type Diagnostic, type Range, type RelatedInformation, type SourceRepository } from '../diagnostics.js';
-import type { LintHub as Hub } from './hub-view.js';
+import { HUB_REPOSITORY_ID, type LintHub as Hub } from './hub-view.js';
 import type { HubConfigDocument, HubProjectModel, HubRuleSettingModel } from '../model/types.js';
 import { ruleSettingsApplier, type RuleSetting } from '../model/rule-settings.js';
 import { suggest } from '../model/suggest.js';
@@ -204,7 +204,7 @@ export async function registeredTargets(
   const ids = new Map<string, string>();
   for (const target of targets) {
     const repository = target.repository;
-    if (!repository || repository.id === HUB_ID) continue;
+    if (!repository || repository.id === HUB_REPOSITORY_ID) continue;
     const key = `${repository.location}\u0000${repository.ref ?? ''}\u0000${repository.commit ?? ''}`;
     const id = ids.get(key) ?? repository.id;
     ids.set(key, id);
@@ -212,8 +212,6 @@ export async function registeredTargets(
   }
   return { targets, diagnostics: [] };
 }
-
-const HUB_ID = 'hub';
 
 /** A registered project read in full (see `Hub.readProject`), its lock and rule settings parsed. */
 async function readTarget(hub: Hub, project: HubProjectModel, options: { cacheDir?: string; locked?: boolean }): Promise<LintProjectTarget> {
@@ -226,7 +224,8 @@ async function readTarget(hub: Hub, project: HubProjectModel, options: { cacheDi
     ...(project.environments.length > 0 ? { environments: project.environments } : {}),
   };
   const problems = [...read.problems];
-  const where = { file: 'oclhub.ocl', ...((project.labelRange ?? project.headerRange) ? { range: (project.labelRange ?? project.headerRange)! } : {}), project: project.slug, repository: hub.repository };
+  const range = project.labelRange ?? project.headerRange;
+  const where = { file: 'oclhub.ocl', ...(range ? { range } : {}), project: project.slug, repository: hub.repository };
   if (options.locked && problems.length === 0) {
     if (read.lockText === undefined) {
       problems.push({ severity: 'error', code: 'HUB042', summary: `--locked: project "${project.slug}" has no oclhub.lock.json in ${project.repository ?? 'the hub repository'} (run \`oclhub lock\` there)`, ...where });

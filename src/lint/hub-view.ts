@@ -15,6 +15,9 @@ export interface LintHubResolveOptions {
   lock?: LockFile;
 }
 
+/** The id of the hub's own repository in findings (`SourceRepository.id`); project repositories use a project slug. */
+export const HUB_REPOSITORY_ID = 'hub';
+
 /** A registered project as read by `LintHub.readProject`. */
 export interface ProjectRead {
   /** OCL text by path relative to `repository`. */
