@@ -164,6 +164,13 @@ export function decisionMethods(deps: DecisionDeps): DecisionMethods {
     }
   }
 
+  /** A hub whose oclhub.ocl does not parse answers nothing: the syntax error is the answer (422). */
+  function readable(h: Hub): Hub {
+    const errors = h.configErrors;
+    if (errors.length > 0) throw new ProblemError('evaluation-failed', `oclhub.ocl at ${h.commit ?? 'the working tree'} cannot be read: ${errors[0]!.summary}`, { errors, code: errors[0]!.code });
+    return h;
+  }
+
   function projectNotFound(slug: string, ref: string | undefined): ProblemError {
     return new ProblemError('not-found', `No project "${slug}" in oclhub.ocl at ${ref ?? 'the default branch'}`);
   }
@@ -177,7 +184,7 @@ export function decisionMethods(deps: DecisionDeps): DecisionMethods {
 
   return {
     async policyInput(request: PolicyInputRequest): Promise<unknown | undefined> {
-      const h = await deps.at(request.ref);
+      const h = readable(await deps.at(request.ref));
       return cached(h, ['input', request.project, request.environment, request.tenant ?? ''], async () => {
         const found = await target(h, request.project);
         if (!found) return undefined;
@@ -189,7 +196,7 @@ export function decisionMethods(deps: DecisionDeps): DecisionMethods {
     },
 
     async evaluate(request: EvaluationRequest): Promise<EvaluationResponse> {
-      const h = await deps.at(request.ref);
+      const h = readable(await deps.at(request.ref));
       const canonical = JSON.stringify([request.project, request.environment, request.tenant ?? null, request.release ?? null, request.runbook ?? null, request.skippedSteps ?? null]);
       return cached(h, ['evaluate', canonical], async () => {
         const found = await target(h, request.project);
@@ -224,7 +231,7 @@ export function decisionMethods(deps: DecisionDeps): DecisionMethods {
     },
 
     async compliance(ref?: string): Promise<unknown> {
-      const h = await deps.at(ref);
+      const h = readable(await deps.at(ref));
       return cached(h, ['compliance'], async () => {
         const matrix = await h.compliance({ cacheDir: false });
         const environments = (h.config?.environments ?? []).map((e) => e.slug);

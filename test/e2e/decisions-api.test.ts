@@ -11,7 +11,7 @@ import { openHub } from '../../src/hub/index.js';
 import type { PolicyDecision } from '../../src/report/lint-report.js';
 import type { Diagnostic } from '../../src/diagnostics.js';
 import { expectJson, expectProblem, startApi, type Api } from '../api/helpers.js';
-import { commitAll } from '../git/helpers.js';
+import { commitAll, git } from '../git/helpers.js';
 import { repoSet, scriptStep, type RepoSet } from '../lint/repos.js';
 
 const FILE = '.octopus/deployment_process.ocl';
@@ -93,6 +93,17 @@ describe('decisions over the API', () => {
     expect(typo.detail).toContain('path ".octpus" does not exist in ../typo. Did you mean path = ".octopus"?');
     const environment = await expectProblem(await api.post('/api/evaluations', { project: 'clean', environment: 'prod' }), 404, 'not-found');
     expect(environment.detail).toContain('No environment "prod"');
+  });
+
+  it('an oclhub.ocl that does not parse is the answer, as its syntax error', async () => {
+    const config = fs.readFileSync(path.join(set.hub, 'oclhub.ocl'), 'utf8');
+    git(set.hub, ['checkout', '-q', '-b', 'broken']);
+    commitAll(set.hub, { 'oclhub.ocl': config.replace('environment "production" {', 'environment "production" {{') }, 'break oclhub.ocl');
+    git(set.hub, ['checkout', '-q', 'main']);
+    const problem = await expectProblem(await api.post('/api/evaluations', { project: 'clean', environment: 'production', ref: 'broken' }), 422, 'evaluation-failed');
+    expect(problem.code).toMatch(/^OCL/);
+    expect(problem.detail).toMatch(/^oclhub\.ocl at [0-9a-f]{40} cannot be read: /);
+    await expectProblem(await api.get('/api/compliance?ref=broken'), 422, 'evaluation-failed');
   });
 
   it('the decision diff shows a decision that became inconclusive', async () => {
