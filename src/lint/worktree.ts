@@ -1,8 +1,8 @@
 /**
  * Whether a working tree holds exactly the OCL files of a commit. Local commands read the working
  * tree by default; when it is the commit (always in CI), reading the commit instead keeps results
- * cacheable by commit and blob id. Only OCL files matter to lint (oclhub.ocl, project folders,
- * policies and templates), so only they are compared: each working-tree `*.ocl` file is hashed the way
+ * cacheable by commit and blob id. Only OCL files (oclhub.ocl, project folders, policies and
+ * templates) and lock files (`oclhub.lock.json`) matter to lint, so only they are compared: each working-tree `*.ocl` file is hashed the way
  * Git hashes a blob and looked up in the commit's tree. A few hundred files take milliseconds, where
  * a full status would hash or stat everything.
  *
@@ -22,6 +22,11 @@ import type { GitStore } from '../git/index.js';
 /** Folders never holding files a lint reads. */
 const SKIPPED = new Set(['.git', 'node_modules', '.oclhub-cache']);
 
+/** The files a lint reads from a working tree. */
+function relevant(name: string): boolean {
+  return name.toLowerCase().endsWith('.ocl') || name === 'oclhub.lock.json';
+}
+
 function blobId(bytes: Uint8Array): string {
   return createHash('sha1').update(`blob ${bytes.byteLength}\0`).update(bytes).digest('hex');
 }
@@ -32,7 +37,7 @@ async function worktreeOclFiles(root: string, relative = '', out: string[] = [])
     const file = relative === '' ? entry.name : `${relative}/${entry.name}`;
     if (entry.isDirectory()) {
       if (!SKIPPED.has(entry.name)) await worktreeOclFiles(root, file, out);
-    } else if (entry.isFile() && entry.name.toLowerCase().endsWith('.ocl')) {
+    } else if (entry.isFile() && relevant(entry.name)) {
       out.push(file);
     }
   }
@@ -48,7 +53,7 @@ interface WorktreeState {
   files: Record<string, [number, number, string]>;
 }
 
-const STATE_FORMAT = 'oclhub-worktree/1';
+const STATE_FORMAT = 'oclhub-worktree/2';
 
 function stateFile(stateDir: string, dir: string): string {
   return path.join(stateDir, `worktree-${createHash('sha1').update(path.resolve(dir)).digest('hex').slice(0, 16)}.json`);
@@ -75,8 +80,8 @@ async function writeState(stateDir: string, file: string, state: WorktreeState):
 }
 
 /**
- * Whether the `*.ocl` files of the working tree in `dir` are exactly those of `commit`; `stateDir`
- * remembers a verified answer (see the file comment). Never throws.
+ * Whether the `*.ocl` and `oclhub.lock.json` files of the working tree in `dir` are exactly those of
+ * `commit`; `stateDir` remembers a verified answer (see the file comment). Never throws.
  */
 export async function oclWorktreeMatches(store: GitStore, commit: string, dir: string, stateDir?: string): Promise<boolean> {
   try {
@@ -90,7 +95,7 @@ export async function oclWorktreeMatches(store: GitStore, commit: string, dir: s
     } else {
       committed = new Map();
       for (const entry of await store.listFiles(commit, '', { recursive: true })) {
-        if (entry.path.toLowerCase().endsWith('.ocl')) committed.set(entry.path, entry.oid);
+        if (relevant(entry.path.slice(entry.path.lastIndexOf('/') + 1))) committed.set(entry.path, entry.oid);
       }
     }
     if (present.length !== committed.size) return false;

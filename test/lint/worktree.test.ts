@@ -1,4 +1,4 @@
-/** oclWorktreeMatches: is the working tree's OCL exactly the commit's? With and without remembered state. */
+/** oclWorktreeMatches: are the working tree's OCL and lock files exactly the commit's? With and without remembered state. */
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -38,6 +38,11 @@ describe('oclWorktreeMatches', () => {
     expect(await matches(dir)).toBe(false);
     fs.rmSync(path.join(dir, '.octopus/variables.ocl'));
     git(dir, ['add', '-A']);
+    expect(await matches(dir)).toBe(true);
+    // A lock file is read by --locked: it counts.
+    fs.writeFileSync(path.join(dir, 'oclhub.lock.json'), '{}\n');
+    expect(await matches(dir)).toBe(false);
+    fs.rmSync(path.join(dir, 'oclhub.lock.json'));
     fs.rmSync(path.join(dir, 'oclhub.ocl'));
     expect(await matches(dir)).toBe(false);
   });
