@@ -363,12 +363,12 @@ export class Hub {
 
   /**
    * A registered project read in full: its folder's files (the folder's own files and `runbooks/`; a
-   * sub-folder holding project files is another project), the repository they are read from, the
-   * repository's `oclhub.lock.json` and, for a repository of its own, its `oclhub.ocl` (rule
-   * settings). A folder that does not exist or holds no project files is a problem with a
+   * sub-folder holding project files is another project), the repository they are read from, with
+   * `lock` the repository's `oclhub.lock.json`, and, for a repository of its own, its `oclhub.ocl`
+   * (rule settings). A folder that does not exist or holds no project files is a problem with a
    * did-you-mean, never an empty project. Never throws.
    */
-  async readProject(project: HubProjectModel, options: { cacheDir?: string } = {}): Promise<ProjectRead> {
+  async readProject(project: HubProjectModel, options: { cacheDir?: string; lock?: boolean } = {}): Promise<ProjectRead> {
     const range = project.labelRange ?? project.headerRange;
     const at = { file: 'oclhub.ocl', ...(range ? { range } : {}), project: project.slug, repository: this.repository };
     const fail = (summary: string, code = 'HUB002', repository?: SourceRepository): ProjectRead => ({
@@ -421,7 +421,7 @@ export class Hub {
       const files = new Map<string, string>();
       for (const file of listed.files) files.set(file, await store.readTextFile(ref, file));
       const out: ProjectRead = { files, repository, problems: [] };
-      const lockText = await readOptional(store, ref, LOCK_FILE_NAME);
+      const lockText = options.lock ? await readOptional(store, ref, LOCK_FILE_NAME) : undefined;
       if (lockText !== undefined) out.lockText = lockText;
       if (project.repository !== undefined) {
         const settingsText = await readOptional(store, ref, 'oclhub.ocl');

@@ -215,7 +215,7 @@ export async function registeredTargets(
 
 /** A registered project read in full (see `Hub.readProject`), its lock and rule settings parsed. */
 async function readTarget(hub: Hub, project: HubProjectModel, options: { cacheDir?: string; locked?: boolean }): Promise<LintProjectTarget> {
-  const read = await hub.readProject(project, options.cacheDir !== undefined ? { cacheDir: options.cacheDir } : {});
+  const read = await hub.readProject(project, { ...(options.cacheDir !== undefined ? { cacheDir: options.cacheDir } : {}), ...(options.locked ? { lock: true } : {}) });
   const target: LintProjectTarget = {
     slug: project.slug,
     files: read.files,

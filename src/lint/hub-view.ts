@@ -23,7 +23,7 @@ export interface ProjectRead {
   /** OCL text by path relative to `repository`. */
   files: Map<string, string>;
   repository: SourceRepository;
-  /** `oclhub.lock.json` at the repository root, when there is one. */
+  /** `oclhub.lock.json` at the repository root, when asked for and there is one. */
   lockText?: string;
   /** The `oclhub.ocl` of a project repository of its own (its rule settings), when there is one. */
   settingsText?: string;
@@ -44,7 +44,7 @@ export interface LintHub {
   checkLock(lock: LockFile, resolution: ProjectResolution): Diagnostic[];
   projectFiles(project: HubProjectModel, options?: { cacheDir?: string }): Promise<{ files: Map<string, string> } | { error: string }>;
   /** A registered project's files, repository, lock and settings, or why it cannot be read. */
-  readProject(project: HubProjectModel, options?: { cacheDir?: string }): Promise<ProjectRead>;
+  readProject(project: HubProjectModel, options?: { cacheDir?: string; lock?: boolean }): Promise<ProjectRead>;
   /** The hub's own repository as findings name it (id `hub`). */
   readonly repository: SourceRepository;
 }
