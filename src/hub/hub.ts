@@ -29,6 +29,7 @@ import { diffHubRefs } from './diff.js';
 import { isProjectFile, ownsProjectFile, projectFoldersOf } from '../lint/project-files.js';
 import { HUB_REPOSITORY_ID, type ProjectRead } from '../lint/hub-view.js';
 import { oclWorktreeMatches } from '../lint/worktree.js';
+import { lintDiagnostic, type LintCode } from '../lint/codes.js';
 import type { OctopusInput } from '../policy/input.js';
 import { contextStatus, type ContextStatus, type PolicyDecision } from '../report/lint-report.js';
 
@@ -371,10 +372,10 @@ export class Hub {
   async readProject(project: HubProjectModel, options: { cacheDir?: string; lock?: boolean } = {}): Promise<ProjectRead> {
     const range = project.labelRange ?? project.headerRange;
     const at = { file: 'oclhub.ocl', ...(range ? { range } : {}), project: project.slug, repository: this.repository };
-    const fail = (summary: string, code = 'HUB002', repository?: SourceRepository): ProjectRead => ({
+    const fail = (summary: string, code: LintCode = 'HUB002', repository?: SourceRepository): ProjectRead => ({
       files: new Map(),
       repository: repository ?? this.repository,
-      problems: [{ severity: 'error', code, summary, ...at }],
+      problems: [lintDiagnostic(code, summary, at)],
     });
     if (project.repository === undefined && project.path === undefined) return fail(`Project "${project.slug}" has neither path nor repository`);
     let store: GitStore;
@@ -415,7 +416,7 @@ export class Hub {
           const near = suggest(folder, await projectFolders(store, ref));
           if (near !== undefined) hint = ` Did you mean path = "${near}"?`;
         }
-        const code = listed.kind === 'missing' ? 'HUB040' : 'HUB041';
+        const code: LintCode = listed.kind === 'missing' ? 'HUB040' : 'HUB041';
         return fail(`Project "${project.slug}": path "${folder}" ${what}.${hint}`, code, repository);
       }
       const files = new Map<string, string>();
@@ -740,5 +741,6 @@ export type { PublishedVersion, LoadedTemplate } from '../templates/catalog.js';
 export type { PublishResult } from '../templates/publish.js';
 export type { LintOptions, LintProjectTarget, LintRun, EvaluateTargetOptions, TargetEvaluation } from '../lint/engine.js';
 export { HUB_REPOSITORY_ID, type ProjectRead } from '../lint/hub-view.js';
+export { LINT_CODES, type LintCode } from '../lint/codes.js';
 export type { HubDiff, DecisionChange } from '../lint/diff.js';
 export type { OctopusInput, InputContext } from '../policy/input.js';

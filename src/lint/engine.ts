@@ -44,6 +44,7 @@ import { sourceKey, type DecisionLocation, type Evaluation, type FailLevel, type
 import type { ResolvedProcess } from '../templates/resolve.js';
 import { parseLock, type LockFile } from '../templates/lock.js';
 import { LintCache } from './cache.js';
+import { lintDiagnostic } from './codes.js';
 import { isProjectFile, ownsProjectFile } from './project-files.js';
 
 /** Rule settings of a project repository's own oclhub.ocl, for that repository's findings. */
@@ -228,11 +229,11 @@ async function readTarget(hub: Hub, project: HubProjectModel, options: { cacheDi
   const where = { file: 'oclhub.ocl', ...(range ? { range } : {}), project: project.slug, repository: hub.repository };
   if (options.locked && problems.length === 0) {
     if (read.lockText === undefined) {
-      problems.push({ severity: 'error', code: 'HUB042', summary: `--locked: project "${project.slug}" has no oclhub.lock.json in ${project.repository ?? 'the hub repository'} (run \`oclhub lock\` there)`, ...where });
+      problems.push(lintDiagnostic('HUB042', `--locked: project "${project.slug}" has no oclhub.lock.json in ${project.repository ?? 'the hub repository'} (run \`oclhub lock\` there)`, where));
     } else {
       const parsed = parseLock(read.lockText);
       if ('lock' in parsed) target.lock = parsed.lock;
-      else problems.push({ severity: 'error', code: 'HUB042', summary: `--locked: the oclhub.lock.json of project "${project.slug}" cannot be read: ${parsed.diagnostics[0]?.summary ?? 'invalid'}`, ...where });
+      else problems.push(lintDiagnostic('HUB042', `--locked: the oclhub.lock.json of project "${project.slug}" cannot be read: ${parsed.diagnostics[0]?.summary ?? 'invalid'}`, where));
     }
   }
   if (problems.length > 0) target.problems = problems;
@@ -505,7 +506,7 @@ async function lintProject(hub: Hub, target: LintProjectTarget, policies: readon
       const built = contextFromConfig(hub.config, request);
       const evaluation = evaluationOf(context);
       if ('error' in built) {
-        found.push({ severity: 'error', code: 'HUB003', summary: built.error, file: 'oclhub.ocl', repository: hub.repository, project: target.slug });
+        found.push(lintDiagnostic('HUB003', built.error, { file: 'oclhub.ocl', repository: hub.repository, project: target.slug }));
         continue;
       }
       if (unresolved.length > 0) {
@@ -528,13 +529,13 @@ async function lintProject(hub: Hub, target: LintProjectTarget, policies: readon
   } else if (!resolution.diagnostics.some((d) => d.severity === 'error')) {
     // A runbook-only project is a project like any other: there is just no deployment to gate.
     const runbooks = resolution.processes.some((p) => p.kind === 'runbook');
-    found.push({
-      severity: runbooks ? 'info' : 'warning',
-      code: 'HUB004',
-      summary: `Project "${target.slug}" has no deployment_process.ocl: nothing to evaluate${runbooks ? ' (runbooks are evaluated with `oclhub evaluate --runbook`)' : ''}`,
-      project: target.slug,
-      ...(target.registered ? { file: 'oclhub.ocl', range: target.registered.headerRange, repository: hub.repository } : {}),
-    });
+    found.push(
+      lintDiagnostic('HUB004', `Project "${target.slug}" has no deployment_process.ocl: nothing to evaluate${runbooks ? ' (runbooks are evaluated with `oclhub evaluate --runbook`)' : ''}`, {
+        ...(runbooks ? { severity: 'info' as const } : {}),
+        project: target.slug,
+        ...(target.registered ? { file: 'oclhub.ocl', range: target.registered.headerRange, repository: hub.repository } : {}),
+      }),
+    );
   }
   diagnostics.push(...placeDiagnostics(hub, target, found, templates));
   return { result: { diagnostics: dedupe(diagnostics), evaluations, sources }, evaluated };
@@ -753,7 +754,7 @@ async function lintUncached(
         prefetch(index + 1);
       } catch (error) {
         const summary = `Cannot read project "${target.slug}": ${error instanceof Error ? error.message : String(error)}`;
-        loaded = { ...target, files: new Map(), problems: [{ severity: 'error', code: 'HUB002', summary, file: 'oclhub.ocl', repository: hub.repository, project: target.slug, ...(target.registered ? { range: target.registered.headerRange } : {}) }] };
+        loaded = { ...target, files: new Map(), problems: [lintDiagnostic('HUB002', summary, { file: 'oclhub.ocl', repository: hub.repository, project: target.slug, ...(target.registered ? { range: target.registered.headerRange } : {}) })] };
       }
       const run = await lintProject(hub, loaded, policies, options);
       result = run.result;
@@ -845,7 +846,7 @@ function unknownSkippedSteps(skipped: readonly string[], steps: ProcessSteps): D
     .filter((slug) => !steps.idsBySlug.has(slug))
     .map((slug) => {
       const near = suggest(slug, known);
-      return { severity: 'error' as const, code: 'HUB003', summary: `No step "${slug}" to skip in the process${near !== undefined ? ` (did you mean "${near}"?)` : ''}`, detail: `Steps: ${known.join(', ')}` };
+      return lintDiagnostic('HUB003', `No step "${slug}" to skip in the process${near !== undefined ? ` (did you mean "${near}"?)` : ''}`, { detail: `Steps: ${known.join(', ')}` });
     });
 }
 
@@ -856,7 +857,7 @@ export async function evaluateTarget(hub: Hub, given: LintProjectTarget, options
     target = await withFiles(given);
   } catch (error) {
     const summary = `Cannot read project "${given.slug}": ${error instanceof Error ? error.message : String(error)}`;
-    return { allowed: false, diagnostics: [{ severity: 'error', code: 'HUB002', summary, project: given.slug }], sources: new Map(), policies: [], suppressed: [] };
+    return { allowed: false, diagnostics: [lintDiagnostic('HUB002', summary, { project: given.slug })], sources: new Map(), policies: [], suppressed: [] };
   }
   const diagnostics: Diagnostic[] = [...(target.diagnostics ?? [])];
   const sources: SourceEntry[] = [];
@@ -903,14 +904,14 @@ export async function evaluateTarget(hub: Hub, given: LintProjectTarget, options
   if (!process) {
     const runbooks = resolution.processes.filter((p) => p.kind === 'runbook').map((p) => p.runbook!);
     const near = options.runbook !== undefined ? suggest(options.runbook, runbooks) : undefined;
-    diagnostics.push({
-      severity: 'error',
-      code: 'HUB005',
-      summary:
+    diagnostics.push(
+      lintDiagnostic(
+        'HUB005',
         options.runbook !== undefined
           ? `Project "${target.slug}" has no runbook "${options.runbook}"${near !== undefined ? ` (did you mean "${near}"?)` : ''}${runbooks.length ? ` (runbooks: ${runbooks.join(', ')})` : ''}`
           : `Project "${target.slug}" has no deployment process`,
-    });
+      ),
+    );
     return finish({ allowed: false });
   }
   if (options.runbook !== undefined) {
@@ -919,7 +920,7 @@ export async function evaluateTarget(hub: Hub, given: LintProjectTarget, options
   }
   const context = contextFromConfig(hub.config, request);
   if ('error' in context) {
-    diagnostics.push({ severity: 'error', code: 'HUB003', summary: context.error });
+    diagnostics.push(lintDiagnostic('HUB003', context.error));
     return finish({ allowed: false });
   }
   const steps = processSteps(process, target.slug);
