@@ -130,7 +130,7 @@ export interface FloorResult {
   projects: number;
   environments: number;
   policies: number;
-  /** `pass`, `skipped`, `violation/block`, `violation/warn`. */
+  /** `inconclusive`, `pass`, `skipped`, `violation/block`, `violation/warn`. */
   counts: Record<string, number>;
   /** One line per decision when asked for: project, environment, policy, outcome, action, violation reason (tab-separated). */
   lines: string[];
@@ -151,12 +151,13 @@ export function floorDecisions(hub: string, options: { lines?: boolean } = {}): 
   for (const project of projects) {
     const process = processSteps(project.slug, parse(path.join(hub, project.folder, 'deployment_process.ocl')), templates);
     for (const environment of environments) {
-      // Lint evaluates a deployment with no release named as release 0.0.0 (src/policy/input.ts).
-      const input: FloorInput = { Environment: environment, Project: { Slug: project.slug }, Steps: process.steps, SkippedSteps: [], Execution: process.execution, Release: { Version: '0.0.0' } };
+      // Lint leaves Release out when no release is named (src/policy/input.ts): a policy reading it is inconclusive.
+      const input: FloorInput = { Environment: environment, Project: { Slug: project.slug }, Steps: process.steps, SkippedSteps: [], Execution: process.execution };
       for (const policy of policies) {
         let outcome: string;
         let reason = '';
-        if (!policy.inScope(input)) outcome = 'skipped';
+        if (policy.readsRelease) outcome = 'inconclusive';
+        else if (!policy.inScope(input)) outcome = 'skipped';
         else {
           const result = policy.result(input);
           outcome = result.allowed ? 'pass' : 'violation';

@@ -104,7 +104,7 @@ async function hubOf(projects: number): Promise<string> {
 
 interface LintReportJson {
   evaluations: { project: string; environment: string; tenant?: string; decisions: { policy: string; outcome: string; action: string; reason?: string }[] }[];
-  summary: { passed: number; skipped: number; violations: { block: number; warn: number }; errors: number; diagnostics: { error: number; warning: number } };
+  summary: { passed: number; skipped: number; inconclusive: number; violations: { block: number; warn: number }; errors: number; diagnostics: { error: number; warning: number } };
 }
 
 /** Lint's decisions and the floor's, decision by decision: they must be the same, or the floor is not a floor. */
@@ -124,7 +124,7 @@ function compareDecisions(reportFile: string, floorFile: string): { decisions: n
   if (differences.length > 0) throw new Error(`the floor's decisions differ from lint's (${lintLines.length} vs ${floorLines.length}):\n${differences.join('\n')}`);
   const s = report.summary;
   if (s.errors > 0 || s.diagnostics.error > 0) throw new Error(`lint reported ${s.errors} error decisions and ${s.diagnostics.error} error diagnostics on the generated hub`);
-  return { decisions: lintLines.length, counts: `${s.passed} pass, ${s.violations.block} block, ${s.violations.warn} warn, ${s.skipped} skipped` };
+  return { decisions: lintLines.length, counts: `${s.passed} pass, ${s.violations.block} block, ${s.violations.warn} warn, ${s.inconclusive} inconclusive, ${s.skipped} skipped` };
 }
 
 interface ColdFigures {

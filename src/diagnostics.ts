@@ -22,6 +22,8 @@ export interface RelatedInformation {
   file?: string;
   range?: Range;
   message: string;
+  /** The repository `file` is relative to, when it differs from the finding's own (e.g. a template line in the hub). */
+  repository?: SourceRepository;
 }
 
 /**

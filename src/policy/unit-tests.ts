@@ -94,6 +94,8 @@ export function parseCase(text: string): { input: unknown; expect: PolicyTestExp
   }
   if (!isRecord(json)) return 'a test case must be an object { "input": …, "expect": … }';
   if (!('input' in json)) return 'missing "input"';
+  // Octopus always passes an object; a policy tested on anything else proves nothing.
+  if (!isRecord(json['input'])) return `"input" must be an object (the Octopus policy input), got ${json['input'] === null ? 'null' : Array.isArray(json['input']) ? 'an array' : typeof json['input']}`;
   const expectation = json['expect'];
   if (!isRecord(expectation)) return 'missing "expect" object';
   const known = new Set(['evaluate', 'allowed', 'action', 'reason', 'error']);

@@ -209,8 +209,12 @@ describe('oclhub evaluate and input', () => {
     const json = JSON.parse(blocked.stdout) as { allowed: boolean; decisions: PolicyDecision[] };
     expect(json.allowed).toBe(false);
     expect(json.decisions.filter((d) => d.outcome === 'violation').map((d) => d.policy).sort()).toEqual(['no_disabled_steps', 'require_manual_approval_in_production']);
-    // A warning alone does not block: staging has no production approval rule.
-    expect((await cli(hub, 'evaluate', '--project', 'reporting', '--environment', 'staging')).code).toBe(0);
+    // A warning alone does not block (development has no production approval rule; the disabled step is excepted there).
+    expect((await cli(hub, 'evaluate', '--project', 'reporting', '--environment', 'development')).code).toBe(0);
+    // reporting deploys to development and production only: staging is a question with no answer.
+    const staging = await cli(hub, 'evaluate', '--project', 'reporting', '--environment', 'staging');
+    expect(staging.code).toBe(2);
+    expect(staging.stderr).toContain('Project "reporting" does not deploy to environment "staging" (its environments: development, production)');
     expect((await cli(hub, 'evaluate', '--project', 'reporting', '--environment', 'nowhere')).code).toBe(2);
   });
 
