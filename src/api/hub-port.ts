@@ -12,7 +12,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { defaultFs } from '../git/repo.js';
-import { Hub } from '../hub/index.js';
+import { Hub, validateHubFileText } from '../hub/index.js';
 import { oclToJson } from '../ocl/json.js';
 import { parseOcl } from '../ocl/index.js';
 import { readTemplateFiles } from '../templates/publish.js';
@@ -277,7 +277,9 @@ async function readContent(h: Hub, kind: TemplateKind, slug: string): Promise<Te
     if (file.encoding) return { path: file.path, ocl: file.text, json: null, diagnostics: [file.encoding] };
     const parsed = parseOcl(file.text);
     const broken = parsed.diagnostics.some((d) => d.severity === 'error');
-    return { path: file.path, ocl: file.text, json: broken ? null : oclToJson(parsed.document), diagnostics: parsed.diagnostics.map((d) => ({ ...d, file: file.path })) };
+    // What `validate --hub` says of this file (schema, policy compatibility, the hub's rule settings).
+    const { diagnostics } = validateHubFileText(h.config, file.path, file.text);
+    return { path: file.path, ocl: file.text, json: broken ? null : oclToJson(parsed.document), diagnostics: diagnostics.map((d) => ({ ...d, file: file.path })) };
   });
   return { kind, slug, commit: h.commit, files };
 }

@@ -16,6 +16,8 @@ import { openRemote, openRepository, isGitStoreError, WORKTREE, type GitStore } 
 import { DEFAULT_BASE_PATH } from '../model/build.js';
 import { directoryReader } from '../model/directory-reader.js';
 import { classifyPath } from '../model/kinds.js';
+import { unsettledHeredocRule } from '../model/checks/legacy.js';
+import { parseOcl } from '../ocl/parser.js';
 import { ruleSettingsApplier, ruleSettingsOf, type RuleSetting } from '../model/rule-settings.js';
 import type { HubConfigDocument, HubProjectModel } from '../model/types.js';
 import {
@@ -61,6 +63,21 @@ function withPolicyCompat(result: FileValidationResult, text: string): FileValid
   return { ...result, diagnostics: [...result.diagnostics, ...compat].sort(compareDiagnostics) };
 }
 
+/**
+ * One hub file's findings as `validate --hub` reports them for it: the model's checks, the policy
+ * compatibility checks and the hub's rule settings (what they silenced is returned apart). For
+ * surfaces that show a single file of a hub (the API's template and policy documents).
+ */
+export function validateHubFileText(
+  config: Pick<HubConfigDocument, 'rules'> | undefined,
+  file: string,
+  text: string,
+  options: ValidateFileOptions = {},
+): { diagnostics: Diagnostic[]; suppressed: Diagnostic[] } {
+  const result = validateFile(file, text, options);
+  return ruleSettingsApplier(ruleSettingsOf(config))(result.diagnostics.map((d) => (d.file === undefined ? { ...d, file } : d)));
+}
+
 /** The first schema version whose files use today's heredoc rule (Octopus schema migration 6). */
 export const CURRENT_HEREDOC_SCHEMA_VERSION = 6;
 
@@ -102,6 +119,26 @@ export async function heredocModeForFile(
 ): Promise<HeredocMode> {
   const version = await schemaVersionForFile(filePath, read, cache);
   return version !== undefined && version < CURRENT_HEREDOC_SCHEMA_VERSION ? 'legacy' : 'current';
+}
+
+/**
+ * For commands that rewrite or convert a file outside a full validation (fmt, convert): SCH108 when the
+ * file is a project file with heredocs in the pre-v6 writer's shape and no schema_version.ocl beside it
+ * says which unindent rule applies. Reformatting such a file would re-indent it to a shape no Octopus
+ * writer produces, so callers leave it alone and show this instead.
+ */
+export async function unsettledHeredocsForFile(
+  filePath: string,
+  display: string,
+  text: string,
+  cache: Map<string, number | undefined> = new Map(),
+): Promise<Diagnostic | undefined> {
+  if (!text.includes('<<-')) return undefined;
+  const kind = classifyPath(filePath)?.kind;
+  if (kind === undefined) return undefined;
+  if ((await schemaVersionForFile(filePath, undefined, cache)) !== undefined) return undefined;
+  const { document } = parseOcl(text, { file: display });
+  return unsettledHeredocRule(kind, document, new LineIndex(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text), display);
 }
 
 // ---- results ---------------------------------------------------------------------------------------

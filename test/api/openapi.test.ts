@@ -76,10 +76,10 @@ describe('GET /openapi.json', () => {
       const text = readFileSync(path.join(SCHEMA_DIR, file), 'utf8');
       const { $id: _id, $schema: _schema, ...schema } = JSON.parse(text) as Record<string, unknown>;
       const title = titles.get(file)!;
-      // The same schema, with `x.schema.json` → `#/components/schemas/X` and `#/$defs/y` → under its component.
+      // The same schema, with `x.schema.json` → `#/components/schemas/X`, `x.schema.json#/$defs/y` and `#/$defs/y` → under their component.
       const expected = JSON.parse(
         JSON.stringify(schema).replace(/"\$ref":"([^"]*)"/g, (_m, ref: string) =>
-          `"$ref":"${ref.startsWith('#') ? `#/components/schemas/${title}${ref.slice(1)}` : `#/components/schemas/${titles.get(ref)}`}"`,
+          `"$ref":"${ref.startsWith('#') ? `#/components/schemas/${title}${ref.slice(1)}` : `#/components/schemas/${titles.get(ref.split('#')[0]!)}${ref.split('#')[1] ?? ''}`}"`,
         ),
       );
       expect(doc.components.schemas[title]).toEqual(expected);

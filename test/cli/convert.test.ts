@@ -94,4 +94,12 @@ describe('oclhub convert', () => {
     expect((await run(root, 'convert', 'missing.ocl')).code).toBe(2);
     expect((await run(root, 'convert', '--to', 'yaml', 'p.ocl')).code).toBe(2);
   });
+  it('warns that heredocs of an old-writer project file without schema_version.ocl are read with today\'s rule (SCH108)', async () => {
+    const old = 'step "s" {\n    action {\n        properties = {\n            Octopus.Action.Script.ScriptBody = <<-EOT\n                a\n            EOT\n        }\n    }\n}\n';
+    const root = await tempTree({ '.octopus/deployment_process.ocl': old });
+    const result = await run(root, 'convert', '.octopus/deployment_process.ocl');
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/SCH108/);
+    expect(JSON.parse(result.stdout)).toBeTypeOf('object');
+  });
 });

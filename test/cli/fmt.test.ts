@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, watch, writeFileSync } from 'node:fs';
-import { copyFile, readFile, stat } from 'node:fs/promises';
+import { copyFile, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -96,6 +96,22 @@ describe('oclhub fmt', () => {
     expect((await run(root, 'fmt', 'p')).code).toBe(0);
     const formatted = await readFile(path.join(root, 'p/process.ocl'), 'utf8');
     expect(formatted).toBe('step "s" {\n    action {\n        script = <<-EOT\n                a\n                  b\n                EOT\n    }\n}');
+  });
+
+  it('leaves a project file with old-writer heredocs and no schema_version.ocl alone, and says why (SCH108)', async () => {
+    // Which unindent rule applies depends on the project's schema version, which nothing here gives.
+    const old = 'step "s" {\n    action {\n        properties = {\n            Octopus.Action.Script.ScriptBody = <<-EOT\n                a\n                  b\n            EOT\n        }\n    }\n}\n';
+    const root = await tempTree({ '.octopus/deployment_process.ocl': old, 'other.ocl': MESSY });
+    const result = await run(root, 'fmt', '.');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe('other.ocl\n');
+    expect(result.stderr).toMatch(/SCH108/);
+    expect(result.stderr).toMatch(/deployment_process\.ocl:4/);
+    expect(await readFile(path.join(root, '.octopus/deployment_process.ocl'), 'utf8')).toBe(old);
+    expect((await run(root, 'fmt', '--check', '.octopus')).code).toBe(0);
+    // With the schema version known, the same file is formatted.
+    await writeFile(path.join(root, '.octopus/schema_version.ocl'), 'version = 5\n');
+    expect(await run(root, 'fmt', '.octopus')).toMatchObject({ code: 0, stdout: '.octopus/deployment_process.ocl\n', stderr: '' });
   });
 
   it('exits 2 on usage errors', async () => {

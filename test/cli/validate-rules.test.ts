@@ -8,6 +8,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Diagnostic } from '../../src/diagnostics.js';
 import { commitAll, git } from '../git/helpers.js';
+import { expectJson, startApi } from '../api/helpers.js';
+import { hubPort } from '../../src/api/hub-port.js';
+import { openHub } from '../../src/hub/index.js';
 import { run, tempTree } from './helpers.js';
 
 /** A process template with one TPL005 (a project variable) on the script line. */
@@ -154,6 +157,17 @@ scope {
 }
 `;
 
+/** A hub with UNGUARDED_POLICY and a rule setting lowering POL104, validated with `--hub`. */
+async function validateUnguardedHub(): Promise<{ root: string; report: JsonRun }> {
+  const root = await tempTree({
+    '.octopus/policies/minimum_release.ocl': UNGUARDED_POLICY,
+    'oclhub.ocl': 'rule "POL104" {\n    reason = "Octopus samples write Reason"\n    severity = "info"\n}\n',
+  });
+  git(root, ['init', '-q', '-b', 'main']);
+  commitAll(root, {}, 'hub');
+  return { root, report: (await json(root, '--hub', '.')).report };
+}
+
 describe('validate runs the policy compatibility checks of oclhub test', () => {
   it('on policy files', async () => {
     const root = await tempTree({ '.octopus/policies/minimum_release.ocl': UNGUARDED_POLICY });
@@ -167,13 +181,7 @@ describe('validate runs the policy compatibility checks of oclhub test', () => {
   });
 
   it('in a hub, where the hub’s rule settings apply to them', async () => {
-    const root = await tempTree({
-      '.octopus/policies/minimum_release.ocl': UNGUARDED_POLICY,
-      'oclhub.ocl': 'rule "POL104" {\n    reason = "Octopus samples write Reason"\n    severity = "info"\n}\n',
-    });
-    git(root, ['init', '-q', '-b', 'main']);
-    commitAll(root, {}, 'hub');
-    const { report } = await json(root, '--hub', '.');
+    const { report } = await validateUnguardedHub();
     const policy = report.files.find((f) => f.file === '.octopus/policies/minimum_release.ocl')!;
     // The policy is active nowhere (BP027, info): this test is about the POL checks.
     expect(policy.diagnostics.filter((d) => d.code.startsWith('POL')).map((d) => [d.code, d.severity])).toEqual([
@@ -181,6 +189,19 @@ describe('validate runs the policy compatibility checks of oclhub test', () => {
       ['POL101', 'warning'],
     ]);
     expect(policy.diagnostics.find((d) => d.code === 'POL104')!.adjusted).toMatchObject({ originalSeverity: 'warning', reason: 'Octopus samples write Reason' });
+  });
+
+  it('and the API\'s policy document carries the same findings, after the same rule settings', async () => {
+    const { root, report } = await validateUnguardedHub();
+    const validated = report.files.find((f) => f.file === '.octopus/policies/minimum_release.ocl')!.diagnostics.filter((d) => d.code.startsWith('POL'));
+    const { hub } = await openHub({ dir: root });
+    const api = await startApi(hubPort(hub!, { tagTtlMs: 0 }));
+    {
+      const body = await expectJson<{ files: { path: string; diagnostics: Diagnostic[] }[] }>(await api.get('/api/policies/minimum_release'), 200, 'template-content');
+      const served = body.files[0]!.diagnostics;
+      expect(served.map((d) => [d.code, d.severity, d.range?.start.line])).toEqual(validated.map((d) => [d.code, d.severity, d.range?.start.line]));
+      expect(served.find((d) => d.code === 'POL104')!.adjusted).toMatchObject({ originalSeverity: 'warning' });
+    }
   });
 
   it('fails on Rego that parses but does not compile (POL105), at the OCL line of the Rego error', async () => {

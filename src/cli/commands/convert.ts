@@ -10,7 +10,7 @@ import { compareDiagnostics, hasErrors, type Diagnostic } from '../../diagnostic
 import { printVerified } from '../../ocl/format.js';
 import { jsonToOcl, oclToJson, parseJsonText } from '../../ocl/json.js';
 import { renderDiagnostics } from '../../report/text.js';
-import { heredocModeForFile } from '../../hub/validate.js';
+import { heredocModeForFile, unsettledHeredocsForFile } from '../../hub/validate.js';
 import { parseOcl } from '../../ocl/index.js';
 import { displayPath, readOclFile } from '../files.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, type CliIo } from '../io.js';
@@ -55,7 +55,11 @@ export async function runConvert(options: ConvertCommandOptions, io: CliIo): Pro
 
   if (to === 'json') {
     const heredocMode = await heredocModeForFile(absolute);
-    const { document, diagnostics } = parseOcl(text, { file: display, heredocMode });
+    const parsed = parseOcl(text, { file: display, heredocMode });
+    const { document } = parsed;
+    // The JSON holds heredoc values read with today's rule; say so when the file may be older than that.
+    const unsettled = await unsettledHeredocsForFile(absolute, display, text);
+    const diagnostics = unsettled ? [...parsed.diagnostics, unsettled] : parsed.diagnostics;
     report(diagnostics);
     if (hasErrors(diagnostics)) return EXIT_FINDINGS;
     io.stdout(JSON.stringify(oclToJson(document), null, 2) + '\n');

@@ -9,7 +9,7 @@
 import { compareDiagnostics, hasErrors, type Diagnostic } from '../../diagnostics.js';
 import { formatOcl } from '../../ocl/format.js';
 import { renderDiagnostics } from '../../report/text.js';
-import { heredocModeForFile } from '../../hub/validate.js';
+import { heredocModeForFile, unsettledHeredocsForFile } from '../../hub/validate.js';
 import { collectOclFiles, fileErrorReason, readOclFile, replaceFile, reportFileProblems } from '../files.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, type CliIo } from '../io.js';
 import type { RegisterCommand } from '../main.js';
@@ -57,6 +57,14 @@ export async function runFmt(options: FmtCommandOptions, io: CliIo): Promise<num
       continue;
     }
     const text = read.text;
+    const unsettled = await unsettledHeredocsForFile(file.path, file.display, text, schemaVersions);
+    if (unsettled) {
+      // Left as it is: re-indenting would guess the project's schema version.
+      sources.set(file.display, text.replace(/^\uFEFF/, ''));
+      problems.push(unsettled);
+      if (options.stdout) io.stdout(text);
+      continue;
+    }
     const heredocMode = await heredocModeForFile(file.path, undefined, schemaVersions);
     const result = formatOcl(text, { file: file.display, heredocMode });
     if (result.diagnostics.length > 0) {

@@ -91,6 +91,24 @@ export function oldWriterHeredocs(document: OclDocument, lines: LineIndex): { ow
   return out;
 }
 
+/**
+ * SCH108 for a project file with no schema_version.ocl whose heredocs have the pre-v6 writer's shape:
+ * which unindent rule applies cannot be known from the file alone. Only project files sit next to a
+ * schema_version.ocl; hub files (policies, templates) never had one.
+ */
+export function unsettledHeredocRule(kind: DocumentKind, document: OclDocument, lines: LineIndex, file?: string): Diagnostic | undefined {
+  if (!PROJECT_FOLDER_KINDS.has(kind)) return undefined;
+  const old = oldWriterHeredocs(document, lines);
+  const first = old[0];
+  if (!first) return undefined;
+  return modelDiagnostic('SCH108', `${old.length === 1 ? 'A heredoc has its' : `${old.length} heredocs have their`} end tag at the attribute's column, as Octopus wrote before schema_version 6, and no schema_version.ocl says which rule applies`, {
+    file,
+    range: first.owner,
+    detail:
+      "Read with today's rule, every line of such a heredoc keeps 4 extra leading spaces. Check the file together with its project folder's schema_version.ocl (validate the folder, or `validate --hub`); if the project is at schema_version 6 or later, move each end tag to the content's column.",
+  });
+}
+
 export function legacyPass(options: LegacyOptions): LegacyResult {
   const { kind, document, path, file, schemaVersion } = options;
   const result: LegacyResult = { diagnostics: [], renameBlocks: {}, legacyBlockNames: false, suppressUnknown: new Set() };
@@ -129,20 +147,9 @@ export function legacyPass(options: LegacyOptions): LegacyResult {
     );
   }
 
-  // Only project files sit next to a schema_version.ocl; hub files (policies, templates) never had one.
-  if (schemaVersion === undefined && options.lines && PROJECT_FOLDER_KINDS.has(kind)) {
-    const old = oldWriterHeredocs(document, options.lines);
-    const first = old[0];
-    if (first) {
-      out.push(
-        modelDiagnostic('SCH108', `${old.length === 1 ? 'A heredoc has its' : `${old.length} heredocs have their`} end tag at the attribute's column, as Octopus wrote before schema_version 6, and no schema_version.ocl says which rule applies`, {
-          file,
-          range: first.owner,
-          detail:
-            "Read with today's rule, every line of such a heredoc keeps 4 extra leading spaces. Check the file together with its project folder's schema_version.ocl (validate the folder, or `validate --hub`); if the project is at schema_version 6 or later, move each end tag to the content's column.",
-        }),
-      );
-    }
+  if (schemaVersion === undefined && options.lines) {
+    const unsettled = unsettledHeredocRule(kind, document, options.lines, file);
+    if (unsettled) out.push(unsettled);
   }
 
   const isProcessKind = kind === 'deployment_process' || kind === 'runbook' || kind === 'process_template';
