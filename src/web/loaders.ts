@@ -6,6 +6,7 @@
 import type { EvaluationResponse } from '../api/hub-decisions.js';
 import type { FacadePort } from '../api/hub-port.js';
 import { ProblemError } from '../api/problem.js';
+import type { DependencyReport } from '../deps/index.js';
 import type { Diagnostic } from '../diagnostics.js';
 import type { HubDiff, HubPolicyTests, HubProjectResolution, PublishedVersion, TemplateConsumers, TemplateSummary } from '../hub/index.js';
 import type { HubPolicyExceptionModel, HubProjectModel, PolicyDocument } from '../model/types.js';
@@ -67,6 +68,10 @@ export interface ProjectPageData {
   contexts: ProjectContextView[];
   exceptions: ExceptionView[];
   diagnostics: Diagnostic[];
+  /** What the project depends on and what depends on it (`GET /api/projects/:slug/dependencies`). */
+  dependencies?: DependencyReport;
+  /** Why the dependencies could not be read. */
+  dependenciesError?: string;
 }
 
 export function exceptionViews(exceptions: readonly HubPolicyExceptionModel[], now = new Date()): ExceptionView[] {
@@ -103,6 +108,12 @@ export async function loadProject(port: FacadePort, ctx: PageContext, slug: stri
         }
       }
     }
+  }
+  try {
+    data.dependencies = (await port.dependencies({ project: slug, ...(ctx.ref !== undefined ? { ref: ctx.ref } : {}) })) as DependencyReport | undefined;
+  } catch (error) {
+    if (!(error instanceof ProblemError)) throw error;
+    data.dependenciesError = error.problem.detail ?? error.problem.title;
   }
   const broken = isBroken(project, answer.diagnostics);
   const environments = new Map(promotionOrder(hub).map((e, i) => [e.slug, { e, i }]));

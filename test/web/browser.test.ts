@@ -146,6 +146,7 @@ describe.skipIf('missing' in chromium)('pages in a real browser', { timeout: 120
     '/',
     '/projects/reporting',
     '/projects/payments-api',
+    '/projects/storefront',
     '/templates',
     '/templates/process-templates/deploy-web-app?from=1.1.0&to=2.0.0',
     '/policies',

@@ -73,6 +73,21 @@ describe('pages over HTTP', () => {
     expect(body).toContain('/projects/payments-api#context-production--globex');
   });
 
+  it('shows a project\'s dependencies and, on the project depended on, who depends on it', async () => {
+    const storefront = (await page(open, '/projects/storefront')).body;
+    const section = storefront.slice(storefront.indexOf('<h2>Dependencies</h2>'), storefront.indexOf('<h2>Exceptions</h2>'));
+    expect(section).toContain('Depends on 1 project, deployed in this order');
+    expect(section).toMatch(/<a href="\/projects\/payments-api">Payments API<\/a>/);
+    expect(section).toContain('<code>~1.4</code>');
+    expect(section).toMatch(/oclhub\.ocl:\d+/);
+    expect(section).toContain('No project depends on this one.');
+    const payments = (await page(open, '/projects/payments-api')).body;
+    const dependents = payments.slice(payments.indexOf('<h2>Dependencies</h2>'), payments.indexOf('<h2>Exceptions</h2>'));
+    expect(dependents).toContain('This project declares no dependencies.');
+    expect(dependents).toContain('1 project depends on this one');
+    expect(dependents).toMatch(/<a href="\/projects\/storefront">storefront<\/a>/);
+  });
+
   it('keeps the ref on every link of a page read at another ref, and reads that ref', async () => {
     const { body } = await page(open, `/?ref=${RELAX_BRANCH}`);
     expect(body).toContain(`href="/templates?ref=${RELAX_BRANCH}"`);

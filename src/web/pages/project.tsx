@@ -4,6 +4,7 @@
  * the OCL code frame at the step, and the exceptions that apply.
  */
 import type { Diagnostic, RelatedInformation } from '../../diagnostics.js';
+import type { DependencyReport } from '../../deps/index.js';
 import type { ResolvedProcess } from '../../hub/index.js';
 import type { PolicyDecision } from '../../report/lint-report.js';
 import { CodeFrame, Diagnostics } from '../components/code.js';
@@ -59,9 +60,77 @@ export function ProjectPage({ ctx, data }: { ctx: PageContext; data: ProjectPage
         <ContextSection ctx={ctx} context={context} sources={data.sources} />
       ))}
 
+      <h2>Dependencies</h2>
+      <Dependencies data={data} ctx={ctx} />
+
       <h2>Exceptions</h2>
       <Exceptions exceptions={data.exceptions} ctx={ctx} by="policy" />
     </Layout>
+  );
+}
+
+/** The dependency plan (deploy groups in order), the projects that depend on this one, cycles and findings. */
+function Dependencies({ data, ctx }: { data: ProjectPageData; ctx: PageContext }) {
+  if (data.dependenciesError) return <p class="notice error">{`The dependencies cannot be read: ${data.dependenciesError}`}</p>;
+  const report = data.dependencies;
+  if (!report) return <p>No dependency information.</p>;
+  const declared = report.groups.flatMap((g) => g.dependencies.map((d) => ({ group: g.group, d })));
+  const where = (source: DependencyReport['dependents'][number]['source']) =>
+    `${source.file}:${source.line}${source.kind === 'template' && source.usage ? ` (usage ${source.usage})` : ''}`;
+  return (
+    <section aria-label="Dependencies">
+      {declared.length === 0 ? (
+        <p>This project declares no dependencies.</p>
+      ) : (
+        <table>
+          <caption>{`Depends on ${declared.length} project${declared.length === 1 ? '' : 's'}, deployed in this order`}</caption>
+          <TableHead columns={['Deploy group', 'Project', 'Version', 'Action', 'Declared at']} />
+          <tbody>
+            {declared.map(({ group, d }) => (
+              <tr>
+                <td>{group === null ? 'own' : String(group)}</td>
+                <th scope="row">
+                  <a href={ctx.href(`/projects/${d.project}`)}>{d.name ?? d.project}</a>
+                  {d.tenant ? ` (tenant ${d.tenant})` : ''}
+                </th>
+                <td>
+                  <code>{d.versionPattern}</code>
+                  {d.meaning ? <div>{d.meaning}</div> : null}
+                </td>
+                <td>{d.action}</td>
+                <td class="mono">{where(d.source)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {report.dependents.length === 0 ? (
+        <p>No project depends on this one.</p>
+      ) : (
+        <table>
+          <caption>{`${report.dependents.length} project${report.dependents.length === 1 ? ' depends' : 's depend'} on this one`}</caption>
+          <TableHead columns={['Project', 'Version', 'Action', 'Declared at']} />
+          <tbody>
+            {report.dependents.map((d) => (
+              <tr>
+                <th scope="row">
+                  <a href={ctx.href(`/projects/${d.project}`)}>{d.project}</a>
+                </th>
+                <td>
+                  <code>{d.versionPattern}</code>
+                </td>
+                <td>{d.action}</td>
+                <td class="mono">{where(d.source)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {report.cycles.map((cycle) => (
+        <p class="notice error">{`Dependency cycle: ${[...cycle, cycle[0]].join(' → ')}`}</p>
+      ))}
+      <Diagnostics diagnostics={report.diagnostics} label="Dependency problems" />
+    </section>
   );
 }
 
