@@ -87,19 +87,7 @@ function Dependencies({ data, ctx }: { data: ProjectPageData; ctx: PageContext }
           <TableHead columns={['Deploy group', 'Project', 'Version', 'Action', 'Declared at']} />
           <tbody>
             {declared.map(({ group, d }) => (
-              <tr>
-                <td>{group === null ? 'own' : String(group)}</td>
-                <th scope="row">
-                  <a href={ctx.href(`/projects/${d.project}`)}>{d.name ?? d.project}</a>
-                  {d.tenant ? ` (tenant ${d.tenant})` : ''}
-                </th>
-                <td>
-                  <code>{d.versionPattern}</code>
-                  {d.meaning ? <div>{d.meaning}</div> : null}
-                </td>
-                <td>{d.action}</td>
-                <td class="mono">{where(d.source)}</td>
-              </tr>
+              <DependencyRow ctx={ctx} group={group === null ? 'own' : String(group)} project={d.project} label={`${d.name ?? d.project}`} tenant={d.tenant} pattern={d.versionPattern} meaning={d.meaning} action={d.action} at={where(d.source)} />
             ))}
           </tbody>
         </table>
@@ -112,16 +100,7 @@ function Dependencies({ data, ctx }: { data: ProjectPageData; ctx: PageContext }
           <TableHead columns={['Project', 'Version', 'Action', 'Declared at']} />
           <tbody>
             {report.dependents.map((d) => (
-              <tr>
-                <th scope="row">
-                  <a href={ctx.href(`/projects/${d.project}`)}>{d.project}</a>
-                </th>
-                <td>
-                  <code>{d.versionPattern}</code>
-                </td>
-                <td>{d.action}</td>
-                <td class="mono">{where(d.source)}</td>
-              </tr>
+              <DependencyRow ctx={ctx} project={d.project} label={d.project} pattern={d.versionPattern} action={d.action} at={where(d.source)} />
             ))}
           </tbody>
         </table>
@@ -131,6 +110,36 @@ function Dependencies({ data, ctx }: { data: ProjectPageData; ctx: PageContext }
       ))}
       <Diagnostics diagnostics={report.diagnostics} label="Dependency problems" />
     </section>
+  );
+}
+
+interface DependencyRowProps {
+  ctx: PageContext;
+  group?: string;
+  project: string;
+  label: string;
+  tenant?: string | undefined;
+  pattern: string;
+  meaning?: string | undefined;
+  action: string;
+  at: string;
+}
+
+function DependencyRow({ ctx, group, project, label, tenant, pattern, meaning, action, at }: DependencyRowProps) {
+  return (
+    <tr>
+      {group !== undefined ? <td>{group}</td> : null}
+      <th scope="row">
+        <a href={ctx.href(`/projects/${project}`)}>{label}</a>
+        {tenant ? ` (tenant ${tenant})` : ''}
+      </th>
+      <td>
+        <code>{pattern}</code>
+        {meaning ? <div>{meaning}</div> : null}
+      </td>
+      <td>{action}</td>
+      <td class="mono">{at}</td>
+    </tr>
   );
 }
 
