@@ -59,7 +59,9 @@ mkdirSync(path.dirname(file), { recursive: true });
 writeFileSync(file, text);
 const uri = pathToFileURL(file).toString();
 
-const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, '_lsp-server.ts')], { stdio: ['pipe', 'pipe', 'inherit'] });
+const profileDir = process.env['LSP_BENCH_PROFILE'];
+const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, '--cpu-prof-interval=200'] : [];
+const child = spawn(process.execPath, [...profile, '--import', 'tsx', path.join(here, '_lsp-server.ts')], { stdio: ['pipe', 'pipe', 'inherit'] });
 const connection = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
 const waiting = new Map<number, (p: PublishDiagnosticsParams) => void>();
 connection.onNotification(PublishDiagnosticsNotification.type, (p) => {
