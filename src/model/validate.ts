@@ -4,7 +4,7 @@
  */
 import { compareDiagnostics, hasErrors, LineIndex, type Diagnostic, type Range } from '../diagnostics.js';
 import type { OclDocument } from '../ocl/ast.js';
-import { parseOcl } from '../ocl/index.js';
+import { parseOcl, type HeredocMode, type ParseOclResult } from '../ocl/index.js';
 import { buildDocument, DEFAULT_BASE_PATH } from './build.js';
 import { checkRunbook, checkVariables } from './checks/documents.js';
 import { checkHubConfig } from './checks/hub-config.js';
@@ -36,6 +36,11 @@ export interface ValidateFileOptions {
   path: string;
   text: string;
   context?: ValidationContext;
+  /**
+   * The parse of `text` when the caller has one (the language server parses incrementally): it must be
+   * what `parseOcl(text, { file: path, heredocMode: heredocModeOf(context.schemaVersion) })` gives.
+   */
+  parsed?: ParseOclResult;
 }
 
 export interface FileValidationResult {
@@ -54,14 +59,18 @@ export function readSchemaVersion(text: string): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
+/** How `<<-` heredocs are read in a project of this schema version (see ValidationContext.schemaVersion). */
+export function heredocModeOf(schemaVersion: number | undefined): HeredocMode {
+  return schemaVersion !== undefined && schemaVersion < 6 ? 'legacy' : 'current';
+}
+
 export function validateFile(options: ValidateFileOptions): FileValidationResult {
   const { path, text } = options;
   const context = options.context ?? {};
   const file = path;
   const pathInfo: PathInfo | undefined = classifyPath(path);
   const schemaVersion = context.schemaVersion;
-  const heredocMode = schemaVersion !== undefined && schemaVersion < 6 ? 'legacy' : 'current';
-  const parsed = parseOcl(text, { file, heredocMode });
+  const parsed = options.parsed ?? parseOcl(text, { file, heredocMode: heredocModeOf(schemaVersion) });
   const diagnostics: Diagnostic[] = [...parsed.diagnostics];
   const result: FileValidationResult = { path, diagnostics };
   if (hasErrors(parsed.diagnostics)) {

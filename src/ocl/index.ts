@@ -2,3 +2,4 @@ export { parseOcl, DEFAULT_MAX_DEPTH, type ParseOclOptions, type ParseOclResult 
 export type { HeredocMode } from './heredoc.js';
 export { OclCodes, OCL_CODE_DESCRIPTIONS, type OclCode } from './codes.js';
 export type * from './ast.js';
+export { parseOclIncremental, type IncrementalParse, type OclParseState } from './incremental.js';
