@@ -5,6 +5,7 @@
  * Results are cached per file by text and schema version, so a keystroke re-analyses one file only.
  */
 import { LineIndex, type Diagnostic } from '../diagnostics.js';
+import { BlockCache } from '../model/block-cache.js';
 import { CODES } from '../model/codes.js';
 import type { DocumentKind } from '../model/kinds.js';
 import { checkRuleSettings, type RuleSetting } from '../model/rule-settings.js';
@@ -34,6 +35,8 @@ export interface FileAnalysis {
   readonly ast: OclDocument;
   /** What the next version of the file is parsed incrementally from. */
   readonly parseState: OclParseState;
+  /** Per-block validation results, kept for the next version of the file. */
+  readonly blocks: BlockCache;
   /** The offset (in `lines.text`) of an editor position (0-based line and UTF-16 character), clamped into the text. */
   offsetAt(line: number, character: number): number;
 }
@@ -63,13 +66,20 @@ export function ruleSettingsOf(config: HubConfigDocument | undefined): RuleSetti
  * Analyses one version of a file. `previous` is the parse state of an earlier version of the same file:
  * the text is then parsed incrementally (the same result as a full parse, for a fraction of the work).
  */
-export function analyse(file: string, text: string, schemaVersion: number | undefined, now = new Date(), previous?: OclParseState): FileAnalysis {
+export function analyse(
+  file: string,
+  text: string,
+  schemaVersion: number | undefined,
+  now = new Date(),
+  previous?: Pick<FileAnalysis, 'parseState' | 'blocks'>,
+): FileAnalysis {
   const heredocMode = heredocModeOf(schemaVersion);
   const context: { schemaVersion?: number; now: Date } = { now };
   if (schemaVersion !== undefined) context.schemaVersion = schemaVersion;
-  const parse = parseOclIncremental(text, { file, heredocMode }, previous);
-  const result = validateFile({ path: file, text, context, parsed: parse.result });
+  const parse = parseOclIncremental(text, { file, heredocMode }, previous?.parseState);
   const lines = new LineIndex(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+  const blocks = previous?.blocks ?? new BlockCache();
+  const result = validateFile({ path: file, text, context, parsed: parse.result, lines, cache: blocks });
   const diagnostics = [...result.diagnostics];
   const document = result.document;
   if (document?.kind === 'policy') {
@@ -87,6 +97,7 @@ export function analyse(file: string, text: string, schemaVersion: number | unde
     diagnostics,
     ast: parse.result.document,
     parseState: parse.state,
+    blocks,
     offsetAt(line, character) {
       starts ??= lineStarts(lines.text);
       const l = Math.max(0, Math.min(Number.isFinite(line) ? line : 0, starts.length - 1));
@@ -130,7 +141,8 @@ export class AnalysisCache {
     const schemaVersion = schemaVersionText === undefined ? undefined : readSchemaVersion(schemaVersionText);
     const cached = this.entries.get(file);
     if (cached && cached.text === text && cached.schemaVersion === schemaVersion) return cached;
-    const fresh = analyse(file, text, schemaVersion, new Date(), cached?.parseState);
+    // The previous analysis is consumed: incremental parsing moves the blocks it shares with the new one.
+    const fresh = analyse(file, text, schemaVersion, new Date(), cached);
     this.entries.set(file, fresh);
     return fresh;
   }

@@ -1,5 +1,6 @@
 /** OCL AST → typed document, per kind. Never throws; shape problems are the schema layer's job. */
 import type { OclBlock, OclDocument } from '../ocl/ast.js';
+import type { BlockCache } from './block-cache.js';
 import { BodyReader, blockSource } from './body.js';
 import type { DocumentKind, PathInfo } from './kinds.js';
 import { buildProcess, buildTemplateParameter, buildUsagePackageParameter, buildUsageParameter } from './process.js';
@@ -32,6 +33,8 @@ export interface BuildOptions {
   path?: PathInfo;
   /** Treat `steps`/`actions` as `step`/`action` (Dec-2020 pre-release form). */
   legacyBlockNames?: boolean;
+  /** Top-level blocks built for an earlier version of the file (see block-cache.ts). */
+  cache?: BlockCache;
 }
 
 function documentSource(document: OclDocument, reader: BodyReader): DocumentSource {
@@ -86,7 +89,7 @@ export function buildDocument(kind: DocumentKind, document: OclDocument, options
       const doc: DeploymentProcessDocument = {
         kind,
         source,
-        ...buildProcess(document.body, { legacyBlockNames: options.legacyBlockNames ?? false }),
+        ...buildProcess(document.body, { legacyBlockNames: options.legacyBlockNames ?? false, cache: options.cache }),
       };
       if (path?.projectTemplate) doc.projectTemplate = path.projectTemplate;
       return withFile(doc, file);
@@ -190,7 +193,7 @@ export function buildDocument(kind: DocumentKind, document: OclDocument, options
       const doc: ProcessTemplateDocument = {
         kind,
         source,
-        ...buildProcess(document.body),
+        ...buildProcess(document.body, { cache: options.cache }),
         parameters: reader.blockList('parameter').map(buildTemplateParameter),
       };
       set(doc, { slug: path?.slug, name: reader.string('name'), description: reader.string('description') });

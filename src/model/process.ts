@@ -1,5 +1,6 @@
 /** Builds the process model (steps, actions, process-template usages) shared by deployment processes, runbooks and process templates. */
 import type { OclBlock, OclDocument, OclElement } from '../ocl/ast.js';
+import type { BlockCache } from './block-cache.js';
 import { BodyReader, blockSource } from './body.js';
 import { projectDocument } from './projection.js';
 import type {
@@ -20,6 +21,8 @@ import type {
 export interface ProcessBuildOptions {
   /** Block names to treat as `step` / `action` (the Dec-2020 `steps` / `actions` form). */
   legacyBlockNames?: boolean;
+  /** Items built for an earlier version of the file (see block-cache.ts). */
+  cache?: BlockCache;
 }
 
 const STEP_ATTRIBUTES = ['name', 'condition', 'package_requirement', 'properties', 'start_trigger'];
@@ -47,10 +50,18 @@ function propertyMap(reader: BodyReader, name = 'properties'): PropertyMap {
 
 export function buildProcess(body: readonly OclElement[], options: ProcessBuildOptions = {}): ProcessModel {
   const items: ProcessItem[] = [];
+  const cache = options.cache;
+  const setting = options.legacyBlockNames ? 'legacy' : '';
   for (const element of body) {
     if (element.type !== 'block') continue;
-    if (element.name === 'step' || (options.legacyBlockNames && element.name === 'steps')) items.push(buildStep(element, options));
-    else if (element.name === 'process_template') items.push(buildUsage(element));
+    const step = element.name === 'step' || (options.legacyBlockNames === true && element.name === 'steps');
+    if (!step && element.name !== 'process_template') continue;
+    let item = cache?.processItems.get(element, setting);
+    if (!item) {
+      item = step ? buildStep(element, options) : buildUsage(element);
+      cache?.processItems.set(element, setting, item);
+    }
+    items.push(item);
   }
   return {
     items,
