@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { AnalysisCache, analyse, type FileAnalysis } from '../../src/lsp/analysis.js';
 import { validateFile } from '../../src/model/validate.js';
 import { FIXTURES, SHARED } from '../model/helpers.js';
+import { applyEdit, edits } from '../ocl/edit-sessions.js';
 
 const CORPUS = path.join(SHARED, 'corpus/ocl');
 const NOW = new Date('2026-01-15T00:00:00Z');
@@ -86,19 +87,8 @@ const typed = fc.oneof(
   { weight: 1, arbitrary: fc.string({ maxLength: 5 }) },
 );
 
-type Edit = { at: number; remove: number; insert: string; lineStart: boolean };
-const edit: fc.Arbitrary<Edit> = fc.record({
-  at: fc.nat(),
-  remove: fc.oneof({ weight: 3, arbitrary: fc.constant(0) }, { weight: 2, arbitrary: fc.integer({ min: 1, max: 3 }) }, { weight: 1, arbitrary: fc.integer({ min: 4, max: 300 }) }),
-  insert: fc.oneof({ weight: 3, arbitrary: typed }, { weight: 1, arbitrary: fc.constant('') }),
-  lineStart: fc.boolean(),
-});
+const edit = edits(typed);
 
-function apply(text: string, e: Edit): string {
-  let at = text.length === 0 ? 0 : e.at % (text.length + 1);
-  if (e.lineStart) at = text.lastIndexOf('\n', at - 1) + 1;
-  return text.slice(0, at) + e.insert + text.slice(Math.min(text.length, at + e.remove));
-}
 
 /** Compares before anything else runs: the next version's analysis moves the blocks this one shares with it. */
 function expectSameAsFull(analysis: FileAnalysis, schemaVersion: number | undefined): void {
@@ -120,7 +110,7 @@ describe('incremental analysis', () => {
         let analysis = analyse(seed.path, text, schemaVersion, NOW);
         expectSameAsFull(analysis, schemaVersion);
         for (const e of edits) {
-          text = apply(text, e);
+          text = applyEdit(text, e);
           analysis = analyse(seed.path, text, schemaVersion, NOW, analysis);
           expectSameAsFull(analysis, schemaVersion);
         }

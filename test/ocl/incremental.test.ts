@@ -9,6 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { applyEdit, edits } from './edit-sessions.js';
 import { parseOcl, parseOclIncremental, type OclParseState, type ParseOclOptions } from '../../src/ocl/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -65,24 +66,8 @@ const typed = fc.oneof(
   { weight: 1, arbitrary: fc.string({ maxLength: 6 }) },
 );
 
-type Edit = { at: number; remove: number; insert: string; nearLineStart: boolean };
+const edit = edits(typed);
 
-const edit: fc.Arbitrary<Edit> = fc.record({
-  at: fc.nat(),
-  remove: fc.oneof({ weight: 3, arbitrary: fc.constant(0) }, { weight: 2, arbitrary: fc.integer({ min: 1, max: 3 }) }, { weight: 1, arbitrary: fc.integer({ min: 4, max: 400 }) }),
-  insert: fc.oneof({ weight: 3, arbitrary: typed }, { weight: 1, arbitrary: fc.constant('') }),
-  // Seams sit at line starts after `}`: edits there are the ones most likely to break a splice.
-  nearLineStart: fc.boolean(),
-});
-
-function apply(text: string, e: Edit): string {
-  let at = text.length === 0 ? 0 : e.at % (text.length + 1);
-  if (e.nearLineStart) {
-    const lineStart = text.lastIndexOf('\n', at - 1) + 1;
-    at = lineStart;
-  }
-  return text.slice(0, at) + e.insert + text.slice(Math.min(text.length, at + e.remove));
-}
 
 function expectSameAsFull(text: string, options: ParseOclOptions, previous: OclParseState | undefined): OclParseState {
   const incremental = parseOclIncremental(text, options, previous);
@@ -104,7 +89,7 @@ describe('incremental parsing', () => {
           let text = seeds[seedIndex]!.text;
           let state = expectSameAsFull(text, options, undefined);
           for (const e of edits) {
-            text = apply(text, e);
+            text = applyEdit(text, e);
             state = expectSameAsFull(text, options, state);
           }
         },
