@@ -13,7 +13,7 @@ import type { Diagnostic } from '../diagnostics.js';
 import type { OclBlock } from '../ocl/ast.js';
 import type { ElementFindings } from './checks/legacy.js';
 import type { JsonObject } from './projection.js';
-import type { ProcessItem } from './types.js';
+import type { ProcessItem, VariableModel } from './types.js';
 
 interface Entry<T> {
   /** The setting the result was computed under (rename table, legacy names). */
@@ -46,6 +46,8 @@ export class BlockCache {
   readonly projections = new Memo<BlockProjection>();
   /** Top-level steps and process template usages built into the model (process.ts). */
   readonly processItems = new Memo<ProcessItem>();
+  /** Top-level variables built into the model (build.ts). */
+  readonly variables = new Memo<VariableModel>();
   /** What the legacy pass finds in top-level blocks (checks/legacy.ts). */
   readonly legacy = new Memo<ElementFindings>();
 }
