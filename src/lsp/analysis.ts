@@ -142,6 +142,8 @@ export class AnalysisCache {
     const cached = this.entries.get(file);
     if (cached && cached.text === text && cached.schemaVersion === schemaVersion) return cached;
     // The previous analysis is consumed: incremental parsing moves the blocks it shares with the new one.
+    // It leaves the cache first, so that if analysing threw, the next version would start afresh.
+    this.entries.delete(file);
     const fresh = analyse(file, text, schemaVersion, new Date(), cached);
     this.entries.set(file, fresh);
     return fresh;

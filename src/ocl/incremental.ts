@@ -12,9 +12,11 @@
  * stretch is accepted only when it ends at a resume point of its own (so its last block closed before
  * the stretch's end and nothing in it ran into the end of its text) and has no heredoc whose end-tag
  * search ran to that end; and no stretch starts after a heredoc whose search ran to the end of the old
- * text, since the new stretch could hold the end tag it looked for.
+ * text, since the new stretch could hold the end tag it looked for. Where the pieces meet (the first
+ * element of the stretch, the first moved element, the end of the text) positions are checked against the
+ * new text, and a state is spliced from once only; when anything is off, a full parse is made instead.
  */
-import type { Diagnostic, Position, Range } from '../diagnostics.js';
+import { LineIndex, type Diagnostic, type Position, type Range } from '../diagnostics.js';
 import type { OclAttribute, OclBlock, OclElement, OclMapEntry, OclValue } from './ast.js';
 import { CHAR_BOM } from './chars.js';
 import { DEFAULT_MAX_DEPTH, makeDocument, parseSource, type ParseOclOptions, type ParseOclResult, type ResumePoint, type SourceParse } from './parser.js';
@@ -46,20 +48,34 @@ export interface IncrementalParse {
 const MAX_GROWTH = 3;
 
 /**
+ * States an incremental parse has moved nodes of: using one again would splice from positions that no
+ * longer describe its text, so it gets a full parse instead.
+ */
+const consumed = new WeakSet<OclParseState>();
+
+/**
  * Parses `text`, reusing `previous` (the state of an earlier parse of another version of the same file)
  * where the texts agree. Same result as `parseOcl(text, options)`.
  *
  * `previous` is consumed: the nodes and diagnostics it shares with the new result are moved to the new
- * text, so neither it nor anything holding positions of its result may be used for the old text again.
+ * text, so neither it nor anything holding positions of its result may be used for the old text again
+ * (passed again, it gets a full parse).
  */
 export function parseOclIncremental(text: string, options: ParseOclOptions = {}, previous?: OclParseState): IncrementalParse {
   const normalised = normaliseOptions(options);
   const bom = text.charCodeAt(0) === CHAR_BOM;
   const source = bom ? text.slice(1) : text;
-  if (previous && sameOptions(previous.options, normalised) && previous.result.document.bom === bom) {
+  if (previous && !consumed.has(previous) && sameOptions(previous.options, normalised) && previous.result.document.bom === bom) {
     if (previous.text === text) return { result: previous.result, state: previous, parsed: { start: 0, end: 0 } };
-    const spliced = splice(previous, source, bom, normalised);
-    if (spliced) return spliced;
+    // From here on the previous parse's nodes may be moved: it must never be spliced from again.
+    consumed.add(previous);
+    try {
+      // Undefined when the splice cannot vouch for its result (see assemble): a full parse follows.
+      const spliced = splice(previous, source, bom, normalised);
+      if (spliced) return spliced;
+    } catch {
+      // Not expected; but an editor's keystroke must get a right tree, so a full parse follows here too.
+    }
   }
   const parsed = parseSource(source, normalised, true);
   const seams = withDiagnosticCounts(parsed.resumePoints!, parsed.diagnostics);
@@ -153,7 +169,7 @@ function assemble(
   toIndex: number,
   stretch: SourceParse,
   delta: number,
-): IncrementalParse {
+): IncrementalParse | undefined {
   const old = previous.result;
   const into = new Mover(from.line - 1, from.offset);
   const body: OclElement[] = old.document.body.slice(0, from.elements);
@@ -209,6 +225,9 @@ function assemble(
     const stretchEnd = stretch.range.end;
     end = { line: stretchEnd.line + from.line - 1, column: stretchEnd.column, offset: stretchEnd.offset + from.offset };
   }
+  // Cheap checks that the pieces met where they should; when one fails, a full parse is made instead.
+  if (end.line !== new LineIndex(source).lineCount) return undefined;
+  if (!atItsName(body[from.elements], source) || (to && !atItsName(body[from.elements + stretch.body.length], source))) return undefined;
   const range: Range = { start, end: end.offset === 0 ? start : end };
   const result: ParseOclResult = { document: makeDocument(source, bom, body, range), diagnostics };
   const text = bom ? `\uFEFF${source}` : source;
@@ -217,6 +236,13 @@ function assemble(
     state: { text, options: previous.options, result, seams, openEnded },
     parsed: { start: from.offset, end: to ? to.offset + delta : source.length },
   };
+}
+
+/** Whether an element's name position (if there is an element) points at its name, with the column of that place. */
+function atItsName(element: OclElement | undefined, source: string): boolean {
+  if (!element) return true;
+  const { offset, column } = element.nameRange.start;
+  return source.startsWith(element.name, offset) && source.lastIndexOf('\n', offset - 1) + 1 === offset - (column - 1);
 }
 
 /**

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { applyEdit, edits } from './edit-sessions.js';
-import { parseOcl, parseOclIncremental, type OclParseState, type ParseOclOptions } from '../../src/ocl/index.js';
+import { parseOcl, parseOclIncremental, type OclBlock, type OclParseState, type ParseOclOptions } from '../../src/ocl/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const shared = resolve(here, '../../../shared');
@@ -134,6 +134,60 @@ describe('incremental parsing', () => {
     const next = parseOclIncremental(text, {}, state);
     expect(next.result).toStrictEqual(parseOcl(text));
     expect(next.parsed.end).toBe(text.length);
+  });
+
+  it('equals a full parse for edits that meet blocks at their seams, several at once, with CRLF and byte-order marks', () => {
+    const original = Array.from({ length: 12 }, (_, i) => block(i)).join('\n');
+    const start = (i: number) => original.indexOf(`step "step-${i}"`);
+    const crlf = original.replace(/\n/g, '\r\n');
+    const session = [
+      original,
+      // A whole block and its blank line removed: the stretch between two seams is empty.
+      original.slice(0, start(4)) + original.slice(start(5)),
+      // Then typing in the block that moved up, and again in the one after it.
+      original.slice(0, start(4)) + original.slice(start(5), start(5) + 20) + 'x' + original.slice(start(5) + 20),
+      original.slice(0, start(4)) + original.slice(start(5), start(5) + 20) + 'x' + original.slice(start(5) + 20, start(6) + 20) + 'y' + original.slice(start(6) + 20),
+      // Two distant edits in one version (multi-cursor): one at the top, one at the bottom.
+      `a = 1\n${original.slice(0, start(11) + 10)}zz${original.slice(start(11) + 10)}`,
+      // A block pasted at a seam, then the separating blank line removed.
+      original.slice(0, start(3)) + block(99) + '\n' + original.slice(start(3)),
+      original.slice(0, start(3)) + block(99) + original.slice(start(3)),
+      `\uFEFF${original}`,
+      `\uFEFF${original.slice(0, start(7))}q${original.slice(start(7))}`,
+      original,
+      crlf,
+      crlf.slice(0, crlf.indexOf('Step 6"')) + '\r\n' + crlf.slice(crlf.indexOf('Step 6"')),
+      crlf.slice(0, crlf.indexOf('step "step-8"')) + crlf.slice(crlf.indexOf('step "step-9"')),
+    ];
+    let state: OclParseState | undefined;
+    for (const text of session) state = expectSameAsFull(text, {}, state);
+  });
+
+  it('parses in full from a state that was used already or whose positions do not fit its text', () => {
+    const original = Array.from({ length: 10 }, (_, i) => block(i)).join('\n');
+    const at = original.indexOf('Step 5"');
+    const typed = `${original.slice(0, at)}x${original.slice(at)}`;
+    const { state } = parseOclIncremental(original);
+    const first = parseOclIncremental(typed, {}, state);
+    expect(first.parsed.end - first.parsed.start).toBeLessThanOrEqual(block(5).length + 2);
+    // Spliced from once, the state's blocks now sit where the typed text has them: a second use must not trust them.
+    const again = parseOclIncremental(`${original.slice(0, at)}yy${original.slice(at)}`, {}, state);
+    expect(again.result).toStrictEqual(parseOcl(`${original.slice(0, at)}yy${original.slice(at)}`));
+    expect(again.parsed).toEqual({ start: 0, end: again.state.text.length });
+
+    // Positions that disagree with the state's text, as a mistaken move would leave them, are caught where the
+    // pieces meet (the end of the text, the first block after the edited one).
+    for (const corrupt of [
+      (s: OclParseState) => void (s.result.document.range.end.line += 1),
+      (s: OclParseState) => void ((s.result.document.body[6] as OclBlock).nameRange.start.offset += 3),
+      (s: OclParseState) => void ((s.result.document.body[6] as OclBlock).nameRange.start.column += 1),
+    ]) {
+      const fresh = parseOclIncremental(original).state;
+      corrupt(fresh);
+      const next = parseOclIncremental(typed, {}, fresh);
+      expect(next.result).toStrictEqual(parseOcl(typed));
+      expect(next.parsed).toEqual({ start: 0, end: typed.length });
+    }
   });
 
   it('keeps a heredoc whose end tag the edit adds further down', () => {
