@@ -5,14 +5,15 @@
  * Results are cached per file by text and schema version, so a keystroke re-analyses one file only.
  */
 import { LineIndex, type Diagnostic } from '../diagnostics.js';
+import { BlockCache } from '../model/block-cache.js';
 import { CODES } from '../model/codes.js';
 import type { DocumentKind } from '../model/kinds.js';
 import { checkRuleSettings, type RuleSetting } from '../model/rule-settings.js';
 import type { HubConfigDocument } from '../model/types.js';
-import { readSchemaVersion, validateFile, type FileValidationResult } from '../model/validate.js';
+import { heredocModeOf, readSchemaVersion, validateFile, type FileValidationResult } from '../model/validate.js';
 import type { OclDocument } from '../ocl/ast.js';
 import { OclCodes } from '../ocl/codes.js';
-import { parseOcl } from '../ocl/index.js';
+import { parseOclIncremental, type OclParseState } from '../ocl/index.js';
 import type { HeredocMode } from '../ocl/printer.js';
 import { POLICY_CODES } from '../policy/codes.js';
 import { checkPolicyCompat } from '../policy/compat.js';
@@ -32,6 +33,10 @@ export interface FileAnalysis {
   diagnostics: Diagnostic[];
   /** The syntax tree, also for a file with syntax errors (what the parser recovered). */
   readonly ast: OclDocument;
+  /** What the next version of the file is parsed incrementally from. */
+  readonly parseState: OclParseState;
+  /** Per-block validation results, kept for the next version of the file. */
+  readonly blocks: BlockCache;
   /** The offset (in `lines.text`) of an editor position (0-based line and UTF-16 character), clamped into the text. */
   offsetAt(line: number, character: number): number;
 }
@@ -57,19 +62,30 @@ export function ruleSettingsOf(config: HubConfigDocument | undefined): RuleSetti
   });
 }
 
-export function analyse(file: string, text: string, schemaVersion: number | undefined, now = new Date()): FileAnalysis {
-  const heredocMode: HeredocMode = schemaVersion !== undefined && schemaVersion < 6 ? 'legacy' : 'current';
+/**
+ * Analyses one version of a file. `previous` is the parse state of an earlier version of the same file:
+ * the text is then parsed incrementally (the same result as a full parse, for a fraction of the work).
+ */
+export function analyse(
+  file: string,
+  text: string,
+  schemaVersion: number | undefined,
+  now = new Date(),
+  previous?: Pick<FileAnalysis, 'parseState' | 'blocks'>,
+): FileAnalysis {
+  const heredocMode = heredocModeOf(schemaVersion);
   const context: { schemaVersion?: number; now: Date } = { now };
   if (schemaVersion !== undefined) context.schemaVersion = schemaVersion;
-  const result = validateFile({ path: file, text, context });
+  const parse = parseOclIncremental(text, { file, heredocMode }, previous?.parseState);
   const lines = new LineIndex(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+  const blocks = previous?.blocks ?? new BlockCache();
+  const result = validateFile({ path: file, text, context, parsed: parse.result, lines, cache: blocks });
   const diagnostics = [...result.diagnostics];
   const document = result.document;
   if (document?.kind === 'policy') {
     diagnostics.push(...checkPolicyCompat(document, { file, lines }), ...checkPolicyCompiles(document, { file, lines }));
   }
   if (document?.kind === 'oclhub') diagnostics.push(...checkRuleSettings(ruleSettingsOf(document), KNOWN_CODES, file));
-  let ast = result.ast;
   let starts: number[] | undefined;
   const bom = text.length - lines.text.length;
   const analysis: FileAnalysis = {
@@ -79,10 +95,9 @@ export function analyse(file: string, text: string, schemaVersion: number | unde
     heredocMode,
     result,
     diagnostics,
-    get ast() {
-      ast ??= parseOcl(text, { file, heredocMode }).document;
-      return ast;
-    },
+    ast: parse.result.document,
+    parseState: parse.state,
+    blocks,
     offsetAt(line, character) {
       starts ??= lineStarts(lines.text);
       const l = Math.max(0, Math.min(Number.isFinite(line) ? line : 0, starts.length - 1));
@@ -126,7 +141,10 @@ export class AnalysisCache {
     const schemaVersion = schemaVersionText === undefined ? undefined : readSchemaVersion(schemaVersionText);
     const cached = this.entries.get(file);
     if (cached && cached.text === text && cached.schemaVersion === schemaVersion) return cached;
-    const fresh = analyse(file, text, schemaVersion);
+    // The previous analysis is consumed: incremental parsing moves the blocks it shares with the new one.
+    // It leaves the cache first, so that if analysing threw, the next version would start afresh.
+    this.entries.delete(file);
+    const fresh = analyse(file, text, schemaVersion, new Date(), cached);
     this.entries.set(file, fresh);
     return fresh;
   }

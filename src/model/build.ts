@@ -1,5 +1,6 @@
 /** OCL AST → typed document, per kind. Never throws; shape problems are the schema layer's job. */
 import type { OclBlock, OclDocument } from '../ocl/ast.js';
+import type { BlockCache } from './block-cache.js';
 import { BodyReader, blockSource } from './body.js';
 import type { DocumentKind, PathInfo } from './kinds.js';
 import { buildProcess, buildTemplateParameter, buildUsagePackageParameter, buildUsageParameter } from './process.js';
@@ -32,6 +33,8 @@ export interface BuildOptions {
   path?: PathInfo;
   /** Treat `steps`/`actions` as `step`/`action` (Dec-2020 pre-release form). */
   legacyBlockNames?: boolean;
+  /** Top-level blocks built for an earlier version of the file (see block-cache.ts). */
+  cache?: BlockCache;
 }
 
 function documentSource(document: OclDocument, reader: BodyReader): DocumentSource {
@@ -45,7 +48,7 @@ function withFile<T extends { file?: string }>(doc: T, file: string | undefined)
 
 /** Copies the defined values onto target (optional properties stay absent rather than `undefined`). */
 function set<T extends object, U extends Record<string, unknown>>(target: T, values: U): T & { [K in keyof U]?: Exclude<U[K], undefined> } {
-  for (const [key, value] of Object.entries(values)) if (value !== undefined) (target as Record<string, unknown>)[key] = value;
+  for (const key in values) if (values[key] !== undefined) (target as Record<string, unknown>)[key] = values[key];
   return target as T & { [K in keyof U]?: Exclude<U[K], undefined> };
 }
 
@@ -86,7 +89,7 @@ export function buildDocument(kind: DocumentKind, document: OclDocument, options
       const doc: DeploymentProcessDocument = {
         kind,
         source,
-        ...buildProcess(document.body, { legacyBlockNames: options.legacyBlockNames ?? false }),
+        ...buildProcess(document.body, { legacyBlockNames: options.legacyBlockNames ?? false, cache: options.cache }),
       };
       if (path?.projectTemplate) doc.projectTemplate = path.projectTemplate;
       return withFile(doc, file);
@@ -128,7 +131,7 @@ export function buildDocument(kind: DocumentKind, document: OclDocument, options
       return withFile(doc, file);
     }
     case 'variables': {
-      const doc: VariablesDocument = { kind, source, variables: reader.blockList('variable').map(buildVariable) };
+      const doc: VariablesDocument = { kind, source, variables: reader.blockList('variable').map((b) => buildVariable(b, options.cache)) };
       if (path?.projectTemplate) doc.projectTemplate = path.projectTemplate;
       return withFile(doc, file);
     }
@@ -190,7 +193,7 @@ export function buildDocument(kind: DocumentKind, document: OclDocument, options
       const doc: ProcessTemplateDocument = {
         kind,
         source,
-        ...buildProcess(document.body),
+        ...buildProcess(document.body, { cache: options.cache }),
         parameters: reader.blockList('parameter').map(buildTemplateParameter),
       };
       set(doc, { slug: path?.slug, name: reader.string('name'), description: reader.string('description') });
@@ -247,10 +250,13 @@ export function buildDocument(kind: DocumentKind, document: OclDocument, options
   }
 }
 
-function buildVariable(block: OclBlock): VariableModel {
+/** A variable's model; kept per block between versions of a file when there is a cache (see block-cache.ts). */
+function buildVariable(block: OclBlock, cache: BlockCache | undefined): VariableModel {
+  const kept = cache?.variables.get(block, '');
+  if (kept) return kept;
   const reader = new BodyReader(block.body);
-  return {
-    ...blockSource(block, reader),
+  // Object.assign rather than `{ ...source, … }`: see buildStep (process.ts).
+  const variable: VariableModel = Object.assign(blockSource(block, reader), {
     name: block.labels[0]?.value ?? '',
     type: reader.string('type') ?? 'String',
     values: reader.blockList('value').map((b) => {
@@ -259,18 +265,20 @@ function buildVariable(block: OclBlock): VariableModel {
       for (const [name, attribute] of r.attributes) {
         if (attribute.value.type === 'array') scopes[name] = r.stringList(name) ?? [];
       }
-      const value = set({ ...blockSource(b, r), scopes }, { value: b.labels[0]?.value ?? r.string('value'), description: r.string('description') });
+      const value = set(Object.assign(blockSource(b, r), { scopes }), { value: b.labels[0]?.value ?? r.string('value'), description: r.string('description') });
       const prompt = r.block('prompt');
       if (prompt) {
         const pr = new BodyReader(prompt.body);
         (value as { prompt?: unknown }).prompt = set(
-          { ...blockSource(prompt, pr), required: pr.bool('required') ?? false, displaySettings: pr.map('display_settings') },
+          Object.assign(blockSource(prompt, pr), { required: pr.bool('required') ?? false, displaySettings: pr.map('display_settings') }),
           { label: pr.string('label'), description: pr.string('description') },
         );
       }
       return value;
     }),
-  };
+  });
+  cache?.variables.set(block, '', variable);
+  return variable;
 }
 
 function buildHubConfig(reader: BodyReader, source: DocumentSource): HubConfigDocument {

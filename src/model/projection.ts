@@ -11,6 +11,7 @@
  */
 import type { Diagnostic, Range } from '../diagnostics.js';
 import type { OclBlock, OclDocument, OclElement, OclValue, OclLiteral } from '../ocl/ast.js';
+import type { BlockCache } from './block-cache.js';
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 export type JsonObject = { [key: string]: JsonValue };
@@ -72,11 +73,14 @@ export interface ProjectOptions {
   file?: string;
   /** Renames applied to block names while projecting (legacy forms validated as their modern equivalent). */
   renameBlocks?: Record<string, string>;
+  /** Top-level blocks projected for an earlier version of the file (see block-cache.ts). */
+  cache?: BlockCache;
 }
 
 export function projectDocument(document: OclDocument, options: ProjectOptions = {}): Projection {
   const diagnostics: Diagnostic[] = [];
-  const json = projectBody(document.body, '', undefined, diagnostics, options, {});
+  const cached = options.cache ? { cache: options.cache, setting: `${options.file ?? ''}\u0000${JSON.stringify(options.renameBlocks ?? {})}` } : undefined;
+  const json = projectBody(document.body, '', undefined, diagnostics, options, {}, cached);
   // The pointer map is only needed to position errors, so it is built on first use (valid files never pay for it).
   let pointers: Map<string, PointerTarget> | undefined;
   return {
@@ -100,6 +104,8 @@ function projectBody(
   diagnostics: Diagnostic[],
   options: ProjectOptions,
   out: JsonObject,
+  /** Only for the document's own body, in the JSON pass. */
+  cached?: { cache: BlockCache; setting: string },
 ): JsonObject {
   const attributeSeen = new Map<string, Range>();
   const blockGroups = new Map<string, OclBlock[]>();
@@ -167,9 +173,17 @@ function projectBody(
         pointers.set(labelsPointer, { kind: 'labels', range: blockHeaderRange(element), block: element });
         element.labels.forEach((label, i) => pointers.set(`${labelsPointer}/${i}`, { kind: 'label', range: label.range }));
       }
-      const blockObject: JsonObject = { [LABELS_KEY]: element.labels.map((l) => l.value) };
-      projectBody(element.body, blockPointer, pointers, diagnostics, options, blockObject);
-      (out[name] as JsonValue[]).push(blockObject);
+      if (cached) {
+        let block = cached.cache.projections.get(element, cached.setting);
+        if (!block) {
+          const found: Diagnostic[] = [];
+          block = cached.cache.projections.set(element, cached.setting, { json: projectBlock(element, blockPointer, pointers, found, options), diagnostics: found });
+        }
+        diagnostics.push(...block.diagnostics);
+        (out[name] as JsonValue[]).push(block.json);
+      } else {
+        (out[name] as JsonValue[]).push(projectBlock(element, blockPointer, pointers, diagnostics, options));
+      }
     }
   }
   if (!pointers) return out;
@@ -184,6 +198,11 @@ function projectBody(
     });
   }
   return out;
+}
+
+function projectBlock(block: OclBlock, pointer: string, pointers: Map<string, PointerTarget> | undefined, diagnostics: Diagnostic[], options: ProjectOptions): JsonObject {
+  const json: JsonObject = { [LABELS_KEY]: block.labels.map((l) => l.value) };
+  return projectBody(block.body, pointer, pointers, diagnostics, options, json);
 }
 
 function clash(name: string, range: Range, file: string | undefined): Diagnostic {

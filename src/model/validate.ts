@@ -4,7 +4,8 @@
  */
 import { compareDiagnostics, hasErrors, LineIndex, type Diagnostic, type Range } from '../diagnostics.js';
 import type { OclDocument } from '../ocl/ast.js';
-import { parseOcl } from '../ocl/index.js';
+import { parseOcl, type HeredocMode, type ParseOclResult } from '../ocl/index.js';
+import type { BlockCache } from './block-cache.js';
 import { buildDocument, DEFAULT_BASE_PATH } from './build.js';
 import { checkRunbook, checkVariables } from './checks/documents.js';
 import { checkHubConfig } from './checks/hub-config.js';
@@ -36,6 +37,18 @@ export interface ValidateFileOptions {
   path: string;
   text: string;
   context?: ValidationContext;
+  /**
+   * The parse of `text` when the caller has one (the language server parses incrementally): it must be
+   * what `parseOcl(text, { file: path, heredocMode: heredocModeOf(context.schemaVersion) })` gives.
+   */
+  parsed?: ParseOclResult;
+  /** The line index of `text` (without byte-order mark) when the caller has one. */
+  lines?: LineIndex;
+  /**
+   * Per-block results kept from validating earlier versions of this file, with `parsed` coming from
+   * incremental parsing (see block-cache.ts): unchanged blocks are not projected or built again.
+   */
+  cache?: BlockCache;
 }
 
 export interface FileValidationResult {
@@ -54,14 +67,18 @@ export function readSchemaVersion(text: string): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
+/** How `<<-` heredocs are read in a project of this schema version (see ValidationContext.schemaVersion). */
+export function heredocModeOf(schemaVersion: number | undefined): HeredocMode {
+  return schemaVersion !== undefined && schemaVersion < 6 ? 'legacy' : 'current';
+}
+
 export function validateFile(options: ValidateFileOptions): FileValidationResult {
   const { path, text } = options;
   const context = options.context ?? {};
   const file = path;
   const pathInfo: PathInfo | undefined = classifyPath(path);
   const schemaVersion = context.schemaVersion;
-  const heredocMode = schemaVersion !== undefined && schemaVersion < 6 ? 'legacy' : 'current';
-  const parsed = parseOcl(text, { file, heredocMode });
+  const parsed = options.parsed ?? parseOcl(text, { file, heredocMode: heredocModeOf(schemaVersion) });
   const diagnostics: Diagnostic[] = [...parsed.diagnostics];
   const result: FileValidationResult = { path, diagnostics };
   if (hasErrors(parsed.diagnostics)) {
@@ -92,14 +109,15 @@ export function validateFile(options: ValidateFileOptions): FileValidationResult
   result.kind = kind;
   const effectivePath: PathInfo = pathInfo && pathInfo.kind === kind ? pathInfo : { kind };
 
-  const lines = new LineIndex(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
-  const legacy = legacyPass({ kind, document: ast, path: effectivePath, file, schemaVersion, lines });
+  const lines = options.lines ?? new LineIndex(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+  const cache = options.cache;
+  const legacy = legacyPass({ kind, document: ast, path: effectivePath, file, schemaVersion, lines, cache });
   diagnostics.push(...legacy.diagnostics);
-  const projection = projectDocument(ast, { file, renameBlocks: legacy.renameBlocks });
+  const projection = projectDocument(ast, { file, renameBlocks: legacy.renameBlocks, cache });
   diagnostics.push(...projection.diagnostics);
   diagnostics.push(...validateProjection(kind, projection, { file, suppressUnknown: legacy.suppressUnknown, lines }));
 
-  const document = buildDocument(kind, ast, { file, path: effectivePath, legacyBlockNames: legacy.legacyBlockNames });
+  const document = buildDocument(kind, ast, { file, path: effectivePath, legacyBlockNames: legacy.legacyBlockNames, cache });
   result.document = document;
   diagnostics.push(...semanticChecks(document, ast, { file, lines, now: context.now }));
   diagnostics.sort(compareDiagnostics);

@@ -3,3 +3,4 @@ export type { HeredocMode } from './heredoc.js';
 export { OclCodes, OCL_CODE_DESCRIPTIONS, type OclCode } from './codes.js';
 export { decodeOclBytes, type DecodedText } from './encoding.js';
 export type * from './ast.js';
+export { parseOclIncremental, type IncrementalParse, type OclParseState } from './incremental.js';

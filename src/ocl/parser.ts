@@ -59,20 +59,66 @@ const DECIMAL_MAX_DIGITS = '79228162514264337593543950335';
 export function parseOcl(text: string, options: ParseOclOptions = {}): ParseOclResult {
   const bom = text.charCodeAt(0) === CHAR_BOM;
   const source = bom ? text.slice(1) : text;
-  const parser = new OclParser(source, options);
-  const body = parser.parseDocument();
+  const parsed = parseSource(source, options);
+  return { document: makeDocument(source, bom, parsed.body, parsed.range), diagnostics: parsed.diagnostics };
+}
+
+/** The document node of a parsed source. */
+export function makeDocument(source: string, bom: boolean, body: OclElement[], range: Range): OclDocument {
   const firstNewline = source.indexOf('\n');
-  const document: OclDocument = {
+  return {
     type: 'document',
     body,
     lineEnding: firstNewline > 0 && source.charCodeAt(firstNewline - 1) === CHAR_CR ? '\r\n' : '\n',
     finalNewline: source.endsWith('\n'),
     bom,
-    range: parser.range(0, source.length),
+    range,
   };
+}
+
+/**
+ * A place between top-level elements where parsing can start afresh (incremental.ts): the start of the
+ * line after a top-level block's closing `}`. The lexer is in its initial state there, the parser is
+ * at the top level, and nothing parsed before it looked at any token after it.
+ */
+export interface ResumePoint {
+  offset: number;
+  /** 1-based line that starts at `offset`. */
+  line: number;
+  /** How many top-level elements lie before `offset`. */
+  elements: number;
+}
+
+export interface SourceParse {
+  body: OclElement[];
+  /** Sorted by start offset (stable: construct order at the same offset). */
+  diagnostics: Diagnostic[];
+  /** The range of the whole source. */
+  range: Range;
+  /** Only when asked for. */
+  resumePoints?: ResumePoint[];
+  /**
+   * Offsets of heredocs whose start line has text after the tag and whose end-tag search ran to the end
+   * of the text without a match (only when resume points are asked for): the text after them decides
+   * their extent, so no parse may start after one of them and keep it.
+   */
+  openEnded?: number[];
+}
+
+/** Parses a source without byte-order mark; with `resumePoints`, also where a later parse may restart. */
+export function parseSource(source: string, options: ParseOclOptions, resumePoints = false): SourceParse {
+  const parser = new OclParser(source, options);
+  const points: ResumePoint[] | undefined = resumePoints ? [] : undefined;
+  const body = parser.parseDocument(points);
+  const range = parser.range(0, source.length);
   // Stable sort: source order, and construct order for diagnostics at the same offset.
   const diagnostics = parser.diagnostics.sort((a, b) => a.range!.start.offset - b.range!.start.offset);
-  return { document, diagnostics };
+  const out: SourceParse = { body, diagnostics, range };
+  if (points) {
+    out.resumePoints = points;
+    out.openEnded = parser.openEndedHeredocs();
+  }
+  return out;
 }
 
 /** Maps offsets to line/column, fast for the mostly-increasing offsets a parse asks for. */
@@ -271,7 +317,7 @@ class OclParser {
 
   // ---- document and bodies ------------------------------------------------------------------
 
-  parseDocument(): OclElement[] {
+  parseDocument(resumePoints?: ResumePoint[]): OclElement[] {
     const body: OclElement[] = [];
     for (;;) {
       this.skipNewlines();
@@ -283,8 +329,32 @@ class OclParser {
         continue;
       }
       const element = this.parseElement(0);
-      if (element) body.push(element);
+      if (!element) continue;
+      body.push(element);
+      if (resumePoints && element.type === 'block') this.recordResumePoint(element, body.length, resumePoints);
     }
+  }
+
+  /**
+   * After a top-level block closed by an element-mode `}` (so the lexer is in its initial mode) and
+   * followed by a newline token, the next line starts afresh: see ResumePoint.
+   */
+  private recordResumePoint(block: OclBlock, elements: number, points: ResumePoint[]): void {
+    const close = this.tokens[this.pos - 1];
+    if (!close || this.kinds[this.pos - 1] !== Kind.RBrace || this.kinds[this.pos] !== Kind.Newline) return;
+    if (this.end(close) !== block.range.end.offset) return;
+    const offset = this.tokens[this.pos]!.startOffset + 1;
+    points.push({ offset, line: this.locator.position(offset).line, elements });
+  }
+
+  openEndedHeredocs(): number[] {
+    const out: number[] = [];
+    for (let i = 0; i < this.tokens.length; i++) {
+      if (this.kinds[i] !== Kind.Heredoc) continue;
+      const scan = this.tokens[i]!.payload as HeredocScan;
+      if (scan.junkStart >= 0 && scan.endTagStart < 0) out.push(this.tokens[i]!.startOffset);
+    }
+    return out;
   }
 
   /** Parses a block body's elements up to (not including) its `}`. */
@@ -893,7 +963,8 @@ class OclParser {
           entry.keyRange.end.offset,
           `duplicate map key '${entry.key}'`,
           'Octopus fails to load a map with the same key twice.',
-          [{ ...(this.file !== undefined ? { file: this.file } : {}), range: previous.keyRange, message: 'first used here' }],
+          // A range of its own, not the tree's: incremental parsing moves positions in place, each once.
+          [{ ...(this.file !== undefined ? { file: this.file } : {}), range: this.range(previous.keyRange.start.offset, previous.keyRange.end.offset), message: 'first used here' }],
         );
         continue;
       }

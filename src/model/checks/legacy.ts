@@ -5,6 +5,7 @@
 import type { Diagnostic, LineIndex, Range } from '../../diagnostics.js';
 import type { OclBlock, OclDocument, OclElement, OclHeredoc } from '../../ocl/ast.js';
 import { modelDiagnostic } from '../codes.js';
+import type { BlockCache } from '../block-cache.js';
 import type { DocumentKind, PathInfo } from '../kinds.js';
 import { blockHeaderRange } from '../projection.js';
 import { renameFileFix, replaceFix } from '../fixes.js';
@@ -27,6 +28,8 @@ export interface LegacyOptions {
   schemaVersion?: number | undefined;
   /** The source text, to see where heredoc end tags sit. */
   lines?: LineIndex | undefined;
+  /** Findings for top-level blocks kept from an earlier version of the file (see block-cache.ts). */
+  cache?: BlockCache | undefined;
 }
 
 /** Octopus slugs: lower-case letters and digits separated by single dashes. */
@@ -64,13 +67,22 @@ function indentOf(line: string): number {
   return line.length - line.trimStart().length;
 }
 
+interface OldWriterHeredoc {
+  owner: Range;
+  heredoc: OclHeredoc;
+}
+
 /**
  * Indented heredocs written the pre-2023 way: the end tag at the column of the attribute (or map key)
  * that holds it and every content line deeper, where today's writer puts the end tag at the content's
  * column (ocl-spec §2.2). Returns the heredocs in that shape, each with the range of its owner's name.
  */
-export function oldWriterHeredocs(document: OclDocument, lines: LineIndex): { owner: Range; heredoc: OclHeredoc }[] {
-  const out: { owner: Range; heredoc: OclHeredoc }[] = [];
+export function oldWriterHeredocs(document: OclDocument, lines: LineIndex): OldWriterHeredoc[] {
+  return oldWriterHeredocsIn(document.body, lines);
+}
+
+function oldWriterHeredocsIn(body: readonly OclElement[], lines: LineIndex): OldWriterHeredoc[] {
+  const out: OldWriterHeredoc[] = [];
   const check = (owner: Range, heredoc: OclHeredoc) => {
     if (!heredoc.indented) return;
     const endLine = heredoc.range.end.line;
@@ -83,7 +95,7 @@ export function oldWriterHeredocs(document: OclDocument, lines: LineIndex): { ow
     }
     if (content !== Number.MAX_SAFE_INTEGER && content > indentOf(endTag)) out.push({ owner, heredoc });
   };
-  walk(document.body, (element) => {
+  walk(body, (element) => {
     if (element.type !== 'attribute') return;
     if (element.value.type === 'heredoc') check(element.nameRange, element.value);
     if (element.value.type === 'map') for (const entry of element.value.entries) if (entry.value.type === 'heredoc') check(entry.keyRange, entry.value);
@@ -91,14 +103,8 @@ export function oldWriterHeredocs(document: OclDocument, lines: LineIndex): { ow
   return out;
 }
 
-/**
- * SCH108 for a project file with no schema_version.ocl whose heredocs have the pre-v6 writer's shape:
- * which unindent rule applies cannot be known from the file alone. Only project files sit next to a
- * schema_version.ocl; hub files (policies, templates) never had one.
- */
-export function unsettledHeredocRule(kind: DocumentKind, document: OclDocument, lines: LineIndex, file?: string): Diagnostic | undefined {
-  if (!PROJECT_FOLDER_KINDS.has(kind)) return undefined;
-  const old = oldWriterHeredocs(document, lines);
+/** SCH108 naming the first of the old-writer heredocs of a file that has no schema_version.ocl. */
+function unsettledHeredocDiagnostic(old: readonly OldWriterHeredoc[], file: string | undefined): Diagnostic | undefined {
   const first = old[0];
   if (!first) return undefined;
   return modelDiagnostic('SCH108', `${old.length === 1 ? 'A heredoc has its' : `${old.length} heredocs have their`} end tag at the attribute's column, as Octopus wrote before schema_version 6, and no schema_version.ocl says which rule applies`, {
@@ -107,6 +113,16 @@ export function unsettledHeredocRule(kind: DocumentKind, document: OclDocument, 
     detail:
       "Read with today's rule, every line of such a heredoc keeps 4 extra leading spaces. Check the file together with its project folder's schema_version.ocl (validate the folder, or `validate --hub`); if the project is at schema_version 6 or later, move each end tag to the content's column.",
   });
+}
+
+/**
+ * SCH108 for a project file with no schema_version.ocl whose heredocs have the pre-v6 writer's shape,
+ * for commands that look at one file outside a validation (fmt, convert): which unindent rule applies
+ * cannot be known from the file alone.
+ */
+export function unsettledHeredocRule(kind: DocumentKind, document: OclDocument, lines: LineIndex, file?: string): Diagnostic | undefined {
+  if (!PROJECT_FOLDER_KINDS.has(kind)) return undefined;
+  return unsettledHeredocDiagnostic(oldWriterHeredocs(document, lines), file);
 }
 
 export function legacyPass(options: LegacyOptions): LegacyResult {
@@ -136,7 +152,22 @@ export function legacyPass(options: LegacyOptions): LegacyResult {
     }
   }
 
-  if (schemaVersion !== undefined && schemaVersion < 6 && hasHeredoc(document.body)) {
+  // Each top-level element is looked at once (and a kept block not at all, see block-cache.ts); the
+  // findings are then put together in document order.
+  const oldWriterCheck = schemaVersion === undefined && options.lines !== undefined && PROJECT_FOLDER_KINDS.has(kind);
+  const scan: ScanSettings = { kind, file, schemaVersion, lines: oldWriterCheck ? options.lines : undefined };
+  const setting = `${file ?? ''}|${kind}|${schemaVersion ?? ''}|${oldWriterCheck}`;
+  const findings: ElementFindings[] = [];
+  for (const element of document.body) {
+    if (element.type !== 'block' || !options.cache) {
+      findings.push(scanElement(element, scan));
+      continue;
+    }
+    const kept = options.cache.legacy.get(element, setting);
+    findings.push(kept ?? options.cache.legacy.set(element, setting, scanElement(element, scan)));
+  }
+
+  if (findings.some((f) => f.indentedHeredoc)) {
     out.push(
       modelDiagnostic('SCH108', `Heredocs read with the pre-2023 indentation rule (schema_version ${schemaVersion})`, {
         file,
@@ -147,26 +178,15 @@ export function legacyPass(options: LegacyOptions): LegacyResult {
     );
   }
 
-  if (schemaVersion === undefined && options.lines) {
-    const unsettled = unsettledHeredocRule(kind, document, options.lines, file);
+  // Only project files sit next to a schema_version.ocl; hub files (policies, templates) never had one.
+  if (oldWriterCheck) {
+    const unsettled = unsettledHeredocDiagnostic(findings.flatMap((f) => f.oldWriter), file);
     if (unsettled) out.push(unsettled);
   }
 
-  const isProcessKind = kind === 'deployment_process' || kind === 'runbook' || kind === 'process_template';
-  if (isProcessKind) {
-    const legacySteps: OclBlock[] = [];
-    const nameLabelled: OclBlock[] = [];
-    walk(document.body, (element, parents) => {
-      if (element.type !== 'block') return;
-      const parent = parents[parents.length - 1];
-      const inProcess = parent === undefined || (parent.name === 'process' && parents.length === 1);
-      if (inProcess && element.name === 'steps') legacySteps.push(element);
-      if (element.name === 'actions' && parent?.name === 'steps') legacySteps.push(element);
-      if (inProcess && (element.name === 'step' || element.name === 'steps')) {
-        const label = element.labels[0]?.value;
-        if (label !== undefined && !SLUG.test(label)) nameLabelled.push(element);
-      }
-    });
+  if (isProcessKind(kind)) {
+    const legacySteps = findings.flatMap((f) => f.legacySteps);
+    const nameLabelled = findings.flatMap((f) => f.nameLabelled);
     if (legacySteps.length > 0) {
       result.renameBlocks = { steps: 'step', actions: 'action' };
       result.legacyBlockNames = true;
@@ -203,11 +223,71 @@ export function legacyPass(options: LegacyOptions): LegacyResult {
     }
   }
 
-  walk(document.body, (element, parents) => {
+  for (const f of findings) {
+    out.push(...f.diagnostics);
+    for (const name of f.suppressUnknown) result.suppressUnknown.add(name);
+  }
+  return result;
+}
+
+function isProcessKind(kind: DocumentKind): boolean {
+  return kind === 'deployment_process' || kind === 'runbook' || kind === 'process_template';
+}
+
+interface ScanSettings {
+  kind: DocumentKind;
+  file: string | undefined;
+  schemaVersion: number | undefined;
+  /** Given when old-writer heredocs are looked for. */
+  lines: LineIndex | undefined;
+}
+
+/** What the legacy pass finds in one top-level element: a function of the element and the settings. */
+export interface ElementFindings {
+  /** An indented heredoc in a file read with the pre-2023 rule (schema_version below 6). */
+  indentedHeredoc: boolean;
+  oldWriter: OldWriterHeredoc[];
+  /** `steps` blocks in the process and `actions` blocks in them. */
+  legacySteps: OclBlock[];
+  /** Steps labelled with a display name instead of a slug. */
+  nameLabelled: OclBlock[];
+  /** Per-element findings (renamed attributes, legacy labels), in document order. */
+  diagnostics: Diagnostic[];
+  suppressUnknown: string[];
+}
+
+function scanElement(element: OclElement, settings: ScanSettings): ElementFindings {
+  const { file, schemaVersion } = settings;
+  const body = [element];
+  const findings: ElementFindings = {
+    indentedHeredoc: schemaVersion !== undefined && schemaVersion < 6 && hasHeredoc(body),
+    oldWriter: settings.lines ? oldWriterHeredocsIn(body, settings.lines) : [],
+    legacySteps: [],
+    nameLabelled: [],
+    diagnostics: [],
+    suppressUnknown: [],
+  };
+  const out = findings.diagnostics;
+
+  if (isProcessKind(settings.kind)) {
+    walk(body, (element, parents) => {
+      if (element.type !== 'block') return;
+      const parent = parents[parents.length - 1];
+      const inProcess = parent === undefined || (parent.name === 'process' && parents.length === 1);
+      if (inProcess && element.name === 'steps') findings.legacySteps.push(element);
+      if (element.name === 'actions' && parent?.name === 'steps') findings.legacySteps.push(element);
+      if (inProcess && (element.name === 'step' || element.name === 'steps')) {
+        const label = element.labels[0]?.value;
+        if (label !== undefined && !SLUG.test(label)) findings.nameLabelled.push(element);
+      }
+    });
+  }
+
+  walk(body, (element, parents) => {
     const parent = parents[parents.length - 1];
     if (element.type === 'attribute') {
       if (element.name === 'feed_id_or_name' && parent?.name === 'packages') {
-        result.suppressUnknown.add('feed_id_or_name');
+        findings.suppressUnknown.push('feed_id_or_name');
         out.push(
           modelDiagnostic('SCH106', '`feed_id_or_name` is the Dec-2020 name of `feed`', {
             file,
@@ -218,7 +298,7 @@ export function legacyPass(options: LegacyOptions): LegacyResult {
         );
       }
       if (element.name === 'lifecycle_id' && parent?.name === 'channel') {
-        result.suppressUnknown.add('lifecycle_id');
+        findings.suppressUnknown.push('lifecycle_id');
         out.push(
           modelDiagnostic('SCH106', '`lifecycle_id` is the pre-2021-08 name of `lifecycle`', {
             file,
@@ -255,5 +335,5 @@ export function legacyPass(options: LegacyOptions): LegacyResult {
       );
     }
   });
-  return result;
+  return findings;
 }
