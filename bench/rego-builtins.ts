@@ -11,7 +11,7 @@ import type { BuiltinContext } from '../src/rego/builtins/registry.js';
 import type { Value } from '../src/rego/value.js';
 
 const N = Number(process.argv[2] ?? 200000);
-const ctx: BuiltinContext = { strict: true, nowNs: 0n, cache: new Map(), seed: 1, tick() {} };
+const ctx: BuiltinContext = { strict: true, nowNs: 0n, cache: new Map(), seed: 1, tick() {}, alloc() {} };
 
 function time(fn: (i: number) => unknown): number {
   for (let i = 0; i < Math.min(N, 10000); i++) fn(i); // warm-up

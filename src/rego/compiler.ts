@@ -74,7 +74,9 @@ export interface NameContext {
 const CONST_TRUE: CTerm = { k: 'const', v: true };
 
 export class Compiler {
-  readonly root: TreeNode = { name: '', path: [], children: new Map() };
+  readonly root: TreeNode = { id: 0, name: '', path: [], children: new Map() };
+  /** Number of tree nodes (ids are 0..nodeCount-1): the size of an evaluation's rule memo. */
+  nodeCount = 1;
   readonly groups: RuleGroup[] = [];
   readonly errors: RegoError[] = [];
   private readonly packageRuleNames = new Map<string, Set<string>>();
@@ -143,7 +145,7 @@ export class Compiler {
     for (const seg of path) {
       let c = n.children.get(seg);
       if (!c) {
-        c = { name: seg, path: [...n.path, seg], children: new Map() };
+        c = { id: this.nodeCount++, name: seg, path: [...n.path, seg], children: new Map() };
         n.children.set(seg, c);
       }
       n = c;

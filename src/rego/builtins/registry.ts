@@ -20,6 +20,12 @@ export interface BuiltinContext {
   readonly seed: number;
   /** Called by expensive builtins (regex, walk, numbers.range) with a unit count, to enforce limits. */
   tick(units: number): void;
+  /**
+   * Called by builtins that build large values as they build them, with the estimated bytes
+   * (limits.ts `valueBytes`), to enforce the memory budget before the value exists. The result
+   * of every call is charged by the evaluator anyway.
+   */
+  alloc(bytes: number): void;
 }
 
 export type BuiltinFunction = (args: Value[], ctx: BuiltinContext) => Value | undefined;
