@@ -30,7 +30,7 @@ import {
   genAll,
   getChild,
   getChildObject,
-  getField,
+  fieldGetter,
   member2,
   member3,
   mockKey,
@@ -60,6 +60,8 @@ interface CT {
   gen?: Gen;
   konst?: { v: Value };
 }
+
+type Getter = (v: Value | undefined) => Value | undefined;
 
 /** A deterministic pattern match (binds, returns whether it matched). */
 type DPat = (r: Run, f: Frame, v: Value) => boolean;
@@ -833,21 +835,21 @@ export class CodeGen {
       const h = headCT.det!;
       // `input.a.b`, `x.a`: constant string keys read as fields.
       if (steps.every((s) => s.k === 0 && typeof s.key === 'string' && s.key !== '__proto__')) {
-        const keys = steps.map((s) => (s as { key: string }).key);
+        const getters = steps.map((s) => fieldGetter((s as { key: string }).key));
         let read: Det;
-        if (keys.length === 1) {
-          const k0 = keys[0]!;
-          read = (r, f) => getField(h(r, f), k0);
-        } else if (keys.length === 2) {
-          const [k0, k1] = keys as [string, string];
+        if (getters.length === 1) {
+          const g0 = getters[0]!;
+          read = (r, f) => g0(h(r, f));
+        } else if (getters.length === 2) {
+          const [g0, g1] = getters as [Getter, Getter];
           read = (r, f) => {
-            const v = getField(h(r, f), k0);
-            return v === undefined ? undefined : getField(v, k1);
+            const v = g0(h(r, f));
+            return v === undefined ? undefined : g1(v);
           };
         } else {
           read = (r, f) => {
             let v = h(r, f);
-            for (let i = 0; i < keys.length && v !== undefined; i++) v = getField(v, keys[i]!);
+            for (let i = 0; i < getters.length && v !== undefined; i++) v = getters[i]!(v);
             return v;
           };
         }
@@ -1054,6 +1056,33 @@ export class CodeGen {
         if (y === undefined) return undefined;
         if (r.mocks) return invoke(r, [x, y]);
         return equals(x, y) !== negate;
+      };
+    }
+    const fast = fn.kind === 'builtin' ? fn.builtin.fast : undefined;
+    if (fast && dets.length === 1) {
+      const [a0] = dets as [Det];
+      return (r, f) => {
+        const x = a0(r, f);
+        if (x === undefined) return undefined;
+        if (r.mocks) return invoke(r, [x]);
+        const v = fast(x, null);
+        if (v === undefined) return invoke(r, [x]);
+        if (++r.steps >= r.nextCheck) r.checkpoint();
+        return v;
+      };
+    }
+    if (fast && dets.length === 2) {
+      const [a0, a1] = dets as [Det, Det];
+      return (r, f) => {
+        const x = a0(r, f);
+        if (x === undefined) return undefined;
+        const y = a1(r, f);
+        if (y === undefined) return undefined;
+        if (r.mocks) return invoke(r, [x, y]);
+        const v = fast(x, y);
+        if (v === undefined) return invoke(r, [x, y]);
+        if (++r.steps >= r.nextCheck) r.checkpoint();
+        return v;
       };
     }
     if (dets.length === 1) {

@@ -191,6 +191,55 @@ export function getField(v: Value | undefined, key: string): Value | undefined {
   return typeof x === 'function' ? undefined : x;
 }
 
+/**
+ * Keys a plain-object property read could confuse with something that is not a Rego field:
+ * array indexes and members, RegoSet/RegoObject members, Object.prototype members.
+ */
+function unsafeFieldName(key: string): boolean {
+  if (key === '__proto__' || key === 'length' || /^(0|[1-9][0-9]*)$/.test(key)) return true;
+  for (const proto of [Object.prototype, Array.prototype, RegoSet.prototype, RegoObject.prototype]) {
+    if (Object.getOwnPropertyNames(proto).includes(key)) return true;
+  }
+  return key === 'map' || key === 'sorted';
+}
+
+const fieldGetters = new Map<string, (v: Value | undefined) => Value | undefined>();
+const FIELD_GETTER_LIMIT = 10_000;
+
+function fieldMiss(v: Value | undefined, key: string): Value | undefined {
+  if (v instanceof RegoObject) return v.get(key);
+  if (v instanceof RegoSet) return v.has(key) ? key : undefined;
+  return undefined;
+}
+
+/**
+ * A reader of one constant field. Its own code (one per key name) gives V8 a property cache per
+ * key, so `input.Steps` costs what it costs in hand-written JavaScript instead of a megamorphic
+ * keyed lookup shared by every field the policy reads. The key is embedded as a JSON string
+ * literal. Falls back to the generic reader for names a plain-object read could confuse, and
+ * where the host forbids code generation from strings.
+ */
+export function fieldGetter(key: string): (v: Value | undefined) => Value | undefined {
+  let g = fieldGetters.get(key);
+  if (g) return g;
+  if (unsafeFieldName(key) || fieldGetters.size >= FIELD_GETTER_LIMIT) return (v) => getField(v, key);
+  try {
+    const lit = JSON.stringify(key);
+    g = new Function(
+      'miss',
+      `return function (v) {
+  if (typeof v !== 'object' || v === null) return undefined;
+  const x = v[${lit}];
+  return x === undefined ? miss(v, ${lit}) : Array.isArray(v) ? undefined : x;
+};`,
+    )(fieldMiss) as (v: Value | undefined) => Value | undefined;
+  } catch {
+    g = (v) => getField(v, key);
+  }
+  fieldGetters.set(key, g);
+  return g;
+}
+
 export function getChildObject(v: Value | undefined, key: string): Value | undefined {
   return v !== undefined && v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof RegoSet) ? getChild(v, key) : undefined;
 }

@@ -44,6 +44,12 @@ export interface Builtin {
    */
   relation?: boolean;
   /**
+   * For builtins of one or two arguments answering in constant time: the answer (a boolean or a
+   * number, never an allocated value) for the common operand types without the context, or
+   * undefined to take the full call (which also reports errors). The evaluator uses it when it can.
+   */
+  fast?: (a: Value, b: Value) => boolean | number | undefined;
+  /**
    * Deprecated in OPA (any, all, re_match, ...): kept for v0 modules; OPA 1.x rejects them in v1
    * modules with "deprecated built-in function calls in expression: <name>".
    */

@@ -151,9 +151,15 @@ export const STRINGS: Builtin[] = [
     for (const x of items) if (typeof x !== 'string') throw elementError('concat', 2, c, x, 'string');
     return (items as string[]).join(sep);
   }),
-  def('contains', 2, (args) => str('contains', args, 0).includes(str('contains', args, 1))),
-  def('startswith', 2, (args) => str('startswith', args, 0).startsWith(str('startswith', args, 1))),
-  def('endswith', 2, (args) => str('endswith', args, 0).endsWith(str('endswith', args, 1))),
+  def('contains', 2, (args) => str('contains', args, 0).includes(str('contains', args, 1)), {
+    fast: (a, b) => (typeof a === 'string' && typeof b === 'string' ? a.includes(b) : undefined),
+  }),
+  def('startswith', 2, (args) => str('startswith', args, 0).startsWith(str('startswith', args, 1)), {
+    fast: (a, b) => (typeof a === 'string' && typeof b === 'string' ? a.startsWith(b) : undefined),
+  }),
+  def('endswith', 2, (args) => str('endswith', args, 0).endsWith(str('endswith', args, 1)), {
+    fast: (a, b) => (typeof a === 'string' && typeof b === 'string' ? a.endsWith(b) : undefined),
+  }),
   def('lower', 1, (args) => mapCase(str('lower', args, 0), false)),
   def('upper', 1, (args) => mapCase(str('upper', args, 0), true)),
   def('split', 2, (args) => {
