@@ -9,7 +9,8 @@ import { FORBIDDEN_BUILTINS } from './builtins/registry.js';
 import type { RegoError } from './errors.js';
 import type { CBody, CExpr, CFn, CLit, CRule, CTerm, CWith, GroupKind, RuleGroup, TreeNode } from './ir.js';
 import { allVars, requireBound, scheduleBody, scheduleHeadTerms, type UnsafeVar } from './scheduler.js';
-import { makeObject, parseNumber, RegoSet, typeName, type Value } from './value.js';
+import { checkCall, signatureOf, typeOfTerm, type Signature, type Type } from './typecheck.js';
+import { makeObject, parseNumber, RegoSet, type Value } from './value.js';
 
 export interface CompiledModules {
   root: TreeNode;
@@ -21,6 +22,7 @@ class CompileError extends Error {
     readonly code: string,
     message: string,
     readonly location?: Location,
+    readonly details?: string[],
   ) {
     super(message);
   }
@@ -72,6 +74,7 @@ export interface NameContext {
 }
 
 const CONST_TRUE: CTerm = { k: 'const', v: true };
+const ANY_TYPE: Type = { k: 'any' };
 
 export class Compiler {
   readonly root: TreeNode = { id: 0, name: '', path: [], children: new Map() };
@@ -83,8 +86,10 @@ export class Compiler {
 
   constructor(readonly builtins: ReadonlyMap<string, Builtin>) {}
 
-  error(code: string, message: string, location?: Location): void {
-    this.errors.push(location ? { code, message, location } : { code, message });
+  error(code: string, message: string, location?: Location, details?: string[]): void {
+    const e: RegoError = location ? { code, message, location } : { code, message };
+    if (details?.length) e.details = details;
+    this.errors.push(e);
   }
 
   compileModules(modules: Module[]): void {
@@ -108,7 +113,7 @@ export class Compiler {
           const placed = this.placeRule(m, rule);
           if (placed) pending.push({ rule, group: placed.group, ctx, refKeyTerms: placed.refKeys });
         } catch (e) {
-          if (e instanceof CompileError) this.error(e.code, e.message, e.location);
+          if (e instanceof CompileError) this.error(e.code, e.message, e.location, e.details);
           else throw e;
         }
       }
@@ -123,7 +128,7 @@ export class Compiler {
           p.group.defaultRule = compiled;
         } else p.group.rules.push(compiled);
       } catch (e) {
-        if (e instanceof CompileError) this.error(e.code, e.message, e.location);
+        if (e instanceof CompileError) this.error(e.code, e.message, e.location, e.details);
         else throw e;
       }
     }
@@ -424,28 +429,6 @@ export class Compiler {
   }
 }
 
-/** Operand types of the arithmetic and set operators, checked when an operand is a literal (OPA's type checker). */
-const OPERAND_TYPES: Readonly<Record<string, ReadonlyArray<string>>> = {
-  plus: ['number'],
-  mul: ['number'],
-  div: ['number'],
-  rem: ['number'],
-  minus: ['number', 'set'],
-  and: ['set'],
-  or: ['set'],
-};
-
-function checkOperandTypes(name: string, args: CTerm[], loc: Location): void {
-  const allowed = OPERAND_TYPES[name];
-  if (!allowed) return;
-  const types = args.map((a) => (a.k === 'const' ? typeName(a.v) : a.k === 'array' ? 'array' : a.k === 'object' ? 'object' : a.k === 'set' ? 'set' : undefined));
-  // `{1} - 1` passes the type checker (each operand may be a number or a set) and fails at run time.
-  if (types.some((ty) => ty !== undefined && !allowed.includes(ty))) {
-    const have = types.map((ty) => ty ?? 'any').join(', ');
-    throw new CompileError('rego_type_error', `${name}: invalid argument(s): have (${have}), want ${allowed.join(' or ')} operands`, loc);
-  }
-}
-
 function isPatternTerm(t: CTerm): boolean {
   switch (t.k) {
     case 'var':
@@ -530,6 +513,10 @@ function hasFreeVar(t: CTerm): boolean {
 /** Translates AST terms and bodies into IR for one rule (or query). */
 class Translator {
   lastBodyScope: Scope | undefined;
+  /** The call that is a whole expression (it may take an output argument). */
+  private statementCall: Term | undefined;
+  /** Types of variables assigned with `:=` from a term of known type. */
+  readonly varTypes = new Map<number, Type>();
 
   constructor(
     readonly compiler: Compiler,
@@ -577,7 +564,9 @@ class Translator {
           declareOnce(scope, n);
         }
         const withs = lit.with.map((w) => this.withModifier(w.target, w.value, scope, w.location));
-        return { negated: lit.negated, expr: { k: 'unify', a: this.term(e.left, scope), b }, with: withs, loc: lit.location, index };
+        const a = this.term(e.left, scope);
+        if (a.k === 'var') this.varTypes.set(a.slot, typeOfTerm(b, this.varTypes));
+        return { negated: lit.negated, expr: { k: 'unify', a, b }, with: withs, loc: lit.location, index };
       }
       for (const n of declaredBy(lit)) declareOnce(scope, n);
       return this.literal(lit, scope, index);
@@ -597,6 +586,7 @@ class Translator {
     const e = lit.expr;
     switch (e.type) {
       case 'term':
+        this.statementCall = e.term.type === 'call' ? e.term : undefined;
         return { k: 'term', t: this.term(e.term, scope) };
       case 'unify':
         return { k: 'unify', a: this.term(e.left, scope), b: this.term(e.right, scope) };
@@ -756,21 +746,30 @@ class Translator {
         return { k: 'objectcompr', key, value, body };
       }
       case 'call': {
+        const nested = t !== this.statementCall;
         const fn = this.resolveFunction(t.name, t.location)!;
-        let arity: number;
         if (fn.kind === 'inline' && fn.name === 'print') return { k: 'call', fn, args: t.args.map((a) => this.term(a, scope)), loc: t.location };
-        if (fn.kind === 'builtin') arity = fn.builtin.arity;
-        else if (fn.kind === 'inline') arity = 2;
-        else arity = this.compiler.findGroup(fn.path)!.arity!;
         const args = t.args.map((a) => this.term(a, scope));
-        if (fn.kind === 'builtin') checkOperandTypes(fn.name, args.slice(0, arity), t.location);
+        let sig: Signature | undefined;
+        let name: string;
+        if (fn.kind === 'user') {
+          const arity = this.compiler.findGroup(fn.path)!.arity!;
+          sig = { args: new Array<Type>(arity).fill(ANY_TYPE), result: ANY_TYPE };
+          name = refString(fn.path);
+        } else {
+          name = fn.name;
+          sig = signatureOf(fn.name);
+          if (!sig) {
+            // A builtin without a declared signature (tests, embedders): arity only.
+            const arity = fn.kind === 'builtin' ? fn.builtin.arity : 2;
+            sig = { args: new Array<Type>(arity).fill(ANY_TYPE), result: ANY_TYPE };
+          }
+        }
+        const problem = checkCall(name, sig, args, nested, this.varTypes);
+        if (problem) throw new CompileError('rego_type_error', problem.message, t.location, problem.details);
+        const arity = sig.args.length;
         if (args.length === arity) return { k: 'call', fn, args, loc: t.location };
-        if (args.length === arity + 1 && arity >= 0) return { k: 'call', fn, args: args.slice(0, arity), out: args[arity], loc: t.location };
-        throw new CompileError(
-          'rego_type_error',
-          `${t.name.join('.')}: arity mismatch (have ${args.length} arguments, want ${arity})`,
-          t.location,
-        );
+        return { k: 'call', fn, args: args.slice(0, arity), out: args[arity], loc: t.location };
       }
       case 'membership':
         return {

@@ -6,6 +6,7 @@
 import type { Literal } from './ast.js';
 import { BUILTINS } from './builtins/index.js';
 import type { Builtin } from './builtins/registry.js';
+import { checkModule, checkQuery } from './checks.js';
 import { CodeGen } from './codegen.js';
 import { Compiler, type NameContext } from './compiler.js';
 import type { RegoError } from './errors.js';
@@ -97,6 +98,8 @@ export class CompiledPolicy {
     const parsed = parseQuery(text);
     if (!parsed.query) return parsed.errors[0] ?? { code: 'rego_parse_error', message: 'empty query' };
     const lits: Literal[] = parsed.query;
+    const declarationErrors = checkQuery(lits);
+    if (declarationErrors.length) return declarationErrors[0]!;
     const before = this.compiler.errors.length;
     let compiled;
     try {
@@ -194,8 +197,9 @@ export function compile(modules: Array<{ file: string; source: string }>, option
   const parsed = [];
   for (const m of modules) {
     const r = parseModule(m.source, m.file);
+    const errors: RegoError[] = r.module ? checkModule(r.module) : r.errors;
     if (r.module) parsed.push(r.module);
-    for (const e of r.errors) diagnostics.push({ code: e.code, message: e.message, location: { ...e.location, file: e.location.file ?? m.file } });
+    for (const e of errors) diagnostics.push({ ...e, location: { ...e.location!, file: e.location?.file ?? m.file } });
   }
   if (diagnostics.length) return { diagnostics };
   const compiler = new Compiler(options.builtins ?? BUILTINS);

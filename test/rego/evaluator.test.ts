@@ -85,10 +85,12 @@ pkg := data.lib`;
     const src = `package t
 p := y if {
   y == x + 1
-  x := input.n
-  y := x + 1
+  x = input.n
+  y = x + 1
 }`;
     expect(value(src, 'data.t.p', { input: { n: 1 } })).toBe(2);
+    // With `:=` the same body is an error in OPA: a variable is declared where it is first seen.
+    expect(compileError(src.replace('x = input.n', 'x := input.n'))).toMatchObject({ code: 'rego_compile_error', message: 'var x referenced above' });
   });
 
   it('some, every, in, comprehensions and unification patterns', () => {
