@@ -1,12 +1,12 @@
-/** regex.* builtins over Go RE2 syntax (translated to JavaScript, see re2.ts). */
+/** regex.* builtins over Go RE2 syntax (matched in linear time, see re2.ts). */
 import type { Value } from '../value.js';
 import type { Builtin, BuiltinContext } from './registry.js';
-import { RegexSyntaxError, compileRE2, quoteMeta } from './re2.js';
+import { RegexSyntaxError, compileRE2, quoteMeta, type CompiledRegex, type RegexMatch } from './re2.js';
 import { goQuote } from './goformat.js';
 import { GlobsSyntaxError, globsIntersect } from './globs-intersect.js';
 import { def, fail, smallInt, str, utf8Length } from './util.js';
 
-function compile(name: string, pattern: string): RegExp {
+function compile(name: string, pattern: string): CompiledRegex {
   try {
     return compileRE2(pattern);
   } catch (e) {
@@ -21,23 +21,23 @@ function width(s: string, i: number): number {
 }
 
 /** Go FindAll semantics: at most n matches (n < 0: all); empty matches abutting a previous match are skipped. */
-export function findAll(re: RegExp, s: string, n: number, ctx: BuiltinContext): RegExpExecArray[] {
+export function findAll(re: CompiledRegex, s: string, n: number, ctx: BuiltinContext): RegexMatch[] {
   ctx.tick(s.length + 1);
-  const out: RegExpExecArray[] = [];
+  const out: RegexMatch[] = [];
   let pos = 0;
   let prevEnd = -1;
   while (pos <= s.length && (n < 0 || out.length < n)) {
-    re.lastIndex = pos;
-    const m = re.exec(s);
+    const m = re.exec(s, pos);
     if (!m) break;
     const start = m.index;
-    const end = start + m[0].length;
+    const end = m.end;
     if (start === end && start === prevEnd) {
       if (start >= s.length) break;
       pos = start + width(s, start);
       continue;
     }
     out.push(m);
+    ctx.tick(1);
     prevEnd = end;
     if (start === end) {
       if (start >= s.length) break;
@@ -47,13 +47,8 @@ export function findAll(re: RegExp, s: string, n: number, ctx: BuiltinContext): 
   return out;
 }
 
-function matches(re: RegExp, s: string): boolean {
-  re.lastIndex = 0;
-  return re.test(s);
-}
-
 /** Go Regexp.Expand template syntax: $1, ${1}, $name, ${name}, $$. */
-function expand(template: string, m: RegExpExecArray): string {
+function expand(template: string, m: RegexMatch): string {
   let out = '';
   for (let i = 0; i < template.length; i++) {
     const ch = template[i]!;
@@ -86,22 +81,22 @@ function expand(template: string, m: RegExpExecArray): string {
       out += '$';
       continue;
     }
-    if (/^\d+$/.test(name)) out += m[Number(name)] ?? '';
-    else out += m.groups?.[name] ?? '';
+    if (/^\d+$/.test(name)) out += m.groups[Number(name)] ?? '';
+    else out += m.named[name] ?? '';
     i = next - 1;
   }
   return out;
 }
 
 /** Go Regexp.Split(s, -1). */
-function split(re: RegExp, s: string, ctx: BuiltinContext): string[] {
+function split(re: CompiledRegex, s: string, ctx: BuiltinContext): string[] {
   if (s === '') return [''];
   const parts: string[] = [];
   let beg = 0;
   let end = 0;
   for (const m of findAll(re, s, -1, ctx)) {
     end = m.index;
-    const mEnd = m.index + m[0].length;
+    const mEnd = m.end;
     if (mEnd !== 0) parts.push(s.slice(beg, end));
     beg = mEnd;
   }
@@ -140,7 +135,7 @@ function templateMatch(args: Value[]): boolean {
   }
   if (level !== 0) throw fail(name, `unbalanced braces in ${goQuote(template)}`);
   source += quoteMeta(template.slice(end)) + '$';
-  return matches(compile(name, source), value);
+  return compile(name, source).test(value);
 }
 
 function regexMatch(name: string, args: Value[], ctx: BuiltinContext): boolean {
@@ -148,7 +143,7 @@ function regexMatch(name: string, args: Value[], ctx: BuiltinContext): boolean {
   const s = str(name, args, 1);
   const re = compile(name, pattern);
   ctx.tick(s.length + 1);
-  return matches(re, s);
+  return re.test(s);
 }
 
 export const REGEX: Builtin[] = [
@@ -167,14 +162,14 @@ export const REGEX: Builtin[] = [
     const re = compile('regex.find_n', str('regex.find_n', args, 0));
     const s = str('regex.find_n', args, 1);
     const n = smallInt('regex.find_n', args, 2);
-    return findAll(re, s, n, ctx).map((m) => m[0]);
+    return findAll(re, s, n, ctx).map((m) => m.groups[0]!);
   }),
   def('regex.find_all_string_submatch_n', 3, (args, ctx) => {
     const name = 'regex.find_all_string_submatch_n';
     const re = compile(name, str(name, args, 0));
     const s = str(name, args, 1);
     const n = smallInt(name, args, 2);
-    return findAll(re, s, n, ctx).map((m) => Array.from(m, (g) => g ?? ''));
+    return findAll(re, s, n, ctx).map((m) => m.groups.map((g) => g ?? ''));
   }),
   def('regex.split', 2, (args, ctx) => split(compile('regex.split', str('regex.split', args, 0)), str('regex.split', args, 1), ctx)),
   def('regex.replace', 3, (args, ctx) => {
@@ -185,7 +180,7 @@ export const REGEX: Builtin[] = [
     let last = 0;
     for (const m of findAll(re, s, -1, ctx)) {
       out += s.slice(last, m.index) + expand(template, m);
-      last = m.index + m[0].length;
+      last = m.end;
     }
     return out + s.slice(last);
   }),
