@@ -16,6 +16,7 @@
  */
 import type { CBody, CExpr, CFn, CLit, CRule, CTerm, CWith, RuleGroup } from './ir.js';
 import { RegoEvalError, CONFLICT, MSG_OBJECT_CONFLICT } from './errors.js';
+import { SlotSet } from './scheduler.js';
 import { ELEMENT_BYTES, ENTRY_BYTES, STRING_HEADER_BYTES } from './limits.js';
 import {
   applyWith,
@@ -134,7 +135,7 @@ export class CodeGen {
   }
 
   rule(rule: CRule): RuleCode {
-    const bound = new Set<number>();
+    const bound = new SlotSet();
     let args: RuleCode['args'];
     if (rule.args) {
       const pats = rule.args.map((a) => this.pattern(a, bound));
@@ -153,7 +154,7 @@ export class CodeGen {
       }
     }
     const branches = rule.branches.map((br) => {
-      const b = new Set(bound);
+      const b = bound.child();
       const body = this.body(br.body.lits, b);
       const refKeys = rule.refKeys?.map((t) => toGen(this.term(t, b)));
       const key = rule.key ? toGen(this.term(rule.key, b)) : undefined;
@@ -165,14 +166,14 @@ export class CodeGen {
 
   /** A top-level query: like a body, but term literals record their value for `expressions`. */
   query(body: CBody): Body {
-    return this.bodyOf(body.lits, new Set(), true);
+    return this.bodyOf(body.lits, new SlotSet(), true);
   }
 
-  body(lits: CLit[], bound: Set<number>): Body {
+  body(lits: CLit[], bound: SlotSet): Body {
     return this.bodyOf(lits, bound, false);
   }
 
-  private bodyOf(lits: CLit[], bound: Set<number>, isQuery: boolean): Body {
+  private bodyOf(lits: CLit[], bound: SlotSet, isQuery: boolean): Body {
     const codes = lits.map((lit) => {
       let record: Record_ | undefined;
       if (isQuery && lit.expr.k === 'term' && !lit.negated && lit.with.length === 0) {
@@ -204,10 +205,10 @@ export class CodeGen {
   // -------------------------------------------------------------------------------------------
   // Literals
 
-  private lit(lit: CLit, bound: Set<number>, record?: Record_): LitCode {
+  private lit(lit: CLit, bound: SlotSet, record?: Record_): LitCode {
     if (lit.with.length > 0) return this.withLit(lit, bound);
     if (lit.negated) {
-      const inner = this.positive(lit.expr, new Set(bound), undefined);
+      const inner = this.positive(lit.expr, bound.child(), undefined);
       if (inner.det) {
         const d = inner.det;
         return { det: (r, f) => !d(r, f) };
@@ -218,7 +219,7 @@ export class CodeGen {
     return this.positive(lit.expr, bound, record);
   }
 
-  private positive(e: CExpr, bound: Set<number>, record: Record_ | undefined): LitCode {
+  private positive(e: CExpr, bound: SlotSet, record: Record_ | undefined): LitCode {
     switch (e.k) {
       case 'term':
         return this.termLit(e.t, bound, record);
@@ -233,7 +234,7 @@ export class CodeGen {
     }
   }
 
-  private termLit(t: CTerm, bound: Set<number>, record: Record_ | undefined): LitCode {
+  private termLit(t: CTerm, bound: SlotSet, record: Record_ | undefined): LitCode {
     const ct = this.term(t, bound);
     if (record) {
       const { index, falseIsUndefined } = record;
@@ -267,8 +268,8 @@ export class CodeGen {
     return { gen: (next) => (r, f, k) => g(r, f, (v) => v !== false && next(r, f, k)) };
   }
 
-  private withLit(lit: CLit, bound: Set<number>): LitCode {
-    const withs: WithCode[] = lit.with.map((w) => this.withCode(w, new Set(bound)));
+  private withLit(lit: CLit, bound: SlotSet): LitCode {
+    const withs: WithCode[] = lit.with.map((w) => this.withCode(w, bound.child()));
     const inner = this.lit({ ...lit, with: [] }, bound);
     const innerBody: Body = inner.det ? ((d) => (r, f, k) => d(r, f) && k())(inner.det) : inner.gen!(END);
     return {
@@ -292,7 +293,7 @@ export class CodeGen {
     };
   }
 
-  private withCode(w: CWith, bound: Set<number>): WithCode {
+  private withCode(w: CWith, bound: SlotSet): WithCode {
     const out: WithCode = { kind: w.kind, path: w.path };
     if (w.fnKey !== undefined) out.fnKey = w.fnKey;
     if (w.fn) out.fn = w.fn;
@@ -300,7 +301,7 @@ export class CodeGen {
     return out;
   }
 
-  private someIn(e: Extract<CExpr, { k: 'somein' }>, bound: Set<number>): LitCode {
+  private someIn(e: Extract<CExpr, { k: 'somein' }>, bound: SlotSet): LitCode {
     const coll = this.term(e.coll, bound);
     const key = e.key ? this.pattern(e.key, bound) : undefined;
     // The common `some x in coll`: bind a fresh variable to each member.
@@ -355,9 +356,9 @@ export class CodeGen {
     };
   }
 
-  private every(e: Extract<CExpr, { k: 'every' }>, bound: Set<number>): LitCode {
+  private every(e: Extract<CExpr, { k: 'every' }>, bound: SlotSet): LitCode {
     const domain = this.term(e.domain, bound);
-    const inner = new Set(bound);
+    const inner = bound.child();
     const keySlot = e.key?.k === 'var' ? e.key.slot : undefined;
     const valueSlot = e.value.k === 'var' ? e.value.slot : -1;
     if (keySlot !== undefined) inner.add(keySlot);
@@ -387,7 +388,7 @@ export class CodeGen {
   // -------------------------------------------------------------------------------------------
   // Unification
 
-  private unifyLit(a: CTerm, b: CTerm, bound: Set<number>): LitCode {
+  private unifyLit(a: CTerm, b: CTerm, bound: SlotSet): LitCode {
     const u = this.unify(a, b, bound);
     if (u.det) return { det: u.det };
     const cu = u.cps;
@@ -395,7 +396,7 @@ export class CodeGen {
   }
 
   /** `a = b`: a deterministic form when both sides are, else continuation passing. */
-  private unify(a: CTerm, b: CTerm, bound: Set<number>): { det?: DetLit; cps: (r: Run, f: Frame, k: K) => boolean } {
+  private unify(a: CTerm, b: CTerm, bound: SlotSet): { det?: DetLit; cps: (r: Run, f: Frame, k: K) => boolean } {
     if (a.k === 'var' && !bound.has(a.slot)) return this.evalThenMatch(b, a, bound);
     if (b.k === 'var' && !bound.has(b.slot)) return this.evalThenMatch(a, b, bound);
     if (a.k === 'array' && b.k === 'array') {
@@ -421,7 +422,7 @@ export class CodeGen {
     return this.evalThenMatch(a, b, bound);
   }
 
-  private unifyPairs(as: CTerm[], bs: CTerm[], bound: Set<number>): { det?: DetLit; cps: (r: Run, f: Frame, k: K) => boolean } {
+  private unifyPairs(as: CTerm[], bs: CTerm[], bound: SlotSet): { det?: DetLit; cps: (r: Run, f: Frame, k: K) => boolean } {
     const parts = as.map((x, i) => this.unify(x, bs[i]!, bound));
     if (parts.every((p) => p.det)) {
       const dets = parts.map((p) => p.det!);
@@ -436,7 +437,7 @@ export class CodeGen {
     return { cps: (r, f, k) => chain(r, f, 0, k) };
   }
 
-  private evalThenMatch(valueTerm: CTerm, patternTerm: CTerm, bound: Set<number>): { det?: DetLit; cps: (r: Run, f: Frame, k: K) => boolean } {
+  private evalThenMatch(valueTerm: CTerm, patternTerm: CTerm, bound: SlotSet): { det?: DetLit; cps: (r: Run, f: Frame, k: K) => boolean } {
     const v = this.term(valueTerm, bound);
     const isStore = patternTerm.k === 'var' && !bound.has(patternTerm.slot);
     const p = this.pattern(patternTerm, bound);
@@ -467,7 +468,7 @@ export class CodeGen {
   // Patterns
 
   /** A pattern: unbound variables bind, everything else must equal the value. */
-  pattern(t: CTerm, bound: Set<number>): CP {
+  pattern(t: CTerm, bound: SlotSet): CP {
     switch (t.k) {
       case 'var': {
         const slot = t.slot;
@@ -547,7 +548,7 @@ export class CodeGen {
   // -------------------------------------------------------------------------------------------
   // Terms
 
-  term(t: CTerm, bound: Set<number>): CT {
+  term(t: CTerm, bound: SlotSet): CT {
     switch (t.k) {
       case 'const': {
         const v = t.v;
@@ -594,7 +595,7 @@ export class CodeGen {
         });
       }
       case 'arraycompr': {
-        const inner = new Set(bound);
+        const inner = bound.child();
         const body = this.body(t.body.lits, inner);
         const term = this.term(t.term, inner);
         if (term.det) {
@@ -625,7 +626,7 @@ export class CodeGen {
         };
       }
       case 'setcompr': {
-        const inner = new Set(bound);
+        const inner = bound.child();
         const body = this.body(t.body.lits, inner);
         const term = toGen(this.term(t.term, inner));
         return {
@@ -644,7 +645,7 @@ export class CodeGen {
         };
       }
       case 'objectcompr': {
-        const inner = new Set(bound);
+        const inner = bound.child();
         const body = this.body(t.body.lits, inner);
         const key = toGen(this.term(t.key, inner));
         const value = toGen(this.term(t.value, inner));
@@ -746,14 +747,14 @@ export class CodeGen {
     return { gen: (r, f, k) => genAll(r, gens, 0, [], f, (values) => k(build(r, values))) };
   }
 
-  private template(t: Extract<CTerm, { k: 'template' }>, bound: Set<number>): CT {
+  private template(t: Extract<CTerm, { k: 'template' }>, bound: SlotSet): CT {
     type Part = string | { ct: CT; withs?: WithCode[] };
     const parts: Part[] = t.parts.map((p, i) => {
       if (typeof p === 'string') return p;
       const ws = t.withs?.[i];
       if (ws && ws.length) {
-        const withs = ws.map((w) => this.withCode(w, new Set(bound)));
-        return { ct: this.term(p, new Set(bound)), withs };
+        const withs = ws.map((w) => this.withCode(w, bound.child()));
+        return { ct: this.term(p, bound.child()), withs };
       }
       return { ct: this.term(p, bound) };
     });
@@ -811,7 +812,7 @@ export class CodeGen {
   // References
 
   /** Path steps, classified in evaluation order (an unbound variable binds where it first occurs). */
-  private steps(path: CTerm[], bound: Set<number>): Step[] {
+  private steps(path: CTerm[], bound: SlotSet): Step[] {
     return path.map((p): Step => {
       if (p.k === 'const') return { k: 0, key: p.v };
       if (p.k === 'var') {
@@ -826,7 +827,7 @@ export class CodeGen {
     });
   }
 
-  private ref(head: CTerm, path: CTerm[], bound: Set<number>): CT {
+  private ref(head: CTerm, path: CTerm[], bound: SlotSet): CT {
     const note = head.k === 'input' ? inputNote(path, bound) : undefined;
     const headCT: CT = head.k === 'input' ? { det: (r) => r.input } : this.term(head, bound);
     const steps = this.steps(path, bound);
@@ -879,7 +880,7 @@ export class CodeGen {
   }
 
   /** `data...`: follows constant keys down the rule tree at compile time where it can. */
-  private dataRef(path: CTerm[], bound: Set<number>): CT {
+  private dataRef(path: CTerm[], bound: SlotSet): CT {
     const steps = this.steps(path, bound);
     const root = this.program.root;
     const slow: Gen = (r, f, k) => descend(r, root, r.data, steps, 0, f, k);
@@ -947,11 +948,11 @@ export class CodeGen {
   // -------------------------------------------------------------------------------------------
   // Calls
 
-  private call(t: Extract<CTerm, { k: 'call' }>, bound: Set<number>): CT {
+  private call(t: Extract<CTerm, { k: 'call' }>, bound: SlotSet): CT {
     const fn = t.fn;
     const loc = t.loc;
     if (fn.kind === 'inline' && fn.name === 'print') {
-      const args = t.args.map((a) => toFirst(this.term(a, new Set(bound))));
+      const args = t.args.map((a) => toFirst(this.term(a, bound.child())));
       return {
         det: (r, f) => {
           const parts = args.map((a) => {
@@ -1137,7 +1138,7 @@ function block(dets: DetLit[], next: Body): Body {
   };
 }
 
-function hasUnboundPattern(t: CTerm, bound: Set<number>): boolean {
+function hasUnboundPattern(t: CTerm, bound: SlotSet): boolean {
   switch (t.k) {
     case 'var':
       return !bound.has(t.slot);
@@ -1154,7 +1155,7 @@ function hasUnboundPattern(t: CTerm, bound: Set<number>): boolean {
  * Records an input read: the path's constant leading keys, and the values of variables bound
  * before the ref is evaluated, up to the first key that is neither.
  */
-function inputNote(path: CTerm[], bound: Set<number>): (r: Run, f: Frame) => void {
+function inputNote(path: CTerm[], bound: SlotSet): (r: Run, f: Frame) => void {
   const parts: Array<string | number> = [];
   for (const p of path) {
     if (p.k === 'const' && typeof p.v === 'string') parts.push(p.v);

@@ -8,7 +8,7 @@ import type { Builtin } from './builtins/registry.js';
 import { FORBIDDEN_BUILTINS } from './builtins/registry.js';
 import type { RegoError } from './errors.js';
 import type { CBody, CExpr, CFn, CLit, CRule, CTerm, CWith, GroupKind, RuleGroup, TreeNode } from './ir.js';
-import { allVars, requireBound, scheduleBody, scheduleHeadTerms, type UnsafeVar } from './scheduler.js';
+import { allVars, requireBound, scheduleBody, scheduleHeadTerms, SlotSet, type UnsafeVar } from './scheduler.js';
 import { checkCall, signatureOf, typeOfTerm, type Signature, type Type } from './typecheck.js';
 import { makeObject, parseNumber, RegoSet, type Value } from './value.js';
 
@@ -206,7 +206,7 @@ export class Compiler {
     const unsafe: UnsafeVar[] = [];
     const tr = new Translator(this, ctx, alloc);
     let args: CTerm[] | undefined;
-    const argBound = new Set<number>();
+    const argBound = new SlotSet();
     const argEqualities: CLit[] = [];
     if (rule.head.args) {
       for (const a of rule.head.args) for (const name of patternVarNames(a)) if (!root.names.has(name)) root.declare(name);
@@ -278,7 +278,7 @@ export class Compiler {
     const tr = new Translator(this, ctx, alloc);
     const body = tr.body(lits, root, [], () => {});
     const unsafe: UnsafeVar[] = [];
-    scheduleBody(body, new Set(), unsafe);
+    scheduleBody(body, new SlotSet(), unsafe);
     if (unsafe.length) this.reportUnsafe(unsafe, alloc, lits[0]?.location ?? dummyLoc());
     const vars = new Map<string, number>();
     const scopeOfBody = tr.lastBodyScope!;

@@ -29,6 +29,7 @@ import {
   ValueMap,
   type PlainObject,
   type Value,
+  type WorkMeter,
 } from './value.js';
 
 export type Frame = Array<Value | undefined>;
@@ -94,7 +95,7 @@ export interface RunOptions {
 const EMPTY_DATA: PlainObject = Object.freeze(emptyObject()) as PlainObject;
 
 /** The state of one evaluation. */
-export class Run extends Budget {
+export class Run extends Budget implements WorkMeter {
   input: Value | undefined;
   data: Value;
   memo: MemoEntry[];
@@ -145,6 +146,16 @@ export class Run extends Budget {
       };
     }
     return this.builtinContext;
+  }
+
+  /** Work on values outside the evaluator's own loops (value.ts metering): steps. */
+  work(units: number): void {
+    this.tick(units);
+  }
+
+  /** Values created outside the evaluator's own constructions (value.ts metering): memory. */
+  made(bytes: number): void {
+    this.alloc(bytes);
   }
 
   saveState(): State {
@@ -685,6 +696,7 @@ export function findGroup(program: Program, path: readonly string[]): RuleGroup 
 
 export function callBuiltin(r: Run, fn: Extract<CFn, { kind: 'builtin' }>, args: Value[], loc: CRule['loc']): Value | undefined {
   let v: Value | undefined;
+  const memoryBefore = r.memory;
   try {
     v = fn.builtin.fn(args, r.bctx);
   } catch (e) {
@@ -697,7 +709,9 @@ export function callBuiltin(r: Run, fn: Extract<CFn, { kind: 'builtin' }>, args:
     if (r.strict) throw new RegoEvalError('eval_builtin_error', `${fn.name}: ${(e as Error).message}`, loc);
     return undefined;
   }
-  r.chargeResult(v);
+  // A builtin that charged its own allocations (before making them) is not charged twice.
+  if (r.memory === memoryBefore) r.chargeResult(v);
+  else r.tick(1);
   return v;
 }
 

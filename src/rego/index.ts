@@ -13,7 +13,7 @@ import type { RegoError } from './errors.js';
 import { Run, runError, type Body, type Frame } from './evaluator.js';
 import { LIMIT_CODE, type RegoLimits } from './limits.js';
 import { parseModule, parseQuery } from './parser.js';
-import { RegoSet, RegoObject, type Value } from './value.js';
+import { RegoSet, RegoObject, setWorkMeter, type Value, type WorkMeter } from './value.js';
 
 export type { RegoError } from './errors.js';
 export type { RegoLimits } from './limits.js';
@@ -127,8 +127,10 @@ export class CompiledPolicy {
     if (!('body' in q)) return { error: q };
     let run: Run | undefined;
     const rows: ResultRow[] = [];
+    let previousMeter: WorkMeter | undefined;
     try {
       run = new Run(this.compiler, options);
+      previousMeter = setWorkMeter(run);
       const r = run;
       const frame: Frame = new Array(q.nslots);
       const n = q.texts.length;
@@ -157,6 +159,8 @@ export class CompiledPolicy {
     } catch (e) {
       const error = runError(e, run);
       return run?.inputReads ? { error, inputReads: readsOf(run.inputReads) } : { error };
+    } finally {
+      if (run) setWorkMeter(previousMeter);
     }
     return run.inputReads ? { results: rows, inputReads: readsOf(run.inputReads) } : { results: rows };
   }

@@ -10,7 +10,12 @@ function clampIndex(n: number | bigint, len: number): number {
 }
 
 export const ARRAYS: Builtin[] = [
-  def('array.concat', 2, (args) => [...arr('array.concat', args, 0), ...arr('array.concat', args, 1)]),
+  def('array.concat', 2, (args, ctx) => {
+    const a = arr('array.concat', args, 0);
+    const b = arr('array.concat', args, 1);
+    ctx.alloc(48 + 8 * (a.length + b.length));
+    return a.concat(b);
+  }),
   def('array.slice', 3, (args) => {
     const a = arr('array.slice', args, 0);
     const start = clampIndex(int('array.slice', args, 1), a.length);

@@ -2,7 +2,7 @@
  * Go text formatting as OPA exposes it: `fmt.Sprintf` (for sprintf), `strconv.Quote`, and the
  * Rego term syntax OPA prints for composite values (`Term.String()`).
  */
-import { type RegoNumber, type Value, RegoSet, isObject, numberToString, objectEntries } from '../value.js';
+import { type RegoNumber, type Value, RegoSet, isObject, numberToString, objectEntries, work } from '../value.js';
 
 // ---------------------------------------------------------------------------------------------
 // Rego term syntax
@@ -19,9 +19,19 @@ export function termString(v: Value): string {
     case 'string':
       return goQuote(v);
   }
-  if (Array.isArray(v)) return '[' + v.map(termString).join(', ') + ']';
-  if (v instanceof RegoSet) return v.size === 0 ? 'set()' : '{' + v.values().map(termString).join(', ') + '}';
-  if (isObject(v)) return '{' + objectEntries(v).map(([k, x]) => termString(k) + ': ' + termString(x)).join(', ') + '}';
+  if (Array.isArray(v)) {
+    work(1 + v.length);
+    return '[' + v.map(termString).join(', ') + ']';
+  }
+  if (v instanceof RegoSet) {
+    work(1 + v.size);
+    return v.size === 0 ? 'set()' : '{' + v.values().map(termString).join(', ') + '}';
+  }
+  if (isObject(v)) {
+    const entries = objectEntries(v);
+    work(1 + entries.length);
+    return '{' + entries.map(([k, x]) => termString(k) + ': ' + termString(x)).join(', ') + '}';
+  }
   return String(v);
 }
 

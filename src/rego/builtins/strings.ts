@@ -143,12 +143,17 @@ function substring(args: Value[]): string {
 }
 
 export const STRINGS: Builtin[] = [
-  def('concat', 2, (args) => {
+  def('concat', 2, (args, ctx) => {
     const sep = str('concat', args, 0);
     const c = args[1]!;
     const items = members(c);
     if (!items) throw typeError('concat', 2, c, 'set', 'array');
-    for (const x of items) if (typeof x !== 'string') throw elementError('concat', 2, c, x, 'string');
+    let length = sep.length * Math.max(0, items.length - 1);
+    for (const x of items) {
+      if (typeof x !== 'string') throw elementError('concat', 2, c, x, 'string');
+      length += x.length;
+    }
+    ctx.alloc(16 + 2 * length);
     return (items as string[]).join(sep);
   }),
   def('contains', 2, (args) => str('contains', args, 0).includes(str('contains', args, 1)), {
@@ -213,9 +218,13 @@ export const STRINGS: Builtin[] = [
     for (let i = indexOfRunes(base, search, 0); i >= 0; i = indexOfRunes(base, search, i + 1)) out.push(i);
     return out;
   }),
-  def('sprintf', 2, (args) => {
+  def('sprintf', 2, (args, ctx) => {
     const format = str('sprintf', args, 0);
     const values = arr('sprintf', args, 1);
+    // Widths and precisions can ask for any size (`%1000000000d`): charge them before padding.
+    let padding = 0;
+    for (const m of format.matchAll(/%[-+# 0]*(\d*)(?:\.(\d*))?/g)) padding += Number(m[1] || 0) + Number(m[2] || 0);
+    if (padding > 0) ctx.alloc(2 * padding);
     return goSprintf(format, values.map(toGoArg));
   }),
   def('format_int', 2, formatInt),
