@@ -17,7 +17,7 @@ import { ENGINE_VERSION, sha } from './report-key.js';
 
 export { renderedReportKey } from './report-key.js';
 import { loadActivePolicies } from '../policy/active.js';
-import { evaluatePolicy, type PolicyEvaluation } from '../policy/evaluate.js';
+import { evaluatePolicy, type EvaluatePolicyOptions, type PolicyEvaluation } from '../policy/evaluate.js';
 import { applyExceptions } from '../policy/exceptions.js';
 import { buildInput, contextFromConfig, processSteps, type BuiltInput, type ContextRequest, type InputStepLocation, type ProcessSteps, type ReleaseContext } from '../policy/input.js';
 import type { PolicySource } from '../policy/load.js';
@@ -303,7 +303,7 @@ async function lintProject(hub: Hub, target: LintProjectTarget, policies: readon
       }
       const input = buildInput(steps, built);
       for (const policy of policies) {
-        const decision = decisionOf(evaluatePolicy(policy, input.input, options.onError ? { onError: options.onError } : {}));
+        const decision = decisionOf(evaluatePolicy(policy, input.input, policyOptions(hub, options.onError)));
         evaluated++;
         if (decision.outcome === 'violation' || decision.outcome === 'error') decision.location = locateDecision(decision, input, deployment);
         evaluation.decisions.push(decision);
@@ -314,6 +314,14 @@ async function lintProject(hub: Hub, target: LintProjectTarget, policies: readon
     diagnostics.push({ severity: 'warning', code: 'HUB004', summary: `Project "${target.slug}" has no deployment_process.ocl: nothing to evaluate`, ...(target.registered ? { file: 'oclhub.ocl', range: target.registered.headerRange } : {}) });
   }
   return { result: { diagnostics: dedupe(diagnostics), evaluations, sources: [...sources] }, evaluated };
+}
+
+/** How every policy is evaluated: the error action asked for, under the hub's `limits` (oclhub.ocl). */
+function policyOptions(hub: Hub, onError: PolicyAction | undefined): EvaluatePolicyOptions {
+  const out: EvaluatePolicyOptions = {};
+  if (onError) out.onError = onError;
+  if (hub.config?.limits) out.limits = hub.config.limits;
+  return out;
 }
 
 function fileIdsOf(target: LintProjectTarget): string {
@@ -571,7 +579,7 @@ export async function evaluateTarget(hub: Hub, given: LintProjectTarget, options
   }
   const input = buildInput(process, context);
   const decisions = policies.map((policy) => {
-    const decision = decisionOf(evaluatePolicy(policy, input.input, options.onError ? { onError: options.onError } : {}));
+    const decision = decisionOf(evaluatePolicy(policy, input.input, policyOptions(hub, options.onError)));
     if (decision.outcome === 'violation' || decision.outcome === 'error') decision.location = locateDecision(decision, input, process);
     return decision;
   });
