@@ -3,10 +3,10 @@
  * frame slots, bodies reordered for safety, and the static checks OPA makes (unsafe variables,
  * recursion, ground defaults, arity, undefined functions, forbidden builtins).
  */
-import type { Import, Literal, Location, Module, Rule, Term, VarTerm } from './ast.js';
+import { exprTerms, subterms, type Import, type Literal, type Location, type Module, type Rule, type Term, type VarTerm } from './ast.js';
 import type { Builtin } from './builtins/registry.js';
 import { FORBIDDEN_BUILTINS } from './builtins/registry.js';
-import type { RegoError } from './errors.js';
+import { RegoEvalError, type RegoError } from './errors.js';
 import type { CBody, CExpr, CFn, CLit, CRule, CTerm, CWith, GroupKind, RuleGroup, TreeNode } from './ir.js';
 import { allVars, requireBound, scheduleBody, scheduleHeadTerms, SlotSet, type UnsafeVar } from './scheduler.js';
 import { checkCall, signatureOf, typeOfTerm, type Signature, type Type } from './typecheck.js';
@@ -82,6 +82,8 @@ export class Compiler {
   nodeCount = 1;
   readonly groups: RuleGroup[] = [];
   readonly errors: RegoError[] = [];
+  /** Dotted names that some `with` of the compiled modules replaces (`http.send`, `count`). */
+  readonly mockedNames = new Set<string>();
   private readonly packageRuleNames = new Map<string, Set<string>>();
 
   constructor(readonly builtins: ReadonlyMap<string, Builtin>) {}
@@ -93,6 +95,11 @@ export class Compiler {
   }
 
   compileModules(modules: Module[]): void {
+    for (const m of modules) {
+      for (const name of withTargetNames(m)) this.mockedNames.add(name);
+      // A package without rules is still a document (`{}`), as in OPA.
+      this.node(m.package);
+    }
     const pending: Array<{ rule: Rule; group: RuleGroup; ctx: NameContext; refKeyTerms: Term[] }> = [];
     const contexts = modules.map((m) => this.moduleContext(m));
     // Rule heads first: bodies may call functions defined in any module.
@@ -145,7 +152,7 @@ export class Compiler {
     return { pkg: m.package, imports, ruleNames: new Set() };
   }
 
-  private node(path: string[]): TreeNode {
+  node(path: string[]): TreeNode {
     let n = this.root;
     for (const seg of path) {
       let c = n.children.get(seg);
@@ -179,7 +186,8 @@ export class Compiler {
     }
     const refKeys = head.ref.slice(i);
     let kind: GroupKind;
-    if (head.args) {
+    // As in OPA, `f() := v` (no arguments) is a rule, read as `data.<pkg>.f` or called as `f()`.
+    if (head.args && head.args.length > 0) {
       if (refKeys.length > 0) throw new CompileError('rego_parse_error', 'function name must be a ground reference', head.location);
       kind = 'function';
     } else if (head.contains) kind = refKeys.length === 0 ? 'set' : 'object';
@@ -273,6 +281,10 @@ export class Compiler {
 
   /** Compiles a query body in the context of the given package (empty = no package). */
   compileQuery(lits: Literal[], ctx: NameContext): { body: CBody; alloc: SlotAllocator; vars: Map<string, number> } {
+    for (const lit of lits) for (const w of lit.with) {
+      const p = targetPath(w.target);
+      if (p) this.mockedNames.add(p.join('.'));
+    }
     const alloc = new SlotAllocator();
     const root = new Scope(undefined, alloc);
     const tr = new Translator(this, ctx, alloc);
@@ -637,7 +649,7 @@ class Translator {
     }
     const name = path.join('.');
     const builtin = this.compiler.builtins.get(name);
-    if (builtin || FORBIDDEN_BUILTINS[name]) {
+    if (builtin || FORBIDDEN_BUILTINS[name] || signatureOf(name)) {
       return fnValue ? { kind: 'fn', path, fnKey: name, fn: fnValue } : { kind: 'fn', path, fnKey: name, value: this.term(value, scope) };
     }
     throw new CompileError('rego_compile_error', `with keyword target must reference existing input, data, or a function`, loc);
@@ -654,6 +666,41 @@ class Translator {
     } catch {
       return undefined;
     }
+  }
+
+  /**
+   * An OPA builtin oclhub does not provide (network, crypto, ...) that the compiled modules replace
+   * with `with` somewhere (a policy's unit tests mocking `http.send`): it compiles, and a call that
+   * is not mocked fails at run time, naming the builtin. Without a `with`, such a call stays a
+   * compile error.
+   */
+  private unprovidedBuiltin(dotted: string): CFn | undefined {
+    if (this.compiler.builtins.has(dotted) || !this.compiler.mockedNames.has(dotted)) return undefined;
+    const sig = signatureOf(dotted);
+    if (!sig && FORBIDDEN_BUILTINS[dotted] === undefined) return undefined;
+    const why = FORBIDDEN_BUILTINS[dotted] ?? 'not provided by oclhub';
+    const builtin: Builtin = {
+      name: dotted,
+      arity: sig?.args.length ?? 1,
+      fn: () => {
+        throw new RegoEvalError('eval_builtin_error', `${dotted}: ${why} (replace it with \`with\` to test a policy that calls it)`);
+      },
+    };
+    return { kind: 'builtin', name: dotted, builtin };
+  }
+
+  /** `f()` where `f` is a rule (OPA reads a zero-argument "function" as a rule): a ref to it. */
+  private zeroArgRule(name: string[]): CTerm | undefined {
+    let path: string[] | undefined;
+    if (name[0] === 'data') path = name.slice(1);
+    else if (this.ctx.ruleNames.has(name[0]!)) path = [...this.ctx.pkg, ...name];
+    else {
+      const imp = this.ctx.imports.get(name[0]!);
+      if (imp && imp.k === 'ref' && imp.head.k === 'data') path = [...imp.path.map((p) => (p as { v: string }).v), ...name.slice(1)];
+    }
+    const g = path ? this.compiler.findGroup(path) : undefined;
+    if (!g || g.kind === 'function') return undefined;
+    return { k: 'ref', head: { k: 'data' }, path: path!.map((s) => ({ k: 'const', v: s })) };
   }
 
   resolveFunction(name: string[], loc: Location, quiet = false): CFn | undefined {
@@ -673,6 +720,8 @@ class Translator {
       }
     }
     const dotted = name.join('.');
+    const unprovided = this.unprovidedBuiltin(dotted);
+    if (unprovided) return unprovided;
     if (FORBIDDEN_BUILTINS[dotted] !== undefined) {
       if (quiet) return undefined;
       throw new CompileError('rego_compile_error', `builtin ${dotted} is not available: ${FORBIDDEN_BUILTINS[dotted]}`, loc);
@@ -747,6 +796,8 @@ class Translator {
       }
       case 'call': {
         const nested = t !== this.statementCall;
+        const rule = t.args.length === 0 ? this.zeroArgRule(t.name) : undefined;
+        if (rule) return rule;
         const fn = this.resolveFunction(t.name, t.location)!;
         if (fn.kind === 'inline' && fn.name === 'print') return { k: 'call', fn, args: t.args.map((a) => this.term(a, scope)), loc: t.location };
         const args = t.args.map((a) => this.term(a, scope));
@@ -804,6 +855,34 @@ class Translator {
 
 function declareOnce(scope: Scope, name: string): void {
   if (name !== '_' && !scope.names.has(name)) scope.declare(name);
+}
+
+/** The dotted targets of every `with` in a module (nested bodies included). */
+function withTargetNames(m: Module): string[] {
+  const out: string[] = [];
+  const lits = (body: Literal[]): void => {
+    for (const lit of body) {
+      for (const w of lit.with) {
+        const p = targetPath(w.target);
+        if (p) out.push(p.join('.'));
+      }
+      for (const t of exprTerms(lit.expr)) terms(t);
+      if (lit.expr.type === 'every') lits(lit.expr.body);
+    }
+  };
+  const terms = (t: Term): void => {
+    if (t.type === 'arraycompr' || t.type === 'setcompr' || t.type === 'objectcompr') lits(t.body);
+    if (t.type === 'template') for (const ws of t.with ?? []) for (const w of ws ?? []) {
+      const p = targetPath(w.target);
+      if (p) out.push(p.join('.'));
+    }
+    subterms(t).forEach(terms);
+  };
+  for (const rule of m.rules) {
+    lits(rule.body);
+    for (const e of rule.elses) lits(e.body);
+  }
+  return out;
 }
 
 /** `input.a.b` → ['input', 'a', 'b']; `count` → ['count']; undefined when not a plain ref. */

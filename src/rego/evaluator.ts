@@ -516,7 +516,8 @@ export function nodeValue(r: Run, node: TreeNode): Value | undefined {
   let v: Value | undefined;
   try {
     const gv = node.group && node.group.kind !== 'function' ? evalGroup(r, node.group) : undefined;
-    if (node.children.size > 0) {
+    // A node without rules of its own (a package, a prefix of rule refs) is an object.
+    if (node.children.size > 0 || !node.group) {
       const base = baseAt(r, node.path);
       const out = new ValueMap<Value>();
       if (base !== undefined && isObject(base)) for (const [kk, vv] of objectEntries(base)) out.set(kk, vv);

@@ -104,6 +104,9 @@ export function normalizeBigInt(n: bigint): RegoNumber {
   return n >= MIN_SAFE && n <= MAX_SAFE ? Number(n) : n;
 }
 
+/** Decimal exponents up to which integers are kept exact (10^1000 has 1001 digits). */
+const MAX_EXACT_EXPONENT = 1000;
+
 /** Parses a Rego/JSON number literal, keeping large integers exact. Returns undefined for malformed text. */
 export function parseNumber(raw: string): RegoNumber | undefined {
   const text = raw.trim();
@@ -114,12 +117,16 @@ export function parseNumber(raw: string): RegoNumber | undefined {
     return normalizeBigInt(BigInt(text));
   }
   const n = Number(text);
-  if (!Number.isFinite(n)) return undefined;
-  // An integral value written with an exponent (1e30) stays exact when it is an integer.
-  if (Number.isInteger(n) && !Number.isSafeInteger(n) && /^-?\d+[eE]\+?\d+$/.test(text)) {
-    const [mant, exp] = text.toLowerCase().split('e') as [string, string];
-    return normalizeBigInt(BigInt(mant) * 10n ** BigInt(exp));
+  // An integer written with an exponent (1e30, 1.5e400) stays exact, even beyond double range.
+  if (!Number.isSafeInteger(n)) {
+    const m = /^(-?)(\d*)(?:\.(\d*))?[eE]([+-]?\d+)$/.exec(text);
+    if (m) {
+      const frac = m[3] ?? '';
+      const shift = Number(m[4]) - frac.length;
+      if (shift >= 0 && shift <= MAX_EXACT_EXPONENT) return normalizeBigInt(BigInt(m[1]! + ((m[2]! + frac).replace(/^0+(?=\d)/, '') || '0')) * 10n ** BigInt(shift));
+    }
   }
+  if (!Number.isFinite(n)) return undefined;
   return n;
 }
 

@@ -22,5 +22,18 @@ export const ARRAYS: Builtin[] = [
     const stop = clampIndex(int('array.slice', args, 2), a.length);
     return start >= stop ? [] : a.slice(start, stop);
   }),
+  def('array.flatten', 1, (args, ctx) => {
+    // One level: nested arrays are spliced in, everything else is kept.
+    const a = arr('array.flatten', args, 0);
+    let n = 0;
+    for (const x of a) n += Array.isArray(x) ? x.length : 1;
+    ctx.alloc(48 + 8 * n);
+    const out: Value[] = [];
+    for (const x of a) {
+      if (Array.isArray(x)) for (const y of x) out.push(y);
+      else out.push(x);
+    }
+    return out;
+  }),
   def('array.reverse', 1, (args): Value => arr('array.reverse', args, 0).slice().reverse()),
 ];

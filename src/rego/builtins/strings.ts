@@ -26,34 +26,35 @@ export function replaceAll(s: string, old: string, replacement: string): string 
 }
 
 /** Go strings.NewReplacer(pairs...): at each position the first matching pair (in order) wins. */
+/**
+ * Go strings.NewReplacer (the generic replacer OPA's strings.replace_n uses): left to right, the
+ * earliest pair matching at a position wins (pairs come in sorted key order), replaced text is not
+ * scanned again, and an empty key matches at every code point boundary once (after an empty match
+ * the next pair must consume something).
+ */
 export function replaceMany(s: string, pairs: Array<[string, string]>): string {
-  if (pairs.length === 1) return replaceAll(s, pairs[0]![0], pairs[0]![1]);
+  if (pairs.length === 1 && pairs[0]![0] !== '') return replaceAll(s, pairs[0]![0], pairs[0]![1]);
   let out = '';
-  let i = 0;
-  const hasEmpty = pairs.some(([o]) => o === '');
-  while (i <= s.length) {
-    let matched = false;
-    for (const [o, n] of pairs) {
-      if (o === '' ? true : s.startsWith(o, i)) {
-        out += n;
-        if (o === '') {
-          if (i < s.length) {
-            const cp = s.codePointAt(i)!;
-            const ch = String.fromCodePoint(cp);
-            out += ch;
-            i += ch.length;
-          } else i++;
-        } else i += o.length;
-        matched = true;
+  let last = 0;
+  let prevMatchEmpty = false;
+  for (let i = 0; i <= s.length; ) {
+    let match: [string, string] | undefined;
+    for (const pair of pairs) {
+      if (pair[0] === '' ? !prevMatchEmpty : s.startsWith(pair[0], i)) {
+        match = pair;
         break;
       }
     }
-    if (!matched) {
-      if (i < s.length) out += s[i];
-      i++;
-    } else if (hasEmpty && i > s.length) break;
+    prevMatchEmpty = match !== undefined && match[0] === '';
+    if (match) {
+      out += s.slice(last, i) + match[1];
+      i += match[0].length;
+      last = i;
+      continue;
+    }
+    i += i < s.length ? String.fromCodePoint(s.codePointAt(i)!).length : 1;
   }
-  return out;
+  return out + s.slice(last);
 }
 
 function cutsetTest(cutset: string): (ch: string) => boolean {
@@ -172,6 +173,15 @@ export const STRINGS: Builtin[] = [
     const d = str('split', args, 1);
     if (d === '') return codePoints(s);
     return s.split(d);
+  }),
+  def('strings.split_n', 3, (args) => {
+    const s = str('strings.split_n', args, 0);
+    const d = str('strings.split_n', args, 1);
+    const n = smallInt('strings.split_n', args, 2);
+    // OPA: the first n fields for n > 0, the last -n for n < 0, none for 0 (not Go's SplitN).
+    const fields = d === '' ? codePoints(s) : s.split(d);
+    if (n === 0) return [];
+    return n > 0 ? fields.slice(0, n) : fields.slice(Math.max(0, fields.length + n));
   }),
   def('replace', 3, (args) => replaceAll(str('replace', args, 0), str('replace', args, 1), str('replace', args, 2))),
   def('strings.replace_n', 2, (args) => {
