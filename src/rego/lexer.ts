@@ -279,6 +279,17 @@ function replaceLoneSurrogates(s: string): string {
   return out;
 }
 
+/**
+ * A flat, internalised copy of `s`. Token texts are slices of the source, which V8 keeps as
+ * views into it; names and string constants compared on every evaluation step (`x.kind ==
+ * "Octopus.Manual"`) compare ~2× faster as flat strings, and as property keys they stay fast.
+ */
+function flat(s: string): string {
+  const o: Record<string, 0> = { [s]: 0 };
+  for (const k in o) return k;
+  return s;
+}
+
 /** Tokenizes Rego source. Always ends with exactly one `eof` token. Never throws. */
 export function tokenize(src: string): Token[] {
   const tokens: Token[] = [];
@@ -304,10 +315,11 @@ export function tokenize(src: string): Token[] {
     raw = false,
     templateEnd = false,
   ): void => {
+    const text = src.slice(start, i);
     tokens.push({
       kind,
-      text: src.slice(start, i),
-      value,
+      text: kind === 'ident' ? flat(text) : text,
+      value: value === '' ? value : flat(value),
       raw,
       templateEnd,
       line: startLine,

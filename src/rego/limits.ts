@@ -4,7 +4,9 @@
  * - a step budget: literals, iterations, and builtin work (a builtin call costs one step plus one
  *   per `builtinBytesPerStep` bytes of what it reads or produces);
  * - a wall-clock budget, checked whenever the step count passes a checkpoint (every
- *   CLOCK_CHECK_INTERVAL steps), so long-running builtins that charge their work see it too;
+ *   CLOCK_CHECK_INTERVAL steps), so long-running builtins that charge their work see it too. The
+ *   clock starts at the first checkpoint (FIRST_CHECK steps): reading it costs as much as a small
+ *   evaluation, and the work before it is bounded by the step charges;
  * - a memory budget: the estimated size of all values the evaluation creates (composite
  *   elements and string bytes, see `valueBytes`), counted as they are created, never freed;
  * - a cap on the size of the query output.
@@ -36,6 +38,8 @@ export const DEFAULT_LIMITS: Readonly<Required<RegoLimits>> = Object.freeze({
 
 export const LIMIT_CODE = 'REGO_LIMIT';
 const CLOCK_CHECK_INTERVAL = 4096;
+/** Steps before the clock starts (see above). */
+const FIRST_CHECK = 512;
 
 /** Estimated heap bytes of the composite or string itself (not of the values it holds). */
 export const STRING_HEADER_BYTES = 16;
@@ -56,14 +60,15 @@ export function valueBytes(v: Value | undefined): number {
 /** The budget of one evaluation; the evaluator's run state extends it so the counters are its own fields. */
 export class Budget {
   steps = 0;
-  nextCheck = CLOCK_CHECK_INTERVAL;
+  nextCheck = FIRST_CHECK;
   memory = 0;
   readonly maxSteps: number;
   readonly maxMillis: number;
   readonly maxOutputNodes: number;
   readonly maxMemoryBytes: number;
   readonly bytesPerStep: number;
-  private readonly deadline: number;
+  /** 0 until the first checkpoint starts the clock. */
+  private deadline = 0;
 
   constructor(limits: RegoLimits | undefined) {
     const l = limits;
@@ -73,7 +78,6 @@ export class Budget {
     this.maxMemoryBytes = l?.maxMemoryBytes ?? DEFAULT_LIMITS.maxMemoryBytes;
     this.bytesPerStep = l?.builtinBytesPerStep ?? DEFAULT_LIMITS.builtinBytesPerStep;
     if (this.maxSteps < this.nextCheck) this.nextCheck = this.maxSteps + 1;
-    this.deadline = performance.now() + this.maxMillis;
   }
 
   /** Counts `units` steps; throws a REGO_LIMIT error when the step or time budget is exhausted. */
@@ -101,7 +105,8 @@ export class Budget {
     if (this.steps > this.maxSteps) {
       throw new RegoEvalError(LIMIT_CODE, `evaluation exceeded the step limit (${this.maxSteps} steps)`);
     }
-    if (performance.now() > this.deadline) {
+    if (this.deadline === 0) this.deadline = performance.now() + this.maxMillis;
+    else if (performance.now() > this.deadline) {
       throw new RegoEvalError(LIMIT_CODE, `evaluation exceeded the time limit (${this.maxMillis} ms)`);
     }
     this.nextCheck = Math.min(this.steps + CLOCK_CHECK_INTERVAL, this.maxSteps + 1);

@@ -271,6 +271,18 @@ describe('documents OPA builds that are easy to miss', () => {
     expect(evaluateRule(policy('package t\nx := 1.5e30'), 'data.t.x')).toBe(1_500_000_000_000_000_000_000_000_000_000n);
   });
 
+  it('treats Object.prototype member names and __proto__ as ordinary keys of objects it builds', () => {
+    const src = `package t
+o := {"constructor": 1, "__proto__": 2}
+p := {"a": 1}
+r := [o.constructor, o.__proto__, object.get(p, "constructor", "none"), object.get(p, "toString", "none"), count(p), object.keys(o)]
+s := {k | some k, _ in p}
+u if p.constructor`;
+    expect(value(src, 'data.t.r')).toEqual([1, 2, 'none', 'none', 1, ['__proto__', 'constructor']]);
+    expect(value(src, 'data.t.s')).toEqual(['a']);
+    expect(value(src, 'data.t.u')).toBeUndefined();
+  });
+
   it('compiles calls of builtins oclhub does not provide when a with replaces them, and fails closed otherwise', () => {
     const src = `package t
 status := http.send({"method": "GET", "url": "https://example.com"}).status_code

@@ -116,6 +116,16 @@ describe('hostile policies', () => {
     expect(r.results?.[0]?.expressions[0]?.value).toEqual([false, false]);
   });
 
+  it('charges a regex or glob compilation more than a match (cached patterns are not charged again)', () => {
+    // 300 distinct patterns: each compilation costs 64 + 4 × its length in steps.
+    const distinct = 'package h\nr := count([x | some i in numbers.range(1, 300); x := regex.match(sprintf("^a%d+$", [i]), "a1")])';
+    expect(evalRule(distinct, 'data.h.r', { limits: { maxSteps: 20_000 } }).error).toMatchObject({ code: 'REGO_LIMIT' });
+    const same = 'package h\nr := count([x | some i in numbers.range(1, 300); x := regex.match("^a1+$", "a1")])';
+    expect(evalRule(same, 'data.h.r', { limits: { maxSteps: 20_000 } }).results?.[0]?.expressions[0]?.value).toBe(300);
+    const globs = 'package h\nr := count([x | some i in numbers.range(1, 300); x := glob.match(sprintf("a%d*", [i]), [], "a1")])';
+    expect(evalRule(globs, 'data.h.r', { limits: { maxSteps: 20_000 } }).error).toMatchObject({ code: 'REGO_LIMIT' });
+  });
+
   it('counts every builtin call, so a budget also bounds cheap calls in a loop', () => {
     const src = 'package h\nr := count([x | some i in numbers.range(1, 100000); x := upper("a")])';
     expect(evalRule(src, 'data.h.r', { limits: { maxSteps: 50_000 } }).error).toMatchObject({ code: 'REGO_LIMIT' });

@@ -4,8 +4,8 @@
  * `[abc]`, `[a-z]`, `[!...]` one character, `{a,b}` alternatives, `\` escapes.
  */
 import type { Value } from '../value.js';
-import type { Builtin } from './registry.js';
-import { buildRegex, RegexSyntaxError, type CompiledRegex } from './re2.js';
+import type { Builtin, BuiltinContext } from './registry.js';
+import { buildRegex, compileSteps, RegexSyntaxError, type CompiledRegex } from './re2.js';
 import { def, elementError, fail, str, typeError } from './util.js';
 
 class GlobSyntaxError extends Error {}
@@ -105,11 +105,12 @@ export function globToRegex(pattern: string, delimiters: string[]): string {
 const cache = new Map<string, CompiledRegex>();
 const CACHE_LIMIT = 500;
 
-function compileGlob(pattern: string, delimiters: string[]): CompiledRegex {
+function compileGlob(pattern: string, delimiters: string[], ctx: BuiltinContext): CompiledRegex {
   const key = pattern + '\u0000' + delimiters.join('');
   let re = cache.get(key);
   if (!re) {
     const source = '^(?:' + globToRegex(pattern, delimiters) + ')$';
+    ctx.tick(compileSteps(source));
     re = buildRegex(source, { source, flags: 'u' });
     if (cache.size >= CACHE_LIMIT) cache.clear();
     cache.set(key, re);
@@ -142,7 +143,7 @@ export const GLOB: Builtin[] = [
     const value = str('glob.match', args, 2);
     let re: CompiledRegex;
     try {
-      re = compileGlob(pattern, delimiters);
+      re = compileGlob(pattern, delimiters, ctx);
     } catch (e) {
       if (e instanceof GlobSyntaxError) throw fail('glob.match', e.message);
       if (e instanceof RegexSyntaxError) throw fail('glob.match', `syntax error in pattern: ${e.message}`);

@@ -37,9 +37,19 @@ export function termString(v: Value): string {
 
 /** Go `strconv.Quote`. */
 export function goQuote(s: string): string {
+  if (PLAIN.test(s)) return '"' + s + '"';
   let out = '"';
-  for (const ch of s) {
-    const c = ch.codePointAt(0)!;
+  let i = 0;
+  while (i < s.length) {
+    PLAIN_RUN.lastIndex = i;
+    if (PLAIN_RUN.test(s)) {
+      out += s.slice(i, PLAIN_RUN.lastIndex);
+      i = PLAIN_RUN.lastIndex;
+      continue;
+    }
+    const c = s.codePointAt(i)!;
+    const ch = String.fromCodePoint(c);
+    i += ch.length;
     switch (ch) {
       case '"':
         out += '\\"';
@@ -76,6 +86,10 @@ export function goQuote(s: string): string {
   }
   return out + '"';
 }
+
+/** Printable ASCII other than `"` and `\\`: quoted as it is. */
+const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+const PLAIN_RUN = /[\x20\x21\x23-\x5b\x5d-\x7e]+/y;
 
 const NON_PRINTABLE = /[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]/u;
 function isPrintable(c: number): boolean {

@@ -449,10 +449,19 @@ export function buildRegex(pattern: string, translation: Translated | undefined,
 const cache = new Map<string, CompiledRegex>();
 const CACHE_LIMIT = 500;
 
-/** Compiles (and caches) an RE2 pattern; throws RegexSyntaxError when RE2 rejects it. */
-export function compileRE2(pattern: string): CompiledRegex {
+/** Evaluation steps a regex compilation costs (when not cached): compiling is far dearer than a step. */
+export function compileSteps(pattern: string): number {
+  return 64 + 4 * pattern.length;
+}
+
+/**
+ * Compiles (and caches) an RE2 pattern; throws RegexSyntaxError when RE2 rejects it. `budget`
+ * is charged `compileSteps` when the pattern is not cached.
+ */
+export function compileRE2(pattern: string, budget?: { tick(units: number): void }): CompiledRegex {
   let re = cache.get(pattern);
   if (re) return re;
+  budget?.tick(compileSteps(pattern));
   let translation: Translated | undefined;
   try {
     translation = translateRE2(pattern);

@@ -6,9 +6,9 @@ import { goQuote } from './goformat.js';
 import { GlobsSyntaxError, globsIntersect } from './globs-intersect.js';
 import { def, fail, smallInt, str, utf8Length } from './util.js';
 
-function compile(name: string, pattern: string): CompiledRegex {
+function compile(name: string, pattern: string, ctx: BuiltinContext): CompiledRegex {
   try {
-    return compileRE2(pattern);
+    return compileRE2(pattern, ctx);
   } catch (e) {
     if (e instanceof RegexSyntaxError) throw fail(name, `error parsing regexp: ${e.message}`);
     throw e;
@@ -108,7 +108,7 @@ function split(re: CompiledRegex, s: string, ctx: BuiltinContext): string[] {
  * regex.template_match: the template's text outside the delimiters is literal, the text inside
  * is a pattern; the whole value must match.
  */
-function templateMatch(args: Value[]): boolean {
+function templateMatch(args: Value[], ctx: BuiltinContext): boolean {
   const name = 'regex.template_match';
   const template = str(name, args, 0);
   const value = str(name, args, 1);
@@ -135,22 +135,22 @@ function templateMatch(args: Value[]): boolean {
   }
   if (level !== 0) throw fail(name, `unbalanced braces in ${goQuote(template)}`);
   source += quoteMeta(template.slice(end)) + '$';
-  return compile(name, source).test(value);
+  return compile(name, source, ctx).test(value);
 }
 
 function regexMatch(name: string, args: Value[], ctx: BuiltinContext): boolean {
   const pattern = str(name, args, 0);
   const s = str(name, args, 1);
-  const re = compile(name, pattern);
+  const re = compile(name, pattern, ctx);
   ctx.tick(s.length + 1);
   return re.test(s);
 }
 
 export const REGEX: Builtin[] = [
-  def('regex.is_valid', 1, ([p]) => {
+  def('regex.is_valid', 1, ([p], ctx) => {
     if (typeof p !== 'string') return false;
     try {
-      compileRE2(p);
+      compileRE2(p, ctx);
       return true;
     } catch {
       return false;
@@ -159,22 +159,22 @@ export const REGEX: Builtin[] = [
   def('regex.match', 2, (args, ctx) => regexMatch('regex.match', args, ctx)),
   def('re_match', 2, (args, ctx) => regexMatch('re_match', args, ctx), { deprecated: true }),
   def('regex.find_n', 3, (args, ctx) => {
-    const re = compile('regex.find_n', str('regex.find_n', args, 0));
+    const re = compile('regex.find_n', str('regex.find_n', args, 0), ctx);
     const s = str('regex.find_n', args, 1);
     const n = smallInt('regex.find_n', args, 2);
     return findAll(re, s, n, ctx).map((m) => m.groups[0]!);
   }),
   def('regex.find_all_string_submatch_n', 3, (args, ctx) => {
     const name = 'regex.find_all_string_submatch_n';
-    const re = compile(name, str(name, args, 0));
+    const re = compile(name, str(name, args, 0), ctx);
     const s = str(name, args, 1);
     const n = smallInt(name, args, 2);
     return findAll(re, s, n, ctx).map((m) => m.groups.map((g) => g ?? ''));
   }),
-  def('regex.split', 2, (args, ctx) => split(compile('regex.split', str('regex.split', args, 0)), str('regex.split', args, 1), ctx)),
+  def('regex.split', 2, (args, ctx) => split(compile('regex.split', str('regex.split', args, 0), ctx), str('regex.split', args, 1), ctx)),
   def('regex.replace', 3, (args, ctx) => {
     const s = str('regex.replace', args, 0);
-    const re = compile('regex.replace', str('regex.replace', args, 1));
+    const re = compile('regex.replace', str('regex.replace', args, 1), ctx);
     const template = str('regex.replace', args, 2);
     let out = '';
     let last = 0;
