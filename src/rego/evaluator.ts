@@ -575,20 +575,14 @@ function code(rule: CRule): RuleCode {
 function evalGroup(r: Run, g: RuleGroup): Value | undefined {
   switch (g.kind) {
     case 'complete': {
-      let value: Value | undefined;
-      for (const rule of g.rules) {
-        const f: Frame = new Array(rule.nslots);
-        evalBranches(r, rule, f, (v) => {
-          if (value === undefined) value = v;
-          else if (!equals(value, v)) throw new RegoEvalError(CONFLICT, MSG_COMPLETE_CONFLICT, rule.loc);
-          return rule.constValue;
-        });
-      }
-      if (value === undefined && g.defaultRule) {
+      const o = new Outcome(r, MSG_COMPLETE_CONFLICT);
+      for (const rule of g.rules) evalBranches(o, rule, new Array(rule.nslots));
+      if (o.value === undefined && g.defaultRule) {
         const d = g.defaultRule;
-        evalBranches(r, d, new Array(d.nslots), (v) => ((value = v), true));
+        o.stopAtFirst = true;
+        evalBranches(o, d, new Array(d.nslots));
       }
-      return value;
+      return o.value;
     }
     case 'set': {
       const out = new RegoSet();
@@ -646,41 +640,60 @@ export function genAll(r: Run, items: Gen[], i: number, acc: Value[], f: Frame, 
   });
 }
 
+/**
+ * The value of a complete rule or a function call, collected over its definitions and their
+ * `else` chains: one object (and two closures) per evaluation instead of closures per branch.
+ */
+class Outcome {
+  value: Value | undefined = undefined;
+  /** Whether the branch being evaluated produced a value. */
+  found = false;
+  /** Stop at the first value (default rules). */
+  stopAtFirst = false;
+  rule: CRule | undefined = undefined;
+  f: Frame | undefined = undefined;
+  branchValue: Gen | undefined = undefined;
+  /** Continuation of a branch body: the branch's value, into `put`. */
+  readonly k: K = () => this.branchValue!(this.r, this.f!, this.put);
+  readonly put: VK = (v) => {
+    this.found = true;
+    if (this.value === undefined) this.value = v;
+    else if (!equals(this.value, v)) throw new RegoEvalError(CONFLICT, this.conflict, this.rule!.loc);
+    return this.stopAtFirst || this.rule!.constValue;
+  };
+
+  constructor(
+    readonly r: Run,
+    private readonly conflict: string,
+  ) {}
+}
+
 /** Evaluates a rule's body then, if it has no solution, its `else` chain in order. */
-function evalBranches(r: Run, rule: CRule, f: Frame, record: VK): boolean {
+function evalBranches(o: Outcome, rule: CRule, f: Frame): boolean {
   for (const b of code(rule).branches) {
-    let found = false;
-    const value = b.value;
-    const stop = b.body(r, f, () =>
-      value(r, f, (v) => {
-        found = true;
-        return record(v);
-      }),
-    );
-    if (stop) return true;
-    if (found) return false;
+    o.rule = rule;
+    o.f = f;
+    o.found = false;
+    o.branchValue = b.value;
+    if (b.body(o.r, f, o.k)) return true;
+    if (o.found) return false;
   }
   return false;
 }
 
 export function callUser(r: Run, g: RuleGroup, args: Value[]): Value | undefined {
-  let result: Value | undefined;
+  const o = new Outcome(r, MSG_FUNCTION_CONFLICT);
   for (const rule of g.rules) {
     const f: Frame = new Array(rule.nslots);
-    code(rule).args!(r, f, args, () =>
-      evalBranches(r, rule, f, (v) => {
-        if (result === undefined) result = v;
-        else if (!equals(result, v)) throw new RegoEvalError(CONFLICT, MSG_FUNCTION_CONFLICT, rule.loc);
-        return rule.constValue;
-      }),
-    );
+    code(rule).args!(r, f, args, () => evalBranches(o, rule, f));
   }
-  if (result === undefined && g.defaultRule) {
+  if (o.value === undefined && g.defaultRule) {
     const d = g.defaultRule;
     const f: Frame = new Array(d.nslots);
-    code(d).args!(r, f, args, () => evalBranches(r, d, f, (v) => ((result = v), true)));
+    o.stopAtFirst = true;
+    code(d).args!(r, f, args, () => evalBranches(o, d, f));
   }
-  return result;
+  return o.value;
 }
 
 // ---------------------------------------------------------------------------------------------
