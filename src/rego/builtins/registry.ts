@@ -79,5 +79,4 @@ export const FORBIDDEN_BUILTINS: Readonly<Record<string, string>> = {
   'providers.aws.sign_req': 'cloud credentials and request signing are not available to policies',
   'opa.runtime': 'the runtime environment is not exposed to policies',
   'rego.parse_module': 'not provided',
-  'trace': 'not provided',
 };
