@@ -143,13 +143,12 @@ function pathsToTree(paths: Value[][]): PathNode {
   return root;
 }
 
-/** Array positions are addressed by their decimal string, as OPA's string paths produce. */
+/**
+ * Array positions are addressed by their decimal string only, as in OPA (ast filterObject and
+ * jsonRemove look up `"0"`): a numeric segment in an array path (`["a", 0]`) selects no element.
+ */
 function childOf(tree: PathNode, key: Value, index?: number): PathNode | null | undefined {
-  if (index !== undefined) {
-    const byString = tree.children.get(String(index));
-    return byString !== undefined ? byString : tree.children.get(index);
-  }
-  return tree.children.get(key);
+  return tree.children.get(index !== undefined ? String(index) : key);
 }
 
 function filterValue(v: Value, filter: PathNode | null): Value {
