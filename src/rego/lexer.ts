@@ -306,6 +306,15 @@ export function tokenize(src: string): Token[] {
     lineStart = 1;
   }
 
+  // Names and strings repeat (input, step, "Octopus.Manual"): flatten each distinct text once.
+  const flattened = new Map<string, string>();
+  const intern = (text: string): string => {
+    let f = flattened.get(text);
+    // V8 copies slices shorter than 13 characters, so only longer texts are views into the source.
+    if (f === undefined) flattened.set(text, (f = text.length < 13 ? text : flat(text)));
+    return f;
+  };
+
   const push = (
     kind: TokenKind,
     start: number,
@@ -318,8 +327,8 @@ export function tokenize(src: string): Token[] {
     const text = src.slice(start, i);
     tokens.push({
       kind,
-      text: kind === 'ident' ? flat(text) : text,
-      value: value === '' ? value : flat(value),
+      text: kind === 'ident' ? intern(text) : text,
+      value: value === '' ? value : intern(value),
       raw,
       templateEnd,
       line: startLine,
