@@ -1,7 +1,7 @@
 /**
  * Runaway and hostile policies end with REGO_LIMIT naming the limit they hit, and the engine keeps
- * working. (How close to the configured time and memory they stop is measured, not asserted:
- * bench/rego-limits.ts.)
+ * working; the heap grows by less than twice the memory budget. (How close to the configured time
+ * they stop is measured, not asserted, since tests make no timing assertions: bench/rego-limits.ts.)
  */
 import { describe, expect, it } from 'vitest';
 import { BUILTINS } from '../../src/rego/builtins/index.js';
@@ -77,6 +77,19 @@ describe('hostile policies', () => {
     const src = `package h\n${chain('a', '[1]', (p) => `array.concat(${p}, ${p})`, 35)}\nr := count(a35)`;
     const r = evalRule(src, 'data.h.r', { limits: { maxMemoryBytes: 32 * 1024 * 1024 } });
     expect(r.error).toMatchObject({ code: 'REGO_LIMIT', message: 'evaluation exceeded the memory limit (33554432 bytes of values created)' });
+  });
+
+  it('stops within twice the memory budget: the heap grows by less than 2x the limit', () => {
+    // heapUsed right after the evaluation still holds everything it built (nothing forces a
+    // collection), so the growth is an upper bound on what the stopped evaluation allocated.
+    const budget = 64 * 1024 * 1024;
+    const src = `package h\n${chain('a', '[1]', (p) => `array.concat(${p}, ${p})`, 35)}\nr := count(a35)`;
+    const c = compile([{ file: 'hostile.rego', source: src }]);
+    const before = process.memoryUsage().heapUsed;
+    const r = c.policy!.eval('data.h.r', { limits: { maxMemoryBytes: budget } });
+    const grown = process.memoryUsage().heapUsed - before;
+    expect(r.error).toMatchObject({ code: 'REGO_LIMIT', message: `evaluation exceeded the memory limit (${budget} bytes of values created)` });
+    expect(grown).toBeLessThan(2 * budget);
   });
 
   it('stops string doubling on the memory budget, saying so', () => {
