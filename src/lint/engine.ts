@@ -36,7 +36,7 @@ import { ENGINE_VERSION, sha } from './report-key.js';
 
 export { renderedReportKey } from './report-key.js';
 import { loadActivePolicies } from '../policy/active.js';
-import { evaluatePolicy, type PolicyEvaluation } from '../policy/evaluate.js';
+import { evaluatePolicy, type EvaluatePolicyOptions, type PolicyEvaluation } from '../policy/evaluate.js';
 import { applyExceptions } from '../policy/exceptions.js';
 import { buildInput, contextFromConfig, processSteps, type BuiltInput, type ContextRequest, type InputStepLocation, type ProcessSteps, type ReleaseContext } from '../policy/input.js';
 import type { PolicySource } from '../policy/load.js';
@@ -525,7 +525,7 @@ async function lintProject(hub: Hub, target: LintProjectTarget, policies: readon
       }
       const input = buildInput(steps, built);
       for (const policy of policies) {
-        const decision = decisionOf(evaluatePolicy(policy, input.input, { unknownInput: input.unknown, ...(options.onError ? { onError: options.onError } : {}) }));
+        const decision = decisionOf(evaluatePolicy(policy, input.input, { unknownInput: input.unknown, ...policyOptions(hub, options.onError) }));
         evaluated++;
         const location = findingLocation(decision, input, deployment, hub);
         if (location) decision.location = location;
@@ -574,6 +574,14 @@ function attachRepository(result: ProjectResult, target: Pick<LintProjectTarget,
       }),
     })),
   };
+}
+
+/** How every policy is evaluated: the error action asked for, under the hub's `limits` (oclhub.ocl). */
+function policyOptions(hub: Hub, onError: PolicyAction | undefined): EvaluatePolicyOptions {
+  const out: EvaluatePolicyOptions = {};
+  if (onError) out.onError = onError;
+  if (hub.config?.limits) out.limits = hub.config.limits;
+  return out;
 }
 
 function fileIdsOf(target: LintProjectTarget): string {
@@ -964,9 +972,7 @@ export async function evaluateTarget(hub: Hub, given: LintProjectTarget, options
   }
   const input = buildInput(steps, context);
   const decisions = policies.map((policy) => {
-    const decision = decisionOf(evaluatePolicy(policy, input.input, { unknownInput: input.unknown, ...(options.onError ? { onError: options.onError } : {}) }));
-    const location = findingLocation(decision, input, process, hub);
-    if (location) decision.location = location;
+        const decision = decisionOf(evaluatePolicy(policy, input.input, { unknownInput: input.unknown, ...policyOptions(hub, options.onError) }));
     return decision;
   });
   const applied = applyExceptions(decisions, hub.config?.exceptions ?? [], { project: target.slug, environment: options.environment, tenant: options.tenant }, { now: options.now ?? new Date() });

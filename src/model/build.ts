@@ -12,6 +12,7 @@ import type {
   DeploymentSettingsDocument,
   DocumentSource,
   HubConfigDocument,
+  HubLimitsModel,
   HubRuleSettingModel,
   ModelDocument,
   PolicyDocument,
@@ -373,6 +374,22 @@ function buildHubConfig(reader: BodyReader, source: DocumentSource): HubConfigDo
       );
     }),
   };
-  set(doc, { defaultSpace: reader.string('default_space') });
+  set(doc, { defaultSpace: reader.string('default_space'), limits: hubLimits(reader.block('limits')) });
   return doc;
+}
+
+function hubLimits(block: OclBlock | undefined): HubLimitsModel | undefined {
+  if (!block) return undefined;
+  const r = new BodyReader(block.body);
+  const mb = r.int('max_memory_mb');
+  return set(
+    { ...blockSource(block, r) },
+    {
+      maxSteps: r.int('max_steps'),
+      maxMillis: r.int('max_millis'),
+      maxMemoryBytes: mb === undefined ? undefined : mb * 1024 * 1024,
+      maxOutputNodes: r.int('max_output_values'),
+      builtinBytesPerStep: r.int('builtin_bytes_per_step'),
+    },
+  );
 }

@@ -376,6 +376,18 @@ export interface HubPolicyActivationModel extends BlockSource {
   activeVersion?: string;
 }
 
+/**
+ * `limits { ... }` in oclhub.ocl: the Rego evaluation budget of every policy decision the hub makes
+ * (lint, evaluate, the HTTP API). Unset fields keep the engine defaults (docs/rego-limits.md).
+ */
+export interface HubLimitsModel extends BlockSource {
+  maxSteps?: number;
+  maxMillis?: number;
+  maxMemoryBytes?: number;
+  maxOutputNodes?: number;
+  builtinBytesPerStep?: number;
+}
+
 export interface HubPolicyExceptionModel extends BlockSource {
   id: string;
   policy?: string;
@@ -410,6 +422,7 @@ export interface HubConfigDocument extends DocumentBase {
   policies: HubPolicyActivationModel[];
   exceptions: HubPolicyExceptionModel[];
   rules: HubRuleSettingModel[];
+  limits?: HubLimitsModel;
 }
 
 export type ModelDocument =

@@ -269,3 +269,63 @@ export const BINARY_OPERATORS: Readonly<Record<string, string>> = {
   '>': 'gt',
   '>=': 'gte',
 };
+
+/** The terms directly inside a term, in source order (comprehension heads, not their bodies). */
+export function subterms(t: Term): Term[] {
+  switch (t.type) {
+    case 'ref':
+      return [t.head, ...t.path];
+    case 'array':
+    case 'set':
+      return t.items;
+    case 'object':
+      return t.entries.flat();
+    case 'call':
+      return t.args;
+    case 'membership':
+      return t.key ? [t.key, t.value, t.collection] : [t.value, t.collection];
+    case 'template':
+      return t.parts.filter((p): p is Term => typeof p !== 'string');
+    case 'arraycompr':
+    case 'setcompr':
+      return [t.term];
+    case 'objectcompr':
+      return [t.key, t.value];
+    default:
+      return [];
+  }
+}
+
+/** The terms of a literal's expression (not of its `with` modifiers), in source order. */
+export function exprTerms(e: Expr): Term[] {
+  switch (e.type) {
+    case 'term':
+      return [e.term];
+    case 'unify':
+      return [e.left, e.right];
+    case 'some':
+      return e.vars;
+    case 'somein':
+      return e.key ? [e.key, e.value, e.collection] : [e.value, e.collection];
+    case 'every':
+      return e.key ? [e.key, e.value, e.domain] : [e.value, e.domain];
+  }
+}
+
+/** OPA's names for value types, used in its messages ("cannot assign to number"). */
+export function valueName(t: Term): string {
+  switch (t.type) {
+    case 'arraycompr':
+      return 'arraycomprehension';
+    case 'setcompr':
+      return 'setcomprehension';
+    case 'objectcompr':
+      return 'objectcomprehension';
+    case 'membership':
+      return 'call';
+    case 'template':
+      return 'templatestring';
+    default:
+      return t.type;
+  }
+}

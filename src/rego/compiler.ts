@@ -3,13 +3,14 @@
  * frame slots, bodies reordered for safety, and the static checks OPA makes (unsafe variables,
  * recursion, ground defaults, arity, undefined functions, forbidden builtins).
  */
-import type { Import, Literal, Location, Module, Rule, Term, VarTerm } from './ast.js';
+import { exprTerms, subterms, type Import, type Literal, type Location, type Module, type Rule, type Term, type VarTerm } from './ast.js';
 import type { Builtin } from './builtins/registry.js';
 import { FORBIDDEN_BUILTINS } from './builtins/registry.js';
-import type { RegoError } from './errors.js';
+import { RegoEvalError, type RegoError } from './errors.js';
 import type { CBody, CExpr, CFn, CLit, CRule, CTerm, CWith, GroupKind, RuleGroup, TreeNode } from './ir.js';
-import { allVars, requireBound, scheduleBody, scheduleHeadTerms, type UnsafeVar } from './scheduler.js';
-import { makeObject, parseNumber, RegoSet, typeName, type Value } from './value.js';
+import { allVars, requireBound, scheduleBody, scheduleHeadTerms, SlotSet, type UnsafeVar } from './scheduler.js';
+import { checkCall, signatureOf, typeOfTerm, type Signature, type Type } from './typecheck.js';
+import { makeObject, parseNumber, RegoSet, type Value } from './value.js';
 
 export interface CompiledModules {
   root: TreeNode;
@@ -21,6 +22,7 @@ class CompileError extends Error {
     readonly code: string,
     message: string,
     readonly location?: Location,
+    readonly details?: string[],
   ) {
     super(message);
   }
@@ -72,20 +74,32 @@ export interface NameContext {
 }
 
 const CONST_TRUE: CTerm = { k: 'const', v: true };
+const ANY_TYPE: Type = { k: 'any' };
 
 export class Compiler {
-  readonly root: TreeNode = { name: '', path: [], children: new Map() };
+  readonly root: TreeNode = { id: 0, name: '', path: [], children: new Map() };
+  /** Number of tree nodes (ids are 0..nodeCount-1): the size of an evaluation's rule memo. */
+  nodeCount = 1;
   readonly groups: RuleGroup[] = [];
   readonly errors: RegoError[] = [];
+  /** Dotted names that some `with` of the compiled modules replaces (`http.send`, `count`). */
+  readonly mockedNames = new Set<string>();
   private readonly packageRuleNames = new Map<string, Set<string>>();
 
   constructor(readonly builtins: ReadonlyMap<string, Builtin>) {}
 
-  error(code: string, message: string, location?: Location): void {
-    this.errors.push(location ? { code, message, location } : { code, message });
+  error(code: string, message: string, location?: Location, details?: string[]): void {
+    const e: RegoError = location ? { code, message, location } : { code, message };
+    if (details?.length) e.details = details;
+    this.errors.push(e);
   }
 
   compileModules(modules: Module[]): void {
+    for (const m of modules) {
+      for (const name of withTargetNames(m)) this.mockedNames.add(name);
+      // A package without rules is still a document (`{}`), as in OPA.
+      this.node(m.package);
+    }
     const pending: Array<{ rule: Rule; group: RuleGroup; ctx: NameContext; refKeyTerms: Term[] }> = [];
     const contexts = modules.map((m) => this.moduleContext(m));
     // Rule heads first: bodies may call functions defined in any module.
@@ -106,7 +120,7 @@ export class Compiler {
           const placed = this.placeRule(m, rule);
           if (placed) pending.push({ rule, group: placed.group, ctx, refKeyTerms: placed.refKeys });
         } catch (e) {
-          if (e instanceof CompileError) this.error(e.code, e.message, e.location);
+          if (e instanceof CompileError) this.error(e.code, e.message, e.location, e.details);
           else throw e;
         }
       }
@@ -121,7 +135,7 @@ export class Compiler {
           p.group.defaultRule = compiled;
         } else p.group.rules.push(compiled);
       } catch (e) {
-        if (e instanceof CompileError) this.error(e.code, e.message, e.location);
+        if (e instanceof CompileError) this.error(e.code, e.message, e.location, e.details);
         else throw e;
       }
     }
@@ -138,12 +152,12 @@ export class Compiler {
     return { pkg: m.package, imports, ruleNames: new Set() };
   }
 
-  private node(path: string[]): TreeNode {
+  node(path: string[]): TreeNode {
     let n = this.root;
     for (const seg of path) {
       let c = n.children.get(seg);
       if (!c) {
-        c = { name: seg, path: [...n.path, seg], children: new Map() };
+        c = { id: this.nodeCount++, name: seg, path: [...n.path, seg], children: new Map() };
         n.children.set(seg, c);
       }
       n = c;
@@ -172,7 +186,8 @@ export class Compiler {
     }
     const refKeys = head.ref.slice(i);
     let kind: GroupKind;
-    if (head.args) {
+    // As in OPA, `f() := v` (no arguments) is a rule, read as `data.<pkg>.f` or called as `f()`.
+    if (head.args && head.args.length > 0) {
       if (refKeys.length > 0) throw new CompileError('rego_parse_error', 'function name must be a ground reference', head.location);
       kind = 'function';
     } else if (head.contains) kind = refKeys.length === 0 ? 'set' : 'object';
@@ -199,7 +214,7 @@ export class Compiler {
     const unsafe: UnsafeVar[] = [];
     const tr = new Translator(this, ctx, alloc);
     let args: CTerm[] | undefined;
-    const argBound = new Set<number>();
+    const argBound = new SlotSet();
     const argEqualities: CLit[] = [];
     if (rule.head.args) {
       for (const a of rule.head.args) for (const name of patternVarNames(a)) if (!root.names.has(name)) root.declare(name);
@@ -266,12 +281,16 @@ export class Compiler {
 
   /** Compiles a query body in the context of the given package (empty = no package). */
   compileQuery(lits: Literal[], ctx: NameContext): { body: CBody; alloc: SlotAllocator; vars: Map<string, number> } {
+    for (const lit of lits) for (const w of lit.with) {
+      const p = targetPath(w.target);
+      if (p) this.mockedNames.add(p.join('.'));
+    }
     const alloc = new SlotAllocator();
     const root = new Scope(undefined, alloc);
     const tr = new Translator(this, ctx, alloc);
     const body = tr.body(lits, root, [], () => {});
     const unsafe: UnsafeVar[] = [];
-    scheduleBody(body, new Set(), unsafe);
+    scheduleBody(body, new SlotSet(), unsafe);
     if (unsafe.length) this.reportUnsafe(unsafe, alloc, lits[0]?.location ?? dummyLoc());
     const vars = new Map<string, number>();
     const scopeOfBody = tr.lastBodyScope!;
@@ -422,28 +441,6 @@ export class Compiler {
   }
 }
 
-/** Operand types of the arithmetic and set operators, checked when an operand is a literal (OPA's type checker). */
-const OPERAND_TYPES: Readonly<Record<string, ReadonlyArray<string>>> = {
-  plus: ['number'],
-  mul: ['number'],
-  div: ['number'],
-  rem: ['number'],
-  minus: ['number', 'set'],
-  and: ['set'],
-  or: ['set'],
-};
-
-function checkOperandTypes(name: string, args: CTerm[], loc: Location): void {
-  const allowed = OPERAND_TYPES[name];
-  if (!allowed) return;
-  const types = args.map((a) => (a.k === 'const' ? typeName(a.v) : a.k === 'array' ? 'array' : a.k === 'object' ? 'object' : a.k === 'set' ? 'set' : undefined));
-  // `{1} - 1` passes the type checker (each operand may be a number or a set) and fails at run time.
-  if (types.some((ty) => ty !== undefined && !allowed.includes(ty))) {
-    const have = types.map((ty) => ty ?? 'any').join(', ');
-    throw new CompileError('rego_type_error', `${name}: invalid argument(s): have (${have}), want ${allowed.join(' or ')} operands`, loc);
-  }
-}
-
 function isPatternTerm(t: CTerm): boolean {
   switch (t.k) {
     case 'var':
@@ -528,6 +525,10 @@ function hasFreeVar(t: CTerm): boolean {
 /** Translates AST terms and bodies into IR for one rule (or query). */
 class Translator {
   lastBodyScope: Scope | undefined;
+  /** The call that is a whole expression (it may take an output argument). */
+  private statementCall: Term | undefined;
+  /** Types of variables assigned with `:=` from a term of known type. */
+  readonly varTypes = new Map<number, Type>();
 
   constructor(
     readonly compiler: Compiler,
@@ -575,7 +576,9 @@ class Translator {
           declareOnce(scope, n);
         }
         const withs = lit.with.map((w) => this.withModifier(w.target, w.value, scope, w.location));
-        return { negated: lit.negated, expr: { k: 'unify', a: this.term(e.left, scope), b }, with: withs, loc: lit.location, index };
+        const a = this.term(e.left, scope);
+        if (a.k === 'var') this.varTypes.set(a.slot, typeOfTerm(b, this.varTypes));
+        return { negated: lit.negated, expr: { k: 'unify', a, b }, with: withs, loc: lit.location, index };
       }
       for (const n of declaredBy(lit)) declareOnce(scope, n);
       return this.literal(lit, scope, index);
@@ -595,6 +598,7 @@ class Translator {
     const e = lit.expr;
     switch (e.type) {
       case 'term':
+        this.statementCall = e.term.type === 'call' ? e.term : undefined;
         return { k: 'term', t: this.term(e.term, scope) };
       case 'unify':
         return { k: 'unify', a: this.term(e.left, scope), b: this.term(e.right, scope) };
@@ -645,7 +649,7 @@ class Translator {
     }
     const name = path.join('.');
     const builtin = this.compiler.builtins.get(name);
-    if (builtin || FORBIDDEN_BUILTINS[name]) {
+    if (builtin || FORBIDDEN_BUILTINS[name] || signatureOf(name)) {
       return fnValue ? { kind: 'fn', path, fnKey: name, fn: fnValue } : { kind: 'fn', path, fnKey: name, value: this.term(value, scope) };
     }
     throw new CompileError('rego_compile_error', `with keyword target must reference existing input, data, or a function`, loc);
@@ -662,6 +666,41 @@ class Translator {
     } catch {
       return undefined;
     }
+  }
+
+  /**
+   * An OPA builtin oclhub does not provide (network, crypto, ...) that the compiled modules replace
+   * with `with` somewhere (a policy's unit tests mocking `http.send`): it compiles, and a call that
+   * is not mocked fails at run time, naming the builtin. Without a `with`, such a call stays a
+   * compile error.
+   */
+  private unprovidedBuiltin(dotted: string): CFn | undefined {
+    if (this.compiler.builtins.has(dotted) || !this.compiler.mockedNames.has(dotted)) return undefined;
+    const sig = signatureOf(dotted);
+    if (!sig && FORBIDDEN_BUILTINS[dotted] === undefined) return undefined;
+    const why = FORBIDDEN_BUILTINS[dotted] ?? 'not provided by oclhub';
+    const builtin: Builtin = {
+      name: dotted,
+      arity: sig?.args.length ?? 1,
+      fn: () => {
+        throw new RegoEvalError('eval_builtin_error', `${dotted}: ${why} (replace it with \`with\` to test a policy that calls it)`);
+      },
+    };
+    return { kind: 'builtin', name: dotted, builtin };
+  }
+
+  /** `f()` where `f` is a rule (OPA reads a zero-argument "function" as a rule): a ref to it. */
+  private zeroArgRule(name: string[]): CTerm | undefined {
+    let path: string[] | undefined;
+    if (name[0] === 'data') path = name.slice(1);
+    else if (this.ctx.ruleNames.has(name[0]!)) path = [...this.ctx.pkg, ...name];
+    else {
+      const imp = this.ctx.imports.get(name[0]!);
+      if (imp && imp.k === 'ref' && imp.head.k === 'data') path = [...imp.path.map((p) => (p as { v: string }).v), ...name.slice(1)];
+    }
+    const g = path ? this.compiler.findGroup(path) : undefined;
+    if (!g || g.kind === 'function') return undefined;
+    return { k: 'ref', head: { k: 'data' }, path: path!.map((s) => ({ k: 'const', v: s })) };
   }
 
   resolveFunction(name: string[], loc: Location, quiet = false): CFn | undefined {
@@ -681,6 +720,8 @@ class Translator {
       }
     }
     const dotted = name.join('.');
+    const unprovided = this.unprovidedBuiltin(dotted);
+    if (unprovided) return unprovided;
     if (FORBIDDEN_BUILTINS[dotted] !== undefined) {
       if (quiet) return undefined;
       throw new CompileError('rego_compile_error', `builtin ${dotted} is not available: ${FORBIDDEN_BUILTINS[dotted]}`, loc);
@@ -754,21 +795,32 @@ class Translator {
         return { k: 'objectcompr', key, value, body };
       }
       case 'call': {
+        const nested = t !== this.statementCall;
+        const rule = t.args.length === 0 ? this.zeroArgRule(t.name) : undefined;
+        if (rule) return rule;
         const fn = this.resolveFunction(t.name, t.location)!;
-        let arity: number;
         if (fn.kind === 'inline' && fn.name === 'print') return { k: 'call', fn, args: t.args.map((a) => this.term(a, scope)), loc: t.location };
-        if (fn.kind === 'builtin') arity = fn.builtin.arity;
-        else if (fn.kind === 'inline') arity = 2;
-        else arity = this.compiler.findGroup(fn.path)!.arity!;
         const args = t.args.map((a) => this.term(a, scope));
-        if (fn.kind === 'builtin') checkOperandTypes(fn.name, args.slice(0, arity), t.location);
+        let sig: Signature | undefined;
+        let name: string;
+        if (fn.kind === 'user') {
+          const arity = this.compiler.findGroup(fn.path)!.arity!;
+          sig = { args: new Array<Type>(arity).fill(ANY_TYPE), result: ANY_TYPE };
+          name = refString(fn.path);
+        } else {
+          name = fn.name;
+          sig = signatureOf(fn.name);
+          if (!sig) {
+            // A builtin without a declared signature (tests, embedders): arity only.
+            const arity = fn.kind === 'builtin' ? fn.builtin.arity : 2;
+            sig = { args: new Array<Type>(arity).fill(ANY_TYPE), result: ANY_TYPE };
+          }
+        }
+        const problem = checkCall(name, sig, args, nested, this.varTypes);
+        if (problem) throw new CompileError('rego_type_error', problem.message, t.location, problem.details);
+        const arity = sig.args.length;
         if (args.length === arity) return { k: 'call', fn, args, loc: t.location };
-        if (args.length === arity + 1 && arity >= 0) return { k: 'call', fn, args: args.slice(0, arity), out: args[arity], loc: t.location };
-        throw new CompileError(
-          'rego_type_error',
-          `${t.name.join('.')}: arity mismatch (have ${args.length} arguments, want ${arity})`,
-          t.location,
-        );
+        return { k: 'call', fn, args: args.slice(0, arity), out: args[arity], loc: t.location };
       }
       case 'membership':
         return {
@@ -803,6 +855,34 @@ class Translator {
 
 function declareOnce(scope: Scope, name: string): void {
   if (name !== '_' && !scope.names.has(name)) scope.declare(name);
+}
+
+/** The dotted targets of every `with` in a module (nested bodies included). */
+function withTargetNames(m: Module): string[] {
+  const out: string[] = [];
+  const lits = (body: Literal[]): void => {
+    for (const lit of body) {
+      for (const w of lit.with) {
+        const p = targetPath(w.target);
+        if (p) out.push(p.join('.'));
+      }
+      for (const t of exprTerms(lit.expr)) terms(t);
+      if (lit.expr.type === 'every') lits(lit.expr.body);
+    }
+  };
+  const terms = (t: Term): void => {
+    if (t.type === 'arraycompr' || t.type === 'setcompr' || t.type === 'objectcompr') lits(t.body);
+    if (t.type === 'template') for (const ws of t.with ?? []) for (const w of ws ?? []) {
+      const p = targetPath(w.target);
+      if (p) out.push(p.join('.'));
+    }
+    subterms(t).forEach(terms);
+  };
+  for (const rule of m.rules) {
+    lits(rule.body);
+    for (const e of rule.elses) lits(e.body);
+  }
+  return out;
 }
 
 /** `input.a.b` → ['input', 'a', 'b']; `count` → ['count']; undefined when not a plain ref. */

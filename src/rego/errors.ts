@@ -10,6 +10,8 @@ export interface RegoError {
   code: string;
   message: string;
   location?: Location;
+  /** Further lines OPA prints under the message (a type error's `have:` and `want:`). */
+  details?: string[];
 }
 
 export class RegoEvalError extends Error {
@@ -35,5 +37,6 @@ export const MSG_OBJECT_CONFLICT = 'object keys must be unique';
 export function formatRegoError(e: RegoError): string {
   const loc = e.location;
   const where = loc ? `${loc.file ?? ''}${loc.file ? ':' : ''}${loc.line}:${loc.column}: ` : '';
-  return `${where}${e.code}: ${e.message}`;
+  const details = e.details?.length ? e.details.map((d) => `\n\t${d}`).join('') : '';
+  return `${where}${e.code}: ${e.message}${details}`;
 }

@@ -6,16 +6,18 @@
 import type { Literal } from './ast.js';
 import { BUILTINS } from './builtins/index.js';
 import type { Builtin } from './builtins/registry.js';
-import { Compiler, SlotAllocator, type NameContext } from './compiler.js';
-import { RegoEvalError, type RegoError } from './errors.js';
-import { Evaluator, type Frame } from './evaluator.js';
-import type { CBody, CLit } from './ir.js';
-import { LimitTracker, LIMIT_CODE, type RegoLimits } from './limits.js';
+import { checkModule, checkQuery } from './checks.js';
+import { CodeGen } from './codegen.js';
+import { Compiler, type NameContext } from './compiler.js';
+import type { RegoError } from './errors.js';
+import { Run, runError, type Body, type Frame } from './evaluator.js';
+import { LIMIT_CODE, type RegoLimits } from './limits.js';
 import { parseModule, parseQuery } from './parser.js';
-import { RegoSet, RegoObject, type Value } from './value.js';
+import { RegoSet, RegoObject, setWorkMeter, type Value, type WorkMeter } from './value.js';
 
 export type { RegoError } from './errors.js';
 export type { RegoLimits } from './limits.js';
+export { DEFAULT_LIMITS } from './limits.js';
 export type { Value } from './value.js';
 
 export interface CompileOptions {
@@ -52,9 +54,9 @@ export type EvalResult =
   | { error: RegoError; results?: undefined; inputReads?: string[][] };
 
 interface CompiledQuery {
-  body: CBody;
-  alloc: SlotAllocator;
-  vars: Map<string, number>;
+  body: Body;
+  nslots: number;
+  vars: Array<[string, number]>;
   /** Source-ordered literals with their text, for `expressions`. */
   texts: string[];
 }
@@ -64,12 +66,26 @@ const QUERY_CACHE_LIMIT = 256;
 
 export class CompiledPolicy {
   private readonly queries = new Map<string, CompiledQuery | RegoError>();
+  private readonly refQueries = new Map<string, string>();
+  private readonly codegen: CodeGen;
 
-  constructor(private readonly compiler: Compiler) {}
+  constructor(private readonly compiler: Compiler) {
+    this.codegen = new CodeGen(compiler);
+  }
 
   /** Compiles (and caches) a query; returns an error for parse or compile problems. */
   prepare(query: string | string[]): CompiledQuery | RegoError {
-    const text = Array.isArray(query) ? refQuery(query) : query;
+    let text: string;
+    if (Array.isArray(query)) {
+      const joined = query.join('\u0000');
+      let t = this.refQueries.get(joined);
+      if (t === undefined) {
+        t = refQuery(query);
+        if (this.refQueries.size >= QUERY_CACHE_LIMIT) this.refQueries.clear();
+        this.refQueries.set(joined, t);
+      }
+      text = t;
+    } else text = query;
     let q = this.queries.get(text);
     if (q) return q;
     q = this.compileQuery(text);
@@ -82,75 +98,76 @@ export class CompiledPolicy {
     const parsed = parseQuery(text);
     if (!parsed.query) return parsed.errors[0] ?? { code: 'rego_parse_error', message: 'empty query' };
     const lits: Literal[] = parsed.query;
+    const declarationErrors = checkQuery(lits);
+    if (declarationErrors.length) return declarationErrors[0]!;
     const before = this.compiler.errors.length;
     let compiled;
     try {
       compiled = this.compiler.compileQuery(lits, EMPTY_CONTEXT);
     } catch (e) {
+      if (e instanceof RangeError) return { code: LIMIT_CODE, message: 'query too deeply nested' };
       if (e instanceof Error && 'code' in e) return { code: String((e as { code: unknown }).code), message: e.message };
       throw e;
     }
     const errors = this.compiler.errors.splice(before);
     if (errors.length) return errors[0]!;
     const texts = lits.map((l) => text.slice(l.location.offset, l.location.endOffset));
-    return { ...compiled, texts };
+    let code: Body;
+    try {
+      code = this.codegen.query(compiled.body);
+    } catch (e) {
+      if (e instanceof RangeError) return { code: LIMIT_CODE, message: 'query too deeply nested' };
+      throw e;
+    }
+    return { body: code, nslots: compiled.alloc.count, vars: [...compiled.vars], texts };
   }
 
   eval(query: string | string[], options: EvalOptions = {}): EvalResult {
     const q = this.prepare(query);
     if (!('body' in q)) return { error: q };
-    const limits = new LimitTracker(options.limits);
-    const ev = new Evaluator(this.compiler.root, limits, options);
+    let run: Run | undefined;
     const rows: ResultRow[] = [];
+    let previousMeter: WorkMeter | undefined;
     try {
-      const frame: Frame = new Array(q.alloc.count);
-      const exprValues: Value[] = new Array(q.texts.length).fill(true);
-      runQuery(ev, q.body.lits, 0, frame, exprValues, () => {
+      run = new Run(this.compiler, options);
+      previousMeter = setWorkMeter(run);
+      const r = run;
+      const frame: Frame = new Array(q.nslots);
+      const n = q.texts.length;
+      const values: Value[] = new Array(n);
+      for (let i = 0; i < n; i++) values[i] = true;
+      r.exprValues = values;
+      q.body(r, frame, () => {
         const bindings: Record<string, Value> = {};
         for (const [name, slot] of q.vars) {
           const v = frame[slot];
           if (v !== undefined) bindings[name] = v;
         }
-        rows.push({ expressions: q.texts.map((text, i) => ({ value: exprValues[i]!, text })), bindings });
+        const expressions: ResultRow['expressions'] = new Array(n);
+        for (let i = 0; i < n; i++) expressions[i] = { value: values[i]!, text: q.texts[i]! };
+        rows.push({ expressions, bindings });
         return false;
       });
       let nodes = 0;
-      for (const r of rows) {
+      const cap = r.maxOutputNodes;
+      for (const row of rows) {
         nodes += 1;
-        for (const e of r.expressions) nodes += countNodes(e.value, limits.maxOutputNodes);
-        for (const v of Object.values(r.bindings)) nodes += countNodes(v, limits.maxOutputNodes);
-        if (nodes > limits.maxOutputNodes) throw limits.outputTooLarge(nodes);
+        for (const e of row.expressions) nodes += countNodes(e.value, cap);
+        for (const name in row.bindings) nodes += countNodes(row.bindings[name]!, cap);
+        if (nodes > cap) throw r.outputTooLarge(nodes);
       }
     } catch (e) {
-      if (e instanceof RegoEvalError) return { error: e.toRegoError(), ...(ev.inputReads ? { inputReads: readsOf(ev.inputReads) } : {}) };
-      if (e instanceof RangeError) return { error: { code: LIMIT_CODE, message: `evaluation exceeded the stack depth limit (${e.message})` } };
-      return { error: { code: 'internal_error', message: e instanceof Error ? e.message : String(e) } };
+      const error = runError(e, run);
+      return run?.inputReads ? { error, inputReads: readsOf(run.inputReads) } : { error };
+    } finally {
+      if (run) setWorkMeter(previousMeter);
     }
-    return ev.inputReads ? { results: rows, inputReads: readsOf(ev.inputReads) } : { results: rows };
+    return run.inputReads ? { results: rows, inputReads: readsOf(run.inputReads) } : { results: rows };
   }
 }
 
 function readsOf(reads: ReadonlySet<string>): string[][] {
   return [...reads].sort().map((r) => JSON.parse(r) as string[]);
-}
-
-/** Top-level query literals record their values for `expressions`. */
-function runQuery(ev: Evaluator, lits: CLit[], i: number, f: Frame, values: Value[], k: () => boolean): boolean {
-  if (i === lits.length) return k();
-  ev.limits.tick(1);
-  const lit = lits[i]!;
-  if (lit.expr.k === 'term' && !lit.negated && lit.with.length === 0) {
-    // Like OPA, a query that is a plain value (`data.pkg.allow`) reports `false` as a value;
-    // a false comparison or call makes the query undefined.
-    const falseIsUndefined = lit.expr.t.k === 'call' || lit.expr.t.k === 'member';
-    return ev.evalTerm(lit.expr.t, f, (v) => {
-      if (v === false && falseIsUndefined) return false;
-      values[lit.index] = v;
-      return runQuery(ev, lits, i + 1, f, values, k);
-    });
-  }
-  values[lit.index] = true;
-  return ev.evalLit(lit, f, () => runQuery(ev, lits, i + 1, f, values, k));
 }
 
 function countNodes(v: Value, cap: number): number {
@@ -184,13 +201,15 @@ export function compile(modules: Array<{ file: string; source: string }>, option
   const parsed = [];
   for (const m of modules) {
     const r = parseModule(m.source, m.file);
+    const errors: RegoError[] = r.module ? checkModule(r.module) : r.errors;
     if (r.module) parsed.push(r.module);
-    for (const e of r.errors) diagnostics.push({ code: e.code, message: e.message, location: { ...e.location, file: e.location.file ?? m.file } });
+    for (const e of errors) diagnostics.push({ ...e, location: { ...e.location!, file: e.location?.file ?? m.file } });
   }
   if (diagnostics.length) return { diagnostics };
   const compiler = new Compiler(options.builtins ?? BUILTINS);
   try {
     compiler.compileModules(parsed);
+    if (compiler.errors.length === 0) new CodeGen(compiler).rules(compiler.groups);
   } catch (e) {
     if (e instanceof RangeError) return { diagnostics: [{ code: LIMIT_CODE, message: 'policy too deeply nested' }] };
     return { diagnostics: [{ code: 'rego_compile_error', message: `internal compiler error: ${e instanceof Error ? e.message : String(e)}` }] };

@@ -5,6 +5,7 @@
  */
 import type { Location } from './ast.js';
 import type { Builtin } from './builtins/registry.js';
+import type { RuleCode } from './evaluator.js';
 import type { Value } from './value.js';
 
 export type CTerm =
@@ -82,6 +83,8 @@ export interface CRule {
   /** The value is constant, so one solution per branch is enough. */
   constValue: boolean;
   loc: Location;
+  /** The rule's closures (codegen.ts). */
+  code?: RuleCode;
 }
 
 export type GroupKind = 'complete' | 'set' | 'object' | 'function';
@@ -101,6 +104,8 @@ export interface RuleGroup {
 
 /** A node of the virtual document tree (packages and rule paths). */
 export interface TreeNode {
+  /** Index into an evaluation's rule memo. */
+  id: number;
   name: string;
   path: string[];
   children: Map<string, TreeNode>;

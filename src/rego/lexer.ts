@@ -279,6 +279,17 @@ function replaceLoneSurrogates(s: string): string {
   return out;
 }
 
+/**
+ * A flat, internalised copy of `s`. Token texts are slices of the source, which V8 keeps as
+ * views into it; names and string constants compared on every evaluation step (`x.kind ==
+ * "Octopus.Manual"`) compare ~2× faster as flat strings, and as property keys they stay fast.
+ */
+function flat(s: string): string {
+  const o: Record<string, 0> = { [s]: 0 };
+  for (const k in o) return k;
+  return s;
+}
+
 /** Tokenizes Rego source. Always ends with exactly one `eof` token. Never throws. */
 export function tokenize(src: string): Token[] {
   const tokens: Token[] = [];
@@ -295,6 +306,15 @@ export function tokenize(src: string): Token[] {
     lineStart = 1;
   }
 
+  // Names and strings repeat (input, step, "Octopus.Manual"): flatten each distinct text once.
+  const flattened = new Map<string, string>();
+  const intern = (text: string): string => {
+    let f = flattened.get(text);
+    // V8 copies slices shorter than 13 characters, so only longer texts are views into the source.
+    if (f === undefined) flattened.set(text, (f = text.length < 13 ? text : flat(text)));
+    return f;
+  };
+
   const push = (
     kind: TokenKind,
     start: number,
@@ -304,10 +324,11 @@ export function tokenize(src: string): Token[] {
     raw = false,
     templateEnd = false,
   ): void => {
+    const text = src.slice(start, i);
     tokens.push({
       kind,
-      text: src.slice(start, i),
-      value,
+      text: kind === 'ident' ? intern(text) : text,
+      value: value === '' ? value : intern(value),
       raw,
       templateEnd,
       line: startLine,

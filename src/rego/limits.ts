@@ -1,53 +1,119 @@
 /**
- * Execution limits for one evaluation. Policies are user-authored, so an evaluation must end:
- * a step budget (literals, iterations and builtin work), a wall-clock budget (checked every
- * CLOCK_CHECK_INTERVAL steps so the clock is cheap) and a cap on the size of the output.
+ * Execution limits for one evaluation. Policies are user-authored, so an evaluation must end and
+ * must not take the process down with it:
+ * - a step budget: literals, iterations, and builtin work (a builtin call costs one step plus one
+ *   per `builtinBytesPerStep` bytes of what it reads or produces);
+ * - a wall-clock budget, checked whenever the step count passes a checkpoint (every
+ *   CLOCK_CHECK_INTERVAL steps), so long-running builtins that charge their work see it too. The
+ *   clock starts at the first checkpoint (FIRST_CHECK steps): reading it costs as much as a small
+ *   evaluation, and the work before it is bounded by the step charges;
+ * - a memory budget: the estimated size of all values the evaluation creates (composite
+ *   elements and string bytes, see `valueBytes`), counted as they are created, never freed;
+ * - a cap on the size of the query output.
+ * Each limit reports its own REGO_LIMIT message naming the limit that was hit.
  */
 import { RegoEvalError } from './errors.js';
+import { RegoObject, RegoSet, type Value } from './value.js';
 
 export interface RegoLimits {
-  /** Maximum evaluation steps (default 1e7). */
+  /** Maximum evaluation steps (default 10,000,000). */
   maxSteps?: number;
-  /** Maximum wall-clock milliseconds (default 2000). */
+  /** Maximum wall-clock milliseconds (default 2,000). */
   maxMillis?: number;
-  /** Maximum number of values (nodes) in the query output (default 1e6). */
+  /** Maximum number of values (nodes) in the query output (default 1,000,000). */
   maxOutputNodes?: number;
+  /** Maximum estimated bytes of values one evaluation creates (default 256 MiB). */
+  maxMemoryBytes?: number;
+  /** Bytes of builtin input/output work that cost one step (default 256); `Infinity` charges one step per call. */
+  builtinBytesPerStep?: number;
 }
 
-export const DEFAULT_LIMITS: Required<RegoLimits> = { maxSteps: 1e7, maxMillis: 2000, maxOutputNodes: 1e6 };
+export const DEFAULT_LIMITS: Readonly<Required<RegoLimits>> = Object.freeze({
+  maxSteps: 10_000_000,
+  maxMillis: 2_000,
+  maxOutputNodes: 1_000_000,
+  maxMemoryBytes: 256 * 1024 * 1024,
+  builtinBytesPerStep: 256,
+});
+
 export const LIMIT_CODE = 'REGO_LIMIT';
 const CLOCK_CHECK_INTERVAL = 4096;
+/** Steps before the clock starts (see above). */
+const FIRST_CHECK = 512;
 
-export class LimitTracker {
+/** Estimated heap bytes of the composite or string itself (not of the values it holds). */
+export const STRING_HEADER_BYTES = 16;
+export const ELEMENT_BYTES = 8;
+export const ENTRY_BYTES = 32;
+
+/** The estimated size of one value, shallow: its own elements or characters. */
+export function valueBytes(v: Value | undefined): number {
+  if (typeof v === 'string') return STRING_HEADER_BYTES + 2 * v.length;
+  if (v === null || typeof v !== 'object') return 0;
+  if (Array.isArray(v)) return 16 + ELEMENT_BYTES * v.length;
+  if (v instanceof RegoSet || v instanceof RegoObject) return 16 + ENTRY_BYTES * v.size;
+  let n = 0;
+  for (const _ in v) n++;
+  return 16 + ENTRY_BYTES * n;
+}
+
+/** The budget of one evaluation; the evaluator's run state extends it so the counters are its own fields. */
+export class Budget {
   steps = 0;
-  private nextClockCheck = CLOCK_CHECK_INTERVAL;
-  private readonly deadline: number;
+  nextCheck = FIRST_CHECK;
+  memory = 0;
   readonly maxSteps: number;
+  readonly maxMillis: number;
   readonly maxOutputNodes: number;
+  readonly maxMemoryBytes: number;
+  readonly bytesPerStep: number;
+  /** 0 until the first checkpoint starts the clock. */
+  private deadline = 0;
 
   constructor(limits: RegoLimits | undefined) {
-    const l = { ...DEFAULT_LIMITS, ...(limits ?? {}) };
-    this.maxSteps = l.maxSteps;
-    this.maxOutputNodes = l.maxOutputNodes;
-    this.deadline = performance.now() + l.maxMillis;
-    this.maxMillis = l.maxMillis;
-  }
-  private readonly maxMillis: number;
-
-  /** Counts `units` steps; throws a REGO_LIMIT error when a budget is exhausted. */
-  tick(units = 1): void {
-    this.steps += units;
-    if (this.steps >= this.nextClockCheck) this.slowCheck();
+    const l = limits;
+    this.maxSteps = l?.maxSteps ?? DEFAULT_LIMITS.maxSteps;
+    this.maxMillis = l?.maxMillis ?? DEFAULT_LIMITS.maxMillis;
+    this.maxOutputNodes = l?.maxOutputNodes ?? DEFAULT_LIMITS.maxOutputNodes;
+    this.maxMemoryBytes = l?.maxMemoryBytes ?? DEFAULT_LIMITS.maxMemoryBytes;
+    this.bytesPerStep = l?.builtinBytesPerStep ?? DEFAULT_LIMITS.builtinBytesPerStep;
+    if (this.maxSteps < this.nextCheck) this.nextCheck = this.maxSteps + 1;
   }
 
-  private slowCheck(): void {
+  /** Counts `units` steps; throws a REGO_LIMIT error when the step or time budget is exhausted. */
+  tick(units: number): void {
+    if ((this.steps += units) >= this.nextCheck) this.checkpoint();
+  }
+
+  /** Charges `bytes` of newly created values (and the work of creating them). */
+  alloc(bytes: number): void {
+    if ((this.memory += bytes) > this.maxMemoryBytes) throw this.memoryExceeded();
+    if (bytes >= this.bytesPerStep) this.tick((bytes / this.bytesPerStep) | 0);
+  }
+
+  /** Charges a builtin's result: one step for the call, plus its size in memory and work. */
+  chargeResult(v: Value | undefined): void {
+    const bytes = valueBytes(v);
+    if (bytes > 0) {
+      if ((this.memory += bytes) > this.maxMemoryBytes) throw this.memoryExceeded();
+      this.tick(1 + ((bytes / this.bytesPerStep) | 0));
+    } else if (++this.steps >= this.nextCheck) this.checkpoint();
+  }
+
+  /** Called when the step count reaches the next checkpoint. */
+  checkpoint(): void {
     if (this.steps > this.maxSteps) {
       throw new RegoEvalError(LIMIT_CODE, `evaluation exceeded the step limit (${this.maxSteps} steps)`);
     }
-    if (performance.now() > this.deadline) {
+    if (this.deadline === 0) this.deadline = performance.now() + this.maxMillis;
+    else if (performance.now() > this.deadline) {
       throw new RegoEvalError(LIMIT_CODE, `evaluation exceeded the time limit (${this.maxMillis} ms)`);
     }
-    this.nextClockCheck = Math.min(this.steps + CLOCK_CHECK_INTERVAL, this.maxSteps + 1);
+    this.nextCheck = Math.min(this.steps + CLOCK_CHECK_INTERVAL, this.maxSteps + 1);
+  }
+
+  memoryExceeded(): RegoEvalError {
+    return new RegoEvalError(LIMIT_CODE, `evaluation exceeded the memory limit (${this.maxMemoryBytes} bytes of values created)`);
   }
 
   outputTooLarge(nodes: number): RegoEvalError {

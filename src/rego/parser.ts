@@ -12,8 +12,6 @@
  *   and converted into rules, with OPA's messages when they cannot be;
  * - Rego v1 rules (`if` before a body, `contains` for multi-value rules) are enforced after parsing,
  *   with OPA's messages.
- * One addition to OPA: unary minus on a non-literal (`-x`) parses as `minus(0, x)` (rego-cpp
- * accepts it; OPA rejects it).
  *
  * Backtracking is by token index. `parseTerm` results are memoised per position, which keeps the
  * retries linear (OPA does the same with its parsed-term cache). Nesting depth is capped so hostile
@@ -40,7 +38,7 @@ import type {
   VarTerm,
   WithModifier,
 } from './ast.js';
-import { BINARY_OPERATORS } from './ast.js';
+import { BINARY_OPERATORS, valueName } from './ast.js';
 import { KEYWORDS, tokenize, type Token, type TokenKind } from './lexer.js';
 
 export interface RegoParseError {
@@ -128,24 +126,6 @@ const IMPORT_ROOTS = ['data', 'input', 'future', 'rego'];
 const FUTURE_KEYWORDS = ['contains', 'every', 'if', 'in'];
 /** Keywords never usable as a ref head (`true.x` stays an error). */
 const LITERAL_KEYWORDS: ReadonlySet<TokenKind> = new Set<TokenKind>(['true', 'false', 'null']);
-
-/** OPA's names for value types, used in its messages ("var cannot be used for rule name"). */
-function valueName(t: Term): string {
-  switch (t.type) {
-    case 'arraycompr':
-      return 'arraycomprehension';
-    case 'setcompr':
-      return 'setcomprehension';
-    case 'objectcompr':
-      return 'objectcomprehension';
-    case 'membership':
-      return 'call';
-    case 'template':
-      return 'templatestring';
-    default:
-      return t.type;
-  }
-}
 
 function tokenName(t: Token): string {
   switch (t.kind) {
@@ -247,22 +227,16 @@ class Parser {
     return this.pos > 0 ? this.toks[this.pos - 1]!.endOffset : 0;
   }
 
+  // Locations are made with every field at once (file may be undefined): one object shape for all
+  // of them, instead of a shape transition per location when the file is known.
   private loc(t: Token): Location {
-    const l: Location = { line: t.line, column: t.column, offset: t.offset, endOffset: t.endOffset };
-    if (this.file !== undefined) l.file = this.file;
-    return l;
+    return { line: t.line, column: t.column, offset: t.offset, endOffset: t.endOffset, file: this.file };
   }
 
   /** From the start of `start` to the end of the last consumed token. */
   private span(start: Token | Location, endOffset = this.lastEnd()): Location {
-    const l: Location = {
-      line: start.line,
-      column: start.column,
-      offset: start.offset,
-      endOffset: Math.max(endOffset, start.offset),
-    };
-    if (this.file !== undefined) l.file = this.file;
-    return l;
+    const offset = start.offset;
+    return { line: start.line, column: start.column, offset, endOffset: endOffset > offset ? endOffset : offset, file: this.file };
   }
 
   private makeError(t: Token | Location, message: string): RegoParseError {
@@ -543,7 +517,7 @@ class Parser {
         this.error(this.tok, 'else keyword cannot be used on multi-value rules');
         return null;
       }
-      const parsed = this.parseElses();
+      const parsed = this.parseElses(head.args !== undefined ? 'function' : 'rule');
       if (!parsed) return null;
       elses = parsed;
     }
@@ -701,7 +675,7 @@ class Parser {
   }
 
   /** The `else` chain after a rule body; the current token is the first `else`. */
-  private parseElses(): ElseClause[] | null {
+  private parseElses(kind: 'rule' | 'function'): ElseClause[] | null {
     const elses: ElseClause[] = [];
     while (this.k() === 'else') {
       const start = this.tok;
@@ -729,6 +703,8 @@ class Parser {
         return elses;
       }
       if (hasIf) this.next();
+      // OPA's CheckRegoV1 visits else rules too: a body needs `if` there as well.
+      else this.v1Errors.push(this.makeError(this.span(start), `\`if\` keyword is required before ${kind} body`));
       let body: Literal[];
       if (this.k() === '{') {
         const b = this.parseBraceBody();
@@ -1393,17 +1369,15 @@ class Parser {
     return { type: 'number', raw: text, location: this.span(start) };
   }
 
-  /** `-1` folds into the number; `-x` becomes `minus(0, x)`. */
+  /** `-1` folds into the number; like OPA, a minus sign before anything else is an error. */
   private parseNegative(): Term | null {
     const start = this.tok;
     this.next();
     if (this.k() === 'number' || (this.k() === '.' && this.peek().kind === 'number')) {
       return this.parseNumber(start, '-');
     }
-    const operand = this.parseTerm();
-    if (!operand) return null;
-    const zero: Term = { type: 'number', raw: '0', location: this.loc(start) };
-    return { type: 'call', name: ['minus'], args: [zero, operand], location: this.span(start) };
+    this.illegal('expected number');
+    return null;
   }
 
   private parseTemplate(): TemplateStringTerm | null {

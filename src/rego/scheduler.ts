@@ -13,6 +13,34 @@ interface Uses {
   outputs: Set<number>;
 }
 
+/** Where variable slots are collected. */
+export interface SlotSink {
+  add(slot: number): unknown;
+}
+
+/**
+ * The slots bound at a point of a body. A nested body (comprehension, `every`, negation) gets a
+ * child that sees its parent's slots without copying them, so scheduling and code generation stay
+ * linear in long bodies full of comprehensions. A child is used while its parent does not change.
+ */
+export class SlotSet implements SlotSink {
+  private readonly own = new Set<number>();
+  constructor(private readonly parent?: SlotSet) {}
+
+  has(slot: number): boolean {
+    return this.own.has(slot) || (this.parent !== undefined && this.parent.has(slot));
+  }
+
+  add(slot: number): this {
+    this.own.add(slot);
+    return this;
+  }
+
+  child(): SlotSet {
+    return new SlotSet(this);
+  }
+}
+
 export interface UnsafeVar {
   slot: number;
   lit: CLit;
@@ -30,7 +58,7 @@ export function bodyFree(body: CBody, extra: CTerm[] = []): Set<number> {
   return free;
 }
 
-function litAllVars(lit: CLit, acc: Set<number>): void {
+function litAllVars(lit: CLit, acc: SlotSink): void {
   const e = lit.expr;
   switch (e.k) {
     case 'term':
@@ -58,7 +86,7 @@ function litAllVars(lit: CLit, acc: Set<number>): void {
 }
 
 /** Every slot occurring in a term, including inside nested bodies. */
-export function allVars(t: CTerm, acc: Set<number>): void {
+export function allVars(t: CTerm, acc: SlotSink): void {
   switch (t.k) {
     case 'var':
       acc.add(t.slot);
@@ -175,12 +203,12 @@ function newUses(): Uses {
   return { inputs: new Set(), outputs: new Set() };
 }
 
-function subset(a: Set<number>, bound: Set<number>, exclude?: Set<number>): boolean {
+function subset(a: Set<number>, bound: SlotSet, exclude?: Set<number>): boolean {
   for (const s of a) if (!bound.has(s) && !exclude?.has(s)) return false;
   return true;
 }
 
-function evalOk(t: CTerm, bound: Set<number>): boolean {
+function evalOk(t: CTerm, bound: SlotSet): boolean {
   const u = newUses();
   termUses(t, u);
   return subset(u.inputs, bound, u.outputs);
@@ -190,25 +218,25 @@ function isPattern(t: CTerm): boolean {
   return t.k === 'var' || t.k === 'array' || t.k === 'object';
 }
 
-function patternOk(t: CTerm, bound: Set<number>): boolean {
+function patternOk(t: CTerm, bound: SlotSet): boolean {
   const u = newUses();
   patternUses(t, u);
   return subset(u.inputs, bound, u.outputs);
 }
 
-function addOutputs(t: CTerm, bound: Set<number>): void {
+function addOutputs(t: CTerm, bound: SlotSet): void {
   const u = newUses();
   patternUses(t, u);
   for (const s of u.outputs) bound.add(s);
 }
 
 /** Whether `a = b` can run with `bound`; binds (in a copy) progressively for element-wise unification. */
-function unifyOk(a: CTerm, b: CTerm, bound: Set<number>): boolean {
+function unifyOk(a: CTerm, b: CTerm, bound: SlotSet): boolean {
   if (a.k === 'var' && b.k === 'var') return bound.has(a.slot) || bound.has(b.slot);
   if (a.k === 'var') return bound.has(a.slot) ? patternOk(b, bound) : evalOk(b, bound);
   if (b.k === 'var') return bound.has(b.slot) ? patternOk(a, bound) : evalOk(a, bound);
   if (a.k === 'array' && b.k === 'array' && a.items.length === b.items.length) {
-    const local = new Set(bound);
+    const local = bound.child();
     for (let i = 0; i < a.items.length; i++) {
       if (!unifyOk(a.items[i]!, b.items[i]!, local)) return false;
       addOutputs(a.items[i]!, local);
@@ -217,7 +245,7 @@ function unifyOk(a: CTerm, b: CTerm, bound: Set<number>): boolean {
     return true;
   }
   if (a.k === 'object' && b.k === 'object' && a.entries.length === b.entries.length) {
-    const local = new Set(bound);
+    const local = bound.child();
     for (const [ka, va] of a.entries) {
       const match = b.entries.find(([kb]) => kb.k === 'const' && ka.k === 'const' && kb.v === ka.v);
       if (!match) return evalOk(a, bound) && evalOk(b, bound);
@@ -260,14 +288,14 @@ function litUses(lit: CLit): Uses {
   return u;
 }
 
-function canRun(lit: CLit, bound: Set<number>, producedElsewhere: Set<number>): boolean {
+function canRun(lit: CLit, bound: SlotSet, producedElsewhere: (slot: number) => boolean): boolean {
   for (const w of lit.with) if (w.value && !evalOk(w.value, bound)) return false;
   const e = lit.expr;
   if (lit.negated) {
     // Variables only this literal mentions are local to the negation (`not input.a[_] == 1`).
     const u = litUses(lit);
-    for (const s of u.inputs) if (!bound.has(s) && (producedElsewhere.has(s) || !u.outputs.has(s))) return false;
-    for (const s of u.outputs) if (!bound.has(s) && producedElsewhere.has(s)) return false;
+    for (const s of u.inputs) if (!bound.has(s) && (producedElsewhere(s) || !u.outputs.has(s))) return false;
+    for (const s of u.outputs) if (!bound.has(s) && producedElsewhere(s)) return false;
     return true;
   }
   switch (e.k) {
@@ -286,51 +314,134 @@ function canRun(lit: CLit, bound: Set<number>, producedElsewhere: Set<number>): 
   }
 }
 
+/** A binary min-heap of literal positions: the next candidate is always the earliest one. */
+class PositionHeap {
+  private readonly items: number[] = [];
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  push(x: number): void {
+    const a = this.items;
+    a.push(x);
+    let i = a.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (a[parent]! <= x) break;
+      a[i] = a[parent]!;
+      i = parent;
+    }
+    a[i] = x;
+  }
+
+  pop(): number {
+    const a = this.items;
+    const top = a[0]!;
+    const last = a.pop()!;
+    if (a.length > 0) {
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        if (l >= a.length) break;
+        const r = l + 1;
+        const c = r < a.length && a[r]! < a[l]! ? r : l;
+        if (a[c]! >= last) break;
+        a[i] = a[c]!;
+        i = c;
+      }
+      a[i] = last;
+    }
+    return top;
+  }
+}
+
 /**
- * Reorders `body` in place so each literal runs after the literals binding what it reads.
- * Nested bodies (comprehensions, every) are scheduled with the variables bound at their
- * literal. Returns the slots bound after the body, or the unsafe variables.
+ * Reorders `body` in place so each literal runs after the literals binding what it reads: the
+ * earliest runnable literal goes next, so literal order is otherwise kept. Nested bodies
+ * (comprehensions, every) are scheduled with the variables bound at their literal. Returns the
+ * slots bound after the body, or the unsafe variables.
+ *
+ * Linear in practice: a literal that cannot run yet waits on the unbound variables it mentions
+ * and is looked at again only when one of them is bound (a plain rescan from the start after each
+ * pick is quadratic, and cubic with the producer sets a negation needs).
  */
-export function scheduleBody(body: CBody, initiallyBound: Set<number>, unsafe: UnsafeVar[]): Set<number> {
-  const bound = new Set(initiallyBound);
+export function scheduleBody(body: CBody, initiallyBound: SlotSet, unsafe: UnsafeVar[]): SlotSet {
+  const bound = initiallyBound.child();
   const pending = body.lits.filter((l) => l.expr.k !== 'noop');
-  const uses = new Map<CLit, Uses>(pending.map((l) => [l, litUses(l)]));
+  const n = pending.length;
+  const uses = pending.map(litUses);
+  // How many pending non-negated literals can bind each slot (a negation may not run before them).
+  const producers = new Map<number, number>();
+  for (let i = 0; i < n; i++) {
+    if (pending[i]!.negated) continue;
+    for (const s of uses[i]!.outputs) producers.set(s, (producers.get(s) ?? 0) + 1);
+  }
+  const waiting = new Map<number, number[]>();
+  const heap = new PositionHeap();
+  const queued = new Uint8Array(n);
+  const done = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    heap.push(i);
+    queued[i] = 1;
+  }
   const ordered: CLit[] = [];
-  while (pending.length > 0) {
-    let picked = -1;
-    for (let i = 0; i < pending.length; i++) {
-      const others = new Set<number>();
-      for (const l of pending) if (l !== pending[i] && !l.negated) for (const s of uses.get(l)!.outputs) others.add(s);
-      if (canRun(pending[i]!, bound, others)) {
-        picked = i;
-        break;
+  while (heap.size > 0) {
+    const i = heap.pop();
+    queued[i] = 0;
+    const lit = pending[i]!;
+    const u = uses[i]!;
+    const producedElsewhere = (s: number): boolean => (producers.get(s) ?? 0) - (!lit.negated && u.outputs.has(s) ? 1 : 0) > 0;
+    if (!canRun(lit, bound, producedElsewhere)) {
+      const mentioned = new Set<number>();
+      litAllVars(lit, mentioned);
+      for (const s of mentioned) {
+        if (bound.has(s)) continue;
+        let list = waiting.get(s);
+        if (!list) waiting.set(s, (list = []));
+        list.push(i);
       }
+      continue;
     }
-    if (picked < 0) {
-      for (const lit of pending) {
-        const u = uses.get(lit)!;
-        for (const s of u.inputs) if (!bound.has(s) && !u.outputs.has(s)) unsafe.push({ slot: s, lit });
-      }
-      if (unsafe.length === 0) for (const lit of pending) for (const s of uses.get(lit)!.inputs) if (!bound.has(s)) unsafe.push({ slot: s, lit });
-      if (unsafe.length === 0 && pending[0]) for (const s of uses.get(pending[0])!.outputs) unsafe.push({ slot: s, lit: pending[0] });
-      break;
-    }
-    const lit = pending.splice(picked, 1)[0]!;
+    done[i] = 1;
     scheduleNested(lit, bound, unsafe);
     ordered.push(lit);
-    if (!lit.negated) for (const s of uses.get(lit)!.outputs) bound.add(s);
+    if (lit.negated) continue;
+    for (const s of u.outputs) {
+      producers.set(s, producers.get(s)! - 1);
+      if (bound.has(s)) continue;
+      bound.add(s);
+      const woken = waiting.get(s);
+      if (!woken) continue;
+      waiting.delete(s);
+      for (const j of woken) {
+        if (!done[j] && !queued[j]) {
+          queued[j] = 1;
+          heap.push(j);
+        }
+      }
+    }
   }
-  body.lits = ordered.concat(pending);
+  const rest = pending.filter((_, i) => !done[i]);
+  if (rest.length > 0) {
+    for (const lit of rest) {
+      const u = uses[pending.indexOf(lit)]!;
+      for (const s of u.inputs) if (!bound.has(s) && !u.outputs.has(s)) unsafe.push({ slot: s, lit });
+    }
+    if (unsafe.length === 0) for (const lit of rest) for (const s of litUses(lit).inputs) if (!bound.has(s)) unsafe.push({ slot: s, lit });
+    if (unsafe.length === 0 && rest[0]) for (const s of litUses(rest[0]).outputs) unsafe.push({ slot: s, lit: rest[0] });
+  }
+  body.lits = ordered.concat(rest);
   return bound;
 }
 
 /** Schedules the bodies of comprehensions inside head terms (rule values, keys). */
-export function scheduleHeadTerms(terms: CTerm[], bound: Set<number>, unsafe: UnsafeVar[]): void {
+export function scheduleHeadTerms(terms: CTerm[], bound: SlotSet, unsafe: UnsafeVar[]): void {
   const lit: CLit = { negated: false, expr: { k: 'noop' }, with: [], loc: { line: 0, column: 0, offset: 0, endOffset: 0 }, index: -1 };
   for (const t of terms) scheduleNested({ ...lit, expr: { k: 'term', t } }, bound, unsafe);
 }
 
-function scheduleNested(lit: CLit, bound: Set<number>, unsafe: UnsafeVar[]): void {
+function scheduleNested(lit: CLit, bound: SlotSet, unsafe: UnsafeVar[]): void {
   const visit = (t: CTerm): void => {
     switch (t.k) {
       case 'ref':
@@ -388,7 +499,7 @@ function scheduleNested(lit: CLit, bound: Set<number>, unsafe: UnsafeVar[]): voi
       break;
     case 'every': {
       visit(e.domain);
-      const inner = new Set(bound);
+      const inner = bound.child();
       if (e.key) allVars(e.key, inner);
       allVars(e.value, inner);
       scheduleBody(e.body, inner, unsafe);
@@ -401,7 +512,7 @@ function scheduleNested(lit: CLit, bound: Set<number>, unsafe: UnsafeVar[]): voi
 }
 
 /** Head terms (rule values, comprehension heads) must be bound once the body has run. */
-export function requireBound(terms: CTerm[], bound: Set<number>, unsafe: UnsafeVar[], lit: CLit | undefined): void {
+export function requireBound(terms: CTerm[], bound: SlotSet, unsafe: UnsafeVar[], lit: CLit | undefined): void {
   const acc = new Set<number>();
   for (const t of terms) {
     const u = newUses();

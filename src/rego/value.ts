@@ -52,6 +52,48 @@ export function isPlainObject(v: Value | undefined): v is PlainObject {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Metering deep operations
+
+/**
+ * Equality, ordering, hashing and conversion walk whole values, and a value built from shared
+ * parts (`x := [y, y]`, repeated) can be exponentially larger than the work that built it. These
+ * walks report their work here; an evaluation installs a meter that charges it to its budget (and
+ * throws when the budget is spent). Outside an evaluation nothing is metered.
+ */
+export interface WorkMeter {
+  /** `units` of work (steps). */
+  work(units: number): void;
+  /** `bytes` of values created. */
+  made(bytes: number): void;
+}
+
+let meter: WorkMeter | undefined;
+let pendingWork = 0;
+const WORK_BATCH = 1024;
+
+/** Installs the meter of the evaluation about to run; returns the previous one to restore. */
+export function setWorkMeter(m: WorkMeter | undefined): WorkMeter | undefined {
+  const prev = meter;
+  meter = m;
+  pendingWork = 0;
+  return prev;
+}
+
+/** Reports `units` of work on values (batched, so the common small case costs an addition). */
+export function work(units: number): void {
+  if ((pendingWork += units) >= WORK_BATCH && meter) {
+    const n = pendingWork;
+    pendingWork = 0;
+    meter.work(n);
+  }
+}
+
+/** Reports `bytes` of values (or strings) created by a deep operation. */
+export function made(bytes: number): void {
+  meter?.made(bytes);
+}
+
+// ---------------------------------------------------------------------------------------------
 // Numbers
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
@@ -61,6 +103,9 @@ const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
 export function normalizeBigInt(n: bigint): RegoNumber {
   return n >= MIN_SAFE && n <= MAX_SAFE ? Number(n) : n;
 }
+
+/** Decimal exponents up to which integers are kept exact (10^1000 has 1001 digits). */
+const MAX_EXACT_EXPONENT = 1000;
 
 /** Parses a Rego/JSON number literal, keeping large integers exact. Returns undefined for malformed text. */
 export function parseNumber(raw: string): RegoNumber | undefined {
@@ -72,12 +117,16 @@ export function parseNumber(raw: string): RegoNumber | undefined {
     return normalizeBigInt(BigInt(text));
   }
   const n = Number(text);
-  if (!Number.isFinite(n)) return undefined;
-  // An integral value written with an exponent (1e30) stays exact when it is an integer.
-  if (Number.isInteger(n) && !Number.isSafeInteger(n) && /^-?\d+[eE]\+?\d+$/.test(text)) {
-    const [mant, exp] = text.toLowerCase().split('e') as [string, string];
-    return normalizeBigInt(BigInt(mant) * 10n ** BigInt(exp));
+  // An integer written with an exponent (1e30, 1.5e400) stays exact, even beyond double range.
+  if (!Number.isSafeInteger(n)) {
+    const m = /^(-?)(\d*)(?:\.(\d*))?[eE]([+-]?\d+)$/.exec(text);
+    if (m) {
+      const frac = m[3] ?? '';
+      const shift = Number(m[4]) - frac.length;
+      if (shift >= 0 && shift <= MAX_EXACT_EXPONENT) return normalizeBigInt(BigInt(m[1]! + ((m[2]! + frac).replace(/^0+(?=\d)/, '') || '0')) * 10n ** BigInt(shift));
+    }
   }
+  if (!Number.isFinite(n)) return undefined;
   return n;
 }
 
@@ -115,9 +164,20 @@ export function canonicalString(v: Value): string {
     case 'string':
       return JSON.stringify(v);
   }
-  if (Array.isArray(v)) return '[' + v.map(canonicalString).join(',') + ']';
-  if (v instanceof RegoSet) return 'set(' + v.values().map(canonicalString).join(',') + ')';
-  return '{' + objectEntries(v).map(([k, x]) => canonicalString(k) + ':' + canonicalString(x)).join(',') + '}';
+  let s: string;
+  if (Array.isArray(v)) {
+    work(1 + v.length);
+    s = '[' + v.map(canonicalString).join(',') + ']';
+  } else if (v instanceof RegoSet) {
+    work(1 + v.size);
+    s = 'set(' + v.values().map(canonicalString).join(',') + ')';
+  } else {
+    const entries = objectEntries(v);
+    work(1 + entries.length);
+    s = '{' + entries.map(([k, x]) => canonicalString(k) + ':' + canonicalString(x)).join(',') + '}';
+  }
+  made(2 * s.length);
+  return s;
 }
 
 function primitiveKey(v: Value): Key | undefined {
@@ -256,9 +316,16 @@ function sortedKeys(o: PlainObject): string[] {
   return keys;
 }
 
+/**
+ * The prototype of the plain objects the engine creates: empty, frozen, with no prototype of its
+ * own, so no key is inherited and `__proto__` is an ordinary key. (`Object.create(null)` objects
+ * are the same to Rego but V8 keeps them as hash tables: enumerating one costs ~6× more.)
+ */
+const NO_MEMBERS: object = Object.freeze(Object.create(null) as object);
+
 /** Creates an empty plain object safe for any key (`__proto__` included). */
 export function emptyObject(): PlainObject {
-  return Object.create(null) as PlainObject;
+  return Object.create(NO_MEMBERS) as PlainObject;
 }
 
 /** Sets a key on a plain object under construction, treating `__proto__` as data. */
@@ -368,6 +435,7 @@ export function compare(a: Value, b: Value): number {
       const x = a as Value[];
       const y = b as Value[];
       const n = Math.min(x.length, y.length);
+      work(1 + n);
       for (let i = 0; i < n; i++) {
         const c = compare(x[i]!, y[i]!);
         if (c !== 0) return c;
@@ -378,6 +446,7 @@ export function compare(a: Value, b: Value): number {
       const x = objectEntries(a as PlainObject | RegoObject);
       const y = objectEntries(b as PlainObject | RegoObject);
       const n = Math.min(x.length, y.length);
+      work(1 + n);
       for (let i = 0; i < n; i++) {
         const ck = compare(x[i]![0], y[i]![0]);
         if (ck !== 0) return ck;
@@ -390,6 +459,7 @@ export function compare(a: Value, b: Value): number {
       const x = (a as RegoSet).values();
       const y = (b as RegoSet).values();
       const n = Math.min(x.length, y.length);
+      work(1 + n);
       for (let i = 0; i < n; i++) {
         const c = compare(x[i]!, y[i]!);
         if (c !== 0) return c;
@@ -408,11 +478,13 @@ export function equals(a: Value, b: Value): boolean {
   }
   if (Array.isArray(a)) {
     if (!Array.isArray(b) || a.length !== b.length) return false;
+    work(1 + a.length);
     for (let i = 0; i < a.length; i++) if (!equals(a[i]!, b[i]!)) return false;
     return true;
   }
   if (a instanceof RegoSet) {
     if (!(b instanceof RegoSet) || a.size !== b.size) return false;
+    work(1 + a.size);
     for (const x of a.values()) if (!b.has(x)) return false;
     return true;
   }
@@ -423,6 +495,7 @@ export function equals(a: Value, b: Value): boolean {
   if (oa instanceof RegoObject) {
     const bo = ob as RegoObject;
     if (oa.size !== bo.size) return false;
+    work(1 + oa.size);
     for (const [k, v] of oa.map.entries()) {
       const w = bo.get(k);
       if (w === undefined || !equals(v, w)) return false;
@@ -433,6 +506,7 @@ export function equals(a: Value, b: Value): boolean {
   const pb = ob as PlainObject;
   const ka = Object.keys(pa);
   if (ka.length !== Object.keys(pb).length) return false;
+  work(1 + ka.length);
   for (const k of ka) {
     if (!hasOwn.call(pb, k) || !equals(pa[k]!, pb[k]!)) return false;
   }
@@ -456,10 +530,22 @@ export function toJSON(v: Value): unknown {
     if (typeof v === 'bigint') return v; // callers that stringify use stringifyJSON, which keeps bigints exact
     return v;
   }
-  if (Array.isArray(v)) return v.map(toJSON);
-  if (v instanceof RegoSet) return v.values().map(toJSON);
+  if (Array.isArray(v)) {
+    work(1 + v.length);
+    made(48 + 8 * v.length);
+    return v.map(toJSON);
+  }
+  if (v instanceof RegoSet) {
+    work(1 + v.size);
+    made(48 + 8 * v.size);
+    return v.values().map(toJSON);
+  }
+  work(1);
+  made(56);
   const out = emptyObject() as Record<string, unknown>;
   for (const [k, x] of objectEntries(v)) {
+    work(1);
+    made(24);
     const key = typeof k === 'string' ? k : stringifyJSON(k);
     if (key === '__proto__') Object.defineProperty(out, key, { value: toJSON(x), enumerable: true, writable: true, configurable: true });
     else out[key] = toJSON(x);
@@ -470,8 +556,10 @@ export function toJSON(v: Value): unknown {
 /** JSON text of a value, keeping big integers exact and keys sorted. */
 export function stringifyJSON(v: Value, indent?: number): string {
   const json = toJSON(v);
-  return JSON.stringify(json, (_k, x) => (typeof x === 'bigint' ? `\u0000big:${x.toString()}` : x), indent).replace(
+  const text = JSON.stringify(json, (_k, x) => (typeof x === 'bigint' ? `\u0000big:${x.toString()}` : x), indent).replace(
     /"\\u0000big:(-?\d+)"/g,
     '$1',
   );
+  made(2 * text.length);
+  return text;
 }

@@ -55,6 +55,19 @@ describe('oclhub rego eval', () => {
   });
 });
 
+describe('oclhub rego eval limits', () => {
+  it('takes the evaluation budget from --max-steps, --max-millis and --max-memory-mb', async () => {
+    const root = await tempTree({ 'p.rego': 'package l\n\nn := count([1 | some a in numbers.range(1, 1000); some b in numbers.range(1, 1000)])\n' });
+    const steps = await run(root, 'rego', 'eval', '--max-steps', '5000', '-m', 'p.rego', 'data.l.n');
+    expect(steps.code).toBe(2);
+    expect(steps.stderr).toContain('REGO_LIMIT: evaluation exceeded the step limit (5000 steps)');
+    const memory = await run(root, 'rego', 'eval', '--max-memory-mb', '1', '-m', 'p.rego', 'data.l.n');
+    expect(memory.stderr).toContain('evaluation exceeded the memory limit (1048576 bytes of values created)');
+    expect(JSON.parse((await run(root, 'rego', 'eval', '-m', 'p.rego', 'data.l.n')).stdout)).toEqual({ result: [{ expressions: [{ value: 1_000_000, text: 'data.l.n' }] }] });
+    expect((await run(root, 'rego', 'eval', '--max-millis', 'soon', '-m', 'p.rego', 'data.l.n')).code).toBe(2);
+  });
+});
+
 describe('oclhub rego eval -d <directory>', () => {
   it('loads modules and mounts JSON files at their folder path', async () => {
     const root = await tempTree({

@@ -85,10 +85,12 @@ pkg := data.lib`;
     const src = `package t
 p := y if {
   y == x + 1
-  x := input.n
-  y := x + 1
+  x = input.n
+  y = x + 1
 }`;
     expect(value(src, 'data.t.p', { input: { n: 1 } })).toBe(2);
+    // With `:=` the same body is an error in OPA: a variable is declared where it is first seen.
+    expect(compileError(src.replace('x = input.n', 'x := input.n'))).toMatchObject({ code: 'rego_compile_error', message: 'var x referenced above' });
   });
 
   it('some, every, in, comprehensions and unification patterns', () => {
@@ -251,5 +253,43 @@ whole := json.marshal(input)
     const p = policy(src);
     expect(p.eval('data.p.needs_release', { input: {}, recordInputReads: true }).inputReads).toEqual([['Release', 'Version']]);
     expect(p.eval('data.p.whole', { input: {}, recordInputReads: true }).inputReads).toEqual([[]]);
+  });
+});
+
+describe('documents OPA builds that are easy to miss', () => {
+  it('reads a zero-argument "function" as a rule, by ref or by call', () => {
+    expect(value('package t\nf() := 7\ng := data.t.f\nh := f()', 'data.t')).toEqual({ f: 7, g: 7, h: 7 });
+  });
+
+  it('gives a package without rules the empty object', () => {
+    const p = policy('package empty\n', 'package q\nv := data.empty');
+    expect(toJSON(evaluateRule(p, 'data.q.v')!)).toEqual({});
+  });
+
+  it('keeps integer literals beyond double range exact instead of turning them into null', () => {
+    expect(value('package t\nx := 1e400 > 1e399\ny := 1e400 == 10 * 1e399', 'data.t')).toEqual({ x: true, y: true });
+    expect(evaluateRule(policy('package t\nx := 1.5e30'), 'data.t.x')).toBe(1_500_000_000_000_000_000_000_000_000_000n);
+  });
+
+  it('treats Object.prototype member names and __proto__ as ordinary keys of objects it builds', () => {
+    const src = `package t
+o := {"constructor": 1, "__proto__": 2}
+p := {"a": 1}
+r := [o.constructor, o.__proto__, object.get(p, "constructor", "none"), object.get(p, "toString", "none"), count(p), object.keys(o)]
+s := {k | some k, _ in p}
+u if p.constructor`;
+    expect(value(src, 'data.t.r')).toEqual([1, 2, 'none', 'none', 1, ['__proto__', 'constructor']]);
+    expect(value(src, 'data.t.s')).toEqual(['a']);
+    expect(value(src, 'data.t.u')).toBeUndefined();
+  });
+
+  it('compiles calls of builtins oclhub does not provide when a with replaces them, and fails closed otherwise', () => {
+    const src = `package t
+status := http.send({"method": "GET", "url": "https://example.com"}).status_code
+test_ok if status == 200 with http.send as {"status_code": 200}`;
+    const p = policy(src);
+    expect(p.eval('data.t.test_ok').results![0]!.expressions[0]!.value).toBe(true);
+    expect(p.eval('data.t.status').error).toMatchObject({ code: 'eval_builtin_error', message: expect.stringContaining('http.send: network access is not available') });
+    expect(compileError('package t\nx := http.send({})')).toMatchObject({ code: 'rego_compile_error', message: expect.stringContaining('builtin http.send is not available') });
   });
 });

@@ -1,11 +1,28 @@
-/** Runaway policies end with REGO_LIMIT within their budget, and the engine keeps working. */
+/**
+ * Runaway and hostile policies end with REGO_LIMIT naming the limit they hit, and the engine keeps
+ * working; the heap grows by less than twice the memory budget. (How close to the configured time
+ * they stop is measured, not asserted, since tests make no timing assertions: bench/rego-limits.ts.)
+ */
 import { describe, expect, it } from 'vitest';
 import { BUILTINS } from '../../src/rego/builtins/index.js';
-import { compile } from '../../src/rego/index.js';
+import { compile, DEFAULT_LIMITS, type EvalOptions } from '../../src/rego/index.js';
 
 const SRC = `package t
 cross := count([1 | some a in input.xs; some b in input.xs; some c in input.xs; some d in input.xs])
 small := count(input.xs)`;
+
+function evalRule(source: string, ref: string, options: EvalOptions = {}) {
+  const c = compile([{ file: 'hostile.rego', source }]);
+  expect(c.diagnostics).toEqual([]);
+  return c.policy!.eval(ref, options);
+}
+
+/** `name0 := seed`, then `name<i+1> := step(name<i>)` n times. */
+function chain(name: string, seed: string, step: (prev: string) => string, n: number): string {
+  const lines = [`${name}0 := ${seed}`];
+  for (let i = 0; i < n; i++) lines.push(`${name}${i + 1} := ${step(`${name}${i}`)}`);
+  return lines.join('\n');
+}
 
 describe('limits', () => {
   const { policy, diagnostics } = compile([{ file: 'limits.rego', source: SRC }]);
@@ -13,16 +30,24 @@ describe('limits', () => {
 
   it('compiles', () => expect(diagnostics).toEqual([]));
 
+  it('has documented defaults', () => {
+    expect(DEFAULT_LIMITS).toEqual({
+      maxSteps: 10_000_000,
+      maxMillis: 2_000,
+      maxOutputNodes: 1_000_000,
+      maxMemoryBytes: 256 * 1024 * 1024,
+      builtinBytesPerStep: 256,
+    });
+  });
+
   it('stops an exponential body on the step budget', () => {
     const r = policy!.eval('data.t.cross', { input, limits: { maxSteps: 100_000 } });
-    expect(r.error).toMatchObject({ code: 'REGO_LIMIT' });
-    expect(r.error!.message).toMatch(/step/);
+    expect(r.error).toMatchObject({ code: 'REGO_LIMIT', message: 'evaluation exceeded the step limit (100000 steps)' });
   });
 
   it('stops on the wall-clock budget', () => {
     const r = policy!.eval('data.t.cross', { input, limits: { maxSteps: 1e12, maxMillis: 50 } });
-    expect(r.error).toMatchObject({ code: 'REGO_LIMIT' });
-    expect(r.error!.message).toMatch(/time/);
+    expect(r.error).toMatchObject({ code: 'REGO_LIMIT', message: 'evaluation exceeded the time limit (50 ms)' });
   });
 
   const hasRange = BUILTINS.has('numbers.range');
@@ -43,4 +68,89 @@ describe('limits', () => {
     const r = policy!.eval('data.t.small', { input });
     expect(r.results?.[0]?.expressions[0]?.value).toBe(200);
   });
+});
+
+describe('hostile policies', () => {
+  const MEMORY = /^evaluation exceeded the memory limit/;
+
+  it('stops array doubling on the memory budget before the heap fills up', () => {
+    const src = `package h\n${chain('a', '[1]', (p) => `array.concat(${p}, ${p})`, 35)}\nr := count(a35)`;
+    const r = evalRule(src, 'data.h.r', { limits: { maxMemoryBytes: 32 * 1024 * 1024 } });
+    expect(r.error).toMatchObject({ code: 'REGO_LIMIT', message: 'evaluation exceeded the memory limit (33554432 bytes of values created)' });
+  });
+
+  it('stops within twice the memory budget: the heap grows by less than 2x the limit', () => {
+    // heapUsed right after the evaluation still holds everything it built (nothing forces a
+    // collection), so the growth is an upper bound on what the stopped evaluation allocated.
+    const budget = 64 * 1024 * 1024;
+    const src = `package h\n${chain('a', '[1]', (p) => `array.concat(${p}, ${p})`, 35)}\nr := count(a35)`;
+    const c = compile([{ file: 'hostile.rego', source: src }]);
+    const before = process.memoryUsage().heapUsed;
+    const r = c.policy!.eval('data.h.r', { limits: { maxMemoryBytes: budget } });
+    const grown = process.memoryUsage().heapUsed - before;
+    expect(r.error).toMatchObject({ code: 'REGO_LIMIT', message: `evaluation exceeded the memory limit (${budget} bytes of values created)` });
+    expect(grown).toBeLessThan(2 * budget);
+  });
+
+  it('stops string doubling on the memory budget, saying so', () => {
+    const src = `package h\n${chain('s', '"abcdefghij"', (p) => `concat("", [${p}, ${p}])`, 40)}\nr := count(s40)`;
+    const r = evalRule(src, 'data.h.r', { limits: { maxMemoryBytes: 16 * 1024 * 1024 } });
+    expect(r.error).toMatchObject({ code: 'REGO_LIMIT' });
+    expect(r.error!.message).toMatch(MEMORY);
+  });
+
+  it('stops serialising a value built from shared parts (json.marshal, set keys, equality)', () => {
+    const dag = chain('x', '["abcdefgh"]', (p) => `[${p}, ${p}]`, 40);
+    const dag2 = chain('y', '["abcdefgh"]', (p) => `[${p}, ${p}]`, 40);
+    const limits = { maxSteps: 200_000 };
+    expect(evalRule(`package h\n${dag}\nr := count(json.marshal(x40))`, 'data.h.r', { limits }).error).toMatchObject({ code: 'REGO_LIMIT' });
+    expect(evalRule(`package h\n${dag}\nr := count({x40, 1})`, 'data.h.r', { limits }).error).toMatchObject({ code: 'REGO_LIMIT' });
+    expect(evalRule(`package h\n${dag}\n${dag2}\nr := x40 == y40`, 'data.h.r', { limits }).error).toMatchObject({
+      code: 'REGO_LIMIT',
+      message: 'evaluation exceeded the step limit (200000 steps)',
+    });
+    expect(evalRule(`package h\n${dag}\nr := sprintf("%v", [x40])`, 'data.h.r', { limits }).error).toMatchObject({ code: 'REGO_LIMIT' });
+    expect(evalRule(`package h\n${dag}\nr := count([p | walk(x40, [p, _])])`, 'data.h.r', { limits }).error).toMatchObject({ code: 'REGO_LIMIT' });
+  });
+
+  it('charges builtins for the size of what they read and produce', () => {
+    // 200 calls formatting a 1 MB input: 2 MB each against a 64 MB budget.
+    const src = 'package h\nr := count([s | some i in numbers.range(1, 200); s := sprintf("%v-%d", [input, i])])';
+    const r = evalRule(src, 'data.h.r', { input: { blob: 'x'.repeat(1_000_000) }, limits: { maxMemoryBytes: 64 * 1024 * 1024, maxMillis: 120_000 } });
+    expect(r.error).toMatchObject({ code: 'REGO_LIMIT' });
+    expect(r.error!.message).toMatch(MEMORY);
+    const wide = evalRule('package h\nr := count(sprintf("%2000000000d", [1]))', 'data.h.r');
+    expect(wide.error!.message).toMatch(MEMORY);
+  });
+
+  it('matches globs and regexes on long policy-built strings in linear time', () => {
+    const src = `package h\n${chain('s', '"ab"', (p) => `concat("", [${p}, ${p}])`, 18)}\nr := [glob.match("*a*a*a*a*a*a*a*c", [], s18), regex.match("(a|ab)*c$", s18)]`;
+    const r = evalRule(src, 'data.h.r');
+    expect(r.results?.[0]?.expressions[0]?.value).toEqual([false, false]);
+  });
+
+  it('charges a regex or glob compilation more than a match (cached patterns are not charged again)', () => {
+    // 300 distinct patterns: each compilation costs 64 + 4 × its length in steps.
+    const distinct = 'package h\nr := count([x | some i in numbers.range(1, 300); x := regex.match(sprintf("^a%d+$", [i]), "a1")])';
+    expect(evalRule(distinct, 'data.h.r', { limits: { maxSteps: 20_000 } }).error).toMatchObject({ code: 'REGO_LIMIT' });
+    const same = 'package h\nr := count([x | some i in numbers.range(1, 300); x := regex.match("^a1+$", "a1")])';
+    expect(evalRule(same, 'data.h.r', { limits: { maxSteps: 20_000 } }).results?.[0]?.expressions[0]?.value).toBe(300);
+    const globs = 'package h\nr := count([x | some i in numbers.range(1, 300); x := glob.match(sprintf("a%d*", [i]), [], "a1")])';
+    expect(evalRule(globs, 'data.h.r', { limits: { maxSteps: 20_000 } }).error).toMatchObject({ code: 'REGO_LIMIT' });
+  });
+
+  it('counts every builtin call, so a budget also bounds cheap calls in a loop', () => {
+    const src = 'package h\nr := count([x | some i in numbers.range(1, 100000); x := upper("a")])';
+    expect(evalRule(src, 'data.h.r', { limits: { maxSteps: 50_000 } }).error).toMatchObject({ code: 'REGO_LIMIT' });
+  });
+
+  it('compiles and runs a 5,000-literal body and a 1,000-literal query without running out of stack', () => {
+    // Compile time is linear in the body (bench/rego-limits.ts times 50,000 literals).
+    const body = Array.from({ length: 5_000 }, (_, i) => `  x${i} := [y | some y in input.a; y > ${i % 7}]`).join('\n');
+    const r = evalRule(`package p\nallow if {\n${body}\n  count(x4999) == 1\n}\n`, 'data.p.allow', { input: { a: [1, 9] } });
+    expect(r.results?.[0]?.expressions[0]?.value).toBe(true);
+    const c = compile([{ file: 'q.rego', source: 'package q\nz := 1' }]);
+    const q = Array.from({ length: 1000 }, (_, i) => `some y${i} in [${i}]`).join('; ');
+    expect(c.policy!.eval(q).results).toHaveLength(1);
+  }, 60_000);
 });

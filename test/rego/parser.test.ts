@@ -167,7 +167,7 @@ describe('parser: rule forms', () => {
   });
 
   it('parses else chains with and without values, if and bodies', () => {
-    expect(rules('p := 1 if { input.a } else := 2 if { input.b } else = 3 { input.c } else := 4')).toEqual([
+    expect(rules('p := 1 if { input.a } else := 2 if { input.b } else = 3 if { input.c } else := 4')).toEqual([
       'p := 1 if { ref(input, "a") } else = 2 { ref(input, "b") } else = 3 { ref(input, "c") } else = 4',
     ]);
     expect(rules('p := "x" if input.x else := "y"')).toEqual(['p := "x" if { ref(input, "x") } else = "y"']);
@@ -177,6 +177,11 @@ describe('parser: rule forms', () => {
     const r = rule('p := 1 if {\n  false\n} else := 2');
     expect(r.elses[0]!.location).toMatchObject({ line: 4, column: 3 });
     expect(r.elses[0]!.body).toEqual([]);
+  });
+
+  it('requires `if` before an else body, as OPA checks every rule of the chain', () => {
+    expect(errors('package t\np := 1 if { input.a } else = 2 { input.b }')).toEqual(['2:23 `if` keyword is required before rule body']);
+    expect(errors('package t\nf(x) := 1 if { x } else { true }')).toEqual(['2:20 `if` keyword is required before function body']);
   });
 
   it('rejects else on multi-value rules and on heads with variables', () => {
@@ -190,7 +195,7 @@ describe('parser: rule forms', () => {
 
   it('splits chained bodies into separate definitions, as OPA does', () => {
     expect(rules('p := 1 if { input.a } { input.b }')).toEqual(['p := 1 if { ref(input, "a") }', 'p := 1 if { ref(input, "b") }']);
-    expect(errors('package t\np := 1 if { true } else := 2 { false } { true }')).toEqual(['2:40 expected else keyword']);
+    expect(errors('package t\np := 1 if { true } else := 2 if { false } { true }')).toEqual(['2:43 expected else keyword']);
   });
 
   it('converts plain statements into rules like OPA', () => {
@@ -319,16 +324,16 @@ describe('parser: operators and precedence', () => {
     expect(term('f(k, v in xs)')).toBe('f(k, in(v, xs))');
   });
 
-  it('folds negative numbers and turns other unary minus into minus(0, x)', () => {
+  it('folds negative numbers and, like OPA, rejects a minus sign before anything else', () => {
     expect(term('-1')).toBe('-1');
     expect(term('- 2.5e3')).toBe('-2.5e3');
     expect(term('-.5')).toBe('-.5');
     expect(term('.5')).toBe('.5');
     expect(term('3 - -4')).toBe('minus(3, -4)');
-    expect(term('-x')).toBe('minus(0, x)');
-    expect(term('-(a + b)')).toBe('minus(0, plus(a, b))');
-    expect(term('-x.y * 2')).toBe('mul(minus(0, ref(x, "y")), 2)');
     expect(term('x -1')).toBe('minus(x, 1)');
+    expect(errors('package t\np := -x')).toEqual(['2:7 unexpected ident token: expected number']);
+    expect(errors('package t\np := -(1 + 2)')).toEqual(['2:7 unexpected ( token: expected number']);
+    expect(errors('package t\np := 3 * -input.n')).toEqual(['2:11 unexpected ident token: expected number']);
   });
 
   it('locates a binary call from its left operand to its right operand', () => {
@@ -460,7 +465,7 @@ describe('parser: errors', () => {
   });
 
   it('turns deep nesting into an error instead of a stack overflow', () => {
-    for (const open of ['[', '(', '{', '{"a": ', 'f(', '-(', '$"{', 'x[', '[x | ']) {
+    for (const open of ['[', '(', '{', '{"a": ', 'f(', '$"{', 'x[', '[x | ']) {
       const r = parseModule(`package t\np := ${open.repeat(20000)}`);
       expect(r.errors.map((e) => e.message)).toEqual(['max parsing recursion depth exceeded']);
     }

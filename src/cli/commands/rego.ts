@@ -5,9 +5,10 @@
  * Parse, compile and evaluation errors go to stderr, positioned, with exit code 2.
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
+import { InvalidArgumentError } from 'commander';
 import path from 'node:path';
 import { formatRegoError } from '../../rego/errors.js';
-import { compile, type RegoError } from '../../rego/index.js';
+import { compile, type RegoError, type RegoLimits } from '../../rego/index.js';
 import { emptyObject, isPlainObject, setOwn, toJSON, type PlainObject, type Value } from '../../rego/value.js';
 import { EXIT_OK, EXIT_USAGE, type CliIo } from '../io.js';
 import type { RegisterCommand } from '../main.js';
@@ -18,9 +19,17 @@ export interface RegoEvalOptions {
   input?: string;
   modules?: string[];
   strict?: boolean;
+  /** The evaluation budget (docs/rego-limits.md); unset fields keep the engine defaults. */
+  limits?: RegoLimits;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError(`expected a positive integer, got "${value}"`);
+  return n;
+}
 
 export const registerRego: RegisterCommand = (program, ctx) => {
   const rego = program.command('rego').description('Rego policy engine tools');
@@ -32,9 +41,21 @@ export const registerRego: RegisterCommand = (program, ctx) => {
     .option('-i, --input <file>', 'JSON input document')
     .option('-m, --module <file>', 'Rego module (repeatable)', collect, [])
     .option('--strict', 'raise builtin errors instead of treating them as undefined')
-    .action(async (query: string, options: { data: string[]; input?: string; module: string[]; strict?: boolean }) => {
-      ctx.setExitCode(await runRegoEval({ query, data: options.data, input: options.input, modules: options.module, strict: options.strict }, ctx.io));
-    });
+    .option('--max-steps <n>', 'evaluation step budget (default 10000000)', positiveInt)
+    .option('--max-millis <n>', 'evaluation time budget in milliseconds (default 2000)', positiveInt)
+    .option('--max-memory-mb <n>', 'memory budget for the values an evaluation creates, in MiB (default 256)', positiveInt)
+    .action(
+      async (
+        query: string,
+        options: { data: string[]; input?: string; module: string[]; strict?: boolean; maxSteps?: number; maxMillis?: number; maxMemoryMb?: number },
+      ) => {
+        const limits: RegoLimits = {};
+        if (options.maxSteps !== undefined) limits.maxSteps = options.maxSteps;
+        if (options.maxMillis !== undefined) limits.maxMillis = options.maxMillis;
+        if (options.maxMemoryMb !== undefined) limits.maxMemoryBytes = options.maxMemoryMb * 1024 * 1024;
+        ctx.setExitCode(await runRegoEval({ query, data: options.data, input: options.input, modules: options.module, strict: options.strict, limits }, ctx.io));
+      },
+    );
 };
 
 export async function runRegoEval(options: RegoEvalOptions, io: CliIo): Promise<number> {
@@ -93,7 +114,7 @@ export async function runRegoEval(options: RegoEvalOptions, io: CliIo): Promise<
 
   const compiled = compile(modules);
   if (!compiled.policy) return reportErrors(compiled.diagnostics, io);
-  const result = compiled.policy.eval(options.query, { input, data, strict: options.strict, print: (m) => io.stderr(m + '\n') });
+  const result = compiled.policy.eval(options.query, { input, data, strict: options.strict, print: (m) => io.stderr(m + '\n'), ...(options.limits ? { limits: options.limits } : {}) });
   if (result.error) return reportErrors([result.error], io);
   if (result.results.length === 0) {
     io.stdout('{}\n');

@@ -34,7 +34,7 @@ export const AGGREGATES: Builtin[] = [
     if (v instanceof RegoSet) return v.size;
     if (isObject(v)) return objectSize(v);
     throw typeError('count', 1, v!, 'array', 'object', 'set', 'string');
-  }),
+  }, { fast: (v) => (Array.isArray(v) ? v.length : v instanceof RegoSet ? v.size : undefined) }),
   def('sum', 1, ([v]) => accumulate('sum', v!, 0, (a, b) => a + b, add)),
   def('product', 1, ([v]) => accumulate('product', v!, 1, (a, b) => a * b, multiply)),
   def('max', 1, ([v]) => {

@@ -4,35 +4,25 @@
  * `[abc]`, `[a-z]`, `[!...]` one character, `{a,b}` alternatives, `\` escapes.
  */
 import type { Value } from '../value.js';
-import type { Builtin } from './registry.js';
+import type { Builtin, BuiltinContext } from './registry.js';
+import { buildRegex, compileSteps, RegexSyntaxError, type CompiledRegex } from './re2.js';
 import { def, elementError, fail, str, typeError } from './util.js';
-// re2.ts turns on V8's linear-time fallback engine, which the `linear` glob translation relies on.
-import './re2.js';
 
 class GlobSyntaxError extends Error {}
-
-/** An astral character sits in a class: only JavaScript's `u` mode can express that. */
-class NeedsUnicode extends Error {}
-
-const SURROGATE_PAIR = '[\\uD800-\\uDBFF][\\uDC00-\\uDFFF]';
 
 const escapeChar = (ch: string): string => ch.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&');
 const escapeClassChar = (ch: string): string => ch.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
 
 /**
- * Translates a glob to a regular-expression source (unanchored). The `linear` form avoids the
- * `u` flag so that V8 can fall back to its linear-time engine (globs with many `*` backtrack
- * polynomially); one code point may then be two code units, so single-character matches try a
- * surrogate pair first.
+ * Translates a glob to a regular-expression source (unanchored) that reads the same in RE2 and in
+ * JavaScript's `u` mode. Globs with several `*` backtrack polynomially in V8, so matching goes
+ * through re2.ts, which only lets V8 match what cannot backtrack.
  */
-export function globToRegex(pattern: string, delimiters: string[], linear = false): string {
+export function globToRegex(pattern: string, delimiters: string[]): string {
   const chars = Array.from(pattern);
-  const classChar = (ch: string): string => {
-    if (linear && ch.length === 2) throw new NeedsUnicode();
-    return escapeClassChar(ch);
-  };
-  const literal = (ch: string): string => (linear && ch.length === 2 ? `(?:${ch})` : escapeChar(ch));
-  const oneChar = (cls: string): string => (linear ? `(?:${SURROGATE_PAIR}|${cls})` : cls);
+  const classChar = escapeClassChar;
+  const literal = escapeChar;
+  const oneChar = (cls: string): string => cls;
   const notDelim = oneChar(delimiters.length === 0 ? '[\\s\\S]' : '[^' + delimiters.map(classChar).join('') + ']');
   let i = 0;
 
@@ -112,19 +102,16 @@ export function globToRegex(pattern: string, delimiters: string[], linear = fals
   return parseSequence(false);
 }
 
-const cache = new Map<string, RegExp>();
+const cache = new Map<string, CompiledRegex>();
 const CACHE_LIMIT = 500;
 
-function compileGlob(pattern: string, delimiters: string[]): RegExp {
+function compileGlob(pattern: string, delimiters: string[], ctx: BuiltinContext): CompiledRegex {
   const key = pattern + '\u0000' + delimiters.join('');
   let re = cache.get(key);
   if (!re) {
-    try {
-      re = new RegExp('^(?:' + globToRegex(pattern, delimiters, true) + ')$');
-    } catch (e) {
-      if (!(e instanceof NeedsUnicode)) throw e;
-      re = new RegExp('^(?:' + globToRegex(pattern, delimiters) + ')$', 'u');
-    }
+    const source = '^(?:' + globToRegex(pattern, delimiters) + ')$';
+    ctx.tick(compileSteps(source));
+    re = buildRegex(source, { source, flags: 'u' });
     if (cache.size >= CACHE_LIMIT) cache.clear();
     cache.set(key, re);
   }
@@ -154,12 +141,12 @@ export const GLOB: Builtin[] = [
     const pattern = str('glob.match', args, 0);
     const delimiters = delimitersOperand(args[1]!);
     const value = str('glob.match', args, 2);
-    let re: RegExp;
+    let re: CompiledRegex;
     try {
-      re = compileGlob(pattern, delimiters);
+      re = compileGlob(pattern, delimiters, ctx);
     } catch (e) {
       if (e instanceof GlobSyntaxError) throw fail('glob.match', e.message);
-      if (e instanceof SyntaxError) throw fail('glob.match', `syntax error in pattern: ${e.message}`);
+      if (e instanceof RegexSyntaxError) throw fail('glob.match', `syntax error in pattern: ${e.message}`);
       throw e;
     }
     ctx.tick(value.length + 1);

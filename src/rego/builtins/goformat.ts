@@ -2,7 +2,7 @@
  * Go text formatting as OPA exposes it: `fmt.Sprintf` (for sprintf), `strconv.Quote`, and the
  * Rego term syntax OPA prints for composite values (`Term.String()`).
  */
-import { type RegoNumber, type Value, RegoSet, isObject, numberToString, objectEntries } from '../value.js';
+import { type RegoNumber, type Value, RegoSet, isObject, numberToString, objectEntries, work } from '../value.js';
 
 // ---------------------------------------------------------------------------------------------
 // Rego term syntax
@@ -19,17 +19,37 @@ export function termString(v: Value): string {
     case 'string':
       return goQuote(v);
   }
-  if (Array.isArray(v)) return '[' + v.map(termString).join(', ') + ']';
-  if (v instanceof RegoSet) return v.size === 0 ? 'set()' : '{' + v.values().map(termString).join(', ') + '}';
-  if (isObject(v)) return '{' + objectEntries(v).map(([k, x]) => termString(k) + ': ' + termString(x)).join(', ') + '}';
+  if (Array.isArray(v)) {
+    work(1 + v.length);
+    return '[' + v.map(termString).join(', ') + ']';
+  }
+  if (v instanceof RegoSet) {
+    work(1 + v.size);
+    return v.size === 0 ? 'set()' : '{' + v.values().map(termString).join(', ') + '}';
+  }
+  if (isObject(v)) {
+    const entries = objectEntries(v);
+    work(1 + entries.length);
+    return '{' + entries.map(([k, x]) => termString(k) + ': ' + termString(x)).join(', ') + '}';
+  }
   return String(v);
 }
 
 /** Go `strconv.Quote`. */
 export function goQuote(s: string): string {
+  if (PLAIN.test(s)) return '"' + s + '"';
   let out = '"';
-  for (const ch of s) {
-    const c = ch.codePointAt(0)!;
+  let i = 0;
+  while (i < s.length) {
+    PLAIN_RUN.lastIndex = i;
+    if (PLAIN_RUN.test(s)) {
+      out += s.slice(i, PLAIN_RUN.lastIndex);
+      i = PLAIN_RUN.lastIndex;
+      continue;
+    }
+    const c = s.codePointAt(i)!;
+    const ch = String.fromCodePoint(c);
+    i += ch.length;
     switch (ch) {
       case '"':
         out += '\\"';
@@ -66,6 +86,10 @@ export function goQuote(s: string): string {
   }
   return out + '"';
 }
+
+/** Printable ASCII other than `"` and `\\`: quoted as it is. */
+const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+const PLAIN_RUN = /[\x20\x21\x23-\x5b\x5d-\x7e]+/y;
 
 const NON_PRINTABLE = /[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]/u;
 function isPrintable(c: number): boolean {

@@ -33,13 +33,18 @@ function reachablePaths(args: Value[], ctx: BuiltinContext): RegoSet {
       ctx.tick(1);
       // A cycle ends the path where it would revisit a node.
       if (path.some((p) => equals(p, neighbor))) {
+        ctx.alloc(48 + 8 * path.length);
         result.add(path.slice());
         continue;
       }
       path.push(neighbor);
       const next = vertices(objectGet(graph, neighbor));
       if (next.length > 0) build(path, next);
-      else result.add(path.slice());
+      else {
+        // A DAG can have exponentially many paths: each one is charged as it is made.
+        ctx.alloc(48 + 8 * path.length);
+        result.add(path.slice());
+      }
       path.pop();
     }
   };

@@ -1,5 +1,5 @@
 /** json.* and yaml.* builtins. */
-import { parseDocument, stringify as yamlStringify } from 'yaml';
+import { createRequire } from 'node:module';
 import {
   type PlainObject,
   type Value,
@@ -143,13 +143,12 @@ function pathsToTree(paths: Value[][]): PathNode {
   return root;
 }
 
-/** Array positions are addressed by their decimal string, as OPA's string paths produce. */
+/**
+ * Array positions are addressed by their decimal string only, as in OPA (ast filterObject and
+ * jsonRemove look up `"0"`): a numeric segment in an array path (`["a", 0]`) selects no element.
+ */
 function childOf(tree: PathNode, key: Value, index?: number): PathNode | null | undefined {
-  if (index !== undefined) {
-    const byString = tree.children.get(String(index));
-    return byString !== undefined ? byString : tree.children.get(index);
-  }
-  return tree.children.get(key);
+  return tree.children.get(index !== undefined ? String(index) : key);
 }
 
 function filterValue(v: Value, filter: PathNode | null): Value {
@@ -350,6 +349,13 @@ function applyPatches(doc: Value, operations: Value[]): Value {
 // ---------------------------------------------------------------------------------------------
 // YAML
 
+type YAMLModule = typeof import('yaml');
+let yamlModule: YAMLModule | undefined;
+/** The YAML library, loaded on the first yaml.* call so importing the engine does not pay for it. */
+function yaml(): YAMLModule {
+  return (yamlModule ??= createRequire(import.meta.url)('yaml') as YAMLModule);
+}
+
 /** YAML as Go's sigs.k8s.io/yaml reads it (YAML 1.1 scalars), converted to JSON-compatible values. */
 function fromYAML(name: string, x: unknown): Value {
   if (x === null || x === undefined) return null;
@@ -380,7 +386,7 @@ function fromYAML(name: string, x: unknown): Value {
 }
 
 function parseYAML(name: string, text: string): Value {
-  const doc = parseDocument(text, { version: '1.1', intAsBigInt: true, uniqueKeys: false });
+  const doc = yaml().parseDocument(text, { version: '1.1', intAsBigInt: true, uniqueKeys: false });
   if (doc.errors.length > 0) throw fail(name, doc.errors[0]!.message.split('\n')[0]!);
   let js: unknown;
   try {
@@ -393,7 +399,7 @@ function parseYAML(name: string, text: string): Value {
 
 function marshalYAML(v: Value): string {
   const json = toJSON(v);
-  return yamlStringify(json, { indentSeq: false, sortMapEntries: true, lineWidth: 0 });
+  return yaml().stringify(json, { indentSeq: false, sortMapEntries: true, lineWidth: 0 });
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -212,6 +212,8 @@ function merge(args: Value[]): RegoSet {
     if (typeof x !== 'string') throw fail(name, 'IP addresses and subnets must be strings');
     const ip = parseIP(x);
     if (ip) {
+      // OPA takes a bare IPv4 address as its own network; a bare IPv6 address is an error.
+      if (ip.bits === 128) throw fail(name, 'IPv6 invalid: needs prefix length');
       ranges[ip.bits].push([ip.value, ip.value]);
       continue;
     }

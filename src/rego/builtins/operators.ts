@@ -57,13 +57,25 @@ export function remainder(a: RegoNumber, b: RegoNumber): RegoNumber {
   return intResult(toBigInt(a) % y);
 }
 
-function numeric(name: string, op: (a: RegoNumber, b: RegoNumber) => RegoNumber): Builtin {
-  return def(name, 2, (args) => {
-    const [a, b] = args as [Value, Value];
-    if (!isNum(a)) throw typeError(name, 1, a, 'number');
-    if (!isNum(b)) throw typeError(name, 2, b, 'number');
-    return op(a, b);
-  });
+function numeric(name: string, op: (a: RegoNumber, b: RegoNumber) => RegoNumber, small?: SmallOp): Builtin {
+  return def(
+    name,
+    2,
+    (args) => {
+      const [a, b] = args as [Value, Value];
+      if (!isNum(a)) throw typeError(name, 1, a, 'number');
+      if (!isNum(b)) throw typeError(name, 2, b, 'number');
+      return op(a, b);
+    },
+    small ? { fast: (a, b) => smallIntegers(a, b, small) } : undefined,
+  );
+}
+
+/** An exact small-integer result, or undefined for anything else. */
+function smallIntegers(a: Value, b: Value, op: SmallOp): number | undefined {
+  if (typeof a !== 'number' || typeof b !== 'number' || !Number.isSafeInteger(a) || !Number.isSafeInteger(b)) return undefined;
+  const r = op(a, b);
+  return Number.isSafeInteger(r) && !Object.is(r, -0) ? r : undefined;
 }
 
 function setDifference(a: RegoSet, b: RegoSet): RegoSet {
@@ -95,13 +107,15 @@ const minus = def('minus', 2, (args) => {
 });
 
 function comparison(name: string, test: (c: number) => boolean): Builtin {
-  return def(name, 2, (args) => test(compare(args[0]!, args[1]!)));
+  return def(name, 2, (args) => test(compare(args[0]!, args[1]!)), {
+    fast: (a, b) => (typeof a === 'number' && typeof b === 'number' ? test(a < b ? -1 : a > b ? 1 : 0) : undefined),
+  });
 }
 
 export const OPERATORS: Builtin[] = [
-  numeric('plus', add),
-  minus,
-  numeric('mul', multiply),
+  numeric('plus', add, (x, y) => x + y),
+  { ...minus, fast: (a, b) => smallIntegers(a, b, (x, y) => x - y) },
+  numeric('mul', multiply, (x, y) => x * y),
   numeric('div', divide),
   numeric('rem', remainder),
   def('or', 2, (args) => setUnion(set('or', args, 0), set('or', args, 1))),

@@ -1,77 +1,29 @@
 /**
- * Go RE2 syntax to JavaScript RegExp. RE2 is (almost) a subset of what JavaScript's `u` mode can
- * express once the spellings differ: leading flag groups, `\z`, `\A`, `(?P<name>`, `\pL`, POSIX
- * classes, `\Q...\E`, octal escapes, and Go's narrower `\s` and `.`. What JavaScript cannot
- * express (mid-pattern flag changes) and what RE2 itself rejects (look-around, back-references)
- * is an error.
+ * RE2 patterns (Go's regexp syntax, which OPA uses) for the regex and glob builtins, matched in
+ * time linear in the input, without changing anything process-wide.
+ *
+ * Two engines, chosen per pattern (and input length) when the pattern is first compiled:
+ * - V8's RegExp, on a translation of the pattern (below), when backtracking cannot blow up: the
+ *   pattern is one-pass (RE2's analysis: at every step the next character decides which branch to
+ *   take, so a backtracker never revisits input) and anchored at the start, or a plain literal, or
+ *   one-pass once anchored and the input is short (an unanchored search restarts at each offset,
+ *   so its cost is bounded by the square of the input length);
+ * - re2js (RE2 ported to JavaScript: exact RE2 syntax, guaranteed linear time) for everything
+ *   else, and for patterns the translation cannot express (mid-pattern flag changes).
+ * re2js also validates every pattern, so syntax errors carry Go's wording. It is loaded on first
+ * use, so importing the engine does not pay for it.
+ *
+ * The translation: RE2 is (almost) a subset of what JavaScript's `u` mode can express once the
+ * spellings differ: leading flag groups, `\z`, `\A`, `(?P<name>`, `\pL`, POSIX classes,
+ * `\Q...\E`, octal escapes, and Go's narrower `\s` and `.`.
  */
-import v8 from 'node:v8';
+import { createRequire } from 'node:module';
+import type { RE2JS as RE2JSClass } from 're2js';
 
 export class RegexSyntaxError extends Error {}
 
-/** The pattern needs JavaScript's `u` (or `i`/`m`) mode, so it cannot use the linear-time engine. */
-class NeedsUnicode extends Error {}
-
-const SURROGATE_PAIR = '[\\uD800-\\uDBFF][\\uDC00-\\uDFFF]';
-/** Outside `u` mode one code point may be two code units: match a pair first. */
-const anyCodePointOr = (cls: string): string => `(?:${SURROGATE_PAIR}|${cls})`;
-
-/**
- * Case variants of a character under Go's (?i) (simple folding), when they are all ASCII apart
- * from the two folds into other blocks (K: Kelvin sign, S: long s). Undefined means only `u`+`i`
- * mode can express it.
- */
-function asciiFold(ch: string): string[] | undefined {
-  const lower = ch.toLowerCase();
-  const upper = ch.toUpperCase();
-  if (lower === upper) return [ch];
-  if (!/^[a-z]$/.test(lower)) return undefined;
-  const variants = [lower, upper];
-  if (lower === 'k') variants.push('\u212a');
-  if (lower === 's') variants.push('\u017f');
-  return variants;
-}
-
-/** A literal character for the linear translation, case-folded when (?i) is on. */
-function foldedLiteral(ch: string, inClass: boolean, fold: boolean): string {
-  const plain = ch.length === 2 ? codeUnitEscape(ch.codePointAt(0)!, inClass) : escapeLiteral(ch, inClass);
-  if (!fold) return plain;
-  const variants = asciiFold(ch);
-  if (!variants) throw new NeedsUnicode();
-  if (variants.length === 1) return plain;
-  return inClass ? variants.join('') : `[${variants.join('')}]`;
-}
-
-/** Adds the other-case ranges of an ASCII range under (?i). */
-function foldedRange(lo: number, hi: number): string {
-  if (hi > 0x7f) throw new NeedsUnicode();
-  let out = `${escapeLiteral(String.fromCharCode(lo), true)}-${escapeLiteral(String.fromCharCode(hi), true)}`;
-  const overlap = (a: number, b: number): [number, number] | undefined => {
-    const x = Math.max(lo, a);
-    const y = Math.min(hi, b);
-    return x <= y ? [x, y] : undefined;
-  };
-  const lowers = overlap(0x61, 0x7a);
-  const uppers = overlap(0x41, 0x5a);
-  if (lowers) out += `${String.fromCharCode(lowers[0] - 32)}-${String.fromCharCode(lowers[1] - 32)}`;
-  if (uppers) out += `${String.fromCharCode(uppers[0] + 32)}-${String.fromCharCode(uppers[1] + 32)}`;
-  const has = (c: string): boolean => {
-    const l = c.charCodeAt(0);
-    const u = c.toUpperCase().charCodeAt(0);
-    return (l >= lo && l <= hi) || (u >= lo && u <= hi);
-  };
-  if (has('k')) out += '\\u212a';
-  if (has('s')) out += '\\u017f';
-  return out;
-}
-
-function codeUnitEscape(cp: number, inClass: boolean): string {
-  if (cp <= 0xffff) return '\\u' + cp.toString(16).padStart(4, '0');
-  if (inClass) throw new NeedsUnicode();
-  const hi = 0xd800 + ((cp - 0x10000) >> 10);
-  const lo = 0xdc00 + ((cp - 0x10000) & 0x3ff);
-  return `(?:\\u${hi.toString(16)}\\u${lo.toString(16)})`;
-}
+/** The pattern cannot be expressed as a JavaScript RegExp (it is still valid RE2). */
+class Untranslatable extends Error {}
 
 const POSIX: Record<string, string> = {
   alnum: '0-9A-Za-z',
@@ -121,11 +73,10 @@ export interface Translated {
 }
 
 /**
- * Translates an RE2 pattern; throws RegexSyntaxError with Go's wording where practical. In
- * `linear` mode the output avoids the `u`/`i`/`m` flags and look-arounds, which V8's linear-time
- * engine does not support (it throws NeedsUnicode when it cannot).
+ * Translates a valid RE2 pattern to an equivalent JavaScript RegExp source and flags; throws
+ * Untranslatable for what JavaScript cannot express, RegexSyntaxError for what RE2 rejects.
  */
-export function translateRE2(pattern: string, linear = false): Translated {
+export function translateRE2(pattern: string): Translated {
   let i = 0;
   let caseInsensitive = false;
   let dotAll = false;
@@ -134,14 +85,12 @@ export function translateRE2(pattern: string, linear = false): Translated {
   for (;;) {
     const m = /^\(\?([imsU]+)\)/.exec(pattern.slice(i));
     if (!m) break;
-    if (m[1]!.includes('U')) throw new RegexSyntaxError('invalid or unsupported Perl syntax: `(?U`');
+    if (m[1]!.includes('U')) throw new Untranslatable('ungreedy mode');
     if (m[1]!.includes('i')) caseInsensitive = true;
     if (m[1]!.includes('s')) dotAll = true;
     if (m[1]!.includes('m')) multiLine = true;
     i += m[0].length;
   }
-  if (linear && multiLine) throw new NeedsUnicode();
-  const fold = linear && caseInsensitive;
   let out = '';
   let negatedClass = false;
   let inClass = false;
@@ -152,26 +101,27 @@ export function translateRE2(pattern: string, linear = false): Translated {
     const ch = String.fromCodePoint(pattern.codePointAt(i)!);
     if (ch === '\\') {
       if (i + 1 >= n) throw new RegexSyntaxError('trailing backslash at end of expression: ``');
+      classStart = false;
       const e = pattern[i + 1]!;
       i += 2;
       switch (e) {
         case 'z':
           if (inClass) throw new RegexSyntaxError('invalid escape sequence: `\\z`');
-          out += linear ? '$' : '(?![\\s\\S])';
+          out += '(?![\\s\\S])';
           continue;
         case 'A':
           if (inClass) throw new RegexSyntaxError('invalid escape sequence: `\\A`');
-          out += linear ? '^' : '(?<![\\s\\S])';
+          out += '(?<![\\s\\S])';
           continue;
         case 's':
           out += inClass ? '\\t\\n\\f\\r ' : '[\\t\\n\\f\\r ]';
           continue;
         case 'S':
-          out += inClass ? '\\S' : linear ? anyCodePointOr('[^\\t\\n\\f\\r ]') : '[^\\t\\n\\f\\r ]';
+          out += inClass ? '\\S' : '[^\\t\\n\\f\\r ]';
           continue;
         case 'D':
         case 'W':
-          out += linear && !inClass ? anyCodePointOr('\\' + e) : '\\' + e;
+          out += '\\' + e;
           continue;
         case 'd':
         case 'w':
@@ -193,7 +143,7 @@ export function translateRE2(pattern: string, linear = false): Translated {
         case 'Q': {
           const end = pattern.indexOf('\\E', i);
           const lit = end < 0 ? pattern.slice(i) : pattern.slice(i, end);
-          for (const c of lit) out += linear ? foldedLiteral(c, inClass, fold) : escapeLiteral(c, inClass);
+          for (const c of lit) out += escapeLiteral(c, inClass);
           i = end < 0 ? n : end + 2;
           continue;
         }
@@ -204,21 +154,18 @@ export function translateRE2(pattern: string, linear = false): Translated {
             const close = pattern.indexOf('}', i);
             const hex = close < 0 ? '' : pattern.slice(i + 1, close);
             if (!/^[0-9A-Fa-f]{1,6}$/.test(hex) || parseInt(hex, 16) > 0x10ffff) throw new RegexSyntaxError('invalid escape sequence: `\\x{`');
-            if (fold && inClass && pattern[close + 1] === '-') throw new NeedsUnicode();
-            out += linear ? foldedLiteral(String.fromCodePoint(parseInt(hex, 16)), inClass, fold) : `\\u{${hex}}`;
+            out += `\\u{${hex}}`;
             i = close + 1;
           } else {
             const hex = pattern.slice(i, i + 2);
             if (!/^[0-9A-Fa-f]{2}$/.test(hex)) throw new RegexSyntaxError('invalid escape sequence: `\\x`');
-            if (fold && inClass && pattern[i + 2] === '-') throw new NeedsUnicode();
-            out += fold ? foldedLiteral(String.fromCharCode(parseInt(hex, 16)), inClass, true) : '\\x' + hex;
+            out += '\\x' + hex;
             i += 2;
           }
           continue;
         }
         case 'p':
         case 'P': {
-          if (linear) throw new NeedsUnicode();
           let name: string;
           if (pattern[i] === '{') {
             const close = pattern.indexOf('}', i);
@@ -240,8 +187,7 @@ export function translateRE2(pattern: string, linear = false): Translated {
         if (e !== '0' && !/[0-7]/.test(pattern[i] ?? '')) throw new RegexSyntaxError(`invalid escape sequence: \`\\${e}\``);
         let digits = e;
         while (digits.length < 3 && /[0-7]/.test(pattern[i] ?? '')) digits += pattern[i++];
-        if (fold && inClass && pattern[i] === '-') throw new NeedsUnicode();
-        out += linear ? foldedLiteral(String.fromCodePoint(parseInt(digits, 8)), inClass, fold) : `\\u{${parseInt(digits, 8).toString(16)}}`;
+        out += `\\u{${parseInt(digits, 8).toString(16)}}`;
         continue;
       }
       if (/[!-/:-@[-`{-~]/.test(e)) {
@@ -258,7 +204,7 @@ export function translateRE2(pattern: string, linear = false): Translated {
         const cls = POSIX[negated ? name.slice(1) : name];
         if (cls !== undefined) {
           if (negated) throw new RegexSyntaxError('negated POSIX classes are not supported');
-          out += fold && (name === 'lower' || name === 'upper') ? foldedRange(0x41, 0x5a) : cls;
+          out += cls;
           i = close + 2;
           classStart = false;
           continue;
@@ -267,27 +213,11 @@ export function translateRE2(pattern: string, linear = false): Translated {
       }
       if (ch === ']' && !classStart) {
         inClass = false;
-        out += negatedClass && linear ? '])' : ']';
+        out += ']';
         i++;
         continue;
       }
       classStart = false;
-      if (linear && ch.length === 2) throw new NeedsUnicode();
-      if (fold && ch !== '[' && ch !== ']') {
-        const next = pattern[i + 1];
-        const hiCh = pattern[i + 2];
-        if (next === '-' && hiCh !== undefined && hiCh !== ']') {
-          if (hiCh === '\\' || hiCh.charCodeAt(0) >= 0xd800) throw new NeedsUnicode();
-          out += foldedRange(ch.charCodeAt(0), hiCh.charCodeAt(0));
-          i += 3;
-          classStart = false;
-          continue;
-        }
-        out += foldedLiteral(ch, true, true);
-        i += ch.length;
-        classStart = false;
-        continue;
-      }
       out += ch === '[' ? '\\[' : ch === ']' ? '\\]' : ch;
       i += ch.length;
       continue;
@@ -298,7 +228,7 @@ export function translateRE2(pattern: string, linear = false): Translated {
         i++;
         negatedClass = pattern[i] === '^';
         if (negatedClass) {
-          out += linear ? `(?:${SURROGATE_PAIR}|[^` : '[^';
+          out += '[^';
           i++;
         } else out += '[';
         classStart = true;
@@ -331,7 +261,7 @@ export function translateRE2(pattern: string, linear = false): Translated {
           }
           const flags = /^([imsU-]+)([:)])/.exec(rest);
           if (flags) {
-            throw new RegexSyntaxError(`flag groups after the start of the pattern are not supported: \`(?${flags[0]}\``);
+            throw new Untranslatable(`flag groups after the start of the pattern: \`(?${flags[0]}\``);
           }
           throw new RegexSyntaxError(`invalid or unsupported Perl syntax: \`(?${rest[0] ?? ''}\``);
         }
@@ -347,11 +277,11 @@ export function translateRE2(pattern: string, linear = false): Translated {
         i++;
         continue;
       case '.':
-        out += linear ? anyCodePointOr(dotAll ? '[\\s\\S]' : '[^\\n]') : dotAll ? '[\\s\\S]' : '[^\\n]';
+        out += dotAll ? '[\\s\\S]' : '[^\\n]';
         i++;
         continue;
       case '$':
-        out += multiLine ? '(?=\\n|(?![\\s\\S]))' : linear ? '$' : '(?![\\s\\S])';
+        out += multiLine ? '(?=\\n|(?![\\s\\S]))' : '(?![\\s\\S])';
         i++;
         continue;
       case '^':
@@ -381,55 +311,165 @@ export function translateRE2(pattern: string, linear = false): Translated {
         i++;
         continue;
     }
-    if (fold && ch.toLowerCase() !== ch.toUpperCase()) out += foldedLiteral(ch, false, true);
-    else out += linear && ch.length === 2 ? `(?:${ch})` : ch;
+    out += ch;
     i += ch.length;
   }
   if (inClass) throw new RegexSyntaxError('missing closing ]: `' + pattern + '`');
   if (depth > 0) throw new RegexSyntaxError('missing closing ): `' + pattern + '`');
-  if (linear) return { source: out, flags: '' };
   return { source: out, flags: 'u' + (caseInsensitive ? 'i' : '') };
 }
 
-const cache = new Map<string, RegExp>();
-const CACHE_LIMIT = 500;
+// ---------------------------------------------------------------------------------------------
+// Engines
 
-// RE2 guarantees linear-time matching; V8's backtracking engine does not. Let V8 switch a regex
-// to its linear-time engine when backtracking gets excessive (it does so only for regexes without
-// the u/i/m flags and look-arounds, hence the `linear` translation above).
-try {
-  v8.setFlagsFromString('--enable-experimental-regexp-engine-on-excessive-backtracks');
-} catch {
-  // Not fatal: matching stays correct, only unbounded in time for pathological patterns.
+/** One match: its span (UTF-16 offsets), its groups (0 = the whole match), and named groups. */
+export interface RegexMatch {
+  index: number;
+  end: number;
+  groups: Array<string | undefined>;
+  named: Record<string, string | undefined>;
 }
 
-/** Which translation a pattern gets: 'linear' (V8 may fall back to its linear engine) or 'unicode'. */
-export function regexMode(pattern: string): 'linear' | 'unicode' {
+/** Inputs up to this length may use V8 for a pattern that is one-pass only once anchored. */
+export const SHORT_INPUT = 2048;
+
+type RE2JSModule = typeof import('re2js');
+let re2jsModule: RE2JSModule | undefined;
+function re2js(): RE2JSModule {
+  return (re2jsModule ??= createRequire(import.meta.url)('re2js') as RE2JSModule);
+}
+
+/** RE2's analysis of a compiled program (internal to re2js: absent means "not known to be safe"). */
+interface ProgramFacts {
+  /** Go's one-pass: anchored at both ends, and the next character always decides the branch. */
+  onepass: boolean;
+  /** The whole pattern is a literal string. */
+  literal: boolean;
+  /** Matches can only start at the beginning of the text. */
+  startAnchored: boolean;
+}
+const EMPTY_BEGIN_TEXT = 4;
+function programFacts(re: RE2JSClass): ProgramFacts {
+  const internal = (re as unknown as { re2Input?: { onepass?: { inst?: unknown[] } | null; prefixComplete?: boolean; cond?: number } }).re2Input;
+  return {
+    onepass: Array.isArray(internal?.onepass?.inst) && internal.onepass.inst.length > 0,
+    literal: internal?.prefixComplete === true,
+    startAnchored: typeof internal?.cond === 'number' && (internal.cond & EMPTY_BEGIN_TEXT) !== 0,
+  };
+}
+
+export class CompiledRegex {
+  private input: string | undefined;
+  private matcher: ReturnType<RE2JSClass['matcher']> | undefined;
+
+  constructor(
+    private readonly re2: RE2JSClass,
+    /** The V8 translation, when it is safe for some inputs (global flag: exec from an offset). */
+    private readonly js: RegExp | undefined,
+    /** Whether the V8 translation is safe at any input length (else up to SHORT_INPUT). */
+    private readonly jsAnyLength: boolean,
+  ) {}
+
+  /** Which engine matches `s`. */
+  engine(s: string): 'v8' | 're2js' {
+    return this.js !== undefined && (this.jsAnyLength || s.length <= SHORT_INPUT) ? 'v8' : 're2js';
+  }
+
+  /** Whether `s` contains a match (Go's MatchString). */
+  test(s: string): boolean {
+    if (this.engine(s) === 'v8') {
+      const js = this.js!;
+      js.lastIndex = 0;
+      return js.test(s);
+    }
+    return this.re2.test(s);
+  }
+
+  /** The leftmost match starting at or after `from`. */
+  exec(s: string, from: number): RegexMatch | null {
+    if (this.engine(s) === 'v8') {
+      const js = this.js!;
+      js.lastIndex = from;
+      const m = js.exec(s);
+      if (!m) return null;
+      return { index: m.index, end: m.index + m[0].length, groups: Array.from(m), named: { ...(m.groups ?? {}) } };
+    }
+    if (this.input !== s || !this.matcher) {
+      this.matcher = this.re2.matcher(s);
+      this.input = s;
+    }
+    const m = this.matcher;
+    if (!m.find(from)) return null;
+    const groups: Array<string | undefined> = [];
+    for (let g = 0; g <= m.groupCount(); g++) groups.push(m.group(g) ?? undefined);
+    const named: Record<string, string | undefined> = {};
+    for (const [name, index] of Object.entries(this.re2.namedGroups())) named[name] = groups[index];
+    return { index: m.start(), end: m.end(), groups, named };
+  }
+}
+
+/**
+ * Builds a regex from an RE2 pattern and, optionally, its JavaScript translation. Throws
+ * RegexSyntaxError (Go's message, without the "error parsing regexp: " prefix) for invalid RE2.
+ * `force` pins one engine whatever the pattern (tests compare the two).
+ */
+export function buildRegex(pattern: string, translation: Translated | undefined, force?: 'v8' | 're2js'): CompiledRegex {
+  const { RE2JS, RE2JSException } = re2js();
+  let re: RE2JSClass;
   try {
-    translateRE2(pattern, true);
-    return 'linear';
+    re = RE2JS.compile(pattern);
   } catch (e) {
-    if (e instanceof NeedsUnicode) return 'unicode';
+    if (e instanceof RE2JSException) throw new RegexSyntaxError(e.message.replace(/^error parsing regexp: /, ''));
     throw e;
   }
+  if (force === 're2js' || !translation) return new CompiledRegex(re, undefined, false);
+  if (force === 'v8') return new CompiledRegex(re, new RegExp(translation.source, translation.flags + 'g'), true);
+  const facts = programFacts(re);
+  // A backtracker cannot blow up on a deterministic pattern: each wrong branch fails on its first
+  // character. Anchoring both ends lets RE2's one-pass analysis decide determinism for any pattern.
+  let deterministic = facts.literal || facts.onepass;
+  if (!deterministic) {
+    try {
+      deterministic = programFacts(RE2JS.compile(`^(?:${pattern})$`)).onepass;
+    } catch {
+      deterministic = false;
+    }
+  }
+  if (!deterministic) return new CompiledRegex(re, undefined, false);
+  const anyLength = facts.literal || facts.startAnchored;
+  let js: RegExp;
+  try {
+    js = new RegExp(translation.source, translation.flags + 'g');
+  } catch {
+    return new CompiledRegex(re, undefined, false);
+  }
+  return new CompiledRegex(re, js, anyLength);
 }
 
-/** Compiles (and caches) an RE2 pattern as a global JavaScript RegExp. */
-export function compileRE2(pattern: string): RegExp {
+const cache = new Map<string, CompiledRegex>();
+const CACHE_LIMIT = 500;
+
+/** Evaluation steps a regex compilation costs (when not cached): compiling is far dearer than a step. */
+export function compileSteps(pattern: string): number {
+  return 64 + 4 * pattern.length;
+}
+
+/**
+ * Compiles (and caches) an RE2 pattern; throws RegexSyntaxError when RE2 rejects it. `budget`
+ * is charged `compileSteps` when the pattern is not cached.
+ */
+export function compileRE2(pattern: string, budget?: { tick(units: number): void }): CompiledRegex {
   let re = cache.get(pattern);
   if (re) return re;
-  let t: Translated;
+  budget?.tick(compileSteps(pattern));
+  let translation: Translated | undefined;
   try {
-    t = translateRE2(pattern, true);
+    translation = translateRE2(pattern);
   } catch (e) {
-    if (!(e instanceof NeedsUnicode)) throw e;
-    t = translateRE2(pattern);
+    // RE2 may accept what the translation cannot express; re2js decides.
+    if (!(e instanceof Untranslatable) && !(e instanceof RegexSyntaxError)) throw e;
   }
-  try {
-    re = new RegExp(t.source, t.flags + 'g');
-  } catch (e) {
-    throw new RegexSyntaxError((e as Error).message.replace(/^Invalid regular expression: /, ''));
-  }
+  re = buildRegex(pattern, translation);
   if (cache.size >= CACHE_LIMIT) cache.clear();
   cache.set(pattern, re);
   return re;

@@ -1,14 +1,14 @@
-/** regex.* builtins over Go RE2 syntax (translated to JavaScript, see re2.ts). */
+/** regex.* builtins over Go RE2 syntax (matched in linear time, see re2.ts). */
 import type { Value } from '../value.js';
 import type { Builtin, BuiltinContext } from './registry.js';
-import { RegexSyntaxError, compileRE2, quoteMeta } from './re2.js';
+import { RegexSyntaxError, compileRE2, quoteMeta, type CompiledRegex, type RegexMatch } from './re2.js';
 import { goQuote } from './goformat.js';
 import { GlobsSyntaxError, globsIntersect } from './globs-intersect.js';
 import { def, fail, smallInt, str, utf8Length } from './util.js';
 
-function compile(name: string, pattern: string): RegExp {
+function compile(name: string, pattern: string, ctx: BuiltinContext): CompiledRegex {
   try {
-    return compileRE2(pattern);
+    return compileRE2(pattern, ctx);
   } catch (e) {
     if (e instanceof RegexSyntaxError) throw fail(name, `error parsing regexp: ${e.message}`);
     throw e;
@@ -21,23 +21,23 @@ function width(s: string, i: number): number {
 }
 
 /** Go FindAll semantics: at most n matches (n < 0: all); empty matches abutting a previous match are skipped. */
-export function findAll(re: RegExp, s: string, n: number, ctx: BuiltinContext): RegExpExecArray[] {
+export function findAll(re: CompiledRegex, s: string, n: number, ctx: BuiltinContext): RegexMatch[] {
   ctx.tick(s.length + 1);
-  const out: RegExpExecArray[] = [];
+  const out: RegexMatch[] = [];
   let pos = 0;
   let prevEnd = -1;
   while (pos <= s.length && (n < 0 || out.length < n)) {
-    re.lastIndex = pos;
-    const m = re.exec(s);
+    const m = re.exec(s, pos);
     if (!m) break;
     const start = m.index;
-    const end = start + m[0].length;
+    const end = m.end;
     if (start === end && start === prevEnd) {
       if (start >= s.length) break;
       pos = start + width(s, start);
       continue;
     }
     out.push(m);
+    ctx.tick(1);
     prevEnd = end;
     if (start === end) {
       if (start >= s.length) break;
@@ -47,13 +47,8 @@ export function findAll(re: RegExp, s: string, n: number, ctx: BuiltinContext): 
   return out;
 }
 
-function matches(re: RegExp, s: string): boolean {
-  re.lastIndex = 0;
-  return re.test(s);
-}
-
 /** Go Regexp.Expand template syntax: $1, ${1}, $name, ${name}, $$. */
-function expand(template: string, m: RegExpExecArray): string {
+function expand(template: string, m: RegexMatch): string {
   let out = '';
   for (let i = 0; i < template.length; i++) {
     const ch = template[i]!;
@@ -86,22 +81,22 @@ function expand(template: string, m: RegExpExecArray): string {
       out += '$';
       continue;
     }
-    if (/^\d+$/.test(name)) out += m[Number(name)] ?? '';
-    else out += m.groups?.[name] ?? '';
+    if (/^\d+$/.test(name)) out += m.groups[Number(name)] ?? '';
+    else out += m.named[name] ?? '';
     i = next - 1;
   }
   return out;
 }
 
 /** Go Regexp.Split(s, -1). */
-function split(re: RegExp, s: string, ctx: BuiltinContext): string[] {
+function split(re: CompiledRegex, s: string, ctx: BuiltinContext): string[] {
   if (s === '') return [''];
   const parts: string[] = [];
   let beg = 0;
   let end = 0;
   for (const m of findAll(re, s, -1, ctx)) {
     end = m.index;
-    const mEnd = m.index + m[0].length;
+    const mEnd = m.end;
     if (mEnd !== 0) parts.push(s.slice(beg, end));
     beg = mEnd;
   }
@@ -113,7 +108,7 @@ function split(re: RegExp, s: string, ctx: BuiltinContext): string[] {
  * regex.template_match: the template's text outside the delimiters is literal, the text inside
  * is a pattern; the whole value must match.
  */
-function templateMatch(args: Value[]): boolean {
+function templateMatch(args: Value[], ctx: BuiltinContext): boolean {
   const name = 'regex.template_match';
   const template = str(name, args, 0);
   const value = str(name, args, 1);
@@ -140,22 +135,22 @@ function templateMatch(args: Value[]): boolean {
   }
   if (level !== 0) throw fail(name, `unbalanced braces in ${goQuote(template)}`);
   source += quoteMeta(template.slice(end)) + '$';
-  return matches(compile(name, source), value);
+  return compile(name, source, ctx).test(value);
 }
 
 function regexMatch(name: string, args: Value[], ctx: BuiltinContext): boolean {
   const pattern = str(name, args, 0);
   const s = str(name, args, 1);
-  const re = compile(name, pattern);
+  const re = compile(name, pattern, ctx);
   ctx.tick(s.length + 1);
-  return matches(re, s);
+  return re.test(s);
 }
 
 export const REGEX: Builtin[] = [
-  def('regex.is_valid', 1, ([p]) => {
+  def('regex.is_valid', 1, ([p], ctx) => {
     if (typeof p !== 'string') return false;
     try {
-      compileRE2(p);
+      compileRE2(p, ctx);
       return true;
     } catch {
       return false;
@@ -164,28 +159,28 @@ export const REGEX: Builtin[] = [
   def('regex.match', 2, (args, ctx) => regexMatch('regex.match', args, ctx)),
   def('re_match', 2, (args, ctx) => regexMatch('re_match', args, ctx), { deprecated: true }),
   def('regex.find_n', 3, (args, ctx) => {
-    const re = compile('regex.find_n', str('regex.find_n', args, 0));
+    const re = compile('regex.find_n', str('regex.find_n', args, 0), ctx);
     const s = str('regex.find_n', args, 1);
     const n = smallInt('regex.find_n', args, 2);
-    return findAll(re, s, n, ctx).map((m) => m[0]);
+    return findAll(re, s, n, ctx).map((m) => m.groups[0]!);
   }),
   def('regex.find_all_string_submatch_n', 3, (args, ctx) => {
     const name = 'regex.find_all_string_submatch_n';
-    const re = compile(name, str(name, args, 0));
+    const re = compile(name, str(name, args, 0), ctx);
     const s = str(name, args, 1);
     const n = smallInt(name, args, 2);
-    return findAll(re, s, n, ctx).map((m) => Array.from(m, (g) => g ?? ''));
+    return findAll(re, s, n, ctx).map((m) => m.groups.map((g) => g ?? ''));
   }),
-  def('regex.split', 2, (args, ctx) => split(compile('regex.split', str('regex.split', args, 0)), str('regex.split', args, 1), ctx)),
+  def('regex.split', 2, (args, ctx) => split(compile('regex.split', str('regex.split', args, 0), ctx), str('regex.split', args, 1), ctx)),
   def('regex.replace', 3, (args, ctx) => {
     const s = str('regex.replace', args, 0);
-    const re = compile('regex.replace', str('regex.replace', args, 1));
+    const re = compile('regex.replace', str('regex.replace', args, 1), ctx);
     const template = str('regex.replace', args, 2);
     let out = '';
     let last = 0;
     for (const m of findAll(re, s, -1, ctx)) {
       out += s.slice(last, m.index) + expand(template, m);
-      last = m.index + m[0].length;
+      last = m.end;
     }
     return out + s.slice(last);
   }),

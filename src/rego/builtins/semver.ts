@@ -1,6 +1,8 @@
 /**
- * semver.is_valid and semver.compare with OPA's rules (its port of coreos/go-semver): exactly
- * three dot-separated integers, optional `-prerelease` and `+metadata`; no leading `v`.
+ * semver.is_valid and semver.compare with OPA's rules: strict SemVer 2.0.0 (semver.org). Exactly
+ * three dot-separated numbers without leading zeros, an optional `-prerelease` whose numeric
+ * identifiers have no leading zeros either, an optional `+metadata` that precedence ignores; no
+ * empty sections, no signs, no leading `v`.
  */
 import type { Builtin } from './registry.js';
 import { goQuote } from './goformat.js';
@@ -14,11 +16,6 @@ interface Version {
 const IDENTIFIER = /^[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*$/;
 const INT64_MAX = 2n ** 63n - 1n;
 const INT64_MIN = -(2n ** 63n);
-
-function splitOff(input: string, delim: string): [string, string] {
-  const i = input.indexOf(delim);
-  return i < 0 ? [input, ''] : [input.slice(0, i), input.slice(i + 1)];
-}
 
 /** Go strconv.ParseInt(s, 10, 64). */
 function parseInt64(s: string): bigint | undefined {
@@ -40,15 +37,29 @@ export function parseSemver(text: string): Version | undefined {
   return v;
 }
 
+const NUMBER = /^(0|[1-9][0-9]*)$/;
+
 function parseUncached(text: string): Version | undefined {
-  const [withoutMeta, metadata] = splitOff(text, '+');
-  const [core, preRelease] = splitOff(withoutMeta, '-');
+  let main = text;
+  const plus = text.indexOf('+');
+  if (plus >= 0) {
+    main = text.slice(0, plus);
+    if (!IDENTIFIER.test(text.slice(plus + 1))) return undefined;
+  }
+  let core = main;
+  let preRelease = '';
+  const dash = main.indexOf('-');
+  if (dash >= 0) {
+    core = main.slice(0, dash);
+    preRelease = main.slice(dash + 1);
+    if (!IDENTIFIER.test(preRelease)) return undefined;
+    for (const id of preRelease.split('.')) if (/^[0-9]+$/.test(id) && !NUMBER.test(id)) return undefined;
+  }
   const dotParts = splitN(core, '.', 3);
   if (dotParts.length !== 3) return undefined;
-  if (preRelease !== '' && !IDENTIFIER.test(preRelease)) return undefined;
-  if (metadata !== '' && !IDENTIFIER.test(metadata)) return undefined;
   const parts: bigint[] = [];
   for (const p of dotParts) {
+    if (!NUMBER.test(p)) return undefined;
     const n = parseInt64(p);
     if (n === undefined) return undefined;
     parts.push(n);

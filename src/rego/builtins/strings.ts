@@ -26,34 +26,35 @@ export function replaceAll(s: string, old: string, replacement: string): string 
 }
 
 /** Go strings.NewReplacer(pairs...): at each position the first matching pair (in order) wins. */
+/**
+ * Go strings.NewReplacer (the generic replacer OPA's strings.replace_n uses): left to right, the
+ * earliest pair matching at a position wins (pairs come in sorted key order), replaced text is not
+ * scanned again, and an empty key matches at every code point boundary once (after an empty match
+ * the next pair must consume something).
+ */
 export function replaceMany(s: string, pairs: Array<[string, string]>): string {
-  if (pairs.length === 1) return replaceAll(s, pairs[0]![0], pairs[0]![1]);
+  if (pairs.length === 1 && pairs[0]![0] !== '') return replaceAll(s, pairs[0]![0], pairs[0]![1]);
   let out = '';
-  let i = 0;
-  const hasEmpty = pairs.some(([o]) => o === '');
-  while (i <= s.length) {
-    let matched = false;
-    for (const [o, n] of pairs) {
-      if (o === '' ? true : s.startsWith(o, i)) {
-        out += n;
-        if (o === '') {
-          if (i < s.length) {
-            const cp = s.codePointAt(i)!;
-            const ch = String.fromCodePoint(cp);
-            out += ch;
-            i += ch.length;
-          } else i++;
-        } else i += o.length;
-        matched = true;
+  let last = 0;
+  let prevMatchEmpty = false;
+  for (let i = 0; i <= s.length; ) {
+    let match: [string, string] | undefined;
+    for (const pair of pairs) {
+      if (pair[0] === '' ? !prevMatchEmpty : s.startsWith(pair[0], i)) {
+        match = pair;
         break;
       }
     }
-    if (!matched) {
-      if (i < s.length) out += s[i];
-      i++;
-    } else if (hasEmpty && i > s.length) break;
+    prevMatchEmpty = match !== undefined && match[0] === '';
+    if (match) {
+      out += s.slice(last, i) + match[1];
+      i += match[0].length;
+      last = i;
+      continue;
+    }
+    i += i < s.length ? String.fromCodePoint(s.codePointAt(i)!).length : 1;
   }
-  return out;
+  return out + s.slice(last);
 }
 
 function cutsetTest(cutset: string): (ch: string) => boolean {
@@ -143,17 +144,28 @@ function substring(args: Value[]): string {
 }
 
 export const STRINGS: Builtin[] = [
-  def('concat', 2, (args) => {
+  def('concat', 2, (args, ctx) => {
     const sep = str('concat', args, 0);
     const c = args[1]!;
     const items = members(c);
     if (!items) throw typeError('concat', 2, c, 'set', 'array');
-    for (const x of items) if (typeof x !== 'string') throw elementError('concat', 2, c, x, 'string');
+    let length = sep.length * Math.max(0, items.length - 1);
+    for (const x of items) {
+      if (typeof x !== 'string') throw elementError('concat', 2, c, x, 'string');
+      length += x.length;
+    }
+    ctx.alloc(16 + 2 * length);
     return (items as string[]).join(sep);
   }),
-  def('contains', 2, (args) => str('contains', args, 0).includes(str('contains', args, 1))),
-  def('startswith', 2, (args) => str('startswith', args, 0).startsWith(str('startswith', args, 1))),
-  def('endswith', 2, (args) => str('endswith', args, 0).endsWith(str('endswith', args, 1))),
+  def('contains', 2, (args) => str('contains', args, 0).includes(str('contains', args, 1)), {
+    fast: (a, b) => (typeof a === 'string' && typeof b === 'string' ? a.includes(b) : undefined),
+  }),
+  def('startswith', 2, (args) => str('startswith', args, 0).startsWith(str('startswith', args, 1)), {
+    fast: (a, b) => (typeof a === 'string' && typeof b === 'string' ? a.startsWith(b) : undefined),
+  }),
+  def('endswith', 2, (args) => str('endswith', args, 0).endsWith(str('endswith', args, 1)), {
+    fast: (a, b) => (typeof a === 'string' && typeof b === 'string' ? a.endsWith(b) : undefined),
+  }),
   def('lower', 1, (args) => mapCase(str('lower', args, 0), false)),
   def('upper', 1, (args) => mapCase(str('upper', args, 0), true)),
   def('split', 2, (args) => {
@@ -161,6 +173,15 @@ export const STRINGS: Builtin[] = [
     const d = str('split', args, 1);
     if (d === '') return codePoints(s);
     return s.split(d);
+  }),
+  def('strings.split_n', 3, (args) => {
+    const s = str('strings.split_n', args, 0);
+    const d = str('strings.split_n', args, 1);
+    const n = smallInt('strings.split_n', args, 2);
+    // OPA: the first n fields for n > 0, the last -n for n < 0, none for 0 (not Go's SplitN).
+    const fields = d === '' ? codePoints(s) : s.split(d);
+    if (n === 0) return [];
+    return n > 0 ? fields.slice(0, n) : fields.slice(Math.max(0, fields.length + n));
   }),
   def('replace', 3, (args) => replaceAll(str('replace', args, 0), str('replace', args, 1), str('replace', args, 2))),
   def('strings.replace_n', 2, (args) => {
@@ -207,9 +228,13 @@ export const STRINGS: Builtin[] = [
     for (let i = indexOfRunes(base, search, 0); i >= 0; i = indexOfRunes(base, search, i + 1)) out.push(i);
     return out;
   }),
-  def('sprintf', 2, (args) => {
+  def('sprintf', 2, (args, ctx) => {
     const format = str('sprintf', args, 0);
     const values = arr('sprintf', args, 1);
+    // Widths and precisions can ask for any size (`%1000000000d`): charge them before padding.
+    let padding = 0;
+    for (const m of format.matchAll(/%[-+# 0]*(\d*)(?:\.(\d*))?/g)) padding += Number(m[1] || 0) + Number(m[2] || 0);
+    if (padding > 0) ctx.alloc(2 * padding);
     return goSprintf(format, values.map(toGoArg));
   }),
   def('format_int', 2, formatInt),

@@ -1,6 +1,7 @@
 /**
- * time.* builtins in UTC with Go's layouts and durations. Time zones other than UTC need a
- * time-zone database, which oclhub does not ship: naming one is an error, never a silent UTC.
+ * time.* builtins with Go's layouts and durations. Named time zones come from the IANA database
+ * Node ships (Intl), as Go's time.LoadLocation reads its own copy; an unknown name is an error,
+ * never a silent UTC.
  */
 import type { Value } from '../value.js';
 import type { Builtin } from './registry.js';
@@ -197,8 +198,16 @@ function formatOffset(std: string, offset: number): string {
   }
 }
 
-export function formatTime(ns: bigint, layout: string): string {
-  const c = civilFromNs(ns);
+/** A time zone at one instant: seconds east of UTC and Go's abbreviation for it. */
+export interface ZoneAt {
+  offset: number;
+  abbreviation: string;
+}
+
+const UTC_ZONE: ZoneAt = { offset: 0, abbreviation: 'UTC' };
+
+export function formatTime(ns: bigint, layout: string, zone: ZoneAt = UTC_ZONE): string {
+  const c = civilFromNs(ns + BigInt(zone.offset) * 1_000_000_000n);
   let out = '';
   for (const chunk of tokenize(layout)) {
     if ('lit' in chunk) {
@@ -220,7 +229,7 @@ export function formatTime(ns: bigint, layout: string): string {
         out += DAYS[c.weekday]!.slice(0, 3);
         break;
       case 'MST':
-        out += 'UTC';
+        out += zone.abbreviation;
         break;
       case '1':
         out += c.month;
@@ -285,7 +294,7 @@ export function formatTime(ns: bigint, layout: string): string {
         break;
       }
       default:
-        out += formatOffset(chunk.std, 0);
+        out += formatOffset(chunk.std, zone.offset);
     }
   }
   return out;
@@ -544,19 +553,23 @@ export function parseDuration(s: string): bigint {
 interface TzTime {
   ns: bigint;
   layout: string;
+  /** IANA zone name, `Local`, or '' / `UTC`. */
+  tz: string;
 }
 
 function tzTime(name: string, v: Value): TzTime {
   let nVal: Value;
   let layout = NAMED_LAYOUTS.RFC3339Nano!;
+  let tz = 'UTC';
   if (Array.isArray(v)) {
     if (v.length === 0) throw typeError(name, 1, v, 'either number (ns) or [number (ns), string (tz)]');
     nVal = v[0]!;
     if (typeof nVal !== 'number' && typeof nVal !== 'bigint') throw typeError(name, 1, nVal, 'number');
     if (v.length > 1) {
-      const tz = v[1]!;
-      if (typeof tz !== 'string') throw typeError(name, 1, tz, 'string');
-      if (tz !== '' && tz !== 'UTC' && tz !== 'Local') throw fail(name, `unknown time zone ${tz}: time zone database not available`);
+      const zone = v[1]!;
+      if (typeof zone !== 'string') throw typeError(name, 1, zone, 'string');
+      tz = zone;
+      zoneFormatter(name, tz);
     }
     if (v.length > 2) {
       const l = v[2]!;
@@ -568,7 +581,80 @@ function tzTime(name: string, v: Value): TzTime {
   if (!isIntegral(nVal)) throw fail(name, 'timestamp too big');
   const ns = toBigInt(nVal);
   if (ns < INT64_MIN || ns > INT64_MAX) throw fail(name, 'timestamp too big');
-  return { ns, layout };
+  return { ns, layout, tz };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Time zones: the IANA database that ships with Node (Intl), as Go's time.LoadLocation reads it.
+
+const zoneFormatters = new Map<string, Intl.DateTimeFormat | null>();
+
+function localZone(): string {
+  return new Intl.DateTimeFormat().resolvedOptions().timeZone ?? 'UTC';
+}
+
+/** The formatter for a zone; throws Go's "unknown time zone" for names the database lacks. */
+function zoneFormatter(name: string, tz: string): Intl.DateTimeFormat | null {
+  if (tz === '' || tz === 'UTC') return null;
+  let f = zoneFormatters.get(tz);
+  if (f !== undefined) return f;
+  const zone = tz === 'Local' ? localZone() : tz;
+  try {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      hourCycle: 'h23',
+      era: 'short',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+      timeZoneName: 'short',
+    });
+  } catch {
+    throw fail(name, `unknown time zone ${tz}`);
+  }
+  // Go reads zone files by name: `australia/sydney` is not `Australia/Sydney`.
+  const resolved = f.resolvedOptions().timeZone;
+  if (tz !== 'Local' && resolved.toLowerCase() === zone.toLowerCase() && resolved !== zone) throw fail(name, `unknown time zone ${tz}`);
+  if (zoneFormatters.size > 1000) zoneFormatters.clear();
+  zoneFormatters.set(tz, f);
+  return f;
+}
+
+/** Offset and abbreviation of a zone at an instant. */
+function zoneAt(name: string, tz: string, ns: bigint): ZoneAt {
+  const f = zoneFormatter(name, tz);
+  if (!f) return UTC_ZONE;
+  // Whole seconds (flooring, also before 1970): zone offsets are whole seconds.
+  const seconds = ns / 1_000_000_000n - (ns % 1_000_000_000n < 0n ? 1n : 0n);
+  const ms = Number(seconds) * 1000;
+  const parts: Record<string, string> = {};
+  for (const p of f.formatToParts(new Date(ms))) parts[p.type] = p.value;
+  let year = Number(parts.year);
+  if (parts.era === 'BC' || parts.era === 'B') year = 1 - year;
+  const local = new Date(0);
+  local.setUTCFullYear(year, Number(parts.month) - 1, Number(parts.day));
+  local.setUTCHours(Number(parts.hour) % 24, Number(parts.minute), Number(parts.second), 0);
+  const offset = Math.round((local.getTime() - ms) / 1000);
+  return { offset, abbreviation: goAbbreviation(parts.timeZoneName ?? '', offset) };
+}
+
+/** ICU names zones without a letter abbreviation `GMT+11`; Go's database calls them `+11`. */
+function goAbbreviation(icu: string, offset: number): string {
+  if (icu === 'UTC' || icu === 'GMT') return offset === 0 ? icu : formatOffset('-0700', offset);
+  if (!/^GMT[+-]/.test(icu)) return icu;
+  const sign = offset < 0 ? '-' : '+';
+  const a = Math.abs(offset);
+  const hh = pad(Math.floor(a / 3600), 2);
+  const mm = Math.floor(a / 60) % 60;
+  return mm === 0 ? sign + hh : sign + hh + pad(mm, 2);
+}
+
+/** Calendar fields of an instant in a zone. */
+function civilIn(name: string, t: TzTime): Civil {
+  return civilFromNs(t.ns + BigInt(zoneAt(name, t.tz, t.ns).offset) * 1_000_000_000n);
 }
 
 function guard<T>(name: string, f: () => T): T {
@@ -629,17 +715,17 @@ export const TIME: Builtin[] = [
   }),
   def('time.format', 1, ([v]) => {
     const t = tzTime('time.format', v!);
-    return formatTime(t.ns, t.layout);
+    return formatTime(t.ns, t.layout, zoneAt('time.format', t.tz, t.ns));
   }),
   def('time.date', 1, ([v]) => {
-    const c = civilFromNs(tzTime('time.date', v!).ns);
+    const c = civilIn('time.date', tzTime('time.date', v!));
     return [c.year, c.month, c.day];
   }),
   def('time.clock', 1, ([v]) => {
-    const c = civilFromNs(tzTime('time.clock', v!).ns);
+    const c = civilIn('time.clock', tzTime('time.clock', v!));
     return [c.hour, c.minute, c.second];
   }),
-  def('time.weekday', 1, ([v]) => DAYS[civilFromNs(tzTime('time.weekday', v!).ns).weekday]!),
+  def('time.weekday', 1, ([v]) => DAYS[civilIn('time.weekday', tzTime('time.weekday', v!)).weekday]!),
   def('time.add_date', 4, (args) => {
     const name = 'time.add_date';
     const t = tzTime(name, args[0]!);
@@ -652,5 +738,11 @@ export const TIME: Builtin[] = [
     const ns = nsFromCivil(c.year + years, c.month + months, c.day + days, c.hour, c.minute, c.second, c.nanos);
     return intResult(checkRange(name, ns));
   }),
-  def('time.diff', 2, (args) => diff(tzTime('time.diff', args[0]!).ns, tzTime('time.diff', args[1]!).ns)),
+  def('time.diff', 2, (args) => {
+    // Go: both instants in the first one's zone, then calendar differences.
+    const a = tzTime('time.diff', args[0]!);
+    const b = tzTime('time.diff', args[1]!);
+    const shift = (t: TzTime): bigint => t.ns + BigInt(zoneAt('time.diff', a.tz, t.ns).offset) * 1_000_000_000n;
+    return diff(shift(a), shift(b));
+  }),
 ];

@@ -18,13 +18,13 @@ function toNumber([v]: Value[]): Value {
 }
 
 export const TYPES: Builtin[] = [
-  def('is_number', 1, ([v]) => typeof v === 'number' || typeof v === 'bigint'),
-  def('is_string', 1, ([v]) => typeof v === 'string'),
-  def('is_boolean', 1, ([v]) => typeof v === 'boolean'),
-  def('is_array', 1, ([v]) => isArray(v)),
-  def('is_set', 1, ([v]) => isSet(v)),
-  def('is_object', 1, ([v]) => isObject(v)),
-  def('is_null', 1, ([v]) => v === null),
+  def('is_number', 1, ([v]) => typeof v === 'number' || typeof v === 'bigint', { fast: (v) => typeof v === 'number' || typeof v === 'bigint' }),
+  def('is_string', 1, ([v]) => typeof v === 'string', { fast: (v) => typeof v === 'string' }),
+  def('is_boolean', 1, ([v]) => typeof v === 'boolean', { fast: (v) => typeof v === 'boolean' }),
+  def('is_array', 1, ([v]) => isArray(v), { fast: (v) => isArray(v) }),
+  def('is_set', 1, ([v]) => isSet(v), { fast: (v) => isSet(v) }),
+  def('is_object', 1, ([v]) => isObject(v), { fast: (v) => isObject(v) }),
+  def('is_null', 1, ([v]) => v === null, { fast: (v) => v === null }),
   def('type_name', 1, ([v]) => typeName(v!)),
   def('to_number', 1, toNumber),
 ];

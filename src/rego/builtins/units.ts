@@ -2,19 +2,45 @@
 import type { Builtin } from './registry.js';
 import { def, fail, intResult, str } from './util.js';
 
-/** OPA extractNumAndUnit: the leading run of digits and dots, then the rest. */
+/** Digits in a scientific-notation exponent beyond which OPA refuses the amount. */
+const MAX_EXPONENT_DIGITS = 6;
+
+class ExponentTooLarge extends Error {}
+
+/**
+ * OPA extractNumAndUnit: the leading amount (digits, dots, signs, and an `e`/`E` exponent when a
+ * digit or sign follows it), then the rest as the unit. `10e` is 10 exa; `1e3` is a thousand.
+ */
 function splitAmount(s: string): [string, string] {
   let i = 0;
-  while (i < s.length && /[\p{Nd}.]/u.test(s[i]!)) i++;
+  for (; i < s.length; i++) {
+    const c = s[i]!;
+    const digitOrDot = /[0-9.]/.test(c);
+    if (!digitOrDot && c !== 'e' && c !== 'E' && c !== '+' && c !== '-') break;
+    if (c === 'e' || c === 'E') {
+      const next = s[i + 1];
+      if (next === undefined || !/[0-9+-]/.test(next)) break;
+      if (next === '+' || next === '-') i++;
+      let end = i + 1;
+      while (end < s.length && /[0-9]/.test(s[end]!)) end++;
+      if (end - (i + 1) > MAX_EXPONENT_DIGITS) throw new ExponentTooLarge();
+    }
+  }
   return [s.slice(0, i), s.slice(i)];
 }
 
-/** An exact decimal as numerator / 10^scale (Go big.Rat/big.Float SetString on digits and dots). */
-function parseDecimal(text: string): { num: bigint; scale: number } | undefined {
-  const m = /^(\d*)(?:\.(\d*))?$/.exec(text);
-  if (!m || (m[1] === '' && (m[2] ?? '') === '')) return undefined;
-  const frac = m[2] ?? '';
-  return { num: BigInt((m[1] || '0') + frac), scale: frac.length };
+/** An exact decimal as num / den (Go big.Rat SetString: sign, digits, dot, exponent). */
+function parseDecimal(text: string): { num: bigint; den: bigint } | undefined {
+  const m = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(text);
+  if (!m || (m[2] === '' && (m[3] ?? '') === '')) return undefined;
+  const frac = m[3] ?? '';
+  let num = BigInt((m[2] || '0') + frac);
+  if (m[1] === '-') num = -num;
+  let den = 10n ** BigInt(frac.length);
+  const exp = m[4] ? Number(m[4]) : 0;
+  if (exp > 0) num *= 10n ** BigInt(exp);
+  else if (exp < 0) den *= 10n ** BigInt(-exp);
+  return { num, den };
 }
 
 /** units.parse factors as [numerator, denominator]; `m` is milli and `M` mega. */
@@ -43,7 +69,14 @@ function unitsParse(raw: string): number | bigint {
   const name = 'units.parse';
   const s = raw.replace(/"/g, '');
   if (s.includes(' ')) throw fail(name, 'spaces not allowed in resource strings');
-  const [amount, unitRaw] = splitAmount(s);
+  let amount: string;
+  let unitRaw: string;
+  try {
+    [amount, unitRaw] = splitAmount(s);
+  } catch (e) {
+    if (e instanceof ExponentTooLarge) throw fail(name, 'exponent too large');
+    throw e;
+  }
   if (amount === '') throw fail(name, 'no amount provided');
   const unit = unitRaw.length > 1 ? unitRaw[0] + unitRaw.slice(1).toLowerCase() : unitRaw;
   const mult = Object.prototype.hasOwnProperty.call(UNIT_FACTORS, unit) ? UNIT_FACTORS[unit]! : undefined;
@@ -51,7 +84,7 @@ function unitsParse(raw: string): number | bigint {
   const [num, den] = mult;
   const d = parseDecimal(amount);
   if (!d) throw fail(name, 'could not parse amount to a number');
-  return ratToNumber(d.num * num, 10n ** BigInt(d.scale) * den);
+  return ratToNumber(d.num * num, d.den * den);
 }
 
 const BYTE_UNITS: Record<string, bigint> = {
@@ -86,14 +119,21 @@ function parseBytes(raw: string): number | bigint {
   const name = 'units.parse_bytes';
   const s = raw.replace(/"/g, '').toLowerCase();
   if (s.includes(' ')) throw fail(name, 'spaces not allowed in resource strings');
-  const [amount, unit] = splitAmount(s);
+  let amount: string;
+  let unit: string;
+  try {
+    [amount, unit] = splitAmount(s);
+  } catch (e) {
+    if (e instanceof ExponentTooLarge) throw fail(name, 'exponent too large');
+    throw e;
+  }
   if (amount === '') throw fail(name, 'no byte amount provided');
   const mult = Object.prototype.hasOwnProperty.call(BYTE_UNITS, unit) ? BYTE_UNITS[unit]! : undefined;
   if (mult === undefined) throw fail(name, `byte unit ${unit} not recognized`);
   const d = parseDecimal(amount);
   if (!d) throw fail(name, 'could not parse byte amount to a number');
   // Truncated toward zero, as big.Float.Int does.
-  return intResult((d.num * mult) / 10n ** BigInt(d.scale));
+  return intResult((d.num * mult) / d.den);
 }
 
 export const UNITS: Builtin[] = [

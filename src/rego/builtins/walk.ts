@@ -11,6 +11,8 @@ export function walkPairs(root: Value, ctx: BuiltinContext): Value[] {
   const out: Value[] = [];
   const visit = (path: Value[], v: Value): void => {
     ctx.tick(1);
+    // Each pair holds its own path array: the output grows with size times depth.
+    ctx.alloc(96 + 8 * path.length);
     out.push([path, v]);
     if (Array.isArray(v)) v.forEach((x, i) => visit([...path, i], x));
     else if (v instanceof RegoSet) for (const x of v.values()) visit([...path, x], x);

@@ -104,7 +104,12 @@ function canon(v: Value, sortArrays: boolean): string {
     if (sortArrays) items.sort();
     return '[' + items.join(',') + ']';
   }
-  if (v instanceof RegoSet) return '[' + v.values().map((x) => canon(x, false)).join(',') + ']';
+  if (v instanceof RegoSet) {
+    // A set is an array in OPA's JSON results, so sort_bindings sorts it like one.
+    const items = v.values().map((x) => canon(x, false));
+    if (sortArrays) items.sort();
+    return '[' + items.join(',') + ']';
+  }
   if (v instanceof RegoObject) {
     return '{' + v.entries().map(([k, x]) => (typeof k === 'string' ? JSON.stringify(k) : JSON.stringify(stringifyJSON(k))) + ':' + canon(x, false)).sort().join(',') + '}';
   }
@@ -130,6 +135,13 @@ function isPlainRow(v: Value): v is Record<string, Value> {
   return v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof RegoSet) && !(v instanceof RegoObject);
 }
 
+/** OPA's Error() text: `file:row: code: message`, or `row:col: code: message` without a file. */
+function opaErrorText(err: RegoError): string {
+  const loc = err.location;
+  const where = loc ? (loc.file ? `${loc.file}:${loc.line}: ` : `${loc.line}:${loc.column}: `) : '';
+  return `${where}${err.code}: ${err.message}`;
+}
+
 function rowsText(rows: string[]): string {
   return rows.length === 0 ? '(undefined)' : '[' + rows.join(', ') + ']';
 }
@@ -153,12 +165,14 @@ export function runCase(c: ConformanceCase, file: string): CaseOutcome {
     if (reason && !(wantsError && c.want_error_code === err.code)) return { ...base, status: 'skipped', reason };
     if (!wantsError) return { ...base, status: 'failed', expected: expectedText, got: `error ${err.code}: ${err.message}` };
     const codeOk = c.want_error_code === undefined || c.want_error_code === err.code;
-    const msgOk = c.want_error_code !== undefined || (c.want_error !== undefined && err.message.includes(c.want_error));
+    // OPA's runner matches want_error against the whole error text: `file:row: code: message`.
+    const msgOk = c.want_error_code !== undefined || (c.want_error !== undefined && opaErrorText(err).includes(c.want_error));
     if (codeOk && msgOk) return { ...base, status: 'passed' };
     return { ...base, status: 'failed', expected: expectedText, got: `error ${err.code}: ${err.message}` };
   };
 
-  const modules = (c.modules ?? []).map((source, i) => ({ file: `${c.note}#${i}.rego`, source }));
+  // Named as OPA's test runner names them, since error texts include the file.
+  const modules = (c.modules ?? []).map((source, i) => ({ file: `test-${i}.rego`, source }));
   const key = JSON.stringify(modules.map((m) => m.source));
   let compiled = policyCache.get(key);
   if (!compiled) {

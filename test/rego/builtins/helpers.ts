@@ -2,15 +2,19 @@ import { BUILTINS } from '../../../src/rego/builtins/index.js';
 import type { BuiltinContext } from '../../../src/rego/builtins/registry.js';
 import type { Value } from '../../../src/rego/value.js';
 
-export function testCtx(overrides: Partial<BuiltinContext> = {}): BuiltinContext & { ticks: number } {
+export function testCtx(overrides: Partial<BuiltinContext> = {}): BuiltinContext & { ticks: number; bytes: number } {
   const ctx = {
     strict: true,
     nowNs: 1_700_000_000_000_000_000n,
     cache: new Map<string, Value>(),
     seed: 42,
     ticks: 0,
+    bytes: 0,
     tick(units: number) {
       ctx.ticks += units;
+    },
+    alloc(bytes: number) {
+      ctx.bytes += bytes;
     },
     ...overrides,
   };

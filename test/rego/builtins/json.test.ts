@@ -55,6 +55,14 @@ describe('json.filter and json.remove', () => {
     expect(call('json.remove', { a: 1 }, ['x/y'])).toEqual({ a: 1 });
     expect(() => call('json.remove', { a: 1 }, 'a')).toThrow('json.remove: operand 2 must be one of {set, array} but got string');
   });
+
+  it('addresses array elements by decimal string only, as OPA does: a numeric segment selects none', () => {
+    expect(call('json.filter', { a: [1, 2] }, [['a', 0]])).toEqual({ a: [] });
+    expect(call('json.filter', { a: [1, 2] }, [['a', '0']])).toEqual({ a: [1] });
+    expect(call('json.remove', { a: [1, 2] }, [['a', 0]])).toEqual({ a: [1, 2] });
+    // Number keys of objects are matched by numbers.
+    expect(call('json.filter', { a: makeObject([[1, 'x'], ['1', 'y']]) }, [['a', 1]])).toEqual({ a: makeObject([[1, 'x']]) });
+  });
 });
 
 describe('json.patch', () => {

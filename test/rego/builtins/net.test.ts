@@ -48,6 +48,11 @@ describe('net.cidr_expand and net.cidr_merge', () => {
   it('merges adjacent and overlapping ranges', () => {
     expect(members(call('net.cidr_merge', ['192.0.128.0/24', '192.0.129.0/24']))).toEqual(['192.0.128.0/23']);
     expect(members(call('net.cidr_merge', ['10.0.0.1', '10.0.0.2']))).toEqual(['10.0.0.1/32', '10.0.0.2/32']);
+    // OPA: an IPv6 address needs its prefix length here.
+    expect(() => call('net.cidr_merge', ['2601:600:8a80:207e:a57d:7567:e2c9:e7b3'])).toThrow('net.cidr_merge: IPv6 invalid: needs prefix length');
+    expect(members(call('net.cidr_merge', ['2601:600:8a80:207e:a57d:7567:e2c9:e7b3/64', '2601:600:8a80:207e:a57d:7567:e2c9:e7b3/128']))).toEqual([
+      '2601:600:8a80:207e::/64',
+    ]);
     expect(members(call('net.cidr_merge', new RegoSet(['10.0.0.0/8', '10.1.0.0/16', '2001:db8::/33', '2001:db8:8000::/33'])))).toEqual([
       '10.0.0.0/8',
       '2001:db8::/32',

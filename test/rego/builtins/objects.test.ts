@@ -69,6 +69,10 @@ describe('object.subset', () => {
 describe('arrays', () => {
   it('concatenates, slices and reverses', () => {
     expect(call('array.concat', [1, 2], [3])).toEqual([1, 2, 3]);
+    // array.flatten: one level, other members kept.
+    expect(call('array.flatten', [[1, 2], 'string', [3, { a: 'b' }], 4.5, [6, [7, 8]]])).toEqual([1, 2, 'string', 3, { a: 'b' }, 4.5, 6, [7, 8]]);
+    expect(call('array.flatten', [[[1], [2, 3, []]], [[4, 5]]])).toEqual([[1], [2, 3, []], [4, 5]]);
+    expect(() => call('array.flatten', 42)).toThrow('array.flatten: operand 1 must be array but got number');
     expect(call('array.slice', [1, 2, 3, 4, 5], 1, 3)).toEqual([2, 3]);
     expect(call('array.slice', [1, 2, 3], -5, 10)).toEqual([1, 2, 3]);
     expect(call('array.slice', [1, 2, 3], 2, 1)).toEqual([]);

@@ -114,17 +114,37 @@ describe('regex.globs_match', () => {
   });
 });
 
-describe('engine selection', () => {
-  it('sends flag-free patterns to the translation V8 can run in linear time', async () => {
-    const { regexMode } = await import('../../../src/rego/builtins/re2.js');
-    expect(regexMode('^(a+)+$')).toBe('linear');
-    expect(regexMode('^[a-z0-9-]+\\.example\\.com\\z')).toBe('linear');
-    expect(regexMode('(?i)^prod')).toBe('linear');
-    expect(regexMode('(?i)^é')).toBe('unicode');
-    expect(regexMode('\\pL')).toBe('unicode');
-    expect(regexMode('(?m)^a$')).toBe('unicode');
+describe('engine selection: linear time without process-wide V8 flags', () => {
+  it('lets V8 match only what cannot backtrack: one-pass anchored patterns and literals', async () => {
+    const { compileRE2, SHORT_INPUT } = await import('../../../src/rego/builtins/re2.js');
+    const long = 'x'.repeat(SHORT_INPUT + 1);
+    expect(compileRE2('^[a-z0-9-]+\\.example\\.com\\z').engine(long)).toBe('v8');
+    expect(compileRE2('^[0-9]+\\.[0-9]+\\.[0-9]+$').engine(long)).toBe('v8');
+    expect(compileRE2('production').engine(long)).toBe('v8');
+    // One-pass once anchored, but an unanchored search restarts at every offset: short inputs only.
+    expect(compileRE2('[0-9]+\\.[0-9]+').engine('1.2')).toBe('v8');
+    expect(compileRE2('[0-9]+\\.[0-9]+').engine(long)).toBe('re2js');
+    // Ambiguous patterns and what the translation cannot express go to re2js.
+    expect(compileRE2('^(a+)+$').engine('aaa')).toBe('re2js');
+    expect(compileRE2('^.*.*.*x$').engine('aaa')).toBe('re2js');
+    expect(compileRE2('(?i)abc(?-i)D').engine('abcD')).toBe('re2js');
   });
 
+  it('matches patterns that make a backtracker explode, in linear time', () => {
+    expect(call('regex.match', '^(a+)+$', 'a'.repeat(40) + 'b')).toBe(false);
+    expect(call('regex.match', '^(a|aa)*c', 'a'.repeat(400_000))).toBe(false);
+    expect(call('glob.match', '*a*a*a*a*a*a*b', [], 'a'.repeat(400_000))).toBe(false);
+    expect(call('glob.match', '**.**.**.**.x', [], 'a.'.repeat(200_000))).toBe(false);
+  });
+
+  it('gives RE2 semantics to what the translation cannot express', () => {
+    expect(call('regex.match', '(?i)abc(?-i)D', 'ABCD')).toBe(true);
+    expect(call('regex.match', '(?i)abc(?-i)D', 'ABCd')).toBe(false);
+    expect(call('regex.find_n', '(?U)a+', 'aaa', -1)).toEqual(['a', 'a', 'a']);
+  });
+});
+
+describe('regex engines', () => {
   it('folds case for (?i) without the i flag', () => {
     expect(call('regex.match', '(?i)^PROD-[a-c]+$', 'prod-ABCabc')).toBe(true);
     expect(call('regex.match', '(?i)^[^a]$', 'A')).toBe(false);
@@ -148,33 +168,27 @@ describe('engine selection', () => {
   });
 });
 
-describe('linear and unicode translations agree', () => {
+describe('the V8 translation and re2js agree', () => {
   const patterns = [
     '^[a-z]+$', 'a.c', '(?s)a.c', '[^a-c]+', '\\S+', '\\D\\W', '^\\x{e9}', '(?i)^[a-f0-9]+$', '(?i)k', '(?i)[^k]',
     '(?i)^\\Qa.b\\E', '(?P<n>x+)y?', 'a{2,3}', '^$', '\\bword\\b', '[[:alpha:]]+', '(?i)[[:lower:]]+', 'é|😀+', '[-a]',
-    '(a|ab)(c|bcd)(d*)', '^\\z', '\\A.', '[\\]a]', '(?i)straße', '[.]', 'x*',
+    '(a|ab)(c|bcd)(d*)', '^\\z', '\\A.', '[\\]a]', '(?i)straße', '[.]', 'x*', '(?m)^a$', '\\pL+', '[^\\n]+$',
   ];
-  const inputs = ['', 'abc', 'ABC', 'a\nc', 'word up', 'café', 'K', '\u212a', '😀😀x', 'abcd', '12-ff', 'ſ', ']a'];
+  const inputs = ['', 'abc', 'ABC', 'a\nc', 'word up', 'café', 'K', '\u212a', '😀😀x', 'abcd', '12-ff', 'ſ', ']a', 'b\na\n'];
 
   it('gives the same matches for every pattern and input', async () => {
-    const { translateRE2 } = await import('../../../src/rego/builtins/re2.js');
+    const { buildRegex, translateRE2 } = await import('../../../src/rego/builtins/re2.js');
     const { findAll } = await import('../../../src/rego/builtins/regex.js');
     const ctx = testCtx();
     for (const p of patterns) {
-      const u = translateRE2(p);
-      let l;
-      try {
-        l = translateRE2(p, true);
-      } catch {
-        continue; // needs the unicode translation
-      }
-      const ru = new RegExp(u.source, u.flags + 'g');
-      const rl = new RegExp(l.source, l.flags + 'g');
+      const t = translateRE2(p);
+      const v8 = buildRegex(p, t, 'v8');
+      const re2 = buildRegex(p, t, 're2js');
       for (const s of inputs) {
         // findAll advances past empty matches by code point, as the builtins do.
-        const mu = findAll(ru, s, -1, ctx).map((m) => [m.index, ...m]);
-        const ml = findAll(rl, s, -1, ctx).map((m) => [m.index, ...m]);
-        expect({ p, s, m: ml }).toEqual({ p, s, m: mu });
+        const a = findAll(v8, s, -1, ctx).map((m) => [m.index, ...m.groups]);
+        const b = findAll(re2, s, -1, ctx).map((m) => [m.index, ...m.groups]);
+        expect({ p, s, m: a }).toEqual({ p, s, m: b });
       }
     }
   });

@@ -11,7 +11,15 @@ describe('semver.is_valid', () => {
   it('rejects what OPA rejects', () => {
     expect(call('semver.is_valid', 'v1.0.0')).toBe(false);
     expect(call('semver.is_valid', '1.0')).toBe(false);
-    expect(call('semver.is_valid', '1.0.0-')).toBe(true); // empty pre-release is allowed by go-semver
+    // Strict SemVer 2.0.0, as OPA (test-semvercompare-strict): no empty sections, no leading zeros, no signs.
+    expect(call('semver.is_valid', '1.0.0-')).toBe(false);
+    expect(call('semver.is_valid', '1.0.0+')).toBe(false);
+    expect(call('semver.is_valid', '01.2.3')).toBe(false);
+    expect(call('semver.is_valid', '1.02.3')).toBe(false);
+    expect(call('semver.is_valid', '1.2.3-01')).toBe(false);
+    expect(call('semver.is_valid', '+1.2.3')).toBe(false);
+    expect(call('semver.is_valid', '1.2.3-0')).toBe(true);
+    expect(call('semver.is_valid', '0.0.0-rc.0+01')).toBe(true);
     expect(call('semver.is_valid', '1.0.0-rc..1')).toBe(false);
     expect(call('semver.is_valid', '1.0.x')).toBe(false);
     expect(call('semver.is_valid', 1)).toBe(false);
@@ -19,6 +27,12 @@ describe('semver.is_valid', () => {
 });
 
 describe('semver.compare', () => {
+  it('refuses invalid versions instead of ordering them, and ignores build metadata', () => {
+    expect(() => call('semver.compare', '1.02.3', '1.2.3')).toThrow('semver.compare: operand 1: string "1.02.3" is not a valid SemVer');
+    expect(() => call('semver.compare', '1.2.3', '1.2.3-01')).toThrow('semver.compare: operand 2: string "1.2.3-01" is not a valid SemVer');
+    expect(call('semver.compare', '1.2.3+01', '1.2.3+2')).toBe(0);
+  });
+
   it('orders versions by SemVer precedence', () => {
     expect(call('semver.compare', '1.0.0', '1.0.0')).toBe(0);
     expect(call('semver.compare', '1.0.0', '1.0.1')).toBe(-1);

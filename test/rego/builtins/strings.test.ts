@@ -151,3 +151,28 @@ describe('string interpolation', () => {
     expect(call('internal.template_string', [new RegoSet([[42, 13.37, true, 'foo', null]])])).toBe('[42, 13.37, true, "foo", null]');
   });
 });
+
+describe('strings.split_n', () => {
+  it('keeps the first n fields, the last -n, or none (OPA, not Go SplitN)', () => {
+    expect(call('strings.split_n', 'a.b.c.d', '.', 2)).toEqual(['a', 'b']);
+    expect(call('strings.split_n', 'a.b.c.d', '.', 10)).toEqual(['a', 'b', 'c', 'd']);
+    expect(call('strings.split_n', 'a.b.c.d', '.', 0)).toEqual([]);
+    expect(call('strings.split_n', 'a.b.c.d', '.', -2)).toEqual(['c', 'd']);
+    expect(call('strings.split_n', 'a.b.c.d', '.', -10)).toEqual(['a', 'b', 'c', 'd']);
+    expect(call('strings.split_n', 'abc', '', -2)).toEqual(['b', 'c']);
+    expect(call('strings.split_n', '', '.', 2)).toEqual(['']);
+    expect(() => call('strings.split_n', 'a.b', '.', 1.5)).toThrow('strings.split_n: operand 3 must be integer number but got floating-point number');
+  });
+});
+
+describe('strings.replace_n like Go strings.NewReplacer', () => {
+  it('lets the first key in key order win at a position, never rescans, and inserts an empty key once per position', () => {
+    expect(call('strings.replace_n', { info: 'X', anotherinfo: 'Y' }, 'anotherinfo')).toBe('Y');
+    expect(call('strings.replace_n', { a: 'YY', bba: 'bX' }, 'bbab')).toBe('bXb');
+    expect(call('strings.replace_n', { a: 'b', b: 'a' }, 'abba')).toBe('baab');
+    expect(call('strings.replace_n', { '': 'X' }, '')).toBe('X');
+    expect(call('strings.replace_n', { '': 'X' }, 'ab')).toBe('XaXbX');
+    expect(call('strings.replace_n', { '': 'X', a: 'Y' }, 'ab')).toBe('XYXbX');
+    expect(call('strings.replace_n', { '': '-', é: 'e' }, 'aéb')).toBe('-a-e-b-');
+  });
+});

@@ -28,6 +28,7 @@ const OPA_ARITIES: Record<string, number> = {
   'uuid.rfc4122': 1, 'uuid.parse': 1, 'graph.reachable': 2, 'graph.reachable_paths': 2,
   'net.cidr_contains': 2, 'net.cidr_intersects': 2, 'net.cidr_is_valid': 1, 'net.cidr_expand': 1, 'net.cidr_merge': 1,
   'net.cidr_contains_matches': 2, 'internal.member_2': 2, 'internal.member_3': 3,
+  'uri.parse': 1, 'uri.is_valid': 1, trace: 1,
 };
 
 describe('builtin table', () => {

@@ -50,8 +50,22 @@ describe('calendar functions', () => {
     expect(call('time.weekday', NS)).toBe('Friday');
     expect(call('time.date', [NS, 'UTC'])).toEqual([2017, 6, 2]);
     expect(call('time.date', -1)).toEqual([1969, 12, 31]);
-    expect(() => call('time.date', [NS, 'Europe/Paris'])).toThrow('time zone database not available');
     expect(() => call('time.date', 1.5)).toThrow('time.date: timestamp too big');
+  });
+
+  it('reads named time zones from the IANA database, as Go does', () => {
+    // 2024-01-01T00:00:00Z: already Monday in Sydney (UTC+11, daylight time), still Sunday in New York.
+    const jan1 = call('time.parse_rfc3339_ns', '2024-01-01T00:00:00Z')!;
+    expect(call('time.weekday', [jan1, 'Australia/Sydney'])).toBe('Monday');
+    expect(call('time.date', [jan1, 'America/New_York'])).toEqual([2023, 12, 31]);
+    expect(call('time.clock', [jan1, 'Asia/Kolkata'])).toEqual([5, 30, 0]);
+    expect(call('time.clock', [NS, 'Europe/Paris'])).toEqual([21, 0, 0]); // summer time, UTC+2
+    expect(call('time.format', [jan1, 'America/New_York', 'Mon Jan 2 15:04:05 MST 2006'])).toBe('Sun Dec 31 19:00:00 EST 2023');
+    expect(call('time.format', [jan1, 'Australia/Sydney', '2006-01-02T15:04:05Z07:00'])).toBe('2024-01-01T11:00:00+11:00');
+    expect(call('time.diff', [jan1, 'Australia/Sydney'], [call('time.parse_rfc3339_ns', '2024-01-02T00:00:00Z')!, 'UTC'])).toEqual([0, 0, 1, 0, 0, 0]);
+    // A deploy-freeze policy must not silently fall back to UTC: unknown names (Go is case-sensitive) are errors.
+    expect(() => call('time.date', [NS, 'Nowhere/City'])).toThrow('time.date: unknown time zone Nowhere/City');
+    expect(() => call('time.date', [NS, 'europe/paris'])).toThrow('time.date: unknown time zone europe/paris');
   });
 
   it('adds dates with Go normalisation', () => {

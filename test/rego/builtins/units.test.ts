@@ -16,6 +16,15 @@ describe('units.parse', () => {
     expect(call('units.parse', '"10G"')).toBe(10000000000);
   });
 
+  it('reads scientific notation, as OPA does, and refuses huge exponents', () => {
+    expect(call('units.parse', '1e3')).toBe(1000);
+    expect(call('units.parse', '1.5e3K')).toBe(1_500_000);
+    expect(call('units.parse', '2E-3')).toBe(0.002);
+    expect(call('units.parse', '10e')).toBe(10n * 10n ** 18n); // no exponent digits: the exa suffix
+    expect(call('units.parse_bytes', '1e3KB')).toBe(1_000_000);
+    expect(() => call('units.parse', '1e1234567')).toThrow('units.parse: exponent too large');
+  });
+
   it('reports OPA errors', () => {
     expect(() => call('units.parse', 'foo')).toThrow('units.parse: no amount provided');
     expect(() => call('units.parse', '1 K')).toThrow('units.parse: spaces not allowed in resource strings');
