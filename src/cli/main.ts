@@ -17,6 +17,10 @@ export type RegisterCommand = (program: Command, ctx: CommandContext) => void;
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
   let exitCode = 0;
   const ctx: CommandContext = { io, setExitCode: (code) => void (exitCode = code) };
+  if (argv.length === 1 && VERSION_ARGS.has(argv[0]!)) {
+    io.stdout(`${await packageVersion()}\n`);
+    return 0;
+  }
   const program = new Command('oclhub')
     .description('Git-backed config-as-code hub for Octopus OCL: format, validate, version and police deployment processes.')
     .version(await packageVersion(), '-V, --version')
@@ -38,6 +42,9 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   }
   return exitCode;
 }
+
+/** `--version`, `-V`, `-v` and `version` alone print the version without loading any command. */
+const VERSION_ARGS = new Set(['--version', '-V', '-v', 'version']);
 
 async function packageVersion(): Promise<string> {
   const { readFile } = await import('node:fs/promises');
