@@ -7,7 +7,7 @@
  * working: each module's `import.meta.url` is rewritten to the URL its compiled twin has in dist/.
  */
 import { build } from 'esbuild';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -32,7 +32,7 @@ const moduleUrls = {
 };
 
 await rm(outdir, { recursive: true, force: true });
-await build({
+const result = await build({
   entryPoints: { oclhub: path.join(source, 'cli', 'main.ts') },
   outdir,
   bundle: true,
@@ -45,6 +45,11 @@ await build({
   // CommonJS dependencies (ajv, simple-get…) call require(); ESM output has none of its own.
   banner: { js: "import { createRequire as __oclhubCreateRequire } from 'node:module'; const require = __oclhubCreateRequire(import.meta.url);" },
   legalComments: 'eof',
+  // Less to parse at start-up; names stay, so stack traces of internal errors remain readable.
+  minifyWhitespace: true,
+  minifySyntax: true,
   plugins: [moduleUrls],
   logLevel: 'warning',
+  metafile: Boolean(process.env.OCLHUB_BUNDLE_METAFILE),
 });
+if (result.metafile) await writeFile(process.env.OCLHUB_BUNDLE_METAFILE, JSON.stringify(result.metafile));

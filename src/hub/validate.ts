@@ -12,7 +12,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { compareDiagnostics, hasErrors, LineIndex, type Diagnostic, type Range, type SourceRepository } from '../diagnostics.js';
-import { openRemote, openRepository, isGitStoreError, WORKTREE, type GitStore } from '../git/index.js';
+import { isGitStoreError } from '../git/errors.js';
+import type { GitStore } from '../git/index.js';
 import { DEFAULT_BASE_PATH } from '../model/build.js';
 import { directoryReader } from '../model/directory-reader.js';
 import { classifyPath } from '../model/kinds.js';
@@ -30,6 +31,9 @@ import {
 } from '../model/validate.js';
 import type { HeredocMode } from '../ocl/printer.js';
 import { checkPolicyCompat } from '../policy/compat.js';
+
+/** The Git layer (isomorphic-git and its dependencies) loads only when a repository is read: checking files starts faster. */
+const loadGit = () => import('../git/index.js');
 
 export interface ValidateFileOptions {
   /** The project's schema version (from its schema_version.ocl): below 6 heredocs use the legacy unindent rule. */
@@ -262,6 +266,7 @@ export type ValidateHubAtResult = { result: HubValidationResult; run: Validation
  * project repositories and the hub's rule settings. Git failures opening the hub become one diagnostic.
  */
 export async function validateHubAt(options: ValidateHubAtOptions): Promise<ValidateHubAtResult> {
+  const { openRepository, WORKTREE } = await loadGit();
   const ref = options.ref ?? WORKTREE;
   let reader: HubFileReader;
   try {
@@ -372,6 +377,7 @@ async function checkExternalProject(
   const registration = (code: 'HUB020' | 'HUB021', summary: string, detail: string): Diagnostic[] => [
     { severity: 'error', code, summary, detail, ...at, related: [{ file: 'oclhub.ocl', range: project.attributeRanges[code === 'HUB021' ? 'ref' : 'repository'] ?? at.range, message: code === 'HUB021' ? 'ref set here' : 'repository set here' }] },
   ];
+  const { openRemote, openRepository, WORKTREE } = await loadGit();
   const isUrl = /^https?:\/\//i.test(repository);
   const location = isUrl ? repository : path.resolve(options.dir, repository);
   let store: GitStore;
