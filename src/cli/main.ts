@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT_USAGE, processIo, type CliIo } from './io.js';
 import { COMMANDS } from './commands/index.js';
+import { addHelpExamples, markRequiredOptions } from './help.js';
 
 export interface CommandContext {
   io: CliIo;
@@ -27,10 +28,12 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     .exitOverride()
     .configureOutput({ writeOut: (t) => io.stdout(t), writeErr: (t) => io.stderr(t) })
     .showHelpAfterError('(run `oclhub --help` for usage)');
+  markRequiredOptions(program);
   // Only the command being run is loaded; help, a mistyped name or no command at all load every one.
   const name = argv.find((arg) => !arg.startsWith('-'));
   const wanted = COMMANDS.filter((entry) => entry.name === name);
   for (const entry of wanted.length > 0 ? wanted : COMMANDS) (await entry.load())(program, ctx);
+  addHelpExamples(program);
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (error) {

@@ -133,6 +133,8 @@ export interface InputFile {
   path: string;
   /** As shown to the user. */
   display: string;
+  /** The file's text when it does not come from disk (standard input); `path` still decides its kind and settings. */
+  text?: string;
 }
 
 export interface ValidatePathsOptions {
@@ -168,7 +170,7 @@ export async function validatePaths(files: readonly InputFile[], options: Valida
   for (const file of files) {
     let text: string;
     try {
-      text = await readFile(file.path, 'utf8');
+      text = file.text ?? (await readFile(file.path, 'utf8'));
     } catch (error) {
       return { error: `cannot read ${file.display}: ${(error as Error).message}` };
     }

@@ -1,15 +1,18 @@
 /**
- * `oclhub fmt [--check] [--stdout] <files|dirs...>`: formats OCL files the way Octopus writes them.
- * Rewrites only files whose text changes, never a file with syntax errors (those are reported and
- * make the exit code 1). `--check` lists the files that would change (exit 1 if any) and writes
- * nothing; `--stdout` prints the formatted text instead of writing.
+ * `oclhub fmt [--check] [--diff] [--stdout] [files|dirs|patterns...]`: formats OCL files the way
+ * Octopus writes them (the current folder when no path is given). Rewrites only files whose text
+ * changes, never a file with syntax errors (those are reported and make the exit code 1). `--check`
+ * lists the files that would change (exit 1 if any) and writes nothing; `--diff` prints those changes
+ * as a unified diff instead (exit 1 if any); `--stdout` prints the formatted text instead of writing.
+ * `oclhub fmt -` formats standard input to standard output.
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { compareDiagnostics, hasErrors, type Diagnostic } from '../../diagnostics.js';
 import { formatOcl } from '../../ocl/format.js';
 import { renderDiagnostics } from '../../report/text.js';
 import { heredocModeForFile } from '../../hub/validate.js';
-import { collectOclFiles } from '../files.js';
+import { resolveInputs } from '../inputs.js';
+import { unifiedDiff } from '../unified-diff.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, type CliIo } from '../io.js';
 import type { RegisterCommand } from '../main.js';
 
@@ -17,22 +20,33 @@ export interface FmtCommandOptions {
   paths: string[];
   check?: boolean;
   stdout?: boolean;
+  diff?: boolean;
+  stdinFilename?: string;
 }
 
 export const registerFmt: RegisterCommand = (program, ctx) => {
   program
     .command('fmt')
     .description('format OCL files in place the way Octopus writes them (directories are searched for *.ocl)')
-    .argument('<paths...>', 'OCL files or directories')
+    .argument('[paths...]', 'OCL files, directories or quoted patterns (default: the current folder); - reads standard input')
     .option('--check', 'list the files that would change and exit 1 if any; write nothing')
+    .option('--diff', 'print what would change as a unified diff and exit 1 if anything would; write nothing')
     .option('--stdout', 'print the formatted text instead of writing files')
-    .action(async (paths: string[], options: { check?: boolean; stdout?: boolean }) => {
+    .option('--stdin-filename <path>', 'with -: the path standard input stands for (its project folder decides the heredoc style)')
+    .action(async (paths: string[], options: { check?: boolean; stdout?: boolean; diff?: boolean; stdinFilename?: string }) => {
       ctx.setExitCode(await runFmt({ paths, ...options }, ctx.io));
     });
 };
 
 export async function runFmt(options: FmtCommandOptions, io: CliIo): Promise<number> {
-  const { files, missing } = await collectOclFiles(options.paths, io.cwd);
+  const inputs = await resolveInputs(options.paths, io, { defaultToCurrentFolder: true, ...(options.stdinFilename !== undefined ? { stdinFilename: options.stdinFilename } : {}) });
+  if ('error' in inputs) {
+    io.stderr(`oclhub fmt: ${inputs.error}\n`);
+    return EXIT_USAGE;
+  }
+  const { missing, stdin } = inputs;
+  // Standard input is formatted to standard output, never written back.
+  const files = stdin ? [{ path: stdin.path, display: stdin.display, text: stdin.text }] : inputs.files;
   if (missing.length > 0) {
     for (const arg of missing) io.stderr(`oclhub fmt: no such file or directory: ${arg}\n`);
     return EXIT_USAGE;
@@ -45,7 +59,7 @@ export async function runFmt(options: FmtCommandOptions, io: CliIo): Promise<num
   for (const file of files) {
     let text: string;
     try {
-      text = await readFile(file.path, 'utf8');
+      text = 'text' in file ? file.text : await readFile(file.path, 'utf8');
     } catch (error) {
       io.stderr(`oclhub fmt: cannot read ${file.display}: ${(error as Error).message}\n`);
       return EXIT_USAGE;
@@ -60,17 +74,19 @@ export async function runFmt(options: FmtCommandOptions, io: CliIo): Promise<num
       failed = true;
       continue;
     }
-    if (options.stdout) io.stdout(result.formatted);
+    if (options.stdout || (stdin && !options.check && !options.diff)) io.stdout(result.formatted);
     if (!result.changed) continue;
     wouldChange = true;
-    if (options.check) {
+    if (options.diff) {
+      io.stdout(unifiedDiff(file.display, text, result.formatted, io.colors));
+    } else if (options.check) {
       if (!options.stdout) io.stdout(`${file.display}\n`);
-    } else if (!options.stdout) {
+    } else if (!options.stdout && !stdin) {
       await writeFile(file.path, result.formatted, 'utf8');
       io.stdout(`${file.display}\n`);
     }
   }
   if (problems.length > 0) io.stderr(renderDiagnostics(problems.sort(compareDiagnostics), { sources, colors: io.colors }));
   if (failed) return EXIT_FINDINGS;
-  return options.check && wouldChange ? EXIT_FINDINGS : EXIT_OK;
+  return (options.check || options.diff) && wouldChange ? EXIT_FINDINGS : EXIT_OK;
 }
