@@ -8,7 +8,9 @@ import { Hono } from 'hono';
 import { cors } from 'hono/cors';
 import type { ApiEnv } from './env.js';
 import { DEFAULT_BODY_LIMIT, limitBody } from './middleware/body-limit.js';
+import { jsonRequestLogger } from './middleware/json-logger.js';
 import { requestLogger, type RequestLog } from './middleware/logger.js';
+import { metricsRoutes, type ApiMetrics } from './metrics.js';
 import { pathGuard } from './middleware/paths.js';
 import { problemErrorHandler, problemNotFound } from './middleware/problems.js';
 import { KeyedMutex } from './mutex.js';
@@ -33,6 +35,10 @@ export interface ApiOptions {
   bodyLimit?: number;
   /** One line per request; default: none. */
   log?: RequestLog;
+  /** `json`: each request line is a JSON object (see middleware/json-logger.ts); default text. */
+  logFormat?: 'text' | 'json';
+  /** Count requests, evaluations, cache and limit hits, served at GET /metrics (see metrics.ts). */
+  metrics?: ApiMetrics;
   /** Where unexpected errors (with stacks) are reported; default: stderr. */
   logError?: (message: string) => void;
   /** Reported by /api/health and the OpenAPI document; default: package.json's version. */
@@ -61,11 +67,13 @@ export function createApp(hub: HubPort, options: ApiOptions = {}): OclhubApp {
     projectRoutes(ctx),
     evaluationRoutes(ctx),
     complianceRoutes(ctx),
+    ...(options.metrics ? [metricsRoutes(options.metrics)] : []),
   ];
   const app = new Hono<ApiEnv>();
   app.onError(problemErrorHandler(options.logError ?? ((m) => void process.stderr.write(`${m}\n`))));
   app.notFound(problemNotFound);
-  if (options.log) app.use('*', requestLogger(options.log));
+  if (options.metrics) app.use('*', options.metrics.middleware);
+  if (options.log) app.use('*', options.logFormat === 'json' ? jsonRequestLogger(options.log) : requestLogger(options.log));
   if (options.cors !== undefined) {
     app.use('*', cors({ origin: options.cors, allowHeaders: ['Authorization', 'Content-Type'], allowMethods: ['GET', 'POST', 'OPTIONS'], exposeHeaders: ['Location'], maxAge: 600 }));
   }
