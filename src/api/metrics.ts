@@ -56,6 +56,8 @@ export function createApiMetrics(options: ApiMetricsOptions = {}): ApiMetrics {
   for (const limit of ['body', 'evaluation']) limits.inc({ limit }, 0);
   if (options.processMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'oclhub_' });
 
+  // Label-bound children, looked up once per method, route and status: cheaper than labels per request.
+  const bound = new Map<string, { count: { inc(): void }; time: { observe(seconds: number): void } }>();
   const middleware: MiddlewareHandler = async (c, next) => {
     const started = performance.now();
     try {
@@ -63,8 +65,14 @@ export function createApiMetrics(options: ApiMetricsOptions = {}): ApiMetrics {
     } finally {
       const route = answeringRoute(c) ?? 'unmatched';
       const status = c.res.status;
-      requests.inc({ method: c.req.method, route, status: String(status) });
-      latency.observe({ method: c.req.method, route }, (performance.now() - started) / 1000);
+      const key = `${c.req.method} ${status} ${route}`;
+      let series = bound.get(key);
+      if (!series) {
+        series = { count: requests.labels({ method: c.req.method, route, status: String(status) }), time: latency.labels({ method: c.req.method, route }) };
+        bound.set(key, series);
+      }
+      series.count.inc();
+      series.time.observe((performance.now() - started) / 1000);
       if (status === 413) limits.inc({ limit: 'body' });
     }
   };
