@@ -8,7 +8,10 @@
  * (OCLHUB_UNBUNDLED=1), and every command loaded (`--help`), which is what `--version` cost before
  * it was answered without loading commands.
  *
- *   npx tsx bench/startup.ts [runs]
+ *   npx tsx bench/startup.ts [runs] [--compare DIR]
+ *
+ * `--compare DIR` adds the same commands run from another built checkout (e.g. an older commit
+ * extracted with `git archive` and built with `tsc`), for before/after figures in one run.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -17,7 +20,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const runs = Number(process.argv[2] ?? 15);
+const args = process.argv.slice(2);
+const compareAt = args.indexOf('--compare');
+const compare = compareAt >= 0 ? path.resolve(args[compareAt + 1]!) : undefined;
+const runs = Number(args.find((a, i) => /^\d+$/.test(a) && args[i - 1] !== '--compare') ?? 15);
 const bin = path.join(root, 'bin/oclhub.js');
 const oneFile = path.join(root, 'templates/demo/projects/payments-api/.octopus/deployment_process.ocl');
 
@@ -42,6 +48,12 @@ const cases: Case[] = [
   { label: 'oclhub validate <file> (unbundled)', args: [bin, 'validate', oneFile], env: { OCLHUB_UNBUNDLED: '1' } },
   { label: 'oclhub --help (every command)', args: [bin, '--help'] },
   { label: 'oclhub --help (every command, unbundled)', args: [bin, '--help'], env: { OCLHUB_UNBUNDLED: '1' } },
+  ...(compare
+    ? [
+        { label: 'compared: oclhub --version', args: [path.join(compare, 'bin/oclhub.js'), '--version'] },
+        { label: 'compared: oclhub validate <file>', args: [path.join(compare, 'bin/oclhub.js'), 'validate', oneFile] },
+      ]
+    : []),
 ];
 
 const TIME = '/usr/bin/time';
@@ -74,7 +86,7 @@ const median = (values: number[]) => {
 };
 const baseline = median(times.get('node -e 0')!);
 const cpuBaseline = timed ? median(cpu.get('node -e 0')!) : NaN;
-process.stdout.write(`start-up, median of ${runs} runs each, interleaved (load average ${load.toFixed(1)} at the start)\n`);
+process.stdout.write(`start-up, median of ${runs} runs each, interleaved (load average ${load.toFixed(1)} at the start)${compare ? `; compared: ${compare}` : ''}\n`);
 process.stdout.write(`  ${''.padEnd(42)} ${'wall'.padStart(8)} ${'ratio'.padStart(7)}${timed ? `${'cpu'.padStart(9)} ${'ratio'.padStart(7)}` : ''}\n`);
 for (const c of cases) {
   const m = median(times.get(c.label)!);
