@@ -10,8 +10,10 @@ export interface LoadOptions {
   url: string;
   path: string;
   method?: 'GET' | 'POST';
-  /** JSON body for POST. */
+  /** JSON body for POST (the same for every request). */
   body?: unknown;
+  /** A new JSON body for every request instead (e.g. a new release version per call: no cache hits). */
+  bodies?: () => unknown;
   headers?: Record<string, string>;
   connections: number;
   seconds: number;
@@ -33,12 +35,15 @@ export interface LoadResult {
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const headers: Record<string, string> = { ...options.headers };
   const body = options.body === undefined ? undefined : JSON.stringify(options.body);
-  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (body !== undefined || options.bodies) headers['content-type'] = 'application/json';
+  const method = options.method ?? 'GET';
+  const bodies = options.bodies;
   const target = {
     url: new URL(options.path, options.url).toString(),
-    method: options.method ?? 'GET',
+    method,
     headers,
     ...(body !== undefined ? { body } : {}),
+    ...(bodies ? { requests: [{ method, path: options.path, headers, setupRequest: (request: autocannon.Request) => ({ ...request, body: JSON.stringify(bodies()) }) }] } : {}),
     connections: options.connections,
   } as const;
   await autocannon({ ...target, amount: options.warmup ?? options.connections * 2 });

@@ -1,66 +1,333 @@
 /**
- * `oclhub lint` at hub scale, from a cold CLI start: a generated hub of 1,000 projects × 4 environments
- * × 25 policies (100,000 policy evaluations), linted by spawning `node bin/oclhub.js lint` (after
- * `npm run build`). Prints the cold time (empty cache) and evaluations per second, then the time of a
- * second run on the unchanged repository (cached results) and the ratio; then, as a baseline measured
- * in the same run, a CLI start that does nothing (`oclhub --version`), and a run after one project
- * changed (per-project cache: one project re-evaluated).
- *   npx tsx bench/lint.ts [projects] [environments] [policies]
+ * `oclhub lint` at hub scale, as CI runs it: a whole CLI process (start-up and module loading included)
+ * on a generated hub (bench/generate-hub.ts: 1,000 projects × 4 environments × 25 policies = 100,000
+ * decisions), packed as a clone is, against baselines measured in the same run:
+ *
+ * - cold (empty cache) against the hand-written floor (bench/_lint-floor.ts: one Node process parsing
+ *   every deployment_process.ocl with oclhub's parser and running the 25 policies as JavaScript), whose
+ *   decisions must equal lint's one by one. Issue 16's goal: ≤ 1.5× the floor.
+ * - peak memory (RSS) of the same runs. Goal: ≤ 500 MB at 5,000 projects.
+ * - re-run, nothing changed, against cold. Goal: ≥ 20× faster.
+ * - re-run after one project changed (a new commit), against a cold lint of a hub holding one project
+ *   with the same environments and policies: start-up plus one project's cost, the goal.
+ * - with --scaling: 10, 100, 1,000, 5,000 projects (time, CPU, peak RSS, floor); linear is the goal,
+ *   judged on the marginal CPU cost per project (wall time swings with the machine's load).
+ * - with --profile: one more cold lint under `node --cpu-prof`, summarised by layer (bench/_profile.ts).
+ *
+ * Every figure is the median of --runs runs (default 3; lint and floor alternate so drift hits both).
+ * Both run from a private esbuild transpile of this working copy (bench/_build.ts): nothing is built in
+ * the repository, and no loader hook is timed.
+ *
+ *   npx tsx bench/lint.ts [projects=1000] [environments=4] [policies=25] [--runs 3] [--scaling]
+ *       [--sizes 10,100,1000,5000] [--loose] [--profile] [--keep]
+ * --loose keeps the generated hub's objects loose (as `git commit` leaves them) instead of packing.
+ * --keep leaves the temporary folder (hubs, reports, profile) in place and prints where it is.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
-import { generateHub } from './generate-hub.js';
+import { buildForBench } from './_build.js';
+import { decisionLine } from './_lint-floor.js';
+import { formatProfile, summariseProfile } from './_profile.js';
+import {
+  countOption,
+  describeRuns,
+  flag,
+  machineLine,
+  median,
+  megabytes,
+  option,
+  positionals,
+  reportRow,
+  runNode,
+  seconds,
+  times,
+  type ChildRun,
+} from './_report.js';
+import { generateHub, git } from './generate-hub.js';
 
-const projects = Number(process.argv[2] ?? 1000);
-const environments = Number(process.argv[3] ?? 4);
-const policies = Number(process.argv[4] ?? 25);
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const bin = path.join(root, 'bin/oclhub.js');
-
-function cli(cwd: string, args: string[], env: NodeJS.ProcessEnv): { ms: number; status: number | null; stderr: string } {
-  const start = performance.now();
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd, env: { ...process.env, ...env, CI: '1' }, encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 });
-  return { ms: performance.now() - start, status: r.status, stderr: r.stderr };
-}
+const argv = process.argv.slice(2);
+const [projectsArg, environmentsArg, policiesArg] = positionals(argv, ['runs', 'sizes']);
+const PROJECTS = Number(projectsArg ?? 1000);
+const ENVIRONMENTS = Number(environmentsArg ?? 4);
+const POLICIES = Number(policiesArg ?? 25);
+const RUNS = countOption(argv, 'runs', 3);
+const SCALING = flag(argv, 'scaling') || process.env.OCLHUB_BENCH_SCALING === '1';
+const SIZES = (option(argv, 'sizes') ?? '10,100,1000,5000').split(',').map(Number);
+const PACKED = !flag(argv, 'loose');
+const PROFILE = flag(argv, 'profile');
+const KEEP = flag(argv, 'keep');
 
 const work = mkdtempSync(path.join(tmpdir(), 'oclhub-bench-lint-'));
+const build = buildForBench();
+const CLI = build.file('bench/_cli.ts');
+const FLOOR = build.file('bench/_lint-floor.ts');
+let counter = 0;
+
+function checkLint(run: ChildRun, what: string): void {
+  // 1: findings at the fail level (the generated hub has blocking violations); anything else is a failure.
+  if (run.status !== 0 && run.status !== 1) throw new Error(`${what}: oclhub lint exited ${run.status}\n${run.stderr}`);
+}
+
+/** `oclhub lint --format json` from the hub's folder, with its cache in `cacheDir`. */
+async function lint(hub: string, cacheDir: string, nodeArgs: string[] = []): Promise<{ run: ChildRun; report: string }> {
+  const report = path.join(work, `report-${++counter}.json`);
+  const run = await runNode(CLI, ['lint', '--format', 'json', '--output', report], {
+    cwd: hub,
+    tsx: false,
+    nodeArgs,
+    env: { OCLHUB_CACHE_DIR: cacheDir, OCLHUB_HUB: undefined, CI: '1' },
+  });
+  checkLint(run, hub);
+  return { run, report };
+}
+
+async function floor(hub: string, decisions?: string): Promise<ChildRun> {
+  const run = await runNode(FLOOR, [hub, ...(decisions ? [decisions] : [])], { tsx: false });
+  if (run.status !== 0) throw new Error(`floor failed (${run.status}): ${run.stderr}`);
+  return run;
+}
+
+function freshCache(): string {
+  const dir = path.join(work, `cache-${++counter}`);
+  mkdirSync(dir);
+  return dir;
+}
+
+async function hubOf(projects: number): Promise<string> {
+  const dir = path.join(work, `hub-${projects}`);
+  const start = performance.now();
+  await generateHub(dir, projects, ENVIRONMENTS, POLICIES, { packed: PACKED });
+  process.stdout.write(`generated ${projects} projects × ${ENVIRONMENTS} environments × ${POLICIES} policies (${PACKED ? 'packed' : 'loose objects'}) in ${seconds(performance.now() - start)}\n`);
+  return dir;
+}
+
+interface LintReportJson {
+  evaluations: { project: string; environment: string; tenant?: string; decisions: { policy: string; outcome: string; action: string; reason?: string }[] }[];
+  summary: { passed: number; skipped: number; inconclusive: number; violations: { block: number; warn: number }; errors: number; diagnostics: { error: number; warning: number } };
+}
+
+/** Lint's decisions and the floor's, decision by decision: they must be the same, or the floor is not a floor. */
+function compareDecisions(reportFile: string, floorFile: string): { decisions: number; counts: string } {
+  const report = JSON.parse(readFileSync(reportFile, 'utf8')) as LintReportJson;
+  const lintLines: string[] = [];
+  for (const e of report.evaluations) {
+    for (const d of e.decisions) lintLines.push(decisionLine(e.project, e.environment, d.policy, d.outcome, d.action, d.reason ?? ''));
+  }
+  const floorLines = readFileSync(floorFile, 'utf8').split('\n').filter((l) => l !== '');
+  lintLines.sort();
+  floorLines.sort();
+  const differences: string[] = [];
+  for (let i = 0; i < Math.max(lintLines.length, floorLines.length) && differences.length < 5; i++) {
+    if (lintLines[i] !== floorLines[i]) differences.push(`  lint:  ${lintLines[i] ?? '(none)'}\n  floor: ${floorLines[i] ?? '(none)'}`);
+  }
+  if (differences.length > 0) throw new Error(`the floor's decisions differ from lint's (${lintLines.length} vs ${floorLines.length}):\n${differences.join('\n')}`);
+  const s = report.summary;
+  if (s.errors > 0 || s.diagnostics.error > 0) throw new Error(`lint reported ${s.errors} error decisions and ${s.diagnostics.error} error diagnostics on the generated hub`);
+  return { decisions: lintLines.length, counts: `${s.passed} pass, ${s.violations.block} block, ${s.violations.warn} warn, ${s.inconclusive} inconclusive, ${s.skipped} skipped` };
+}
+
+interface ColdFigures {
+  projects: number;
+  lint: ChildRun[];
+  floor: ChildRun[];
+  /** The cache folder and report of the last cold run (for the re-runs). */
+  lastCache: string;
+  lastReport: string;
+  decisions: number;
+  counts: string;
+}
+
+/** Cold lint and floor, alternating, RUNS times each; the first lint's decisions checked against the floor's. */
+async function measureCold(hub: string, projects: number, runs = RUNS): Promise<ColdFigures> {
+  // Untimed: the floor's decisions for the check (this also brings the build and the hub into the page cache).
+  const floorDecisions = path.join(work, `floor-${projects}.tsv`);
+  await floor(hub, floorDecisions);
+  const lints: ChildRun[] = [];
+  const floors: ChildRun[] = [];
+  let lastCache = '';
+  let lastReport = '';
+  let checked: { decisions: number; counts: string } | undefined;
+  for (let round = 0; round < runs; round++) {
+    const lintFirst = round % 2 === 1;
+    if (!lintFirst) floors.push(await floor(hub));
+    const cache = freshCache();
+    const { run, report } = await lint(hub, cache);
+    lints.push(run);
+    if (!checked) checked = compareDecisions(report, floorDecisions);
+    if (lastReport) rmSync(lastReport, { force: true });
+    if (lastCache) rmSync(lastCache, { recursive: true, force: true });
+    lastCache = cache;
+    lastReport = report;
+    if (lintFirst) floors.push(await floor(hub));
+    const f = floors.at(-1)!;
+    process.stdout.write(`  ${projects} projects, round ${round + 1}/${runs}: lint ${seconds(run.ms)} (CPU ${seconds(run.cpuMs)}) ${megabytes(run.peakRssMb)}, floor ${seconds(f.ms)} (CPU ${seconds(f.cpuMs)}) ${megabytes(f.peakRssMb)}\n`);
+  }
+  return { projects, lint: lints, floor: floors, lastCache, lastReport, decisions: checked!.decisions, counts: checked!.counts };
+}
+
+const ms = (runs: readonly ChildRun[]) => runs.map((r) => r.ms);
+const cpu = (runs: readonly ChildRun[]) => median(runs.map((r) => r.cpuMs));
+const rss = (runs: readonly ChildRun[]) => runs.map((r) => r.peakRssMb);
+/** Wall time (the figure the goals are about), with the median CPU time beside it (steadier when the machine is busy). */
+const timed = (runs: readonly ChildRun[]) => `${describeRuns(ms(runs), seconds)}, CPU ${seconds(cpu(runs))}`;
+
+async function main(): Promise<void> {
+  process.stdout.write(`${machineLine()}\n`);
+  process.stdout.write(`private build of the working copy (esbuild, ${build.root}) in ${seconds(build.ms)}; ${RUNS} runs per figure\n`);
+  // Loads every command once, so that the first timed run does not pay for a cold page cache.
+  await runNode(CLI, ['--version'], { tsx: false });
+
+  const hub = await hubOf(PROJECTS);
+  const cold = await measureCold(hub, PROJECTS);
+  process.stdout.write(`lint and floor agree on all ${cold.decisions.toLocaleString('en')} decisions (${cold.counts})\n`);
+
+  // Re-runs on the unchanged hub, with the cache the last cold run left.
+  const coldText = readFileSync(cold.lastReport, 'utf8');
+  const unchanged: ChildRun[] = [];
+  for (let round = 0; round < RUNS; round++) {
+    const { run, report } = await lint(hub, cold.lastCache);
+    if (readFileSync(report, 'utf8') !== coldText) throw new Error('the re-run on an unchanged hub printed a different report');
+    rmSync(report);
+    unchanged.push(run);
+  }
+
+  // The baseline for "one project changed": a cold lint of a hub with one project (start-up plus one project).
+  const single = await hubOf(1);
+  const oneProject: ChildRun[] = [];
+  for (let round = 0; round < RUNS; round++) {
+    const cache = freshCache();
+    const { run, report } = await lint(single, cache);
+    oneProject.push(run);
+    rmSync(report);
+    rmSync(cache, { recursive: true, force: true });
+  }
+
+  // One project changes per round (a new commit each time); the cache holds the previous round's results.
+  const changedFile = path.join(hub, 'projects/app-0001/.octopus/deployment_process.ocl');
+  const oneChanged: ChildRun[] = [];
+  for (let round = 0; round < RUNS; round++) {
+    writeFileSync(changedFile, readFileSync(changedFile, 'utf8').replace(/echo prepare[^"]*"/, `echo prepare ${round}"`));
+    git(hub, ['commit', '-qam', `change one project (${round})`]);
+    const { run, report } = await lint(hub, cold.lastCache);
+    const parsed = JSON.parse(readFileSync(report, 'utf8')) as LintReportJson;
+    if (parsed.evaluations.length !== PROJECTS * ENVIRONMENTS) throw new Error(`the re-run after one change reported ${parsed.evaluations.length} evaluations`);
+    rmSync(report);
+    oneChanged.push(run);
+  }
+
+  const coldMs = median(ms(cold.lint));
+  const floorMs = median(ms(cold.floor));
+  process.stdout.write('\n');
+  reportRow({
+    id: 'lint-cold',
+    figure: `${timed(cold.lint)}; ${cold.decisions.toLocaleString('en')} decisions`,
+    baseline: `hand-written floor ${timed(cold.floor)}`,
+    ratio: `${times(coldMs / floorMs)} the floor (CPU: ${times(cpu(cold.lint) / cpu(cold.floor))})`,
+    met: coldMs / floorMs <= 1.5,
+    ...(PROJECTS !== 1000 ? { note: `measured at ${PROJECTS} projects` } : {}),
+  });
+  const lintRss = median(rss(cold.lint));
+  reportRow({
+    id: 'lint-memory',
+    figure: `peak RSS ${describeRuns(rss(cold.lint), megabytes)} at ${PROJECTS.toLocaleString('en')} projects`,
+    baseline: `floor ${describeRuns(rss(cold.floor), megabytes)}`,
+    ratio: `${times(lintRss / median(rss(cold.floor)))} the floor's`,
+    ...(PROJECTS >= 5000 ? { met: lintRss <= 500 } : { note: 'the goal applies at 5,000 projects: see the --scaling table' }),
+  });
+  const unchangedMs = median(ms(unchanged));
+  reportRow({
+    id: 'lint-unchanged',
+    figure: timed(unchanged),
+    baseline: `cold ${seconds(coldMs)}, CPU ${seconds(cpu(cold.lint))}`,
+    ratio: `${times(coldMs / unchangedMs)} faster than cold (CPU: ${times(cpu(cold.lint) / cpu(unchanged))})`,
+    met: coldMs / unchangedMs >= 20,
+  });
+  const oneChangedMs = median(ms(oneChanged));
+  const oneProjectMs = median(ms(oneProject));
+  reportRow({
+    id: 'lint-one-changed',
+    figure: `${timed(oneChanged)}; ${times(coldMs / oneChangedMs)} faster than cold`,
+    baseline: `cold lint of a one-project hub (start-up + one project) ${timed(oneProject)}`,
+    ratio: `${times(oneChangedMs / oneProjectMs)} that (CPU: ${times(cpu(oneChanged) / cpu(oneProject))})`,
+    met: oneChangedMs / oneProjectMs <= 1.5,
+    note: '"≈" read as ≤ 1.5×',
+  });
+
+  if (SCALING) await scaling(cold);
+  if (PROFILE) await profile(hub);
+}
+
+/** Time and peak memory at several hub sizes, each against its floor. */
+async function scaling(main: ColdFigures): Promise<void> {
+  const figures: ColdFigures[] = [];
+  for (const size of SIZES) {
+    if (size === main.projects) {
+      figures.push(main);
+      continue;
+    }
+    const hub = await hubOf(size);
+    const measured = await measureCold(hub, size);
+    figures.push(measured);
+    rmSync(hub, { recursive: true, force: true });
+    rmSync(measured.lastCache, { recursive: true, force: true });
+    rmSync(measured.lastReport, { force: true });
+  }
+  figures.sort((a, b) => a.projects - b.projects);
+  // Linearity is judged on CPU time: lint is one thread today, and on a shared machine the wall time of
+  // a minutes-long run swings with the load more than with the hub's size.
+  process.stdout.write(`\nscaling (cold lint, ${ENVIRONMENTS} environments × ${POLICIES} policies, median of ${RUNS}; marginal cost = extra CPU per extra project):\n`);
+  process.stdout.write('  projects   lint wall   lint CPU   floor wall   floor CPU   lint/floor (CPU)   marginal CPU ms/project   lint peak RSS   floor peak RSS\n');
+  let previous: ColdFigures | undefined;
+  const marginal = new Map<number, number>();
+  for (const f of figures) {
+    let step = '';
+    if (previous) {
+      const perProject = (cpu(f.lint) - cpu(previous.lint)) / (f.projects - previous.projects);
+      marginal.set(f.projects, perProject);
+      step = `${perProject.toFixed(2)} (${previous.projects}→${f.projects})`;
+    }
+    process.stdout.write(
+      `  ${String(f.projects).padStart(8)}   ${seconds(median(ms(f.lint))).padEnd(10)}  ${seconds(cpu(f.lint)).padEnd(9)}  ${seconds(median(ms(f.floor))).padEnd(11)}  ${seconds(cpu(f.floor)).padEnd(10)}  ${`${times(median(ms(f.lint)) / median(ms(f.floor)))} (${times(cpu(f.lint) / cpu(f.floor))})`.padEnd(17)}  ${step.padEnd(24)}  ${megabytes(median(rss(f.lint))).padEnd(14)}  ${megabytes(median(rss(f.floor)))}\n`,
+    );
+    previous = f;
+  }
+  const big = figures.find((f) => f.projects === 5000);
+  const mid = figures.find((f) => f.projects === 1000);
+  if (big && mid && marginal.has(5000) && marginal.has(1000)) {
+    const growth = marginal.get(5000)! / marginal.get(1000)!;
+    const bigRss = median(rss(big.lint));
+    reportRow({
+      id: 'lint-5000',
+      figure: `${timed(big.lint)}, peak RSS ${megabytes(bigRss)}`,
+      baseline: `floor ${timed(big.floor)}, ${megabytes(median(rss(big.floor)))}; marginal CPU ${marginal.get(5000)!.toFixed(2)} ms/project (1,000→5,000) vs ${marginal.get(1000)!.toFixed(2)} (100→1,000)`,
+      ratio: `marginal cost ${times(growth)} (linear: ≈ 1×); ${times(median(ms(big.lint)) / median(ms(big.floor)))} the floor (CPU: ${times(cpu(big.lint) / cpu(big.floor))})`,
+      met: growth <= 1.25 && bigRss <= 500,
+      note: '"stays linear" read as the marginal CPU cost per project growing ≤ 1.25×',
+    });
+    reportRow({
+      id: 'lint-memory',
+      figure: `peak RSS ${describeRuns(rss(big.lint), megabytes)} at 5,000 projects`,
+      baseline: `floor ${describeRuns(rss(big.floor), megabytes)}`,
+      ratio: `${times(bigRss / median(rss(big.floor)))} the floor's`,
+      met: bigRss <= 500,
+    });
+  }
+}
+
+/** One more cold lint under the CPU profiler, summarised by layer. */
+async function profile(hub: string): Promise<void> {
+  const dir = path.join(work, 'profile');
+  const { run } = await lint(hub, freshCache(), ['--cpu-prof', '--cpu-prof-dir', dir]);
+  const file = path.join(dir, readdirSync(dir).find((f) => f.endsWith('.cpuprofile'))!);
+  process.stdout.write(`\nCPU profile of a cold lint (${seconds(run.ms)} wall under the profiler, ${PROJECTS} projects${KEEP ? `; ${file}` : ''}):\n`);
+  process.stdout.write(`${formatProfile(summariseProfile(file, build.root))}\n`);
+}
+
 try {
-  process.stdout.write('building (npm run build)…\n');
-  execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
-  const hub = path.join(work, 'hub');
-  let t = performance.now();
-  await generateHub(hub, projects, environments, policies);
-  process.stdout.write(`generated ${projects} projects × ${environments} environments × ${policies} policies in ${((performance.now() - t) / 1000).toFixed(1)} s\n`);
-  const cache = path.join(work, 'cache');
-  const env = { OCLHUB_CACHE_DIR: cache };
-  const out = path.join(work, 'report.json');
-  const lintArgs = ['lint', '--format', 'json', '--output', out];
-
-  const baseline = cli(hub, ['--version'], env);
-  const cold = cli(hub, lintArgs, env);
-  if (cold.status !== 0 && cold.status !== 1) throw new Error(`lint failed (${cold.status}): ${cold.stderr}`);
-  const coldText = readFileSync(out, 'utf8');
-  const report = JSON.parse(coldText) as { evaluations: { decisions: unknown[] }[] };
-  const evaluations = report.evaluations.reduce((n, e) => n + e.decisions.length, 0);
-  const warm = cli(hub, lintArgs, env);
-  const sameReport = readFileSync(out, 'utf8') === coldText;
-
-  // One project changes: the whole-run cache misses, the per-project cache re-evaluates only that project.
-  const changed = path.join(hub, 'projects/app-0001/.octopus/deployment_process.ocl');
-  writeFileSync(changed, readFileSync(changed, 'utf8').replace('echo prepare', 'echo prepared'));
-  execFileSync('git', ['-c', 'user.name=Bench', '-c', 'user.email=bench@example.com', 'commit', '-qam', 'change one project'], { cwd: hub });
-  const oneChanged = cli(hub, lintArgs, env);
-
-  const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-  process.stdout.write(`\nCLI start baseline (oclhub --version):     ${s(baseline.ms)}\n`);
-  process.stdout.write(`cold lint (empty cache):                    ${s(cold.ms)}  — ${evaluations.toLocaleString('en')} evaluations, ${Math.round(evaluations / (cold.ms / 1000)).toLocaleString('en')} evaluations/s (exit ${cold.status})\n`);
-  process.stdout.write(`second run, unchanged repository (cached):  ${s(warm.ms)}  — ${(cold.ms / warm.ms).toFixed(1)}x faster than cold (target ≥ 5x)${sameReport ? ', identical report' : ', REPORT DIFFERS'}\n`);
-  process.stdout.write(`after one project changed (per-project):    ${s(oneChanged.ms)}  — ${(cold.ms / oneChanged.ms).toFixed(1)}x faster than cold\n`);
-  process.stdout.write(`cold lint minus CLI start:                  ${s(cold.ms - baseline.ms)}  (target: total under 10 s)\n`);
+  await main();
 } finally {
-  rmSync(work, { recursive: true, force: true });
+  build.remove();
+  if (KEEP) process.stdout.write(`kept ${work}\n`);
+  else rmSync(work, { recursive: true, force: true });
 }

@@ -49,6 +49,8 @@ const result = await build({
   minifyWhitespace: true,
   minifySyntax: true,
   plugins: [moduleUrls],
+  // jsonc-parser's `main` is a UMD build whose require('./impl/…') calls a bundle cannot follow; its ES build bundles.
+  alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
   logLevel: 'warning',
   metafile: Boolean(process.env.OCLHUB_BUNDLE_METAFILE),
 });

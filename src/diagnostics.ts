@@ -22,6 +22,8 @@ export interface RelatedInformation {
   file?: string;
   range?: Range;
   message: string;
+  /** The repository `file` is relative to, when it differs from the finding's own (e.g. a template line in the hub). */
+  repository?: SourceRepository;
 }
 
 /**
@@ -51,6 +53,24 @@ export interface SuppressionRecord {
   range?: Range;
 }
 
+/** One edit of a fix: `range` of the diagnostic's file is replaced by `newText` (empty text deletes, an empty range inserts). */
+export interface FixEdit {
+  range: Range;
+  newText: string;
+}
+
+/**
+ * A machine-readable fix for a diagnostic (editors offer it as a quick fix). Its edits apply together,
+ * to the diagnostic's own file, and never overlap; `renameFileTo` also renames that file (a file name
+ * in the same folder), e.g. a legacy file name's migration.
+ */
+export interface Fix {
+  /** What applying it does, e.g. "Rename to `name`". */
+  title: string;
+  edits: FixEdit[];
+  renameFileTo?: string;
+}
+
 export interface Diagnostic {
   severity: Severity;
   /** A stable code grouped by layer: OCL…, SCH…, TPL…, POL…, REGO…, GIT…, CLI… */
@@ -70,6 +90,8 @@ export interface Diagnostic {
   repository?: SourceRepository;
   /** Set when a rule setting changed the severity (the finding is kept, with its new severity). */
   adjusted?: SuppressionRecord;
+  /** A fix that resolves the finding, when one is certain enough to offer (did-you-mean, missing attribute, migration). */
+  fix?: Fix;
 }
 
 export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {

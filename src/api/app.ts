@@ -12,17 +12,21 @@ import { jsonRequestLogger } from './middleware/json-logger.js';
 import { requestLogger, type RequestLog } from './middleware/logger.js';
 import { metricsRoutes, type ApiMetrics } from './metrics.js';
 import { pathGuard } from './middleware/paths.js';
-import { problemErrorHandler, problemNotFound } from './middleware/problems.js';
+import { failOnCorruption } from './middleware/corruption.js';
+import { methodNotAllowedOr404, problemErrorHandler } from './middleware/problems.js';
 import { KeyedMutex } from './mutex.js';
 import type { HubPort, TemplateKind } from './ports.js';
 import { buildRouter, type RouterContext, type RouteSpec } from './router.js';
 import { complianceRoutes } from './routes/compliance.js';
+import { dependencyRoutes } from './routes/dependencies.js';
 import { evaluationRoutes } from './routes/evaluations.js';
 import { healthRoutes } from './routes/health.js';
 import { projectRoutes } from './routes/projects.js';
 import { releaseRoutes } from './routes/releases.js';
 import { templateRoutes } from './routes/templates.js';
 import type { TokenEntry } from './tokens.js';
+import { buildOpenApi } from './openapi.js';
+import { webRoutes } from '../web/index.js';
 
 export interface ApiOptions {
   /** Parsed token file (see tokens.ts). Without tokens every write answers 401. */
@@ -65,15 +69,18 @@ export function createApp(hub: HubPort, options: ApiOptions = {}): OclhubApp {
     ...KINDS.map((kind) => releaseRoutes(kind, ctx)),
     ...KINDS.map((kind) => templateRoutes(kind, ctx)),
     projectRoutes(ctx),
+    dependencyRoutes(ctx),
     evaluationRoutes(ctx),
     complianceRoutes(ctx),
     ...(options.metrics ? [metricsRoutes(options.metrics)] : []),
   ];
   const app = new Hono<ApiEnv>();
   app.onError(problemErrorHandler(options.logError ?? ((m) => void process.stderr.write(`${m}\n`))));
-  app.notFound(problemNotFound);
+  // A wrong method on an existing route is 405 with Allow (OPTIONS too, unless CORS answers it).
+  app.notFound(methodNotAllowedOr404(ctx.routes, options.cors !== undefined));
   if (options.metrics) app.use('*', options.metrics.middleware);
   if (options.log) app.use('*', options.logFormat === 'json' ? jsonRequestLogger(options.log) : requestLogger(options.log));
+  app.use('*', failOnCorruption);
   if (options.cors !== undefined) {
     app.use('*', cors({ origin: options.cors, allowHeaders: ['Authorization', 'Content-Type'], allowMethods: ['GET', 'POST', 'OPTIONS'], exposeHeaders: ['Location'], maxAge: 600 }));
   }
@@ -83,6 +90,8 @@ export function createApp(hub: HubPort, options: ApiOptions = {}): OclhubApp {
     ctx.routes.push(...group);
     app.route('/', buildRouter(group, ctx));
   }
+  // The web pages (src/web): HTML over the same port, behind the same read authorisation.
+  app.route('/', webRoutes({ port: hub, auth: ctx.auth, openApi: () => buildOpenApi(ctx.routes, { version: ctx.version }), ...(options.logError ? { logError: options.logError } : {}) }));
   return Object.assign(app, { apiRoutes: ctx.routes });
 }
 

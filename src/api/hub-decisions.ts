@@ -21,7 +21,8 @@ import { activatePolicy } from '../hub/index.js';
 import { registeredTargets, type LintProjectTarget, type TargetEvaluation } from '../lint/engine.js';
 import type { DecisionChange, HubDiff } from '../lint/diff.js';
 import { parseExpiry } from '../model/checks/hub-config.js';
-import type { PolicyDecision } from '../report/lint-report.js';
+import { CONTEXT_STATUSES, contextStatus, type ContextStatus, type PolicyDecision } from '../report/lint-report.js';
+import { releaseVersionProblem } from '../policy/release-version.js';
 import type { ActivationRequest, EvaluationRequest, HubPort, Identity, PolicyInputRequest } from './ports.js';
 import { KeyedMutex } from './mutex.js';
 import type { DecisionObserver } from './metrics.js';
@@ -31,7 +32,13 @@ const MAX_CACHED = 4096;
 /** How long hub-wide answers are reused when some project lives in another repository. */
 const EXTERNAL_TTL_MS = 5000;
 
-export type GateDecision = 'allowed' | 'warned' | 'blocked';
+/**
+ * The gate's verdict (`ContextStatus`): `error` (not decided: the process does not resolve),
+ * `blocked` (a blocking violation, or a policy that cannot be evaluated: fail closed), `inconclusive`
+ * (a decision needs input the request lacks, e.g. a release version; it blocks nothing), `warned` or
+ * `allowed`. `allowed` (the boolean) is what a pipeline branches on: false for error and blocked.
+ */
+export type GateDecision = ContextStatus;
 
 export interface EvaluationResponse {
   decision: GateDecision;
@@ -45,6 +52,10 @@ export interface EvaluationResponse {
   hubRef: string | null;
   policies: PolicyDecision[];
   diagnostics: Diagnostic[];
+  /** Diagnostics a rule setting of oclhub.ocl turned off. */
+  suppressed: Diagnostic[];
+  /** Why the context could not be decided (decision `error`). */
+  errors?: Diagnostic[];
 }
 
 export interface DecisionDeps {
@@ -66,10 +77,14 @@ export interface DecisionDeps {
 
 type DecisionMethods = Required<Pick<HubPort, 'policyInput' | 'evaluate' | 'compliance' | 'diff' | 'activatePolicy'>>;
 
-/** The verdict of one context: blocked when it may not deploy, warned when only warnings were raised. */
-export function gateDecision(result: Pick<TargetEvaluation, 'allowed'>, decisions: readonly PolicyDecision[]): GateDecision {
-  if (!result.allowed) return 'blocked';
-  return decisions.some((d) => (d.outcome === 'violation' || d.outcome === 'error') && d.action === 'warn') ? 'warned' : 'allowed';
+/**
+ * The verdict of one context (see `GateDecision`); a context that may not deploy for a reason its
+ * decisions do not show (an error diagnostic of the project) is blocked.
+ */
+export function gateDecision(result: Pick<TargetEvaluation, 'allowed'>, decisions: readonly PolicyDecision[], errors?: readonly unknown[]): GateDecision {
+  const status = contextStatus({ decisions: [...decisions], ...(errors && errors.length > 0 ? { errors: errors as Diagnostic[] } : {}) });
+  if (!result.allowed && (status === 'allowed' || status === 'warned' || status === 'inconclusive')) return 'blocked';
+  return status;
 }
 
 export function decisionMethods(deps: DecisionDeps): DecisionMethods {
@@ -153,6 +168,13 @@ export function decisionMethods(deps: DecisionDeps): DecisionMethods {
     }
   }
 
+  /** A hub whose oclhub.ocl does not parse answers nothing: the syntax error is the answer (422). */
+  function readable(h: Hub): Hub {
+    const errors = h.configErrors;
+    if (errors.length > 0) throw new ProblemError('evaluation-failed', `oclhub.ocl at ${h.commit ?? 'the working tree'} cannot be read: ${errors[0]!.summary}`, { errors, code: errors[0]!.code });
+    return h;
+  }
+
   function projectNotFound(slug: string, ref: string | undefined): ProblemError {
     return new ProblemError('not-found', `No project "${slug}" in oclhub.ocl at ${ref ?? 'the default branch'}`);
   }
@@ -166,7 +188,7 @@ export function decisionMethods(deps: DecisionDeps): DecisionMethods {
 
   return {
     async policyInput(request: PolicyInputRequest): Promise<unknown | undefined> {
-      const h = await deps.at(request.ref);
+      const h = readable(await deps.at(request.ref));
       return cached(h, ['input', request.project, request.environment, request.tenant ?? ''], async () => {
         const found = await target(h, request.project);
         if (!found) return undefined;
@@ -178,12 +200,14 @@ export function decisionMethods(deps: DecisionDeps): DecisionMethods {
     },
 
     async evaluate(request: EvaluationRequest): Promise<EvaluationResponse> {
-      const h = await deps.at(request.ref);
+      const h = readable(await deps.at(request.ref));
       const canonical = JSON.stringify([request.project, request.environment, request.tenant ?? null, request.release ?? null, request.runbook ?? null, request.skippedSteps ?? null]);
       return cached(h, ['evaluate', canonical], async () => {
         const found = await target(h, request.project);
         if (!found) throw projectNotFound(request.project, request.ref);
         checkContext(h, request.environment, request.tenant);
+        const badVersion = request.release ? releaseVersionProblem(request.release.version) : undefined;
+        if (badVersion !== undefined) throw new ProblemError('invalid-parameter', `release.version: ${badVersion}`);
         const result = await h.evaluate(found, {
           environment: request.environment,
           ...(request.tenant !== undefined ? { tenant: request.tenant } : {}),
@@ -195,7 +219,7 @@ export function decisionMethods(deps: DecisionDeps): DecisionMethods {
         const policies = result.evaluation.decisions;
         deps.observer?.evaluated({ decision: gateDecision(result, policies), policies });
         return {
-          decision: gateDecision(result, policies),
+          decision: gateDecision(result, policies, result.evaluation.errors),
           allowed: result.allowed,
           project: request.project,
           environment: request.environment,
@@ -205,26 +229,29 @@ export function decisionMethods(deps: DecisionDeps): DecisionMethods {
           hubRef: h.commit,
           policies,
           diagnostics: result.diagnostics,
+          suppressed: result.suppressed,
+          ...(result.evaluation.errors ? { errors: result.evaluation.errors } : {}),
         };
       }, external(h, request.project) ? 0 : Infinity);
     },
 
     async compliance(ref?: string): Promise<unknown> {
-      const h = await deps.at(ref);
+      const h = readable(await deps.at(ref));
       return cached(h, ['compliance'], async () => {
         const matrix = await h.compliance({ cacheDir: false });
         const environments = (h.config?.environments ?? []).map((e) => e.slug);
-        const rank: Record<GateDecision, number> = { allowed: 0, warned: 1, blocked: 2 };
-        const byProject = new Map<string, Record<string, GateDecision>>();
+        // Worse statuses first in CONTEXT_STATUSES: a lower index wins.
+        const rank = (status: ContextStatus) => CONTEXT_STATUSES.length - CONTEXT_STATUSES.indexOf(status);
+        const byProject = new Map<string, Record<string, ContextStatus>>();
         for (const project of h.config?.projects ?? []) byProject.set(project.slug, {});
-        const summary: Record<GateDecision, number> = { allowed: 0, warned: 0, blocked: 0 };
+        const summary: Record<ContextStatus, number> = { allowed: 0, warned: 0, inconclusive: 0, error: 0, blocked: 0 };
         for (const row of matrix.rows) {
           summary[row.status]++;
           const cells = byProject.get(row.project) ?? {};
           byProject.set(row.project, cells);
           // Tenanted rows fold into the project × environment cell: the worst status shows.
           const was = cells[row.environment];
-          if (was === undefined || rank[row.status] > rank[was]) cells[row.environment] = row.status;
+          if (was === undefined || rank(row.status) > rank(was)) cells[row.environment] = row.status;
         }
         return {
           commit: h.commit,
@@ -234,6 +261,7 @@ export function decisionMethods(deps: DecisionDeps): DecisionMethods {
           summary,
           rows: matrix.rows,
           diagnostics: matrix.diagnostics,
+          suppressed: matrix.suppressed,
         };
       }, anyExternal(h) ? EXTERNAL_TTL_MS : Infinity);
     },
@@ -252,7 +280,7 @@ export function decisionMethods(deps: DecisionDeps): DecisionMethods {
           to,
           commitFrom: result.commitA ?? a.oid,
           commitTo: result.commitB ?? b.oid,
-          summary: { newlyBlocked: count('newly-blocked'), newlyAllowed: count('newly-allowed'), changed: count('changed'), reasonChanged: count('reason-changed') },
+          summary: { newlyBlocked: count('newly-blocked'), newlyAllowed: count('newly-allowed'), changed: count('changed'), reasonChanged: count('reason-changed'), inconclusive: count('inconclusive') },
           contexts: result.contexts,
           changes: result.changes,
           diagnostics: result.diagnostics,

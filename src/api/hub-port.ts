@@ -15,8 +15,7 @@ import { defaultFs } from '../git/repo.js';
 import { Hub } from '../hub/index.js';
 import { oclToJson } from '../ocl/json.js';
 import { parseOcl } from '../ocl/index.js';
-import { publishTemplate, readTemplateFiles } from '../templates/publish.js';
-import { tplDiagnostic } from '../templates/resolve-codes.js';
+import { readTemplateFiles } from '../templates/publish.js';
 import type {
   HubPort,
   ProjectListing,
@@ -31,6 +30,7 @@ import type {
 import { ProblemError } from './problem.js';
 import { decisionMethods } from './hub-decisions.js';
 import type { DecisionObserver } from './metrics.js';
+import { dependencyMethods } from './hub-dependencies.js';
 
 const MAX_CACHED_COMMITS = 64;
 const STAMP_TRUST_MS = 100;
@@ -43,7 +43,13 @@ export interface HubPortOptions {
   observer?: DecisionObserver;
 }
 
-export function hubPort(hub: Hub, options: HubPortOptions = {}): HubPort {
+/** The port with the façade itself at a ref, for surfaces that show more than the API answers (the web pages). */
+export interface FacadePort extends Required<HubPort> {
+  /** The hub at a ref (default: the hub's own ref, followed as it moves), cached by commit, its tags fresh. */
+  hubAt(ref?: string): Promise<Hub>;
+}
+
+export function hubPort(hub: Hub, options: HubPortOptions = {}): FacadePort {
   const tagTtlMs = options.tagTtlMs ?? 1000;
   const byCommit = new Map<string, Promise<Hub>>();
   const contents = new Map<string, Promise<TemplateContent | undefined>>();
@@ -99,6 +105,16 @@ export function hubPort(hub: Hub, options: HubPortOptions = {}): HubPort {
     }
     return opened;
   }
+
+  // An answer computed while an object could not be read is wrong (and was answered 503): forget every
+  // cached hub, content and decision, so the next request reads again — and fails again until repaired.
+  hub.store.onCorruptObject(() => {
+    byCommit.clear();
+    contents.clear();
+    tagListing = undefined;
+    tagStateCounter++;
+    generation++;
+  });
 
   const decisions = decisionMethods({
     hub,
@@ -161,6 +177,13 @@ export function hubPort(hub: Hub, options: HubPortOptions = {}): HubPort {
 
   return {
     ...decisions,
+    ...dependencyMethods({ at }),
+
+    async hubAt(ref?: string): Promise<Hub> {
+      const h = await at(ref);
+      freshTags(h);
+      return h;
+    },
 
     async listTemplates(kind: TemplateKind, ref?: string): Promise<TemplateListing> {
       const h = await at(ref);
@@ -198,13 +221,9 @@ export function hubPort(hub: Hub, options: HubPortOptions = {}): HubPort {
     },
 
     async publish(request: PublishRequest): Promise<PublishOutcome> {
-      const { version: expected, publisher, ...rest } = request;
-      if (expected !== undefined) {
-        // The façade has no "publish exactly this version": compute the next version without tagging.
-        hub.catalog.refresh();
-        const preview = await publishTemplate(hub.store, hub.catalog, { ...rest, dryRun: true, publisher: publisher ?? { name: 'oclhub', email: 'oclhub@localhost' } });
-        if (preview.ok && preview.version !== expected) return expectedVersionRefused(request, expected, preview.version);
-      }
+      const { publisher, ...rest } = request;
+      // `version` goes to the façade as it is: with a bump it must be the version created (checked under
+      // the template's repository lock, across processes), without one it is the version to create.
       const result = await hub.publish({ ...rest, ...(publisher ? { publisher } : {}) });
       if (result.published) generation++;
       const { candidate: _candidate, message: _message, ref: _ref, files: _files, ...outcome } = result;
@@ -228,8 +247,12 @@ export function hubPort(hub: Hub, options: HubPortOptions = {}): HubPort {
       const h = await at(request.ref);
       const project = h.config?.projects.find((p) => p.slug === request.project);
       if (!project) return undefined;
+      if (request.environment !== undefined && !(h.config?.environments ?? []).some((e) => e.slug === request.environment)) {
+        const known = (h.config?.environments ?? []).map((e) => e.slug);
+        throw new ProblemError('not-found', `No environment "${request.environment}" in oclhub.ocl at ${h.commit ?? 'the working tree'}${known.length ? ` (environments: ${known.join(', ')})` : ''}`);
+      }
       const read = await h.projectFiles(project);
-      if ('error' in read) throw new ProblemError('internal-error', read.error);
+      if ('error' in read) throw new ProblemError('evaluation-failed', read.error);
       const environments = request.environment !== undefined ? [request.environment] : h.environments(project);
       const resolution = await h.resolveProject({ files: read.files, environments });
       return {
@@ -255,24 +278,10 @@ async function readContent(h: Hub, kind: TemplateKind, slug: string): Promise<Te
   const read = await readTemplateFiles(h.store, h.commit ?? 'WORKTREE', h.basePath, kind, slug);
   if (!read) return undefined;
   const files = read.files.map((file) => {
+    if (file.encoding) return { path: file.path, ocl: file.text, json: null, diagnostics: [file.encoding] };
     const parsed = parseOcl(file.text);
     const broken = parsed.diagnostics.some((d) => d.severity === 'error');
     return { path: file.path, ocl: file.text, json: broken ? null : oclToJson(parsed.document), diagnostics: parsed.diagnostics.map((d) => ({ ...d, file: file.path })) };
   });
   return { kind, slug, commit: h.commit, files };
-}
-
-function expectedVersionRefused(request: PublishRequest, expected: string, next: string | undefined): PublishOutcome {
-  return {
-    ok: false,
-    published: false,
-    dryRun: request.dryRun === true,
-    kind: request.kind,
-    slug: request.slug,
-    diagnostics: [
-      tplDiagnostic('TPL203', `Version ${expected} is not the next version of "${request.slug}": the next ${request.bump} is ${next}`, {
-        detail: 'Someone published since you looked: list the versions again and retry.',
-      }),
-    ],
-  };
 }

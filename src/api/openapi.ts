@@ -1,7 +1,9 @@
 /**
- * The OpenAPI 3.1 document, generated from the route table and the schemas in schemas/api (embedded
- * as they are: OpenAPI 3.1 schemas are JSON Schema 2020-12, and each keeps its `$id`, so the
- * relative `$ref`s between them resolve as they do for the validator).
+ * The OpenAPI 3.1 document, generated from the route table and the schemas in schemas/api. It is
+ * self-contained: every schema sits under `components/schemas` (by its title) without its `$id`, and
+ * every `$ref` is a pointer into the document (`#/components/schemas/Diagnostic`, and a schema's own
+ * `#/$defs/x` becomes `#/components/schemas/<Title>/$defs/x`), so standard OpenAPI tools resolve it
+ * without knowing the schemas' URLs. The server validates with the very same schema files.
  */
 import { PROBLEM_CONTENT_TYPE } from './problem.js';
 import { pathParameters, type RouteSpec } from './router.js';
@@ -59,7 +61,10 @@ export function buildOpenApi(routes: readonly RouteSpec[], options: { version: s
     (paths[path] ??= {})[route.method] = operation;
   }
   const components: Record<string, unknown> = {};
-  for (const [name, schema] of schemas.byName) components[schemas.componentName(name)] = schema;
+  for (const [name, schema] of schemas.byName) {
+    const { $id: _id, $schema: _schema, ...body } = schema;
+    components[schemas.componentName(name)] = rewriteRefs(body, `#/components/schemas/${schemas.componentName(name)}`, (file) => schemas.componentName(file));
+  }
   return {
     openapi: '3.1.0',
     info: {
@@ -71,6 +76,26 @@ export function buildOpenApi(routes: readonly RouteSpec[], options: { version: s
     paths,
     components: { schemas: components, securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'A token from the server\'s token file, with the read or publish scope' } } },
   };
+}
+
+const SCHEMA_FILE = /^(?:https:\/\/oclhub\.dev\/schemas\/api\/)?([a-z0-9-]+)\.schema\.json(#.*)?$/;
+
+/** A copy of `value` with every `$ref` pointing into the OpenAPI document. */
+function rewriteRefs(value: unknown, self: string, componentName: (file: string) => string): any {
+  if (Array.isArray(value)) return value.map((v) => rewriteRefs(v, self, componentName));
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, inner] of Object.entries(value)) {
+    if (key === '$ref' && typeof inner === 'string') {
+      const file = SCHEMA_FILE.exec(inner);
+      if (inner.startsWith('#')) out[key] = `${self}${inner.slice(1)}`;
+      else if (file) out[key] = `#/components/schemas/${componentName(file[1]!)}${(file[2] ?? '#').slice(1)}`;
+      else throw new Error(`Schema reference ${inner} cannot be made local to the OpenAPI document`);
+    } else {
+      out[key] = rewriteRefs(inner, self, componentName);
+    }
+  }
+  return out;
 }
 
 function operationId(route: RouteSpec): string {

@@ -68,14 +68,16 @@ export interface Identity {
 export interface PublishRequest {
   kind: TemplateKind;
   slug: string;
-  bump: string;
+  /** The bump from the latest version; without it `version` is published as given. */
+  bump?: string;
   notes?: string;
   ref?: string;
   dryRun?: boolean;
   /**
-   * The version the caller expects to publish. When set, the publish is refused (TPL203) unless the
-   * computed next version is exactly this one: two callers who both saw 1.2.0 and asked for a minor
-   * get one 1.3.0 and one conflict, instead of 1.3.0 and 1.4.0.
+   * With `bump`: the version the caller expects the bump to give, refused (TPL203) unless it is the
+   * version created — checked atomically with the tag creation, across servers, so two callers who
+   * both saw 1.2.0 and asked for a minor get one 1.3.0 and one conflict, never 1.3.0 and 1.4.0.
+   * Without `bump`: exactly this version (higher than every published one, bump-checked).
    */
   version?: string;
   /** The caller's identity (from its token); the port's default identity when absent. */
@@ -97,6 +99,10 @@ export interface PublishOutcome {
   bump?: { requested: string; required: string; sufficient: boolean; forced: boolean; message: string; reasons: unknown[] };
   impact?: unknown[];
   diagnostics: Diagnostic[];
+  /** Validation findings rule settings turned off. */
+  suppressed?: Diagnostic[];
+  /** With TPL210 (another publish holds the template's lock): when to retry. */
+  retryAfterSeconds?: number;
 }
 
 export interface ProjectSummary {
@@ -137,6 +143,13 @@ export interface EvaluationRequest {
   ref?: string;
 }
 
+export interface DependenciesRequest {
+  project: string;
+  environment?: string;
+  tenant?: string;
+  ref?: string;
+}
+
 export interface ActivationRequest {
   slug: string;
   /** The version to activate, or null to deactivate. */
@@ -160,4 +173,6 @@ export interface HubPort {
   compliance?(ref?: string): Promise<unknown>;
   diff?(from: string, to: string): Promise<unknown>;
   activatePolicy?(request: ActivationRequest): Promise<unknown>;
+  /** A project's dependency report (src/deps/report.ts); undefined when the project is unknown. */
+  dependencies?(request: DependenciesRequest): Promise<unknown | undefined>;
 }

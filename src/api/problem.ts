@@ -5,7 +5,7 @@
  */
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { httpStatusFor, isGitStoreError, GitErrorCode } from '../git/index.js';
+import { httpStatusFor, isGitStoreError, GitErrorCode, type GitStoreError } from '../git/index.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 export const PROBLEM_BASE = 'https://oclhub.dev/problems/';
@@ -20,6 +20,7 @@ export const PROBLEM_TYPES = {
   'validation-failed': [400, 'Request body does not match its schema'],
   unauthorized: [401, 'Authentication required'],
   forbidden: [403, 'Insufficient scope'],
+  'host-not-allowed': [403, 'Host not allowed'],
   'method-not-allowed': [405, 'Method not allowed'],
   conflict: [409, 'Conflict'],
   'version-exists': [409, 'Version already published'],
@@ -28,9 +29,14 @@ export const PROBLEM_TYPES = {
   'publish-refused': [422, 'Publish refused'],
   'version-not-published': [422, 'Version not published'],
   'evaluation-failed': [422, 'The project cannot be evaluated'],
+  'request-header-fields-too-large': [431, 'Request header fields too large'],
   'internal-error': [500, 'Internal server error'],
   'not-implemented': [501, 'Not implemented'],
   'bad-gateway': [502, 'Remote hub unavailable'],
+  'repository-busy': [503, 'Hub repository busy'],
+  'repository-corrupt': [503, 'Hub repository corrupt'],
+  'repository-unavailable': [503, 'Hub repository unavailable'],
+  'request-timeout': [408, 'Request timeout'],
 } as const satisfies Record<string, readonly [number, string]>;
 
 export type ProblemTypeName = keyof typeof PROBLEM_TYPES;
@@ -71,6 +77,9 @@ export function problem(name: ProblemTypeName, detail?: string, extra: { errors?
 
 export function problemResponse(c: Context, p: Problem, headers: Record<string, string> = {}): Response {
   const body: Problem = { ...p };
+  // Whatever layer wrote them, details and findings never carry the server's folders to a client.
+  if (body.detail !== undefined) body.detail = withoutPaths(body.detail);
+  if (body.errors !== undefined) body.errors = JSON.parse(withoutPaths(JSON.stringify(body.errors))) as unknown[];
   if (body.instance === undefined) body.instance = c.req.path;
   return c.body(JSON.stringify(body), p.status as ContentfulStatusCode, { ...headers, 'Content-Type': PROBLEM_CONTENT_TYPE });
 }
@@ -80,12 +89,33 @@ const GIT_PROBLEM: Record<number, ProblemTypeName> = { 400: 'invalid-request', 4
 /** The problem for anything a route threw: ProblemErrors as they are, GitStoreErrors by code, the rest a bare 500. */
 export function problemFor(error: unknown): { problem: Problem; headers: Record<string, string> } {
   if (error instanceof ProblemError) return { problem: error.problem, headers: error.headers };
-  if (isGitStoreError(error)) {
-    const status = httpStatusFor(error.code);
-    const name = GIT_PROBLEM[status] ?? 'internal-error';
-    // Object errors are repository corruption: the message names internal objects, not the request.
-    const detail = error.code === GitErrorCode.ObjectUnreadable ? 'The hub repository could not be read' : error.message;
-    return { problem: problem(name, detail, { code: error.code }), headers: {} };
-  }
+  if (isGitStoreError(error)) return gitProblem(error);
   return { problem: problem('internal-error', 'The server failed to handle the request'), headers: {} };
+}
+
+function gitProblem(error: GitStoreError): { problem: Problem; headers: Record<string, string> } {
+  const extra = { code: error.code };
+  switch (error.code) {
+    case GitErrorCode.ObjectUnreadable:
+      return { problem: problem('repository-corrupt', withoutPaths(error.message), extra), headers: {} };
+    case GitErrorCode.RefLocked: {
+      const seconds = error.details.retryAfterSeconds ?? 1;
+      return { problem: problem('repository-busy', withoutPaths(error.message), extra), headers: { 'Retry-After': String(seconds) } };
+    }
+    case GitErrorCode.WriteFailed:
+    case GitErrorCode.FileUnreadable:
+      return { problem: problem('repository-unavailable', withoutPaths(error.message), extra), headers: {} };
+    default: {
+      const status = httpStatusFor(error.code);
+      return { problem: problem(GIT_PROBLEM[status] ?? 'internal-error', withoutPaths(error.message), extra), headers: {} };
+    }
+  }
+}
+
+/**
+ * A message with absolute file-system paths replaced: problem bodies go to clients, who must not learn
+ * the server's folders. Request paths (`/api/...`) and `.git/...` names relative to the repository stay.
+ */
+export function withoutPaths(text: string): string {
+  return text.replace(/(?<![\w.:/\\])\/(?!api\/)(?:[^\s'"()/\\]+\/)+[^\s'"(),:\\]*/g, '<path>');
 }

@@ -12,11 +12,12 @@ export const ENVIRONMENT: ReadonlyArray<readonly [string, string]> = [
   ['OCLHUB_GIT_TOKEN', 'token for private hub repositories over HTTPS (sent as the password)'],
   ['OCLHUB_GIT_USERNAME', 'user name sent with OCLHUB_GIT_TOKEN (default x-access-token)'],
   ['HTTPS_PROXY, HTTP_PROXY, NO_PROXY', 'proxy for Git over HTTP(S), and the hosts that bypass it'],
-  ['GIT_ASKPASS, ~/.netrc', 'other sources of Git credentials, with `git credential` helpers (see docs/ci.md)'],
+  ['GIT_ASKPASS, NETRC (default ~/.netrc)', 'other sources of Git credentials, with `git credential` helpers (see docs/ci.md)'],
   ['GIT_AUTHOR_NAME, GIT_AUTHOR_EMAIL', 'publisher recorded by publish (default: git config user.name/email)'],
   ['NO_COLOR, FORCE_COLOR', 'turn colour off, or on even when the output is not a terminal'],
+  ['GITHUB_STEP_SUMMARY', 'set by GitHub Actions: lint --format github appends the Markdown job summary to this file'],
   ['CI', 'set by CI systems: no progress output, no colour unless FORCE_COLOR'],
-  ['HOME, XDG_CONFIG_HOME, GIT_CONFIG_GLOBAL', 'where ~/.cache, ~/.netrc and the global Git configuration are found'],
+  ['HOME, USERPROFILE, XDG_CONFIG_HOME, GIT_CONFIG_GLOBAL', 'where ~/.cache, ~/.netrc and the global Git configuration are found (USERPROFILE on Windows)'],
   ['OCLHUB_UNBUNDLED', 'run the compiled modules in dist/ instead of the bundle (debugging)'],
 ];
 

@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { findRepositoryRoot } from '../git/find-root.js';
 import type { Hub } from '../hub/index.js';
+import type { ObjectCache } from '../git/index.js';
 import { renderDiagnostics } from '../report/text.js';
 import { cacheDirFor } from './cache-dirs.js';
 import type { CliIo } from './io.js';
@@ -25,8 +26,24 @@ export function addHubOptions(command: Command): Command {
 
 export { cacheDirFor };
 
-/** Opens the hub or prints why not (then returns undefined: a usage/tool error, exit 2). */
-export async function openHubForCli(options: HubCliOptions, io: CliIo, command: string): Promise<Hub | undefined> {
+export interface OpenForCliOptions {
+  /**
+   * Local commands (lint, evaluate, input, test, resolve): without --ref, a local hub is read from its
+   * working tree (HEAD when the tree is clean, so results stay cacheable by commit).
+   */
+  workingTree?: boolean;
+  /** Where the working-tree check remembers what it verified (the lint cache folder); none: check in full. */
+  stateDir?: string | false;
+  /** Git objects the command already read (the lint command's quick path), shared with the hub's store. */
+  objectCache?: ObjectCache;
+}
+
+/**
+ * Opens the hub or prints why not (then returns undefined: a usage/tool error, exit 2). An oclhub.ocl
+ * that exists but cannot be read (a syntax error) is reported as itself, with its frame, by every
+ * command, never as a missing file.
+ */
+export async function openHubForCli(options: HubCliOptions, io: CliIo, command: string, how: OpenForCliOptions = {}): Promise<Hub | undefined> {
   // The façade (and with it the OCL parser) loads on first use, so cheap paths of a command stay cheap.
   const { openHub } = await import('../hub/index.js');
   const value = options.hub ?? io.env.OCLHUB_HUB;
@@ -35,11 +52,24 @@ export async function openHubForCli(options: HubCliOptions, io: CliIo, command: 
     opened = await openHub({ url: value, cacheDir: cacheDirFor(options, io), ...(options.ref ? { ref: options.ref } : {}) });
   } else {
     const dir = value !== undefined ? path.resolve(io.cwd, value) : ((await findRepositoryRoot(io.cwd)) ?? io.cwd);
-    opened = await openHub({ dir, ...(options.ref ? { ref: options.ref } : {}) });
+    opened = await openHub({
+      dir,
+      ...(options.ref ? { ref: options.ref } : {}),
+      ...(how.workingTree ? { workingTree: true } : {}),
+      ...(how.stateDir ? { worktreeStateDir: how.stateDir } : {}),
+      ...(how.objectCache ? { objectCache: how.objectCache } : {}),
+    });
   }
   if (!opened.hub) {
     io.stderr(`oclhub ${command}: cannot open the hub\n`);
     io.stderr(renderDiagnostics(opened.diagnostics, { colors: io.colors }));
+    return undefined;
+  }
+  const broken = opened.hub.configErrors;
+  if (broken.length > 0) {
+    io.stderr(`oclhub ${command}: oclhub.ocl of ${opened.hub.location} cannot be read\n`);
+    const text = await readConfigText(opened.hub);
+    io.stderr(renderDiagnostics(broken, { colors: io.colors, ...(text !== undefined ? { sources: new Map([['oclhub.ocl', text]]) } : {}) }));
     return undefined;
   }
   return opened.hub;
@@ -54,6 +84,14 @@ export async function localHubFolder(hub: string | undefined, io: CliIo): Promis
   const value = hub ?? (io.env.OCLHUB_HUB !== undefined && !/^https?:\/\//i.test(io.env.OCLHUB_HUB) ? io.env.OCLHUB_HUB : undefined);
   if (value !== undefined) return path.resolve(io.cwd, value);
   return (await findRepositoryRoot(io.cwd)) ?? io.cwd;
+}
+
+async function readConfigText(hub: Hub): Promise<string | undefined> {
+  try {
+    return await hub.store.readTextFile(hub.commit ?? 'WORKTREE', 'oclhub.ocl');
+  } catch {
+    return undefined;
+  }
 }
 
 const KIND_NAMES: Record<string, 'process-templates' | 'project-templates' | 'policies'> = {

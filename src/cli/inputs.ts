@@ -7,7 +7,7 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { glob, isDynamicPattern } from 'tinyglobby';
-import { collectOclFiles, type InputFile } from './files.js';
+import { collectOclFiles, type FileProblem, type InputFile } from './files.js';
 import type { CliIo } from './io.js';
 
 export const STDIN_ARG = '-';
@@ -26,6 +26,8 @@ export interface ResolvedInputs {
   files: InputFile[];
   /** Arguments that name nothing on disk, and patterns that match nothing. */
   missing: string[];
+  /** Folders and files that could not be read, dangling links, and skipped non-regular files. */
+  problems: FileProblem[];
   /** Set when the only argument was `-`. */
   stdin?: StdinInput;
 }
@@ -44,7 +46,7 @@ export async function resolveInputs(args: readonly string[], io: CliIo, options:
   if (args.includes(STDIN_ARG)) {
     if (args.length > 1) return { error: `${STDIN_ARG} (standard input) cannot be combined with other paths` };
     const stdin = await readStdinInput(io, options.stdinFilename);
-    return 'error' in stdin ? stdin : { files: [], missing: [], stdin };
+    return 'error' in stdin ? stdin : { files: [], missing: [], problems: [], stdin };
   }
   if (options.stdinFilename !== undefined) return { error: `--stdin-filename needs ${STDIN_ARG} (standard input) as the path` };
   const wanted = args.length === 0 && options.defaultToCurrentFolder ? ['.'] : args;
@@ -61,7 +63,7 @@ export async function resolveInputs(args: readonly string[], io: CliIo, options:
     paths.push(...matches.map((m) => path.normalize(m)).sort());
   }
   const collected = await collectOclFiles(paths, io.cwd);
-  return { files: collected.files, missing: [...collected.missing, ...unmatched] };
+  return { files: collected.files, missing: [...collected.missing, ...unmatched], problems: collected.problems };
 }
 
 /** Standard input, standing for `stdinFilename` (or `<stdin>` in the current folder). */

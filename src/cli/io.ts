@@ -19,11 +19,27 @@ export interface CliIo {
 
 export type Colors = ReturnType<typeof pc.createColors>;
 
+/**
+ * Writes to a process stream until the reader goes away: `oclhub resolve --format ocl | head` closes
+ * the pipe early, and the rest of the output has nowhere to go — that is the reader's choice, not an
+ * error, so it is dropped quietly instead of crashing with EPIPE.
+ */
+function streamWriter(stream: NodeJS.WriteStream): (text: string) => void {
+  let closed = false;
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') closed = true;
+    else throw error;
+  });
+  return (text) => {
+    if (!closed && !stream.destroyed) stream.write(text);
+  };
+}
+
 export function processIo(): CliIo {
   const isTTY = Boolean(process.stdout.isTTY) && !process.env.CI;
   return {
-    stdout: (t) => void process.stdout.write(t),
-    stderr: (t) => void process.stderr.write(t),
+    stdout: streamWriter(process.stdout),
+    stderr: streamWriter(process.stderr),
     isTTY,
     colors: pc.createColors(colorWanted(process.env, isTTY)),
     cwd: process.cwd(),

@@ -1,25 +1,30 @@
 /**
  * Shared by `lint`, `evaluate` and `input`: opening the hub for policy work and turning `--project`
- * folders into lint targets. A project repository may hold several projects (`.octopus/<name>/`):
- * each folder with a `deployment_process.ocl` is one target.
+ * folders into lint targets. A project repository may hold several projects (`.octopus/` and
+ * `.octopus/<name>/`): each project folder is one target with only its own files, and naming a project
+ * folder selects exactly that project. Each target names the repository it was read from (its root,
+ * read from the working tree); a project repository's own `oclhub.ocl` contributes its rule settings.
  */
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { findRepositoryRoot, readProjectDir, type Hub } from '../hub/index.js';
-import { registeredTargets, targetForFolder, type EvaluateTargetOptions, type LintProjectTarget } from '../lint/engine.js';
+import type { SourceRepository } from '../diagnostics.js';
+import { registeredTargets, repositorySettings, targetForFolder, type EvaluateTargetOptions, type LintProjectTarget } from '../lint/engine.js';
+import { ownsProjectFile, projectFoldersOf } from '../lint/project-files.js';
+import { suggest } from '../model/suggest.js';
+import { releaseFrom } from '../policy/release-version.js';
 import type { LockFile } from '../templates/lock.js';
 import { collect, lintCacheDir } from './cache-dirs.js';
-import type { HubCliOptions } from './hub-option.js';
 import type { CliIo } from './io.js';
 import { readLockFile } from './project-option.js';
 
-export { collect, lintCacheDir };
+export { collect, lintCacheDir, releaseFrom };
 
 export function addContextOptions(command: Command): Command {
   return command
     .option('--tenant <slug>', 'evaluate for this tenant')
-    .option('--release-version <version>', 'release version (default 0.0.0)')
+    .option('--release-version <version>', 'the release deployed (semver or 4-part); without it, policies that read input.Release are inconclusive')
     .option('--git-ref <ref>', 'the release (or runbook) Git ref, e.g. refs/heads/main')
     .option('--skip-step <slug>', 'a step skipped in this deployment (repeatable)', collect, [])
     .option('--runbook <slug>', 'evaluate a run of this runbook instead of a deployment')
@@ -28,20 +33,23 @@ export function addContextOptions(command: Command): Command {
     .option('--on-error <action>', 'what a policy that cannot be evaluated does: block (default) or warn');
 }
 
-/** Splits one project folder's files into targets (one per folder holding a deployment process). */
-export function splitProjects(files: ReadonlyMap<string, string>): Map<string, Map<string, string>> {
-  const roots = [...files.keys()].filter((f) => /(^|\/)deployment_process\.ocl$/i.test(f)).map((f) => f.slice(0, Math.max(0, f.lastIndexOf('/'))));
+/**
+ * Splits files read under `selected` (a folder relative to the repository root) into projects: when
+ * `selected` is a project folder itself, exactly that project (its own files, never a nested project's);
+ * otherwise every project folder beneath it. Keys are project folders.
+ */
+export function splitProjects(files: ReadonlyMap<string, string>, selected = ''): Map<string, Map<string, string>> {
+  const folders = projectFoldersOf(files.keys());
+  const under = (folder: string) => selected === '' || folder === selected || folder.startsWith(`${selected}/`);
+  const chosen = folders.includes(selected) ? [selected] : folders.filter(under);
   const out = new Map<string, Map<string, string>>();
-  if (roots.length <= 1) {
-    out.set(roots[0] ?? '', new Map(files));
-    return out;
-  }
-  roots.sort((a, b) => b.length - a.length);
-  for (const [file, text] of files) {
-    const root = roots.find((r) => r === '' || file.startsWith(`${r}/`)) ?? roots[roots.length - 1]!;
-    let group = out.get(root);
-    if (!group) out.set(root, (group = new Map()));
-    group.set(file, text);
+  for (const folder of chosen) {
+    const group = new Map<string, string>();
+    for (const [file, text] of files) {
+      const relative = folder === '' ? file : file.startsWith(`${folder}/`) ? file.slice(folder.length + 1) : undefined;
+      if (relative !== undefined && ownsProjectFile(relative)) group.set(file, text);
+    }
+    out.set(folder, group);
   }
   return out;
 }
@@ -53,10 +61,15 @@ export interface FolderTargets {
   error?: string;
 }
 
-/** Lint targets for `--project` folders (default: the current folder). */
+/**
+ * Lint targets for `--project` folders (default: the current folder). Each repository root becomes
+ * one `SourceRepository` (id: the slug of its first project; location: the root folder; read from the
+ * working tree, so no commit).
+ */
 export async function targetsForFolders(hub: Hub, folders: readonly string[], io: CliIo, options: { locked?: boolean } = {}): Promise<FolderTargets> {
   const out: FolderTargets = { targets: [], roots: [] };
   const hubDir = hub.location.startsWith('http') ? undefined : path.resolve(io.cwd, hub.location);
+  const repositories = new Map<string, SourceRepository>();
   for (const folder of folders.length > 0 ? folders : ['.']) {
     const read = await readProjectDir(path.resolve(io.cwd, folder));
     if ('error' in read) return { ...out, error: read.error };
@@ -66,16 +79,44 @@ export async function targetsForFolders(hub: Hub, folders: readonly string[], io
       if (!lockRead.lock) return { ...out, error: `--locked needs an oclhub.lock.json in ${read.root} (run \`oclhub lock\`)` };
       lock = lockRead.lock;
     }
-    const groups = splitProjects(read.files);
+    const groups = splitProjects(read.files, read.folder);
+    if (groups.size === 0) {
+      const named = read.folder === '' ? folder : read.folder;
+      return { ...out, error: `${named} holds no Octopus project files (deployment_process.ocl, variables.ocl, runbooks/…)` };
+    }
+    // The repository's own oclhub.ocl (unless it is the hub's) contributes rule settings for its files.
+    const own = read.root !== hubDir ? await readFile(path.join(read.root, 'oclhub.ocl'), 'utf8').catch(() => undefined) : undefined;
+    const settings = own !== undefined ? repositorySettings(own, `${path.relative(io.cwd, read.root).split(path.sep).join('/') || '.'}/oclhub.ocl`) : undefined;
     for (const [groupRoot, files] of groups) {
       const target = targetForFolder(hub, files, read.root, hubDir);
       if (groups.size > 1 && !target.registered) target.slug = path.basename(groupRoot) || target.slug;
       if (lock) target.lock = lock;
+      let repository = repositories.get(read.root);
+      if (!repository) {
+        repository = { id: target.slug === 'hub' ? 'project' : target.slug, location: read.root };
+        repositories.set(read.root, repository);
+      }
+      if (read.root === hubDir) repository = hub.repository;
+      target.repository = repository;
+      if (settings?.rules) target.rules = settings.rules;
+      if (settings && settings.diagnostics.length > 0) target.diagnostics = settings.diagnostics;
       out.targets.push(target);
     }
     out.roots.push(read.root);
   }
   return out;
+}
+
+/**
+ * The id of the repository the command runs in (`LintReport.home`): a target's repository whose root
+ * is the current repository, else the hub when the command runs in the hub, else `project`.
+ */
+export async function homeRepository(hub: Hub, targets: readonly LintProjectTarget[], io: CliIo): Promise<string> {
+  const root = (await findRepositoryRoot(io.cwd)) ?? io.cwd;
+  const hubDir = hub.location.startsWith('http') ? undefined : path.resolve(io.cwd, hub.location);
+  if (hubDir === root) return hub.repository.id;
+  const here = targets.find((t) => t.repository && !/^[a-z][a-z0-9+.-]*:\/\//i.test(t.repository.location) && path.resolve(hubDir ?? io.cwd, t.repository.location) === root);
+  return here?.repository?.id ?? 'project';
 }
 
 /** Whether the folder is the hub repository itself (then lint every registered project). */
@@ -88,15 +129,21 @@ export async function isHubFolder(hub: Hub, cwd: string): Promise<boolean> {
 
 /**
  * The one project `evaluate` and `input` work on: `--project` is a folder, or the slug of a project
- * registered in oclhub.ocl (read from the hub).
+ * registered in oclhub.ocl (read from the hub). A name that is neither says so, with did-you-mean.
  */
-export async function singleTarget(hub: Hub, project: string | undefined, io: CliIo, options: { locked?: boolean } = {}): Promise<{ target?: LintProjectTarget; error?: string }> {
+export async function singleTarget(hub: Hub, project: string | undefined, io: CliIo, options: { locked?: boolean; cacheDir?: string } = {}): Promise<{ target?: LintProjectTarget; error?: string }> {
   const value = project ?? '.';
   const isFolder = (await stat(path.resolve(io.cwd, value)).catch(() => undefined))?.isDirectory() ?? false;
-  if (!isFolder && hub.config?.projects.some((p) => p.slug === value)) {
-    const found = await registeredTargets(hub, { only: [value] });
+  const slugs = (hub.config?.projects ?? []).map((p) => p.slug);
+  if (!isFolder && slugs.includes(value)) {
+    // A project that cannot be read comes back with its problems: evaluating it says why, and blocks.
+    const found = await registeredTargets(hub, { only: [value], ...(options.locked ? { locked: true } : {}), ...(options.cacheDir !== undefined ? { cacheDir: options.cacheDir } : {}) });
     const target = found.targets[0];
-    return target ? { target } : { error: found.diagnostics[0]?.summary ?? `cannot read project ${value}` };
+    return target ? { target } : { error: `cannot read project ${value}` };
+  }
+  if (!isFolder) {
+    const near = suggest(value, slugs);
+    return { error: `No project "${value}": neither a folder nor a project in oclhub.ocl${near !== undefined ? ` (did you mean "${near}"?)` : ''}${slugs.length ? ` (projects: ${slugs.join(', ')})` : ''}` };
   }
   const found = await targetsForFolders(hub, [value], io, options);
   if (found.error) return { error: found.error };
@@ -126,8 +173,10 @@ export function evaluateOptionsFrom(options: ContextCliOptions): EvaluateTargetO
   if (options.runbook !== undefined) {
     out.runbook = options.runbook;
     if (options.gitRef !== undefined) out.runbookGitRef = options.gitRef;
-  } else if (options.releaseVersion !== undefined || options.gitRef !== undefined) {
-    out.release = { version: options.releaseVersion ?? '0.0.0', ...(options.gitRef !== undefined ? { gitRef: options.gitRef } : {}) };
+  } else {
+    const release = releaseFrom(options);
+    if ('error' in release) return release;
+    if (release.release) out.release = release.release;
   }
   if (options.skipStep && options.skipStep.length > 0) out.skippedSteps = options.skipStep;
   if (options.requiresApproval) out.requiresApproval = true;

@@ -1,5 +1,7 @@
 export { ObjectCache, DEFAULT_CACHE_BYTES, type CacheStats } from './cache.js';
-export { GitErrorCode, GitStoreError, isGitStoreError, httpStatusFor, type GitErrorCodeValue } from './errors.js';
+export { GitErrorCode, GitStoreError, isGitStoreError, httpStatusFor, type GitErrorCodeValue, type GitErrorDetails } from './errors.js';
+export { watchCorruption, describeCorruption, corruptionSoFar, type CorruptObject, type CorruptionListener } from './corruption.js';
+export { STALE_LOCK_MS, type LockOptions } from './refs.js';
 export { validatePath, validateRefName } from './paths.js';
 export { openRepository, GitStore, Snapshot, type OpenRepositoryOptions } from './store.js';
 export { openRemote, parseHubUrl, cacheFolderName, type OpenRemoteOptions, type RemoteHub } from './remote.js';

@@ -1,7 +1,8 @@
 import { FileSystem } from 'isomorphic-git/models';
+import { checkLooseObject, LOOSE_OBJECT_PATH, writeLooseObjectFile } from './loose-objects.js';
 import type { FsLike, FsPromisesLike } from './repo.js';
 
-const LOOSE_OBJECT = /\/objects\/([0-9a-f]{2})\/([0-9a-f]{38})$/;
+const LOOSE_OBJECT = LOOSE_OBJECT_PATH;
 
 /**
  * The fs handed to isomorphic-git for one repository. isomorphic-git looks for every object as a loose
@@ -9,6 +10,10 @@ const LOOSE_OBJECT = /\/objects\/([0-9a-f]{2})\/([0-9a-f]{38})$/;
  * and one readdir() per object, which dominate cold reads. This wrapper answers both from cached folder
  * listings. Listings can go stale when another process writes objects, so a "not found" is never final:
  * the caller calls `invalidate()` and retries once (objects are only ever added, never changed).
+ *
+ * Writes go through it too. isomorphic-git writes a loose object only when `exists()` (a stat) says
+ * there is no file, and then with a plain writeFile; here the stat of a loose object checks the file
+ * (a corrupt one reads as absent, so it is rewritten) and the write is durable (loose-objects.ts).
  */
 export interface ObjectReadFs {
   /**
@@ -56,6 +61,12 @@ export function createObjectReadFs(base: FsLike, gitdir: string): ObjectReadFs {
     async stat(path: string, options?: any) {
       // isomorphic-git stats the gitdir on every command to detect `.git` files; it is a folder for our lifetime.
       if (String(path) === gitdir) return (gitdirStat ??= base.promises.stat(path, options));
+      const loose = isLooseObject(String(path));
+      // Only the object writer asks whether a loose object exists: an empty or damaged file must be rewritten.
+      if (loose) {
+        const found = await checkLooseObject(base, String(path), loose[1]! + loose[2]!);
+        if (found.state !== 'valid') throw notFound(String(path));
+      }
       return base.promises.stat(path, options);
     },
     async readdir(path: string, options?: any) {
@@ -63,14 +74,13 @@ export function createObjectReadFs(base: FsLike, gitdir: string): ObjectReadFs {
       return base.promises.readdir(path, options);
     },
     async writeFile(path: string, data: any, options?: any) {
-      const result = await base.promises.writeFile(path, data, options);
       const loose = isLooseObject(String(path));
-      if (loose) {
-        const folder = `${objectsDir}/${loose[1]}`;
-        const cached = listings.get(folder);
-        if (cached) listings.set(folder, cached.then((names) => names.add(loose[2]!)));
-      }
-      return result;
+      if (!loose) return base.promises.writeFile(path, data, options);
+      await writeLooseObjectFile(base, String(path), data);
+      const folder = `${objectsDir}/${loose[1]}`;
+      const cached = listings.get(folder);
+      if (cached) listings.set(folder, cached.then((names) => names.add(loose[2]!)));
+      return undefined;
     },
   };
 

@@ -38,7 +38,7 @@ export function validatePath(path: string, options: { allowRoot?: boolean } = {}
  * `git check-ref-format` rules for a short branch or tag name (without `refs/heads/` or `refs/tags/`).
  * Refusing these up front keeps the ref files we create inside refs/ and readable by the git CLI.
  */
-export function validateRefName(name: string, what: 'branch' | 'tag'): string {
+export function validateRefName(name: string, what: 'branch' | 'tag' | 'ref'): string {
   const reject = (why: string): never => {
     throw new GitStoreError(GitErrorCode.InvalidRefName, `Invalid ${what} name ${JSON.stringify(name)}: ${why}`);
   };

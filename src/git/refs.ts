@@ -1,4 +1,5 @@
-import { errnoCode, GitErrorCode, GitStoreError } from './errors.js';
+import { errnoCode, fsReason, GitErrorCode, GitStoreError } from './errors.js';
+import { ensureFolder, folderOf, syncFolder, tempPath, writeNewFileSynced } from './durable.js';
 import { messageOf, refPath, type RepoContext } from './repo.js';
 
 const OID = /^[0-9a-f]{40}$/;
@@ -55,14 +56,31 @@ export interface UpdateRefResult {
 }
 
 /**
+ * How old a lock file must be before it is taken for a crashed writer's leftover and removed. Git
+ * holds a ref lock for milliseconds; a minute is far beyond any live writer.
+ */
+export const STALE_LOCK_MS = 60_000;
+
+export interface LockOptions {
+  /** How long to wait for a live writer's lock (default 2 s). */
+  timeoutMs?: number;
+  /** Age after which a lock is stale (default STALE_LOCK_MS). */
+  staleMs?: number;
+}
+
+/**
  * Compare-and-swap one ref the way git does: create `<ref>.lock` exclusively, check the current value
- * under the lock, write the new value into the lock and rename it over the ref. Real git takes the same
- * lock, so oclhub and `git` writers exclude each other too. A lock held by another writer is retried for
- * `lockTimeoutMs` before failing with RefLocked.
+ * under the lock, write the new value into the lock, flush it, and rename it over the ref (then flush
+ * the folder). Real git takes the same lock, so oclhub and `git` writers exclude each other too. A lock
+ * held by another writer is waited for up to `lockTimeoutMs`, then RefLocked (with a retry hint); a
+ * lock older than `staleLockMs` was left by a crashed writer and is removed.
+ *
+ * Callers write the objects the new value refers to before calling this, each one flushed (durable)
+ * — so a ref never names an object a crash could lose.
  */
 export async function compareAndSwapRef(
   repo: RepoContext,
-  options: { ref: string; expected: string | null; next: string; lockTimeoutMs?: number; reflog?: ReflogEntry },
+  options: { ref: string; expected: string | null; next: string; lockTimeoutMs?: number; staleLockMs?: number; reflog?: ReflogEntry },
 ): Promise<UpdateRefResult> {
   const { ref, expected, next } = options;
   const target = refPath(repo, ref);
@@ -73,11 +91,11 @@ export async function compareAndSwapRef(
   } catch (error) {
     throw new GitStoreError(
       GitErrorCode.InvalidRefName,
-      `Cannot create ${ref}: a ref with a conflicting name exists (${messageOf(error)})`,
+      `Cannot create ${ref}: a ref with a conflicting name exists (${fsReason(error)})`,
       { cause: error },
     );
   }
-  await acquireLock(repo, lock, `${next}\n`, ref, options.lockTimeoutMs ?? 2000);
+  await acquireLock(repo, lock, `${next}\n`, ref, { timeoutMs: options.lockTimeoutMs ?? 2000, staleMs: options.staleLockMs ?? STALE_LOCK_MS });
   let renamed = false;
   try {
     const value = await readRefValue(repo, ref);
@@ -91,11 +109,12 @@ export async function compareAndSwapRef(
     } catch (error) {
       throw new GitStoreError(
         GitErrorCode.InvalidRefName,
-        `Cannot write ${ref}: ${messageOf(error)} (a folder of refs with that name exists?)`,
+        `Cannot write ${ref}: ${fsReason(error)} (a folder of refs with that name exists?)`,
         { cause: error },
       );
     }
     renamed = true;
+    await syncFolder(repo.fs, folder);
     if (options.reflog) await appendReflog(repo, ref, current, next, options.reflog);
     return { ok: true, current };
   } finally {
@@ -103,27 +122,102 @@ export async function compareAndSwapRef(
   }
 }
 
-async function acquireLock(repo: RepoContext, lock: string, content: string, ref: string, timeoutMs: number) {
-  const deadline = Date.now() + timeoutMs;
+/**
+ * Takes `lock` exclusively with `content` flushed to disk, waiting for a live holder up to the timeout.
+ * `what` names the locked thing in errors (a ref name, never a server path).
+ */
+export async function acquireLock(repo: RepoContext, lock: string, content: string, what: string, options: Required<LockOptions>): Promise<void> {
+  const deadline = Date.now() + options.timeoutMs;
   let delay = 2;
   for (;;) {
     try {
-      await repo.fs.promises.writeFile(lock, content, { flag: 'wx' });
+      await writeNewFileSynced(repo.fs, lock, content);
       return;
     } catch (error) {
       if (errnoCode(error) !== 'EEXIST') {
-        throw new GitStoreError(GitErrorCode.InvalidRefName, `Cannot lock ${ref}: ${messageOf(error)}`, { cause: error });
+        throw new GitStoreError(GitErrorCode.WriteFailed, `Cannot lock ${what}: ${fsReason(error)}`, { cause: error });
       }
     }
+    if (await removeIfStale(repo, lock, options.staleMs)) continue;
     if (Date.now() >= deadline) {
+      const age = await lockAgeMs(repo, lock);
+      const waitS = Math.max(1, Math.ceil((age === undefined ? 1000 : Math.min(options.staleMs - age, 5000)) / 1000));
       throw new GitStoreError(
         GitErrorCode.RefLocked,
-        `${ref} is locked by another writer (${lock} exists). If no other process is running, a crashed writer ` +
-          `left it behind: remove the file and retry.`,
+        `${what} is locked by another writer (${relativeToGitdir(repo, lock)} exists); retry in ${waitS} s. ` +
+          `A lock left behind by a crashed writer is removed once it is ${Math.round(options.staleMs / 1000)} s old.`,
+        { retryAfterSeconds: waitS },
       );
     }
-    await new Promise((resolve) => setTimeout(resolve, delay));
+    await new Promise((resolve) => setTimeout(resolve, delay + Math.random() * delay));
     delay = Math.min(delay * 2, 50);
+  }
+}
+
+async function lockAgeMs(repo: RepoContext, lock: string): Promise<number | undefined> {
+  try {
+    const info = await repo.fs.promises.lstat(lock);
+    return Math.max(0, Date.now() - Number(info.mtimeMs));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Removes a lock older than `staleMs`. Two processes may judge one lock stale at once, and the lock
+ * may be replaced by a fresh one in between: so the lock is first renamed aside (atomic; only one
+ * process gets it) and then checked to be the very file judged stale (same inode). A fresh lock taken
+ * by mistake is linked back (link fails rather than overwrite a newer lock). True when a stale lock was
+ * removed (the caller then retries at once).
+ */
+export async function removeIfStale(repo: RepoContext, lock: string, staleMs: number): Promise<boolean> {
+  let judged;
+  try {
+    judged = await repo.fs.promises.lstat(lock);
+  } catch {
+    return true; // Gone already: retry.
+  }
+  if (Date.now() - Number(judged.mtimeMs) < staleMs) return false;
+  const aside = tempPath(folderOf(lock), '.stale-lock-');
+  try {
+    await repo.fs.promises.rename(lock, aside);
+  } catch {
+    return true; // Someone else moved it first: retry.
+  }
+  const taken = await repo.fs.promises.lstat(aside).catch(() => null);
+  if (taken && (Number(taken.ino) !== Number(judged.ino) || Number(taken.mtimeMs) !== Number(judged.mtimeMs))) {
+    // Not the stale file but a newer lock: put it back unless yet another lock took its place.
+    if (repo.fs.promises.link) await repo.fs.promises.link(aside, lock).catch(() => undefined);
+  }
+  await repo.fs.promises.unlink(aside).catch(() => undefined);
+  return true;
+}
+
+function relativeToGitdir(repo: RepoContext, path: string): string {
+  return path.startsWith(`${repo.gitdir}/`) ? `.git/${path.slice(repo.gitdir.length + 1)}` : path.slice(path.lastIndexOf('/') + 1);
+}
+
+/**
+ * Runs `task` holding an exclusive lock file in the git folder (`<gitdir>/oclhub/locks/<name>.lock`),
+ * across processes: a check-then-act on several refs (compute the next version from the tag listing,
+ * then create that tag) becomes one atomic step. The lock's time is refreshed while the task runs, so
+ * a slow holder is never taken for a crashed one.
+ */
+export async function withRepositoryLock<T>(repo: RepoContext, name: string, task: () => Promise<T>, options: LockOptions = {}): Promise<T> {
+  const lock = `${repo.gitdir}/oclhub/locks/${name}.lock`;
+  const staleMs = options.staleMs ?? STALE_LOCK_MS;
+  await ensureFolder(repo.fs, folderOf(lock));
+  await acquireLock(repo, lock, `${process.pid} ${new Date().toISOString()}\n`, name, { timeoutMs: options.timeoutMs ?? 30_000, staleMs });
+  const heartbeat = setInterval(() => {
+    const now = new Date();
+    void repo.fs.promises.utimes?.(lock, now, now).catch(() => undefined);
+  }, Math.max(250, Math.floor(staleMs / 4)));
+  heartbeat.unref?.();
+  try {
+    return await task();
+  } finally {
+    clearInterval(heartbeat);
+    await repo.fs.promises.unlink(lock).catch(() => undefined);
   }
 }
 

@@ -3,6 +3,8 @@ import git from 'isomorphic-git';
 import type { CommitObject, TagObject, TreeEntry } from 'isomorphic-git';
 import { ObjectCache } from './cache.js';
 import { errnoCode, GitErrorCode, GitStoreError } from './errors.js';
+import { cleanGitMessage, reportCorruptObject, type CorruptionListener } from './corruption.js';
+import { checkLooseObject } from './loose-objects.js';
 import { createObjectReadFs, type ObjectReadFs } from './objectFs.js';
 
 /**
@@ -20,6 +22,17 @@ export interface FsPromisesLike {
   stat(path: string, options?: any): Promise<any>;
   readlink(path: string, options?: any): Promise<any>;
   rm?(path: string, options?: any): Promise<any>;
+  /** For durable writes (fsync); without it writes are still atomic, just not flushed. */
+  open?(path: string, flags: string, mode?: number): Promise<FileHandleLike>;
+  utimes?(path: string, atime: number | Date, mtime: number | Date): Promise<any>;
+  link?(existing: string, created: string): Promise<any>;
+  chmod?(path: string, mode: number): Promise<any>;
+}
+
+export interface FileHandleLike {
+  writeFile(data: any): Promise<any>;
+  sync(): Promise<any>;
+  close(): Promise<any>;
 }
 
 export interface FsLike {
@@ -39,6 +52,8 @@ export interface RepoContext {
   gitCache: object;
   /** The fs isomorphic-git reads objects through (cached object-folder listings). */
   objectFs: ObjectReadFs;
+  /** Told about every object of this repository that cannot be read (GitStore.onCorruptObject). */
+  corruptionListeners: Set<CorruptionListener>;
 }
 
 export const defaultFs: FsLike = nodeFs as unknown as FsLike;
@@ -77,22 +92,31 @@ function estimateSize(object: GitObject): number {
   }
 }
 
-/** Reads one object by full oid through the shared cache. */
-export async function readObject(repo: RepoContext, oid: string): Promise<GitObject> {
-  return repo.objects.getOrLoad(oid, () => loadObject(repo, oid), estimateSize);
+/**
+ * Reads one object by full oid through the shared cache. An object another object or a ref refers to
+ * must exist: failing to read it is corruption, reported (corruption.ts) and thrown as ObjectUnreadable.
+ * `mustExist: false` is for ids a user typed: absent is then just "unknown" (still ObjectUnreadable,
+ * but not reported), while a present-but-broken file is corruption all the same.
+ */
+export async function readObject(repo: RepoContext, oid: string, options: { mustExist?: boolean } = {}): Promise<GitObject> {
+  return repo.objects.getOrLoad(oid, () => loadObject(repo, oid, options.mustExist !== false), estimateSize);
 }
 
-async function loadObject(repo: RepoContext, oid: string): Promise<GitObject> {
+async function readParsed(repo: RepoContext, oid: string) {
+  return git.readObject({ fs: igFs(repo), gitdir: repo.gitdir, oid, format: 'parsed', cache: repo.gitCache });
+}
+
+async function loadObject(repo: RepoContext, oid: string, mustExist: boolean): Promise<GitObject> {
   let result;
   try {
-    result = await git.readObject({ fs: igFs(repo), gitdir: repo.gitdir, oid, format: 'parsed', cache: repo.gitCache });
-  } catch (first) {
+    result = await readParsed(repo, oid);
+  } catch {
     // The cached object-folder listings may predate a write by another process: look again once.
     repo.objectFs.invalidate();
     try {
-      result = await git.readObject({ fs: igFs(repo), gitdir: repo.gitdir, oid, format: 'parsed', cache: repo.gitCache });
+      result = await readParsed(repo, oid);
     } catch (error) {
-      throw new GitStoreError(GitErrorCode.ObjectUnreadable, `Cannot read object ${oid}: ${messageOf(error)}`, { cause: error });
+      throw await unreadable(repo, oid, error, mustExist);
     }
   }
   switch (result.type) {
@@ -110,8 +134,22 @@ async function loadObject(repo: RepoContext, oid: string): Promise<GitObject> {
     case 'tag':
       return { type: 'tag', oid, tag: result.object as TagObject };
     default:
+      reportCorruptObject({ oid, reason: 'it has an unexpected format' }, repo.corruptionListeners);
       throw new GitStoreError(GitErrorCode.ObjectUnreadable, `Object ${oid} has an unexpected format`);
   }
+}
+
+/** The error for an object that cannot be read: why (empty file, damaged, missing), reported when it is corruption. */
+async function unreadable(repo: RepoContext, oid: string, error: unknown, mustExist: boolean): Promise<GitStoreError> {
+  const missing = error instanceof Error && error.name === 'NotFoundError';
+  let reason = missing ? 'it is missing from the repository' : cleanGitMessage(error);
+  if (!missing) {
+    const loose = await checkLooseObject(repo.fs, `${repo.gitdir}/objects/${oid.slice(0, 2)}/${oid.slice(2)}`, oid).catch(() => undefined);
+    if (loose?.state === 'corrupt') reason = loose.reason;
+  }
+  if (missing && !mustExist) return new GitStoreError(GitErrorCode.ObjectUnreadable, `No object ${oid} in the repository`, { cause: error, oid });
+  reportCorruptObject({ oid, reason }, repo.corruptionListeners);
+  return new GitStoreError(GitErrorCode.ObjectUnreadable, `The repository is corrupt: object ${oid} cannot be read: ${reason}`, { cause: error, oid, reason });
 }
 
 /** The object if it is already cached: lets warm reads skip the async machinery entirely. */
@@ -125,6 +163,22 @@ export async function readTree(repo: RepoContext, oid: string): Promise<TreeNode
     throw new GitStoreError(GitErrorCode.ObjectUnreadable, `Object ${oid} is a ${object.type}, expected a tree`);
   }
   return object.tree;
+}
+
+/**
+ * Runs a read that is for `path` at `at`: an unreadable object is reported with that path and the error
+ * says which file could not be read.
+ */
+export async function readingPath<T>(repo: RepoContext, path: string, at: string, read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    if (!(error instanceof GitStoreError) || error.code !== GitErrorCode.ObjectUnreadable || error.details.oid === undefined) throw error;
+    const { oid, reason = 'it is corrupt' } = error.details;
+    const where = path === '' ? 'the root folder' : path;
+    reportCorruptObject({ oid, path: where, at, reason }, repo.corruptionListeners);
+    throw new GitStoreError(GitErrorCode.ObjectUnreadable, `The repository is corrupt: ${where} at ${at} cannot be read: object ${oid}: ${reason}`, { cause: error, oid, reason });
+  }
 }
 
 export async function readBlob(repo: RepoContext, oid: string): Promise<Uint8Array> {
@@ -187,5 +241,6 @@ export function newContext(options: {
     objects: options.objects ?? new ObjectCache(options.cacheBytes === undefined ? {} : { maxBytes: options.cacheBytes }),
     gitCache: {},
     objectFs: createObjectReadFs(options.fs, options.gitdir),
+    corruptionListeners: new Set(),
   };
 }

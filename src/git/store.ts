@@ -1,11 +1,13 @@
 import { ObjectCache, type CacheStats } from './cache.js';
-import { errnoCode, GitErrorCode, GitStoreError } from './errors.js';
+import { errnoCode, fsReason, GitErrorCode, GitStoreError } from './errors.js';
 import { commitChanges, type CommitChangesOptions, type CommitResult } from './commands/commitChanges.js';
 import { listFiles } from './commands/listFiles.js';
 import { pathType, readFile, readTextFile, statPath, type PathStat } from './commands/readFile.js';
 import { resolveRef, WORKTREE, type ResolvedRef } from './commands/resolveRef.js';
 import { currentBranch, isDirty } from './commands/status.js';
 import { createTag, listTags, readTag, type TagInfo } from './commands/tags.js';
+import type { CorruptionListener } from './corruption.js';
+import { withRepositoryLock, type LockOptions } from './refs.js';
 import { defaultFs, newContext, pathExists, type FsLike, type RepoContext } from './repo.js';
 import type { FileEntry, Identity } from './types.js';
 
@@ -96,12 +98,30 @@ export class GitStore {
   }
 
   /**
-   * Commits changes to `branch` if it is still at `expectedOid`. Never touches the working directory or
-   * index: committing to the checked-out branch leaves the worktree behind (`result.worktreeBehind`), as
-   * `git update-ref` would.
+   * Commits changes to `branch` if it is still at `expectedOid`. Committing to the checked-out branch
+   * leaves the working copy behind (`result.worktreeBehind`), as `git update-ref` would, unless
+   * `worktree: 'follow'` updates the changed files and index entries too (refusing dirty ones).
    */
   commitChanges(options: Omit<CommitChangesOptions, 'repo'>): Promise<CommitResult> {
     return commitChanges({ repo: this.context, ...options });
+  }
+
+  /**
+   * Runs `task` holding a named lock shared by every process using this repository (a lock file in the
+   * git folder): for check-then-act sequences over several refs, such as numbering and tagging a version.
+   */
+  withLock<T>(name: string, task: () => Promise<T>, options: LockOptions = {}): Promise<T> {
+    return withRepositoryLock(this.context, name, task, options);
+  }
+
+  /**
+   * Calls `listener` whenever an object of this repository cannot be read (also when the caller
+   * turned the failure into "absent"); returns the unsubscribe function. For caches: an answer computed
+   * over an unreadable object must not be served again.
+   */
+  onCorruptObject(listener: CorruptionListener): () => void {
+    this.context.corruptionListeners.add(listener);
+    return () => this.context.corruptionListeners.delete(listener);
   }
 
   currentBranch(): Promise<string | null> {
@@ -181,7 +201,7 @@ export async function openRepository(options: OpenRepositoryOptions): Promise<Gi
       const dotGit = `${dir}/.git`;
       const stat = await fs.promises.lstat(dotGit).catch((error: unknown) => {
         if (errnoCode(error) === 'ENOENT' || errnoCode(error) === 'ENOTDIR') return null;
-        throw new GitStoreError(GitErrorCode.RepositoryNotFound, `Cannot read ${dotGit}: ${String(error)}`);
+        throw new GitStoreError(GitErrorCode.RepositoryNotFound, `Cannot read ${dotGit}: ${fsReason(error)}`);
       });
       if (stat?.isDirectory()) {
         gitdir = dotGit;
@@ -196,7 +216,9 @@ export async function openRepository(options: OpenRepositoryOptions): Promise<Gi
     }
   }
   if (gitdir === undefined || !(await isGitDir(fs, gitdir))) {
-    throw new GitStoreError(GitErrorCode.RepositoryNotFound, `No Git repository at ${dir}`);
+    const folder = await fs.promises.stat(dir).catch(() => null);
+    const why = folder === null ? 'no such folder' : !folder.isDirectory() ? 'it is not a folder' : 'it is not a Git repository (no .git)';
+    throw new GitStoreError(GitErrorCode.RepositoryNotFound, `No Git repository at ${dir}: ${why}`);
   }
   const bare = options.bare ?? (gitdir === dir || (await readsAsBare(fs, gitdir)));
   const context = newContext({

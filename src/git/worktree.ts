@@ -1,4 +1,4 @@
-import { errnoCode, GitErrorCode, GitStoreError } from './errors.js';
+import { errnoCode, fsReason, GitErrorCode, GitStoreError } from './errors.js';
 import { isIgnored, parseIgnoreFile } from './ignore.js';
 import { joinPath } from './paths.js';
 import type { RepoContext } from './repo.js';
@@ -99,10 +99,17 @@ export async function readWorktreeFile(repo: RepoContext, path: string): Promise
     if (code === 'ENOENT' || code === 'ENOTDIR') {
       throw new GitStoreError(GitErrorCode.FileNotFound, `${path} does not exist in WORKTREE`);
     }
-    throw new GitStoreError(GitErrorCode.ObjectUnreadable, `Cannot read ${path} in WORKTREE: ${String(error)}`);
+    throw new GitStoreError(GitErrorCode.FileUnreadable, `Cannot read ${path} in WORKTREE: ${fsReason(error)}`);
   }
   if (stat.isDirectory()) throw new GitStoreError(GitErrorCode.NotAFile, `${path} is a folder, not a file (in WORKTREE)`);
   if (stat.isSymbolicLink()) return new TextEncoder().encode(String(await repo.fs.promises.readlink(full)));
-  const data = await repo.fs.promises.readFile(full);
+  // A FIFO or device would block or never end: Git does not store them either.
+  if (!stat.isFile()) throw new GitStoreError(GitErrorCode.NotAFile, `${path} is not a regular file (in WORKTREE)`);
+  let data;
+  try {
+    data = await repo.fs.promises.readFile(full);
+  } catch (error) {
+    throw new GitStoreError(GitErrorCode.FileUnreadable, `Cannot read ${path} in WORKTREE: ${fsReason(error)}`, { cause: error });
+  }
   return data instanceof Uint8Array ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new TextEncoder().encode(String(data));
 }

@@ -8,7 +8,14 @@
  * block is re-printed with the OCL printer (Octopus's layout); every other byte of the file — other
  * blocks, their authors' own layout, line endings, a byte-order mark — is kept. The commit is a compare-and-swap on the
  * branch tip; when someone else moved the branch in between, the edit is re-applied to the new tip
- * (it is idempotent), a few times at most.
+ * (it is idempotent), with randomised backoff, until a time bound (`retryForMs`, 10 s) — a bound of
+ * time, not of attempts, so a busy branch delays an activation rather than refusing it.
+ *
+ * When the branch is checked out in the hub's working copy, oclhub.ocl and its index entry there are
+ * updated with the commit (GitStore `worktree: 'follow'`): otherwise the working copy would keep the old
+ * file staged, and the next `git commit -a` would silently revert the activation. If oclhub.ocl has
+ * uncommitted changes there (or a Git command holds the index lock), nothing is committed: refusal
+ * `worktree-dirty`, with the reason.
  *
  * User input never throws out of here: refusals come back with a reason and diagnostics.
  */
@@ -22,9 +29,10 @@ import { validateFile } from '../model/validate.js';
 import { tagName, tagPrefix } from '../templates/version-tags.js';
 
 const CONFIG_FILE = 'oclhub.ocl';
-const MAX_ATTEMPTS = 3;
+/** How long an activation keeps re-applying its edit to a branch that other writers keep moving. */
+export const ACTIVATION_RETRY_MS = 10_000;
 
-export type ActivationRefusal = 'unknown-policy' | 'not-published' | 'no-branch' | 'invalid-config';
+export type ActivationRefusal = 'unknown-policy' | 'not-published' | 'no-branch' | 'invalid-config' | 'worktree-dirty' | 'branch-busy';
 
 export interface ActivatePolicyOptions {
   slug: string;
@@ -33,6 +41,8 @@ export interface ActivatePolicyOptions {
   author: Identity;
   /** Branch to commit to (default: the hub's ref when it is a branch, else the checked-out branch). */
   branch?: string;
+  /** How long to keep retrying when the branch moves under us (default ACTIVATION_RETRY_MS). */
+  retryForMs?: number;
 }
 
 export interface ActivationResult {
@@ -47,11 +57,15 @@ export interface ActivationResult {
   /** The new commit, or the branch tip when nothing changed. */
   commit?: string;
   author?: { name: string; email: string };
+  /** The branch is checked out in the hub's working copy, and oclhub.ocl and its index entry there were updated. */
+  worktreeUpdated?: boolean;
   /**
-   * The branch is checked out in a working copy, whose files and index were left as they were (as
-   * after `git update-ref`): `git status` there shows the activation reverted until it is updated.
+   * The branch is checked out in a working copy that could not be updated after the commit (its files
+   * and index are as before): `git status` there shows the activation reverted until `worktreeAction`
+   * is run.
    */
   worktreeBehind?: boolean;
+  worktreeAction?: string;
   diagnostics: Diagnostic[];
 }
 
@@ -174,6 +188,7 @@ export async function activatePolicy(hub: Hub, options: ActivatePolicyOptions): 
   const branch = await targetBranch(hub, options.branch);
   if (branch === undefined) return refused(options, 'no-branch', 'The hub is not read from a branch (detached HEAD): name the branch to commit the activation to');
   const author = { name: options.author.name, email: options.author.email };
+  const deadline = Date.now() + (options.retryForMs ?? ACTIVATION_RETRY_MS);
   for (let attempt = 1; ; attempt++) {
     let tip: string | null;
     let text = '';
@@ -182,7 +197,7 @@ export async function activatePolicy(hub: Hub, options: ActivatePolicyOptions): 
       if (tip === null) return refused(options, 'no-branch', `Branch ${branch} has no commits`);
       if ((await hub.store.pathType(tip, CONFIG_FILE)) === 'file') text = await hub.store.readTextFile(tip, CONFIG_FILE);
     } catch (error) {
-      if (!isGitStoreError(error)) throw error;
+      if (!isGitStoreError(error) || error.code === GitErrorCode.ObjectUnreadable) throw error;
       return refused(options, 'no-branch', `Cannot read branch ${branch}: ${error.message}`);
     }
     const edited = editActivation(text, slug, version);
@@ -198,14 +213,39 @@ export async function activatePolicy(hub: Hub, options: ActivatePolicyOptions): 
         ? `Deactivate policy ${slug}${edited.previous ? ` (was ${edited.previous})` : ''}`
         : `Activate policy ${slug} ${version}${edited.previous ? ` (was ${edited.previous})` : ''}`;
     try {
-      const commit = await hub.store.commitChanges({ branch, expectedOid: tip, changes: [{ path: CONFIG_FILE, content: edited.text }], message: `${message}\n`, author });
-      return { ...base, changed: true, commit: commit.oid, ...(commit.worktreeBehind ? { worktreeBehind: true } : {}) };
+      const commit = await hub.store.commitChanges({
+        branch,
+        expectedOid: tip,
+        changes: [{ path: CONFIG_FILE, content: edited.text }],
+        message: `${message}\n`,
+        author,
+        worktree: 'follow',
+      });
+      const worktree = commit.worktreeUpdated
+        ? { worktreeUpdated: true }
+        : commit.worktreeBehind
+          ? { worktreeBehind: true, worktreeAction: `git restore --staged --worktree ${CONFIG_FILE}${commit.worktreeError ? ` (the update failed: ${commit.worktreeError})` : ''}` }
+          : {};
+      return { ...base, changed: true, commit: commit.oid, ...worktree };
     } catch (error) {
-      // Someone moved the branch between our read and our write: apply the edit to their commit.
-      if (isGitStoreError(error) && error.code === GitErrorCode.Conflict && attempt < MAX_ATTEMPTS) continue;
-      throw error;
+      if (!isGitStoreError(error)) throw error;
+      if (error.code === GitErrorCode.WorktreeConflict) return refused(options, 'worktree-dirty', error.message, edited.previous);
+      // Someone moved (or is moving) the branch between our read and our write: apply the edit to their commit.
+      const retryable = error.code === GitErrorCode.Conflict || error.code === GitErrorCode.RefLocked;
+      if (!retryable) throw error;
+      if (Date.now() >= deadline) {
+        return refused(options, 'branch-busy', `Branch ${branch} kept moving for ${Math.round((options.retryForMs ?? ACTIVATION_RETRY_MS) / 1000)} s (${attempt} attempts): ${error.message}`, edited.previous);
+      }
+      await backoff(attempt, deadline);
     }
   }
+}
+
+/** Randomised exponential backoff (5 ms doubling to 250 ms), never past the deadline. */
+function backoff(attempt: number, deadline: number): Promise<void> {
+  const ceiling = Math.min(250, 5 * 2 ** Math.min(attempt, 6));
+  const wait = Math.min(Math.max(0, deadline - Date.now()), ceiling / 2 + Math.random() * (ceiling / 2));
+  return new Promise((resolve) => setTimeout(resolve, wait));
 }
 
 async function mentionsPolicy(hub: Hub, slug: string): Promise<boolean> {

@@ -8,14 +8,15 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import git from 'isomorphic-git';
-import { compareDiagnostics, type Diagnostic } from '../diagnostics.js';
-import { openRemote, openRepository, parseHubUrl, type GitStore } from '../git/index.js';
+import { compareDiagnostics, type Diagnostic, type SourceRepository } from '../diagnostics.js';
+import { GitErrorCode, isGitStoreError, openRemote, openRepository, parseHubUrl, type GitStore, type ObjectCache } from '../git/index.js';
 import { findRepositoryRoot } from '../git/find-root.js';
 import { DEFAULT_BASE_PATH } from '../model/build.js';
+import { suggest } from '../model/suggest.js';
 import type { HubConfigDocument, HubProjectModel } from '../model/types.js';
 import { validateFile } from '../model/validate.js';
 import { kindFolder, TemplateCatalog, type CatalogStore, type LoadedTemplate, type PublishedVersion } from '../templates/catalog.js';
-import { buildLock, compareLock, outdated, pinsFromLock, type LockFile, type OutdatedEntry } from '../templates/lock.js';
+import { buildLock, compareLock, LOCK_FILE_NAME, outdated, pinsFromLock, type LockFile, type OutdatedEntry } from '../templates/lock.js';
 import { resolveFiles, usageKey, type ProjectResolution } from '../templates/project.js';
 import { publishTemplate, readTemplateFiles, type PublishRequest, type PublishResult } from '../templates/publish.js';
 import { tplDiagnostic } from '../templates/resolve-codes.js';
@@ -25,8 +26,14 @@ import { newestOverall } from '../templates/version-mask.js';
 import { evaluateTarget, lintHub, registeredTargets, type EvaluateTargetOptions, type LintOptions, type LintProjectTarget, type LintRun, type TargetEvaluation } from '../lint/engine.js';
 import type { HubDiff } from '../lint/diff.js';
 import { diffHubRefs } from './diff.js';
+import { templateConsumers, type TemplateConsumers } from './consumers.js';
+import { hubPolicyTests, type HubPolicyTests } from './policy-tests.js';
+import { isProjectFile, ownsProjectFile, projectFoldersOf } from '../lint/project-files.js';
+import { HUB_REPOSITORY_ID, type ProjectRead } from '../lint/hub-view.js';
+import { oclWorktreeMatches } from '../lint/worktree.js';
+import { lintDiagnostic, type LintCode } from '../lint/codes.js';
 import type { OctopusInput } from '../policy/input.js';
-import type { PolicyDecision } from '../report/lint-report.js';
+import { contextStatus, type ContextStatus, type PolicyDecision } from '../report/lint-report.js';
 
 export interface OpenHubOptions {
   /** A local hub repository (working copy or bare). */
@@ -44,22 +51,38 @@ export interface OpenHubOptions {
    * ancestors), as the hub looked then; default: every published version (tags are global in Git).
    */
   templatesAsOfRef?: boolean;
+  /**
+   * Local commands' default: with no `ref`, read the working tree when it differs from HEAD (and HEAD
+   * when it does not, so that results can be cached by commit). Ignored for remote and bare hubs.
+   */
+  workingTree?: boolean;
+  /** Where `workingTree` remembers what it verified, so an unchanged tree is checked by stat alone. */
+  worktreeStateDir?: string;
+  /** Git objects already read by the caller (equal ids are equal content), for a local hub. */
+  objectCache?: ObjectCache;
 }
+
 
 export interface ComplianceRow {
   project: string;
   environment: string;
   tenant?: string;
-  /** `blocked`: a blocking violation or error; `warned`: only warnings; excepted findings do not count. */
-  status: 'allowed' | 'warned' | 'blocked';
-  /** Violations, errors and excepted violations. */
+  /** See `ContextStatus`: error (not decided), blocked, inconclusive, warned or allowed. */
+  status: ContextStatus;
+  /** Violations, errors, inconclusive and excepted decisions. */
   findings: PolicyDecision[];
+  /** Every active policy's outcome in this context (passes and out-of-scope ones included), by policy slug. */
+  outcomes: Record<string, PolicyDecision['outcome']>;
+  /** Why the context could not be decided (status `error` without an error decision). */
+  errors?: Diagnostic[];
 }
 
 export interface ComplianceMatrix {
   hubRef?: string;
   rows: ComplianceRow[];
   diagnostics: Diagnostic[];
+  /** Diagnostics a rule setting turned off. */
+  suppressed: Diagnostic[];
 }
 
 export interface OpenHubResult {
@@ -139,8 +162,9 @@ export async function openHub(options: OpenHubOptions): Promise<OpenHubResult> {
       ref = remote.resolved.oid ?? remote.ref;
       location = parsed.url;
     } else if (options.dir !== undefined) {
-      store = await openRepository({ dir: options.dir });
+      store = await openRepository({ dir: options.dir, ...(options.objectCache ? { cache: options.objectCache } : {}) });
       location = options.dir;
+      if (ref === undefined && options.workingTree && !(await readsAsCommit(store, options.dir, options.worktreeStateDir))) ref = 'WORKTREE';
     } else {
       return { diagnostics: [hubError('Name a hub: a folder (dir) or a URL')] };
     }
@@ -149,7 +173,9 @@ export async function openHub(options: OpenHubOptions): Promise<OpenHubResult> {
   }
   const hub = new Hub(store, location, ref ?? 'HEAD', options.dir);
   if (options.templatesAsOfRef) hub.templatesAsOfRef = true;
+  if (options.workingTree && options.ref === undefined) hub.readsWorkingTree = true;
   const diagnostics = await hub.load();
+  if (diagnostics.some((d) => d.code === GitErrorCode.RefNotFound || d.code === GitErrorCode.InvalidRefName)) return { diagnostics };
   return { hub, diagnostics };
 }
 
@@ -162,6 +188,10 @@ export class Hub {
   catalog!: TemplateCatalog;
   /** See OpenHubOptions.templatesAsOfRef. */
   templatesAsOfRef = false;
+  /** Whether the ref holds an oclhub.ocl (it may still fail to parse: see `configErrors`). */
+  hasConfigFile = false;
+  /** Opened with `workingTree`: local project repositories without a ref are read from their working trees too. */
+  readsWorkingTree = false;
 
   constructor(
     readonly store: GitStore,
@@ -180,12 +210,15 @@ export class Hub {
       if (this.ref === 'HEAD' && !this.store.bare) readRef = 'WORKTREE';
       else {
         this.catalog = new TemplateCatalog(this.store, this.basePath);
+        // An unknown or malformed ref is said as such (with did-you-mean), and openHub opens no hub.
+        if (isGitStoreError(error, GitErrorCode.RefNotFound) || isGitStoreError(error, GitErrorCode.InvalidRefName)) return [{ severity: 'error', code: error.code, summary: error.message }];
         return [hubError(`Cannot read hub ref ${this.ref}: ${messageOf(error)}`)];
       }
     }
     const at = this.commit ?? readRef;
     try {
       if ((await this.store.pathType(at, 'oclhub.ocl')) === 'file') {
+        this.hasConfigFile = true;
         const text = await this.store.readTextFile(at, 'oclhub.ocl');
         const checked = validateFile({ path: 'oclhub.ocl', text, context: { kind: 'oclhub' } });
         this.configDiagnostics = checked.diagnostics;
@@ -195,10 +228,21 @@ export class Hub {
         }
       }
     } catch (error) {
+      // A corrupt repository is not "no oclhub.ocl": it fails the whole operation (CLI exit 2, HTTP 503).
+      if (isGitStoreError(error, GitErrorCode.ObjectUnreadable)) throw error;
       this.configDiagnostics = [hubError(`Cannot read oclhub.ocl at ${this.ref}: ${messageOf(error)}`)];
     }
     this.catalog = new TemplateCatalog(this.templatesAsOfRef && this.commit !== null ? tagsReachableFrom(this.store, this.commit) : this.store, this.basePath);
     return this.configDiagnostics;
+  }
+
+  /**
+   * The errors that kept oclhub.ocl from being read (a syntax error, an unreadable file), when the ref
+   * has one but `config` could not be built from it; every command reports these instead of "no oclhub.ocl".
+   */
+  get configErrors(): Diagnostic[] {
+    if (this.config) return [];
+    return this.configDiagnostics.filter((d) => d.severity === 'error');
   }
 
   /** The ref reads go to: the pinned commit, or WORKTREE for a repository without commits. */
@@ -306,23 +350,96 @@ export class Hub {
 
   /** The OCL files of a project registered in oclhub.ocl, by path relative to the project folder's repository. */
   async projectFiles(project: HubProjectModel, options: { cacheDir?: string } = {}): Promise<{ files: Map<string, string> } | { error: string }> {
+    const read = await this.readProject(project, options);
+    const problem = read.problems.find((d) => d.severity === 'error');
+    return problem ? { error: problem.summary } : { files: read.files };
+  }
+
+  /** The repository the hub is read from, as findings name it (one object per commit: findings share it). */
+  get repository(): SourceRepository {
+    if (!this.repositoryMemo || this.repositoryMemo.commit !== (this.commit ?? undefined)) {
+      this.repositoryMemo = {
+        id: HUB_REPOSITORY_ID,
+        location: this.location,
+        ...(this.commit !== null ? { commit: this.commit } : {}),
+        // The ref the user named; a commit id (the API's hubs at a commit) says nothing `commit` does not.
+        ...(this.ref !== 'HEAD' && this.ref !== 'WORKTREE' && this.ref !== this.commit ? { ref: this.ref } : {}),
+      };
+    }
+    return this.repositoryMemo;
+  }
+
+  private repositoryMemo: SourceRepository | undefined;
+
+  /**
+   * A registered project read in full: its folder's files (the folder's own files and `runbooks/`; a
+   * sub-folder holding project files is another project), the repository they are read from, with
+   * `lock` the repository's `oclhub.lock.json`, and, for a repository of its own, its `oclhub.ocl`
+   * (rule settings). A folder that does not exist or holds no project files is a problem with a
+   * did-you-mean, never an empty project. Never throws.
+   */
+  async readProject(project: HubProjectModel, options: { cacheDir?: string; lock?: boolean } = {}): Promise<ProjectRead> {
+    const range = project.labelRange ?? project.headerRange;
+    const at = { file: 'oclhub.ocl', ...(range ? { range } : {}), project: project.slug, repository: this.repository };
+    const fail = (summary: string, code: LintCode = 'HUB002', repository?: SourceRepository): ProjectRead => ({
+      files: new Map(),
+      repository: repository ?? this.repository,
+      problems: [lintDiagnostic(code, summary, at)],
+    });
+    if (project.repository === undefined && project.path === undefined) return fail(`Project "${project.slug}" has neither path nor repository`);
+    let store: GitStore;
+    let ref: string;
+    let repository: SourceRepository;
     try {
       if (project.repository === undefined) {
-        if (project.path === undefined) return { error: `Project "${project.slug}" has neither path nor repository` };
-        return { files: await readTree(this.store, this.readRef, project.path) };
-      }
-      const folder = project.path ?? DEFAULT_BASE_PATH;
-      if (/^https?:\/\//i.test(project.repository)) {
-        if (!options.cacheDir) return { error: `Project "${project.slug}" lives in ${project.repository}: a cache folder is needed to read it` };
+        store = this.store;
+        ref = this.readRef;
+        repository = this.repository;
+      } else if (/^https?:\/\//i.test(project.repository)) {
+        if (!options.cacheDir) return fail(`Project "${project.slug}" lives in ${project.repository}: a cache folder is needed to read it`);
         const remote = await openRemote({ url: project.repository, ...(project.ref ? { ref: project.ref } : {}), cacheDir: options.cacheDir });
-        return { files: await readTree(remote.store, remote.resolved.oid ?? remote.ref, folder) };
+        store = remote.store;
+        ref = remote.resolved.oid ?? remote.ref;
+        repository = { id: project.slug, location: project.repository, ...(remote.resolved.oid ? { commit: remote.resolved.oid } : {}), ...(project.ref ? { ref: project.ref } : {}) };
+      } else {
+        store = await openRepository({ dir: path.resolve(this.dir ?? process.cwd(), project.repository) });
+        ref = project.ref ?? 'HEAD';
+        // A local command reading the hub's working tree reads a sibling repository's working tree too, when it has changes.
+        if (project.ref === undefined && this.readsWorkingTree && !(await readsAsCommit(store, store.dir ?? ''))) ref = 'WORKTREE';
+        const resolved = await store.resolveRef(ref);
+        ref = resolved.oid ?? 'WORKTREE';
+        repository = { id: project.slug, location: project.repository, ...(resolved.oid ? { commit: resolved.oid } : {}), ...(project.ref ? { ref: project.ref } : {}) };
       }
-      const base = this.dir ?? process.cwd();
-      const store = await openRepository({ dir: path.resolve(base, project.repository) });
-      const resolved = await store.resolveRef(project.ref ?? 'HEAD');
-      return { files: await readTree(store, resolved.oid ?? 'WORKTREE', folder) };
     } catch (error) {
-      return { error: `Cannot read project "${project.slug}": ${messageOf(error)}` };
+      return fail(`Cannot read project "${project.slug}" from ${project.repository ?? this.location}${project.ref ? ` at ${project.ref}` : ''}: ${messageOf(error)}`);
+    }
+    const folder = normalizeFolder(project.path ?? DEFAULT_BASE_PATH);
+    try {
+      const listed = await projectFolderFiles(store, ref, folder);
+      if (listed.kind !== 'project') {
+        const where = project.repository === undefined ? 'the hub' : project.repository;
+        const what = listed.kind === 'missing' ? `does not exist in ${where}` : `holds no Octopus project files (deployment_process.ocl, variables.ocl, runbooks/…)`;
+        let hint = '';
+        if (listed.nested.length > 0) hint = ` It holds the project folder${listed.nested.length > 1 ? 's' : ''} ${listed.nested.join(', ')}: register ${listed.nested.length > 1 ? 'each' : 'it'} with its own path.`;
+        else {
+          const near = suggest(folder, await projectFolders(store, ref));
+          if (near !== undefined) hint = ` Did you mean path = "${near}"?`;
+        }
+        const code: LintCode = listed.kind === 'missing' ? 'HUB040' : 'HUB041';
+        return fail(`Project "${project.slug}": path "${folder}" ${what}.${hint}`, code, repository);
+      }
+      const files = new Map<string, string>();
+      for (const file of listed.files) files.set(file, await store.readTextFile(ref, file));
+      const out: ProjectRead = { files, repository, problems: [] };
+      const lockText = options.lock ? await readOptional(store, ref, LOCK_FILE_NAME) : undefined;
+      if (lockText !== undefined) out.lockText = lockText;
+      if (project.repository !== undefined) {
+        const settingsText = await readOptional(store, ref, 'oclhub.ocl');
+        if (settingsText !== undefined) out.settingsText = settingsText;
+      }
+      return out;
+    } catch (error) {
+      return fail(`Cannot read project "${project.slug}": ${messageOf(error)}`, 'HUB002', repository);
     }
   }
 
@@ -436,18 +553,46 @@ export class Hub {
   async compliance(options: LintOptions = {}): Promise<ComplianceMatrix> {
     const run = await lintHub(this, options);
     const rows = run.report.evaluations.map((evaluation): ComplianceRow => {
-      const findings = evaluation.decisions.filter((d) => d.outcome === 'violation' || d.outcome === 'error' || d.outcome === 'excepted');
-      const blocked = findings.some((d) => d.outcome !== 'excepted' && d.action === 'block');
-      const warned = findings.some((d) => d.outcome !== 'excepted' && d.action === 'warn');
-      return { project: evaluation.project, environment: evaluation.environment, ...(evaluation.tenant !== undefined ? { tenant: evaluation.tenant } : {}), status: blocked ? 'blocked' : warned ? 'warned' : 'allowed', findings };
+      const findings = evaluation.decisions.filter((d) => d.outcome !== 'pass' && d.outcome !== 'skipped');
+      const outcomes = Object.fromEntries(evaluation.decisions.map((d) => [d.policy, d.outcome]));
+      return {
+        project: evaluation.project,
+        environment: evaluation.environment,
+        ...(evaluation.tenant !== undefined ? { tenant: evaluation.tenant } : {}),
+        status: contextStatus(evaluation),
+        findings,
+        outcomes,
+        ...(evaluation.errors ? { errors: evaluation.errors } : {}),
+      };
     });
-    return { ...(run.report.hubRef ? { hubRef: run.report.hubRef } : {}), rows, diagnostics: run.report.diagnostics };
+    return { ...(run.report.hubRef ? { hubRef: run.report.hubRef } : {}), rows, diagnostics: run.report.diagnostics, suppressed: run.report.suppressed ?? [] };
   }
 
   /** The policy decisions that change between two refs of this hub's folder. */
   diff(refA: string, refB: string, options: Omit<LintOptions, 'projects'> = {}): Promise<HubDiff> {
     if (this.dir === undefined) return Promise.resolve({ refA, refB, changes: [], contexts: 0, diagnostics: [hubError('diff needs a hub folder')] });
     return diffHubFolder(this.dir, refA, refB, options);
+  }
+
+  /** The registered projects that use a process template, with masks, resolved versions and newer majors (see consumers.ts). */
+  templateConsumers(slug: string, options: { cacheDir?: string } = {}): Promise<TemplateConsumers> {
+    return templateConsumers(this, slug, options);
+  }
+
+  /** A policy's unit tests (`policy-tests/<slug>/*.json`) run against its file at the hub ref. */
+  policyTests(slug: string): Promise<HubPolicyTests> {
+    return hubPolicyTests(this, slug);
+  }
+
+  /** The repository's branches and tags (for choosing a ref), and the branch HEAD names. */
+  async refs(): Promise<{ branches: string[]; tags: string[]; head?: string }> {
+    const fs = this.store.fs as never;
+    const [branches, tags, head] = await Promise.all([
+      git.listBranches({ fs, gitdir: this.store.gitdir }).catch(() => [] as string[]),
+      this.store.listTags().catch(() => [] as string[]),
+      this.store.currentBranch().catch(() => null),
+    ]);
+    return { branches: [...branches].sort(), tags: [...tags].sort(), ...(head ? { head } : {}) };
   }
 
   lock(resolution: ProjectResolution): LockFile {
@@ -496,36 +641,77 @@ function diagnosticKey(d: Diagnostic): string {
   return `${d.code}\u0000${d.file ?? ''}\u0000${d.summary}`;
 }
 
-async function readTree(store: GitStore, ref: string, folder: string): Promise<Map<string, string>> {
-  const files = new Map<string, string>();
-  const under = folder.replace(/^\.\//, '').replace(/\/+$/, '');
-  for (const entry of await store.listFiles(ref, under, { recursive: true })) {
-    if (entry.path.toLowerCase().endsWith('.ocl')) files.set(entry.path, await store.readTextFile(ref, entry.path));
-  }
-  return files;
+/**
+ * Whether a local repository's working tree may be read at its HEAD commit: a bare repository, or one
+ * whose OCL files are HEAD's (see lint/worktree.ts). A repository without commits is read as it is.
+ */
+async function readsAsCommit(store: GitStore, dir: string, stateDir?: string): Promise<boolean> {
+  if (store.bare || store.dir === null) return true;
+  const head = await store.resolveRef('HEAD').catch(() => undefined);
+  if (!head?.oid) return false;
+  return oclWorktreeMatches(store, head.oid, dir, stateDir);
 }
 
-/**
- * Reads a project folder from disk. Paths are relative to the repository root holding it (the nearest
- * folder with `.git`), or to the folder itself outside a repository.
- */
+function normalizeFolder(folder: string): string {
+  return folder.replace(/\\/g, '/').replace(/^\.\//, '').replace(/\/+$/, '');
+}
+
+async function readOptional(store: GitStore, ref: string, file: string): Promise<string | undefined> {
+  if ((await store.pathType(ref, file).catch(() => null)) !== 'file') return undefined;
+  return store.readTextFile(ref, file);
+}
+
+type FolderListing =
+  | { kind: 'project'; files: string[] }
+  | { kind: 'missing' | 'empty'; nested: string[] };
+
+/** The OCL files of one project folder at a ref: its own files and runbooks, never a nested project's. */
+async function projectFolderFiles(store: GitStore, ref: string, folder: string): Promise<FolderListing> {
+  const type = folder === '' ? 'folder' : await store.pathType(ref, folder);
+  if (type !== 'folder') return { kind: 'missing', nested: [] };
+  const files: string[] = [];
+  const nested = new Set<string>();
+  let projectFiles = 0;
+  for (const entry of await store.listFiles(ref, folder, { recursive: true })) {
+    if (!entry.path.toLowerCase().endsWith('.ocl')) continue;
+    const relative = folder === '' ? entry.path : entry.path.slice(folder.length + 1);
+    if (ownsProjectFile(relative)) {
+      files.push(entry.path);
+      if (isProjectFile(relative)) projectFiles++;
+    } else if (isProjectFile(relative.slice(relative.indexOf('/') + 1)) && relative.split('/').length === 2) {
+      nested.add(entry.path.slice(0, entry.path.lastIndexOf('/')));
+    }
+  }
+  return projectFiles > 0 ? { kind: 'project', files } : { kind: 'empty', nested: [...nested].sort() };
+}
+
+/** Every folder of the repository that holds project files (for did-you-mean on a mistyped path). */
+async function projectFolders(store: GitStore, ref: string): Promise<string[]> {
+  return projectFoldersOf((await store.listFiles(ref, '', { recursive: true }).catch(() => [])).map((e) => e.path));
+}
+
 /** The policy decisions that change between two refs of the hub repository in `dir`. */
 export function diffHubFolder(dir: string, refA: string, refB: string, options: Omit<LintOptions, 'projects'> = {}): Promise<HubDiff> {
   return diffHubRefs((ref) => openHub({ dir, ref, templatesAsOfRef: true }), refA, refB, options);
 }
 
-export async function readProjectDir(projectDir: string): Promise<{ files: Map<string, string>; root: string } | { error: string }> {
+/**
+ * Reads a project folder from disk: the named folder, or the `.octopus` folder inside it. Paths are
+ * relative to the repository root holding it (the nearest folder with `.git`), or to the folder itself
+ * outside a repository; `folder` is the named folder relative to that root (`''` for the root), so a
+ * caller can tell "this project folder" from "the projects in this repository".
+ */
+export async function readProjectDir(projectDir: string): Promise<{ files: Map<string, string>; root: string; folder: string } | { error: string }> {
   const absolute = path.resolve(projectDir);
   const info = await stat(absolute).catch(() => undefined);
   if (!info?.isDirectory()) return { error: `No project folder at ${projectDir}` };
   const nested = path.join(absolute, '.octopus');
-  const folder = (await stat(nested).catch(() => undefined))?.isDirectory() ? nested : absolute;
+  const chosen = (await stat(nested).catch(() => undefined))?.isDirectory() ? nested : absolute;
   const root = (await findRepositoryRoot(absolute)) ?? absolute;
   const files = new Map<string, string>();
-  for (const file of await walkOcl(folder)) files.set(path.relative(root, file).split(path.sep).join('/'), await readFile(file, 'utf8'));
-  return { files, root };
+  for (const file of await walkOcl(chosen)) files.set(path.relative(root, file).split(path.sep).join('/'), await readFile(file, 'utf8'));
+  return { files, root, folder: path.relative(root, absolute).split(path.sep).join('/') };
 }
-
 
 async function walkOcl(dir: string): Promise<string[]> {
   const out: string[] = [];
@@ -586,5 +772,9 @@ export type { ResolvedStep, StepProvenance } from '../templates/expand.js';
 export type { PublishedVersion, LoadedTemplate } from '../templates/catalog.js';
 export type { PublishResult } from '../templates/publish.js';
 export type { LintOptions, LintProjectTarget, LintRun, EvaluateTargetOptions, TargetEvaluation } from '../lint/engine.js';
+export { HUB_REPOSITORY_ID, type ProjectRead } from '../lint/hub-view.js';
+export { LINT_CODES, type LintCode } from '../lint/codes.js';
 export type { HubDiff, DecisionChange } from '../lint/diff.js';
+export type { TemplateConsumers, TemplateConsumer, TemplateConsumerUsage } from './consumers.js';
+export type { HubPolicyTests } from './policy-tests.js';
 export type { OctopusInput, InputContext } from '../policy/input.js';

@@ -29,8 +29,11 @@ import {
   type HubFileReader,
   type HubValidationResult,
 } from '../model/validate.js';
+import { decodeOclBytes } from '../ocl/encoding.js';
 import type { HeredocMode } from '../ocl/printer.js';
 import { checkPolicyCompat } from '../policy/compat.js';
+import { checkPolicyCompiles } from '../policy/compile-check.js';
+import { checkBestPractices, practiceInputFromValidation, publishedFromTags } from '../practices/index.js';
 
 /** The Git layer (isomorphic-git and its dependencies) loads only when a repository is read: checking files starts faster. */
 const loadGit = () => import('../git/index.js');
@@ -50,11 +53,14 @@ export function validateFile(file: string, text: string, options: ValidateFileOp
   return withPolicyCompat(result, text);
 }
 
-/** POL101–POL104 on a policy document: `validate` and `test` report the same. */
+/**
+ * POL101–POL104 on a policy document (`validate` and `test` report the same), and POL105: Rego that
+ * parses but does not compile would fail every evaluation in Octopus, so validate fails on it too.
+ */
 function withPolicyCompat(result: FileValidationResult, text: string): FileValidationResult {
   if (result.document?.kind !== 'policy') return result;
   const lines = new LineIndex(text.replace(/^\uFEFF/, ''));
-  const compat = checkPolicyCompat(result.document, { file: result.path, lines });
+  const compat = [...checkPolicyCompat(result.document, { file: result.path, lines }), ...checkPolicyCompiles(result.document, { file: result.path, lines })];
   if (compat.length === 0) return result;
   return { ...result, diagnostics: [...result.diagnostics, ...compat].sort(compareDiagnostics) };
 }
@@ -124,6 +130,8 @@ export interface ValidationRun {
   repositorySources: Map<string, Map<string, string>>;
   /** The oclhub.ocl files whose rule settings applied, as displayed. */
   settingsFiles: string[];
+  /** Files that could not be read, one line each: the run fails (exit 2), it never passes over them. */
+  unreadable: string[];
 }
 
 // ---- files on disk ---------------------------------------------------------------------------------
@@ -141,6 +149,11 @@ export interface ValidatePathsOptions {
   /** The folder displayed paths are relative to (for the oclhub.ocl path in findings about it). */
   cwd: string;
   now?: Date;
+  /**
+   * Reads one file: its text, a diagnostic instead of a text (e.g. OCL031, not UTF-8), or a one-line
+   * error (unreadable). Default: read and decode as UTF-8, refusing other encodings.
+   */
+  read?: (file: string, display: string) => Promise<{ text: string } | { diagnostic: Diagnostic } | { error: string }>;
 }
 
 /** The rule settings governing a folder: an `oclhub.ocl` at the root of the repository holding it. */
@@ -161,19 +174,24 @@ interface SettingsScope {
  * is reported (its rules are unknown, so nothing is silenced).
  */
 export async function validatePaths(files: readonly InputFile[], options: ValidatePathsOptions): Promise<ValidationRun | { error: string }> {
-  const run: ValidationRun = { files: [], suppressed: [], sources: new Map(), repositorySources: new Map(), settingsFiles: [] };
+  const run: ValidationRun = { files: [], suppressed: [], sources: new Map(), repositorySources: new Map(), settingsFiles: [], unreadable: [] };
   const schemaVersions = new Map<string, number | undefined>();
   const scopes = new Map<string, Promise<SettingsScope | undefined>>();
   const reported = new Set<string>();
   const validated = new Set(files.map((f) => f.path));
   const trailing: Diagnostic[] = [];
+  const read = options.read ?? readDecoded;
   for (const file of files) {
-    let text: string;
-    try {
-      text = file.text ?? (await readFile(file.path, 'utf8'));
-    } catch (error) {
-      return { error: `cannot read ${file.display}: ${(error as Error).message}` };
+    const got = file.text !== undefined ? { text: file.text } : await read(file.path, file.display);
+    if ('error' in got) {
+      run.unreadable.push(got.error);
+      continue;
     }
+    if ('diagnostic' in got) {
+      run.files.push({ file: file.display, diagnostics: [got.diagnostic] });
+      continue;
+    }
+    const text = got.text;
     run.sources.set(file.display, text.replace(/^\uFEFF/, ''));
     const schemaVersion = await schemaVersionForFile(file.path, undefined, schemaVersions);
     const options_: ValidateFileOptions = {};
@@ -209,6 +227,14 @@ export async function validatePaths(files: readonly InputFile[], options: Valida
     else run.files.push({ file: d.file!, diagnostics: [d] });
   }
   return run;
+}
+
+async function readDecoded(file: string, display: string): Promise<{ text: string } | { diagnostic: Diagnostic } | { error: string }> {
+  try {
+    return decodeOclBytes(await readFile(file), display);
+  } catch (error) {
+    return { error: `cannot read ${display}: ${(error as Error).message}` };
+  }
 }
 
 function displayPath(absolute: string, cwd: string): string {
@@ -271,9 +297,11 @@ export async function validateHubAt(options: ValidateHubAtOptions): Promise<Vali
   const { openRepository, WORKTREE } = await loadGit();
   const ref = options.ref ?? WORKTREE;
   let reader: HubFileReader;
+  let tags: string[] = [];
   try {
     const store = await openRepository({ dir: options.dir });
     const snapshot = await store.snapshot(ref);
+    tags = await store.listTags().catch(() => []);
     reader = {
       list: async () => (await snapshot.listFiles()).map((f) => f.path),
       read: async (file) => {
@@ -300,6 +328,9 @@ export async function validateHubAt(options: ValidateHubAtOptions): Promise<Vali
     },
   };
   const result = await validateHub({ files: recording, ...(options.now ? { now: options.now } : {}) });
+  // Best practices and dependency checks (BP…, DEP…) over the same parsed files.
+  result.diagnostics.push(...checkBestPractices(practiceInputFromValidation(result, sources, { ...(options.now ? { now: options.now } : {}), ...publishedFromTags(tags) })));
+  result.diagnostics.sort(compareDiagnostics);
   const diagnostics = [...result.diagnostics];
   for (const file of result.files) {
     const text = sources.get(file.path);
@@ -341,6 +372,7 @@ export async function validateHubAt(options: ValidateHubAtOptions): Promise<Vali
     sources,
     repositorySources: external.sources,
     settingsFiles: settings.length > 0 ? ['oclhub.ocl'] : [],
+    unreadable: [],
   };
   return { result, run };
 }

@@ -67,25 +67,29 @@ export class LintCache {
 
 const RENDERED = 'lint-output.txt';
 
-/** The last rendered report and its exit code, when it was rendered under `key`. */
-export async function readRenderedReport(dir: string, key: string): Promise<{ output: string; exitCode: number } | undefined> {
+/** The last rendered report: `<key> <exit code> <summary length>\n<job summary><report>`. */
+export async function readRenderedReport(dir: string, key: string): Promise<{ output: string; exitCode: number; summary?: string } | undefined> {
   try {
     const text = await readFile(path.join(dir, RENDERED), 'utf8');
     const newline = text.indexOf('\n');
-    const [storedKey, code] = text.slice(0, newline).split(' ');
-    if (storedKey !== key || code === undefined) return undefined;
-    return { output: text.slice(newline + 1), exitCode: Number(code) };
+    const [storedKey, code, summaryLength] = text.slice(0, newline).split(' ');
+    if (storedKey !== key || code === undefined || summaryLength === undefined) return undefined;
+    const length = Number(summaryLength);
+    const body = text.slice(newline + 1);
+    if (length < 0) return { output: body, exitCode: Number(code) };
+    return { output: body.slice(length), exitCode: Number(code), summary: body.slice(0, length) };
   } catch {
     return undefined;
   }
 }
 
-export async function writeRenderedReport(dir: string, key: string, output: string, exitCode: number): Promise<void> {
+/** Stores the rendered report (and the GitHub job summary rendered with it, if any). */
+export async function writeRenderedReport(dir: string, key: string, output: string, exitCode: number, summary?: string): Promise<void> {
   try {
     await makeCacheDir(dir);
     const file = path.join(dir, RENDERED);
     const temp = `${file}.${process.pid}.tmp`;
-    await writeFile(temp, `${key} ${exitCode}\n${output}`);
+    await writeFile(temp, `${key} ${exitCode} ${summary === undefined ? -1 : summary.length}\n${summary ?? ''}${output}`);
     await rename(temp, file);
   } catch {
     // Only costs speed.

@@ -4,15 +4,19 @@
  * exceptions) and in-hub project folders as of each ref, each active policy from its published tag —
  * and the decisions that differ are listed.
  *
+ * A decision that needs input neither run has (a release version, unless `release` is given) is
+ * `inconclusive` on both sides and so unchanged; one that becomes inconclusive is its own kind of
+ * change (`inconclusive`): it was decided before and no longer is.
+ *
  * Process templates resolve against the versions published at or before each ref (tags on the ref's
  * commit or its ancestors), so a template version published after REF_A does not change REF_A's side.
  */
 import type { Diagnostic } from '../diagnostics.js';
-import { contextName, type Evaluation, type PolicyDecision } from '../report/lint-report.js';
+import { contextName, describeNeeds, type Evaluation, type PolicyDecision } from '../report/lint-report.js';
 
-export type DecisionState = 'blocked' | 'warned' | 'excepted' | 'allowed';
+export type DecisionState = 'blocked' | 'warned' | 'excepted' | 'inconclusive' | 'allowed';
 
-export type DecisionChangeKind = 'newly-blocked' | 'newly-allowed' | 'changed' | 'reason-changed';
+export type DecisionChangeKind = 'newly-blocked' | 'newly-allowed' | 'inconclusive' | 'changed' | 'reason-changed';
 
 export interface DecisionChange {
   kind: DecisionChangeKind;
@@ -40,12 +44,14 @@ export interface HubDiff {
 export function decisionState(decision: PolicyDecision | undefined): DecisionState {
   if (!decision) return 'allowed';
   if (decision.outcome === 'excepted') return 'excepted';
+  if (decision.outcome === 'inconclusive') return 'inconclusive';
   if (decision.outcome === 'violation' || decision.outcome === 'error') return decision.action === 'block' ? 'blocked' : 'warned';
   return 'allowed';
 }
 
 function reasonOf(decision: PolicyDecision | undefined): string | undefined {
   if (!decision || decisionState(decision) === 'allowed') return undefined;
+  if (decision.outcome === 'inconclusive') return describeNeeds(decision.needs ?? []);
   return decision.outcome === 'error' ? decision.error : decision.reason;
 }
 
@@ -78,7 +84,8 @@ export function diffEvaluations(before: readonly Evaluation[], after: readonly E
       const was = side(left?.decisions.get(policy));
       const now = side(right?.decisions.get(policy));
       let kind: DecisionChangeKind | undefined;
-      if (now.state === 'blocked' && was.state !== 'blocked') kind = 'newly-blocked';
+      if (now.state === 'inconclusive' && was.state !== 'inconclusive') kind = 'inconclusive';
+      else if (now.state === 'blocked' && was.state !== 'blocked') kind = 'newly-blocked';
       else if (was.state === 'blocked' && now.state !== 'blocked') kind = 'newly-allowed';
       else if (was.state !== now.state) kind = 'changed';
       else if (was.reason !== now.reason) kind = 'reason-changed';

@@ -4,14 +4,33 @@
  * exceptions of `oclhub.ocl`, and points each finding at the step it concerns. Earlier layers' OCL,
  * schema and template diagnostics are reported alongside.
  *
+ * Every finding names its project and the repository its file is in: the hub, or a project's own
+ * repository (registered with `repository = …`, or a folder given on the command line), at the commit
+ * it was read at. Inside the engine a project's result leaves `repository` unset for the project's
+ * own files and sets it only for files elsewhere (the hub's oclhub.ocl, a template at its tag);
+ * `attachRepository` fills in the project's repository after the cache, so a cached result never
+ * carries a stale commit.
+ *
+ * Fail closed: a registered project whose folder is missing or holds no project files, and a process
+ * whose template usages do not resolve, are contexts that could not be decided (`Evaluation.errors`,
+ * every decision `error`), never "0 projects … passed". Input the run lacks (a release version) is
+ * left out, and decisions that read it are `inconclusive` (see policy/evaluate.ts).
+ *
+ * Rule settings (`rule "<CODE>" { … }` in the hub's oclhub.ocl, and in a project repository's own
+ * oclhub.ocl for that repository's files) re-grade or turn off diagnostics; turned-off findings go to
+ * `report.suppressed`. They never change policy decisions — waiving a decision is what `exception`
+ * blocks are for (with an owner and an expiry) — nor the errors of an undecided context.
+ *
  * Speed: each policy is compiled once (the policy layer caches compilations by content), the
  * environment-independent part of the input (Steps, Execution) is built once per process, and whole
  * project results are cached on disk (see cache.ts) under a key of everything they depend on.
  */
 import path from 'node:path';
-import { compareDiagnostics, type Diagnostic, type Range } from '../diagnostics.js';
-import type { LintHub as Hub } from './hub-view.js';
-import type { HubConfigDocument, HubProjectModel } from '../model/types.js';
+import { compareDiagnostics, type Diagnostic, type Range, type RelatedInformation, type SourceRepository } from '../diagnostics.js';
+import { HUB_REPOSITORY_ID, type LintHub as Hub } from './hub-view.js';
+import type { HubConfigDocument, HubProjectModel, HubRuleSettingModel } from '../model/types.js';
+import { ruleSettingsApplier, type RuleSetting } from '../model/rule-settings.js';
+import { suggest } from '../model/suggest.js';
 import { validateFile } from '../model/validate.js';
 import { ENGINE_VERSION, sha } from './report-key.js';
 
@@ -21,10 +40,20 @@ import { evaluatePolicy, type PolicyEvaluation } from '../policy/evaluate.js';
 import { applyExceptions } from '../policy/exceptions.js';
 import { buildInput, contextFromConfig, processSteps, type BuiltInput, type ContextRequest, type InputStepLocation, type ProcessSteps, type ReleaseContext } from '../policy/input.js';
 import type { PolicySource } from '../policy/load.js';
-import type { DecisionLocation, Evaluation, FailLevel, LintReport, PolicyAction, PolicyDecision } from '../report/lint-report.js';
+import { sourceKey, type DecisionLocation, type Evaluation, type FailLevel, type LintReport, type PolicyAction, type PolicyDecision } from '../report/lint-report.js';
 import type { ResolvedProcess } from '../templates/resolve.js';
-import type { LockFile } from '../templates/lock.js';
+import { parseLock, type LockFile } from '../templates/lock.js';
 import { LintCache } from './cache.js';
+import { hubPractices, practiceProjectFromResolution, projectPractices, type ProjectFacts } from '../practices/index.js';
+import { lintDiagnostic } from './codes.js';
+import { isProjectFile, ownsProjectFile } from './project-files.js';
+
+/** Rule settings of a project repository's own oclhub.ocl, for that repository's findings. */
+export interface RepositoryRules {
+  settings: RuleSetting[];
+  /** Where they were read, as people see it (`../payments/oclhub.ocl`): shown with what they changed. */
+  file: string;
+}
 
 export interface LintProjectTarget {
   slug: string;
@@ -42,6 +71,17 @@ export interface LintProjectTarget {
   registered?: HubProjectModel;
   /** Resolve to these versions (`--locked`); differences from floating resolution are errors. */
   lock?: LockFile;
+  /** The repository `files` are relative to; absent: the repository the command ran in. */
+  repository?: SourceRepository;
+  /**
+   * Why the project cannot be linted at all (its folder is missing or holds no project files, its
+   * repository cannot be read, `--locked` without a lock file): each of its contexts is undecided.
+   */
+  problems?: Diagnostic[];
+  /** Other findings about the project's repository (e.g. its own oclhub.ocl does not parse). */
+  diagnostics?: Diagnostic[];
+  /** Rule settings of the project's own repository (its oclhub.ocl), applied to its files' findings. */
+  rules?: RepositoryRules;
 }
 
 export interface LintOptions {
@@ -58,7 +98,14 @@ export interface LintOptions {
   cacheDir?: string | false;
   /** "Now" for exception expiry. */
   now?: Date;
+  /** The release deployed; without one, decisions that read `input.Release` are inconclusive. */
   release?: ReleaseContext;
+  /** Resolve registered projects to their repository's oclhub.lock.json (a missing lock is an error). */
+  locked?: boolean;
+  /** The id of the repository the command runs in (`LintReport.home`). */
+  home?: string;
+  /** Where remote project repositories are cloned. */
+  projectCacheDir?: string;
   /** Also cache the whole run's results under the hub commit (default true; the CLI caches the rendered report instead). */
   wholeRunCache?: boolean;
   /** Called after each project (for progress on a TTY). */
@@ -75,11 +122,16 @@ export interface LintRun {
   policies: PolicySource[];
 }
 
+/** A file's text in a result; `repository` unset means the project's own repository. */
+type SourceEntry = [file: string, text: string, repository?: SourceRepository];
+
 interface ProjectResult {
   diagnostics: Diagnostic[];
   /** Decisions before exceptions (exceptions depend on the date, so they apply after the cache). */
   evaluations: Evaluation[];
-  sources: [string, string][];
+  sources: SourceEntry[];
+  /** What the hub-wide best-practice rules need from each project (cached with it). */
+  facts?: ProjectFacts[];
 }
 
 
@@ -90,8 +142,9 @@ interface ProjectResult {
 interface CompactResult {
   policies: [string, string | null, string | null][];
   diagnostics: Diagnostic[];
-  evaluations: { project: string; environment: string; tenant?: string; decisions: [number, Omit<PolicyDecision, 'policy' | 'policyName' | 'version'>][] }[];
-  sources: [string, string][];
+  evaluations: { project: string; environment: string; tenant?: string; errors?: Diagnostic[]; decisions: [number, Omit<PolicyDecision, 'policy' | 'policyName' | 'version'>][] }[];
+  sources: SourceEntry[];
+  facts?: ProjectFacts[];
 }
 
 function compact(result: ProjectResult): CompactResult {
@@ -111,13 +164,14 @@ function compact(result: ProjectResult): CompactResult {
       return [at, rest];
     }),
   }));
-  return { policies, diagnostics: result.diagnostics, evaluations, sources: result.sources };
+  return { policies, diagnostics: result.diagnostics, evaluations, sources: result.sources, ...(result.facts ? { facts: result.facts } : {}) };
 }
 
 function expand(result: CompactResult): ProjectResult {
   return {
     diagnostics: result.diagnostics,
     sources: result.sources,
+    ...(result.facts ? { facts: result.facts } : {}),
     evaluations: result.evaluations.map((e) => ({
       ...e,
       decisions: e.decisions.map(([at, rest]) => {
@@ -141,26 +195,80 @@ function policyRef(hub: Hub, drafts: boolean | undefined): string {
 /** Every registered project as a lint target, read from the hub (or its own repository). */
 export async function registeredTargets(
   hub: Hub,
-  options: { only?: readonly string[]; cacheDir?: string; lazy?: boolean } = {},
+  options: { only?: readonly string[]; cacheDir?: string; lazy?: boolean; locked?: boolean } = {},
 ): Promise<{ targets: LintProjectTarget[]; diagnostics: Diagnostic[] }> {
-  const targets: LintProjectTarget[] = [];
-  const diagnostics: Diagnostic[] = [];
   const projects = (hub.config?.projects ?? []).filter((p) => !options.only || options.only.includes(p.slug));
   // Reads overlap (Git object reads wait on the disk), results keep oclhub.ocl's order.
-  const read = await mapConcurrently(projects, READ_CONCURRENCY, async (project): Promise<LintProjectTarget | Diagnostic> => {
-    if (options.lazy && hub.commit !== null && project.repository === undefined && project.path !== undefined) {
+  const targets = await mapConcurrently(projects, READ_CONCURRENCY, async (project): Promise<LintProjectTarget> => {
+    if (options.lazy && !options.locked && hub.commit !== null && project.repository === undefined && project.path !== undefined) {
       const lazy = await lazyTarget(hub, project, hub.commit);
       if (lazy) return lazy;
     }
-    const files = await hub.projectFiles(project, options.cacheDir !== undefined ? { cacheDir: options.cacheDir } : {});
-    if ('error' in files) return { severity: 'error', code: 'HUB002', summary: files.error, file: 'oclhub.ocl', range: project.labelRange ?? project.headerRange };
-    return { slug: project.slug, files: files.files, registered: project, ...(project.environments.length > 0 ? { environments: project.environments } : {}) };
+    return readTarget(hub, project, options);
   });
-  for (const entry of read) {
-    if ('severity' in entry) diagnostics.push(entry);
-    else targets.push(entry);
+  // Projects registered from one repository (nested project folders) share its id, so outputs name it once.
+  const ids = new Map<string, string>();
+  for (const target of targets) {
+    const repository = target.repository;
+    if (!repository || repository.id === HUB_REPOSITORY_ID) continue;
+    const key = `${repository.location}\u0000${repository.ref ?? ''}\u0000${repository.commit ?? ''}`;
+    const id = ids.get(key) ?? repository.id;
+    ids.set(key, id);
+    if (id !== repository.id) target.repository = { ...repository, id };
   }
-  return { targets, diagnostics };
+  return { targets, diagnostics: [] };
+}
+
+/** A registered project read in full (see `Hub.readProject`), its lock and rule settings parsed. */
+async function readTarget(hub: Hub, project: HubProjectModel, options: { cacheDir?: string; locked?: boolean }): Promise<LintProjectTarget> {
+  const read = await hub.readProject(project, { ...(options.cacheDir !== undefined ? { cacheDir: options.cacheDir } : {}), ...(options.locked ? { lock: true } : {}) });
+  const target: LintProjectTarget = {
+    slug: project.slug,
+    files: read.files,
+    registered: project,
+    repository: read.repository,
+    ...(project.environments.length > 0 ? { environments: project.environments } : {}),
+  };
+  const problems = [...read.problems];
+  const range = project.labelRange ?? project.headerRange;
+  const where = { file: 'oclhub.ocl', ...(range ? { range } : {}), project: project.slug, repository: hub.repository };
+  if (options.locked && problems.length === 0) {
+    if (read.lockText === undefined) {
+      problems.push(lintDiagnostic('HUB042', `--locked: project "${project.slug}" has no oclhub.lock.json in ${project.repository ?? 'the hub repository'} (run \`oclhub lock\` there)`, where));
+    } else {
+      const parsed = parseLock(read.lockText);
+      if ('lock' in parsed) target.lock = parsed.lock;
+      else problems.push(lintDiagnostic('HUB042', `--locked: the oclhub.lock.json of project "${project.slug}" cannot be read: ${parsed.diagnostics[0]?.summary ?? 'invalid'}`, where));
+    }
+  }
+  if (problems.length > 0) target.problems = problems;
+  if (read.settingsText !== undefined) {
+    const settings = repositorySettings(read.settingsText, `${read.repository.location.replace(/\/+$/, '')}/oclhub.ocl`);
+    if (settings.rules) target.rules = settings.rules;
+    if (settings.diagnostics.length > 0) target.diagnostics = settings.diagnostics;
+  }
+  return target;
+}
+
+/** The rule settings of a project repository's own oclhub.ocl (paths relative to that repository). */
+export function repositorySettings(text: string, file = 'oclhub.ocl'): { rules?: RepositoryRules; diagnostics: Diagnostic[] } {
+  // Diagnostics name the file as the repository knows it; the settings' origin as people see it.
+  const checked = validateFile({ path: 'oclhub.ocl', text, context: { kind: 'oclhub' } });
+  const diagnostics = checked.diagnostics.filter((d) => d.severity === 'error');
+  if (checked.document?.kind !== 'oclhub' || checked.document.rules.length === 0) return { diagnostics };
+  return { rules: { settings: checked.document.rules.map(ruleSetting), file }, diagnostics };
+}
+
+/** A `rule` block of oclhub.ocl as the rule-settings model takes it. */
+export function ruleSetting(rule: HubRuleSettingModel): RuleSetting {
+  const range = rule.labelRange ?? rule.headerRange;
+  return {
+    code: rule.code,
+    paths: rule.paths,
+    ...(rule.severity !== undefined ? { severity: rule.severity } : {}),
+    ...(rule.reason !== undefined ? { reason: rule.reason } : {}),
+    ...(range ? { range } : {}),
+  };
 }
 
 const READ_CONCURRENCY = 8;
@@ -184,19 +292,26 @@ async function lazyTarget(hub: Hub, project: HubProjectModel, commit: string): P
   const folder = project.path!.replace(/^\.\//, '').replace(/\/+$/, '');
   try {
     const fileIds = new Map<string, string>();
+    let projectFiles = 0;
     for (const entry of await hub.store.listFiles(commit, folder, { recursive: true })) {
       if (!entry.path.toLowerCase().endsWith('.ocl')) continue;
+      const relative = folder === '' ? entry.path : entry.path.slice(folder.length + 1);
+      // A sub-folder with project files of its own is another project.
+      if (!ownsProjectFile(relative)) continue;
       if (entry.oid === null) return undefined;
+      if (isProjectFile(relative)) projectFiles++;
       fileIds.set(entry.path, entry.oid);
     }
+    // Missing or empty: readProject says why, with a did-you-mean.
+    if (projectFiles === 0) return undefined;
     const load = async () => {
       const files = new Map<string, string>();
       for (const file of fileIds.keys()) files.set(file, await hub.store.readTextFile(commit, file));
       return files;
     };
-    return { slug: project.slug, files: new Map(), fileIds, load, registered: project, ...(project.environments.length > 0 ? { environments: project.environments } : {}) };
+    return { slug: project.slug, files: new Map(), fileIds, load, registered: project, repository: hub.repository, ...(project.environments.length > 0 ? { environments: project.environments } : {}) };
   } catch {
-    return undefined; // projectFiles reports the problem
+    return undefined; // readProject reports the problem
   }
 }
 
@@ -233,11 +348,26 @@ export function projectContexts(config: HubConfigDocument | undefined, target: L
 
 const WHOLE_FILE: Range = { start: { line: 1, column: 1, offset: 0 }, end: { line: 1, column: 1, offset: 0 } };
 
+const templateRepositories = new WeakMap<Hub, Map<string, SourceRepository>>();
+
+/** The hub's repository at a template tag's commit: where a template line a finding cites is read. */
+function templateRepository(hub: Hub, commit: string): SourceRepository {
+  let byCommit = templateRepositories.get(hub);
+  if (!byCommit) templateRepositories.set(hub, (byCommit = new Map()));
+  let repository = byCommit.get(commit);
+  if (!repository) {
+    const { ref: _ref, ...at } = hub.repository;
+    byCommit.set(commit, (repository = { ...at, commit }));
+  }
+  return repository;
+}
+
 /**
  * Where a decision points: the step its reason names (policies that list offending steps by slug),
- * else the process file as a whole.
+ * else the process file as a whole. A template child's related line names the hub repository at the
+ * template's tag when `hub` is given.
  */
-export function locateDecision(decision: Pick<PolicyDecision, 'reason' | 'error'>, built: BuiltInput, process: ResolvedProcess): DecisionLocation {
+export function locateDecision(decision: Pick<PolicyDecision, 'reason' | 'error'>, built: Pick<BuiltInput, 'locations'>, process: ResolvedProcess, hub?: Hub): DecisionLocation {
   const text = decision.reason ?? '';
   let best: InputStepLocation | undefined;
   if (text !== '') {
@@ -253,12 +383,24 @@ export function locateDecision(decision: Pick<PolicyDecision, 'reason' | 'error'
       }
     }
   }
-  if (best) return { file: best.file, range: best.range, step: best.step, ...(best.related.length > 0 ? { related: best.related } : {}) };
-  return { file: process.file, range: WHOLE_FILE };
+  if (!best) return { file: process.file, range: WHOLE_FILE };
+  const commit = best.templateCommit;
+  const related: RelatedInformation[] = best.related.map((r) => (hub && commit !== undefined ? { ...r, repository: templateRepository(hub, commit) } : r));
+  return { file: best.file, range: best.range, step: best.step, ...(related.length > 0 ? { related } : {}) };
+}
+
+/**
+ * Where a finding points: violations and errors at the step (or the process); an inconclusive decision
+ * at the process file as a whole (it is about input the run lacks, not about a line); others nowhere.
+ */
+function findingLocation(decision: PolicyDecision, input: BuiltInput, process: ResolvedProcess, hub: Hub): DecisionLocation | undefined {
+  if (decision.outcome === 'violation' || decision.outcome === 'error') return locateDecision(decision, input, process, hub);
+  if (decision.outcome === 'inconclusive') return { file: process.file };
+  return undefined;
 }
 
 function diagnosticKey(d: Diagnostic): string {
-  return `${d.code}\u0000${d.file ?? ''}\u0000${d.range?.start.offset ?? ''}\u0000${d.summary}`;
+  return `${d.code}\u0000${d.repository?.id ?? ''}\u0000${d.file ?? ''}\u0000${d.range?.start.offset ?? ''}\u0000${d.summary}`;
 }
 
 function dedupe(diagnostics: Diagnostic[]): Diagnostic[] {
@@ -276,44 +418,162 @@ function decisionOf(evaluation: PolicyEvaluation): PolicyDecision {
   return decision;
 }
 
+/** `N errors (TPL103 at file:line: summary; …)`: the diagnostics an undecided context names. */
+function undecidedMessage(why: string, errors: readonly Diagnostic[]): string {
+  const listed = errors.slice(0, 3).map((d) => `${d.code}${d.file ? ` at ${d.file}${d.range ? `:${d.range.start.line}` : ''}` : ''}: ${d.summary}`);
+  const more = errors.length > 3 ? `; and ${errors.length - 3} more` : '';
+  return `not evaluated: ${why} (${listed.join('; ')}${more})`;
+}
+
+/** The decision of a policy in a context that could not be decided: an error that blocks (fail closed). */
+function undecided(policy: PolicySource, why: string, errors: readonly Diagnostic[], location: DecisionLocation | undefined): PolicyDecision {
+  return {
+    policy: policy.slug,
+    ...(policy.document.name !== undefined ? { policyName: policy.document.name } : {}),
+    ...(policy.version !== undefined ? { version: policy.version } : {}),
+    inScope: true,
+    allowed: false,
+    action: 'block',
+    outcome: 'error',
+    error: undecidedMessage(why, errors),
+    ...(location ? { location } : {}),
+  };
+}
+
+/** Where an undecided context points: its first error's place, when it has one. */
+function errorLocation(errors: readonly Diagnostic[]): DecisionLocation | undefined {
+  const first = errors.find((d) => d.file !== undefined);
+  if (!first) return undefined;
+  return { file: first.file!, ...(first.range ? { range: first.range } : {}), ...(first.repository ? { repository: first.repository } : {}) };
+}
+
+/** The resolution errors that make a process's input incomplete (a usage that did not resolve contributes no steps). */
+function unresolvedErrors(process: ResolvedProcess): Diagnostic[] {
+  return process.diagnostics.filter((d) => d.severity === 'error');
+}
+
+const UNRESOLVED = 'the deployment process does not resolve, so its input would miss steps';
+
+/**
+ * Gives diagnostics about files outside the project (the hub's oclhub.ocl, a template at its tag) their
+ * repository; the project's own files are left for `attachRepository`.
+ */
+function placeDiagnostics(hub: Hub, target: LintProjectTarget, diagnostics: readonly Diagnostic[], templates: ReadonlyMap<string, string>): Diagnostic[] {
+  const place = <T extends { file?: string; repository?: SourceRepository }>(item: T): T => {
+    if (item.file === undefined || item.repository !== undefined || target.files.has(item.file)) return item;
+    const commit = templates.get(item.file);
+    return { ...item, repository: commit !== undefined ? templateRepository(hub, commit) : hub.repository };
+  };
+  return diagnostics.map((d) => {
+    const placed = place(d);
+    return d.related ? { ...placed, related: d.related.map(place) } : placed;
+  });
+}
+
 async function lintProject(hub: Hub, target: LintProjectTarget, policies: readonly PolicySource[], options: LintOptions): Promise<{ result: ProjectResult; evaluated: number }> {
+  const diagnostics: Diagnostic[] = [...(target.diagnostics ?? [])];
+  const contexts = projectContexts(hub.config, target, { ...(options.environments ? { environments: options.environments } : {}), ...(options.tenants ? { tenants: options.tenants } : {}) });
+  const evaluationOf = (context: Contexts): Evaluation => ({ project: target.slug, environment: context.environment, ...(context.tenant !== undefined ? { tenant: context.tenant } : {}), decisions: [] });
+  if (target.problems && target.problems.length > 0) {
+    diagnostics.push(...target.problems);
+    const location = errorLocation(target.problems);
+    const evaluations = contexts.map((context) => ({
+      ...evaluationOf(context),
+      errors: target.problems!,
+      decisions: policies.map((policy) => undecided(policy, `project "${target.slug}" cannot be read`, target.problems!, location)),
+    }));
+    return { result: { diagnostics: dedupe(diagnostics), evaluations, sources: [] }, evaluated: 0 };
+  }
   const environments = target.environments ?? hub.environments(target.registered);
   const resolution = await hub.resolveProject({ files: target.files, environments, ...(target.lock ? { lock: target.lock } : {}) });
-  const diagnostics: Diagnostic[] = [...resolution.validation, ...resolution.diagnostics];
-  if (target.lock) diagnostics.push(...hub.checkLock(target.lock, await hub.resolveProject({ files: target.files, environments })));
-  const sources = new Map<string, string>();
-  for (const [file, text] of target.files) sources.set(file, text.replace(/^\uFEFF/, ''));
+  const found: Diagnostic[] = [...resolution.validation, ...resolution.diagnostics];
+  const practices = projectPractices(hub.config, practiceProjectFromResolution(target, resolution));
+  found.push(...practices.diagnostics);
+  if (target.lock) found.push(...hub.checkLock(target.lock, await hub.resolveProject({ files: target.files, environments })));
+  const sources: SourceEntry[] = [];
+  for (const [file, text] of target.files) sources.push([file, text.replace(/^\uFEFF/, '')]);
   const deployment = resolution.processes.find((p) => p.kind === 'deployment_process');
+  const templates = new Map<string, string>();
   const evaluations: Evaluation[] = [];
   let evaluated = 0;
   if (deployment) {
+    const loaded = new Set<string>();
     for (const usage of deployment.usages) {
-      if (usage.templateFile === undefined || usage.version === undefined || usage.templateSlug === undefined || sources.has(usage.templateFile)) continue;
-      const template = await hub.catalog.loadProcessTemplate(usage.templateSlug, usage.version);
-      sources.set(usage.templateFile, template.text.replace(/^\uFEFF/, ''));
+      if (usage.templateFile === undefined || usage.version === undefined || usage.templateSlug === undefined || usage.commit === undefined) continue;
+      templates.set(usage.templateFile, usage.commit);
+      if (loaded.has(`${usage.templateFile}@${usage.commit}`)) continue;
+      loaded.add(`${usage.templateFile}@${usage.commit}`);
+      const text = (await hub.catalog.loadProcessTemplate(usage.templateSlug, usage.version)).text.replace(/^\uFEFF/, '');
+      sources.push([usage.templateFile, text, templateRepository(hub, usage.commit)]);
     }
+    const unresolved = placeDiagnostics(hub, target, unresolvedErrors(deployment), templates);
     const steps: ProcessSteps = processSteps(deployment, target.slug);
-    for (const context of projectContexts(hub.config, target, options)) {
+    for (const context of contexts) {
       const request: ContextRequest = { project: target.slug, environment: context.environment, ...(context.tenant !== undefined ? { tenant: context.tenant } : {}), ...(options.release ? { release: options.release } : {}) };
       const built = contextFromConfig(hub.config, request);
-      const evaluation: Evaluation = { project: target.slug, environment: context.environment, ...(context.tenant !== undefined ? { tenant: context.tenant } : {}), decisions: [] };
+      const evaluation = evaluationOf(context);
       if ('error' in built) {
-        diagnostics.push({ severity: 'error', code: 'HUB003', summary: built.error, file: 'oclhub.ocl' });
+        found.push(lintDiagnostic('HUB003', built.error, { file: 'oclhub.ocl', repository: hub.repository, project: target.slug }));
+        continue;
+      }
+      if (unresolved.length > 0) {
+        const location = errorLocation(unresolved);
+        evaluation.errors = unresolved;
+        evaluation.decisions = policies.map((policy) => undecided(policy, UNRESOLVED, unresolved, location));
+        evaluations.push(evaluation);
         continue;
       }
       const input = buildInput(steps, built);
       for (const policy of policies) {
-        const decision = decisionOf(evaluatePolicy(policy, input.input, options.onError ? { onError: options.onError } : {}));
+        const decision = decisionOf(evaluatePolicy(policy, input.input, { unknownInput: input.unknown, ...(options.onError ? { onError: options.onError } : {}) }));
         evaluated++;
-        if (decision.outcome === 'violation' || decision.outcome === 'error') decision.location = locateDecision(decision, input, deployment);
+        const location = findingLocation(decision, input, deployment, hub);
+        if (location) decision.location = location;
         evaluation.decisions.push(decision);
       }
       evaluations.push(evaluation);
     }
   } else if (!resolution.diagnostics.some((d) => d.severity === 'error')) {
-    diagnostics.push({ severity: 'warning', code: 'HUB004', summary: `Project "${target.slug}" has no deployment_process.ocl: nothing to evaluate`, ...(target.registered ? { file: 'oclhub.ocl', range: target.registered.headerRange } : {}) });
+    // A runbook-only project is a project like any other: there is just no deployment to gate.
+    const runbooks = resolution.processes.some((p) => p.kind === 'runbook');
+    found.push(
+      lintDiagnostic('HUB004', `Project "${target.slug}" has no deployment_process.ocl: nothing to evaluate${runbooks ? ' (runbooks are evaluated with `oclhub evaluate --runbook`)' : ''}`, {
+        ...(runbooks ? { severity: 'info' as const } : {}),
+        project: target.slug,
+        ...(target.registered ? { file: 'oclhub.ocl', range: target.registered.headerRange, repository: hub.repository } : {}),
+      }),
+    );
   }
-  return { result: { diagnostics: dedupe(diagnostics), evaluations, sources: [...sources] }, evaluated };
+  diagnostics.push(...placeDiagnostics(hub, target, found, templates));
+  return { result: { diagnostics: dedupe(diagnostics), evaluations, sources, facts: [practices.facts] }, evaluated };
+}
+
+/**
+ * Fills in the project's repository (and slug) wherever a result leaves it unset: the project's own
+ * files. Done after the cache, so a cached result takes the repository's current commit.
+ */
+function attachRepository(result: ProjectResult, target: Pick<LintProjectTarget, 'slug' | 'repository'>): ProjectResult {
+  const repository = target.repository;
+  const own = <T extends { file?: string; repository?: SourceRepository }>(item: T): T =>
+    repository === undefined || item.file === undefined || item.repository !== undefined ? item : { ...item, repository };
+  const diagnostic = (d: Diagnostic): Diagnostic => {
+    const placed = own(d);
+    return { ...placed, project: d.project ?? target.slug, ...(d.related ? { related: d.related.map(own) } : {}) };
+  };
+  return {
+    diagnostics: result.diagnostics.map(diagnostic),
+    sources: result.sources.map(([file, text, repo]) => [file, text, repo ?? repository]),
+    ...(result.facts ? { facts: result.facts } : {}),
+    evaluations: result.evaluations.map((evaluation) => ({
+      ...evaluation,
+      ...(evaluation.errors ? { errors: evaluation.errors.map(diagnostic) } : {}),
+      decisions: evaluation.decisions.map((decision) => {
+        if (!decision.location) return decision;
+        const location = own(decision.location);
+        return { ...decision, location: location.related ? { ...location, related: location.related.map(own) } : location };
+      }),
+    })),
+  };
 }
 
 function fileIdsOf(target: LintProjectTarget): string {
@@ -327,14 +587,18 @@ function fileIdsOf(target: LintProjectTarget): string {
 export async function lintHub(hub: Hub, options: LintOptions = {}): Promise<LintRun> {
   const runCache = options.cacheDir ? await LintCache.open(options.cacheDir, 'lint-run') : undefined;
   const runKey = runCache && options.wholeRunCache !== false ? await wholeRunKey(hub, options) : undefined;
-  const hit = runKey !== undefined ? runCache!.get<CompactResult & { cached: number }>(runKey) : undefined;
+  const hit = runKey !== undefined ? runCache!.get<CompactResult & { cached: number; repositories: SourceRepository[]; rules: [string, RepositoryRules][] }>(runKey) : undefined;
   let result: ProjectResult;
   let cached = 0;
   let evaluated = 0;
   let policies: PolicySource[] = [];
+  let repositories: SourceRepository[];
+  let repositoryRules: Map<string, RepositoryRules>;
   if (hit) {
     result = expand(hit);
     cached = hit.cached;
+    repositories = hit.repositories;
+    repositoryRules = new Map(hit.rules);
   } else {
     const cache = options.cacheDir ? await LintCache.open(options.cacheDir) : undefined;
     const run = await lintUncached(hub, options, cache);
@@ -342,29 +606,66 @@ export async function lintHub(hub: Hub, options: LintOptions = {}): Promise<Lint
     cached = run.cached;
     evaluated = run.evaluated;
     policies = run.policies;
+    repositories = run.repositories;
+    repositoryRules = run.rules;
     await cache?.save();
     if (runKey !== undefined) {
-      runCache!.set(runKey, { ...compact(result), cached: run.total });
+      runCache!.set(runKey, { ...compact(result), cached: run.total, repositories, rules: [...repositoryRules] });
       await runCache!.save();
     }
   }
-  const diagnostics = [...result.diagnostics];
-  const evaluations: Evaluation[] = [];
   const now = options.now ?? new Date();
+  const evaluations: Evaluation[] = [];
+  const found: Diagnostic[] = [...result.diagnostics];
+  // Hub-wide best practices run after the caches: BP028 depends on the date, like exceptions.
+  const publishedPolicies = await hub.catalog.slugs('policies').catch(() => [] as string[]);
+  const linted = options.projects ? new Set(options.projects.map((p) => p.slug)) : undefined;
+  // Linting chosen projects (a project repository's CI): only the hub-wide findings about them.
+  const practices = hubPractices(hub.config, result.facts ?? [], { now, publishedPolicies }).filter((d) => !linted || (d.project !== undefined && linted.has(d.project)));
+  found.push(...practices.map((d) => (d.file !== undefined && d.repository === undefined ? { ...d, repository: hub.repository } : d)));
   for (const evaluation of result.evaluations) {
     const applied = applyExceptions(evaluation.decisions, hub.config?.exceptions ?? [], { project: evaluation.project, environment: evaluation.environment, tenant: evaluation.tenant }, { now });
-    diagnostics.push(...applied.diagnostics);
+    found.push(...applied.diagnostics.map((d) => (d.file !== undefined && d.repository === undefined ? { ...d, repository: hub.repository } : d)));
     evaluations.push({ ...evaluation, decisions: applied.decisions });
   }
+  const settled = applySettings(hub, dedupe(found), repositoryRules);
   const report: LintReport = {
     tool: { name: 'oclhub', version: options.toolVersion ?? '0.0.0' },
     ...(hub.commit ? { hubRef: hub.commit } : {}),
     evaluations,
-    diagnostics: dedupe(diagnostics).sort(compareDiagnostics),
-    sources: new Map(result.sources),
+    diagnostics: settled.diagnostics.sort(compareDiagnostics),
+    sources: new Map(result.sources.map(([file, text, repository]) => [sourceKey(file, repository), text])),
     failOn: options.failOn ?? 'block',
+    ...(settled.suppressed.length > 0 ? { suppressed: settled.suppressed.sort(compareDiagnostics) } : {}),
+    repositories,
+    ...(options.home !== undefined ? { home: options.home } : {}),
   };
   return { report, cached, evaluated, policies };
+}
+
+/**
+ * The hub's rule settings over every diagnostic, then each project repository's own over its files'
+ * (see the file comment). Returns what is still reported and what was turned off.
+ */
+function applySettings(hub: Hub, diagnostics: readonly Diagnostic[], repositoryRules: ReadonlyMap<string, RepositoryRules>): { diagnostics: Diagnostic[]; suppressed: Diagnostic[] } {
+  const hubRules = (hub.config?.rules ?? []).map(ruleSetting);
+  const first = ruleSettingsApplier(hubRules, { file: 'oclhub.ocl' })(diagnostics);
+  if (repositoryRules.size === 0) return first;
+  const kept: Diagnostic[] = [];
+  const suppressed = [...first.suppressed];
+  const byRepository = new Map<string, Diagnostic[]>();
+  for (const d of first.diagnostics) {
+    const id = d.repository?.id;
+    if (id === undefined || !repositoryRules.has(id)) kept.push(d);
+    else byRepository.set(id, [...(byRepository.get(id) ?? []), d]);
+  }
+  for (const [id, list] of byRepository) {
+    const rules = repositoryRules.get(id)!;
+    const applied = ruleSettingsApplier(rules.settings, { file: rules.file })(list);
+    kept.push(...applied.diagnostics);
+    suppressed.push(...applied.suppressed);
+  }
+  return { diagnostics: kept, suppressed };
 }
 
 /**
@@ -386,30 +687,43 @@ export async function wholeRunKey(hub: Hub, options: LintOptions): Promise<strin
     ENGINE_VERSION,
     options.toolVersion ?? '',
     hub.commit,
+    hub.location,
     tags.join('\n'),
     options.onError ?? 'block',
+    options.locked ? 'locked' : '',
     JSON.stringify(options.environments ?? []),
     JSON.stringify(options.tenants ?? []),
     JSON.stringify(options.release ?? null),
   ]);
 }
 
-async function lintUncached(hub: Hub, options: LintOptions, cache: LintCache | undefined): Promise<{ result: ProjectResult; cached: number; evaluated: number; total: number; policies: PolicySource[] }> {
+async function lintUncached(
+  hub: Hub,
+  options: LintOptions,
+  cache: LintCache | undefined,
+): Promise<{ result: ProjectResult; cached: number; evaluated: number; total: number; policies: PolicySource[]; repositories: SourceRepository[]; rules: Map<string, RepositoryRules> }> {
   const diagnostics: Diagnostic[] = [...hub.configDiagnostics.filter((d) => d.severity !== 'info')];
   const active = await loadActivePolicies({ store: hub.store, ref: policyRef(hub, options.drafts), ...(hub.config ? { config: hub.config } : {}), ...(options.drafts ? { drafts: true } : {}) });
   diagnostics.push(...active.diagnostics.filter((d) => d.severity !== 'info'));
   const policies = active.policies;
   let targets = options.projects;
   if (!targets) {
-    const registered = await registeredTargets(hub, { lazy: cache !== undefined });
+    const registered = await registeredTargets(hub, { lazy: cache !== undefined, ...(options.locked ? { locked: true } : {}), ...(options.projectCacheDir !== undefined ? { cacheDir: options.projectCacheDir } : {}) });
     targets = registered.targets;
     diagnostics.push(...registered.diagnostics);
+  }
+  const repositories: SourceRepository[] = [hub.repository];
+  const rules = new Map<string, RepositoryRules>();
+  for (const target of targets) {
+    if (target.repository && !repositories.some((r) => r.id === target.repository!.id)) repositories.push(target.repository);
+    if (target.rules && target.repository) rules.set(target.repository.id, target.rules);
   }
   const tags = cache ? (await hub.store.listTags('process-templates/').catch(() => [] as string[])).sort() : [];
   const sharedKey = cache
     ? sha([
         ENGINE_VERSION,
         options.toolVersion ?? '',
+        hub.location,
         JSON.stringify(hub.config ?? null, (k, v) => (k.endsWith('Range') || k === 'range' || k === 'attributeRanges' ? undefined : v)),
         tags.join('\n'),
         ...policies.map((p) => `${p.slug}@${p.version ?? 'draft'}:${sha([p.text])}`),
@@ -420,11 +734,14 @@ async function lintUncached(hub: Hub, options: LintOptions, cache: LintCache | u
       ])
     : '';
   const evaluations: Evaluation[] = [];
-  const sources = new Map<string, string>();
+  const sources: SourceEntry[] = [];
+  const seenSources = new Set<string>();
+  const facts: ProjectFacts[] = [];
   let cached = 0;
   let evaluated = 0;
-  const keys = targets.map((target) => (cache ? sha([sharedKey, target.slug, fileIdsOf(target), JSON.stringify(target.environments ?? []), JSON.stringify(target.lock ?? null)]) : ''));
-  const stored = keys.map((key) => cache?.get<CompactResult>(key));
+  const cacheable = (target: LintProjectTarget) => cache !== undefined && !(target.problems && target.problems.length > 0);
+  const keys = targets.map((target) => (cacheable(target) ? sha([sharedKey, target.slug, fileIdsOf(target), JSON.stringify(target.environments ?? []), JSON.stringify(target.lock ?? null)]) : ''));
+  const stored = keys.map((key) => (key !== '' ? cache!.get<CompactResult>(key) : undefined));
   // Files of the next uncached projects are read while the current one is evaluated.
   const loads = new Map<number, Promise<LintProjectTarget>>();
   const prefetch = (from: number) => {
@@ -452,29 +769,43 @@ async function lintUncached(hub: Hub, options: LintOptions, cache: LintCache | u
         prefetch(index + 1);
       } catch (error) {
         const summary = `Cannot read project "${target.slug}": ${error instanceof Error ? error.message : String(error)}`;
-        diagnostics.push({ severity: 'error', code: 'HUB002', summary, file: 'oclhub.ocl', ...(target.registered ? { range: target.registered.headerRange } : {}) });
-        continue;
+        loaded = { ...target, files: new Map(), problems: [lintDiagnostic('HUB002', summary, { file: 'oclhub.ocl', repository: hub.repository, project: target.slug, ...(target.registered ? { range: target.registered.headerRange } : {}) })] };
       }
       const run = await lintProject(hub, loaded, policies, options);
       result = run.result;
       evaluated += run.evaluated;
-      cache?.set(key, compact(result));
+      if (key !== '') cache!.set(key, compact(result));
     }
+    result = attachRepository(result, target);
     diagnostics.push(...result.diagnostics);
-    for (const [file, text] of result.sources) if (!sources.has(file)) sources.set(file, text);
+    for (const entry of result.sources) {
+      const id = sourceKey(entry[0], entry[2]);
+      if (seenSources.has(id)) continue;
+      seenSources.add(id);
+      sources.push(entry);
+    }
     evaluations.push(...result.evaluations);
+    facts.push(...(result.facts ?? []));
     options.progress?.(index + 1, targets.length, target.slug);
   }
-  return { result: { diagnostics: dedupe(diagnostics), evaluations, sources: [...sources] }, cached, evaluated, total: targets.length, policies };
+  const placed = diagnostics.map((d) => (d.file !== undefined && d.repository === undefined ? { ...d, repository: hub.repository } : d));
+  return { result: { diagnostics: dedupe(placed), evaluations, sources, facts }, cached, evaluated, total: targets.length, policies, repositories, rules };
 }
 
 /** A project folder on disk as a lint target: slug from oclhub.ocl when registered, else the folder name. */
 export function targetForFolder(hub: Hub, files: ReadonlyMap<string, string>, root: string, hubDir: string | undefined): LintProjectTarget {
   const registered = (hub.config?.projects ?? []).find((p) => {
-    if (p.repository !== undefined && !/^https?:/i.test(p.repository) && hubDir !== undefined) return path.resolve(hubDir, p.repository) === root;
+    if (p.repository !== undefined && !/^https?:/i.test(p.repository) && hubDir !== undefined) {
+      if (path.resolve(hubDir, p.repository) !== root) return false;
+      const folder = (p.path ?? '.octopus').replace(/^\.\//, '').replace(/\/+$/, '');
+      return [...files.keys()].some((f) => f.startsWith(`${folder}/`) && ownsProjectFile(f.slice(folder.length + 1)));
+    }
     if (p.path !== undefined && hubDir !== undefined) {
       const folder = path.resolve(hubDir, p.path);
-      return [...files.keys()].some((f) => path.resolve(root, f).startsWith(folder + path.sep));
+      return [...files.keys()].some((f) => {
+        const file = path.resolve(root, f);
+        return file.startsWith(folder + path.sep) && ownsProjectFile(path.relative(folder, file).split(path.sep).join('/'));
+      });
     }
     return false;
   });
@@ -485,6 +816,7 @@ export function targetForFolder(hub: Hub, files: ReadonlyMap<string, string>, ro
 export interface EvaluateTargetOptions {
   environment: string;
   tenant?: string;
+  /** The release deployed; without one, decisions that read `input.Release` are inconclusive. */
   release?: ReleaseContext;
   /** Evaluate a run of this runbook instead of a deployment. */
   runbook?: string;
@@ -501,12 +833,19 @@ export interface EvaluateTargetOptions {
 export interface TargetEvaluation {
   /** Absent when the context or the process could not be built (see diagnostics). */
   input?: BuiltInput;
+  /**
+   * Absent when the context cannot exist (unknown environment or tenant, an unknown step to skip, no
+   * such process). Present with `errors` when the process does not resolve: its decisions are errors.
+   */
   evaluation?: Evaluation;
   /** Whether the deployment may go ahead: no blocking violation or error, and no error diagnostic. */
   allowed: boolean;
   diagnostics: Diagnostic[];
+  /** Source texts by `sourceKey(file, repository)`. */
   sources: Map<string, string>;
   policies: PolicySource[];
+  /** Diagnostics a rule setting of oclhub.ocl turned off. */
+  suppressed: Diagnostic[];
 }
 
 function runbookName(files: ReadonlyMap<string, string>, file: string): string | undefined {
@@ -516,6 +855,17 @@ function runbookName(files: ReadonlyMap<string, string>, file: string): string |
   return document?.kind === 'runbook' ? document.name : undefined;
 }
 
+/** Error diagnostics for `--skip-step` slugs the process does not have, with did-you-mean. */
+function unknownSkippedSteps(skipped: readonly string[], steps: ProcessSteps): Diagnostic[] {
+  const known = [...steps.idsBySlug.keys()];
+  return skipped
+    .filter((slug) => !steps.idsBySlug.has(slug))
+    .map((slug) => {
+      const near = suggest(slug, known);
+      return lintDiagnostic('HUB003', `No step "${slug}" to skip in the process${near !== undefined ? ` (did you mean "${near}"?)` : ''}`, { detail: `Steps: ${known.join(', ')}` });
+    });
+}
+
 /** One project in one context: the deployment gate (`oclhub evaluate`) and `oclhub input`. Never throws. */
 export async function evaluateTarget(hub: Hub, given: LintProjectTarget, options: EvaluateTargetOptions): Promise<TargetEvaluation> {
   let target: LintProjectTarget;
@@ -523,18 +873,37 @@ export async function evaluateTarget(hub: Hub, given: LintProjectTarget, options
     target = await withFiles(given);
   } catch (error) {
     const summary = `Cannot read project "${given.slug}": ${error instanceof Error ? error.message : String(error)}`;
-    return { allowed: false, diagnostics: [{ severity: 'error', code: 'HUB002', summary }], sources: new Map(), policies: [] };
+    return { allowed: false, diagnostics: [lintDiagnostic('HUB002', summary, { project: given.slug })], sources: new Map(), policies: [], suppressed: [] };
   }
-  const diagnostics: Diagnostic[] = [];
-  const sources = new Map<string, string>();
-  for (const [file, text] of target.files) sources.set(file, text.replace(/^\uFEFF/, ''));
+  const diagnostics: Diagnostic[] = [...(target.diagnostics ?? [])];
+  const sources: SourceEntry[] = [];
+  for (const [file, text] of target.files) sources.push([file, text.replace(/^\uFEFF/, '')]);
   let policies = options.policies ? [...options.policies] : undefined;
   if (!policies) {
     const active = await loadActivePolicies({ store: hub.store, ref: policyRef(hub, options.drafts), ...(hub.config ? { config: hub.config } : {}), ...(options.drafts ? { drafts: true } : {}) });
     diagnostics.push(...active.diagnostics.filter((d) => d.severity !== 'info'));
     policies = active.policies;
   }
-  const fail = (): TargetEvaluation => ({ allowed: false, diagnostics: dedupe(diagnostics).sort(compareDiagnostics), sources, policies: policies! });
+  const finish = (result: Omit<TargetEvaluation, 'diagnostics' | 'sources' | 'policies' | 'suppressed'>, templates: ReadonlyMap<string, string> = new Map()): TargetEvaluation => {
+    const placed = attachRepository(
+      { diagnostics: placeDiagnostics(hub, target, diagnostics, templates), evaluations: result.evaluation ? [result.evaluation] : [], sources },
+      target,
+    );
+    const hubPlaced = placed.diagnostics.map((d) => (d.file !== undefined && d.repository === undefined ? { ...d, repository: hub.repository } : d));
+    const settled = applySettings(hub, dedupe(hubPlaced), new Map(target.rules && target.repository ? [[target.repository.id, target.rules]] : []));
+    return {
+      ...result,
+      ...(placed.evaluations[0] ? { evaluation: placed.evaluations[0] } : {}),
+      diagnostics: settled.diagnostics.sort(compareDiagnostics),
+      suppressed: settled.suppressed.sort(compareDiagnostics),
+      sources: new Map(placed.sources.map(([file, text, repository]) => [sourceKey(file, repository), text])),
+      policies: policies!,
+    };
+  };
+  if (target.problems && target.problems.length > 0) {
+    diagnostics.push(...target.problems);
+    return finish({ allowed: false });
+  }
   const request: ContextRequest = {
     project: target.slug,
     environment: options.environment,
@@ -545,16 +914,21 @@ export async function evaluateTarget(hub: Hub, given: LintProjectTarget, options
   };
   const environments = target.environments ?? hub.environments(target.registered);
   const resolution = await hub.resolveProject({ files: target.files, environments, ...(target.lock ? { lock: target.lock } : {}) });
-  diagnostics.push(...resolution.diagnostics);
+  // The files' own findings are reported (rule settings apply to them); only resolution errors block.
+  diagnostics.push(...resolution.validation, ...resolution.diagnostics);
   const process = options.runbook !== undefined ? resolution.processes.find((p) => p.kind === 'runbook' && p.runbook === options.runbook) : resolution.processes.find((p) => p.kind === 'deployment_process');
   if (!process) {
-    const runbooks = resolution.processes.filter((p) => p.kind === 'runbook').map((p) => p.runbook);
-    diagnostics.push({
-      severity: 'error',
-      code: 'HUB005',
-      summary: options.runbook !== undefined ? `Project "${target.slug}" has no runbook "${options.runbook}"${runbooks.length ? ` (runbooks: ${runbooks.join(', ')})` : ''}` : `Project "${target.slug}" has no deployment process`,
-    });
-    return fail();
+    const runbooks = resolution.processes.filter((p) => p.kind === 'runbook').map((p) => p.runbook!);
+    const near = options.runbook !== undefined ? suggest(options.runbook, runbooks) : undefined;
+    diagnostics.push(
+      lintDiagnostic(
+        'HUB005',
+        options.runbook !== undefined
+          ? `Project "${target.slug}" has no runbook "${options.runbook}"${near !== undefined ? ` (did you mean "${near}"?)` : ''}${runbooks.length ? ` (runbooks: ${runbooks.join(', ')})` : ''}`
+          : `Project "${target.slug}" has no deployment process`,
+      ),
+    );
+    return finish({ allowed: false });
   }
   if (options.runbook !== undefined) {
     request.runbook = { slug: options.runbook, name: runbookName(target.files, process.file) ?? options.runbook, ...(options.runbookGitRef !== undefined ? { gitRef: options.runbookGitRef } : {}) };
@@ -562,24 +936,43 @@ export async function evaluateTarget(hub: Hub, given: LintProjectTarget, options
   }
   const context = contextFromConfig(hub.config, request);
   if ('error' in context) {
-    diagnostics.push({ severity: 'error', code: 'HUB003', summary: context.error });
-    return fail();
+    diagnostics.push(lintDiagnostic('HUB003', context.error));
+    return finish({ allowed: false });
   }
+  const steps = processSteps(process, target.slug);
+  const unknownSteps = unknownSkippedSteps(options.skippedSteps ?? [], steps);
+  if (unknownSteps.length > 0) {
+    diagnostics.push(...unknownSteps);
+    return finish({ allowed: false });
+  }
+  const templates = new Map<string, string>();
+  const loaded = new Set<string>();
   for (const usage of process.usages) {
-    if (usage.templateFile === undefined || usage.version === undefined || usage.templateSlug === undefined || sources.has(usage.templateFile)) continue;
-    sources.set(usage.templateFile, (await hub.catalog.loadProcessTemplate(usage.templateSlug, usage.version)).text.replace(/^\uFEFF/, ''));
+    if (usage.templateFile === undefined || usage.version === undefined || usage.templateSlug === undefined || usage.commit === undefined) continue;
+    templates.set(usage.templateFile, usage.commit);
+    if (loaded.has(`${usage.templateFile}@${usage.commit}`)) continue;
+    loaded.add(`${usage.templateFile}@${usage.commit}`);
+    sources.push([usage.templateFile, (await hub.catalog.loadProcessTemplate(usage.templateSlug, usage.version)).text.replace(/^\uFEFF/, ''), templateRepository(hub, usage.commit)]);
   }
-  const input = buildInput(process, context);
+  const evaluation: Evaluation = { project: target.slug, environment: options.environment, ...(options.tenant !== undefined ? { tenant: options.tenant } : {}), decisions: [] };
+  const unresolved = placeDiagnostics(hub, target, unresolvedErrors(process), templates);
+  if (unresolved.length > 0) {
+    const location = errorLocation(unresolved);
+    evaluation.errors = unresolved;
+    evaluation.decisions = policies.map((policy) => undecided(policy, UNRESOLVED, unresolved, location));
+    return finish({ evaluation, allowed: false }, templates);
+  }
+  const input = buildInput(steps, context);
   const decisions = policies.map((policy) => {
-    const decision = decisionOf(evaluatePolicy(policy, input.input, options.onError ? { onError: options.onError } : {}));
-    if (decision.outcome === 'violation' || decision.outcome === 'error') decision.location = locateDecision(decision, input, process);
+    const decision = decisionOf(evaluatePolicy(policy, input.input, { unknownInput: input.unknown, ...(options.onError ? { onError: options.onError } : {}) }));
+    const location = findingLocation(decision, input, process, hub);
+    if (location) decision.location = location;
     return decision;
   });
   const applied = applyExceptions(decisions, hub.config?.exceptions ?? [], { project: target.slug, environment: options.environment, tenant: options.tenant }, { now: options.now ?? new Date() });
   diagnostics.push(...applied.diagnostics);
-  const evaluation: Evaluation = { project: target.slug, environment: options.environment, ...(options.tenant !== undefined ? { tenant: options.tenant } : {}), decisions: applied.decisions };
+  evaluation.decisions = applied.decisions;
   const blocked = applied.decisions.some((d) => (d.outcome === 'violation' || d.outcome === 'error') && d.action === 'block');
   const broken = resolution.diagnostics.some((d) => d.severity === 'error');
-  return { input, evaluation, allowed: !blocked && !broken, diagnostics: dedupe(diagnostics).sort(compareDiagnostics), sources, policies };
+  return finish({ input, evaluation, allowed: !blocked && !broken }, templates);
 }
-

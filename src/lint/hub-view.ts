@@ -2,7 +2,7 @@
  * What the lint engine needs from a hub. The façade's `Hub` satisfies it structurally; the engine
  * depends on this narrow view instead of the façade, so `hub/` → `lint/` is the only direction.
  */
-import type { Diagnostic } from '../diagnostics.js';
+import type { Diagnostic, SourceRepository } from '../diagnostics.js';
 import type { GitStore } from '../git/index.js';
 import type { HubConfigDocument, HubProjectModel } from '../model/types.js';
 import type { TemplateCatalog } from '../templates/catalog.js';
@@ -13,6 +13,22 @@ export interface LintHubResolveOptions {
   files?: ReadonlyMap<string, string>;
   environments?: readonly string[];
   lock?: LockFile;
+}
+
+/** The id of the hub's own repository in findings (`SourceRepository.id`); project repositories use a project slug. */
+export const HUB_REPOSITORY_ID = 'hub';
+
+/** A registered project as read by `LintHub.readProject`. */
+export interface ProjectRead {
+  /** OCL text by path relative to `repository`. */
+  files: Map<string, string>;
+  repository: SourceRepository;
+  /** `oclhub.lock.json` at the repository root, when asked for and there is one. */
+  lockText?: string;
+  /** The `oclhub.ocl` of a project repository of its own (its rule settings), when there is one. */
+  settingsText?: string;
+  /** Why the project cannot be linted (error diagnostics at its block in oclhub.ocl); empty when it can. */
+  problems: Diagnostic[];
 }
 
 export interface LintHub {
@@ -27,4 +43,8 @@ export interface LintHub {
   resolveProject(options: LintHubResolveOptions): Promise<ProjectResolution>;
   checkLock(lock: LockFile, resolution: ProjectResolution): Diagnostic[];
   projectFiles(project: HubProjectModel, options?: { cacheDir?: string }): Promise<{ files: Map<string, string> } | { error: string }>;
+  /** A registered project's files, repository, lock and settings, or why it cannot be read. */
+  readProject(project: HubProjectModel, options?: { cacheDir?: string; lock?: boolean }): Promise<ProjectRead>;
+  /** The hub's own repository as findings name it (id `hub`). */
+  readonly repository: SourceRepository;
 }

@@ -4,12 +4,14 @@
  * computes it first and re-prints the cached report when nothing changed.
  */
 import { createHash } from 'node:crypto';
-import { openRepository } from '../git/index.js';
+import { openRepository, type ObjectCache } from '../git/index.js';
 import { parseExpiry } from '../model/checks/hub-config.js';
+import { expiringSoonKey } from '../practices/rules/governance.js';
 import type { LintOptions } from './engine.js';
+import { oclWorktreeMatches } from './worktree.js';
 
 /** Bumped when cached results change shape or meaning. */
-export const ENGINE_VERSION = '1';
+export const ENGINE_VERSION = '3';
 
 export function sha(parts: readonly string[]): string {
   const h = createHash('sha256');
@@ -27,14 +29,16 @@ export function sha(parts: readonly string[]): string {
  * few object reads. It covers the hub commit (oclhub.ocl and in-hub projects), every tag (published
  * templates and policies are immutable), the options, the rendering, and which `expires = "…"` values
  * of oclhub.ocl are in force now (the only thing time changes). Undefined when no such key exists
- * (no commit, drafts, projects in other repositories).
+ * (no commit, drafts, projects in other repositories, a working tree read with changes).
  */
-export async function renderedReportKey(dir: string, ref: string, options: LintOptions, rendering: string): Promise<string | undefined> {
+export async function renderedReportKey(dir: string, ref: string, options: LintOptions, rendering: string, how: { workingTree?: boolean; stateDir?: string; objectCache?: ObjectCache } = {}): Promise<string | undefined> {
   if (options.projects || options.drafts) return undefined;
   try {
-    const store = await openRepository({ dir });
+    const store = await openRepository({ dir, ...(how.objectCache ? { cache: how.objectCache } : {}) });
     const commit = (await store.resolveRef(ref)).oid;
     if (!commit) return undefined;
+    // A working tree with changes is not the commit: nothing to key it by.
+    if (how.workingTree && !store.bare && !(await oclWorktreeMatches(store, commit, dir, how.stateDir))) return undefined;
     const text = await store.readTextFile(commit, 'oclhub.ocl');
     if (/^\s*repository\s*=/m.test(text)) return undefined;
     const tags = (await store.listTags()).sort();
@@ -48,11 +52,14 @@ export async function renderedReportKey(dir: string, ref: string, options: LintO
       tags.join('\n'),
       options.onError ?? 'block',
       options.failOn ?? 'block',
+      options.locked ? 'locked' : '',
+      options.home ?? '',
       JSON.stringify(options.environments ?? []),
       JSON.stringify(options.tenants ?? []),
       JSON.stringify(options.release ?? null),
       rendering,
       inForce,
+      expiringSoonKey(text, new Date(now)),
     ]);
   } catch {
     return undefined;

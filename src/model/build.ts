@@ -317,6 +317,13 @@ function buildHubConfig(reader: BodyReader, source: DocumentSource): HubConfigDo
           name: r.string('name') ?? labelled(b),
           tags: r.stringList('tags') ?? [],
           environments: r.stringList('environments') ?? [],
+          dependencies: r.blockList('dependency').map((d) => {
+            const dr = new BodyReader(d.body);
+            return set(
+              { ...blockSource(d, dr), project: labelled(d) },
+              { version: dr.string('version'), deployGroup: dr.int('deploy_group'), action: dr.string('action'), tenant: dr.string('tenant') },
+            );
+          }),
         },
         {
           space: r.string('space'),
@@ -354,7 +361,7 @@ function buildHubConfig(reader: BodyReader, source: DocumentSource): HubConfigDo
       const severity = written === 'off' || written === 'info' || written === 'warning' || written === 'error' ? (written as HubRuleSettingModel['severity']) : undefined;
       return set(
         { ...blockSource(b, r), code: labelled(b), paths: r.stringList('paths') ?? [] },
-        { severity, reason: r.string('reason') },
+        { severity, reason: r.string('reason'), threshold: r.int('threshold') },
       );
     }),
   };

@@ -8,8 +8,11 @@
  * line in its layer's table; adding a layer is one line in `LAYERS`.
  */
 import type { Severity } from '../diagnostics.js';
+import { DEP_CODES } from '../deps/codes.js';
+import { LINT_CODES } from '../lint/codes.js';
 import { OCL_CODE_DESCRIPTIONS } from '../ocl/codes.js';
 import { POLICY_CODES } from '../policy/codes.js';
+import { PRACTICE_CODE_TABLE } from '../practices/codes.js';
 import { RESOLVE_CODES } from '../templates/resolve-codes.js';
 import { CODES } from './codes.js';
 
@@ -54,15 +57,14 @@ const GIT_CODES: Table = {
   GIT010: ['error', 'Request cannot apply to this repository'],
   GIT011: ['error', 'Cloning or fetching a remote repository failed'],
   GIT012: ['error', 'Git object missing or unreadable'],
+  GIT013: ['error', 'Working copy cannot follow the commit (uncommitted changes to a file it changes)'],
+  GIT014: ['error', 'Writing objects or refs failed in the file system'],
+  GIT015: ['error', 'Working-directory file exists but cannot be read'],
 };
 
 /** The hub façade, lint and rule settings (src/hub, src/lint, src/model/rule-settings.ts). */
 const HUB_CODES: Table = {
   HUB001: ['error', 'Hub cannot be opened or read at the ref'],
-  HUB002: ['error', 'Registered project cannot be read'],
-  HUB003: ['error', 'Evaluation context cannot be built'],
-  HUB004: ['warning', 'Project has no deployment process: nothing to evaluate'],
-  HUB005: ['error', 'Project has no such deployment process or runbook'],
   HUB010: ['error', 'Policy activation refused'],
   HUB020: ['error', 'Registered project repository cannot be reached'],
   HUB021: ['error', 'Registered project ref does not exist'],
@@ -80,7 +82,10 @@ export const LAYERS: ReadonlyArray<{ name: string; description: string; table: T
   { name: 'TPL', description: 'template resolution and publishing (src/templates)', table: RESOLVE_CODES },
   { name: 'POL', description: 'policy evaluation and Octopus compatibility (src/policy)', table: POLICY_CODES },
   { name: 'HUB', description: 'hub, projects, lint and rule settings (src/hub, src/lint)', table: HUB_CODES },
+  { name: 'HUB', description: 'linting registered projects (src/lint)', table: LINT_CODES },
   { name: 'GIT', description: 'Git repositories (src/git)', table: GIT_CODES },
+  { name: 'BP', description: 'best practices, Octolint\'s checks decided offline (src/practices; docs/best-practices.md)', table: PRACTICE_CODE_TABLE },
+  { name: 'DEP', description: 'project dependencies and version patterns (src/deps; docs/dependencies.md)', table: DEP_CODES },
 ];
 
 function descriptions(table: Readonly<Record<string, string>>): Table {

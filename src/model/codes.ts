@@ -3,7 +3,7 @@
  * get new codes. `SCH…` = shape (JSON Schema and legacy forms), `SEM…` = meaning across elements of a
  * document or of oclhub.ocl, `TPL…` = process/project templates, `POL…` = policies.
  */
-import type { Diagnostic, Range, RelatedInformation, Severity } from '../diagnostics.js';
+import type { Diagnostic, Fix, Range, RelatedInformation, Severity } from '../diagnostics.js';
 
 export interface CodeInfo {
   code: string;
@@ -102,6 +102,8 @@ export interface DiagnosticOptions {
   related?: RelatedInformation[] | undefined;
   /** Overrides the code's default severity (e.g. unknown attributes in oclhub.ocl are errors). */
   severity?: Severity | undefined;
+  /** A certain repair (see fixes.ts). */
+  fix?: Fix | undefined;
 }
 
 /** A diagnostic with the code's table severity; optional fields are omitted rather than set to undefined. */
@@ -111,5 +113,6 @@ export function modelDiagnostic(code: ModelCode, summary: string, options: Diagn
   if (options.file !== undefined) d.file = options.file;
   if (options.range !== undefined) d.range = options.range;
   if (options.related !== undefined && options.related.length > 0) d.related = options.related;
+  if (options.fix !== undefined) d.fix = options.fix;
   return d;
 }

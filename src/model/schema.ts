@@ -7,7 +7,8 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type ajv2020 from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import type { Diagnostic, Range, Severity } from '../diagnostics.js';
+import type { Diagnostic, Fix, LineIndex, Range, Severity } from '../diagnostics.js';
+import { insertIntoBlockFix, oclString, placeholderFor, renameAllFix, replaceFix } from './fixes.js';
 import type { DocumentKind } from './kinds.js';
 import { LABELS_KEY, escapePointer, type PointerTarget, type Projection } from './projection.js';
 import { didYouMean, suggest } from './suggest.js';
@@ -122,6 +123,8 @@ export interface SchemaValidationOptions {
   file?: string;
   /** Attribute/block names already reported (by the legacy pass): no "unknown" diagnostic for them. */
   suppressUnknown?: ReadonlySet<string>;
+  /** The checked text, so that fixes (e.g. a missing attribute) fit the file's layout. */
+  lines?: LineIndex;
 }
 
 /** Validates a projection against the schema of `kind`; returns positioned diagnostics. */
@@ -216,9 +219,10 @@ function mapError(error: ErrorObject, projection: Projection, options: SchemaVal
   const pointer = error.instancePath;
   const target = projection.pointers.get(pointer);
   const parentSchema = (error.parentSchema ?? {}) as Record<string, unknown>;
-  const make = (severity: Severity, code: string, summary: string, range: Range, detail?: string): Diagnostic => {
+  const make = (severity: Severity, code: string, summary: string, range: Range, detail?: string, fix?: Fix): Diagnostic => {
     const d: Diagnostic = { severity, code, summary, file, range };
     if (detail) d.detail = detail;
+    if (fix) d.fix = fix;
     return d;
   };
 
@@ -234,11 +238,14 @@ function mapError(error: ErrorObject, projection: Projection, options: SchemaVal
       const range = child && 'nameRange' in child ? child.nameRange : headerRange(target, projection);
       const what = isBlock ? 'block' : 'attribute';
       const hint = didYouMean(name, known);
+      const meant = suggest(name, known);
+      const renamed = child?.kind === 'blocks' ? child.blocks.map((b) => b.nameRange) : child && 'nameRange' in child ? [child.nameRange] : [];
+      const fix = meant !== undefined && renamed.length > 0 ? renameAllFix(`Rename to \`${meant}\``, renamed, meant) : undefined;
       const detail =
         (hint ? hint.trim() + ' ' : '') +
         (severity === 'error' ? '' : 'Octopus may not use it; check the spelling against the documentation.') +
         (known.length > 0 && !hint ? ` Known here: ${known.map((k) => `\`${k}\``).join(', ')}.` : '');
-      return make(severity, isBlock ? 'SCH002' : 'SCH001', `Unknown ${what} \`${name}\` ${describeContainer(target)}`.trim(), range, detail.trim() || undefined);
+      return make(severity, isBlock ? 'SCH002' : 'SCH001', `Unknown ${what} \`${name}\` ${describeContainer(target)}`.trim(), range, detail.trim() || undefined, fix);
     }
     case 'if':
       // The branch that failed (`then`/`else`) reports what is wrong itself.
@@ -250,7 +257,12 @@ function mapError(error: ErrorObject, projection: Projection, options: SchemaVal
       const summary = asBlock
         ? `Missing \`${missing}\` block ${describeContainer(target)}`
         : `Missing required attribute \`${missing}\` ${describeContainer(target)}`;
-      return make('error', 'SCH003', summary.trim(), headerRange(target, projection), misspeltAs(missing, error.data, options));
+      const where = target?.kind === 'block' ? target.block.range : undefined;
+      const fix =
+        asBlock || (target?.kind !== 'block' && target?.kind !== 'document')
+          ? undefined
+          : insertIntoBlockFix(`Add \`${missing}\``, where, [`${missing} = ${placeholderFor(propSchema)}`], options.lines, target.range.start);
+      return make('error', 'SCH003', summary.trim(), headerRange(target, projection), misspeltAs(missing, error.data, options), fix);
     }
     case 'type': {
       const expected = (error.params as { type: string | string[] }).type;
@@ -278,6 +290,7 @@ function mapError(error: ErrorObject, projection: Projection, options: SchemaVal
         `\`${name}\` is "${value}", which is not one of: ${allowed.map((a) => `"${a}"`).join(', ')}`,
         range,
         ((hint ? `Did you mean "${hint}"?` : '') + why).trim() || undefined,
+        hint !== undefined && target && 'valueRange' in target ? replaceFix(`Change to "${hint}"`, target.valueRange, oclString(hint)) : undefined,
       );
     }
     case 'minItems':

@@ -356,6 +356,19 @@ export interface HubProjectModel extends BlockSource {
   /** Environments the project deploys to; empty = every environment of its space. */
   environments: string[];
   tenanted?: string;
+  /** `dependency "<project slug>" { … }` blocks: the projects this one depends on (see src/deps). */
+  dependencies: HubProjectDependencyModel[];
+}
+
+/** `dependency "<project slug>" { version = "~2.4.0"  deploy_group = 1  action = "Stop"  tenant = "…" }`. */
+export interface HubProjectDependencyModel extends BlockSource {
+  /** The label: the slug of the project depended on. */
+  project: string;
+  /** The version pattern (src/deps/version-pattern.ts). */
+  version?: string;
+  deployGroup?: number;
+  action?: string;
+  tenant?: string;
 }
 
 export interface HubPolicyActivationModel extends BlockSource {
@@ -381,6 +394,8 @@ export interface HubRuleSettingModel extends BlockSource {
   severity?: 'off' | 'info' | 'warning' | 'error';
   paths: string[];
   reason?: string;
+  /** For best-practice rules with a threshold (src/practices): the limit to check instead of the default. */
+  threshold?: number;
 }
 
 export interface HubConfigDocument extends DocumentBase {

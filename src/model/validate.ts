@@ -13,6 +13,7 @@ import { checkPolicy } from './checks/policy.js';
 import { checkParameterValues, checkProcess } from './checks/process.js';
 import { checkParameters, checkProcessTemplate, scanParameterReferences } from './checks/template.js';
 import { modelDiagnostic } from './codes.js';
+import { insertIntoBlockFix, oclString, replaceFix } from './fixes.js';
 import { suggest } from './suggest.js';
 import { classifyPath, guessKindFromDocument, type DocumentKind, type PathInfo } from './kinds.js';
 import { projectDocument } from './projection.js';
@@ -96,7 +97,7 @@ export function validateFile(options: ValidateFileOptions): FileValidationResult
   diagnostics.push(...legacy.diagnostics);
   const projection = projectDocument(ast, { file, renameBlocks: legacy.renameBlocks });
   diagnostics.push(...projection.diagnostics);
-  diagnostics.push(...validateProjection(kind, projection, { file, suppressUnknown: legacy.suppressUnknown }));
+  diagnostics.push(...validateProjection(kind, projection, { file, suppressUnknown: legacy.suppressUnknown, lines }));
 
   const document = buildDocument(kind, ast, { file, path: effectivePath, legacyBlockNames: legacy.legacyBlockNames });
   result.document = document;
@@ -133,7 +134,7 @@ function semanticChecks(document: ModelDocument, ast: OclDocument, options: { fi
     case 'process_template':
       return [...checkProcess(document, file), ...checkProcessTemplate(document, ast, { file, lines })];
     case 'project_template_parameters':
-      return checkParameters(document.parameters, { file, projectTemplate: true });
+      return checkParameters(document.parameters, { file, projectTemplate: true, lines });
     case 'variables':
       return checkVariables(document, file);
     case 'templated_project_values':
@@ -244,12 +245,35 @@ export async function validateHub(options: ValidateHubOptions): Promise<HubValid
     files.push(validateFile({ path, text: texts.get(path)!, context }));
   }
   for (const f of files) diagnostics.push(...f.diagnostics);
-  diagnostics.push(...crossFileChecks(files, config, basePath, allPaths, options.workingTreeUsageChecks ?? true));
-  diagnostics.push(...projectTemplateChecks(files, texts));
+  diagnostics.push(...crossFileDiagnostics({ files, texts, config, allPaths, workingTreeUsageChecks: options.workingTreeUsageChecks ?? true }));
   diagnostics.sort(compareDiagnostics);
   const result: HubValidationResult = { basePath, files, diagnostics };
   if (config) result.config = config;
   return result;
+}
+
+export interface CrossFileOptions {
+  /** Every file of the hub, validated (validateFile), with repository-relative paths. */
+  files: readonly FileValidationResult[];
+  /** Their texts by the same paths. */
+  texts: ReadonlyMap<string, string>;
+  config?: HubConfigDocument | undefined;
+  /** See ValidateHubOptions.workingTreeUsageChecks (default true). */
+  workingTreeUsageChecks?: boolean;
+  /** Every file of the repository, OCL or not (default: the `.ocl` paths of `texts`). */
+  allPaths?: readonly string[];
+}
+
+/**
+ * The findings `validateHub` adds to the files' own: activated policies and environments that exist,
+ * usages against the working tree's templates, project-template parameter references. For callers that
+ * validate files one at a time and keep the results (the language server).
+ */
+export function crossFileDiagnostics(options: CrossFileOptions): Diagnostic[] {
+  const basePath = (options.config?.basePath ?? DEFAULT_BASE_PATH).replace(/\/+$/, '');
+  const paths = options.allPaths ?? [...options.texts.keys()].filter((p) => p.toLowerCase().endsWith('.ocl')).sort();
+  const files = [...options.files];
+  return [...crossFileChecks(files, options.config, basePath, paths, options.workingTreeUsageChecks ?? true), ...projectTemplateChecks(files, options.texts)];
 }
 
 function crossFileChecks(
@@ -360,6 +384,10 @@ function usageChecks(files: FileValidationResult[], hubTemplates: Map<string, Fi
             file: f.path,
             range: usage.attributeRanges['process_template_slug'] ?? usage.headerRange,
             detail: hint ? `Did you mean "${hint}"?` : undefined,
+            fix:
+              hint !== undefined && usage.attributeRanges['process_template_slug']
+                ? replaceFix(`Change to "${hint}"`, usage.attributeRanges['process_template_slug'], `process_template_slug = ${oclString(hint)}`)
+                : undefined,
           }),
         );
         continue;
@@ -376,6 +404,7 @@ function usageChecks(files: FileValidationResult[], hubTemplates: Map<string, Fi
               range: parameter.labelRange ?? parameter.headerRange,
               detail: hint ? `Did you mean "${hint}"?` : `Its parameters: ${[...declared.keys()].join(', ') || 'none'}.`,
               related: template.file ? [{ file: template.file, range: template.source.range, message: 'process template' }] : undefined,
+              fix: hint !== undefined && parameter.labelRange ? replaceFix(`Rename to "${hint}"`, parameter.labelRange, oclString(hint)) : undefined,
             }),
           );
         }
@@ -388,6 +417,7 @@ function usageChecks(files: FileValidationResult[], hubTemplates: Map<string, Fi
             range: usage.labelRange ?? usage.headerRange,
             detail: 'Octopus shows an error on save or commit when a parameter without a default has no value.',
             related: template.file ? [{ file: template.file, range: parameter.headerRange, message: 'parameter declared here' }] : undefined,
+            fix: insertIntoBlockFix(`Set parameter "${parameter.name}"`, usage.range, ['', `parameter ${oclString(parameter.name)} {`, `    value = ""`, '}']),
           }),
         );
       }

@@ -63,6 +63,8 @@ export const OclCodes = {
   unexpectedNewline: 'OCL029',
   /** Characters the lexer could not turn into any token. */
   unexpectedCharacter: 'OCL030',
+  /** Bytes that are not UTF-8 (the file is refused, never decoded with replacement characters). */
+  invalidEncoding: 'OCL031',
 } as const;
 
 export type OclCode = (typeof OclCodes)[keyof typeof OclCodes];
@@ -99,4 +101,5 @@ export const OCL_CODE_DESCRIPTIONS: Readonly<Record<OclCode, string>> = {
   OCL028: 'map entries are not comma separated',
   OCL029: 'newline not allowed here',
   OCL030: 'unexpected character',
+  OCL031: 'the file is not valid UTF-8',
 };

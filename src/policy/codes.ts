@@ -10,6 +10,7 @@ export const POLICY_CODES = {
   POL102: { severity: 'warning', title: 'Built-in function Octopus does not document' },
   POL103: { severity: 'warning', title: 'Import statement (Octopus policies use none)' },
   POL104: { severity: 'warning', title: 'Key of `result` that Octopus ignores' },
+  POL105: { severity: 'error', title: 'Rego module parses but does not compile' },
   POL110: { severity: 'warning', title: 'Expired exception no longer waives a violation' },
   POL120: { severity: 'error', title: 'Active policy version has no published tag' },
   POL121: { severity: 'error', title: 'Published policy tag has no policy file' },

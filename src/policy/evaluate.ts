@@ -16,6 +16,12 @@
  *   `action` says what it does to the deployment — see `decisionBlocks`).
  *   For an error, `inScope` is true: a policy that cannot be evaluated is treated as applying.
  * - Builtin errors are undefined (OPA's default, non-strict), unless `strict` is set.
+ * - Input the caller does not have (`unknownInput`, e.g. `Release` when no release version was given)
+ *   is left out of the input, never invented. The evaluation then records which input paths it reads
+ *   (the Rego engine's `recordInputReads`); a decision that read an unknown path, or a path under or
+ *   above one, is `inconclusive` with `needs` naming the paths. That covers passes, violations,
+ *   out-of-scope answers and the "result undefined / malformed" errors an absent field causes; Rego
+ *   runtime errors (conflicts, limits) stay errors (fail closed).
  */
 import { createHash } from 'node:crypto';
 import { compile, type CompiledPolicy, type RegoLimits } from '../rego/index.js';
@@ -51,6 +57,11 @@ export interface EvaluatePolicyOptions {
    * tab replaying a policy). The decision's `inScope` still tells the scope's answer.
    */
   ignoreScope?: boolean;
+  /**
+   * Input paths the caller does not know (dotted, `Release` or `Release.GitRef`), left out of the
+   * input: a decision that reads one is `inconclusive` (see the file comment).
+   */
+  unknownInput?: readonly string[];
 }
 
 /** A decision plus the raw rule values, for `oclhub test`, `--format json` and debugging. */
@@ -78,7 +89,7 @@ export interface CompiledPolicyModules {
 const CACHE_LIMIT = 1024;
 const compiledCache = new Map<string, CompiledPolicyModules>();
 /** Per-document shortcut, so evaluating one loaded policy many times does not re-hash its text. */
-const byDocument = new WeakMap<PolicyDocument, { scope: string; conditions: string; slug: string; compiled: CompiledPolicyModules }>();
+const byDocument = new WeakMap<PolicyDocument, { scope: string; conditions: string; slug: string; compiled: CompiledPolicyModules; mayRead?: { key: string; answer: boolean } }>();
 
 /** The content hash of a policy's Rego: equal hashes evaluate identically. */
 export function policyContentHash(slug: string, scope: string | undefined, conditions: string | undefined): string {
@@ -215,13 +226,59 @@ function parseResult(value: Value): ParsedResult | string {
 
 type RuleValue = { value: Value | undefined } | { error: RegoError };
 
-function ruleValue(policy: CompiledPolicy, slug: string, rule: string, input: Value, options: EvaluatePolicyOptions): RuleValue {
+function ruleValue(policy: CompiledPolicy, slug: string, rule: string, input: Value, options: EvaluatePolicyOptions, reads?: string[][]): RuleValue {
   const evalOptions: Parameters<CompiledPolicy['eval']>[1] = { input, strict: options.strict ?? false };
   if (options.limits) evalOptions.limits = options.limits;
   if (options.nowNs !== undefined) evalOptions.nowNs = options.nowNs;
+  if (reads) evalOptions.recordInputReads = true;
   const r = policy.eval(['data', slug, rule], evalOptions);
+  if (reads && r.inputReads) reads.push(...r.inputReads);
   if (r.error) return { error: r.error };
   return { value: r.results[0]?.expressions[0]?.value };
+}
+
+/**
+ * Whether Rego source may read one of the unknown input paths, judged from its text (conservative):
+ * any `input` that is not followed by `.<name>` with a name outside the unknown roots — `input.Release`,
+ * `input[...]`, `input` as a value, `with input as`, `import input…` — counts as a possible read.
+ */
+export function mayReadUnknownInput(source: string, unknown: readonly string[]): boolean {
+  const roots = new Set(unknown.map((p) => p.split('.')[0]!));
+  if (roots.has('')) return /\binput\b/.test(source);
+  for (const m of source.matchAll(/\binput\b(\s*\.\s*([A-Za-z_][A-Za-z0-9_]*))?/g)) {
+    const name = m[2];
+    if (name === undefined || roots.has(name)) return true;
+  }
+  return false;
+}
+
+function mayRead(memo: { scope: string; conditions: string; mayRead?: { key: string; answer: boolean } }, unknown: readonly string[]): boolean {
+  // Callers pass the same few lists again and again: remember the last answer per policy.
+  const key = unknown.length === 1 ? unknown[0]! : unknown.join('\u0000');
+  if (memo.mayRead?.key !== key) memo.mayRead = { key, answer: mayReadUnknownInput(`${memo.scope}\n${memo.conditions}`, unknown) };
+  return memo.mayRead.answer;
+}
+
+/** Error codes an absent input field can cause (an undefined or malformed result): inconclusive when it read unknown input. */
+const ABSENCE_ERRORS = new Set(['POL_RESULT_UNDEFINED', 'POL_RESULT_SHAPE', 'POL_SCOPE_TYPE']);
+
+/** The read paths that touch an unknown path (one is a prefix of the other), dotted. */
+export function unknownReads(reads: readonly (readonly string[])[], unknown: readonly string[]): string[] {
+  const paths = unknown.map((p) => (p === '' ? [] : p.split('.')));
+  const prefix = (a: readonly string[], b: readonly string[]) => a.length <= b.length && a.every((k, i) => k === b[i]);
+  const out = new Set<string>();
+  for (const read of reads) if (paths.some((u) => prefix(read, u) || prefix(u, read))) out.add(read.join('.'));
+  return [...out].sort();
+}
+
+function settle(decision: PolicyEvaluation, reads: readonly string[][] | undefined, options: EvaluatePolicyOptions, doc: PolicyDocument): PolicyEvaluation {
+  if (!reads || !options.unknownInput || options.unknownInput.length === 0) return decision;
+  if (decision.outcome === 'error' && !ABSENCE_ERRORS.has(decision.errorCode ?? '')) return decision;
+  const needs = unknownReads(reads, options.unknownInput);
+  if (needs.length === 0) return decision;
+  const { reason: _reason, error: _error, errorCode: _code, ...rest } = decision;
+  // Not a violation, so it blocks nothing: `allowed` stays true and the action is the policy's own.
+  return { ...rest, allowed: true, action: doc.effectiveViolationAction, outcome: 'inconclusive', needs };
 }
 
 /**
@@ -248,8 +305,14 @@ export function evaluatePolicy(policy: EvaluablePolicy, input: unknown, options:
     if (error) return errorDecision(policy, options, `${which} does not compile: ${error.message}${where(policy, which, error)}`, error.code);
   }
   const regoInput = fromJSON(input);
+  // Recording reads costs a little per read: only policies that may read unknown input pay it.
+  const reads = options.unknownInput && options.unknownInput.length > 0 && mayRead(memo, options.unknownInput) ? ([] as string[][]) : undefined;
+  return settle(decideCompiled(policy, compiled, slug, regoInput, options, reads), reads, options, doc);
+}
 
-  const scope = ruleValue(compiled.scope!.policy!, slug, 'evaluate', regoInput, options);
+function decideCompiled(policy: EvaluablePolicy, compiled: CompiledPolicyModules, slug: string, regoInput: Value, options: EvaluatePolicyOptions, reads: string[][] | undefined): PolicyEvaluation {
+  const doc = policy.document;
+  const scope = ruleValue(compiled.scope!.policy!, slug, 'evaluate', regoInput, options, reads);
   if ('error' in scope) return errorDecision(policy, options, describeError(policy, 'scope', scope.error), scope.error.code);
   if (scope.value !== undefined && typeof scope.value !== 'boolean') {
     return errorDecision(policy, options, `scope: evaluate must be a boolean, got ${show(scope.value)}`, 'POL_SCOPE_TYPE', { evaluate: toJSON(scope.value) });
@@ -260,7 +323,7 @@ export function evaluatePolicy(policy: EvaluablePolicy, input: unknown, options:
     return { ...base(policy), inScope: false, allowed: true, action: doc.effectiveViolationAction, outcome: 'skipped', ...evaluateField };
   }
 
-  const conditions = ruleValue(compiled.conditions!.policy!, slug, 'result', regoInput, options);
+  const conditions = ruleValue(compiled.conditions!.policy!, slug, 'result', regoInput, options, reads);
   if ('error' in conditions) {
     return errorDecision(policy, options, describeError(policy, 'conditions', conditions.error), conditions.error.code, { inScope, ...evaluateField });
   }

@@ -19,6 +19,7 @@ export {
   type DecisionOutcome,
 } from './evaluate.js';
 export { applyExceptions, exceptionInForce, type AppliedException, type ExceptionContext, type ExceptionOptions } from './exceptions.js';
+export { checkPolicyCompiles, type CompileCheckOptions } from './compile-check.js';
 export { checkPolicyCompat, CONDITIONAL_FIELDS, type ConditionalField, type CompatOptions } from './compat.js';
 export { OCTOPUS_BUILTINS, isOctopusDocumentedBuiltin, type OctopusBuiltin } from './octopus-builtins.js';
 export { loadActivePolicies, type ActivePolicies, type LoadActivePoliciesOptions } from './active.js';

@@ -19,6 +19,9 @@
  * - `Execution`: consecutive steps whose `start_trigger` is `StartWithPrevious` join the previous group
  *   (they run in parallel with it); a group's `StartTrigger` is its first step's trigger.
  * - `SkippedSteps`: the Ids of the actions whose slug, step slug or process-template usage slug is in `skippedSteps`.
+ * - `Release`: only when a release version is known. A deployment without one leaves `Release` out
+ *   (`BuiltInput.unknown`), so a policy that reads it is inconclusive instead of judging an invented
+ *   `0.0.0`.
  * - `Packages`: only for deployments (the schema says they are absent for runbook runs). A template
  *   package reference bound through a `package_parameter` takes the usage's feed and package id.
  */
@@ -28,6 +31,7 @@ import type { ActionModel, HubConfigDocument, PackageReferenceModel } from '../m
 import type { ResolvedStep } from '../templates/expand.js';
 import type { ParameterBinding } from '../templates/parameters.js';
 import type { ResolvedProcess } from '../templates/resolve.js';
+import { suggest } from '../model/suggest.js';
 
 export interface NamedEntity {
   slug: string;
@@ -118,12 +122,16 @@ export interface InputStepLocation {
   file: string;
   range: Range;
   related: RelatedInformation[];
+  /** For a template child: the commit of the template's tag (the file `related` names is read there). */
+  templateCommit?: string;
 }
 
 export interface BuiltInput {
   input: OctopusInput;
   /** Step Id → where the step is written. */
   locations: Map<string, InputStepLocation>;
+  /** Input paths the context does not know (see `unknownInput`); pass them to `evaluatePolicy`. */
+  unknown: string[];
 }
 
 const STEP_TEMPLATE_ID = 'Octopus.Action.Template.Id';
@@ -216,6 +224,7 @@ function locationOf(step: ResolvedStep, action: ActionModel, id: string): InputS
     file: p.usageFile,
     range: p.usageRange,
     related: [{ file: p.templateFile, range: p.templateRange, message: `step "${p.templateStep}" of process template ${p.templateSlug} ${p.version} (tag ${p.tag})` }],
+    templateCommit: p.commit,
   };
 }
 
@@ -294,12 +303,20 @@ export function buildInput(process: ResolvedProcess | ProcessSteps, context: Inp
     const r = context.runbook;
     input.Runbook = { Id: `Runbooks-${context.project.slug}-${r.slug}`, Name: r.name, Snapshot: r.snapshot ?? 'Lint' };
     if (r.gitRef !== undefined) input.Runbook.GitRef = r.gitRef;
-  } else {
-    const release = context.release ?? { version: '0.0.0' };
+  } else if (context.release) {
+    const release = context.release;
     input.Release = { Id: `Releases-${context.project.slug}-${release.version}`, Name: release.version, Version: release.version };
     if (release.gitRef !== undefined) input.Release.GitRef = release.gitRef;
   }
-  return { input, locations: parts.locations };
+  return { input, locations: parts.locations, unknown: unknownInput(context) };
+}
+
+/**
+ * The input a context lacks: a deployment always has a release, so without one `Release` is unknown
+ * (left out of the input, never invented); a decision that reads it is inconclusive.
+ */
+export function unknownInput(context: Pick<InputContext, 'release' | 'runbook'>): string[] {
+  return context.runbook === undefined && context.release === undefined ? ['Release'] : [];
 }
 
 export const DEFAULT_PROJECT_GROUP: NamedEntity = { slug: 'default-project-group', name: 'Default Project Group' };
@@ -315,6 +332,13 @@ export interface ContextRequest {
   requiresApproval?: boolean;
 }
 
+/** ` (did you mean "x"? environments: a, b)`: the closest known slug and the list, or nothing when there is none. */
+export function choices(given: string, known: readonly string[], what: string): string {
+  if (known.length === 0) return '';
+  const near = suggest(given, known);
+  return ` (${near !== undefined ? `did you mean "${near}"? ` : ''}${what}: ${known.join(', ')})`;
+}
+
 /**
  * The context for slugs named in `oclhub.ocl`. Unknown project or environment slugs give an error string;
  * a project not registered still gets a context (its slug as name, no tags), as a project repository
@@ -322,19 +346,25 @@ export interface ContextRequest {
  */
 export function contextFromConfig(config: HubConfigDocument | undefined, request: ContextRequest): InputContext | { error: string } {
   const environment = config?.environments.find((e) => e.slug === request.environment);
-  if (!environment) {
-    const known = (config?.environments ?? []).map((e) => e.slug);
-    return { error: `No environment "${request.environment}" in oclhub.ocl${known.length ? ` (environments: ${known.join(', ')})` : ''}` };
-  }
+  if (!environment) return { error: `No environment "${request.environment}" in oclhub.ocl${choices(request.environment, (config?.environments ?? []).map((e) => e.slug), 'environments')}` };
   const project = config?.projects.find((p) => p.slug === request.project);
+  if (project && project.environments.length > 0 && !project.environments.includes(request.environment)) {
+    return { error: `Project "${project.slug}" does not deploy to environment "${request.environment}"${choices(request.environment, project.environments, 'its environments')}` };
+  }
   let tenant: NamedEntity | undefined;
   if (request.tenant !== undefined) {
     const t = config?.tenants.find((x) => x.slug === request.tenant);
-    if (!t) {
-      const known = (config?.tenants ?? []).map((x) => x.slug);
-      return { error: `No tenant "${request.tenant}" in oclhub.ocl${known.length ? ` (tenants: ${known.join(', ')})` : ''}` };
+    if (!t) return { error: `No tenant "${request.tenant}" in oclhub.ocl${choices(request.tenant, (config?.tenants ?? []).map((x) => x.slug), 'tenants')}` };
+    if (project && (project.tenanted ?? 'Untenanted') === 'Untenanted') {
+      return { error: `Project "${project.slug}" is not tenanted: it deploys without a tenant (drop --tenant, or set tenanted = "Tenanted" or "TenantedOrUntenanted" in oclhub.ocl)` };
+    }
+    if (t.projects.length > 0 && !t.projects.includes(request.project)) {
+      return { error: `Tenant "${t.slug}" is not connected to project "${request.project}" (its projects: ${t.projects.join(', ')})` };
     }
     tenant = { slug: t.slug, name: t.name, tags: t.tags };
+  } else if (project?.tenanted === 'Tenanted') {
+    const connected = (config?.tenants ?? []).filter((t) => t.projects.length === 0 || t.projects.includes(project.slug)).map((t) => t.slug);
+    return { error: `Project "${project.slug}" is tenanted: name a tenant${connected.length ? ` (tenants: ${connected.join(', ')})` : ''}` };
   }
   const spaceSlug = project?.space ?? environment.space ?? config?.defaultSpace;
   const space = spaceSlug !== undefined ? (config?.spaces.find((s) => s.slug === spaceSlug) ?? { slug: spaceSlug, name: spaceSlug }) : DEFAULT_SPACE;

@@ -84,8 +84,8 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Reads and checks one case file; a string says what is wrong with it. */
-function parseCase(text: string): { input: unknown; expect: PolicyTestExpectation; description?: string } | string {
+/** Reads and checks one case file; a string says what is wrong with it (also used by the hub façade for tests read from Git). */
+export function parseCase(text: string): { input: unknown; expect: PolicyTestExpectation; description?: string } | string {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -94,6 +94,8 @@ function parseCase(text: string): { input: unknown; expect: PolicyTestExpectatio
   }
   if (!isRecord(json)) return 'a test case must be an object { "input": …, "expect": … }';
   if (!('input' in json)) return 'missing "input"';
+  // Octopus always passes an object; a policy tested on anything else proves nothing.
+  if (!isRecord(json['input'])) return `"input" must be an object (the Octopus policy input), got ${json['input'] === null ? 'null' : Array.isArray(json['input']) ? 'an array' : typeof json['input']}`;
   const expectation = json['expect'];
   if (!isRecord(expectation)) return 'missing "expect" object';
   const known = new Set(['evaluate', 'allowed', 'action', 'reason', 'error']);

@@ -12,15 +12,23 @@
  * it only in the Checks tab); `col`/`endColumn` are given only for single-line ranges, where
  * GitHub uses them. The output ends with one plain summary line.
  *
+ * Repositories: only findings in the repository the job runs in (`report.home`) become annotations
+ * (GitHub would pin another repository's path onto a file of this one); findings in other
+ * repositories are printed as plain log lines and listed, with their repository, in the job summary.
+ * Inconclusive decisions are `::notice`s; findings a rule setting turned off are counted, not annotated.
+ *
  * Escaping follows @actions/core: in the message `%`, `\r`, `\n` become `%25`, `%0D`, `%0A`
  * (so a reason cannot start a new workflow command); in properties `:` and `,` also become
  * `%3A`, `%2C`. Other control characters become a visible `\xNN` first.
  */
-import type { Diagnostic, Range, Severity } from '../diagnostics.js';
+import type { Diagnostic, Range, Severity, SourceRepository } from '../diagnostics.js';
 import {
   contextName,
   decisionMessage,
+  displayPath,
+  isHome,
   policyLabel,
+  sourceLine,
   summarize,
   summaryLine,
   type Evaluation,
@@ -43,6 +51,7 @@ interface Annotation {
   level: AnnotationLevel;
   file?: string;
   range?: Range;
+  repository?: SourceRepository;
   title: string;
   message: string;
 }
@@ -52,21 +61,29 @@ const SEVERITY_LEVEL: Record<Severity, AnnotationLevel> = { error: 'error', warn
 
 export function renderGithub(report: LintReport, options: GithubOptions = {}): string {
   const annotations: Annotation[] = [];
-  for (const d of report.diagnostics) annotations.push(diagnosticAnnotation(d));
+  for (const d of report.diagnostics) annotations.push(diagnosticAnnotation(d, report));
   for (const evaluation of report.evaluations) {
     for (const decision of evaluation.decisions) {
-      const annotation = decisionAnnotation(evaluation, decision, options);
+      const annotation = decisionAnnotation(evaluation, decision, options, report);
       if (annotation) annotations.push(annotation);
     }
   }
   // A stable sort: within a level, diagnostics first, then contexts in report order.
   annotations.sort((a, b) => LEVEL_ORDER[a.level] - LEVEL_ORDER[b.level]);
-  const lines = annotations.map(workflowCommand);
+  const local = annotations.filter((a) => a.file === undefined || isHome(report, a.repository));
+  const elsewhere = annotations.filter((a) => !local.includes(a));
+  const lines = local.map(workflowCommand);
+  for (const a of elsewhere) {
+    lines.push(sanitize(`${a.level}: ${formatLocation(displayPath(report, a.file!, a.repository), a.range)}: ${a.title}`).replace(/\n/g, ' '));
+    const line = a.range ? sourceLine(report, a.file!, a.repository, a.range.start.line) : undefined;
+    if (line !== undefined) lines.push(sanitize(`    ${a.range!.start.line} | ${line}`));
+  }
+  if (elsewhere.length > 0) lines.push(`${elsewhere.length} ${elsewhere.length === 1 ? 'finding is' : 'findings are'} in other repositories (not annotated here): see the job summary`);
   lines.push(`${report.tool.name} lint: ${summaryLine(summarize(report))}`);
   return lines.join('\n') + '\n';
 }
 
-function decisionAnnotation(evaluation: Evaluation, decision: PolicyDecision, options: GithubOptions): Annotation | undefined {
+function decisionAnnotation(evaluation: Evaluation, decision: PolicyDecision, options: GithubOptions, report: LintReport): Annotation | undefined {
   let level: AnnotationLevel;
   let verdict: string;
   switch (decision.outcome) {
@@ -83,6 +100,10 @@ function decisionAnnotation(evaluation: Evaluation, decision: PolicyDecision, op
       level = 'notice';
       verdict = 'excepted';
       break;
+    case 'inconclusive':
+      level = 'notice';
+      verdict = 'inconclusive';
+      break;
     default:
       return undefined;
   }
@@ -93,27 +114,31 @@ function decisionAnnotation(evaluation: Evaluation, decision: PolicyDecision, op
     details.push(`Excepted until ${e.expires} (owner ${e.owner}): ${e.reason}`);
   }
   for (const related of where?.related ?? []) {
-    const at = formatLocation(related.file ?? where?.file, related.range);
+    const file = related.file ?? where?.file;
+    const at = formatLocation(file === undefined ? undefined : displayPath(report, file, related.repository ?? where?.repository), related.range);
     details.push(`${at ? at + ': ' : ''}${related.message}`);
   }
   return {
     level,
     ...(where ? { file: where.file } : {}),
     ...(where?.range ? { range: where.range } : {}),
+    ...(where?.repository ? { repository: where.repository } : {}),
     title: `${decision.policyName ?? decision.policy} (${verdict}) — ${contextName(evaluation)}`,
     message: `${decisionMessage(decision)}\n\n${details.join('\n')}`,
   };
 }
 
-function diagnosticAnnotation(d: Diagnostic): Annotation {
+function diagnosticAnnotation(d: Diagnostic, report: LintReport): Annotation {
   const notes = (d.related ?? []).map((r) => {
-    const at = formatLocation(r.file ?? d.file, r.range);
+    const file = r.file ?? d.file;
+    const at = formatLocation(file === undefined ? undefined : displayPath(report, file, r.repository ?? d.repository), r.range);
     return `${at ? at + ': ' : ''}${r.message}`;
   });
   return {
     level: SEVERITY_LEVEL[d.severity],
     ...(d.file === undefined ? {} : { file: d.file }),
     ...(d.range ? { range: d.range } : {}),
+    ...(d.repository ? { repository: d.repository } : {}),
     title: `${d.code}: ${d.summary}`,
     message: [d.summary, ...(d.detail ? [d.detail] : []), ...notes].join('\n'),
   };
@@ -161,35 +186,50 @@ export interface StepSummaryOptions {
   maxRows?: number;
 }
 
-/** A Markdown job summary: the verdict, counts, then tables of findings, exceptions and diagnostics. */
+/**
+ * A Markdown job summary: the verdict, counts, then tables of findings (with the repository of each,
+ * when the run spans several), inconclusive decisions, exceptions, diagnostics and suppressed findings.
+ */
 export function renderGithubStepSummary(report: LintReport, options: StepSummaryOptions = {}): string {
   const summary = summarize(report);
   const maxRows = options.maxRows ?? 100;
-  const location = (file: string | undefined, range: Range | undefined): string => {
+  const multi = (report.repositories?.length ?? 0) > 1;
+  const location = (file: string | undefined, range: Range | undefined, repository: SourceRepository | undefined): string => {
     if (file === undefined) return '';
-    const text = md(formatLocation(file, range));
+    const text = md(formatLocation(displayPath(report, file, repository), range));
+    // Links go to this repository's blobs only; another repository's line is quoted instead.
+    if (!isHome(report, repository)) {
+      const line = range ? sourceLine(report, file, repository, range.start.line) : undefined;
+      return line === undefined || line.trim() === '' ? text : `${text}<br>${md(line.trim())}`;
+    }
     if (!options.blobUrl) return text;
     const url = `${options.blobUrl.replace(/\/$/, '')}/${fileUri(file)}${range ? `#L${range.start.line}` : ''}`;
     return `[${text}](${url})`;
   };
+  const repositoryCell = (repository: SourceRepository | undefined): string[] => (multi ? [md(repository ? `${repository.id} (${repository.location}${repository.commit ? ` @ ${repository.commit.slice(0, 12)}` : ''})` : '')] : []);
+  const repositoryHeader = multi ? ['Repository'] : [];
 
   const out: string[] = [`## ${md(report.tool.name)} lint: ${summary.failed ? 'failed' : 'passed'}`, '', md(summaryLine(summary)), ''];
   if (report.hubRef !== undefined) out.push(`Hub: ${md(report.hubRef)}`, '');
   out.push(...countsTable(summary), '');
 
   const findings: string[][] = [];
+  const inconclusive: string[][] = [];
   const exceptions: string[][] = [];
   for (const evaluation of report.evaluations) {
     for (const decision of evaluation.decisions) {
       const context = [md(evaluation.project), md(evaluation.environment), md(evaluation.tenant ?? '')];
       const policy = md(policyLabel(decision));
-      const where = location(decision.location?.file, decision.location?.range);
+      const where = location(decision.location?.file, decision.location?.range, decision.location?.repository);
+      const repository = repositoryCell(decision.location?.repository);
       if (decision.outcome === 'violation' || decision.outcome === 'error') {
         const result = decision.outcome === 'error' ? '❗ error' : decision.action === 'block' ? '⛔ blocked' : '⚠️ warning';
-        findings.push([result, ...context, policy, md(decisionMessage(decision)), where]);
+        findings.push([result, ...context, policy, md(decisionMessage(decision)), ...repository, where]);
+      } else if (decision.outcome === 'inconclusive') {
+        inconclusive.push([...context, policy, md(decisionMessage(decision).replace(/^inconclusive: /, ''))]);
       } else if (decision.outcome === 'excepted') {
         const e = decision.exception;
-        exceptions.push([...context, policy, md(e?.owner ?? ''), md(e?.expires ?? ''), md(e?.reason ?? ''), where]);
+        exceptions.push([...context, policy, md(e?.owner ?? ''), md(e?.expires ?? ''), md(e?.reason ?? ''), ...repository, where]);
       }
     }
   }
@@ -197,13 +237,21 @@ export function renderGithubStepSummary(report: LintReport, options: StepSummary
   const rank = (row: string[]) => (row[0]!.includes('error') ? 0 : row[0]!.includes('blocked') ? 1 : 2);
   findings.sort((a, b) => rank(a) - rank(b));
   if (findings.length > 0) {
-    out.push('### Policy findings', '', ...table(['Result', 'Project', 'Environment', 'Tenant', 'Policy', 'Reason', 'Location'], findings, maxRows), '');
+    out.push('### Policy findings', '', ...table(['Result', 'Project', 'Environment', 'Tenant', 'Policy', 'Reason', ...repositoryHeader, 'Location'], findings, maxRows), '');
+  }
+  if (inconclusive.length > 0) {
+    out.push('### Inconclusive', '', 'These decisions read input this run does not have; they neither pass nor fail.', '', ...table(['Project', 'Environment', 'Tenant', 'Policy', 'Needs'], inconclusive, maxRows), '');
   }
   if (exceptions.length > 0) {
-    out.push('### Exceptions', '', ...table(['Project', 'Environment', 'Tenant', 'Policy', 'Owner', 'Expires', 'Reason', 'Location'], exceptions, maxRows), '');
+    out.push('### Exceptions', '', ...table(['Project', 'Environment', 'Tenant', 'Policy', 'Owner', 'Expires', 'Reason', ...repositoryHeader, 'Location'], exceptions, maxRows), '');
   }
-  const diagnostics = report.diagnostics.map((d) => [md(d.severity), md(d.code), location(d.file, d.range), md(d.detail ? `${d.summary}\n${d.detail}` : d.summary)]);
-  if (diagnostics.length > 0) out.push('### Diagnostics', '', ...table(['Severity', 'Code', 'Location', 'Summary'], diagnostics, maxRows), '');
+  const diagnosticRow = (d: Diagnostic) => [md(d.severity), md(d.code), ...repositoryCell(d.repository), location(d.file, d.range, d.repository), md(d.detail ? `${d.summary}\n${d.detail}` : d.summary)];
+  const diagnostics = report.diagnostics.map(diagnosticRow);
+  if (diagnostics.length > 0) out.push('### Diagnostics', '', ...table(['Severity', 'Code', ...repositoryHeader, 'Location', 'Summary'], diagnostics, maxRows), '');
+  const suppressed = (report.suppressed ?? []).map((d) => [...diagnosticRow(d), md(d.adjusted?.reason ?? '')]);
+  if (suppressed.length > 0) {
+    out.push('### Suppressed by rule settings', '', ...table(['Severity', 'Code', ...repositoryHeader, 'Location', 'Summary', 'Reason'], suppressed, maxRows), '');
+  }
   return out.join('\n');
 }
 
@@ -212,11 +260,14 @@ function countsTable(s: LintSummary): string[] {
     ['Blocked', s.violations.block],
     ['Warnings', s.violations.warn],
     ['Evaluation errors', s.errors],
+    ['Contexts not decided', s.undecided],
+    ['Inconclusive', s.inconclusive],
     ['Excepted', s.excepted],
     ['Passed', s.passed],
     ['Not in scope', s.skipped],
     ['Diagnostic errors', s.diagnostics.error],
     ['Diagnostic warnings', s.diagnostics.warning],
+    ['Suppressed by rule settings', s.suppressed],
   ];
   return ['| Outcome | Count |', '| --- | ---: |', ...rows.map(([label, n]) => `| ${label} | ${n} |`)];
 }

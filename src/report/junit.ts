@@ -6,7 +6,13 @@
  *   `<testcase>` per policy in it, with `classname="project.environment[.tenant]"` (Jenkins shows
  *   it as package `project`, class `environment`) and `name` = the policy slug, which stays stable
  *   across policy versions so test history lines up.
- * - A suite `diagnostics` holds one test case per OCL/schema/template diagnostic.
+ * - A suite `diagnostics` holds one test case per OCL/schema/template diagnostic, with
+ *   `classname="project.diagnostics"` (`oclhub.diagnostics` for findings about no project); findings
+ *   a rule setting turned off are `<skipped>` there.
+ * - An inconclusive decision (it needs input the run lacks) is `<skipped>` with what it needs; a
+ *   context that could not be decided has an `<error>` per policy (one `not-decided` case when no
+ *   policy is active).
+ * - Files of another repository than the one the command ran in are named with its location.
  * - The report is red exactly where the exit code is: a finding that fails the run at the fail
  *   level is a `<failure>` (`type` = `block`, `warn` or the diagnostic severity); a policy that
  *   could not be evaluated is an `<error>`. Excepted violations and out-of-scope policies are
@@ -24,7 +30,9 @@ import {
   decisionFails,
   decisionMessage,
   diagnosticFails,
+  displayPath,
   policyLabel,
+  sourceLine,
   summarize,
   type Evaluation,
   type LintReport,
@@ -66,12 +74,14 @@ export function renderJunit(report: LintReport, options: JunitOptions = {}): str
       ...(evaluation.tenant === undefined ? [] : [['tenant', evaluation.tenant] as [string, string]]),
       ...(report.hubRef === undefined ? [] : [['hubRef', report.hubRef] as [string, string]]),
     ],
-    cases: evaluation.decisions
-      .filter((d) => !(options.omitOutOfScope && d.outcome === 'skipped'))
-      .map((decision) => decisionCase(evaluation, decision, report)),
+    cases: [
+      ...evaluation.decisions.filter((d) => !(options.omitOutOfScope && d.outcome === 'skipped')).map((decision) => decisionCase(evaluation, decision, report)),
+      ...(evaluation.errors && evaluation.errors.length > 0 && evaluation.decisions.length === 0 ? [undecidedCase(evaluation, report)] : []),
+    ],
   }));
-  if (report.diagnostics.length > 0) {
-    suites.push({ name: 'diagnostics', properties: [], cases: report.diagnostics.map((d) => diagnosticCase(d, report)) });
+  const suppressed = report.suppressed ?? [];
+  if (report.diagnostics.length + suppressed.length > 0) {
+    suites.push({ name: 'diagnostics', properties: [], cases: [...report.diagnostics.map((d) => diagnosticCase(d, report)), ...suppressed.map((d) => suppressedCase(d, report))] });
   }
 
   const summary = summarize(report);
@@ -112,18 +122,24 @@ export function renderJunit(report: LintReport, options: JunitOptions = {}): str
   return out.join('\n') + '\n';
 }
 
+function contextClass(evaluation: Evaluation): string {
+  return [evaluation.project, evaluation.environment, ...(evaluation.tenant === undefined ? [] : [evaluation.tenant])].join('.');
+}
+
 function decisionCase(evaluation: Evaluation, decision: PolicyDecision, report: LintReport): TestCase {
   const where = decision.location;
   const base = {
-    classname: [evaluation.project, evaluation.environment, ...(evaluation.tenant === undefined ? [] : [evaluation.tenant])].join('.'),
+    classname: contextClass(evaluation),
     name: decision.policy,
-    ...(where ? { file: where.file } : {}),
+    ...(where ? { file: displayPath(report, where.file, where.repository) } : {}),
     ...(where?.range ? { line: where.range.start.line } : {}),
   };
   const message = decisionMessage(decision);
   switch (decision.outcome) {
     case 'pass':
       return { ...base, outcome: { kind: 'passed' } };
+    case 'inconclusive':
+      return { ...base, outcome: { kind: 'skipped', message } };
     case 'skipped':
       return { ...base, outcome: { kind: 'skipped', message: 'not in scope' } };
     case 'excepted': {
@@ -132,42 +148,85 @@ function decisionCase(evaluation: Evaluation, decision: PolicyDecision, report: 
       return { ...base, outcome: { kind: 'skipped', message: `${why} — violation: ${message}` } };
     }
     case 'error':
-      return { ...base, outcome: { kind: 'error', message, type: 'evaluation-error', body: decisionBody(decision, message) } };
+      return { ...base, outcome: { kind: 'error', message, type: 'evaluation-error', body: decisionBody(decision, message, report) } };
     case 'violation':
       if (decisionFails(decision, report.failOn)) {
-        return { ...base, outcome: { kind: 'failure', message: firstLine(message), type: decision.action, body: decisionBody(decision, message) } };
+        return { ...base, outcome: { kind: 'failure', message: firstLine(message), type: decision.action, body: decisionBody(decision, message, report) } };
       }
       return {
         ...base,
-        outcome: { kind: 'passed', output: `${decision.action === 'warn' ? 'WARNING' : 'BLOCKED'} (does not fail at fail level ${report.failOn})\n${decisionBody(decision, message)}` },
+        outcome: { kind: 'passed', output: `${decision.action === 'warn' ? 'WARNING' : 'BLOCKED'} (does not fail at fail level ${report.failOn})\n${decisionBody(decision, message, report)}` },
       };
   }
 }
 
-function decisionBody(decision: PolicyDecision, message: string): string {
+function decisionBody(decision: PolicyDecision, message: string, report: LintReport): string {
   const where = decision.location;
   const lines = [message, `policy: ${policyLabel(decision)}`, `action: ${decision.action}`];
-  if (where) lines.push(`at: ${formatLocation(where.file, where.range)}${where.step === undefined ? '' : ` (step ${where.step})`}`);
-  lines.push(...relatedLines(where?.related, where?.file));
+  if (where) {
+    lines.push(`at: ${formatLocation(displayPath(report, where.file, where.repository), where.range)}${where.step === undefined ? '' : ` (step ${where.step})`}`);
+    const line = where.range ? sourceLine(report, where.file, where.repository, where.range.start.line) : undefined;
+    if (line !== undefined) lines.push(`  ${where.range!.start.line} | ${line}`);
+  }
+  lines.push(...relatedLines(where?.related, where?.file, where?.repository, report));
   return lines.join('\n');
 }
 
+/** A context that could not be decided and has no policy to fail: one error case saying why. */
+function undecidedCase(evaluation: Evaluation, report: LintReport): TestCase {
+  const errors = evaluation.errors ?? [];
+  const first = errors.find((d) => d.file !== undefined);
+  const lines = errors.map((d) => `${d.file === undefined ? '' : `${formatLocation(displayPath(report, d.file, d.repository), d.range)}: `}${d.code}: ${d.summary}`);
+  return {
+    classname: contextClass(evaluation),
+    name: 'not-decided',
+    ...(first ? { file: displayPath(report, first.file!, first.repository) } : {}),
+    ...(first?.range ? { line: first.range.start.line } : {}),
+    outcome: { kind: 'error', message: errors[0]?.summary ?? 'not decided', type: 'not-decided', body: lines.join('\n') },
+  };
+}
+
+function diagnosticLocation(d: Diagnostic, report: LintReport): { location: string; file?: string } {
+  const file = d.file === undefined ? undefined : displayPath(report, d.file, d.repository);
+  return { location: formatLocation(file, d.range), ...(file === undefined ? {} : { file }) };
+}
+
 function diagnosticCase(d: Diagnostic, report: LintReport): TestCase {
-  const location = formatLocation(d.file, d.range);
+  const { location, file } = diagnosticLocation(d, report);
   const base = {
-    classname: 'oclhub.diagnostics',
+    classname: `${d.project ?? 'oclhub'}.diagnostics`,
     name: location ? `${d.code} ${location}` : d.code,
-    ...(d.file === undefined ? {} : { file: d.file }),
+    ...(file === undefined ? {} : { file }),
     ...(d.range ? { line: d.range.start.line } : {}),
   };
-  const body = [`${location ? location + ': ' : ''}${d.severity} ${d.code}: ${d.summary}`, ...(d.detail ? [d.detail] : []), ...relatedLines(d.related, d.file)].join('\n');
+  const line = d.file !== undefined && d.range ? sourceLine(report, d.file, d.repository, d.range.start.line) : undefined;
+  const body = [
+    `${location ? location + ': ' : ''}${d.severity} ${d.code}: ${d.summary}`,
+    ...(line !== undefined ? [`  ${d.range!.start.line} | ${line}`] : []),
+    ...(d.detail ? [d.detail] : []),
+    ...relatedLines(d.related, d.file, d.repository, report),
+  ].join('\n');
   if (diagnosticFails(d, report.failOn)) return { ...base, outcome: { kind: 'failure', message: d.summary, type: d.severity, body } };
   return { ...base, outcome: { kind: 'passed', output: body } };
 }
 
-function relatedLines(related: readonly RelatedInformation[] | undefined, defaultFile: string | undefined): string[] {
+/** A finding a rule setting turned off: skipped, with the setting's reason. */
+function suppressedCase(d: Diagnostic, report: LintReport): TestCase {
+  const { location, file } = diagnosticLocation(d, report);
+  const setting = d.adjusted ? `${formatLocation(d.adjusted.file, d.adjusted.range)}${d.adjusted.reason ? `: ${d.adjusted.reason}` : ''}` : 'oclhub.ocl';
+  return {
+    classname: `${d.project ?? 'oclhub'}.diagnostics`,
+    name: location ? `${d.code} ${location}` : d.code,
+    ...(file === undefined ? {} : { file }),
+    ...(d.range ? { line: d.range.start.line } : {}),
+    outcome: { kind: 'skipped', message: `suppressed by the rule setting at ${setting} — ${d.adjusted?.originalSeverity ?? d.severity}: ${d.summary}` },
+  };
+}
+
+function relatedLines(related: readonly RelatedInformation[] | undefined, defaultFile: string | undefined, defaultRepository: Diagnostic['repository'], report: LintReport): string[] {
   return (related ?? []).map((r) => {
-    const where = formatLocation(r.file ?? defaultFile, r.range);
+    const file = r.file ?? defaultFile;
+    const where = formatLocation(file === undefined ? undefined : displayPath(report, file, r.repository ?? defaultRepository), r.range);
     return `note: ${where ? where + ': ' : ''}${r.message}`;
   });
 }

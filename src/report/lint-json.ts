@@ -1,15 +1,20 @@
 /**
  * `oclhub lint --format json`: the whole report, for scripts and for diffing two runs.
  *
- *     { "format": "oclhub-lint/v1", "tool": {…}, "hubRef": …, "failOn": "block", "exitCode": 1,
- *       "summary": {…}, "evaluations": [{ "project", "environment", "tenant"?, "decisions": […] }],
- *       "diagnostics": [ Diagnostic… ] }
+ *     { "format": "oclhub-lint/v1", "tool": {…}, "hubRef": …, "home"?: "hub", "repositories": [ SourceRepository… ],
+ *       "failOn": "block", "exitCode": 1, "summary": {…},
+ *       "evaluations": [{ "project", "environment", "tenant"?, "errors"?: [Diagnostic…], "decisions": […] }],
+ *       "diagnostics": [ Diagnostic… ], "suppressed"?: [ Diagnostic… ] }
+ *
+ * Every diagnostic carries its `project` and `repository` (id, location, commit) when it has them,
+ * and so does every decision location and related location: paths are relative to that repository.
+ * `suppressed` lists the findings a rule setting turned off (each with `adjusted`).
  *
  * Every object is rebuilt with a fixed key order (and absent optional keys left out), so the same
  * report always prints the same bytes whatever order its producer filled the objects in. Source
  * texts are not included.
  */
-import type { Diagnostic, Position, Range, RelatedInformation } from '../diagnostics.js';
+import type { Diagnostic, Position, Range, RelatedInformation, SourceRepository, SuppressionRecord } from '../diagnostics.js';
 import { lintExitCode, summarize, type DecisionLocation, type LintReport, type LintSummary, type PolicyDecision } from './lint-report.js';
 
 export const LINT_JSON_FORMAT = 'oclhub-lint/v1';
@@ -25,11 +30,14 @@ export interface LintJson {
   format: typeof LINT_JSON_FORMAT;
   tool: { name: string; version: string };
   hubRef?: string;
+  home?: string;
+  repositories?: SourceRepository[];
   failOn: LintReport['failOn'];
   exitCode: 0 | 1;
   summary: LintSummary;
-  evaluations: Array<{ project: string; environment: string; tenant?: string; decisions: PolicyDecision[] }>;
+  evaluations: Array<{ project: string; environment: string; tenant?: string; errors?: Diagnostic[]; decisions: PolicyDecision[] }>;
   diagnostics: Diagnostic[];
+  suppressed?: Diagnostic[];
 }
 
 export function buildLintJson(report: LintReport, options: LintJsonOptions = {}): LintJson {
@@ -38,6 +46,8 @@ export function buildLintJson(report: LintReport, options: LintJsonOptions = {})
     format: LINT_JSON_FORMAT,
     tool: { name: report.tool.name, version: report.tool.version },
     ...optional('hubRef', report.hubRef),
+    ...optional('home', report.home),
+    ...optional('repositories', report.repositories?.map(orderedRepository)),
     failOn: report.failOn,
     exitCode: lintExitCode(summary),
     summary: orderedSummary(summary),
@@ -45,11 +55,13 @@ export function buildLintJson(report: LintReport, options: LintJsonOptions = {})
       project: e.project,
       environment: e.environment,
       ...optional('tenant', e.tenant),
+      ...optional('errors', e.errors?.map(orderedDiagnostic)),
       decisions: e.decisions
         .filter((d) => !options.findingsOnly || (d.outcome !== 'pass' && d.outcome !== 'skipped'))
         .map(orderedDecision),
     })),
     diagnostics: report.diagnostics.map(orderedDiagnostic),
+    ...optional('suppressed', report.suppressed && report.suppressed.length > 0 ? report.suppressed.map(orderedDiagnostic) : undefined),
   };
 }
 
@@ -73,7 +85,10 @@ function orderedSummary(s: LintSummary): LintSummary {
     errors: s.errors,
     errorActions: { block: s.errorActions.block, warn: s.errorActions.warn },
     skipped: s.skipped,
+    inconclusive: s.inconclusive,
+    undecided: s.undecided,
     diagnostics: { error: s.diagnostics.error, warning: s.diagnostics.warning },
+    suppressed: s.suppressed,
     failOn: s.failOn,
     failed: s.failed,
   };
@@ -92,6 +107,7 @@ function orderedDecision(d: PolicyDecision): PolicyDecision {
     ...optional('error', d.error),
     ...optional('exception', d.exception && { owner: d.exception.owner, reason: d.exception.reason, expires: d.exception.expires }),
     ...optional('location', d.location && orderedLocation(d.location)),
+    ...optional('needs', d.needs && [...d.needs]),
   };
 }
 
@@ -101,6 +117,7 @@ function orderedLocation(l: DecisionLocation): DecisionLocation {
     ...optional('range', l.range && orderedRange(l.range)),
     ...optional('step', l.step),
     ...optional('related', l.related?.map(orderedRelated)),
+    ...optional('repository', l.repository && orderedRepository(l.repository)),
   };
 }
 
@@ -113,11 +130,27 @@ function orderedDiagnostic(d: Diagnostic): Diagnostic {
     ...optional('file', d.file),
     ...optional('range', d.range && orderedRange(d.range)),
     ...optional('related', d.related?.map(orderedRelated)),
+    ...optional('project', d.project),
+    ...optional('repository', d.repository && orderedRepository(d.repository)),
+    ...optional('adjusted', d.adjusted && orderedAdjusted(d.adjusted)),
   };
 }
 
 function orderedRelated(r: RelatedInformation): RelatedInformation {
-  return { ...optional('file', r.file), ...optional('range', r.range && orderedRange(r.range)), message: r.message };
+  return {
+    ...optional('file', r.file),
+    ...optional('range', r.range && orderedRange(r.range)),
+    message: r.message,
+    ...optional('repository', r.repository && orderedRepository(r.repository)),
+  };
+}
+
+function orderedRepository(r: SourceRepository): SourceRepository {
+  return { id: r.id, location: r.location, ...optional('commit', r.commit), ...optional('ref', r.ref) };
+}
+
+function orderedAdjusted(a: SuppressionRecord): SuppressionRecord {
+  return { originalSeverity: a.originalSeverity, ...optional('reason', a.reason), file: a.file, ...optional('range', a.range && orderedRange(a.range)) };
 }
 
 function orderedRange(r: Range): Range {

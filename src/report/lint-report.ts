@@ -1,18 +1,26 @@
 /**
  * The result of `oclhub lint`: what the lint engine produces and every lint renderer (text, json,
  * sarif, junit, github) reads. One scan, many formats: the renderers never re-evaluate anything.
+ * The web page and the language server read the same types.
  *
  * A lint run evaluates every active policy against every (project, environment[, tenant]) context
  * and also reports the OCL, schema and template diagnostics met on the way.
  *
+ * Where findings are: every diagnostic, decision location and related location may name the
+ * repository its `file` is relative to (`SourceRepository`: the hub, or a project repository
+ * registered in oclhub.ocl, at a commit). `repositories` lists them; `home` is the one the command
+ * ran in. Without a repository a file belongs to `home` (or, without `home`, to the only repository).
+ *
  * Exit-code rule (the fail level, `--fail-on`; see `failed()`):
- *   - `block` (default): fail on blocking violations, error decisions and error diagnostics.
+ *   - `block` (default): fail on blocking violations, error decisions, contexts that could not be
+ *     decided and error diagnostics.
  *   - `warn`: also fail on warning violations and warning diagnostics.
- *   - `error`: fail only on error decisions and error diagnostics (violations never fail).
- * Excepted violations, passes and out-of-scope policies never fail a run; `info` diagnostics never do.
+ *   - `error`: fail only on error decisions, undecided contexts and error diagnostics.
+ * Excepted violations, passes, out-of-scope and inconclusive decisions never fail a run; neither do
+ * `info` diagnostics nor findings a rule setting turned off.
  * A failed run exits 1 (`EXIT_FINDINGS`); usage and tool errors exit 2 before any report exists.
  */
-import type { Diagnostic, Range, RelatedInformation } from '../diagnostics.js';
+import type { Diagnostic, Range, RelatedInformation, SourceRepository } from '../diagnostics.js';
 
 /** What a violation does to the deployment (Octopus `violation_action`, or `result.action` when set). */
 export type PolicyAction = 'block' | 'warn';
@@ -23,8 +31,14 @@ export type PolicyAction = 'block' | 'warn';
  * - `excepted`: a violation covered by an exception in `oclhub.ocl` (`exception` says whose).
  * - `error`: the policy could not be evaluated (Rego error, undefined `result`); `error` says why.
  * - `skipped`: the policy's scope (`evaluate`) did not select this context.
+ * - `inconclusive`: the decision read input the run does not have (`needs` says which), e.g.
+ *   `input.Release` when no release version was given. Neither a pass nor a violation: reported,
+ *   never failing, never guessed. A run with the missing input (`--release-version`) decides it.
  */
-export type DecisionOutcome = 'pass' | 'violation' | 'excepted' | 'error' | 'skipped';
+export type DecisionOutcome = 'pass' | 'violation' | 'excepted' | 'error' | 'skipped' | 'inconclusive';
+
+/** Every outcome, in the order reports list them (most severe first). */
+export const DECISION_OUTCOMES: readonly DecisionOutcome[] = ['error', 'violation', 'inconclusive', 'excepted', 'pass', 'skipped'];
 
 /** Which findings make the run fail: see the file comment. */
 export type FailLevel = 'block' | 'warn' | 'error';
@@ -44,6 +58,8 @@ export interface DecisionLocation {
   step?: string;
   /** Provenance: e.g. the process-template line the step comes from and the project's usage line. */
   related?: RelatedInformation[];
+  /** The repository `file` is relative to (see the file comment). */
+  repository?: SourceRepository;
 }
 
 export interface PolicyDecision {
@@ -64,6 +80,11 @@ export interface PolicyDecision {
   error?: string;
   exception?: PolicyException;
   location?: DecisionLocation;
+  /**
+   * For `inconclusive`: the input paths the decision read that the run does not have, dotted
+   * (`Release.Version`, `Release` for the whole object); see `describeNeeds`.
+   */
+  needs?: string[];
 }
 
 /** One evaluation context: a project deploying to an environment (for one tenant, when tenanted). */
@@ -72,6 +93,33 @@ export interface Evaluation {
   environment: string;
   tenant?: string;
   decisions: PolicyDecision[];
+  /**
+   * Set when the context could not be decided: the diagnostics that say why (a registered project
+   * folder that does not exist or holds no project files, a process-template usage that does not
+   * resolve). Every decision of such a context is `error`, and the context fails the run even when
+   * no policy is active.
+   */
+  errors?: Diagnostic[];
+}
+
+/**
+ * A context's verdict, most severe first: `error` (it could not be decided: `Evaluation.errors` — an
+ * unreadable or empty project folder, a process that does not resolve), `blocked` (a blocking
+ * violation, or a policy that could not be evaluated and fails closed), `inconclusive` (a decision
+ * needs input the run lacks; it blocks nothing), `warned` (only warnings), `allowed`. Excepted
+ * violations do not count.
+ */
+export type ContextStatus = 'error' | 'blocked' | 'inconclusive' | 'warned' | 'allowed';
+
+export const CONTEXT_STATUSES: readonly ContextStatus[] = ['error', 'blocked', 'inconclusive', 'warned', 'allowed'];
+
+export function contextStatus(evaluation: Pick<Evaluation, 'decisions' | 'errors'>): ContextStatus {
+  const decisions = evaluation.decisions;
+  if ((evaluation.errors?.length ?? 0) > 0) return 'error';
+  if (decisions.some((d) => (d.outcome === 'violation' || d.outcome === 'error') && d.action === 'block')) return 'blocked';
+  if (decisions.some((d) => d.outcome === 'inconclusive')) return 'inconclusive';
+  if (decisions.some((d) => (d.outcome === 'violation' || d.outcome === 'error') && d.action === 'warn')) return 'warned';
+  return 'allowed';
 }
 
 export interface LintReport {
@@ -81,9 +129,60 @@ export interface LintReport {
   evaluations: Evaluation[];
   /** OCL, schema and template diagnostics, each with its file. */
   diagnostics: Diagnostic[];
-  /** Source text by file name, for code frames and SARIF snippets. */
+  /** Source text by `sourceKey(file, repository)`, for code frames and SARIF snippets. */
   sources?: ReadonlyMap<string, string>;
   failOn: FailLevel;
+  /**
+   * Findings a rule setting in oclhub.ocl turned off (`severity = "off"`), each with `adjusted`
+   * naming the setting and the severity it had. Listed and counted, never failing. (Findings a
+   * setting only re-graded stay in `diagnostics`, with `adjusted`.)
+   */
+  suppressed?: Diagnostic[];
+  /** The repositories findings point into, each once, at the commit the run read (the hub first). */
+  repositories?: SourceRepository[];
+  /** The id of the repository the command ran in (see the file comment). */
+  home?: string;
+}
+
+/**
+ * The key of a file's text in `LintReport.sources`: the path alone for the home repository (no
+ * repository given), else the repository id and commit with it, so that two repositories' (or two
+ * template versions') files at the same path never share a frame.
+ */
+export function sourceKey(file: string, repository?: Pick<SourceRepository, 'id' | 'commit'>): string {
+  return repository === undefined ? file : `${repository.id}@${repository.commit ?? 'worktree'}\u0000${file}`;
+}
+
+/** The text of a 1-based line of a file in the report's sources, without its line end; undefined when unknown. */
+export function sourceLine(report: Pick<LintReport, 'sources'>, file: string, repository: Pick<SourceRepository, 'id' | 'commit'> | undefined, line: number): string | undefined {
+  const text = report.sources?.get(sourceKey(file, repository));
+  if (text === undefined || line < 1) return undefined;
+  let start = 0;
+  for (let n = 1; n < line; n++) {
+    const next = text.indexOf('\n', start);
+    if (next < 0) return undefined;
+    start = next + 1;
+  }
+  const end = text.indexOf('\n', start);
+  return text.slice(start, end < 0 ? text.length : end).replace(/\r$/, '');
+}
+
+/** Whether `repository` is the one the command ran in (no repository given means it is). */
+export function isHome(report: Pick<LintReport, 'home'>, repository: Pick<SourceRepository, 'id'> | undefined): boolean {
+  return repository === undefined || report.home === undefined || repository.id === report.home;
+}
+
+/**
+ * A file as people see it: repository-relative for the home repository, else prefixed by where the
+ * other repository is (`../payments/.octopus/deployment_process.ocl`, or `<url> <file>` for a
+ * remote one), so a terminal or CI log never shows another repository's file as if it were local.
+ */
+export function displayPath(report: Pick<LintReport, 'home'>, file: string, repository: SourceRepository | undefined): string {
+  if (isHome(report, repository)) return file;
+  const location = repository!.location;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location)) return `${location}${repository!.commit ? `@${repository!.commit.slice(0, 12)}` : ''} ${file}`;
+  const joined = `${location.replace(/\\/g, '/').replace(/\/+$/, '')}/${file}`;
+  return joined.replace(/^\.\//, '');
 }
 
 export interface LintSummary {
@@ -101,7 +200,13 @@ export interface LintSummary {
   /** Error decisions by the action they carry: `block` by default (fail closed), `warn` under `--on-error warn`. */
   errorActions: { block: number; warn: number };
   skipped: number;
+  /** Decisions that need input the run does not have (never failing). */
+  inconclusive: number;
+  /** Contexts that could not be decided (`Evaluation.errors`): always failing. */
+  undecided: number;
   diagnostics: { error: number; warning: number };
+  /** Findings a rule setting turned off (never failing). */
+  suppressed: number;
   failOn: FailLevel;
   failed: boolean;
 }
@@ -121,7 +226,10 @@ export function summarize(report: LintReport): LintSummary {
     errors: 0,
     errorActions: { block: 0, warn: 0 },
     skipped: 0,
+    inconclusive: 0,
+    undecided: 0,
     diagnostics: { error: 0, warning: 0 },
+    suppressed: report.suppressed?.length ?? 0,
     failOn: report.failOn,
     failed: false,
   };
@@ -129,6 +237,7 @@ export function summarize(report: LintReport): LintSummary {
     projects.add(evaluation.project);
     environments.add(evaluation.environment);
     if (evaluation.tenant !== undefined) tenants.add(evaluation.tenant);
+    if ((evaluation.errors?.length ?? 0) > 0) summary.undecided++;
     for (const decision of evaluation.decisions) {
       switch (decision.outcome) {
         case 'pass':
@@ -147,6 +256,9 @@ export function summarize(report: LintReport): LintSummary {
         case 'skipped':
           summary.skipped++;
           break;
+        case 'inconclusive':
+          summary.inconclusive++;
+          break;
       }
     }
   }
@@ -163,7 +275,7 @@ export function summarize(report: LintReport): LintSummary {
 
 /** Whether the counts fail a run at `failOn` (the rule in the file comment). */
 export function failed(summary: Omit<LintSummary, 'failed'>, failOn: FailLevel): boolean {
-  const errors = summary.errorActions.block > 0 || summary.diagnostics.error > 0;
+  const errors = summary.errorActions.block > 0 || summary.diagnostics.error > 0 || summary.undecided > 0;
   if (failOn === 'error') return errors;
   if (errors || summary.violations.block > 0) return true;
   return failOn === 'warn' && (summary.violations.warn > 0 || summary.errorActions.warn > 0 || summary.diagnostics.warning > 0);
@@ -208,9 +320,26 @@ export function policyLabel(decision: Pick<PolicyDecision, 'policy' | 'policyNam
 /** The message a finding shows: the reason, or a fallback that still says which policy. */
 export function decisionMessage(decision: PolicyDecision): string {
   if (decision.outcome === 'error') return `policy evaluation failed: ${decision.error ?? 'unknown error'}`;
+  if (decision.outcome === 'inconclusive') return `inconclusive: ${describeNeeds(decision.needs ?? [])}`;
   if (decision.outcome === 'skipped') return 'not in scope';
   if (decision.outcome === 'pass') return decision.reason ?? 'compliant';
   return decision.reason ?? `violates policy ${decision.policyName ?? decision.policy}`;
+}
+
+/**
+ * What an inconclusive decision needs, for people: `needs a release version (--release-version):
+ * the policy reads input.Release.Version`.
+ */
+export function describeNeeds(needs: readonly string[]): string {
+  const what = new Set<string>();
+  for (const path of needs) {
+    if (path === 'Release.GitRef') what.add("the release's Git ref (--git-ref)");
+    else if (path === 'Release' || path.startsWith('Release.')) what.add('a release version (--release-version)');
+    else if (path === '') what.add('the whole input, which this run has only in part (give --release-version and --git-ref)');
+    else what.add(`input.${path}`);
+  }
+  const reads = needs.map((p) => (p === '' ? 'input' : `input.${p}`)).join(', ');
+  return `needs ${[...what].join(' and ') || 'input this run does not have'}${reads ? `: the policy reads ${reads}` : ''}`;
 }
 
 /** `3 projects`, `1 environment`. */
@@ -230,12 +359,15 @@ export function summaryLine(summary: LintSummary): string {
     `${summary.violations.block} blocked`,
     plural(summary.violations.warn, 'warning'),
     ...(summary.excepted > 0 ? [`${summary.excepted} excepted`] : []),
+    ...(summary.inconclusive > 0 ? [`${summary.inconclusive} inconclusive`] : []),
     plural(summary.errors, 'error'),
+    ...(summary.undecided > 0 ? [`${plural(summary.undecided, 'context')} not decided`] : []),
   ].join(', ');
   const diagnostics =
     summary.diagnostics.error + summary.diagnostics.warning > 0
       ? `; ${plural(summary.diagnostics.error, 'diagnostic error')}, ${plural(summary.diagnostics.warning, 'diagnostic warning')}`
       : '';
+  const suppressed = summary.suppressed > 0 ? `; ${summary.suppressed} suppressed by rule settings` : '';
   const verdict = summary.failed ? 'failed' : 'passed';
-  return `${scope}: ${decisions}${diagnostics} — ${verdict} (fail on ${summary.failOn})`;
+  return `${scope}: ${decisions}${diagnostics}${suppressed} — ${verdict} (fail on ${summary.failOn})`;
 }

@@ -14,13 +14,18 @@
  *
  *     3 projects × 3 environments: 2 blocked, 1 warning, 0 errors — failed (fail on block)
  *
- * Only contexts with something to report are listed unless `verbose` is set; then passes and
- * out-of-scope policies are listed too.
+ * Only contexts with something to report are listed unless `verbose` is set; then passes,
+ * out-of-scope policies and the findings rule settings turned off are listed too. A context that
+ * could not be decided shows why once (not once per policy). Files of another repository than the one
+ * the command ran in are shown with that repository's location, and their code frames are read from
+ * that repository at the commit the run read.
  */
-import { LineIndex, compareDiagnostics, type Range, type RelatedInformation } from '../diagnostics.js';
+import { LineIndex, compareDiagnostics, type Range, type RelatedInformation, type SourceRepository } from '../diagnostics.js';
 import {
   decisionMessage,
+  displayPath,
   policyLabel,
+  sourceKey,
   summarize,
   summaryLine,
   type DecisionLocation,
@@ -47,34 +52,43 @@ const OUTCOME_LABEL: Record<PolicyDecision['outcome'], string> = {
   error: 'error',
   pass: 'passed',
   skipped: 'not in scope',
+  inconclusive: 'inconclusive',
 };
 
 export function renderLintText(report: LintReport, options: LintTextOptions = {}): string {
   const c: Painter = options.colors ?? NO_COLORS;
-  const frames = new FrameSource(report.sources, c, options.contextLines ?? 0);
+  const place = (file: string, repository: SourceRepository | undefined) => ({ key: sourceKey(file, repository), shown: displayPath(report, file, repository) });
+  const frames = new FrameSource(report.sources, c, options.contextLines ?? 0, place);
   const out: string[] = [];
+  const renderOptions = { sources: report.sources, colors: c, contextLines: options.contextLines ?? 0, place };
 
-  if (report.diagnostics.length > 0) {
-    out.push(
-      renderDiagnostics([...report.diagnostics].sort(compareDiagnostics), {
-        sources: report.sources,
-        colors: c,
-        contextLines: options.contextLines ?? 0,
-      }),
-    );
-  }
+  if (report.diagnostics.length > 0) out.push(renderDiagnostics([...report.diagnostics].sort(compareDiagnostics), renderOptions));
 
   for (const [project, evaluations] of groupByProject(report.evaluations)) {
-    const shown = evaluations.filter((e) => options.verbose || e.decisions.some(isFinding));
+    const shown = evaluations.filter((e) => options.verbose || e.decisions.some(isFinding) || (e.errors?.length ?? 0) > 0);
     if (shown.length === 0) continue;
     out.push(c.bold(`project ${sanitize(project)}`) + '\n');
     for (const evaluation of shown) {
       const tenant = evaluation.tenant === undefined ? '' : `, tenant ${sanitize(evaluation.tenant)}`;
       out.push(`  ${c.bold(`environment ${sanitize(evaluation.environment)}`)}${tenant}\n`);
+      if (evaluation.errors && evaluation.errors.length > 0) {
+        out.push(indent(renderUndecided(evaluation, c, frames), 4) + '\n');
+        continue;
+      }
       const decisions = options.verbose ? evaluation.decisions : evaluation.decisions.filter(isFinding);
       for (const decision of [...decisions].sort(byImportance)) {
         out.push(indent(renderDecision(decision, c, frames), 4) + '\n');
       }
+    }
+    out.push('\n');
+  }
+
+  if (options.verbose && report.suppressed && report.suppressed.length > 0) {
+    out.push(c.bold('suppressed by rule settings') + '\n');
+    for (const d of report.suppressed) {
+      const where = d.file === undefined ? '' : `${formatLocation(place(d.file, d.repository).shown, d.range)}: `;
+      const setting = d.adjusted ? ` (${d.adjusted.originalSeverity}; ${formatLocation(d.adjusted.file, d.adjusted.range)}${d.adjusted.reason ? `: ${sanitize(d.adjusted.reason)}` : ''})` : '';
+      out.push(`  ${where}${c.dim(d.code)}: ${sanitize(d.summary)}${setting}\n`);
     }
     out.push('\n');
   }
@@ -85,11 +99,23 @@ export function renderLintText(report: LintReport, options: LintTextOptions = {}
   return out.join('');
 }
 
-function isFinding(decision: PolicyDecision): boolean {
-  return decision.outcome === 'violation' || decision.outcome === 'excepted' || decision.outcome === 'error';
+/** A context that could not be decided: why (its errors, each with its place and frame), then which policies it left unevaluated. */
+function renderUndecided(evaluation: Evaluation, c: Painter, frames: FrameSource): string {
+  const lines = [`${c.red(c.bold('error'))}: not decided, ${evaluation.decisions.length === 1 ? '1 policy' : `${evaluation.decisions.length} policies`} not evaluated`];
+  for (const d of evaluation.errors ?? []) {
+    const where = d.file === undefined ? '' : formatLocation(frames.shown(d.file, d.repository), d.range);
+    lines.push(`  ${where ? c.bold(where) + ': ' : ''}${c.dim(d.code)}: ${sanitize(d.summary)}`);
+    if (d.file !== undefined && d.range) lines.push(...frames.frame(d.file, d.repository, d.range, 'red').map((l) => `  ${l}`));
+  }
+  if (evaluation.decisions.length > 0) lines.push(`  ${c.dim('policies')} ${evaluation.decisions.map((d) => sanitize(d.policy)).join(', ')}`);
+  return lines.join('\n');
 }
 
-const IMPORTANCE: Record<string, number> = { error: 0, block: 1, warn: 2, excepted: 3, pass: 4, skipped: 5 };
+function isFinding(decision: PolicyDecision): boolean {
+  return decision.outcome === 'violation' || decision.outcome === 'excepted' || decision.outcome === 'error' || decision.outcome === 'inconclusive';
+}
+
+const IMPORTANCE: Record<string, number> = { error: 0, block: 1, warn: 2, inconclusive: 3, excepted: 4, pass: 5, skipped: 6 };
 function rank(decision: PolicyDecision): number {
   return IMPORTANCE[decision.outcome === 'violation' ? decision.action : decision.outcome]!;
 }
@@ -110,18 +136,21 @@ function groupByProject(evaluations: readonly Evaluation[]): Map<string, Evaluat
 function renderDecision(decision: PolicyDecision, c: Painter, frames: FrameSource): string {
   const { label, accent } = labelFor(decision, c);
   if (decision.outcome === 'pass' || decision.outcome === 'skipped') return `${label} ${sanitize(policyLabel(decision))}`;
-  const location = decision.location ? formatLocation(decision.location.file, decision.location.range) : '';
-  const [first = '', ...rest] = sanitize(decisionMessage(decision)).split('\n');
+  const where = decision.location;
+  const location = where ? formatLocation(frames.shown(where.file, where.repository), where.range) : '';
+  const message = decision.outcome === 'inconclusive' ? decisionMessage(decision).replace(/^inconclusive: /, '') : decisionMessage(decision);
+  const [first = '', ...rest] = sanitize(message).split('\n');
   const lines = [`${location ? c.bold(location) + ': ' : ''}${label} ${c.dim(decision.policy)}: ${first}`];
   lines.push(...rest.map((line) => `  ${line}`));
-  const step = decision.location?.step === undefined ? '' : `, step ${sanitize(decision.location.step)}`;
+  const step = where?.step === undefined ? '' : `, step ${sanitize(where.step)}`;
   lines.push(`  ${c.dim('policy')} ${sanitize(policyLabel(decision))}, action ${decision.action}${step}`);
-  if (decision.location?.range) lines.push(...frames.frame(decision.location.file, decision.location.range, accent).map((l) => `  ${l}`));
+  // An inconclusive decision points at the process as a whole: a frame of its first line says nothing.
+  if (where?.range && decision.outcome !== 'inconclusive') lines.push(...frames.frame(where.file, where.repository, where.range, accent).map((l) => `  ${l}`));
   if (decision.exception) {
     const { owner, expires, reason } = decision.exception;
     lines.push(`  ${c.cyan('exception')}: ${sanitize(reason)} (owner ${sanitize(owner)}, expires ${sanitize(expires)})`);
   }
-  for (const related of decision.location?.related ?? []) lines.push(...renderRelated(related, decision.location!, c, frames));
+  for (const related of where?.related ?? []) lines.push(...renderRelated(related, where!, c, frames));
   return lines.join('\n');
 }
 
@@ -135,6 +164,8 @@ function labelFor(decision: PolicyDecision, c: Painter): { label: string; accent
       return { label: c.red(c.bold('error')), accent: 'red' };
     case 'excepted':
       return { label: c.cyan(c.bold('excepted')), accent: 'cyan' };
+    case 'inconclusive':
+      return { label: c.blue(c.bold('inconclusive')), accent: 'blue' };
     default:
       return { label: c.dim(OUTCOME_LABEL[decision.outcome]), accent: 'dim' };
   }
@@ -142,11 +173,12 @@ function labelFor(decision: PolicyDecision, c: Painter): { label: string; accent
 
 function renderRelated(related: RelatedInformation, primary: DecisionLocation, c: Painter, frames: FrameSource): string[] {
   const file = related.file ?? primary.file;
-  const where = formatLocation(file, related.range);
+  const repository = related.repository ?? primary.repository;
+  const where = formatLocation(frames.shown(file, repository), related.range);
   const lines = [`  ${c.cyan('note')}: ${where ? where + ': ' : ''}${sanitize(related.message)}`];
   // The frame above already shows the primary location; repeating it adds nothing.
-  const samePlace = file === primary.file && related.range?.start.offset === primary.range?.start.offset;
-  if (related.range && !samePlace) lines.push(...frames.frame(file, related.range, 'cyan').map((l) => `  ${l}`));
+  const samePlace = file === primary.file && repository?.id === primary.repository?.id && related.range?.start.offset === primary.range?.start.offset;
+  if (related.range && !samePlace) lines.push(...frames.frame(file, repository, related.range, 'cyan').map((l) => `  ${l}`));
   return lines;
 }
 
@@ -158,15 +190,21 @@ class FrameSource {
     private readonly sources: ReadonlyMap<string, string> | undefined,
     private readonly colors: Painter,
     private readonly contextLines: number,
+    private readonly place: (file: string, repository: SourceRepository | undefined) => { key: string; shown: string },
   ) {}
 
-  frame(file: string, range: Range, accent: Accent): string[] {
-    let index = this.indexes.get(file);
+  shown(file: string, repository: SourceRepository | undefined): string {
+    return this.place(file, repository).shown;
+  }
+
+  frame(file: string, repository: SourceRepository | undefined, range: Range, accent: Accent): string[] {
+    const key = this.place(file, repository).key;
+    let index = this.indexes.get(key);
     if (!index) {
-      const text = this.sources?.get(file);
+      const text = this.sources?.get(key);
       if (text === undefined) return [];
       index = new LineIndex(text);
-      this.indexes.set(file, index);
+      this.indexes.set(key, index);
     }
     return codeFrame(index, range, this.colors, accent, this.contextLines);
   }

@@ -10,18 +10,28 @@
  * Levels: a blocking violation is `error`, a warning violation `warning`, a policy that could not
  * be evaluated `error`; diagnostics keep their severity (`info` → `note`). Excepted violations are
  * results with an `external`, `accepted` suppression carrying the exception's owner, reason and
- * expiry. Passes and out-of-scope policies are not results; their counts are in `run.properties`.
+ * expiry; findings a rule setting of oclhub.ocl turned off are results with an `external` suppression
+ * whose justification is the setting's reason. An inconclusive decision (it needs input the run does
+ * not have) is a result of kind `open`, level `none`. Passes and out-of-scope policies are not
+ * results; their counts are in `run.properties`.
+ *
+ * Repositories: a finding's file is relative to its repository (the hub, or a project repository).
+ * Every artifact location names its repository's `uriBaseId` (the repository id; the home repository
+ * uses `uriBaseId` when given), `run.originalUriBaseIds` maps the ids whose root is known to it, and
+ * `run.versionControlProvenance` has one entry per repository (URI, commit, ref) `mappedTo` its id.
  *
  * `partialFingerprints` identify a finding by meaning, not by line, so that a line shift does not
  * make viewers report it as new: policy + context + step for decisions, code + file + summary
  * (+ occurrence) for diagnostics.
  */
 import { createHash } from 'node:crypto';
-import { LineIndex, type Diagnostic, type Range, type RelatedInformation, type Severity } from '../diagnostics.js';
+import { LineIndex, type Diagnostic, type Range, type RelatedInformation, type Severity, type SourceRepository } from '../diagnostics.js';
 import {
   decisionMessage,
+  isHome,
   lintExitCode,
   policyLabel,
+  sourceKey,
   summarize,
   summaryLine,
   type Evaluation,
@@ -57,11 +67,17 @@ export interface SarifOptions {
    * SARIF allows it; so every result gets one.
    */
   fallbackFile?: string;
+  /**
+   * The root of a repository other than the home one as an absolute URI ending in `/` (a `file://`
+   * URI for a local folder), for `originalUriBaseIds` and `versionControlProvenance`; remote
+   * repositories default to their URL.
+   */
+  repositoryRoot?: (repository: SourceRepository) => string | undefined;
   /** Indentation of the JSON text (default 2). */
   indent?: number;
 }
 
-type SarifLevel = 'error' | 'warning' | 'note';
+type SarifLevel = 'error' | 'warning' | 'note' | 'none';
 
 interface SarifMessage {
   text: string;
@@ -99,17 +115,32 @@ export interface SarifRule {
   defaultConfiguration: { level: SarifLevel };
   properties: { kind: 'policy' | 'diagnostic'; version?: string; tags: string[] };
 }
+export interface SarifSuppression {
+  kind: 'external';
+  state: 'accepted';
+  justification: string;
+  /** Where the exception or rule setting is written. */
+  location?: SarifLocation;
+  properties: Record<string, unknown>;
+}
+export interface SarifVersionControl {
+  repositoryUri: string;
+  revisionId?: string;
+  branch?: string;
+  mappedTo: { uriBaseId: string };
+}
 export interface SarifResult {
   ruleId: string;
   ruleIndex: number;
-  kind: 'fail';
+  /** `fail`, or `open` for an inconclusive decision (the tool could not tell pass from fail). */
+  kind: 'fail' | 'open';
   level: SarifLevel;
   message: SarifMessage;
   /** Always exactly one, with a physical location (see `fallbackFile`). */
   locations: [SarifLocation & { physicalLocation: SarifPhysicalLocation }];
   relatedLocations?: SarifLocation[];
   partialFingerprints: Record<string, string>;
-  suppressions?: Array<{ kind: 'external'; state: 'accepted'; justification: string; properties: { owner: string; expires: string } }>;
+  suppressions?: SarifSuppression[];
   properties: Record<string, unknown>;
 }
 export interface SarifLog {
@@ -120,6 +151,7 @@ export interface SarifLog {
       tool: { driver: { name: string; version: string; semanticVersion?: string; informationUri?: string; rules: SarifRule[] } };
       invocations: [{ executionSuccessful: boolean; exitCode: number; exitCodeDescription: string }];
       originalUriBaseIds?: Record<string, { uri: string }>;
+      versionControlProvenance?: SarifVersionControl[];
       columnKind: 'utf16CodeUnits';
       logicalLocations: SarifLogicalLocation[];
       results: SarifResult[];
@@ -129,6 +161,10 @@ export interface SarifLog {
 }
 
 const SEVERITY_LEVEL: Record<Severity, SarifLevel> = { error: 'error', warning: 'warning', info: 'note' };
+
+function isAbsoluteUri(text: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:/i.test(text);
+}
 const ACTION_LEVEL: Record<PolicyAction, SarifLevel> = { block: 'error', warn: 'warning' };
 
 /** The fingerprint keys; the `/v1` suffix lets a future change of recipe start a new series. */
@@ -141,23 +177,28 @@ export function buildSarif(report: LintReport, options: SarifOptions = {}): Sari
   const rules = new RuleTable();
   const logical = new LogicalLocationTable();
   const snippets = new Snippets(report.sources);
-  const artifact = (file: string) => ({
-    uri: fileUri(file),
-    ...(options.uriBaseId === undefined ? {} : { uriBaseId: options.uriBaseId }),
-  });
-  const physical = (file: string, range: Range | undefined): SarifPhysicalLocation => ({
-    artifactLocation: artifact(file),
-    ...(range ? { region: region(range, snippets.text(file, range)) } : {}),
+  const homeRepository = report.repositories?.find((r) => r.id === report.home);
+  // The home repository's files use `uriBaseId` when given (e.g. %SRCROOT%), else its id.
+  const baseIdOf = (repository: SourceRepository | undefined): string | undefined =>
+    isHome(report, repository) ? (options.uriBaseId ?? (report.home !== undefined ? report.home : repository?.id)) : repository!.id;
+  const artifact = (file: string, repository: SourceRepository | undefined) => {
+    const uriBaseId = baseIdOf(repository ?? homeRepository);
+    return { uri: fileUri(file), ...(uriBaseId === undefined ? {} : { uriBaseId }) };
+  };
+  const physical = (file: string, repository: SourceRepository | undefined, range: Range | undefined): SarifPhysicalLocation => ({
+    artifactLocation: artifact(file, repository),
+    ...(range ? { region: region(range, snippets.text(sourceKey(file, repository), range)) } : {}),
   });
   // A result's own location always has a line: viewers (GitHub) anchor alerts to one.
-  const primary = (file: string, range: Range | undefined): SarifPhysicalLocation => ({
-    artifactLocation: artifact(file),
-    region: range ? region(range, snippets.text(file, range)) : { startLine: 1 },
+  const primary = (file: string, repository: SourceRepository | undefined, range: Range | undefined): SarifPhysicalLocation => ({
+    artifactLocation: artifact(file, repository),
+    region: range ? region(range, snippets.text(sourceKey(file, repository), range)) : { startLine: 1 },
   });
-  const related = (items: readonly RelatedInformation[] | undefined, defaultFile: string | undefined): SarifLocation[] =>
+  const related = (items: readonly RelatedInformation[] | undefined, defaultFile: string | undefined, defaultRepository: SourceRepository | undefined): SarifLocation[] =>
     (items ?? []).map((item, i) => {
       const file = item.file ?? defaultFile;
-      return { id: i + 1, ...(file === undefined ? {} : { physicalLocation: physical(file, item.range) }), message: { text: item.message } };
+      const repository = item.repository ?? defaultRepository;
+      return { id: i + 1, ...(file === undefined ? {} : { physicalLocation: physical(file, repository, item.range) }), message: { text: item.message } };
     });
 
   const results: SarifResult[] = [];
@@ -167,17 +208,19 @@ export function buildSarif(report: LintReport, options: SarifOptions = {}): Sari
       const ruleIndex = rules.policy(decision, options);
       const where = decision.location;
       const anchor = where?.file ?? options.policyFile?.(decision.policy) ?? fallbackFile;
+      const anchorRepository = where ? where.repository : undefined;
       const logicalLocation = logical.forDecision(evaluation, where?.step);
-      const relatedLocations = related(where?.related, where?.file);
+      const relatedLocations = related(where?.related, where?.file, where?.repository);
+      const inconclusive = decision.outcome === 'inconclusive';
       results.push({
         ruleId: decision.policy,
         ruleIndex,
-        kind: 'fail',
-        level: decision.outcome === 'error' ? 'error' : ACTION_LEVEL[decision.action],
+        kind: inconclusive ? 'open' : 'fail',
+        level: inconclusive ? 'none' : decision.outcome === 'error' ? 'error' : ACTION_LEVEL[decision.action],
         message: { text: decisionMessage(decision) },
         locations: [
           {
-            physicalLocation: primary(anchor, where?.range),
+            physicalLocation: primary(anchor, anchorRepository, where?.range),
             logicalLocations: [logicalLocation],
           },
         ],
@@ -203,30 +246,68 @@ export function buildSarif(report: LintReport, options: SarifOptions = {}): Sari
           environment: evaluation.environment,
           ...(evaluation.tenant === undefined ? {} : { tenant: evaluation.tenant }),
           ...(where?.step === undefined ? {} : { step: where.step }),
+          ...(where?.repository === undefined ? {} : { repository: where.repository.id }),
+          ...(decision.needs === undefined ? {} : { needs: decision.needs }),
         },
       });
     }
   }
 
   const occurrences = new Map<string, number>();
-  for (const d of report.diagnostics) {
+  const diagnosticResult = (d: Diagnostic, suppressed: boolean): SarifResult => {
     const ruleIndex = rules.diagnostic(d);
-    const key = [d.code, d.file ?? '', d.summary].join('\u0000');
+    const key = [d.code, d.repository?.id ?? '', d.file ?? '', d.summary].join('\u0000');
     const occurrence = (occurrences.get(key) ?? 0) + 1;
     occurrences.set(key, occurrence);
-    const relatedLocations = related(d.related, d.file);
-    results.push({
+    const relatedLocations = related(d.related, d.file, d.repository);
+    const adjusted = d.adjusted;
+    return {
       ruleId: d.code,
       ruleIndex,
       kind: 'fail',
-      level: SEVERITY_LEVEL[d.severity],
+      level: SEVERITY_LEVEL[suppressed && adjusted ? adjusted.originalSeverity : d.severity],
       message: { text: d.detail ? `${d.summary}\n${d.detail}` : d.summary },
-      locations: [{ physicalLocation: primary(d.file ?? fallbackFile, d.range) }],
+      locations: [{ physicalLocation: primary(d.file ?? fallbackFile, d.file === undefined ? undefined : d.repository, d.range) }],
       ...(relatedLocations.length > 0 ? { relatedLocations } : {}),
-      partialFingerprints: { [DIAGNOSTIC_FINGERPRINT]: fingerprint([d.code, d.file ?? '', d.summary, String(occurrence)]) },
-      properties: { severity: d.severity },
-    });
+      partialFingerprints: { [DIAGNOSTIC_FINGERPRINT]: fingerprint([d.code, d.repository && !isHome(report, d.repository) ? d.repository.id : '', d.file ?? '', d.summary, String(occurrence)]) },
+      ...(suppressed
+        ? {
+            suppressions: [
+              {
+                kind: 'external' as const,
+                state: 'accepted' as const,
+                justification: adjusted?.reason ?? `turned off by a rule setting in ${adjusted?.file ?? 'oclhub.ocl'}`,
+                ...(adjusted ? { location: { physicalLocation: physical(adjusted.file, undefined, adjusted.range) } } : {}),
+                properties: { ruleSetting: adjusted?.file ?? 'oclhub.ocl' },
+              },
+            ],
+          }
+        : {}),
+      properties: {
+        severity: d.severity,
+        ...(d.project === undefined ? {} : { project: d.project }),
+        ...(d.repository === undefined ? {} : { repository: d.repository.id }),
+        ...(adjusted && !suppressed ? { originalSeverity: adjusted.originalSeverity, ruleSetting: adjusted.file } : {}),
+      },
+    };
+  };
+  for (const d of report.diagnostics) results.push(diagnosticResult(d, false));
+  for (const d of report.suppressed ?? []) results.push(diagnosticResult(d, true));
+
+  const bases: Record<string, { uri: string }> = {};
+  const provenance: SarifVersionControl[] = [];
+  for (const repository of report.repositories ?? []) {
+    const baseId = baseIdOf(repository)!;
+    const home = isHome(report, repository);
+    // A remote repository's URL is where it lives, not where its files are: only provenance names it.
+    const root = home && options.srcRoot !== undefined ? options.srcRoot : options.repositoryRoot?.(repository);
+    if (root !== undefined) bases[baseId] = { uri: withSlash(root) };
+    const uri = isAbsoluteUri(repository.location) ? repository.location : root;
+    if (uri !== undefined) {
+      provenance.push({ repositoryUri: uri, ...(repository.commit ? { revisionId: repository.commit } : {}), ...(repository.ref ? { branch: repository.ref } : {}), mappedTo: { uriBaseId: baseId } });
+    }
   }
+  if (options.uriBaseId !== undefined && options.srcRoot !== undefined) bases[options.uriBaseId] = { uri: options.srcRoot };
 
   const exitCode = lintExitCode(summary);
   return {
@@ -251,9 +332,8 @@ export function buildSarif(report: LintReport, options: SarifOptions = {}): Sari
             exitCodeDescription: summaryLine(summary),
           },
         ],
-        ...(options.uriBaseId !== undefined && options.srcRoot !== undefined
-          ? { originalUriBaseIds: { [options.uriBaseId]: { uri: options.srcRoot } } }
-          : {}),
+        ...(Object.keys(bases).length > 0 ? { originalUriBaseIds: bases } : {}),
+        ...(provenance.length > 0 ? { versionControlProvenance: provenance } : {}),
         columnKind: 'utf16CodeUnits',
         logicalLocations: logical.locations,
         results,
@@ -280,7 +360,7 @@ class RuleTable {
     const existing = this.index.get(decision.policy);
     if (existing !== undefined) {
       const rule = this.rules[existing]!;
-      if (decision.action === 'block') rule.defaultConfiguration.level = 'error';
+      if (decision.action === 'block' && decision.outcome !== 'inconclusive') rule.defaultConfiguration.level = 'error';
       return existing;
     }
     const helpUri = options.policyHelpUri?.(decision.policy);
@@ -301,7 +381,8 @@ class RuleTable {
       id: d.code,
       name: d.code,
       shortDescription: { text: d.summary },
-      defaultConfiguration: { level: SEVERITY_LEVEL[d.severity] },
+      // The code's own severity, before any rule setting.
+      defaultConfiguration: { level: SEVERITY_LEVEL[d.adjusted?.originalSeverity ?? d.severity] },
       properties: { kind: 'diagnostic', tags: ['diagnostic', layerOf(d.code)] },
     });
   }
@@ -349,21 +430,25 @@ class LogicalLocationTable {
   }
 }
 
-/** Region snippets: the text of the region's first line, when the source is known. */
+/** Region snippets: the text of the region's first line, when the source is known (by `sourceKey`). */
 class Snippets {
   private readonly indexes = new Map<string, LineIndex>();
   constructor(private readonly sources: ReadonlyMap<string, string> | undefined) {}
 
-  text(file: string, range: Range): string | undefined {
-    let index = this.indexes.get(file);
+  text(key: string, range: Range): string | undefined {
+    let index = this.indexes.get(key);
     if (!index) {
-      const source = this.sources?.get(file);
+      const source = this.sources?.get(key);
       if (source === undefined) return undefined;
       index = new LineIndex(source);
-      this.indexes.set(file, index);
+      this.indexes.set(key, index);
     }
     return index.lineText(range.start.line);
   }
+}
+
+function withSlash(uri: string): string {
+  return uri.endsWith('/') ? uri : `${uri}/`;
 }
 
 function region(range: Range, snippet: string | undefined): SarifRegion {

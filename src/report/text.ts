@@ -8,7 +8,7 @@
  *         |   ^^
  *       note: ...
  */
-import { LineIndex, type Diagnostic, type Severity } from '../diagnostics.js';
+import { LineIndex, type Diagnostic, type Severity, type SourceRepository } from '../diagnostics.js';
 
 /** The colour functions the renderer uses; picocolors' `createColors()` result fits. */
 export interface Painter {
@@ -35,25 +35,35 @@ export interface RenderOptions {
   colors?: Painter;
   /** Lines of context shown above and below the subject line (default 0). */
   contextLines?: number;
+  /**
+   * How a file of a repository is looked up in `sources` and shown; default: by its path for both.
+   * A multi-repository report keys sources by repository and shows other repositories' files with
+   * their location (see lint-report.ts `sourceKey`, `displayPath`).
+   */
+  place?: (file: string, repository: SourceRepository | undefined) => { key: string; shown: string };
 }
+
+const PLAIN_PLACE = (file: string) => ({ key: file, shown: file });
 
 const SEVERITY_COLOR: Record<Severity, keyof Painter> = { error: 'red', warning: 'yellow', info: 'blue' };
 
 /** Renders every diagnostic, each followed by a blank line. */
 export function renderDiagnostics(diagnostics: readonly Diagnostic[], options: RenderOptions = {}): string {
   const indexes = new Map<string, LineIndex>();
-  const indexFor = (file: string | undefined): LineIndex | undefined => {
-    if (file === undefined) return undefined;
-    let index = indexes.get(file);
+  const place = options.place ?? PLAIN_PLACE;
+  const indexFor = (d: Diagnostic): LineIndex | undefined => {
+    if (d.file === undefined) return undefined;
+    const key = place(d.file, d.repository).key;
+    let index = indexes.get(key);
     if (!index) {
-      const text = options.sources?.get(file);
+      const text = options.sources?.get(key);
       if (text === undefined) return undefined;
       index = new LineIndex(text);
-      indexes.set(file, index);
+      indexes.set(key, index);
     }
     return index;
   };
-  return diagnostics.map((d) => renderDiagnostic(d, options, indexFor(d.file)) + '\n\n').join('');
+  return diagnostics.map((d) => renderDiagnostic(d, options, indexFor(d)) + '\n\n').join('');
 }
 
 /** `file:line:column`, `file`, or `line:column`, whichever parts are known. */
@@ -65,13 +75,19 @@ export function formatLocation(file: string | undefined, range: Diagnostic['rang
 
 function renderDiagnostic(d: Diagnostic, options: RenderOptions, index: LineIndex | undefined): string {
   const c = options.colors ?? NO_COLORS;
-  const location = formatLocation(d.file, d.range);
+  const place = options.place ?? PLAIN_PLACE;
+  const location = formatLocation(d.file === undefined ? undefined : place(d.file, d.repository).shown, d.range);
   const severity = c[SEVERITY_COLOR[d.severity]](c.bold(d.severity));
   const lines = [`${location ? c.bold(location) + ': ' : ''}${severity} ${c.dim(d.code)}: ${d.summary}`];
   if (d.range && index) lines.push(...codeFrame(index, d.range, c, SEVERITY_COLOR[d.severity], options.contextLines ?? 0));
   if (d.detail) lines.push(...d.detail.split('\n').map((line) => `  ${line}`));
+  if (d.adjusted) {
+    const why = d.adjusted.reason ? `: ${d.adjusted.reason}` : '';
+    lines.push(`  ${c.cyan('note')}: ${d.adjusted.originalSeverity} made ${d.severity} by the rule setting at ${formatLocation(d.adjusted.file, d.adjusted.range)}${why}`);
+  }
   for (const related of d.related ?? []) {
-    const where = formatLocation(related.file ?? d.file, related.range);
+    const file = related.file ?? d.file;
+    const where = formatLocation(file === undefined ? undefined : place(file, related.repository ?? d.repository).shown, related.range);
     lines.push(`  ${c.cyan('note')}: ${where ? where + ': ' : ''}${related.message}`);
   }
   return lines.join('\n');

@@ -6,7 +6,7 @@
  */
 import semver from 'semver';
 import type { RequestedBump } from './tag-message.js';
-import { compareVersions, isPrereleaseVersion, sortVersions } from './versions.js';
+import { compareVersions, isPrereleaseVersion, isValidVersion, sortVersions } from './versions.js';
 
 export type StableBump = 'major' | 'minor' | 'patch';
 
@@ -100,6 +100,38 @@ export function nextVersion(
     return fail('TPL_VERSION_EXISTS', `version ${version} is already published and versions are never reused`);
   }
   return latestStable === undefined ? { version } : { version, previous: latestStable };
+}
+
+/**
+ * An explicitly numbered version (`publish --version 12.0.0`): for hubs whose templates already carry
+ * versions Octopus assigned. It must be valid SemVer, higher than every published version (pre-releases
+ * included), and at least 1.0.0 when stable; policies take no pre-releases. `requested` is the jump from
+ * the latest stable version — what the bump check compares with the bump the changes require — or
+ * `major` for a first stable version (as Octopus's first publish), `prerelease` for a pre-release.
+ */
+export function explicitVersion(
+  existing: readonly string[],
+  version: string,
+  options: { allowPrerelease?: boolean } = {},
+): { version: string; previous?: string; requested: RequestedBump } | { error: VersionError } {
+  if (!isValidVersion(version)) {
+    return fail('TPL_VERSION_INVALID', `"${version}" is not a version: use semantic versioning such as 2.1.0 (no "v" prefix, no build metadata)`);
+  }
+  const prerelease = isPrereleaseVersion(version);
+  if (prerelease && options.allowPrerelease === false) {
+    return fail('TPL_PRERELEASE_NOT_ALLOWED', `${version} is a pre-release, and pre-release versions cannot be published here (policies have no pre-releases)`);
+  }
+  const versions = sortVersions(existing);
+  if (versions.includes(version)) return fail('TPL_VERSION_EXISTS', `version ${version} is already published and versions are never reused`);
+  const highest = versions[versions.length - 1];
+  if (highest !== undefined && compareVersions(version, highest) <= 0) {
+    return fail('TPL_VERSION_NOT_HIGHER', `version ${version} is not higher than every published version (the highest is ${highest})`);
+  }
+  if (!prerelease && semver.major(version) < 1) return fail('TPL_VERSION_INVALID', `a stable version starts at 1.0.0, not ${version}`);
+  const stable = versions.filter((v) => !isPrereleaseVersion(v));
+  const previous = stable[stable.length - 1];
+  const requested: RequestedBump = prerelease ? 'prerelease' : previous === undefined ? 'major' : (semver.diff(previous, version) as StableBump);
+  return previous === undefined ? { version, requested } : { version, previous, requested };
 }
 
 function baseOf(version: semver.SemVer): string {

@@ -35,6 +35,7 @@ export const RESOLVE_CODES = {
   TPL207: ['error', 'Publish failed in Git'],
   TPL208: ['warning', 'Bump check overridden with --force'],
   TPL209: ['info', 'No changes since the previous version'],
+  TPL210: ['error', 'Another publish of the template holds the repository lock: retry'],
 } as const satisfies Record<string, readonly [Severity, string]>;
 
 export type ResolveCode = keyof typeof RESOLVE_CODES;

@@ -4,6 +4,8 @@
  * by the next gate call. Also: a policy that exhausts the Rego step budget is an `error` decision and
  * the server stays up.
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hubPort } from '../../src/api/hub-port.js';
 import { openHub } from '../../src/hub/index.js';
@@ -96,13 +98,16 @@ describe('POST /api/policies/:slug/activation', () => {
   it('commits the activation as the caller: visible to git log, formatted, valid, fsck-clean', async () => {
     const before = head();
     const body = await expectJson<Activation>(await activate('step_budget', { version: '1.0.0' }), 200, 'activation-response');
-    // The demo hub here is a working copy with main checked out: its files were not touched.
-    expect(body).toMatchObject({ policy: 'step_budget', version: '1.0.0', previousVersion: null, changed: true, branch: 'main', worktreeBehind: true });
+    // The demo hub here is a clean working copy with main checked out: it follows the commit.
+    expect(body).toMatchObject({ policy: 'step_budget', version: '1.0.0', previousVersion: null, changed: true, branch: 'main', worktreeUpdated: true });
+    expect(body).not.toHaveProperty('worktreeBehind');
+    expect(git(dir, ['status', '--porcelain']).trim()).toBe('');
     expect(body.commit).toBe(head());
     expect(git(dir, ['rev-parse', `${body.commit}^`]).trim()).toBe(before);
     expect(git(dir, ['log', '-1', '--format=%an <%ae>|%s', 'main']).trim()).toBe('Pat Publisher <pat@example.com>|Activate policy step_budget 1.0.0');
     expect(git(dir, ['diff', '--name-only', before, 'main']).trim()).toBe('oclhub.ocl');
     const text = config();
+    expect(readFileSync(path.join(dir, 'oclhub.ocl'), 'utf8')).toBe(text);
     expect(text).toContain('policy "step_budget" {\n    active_version = "1.0.0"\n}');
     expect(formatOcl(text).changed).toBe(false);
     expect(validateFile({ path: 'oclhub.ocl', text, context: { kind: 'oclhub' } }).diagnostics.filter((d) => d.severity === 'error')).toEqual([]);

@@ -106,6 +106,7 @@ export async function gitPort(dir: string, options: GitPortOptions = {}): Promis
       };
       const snapshot = await store.snapshot(request.ref ?? DEFAULT_BRANCH);
       if (!(await port.getTemplate(kind, slug, snapshot.ref))) return refuse('TPL205', `No ${kind} "${slug}" at ${request.ref ?? DEFAULT_BRANCH}`);
+      if (request.bump === undefined) return refuse('TPL206', 'This test port numbers versions by bump only');
       const next = nextVersion(await versionList(kind, slug), request.bump, { allowPrerelease: kind !== 'policies' });
       if ('error' in next) return refuse('TPL206', next.error.message);
       if (request.version !== undefined && request.version !== next.version) {

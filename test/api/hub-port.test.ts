@@ -27,9 +27,10 @@ describe('hubPort', () => {
       200,
       'version-list',
     );
+    // Newest first, as `oclhub versions` lists them.
     expect(versions.versions.map((v) => [v.version, v.notes, v.publisher.email, v.previousVersion])).toEqual([
-      ['1.0.0', 'First release', 'pat@example.com', undefined],
       ['1.1.0', 'Adds a smoke test', 'pat@example.com', '1.0.0'],
+      ['1.0.0', 'First release', 'pat@example.com', undefined],
     ]);
     expect(versions.versions[0]!.contentHash).toMatch(/\S/);
   });
@@ -79,7 +80,9 @@ describe('hubPort', () => {
     expect(listed.versions.map((v) => v.version)).toContain('1.1.1');
     expect(git(dir, ['for-each-ref', '--format=%(contents)', `refs/tags/${created.tag}`])).toContain('Pat Publisher <pat@example.com>');
     const stale = await expectProblem(await api.post('/api/process-templates/deploy-web/versions', { bump: 'patch', version: '1.1.1' }, { token: PUBLISH_TOKEN }), 409, 'version-exists');
-    expect(stale.detail).toContain('1.1.2');
+    expect(stale.detail).toContain('1.1.1 of process template "deploy-web" is already published');
+    const ahead = await expectProblem(await api.post('/api/process-templates/deploy-web/versions', { bump: 'patch', version: '1.1.5' }, { token: PUBLISH_TOKEN }), 409, 'version-exists');
+    expect(ahead.detail).toContain('the next patch is 1.1.2');
   });
 
   it('sees tags created by other processes (git CLI) once the tag TTL has passed', async () => {

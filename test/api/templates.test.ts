@@ -176,7 +176,7 @@ describe('GET /api/<kind>/:slug/releases (Renovate custom datasource)', () => {
 describe('unknown routes', () => {
   it('answer 404 problem+json', async () => {
     await expectProblem(await api.get('/api/nothing-here'), 404, 'not-found');
-    await expectProblem(await api.get('/'), 404, 'not-found');
+    await expectProblem(await api.get('/nothing-here'), 404, 'not-found');
   });
 
   it('log one line per request: method, path, status, ms', async () => {

@@ -44,6 +44,13 @@ describe('oclhub demo', () => {
       demoDir = /Demo hub repository: (\S+)/.exec(io.text())?.[1] ?? '';
       const examples = parseCurlLines(io.text());
       try {
+        // The pages' URL comes before the example requests, and serves the overview.
+        const pages = /Open the pages in a browser: (\S+)/.exec(io.text())?.[1];
+        expect(pages, 'the demo prints the pages\' URL').toBeDefined();
+        expect(io.text().indexOf(pages!)).toBeLessThan(io.text().indexOf('curl '));
+        const overview = await fetch(pages!);
+        expect(overview.status).toBe(200);
+        expect(await overview.text()).toContain('Compliance matrix');
         expect(examples.length).toBeGreaterThanOrEqual(6);
         for (const example of examples) {
           const response = await fetch(example.url, { method: example.method, headers: example.headers, ...(example.body ? { body: example.body } : {}) });

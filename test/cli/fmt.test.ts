@@ -1,9 +1,11 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, watch, writeFileSync } from 'node:fs';
 import { copyFile, readFile, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { run, tempTree } from './helpers.js';
+import { cliProcess, finished, run, tempTree } from './helpers.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const corpus = path.resolve(repoRoot, '../shared/corpus/ocl');
@@ -100,6 +102,116 @@ describe('oclhub fmt', () => {
     const root = await tempTree({ 'a.ocl': FORMATTED });
     expect((await run(root, 'fmt', 'nope.ocl')).code).toBe(2);
   });
+});
+
+/** A large hand-written process: about 2.5 MB, formatted output larger still. */
+function largeMessyProcess(steps = 7000): string {
+  let text = '';
+  for (let i = 0; i < steps; i++) text += `step "s${i}" {\n  name = "Step ${i}"\n  action {\n    action_type = "Octopus.Script"\n    properties = {\n      b = "2"\n      A = "${'x'.repeat(200)}"\n    }\n  }\n}\n\n`;
+  return text;
+}
+
+const isRoot = process.getuid?.() === 0;
+const NOBODY = 65534;
+
+describe('oclhub fmt never loses a file', () => {
+  it('killed with SIGKILL while writing a large file, it leaves the original intact (or the complete result)', async () => {
+    const messy = largeMessyProcess();
+    const root = await tempTree({ 'big.ocl': messy });
+    const file = path.join(root, 'big.ocl');
+    const formatted = (await run(root, 'fmt', '--stdout', 'big.ocl')).stdout;
+    for (let round = 0; round < 2; round++) {
+      writeFileSync(file, messy);
+      const child = cliProcess(['fmt', 'big.ocl'], { cwd: root });
+      const exited = finished(child);
+      // Kill at the first sign of writing: a temporary file appears, or the file itself changes.
+      const watcher = watch(root, () => child.kill('SIGKILL'));
+      const poll = setInterval(() => {
+        if (statSync(file).size !== messy.length) child.kill('SIGKILL');
+      }, 0);
+      const { code, stderr } = await exited;
+      watcher.close();
+      clearInterval(poll);
+      // Killed (no exit code), or finished cleanly: never a crash before it began.
+      expect(code === null || code === 0, stderr).toBe(true);
+      const after = readFileSync(file, 'utf8');
+      expect(after === messy || after === formatted, `round ${round}: ${after.length} bytes of ${messy.length} / ${formatted.length}`).toBe(true);
+      // A leftover temporary file is never taken for an OCL file by the next run.
+      for (const name of readdirSync(root)) if (name !== 'big.ocl') expect(name.endsWith('.ocl')).toBe(false);
+    }
+    expect((await run(root, 'fmt', '.')).code).toBe(0);
+    expect(readFileSync(file, 'utf8')).toBe(formatted);
+  }, 120_000);
+
+  it('keeps the file mode when it rewrites', async () => {
+    const root = await tempTree({ 'messy.ocl': MESSY });
+    chmodSync(path.join(root, 'messy.ocl'), 0o640);
+    expect((await run(root, 'fmt', 'messy.ocl')).code).toBe(0);
+    expect(statSync(path.join(root, 'messy.ocl')).mode & 0o777).toBe(0o640);
+  });
+
+  it.skipIf(!isRoot)('on a full disk: one clear line, exit 2, the original untouched and no temporary file left', async () => {
+    const mount = path.join(tmpdir(), `oclhub-full-${process.pid}`);
+    mkdirSync(mount, { recursive: true });
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mount]);
+    try {
+      const messy = largeMessyProcess(2000); // ~700 KB: the original and its rewrite do not both fit
+      writeFileSync(path.join(mount, 'big.ocl'), messy);
+      const result = await run(mount, 'fmt', 'big.ocl');
+      expect(result.code).toBe(2);
+      expect(result.stderr).toBe('oclhub fmt: cannot write big.ocl: no space left on device (ENOSPC); the file is unchanged\n');
+      expect(readFileSync(path.join(mount, 'big.ocl'), 'utf8')).toBe(messy);
+      expect(readdirSync(mount)).toEqual(['big.ocl']);
+    } finally {
+      execFileSync('umount', [mount]);
+      rmSync(mount, { recursive: true, force: true });
+    }
+  }, 60_000);
+  if (!isRoot) console.warn('fmt full-disk test skipped: mounting a small tmpfs needs root');
+
+  it('refuses a file that is not UTF-8 with a positioned diagnostic and never rewrites it', async () => {
+    const root = await tempTree({});
+    const latin1 = Buffer.concat([Buffer.from('step "a" {\n  name = "caf'), Buffer.from([0xe9]), Buffer.from('"\n}\n')]);
+    writeFileSync(path.join(root, 'latin.ocl'), latin1);
+    const result = await run(root, 'fmt', 'latin.ocl');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^latin\.ocl:2:14: error OCL031: The file is not valid UTF-8 \(byte 0xe9 at byte offset 24\)/);
+    expect(readFileSync(path.join(root, 'latin.ocl'))).toEqual(latin1);
+    expect((await run(root, 'fmt', '--check', 'latin.ocl')).code).toBe(1);
+  });
+
+  it('skips a FIFO named *.ocl with a warning instead of blocking on it', async () => {
+    const root = await tempTree({ 'messy.ocl': MESSY });
+    execFileSync('mkfifo', [path.join(root, 'pipe.ocl')]);
+    const result = await run(root, 'fmt', '.');
+    expect(result).toEqual({ code: 0, stdout: 'messy.ocl\n', stderr: 'oclhub fmt: warning: pipe.ocl: skipped: not a regular file (a FIFO)\n' });
+    const named = await run(root, 'fmt', 'pipe.ocl');
+    expect(named.stderr).toBe('oclhub fmt: warning: pipe.ocl: skipped: not a regular file (a FIFO)\n');
+  });
+
+  it('reports a dangling symbolic link as one line and exits 2', async () => {
+    const root = await tempTree({ 'messy.ocl': MESSY });
+    symlinkSync(path.join(root, 'gone.ocl'), path.join(root, 'link.ocl'));
+    const result = await run(root, 'fmt', '.');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe('oclhub fmt: link.ocl: is a symbolic link to nothing (dangling link)\n');
+    expect(readFileSync(path.join(root, 'messy.ocl'), 'utf8')).toBe(FORMATTED);
+  });
+
+  it('reports unreadable folders and files as errors (exit 2), never skipping them silently', async () => {
+    const root = await tempTree({ 'messy.ocl': MESSY, 'secret/inner.ocl': MESSY, 'locked.ocl': MESSY });
+    chmodSync(root, 0o755);
+    chmodSync(path.join(root, 'secret'), 0o000);
+    chmodSync(path.join(root, 'locked.ocl'), 0o000);
+    chmodSync(path.join(root, 'messy.ocl'), 0o666);
+    // Root reads everything: check as an ordinary user then.
+    const result = isRoot ? await finished(cliProcess(['fmt', '.'], { cwd: root, uid: NOBODY })) : await run(root, 'fmt', '.');
+    chmodSync(path.join(root, 'secret'), 0o755);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('oclhub fmt: secret: cannot read folder: permission denied (EACCES)\n');
+    expect(result.stderr).toContain('oclhub fmt: cannot read locked.ocl: permission denied (EACCES)\n');
+    expect(result.stderr).not.toMatch(/internal error|\n\s+at /);
+  }, 60_000);
 });
 
 describe.skipIf(!hasCorpus)('oclhub fmt on the corpus (acceptance)', () => {

@@ -190,7 +190,7 @@ describe('colour, version and help', () => {
     expect(evaluate).toMatch(/--environment <slug>\s+the environment deployed to \(required\)/);
     expect(evaluate).toContain('$ oclhub evaluate --environment production');
     const publish = (await cli(ROOT, ['publish', '--help'])).stdout;
-    expect(publish).toMatch(/--bump <bump>[\s\S]*\(required\)/);
+    expect(publish).toContain('$ oclhub publish process-template deploy-web-app --bump minor');
     expect((await cli(ROOT, ['rego', 'eval', '--help'])).stdout).toContain('$ oclhub rego eval -d policy.rego');
     expect((await cli(ROOT, ['versions', '--help'])).stdout).toContain('$OCLHUB_HUB');
   });

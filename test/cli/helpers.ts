@@ -1,7 +1,9 @@
 /** Running CLI commands in-process on temporary folders. */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach } from 'vitest';
 import { memoryIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
@@ -27,4 +29,29 @@ export async function run(cwd: string, ...argv: string[]): Promise<{ code: numbe
   const io = memoryIo(cwd);
   const code = await main(argv, io);
   return { code, stdout: io.out.join(''), stderr: io.err.join('') };
+}
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/**
+ * The CLI from source in a child process (signals, pipes and other users need a real process); as the
+ * unprivileged `uid` when given (root reads everything). tsx is loaded by path: the child's folder is
+ * a temporary one, where a bare `tsx` would not resolve.
+ */
+export function cliProcess(args: string[], options: { cwd: string; uid?: number }): ChildProcess {
+  const tsx = pathToFileURL(path.join(repoRoot, 'node_modules/tsx/dist/loader.mjs')).href;
+  return spawn(process.execPath, ['--import', tsx, path.join(repoRoot, 'test/api/serve-main.ts'), ...args], {
+    cwd: options.cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...(options.uid !== undefined ? { uid: options.uid, gid: options.uid } : {}),
+  });
+}
+
+/** Waits for a child and returns its exit code (null when killed by a signal) and output. */
+export function finished(child: ChildProcess): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
 }

@@ -43,12 +43,16 @@ describe('oclhub init in a new folder', () => {
     expect(tests.code).toBe(0);
     expect(tests.stdout).toMatch(/(\d+) tests, \1 passed, 0 failed \(6 policies\)/);
     expect(nextSteps(r.stdout)).toEqual([
+      'git init hub',
       'oclhub validate --hub hub',
       'oclhub test --hub hub',
-      'git init && git add -A && git commit',
+      'git -C hub add -A && git -C hub commit',
       'oclhub publish policy manual_intervention_in_production --bump major --hub hub',
       'policy "manual_intervention_in_production" { active_version = "1.0.0" }',
     ]);
+    // Not a repository yet: validate --hub refuses it, as the first next step says.
+    expect((await run(root, 'validate', '--hub', 'hub')).code).toBe(2);
+    git(hub, ['init', '-q']);
     const validate = await run(root, 'validate', '--hub', 'hub');
     expect(validate.code).toBe(0);
   });
@@ -58,7 +62,7 @@ describe('oclhub init in a new folder', () => {
     const r = await run(root, 'init', '--no-starter-policies');
     expect(r.code).toBe(0);
     expect(filesUnder(root)).toEqual(['oclhub.ocl']);
-    expect(nextSteps(r.stdout)).toEqual(['oclhub validate --hub .', 'git init && git add -A && git commit']);
+    expect(nextSteps(r.stdout)).toEqual(['git init', 'oclhub validate --hub .', 'git add -A && git commit']);
   });
 
   it('refuses a folder that already has oclhub.ocl', async () => {
@@ -157,11 +161,13 @@ describe('oclhub init in an existing hub (a folder with .octopus/)', () => {
     ]);
 
     expect(nextSteps(r.stdout)).toEqual([
+      'git init',
       'oclhub validate --hub .',
-      'git init && git add -A && git commit',
+      'git add -A && git commit',
       'oclhub publish policy no_friday_deploys --bump major --hub .',
       'policy "no_friday_deploys" { active_version = "1.0.0" }',
     ]);
+    git(root, ['init', '-q']);
     const validate = await run(root, 'validate', '--hub', '.');
     expect(validate.code).toBe(0);
   });
@@ -177,7 +183,7 @@ describe('oclhub init in an existing hub (a folder with .octopus/)', () => {
     expect(r.stdout).toContain('created ../oclhub.ocl\n');
     expect(nextSteps(r.stdout)).toEqual([
       'oclhub validate --hub ..',
-      'git add oclhub.ocl && git commit',
+      'git -C .. add oclhub.ocl && git -C .. commit',
       'policy "require_approval" { active_version = "1.10.0" }',
       'oclhub publish policy no_friday_deploys --bump major --hub ..',
       'policy "no_friday_deploys" { active_version = "1.0.0" }',

@@ -175,10 +175,38 @@ describe('validate runs the policy compatibility checks of oclhub test', () => {
     commitAll(root, {}, 'hub');
     const { report } = await json(root, '--hub', '.');
     const policy = report.files.find((f) => f.file === '.octopus/policies/minimum_release.ocl')!;
-    expect(policy.diagnostics.map((d) => [d.code, d.severity])).toEqual([
+    // The policy is active nowhere (BP027, info): this test is about the POL checks.
+    expect(policy.diagnostics.filter((d) => d.code.startsWith('POL')).map((d) => [d.code, d.severity])).toEqual([
       ['POL104', 'info'],
       ['POL101', 'warning'],
     ]);
-    expect(policy.diagnostics[0]!.adjusted).toMatchObject({ originalSeverity: 'warning', reason: 'Octopus samples write Reason' });
+    expect(policy.diagnostics.find((d) => d.code === 'POL104')!.adjusted).toMatchObject({ originalSeverity: 'warning', reason: 'Octopus samples write Reason' });
+  });
+
+  it('fails on Rego that parses but does not compile (POL105), at the OCL line of the Rego error', async () => {
+    const policy = [
+      'name = "Unsafe"',
+      '',
+      'conditions {',
+      '    rego = <<-EOT',
+      '        package unsafe',
+      '',
+      '        result := {"allowed": x}',
+      '        EOT',
+      '}',
+      '',
+      'scope {',
+      '    rego = <<-EOT',
+      '        package unsafe',
+      '',
+      '        default evaluate := true',
+      '        EOT',
+      '}',
+      '',
+    ].join('\n');
+    const root = await tempTree({ '.octopus/policies/unsafe.ocl': policy });
+    const { code, report } = await json(root, '.octopus');
+    expect(code).toBe(1);
+    expect(report.files[0]!.diagnostics.map((d) => [d.code, d.severity, d.range?.start.line])).toEqual([['POL105', 'error', 7]]);
   });
 });

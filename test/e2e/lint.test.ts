@@ -124,7 +124,12 @@ describe('oclhub lint on the demo hub', () => {
   it('writes JUnit with one test case per policy × context, and GitHub workflow commands', async () => {
     const junit = await cli(hub, 'lint', '--no-cache', '--format', 'junit');
     expect(junit.code).toBe(1);
-    expect(junit.stdout.match(/<testcase\b/g)).toHaveLength(14 * 3);
+    const [policies, diagnostics = ''] = junit.stdout.split('<testsuite name="diagnostics"');
+    expect(policies!.match(/<testcase\b/g)).toHaveLength(14 * 3);
+    // The diagnostics suite holds the demo's best-practice infos (unused variables), which pass.
+    expect(diagnostics.match(/<testcase\b/g)).toHaveLength(3);
+    expect(diagnostics.match(/info BP010: Variable "[^"]+" is not referred to/g)).toHaveLength(3);
+    expect(diagnostics).not.toMatch(/<failure\b/);
     expect(junit.stdout.match(/<failure\b/g)).toHaveLength(1);
     const github = await cli(hub, 'lint', '--no-cache', '--format', 'github');
     expect(github.code).toBe(1);
@@ -204,8 +209,12 @@ describe('oclhub evaluate and input', () => {
     const json = JSON.parse(blocked.stdout) as { allowed: boolean; decisions: PolicyDecision[] };
     expect(json.allowed).toBe(false);
     expect(json.decisions.filter((d) => d.outcome === 'violation').map((d) => d.policy).sort()).toEqual(['no_disabled_steps', 'require_manual_approval_in_production']);
-    // A warning alone does not block: staging has no production approval rule.
-    expect((await cli(hub, 'evaluate', '--project', 'reporting', '--environment', 'staging')).code).toBe(0);
+    // A warning alone does not block (development has no production approval rule; the disabled step is excepted there).
+    expect((await cli(hub, 'evaluate', '--project', 'reporting', '--environment', 'development')).code).toBe(0);
+    // reporting deploys to development and production only: staging is a question with no answer.
+    const staging = await cli(hub, 'evaluate', '--project', 'reporting', '--environment', 'staging');
+    expect(staging.code).toBe(2);
+    expect(staging.stderr).toContain('Project "reporting" does not deploy to environment "staging" (its environments: development, production)');
     expect((await cli(hub, 'evaluate', '--project', 'reporting', '--environment', 'nowhere')).code).toBe(2);
   });
 

@@ -2,6 +2,17 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { GitStoreError } from '../../src/git/index.js';
+
+/** The GitStoreError a promise rejects with (fails the test if it resolves or rejects with something else). */
+export async function gitFailure(promise: Promise<unknown>): Promise<GitStoreError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(error instanceof GitStoreError)) throw new Error(`expected a GitStoreError, got ${String(error)}`);
+  return error;
+}
 
 /** A fixed identity so the real git CLI never depends on the machine's config. */
 export const gitEnv: NodeJS.ProcessEnv = {

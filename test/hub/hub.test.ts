@@ -110,3 +110,53 @@ describe('openHub', () => {
     expect(refused.diagnostics[0]!.code).toBe('TPL205');
   });
 });
+
+describe('Hub.readProject', () => {
+  const CONFIG = (projects: string) => `environment "production" {\n    name = "Production"\n}\n\n${projects}`;
+
+  it('reads a registered folder\'s own files and runbooks, never a nested project\'s', async () => {
+    const dir = tracked(
+      initRepo({
+        'oclhub.ocl': CONFIG('project "api" {\n    name = "API"\n    path = "apps/.octopus"\n}\n'),
+        'apps/.octopus/deployment_process.ocl': processText('1.X'),
+        'apps/.octopus/runbooks/restart.ocl': 'name = "Restart"\n',
+        'apps/.octopus/telemetry/deployment_process.ocl': processText('1.X'),
+      }),
+    );
+    const hub = await open(dir);
+    const read = await hub.readProject(hub.config!.projects[0]!);
+    expect(read.problems).toEqual([]);
+    expect([...read.files.keys()].sort()).toEqual(['apps/.octopus/deployment_process.ocl', 'apps/.octopus/runbooks/restart.ocl']);
+    expect(read.repository).toEqual({ id: 'hub', location: dir, commit: hub.commit });
+  });
+
+  it('says why a folder is not a project: missing (with did-you-mean) or holding only nested projects', async () => {
+    const dir = tracked(
+      initRepo({
+        'oclhub.ocl': CONFIG('project "typo" {\n    name = "Typo"\n    path = "aps/.octopus"\n}\n\nproject "parent" {\n    name = "Parent"\n    path = "mono/.octopus"\n}\n'),
+        'apps/.octopus/deployment_process.ocl': processText('1.X'),
+        'mono/.octopus/a/deployment_process.ocl': processText('1.X'),
+        'mono/.octopus/b/variables.ocl': 'variable "X" {\n    value "1" {}\n}\n',
+      }),
+    );
+    const hub = await open(dir);
+    const [typo, parent] = hub.config!.projects;
+    const missing = await hub.readProject(typo!);
+    expect(missing.problems).toEqual([expect.objectContaining({ severity: 'error', code: 'HUB040', file: 'oclhub.ocl', project: 'typo', summary: 'Project "typo": path "aps/.octopus" does not exist in the hub. Did you mean path = "apps/.octopus"?' })]);
+    const nested = await hub.readProject(parent!);
+    expect(nested.problems[0]!.code).toBe('HUB041');
+    expect(nested.problems[0]!.summary).toContain('It holds the project folders mono/.octopus/a, mono/.octopus/b: register each with its own path.');
+    expect(await hub.projectFiles(typo!)).toEqual({ error: missing.problems[0]!.summary });
+  });
+
+  it('reports an oclhub.ocl that does not parse as its errors, not as a missing file', async () => {
+    const dir = tracked(initRepo({ 'oclhub.ocl': 'environment "production" {\n    name = "Production"\n' }));
+    const hub = await open(dir);
+    expect(hub.hasConfigFile).toBe(true);
+    expect(hub.config).toBeUndefined();
+    expect(hub.configErrors.length).toBeGreaterThan(0);
+    expect(hub.configErrors[0]!.code).toMatch(/^OCL/);
+    const fine = await open(tracked(initRepo({ 'oclhub.ocl': CONFIG('') })));
+    expect(fine.configErrors).toEqual([]);
+  });
+});

@@ -61,7 +61,9 @@ describe('npm pack, install and use', () => {
       expect(files, required).toContain(required);
     }
     expect(files.filter((f) => f.endsWith('.map'))).toEqual([]);
-    expect(files.filter((f) => /^(src|test|bench|scripts)\//.test(f) || f.startsWith('dist/rego/conformance/'))).toEqual([]);
+    // The web page's static assets are served from src/web/assets; no TypeScript source ships.
+    expect(files.filter((f) => f.startsWith('src/web/assets/'))).not.toEqual([]);
+    expect(files.filter((f) => (/^(src|test|bench|scripts)\//.test(f) && !f.startsWith('src/web/assets/')) || f.startsWith('dist/rego/conformance/'))).toEqual([]);
     // No compiled file points at a source map (or at sources the package does not hold).
     const installed = path.join(project, 'node_modules/oclhub');
     for (const file of files.filter((f) => f.endsWith('.js'))) {

@@ -4,6 +4,8 @@ import {
   compiledPolicyCacheSize,
   decisionBlocks,
   evaluatePolicy,
+  mayReadUnknownInput,
+  unknownReads,
 } from '../../src/policy/evaluate.js';
 import { loadPolicy } from './helpers.js';
 
@@ -192,5 +194,47 @@ describe('evaluatePolicy', () => {
     evaluatePolicy(c, deployToProduction);
     expect(compiledPolicyCacheSize()).toBe(2);
     expect(evaluatePolicy(b, deployToProduction).version).toBe('1.0.0');
+  });
+});
+
+describe('input the caller does not have (unknownInput)', () => {
+  const withoutRelease = { ...deployToProduction } as Record<string, unknown>;
+  delete withoutRelease['Release'];
+  const minimum = `default result := {"allowed": true}
+
+result := {"allowed": false, "reason": "too old"} if semver.compare(input.Release.Version, "2.0.0") < 0
+`;
+
+  it('a decision that read the unknown input is inconclusive, with the paths it needs', () => {
+    const policy = loadPolicy({ slug: 'min_release', scope: 'default evaluate := true', conditions: minimum });
+    const decision = evaluatePolicy(policy, withoutRelease, { unknownInput: ['Release'] });
+    expect(decision).toMatchObject({ outcome: 'inconclusive', needs: ['Release.Version'], allowed: true, action: 'block' });
+    expect(decision.reason).toBeUndefined();
+    // Known input decides as usual.
+    expect(evaluatePolicy(policy, deployToProduction, { unknownInput: [] }).outcome).toBe('violation');
+  });
+
+  it('a scope that reads it is inconclusive too (it would be in scope for any real deployment)', () => {
+    const policy = loadPolicy({ slug: 'deployments_only', scope: 'default evaluate := false\n\nevaluate if input.Release', conditions: noDisabledSteps });
+    expect(evaluatePolicy(policy, withoutRelease, { unknownInput: ['Release'] })).toMatchObject({ outcome: 'inconclusive', needs: ['Release'] });
+    expect(evaluatePolicy(policy, withoutRelease).outcome).toBe('skipped');
+  });
+
+  it('an undefined result caused by the missing input is inconclusive; a Rego runtime error stays an error', () => {
+    const undefinedResult = loadPolicy({ slug: 'needs_version', scope: 'default evaluate := true', conditions: 'result := {"allowed": input.Release.Version == "1.0.0"}' });
+    expect(evaluatePolicy(undefinedResult, withoutRelease, { unknownInput: ['Release'] })).toMatchObject({ outcome: 'inconclusive' });
+    const conflict = loadPolicy({ slug: 'conflict', scope: 'default evaluate := true', conditions: 'result := {"allowed": true} if input.Release\nresult := {"allowed": false} if input.Steps' });
+    expect(evaluatePolicy(conflict, deployToProduction, { unknownInput: ['Release'] }).outcome).toBe('error');
+  });
+
+  it('policies that cannot read it are decided without recording reads', () => {
+    const policy = loadPolicy({ slug: 'steps_only', scope: productionScope, conditions: noDisabledSteps });
+    expect(evaluatePolicy(policy, withoutRelease, { unknownInput: ['Release'] }).outcome).toBe('violation');
+    expect(mayReadUnknownInput('x := input.Steps\ny := input.Environment.Slug', ['Release'])).toBe(false);
+    expect(mayReadUnknownInput('x := input.Release.Version', ['Release'])).toBe(true);
+    expect(mayReadUnknownInput('x := input["Release"]', ['Release'])).toBe(true);
+    expect(mayReadUnknownInput('x := object.get(input, "Release", null)', ['Release'])).toBe(true);
+    expect(mayReadUnknownInput('x := input.Releases', ['Release'])).toBe(false);
+    expect(unknownReads([['Steps'], ['Release', 'Version'], []], ['Release'])).toEqual(['', 'Release.Version']);
   });
 });

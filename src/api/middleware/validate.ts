@@ -1,11 +1,13 @@
 /**
- * JSON request bodies: `application/json` only (415 otherwise), well-formed (400 malformed-json), and
+ * JSON request bodies: `application/json` only (415 otherwise), UTF-8 and well-formed (400 malformed-json), and
  * valid against the route's schema in schemas/api (400 validation-failed, with ajv's errors).
  */
 import type { MiddlewareHandler } from 'hono';
 import type { ApiEnv } from '../env.js';
 import { ProblemError } from '../problem.js';
 import { apiSchemas, schemaErrors } from '../schemas.js';
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 export function validateJsonBody(schemaName: string): MiddlewareHandler<ApiEnv> {
   const validate = apiSchemas().validator(schemaName);
@@ -14,7 +16,13 @@ export function validateJsonBody(schemaName: string): MiddlewareHandler<ApiEnv> 
     if (type !== 'application/json' && !/^application\/[a-z0-9.+-]+\+json$/.test(type)) {
       throw new ProblemError('unsupported-media-type', 'Send the request body as application/json');
     }
-    const text = await c.req.text();
+    let text: string;
+    try {
+      text = strictUtf8.decode(await c.req.arrayBuffer());
+    } catch {
+      // Decoding with replacement characters would store text the client never sent.
+      throw new ProblemError('malformed-json', 'The body is not valid UTF-8');
+    }
     let body: unknown;
     try {
       body = JSON.parse(text);

@@ -14,7 +14,7 @@ export function complianceRoutes(ctx: RouterContext): RouteSpec[] {
       summary: 'The project × environment matrix of policy decisions',
       query: [{ name: 'ref', description: "Branch, tag or commit of the hub (default: the hub's default branch)" }],
       implemented: port.compliance !== undefined,
-      responses: { 200: { description: 'The matrix, with every context\'s findings', schema: 'compliance-response' } },
+      responses: { 200: { description: 'The matrix (error, blocked, inconclusive, warned or allowed per context), with every context\'s findings and, for a context that could not be decided, why', schema: 'compliance-response' } },
       handler: async (c) => {
         const ref = refQuery(c, 'ref');
         if (!port.compliance) return notImplemented(c, 'compliance reports');
@@ -32,7 +32,7 @@ export function complianceRoutes(ctx: RouterContext): RouteSpec[] {
         { name: 'to', description: 'Changed ref', required: true },
       ],
       implemented: port.diff !== undefined,
-      responses: { 200: { description: 'The changed decisions: newly blocked, newly allowed, changed, reason changed', schema: 'diff-response' } },
+      responses: { 200: { description: 'The changed decisions: newly blocked, newly allowed, newly inconclusive, changed, reason changed', schema: 'diff-response' } },
       handler: async (c) => {
         const from = refQuery(c, 'from', true)!;
         const to = refQuery(c, 'to', true)!;

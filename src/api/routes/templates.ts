@@ -7,7 +7,7 @@ import { tagName } from '../../templates/version-tags.js';
 import type { ApiEnv } from '../env.js';
 import { refQuery } from '../middleware/paths.js';
 import type { HubPort, PublishOutcome, PublishRequest, TemplateContent, TemplateKind, VersionInfo } from '../ports.js';
-import { problem, problemResponse, ProblemError, type ProblemTypeName } from '../problem.js';
+import { problem, problemResponse, ProblemError, withoutPaths, type ProblemTypeName } from '../problem.js';
 import type { RouterContext, RouteSpec } from '../router.js';
 import { notImplemented } from './stubs.js';
 
@@ -95,16 +95,17 @@ export function templateRoutes(kind: TemplateKind, ctx: RouterContext): RouteSpe
       path: `${base}/:slug/versions`,
       tag: kind,
       scope: 'publish',
-      summary: `Publish the next version of a ${what} (or preview it with dryRun)`,
+      summary: `Publish the next version of a ${what}, or an explicit one (or preview it with dryRun)`,
       description:
-        'Serialised per template within a server; across servers the atomic tag creation decides. Give `version` to publish only if that is the computed next version: of two concurrent publishers of the same version, one gets 201 and the other 409.',
+        'Numbering and tagging are one atomic step under a per-template lock in the repository, shared by every server on it. With `bump` and `version`, `version` must be the version created: of concurrent publishers of the same version exactly one gets 201 and the others 409, and no other version is created. With `version` alone, that version is published (it must be higher than every published one; the jump from the previous stable version is bump-checked). 503 `repository-busy` with Retry-After when another publish of the template holds the lock longer than the server waits.',
       body: 'publish-request',
       implemented: port.publish !== undefined,
       responses: {
         200: { description: 'Dry run: the version that would be published, the bump check and the impact', schema: 'publish-response' },
         201: { description: 'Published: the tag was created', schema: 'publish-response' },
-        409: { description: 'The version is already published, or the working tree is dirty', schema: 'problem' },
+        409: { description: 'The version is already published (or is not the version the bump gives), or the working tree is dirty', schema: 'problem' },
         422: { description: 'Refused: validation errors, insufficient bump, no version computable', schema: 'problem' },
+        503: { description: 'Another publish of the template holds its lock (Retry-After), or the repository cannot be read or written', schema: 'problem' },
       },
       handler: async (c) => {
         if (!port.publish) return notImplemented(c, 'publishing');
@@ -134,11 +135,11 @@ function activationRoute(ctx: RouterContext): RouteSpec {
     body: 'activation-request',
     implemented: port.activatePolicy !== undefined,
     description:
-      'Commits `policy "<slug>" { active_version = "…" }` to oclhub.ocl on the hub\'s branch with the token\'s identity as author (only that block is re-printed, in Octopus\'s layout). Activating a version that is not published is refused with 422 (`version-not-published`): the request is well-formed, but the hub state does not allow it. Setting what the file already says answers 200 with `changed: false` and makes no commit.',
+      'Commits `policy "<slug>" { active_version = "…" }` to oclhub.ocl on the hub\'s branch with the token\'s identity as author (only that block is re-printed, in Octopus\'s layout). Activating a version that is not published is refused with 422 (`version-not-published`): the request is well-formed, but the hub state does not allow it. Setting what the file already says answers 200 with `changed: false` and makes no commit. When the branch is checked out in the hub\'s working copy, oclhub.ocl and its index entry there are updated too (`worktreeUpdated`); if oclhub.ocl has uncommitted changes there, or a Git command holds the index lock, nothing is committed and the answer is 409 with the reason. A branch moved by another writer is met by re-applying the edit to the new tip, with backoff, for up to 10 seconds.',
     responses: {
       200: { description: 'The commit that changed the activation (or `changed: false`)', schema: 'activation-response' },
       404: { description: 'No such policy: neither published nor activated', schema: 'problem' },
-      409: { description: 'The hub is not on a branch, or oclhub.ocl cannot be edited', schema: 'problem' },
+      409: { description: 'The hub is not on a branch, oclhub.ocl cannot be edited, it has uncommitted changes in the checked-out working copy, or the branch kept moving', schema: 'problem' },
       422: { description: 'The version is not published', schema: 'problem' },
       501: { description: 'Not provided by this hub (a remote hub is read-only here)', schema: 'problem' },
     },
@@ -157,7 +158,8 @@ const REFUSAL: Record<string, ProblemTypeName> = {
   TPL203: 'version-exists',
   TPL204: 'conflict',
   TPL205: 'not-found',
-  TPL207: 'internal-error',
+  TPL207: 'repository-unavailable',
+  TPL210: 'repository-busy',
 };
 
 function publishResponse(c: Context<ApiEnv>, outcome: PublishOutcome, versionsPath: string): Response {
@@ -171,5 +173,6 @@ function publishResponse(c: Context<ApiEnv>, outcome: PublishOutcome, versionsPa
   const errors = outcome.diagnostics.filter((d) => d.severity === 'error');
   const first = errors[0];
   const name = (first && REFUSAL[first.code]) ?? 'publish-refused';
-  return problemResponse(c, problem(name, first?.summary ?? 'The publish was refused', { errors: outcome.diagnostics, ...(first ? { code: first.code } : {}) }));
+  const headers: Record<string, string> = outcome.retryAfterSeconds !== undefined ? { 'Retry-After': String(outcome.retryAfterSeconds) } : {};
+  return problemResponse(c, problem(name, withoutPaths(first?.summary ?? 'The publish was refused'), { errors: outcome.diagnostics, ...(first ? { code: first.code } : {}) }), headers);
 }

@@ -2,9 +2,9 @@
  * `oclhub convert [--to json|ocl] <file>`: prints an OCL file as JSON (docs/ocl-json.md) or a JSON
  * file as OCL. Without `--to`, a `.json` file becomes OCL and anything else becomes JSON.
  * `oclhub convert -` reads standard input (named by `--stdin-filename`, else `<stdin>`, taken as OCL).
- * Errors are reported as diagnostics on stderr with exit code 1.
+ * Errors are reported as diagnostics on stderr with exit code 1 (a file that is not UTF-8 too); a file
+ * that cannot be read is one line and exit code 2.
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Option } from 'commander';
 import { compareDiagnostics, hasErrors, type Diagnostic } from '../../diagnostics.js';
@@ -13,7 +13,7 @@ import { jsonToOcl, oclToJson, parseJsonText } from '../../ocl/json.js';
 import { renderDiagnostics } from '../../report/text.js';
 import { heredocModeForFile } from '../../hub/validate.js';
 import { parseOcl } from '../../ocl/index.js';
-import { displayPath } from '../files.js';
+import { displayPath, readOclFile } from '../files.js';
 import { readStdinInput, STDIN_ARG } from '../inputs.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, type CliIo } from '../io.js';
 import type { RegisterCommand } from '../main.js';
@@ -44,14 +44,17 @@ export async function runConvert(options: ConvertCommandOptions, io: CliIo): Pro
   }
   const absolute = stdin ? stdin.path : path.resolve(io.cwd, options.file);
   const display = stdin ? stdin.display : displayPath(absolute, io.cwd);
-  let text: string;
-  try {
-    text = stdin ? stdin.text : await readFile(absolute, 'utf8');
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
-    io.stderr(`oclhub convert: cannot read ${options.file}: ${reason}\n`);
+  const read = stdin ? { text: stdin.text } : await readOclFile(absolute, display);
+  if ('error' in read) {
+    io.stderr(`oclhub convert: ${read.error}\n`);
     return EXIT_USAGE;
   }
+  if ('diagnostic' in read) {
+    // Bytes that are not UTF-8 are refused: converting them would print replacement characters.
+    io.stderr(renderDiagnostics([read.diagnostic], { colors: io.colors }));
+    return EXIT_FINDINGS;
+  }
+  const text = read.text;
   const to = options.to ?? (absolute.toLowerCase().endsWith('.json') ? 'ocl' : 'json');
   const report = (diagnostics: Diagnostic[]) => {
     if (diagnostics.length === 0) return;

@@ -1,7 +1,8 @@
 /**
  * `oclhub demo [--host 127.0.0.1] [--port 8080]` (what `npm start` runs): builds the embedded demo hub
  * (templates/demo as a Git repository with published template and policy versions) in a temporary
- * folder and serves the HTTP API over it, printing example requests. No set-up needed.
+ * folder and serves the HTTP API and the web pages over it, printing the pages' URL and example
+ * requests. No set-up needed.
  */
 import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -65,6 +66,8 @@ export async function runDemo(options: DemoCommandOptions, io: CliIo, hooks: Ser
 
 function examples(url: string, token: string): string {
   return [
+    '',
+    `Open the pages in a browser: ${url}/  (compliance matrix, projects, templates, policies, diff; API docs at ${url}/docs)`,
     '',
     'Try:',
     `  curl -s ${url}/api/health`,

@@ -11,11 +11,14 @@ import type { DecisionChange, HubDiff } from '../../lint/diff.js';
 import { renderDiagnostics } from '../../report/text.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, type CliIo } from '../io.js';
 import type { RegisterCommand } from '../main.js';
+import { releaseFrom } from '../../policy/release-version.js';
 
 export interface DiffCommandOptions {
   hub?: string;
   format?: 'text' | 'json';
   failOnNewBlocks?: boolean;
+  releaseVersion?: string;
+  gitRef?: string;
 }
 
 export const registerDiff: RegisterCommand = (program, ctx) => {
@@ -27,6 +30,8 @@ export const registerDiff: RegisterCommand = (program, ctx) => {
     .option('--hub <dir>', 'hub repository folder (default: the repository of the current folder)')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('--fail-on-new-blocks', 'exit 1 when a change newly blocks a deployment')
+    .option('--release-version <version>', 'evaluate deployments of this release (without it, policies that read input.Release are inconclusive at both refs)')
+    .option('--git-ref <ref>', "the release's Git ref (with --release-version)")
     .action(async (refA: string, refB: string, options: DiffCommandOptions) => {
       ctx.setExitCode(await runDiff(refA, refB, options, ctx.io));
     });
@@ -35,13 +40,19 @@ export const registerDiff: RegisterCommand = (program, ctx) => {
 const LABEL: Record<DecisionChange['kind'], string> = {
   'newly-blocked': 'newly blocked',
   'newly-allowed': 'newly allowed',
+  inconclusive: 'inconclusive',
   changed: 'changed',
   'reason-changed': 'reason changed',
 };
 
 export async function runDiff(refA: string, refB: string, options: DiffCommandOptions, io: CliIo): Promise<number> {
+  const release = releaseFrom(options);
+  if ('error' in release) {
+    io.stderr(`oclhub diff: ${release.error}\n`);
+    return EXIT_USAGE;
+  }
   const dir = options.hub !== undefined ? path.resolve(io.cwd, options.hub) : ((await findRepositoryRoot(io.cwd)) ?? io.cwd);
-  const diff = await diffHubFolder(dir, refA, refB);
+  const diff = await diffHubFolder(dir, refA, refB, release.release ? { release: release.release } : {});
   if (diff.commitA === undefined || diff.commitB === undefined) {
     io.stderr(`oclhub diff: cannot read both refs\n`);
     io.stderr(renderDiagnostics(diff.diagnostics, { colors: io.colors }));
@@ -67,6 +78,6 @@ function renderText(diff: HubDiff, io: CliIo): void {
   }
   const count = (kind: DecisionChange['kind']) => diff.changes.filter((x) => x.kind === kind).length;
   io.stdout(
-    `${diff.changes.length} ${diff.changes.length === 1 ? 'change' : 'changes'} over ${diff.contexts} contexts: ${count('newly-blocked')} newly blocked, ${count('newly-allowed')} newly allowed, ${count('changed')} changed, ${count('reason-changed')} reason changed\n`,
+    `${diff.changes.length} ${diff.changes.length === 1 ? 'change' : 'changes'} over ${diff.contexts} contexts: ${count('newly-blocked')} newly blocked, ${count('newly-allowed')} newly allowed, ${count('changed')} changed, ${count('reason-changed')} reason changed${count('inconclusive') > 0 ? `, ${count('inconclusive')} newly inconclusive` : ''}\n`,
   );
 }

@@ -1,16 +1,18 @@
 /**
  * `oclhub fmt [--check] [--diff] [--stdout] [files|dirs|patterns...]`: formats OCL files the way
  * Octopus writes them (the current folder when no path is given). Rewrites only files whose text
- * changes, never a file with syntax errors (those are reported and make the exit code 1). `--check`
- * lists the files that would change (exit 1 if any) and writes nothing; `--diff` prints those changes
- * as a unified diff instead (exit 1 if any); `--stdout` prints the formatted text instead of writing.
- * `oclhub fmt -` formats standard input to standard output.
+ * changes, never a file with syntax errors or bytes that are not UTF-8 (those are reported and make the
+ * exit code 1). `--check` lists the files that would change (exit 1 if any) and writes nothing; `--diff`
+ * prints those changes as a unified diff instead (exit 1 if any); `--stdout` prints the formatted text
+ * instead of writing. `oclhub fmt -` formats standard input to standard output.
+ * A rewrite is atomic (files.ts replaceFile): killed or out of disk space mid-write, the original stays.
+ * Files that cannot be read or written are reported one line each, and the exit code is then 2.
  */
-import { readFile, writeFile } from 'node:fs/promises';
 import { compareDiagnostics, hasErrors, type Diagnostic } from '../../diagnostics.js';
 import { formatOcl } from '../../ocl/format.js';
 import { renderDiagnostics } from '../../report/text.js';
 import { heredocModeForFile } from '../../hub/validate.js';
+import { fileErrorReason, readOclFile, replaceFile, reportFileProblems } from '../files.js';
 import { resolveInputs } from '../inputs.js';
 import { unifiedDiff } from '../unified-diff.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, type CliIo } from '../io.js';
@@ -44,26 +46,32 @@ export async function runFmt(options: FmtCommandOptions, io: CliIo): Promise<num
     io.stderr(`oclhub fmt: ${inputs.error}\n`);
     return EXIT_USAGE;
   }
-  const { missing, stdin } = inputs;
+  const { missing, problems: fileProblems, stdin } = inputs;
   // Standard input is formatted to standard output, never written back.
   const files = stdin ? [{ path: stdin.path, display: stdin.display, text: stdin.text }] : inputs.files;
   if (missing.length > 0) {
     for (const arg of missing) io.stderr(`oclhub fmt: no such file or directory: ${arg}\n`);
     return EXIT_USAGE;
   }
+  let toolError = reportFileProblems('fmt', fileProblems, io.stderr);
   const schemaVersions = new Map<string, number | undefined>();
   const problems: Diagnostic[] = [];
   const sources = new Map<string, string>();
   let failed = false;
   let wouldChange = false;
   for (const file of files) {
-    let text: string;
-    try {
-      text = 'text' in file ? file.text : await readFile(file.path, 'utf8');
-    } catch (error) {
-      io.stderr(`oclhub fmt: cannot read ${file.display}: ${(error as Error).message}\n`);
-      return EXIT_USAGE;
+    const read = 'text' in file ? { text: file.text } : await readOclFile(file.path, file.display);
+    if ('error' in read) {
+      io.stderr(`oclhub fmt: ${read.error}\n`);
+      toolError = true;
+      continue;
     }
+    if ('diagnostic' in read) {
+      problems.push(read.diagnostic);
+      failed = true;
+      continue;
+    }
+    const text = read.text;
     const heredocMode = await heredocModeForFile(file.path, undefined, schemaVersions);
     const result = formatOcl(text, { file: file.display, heredocMode });
     if (result.diagnostics.length > 0) {
@@ -82,11 +90,18 @@ export async function runFmt(options: FmtCommandOptions, io: CliIo): Promise<num
     } else if (options.check) {
       if (!options.stdout) io.stdout(`${file.display}\n`);
     } else if (!options.stdout && !stdin) {
-      await writeFile(file.path, result.formatted, 'utf8');
+      try {
+        await replaceFile(file.path, result.formatted);
+      } catch (error) {
+        io.stderr(`oclhub fmt: cannot write ${file.display}: ${fileErrorReason(error)}; the file is unchanged\n`);
+        toolError = true;
+        continue;
+      }
       io.stdout(`${file.display}\n`);
     }
   }
   if (problems.length > 0) io.stderr(renderDiagnostics(problems.sort(compareDiagnostics), { sources, colors: io.colors }));
+  if (toolError) return EXIT_USAGE;
   if (failed) return EXIT_FINDINGS;
   return (options.check || options.diff) && wouldChange ? EXIT_FINDINGS : EXIT_OK;
 }

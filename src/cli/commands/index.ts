@@ -28,4 +28,6 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'input', load: async () => (await import('./input.js')).registerInput },
   { name: 'diff', load: async () => (await import('./diff.js')).registerDiff },
   { name: 'demo', load: async () => (await import('./demo.js')).registerDemo },
+  { name: 'lsp', load: async () => (await import('./lsp.js')).registerLsp },
+  { name: 'deps', load: async () => (await import('./deps.js')).registerDeps },
 ];

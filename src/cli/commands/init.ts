@@ -118,7 +118,7 @@ export async function runInit(options: InitOptions, io: CliIo): Promise<number> 
         `Templates are read from ${DEFAULT_BASE_PATH}/: ${list('process templates', found.processTemplates)}; ${list('project templates', found.projectTemplates)}.\n`,
     );
   }
-  io.stdout(nextSteps(` --hub ${shown(target)}`, found));
+  io.stdout(nextSteps(shown(target), found));
   return EXIT_OK;
 }
 
@@ -251,10 +251,15 @@ function renderConfig(options: {
   return blocks.join('\n\n') + '\n';
 }
 
-function nextSteps(at: string, found: Survey): string {
-  const lines: Array<[string, string]> = [[`oclhub validate${at}`, 'check the hub: oclhub.ocl, projects, policies and templates']];
+function nextSteps(dir: string, found: Survey): string {
+  const at = ` --hub ${dir}`;
+  const git = dir === '.' ? 'git' : `git -C ${dir}`;
+  const lines: Array<[string, string]> = [];
+  // oclhub reads a hub through Git (validate --hub refuses a plain folder), so the repository comes first.
+  if (!found.git) lines.push([`git init${dir === '.' ? '' : ` ${dir}`}`, 'a hub is a Git repository']);
+  lines.push([`oclhub validate${at}`, 'check the hub: oclhub.ocl, projects, policies and templates']);
   if (found.policyTests) lines.push([`oclhub test${at}`, 'run the policy unit tests']);
-  lines.push(found.git ? ['git add oclhub.ocl && git commit', 'commit the hub settings'] : ['git init && git add -A && git commit', 'put the hub under version control']);
+  lines.push(found.git ? [`${git} add oclhub.ocl && ${git} commit`, 'commit the hub settings'] : [`${git} add -A && ${git} commit`, 'commit the hub']);
   const unpublished = found.policies.find((p) => p.published === undefined);
   const publishedOne = found.policies.find((p) => p.published !== undefined);
   if (publishedOne) lines.push([`policy ${quote(publishedOne.slug)} { active_version = ${quote(publishedOne.published!)} }`, 'in oclhub.ocl: activate a published version']);

@@ -1,22 +1,29 @@
 /**
  * `oclhub lint [--hub DIR|URL#REF] [--ref REF] [--project DIR]... [--environment SLUG]... [--tenant SLUG]...
- *  [--format text|json|sarif|junit|github] [--output FILE] [--fail-on block|warn|error] [--drafts] [--locked]
- *  [--on-error warn|block] [--no-cache]`
+ *  [--release-version V [--git-ref REF]] [--format text|json|sarif|junit|github] [--output FILE]
+ *  [--fail-on block|warn|error] [--drafts] [--locked] [--on-error warn|block] [--no-cache]`
  *
  * In a project repository: lints its `.octopus` folder(s) against the hub. In the hub repository
- * (no --project): lints every project registered in oclhub.ocl. Exit 0 clean, 1 when a finding reaches
- * the fail level, 2 on usage or tool errors. Progress goes to stderr on a TTY only.
+ * (no --project): lints every project registered in oclhub.ocl, each read from its own repository.
+ * Without --ref a local hub is read from its working tree. Without --release-version, decisions that
+ * read `input.Release` are inconclusive (reported, never failing). Exit 0 clean, 1 when a finding
+ * reaches the fail level (or a project could not be decided), 2 on usage or tool errors. Progress goes
+ * to stderr on a TTY only. With `--format github` and `$GITHUB_STEP_SUMMARY` set, the job summary
+ * (every finding, with its repository) is appended there.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Option } from 'commander';
 import { findRepositoryRoot } from '../../git/find-root.js';
 import { readRenderedReport, writeRenderedReport } from '../../lint/cache.js';
 import type { LintOptions } from '../../lint/engine.js';
 import { renderedReportKey } from '../../lint/report-key.js';
+import { releaseFrom } from '../../policy/release-version.js';
+import { ObjectCache } from '../../git/index.js';
 import type { LintFormat } from '../../report/lint-formats.js';
 import type { FailLevel, PolicyAction } from '../../report/lint-report.js';
-import { collect, lintCacheDir } from '../cache-dirs.js';
+import { cacheDirFor, collect, lintCacheDir } from '../cache-dirs.js';
 import { addHubOptions, openHubForCli, type HubCliOptions } from '../hub-option.js';
 import { EXIT_USAGE, type CliIo } from '../io.js';
 import type { RegisterCommand } from '../main.js';
@@ -32,21 +39,25 @@ export interface LintCommandOptions extends HubCliOptions {
   locked?: boolean;
   onError?: PolicyAction;
   cache?: boolean;
+  releaseVersion?: string;
+  gitRef?: string;
 }
 
 export const registerLint: RegisterCommand = (program, ctx) => {
   const command = program
     .command('lint')
     .description('evaluate the active policies on every project × environment (× tenant) and report violations and diagnostics')
-    .option('--ref <ref>', 'hub branch, tag or commit to read (default HEAD)')
+    .option('--ref <ref>', 'hub branch, tag or commit to read (default: the working tree)')
     .option('--project <dir>', 'project folder to lint (repeatable; default: every project in oclhub.ocl, or the current folder)', collect, [])
     .option('--environment <slug>', 'only this environment (repeatable)', collect, [])
     .option('--tenant <slug>', 'only this tenant (repeatable)', collect, [])
+    .option('--release-version <version>', 'the release deployed (semver or 4-part); without it, policies that read input.Release are inconclusive')
+    .option('--git-ref <ref>', "the release's Git ref, e.g. refs/heads/main (with --release-version)")
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'sarif', 'junit', 'github']).default('text'))
     .option('--output <file>', 'write the report to a file instead of stdout')
     .addOption(new Option('--fail-on <level>', 'fail on blocking findings, also warnings, or only errors').choices(['block', 'warn', 'error']).default('block'))
     .option('--drafts', 'evaluate the working policy files instead of the active published versions')
-    .option('--locked', 'resolve templates to the versions in oclhub.lock.json; a stale lock is an error')
+    .option('--locked', "resolve templates to the versions in each project repository's oclhub.lock.json; a missing or stale lock is an error")
     .addOption(new Option('--on-error <action>', 'what a policy that cannot be evaluated does').choices(['block', 'warn']).default('block'))
     .option('--no-cache', 'do not read or write cached results (.oclhub-cache/ or $OCLHUB_CACHE_DIR/lint)');
   addHubOptions(command).action(async (options: LintCommandOptions) => {
@@ -56,19 +67,25 @@ export const registerLint: RegisterCommand = (program, ctx) => {
 
 export async function runLint(options: LintCommandOptions, io: CliIo): Promise<number> {
   const format = options.format ?? 'text';
+  const release = releaseFrom(options);
+  if ('error' in release) {
+    io.stderr(`oclhub lint: ${release.error}\n`);
+    return EXIT_USAGE;
+  }
   // An unchanged hub re-prints the report it rendered last time, before anything is parsed (colour is part of the rendering).
-  const quick = await quickReport(options, io, format);
-  if (quick.previous) return emit(quick.previous.output, quick.previous.exitCode, options, io);
+  const quick = await quickReport(options, io, format, release.release);
+  if (quick.previous) return emit(quick.previous.output, quick.previous.exitCode, options, io, quick.previous.summary);
   // Loaded only now: an unchanged hub's report above is re-printed without loading the parser or the engine.
-  const [{ lintHub }, { isHubFolder, targetsForFolders }, { renderLint }, { lintExitCode, summarize }] = await Promise.all([
+  const [{ lintHub }, { homeRepository, isHubFolder, targetsForFolders }, { renderLint, renderGithubStepSummary }, { lintExitCode, summarize }] = await Promise.all([
     import('../../lint/engine.js'),
     import('../lint-targets.js'),
     import('../../report/lint-formats.js'),
     import('../../report/lint-report.js'),
   ]);
-  const hub = await openHubForCli(options, io, 'lint');
+  const root = (await findRepositoryRoot(io.cwd)) ?? io.cwd;
+  const hub = await openHubForCli(options, io, 'lint', { workingTree: true, stateDir: lintCacheDir(options, io, root), objectCache: quick.objects });
   if (!hub) return EXIT_USAGE;
-  const lintOptions: LintOptions = baseOptions(options, await toolVersion());
+  const lintOptions: LintOptions = baseOptions(options, await toolVersion(), release.release);
   const folders = options.project ?? [];
   if (!hub.config) {
     io.stderr(`oclhub lint: ${hub.location} has no oclhub.ocl (environments, projects, policy activation): name the hub with --hub DIR|URL or $OCLHUB_HUB\n`);
@@ -78,15 +95,15 @@ export async function runLint(options: LintCommandOptions, io: CliIo): Promise<n
     ['environment', options.environment ?? [], hub.config?.environments ?? []],
     ['tenant', options.tenant ?? [], hub.config?.tenants ?? []],
   ] as const) {
-    const known = new Set(declared.map((e) => e.slug));
-    const unknown = given.filter((e) => !known.has(e));
+    const known = declared.map((e) => e.slug);
+    const unknown = given.filter((e) => !known.includes(e));
     if (unknown.length > 0) {
-      io.stderr(`oclhub lint: no ${what} ${unknown.map((e) => `"${e}"`).join(', ')} in oclhub.ocl (${what}s: ${[...known].join(', ') || 'none'})\n`);
+      const { choices } = await import('../../policy/input.js');
+      io.stderr(`oclhub lint: no ${what} ${unknown.map((e) => `"${e}"`).join(', ')} in oclhub.ocl${choices(unknown[0]!, known, `${what}s`) || ` (${what}s: none)`}\n`);
       return EXIT_USAGE;
     }
   }
   const hubMode = folders.length === 0 && (await isHubFolder(hub, io.cwd));
-  const root = (await findRepositoryRoot(io.cwd)) ?? io.cwd;
   if (!hubMode) {
     const found = await targetsForFolders(hub, folders, io, options.locked ? { locked: true } : {});
     if (found.error) {
@@ -94,7 +111,13 @@ export async function runLint(options: LintCommandOptions, io: CliIo): Promise<n
       return EXIT_USAGE;
     }
     lintOptions.projects = found.targets;
+    // The repository the command runs in: its files are the ones CI annotates.
+    lintOptions.home = await homeRepository(hub, found.targets, io);
+  } else {
+    lintOptions.home = 'hub';
+    if (options.locked) lintOptions.locked = true;
   }
+  lintOptions.projectCacheDir = cacheDirFor(options, io);
   lintOptions.cacheDir = lintCacheDir(options, io, root);
   if (quick.key !== undefined) lintOptions.wholeRunCache = false;
   if (io.isTTY) {
@@ -102,13 +125,22 @@ export async function runLint(options: LintCommandOptions, io: CliIo): Promise<n
   }
   const run = await lintHub(hub, lintOptions);
   if (io.isTTY) io.stderr('\r\u001b[K');
-  const rendered = renderLint(run.report, format, { text: { colors: io.colors } });
+  const hubDir = hub.location.startsWith('http') ? undefined : path.resolve(io.cwd, hub.location);
+  const rendered = renderLint(run.report, format, {
+    text: { colors: io.colors },
+    sarif: {
+      // Local repositories' roots, for originalUriBaseIds and versionControlProvenance.
+      repositoryRoot: (repository) =>
+        /^[a-z][a-z0-9+.-]*:\/\//i.test(repository.location) ? undefined : pathToFileURL(path.resolve(hubDir ?? io.cwd, repository.location)).href.replace(/\/?$/, '/'),
+    },
+  });
+  const summary = format === 'github' ? renderGithubStepSummary(run.report) : undefined;
   const exitCode = lintExitCode(summarize(run.report));
-  if (quick.key !== undefined && quick.dir !== undefined) await writeRenderedReport(quick.dir, quick.key, rendered, exitCode);
-  return emit(rendered, exitCode, options, io);
+  if (quick.key !== undefined && quick.dir !== undefined) await writeRenderedReport(quick.dir, quick.key, rendered, exitCode, summary);
+  return emit(rendered, exitCode, options, io, summary);
 }
 
-function baseOptions(options: LintCommandOptions, version: string): LintOptions {
+function baseOptions(options: LintCommandOptions, version: string, release: LintOptions['release']): LintOptions {
   return {
     failOn: options.failOn ?? 'block',
     onError: options.onError ?? 'block',
@@ -116,11 +148,21 @@ function baseOptions(options: LintCommandOptions, version: string): LintOptions 
     ...(options.environment && options.environment.length > 0 ? { environments: options.environment } : {}),
     ...(options.tenant && options.tenant.length > 0 ? { tenants: options.tenant } : {}),
     ...(options.drafts ? { drafts: true } : {}),
+    ...(release ? { release } : {}),
+    ...(options.locked && (options.project ?? []).length === 0 ? { locked: true } : {}),
   };
 }
 
-/** The whole-hub rendered-report cache: only for a local hub linted from its own folder, with the cache on. */
-async function quickReport(options: LintCommandOptions, io: CliIo, format: string): Promise<{ key?: string; dir?: string; previous?: { output: string; exitCode: number } }> {
+/**
+ * The whole-hub rendered-report cache: only for a local hub linted from its own folder, with the cache
+ * on, at a commit (`--ref`, or a working tree without changes).
+ */
+async function quickReport(
+  options: LintCommandOptions,
+  io: CliIo,
+  format: string,
+  release: LintOptions['release'],
+): Promise<{ key?: string; dir?: string; previous?: { output: string; exitCode: number; summary?: string }; objects?: ObjectCache }> {
   const value = options.hub ?? io.env.OCLHUB_HUB;
   if (options.cache === false || (options.project ?? []).length > 0 || (value !== undefined && /^https?:\/\//i.test(value))) return {};
   const root = (await findRepositoryRoot(io.cwd)) ?? io.cwd;
@@ -128,13 +170,16 @@ async function quickReport(options: LintCommandOptions, io: CliIo, format: strin
   if (hubDir !== root) return {};
   const dir = lintCacheDir(options, io, root);
   if (dir === false) return {};
-  const key = await renderedReportKey(hubDir, options.ref ?? 'HEAD', baseOptions(options, await toolVersion()), `${format}:${io.colors.red('x')}`);
-  if (key === undefined) return {};
+  const lintOptions = { ...baseOptions(options, await toolVersion(), release), home: 'hub' };
+  // The objects read to compute the key are read again by the lint on a miss: one cache for both.
+  const objects = new ObjectCache();
+  const key = await renderedReportKey(hubDir, options.ref ?? 'HEAD', lintOptions, `${format}:${io.colors.red('x')}`, { workingTree: options.ref === undefined, stateDir: dir, objectCache: objects });
+  if (key === undefined) return { objects };
   const previous = await readRenderedReport(dir, key);
-  return previous ? { key, dir, previous } : { key, dir };
+  return previous ? { key, dir, previous, objects } : { key, dir, objects };
 }
 
-async function emit(rendered: string, exitCode: number, options: LintCommandOptions, io: CliIo): Promise<number> {
+async function emit(rendered: string, exitCode: number, options: LintCommandOptions, io: CliIo, stepSummary?: string): Promise<number> {
   if (options.output !== undefined) {
     const file = path.resolve(io.cwd, options.output);
     try {
@@ -146,6 +191,13 @@ async function emit(rendered: string, exitCode: number, options: LintCommandOpti
     }
   } else {
     io.stdout(rendered.endsWith('\n') ? rendered : `${rendered}\n`);
+  }
+  // GitHub Actions: findings that are not annotations (other repositories) are in the job summary.
+  const summaryFile = io.env.GITHUB_STEP_SUMMARY;
+  if (stepSummary !== undefined && summaryFile) {
+    await appendFile(summaryFile, stepSummary.endsWith('\n') ? stepSummary : `${stepSummary}\n`).catch((error: unknown) => {
+      io.stderr(`oclhub lint: cannot write the job summary to ${summaryFile}: ${error instanceof Error ? error.message : String(error)}\n`);
+    });
   }
   return exitCode;
 }

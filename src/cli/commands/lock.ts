@@ -16,7 +16,7 @@ export const registerLock: RegisterCommand = (program, ctx) => {
 };
 
 export async function runLock(options: HubCliOptions & { project?: string }, io: CliIo): Promise<number> {
-  const hub = await openHubForCli(options, io, 'lock');
+  const hub = await openHubForCli(options, io, 'lock', { workingTree: true });
   if (!hub) return EXIT_USAGE;
   const run = await resolveForCli(hub, options.project ? { project: options.project } : {}, io);
   if (!run) return EXIT_USAGE;

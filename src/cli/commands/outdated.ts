@@ -22,7 +22,7 @@ export const registerOutdated: RegisterCommand = (program, ctx) => {
 };
 
 export async function runOutdated(options: HubCliOptions & { project?: string; format?: 'text' | 'json' }, io: CliIo): Promise<number> {
-  const hub = await openHubForCli(options, io, 'outdated');
+  const hub = await openHubForCli(options, io, 'outdated', { workingTree: true });
   if (!hub) return EXIT_USAGE;
   const projectDir = path.resolve(io.cwd, options.project ?? '.');
   const { lock } = await readLockFile((await findRepositoryRoot(projectDir)) ?? projectDir);

@@ -1,8 +1,10 @@
 /**
- * `oclhub publish process-template|project-template|policy <slug> --bump major|minor|patch|prerelease
- * [--notes TEXT] [--ref REF] [--dry-run] [--force] [--hub DIR] [--format text|json]`: a thin shell over
- * Hub.publish. Exit 0 published (or would publish), 1 refused (bump, validation, existing version,
- * dirty tree), 2 usage error.
+ * `oclhub publish process-template|project-template|policy <slug> (--bump major|minor|patch|prerelease
+ * | --version X.Y.Z) [--notes TEXT] [--ref REF] [--dry-run] [--force] [--hub DIR] [--format text|json]`:
+ * a thin shell over Hub.publish. `--version` alone publishes exactly that version (higher than every
+ * published one, bump-checked); with `--bump` it is the version the bump must give (else refused).
+ * Exit 0 published (or would publish), 1 refused (bump, validation, existing version, dirty tree),
+ * 2 usage error, or another publish of the template holding its lock (retry).
  */
 import { Option } from 'commander';
 import { hasErrors } from '../../diagnostics.js';
@@ -14,7 +16,8 @@ import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, type CliIo } from '../io.js';
 import type { RegisterCommand } from '../main.js';
 
 export interface PublishCommandOptions extends HubCliOptions {
-  bump: string;
+  bump?: string;
+  version?: string;
   notes?: string;
   dryRun?: boolean;
   force?: boolean;
@@ -27,7 +30,8 @@ export const registerPublish: RegisterCommand = (program, ctx) => {
     .description('publish a version of a process template, project template or policy as an annotated Git tag')
     .argument('<kind>', KIND_CHOICES)
     .argument('<slug>', 'template or policy slug (its file or folder name)')
-    .addOption(new Option('--bump <bump>', 'version bump').choices(['major', 'minor', 'patch', 'prerelease']).makeOptionMandatory())
+    .addOption(new Option('--bump <bump>', 'version bump').choices(['major', 'minor', 'patch', 'prerelease']))
+    .option('--version <version>', 'publish exactly this version (higher than every published one; with --bump: the version the bump must give)')
     .option('--notes <text>', 'release notes recorded in the tag')
     .option('--ref <ref>', 'branch, tag or commit to publish (default: HEAD; the template must be committed)')
     .option('--dry-run', 'print the version, the bump check and the impact without tagging')
@@ -44,13 +48,18 @@ export async function runPublish(kindArg: string, slug: string, options: Publish
     io.stderr(`oclhub publish: unknown kind "${kindArg}" (use ${KIND_CHOICES})\n`);
     return EXIT_USAGE;
   }
+  if (options.bump === undefined && options.version === undefined) {
+    io.stderr('oclhub publish: give --bump major|minor|patch|prerelease, or --version X.Y.Z\n');
+    return EXIT_USAGE;
+  }
   const hub = await openHubForCli({ ...options, ...(options.ref ? { ref: options.ref } : {}) }, io, 'publish');
   if (!hub) return EXIT_USAGE;
   const result = await hub.publish(
     {
       kind,
       slug,
-      bump: options.bump,
+      ...(options.bump !== undefined ? { bump: options.bump } : {}),
+      ...(options.version !== undefined ? { version: options.version } : {}),
       ...(options.notes !== undefined ? { notes: options.notes } : {}),
       ...(options.ref !== undefined ? { ref: options.ref } : {}),
       dryRun: options.dryRun === true,
@@ -66,6 +75,7 @@ export async function runPublish(kindArg: string, slug: string, options: Publish
     io.stdout(renderPublish(result));
     if (result.diagnostics.length > 0) io.stderr(renderDiagnostics(result.diagnostics, { colors: io.colors }));
   }
+  if (result.diagnostics.some((d) => d.code === 'TPL210')) return EXIT_USAGE;
   return result.ok && !hasErrors(result.diagnostics) ? EXIT_OK : EXIT_FINDINGS;
 }
 
@@ -77,6 +87,10 @@ function renderPublish(result: HubPublishResult): string {
     lines.push(`${verb} ${what} ${result.version}${result.tag ? ` (tag ${result.tag})` : ''}${result.commit ? ` at ${result.commit.slice(0, 12)}` : ''}`);
   } else if (!result.ok) {
     lines.push(`Not published: ${what}`);
+  }
+  if (result.suppressed && result.suppressed.length > 0) {
+    lines.push(`Rule settings in oclhub.ocl turned off ${result.suppressed.length} finding${result.suppressed.length === 1 ? '' : 's'}:`);
+    for (const d of result.suppressed) lines.push(`  ${d.code} ${d.file ?? ''}${d.range ? `:${d.range.start.line}` : ''}: ${d.summary}${d.adjusted?.reason ? ` (${d.adjusted.reason})` : ''}`);
   }
   if (result.bump) {
     if (result.previous === undefined && result.bump.reasons.length === 0) {

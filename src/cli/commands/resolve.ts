@@ -1,7 +1,8 @@
 /**
- * `oclhub resolve [--project DIR] [--hub DIR|URL#REF] [--format json|ocl] [--locked]`: the project's
- * processes with every process-template usage resolved and expanded, as JSON (with provenance) or
- * as OCL. Exit 1 when resolution has errors.
+ * `oclhub resolve [--project DIR] [--hub DIR|URL#REF] [--ref REF] [--format json|ocl] [--locked]`: the
+ * project's processes with every process-template usage resolved and expanded, as JSON (with
+ * provenance) or as OCL. The hub is read from its working tree unless --ref names a commit. Exit 1 when
+ * resolution has errors.
  */
 import { Option } from 'commander';
 import { hasErrors } from '../../diagnostics.js';
@@ -24,6 +25,7 @@ export const registerResolve: RegisterCommand = (program, ctx) => {
     .command('resolve')
     .description("resolve a project's process-template usages against the hub's published versions")
     .addOption(new Option('--format <format>', 'output format').choices(['json', 'ocl']).default('json'))
+    .option('--ref <ref>', 'hub branch, tag or commit to read (default: the working tree)')
     .option('--locked', 'resolve to the versions in oclhub.lock.json and fail when they differ from floating resolution');
   addHubOptions(addProjectOption(command)).action(async (options: ResolveCommandOptions) => {
     ctx.setExitCode(await runResolve(options, ctx.io));
@@ -31,7 +33,7 @@ export const registerResolve: RegisterCommand = (program, ctx) => {
 };
 
 export async function runResolve(options: ResolveCommandOptions, io: CliIo): Promise<number> {
-  const hub = await openHubForCli(options, io, 'resolve');
+  const hub = await openHubForCli(options, io, 'resolve', { workingTree: true });
   if (!hub) return EXIT_USAGE;
   let lock;
   if (options.locked) {

@@ -1,8 +1,9 @@
 /**
  * `oclhub serve [--hub DIR|URL#REF] [--host 127.0.0.1] [--port 8080] [--token-file FILE] [--auth-reads] [--cors ORIGIN]
- * [--log-format text|json] [--no-metrics]`: serves the HTTP API over a hub, one log line per request
- * (a JSON object each with `--log-format json`) and Prometheus metrics at /metrics, until
- * SIGINT/SIGTERM; then it stops accepting connections, lets in-flight requests finish and exits 0.
+ *  [--allowed-host HOST]... [--headers-timeout S] [--request-timeout S] [--log-format text|json] [--no-metrics]`:
+ * serves the HTTP API over a hub, one log line per request (a JSON object each with `--log-format json`)
+ * and Prometheus metrics at /metrics, until SIGINT/SIGTERM; then it stops accepting connections, lets
+ * in-flight requests finish and exits 0.
  */
 import path from 'node:path';
 import { InvalidArgumentError, Option } from 'commander';
@@ -25,6 +26,11 @@ export interface ServeCommandOptions extends HubCliOptions {
   logFormat?: 'text' | 'json';
   /** False with --no-metrics. */
   metrics?: boolean;
+  /** Host names answered besides the loopback ones (DNS-rebinding guard). */
+  allowedHost?: string[];
+  /** Seconds a client may take to send the request headers / the whole request. */
+  headersTimeout?: number;
+  requestTimeout?: number;
 }
 
 export interface ServeHooks {
@@ -48,10 +54,23 @@ export const registerServe: RegisterCommand = (program, ctx) => {
     .option('--cors <origin>', 'allow cross-origin requests from this origin')
     .addOption(new Option('--log-format <format>', 'request log lines: text, or one JSON object per line').choices(['text', 'json']).default('text'))
     .option('--no-metrics', 'do not serve Prometheus metrics at /metrics')
+    .option('--allowed-host <host>', 'answer requests for this Host name too (repeatable; on a loopback address only loopback names are answered by default; * for any)', collect, [])
+    .option('--headers-timeout <seconds>', 'seconds a client may take to send the request headers', parseSeconds, 20)
+    .option('--request-timeout <seconds>', 'seconds a client may take to send the whole request', parseSeconds, 30)
     .action(async (options: ServeCommandOptions) => {
       ctx.setExitCode(await runServe(options, ctx.io));
     });
 };
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function parseSeconds(value: string): number {
+  const seconds = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value) || seconds <= 0 || seconds > 3600) throw new InvalidArgumentError('expected a number of seconds (0-3600)');
+  return seconds;
+}
 
 function parsePort(value: string): number {
   const port = Number(value);
@@ -93,7 +112,15 @@ export async function runServe(options: ServeCommandOptions, io: CliIo, hooks: S
   let server: RunningServer;
   try {
     // Requests refused before reaching the app are logged by the server, as text lines.
-    server = await startServer({ app, host: options.host, port: options.port, log: json ? (line) => say('info', line) : log });
+    server = await startServer({
+      app,
+      host: options.host,
+      port: options.port,
+      log: json ? (line) => say('info', line) : log,
+      ...(options.allowedHost && options.allowedHost.length > 0 ? { allowedHosts: options.allowedHost } : {}),
+      ...(options.headersTimeout !== undefined ? { headersTimeoutMs: options.headersTimeout * 1000 } : {}),
+      ...(options.requestTimeout !== undefined ? { requestTimeoutMs: options.requestTimeout * 1000 } : {}),
+    });
   } catch (error) {
     say('error', `cannot listen on ${options.host}:${options.port}: ${(error as Error).message}`);
     return EXIT_USAGE;

@@ -6,7 +6,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Option } from 'commander';
-import { compareDiagnostics, countBySeverity } from '../../diagnostics.js';
+import { compareDiagnostics, countBySeverity, type Diagnostic } from '../../diagnostics.js';
 import { DEFAULT_BASE_PATH } from '../../model/build.js';
 import { validateFile } from '../../model/validate.js';
 import { runPolicyTests, type PolicyTestRun } from '../../policy/unit-tests.js';
@@ -39,12 +39,16 @@ async function isDirectory(p: string): Promise<boolean> {
   return (await stat(p).catch(() => undefined))?.isDirectory() ?? false;
 }
 
-/** The hub's base path from its oclhub.ocl (default `.octopus`). */
-async function basePathOf(hub: string): Promise<string> {
+/**
+ * The hub's base path from its oclhub.ocl (default `.octopus`), read from the working tree. An
+ * oclhub.ocl that does not parse is reported as itself: guessing the base path would test the wrong folder.
+ */
+async function basePathOf(hub: string): Promise<{ basePath: string } | { errors: Diagnostic[]; text: string }> {
   const text = await readFile(path.join(hub, 'oclhub.ocl'), 'utf8').catch(() => undefined);
-  if (text === undefined) return DEFAULT_BASE_PATH;
+  if (text === undefined) return { basePath: DEFAULT_BASE_PATH };
   const r = validateFile({ path: 'oclhub.ocl', text, context: { kind: 'oclhub' } });
-  return r.document?.kind === 'oclhub' ? r.document.basePath.replace(/\/+$/, '') : DEFAULT_BASE_PATH;
+  if (r.document?.kind === 'oclhub') return { basePath: r.document.basePath.replace(/\/+$/, '') || DEFAULT_BASE_PATH };
+  return { errors: r.diagnostics.filter((d) => d.severity === 'error'), text };
 }
 
 export async function runTestCommand(options: TestCommandOptions, io: CliIo): Promise<number> {
@@ -53,7 +57,13 @@ export async function runTestCommand(options: TestCommandOptions, io: CliIo): Pr
     io.stderr(`oclhub test: no such hub folder: ${options.hub ?? hub}\n`);
     return EXIT_USAGE;
   }
-  const policiesDir = path.join(hub, await basePathOf(hub), 'policies');
+  const base = await basePathOf(hub);
+  if ('errors' in base) {
+    io.stderr(`oclhub test: oclhub.ocl of ${options.hub ?? hub} cannot be read\n`);
+    io.stderr(renderDiagnostics(base.errors, { sources: new Map([['oclhub.ocl', base.text]]), colors: io.colors }));
+    return EXIT_USAGE;
+  }
+  const policiesDir = path.join(hub, base.basePath, 'policies');
   if (!(await isDirectory(policiesDir))) {
     io.stderr(`oclhub test: no policies folder ${path.relative(io.cwd, policiesDir) || policiesDir} (is --hub the hub repository?)\n`);
     return EXIT_USAGE;

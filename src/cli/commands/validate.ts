@@ -12,8 +12,10 @@ import { Option } from 'commander';
 import { countBySeverity, type Diagnostic } from '../../diagnostics.js';
 import { renderDiagnostics, renderSummary } from '../../report/text.js';
 import { validateHubAt, validatePaths, type ValidationRun } from '../../hub/validate.js';
+import { isGitStoreError } from '../../git/errors.js';
 import { cacheDirFor } from '../cache-dirs.js';
 import { resolveInputs } from '../inputs.js';
+import { readOclFile, reportFileProblems } from '../files.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, type CliIo } from '../io.js';
 import type { RegisterCommand } from '../main.js';
 
@@ -62,22 +64,34 @@ export async function runValidate(options: ValidateCommandOptions, io: CliIo): P
     io.stderr(`oclhub validate: ${inputs.error}\n`);
     return EXIT_USAGE;
   }
-  const { missing, stdin } = inputs;
+  const { missing, problems, stdin } = inputs;
   const files = stdin ? [{ path: stdin.path, display: stdin.display, text: stdin.text }] : inputs.files;
   if (missing.length > 0) {
     for (const arg of missing) io.stderr(`oclhub validate: no such file or directory: ${arg}\n`);
     return EXIT_USAGE;
   }
-  const run = await validatePaths(files, { cwd: io.cwd });
+  const unreadableFolders = reportFileProblems('validate', problems, io.stderr);
+  const run = await validatePaths(files, { cwd: io.cwd, read: readOclFile });
   if ('error' in run) {
     io.stderr(`oclhub validate: ${run.error}\n`);
     return EXIT_USAGE;
   }
-  return report(run, files.length, options.format, io, () => undefined);
+  for (const line of run.unreadable) io.stderr(`oclhub validate: ${line}\n`);
+  const code = report(run, files.length, options.format, io, () => undefined);
+  // Whatever could not be read was not checked: never "no problems" over it.
+  return unreadableFolders || run.unreadable.length > 0 ? EXIT_USAGE : code;
 }
 
 async function validateHubCommand(options: ValidateCommandOptions, io: CliIo): Promise<number> {
   const dir = path.resolve(io.cwd, options.hub!);
+  // A hub is a Git repository: a missing folder or a plain one is a usage error, never "no problems".
+  // The Git layer loads only here: checking files does not need it.
+  const { openRepository } = await import('../../git/index.js');
+  const opened = await openRepository({ dir }).catch((error: unknown) => error);
+  if (isGitStoreError(opened)) {
+    io.stderr(`oclhub validate: ${opened.message}\n`);
+    return EXIT_USAGE;
+  }
   const outcome = await validateHubAt({ dir, ...(options.ref ? { ref: options.ref } : {}), cacheDir: cacheDirFor(options, io) });
   if ('error' in outcome) {
     io.stderr(`oclhub validate: ${outcome.error.summary}\n`);

@@ -1,5 +1,10 @@
-/** `oclhub versions <kind> <slug> [--hub DIR|URL] [--format text|json]`: published versions with dates, notes and flags. */
+/**
+ * `oclhub versions <kind> <slug> [--hub DIR|URL] [--format text|json]`: published versions with dates,
+ * notes and flags. A slug the hub has neither published nor holds is an error (exit 1) with
+ * did-you-mean, never an empty list.
+ */
 import { Option } from 'commander';
+import { suggest } from '../../model/suggest.js';
 import { renderDiagnostics } from '../../report/text.js';
 import { addHubOptions, KIND_CHOICES, openHubForCli, parseKind, type HubCliOptions } from '../hub-option.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, type CliIo } from '../io.js';
@@ -23,12 +28,22 @@ export async function runVersions(kindArg: string, slug: string, options: HubCli
     io.stderr(`oclhub versions: unknown kind "${kindArg}" (use ${KIND_CHOICES})\n`);
     return EXIT_USAGE;
   }
-  const hub = await openHubForCli(options, io, 'versions');
+  const hub = await openHubForCli(options, io, 'versions', { workingTree: true });
   if (!hub) return EXIT_USAGE;
   const { versions, diagnostics } = await hub.versions(kind, slug);
   if (diagnostics.length > 0) {
     io.stderr(renderDiagnostics(diagnostics, { colors: io.colors }));
     return EXIT_FINDINGS;
+  }
+  if (versions.length === 0) {
+    const known = await hub.listTemplates(kind);
+    if (!known.some((t) => t.slug === slug)) {
+      const slugs = known.map((t) => t.slug);
+      const near = suggest(slug, slugs);
+      const what = kind === 'policies' ? 'policy' : kind === 'process-templates' ? 'process template' : 'project template';
+      io.stderr(`oclhub versions: no ${what} "${slug}" in ${hub.location}${near !== undefined ? ` (did you mean "${near}"?)` : ''}${slugs.length ? ` (${kind}: ${slugs.join(', ')})` : ''}\n`);
+      return EXIT_FINDINGS;
+    }
   }
   if (options.format === 'json') {
     // Newest first, as the text output lists them.

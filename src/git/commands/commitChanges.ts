@@ -1,9 +1,10 @@
 import git from 'isomorphic-git';
 import type { TreeEntry } from 'isomorphic-git';
-import { GitErrorCode, GitStoreError } from '../errors.js';
+import { fsReason, GitErrorCode, GitStoreError } from '../errors.js';
 import { pathSegments, validateRefName } from '../paths.js';
 import { compareAndSwapRef, isFullOid, readRefValue } from '../refs.js';
-import { igFs, messageOf, readCommit, readTree, type RepoContext } from '../repo.js';
+import { igFs, messageOf, readBlob, readCommit, readTree, type RepoContext } from '../repo.js';
+import { holdWorktree, type WorktreeChange } from '../worktree-follow.js';
 import type { FileChange, Identity } from '../types.js';
 import { completeIdentity } from './tags.js';
 
@@ -14,10 +15,14 @@ export interface CommitResult {
   parent: string | null;
   branch: string;
   /**
-   * True when the branch is checked out in this (non-bare) repository: the working directory and index
-   * were not touched, so they now lag behind the branch — exactly as after `git update-ref`.
+   * True when the branch is checked out in this (non-bare) repository and its working directory and
+   * index were not updated, so they now lag behind the branch — exactly as after `git update-ref`.
    */
   worktreeBehind: boolean;
+  /** True when the branch is checked out here and the changed files and their index entries were updated (`worktree: 'follow'`). */
+  worktreeUpdated?: boolean;
+  /** Why the working copy could not be updated after the commit (`follow` only; the commit stands). */
+  worktreeError?: string;
 }
 
 type Pending = { kind: 'write'; content: Uint8Array; executable: boolean | undefined } | { kind: 'delete' };
@@ -117,6 +122,12 @@ export interface CommitChangesOptions {
   committer?: Identity;
   allowEmpty?: boolean;
   lockTimeoutMs?: number;
+  /**
+   * When the branch is checked out in this working copy: `leave` (default) moves only the branch, as
+   * `git update-ref` does; `follow` also updates the changed files and their index entries, and commits
+   * nothing (WorktreeConflict) if any of those files has uncommitted changes there (worktree-follow.ts).
+   */
+  worktree?: 'leave' | 'follow';
 }
 
 export async function commitChanges(options: CommitChangesOptions): Promise<CommitResult> {
@@ -151,7 +162,7 @@ export async function commitChanges(options: CommitChangesOptions): Promise<Comm
     tree = (await rewriteTree(repo, baseTree, changeTree, '')) ?? (await git.writeTree({ fs: igFs(repo), gitdir: repo.gitdir, tree: [] }));
   } catch (error) {
     if (error instanceof GitStoreError) throw error;
-    throw new GitStoreError(GitErrorCode.ObjectUnreadable, `Cannot write the new tree: ${messageOf(error)}`, { cause: error });
+    throw new GitStoreError(GitErrorCode.WriteFailed, `Cannot write the new tree: ${fsReason(error)}`, { cause: error });
   }
   if (tree === (baseTree ?? EMPTY_TREE) && !options.allowEmpty) {
     throw new GitStoreError(GitErrorCode.InvalidRequest, `Nothing to commit: the changes leave ${branch} unchanged`);
@@ -165,17 +176,61 @@ export async function commitChanges(options: CommitChangesOptions): Promise<Comm
       commit: { message, tree, parent: expectedOid === null ? [] : [expectedOid], author, committer },
     });
   } catch (error) {
-    throw new GitStoreError(GitErrorCode.ObjectUnreadable, `Cannot write the commit: ${messageOf(error)}`, { cause: error });
+    throw new GitStoreError(GitErrorCode.WriteFailed, `Cannot write the commit: ${fsReason(error)}`, { cause: error });
   }
-  const result = await compareAndSwapRef(repo, {
-    ref,
-    expected: expectedOid,
-    next: oid,
-    ...(options.lockTimeoutMs === undefined ? {} : { lockTimeoutMs: options.lockTimeoutMs }),
-    reflog: { ...committer, message: `commit: ${message}` },
-  });
-  if (!result.ok) throw conflict(branch, expectedOid, result.current);
-  return { oid, tree, parent: expectedOid, branch, worktreeBehind: await isCheckedOut(repo, ref) };
+  const checkedOut = await isCheckedOut(repo, ref);
+  const held = checkedOut && options.worktree === 'follow' ? await holdWorktree(repo, ref, expectedOid, oid, await worktreeChanges(repo, tree, options.changes)) : undefined;
+  await held?.prepare();
+  let result;
+  try {
+    result = await compareAndSwapRef(repo, {
+      ref,
+      expected: expectedOid,
+      next: oid,
+      ...(options.lockTimeoutMs === undefined ? {} : { lockTimeoutMs: options.lockTimeoutMs }),
+      reflog: { ...committer, message: `commit: ${message}` },
+    });
+  } catch (error) {
+    await held?.rollback();
+    throw error;
+  }
+  if (!result.ok) {
+    await held?.rollback();
+    throw conflict(branch, expectedOid, result.current);
+  }
+  const done: CommitResult = { oid, tree, parent: expectedOid, branch, worktreeBehind: checkedOut };
+  if (held) {
+    try {
+      await held.finish();
+      return { ...done, worktreeBehind: false, worktreeUpdated: true };
+    } catch (error) {
+      return { ...done, worktreeError: error instanceof GitStoreError ? error.message : fsReason(error) };
+    }
+  }
+  return done;
+}
+
+/** The changed files as committed (content and mode read back from the new tree), for the working copy. */
+async function worktreeChanges(repo: RepoContext, tree: string, changes: readonly FileChange[]): Promise<WorktreeChange[]> {
+  const out: WorktreeChange[] = [];
+  for (const change of changes) {
+    const path = pathSegments(change.path).join('/');
+    const entry = await lookupTreePath(repo, tree, path.split('/'));
+    if (!entry) out.push({ path, content: null, executable: false });
+    else out.push({ path, content: await readBlob(repo, entry.oid), executable: entry.mode === '100755' });
+  }
+  return out;
+}
+
+async function lookupTreePath(repo: RepoContext, treeOid: string, segments: string[]): Promise<TreeEntry | undefined> {
+  let current = treeOid;
+  for (let i = 0; i < segments.length; i++) {
+    const entry = (await readTree(repo, current)).byName.get(segments[i]!);
+    if (!entry || i === segments.length - 1) return entry?.type === 'blob' ? entry : undefined;
+    if (entry.type !== 'tree') return undefined;
+    current = entry.oid;
+  }
+  return undefined;
 }
 
 function conflict(branch: string, expected: string | null, actual: string | null): GitStoreError {

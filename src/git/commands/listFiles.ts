@@ -1,6 +1,6 @@
 import { GitErrorCode, GitStoreError } from '../errors.js';
 import { joinPath, pathSegments } from '../paths.js';
-import { readTree, type RepoContext } from '../repo.js';
+import { readingPath, readTree, type RepoContext } from '../repo.js';
 import type { FileEntry } from '../types.js';
 import { listWorktreeFiles } from '../worktree.js';
 import { lookupPath } from './readFile.js';
@@ -31,18 +31,18 @@ export async function listFiles(options: {
     throw new GitStoreError(GitErrorCode.NotAFile, `${under} is a file, not a folder (at ${ref})`);
   }
   const files: FileEntry[] = [];
-  await collect(repo, target.oid, segments.join('/'), recursive, files);
+  await collect(repo, target.oid, segments.join('/'), recursive, files, resolved.oid.slice(0, 12));
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return files;
 }
 
-async function collect(repo: RepoContext, treeOid: string, prefix: string, recursive: boolean, into: FileEntry[]) {
-  const tree = await readTree(repo, treeOid);
+async function collect(repo: RepoContext, treeOid: string, prefix: string, recursive: boolean, into: FileEntry[], at: string) {
+  const tree = await readingPath(repo, prefix, at, () => readTree(repo, treeOid));
   const subtrees: Promise<void>[] = [];
   for (const entry of tree.entries) {
     const path = joinPath(prefix, entry.path);
     if (entry.type === 'blob') into.push({ path, oid: entry.oid, mode: entry.mode });
-    else if (entry.type === 'tree' && recursive) subtrees.push(collect(repo, entry.oid, path, recursive, into));
+    else if (entry.type === 'tree' && recursive) subtrees.push(collect(repo, entry.oid, path, recursive, into, at));
   }
   await Promise.all(subtrees);
 }

@@ -1,18 +1,23 @@
 import { GitErrorCode, GitStoreError } from '../errors.js';
 import { pathSegments } from '../paths.js';
 import { isFullOid } from '../refs.js';
-import { cachedObject, readBlob, readCommit, readTree, type RepoContext } from '../repo.js';
+import { cachedObject, readBlob, readCommit, readingPath, readTree, type RepoContext } from '../repo.js';
 import { readWorktreeFile } from '../worktree.js';
 import { resolveRef } from './resolveRef.js';
 
 export type PathTarget = { type: 'tree'; oid: string } | { type: 'blob'; oid: string; mode: string } | { type: 'commit'; oid: string };
 
-/** Walks from a commit's root tree down `segments`; null when some segment does not exist. */
+/**
+ * Walks from a commit's root tree down `segments`; null when some segment does not exist. A tree that
+ * cannot be read on the way is corruption, reported with the folder it holds — never "does not exist".
+ */
 export async function lookupPath(repo: RepoContext, commitOid: string, segments: string[]): Promise<PathTarget | null> {
   let current: PathTarget = { type: 'tree', oid: (await readCommit(repo, commitOid)).tree };
-  for (const segment of segments) {
+  for (let i = 0; i < segments.length; i++) {
     if (current.type !== 'tree') return null;
-    const entry = (await readTree(repo, current.oid)).byName.get(segment);
+    const treeOid: string = current.oid;
+    const tree = await readingPath(repo, segments.slice(0, i).join('/'), commitOid.slice(0, 12), () => readTree(repo, treeOid));
+    const entry = tree.byName.get(segments[i]!);
     if (!entry) return null;
     current = entry.type === 'tree' ? { type: 'tree', oid: entry.oid } : entry.type === 'blob' ? { type: 'blob', oid: entry.oid, mode: entry.mode } : { type: 'commit', oid: entry.oid };
   }
@@ -61,7 +66,7 @@ export async function readFile(options: { repo: RepoContext; ref: string; path: 
   if (target.type !== 'blob') {
     throw new GitStoreError(GitErrorCode.NotAFile, `${path} is a ${target.type === 'tree' ? 'folder' : 'submodule'}, not a file (at ${ref})`);
   }
-  return readBlob(repo, target.oid);
+  return readingPath(repo, segments.join('/'), ref, () => readBlob(repo, target.oid));
 }
 
 const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });

@@ -2,7 +2,8 @@ import git from 'isomorphic-git';
 import { GitErrorCode, GitStoreError } from '../errors.js';
 import { validateRefName } from '../paths.js';
 import { isFullOid, packedRefsOnce, readPackedRefs, readRefValue } from '../refs.js';
-import { igFs, peelToCommit, readObject, type RepoContext } from '../repo.js';
+import { suggest } from '../../model/suggest.js';
+import { igFs, peelToCommit, readCommit, readObject, type RepoContext } from '../repo.js';
 
 /** The pseudo-ref that reads the working directory instead of a commit. */
 export const WORKTREE = 'WORKTREE';
@@ -48,7 +49,12 @@ async function followRef(repo: RepoContext, fullRef: string, packed: () => Promi
   throw new GitStoreError(GitErrorCode.ObjectUnreadable, `Symbolic ref ${fullRef} loops`);
 }
 
-/** Resolves a branch, tag, remote branch, `HEAD`, full or abbreviated commit id (or WORKTREE) to a commit. */
+/**
+ * Resolves any revision a user types to a commit: a branch, tag, remote-tracking branch, `HEAD`, `@`,
+ * a full or abbreviated commit id (or WORKTREE), followed by any of git's ancestry suffixes — `~`,
+ * `~<n>`, `^`, `^<n>`, `^{commit}`, `^{}` (`HEAD~2`, `main^2`, `v1.0.0^{commit}`). A name nothing
+ * matches is RefNotFound "Unknown ref" with the closest branch or tag as a suggestion.
+ */
 export async function resolveRef(options: { repo: RepoContext; ref: string }): Promise<ResolvedRef> {
   const { repo, ref } = options;
   if (typeof ref !== 'string' || ref === '') {
@@ -60,32 +66,101 @@ export async function resolveRef(options: { repo: RepoContext; ref: string }): P
     }
     return { ref, fullRef: null, kind: 'worktree', oid: null };
   }
-  if (isFullOid(ref.toLowerCase())) {
-    const oid = ref.toLowerCase();
+  const revision = parseRevision(ref);
+  const base = await resolveName(repo, revision.base, ref);
+  if (revision.steps.length === 0) return base;
+  let oid = base.oid!;
+  for (const step of revision.steps) oid = await walkStep(repo, oid, step, ref);
+  return { ref, fullRef: null, kind: 'commit', oid };
+}
+
+type RevisionStep = { kind: 'ancestor'; n: number } | { kind: 'parent'; n: number } | { kind: 'peel' };
+
+/** `main~2^2` → base `main` and its steps. Names cannot contain `~` or `^`, so the first one starts the suffix. */
+export function parseRevision(ref: string): { base: string; steps: RevisionStep[] } {
+  const cut = ref.search(/[~^]/);
+  if (ref.includes('@{')) {
+    throw new GitStoreError(GitErrorCode.InvalidRefName, `Invalid ref ${JSON.stringify(ref)}: reflog selectors (@{...}) are not supported`);
+  }
+  if (cut === -1) return { base: ref, steps: [] };
+  if (cut === 0) throw new GitStoreError(GitErrorCode.InvalidRefName, `Invalid ref ${JSON.stringify(ref)}: a revision starts with a name or commit id`);
+  const steps: RevisionStep[] = [];
+  let rest = ref.slice(cut);
+  while (rest !== '') {
+    const match = /^(?:~(\d*)|\^\{(commit)?\}|\^(\d*))/.exec(rest);
+    if (!match || match[0] === '') {
+      throw new GitStoreError(GitErrorCode.InvalidRefName, `Invalid ref ${JSON.stringify(ref)}: "${rest}" is not a revision suffix (use ~, ~<n>, ^, ^<n> or ^{commit})`);
+    }
+    if (match[1] !== undefined) steps.push({ kind: 'ancestor', n: match[1] === '' ? 1 : Number(match[1]) });
+    else if (match[3] !== undefined) steps.push({ kind: 'parent', n: match[3] === '' ? 1 : Number(match[3]) });
+    else steps.push({ kind: 'peel' });
+    rest = rest.slice(match[0].length);
+  }
+  return { base: ref.slice(0, cut), steps };
+}
+
+async function walkStep(repo: RepoContext, oid: string, step: RevisionStep, ref: string): Promise<string> {
+  if (step.kind === 'peel') return oid;
+  const count = step.kind === 'ancestor' ? step.n : Math.min(step.n, 1);
+  let current = oid;
+  for (let i = 0; i < count; i++) {
+    const parents = (await readCommit(repo, current)).parent;
+    const index = step.kind === 'parent' ? step.n - 1 : 0;
+    const next = parents[index];
+    if (next === undefined) {
+      const which = step.kind === 'parent' && step.n > 1 ? `parent ${step.n}` : 'parent';
+      throw new GitStoreError(GitErrorCode.RefNotFound, `Unknown ref ${JSON.stringify(ref)}: commit ${current.slice(0, 12)} has no ${which}`);
+    }
+    current = next;
+  }
+  return current;
+}
+
+/** A name or commit id (no suffixes), in git's DWIM order. */
+async function resolveName(repo: RepoContext, name: string, ref: string): Promise<ResolvedRef> {
+  if (name === '@') name = 'HEAD';
+  if (isFullOid(name.toLowerCase())) {
+    const oid = name.toLowerCase();
     await ensureObjectExists(repo, oid, ref);
     return { ref, fullRef: null, kind: 'commit', oid: await peelToCommit(repo, oid, ref) };
   }
   // Refuse names git would refuse before they become file paths under .git (no `..` escapes).
-  validateRefName(ref.startsWith('refs/') ? ref.slice(5) : ref, 'tag');
+  validateRefName(name.startsWith('refs/') ? name.slice(5) : name, 'ref');
   const packed = packedRefsOnce(repo);
-  for (const fullRef of candidates(ref)) {
+  for (const fullRef of candidates(name)) {
     const oid = await followRef(repo, fullRef, packed);
     if (oid === null) continue;
     const kind = kindOf(fullRef);
     const commit = await peelToCommit(repo, oid, ref);
     return commit === oid ? { ref, fullRef, kind, oid: commit } : { ref, fullRef, kind, oid: commit, tagOid: oid };
   }
-  if (/^[0-9a-f]{4,39}$/i.test(ref)) {
-    const oid = await expandShortOid(repo, ref.toLowerCase());
+  if (/^[0-9a-f]{4,39}$/i.test(name)) {
+    const oid = await expandShortOid(repo, name.toLowerCase());
     if (oid) return { ref, fullRef: null, kind: 'commit', oid: await peelToCommit(repo, oid, ref) };
   }
-  throw new GitStoreError(GitErrorCode.RefNotFound, `Unknown ref ${JSON.stringify(ref)}: no branch, tag or commit has that name`);
+  throw await unknownRef(repo, name, ref);
+}
+
+/** "Unknown ref", with the closest branch, tag or remote-tracking branch when one is close enough. */
+async function unknownRef(repo: RepoContext, name: string, ref: string): Promise<GitStoreError> {
+  const names = new Set<string>();
+  const all = await listRefsUnder(repo, 'refs/').catch(() => new Map<string, string>());
+  for (const full of all.keys()) {
+    for (const prefix of ['refs/heads/', 'refs/tags/', 'refs/remotes/']) {
+      if (full.startsWith(prefix)) names.add(full.slice(prefix.length));
+    }
+  }
+  const suggestion = suggest(name, names);
+  const known = suggestion !== undefined ? ` Did you mean "${suggestion}"?` : '';
+  return new GitStoreError(GitErrorCode.RefNotFound, `Unknown ref ${JSON.stringify(ref)}: no branch, tag or commit has that name.${known}`, suggestion !== undefined ? { suggestion } : {});
 }
 
 async function ensureObjectExists(repo: RepoContext, oid: string, ref: string): Promise<void> {
   try {
-    await readObject(repo, oid);
+    await readObject(repo, oid, { mustExist: false });
   } catch (error) {
+    // A present but broken object is corruption; only an absent one makes the id unknown.
+    if (error instanceof GitStoreError && error.details.reason !== undefined) throw error;
     throw new GitStoreError(GitErrorCode.RefNotFound, `Unknown commit ${JSON.stringify(ref)}`, { cause: error });
   }
 }

@@ -1,5 +1,5 @@
 import git from 'isomorphic-git';
-import { GitErrorCode, GitStoreError } from '../errors.js';
+import { fsReason, GitErrorCode, GitStoreError } from '../errors.js';
 import { validateRefName } from '../paths.js';
 import { compareAndSwapRef, readRefValue } from '../refs.js';
 import { igFs, messageOf, peelToCommit, readObject, type RepoContext } from '../repo.js';
@@ -107,7 +107,7 @@ export async function createTag(options: {
       tag: { object: resolved.oid, type: 'commit', tag: name, tagger, message: message.replace(/\n+$/, '') },
     });
   } catch (error) {
-    throw new GitStoreError(GitErrorCode.ObjectUnreadable, `Cannot write tag object: ${messageOf(error)}`, { cause: error });
+    throw new GitStoreError(GitErrorCode.WriteFailed, `Cannot write tag object: ${fsReason(error)}`, { cause: error });
   }
   const result = await compareAndSwapRef(repo, {
     ref,

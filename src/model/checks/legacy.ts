@@ -7,6 +7,7 @@ import type { OclBlock, OclDocument, OclElement, OclHeredoc } from '../../ocl/as
 import { modelDiagnostic } from '../codes.js';
 import type { DocumentKind, PathInfo } from '../kinds.js';
 import { blockHeaderRange } from '../projection.js';
+import { renameFileFix, replaceFix } from '../fixes.js';
 
 export interface LegacyResult {
   diagnostics: Diagnostic[];
@@ -111,6 +112,7 @@ export function legacyPass(options: LegacyOptions): LegacyResult {
           file,
           range: documentStart(document),
           detail: `Octopus renamed the file to "${modern}" (schema_version 3, 2022): rename it.`,
+          fix: renameFileFix(`Rename the file to ${modern}`, modern),
         }),
       );
     }
@@ -169,6 +171,10 @@ export function legacyPass(options: LegacyOptions): LegacyResult {
           file,
           range: first.nameRange,
           detail: 'Rename every `steps` block to `step` and every `actions` block to `action`: Octopus 2021+ writes `step "<slug>" { action { … } }`.',
+          fix: {
+            title: 'Rename `steps`/`actions` blocks to `step`/`action`',
+            edits: legacySteps.map((b) => ({ range: b.nameRange, newText: b.name === 'steps' ? 'step' : 'action' })),
+          },
         }),
       );
     }
@@ -200,6 +206,7 @@ export function legacyPass(options: LegacyOptions): LegacyResult {
             file,
             range: element.nameRange,
             detail: 'Rename it to `feed` and use the feed slug (e.g. "octopus-server-built-in").',
+            fix: replaceFix('Rename to `feed`', element.nameRange, 'feed'),
           }),
         );
       }
@@ -210,6 +217,7 @@ export function legacyPass(options: LegacyOptions): LegacyResult {
             file,
             range: element.nameRange,
             detail: 'Rename it to `lifecycle`.',
+            fix: replaceFix('Rename to `lifecycle`', element.nameRange, 'lifecycle'),
           }),
         );
       }

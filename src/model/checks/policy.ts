@@ -6,6 +6,7 @@ import type { Diagnostic, LineIndex, Range } from '../../diagnostics.js';
 import { parseModule } from '../../rego/parser.js';
 import type { Module } from '../../rego/ast.js';
 import { modelDiagnostic } from '../codes.js';
+import { oclString, replaceFix } from '../fixes.js';
 import { suggest } from '../suggest.js';
 import type { PolicyDocument, RegoSourceModel } from '../types.js';
 
@@ -73,6 +74,10 @@ export function checkPolicy(doc: PolicyDocument, options: PolicyCheckOptions): D
         detail:
           (hint ? `Did you mean "${hint}"? ` : '') +
           'Octopus publishes any other value and then cannot show its policies screen (OctopusDeploy/Issues#10061). Omit the attribute for the default, "block".',
+        fix:
+          hint !== undefined && doc.source.attributeRanges['violation_action']
+            ? replaceFix(`Change to "${hint}"`, doc.source.attributeRanges['violation_action'], `violation_action = ${oclString(hint)}`)
+            : undefined,
       }),
     );
   }
@@ -136,6 +141,11 @@ export function checkPolicy(doc: PolicyDocument, options: PolicyCheckOptions): D
             file,
             range,
             detail: `The file name, the slug and the package of both modules must be identical: use \`package ${slug.replace(/-/g, '_')}\`.`,
+            // Rewritten only where the range holds exactly the package line's words.
+            fix:
+              range && options.lines?.text.slice(range.start.offset, range.end.offset) === `package ${pkg.name}`
+                ? replaceFix(`Change to \`package ${slug.replace(/-/g, '_')}\``, range, `package ${slug.replace(/-/g, '_')}`)
+                : undefined,
           }),
         );
       }

@@ -5,6 +5,8 @@
 import type { Diagnostic, LineIndex, Range } from '../../diagnostics.js';
 import type { OclBlock, OclDocument, OclElement, OclValue } from '../../ocl/ast.js';
 import { modelDiagnostic } from '../codes.js';
+import { deleteFix, oclString, replaceFix } from '../fixes.js';
+import { mapKeyText } from '../../ocl/printer.js';
 import { suggest } from '../suggest.js';
 import type { ActionModel, ProcessTemplateDocument, TemplateParameterModel } from '../types.js';
 import { findReferences, isLocal, isSystemVariable } from './references.js';
@@ -106,6 +108,14 @@ export interface ParameterCheckOptions {
   file?: string | undefined;
   /** Project-template parameters may not have sensitive defaults. */
   projectTemplate?: boolean;
+  /** The checked text, so that fixes remove whole lines. */
+  lines?: LineIndex | undefined;
+}
+
+/** Removes every default value block of a parameter. */
+function removeDefaultsFix(parameter: TemplateParameterModel, lines: LineIndex | undefined) {
+  const edits = parameter.defaults.flatMap((d) => deleteFix('', d.range, lines).edits);
+  return { title: `Remove the default value${edits.length === 1 ? '' : 's'} of "${parameter.name}"`, edits };
 }
 
 export function checkParameters(parameters: readonly TemplateParameterModel[], options: ParameterCheckOptions): Diagnostic[] {
@@ -140,6 +150,10 @@ export function checkParameters(parameters: readonly TemplateParameterModel[], o
           file,
           range: parameter.displaySettings.ranges['Octopus.ControlType'] ?? parameter.headerRange,
           detail: hint ? `Did you mean "${hint}"?` : `Known control types: ${CONTROL_TYPES.join(', ')}.`,
+          fix:
+            hint !== undefined && parameter.displaySettings.ranges['Octopus.ControlType']
+              ? replaceFix(`Change to "${hint}"`, parameter.displaySettings.ranges['Octopus.ControlType'], `${mapKeyText('Octopus.ControlType')} = ${oclString(hint)}`)
+              : undefined,
         }),
       );
     }
@@ -151,6 +165,7 @@ export function checkParameters(parameters: readonly TemplateParameterModel[], o
           file,
           range: firstDefault.headerRange,
           detail: `Octopus does not allow defaults for ${[...NO_DEFAULT_CONTROL_TYPES].slice(0, 6).join(', ')} parameters (they name space resources, chosen by each consuming project). Remove the \`value\` block.`,
+          fix: removeDefaultsFix(parameter, options.lines),
         }),
       );
     }
@@ -160,6 +175,7 @@ export function checkParameters(parameters: readonly TemplateParameterModel[], o
           file,
           range: firstDefault.headerRange,
           detail: 'Project templates do not support sensitive default values yet; remove the `value` block.',
+          fix: removeDefaultsFix(parameter, options.lines),
         }),
       );
     }
@@ -187,7 +203,7 @@ export interface TemplateCheckOptions {
 
 export function checkProcessTemplate(doc: ProcessTemplateDocument, ast: OclDocument, options: TemplateCheckOptions): Diagnostic[] {
   const file = options.file;
-  const out: Diagnostic[] = [...checkParameters(doc.parameters, { file })];
+  const out: Diagnostic[] = [...checkParameters(doc.parameters, { file, lines: options.lines })];
   const byName = new Map(doc.parameters.map((p) => [p.name, p]));
   const workerPoolParameters = doc.parameters.filter((p) => p.controlType === 'WorkerPool').map((p) => p.name);
 
@@ -405,6 +421,8 @@ export function scanParameterReferences(ast: OclDocument, options: ReferenceScan
             file,
             range,
             detail: hint ? `Did you mean "${hint}"?` : `Declare \`parameter "${base}" { … }\` or correct the name.`,
+            // Only a reference found at its exact place can be rewritten.
+            fix: hint !== undefined && range !== site.range ? replaceFix(`Change to "${hint}"`, range, reference.raw.replace(base, hint)) : undefined,
           }),
         );
       } else {

@@ -1,0 +1,85 @@
+/**
+ * Durable file writes, the way Git writes objects and refs: the bytes go to a new temporary file in
+ * the destination's folder (created exclusively, so two writers never share one), are flushed to
+ * disk (fsync), and only then is the temporary file renamed over the destination — an atomic step —
+ * after which the folder itself is flushed so the new name survives a power cut. A crash at any point
+ * leaves either the old file or the new one, never a truncated file; a leftover temporary file is
+ * garbage, never data.
+ */
+import { randomBytes } from 'node:crypto';
+import { errnoCode } from './errors.js';
+import type { FsLike } from './repo.js';
+
+export interface DurableWriteOptions {
+  /** File mode of the result (default 0o644), set exactly (not reduced by the umask). */
+  mode?: number;
+}
+
+/** `<folder>/<prefix><random>`: unique per call, in the destination's folder so the rename never crosses file systems. */
+export function tempPath(folder: string, prefix: string): string {
+  return `${folder}/${prefix}${process.pid.toString(36)}${randomBytes(6).toString('hex')}`;
+}
+
+export function folderOf(path: string): string {
+  const slash = path.lastIndexOf('/');
+  return slash <= 0 ? (slash === 0 ? '/' : '.') : path.slice(0, slash);
+}
+
+/** Writes `data` to a new file and flushes it; the file must not exist (`wx`). */
+export async function writeNewFileSynced(fs: FsLike, path: string, data: string | Uint8Array, mode = 0o644): Promise<void> {
+  const open = fs.promises.open;
+  if (!open) {
+    await fs.promises.writeFile(path, data, { flag: 'wx', mode });
+    return;
+  }
+  const handle = await open.call(fs.promises, path, 'wx', mode);
+  try {
+    await handle.writeFile(data);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Flushes a folder's entries (a rename is durable only once its folder is). Best effort: not every platform can. */
+export async function syncFolder(fs: FsLike, folder: string): Promise<void> {
+  const open = fs.promises.open;
+  if (!open) return;
+  let handle;
+  try {
+    handle = await open.call(fs.promises, folder, 'r');
+    await handle.sync();
+  } catch {
+    // EISDIR/EPERM/EINVAL on platforms that cannot open or flush folders: the rename is still atomic.
+  } finally {
+    await handle?.close().catch(() => undefined);
+  }
+}
+
+/**
+ * Replaces (or creates) `path` atomically and durably. On any failure the destination is untouched
+ * and the temporary file is removed; the error is rethrown as it came.
+ */
+export async function writeFileAtomic(fs: FsLike, path: string, data: string | Uint8Array, options: DurableWriteOptions = {}): Promise<void> {
+  const folder = folderOf(path);
+  // `.<name>.tmp-<random>`: hidden, and never ending in the destination's extension (a leftover is not `*.ocl`).
+  const temp = tempPath(folder, `.${path.slice(folder.length + 1)}.tmp-`);
+  try {
+    await writeNewFileSynced(fs, temp, data, options.mode ?? 0o644);
+    if (options.mode !== undefined) await fs.promises.chmod?.(temp, options.mode);
+    await fs.promises.rename(temp, path);
+  } catch (error) {
+    await fs.promises.unlink(temp).catch(() => undefined);
+    throw error;
+  }
+  await syncFolder(fs, folder);
+}
+
+/** mkdir -p. */
+export async function ensureFolder(fs: FsLike, folder: string): Promise<void> {
+  try {
+    await fs.promises.mkdir(folder, { recursive: true });
+  } catch (error) {
+    if (errnoCode(error) !== 'EEXIST') throw error;
+  }
+}

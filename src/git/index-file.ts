@@ -1,0 +1,189 @@
+/**
+ * Git's index file (`.git/index`, the "dircache"), read and written byte-compatibly with git for the
+ * one thing oclhub does to it: after committing to a checked-out branch, point a few entries at the
+ * new blobs, so `git status` is clean and the next `git commit -a` keeps the commit instead of reverting
+ * it. Versions 2, 3 and 4 (prefix-compressed paths) are read and written back in the version they came
+ * in; every entry and extension not touched is kept byte for byte, except the cache-tree extension
+ * (`TREE`), which is optional and would name the old trees — git rebuilds it. An index with a required
+ * extension oclhub does not know (split or sparse index) is refused: rewriting it would lose data.
+ *
+ * Format: Documentation/gitformat-index.txt in git.git.
+ */
+import { createHash } from 'node:crypto';
+
+export interface IndexEntry {
+  /** Repository path, as raw bytes decoded latin1 (one char per byte: ordering is git's memcmp order). */
+  path: string;
+  stage: number;
+  /** The fixed-size part of the entry (62 bytes, or 64 with extended flags), flags included. */
+  head: Buffer;
+}
+
+export interface IndexFile {
+  version: 2 | 3 | 4;
+  entries: IndexEntry[];
+  /** Extensions after the entries, raw (signature + size + data), in order. */
+  extensions: Buffer[];
+}
+
+export class IndexFormatError extends Error {}
+
+const ENTRY_FIXED = 62;
+const EXTENDED = 0x4000;
+
+export function parseIndex(data: Buffer): IndexFile {
+  if (data.length < 12 + 20 || data.toString('latin1', 0, 4) !== 'DIRC') throw new IndexFormatError('not a Git index file');
+  const checksum = createHash('sha1').update(data.subarray(0, data.length - 20)).digest();
+  if (!checksum.equals(data.subarray(data.length - 20))) throw new IndexFormatError('the index checksum does not match (a damaged index)');
+  const version = data.readUInt32BE(4);
+  if (version !== 2 && version !== 3 && version !== 4) throw new IndexFormatError(`index version ${version} is not supported`);
+  const count = data.readUInt32BE(8);
+  const end = data.length - 20;
+  const entries: IndexEntry[] = [];
+  let offset = 12;
+  let previous = '';
+  for (let i = 0; i < count; i++) {
+    const flags = data.readUInt16BE(offset + 60);
+    const fixed = ENTRY_FIXED + (version >= 3 && (flags & EXTENDED) !== 0 ? 2 : 0);
+    const head = Buffer.from(data.subarray(offset, offset + fixed));
+    let cursor = offset + fixed;
+    let path: string;
+    if (version === 4) {
+      const [strip, after] = readVarint(data, cursor);
+      const nul = data.indexOf(0, after);
+      if (nul < 0 || strip > previous.length) throw new IndexFormatError('damaged path in the index');
+      path = previous.slice(0, previous.length - strip) + data.toString('latin1', after, nul);
+      cursor = nul + 1;
+    } else {
+      const nul = data.indexOf(0, cursor);
+      if (nul < 0) throw new IndexFormatError('damaged path in the index');
+      path = data.toString('latin1', cursor, nul);
+      // Entries are padded with 1-8 NULs to a multiple of 8 bytes.
+      cursor = offset + ((fixed + (nul - cursor) + 8) & ~7);
+    }
+    if (cursor > end) throw new IndexFormatError('the index is truncated');
+    entries.push({ path, stage: (flags >> 12) & 3, head });
+    previous = path;
+    offset = cursor;
+  }
+  const extensions: Buffer[] = [];
+  while (offset + 8 <= end) {
+    const signature = data.toString('latin1', offset, offset + 4);
+    const size = data.readUInt32BE(offset + 4);
+    if (offset + 8 + size > end) throw new IndexFormatError(`index extension ${signature} is truncated`);
+    if (!/^[A-Z]/.test(signature)) throw new IndexFormatError(`the index uses the "${signature}" extension (split or sparse index), which oclhub cannot update`);
+    if (signature !== 'TREE') extensions.push(Buffer.from(data.subarray(offset, offset + 8 + size)));
+    offset += 8 + size;
+  }
+  return { version: version as 2 | 3 | 4, entries, extensions };
+}
+
+export function serializeIndex(index: IndexFile): Buffer {
+  const parts: Buffer[] = [];
+  const header = Buffer.alloc(12);
+  header.write('DIRC', 0, 'latin1');
+  header.writeUInt32BE(index.version, 4);
+  header.writeUInt32BE(index.entries.length, 8);
+  parts.push(header);
+  let previous = '';
+  for (const entry of index.entries) {
+    const head = Buffer.from(entry.head);
+    const nameLength = Math.min(entry.path.length, 0xfff);
+    // Keep assume-valid and extended (0xc000); stage and name length follow the entry.
+    head.writeUInt16BE((head.readUInt16BE(60) & 0xc000) | (entry.stage << 12) | nameLength, 60);
+    parts.push(head);
+    if (index.version === 4) {
+      let common = 0;
+      while (common < previous.length && common < entry.path.length && previous[common] === entry.path[common]) common++;
+      parts.push(writeVarint(previous.length - common), Buffer.from(`${entry.path.slice(common)}\0`, 'latin1'));
+    } else {
+      const total = (head.length + entry.path.length + 8) & ~7;
+      const name = Buffer.alloc(total - head.length);
+      name.write(entry.path, 0, 'latin1');
+      parts.push(name);
+    }
+    previous = entry.path;
+  }
+  parts.push(...index.extensions);
+  const body = Buffer.concat(parts);
+  return Buffer.concat([body, createHash('sha1').update(body).digest()]);
+}
+
+/** Git's byte order of index entries: path bytes, then stage. */
+export function compareEntries(a: { path: string; stage: number }, b: { path: string; stage: number }): number {
+  if (a.path !== b.path) return a.path < b.path ? -1 : 1;
+  return a.stage - b.stage;
+}
+
+export interface EntryStat {
+  ctimeMs: number;
+  mtimeMs: number;
+  dev: number;
+  ino: number;
+  mode: number;
+  uid: number;
+  gid: number;
+  size: number;
+}
+
+/** A stage-0 entry for `path` with the file's stat data and blob id (flags: no extended bits). */
+export function makeEntry(path: string, oid: string, stat: EntryStat, executable: boolean): IndexEntry {
+  const head = Buffer.alloc(ENTRY_FIXED);
+  writeTime(head, 0, stat.ctimeMs);
+  writeTime(head, 8, stat.mtimeMs);
+  head.writeUInt32BE(stat.dev >>> 0, 16);
+  head.writeUInt32BE(stat.ino >>> 0, 20);
+  head.writeUInt32BE(executable ? 0o100755 : 0o100644, 24);
+  head.writeUInt32BE(stat.uid >>> 0, 28);
+  head.writeUInt32BE(stat.gid >>> 0, 32);
+  head.writeUInt32BE(stat.size >>> 0, 36);
+  Buffer.from(oid, 'hex').copy(head, 40);
+  head.writeUInt16BE(Math.min(path.length, 0xfff), 60);
+  return { path, stage: 0, head };
+}
+
+export function entryOid(entry: IndexEntry): string {
+  return entry.head.toString('hex', 40, 60);
+}
+
+export function entryMode(entry: IndexEntry): number {
+  return entry.head.readUInt32BE(24);
+}
+
+/** Whether the entry's cached stat data still describes the file (git's "stat clean" test; racy entries fail it). */
+export function statMatches(entry: IndexEntry, stat: EntryStat, indexMtimeMs: number): boolean {
+  const head = entry.head;
+  const mtimeSeconds = head.readUInt32BE(8);
+  const mtimeNanos = head.readUInt32BE(12);
+  const same =
+    mtimeSeconds === Math.floor(stat.mtimeMs / 1000) &&
+    Math.abs(mtimeNanos / 1e6 - (stat.mtimeMs % 1000)) < 1 &&
+    head.readUInt32BE(36) === stat.size >>> 0 &&
+    head.readUInt32BE(20) === stat.ino >>> 0;
+  // "Racy git": a file changed in the same instant the index was written may differ with equal stat data.
+  return same && Math.floor(stat.mtimeMs / 1000) < Math.floor(indexMtimeMs / 1000);
+}
+
+function writeTime(buffer: Buffer, at: number, ms: number): void {
+  const seconds = Math.floor(ms / 1000);
+  buffer.writeUInt32BE(seconds >>> 0, at);
+  buffer.writeUInt32BE(Math.max(0, Math.round((ms - seconds * 1000) * 1e6)) >>> 0, at + 4);
+}
+
+/** Git's offset varint (varint.c), used by index v4 for the number of path bytes to strip. */
+function readVarint(data: Buffer, at: number): [number, number] {
+  let byte = data[at++]!;
+  let value = byte & 127;
+  while (byte & 128) {
+    value += 1;
+    byte = data[at++]!;
+    value = (value << 7) + (byte & 127);
+  }
+  return [value, at];
+}
+
+function writeVarint(value: number): Buffer {
+  const bytes = [value & 127];
+  while ((value >>= 7)) bytes.unshift(128 | (--value & 127));
+  return Buffer.from(bytes);
+}

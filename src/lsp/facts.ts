@@ -1,0 +1,47 @@
+/** What the workspace holds, by slug: process templates, policies and their files (working tree). */
+import { DEFAULT_BASE_PATH } from '../model/build.js';
+import { classifyPath } from '../model/kinds.js';
+import type { HubConfigDocument, ProcessTemplateDocument, TemplateParameterModel } from '../model/types.js';
+import type { FileAnalysis } from './analysis.js';
+import type { LspContext } from './server.js';
+
+export function basePathOf(config: HubConfigDocument | undefined): string {
+  return (config?.basePath ?? DEFAULT_BASE_PATH).replace(/^\.\/+/, '').replace(/\/+$/, '');
+}
+
+function under(file: string, folder: string): boolean {
+  return folder === '' || folder === '.' || file.startsWith(`${folder}/`);
+}
+
+/** Slug → file of every process template (or policy) in the working tree under the base path. */
+export async function hubFiles(context: LspContext, kind: 'process_template' | 'policy'): Promise<Map<string, string>> {
+  const base = basePathOf(await context.config());
+  const folder = `${base === '' || base === '.' ? '' : `${base}/`}${kind === 'policy' ? 'policies' : 'process-templates'}`;
+  const out = new Map<string, string>();
+  for (const file of context.workspace.files()) {
+    const info = classifyPath(file);
+    if (info?.kind !== kind || info.slug === undefined || !under(file, folder)) continue;
+    if (!out.has(info.slug)) out.set(info.slug, file);
+  }
+  return out;
+}
+
+export async function templateDocument(context: LspContext, slug: string): Promise<{ analysis: FileAnalysis; document: ProcessTemplateDocument } | undefined> {
+  const file = (await hubFiles(context, 'process_template')).get(slug);
+  if (file === undefined) return undefined;
+  const analysis = await context.analysis(file);
+  const document = analysis?.result.document;
+  return analysis && document?.kind === 'process_template' ? { analysis, document } : undefined;
+}
+
+/** The template parameters visible from a file: its own (process template) or its project template's parameters.ocl. */
+export async function parametersFor(context: LspContext, analysis: FileAnalysis): Promise<{ file: string; parameters: TemplateParameterModel[] } | undefined> {
+  const document = analysis.result.document;
+  if (document?.kind === 'process_template') return { file: analysis.file, parameters: document.parameters };
+  const info = classifyPath(analysis.file);
+  if (info?.projectTemplate === undefined) return undefined;
+  const folder = analysis.file.slice(0, analysis.file.lastIndexOf('/'));
+  const file = `${folder}/parameters.ocl`;
+  const parameters = (await context.analysis(file))?.result.document;
+  return parameters?.kind === 'project_template_parameters' ? { file, parameters: parameters.parameters } : undefined;
+}

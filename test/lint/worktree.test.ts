@@ -1,0 +1,67 @@
+/** oclWorktreeMatches: are the working tree's OCL and lock files exactly the commit's? With and without remembered state. */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openRepository } from '../../src/git/index.js';
+import { oclWorktreeMatches } from '../../src/lint/worktree.js';
+import { commitAll, git, initRepo, removeDir, tempDir } from '../git/helpers.js';
+
+const dirs: string[] = [];
+afterAll(() => dirs.forEach(removeDir));
+
+function repo(): string {
+  const dir = initRepo({ 'oclhub.ocl': 'base_path = ".octopus"\n', '.octopus/deployment_process.ocl': 'step "a" {\n    name = "A"\n}\n', 'README.md': 'not OCL\n' });
+  dirs.push(dir);
+  return dir;
+}
+
+async function matches(dir: string, stateDir?: string): Promise<boolean> {
+  const store = await openRepository({ dir });
+  return oclWorktreeMatches(store, git(dir, ['rev-parse', 'HEAD']).trim(), dir, stateDir);
+}
+
+describe('oclWorktreeMatches', () => {
+  it('is true for a clean tree, false for a changed, added, removed or staged OCL file; other files do not count', async () => {
+    const dir = repo();
+    expect(await matches(dir)).toBe(true);
+    fs.writeFileSync(path.join(dir, 'README.md'), 'changed\n');
+    expect(await matches(dir)).toBe(true);
+    const file = path.join(dir, '.octopus/deployment_process.ocl');
+    const original = fs.readFileSync(file, 'utf8');
+    fs.writeFileSync(file, original.replace('"A"', '"B"'));
+    expect(await matches(dir)).toBe(false);
+    fs.writeFileSync(file, original);
+    expect(await matches(dir)).toBe(true);
+    fs.writeFileSync(path.join(dir, '.octopus/variables.ocl'), 'variable "X" {\n    value "1" {}\n}\n');
+    expect(await matches(dir)).toBe(false);
+    git(dir, ['add', '-A']);
+    expect(await matches(dir)).toBe(false);
+    fs.rmSync(path.join(dir, '.octopus/variables.ocl'));
+    git(dir, ['add', '-A']);
+    expect(await matches(dir)).toBe(true);
+    // A lock file is read by --locked: it counts.
+    fs.writeFileSync(path.join(dir, 'oclhub.lock.json'), '{}\n');
+    expect(await matches(dir)).toBe(false);
+    fs.rmSync(path.join(dir, 'oclhub.lock.json'));
+    fs.rmSync(path.join(dir, 'oclhub.ocl'));
+    expect(await matches(dir)).toBe(false);
+  });
+
+  it('remembers a verified tree, and still sees a same-size edit made after it', async () => {
+    const dir = repo();
+    const state = tempDir('oclhub-worktree-state-');
+    dirs.push(state);
+    expect(await matches(dir, state)).toBe(true);
+    expect(fs.readdirSync(state).filter((f) => f.startsWith('worktree-'))).toHaveLength(1);
+    expect(await matches(dir, state)).toBe(true);
+    const file = path.join(dir, '.octopus/deployment_process.ocl');
+    // Same size, new content; the modification time moves on (set it so, whatever the clock's grain).
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('"A"', '"Z"'));
+    const later = new Date(Date.now() + 5000);
+    fs.utimesSync(file, later, later);
+    expect(await matches(dir, state)).toBe(false);
+    // Committed: a new commit, a new verification.
+    commitAll(dir, {}, 'Z');
+    expect(await matches(dir, state)).toBe(true);
+  });
+});
