@@ -8,7 +8,9 @@ import { Hono } from 'hono';
 import { cors } from 'hono/cors';
 import type { ApiEnv } from './env.js';
 import { DEFAULT_BODY_LIMIT, limitBody } from './middleware/body-limit.js';
+import { jsonRequestLogger } from './middleware/json-logger.js';
 import { requestLogger, type RequestLog } from './middleware/logger.js';
+import { metricsRoutes, type ApiMetrics } from './metrics.js';
 import { pathGuard } from './middleware/paths.js';
 import { failOnCorruption } from './middleware/corruption.js';
 import { methodNotAllowedOr404, problemErrorHandler } from './middleware/problems.js';
@@ -37,6 +39,10 @@ export interface ApiOptions {
   bodyLimit?: number;
   /** One line per request; default: none. */
   log?: RequestLog;
+  /** `json`: each request line is a JSON object (see middleware/json-logger.ts); default text. */
+  logFormat?: 'text' | 'json';
+  /** Count requests, evaluations, cache and limit hits, served at GET /metrics (see metrics.ts). */
+  metrics?: ApiMetrics;
   /** Where unexpected errors (with stacks) are reported; default: stderr. */
   logError?: (message: string) => void;
   /** Reported by /api/health and the OpenAPI document; default: package.json's version. */
@@ -66,12 +72,14 @@ export function createApp(hub: HubPort, options: ApiOptions = {}): OclhubApp {
     dependencyRoutes(ctx),
     evaluationRoutes(ctx),
     complianceRoutes(ctx),
+    ...(options.metrics ? [metricsRoutes(options.metrics)] : []),
   ];
   const app = new Hono<ApiEnv>();
   app.onError(problemErrorHandler(options.logError ?? ((m) => void process.stderr.write(`${m}\n`))));
   // A wrong method on an existing route is 405 with Allow (OPTIONS too, unless CORS answers it).
   app.notFound(methodNotAllowedOr404(ctx.routes, options.cors !== undefined));
-  if (options.log) app.use('*', requestLogger(options.log));
+  if (options.metrics) app.use('*', options.metrics.middleware);
+  if (options.log) app.use('*', options.logFormat === 'json' ? jsonRequestLogger(options.log) : requestLogger(options.log));
   app.use('*', failOnCorruption);
   if (options.cors !== undefined) {
     app.use('*', cors({ origin: options.cors, allowHeaders: ['Authorization', 'Content-Type'], allowMethods: ['GET', 'POST', 'OPTIONS'], exposeHeaders: ['Location'], maxAge: 600 }));

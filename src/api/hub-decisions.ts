@@ -25,6 +25,7 @@ import { CONTEXT_STATUSES, contextStatus, type ContextStatus, type PolicyDecisio
 import { releaseVersionProblem } from '../policy/release-version.js';
 import type { ActivationRequest, EvaluationRequest, HubPort, Identity, PolicyInputRequest } from './ports.js';
 import { KeyedMutex } from './mutex.js';
+import type { DecisionObserver } from './metrics.js';
 import { ProblemError } from './problem.js';
 
 const MAX_CACHED = 4096;
@@ -70,6 +71,8 @@ export interface DecisionDeps {
   changed(): void;
   /** The identity used when a caller's token carries none. */
   defaultAuthor?: Identity;
+  /** Told about cache hits and computed evaluations (metrics). */
+  observer?: DecisionObserver;
 }
 
 type DecisionMethods = Required<Pick<HubPort, 'policyInput' | 'evaluate' | 'compliance' | 'diff' | 'activatePolicy'>>;
@@ -116,6 +119,7 @@ export function decisionMethods(deps: DecisionDeps): DecisionMethods {
     }
     const key = [h.commit, tags, exceptionsInForce(h), ...parts].join('\u0000');
     const hit = cache.get(key) as { value: Promise<T>; until: number } | undefined;
+    deps.observer?.cache(parts[0]!, hit !== undefined && (hit.until === Infinity || hit.until > Date.now()));
     if (hit && (hit.until === Infinity || hit.until > Date.now())) {
       // Keep hot entries from being evicted by a stream of one-off ones.
       cache.delete(key);
@@ -213,6 +217,7 @@ export function decisionMethods(deps: DecisionDeps): DecisionMethods {
         });
         if (!result.evaluation) throw evaluationProblem(result.diagnostics);
         const policies = result.evaluation.decisions;
+        deps.observer?.evaluated({ decision: gateDecision(result, policies), policies });
         return {
           decision: gateDecision(result, policies, result.evaluation.errors),
           allowed: result.allowed,

@@ -29,6 +29,7 @@ import type {
 } from './ports.js';
 import { ProblemError } from './problem.js';
 import { decisionMethods } from './hub-decisions.js';
+import type { DecisionObserver } from './metrics.js';
 import { dependencyMethods } from './hub-dependencies.js';
 
 const MAX_CACHED_COMMITS = 64;
@@ -38,6 +39,8 @@ const MAX_CACHED_CONTENTS = 512;
 export interface HubPortOptions {
   /** How long a tag listing is trusted, in ms (default 1000; 0 re-reads on every request). */
   tagTtlMs?: number;
+  /** Told about decision cache hits and computed evaluations (metrics). */
+  observer?: DecisionObserver;
 }
 
 /** The port with the façade itself at a ref, for surfaces that show more than the API answers (the web pages). */
@@ -119,6 +122,7 @@ export function hubPort(hub: Hub, options: HubPortOptions = {}): FacadePort {
     freshTags,
     tagState,
     changed: () => void generation++,
+    ...(options.observer ? { observer: options.observer } : {}),
   });
 
   /** Ref file stamp (inode, time, size along the HEAD → branch chain) → what it said. */

@@ -20,7 +20,7 @@ export interface HubCliOptions {
 
 export function addHubOptions(command: Command): Command {
   return command
-    .option('--hub <dir|url>', 'hub repository: a folder or https://host/repo.git[#ref] (default: the repository of the current folder)')
+    .option('--hub <dir|url>', 'hub repository: a folder or https://host/repo.git[#ref] (default: $OCLHUB_HUB, else the repository of the current folder)')
     .option('--cache-dir <dir>', 'where remote hubs are cloned (default: $OCLHUB_CACHE_DIR or ~/.cache/oclhub)');
 }
 
@@ -73,6 +73,17 @@ export async function openHubForCli(options: HubCliOptions, io: CliIo, command: 
     return undefined;
   }
   return opened.hub;
+}
+
+/**
+ * The hub folder of commands that read working files (`oclhub test`): `--hub`, else `$OCLHUB_HUB` when
+ * it is a folder, else the repository holding the working directory (found from any subfolder), as
+ * for the other commands.
+ */
+export async function localHubFolder(hub: string | undefined, io: CliIo): Promise<string> {
+  const value = hub ?? (io.env.OCLHUB_HUB !== undefined && !/^https?:\/\//i.test(io.env.OCLHUB_HUB) ? io.env.OCLHUB_HUB : undefined);
+  if (value !== undefined) return path.resolve(io.cwd, value);
+  return (await findRepositoryRoot(io.cwd)) ?? io.cwd;
 }
 
 async function readConfigText(hub: Hub): Promise<string | undefined> {

@@ -13,6 +13,8 @@ export interface CliIo {
   readonly colors: Colors;
   readonly cwd: string;
   readonly env: NodeJS.ProcessEnv;
+  /** All of standard input, as text (for `-` arguments); absent where there is none. */
+  readStdin?(): Promise<string>;
 }
 
 export type Colors = ReturnType<typeof pc.createColors>;
@@ -35,19 +37,34 @@ function streamWriter(stream: NodeJS.WriteStream): (text: string) => void {
 
 export function processIo(): CliIo {
   const isTTY = Boolean(process.stdout.isTTY) && !process.env.CI;
-  const color = isTTY && !process.env.NO_COLOR;
   return {
     stdout: streamWriter(process.stdout),
     stderr: streamWriter(process.stderr),
     isTTY,
-    colors: pc.createColors(color),
+    colors: pc.createColors(colorWanted(process.env, isTTY)),
     cwd: process.cwd(),
     env: process.env,
+    readStdin: async () => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks).toString('utf8');
+    },
   };
 }
 
-/** An in-memory IO for tests: collects output, no colour, not a TTY. */
-export function memoryIo(cwd = process.cwd()): CliIo & { out: string[]; err: string[]; text(): string } {
+/**
+ * Colour as the usual conventions say: `FORCE_COLOR` (any value but `0`/`false`) turns it on even in
+ * CI logs and pipes, `NO_COLOR` (any non-empty value) turns it off, otherwise only on a terminal.
+ */
+export function colorWanted(env: NodeJS.ProcessEnv, terminal: boolean): boolean {
+  const force = env.FORCE_COLOR;
+  if (force !== undefined) return force !== '0' && force.toLowerCase() !== 'false';
+  if (env.NO_COLOR) return false;
+  return terminal;
+}
+
+/** An in-memory IO for tests: collects output, no colour, not a TTY; `stdin` is what standard input holds. */
+export function memoryIo(cwd = process.cwd(), stdin?: string): CliIo & { out: string[]; err: string[]; text(): string } {
   const out: string[] = [];
   const err: string[] = [];
   return {
@@ -59,6 +76,7 @@ export function memoryIo(cwd = process.cwd()): CliIo & { out: string[]; err: str
     colors: pc.createColors(false),
     cwd,
     env: {},
+    ...(stdin !== undefined ? { readStdin: async () => stdin } : {}),
     text: () => out.join(''),
   };
 }

@@ -9,9 +9,12 @@
  * they were computed over missing content (see git/corruption.ts).
  */
 import { Command, CommanderError } from 'commander';
-import { describeCorruption, isGitStoreError, watchCorruption, type CorruptObject } from '../git/index.js';
+// The light modules of the Git layer, not its index: isomorphic-git loads only for commands that read a repository.
+import { describeCorruption, watchCorruption, type CorruptObject } from '../git/corruption.js';
+import { isGitStoreError } from '../git/errors.js';
 import { EXIT_USAGE, processIo, type CliIo } from './io.js';
 import { COMMANDS } from './commands/index.js';
+import { addHelpExamples, markRequiredOptions } from './help.js';
 import { fileErrorLine } from './files.js';
 
 export interface CommandContext {
@@ -24,6 +27,10 @@ export type RegisterCommand = (program: Command, ctx: CommandContext) => void;
 
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
   let exitCode = 0;
+  if (argv.length === 1 && VERSION_ARGS.has(argv[0]!)) {
+    io.stdout(`${await packageVersion()}\n`);
+    return 0;
+  }
   // Once a corrupt object is seen, results and findings are no longer printed: they would rest on
   // missing content ("has no oclhub.ocl"). The one line about the corruption says what matters.
   let corrupt: CorruptObject | undefined;
@@ -41,10 +48,12 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     .exitOverride()
     .configureOutput({ writeOut: (t) => io.stdout(t), writeErr: (t) => io.stderr(t) })
     .showHelpAfterError('(run `oclhub --help` for usage)');
+  markRequiredOptions(program);
   // Only the command being run is loaded; help, a mistyped name or no command at all load every one.
   const name = argv.find((arg) => !arg.startsWith('-'));
   const wanted = COMMANDS.filter((entry) => entry.name === name);
   for (const entry of wanted.length > 0 ? wanted : COMMANDS) (await entry.load())(program, ctx);
+  addHelpExamples(program);
   const label = `oclhub${wanted.length > 0 ? ` ${name}` : ''}`;
   const run = await watchCorruption(
     () => program.parseAsync(argv, { from: 'user' }),
@@ -68,6 +77,9 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   }
   return exitCode;
 }
+
+/** `--version`, `-V`, `-v` and `version` alone print the version without loading any command. */
+const VERSION_ARGS = new Set(['--version', '-V', '-v', 'version']);
 
 /**
  * One line for a failure of the machine (file system, Git store), '' for a closed output pipe (the

@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import git from 'isomorphic-git';
-import nodeHttp from 'isomorphic-git/http/node';
 import { GitErrorCode, GitStoreError } from './errors.js';
 import { listRefsUnder, resolveRef, type ResolvedRef } from './commands/resolveRef.js';
 import { isFullOid } from './refs.js';
 import { defaultFs, igFs, messageOf, newContext, pathExists, type FsLike } from './repo.js';
 import { openRepository, type GitStore } from './store.js';
 import type { ObjectCache } from './cache.js';
+import { remoteTransport, type RemoteTransport } from './transport.js';
 
 export interface OpenRemoteOptions {
   /** HTTP(S) URL of the hub repository. */
@@ -16,8 +16,10 @@ export interface OpenRemoteOptions {
   /** Folder holding cached clones (one bare repository per URL). */
   cacheDir: string;
   fs?: FsLike;
-  /** isomorphic-git HTTP client; isomorphic-git/http/node by default. */
+  /** isomorphic-git HTTP client; isomorphic-git/http/node through the environment's proxy by default. */
   http?: unknown;
+  /** Credentials and proxy; default: from the environment (OCLHUB_GIT_TOKEN, netrc, git credential, HTTPS_PROXY: transport.ts). */
+  transport?: RemoteTransport;
   headers?: Record<string, string>;
   /** Use the cached clone as it is, without contacting the remote (fails if nothing is cached). */
   offline?: boolean;
@@ -68,7 +70,9 @@ export function cacheFolderName(url: string): string {
  */
 export async function openRemote(options: OpenRemoteOptions): Promise<RemoteHub> {
   const fs = options.fs ?? defaultFs;
-  const http = (options.http ?? nodeHttp) as any;
+  const transport = options.transport ?? remoteTransport(options.http ? { http: options.http as RemoteTransport['http'] } : {});
+  const { http } = transport;
+  const auth = { onAuth: transport.onAuth, onAuthSuccess: transport.onAuthSuccess, onAuthFailure: transport.onAuthFailure };
   const { url } = options;
   if (typeof url !== 'string' || !/^https?:\/\//i.test(url)) {
     throw new GitStoreError(GitErrorCode.RemoteFailed, `Remote hub URL must be http(s)://…, got ${JSON.stringify(url)}`);
@@ -79,7 +83,7 @@ export async function openRemote(options: OpenRemoteOptions): Promise<RemoteHub>
     if (options.offline) {
       throw new GitStoreError(GitErrorCode.RemoteFailed, `${url} is not cached in ${options.cacheDir} and offline mode is on`);
     }
-    await cloneIntoCache({ fs, http, url, gitdir, headers: options.headers });
+    await cloneIntoCache({ fs, http, auth, url, gitdir, headers: options.headers });
     cloned = true;
   }
   const context = newContext({ fs, dir: null, gitdir, bare: true, ...(options.cache ? { objects: options.cache } : {}) });
@@ -92,6 +96,7 @@ export async function openRemote(options: OpenRemoteOptions): Promise<RemoteHub>
       const result = await git.fetch({
         fs: igFs({ fs }),
         http,
+        ...auth,
         gitdir,
         remote: 'origin',
         singleBranch: false,
@@ -133,7 +138,7 @@ async function mirrorRemoteBranches(fs: FsLike, gitdir: string, defaultBranch: s
  * First fetch into a private folder renamed into place only when complete, so a failed clone leaves
  * nothing behind and two processes cloning the same URL at once both end up using one complete copy.
  */
-async function cloneIntoCache(options: { fs: FsLike; http: any; url: string; gitdir: string; headers?: Record<string, string> | undefined }) {
+async function cloneIntoCache(options: { fs: FsLike; http: RemoteTransport['http']; auth: Pick<RemoteTransport, 'onAuth' | 'onAuthSuccess' | 'onAuthFailure'>; url: string; gitdir: string; headers?: Record<string, string> | undefined }) {
   const { fs, http, url, gitdir } = options;
   const staging = `${gitdir}.partial-${process.pid}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
   const discard = () => (fs.promises.rm ? fs.promises.rm(staging, { recursive: true, force: true }).catch(() => undefined) : undefined);
@@ -144,6 +149,7 @@ async function cloneIntoCache(options: { fs: FsLike; http: any; url: string; git
     const result = await git.fetch({
       fs: igFs({ fs }),
       http,
+      ...options.auth,
       gitdir: staging,
       remote: 'origin',
       singleBranch: false,

@@ -12,7 +12,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { compareDiagnostics, hasErrors, LineIndex, type Diagnostic, type Range, type SourceRepository } from '../diagnostics.js';
-import { openRemote, openRepository, isGitStoreError, WORKTREE, type GitStore } from '../git/index.js';
+import { isGitStoreError } from '../git/errors.js';
+import type { GitStore } from '../git/index.js';
 import { DEFAULT_BASE_PATH } from '../model/build.js';
 import { directoryReader } from '../model/directory-reader.js';
 import { classifyPath } from '../model/kinds.js';
@@ -35,6 +36,9 @@ import type { HeredocMode } from '../ocl/printer.js';
 import { checkPolicyCompat } from '../policy/compat.js';
 import { checkPolicyCompiles } from '../policy/compile-check.js';
 import { checkBestPractices, practiceInputFromValidation, publishedFromTags } from '../practices/index.js';
+
+/** The Git layer (isomorphic-git and its dependencies) loads only when a repository is read: checking files starts faster. */
+const loadGit = () => import('../git/index.js');
 
 export interface ValidateFileOptions {
   /** The project's schema version (from its schema_version.ocl): below 6 heredocs use the legacy unindent rule. */
@@ -174,6 +178,8 @@ export interface InputFile {
   path: string;
   /** As shown to the user. */
   display: string;
+  /** The file's text when it does not come from disk (standard input); `path` still decides its kind and settings. */
+  text?: string;
 }
 
 export interface ValidatePathsOptions {
@@ -213,7 +219,7 @@ export async function validatePaths(files: readonly InputFile[], options: Valida
   const trailing: Diagnostic[] = [];
   const read = options.read ?? readDecoded;
   for (const file of files) {
-    const got = await read(file.path, file.display);
+    const got = file.text !== undefined ? { text: file.text } : await read(file.path, file.display);
     if ('error' in got) {
       run.unreadable.push(got.error);
       continue;
@@ -325,6 +331,7 @@ export type ValidateHubAtResult = { result: HubValidationResult; run: Validation
  * project repositories and the hub's rule settings. Git failures opening the hub become one diagnostic.
  */
 export async function validateHubAt(options: ValidateHubAtOptions): Promise<ValidateHubAtResult> {
+  const { openRepository, WORKTREE } = await loadGit();
   const ref = options.ref ?? WORKTREE;
   let reader: HubFileReader;
   let tags: string[] = [];
@@ -441,6 +448,7 @@ async function checkExternalProject(
   const registration = (code: 'HUB020' | 'HUB021', summary: string, detail: string): Diagnostic[] => [
     { severity: 'error', code, summary, detail, ...at, related: [{ file: 'oclhub.ocl', range: project.attributeRanges[code === 'HUB021' ? 'ref' : 'repository'] ?? at.range, message: code === 'HUB021' ? 'ref set here' : 'repository set here' }] },
   ];
+  const { openRemote, openRepository, WORKTREE } = await loadGit();
   const isUrl = /^https?:\/\//i.test(repository);
   const location = isUrl ? repository : path.resolve(options.dir, repository);
   let store: GitStore;

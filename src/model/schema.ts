@@ -3,8 +3,9 @@
  * ajv error mapped back to the OCL attribute, block, label or value that caused it.
  */
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import ajv2020 from 'ajv/dist/2020.js';
+import type ajv2020 from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { Diagnostic, Fix, LineIndex, Range, Severity } from '../diagnostics.js';
 import { insertIntoBlockFix, oclString, placeholderFor, renameAllFix, replaceFix } from './fixes.js';
@@ -13,7 +14,10 @@ import { LABELS_KEY, escapePointer, type PointerTarget, type Projection } from '
 import { didYouMean, suggest } from './suggest.js';
 
 type Ajv2020Class = typeof ajv2020.default;
-const Ajv2020: Ajv2020Class = (ajv2020 as unknown as { default?: Ajv2020Class }).default ?? (ajv2020 as unknown as Ajv2020Class);
+type Ajv2020 = InstanceType<Ajv2020Class>;
+
+/** Loads CommonJS files next to this module (ajv itself, and the validators compiled at build time). */
+const requireHere = createRequire(import.meta.url);
 
 /** The schemas/ folder: two levels above this module both in src/model and in dist/model. */
 export const SCHEMAS_DIR = fileURLToPath(new URL('../../schemas/', import.meta.url));
@@ -54,12 +58,21 @@ const LABEL_MEANING: Record<string, string> = {
   exception: 'the exception id',
 };
 
-let ajvInstance: InstanceType<Ajv2020Class> | undefined;
-const validators = new Map<DocumentKind, ValidateFunction>();
+/** The schema `$id` of a document kind. */
+export function schemaId(kind: DocumentKind): string {
+  return `https://oclhub.dev/schemas/${SCHEMA_FILES[kind]}`;
+}
 
-function getAjv(): InstanceType<Ajv2020Class> {
-  if (ajvInstance) return ajvInstance;
-  const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
+/**
+ * ajv holding every document schema, configured as validation needs it. The build compiles the same
+ * instance's validators to standalone code (scripts/compile-schemas.mjs) so that the CLI does not
+ * load ajv or compile schemas at start-up; `source` keeps the generated code for that.
+ */
+export function createSchemaAjv(options: { source?: boolean } = {}): Ajv2020 {
+  const loaded = requireHere('ajv/dist/2020.js') as { default?: Ajv2020Class } & Ajv2020Class;
+  const Ajv = loaded.default ?? loaded;
+  // The schemas are checked against the draft 2020-12 meta-schema by the tests, not at every start.
+  const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true, validateSchema: false, ...(options.source ? { code: { source: true } } : {}) });
   // Annotations read by the error mapper (not validation keywords).
   ajv.addKeyword({ keyword: 'x-unknown', schemaType: 'string' });
   ajv.addKeyword({ keyword: 'x-why', schemaType: 'string' });
@@ -68,8 +81,23 @@ function getAjv(): InstanceType<Ajv2020Class> {
     const schema = JSON.parse(readFileSync(SCHEMAS_DIR + file, 'utf8')) as { $id?: string };
     if (!ajv.getSchema(schema.$id ?? file)) ajv.addSchema(schema);
   }
-  ajvInstance = ajv;
   return ajv;
+}
+
+/** Where the build puts the standalone validator of each kind (`dist/model/validators/<kind>.cjs`). */
+export const COMPILED_VALIDATORS_DIR = 'validators';
+
+let ajvInstance: Ajv2020 | undefined;
+const validators = new Map<DocumentKind, ValidateFunction>();
+
+function compiledAtBuild(kind: DocumentKind): ValidateFunction | undefined {
+  try {
+    return requireHere(`./${COMPILED_VALIDATORS_DIR}/${kind}.cjs`) as ValidateFunction;
+  } catch (error) {
+    // Running from the sources (tests, tsx): no build output next to this module.
+    if ((error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND') return undefined;
+    throw error;
+  }
 }
 
 export function schemaFor(kind: DocumentKind): object {
@@ -80,10 +108,12 @@ export function schemaFor(kind: DocumentKind): object {
 function validatorFor(kind: DocumentKind): ValidateFunction {
   let validate = validators.get(kind);
   if (!validate) {
-    const ajv = getAjv();
-    const id = `https://oclhub.dev/schemas/${SCHEMA_FILES[kind]}`;
-    validate = ajv.getSchema(id);
-    if (!validate) throw new Error(`schema ${id} is not loaded`);
+    validate = compiledAtBuild(kind);
+    if (!validate) {
+      ajvInstance ??= createSchemaAjv();
+      validate = ajvInstance.getSchema(schemaId(kind));
+      if (!validate) throw new Error(`schema ${schemaId(kind)} is not loaded`);
+    }
     validators.set(kind, validate);
   }
   return validate;

@@ -3,13 +3,14 @@
  * lint renderers, so the CLI (and the API) stay thin.
  */
 import { renderGithub, renderGithubStepSummary, type GithubOptions, type StepSummaryOptions } from './github.js';
+import { renderGitlab, type GitlabOptions } from './gitlab.js';
 import { renderJunit, type JunitOptions } from './junit.js';
 import { renderLintJson, type LintJsonOptions } from './lint-json.js';
 import type { LintReport } from './lint-report.js';
 import { renderLintText, type LintTextOptions } from './lint-text.js';
 import { renderSarif, type SarifOptions } from './sarif.js';
 
-export const LINT_FORMATS = ['text', 'json', 'sarif', 'junit', 'github'] as const;
+export const LINT_FORMATS = ['text', 'json', 'sarif', 'junit', 'github', 'gitlab'] as const;
 export type LintFormat = (typeof LINT_FORMATS)[number];
 
 export function isLintFormat(name: string): name is LintFormat {
@@ -23,6 +24,7 @@ export interface LintRenderOptions {
   sarif?: SarifOptions;
   junit?: JunitOptions;
   github?: GithubOptions;
+  gitlab?: GitlabOptions;
 }
 
 export function renderLint(report: LintReport, format: LintFormat, options: LintRenderOptions = {}): string {
@@ -37,6 +39,8 @@ export function renderLint(report: LintReport, format: LintFormat, options: Lint
       return renderJunit(report, options.junit);
     case 'github':
       return renderGithub(report, options.github);
+    case 'gitlab':
+      return renderGitlab(report, options.gitlab);
   }
 }
 

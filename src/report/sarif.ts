@@ -24,7 +24,6 @@
  * make viewers report it as new: policy + context + step for decisions, code + file + summary
  * (+ occurrence) for diagnostics.
  */
-import { createHash } from 'node:crypto';
 import { LineIndex, type Diagnostic, type Range, type RelatedInformation, type Severity, type SourceRepository } from '../diagnostics.js';
 import {
   decisionMessage,
@@ -39,6 +38,7 @@ import {
   type PolicyAction,
   type PolicyDecision,
 } from './lint-report.js';
+import { decisionFingerprint, diagnosticFingerprinter } from './fingerprint.js';
 
 export const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';
 
@@ -225,7 +225,7 @@ export function buildSarif(report: LintReport, options: SarifOptions = {}): Sari
           },
         ],
         ...(relatedLocations.length > 0 ? { relatedLocations } : {}),
-        partialFingerprints: { [DECISION_FINGERPRINT]: fingerprint([decision.policy, evaluation.project, evaluation.environment, evaluation.tenant ?? '', where?.step ?? where?.file ?? '']) },
+        partialFingerprints: { [DECISION_FINGERPRINT]: decisionFingerprint(evaluation, decision) },
         ...(decision.exception
           ? {
               suppressions: [
@@ -253,12 +253,9 @@ export function buildSarif(report: LintReport, options: SarifOptions = {}): Sari
     }
   }
 
-  const occurrences = new Map<string, number>();
+  const diagnosticFingerprint = diagnosticFingerprinter(report);
   const diagnosticResult = (d: Diagnostic, suppressed: boolean): SarifResult => {
     const ruleIndex = rules.diagnostic(d);
-    const key = [d.code, d.repository?.id ?? '', d.file ?? '', d.summary].join('\u0000');
-    const occurrence = (occurrences.get(key) ?? 0) + 1;
-    occurrences.set(key, occurrence);
     const relatedLocations = related(d.related, d.file, d.repository);
     const adjusted = d.adjusted;
     return {
@@ -269,7 +266,7 @@ export function buildSarif(report: LintReport, options: SarifOptions = {}): Sari
       message: { text: d.detail ? `${d.summary}\n${d.detail}` : d.summary },
       locations: [{ physicalLocation: primary(d.file ?? fallbackFile, d.file === undefined ? undefined : d.repository, d.range) }],
       ...(relatedLocations.length > 0 ? { relatedLocations } : {}),
-      partialFingerprints: { [DIAGNOSTIC_FINGERPRINT]: fingerprint([d.code, d.repository && !isHome(report, d.repository) ? d.repository.id : '', d.file ?? '', d.summary, String(occurrence)]) },
+      partialFingerprints: { [DIAGNOSTIC_FINGERPRINT]: diagnosticFingerprint(d) },
       ...(suppressed
         ? {
             suppressions: [
@@ -471,10 +468,6 @@ export function fileUri(file: string): string {
     .split('/')
     .map((segment) => encodeURIComponent(segment))
     .join('/');
-}
-
-function fingerprint(parts: readonly string[]): string {
-  return createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 32);
 }
 
 function isSemver(version: string): boolean {

@@ -27,9 +27,10 @@ describe('hubPort', () => {
       200,
       'version-list',
     );
+    // Newest first, as `oclhub versions` lists them.
     expect(versions.versions.map((v) => [v.version, v.notes, v.publisher.email, v.previousVersion])).toEqual([
-      ['1.0.0', 'First release', 'pat@example.com', undefined],
       ['1.1.0', 'Adds a smoke test', 'pat@example.com', '1.0.0'],
+      ['1.0.0', 'First release', 'pat@example.com', undefined],
     ]);
     expect(versions.versions[0]!.contentHash).toMatch(/\S/);
   });

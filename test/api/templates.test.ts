@@ -118,7 +118,7 @@ describe('versions', () => {
       200,
       'version-list',
     );
-    expect(body.versions.map((v) => v.version)).toEqual(['1.0.0', '1.1.0', '2.0.0-prerelease.1']);
+    expect(body.versions.map((v) => v.version)).toEqual(['2.0.0-prerelease.1', '1.1.0', '1.0.0']);
     for (const v of body.versions) {
       expect(v.commit).toBe(git(hub.dir, ['rev-parse', `${v.tag}^{commit}`]).trim());
       expect(Date.parse(v.date)).toBe(Date.parse(tagFact(v.tag, 'taggerdate:iso-strict')));

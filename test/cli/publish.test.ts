@@ -56,10 +56,11 @@ describe('oclhub publish / versions', () => {
     const versions = await oclhub(dir, 'versions', 'process-template', 'deploy-web', '--format', 'json');
     expect(versions.code).toBe(0);
     const listed = JSON.parse(versions.stdout) as { versions: { version: string; forced?: boolean; notes: string; messageError?: string }[] };
-    expect(listed.versions.map((v) => v.version)).toEqual(['1.0.0', '1.1.0', '2.0.0']);
-    expect(listed.versions[0]!.notes).toBe('First cut');
+    // Newest first, as the text output.
+    expect(listed.versions.map((v) => v.version)).toEqual(['2.0.0', '1.1.0', '1.0.0']);
+    expect(listed.versions[2]!.notes).toBe('First cut');
     expect(listed.versions[1]!.forced).toBe(true);
-    expect(listed.versions[2]!.messageError).toBeDefined();
+    expect(listed.versions[0]!.messageError).toBeDefined();
     const text = await oclhub(dir, 'versions', 'process-template', 'deploy-web');
     expect(text.stdout.split('\n')[0]).toMatch(/^2\.0\.0\t\d{4}-\d\d-\d\d/);
     expect(text.stdout).toContain('[forced]');

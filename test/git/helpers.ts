@@ -101,19 +101,33 @@ export interface GitHttpServer {
   close(): Promise<void>;
 }
 
+export interface GitHttpServerOptions {
+  /** Answer 401 (with a Basic challenge) unless the request carries these credentials. */
+  basicAuth?: { username: string; password: string };
+  /** Serve HTTPS with this key and certificate (PEM). */
+  tls?: { key: string; cert: string };
+}
+
 /**
  * Serves every repository under `projectRoot` over smart HTTP on 127.0.0.1 (ephemeral port) by running
- * the real `git http-backend` as a CGI program per request.
+ * the real `git http-backend` as a CGI program per request; optionally over HTTPS, behind basic auth.
  */
-export async function startGitHttpServer(projectRoot: string): Promise<GitHttpServer> {
+export async function startGitHttpServer(projectRoot: string, options: GitHttpServerOptions = {}): Promise<GitHttpServer> {
   const http = await import('node:http');
+  const https = await import('node:https');
   const { spawn } = await import('node:child_process');
   const execPath = execFileSync('git', ['--exec-path'], { encoding: 'utf8' }).trim();
   const backend = path.join(execPath, 'git-http-backend');
   const requests: string[] = [];
-  const server = http.createServer((req, res) => {
+  const expected = options.basicAuth ? `Basic ${Buffer.from(`${options.basicAuth.username}:${options.basicAuth.password}`).toString('base64')}` : undefined;
+  const handler = (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    requests.push(`${req.method} ${url.pathname}${url.search}`);
+    requests.push(`${req.method} ${url.pathname}${url.search}${expected !== undefined && req.headers.authorization !== expected ? ' 401' : ''}`);
+    if (expected !== undefined && req.headers.authorization !== expected) {
+      res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="test"' });
+      res.end();
+      return;
+    }
     const child = spawn(backend, [], {
       env: {
         ...gitEnv,
@@ -153,12 +167,13 @@ export async function startGitHttpServer(projectRoot: string): Promise<GitHttpSe
       res.statusCode = status;
       res.end(output.subarray(split + gap));
     });
-  });
+  };
+  const server = options.tls ? https.createServer(options.tls, handler) : http.createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     requests,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

@@ -10,7 +10,7 @@ import { lintReport } from './lint-fixture.js';
 describe('renderLint', () => {
   it('dispatches every format to its renderer with its own options', () => {
     const report = lintReport();
-    expect(LINT_FORMATS).toEqual(['text', 'json', 'sarif', 'junit', 'github']);
+    expect(LINT_FORMATS).toEqual(['text', 'json', 'sarif', 'junit', 'github', 'gitlab']);
     expect(renderLint(report, 'text', { text: { verbose: true } })).toBe(renderLintText(report, { verbose: true }));
     expect(renderLint(report, 'json', { json: { findingsOnly: true } })).toBe(renderLintJson(report, { findingsOnly: true }));
     expect(renderLint(report, 'sarif', { sarif: { fallbackFile: 'x.ocl' } })).toBe(renderSarif(report, { fallbackFile: 'x.ocl' }));

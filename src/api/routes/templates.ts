@@ -66,11 +66,11 @@ export function templateRoutes(kind: TemplateKind, ctx: RouterContext): RouteSpe
       path: `${base}/:slug/versions`,
       tag: kind,
       scope: 'read',
-      summary: `Published versions of a ${what}, ascending`,
-      responses: { 200: { description: 'The versions with their tag details', schema: 'version-list' } },
+      summary: `Published versions of a ${what}, newest first`,
+      responses: { 200: { description: 'The versions with their tag details, newest first (as `oclhub versions` lists them)', schema: 'version-list' } },
       handler: async (c) => {
         const slug = c.req.param('slug')!;
-        return c.json({ kind, slug, versions: await versionsOr404(slug) });
+        return c.json({ kind, slug, versions: [...(await versionsOr404(slug))].reverse() });
       },
     },
     {

@@ -1,6 +1,7 @@
 /**
  * `oclhub convert [--to json|ocl] <file>`: prints an OCL file as JSON (docs/ocl-json.md) or a JSON
  * file as OCL. Without `--to`, a `.json` file becomes OCL and anything else becomes JSON.
+ * `oclhub convert -` reads standard input (named by `--stdin-filename`, else `<stdin>`, taken as OCL).
  * Errors are reported as diagnostics on stderr with exit code 1 (a file that is not UTF-8 too); a file
  * that cannot be read is one line and exit code 2.
  */
@@ -13,29 +14,37 @@ import { renderDiagnostics } from '../../report/text.js';
 import { heredocModeForFile, unsettledHeredocsForFile } from '../../hub/validate.js';
 import { parseOcl } from '../../ocl/index.js';
 import { displayPath, readOclFile } from '../files.js';
+import { readStdinInput, STDIN_ARG } from '../inputs.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, type CliIo } from '../io.js';
 import type { RegisterCommand } from '../main.js';
 
 export interface ConvertCommandOptions {
   file: string;
   to?: 'json' | 'ocl';
+  stdinFilename?: string;
 }
 
 export const registerConvert: RegisterCommand = (program, ctx) => {
   program
     .command('convert')
     .description('print an OCL file as JSON, or a JSON file as OCL')
-    .argument('<file>', 'the file to convert')
+    .argument('<file>', 'the file to convert; - reads standard input')
     .addOption(new Option('--to <format>', 'target format (default: from the file extension)').choices(['json', 'ocl']))
-    .action(async (file: string, options: { to?: 'json' | 'ocl' }) => {
+    .option('--stdin-filename <path>', 'with -: the path standard input stands for (its extension picks the default --to)')
+    .action(async (file: string, options: { to?: 'json' | 'ocl'; stdinFilename?: string }) => {
       ctx.setExitCode(await runConvert({ file, ...options }, ctx.io));
     });
 };
 
 export async function runConvert(options: ConvertCommandOptions, io: CliIo): Promise<number> {
-  const absolute = path.resolve(io.cwd, options.file);
-  const display = displayPath(absolute, io.cwd);
-  const read = await readOclFile(absolute, display);
+  const stdin = options.file === STDIN_ARG ? await readStdinInput(io, options.stdinFilename) : undefined;
+  if (stdin && 'error' in stdin) {
+    io.stderr(`oclhub convert: ${stdin.error}\n`);
+    return EXIT_USAGE;
+  }
+  const absolute = stdin ? stdin.path : path.resolve(io.cwd, options.file);
+  const display = stdin ? stdin.display : displayPath(absolute, io.cwd);
+  const read = stdin ? { text: stdin.text } : await readOclFile(absolute, display);
   if ('error' in read) {
     io.stderr(`oclhub convert: ${read.error}\n`);
     return EXIT_USAGE;

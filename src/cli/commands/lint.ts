@@ -1,6 +1,7 @@
 /**
  * `oclhub lint [--hub DIR|URL#REF] [--ref REF] [--project DIR]... [--environment SLUG]... [--tenant SLUG]...
- *  [--release-version V [--git-ref REF]] [--format text|json|sarif|junit|github] [--output FILE]
+ *  [--release-version V [--git-ref REF]] [--format text|json|sarif|junit|github|gitlab] [--output FILE]
+ *  [--output-json FILE] [--output-sarif FILE] [--output-junit FILE] [--output-gitlab FILE]
  *  [--fail-on block|warn|error] [--drafts] [--locked] [--on-error warn|block] [--no-cache]`
  *
  * In a project repository: lints its `.octopus` folder(s) against the hub. In the hub repository
@@ -9,9 +10,13 @@
  * read `input.Release` are inconclusive (reported, never failing). Exit 0 clean, 1 when a finding
  * reaches the fail level (or a project could not be decided), 2 on usage or tool errors. Progress goes
  * to stderr on a TTY only. With `--format github` and `$GITHUB_STEP_SUMMARY` set, the job summary
- * (every finding, with its repository) is appended there.
+ * (every finding, with its repository) is appended there. `--output-<format> FILE` writes that format
+ * of the same run to FILE as well (one evaluation, several reports: e.g. text in the log, SARIF and
+ * JUnit for the CI to publish). Every report file is written atomically (temporary file + rename): a
+ * CI step never uploads half a report.
  */
-import { appendFile, mkdir, writeFile } from 'node:fs/promises';
+import * as nodeFs from 'node:fs';
+import { appendFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Option } from 'commander';
@@ -20,10 +25,13 @@ import { readRenderedReport, writeRenderedReport } from '../../lint/cache.js';
 import type { LintOptions } from '../../lint/engine.js';
 import { renderedReportKey } from '../../lint/report-key.js';
 import { releaseFrom } from '../../policy/release-version.js';
+import { writeFileAtomic } from '../../git/durable.js';
 import { ObjectCache } from '../../git/index.js';
-import type { LintFormat } from '../../report/lint-formats.js';
+import type { FsLike } from '../../git/repo.js';
+import type { LintFormat, LintRenderOptions } from '../../report/lint-formats.js';
 import type { FailLevel, PolicyAction } from '../../report/lint-report.js';
 import { cacheDirFor, collect, lintCacheDir } from '../cache-dirs.js';
+import { fileErrorReason } from '../files.js';
 import { addHubOptions, openHubForCli, type HubCliOptions } from '../hub-option.js';
 import { EXIT_USAGE, type CliIo } from '../io.js';
 import type { RegisterCommand } from '../main.js';
@@ -34,6 +42,10 @@ export interface LintCommandOptions extends HubCliOptions {
   tenant?: string[];
   format?: LintFormat;
   output?: string;
+  outputJson?: string;
+  outputSarif?: string;
+  outputJunit?: string;
+  outputGitlab?: string;
   failOn?: FailLevel;
   drafts?: boolean;
   locked?: boolean;
@@ -53,8 +65,12 @@ export const registerLint: RegisterCommand = (program, ctx) => {
     .option('--tenant <slug>', 'only this tenant (repeatable)', collect, [])
     .option('--release-version <version>', 'the release deployed (semver or 4-part); without it, policies that read input.Release are inconclusive')
     .option('--git-ref <ref>', "the release's Git ref, e.g. refs/heads/main (with --release-version)")
-    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'sarif', 'junit', 'github']).default('text'))
+    .addOption(new Option('--format <format>', 'output format (gitlab: GitLab Code Quality)').choices(['text', 'json', 'sarif', 'junit', 'github', 'gitlab']).default('text'))
     .option('--output <file>', 'write the report to a file instead of stdout')
+    .option('--output-json <file>', 'also write the JSON report to this file (same run)')
+    .option('--output-sarif <file>', 'also write the SARIF report to this file (same run)')
+    .option('--output-junit <file>', 'also write the JUnit XML report to this file (same run)')
+    .option('--output-gitlab <file>', 'also write the GitLab Code Quality report to this file (same run)')
     .addOption(new Option('--fail-on <level>', 'fail on blocking findings, also warnings, or only errors').choices(['block', 'warn', 'error']).default('block'))
     .option('--drafts', 'evaluate the working policy files instead of the active published versions')
     .option('--locked', "resolve templates to the versions in each project repository's oclhub.lock.json; a missing or stale lock is an error")
@@ -72,8 +88,14 @@ export async function runLint(options: LintCommandOptions, io: CliIo): Promise<n
     io.stderr(`oclhub lint: ${release.error}\n`);
     return EXIT_USAGE;
   }
-  // An unchanged hub re-prints the report it rendered last time, before anything is parsed (colour is part of the rendering).
-  const quick = await quickReport(options, io, format, release.release);
+  const extras = extraOutputs(options, io.cwd);
+  if ('error' in extras) {
+    io.stderr(`oclhub lint: ${extras.error}\n`);
+    return EXIT_USAGE;
+  }
+  // An unchanged hub re-prints the report it rendered last time, before anything is parsed (colour is
+  // part of the rendering). Extra report files need the report itself: no shortcut then.
+  const quick = extras.length > 0 ? {} : await quickReport(options, io, format, release.release);
   if (quick.previous) return emit(quick.previous.output, quick.previous.exitCode, options, io, quick.previous.summary);
   // Loaded only now: an unchanged hub's report above is re-printed without loading the parser or the engine.
   const [{ lintHub }, { homeRepository, isHubFolder, targetsForFolders }, { renderLint, renderGithubStepSummary }, { lintExitCode, summarize }] = await Promise.all([
@@ -126,14 +148,18 @@ export async function runLint(options: LintCommandOptions, io: CliIo): Promise<n
   const run = await lintHub(hub, lintOptions);
   if (io.isTTY) io.stderr('\r\u001b[K');
   const hubDir = hub.location.startsWith('http') ? undefined : path.resolve(io.cwd, hub.location);
-  const rendered = renderLint(run.report, format, {
+  const renderOptions: LintRenderOptions = {
     text: { colors: io.colors },
     sarif: {
       // Local repositories' roots, for originalUriBaseIds and versionControlProvenance.
       repositoryRoot: (repository) =>
         /^[a-z][a-z0-9+.-]*:\/\//i.test(repository.location) ? undefined : pathToFileURL(path.resolve(hubDir ?? io.cwd, repository.location)).href.replace(/\/?$/, '/'),
     },
-  });
+  };
+  const rendered = renderLint(run.report, format, renderOptions);
+  for (const extra of extras) {
+    if (!(await writeReport(extra.file, renderLint(run.report, extra.format, renderOptions), io))) return EXIT_USAGE;
+  }
   const summary = format === 'github' ? renderGithubStepSummary(run.report) : undefined;
   const exitCode = lintExitCode(summarize(run.report));
   if (quick.key !== undefined && quick.dir !== undefined) await writeRenderedReport(quick.dir, quick.key, rendered, exitCode, summary);
@@ -181,14 +207,7 @@ async function quickReport(
 
 async function emit(rendered: string, exitCode: number, options: LintCommandOptions, io: CliIo, stepSummary?: string): Promise<number> {
   if (options.output !== undefined) {
-    const file = path.resolve(io.cwd, options.output);
-    try {
-      await mkdir(path.dirname(file), { recursive: true });
-      await writeFile(file, rendered);
-    } catch (error) {
-      io.stderr(`oclhub lint: cannot write ${options.output}: ${error instanceof Error ? error.message : String(error)}\n`);
-      return EXIT_USAGE;
-    }
+    if (!(await writeReport(options.output, rendered, io))) return EXIT_USAGE;
   } else {
     io.stdout(rendered.endsWith('\n') ? rendered : `${rendered}\n`);
   }
@@ -200,6 +219,35 @@ async function emit(rendered: string, exitCode: number, options: LintCommandOpti
     });
   }
   return exitCode;
+}
+
+/** The `--output-<format>` files, each named once (and not also `--output`). */
+function extraOutputs(options: LintCommandOptions, cwd: string): { format: LintFormat; file: string }[] | { error: string } {
+  const given = (
+    [
+      ['json', options.outputJson],
+      ['sarif', options.outputSarif],
+      ['junit', options.outputJunit],
+      ['gitlab', options.outputGitlab],
+    ] as const
+  ).flatMap(([format, file]) => (file === undefined ? [] : [{ format, file }]));
+  const files = [...given.map((g) => g.file), ...(options.output !== undefined ? [options.output] : [])].map((f) => path.resolve(cwd, f));
+  const twice = files.find((f, i) => files.indexOf(f) !== i);
+  if (twice !== undefined) return { error: `${path.relative(cwd, twice) || twice} is named by two report options: each report needs its own file` };
+  return given;
+}
+
+/** Writes a report file atomically (a reader never sees half of it), creating its folder; false after telling why it could not. */
+async function writeReport(name: string, text: string, io: CliIo): Promise<boolean> {
+  const file = path.resolve(io.cwd, name);
+  try {
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFileAtomic(nodeFs as unknown as FsLike, file, text);
+    return true;
+  } catch (error) {
+    io.stderr(`oclhub lint: cannot write ${name}: ${fileErrorReason(error)}\n`);
+    return false;
+  }
 }
 
 async function toolVersion(): Promise<string> {

@@ -38,7 +38,7 @@ export const registerRego: RegisterCommand = (program, ctx) => {
     .description('evaluate a Rego query (OPA-compatible JSON output)')
     .argument('<query>', 'the query, e.g. data.pkg.result')
     .option('-d, --data <file>', 'JSON data file or .rego module (repeatable)', collect, [])
-    .option('-i, --input <file>', 'JSON input document')
+    .option('-i, --input <file>', 'JSON input document (- reads standard input)')
     .option('-m, --module <file>', 'Rego module (repeatable)', collect, [])
     .option('--strict', 'raise builtin errors instead of treating them as undefined')
     .option('--max-steps <n>', 'evaluation step budget (default 10000000)', positiveInt)
@@ -64,6 +64,7 @@ export async function runRegoEval(options: RegoEvalOptions, io: CliIo): Promise<
   let input: Value | undefined;
   const read = async (file: string): Promise<string | undefined> => {
     try {
+      if (file === '-' && io.readStdin) return await io.readStdin();
       return await readFile(path.resolve(io.cwd, file), 'utf8');
     } catch (error) {
       const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;

@@ -1,13 +1,16 @@
 /**
  * `oclhub serve [--hub DIR|URL#REF] [--host 127.0.0.1] [--port 8080] [--token-file FILE] [--auth-reads] [--cors ORIGIN]
- *  [--allowed-host HOST]... [--headers-timeout S] [--request-timeout S]`:
- * serves the HTTP API over a hub, one log line per request, until SIGINT/SIGTERM; then it stops
- * accepting connections, lets in-flight requests finish and exits 0.
+ *  [--allowed-host HOST]... [--headers-timeout S] [--request-timeout S] [--log-format text|json] [--no-metrics]`:
+ * serves the HTTP API over a hub, one log line per request (a JSON object each with `--log-format json`)
+ * and Prometheus metrics at /metrics, until SIGINT/SIGTERM; then it stops accepting connections, lets
+ * in-flight requests finish and exits 0.
  */
 import path from 'node:path';
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
 import { createApp } from '../../api/app.js';
 import { hubPort } from '../../api/hub-port.js';
+import { createApiMetrics } from '../../api/metrics.js';
+import { jsonLogLine } from '../../api/middleware/json-logger.js';
 import { startServer, type RunningServer } from '../../api/server.js';
 import { readTokenFile, type TokenEntry } from '../../api/tokens.js';
 import { addHubOptions, openHubForCli, type HubCliOptions } from '../hub-option.js';
@@ -20,6 +23,9 @@ export interface ServeCommandOptions extends HubCliOptions {
   tokenFile?: string;
   authReads?: boolean;
   cors?: string;
+  logFormat?: 'text' | 'json';
+  /** False with --no-metrics. */
+  metrics?: boolean;
   /** Host names answered besides the loopback ones (DNS-rebinding guard). */
   allowedHost?: string[];
   /** Seconds a client may take to send the request headers / the whole request. */
@@ -46,6 +52,8 @@ export const registerServe: RegisterCommand = (program, ctx) => {
     .option('--token-file <file>', 'bearer tokens, one per line: <token> <scope>[,<scope>...] [Name <email>]')
     .option('--auth-reads', 'require a token with the read scope for reads too')
     .option('--cors <origin>', 'allow cross-origin requests from this origin')
+    .addOption(new Option('--log-format <format>', 'request log lines: text, or one JSON object per line').choices(['text', 'json']).default('text'))
+    .option('--no-metrics', 'do not serve Prometheus metrics at /metrics')
     .option('--allowed-host <host>', 'answer requests for this Host name too (repeatable; on a loopback address only loopback names are answered by default; * for any)', collect, [])
     .option('--headers-timeout <seconds>', 'seconds a client may take to send the request headers', parseSeconds, 20)
     .option('--request-timeout <seconds>', 'seconds a client may take to send the whole request', parseSeconds, 30)
@@ -71,42 +79,53 @@ function parsePort(value: string): number {
 }
 
 export async function runServe(options: ServeCommandOptions, io: CliIo, hooks: ServeHooks = {}): Promise<number> {
+  const json = options.logFormat === 'json';
+  // The server's own messages: plain lines, or JSON records like the request log.
+  const say = (level: 'info' | 'warn' | 'error', message: string, fields: Record<string, unknown> = {}) => {
+    const line = json ? jsonLogLine(level, message, fields) : level === 'info' ? message : `oclhub serve: ${message}`;
+    if (level === 'info') io.stdout(`${line}\n`);
+    else io.stderr(`${line}\n`);
+  };
   let tokens: TokenEntry[] = [];
   if (options.tokenFile !== undefined) {
     const read = await readTokenFile(path.resolve(io.cwd, options.tokenFile));
-    for (const error of read.errors) io.stderr(`oclhub serve: ${error}\n`);
+    for (const error of read.errors) say('error', error);
     if (read.errors.length > 0) return EXIT_USAGE;
     tokens = read.tokens;
   }
   const hub = await openHubForCli(options, io, 'serve');
   if (!hub) return EXIT_USAGE;
-  for (const d of hub.configDiagnostics) io.stderr(`oclhub serve: ${d.severity} ${d.code}: ${d.file ? `${d.file}: ` : ''}${d.summary}\n`);
-  if (tokens.length === 0) io.stderr('oclhub serve: no --token-file: publishing and activation are refused (401)\n');
+  for (const d of hub.configDiagnostics) say(d.severity === 'error' ? 'error' : 'warn', `${d.severity} ${d.code}: ${d.file ? `${d.file}: ` : ''}${d.summary}`, json ? { diagnostic: d } : {});
+  if (tokens.length === 0) say('warn', 'no --token-file: publishing and activation are refused (401)');
 
   const log = (line: string) => io.stdout(`${line}\n`);
-  const app = createApp(hubPort(hub), {
+  const metrics = options.metrics === false ? undefined : createApiMetrics();
+  const app = createApp(hubPort(hub, metrics ? { observer: metrics } : {}), {
     tokens,
     ...(options.authReads ? { authReads: true } : {}),
     ...(options.cors !== undefined ? { cors: options.cors } : {}),
+    ...(metrics ? { metrics } : {}),
     log,
-    logError: (message) => io.stderr(`${message}\n`),
+    logFormat: json ? 'json' : 'text',
+    logError: (message) => (json ? say('error', message) : io.stderr(`${message}\n`)),
   });
   let server: RunningServer;
   try {
+    // Requests refused before reaching the app are logged by the server, as text lines.
     server = await startServer({
       app,
       host: options.host,
       port: options.port,
-      log,
+      log: json ? (line) => say('info', line) : log,
       ...(options.allowedHost && options.allowedHost.length > 0 ? { allowedHosts: options.allowedHost } : {}),
       ...(options.headersTimeout !== undefined ? { headersTimeoutMs: options.headersTimeout * 1000 } : {}),
       ...(options.requestTimeout !== undefined ? { requestTimeoutMs: options.requestTimeout * 1000 } : {}),
     });
   } catch (error) {
-    io.stderr(`oclhub serve: cannot listen on ${options.host}:${options.port}: ${(error as Error).message}\n`);
+    say('error', `cannot listen on ${options.host}:${options.port}: ${(error as Error).message}`);
     return EXIT_USAGE;
   }
-  io.stdout(`oclhub serving ${hub.location} at ${server.url} (OpenAPI: ${server.url}/openapi.json)\n`);
+  say('info', `oclhub serving ${hub.location} at ${server.url} (OpenAPI: ${server.url}/openapi.json${metrics ? `, metrics: ${server.url}/metrics` : ''})`, { hub: hub.location, url: server.url });
   hooks.onListening?.(server);
 
   let stop!: () => void;
@@ -121,8 +140,8 @@ export async function runServe(options: ServeCommandOptions, io: CliIo, hooks: S
   // Leave no handler behind: a second signal then ends the process the usual way.
   process.off('SIGINT', stop);
   process.off('SIGTERM', stop);
-  io.stdout('oclhub serve: shutting down (waiting for in-flight requests)\n');
+  say('info', 'oclhub serve: shutting down (waiting for in-flight requests)');
   await server.close();
-  io.stdout('oclhub serve: stopped\n');
+  say('info', 'oclhub serve: stopped');
   return EXIT_OK;
 }

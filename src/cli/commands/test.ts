@@ -11,6 +11,7 @@ import { DEFAULT_BASE_PATH } from '../../model/build.js';
 import { validateFile } from '../../model/validate.js';
 import { runPolicyTests, type PolicyTestRun } from '../../policy/unit-tests.js';
 import { renderDiagnostics } from '../../report/text.js';
+import { localHubFolder } from '../hub-option.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, type CliIo } from '../io.js';
 import type { RegisterCommand } from '../main.js';
 
@@ -26,7 +27,7 @@ export const registerTest: RegisterCommand = (program, ctx) => {
   program
     .command('test')
     .description(`run policy unit tests (${DEFAULT_POLICY_TESTS_DIR}/<slug>/*.json) against the hub's working policy files`)
-    .option('--hub <dir>', 'hub repository folder (default: the current directory)')
+    .option('--hub <dir>', 'hub repository folder (default: $OCLHUB_HUB, else the repository of the current folder)')
     .option('--tests <dir>', `folder of test cases (default: <hub>/${DEFAULT_POLICY_TESTS_DIR})`)
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .action(async (options: { hub?: string; tests?: string; format: 'text' | 'json' }) => {
@@ -51,7 +52,7 @@ async function basePathOf(hub: string): Promise<{ basePath: string } | { errors:
 }
 
 export async function runTestCommand(options: TestCommandOptions, io: CliIo): Promise<number> {
-  const hub = path.resolve(io.cwd, options.hub ?? '.');
+  const hub = await localHubFolder(options.hub, io);
   if (!(await isDirectory(hub))) {
     io.stderr(`oclhub test: no such hub folder: ${options.hub ?? hub}\n`);
     return EXIT_USAGE;

@@ -12,15 +12,17 @@ import { Option } from 'commander';
 import { countBySeverity, type Diagnostic } from '../../diagnostics.js';
 import { renderDiagnostics, renderSummary } from '../../report/text.js';
 import { validateHubAt, validatePaths, type ValidationRun } from '../../hub/validate.js';
-import { isGitStoreError, openRepository } from '../../git/index.js';
+import { isGitStoreError } from '../../git/errors.js';
 import { cacheDirFor } from '../cache-dirs.js';
-import { collectOclFiles, readOclFile, reportFileProblems } from '../files.js';
+import { resolveInputs } from '../inputs.js';
+import { readOclFile, reportFileProblems } from '../files.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, type CliIo } from '../io.js';
 import type { RegisterCommand } from '../main.js';
 
 export interface ValidateCommandOptions {
   paths: string[];
   format: 'text' | 'json';
+  stdinFilename?: string;
   hub?: string;
   ref?: string;
   cacheDir?: string;
@@ -30,12 +32,13 @@ export const registerValidate: RegisterCommand = (program, ctx) => {
   program
     .command('validate')
     .description('check OCL files for syntax, schema and semantic errors (directories are searched for *.ocl)')
-    .argument('[paths...]', 'OCL files or directories')
+    .argument('[paths...]', 'OCL files, directories or quoted patterns; - reads standard input')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('--hub <dir>', 'validate a whole hub repository (with cross-file checks and registered project repositories)')
     .option('--ref <ref>', 'with --hub: the branch, tag or commit to read (default WORKTREE: the working directory)')
     .option('--cache-dir <dir>', 'with --hub: where remote project repositories are cloned (default $OCLHUB_CACHE_DIR or ~/.cache/oclhub)')
-    .action(async (paths: string[], options: { format: 'text' | 'json'; hub?: string; ref?: string; cacheDir?: string }) => {
+    .option('--stdin-filename <path>', 'with -: the path standard input stands for (decides its document kind, e.g. .octopus/deployment_process.ocl)')
+    .action(async (paths: string[], options: { format: 'text' | 'json'; hub?: string; ref?: string; cacheDir?: string; stdinFilename?: string }) => {
       ctx.setExitCode(await runValidate({ paths, ...options }, ctx.io));
     });
 };
@@ -56,7 +59,13 @@ export async function runValidate(options: ValidateCommandOptions, io: CliIo): P
     io.stderr('oclhub validate: give files or directories to check, or --hub <dir>\n');
     return EXIT_USAGE;
   }
-  const { files, missing, problems } = await collectOclFiles(options.paths, io.cwd);
+  const inputs = await resolveInputs(options.paths, io, options.stdinFilename !== undefined ? { stdinFilename: options.stdinFilename } : {});
+  if ('error' in inputs) {
+    io.stderr(`oclhub validate: ${inputs.error}\n`);
+    return EXIT_USAGE;
+  }
+  const { missing, problems, stdin } = inputs;
+  const files = stdin ? [{ path: stdin.path, display: stdin.display, text: stdin.text }] : inputs.files;
   if (missing.length > 0) {
     for (const arg of missing) io.stderr(`oclhub validate: no such file or directory: ${arg}\n`);
     return EXIT_USAGE;
@@ -76,6 +85,8 @@ export async function runValidate(options: ValidateCommandOptions, io: CliIo): P
 async function validateHubCommand(options: ValidateCommandOptions, io: CliIo): Promise<number> {
   const dir = path.resolve(io.cwd, options.hub!);
   // A hub is a Git repository: a missing folder or a plain one is a usage error, never "no problems".
+  // The Git layer loads only here: checking files does not need it.
+  const { openRepository } = await import('../../git/index.js');
   const opened = await openRepository({ dir }).catch((error: unknown) => error);
   if (isGitStoreError(opened)) {
     io.stderr(`oclhub validate: ${opened.message}\n`);

@@ -46,7 +46,8 @@ export async function runVersions(kindArg: string, slug: string, options: HubCli
     }
   }
   if (options.format === 'json') {
-    io.stdout(`${JSON.stringify({ kind, slug, versions }, null, 2)}\n`);
+    // Newest first, as the text output lists them.
+    io.stdout(`${JSON.stringify({ kind, slug, versions: [...versions].reverse() }, null, 2)}\n`);
     return EXIT_OK;
   }
   if (versions.length === 0) {

@@ -1,0 +1,57 @@
+/**
+ * Bundles the CLI (src/cli/main.ts and everything it imports, dependencies included) into
+ * dist/bundle/ with esbuild, so that start-up reads a handful of files instead of ~900 modules.
+ * Commands stay lazily loaded: each dynamic import becomes its own chunk.
+ *
+ * Modules that find files next to themselves (`new URL('../../schemas/', import.meta.url)`) keep
+ * working: each module's `import.meta.url` is rewritten to the URL its compiled twin has in dist/.
+ */
+import { build } from 'esbuild';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+const source = path.join(root, 'src');
+const outdir = path.join(root, 'dist', 'bundle');
+
+const moduleUrls = {
+  name: 'module-urls',
+  setup(b) {
+    b.onLoad({ filter: /\.tsx?$/ }, async (args) => {
+      let contents = await readFile(args.path, 'utf8');
+      const relative = path.relative(source, args.path);
+      if (!relative.startsWith('..') && contents.includes('import.meta.url')) {
+        const twin = path.join(root, 'dist', relative.replace(/\.tsx?$/, '.js'));
+        const fromBundle = path.relative(outdir, twin).split(path.sep).join('/');
+        contents = contents.replaceAll('import.meta.url', `new URL(${JSON.stringify(fromBundle)}, import.meta.url).href`);
+      }
+      return { contents, loader: args.path.endsWith('.tsx') ? 'tsx' : 'ts' };
+    });
+  },
+};
+
+await rm(outdir, { recursive: true, force: true });
+const result = await build({
+  entryPoints: { oclhub: path.join(source, 'cli', 'main.ts') },
+  outdir,
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  jsx: 'automatic',
+  jsxImportSource: 'hono/jsx',
+  // CommonJS dependencies (ajv, simple-get…) call require(); ESM output has none of its own.
+  banner: { js: "import { createRequire as __oclhubCreateRequire } from 'node:module'; const require = __oclhubCreateRequire(import.meta.url);" },
+  legalComments: 'eof',
+  // Less to parse at start-up; names stay, so stack traces of internal errors remain readable.
+  minifyWhitespace: true,
+  minifySyntax: true,
+  plugins: [moduleUrls],
+  // jsonc-parser's `main` is a UMD build whose require('./impl/…') calls a bundle cannot follow; its ES build bundles.
+  alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
+  logLevel: 'warning',
+  metafile: Boolean(process.env.OCLHUB_BUNDLE_METAFILE),
+});
+if (result.metafile) await writeFile(process.env.OCLHUB_BUNDLE_METAFILE, JSON.stringify(result.metafile));
