@@ -972,7 +972,9 @@ export async function evaluateTarget(hub: Hub, given: LintProjectTarget, options
   }
   const input = buildInput(steps, context);
   const decisions = policies.map((policy) => {
-        const decision = decisionOf(evaluatePolicy(policy, input.input, { unknownInput: input.unknown, ...policyOptions(hub, options.onError) }));
+    const decision = decisionOf(evaluatePolicy(policy, input.input, { unknownInput: input.unknown, ...policyOptions(hub, options.onError) }));
+    const location = findingLocation(decision, input, process, hub);
+    if (location) decision.location = location;
     return decision;
   });
   const applied = applyExceptions(decisions, hub.config?.exceptions ?? [], { project: target.slug, environment: options.environment, tenant: options.tenant }, { now: options.now ?? new Date() });

@@ -79,6 +79,8 @@ describe('decisions over the API', () => {
     expect(open.suppressed.map((d) => d.code)).toEqual(['SCH001']);
     const low = await expectJson<Gate>(await api.post('/api/evaluations', { project: 'clean', environment: 'production', release: { version: '1.9.9' } }), 200, 'evaluation-response');
     expect(low).toMatchObject({ decision: 'blocked', allowed: false });
+    // The violation says where in the project's repository it is, as lint does.
+    expect(low.policies.find((d) => d.outcome === 'violation')!.location).toMatchObject({ file: FILE, repository: { id: 'clean' } });
     const high = await expectJson<Gate>(await api.post('/api/evaluations', { project: 'clean', environment: 'production', release: { version: '2.0.0.1', gitRef: 'refs/heads/main' } }), 200, 'evaluation-response');
     expect(high).toMatchObject({ decision: 'allowed', allowed: true });
     const broken = await expectJson<Gate>(await api.post('/api/evaluations', { project: 'unresolved', environment: 'production', release: { version: '3.0.0' } }), 200, 'evaluation-response');
