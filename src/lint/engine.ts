@@ -153,18 +153,28 @@ function compact(result: ProjectResult): CompactResult {
   const evaluations = result.evaluations.map((e) => ({
     ...e,
     decisions: e.decisions.map((d): [number, Omit<PolicyDecision, 'policy' | 'policyName' | 'version'>] => {
-      const { policy, policyName, version, ...rest } = d;
-      const key = `${policy}\u0000${policyName ?? ''}\u0000${version ?? ''}`;
+      const key = `${d.policy}\u0000${d.policyName ?? ''}\u0000${d.version ?? ''}`;
       let at = table.get(key);
       if (at === undefined) {
         at = policies.length;
         table.set(key, at);
-        policies.push([policy, policyName ?? null, version ?? null]);
+        policies.push([d.policy, d.policyName ?? null, d.version ?? null]);
       }
-      return [at, rest];
+      return [at, decisionFields(d)];
     }),
   }));
   return { policies, diagnostics: result.diagnostics, evaluations, sources: result.sources, ...(result.facts ? { facts: result.facts } : {}) };
+}
+
+/** A decision without its policy's name and version (the compact form's per-decision part), keys in one order. */
+function decisionFields(d: PolicyDecision): Omit<PolicyDecision, 'policy' | 'policyName' | 'version'> {
+  const out: Omit<PolicyDecision, 'policy' | 'policyName' | 'version'> = { inScope: d.inScope, allowed: d.allowed, action: d.action, outcome: d.outcome };
+  if (d.reason !== undefined) out.reason = d.reason;
+  if (d.error !== undefined) out.error = d.error;
+  if (d.exception !== undefined) out.exception = d.exception;
+  if (d.location !== undefined) out.location = d.location;
+  if (d.needs !== undefined) out.needs = d.needs;
+  return out;
 }
 
 function expand(result: CompactResult): ProjectResult {
@@ -176,7 +186,10 @@ function expand(result: CompactResult): ProjectResult {
       ...e,
       decisions: e.decisions.map(([at, rest]) => {
         const [policy, policyName, version] = result.policies[at]!;
-        return { policy, ...(policyName !== null ? { policyName } : {}), ...(version !== null ? { version } : {}), ...rest };
+        const decision: PolicyDecision = { policy, ...rest };
+        if (policyName !== null) decision.policyName = policyName;
+        if (version !== null) decision.version = version;
+        return decision;
       }),
     })),
   };
@@ -524,8 +537,9 @@ async function lintProject(hub: Hub, target: LintProjectTarget, policies: readon
         continue;
       }
       const input = buildInput(steps, built);
+      const evaluateOptions = { unknownInput: input.unknown, decisionOnly: true, ...(options.onError ? { onError: options.onError } : {}) };
       for (const policy of policies) {
-        const decision = decisionOf(evaluatePolicy(policy, input.input, { unknownInput: input.unknown, ...(options.onError ? { onError: options.onError } : {}) }));
+        const decision: PolicyDecision = evaluatePolicy(policy, input.input, evaluateOptions);
         evaluated++;
         const location = findingLocation(decision, input, deployment, hub);
         if (location) decision.location = location;
