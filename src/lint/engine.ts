@@ -755,7 +755,8 @@ async function lintUncached(
   let evaluated = 0;
   const cacheable = (target: LintProjectTarget) => cache !== undefined && !(target.problems && target.problems.length > 0);
   const keys = targets.map((target) => (cacheable(target) ? sha([sharedKey, target.slug, fileIdsOf(target), JSON.stringify(target.environments ?? []), JSON.stringify(target.lock ?? null)]) : ''));
-  const stored = keys.map((key) => (key !== '' ? cache!.get<CompactResult>(key) : undefined));
+  // Keys are compared without decoding the entries; an entry is decoded when its project's turn comes.
+  const stored = keys.map((key) => key !== '' && cache!.has(key));
   // Files of the next uncached projects are read while the current one is evaluated.
   const loads = new Map<number, Promise<LintProjectTarget>>();
   const prefetch = (from: number) => {
@@ -770,15 +771,16 @@ async function lintUncached(
   for (const [index, target] of targets.entries()) {
     const key = keys[index]!;
     let result: ProjectResult;
-    const hit = stored[index];
+    const hit = stored[index] ? cache!.get<CompactResult>(key) : undefined;
     if (hit) {
       result = expand(hit);
       cached++;
     } else {
+      stored[index] = false; // an entry that does not decode is a miss
       prefetch(index);
       let loaded: LintProjectTarget;
       try {
-        loaded = await loads.get(index)!;
+        loaded = await (loads.get(index) ?? withFiles(target));
         loads.delete(index);
         prefetch(index + 1);
       } catch (error) {

@@ -16,7 +16,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Option } from 'commander';
 import { findRepositoryRoot } from '../../git/find-root.js';
-import { readRenderedReport, writeRenderedReport } from '../../lint/cache.js';
+import { readRenderedReport, writeRenderedReport, type RenderedReport } from '../../lint/cache.js';
 import type { LintOptions } from '../../lint/engine.js';
 import { renderedReportKey } from '../../lint/report-key.js';
 import { releaseFrom } from '../../policy/release-version.js';
@@ -74,7 +74,14 @@ export async function runLint(options: LintCommandOptions, io: CliIo): Promise<n
   }
   // An unchanged hub re-prints the report it rendered last time, before anything is parsed (colour is part of the rendering).
   const quick = await quickReport(options, io, format, release.release);
-  if (quick.previous) return emit(quick.previous.output, quick.previous.exitCode, options, io, quick.previous.summary);
+  if (quick.previous) {
+    const previous = quick.previous;
+    try {
+      return await emit(previous, previous.exitCode, options, io, previous.summary);
+    } finally {
+      await previous.close();
+    }
+  }
   // Loaded only now: an unchanged hub's report above is re-printed without loading the parser or the engine.
   const [{ lintHub }, { homeRepository, isHubFolder, targetsForFolders }, { renderLint, renderGithubStepSummary }, { lintExitCode, summarize }] = await Promise.all([
     import('../../lint/engine.js'),
@@ -162,7 +169,7 @@ async function quickReport(
   io: CliIo,
   format: string,
   release: LintOptions['release'],
-): Promise<{ key?: string; dir?: string; previous?: { output: string; exitCode: number; summary?: string }; objects?: ObjectCache }> {
+): Promise<{ key?: string; dir?: string; previous?: RenderedReport; objects?: ObjectCache }> {
   const value = options.hub ?? io.env.OCLHUB_HUB;
   if (options.cache === false || (options.project ?? []).length > 0 || (value !== undefined && /^https?:\/\//i.test(value))) return {};
   const root = (await findRepositoryRoot(io.cwd)) ?? io.cwd;
@@ -179,18 +186,21 @@ async function quickReport(
   return previous ? { key, dir, previous, objects } : { key, dir, objects };
 }
 
-async function emit(rendered: string, exitCode: number, options: LintCommandOptions, io: CliIo, stepSummary?: string): Promise<number> {
+/** Prints or writes the report: a string just rendered, or a cached one (copied to `--output` without decoding). */
+async function emit(rendered: string | RenderedReport, exitCode: number, options: LintCommandOptions, io: CliIo, stepSummary?: string): Promise<number> {
   if (options.output !== undefined) {
     const file = path.resolve(io.cwd, options.output);
     try {
       await mkdir(path.dirname(file), { recursive: true });
-      await writeFile(file, rendered);
+      if (typeof rendered === 'string') await writeFile(file, rendered);
+      else await rendered.copyTo(file);
     } catch (error) {
       io.stderr(`oclhub lint: cannot write ${options.output}: ${error instanceof Error ? error.message : String(error)}\n`);
       return EXIT_USAGE;
     }
   } else {
-    io.stdout(rendered.endsWith('\n') ? rendered : `${rendered}\n`);
+    const text = typeof rendered === 'string' ? rendered : await rendered.text();
+    io.stdout(text.endsWith('\n') ? text : `${text}\n`);
   }
   // GitHub Actions: findings that are not annotations (other repositories) are in the job summary.
   const summaryFile = io.env.GITHUB_STEP_SUMMARY;
