@@ -40,13 +40,14 @@ import { evaluatePolicy, type PolicyEvaluation } from '../policy/evaluate.js';
 import { applyExceptions } from '../policy/exceptions.js';
 import { buildInput, contextFromConfig, processSteps, type BuiltInput, type ContextRequest, type InputStepLocation, type ProcessSteps, type ReleaseContext } from '../policy/input.js';
 import type { PolicySource } from '../policy/load.js';
-import { sourceKey, type DecisionLocation, type Evaluation, type FailLevel, type LintReport, type PolicyAction, type PolicyDecision } from '../report/lint-report.js';
+import { sourceKey, type DecisionLocation, type Evaluation, type FailLevel, type LintReport, type LintShard, type PolicyAction, type PolicyDecision } from '../report/lint-report.js';
 import type { ResolvedProcess } from '../templates/resolve.js';
 import { parseLock, type LockFile } from '../templates/lock.js';
 import { LintCache } from './cache.js';
 import { hubPractices, practiceProjectFromResolution, projectPractices, type ProjectFacts } from '../practices/index.js';
 import { lintDiagnostic } from './codes.js';
 import { isProjectFile, ownsProjectFile } from './project-files.js';
+import { inShard, runsHubRules, type ShardSpec } from './shard.js';
 
 /** Rule settings of a project repository's own oclhub.ocl, for that repository's findings. */
 export interface RepositoryRules {
@@ -111,6 +112,8 @@ export interface LintOptions {
   /** Called after each project (for progress on a TTY). */
   progress?: (done: number, total: number, project: string) => void;
   toolVersion?: string;
+  /** Lint one shard of the projects (`--shard I/N`, see shard.ts). */
+  shard?: ShardSpec;
 }
 
 export interface LintRun {
@@ -483,6 +486,23 @@ function placeDiagnostics(hub: Hub, target: LintProjectTarget, diagnostics: read
   });
 }
 
+/**
+ * What the hub-wide rules need from a project another shard lints: its cached facts, else its files
+ * resolved (no policy is evaluated). A project that cannot be read has none, as in `lintProject`.
+ */
+async function projectFacts(hub: Hub, given: LintProjectTarget, cached: CompactResult | undefined): Promise<ProjectFacts[]> {
+  if (cached) return cached.facts ?? [];
+  if (given.problems && given.problems.length > 0) return [];
+  try {
+    const target = await withFiles(given);
+    const environments = target.environments ?? hub.environments(target.registered);
+    const resolution = await hub.resolveProject({ files: target.files, environments, ...(target.lock ? { lock: target.lock } : {}) });
+    return [projectPractices(hub.config, practiceProjectFromResolution(target, resolution)).facts];
+  } catch {
+    return []; // its own shard reports why it cannot be read
+  }
+}
+
 async function lintProject(hub: Hub, target: LintProjectTarget, policies: readonly PolicySource[], options: LintOptions): Promise<{ result: ProjectResult; evaluated: number }> {
   const diagnostics: Diagnostic[] = [...(target.diagnostics ?? [])];
   const contexts = projectContexts(hub.config, target, { ...(options.environments ? { environments: options.environments } : {}), ...(options.tenants ? { tenants: options.tenants } : {}) });
@@ -635,7 +655,9 @@ export async function lintHub(hub: Hub, options: LintOptions = {}): Promise<Lint
   const publishedPolicies = await hub.catalog.slugs('policies').catch(() => [] as string[]);
   const linted = options.projects ? new Set(options.projects.map((p) => p.slug)) : undefined;
   // Linting chosen projects (a project repository's CI): only the hub-wide findings about them.
-  const practices = hubPractices(hub.config, result.facts ?? [], { now, publishedPolicies }).filter((d) => !linted || (d.project !== undefined && linted.has(d.project)));
+  const practices = runsHubRules(options.shard)
+    ? hubPractices(hub.config, result.facts ?? [], { now, publishedPolicies }).filter((d) => !linted || (d.project !== undefined && linted.has(d.project)))
+    : [];
   found.push(...practices.map((d) => (d.file !== undefined && d.repository === undefined ? { ...d, repository: hub.repository } : d)));
   for (const evaluation of result.evaluations) {
     const applied = applyExceptions(evaluation.decisions, hub.config?.exceptions ?? [], { project: evaluation.project, environment: evaluation.environment, tenant: evaluation.tenant }, { now });
@@ -653,8 +675,19 @@ export async function lintHub(hub: Hub, options: LintOptions = {}): Promise<Lint
     ...(settled.suppressed.length > 0 ? { suppressed: settled.suppressed.sort(compareDiagnostics) } : {}),
     repositories,
     ...(options.home !== undefined ? { home: options.home } : {}),
+    ...(options.shard ? { shard: shardInfo(options.shard, evaluations) } : {}),
   };
   return { report, cached, evaluated, policies };
+}
+
+function shardInfo(shard: ShardSpec, evaluations: readonly Evaluation[]): LintShard {
+  const environments = new Set<string>();
+  const tenants = new Set<string>();
+  for (const e of evaluations) {
+    environments.add(e.environment);
+    if (e.tenant !== undefined) tenants.add(e.tenant);
+  }
+  return { index: shard.index, count: shard.count, environments: [...environments].sort(), tenants: [...tenants].sort() };
 }
 
 /**
@@ -708,6 +741,7 @@ export async function wholeRunKey(hub: Hub, options: LintOptions): Promise<strin
     JSON.stringify(options.environments ?? []),
     JSON.stringify(options.tenants ?? []),
     JSON.stringify(options.release ?? null),
+    options.shard ? `${options.shard.index}/${options.shard.count}` : '',
   ]);
 }
 
@@ -721,11 +755,22 @@ async function lintUncached(
   diagnostics.push(...active.diagnostics.filter((d) => d.severity !== 'info'));
   const policies = active.policies;
   let targets = options.projects;
+  const shard = options.shard;
   if (!targets) {
-    const registered = await registeredTargets(hub, { lazy: cache !== undefined, ...(options.locked ? { locked: true } : {}), ...(options.projectCacheDir !== undefined ? { cacheDir: options.projectCacheDir } : {}) });
+    // A shard reads only its own projects, except shard 1, which needs every project's facts for the hub-wide rules.
+    const only = shard && !runsHubRules(shard) ? (hub.config?.projects ?? []).map((p) => p.slug).filter((slug) => inShard(slug, shard)) : undefined;
+    const registered = await registeredTargets(hub, {
+      lazy: cache !== undefined || shard !== undefined,
+      ...(only ? { only } : {}),
+      ...(options.locked ? { locked: true } : {}),
+      ...(options.projectCacheDir !== undefined ? { cacheDir: options.projectCacheDir } : {}),
+    });
     targets = registered.targets;
     diagnostics.push(...registered.diagnostics);
   }
+  // Projects of other shards: only their facts, in shard 1 (see shard.ts).
+  const others = shard ? targets.filter((t) => !inShard(t.slug, shard)) : [];
+  if (shard) targets = targets.filter((t) => inShard(t.slug, shard));
   const repositories: SourceRepository[] = [hub.repository];
   const rules = new Map<string, RepositoryRules>();
   for (const target of targets) {
@@ -803,6 +848,12 @@ async function lintUncached(
     evaluations.push(...result.evaluations);
     facts.push(...(result.facts ?? []));
     options.progress?.(index + 1, targets.length, target.slug);
+  }
+  if (runsHubRules(shard)) {
+    for (const target of others) {
+      const key = cacheable(target) ? sha([sharedKey, target.slug, fileIdsOf(target), JSON.stringify(target.environments ?? []), JSON.stringify(target.lock ?? null)]) : '';
+      facts.push(...(await projectFacts(hub, target, key !== '' ? cache!.get<CompactResult>(key) : undefined)));
+    }
   }
   const placed = diagnostics.map((d) => (d.file !== undefined && d.repository === undefined ? { ...d, repository: hub.repository } : d));
   return { result: { diagnostics: dedupe(placed), evaluations, sources, facts }, cached, evaluated, total: targets.length, policies, repositories, rules };

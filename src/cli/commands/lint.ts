@@ -19,6 +19,7 @@ import { findRepositoryRoot } from '../../git/find-root.js';
 import { readRenderedReport, writeRenderedReport, type RenderedReport } from '../../lint/cache.js';
 import type { LintOptions } from '../../lint/engine.js';
 import { renderedReportKey } from '../../lint/report-key.js';
+import { parseShard, type ShardSpec } from '../../lint/shard.js';
 import { releaseFrom } from '../../policy/release-version.js';
 import { ObjectCache } from '../../git/index.js';
 import type { LintFormat } from '../../report/lint-formats.js';
@@ -41,6 +42,7 @@ export interface LintCommandOptions extends HubCliOptions {
   cache?: boolean;
   releaseVersion?: string;
   gitRef?: string;
+  shard?: string;
 }
 
 export const registerLint: RegisterCommand = (program, ctx) => {
@@ -59,7 +61,8 @@ export const registerLint: RegisterCommand = (program, ctx) => {
     .option('--drafts', 'evaluate the working policy files instead of the active published versions')
     .option('--locked', "resolve templates to the versions in each project repository's oclhub.lock.json; a missing or stale lock is an error")
     .addOption(new Option('--on-error <action>', 'what a policy that cannot be evaluated does').choices(['block', 'warn']).default('block'))
-    .option('--no-cache', 'do not read or write cached results (.oclhub-cache/ or $OCLHUB_CACHE_DIR/lint)');
+    .option('--no-cache', 'do not read or write cached results (.oclhub-cache/ or $OCLHUB_CACHE_DIR/lint)')
+    .option('--shard <I/N>', 'lint only shard I of N (a deterministic 1/N of the projects, by slug); combine the shard reports with `oclhub report merge`');
   addHubOptions(command).action(async (options: LintCommandOptions) => {
     ctx.setExitCode(await runLint(options, ctx.io));
   });
@@ -72,8 +75,14 @@ export async function runLint(options: LintCommandOptions, io: CliIo): Promise<n
     io.stderr(`oclhub lint: ${release.error}\n`);
     return EXIT_USAGE;
   }
+  const shard = options.shard !== undefined ? parseShard(options.shard) : undefined;
+  if (shard && 'error' in shard) {
+    io.stderr(`oclhub lint: ${shard.error}\n`);
+    return EXIT_USAGE;
+  }
+  const where = await lintLocation(options, io);
   // An unchanged hub re-prints the report it rendered last time, before anything is parsed (colour is part of the rendering).
-  const quick = await quickReport(options, io, format, release.release);
+  const quick = await quickReport(options, io, format, release.release, where, shard);
   if (quick.previous) {
     const previous = quick.previous;
     try {
@@ -89,10 +98,10 @@ export async function runLint(options: LintCommandOptions, io: CliIo): Promise<n
     import('../../report/lint-formats.js'),
     import('../../report/lint-report.js'),
   ]);
-  const root = (await findRepositoryRoot(io.cwd)) ?? io.cwd;
+  const root = where.cacheRoot;
   const hub = await openHubForCli(options, io, 'lint', { workingTree: true, stateDir: lintCacheDir(options, io, root), objectCache: quick.objects });
   if (!hub) return EXIT_USAGE;
-  const lintOptions: LintOptions = baseOptions(options, await toolVersion(), release.release);
+  const lintOptions: LintOptions = baseOptions(options, await toolVersion(), release.release, shard);
   const folders = options.project ?? [];
   if (!hub.config) {
     io.stderr(`oclhub lint: ${hub.location} has no oclhub.ocl (environments, projects, policy activation): name the hub with --hub DIR|URL or $OCLHUB_HUB\n`);
@@ -110,7 +119,7 @@ export async function runLint(options: LintCommandOptions, io: CliIo): Promise<n
       return EXIT_USAGE;
     }
   }
-  const hubMode = folders.length === 0 && (await isHubFolder(hub, io.cwd));
+  const hubMode = folders.length === 0 && (where.hubFromOutside || (await isHubFolder(hub, io.cwd)));
   if (!hubMode) {
     const found = await targetsForFolders(hub, folders, io, options.locked ? { locked: true } : {});
     if (found.error) {
@@ -147,8 +156,9 @@ export async function runLint(options: LintCommandOptions, io: CliIo): Promise<n
   return emit(rendered, exitCode, options, io, summary);
 }
 
-function baseOptions(options: LintCommandOptions, version: string, release: LintOptions['release']): LintOptions {
+function baseOptions(options: LintCommandOptions, version: string, release: LintOptions['release'], shard: ShardSpec | undefined): LintOptions {
   return {
+    ...(shard ? { shard } : {}),
     failOn: options.failOn ?? 'block',
     onError: options.onError ?? 'block',
     toolVersion: version,
@@ -161,23 +171,41 @@ function baseOptions(options: LintCommandOptions, version: string, release: Lint
 }
 
 /**
- * The whole-hub rendered-report cache: only for a local hub linted from its own folder, with the cache
- * on, at a commit (`--ref`, or a working tree without changes).
+ * Where the command lints from. In the hub's folder, or naming a local hub (`--hub DIR`,
+ * `$OCLHUB_HUB`) from a folder that holds no project files, it lints the hub, and the hub's folder
+ * holds its cache; in a project repository naming the hub, it lints that repository's projects
+ * against the hub, and the project repository holds the cache.
+ */
+async function lintLocation(options: LintCommandOptions, io: CliIo): Promise<{ cacheRoot: string; hubRoot?: string; hubFromOutside: boolean }> {
+  const root = (await findRepositoryRoot(io.cwd)) ?? io.cwd;
+  const value = options.hub ?? io.env.OCLHUB_HUB;
+  if (value === undefined || /^https?:\/\//i.test(value)) return { cacheRoot: root, ...(value === undefined ? { hubRoot: root } : {}), hubFromOutside: false };
+  const hubDir = path.resolve(io.cwd, value);
+  const hubRoot = (await findRepositoryRoot(hubDir)) ?? hubDir;
+  if (hubRoot === root || (options.project ?? []).length > 0) return { cacheRoot: root, hubRoot, hubFromOutside: false };
+  const { holdsProjects } = await import('../lint-targets.js');
+  if (await holdsProjects(io.cwd)) return { cacheRoot: root, hubRoot, hubFromOutside: false };
+  return { cacheRoot: hubRoot, hubRoot, hubFromOutside: true };
+}
+
+/**
+ * The whole-hub rendered-report cache: only for a local hub linted as a whole (from its folder or
+ * from outside it), with the cache on, at a commit (`--ref`, or a working tree without changes).
  */
 async function quickReport(
   options: LintCommandOptions,
   io: CliIo,
   format: string,
   release: LintOptions['release'],
+  where: { cacheRoot: string; hubRoot?: string; hubFromOutside: boolean },
+  shard: ShardSpec | undefined,
 ): Promise<{ key?: string; dir?: string; previous?: RenderedReport; objects?: ObjectCache }> {
-  const value = options.hub ?? io.env.OCLHUB_HUB;
-  if (options.cache === false || (options.project ?? []).length > 0 || (value !== undefined && /^https?:\/\//i.test(value))) return {};
-  const root = (await findRepositoryRoot(io.cwd)) ?? io.cwd;
-  const hubDir = value !== undefined ? path.resolve(io.cwd, value) : root;
-  if (hubDir !== root) return {};
-  const dir = lintCacheDir(options, io, root);
+  if (options.cache === false || (options.project ?? []).length > 0 || where.hubRoot === undefined) return {};
+  const hubDir = where.hubRoot;
+  if (hubDir !== where.cacheRoot) return {};
+  const dir = lintCacheDir(options, io, where.cacheRoot);
   if (dir === false) return {};
-  const lintOptions = { ...baseOptions(options, await toolVersion(), release), home: 'hub' };
+  const lintOptions = { ...baseOptions(options, await toolVersion(), release, shard), home: 'hub' };
   // The objects read to compute the key are read again by the lint on a miss: one cache for both.
   const objects = new ObjectCache();
   const key = await renderedReportKey(hubDir, options.ref ?? 'HEAD', lintOptions, `${format}:${io.colors.red('x')}`, { workingTree: options.ref === undefined, stateDir: dir, objectCache: objects });
