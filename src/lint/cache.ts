@@ -5,9 +5,10 @@
  * A run keeps only the entries it used, so the file does not grow without bound. A missing, corrupt or
  * foreign cache file is simply a cold start.
  */
-import { createWriteStream } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { mkdir, open, readFile, rename, rm, writeFile, type FileHandle } from 'node:fs/promises';
-import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import path from 'node:path';
 
@@ -23,12 +24,15 @@ const FORMAT = 'oclhub-lint-cache/2';
  * The file is a header line (`oclhub-lint-cache/2`) and one line per entry, `<key>\t<JSON value>`: a
  * run finds its keys by splitting lines, decodes only the entries it uses, and writes the entries it
  * did not change back as the text it read (a run after one project changed decodes and re-encodes
- * one entry's worth of new work, not the whole file).
+ * one entry's worth of new work, not the whole file). A new entry is written to the next file as
+ * soon as it is set, so a run never holds its results twice (once for the report, once for the cache).
  */
 export class LintCache {
-  /** Entries used by this run: the value, or the line's JSON text while it is not needed decoded. */
-  private readonly used = new Map<string, { text: string } | { value: unknown }>();
-  private dirty = false;
+  /** Keys of entries read this run (written back on save); their text stays in `entries`. */
+  private readonly hits = new Set<string>();
+  /** Keys of entries set this run: already in the next file, not held in memory. */
+  private readonly written = new Set<string>();
+  private next: { temp: string; stream?: WriteStream; failed: boolean } | undefined;
 
   private constructor(
     readonly file: string,
@@ -59,17 +63,17 @@ export class LintCache {
 
   /** Whether an entry exists (without decoding it). */
   has(key: string): boolean {
-    return this.entries.has(key) || this.used.has(key);
+    return this.entries.has(key) && !this.written.has(key);
   }
 
+  /** The entry, decoded; undefined when absent, damaged, or set by this run (it is on its way to disk, not kept). */
   get<T>(key: string): T | undefined {
-    const seen = this.used.get(key);
-    if (seen && 'value' in seen) return seen.value as T;
-    const text = seen?.text ?? this.entries.get(key);
+    if (this.written.has(key)) return undefined;
+    const text = this.entries.get(key);
     if (text === undefined) return undefined;
     try {
       const value = JSON.parse(text) as T;
-      this.used.set(key, { text });
+      this.hits.add(key);
       return value;
     } catch {
       return undefined; // A damaged line is a miss.
@@ -77,28 +81,47 @@ export class LintCache {
   }
 
   set(key: string, value: unknown): void {
-    this.used.set(key, { value });
-    this.dirty = true;
+    const next = this.openNext();
+    this.hits.delete(key);
+    this.written.add(key);
+    if (!next.failed) next.stream!.write(`${key}\t${JSON.stringify(value)}\n`);
+  }
+
+  private openNext(): NonNullable<LintCache['next']> {
+    if (this.next) return this.next;
+    const temp = `${this.file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    const next: NonNullable<LintCache['next']> = { temp, failed: false };
+    try {
+      mkdirSync(path.dirname(this.file), { recursive: true });
+      const stream = createWriteStream(temp);
+      // A cache that cannot be written only costs speed.
+      stream.on('error', () => void (next.failed = true));
+      stream.write(`${FORMAT}\n`);
+      next.stream = stream;
+    } catch {
+      next.failed = true;
+    }
+    return (this.next = next);
   }
 
   /** Writes the entries used by this run (atomically: a concurrent reader sees the old or the new file). */
   async save(): Promise<void> {
     // A run that only read the cache leaves the file alone (and keeps entries other runs use).
-    if (!this.dirty) return;
-    const file = this.file;
-    const temp = `${file}.${process.pid}.tmp`;
+    const next = this.next;
+    if (!next) return;
+    this.next = undefined;
     try {
-      await makeCacheDir(path.dirname(file));
-      const out = createWriteStream(temp);
-      const lines = (function* (used) {
-        yield `${FORMAT}\n`;
-        for (const [key, entry] of used) yield `${key}\t${'text' in entry ? entry.text : JSON.stringify(entry.value)}\n`;
-      })(this.used);
-      await pipeline(Readable.from(lines), out);
-      await rename(temp, file);
+      const stream = next.stream;
+      if (!stream) throw new Error('not written');
+      for (const key of this.hits) if (!next.failed) stream.write(`${key}\t${this.entries.get(key)!}\n`);
+      await new Promise<void>((resolve, reject) => {
+        stream.end((error?: Error | null) => (error ? reject(error) : resolve()));
+      });
+      if (next.failed) throw new Error('not written');
+      await makeCacheDir(path.dirname(this.file));
+      await rename(next.temp, this.file);
     } catch {
-      // A cache that cannot be written only costs speed.
-      await rm(temp, { force: true }).catch(() => undefined);
+      await rm(next.temp, { force: true }).catch(() => undefined);
     }
   }
 }
@@ -185,5 +208,45 @@ export async function writeRenderedReport(dir: string, key: string, output: stri
     await rename(temp, file);
   } catch {
     // Only costs speed.
+  }
+}
+
+/** A rendered report written as it is produced; `done` publishes it, `abort` drops it. */
+export interface RenderedReportWriter {
+  write(chunk: string): Promise<void>;
+  done(): Promise<void>;
+  abort(): Promise<void>;
+}
+
+/** Starts storing a rendered report (see `writeRenderedReport`); undefined when the folder cannot be written. */
+export async function renderedReportWriter(dir: string, key: string, exitCode: number): Promise<RenderedReportWriter | undefined> {
+  try {
+    await makeCacheDir(dir);
+    const file = path.join(dir, RENDERED);
+    const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    const stream = createWriteStream(temp);
+    let failed = false;
+    const failure = new Promise<void>((resolve) => stream.once('error', () => resolve(void (failed = true))));
+    const write = async (chunk: string) => {
+      if (failed) return;
+      if (!stream.write(chunk)) await Promise.race([once(stream, 'drain').catch(() => undefined), failure]);
+    };
+    await write(`${RENDERED_FORMAT} ${key} ${exitCode} -1\n`);
+    const end = () => new Promise<void>((resolve) => stream.end(() => resolve()));
+    return {
+      write,
+      async done() {
+        await end();
+        // Only costs speed when it fails.
+        if (failed) await rm(temp, { force: true }).catch(() => undefined);
+        else await rename(temp, file).catch(() => rm(temp, { force: true }).catch(() => undefined));
+      },
+      async abort() {
+        await end();
+        await rm(temp, { force: true }).catch(() => undefined);
+      },
+    };
+  } catch {
+    return undefined;
   }
 }

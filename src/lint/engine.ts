@@ -114,6 +114,11 @@ export interface LintOptions {
   toolVersion?: string;
   /** Lint one shard of the projects (`--shard I/N`, see shard.ts). */
   shard?: ShardSpec;
+  /**
+   * Keep the files' texts in `report.sources` (default true) for code frames and snippets; a JSON
+   * report has none, and a big hub's texts are a large part of its memory.
+   */
+  keepSources?: boolean;
 }
 
 export interface LintRun {
@@ -839,7 +844,7 @@ async function lintUncached(
     }
     result = attachRepository(result, target);
     diagnostics.push(...result.diagnostics);
-    for (const entry of result.sources) {
+    for (const entry of options.keepSources === false ? [] : result.sources) {
       const id = sourceKey(entry[0], entry[2]);
       if (seenSources.has(id)) continue;
       seenSources.add(id);

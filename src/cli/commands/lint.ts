@@ -11,12 +11,14 @@
  * to stderr on a TTY only. With `--format github` and `$GITHUB_STEP_SUMMARY` set, the job summary
  * (every finding, with its repository) is appended there.
  */
-import { appendFile, mkdir, writeFile } from 'node:fs/promises';
+import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
+import { appendFile, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Option } from 'commander';
 import { findRepositoryRoot } from '../../git/find-root.js';
-import { readRenderedReport, writeRenderedReport, type RenderedReport } from '../../lint/cache.js';
+import { readRenderedReport, renderedReportWriter, writeRenderedReport, type RenderedReport } from '../../lint/cache.js';
 import type { LintOptions } from '../../lint/engine.js';
 import { renderedReportKey } from '../../lint/report-key.js';
 import { parseShard, type ShardSpec } from '../../lint/shard.js';
@@ -139,8 +141,16 @@ export async function runLint(options: LintCommandOptions, io: CliIo): Promise<n
   if (io.isTTY) {
     lintOptions.progress = (done, total, project) => io.stderr(`\r\u001b[Klinting ${done}/${total} ${project}`);
   }
+  // JSON has no code frames: the report need not hold the projects' texts.
+  if (format === 'json') lintOptions.keepSources = false;
   const run = await lintHub(hub, lintOptions);
   if (io.isTTY) io.stderr('\r\u001b[K');
+  if (format === 'json') {
+    // Written as it is produced (a 5,000-project report is hundreds of megabytes as one string).
+    const { lintJsonChunks } = await import('../../report/lint-json-stream.js');
+    const exitCode = lintExitCode(summarize(run.report));
+    return emitChunks(lintJsonChunks(run.report), exitCode, options, io, quick.key !== undefined && quick.dir !== undefined ? { dir: quick.dir, key: quick.key } : undefined);
+  }
   const hubDir = hub.location.startsWith('http') ? undefined : path.resolve(io.cwd, hub.location);
   const rendered = renderLint(run.report, format, {
     text: { colors: io.colors },
@@ -237,6 +247,49 @@ async function emit(rendered: string | RenderedReport, exitCode: number, options
       io.stderr(`oclhub lint: cannot write the job summary to ${summaryFile}: ${error instanceof Error ? error.message : String(error)}\n`);
     });
   }
+  return exitCode;
+}
+
+/**
+ * Writes a report produced in chunks to `--output` (atomically: a temporary file renamed when
+ * complete) or stdout, and to the rendered-report cache alongside.
+ */
+async function emitChunks(chunks: Iterable<string>, exitCode: number, options: LintCommandOptions, io: CliIo, cache: { dir: string; key: string } | undefined): Promise<number> {
+  const stored = cache ? await renderedReportWriter(cache.dir, cache.key, exitCode) : undefined;
+  if (options.output === undefined) {
+    let pending = '';
+    for (const chunk of chunks) {
+      await stored?.write(chunk);
+      pending += chunk;
+      if (pending.length >= 1 << 20) {
+        io.stdout(pending);
+        pending = '';
+      }
+    }
+    if (pending !== '') io.stdout(pending);
+    await stored?.done();
+    return exitCode;
+  }
+  const file = path.resolve(io.cwd, options.output);
+  const temp = `${file}.${process.pid}.tmp`;
+  try {
+    await mkdir(path.dirname(file), { recursive: true });
+    const out = createWriteStream(temp);
+    const failure = new Promise<never>((_, reject) => out.once('error', reject));
+    failure.catch(() => undefined);
+    for (const chunk of chunks) {
+      await stored?.write(chunk);
+      if (!out.write(chunk)) await Promise.race([once(out, 'drain'), failure]);
+    }
+    await Promise.race([new Promise<void>((resolve) => out.end(() => resolve())), failure]);
+    await rename(temp, file);
+  } catch (error) {
+    await stored?.abort();
+    await rm(temp, { force: true }).catch(() => undefined);
+    io.stderr(`oclhub lint: cannot write ${options.output}: ${error instanceof Error ? error.message : String(error)}\n`);
+    return EXIT_USAGE;
+  }
+  await stored?.done();
   return exitCode;
 }
 
