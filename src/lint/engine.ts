@@ -21,9 +21,14 @@
  * `report.suppressed`. They never change policy decisions — waiving a decision is what `exception`
  * blocks are for (with an owner and an expiry) — nor the errors of an undecided context.
  *
- * Speed: each policy is compiled once (the policy layer caches compilations by content), the
- * environment-independent part of the input (Steps, Execution) is built once per process, and whole
- * project results are cached on disk (see cache.ts) under a key of everything they depend on.
+ * Speed: each policy is compiled once (the policy layer caches compilations by content, and lint asks
+ * for bare decisions, without raw rule values), the environment-independent part of the input (Steps,
+ * Execution) is built once per process, oclhub.ocl's entries are looked up by slug, and whole project
+ * results are cached on disk (see cache.ts) under a key of everything they depend on: a cached entry
+ * is decoded when its project's turn comes, a new one is written out as soon as it is computed.
+ *
+ * Sharding (`shard`, see shard.ts): only the shard's projects are linted; shard 1 also gathers every
+ * other project's facts for the hub-wide rules, which only it runs.
  */
 import path from 'node:path';
 import { compareDiagnostics, type Diagnostic, type Range, type RelatedInformation, type SourceRepository } from '../diagnostics.js';
@@ -42,6 +47,7 @@ import { buildInput, contextFromConfig, processSteps, type BuiltInput, type Cont
 import type { PolicySource } from '../policy/load.js';
 import { sourceKey, type DecisionLocation, type Evaluation, type FailLevel, type LintReport, type LintShard, type PolicyAction, type PolicyDecision } from '../report/lint-report.js';
 import type { ResolvedProcess } from '../templates/resolve.js';
+import type { ProjectResolution } from '../templates/project.js';
 import { parseLock, type LockFile } from '../templates/lock.js';
 import { LintCache } from './cache.js';
 import { hubPractices, practiceProjectFromResolution, projectPractices, type ProjectFacts } from '../practices/index.js';
@@ -938,11 +944,67 @@ function unknownSkippedSteps(skipped: readonly string[], steps: ProcessSteps): D
     });
 }
 
+/** A project's files and resolution, computed once per project version and reused for every context and release. */
+interface PreparedProject {
+  target: LintProjectTarget;
+  resolution: () => Promise<ProjectResolution>;
+}
+
+const PREPARED_LIMIT = 256;
+const preparedProjects = new WeakMap<Hub, Map<string, Promise<PreparedProject>>>();
+
+/**
+ * The target with its files read and a (memoised) resolution. At a hub commit, a project listed by
+ * blob ids (a lazy target) is the same content every time: its preparation is kept per hub (which is
+ * one commit's) under the blob ids, environments and lock, so the deployment gate asked again with a
+ * new release version re-runs only the policies. Anything else is prepared afresh.
+ */
+function prepareProject(hub: Hub, given: LintProjectTarget): Promise<PreparedProject> {
+  const make = async (): Promise<PreparedProject> => {
+    const target = await withFiles(given);
+    let resolution: Promise<ProjectResolution> | undefined;
+    const environments = target.environments ?? hub.environments(target.registered);
+    return { target, resolution: () => (resolution ??= hub.resolveProject({ files: target.files, environments, ...(target.lock ? { lock: target.lock } : {}) })) };
+  };
+  if (hub.commit === null || !given.load || !given.fileIds || (given.problems && given.problems.length > 0) || given.diagnostics || given.rules) return make();
+  const key = sha([hub.commit, given.slug, fileIdsOf(given), JSON.stringify(given.environments ?? null), JSON.stringify(given.lock ?? null), given.repository?.id ?? '', given.registered ? 'registered' : '']);
+  let byKey = preparedProjects.get(hub);
+  if (!byKey) preparedProjects.set(hub, (byKey = new Map()));
+  const hit = byKey.get(key);
+  if (hit) return hit;
+  const made = make();
+  byKey.set(key, made);
+  made.catch(() => byKey!.delete(key)); // a failed read is tried again next time
+  if (byKey.size > PREPARED_LIMIT) byKey.delete(byKey.keys().next().value!);
+  return made;
+}
+
+const activeByHub = new WeakMap<Hub, Map<string, ReturnType<typeof loadActivePolicies>>>();
+
+/** The active policies at the hub's policy ref: loaded once per hub at a commit (immutable), read afresh from a working tree. */
+function activePolicies(hub: Hub, drafts: boolean | undefined): ReturnType<typeof loadActivePolicies> {
+  const ref = policyRef(hub, drafts);
+  const load = () => loadActivePolicies({ store: hub.store, ref, ...(hub.config ? { config: hub.config } : {}), ...(drafts ? { drafts: true } : {}) });
+  if (ref === 'WORKTREE') return load();
+  let byRef = activeByHub.get(hub);
+  if (!byRef) activeByHub.set(hub, (byRef = new Map()));
+  const key = `${ref}\u0000${drafts ? 'drafts' : ''}`;
+  let loaded = byRef.get(key);
+  if (!loaded) {
+    loaded = load();
+    byRef.set(key, loaded);
+    loaded.catch(() => byRef!.delete(key));
+  }
+  return loaded;
+}
+
 /** One project in one context: the deployment gate (`oclhub evaluate`) and `oclhub input`. Never throws. */
 export async function evaluateTarget(hub: Hub, given: LintProjectTarget, options: EvaluateTargetOptions): Promise<TargetEvaluation> {
   let target: LintProjectTarget;
+  let prepared: PreparedProject;
   try {
-    target = await withFiles(given);
+    prepared = await prepareProject(hub, given);
+    target = prepared.target;
   } catch (error) {
     const summary = `Cannot read project "${given.slug}": ${error instanceof Error ? error.message : String(error)}`;
     return { allowed: false, diagnostics: [lintDiagnostic('HUB002', summary, { project: given.slug })], sources: new Map(), policies: [], suppressed: [] };
@@ -952,9 +1014,9 @@ export async function evaluateTarget(hub: Hub, given: LintProjectTarget, options
   for (const [file, text] of target.files) sources.push([file, text.replace(/^\uFEFF/, '')]);
   let policies = options.policies ? [...options.policies] : undefined;
   if (!policies) {
-    const active = await loadActivePolicies({ store: hub.store, ref: policyRef(hub, options.drafts), ...(hub.config ? { config: hub.config } : {}), ...(options.drafts ? { drafts: true } : {}) });
+    const active = await activePolicies(hub, options.drafts);
     diagnostics.push(...active.diagnostics.filter((d) => d.severity !== 'info'));
-    policies = active.policies;
+    policies = [...active.policies];
   }
   const finish = (result: Omit<TargetEvaluation, 'diagnostics' | 'sources' | 'policies' | 'suppressed'>, templates: ReadonlyMap<string, string> = new Map()): TargetEvaluation => {
     const placed = attachRepository(
@@ -984,8 +1046,7 @@ export async function evaluateTarget(hub: Hub, given: LintProjectTarget, options
     ...(options.skippedSteps ? { skippedSteps: options.skippedSteps } : {}),
     ...(options.requiresApproval !== undefined ? { requiresApproval: options.requiresApproval } : {}),
   };
-  const environments = target.environments ?? hub.environments(target.registered);
-  const resolution = await hub.resolveProject({ files: target.files, environments, ...(target.lock ? { lock: target.lock } : {}) });
+  const resolution = await prepared.resolution();
   // The files' own findings are reported (rule settings apply to them); only resolution errors block.
   diagnostics.push(...resolution.validation, ...resolution.diagnostics);
   const process = options.runbook !== undefined ? resolution.processes.find((p) => p.kind === 'runbook' && p.runbook === options.runbook) : resolution.processes.find((p) => p.kind === 'deployment_process');
