@@ -5,13 +5,13 @@
  * folder selects exactly that project. Each target names the repository it was read from (its root,
  * read from the working tree); a project repository's own `oclhub.ocl` contributes its rule settings.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { findRepositoryRoot, readProjectDir, type Hub } from '../hub/index.js';
 import type { SourceRepository } from '../diagnostics.js';
 import { registeredTargets, repositorySettings, targetForFolder, type EvaluateTargetOptions, type LintProjectTarget } from '../lint/engine.js';
-import { ownsProjectFile, projectFoldersOf } from '../lint/project-files.js';
+import { isProjectFile, ownsProjectFile, projectFoldersOf } from '../lint/project-files.js';
 import { suggest } from '../model/suggest.js';
 import { releaseFrom } from '../policy/release-version.js';
 import type { LockFile } from '../templates/lock.js';
@@ -117,6 +117,20 @@ export async function homeRepository(hub: Hub, targets: readonly LintProjectTarg
   if (hubDir === root) return hub.repository.id;
   const here = targets.find((t) => t.repository && !/^[a-z][a-z0-9+.-]*:\/\//i.test(t.repository.location) && path.resolve(hubDir ?? io.cwd, t.repository.location) === root);
   return here?.repository?.id ?? 'project';
+}
+
+/**
+ * Whether the command runs in a project repository: an `.octopus` folder here or at the repository
+ * root (where Octopus writes project files), or project files directly in this folder. Not a
+ * recursive search: a CI workspace that merely contains the hub's folder is not a project.
+ */
+export async function holdsProjects(cwd: string): Promise<boolean> {
+  const root = (await findRepositoryRoot(cwd)) ?? cwd;
+  for (const dir of new Set([cwd, root])) {
+    if ((await stat(path.join(dir, '.octopus')).catch(() => undefined))?.isDirectory()) return true;
+  }
+  const entries = await readdir(cwd, { withFileTypes: true }).catch(() => []);
+  return entries.some((e) => e.isFile() && isProjectFile(e.name));
 }
 
 /** Whether the folder is the hub repository itself (then lint every registered project). */

@@ -5,7 +5,11 @@
  * A run keeps only the entries it used, so the file does not grow without bound. A missing, corrupt or
  * foreign cache file is simply a cold start.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { mkdir, open, readFile, rename, rm, writeFile, type FileHandle } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
 import path from 'node:path';
 
 /** Creates the cache folder with a `.gitignore` of `*`, so that no repository ever commits it. */
@@ -14,71 +18,181 @@ async function makeCacheDir(dir: string): Promise<void> {
   await writeFile(path.join(dir, '.gitignore'), '*\n', { flag: 'wx' }).catch(() => undefined);
 }
 
-const FORMAT = 'oclhub-lint-cache/1';
+const FORMAT = 'oclhub-lint-cache/2';
 
+/**
+ * The file is a header line (`oclhub-lint-cache/2`) and one line per entry, `<key>\t<JSON value>`: a
+ * run finds its keys by splitting lines, decodes only the entries it uses, and writes the entries it
+ * did not change back as the text it read (a run after one project changed decodes and re-encodes
+ * one entry's worth of new work, not the whole file). A new entry is written to the next file as
+ * soon as it is set, so a run never holds its results twice (once for the report, once for the cache).
+ */
 export class LintCache {
-  private readonly used = new Map<string, unknown>();
-  private dirty = false;
+  /** Keys of entries read this run (written back on save); their text stays in `entries`. */
+  private readonly hits = new Set<string>();
+  /** Keys of entries set this run: already in the next file, not held in memory. */
+  private readonly written = new Set<string>();
+  private next: { temp: string; stream?: WriteStream; failed: boolean } | undefined;
 
   private constructor(
     readonly file: string,
-    private readonly entries: Map<string, unknown>,
+    private readonly entries: Map<string, string>,
   ) {}
 
   /** Opens `<dir>/<name>.json` (`lint-results` for project entries, `lint-run` for whole runs). */
   static async open(dir: string, name = 'lint-results'): Promise<LintCache> {
-    const entries = new Map<string, unknown>();
+    const entries = new Map<string, string>();
     const file = path.join(dir, `${name}.json`);
     try {
-      const parsed = JSON.parse(await readFile(file, 'utf8')) as { format?: string; entries?: Record<string, unknown> };
-      if (parsed.format === FORMAT && parsed.entries) for (const [k, v] of Object.entries(parsed.entries)) entries.set(k, v);
+      const text = await readFile(file, 'utf8');
+      let at = text.indexOf('\n');
+      if (at >= 0 && text.slice(0, at) === FORMAT) {
+        while (at >= 0 && at < text.length - 1) {
+          const next = text.indexOf('\n', at + 1);
+          const line = text.slice(at + 1, next < 0 ? text.length : next);
+          const tab = line.indexOf('\t');
+          if (tab > 0) entries.set(line.slice(0, tab), line.slice(tab + 1));
+          at = next;
+        }
+      }
     } catch {
       // Cold start.
     }
     return new LintCache(file, entries);
   }
 
+  /** Whether an entry exists (without decoding it). */
+  has(key: string): boolean {
+    return this.entries.has(key) && !this.written.has(key);
+  }
+
+  /** The entry, decoded; undefined when absent, damaged, or set by this run (it is on its way to disk, not kept). */
   get<T>(key: string): T | undefined {
-    const value = this.entries.get(key);
-    if (value !== undefined) this.used.set(key, value);
-    return value as T | undefined;
+    if (this.written.has(key)) return undefined;
+    const text = this.entries.get(key);
+    if (text === undefined) return undefined;
+    try {
+      const value = JSON.parse(text) as T;
+      this.hits.add(key);
+      return value;
+    } catch {
+      return undefined; // A damaged line is a miss.
+    }
   }
 
   set(key: string, value: unknown): void {
-    this.used.set(key, value);
-    this.dirty = true;
+    const next = this.openNext();
+    this.hits.delete(key);
+    this.written.add(key);
+    if (!next.failed) next.stream!.write(`${key}\t${JSON.stringify(value)}\n`);
+  }
+
+  private openNext(): NonNullable<LintCache['next']> {
+    if (this.next) return this.next;
+    const temp = `${this.file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    const next: NonNullable<LintCache['next']> = { temp, failed: false };
+    try {
+      mkdirSync(path.dirname(this.file), { recursive: true });
+      const stream = createWriteStream(temp);
+      // A cache that cannot be written only costs speed.
+      stream.on('error', () => void (next.failed = true));
+      stream.write(`${FORMAT}\n`);
+      next.stream = stream;
+    } catch {
+      next.failed = true;
+    }
+    return (this.next = next);
   }
 
   /** Writes the entries used by this run (atomically: a concurrent reader sees the old or the new file). */
   async save(): Promise<void> {
     // A run that only read the cache leaves the file alone (and keeps entries other runs use).
-    if (!this.dirty) return;
+    const next = this.next;
+    if (!next) return;
+    this.next = undefined;
     try {
-      const file = this.file;
-      await makeCacheDir(path.dirname(file));
-      const temp = `${file}.${process.pid}.tmp`;
-      await writeFile(temp, JSON.stringify({ format: FORMAT, entries: Object.fromEntries(this.used) }));
-      await rename(temp, file);
+      const stream = next.stream;
+      if (!stream) throw new Error('not written');
+      for (const key of this.hits) if (!next.failed) stream.write(`${key}\t${this.entries.get(key)!}\n`);
+      await new Promise<void>((resolve, reject) => {
+        stream.end((error?: Error | null) => (error ? reject(error) : resolve()));
+      });
+      if (next.failed) throw new Error('not written');
+      await makeCacheDir(path.dirname(this.file));
+      await rename(next.temp, this.file);
     } catch {
-      // A cache that cannot be written only costs speed.
+      await rm(next.temp, { force: true }).catch(() => undefined);
     }
   }
 }
 
 const RENDERED = 'lint-output.txt';
+/** The header's first word; a file of another layout (or none) is a miss. */
+const RENDERED_FORMAT = 'oclhub-rendered/2';
+/** A header is one short line: the format, a sha-256 key, the exit code and a byte count. */
+const HEADER_MAX = 256;
 
-/** The last rendered report: `<key> <exit code> <summary length>\n<job summary><report>`. */
-export async function readRenderedReport(dir: string, key: string): Promise<{ output: string; exitCode: number; summary?: string } | undefined> {
+/**
+ * The last rendered report, found by its key. Only the header line is read to compare keys: the
+ * report itself (tens of megabytes for a big hub) is read or copied only on a hit, from the file as
+ * it was when the header was read (the handle stays open, so a concurrent writer's rename does not
+ * mix two reports).
+ */
+export interface RenderedReport {
+  exitCode: number;
+  /** The GitHub job summary rendered with the report, if any. */
+  summary?: string;
+  /** The report's text. */
+  text(): Promise<string>;
+  /** Copies the report's bytes to a file without decoding them (atomically: temp file + rename). */
+  copyTo(file: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The file layout: `oclhub-rendered/2 <key> <exit code> <summary bytes>\n<job summary><report>`. */
+export async function readRenderedReport(dir: string, key: string): Promise<RenderedReport | undefined> {
+  let handle: FileHandle | undefined;
   try {
-    const text = await readFile(path.join(dir, RENDERED), 'utf8');
-    const newline = text.indexOf('\n');
-    const [storedKey, code, summaryLength] = text.slice(0, newline).split(' ');
-    if (storedKey !== key || code === undefined || summaryLength === undefined) return undefined;
-    const length = Number(summaryLength);
-    const body = text.slice(newline + 1);
-    if (length < 0) return { output: body, exitCode: Number(code) };
-    return { output: body.slice(length), exitCode: Number(code), summary: body.slice(0, length) };
+    handle = await open(path.join(dir, RENDERED), 'r');
+    const head = Buffer.alloc(HEADER_MAX);
+    const { bytesRead } = await handle.read(head, 0, HEADER_MAX, 0);
+    const newline = head.subarray(0, bytesRead).indexOf(10);
+    if (newline < 0) throw new Error('no header');
+    const [format, storedKey, code, summaryBytes] = head.toString('utf8', 0, newline).split(' ');
+    if (format !== RENDERED_FORMAT || storedKey !== key || code === undefined || summaryBytes === undefined) throw new Error('another report');
+    const exitCode = Number(code);
+    const summaryLength = Math.max(0, Number(summaryBytes));
+    const bodyStart = newline + 1 + summaryLength;
+    let summary: string | undefined;
+    if (Number(summaryBytes) >= 0) {
+      const bytes = Buffer.alloc(summaryLength);
+      await handle.read(bytes, 0, summaryLength, newline + 1);
+      summary = bytes.toString('utf8');
+    }
+    const file = handle;
+    const size = (await file.stat()).size;
+    return {
+      exitCode,
+      ...(summary !== undefined ? { summary } : {}),
+      async text() {
+        const bytes = Buffer.alloc(size - bodyStart);
+        await file.read(bytes, 0, bytes.length, bodyStart);
+        return bytes.toString('utf8');
+      },
+      async copyTo(target: string) {
+        const temp = `${target}.${process.pid}.tmp`;
+        try {
+          await pipeline(file.createReadStream({ start: bodyStart, autoClose: false }), createWriteStream(temp));
+          await rename(temp, target);
+        } catch (error) {
+          await rm(temp, { force: true });
+          throw error;
+        }
+      },
+      close: () => file.close(),
+    };
   } catch {
+    await handle?.close().catch(() => undefined);
     return undefined;
   }
 }
@@ -89,9 +203,50 @@ export async function writeRenderedReport(dir: string, key: string, output: stri
     await makeCacheDir(dir);
     const file = path.join(dir, RENDERED);
     const temp = `${file}.${process.pid}.tmp`;
-    await writeFile(temp, `${key} ${exitCode} ${summary === undefined ? -1 : summary.length}\n${summary ?? ''}${output}`);
+    const summaryBytes = summary === undefined ? -1 : Buffer.byteLength(summary);
+    await writeFile(temp, `${RENDERED_FORMAT} ${key} ${exitCode} ${summaryBytes}\n${summary ?? ''}${output}`);
     await rename(temp, file);
   } catch {
     // Only costs speed.
+  }
+}
+
+/** A rendered report written as it is produced; `done` publishes it, `abort` drops it. */
+export interface RenderedReportWriter {
+  write(chunk: string): Promise<void>;
+  done(): Promise<void>;
+  abort(): Promise<void>;
+}
+
+/** Starts storing a rendered report (see `writeRenderedReport`); undefined when the folder cannot be written. */
+export async function renderedReportWriter(dir: string, key: string, exitCode: number): Promise<RenderedReportWriter | undefined> {
+  try {
+    await makeCacheDir(dir);
+    const file = path.join(dir, RENDERED);
+    const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    const stream = createWriteStream(temp);
+    let failed = false;
+    const failure = new Promise<void>((resolve) => stream.once('error', () => resolve(void (failed = true))));
+    const write = async (chunk: string) => {
+      if (failed) return;
+      if (!stream.write(chunk)) await Promise.race([once(stream, 'drain').catch(() => undefined), failure]);
+    };
+    await write(`${RENDERED_FORMAT} ${key} ${exitCode} -1\n`);
+    const end = () => new Promise<void>((resolve) => stream.end(() => resolve()));
+    return {
+      write,
+      async done() {
+        await end();
+        // Only costs speed when it fails.
+        if (failed) await rm(temp, { force: true }).catch(() => undefined);
+        else await rename(temp, file).catch(() => rm(temp, { force: true }).catch(() => undefined));
+      },
+      async abort() {
+        await end();
+        await rm(temp, { force: true }).catch(() => undefined);
+      },
+    };
+  } catch {
+    return undefined;
   }
 }

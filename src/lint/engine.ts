@@ -21,9 +21,14 @@
  * `report.suppressed`. They never change policy decisions — waiving a decision is what `exception`
  * blocks are for (with an owner and an expiry) — nor the errors of an undecided context.
  *
- * Speed: each policy is compiled once (the policy layer caches compilations by content), the
- * environment-independent part of the input (Steps, Execution) is built once per process, and whole
- * project results are cached on disk (see cache.ts) under a key of everything they depend on.
+ * Speed: each policy is compiled once (the policy layer caches compilations by content, and lint asks
+ * for bare decisions, without raw rule values), the environment-independent part of the input (Steps,
+ * Execution) is built once per process, oclhub.ocl's entries are looked up by slug, and whole project
+ * results are cached on disk (see cache.ts) under a key of everything they depend on: a cached entry
+ * is decoded when its project's turn comes, a new one is written out as soon as it is computed.
+ *
+ * Sharding (`shard`, see shard.ts): only the shard's projects are linted; shard 1 also gathers every
+ * other project's facts for the hub-wide rules, which only it runs.
  */
 import path from 'node:path';
 import { compareDiagnostics, type Diagnostic, type Range, type RelatedInformation, type SourceRepository } from '../diagnostics.js';
@@ -40,13 +45,15 @@ import { evaluatePolicy, type EvaluatePolicyOptions, type PolicyEvaluation } fro
 import { applyExceptions } from '../policy/exceptions.js';
 import { buildInput, contextFromConfig, processSteps, type BuiltInput, type ContextRequest, type InputStepLocation, type ProcessSteps, type ReleaseContext } from '../policy/input.js';
 import type { PolicySource } from '../policy/load.js';
-import { sourceKey, type DecisionLocation, type Evaluation, type FailLevel, type LintReport, type PolicyAction, type PolicyDecision } from '../report/lint-report.js';
+import { sourceKey, type DecisionLocation, type Evaluation, type FailLevel, type LintReport, type LintShard, type PolicyAction, type PolicyDecision } from '../report/lint-report.js';
 import type { ResolvedProcess } from '../templates/resolve.js';
+import type { ProjectResolution } from '../templates/project.js';
 import { parseLock, type LockFile } from '../templates/lock.js';
 import { LintCache } from './cache.js';
 import { hubPractices, practiceProjectFromResolution, projectPractices, type ProjectFacts } from '../practices/index.js';
 import { lintDiagnostic } from './codes.js';
 import { isProjectFile, ownsProjectFile } from './project-files.js';
+import { inShard, runsHubRules, type ShardSpec } from './shard.js';
 
 /** Rule settings of a project repository's own oclhub.ocl, for that repository's findings. */
 export interface RepositoryRules {
@@ -111,6 +118,13 @@ export interface LintOptions {
   /** Called after each project (for progress on a TTY). */
   progress?: (done: number, total: number, project: string) => void;
   toolVersion?: string;
+  /** Lint one shard of the projects (`--shard I/N`, see shard.ts). */
+  shard?: ShardSpec;
+  /**
+   * Keep the files' texts in `report.sources` (default true) for code frames and snippets; a JSON
+   * report has none, and a big hub's texts are a large part of its memory.
+   */
+  keepSources?: boolean;
 }
 
 export interface LintRun {
@@ -153,18 +167,28 @@ function compact(result: ProjectResult): CompactResult {
   const evaluations = result.evaluations.map((e) => ({
     ...e,
     decisions: e.decisions.map((d): [number, Omit<PolicyDecision, 'policy' | 'policyName' | 'version'>] => {
-      const { policy, policyName, version, ...rest } = d;
-      const key = `${policy}\u0000${policyName ?? ''}\u0000${version ?? ''}`;
+      const key = `${d.policy}\u0000${d.policyName ?? ''}\u0000${d.version ?? ''}`;
       let at = table.get(key);
       if (at === undefined) {
         at = policies.length;
         table.set(key, at);
-        policies.push([policy, policyName ?? null, version ?? null]);
+        policies.push([d.policy, d.policyName ?? null, d.version ?? null]);
       }
-      return [at, rest];
+      return [at, decisionFields(d)];
     }),
   }));
   return { policies, diagnostics: result.diagnostics, evaluations, sources: result.sources, ...(result.facts ? { facts: result.facts } : {}) };
+}
+
+/** A decision without its policy's name and version (the compact form's per-decision part), keys in one order. */
+function decisionFields(d: PolicyDecision): Omit<PolicyDecision, 'policy' | 'policyName' | 'version'> {
+  const out: Omit<PolicyDecision, 'policy' | 'policyName' | 'version'> = { inScope: d.inScope, allowed: d.allowed, action: d.action, outcome: d.outcome };
+  if (d.reason !== undefined) out.reason = d.reason;
+  if (d.error !== undefined) out.error = d.error;
+  if (d.exception !== undefined) out.exception = d.exception;
+  if (d.location !== undefined) out.location = d.location;
+  if (d.needs !== undefined) out.needs = d.needs;
+  return out;
 }
 
 function expand(result: CompactResult): ProjectResult {
@@ -176,7 +200,10 @@ function expand(result: CompactResult): ProjectResult {
       ...e,
       decisions: e.decisions.map(([at, rest]) => {
         const [policy, policyName, version] = result.policies[at]!;
-        return { policy, ...(policyName !== null ? { policyName } : {}), ...(version !== null ? { version } : {}), ...rest };
+        const decision: PolicyDecision = { policy, ...rest };
+        if (policyName !== null) decision.policyName = policyName;
+        if (version !== null) decision.version = version;
+        return decision;
       }),
     })),
   };
@@ -470,6 +497,23 @@ function placeDiagnostics(hub: Hub, target: LintProjectTarget, diagnostics: read
   });
 }
 
+/**
+ * What the hub-wide rules need from a project another shard lints: its cached facts, else its files
+ * resolved (no policy is evaluated). A project that cannot be read has none, as in `lintProject`.
+ */
+async function projectFacts(hub: Hub, given: LintProjectTarget, cached: CompactResult | undefined): Promise<ProjectFacts[]> {
+  if (cached) return cached.facts ?? [];
+  if (given.problems && given.problems.length > 0) return [];
+  try {
+    const target = await withFiles(given);
+    const environments = target.environments ?? hub.environments(target.registered);
+    const resolution = await hub.resolveProject({ files: target.files, environments, ...(target.lock ? { lock: target.lock } : {}) });
+    return [projectPractices(hub.config, practiceProjectFromResolution(target, resolution)).facts];
+  } catch {
+    return []; // its own shard reports why it cannot be read
+  }
+}
+
 async function lintProject(hub: Hub, target: LintProjectTarget, policies: readonly PolicySource[], options: LintOptions): Promise<{ result: ProjectResult; evaluated: number }> {
   const diagnostics: Diagnostic[] = [...(target.diagnostics ?? [])];
   const contexts = projectContexts(hub.config, target, { ...(options.environments ? { environments: options.environments } : {}), ...(options.tenants ? { tenants: options.tenants } : {}) });
@@ -524,8 +568,9 @@ async function lintProject(hub: Hub, target: LintProjectTarget, policies: readon
         continue;
       }
       const input = buildInput(steps, built);
+      const evaluateOptions = { unknownInput: input.unknown, decisionOnly: true as const, ...policyOptions(hub, options.onError) };
       for (const policy of policies) {
-        const decision = decisionOf(evaluatePolicy(policy, input.input, { unknownInput: input.unknown, ...policyOptions(hub, options.onError) }));
+        const decision: PolicyDecision = evaluatePolicy(policy, input.input, evaluateOptions);
         evaluated++;
         const location = findingLocation(decision, input, deployment, hub);
         if (location) decision.location = location;
@@ -629,7 +674,9 @@ export async function lintHub(hub: Hub, options: LintOptions = {}): Promise<Lint
   const publishedPolicies = await hub.catalog.slugs('policies').catch(() => [] as string[]);
   const linted = options.projects ? new Set(options.projects.map((p) => p.slug)) : undefined;
   // Linting chosen projects (a project repository's CI): only the hub-wide findings about them.
-  const practices = hubPractices(hub.config, result.facts ?? [], { now, publishedPolicies }).filter((d) => !linted || (d.project !== undefined && linted.has(d.project)));
+  const practices = runsHubRules(options.shard)
+    ? hubPractices(hub.config, result.facts ?? [], { now, publishedPolicies }).filter((d) => !linted || (d.project !== undefined && linted.has(d.project)))
+    : [];
   found.push(...practices.map((d) => (d.file !== undefined && d.repository === undefined ? { ...d, repository: hub.repository } : d)));
   for (const evaluation of result.evaluations) {
     const applied = applyExceptions(evaluation.decisions, hub.config?.exceptions ?? [], { project: evaluation.project, environment: evaluation.environment, tenant: evaluation.tenant }, { now });
@@ -647,8 +694,19 @@ export async function lintHub(hub: Hub, options: LintOptions = {}): Promise<Lint
     ...(settled.suppressed.length > 0 ? { suppressed: settled.suppressed.sort(compareDiagnostics) } : {}),
     repositories,
     ...(options.home !== undefined ? { home: options.home } : {}),
+    ...(options.shard ? { shard: shardInfo(options.shard, evaluations) } : {}),
   };
   return { report, cached, evaluated, policies };
+}
+
+function shardInfo(shard: ShardSpec, evaluations: readonly Evaluation[]): LintShard {
+  const environments = new Set<string>();
+  const tenants = new Set<string>();
+  for (const e of evaluations) {
+    environments.add(e.environment);
+    if (e.tenant !== undefined) tenants.add(e.tenant);
+  }
+  return { index: shard.index, count: shard.count, environments: [...environments].sort(), tenants: [...tenants].sort() };
 }
 
 /**
@@ -702,6 +760,7 @@ export async function wholeRunKey(hub: Hub, options: LintOptions): Promise<strin
     JSON.stringify(options.environments ?? []),
     JSON.stringify(options.tenants ?? []),
     JSON.stringify(options.release ?? null),
+    options.shard ? `${options.shard.index}/${options.shard.count}` : '',
   ]);
 }
 
@@ -715,11 +774,22 @@ async function lintUncached(
   diagnostics.push(...active.diagnostics.filter((d) => d.severity !== 'info'));
   const policies = active.policies;
   let targets = options.projects;
+  const shard = options.shard;
   if (!targets) {
-    const registered = await registeredTargets(hub, { lazy: cache !== undefined, ...(options.locked ? { locked: true } : {}), ...(options.projectCacheDir !== undefined ? { cacheDir: options.projectCacheDir } : {}) });
+    // A shard reads only its own projects, except shard 1, which needs every project's facts for the hub-wide rules.
+    const only = shard && !runsHubRules(shard) ? (hub.config?.projects ?? []).map((p) => p.slug).filter((slug) => inShard(slug, shard)) : undefined;
+    const registered = await registeredTargets(hub, {
+      lazy: cache !== undefined || shard !== undefined,
+      ...(only ? { only } : {}),
+      ...(options.locked ? { locked: true } : {}),
+      ...(options.projectCacheDir !== undefined ? { cacheDir: options.projectCacheDir } : {}),
+    });
     targets = registered.targets;
     diagnostics.push(...registered.diagnostics);
   }
+  // Projects of other shards: only their facts, in shard 1 (see shard.ts).
+  const others = shard ? targets.filter((t) => !inShard(t.slug, shard)) : [];
+  if (shard) targets = targets.filter((t) => inShard(t.slug, shard));
   const repositories: SourceRepository[] = [hub.repository];
   const rules = new Map<string, RepositoryRules>();
   for (const target of targets) {
@@ -749,7 +819,8 @@ async function lintUncached(
   let evaluated = 0;
   const cacheable = (target: LintProjectTarget) => cache !== undefined && !(target.problems && target.problems.length > 0);
   const keys = targets.map((target) => (cacheable(target) ? sha([sharedKey, target.slug, fileIdsOf(target), JSON.stringify(target.environments ?? []), JSON.stringify(target.lock ?? null)]) : ''));
-  const stored = keys.map((key) => (key !== '' ? cache!.get<CompactResult>(key) : undefined));
+  // Keys are compared without decoding the entries; an entry is decoded when its project's turn comes.
+  const stored = keys.map((key) => key !== '' && cache!.has(key));
   // Files of the next uncached projects are read while the current one is evaluated.
   const loads = new Map<number, Promise<LintProjectTarget>>();
   const prefetch = (from: number) => {
@@ -764,15 +835,16 @@ async function lintUncached(
   for (const [index, target] of targets.entries()) {
     const key = keys[index]!;
     let result: ProjectResult;
-    const hit = stored[index];
+    const hit = stored[index] ? cache!.get<CompactResult>(key) : undefined;
     if (hit) {
       result = expand(hit);
       cached++;
     } else {
+      stored[index] = false; // an entry that does not decode is a miss
       prefetch(index);
       let loaded: LintProjectTarget;
       try {
-        loaded = await loads.get(index)!;
+        loaded = await (loads.get(index) ?? withFiles(target));
         loads.delete(index);
         prefetch(index + 1);
       } catch (error) {
@@ -786,7 +858,7 @@ async function lintUncached(
     }
     result = attachRepository(result, target);
     diagnostics.push(...result.diagnostics);
-    for (const entry of result.sources) {
+    for (const entry of options.keepSources === false ? [] : result.sources) {
       const id = sourceKey(entry[0], entry[2]);
       if (seenSources.has(id)) continue;
       seenSources.add(id);
@@ -795,6 +867,12 @@ async function lintUncached(
     evaluations.push(...result.evaluations);
     facts.push(...(result.facts ?? []));
     options.progress?.(index + 1, targets.length, target.slug);
+  }
+  if (runsHubRules(shard)) {
+    for (const target of others) {
+      const key = cacheable(target) ? sha([sharedKey, target.slug, fileIdsOf(target), JSON.stringify(target.environments ?? []), JSON.stringify(target.lock ?? null)]) : '';
+      facts.push(...(await projectFacts(hub, target, key !== '' ? cache!.get<CompactResult>(key) : undefined)));
+    }
   }
   const placed = diagnostics.map((d) => (d.file !== undefined && d.repository === undefined ? { ...d, repository: hub.repository } : d));
   return { result: { diagnostics: dedupe(placed), evaluations, sources, facts }, cached, evaluated, total: targets.length, policies, repositories, rules };
@@ -874,11 +952,67 @@ function unknownSkippedSteps(skipped: readonly string[], steps: ProcessSteps): D
     });
 }
 
+/** A project's files and resolution, computed once per project version and reused for every context and release. */
+interface PreparedProject {
+  target: LintProjectTarget;
+  resolution: () => Promise<ProjectResolution>;
+}
+
+const PREPARED_LIMIT = 256;
+const preparedProjects = new WeakMap<Hub, Map<string, Promise<PreparedProject>>>();
+
+/**
+ * The target with its files read and a (memoised) resolution. At a hub commit, a project listed by
+ * blob ids (a lazy target) is the same content every time: its preparation is kept per hub (which is
+ * one commit's) under the blob ids, environments and lock, so the deployment gate asked again with a
+ * new release version re-runs only the policies. Anything else is prepared afresh.
+ */
+function prepareProject(hub: Hub, given: LintProjectTarget): Promise<PreparedProject> {
+  const make = async (): Promise<PreparedProject> => {
+    const target = await withFiles(given);
+    let resolution: Promise<ProjectResolution> | undefined;
+    const environments = target.environments ?? hub.environments(target.registered);
+    return { target, resolution: () => (resolution ??= hub.resolveProject({ files: target.files, environments, ...(target.lock ? { lock: target.lock } : {}) })) };
+  };
+  if (hub.commit === null || !given.load || !given.fileIds || (given.problems && given.problems.length > 0) || given.diagnostics || given.rules) return make();
+  const key = sha([hub.commit, given.slug, fileIdsOf(given), JSON.stringify(given.environments ?? null), JSON.stringify(given.lock ?? null), given.repository?.id ?? '', given.registered ? 'registered' : '']);
+  let byKey = preparedProjects.get(hub);
+  if (!byKey) preparedProjects.set(hub, (byKey = new Map()));
+  const hit = byKey.get(key);
+  if (hit) return hit;
+  const made = make();
+  byKey.set(key, made);
+  made.catch(() => byKey!.delete(key)); // a failed read is tried again next time
+  if (byKey.size > PREPARED_LIMIT) byKey.delete(byKey.keys().next().value!);
+  return made;
+}
+
+const activeByHub = new WeakMap<Hub, Map<string, ReturnType<typeof loadActivePolicies>>>();
+
+/** The active policies at the hub's policy ref: loaded once per hub at a commit (immutable), read afresh from a working tree. */
+function activePolicies(hub: Hub, drafts: boolean | undefined): ReturnType<typeof loadActivePolicies> {
+  const ref = policyRef(hub, drafts);
+  const load = () => loadActivePolicies({ store: hub.store, ref, ...(hub.config ? { config: hub.config } : {}), ...(drafts ? { drafts: true } : {}) });
+  if (ref === 'WORKTREE') return load();
+  let byRef = activeByHub.get(hub);
+  if (!byRef) activeByHub.set(hub, (byRef = new Map()));
+  const key = `${ref}\u0000${drafts ? 'drafts' : ''}`;
+  let loaded = byRef.get(key);
+  if (!loaded) {
+    loaded = load();
+    byRef.set(key, loaded);
+    loaded.catch(() => byRef!.delete(key));
+  }
+  return loaded;
+}
+
 /** One project in one context: the deployment gate (`oclhub evaluate`) and `oclhub input`. Never throws. */
 export async function evaluateTarget(hub: Hub, given: LintProjectTarget, options: EvaluateTargetOptions): Promise<TargetEvaluation> {
   let target: LintProjectTarget;
+  let prepared: PreparedProject;
   try {
-    target = await withFiles(given);
+    prepared = await prepareProject(hub, given);
+    target = prepared.target;
   } catch (error) {
     const summary = `Cannot read project "${given.slug}": ${error instanceof Error ? error.message : String(error)}`;
     return { allowed: false, diagnostics: [lintDiagnostic('HUB002', summary, { project: given.slug })], sources: new Map(), policies: [], suppressed: [] };
@@ -888,9 +1022,9 @@ export async function evaluateTarget(hub: Hub, given: LintProjectTarget, options
   for (const [file, text] of target.files) sources.push([file, text.replace(/^\uFEFF/, '')]);
   let policies = options.policies ? [...options.policies] : undefined;
   if (!policies) {
-    const active = await loadActivePolicies({ store: hub.store, ref: policyRef(hub, options.drafts), ...(hub.config ? { config: hub.config } : {}), ...(options.drafts ? { drafts: true } : {}) });
+    const active = await activePolicies(hub, options.drafts);
     diagnostics.push(...active.diagnostics.filter((d) => d.severity !== 'info'));
-    policies = active.policies;
+    policies = [...active.policies];
   }
   const finish = (result: Omit<TargetEvaluation, 'diagnostics' | 'sources' | 'policies' | 'suppressed'>, templates: ReadonlyMap<string, string> = new Map()): TargetEvaluation => {
     const placed = attachRepository(
@@ -920,8 +1054,7 @@ export async function evaluateTarget(hub: Hub, given: LintProjectTarget, options
     ...(options.skippedSteps ? { skippedSteps: options.skippedSteps } : {}),
     ...(options.requiresApproval !== undefined ? { requiresApproval: options.requiresApproval } : {}),
   };
-  const environments = target.environments ?? hub.environments(target.registered);
-  const resolution = await hub.resolveProject({ files: target.files, environments, ...(target.lock ? { lock: target.lock } : {}) });
+  const resolution = await prepared.resolution();
   // The files' own findings are reported (rule settings apply to them); only resolution errors block.
   diagnostics.push(...resolution.validation, ...resolution.diagnostics);
   const process = options.runbook !== undefined ? resolution.processes.find((p) => p.kind === 'runbook' && p.runbook === options.runbook) : resolution.processes.find((p) => p.kind === 'deployment_process');

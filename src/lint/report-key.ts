@@ -57,6 +57,7 @@ export async function renderedReportKey(dir: string, ref: string, options: LintO
       JSON.stringify(options.environments ?? []),
       JSON.stringify(options.tenants ?? []),
       JSON.stringify(options.release ?? null),
+      options.shard ? `${options.shard.index}/${options.shard.count}` : '',
       rendering,
       inForce,
       expiringSoonKey(text, new Date(now)),

@@ -62,6 +62,11 @@ export interface EvaluatePolicyOptions {
    * input: a decision that reads one is `inconclusive` (see the file comment).
    */
   unknownInput?: readonly string[];
+  /**
+   * Return the decision alone, without the raw rule values (`evaluate`, `result`, `errorCode`): what
+   * lint keeps. Saves converting every `result` to JSON only to throw it away.
+   */
+  decisionOnly?: boolean;
 }
 
 /** A decision plus the raw rule values, for `oclhub test`, `--format json` and debugging. */
@@ -89,7 +94,24 @@ export interface CompiledPolicyModules {
 const CACHE_LIMIT = 1024;
 const compiledCache = new Map<string, CompiledPolicyModules>();
 /** Per-document shortcut, so evaluating one loaded policy many times does not re-hash its text. */
-const byDocument = new WeakMap<PolicyDocument, { scope: string; conditions: string; slug: string; compiled: CompiledPolicyModules; mayRead?: { key: string; answer: boolean } }>();
+const byDocument = new WeakMap<PolicyDocument, PolicyMemo>();
+
+interface PolicyMemo {
+  scope: string;
+  conditions: string;
+  slug: string;
+  compiled: CompiledPolicyModules;
+  /** `data.<slug>.evaluate` and `data.<slug>.result`, built once (the engine caches compiled queries by text). */
+  scopeQuery: string;
+  resultQuery: string;
+  mayRead?: { key: string; answer: boolean };
+}
+
+/** The query text of a rule of a package, as the engine spells a ref (`data.a.b`, `data["a-b"]`). */
+function ruleQuery(slug: string, rule: string): string {
+  const segment = (s: string) => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(s) ? `.${s}` : `[${JSON.stringify(s)}]`);
+  return `data${segment(slug)}${segment(rule)}`;
+}
 
 /** The content hash of a policy's Rego: equal hashes evaluate identically. */
 export function policyContentHash(slug: string, scope: string | undefined, conditions: string | undefined): string {
@@ -175,6 +197,14 @@ function base(policy: EvaluablePolicy): Pick<PolicyDecision, 'policy' | 'policyN
   return out;
 }
 
+/** A decision without raw values, its keys in one order (the policy's fields, then the outcome's). */
+function withBase(policy: EvaluablePolicy, fields: Pick<PolicyDecision, 'inScope' | 'allowed' | 'action' | 'outcome'>): PolicyEvaluation {
+  const decision: PolicyEvaluation = { policy: slugOf(policy), inScope: fields.inScope, allowed: fields.allowed, action: fields.action, outcome: fields.outcome };
+  if (policy.document.name !== undefined) decision.policyName = policy.document.name;
+  if (policy.version !== undefined) decision.version = policy.version;
+  return decision;
+}
+
 function errorDecision(policy: EvaluablePolicy, options: EvaluatePolicyOptions, message: string, code: string, extra: Partial<PolicyEvaluation> = {}): PolicyEvaluation {
   return {
     ...base(policy),
@@ -226,12 +256,12 @@ function parseResult(value: Value): ParsedResult | string {
 
 type RuleValue = { value: Value | undefined } | { error: RegoError };
 
-function ruleValue(policy: CompiledPolicy, slug: string, rule: string, input: Value, options: EvaluatePolicyOptions, reads?: string[][]): RuleValue {
+function ruleValue(policy: CompiledPolicy, query: string, input: Value, options: EvaluatePolicyOptions, reads?: string[][]): RuleValue {
   const evalOptions: Parameters<CompiledPolicy['eval']>[1] = { input, strict: options.strict ?? false };
   if (options.limits) evalOptions.limits = options.limits;
   if (options.nowNs !== undefined) evalOptions.nowNs = options.nowNs;
   if (reads) evalOptions.recordInputReads = true;
-  const r = policy.eval(['data', slug, rule], evalOptions);
+  const r = policy.eval(query, evalOptions);
   if (reads && r.inputReads) reads.push(...r.inputReads);
   if (r.error) return { error: r.error };
   return { value: r.results[0]?.expressions[0]?.value };
@@ -296,7 +326,7 @@ export function evaluatePolicy(policy: EvaluablePolicy, input: unknown, options:
   }
   let memo = byDocument.get(doc);
   if (!memo || memo.scope !== scopeRego || memo.conditions !== conditionsRego || memo.slug !== slug || !compiledCache.has(memo.compiled.key)) {
-    memo = { scope: scopeRego, conditions: conditionsRego, slug, compiled: compilePolicy(slug, scopeRego, conditionsRego) };
+    memo = { scope: scopeRego, conditions: conditionsRego, slug, compiled: compilePolicy(slug, scopeRego, conditionsRego), scopeQuery: ruleQuery(slug, 'evaluate'), resultQuery: ruleQuery(slug, 'result') };
     byDocument.set(doc, memo);
   }
   const compiled = memo.compiled;
@@ -307,23 +337,28 @@ export function evaluatePolicy(policy: EvaluablePolicy, input: unknown, options:
   const regoInput = fromJSON(input);
   // Recording reads costs a little per read: only policies that may read unknown input pay it.
   const reads = options.unknownInput && options.unknownInput.length > 0 && mayRead(memo, options.unknownInput) ? ([] as string[][]) : undefined;
-  return settle(decideCompiled(policy, compiled, slug, regoInput, options, reads), reads, options, doc);
+  const decision = settle(decideCompiled(policy, memo, regoInput, options, reads), reads, options, doc);
+  if (options.decisionOnly && decision.errorCode !== undefined) delete decision.errorCode;
+  return decision;
 }
 
-function decideCompiled(policy: EvaluablePolicy, compiled: CompiledPolicyModules, slug: string, regoInput: Value, options: EvaluatePolicyOptions, reads: string[][] | undefined): PolicyEvaluation {
+function decideCompiled(policy: EvaluablePolicy, memo: PolicyMemo, regoInput: Value, options: EvaluatePolicyOptions, reads: string[][] | undefined): PolicyEvaluation {
   const doc = policy.document;
-  const scope = ruleValue(compiled.scope!.policy!, slug, 'evaluate', regoInput, options, reads);
+  const { compiled, slug } = memo;
+  const raw = !options.decisionOnly;
+  const scope = ruleValue(compiled.scope!.policy!, memo.scopeQuery, regoInput, options, reads);
   if ('error' in scope) return errorDecision(policy, options, describeError(policy, 'scope', scope.error), scope.error.code);
   if (scope.value !== undefined && typeof scope.value !== 'boolean') {
-    return errorDecision(policy, options, `scope: evaluate must be a boolean, got ${show(scope.value)}`, 'POL_SCOPE_TYPE', { evaluate: toJSON(scope.value) });
+    return errorDecision(policy, options, `scope: evaluate must be a boolean, got ${show(scope.value)}`, 'POL_SCOPE_TYPE', raw ? { evaluate: toJSON(scope.value) } : {});
   }
   const inScope = scope.value === true;
-  const evaluateField: Partial<PolicyEvaluation> = scope.value === undefined ? {} : { evaluate: scope.value };
+  const evaluateField: Partial<PolicyEvaluation> = scope.value === undefined || !raw ? {} : { evaluate: scope.value };
   if (!inScope && !options.ignoreScope) {
+    if (!raw) return withBase(policy, { inScope: false, allowed: true, action: doc.effectiveViolationAction, outcome: 'skipped' });
     return { ...base(policy), inScope: false, allowed: true, action: doc.effectiveViolationAction, outcome: 'skipped', ...evaluateField };
   }
 
-  const conditions = ruleValue(compiled.conditions!.policy!, slug, 'result', regoInput, options, reads);
+  const conditions = ruleValue(compiled.conditions!.policy!, memo.resultQuery, regoInput, options, reads);
   if ('error' in conditions) {
     return errorDecision(policy, options, describeError(policy, 'conditions', conditions.error), conditions.error.code, { inScope, ...evaluateField });
   }
@@ -333,14 +368,15 @@ function decideCompiled(policy: EvaluablePolicy, compiled: CompiledPolicyModules
       ...evaluateField,
     });
   }
-  const resultJson = toJSON(conditions.value);
   const parsed = parseResult(conditions.value);
   if (typeof parsed === 'string') {
-    return errorDecision(policy, options, `conditions: ${parsed}`, 'POL_RESULT_SHAPE', { inScope, result: resultJson, ...evaluateField });
+    return errorDecision(policy, options, `conditions: ${parsed}`, 'POL_RESULT_SHAPE', { inScope, ...(raw ? { result: toJSON(conditions.value) } : {}), ...evaluateField });
   }
   const action = parsed.action ?? doc.effectiveViolationAction;
   const outcome: DecisionOutcome = parsed.allowed ? 'pass' : 'violation';
-  const decision: PolicyEvaluation = { ...base(policy), inScope, allowed: parsed.allowed, action, outcome, ...evaluateField, result: resultJson };
+  const decision: PolicyEvaluation = raw
+    ? { ...base(policy), inScope, allowed: parsed.allowed, action, outcome, ...evaluateField, result: toJSON(conditions.value) }
+    : withBase(policy, { inScope, allowed: parsed.allowed, action, outcome });
   if (parsed.allowed) {
     if (parsed.reason !== undefined) decision.reason = parsed.reason;
   } else {

@@ -339,21 +339,38 @@ export function choices(given: string, known: readonly string[], what: string): 
   return ` (${near !== undefined ? `did you mean "${near}"? ` : ''}${what}: ${known.join(', ')})`;
 }
 
+const slugIndexes = new WeakMap<readonly { slug: string }[], { length: number; index: Map<string, { slug: string }> }>();
+
+/**
+ * A list of oclhub.ocl entries by slug (the first entry of a slug wins, as `find` would), built once
+ * per list: lint asks for a context per project × environment, and a `find` over 5,000 projects per
+ * context made it super-linear. Rebuilt if the list's length changes.
+ */
+export function bySlug<T extends { slug: string }>(list: readonly T[]): ReadonlyMap<string, T> {
+  let entry = slugIndexes.get(list);
+  if (!entry || entry.length !== list.length) {
+    const index = new Map<string, { slug: string }>();
+    for (const item of list) if (!index.has(item.slug)) index.set(item.slug, item);
+    slugIndexes.set(list, (entry = { length: list.length, index }));
+  }
+  return entry.index as Map<string, T>;
+}
+
 /**
  * The context for slugs named in `oclhub.ocl`. Unknown project or environment slugs give an error string;
  * a project not registered still gets a context (its slug as name, no tags), as a project repository
  * linted on its own is not always registered.
  */
 export function contextFromConfig(config: HubConfigDocument | undefined, request: ContextRequest): InputContext | { error: string } {
-  const environment = config?.environments.find((e) => e.slug === request.environment);
+  const environment = config ? bySlug(config.environments).get(request.environment) : undefined;
   if (!environment) return { error: `No environment "${request.environment}" in oclhub.ocl${choices(request.environment, (config?.environments ?? []).map((e) => e.slug), 'environments')}` };
-  const project = config?.projects.find((p) => p.slug === request.project);
+  const project = config ? bySlug(config.projects).get(request.project) : undefined;
   if (project && project.environments.length > 0 && !project.environments.includes(request.environment)) {
     return { error: `Project "${project.slug}" does not deploy to environment "${request.environment}"${choices(request.environment, project.environments, 'its environments')}` };
   }
   let tenant: NamedEntity | undefined;
   if (request.tenant !== undefined) {
-    const t = config?.tenants.find((x) => x.slug === request.tenant);
+    const t = config ? bySlug(config.tenants).get(request.tenant) : undefined;
     if (!t) return { error: `No tenant "${request.tenant}" in oclhub.ocl${choices(request.tenant, (config?.tenants ?? []).map((x) => x.slug), 'tenants')}` };
     if (project && (project.tenanted ?? 'Untenanted') === 'Untenanted') {
       return { error: `Project "${project.slug}" is not tenanted: it deploys without a tenant (drop --tenant, or set tenanted = "Tenanted" or "TenantedOrUntenanted" in oclhub.ocl)` };
@@ -367,8 +384,8 @@ export function contextFromConfig(config: HubConfigDocument | undefined, request
     return { error: `Project "${project.slug}" is tenanted: name a tenant${connected.length ? ` (tenants: ${connected.join(', ')})` : ''}` };
   }
   const spaceSlug = project?.space ?? environment.space ?? config?.defaultSpace;
-  const space = spaceSlug !== undefined ? (config?.spaces.find((s) => s.slug === spaceSlug) ?? { slug: spaceSlug, name: spaceSlug }) : DEFAULT_SPACE;
-  const group = project?.group !== undefined ? (config?.projectGroups.find((g) => g.slug === project.group) ?? { slug: project.group, name: project.group }) : DEFAULT_PROJECT_GROUP;
+  const space = spaceSlug !== undefined ? ((config ? bySlug(config.spaces).get(spaceSlug) : undefined) ?? { slug: spaceSlug, name: spaceSlug }) : DEFAULT_SPACE;
+  const group = project?.group !== undefined ? ((config ? bySlug(config.projectGroups).get(project.group) : undefined) ?? { slug: project.group, name: project.group }) : DEFAULT_PROJECT_GROUP;
   const context: InputContext = {
     space: { slug: space.slug, name: space.name },
     project: project ? { slug: project.slug, name: project.name, tags: project.tags } : { slug: request.project, name: request.project, tags: [] },

@@ -97,7 +97,8 @@ export function renderJunit(report: LintReport, options: JunitOptions = {}): str
       ['time', 0],
     ])}>`,
   );
-  out.push(`  <!-- ${escapeComment(`${report.tool.name} ${report.tool.version}; fail on ${report.failOn}; ${summary.failed ? 'failed' : 'passed'}`)} -->`);
+  const shard = report.shard === undefined ? '' : `; shard ${report.shard.index}/${report.shard.count}`;
+  out.push(`  <!-- ${escapeComment(`${report.tool.name} ${report.tool.version}; fail on ${report.failOn}; ${summary.failed ? 'failed' : 'passed'}${shard}`)} -->`);
   for (const suite of suites) {
     const counts = count(suite.cases);
     out.push(

@@ -4,7 +4,7 @@
  *     { "format": "oclhub-lint/v1", "tool": {…}, "hubRef": …, "home"?: "hub", "repositories": [ SourceRepository… ],
  *       "failOn": "block", "exitCode": 1, "summary": {…},
  *       "evaluations": [{ "project", "environment", "tenant"?, "errors"?: [Diagnostic…], "decisions": […] }],
- *       "diagnostics": [ Diagnostic… ], "suppressed"?: [ Diagnostic… ] }
+ *       "diagnostics": [ Diagnostic… ], "suppressed"?: [ Diagnostic… ], "shard"?: { "index", "count", "environments", "tenants" } }
  *
  * Every diagnostic carries its `project` and `repository` (id, location, commit) when it has them,
  * and so does every decision location and related location: paths are relative to that repository.
@@ -15,7 +15,7 @@
  * texts are not included.
  */
 import type { Diagnostic, Position, Range, RelatedInformation, SourceRepository, SuppressionRecord } from '../diagnostics.js';
-import { lintExitCode, summarize, type DecisionLocation, type LintReport, type LintSummary, type PolicyDecision } from './lint-report.js';
+import { lintExitCode, summarize, type DecisionLocation, type LintReport, type LintShard, type LintSummary, type PolicyDecision } from './lint-report.js';
 
 export const LINT_JSON_FORMAT = 'oclhub-lint/v1';
 
@@ -38,6 +38,7 @@ export interface LintJson {
   evaluations: Array<{ project: string; environment: string; tenant?: string; errors?: Diagnostic[]; decisions: PolicyDecision[] }>;
   diagnostics: Diagnostic[];
   suppressed?: Diagnostic[];
+  shard?: LintShard;
 }
 
 export function buildLintJson(report: LintReport, options: LintJsonOptions = {}): LintJson {
@@ -62,6 +63,7 @@ export function buildLintJson(report: LintReport, options: LintJsonOptions = {})
     })),
     diagnostics: report.diagnostics.map(orderedDiagnostic),
     ...optional('suppressed', report.suppressed && report.suppressed.length > 0 ? report.suppressed.map(orderedDiagnostic) : undefined),
+    ...optional('shard', report.shard && orderedShard(report.shard)),
   };
 }
 
@@ -71,6 +73,10 @@ export function renderLintJson(report: LintReport, options: LintJsonOptions = {}
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
+function orderedShard(s: LintShard): LintShard {
+  return { index: s.index, count: s.count, environments: [...s.environments], tenants: [...s.tenants] };
 }
 
 function orderedSummary(s: LintSummary): LintSummary {

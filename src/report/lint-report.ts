@@ -142,6 +142,18 @@ export interface LintReport {
   repositories?: SourceRepository[];
   /** The id of the repository the command ran in (see the file comment). */
   home?: string;
+  /** Set when the run linted one shard of the hub (`oclhub lint --shard I/N`; `oclhub report merge` combines them). */
+  shard?: LintShard;
+}
+
+/** Which shard a report covers, and what a merge needs to count distinct environments and tenants. */
+export interface LintShard {
+  /** 1-based. */
+  index: number;
+  count: number;
+  /** The environments and tenants this shard evaluated. */
+  environments: string[];
+  tenants: string[];
 }
 
 /**

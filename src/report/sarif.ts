@@ -338,6 +338,8 @@ export function buildSarif(report: LintReport, options: SarifOptions = {}): Sari
           ...(report.hubRef === undefined ? {} : { hubRef: report.hubRef }),
           failOn: report.failOn,
           summary,
+          // One shard of `oclhub lint --shard I/N`: `oclhub report merge` combines the shards.
+          ...(report.shard === undefined ? {} : { shard: report.shard }),
         },
       },
     ],

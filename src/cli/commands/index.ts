@@ -30,4 +30,5 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'demo', load: async () => (await import('./demo.js')).registerDemo },
   { name: 'lsp', load: async () => (await import('./lsp.js')).registerLsp },
   { name: 'deps', load: async () => (await import('./deps.js')).registerDeps },
+  { name: 'report', load: async () => (await import('./report-merge.js')).registerReport },
 ];

@@ -15,15 +15,18 @@
  * JUnit for the CI to publish). Every report file is written atomically (temporary file + rename): a
  * CI step never uploads half a report.
  */
+import { once } from 'node:events';
 import * as nodeFs from 'node:fs';
-import { appendFile, mkdir } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { appendFile, mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Option } from 'commander';
 import { findRepositoryRoot } from '../../git/find-root.js';
-import { readRenderedReport, writeRenderedReport } from '../../lint/cache.js';
+import { readRenderedReport, renderedReportWriter, writeRenderedReport, type RenderedReport } from '../../lint/cache.js';
 import type { LintOptions } from '../../lint/engine.js';
 import { renderedReportKey } from '../../lint/report-key.js';
+import { parseShard, type ShardSpec } from '../../lint/shard.js';
 import { releaseFrom } from '../../policy/release-version.js';
 import { writeFileAtomic } from '../../git/durable.js';
 import { ObjectCache } from '../../git/index.js';
@@ -53,6 +56,7 @@ export interface LintCommandOptions extends HubCliOptions {
   cache?: boolean;
   releaseVersion?: string;
   gitRef?: string;
+  shard?: string;
 }
 
 export const registerLint: RegisterCommand = (program, ctx) => {
@@ -75,7 +79,8 @@ export const registerLint: RegisterCommand = (program, ctx) => {
     .option('--drafts', 'evaluate the working policy files instead of the active published versions')
     .option('--locked', "resolve templates to the versions in each project repository's oclhub.lock.json; a missing or stale lock is an error")
     .addOption(new Option('--on-error <action>', 'what a policy that cannot be evaluated does').choices(['block', 'warn']).default('block'))
-    .option('--no-cache', 'do not read or write cached results (.oclhub-cache/ or $OCLHUB_CACHE_DIR/lint)');
+    .option('--no-cache', 'do not read or write cached results (.oclhub-cache/ or $OCLHUB_CACHE_DIR/lint)')
+    .option('--shard <I/N>', 'lint only shard I of N (a deterministic 1/N of the projects, by slug); combine the shard reports with `oclhub report merge`');
   addHubOptions(command).action(async (options: LintCommandOptions) => {
     ctx.setExitCode(await runLint(options, ctx.io));
   });
@@ -93,10 +98,23 @@ export async function runLint(options: LintCommandOptions, io: CliIo): Promise<n
     io.stderr(`oclhub lint: ${extras.error}\n`);
     return EXIT_USAGE;
   }
+  const shard = options.shard !== undefined ? parseShard(options.shard) : undefined;
+  if (shard && 'error' in shard) {
+    io.stderr(`oclhub lint: ${shard.error}\n`);
+    return EXIT_USAGE;
+  }
+  const where = await lintLocation(options, io);
   // An unchanged hub re-prints the report it rendered last time, before anything is parsed (colour is
   // part of the rendering). Extra report files need the report itself: no shortcut then.
-  const quick = extras.length > 0 ? {} : await quickReport(options, io, format, release.release);
-  if (quick.previous) return emit(quick.previous.output, quick.previous.exitCode, options, io, quick.previous.summary);
+  const quick = extras.length > 0 ? {} : await quickReport(options, io, format, release.release, where, shard);
+  if (quick.previous) {
+    const previous = quick.previous;
+    try {
+      return await emit(previous, previous.exitCode, options, io, previous.summary);
+    } finally {
+      await previous.close();
+    }
+  }
   // Loaded only now: an unchanged hub's report above is re-printed without loading the parser or the engine.
   const [{ lintHub }, { homeRepository, isHubFolder, targetsForFolders }, { renderLint, renderGithubStepSummary }, { lintExitCode, summarize }] = await Promise.all([
     import('../../lint/engine.js'),
@@ -104,10 +122,10 @@ export async function runLint(options: LintCommandOptions, io: CliIo): Promise<n
     import('../../report/lint-formats.js'),
     import('../../report/lint-report.js'),
   ]);
-  const root = (await findRepositoryRoot(io.cwd)) ?? io.cwd;
+  const root = where.cacheRoot;
   const hub = await openHubForCli(options, io, 'lint', { workingTree: true, stateDir: lintCacheDir(options, io, root), objectCache: quick.objects });
   if (!hub) return EXIT_USAGE;
-  const lintOptions: LintOptions = baseOptions(options, await toolVersion(), release.release);
+  const lintOptions: LintOptions = baseOptions(options, await toolVersion(), release.release, shard);
   const folders = options.project ?? [];
   if (!hub.config) {
     io.stderr(`oclhub lint: ${hub.location} has no oclhub.ocl (environments, projects, policy activation): name the hub with --hub DIR|URL or $OCLHUB_HUB\n`);
@@ -125,7 +143,7 @@ export async function runLint(options: LintCommandOptions, io: CliIo): Promise<n
       return EXIT_USAGE;
     }
   }
-  const hubMode = folders.length === 0 && (await isHubFolder(hub, io.cwd));
+  const hubMode = folders.length === 0 && (where.hubFromOutside || (await isHubFolder(hub, io.cwd)));
   if (!hubMode) {
     const found = await targetsForFolders(hub, folders, io, options.locked ? { locked: true } : {});
     if (found.error) {
@@ -145,8 +163,16 @@ export async function runLint(options: LintCommandOptions, io: CliIo): Promise<n
   if (io.isTTY) {
     lintOptions.progress = (done, total, project) => io.stderr(`\r\u001b[Klinting ${done}/${total} ${project}`);
   }
+  // JSON has no code frames: the report need not hold the projects' texts.
+  if (format === 'json' && extras.length === 0) lintOptions.keepSources = false;
   const run = await lintHub(hub, lintOptions);
   if (io.isTTY) io.stderr('\r\u001b[K');
+  if (format === 'json' && extras.length === 0) {
+    // Written as it is produced (a 5,000-project report is hundreds of megabytes as one string).
+    const { lintJsonChunks } = await import('../../report/lint-json-stream.js');
+    const exitCode = lintExitCode(summarize(run.report));
+    return emitChunks(lintJsonChunks(run.report), exitCode, options, io, quick.key !== undefined && quick.dir !== undefined ? { dir: quick.dir, key: quick.key } : undefined);
+  }
   const hubDir = hub.location.startsWith('http') ? undefined : path.resolve(io.cwd, hub.location);
   const renderOptions: LintRenderOptions = {
     text: { colors: io.colors },
@@ -166,8 +192,9 @@ export async function runLint(options: LintCommandOptions, io: CliIo): Promise<n
   return emit(rendered, exitCode, options, io, summary);
 }
 
-function baseOptions(options: LintCommandOptions, version: string, release: LintOptions['release']): LintOptions {
+function baseOptions(options: LintCommandOptions, version: string, release: LintOptions['release'], shard: ShardSpec | undefined): LintOptions {
   return {
+    ...(shard ? { shard } : {}),
     failOn: options.failOn ?? 'block',
     onError: options.onError ?? 'block',
     toolVersion: version,
@@ -180,23 +207,41 @@ function baseOptions(options: LintCommandOptions, version: string, release: Lint
 }
 
 /**
- * The whole-hub rendered-report cache: only for a local hub linted from its own folder, with the cache
- * on, at a commit (`--ref`, or a working tree without changes).
+ * Where the command lints from. In the hub's folder, or naming a local hub (`--hub DIR`,
+ * `$OCLHUB_HUB`) from a folder that holds no project files, it lints the hub, and the hub's folder
+ * holds its cache; in a project repository naming the hub, it lints that repository's projects
+ * against the hub, and the project repository holds the cache.
+ */
+async function lintLocation(options: LintCommandOptions, io: CliIo): Promise<{ cacheRoot: string; hubRoot?: string; hubFromOutside: boolean }> {
+  const root = (await findRepositoryRoot(io.cwd)) ?? io.cwd;
+  const value = options.hub ?? io.env.OCLHUB_HUB;
+  if (value === undefined || /^https?:\/\//i.test(value)) return { cacheRoot: root, ...(value === undefined ? { hubRoot: root } : {}), hubFromOutside: false };
+  const hubDir = path.resolve(io.cwd, value);
+  const hubRoot = (await findRepositoryRoot(hubDir)) ?? hubDir;
+  if (hubRoot === root || (options.project ?? []).length > 0) return { cacheRoot: root, hubRoot, hubFromOutside: false };
+  const { holdsProjects } = await import('../lint-targets.js');
+  if (await holdsProjects(io.cwd)) return { cacheRoot: root, hubRoot, hubFromOutside: false };
+  return { cacheRoot: hubRoot, hubRoot, hubFromOutside: true };
+}
+
+/**
+ * The whole-hub rendered-report cache: only for a local hub linted as a whole (from its folder or
+ * from outside it), with the cache on, at a commit (`--ref`, or a working tree without changes).
  */
 async function quickReport(
   options: LintCommandOptions,
   io: CliIo,
   format: string,
   release: LintOptions['release'],
-): Promise<{ key?: string; dir?: string; previous?: { output: string; exitCode: number; summary?: string }; objects?: ObjectCache }> {
-  const value = options.hub ?? io.env.OCLHUB_HUB;
-  if (options.cache === false || (options.project ?? []).length > 0 || (value !== undefined && /^https?:\/\//i.test(value))) return {};
-  const root = (await findRepositoryRoot(io.cwd)) ?? io.cwd;
-  const hubDir = value !== undefined ? path.resolve(io.cwd, value) : root;
-  if (hubDir !== root) return {};
-  const dir = lintCacheDir(options, io, root);
+  where: { cacheRoot: string; hubRoot?: string; hubFromOutside: boolean },
+  shard: ShardSpec | undefined,
+): Promise<{ key?: string; dir?: string; previous?: RenderedReport; objects?: ObjectCache }> {
+  if (options.cache === false || (options.project ?? []).length > 0 || where.hubRoot === undefined) return {};
+  const hubDir = where.hubRoot;
+  if (hubDir !== where.cacheRoot) return {};
+  const dir = lintCacheDir(options, io, where.cacheRoot);
   if (dir === false) return {};
-  const lintOptions = { ...baseOptions(options, await toolVersion(), release), home: 'hub' };
+  const lintOptions = { ...baseOptions(options, await toolVersion(), release, shard), home: 'hub' };
   // The objects read to compute the key are read again by the lint on a miss: one cache for both.
   const objects = new ObjectCache();
   const key = await renderedReportKey(hubDir, options.ref ?? 'HEAD', lintOptions, `${format}:${io.colors.red('x')}`, { workingTree: options.ref === undefined, stateDir: dir, objectCache: objects });
@@ -205,11 +250,23 @@ async function quickReport(
   return previous ? { key, dir, previous, objects } : { key, dir, objects };
 }
 
-async function emit(rendered: string, exitCode: number, options: LintCommandOptions, io: CliIo, stepSummary?: string): Promise<number> {
+/** Prints or writes the report: a string just rendered, or a cached one (copied to `--output` without decoding). */
+async function emit(rendered: string | RenderedReport, exitCode: number, options: LintCommandOptions, io: CliIo, stepSummary?: string): Promise<number> {
   if (options.output !== undefined) {
-    if (!(await writeReport(options.output, rendered, io))) return EXIT_USAGE;
+    if (typeof rendered === 'string') {
+      if (!(await writeReport(options.output, rendered, io))) return EXIT_USAGE;
+    } else {
+      try {
+        await mkdir(path.dirname(path.resolve(io.cwd, options.output)), { recursive: true });
+        await rendered.copyTo(path.resolve(io.cwd, options.output));
+      } catch (error) {
+        io.stderr(`oclhub lint: cannot write ${options.output}: ${fileErrorReason(error)}\n`);
+        return EXIT_USAGE;
+      }
+    }
   } else {
-    io.stdout(rendered.endsWith('\n') ? rendered : `${rendered}\n`);
+    const text = typeof rendered === 'string' ? rendered : await rendered.text();
+    io.stdout(text.endsWith('\n') ? text : `${text}\n`);
   }
   // GitHub Actions: findings that are not annotations (other repositories) are in the job summary.
   const summaryFile = io.env.GITHUB_STEP_SUMMARY;
@@ -248,6 +305,49 @@ async function writeReport(name: string, text: string, io: CliIo): Promise<boole
     io.stderr(`oclhub lint: cannot write ${name}: ${fileErrorReason(error)}\n`);
     return false;
   }
+}
+
+/**
+ * Writes a report produced in chunks to `--output` (atomically: a temporary file renamed when
+ * complete) or stdout, and to the rendered-report cache alongside.
+ */
+async function emitChunks(chunks: Iterable<string>, exitCode: number, options: LintCommandOptions, io: CliIo, cache: { dir: string; key: string } | undefined): Promise<number> {
+  const stored = cache ? await renderedReportWriter(cache.dir, cache.key, exitCode) : undefined;
+  if (options.output === undefined) {
+    let pending = '';
+    for (const chunk of chunks) {
+      await stored?.write(chunk);
+      pending += chunk;
+      if (pending.length >= 1 << 20) {
+        io.stdout(pending);
+        pending = '';
+      }
+    }
+    if (pending !== '') io.stdout(pending);
+    await stored?.done();
+    return exitCode;
+  }
+  const file = path.resolve(io.cwd, options.output);
+  const temp = `${file}.${process.pid}.tmp`;
+  try {
+    await mkdir(path.dirname(file), { recursive: true });
+    const out = createWriteStream(temp);
+    const failure = new Promise<never>((_, reject) => out.once('error', reject));
+    failure.catch(() => undefined);
+    for (const chunk of chunks) {
+      await stored?.write(chunk);
+      if (!out.write(chunk)) await Promise.race([once(out, 'drain'), failure]);
+    }
+    await Promise.race([new Promise<void>((resolve) => out.end(() => resolve())), failure]);
+    await rename(temp, file);
+  } catch (error) {
+    await stored?.abort();
+    await rm(temp, { force: true }).catch(() => undefined);
+    io.stderr(`oclhub lint: cannot write ${options.output}: ${fileErrorReason(error)}\n`);
+    return EXIT_USAGE;
+  }
+  await stored?.done();
+  return exitCode;
 }
 
 async function toolVersion(): Promise<string> {

@@ -1,0 +1,97 @@
+/**
+ * The lint caches on a real temporary folder: project results (a line per entry, decoded on use,
+ * written as set) and the rendered report (the key compared from the header line, the report copied
+ * without decoding).
+ */
+import fs from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { LintCache, readRenderedReport, writeRenderedReport } from '../../src/lint/cache.js';
+
+let dir: string;
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(tmpdir(), 'oclhub-lint-cache-'));
+});
+afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+describe('LintCache', () => {
+  it('keeps the entries a run used, re-writing unchanged ones as read, and drops the rest', async () => {
+    const first = await LintCache.open(dir);
+    first.set('a', { n: 1, text: 'tab\there\nnewline' });
+    first.set('b', { n: 2 });
+    first.set('c', { n: 3 });
+    await first.save();
+    const file = path.join(dir, 'lint-results.json');
+    expect(fs.readFileSync(file, 'utf8').split('\n')[0]).toBe('oclhub-lint-cache/2');
+
+    const second = await LintCache.open(dir);
+    expect(second.has('a') && second.has('b') && second.has('c')).toBe(true);
+    expect(second.get('a')).toEqual({ n: 1, text: 'tab\there\nnewline' });
+    second.set('d', { n: 4 });
+    expect(second.get('d')).toBeUndefined(); // on its way to disk, not held
+    await second.save();
+
+    const third = await LintCache.open(dir);
+    expect(third.get('a')).toEqual({ n: 1, text: 'tab\there\nnewline' });
+    expect(third.get('d')).toEqual({ n: 4 });
+    expect(third.has('b')).toBe(false);
+    expect(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('leaves the file alone on a run that only read it', async () => {
+    const first = await LintCache.open(dir);
+    first.set('a', { n: 1 });
+    first.set('b', { n: 2 });
+    await first.save();
+    const file = path.join(dir, 'lint-results.json');
+    const before = fs.readFileSync(file, 'utf8');
+    const reader = await LintCache.open(dir);
+    expect(reader.get('a')).toEqual({ n: 1 });
+    await reader.save();
+    expect(fs.readFileSync(file, 'utf8')).toBe(before);
+  });
+
+  it('takes a damaged entry, a foreign file or no file for a miss', async () => {
+    const file = path.join(dir, 'lint-results.json');
+    fs.writeFileSync(file, 'oclhub-lint-cache/2\ngood\t{"n":1}\nbad\t{"n":\nnotab\n');
+    const cache = await LintCache.open(dir);
+    expect(cache.get('good')).toEqual({ n: 1 });
+    expect(cache.get('bad')).toBeUndefined();
+    expect(cache.has('notab')).toBe(false);
+    fs.writeFileSync(file, JSON.stringify({ format: 'oclhub-lint-cache/1', entries: { good: { n: 1 } } }));
+    expect((await LintCache.open(dir)).has('good')).toBe(false);
+    expect((await LintCache.open(path.join(dir, 'absent'))).has('good')).toBe(false);
+  });
+});
+
+describe('the rendered-report cache', () => {
+  it('finds a report by its key and copies it byte for byte', async () => {
+    const report = `{ "é": "ünïcödé ✓" }\n${'x'.repeat(100_000)}\n`;
+    const summary = '## Résumé ✓\n';
+    await writeRenderedReport(dir, 'k1', report, 1, summary);
+    expect(await readRenderedReport(dir, 'k2')).toBeUndefined();
+    const hit = (await readRenderedReport(dir, 'k1'))!;
+    try {
+      expect(hit.exitCode).toBe(1);
+      expect(hit.summary).toBe(summary);
+      expect(await hit.text()).toBe(report);
+      const out = path.join(dir, 'out', 'copy.json');
+      fs.mkdirSync(path.dirname(out));
+      await hit.copyTo(out);
+      expect(fs.readFileSync(out, 'utf8')).toBe(report);
+    } finally {
+      await hit.close();
+    }
+    await writeRenderedReport(dir, 'k3', 'plain', 0);
+    const plain = (await readRenderedReport(dir, 'k3'))!;
+    expect(plain.summary).toBeUndefined();
+    expect(await plain.text()).toBe('plain');
+    await plain.close();
+  });
+
+  it('takes a report of the old layout for a miss', async () => {
+    fs.writeFileSync(path.join(dir, 'lint-output.txt'), 'k1 0 -1\nreport');
+    expect(await readRenderedReport(dir, 'k1')).toBeUndefined();
+  });
+});
