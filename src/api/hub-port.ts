@@ -44,6 +44,11 @@ export interface HubPortOptions {
 export interface FacadePort extends Required<HubPort> {
   /** The hub at a ref (default: the hub's own ref, followed as it moves), cached by commit, its tags fresh. */
   hubAt(ref?: string): Promise<Hub>;
+  /**
+   * Forget the tag listing and what was read through it, now: for a writer that replaced tags under
+   * the same names (a replica taking the remote's tag after its own push was refused).
+   */
+  refreshTags(): void;
 }
 
 export function hubPort(hub: Hub, options: HubPortOptions = {}): FacadePort {
@@ -200,6 +205,12 @@ export function hubPort(hub: Hub, options: HubPortOptions = {}): FacadePort {
   return {
     ...decisions,
     ...dependencyMethods({ at }),
+
+    refreshTags(): void {
+      tagListing = undefined;
+      tagStateCounter++;
+      generation++;
+    },
 
     async hubAt(ref?: string): Promise<Hub> {
       const h = await at(ref);
