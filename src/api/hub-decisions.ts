@@ -191,11 +191,12 @@ export function decisionMethods(deps: DecisionDeps): DecisionMethods {
   /**
    * A project in the hub, read once per hub commit with its files: every environment, tenant and
    * release of it shares one file map, and so one template resolution (Hub.reuseResolutions).
-   * Projects in other repositories are read afresh (their refs move on their own).
+   * Projects in other repositories are read afresh (their refs move on their own). The tag state is
+   * part of the key only so that a corrupt object, which moves it, makes every project read again.
    */
-  function projectTarget(h: Hub, slug: string): Promise<LintProjectTarget | undefined> {
+  function projectTarget(h: Hub, slug: string, tags: string): Promise<LintProjectTarget | undefined> {
     if (h.commit === null || external(h, slug)) return target(h, slug);
-    return remember(projectTargets, `${h.commit}\u0000${slug}`, MAX_TARGETS, async () => {
+    return remember(projectTargets, `${h.commit}\u0000${tags}\u0000${slug}`, MAX_TARGETS, async () => {
       const found = await target(h, slug);
       return found && withFiles(found);
     });
@@ -237,10 +238,11 @@ export function decisionMethods(deps: DecisionDeps): DecisionMethods {
    * (loaded once per commit and tag listing) or, with `only`, those of them it selects.
    */
   async function evaluateNow(h: Hub, request: EvaluationRequest, only?: (policy: string) => boolean): Promise<EvaluationResponse> {
-    const found = await projectTarget(h, request.project);
+    const tags = await deps.tagState();
+    const found = await projectTarget(h, request.project, tags);
     if (!found) throw projectNotFound(request.project, request.ref);
     checkContext(h, request.environment, request.tenant);
-    const active = await activePolicies(h, await deps.tagState());
+    const active = await activePolicies(h, tags);
     if (only && !active) throw new Error('a subset of the active policies was asked for, but they did not load cleanly');
     const policies = active && (only ? active.policies.filter((p) => only(p.slug)) : active.policies);
     const options: EvaluateTargetOptions = {

@@ -76,12 +76,13 @@ describe('GET /openapi.json', () => {
       const text = readFileSync(path.join(SCHEMA_DIR, file), 'utf8');
       const { $id: _id, $schema: _schema, ...schema } = JSON.parse(text) as Record<string, unknown>;
       const title = titles.get(file)!;
-      // The same schema, with `x.schema.json` → `#/components/schemas/X` and `#/$defs/y` → under its component.
-      const expected = JSON.parse(
-        JSON.stringify(schema).replace(/"\$ref":"([^"]*)"/g, (_m, ref: string) =>
-          `"$ref":"${ref.startsWith('#') ? `#/components/schemas/${title}${ref.slice(1)}` : `#/components/schemas/${titles.get(ref)}`}"`,
-        ),
-      );
+      // The same schema, with `x.schema.json` → `#/components/schemas/X`, `x.schema.json#/$defs/y` → under
+      // X's component, and `#/$defs/y` → under its own component.
+      const local = (ref: string) => {
+        const [file, pointer = ''] = ref.split('#');
+        return `#/components/schemas/${file === '' ? title : titles.get(file!)}${pointer}`;
+      };
+      const expected = JSON.parse(JSON.stringify(schema).replace(/"\$ref":"([^"]*)"/g, (_m, ref: string) => `"$ref":"${local(ref)}"`));
       expect(doc.components.schemas[title]).toEqual(expected);
     }
     const refs = [...JSON.stringify(doc).matchAll(/"\$ref":"([^"]*)"/g)].map((m) => m[1]!);
