@@ -17,18 +17,26 @@
  */
 import type { Diagnostic } from '../diagnostics.js';
 import type { Hub } from '../hub/index.js';
+import type { HubProjectModel } from '../model/types.js';
 import { activatePolicy } from '../hub/index.js';
-import { registeredTargets, type LintProjectTarget, type TargetEvaluation } from '../lint/engine.js';
+import { LruMap } from '../git/lru.js';
+import { registeredTargets, withFiles, type EvaluateTargetOptions, type LintProjectTarget, type TargetEvaluation } from '../lint/engine.js';
 import type { DecisionChange, HubDiff } from '../lint/diff.js';
 import { parseExpiry } from '../model/checks/hub-config.js';
 import { CONTEXT_STATUSES, contextStatus, type ContextStatus, type PolicyDecision } from '../report/lint-report.js';
+import { loadActivePolicies, type ActivePolicies } from '../policy/active.js';
 import { releaseVersionProblem } from '../policy/release-version.js';
+import { mergeReleaseAnswer, releaseDependent } from './release-gate.js';
 import type { ActivationRequest, EvaluationRequest, HubPort, Identity, PolicyInputRequest } from './ports.js';
 import { KeyedMutex } from './mutex.js';
 import type { DecisionObserver } from './metrics.js';
 import { ProblemError } from './problem.js';
 
 const MAX_CACHED = 4096;
+/** Hub states (commit × tag listing) whose active policies are kept loaded and compiled. */
+const MAX_POLICY_SETS = 16;
+/** Projects (hub commit × slug) kept read, their files in memory (a file map is also the resolution's cache key). */
+const MAX_TARGETS = 2048;
 /** How long hub-wide answers are reused when some project lives in another repository. */
 const EXTERNAL_TTL_MS = 5000;
 
@@ -88,7 +96,9 @@ export function gateDecision(result: Pick<TargetEvaluation, 'allowed'>, decision
 }
 
 export function decisionMethods(deps: DecisionDeps): DecisionMethods {
-  const cache = new Map<string, { value: Promise<unknown>; until: number }>();
+  const cache = new LruMap<string, { value: Promise<unknown>; until: number }>();
+  const activePolicySets = new LruMap<string, Promise<ActivePolicies>>();
+  const projectTargets = new LruMap<string, Promise<LintProjectTarget | undefined>>();
   const inForceByHub = new WeakMap<Hub, number[]>();
   /** Activations by this server edit one file: one at a time (other writers are met by compare-and-swap). */
   const activationLock = new KeyedMutex();
@@ -117,29 +127,57 @@ export function decisionMethods(deps: DecisionDeps): DecisionMethods {
       deps.freshTags(h);
       return compute();
     }
-    const key = [h.commit, tags, exceptionsInForce(h), ...parts].join('\u0000');
+    const key = `${h.commit}\u0000${tags}\u0000${exceptionsInForce(h)}\u0000${parts.join('\u0000')}`;
+    // A hit marks the entry recent, so a stream of one-off keys (a new release per deployment) does not evict it.
     const hit = cache.get(key) as { value: Promise<T>; until: number } | undefined;
-    deps.observer?.cache(parts[0]!, hit !== undefined && (hit.until === Infinity || hit.until > Date.now()));
-    if (hit && (hit.until === Infinity || hit.until > Date.now())) {
-      // Keep hot entries from being evicted by a stream of one-off ones.
-      cache.delete(key);
-      cache.set(key, hit);
-      return hit.value;
-    }
+    const fresh = hit !== undefined && (hit.until === Infinity || hit.until > Date.now());
+    deps.observer?.cache(parts[0]!, fresh);
+    if (fresh) return hit.value;
     deps.freshTags(h);
     const value = compute();
     const entry = { value, until: ttlMs === Infinity ? Infinity : Date.now() + ttlMs };
     cache.set(key, entry);
     value.catch(() => {
-      if (cache.get(key) === entry) cache.delete(key);
+      if (cache.peek(key) === entry) cache.delete(key);
     });
-    if (cache.size > MAX_CACHED) cache.delete(cache.keys().next().value!);
+    if (cache.size > MAX_CACHED) cache.delete(cache.oldest()![0]);
     return value;
   }
 
+  /** Keeps `value` under `key` in a bounded map, forgetting it if it fails. */
+  function remember<T>(map: LruMap<string, Promise<T>>, key: string, limit: number, load: () => Promise<T>): Promise<T> {
+    const known = map.get(key);
+    if (known) return known;
+    const value = load();
+    map.set(key, value);
+    value.catch(() => {
+      if (map.peek(key) === value) map.delete(key);
+    });
+    if (map.size > limit) map.delete(map.oldest()![0]);
+    return value;
+  }
+
+  /**
+   * The active policies at a hub commit and tag listing, loaded (read, validated, compiled) once. Only
+   * a clean load is reused: one with errors (a missing tag, a policy file that does not parse) is left
+   * to the evaluation, which reports them with the decision.
+   */
+  async function activePolicies(h: Hub, tags: string): Promise<ActivePolicies | undefined> {
+    if (h.commit === null) return undefined;
+    const commit = h.commit;
+    const active = await remember(activePolicySets, `${commit}\u0000${tags}`, MAX_POLICY_SETS, () =>
+      loadActivePolicies({ store: h.store, ref: commit, ...(h.config ? { config: h.config } : {}) }),
+    );
+    return active.diagnostics.some((d) => d.severity !== 'info') ? undefined : active;
+  }
+
+  const projectsBySlug = new WeakMap<Hub, Map<string, HubProjectModel>>();
+
   /** Projects in other repositories are read at their own (moving) ref: their answers are not cached. */
   function external(h: Hub, slug: string): boolean {
-    return h.config?.projects.some((p) => p.slug === slug && p.repository !== undefined) ?? false;
+    let bySlug = projectsBySlug.get(h);
+    if (!bySlug) projectsBySlug.set(h, (bySlug = new Map((h.config?.projects ?? []).map((p) => [p.slug, p]))));
+    return bySlug.get(slug)?.repository !== undefined;
   }
 
   function anyExternal(h: Hub): boolean {
@@ -153,6 +191,20 @@ export function decisionMethods(deps: DecisionDeps): DecisionMethods {
     const found = targets[0];
     if (!found) throw new ProblemError('evaluation-failed', diagnostics[0]?.summary ?? `Project "${slug}" cannot be read`, { errors: diagnostics, code: diagnostics[0]?.code ?? 'HUB002' });
     return found;
+  }
+
+  /**
+   * A project in the hub, read once per hub commit with its files: every environment, tenant and
+   * release of it shares one file map, and so one template resolution (Hub.reuseResolutions).
+   * Projects in other repositories are read afresh (their refs move on their own). The tag state is
+   * part of the key only so that a corrupt object, which moves it, makes every project read again.
+   */
+  function projectTarget(h: Hub, slug: string, tags: string): Promise<LintProjectTarget | undefined> {
+    if (h.commit === null || external(h, slug)) return target(h, slug);
+    return remember(projectTargets, `${h.commit}\u0000${tags}\u0000${slug}`, MAX_TARGETS, async () => {
+      const found = await target(h, slug);
+      return found && withFiles(found);
+    });
   }
 
   /** 404 for an environment or tenant oclhub.ocl does not declare. */
@@ -186,6 +238,46 @@ export function decisionMethods(deps: DecisionDeps): DecisionMethods {
     return new ProblemError(name, first?.summary ?? 'The project cannot be evaluated', { errors: [...diagnostics], ...(first ? { code: first.code } : {}) });
   }
 
+  /**
+   * The gate computed: the project at the hub commit (read once per commit), the active policies
+   * (loaded once per commit and tag listing) or, with `only`, those of them it selects.
+   */
+  async function evaluateNow(h: Hub, request: EvaluationRequest, only?: (policy: string) => boolean): Promise<EvaluationResponse> {
+    const tags = await deps.tagState();
+    const found = await projectTarget(h, request.project, tags);
+    if (!found) throw projectNotFound(request.project, request.ref);
+    checkContext(h, request.environment, request.tenant);
+    const active = await activePolicies(h, tags);
+    if (only && !active) throw new Error('a subset of the active policies was asked for, but they did not load cleanly');
+    const policies = active && (only ? active.policies.filter((p) => only(p.slug)) : active.policies);
+    const options: EvaluateTargetOptions = {
+      environment: request.environment,
+      ...(request.tenant !== undefined ? { tenant: request.tenant } : {}),
+      ...(request.release ? { release: { version: request.release.version, ...(request.release.gitRef !== undefined ? { gitRef: request.release.gitRef } : {}) } } : {}),
+      ...(request.runbook !== undefined ? { runbook: request.runbook } : {}),
+      ...(request.skippedSteps ? { skippedSteps: request.skippedSteps } : {}),
+      ...(policies ? { policies } : {}),
+    };
+    const result = await h.evaluate(found, options);
+    if (!result.evaluation) throw evaluationProblem(result.diagnostics);
+    const decisions = result.evaluation.decisions;
+    deps.observer?.evaluated({ decision: gateDecision(result, decisions), policies: decisions });
+    return {
+      decision: gateDecision(result, decisions, result.evaluation.errors),
+      allowed: result.allowed,
+      project: request.project,
+      environment: request.environment,
+      ...(request.tenant !== undefined ? { tenant: request.tenant } : {}),
+      ...(request.runbook !== undefined ? { runbook: request.runbook } : {}),
+      commit: h.commit,
+      hubRef: h.commit,
+      policies: decisions,
+      diagnostics: result.diagnostics,
+      suppressed: result.suppressed,
+      ...(result.evaluation.errors ? { errors: result.evaluation.errors } : {}),
+    };
+  }
+
   return {
     async policyInput(request: PolicyInputRequest): Promise<unknown | undefined> {
       const h = readable(await deps.at(request.ref));
@@ -201,38 +293,26 @@ export function decisionMethods(deps: DecisionDeps): DecisionMethods {
 
     async evaluate(request: EvaluationRequest): Promise<EvaluationResponse> {
       const h = readable(await deps.at(request.ref));
-      const canonical = JSON.stringify([request.project, request.environment, request.tenant ?? null, request.release ?? null, request.runbook ?? null, request.skippedSteps ?? null]);
-      return cached(h, ['evaluate', canonical], async () => {
-        const found = await target(h, request.project);
-        if (!found) throw projectNotFound(request.project, request.ref);
-        checkContext(h, request.environment, request.tenant);
-        const badVersion = request.release ? releaseVersionProblem(request.release.version) : undefined;
-        if (badVersion !== undefined) throw new ProblemError('invalid-parameter', `release.version: ${badVersion}`);
-        const result = await h.evaluate(found, {
-          environment: request.environment,
-          ...(request.tenant !== undefined ? { tenant: request.tenant } : {}),
-          ...(request.release ? { release: { version: request.release.version, ...(request.release.gitRef !== undefined ? { gitRef: request.release.gitRef } : {}) } } : {}),
-          ...(request.runbook !== undefined ? { runbook: request.runbook } : {}),
-          ...(request.skippedSteps ? { skippedSteps: request.skippedSteps } : {}),
-        });
-        if (!result.evaluation) throw evaluationProblem(result.diagnostics);
-        const policies = result.evaluation.decisions;
-        deps.observer?.evaluated({ decision: gateDecision(result, policies), policies });
-        return {
-          decision: gateDecision(result, policies, result.evaluation.errors),
-          allowed: result.allowed,
-          project: request.project,
-          environment: request.environment,
-          ...(request.tenant !== undefined ? { tenant: request.tenant } : {}),
-          ...(request.runbook !== undefined ? { runbook: request.runbook } : {}),
-          commit: h.commit,
-          hubRef: h.commit,
-          policies,
-          diagnostics: result.diagnostics,
-          suppressed: result.suppressed,
-          ...(result.evaluation.errors ? { errors: result.evaluation.errors } : {}),
-        };
-      }, external(h, request.project) ? 0 : Infinity);
+      const badVersion = request.release ? releaseVersionProblem(request.release.version) : undefined;
+      if (badVersion !== undefined) throw new ProblemError('invalid-parameter', `release.version: ${badVersion}`);
+      const isExternal = external(h, request.project);
+      const answer = (release: EvaluationRequest['release']): Promise<EvaluationResponse> => {
+        const canonical = JSON.stringify([request.project, request.environment, request.tenant ?? null, release ?? null, request.runbook ?? null, request.skippedSteps ?? null]);
+        return cached(h, ['evaluate', canonical], () => evaluateNow(h, { ...request, ...(release ? { release } : { release: undefined }) }), isExternal ? 0 : Infinity);
+      };
+      // A runbook run has no release; a project elsewhere is evaluated afresh anyway.
+      if (!request.release || request.runbook !== undefined || isExternal || h.commit === null) return answer(request.release);
+      const release = request.release;
+      return cached(h, ['evaluate', JSON.stringify([request.project, request.environment, request.tenant ?? null, release, null, request.skippedSteps ?? null])], async () => {
+        const base = await answer(undefined);
+        const dependent = releaseDependent(base);
+        if (dependent.size === 0) return base;
+        // Policies that did not load cleanly are reported by a full evaluation.
+        if (!(await activePolicies(h, await deps.tagState()))) return evaluateNow(h, request);
+        const withRelease = await evaluateNow(h, request, (policy) => dependent.has(policy));
+        const merged = mergeReleaseAnswer(base, withRelease, dependent);
+        return { ...base, ...merged, decision: gateDecision(merged, merged.policies, merged.errors) };
+      });
     },
 
     async compliance(ref?: string): Promise<unknown> {

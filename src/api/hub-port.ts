@@ -47,10 +47,17 @@ export interface HubPortOptions {
 export interface FacadePort extends Required<HubPort> {
   /** The hub at a ref (default: the hub's own ref, followed as it moves), cached by commit, its tags fresh. */
   hubAt(ref?: string): Promise<Hub>;
+  /**
+   * Forget the tag listing and what was read through it, now: for a writer that replaced tags under
+   * the same names (a replica taking the remote's tag after its own push was refused).
+   */
+  refreshTags(): void;
 }
 
 export function hubPort(hub: Hub, options: HubPortOptions = {}): FacadePort {
   const tagTtlMs = options.tagTtlMs ?? 1000;
+  // Every hub this port serves refreshes its templates through freshTags: resolutions can be reused.
+  hub.reuseResolutions = true;
   const byCommit = new Map<string, Promise<Hub>>();
   const contents = new Map<string, Promise<TemplateContent | undefined>>();
   const dir = /^https?:\/\//i.test(hub.location) ? undefined : hub.location;
@@ -86,7 +93,7 @@ export function hubPort(hub: Hub, options: HubPortOptions = {}): FacadePort {
     const last = refreshed.get(h);
     const now = Date.now();
     if (last && last.generation === generation && now - last.at < tagTtlMs) return;
-    h.catalog.refresh();
+    h.refreshTemplates();
     refreshed.set(h, { at: now, generation });
   }
 
@@ -98,6 +105,7 @@ export function hubPort(hub: Hub, options: HubPortOptions = {}): FacadePort {
     let opened = byCommit.get(oid);
     if (!opened) {
       const next = new Hub(hub.store, hub.location, oid, dir);
+      next.reuseResolutions = true;
       opened = next.load().then(() => next);
       byCommit.set(oid, opened);
       opened.catch(() => byCommit.delete(oid));
@@ -136,7 +144,8 @@ export function hubPort(hub: Hub, options: HubPortOptions = {}): FacadePort {
    * The commit HEAD names, from HEAD and its branch's loose ref file directly — a stat or two instead
    * of the ~0.3 ms of ref probing a general resolveRef costs, on every request that names no ref. Git
    * replaces ref files atomically (write a lock file, rename), so a read sees the old or the new commit.
-   * Undefined (use resolveRef) for packed refs, symbolic refs elsewhere, or a store not on disk.
+   * A branch without a loose file is looked up in packed-refs, parsed once per file stamp. Undefined
+   * (use resolveRef) for symbolic refs elsewhere, or a store not on disk.
    */
   function defaultOid(): string | undefined {
     // Only HEAD: another name would need git's full lookup order (refs/tags/x before refs/heads/x).
@@ -150,7 +159,9 @@ export function hubPort(hub: Hub, options: HubPortOptions = {}): FacadePort {
       let name = 'HEAD';
       for (let depth = 0; depth < 3; depth++) {
         const file = path.join(hub.store.gitdir, name);
-        const info = statSync(file);
+        const info = statSync(file, { throwIfNoEntry: false });
+        // A branch without a loose file is in packed-refs (a clone, a hub after `git gc`).
+        if (info === undefined) return depth > 0 ? packedRef(name) : undefined;
         files.push(`${info.ino}:${info.mtimeMs}:${info.size}`);
         const stamp = files.join('|');
         const known = Date.now() - info.mtimeMs > STAMP_TRUST_MS ? refStamps.get(stamp) : undefined;
@@ -170,14 +181,40 @@ export function hubPort(hub: Hub, options: HubPortOptions = {}): FacadePort {
         name = symbolic[1]!;
       }
     } catch {
-      // No loose ref file (packed refs) or no such branch: the general path decides.
+      // An unreadable ref file: the general path decides.
     }
     return undefined;
+  }
+
+  /** packed-refs as last parsed, and the stamp (inode, time, size) it was parsed at. */
+  let packed: { stamp: string; at: number; refs: Map<string, string> } | undefined;
+
+  /** A branch's commit from packed-refs, re-read only when the file's stamp changes (as refs.ts does for the store). */
+  function packedRef(name: string): string | undefined {
+    const file = path.join(hub.store.gitdir, 'packed-refs');
+    const info = statSync(file, { throwIfNoEntry: false });
+    if (info === undefined) return undefined;
+    const stamp = `${info.ino}:${info.mtimeMs}:${info.size}`;
+    if (!packed || packed.stamp !== stamp || packed.at - info.mtimeMs <= STAMP_TRUST_MS) {
+      const refs = new Map<string, string>();
+      const at = Date.now();
+      for (const line of readFileSync(file, 'utf8').split('\n')) {
+        if (line.length > 41 && line[40] === ' ' && /^[0-9a-f]{40}$/.test(line.slice(0, 40))) refs.set(line.slice(41).trim(), line.slice(0, 40));
+      }
+      packed = { stamp, at, refs };
+    }
+    return packed.refs.get(name);
   }
 
   return {
     ...decisions,
     ...dependencyMethods({ at }),
+
+    refreshTags(): void {
+      tagListing = undefined;
+      tagStateCounter++;
+      generation++;
+    },
 
     async hubAt(ref?: string): Promise<Hub> {
       const h = await at(ref);

@@ -20,12 +20,13 @@ interface Entry {
   bytes: number;
 }
 
+import { LruMap } from './lru.js';
+
 export const DEFAULT_CACHE_BYTES = 64 * 1024 * 1024;
 
 export class ObjectCache {
   readonly maxBytes: number;
-  /** Map iteration order is insertion order: re-inserting on hit makes the first key the least recent. */
-  private readonly entries = new Map<string, Entry>();
+  private readonly entries = new LruMap<string, Entry>();
   private readonly inFlight = new Map<string, Promise<unknown>>();
   private totalBytes = 0;
   private counters = { hits: 0, misses: 0, joined: 0, evictions: 0 };
@@ -42,8 +43,6 @@ export class ObjectCache {
     const entry = this.entries.get(key);
     if (entry) {
       this.counters.hits++;
-      this.entries.delete(key);
-      this.entries.set(key, entry);
       return entry.value as T;
     }
     const pending = this.inFlight.get(key);
@@ -73,8 +72,6 @@ export class ObjectCache {
     const entry = this.entries.get(key);
     if (!entry) return undefined;
     this.counters.hits++;
-    this.entries.delete(key);
-    this.entries.set(key, entry);
     return entry.value as T;
   }
 
@@ -97,18 +94,10 @@ export class ObjectCache {
 
   private store(key: string, value: unknown, bytes: number): void {
     if (bytes > this.maxBytes) return;
-    const previous = this.entries.get(key);
-    if (previous) {
-      this.totalBytes -= previous.bytes;
-      this.entries.delete(key);
-    }
-    this.entries.set(key, { value, bytes });
-    this.totalBytes += bytes;
-    // Only start an iterator when over budget: iterating from the front walks past the holes that
-    // LRU bumps leave in the Map, which is costly when done on every insert.
-    if (this.totalBytes <= this.maxBytes) return;
-    for (const [oldest, entry] of this.entries) {
-      if (this.totalBytes <= this.maxBytes) break;
+    const previous = this.entries.set(key, { value, bytes });
+    this.totalBytes += bytes - (previous?.bytes ?? 0);
+    while (this.totalBytes > this.maxBytes) {
+      const [oldest, entry] = this.entries.oldest()!;
       this.entries.delete(oldest);
       this.totalBytes -= entry.bytes;
       this.counters.evictions++;

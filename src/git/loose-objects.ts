@@ -16,7 +16,10 @@ import type { FsLike } from './repo.js';
 
 export const LOOSE_OBJECT_PATH = /\/objects\/([0-9a-f]{2})\/([0-9a-f]{38})$/;
 
-export type LooseObjectState = { state: 'absent' } | { state: 'valid' } | { state: 'corrupt'; reason: string };
+export type LooseObjectState =
+  | { state: 'absent' }
+  | { state: 'valid'; type: 'blob' | 'tree' | 'commit' | 'tag'; content: Buffer }
+  | { state: 'corrupt'; reason: string };
 
 /** Whether the loose file for `oid` is absent, a valid object, or corrupt (and why). */
 export async function checkLooseObject(fs: FsLike, file: string, oid: string): Promise<LooseObjectState> {
@@ -31,7 +34,7 @@ export async function checkLooseObject(fs: FsLike, file: string, oid: string): P
   return inspectLooseBytes(data, oid);
 }
 
-/** Checks the bytes of a loose object file against the id it is stored under. */
+/** Checks the bytes of a loose object file against the id it is stored under; a valid one comes with its content. */
 export function inspectLooseBytes(data: Uint8Array, oid: string): LooseObjectState {
   if (data.byteLength === 0) return { state: 'corrupt', reason: 'the object file is empty (a write was interrupted)' };
   let raw: Buffer;
@@ -41,7 +44,7 @@ export function inspectLooseBytes(data: Uint8Array, oid: string): LooseObjectSta
     return { state: 'corrupt', reason: 'the object file is truncated or damaged (it does not decompress)' };
   }
   const nul = raw.indexOf(0);
-  const header = nul > 0 ? raw.subarray(0, nul).toString('latin1') : '';
+  const header = nul > 0 && nul < 32 ? raw.toString('latin1', 0, nul) : '';
   const match = /^(blob|tree|commit|tag) (\d+)$/.exec(header);
   if (!match || Number(match[2]) !== raw.byteLength - nul - 1) {
     return { state: 'corrupt', reason: 'the object file is truncated or damaged (its header does not match its length)' };
@@ -49,7 +52,7 @@ export function inspectLooseBytes(data: Uint8Array, oid: string): LooseObjectSta
   if (createHash('sha1').update(raw).digest('hex') !== oid) {
     return { state: 'corrupt', reason: 'the object file does not hash to its name' };
   }
-  return { state: 'valid' };
+  return { state: 'valid', type: match[1] as 'blob' | 'tree' | 'commit' | 'tag', content: raw.subarray(nul + 1) };
 }
 
 /**

@@ -8,12 +8,45 @@ export function isFullOid(value: string): boolean {
   return OID.test(value);
 }
 
-/** Parses `packed-refs` (`<oid> <ref>` lines; `#` headers and `^` peeled lines skipped). */
+/**
+ * A file changed this recently is read again even when its stat looks unchanged: file times are
+ * coarse, so two renames within one tick could leave an equal stamp.
+ */
+const STAMP_TRUST_MS = 100;
+
+/**
+ * `packed-refs` parsed (`<oid> <ref>` lines; `#` headers and `^` peeled lines skipped), reused while
+ * the file's stat (inode, time, size) is unchanged: Git rewrites it whole (lock file, rename), so an
+ * equal stamp means equal content. A hub after `git gc` or any clone keeps its branches and thousands
+ * of tags there, and every ref name resolved reads it. Treat the map as read-only.
+ */
 export async function readPackedRefs(repo: RepoContext): Promise<Map<string, string>> {
+  const file = `${repo.gitdir}/packed-refs`;
+  let info;
+  try {
+    info = await repo.fs.promises.stat(file);
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT' || errnoCode(error) === 'ENOTDIR') return new Map();
+    throw error;
+  }
+  const mtimeMs = Number(info.mtimeMs);
+  const stamp = `${info.ino}:${mtimeMs}:${info.size}`;
+  const known = repo.packedRefs;
+  if (known && known.stamp === stamp && known.at - mtimeMs > STAMP_TRUST_MS) return known.refs;
+  const at = Date.now();
+  const refs = parsePackedRefs(repo, file);
+  repo.packedRefs = { stamp, at, refs };
+  refs.catch(() => {
+    if (repo.packedRefs?.refs === refs) repo.packedRefs = undefined;
+  });
+  return refs;
+}
+
+async function parsePackedRefs(repo: RepoContext, file: string): Promise<Map<string, string>> {
   const refs = new Map<string, string>();
   let text: string;
   try {
-    text = await repo.fs.promises.readFile(`${repo.gitdir}/packed-refs`, 'utf8');
+    text = await repo.fs.promises.readFile(file, 'utf8');
   } catch (error) {
     if (errnoCode(error) === 'ENOENT') return refs;
     throw error;

@@ -1,10 +1,11 @@
 import * as nodeFs from 'node:fs';
-import git from 'isomorphic-git';
 import type { CommitObject, TagObject, TreeEntry } from 'isomorphic-git';
 import { ObjectCache } from './cache.js';
 import { errnoCode, GitErrorCode, GitStoreError } from './errors.js';
 import { cleanGitMessage, reportCorruptObject, type CorruptionListener } from './corruption.js';
 import { checkLooseObject } from './loose-objects.js';
+import { ObjectDatabase } from './object-database.js';
+import { parseCommit, parseTag, parseTree } from './object-parse.js';
 import { createObjectReadFs, type ObjectReadFs } from './objectFs.js';
 
 /**
@@ -48,10 +49,14 @@ export interface RepoContext {
   bare: boolean;
   /** Parsed trees, blobs, commits and tags by oid. */
   objects: ObjectCache;
-  /** isomorphic-git's own cache object (packfile indexes); kept for the store's lifetime. */
+  /** isomorphic-git's own cache object (for the commands still run by isomorphic-git); kept for the store's lifetime. */
   gitCache: object;
-  /** The fs isomorphic-git reads objects through (cached object-folder listings). */
+  /** The fs isomorphic-git reads and writes objects through (cached object-folder listings). */
   objectFs: ObjectReadFs;
+  /** Object reads: pack indexes and native zlib (object-database.ts). */
+  odb: ObjectDatabase;
+  /** packed-refs as last parsed, with the stat it was parsed at (refs.ts). */
+  packedRefs?: { stamp: string; at: number; refs: Promise<Map<string, string>> };
   /** Told about every object of this repository that cannot be read (GitStore.onCorruptObject). */
   corruptionListeners: Set<CorruptionListener>;
 }
@@ -102,8 +107,24 @@ export async function readObject(repo: RepoContext, oid: string, options: { must
   return repo.objects.getOrLoad(oid, () => loadObject(repo, oid, options.mustExist !== false), estimateSize);
 }
 
-async function readParsed(repo: RepoContext, oid: string) {
-  return git.readObject({ fs: igFs(repo), gitdir: repo.gitdir, oid, format: 'parsed', cache: repo.gitCache });
+type ParsedObject =
+  | { type: 'blob'; object: Uint8Array }
+  | { type: 'tree'; object: TreeEntry[] }
+  | { type: 'commit'; object: CommitObject }
+  | { type: 'tag'; object: TagObject };
+
+async function readParsed(repo: RepoContext, oid: string): Promise<ParsedObject> {
+  const raw = await repo.odb.read(oid);
+  switch (raw.type) {
+    case 'blob':
+      return { type: 'blob', object: raw.content };
+    case 'tree':
+      return { type: 'tree', object: parseTree(raw.content) };
+    case 'commit':
+      return { type: 'commit', object: parseCommit(raw.content) };
+    case 'tag':
+      return { type: 'tag', object: parseTag(raw.content) };
+  }
 }
 
 async function loadObject(repo: RepoContext, oid: string, mustExist: boolean): Promise<GitObject> {
@@ -111,8 +132,9 @@ async function loadObject(repo: RepoContext, oid: string, mustExist: boolean): P
   try {
     result = await readParsed(repo, oid);
   } catch {
-    // The cached object-folder listings may predate a write by another process: look again once.
+    // The pack listing and cached folder listings may predate a write by another process: look again once.
     repo.objectFs.invalidate();
+    repo.odb.invalidate();
     try {
       result = await readParsed(repo, oid);
     } catch (error) {
@@ -120,19 +142,16 @@ async function loadObject(repo: RepoContext, oid: string, mustExist: boolean): P
     }
   }
   switch (result.type) {
-    case 'blob': {
-      const raw = result.object as unknown;
-      const blob = typeof raw === 'string' ? new TextEncoder().encode(raw) : new Uint8Array(raw as Uint8Array);
-      return { type: 'blob', oid, blob };
-    }
+    case 'blob':
+      return { type: 'blob', oid, blob: result.object };
     case 'tree': {
-      const entries = result.object as TreeEntry[];
+      const entries = result.object;
       return { type: 'tree', oid, tree: { oid, entries, byName: new Map(entries.map((e) => [e.path, e])) } };
     }
     case 'commit':
-      return { type: 'commit', oid, commit: result.object as CommitObject };
+      return { type: 'commit', oid, commit: result.object };
     case 'tag':
-      return { type: 'tag', oid, tag: result.object as TagObject };
+      return { type: 'tag', oid, tag: result.object };
     default:
       reportCorruptObject({ oid, reason: 'it has an unexpected format' }, repo.corruptionListeners);
       throw new GitStoreError(GitErrorCode.ObjectUnreadable, `Object ${oid} has an unexpected format`);
@@ -241,6 +260,7 @@ export function newContext(options: {
     objects: options.objects ?? new ObjectCache(options.cacheBytes === undefined ? {} : { maxBytes: options.cacheBytes }),
     gitCache: {},
     objectFs: createObjectReadFs(options.fs, options.gitdir),
+    odb: new ObjectDatabase(options.fs, options.gitdir),
     corruptionListeners: new Set(),
   };
 }

@@ -192,6 +192,13 @@ export class Hub {
   hasConfigFile = false;
   /** Opened with `workingTree`: local project repositories without a ref are read from their working trees too. */
   readsWorkingTree = false;
+  /**
+   * For long-lived servers that keep one file map per project commit (src/api): `resolveProject` of
+   * the same map object returns the same resolution until `refreshTemplates()` (new tags may resolve
+   * a mask to a new version). Treat a reused resolution as read-only.
+   */
+  reuseResolutions = false;
+  private resolutions = new WeakMap<ReadonlyMap<string, string>, Map<string, Promise<HubProjectResolution>>>();
 
   constructor(
     readonly store: GitStore,
@@ -315,8 +322,30 @@ export class Hub {
     return (this.config?.environments ?? []).map((e) => e.slug);
   }
 
+  /** Forgets the tag listing and every resolution made with it (see `reuseResolutions`). */
+  refreshTemplates(): void {
+    this.catalog.refresh();
+    this.resolutions = new WeakMap();
+  }
+
   /** Resolves a project's processes against the published templates. */
-  async resolveProject(options: ResolveProjectOptions): Promise<HubProjectResolution> {
+  resolveProject(options: ResolveProjectOptions): Promise<HubProjectResolution> {
+    const files = options.files;
+    if (!this.reuseResolutions || files === undefined || options.lock !== undefined || options.projectDir !== undefined) return this.resolveProjectNow(options);
+    let byEnvironments = this.resolutions.get(files);
+    if (!byEnvironments) this.resolutions.set(files, (byEnvironments = new Map()));
+    const key = (options.environments ?? this.environments()).join('\u0000');
+    let resolution = byEnvironments.get(key);
+    if (!resolution) {
+      const made = this.resolveProjectNow(options);
+      resolution = made;
+      byEnvironments.set(key, made);
+      made.catch(() => byEnvironments!.get(key) === made && byEnvironments!.delete(key));
+    }
+    return resolution;
+  }
+
+  private async resolveProjectNow(options: ResolveProjectOptions): Promise<HubProjectResolution> {
     let files = options.files;
     let root: string | undefined;
     if (!files) {
@@ -499,6 +528,8 @@ export class Hub {
     }
     const { env: _env, publisher: _publisher, ...rest } = request;
     const result: HubPublishResult = await publishTemplate(this.store, this.catalog, { ...rest, publisher });
+    // publishTemplate refreshed the catalog: resolutions made before may float onto the new version.
+    this.resolutions = new WeakMap();
     // A refused dry run still shows the impact: it is what the publisher needs to decide on --force.
     if (result.dryRun && result.candidate) result.impact = await this.impact(result.candidate, options);
     return result;

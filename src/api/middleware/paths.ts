@@ -17,7 +17,10 @@ export const pathGuard: MiddlewareHandler = async (c, next) => {
 
 /** Why a raw request target (path and query) must not be served, or undefined. */
 export function unsafeTarget(target: string): string | undefined {
-  const path = target.split('?')[0]!;
+  const query = target.indexOf('?');
+  const path = query === -1 ? target : target.slice(0, query);
+  // Most paths hold none of the characters a dangerous one needs: no need to decode each segment.
+  if (!/[%.\\\0]/.test(path)) return undefined;
   for (const segment of path.split('/')) {
     let decoded: string;
     try {

@@ -1,4 +1,5 @@
 /** Decisions across the hub: the project × environment matrix, and how it changes between refs. */
+import { cachedJson } from '../cached-json.js';
 import { refQuery } from '../middleware/paths.js';
 import type { RouterContext, RouteSpec } from '../router.js';
 import { notImplemented } from './stubs.js';
@@ -14,11 +15,15 @@ export function complianceRoutes(ctx: RouterContext): RouteSpec[] {
       summary: 'The project × environment matrix of policy decisions',
       query: [{ name: 'ref', description: "Branch, tag or commit of the hub (default: the hub's default branch)" }],
       implemented: port.compliance !== undefined,
-      responses: { 200: { description: 'The matrix (error, blocked, inconclusive, warned or allowed per context), with every context\'s findings and, for a context that could not be decided, why', schema: 'compliance-response' } },
+      responses: {
+        200: { description: 'The matrix (error, blocked, inconclusive, warned or allowed per context), with every context\'s findings and, for a context that could not be decided, why. With an ETag: send it as If-None-Match to get 304 while the answer is unchanged.', schema: 'compliance-response' },
+        304: { description: 'Unchanged since the ETag given in If-None-Match' },
+      },
       handler: async (c) => {
         const ref = refQuery(c, 'ref');
         if (!port.compliance) return notImplemented(c, 'compliance reports');
-        return c.json((await port.compliance(ref)) as object);
+        // While the hub commit is unchanged the answer is the cached object: its bytes are served again (ETag: 304).
+        return cachedJson(c, (await port.compliance(ref)) as object, { etag: true });
       },
     },
     {

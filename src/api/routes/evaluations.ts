@@ -1,4 +1,5 @@
 /** The pre-deployment gate: may project P deploy to environment E? */
+import { cachedJson } from '../cached-json.js';
 import type { EvaluationRequest } from '../ports.js';
 import type { RouterContext, RouteSpec } from '../router.js';
 import { notImplemented } from './stubs.js';
@@ -24,7 +25,7 @@ export function evaluationRoutes(ctx: RouterContext): RouteSpec[] {
       },
       handler: async (c) => {
         if (!port.evaluate) return notImplemented(c, 'policy evaluation');
-        return c.json((await port.evaluate(c.get('body') as EvaluationRequest)) as object);
+        return cachedJson(c, (await port.evaluate(c.get('body') as EvaluationRequest)) as object);
       },
     },
   ];
