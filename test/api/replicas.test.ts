@@ -4,12 +4,15 @@
  * the other; concurrent publishes of the same version on both: exactly one wins (201), the other is
  * refused by the remote and answered 409, and no replica keeps a tag the remote does not have.
  */
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { replicaPort, type ReplicaPort } from '../../src/api/replica-port.js';
 import { openReplica } from '../../src/hub/index.js';
 import { git, removeDir, tempDir } from '../git/helpers.js';
-import { buildHub, PUBLISH_TOKEN, startApi, type Api } from './helpers.js';
+import { runServe } from '../../src/cli/commands/serve.js';
+import { memoryIo } from '../../src/cli/io.js';
+import { buildHub, PUBLISH_TOKEN, startApi, TOKEN_FILE, type Api } from './helpers.js';
 
 let root: string;
 let remote: string;
@@ -119,3 +122,40 @@ describe('two replicas over one hub remote', () => {
   });
 });
 
+describe('oclhub serve --replica-of', () => {
+  it('serves a replica over its own clone: a publish through it is pushed to the remote', async () => {
+    const tokens = path.join(root, 'tokens');
+    writeFileSync(tokens, TOKEN_FILE);
+    const clone = path.join(root, 'served.git');
+    const io = memoryIo(root);
+    const shutdown = new AbortController();
+    let url = '';
+    const done = runServe({ replicaOf: remote, clone, host: '127.0.0.1', port: 0, tokenFile: tokens }, io, {
+      shutdown: shutdown.signal,
+      handleSignals: false,
+      onListening: (server) => (url = server.url),
+    });
+    while (url === '' && io.err.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(io.err.join('')).toBe('');
+    const before = remoteTags();
+    const response = await fetch(`${url}/api/process-templates/deploy-web/versions`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${PUBLISH_TOKEN}` },
+      body: JSON.stringify({ bump: 'patch', notes: 'through the served replica' }),
+    });
+    expect(response.status).toBe(201);
+    const { tag } = (await response.json()) as { tag: string };
+    expect(remoteTags()).toEqual([...before, tag].sort());
+    expect(git(clone, ['tag', '-l', tag]).trim()).toBe(tag);
+    shutdown.abort();
+    expect(await done).toBe(0);
+    expect(io.out.join('')).toContain(`a replica of ${remote}`);
+  }, 60_000);
+
+  it('refuses --replica-of with --hub, and --clone without --replica-of (exit 2)', async () => {
+    const io = memoryIo(root);
+    expect(await runServe({ replicaOf: remote, hub: root, host: '127.0.0.1', port: 0 }, io, { handleSignals: false })).toBe(2);
+    expect(await runServe({ clone: path.join(root, 'x.git'), host: '127.0.0.1', port: 0 }, io, { handleSignals: false })).toBe(2);
+    expect(io.err.join('')).toMatch(/--replica-of and --hub[\s\S]*--clone is the clone of a replica/);
+  });
+});

@@ -1,6 +1,7 @@
 /**
  * `oclhub serve [--hub DIR|URL#REF] [--host 127.0.0.1] [--port 8080] [--token-file FILE] [--auth-reads] [--cors ORIGIN]
- *  [--allowed-host HOST]... [--headers-timeout S] [--request-timeout S] [--log-format text|json] [--no-metrics]`:
+ *  [--allowed-host HOST]... [--headers-timeout S] [--request-timeout S] [--log-format text|json] [--no-metrics]
+ *  [--replica-of REMOTE [--clone DIR]]`:
  * serves the HTTP API over a hub, one log line per request (a JSON object each with `--log-format json`)
  * and Prometheus metrics at /metrics, until SIGINT/SIGTERM; then it stops accepting connections, lets
  * in-flight requests finish and exits 0.
@@ -8,12 +9,15 @@
 import path from 'node:path';
 import { InvalidArgumentError, Option } from 'commander';
 import { createApp } from '../../api/app.js';
-import { hubPort } from '../../api/hub-port.js';
+import { hubPort, type FacadePort } from '../../api/hub-port.js';
+import { replicaPort } from '../../api/replica-port.js';
 import { createApiMetrics } from '../../api/metrics.js';
 import { jsonLogLine } from '../../api/middleware/json-logger.js';
 import { startServer, type RunningServer } from '../../api/server.js';
 import { readTokenFile, type TokenEntry } from '../../api/tokens.js';
-import { addHubOptions, openHubForCli, type HubCliOptions } from '../hub-option.js';
+import { createHash } from 'node:crypto';
+import { openReplica, type Hub } from '../../hub/index.js';
+import { addHubOptions, cacheDirFor, openHubForCli, type HubCliOptions } from '../hub-option.js';
 import { EXIT_OK, EXIT_USAGE, type CliIo } from '../io.js';
 import type { RegisterCommand } from '../main.js';
 
@@ -31,6 +35,10 @@ export interface ServeCommandOptions extends HubCliOptions {
   /** Seconds a client may take to send the request headers / the whole request. */
   headersTimeout?: number;
   requestTimeout?: number;
+  /** Serve as one of several replicas over this hub remote (docs/topology.md). */
+  replicaOf?: string;
+  /** The replica's own clone of the remote (created on first start). */
+  clone?: string;
 }
 
 export interface ServeHooks {
@@ -57,10 +65,17 @@ export const registerServe: RegisterCommand = (program, ctx) => {
     .option('--allowed-host <host>', 'answer requests for this Host name too (repeatable; on a loopback address only loopback names are answered by default; * for any)', collect, [])
     .option('--headers-timeout <seconds>', 'seconds a client may take to send the request headers', parseSeconds, 20)
     .option('--request-timeout <seconds>', 'seconds a client may take to send the whole request', parseSeconds, 30)
+    .option('--replica-of <remote>', 'serve as one of several stateless replicas over this hub remote (any URL or path git clones): reads follow it, publish and activation are pushed to it (docs/topology.md)')
+    .option('--clone <dir>', 'with --replica-of: this replica\'s own clone of the remote (default: <cache dir>/replicas/<hash of the remote>)')
     .action(async (options: ServeCommandOptions) => {
       ctx.setExitCode(await runServe(options, ctx.io));
     });
 };
+
+/** A replica's clone when --clone is not given: one folder per remote under the cache folder. */
+function defaultCloneDir(options: ServeCommandOptions, io: CliIo, remote: string): string {
+  return path.join(cacheDirFor(options, io), 'replicas', createHash('sha256').update(remote).digest('hex').slice(0, 16));
+}
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -93,14 +108,41 @@ export async function runServe(options: ServeCommandOptions, io: CliIo, hooks: S
     if (read.errors.length > 0) return EXIT_USAGE;
     tokens = read.tokens;
   }
-  const hub = await openHubForCli(options, io, 'serve');
-  if (!hub) return EXIT_USAGE;
+  if (options.replicaOf !== undefined && options.hub !== undefined) {
+    say('error', '--replica-of and --hub name the hub twice: a replica serves its own clone of the remote');
+    return EXIT_USAGE;
+  }
+  if (options.clone !== undefined && options.replicaOf === undefined) {
+    say('error', '--clone is the clone of a replica: give --replica-of <remote> too');
+    return EXIT_USAGE;
+  }
+  const metrics = options.metrics === false ? undefined : createApiMetrics();
+  const portOptions = metrics ? { observer: metrics } : {};
+  let port: FacadePort;
+  let hub: Hub;
+  let stopPort = () => {};
+  if (options.replicaOf !== undefined) {
+    const dir = path.resolve(io.cwd, options.clone ?? defaultCloneDir(options, io, options.replicaOf));
+    const opened = await openReplica({ remote: options.replicaOf, dir });
+    if (!opened.replica) {
+      for (const d of opened.diagnostics) say('error', `cannot serve a replica of ${options.replicaOf}: ${d.summary}`);
+      return EXIT_USAGE;
+    }
+    const replica = replicaPort(opened.replica, { ...portOptions, onSyncError: (error) => say('warn', `cannot sync with ${options.replicaOf}: ${error instanceof Error ? error.message : String(error)}`) });
+    port = replica;
+    hub = opened.replica.hub;
+    stopPort = () => replica.close();
+  } else {
+    const opened = await openHubForCli(options, io, 'serve');
+    if (!opened) return EXIT_USAGE;
+    hub = opened;
+    port = hubPort(hub, portOptions);
+  }
   for (const d of hub.configDiagnostics) say(d.severity === 'error' ? 'error' : 'warn', `${d.severity} ${d.code}: ${d.file ? `${d.file}: ` : ''}${d.summary}`, json ? { diagnostic: d } : {});
   if (tokens.length === 0) say('warn', 'no --token-file: publishing and activation are refused (401)');
 
   const log = (line: string) => io.stdout(`${line}\n`);
-  const metrics = options.metrics === false ? undefined : createApiMetrics();
-  const app = createApp(hubPort(hub, metrics ? { observer: metrics } : {}), {
+  const app = createApp(port, {
     tokens,
     ...(options.authReads ? { authReads: true } : {}),
     ...(options.cors !== undefined ? { cors: options.cors } : {}),
@@ -123,9 +165,10 @@ export async function runServe(options: ServeCommandOptions, io: CliIo, hooks: S
     });
   } catch (error) {
     say('error', `cannot listen on ${options.host}:${options.port}: ${(error as Error).message}`);
+    stopPort();
     return EXIT_USAGE;
   }
-  say('info', `oclhub serving ${hub.location} at ${server.url} (OpenAPI: ${server.url}/openapi.json${metrics ? `, metrics: ${server.url}/metrics` : ''})`, { hub: hub.location, url: server.url });
+  say('info', `oclhub serving ${options.replicaOf !== undefined ? `a replica of ${options.replicaOf} (clone ${hub.location})` : hub.location} at ${server.url} (OpenAPI: ${server.url}/openapi.json${metrics ? `, metrics: ${server.url}/metrics` : ''})`, { hub: hub.location, url: server.url });
   hooks.onListening?.(server);
 
   let stop!: () => void;
@@ -142,6 +185,7 @@ export async function runServe(options: ServeCommandOptions, io: CliIo, hooks: S
   process.off('SIGTERM', stop);
   say('info', 'oclhub serve: shutting down (waiting for in-flight requests)');
   await server.close();
+  stopPort();
   say('info', 'oclhub serve: stopped');
   return EXIT_OK;
 }
