@@ -75,6 +75,37 @@ export async function writeFileAtomic(fs: FsLike, path: string, data: string | U
   await syncFolder(fs, folder);
 }
 
+/** An open temporary file that content produced in pieces is written to (`writeFileAtomicWith`). */
+export interface PieceWriter {
+  write(piece: string | Uint8Array): Promise<unknown>;
+}
+
+/**
+ * `writeFileAtomic` for content produced in pieces (a report streamed as it is rendered): `fill`
+ * writes to a new temporary file, which is flushed and renamed over `path` only when `fill` has
+ * finished; if `fill` or any step fails, the destination is untouched and the temporary file removed.
+ */
+export async function writeFileAtomicWith(fs: FsLike, path: string, fill: (out: PieceWriter) => Promise<void>, mode = 0o644): Promise<void> {
+  const open = fs.promises.open;
+  if (!open) throw new Error('writeFileAtomicWith needs a file system with open()');
+  const folder = folderOf(path);
+  const temp = tempPath(folder, `.${path.slice(folder.length + 1)}.tmp-`);
+  try {
+    const handle = await open.call(fs.promises, temp, 'wx', mode);
+    try {
+      await fill({ write: (piece) => handle.write(piece) });
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await fs.promises.rename(temp, path);
+  } catch (error) {
+    await fs.promises.unlink(temp).catch(() => undefined);
+    throw error;
+  }
+  await syncFolder(fs, folder);
+}
+
 /** mkdir -p. */
 export async function ensureFolder(fs: FsLike, folder: string): Promise<void> {
   try {

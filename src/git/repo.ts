@@ -32,6 +32,7 @@ export interface FsPromisesLike {
 
 export interface FileHandleLike {
   writeFile(data: any): Promise<any>;
+  write(data: any): Promise<any>;
   sync(): Promise<any>;
   close(): Promise<any>;
 }

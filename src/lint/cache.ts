@@ -9,8 +9,10 @@ import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { mkdir, open, readFile, rename, rm, writeFile, type FileHandle } from 'node:fs/promises';
-import { pipeline } from 'node:stream/promises';
 import path from 'node:path';
+import * as nodeFs from 'node:fs';
+import { writeFileAtomicWith } from '../git/durable.js';
+import type { FsLike } from '../git/repo.js';
 
 /** Creates the cache folder with a `.gitignore` of `*`, so that no repository ever commits it. */
 async function makeCacheDir(dir: string): Promise<void> {
@@ -180,14 +182,16 @@ export async function readRenderedReport(dir: string, key: string): Promise<Rend
         return bytes.toString('utf8');
       },
       async copyTo(target: string) {
-        const temp = `${target}.${process.pid}.tmp`;
-        try {
-          await pipeline(file.createReadStream({ start: bodyStart, autoClose: false }), createWriteStream(temp));
-          await rename(temp, target);
-        } catch (error) {
-          await rm(temp, { force: true });
-          throw error;
-        }
+        // Flushed and renamed into place only when complete, as every report file is.
+        await writeFileAtomicWith(nodeFs as unknown as FsLike, target, async (out) => {
+          const piece = Buffer.alloc(1 << 20);
+          for (let at = bodyStart; at < size; ) {
+            const { bytesRead } = await file.read(piece, 0, Math.min(piece.length, size - at), at);
+            if (bytesRead === 0) break;
+            await out.write(piece.subarray(0, bytesRead));
+            at += bytesRead;
+          }
+        });
       },
       close: () => file.close(),
     };

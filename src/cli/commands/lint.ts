@@ -15,10 +15,8 @@
  * JUnit for the CI to publish). Every report file is written atomically (temporary file + rename): a
  * CI step never uploads half a report.
  */
-import { once } from 'node:events';
 import * as nodeFs from 'node:fs';
-import { createWriteStream } from 'node:fs';
-import { appendFile, mkdir, rename, rm } from 'node:fs/promises';
+import { appendFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Option } from 'commander';
@@ -28,7 +26,7 @@ import type { LintOptions } from '../../lint/engine.js';
 import { renderedReportKey } from '../../lint/report-key.js';
 import { parseShard, type ShardSpec } from '../../lint/shard.js';
 import { releaseFrom } from '../../policy/release-version.js';
-import { writeFileAtomic } from '../../git/durable.js';
+import { writeFileAtomic, writeFileAtomicWith } from '../../git/durable.js';
 import { ObjectCache } from '../../git/index.js';
 import type { FsLike } from '../../git/repo.js';
 import type { LintFormat, LintRenderOptions } from '../../report/lint-formats.js';
@@ -328,21 +326,17 @@ async function emitChunks(chunks: Iterable<string>, exitCode: number, options: L
     return exitCode;
   }
   const file = path.resolve(io.cwd, options.output);
-  const temp = `${file}.${process.pid}.tmp`;
   try {
     await mkdir(path.dirname(file), { recursive: true });
-    const out = createWriteStream(temp);
-    const failure = new Promise<never>((_, reject) => out.once('error', reject));
-    failure.catch(() => undefined);
-    for (const chunk of chunks) {
-      await stored?.write(chunk);
-      if (!out.write(chunk)) await Promise.race([once(out, 'drain'), failure]);
-    }
-    await Promise.race([new Promise<void>((resolve) => out.end(() => resolve())), failure]);
-    await rename(temp, file);
+    // Flushed and renamed into place only when complete (a CI step never uploads half a report).
+    await writeFileAtomicWith(nodeFs as unknown as FsLike, file, async (out) => {
+      for (const chunk of chunks) {
+        await stored?.write(chunk);
+        await out.write(chunk);
+      }
+    });
   } catch (error) {
     await stored?.abort();
-    await rm(temp, { force: true }).catch(() => undefined);
     io.stderr(`oclhub lint: cannot write ${options.output}: ${fileErrorReason(error)}\n`);
     return EXIT_USAGE;
   }
