@@ -243,6 +243,8 @@ export class CodeGen {
   }
 
   private termLit(t: CTerm, bound: SlotSet, record: Record_ | undefined): LitCode {
+    const test = record ? undefined : this.constComparisonLit(t, bound);
+    if (test) return { det: test };
     const ct = this.term(t, bound);
     if (record) {
       const { index, falseIsUndefined } = record;
@@ -274,6 +276,34 @@ export class CodeGen {
     }
     const g = ct.gen!;
     return { gen: (next) => (r, f, k) => g(r, f, (v) => v !== false && next(r, f, k)) };
+  }
+
+  /**
+   * `a == <constant>` (or `!=`) as a literal: the test itself, without the wrapper turning the
+   * comparison's value into the literal's success (one call fewer on the hottest literals).
+   * Undefined for anything else.
+   */
+  private constComparisonLit(t: CTerm, bound: SlotSet): DetLit | undefined {
+    if (t.k !== 'call' || t.out || t.fn.kind !== 'inline' || t.fn.name === 'print' || t.args.length !== 2) return undefined;
+    const [t0, t1] = t.args as [CTerm, CTerm];
+    const constRight = t1.k === 'const';
+    // Decided before generating any code: the other side must have one value and bind nothing.
+    if (!(constRight ? plainRead(t0, bound) : t0.k === 'const' && plainRead(t1, bound))) return undefined;
+    const other = this.term(constRight ? t0 : t1, bound).det!;
+    const c = this.term(constRight ? t1 : t0, bound).konst!;
+    const eq = equalsConst(c.v);
+    const cv = c.v;
+    const negate = t.fn.name === 'neq';
+    const invoke = this.invoker(t.fn, t.loc);
+    return (r, f) => {
+      const v = other(r, f);
+      if (v === undefined) return false;
+      if (r.mocks) {
+        const m = invoke(r, constRight ? [v, cv] : [cv, v]);
+        return m !== undefined && m !== false;
+      }
+      return eq(v) !== negate;
+    };
   }
 
   private withLit(lit: CLit, bound: SlotSet): LitCode {
@@ -1174,6 +1204,15 @@ function hasUnboundPattern(t: CTerm, bound: SlotSet): boolean {
  * Records an input read: the path's constant leading keys, and the values of variables bound
  * before the ref is evaluated, up to the first key that is neither.
  */
+/** A bound variable, `input`, or either with constant keys: one value, binds nothing. */
+function plainRead(t: CTerm, bound: SlotSet): boolean {
+  if (t.k === 'var') return bound.has(t.slot);
+  if (t.k === 'input') return true;
+  if (t.k !== 'ref') return false;
+  const h = t.head;
+  return (h.k === 'input' || (h.k === 'var' && bound.has(h.slot))) && t.path.every((p) => p.k === 'const');
+}
+
 /** Helpers outside the code generator's methods make closures that hold only their own value. */
 function constCT(v: Value): CT {
   const konst = { v };
