@@ -73,6 +73,11 @@ interface CP {
 
 /** A deterministic literal: succeeds or fails, possibly binding variables. */
 type DetLit = (r: Run, f: Frame) => boolean;
+/** A unification: deterministic (`det`) or continuation passing (`cps`), exactly one of them. */
+interface Unified {
+  det?: DetLit;
+  cps?: (r: Run, f: Frame, k: K) => boolean;
+}
 /** A literal that may have several solutions, given the rest of the body. */
 type GenLit = (next: Body) => Body;
 interface LitCode {
@@ -122,6 +127,9 @@ function isCollection(v: Value): boolean {
 }
 
 export class CodeGen {
+  /** Readers of constant input paths (`input.a.b`) by path, shared within one compilation. */
+  private readonly inputReaders = new Map<string, CT>();
+
   constructor(readonly program: Program) {}
 
   // -------------------------------------------------------------------------------------------
@@ -235,6 +243,8 @@ export class CodeGen {
   }
 
   private termLit(t: CTerm, bound: SlotSet, record: Record_ | undefined): LitCode {
+    const test = record ? undefined : this.constComparisonLit(t, bound);
+    if (test) return { det: test };
     const ct = this.term(t, bound);
     if (record) {
       const { index, falseIsUndefined } = record;
@@ -266,6 +276,34 @@ export class CodeGen {
     }
     const g = ct.gen!;
     return { gen: (next) => (r, f, k) => g(r, f, (v) => v !== false && next(r, f, k)) };
+  }
+
+  /**
+   * `a == <constant>` (or `!=`) as a literal: the test itself, without the wrapper turning the
+   * comparison's value into the literal's success (one call fewer on the hottest literals).
+   * Undefined for anything else.
+   */
+  private constComparisonLit(t: CTerm, bound: SlotSet): DetLit | undefined {
+    if (t.k !== 'call' || t.out || t.fn.kind !== 'inline' || t.fn.name === 'print' || t.args.length !== 2) return undefined;
+    const [t0, t1] = t.args as [CTerm, CTerm];
+    const constRight = t1.k === 'const';
+    // Decided before generating any code: the other side must have one value and bind nothing.
+    if (!(constRight ? plainRead(t0, bound) : t0.k === 'const' && plainRead(t1, bound))) return undefined;
+    const other = this.term(constRight ? t0 : t1, bound).det!;
+    const c = this.term(constRight ? t1 : t0, bound).konst!;
+    const eq = equalsConst(c.v);
+    const cv = c.v;
+    const negate = t.fn.name === 'neq';
+    const invoke = this.invoker(t.fn, t.loc);
+    return (r, f) => {
+      const v = other(r, f);
+      if (v === undefined) return false;
+      if (r.mocks) {
+        const m = invoke(r, constRight ? [v, cv] : [cv, v]);
+        return m !== undefined && m !== false;
+      }
+      return eq(v) !== negate;
+    };
   }
 
   private withLit(lit: CLit, bound: SlotSet): LitCode {
@@ -391,16 +429,16 @@ export class CodeGen {
   private unifyLit(a: CTerm, b: CTerm, bound: SlotSet): LitCode {
     const u = this.unify(a, b, bound);
     if (u.det) return { det: u.det };
-    const cu = u.cps;
+    const cu = u.cps!;
     return { gen: (next) => (r, f, k) => cu(r, f, () => next(r, f, k)) };
   }
 
   /** `a = b`: a deterministic form when both sides are, else continuation passing. */
-  private unify(a: CTerm, b: CTerm, bound: SlotSet): { det?: DetLit; cps: (r: Run, f: Frame, k: K) => boolean } {
+  private unify(a: CTerm, b: CTerm, bound: SlotSet): Unified {
     if (a.k === 'var' && !bound.has(a.slot)) return this.evalThenMatch(b, a, bound);
     if (b.k === 'var' && !bound.has(b.slot)) return this.evalThenMatch(a, b, bound);
     if (a.k === 'array' && b.k === 'array') {
-      if (a.items.length !== b.items.length) return { det: () => false, cps: () => false };
+      if (a.items.length !== b.items.length) return { det: () => false };
       return this.unifyPairs(a.items, b.items, bound);
     }
     if (a.k === 'object' && b.k === 'object' && a.entries.length === b.entries.length) {
@@ -422,7 +460,7 @@ export class CodeGen {
     return this.evalThenMatch(a, b, bound);
   }
 
-  private unifyPairs(as: CTerm[], bs: CTerm[], bound: SlotSet): { det?: DetLit; cps: (r: Run, f: Frame, k: K) => boolean } {
+  private unifyPairs(as: CTerm[], bs: CTerm[], bound: SlotSet): Unified {
     const parts = as.map((x, i) => this.unify(x, bs[i]!, bound));
     if (parts.every((p) => p.det)) {
       const dets = parts.map((p) => p.det!);
@@ -430,34 +468,30 @@ export class CodeGen {
         for (let i = 0; i < dets.length; i++) if (!dets[i]!(r, f)) return false;
         return true;
       };
-      return { det, cps: (r, f, k) => det(r, f) && k() };
+      return { det };
     }
-    const cps = parts.map((p) => p.cps);
+    const cps = parts.map(cpsOf);
     const chain = (r: Run, f: Frame, i: number, k: K): boolean => (i === cps.length ? k() : cps[i]!(r, f, () => chain(r, f, i + 1, k)));
     return { cps: (r, f, k) => chain(r, f, 0, k) };
   }
 
-  private evalThenMatch(valueTerm: CTerm, patternTerm: CTerm, bound: SlotSet): { det?: DetLit; cps: (r: Run, f: Frame, k: K) => boolean } {
+  private evalThenMatch(valueTerm: CTerm, patternTerm: CTerm, bound: SlotSet): Unified {
     const v = this.term(valueTerm, bound);
-    const isStore = patternTerm.k === 'var' && !bound.has(patternTerm.slot);
+    if (v.det && patternTerm.k === 'var' && !bound.has(patternTerm.slot)) {
+      // The common `x := <term>`: a store (no pattern built; binding the slot is all it would do).
+      bound.add(patternTerm.slot);
+      return { det: storeLit(v.det, patternTerm.slot) };
+    }
     const p = this.pattern(patternTerm, bound);
     if (v.det && p.det) {
       const d = v.det;
       const pd = p.det;
-      // The common `x := <term>`: a store.
-      const det: DetLit =
-        isStore && patternTerm.k === 'var'
-          ? ((slot) => (r, f) => {
-              const x = d(r, f);
-              if (x === undefined) return false;
-              f[slot] = x;
-              return true;
-            })(patternTerm.slot)
-          : (r, f) => {
-              const x = d(r, f);
-              return x !== undefined && pd(r, f, x);
-            };
-      return { det, cps: (r, f, k) => det(r, f) && k() };
+      return {
+        det: (r, f) => {
+          const x = d(r, f);
+          return x !== undefined && pd(r, f, x);
+        },
+      };
     }
     const g = toGen(v);
     const pp = p.pat;
@@ -550,15 +584,10 @@ export class CodeGen {
 
   term(t: CTerm, bound: SlotSet): CT {
     switch (t.k) {
-      case 'const': {
-        const v = t.v;
-        return { det: () => v, konst: { v } };
-      }
-      case 'var': {
-        const slot = t.slot;
-        if (bound.has(slot)) return { det: (_r, f) => f[slot] };
-        return { det: () => undefined };
-      }
+      case 'const':
+        return constCT(t.v);
+      case 'var':
+        return bound.has(t.slot) ? slotCT(t.slot) : UNDEFINED_CT;
       case 'input':
         return {
           det: (r) => {
@@ -828,39 +857,27 @@ export class CodeGen {
   }
 
   private ref(head: CTerm, path: CTerm[], bound: SlotSet): CT {
+    // `input.a.b`, the commonest ref: one reader per path, shared by every occurrence (it reads
+    // nothing from the frame).
+    if (head.k === 'input' && path.every((p) => p.k === 'const' && typeof p.v === 'string' && p.v !== '__proto__')) {
+      const keys = path.map((p) => (p as { v: string }).v);
+      const id = JSON.stringify(keys);
+      let read = this.inputReaders.get(id);
+      if (!read) {
+        read = { det: fieldRead(INPUT_HEAD, keys.map(fieldGetter), (r) => r.inputReads!.add(id)) };
+        if (this.inputReaders.size < INPUT_READERS_LIMIT) this.inputReaders.set(id, read);
+      }
+      return read;
+    }
     const note = head.k === 'input' ? inputNote(path, bound) : undefined;
-    const headCT: CT = head.k === 'input' ? { det: (r) => r.input } : this.term(head, bound);
+    const headCT: CT = head.k === 'input' ? INPUT_HEAD_CT : this.term(head, bound);
     const steps = this.steps(path, bound);
     const allDet = headCT.det !== undefined && steps.every((s) => s.k === 0 || s.k === 1);
     if (allDet) {
       const h = headCT.det!;
       // `input.a.b`, `x.a`: constant string keys read as fields.
       if (steps.every((s) => s.k === 0 && typeof s.key === 'string' && s.key !== '__proto__')) {
-        const getters = steps.map((s) => fieldGetter((s as { key: string }).key));
-        let read: Det;
-        if (getters.length === 1) {
-          const g0 = getters[0]!;
-          read = (r, f) => g0(h(r, f));
-        } else if (getters.length === 2) {
-          const [g0, g1] = getters as [Getter, Getter];
-          read = (r, f) => {
-            const v = g0(h(r, f));
-            return v === undefined ? undefined : g1(v);
-          };
-        } else {
-          read = (r, f) => {
-            let v = h(r, f);
-            for (let i = 0; i < getters.length && v !== undefined; i++) v = getters[i]!(v);
-            return v;
-          };
-        }
-        if (!note) return { det: read };
-        return {
-          det: (r, f) => {
-            if (r.inputReads) note(r, f);
-            return read(r, f);
-          },
-        };
+        return { det: fieldRead(h, steps.map((s) => fieldGetter((s as { key: string }).key)), note) };
       }
       return {
         det: (r, f) => {
@@ -1115,8 +1132,40 @@ export class CodeGen {
   }
 }
 
+/** A deterministic pattern; its continuation-passing form is made only when something asks for it. */
+class DetPattern implements CP {
+  private cps: Pat | undefined = undefined;
+
+  constructor(readonly det: DPat) {}
+
+  get pat(): Pat {
+    if (!this.cps) {
+      const det = this.det;
+      this.cps = (r, f, v, k) => det(r, f, v) && k();
+    }
+    return this.cps;
+  }
+}
+
 function fromDet(det: DPat): CP {
-  return { det, pat: (r, f, v, k) => det(r, f, v) && k() };
+  return new DetPattern(det);
+}
+
+/** `x := <term>` for an unbound `x`: evaluate, store. */
+function storeLit(d: Det, slot: number): DetLit {
+  return (r, f) => {
+    const x = d(r, f);
+    if (x === undefined) return false;
+    f[slot] = x;
+    return true;
+  };
+}
+
+/** A unification in continuation-passing form. */
+function cpsOf(u: Unified): (r: Run, f: Frame, k: K) => boolean {
+  if (u.cps) return u.cps;
+  const det = u.det!;
+  return (r, f, k) => det(r, f) && k();
 }
 
 /** A run of deterministic literals, executed in a loop, then the rest of the body. */
@@ -1155,6 +1204,62 @@ function hasUnboundPattern(t: CTerm, bound: SlotSet): boolean {
  * Records an input read: the path's constant leading keys, and the values of variables bound
  * before the ref is evaluated, up to the first key that is neither.
  */
+/** A bound variable, `input`, or either with constant keys: one value, binds nothing. */
+function plainRead(t: CTerm, bound: SlotSet): boolean {
+  if (t.k === 'var') return bound.has(t.slot);
+  if (t.k === 'input') return true;
+  if (t.k !== 'ref') return false;
+  const h = t.head;
+  return (h.k === 'input' || (h.k === 'var' && bound.has(h.slot))) && t.path.every((p) => p.k === 'const');
+}
+
+/** Helpers outside the code generator's methods make closures that hold only their own value. */
+function constCT(v: Value): CT {
+  const konst = { v };
+  return { det: () => konst.v, konst };
+}
+
+function slotCT(slot: number): CT {
+  return { det: (_r, f) => f[slot] };
+}
+
+const UNDEFINED_CT: CT = { det: () => undefined };
+
+const INPUT_HEAD: Det = (r) => r.input;
+/** Distinct input paths whose readers one CodeGen keeps (it also compiles ad-hoc queries). */
+const INPUT_READERS_LIMIT = 10_000;
+const INPUT_HEAD_CT: CT = { det: INPUT_HEAD };
+
+/**
+ * Reads constant fields of the value of `h` (`input.a.b`, `x.a`), noting input reads when asked.
+ * Outside the code generator's methods so its closures hold only what they use (compile-time
+ * memory: a rule body may have tens of thousands of these).
+ */
+function fieldRead(h: Det, getters: Getter[], note: ((r: Run, f: Frame) => void) | undefined): Det {
+  let read: Det;
+  if (getters.length === 1) {
+    const g0 = getters[0]!;
+    read = (r, f) => g0(h(r, f));
+  } else if (getters.length === 2) {
+    const [g0, g1] = getters as [Getter, Getter];
+    read = (r, f) => {
+      const v = g0(h(r, f));
+      return v === undefined ? undefined : g1(v);
+    };
+  } else {
+    read = (r, f) => {
+      let v = h(r, f);
+      for (let i = 0; i < getters.length && v !== undefined; i++) v = getters[i]!(v);
+      return v;
+    };
+  }
+  if (!note) return read;
+  return (r, f) => {
+    if (r.inputReads) note(r, f);
+    return read(r, f);
+  };
+}
+
 function inputNote(path: CTerm[], bound: SlotSet): (r: Run, f: Frame) => void {
   const parts: Array<string | number> = [];
   for (const p of path) {

@@ -14,7 +14,7 @@ import { termString } from './builtins/goformat.js';
 import { BuiltinError, type BuiltinContext } from './builtins/registry.js';
 import { CONFLICT, MSG_COMPLETE_CONFLICT, MSG_FUNCTION_CONFLICT, MSG_OBJECT_CONFLICT, RegoEvalError } from './errors.js';
 import type { CFn, CRule, RuleGroup, TreeNode } from './ir.js';
-import { Budget, LIMIT_CODE, type RegoLimits } from './limits.js';
+import { Budget, LIMIT_CODE, resolveLimits, type RegoLimits, type ResolvedLimits } from './limits.js';
 import {
   emptyObject,
   equals,
@@ -93,35 +93,68 @@ export interface RunOptions {
 }
 
 const EMPTY_DATA: PlainObject = Object.freeze(emptyObject()) as PlainObject;
+const NO_OPTIONS: RunOptions = Object.freeze({});
 
-/** The state of one evaluation. */
+/**
+ * The state of one evaluation. A compiled policy keeps one idle run state and reuses it
+ * (`start` … `finish`), so a simple query allocates neither this object nor its memo per
+ * evaluation; what few evaluations need (builtin context, input-read log) is created on demand.
+ */
 export class Run extends Budget implements WorkMeter {
-  input: Value | undefined;
-  data: Value;
+  input: Value | undefined = undefined;
+  data: Value = EMPTY_DATA;
   memo: MemoEntry[];
   mocks: Map<string, FnMock> | undefined = undefined;
   overrides: Override[] | undefined = undefined;
-  readonly strict: boolean;
+  strict = false;
   /**
    * The input paths read, as JSON arrays of their constant leading keys (`["Release","Version"]`;
    * `[]` when the whole input was taken as a value), so a caller knows which parts of the input a
    * decision depended on. Undefined unless `recordInputReads` is set.
    */
-  readonly inputReads: Set<string> | undefined;
+  inputReads: Set<string> | undefined = undefined;
   /** Values of the top-level query's expressions, by source position. */
   exprValues: Value[] | undefined = undefined;
   private builtinContext: BuiltinContext | undefined = undefined;
+  private opts: RunOptions = NO_OPTIONS;
+  /** The memo of the evaluation's top scope (`with` swaps in others), reused across evaluations. */
+  private readonly topMemo: MemoEntry[];
+  /** Idle rule-outcome collectors (see Outcome), reused within and across evaluations. */
+  readonly idleOutcomes: Outcome[] = [];
 
   constructor(
     readonly program: Program,
-    private readonly opts: RunOptions,
+    opts?: RunOptions,
   ) {
-    super(opts.limits);
+    super();
+    this.topMemo = this.memo = new Array<MemoEntry>(program.nodeCount).fill(undefined);
+    if (opts) this.start(opts, resolveLimits(opts.limits));
+  }
+
+  /** Prepares a new or finished run state for an evaluation under `opts` (limits already resolved). */
+  start(opts: RunOptions, limits: ResolvedLimits): void {
+    this.startBudget(limits);
+    this.opts = opts;
     this.input = opts.input;
     this.data = opts.data ?? EMPTY_DATA;
     this.strict = opts.strict ?? false;
-    this.memo = new Array(program.nodeCount);
-    this.inputReads = opts.recordInputReads ? new Set() : undefined;
+    if (opts.recordInputReads) this.inputReads = new Set();
+  }
+
+  /** Drops everything the evaluation referenced, so an idle run state holds no input or values. */
+  finish(): void {
+    // A loop, not fill(): memos are short, and fill is a builtin call costing more than the loop.
+    const memo = this.topMemo;
+    for (let i = 0; i < memo.length; i++) memo[i] = undefined;
+    this.memo = this.topMemo;
+    this.opts = NO_OPTIONS;
+    this.input = undefined;
+    this.data = EMPTY_DATA;
+    this.mocks = undefined;
+    this.overrides = undefined;
+    this.exprValues = undefined;
+    this.builtinContext = undefined;
+    this.inputReads = undefined;
   }
 
   get print(): ((message: string) => void) | undefined {
@@ -575,14 +608,14 @@ function code(rule: CRule): RuleCode {
 function evalGroup(r: Run, g: RuleGroup): Value | undefined {
   switch (g.kind) {
     case 'complete': {
-      const o = new Outcome(r, MSG_COMPLETE_CONFLICT);
+      const o = takeOutcome(r, MSG_COMPLETE_CONFLICT);
       for (const rule of g.rules) evalBranches(o, rule, new Array(rule.nslots));
       if (o.value === undefined && g.defaultRule) {
         const d = g.defaultRule;
         o.stopAtFirst = true;
         evalBranches(o, d, new Array(d.nslots));
       }
-      return o.value;
+      return releaseOutcome(o);
     }
     case 'set': {
       const out = new RegoSet();
@@ -643,6 +676,8 @@ export function genAll(r: Run, items: Gen[], i: number, acc: Value[], f: Frame, 
 /**
  * The value of a complete rule or a function call, collected over its definitions and their
  * `else` chains: one object (and two closures) per evaluation instead of closures per branch.
+ * Taken from and returned to its run state's idle list (`takeOutcome`, `releaseOutcome`), so a
+ * reused run state evaluates rules without allocating them.
  */
 class Outcome {
   value: Value | undefined = undefined;
@@ -650,6 +685,7 @@ class Outcome {
   found = false;
   /** Stop at the first value (default rules). */
   stopAtFirst = false;
+  conflict = MSG_COMPLETE_CONFLICT;
   rule: CRule | undefined = undefined;
   f: Frame | undefined = undefined;
   branchValue: Gen | undefined = undefined;
@@ -662,10 +698,29 @@ class Outcome {
     return this.stopAtFirst || this.rule!.constValue;
   };
 
-  constructor(
-    readonly r: Run,
-    private readonly conflict: string,
-  ) {}
+  constructor(readonly r: Run) {}
+}
+
+/** Idle outcomes a run state keeps (the nesting depth of rule evaluation it has seen, at most). */
+const IDLE_OUTCOMES = 32;
+
+function takeOutcome(r: Run, conflict: string): Outcome {
+  const o = r.idleOutcomes.pop() ?? new Outcome(r);
+  o.conflict = conflict;
+  return o;
+}
+
+/** The outcome's value; the outcome goes back to the idle list holding no values. */
+function releaseOutcome(o: Outcome): Value | undefined {
+  const v = o.value;
+  o.value = undefined;
+  o.found = false;
+  o.stopAtFirst = false;
+  o.rule = undefined;
+  o.f = undefined;
+  o.branchValue = undefined;
+  if (o.r.idleOutcomes.length < IDLE_OUTCOMES) o.r.idleOutcomes.push(o);
+  return v;
 }
 
 /** Evaluates a rule's body then, if it has no solution, its `else` chain in order. */
@@ -682,7 +737,7 @@ function evalBranches(o: Outcome, rule: CRule, f: Frame): boolean {
 }
 
 export function callUser(r: Run, g: RuleGroup, args: Value[]): Value | undefined {
-  const o = new Outcome(r, MSG_FUNCTION_CONFLICT);
+  const o = takeOutcome(r, MSG_FUNCTION_CONFLICT);
   for (const rule of g.rules) {
     const f: Frame = new Array(rule.nslots);
     code(rule).args!(r, f, args, () => evalBranches(o, rule, f));
@@ -693,7 +748,7 @@ export function callUser(r: Run, g: RuleGroup, args: Value[]): Value | undefined
     o.stopAtFirst = true;
     code(d).args!(r, f, args, () => evalBranches(o, d, f));
   }
-  return o.value;
+  return releaseOutcome(o);
 }
 
 // ---------------------------------------------------------------------------------------------

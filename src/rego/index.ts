@@ -11,7 +11,7 @@ import { CodeGen } from './codegen.js';
 import { Compiler, type NameContext } from './compiler.js';
 import type { RegoError } from './errors.js';
 import { Run, runError, type Body, type Frame } from './evaluator.js';
-import { LIMIT_CODE, type RegoLimits } from './limits.js';
+import { LIMIT_CODE, resolveLimits, type RegoLimits, type ResolvedLimits } from './limits.js';
 import { parseModule, parseQuery } from './parser.js';
 import { RegoSet, RegoObject, setWorkMeter, type Value, type WorkMeter } from './value.js';
 
@@ -68,6 +68,9 @@ export class CompiledPolicy {
   private readonly queries = new Map<string, CompiledQuery | RegoError>();
   private readonly refQueries = new Map<string, string>();
   private readonly codegen: CodeGen;
+  /** The run state between evaluations (see Run). */
+  private idleRun: Run | undefined = undefined;
+  private lastLimits: ResolvedLimits | undefined = undefined;
 
   constructor(private readonly compiler: Compiler) {
     this.codegen = new CodeGen(compiler);
@@ -125,45 +128,60 @@ export class CompiledPolicy {
   eval(query: string | string[], options: EvalOptions = {}): EvalResult {
     const q = this.prepare(query);
     if (!('body' in q)) return { error: q };
-    let run: Run | undefined;
-    const rows: ResultRow[] = [];
-    let previousMeter: WorkMeter | undefined;
+    // The idle run state, unless an evaluation is already using it (a `print` callback that
+    // evaluates again): then a fresh one.
+    const run = this.idleRun ?? new Run(this.compiler);
+    this.idleRun = undefined;
+    const limits = (this.lastLimits = resolveLimits(options.limits, this.lastLimits));
+    let rows: ResultRow[] | undefined;
+    let error: RegoError | undefined;
+    const previousMeter = setWorkMeter(run);
     try {
-      run = new Run(this.compiler, options);
-      previousMeter = setWorkMeter(run);
-      const r = run;
-      const frame: Frame = new Array(q.nslots);
-      const n = q.texts.length;
-      const values: Value[] = new Array(n);
-      for (let i = 0; i < n; i++) values[i] = true;
-      r.exprValues = values;
-      q.body(r, frame, () => {
-        const bindings: Record<string, Value> = {};
-        for (const [name, slot] of q.vars) {
-          const v = frame[slot];
-          if (v !== undefined) bindings[name] = v;
-        }
-        const expressions: ResultRow['expressions'] = new Array(n);
-        for (let i = 0; i < n; i++) expressions[i] = { value: values[i]!, text: q.texts[i]! };
-        rows.push({ expressions, bindings });
-        return false;
-      });
-      let nodes = 0;
-      const cap = r.maxOutputNodes;
-      for (const row of rows) {
-        nodes += 1;
-        for (const e of row.expressions) nodes += countNodes(e.value, cap);
-        for (const name in row.bindings) nodes += countNodes(row.bindings[name]!, cap);
-        if (nodes > cap) throw r.outputTooLarge(nodes);
-      }
+      run.start(options, limits);
+      rows = collectRows(run, q);
     } catch (e) {
-      const error = runError(e, run);
-      return run?.inputReads ? { error, inputReads: readsOf(run.inputReads) } : { error };
+      error = runError(e, run);
     } finally {
-      if (run) setWorkMeter(previousMeter);
+      setWorkMeter(previousMeter);
     }
-    return run.inputReads ? { results: rows, inputReads: readsOf(run.inputReads) } : { results: rows };
+    const reads = run.inputReads;
+    run.finish();
+    this.idleRun = run;
+    if (error) return reads ? { error, inputReads: readsOf(reads) } : { error };
+    return reads ? { results: rows!, inputReads: readsOf(reads) } : { results: rows! };
   }
+}
+
+/** Runs a compiled query, returning its result rows (throws on evaluation errors and limits). */
+function collectRows(r: Run, q: CompiledQuery): ResultRow[] {
+  const rows: ResultRow[] = [];
+  const frame: Frame = new Array(q.nslots);
+  const n = q.texts.length;
+  const values: Value[] = new Array(n);
+  for (let i = 0; i < n; i++) values[i] = true;
+  r.exprValues = values;
+  const vars = q.vars;
+  const texts = q.texts;
+  q.body(r, frame, () => {
+    const bindings: Record<string, Value> = {};
+    for (let i = 0; i < vars.length; i++) {
+      const v = frame[vars[i]![1]];
+      if (v !== undefined) bindings[vars[i]![0]] = v;
+    }
+    const expressions: ResultRow['expressions'] = new Array(n);
+    for (let i = 0; i < n; i++) expressions[i] = { value: values[i]!, text: texts[i]! };
+    rows.push({ expressions, bindings });
+    return false;
+  });
+  let nodes = 0;
+  const cap = r.limits.maxOutputNodes;
+  for (const row of rows) {
+    nodes += 1;
+    for (const e of row.expressions) nodes += countNodes(e.value, cap);
+    for (const name in row.bindings) nodes += countNodes(row.bindings[name]!, cap);
+    if (nodes > cap) throw r.outputTooLarge(nodes);
+  }
+  return rows;
 }
 
 function readsOf(reads: ReadonlySet<string>): string[][] {

@@ -57,27 +57,72 @@ export function valueBytes(v: Value | undefined): number {
   return 16 + ENTRY_BYTES * n;
 }
 
-/** The budget of one evaluation; the evaluator's run state extends it so the counters are its own fields. */
-export class Budget {
-  steps = 0;
-  nextCheck = FIRST_CHECK;
-  memory = 0;
+/** Limits with their defaults filled in; shared by every evaluation that uses the same settings. */
+export interface ResolvedLimits {
   readonly maxSteps: number;
   readonly maxMillis: number;
   readonly maxOutputNodes: number;
   readonly maxMemoryBytes: number;
   readonly bytesPerStep: number;
+}
+
+const DEFAULT_RESOLVED: ResolvedLimits = Object.freeze({
+  maxSteps: DEFAULT_LIMITS.maxSteps,
+  maxMillis: DEFAULT_LIMITS.maxMillis,
+  maxOutputNodes: DEFAULT_LIMITS.maxOutputNodes,
+  maxMemoryBytes: DEFAULT_LIMITS.maxMemoryBytes,
+  bytesPerStep: DEFAULT_LIMITS.builtinBytesPerStep,
+});
+
+/**
+ * `limits` with defaults filled in. `previous` (the last result for the same caller) is returned
+ * when it holds the same values, so a caller passing the same settings on every evaluation does
+ * not allocate per evaluation; the values are compared, not the object, since a caller may
+ * change its limits object between evaluations.
+ */
+export function resolveLimits(limits: RegoLimits | undefined, previous?: ResolvedLimits): ResolvedLimits {
+  if (limits === undefined) return DEFAULT_RESOLVED;
+  const maxSteps = limits.maxSteps ?? DEFAULT_LIMITS.maxSteps;
+  const maxMillis = limits.maxMillis ?? DEFAULT_LIMITS.maxMillis;
+  const maxOutputNodes = limits.maxOutputNodes ?? DEFAULT_LIMITS.maxOutputNodes;
+  const maxMemoryBytes = limits.maxMemoryBytes ?? DEFAULT_LIMITS.maxMemoryBytes;
+  const bytesPerStep = limits.builtinBytesPerStep ?? DEFAULT_LIMITS.builtinBytesPerStep;
+  const same = (p: ResolvedLimits | undefined): p is ResolvedLimits =>
+    p !== undefined &&
+    p.maxSteps === maxSteps &&
+    p.maxMillis === maxMillis &&
+    p.maxOutputNodes === maxOutputNodes &&
+    p.maxMemoryBytes === maxMemoryBytes &&
+    p.bytesPerStep === bytesPerStep;
+  if (same(previous)) return previous;
+  if (same(DEFAULT_RESOLVED)) return DEFAULT_RESOLVED;
+  return Object.freeze({ maxSteps, maxMillis, maxOutputNodes, maxMemoryBytes, bytesPerStep });
+}
+
+/**
+ * The budget of one evaluation; the evaluator's run state extends it so the counters are its own
+ * fields. The limits themselves live in a shared `ResolvedLimits`: only the counters are per
+ * evaluation, and `startBudget` resets them so a run state can be reused.
+ */
+export class Budget {
+  steps = 0;
+  nextCheck = FIRST_CHECK;
+  memory = 0;
+  limits: ResolvedLimits = DEFAULT_RESOLVED;
   /** 0 until the first checkpoint starts the clock. */
   private deadline = 0;
 
-  constructor(limits: RegoLimits | undefined) {
-    const l = limits;
-    this.maxSteps = l?.maxSteps ?? DEFAULT_LIMITS.maxSteps;
-    this.maxMillis = l?.maxMillis ?? DEFAULT_LIMITS.maxMillis;
-    this.maxOutputNodes = l?.maxOutputNodes ?? DEFAULT_LIMITS.maxOutputNodes;
-    this.maxMemoryBytes = l?.maxMemoryBytes ?? DEFAULT_LIMITS.maxMemoryBytes;
-    this.bytesPerStep = l?.builtinBytesPerStep ?? DEFAULT_LIMITS.builtinBytesPerStep;
-    if (this.maxSteps < this.nextCheck) this.nextCheck = this.maxSteps + 1;
+  constructor(limits?: ResolvedLimits) {
+    if (limits) this.startBudget(limits);
+  }
+
+  /** Starts a fresh budget under `limits`. */
+  startBudget(limits: ResolvedLimits): void {
+    this.limits = limits;
+    this.steps = 0;
+    this.memory = 0;
+    this.deadline = 0;
+    this.nextCheck = limits.maxSteps < FIRST_CHECK ? limits.maxSteps + 1 : FIRST_CHECK;
   }
 
   /** Counts `units` steps; throws a REGO_LIMIT error when the step or time budget is exhausted. */
@@ -87,36 +132,39 @@ export class Budget {
 
   /** Charges `bytes` of newly created values (and the work of creating them). */
   alloc(bytes: number): void {
-    if ((this.memory += bytes) > this.maxMemoryBytes) throw this.memoryExceeded();
-    if (bytes >= this.bytesPerStep) this.tick((bytes / this.bytesPerStep) | 0);
+    const l = this.limits;
+    if ((this.memory += bytes) > l.maxMemoryBytes) throw this.memoryExceeded();
+    if (bytes >= l.bytesPerStep) this.tick((bytes / l.bytesPerStep) | 0);
   }
 
   /** Charges a builtin's result: one step for the call, plus its size in memory and work. */
   chargeResult(v: Value | undefined): void {
     const bytes = valueBytes(v);
     if (bytes > 0) {
-      if ((this.memory += bytes) > this.maxMemoryBytes) throw this.memoryExceeded();
-      this.tick(1 + ((bytes / this.bytesPerStep) | 0));
+      const l = this.limits;
+      if ((this.memory += bytes) > l.maxMemoryBytes) throw this.memoryExceeded();
+      this.tick(1 + ((bytes / l.bytesPerStep) | 0));
     } else if (++this.steps >= this.nextCheck) this.checkpoint();
   }
 
   /** Called when the step count reaches the next checkpoint. */
   checkpoint(): void {
-    if (this.steps > this.maxSteps) {
-      throw new RegoEvalError(LIMIT_CODE, `evaluation exceeded the step limit (${this.maxSteps} steps)`);
+    const l = this.limits;
+    if (this.steps > l.maxSteps) {
+      throw new RegoEvalError(LIMIT_CODE, `evaluation exceeded the step limit (${l.maxSteps} steps)`);
     }
-    if (this.deadline === 0) this.deadline = performance.now() + this.maxMillis;
+    if (this.deadline === 0) this.deadline = performance.now() + l.maxMillis;
     else if (performance.now() > this.deadline) {
-      throw new RegoEvalError(LIMIT_CODE, `evaluation exceeded the time limit (${this.maxMillis} ms)`);
+      throw new RegoEvalError(LIMIT_CODE, `evaluation exceeded the time limit (${l.maxMillis} ms)`);
     }
-    this.nextCheck = Math.min(this.steps + CLOCK_CHECK_INTERVAL, this.maxSteps + 1);
+    this.nextCheck = Math.min(this.steps + CLOCK_CHECK_INTERVAL, l.maxSteps + 1);
   }
 
   memoryExceeded(): RegoEvalError {
-    return new RegoEvalError(LIMIT_CODE, `evaluation exceeded the memory limit (${this.maxMemoryBytes} bytes of values created)`);
+    return new RegoEvalError(LIMIT_CODE, `evaluation exceeded the memory limit (${this.limits.maxMemoryBytes} bytes of values created)`);
   }
 
   outputTooLarge(nodes: number): RegoEvalError {
-    return new RegoEvalError(LIMIT_CODE, `evaluation output exceeded the size limit (${nodes} > ${this.maxOutputNodes} values)`);
+    return new RegoEvalError(LIMIT_CODE, `evaluation output exceeded the size limit (${nodes} > ${this.limits.maxOutputNodes} values)`);
   }
 }
