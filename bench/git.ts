@@ -17,6 +17,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { openRepository } from '../src/git/index.js';
+// Lint's own bounded-concurrency reader, so the bench reads projects as lint does.
+import { mapConcurrently } from '../src/lint/engine.js';
 import { countOption, machineLine, median, positionals, reportRow, times } from './_report.js';
 
 const argv = process.argv.slice(2);
@@ -181,20 +183,6 @@ async function time<T>(fn: () => Promise<T>): Promise<[number, T]> {
   const children = startChildren === undefined ? 0 : childrenCpuMs()! - startChildren;
   if (currentLabel) (cpu[currentLabel] ??= []).push((used.user + used.system) / 1000 + children);
   return [performance.now() - start, result];
-}
-
-/** `items.map(fn)` with at most `limit` calls in flight (as src/lint/engine.ts reads projects). */
-async function mapConcurrently<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const at = next++;
-      out[at] = await fn(items[at]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
 }
 
 function blobOids(dir: string, under: string): string[] {

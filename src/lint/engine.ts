@@ -301,7 +301,7 @@ export function ruleSetting(rule: HubRuleSettingModel): RuleSetting {
 const READ_CONCURRENCY = 8;
 
 /** `items.map(fn)` with at most `limit` calls in flight; the results keep the items' order. */
-async function mapConcurrently<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+export async function mapConcurrently<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const out = new Array<R>(items.length);
   let next = 0;
   const worker = async () => {

@@ -6,29 +6,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readSchemaVersion, validateFile, validateHub } from '../../src/model/index.js';
-import { SHARED } from './helpers.js';
+import { CORPUS, corpusRows } from './helpers.js';
 
-const CORPUS = path.join(SHARED, 'corpus/ocl');
 const present = existsSync(path.join(CORPUS, 'INDEX.tsv'));
 if (!present) console.warn(`skipping corpus tests: ${CORPUS} is absent`);
-
-interface Row {
-  file: string;
-  repo: string;
-  commit: string;
-  path: string;
-}
-
-function rows(): Row[] {
-  return readFileSync(path.join(CORPUS, 'INDEX.tsv'), 'utf8')
-    .trim()
-    .split('\n')
-    .slice(1)
-    .map((line) => {
-      const [file, repo, commit, p] = line.split('\t');
-      return { file: file!, repo: repo!, commit: commit!, path: p! };
-    });
-}
 
 /** The project folder of a path (runbooks sit one or two levels below it). */
 function folderOf(p: string): string {
@@ -36,7 +17,7 @@ function folderOf(p: string): string {
 }
 
 describe.skipIf(!present)('corpus: valid real files', () => {
-  const all = present ? rows() : [];
+  const all = present ? corpusRows() : [];
   // schema_version.ocl of the same repository, commit and project folder, when the corpus has it.
   const versions = new Map<string, number>();
   for (const row of all) {

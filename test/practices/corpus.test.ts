@@ -11,29 +11,10 @@ import type { Diagnostic } from '../../src/diagnostics.js';
 import { validateHub } from '../../src/model/validate.js';
 import { checkBestPractices, practiceInputFromValidation } from '../../src/practices/index.js';
 import { projectFolder } from '../../src/templates/project.js';
-import { SHARED } from '../model/helpers.js';
+import { CORPUS, corpusRows, type CorpusRow } from '../model/helpers.js';
 
-const CORPUS = path.join(SHARED, 'corpus/ocl');
 const present = existsSync(path.join(CORPUS, 'INDEX.tsv'));
 if (!present) console.warn(`skipping best-practice corpus tests: ${CORPUS} is absent`);
-
-interface Row {
-  file: string;
-  repo: string;
-  commit: string;
-  path: string;
-}
-
-function rows(): Row[] {
-  return readFileSync(path.join(CORPUS, 'INDEX.tsv'), 'utf8')
-    .trim()
-    .split('\n')
-    .slice(1)
-    .map((line) => {
-      const [file, repo, commit, p] = line.split('\t');
-      return { file: file!, repo: repo!, commit: commit!, path: p! };
-    });
-}
 
 const PROJECT_FILES = /(deployment[-_]process|deployment_settings|variables|schema[-_]version|channels)\.ocl$|\/runbooks\//;
 
@@ -57,11 +38,11 @@ function counts(diagnostics: readonly Diagnostic[]): string {
 }
 
 describe.skipIf(!present)('corpus: best practices and dependencies', () => {
-  const all = present ? rows() : [];
-  const text = (row: Row) => readFileSync(path.join(CORPUS, 'valid', row.file), 'utf8');
+  const all = present ? corpusRows() : [];
+  const text = (row: CorpusRow) => readFileSync(path.join(CORPUS, 'valid', row.file), 'utf8');
 
   it('no repository of the corpus raises a best-practice or dependency error', async () => {
-    const repositories = new Map<string, Row[]>();
+    const repositories = new Map<string, CorpusRow[]>();
     for (const row of all) {
       const key = `${row.repo}@${row.commit}`;
       repositories.set(key, [...(repositories.get(key) ?? []), row]);
