@@ -4,12 +4,10 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { HoverRequest, LSPErrorCodes, type Hover, type MarkupContent } from 'vscode-languageserver-protocol';
 import { ContentChanges } from '../../src/lsp/content-changes.js';
-import { removeDir } from '../git/helpers.js';
-import { demoHub } from '../e2e/demo-hub.js';
-import { startClient, type LspClient } from './client.js';
+import { serverOnDemoHub } from './client.js';
 import { positionOf } from './helpers.js';
 
 describe('ContentChanges', () => {
@@ -37,21 +35,10 @@ describe('ContentChanges', () => {
 
 describe('oclhub lsp: a hover overtaken by an edit', () => {
   const CONFIG = 'oclhub.ocl';
-  let dir: string;
-  let client: LspClient;
-
-  beforeAll(async () => {
-    dir = await demoHub();
-    client = await startClient(dir);
-  }, 120_000);
-
-  afterAll(async () => {
-    const code = await client?.stop();
-    expect(code).toBe(0);
-    if (dir) removeDir(dir);
-  });
+  const server = serverOnDemoHub();
 
   it('answers ContentModified instead of a hover computed across the edit, then answers the new text', async () => {
+    const { client, dir } = server;
     const config = readFileSync(path.join(dir, CONFIG), 'utf8');
     client.open(CONFIG, config, 1);
     const needle = 'policy "require_manual_approval_in_production"';
