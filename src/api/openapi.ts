@@ -30,6 +30,11 @@ export function buildOpenApi(routes: readonly RouteSpec[], options: { version: s
   for (const route of routes) {
     const responses: Record<string, unknown> = {};
     for (const [status, response] of Object.entries(route.responses)) {
+      // HTTP forbids a body with these (RFC 9110 §15.3.5, §15.4.5): declaring a media type would promise one.
+      if (status === '204' || status === '304') {
+        responses[status] = { description: response.description };
+        continue;
+      }
       const isError = Number(status) >= 400;
       const type = response.contentType ?? (isError ? PROBLEM_CONTENT_TYPE : 'application/json');
       responses[status] = { description: response.description, content: { [type]: response.schema ? { schema: ref(response.schema) } : {} } };

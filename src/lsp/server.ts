@@ -1,7 +1,8 @@
 /**
  * The language server (`oclhub lsp`): LSP over a connection (stdio from the CLI), composed from one
  * module per feature. Every handler is guarded: bad input — broken documents, positions past the end,
- * files deleted under the server — gives an empty answer, never a crash.
+ * files deleted under the server — gives an empty answer, never a crash; a request that an edit overtook
+ * fails with `ContentModified` (content-changes.ts) instead of answering for a text the client left.
  *
  * Diagnostics flow: a change re-analyses the changed file at once (analysis.ts, cached per file) and
  * publishes it with the latest workspace findings; the workspace pass (crossfile.ts) runs once edits
@@ -24,6 +25,7 @@ import { ruleSettingsApplier } from '../model/rule-settings.js';
 import type { HubConfigDocument } from '../model/types.js';
 import { AnalysisCache, ruleSettingsOf, schemaVersionFiles, type FileAnalysis } from './analysis.js';
 import { codeActions } from './code-actions.js';
+import { ContentChanges } from './content-changes.js';
 import { complete } from './completion.js';
 import { toLspDiagnostic } from './convert.js';
 import { Cancelled, workspacePass, type WorkspacePassResult } from './crossfile.js';
@@ -64,6 +66,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   let workspace = new Workspace(undefined);
   let hubAccess = new HubAccess(undefined);
   const cache = new AnalysisCache();
+  const changes = new ContentChanges();
   let debounceMs = options.debounceMs ?? 300;
   let watchFiles = false;
   let snippets = false;
@@ -243,6 +246,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   });
 
   const track = (document: TextDocument) => {
+    changes.changed();
     const file = context.fileOf(document.uri);
     if (file === undefined) return undefined;
     workspace.open(file, { text: document.getText(), version: document.version });
@@ -262,6 +266,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     scheduleWorkspacePass();
   });
   documents.onDidClose(({ document }) => {
+    changes.changed();
     const file = context.fileOf(document.uri);
     if (file === undefined) return;
     workspace.close(file);
@@ -270,8 +275,9 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     scheduleWorkspacePass();
   });
 
-  connection.onDidChangeWatchedFiles(({ changes }) => {
-    for (const change of changes) {
+  connection.onDidChangeWatchedFiles(({ changes: watched }) => {
+    changes.changed();
+    for (const change of watched) {
       const file = context.fileOf(change.uri);
       if (file === undefined) continue;
       workspace.diskChanged(file, change.type === FileChangeType.Deleted);
@@ -282,14 +288,15 @@ export function startServer(connection: Connection, options: ServerOptions = {})
 
   const guard =
     <P, R>(what: string, fallback: R, handler: (params: P) => Promise<R> | R) =>
-    async (params: P): Promise<R> => {
-      try {
-        return await handler(params);
-      } catch (error) {
-        log(`${what}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-        return fallback;
-      }
-    };
+    (params: P): Promise<R> =>
+      changes.answer(async () => {
+        try {
+          return await handler(params);
+        } catch (error) {
+          log(`${what}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+          return fallback;
+        }
+      });
 
   connection.onDocumentFormatting(guard('formatting', null, (params) => formatDocument(context, params)));
   connection.onDocumentRangeFormatting(guard('range formatting', null, (params) => formatRange(context, params)));

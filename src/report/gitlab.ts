@@ -21,6 +21,9 @@
  *   repository, prefixed by where that repository is (never passed off as a file of this one).
  * - `lines.begin`: 1-based; 1 for findings without a range (GitLab requires a line).
  *
+ * A context that could not be decided is one `blocker` issue naming its errors in full; those errors are
+ * not listed again as diagnostics.
+ *
  * Passes and out-of-scope policies are not issues. Excepted violations and findings a rule setting of
  * oclhub.ocl turned off are accepted on purpose: GitLab has no way to show an issue as accepted, so
  * they are left out here (SARIF and JSON list them, and the text report counts them).
@@ -74,7 +77,10 @@ export function buildGitlab(report: LintReport, options: GitlabOptions = {}): Gi
     }
   }
   const diagnosticFingerprint = diagnosticFingerprinter(report);
+  const shownAsUndecided = undecidedErrorKeys(report.evaluations);
   for (const d of report.diagnostics) {
+    // Already the cause of an undecided context's blocker issue, which names it in full: once is enough.
+    if (shownAsUndecided.has(errorKey(d))) continue;
     const placed = place(d.file ?? 'oclhub.ocl', d.file === undefined ? undefined : d.repository, d.range, d.related);
     issues.push({
       type: 'issue',
@@ -112,12 +118,24 @@ function undecidedIssue(report: LintReport, evaluation: Evaluation): GitlabIssue
   const placed = placeFinding(report, first?.file ?? 'oclhub.ocl', first?.file === undefined ? undefined : first.repository, first?.range, first?.related);
   return {
     type: 'issue',
-    description: `${contextName(evaluation)} could not be decided: ${errors.map((e) => `${e.code} ${e.summary}`).join('; ')}${placed.elsewhere}`,
+    description: `${contextName(evaluation)} could not be decided: ${errors.map((e) => `${e.code} ${e.summary}${e.detail ? ` — ${e.detail}` : ''}`).join('; ')}${placed.elsewhere}`,
     check_name: 'oclhub-undecided',
     fingerprint: fingerprint(['undecided', evaluation.project, evaluation.environment, evaluation.tenant ?? '', ...errors.map((e) => e.code)]),
     severity: 'blocker',
     location: placed.location,
   };
+}
+
+/** What identifies a diagnostic across the report (the same finding may be decoded twice from a cached report). */
+function errorKey(d: Diagnostic): string {
+  const r = d.range;
+  return [d.code, d.project ?? '', d.repository?.id ?? '', d.repository?.commit ?? '', d.file ?? '', r ? `${r.start.line}:${r.start.column}-${r.end.line}:${r.end.column}` : '', d.summary].join('\u0000');
+}
+
+function undecidedErrorKeys(evaluations: readonly Evaluation[]): Set<string> {
+  const keys = new Set<string>();
+  for (const evaluation of evaluations) if (evaluation.decisions.length === 0) for (const e of evaluation.errors ?? []) keys.add(errorKey(e));
+  return keys;
 }
 
 /** The issue's location in this repository, and a note on where the finding really is when elsewhere. */

@@ -121,6 +121,16 @@ describe('GET /openapi.json', () => {
     expect(JSON.stringify(evaluations.responses['400'])).toContain('application/problem+json');
   });
 
+  it('declares no body for 304 or 204 (the server sends none: release-gate.test.ts)', () => {
+    const compliance = doc.paths['/api/compliance']!.get!;
+    expect(compliance.responses['304']).toEqual({ description: expect.any(String) });
+    for (const [route, operations] of Object.entries(doc.paths)) {
+      for (const [method, operation] of Object.entries(operations)) {
+        for (const status of ['204', '304']) expect(operation.responses[status] ?? {}, `${method} ${route} ${status}`).not.toHaveProperty('content');
+      }
+    }
+  });
+
   it('validates real answers with the documented schemas, resolved through the document itself', async () => {
     const Ajv = (ajv2020 as unknown as { default: typeof ajv2020.default }).default ?? ajv2020;
     const ajv = new (Ajv as typeof ajv2020.default)({ strict: false });

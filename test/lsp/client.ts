@@ -5,6 +5,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, expect } from 'vitest';
 import {
   createProtocolConnection,
   DidChangeTextDocumentNotification,
@@ -25,6 +26,8 @@ import {
   type PublishDiagnosticsParams,
   type TextDocumentContentChangeEvent,
 } from 'vscode-languageserver-protocol/node';
+import { demoHub } from '../e2e/demo-hub.js';
+import { removeDir } from '../git/helpers.js';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const RUN_CLI = path.join(REPO_ROOT, 'test/lsp/run-cli.ts');
@@ -128,4 +131,22 @@ export async function startClient(root: string, options: { debounceMs?: number; 
       return code;
     },
   };
+}
+
+/**
+ * A server over a fresh copy of the demo hub (a Git repository with its templates and policies
+ * published) for the tests of one file: started before them, stopped (exit code 0) and removed after.
+ */
+export function serverOnDemoHub(): { readonly dir: string; readonly client: LspClient } {
+  const state: { dir: string; client: LspClient } = { dir: '', client: undefined as unknown as LspClient };
+  beforeAll(async () => {
+    state.dir = await demoHub();
+    state.client = await startClient(state.dir);
+  }, 120_000);
+  afterAll(async () => {
+    const code = await state.client?.stop();
+    expect(code).toBe(0);
+    if (state.dir) removeDir(state.dir);
+  });
+  return state;
 }

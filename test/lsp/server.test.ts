@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   CodeActionRequest,
   CompletionRequest,
@@ -24,9 +24,7 @@ import {
   type MarkupContent,
 } from 'vscode-languageserver-protocol';
 import { formatOcl } from '../../src/ocl/format.js';
-import { removeDir } from '../git/helpers.js';
-import { demoHub } from '../e2e/demo-hub.js';
-import { startClient, type LspClient } from './client.js';
+import { serverOnDemoHub } from './client.js';
 import { applyEdits, editsFor, lineOf, positionOf } from './helpers.js';
 
 const PROCESS = 'projects/storefront/.octopus/deployment_process.ocl';
@@ -34,20 +32,8 @@ const TEMPLATE = '.octopus/process-templates/deploy-web-app.ocl';
 const POLICY = '.octopus/policies/no_disabled_steps.ocl';
 const CONFIG = 'oclhub.ocl';
 
-let dir: string;
-let client: LspClient;
-const read = (file: string) => readFileSync(path.join(dir, file), 'utf8');
-
-beforeAll(async () => {
-  dir = await demoHub();
-  client = await startClient(dir);
-}, 120_000);
-
-afterAll(async () => {
-  const code = await client?.stop();
-  expect(code).toBe(0);
-  if (dir) removeDir(dir);
-});
+const server = serverOnDemoHub();
+const read = (file: string) => readFileSync(path.join(server.dir, file), 'utf8');
 
 function labels(result: CompletionList | CompletionItem[] | null): string[] {
   const items = Array.isArray(result) ? result : (result?.items ?? []);
@@ -59,7 +45,7 @@ function hoverText(result: Hover | null): string {
 }
 
 async function completeAt(file: string, text: string, needle: string, delta: number) {
-  return client.connection.sendRequest(CompletionRequest.type, { textDocument: { uri: client.uri(file) }, position: positionOf(text, needle, delta) });
+  return server.client.connection.sendRequest(CompletionRequest.type, { textDocument: { uri: server.client.uri(file) }, position: positionOf(text, needle, delta) });
 }
 
 describe('oclhub lsp over stdio', () => {
@@ -68,63 +54,63 @@ describe('oclhub lsp over stdio', () => {
     const good = read(file);
     // Two syntax errors far apart: both are reported (the parser recovers), each at its line.
     const bad = good.replace(/name = "([^"]*)"/, 'name =').replace('action {', 'action {\n        # a comment');
-    client.open(file, bad, 1);
-    const published = await client.waitFor(file, (p) => p.version === 1 && p.diagnostics.length > 0);
+    server.client.open(file, bad, 1);
+    const published = await server.client.waitFor(file, (p) => p.version === 1 && p.diagnostics.length > 0);
     const syntax = published.diagnostics.filter((d) => String(d.code).startsWith('OCL'));
     expect(syntax.map((d) => d.range.start.line)).toEqual(expect.arrayContaining([lineOf(bad, 'name ='), lineOf(bad, '# a comment')]));
     // Fix the syntax: the schema error becomes visible, at the misspelt attribute.
     const misspelt = good.replace('action {', 'action {\n        action_tpye = "Octopus.Script"');
-    client.change(file, 2, [{ text: misspelt }]);
-    const schema = await client.waitFor(file, (p) => p.version === 2);
+    server.client.change(file, 2, [{ text: misspelt }]);
+    const schema = await server.client.waitFor(file, (p) => p.version === 2);
     const unknown = schema.diagnostics.find((d) => d.code === 'SCH001');
     expect(unknown?.range.start).toEqual(positionOf(misspelt, 'action_tpye'));
     // An incremental edit that deletes the line clears them.
     const line = lineOf(misspelt, 'action_tpye');
-    client.change(file, 3, [{ range: { start: { line, character: 0 }, end: { line: line + 1, character: 0 } }, text: '' }]);
-    const cleared = await client.waitFor(file, (p) => p.version === 3);
+    server.client.change(file, 3, [{ range: { start: { line, character: 0 }, end: { line: line + 1, character: 0 } }, text: '' }]);
+    const cleared = await server.client.waitFor(file, (p) => p.version === 3);
     expect(cleared.diagnostics).toEqual([]);
-    client.close(file);
+    server.client.close(file);
   });
 
   it('positions Rego errors of a policy heredoc on the .ocl line', async () => {
     const text = read(POLICY).replace('not step.Enabled', 'not step.Enabled\n                undefined_name == 1');
-    client.open(POLICY, text, 1);
-    const published = await client.waitFor(POLICY, (p) => p.diagnostics.some((d) => d.code === 'POL105'));
+    server.client.open(POLICY, text, 1);
+    const published = await server.client.waitFor(POLICY, (p) => p.diagnostics.some((d) => d.code === 'POL105'));
     const compile = published.diagnostics.find((d) => d.code === 'POL105')!;
     expect(compile.range.start.line).toBe(lineOf(text, 'undefined_name'));
     expect(compile.range.start.character).toBe(positionOf(text, 'undefined_name').character);
     const syntax = text.replace('default result :=', 'default result :=:=');
-    client.change(POLICY, 2, [{ text: syntax }]);
-    const parse = await client.waitFor(POLICY, (p) => p.version === 2);
+    server.client.change(POLICY, 2, [{ text: syntax }]);
+    const parse = await server.client.waitFor(POLICY, (p) => p.version === 2);
     expect(parse.diagnostics.find((d) => d.code === 'POL008')?.range.start.line).toBe(lineOf(syntax, 'default result'));
-    client.close(POLICY);
+    server.client.close(POLICY);
   });
 
   it('formats like oclhub fmt, the whole document and a range', async () => {
     const file = 'projects/storefront/.octopus/variables.ocl';
     const messy = read(file).replace(/\n {4}/g, '\n  ').replace(/ = /g, '   =   ');
-    client.open(file, messy, 1);
-    const edits = await client.connection.sendRequest(DocumentFormattingRequest.type, { textDocument: { uri: client.uri(file) }, options: { tabSize: 4, insertSpaces: true } });
+    server.client.open(file, messy, 1);
+    const edits = await server.client.connection.sendRequest(DocumentFormattingRequest.type, { textDocument: { uri: server.client.uri(file) }, options: { tabSize: 4, insertSpaces: true } });
     expect(edits?.length).toBeGreaterThan(0);
     expect(applyEdits(messy, edits!)).toBe(formatOcl(messy, { file }).formatted);
     const first = messy.indexOf('variable "');
     const second = messy.indexOf('variable "', first + 1);
     expect(second).toBeGreaterThan(0);
     const line = positionOf(messy, 'variable "', 0, 2).line;
-    const ranged = await client.connection.sendRequest(DocumentRangeFormattingRequest.type, {
-      textDocument: { uri: client.uri(file) },
+    const ranged = await server.client.connection.sendRequest(DocumentRangeFormattingRequest.type, {
+      textDocument: { uri: server.client.uri(file) },
       range: { start: { line, character: 0 }, end: { line, character: 1 } },
       options: { tabSize: 4, insertSpaces: true },
     });
     const partly = applyEdits(messy, ranged ?? []);
     expect(partly).not.toBe(messy);
     expect(partly.slice(0, second)).toBe(messy.slice(0, second));
-    client.close(file);
+    server.client.close(file);
   });
 
   it('completes block and attribute names, enum values, action types, template slugs, masks, parameters and oclhub.ocl slugs', async () => {
     const text = read(PROCESS);
-    client.open(PROCESS, text.replace('step "approve-production"', 'step "new-step" {\n    \n}\n\nstep "approve-production"'), 1);
+    server.client.open(PROCESS, text.replace('step "approve-production"', 'step "new-step" {\n    \n}\n\nstep "approve-production"'), 1);
     const withNew = text.replace('step "approve-production"', 'step "new-step" {\n    \n}\n\nstep "approve-production"');
     const topLevelItems = await completeAt(PROCESS, withNew, 'step "new-step" {\n    \n}\n\n', 'step "new-step" {\n    \n}\n\n'.length);
     expect(labels(topLevelItems)).toEqual(expect.arrayContaining(['step', 'process_template']));
@@ -146,118 +132,118 @@ describe('oclhub lsp over stdio', () => {
     const usageParameters = labels(await completeAt(PROCESS, withNew, 'parameter "Template.Site.Url"', 'parameter "'.length));
     expect(usageParameters).toEqual(expect.arrayContaining(['Template.Site.Url', 'Template.WorkerPool', 'Template.Smoke.Retries']));
     expect(usageParameters).not.toContain('Template.Web.Package'); // a Package parameter: package_parameter
-    client.close(PROCESS);
+    server.client.close(PROCESS);
 
     const template = read(TEMPLATE);
-    client.open(TEMPLATE, template, 1);
+    server.client.open(TEMPLATE, template, 1);
     const references = labels(await completeAt(TEMPLATE, template, 'if [ -z "#{Template.Site.Url}"', 'if [ -z "#{'.length));
     expect(references).toEqual(expect.arrayContaining(['Template.Site.Url', 'Template.WorkerPool', 'Template.Target.Tags']));
     const controlTypes = labels(await completeAt(TEMPLATE, template, 'Octopus.ControlType = "WorkerPool"', 'Octopus.ControlType = "'.length));
     expect(controlTypes).toEqual(expect.arrayContaining(['SingleLineText', 'Select', 'WorkerPool', 'Package']));
-    client.close(TEMPLATE);
+    server.client.close(TEMPLATE);
 
     const policy = read(POLICY);
-    client.open(POLICY, policy, 1);
+    server.client.open(POLICY, policy, 1);
     expect(labels(await completeAt(POLICY, policy, 'violation_action = "warn"', 'violation_action = "'.length))).toEqual(['block', 'warn']);
-    client.close(POLICY);
+    server.client.close(POLICY);
 
     const config = read(CONFIG);
-    client.open(CONFIG, config, 1);
+    server.client.open(CONFIG, config, 1);
     expect(labels(await completeAt(CONFIG, config, 'environment = "development"\n', 'environment = "'.length))).toEqual(['development', 'staging', 'production']);
     expect(labels(await completeAt(CONFIG, config, 'policy = "no_disabled_steps"', 'policy = "'.length))).toEqual(
       expect.arrayContaining(['no_disabled_steps', 'require_manual_approval_in_production', 'use_web_app_template_for_critical']),
     );
     expect(labels(await completeAt(CONFIG, config, 'active_version = "1.0.0"', 'active_version = "'.length))).toEqual(['1.0.0']);
-    client.close(CONFIG);
+    server.client.close(CONFIG);
   });
 
   it('hovers with schema documentation, the version a usage resolves to, and a policy’s active version and failures', async () => {
     const text = read(PROCESS);
-    client.open(PROCESS, text, 1);
-    const onAttribute = await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri: client.uri(PROCESS) }, position: positionOf(text, 'version_mask', 2) });
+    server.client.open(PROCESS, text, 1);
+    const onAttribute = await server.client.connection.sendRequest(HoverRequest.type, { textDocument: { uri: server.client.uri(PROCESS) }, position: positionOf(text, 'version_mask', 2) });
     expect(hoverText(onAttribute)).toContain('Which published versions to take');
-    const onUsage = await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri: client.uri(PROCESS) }, position: positionOf(text, '"deploy-web-app"', 3) });
+    const onUsage = await server.client.connection.sendRequest(HoverRequest.type, { textDocument: { uri: server.client.uri(PROCESS) }, position: positionOf(text, '"deploy-web-app"', 3) });
     expect(hoverText(onUsage)).toContain('**1.0.0**');
     expect(hoverText(onUsage)).toContain('Checks the inputs, deploys a web package');
-    client.close(PROCESS);
+    server.client.close(PROCESS);
 
     const config = read(CONFIG);
-    client.open(CONFIG, config, 1);
-    const onPolicy = await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri: client.uri(CONFIG) }, position: positionOf(config, 'policy "require_manual_approval_in_production"', 10) });
+    server.client.open(CONFIG, config, 1);
+    const onPolicy = await server.client.connection.sendRequest(HoverRequest.type, { textDocument: { uri: server.client.uri(CONFIG) }, position: positionOf(config, 'policy "require_manual_approval_in_production"', 10) });
     const shown = hoverText(onPolicy);
     expect(shown).toContain('Active version: **1.0.0**');
     // The demo's reporting project skips the manual intervention in production.
     expect(shown).toMatch(/Where it fails \(at [0-9a-f]{12}\):\n- reporting → production: block:/);
-    client.close(CONFIG);
+    server.client.close(CONFIG);
   });
 
   it('goes to definitions across files and finds references', async () => {
     const text = read(PROCESS);
-    client.open(PROCESS, text, 1);
-    const toTemplate = (await client.connection.sendRequest(DefinitionRequest.type, { textDocument: { uri: client.uri(PROCESS) }, position: positionOf(text, '"deploy-web-app"', 5) })) as Location[];
-    expect(toTemplate.map((l) => l.uri)).toEqual([client.uri(TEMPLATE)]);
-    const toParameter = (await client.connection.sendRequest(DefinitionRequest.type, { textDocument: { uri: client.uri(PROCESS) }, position: positionOf(text, 'parameter "Template.Site.Url"', 15) })) as Location[];
-    expect(toParameter[0]?.uri).toBe(client.uri(TEMPLATE));
+    server.client.open(PROCESS, text, 1);
+    const toTemplate = (await server.client.connection.sendRequest(DefinitionRequest.type, { textDocument: { uri: server.client.uri(PROCESS) }, position: positionOf(text, '"deploy-web-app"', 5) })) as Location[];
+    expect(toTemplate.map((l) => l.uri)).toEqual([server.client.uri(TEMPLATE)]);
+    const toParameter = (await server.client.connection.sendRequest(DefinitionRequest.type, { textDocument: { uri: server.client.uri(PROCESS) }, position: positionOf(text, 'parameter "Template.Site.Url"', 15) })) as Location[];
+    expect(toParameter[0]?.uri).toBe(server.client.uri(TEMPLATE));
     expect(toParameter[0]?.range.start.line).toBe(lineOf(read(TEMPLATE), 'parameter "Template.Site.Url"'));
-    client.close(PROCESS);
+    server.client.close(PROCESS);
 
     const template = read(TEMPLATE);
-    client.open(TEMPLATE, template, 1);
-    const fromReference = (await client.connection.sendRequest(DefinitionRequest.type, { textDocument: { uri: client.uri(TEMPLATE) }, position: positionOf(template, '#{Template.Site.Url}', 5) })) as Location[];
-    expect(fromReference.map((l) => [l.uri, l.range.start.line])).toEqual([[client.uri(TEMPLATE), lineOf(template, 'parameter "Template.Site.Url"')]]);
-    const usages = (await client.connection.sendRequest(ReferencesRequest.type, {
-      textDocument: { uri: client.uri(TEMPLATE) },
+    server.client.open(TEMPLATE, template, 1);
+    const fromReference = (await server.client.connection.sendRequest(DefinitionRequest.type, { textDocument: { uri: server.client.uri(TEMPLATE) }, position: positionOf(template, '#{Template.Site.Url}', 5) })) as Location[];
+    expect(fromReference.map((l) => [l.uri, l.range.start.line])).toEqual([[server.client.uri(TEMPLATE), lineOf(template, 'parameter "Template.Site.Url"')]]);
+    const usages = (await server.client.connection.sendRequest(ReferencesRequest.type, {
+      textDocument: { uri: server.client.uri(TEMPLATE) },
       position: positionOf(template, 'name = "Deploy web app"', 2),
       context: { includeDeclaration: false },
     })) as Location[];
     expect(usages.map((l) => l.uri).sort()).toEqual(
-      ['projects/payments-api/.octopus/deployment_process.ocl', 'projects/storefront/.octopus/deployment_process.ocl'].map((f) => client.uri(f)).filter((u) => usages.some((l) => l.uri === u)),
+      ['projects/payments-api/.octopus/deployment_process.ocl', 'projects/storefront/.octopus/deployment_process.ocl'].map((f) => server.client.uri(f)).filter((u) => usages.some((l) => l.uri === u)),
     );
-    expect(usages.some((l) => l.uri === client.uri(PROCESS))).toBe(true);
-    const parameterUses = (await client.connection.sendRequest(ReferencesRequest.type, {
-      textDocument: { uri: client.uri(TEMPLATE) },
+    expect(usages.some((l) => l.uri === server.client.uri(PROCESS))).toBe(true);
+    const parameterUses = (await server.client.connection.sendRequest(ReferencesRequest.type, {
+      textDocument: { uri: server.client.uri(TEMPLATE) },
       position: positionOf(template, 'parameter "Template.Site.Url"', 12),
       context: { includeDeclaration: true },
     })) as Location[];
-    expect(parameterUses.filter((l) => l.uri === client.uri(TEMPLATE)).length).toBeGreaterThanOrEqual(4);
-    expect(parameterUses.some((l) => l.uri === client.uri(PROCESS))).toBe(true);
-    client.close(TEMPLATE);
+    expect(parameterUses.filter((l) => l.uri === server.client.uri(TEMPLATE)).length).toBeGreaterThanOrEqual(4);
+    expect(parameterUses.some((l) => l.uri === server.client.uri(PROCESS))).toBe(true);
+    server.client.close(TEMPLATE);
 
     const config = read(CONFIG);
-    client.open(CONFIG, config, 1);
-    const toPolicy = (await client.connection.sendRequest(DefinitionRequest.type, { textDocument: { uri: client.uri(CONFIG) }, position: positionOf(config, 'policy "no_disabled_steps"', 10) })) as Location[];
-    expect(toPolicy.map((l) => l.uri)).toEqual([client.uri(POLICY)]);
-    client.close(CONFIG);
+    server.client.open(CONFIG, config, 1);
+    const toPolicy = (await server.client.connection.sendRequest(DefinitionRequest.type, { textDocument: { uri: server.client.uri(CONFIG) }, position: positionOf(config, 'policy "no_disabled_steps"', 10) })) as Location[];
+    expect(toPolicy.map((l) => l.uri)).toEqual([server.client.uri(POLICY)]);
+    server.client.close(CONFIG);
   });
 
   it('offers quick fixes for diagnostics that carry one, and applying them clears the finding', async () => {
     const file = 'projects/payments-api/.octopus/deployment_process.ocl';
     const text = read(file).replace('version_mask', 'version_maks');
-    client.open(file, text, 1);
-    const published = await client.waitFor(file, (p) => p.version === 1 && p.diagnostics.some((d) => d.code === 'SCH001'));
+    server.client.open(file, text, 1);
+    const published = await server.client.waitFor(file, (p) => p.version === 1 && p.diagnostics.some((d) => d.code === 'SCH001'));
     const finding = published.diagnostics.find((d) => d.code === 'SCH001')!;
-    const actions = await client.connection.sendRequest(CodeActionRequest.type, { textDocument: { uri: client.uri(file) }, range: finding.range, context: { diagnostics: [finding] } });
+    const actions = await server.client.connection.sendRequest(CodeActionRequest.type, { textDocument: { uri: server.client.uri(file) }, range: finding.range, context: { diagnostics: [finding] } });
     const rename = actions?.find((a) => 'title' in a && a.title === 'Rename to `version_mask`');
     expect(rename).toBeDefined();
-    const fixed = applyEdits(text, editsFor('edit' in rename! ? rename.edit : undefined, client.uri(file)));
+    const fixed = applyEdits(text, editsFor('edit' in rename! ? rename.edit : undefined, server.client.uri(file)));
     expect(fixed).toBe(read(file));
-    client.change(file, 2, [{ text: fixed }]);
-    const after = await client.waitFor(file, (p) => p.version === 2);
+    server.client.change(file, 2, [{ text: fixed }]);
+    const after = await server.client.waitFor(file, (p) => p.version === 2);
     expect(after.diagnostics.filter((d) => d.code === 'SCH001' || d.code === 'SCH003')).toEqual([]);
-    client.close(file);
+    server.client.close(file);
   });
 
   it('outlines steps, usages and parameters and folds blocks and heredocs', async () => {
     const template = read(TEMPLATE);
-    client.open(TEMPLATE, template, 1);
-    const symbols = (await client.connection.sendRequest(DocumentSymbolRequest.type, { textDocument: { uri: client.uri(TEMPLATE) } })) as DocumentSymbol[];
+    server.client.open(TEMPLATE, template, 1);
+    const symbols = (await server.client.connection.sendRequest(DocumentSymbolRequest.type, { textDocument: { uri: server.client.uri(TEMPLATE) } })) as DocumentSymbol[];
     const names = symbols.map((s) => s.name);
     expect(names).toEqual(expect.arrayContaining(['name', 'parameter "Template.WorkerPool"', 'step "check-inputs"', 'step "smoke-test"']));
     expect(symbols.find((s) => s.name === 'step "check-inputs"')?.children?.map((c) => c.name)).toEqual(['action']);
-    const folds = await client.connection.sendRequest(FoldingRangeRequest.type, { textDocument: { uri: client.uri(TEMPLATE) } });
+    const folds = await server.client.connection.sendRequest(FoldingRangeRequest.type, { textDocument: { uri: server.client.uri(TEMPLATE) } });
     const stepLine = lineOf(template, 'step "check-inputs"');
     expect(folds?.some((f) => f.startLine === stepLine)).toBe(true);
     expect(folds?.some((f) => f.startLine === lineOf(template, 'Octopus.Action.Script.ScriptBody = <<-EOT'))).toBe(true);
-    client.close(TEMPLATE);
+    server.client.close(TEMPLATE);
   });
 });

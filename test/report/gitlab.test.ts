@@ -150,3 +150,32 @@ describe('renderGitlab over several repositories', () => {
     expect(shop.location.path).toBe(`https://git.example.com/shop.git@${'c'.repeat(12)} .octopus/deployment_process.ocl`);
   });
 });
+
+describe('renderGitlab: a context that could not be decided', () => {
+  const unresolved = { severity: 'error' as const, code: 'TPL103', summary: 'No published version of "deploy" matches 9.X', detail: 'Published: 1.0.0, 1.1.0', file: WEB_FILE, range: rangeOf(WEB_SOURCE, 'version_mask'), project: 'web-app' };
+  // As lint reports it: the resolution error is the undecided contexts' cause and a diagnostic of the run.
+  const report: LintReport = {
+    ...cleanReport(),
+    evaluations: ['staging', 'production'].map((environment) => ({ project: 'web-app', environment, decisions: [], errors: [{ ...unresolved }] })),
+    diagnostics: [{ ...unresolved }, INFO_DIAGNOSTIC],
+  };
+  const issues = buildGitlab(report);
+
+  it('is one blocker per context naming the error in full, and the error is not listed again', () => {
+    expect(validate(issues) ? [] : validate.errors).toEqual([]);
+    const undecided = issues.filter((i) => i.check_name === 'oclhub-undecided');
+    expect(undecided.map((i) => i.severity)).toEqual(['blocker', 'blocker']);
+    for (const issue of undecided) {
+      expect(issue.description).toContain('TPL103 No published version of "deploy" matches 9.X — Published: 1.0.0, 1.1.0');
+      expect(issue.location).toEqual({ path: WEB_FILE, lines: { begin: unresolved.range.start.line } });
+    }
+    expect(issues.filter((i) => i.check_name === 'TPL103')).toEqual([]);
+    // Other diagnostics are still listed.
+    expect(issues.filter((i) => i.check_name === INFO_DIAGNOSTIC.code)).toHaveLength(1);
+  });
+
+  it('still lists a diagnostic that left no context undecided', () => {
+    const decided: LintReport = { ...report, evaluations: [{ project: 'web-app', environment: 'staging', decisions: [] }] };
+    expect(buildGitlab(decided).filter((i) => i.check_name === 'TPL103')).toHaveLength(1);
+  });
+});
