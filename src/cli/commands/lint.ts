@@ -23,7 +23,8 @@ import { Option } from 'commander';
 import { findRepositoryRoot } from '../../git/find-root.js';
 import { readRenderedReport, renderedReportWriter, writeRenderedReport, type RenderedReport } from '../../lint/cache.js';
 import type { LintOptions } from '../../lint/engine.js';
-import { renderedReportKey } from '../../lint/report-key.js';
+import { rerunRecorder, type RerunOptions } from '../../lint/fast-rerun.js';
+import { renderedReportKeyUntil } from '../../lint/report-key.js';
 import { parseShard, type ShardSpec } from '../../lint/shard.js';
 import { releaseFrom } from '../../policy/release-version.js';
 import { writeFileAtomic, writeFileAtomicWith } from '../../git/durable.js';
@@ -102,15 +103,22 @@ export async function runLint(options: LintCommandOptions, io: CliIo): Promise<n
     return EXIT_USAGE;
   }
   const where = await lintLocation(options, io);
+  // What bin/oclhub.js's fast path (lint/fast-rerun.ts) needs to answer the next identical run, observed
+  // before the report's key is computed; recorded once the report is stored.
+  const recorder = extras.length === 0 ? await rerunRecorderFor(options, io, where) : undefined;
   // An unchanged hub re-prints the report it rendered last time, before anything is parsed (colour is
   // part of the rendering). Extra report files need the report itself: no shortcut then.
   const quick = extras.length > 0 ? {} : await quickReport(options, io, format, release.release, where, shard);
+  const record = () => {
+    if (recorder && quick.key !== undefined && quick.until !== undefined) recorder(quick.key, quick.until);
+  };
   if (quick.previous) {
     const previous = quick.previous;
     try {
       return await emit(previous, previous.exitCode, options, io, previous.summary);
     } finally {
       await previous.close();
+      record();
     }
   }
   // Loaded only now: an unchanged hub's report above is re-printed without loading the parser or the engine.
@@ -169,7 +177,9 @@ export async function runLint(options: LintCommandOptions, io: CliIo): Promise<n
     // Written as it is produced (a 5,000-project report is hundreds of megabytes as one string).
     const { lintJsonChunks } = await import('../../report/lint-json-stream.js');
     const exitCode = lintExitCode(summarize(run.report));
-    return emitChunks(lintJsonChunks(run.report), exitCode, options, io, quick.key !== undefined && quick.dir !== undefined ? { dir: quick.dir, key: quick.key } : undefined);
+    const code = await emitChunks(lintJsonChunks(run.report), exitCode, options, io, quick.key !== undefined && quick.dir !== undefined ? { dir: quick.dir, key: quick.key } : undefined);
+    record();
+    return code;
   }
   const hubDir = hub.location.startsWith('http') ? undefined : path.resolve(io.cwd, hub.location);
   const renderOptions: LintRenderOptions = {
@@ -186,7 +196,10 @@ export async function runLint(options: LintCommandOptions, io: CliIo): Promise<n
   }
   const summary = format === 'github' ? renderGithubStepSummary(run.report) : undefined;
   const exitCode = lintExitCode(summarize(run.report));
-  if (quick.key !== undefined && quick.dir !== undefined) await writeRenderedReport(quick.dir, quick.key, rendered, exitCode, summary);
+  if (quick.key !== undefined && quick.dir !== undefined) {
+    await writeRenderedReport(quick.dir, quick.key, rendered, exitCode, summary);
+    record();
+  }
   return emit(rendered, exitCode, options, io, summary);
 }
 
@@ -233,7 +246,7 @@ async function quickReport(
   release: LintOptions['release'],
   where: { cacheRoot: string; hubRoot?: string; hubFromOutside: boolean },
   shard: ShardSpec | undefined,
-): Promise<{ key?: string; dir?: string; previous?: RenderedReport; objects?: ObjectCache }> {
+): Promise<{ key?: string; until?: number; dir?: string; previous?: RenderedReport; objects?: ObjectCache }> {
   if (options.cache === false || (options.project ?? []).length > 0 || where.hubRoot === undefined) return {};
   const hubDir = where.hubRoot;
   if (hubDir !== where.cacheRoot) return {};
@@ -242,10 +255,34 @@ async function quickReport(
   const lintOptions = { ...baseOptions(options, await toolVersion(), release, shard), home: 'hub' };
   // The objects read to compute the key are read again by the lint on a miss: one cache for both.
   const objects = new ObjectCache();
-  const key = await renderedReportKey(hubDir, options.ref ?? 'HEAD', lintOptions, `${format}:${io.colors.red('x')}`, { workingTree: options.ref === undefined, stateDir: dir, objectCache: objects });
-  if (key === undefined) return { objects };
+  const keyed = await renderedReportKeyUntil(hubDir, options.ref ?? 'HEAD', lintOptions, `${format}:${io.colors.red('x')}`, { workingTree: options.ref === undefined, stateDir: dir, objectCache: objects });
+  if (keyed === undefined) return { objects };
+  const { key, until } = keyed;
   const previous = await readRenderedReport(dir, key);
-  return previous ? { key, dir, previous, objects } : { key, dir, objects };
+  return previous ? { key, until, dir, previous, objects } : { key, until, dir, objects };
+}
+
+/**
+ * The re-run recorder (see lint/fast-rerun.ts) for the invocations the fast path answers: a whole local
+ * hub linted from its own folder, with the cache, at the working tree, with no option beyond those it
+ * parses. Undefined otherwise.
+ */
+async function rerunRecorderFor(options: LintCommandOptions, io: CliIo, where: { hubRoot?: string; hubFromOutside: boolean }): Promise<((key: string, until: number) => void) | undefined> {
+  if (options.cache === false || (options.project ?? []).length > 0 || options.ref !== undefined || options.drafts || options.locked || options.cacheDir !== undefined) return undefined;
+  if (where.hubFromOutside || where.hubRoot === undefined || path.resolve(io.cwd) !== where.hubRoot) return undefined;
+  const rerun: RerunOptions = {
+    format: options.format ?? 'text',
+    failOn: options.failOn ?? 'block',
+    onError: options.onError ?? 'block',
+    environment: options.environment ?? [],
+    tenant: options.tenant ?? [],
+    ...(options.output !== undefined ? { output: options.output } : {}),
+    ...(options.releaseVersion !== undefined ? { releaseVersion: options.releaseVersion } : {}),
+    ...(options.gitRef !== undefined ? { gitRef: options.gitRef } : {}),
+    ...(options.shard !== undefined ? { shard: options.shard } : {}),
+    ...(options.hub !== undefined ? { hub: options.hub } : {}),
+  };
+  return rerunRecorder(rerun, { cwd: io.cwd, env: io.env, colors: io.colors.red('x') !== 'x', toolVersion: await toolVersion() });
 }
 
 /** Prints or writes the report: a string just rendered, or a cached one (copied to `--output` without decoding). */
