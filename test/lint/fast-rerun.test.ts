@@ -202,6 +202,26 @@ describe('oclhub lint re-run fast path', () => {
   }, 60_000);
 });
 
+describe('oclhub lint --format json after one project changed', () => {
+  it('prints what an uncached run prints, re-using the unchanged projects of the last report', async () => {
+    const first = await full(hub, ['--format', 'json']);
+    expect(fs.existsSync(path.join(hub, '.oclhub-cache/lint-output.fragments.json'))).toBe(true);
+    expect(first.stdout).toBe((await full(hub, ['--format', 'json', '--no-cache'])).stdout);
+    const file = path.join(hub, PROCESS);
+    const text = fs.readFileSync(file, 'utf8');
+    for (const [round, name] of ['Approve it', 'Approve again'].entries()) {
+      commitAll(hub, { [PROCESS]: text.replace('name = "Approve"', `name = "${name}"`) }, `change ${round}`);
+      const cached = await full(hub, ['--format', 'json']);
+      const uncached = await full(hub, ['--format', 'json', '--no-cache']);
+      expect(cached.code).toBe(uncached.code);
+      expect(cached.stdout).toBe(uncached.stdout);
+      const output = path.join(out, `changed-${round}.json`);
+      await full(hub, ['--format', 'json', '--output', output]);
+      expect(fs.readFileSync(output, 'utf8')).toBe(uncached.stdout);
+    }
+  }, 120_000);
+});
+
 describe('parseRerunArgs', () => {
   it('takes the options the full path would parse the same way, and nothing else', () => {
     expect(parseRerunArgs(['--format', 'sarif', '--environment', 'a', '--environment=b', '--output', 'x.sarif'])).toEqual({

@@ -21,9 +21,9 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Option } from 'commander';
 import { findRepositoryRoot } from '../../git/find-root.js';
-import { readRenderedReport, renderedReportWriter, writeRenderedReport, type RenderedReport } from '../../lint/cache.js';
+import { readRenderedReport, readReportFragments, renderedReportWriter, writeRenderedReport, type RenderedReport } from '../../lint/cache.js';
 import type { LintOptions } from '../../lint/engine.js';
-import { rerunRecorder, type RerunOptions } from '../../lint/fast-rerun.js';
+import { rerunRecorder, sha, type RerunOptions } from '../../lint/fast-rerun.js';
 import { renderedReportKeyUntil } from '../../lint/report-key.js';
 import { parseShard, type ShardSpec } from '../../lint/shard.js';
 import { releaseFrom } from '../../policy/release-version.js';
@@ -31,6 +31,7 @@ import { writeFileAtomic, writeFileAtomicWith } from '../../git/durable.js';
 import { ObjectCache } from '../../git/index.js';
 import type { FsLike } from '../../git/repo.js';
 import type { LintFormat, LintRenderOptions } from '../../report/lint-formats.js';
+import type { JsonFragment } from '../../report/lint-json-stream.js';
 import type { FailLevel, PolicyAction } from '../../report/lint-report.js';
 import { cacheDirFor, collect, lintCacheDir } from '../cache-dirs.js';
 import { fileErrorReason } from '../files.js';
@@ -171,13 +172,43 @@ export async function runLint(options: LintCommandOptions, io: CliIo): Promise<n
   }
   // JSON has no code frames: the report need not hold the projects' texts.
   if (format === 'json' && extras.length === 0) lintOptions.keepSources = false;
+  // One "now" for the exceptions the engine applies and the fragments' key below.
+  lintOptions.now = new Date();
   const run = await lintHub(hub, lintOptions);
   if (io.isTTY) io.stderr('\r\u001b[K');
   if (format === 'json' && extras.length === 0) {
     // Written as it is produced (a 5,000-project report is hundreds of megabytes as one string).
-    const { lintJsonChunks } = await import('../../report/lint-json-stream.js');
+    const { lintJsonChunks, lintJsonPieces } = await import('../../report/lint-json-stream.js');
     const exitCode = lintExitCode(summarize(run.report));
-    const code = await emitChunks(lintJsonChunks(run.report), exitCode, options, io, quick.key !== undefined && quick.dir !== undefined ? { dir: quick.dir, key: quick.key } : undefined);
+    const cache = quick.key !== undefined && quick.dir !== undefined ? { dir: quick.dir, key: quick.key, fragments: [] as JsonFragment[] } : undefined;
+    const commit = hub.commit;
+    let chunks: Iterable<string | Uint8Array>;
+    if (cache && run.projectKeys && commit && hub.repository.commit === commit) {
+      // Unchanged projects' evaluations are copied from the last report (see report/lint-json-stream.ts).
+      const previous = await readReportFragments(cache.dir);
+      const { exceptionInForce } = await import('../../policy/exceptions.js');
+      const { commit: _commit, ...where } = hub.repository;
+      const context = sha([
+        'lint-json-fragment/1',
+        JSON.stringify(where),
+        String(commit.length),
+        (hub.config?.exceptions ?? []).map((e) => (exceptionInForce(e, lintOptions.now!) ? '1' : '0')).join(''),
+      ]);
+      const keys = run.projectKeys;
+      chunks = lintJsonPieces(run.report, {
+        hub: hub.repository,
+        commit,
+        keyOf: (project) => {
+          const key = keys.get(project);
+          return key === undefined ? undefined : sha([context, key]);
+        },
+        previous,
+        placed: (fragment) => cache.fragments.push(fragment),
+      });
+    } else {
+      chunks = lintJsonChunks(run.report);
+    }
+    const code = await emitChunks(chunks, exitCode, options, io, cache);
     record();
     return code;
   }
@@ -346,19 +377,30 @@ async function writeReport(name: string, text: string, io: CliIo): Promise<boole
  * Writes a report produced in chunks to `--output` (atomically: a temporary file renamed when
  * complete) or stdout, and to the rendered-report cache alongside.
  */
-async function emitChunks(chunks: Iterable<string>, exitCode: number, options: LintCommandOptions, io: CliIo, cache: { dir: string; key: string } | undefined): Promise<number> {
+async function emitChunks(
+  chunks: Iterable<string | Uint8Array>,
+  exitCode: number,
+  options: LintCommandOptions,
+  io: CliIo,
+  cache: { dir: string; key: string; fragments?: JsonFragment[] } | undefined,
+): Promise<number> {
   const stored = cache ? await renderedReportWriter(cache.dir, cache.key, exitCode) : undefined;
+  const keep = () => {
+    for (const fragment of cache?.fragments ?? []) stored?.fragment(fragment);
+  };
   if (options.output === undefined) {
     let pending = '';
     for (const chunk of chunks) {
       await stored?.write(chunk);
-      pending += chunk;
+      // Pieces are whole runs of JSON text: no character is split between two.
+      pending += typeof chunk === 'string' ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('utf8');
       if (pending.length >= 1 << 20) {
         io.stdout(pending);
         pending = '';
       }
     }
     if (pending !== '') io.stdout(pending);
+    keep();
     await stored?.done();
     return exitCode;
   }
@@ -377,6 +419,7 @@ async function emitChunks(chunks: Iterable<string>, exitCode: number, options: L
     io.stderr(`oclhub lint: cannot write ${options.output}: ${fileErrorReason(error)}\n`);
     return EXIT_USAGE;
   }
+  keep();
   await stored?.done();
   return exitCode;
 }
