@@ -46,8 +46,8 @@ function blobId(bytes: Uint8Array): string {
 
 /** Path → [size, mtimeMs, blob id, ctimeMs, inode]. */
 type FileEntry = [number, number, string, number, number];
-/** Path ('' for the root) → [mtimeMs, inode, the names that matter, '/'-joined and sorted]. */
-type DirEntry = [number, number, string];
+/** Path ('' for the root) → [mtimeMs, inode, the names that matter, sorted, sub-folders' ending in '/']. */
+type DirEntry = [number, number, string[]];
 
 interface WorktreeState {
   format: typeof STATE_FORMAT;
@@ -58,7 +58,7 @@ interface WorktreeState {
   dirs: Record<string, DirEntry>;
 }
 
-const STATE_FORMAT = 'oclhub-worktree/3';
+const STATE_FORMAT = 'oclhub-worktree/4';
 
 /** The name of the state file of the working tree in `dir`, in the state folder. */
 export function worktreeStateName(dir: string): string {
@@ -85,37 +85,66 @@ function writeState(stateDir: string, file: string, state: WorktreeState): void 
   }
 }
 
-/** The names in a folder that matter (sub-folders other than skipped ones, OCL and lock files), sorted. */
-function namesIn(full: string, into?: { dirs: string[]; files: string[] }): string {
+/** The names in a folder that matter (sub-folders other than skipped ones, marked with a '/', and OCL and lock files), sorted. */
+function namesIn(full: string): string[] {
   const names: string[] = [];
   for (const entry of readdirSync(full, { withFileTypes: true })) {
     if (entry.isDirectory()) {
-      if (SKIPPED.has(entry.name)) continue;
-      names.push(entry.name);
-      into?.dirs.push(entry.name);
+      if (!SKIPPED.has(entry.name)) names.push(`${entry.name}/`);
     } else if (entry.isFile() && relevant(entry.name)) {
       names.push(entry.name);
-      into?.files.push(entry.name);
     }
   }
-  return names.sort().join('/');
+  return names.sort();
 }
 
-/** Every folder (stat taken before it is listed) and every OCL/lock file under `root`. */
-function walk(root: string, relative: string, dirs: Record<string, DirEntry>, files: string[]): void {
+function sameNames(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((name, i) => name === b[i]);
+}
+
+/**
+ * Every folder and every OCL/lock file under `root`. A folder's stat is taken before it is listed; a
+ * folder whose stat is what `known` remembers (and not racily so) is not listed again.
+ */
+function walk(root: string, relative: string, dirs: Record<string, DirEntry>, files: string[], known: WorktreeState | undefined): void {
   const full = relative === '' ? root : path.join(root, relative);
   let info: Stats;
-  const found = { dirs: [] as string[], files: [] as string[] };
-  let names: string;
+  let names: string[];
   try {
     info = statSync(full);
-    names = namesIn(full, found);
+    const before = known?.dirs[relative];
+    names = before && before[0] === info.mtimeMs && before[1] === info.ino && info.mtimeMs < known!.verifiedAt - RACY_MS ? before[2] : namesIn(full);
   } catch {
     return; // vanished while walking: the files it held are missing, which the comparison sees
   }
   dirs[relative] = [info.mtimeMs, info.ino, names];
-  for (const name of found.files) files.push(relative === '' ? name : `${relative}/${name}`);
-  for (const name of found.dirs) walk(root, relative === '' ? name : `${relative}/${name}`, dirs, files);
+  for (const name of names) {
+    const child = relative === '' ? name : `${relative}/${name}`;
+    if (name.endsWith('/')) walk(root, child.slice(0, -1), dirs, files, known);
+    else files.push(child);
+  }
+}
+
+/** Whether the working tree still holds what `state` verified (see `worktreeStateHolds`). */
+function stateHolds(state: WorktreeState, dir: string): boolean {
+  const { verifiedAt } = state;
+  for (const relative of Object.keys(state.dirs)) {
+    const [mtimeMs, ino, names] = state.dirs[relative]!;
+    const full = relative === '' ? dir : path.join(dir, relative);
+    const info = statSync(full, { throwIfNoEntry: false });
+    if (!info || !info.isDirectory()) return false;
+    if (info.mtimeMs === mtimeMs && info.ino === ino && mtimeMs < verifiedAt - RACY_MS) continue;
+    if (!sameNames(namesIn(full), names)) return false;
+  }
+  for (const relative of Object.keys(state.files)) {
+    const known = state.files[relative]!;
+    const full = path.join(dir, relative);
+    const info = statSync(full, { throwIfNoEntry: false });
+    if (!info || !info.isFile() || info.size !== known[0]) return false;
+    if (unchanged(known, info, verifiedAt)) continue;
+    if (blobId(readFileSync(full)) !== known[2]) return false;
+  }
+  return true;
 }
 
 /** Whether a stat still vouches for what was verified at `verifiedAt`. */
@@ -131,10 +160,12 @@ export async function oclWorktreeMatches(store: GitStore, commit: string, dir: s
   try {
     const file = stateDir !== undefined ? path.join(stateDir, worktreeStateName(dir)) : undefined;
     const state = file !== undefined ? readState(file) : undefined;
+    // Verified at this commit: the stats alone say whether it still holds (a second check in one run, a re-run).
+    if (state && state.commit === commit && stateHolds(state, dir)) return true;
     const verifiedAt = Date.now();
     const dirs: WorktreeState['dirs'] = {};
     const present: string[] = [];
-    walk(dir, '', dirs, present);
+    walk(dir, '', dirs, present, state);
     let committed: Map<string, string | null>;
     if (state && state.commit === commit) {
       committed = new Map(Object.entries(state.files).map(([p, entry]) => [p, entry[2]]));
@@ -172,25 +203,7 @@ export async function oclWorktreeMatches(store: GitStore, commit: string, dir: s
 export function worktreeStateHolds(stateDir: string, dir: string, commit: string): boolean {
   try {
     const state = readState(path.join(stateDir, worktreeStateName(dir)));
-    if (!state || state.commit !== commit) return false;
-    const { verifiedAt } = state;
-    for (const relative of Object.keys(state.dirs)) {
-      const [mtimeMs, ino, names] = state.dirs[relative]!;
-      const full = relative === '' ? dir : path.join(dir, relative);
-      const info = statSync(full, { throwIfNoEntry: false });
-      if (!info || !info.isDirectory()) return false;
-      if (info.mtimeMs === mtimeMs && info.ino === ino && mtimeMs < verifiedAt - RACY_MS) continue;
-      if (namesIn(full) !== names) return false;
-    }
-    for (const relative of Object.keys(state.files)) {
-      const known = state.files[relative]!;
-      const full = path.join(dir, relative);
-      const info = statSync(full, { throwIfNoEntry: false });
-      if (!info || !info.isFile() || info.size !== known[0]) return false;
-      if (unchanged(known, info, verifiedAt)) continue;
-      if (blobId(readFileSync(full)) !== known[2]) return false;
-    }
-    return true;
+    return state !== undefined && state.commit === commit && stateHolds(state, dir);
   } catch {
     return false;
   }
