@@ -8,11 +8,11 @@ import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { memoryIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
-import { parseRerunArgs, rerunFromCache, type RerunIo } from '../../src/lint/fast-rerun.js';
+import { observeHub, parseRerunArgs, rerunFromCache, type RerunIo } from '../../src/lint/fast-rerun.js';
 import { expiryStateUntil } from '../../src/lint/report-key.js';
 import { colorWanted } from '../../src/cli/io.js';
 import { rerunColors } from '../../src/lint/fast-rerun.js';
-import { commitAll, git, removeDir, tempDir } from '../git/helpers.js';
+import { commitAll, git, initRepo, removeDir, tempDir } from '../git/helpers.js';
 import { demoHub } from '../e2e/demo-hub.js';
 
 const VERSION = (JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -220,6 +220,36 @@ describe('oclhub lint --format json after one project changed', () => {
       expect(fs.readFileSync(output, 'utf8')).toBe(uncached.stdout);
     }
   }, 120_000);
+});
+
+describe('observeHub', () => {
+  it('reads HEAD through loose and packed refs, in a main and a linked working tree, and sees a new tag', () => {
+    const main = initRepo({ 'oclhub.ocl': 'base_path = ".octopus"\n' });
+    const linked = path.join(tempDir('oclhub-linked-'), 'wt');
+    try {
+      const head = () => git(main, ['rev-parse', 'HEAD']).trim();
+      const before = observeHub(main);
+      expect(before.commit).toBe(head());
+      git(main, ['tag', 'policies/p/v1.0.0']);
+      const tagged = observeHub(main);
+      expect(tagged.tags).not.toBe(before.tags);
+      git(main, ['pack-refs', '--all']);
+      const packed = observeHub(main);
+      expect(packed.commit).toBe(head());
+      git(main, ['tag', 'policies/p/v1.1.0']);
+      expect(observeHub(main).tags).not.toBe(packed.tags);
+      git(main, ['worktree', 'add', '-q', '-b', 'other', linked]);
+      commitAll(linked, { 'x.ocl': 'a = 1\n' }, 'in the linked tree');
+      expect(observeHub(linked).commit).toBe(git(linked, ['rev-parse', 'HEAD']).trim());
+      expect(observeHub(linked).commit).not.toBe(head());
+      expect(observeHub(linked).tags).toBe(observeHub(main).tags);
+      git(main, ['checkout', '-q', '--detach']);
+      expect(observeHub(main).commit).toBe(head());
+    } finally {
+      removeDir(main);
+      removeDir(path.dirname(linked));
+    }
+  });
 });
 
 describe('parseRerunArgs', () => {
