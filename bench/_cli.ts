@@ -1,16 +1,36 @@
 /**
  * `oclhub` from the source (src/cli/main.ts through tsx), so a bench measures the code in this
- * working copy without building it first. Same contract as bin/oclhub.js.
+ * working copy without building it first. Same contract as bin/oclhub.js: a `lint` re-run on an
+ * unchanged hub is answered by lint/fast-rerun.ts before the CLI loads.
  *   node --import tsx bench/_cli.ts <oclhub arguments>
  */
-import { main } from '../src/cli/main.js';
+import { readFileSync } from 'node:fs';
+import { rerunFromCache } from '../src/lint/fast-rerun.js';
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.stderr.write(`oclhub: internal error: ${error instanceof Error ? error.stack : String(error)}\n`);
-    process.exitCode = 2;
-  },
-);
+const argv = process.argv.slice(2);
+const served =
+  argv[0] === 'lint'
+    ? rerunFromCache({
+        args: argv.slice(1),
+        cwd: process.cwd(),
+        env: process.env,
+        stdoutIsTTY: Boolean(process.stdout.isTTY),
+        toolVersion: (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version,
+        stdout: (bytes) => void process.stdout.write(bytes),
+        stderr: (text) => void process.stderr.write(text),
+      })
+    : undefined;
+if (served !== undefined) {
+  process.exitCode = served;
+} else {
+  const { main } = await import('../src/cli/main.js');
+  main(argv).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`oclhub: internal error: ${error instanceof Error ? error.stack : String(error)}\n`);
+      process.exitCode = 2;
+    },
+  );
+}

@@ -7,18 +7,54 @@ const argv = process.argv.slice(2);
 
 if (argv.length === 1 && ['--version', '-V', '-v', 'version'].includes(argv[0])) {
   // Asked in every CI log: answered without loading any command.
-  process.stdout.write(`${JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version}\n`);
+  process.stdout.write(`${packageVersion()}\n`);
 } else {
-  const { main } = await loadCli();
-  main(argv).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error) => {
-      process.stderr.write(`oclhub: internal error: ${error instanceof Error ? error.stack : String(error)}\n`);
-      process.exitCode = 2;
-    },
-  );
+  const served = argv[0] === 'lint' ? await rerunFromCache(argv.slice(1)) : undefined;
+  if (served !== undefined) {
+    process.exitCode = served;
+  } else {
+    const { main } = await loadCli();
+    main(argv).then(
+      (code) => {
+        process.exitCode = code;
+      },
+      (error) => {
+        process.stderr.write(`oclhub: internal error: ${error instanceof Error ? error.stack : String(error)}\n`);
+        process.exitCode = 2;
+      },
+    );
+  }
+}
+
+function packageVersion() {
+  return JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
+}
+
+/**
+ * `oclhub lint` re-run on a hub that has not changed: the stored report, before the CLI loads (see
+ * src/lint/fast-rerun.ts, a module that imports only Node's). Undefined: run the CLI.
+ */
+async function rerunFromCache(args) {
+  const module = new URL('../dist/lint/fast-rerun.js', import.meta.url);
+  if (!existsSync(module)) return undefined;
+  try {
+    const fast = await import(module.href);
+    return fast.rerunFromCache({
+      args,
+      cwd: process.cwd(),
+      env: process.env,
+      stdoutIsTTY: Boolean(process.stdout.isTTY),
+      toolVersion: packageVersion(),
+      stdout: (bytes) => {
+        // A reader that stopped reading (`| head`) is not an error of ours, as for the CLI's own output.
+        if (process.stdout.listenerCount('error') === 0) process.stdout.on('error', (error) => void (error.code === 'EPIPE' || Promise.reject(error)));
+        if (!process.stdout.destroyed) process.stdout.write(bytes);
+      },
+      stderr: (text) => process.stderr.write(text),
+    });
+  } catch {
+    return undefined;
+  }
 }
 
 /** The bundle when it was built; the plain compiled modules otherwise (`tsc` alone, or a debugger). */

@@ -8,11 +8,12 @@
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
-import { mkdir, open, readFile, rename, rm, writeFile, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import * as nodeFs from 'node:fs';
 import { writeFileAtomicWith } from '../git/durable.js';
 import type { FsLike } from '../git/repo.js';
+import type { JsonFragment } from '../report/lint-json-stream.js';
 
 /** Creates the cache folder with a `.gitignore` of `*`, so that no repository ever commits it. */
 async function makeCacheDir(dir: string): Promise<void> {
@@ -217,9 +218,26 @@ export async function writeRenderedReport(dir: string, key: string, output: stri
 
 /** A rendered report written as it is produced; `done` publishes it, `abort` drops it. */
 export interface RenderedReportWriter {
-  write(chunk: string): Promise<void>;
+  write(chunk: string | Uint8Array): Promise<void>;
+  /** A piece of the report (bytes from the report's start) to keep for the next report (see `readReportFragments`). */
+  fragment(fragment: JsonFragment): void;
   done(): Promise<void>;
   abort(): Promise<void>;
+}
+
+/** Where a report's fragments are (see `readReportFragments`). */
+const FRAGMENTS = 'lint-output.fragments.json';
+const FRAGMENTS_FORMAT = 'oclhub-fragments/1';
+
+interface FragmentIndex {
+  format: typeof FRAGMENTS_FORMAT;
+  /** The report's key, and its file's [size, mtimeMs, inode] when the index was written: no other file's offsets apply. */
+  key: string;
+  report: [number, number, number];
+  /** Where the report starts in the file (after the header line). */
+  bodyStart: number;
+  /** Fragment key → [offset in the report, length, commit offsets in the fragment]. */
+  fragments: Record<string, [number, number, number[]]>;
 }
 
 /** Starts storing a rendered report (see `writeRenderedReport`); undefined when the folder cannot be written. */
@@ -231,19 +249,45 @@ export async function renderedReportWriter(dir: string, key: string, exitCode: n
     const stream = createWriteStream(temp);
     let failed = false;
     const failure = new Promise<void>((resolve) => stream.once('error', () => resolve(void (failed = true))));
-    const write = async (chunk: string) => {
+    const write = async (chunk: string | Uint8Array) => {
       if (failed) return;
       if (!stream.write(chunk)) await Promise.race([once(stream, 'drain').catch(() => undefined), failure]);
     };
-    await write(`${RENDERED_FORMAT} ${key} ${exitCode} -1\n`);
+    const header = `${RENDERED_FORMAT} ${key} ${exitCode} -1\n`;
+    await write(header);
+    const fragments: FragmentIndex['fragments'] = {};
+    let kept = 0;
     const end = () => new Promise<void>((resolve) => stream.end(() => resolve()));
     return {
       write,
+      fragment(f) {
+        fragments[f.key] = [f.at, f.length, f.commits];
+        kept++;
+      },
       async done() {
         await end();
         // Only costs speed when it fails.
-        if (failed) await rm(temp, { force: true }).catch(() => undefined);
-        else await rename(temp, file).catch(() => rm(temp, { force: true }).catch(() => undefined));
+        if (failed) {
+          await rm(temp, { force: true }).catch(() => undefined);
+          return;
+        }
+        try {
+          await rename(temp, file);
+        } catch {
+          await rm(temp, { force: true }).catch(() => undefined);
+          return;
+        }
+        if (kept === 0) return;
+        try {
+          const info = await stat(file);
+          const index: FragmentIndex = { format: FRAGMENTS_FORMAT, key, report: [info.size, info.mtimeMs, info.ino], bodyStart: Buffer.byteLength(header), fragments };
+          const target = path.join(dir, FRAGMENTS);
+          const indexTemp = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+          await writeFile(indexTemp, JSON.stringify(index));
+          await rename(indexTemp, target);
+        } catch {
+          // Only costs speed.
+        }
       },
       async abort() {
         await end();
@@ -252,5 +296,42 @@ export async function renderedReportWriter(dir: string, key: string, exitCode: n
     };
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * The fragments of the last stored report (report/lint-json-stream.ts): its bytes, read once, and the
+ * index written with it. Nothing when the index is not the stored report's (another report was
+ * stored since, or either file is torn or missing).
+ */
+export async function readReportFragments(dir: string): Promise<(key: string) => { bytes: Uint8Array; commits: number[] } | undefined> {
+  const none = () => undefined;
+  let handle: FileHandle | undefined;
+  try {
+    const index = JSON.parse(await readFile(path.join(dir, FRAGMENTS), 'utf8')) as FragmentIndex;
+    if (index.format !== FRAGMENTS_FORMAT || !Array.isArray(index.report)) return none;
+    handle = await open(path.join(dir, RENDERED), 'r');
+    const info = await handle.stat();
+    if (info.size !== index.report[0] || info.mtimeMs !== index.report[1] || info.ino !== index.report[2]) return none;
+    const bytes = Buffer.allocUnsafe(info.size);
+    for (let at = 0; at < bytes.length; ) {
+      const { bytesRead } = await handle.read(bytes, at, bytes.length - at, at);
+      if (bytesRead === 0) return none;
+      at += bytesRead;
+    }
+    const newline = bytes.indexOf(10);
+    if (newline + 1 !== index.bodyStart || bytes.toString('utf8', 0, newline).split(' ')[1] !== index.key) return none;
+    return (key) => {
+      const entry = index.fragments[key];
+      if (!entry || !Object.hasOwn(index.fragments, key)) return undefined;
+      const [at, length, commits] = entry;
+      const start = index.bodyStart + at;
+      if (start + length > bytes.length) return undefined;
+      return { bytes: bytes.subarray(start, start + length), commits };
+    };
+  } catch {
+    return none;
+  } finally {
+    await handle?.close().catch(() => undefined);
   }
 }

@@ -134,6 +134,12 @@ export interface LintRun {
   /** Policy evaluations performed (cache hits excluded). */
   evaluated: number;
   policies: PolicySource[];
+  /**
+   * Each project's result-cache key (slug → key; projects met once, with a cacheable result): its
+   * evaluations are the same whenever the key is (before exceptions, which depend on the date), so a
+   * renderer may re-use what it rendered for them last time (report/lint-json-stream.ts).
+   */
+  projectKeys?: ReadonlyMap<string, string>;
 }
 
 /** A file's text in a result; `repository` unset means the project's own repository. */
@@ -645,6 +651,7 @@ export async function lintHub(hub: Hub, options: LintOptions = {}): Promise<Lint
   let cached = 0;
   let evaluated = 0;
   let policies: PolicySource[] = [];
+  let projectKeys: ReadonlyMap<string, string> | undefined;
   let repositories: SourceRepository[];
   let repositoryRules: Map<string, RepositoryRules>;
   if (hit) {
@@ -661,6 +668,7 @@ export async function lintHub(hub: Hub, options: LintOptions = {}): Promise<Lint
     policies = run.policies;
     repositories = run.repositories;
     repositoryRules = run.rules;
+    projectKeys = run.projectKeys;
     await cache?.save();
     if (runKey !== undefined) {
       runCache!.set(runKey, { ...compact(result), cached: run.total, repositories, rules: [...repositoryRules] });
@@ -696,7 +704,7 @@ export async function lintHub(hub: Hub, options: LintOptions = {}): Promise<Lint
     ...(options.home !== undefined ? { home: options.home } : {}),
     ...(options.shard ? { shard: shardInfo(options.shard, evaluations) } : {}),
   };
-  return { report, cached, evaluated, policies };
+  return { report, cached, evaluated, policies, ...(projectKeys ? { projectKeys } : {}) };
 }
 
 function shardInfo(shard: ShardSpec, evaluations: readonly Evaluation[]): LintShard {
@@ -768,7 +776,16 @@ async function lintUncached(
   hub: Hub,
   options: LintOptions,
   cache: LintCache | undefined,
-): Promise<{ result: ProjectResult; cached: number; evaluated: number; total: number; policies: PolicySource[]; repositories: SourceRepository[]; rules: Map<string, RepositoryRules> }> {
+): Promise<{
+  result: ProjectResult;
+  cached: number;
+  evaluated: number;
+  total: number;
+  policies: PolicySource[];
+  repositories: SourceRepository[];
+  rules: Map<string, RepositoryRules>;
+  projectKeys: Map<string, string>;
+}> {
   const diagnostics: Diagnostic[] = [...hub.configDiagnostics.filter((d) => d.severity !== 'info')];
   const active = await loadActivePolicies({ store: hub.store, ref: policyRef(hub, options.drafts), ...(hub.config ? { config: hub.config } : {}), ...(options.drafts ? { drafts: true } : {}) });
   diagnostics.push(...active.diagnostics.filter((d) => d.severity !== 'info'));
@@ -875,7 +892,19 @@ async function lintUncached(
     }
   }
   const placed = diagnostics.map((d) => (d.file !== undefined && d.repository === undefined ? { ...d, repository: hub.repository } : d));
-  return { result: { diagnostics: dedupe(placed), evaluations, sources, facts }, cached, evaluated, total: targets.length, policies, repositories, rules };
+  return { result: { diagnostics: dedupe(placed), evaluations, sources, facts }, cached, evaluated, total: targets.length, policies, repositories, rules, projectKeys: projectKeysOf(targets, keys) };
+}
+
+/** Slug → result key of the projects met once whose result is cached (see `LintRun.projectKeys`). */
+function projectKeysOf(targets: readonly LintProjectTarget[], keys: readonly string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  const seen = new Set<string>();
+  targets.forEach((target, index) => {
+    if (seen.has(target.slug)) out.delete(target.slug);
+    else if (keys[index] !== '') out.set(target.slug, keys[index]!);
+    seen.add(target.slug);
+  });
+  return out;
 }
 
 /** A project folder on disk as a lint target: slug from oclhub.ocl when registered, else the folder name. */

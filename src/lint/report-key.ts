@@ -3,25 +3,17 @@
  * which exceptions are in force. Kept to cheap imports (no OCL parser), because the lint command
  * computes it first and re-prints the cached report when nothing changed.
  */
-import { createHash } from 'node:crypto';
 import { openRepository, type ObjectCache } from '../git/index.js';
 import { parseExpiry } from '../model/checks/hub-config.js';
 import { expiringSoonKey } from '../practices/rules/governance.js';
 import type { LintOptions } from './engine.js';
 import { oclWorktreeMatches } from './worktree.js';
 
-/** Bumped when cached results change shape or meaning. */
-export const ENGINE_VERSION = '3';
+import { ENGINE_VERSION, sha } from './fast-rerun.js';
 
-export function sha(parts: readonly string[]): string {
-  const h = createHash('sha256');
-  for (const part of parts) {
-    h.update(String(part.length));
-    h.update(':');
-    h.update(part);
-  }
-  return h.digest('hex');
-}
+export { ENGINE_VERSION, sha };
+
+const DAY = 24 * 60 * 60 * 1000;
 
 /**
  * The key of a rendered `oclhub lint` report over a whole hub folder, computed from Git alone — before
@@ -32,6 +24,21 @@ export function sha(parts: readonly string[]): string {
  * (no commit, drafts, projects in other repositories, a working tree read with changes).
  */
 export async function renderedReportKey(dir: string, ref: string, options: LintOptions, rendering: string, how: { workingTree?: boolean; stateDir?: string; objectCache?: ObjectCache } = {}): Promise<string | undefined> {
+  return (await renderedReportKeyUntil(dir, ref, options, rendering, how))?.key;
+}
+
+/**
+ * `renderedReportKey`, and until when (ms since the epoch) the time-dependent part of the key stays
+ * what it is now: the next instant at which an `expires = "…"` of oclhub.ocl comes into or out of
+ * force, or its days-until-expiry count (BP028) moves on.
+ */
+export async function renderedReportKeyUntil(
+  dir: string,
+  ref: string,
+  options: LintOptions,
+  rendering: string,
+  how: { workingTree?: boolean; stateDir?: string; objectCache?: ObjectCache } = {},
+): Promise<{ key: string; until: number } | undefined> {
   if (options.projects || options.drafts) return undefined;
   try {
     const store = await openRepository({ dir, ...(how.objectCache ? { cache: how.objectCache } : {}) });
@@ -44,7 +51,7 @@ export async function renderedReportKey(dir: string, ref: string, options: LintO
     const tags = (await store.listTags()).sort();
     const now = (options.now ?? new Date()).getTime();
     const inForce = [...text.matchAll(/\bexpires\s*=\s*"([^"]*)"/g)].map((m) => ((parseExpiry(m[1]!)?.getTime() ?? -Infinity) > now ? '1' : '0')).join('');
-    return sha([
+    const key = sha([
       'rendered',
       ENGINE_VERSION,
       options.toolVersion ?? '',
@@ -62,7 +69,25 @@ export async function renderedReportKey(dir: string, ref: string, options: LintO
       inForce,
       expiringSoonKey(text, new Date(now)),
     ]);
+    return { key, until: expiryStateUntil(text, now) };
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The next instant after `now` at which any `expires = "…"` of `text` changes what the key reads from
+ * it: for an expiry still ahead, the next whole-day step before it (`ceil((expiry - now) / day)`
+ * changes there, and at the expiry itself it comes out of force). Conservative: an earlier instant
+ * only means an earlier recomputation.
+ */
+export function expiryStateUntil(text: string, now: number): number {
+  let until = Infinity;
+  for (const match of text.matchAll(/\bexpires\s*=\s*"([^"]*)"/g)) {
+    const expiry = parseExpiry(match[1]!)?.getTime();
+    if (expiry === undefined || expiry <= now) continue;
+    const days = Math.ceil((expiry - now) / DAY);
+    until = Math.min(until, expiry - (days - 1) * DAY);
+  }
+  return until;
 }

@@ -2,25 +2,38 @@
  * Whether a working tree holds exactly the OCL files of a commit. Local commands read the working
  * tree by default; when it is the commit (always in CI), reading the commit instead keeps results
  * cacheable by commit and blob id. Only OCL files (oclhub.ocl, project folders, policies and
- * templates) and lock files (`oclhub.lock.json`) matter to lint, so only they are compared: each working-tree `*.ocl` file is hashed the way
- * Git hashes a blob and looked up in the commit's tree. A few hundred files take milliseconds, where
- * a full status would hash or stat everything.
+ * templates) and lock files (`oclhub.lock.json`) matter to lint, so only they are compared: each
+ * working-tree `*.ocl` file is hashed the way Git hashes a blob and looked up in the commit's tree. A
+ * few hundred files take milliseconds, where a full status would hash or stat everything.
  *
  * Conservative: a file Git would filter (line-ending conversion) or ignore counts as a difference, so
  * the answer "differs" is sometimes wrong, "same" never is.
  *
- * With a state folder, a verified answer is remembered with each file's size and modification time
- * (as Git's index does): the next check against the same commit stats the files instead of reading
- * the commit's trees, and hashes only files that changed since — or that changed so close to the
- * verification that their time cannot tell (Git's "racily clean" rule).
+ * With a state folder, a verified answer is remembered as Git's index remembers one: each file's
+ * size, modification and change times, inode and blob id, and each folder's modification time, inode
+ * and the names in it that matter (sub-folders and OCL/lock files). A file whose stat is unchanged
+ * keeps its blob id without being read — also after a new commit, whose tree is then listed and
+ * compared — and a folder whose stat is unchanged holds the same names. A file or folder that changed
+ * so close to the verification that its time cannot tell (Git's "racily clean" rule) is read again.
+ *
+ * `worktreeStateHolds` is the same check done from the state alone, synchronously and with no Git
+ * layer (the re-run fast path, fast-rerun.ts): it stats every remembered folder and file, lists only
+ * the folders whose stat moved and hashes only the files whose stat moved. This module imports
+ * nothing but Node's.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import type { GitStore } from '../git/index.js';
 
 /** Folders never holding files a lint reads. */
 const SKIPPED = new Set(['.git', 'node_modules', '.oclhub-cache']);
+
+/**
+ * A stat taken this close (ms) before a verification cannot vouch for the content: file-system
+ * clocks are coarse (a tick of several ms) and may lag the system clock.
+ */
+const RACY_MS = 2000;
 
 /** The files a lint reads from a working tree. */
 function relevant(name: string): boolean {
@@ -31,52 +44,112 @@ function blobId(bytes: Uint8Array): string {
   return createHash('sha1').update(`blob ${bytes.byteLength}\0`).update(bytes).digest('hex');
 }
 
-async function worktreeOclFiles(root: string, relative = '', out: string[] = []): Promise<string[]> {
-  const entries = await readdir(path.join(root, relative), { withFileTypes: true }).catch(() => []);
-  for (const entry of entries) {
-    const file = relative === '' ? entry.name : `${relative}/${entry.name}`;
-    if (entry.isDirectory()) {
-      if (!SKIPPED.has(entry.name)) await worktreeOclFiles(root, file, out);
-    } else if (entry.isFile() && relevant(entry.name)) {
-      out.push(file);
-    }
-  }
-  return out;
-}
+/** Path → [size, mtimeMs, blob id, ctimeMs, inode]. */
+type FileEntry = [number, number, string, number, number];
+/** Path ('' for the root) → [mtimeMs, inode, the names that matter, sorted, sub-folders' ending in '/']. */
+type DirEntry = [number, number, string[]];
 
 interface WorktreeState {
   format: typeof STATE_FORMAT;
   commit: string;
-  /** When the files were verified (ms since the epoch). */
+  /** When the files were verified (ms since the epoch), taken before any of them was looked at. */
   verifiedAt: number;
-  /** Path → [size, mtimeMs, blob id] of every working-tree OCL file. */
-  files: Record<string, [number, number, string]>;
+  files: Record<string, FileEntry>;
+  dirs: Record<string, DirEntry>;
 }
 
-const STATE_FORMAT = 'oclhub-worktree/2';
+const STATE_FORMAT = 'oclhub-worktree/4';
 
-function stateFile(stateDir: string, dir: string): string {
-  return path.join(stateDir, `worktree-${createHash('sha1').update(path.resolve(dir)).digest('hex').slice(0, 16)}.json`);
+/** The name of the state file of the working tree in `dir`, in the state folder. */
+export function worktreeStateName(dir: string): string {
+  return `worktree-${createHash('sha1').update(path.resolve(dir)).digest('hex').slice(0, 16)}.json`;
 }
 
-async function readState(file: string, commit: string): Promise<WorktreeState | undefined> {
+function readState(file: string): WorktreeState | undefined {
   try {
-    const state = JSON.parse(await readFile(file, 'utf8')) as WorktreeState;
-    return state.format === STATE_FORMAT && state.commit === commit ? state : undefined;
+    const state = JSON.parse(readFileSync(file, 'utf8')) as WorktreeState;
+    return state.format === STATE_FORMAT && typeof state.commit === 'string' && state.files && state.dirs ? state : undefined;
   } catch {
     return undefined;
   }
 }
 
-async function writeState(stateDir: string, file: string, state: WorktreeState): Promise<void> {
+function writeState(stateDir: string, file: string, state: WorktreeState): void {
   try {
-    await mkdir(stateDir, { recursive: true });
+    mkdirSync(stateDir, { recursive: true });
     const temp = `${file}.${process.pid}.tmp`;
-    await writeFile(temp, JSON.stringify(state));
-    await rename(temp, file);
+    writeFileSync(temp, JSON.stringify(state));
+    renameSync(temp, file);
   } catch {
     // Only costs speed.
   }
+}
+
+/** The names in a folder that matter (sub-folders other than skipped ones, marked with a '/', and OCL and lock files), sorted. */
+function namesIn(full: string): string[] {
+  const names: string[] = [];
+  for (const entry of readdirSync(full, { withFileTypes: true })) {
+    if (entry.isDirectory()) {
+      if (!SKIPPED.has(entry.name)) names.push(`${entry.name}/`);
+    } else if (entry.isFile() && relevant(entry.name)) {
+      names.push(entry.name);
+    }
+  }
+  return names.sort();
+}
+
+function sameNames(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((name, i) => name === b[i]);
+}
+
+/**
+ * Every folder and every OCL/lock file under `root`. A folder's stat is taken before it is listed; a
+ * folder whose stat is what `known` remembers (and not racily so) is not listed again.
+ */
+function walk(root: string, relative: string, dirs: Record<string, DirEntry>, files: string[], known: WorktreeState | undefined): void {
+  const full = relative === '' ? root : path.join(root, relative);
+  let info: Stats;
+  let names: string[];
+  try {
+    info = statSync(full);
+    const before = known?.dirs[relative];
+    names = before && before[0] === info.mtimeMs && before[1] === info.ino && info.mtimeMs < known!.verifiedAt - RACY_MS ? before[2] : namesIn(full);
+  } catch {
+    return; // vanished while walking: the files it held are missing, which the comparison sees
+  }
+  dirs[relative] = [info.mtimeMs, info.ino, names];
+  for (const name of names) {
+    const child = relative === '' ? name : `${relative}/${name}`;
+    if (name.endsWith('/')) walk(root, child.slice(0, -1), dirs, files, known);
+    else files.push(child);
+  }
+}
+
+/** Whether the working tree still holds what `state` verified (see `worktreeStateHolds`). */
+function stateHolds(state: WorktreeState, dir: string): boolean {
+  const { verifiedAt } = state;
+  for (const relative of Object.keys(state.dirs)) {
+    const [mtimeMs, ino, names] = state.dirs[relative]!;
+    const full = relative === '' ? dir : path.join(dir, relative);
+    const info = statSync(full, { throwIfNoEntry: false });
+    if (!info || !info.isDirectory()) return false;
+    if (info.mtimeMs === mtimeMs && info.ino === ino && mtimeMs < verifiedAt - RACY_MS) continue;
+    if (!sameNames(namesIn(full), names)) return false;
+  }
+  for (const relative of Object.keys(state.files)) {
+    const known = state.files[relative]!;
+    const full = path.join(dir, relative);
+    const info = statSync(full, { throwIfNoEntry: false });
+    if (!info || !info.isFile() || info.size !== known[0]) return false;
+    if (unchanged(known, info, verifiedAt)) continue;
+    if (blobId(readFileSync(full)) !== known[2]) return false;
+  }
+  return true;
+}
+
+/** Whether a stat still vouches for what was verified at `verifiedAt`. */
+function unchanged(known: FileEntry, info: Stats, verifiedAt: number): boolean {
+  return known[0] === info.size && known[1] === info.mtimeMs && known[3] === info.ctimeMs && known[4] === info.ino && info.mtimeMs < verifiedAt - RACY_MS;
 }
 
 /**
@@ -85,13 +158,17 @@ async function writeState(stateDir: string, file: string, state: WorktreeState):
  */
 export async function oclWorktreeMatches(store: GitStore, commit: string, dir: string, stateDir?: string): Promise<boolean> {
   try {
-    const present = await worktreeOclFiles(dir);
-    const file = stateDir !== undefined ? stateFile(stateDir, dir) : undefined;
-    const state = file !== undefined ? await readState(file, commit) : undefined;
+    const file = stateDir !== undefined ? path.join(stateDir, worktreeStateName(dir)) : undefined;
+    const state = file !== undefined ? readState(file) : undefined;
+    // Verified at this commit: the stats alone say whether it still holds (a second check in one run, a re-run).
+    if (state && state.commit === commit && stateHolds(state, dir)) return true;
     const verifiedAt = Date.now();
+    const dirs: WorktreeState['dirs'] = {};
+    const present: string[] = [];
+    walk(dir, '', dirs, present, state);
     let committed: Map<string, string | null>;
-    if (state) {
-      committed = new Map(Object.entries(state.files).map(([p, [, , oid]]) => [p, oid]));
+    if (state && state.commit === commit) {
+      committed = new Map(Object.entries(state.files).map(([p, entry]) => [p, entry[2]]));
     } else {
       committed = new Map();
       for (const entry of await store.listFiles(commit, '', { recursive: true })) {
@@ -104,15 +181,29 @@ export async function oclWorktreeMatches(store: GitStore, commit: string, dir: s
       const oid = committed.get(relative);
       if (oid === undefined || oid === null) return false;
       const full = path.join(dir, relative);
-      const info = await stat(full);
+      const info = statSync(full);
       const known = state?.files[relative];
-      // Unchanged since a verification that came after its last write: the same content.
-      const same = known !== undefined && known[0] === info.size && known[1] === info.mtimeMs && info.mtimeMs < state!.verifiedAt - 1;
-      if (!same && blobId(await readFile(full)) !== oid) return false;
-      files[relative] = [info.size, info.mtimeMs, oid];
+      // Unchanged since a verification that came after its last write: the same content (whatever the commit).
+      const id = known !== undefined && unchanged(known, info, state!.verifiedAt) ? known[2] : blobId(readFileSync(full));
+      if (id !== oid) return false;
+      files[relative] = [info.size, info.mtimeMs, oid, info.ctimeMs, info.ino];
     }
-    if (stateDir !== undefined && file !== undefined) await writeState(stateDir, file, { format: STATE_FORMAT, commit, verifiedAt, files });
+    if (stateDir !== undefined && file !== undefined) writeState(stateDir, file, { format: STATE_FORMAT, commit, verifiedAt, files, dirs });
     return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Whether the working tree in `dir` still holds what the state in `stateDir` verified against
+ * `commit`, judged from the state alone (see the file comment): no Git, synchronous. False whenever
+ * it cannot tell.
+ */
+export function worktreeStateHolds(stateDir: string, dir: string, commit: string): boolean {
+  try {
+    const state = readState(path.join(stateDir, worktreeStateName(dir)));
+    return state !== undefined && state.commit === commit && stateHolds(state, dir);
   } catch {
     return false;
   }

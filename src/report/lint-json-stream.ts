@@ -5,9 +5,19 @@
  *
  * `JSON.stringify(value, null, 2)` indents purely by depth, so evaluations stringified as the array
  * of a one-key object are, between its brackets, exactly their text inside the whole document.
+ *
+ * With `fragments` (`lintJsonPieces`), each project's evaluations are one piece of the report, its
+ * *fragment*: a project whose result did not change since the last report re-uses that report's
+ * bytes instead of being rendered again (a re-run after one project changed renders one project). A
+ * fragment's only content that depends on the hub commit is the hub repository's `commit`, wherever
+ * a finding names the hub; a fragment is rendered with a stand-in of the same length there, so those
+ * places are known exactly (never found by searching the text), and the real commit is written into
+ * them. A fragment in which the commit also appears elsewhere (a template published at that very
+ * commit) is not kept.
  */
-import { buildLintJson, type LintJsonOptions } from './lint-json.js';
-import { lintExitCode, summarize, type LintReport } from './lint-report.js';
+import type { SourceRepository } from '../diagnostics.js';
+import { buildLintJson, withRepositoryAlias, type LintJsonOptions } from './lint-json.js';
+import { lintExitCode, summarize, type Evaluation, type LintReport } from './lint-report.js';
 
 const EVALUATIONS = '\n  "evaluations": []';
 /** `JSON.stringify({ e: [x, …] }, null, 2)` is this, the elements (each line indented by four), and the end. */
@@ -18,24 +28,117 @@ const BATCH = 64;
 
 /** The chunks of `renderLintJson(report, options)` with the default indentation. */
 export function* lintJsonChunks(report: LintReport, options: Omit<LintJsonOptions, 'indent'> = {}): Generator<string> {
+  const { head, open } = headOf(report, options);
+  if (open < 0) {
+    yield head + '\n';
+    return;
+  }
+  yield head.slice(0, open);
+  for (let at = 0; at < report.evaluations.length; at += BATCH) {
+    yield `${at === 0 ? '' : ','}${evaluationsText(report, report.evaluations.slice(at, at + BATCH), options)}`;
+  }
+  yield `\n  ${head.slice(open)}\n`;
+}
+
+/** The report without its evaluations, and where they go (-1: nowhere, there are none). */
+function headOf(report: LintReport, options: Omit<LintJsonOptions, 'indent'>): { head: string; open: number } {
   // The head: every field in its place; the summary and exit code are the whole report's.
   const summary = summarize(report);
   const head = JSON.stringify({ ...buildLintJson({ ...report, evaluations: [] }, options), exitCode: lintExitCode(summary), summary }, null, 2);
   const at = head.indexOf(EVALUATIONS);
-  if (at < 0 || report.evaluations.length === 0) {
-    yield head + '\n';
-    return;
-  }
-  const open = at + EVALUATIONS.length - 1; // just past `[`
-  yield head.slice(0, open);
-  const alone: LintReport = { ...report, diagnostics: [], evaluations: [] };
+  if (at < 0 || report.evaluations.length === 0) return { head, open: -1 };
+  return { head, open: at + EVALUATIONS.length - 1 }; // just past `[`
+}
+
+/** Evaluations as they read inside the report's `evaluations` array (each preceded by its newline and indentation). */
+function evaluationsText(report: LintReport, evaluations: Evaluation[], options: Omit<LintJsonOptions, 'indent'>): string {
+  const alone: LintReport = { ...report, diagnostics: [], evaluations };
   delete alone.suppressed;
   delete alone.repositories;
-  for (let at = 0; at < report.evaluations.length; at += BATCH) {
-    alone.evaluations = report.evaluations.slice(at, at + BATCH);
-    // Stringified inside a one-key wrapper, the evaluations are already indented as in the whole document.
-    const wrapped = JSON.stringify({ e: buildLintJson(alone, options).evaluations }, null, 2);
-    yield `${at === 0 ? '' : ','}${wrapped.slice(WRAP_START.length, wrapped.length - WRAP_END.length)}`;
+  // Stringified inside a one-key wrapper, the evaluations are already indented as in the whole document.
+  const wrapped = JSON.stringify({ e: buildLintJson(alone, options).evaluations }, null, 2);
+  return wrapped.slice(WRAP_START.length, wrapped.length - WRAP_END.length);
+}
+
+/** A piece of the report kept for the next one: a project's evaluations (see the file comment). */
+export interface JsonFragment {
+  key: string;
+  /** Where it starts in the report (bytes) and its length. */
+  at: number;
+  length: number;
+  /** Where in it the hub commit is written (byte offsets from its start). */
+  commits: number[];
+}
+
+export interface JsonFragments {
+  /** The hub's repository (the object findings share) and its commit. */
+  hub: SourceRepository;
+  commit: string;
+  /** The fragment key of a project's evaluations, when they may be kept (undefined: always rendered). */
+  keyOf(project: string): string | undefined;
+  /** The bytes of a fragment kept from the last report, with the commit offsets in them; undefined when none. */
+  previous(key: string): { bytes: Uint8Array; commits: number[] } | undefined;
+  /** Each fragment of this report, as it is produced (to keep for the next one). */
+  placed(fragment: JsonFragment): void;
+}
+
+const COMMIT_KEY = Buffer.from('"commit": "');
+
+/**
+ * `lintJsonChunks` as bytes, a project at a time, re-using the fragments of the last report where the
+ * project's key is the same (see the file comment). The same bytes as `renderLintJson(report)`.
+ */
+export function* lintJsonPieces(report: LintReport, fragments: JsonFragments): Generator<Uint8Array> {
+  const { head, open } = headOf(report, {});
+  if (open < 0) {
+    yield Buffer.from(head + '\n');
+    return;
   }
-  yield `\n  ${head.slice(open)}\n`;
+  const first = Buffer.from(head.slice(0, open));
+  yield first;
+  let offset = first.length;
+  const commit = Buffer.from(fragments.commit);
+  // Not a commit and never in a report: JSON escapes no '#', and a string's '"' is always escaped.
+  const standIn = '#'.repeat(commit.length);
+  const evaluations = report.evaluations;
+  const seen = new Set<string>();
+  for (let start = 0; start < evaluations.length; ) {
+    const project = evaluations[start]!.project;
+    let end = start + 1;
+    while (end < evaluations.length && evaluations[end]!.project === project) end++;
+    const comma = start === 0 ? 0 : 1;
+    if (comma) {
+      yield Buffer.from(',');
+      offset += 1;
+    }
+    // A project met twice (not one run of evaluations) has no single fragment.
+    const key = seen.has(project) ? undefined : fragments.keyOf(project);
+    seen.add(project);
+    const kept = key !== undefined ? fragments.previous(key) : undefined;
+    let bytes: Buffer;
+    let commits: number[] | undefined;
+    if (kept) {
+      bytes = Buffer.from(kept.bytes);
+      for (const at of kept.commits) commit.copy(bytes, at);
+      commits = kept.commits;
+    } else if (key !== undefined) {
+      const text = withRepositoryAlias(fragments.hub, standIn, () => evaluationsText(report, evaluations.slice(start, end), {}));
+      bytes = Buffer.from(text);
+      commits = [];
+      const marker = Buffer.concat([COMMIT_KEY, Buffer.from(standIn)]);
+      for (let at = bytes.indexOf(marker); at >= 0; at = bytes.indexOf(marker, at + marker.length)) {
+        commits.push(at + COMMIT_KEY.length);
+        commit.copy(bytes, at + COMMIT_KEY.length);
+      }
+      // The commit elsewhere than where the hub is named: not kept (see the file comment).
+      if (text.includes(`"commit": "${fragments.commit}"`)) commits = undefined;
+    } else {
+      bytes = Buffer.from(evaluationsText(report, evaluations.slice(start, end), {}));
+    }
+    if (key !== undefined && commits !== undefined) fragments.placed({ key, at: offset, length: bytes.length, commits });
+    yield bytes;
+    offset += bytes.length;
+    start = end;
+  }
+  yield Buffer.from(`\n  ${head.slice(open)}\n`);
 }

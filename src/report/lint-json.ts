@@ -151,8 +151,26 @@ function orderedRelated(r: RelatedInformation): RelatedInformation {
   };
 }
 
+/** While `withRepositoryAlias` runs: this repository object is rendered with this commit instead. */
+let alias: { repository: SourceRepository; commit: string } | undefined;
+
+/**
+ * Runs `render` with every occurrence of the `repository` object (by identity) rendered with `commit`
+ * instead of its own: how the JSON stream marks where the hub commit goes (lint-json-stream.ts).
+ */
+export function withRepositoryAlias<T>(repository: SourceRepository, commit: string, render: () => T): T {
+  const before = alias;
+  alias = { repository, commit };
+  try {
+    return render();
+  } finally {
+    alias = before;
+  }
+}
+
 function orderedRepository(r: SourceRepository): SourceRepository {
-  return { id: r.id, location: r.location, ...optional('commit', r.commit), ...optional('ref', r.ref) };
+  const commit = alias !== undefined && r === alias.repository ? alias.commit : r.commit;
+  return { id: r.id, location: r.location, ...optional('commit', commit), ...optional('ref', r.ref) };
 }
 
 function orderedAdjusted(a: SuppressionRecord): SuppressionRecord {

@@ -64,4 +64,30 @@ describe('oclWorktreeMatches', () => {
     commitAll(dir, {}, 'Z');
     expect(await matches(dir, state)).toBe(true);
   });
+
+  it('after a new commit, re-lists only folders whose stat moved and re-reads only files whose stat moved, and still sees every difference', async () => {
+    const dir = repo();
+    const state = tempDir('oclhub-worktree-state-');
+    dirs.push(state);
+    fs.mkdirSync(path.join(dir, 'projects/a/.octopus'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'projects/a/.octopus/deployment_process.ocl'), 'step "b" {\n    name = "B"\n}\n');
+    commitAll(dir, {}, 'a project');
+    // As a checkout made an hour ago leaves them: not "racily clean".
+    const then = new Date(Date.now() - 3600_000);
+    for (const p of ['.', '.octopus', '.octopus/deployment_process.ocl', 'oclhub.ocl', 'projects', 'projects/a', 'projects/a/.octopus', 'projects/a/.octopus/deployment_process.ocl']) fs.utimesSync(path.join(dir, p), then, then);
+    expect(await matches(dir, state)).toBe(true);
+    // A new commit that changes nothing lint reads: the remembered stats carry over.
+    commitAll(dir, { 'README.md': 'again\n' }, 'readme');
+    fs.utimesSync(dir, then, then);
+    expect(await matches(dir, state)).toBe(true);
+    // A new file in a folder remembered as unchanged moves the folder's time: it is listed again.
+    fs.writeFileSync(path.join(dir, 'projects/a/.octopus/runbook_x.ocl'), 'name = "x"\n');
+    expect(await matches(dir, state)).toBe(false);
+    fs.rmSync(path.join(dir, 'projects/a/.octopus/runbook_x.ocl'));
+    expect(await matches(dir, state)).toBe(true);
+    // A nested new folder with an OCL file.
+    fs.mkdirSync(path.join(dir, 'projects/a/.octopus/nested'));
+    fs.writeFileSync(path.join(dir, 'projects/a/.octopus/nested/deployment_process.ocl'), 'step "c" {\n    name = "C"\n}\n');
+    expect(await matches(dir, state)).toBe(false);
+  });
 });

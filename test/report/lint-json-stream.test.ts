@@ -1,6 +1,8 @@
 /** The JSON report written in chunks is the JSON report, byte for byte. */
 import { describe, expect, it } from 'vitest';
-import { lintJsonChunks } from '../../src/report/lint-json-stream.js';
+import type { SourceRepository } from '../../src/diagnostics.js';
+import { lintJsonChunks, lintJsonPieces, type JsonFragment } from '../../src/report/lint-json-stream.js';
+import type { LintReport } from '../../src/report/lint-report.js';
 import { renderLintJson } from '../../src/report/lint-json.js';
 import { cleanReport, lintReport } from './lint-fixture.js';
 
@@ -19,5 +21,84 @@ describe('lintJsonChunks', () => {
     expect(chunks.length).toBe(2 + Math.ceil(150 / 64));
     const report = lintReport();
     expect([...lintJsonChunks(report, { findingsOnly: true })].join('')).toBe(renderLintJson(report, { findingsOnly: true }));
+  });
+});
+
+describe('lintJsonPieces', () => {
+  const C1 = 'a'.repeat(40);
+  const C2 = 'b'.repeat(40);
+
+  /** The fixture's report with every located finding in the hub repository at `commit` (one shared object, as the engine has it). */
+  function atCommit(commit: string, changed = false): { report: LintReport; hub: SourceRepository } {
+    const hub: SourceRepository = { id: 'hub', location: '/hub', commit };
+    const report = lintReport();
+    report.evaluations = report.evaluations.map((e) => ({
+      ...e,
+      decisions: e.decisions.map((d) => (d.location ? { ...d, location: { ...d.location, repository: hub, related: [{ message: 'used here', file: 'x.ocl', repository: hub }] } } : d)),
+    }));
+    if (changed) report.evaluations[0]!.decisions[0] = { ...report.evaluations[0]!.decisions[0]!, reason: 'changed since' };
+    return { report, hub };
+  }
+
+  function render(report: LintReport, hub: SourceRepository, commit: string, keys: Map<string, string>, previous?: { body: Buffer; placed: JsonFragment[] }) {
+    const placed: JsonFragment[] = [];
+    let reused = 0;
+    const body = Buffer.concat([
+      ...lintJsonPieces(report, {
+        hub,
+        commit,
+        keyOf: (project) => keys.get(project),
+        previous: (key) => {
+          const f = previous?.placed.find((p) => p.key === key);
+          if (!f) return undefined;
+          reused++;
+          return { bytes: previous!.body.subarray(f.at, f.at + f.length), commits: f.commits };
+        },
+        placed: (f) => placed.push(f),
+      }),
+    ]);
+    return { body, placed, reused };
+  }
+
+  it('writes the bytes renderLintJson writes, and the next report re-uses unchanged projects with the new commit written in', () => {
+    const keys = new Map([
+      ['web-app', 'k-web'],
+      ['billing', 'k-billing'],
+      ['search api', 'k-search'],
+    ]);
+    const first = atCommit(C1);
+    const one = render(first.report, first.hub, C1, keys);
+    expect(one.body.toString('utf8')).toBe(renderLintJson(first.report));
+    expect(one.placed.map((p) => p.key)).toEqual(['k-web', 'k-billing', 'k-search']);
+    expect(one.placed.some((p) => p.commits.length > 0)).toBe(true);
+    for (const p of one.placed) for (const at of p.commits) expect(one.body.toString('utf8', p.at + at, p.at + at + 40)).toBe(C1);
+
+    // A new commit; web-app changed (a new key), the others did not.
+    const second = atCommit(C2, true);
+    keys.set('web-app', 'k-web-2');
+    const two = render(second.report, second.hub, C2, keys, one);
+    expect(two.body.toString('utf8')).toBe(renderLintJson(second.report));
+    expect(two.reused).toBe(2);
+    expect(two.body.includes(C1)).toBe(false);
+    // And once more from the second report's pieces.
+    const third = render(second.report, second.hub, C2, keys, two);
+    expect(third.reused).toBe(3);
+    expect(third.body.equals(two.body)).toBe(true);
+  });
+
+  it('keeps no fragment where the commit also names something else (a template published at that commit)', () => {
+    const { report, hub } = atCommit(C1);
+    const template: SourceRepository = { id: 'hub', location: '/hub', commit: C1 };
+    const located = report.evaluations.findIndex((e) => e.project === 'billing' && e.decisions.some((d) => d.location));
+    const at = report.evaluations[located]!.decisions.findIndex((d) => d.location);
+    const decision = report.evaluations[located]!.decisions[at]!;
+    report.evaluations[located]!.decisions[at] = { ...decision, location: { ...decision.location!, related: [{ message: 'template', file: 't.ocl', repository: template }] } };
+    const keys = new Map([
+      ['web-app', 'k-web'],
+      ['billing', 'k-billing'],
+    ]);
+    const out = render(report, hub, C1, keys);
+    expect(out.body.toString('utf8')).toBe(renderLintJson(report));
+    expect(out.placed.map((p) => p.key)).toEqual(['k-web']);
   });
 });

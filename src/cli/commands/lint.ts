@@ -21,15 +21,17 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Option } from 'commander';
 import { findRepositoryRoot } from '../../git/find-root.js';
-import { readRenderedReport, renderedReportWriter, writeRenderedReport, type RenderedReport } from '../../lint/cache.js';
+import { readRenderedReport, readReportFragments, renderedReportWriter, writeRenderedReport, type RenderedReport } from '../../lint/cache.js';
 import type { LintOptions } from '../../lint/engine.js';
-import { renderedReportKey } from '../../lint/report-key.js';
+import { rerunRecorder, sha, type RerunOptions } from '../../lint/fast-rerun.js';
+import { renderedReportKeyUntil } from '../../lint/report-key.js';
 import { parseShard, type ShardSpec } from '../../lint/shard.js';
 import { releaseFrom } from '../../policy/release-version.js';
 import { writeFileAtomic, writeFileAtomicWith } from '../../git/durable.js';
 import { ObjectCache } from '../../git/index.js';
 import type { FsLike } from '../../git/repo.js';
 import type { LintFormat, LintRenderOptions } from '../../report/lint-formats.js';
+import type { JsonFragment } from '../../report/lint-json-stream.js';
 import type { FailLevel, PolicyAction } from '../../report/lint-report.js';
 import { cacheDirFor, collect, lintCacheDir } from '../cache-dirs.js';
 import { fileErrorReason } from '../files.js';
@@ -102,15 +104,22 @@ export async function runLint(options: LintCommandOptions, io: CliIo): Promise<n
     return EXIT_USAGE;
   }
   const where = await lintLocation(options, io);
+  // What bin/oclhub.js's fast path (lint/fast-rerun.ts) needs to answer the next identical run, observed
+  // before the report's key is computed; recorded once the report is stored.
+  const recorder = extras.length === 0 ? await rerunRecorderFor(options, io, where) : undefined;
   // An unchanged hub re-prints the report it rendered last time, before anything is parsed (colour is
   // part of the rendering). Extra report files need the report itself: no shortcut then.
   const quick = extras.length > 0 ? {} : await quickReport(options, io, format, release.release, where, shard);
+  const record = () => {
+    if (recorder && quick.key !== undefined && quick.until !== undefined) recorder(quick.key, quick.until);
+  };
   if (quick.previous) {
     const previous = quick.previous;
     try {
       return await emit(previous, previous.exitCode, options, io, previous.summary);
     } finally {
       await previous.close();
+      record();
     }
   }
   // Loaded only now: an unchanged hub's report above is re-printed without loading the parser or the engine.
@@ -163,13 +172,45 @@ export async function runLint(options: LintCommandOptions, io: CliIo): Promise<n
   }
   // JSON has no code frames: the report need not hold the projects' texts.
   if (format === 'json' && extras.length === 0) lintOptions.keepSources = false;
+  // One "now" for the exceptions the engine applies and the fragments' key below.
+  lintOptions.now = new Date();
   const run = await lintHub(hub, lintOptions);
   if (io.isTTY) io.stderr('\r\u001b[K');
   if (format === 'json' && extras.length === 0) {
     // Written as it is produced (a 5,000-project report is hundreds of megabytes as one string).
-    const { lintJsonChunks } = await import('../../report/lint-json-stream.js');
+    const { lintJsonChunks, lintJsonPieces } = await import('../../report/lint-json-stream.js');
     const exitCode = lintExitCode(summarize(run.report));
-    return emitChunks(lintJsonChunks(run.report), exitCode, options, io, quick.key !== undefined && quick.dir !== undefined ? { dir: quick.dir, key: quick.key } : undefined);
+    const cache = quick.key !== undefined && quick.dir !== undefined ? { dir: quick.dir, key: quick.key, fragments: [] as JsonFragment[] } : undefined;
+    const commit = hub.commit;
+    let chunks: Iterable<string | Uint8Array>;
+    if (cache && run.projectKeys && commit && hub.repository.commit === commit) {
+      // Unchanged projects' evaluations are copied from the last report (see report/lint-json-stream.ts).
+      const previous = await readReportFragments(cache.dir);
+      const { exceptionInForce } = await import('../../policy/exceptions.js');
+      const { commit: _commit, ...where } = hub.repository;
+      const context = sha([
+        'lint-json-fragment/1',
+        JSON.stringify(where),
+        String(commit.length),
+        (hub.config?.exceptions ?? []).map((e) => (exceptionInForce(e, lintOptions.now!) ? '1' : '0')).join(''),
+      ]);
+      const keys = run.projectKeys;
+      chunks = lintJsonPieces(run.report, {
+        hub: hub.repository,
+        commit,
+        keyOf: (project) => {
+          const key = keys.get(project);
+          return key === undefined ? undefined : sha([context, key]);
+        },
+        previous,
+        placed: (fragment) => cache.fragments.push(fragment),
+      });
+    } else {
+      chunks = lintJsonChunks(run.report);
+    }
+    const code = await emitChunks(chunks, exitCode, options, io, cache);
+    record();
+    return code;
   }
   const hubDir = hub.location.startsWith('http') ? undefined : path.resolve(io.cwd, hub.location);
   const renderOptions: LintRenderOptions = {
@@ -186,7 +227,10 @@ export async function runLint(options: LintCommandOptions, io: CliIo): Promise<n
   }
   const summary = format === 'github' ? renderGithubStepSummary(run.report) : undefined;
   const exitCode = lintExitCode(summarize(run.report));
-  if (quick.key !== undefined && quick.dir !== undefined) await writeRenderedReport(quick.dir, quick.key, rendered, exitCode, summary);
+  if (quick.key !== undefined && quick.dir !== undefined) {
+    await writeRenderedReport(quick.dir, quick.key, rendered, exitCode, summary);
+    record();
+  }
   return emit(rendered, exitCode, options, io, summary);
 }
 
@@ -233,7 +277,7 @@ async function quickReport(
   release: LintOptions['release'],
   where: { cacheRoot: string; hubRoot?: string; hubFromOutside: boolean },
   shard: ShardSpec | undefined,
-): Promise<{ key?: string; dir?: string; previous?: RenderedReport; objects?: ObjectCache }> {
+): Promise<{ key?: string; until?: number; dir?: string; previous?: RenderedReport; objects?: ObjectCache }> {
   if (options.cache === false || (options.project ?? []).length > 0 || where.hubRoot === undefined) return {};
   const hubDir = where.hubRoot;
   if (hubDir !== where.cacheRoot) return {};
@@ -242,10 +286,34 @@ async function quickReport(
   const lintOptions = { ...baseOptions(options, await toolVersion(), release, shard), home: 'hub' };
   // The objects read to compute the key are read again by the lint on a miss: one cache for both.
   const objects = new ObjectCache();
-  const key = await renderedReportKey(hubDir, options.ref ?? 'HEAD', lintOptions, `${format}:${io.colors.red('x')}`, { workingTree: options.ref === undefined, stateDir: dir, objectCache: objects });
-  if (key === undefined) return { objects };
+  const keyed = await renderedReportKeyUntil(hubDir, options.ref ?? 'HEAD', lintOptions, `${format}:${io.colors.red('x')}`, { workingTree: options.ref === undefined, stateDir: dir, objectCache: objects });
+  if (keyed === undefined) return { objects };
+  const { key, until } = keyed;
   const previous = await readRenderedReport(dir, key);
-  return previous ? { key, dir, previous, objects } : { key, dir, objects };
+  return previous ? { key, until, dir, previous, objects } : { key, until, dir, objects };
+}
+
+/**
+ * The re-run recorder (see lint/fast-rerun.ts) for the invocations the fast path answers: a whole local
+ * hub linted from its own folder, with the cache, at the working tree, with no option beyond those it
+ * parses. Undefined otherwise.
+ */
+async function rerunRecorderFor(options: LintCommandOptions, io: CliIo, where: { hubRoot?: string; hubFromOutside: boolean }): Promise<((key: string, until: number) => void) | undefined> {
+  if (options.cache === false || (options.project ?? []).length > 0 || options.ref !== undefined || options.drafts || options.locked || options.cacheDir !== undefined) return undefined;
+  if (where.hubFromOutside || where.hubRoot === undefined || path.resolve(io.cwd) !== where.hubRoot) return undefined;
+  const rerun: RerunOptions = {
+    format: options.format ?? 'text',
+    failOn: options.failOn ?? 'block',
+    onError: options.onError ?? 'block',
+    environment: options.environment ?? [],
+    tenant: options.tenant ?? [],
+    ...(options.output !== undefined ? { output: options.output } : {}),
+    ...(options.releaseVersion !== undefined ? { releaseVersion: options.releaseVersion } : {}),
+    ...(options.gitRef !== undefined ? { gitRef: options.gitRef } : {}),
+    ...(options.shard !== undefined ? { shard: options.shard } : {}),
+    ...(options.hub !== undefined ? { hub: options.hub } : {}),
+  };
+  return rerunRecorder(rerun, { cwd: io.cwd, env: io.env, colors: io.colors.red('x') !== 'x', toolVersion: await toolVersion() });
 }
 
 /** Prints or writes the report: a string just rendered, or a cached one (copied to `--output` without decoding). */
@@ -309,19 +377,30 @@ async function writeReport(name: string, text: string, io: CliIo): Promise<boole
  * Writes a report produced in chunks to `--output` (atomically: a temporary file renamed when
  * complete) or stdout, and to the rendered-report cache alongside.
  */
-async function emitChunks(chunks: Iterable<string>, exitCode: number, options: LintCommandOptions, io: CliIo, cache: { dir: string; key: string } | undefined): Promise<number> {
+async function emitChunks(
+  chunks: Iterable<string | Uint8Array>,
+  exitCode: number,
+  options: LintCommandOptions,
+  io: CliIo,
+  cache: { dir: string; key: string; fragments?: JsonFragment[] } | undefined,
+): Promise<number> {
   const stored = cache ? await renderedReportWriter(cache.dir, cache.key, exitCode) : undefined;
+  const keep = () => {
+    for (const fragment of cache?.fragments ?? []) stored?.fragment(fragment);
+  };
   if (options.output === undefined) {
     let pending = '';
     for (const chunk of chunks) {
       await stored?.write(chunk);
-      pending += chunk;
+      // Pieces are whole runs of JSON text: no character is split between two.
+      pending += typeof chunk === 'string' ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('utf8');
       if (pending.length >= 1 << 20) {
         io.stdout(pending);
         pending = '';
       }
     }
     if (pending !== '') io.stdout(pending);
+    keep();
     await stored?.done();
     return exitCode;
   }
@@ -340,6 +419,7 @@ async function emitChunks(chunks: Iterable<string>, exitCode: number, options: L
     io.stderr(`oclhub lint: cannot write ${options.output}: ${fileErrorReason(error)}\n`);
     return EXIT_USAGE;
   }
+  keep();
   await stored?.done();
   return exitCode;
 }

@@ -1,0 +1,413 @@
+/**
+ * `oclhub lint` on a hub that has not changed since the last run, answered before the CLI loads:
+ * bin/oclhub.js calls `rerunFromCache` first, and only when it declines (undefined) loads the bundle.
+ * Like Git's index, it trusts file-system stats, not content: the full lint path leaves a record
+ * (`lint-rerun.json` in the lint cache folder) beside the report it rendered (`lint-output.txt`,
+ * cache.ts), saying under which invocation, hub commit, tag listing and time window that report is
+ * the answer; the working tree's OCL files are vouched for by the worktree state (worktree.ts). A
+ * re-run checks all of that with a few dozen reads and a stat per project file and folder, then
+ * prints or copies the stored report and exits with the stored exit code.
+ *
+ * It declines — and the full path decides, with its own messages — on anything it does not fully
+ * understand or cannot vouch for: an option outside the few it parses (or given twice, or with a value
+ * that starts with `-`), `--no-cache`, `--ref`, `--project`, extra report files, a remote hub, a hub
+ * other than the folder it runs in; a missing, torn or foreign record or report; another tool version;
+ * a new commit or tag; a working-tree file or folder whose stat moved and whose content or names
+ * differ; a time outside the window in which every `expires = "…"` of oclhub.ocl keeps its state;
+ * an output file it cannot write. Its output is byte for byte the full path's (tests compare them).
+ *
+ * Records are written only by the full path (`rerunRecorder`), from observations made before the
+ * report's key was computed: a change racing a run leaves a record that no longer matches.
+ *
+ * Imports nothing but Node's modules and worktree.ts (itself Node-only): loading it costs next to
+ * nothing.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { appendFileSync, closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import path from 'node:path';
+import { worktreeStateHolds } from './worktree.js';
+
+/** Bumped when cached results change shape or meaning. */
+export const ENGINE_VERSION = '3';
+
+export function sha(parts: readonly string[]): string {
+  const h = createHash('sha256');
+  for (const part of parts) {
+    h.update(String(part.length));
+    h.update(':');
+    h.update(part);
+  }
+  return h.digest('hex');
+}
+
+const RECORD = 'lint-rerun.json';
+const RECORD_FORMAT = 'oclhub-rerun/1';
+/** The rendered report's file and header (see cache.ts `readRenderedReport`). */
+const RENDERED = 'lint-output.txt';
+const RENDERED_FORMAT = 'oclhub-rendered/2';
+const HEADER_MAX = 256;
+
+/** The options of `oclhub lint` a re-run may carry, as the full path parses them (defaults applied). */
+export interface RerunOptions {
+  format: string;
+  output?: string;
+  failOn: string;
+  onError: string;
+  environment: string[];
+  tenant: string[];
+  releaseVersion?: string;
+  gitRef?: string;
+  shard?: string;
+  hub?: string;
+}
+
+const VALUED = new Map<string, 'format' | 'output' | 'failOn' | 'onError' | 'releaseVersion' | 'gitRef' | 'shard' | 'hub'>([
+  ['--format', 'format'],
+  ['--output', 'output'],
+  ['--fail-on', 'failOn'],
+  ['--on-error', 'onError'],
+  ['--release-version', 'releaseVersion'],
+  ['--git-ref', 'gitRef'],
+  ['--shard', 'shard'],
+  ['--hub', 'hub'],
+]);
+const REPEATED = new Map<string, 'environment' | 'tenant'>([
+  ['--environment', 'environment'],
+  ['--tenant', 'tenant'],
+]);
+const CHOICES: Partial<Record<keyof RerunOptions, readonly string[]>> = {
+  format: ['text', 'json', 'sarif', 'junit', 'github', 'gitlab'],
+  failOn: ['block', 'warn', 'error'],
+  onError: ['block', 'warn'],
+};
+
+/** The arguments after `lint`, when every one of them is understood; undefined otherwise. */
+export function parseRerunArgs(args: readonly string[]): RerunOptions | undefined {
+  const out: RerunOptions = { format: 'text', failOn: 'block', onError: 'block', environment: [], tenant: [] };
+  const seen = new Set<string>();
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
+    const name = eq > 0 ? arg.slice(0, eq) : arg;
+    const key = VALUED.get(name) ?? REPEATED.get(name);
+    if (key === undefined) return undefined;
+    const value = eq > 0 ? arg.slice(eq + 1) : args[++i];
+    if (value === undefined || value === '' || value.startsWith('-')) return undefined;
+    const choices = CHOICES[key];
+    if (choices && !choices.includes(value)) return undefined;
+    if (key === 'environment' || key === 'tenant') {
+      out[key].push(value);
+    } else {
+      if (seen.has(key)) return undefined;
+      seen.add(key);
+      out[key] = value;
+    }
+  }
+  return out;
+}
+
+/** What a run's output depends on besides the hub: the options, where it runs, the environment, the tool. */
+export interface RerunContext {
+  cwd: string;
+  env: Readonly<Record<string, string | undefined>>;
+  /** Whether the report is rendered with colours (see `rerunColors`). */
+  colors: boolean;
+  toolVersion: string;
+}
+
+/** io.ts's colour rule (FORCE_COLOR, NO_COLOR, else a terminal outside CI), repeated here to stay light. */
+export function rerunColors(env: Readonly<Record<string, string | undefined>>, stdoutIsTTY: boolean): boolean {
+  const force = env.FORCE_COLOR;
+  if (force !== undefined) return force !== '0' && force.toLowerCase() !== 'false';
+  if (env.NO_COLOR) return false;
+  return stdoutIsTTY && !env.CI;
+}
+
+/**
+ * The invocation as one string: equal strings, equal reports (given an equal hub). Where the report
+ * goes (`--output` or stdout) is not part of it: the report's bytes are the same.
+ */
+export function invocationKey(options: RerunOptions, context: RerunContext): string {
+  return JSON.stringify([
+    RECORD_FORMAT,
+    ENGINE_VERSION,
+    context.toolVersion,
+    path.resolve(context.cwd),
+    options.format,
+    options.failOn,
+    options.onError,
+    options.environment,
+    options.tenant,
+    options.releaseVersion ?? null,
+    options.gitRef ?? null,
+    options.shard ?? null,
+    options.hub ?? null,
+    context.env.OCLHUB_HUB ?? null,
+    context.env.OCLHUB_CACHE_DIR ?? null,
+    context.colors,
+  ]);
+}
+
+/** The nearest folder at or above `start` holding `.git` (as git/find-root.ts, synchronously). */
+function repositoryRoot(start: string): string | undefined {
+  for (let dir = path.resolve(start); ; ) {
+    if (statSync(path.join(dir, '.git'), { throwIfNoEntry: false })) return dir;
+    const parent = path.dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+/**
+ * The hub folder and the lint cache folder of a re-run, when they are the simple case: the hub is the
+ * repository the command runs in (no hub named, or one naming that same repository).
+ */
+export function rerunPlaces(options: RerunOptions, cwd: string, env: Readonly<Record<string, string | undefined>>): { root: string; cacheDir: string } | undefined {
+  const root = repositoryRoot(cwd);
+  if (root === undefined) return undefined;
+  const hub = options.hub ?? env.OCLHUB_HUB;
+  if (hub !== undefined && (/^https?:\/\//i.test(hub) || repositoryRoot(path.resolve(cwd, hub)) !== root)) return undefined;
+  const cacheDir = env.OCLHUB_CACHE_DIR ? path.join(path.resolve(cwd, env.OCLHUB_CACHE_DIR), 'lint') : path.join(root, '.oclhub-cache');
+  return { root, cacheDir };
+}
+
+/** What a hub's repository says now: HEAD's commit and the tag listing (names; the packed refs as written). */
+export interface HubObservation {
+  commit: string;
+  tags: string;
+}
+
+function gitDirs(root: string): { gitDir: string; commonDir: string } {
+  const dotGit = path.join(root, '.git');
+  let gitDir = dotGit;
+  if (statSync(dotGit).isFile()) {
+    const line = /^gitdir: (.*)$/m.exec(readFileSync(dotGit, 'utf8'));
+    if (!line) throw new Error('not a gitfile');
+    gitDir = path.resolve(root, line[1]!.trim());
+  }
+  let commonDir = gitDir;
+  try {
+    commonDir = path.resolve(gitDir, readFileSync(path.join(gitDir, 'commondir'), 'utf8').trim());
+  } catch {
+    // A main working tree: refs are in its own Git folder.
+  }
+  return { gitDir, commonDir };
+}
+
+function looseTags(folder: string, prefix: string, out: string[]): void {
+  for (const entry of readdirSync(folder, { withFileTypes: true })) {
+    if (entry.isDirectory()) looseTags(path.join(folder, entry.name), `${prefix}${entry.name}/`, out);
+    else out.push(`${prefix}${entry.name}`);
+  }
+}
+
+/** HEAD's commit and the tags, read from the Git folder's files; throws on anything unusual. */
+export function observeHub(root: string): HubObservation {
+  const { gitDir, commonDir } = gitDirs(root);
+  let packed: string | undefined;
+  const packedRefs = () => (packed ??= readFileSync(path.join(commonDir, 'packed-refs'), { encoding: 'utf8', flag: 'r' }));
+  let head = readFileSync(path.join(gitDir, 'HEAD'), 'utf8').trim();
+  for (let depth = 0; head.startsWith('ref: '); depth++) {
+    if (depth > 5) throw new Error('symbolic ref loop');
+    const name = head.slice(5).trim();
+    if (!/^refs\/[^\0\s]+$/.test(name) || name.includes('..')) throw new Error('unusual ref');
+    const loose = statSync(path.join(commonDir, name), { throwIfNoEntry: false });
+    if (loose?.isFile()) {
+      head = readFileSync(path.join(commonDir, name), 'utf8').trim();
+    } else {
+      const line = packedRefs()
+        .split('\n')
+        .find((l) => l.endsWith(` ${name}`));
+      if (!line) throw new Error('unborn branch');
+      head = line.slice(0, line.indexOf(' '));
+    }
+  }
+  if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(head)) throw new Error('no commit');
+  const names: string[] = [];
+  if (statSync(path.join(commonDir, 'refs', 'tags'), { throwIfNoEntry: false })?.isDirectory()) looseTags(path.join(commonDir, 'refs', 'tags'), '', names);
+  let packedText = '';
+  try {
+    packedText = packedRefs();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  return { commit: head, tags: sha([names.sort().join('\n'), packedText]) };
+}
+
+interface RerunRecord {
+  format: typeof RECORD_FORMAT;
+  invocation: string;
+  root: string;
+  commit: string;
+  tags: string;
+  /** The report is the answer from `from` (when the record was made) until `until` (ms since the epoch). */
+  from: number;
+  until: number;
+  /** The key in the rendered report's header, and the report file's [size, mtimeMs, inode] when recorded (a torn or rewritten file is not it). */
+  key: string;
+  report: [number, number, number];
+}
+
+/**
+ * For the full path: observes the hub now (before the report's key is computed) and returns the
+ * function that records the report once it is stored under `key`. Undefined when the hub cannot be
+ * observed. Never throws.
+ */
+export function rerunRecorder(options: RerunOptions, context: RerunContext): ((key: string, until: number) => void) | undefined {
+  try {
+    const places = rerunPlaces(options, context.cwd, context.env);
+    if (!places || places.root !== path.resolve(context.cwd)) return undefined;
+    const observed = observeHub(places.root);
+    const invocation = invocationKey(options, context);
+    return (key, until) => {
+      try {
+        const report = statSync(path.join(places.cacheDir, RENDERED));
+        // From now (the key was computed before this) until the time-dependent part of the key moves.
+        const record: RerunRecord = {
+          format: RECORD_FORMAT,
+          invocation,
+          root: places.root,
+          commit: observed.commit,
+          tags: observed.tags,
+          from: Date.now(),
+          until: Math.min(until, Number.MAX_SAFE_INTEGER),
+          key,
+          report: [report.size, report.mtimeMs, report.ino],
+        };
+        mkdirSync(places.cacheDir, { recursive: true });
+        const file = path.join(places.cacheDir, RECORD);
+        const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+        writeFileSync(temp, JSON.stringify(record));
+        renameSync(temp, file);
+      } catch {
+        // Only costs speed.
+      }
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+export interface RerunIo {
+  /** The arguments after `lint`. */
+  args: readonly string[];
+  cwd: string;
+  env: Readonly<Record<string, string | undefined>>;
+  stdoutIsTTY: boolean;
+  toolVersion: string;
+  stdout(bytes: Uint8Array): void;
+  stderr(text: string): void;
+  /** "Now" (ms since the epoch; tests). */
+  now?: number;
+}
+
+/** The stored report when it is this run's answer: its exit code, job summary and body. */
+function storedReport(cacheDir: string, key: string, [size, mtimeMs, ino]: RerunRecord['report']): { exitCode: number; summary?: string; body: Buffer } | undefined {
+  const fd = openSync(path.join(cacheDir, RENDERED), 'r');
+  try {
+    const info = fstatSync(fd);
+    if (info.size !== size || info.mtimeMs !== mtimeMs || info.ino !== ino) return undefined;
+    const head = Buffer.alloc(HEADER_MAX);
+    const read = readSync(fd, head, 0, HEADER_MAX, 0);
+    const newline = head.subarray(0, read).indexOf(10);
+    if (newline < 0) return undefined;
+    const [format, storedKey, code, summaryField, ...rest] = head.toString('utf8', 0, newline).split(' ');
+    if (format !== RENDERED_FORMAT || storedKey !== key || rest.length > 0 || !/^\d+$/.test(code ?? '') || !/^-?\d+$/.test(summaryField ?? '')) return undefined;
+    const summaryBytes = Number(summaryField);
+    const bodyStart = newline + 1 + Math.max(0, summaryBytes);
+    if (bodyStart > size) return undefined;
+    const all = Buffer.allocUnsafe(size - newline - 1);
+    for (let at = 0; at < all.length; ) {
+      const n = readSync(fd, all, at, all.length - at, newline + 1 + at);
+      if (n === 0) return undefined; // torn
+      at += n;
+    }
+    return {
+      exitCode: Number(code),
+      ...(summaryBytes >= 0 ? { summary: all.toString('utf8', 0, summaryBytes) } : {}),
+      body: all.subarray(Math.max(0, summaryBytes)),
+    };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Writes `bytes` to `file` as every report file is written: a flushed temporary file renamed into place. */
+function writeAtomically(file: string, bytes: Uint8Array): void {
+  const folder = path.dirname(file);
+  mkdirSync(folder, { recursive: true });
+  const temp = path.join(folder, `.${path.basename(file)}.tmp-${process.pid.toString(36)}${randomBytes(6).toString('hex')}`);
+  const fd = openSync(temp, 'wx', 0o644);
+  try {
+    try {
+      for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temp, file);
+  } catch (error) {
+    try {
+      unlinkSync(temp);
+    } catch {
+      // already gone
+    }
+    throw error;
+  }
+  try {
+    const dir = openSync(folder, 'r');
+    try {
+      fsyncSync(dir);
+    } finally {
+      closeSync(dir);
+    }
+  } catch {
+    // Not every platform can flush a folder; the rename is still atomic.
+  }
+}
+
+/**
+ * Answers `oclhub lint <args>` from the stored report when nothing it depends on changed (see the
+ * file comment): returns the exit code after printing or writing the report, or undefined — having
+ * written nothing — for the full path to run. Never throws.
+ */
+export function rerunFromCache(io: RerunIo): number | undefined {
+  let served: { exitCode: number; summary?: string; body: Buffer };
+  let options: RerunOptions;
+  try {
+    const parsed = parseRerunArgs(io.args);
+    if (!parsed) return undefined;
+    options = parsed;
+    const places = rerunPlaces(options, io.cwd, io.env);
+    if (!places) return undefined;
+    const record = JSON.parse(readFileSync(path.join(places.cacheDir, RECORD), 'utf8')) as RerunRecord;
+    const context: RerunContext = { cwd: io.cwd, env: io.env, colors: rerunColors(io.env, io.stdoutIsTTY), toolVersion: io.toolVersion };
+    if (record.format !== RECORD_FORMAT || record.invocation !== invocationKey(options, context) || record.root !== places.root) return undefined;
+    const now = io.now ?? Date.now();
+    if (!(now >= record.from && now < record.until)) return undefined;
+    const observed = observeHub(places.root);
+    if (observed.commit !== record.commit || observed.tags !== record.tags) return undefined;
+    if (!worktreeStateHolds(places.cacheDir, places.root, record.commit)) return undefined;
+    if (!Array.isArray(record.report) || record.report.length !== 3) return undefined;
+    const stored = storedReport(places.cacheDir, record.key, record.report);
+    if (!stored) return undefined;
+    served = stored;
+    if (options.output !== undefined) writeAtomically(path.resolve(io.cwd, options.output), served.body);
+  } catch {
+    return undefined;
+  }
+  if (options.output === undefined) {
+    io.stdout(served.body);
+    if (served.body.length === 0 || served.body[served.body.length - 1] !== 10) io.stdout(Buffer.from('\n'));
+  }
+  // GitHub Actions: findings that are not annotations (other repositories) are in the job summary.
+  const summaryFile = io.env.GITHUB_STEP_SUMMARY;
+  if (served.summary !== undefined && summaryFile) {
+    try {
+      appendFileSync(summaryFile, served.summary.endsWith('\n') ? served.summary : `${served.summary}\n`);
+    } catch (error) {
+      io.stderr(`oclhub lint: cannot write the job summary to ${summaryFile}: ${error instanceof Error ? error.message : String(error)}\n`);
+    }
+  }
+  return served.exitCode;
+}

@@ -1,0 +1,307 @@
+/**
+ * The re-run fast path (lint/fast-rerun.ts) against the full `oclhub lint` on the demo hub (a real Git
+ * repository with published, activated policies): what it serves is byte for byte what the full path
+ * prints or writes, with the same exit code; and each change a report depends on makes it decline.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { memoryIo } from '../../src/cli/io.js';
+import { main } from '../../src/cli/main.js';
+import { observeHub, parseRerunArgs, rerunFromCache, type RerunIo } from '../../src/lint/fast-rerun.js';
+import { expiryStateUntil } from '../../src/lint/report-key.js';
+import { colorWanted } from '../../src/cli/io.js';
+import { rerunColors } from '../../src/lint/fast-rerun.js';
+import { commitAll, git, initRepo, removeDir, tempDir } from '../git/helpers.js';
+import { demoHub } from '../e2e/demo-hub.js';
+
+const VERSION = (JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+async function full(cwd: string, argv: string[], env: Record<string, string> = {}) {
+  const io = { ...memoryIo(cwd), env };
+  const code = await main(['lint', ...argv], io);
+  return { code, stdout: io.out.join(''), stderr: io.err.join('') };
+}
+
+function fast(cwd: string, args: string[], more: Partial<RerunIo> = {}) {
+  const out: Buffer[] = [];
+  const err: string[] = [];
+  const code = rerunFromCache({ args, cwd, env: {}, stdoutIsTTY: false, toolVersion: VERSION, stdout: (b) => void out.push(Buffer.from(b)), stderr: (t) => void err.push(t), ...more });
+  return { code, stdout: Buffer.concat(out).toString('utf8'), stderr: err.join('') };
+}
+
+/** Sets every working-tree file's times an hour back, as a checkout made earlier leaves them (not "racily clean"). */
+function backdate(dir: string): void {
+  const then = new Date(Date.now() - 3600_000);
+  const walk = (folder: string) => {
+    for (const entry of fs.readdirSync(folder, { withFileTypes: true })) {
+      if (entry.name === '.git' || entry.name === '.oclhub-cache') continue;
+      const full = path.join(folder, entry.name);
+      if (entry.isDirectory()) walk(full);
+      fs.utimesSync(full, then, then);
+    }
+  };
+  walk(dir);
+  fs.utimesSync(dir, then, then);
+}
+
+let hub: string;
+let out: string;
+const PROCESS = 'projects/payments-api/.octopus/deployment_process.ocl';
+
+beforeAll(async () => {
+  hub = await demoHub();
+  out = tempDir('oclhub-fast-rerun-');
+}, 120_000);
+afterAll(() => {
+  if (hub) removeDir(hub);
+  if (out) removeDir(out);
+});
+
+beforeEach(async () => {
+  // Each test starts from a fresh record of a clean, back-dated tree.
+  fs.rmSync(path.join(hub, '.oclhub-cache'), { recursive: true, force: true });
+  backdate(hub);
+});
+
+describe('oclhub lint re-run fast path', () => {
+  it('prints exactly what the full path prints, with its exit code, for every format', async () => {
+    for (const format of ['json', 'text', 'sarif', 'junit', 'github', 'gitlab']) {
+      const first = await full(hub, ['--format', format]);
+      expect(first.code, first.stderr).toBeLessThan(2);
+      const again = fast(hub, ['--format', format]);
+      expect(again.code, format).toBe(first.code);
+      expect(again.stdout).toBe(first.stdout);
+      expect(again.stderr).toBe('');
+      // The full path's own re-run (its rendered-report cache) prints the same too.
+      expect((await full(hub, ['--format', format])).stdout).toBe(first.stdout);
+    }
+  }, 120_000);
+
+  it('writes --output as the full path does, to any file, and appends the GitHub job summary', async () => {
+    const a = path.join(out, 'a/report.json');
+    const first = await full(hub, ['--format=json', '--output', a]);
+    const b = path.join(out, 'b/c/report.json');
+    const again = fast(hub, ['--format', 'json', '--output', b]);
+    expect(again.code).toBe(first.code);
+    expect(again.stdout).toBe('');
+    expect(fs.readFileSync(b)).toEqual(fs.readFileSync(a));
+    expect(fs.readdirSync(path.dirname(b))).toEqual(['report.json']); // no temporary file left
+
+    const summaryFull = path.join(out, 'summary-full.md');
+    const summaryFast = path.join(out, 'summary-fast.md');
+    const byFull = await full(hub, ['--format', 'github'], { GITHUB_STEP_SUMMARY: summaryFull });
+    const byFast = fast(hub, ['--format', 'github'], { env: { GITHUB_STEP_SUMMARY: summaryFast } });
+    expect(byFast.code).toBe(byFull.code);
+    expect(byFast.stdout).toBe(byFull.stdout);
+    expect(fs.readFileSync(summaryFast, 'utf8')).toBe(fs.readFileSync(summaryFull, 'utf8'));
+  }, 60_000);
+
+  it('serves from a stat check when nothing moved, and from content when only times moved', async () => {
+    const first = await full(hub, ['--format', 'json']);
+    expect(fast(hub, ['--format', 'json']).stdout).toBe(first.stdout);
+    // Touched, same content: the stat moved, the blob id did not.
+    const later = new Date();
+    fs.utimesSync(path.join(hub, PROCESS), later, later);
+    expect(fast(hub, ['--format', 'json']).stdout).toBe(first.stdout);
+    // A file that is not OCL changes nothing lint reads; a new folder's sibling file neither.
+    fs.writeFileSync(path.join(hub, 'README.md'), 'notes\n');
+    expect(fast(hub, ['--format', 'json']).code).toBe(first.code);
+    // A file added then removed again leaves the folder's names as they were.
+    const extra = path.join(hub, 'projects/payments-api/.octopus/extra.ocl');
+    fs.writeFileSync(extra, 'step "x" {}\n');
+    expect(fast(hub, ['--format', 'json']).code).toBeUndefined();
+    fs.rmSync(extra);
+    expect(fast(hub, ['--format', 'json']).stdout).toBe(first.stdout);
+  }, 60_000);
+
+  it('declines after a change of content, even of the same size with the time put back', async () => {
+    await full(hub, ['--format', 'json']);
+    const file = path.join(hub, PROCESS);
+    const before = fs.statSync(file);
+    const text = fs.readFileSync(file, 'utf8');
+    const changed = text.replace(/name = "([^"])/, (_m, c: string) => `name = "${c === 'Z' ? 'Y' : 'Z'}`);
+    expect(changed).not.toBe(text);
+    expect(changed.length).toBe(text.length);
+    fs.writeFileSync(file, changed);
+    fs.utimesSync(file, before.atime, before.mtime);
+    expect(fast(hub, ['--format', 'json']).code).toBeUndefined();
+    fs.writeFileSync(file, text);
+    // The full path sees the tree as the commit again and records anew.
+    const again = await full(hub, ['--format', 'json']);
+    expect(fast(hub, ['--format', 'json']).stdout).toBe(again.stdout);
+  }, 60_000);
+
+  it('declines after a new commit, a new tag or a new OCL file in a new folder', async () => {
+    await full(hub, ['--format', 'json']);
+    fs.mkdirSync(path.join(hub, 'projects/new-one/.octopus'), { recursive: true });
+    fs.writeFileSync(path.join(hub, 'projects/new-one/.octopus/deployment_process.ocl'), 'step "a" {\n    name = "A"\n}\n');
+    expect(fast(hub, ['--format', 'json']).code).toBeUndefined();
+    fs.rmSync(path.join(hub, 'projects/new-one'), { recursive: true });
+
+    await full(hub, ['--format', 'json']);
+    expect(fast(hub, ['--format', 'json']).code).not.toBeUndefined();
+    git(hub, ['tag', 'policies/unrelated/v9.9.9']);
+    expect(fast(hub, ['--format', 'json']).code).toBeUndefined();
+    git(hub, ['tag', '-d', 'policies/unrelated/v9.9.9']);
+
+    const before = await full(hub, ['--format', 'json']);
+    expect(fast(hub, ['--format', 'json']).code).not.toBeUndefined();
+    commitAll(hub, { 'notes.txt': 'a commit that changes no OCL\n' }, 'notes');
+    expect(fast(hub, ['--format', 'json']).code).toBeUndefined();
+    const after = await full(hub, ['--format', 'json']);
+    expect(after.stdout).not.toBe(before.stdout); // the report names the new commit
+    expect(fast(hub, ['--format', 'json']).stdout).toBe(after.stdout);
+  }, 60_000);
+
+  it('declines when an expiry of oclhub.ocl may have changed state, another tool version, or other settings', async () => {
+    const first = await full(hub, ['--format', 'text']);
+    const record = JSON.parse(fs.readFileSync(path.join(hub, '.oclhub-cache/lint-rerun.json'), 'utf8')) as { from: number; until: number };
+    expect(record.until).toBeLessThan(Number.MAX_SAFE_INTEGER); // the demo has an exception with an expiry
+    expect(fast(hub, ['--format', 'text'], { now: record.until - 1 }).stdout).toBe(first.stdout);
+    expect(fast(hub, ['--format', 'text'], { now: record.until }).code).toBeUndefined();
+    expect(fast(hub, ['--format', 'text'], { now: record.from - 1 }).code).toBeUndefined();
+    expect(fast(hub, ['--format', 'text'], { toolVersion: '99.0.0' }).code).toBeUndefined();
+    expect(fast(hub, ['--format', 'text'], { env: { FORCE_COLOR: '1' } }).code).toBeUndefined();
+    expect(fast(hub, ['--format', 'text'], { env: { OCLHUB_CACHE_DIR: out } }).code).toBeUndefined();
+    expect(fast(hub, ['--format', 'json']).code).toBeUndefined();
+    expect(fast(hub, ['--format', 'text', '--fail-on', 'warn']).code).toBeUndefined();
+    expect(fast(path.join(hub, 'projects'), ['--format', 'text']).code).toBeUndefined();
+    expect(fast(hub, ['--format', 'text']).stdout).toBe(first.stdout);
+  }, 60_000);
+
+  it('declines on a torn or replaced record or report, and on an output it cannot write', async () => {
+    const first = await full(hub, ['--format', 'json']);
+    const cache = path.join(hub, '.oclhub-cache');
+    const recordFile = path.join(cache, 'lint-rerun.json');
+    const reportFile = path.join(cache, 'lint-output.txt');
+    const record = fs.readFileSync(recordFile);
+    fs.writeFileSync(recordFile, record.subarray(0, record.length >> 1));
+    expect(fast(hub, ['--format', 'json']).code).toBeUndefined();
+    fs.writeFileSync(recordFile, record);
+    expect(fast(hub, ['--format', 'json']).stdout).toBe(first.stdout);
+    const report = fs.readFileSync(reportFile);
+    const stat = fs.statSync(reportFile);
+    fs.writeFileSync(reportFile, report.subarray(0, report.length - 100));
+    fs.utimesSync(reportFile, stat.atime, stat.mtime);
+    expect(fast(hub, ['--format', 'json']).code).toBeUndefined();
+    fs.writeFileSync(reportFile, report);
+    expect(fast(hub, ['--format', 'json']).code).toBeUndefined(); // rewritten: not the file recorded
+    fs.rmSync(reportFile);
+    expect(fast(hub, ['--format', 'json']).code).toBeUndefined();
+
+    await full(hub, ['--format', 'json']);
+    const blocker = path.join(out, 'blocker');
+    fs.writeFileSync(blocker, 'a file where a folder is wanted\n');
+    const r = fast(hub, ['--format', 'json', '--output', path.join(blocker, 'report.json')]);
+    expect(r.code).toBeUndefined();
+    expect(r.stdout).toBe('');
+    const byFull = await full(hub, ['--format', 'json', '--output', path.join(blocker, 'report.json')]);
+    expect(byFull.code).toBe(2);
+    expect(byFull.stderr).toMatch(/cannot write/);
+  }, 60_000);
+});
+
+describe('oclhub lint --format json after one project changed', () => {
+  it('prints what an uncached run prints, re-using the unchanged projects of the last report', async () => {
+    const first = await full(hub, ['--format', 'json']);
+    expect(fs.existsSync(path.join(hub, '.oclhub-cache/lint-output.fragments.json'))).toBe(true);
+    expect(first.stdout).toBe((await full(hub, ['--format', 'json', '--no-cache'])).stdout);
+    const file = path.join(hub, PROCESS);
+    const text = fs.readFileSync(file, 'utf8');
+    for (const [round, name] of ['Approve it', 'Approve again'].entries()) {
+      commitAll(hub, { [PROCESS]: text.replace('name = "Approve"', `name = "${name}"`) }, `change ${round}`);
+      const cached = await full(hub, ['--format', 'json']);
+      const uncached = await full(hub, ['--format', 'json', '--no-cache']);
+      expect(cached.code).toBe(uncached.code);
+      expect(cached.stdout).toBe(uncached.stdout);
+      const output = path.join(out, `changed-${round}.json`);
+      await full(hub, ['--format', 'json', '--output', output]);
+      expect(fs.readFileSync(output, 'utf8')).toBe(uncached.stdout);
+    }
+  }, 120_000);
+});
+
+describe('observeHub', () => {
+  it('reads HEAD through loose and packed refs, in a main and a linked working tree, and sees a new tag', () => {
+    const main = initRepo({ 'oclhub.ocl': 'base_path = ".octopus"\n' });
+    const linked = path.join(tempDir('oclhub-linked-'), 'wt');
+    try {
+      const head = () => git(main, ['rev-parse', 'HEAD']).trim();
+      const before = observeHub(main);
+      expect(before.commit).toBe(head());
+      git(main, ['tag', 'policies/p/v1.0.0']);
+      const tagged = observeHub(main);
+      expect(tagged.tags).not.toBe(before.tags);
+      git(main, ['pack-refs', '--all']);
+      const packed = observeHub(main);
+      expect(packed.commit).toBe(head());
+      git(main, ['tag', 'policies/p/v1.1.0']);
+      expect(observeHub(main).tags).not.toBe(packed.tags);
+      git(main, ['worktree', 'add', '-q', '-b', 'other', linked]);
+      commitAll(linked, { 'x.ocl': 'a = 1\n' }, 'in the linked tree');
+      expect(observeHub(linked).commit).toBe(git(linked, ['rev-parse', 'HEAD']).trim());
+      expect(observeHub(linked).commit).not.toBe(head());
+      expect(observeHub(linked).tags).toBe(observeHub(main).tags);
+      git(main, ['checkout', '-q', '--detach']);
+      expect(observeHub(main).commit).toBe(head());
+    } finally {
+      removeDir(main);
+      removeDir(path.dirname(linked));
+    }
+  });
+});
+
+describe('parseRerunArgs', () => {
+  it('takes the options the full path would parse the same way, and nothing else', () => {
+    expect(parseRerunArgs(['--format', 'sarif', '--environment', 'a', '--environment=b', '--output', 'x.sarif'])).toEqual({
+      format: 'sarif',
+      failOn: 'block',
+      onError: 'block',
+      environment: ['a', 'b'],
+      tenant: [],
+      output: 'x.sarif',
+    });
+    for (const args of [
+      ['--no-cache'],
+      ['--drafts'],
+      ['--project', 'p'],
+      ['--ref', 'main'],
+      ['--output-sarif', 'x'],
+      ['--format', 'yaml'],
+      ['--format', 'json', '--format', 'text'],
+      ['--output'],
+      ['--output', '-'],
+      ['--output', ''],
+      ['extra'],
+      ['--help'],
+      ['constructor'],
+      ['--cache-dir', 'x'],
+    ]) {
+      expect(parseRerunArgs(args), args.join(' ')).toBeUndefined();
+    }
+  });
+
+  it('decides colour as the CLI does', () => {
+    for (const env of [{}, { NO_COLOR: '1' }, { FORCE_COLOR: '0' }, { FORCE_COLOR: 'false' }, { FORCE_COLOR: '1' }, { CI: '1' }, { CI: '1', FORCE_COLOR: '1' }]) {
+      for (const tty of [true, false]) {
+        const env2 = env as Record<string, string>;
+        expect(rerunColors(env2, tty), JSON.stringify([env, tty])).toBe(colorWanted(env2, tty && !env2.CI));
+      }
+    }
+  });
+});
+
+describe('expiryStateUntil', () => {
+  it('is the next instant an expiry comes out of force or its day count moves', () => {
+    const day = 86_400_000;
+    const now = Date.UTC(2027, 0, 1, 12);
+    // "2027-01-03" expires at the start of 2027-01-04 (UTC): 2.5 days ahead, so the count (3) moves in half a day.
+    expect(expiryStateUntil('expires = "2027-01-03"', now)).toBe(Date.UTC(2027, 0, 2));
+    expect(expiryStateUntil('expires = "2027-01-01"', now)).toBe(Date.UTC(2027, 0, 2));
+    expect(expiryStateUntil('expires = "2026-12-01"', now)).toBe(Infinity);
+    expect(expiryStateUntil('', now)).toBe(Infinity);
+    expect(expiryStateUntil('expires = "2027-01-01"\nexpires = "2027-03-01"', now)).toBe(Date.UTC(2027, 0, 2));
+    expect(expiryStateUntil('expires = "2027-03-01"', now) - now).toBeLessThanOrEqual(day);
+  });
+});
