@@ -9,17 +9,16 @@
  * file. A miss is not final: packs and loose files appear when another process fetches, repacks or
  * commits, so the caller calls `invalidate()` (the pack listing is read again) and retries once.
  *
- * Pure JavaScript over node's zlib and the store's fs (node's, or memfs's): no Git installation is
- * needed. A long-lived `git cat-file --batch` was the other candidate: it would need Git, a process
- * per store, and a round trip per tree on every walk. This reads at about 3× cat-file's time cold
- * (bench/git.ts; most of the rest is a zlib handle per object) and faster than it warm (object cache).
+ * Pure JavaScript over node's zlib (one reused native inflate stream, inflate.ts) and the store's fs
+ * (node's, or memfs's): no Git installation is needed. A long-lived `git cat-file --batch` was the
+ * other candidate: it would need Git, a process per store, and a round trip per tree on every walk.
  *
  * Loose objects are checked against their id (a crash can leave an empty or truncated file; Git's
  * own readers trust the name, isomorphic-git checks it, and so do we). Packed objects are not hashed
  * (Git does not either): a pack is written whole and renamed into place.
  */
-import { inflateSync } from 'node:zlib';
 import { errnoCode } from './errors.js';
+import { inflateSized } from './inflate.js';
 import { checkLooseObject } from './loose-objects.js';
 import { LruMap } from './lru.js';
 import type { FsLike } from './repo.js';
@@ -279,14 +278,8 @@ function packOffset(pack: Pack, position: number): number {
 
 /** Inflates the zlib stream at `at` (zlib stops at the stream's end: what follows is the next entry). */
 function inflateEntry(data: Buffer, at: number, size: number): Buffer {
-  let out: Buffer;
-  try {
-    // An output chunk of the object's size: one allocation, no concatenation (the default is 16 KiB).
-    out = inflateSync(data.subarray(at, data.length - 20), { chunkSize: Math.max(64, size + 1) });
-  } catch {
-    throw new CorruptObjectError(`the pack entry at offset ${at} does not decompress`);
-  }
-  if (out.length !== size) throw new CorruptObjectError(`the pack entry at offset ${at} has ${out.length} bytes, its header says ${size}`);
+  const out = inflateSized(data, at, data.length - 20, size);
+  if (out === undefined) throw new CorruptObjectError(`the pack entry at offset ${at} does not decompress to the ${size} bytes its header says`);
   return out;
 }
 
