@@ -1,7 +1,7 @@
 import git from 'isomorphic-git';
 import { GitErrorCode, GitStoreError } from '../errors.js';
 import { validateRefName } from '../paths.js';
-import { isFullOid, packedRefsOnce, readPackedRefs, readRefValue } from '../refs.js';
+import { isFullOid, packedRefsOnce, readPackedRefs, readRefValue, readRefValueCached } from '../refs.js';
 import { suggest } from '../../model/suggest.js';
 import { cachedObject, igFs, peelToCommit, readCommit, readObject, type RepoContext } from '../repo.js';
 
@@ -41,7 +41,7 @@ function kindOf(fullRef: string): RefKind {
 async function followRef(repo: RepoContext, fullRef: string, packed: () => Promise<Map<string, string>>): Promise<string | null> {
   let current = fullRef;
   for (let depth = 0; depth < 8; depth++) {
-    const value = await readRefValue(repo, current, packed);
+    const value = await readRefValueCached(repo, current, packed);
     if (value === null) return null;
     if (value.kind === 'oid') return value.oid;
     current = value.target;
