@@ -69,11 +69,8 @@ export interface EvaluationResponse {
 export interface DecisionDeps {
   /** The base hub (the one the server was opened with). */
   hub: Hub;
-  /**
-   * The hub at a ref (cached by commit). `receivedAt`: the request arrived before this moment, so the
-   * default branch as read after it may be reused (hub-port.ts).
-   */
-  at(ref: string | undefined, receivedAt?: number): Promise<Hub>;
+  /** The hub at a ref (cached by commit). */
+  at(ref: string | undefined): Promise<Hub>;
   /** Refreshes a hub's tag-based catalog when the tag listing may have changed. */
   freshTags(hub: Hub): void;
   /** A token that changes whenever the tag listing changes (re-read at most every TTL). */
@@ -294,8 +291,8 @@ export function decisionMethods(deps: DecisionDeps): DecisionMethods {
       }, external(h, request.project) ? 0 : Infinity);
     },
 
-    async evaluate(request: EvaluationRequest, options: { receivedAt?: number } = {}): Promise<EvaluationResponse> {
-      const h = readable(await deps.at(request.ref, options.receivedAt));
+    async evaluate(request: EvaluationRequest): Promise<EvaluationResponse> {
+      const h = readable(await deps.at(request.ref));
       const badVersion = request.release ? releaseVersionProblem(request.release.version) : undefined;
       if (badVersion !== undefined) throw new ProblemError('invalid-parameter', `release.version: ${badVersion}`);
       const isExternal = external(h, request.project);

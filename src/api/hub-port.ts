@@ -98,9 +98,9 @@ export function hubPort(hub: Hub, options: HubPortOptions = {}): FacadePort {
   }
 
   /** The hub at `ref` (default: the hub's own ref, re-resolved so a moving branch is followed). */
-  async function at(ref: string | undefined, receivedAt?: number): Promise<Hub> {
+  async function at(ref: string | undefined): Promise<Hub> {
     if (ref === undefined && hub.commit === null) return hub;
-    const oid = (ref === undefined ? defaultOidSince(receivedAt) : undefined) ?? (await hub.store.resolveRef(ref ?? hub.ref)).oid;
+    const oid = (ref === undefined ? defaultOid() : undefined) ?? (await hub.store.resolveRef(ref ?? hub.ref)).oid;
     if (oid === null || oid === hub.commit) return hub;
     let opened = byCommit.get(oid);
     if (!opened) {
@@ -129,30 +129,9 @@ export function hubPort(hub: Hub, options: HubPortOptions = {}): FacadePort {
     at,
     freshTags,
     tagState,
-    changed: () => {
-      generation++;
-      lastDefault = undefined;
-    },
+    changed: () => void generation++,
     ...(options.observer ? { observer: options.observer } : {}),
   });
-
-  /** defaultOid's last answer and the moment (performance.now()) just before it read the ref files. */
-  let lastDefault: { oid: string | undefined; readAt: number } | undefined;
-
-  /**
-   * defaultOid, reused for a request that arrived before the last reading began. Never stale: a client
-   * that saw a commit land (its own, or anyone's) sends its request after that, so a request received
-   * before the reading began cannot have been sent after a commit the reading missed — the reading
-   * started later than both. Under load this turns two stat calls per request (~15 µs on this machine,
-   * most of a cached gate answer's cost) into two per batch of requests the event loop takes in at once.
-   */
-  function defaultOidSince(receivedAt: number | undefined): string | undefined {
-    if (receivedAt !== undefined && lastDefault !== undefined && receivedAt <= lastDefault.readAt) return lastDefault.oid;
-    const readAt = performance.now();
-    const oid = defaultOid();
-    lastDefault = { oid, readAt };
-    return oid;
-  }
 
   /** Ref file stamp (inode, time, size along the HEAD → branch chain) → what it said. */
   const refStamps = new Map<string, string>();

@@ -169,11 +169,7 @@ export interface HubPort {
   /** The resolved process with provenance; undefined when the project is unknown. */
   resolveProcess?(request: ResolveProcessRequest): Promise<unknown | undefined>;
   policyInput?(request: PolicyInputRequest): Promise<unknown | undefined>;
-  /**
-   * `receivedAt` (performance.now() when the request was received, or later): the default branch as
-   * read after that moment may be reused instead of read again (hub-port.ts says why that is never stale).
-   */
-  evaluate?(request: EvaluationRequest, options?: { receivedAt?: number }): Promise<unknown>;
+  evaluate?(request: EvaluationRequest): Promise<unknown>;
   compliance?(ref?: string): Promise<unknown>;
   diff?(from: string, to: string): Promise<unknown>;
   activatePolicy?(request: ActivationRequest): Promise<unknown>;

@@ -25,8 +25,7 @@ export function evaluationRoutes(ctx: RouterContext): RouteSpec[] {
       },
       handler: async (c) => {
         if (!port.evaluate) return notImplemented(c, 'policy evaluation');
-        // Now is after the request arrived: the branch as read since then is as fresh as a new read.
-        return cachedJson(c, (await port.evaluate(c.get('body') as EvaluationRequest, { receivedAt: performance.now() })) as object);
+        return cachedJson(c, (await port.evaluate(c.get('body') as EvaluationRequest)) as object);
       },
     },
   ];
