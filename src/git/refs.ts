@@ -50,7 +50,7 @@ async function parsePackedRefs(repo: RepoContext, file: string): Promise<Map<str
   const refs = new Map<string, string>();
   let text: string;
   try {
-    text = await repo.fs.promises.readFile(file, 'utf8');
+    text = repo.fs === defaultFs ? nodeFs.readFileSync(file, 'utf8') : await repo.fs.promises.readFile(file, 'utf8');
   } catch (error) {
     if (errnoCode(error) === 'ENOENT') return refs;
     throw error;

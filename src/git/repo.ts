@@ -264,7 +264,7 @@ export function newContext(options: {
     objects: options.objects ?? new ObjectCache(options.cacheBytes === undefined ? {} : { maxBytes: options.cacheBytes }),
     gitCache: {},
     objectFs: createObjectReadFs(options.fs, options.gitdir),
-    odb: new ObjectDatabase(options.fs, options.gitdir),
+    odb: new ObjectDatabase(options.fs, options.gitdir, options.fs === defaultFs),
     corruptionListeners: new Set(),
   };
 }
