@@ -155,15 +155,14 @@ export function hubPort(hub: Hub, options: HubPortOptions = {}): FacadePort {
       // unchanged content, and a stat is cheaper than a read. File times are coarse (a clock tick),
       // so a file changed in the last STAMP_TRUST_MS is read anyway: two renames within one tick
       // could otherwise reuse an inode with an equal time.
-      const files: string[] = [];
+      let stamp = '';
       let name = 'HEAD';
       for (let depth = 0; depth < 3; depth++) {
-        const file = path.join(hub.store.gitdir, name);
+        const file = `${hub.store.gitdir}/${name}`;
         const info = statSync(file, { throwIfNoEntry: false });
         // A branch without a loose file is in packed-refs (a clone, a hub after `git gc`).
         if (info === undefined) return depth > 0 ? packedRef(name) : undefined;
-        files.push(`${info.ino}:${info.mtimeMs}:${info.size}`);
-        const stamp = files.join('|');
+        stamp += `${depth > 0 ? '|' : ''}${info.ino}:${info.mtimeMs}:${info.size}`;
         const known = Date.now() - info.mtimeMs > STAMP_TRUST_MS ? refStamps.get(stamp) : undefined;
         if (known !== undefined) {
           if (/^[0-9a-f]{40}$/.test(known)) return known;
@@ -191,7 +190,7 @@ export function hubPort(hub: Hub, options: HubPortOptions = {}): FacadePort {
 
   /** A branch's commit from packed-refs, re-read only when the file's stamp changes (as refs.ts does for the store). */
   function packedRef(name: string): string | undefined {
-    const file = path.join(hub.store.gitdir, 'packed-refs');
+    const file = `${hub.store.gitdir}/packed-refs`;
     const info = statSync(file, { throwIfNoEntry: false });
     if (info === undefined) return undefined;
     const stamp = `${info.ino}:${info.mtimeMs}:${info.size}`;

@@ -62,7 +62,8 @@ export function pathParameters(path: string): string[] {
 export function buildRouter(specs: readonly RouteSpec[], ctx: RouterContext): Hono<ApiEnv> {
   const router = new Hono<ApiEnv>();
   for (const spec of specs) {
-    const handlers: MiddlewareHandler<ApiEnv>[] = [checkParams(pathParameters(spec.path)), requireScope(spec.scope, ctx.auth)];
+    const parameters = pathParameters(spec.path);
+    const handlers: MiddlewareHandler<ApiEnv>[] = [...(parameters.length > 0 ? [checkParams(parameters)] : []), requireScope(spec.scope, ctx.auth)];
     if (spec.body) handlers.push(validateJsonBody(spec.body));
     const handler: Handler<ApiEnv> = (c) => spec.handler(c);
     router.on(spec.method.toUpperCase(), [spec.path], ...([...handlers, handler] as [Handler<ApiEnv>]));

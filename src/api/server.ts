@@ -20,7 +20,8 @@ import { unsafeTarget } from './middleware/paths.js';
 import { problem, PROBLEM_CONTENT_TYPE, type Problem } from './problem.js';
 
 export interface FetchApp {
-  fetch(request: Request, ...rest: never[]): Response | Promise<Response>;
+  /** `env` is `{ incoming, outgoing }`: Node's request and response (middleware/headers.ts reads the first). */
+  fetch(request: Request, env: { incoming: IncomingMessage; outgoing: ServerResponse }): Response | Promise<Response>;
 }
 
 export interface StartServerOptions {
@@ -84,7 +85,7 @@ export interface RunningServer {
 
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1';
-  const listener = getRequestListener((request) => options.app.fetch(request), {
+  const listener = getRequestListener((request, env) => options.app.fetch(request, env as { incoming: IncomingMessage; outgoing: ServerResponse }), {
     // Requests node-server cannot turn into a Request (bad Host header, bad target) are 400 problems too.
     errorHandler: () => problemAsResponse(problem('invalid-request', 'The request line or headers are malformed')),
   });

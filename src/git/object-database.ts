@@ -9,17 +9,17 @@
  * file. A miss is not final: packs and loose files appear when another process fetches, repacks or
  * commits, so the caller calls `invalidate()` (the pack listing is read again) and retries once.
  *
- * Pure JavaScript over node's zlib and the store's fs (node's, or memfs's): no Git installation is
- * needed. A long-lived `git cat-file --batch` was the other candidate: it would need Git, a process
- * per store, and a round trip per tree on every walk. This reads at about 3× cat-file's time cold
- * (bench/git.ts; most of the rest is a zlib handle per object) and faster than it warm (object cache).
+ * Pure JavaScript over node's zlib (one reused native inflate stream, inflate.ts) and the store's fs
+ * (node's, or memfs's): no Git installation is needed. A long-lived `git cat-file --batch` was the
+ * other candidate: it would need Git, a process per store, and a round trip per tree on every walk.
  *
  * Loose objects are checked against their id (a crash can leave an empty or truncated file; Git's
  * own readers trust the name, isomorphic-git checks it, and so do we). Packed objects are not hashed
  * (Git does not either): a pack is written whole and renamed into place.
  */
-import { inflateSync } from 'node:zlib';
+import * as nodeFs from 'node:fs';
 import { errnoCode } from './errors.js';
+import { inflateSized } from './inflate.js';
 import { checkLooseObject } from './loose-objects.js';
 import { LruMap } from './lru.js';
 import type { FsLike } from './repo.js';
@@ -51,6 +51,15 @@ export class ObjectNotFoundError extends Error {
     super(`Could not find ${oid}.`);
   }
 }
+
+/**
+ * Packs up to this size are read synchronously on node's fs. A cold read waits for the pack listing,
+ * the index and the pack in turn; through the thread pool each is a hand-off that costs milliseconds
+ * of waiting for a core on a busy machine (bench/git.ts saw 2-3x its CPU time as wall time), and a
+ * read of a few MB blocks the event loop for about a millisecond once per pack. Larger packs stay
+ * asynchronous.
+ */
+const SYNC_PACK_BYTES = 16 << 20;
 
 /** Budget of resolved delta bases kept per repository (as Git's delta_base_cache). */
 const DELTA_BASE_BYTES = 16 << 20;
@@ -86,9 +95,11 @@ export class ObjectDatabase {
   private readonly bases = new LruMap<string, RawObject>();
   private baseBytes = 0;
 
+  /** `onNodeFs`: `fs` is node's own, so its synchronous calls may be used for the pack listing and small packs. */
   constructor(
     private readonly fs: FsLike,
     private readonly gitdir: string,
+    private readonly onNodeFs = false,
   ) {
     this.packDir = `${gitdir}/objects/pack`;
   }
@@ -117,7 +128,7 @@ export class ObjectDatabase {
   private async listPacks(): Promise<Pack[]> {
     let names: string[];
     try {
-      names = ((await this.fs.promises.readdir(this.packDir)) as unknown[]).map(String);
+      names = (this.onNodeFs ? nodeFs.readdirSync(this.packDir) : ((await this.fs.promises.readdir(this.packDir)) as unknown[])).map(String);
     } catch (error) {
       if (errnoCode(error) === 'ENOENT' || errnoCode(error) === 'ENOTDIR') return [];
       throw error;
@@ -126,7 +137,8 @@ export class ObjectDatabase {
     const packs: Pack[] = [];
     for (const name of names.sort()) {
       if (!name.endsWith('.idx') || !present.has(`${name.slice(0, -4)}.pack`)) continue;
-      const index = Buffer.from(await this.fs.promises.readFile(`${this.packDir}/${name}`));
+      const file = `${this.packDir}/${name}`;
+      const index = this.onNodeFs ? nodeFs.readFileSync(file) : Buffer.from(await this.fs.promises.readFile(file));
       const pack = parseIndex(name.slice(0, -4), index);
       if (pack === undefined) throw new CorruptObjectError(`the pack index ${name} is of a version this reader does not know, or damaged`);
       packs.push(pack);
@@ -150,7 +162,7 @@ export class ObjectDatabase {
   }
 
   private async readPacked(pack: Pack, offset: number): Promise<RawObject> {
-    pack.data ??= this.fs.promises.readFile(`${this.packDir}/${pack.name}.pack`).then((bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    pack.data ??= this.loadPack(`${this.packDir}/${pack.name}.pack`);
     const data = await pack.data;
     // Synchronous from here: a delta chain is resolved in one go, so concurrent reads of objects that
     // share bases find them in the base cache instead of each inflating the whole chain again.
@@ -164,6 +176,17 @@ export class ObjectDatabase {
         this.remember(error.oid, base);
       }
     }
+  }
+
+  private loadPack(file: string): Promise<Buffer> {
+    if (this.onNodeFs) {
+      try {
+        if (nodeFs.statSync(file).size <= SYNC_PACK_BYTES) return Promise.resolve(nodeFs.readFileSync(file));
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+    return this.fs.promises.readFile(file).then((bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   }
 
   private readAt(pack: Pack, data: Buffer, offset: number, depth: number): RawObject {
@@ -279,14 +302,8 @@ function packOffset(pack: Pack, position: number): number {
 
 /** Inflates the zlib stream at `at` (zlib stops at the stream's end: what follows is the next entry). */
 function inflateEntry(data: Buffer, at: number, size: number): Buffer {
-  let out: Buffer;
-  try {
-    // An output chunk of the object's size: one allocation, no concatenation (the default is 16 KiB).
-    out = inflateSync(data.subarray(at, data.length - 20), { chunkSize: Math.max(64, size + 1) });
-  } catch {
-    throw new CorruptObjectError(`the pack entry at offset ${at} does not decompress`);
-  }
-  if (out.length !== size) throw new CorruptObjectError(`the pack entry at offset ${at} has ${out.length} bytes, its header says ${size}`);
+  const out = inflateSized(data, at, data.length - 20, size);
+  if (out === undefined) throw new CorruptObjectError(`the pack entry at offset ${at} does not decompress to the ${size} bytes its header says`);
   return out;
 }
 

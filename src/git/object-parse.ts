@@ -18,7 +18,11 @@ function comparePaths(a: TreeEntry, b: TreeEntry): number {
   return Buffer.compare(Buffer.from(x, 'utf8'), Buffer.from(y, 'utf8'));
 }
 
+/** A name of these characters not starting with a dot can be none of the names below (the common case, checked first). */
+const PLAIN_NAME = /^[A-Za-z0-9_-][A-Za-z0-9_.-]*$/;
+
 function unsafeName(name: string): boolean {
+  if (PLAIN_NAME.test(name)) return false;
   const hfsClean = name.replace(/[\u200C-\u200F\u202A-\u202E\u206A-\u206F\uFEFF]/g, '');
   const normalized = hfsClean.split(':')[0]!.toLowerCase().replace(/[. ]+$/, '');
   return name.includes('\\') || name.includes('/') || hfsClean === '.' || hfsClean === '..' || normalized === '.git' || /^\.?git~[1-9]$/.test(normalized);

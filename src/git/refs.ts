@@ -1,6 +1,7 @@
+import * as nodeFs from 'node:fs';
 import { errnoCode, fsReason, GitErrorCode, GitStoreError } from './errors.js';
 import { ensureFolder, folderOf, syncFolder, tempPath, writeNewFileSynced } from './durable.js';
-import { messageOf, refPath, type RepoContext } from './repo.js';
+import { defaultFs, messageOf, refPath, type RepoContext } from './repo.js';
 
 const OID = /^[0-9a-f]{40}$/;
 
@@ -24,11 +25,14 @@ export async function readPackedRefs(repo: RepoContext): Promise<Map<string, str
   const file = `${repo.gitdir}/packed-refs`;
   let info;
   try {
-    info = await repo.fs.promises.stat(file);
+    // On node's fs a synchronous stat (a few µs; undefined, not an exception, when absent) instead of a
+    // round trip through the thread pool: every ref name resolved asks.
+    info = repo.fs === defaultFs ? nodeFs.statSync(file, { throwIfNoEntry: false }) : await repo.fs.promises.stat(file);
   } catch (error) {
     if (errnoCode(error) === 'ENOENT' || errnoCode(error) === 'ENOTDIR') return new Map();
     throw error;
   }
+  if (info === undefined) return new Map();
   const mtimeMs = Number(info.mtimeMs);
   const stamp = `${info.ino}:${mtimeMs}:${info.size}`;
   const known = repo.packedRefs;
@@ -46,7 +50,7 @@ async function parsePackedRefs(repo: RepoContext, file: string): Promise<Map<str
   const refs = new Map<string, string>();
   let text: string;
   try {
-    text = await repo.fs.promises.readFile(file, 'utf8');
+    text = repo.fs === defaultFs ? nodeFs.readFileSync(file, 'utf8') : await repo.fs.promises.readFile(file, 'utf8');
   } catch (error) {
     if (errnoCode(error) === 'ENOENT') return refs;
     throw error;
@@ -68,10 +72,7 @@ export async function readRefValue(
   packedRefs: () => Promise<Map<string, string>> = () => readPackedRefs(repo),
 ): Promise<RefValue> {
   try {
-    const text = String(await repo.fs.promises.readFile(refPath(repo, ref), 'utf8')).trim();
-    if (text.startsWith('ref:')) return { kind: 'symbolic', target: text.slice(4).trim() };
-    if (isFullOid(text)) return { kind: 'oid', oid: text };
-    throw new GitStoreError(GitErrorCode.ObjectUnreadable, `Ref ${ref} holds an unreadable value`);
+    return parseRefFile(ref, String(await repo.fs.promises.readFile(refPath(repo, ref), 'utf8')));
   } catch (error) {
     if (error instanceof GitStoreError) throw error;
     const code = errnoCode(error);
@@ -80,6 +81,56 @@ export async function readRefValue(
   }
   const packed = (await packedRefs()).get(ref);
   return packed ? { kind: 'oid', oid: packed } : null;
+}
+
+function parseRefFile(ref: string, content: string): RefValue {
+  const text = content.trim();
+  if (text.startsWith('ref:')) return { kind: 'symbolic', target: text.slice(4).trim() };
+  if (isFullOid(text)) return { kind: 'oid', oid: text };
+  throw new GitStoreError(GitErrorCode.ObjectUnreadable, `Ref ${ref} holds an unreadable value`);
+}
+
+/** Loose ref files remembered per repository (a bound, not a budget: ref names are short). */
+const MAX_LOOSE_REFS = 1024;
+
+/**
+ * readRefValue for readers (never under a ref lock: writers call readRefValue), cheaper on node's fs.
+ * Resolving a name probes up to five ref files in Git's order, most of them absent; each failed read
+ * threw ENOENT through the thread pool (~0.2 ms for a branch name in a packed repository). Here an
+ * absent file is a synchronous stat answering undefined, and a present one is read again only when
+ * its stamp (inode, time, size) changed: Git replaces ref files by renaming a new file over them, and
+ * a file changed within STAMP_TRUST_MS of being read is read again (file times are coarse).
+ */
+export async function readRefValueCached(repo: RepoContext, ref: string, packedRefs: () => Promise<Map<string, string>>): Promise<RefValue> {
+  if (repo.fs !== defaultFs) return readRefValue(repo, ref, packedRefs);
+  const file = refPath(repo, ref);
+  let info: nodeFs.Stats | undefined;
+  try {
+    info = nodeFs.statSync(file, { throwIfNoEntry: false });
+  } catch (error) {
+    // ENOTDIR: a parent is a ref file (refs/heads/a when asked for refs/heads/a/b); anything else, the general path says.
+    if (errnoCode(error) !== 'ENOTDIR') return readRefValue(repo, ref, packedRefs);
+  }
+  if (info === undefined || info.isDirectory()) {
+    const packed = (await packedRefs()).get(ref);
+    return packed ? { kind: 'oid', oid: packed } : null;
+  }
+  const stamp = `${info.ino}:${info.mtimeMs}:${info.size}`;
+  const cache = (repo.looseRefs ??= new Map());
+  const known = cache.get(ref);
+  if (known && known.stamp === stamp && known.at - info.mtimeMs > STAMP_TRUST_MS) return known.value;
+  const at = Date.now();
+  let content: string;
+  try {
+    content = nodeFs.readFileSync(file, 'utf8');
+  } catch {
+    // Removed (packed, deleted) between the stat and the read.
+    return readRefValue(repo, ref, packedRefs);
+  }
+  const value = parseRefFile(ref, content);
+  if (cache.size >= MAX_LOOSE_REFS) cache.clear();
+  cache.set(ref, { stamp, at, value });
+  return value;
 }
 
 export interface UpdateRefResult {

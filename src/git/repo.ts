@@ -7,6 +7,7 @@ import { checkLooseObject } from './loose-objects.js';
 import { ObjectDatabase } from './object-database.js';
 import { parseCommit, parseTag, parseTree } from './object-parse.js';
 import { createObjectReadFs, type ObjectReadFs } from './objectFs.js';
+import type { RefValue } from './refs.js';
 
 /**
  * The subset of `fs.promises` the store uses directly (ref locks, worktree reads). Both node's `fs` and
@@ -58,6 +59,8 @@ export interface RepoContext {
   odb: ObjectDatabase;
   /** packed-refs as last parsed, with the stat it was parsed at (refs.ts). */
   packedRefs?: { stamp: string; at: number; refs: Promise<Map<string, string>> };
+  /** Loose ref files as last read, with the stat they were read at (refs.ts readRefValueCached). */
+  looseRefs?: Map<string, { stamp: string; at: number; value: RefValue }>;
   /** Told about every object of this repository that cannot be read (GitStore.onCorruptObject). */
   corruptionListeners: Set<CorruptionListener>;
 }
@@ -261,7 +264,7 @@ export function newContext(options: {
     objects: options.objects ?? new ObjectCache(options.cacheBytes === undefined ? {} : { maxBytes: options.cacheBytes }),
     gitCache: {},
     objectFs: createObjectReadFs(options.fs, options.gitdir),
-    odb: new ObjectDatabase(options.fs, options.gitdir),
+    odb: new ObjectDatabase(options.fs, options.gitdir, options.fs === defaultFs),
     corruptionListeners: new Set(),
   };
 }

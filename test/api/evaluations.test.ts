@@ -247,3 +247,24 @@ describe('a project in its own repository', () => {
     }
   }, 60_000);
 });
+
+describe('the gate under load', () => {
+  it('answers a request sent after a commit landed at that commit, however many requests were in flight', async () => {
+    const request = { project: 'storefront', environment: 'production' };
+    const before = git(dir, ['rev-parse', 'HEAD']).trim();
+    // A burst in flight: these share one reading of the branch (hub-port.ts defaultOidSince).
+    const burst = Array.from({ length: 40 }, () => evaluate(request));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const text = git(dir, ['show', `HEAD:${REPORTING}`]);
+    const landed = commitAll(dir, { [REPORTING]: `${text}\n` }, 'reporting: a trailing newline');
+    const after = await expectJson<Evaluation>(await evaluate(request), 200, 'evaluation-response');
+    expect(after.commit).toBe(landed);
+    // Requests in flight while it landed answer at one commit or the other, never anything else.
+    for (const response of await Promise.all(burst)) {
+      const body = await expectJson<Evaluation>(response, 200, 'evaluation-response');
+      expect([before, landed]).toContain(body.commit);
+    }
+    // And again, sequentially: every answer after the commit is at it.
+    for (let i = 0; i < 5; i++) expect((await expectJson<Evaluation>(await evaluate(request), 200, 'evaluation-response')).commit).toBe(landed);
+  });
+});

@@ -1,4 +1,5 @@
 /** Auth, CORS, body limits, schema validation and error hygiene, against the real server. */
+import { request as httpRequest } from 'node:http';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseTokenFile, findToken } from '../../src/api/tokens.js';
 import type { HubPort } from '../../src/api/ports.js';
@@ -82,6 +83,17 @@ describe('authorization', () => {
     expect((await closed.get('/api/process-templates', { headers: { Authorization: `Bearer ${READ_TOKEN}` } })).status).toBe(200);
     // publish implies read
     expect((await closed.get('/api/process-templates', { headers: { Authorization: `Bearer ${PUBLISH_TOKEN}` } })).status).toBe(200);
+  });
+
+  it('reads headers as Node parsed them, a repeated Authorization joined as the Fetch API joins it', async () => {
+    const closed = await startApi(port, { authReads: true });
+    // "Bearer a, Bearer b" is no bearer token: 401, whichever of the two is valid.
+    const twice = await rawGet(closed.url, '/api/process-templates', ['Authorization', `Bearer ${READ_TOKEN}`, 'Authorization', `Bearer ${PUBLISH_TOKEN}`]);
+    expect(twice.status).toBe(401);
+    expect(JSON.parse(twice.body).type).toMatch(/unauthorized$/);
+    // Header names are case-insensitive on the wire.
+    expect((await rawGet(closed.url, '/api/process-templates', ['aUtHoRiZaTiOn', `Bearer ${READ_TOKEN}`])).status).toBe(200);
+    expect((await rawGet(closed.url, '/api/process-templates', ['aUtHoRiZaTiOn', 'Bearer nope-nope-nope-nope'])).status).toBe(401);
   });
 
   it('refuses every write when the server has no tokens', async () => {
@@ -199,3 +211,19 @@ describe('CORS', () => {
     expect(other.headers.get('access-control-allow-origin')).not.toBe('https://evil.example.com');
   });
 });
+
+/** A GET with raw header pairs (repeated names kept as sent), through Node's http client. */
+function rawGet(base: string, path: string, headers: string[]): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const url = new URL(path, base);
+    // An array of headers gets no defaults from Node: Host is ours to send.
+    const request = httpRequest(url, { method: 'GET', headers: ['Host', url.host, ...headers] }, (response) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (body += chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+    });
+    request.on('error', reject);
+    request.end();
+  });
+}

@@ -158,6 +158,22 @@ describe('corrupt objects are errors, never "missing"', () => {
     expect(seen).toContain(blob);
   });
 
+  it('is reported to every watch in progress (fail closed), and to none that starts after', async () => {
+    const store = await openRepository({ dir });
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    // A watch that reads nothing itself, running while another one meets the corrupt object.
+    const bystander = watchCorruption(async () => {
+      await gate;
+      return 'sound';
+    });
+    const reader = await watchCorruption(() => store.readTextFile('HEAD', '.octopus/policies/a.ocl'));
+    release();
+    expect(reader.found.map((o) => o.oid)).toEqual([blob]);
+    expect((await bystander).found.map((o) => o.oid)).toEqual([blob]);
+    expect((await watchCorruption(async () => 'later')).found).toEqual([]);
+  });
+
   it('an empty tree object makes the folder unreadable, not empty', async () => {
     const other = initRepo({ '.octopus/policies/x.ocl': 'name = "X"\n', 'oclhub.ocl': 'base_path = ".octopus"\n' });
     try {

@@ -7,6 +7,7 @@
 import type { MiddlewareHandler } from 'hono';
 import type { ApiEnv } from '../env.js';
 import { ProblemError } from '../problem.js';
+import { requestHeader } from './headers.js';
 import { findToken, type Scope, type TokenEntry } from '../tokens.js';
 
 export interface AuthOptions {
@@ -18,7 +19,7 @@ const REALM = 'realm="oclhub"';
 
 export function requireScope(scope: Scope, options: AuthOptions): MiddlewareHandler<ApiEnv> {
   return async (c, next) => {
-    const header = c.req.header('Authorization');
+    const header = requestHeader(c, 'authorization');
     const needed = scope === 'publish' || options.authReads;
     if (header === undefined) {
       c.set('token', undefined);

@@ -9,6 +9,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { problem, problemResponse } from '../problem.js';
+import { requestHeader } from './headers.js';
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
@@ -19,8 +20,8 @@ export function limitBody(maxSize = DEFAULT_BODY_LIMIT): MiddlewareHandler {
   return async (c, next) => {
     const method = c.req.method;
     if (method === 'GET' || method === 'HEAD') return next();
-    const length = c.req.header('content-length');
-    if (length !== undefined && c.req.header('transfer-encoding') === undefined && /^\d+$/.test(length.trim())) {
+    const length = requestHeader(c, 'content-length');
+    if (length !== undefined && requestHeader(c, 'transfer-encoding') === undefined && /^\d+$/.test(length.trim())) {
       if (Number(length) > maxSize) return tooLarge(c);
       return next();
     }

@@ -1,8 +1,9 @@
 /**
  * A request that ran into a corrupt object anywhere — even where a caller turned the failed read into
  * "absent" — is answered 503 `repository-corrupt`, never with a result computed over missing content
- * (a gate answering 404 "no such project" because oclhub.ocl could not be read). The watch is scoped to
- * the request (AsyncLocalStorage), so concurrent requests that read only sound objects are unaffected.
+ * (a gate answering 404 "no such project" because oclhub.ocl could not be read). The watch sees the
+ * whole process (src/git/corruption.ts says why): a request in flight while another meets a corrupt
+ * object is answered 503 too — fail closed, never an answer over a repository found corrupt.
  */
 import type { MiddlewareHandler } from 'hono';
 import { describeCorruption, watchCorruption } from '../../git/index.js';

@@ -6,13 +6,14 @@ import type { MiddlewareHandler } from 'hono';
 import type { ApiEnv } from '../env.js';
 import { ProblemError } from '../problem.js';
 import { apiSchemas, schemaErrors } from '../schemas.js';
+import { requestHeader } from './headers.js';
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 export function validateJsonBody(schemaName: string): MiddlewareHandler<ApiEnv> {
   const validate = apiSchemas().validator(schemaName);
   return async (c, next) => {
-    const type = (c.req.header('Content-Type') ?? '').split(';')[0]!.trim().toLowerCase();
+    const type = (requestHeader(c, 'content-type') ?? '').split(';')[0]!.trim().toLowerCase();
     if (type !== 'application/json' && !/^application\/[a-z0-9.+-]+\+json$/.test(type)) {
       throw new ProblemError('unsupported-media-type', 'Send the request body as application/json');
     }

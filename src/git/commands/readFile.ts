@@ -1,78 +1,107 @@
 import { GitErrorCode, GitStoreError } from '../errors.js';
 import { pathSegments } from '../paths.js';
 import { isFullOid } from '../refs.js';
-import { cachedObject, readBlob, readCommit, readingPath, readTree, type RepoContext } from '../repo.js';
+import type { TreeEntry } from 'isomorphic-git';
+import { cachedObject, readBlob, readCommit, readingPath, readTree, type RepoContext, type TreeNode } from '../repo.js';
 import { readWorktreeFile } from '../worktree.js';
 import { resolveRef } from './resolveRef.js';
 
 export type PathTarget = { type: 'tree'; oid: string } | { type: 'blob'; oid: string; mode: string } | { type: 'commit'; oid: string };
 
-/**
- * Walks from a commit's root tree down `segments`; null when some segment does not exist. A tree that
- * cannot be read on the way is corruption, reported with the folder it holds — never "does not exist".
- */
-export async function lookupPath(repo: RepoContext, commitOid: string, segments: string[]): Promise<PathTarget | null> {
-  let current: PathTarget = { type: 'tree', oid: (await readCommit(repo, commitOid)).tree };
-  for (let i = 0; i < segments.length; i++) {
-    if (current.type !== 'tree') return null;
-    const treeOid: string = current.oid;
-    const tree = await readingPath(repo, segments.slice(0, i).join('/'), commitOid.slice(0, 12), () => readTree(repo, treeOid));
-    const entry = tree.byName.get(segments[i]!);
-    if (!entry) return null;
-    current = entry.type === 'tree' ? { type: 'tree', oid: entry.oid } : entry.type === 'blob' ? { type: 'blob', oid: entry.oid, mode: entry.mode } : { type: 'commit', oid: entry.oid };
-  }
-  return current;
+/** Where a walk over cached trees stopped: the tree `oid` (for `segments[at]`) must be loaded first. */
+interface Pending {
+  type: 'pending';
+  at: number;
+  oid: string;
+}
+
+function targetOf(entry: TreeEntry): PathTarget {
+  return entry.type === 'tree' ? { type: 'tree', oid: entry.oid } : entry.type === 'blob' ? { type: 'blob', oid: entry.oid, mode: entry.mode } : { type: 'commit', oid: entry.oid };
 }
 
 /**
- * Synchronous lookup for a full commit id whose commit, trees and blob are all cached; undefined when
- * anything is missing (the async path then loads it). Warm re-reads are the common case for re-linting.
+ * Steps from `tree` (the folder of `segments[from]`) down the rest of `segments` through trees already
+ * in the object cache, synchronously: the target, null when some segment does not exist, or the tree
+ * that must be read before the walk can go on. Nothing is allocated per step on the way.
  */
-function readCachedBlob(repo: RepoContext, ref: string, segments: string[]): Uint8Array | undefined {
-  if (!isFullOid(ref)) return undefined;
-  const commit = cachedObject(repo, ref);
-  if (commit?.type !== 'commit') return undefined;
-  let tree = cachedObject(repo, commit.commit.tree);
-  for (let i = 0; i < segments.length; i++) {
-    if (tree?.type !== 'tree') return undefined;
-    const entry = tree.tree.byName.get(segments[i]!);
-    if (!entry) return undefined;
-    if (i === segments.length - 1) {
-      const blob = entry.type === 'blob' ? cachedObject(repo, entry.oid) : undefined;
-      return blob?.type === 'blob' ? blob.blob : undefined;
-    }
-    tree = cachedObject(repo, entry.oid);
+function walkCached(repo: RepoContext, tree: TreeNode, segments: readonly string[], from: number): PathTarget | Pending | null {
+  let current = tree;
+  for (let i = from; ; i++) {
+    const entry = current.byName.get(segments[i]!);
+    if (entry === undefined) return null;
+    if (i === segments.length - 1) return targetOf(entry);
+    if (entry.type !== 'tree') return null;
+    const next = cachedObject(repo, entry.oid);
+    if (next?.type !== 'tree') return { type: 'pending', at: i + 1, oid: entry.oid };
+    current = next.tree;
   }
-  return undefined;
+}
+
+/** Reads the tree of folder `segments[0, at)`; one that cannot be read is corruption reported with that folder. */
+function loadTree(repo: RepoContext, oid: string, segments: readonly string[], at: number, commitOid: string): Promise<TreeNode> {
+  return readingPath(repo, segments.slice(0, at).join('/'), commitOid.slice(0, 12), () => readTree(repo, oid));
+}
+
+/** The root tree of a commit, from the cache when it is there. */
+function cachedRoot(repo: RepoContext, commitOid: string): { oid: string; tree: TreeNode | undefined } | undefined {
+  const commit = cachedObject(repo, commitOid);
+  if (commit?.type !== 'commit') return undefined;
+  const root = cachedObject(repo, commit.commit.tree);
+  return { oid: commit.commit.tree, tree: root?.type === 'tree' ? root.tree : undefined };
+}
+
+/**
+ * Walks from a commit's root tree down `segments`; null when some segment does not exist. A tree that
+ * cannot be read on the way is corruption, reported with the folder it holds — never "does not exist".
+ * Trees already cached are stepped through synchronously; only the missing ones are awaited.
+ */
+export async function lookupPath(repo: RepoContext, commitOid: string, segments: string[], started?: PathTarget | Pending | null): Promise<PathTarget | null> {
+  let walk = started;
+  if (walk === undefined) {
+    const root = cachedRoot(repo, commitOid) ?? { oid: (await readCommit(repo, commitOid)).tree, tree: undefined };
+    if (segments.length === 0) return { type: 'tree', oid: root.oid };
+    walk = root.tree ? walkCached(repo, root.tree, segments, 0) : { type: 'pending', at: 0, oid: root.oid };
+  }
+  while (walk !== null && walk.type === 'pending') {
+    const tree = await loadTree(repo, walk.oid, segments, walk.at, commitOid);
+    walk = walkCached(repo, tree, segments, walk.at);
+  }
+  return walk;
 }
 
 /**
  * Reads one file at a ref without checking anything out. The bytes may be shared with the cache:
- * treat them as read-only.
+ * treat them as read-only. At a commit id whose trees and blob are cached this completes without
+ * touching the disk (warm re-reads are the common case for re-linting).
  */
 export async function readFile(options: { repo: RepoContext; ref: string; path: string }): Promise<Uint8Array> {
   const { repo, ref, path } = options;
   const segments = pathSegments(path);
-  const cached = readCachedBlob(repo, ref, segments);
-  if (cached) return cached;
   let commit: string;
-  if (isFullOid(ref) && cachedObject(repo, ref)?.type === 'commit') {
-    // A commit id already read: nothing to resolve, and readCachedBlob has looked at the cache.
+  let walk: PathTarget | Pending | null | undefined;
+  const root = isFullOid(ref) ? cachedRoot(repo, ref) : undefined;
+  if (root) {
+    // A commit id already read: nothing to resolve.
     commit = ref;
+    if (root.tree) walk = walkCached(repo, root.tree, segments, 0);
   } else {
     const resolved = await resolveRef({ repo, ref });
     if (resolved.oid === null) return readWorktreeFile(repo, segments.join('/'));
     commit = resolved.oid;
-    const warm = readCachedBlob(repo, commit, segments);
-    if (warm) return warm;
   }
-  const target = await lookupPath(repo, commit, segments);
+  if (walk?.type === 'blob') {
+    const blob = cachedObject(repo, walk.oid);
+    if (blob?.type === 'blob') return blob.blob;
+  }
+  const target = walk?.type === 'pending' || walk === undefined ? await lookupPath(repo, commit, segments, walk) : walk;
   if (target === null) {
     throw new GitStoreError(GitErrorCode.FileNotFound, `${path} does not exist at ${ref}`);
   }
   if (target.type !== 'blob') {
     throw new GitStoreError(GitErrorCode.NotAFile, `${path} is a ${target.type === 'tree' ? 'folder' : 'submodule'}, not a file (at ${ref})`);
   }
+  const blob = cachedObject(repo, target.oid);
+  if (blob?.type === 'blob') return blob.blob;
   return readingPath(repo, segments.join('/'), ref, () => readBlob(repo, target.oid));
 }
 

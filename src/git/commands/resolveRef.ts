@@ -1,9 +1,9 @@
 import git from 'isomorphic-git';
 import { GitErrorCode, GitStoreError } from '../errors.js';
 import { validateRefName } from '../paths.js';
-import { isFullOid, packedRefsOnce, readPackedRefs, readRefValue } from '../refs.js';
+import { isFullOid, packedRefsOnce, readPackedRefs, readRefValue, readRefValueCached } from '../refs.js';
 import { suggest } from '../../model/suggest.js';
-import { igFs, peelToCommit, readCommit, readObject, type RepoContext } from '../repo.js';
+import { cachedObject, igFs, peelToCommit, readCommit, readObject, type RepoContext } from '../repo.js';
 
 /** The pseudo-ref that reads the working directory instead of a commit. */
 export const WORKTREE = 'WORKTREE';
@@ -41,7 +41,7 @@ function kindOf(fullRef: string): RefKind {
 async function followRef(repo: RepoContext, fullRef: string, packed: () => Promise<Map<string, string>>): Promise<string | null> {
   let current = fullRef;
   for (let depth = 0; depth < 8; depth++) {
-    const value = await readRefValue(repo, current, packed);
+    const value = await readRefValueCached(repo, current, packed);
     if (value === null) return null;
     if (value.kind === 'oid') return value.oid;
     current = value.target;
@@ -119,6 +119,8 @@ async function walkStep(repo: RepoContext, oid: string, step: RevisionStep, ref:
 /** A name or commit id (no suffixes), in git's DWIM order. */
 async function resolveName(repo: RepoContext, name: string, ref: string): Promise<ResolvedRef> {
   if (name === '@') name = 'HEAD';
+  // A commit already read (a pinned snapshot's reads): nothing to check.
+  if (isFullOid(name) && cachedObject(repo, name)?.type === 'commit') return { ref, fullRef: null, kind: 'commit', oid: name };
   if (isFullOid(name.toLowerCase())) {
     const oid = name.toLowerCase();
     await ensureObjectExists(repo, oid, ref);
