@@ -67,6 +67,13 @@ export interface EvaluatePolicyOptions {
    * lint keeps. Saves converting every `result` to JSON only to throw it away.
    */
   decisionOnly?: boolean;
+  /**
+   * The caller never changes an input's parts once evaluated (lint builds each input from shared,
+   * unchanging parts: Steps per project, Environment per environment): a module's value is then
+   * reused for a later input whose fields the module reads are the very same objects (see
+   * `knownRuleValue`). Only the caller knows its inputs are not changed in place: off by default.
+   */
+  reuseInputParts?: boolean;
 }
 
 /** A decision plus the raw rule values, for `oclhub test`, `--format json` and debugging. */
@@ -105,6 +112,11 @@ interface PolicyMemo {
   scopeQuery: string;
   resultQuery: string;
   mayRead?: { key: string; answer: boolean };
+  /** The input fields each module reads (`inputFieldsRead`), and its values kept for `reuseInputParts`. */
+  scopeFields: string[] | undefined;
+  conditionsFields: string[] | undefined;
+  scopeKnown: KnownValue[];
+  conditionsKnown: KnownValue[];
 }
 
 /** The query text of a rule of a package, as the engine spells a ref (`data.a.b`, `data["a-b"]`). */
@@ -267,6 +279,76 @@ function ruleValue(policy: CompiledPolicy, query: string, input: Value, options:
   return { value: r.results[0]?.expressions[0]?.value };
 }
 
+/** An input field a module reads that the input does not have (distinct from a field set to `undefined`). */
+const ABSENT = Symbol('absent');
+
+/**
+ * The input fields a module reads, judged from its text (conservative, like `mayReadUnknownInput`):
+ * the names after every `input.`, sorted; undefined when it may read more — `input[...]`, `input` as
+ * a value, `with input as`, `import input` — or when it reads the clock (`time.now_ns`, the one
+ * builtin whose answer changes between two evaluations of the same input; `rand` and `uuid` are seeded).
+ */
+export function inputFieldsRead(source: string): string[] | undefined {
+  if (/\bnow_ns\b/.test(source)) return undefined;
+  const fields = new Set<string>();
+  for (const m of source.matchAll(/\binput\b(\s*\.\s*([A-Za-z_][A-Za-z0-9_]*))?/g)) {
+    const name = m[2];
+    if (name === undefined) return undefined;
+    fields.add(name);
+  }
+  return [...fields].sort();
+}
+
+/** A module's value on inputs whose read fields are these very values. */
+interface KnownValue {
+  /** The input's value of each read field (`ABSENT` when it has none), compared by identity. */
+  parts: unknown[];
+  strict: boolean | undefined;
+  limits: RegoLimits | undefined;
+  nowNs: bigint | undefined;
+  value: Value | undefined;
+  /** The input paths the evaluation read; undefined when they were not recorded. */
+  reads: string[][] | undefined;
+}
+
+/** Values kept per module: lint's inputs share parts across environments (Steps) and projects (Environment). */
+const KNOWN_PER_MODULE = 8;
+
+/**
+ * A module's value, reused when an earlier input had the very same values (by identity) in every
+ * field the module reads (`inputFieldsRead`) under the same options: only for callers that set
+ * `reuseInputParts`, whose inputs' parts are never changed once evaluated. Errors are never kept (a
+ * time limit may hit one evaluation and not the next).
+ */
+function knownRuleValue(
+  policy: CompiledPolicy,
+  query: string,
+  fields: readonly string[],
+  known: KnownValue[],
+  input: Record<string, unknown>,
+  options: EvaluatePolicyOptions,
+  reads: string[][] | undefined,
+): RuleValue {
+  const parts = fields.map((f) => (Object.prototype.hasOwnProperty.call(input, f) ? input[f] : ABSENT));
+  for (let i = 0; i < known.length; i++) {
+    const k = known[i]!;
+    if (k.strict !== options.strict || k.limits !== options.limits || k.nowNs !== options.nowNs || (reads !== undefined && k.reads === undefined)) continue;
+    let same = true;
+    for (let j = 0; j < parts.length && same; j++) same = k.parts[j] === parts[j];
+    if (!same) continue;
+    if (reads && k.reads) reads.push(...k.reads);
+    return { value: k.value };
+  }
+  const own = reads ? ([] as string[][]) : undefined;
+  const r = ruleValue(policy, query, input as Value, options, own);
+  if (reads && own) reads.push(...own);
+  if (!('error' in r)) {
+    if (known.length >= KNOWN_PER_MODULE) known.pop();
+    known.unshift({ parts, strict: options.strict, limits: options.limits, nowNs: options.nowNs, value: r.value, reads: own });
+  }
+  return r;
+}
+
 /**
  * Whether Rego source may read one of the unknown input paths, judged from its text (conservative):
  * any `input` that is not followed by `.<name>` with a name outside the unknown roots — `input.Release`,
@@ -326,7 +408,18 @@ export function evaluatePolicy(policy: EvaluablePolicy, input: unknown, options:
   }
   let memo = byDocument.get(doc);
   if (!memo || memo.scope !== scopeRego || memo.conditions !== conditionsRego || memo.slug !== slug || !compiledCache.has(memo.compiled.key)) {
-    memo = { scope: scopeRego, conditions: conditionsRego, slug, compiled: compilePolicy(slug, scopeRego, conditionsRego), scopeQuery: ruleQuery(slug, 'evaluate'), resultQuery: ruleQuery(slug, 'result') };
+    memo = {
+      scope: scopeRego,
+      conditions: conditionsRego,
+      slug,
+      compiled: compilePolicy(slug, scopeRego, conditionsRego),
+      scopeQuery: ruleQuery(slug, 'evaluate'),
+      resultQuery: ruleQuery(slug, 'result'),
+      scopeFields: inputFieldsRead(scopeRego),
+      conditionsFields: inputFieldsRead(conditionsRego),
+      scopeKnown: [],
+      conditionsKnown: [],
+    };
     byDocument.set(doc, memo);
   }
   const compiled = memo.compiled;
@@ -337,16 +430,27 @@ export function evaluatePolicy(policy: EvaluablePolicy, input: unknown, options:
   const regoInput = fromJSON(input);
   // Recording reads costs a little per read: only policies that may read unknown input pay it.
   const reads = options.unknownInput && options.unknownInput.length > 0 && mayRead(memo, options.unknownInput) ? ([] as string[][]) : undefined;
-  const decision = settle(decideCompiled(policy, memo, regoInput, options, reads), reads, options, doc);
+  const parts = options.reuseInputParts && input !== null && typeof input === 'object' && !Array.isArray(input) ? (input as Record<string, unknown>) : undefined;
+  const decision = settle(decideCompiled(policy, memo, regoInput, options, reads, parts), reads, options, doc);
   if (options.decisionOnly && decision.errorCode !== undefined) delete decision.errorCode;
   return decision;
 }
 
-function decideCompiled(policy: EvaluablePolicy, memo: PolicyMemo, regoInput: Value, options: EvaluatePolicyOptions, reads: string[][] | undefined): PolicyEvaluation {
+function decideCompiled(
+  policy: EvaluablePolicy,
+  memo: PolicyMemo,
+  regoInput: Value,
+  options: EvaluatePolicyOptions,
+  reads: string[][] | undefined,
+  parts: Record<string, unknown> | undefined,
+): PolicyEvaluation {
   const doc = policy.document;
   const { compiled, slug } = memo;
   const raw = !options.decisionOnly;
-  const scope = ruleValue(compiled.scope!.policy!, memo.scopeQuery, regoInput, options, reads);
+  const scope =
+    parts && memo.scopeFields
+      ? knownRuleValue(compiled.scope!.policy!, memo.scopeQuery, memo.scopeFields, memo.scopeKnown, parts, options, reads)
+      : ruleValue(compiled.scope!.policy!, memo.scopeQuery, regoInput, options, reads);
   if ('error' in scope) return errorDecision(policy, options, describeError(policy, 'scope', scope.error), scope.error.code);
   if (scope.value !== undefined && typeof scope.value !== 'boolean') {
     return errorDecision(policy, options, `scope: evaluate must be a boolean, got ${show(scope.value)}`, 'POL_SCOPE_TYPE', raw ? { evaluate: toJSON(scope.value) } : {});
@@ -358,7 +462,10 @@ function decideCompiled(policy: EvaluablePolicy, memo: PolicyMemo, regoInput: Va
     return { ...base(policy), inScope: false, allowed: true, action: doc.effectiveViolationAction, outcome: 'skipped', ...evaluateField };
   }
 
-  const conditions = ruleValue(compiled.conditions!.policy!, memo.resultQuery, regoInput, options, reads);
+  const conditions =
+    parts && memo.conditionsFields
+      ? knownRuleValue(compiled.conditions!.policy!, memo.resultQuery, memo.conditionsFields, memo.conditionsKnown, parts, options, reads)
+      : ruleValue(compiled.conditions!.policy!, memo.resultQuery, regoInput, options, reads);
   if ('error' in conditions) {
     return errorDecision(policy, options, describeError(policy, 'conditions', conditions.error), conditions.error.code, { inScope, ...evaluateField });
   }
