@@ -377,10 +377,20 @@ const ABSENCE_ERRORS = new Set(['POL_RESULT_UNDEFINED', 'POL_RESULT_SHAPE', 'POL
 /** The read paths that touch an unknown path (one is a prefix of the other), dotted. */
 export function unknownReads(reads: readonly (readonly string[])[], unknown: readonly string[]): string[] {
   const paths = unknown.map((p) => (p === '' ? [] : p.split('.')));
-  const prefix = (a: readonly string[], b: readonly string[]) => a.length <= b.length && a.every((k, i) => k === b[i]);
-  const out = new Set<string>();
-  for (const read of reads) if (paths.some((u) => prefix(read, u) || prefix(u, read))) out.add(read.join('.'));
-  return [...out].sort();
+  let out: Set<string> | undefined;
+  for (const read of reads) {
+    for (const path of paths) {
+      // One is a prefix of the other: they agree up to the shorter one's length.
+      const shorter = Math.min(read.length, path.length);
+      let i = 0;
+      while (i < shorter && read[i] === path[i]) i++;
+      if (i === shorter) {
+        (out ??= new Set()).add(read.join('.'));
+        break;
+      }
+    }
+  }
+  return out ? [...out].sort() : [];
 }
 
 function settle(decision: PolicyEvaluation, reads: readonly string[][] | undefined, options: EvaluatePolicyOptions, doc: PolicyDocument): PolicyEvaluation {
