@@ -313,6 +313,7 @@ interface KnownValue {
 
 /** Values kept per module: lint's inputs share parts across environments (Steps) and projects (Environment). */
 const KNOWN_PER_MODULE = 8;
+const SCRATCH: unknown[] = [];
 
 /**
  * A module's value, reused when an earlier input had the very same values (by identity) in every
@@ -329,22 +330,30 @@ function knownRuleValue(
   options: EvaluatePolicyOptions,
   reads: string[][] | undefined,
 ): RuleValue {
-  const parts = fields.map((f) => (Object.prototype.hasOwnProperty.call(input, f) ? input[f] : ABSENT));
+  const n = fields.length;
+  // The values are read into a scratch array (no allocation on a hit; evaluation never re-enters here).
+  const parts = SCRATCH;
+  for (let j = 0; j < n; j++) {
+    const field = fields[j]!;
+    const value = input[field];
+    parts[j] = value === undefined && !Object.prototype.hasOwnProperty.call(input, field) ? ABSENT : value;
+  }
   for (let i = 0; i < known.length; i++) {
     const k = known[i]!;
     if (k.strict !== options.strict || k.limits !== options.limits || k.nowNs !== options.nowNs || (reads !== undefined && k.reads === undefined)) continue;
-    let same = true;
-    for (let j = 0; j < parts.length && same; j++) same = k.parts[j] === parts[j];
-    if (!same) continue;
+    let j = 0;
+    while (j < n && k.parts[j] === parts[j]) j++;
+    if (j < n) continue;
     if (reads && k.reads) reads.push(...k.reads);
     return { value: k.value };
   }
+  const kept = parts.slice(0, n);
   const own = reads ? ([] as string[][]) : undefined;
   const r = ruleValue(policy, query, input as Value, options, own);
   if (reads && own) reads.push(...own);
   if (!('error' in r)) {
     if (known.length >= KNOWN_PER_MODULE) known.pop();
-    known.unshift({ parts, strict: options.strict, limits: options.limits, nowNs: options.nowNs, value: r.value, reads: own });
+    known.unshift({ parts: kept, strict: options.strict, limits: options.limits, nowNs: options.nowNs, value: r.value, reads: own });
   }
   return r;
 }
@@ -393,13 +402,20 @@ export function unknownReads(reads: readonly (readonly string[])[], unknown: rea
   return out ? [...out].sort() : [];
 }
 
-function settle(decision: PolicyEvaluation, reads: readonly string[][] | undefined, options: EvaluatePolicyOptions, doc: PolicyDocument): PolicyEvaluation {
+function settle(decision: PolicyEvaluation, reads: readonly string[][] | undefined, options: EvaluatePolicyOptions, policy: EvaluablePolicy): PolicyEvaluation {
+  const doc = policy.document;
   if (!reads || !options.unknownInput || options.unknownInput.length === 0) return decision;
   if (decision.outcome === 'error' && !ABSENCE_ERRORS.has(decision.errorCode ?? '')) return decision;
   const needs = unknownReads(reads, options.unknownInput);
   if (needs.length === 0) return decision;
-  const { reason: _reason, error: _error, errorCode: _code, ...rest } = decision;
   // Not a violation, so it blocks nothing: `allowed` stays true and the action is the policy's own.
+  if (options.decisionOnly && decision.errorCode === undefined) {
+    // A bare decision (`withBase`): the same keys in the same order as the general case below, without the copy.
+    const bare = withBase(policy, { inScope: decision.inScope, allowed: true, action: doc.effectiveViolationAction, outcome: 'inconclusive' });
+    bare.needs = needs;
+    return bare;
+  }
+  const { reason: _reason, error: _error, errorCode: _code, ...rest } = decision;
   return { ...rest, allowed: true, action: doc.effectiveViolationAction, outcome: 'inconclusive', needs };
 }
 
@@ -441,7 +457,7 @@ export function evaluatePolicy(policy: EvaluablePolicy, input: unknown, options:
   // Recording reads costs a little per read: only policies that may read unknown input pay it.
   const reads = options.unknownInput && options.unknownInput.length > 0 && mayRead(memo, options.unknownInput) ? ([] as string[][]) : undefined;
   const parts = options.reuseInputParts && input !== null && typeof input === 'object' && !Array.isArray(input) ? (input as Record<string, unknown>) : undefined;
-  const decision = settle(decideCompiled(policy, memo, regoInput, options, reads, parts), reads, options, doc);
+  const decision = settle(decideCompiled(policy, memo, regoInput, options, reads, parts), reads, options, policy);
   if (options.decisionOnly && decision.errorCode !== undefined) delete decision.errorCode;
   return decision;
 }

@@ -211,6 +211,10 @@ result := {"allowed": false, "reason": "too old"} if semver.compare(input.Releas
     const decision = evaluatePolicy(policy, withoutRelease, { unknownInput: ['Release'] });
     expect(decision).toMatchObject({ outcome: 'inconclusive', needs: ['Release.Version'], allowed: true, action: 'block' });
     expect(decision.reason).toBeUndefined();
+    // A bare decision (what lint keeps) says the same, without the raw values.
+    const bare = evaluatePolicy(policy, withoutRelease, { unknownInput: ['Release'], decisionOnly: true });
+    expect(Object.keys(bare)).toEqual(['policy', 'inScope', 'allowed', 'action', 'outcome', 'policyName', 'needs']);
+    expect(bare).toMatchObject({ outcome: 'inconclusive', needs: ['Release.Version'], allowed: true, action: 'block' });
     // Known input decides as usual.
     expect(evaluatePolicy(policy, deployToProduction, { unknownInput: [] }).outcome).toBe('violation');
   });
