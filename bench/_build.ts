@@ -9,11 +9,18 @@
  * 3× the CPU under tsx), which would add the same second or two to lint and to its floor and make their
  * ratio look better than it is. Why not `npm run build`: a bench must not rewrite the working copy's
  * dist/ as a side effect, nor measure a dist/ older than the source.
+ *
+ * Like `npm run build` (scripts/compile-schemas.mjs), the build holds each document kind's JSON Schema
+ * validator as standalone code (src/model/validators/<kind>.cjs): the CLI users run loads them
+ * instead of compiling the schemas with ajv at every start, and so does the benched one.
  */
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { createRequire } from 'node:module';
 import { transformSync, type TransformOptions } from 'esbuild';
+import { COMPILED_VALIDATORS_DIR, createSchemaAjv, SCHEMA_FILES, schemaId } from '../src/model/schema.js';
+import type { DocumentKind } from '../src/model/kinds.js';
 import { REPO_ROOT } from './_report.js';
 
 export interface BenchBuild {
@@ -59,10 +66,23 @@ export function buildForBench(): BenchBuild {
     }
   }
   for (const name of LINKED) symlinkSync(path.join(REPO_ROOT, name), path.join(root, name));
+  writeValidators(path.join(root, 'src', 'model', COMPILED_VALIDATORS_DIR));
   return {
     root,
     ms: performance.now() - start,
     file: (relative) => path.join(root, relative.replace(/\.tsx?$/, '.js')),
     remove: () => rmSync(root, { recursive: true, force: true }),
   };
+}
+
+/** What scripts/compile-schemas.mjs writes into dist/model/validators/, from the same ajv set-up. */
+function writeValidators(dir: string): void {
+  const standaloneCode = (createRequire(import.meta.url)('ajv/dist/standalone/index.js') as { default: (ajv: unknown, validate: unknown) => string }).default;
+  const ajv = createSchemaAjv({ source: true });
+  mkdirSync(dir, { recursive: true });
+  for (const kind of Object.keys(SCHEMA_FILES) as DocumentKind[]) {
+    const validate = ajv.getSchema(schemaId(kind));
+    if (!validate) throw new Error(`schema ${schemaId(kind)} is not loaded`);
+    writeFileSync(path.join(dir, `${kind}.cjs`), standaloneCode(ajv, validate));
+  }
 }

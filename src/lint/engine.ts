@@ -574,7 +574,7 @@ async function lintProject(hub: Hub, target: LintProjectTarget, policies: readon
         continue;
       }
       const input = buildInput(steps, built);
-      const evaluateOptions = { unknownInput: input.unknown, decisionOnly: true as const, ...policyOptions(hub, options.onError) };
+      const evaluateOptions = { unknownInput: input.unknown, decisionOnly: true as const, reuseInputParts: true, ...policyOptions(hub, options.onError) };
       for (const policy of policies) {
         const decision: PolicyDecision = evaluatePolicy(policy, input.input, evaluateOptions);
         evaluated++;

@@ -1,5 +1,7 @@
 /**
- * OCL lexer, built on chevrotain's Lexer.
+ * OCL lexer: hand-written modes and token patterns over char codes (it was built on chevrotain's
+ * Lexer, whose matching rules it keeps: in the current mode the patterns are tried in order and the
+ * first that matches makes the token; whitespace other than `\n` is skipped).
  *
  * OCL is context-sensitive in three places, and the lexer resolves all three so the parser only sees
  * tokens:
@@ -14,7 +16,6 @@
  * Names, numbers and bare words share one `Word` token (`[\p{L}\p{Nd}_.+-]+`); the parser classifies
  * it by position, which gives precise messages for `my-block`, `1e6`, `True` and friends.
  */
-import { createToken, Lexer, type CustomPatternMatcherReturn, type IToken, type TokenType } from 'chevrotain';
 import {
   CHAR_BACKSLASH,
   CHAR_COMMA,
@@ -36,7 +37,7 @@ import {
   isWhiteSpace,
 } from './chars.js';
 
-/** What the parser needs to know about a token; several chevrotain token types share a kind. */
+/** What the parser needs to know about a token; several patterns (see `Pattern`) share a kind. */
 export const enum Kind {
   EOF = 0,
   Newline,
@@ -84,14 +85,11 @@ export interface StringScan {
   badEscapes: number[];
 }
 
-const MODE_ELEMENT = 'element';
-const MODE_MAP = 'map';
-const MODE_MAP_ARRAY = 'mapArray';
-
-function match(image: string, payload?: unknown): CustomPatternMatcherReturn {
-  const result = [image] as CustomPatternMatcherReturn;
-  if (payload !== undefined) result.payload = payload;
-  return result;
+/** A token: its text as written, where it starts, and what a scanner found in it (strings, heredocs). */
+export interface Token {
+  image: string;
+  startOffset: number;
+  payload?: unknown;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -294,401 +292,421 @@ function scanUnquotedKey(text: string, offset: number): number {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Map-mode state. chevrotain calls custom patterns in order and takes the first match, so a custom
-// pattern that returns a match is the token chosen: updating the state there is reliable.
+// Modes and patterns.
 
+const enum Mode {
+  Element,
+  Map,
+  MapArray,
+}
+
+/** What the map mode expects next: a key, the `=` after a key, or a value. */
 const enum MapState {
   Key,
   AfterKey,
   Value,
 }
-let mapState = MapState.Key;
+
+/** The patterns; several share a `Kind` (the parser's view), but `MapOpen` looks back for `Newline` and `Equals` themselves. */
+const enum Pattern {
+  WhiteSpace,
+  Newline,
+  Comment,
+  Heredoc,
+  String,
+  Word,
+  Garbage,
+  Equals,
+  MapOpen,
+  LBrace,
+  RBrace,
+  LBracket,
+  RBracket,
+  Comma,
+  MapNewline,
+  MapClose,
+  MapEquals,
+  MapString,
+  MapHeredoc,
+  MapWord,
+  MapArrayOpen,
+  NestedMapOpen,
+  UnquotedKey,
+  MapGarbage,
+  MapArrayClose,
+  NestedArrayOpen,
+  ArrayAbort,
+}
+
+const KIND_OF: Kind[] = [];
+KIND_OF[Pattern.WhiteSpace] = Kind.Garbage; // never a token
+KIND_OF[Pattern.Newline] = Kind.Newline;
+KIND_OF[Pattern.Comment] = Kind.Comment;
+KIND_OF[Pattern.Heredoc] = Kind.Heredoc;
+KIND_OF[Pattern.String] = Kind.String;
+KIND_OF[Pattern.Word] = Kind.Word;
+KIND_OF[Pattern.Garbage] = Kind.Garbage;
+KIND_OF[Pattern.Equals] = Kind.Equals;
+KIND_OF[Pattern.MapOpen] = Kind.MapOpen;
+KIND_OF[Pattern.LBrace] = Kind.LBrace;
+KIND_OF[Pattern.RBrace] = Kind.RBrace;
+KIND_OF[Pattern.LBracket] = Kind.LBracket;
+KIND_OF[Pattern.RBracket] = Kind.RBracket;
+KIND_OF[Pattern.Comma] = Kind.Comma;
+KIND_OF[Pattern.MapNewline] = Kind.Newline;
+KIND_OF[Pattern.MapClose] = Kind.MapClose;
+KIND_OF[Pattern.MapEquals] = Kind.Equals;
+KIND_OF[Pattern.MapString] = Kind.String;
+KIND_OF[Pattern.MapHeredoc] = Kind.Heredoc;
+KIND_OF[Pattern.MapWord] = Kind.Word;
+KIND_OF[Pattern.MapArrayOpen] = Kind.LBracket;
+KIND_OF[Pattern.NestedMapOpen] = Kind.MapOpen;
+KIND_OF[Pattern.UnquotedKey] = Kind.UnquotedKey;
+KIND_OF[Pattern.MapGarbage] = Kind.Garbage;
+KIND_OF[Pattern.MapArrayClose] = Kind.RBracket;
+KIND_OF[Pattern.NestedArrayOpen] = Kind.LBracket;
+KIND_OF[Pattern.ArrayAbort] = Kind.ArrayAbort;
+
+/** Each mode's patterns in the order they are tried. */
+const MODE_PATTERNS: readonly (readonly Pattern[])[] = [
+  [
+    Pattern.WhiteSpace,
+    Pattern.Newline,
+    Pattern.String,
+    Pattern.Word,
+    Pattern.Equals,
+    Pattern.MapOpen,
+    Pattern.LBrace,
+    Pattern.RBrace,
+    Pattern.Heredoc,
+    Pattern.Comment,
+    Pattern.LBracket,
+    Pattern.RBracket,
+    Pattern.Comma,
+    Pattern.Garbage,
+  ],
+  [
+    Pattern.WhiteSpace,
+    Pattern.MapNewline,
+    Pattern.MapClose,
+    Pattern.MapEquals,
+    Pattern.MapString,
+    Pattern.MapHeredoc,
+    Pattern.MapWord,
+    Pattern.MapArrayOpen,
+    Pattern.NestedMapOpen,
+    Pattern.UnquotedKey,
+    Pattern.MapGarbage,
+  ],
+  [
+    Pattern.WhiteSpace,
+    Pattern.Newline,
+    Pattern.String,
+    Pattern.Word,
+    Pattern.Comma,
+    Pattern.MapArrayClose,
+    Pattern.NestedArrayOpen,
+    Pattern.ArrayAbort,
+    Pattern.Heredoc,
+    Pattern.Comment,
+    Pattern.LBrace,
+    Pattern.Garbage,
+  ],
+];
+
+/** The one character a pattern can start with, or -1 when it may start with several. */
+const FIRST_CHAR: number[] = [];
+for (let p = Pattern.WhiteSpace; p <= Pattern.ArrayAbort; p++) FIRST_CHAR[p] = -1;
+FIRST_CHAR[Pattern.Newline] = CHAR_LF;
+FIRST_CHAR[Pattern.MapNewline] = CHAR_LF;
+FIRST_CHAR[Pattern.String] = CHAR_QUOTE;
+FIRST_CHAR[Pattern.MapString] = CHAR_QUOTE;
+FIRST_CHAR[Pattern.Heredoc] = CHAR_LT;
+FIRST_CHAR[Pattern.MapHeredoc] = CHAR_LT;
+FIRST_CHAR[Pattern.Equals] = CHAR_EQUALS;
+FIRST_CHAR[Pattern.MapEquals] = CHAR_EQUALS;
+FIRST_CHAR[Pattern.MapOpen] = CHAR_LBRACE;
+FIRST_CHAR[Pattern.LBrace] = CHAR_LBRACE;
+FIRST_CHAR[Pattern.NestedMapOpen] = CHAR_LBRACE;
+FIRST_CHAR[Pattern.RBrace] = CHAR_RBRACE;
+FIRST_CHAR[Pattern.MapClose] = CHAR_RBRACE;
+FIRST_CHAR[Pattern.ArrayAbort] = CHAR_RBRACE;
+FIRST_CHAR[Pattern.LBracket] = CHAR_LBRACKET;
+FIRST_CHAR[Pattern.MapArrayOpen] = CHAR_LBRACKET;
+FIRST_CHAR[Pattern.NestedArrayOpen] = CHAR_LBRACKET;
+FIRST_CHAR[Pattern.RBracket] = CHAR_RBRACKET;
+FIRST_CHAR[Pattern.MapArrayClose] = CHAR_RBRACKET;
+FIRST_CHAR[Pattern.Comma] = CHAR_COMMA;
 
 /**
- * The last run scanned to decide whether a `}` at a key position is a key: every `}` inside the same
- * run has the same answer, so `}}}}...` closing deeply nested maps stays linear.
+ * For each mode and ASCII character, the patterns that may match there, in the mode's order (a
+ * pattern whose only first character is another cannot): fewer tries per token, the same choice.
  */
-let keyRunStart = -1;
-let keyRunEnd = -1;
-let keyRunIsKey = false;
-
-/** Start chars for patterns that may begin with any character (chevrotain buckets codes >= 256). */
-const ANY_START_CHARS: number[] = (() => {
-  const codes: number[] = [];
-  for (let c = 0; c < 256; c++) codes.push(c);
-  for (let c = 256; c < 65536; c += 255) codes.push(c);
-  codes.push(65535);
-  return codes;
-})();
-const WORD_START_CHARS: number[] = (() => {
-  const codes: number[] = [];
-  for (let c = 0; c < 128; c++) if (isWordChar(c)) codes.push(c);
-  for (let c = 128; c < 256; c++) codes.push(c);
-  for (let c = 256; c < 65536; c += 255) codes.push(c);
-  codes.push(65535);
-  return codes;
-})();
-
-const WhiteSpace = createToken({
-  name: 'WhiteSpace',
-  pattern: /[\t\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/,
-  group: Lexer.SKIPPED,
-});
-const Newline = createToken({ name: 'Newline', pattern: '\n', line_breaks: true });
-const Comment = createToken({
-  name: 'Comment',
-  line_breaks: true,
-  start_chars_hint: ['#', '/'],
-  pattern: {
-    exec(text, offset) {
-      const c = text.charCodeAt(offset);
-      let end: number;
-      if (c === CHAR_HASH || (c === CHAR_SLASH && text.charCodeAt(offset + 1) === CHAR_SLASH)) {
-        end = text.indexOf('\n', offset);
-        if (end < 0) end = text.length;
-        if (end > offset && text.charCodeAt(end - 1) === CHAR_CR) end--;
-      } else if (c === CHAR_SLASH && text.charCodeAt(offset + 1) === 42 /* * */) {
-        end = text.indexOf('*/', offset + 2);
-        end = end < 0 ? text.length : end + 2;
-      } else {
-        return null;
-      }
-      return match(text.slice(offset, end));
-    },
-  },
-});
-const Heredoc = createToken({
-  name: 'Heredoc',
-  line_breaks: true,
-  start_chars_hint: ['<'],
-  pattern: {
-    exec(text, offset) {
-      const result = scanHeredoc(text, offset);
-      return result ? match(text.slice(offset, result.end), result.scan) : null;
-    },
-  },
-});
-const StringToken = createToken({
-  name: 'String',
-  start_chars_hint: ['"'],
-  pattern: {
-    exec(text, offset) {
-      if (text.charCodeAt(offset) !== CHAR_QUOTE) return null;
-      const result = scanString(text, offset);
-      return match(text.slice(offset, result.end), result.scan);
-    },
-  },
-});
-const MapOpen = createToken({
-  name: 'MapOpen',
-  start_chars_hint: ['{'],
-  push_mode: MODE_MAP,
-  pattern: {
-    exec(text, offset, tokens) {
-      if (text.charCodeAt(offset) !== CHAR_LBRACE) return null;
-      // A `{` is a map when it is an attribute's value: the previous token (newlines aside) is `=`.
-      let i = tokens.length - 1;
-      while (i >= 0 && tokens[i]!.tokenType === Newline) i--;
-      if (i < 0 || tokens[i]!.tokenType !== Equals) return null;
-      mapState = MapState.Key;
-      return match('{');
-    },
-  },
-});
-const LBrace = createToken({ name: 'LBrace', pattern: '{' });
-const RBrace = createToken({ name: 'RBrace', pattern: '}' });
-const Equals = createToken({ name: 'Equals', pattern: '=' });
-const LBracket = createToken({ name: 'LBracket', pattern: '[' });
-const RBracket = createToken({ name: 'RBracket', pattern: ']' });
-const Comma = createToken({ name: 'Comma', pattern: ',' });
-const Word = createToken({
-  name: 'Word',
-  start_chars_hint: WORD_START_CHARS,
-  pattern: {
-    exec(text, offset) {
-      const end = scanWord(text, offset);
-      return end > offset ? match(text.slice(offset, end)) : null;
-    },
-  },
-});
-const Garbage = createToken({
-  name: 'Garbage',
-  start_chars_hint: ANY_START_CHARS,
-  pattern: {
-    exec(text, offset) {
-      const end = scanGarbage(text, offset);
-      return end > offset ? match(text.slice(offset, end)) : null;
-    },
-  },
+const ASCII_CANDIDATES: Pattern[][][] = MODE_PATTERNS.map((patterns) => {
+  const byChar: Pattern[][] = [];
+  for (let c = 0; c < 128; c++) byChar.push(patterns.filter((p) => mayStartWith(p, c)));
+  return byChar;
 });
 
-// Map mode.
-const MapNewline = createToken({
-  name: 'MapNewline',
-  line_breaks: true,
-  start_chars_hint: ['\n'],
-  pattern: {
-    exec(text, offset) {
-      if (text.charCodeAt(offset) !== CHAR_LF) return null;
-      mapState = MapState.Key;
-      return match('\n');
-    },
-  },
-});
-const MapClose = createToken({
-  name: 'MapClose',
-  start_chars_hint: ['}'],
-  pop_mode: true,
-  pattern: {
-    exec(text, offset) {
-      if (text.charCodeAt(offset) !== CHAR_RBRACE) return null;
-      if (mapState !== MapState.Value) {
-        // At a key position `}x = 1` is a key (Octopus tries a key first); `}` is the close otherwise.
-        if (offset <= keyRunStart || offset >= keyRunEnd) {
-          keyRunStart = offset;
-          keyRunEnd = scanUnquotedKey(text, offset);
-          let p = keyRunEnd;
-          while (p < text.length && isLineWhiteSpace(text.charCodeAt(p))) p++;
-          keyRunIsKey = text.charCodeAt(p) === CHAR_EQUALS;
-        }
-        if (keyRunIsKey) return null;
-      }
-      mapState = MapState.Key;
-      return match('}');
-    },
-  },
-});
-const MapEquals = createToken({
-  name: 'MapEquals',
-  start_chars_hint: ['='],
-  pattern: {
-    exec(text, offset) {
-      if (mapState !== MapState.AfterKey || text.charCodeAt(offset) !== CHAR_EQUALS) return null;
-      mapState = MapState.Value;
-      return match('=');
-    },
-  },
-});
-const MapString = createToken({
-  name: 'MapString',
-  start_chars_hint: ['"'],
-  pattern: {
-    exec(text, offset) {
-      if (text.charCodeAt(offset) !== CHAR_QUOTE) return null;
-      const result = scanString(text, offset);
-      mapState = mapState === MapState.Value ? MapState.Key : MapState.AfterKey;
-      return match(text.slice(offset, result.end), result.scan);
-    },
-  },
-});
-const MapHeredoc = createToken({
-  name: 'MapHeredoc',
-  line_breaks: true,
-  start_chars_hint: ['<'],
-  pattern: {
-    exec(text, offset) {
-      if (mapState !== MapState.Value) return null;
-      const result = scanHeredoc(text, offset);
-      if (!result) return null;
-      mapState = MapState.Key;
-      return match(text.slice(offset, result.end), result.scan);
-    },
-  },
-});
+/** Whether a token of `pattern` may start with the ASCII character `c` (never false when it may). */
+function mayStartWith(pattern: Pattern, c: number): boolean {
+  if (FIRST_CHAR[pattern] !== -1) return FIRST_CHAR[pattern] === c;
+  switch (pattern) {
+    case Pattern.WhiteSpace:
+      return isSkippedSpace(c);
+    case Pattern.Comment:
+      return c === CHAR_HASH || c === CHAR_SLASH;
+    case Pattern.Word:
+    case Pattern.MapWord:
+      return isWordChar(c);
+    case Pattern.UnquotedKey:
+      return c !== CHAR_QUOTE && !isWhiteSpace(c);
+    case Pattern.Garbage:
+    case Pattern.MapGarbage:
+      return !isWhiteSpace(c);
+    default:
+      return true;
+  }
+}
+
+/** The whitespace the lexer skips: .NET whitespace except `\n`. */
+function isSkippedSpace(c: number): boolean {
+  return c !== CHAR_LF && isWhiteSpace(c);
+}
+
+/** Whether `=` follows at `from`, after same-line whitespace. */
+function equalsAfter(text: string, from: number): boolean {
+  let p = from;
+  while (p < text.length && isLineWhiteSpace(text.charCodeAt(p))) p++;
+  return text.charCodeAt(p) === CHAR_EQUALS;
+}
+
 const LITERAL_WORD = /^(?:null|true|false|-?[0-9]+(?:\.[0-9]+)?)$/;
 const LITERAL_PREFIX = /^(?:null|true|false|-?[0-9]+(?:\.[0-9]+)?)/;
 
-const MapWord = createToken({
-  name: 'MapWord',
-  start_chars_hint: WORD_START_CHARS,
-  pattern: {
-    exec(text, offset) {
-      if (mapState !== MapState.Value) return null;
-      const end = scanWord(text, offset);
-      if (end === offset) return null;
-      let image = text.slice(offset, end);
-      if (!LITERAL_WORD.test(image)) {
-        // Octopus reads a literal, then the next entry with no separator: `a = 1b = 2` is a = 1 and
-        // b = 2. Split off the literal when the rest is a key followed by `=`.
-        const prefix = LITERAL_PREFIX.exec(image);
-        if (prefix) {
-          let p = scanUnquotedKey(text, offset + prefix[0].length);
-          while (p < text.length && isLineWhiteSpace(text.charCodeAt(p))) p++;
-          if (text.charCodeAt(p) === CHAR_EQUALS) image = prefix[0];
+/** One lexing run: the mode stack, the map-mode state, and the tokens so far. */
+class OclLexer {
+  readonly tokens: Token[] = [];
+  /** The pattern of each token (for `MapOpen`'s look-back). */
+  private readonly patterns: Pattern[] = [];
+  private readonly modes: Mode[] = [Mode.Element];
+  private mapState = MapState.Key;
+  /**
+   * The last run scanned to decide whether a `}` at a key position is a key: every `}` inside the same
+   * run has the same answer, so `}}}}...` closing deeply nested maps stays linear.
+   */
+  private keyRunStart = -1;
+  private keyRunEnd = -1;
+  private keyRunIsKey = false;
+  /** The payload of the last match (string and heredoc scans). */
+  private payload: unknown = undefined;
+
+  constructor(private readonly text: string) {}
+
+  run(): void {
+    const text = this.text;
+    const length = text.length;
+    let offset = 0;
+    while (offset < length) {
+      const mode = this.modes[this.modes.length - 1]!;
+      const c = text.charCodeAt(offset);
+      const candidates = c < 128 ? ASCII_CANDIDATES[mode]![c]! : MODE_PATTERNS[mode]!;
+      let matched = false;
+      for (let i = 0; i < candidates.length; i++) {
+        const pattern = candidates[i]!;
+        this.payload = undefined;
+        const end = this.match(pattern, offset, c);
+        if (end < 0) continue;
+        matched = true;
+        if (pattern !== Pattern.WhiteSpace) {
+          // One shape for every token (`payload` is mostly undefined).
+          this.tokens.push({ image: text.slice(offset, end), startOffset: offset, payload: this.payload });
+          this.patterns.push(pattern);
         }
+        offset = end;
+        this.changeMode(pattern);
+        break;
       }
-      mapState = MapState.Key;
-      return match(image);
-    },
-  },
-});
-const MapArrayOpen = createToken({
-  name: 'MapArrayOpen',
-  start_chars_hint: ['['],
-  push_mode: MODE_MAP_ARRAY,
-  pattern: {
-    exec(text, offset) {
-      if (mapState !== MapState.Value || text.charCodeAt(offset) !== CHAR_LBRACKET) return null;
-      // When the array mode pops, the entry's value is complete and a key comes next.
-      mapState = MapState.Key;
-      return match('[');
-    },
-  },
-});
-const NestedMapOpen = createToken({
-  name: 'NestedMapOpen',
-  start_chars_hint: ['{'],
-  push_mode: MODE_MAP,
-  pattern: {
-    exec(text, offset) {
-      if (mapState !== MapState.Value || text.charCodeAt(offset) !== CHAR_LBRACE) return null;
-      mapState = MapState.Key;
-      return match('{');
-    },
-  },
-});
-const UnquotedKey = createToken({
-  name: 'UnquotedKey',
-  start_chars_hint: ANY_START_CHARS,
-  pattern: {
-    exec(text, offset) {
-      if (mapState === MapState.Value) return null;
-      const end = scanUnquotedKey(text, offset);
-      if (end === offset) return null;
-      mapState = MapState.AfterKey;
-      return match(text.slice(offset, end));
-    },
-  },
-});
-const MapGarbage = createToken({
-  name: 'MapGarbage',
-  start_chars_hint: ANY_START_CHARS,
-  pattern: {
-    exec(text, offset) {
-      const end = scanGarbage(text, offset);
-      if (end === offset) return null;
-      mapState = MapState.Key;
-      return match(text.slice(offset, end));
-    },
-  },
-});
+      // Every mode ends with a pattern matching any character but skipped whitespace: this cannot happen.
+      if (!matched) throw new Error(`OCL lexer: no token at offset ${offset}`);
+    }
+  }
 
-// Array-inside-a-map mode.
-const MapArrayClose = createToken({ name: 'MapArrayClose', pattern: ']', pop_mode: true });
-const NestedArrayOpen = createToken({ name: 'NestedArrayOpen', pattern: '[', push_mode: MODE_MAP_ARRAY });
-const ArrayAbort = createToken({
-  name: 'ArrayAbort',
-  start_chars_hint: ['}'],
-  pop_mode: true,
-  pattern: {
-    // Zero width: leave the `}` to close the map in the map mode (the parser reports the missing `]`).
-    exec(text, offset) {
-      return text.charCodeAt(offset) === CHAR_RBRACE ? match('') : null;
-    },
-  },
-});
+  private changeMode(pattern: Pattern): void {
+    switch (pattern) {
+      case Pattern.MapOpen:
+      case Pattern.NestedMapOpen:
+        this.modes.push(Mode.Map);
+        break;
+      case Pattern.MapArrayOpen:
+      case Pattern.NestedArrayOpen:
+        this.modes.push(Mode.MapArray);
+        break;
+      case Pattern.MapClose:
+      case Pattern.MapArrayClose:
+      case Pattern.ArrayAbort:
+        if (this.modes.length > 1) this.modes.pop();
+        break;
+    }
+  }
 
-const KIND_BY_TOKEN_TYPE: [TokenType, Kind][] = [
-  [Newline, Kind.Newline],
-  [MapNewline, Kind.Newline],
-  [Comment, Kind.Comment],
-  [Heredoc, Kind.Heredoc],
-  [MapHeredoc, Kind.Heredoc],
-  [StringToken, Kind.String],
-  [MapString, Kind.String],
-  [Word, Kind.Word],
-  [MapWord, Kind.Word],
-  [Garbage, Kind.Garbage],
-  [MapGarbage, Kind.Garbage],
-  [Equals, Kind.Equals],
-  [MapEquals, Kind.Equals],
-  [LBrace, Kind.LBrace],
-  [RBrace, Kind.RBrace],
-  [LBracket, Kind.LBracket],
-  [MapArrayOpen, Kind.LBracket],
-  [NestedArrayOpen, Kind.LBracket],
-  [RBracket, Kind.RBracket],
-  [MapArrayClose, Kind.RBracket],
-  [Comma, Kind.Comma],
-  [MapOpen, Kind.MapOpen],
-  [NestedMapOpen, Kind.MapOpen],
-  [MapClose, Kind.MapClose],
-  [UnquotedKey, Kind.UnquotedKey],
-  [ArrayAbort, Kind.ArrayAbort],
-];
-const KIND_BY_TOKEN_INDEX = new Uint8Array(Math.max(...KIND_BY_TOKEN_TYPE.map(([t]) => t.tokenTypeIdx!)) + 1).fill(
-  Kind.Garbage,
-);
-for (const [type, kind] of KIND_BY_TOKEN_TYPE) KIND_BY_TOKEN_INDEX[type.tokenTypeIdx!] = kind;
+  /** Where `pattern` ends a token starting at `offset` (whose char code is `c`), or -1 when it does not match. */
+  private match(pattern: Pattern, offset: number, c: number): number {
+    const text = this.text;
+    switch (pattern) {
+      case Pattern.WhiteSpace: {
+        if (!isSkippedSpace(c)) return -1;
+        let p = offset + 1;
+        while (p < text.length && isSkippedSpace(text.charCodeAt(p))) p++;
+        return p;
+      }
+      case Pattern.Newline:
+      case Pattern.String:
+      case Pattern.Equals:
+      case Pattern.LBrace:
+      case Pattern.RBrace:
+      case Pattern.LBracket:
+      case Pattern.RBracket:
+      case Pattern.Comma:
+      case Pattern.MapArrayClose:
+      case Pattern.NestedArrayOpen:
+        if (c !== FIRST_CHAR[pattern]) return -1;
+        if (pattern === Pattern.String) return this.string(offset);
+        return offset + 1;
+      case Pattern.Comment: {
+        let end: number;
+        if (c === CHAR_HASH || (c === CHAR_SLASH && text.charCodeAt(offset + 1) === CHAR_SLASH)) {
+          end = text.indexOf('\n', offset);
+          if (end < 0) end = text.length;
+          if (end > offset && text.charCodeAt(end - 1) === CHAR_CR) end--;
+        } else if (c === CHAR_SLASH && text.charCodeAt(offset + 1) === 42 /* * */) {
+          end = text.indexOf('*/', offset + 2);
+          end = end < 0 ? text.length : end + 2;
+        } else {
+          return -1;
+        }
+        return end;
+      }
+      case Pattern.Heredoc: {
+        const result = scanHeredoc(text, offset);
+        if (!result) return -1;
+        this.payload = result.scan;
+        return result.end;
+      }
+      case Pattern.Word: {
+        const end = scanWord(text, offset);
+        return end > offset ? end : -1;
+      }
+      case Pattern.Garbage:
+      case Pattern.MapGarbage: {
+        const end = scanGarbage(text, offset);
+        if (end === offset) return -1;
+        if (pattern === Pattern.MapGarbage) this.mapState = MapState.Key;
+        return end;
+      }
+      case Pattern.MapOpen: {
+        if (c !== CHAR_LBRACE) return -1;
+        // A `{` is a map when it is an attribute's value: the previous token (newlines aside) is `=`.
+        let i = this.patterns.length - 1;
+        while (i >= 0 && this.patterns[i] === Pattern.Newline) i--;
+        if (i < 0 || this.patterns[i] !== Pattern.Equals) return -1;
+        this.mapState = MapState.Key;
+        return offset + 1;
+      }
+      case Pattern.MapNewline:
+        if (c !== CHAR_LF) return -1;
+        this.mapState = MapState.Key;
+        return offset + 1;
+      case Pattern.MapClose: {
+        if (c !== CHAR_RBRACE) return -1;
+        if (this.mapState !== MapState.Value) {
+          // At a key position `}x = 1` is a key (Octopus tries a key first); `}` is the close otherwise.
+          if (offset <= this.keyRunStart || offset >= this.keyRunEnd) {
+            this.keyRunStart = offset;
+            this.keyRunEnd = scanUnquotedKey(text, offset);
+            this.keyRunIsKey = equalsAfter(text, this.keyRunEnd);
+          }
+          if (this.keyRunIsKey) return -1;
+        }
+        this.mapState = MapState.Key;
+        return offset + 1;
+      }
+      case Pattern.MapEquals:
+        if (this.mapState !== MapState.AfterKey || c !== CHAR_EQUALS) return -1;
+        this.mapState = MapState.Value;
+        return offset + 1;
+      case Pattern.MapString: {
+        if (c !== CHAR_QUOTE) return -1;
+        const end = this.string(offset);
+        this.mapState = this.mapState === MapState.Value ? MapState.Key : MapState.AfterKey;
+        return end;
+      }
+      case Pattern.MapHeredoc: {
+        if (this.mapState !== MapState.Value) return -1;
+        const result = scanHeredoc(text, offset);
+        if (!result) return -1;
+        this.mapState = MapState.Key;
+        this.payload = result.scan;
+        return result.end;
+      }
+      case Pattern.MapWord: {
+        if (this.mapState !== MapState.Value) return -1;
+        let end = scanWord(text, offset);
+        if (end === offset) return -1;
+        const image = text.slice(offset, end);
+        if (!LITERAL_WORD.test(image)) {
+          // Octopus reads a literal, then the next entry with no separator: `a = 1b = 2` is a = 1 and
+          // b = 2. Split off the literal when the rest is a key followed by `=`.
+          const prefix = LITERAL_PREFIX.exec(image);
+          if (prefix && equalsAfter(text, scanUnquotedKey(text, offset + prefix[0].length))) end = offset + prefix[0].length;
+        }
+        this.mapState = MapState.Key;
+        return end;
+      }
+      case Pattern.MapArrayOpen:
+      case Pattern.NestedMapOpen:
+        if (this.mapState !== MapState.Value || c !== FIRST_CHAR[pattern]) return -1;
+        // When the array or nested map mode pops, the entry's value is complete and a key comes next.
+        this.mapState = MapState.Key;
+        return offset + 1;
+      case Pattern.UnquotedKey: {
+        if (this.mapState === MapState.Value) return -1;
+        const end = scanUnquotedKey(text, offset);
+        if (end === offset) return -1;
+        this.mapState = MapState.AfterKey;
+        return end;
+      }
+      case Pattern.ArrayAbort:
+        // Zero width: leave the `}` to close the map in the map mode (the parser reports the missing `]`).
+        return c === CHAR_RBRACE ? offset : -1;
+    }
+  }
 
-const oclLexer = new Lexer(
-  {
-    defaultMode: MODE_ELEMENT,
-    modes: {
-      [MODE_ELEMENT]: [
-        WhiteSpace,
-        Newline,
-        StringToken,
-        Word,
-        Equals,
-        MapOpen,
-        LBrace,
-        RBrace,
-        Heredoc,
-        Comment,
-        LBracket,
-        RBracket,
-        Comma,
-        Garbage,
-      ],
-      [MODE_MAP]: [
-        WhiteSpace,
-        MapNewline,
-        MapClose,
-        MapEquals,
-        MapString,
-        MapHeredoc,
-        MapWord,
-        MapArrayOpen,
-        NestedMapOpen,
-        UnquotedKey,
-        MapGarbage,
-      ],
-      [MODE_MAP_ARRAY]: [
-        WhiteSpace,
-        Newline,
-        StringToken,
-        Word,
-        Comma,
-        MapArrayClose,
-        NestedArrayOpen,
-        ArrayAbort,
-        Heredoc,
-        Comment,
-        LBrace,
-        Garbage,
-      ],
-    },
-  },
-  { positionTracking: 'onlyOffset', ensureOptimizations: false, skipValidations: true },
-);
+  private string(offset: number): number {
+    const result = scanString(this.text, offset);
+    if (result.scan) this.payload = result.scan;
+    return result.end;
+  }
+
+  kinds(): Uint8Array {
+    const kinds = new Uint8Array(this.patterns.length + 1);
+    for (let i = 0; i < this.patterns.length; i++) kinds[i] = KIND_OF[this.patterns[i]!]!;
+    kinds[this.patterns.length] = Kind.EOF;
+    return kinds;
+  }
+}
 
 export interface LexResult {
-  tokens: IToken[];
+  tokens: Token[];
   /** `kinds[i]` is the kind of `tokens[i]`; one extra `Kind.EOF` entry at the end. */
   kinds: Uint8Array;
-  /** Offsets and lengths of text no token pattern matched (should not happen: every mode has a catch-all). */
+  /** Offsets and lengths of text no token pattern matched (none: every mode has a catch-all). */
   errors: { offset: number; length: number }[];
 }
 
 export function lexOcl(text: string): LexResult {
-  mapState = MapState.Key;
-  keyRunStart = keyRunEnd = -1;
   failedHeredocSearches = new Map();
-  const result = oclLexer.tokenize(text);
-  const tokens = result.tokens;
-  const kinds = new Uint8Array(tokens.length + 1);
-  for (let i = 0; i < tokens.length; i++) kinds[i] = KIND_BY_TOKEN_INDEX[tokens[i]!.tokenTypeIdx]!;
-  kinds[tokens.length] = Kind.EOF;
-  return { tokens, kinds, errors: result.errors.map((e) => ({ offset: e.offset, length: e.length })) };
+  const lexer = new OclLexer(text);
+  lexer.run();
+  return { tokens: lexer.tokens, kinds: lexer.kinds(), errors: [] };
 }

@@ -1,5 +1,5 @@
 /**
- * OCL parser: a hand-driven recursive-descent parser over the chevrotain token stream (see lexer.ts),
+ * OCL parser: a hand-driven recursive-descent parser over the token stream of lexer.ts,
  * accepting exactly what Octopus's .NET parser (OctopusDeploy/Ocl, Sprache) accepts, and turning every
  * deviation into a positioned Diagnostic instead of throwing. Errors are recovered at the next line or
  * the next `}` so that one run reports every independent problem.
@@ -7,7 +7,6 @@
  * Block nesting recurses, bounded by `maxDepth`; anything deeper is skipped iteratively, so hostile
  * input (100,000 nested blocks) yields one diagnostic and no stack overflow.
  */
-import type { IToken } from 'chevrotain';
 import type { Diagnostic, Position, Range, RelatedInformation } from '../diagnostics.js';
 import type {
   OclArray,
@@ -27,7 +26,7 @@ import type {
 import { CHAR_BOM, CHAR_CR, isAsciiDigit, isNameChar } from './chars.js';
 import { OclCodes, type OclCode } from './codes.js';
 import { heredocValue, type HeredocMode } from './heredoc.js';
-import { Kind, lexOcl, type HeredocScan, type StringScan } from './lexer.js';
+import { Kind, lexOcl, type HeredocScan, type StringScan, type Token } from './lexer.js';
 
 export interface ParseOclOptions {
   /** File name put on every diagnostic. */
@@ -172,7 +171,7 @@ function isCommentLike(image: string): boolean {
   return image.startsWith('#') || image.startsWith('//') || image.startsWith('/*');
 }
 
-function describe(token: IToken | undefined, kind: number): string {
+function describe(token: Token | undefined, kind: number): string {
   if (!token || kind === Kind.EOF) return 'end of file';
   if (kind === Kind.Newline) return 'a newline';
   if (kind === Kind.Heredoc) return 'a heredoc';
@@ -201,7 +200,7 @@ type WordValue =
 
 class OclParser {
   readonly diagnostics: Diagnostic[] = [];
-  private readonly tokens: IToken[];
+  private readonly tokens: Token[];
   private readonly kinds: Uint8Array;
   private readonly locator: Locator;
   private readonly heredocMode: HeredocMode;
@@ -236,11 +235,11 @@ class OclParser {
     return { start: startPos, end: end === start ? startPos : this.locator.position(end) };
   }
 
-  private tokenRange(token: IToken): Range {
+  private tokenRange(token: Token): Range {
     return this.range(token.startOffset, token.startOffset + token.image.length);
   }
 
-  private end(token: IToken): number {
+  private end(token: Token): number {
     return token.startOffset + token.image.length;
   }
 
@@ -259,7 +258,7 @@ class OclParser {
     this.diagnostics.push(diagnostic);
   }
 
-  private tokenError(code: OclCode, token: IToken, summary: string, detail?: string): void {
+  private tokenError(code: OclCode, token: Token, summary: string, detail?: string): void {
     this.error(code, token.startOffset, this.end(token), summary, detail);
   }
 
@@ -276,7 +275,7 @@ class OclParser {
     return this.kinds[this.pos]!;
   }
 
-  private get token(): IToken {
+  private get token(): Token {
     return this.tokens[this.pos]!;
   }
 
@@ -358,7 +357,7 @@ class OclParser {
   }
 
   /** Parses a block body's elements up to (not including) its `}`. */
-  private parseBody(depth: number, open: IToken): OclElement[] {
+  private parseBody(depth: number, open: Token): OclElement[] {
     const body: OclElement[] = [];
     for (;;) {
       this.skipNewlines();
@@ -405,7 +404,7 @@ class OclParser {
     return null;
   }
 
-  private reportComment(token: IToken): void {
+  private reportComment(token: Token): void {
     this.tokenError(
       OclCodes.comment,
       token,
@@ -415,7 +414,7 @@ class OclParser {
   }
 
   /** Validates a name; reports once and returns the name as written either way. */
-  private checkName(token: IToken): void {
+  private checkName(token: Token): void {
     const name = token.image;
     let valid = true;
     for (let i = 0; i < name.length; i++) {
@@ -487,7 +486,7 @@ class OclParser {
     return false;
   }
 
-  private parseBlock(nameToken: IToken, nameRange: Range, depth: number): OclBlock | null {
+  private parseBlock(nameToken: Token, nameRange: Range, depth: number): OclBlock | null {
     const labels: OclLabel[] = [];
     let headerEnd = this.end(nameToken);
     // Labels: quoted strings on the name's line.
@@ -562,7 +561,7 @@ class OclParser {
     return this.makeBlock(nameToken, nameRange, labels, body, end);
   }
 
-  private makeBlock(nameToken: IToken, nameRange: Range, labels: OclLabel[], body: OclElement[], end: number): OclBlock {
+  private makeBlock(nameToken: Token, nameRange: Range, labels: OclLabel[], body: OclElement[], end: number): OclBlock {
     return {
       type: 'block',
       name: nameToken.image,
@@ -575,7 +574,7 @@ class OclParser {
 
   // ---- attributes and values ----------------------------------------------------------------
 
-  private parseAttribute(nameToken: IToken, nameRange: Range): OclAttribute | null {
+  private parseAttribute(nameToken: Token, nameRange: Range): OclAttribute | null {
     const equals = this.token;
     this.pos++;
     let kind = this.k();
@@ -604,7 +603,7 @@ class OclParser {
   }
 
   /** Parses a literal at the current token (the token after `=`); null (with a diagnostic) if none. */
-  private parseLiteral(equals: IToken, context: 'attribute' | 'map entry'): OclLiteral | null {
+  private parseLiteral(equals: Token, context: 'attribute' | 'map entry'): OclLiteral | null {
     const token = this.token;
     const kind = this.k();
     switch (kind) {
@@ -670,7 +669,7 @@ class OclParser {
    * what starts a valid element (a name, then `=`, `{` or a label), split the word: return the literal
    * and leave the rest as the current token. Otherwise the caller reports the whole word.
    */
-  private splitGluedElement(token: IToken): OclLiteral | null {
+  private splitGluedElement(token: Token): OclLiteral | null {
     const image = token.image;
     const next = this.peekKind(1);
     if (next !== Kind.Equals && next !== Kind.LBrace && next !== Kind.String) return null;
@@ -682,7 +681,7 @@ class OclParser {
     }
     if (prefixLength === 0 || prefixLength === image.length) return null;
     for (let i = prefixLength; i < image.length; i++) if (!isNameChar(image.charCodeAt(i))) return null;
-    const prefix = this.classifyWord({ image: image.slice(0, prefixLength), startOffset: token.startOffset } as IToken);
+    const prefix = this.classifyWord({ image: image.slice(0, prefixLength), startOffset: token.startOffset } as Token);
     if (prefix.kind !== 'ok') return null;
     // Tokens are this parse's own objects: re-aim the current one at the rest of the word.
     token.image = image.slice(prefixLength);
@@ -691,7 +690,7 @@ class OclParser {
   }
 
   /** Names, numbers and keywords all lex as words; this decides which a value word is. */
-  private classifyWord(token: IToken): WordValue {
+  private classifyWord(token: Token): WordValue {
     const image = token.image;
     const range = this.tokenRange(token);
     if (image === 'null') return { kind: 'ok', value: { type: 'null', range } };
@@ -752,7 +751,7 @@ class OclParser {
   }
 
   /** Decodes a string token (including its quotes), reporting bad escapes and a missing quote. */
-  private stringValue(token: IToken): string {
+  private stringValue(token: Token): string {
     const image = token.image;
     const scan = token.payload as StringScan | undefined;
     if (scan) {
@@ -786,11 +785,11 @@ class OclParser {
     return out + inner.slice(last);
   }
 
-  private stringLiteral(token: IToken): OclString {
+  private stringLiteral(token: Token): OclString {
     return { type: 'string', value: this.stringValue(token), range: this.tokenRange(token) };
   }
 
-  private heredocLiteral(token: IToken): OclHeredoc {
+  private heredocLiteral(token: Token): OclHeredoc {
     const scan = token.payload as HeredocScan;
     const start = token.startOffset;
     if (scan.junkStart >= 0) {
@@ -833,7 +832,7 @@ class OclParser {
     const items: OclArrayItem[] = [];
     let elementType: OclArray['elementType'] | undefined;
     let expectItem = true;
-    let lastComma: IToken | undefined;
+    let lastComma: Token | undefined;
     let end = this.end(open);
     for (;;) {
       const sawNewline = this.skipNewlines();
@@ -1041,7 +1040,7 @@ class OclParser {
    * `a="1"` or `a=1` in a map: Octopus reads the key as `a=` (or `a=1`) and fails. Report it, then
    * recover the entry the author meant.
    */
-  private recoverSwallowedEquals(keyToken: IToken, equalsAt: number): OclMapEntry | null {
+  private recoverSwallowedEquals(keyToken: Token, equalsAt: number): OclMapEntry | null {
     const image = keyToken.image;
     const key = image.slice(0, equalsAt);
     const start = keyToken.startOffset;
@@ -1067,7 +1066,7 @@ class OclParser {
       }
     } else {
       const valueStart = start + equalsAt + 1;
-      const fake = { image: rest, startOffset: valueStart } as IToken;
+      const fake = { image: rest, startOffset: valueStart } as Token;
       const result = this.classifyWord(fake);
       if (result.kind === 'ok') value = result.value;
     }

@@ -67,6 +67,13 @@ export interface EvaluatePolicyOptions {
    * lint keeps. Saves converting every `result` to JSON only to throw it away.
    */
   decisionOnly?: boolean;
+  /**
+   * The caller never changes an input's parts once evaluated (lint builds each input from shared,
+   * unchanging parts: Steps per project, Environment per environment): a module's value is then
+   * reused for a later input whose fields the module reads are the very same objects (see
+   * `knownRuleValue`). Only the caller knows its inputs are not changed in place: off by default.
+   */
+  reuseInputParts?: boolean;
 }
 
 /** A decision plus the raw rule values, for `oclhub test`, `--format json` and debugging. */
@@ -105,6 +112,11 @@ interface PolicyMemo {
   scopeQuery: string;
   resultQuery: string;
   mayRead?: { key: string; answer: boolean };
+  /** The input fields each module reads (`inputFieldsRead`), and its values kept for `reuseInputParts`. */
+  scopeFields: string[] | undefined;
+  conditionsFields: string[] | undefined;
+  scopeKnown: KnownValue[];
+  conditionsKnown: KnownValue[];
 }
 
 /** The query text of a rule of a package, as the engine spells a ref (`data.a.b`, `data["a-b"]`). */
@@ -267,6 +279,85 @@ function ruleValue(policy: CompiledPolicy, query: string, input: Value, options:
   return { value: r.results[0]?.expressions[0]?.value };
 }
 
+/** An input field a module reads that the input does not have (distinct from a field set to `undefined`). */
+const ABSENT = Symbol('absent');
+
+/**
+ * The input fields a module reads, judged from its text (conservative, like `mayReadUnknownInput`):
+ * the names after every `input.`, sorted; undefined when it may read more — `input[...]`, `input` as
+ * a value, `with input as`, `import input` — or when it reads the clock (`time.now_ns`, the one
+ * builtin whose answer changes between two evaluations of the same input; `rand` and `uuid` are seeded).
+ */
+export function inputFieldsRead(source: string): string[] | undefined {
+  if (/\bnow_ns\b/.test(source)) return undefined;
+  const fields = new Set<string>();
+  for (const m of source.matchAll(/\binput\b(\s*\.\s*([A-Za-z_][A-Za-z0-9_]*))?/g)) {
+    const name = m[2];
+    if (name === undefined) return undefined;
+    fields.add(name);
+  }
+  return [...fields].sort();
+}
+
+/** A module's value on inputs whose read fields are these very values. */
+interface KnownValue {
+  /** The input's value of each read field (`ABSENT` when it has none), compared by identity. */
+  parts: unknown[];
+  strict: boolean | undefined;
+  limits: RegoLimits | undefined;
+  nowNs: bigint | undefined;
+  value: Value | undefined;
+  /** The input paths the evaluation read; undefined when they were not recorded. */
+  reads: string[][] | undefined;
+}
+
+/** Values kept per module: lint's inputs share parts across environments (Steps) and projects (Environment). */
+const KNOWN_PER_MODULE = 8;
+const SCRATCH: unknown[] = [];
+
+/**
+ * A module's value, reused when an earlier input had the very same values (by identity) in every
+ * field the module reads (`inputFieldsRead`) under the same options: only for callers that set
+ * `reuseInputParts`, whose inputs' parts are never changed once evaluated. Errors are never kept (a
+ * time limit may hit one evaluation and not the next).
+ */
+function knownRuleValue(
+  policy: CompiledPolicy,
+  query: string,
+  fields: readonly string[],
+  known: KnownValue[],
+  input: Record<string, unknown>,
+  options: EvaluatePolicyOptions,
+  reads: string[][] | undefined,
+): RuleValue {
+  const n = fields.length;
+  // The values are read into a scratch array (no allocation on a hit; evaluation never re-enters here).
+  const parts = SCRATCH;
+  for (let j = 0; j < n; j++) {
+    const field = fields[j]!;
+    const value = input[field];
+    parts[j] = value === undefined && !Object.prototype.hasOwnProperty.call(input, field) ? ABSENT : value;
+  }
+  for (let i = 0; i < known.length; i++) {
+    const k = known[i]!;
+    if (k.strict !== options.strict || k.limits !== options.limits || k.nowNs !== options.nowNs || (reads !== undefined && k.reads === undefined)) continue;
+    let j = 0;
+    while (j < n && k.parts[j] === parts[j]) j++;
+    if (j < n) continue;
+    if (reads && k.reads) reads.push(...k.reads);
+    return { value: k.value };
+  }
+  const kept = parts.slice(0, n);
+  const own = reads ? ([] as string[][]) : undefined;
+  const r = ruleValue(policy, query, input as Value, options, own);
+  if (reads && own) reads.push(...own);
+  if (!('error' in r)) {
+    if (known.length >= KNOWN_PER_MODULE) known.pop();
+    known.unshift({ parts: kept, strict: options.strict, limits: options.limits, nowNs: options.nowNs, value: r.value, reads: own });
+  }
+  return r;
+}
+
 /**
  * Whether Rego source may read one of the unknown input paths, judged from its text (conservative):
  * any `input` that is not followed by `.<name>` with a name outside the unknown roots — `input.Release`,
@@ -295,19 +386,36 @@ const ABSENCE_ERRORS = new Set(['POL_RESULT_UNDEFINED', 'POL_RESULT_SHAPE', 'POL
 /** The read paths that touch an unknown path (one is a prefix of the other), dotted. */
 export function unknownReads(reads: readonly (readonly string[])[], unknown: readonly string[]): string[] {
   const paths = unknown.map((p) => (p === '' ? [] : p.split('.')));
-  const prefix = (a: readonly string[], b: readonly string[]) => a.length <= b.length && a.every((k, i) => k === b[i]);
-  const out = new Set<string>();
-  for (const read of reads) if (paths.some((u) => prefix(read, u) || prefix(u, read))) out.add(read.join('.'));
-  return [...out].sort();
+  let out: Set<string> | undefined;
+  for (const read of reads) {
+    for (const path of paths) {
+      // One is a prefix of the other: they agree up to the shorter one's length.
+      const shorter = Math.min(read.length, path.length);
+      let i = 0;
+      while (i < shorter && read[i] === path[i]) i++;
+      if (i === shorter) {
+        (out ??= new Set()).add(read.join('.'));
+        break;
+      }
+    }
+  }
+  return out ? [...out].sort() : [];
 }
 
-function settle(decision: PolicyEvaluation, reads: readonly string[][] | undefined, options: EvaluatePolicyOptions, doc: PolicyDocument): PolicyEvaluation {
+function settle(decision: PolicyEvaluation, reads: readonly string[][] | undefined, options: EvaluatePolicyOptions, policy: EvaluablePolicy): PolicyEvaluation {
+  const doc = policy.document;
   if (!reads || !options.unknownInput || options.unknownInput.length === 0) return decision;
   if (decision.outcome === 'error' && !ABSENCE_ERRORS.has(decision.errorCode ?? '')) return decision;
   const needs = unknownReads(reads, options.unknownInput);
   if (needs.length === 0) return decision;
-  const { reason: _reason, error: _error, errorCode: _code, ...rest } = decision;
   // Not a violation, so it blocks nothing: `allowed` stays true and the action is the policy's own.
+  if (options.decisionOnly && decision.errorCode === undefined) {
+    // A bare decision (`withBase`): the same keys in the same order as the general case below, without the copy.
+    const bare = withBase(policy, { inScope: decision.inScope, allowed: true, action: doc.effectiveViolationAction, outcome: 'inconclusive' });
+    bare.needs = needs;
+    return bare;
+  }
+  const { reason: _reason, error: _error, errorCode: _code, ...rest } = decision;
   return { ...rest, allowed: true, action: doc.effectiveViolationAction, outcome: 'inconclusive', needs };
 }
 
@@ -326,7 +434,18 @@ export function evaluatePolicy(policy: EvaluablePolicy, input: unknown, options:
   }
   let memo = byDocument.get(doc);
   if (!memo || memo.scope !== scopeRego || memo.conditions !== conditionsRego || memo.slug !== slug || !compiledCache.has(memo.compiled.key)) {
-    memo = { scope: scopeRego, conditions: conditionsRego, slug, compiled: compilePolicy(slug, scopeRego, conditionsRego), scopeQuery: ruleQuery(slug, 'evaluate'), resultQuery: ruleQuery(slug, 'result') };
+    memo = {
+      scope: scopeRego,
+      conditions: conditionsRego,
+      slug,
+      compiled: compilePolicy(slug, scopeRego, conditionsRego),
+      scopeQuery: ruleQuery(slug, 'evaluate'),
+      resultQuery: ruleQuery(slug, 'result'),
+      scopeFields: inputFieldsRead(scopeRego),
+      conditionsFields: inputFieldsRead(conditionsRego),
+      scopeKnown: [],
+      conditionsKnown: [],
+    };
     byDocument.set(doc, memo);
   }
   const compiled = memo.compiled;
@@ -337,16 +456,27 @@ export function evaluatePolicy(policy: EvaluablePolicy, input: unknown, options:
   const regoInput = fromJSON(input);
   // Recording reads costs a little per read: only policies that may read unknown input pay it.
   const reads = options.unknownInput && options.unknownInput.length > 0 && mayRead(memo, options.unknownInput) ? ([] as string[][]) : undefined;
-  const decision = settle(decideCompiled(policy, memo, regoInput, options, reads), reads, options, doc);
+  const parts = options.reuseInputParts && input !== null && typeof input === 'object' && !Array.isArray(input) ? (input as Record<string, unknown>) : undefined;
+  const decision = settle(decideCompiled(policy, memo, regoInput, options, reads, parts), reads, options, policy);
   if (options.decisionOnly && decision.errorCode !== undefined) delete decision.errorCode;
   return decision;
 }
 
-function decideCompiled(policy: EvaluablePolicy, memo: PolicyMemo, regoInput: Value, options: EvaluatePolicyOptions, reads: string[][] | undefined): PolicyEvaluation {
+function decideCompiled(
+  policy: EvaluablePolicy,
+  memo: PolicyMemo,
+  regoInput: Value,
+  options: EvaluatePolicyOptions,
+  reads: string[][] | undefined,
+  parts: Record<string, unknown> | undefined,
+): PolicyEvaluation {
   const doc = policy.document;
   const { compiled, slug } = memo;
   const raw = !options.decisionOnly;
-  const scope = ruleValue(compiled.scope!.policy!, memo.scopeQuery, regoInput, options, reads);
+  const scope =
+    parts && memo.scopeFields
+      ? knownRuleValue(compiled.scope!.policy!, memo.scopeQuery, memo.scopeFields, memo.scopeKnown, parts, options, reads)
+      : ruleValue(compiled.scope!.policy!, memo.scopeQuery, regoInput, options, reads);
   if ('error' in scope) return errorDecision(policy, options, describeError(policy, 'scope', scope.error), scope.error.code);
   if (scope.value !== undefined && typeof scope.value !== 'boolean') {
     return errorDecision(policy, options, `scope: evaluate must be a boolean, got ${show(scope.value)}`, 'POL_SCOPE_TYPE', raw ? { evaluate: toJSON(scope.value) } : {});
@@ -358,7 +488,10 @@ function decideCompiled(policy: EvaluablePolicy, memo: PolicyMemo, regoInput: Va
     return { ...base(policy), inScope: false, allowed: true, action: doc.effectiveViolationAction, outcome: 'skipped', ...evaluateField };
   }
 
-  const conditions = ruleValue(compiled.conditions!.policy!, memo.resultQuery, regoInput, options, reads);
+  const conditions =
+    parts && memo.conditionsFields
+      ? knownRuleValue(compiled.conditions!.policy!, memo.resultQuery, memo.conditionsFields, memo.conditionsKnown, parts, options, reads)
+      : ruleValue(compiled.conditions!.policy!, memo.resultQuery, regoInput, options, reads);
   if ('error' in conditions) {
     return errorDecision(policy, options, describeError(policy, 'conditions', conditions.error), conditions.error.code, { inScope, ...evaluateField });
   }

@@ -278,21 +278,45 @@ export function processSteps(process: ResolvedProcess, projectSlug: string): Pro
   return { steps, runbookSteps, execution, idsBySlug, locations };
 }
 
-function tagged(entity: NamedEntity, kind: 'Environments' | 'Projects' | 'Tenants'): { Id: string; Name: string; Slug: string; Tags: string[] } {
-  return { Id: entityId(kind, entity.slug), Name: entity.name, Slug: entity.slug, Tags: [...(entity.tags ?? [])] };
+/**
+ * One input object per entity (and per process for the skipped-step list): the inputs of a project's
+ * contexts share their parts, and every project's input for an environment shares its `Environment`,
+ * so the policy layer recognises a part it has evaluated by identity (`reuseInputParts`). Nothing
+ * changes an input once built.
+ */
+type Tagged = { Id: string; Name: string; Slug: string; Tags: string[] };
+const taggedParts = { Environments: new WeakMap<NamedEntity, Tagged>(), Projects: new WeakMap<NamedEntity, Tagged>(), Tenants: new WeakMap<NamedEntity, Tagged>() };
+const namedParts = { Spaces: new WeakMap<NamedEntity, OctopusInput['Space']>(), ProjectGroups: new WeakMap<NamedEntity, OctopusInput['ProjectGroup']>() };
+const noSkippedSteps = new WeakMap<ProcessSteps, string[]>();
+
+function tagged(entity: NamedEntity, kind: 'Environments' | 'Projects' | 'Tenants'): Tagged {
+  let part = taggedParts[kind].get(entity);
+  if (!part) taggedParts[kind].set(entity, (part = { Id: entityId(kind, entity.slug), Name: entity.name, Slug: entity.slug, Tags: [...(entity.tags ?? [])] }));
+  return part;
+}
+
+function named(entity: NamedEntity, kind: 'Spaces' | 'ProjectGroups'): { Id: string; Name: string; Slug: string } {
+  let part = namedParts[kind].get(entity);
+  if (!part) namedParts[kind].set(entity, (part = { Id: entityId(kind, entity.slug), Name: entity.name, Slug: entity.slug }));
+  return part;
 }
 
 /** The input object for one process in one context (see the file comment). Never throws. */
 export function buildInput(process: ResolvedProcess | ProcessSteps, context: InputContext): BuiltInput {
   const parts = 'execution' in process ? process : processSteps(process, context.project.slug);
   const isRunbook = context.runbook !== undefined;
-  const skipped: string[] = [];
+  let skipped: string[] = [];
   for (const slug of context.skippedSteps ?? []) for (const id of parts.idsBySlug.get(slug) ?? []) if (!skipped.includes(id)) skipped.push(id);
+  if (skipped.length === 0) {
+    const none = noSkippedSteps.get(parts);
+    if (none) skipped = none;
+    else noSkippedSteps.set(parts, skipped);
+  }
   const input: OctopusInput = {
     Environment: tagged(context.environment, 'Environments'),
     Project: tagged(context.project, 'Projects'),
-    Space: { Id: entityId('Spaces', context.space.slug), Name: context.space.name, Slug: context.space.slug },
-    ProjectGroup: { Id: entityId('ProjectGroups', context.projectGroup.slug), Name: context.projectGroup.name, Slug: context.projectGroup.slug },
+    Space: named(context.space, 'Spaces'),
+    ProjectGroup: named(context.projectGroup, 'ProjectGroups'),
     Steps: isRunbook ? parts.runbookSteps : parts.steps,
     SkippedSteps: skipped,
     Execution: parts.execution,
@@ -356,6 +380,15 @@ export function bySlug<T extends { slug: string }>(list: readonly T[]): Readonly
   return entry.index as Map<string, T>;
 }
 
+const entities = new WeakMap<object, NamedEntity>();
+
+/** An oclhub.ocl entry as a context entity: one object per entry (see `tagged`). */
+function entityOf(entry: { slug: string; name: string; tags?: readonly string[] }, withTags: boolean): NamedEntity {
+  let entity = entities.get(entry);
+  if (!entity) entities.set(entry, (entity = withTags ? { slug: entry.slug, name: entry.name, tags: entry.tags ?? [] } : { slug: entry.slug, name: entry.name }));
+  return entity;
+}
+
 /**
  * The context for slugs named in `oclhub.ocl`. Unknown project or environment slugs give an error string;
  * a project not registered still gets a context (its slug as name, no tags), as a project repository
@@ -378,7 +411,7 @@ export function contextFromConfig(config: HubConfigDocument | undefined, request
     if (t.projects.length > 0 && !t.projects.includes(request.project)) {
       return { error: `Tenant "${t.slug}" is not connected to project "${request.project}" (its projects: ${t.projects.join(', ')})` };
     }
-    tenant = { slug: t.slug, name: t.name, tags: t.tags };
+    tenant = entityOf(t, true);
   } else if (project?.tenanted === 'Tenanted') {
     const connected = (config?.tenants ?? []).filter((t) => t.projects.length === 0 || t.projects.includes(project.slug)).map((t) => t.slug);
     return { error: `Project "${project.slug}" is tenanted: name a tenant${connected.length ? ` (tenants: ${connected.join(', ')})` : ''}` };
@@ -387,10 +420,10 @@ export function contextFromConfig(config: HubConfigDocument | undefined, request
   const space = spaceSlug !== undefined ? ((config ? bySlug(config.spaces).get(spaceSlug) : undefined) ?? { slug: spaceSlug, name: spaceSlug }) : DEFAULT_SPACE;
   const group = project?.group !== undefined ? ((config ? bySlug(config.projectGroups).get(project.group) : undefined) ?? { slug: project.group, name: project.group }) : DEFAULT_PROJECT_GROUP;
   const context: InputContext = {
-    space: { slug: space.slug, name: space.name },
-    project: project ? { slug: project.slug, name: project.name, tags: project.tags } : { slug: request.project, name: request.project, tags: [] },
-    projectGroup: { slug: group.slug, name: group.name },
-    environment: { slug: environment.slug, name: environment.name, tags: environment.tags },
+    space: entityOf(space, false),
+    project: project ? entityOf(project, true) : { slug: request.project, name: request.project, tags: [] },
+    projectGroup: entityOf(group, false),
+    environment: entityOf(environment, true),
   };
   if (tenant) context.tenant = tenant;
   if (request.release) context.release = request.release;

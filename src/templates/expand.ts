@@ -59,7 +59,10 @@ export function expandedName(usageName: string, childName: string): string {
 export function expandStep(usage: ProcessTemplateUsageModel, child: StepModel, childBlock: OclBlock): { step: StepModel; block: OclBlock } {
   const slug = expandedSlug(usage.slug, child.slug);
   const name = expandedName(usage.name, child.name);
-  const step: StepModel = structuredClone(child);
+  // Only the names change: the step and its actions are copied, everything below them (ranges,
+  // properties, packages) is shared with the template's model, which nothing changes once built
+  // (a structuredClone of each child for every usage was the costliest step of template resolution).
+  const step: StepModel = { ...child, actions: child.actions.map((action) => ({ ...action })) };
   step.slug = slug;
   step.name = name;
   step.hasExplicitName = true;

@@ -4,6 +4,7 @@ import {
   compiledPolicyCacheSize,
   decisionBlocks,
   evaluatePolicy,
+  inputFieldsRead,
   mayReadUnknownInput,
   unknownReads,
 } from '../../src/policy/evaluate.js';
@@ -210,6 +211,10 @@ result := {"allowed": false, "reason": "too old"} if semver.compare(input.Releas
     const decision = evaluatePolicy(policy, withoutRelease, { unknownInput: ['Release'] });
     expect(decision).toMatchObject({ outcome: 'inconclusive', needs: ['Release.Version'], allowed: true, action: 'block' });
     expect(decision.reason).toBeUndefined();
+    // A bare decision (what lint keeps) says the same, without the raw values.
+    const bare = evaluatePolicy(policy, withoutRelease, { unknownInput: ['Release'], decisionOnly: true });
+    expect(Object.keys(bare)).toEqual(['policy', 'inScope', 'allowed', 'action', 'outcome', 'policyName', 'needs']);
+    expect(bare).toMatchObject({ outcome: 'inconclusive', needs: ['Release.Version'], allowed: true, action: 'block' });
     // Known input decides as usual.
     expect(evaluatePolicy(policy, deployToProduction, { unknownInput: [] }).outcome).toBe('violation');
   });
@@ -236,5 +241,70 @@ result := {"allowed": false, "reason": "too old"} if semver.compare(input.Releas
     expect(mayReadUnknownInput('x := object.get(input, "Release", null)', ['Release'])).toBe(true);
     expect(mayReadUnknownInput('x := input.Releases', ['Release'])).toBe(false);
     expect(unknownReads([['Steps'], ['Release', 'Version'], []], ['Release'])).toEqual(['', 'Release.Version']);
+  });
+});
+
+describe('reuseInputParts: a module evaluated once for inputs sharing the fields it reads', () => {
+  const steps = deployToProduction.Steps;
+  const environment = (slug: string) => ({ Id: `Environments-${slug}`, Name: slug, Slug: slug, Tags: slug === 'production' ? ['tier/critical'] : [] });
+  const production = environment('production');
+  const staging = environment('staging');
+  const inputOf = (env: object, stepList: unknown[] = steps, release?: object) => {
+    const input: Record<string, unknown> = { ...deployToProduction, Environment: env, Steps: stepList };
+    if (release) input['Release'] = release;
+    else delete input['Release'];
+    return input;
+  };
+
+  it('reads the fields a module names, and nothing when it may read more or reads the clock', () => {
+    expect(inputFieldsRead('evaluate if {\n    input.Environment.Slug == "production"\n    not input.Runbook\n}')).toEqual(['Environment', 'Runbook']);
+    expect(inputFieldsRead('some step in input.Steps\ninput . Steps[0]')).toEqual(['Steps']);
+    expect(inputFieldsRead('default evaluate := true')).toEqual([]);
+    for (const source of ['x := input["Steps"]', 'x := object.get(input, "Steps", [])', 'x := y with input as {}', 'import input', 'x := time.now_ns() > input.Deadline']) {
+      expect(inputFieldsRead(source), source).toBeUndefined();
+    }
+  });
+
+  it('decides every input as a fresh evaluation does', () => {
+    const policies = [
+      loadPolicy({ slug: 'env_scoped', scope: productionScope, conditions: noDisabledSteps }),
+      loadPolicy({ slug: 'everywhere', scope: 'default evaluate := true', conditions: noDisabledSteps }),
+      loadPolicy({
+        slug: 'env_reason',
+        scope: 'default evaluate := true',
+        conditions: 'default result := {"allowed": true}\n\nresult := {"allowed": false, "reason": sprintf("not in %s", [input.Environment.Slug])} if input.Environment.Slug != "production"',
+      }),
+      loadPolicy({ slug: 'whole_input', scope: 'default evaluate := true', conditions: 'result := {"allowed": count(object.keys(input)) > 8}' }),
+      loadPolicy({ slug: 'min_release', scope: 'default evaluate := true', conditions: 'default result := {"allowed": true}\n\nresult := {"allowed": false} if semver.compare(input.Release.Version, "2.0.0") < 0' }),
+    ];
+    const enabledSteps = steps.map((s) => ({ ...s, Enabled: true }));
+    const release = { Id: 'Releases-1', Name: '1.0.0', Version: '1.0.0' };
+    // The same parts again and again (as lint builds its inputs), then other parts with equal or different content.
+    const inputs = [
+      inputOf(production),
+      inputOf(staging),
+      inputOf(production),
+      inputOf(staging, enabledSteps),
+      inputOf(production, enabledSteps),
+      inputOf(environment('production'), [...steps]),
+      inputOf(production, steps, release),
+      inputOf(staging, steps, release),
+    ];
+    for (const input of inputs) {
+      for (const unknownInput of [['Release'], []]) {
+        for (const policy of policies) {
+          const fresh = evaluatePolicy(policy, input, { unknownInput, decisionOnly: true });
+          expect(evaluatePolicy(policy, input, { unknownInput, decisionOnly: true, reuseInputParts: true })).toEqual(fresh);
+        }
+      }
+    }
+  });
+
+  it('tells an absent field from one set to undefined, and never reuses an error', () => {
+    const policy = loadPolicy({ slug: 'has_release', scope: 'default evaluate := true', conditions: 'result := {"allowed": true} if input.Release\nresult := {"allowed": false} if input.Steps' });
+    const absent = inputOf(production);
+    expect(evaluatePolicy(policy, absent, { reuseInputParts: true }).outcome).toBe('violation');
+    expect(evaluatePolicy(policy, inputOf(production, steps, { Id: 'Releases-2', Name: '2.0.0', Version: '2.0.0' }), { reuseInputParts: true }).outcome).toBe('error');
+    expect(evaluatePolicy(policy, { ...absent, Release: undefined }, { reuseInputParts: true })).toEqual(evaluatePolicy(policy, { ...absent, Release: undefined }));
   });
 });

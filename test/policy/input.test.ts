@@ -183,6 +183,27 @@ describe('buildInput: process templates and hub context', () => {
     expect(input.Space).toEqual({ Id: 'Spaces-default', Name: 'Default', Slug: 'default' });
   });
 
+  it("builds the contexts of a project from shared parts, and every project's input for an environment with the same Environment", () => {
+    const context = (project: string, environment: string) => {
+      const built = contextFromConfig(hub.config, { project, environment });
+      if ('error' in built) throw new Error(built.error);
+      return built;
+    };
+    const steps = processSteps(storefront, 'storefront');
+    const production = buildInput(steps, context('storefront', 'production')).input;
+    const staging = buildInput(steps, context('storefront', 'staging')).input;
+    for (const key of ['Project', 'ProjectGroup', 'Space', 'Steps', 'SkippedSteps', 'Execution'] as const) expect(staging[key], key).toBe(production[key]);
+    expect(staging.Environment).not.toBe(production.Environment);
+    const other = buildInput(processSteps(own, 'payments-api'), context('payments-api', 'production')).input;
+    expect(other.Environment).toBe(production.Environment);
+    expect(other.Project).not.toBe(production.Project);
+    expect(other.SkippedSteps).not.toBe(production.SkippedSteps);
+    // Skipped steps are the context's own.
+    const skipping = buildInput(steps, { ...context('storefront', 'production'), skippedSteps: ['approve-production'] }).input;
+    expect(skipping.SkippedSteps).toHaveLength(1);
+    expect(production.SkippedSteps).toEqual([]);
+  });
+
   it('reports unknown environments and tenants', () => {
     const env = contextFromConfig(hub.config, { project: 'storefront', environment: 'qa' });
     expect('error' in env && env.error).toMatch(/No environment "qa".*development, staging, production/);
