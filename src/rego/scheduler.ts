@@ -208,8 +208,22 @@ function subset(a: Set<number>, bound: SlotSet, exclude?: Set<number>): boolean 
   return true;
 }
 
+/**
+ * The uses of one term being checked right now: checks run one at a time, so they share two sets
+ * instead of allocating a pair per check (a long body makes several checks per literal).
+ */
+const scratch: Uses = newUses();
+
+function scratchUses(): Uses {
+  scratch.inputs.clear();
+  scratch.outputs.clear();
+  return scratch;
+}
+
 function evalOk(t: CTerm, bound: SlotSet): boolean {
-  const u = newUses();
+  if (t.k === 'const' || t.k === 'input' || t.k === 'data') return true;
+  if (t.k === 'var') return bound.has(t.slot);
+  const u = scratchUses();
   termUses(t, u);
   return subset(u.inputs, bound, u.outputs);
 }
@@ -219,13 +233,18 @@ function isPattern(t: CTerm): boolean {
 }
 
 function patternOk(t: CTerm, bound: SlotSet): boolean {
-  const u = newUses();
+  if (t.k === 'var' || t.k === 'const') return true;
+  const u = scratchUses();
   patternUses(t, u);
   return subset(u.inputs, bound, u.outputs);
 }
 
 function addOutputs(t: CTerm, bound: SlotSet): void {
-  const u = newUses();
+  if (t.k === 'var') {
+    bound.add(t.slot);
+    return;
+  }
+  const u = scratchUses();
   patternUses(t, u);
   for (const s of u.outputs) bound.add(s);
 }
@@ -288,19 +307,34 @@ function litUses(lit: CLit): Uses {
   return u;
 }
 
-function canRun(lit: CLit, bound: SlotSet, producedElsewhere: (slot: number) => boolean): boolean {
+/** The slots a literal reads and binds, kept for the whole scheduling of its body. */
+interface LitSlots {
+  inputs: number[];
+  outputs: number[];
+}
+
+function litSlots(lit: CLit): LitSlots {
+  const u = litUses(lit);
+  return { inputs: [...u.inputs], outputs: [...u.outputs] };
+}
+
+function canRun(lit: CLit, bound: SlotSet, slots: LitSlots, producers: Map<number, number>): boolean {
   for (const w of lit.with) if (w.value && !evalOk(w.value, bound)) return false;
   const e = lit.expr;
   if (lit.negated) {
-    // Variables only this literal mentions are local to the negation (`not input.a[_] == 1`).
-    const u = litUses(lit);
-    for (const s of u.inputs) if (!bound.has(s) && (producedElsewhere(s) || !u.outputs.has(s))) return false;
-    for (const s of u.outputs) if (!bound.has(s) && producedElsewhere(s)) return false;
+    // Variables only this literal mentions are local to the negation (`not input.a[_] == 1`):
+    // the negation waits for every other literal that can bind them.
+    const outputs = new Set(slots.outputs);
+    const producedElsewhere = (s: number): boolean => (producers.get(s) ?? 0) > 0;
+    for (const s of slots.inputs) if (!bound.has(s) && (producedElsewhere(s) || !outputs.has(s))) return false;
+    for (const s of outputs) if (!bound.has(s) && producedElsewhere(s)) return false;
     return true;
   }
   switch (e.k) {
     case 'term':
-      return evalOk(e.t, bound);
+      // litUses of a term literal is termUses of the term: evalOk on the slots already collected.
+      for (const s of slots.inputs) if (!bound.has(s) && !slots.outputs.includes(s)) return false;
+      return true;
     case 'unify':
       return unifyOk(e.a, e.b, bound);
     case 'somein':
@@ -370,7 +404,7 @@ export function scheduleBody(body: CBody, initiallyBound: SlotSet, unsafe: Unsaf
   const bound = initiallyBound.child();
   const pending = body.lits.filter((l) => l.expr.k !== 'noop');
   const n = pending.length;
-  const uses = pending.map(litUses);
+  const uses = pending.map(litSlots);
   // How many pending non-negated literals can bind each slot (a negation may not run before them).
   const producers = new Map<number, number>();
   for (let i = 0; i < n; i++) {
@@ -391,8 +425,7 @@ export function scheduleBody(body: CBody, initiallyBound: SlotSet, unsafe: Unsaf
     queued[i] = 0;
     const lit = pending[i]!;
     const u = uses[i]!;
-    const producedElsewhere = (s: number): boolean => (producers.get(s) ?? 0) - (!lit.negated && u.outputs.has(s) ? 1 : 0) > 0;
-    if (!canRun(lit, bound, producedElsewhere)) {
+    if (!canRun(lit, bound, u, producers)) {
       const mentioned = new Set<number>();
       litAllVars(lit, mentioned);
       for (const s of mentioned) {
@@ -424,9 +457,11 @@ export function scheduleBody(body: CBody, initiallyBound: SlotSet, unsafe: Unsaf
   }
   const rest = pending.filter((_, i) => !done[i]);
   if (rest.length > 0) {
-    for (const lit of rest) {
-      const u = uses[pending.indexOf(lit)]!;
-      for (const s of u.inputs) if (!bound.has(s) && !u.outputs.has(s)) unsafe.push({ slot: s, lit });
+    for (let i = 0; i < n; i++) {
+      if (done[i]) continue;
+      const lit = pending[i]!;
+      const outputs = new Set(uses[i]!.outputs);
+      for (const s of uses[i]!.inputs) if (!bound.has(s) && !outputs.has(s)) unsafe.push({ slot: s, lit });
     }
     if (unsafe.length === 0) for (const lit of rest) for (const s of litUses(lit).inputs) if (!bound.has(s)) unsafe.push({ slot: s, lit });
     if (unsafe.length === 0 && rest[0]) for (const s of litUses(rest[0]).outputs) unsafe.push({ slot: s, lit: rest[0] });
