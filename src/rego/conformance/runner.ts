@@ -10,7 +10,7 @@ import { parse as parseYaml } from 'yaml';
 import { BUILTINS } from '../builtins/index.js';
 import { FORBIDDEN_BUILTINS } from '../builtins/registry.js';
 import { compile, type CompiledPolicy, type RegoError } from '../index.js';
-import { emptyObject, normalizeBigInt, numberToString, RegoObject, RegoSet, setOwn, stringifyJSON, type Value } from '../value.js';
+import { emptyObject, normalizeBigInt, numberToString, RegoDecimal, RegoObject, RegoSet, setOwn, stringifyJSON, type Value } from '../value.js';
 
 export interface ConformanceCase {
   note: string;
@@ -99,6 +99,7 @@ function canon(v: Value, sortArrays: boolean): string {
     if (typeof v === 'number' || typeof v === 'bigint') return numberToString(v);
     return JSON.stringify(v);
   }
+  if (v instanceof RegoDecimal) return v.toString();
   if (Array.isArray(v)) {
     const items = v.map((x) => canon(x, false));
     if (sortArrays) items.sort();
