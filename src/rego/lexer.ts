@@ -339,9 +339,10 @@ export function tokenize(src: string): Token[] {
   // Names and strings repeat (input, step, "Octopus.Manual"): flatten each distinct text once.
   const flattened = new Map<string, string>();
   const intern = (text: string): string => {
-    let f = flattened.get(text);
     // V8 copies slices shorter than 13 characters, so only longer texts are views into the source.
-    if (f === undefined) flattened.set(text, (f = text.length < 13 ? text : flat(text)));
+    if (text.length < 13) return text;
+    let f = flattened.get(text);
+    if (f === undefined) flattened.set(text, (f = flat(text)));
     return f;
   };
 

@@ -28,7 +28,8 @@ export class SlotSet implements SlotSink {
   constructor(private readonly parent?: SlotSet) {}
 
   has(slot: number): boolean {
-    return this.own.has(slot) || (this.parent !== undefined && this.parent.has(slot));
+    for (let s: SlotSet | undefined = this; s !== undefined; s = s.parent) if (s.own.has(slot)) return true;
+    return false;
   }
 
   add(slot: number): this {
@@ -279,8 +280,7 @@ function unifyOk(a: CTerm, b: CTerm, bound: SlotSet): boolean {
   return evalOk(a, bound) && evalOk(b, bound);
 }
 
-function litUses(lit: CLit): Uses {
-  const u = newUses();
+function litUses(lit: CLit, u: Uses = newUses()): Uses {
   const e = lit.expr;
   switch (e.k) {
     case 'term':
@@ -314,7 +314,7 @@ interface LitSlots {
 }
 
 function litSlots(lit: CLit): LitSlots {
-  const u = litUses(lit);
+  const u = litUses(lit, scratchUses());
   return { inputs: [...u.inputs], outputs: [...u.outputs] };
 }
 
