@@ -8,9 +8,9 @@ import type { CBody, CLit, CTerm } from './ir.js';
 
 interface Uses {
   /** Slots read (must be bound before the literal runs). */
-  inputs: Set<number>;
+  inputs: number[];
   /** Slots the literal can bind (ref iteration, unification, output arguments). */
-  outputs: Set<number>;
+  outputs: number[];
 }
 
 /** Where variable slots are collected. */
@@ -137,7 +137,7 @@ export function allVars(t: CTerm, acc: SlotSink): void {
 function termUses(t: CTerm, u: Uses): void {
   switch (t.k) {
     case 'var':
-      u.inputs.add(t.slot);
+      u.inputs.push(t.slot);
       return;
     case 'ref':
       termUses(t.head, u);
@@ -158,10 +158,10 @@ function termUses(t: CTerm, u: Uses): void {
       return;
     case 'arraycompr':
     case 'setcompr':
-      for (const s of bodyFree(t.body, [t.term])) u.inputs.add(s);
+      for (const s of bodyFree(t.body, [t.term])) u.inputs.push(s);
       return;
     case 'objectcompr':
-      for (const s of bodyFree(t.body, [t.key, t.value])) u.inputs.add(s);
+      for (const s of bodyFree(t.body, [t.key, t.value])) u.inputs.push(s);
       return;
     case 'call':
       for (const a of t.args) termUses(a, u);
@@ -184,7 +184,7 @@ function termUses(t: CTerm, u: Uses): void {
 function patternUses(t: CTerm, u: Uses): void {
   switch (t.k) {
     case 'var':
-      u.outputs.add(t.slot);
+      u.outputs.push(t.slot);
       return;
     case 'array':
       for (const x of t.items) patternUses(x, u);
@@ -201,23 +201,32 @@ function patternUses(t: CTerm, u: Uses): void {
 }
 
 function newUses(): Uses {
-  return { inputs: new Set(), outputs: new Set() };
+  return { inputs: [], outputs: [] };
 }
 
-function subset(a: Set<number>, bound: SlotSet, exclude?: Set<number>): boolean {
-  for (const s of a) if (!bound.has(s) && !exclude?.has(s)) return false;
+/** Every slot of `a` is bound or among `exclude` (the slots the same term binds itself). */
+function subset(a: readonly number[], bound: SlotSet, exclude?: readonly number[]): boolean {
+  let excluded: ReadonlySet<number> | undefined;
+  for (const s of a) {
+    if (bound.has(s)) continue;
+    if (exclude === undefined || exclude.length === 0) return false;
+    // Patterns are small; a large one gets a set so that the check stays linear.
+    if (exclude.length <= 16) {
+      if (!exclude.includes(s)) return false;
+    } else if (!(excluded ??= new Set(exclude)).has(s)) return false;
+  }
   return true;
 }
 
 /**
- * The uses of one term being checked right now: checks run one at a time, so they share two sets
- * instead of allocating a pair per check (a long body makes several checks per literal).
+ * The uses of one term being checked right now: checks run one at a time, so they share two
+ * arrays instead of allocating a pair per check (a long body makes several checks per literal).
  */
 const scratch: Uses = newUses();
 
 function scratchUses(): Uses {
-  scratch.inputs.clear();
-  scratch.outputs.clear();
+  scratch.inputs.length = 0;
+  scratch.outputs.length = 0;
   return scratch;
 }
 
@@ -297,7 +306,7 @@ function litUses(lit: CLit, u: Uses = newUses()): Uses {
       break;
     case 'every': {
       termUses(e.domain, u);
-      for (const s of bodyFree(e.body)) u.inputs.add(s);
+      for (const s of bodyFree(e.body)) u.inputs.push(s);
       break;
     }
     case 'noop':
@@ -315,7 +324,7 @@ interface LitSlots {
 
 function litSlots(lit: CLit): LitSlots {
   const u = litUses(lit, scratchUses());
-  return { inputs: [...u.inputs], outputs: [...u.outputs] };
+  return { inputs: u.inputs.slice(), outputs: u.outputs.slice() };
 }
 
 function canRun(lit: CLit, bound: SlotSet, slots: LitSlots, producers: Map<number, number>): boolean {
@@ -333,15 +342,15 @@ function canRun(lit: CLit, bound: SlotSet, slots: LitSlots, producers: Map<numbe
   switch (e.k) {
     case 'term':
       // litUses of a term literal is termUses of the term: evalOk on the slots already collected.
-      for (const s of slots.inputs) if (!bound.has(s) && !slots.outputs.includes(s)) return false;
-      return true;
+      return subset(slots.inputs, bound, slots.outputs);
     case 'unify':
       return unifyOk(e.a, e.b, bound);
     case 'somein':
       return evalOk(e.coll, bound) && (!e.key || patternOk(e.key, bound)) && patternOk(e.value, bound);
     case 'every': {
       if (!evalOk(e.domain, bound)) return false;
-      return subset(bodyFree(e.body), bound);
+      for (const s of bodyFree(e.body)) if (!bound.has(s)) return false;
+      return true;
     }
     case 'noop':
       return true;
