@@ -296,6 +296,47 @@ export function subterms(t: Term): Term[] {
   }
 }
 
+/** Calls `f` on each of `subterms(t)` without building the array (walks of large modules). */
+export function eachSubterm(t: Term, f: (s: Term) => void): void {
+  switch (t.type) {
+    case 'ref':
+      f(t.head);
+      for (const p of t.path) f(p);
+      return;
+    case 'array':
+    case 'set':
+      for (const x of t.items) f(x);
+      return;
+    case 'object':
+      for (const [k, v] of t.entries) {
+        f(k);
+        f(v);
+      }
+      return;
+    case 'call':
+      for (const a of t.args) f(a);
+      return;
+    case 'membership':
+      if (t.key) f(t.key);
+      f(t.value);
+      f(t.collection);
+      return;
+    case 'template':
+      for (const p of t.parts) if (typeof p !== 'string') f(p);
+      return;
+    case 'arraycompr':
+    case 'setcompr':
+      f(t.term);
+      return;
+    case 'objectcompr':
+      f(t.key);
+      f(t.value);
+      return;
+    default:
+      return;
+  }
+}
+
 /** The terms of a literal's expression (not of its `with` modifiers), in source order. */
 export function exprTerms(e: Expr): Term[] {
   switch (e.type) {

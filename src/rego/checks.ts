@@ -9,7 +9,7 @@
  *   calling a function whose name a local variable shadows; `some x` never used.
  * Scopes: a rule body (with its function arguments), and each comprehension or `every` body.
  */
-import { exprTerms, subterms, valueName, type Import, type Literal, type Location, type Module, type Rule, type Term } from './ast.js';
+import { eachSubterm, exprTerms, valueName, type Import, type Literal, type Location, type Module, type Rule, type Term } from './ast.js';
 import type { RegoError } from './errors.js';
 
 const ROOT_DOCUMENTS = new Set(['input', 'data']);
@@ -120,7 +120,8 @@ class Stack {
   }
 
   known(name: string): boolean {
-    return this.scopes.some((s) => s.has(name));
+    for (let i = this.scopes.length - 1; i >= 0; i--) if (this.scopes[i]!.has(name)) return true;
+    return false;
   }
 
   push(): Stack {
@@ -313,10 +314,26 @@ class LocalVars {
 
 function forEachNestedBody(lit: Literal, f: (body: Literal[]) => void): void {
   const visit = (t: Term): void => {
-    if (t.type === 'arraycompr' || t.type === 'setcompr' || t.type === 'objectcompr') f(t.body);
-    subterms(t).forEach(visit);
+    switch (t.type) {
+      case 'var':
+      case 'string':
+      case 'number':
+      case 'boolean':
+      case 'null':
+        return;
+      case 'arraycompr':
+      case 'setcompr':
+      case 'objectcompr':
+        f(t.body);
+    }
+    eachSubterm(t, visit);
   };
-  exprTerms(lit.expr).forEach(visit);
+  const e = lit.expr;
+  if (e.type === 'unify') {
+    visit(e.left);
+    visit(e.right);
+  } else if (e.type === 'term') visit(e.term);
+  else exprTerms(e).forEach(visit);
   if (lit.expr.type === 'every') f(lit.expr.body);
   for (const w of lit.with) visit(w.value);
 }
@@ -325,7 +342,7 @@ function forEachNestedBody(lit: Literal, f: (body: Literal[]) => void): void {
 function termVarNames(t: Term, out: string[] = []): string[] {
   if (t.type === 'var') out.push(t.name);
   else if (t.type === 'arraycompr' || t.type === 'setcompr' || t.type === 'objectcompr') for (const l of t.body) literalVarNames(l, out);
-  for (const s of subterms(t)) termVarNames(s, out);
+  eachSubterm(t, (s) => termVarNames(s, out));
   return out;
 }
 

@@ -53,7 +53,7 @@ import {
   type VK,
   type WithCode,
 } from './evaluator.js';
-import { equals, isObject, makeObject, objectGet, objectSize, RegoObject, RegoSet, ValueMap, type PlainObject, type Value } from './value.js';
+import { equals, isObject, makeObject, objectGet, objectSize, RegoDecimal, RegoObject, RegoSet, ValueMap, type PlainObject, type Value } from './value.js';
 
 /** A compiled term: one value (`det`) or many (`gen`); `konst` when it is a compile-time constant. */
 interface CT {
@@ -123,7 +123,7 @@ function equalsConst(c: Value): (v: Value) => boolean {
 }
 
 function isCollection(v: Value): boolean {
-  return v !== null && typeof v === 'object';
+  return v !== null && typeof v === 'object' && !(v instanceof RegoDecimal);
 }
 
 export class CodeGen {

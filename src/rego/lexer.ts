@@ -61,24 +61,48 @@ export type PunctKind =
  */
 export type TokenKind = 'ident' | 'number' | 'string' | 'template' | 'eof' | 'illegal' | KeywordKind | PunctKind;
 
-export interface Token {
-  kind: TokenKind;
-  /** Source text of the token. */
-  text: string;
-  /** Decoded value for `string` and `template` tokens; the error message for `illegal` tokens. */
-  value: string;
+const RAW = 1;
+const TEMPLATE_END = 2;
+const WS_BEFORE = 4;
+const NL_BEFORE = 8;
+
+/**
+ * One token. A large module has hundreds of thousands of them, all alive while it is parsed, so a
+ * token is kept small: the four booleans share one field, the end is derived from the text (always
+ * the exact source slice), and punctuation and keywords reuse their kind as their text.
+ */
+export class Token {
+  constructor(
+    readonly kind: TokenKind,
+    /** Source text of the token. */
+    readonly text: string,
+    /** Decoded value for `string` and `template` tokens; the error message for `illegal` tokens. */
+    readonly value: string,
+    readonly line: number,
+    readonly column: number,
+    readonly offset: number,
+    private readonly flags: number,
+  ) {}
+
+  get endOffset(): number {
+    return this.offset + this.text.length;
+  }
   /** `string`: written with backticks. `template`: a `` $`...` `` template. */
-  raw: boolean;
+  get raw(): boolean {
+    return (this.flags & RAW) !== 0;
+  }
   /** `template` only: this piece ends the template string (closing quote rather than `{`). */
-  templateEnd: boolean;
-  line: number;
-  column: number;
-  offset: number;
-  endOffset: number;
+  get templateEnd(): boolean {
+    return (this.flags & TEMPLATE_END) !== 0;
+  }
   /** Whitespace or a comment separates this token from the previous one. */
-  wsBefore: boolean;
+  get wsBefore(): boolean {
+    return (this.flags & WS_BEFORE) !== 0;
+  }
   /** A line break separates this token from the previous one. */
-  nlBefore: boolean;
+  get nlBefore(): boolean {
+    return (this.flags & NL_BEFORE) !== 0;
+  }
 }
 
 export const KEYWORDS: ReadonlySet<string> = new Set<KeywordKind>([
@@ -97,6 +121,12 @@ export const KEYWORDS: ReadonlySet<string> = new Set<KeywordKind>([
   'true',
   'false',
   'null',
+]);
+
+/** Kinds whose text is always the kind itself. */
+const PLAIN_KINDS: ReadonlySet<TokenKind> = new Set<TokenKind>([
+  ...(KEYWORDS as ReadonlySet<TokenKind>),
+  ...([':=', '=', '==', '!=', '<', '<=', '>', '>=', '+', '-', '*', '/', '%', '|', '&', '.', ',', ';', ':', '[', ']', '{', '}', '(', ')'] as const),
 ]);
 
 const enum C {
@@ -309,9 +339,10 @@ export function tokenize(src: string): Token[] {
   // Names and strings repeat (input, step, "Octopus.Manual"): flatten each distinct text once.
   const flattened = new Map<string, string>();
   const intern = (text: string): string => {
-    let f = flattened.get(text);
     // V8 copies slices shorter than 13 characters, so only longer texts are views into the source.
-    if (f === undefined) flattened.set(text, (f = text.length < 13 ? text : flat(text)));
+    if (text.length < 13) return text;
+    let f = flattened.get(text);
+    if (f === undefined) flattened.set(text, (f = flat(text)));
     return f;
   };
 
@@ -323,21 +354,12 @@ export function tokenize(src: string): Token[] {
     value = '',
     raw = false,
     templateEnd = false,
+    identText?: string,
   ): void => {
-    const text = src.slice(start, i);
-    tokens.push({
-      kind,
-      text: kind === 'ident' ? intern(text) : text,
-      value: value === '' ? value : intern(value),
-      raw,
-      templateEnd,
-      line: startLine,
-      column: startCol,
-      offset: start,
-      endOffset: i,
-      wsBefore: ws,
-      nlBefore: nl,
-    });
+    // Punctuation and keywords are their own text: no slice of the source for them.
+    const text = kind === 'ident' ? intern(identText ?? src.slice(start, i)) : PLAIN_KINDS.has(kind) ? kind : src.slice(start, i);
+    const flags = (raw ? RAW : 0) | (templateEnd ? TEMPLATE_END : 0) | (ws ? WS_BEFORE : 0) | (nl ? NL_BEFORE : 0);
+    tokens.push(new Token(kind, text, value === '' ? value : intern(value), startLine, startCol, start, flags));
     ws = false;
     nl = false;
   };
@@ -431,7 +453,8 @@ export function tokenize(src: string): Token[] {
         else break;
       }
       const word = src.slice(start, i);
-      push(KEYWORDS.has(word) ? (word as KeywordKind) : 'ident', start, startLine, col);
+      if (KEYWORDS.has(word)) push(word as KeywordKind, start, startLine, col);
+      else push('ident', start, startLine, col, '', false, false, word);
       continue;
     }
 
@@ -589,19 +612,7 @@ export function tokenize(src: string): Token[] {
     push('illegal', start, startLine, col, c === 0 ? 'illegal null character' : c === C.BOM ? 'illegal byte-order mark' : 'illegal token');
   }
 
-  tokens.push({
-    kind: 'eof',
-    text: '',
-    value: '',
-    raw: false,
-    templateEnd: false,
-    line,
-    column: i - lineStart + 1,
-    offset: i,
-    endOffset: i,
-    wsBefore: ws,
-    nlBefore: nl,
-  });
+  tokens.push(new Token('eof', '', '', line, i - lineStart + 1, i, (ws ? WS_BEFORE : 0) | (nl ? NL_BEFORE : 0)));
   return tokens;
 }
 

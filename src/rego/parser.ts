@@ -68,7 +68,6 @@ export interface ParseTermResult {
 }
 
 export const DEFAULT_MAX_PARSE_DEPTH = 1000;
-const NO_ERRORS: RegoParseError[] = [];
 const DEPTH_MESSAGE = 'max parsing recursion depth exceeded';
 
 /** Parses a Rego v1 module. Returns the module only when there are no errors. */
@@ -90,12 +89,6 @@ export function parseTerm(text: string, options: ParseOptions = {}): ParseTermRe
   const p = new Parser(text, undefined, options);
   const term = p.guard(() => p.parseSingleTerm());
   return term && p.errors.length === 0 ? { term, errors: [] } : { errors: p.finalErrors() };
-}
-
-interface MemoEntry {
-  term: Term | null;
-  end: number;
-  errors: RegoParseError[];
 }
 
 interface State {
@@ -163,8 +156,14 @@ class Parser {
   private tok: Token;
   private depth = 0;
   private readonly maxDepth: number;
-  /** parseTerm results by token index. */
-  private readonly memo: Array<MemoEntry | undefined>;
+  /**
+   * parseTerm results by token index, in parallel arrays rather than an object per term: every
+   * term of a large module is memoised and stays alive until the parse ends. `memoEnd` is 0 where
+   * nothing is memoised (a term ends after the token it starts at, so never at 0).
+   */
+  private readonly memoTerm: Array<Term | null | undefined>;
+  private readonly memoEnd: Int32Array;
+  private readonly memoErrors = new Map<number, RegoParseError[]>();
   /** Errors from Rego v1 checks; they do not stop parsing. */
   private readonly v1Errors: RegoParseError[] = [];
 
@@ -176,7 +175,8 @@ class Parser {
     this.toks = tokenize(src);
     this.tok = this.toks[0]!;
     this.maxDepth = options.maxDepth ?? DEFAULT_MAX_PARSE_DEPTH;
-    this.memo = new Array<MemoEntry | undefined>(this.toks.length);
+    this.memoTerm = new Array<Term | null | undefined>(this.toks.length);
+    this.memoEnd = new Int32Array(this.toks.length);
   }
 
   /** Last line of defence: a bug or an engine limit becomes a parse error, never an exception. */
@@ -1153,12 +1153,13 @@ class Parser {
 
   private parseTerm(): Term | null {
     const startPos = this.pos;
-    const cached = this.memo[startPos];
-    if (cached) {
-      this.pos = cached.end;
-      this.tok = this.toks[cached.end]!;
-      if (cached.errors.length > 0) this.errors.push(...cached.errors);
-      return cached.term;
+    const cachedEnd = this.memoEnd[startPos]!;
+    if (cachedEnd !== 0) {
+      this.pos = cachedEnd;
+      this.tok = this.toks[cachedEnd]!;
+      const errors = this.memoErrors.get(startPos);
+      if (errors) this.errors.push(...errors);
+      return this.memoTerm[startPos]!;
     }
     const errorsBefore = this.errors.length;
     let term: Term | null = null;
@@ -1169,11 +1170,9 @@ class Parser {
         this.leave();
       }
     }
-    this.memo[startPos] = {
-      term,
-      end: this.pos,
-      errors: this.errors.length === errorsBefore ? NO_ERRORS : this.errors.slice(errorsBefore),
-    };
+    this.memoTerm[startPos] = term;
+    this.memoEnd[startPos] = this.pos;
+    if (this.errors.length !== errorsBefore) this.memoErrors.set(startPos, this.errors.slice(errorsBefore));
     return term;
   }
 

@@ -8,9 +8,9 @@ import type { CBody, CLit, CTerm } from './ir.js';
 
 interface Uses {
   /** Slots read (must be bound before the literal runs). */
-  inputs: Set<number>;
+  inputs: number[];
   /** Slots the literal can bind (ref iteration, unification, output arguments). */
-  outputs: Set<number>;
+  outputs: number[];
 }
 
 /** Where variable slots are collected. */
@@ -28,7 +28,8 @@ export class SlotSet implements SlotSink {
   constructor(private readonly parent?: SlotSet) {}
 
   has(slot: number): boolean {
-    return this.own.has(slot) || (this.parent !== undefined && this.parent.has(slot));
+    for (let s: SlotSet | undefined = this; s !== undefined; s = s.parent) if (s.own.has(slot)) return true;
+    return false;
   }
 
   add(slot: number): this {
@@ -136,7 +137,7 @@ export function allVars(t: CTerm, acc: SlotSink): void {
 function termUses(t: CTerm, u: Uses): void {
   switch (t.k) {
     case 'var':
-      u.inputs.add(t.slot);
+      u.inputs.push(t.slot);
       return;
     case 'ref':
       termUses(t.head, u);
@@ -157,10 +158,10 @@ function termUses(t: CTerm, u: Uses): void {
       return;
     case 'arraycompr':
     case 'setcompr':
-      for (const s of bodyFree(t.body, [t.term])) u.inputs.add(s);
+      for (const s of bodyFree(t.body, [t.term])) u.inputs.push(s);
       return;
     case 'objectcompr':
-      for (const s of bodyFree(t.body, [t.key, t.value])) u.inputs.add(s);
+      for (const s of bodyFree(t.body, [t.key, t.value])) u.inputs.push(s);
       return;
     case 'call':
       for (const a of t.args) termUses(a, u);
@@ -183,7 +184,7 @@ function termUses(t: CTerm, u: Uses): void {
 function patternUses(t: CTerm, u: Uses): void {
   switch (t.k) {
     case 'var':
-      u.outputs.add(t.slot);
+      u.outputs.push(t.slot);
       return;
     case 'array':
       for (const x of t.items) patternUses(x, u);
@@ -200,16 +201,39 @@ function patternUses(t: CTerm, u: Uses): void {
 }
 
 function newUses(): Uses {
-  return { inputs: new Set(), outputs: new Set() };
+  return { inputs: [], outputs: [] };
 }
 
-function subset(a: Set<number>, bound: SlotSet, exclude?: Set<number>): boolean {
-  for (const s of a) if (!bound.has(s) && !exclude?.has(s)) return false;
+/** Every slot of `a` is bound or among `exclude` (the slots the same term binds itself). */
+function subset(a: readonly number[], bound: SlotSet, exclude?: readonly number[]): boolean {
+  let excluded: ReadonlySet<number> | undefined;
+  for (const s of a) {
+    if (bound.has(s)) continue;
+    if (exclude === undefined || exclude.length === 0) return false;
+    // Patterns are small; a large one gets a set so that the check stays linear.
+    if (exclude.length <= 16) {
+      if (!exclude.includes(s)) return false;
+    } else if (!(excluded ??= new Set(exclude)).has(s)) return false;
+  }
   return true;
 }
 
+/**
+ * The uses of one term being checked right now: checks run one at a time, so they share two
+ * arrays instead of allocating a pair per check (a long body makes several checks per literal).
+ */
+const scratch: Uses = newUses();
+
+function scratchUses(): Uses {
+  scratch.inputs.length = 0;
+  scratch.outputs.length = 0;
+  return scratch;
+}
+
 function evalOk(t: CTerm, bound: SlotSet): boolean {
-  const u = newUses();
+  if (t.k === 'const' || t.k === 'input' || t.k === 'data') return true;
+  if (t.k === 'var') return bound.has(t.slot);
+  const u = scratchUses();
   termUses(t, u);
   return subset(u.inputs, bound, u.outputs);
 }
@@ -219,13 +243,18 @@ function isPattern(t: CTerm): boolean {
 }
 
 function patternOk(t: CTerm, bound: SlotSet): boolean {
-  const u = newUses();
+  if (t.k === 'var' || t.k === 'const') return true;
+  const u = scratchUses();
   patternUses(t, u);
   return subset(u.inputs, bound, u.outputs);
 }
 
 function addOutputs(t: CTerm, bound: SlotSet): void {
-  const u = newUses();
+  if (t.k === 'var') {
+    bound.add(t.slot);
+    return;
+  }
+  const u = scratchUses();
   patternUses(t, u);
   for (const s of u.outputs) bound.add(s);
 }
@@ -260,8 +289,7 @@ function unifyOk(a: CTerm, b: CTerm, bound: SlotSet): boolean {
   return evalOk(a, bound) && evalOk(b, bound);
 }
 
-function litUses(lit: CLit): Uses {
-  const u = newUses();
+function litUses(lit: CLit, u: Uses = newUses()): Uses {
   const e = lit.expr;
   switch (e.k) {
     case 'term':
@@ -278,7 +306,7 @@ function litUses(lit: CLit): Uses {
       break;
     case 'every': {
       termUses(e.domain, u);
-      for (const s of bodyFree(e.body)) u.inputs.add(s);
+      for (const s of bodyFree(e.body)) u.inputs.push(s);
       break;
     }
     case 'noop':
@@ -288,26 +316,41 @@ function litUses(lit: CLit): Uses {
   return u;
 }
 
-function canRun(lit: CLit, bound: SlotSet, producedElsewhere: (slot: number) => boolean): boolean {
+/** The slots a literal reads and binds, kept for the whole scheduling of its body. */
+interface LitSlots {
+  inputs: number[];
+  outputs: number[];
+}
+
+function litSlots(lit: CLit): LitSlots {
+  const u = litUses(lit, scratchUses());
+  return { inputs: u.inputs.slice(), outputs: u.outputs.slice() };
+}
+
+function canRun(lit: CLit, bound: SlotSet, slots: LitSlots, producers: Map<number, number>): boolean {
   for (const w of lit.with) if (w.value && !evalOk(w.value, bound)) return false;
   const e = lit.expr;
   if (lit.negated) {
-    // Variables only this literal mentions are local to the negation (`not input.a[_] == 1`).
-    const u = litUses(lit);
-    for (const s of u.inputs) if (!bound.has(s) && (producedElsewhere(s) || !u.outputs.has(s))) return false;
-    for (const s of u.outputs) if (!bound.has(s) && producedElsewhere(s)) return false;
+    // Variables only this literal mentions are local to the negation (`not input.a[_] == 1`):
+    // the negation waits for every other literal that can bind them.
+    const outputs = new Set(slots.outputs);
+    const producedElsewhere = (s: number): boolean => (producers.get(s) ?? 0) > 0;
+    for (const s of slots.inputs) if (!bound.has(s) && (producedElsewhere(s) || !outputs.has(s))) return false;
+    for (const s of outputs) if (!bound.has(s) && producedElsewhere(s)) return false;
     return true;
   }
   switch (e.k) {
     case 'term':
-      return evalOk(e.t, bound);
+      // litUses of a term literal is termUses of the term: evalOk on the slots already collected.
+      return subset(slots.inputs, bound, slots.outputs);
     case 'unify':
       return unifyOk(e.a, e.b, bound);
     case 'somein':
       return evalOk(e.coll, bound) && (!e.key || patternOk(e.key, bound)) && patternOk(e.value, bound);
     case 'every': {
       if (!evalOk(e.domain, bound)) return false;
-      return subset(bodyFree(e.body), bound);
+      for (const s of bodyFree(e.body)) if (!bound.has(s)) return false;
+      return true;
     }
     case 'noop':
       return true;
@@ -370,7 +413,7 @@ export function scheduleBody(body: CBody, initiallyBound: SlotSet, unsafe: Unsaf
   const bound = initiallyBound.child();
   const pending = body.lits.filter((l) => l.expr.k !== 'noop');
   const n = pending.length;
-  const uses = pending.map(litUses);
+  const uses = pending.map(litSlots);
   // How many pending non-negated literals can bind each slot (a negation may not run before them).
   const producers = new Map<number, number>();
   for (let i = 0; i < n; i++) {
@@ -391,8 +434,7 @@ export function scheduleBody(body: CBody, initiallyBound: SlotSet, unsafe: Unsaf
     queued[i] = 0;
     const lit = pending[i]!;
     const u = uses[i]!;
-    const producedElsewhere = (s: number): boolean => (producers.get(s) ?? 0) - (!lit.negated && u.outputs.has(s) ? 1 : 0) > 0;
-    if (!canRun(lit, bound, producedElsewhere)) {
+    if (!canRun(lit, bound, u, producers)) {
       const mentioned = new Set<number>();
       litAllVars(lit, mentioned);
       for (const s of mentioned) {
@@ -424,9 +466,11 @@ export function scheduleBody(body: CBody, initiallyBound: SlotSet, unsafe: Unsaf
   }
   const rest = pending.filter((_, i) => !done[i]);
   if (rest.length > 0) {
-    for (const lit of rest) {
-      const u = uses[pending.indexOf(lit)]!;
-      for (const s of u.inputs) if (!bound.has(s) && !u.outputs.has(s)) unsafe.push({ slot: s, lit });
+    for (let i = 0; i < n; i++) {
+      if (done[i]) continue;
+      const lit = pending[i]!;
+      const outputs = new Set(uses[i]!.outputs);
+      for (const s of uses[i]!.inputs) if (!bound.has(s) && !outputs.has(s)) unsafe.push({ slot: s, lit });
     }
     if (unsafe.length === 0) for (const lit of rest) for (const s of litUses(lit).inputs) if (!bound.has(s)) unsafe.push({ slot: s, lit });
     if (unsafe.length === 0 && rest[0]) for (const s of litUses(rest[0]).outputs) unsafe.push({ slot: s, lit: rest[0] });

@@ -7,7 +7,7 @@
  */
 import { SIGNATURES } from './builtins/signatures.js';
 import type { CTerm } from './ir.js';
-import { isObject, objectEntries, RegoSet, type Value } from './value.js';
+import { isObject, objectEntries, RegoDecimal, RegoSet, type Value } from './value.js';
 
 export type Type =
   | { k: 'any' }
@@ -144,6 +144,7 @@ export function typeOfValue(v: Value): Type {
     case 'string':
       return PRIMITIVES.string!;
   }
+  if (v instanceof RegoDecimal) return PRIMITIVES.number!;
   if (Array.isArray(v)) return { k: 'tuple', items: v.map(typeOfValue) };
   if (v instanceof RegoSet) return { k: 'set', of: union(v.values().map(typeOfValue)) };
   if (isObject(v)) {

@@ -15,7 +15,7 @@
  */
 
 export type RegoNumber = number | bigint;
-export type Value = null | boolean | RegoNumber | string | Value[] | RegoSet | RegoObject | PlainObject;
+export type Value = null | boolean | RegoNumber | RegoDecimal | string | Value[] | RegoSet | RegoObject | PlainObject;
 export interface PlainObject {
   [key: string]: Value;
 }
@@ -37,15 +37,18 @@ export function typeName(v: Value): TypeName {
   }
   if (Array.isArray(v)) return 'array';
   if (v instanceof RegoSet) return 'set';
+  if (v instanceof RegoDecimal) return 'number';
   return 'object';
 }
 
-export const isNumber = (v: Value | undefined): v is RegoNumber => typeof v === 'number' || typeof v === 'bigint';
+/** Any Rego number, exact decimals included. */
+export const isNumber = (v: Value | undefined): v is RegoNumber | RegoDecimal =>
+  typeof v === 'number' || typeof v === 'bigint' || v instanceof RegoDecimal;
 export const isString = (v: Value | undefined): v is string => typeof v === 'string';
 export const isArray = (v: Value | undefined): v is Value[] => Array.isArray(v);
 export const isSet = (v: Value | undefined): v is RegoSet => v instanceof RegoSet;
 export function isObject(v: Value | undefined): v is PlainObject | RegoObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof RegoSet);
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof RegoSet) && !(v instanceof RegoDecimal);
 }
 export function isPlainObject(v: Value | undefined): v is PlainObject {
   return isObject(v) && !(v instanceof RegoObject);
@@ -107,8 +110,109 @@ export function normalizeBigInt(n: bigint): RegoNumber {
 /** Decimal exponents up to which integers are kept exact (10^1000 has 1001 digits). */
 const MAX_EXACT_EXPONENT = 1000;
 
-/** Parses a Rego/JSON number literal, keeping large integers exact. Returns undefined for malformed text. */
-export function parseNumber(raw: string): RegoNumber | undefined {
+/**
+ * A number no double denotes: a literal with more significant digits than a double keeps
+ * (`0.1234567890123456789`) or beyond its range (`1e-400`). OPA keeps a number's text
+ * (json.Number) and compares numbers exactly (big.Rat in ast.NumberCompare), so such literals
+ * must keep their exact value: `0.1234567890123456789 > 0.1234567890123456788` and
+ * `1e-400 > 0` hold there. The value is `m × 10^e` with `m` not a multiple of 10, so equal
+ * decimals have equal fields. Integers are never decimals (they are bigints), and a literal that
+ * prints back as a double (`0.1`, `3.50`) stays that double: every other number keeps its fast
+ * representation. Builtins that compute in floating point use `approx`.
+ *
+ * The fields are private and read through methods: code that looks a key up in an unknown object
+ * (`x.m` in a policy) sees no own property and a function, which it treats as absent.
+ */
+export class RegoDecimal {
+  readonly #m: bigint;
+  readonly #e: number;
+  constructor(m: bigint, e: number) {
+    this.#m = m;
+    this.#e = e;
+  }
+  mantissa(): bigint {
+    return this.#m;
+  }
+  exponent(): number {
+    return this.#e;
+  }
+  /** The nearest double. */
+  approx(): number {
+    return Number(`${this.#m}e${this.#e}`);
+  }
+  /** Decimal notation for modest exponents, `<digits>e<exp>` beyond them (as Go prints big numbers). */
+  toString(): string {
+    const neg = this.#m < 0n;
+    const digits = (neg ? -this.#m : this.#m).toString();
+    const e = this.#e;
+    const point = digits.length + e; // position of the decimal point in the digits
+    let text: string;
+    if (e >= 0 || point < -20 || point > 21) {
+      const exp = point - 1;
+      text = (digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits) + `e${exp < 0 ? '-' : '+'}${Math.abs(exp)}`;
+    } else if (point <= 0) text = `0.${'0'.repeat(-point)}${digits}`;
+    else text = `${digits.slice(0, point)}.${digits.slice(point)}`;
+    return neg ? `-${text}` : text;
+  }
+  /** JSON.stringify sees the nearest double (stringifyJSON writes the exact text). */
+  toJSON(): number {
+    return this.approx();
+  }
+}
+
+/** An exact decimal `m × 10^e`, `m` without trailing zeros (zero is m = 0, e = 0). */
+interface Exact {
+  m: bigint;
+  e: number;
+}
+
+function normalizeExact(m: bigint, e: number): Exact {
+  if (m === 0n) return { m, e: 0 };
+  while (m % 10n === 0n) {
+    m /= 10n;
+    e++;
+  }
+  return { m, e };
+}
+
+/** The exact decimal a number denotes; a double denotes the shortest decimal that prints as it. */
+export function exactDecimal(x: RegoNumber | RegoDecimal): Exact {
+  if (typeof x === 'bigint') return normalizeExact(x, 0);
+  if (typeof x === 'object') return { m: x.mantissa(), e: x.exponent() };
+  const s = String(x);
+  const cut = s.indexOf('e');
+  const mant = cut < 0 ? s : s.slice(0, cut);
+  const dot = mant.indexOf('.');
+  const e = (cut < 0 ? 0 : Number(s.slice(cut + 1))) - (dot < 0 ? 0 : mant.length - dot - 1);
+  return normalizeExact(BigInt(dot < 0 ? mant : mant.slice(0, dot) + mant.slice(dot + 1)), e);
+}
+
+const NUMBER_SYNTAX = /^(-?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/;
+
+/**
+ * The exact value of a literal that no double denotes, or undefined when `n` (the literal read
+ * as a double) prints back as the same decimal.
+ */
+function decimalLiteral(text: string, n: number): RegoDecimal | undefined {
+  if (String(n) === text) return undefined;
+  const m = NUMBER_SYNTAX.exec(text);
+  if (!m) return undefined;
+  const frac = m[3] ?? '';
+  const exp = m[4] === undefined ? 0 : Number(m[4]);
+  if (!Number.isSafeInteger(exp)) return undefined;
+  const digits = ((m[2] ?? '') + frac).replace(/^0+/, '');
+  if (digits === '') return undefined; // zero
+  const lit = normalizeExact(BigInt(m[1] + digits), exp - frac.length);
+  const nearest = exactDecimal(n);
+  if (lit.m === nearest.m && lit.e === nearest.e) return undefined;
+  return new RegoDecimal(lit.m, lit.e);
+}
+
+/**
+ * Parses a Rego/JSON number literal, keeping large integers exact and literals no double denotes
+ * as exact decimals. Returns undefined for malformed text.
+ */
+export function parseNumber(raw: string): RegoNumber | RegoDecimal | undefined {
   const text = raw.trim();
   if (!/^-?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(text)) return undefined;
   if (/^-?\d+$/.test(text)) {
@@ -127,24 +231,49 @@ export function parseNumber(raw: string): RegoNumber | undefined {
     }
   }
   if (!Number.isFinite(n)) return undefined;
-  return n;
+  return decimalLiteral(text, n) ?? n;
 }
 
-export function isInteger(n: RegoNumber): boolean {
-  return typeof n === 'bigint' || Number.isInteger(n);
+export function isInteger(n: RegoNumber | RegoDecimal): boolean {
+  return typeof n === 'bigint' || (typeof n === 'number' && Number.isInteger(n));
 }
 
-export function compareNumbers(a: RegoNumber, b: RegoNumber): number {
+export function compareNumbers(a: RegoNumber | RegoDecimal, b: RegoNumber | RegoDecimal): number {
   if (typeof a === 'number' && typeof b === 'number') return a < b ? -1 : a > b ? 1 : 0;
+  if (typeof a === 'object' || typeof b === 'object') return compareExact(exactDecimal(a), exactDecimal(b));
   if (typeof a === 'bigint' && typeof b === 'bigint') return a < b ? -1 : a > b ? 1 : 0;
   // Mixed: JavaScript compares bigint and number by mathematical value.
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-export function numberToString(n: RegoNumber): string {
+/**
+ * Orders two exact decimals. Magnitudes (digit count + exponent) decide first, so `1e-1000000000`
+ * against `0.5` costs no alignment; aligning exponents is then bounded by the digits written.
+ */
+function compareExact(a: Exact, b: Exact): number {
+  const sa = a.m < 0n ? -1 : a.m > 0n ? 1 : 0;
+  const sb = b.m < 0n ? -1 : b.m > 0n ? 1 : 0;
+  if (sa !== sb) return sa < sb ? -1 : 1;
+  if (sa === 0) return 0;
+  const la = (sa < 0 ? -a.m : a.m).toString().length + a.e;
+  const lb = (sb < 0 ? -b.m : b.m).toString().length + b.e;
+  if (la !== lb) return (la < lb ? -1 : 1) * sa;
+  const e = Math.min(a.e, b.e);
+  const x = a.m * 10n ** BigInt(a.e - e);
+  const y = b.m * 10n ** BigInt(b.e - e);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+export function numberToString(n: RegoNumber | RegoDecimal): string {
   if (typeof n === 'bigint') return n.toString();
+  if (typeof n === 'object') return n.toString();
   if (Number.isInteger(n) && Math.abs(n) >= 1e21) return BigInt(n).toString();
   return String(n);
+}
+
+/** A number as a double or bigint, for builtins that compute in floating point or on integers. */
+export function numericValue(n: RegoNumber | RegoDecimal): RegoNumber {
+  return typeof n === 'object' ? n.approx() : n;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -164,6 +293,7 @@ export function canonicalString(v: Value): string {
     case 'string':
       return JSON.stringify(v);
   }
+  if (v instanceof RegoDecimal) return v.toString();
   let s: string;
   if (Array.isArray(v)) {
     work(1 + v.length);
@@ -476,6 +606,10 @@ export function equals(a: Value, b: Value): boolean {
     if (isNumber(a) && isNumber(b)) return compareNumbers(a, b) === 0;
     return false;
   }
+  if (a instanceof RegoDecimal || b instanceof RegoDecimal) {
+    // Canonical: a decimal never equals a double or bigint, and equal decimals have equal fields.
+    return a instanceof RegoDecimal && b instanceof RegoDecimal && a.mantissa() === b.mantissa() && a.exponent() === b.exponent();
+  }
   if (Array.isArray(a)) {
     if (!Array.isArray(b) || a.length !== b.length) return false;
     work(1 + a.length);
@@ -530,6 +664,7 @@ export function toJSON(v: Value): unknown {
     if (typeof v === 'bigint') return v; // callers that stringify use stringifyJSON, which keeps bigints exact
     return v;
   }
+  if (v instanceof RegoDecimal) return v; // stringifyJSON writes its exact text; JSON.stringify its nearest double
   if (Array.isArray(v)) {
     work(1 + v.length);
     made(48 + 8 * v.length);
@@ -556,10 +691,15 @@ export function toJSON(v: Value): unknown {
 /** JSON text of a value, keeping big integers exact and keys sorted. */
 export function stringifyJSON(v: Value, indent?: number): string {
   const json = toJSON(v);
-  const text = JSON.stringify(json, (_k, x) => (typeof x === 'bigint' ? `\u0000big:${x.toString()}` : x), indent).replace(
-    /"\\u0000big:(-?\d+)"/g,
-    '$1',
-  );
+  const text = JSON.stringify(
+    json,
+    function (this: Record<string, unknown>, k: string, x: unknown) {
+      const original = this[k];
+      if (original instanceof RegoDecimal) return `\u0000big:${original.toString()}`;
+      return typeof x === 'bigint' ? `\u0000big:${x.toString()}` : x;
+    },
+    indent,
+  ).replace(/"\\u0000big:(-?[\d.e+-]+)"/g, '$1');
   made(2 * text.length);
   return text;
 }

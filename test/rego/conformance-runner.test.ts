@@ -24,4 +24,22 @@ describe('conformance runner', () => {
     expect(runCase(c, 'inline')).toMatchObject({ status: 'passed' });
     expect(runCase({ ...c, want_error: 'test-0.rego:5: eval_builtin_error' }, 'inline')).toMatchObject({ status: 'failed' });
   });
+
+  it('reports a Rego v0 case that OPA v1 rejects as an expected rejection, with the reason', () => {
+    const c = {
+      note: 'regexmatch/re_match',
+      query: 'data.generated.p = x',
+      modules: ['package generated\n\np {\n  re_match("^[a-z]+$", "foo")\n}\n'],
+      want_result: [{ x: true }],
+    };
+    const outcome = runCase(c, 'inline');
+    expect(outcome.status).toBe('rejected');
+    expect(outcome.reason).toContain('rego_parse_error: `if` keyword is required before rule body');
+    // The same module in v1 syntax (where re_match is regex.match) runs; a case that expects the error passes on it.
+    const v1 = c.modules[0]!.replace('p {', 'p if {').replace('re_match', 'regex.match');
+    expect(runCase({ ...c, modules: [v1] }, 'inline')).toMatchObject({ status: 'passed' });
+    expect(runCase({ note: 'e', query: c.query, modules: c.modules, want_error_code: 'rego_parse_error' }, 'inline')).toMatchObject({ status: 'passed' });
+    // Other parse errors stay failures.
+    expect(runCase({ ...c, modules: ['package generated\n\np if {\n  re_match(\n}\n'] }, 'inline')).toMatchObject({ status: 'failed' });
+  });
 });

@@ -153,4 +153,22 @@ describe('hostile policies', () => {
     const q = Array.from({ length: 1000 }, (_, i) => `some y${i} in [${i}]`).join('; ');
     expect(c.policy!.eval(q).results).toHaveLength(1);
   }, 60_000);
+
+  it('compiles 50,000-literal bodies and queries and 50,000-element literals, and answers correctly', () => {
+    // The goal's sizes (the time is measured by bench/rego-limits.ts, not asserted here).
+    const n = 50_000;
+    const input = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`a${i}`, i]));
+    const body = Array.from({ length: n }, (_, i) => `  x${i} := input.a${i % 10} + ${i}`).join('\n');
+    const rule = evalRule(`package p\nlast := x if {\n${body}\n  x := x${n - 1}\n}\n`, 'data.p.last', { input });
+    expect(rule.results?.[0]?.expressions[0]?.value).toBe(n - 1 + ((n - 1) % 10));
+    const c = compile([{ file: 'q.rego', source: 'package q\n' }]);
+    const query = Array.from({ length: n }, (_, i) => `x${i} := input.a${i % 10} * ${i}`).join('; ');
+    const rows = c.policy!.eval(query, { input }).results;
+    expect(rows).toHaveLength(1);
+    expect(rows?.[0]?.bindings[`x${n - 1}`]).toBe((n - 1) * ((n - 1) % 10));
+    const array = evalRule(`package p\nxs := [${Array.from({ length: n }, (_, i) => `input.a${i % 10}`).join(', ')}]\nr := [count(xs), xs[${n - 1}]]\n`, 'data.p.r', { input });
+    expect(array.results?.[0]?.expressions[0]?.value).toEqual([n, (n - 1) % 10]);
+    const object = evalRule(`package p\nxs := {${Array.from({ length: n }, (_, i) => `"k${i}": input.a${i % 10}`).join(', ')}}\nr := [count(xs), xs.k${n - 3}]\n`, 'data.p.r', { input });
+    expect(object.results?.[0]?.expressions[0]?.value).toEqual([n, (n - 3) % 10]);
+  }, 120_000);
 });

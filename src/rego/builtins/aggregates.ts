@@ -1,5 +1,5 @@
 /** count, sum, product, max, min, sort, the deprecated any/all, and the helpers behind `in`. */
-import { type RegoNumber, type Value, RegoSet, compare, equals, isInteger, isObject, objectEntries, objectGet, objectSize } from '../value.js';
+import { type RegoNumber, type Value, RegoSet, compare, equals, isInteger, isNumber, isObject, numericValue, objectEntries, objectGet, objectSize } from '../value.js';
 import type { Builtin } from './registry.js';
 import { add, multiply } from './operators.js';
 import { def, elementError, intResult, members, runeLength, toBigInt, typeError } from './util.js';
@@ -13,17 +13,19 @@ function collection(name: string, v: Value): Value[] {
 function accumulate(name: string, v: Value, init: number, intOp: (a: bigint, b: bigint) => bigint, floatOp: (a: RegoNumber, b: RegoNumber) => RegoNumber): RegoNumber {
   const items = collection(name, v);
   let allInts = true;
+  const numbers: RegoNumber[] = [];
   for (const x of items) {
-    if (typeof x !== 'number' && typeof x !== 'bigint') throw elementError(name, 1, v, x, 'number');
+    if (!isNumber(x)) throw elementError(name, 1, v, x, 'number');
     if (!isInteger(x)) allInts = false;
+    numbers.push(numericValue(x));
   }
   if (allInts) {
     let acc = BigInt(init);
-    for (const x of items) acc = intOp(acc, toBigInt(x as RegoNumber));
+    for (const x of numbers) acc = intOp(acc, toBigInt(x));
     return intResult(acc);
   }
   let acc: RegoNumber = init;
-  for (const x of items) acc = floatOp(acc, x as RegoNumber);
+  for (const x of numbers) acc = floatOp(acc, x);
   return acc;
 }
 

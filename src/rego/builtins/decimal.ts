@@ -4,22 +4,17 @@
  * the exact decimals that the operands print as, then rounding once to a double, gives OPA's
  * answers for the terminating cases that policies meet.
  */
-import type { RegoNumber } from '../value.js';
+import { exactDecimal, type RegoDecimal, type RegoNumber } from '../value.js';
 
 interface Decimal {
   m: bigint;
   e: number; // value = m * 10^e
 }
 
-export function toDecimal(x: RegoNumber): Decimal {
-  if (typeof x === 'bigint') return { m: x, e: 0 };
-  const s = String(x);
-  const [mant, expText] = s.split('e') as [string, string | undefined];
-  const dot = mant.indexOf('.');
-  const digits = mant.replace('.', '');
-  const e = (expText ? Number(expText) : 0) - (dot < 0 ? 0 : mant.length - dot - 1);
-  return { m: BigInt(digits), e };
-}
+type Operand = RegoNumber | RegoDecimal;
+
+/** The exact decimal an operand denotes (a double: the shortest decimal printing as it). */
+const toDecimal = (x: Operand): Decimal => exactDecimal(x);
 
 function toNumber(d: Decimal): number {
   return Number(`${d.m}e${d.e}`);
@@ -36,30 +31,30 @@ function usable(a: Decimal, b: Decimal): boolean {
   return Math.abs(a.e - b.e) <= MAX_EXPONENT_GAP;
 }
 
-export function decimalAdd(x: RegoNumber, y: RegoNumber): number {
+export function decimalAdd(x: Operand, y: Operand): number {
   const a = toDecimal(x);
   const b = toDecimal(y);
-  if (!usable(a, b)) return Number(x) + Number(y);
+  if (!usable(a, b)) return toNumber(a) + toNumber(b);
   const [ma, mb, e] = align(a, b);
   return toNumber({ m: ma + mb, e });
 }
 
-export function decimalSubtract(x: RegoNumber, y: RegoNumber): number {
+export function decimalSubtract(x: Operand, y: Operand): number {
   const a = toDecimal(x);
   const b = toDecimal(y);
-  if (!usable(a, b)) return Number(x) - Number(y);
+  if (!usable(a, b)) return toNumber(a) - toNumber(b);
   const [ma, mb, e] = align(a, b);
   return toNumber({ m: ma - mb, e });
 }
 
-export function decimalMultiply(x: RegoNumber, y: RegoNumber): number {
+export function decimalMultiply(x: Operand, y: Operand): number {
   const a = toDecimal(x);
   const b = toDecimal(y);
   return toNumber({ m: a.m * b.m, e: a.e + b.e });
 }
 
 /** Exact when the quotient terminates within 40 more digits; otherwise a double division. */
-export function decimalDivide(x: RegoNumber, y: RegoNumber): number {
+export function decimalDivide(x: Operand, y: Operand): number {
   const a = toDecimal(x);
   const b = toDecimal(y);
   if (b.m === 0n) return NaN;
@@ -68,5 +63,5 @@ export function decimalDivide(x: RegoNumber, y: RegoNumber): number {
     if (m % b.m === 0n) return toNumber({ m: m / b.m, e: a.e - b.e - k });
     m *= 10n;
   }
-  return Number(x) / Number(y);
+  return toNumber(a) / toNumber(b);
 }

@@ -2,7 +2,7 @@
  * Go text formatting as OPA exposes it: `fmt.Sprintf` (for sprintf), `strconv.Quote`, and the
  * Rego term syntax OPA prints for composite values (`Term.String()`).
  */
-import { type RegoNumber, type Value, RegoSet, isObject, numberToString, objectEntries, work } from '../value.js';
+import { type RegoNumber, type Value, RegoDecimal, RegoSet, isObject, numberToString, objectEntries, work } from '../value.js';
 
 // ---------------------------------------------------------------------------------------------
 // Rego term syntax
@@ -19,6 +19,7 @@ export function termString(v: Value): string {
     case 'string':
       return goQuote(v);
   }
+  if (v instanceof RegoDecimal) return v.toString();
   if (Array.isArray(v)) {
     work(1 + v.length);
     return '[' + v.map(termString).join(', ') + ']';

@@ -2,62 +2,64 @@
  * Arithmetic, set and comparison operators (OPA names: plus, minus, mul, div, rem, or, and,
  * equal, neq, lt, lte, gt, gte). Integers stay exact at any size; anything else is a float.
  */
-import { type RegoNumber, type Value, RegoSet, compare, equals, isInteger } from '../value.js';
+import { type RegoDecimal, type RegoNumber, type Value, RegoSet, compare, equals, isInteger, isNumber } from '../value.js';
 import type { Builtin } from './registry.js';
 import { decimalAdd, decimalDivide, decimalMultiply, decimalSubtract } from './decimal.js';
 import { def, fail, fromFloat, intResult, set, toBigInt, typeError } from './util.js';
 
-const isNum = (v: Value): v is RegoNumber => typeof v === 'number' || typeof v === 'bigint';
+const isNum = isNumber;
 
 type IntOp = (x: bigint, y: bigint) => bigint;
 type SmallOp = (x: number, y: number) => number;
-type DecimalOp = (x: RegoNumber, y: RegoNumber) => number;
+type DecimalOp = (x: Num, y: Num) => number;
+/** An operand: exact decimals (value.ts RegoDecimal) take part in decimal arithmetic. */
+type Num = RegoNumber | RegoDecimal;
 
 /**
  * Runs an exact integer operation when both operands are integral (in doubles while the result
  * stays safe, in bigints beyond), and decimal arithmetic otherwise (see decimal.ts).
  */
-export function arith(a: RegoNumber, b: RegoNumber, intOp: IntOp, smallOp: SmallOp, decimalOp: DecimalOp): RegoNumber {
+export function arith(a: Num, b: Num, intOp: IntOp, smallOp: SmallOp, decimalOp: DecimalOp): RegoNumber {
   if (!isInteger(a) || !isInteger(b)) return fromFloat(decimalOp(a, b));
   if (typeof a === 'number' && typeof b === 'number' && Number.isSafeInteger(a) && Number.isSafeInteger(b)) {
     const r = smallOp(a, b);
     if (Number.isSafeInteger(r)) return intResult(r);
   }
-  return intResult(intOp(toBigInt(a), toBigInt(b)));
+  return intResult(intOp(toBigInt(a as RegoNumber), toBigInt(b as RegoNumber)));
 }
 
-export function add(a: RegoNumber, b: RegoNumber): RegoNumber {
+export function add(a: Num, b: Num): RegoNumber {
   return arith(a, b, (x, y) => x + y, (x, y) => x + y, decimalAdd);
 }
-export function subtract(a: RegoNumber, b: RegoNumber): RegoNumber {
+export function subtract(a: Num, b: Num): RegoNumber {
   return arith(a, b, (x, y) => x - y, (x, y) => x - y, decimalSubtract);
 }
-export function multiply(a: RegoNumber, b: RegoNumber): RegoNumber {
+export function multiply(a: Num, b: Num): RegoNumber {
   return arith(a, b, (x, y) => x * y, (x, y) => x * y, decimalMultiply);
 }
 
-export function divide(a: RegoNumber, b: RegoNumber): RegoNumber {
+export function divide(a: Num, b: Num): RegoNumber {
   if (b === 0 || b === 0n) throw fail('div', 'divide by zero');
   if (isInteger(a) && isInteger(b)) {
-    const x = toBigInt(a);
-    const y = toBigInt(b);
+    const x = toBigInt(a as RegoNumber);
+    const y = toBigInt(b as RegoNumber);
     if (x !== 0n && x % y === 0n) return intResult(x / y);
   }
   return fromFloat(decimalDivide(a, b));
 }
 
-export function remainder(a: RegoNumber, b: RegoNumber): RegoNumber {
+export function remainder(a: Num, b: Num): RegoNumber {
   if (!isInteger(a) || !isInteger(b)) throw fail('rem', 'modulo on floating-point number');
   if (typeof a === 'number' && typeof b === 'number') {
     if (b === 0) throw fail('rem', 'modulo by zero');
     return intResult(a % b);
   }
-  const y = toBigInt(b);
+  const y = toBigInt(b as RegoNumber);
   if (y === 0n) throw fail('rem', 'modulo by zero');
-  return intResult(toBigInt(a) % y);
+  return intResult(toBigInt(a as RegoNumber) % y);
 }
 
-function numeric(name: string, op: (a: RegoNumber, b: RegoNumber) => RegoNumber, small?: SmallOp): Builtin {
+function numeric(name: string, op: (a: Num, b: Num) => RegoNumber, small?: SmallOp): Builtin {
   return def(
     name,
     2,

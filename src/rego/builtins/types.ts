@@ -1,5 +1,5 @@
 /** Type tests, type_name, and to_number. */
-import { type Value, isArray, isObject, isSet, parseNumber, typeName } from '../value.js';
+import { type Value, isArray, isNumber, isObject, isSet, parseNumber, typeName } from '../value.js';
 import type { Builtin } from './registry.js';
 import { goQuote } from './goformat.js';
 import { def, fail, typeError } from './util.js';
@@ -7,7 +7,7 @@ import { def, fail, typeError } from './util.js';
 function toNumber([v]: Value[]): Value {
   if (v === null) return 0;
   if (typeof v === 'boolean') return v ? 1 : 0;
-  if (typeof v === 'number' || typeof v === 'bigint') return v;
+  if (isNumber(v)) return v;
   if (typeof v === 'string') {
     const n = parseNumber(v);
     // Go's big.Float also accepts forms such as "+1", "Inf" and hex; those are rare in policies.
@@ -18,7 +18,7 @@ function toNumber([v]: Value[]): Value {
 }
 
 export const TYPES: Builtin[] = [
-  def('is_number', 1, ([v]) => typeof v === 'number' || typeof v === 'bigint', { fast: (v) => typeof v === 'number' || typeof v === 'bigint' }),
+  def('is_number', 1, ([v]) => isNumber(v), { fast: (v) => isNumber(v) }),
   def('is_string', 1, ([v]) => typeof v === 'string', { fast: (v) => typeof v === 'string' }),
   def('is_boolean', 1, ([v]) => typeof v === 'boolean', { fast: (v) => typeof v === 'boolean' }),
   def('is_array', 1, ([v]) => isArray(v), { fast: (v) => isArray(v) }),

@@ -6,6 +6,7 @@ import {
   type PlainObject,
   type RegoNumber,
   type Value,
+  RegoDecimal,
   RegoObject,
   RegoSet,
   isInteger,
@@ -49,10 +50,12 @@ export function str(name: string, args: Value[], i: number): string {
   return v;
 }
 
+/** A number operand; an exact decimal (value.ts RegoDecimal) as its nearest double. */
 export function num(name: string, args: Value[], i: number): RegoNumber {
   const v = args[i]!;
-  if (typeof v !== 'number' && typeof v !== 'bigint') throw typeError(name, i + 1, v, 'number');
-  return v;
+  if (typeof v === 'number' || typeof v === 'bigint') return v;
+  if (v instanceof RegoDecimal) return v.approx();
+  throw typeError(name, i + 1, v, 'number');
 }
 
 /** An integer operand (OPA builtins.IntOperand); large values stay bigint. */
@@ -150,6 +153,7 @@ export function utf8Length(s: string): number {
 /** OPA builtins.BigIntOperand: an integer of any size ("must be integer but got string"). */
 export function bigIntOperand(name: string, args: Value[], i: number): bigint {
   const v = args[i]!;
+  if (v instanceof RegoDecimal) throw operandError(name, i + 1, 'must be integer number but got floating-point number');
   if (typeof v !== 'number' && typeof v !== 'bigint') throw typeError(name, i + 1, v, 'integer');
   if (!isInteger(v)) throw operandError(name, i + 1, 'must be integer number but got floating-point number');
   return typeof v === 'bigint' ? v : BigInt(v);
