@@ -7,8 +7,11 @@
  * - the tag listing (published templates and policies: tags are immutable, but new ones appear when
  *   anyone publishes; the listing is re-read at most every `tagTtlMs`, and at once after a publish or
  *   activation through this server),
- * - which exceptions of oclhub.ocl are in force now (the only thing the clock changes),
+ * - which exceptions of oclhub.ocl are in force now (what the clock changes in oclhub.ocl),
  * - and the request itself.
+ * Decisions of a hub state with a volatile active policy (one that reads the clock or chance:
+ * src/policy/clock.ts, e.g. a deploy freeze on `time.now_ns`) depend on when they are asked: they
+ * are computed on every request.
  * A project in another repository is read at its own ref, which moves independently of the hub:
  * its evaluations and inputs are computed on every request, and hub-wide answers (compliance, diff)
  * of a hub with such projects are reused for EXTERNAL_TTL_MS only.
@@ -25,6 +28,7 @@ import type { DecisionChange, HubDiff } from '../lint/diff.js';
 import { parseExpiry } from '../model/checks/hub-config.js';
 import { CONTEXT_STATUSES, contextStatus, type ContextStatus, type PolicyDecision } from '../report/lint-report.js';
 import { loadActivePolicies, type ActivePolicies } from '../policy/active.js';
+import { anyPolicyVolatile } from '../policy/clock.js';
 import { releaseVersionProblem } from '../policy/release-version.js';
 import { mergeReleaseAnswer, releaseDependent } from './release-gate.js';
 import type { ActivationRequest, EvaluationRequest, HubPort, Identity, PolicyInputRequest } from './ports.js';
@@ -98,6 +102,8 @@ export function gateDecision(result: Pick<TargetEvaluation, 'allowed'>, decision
 export function decisionMethods(deps: DecisionDeps): DecisionMethods {
   const cache = new LruMap<string, { value: Promise<unknown>; until: number }>();
   const activePolicySets = new LruMap<string, Promise<ActivePolicies>>();
+  /** Hub states (commit × tag listing) → whether an active policy is volatile (see the file comment). */
+  const volatileStates = new LruMap<string, boolean>();
   const projectTargets = new LruMap<string, Promise<LintProjectTarget | undefined>>();
   const inForceByHub = new WeakMap<Hub, number[]>();
   /** Activations by this server edit one file: one at a time (other writers are met by compare-and-swap). */
@@ -124,6 +130,11 @@ export function decisionMethods(deps: DecisionDeps): DecisionMethods {
     const tags = await deps.tagState();
     // No commit (a working tree): nothing identifies the content, so nothing is cached.
     if (h.commit === null || ttlMs <= 0) {
+      deps.freshTags(h);
+      return compute();
+    }
+    // Inputs are not decisions: the clock changes nothing in them.
+    if (parts[0] !== 'input' && (volatileStates.get(`${h.commit}\u0000${tags}`) ?? (await volatileState(h, tags)))) {
       deps.freshTags(h);
       return compute();
     }
@@ -169,6 +180,25 @@ export function decisionMethods(deps: DecisionDeps): DecisionMethods {
       loadActivePolicies({ store: h.store, ref: commit, ...(h.config ? { config: h.config } : {}) }),
     );
     return active.diagnostics.some((d) => d.severity !== 'info') ? undefined : active;
+  }
+
+  /**
+   * Whether the hub state's active policies include a volatile one. Policies that cannot be loaded
+   * count as volatile: nothing is cached, and the evaluation reports why they did not load.
+   */
+  async function volatileState(h: Hub, tags: string): Promise<boolean> {
+    const commit = h.commit!;
+    const key = `${commit}\u0000${tags}`;
+    let volatile: boolean;
+    try {
+      const active = await remember(activePolicySets, key, MAX_POLICY_SETS, () => loadActivePolicies({ store: h.store, ref: commit, ...(h.config ? { config: h.config } : {}) }));
+      volatile = anyPolicyVolatile(active.policies);
+    } catch {
+      return true;
+    }
+    volatileStates.set(key, volatile);
+    if (volatileStates.size > MAX_POLICY_SETS) volatileStates.delete(volatileStates.oldest()![0]);
+    return volatile;
   }
 
   const projectsBySlug = new WeakMap<Hub, Map<string, HubProjectModel>>();

@@ -23,6 +23,7 @@
  *   out-of-scope answers and the "result undefined / malformed" errors an absent field causes; Rego
  *   runtime errors (conflicts, limits) stay errors (fail closed).
  */
+import { regoIsVolatile } from './clock.js';
 import { createHash } from 'node:crypto';
 import { compile, type CompiledPolicy, type RegoLimits } from '../rego/index.js';
 import type { RegoError } from '../rego/errors.js';
@@ -285,11 +286,11 @@ const ABSENT = Symbol('absent');
 /**
  * The input fields a module reads, judged from its text (conservative, like `mayReadUnknownInput`):
  * the names after every `input.`, sorted; undefined when it may read more — `input[...]`, `input` as
- * a value, `with input as`, `import input` — or when it reads the clock (`time.now_ns`, the one
- * builtin whose answer changes between two evaluations of the same input; `rand` and `uuid` are seeded).
+ * a value, `with input as`, `import input` — or when it is volatile (clock.ts: `time.now_ns` and the
+ * other builtins whose answer can change between two evaluations of the same input).
  */
 export function inputFieldsRead(source: string): string[] | undefined {
-  if (/\bnow_ns\b/.test(source)) return undefined;
+  if (regoIsVolatile(source)) return undefined;
   const fields = new Set<string>();
   for (const m of source.matchAll(/\binput\b(\s*\.\s*([A-Za-z_][A-Za-z0-9_]*))?/g)) {
     const name = m[2];

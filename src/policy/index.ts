@@ -24,4 +24,5 @@ export { checkPolicyCompat, CONDITIONAL_FIELDS, type ConditionalField, type Comp
 export { OCTOPUS_BUILTINS, isOctopusDocumentedBuiltin, type OctopusBuiltin } from './octopus-builtins.js';
 export { loadActivePolicies, type ActivePolicies, type LoadActivePoliciesOptions } from './active.js';
 export { runPolicyTests, checkExpectation, type PolicyTestRun, type PolicyTestCaseResult, type PolicyTestExpectation, type RunPolicyTestsOptions } from './unit-tests.js';
+export { policyIsVolatile, anyPolicyVolatile, regoIsVolatile } from './clock.js';
 export { decide, type DecideOptions, type ContextDecisions } from './decide.js';
