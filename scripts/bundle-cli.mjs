@@ -33,7 +33,10 @@ const moduleUrls = {
 
 await rm(outdir, { recursive: true, force: true });
 const result = await build({
-  entryPoints: { oclhub: path.join(source, 'cli', 'main.ts') },
+  // The lint worker thread's entry is bundled too (sharing chunks with the CLI), and src/hub/hub.ts is
+  // told where it is relative to hub.ts's twin in dist/ (what `import.meta.url` names in the bundle).
+  entryPoints: { oclhub: path.join(source, 'cli', 'main.ts'), 'lint-worker': path.join(source, 'hub', 'lint-worker.ts') },
+  define: { OCLHUB_BUNDLED_LINT_WORKER: JSON.stringify(path.relative(path.join(root, 'dist', 'hub'), path.join(outdir, 'lint-worker.js')).split(path.sep).join('/')) },
   outdir,
   bundle: true,
   splitting: true,

@@ -25,6 +25,7 @@ import { readRenderedReport, renderedReportWriter, writeRenderedReport, type Ren
 import type { LintOptions } from '../../lint/engine.js';
 import { renderedReportKey } from '../../lint/report-key.js';
 import { parseShard, type ShardSpec } from '../../lint/shard.js';
+import { parseJobs } from '../../lint/workers/jobs.js';
 import { releaseFrom } from '../../policy/release-version.js';
 import { writeFileAtomic, writeFileAtomicWith } from '../../git/durable.js';
 import { ObjectCache } from '../../git/index.js';
@@ -55,6 +56,7 @@ export interface LintCommandOptions extends HubCliOptions {
   releaseVersion?: string;
   gitRef?: string;
   shard?: string;
+  jobs?: string;
 }
 
 export const registerLint: RegisterCommand = (program, ctx) => {
@@ -78,7 +80,8 @@ export const registerLint: RegisterCommand = (program, ctx) => {
     .option('--locked', "resolve templates to the versions in each project repository's oclhub.lock.json; a missing or stale lock is an error")
     .addOption(new Option('--on-error <action>', 'what a policy that cannot be evaluated does').choices(['block', 'warn']).default('block'))
     .option('--no-cache', 'do not read or write cached results (.oclhub-cache/ or $OCLHUB_CACHE_DIR/lint)')
-    .option('--shard <I/N>', 'lint only shard I of N (a deterministic 1/N of the projects, by slug); combine the shard reports with `oclhub report merge`');
+    .option('--shard <I/N>', 'lint only shard I of N (a deterministic 1/N of the projects, by slug); combine the shard reports with `oclhub report merge`')
+    .option('--jobs <n>', 'threads evaluating projects: a number, or auto (one per CPU; $OCLHUB_JOBS); 1 keeps every project on the main thread. Worker threads start only when there are many projects to evaluate');
   addHubOptions(command).action(async (options: LintCommandOptions) => {
     ctx.setExitCode(await runLint(options, ctx.io));
   });
@@ -99,6 +102,12 @@ export async function runLint(options: LintCommandOptions, io: CliIo): Promise<n
   const shard = options.shard !== undefined ? parseShard(options.shard) : undefined;
   if (shard && 'error' in shard) {
     io.stderr(`oclhub lint: ${shard.error}\n`);
+    return EXIT_USAGE;
+  }
+  const jobsText = options.jobs ?? io.env.OCLHUB_JOBS;
+  const jobs = jobsText !== undefined ? parseJobs(jobsText) : undefined;
+  if (typeof jobs === 'object') {
+    io.stderr(`oclhub lint: ${options.jobs !== undefined ? '' : '$OCLHUB_JOBS: '}${jobs.error}\n`);
     return EXIT_USAGE;
   }
   const where = await lintLocation(options, io);
@@ -124,6 +133,7 @@ export async function runLint(options: LintCommandOptions, io: CliIo): Promise<n
   const hub = await openHubForCli(options, io, 'lint', { workingTree: true, stateDir: lintCacheDir(options, io, root), objectCache: quick.objects });
   if (!hub) return EXIT_USAGE;
   const lintOptions: LintOptions = baseOptions(options, await toolVersion(), release.release, shard);
+  if (jobs !== undefined) lintOptions.jobs = jobs;
   const folders = options.project ?? [];
   if (!hub.config) {
     io.stderr(`oclhub lint: ${hub.location} has no oclhub.ocl (environments, projects, policy activation): name the hub with --hub DIR|URL or $OCLHUB_HUB\n`);
