@@ -355,7 +355,7 @@ async function scaling(main: ColdFigures): Promise<void> {
 
 /**
  * Where a worker thread starts to pay: cold lints of small hubs with one thread and with two (the
- * threshold in src/lint/workers/jobs.ts starts a worker from 100 projects to evaluate).
+ * threshold in src/lint/workers/jobs.ts starts one from 20,000 decisions: 200 projects × 4 × 25).
  */
 async function jobsCurve(): Promise<void> {
   process.stdout.write(`\nworker threads against one thread (cold lint, median of ${RUNS}; wall and CPU; load average ${loadavg()[0]!.toFixed(1)} at the start):\n`);

@@ -134,8 +134,8 @@ export interface LintOptions {
    * this thread. The report is the same either way.
    */
   jobs?: number;
-  /** Projects to evaluate per worker thread below which it is not started (default `PROJECTS_PER_WORKER`, measured; tests lower it). */
-  projectsPerWorker?: number;
+  /** Decisions to make per worker thread below which it is not started (default `DECISIONS_PER_WORKER`, measured; tests lower it). */
+  decisionsPerWorker?: number;
   /**
    * Whether this thread evaluates projects too when workers are started (default true). With false it
    * only reads, merges and writes, and evaluates what no worker can (all of them failed or died):
@@ -701,7 +701,9 @@ function failedTarget(hub: Hub, target: LintProjectTarget, why: string): LintPro
 type LaneOutcome = ProjectOutcome | { result: ProjectResult; evaluated: number };
 
 function startLanes(hub: Hub, options: LintOptions, targets: readonly LintProjectTarget[], pending: readonly number[], policies: readonly PolicySource[]): { result(index: number): Promise<LaneOutcome>; close(): Promise<void> } | undefined {
-  const count = workerCount(options.jobs ?? defaultJobs(), pending.length, options.projectsPerWorker);
+  const filter = { ...(options.environments ? { environments: options.environments } : {}), ...(options.tenants ? { tenants: options.tenants } : {}) };
+  const decisions = pending.reduce((sum, index) => sum + projectContexts(hub.config, targets[index]!, filter).length * policies.length, 0);
+  const count = workerCount(options.jobs ?? defaultJobs(), decisions, options.decisionsPerWorker);
   const source = count > 0 ? hub.lintWorker?.() : undefined;
   if (!source) return undefined;
   const init: Omit<LintWorkerInit, 'hub'> = {

@@ -19,8 +19,8 @@ import { LINT_FORMATS, renderLint } from '../../src/report/lint-formats.js';
 import { demoHub } from '../e2e/demo-hub.js';
 
 const NOW = new Date('2026-06-01T00:00:00Z');
-/** A worker, started for any number of projects, evaluating every project (this thread only merges, and takes over if it dies). */
-const POOLED: LintOptions = { jobs: 2, projectsPerWorker: 1, evaluateHere: false };
+/** A worker, started for any number of decisions, evaluating every project (this thread only merges, and takes over if it dies). */
+const POOLED: LintOptions = { jobs: 2, decisionsPerWorker: 1, evaluateHere: false };
 
 async function open(dir: string): Promise<Hub> {
   const { hub, diagnostics } = await openHub({ dir });

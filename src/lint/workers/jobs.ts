@@ -7,11 +7,13 @@
 import { availableParallelism } from 'node:os';
 
 /**
- * Projects to evaluate per worker thread below which it is not started: a worker's start (loading
- * the code, opening the hub, compiling the policies) costs about as much as evaluating this many
- * projects (measured with bench/lint.ts --jobs-curve; see bench/README.md).
+ * Decisions to make (contexts × policies of the projects not cached) per worker thread below which
+ * it is not started: a worker's start (loading the code, opening the hub, loading and compiling the
+ * policies) costs about as much as this many decisions on the thread that is already running, and
+ * the starting thread keeps evaluating while workers start (measured with bench/lint.ts --jobs-curve;
+ * see bench/README.md).
  */
-export const PROJECTS_PER_WORKER = 100;
+export const DECISIONS_PER_WORKER = 20_000;
 
 /** `--jobs` / `$OCLHUB_JOBS`: a positive count, or `auto` (one per CPU the process may use). */
 export function parseJobs(text: string): number | { error: string } {
@@ -26,7 +28,7 @@ export function defaultJobs(): number {
   return Math.max(1, availableParallelism());
 }
 
-/** How many worker threads a run of `jobs` threads with `pending` projects to evaluate starts (the main thread is one of the `jobs`). */
-export function workerCount(jobs: number, pending: number, perWorker = PROJECTS_PER_WORKER): number {
-  return Math.max(0, Math.min(jobs - 1, Math.floor(pending / Math.max(1, perWorker))));
+/** How many worker threads a run of `jobs` threads with `decisions` to make starts (the main thread is one of the `jobs`). */
+export function workerCount(jobs: number, decisions: number, perWorker = DECISIONS_PER_WORKER): number {
+  return Math.max(0, Math.min(jobs - 1, Math.floor(decisions / Math.max(1, perWorker))));
 }
