@@ -149,6 +149,8 @@ export interface HubPublishResult extends PublishResult {
   impact?: ImpactEntry[];
 }
 
+const WORKER_OBJECT_CACHE_BYTES = 8 << 20;
+
 /** What a lint worker thread needs to open a hub (`Hub.lintWorker`, `Hub.forWorker`). */
 export interface HubWorkerSource {
   store: { dir: string | null; gitdir: string; bare: boolean };
@@ -302,7 +304,8 @@ export class Hub {
    * and the oclhub.ocl that thread read (not read again: a working tree may have changed since).
    */
   static async forWorker(source: HubWorkerSource): Promise<Hub> {
-    const store = await openRepository({ dir: source.store.dir ?? source.store.gitdir, gitdir: source.store.gitdir, bare: source.store.bare });
+    // A worker reads each project's files once: a small object cache (the default holds 64 MiB) keeps its heap small.
+    const store = await openRepository({ dir: source.store.dir ?? source.store.gitdir, gitdir: source.store.gitdir, bare: source.store.bare, cacheBytes: WORKER_OBJECT_CACHE_BYTES });
     return new Hub(store, source.location, source.ref, source.dir).adopt(source);
   }
 

@@ -54,7 +54,7 @@ import { hubPractices, practiceProjectFromResolution, projectPractices, type Pro
 import { lintDiagnostic } from './codes.js';
 import { isProjectFile, ownsProjectFile } from './project-files.js';
 import { inShard, runsHubRules, type ShardSpec } from './shard.js';
-import { defaultJobs, workerCount } from './workers/jobs.js';
+import { workerCount } from './workers/jobs.js';
 import { ProjectSchedule, WorkerLane, type Lane } from './workers/pool.js';
 import type { LintWorkerInit, ProjectOutcome, WireTarget } from './workers/protocol.js';
 
@@ -129,9 +129,10 @@ export interface LintOptions {
    */
   keepSources?: boolean;
   /**
-   * Threads evaluating projects (`--jobs`; default: one per CPU). With more than one, and enough
-   * projects to evaluate, worker threads take part (see workers/pool.ts); 1 keeps every project in
-   * this thread. The report is the same either way.
+   * Threads evaluating projects (`--jobs`: the CLI's default is one per CPU; here the default is 1,
+   * so that a library caller or a server never starts threads it did not ask for). With more than
+   * one, and enough decisions to make, worker threads take part (see workers/pool.ts); 1 keeps every
+   * project in this thread. The report is the same either way.
    */
   jobs?: number;
   /** Decisions to make per worker thread below which it is not started (default `DECISIONS_PER_WORKER`, measured; tests lower it). */
@@ -703,7 +704,7 @@ type LaneOutcome = ProjectOutcome | { result: ProjectResult; evaluated: number }
 function startLanes(hub: Hub, options: LintOptions, targets: readonly LintProjectTarget[], pending: readonly number[], policies: readonly PolicySource[]): { result(index: number): Promise<LaneOutcome>; close(): Promise<void> } | undefined {
   const filter = { ...(options.environments ? { environments: options.environments } : {}), ...(options.tenants ? { tenants: options.tenants } : {}) };
   const decisions = pending.reduce((sum, index) => sum + projectContexts(hub.config, targets[index]!, filter).length * policies.length, 0);
-  const count = workerCount(options.jobs ?? defaultJobs(), decisions, options.decisionsPerWorker);
+  const count = workerCount(options.jobs ?? 1, decisions, options.decisionsPerWorker);
   const source = count > 0 ? hub.lintWorker?.() : undefined;
   if (!source) return undefined;
   const init: Omit<LintWorkerInit, 'hub'> = {

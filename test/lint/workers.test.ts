@@ -15,6 +15,9 @@ import { openHub, type Hub } from '../../src/hub/index.js';
 import { lintHub, type LintOptions, type LintRun } from '../../src/lint/engine.js';
 import type { LintHub } from '../../src/lint/hub-view.js';
 import { lintJsonChunks } from '../../src/report/lint-json-stream.js';
+import { memoryIo } from '../../src/cli/io.js';
+import { main } from '../../src/cli/main.js';
+import { DECISIONS_PER_WORKER, parseJobs, workerCount } from '../../src/lint/workers/jobs.js';
 import { LINT_FORMATS, renderLint } from '../../src/report/lint-formats.js';
 import { demoHub } from '../e2e/demo-hub.js';
 
@@ -155,5 +158,25 @@ describe('lint on worker threads', () => {
     const pooled = await lintHub(hub, { now: NOW, ...POOLED, cacheDir: false });
     expect(pooled.onWorkers).toBe(0);
     expect(rendered(pooled)).toEqual(rendered(one));
+  }, 120_000);
+
+  it('takes --jobs and $OCLHUB_JOBS (a count or auto) and starts workers only for enough decisions', async () => {
+    expect(parseJobs('3')).toBe(3);
+    expect(parseJobs('auto')).toBeGreaterThanOrEqual(1);
+    for (const bad of ['0', '-1', 'x', '1.5', '']) expect(parseJobs(bad)).toHaveProperty('error');
+    expect(workerCount(1, 10 * DECISIONS_PER_WORKER)).toBe(0);
+    expect(workerCount(4, DECISIONS_PER_WORKER - 1)).toBe(0);
+    expect(workerCount(4, 2 * DECISIONS_PER_WORKER)).toBe(2);
+    expect(workerCount(4, 100 * DECISIONS_PER_WORKER)).toBe(3);
+    const cli = async (argv: string[], env: Record<string, string> = {}) => {
+      const io = { ...memoryIo(demo), env };
+      return { code: await main(argv, io), out: io.out.join(''), err: io.err.join('') };
+    };
+    expect(await cli(['lint', '--no-cache', '--jobs', '0'])).toMatchObject({ code: 2, err: expect.stringContaining('--jobs must be a positive number or "auto", got "0"') as unknown });
+    expect(await cli(['lint', '--no-cache'], { OCLHUB_JOBS: 'many' })).toMatchObject({ code: 2, err: expect.stringContaining('$OCLHUB_JOBS: --jobs must be') as unknown });
+    const one = await cli(['lint', '--no-cache', '--format', 'json', '--jobs', '1']);
+    const auto = await cli(['lint', '--no-cache', '--format', 'json'], { OCLHUB_JOBS: 'auto' });
+    expect(auto.code).toBe(one.code);
+    expect(auto.out).toBe(one.out);
   }, 120_000);
 });

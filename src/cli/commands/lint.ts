@@ -104,8 +104,7 @@ export async function runLint(options: LintCommandOptions, io: CliIo): Promise<n
     io.stderr(`oclhub lint: ${shard.error}\n`);
     return EXIT_USAGE;
   }
-  const jobsText = options.jobs ?? io.env.OCLHUB_JOBS;
-  const jobs = jobsText !== undefined ? parseJobs(jobsText) : undefined;
+  const jobs = parseJobs(options.jobs ?? (io.env.OCLHUB_JOBS || undefined) ?? 'auto');
   if (typeof jobs === 'object') {
     io.stderr(`oclhub lint: ${options.jobs !== undefined ? '' : '$OCLHUB_JOBS: '}${jobs.error}\n`);
     return EXIT_USAGE;
@@ -133,7 +132,7 @@ export async function runLint(options: LintCommandOptions, io: CliIo): Promise<n
   const hub = await openHubForCli(options, io, 'lint', { workingTree: true, stateDir: lintCacheDir(options, io, root), objectCache: quick.objects });
   if (!hub) return EXIT_USAGE;
   const lintOptions: LintOptions = baseOptions(options, await toolVersion(), release.release, shard);
-  if (jobs !== undefined) lintOptions.jobs = jobs;
+  lintOptions.jobs = jobs;
   const folders = options.project ?? [];
   if (!hub.config) {
     io.stderr(`oclhub lint: ${hub.location} has no oclhub.ocl (environments, projects, policy activation): name the hub with --hub DIR|URL or $OCLHUB_HUB\n`);
