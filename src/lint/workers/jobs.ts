@@ -1,10 +1,10 @@
 /**
  * How many threads a lint uses (`oclhub lint --jobs N`, `$OCLHUB_JOBS`), and when worker threads are
- * worth starting. Like `jest --maxWorkers` or `eslint --concurrency`: a count, or `auto` for one per
- * CPU the process may use; 1 keeps every project on the main thread. Kept apart from pool.ts so the
- * CLI can read the option without loading the pool.
+ * worth starting. Like `jest --maxWorkers` or `eslint --concurrency`: a count, or `auto`; 1 keeps every
+ * project on the main thread. Kept apart from pool.ts so the CLI can read the option without loading
+ * the pool.
  */
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 
 /**
  * Decisions to make (contexts × policies of the projects not cached) per worker thread below which
@@ -15,7 +15,7 @@ import { availableParallelism } from 'node:os';
  */
 export const DECISIONS_PER_WORKER = 20_000;
 
-/** `--jobs` / `$OCLHUB_JOBS`: a positive count, or `auto` (one per CPU the process may use). */
+/** `--jobs` / `$OCLHUB_JOBS`: a positive count, or `auto` (see `defaultJobs`). */
 export function parseJobs(text: string): number | { error: string } {
   const value = text.trim().toLowerCase();
   if (value === 'auto') return defaultJobs();
@@ -23,9 +23,17 @@ export function parseJobs(text: string): number | { error: string } {
   return Number(value);
 }
 
-/** One thread per CPU the process may use. */
+/**
+ * `auto`: one thread per CPU the process may use that other processes are not already using (the
+ * 1-minute load average), as `make -l` and GNU parallel's `--load` do. Measured with bench/lint.ts on
+ * a shared 2-core machine (load 5–12), a worker thread made a 1,000-project lint 1.2–1.4× slower and
+ * cost 35–55% more CPU: when the cores are busy, a process's second thread gets no more of them (and
+ * with the kernel's autogroup scheduling, not even a larger share), so it only adds its start and the
+ * results' copying. On an idle or dedicated machine (a CI runner) every core is used.
+ */
 export function defaultJobs(): number {
-  return Math.max(1, availableParallelism());
+  const cpus = Math.max(1, availableParallelism());
+  return Math.max(1, Math.min(cpus, Math.round(cpus - loadavg()[0]!)));
 }
 
 /** How many worker threads a run of `jobs` threads with `decisions` to make starts (the main thread is one of the `jobs`). */
