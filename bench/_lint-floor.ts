@@ -2,7 +2,7 @@
  * The hand-written floor for `oclhub lint` on a generated hub (bench/generate-hub.ts): one Node process
  * that parses oclhub.ocl, the process template and every project's deployment_process.ocl with
  * oclhub's own parser (src/ocl), builds the part of the Octopus input the bench policies read, and runs
- * each active policy's rules as hand-written JavaScript (`benchPolicy` in generate-hub.ts). It does
+ * each active policy's rules as hand-written JavaScript (`benchPolicy` in _bench-policies.ts). It does
  * what lint must do for these policies and nothing else: no schema validation, no Rego, no Git (it
  * reads the working tree), no report beyond the counts.
  *
@@ -16,7 +16,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseOcl, type OclBlock, type OclElement, type OclValue } from '../src/ocl/index.js';
-import { benchPolicy, type BenchPolicy, type FloorInput, type FloorStep } from './generate-hub.js';
+import { benchPolicy, type BenchPolicy, type FloorInput, type FloorStep } from './_bench-policies.js';
 
 function attribute(body: readonly OclElement[], name: string): OclValue | undefined {
   for (const element of body) if (element.type === 'attribute' && element.name === name) return element.value;

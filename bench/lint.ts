@@ -5,13 +5,19 @@
  *
  * - cold (empty cache) against the hand-written floor (bench/_lint-floor.ts: one Node process parsing
  *   every deployment_process.ocl with oclhub's parser and running the 25 policies as JavaScript), whose
- *   decisions must equal lint's one by one. Issue 16's goal: ≤ 1.5× the floor.
+ *   decisions must equal lint's one by one. Issue 16's goal: ≤ 1.5× the floor. Lint runs as users run
+ *   it (`--jobs auto`: worker threads when there are enough projects and idle cores) and with `--jobs 1`
+ *   (one thread), so the worker pool's gain (wall) and cost (CPU) are measured in the same run.
  * - peak memory (RSS) of the same runs. Goal: ≤ 500 MB at 5,000 projects.
  * - re-run, nothing changed, against cold. Goal: ≥ 20× faster.
  * - re-run after one project changed (a new commit), against a cold lint of a hub holding one project
  *   with the same environments and policies: start-up plus one project's cost, the goal.
  * - with --scaling: 10, 100, 1,000, 5,000 projects (time, CPU, peak RSS, floor); linear is the goal,
- *   judged on the marginal CPU cost per project (wall time swings with the machine's load).
+ *   judged on the marginal CPU cost per project (wall time swings with the machine's load). The
+ *   floor's marginal cost is printed beside lint's: its fixed cost (Node, the parser's modules) is most
+ *   of its time at 1,000 projects, so its total hardly grows while its per-project cost is real.
+ * - with --jobs-curve: 100, 200 and 400 projects with --jobs 1 and --jobs 2, to place the number of
+ *   projects from which a worker thread pays for its start (src/lint/workers/jobs.ts).
  * - with --profile: one more cold lint under `node --cpu-prof`, summarised by layer (bench/_profile.ts).
  *
  * Every figure is the median of --runs runs (default 3; lint and floor alternate so drift hits both).
@@ -19,12 +25,12 @@
  * the repository, and no loader hook is timed.
  *
  *   npx tsx bench/lint.ts [projects=1000] [environments=4] [policies=25] [--runs 3] [--scaling]
- *       [--sizes 10,100,1000,5000] [--loose] [--profile] [--keep]
+ *       [--sizes 10,100,1000,5000] [--jobs-curve [--curve 100,200,400]] [--loose] [--profile] [--keep]
  * --loose keeps the generated hub's objects loose (as `git commit` leaves them) instead of packing.
  * --keep leaves the temporary folder (hubs, reports, profile) in place and prints where it is.
  */
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildForBench } from './_build.js';
 import { decisionLine } from './_lint-floor.js';
@@ -47,7 +53,7 @@ import {
 import { generateHub, git } from './generate-hub.js';
 
 const argv = process.argv.slice(2);
-const [projectsArg, environmentsArg, policiesArg] = positionals(argv, ['runs', 'sizes']);
+const [projectsArg, environmentsArg, policiesArg] = positionals(argv, ['runs', 'sizes', 'curve']);
 const PROJECTS = Number(projectsArg ?? 1000);
 const ENVIRONMENTS = Number(environmentsArg ?? 4);
 const POLICIES = Number(policiesArg ?? 25);
@@ -57,6 +63,8 @@ const SIZES = (option(argv, 'sizes') ?? '10,100,1000,5000').split(',').map(Numbe
 const PACKED = !flag(argv, 'loose');
 const PROFILE = flag(argv, 'profile');
 const KEEP = flag(argv, 'keep');
+const JOBS_CURVE = flag(argv, 'jobs-curve');
+const CURVE = (option(argv, 'curve') ?? '100,200,400').split(',').map(Number);
 
 const work = mkdtempSync(path.join(tmpdir(), 'oclhub-bench-lint-'));
 const build = buildForBench();
@@ -69,14 +77,14 @@ function checkLint(run: ChildRun, what: string): void {
   if (run.status !== 0 && run.status !== 1) throw new Error(`${what}: oclhub lint exited ${run.status}\n${run.stderr}`);
 }
 
-/** `oclhub lint --format json` from the hub's folder, with its cache in `cacheDir`. */
-async function lint(hub: string, cacheDir: string, nodeArgs: string[] = []): Promise<{ run: ChildRun; report: string }> {
+/** `oclhub lint --format json` from the hub's folder, with its cache in `cacheDir`; `jobs` 'auto' is the default users get. */
+async function lint(hub: string, cacheDir: string, nodeArgs: string[] = [], jobs: number | 'auto' = 'auto'): Promise<{ run: ChildRun; report: string }> {
   const report = path.join(work, `report-${++counter}.json`);
-  const run = await runNode(CLI, ['lint', '--format', 'json', '--output', report], {
+  const run = await runNode(CLI, ['lint', '--format', 'json', '--output', report, ...(jobs === 'auto' ? [] : ['--jobs', String(jobs)])], {
     cwd: hub,
     tsx: false,
     nodeArgs,
-    env: { OCLHUB_CACHE_DIR: cacheDir, OCLHUB_HUB: undefined, CI: '1' },
+    env: { OCLHUB_CACHE_DIR: cacheDir, OCLHUB_HUB: undefined, OCLHUB_JOBS: undefined, CI: '1' },
   });
   checkLint(run, hub);
   return { run, report };
@@ -130,6 +138,8 @@ function compareDecisions(reportFile: string, floorFile: string): { decisions: n
 interface ColdFigures {
   projects: number;
   lint: ChildRun[];
+  /** The same cold lint with `--jobs 1` (one thread). */
+  single: ChildRun[];
   floor: ChildRun[];
   /** The cache folder and report of the last cold run (for the re-runs). */
   lastCache: string;
@@ -138,16 +148,27 @@ interface ColdFigures {
   counts: string;
 }
 
-/** Cold lint and floor, alternating, RUNS times each; the first lint's decisions checked against the floor's. */
+/**
+ * Cold lint (`--jobs auto` and `--jobs 1`) and floor, alternating, RUNS times each; the first lint's
+ * decisions checked against the floor's, and every run's report against the first (one thread or
+ * several, the same bytes).
+ */
 async function measureCold(hub: string, projects: number, runs = RUNS): Promise<ColdFigures> {
   // Untimed: the floor's decisions for the check (this also brings the build and the hub into the page cache).
   const floorDecisions = path.join(work, `floor-${projects}.tsv`);
   await floor(hub, floorDecisions);
   const lints: ChildRun[] = [];
+  const singles: ChildRun[] = [];
   const floors: ChildRun[] = [];
   let lastCache = '';
   let lastReport = '';
   let checked: { decisions: number; counts: string } | undefined;
+  let firstText: string | undefined;
+  const sameReport = (report: string, what: string) => {
+    const text = readFileSync(report, 'utf8');
+    firstText ??= text;
+    if (text !== firstText) throw new Error(`${what} printed another report than the first cold run`);
+  };
   for (let round = 0; round < runs; round++) {
     const lintFirst = round % 2 === 1;
     if (!lintFirst) floors.push(await floor(hub));
@@ -155,15 +176,24 @@ async function measureCold(hub: string, projects: number, runs = RUNS): Promise<
     const { run, report } = await lint(hub, cache);
     lints.push(run);
     if (!checked) checked = compareDecisions(report, floorDecisions);
+    sameReport(report, 'a cold lint');
     if (lastReport) rmSync(lastReport, { force: true });
     if (lastCache) rmSync(lastCache, { recursive: true, force: true });
     lastCache = cache;
     lastReport = report;
+    const singleCache = freshCache();
+    const single = await lint(hub, singleCache, [], 1);
+    singles.push(single.run);
+    sameReport(single.report, 'a cold lint with --jobs 1');
+    rmSync(single.report, { force: true });
+    rmSync(singleCache, { recursive: true, force: true });
     if (lintFirst) floors.push(await floor(hub));
     const f = floors.at(-1)!;
-    process.stdout.write(`  ${projects} projects, round ${round + 1}/${runs}: lint ${seconds(run.ms)} (CPU ${seconds(run.cpuMs)}) ${megabytes(run.peakRssMb)}, floor ${seconds(f.ms)} (CPU ${seconds(f.cpuMs)}) ${megabytes(f.peakRssMb)}\n`);
+    process.stdout.write(
+      `  ${projects} projects, round ${round + 1}/${runs} (load ${loadavg()[0]!.toFixed(1)}): lint ${seconds(run.ms)} (CPU ${seconds(run.cpuMs)}) ${megabytes(run.peakRssMb)}, --jobs 1 ${seconds(single.run.ms)} (CPU ${seconds(single.run.cpuMs)}) ${megabytes(single.run.peakRssMb)}, floor ${seconds(f.ms)} (CPU ${seconds(f.cpuMs)}) ${megabytes(f.peakRssMb)}\n`,
+    );
   }
-  return { projects, lint: lints, floor: floors, lastCache, lastReport, decisions: checked!.decisions, counts: checked!.counts };
+  return { projects, lint: lints, single: singles, floor: floors, lastCache, lastReport, decisions: checked!.decisions, counts: checked!.counts };
 }
 
 const ms = (runs: readonly ChildRun[]) => runs.map((r) => r.ms);
@@ -219,13 +249,16 @@ async function main(): Promise<void> {
   const coldMs = median(ms(cold.lint));
   const floorMs = median(ms(cold.floor));
   process.stdout.write('\n');
+  const singleMs = median(ms(cold.single));
   reportRow({
     id: 'lint-cold',
-    figure: `${timed(cold.lint)}; ${cold.decisions.toLocaleString('en')} decisions`,
+    figure: `${timed(cold.lint)} (--jobs auto: up to ${availableParallelism()} threads, fewer while other processes use the cores); ${cold.decisions.toLocaleString('en')} decisions`,
     baseline: `hand-written floor ${timed(cold.floor)}`,
     ratio: `${times(coldMs / floorMs)} the floor (CPU: ${times(cpu(cold.lint) / cpu(cold.floor))})`,
     met: coldMs / floorMs <= 1.5,
-    ...(PROJECTS !== 1000 ? { note: `measured at ${PROJECTS} projects` } : {}),
+    note:
+      `one thread (--jobs 1): ${timed(cold.single)}, ${times(singleMs / floorMs)} the floor; worker threads: wall ${times(singleMs / coldMs)} faster, CPU ${times(cpu(cold.lint) / cpu(cold.single))} ` +
+      `(a worker gains less while other processes use the cores: load average ${loadavg()[0]!.toFixed(1)} now)${PROJECTS !== 1000 ? `; measured at ${PROJECTS} projects` : ''}`,
   });
   const lintRss = median(rss(cold.lint));
   reportRow({
@@ -255,6 +288,7 @@ async function main(): Promise<void> {
   });
 
   if (SCALING) await scaling(cold);
+  if (JOBS_CURVE) await jobsCurve();
   if (PROFILE) await profile(hub);
 }
 
@@ -277,18 +311,22 @@ async function scaling(main: ColdFigures): Promise<void> {
   // Linearity is judged on CPU time: lint is one thread today, and on a shared machine the wall time of
   // a minutes-long run swings with the load more than with the hub's size.
   process.stdout.write(`\nscaling (cold lint, ${ENVIRONMENTS} environments × ${POLICIES} policies, median of ${RUNS}; marginal cost = extra CPU per extra project):\n`);
-  process.stdout.write('  projects   lint wall   lint CPU   floor wall   floor CPU   lint/floor (CPU)   marginal CPU ms/project   lint peak RSS   floor peak RSS\n');
+  process.stdout.write(
+    '  projects   lint wall   lint CPU   --jobs 1 wall   --jobs 1 CPU   floor wall   floor CPU   lint/floor (CPU)   marginal CPU ms/project: --jobs 1, floor   lint peak RSS   --jobs 1 RSS   floor peak RSS\n',
+  );
   let previous: ColdFigures | undefined;
   const marginal = new Map<number, number>();
   for (const f of figures) {
     let step = '';
     if (previous) {
-      const perProject = (cpu(f.lint) - cpu(previous.lint)) / (f.projects - previous.projects);
+      // Judged on one thread's CPU: worker threads add a fixed start-up cost per worker, not per project.
+      const perProject = (cpu(f.single) - cpu(previous.single)) / (f.projects - previous.projects);
+      const floorPerProject = (cpu(f.floor) - cpu(previous.floor)) / (f.projects - previous.projects);
       marginal.set(f.projects, perProject);
-      step = `${perProject.toFixed(2)} (${previous.projects}→${f.projects})`;
+      step = `${perProject.toFixed(2)}, ${floorPerProject.toFixed(2)} (${previous.projects}→${f.projects})`;
     }
     process.stdout.write(
-      `  ${String(f.projects).padStart(8)}   ${seconds(median(ms(f.lint))).padEnd(10)}  ${seconds(cpu(f.lint)).padEnd(9)}  ${seconds(median(ms(f.floor))).padEnd(11)}  ${seconds(cpu(f.floor)).padEnd(10)}  ${`${times(median(ms(f.lint)) / median(ms(f.floor)))} (${times(cpu(f.lint) / cpu(f.floor))})`.padEnd(17)}  ${step.padEnd(24)}  ${megabytes(median(rss(f.lint))).padEnd(14)}  ${megabytes(median(rss(f.floor)))}\n`,
+      `  ${String(f.projects).padStart(8)}   ${seconds(median(ms(f.lint))).padEnd(10)}  ${seconds(cpu(f.lint)).padEnd(9)}  ${seconds(median(ms(f.single))).padEnd(14)}  ${seconds(cpu(f.single)).padEnd(13)}  ${seconds(median(ms(f.floor))).padEnd(11)}  ${seconds(cpu(f.floor)).padEnd(10)}  ${`${times(median(ms(f.lint)) / median(ms(f.floor)))} (${times(cpu(f.lint) / cpu(f.floor))})`.padEnd(17)}  ${step.padEnd(39)}  ${megabytes(median(rss(f.lint))).padEnd(14)}  ${megabytes(median(rss(f.single))).padEnd(13)}  ${megabytes(median(rss(f.floor)))}\n`,
     );
     previous = f;
   }
@@ -300,7 +338,7 @@ async function scaling(main: ColdFigures): Promise<void> {
     reportRow({
       id: 'lint-5000',
       figure: `${timed(big.lint)}, peak RSS ${megabytes(bigRss)}`,
-      baseline: `floor ${timed(big.floor)}, ${megabytes(median(rss(big.floor)))}; marginal CPU ${marginal.get(5000)!.toFixed(2)} ms/project (1,000→5,000) vs ${marginal.get(1000)!.toFixed(2)} (100→1,000)`,
+      baseline: `floor ${timed(big.floor)}, ${megabytes(median(rss(big.floor)))}; marginal CPU (--jobs 1) ${marginal.get(5000)!.toFixed(2)} ms/project (1,000→5,000) vs ${marginal.get(1000)!.toFixed(2)} (100→1,000)`,
       ratio: `marginal cost ${times(growth)} (linear: ≈ 1×); ${times(median(ms(big.lint)) / median(ms(big.floor)))} the floor (CPU: ${times(cpu(big.lint) / cpu(big.floor))})`,
       met: growth <= 1.25 && bigRss <= 500,
       note: '"stays linear" read as the marginal CPU cost per project growing ≤ 1.25×',
@@ -315,10 +353,38 @@ async function scaling(main: ColdFigures): Promise<void> {
   }
 }
 
-/** One more cold lint under the CPU profiler, summarised by layer. */
+/**
+ * Where a worker thread starts to pay: cold lints of small hubs with one thread and with two (the
+ * threshold in src/lint/workers/jobs.ts starts one from 20,000 decisions: 200 projects × 4 × 25).
+ */
+async function jobsCurve(): Promise<void> {
+  process.stdout.write(`\nworker threads against one thread (cold lint, median of ${RUNS}; wall and CPU; load average ${loadavg()[0]!.toFixed(1)} at the start):\n`);
+  process.stdout.write('  projects   --jobs 1 wall   --jobs 1 CPU   --jobs 2 wall   --jobs 2 CPU   wall gain   extra CPU\n');
+  for (const size of CURVE) {
+    const hub = await hubOf(size);
+    const one: ChildRun[] = [];
+    const two: ChildRun[] = [];
+    for (let round = 0; round < RUNS; round++) {
+      for (const [jobs, runs] of round % 2 === 0 ? ([[1, one], [2, two]] as const) : ([[2, two], [1, one]] as const)) {
+        const cache = freshCache();
+        const { run, report } = await lint(hub, cache, [], jobs);
+        runs.push(run);
+        rmSync(report, { force: true });
+        rmSync(cache, { recursive: true, force: true });
+      }
+    }
+    const gain = median(ms(one)) / median(ms(two));
+    process.stdout.write(
+      `  ${String(size).padStart(8)}   ${seconds(median(ms(one))).padEnd(14)}  ${seconds(cpu(one)).padEnd(13)}  ${seconds(median(ms(two))).padEnd(14)}  ${seconds(cpu(two)).padEnd(13)}  ${times(gain).padEnd(10)}  ${seconds(cpu(two) - cpu(one))} (load ${loadavg()[0]!.toFixed(1)})\n`,
+    );
+    rmSync(hub, { recursive: true, force: true });
+  }
+}
+
+/** One more cold lint under the CPU profiler (one thread: worker threads would write profiles of their own), summarised by layer. */
 async function profile(hub: string): Promise<void> {
   const dir = path.join(work, 'profile');
-  const { run } = await lint(hub, freshCache(), ['--cpu-prof', '--cpu-prof-dir', dir]);
+  const { run } = await lint(hub, freshCache(), ['--cpu-prof', '--cpu-prof-dir', dir], 1);
   const file = path.join(dir, readdirSync(dir).find((f) => f.endsWith('.cpuprofile'))!);
   process.stdout.write(`\nCPU profile of a cold lint (${seconds(run.ms)} wall under the profiler, ${PROJECTS} projects${KEEP ? `; ${file}` : ''}):\n`);
   process.stdout.write(`${formatProfile(summariseProfile(file, build.root))}\n`);

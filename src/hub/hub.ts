@@ -29,7 +29,8 @@ import { diffHubRefs } from './diff.js';
 import { templateConsumers, type TemplateConsumers } from './consumers.js';
 import { hubPolicyTests, type HubPolicyTests } from './policy-tests.js';
 import { isProjectFile, ownsProjectFile, projectFoldersOf } from '../lint/project-files.js';
-import { HUB_REPOSITORY_ID, type ProjectRead } from '../lint/hub-view.js';
+import { HUB_REPOSITORY_ID, type LintWorkerSource, type ProjectRead } from '../lint/hub-view.js';
+import { defaultFs } from '../git/repo.js';
 import { oclWorktreeMatches } from '../lint/worktree.js';
 import { lintDiagnostic, type LintCode } from '../lint/codes.js';
 import type { OctopusInput } from '../policy/input.js';
@@ -148,6 +149,29 @@ export interface HubPublishResult extends PublishResult {
   impact?: ImpactEntry[];
 }
 
+const WORKER_OBJECT_CACHE_BYTES = 8 << 20;
+
+/** What a lint worker thread needs to open a hub (`Hub.lintWorker`, `Hub.forWorker`). */
+export interface HubWorkerSource {
+  store: { dir: string | null; gitdir: string; bare: boolean };
+  location: string;
+  ref: string;
+  commit: string | null;
+  dir?: string;
+  config?: HubConfigDocument;
+  basePath: string;
+  templatesAsOfRef: boolean;
+  readsWorkingTree: boolean;
+}
+
+/**
+ * The lint worker's entry module. In the CLI bundle (scripts/bundle-cli.mjs) every module's
+ * `import.meta.url` names its twin in dist/, so the bundle defines where its own worker entry is
+ * relative to that twin; elsewhere (dist/, tsx, vitest) it is this folder's lint-worker module.
+ */
+declare const OCLHUB_BUNDLED_LINT_WORKER: string | undefined;
+const LINT_WORKER_ENTRY = new URL(typeof OCLHUB_BUNDLED_LINT_WORKER === 'string' ? OCLHUB_BUNDLED_LINT_WORKER : './lint-worker.js', import.meta.url);
+
 export async function openHub(options: OpenHubOptions): Promise<OpenHubResult> {
   let store: GitStore;
   let ref = options.ref;
@@ -239,8 +263,50 @@ export class Hub {
       if (isGitStoreError(error, GitErrorCode.ObjectUnreadable)) throw error;
       this.configDiagnostics = [hubError(`Cannot read oclhub.ocl at ${this.ref}: ${messageOf(error)}`)];
     }
-    this.catalog = new TemplateCatalog(this.templatesAsOfRef && this.commit !== null ? tagsReachableFrom(this.store, this.commit) : this.store, this.basePath);
+    this.catalog = this.newCatalog();
     return this.configDiagnostics;
+  }
+
+  private newCatalog(): TemplateCatalog {
+    return new TemplateCatalog(this.templatesAsOfRef && this.commit !== null ? tagsReachableFrom(this.store, this.commit) : this.store, this.basePath);
+  }
+
+  /** How a lint worker thread opens this hub (see `openHubForWorker`); undefined for a repository on another file system. */
+  lintWorker(): LintWorkerSource | undefined {
+    if (this.store.fs !== defaultFs) return undefined;
+    const source: HubWorkerSource = {
+      store: { dir: this.store.dir, gitdir: this.store.gitdir, bare: this.store.bare },
+      location: this.location,
+      ref: this.ref,
+      commit: this.commit,
+      ...(this.dir !== undefined ? { dir: this.dir } : {}),
+      ...(this.config ? { config: this.config } : {}),
+      basePath: this.basePath,
+      templatesAsOfRef: this.templatesAsOfRef,
+      readsWorkingTree: this.readsWorkingTree,
+    };
+    return { entry: LINT_WORKER_ENTRY, hub: source };
+  }
+
+  /** Takes the state `load` read in the thread that started a worker (see `openHubForWorker`). */
+  private adopt(source: HubWorkerSource): this {
+    this.commit = source.commit;
+    if (source.config) this.config = source.config;
+    this.basePath = source.basePath;
+    this.templatesAsOfRef = source.templatesAsOfRef;
+    this.readsWorkingTree = source.readsWorkingTree;
+    this.catalog = this.newCatalog();
+    return this;
+  }
+
+  /**
+   * The hub a lint worker thread reads: the same repository and commit as the thread that started it,
+   * and the oclhub.ocl that thread read (not read again: a working tree may have changed since).
+   */
+  static async forWorker(source: HubWorkerSource): Promise<Hub> {
+    // A worker reads each project's files once: a small object cache (the default holds 64 MiB) keeps its heap small.
+    const store = await openRepository({ dir: source.store.dir ?? source.store.gitdir, gitdir: source.store.gitdir, bare: source.store.bare, cacheBytes: WORKER_OBJECT_CACHE_BYTES });
+    return new Hub(store, source.location, source.ref, source.dir).adopt(source);
   }
 
   /**

@@ -84,10 +84,15 @@ export class LintCache {
   }
 
   set(key: string, value: unknown): void {
+    this.setEncoded(key, JSON.stringify(value));
+  }
+
+  /** `set` with the value already JSON-encoded (a lint worker thread's result is its entry's text). */
+  setEncoded(key: string, text: string): void {
     const next = this.openNext();
     this.hits.delete(key);
     this.written.add(key);
-    if (!next.failed) next.stream!.write(`${key}\t${JSON.stringify(value)}\n`);
+    if (!next.failed) next.stream!.write(`${key}\t${text}\n`);
   }
 
   private openNext(): NonNullable<LintCache['next']> {

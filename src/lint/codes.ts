@@ -10,6 +10,7 @@ export const LINT_CODES = {
   HUB003: { severity: 'error', title: 'No such evaluation context: unknown environment or tenant, an environment or tenant the project does not deploy to, an unknown step to skip' },
   HUB004: { severity: 'warning', title: 'Project has no deployment process: nothing to evaluate (info for a runbook-only project)' },
   HUB005: { severity: 'error', title: 'Project has no such process (deployment process or runbook)' },
+  HUB006: { severity: 'error', title: 'Project could not be evaluated (an internal error, e.g. a lint worker thread that failed): each of its contexts is undecided' },
   HUB040: { severity: 'error', title: 'Registered project path does not exist' },
   HUB041: { severity: 'error', title: 'Registered project folder holds no Octopus project files' },
   HUB042: { severity: 'error', title: '--locked: the project repository has no readable oclhub.lock.json' },

@@ -54,6 +54,9 @@ import { hubPractices, practiceProjectFromResolution, projectPractices, type Pro
 import { lintDiagnostic } from './codes.js';
 import { isProjectFile, ownsProjectFile } from './project-files.js';
 import { inShard, runsHubRules, type ShardSpec } from './shard.js';
+import { workerCount } from './workers/jobs.js';
+import { ProjectSchedule, WorkerLane, type Lane } from './workers/pool.js';
+import type { LintWorkerInit, ProjectOutcome, WireTarget } from './workers/protocol.js';
 
 /** Rule settings of a project repository's own oclhub.ocl, for that repository's findings. */
 export interface RepositoryRules {
@@ -125,6 +128,21 @@ export interface LintOptions {
    * report has none, and a big hub's texts are a large part of its memory.
    */
   keepSources?: boolean;
+  /**
+   * Threads evaluating projects (`--jobs`: the CLI's default is one per CPU; here the default is 1,
+   * so that a library caller or a server never starts threads it did not ask for). With more than
+   * one, and enough decisions to make, worker threads take part (see workers/pool.ts); 1 keeps every
+   * project in this thread. The report is the same either way.
+   */
+  jobs?: number;
+  /** Decisions to make per worker thread below which it is not started (default `DECISIONS_PER_WORKER`, measured; tests lower it). */
+  decisionsPerWorker?: number;
+  /**
+   * Whether this thread evaluates projects too when workers are started (default true). With false it
+   * only reads, merges and writes, and evaluates what no worker can (all of them failed or died):
+   * tests use it to be sure that workers evaluate.
+   */
+  evaluateHere?: boolean;
 }
 
 export interface LintRun {
@@ -133,6 +151,8 @@ export interface LintRun {
   cached: number;
   /** Policy evaluations performed (cache hits excluded). */
   evaluated: number;
+  /** Of the evaluated projects, those evaluated on worker threads (see `LintOptions.jobs`). */
+  onWorkers: number;
   policies: PolicySource[];
   /**
    * Each project's result-cache key (slug → key; projects met once, with a cacheable result): its
@@ -320,6 +340,9 @@ export async function mapConcurrently<T, R>(items: readonly T[], limit: number, 
   return out;
 }
 
+/** The hub commit a lazy target's files are read at: a worker thread reads them there itself. */
+const lazyCommits = new WeakMap<LintProjectTarget, string>();
+
 /** An in-hub project listed by blob ids only (a tree walk), its files read on demand. */
 async function lazyTarget(hub: Hub, project: HubProjectModel, commit: string): Promise<LintProjectTarget | undefined> {
   const folder = project.path!.replace(/^\.\//, '').replace(/\/+$/, '');
@@ -342,7 +365,9 @@ async function lazyTarget(hub: Hub, project: HubProjectModel, commit: string): P
       for (const file of fileIds.keys()) files.set(file, await hub.store.readTextFile(commit, file));
       return files;
     };
-    return { slug: project.slug, files: new Map(), fileIds, load, registered: project, repository: hub.repository, ...(project.environments.length > 0 ? { environments: project.environments } : {}) };
+    const target: LintProjectTarget = { slug: project.slug, files: new Map(), fileIds, load, registered: project, repository: hub.repository, ...(project.environments.length > 0 ? { environments: project.environments } : {}) };
+    lazyCommits.set(target, commit);
+    return target;
   } catch {
     return undefined; // readProject reports the problem
   }
@@ -642,6 +667,104 @@ function fileIdsOf(target: LintProjectTarget): string {
   return sha(parts);
 }
 
+/** The policies a lint evaluates: the active published versions, or the drafts. */
+export function lintPolicies(hub: Hub, drafts: boolean | undefined): ReturnType<typeof loadActivePolicies> {
+  return loadActivePolicies({ store: hub.store, ref: policyRef(hub, drafts), ...(hub.config ? { config: hub.config } : {}), ...(drafts ? { drafts: true } : {}) });
+}
+
+/** A policy as the run evaluates it (slug, version, text): worker threads check they evaluate the same. */
+export function policyKey(policy: PolicySource): string {
+  return `${policy.slug}@${policy.version ?? 'draft'}:${sha([policy.text])}`;
+}
+
+/** One project's result as its cache entry's text (what a worker thread sends back, see workers/protocol.ts). */
+export async function lintProjectEncoded(hub: Hub, target: LintProjectTarget, policies: readonly PolicySource[], options: LintOptions): Promise<{ text: string; evaluated: number }> {
+  const run = await lintProject(hub, target, policies, options);
+  return { text: JSON.stringify(compact(run.result)), evaluated: run.evaluated };
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** A target whose files could not be read: each of its contexts is undecided. */
+function unreadableTarget(hub: Hub, target: LintProjectTarget, why: string): LintProjectTarget {
+  const summary = `Cannot read project "${target.slug}": ${why}`;
+  return { ...target, files: new Map(), problems: [lintDiagnostic('HUB002', summary, { file: 'oclhub.ocl', repository: hub.repository, project: target.slug, ...(target.registered ? { range: target.registered.headerRange } : {}) })] };
+}
+
+/** A project whose evaluation failed (a worker thread that threw or died): each of its contexts is undecided (fail closed). */
+function failedTarget(hub: Hub, target: LintProjectTarget, why: string): LintProjectTarget {
+  const summary = `Project "${target.slug}" could not be evaluated: ${why}`;
+  return { ...target, files: new Map(), problems: [lintDiagnostic('HUB006', summary, { file: 'oclhub.ocl', repository: hub.repository, project: target.slug, ...(target.registered ? { range: target.registered.headerRange } : {}) })] };
+}
+
+/**
+ * The projects at `pending` (indices into `targets`) evaluated on worker threads and this one, when
+ * the run asks for more than one thread and there are enough of them (see workers/pool.ts); undefined
+ * otherwise. `result(index)` must be asked in the order of `pending`.
+ */
+/** A project evaluated by a lane: on a worker thread (its cache entry's text, see workers/protocol.ts) or on this one. */
+type LaneOutcome = ProjectOutcome | { result: ProjectResult; evaluated: number };
+
+function startLanes(hub: Hub, options: LintOptions, targets: readonly LintProjectTarget[], pending: readonly number[], policies: readonly PolicySource[]): { result(index: number): Promise<LaneOutcome>; close(): Promise<void> } | undefined {
+  const filter = { ...(options.environments ? { environments: options.environments } : {}), ...(options.tenants ? { tenants: options.tenants } : {}) };
+  const decisions = pending.reduce((sum, index) => sum + projectContexts(hub.config, targets[index]!, filter).length * policies.length, 0);
+  const count = workerCount(options.jobs ?? 1, decisions, options.decisionsPerWorker);
+  const source = count > 0 ? hub.lintWorker?.() : undefined;
+  if (!source) return undefined;
+  const init: Omit<LintWorkerInit, 'hub'> = {
+    ...(options.drafts ? { drafts: true } : {}),
+    policies: policies.map(policyKey),
+    lint: {
+      ...(options.environments ? { environments: options.environments } : {}),
+      ...(options.tenants ? { tenants: options.tenants } : {}),
+      ...(options.release ? { release: options.release } : {}),
+      ...(options.onError ? { onError: options.onError } : {}),
+    },
+  };
+  // What a worker is sent: a lazy target's blob list and commit (the worker reads the files), else the files read here.
+  const wire = async (position: number): Promise<WireTarget> => {
+    const target = targets[pending[position]!]!;
+    const readAt = lazyCommits.get(target);
+    const { load: _load, ...rest } = readAt !== undefined ? target : await withFiles(target);
+    return readAt !== undefined ? { ...rest, readAt } : rest;
+  };
+  const workers: WorkerLane[] = [];
+  for (let i = 0; i < count; i++) {
+    try {
+      workers.push(new WorkerLane(source, init, wire));
+    } catch {
+      break; // no worker entry to start: this thread evaluates them all
+    }
+  }
+  const here: Lane<LaneOutcome> = {
+    ready: options.evaluateHere === false ? Promise.all(workers.map((w) => w.stoppedOrDone)).then(() => true) : Promise.resolve(true),
+    concurrency: 1,
+    run: async (position) => {
+      const target = targets[pending[position]!]!;
+      let loaded: LintProjectTarget;
+      try {
+        loaded = await withFiles(target);
+      } catch (error) {
+        return { unreadable: messageOf(error) };
+      }
+      const out = await lintProject(hub, loaded, policies, options);
+      // Lets the workers' results in (and sends them their next project) between two projects.
+      await new Promise((resolve) => setImmediate(resolve));
+      return out;
+    },
+  };
+  const schedule = new ProjectSchedule<LaneOutcome>(pending.length, [here, ...workers]);
+  const positions = new Map(pending.map((index, position) => [index, position]));
+  return {
+    result: (index) => schedule.result(positions.get(index)!),
+    close: async () => {
+      await Promise.all(workers.map((w) => w.close()));
+    },
+  };
+}
+
 /** Runs the lint over the hub (see the file comment). Never throws on repository content. */
 export async function lintHub(hub: Hub, options: LintOptions = {}): Promise<LintRun> {
   const runCache = options.cacheDir ? await LintCache.open(options.cacheDir, 'lint-run') : undefined;
@@ -650,6 +773,7 @@ export async function lintHub(hub: Hub, options: LintOptions = {}): Promise<Lint
   let result: ProjectResult;
   let cached = 0;
   let evaluated = 0;
+  let onWorkers = 0;
   let policies: PolicySource[] = [];
   let projectKeys: ReadonlyMap<string, string> | undefined;
   let repositories: SourceRepository[];
@@ -665,6 +789,7 @@ export async function lintHub(hub: Hub, options: LintOptions = {}): Promise<Lint
     result = run.result;
     cached = run.cached;
     evaluated = run.evaluated;
+    onWorkers = run.onWorkers;
     policies = run.policies;
     repositories = run.repositories;
     repositoryRules = run.rules;
@@ -704,7 +829,7 @@ export async function lintHub(hub: Hub, options: LintOptions = {}): Promise<Lint
     ...(options.home !== undefined ? { home: options.home } : {}),
     ...(options.shard ? { shard: shardInfo(options.shard, evaluations) } : {}),
   };
-  return { report, cached, evaluated, policies, ...(projectKeys ? { projectKeys } : {}) };
+  return { report, cached, evaluated, onWorkers, policies, ...(projectKeys ? { projectKeys } : {}) };
 }
 
 function shardInfo(shard: ShardSpec, evaluations: readonly Evaluation[]): LintShard {
@@ -780,6 +905,7 @@ async function lintUncached(
   result: ProjectResult;
   cached: number;
   evaluated: number;
+  onWorkers: number;
   total: number;
   policies: PolicySource[];
   repositories: SourceRepository[];
@@ -787,7 +913,7 @@ async function lintUncached(
   projectKeys: Map<string, string>;
 }> {
   const diagnostics: Diagnostic[] = [...hub.configDiagnostics.filter((d) => d.severity !== 'info')];
-  const active = await loadActivePolicies({ store: hub.store, ref: policyRef(hub, options.drafts), ...(hub.config ? { config: hub.config } : {}), ...(options.drafts ? { drafts: true } : {}) });
+  const active = await lintPolicies(hub, options.drafts);
   diagnostics.push(...active.diagnostics.filter((d) => d.severity !== 'info'));
   const policies = active.policies;
   let targets = options.projects;
@@ -834,10 +960,13 @@ async function lintUncached(
   const facts: ProjectFacts[] = [];
   let cached = 0;
   let evaluated = 0;
+  let onWorkers = 0;
   const cacheable = (target: LintProjectTarget) => cache !== undefined && !(target.problems && target.problems.length > 0);
   const keys = targets.map((target) => (cacheable(target) ? sha([sharedKey, target.slug, fileIdsOf(target), JSON.stringify(target.environments ?? []), JSON.stringify(target.lock ?? null)]) : ''));
   // Keys are compared without decoding the entries; an entry is decoded when its project's turn comes.
   const stored = keys.map((key) => key !== '' && cache!.has(key));
+  /** The key of each project whose result this run took from or put in the cache; '' otherwise. */
+  const kept = keys.map(() => '');
   // Files of the next uncached projects are read while the current one is evaluated.
   const loads = new Map<number, Promise<LintProjectTarget>>();
   const prefetch = (from: number) => {
@@ -849,41 +978,69 @@ async function lintUncached(
       }
     }
   };
-  for (const [index, target] of targets.entries()) {
-    const key = keys[index]!;
-    let result: ProjectResult;
-    const hit = stored[index] ? cache!.get<CompactResult>(key) : undefined;
-    if (hit) {
-      result = expand(hit);
-      cached++;
-    } else {
-      stored[index] = false; // an entry that does not decode is a miss
-      prefetch(index);
-      let loaded: LintProjectTarget;
-      try {
-        loaded = await (loads.get(index) ?? withFiles(target));
-        loads.delete(index);
-        prefetch(index + 1);
-      } catch (error) {
-        const summary = `Cannot read project "${target.slug}": ${error instanceof Error ? error.message : String(error)}`;
-        loaded = { ...target, files: new Map(), problems: [lintDiagnostic('HUB002', summary, { file: 'oclhub.ocl', repository: hub.repository, project: target.slug, ...(target.registered ? { range: target.registered.headerRange } : {}) })] };
+  // Projects without a cache entry, evaluated on several threads when there are many (see workers/pool.ts).
+  const lanes = startLanes(hub, options, targets, targets.flatMap((_, index) => (stored[index] ? [] : [index])), policies);
+  const fromLanes = async (index: number, target: LintProjectTarget, key: string): Promise<ProjectResult> => {
+    let outcome: LaneOutcome;
+    try {
+      outcome = await lanes!.result(index);
+    } catch (error) {
+      return (await lintProject(hub, failedTarget(hub, target, messageOf(error)), policies, options)).result;
+    }
+    if ('unreadable' in outcome) return (await lintProject(hub, unreadableTarget(hub, target, outcome.unreadable), policies, options)).result;
+    evaluated += outcome.evaluated;
+    if ('result' in outcome) {
+      if (key !== '') cache!.set(key, compact(outcome.result));
+      kept[index] = key;
+      return outcome.result;
+    }
+    onWorkers++;
+    if (key !== '') cache!.setEncoded(key, outcome.text);
+    kept[index] = key;
+    return expand(JSON.parse(outcome.text) as CompactResult);
+  };
+  try {
+    for (const [index, target] of targets.entries()) {
+      const key = keys[index]!;
+      let result: ProjectResult;
+      const hit = stored[index] ? cache!.get<CompactResult>(key) : undefined;
+      if (hit) {
+        result = expand(hit);
+        cached++;
+        kept[index] = key;
+      } else if (lanes && !stored[index]) {
+        result = await fromLanes(index, target, key);
+      } else {
+        stored[index] = false; // an entry that does not decode is a miss
+        if (!lanes) prefetch(index);
+        let loaded: LintProjectTarget;
+        try {
+          loaded = await (loads.get(index) ?? withFiles(target));
+          loads.delete(index);
+          if (!lanes) prefetch(index + 1);
+        } catch (error) {
+          loaded = unreadableTarget(hub, target, messageOf(error));
+        }
+        const run = await lintProject(hub, loaded, policies, options);
+        result = run.result;
+        evaluated += run.evaluated;
+        if (key !== '') cache!.set(key, compact(result));
+        kept[index] = key;
       }
-      const run = await lintProject(hub, loaded, policies, options);
-      result = run.result;
-      evaluated += run.evaluated;
-      if (key !== '') cache!.set(key, compact(result));
+      result = attachRepository(result, target);
+      diagnostics.push(...result.diagnostics);
+      for (const entry of options.keepSources === false ? [] : result.sources) {
+        const id = sourceKey(entry[0], entry[2]);
+        if (seenSources.has(id)) continue;
+        seenSources.add(id);
+        sources.push(entry);
+      }
+      evaluations.push(...result.evaluations);
+      facts.push(...(result.facts ?? []));
+      options.progress?.(index + 1, targets.length, target.slug);
     }
-    result = attachRepository(result, target);
-    diagnostics.push(...result.diagnostics);
-    for (const entry of options.keepSources === false ? [] : result.sources) {
-      const id = sourceKey(entry[0], entry[2]);
-      if (seenSources.has(id)) continue;
-      seenSources.add(id);
-      sources.push(entry);
-    }
-    evaluations.push(...result.evaluations);
-    facts.push(...(result.facts ?? []));
-    options.progress?.(index + 1, targets.length, target.slug);
+  } finally {
+    await lanes?.close();
   }
   if (runsHubRules(shard)) {
     for (const target of others) {
@@ -892,10 +1049,13 @@ async function lintUncached(
     }
   }
   const placed = diagnostics.map((d) => (d.file !== undefined && d.repository === undefined ? { ...d, repository: hub.repository } : d));
-  return { result: { diagnostics: dedupe(placed), evaluations, sources, facts }, cached, evaluated, total: targets.length, policies, repositories, rules, projectKeys: projectKeysOf(targets, keys) };
+  return { result: { diagnostics: dedupe(placed), evaluations, sources, facts }, cached, evaluated, onWorkers, total: targets.length, policies, repositories, rules, projectKeys: projectKeysOf(targets, kept) };
 }
 
-/** Slug → result key of the projects met once whose result is cached (see `LintRun.projectKeys`). */
+/**
+ * Slug → result key of the projects met once whose result is in the cache (see `LintRun.projectKeys`):
+ * `keys[i]` is '' for a project whose result was not kept (not cacheable, or a worker failed on it).
+ */
 function projectKeysOf(targets: readonly LintProjectTarget[], keys: readonly string[]): Map<string, string> {
   const out = new Map<string, string>();
   const seen = new Set<string>();

@@ -47,4 +47,17 @@ export interface LintHub {
   readProject(project: HubProjectModel, options?: { cacheDir?: string; lock?: boolean }): Promise<ProjectRead>;
   /** The hub's own repository as findings name it (id `hub`). */
   readonly repository: SourceRepository;
+  /**
+   * How a lint worker thread opens this same hub (src/lint/workers); absent, or undefined when it
+   * cannot (a repository only this thread can read): then every project is linted in this thread.
+   */
+  lintWorker?(): LintWorkerSource | undefined;
+}
+
+/** A worker thread's way to the hub the starting thread reads. */
+export interface LintWorkerSource {
+  /** The worker's entry module: it opens the hub from `hub` and calls `serveLintWorker` (src/lint/workers/serve.ts). */
+  entry: URL;
+  /** What the entry needs to open the hub at the same commit (structured-cloneable). */
+  hub: unknown;
 }

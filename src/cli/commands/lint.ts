@@ -26,6 +26,7 @@ import type { LintOptions } from '../../lint/engine.js';
 import { rerunRecorder, sha, type RerunOptions } from '../../lint/fast-rerun.js';
 import { renderedReportKeyUntil } from '../../lint/report-key.js';
 import { parseShard, type ShardSpec } from '../../lint/shard.js';
+import { parseJobs } from '../../lint/workers/jobs.js';
 import { releaseFrom } from '../../policy/release-version.js';
 import { writeFileAtomic, writeFileAtomicWith } from '../../git/durable.js';
 import { ObjectCache } from '../../git/index.js';
@@ -57,6 +58,7 @@ export interface LintCommandOptions extends HubCliOptions {
   releaseVersion?: string;
   gitRef?: string;
   shard?: string;
+  jobs?: string;
 }
 
 export const registerLint: RegisterCommand = (program, ctx) => {
@@ -80,7 +82,8 @@ export const registerLint: RegisterCommand = (program, ctx) => {
     .option('--locked', "resolve templates to the versions in each project repository's oclhub.lock.json; a missing or stale lock is an error")
     .addOption(new Option('--on-error <action>', 'what a policy that cannot be evaluated does').choices(['block', 'warn']).default('block'))
     .option('--no-cache', 'do not read or write cached results (.oclhub-cache/ or $OCLHUB_CACHE_DIR/lint)')
-    .option('--shard <I/N>', 'lint only shard I of N (a deterministic 1/N of the projects, by slug); combine the shard reports with `oclhub report merge`');
+    .option('--shard <I/N>', 'lint only shard I of N (a deterministic 1/N of the projects, by slug); combine the shard reports with `oclhub report merge`')
+    .option('--jobs <n>', 'threads evaluating projects: a number, or auto (default, $OCLHUB_JOBS: one per CPU not already busy); 1 keeps every project on the main thread. Worker threads start only when there are many projects to evaluate');
   addHubOptions(command).action(async (options: LintCommandOptions) => {
     ctx.setExitCode(await runLint(options, ctx.io));
   });
@@ -101,6 +104,11 @@ export async function runLint(options: LintCommandOptions, io: CliIo): Promise<n
   const shard = options.shard !== undefined ? parseShard(options.shard) : undefined;
   if (shard && 'error' in shard) {
     io.stderr(`oclhub lint: ${shard.error}\n`);
+    return EXIT_USAGE;
+  }
+  const jobs = parseJobs(options.jobs ?? (io.env.OCLHUB_JOBS || undefined) ?? 'auto');
+  if (typeof jobs === 'object') {
+    io.stderr(`oclhub lint: ${options.jobs !== undefined ? '' : '$OCLHUB_JOBS: '}${jobs.error}\n`);
     return EXIT_USAGE;
   }
   const where = await lintLocation(options, io);
@@ -133,6 +141,7 @@ export async function runLint(options: LintCommandOptions, io: CliIo): Promise<n
   const hub = await openHubForCli(options, io, 'lint', { workingTree: true, stateDir: lintCacheDir(options, io, root), objectCache: quick.objects });
   if (!hub) return EXIT_USAGE;
   const lintOptions: LintOptions = baseOptions(options, await toolVersion(), release.release, shard);
+  lintOptions.jobs = jobs;
   const folders = options.project ?? [];
   if (!hub.config) {
     io.stderr(`oclhub lint: ${hub.location} has no oclhub.ocl (environments, projects, policy activation): name the hub with --hub DIR|URL or $OCLHUB_HUB\n`);

@@ -1,0 +1,42 @@
+/**
+ * How many threads a lint uses (`oclhub lint --jobs N`, `$OCLHUB_JOBS`), and when worker threads are
+ * worth starting. Like `jest --maxWorkers` or `eslint --concurrency`: a count, or `auto`; 1 keeps every
+ * project on the main thread. Kept apart from pool.ts so the CLI can read the option without loading
+ * the pool.
+ */
+import { availableParallelism, loadavg } from 'node:os';
+
+/**
+ * Decisions to make (contexts × policies of the projects not cached) per worker thread below which
+ * it is not started. A worker's start (loading the bundle, opening the hub, loading and compiling the
+ * policies) costs about 0.4–0.5 s of CPU, and one thread makes a decision in about 27 µs (bench/lint.ts,
+ * 100 → 1,000 projects × 4 environments × 25 policies): 20,000 decisions are about one worker start's
+ * worth. With less, the thread already running is done, or nearly, by the time the worker is ready.
+ */
+export const DECISIONS_PER_WORKER = 20_000;
+
+/** `--jobs` / `$OCLHUB_JOBS`: a positive count, or `auto` (see `defaultJobs`). */
+export function parseJobs(text: string): number | { error: string } {
+  const value = text.trim().toLowerCase();
+  if (value === 'auto') return defaultJobs();
+  if (!/^\d+$/.test(value) || Number(value) < 1) return { error: `--jobs must be a positive number or "auto", got "${text}"` };
+  return Number(value);
+}
+
+/**
+ * `auto`: one thread per CPU the process may use that other processes are not already using (the
+ * 1-minute load average), as `make -l` and GNU parallel's `--load` do. Measured with bench/lint.ts on
+ * a shared 2-core machine (load 5–12), a worker thread made a 1,000-project lint 1.2–1.4× slower and
+ * cost 35–55% more CPU: when the cores are busy, a process's second thread gets no more of them (and
+ * with the kernel's autogroup scheduling, not even a larger share), so it only adds its start and the
+ * results' copying. On an idle or dedicated machine (a CI runner) every core is used.
+ */
+export function defaultJobs(): number {
+  const cpus = Math.max(1, availableParallelism());
+  return Math.max(1, Math.min(cpus, Math.round(cpus - loadavg()[0]!)));
+}
+
+/** How many worker threads a run of `jobs` threads with `decisions` to make starts (the main thread is one of the `jobs`). */
+export function workerCount(jobs: number, decisions: number, perWorker = DECISIONS_PER_WORKER): number {
+  return Math.max(0, Math.min(jobs - 1, Math.floor(decisions / Math.max(1, perWorker))));
+}

@@ -1,0 +1,192 @@
+/**
+ * Projects evaluated on several threads (`oclhub lint --jobs N`, `$OCLHUB_JOBS`). The thread running
+ * the lint is one lane and each worker thread another; every lane takes the next project not yet
+ * taken, so a worker still starting (or a slow project) never holds the others up, and the starting
+ * thread, which also reads the projects' files and merges the results, takes fewer when it is busy.
+ * Results are consumed in the projects' order, whatever lane computed them, so the report is the
+ * single-threaded run's; a lane may run at most `window` projects ahead of the one consumed, which
+ * bounds the results held out of order.
+ *
+ * A worker that cannot start (the hub cannot be opened there, it reads other policies) takes no
+ * project; one that dies fails the projects it held (each reported as undecided by the engine: fail
+ * closed) and takes no more. The starting thread's lane never fails, so every project is evaluated.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { LintWorkerSource } from '../hub-view.js';
+import type { LintWorkerInit, ProjectOutcome, ProjectRequest, WireTarget, WorkerMessage } from './protocol.js';
+
+/** Projects a lane may run ahead of the one the engine is waiting for. */
+const WINDOW = 64;
+
+/** Requests a worker holds at once: the next one is there when it finishes one. */
+const IN_FLIGHT = 2;
+
+
+/** A lane: takes a project (by its position among those scheduled) and computes its result. */
+export interface Lane<R> {
+  /** Resolves when the lane can take projects; false when it never will. */
+  ready: Promise<boolean>;
+  /** Projects it runs at once. */
+  concurrency: number;
+  run(position: number): Promise<R>;
+  /** True once it takes no more projects (a dead worker). */
+  readonly stopped?: boolean;
+}
+
+interface Settled<R> {
+  promise: Promise<R>;
+  resolve(value: R): void;
+  reject(error: unknown): void;
+}
+
+function settled<R>(): Settled<R> {
+  let resolve!: (value: R) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<R>((ok, fail) => {
+    resolve = ok;
+    reject = fail;
+  });
+  promise.catch(() => undefined); // consumed (and reported) in order by `result`
+  return { promise, resolve, reject };
+}
+
+/** `count` projects spread over lanes; `result(position)` in order gives each one's result. */
+export class ProjectSchedule<R> {
+  private next = 0;
+  private consumed = 0;
+  private readonly results: Settled<R>[];
+  private waiting: (() => void)[] = [];
+
+  constructor(
+    private readonly count: number,
+    lanes: readonly Lane<R>[],
+    private readonly window = WINDOW,
+  ) {
+    this.results = Array.from({ length: count }, () => settled<R>());
+    for (const lane of lanes) for (let i = 0; i < lane.concurrency; i++) void this.drive(lane);
+  }
+
+  /** The result of the project at `position`; call in order (it moves the window on). */
+  async result(position: number): Promise<R> {
+    try {
+      return await this.results[position]!.promise;
+    } finally {
+      this.consumed = Math.max(this.consumed, position + 1);
+      const waiting = this.waiting;
+      this.waiting = [];
+      for (const wake of waiting) wake();
+    }
+  }
+
+  private async take(): Promise<number | undefined> {
+    for (;;) {
+      if (this.next >= this.count) return undefined;
+      if (this.next < this.consumed + this.window) return this.next++;
+      await new Promise<void>((wake) => this.waiting.push(wake));
+    }
+  }
+
+  private async drive(lane: Lane<R>): Promise<void> {
+    if (!(await lane.ready.catch(() => false))) return;
+    for (;;) {
+      if (lane.stopped) return;
+      const position = await this.take();
+      if (position === undefined) return;
+      try {
+        this.results[position]!.resolve(await lane.run(position));
+      } catch (error) {
+        this.results[position]!.reject(error);
+      }
+    }
+  }
+}
+
+/** A worker thread as a lane: `send(position)` gives the project to send for a position. */
+export class WorkerLane implements Lane<ProjectOutcome> {
+  readonly concurrency = IN_FLIGHT;
+  readonly ready: Promise<boolean>;
+  private readonly worker: Worker;
+  private readonly pending = new Map<number, Settled<ProjectOutcome>>();
+  private dead: string | undefined;
+  private closing = false;
+  private ids = 0;
+  private markStopped!: () => void;
+  /** Resolves when the lane stops taking projects (failed to start, died, or closed). */
+  readonly stoppedOrDone = new Promise<void>((resolve) => (this.markStopped = resolve));
+
+  constructor(
+    source: LintWorkerSource,
+    init: Omit<LintWorkerInit, 'hub'>,
+    private readonly send: (position: number) => Promise<WireTarget>,
+  ) {
+    this.worker = startWorker(source.entry, { ...init, hub: source.hub });
+    let ready!: (ok: boolean) => void;
+    this.ready = new Promise<boolean>((resolve) => (ready = resolve));
+    this.worker.on('message', (message: WorkerMessage) => {
+      if (message.type === 'ready') ready(true);
+      else if (message.type === 'failed') {
+        ready(false);
+        this.stop(message.error);
+      } else {
+        const waiting = this.pending.get(message.id);
+        this.pending.delete(message.id);
+        if (message.type === 'error') waiting?.reject(new Error(message.error));
+        else {
+          const { type: _type, id: _id, ...outcome } = message;
+          waiting?.resolve(outcome as ProjectOutcome);
+        }
+      }
+    });
+    this.worker.on('error', (error) => {
+      ready(false);
+      this.stop(`the worker thread failed: ${error instanceof Error ? error.message : String(error)}`);
+    });
+    this.worker.on('exit', (code) => {
+      ready(false);
+      if (!this.closing) this.stop(`the worker thread exited (code ${code})`);
+    });
+  }
+
+  get stopped(): boolean {
+    return this.dead !== undefined;
+  }
+
+  async run(position: number): Promise<ProjectOutcome> {
+    const target = await this.send(position);
+    if (this.dead !== undefined) throw new Error(this.dead);
+    const id = this.ids++;
+    const waiting = settled<ProjectOutcome>();
+    this.pending.set(id, waiting);
+    const request: ProjectRequest = { id, target };
+    this.worker.postMessage(request);
+    return waiting.promise;
+  }
+
+  private stop(why: string): void {
+    this.dead ??= why;
+    this.markStopped();
+    for (const waiting of this.pending.values()) waiting.reject(new Error(why));
+    this.pending.clear();
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    this.markStopped();
+    await this.worker.terminate();
+  }
+}
+
+/**
+ * Starts the entry module in a worker thread. Run from the TypeScript sources (tsx, vitest), the entry
+ * is a .ts file next to where its .js would be: the worker loads it through tsx, as its parent does.
+ */
+function startWorker(entry: URL, init: LintWorkerInit): Worker {
+  const file = fileURLToPath(entry);
+  if (existsSync(file)) return new Worker(entry, { workerData: init });
+  const source = file.replace(/\.js$/, '.ts');
+  if (!existsSync(source)) throw new Error(`no lint worker at ${file}`);
+  const load = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(pathToFileURL(source).href)}); })`;
+  return new Worker(load, { eval: true, workerData: init });
+}

@@ -1,0 +1,38 @@
+/**
+ * What the lint engine and its worker threads say to each other (see pool.ts). A project goes out as
+ * its target (files included, or the hub commit to read them at) and comes back as the text of its
+ * cache entry: the same compact JSON the lint cache stores, so the starting thread decodes a worker's
+ * result exactly as it decodes a cached one, and writes it to the cache without encoding it again.
+ */
+import type { LintProjectTarget } from '../engine.js';
+import type { LintOptions } from '../engine.js';
+
+/** `workerData` of a lint worker. */
+export interface LintWorkerInit {
+  /** `LintWorkerSource.hub`: how the entry opens the hub. */
+  hub: unknown;
+  drafts?: boolean;
+  /** The starting thread's policies (`policyKey`): a worker that loads others evaluates nothing. */
+  policies: string[];
+  /** The run's options that a project's result depends on. */
+  lint: Pick<LintOptions, 'environments' | 'tenants' | 'release' | 'onError'>;
+}
+
+/** A project as sent to a worker: without its `load` function; `readAt` says which hub commit to read `fileIds` at instead. */
+export type WireTarget = Omit<LintProjectTarget, 'load'> & { readAt?: string };
+
+export interface ProjectRequest {
+  id: number;
+  target: WireTarget;
+}
+
+/** A project's result: its cache entry's text, or why its files could not be read, or what went wrong evaluating it. */
+export type ProjectOutcome = { text: string; evaluated: number } | { unreadable: string };
+
+export type WorkerMessage =
+  | { type: 'ready' }
+  /** The worker cannot serve (the hub would not open, other policies): it takes no project. */
+  | { type: 'failed'; error: string }
+  | ({ type: 'done'; id: number } & ProjectOutcome)
+  /** Evaluating the project threw: the project is reported as undecided (fail closed). */
+  | { type: 'error'; id: number; error: string };

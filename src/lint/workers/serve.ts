@@ -1,0 +1,62 @@
+/**
+ * The worker side of the lint pool (pool.ts): opens the hub (through the function its entry module
+ * gives, see src/hub/lint-worker.ts), loads the active policies, checks they are the starting
+ * thread's, then evaluates the projects it is sent, one at a time, in the order they come.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { lintPolicies, lintProjectEncoded, policyKey } from '../engine.js';
+import type { LintHub } from '../hub-view.js';
+import type { LintWorkerInit, ProjectRequest, WireTarget, WorkerMessage } from './protocol.js';
+
+export function serveLintWorker(open: (source: unknown) => Promise<LintHub>): void {
+  const port = parentPort;
+  if (!port) throw new Error('serveLintWorker runs in a worker thread');
+  const init = workerData as LintWorkerInit;
+  const post = (message: WorkerMessage) => port.postMessage(message);
+  const ready = (async () => {
+    const hub = await open(init.hub);
+    const { policies } = await lintPolicies(hub, init.drafts);
+    const keys = policies.map(policyKey);
+    if (keys.join('\n') !== init.policies.join('\n')) throw new Error('the worker read other policies than the thread that started it');
+    return { hub, policies };
+  })();
+  ready.then(
+    () => post({ type: 'ready' }),
+    (error: unknown) => post({ type: 'failed', error: messageOf(error) }),
+  );
+  // One project at a time: a second request waits for the first (the pool keeps two in flight so that a worker never waits for the next).
+  let queue: Promise<void> = Promise.resolve();
+  port.on('message', (request: ProjectRequest) => {
+    queue = queue.then(async () => {
+      const { hub, policies } = await ready;
+      try {
+        const files = await readFiles(hub, request.target);
+        if ('unreadable' in files) {
+          post({ type: 'done', id: request.id, unreadable: files.unreadable });
+          return;
+        }
+        const { readAt: _readAt, ...target } = request.target;
+        const out = await lintProjectEncoded(hub, { ...target, files: files.files }, policies, init.lint);
+        post({ type: 'done', id: request.id, ...out });
+      } catch (error) {
+        post({ type: 'error', id: request.id, error: messageOf(error) });
+      }
+    });
+  });
+}
+
+/** A target's files: those sent, or read at the hub commit it names (as the starting thread's lazy targets read them). */
+async function readFiles(hub: LintHub, target: WireTarget): Promise<{ files: ReadonlyMap<string, string> } | { unreadable: string }> {
+  if (target.readAt === undefined || !target.fileIds) return { files: target.files };
+  try {
+    const files = new Map<string, string>();
+    for (const file of target.fileIds.keys()) files.set(file, await hub.store.readTextFile(target.readAt, file));
+    return { files };
+  } catch (error) {
+    return { unreadable: messageOf(error) };
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
