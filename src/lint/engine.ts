@@ -30,6 +30,7 @@
  * Sharding (`shard`, see shard.ts): only the shard's projects are linted; shard 1 also gathers every
  * other project's facts for the hub-wide rules, which only it runs.
  */
+import { anyPolicyVolatile } from '../policy/clock.js';
 import path from 'node:path';
 import { compareDiagnostics, type Diagnostic, type Range, type RelatedInformation, type SourceRepository } from '../diagnostics.js';
 import { HUB_REPOSITORY_ID, type LintHub as Hub } from './hub-view.js';
@@ -147,6 +148,11 @@ export interface LintOptions {
 
 export interface LintRun {
   report: LintReport;
+  /**
+   * An active policy is volatile (it reads the clock or chance: src/policy/clock.ts): the run's results
+   * were not cached and its report must not be either — the same content may be decided otherwise later.
+   */
+  volatile?: true;
   /** Projects whose results came from the cache. */
   cached: number;
   /** Policy evaluations performed (cache hits excluded). */
@@ -776,6 +782,7 @@ export async function lintHub(hub: Hub, options: LintOptions = {}): Promise<Lint
   let onWorkers = 0;
   let policies: PolicySource[] = [];
   let projectKeys: ReadonlyMap<string, string> | undefined;
+  let volatile = false;
   let repositories: SourceRepository[];
   let repositoryRules: Map<string, RepositoryRules>;
   if (hit) {
@@ -794,8 +801,9 @@ export async function lintHub(hub: Hub, options: LintOptions = {}): Promise<Lint
     repositories = run.repositories;
     repositoryRules = run.rules;
     projectKeys = run.projectKeys;
+    volatile = run.volatile;
     await cache?.save();
-    if (runKey !== undefined) {
+    if (runKey !== undefined && !volatile) {
       runCache!.set(runKey, { ...compact(result), cached: run.total, repositories, rules: [...repositoryRules] });
       await runCache!.save();
     }
@@ -829,7 +837,7 @@ export async function lintHub(hub: Hub, options: LintOptions = {}): Promise<Lint
     ...(options.home !== undefined ? { home: options.home } : {}),
     ...(options.shard ? { shard: shardInfo(options.shard, evaluations) } : {}),
   };
-  return { report, cached, evaluated, onWorkers, policies, ...(projectKeys ? { projectKeys } : {}) };
+  return { report, cached, evaluated, onWorkers, policies, ...(projectKeys ? { projectKeys } : {}), ...(volatile ? { volatile: true as const } : {}) };
 }
 
 function shardInfo(shard: ShardSpec, evaluations: readonly Evaluation[]): LintShard {
@@ -911,11 +919,15 @@ async function lintUncached(
   repositories: SourceRepository[];
   rules: Map<string, RepositoryRules>;
   projectKeys: Map<string, string>;
+  volatile: boolean;
 }> {
   const diagnostics: Diagnostic[] = [...hub.configDiagnostics.filter((d) => d.severity !== 'info')];
   const active = await lintPolicies(hub, options.drafts);
   diagnostics.push(...active.diagnostics.filter((d) => d.severity !== 'info'));
   const policies = active.policies;
+  // Decisions that may change with the clock have no content key: nothing of this run is cached.
+  const volatile = anyPolicyVolatile(policies);
+  if (volatile) cache = undefined;
   let targets = options.projects;
   const shard = options.shard;
   if (!targets) {
@@ -1049,7 +1061,7 @@ async function lintUncached(
     }
   }
   const placed = diagnostics.map((d) => (d.file !== undefined && d.repository === undefined ? { ...d, repository: hub.repository } : d));
-  return { result: { diagnostics: dedupe(placed), evaluations, sources, facts }, cached, evaluated, onWorkers, total: targets.length, policies, repositories, rules, projectKeys: projectKeysOf(targets, kept) };
+  return { result: { diagnostics: dedupe(placed), evaluations, sources, facts }, cached, evaluated, onWorkers, total: targets.length, policies, repositories, rules, projectKeys: projectKeysOf(targets, kept), volatile };
 }
 
 /**

@@ -28,7 +28,7 @@ import path from 'node:path';
 import { worktreeStateHolds } from './worktree.js';
 
 /** Bumped when cached results change shape or meaning. */
-export const ENGINE_VERSION = '3';
+export const ENGINE_VERSION = '4';
 
 export function sha(parts: readonly string[]): string {
   const h = createHash('sha256');

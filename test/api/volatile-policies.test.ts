@@ -3,39 +3,14 @@
  * for the same request: the server must never answer it from a cache (src/policy/clock.ts). The test
  * policy puts the time it read into its reason, so a cached answer shows as a repeated reason.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hubPort } from '../../src/api/hub-port.js';
 import { policyIsVolatile } from '../../src/policy/clock.js';
 import { removeDir } from '../git/helpers.js';
-import { DEMO_DIR, demoHub, openAt } from '../e2e/demo-hub.js';
+import { demoHub, openAt } from '../e2e/demo-hub.js';
+import { CLOCK_POLICY_SLUG, withClockPolicy } from '../e2e/volatile-policy.js';
 import { expectJson, startApi, type Api } from './helpers.js';
 
-const CLOCK_POLICY = `name = "Production freeze"
-description = "Production deployments name the time they were asked at."
-violation_action = "block"
-
-conditions {
-    rego = <<-EOT
-            package production_freeze
-
-            default result := {"allowed": true}
-
-            result := {"allowed": false, "reason": sprintf("Asked at %d", [time.now_ns()])} if {
-                input.Environment.Slug == "production"
-            }
-            EOT
-}
-
-scope {
-    rego = <<-EOT
-            package production_freeze
-
-            default evaluate := true
-            EOT
-}
-`;
 
 interface Answer {
   decision: string;
@@ -46,17 +21,13 @@ let dir: string;
 let api: Api;
 
 beforeAll(async () => {
-  const config = fs.readFileSync(path.join(DEMO_DIR, 'oclhub.ocl'), 'utf8');
-  dir = await demoHub({
-    '.octopus/policies/production_freeze.ocl': CLOCK_POLICY,
-    'oclhub.ocl': `${config}\npolicy "production_freeze" {\n    active_version = "1.0.0"\n}\n`,
-  });
+  dir = await demoHub(withClockPolicy());
   api = await startApi(hubPort(await openAt(dir), { tagTtlMs: 0 }));
 }, 120_000);
 
 afterAll(() => removeDir(dir));
 
-const freezeReason = (answer: Answer) => answer.policies.find((p) => p.policy === 'production_freeze')?.reason;
+const freezeReason = (answer: Answer) => answer.policies.find((p) => p.policy === CLOCK_POLICY_SLUG)?.reason;
 const pause = () => new Promise((resolve) => setTimeout(resolve, 5));
 
 describe('policies that read the clock', () => {

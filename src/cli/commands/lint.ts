@@ -189,7 +189,8 @@ export async function runLint(options: LintCommandOptions, io: CliIo): Promise<n
     // Written as it is produced (a 5,000-project report is hundreds of megabytes as one string).
     const { lintJsonChunks, lintJsonPieces } = await import('../../report/lint-json-stream.js');
     const exitCode = lintExitCode(summarize(run.report));
-    const cache = quick.key !== undefined && quick.dir !== undefined ? { dir: quick.dir, key: quick.key, fragments: [] as JsonFragment[] } : undefined;
+    // A volatile run (a policy reads the clock: src/policy/clock.ts) is never stored for re-printing.
+    const cache = quick.key !== undefined && quick.dir !== undefined && !run.volatile ? { dir: quick.dir, key: quick.key, fragments: [] as JsonFragment[] } : undefined;
     const commit = hub.commit;
     let chunks: Iterable<string | Uint8Array>;
     if (cache && run.projectKeys && commit && hub.repository.commit === commit) {
@@ -218,7 +219,7 @@ export async function runLint(options: LintCommandOptions, io: CliIo): Promise<n
       chunks = lintJsonChunks(run.report);
     }
     const code = await emitChunks(chunks, exitCode, options, io, cache);
-    record();
+    if (cache) record();
     return code;
   }
   const hubDir = hub.location.startsWith('http') ? undefined : path.resolve(io.cwd, hub.location);
@@ -236,7 +237,7 @@ export async function runLint(options: LintCommandOptions, io: CliIo): Promise<n
   }
   const summary = format === 'github' ? renderGithubStepSummary(run.report) : undefined;
   const exitCode = lintExitCode(summarize(run.report));
-  if (quick.key !== undefined && quick.dir !== undefined) {
+  if (quick.key !== undefined && quick.dir !== undefined && !run.volatile) {
     await writeRenderedReport(quick.dir, quick.key, rendered, exitCode, summary);
     record();
   }
