@@ -100,22 +100,34 @@ const bodySource = (n: number) =>
   `package p\nallow if {\n${Array.from({ length: n }, (_, i) => `  x${i} := input.a${i % 10} + ${i}`).join('\n')}\n  x${n - 1} > 0\n}\n`;
 const INPUT = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`a${i}`, i]));
 
+interface Timing {
+  /** Wall ms: what a user waits for, and what the goal is about (bench/README.md: verdicts use wall time). */
+  wall: number;
+  /** CPU ms of the process: includes V8's parallel GC and background compiler threads working beside the compile. */
+  cpu: number;
+}
+
 /**
- * Best of 3 CPU ms of `run`, GC included. No forced GC between rounds: a forced full GC lets the
- * hidden classes of the dropped compilation die, which throws away V8's optimised code for the
- * compiler (a 1,000-literal body then takes ~80 ms instead of ~20 ms), while a server keeps its
- * compiled policies (and so those classes) alive. The last result is kept for the same reason.
+ * Best of 3 of `run` (wall and CPU ms, each the best of its own), GC included. No forced GC between
+ * rounds: a forced full GC lets the hidden classes of the dropped compilation die, which throws away
+ * V8's optimised code for the compiler (a 1,000-literal body then takes ~80 ms instead of ~20 ms),
+ * while a server keeps its compiled policies (and so those classes) alive. The last result is kept
+ * for the same reason.
  */
-function cpuMs(run: () => unknown): number {
-  let best = Infinity;
+function timed(run: () => unknown): Timing {
+  const best = { wall: Infinity, cpu: Infinity };
   for (let round = 0; round < 3; round++) {
     const c0 = process.cpuUsage();
+    const w0 = performance.now();
     kept = run();
+    const wall = performance.now() - w0;
     const cpu = process.cpuUsage(c0);
-    best = Math.min(best, (cpu.user + cpu.system) / 1000);
+    best.wall = Math.min(best.wall, wall);
+    best.cpu = Math.min(best.cpu, (cpu.user + cpu.system) / 1000);
   }
   return best;
 }
+const shown = (t: Timing) => `${t.wall.toFixed(0).padStart(6)} ms (CPU ${t.cpu.toFixed(0).padStart(5)} ms)`;
 let kept: unknown;
 
 function compileOk(source: string): unknown {
@@ -125,36 +137,37 @@ function compileOk(source: string): unknown {
 }
 
 gc?.();
-console.log(`\ncompile time (CPU ms, best of 3, compiled engine): goal linear (each doubling ≤ ${DOUBLING_GOAL}x) and 50,000 literals ≤ ${COMPILE_GOAL_MS} ms ("well under a second")`);
+console.log(`\ncompile time (wall ms, and CPU ms with V8's GC and compiler threads; best of 3; compiled engine): goal linear (each doubling ≤ ${DOUBLING_GOAL}x) and 50,000 literals ≤ ${COMPILE_GOAL_MS} ms ("well under a second")`);
 compileOk(bodySource(5_000));
 let previous: number | undefined;
 let linear = true;
 let body50k = 0;
 for (const n of [1_000, 2_000, 4_000, 8_000, 16_000, 32_000, 50_000]) {
   const source = bodySource(n);
-  const ms = cpuMs(() => compileOk(source));
+  const t = timed(() => compileOk(source));
+  const ms = t.wall;
   // 32,000 -> 50,000 is not a doubling: compare per literal.
   const growth = previous === undefined ? undefined : n === 50_000 ? (ms / previous) * (32_000 * 2) / 50_000 : ms / previous;
   if (growth !== undefined && growth > DOUBLING_GOAL) linear = false;
   previous = ms;
   if (n === 50_000) body50k = ms;
   const note = growth === undefined ? '' : `  (${growth.toFixed(2)}x the half size${n === 50_000 ? ', scaled from 32,000' : ''})`;
-  console.log(`  rule body ${String(n).padStart(6)} literals: ${ms.toFixed(0).padStart(6)} ms  ${(ms / n * 1000).toFixed(1).padStart(5)} µs/literal${note}`);
+  console.log(`  rule body ${String(n).padStart(6)} literals: ${shown(t)}  ${(ms / n * 1000).toFixed(1).padStart(5)} µs/literal${note}`);
 }
 const policy = compile([{ file: 'empty.rego', source: 'package p\n' }]).policy!;
 let queryRound = 0;
-const query50k = cpuMs(() => {
+const query50k = timed(() => {
   // A different text each round: the policy caches compiled queries by text.
   const text = Array.from({ length: 50_000 }, (_, i) => `x${i} := input.a${i % 10} + ${i}`).join('; ') + `; round := ${queryRound++}`;
   const r = policy.eval(text, { input: INPUT as never });
   if (r.error || r.results.length !== 1) throw new Error(`50,000-literal query: ${JSON.stringify(r.error)}`);
   return r;
 });
-const array50k = cpuMs(() => compileOk(`package p\nxs := [${Array.from({ length: 50_000 }, (_, i) => `input.a[${i}]`).join(', ')}]\n`));
-const object50k = cpuMs(() => compileOk(`package p\nxs := {${Array.from({ length: 50_000 }, (_, i) => `"k${i}": input.a${i % 10}`).join(', ')}}\n`));
-console.log(`  query      50,000 literals: ${query50k.toFixed(0).padStart(6)} ms (compiled and run once)`);
-console.log(`  array      50,000 elements: ${array50k.toFixed(0).padStart(6)} ms`);
-console.log(`  object     50,000 entries:  ${object50k.toFixed(0).padStart(6)} ms`);
+const array50k = timed(() => compileOk(`package p\nxs := [${Array.from({ length: 50_000 }, (_, i) => `input.a[${i}]`).join(', ')}]\n`));
+const object50k = timed(() => compileOk(`package p\nxs := {${Array.from({ length: 50_000 }, (_, i) => `"k${i}": input.a${i % 10}`).join(', ')}}\n`));
+console.log(`  query      50,000 literals: ${shown(query50k)} (compiled and run once)`);
+console.log(`  array      50,000 elements: ${shown(array50k)}`);
+console.log(`  object     50,000 entries:  ${shown(object50k)}`);
 const verdict = (ok: boolean) => (ok ? '(met)' : '(not met)');
 console.log(`  linear: ${verdict(linear)}; 50,000-literal body ${body50k.toFixed(0)} ms ≤ ${COMPILE_GOAL_MS} ms: ${verdict(body50k <= COMPILE_GOAL_MS)}; ` +
-  `query ${verdict(query50k <= COMPILE_GOAL_MS)}, array ${verdict(array50k <= COMPILE_GOAL_MS)}, object ${verdict(object50k <= COMPILE_GOAL_MS)}`);
+  `query ${verdict(query50k.wall <= COMPILE_GOAL_MS)}, array ${verdict(array50k.wall <= COMPILE_GOAL_MS)}, object ${verdict(object50k.wall <= COMPILE_GOAL_MS)} (wall time)`);
