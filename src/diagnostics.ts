@@ -104,6 +104,16 @@ export function countBySeverity(diagnostics: readonly Diagnostic[]): Record<Seve
   return counts;
 }
 
+/**
+ * What makes two diagnostics the same finding: code, repository and commit, file, start, severity
+ * (a rule setting may have changed it) and summary.
+ * For meeting one finding again in another list (a second evaluation, a context's errors that are
+ * also the run's diagnostics), where the objects may be copies.
+ */
+export function diagnosticIdentity(d: Diagnostic): string {
+  return `${d.code}\u0000${d.repository?.id ?? ''}\u0000${d.repository?.commit ?? ''}\u0000${d.file ?? ''}\u0000${d.range?.start.offset ?? ''}\u0000${d.severity}\u0000${d.summary}`;
+}
+
 /** Orders diagnostics by file, then position, then severity (errors first). */
 export function compareDiagnostics(a: Diagnostic, b: Diagnostic): number {
   const fa = a.file ?? '';

@@ -134,7 +134,7 @@ export function decisionMethods(deps: DecisionDeps): DecisionMethods {
       return compute();
     }
     // Inputs are not decisions: the clock changes nothing in them.
-    if (parts[0] !== 'input' && (volatileStates.get(`${h.commit}\u0000${tags}`) ?? (await volatileState(h, tags)))) {
+    if (parts[0] !== 'input' && (volatileStates.get(`${h.commit}\u0000${tags}`) ?? (await volatileState(h, h.commit, tags)))) {
       deps.freshTags(h);
       return compute();
     }
@@ -175,28 +175,27 @@ export function decisionMethods(deps: DecisionDeps): DecisionMethods {
    */
   async function activePolicies(h: Hub, tags: string): Promise<ActivePolicies | undefined> {
     if (h.commit === null) return undefined;
-    const commit = h.commit;
-    const active = await remember(activePolicySets, `${commit}\u0000${tags}`, MAX_POLICY_SETS, () =>
-      loadActivePolicies({ store: h.store, ref: commit, ...(h.config ? { config: h.config } : {}) }),
-    );
+    const active = await policySet(h, h.commit, tags);
     return active.diagnostics.some((d) => d.severity !== 'info') ? undefined : active;
+  }
+
+  /** The active policies of a hub state (commit × tag listing) as loaded, errors included: loaded once. */
+  function policySet(h: Hub, commit: string, tags: string): Promise<ActivePolicies> {
+    return remember(activePolicySets, `${commit}\u0000${tags}`, MAX_POLICY_SETS, () => loadActivePolicies({ store: h.store, ref: commit, ...(h.config ? { config: h.config } : {}) }));
   }
 
   /**
    * Whether the hub state's active policies include a volatile one. Policies that cannot be loaded
    * count as volatile: nothing is cached, and the evaluation reports why they did not load.
    */
-  async function volatileState(h: Hub, tags: string): Promise<boolean> {
-    const commit = h.commit!;
-    const key = `${commit}\u0000${tags}`;
+  async function volatileState(h: Hub, commit: string, tags: string): Promise<boolean> {
     let volatile: boolean;
     try {
-      const active = await remember(activePolicySets, key, MAX_POLICY_SETS, () => loadActivePolicies({ store: h.store, ref: commit, ...(h.config ? { config: h.config } : {}) }));
-      volatile = anyPolicyVolatile(active.policies);
+      volatile = anyPolicyVolatile((await policySet(h, commit, tags)).policies);
     } catch {
       return true;
     }
-    volatileStates.set(key, volatile);
+    volatileStates.set(`${commit}\u0000${tags}`, volatile);
     if (volatileStates.size > MAX_POLICY_SETS) volatileStates.delete(volatileStates.oldest()![0]);
     return volatile;
   }

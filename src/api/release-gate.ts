@@ -10,7 +10,7 @@
  * same for every release version. Only the others (inconclusive, and errors: a Rego runtime error may
  * hide a read) are evaluated with the release, and the two sets are merged in policy order.
  */
-import { compareDiagnostics, type Diagnostic } from '../diagnostics.js';
+import { compareDiagnostics, diagnosticIdentity, type Diagnostic } from '../diagnostics.js';
 import type { PolicyDecision } from '../report/lint-report.js';
 
 /** What the merge needs of a gate answer (EvaluationResponse, hub-decisions.ts). */
@@ -33,15 +33,11 @@ function blocks(decision: PolicyDecision): boolean {
   return (decision.outcome === 'violation' || decision.outcome === 'error') && decision.action === 'block';
 }
 
-function diagnosticKey(d: Diagnostic): string {
-  return `${d.code}\u0000${d.repository?.id ?? ''}\u0000${d.repository?.commit ?? ''}\u0000${d.file ?? ''}\u0000${d.range?.start.offset ?? ''}\u0000${d.severity}\u0000${d.summary}`;
-}
-
 function union(a: readonly Diagnostic[], b: readonly Diagnostic[]): Diagnostic[] {
   const seen = new Set<string>();
   const out: Diagnostic[] = [];
   for (const d of [...a, ...b]) {
-    const key = diagnosticKey(d);
+    const key = diagnosticIdentity(d);
     if (seen.has(key)) continue;
     seen.add(key);
     out.push(d);

@@ -30,7 +30,6 @@
  * Sharding (`shard`, see shard.ts): only the shard's projects are linted; shard 1 also gathers every
  * other project's facts for the hub-wide rules, which only it runs.
  */
-import { anyPolicyVolatile } from '../policy/clock.js';
 import path from 'node:path';
 import { compareDiagnostics, type Diagnostic, type Range, type RelatedInformation, type SourceRepository } from '../diagnostics.js';
 import { HUB_REPOSITORY_ID, type LintHub as Hub } from './hub-view.js';
@@ -41,6 +40,7 @@ import { validateFile } from '../model/validate.js';
 import { ENGINE_VERSION, sha } from './report-key.js';
 
 export { renderedReportKey } from './report-key.js';
+import { anyPolicyVolatile } from '../policy/clock.js';
 import { loadActivePolicies } from '../policy/active.js';
 import { evaluatePolicy, type EvaluatePolicyOptions, type PolicyEvaluation } from '../policy/evaluate.js';
 import { applyExceptions } from '../policy/exceptions.js';

@@ -23,7 +23,6 @@
  *   out-of-scope answers and the "result undefined / malformed" errors an absent field causes; Rego
  *   runtime errors (conflicts, limits) stay errors (fail closed).
  */
-import { regoIsVolatile } from './clock.js';
 import { createHash } from 'node:crypto';
 import { compile, type CompiledPolicy, type RegoLimits } from '../rego/index.js';
 import type { RegoError } from '../rego/errors.js';
@@ -33,6 +32,7 @@ import { regoToOclRange } from '../model/checks/policy.js';
 import type { PolicyDocument, RegoSourceModel } from '../model/types.js';
 import type { LineIndex } from '../diagnostics.js';
 import type { DecisionOutcome, PolicyAction, PolicyDecision } from '../report/lint-report.js';
+import { regoIsVolatile } from './clock.js';
 
 export type { PolicyAction, PolicyDecision, DecisionOutcome } from '../report/lint-report.js';
 

@@ -28,7 +28,7 @@
  * oclhub.ocl turned off are accepted on purpose: GitLab has no way to show an issue as accepted, so
  * they are left out here (SARIF and JSON list them, and the text report counts them).
  */
-import type { Diagnostic, Range, RelatedInformation, Severity, SourceRepository } from '../diagnostics.js';
+import { diagnosticIdentity, type Diagnostic, type Range, type RelatedInformation, type Severity, type SourceRepository } from '../diagnostics.js';
 import { decisionFingerprint, diagnosticFingerprinter, fingerprint } from './fingerprint.js';
 import { contextName, decisionMessage, displayPath, isHome, policyLabel, type Evaluation, type LintReport, type PolicyDecision } from './lint-report.js';
 
@@ -80,7 +80,7 @@ export function buildGitlab(report: LintReport, options: GitlabOptions = {}): Gi
   const shownAsUndecided = undecidedErrorKeys(report.evaluations);
   for (const d of report.diagnostics) {
     // Already the cause of an undecided context's blocker issue, which names it in full: once is enough.
-    if (shownAsUndecided.has(errorKey(d))) continue;
+    if (shownAsUndecided.has(diagnosticIdentity(d))) continue;
     const placed = place(d.file ?? 'oclhub.ocl', d.file === undefined ? undefined : d.repository, d.range, d.related);
     issues.push({
       type: 'issue',
@@ -126,15 +126,9 @@ function undecidedIssue(report: LintReport, evaluation: Evaluation): GitlabIssue
   };
 }
 
-/** What identifies a diagnostic across the report (the same finding may be decoded twice from a cached report). */
-function errorKey(d: Diagnostic): string {
-  const r = d.range;
-  return [d.code, d.project ?? '', d.repository?.id ?? '', d.repository?.commit ?? '', d.file ?? '', r ? `${r.start.line}:${r.start.column}-${r.end.line}:${r.end.column}` : '', d.summary].join('\u0000');
-}
-
 function undecidedErrorKeys(evaluations: readonly Evaluation[]): Set<string> {
   const keys = new Set<string>();
-  for (const evaluation of evaluations) if (evaluation.decisions.length === 0) for (const e of evaluation.errors ?? []) keys.add(errorKey(e));
+  for (const evaluation of evaluations) if (evaluation.decisions.length === 0) for (const e of evaluation.errors ?? []) keys.add(diagnosticIdentity(e));
   return keys;
 }
 
