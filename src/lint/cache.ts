@@ -14,6 +14,7 @@ import * as nodeFs from 'node:fs';
 import { writeFileAtomicWith } from '../git/durable.js';
 import type { FsLike } from '../git/repo.js';
 import type { JsonFragment } from '../report/lint-json-stream.js';
+import { HEADER_MAX, RENDERED, RENDERED_FORMAT, renderedHeader } from './fast-rerun.js';
 
 /** Creates the cache folder with a `.gitignore` of `*`, so that no repository ever commits it. */
 async function makeCacheDir(dir: string): Promise<void> {
@@ -134,11 +135,6 @@ export class LintCache {
   }
 }
 
-const RENDERED = 'lint-output.txt';
-/** The header's first word; a file of another layout (or none) is a miss. */
-const RENDERED_FORMAT = 'oclhub-rendered/2';
-/** A header is one short line: the format, a sha-256 key, the exit code and a byte count. */
-const HEADER_MAX = 256;
 
 /**
  * The last rendered report, found by its key. Only the header line is read to compare keys: the
@@ -166,13 +162,13 @@ export async function readRenderedReport(dir: string, key: string): Promise<Rend
     const { bytesRead } = await handle.read(head, 0, HEADER_MAX, 0);
     const newline = head.subarray(0, bytesRead).indexOf(10);
     if (newline < 0) throw new Error('no header');
-    const [format, storedKey, code, summaryBytes] = head.toString('utf8', 0, newline).split(' ');
-    if (format !== RENDERED_FORMAT || storedKey !== key || code === undefined || summaryBytes === undefined) throw new Error('another report');
-    const exitCode = Number(code);
-    const summaryLength = Math.max(0, Number(summaryBytes));
+    const header = renderedHeader(head.toString('utf8', 0, newline), key);
+    if (!header) throw new Error('another report');
+    const { exitCode, summaryBytes } = header;
+    const summaryLength = Math.max(0, summaryBytes);
     const bodyStart = newline + 1 + summaryLength;
     let summary: string | undefined;
-    if (Number(summaryBytes) >= 0) {
+    if (summaryBytes >= 0) {
       const bytes = Buffer.alloc(summaryLength);
       await handle.read(bytes, 0, summaryLength, newline + 1);
       summary = bytes.toString('utf8');

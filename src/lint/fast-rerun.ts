@@ -42,10 +42,22 @@ export function sha(parts: readonly string[]): string {
 
 const RECORD = 'lint-rerun.json';
 const RECORD_FORMAT = 'oclhub-rerun/1';
-/** The rendered report's file and header (see cache.ts `readRenderedReport`). */
-const RENDERED = 'lint-output.txt';
-const RENDERED_FORMAT = 'oclhub-rendered/2';
-const HEADER_MAX = 256;
+/**
+ * The rendered report's file (written by cache.ts, read there and here): a header line `format key
+ * exitCode summaryBytes`, the job summary (summaryBytes of it; -1: none), then the report.
+ */
+export const RENDERED = 'lint-output.txt';
+/** The header's first word; a file of another layout (or none) is a miss. */
+export const RENDERED_FORMAT = 'oclhub-rendered/2';
+/** A header is one short line: the format, a sha-256 key, the exit code and a byte count. */
+export const HEADER_MAX = 256;
+
+/** The header line of a stored report of `key` (without its newline); undefined for any other line. */
+export function renderedHeader(line: string, key: string): { exitCode: number; summaryBytes: number } | undefined {
+  const [format, storedKey, code, summaryField, ...rest] = line.split(' ');
+  if (format !== RENDERED_FORMAT || storedKey !== key || rest.length > 0 || !/^\d+$/.test(code ?? '') || !/^-?\d+$/.test(summaryField ?? '')) return undefined;
+  return { exitCode: Number(code), summaryBytes: Number(summaryField) };
+}
 
 /** The options of `oclhub lint` a re-run may carry, as the full path parses them (defaults applied). */
 export interface RerunOptions {
@@ -311,9 +323,9 @@ function storedReport(cacheDir: string, key: string, [size, mtimeMs, ino]: Rerun
     const read = readSync(fd, head, 0, HEADER_MAX, 0);
     const newline = head.subarray(0, read).indexOf(10);
     if (newline < 0) return undefined;
-    const [format, storedKey, code, summaryField, ...rest] = head.toString('utf8', 0, newline).split(' ');
-    if (format !== RENDERED_FORMAT || storedKey !== key || rest.length > 0 || !/^\d+$/.test(code ?? '') || !/^-?\d+$/.test(summaryField ?? '')) return undefined;
-    const summaryBytes = Number(summaryField);
+    const header = renderedHeader(head.toString('utf8', 0, newline), key);
+    if (!header) return undefined;
+    const { summaryBytes } = header;
     const bodyStart = newline + 1 + Math.max(0, summaryBytes);
     if (bodyStart > size) return undefined;
     const all = Buffer.allocUnsafe(size - newline - 1);
@@ -323,7 +335,7 @@ function storedReport(cacheDir: string, key: string, [size, mtimeMs, ino]: Rerun
       at += n;
     }
     return {
-      exitCode: Number(code),
+      exitCode: header.exitCode,
       ...(summaryBytes >= 0 ? { summary: all.toString('utf8', 0, summaryBytes) } : {}),
       body: all.subarray(Math.max(0, summaryBytes)),
     };
