@@ -290,7 +290,11 @@ const ABSENT = Symbol('absent');
  * other builtins whose answer can change between two evaluations of the same input).
  */
 export function inputFieldsRead(source: string): string[] | undefined {
-  if (regoIsVolatile(source)) return undefined;
+  return regoIsVolatile(source) ? undefined : inputFieldNames(source);
+}
+
+/** The names after every `input.` in a module's text, sorted; undefined where `input` stands without a field after it. */
+function inputFieldNames(source: string): string[] | undefined {
   const fields = new Set<string>();
   for (const m of source.matchAll(/\binput\b(\s*\.\s*([A-Za-z_][A-Za-z0-9_]*))?/g)) {
     const name = m[2];
@@ -367,11 +371,8 @@ function knownRuleValue(
 export function mayReadUnknownInput(source: string, unknown: readonly string[]): boolean {
   const roots = new Set(unknown.map((p) => p.split('.')[0]!));
   if (roots.has('')) return /\binput\b/.test(source);
-  for (const m of source.matchAll(/\binput\b(\s*\.\s*([A-Za-z_][A-Za-z0-9_]*))?/g)) {
-    const name = m[2];
-    if (name === undefined || roots.has(name)) return true;
-  }
-  return false;
+  const fields = inputFieldNames(source);
+  return fields === undefined || fields.some((name) => roots.has(name));
 }
 
 function mayRead(memo: { scope: string; conditions: string; mayRead?: { key: string; answer: boolean } }, unknown: readonly string[]): boolean {
