@@ -41,18 +41,15 @@ const PARAM_CHECKS: Record<string, { valid: (value: string) => boolean; what: st
   version: { valid: isValidVersion, what: 'a semantic version such as 1.2.0 or 2.0.0-prerelease.1 (no "v" prefix)' },
 };
 
-/** Checks the named path parameters of a route. */
-export function checkParams(names: readonly string[]): MiddlewareHandler {
-  return async (c, next) => {
-    for (const name of names) {
-      const value = c.req.param(name);
-      const check = PARAM_CHECKS[name];
-      if (check && (value === undefined || !check.valid(value))) {
-        throw new ProblemError('invalid-parameter', `"${printable(value ?? '')}" is not ${check.what}`);
-      }
+/** Checks the named path parameters of a route (400 invalid-parameter). */
+export function checkPathParams(c: Context, names: readonly string[]): void {
+  for (const name of names) {
+    const value = c.req.param(name);
+    const check = PARAM_CHECKS[name];
+    if (check && (value === undefined || !check.valid(value))) {
+      throw new ProblemError('invalid-parameter', `"${printable(value ?? '')}" is not ${check.what}`);
     }
-    await next();
-  };
+  }
 }
 
 /**
