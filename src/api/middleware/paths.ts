@@ -4,13 +4,17 @@
  * the parameter checks then hold each route's `:slug` and `:version` to their grammar, so nothing
  * that could name a file outside the template folders ever reaches the store.
  */
+import type { IncomingMessage } from 'node:http';
 import type { Context, MiddlewareHandler } from 'hono';
 import { isValidSlug } from '../../templates/version-tags.js';
 import { isValidVersion } from '../../templates/versions.js';
 import { ProblemError } from '../problem.js';
 
 export const pathGuard: MiddlewareHandler = async (c, next) => {
-  const unsafe = unsafeTarget(new URL(c.req.url).pathname);
+  // Node's request target as the client sent it, when there is one: stricter than the parsed URL (which
+  // has already resolved `..` and `%2e%2e`), and no URL to parse.
+  const target = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.url;
+  const unsafe = unsafeTarget(typeof target === 'string' ? target : new URL(c.req.url).pathname);
   if (unsafe) throw new ProblemError('invalid-path', unsafe);
   await next();
 };
