@@ -15,6 +15,11 @@
  *   run) and warm (one connection, sequential requests). Goal warm ≤ 10 ms.
  * Other routes are measured once for information (skip them with --issue-only).
  *
+ * Beside throughput and latency, the server's CPU time per request (user + system, all its threads,
+ * from /proc) of each route and of the trivial route in the same run: throughput on this shared
+ * machine moves with whatever else runs, and the load generator shares the cores; CPU per request
+ * moves far less.
+ *
  *   npx tsx bench/api.ts [connections=50] [seconds=3] [--runs 3] [--projects 1000] [--issue-only]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -93,36 +98,58 @@ interface Paired {
   baselineP99: number;
   /** Median of the per-run p99 ratios (measured / trivial). */
   p99Ratio: number;
+  /** Median server CPU µs per request of the route and of the trivial route, and of their per-run ratios (undefined without /proc). */
+  cpuUs?: number;
+  baselineCpuUs?: number;
+  cpuRatio?: number;
   problems: number;
 }
 
 /** RUNS × (trivial route, then the route), each for SECONDS at `connections`. */
-async function paired(url: string, label: string, route: Route, connections = CONNECTIONS): Promise<Paired> {
+async function paired(server: Server, label: string, route: Route, connections = CONNECTIONS): Promise<Paired> {
   const runs: Paired['runs'] = [];
+  const url = server.url;
+  const serverPid = server.child.pid;
   for (let run = 0; run < RUNS; run++) {
-    const baseline = await runLoad({ url, connections, seconds: SECONDS, ...TRIVIAL });
-    const measured = await runLoad({ url, connections, seconds: SECONDS, ...route });
+    const baseline = await runLoad({ url, connections, seconds: SECONDS, ...TRIVIAL, ...(serverPid !== undefined ? { serverPid } : {}) });
+    const measured = await runLoad({ url, connections, seconds: SECONDS, ...route, ...(serverPid !== undefined ? { serverPid } : {}) });
     console.log(formatLoad(`  baseline GET /bench/trivial (same server)`, baseline));
-    console.log(formatLoad(`  ${label}`, measured, `${percent(measured.rps / baseline.rps)} of the trivial route`));
+    const cpu = measured.serverCpuUs !== undefined && baseline.serverCpuUs !== undefined ? `, ${times(measured.serverCpuUs / baseline.serverCpuUs)} its CPU per request` : '';
+    console.log(formatLoad(`  ${label}`, measured, `${percent(measured.rps / baseline.rps)} of the trivial route${cpu}`));
     runs.push({ baseline, measured });
   }
+  const withCpu = runs.filter((r) => r.measured.serverCpuUs !== undefined && r.baseline.serverCpuUs !== undefined);
   return {
     runs,
     throughput: median(runs.map((r) => r.measured.rps / r.baseline.rps)),
     p99: median(runs.map((r) => r.measured.p99)),
     baselineP99: median(runs.map((r) => r.baseline.p99)),
     p99Ratio: median(runs.map((r) => r.measured.p99 / r.baseline.p99)),
+    ...(withCpu.length > 0
+      ? {
+          cpuUs: median(withCpu.map((r) => r.measured.serverCpuUs!)),
+          baselineCpuUs: median(withCpu.map((r) => r.baseline.serverCpuUs!)),
+          cpuRatio: median(withCpu.map((r) => r.measured.serverCpuUs! / r.baseline.serverCpuUs!)),
+        }
+      : {}),
     problems: runs.reduce((n, r) => n + r.measured.non2xx + r.measured.errors, 0),
   };
 }
 
 function describe(p: Paired): string {
   const rps = median(p.runs.map((r) => r.measured.rps));
-  return `${rps.toFixed(0)} req/s, p99 ${millis(p.p99)} (median of ${RUNS} runs of ${SECONDS} s at ${CONNECTIONS} connections)${p.problems ? `; ${p.problems} non-2xx or errors` : ''}`;
+  const cpu = p.cpuUs !== undefined ? `, server CPU ${p.cpuUs.toFixed(0)} µs/request` : '';
+  return `${rps.toFixed(0)} req/s, p99 ${millis(p.p99)}${cpu} (median of ${RUNS} runs of ${SECONDS} s at ${CONNECTIONS} connections)${p.problems ? `; ${p.problems} non-2xx or errors` : ''}`;
 }
 
 function describeBaseline(p: Paired): string {
-  return `trivial Hono route on the same server ${median(p.runs.map((r) => r.baseline.rps)).toFixed(0)} req/s, p99 ${millis(p.baselineP99)}`;
+  const cpu = p.baselineCpuUs !== undefined ? `, server CPU ${p.baselineCpuUs.toFixed(0)} µs/request` : '';
+  return `trivial Hono route on the same server ${median(p.runs.map((r) => r.baseline.rps)).toFixed(0)} req/s, p99 ${millis(p.baselineP99)}${cpu}`;
+}
+
+/** The CPU-per-request ratio, for the ratio line (empty without /proc). */
+function cpuRatio(p: Paired): string {
+  return p.cpuRatio !== undefined ? `; server CPU per request ${times(p.cpuRatio)} the trivial route's` : '';
 }
 
 /** One GET of the whole body, timed until its last byte. */
@@ -144,20 +171,20 @@ async function demoHub(): Promise<void> {
     await runLoad({ url: server.url, connections: CONNECTIONS, seconds: 1, ...sameGate('storefront') });
     await runLoad({ url: server.url, connections: CONNECTIONS, seconds: 1, ...freshReleaseGate('storefront') });
 
-    const miss = await paired(server.url, 'POST /api/evaluations, new release version each call', freshReleaseGate('storefront'));
+    const miss = await paired(server, 'POST /api/evaluations, new release version each call', freshReleaseGate('storefront'));
     reportRow({
       id: 'api-gate-miss',
       figure: describe(miss),
       baseline: describeBaseline(miss),
-      ratio: `${percent(miss.throughput)} of the trivial route's throughput, p99 ${millis(miss.p99)}`,
+      ratio: `${percent(miss.throughput)} of the trivial route's throughput, p99 ${millis(miss.p99)}${cpuRatio(miss)}`,
       met: miss.throughput >= 0.25 && miss.p99 <= 25 && miss.problems === 0,
     });
-    const hit = await paired(server.url, 'POST /api/evaluations, same request (cache hit)', sameGate('storefront'));
+    const hit = await paired(server, 'POST /api/evaluations, same request (cache hit)', sameGate('storefront'));
     reportRow({
       id: 'api-gate-hit',
       figure: describe(hit),
       baseline: describeBaseline(hit),
-      ratio: `${percent(hit.throughput)} of the trivial route's throughput, p99 ${times(hit.p99Ratio)} the trivial route's`,
+      ratio: `${percent(hit.throughput)} of the trivial route's throughput, p99 ${times(hit.p99Ratio)} the trivial route's${cpuRatio(hit)}`,
       met: hit.throughput >= 0.5 && hit.p99Ratio <= 2 && hit.problems === 0,
     });
 
@@ -208,9 +235,9 @@ async function generatedHub(): Promise<void> {
         colds.push(cold);
         console.log(`  GET /api/compliance, cold (new server ${run + 1}/${RUNS}): ${seconds(cold.ms)}, ${(cold.bytes / 1024 / 1024).toFixed(1)} MB`);
         if (run > 0) continue;
-        warm = await paired(server.url, 'GET /api/compliance, warm (1 connection)', { path: '/api/compliance' }, 1);
+        warm = await paired(server, 'GET /api/compliance, warm (1 connection)', { path: '/api/compliance' }, 1);
         await runLoad({ url: server.url, connections: CONNECTIONS, seconds: 1, ...sameGate(project) });
-        hit = await paired(server.url, `POST /api/evaluations, same request (cache hit), ${project}`, sameGate(project));
+        hit = await paired(server, `POST /api/evaluations, same request (cache hit), ${project}`, sameGate(project));
       } finally {
         await stopServer(server);
       }
@@ -219,7 +246,7 @@ async function generatedHub(): Promise<void> {
       id: 'api-gate-hit-packed',
       figure: describe(hit!),
       baseline: describeBaseline(hit!),
-      ratio: `${percent(hit!.throughput)} of the trivial route's throughput, p99 ${times(hit!.p99Ratio)} the trivial route's`,
+      ratio: `${percent(hit!.throughput)} of the trivial route's throughput, p99 ${times(hit!.p99Ratio)} the trivial route's${cpuRatio(hit!)}`,
       met: hit!.throughput >= 0.5 && hit!.p99Ratio <= 2 && hit!.problems === 0,
       ...(PROJECTS !== 1000 ? { note: `measured at ${PROJECTS} projects` } : {}),
     });

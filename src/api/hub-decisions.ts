@@ -37,6 +37,8 @@ import type { DecisionObserver } from './metrics.js';
 import { ProblemError } from './problem.js';
 
 const MAX_CACHED = 4096;
+/** Gate answers kept by request bytes (see `cachedEvaluation`). */
+const MAX_REQUEST_ANSWERS = 4096;
 /** Hub states (commit × tag listing) whose active policies are kept loaded and compiled. */
 const MAX_POLICY_SETS = 16;
 /** Projects (hub commit × slug) kept read, their files in memory (a file map is also the resolution's cache key). */
@@ -79,6 +81,13 @@ export interface DecisionDeps {
   freshTags(hub: Hub): void;
   /** A token that changes whenever the tag listing changes (re-read at most every TTL). */
   tagState(): Promise<string>;
+  /**
+   * The hub at the default branch when known without waiting (its ref files stat'ed, its commit
+   * loaded), and the tag token while it is trusted: with both, a request already answered in this
+   * state is answered without parsing it again (`cachedEvaluation`). Absent: never.
+   */
+  currentHub?(): Hub | undefined;
+  trustedTagState?(): string | undefined;
   /** Called after this server changed the repository (a commit or a tag). */
   changed(): void;
   /** The identity used when a caller's token carries none. */
@@ -87,7 +96,7 @@ export interface DecisionDeps {
   observer?: DecisionObserver;
 }
 
-type DecisionMethods = Required<Pick<HubPort, 'policyInput' | 'evaluate' | 'compliance' | 'diff' | 'activatePolicy'>>;
+type DecisionMethods = Required<Pick<HubPort, 'policyInput' | 'evaluate' | 'cachedEvaluation' | 'compliance' | 'diff' | 'activatePolicy'>>;
 
 /**
  * The verdict of one context (see `GateDecision`); a context that may not deploy for a reason its
@@ -97,6 +106,11 @@ export function gateDecision(result: Pick<TargetEvaluation, 'allowed'>, decision
   const status = contextStatus({ decisions: [...decisions], ...(errors && errors.length > 0 ? { errors: errors as Diagnostic[] } : {}) });
   if (!result.allowed && (status === 'allowed' || status === 'warned' || status === 'inconclusive')) return 'blocked';
   return status;
+}
+
+/** The part of every decision cache key that is the hub state: commit, tag listing token, exceptions in force. */
+function stateKey(commit: string, tags: string, exceptions: string): string {
+  return `${commit}\u0000${tags}\u0000${exceptions}`;
 }
 
 export function decisionMethods(deps: DecisionDeps): DecisionMethods {
@@ -122,11 +136,41 @@ export function decisionMethods(deps: DecisionDeps): DecisionMethods {
     return out;
   }
 
+  /** Gate answers by the request's exact bytes (see `cachedEvaluation`), with the hub state they were decided in. */
+  const requestAnswers = new LruMap<string, { state: string; answer: EvaluationResponse }>();
+  /** The last state `currentState` built, reused while its parts are the same objects. */
+  let lastState: { h: Hub; tags: string; exceptions: string; key: string | undefined } | undefined;
+  // A corrupt object moves the tag token (hub-port.ts), so no state matches again; free the answers too.
+  deps.hub.store.onCorruptObject(() => {
+    requestAnswers.clear();
+    lastState = undefined;
+  });
+
+  /**
+   * The default branch's decision state now — commit, tag listing, exceptions in force — as the key
+   * prefix `cached` uses, when all of it is known without waiting and its decisions may be kept (no
+   * volatile policy, oclhub.ocl readable); undefined otherwise.
+   */
+  function currentState(): string | undefined {
+    const h = deps.currentHub?.();
+    if (h === undefined || h.commit === null) return undefined;
+    const tags = deps.trustedTagState?.();
+    if (tags === undefined) return undefined;
+    const exceptions = exceptionsInForce(h);
+    if (lastState === undefined || lastState.h !== h || lastState.tags !== tags || lastState.exceptions !== exceptions) {
+      const volatile = volatileStates.peek(`${h.commit}\u0000${tags}`);
+      // Volatility not known yet (the slow path learns it), or volatile: nothing to answer from.
+      if (volatile !== false || h.configErrors.length > 0) return undefined;
+      lastState = { h, tags, exceptions, key: stateKey(h.commit, tags, exceptions) };
+    }
+    return lastState.key;
+  }
+
   /**
    * `ttlMs`: how long an answer that depends on more than the hub commit may be reused (projects in
    * other repositories, whose branches move on their own); 0 computes every time.
    */
-  async function cached<T>(h: Hub, parts: readonly string[], compute: () => Promise<T>, ttlMs = Infinity): Promise<T> {
+  async function cached<T>(h: Hub, parts: readonly string[], compute: () => Promise<T>, ttlMs = Infinity, cachedIn?: (state: string) => void): Promise<T> {
     const tags = await deps.tagState();
     // No commit (a working tree): nothing identifies the content, so nothing is cached.
     if (h.commit === null || ttlMs <= 0) {
@@ -138,7 +182,10 @@ export function decisionMethods(deps: DecisionDeps): DecisionMethods {
       deps.freshTags(h);
       return compute();
     }
-    const key = `${h.commit}\u0000${tags}\u0000${exceptionsInForce(h)}\u0000${parts.join('\u0000')}`;
+    const state = stateKey(h.commit, tags, exceptionsInForce(h));
+    const key = `${state}\u0000${parts.join('\u0000')}`;
+    // Kept until nothing but time could change it: the caller may remember the answer by this state.
+    if (ttlMs === Infinity) cachedIn?.(state);
     // A hit marks the entry recent, so a stream of one-off keys (a new release per deployment) does not evict it.
     const hit = cache.get(key) as { value: Promise<T>; until: number } | undefined;
     const fresh = hit !== undefined && (hit.until === Infinity || hit.until > Date.now());
@@ -320,19 +367,38 @@ export function decisionMethods(deps: DecisionDeps): DecisionMethods {
       }, external(h, request.project) ? 0 : Infinity);
     },
 
-    async evaluate(request: EvaluationRequest): Promise<EvaluationResponse> {
+    cachedEvaluation(requestKey: string): EvaluationResponse | undefined {
+      const known = requestAnswers.get(requestKey);
+      if (known === undefined) return undefined;
+      if (known.state !== currentState()) return undefined;
+      deps.observer?.cache('evaluate', true);
+      return known.answer;
+    },
+
+    async evaluate(request: EvaluationRequest, requestKey?: string): Promise<EvaluationResponse> {
       const h = readable(await deps.at(request.ref));
       const badVersion = request.release ? releaseVersionProblem(request.release.version) : undefined;
       if (badVersion !== undefined) throw new ProblemError('invalid-parameter', `release.version: ${badVersion}`);
       const isExternal = external(h, request.project);
-      const answer = (release: EvaluationRequest['release']): Promise<EvaluationResponse> => {
+      // The state the answer is kept under, when it is (the default branch only: that is what cachedEvaluation checks).
+      let state: string | undefined;
+      const keptIn = requestKey !== undefined && request.ref === undefined ? (s: string) => void (state = s) : undefined;
+      const remembered = async (answer: Promise<EvaluationResponse>): Promise<EvaluationResponse> => {
+        const value = await answer;
+        if (state !== undefined) {
+          requestAnswers.set(requestKey!, { state, answer: value });
+          if (requestAnswers.size > MAX_REQUEST_ANSWERS) requestAnswers.delete(requestAnswers.oldest()![0]);
+        }
+        return value;
+      };
+      const answer = (release: EvaluationRequest['release'], cachedIn?: (state: string) => void): Promise<EvaluationResponse> => {
         const canonical = JSON.stringify([request.project, request.environment, request.tenant ?? null, release ?? null, request.runbook ?? null, request.skippedSteps ?? null]);
-        return cached(h, ['evaluate', canonical], () => evaluateNow(h, { ...request, ...(release ? { release } : { release: undefined }) }), isExternal ? 0 : Infinity);
+        return cached(h, ['evaluate', canonical], () => evaluateNow(h, { ...request, ...(release ? { release } : { release: undefined }) }), isExternal ? 0 : Infinity, cachedIn);
       };
       // A runbook run has no release; a project elsewhere is evaluated afresh anyway.
-      if (!request.release || request.runbook !== undefined || isExternal || h.commit === null) return answer(request.release);
+      if (!request.release || request.runbook !== undefined || isExternal || h.commit === null) return remembered(answer(request.release, keptIn));
       const release = request.release;
-      return cached(h, ['evaluate', JSON.stringify([request.project, request.environment, request.tenant ?? null, release, null, request.skippedSteps ?? null])], async () => {
+      return remembered(cached(h, ['evaluate', JSON.stringify([request.project, request.environment, request.tenant ?? null, release, null, request.skippedSteps ?? null])], async () => {
         const base = await answer(undefined);
         const dependent = releaseDependent(base);
         if (dependent.size === 0) return base;
@@ -341,7 +407,7 @@ export function decisionMethods(deps: DecisionDeps): DecisionMethods {
         const withRelease = await evaluateNow(h, request, (policy) => dependent.has(policy));
         const merged = mergeReleaseAnswer(base, withRelease, dependent);
         return { ...base, ...merged, decision: gateDecision(merged, merged.policies, merged.errors) };
-      });
+      }, Infinity, keptIn));
     },
 
     async compliance(ref?: string): Promise<unknown> {

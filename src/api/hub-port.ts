@@ -59,6 +59,8 @@ export function hubPort(hub: Hub, options: HubPortOptions = {}): FacadePort {
   // Every hub this port serves refreshes its templates through freshTags: resolutions can be reused.
   hub.reuseResolutions = true;
   const byCommit = new Map<string, Promise<Hub>>();
+  /** The hubs of byCommit that have finished loading. */
+  const loaded = new Map<string, Hub>();
   const contents = new Map<string, Promise<TemplateContent | undefined>>();
   const dir = /^https?:\/\//i.test(hub.location) ? undefined : hub.location;
   /** When each hub's catalog last re-read its tags, and in which publish generation. */
@@ -69,10 +71,15 @@ export function hubPort(hub: Hub, options: HubPortOptions = {}): FacadePort {
   let tagRead: Promise<string> | undefined;
   let tagStateCounter = 0;
 
+  /** The current tag listing's token while it is trusted (read less than tagTtlMs ago, nothing published since), else undefined. */
+  function trustedTagState(): string | undefined {
+    return tagListing && tagListing.generation === generation && Date.now() - tagListing.at < tagTtlMs ? String(tagListing.state) : undefined;
+  }
+
   /** A token for the current tag listing, re-read at most every tagTtlMs (concurrent callers share one read). */
   function tagState(): Promise<string> {
-    const now = Date.now();
-    if (tagListing && tagListing.generation === generation && now - tagListing.at < tagTtlMs) return Promise.resolve(String(tagListing.state));
+    const trusted = trustedTagState();
+    if (trusted !== undefined) return Promise.resolve(trusted);
     tagRead ??= hub.store
       .listTags()
       .then((tags) => {
@@ -106,18 +113,43 @@ export function hubPort(hub: Hub, options: HubPortOptions = {}): FacadePort {
     if (!opened) {
       const next = new Hub(hub.store, hub.location, oid, dir);
       next.reuseResolutions = true;
-      opened = next.load().then(() => next);
-      byCommit.set(oid, opened);
-      opened.catch(() => byCommit.delete(oid));
-      if (byCommit.size > MAX_CACHED_COMMITS) byCommit.delete(byCommit.keys().next().value!);
+      const loading = next.load().then(() => next);
+      opened = loading;
+      byCommit.set(oid, loading);
+      loading.then(
+        () => {
+          if (byCommit.get(oid) === loading) loaded.set(oid, next);
+        },
+        () => {
+          if (byCommit.get(oid) === loading) byCommit.delete(oid);
+        },
+      );
+      if (byCommit.size > MAX_CACHED_COMMITS) {
+        const oldest = byCommit.keys().next().value!;
+        byCommit.delete(oldest);
+        loaded.delete(oldest);
+      }
     }
     return opened;
+  }
+
+  /**
+   * The hub at the default branch when that is known without waiting: its commit read from the ref
+   * files (a stat or two: a commit made by any process is seen) and that commit's hub already loaded.
+   * Undefined otherwise (a working tree, a store not on disk, a commit not loaded yet): ask `at`.
+   */
+  function currentHub(): Hub | undefined {
+    if (hub.commit === null) return undefined;
+    const oid = defaultOid();
+    if (oid === undefined) return undefined;
+    return oid === hub.commit ? hub : loaded.get(oid);
   }
 
   // An answer computed while an object could not be read is wrong (and was answered 503): forget every
   // cached hub, content and decision, so the next request reads again — and fails again until repaired.
   hub.store.onCorruptObject(() => {
     byCommit.clear();
+    loaded.clear();
     contents.clear();
     tagListing = undefined;
     tagStateCounter++;
@@ -127,57 +159,66 @@ export function hubPort(hub: Hub, options: HubPortOptions = {}): FacadePort {
   const decisions = decisionMethods({
     hub,
     at,
+    currentHub,
     freshTags,
     tagState,
+    trustedTagState,
     changed: () => void generation++,
     ...(options.observer ? { observer: options.observer } : {}),
   });
 
-  /** Ref file stamp (inode, time, size along the HEAD → branch chain) → what it said. */
-  const refStamps = new Map<string, string>();
-  function remember(stamp: string, value: string): void {
-    if (refStamps.size > 64) refStamps.clear();
-    refStamps.set(stamp, value);
+  /**
+   * What a ref file said, and the stat it was read at. Git replaces a ref file by renaming a new one
+   * over it: an unchanged inode, time and size mean unchanged content, and a stat is cheaper than a
+   * read. File times are coarse (a clock tick), so a file changed in the last STAMP_TRUST_MS is read
+   * anyway: two renames within one tick could otherwise reuse an inode with an equal time.
+   */
+  interface RefFileRead {
+    ino: number;
+    mtimeMs: number;
+    size: number;
+    /** A commit id, or the branch a symbolic ref names. */
+    value: string;
+    commit: boolean;
   }
+  const refFiles = new Map<string, RefFileRead>();
 
   /**
-   * The commit HEAD names, from HEAD and its branch's loose ref file directly — a stat or two instead
-   * of the ~0.3 ms of ref probing a general resolveRef costs, on every request that names no ref. Git
-   * replaces ref files atomically (write a lock file, rename), so a read sees the old or the new commit.
-   * A branch without a loose file is looked up in packed-refs, parsed once per file stamp. Undefined
-   * (use resolveRef) for symbolic refs elsewhere, or a store not on disk.
+   * The commit HEAD names, from HEAD and its branch's loose ref file directly — a stat or two (numbers
+   * compared, nothing allocated but the stats) instead of the ~0.3 ms of ref probing a general
+   * resolveRef costs, on every request that names no ref. A read sees the old or the new commit (Git
+   * writes a lock file and renames it). A branch without a loose file is looked up in packed-refs,
+   * parsed once per file stamp. Undefined (use resolveRef) for symbolic refs elsewhere, or a store not
+   * on disk.
    */
   function defaultOid(): string | undefined {
     // Only HEAD: another name would need git's full lookup order (refs/tags/x before refs/heads/x).
     if (hub.store.fs !== defaultFs || hub.ref !== 'HEAD') return undefined;
     try {
-      // Git replaces a ref file by renaming a new one over it: an unchanged inode, time and size mean
-      // unchanged content, and a stat is cheaper than a read. File times are coarse (a clock tick),
-      // so a file changed in the last STAMP_TRUST_MS is read anyway: two renames within one tick
-      // could otherwise reuse an inode with an equal time.
-      let stamp = '';
+      const now = Date.now();
       let name = 'HEAD';
       for (let depth = 0; depth < 3; depth++) {
         const file = `${hub.store.gitdir}/${name}`;
         const info = statSync(file, { throwIfNoEntry: false });
         // A branch without a loose file is in packed-refs (a clone, a hub after `git gc`).
-        if (info === undefined) return depth > 0 ? packedRef(name) : undefined;
-        stamp += `${depth > 0 ? '|' : ''}${info.ino}:${info.mtimeMs}:${info.size}`;
-        const known = Date.now() - info.mtimeMs > STAMP_TRUST_MS ? refStamps.get(stamp) : undefined;
-        if (known !== undefined) {
-          if (/^[0-9a-f]{40}$/.test(known)) return known;
-          name = known;
-          continue;
+        if (info === undefined) return depth > 0 ? packedRef(name, now) : undefined;
+        let known = refFiles.get(name);
+        if (known === undefined || known.ino !== info.ino || known.mtimeMs !== info.mtimeMs || known.size !== info.size || now - info.mtimeMs <= STAMP_TRUST_MS) {
+          const text = readFileSync(file, 'utf8').trim();
+          let value: string;
+          const commit = /^[0-9a-f]{40}$/.test(text);
+          if (commit) value = text;
+          else {
+            const symbolic = /^ref: (refs\/heads\/[A-Za-z0-9._/-]+)$/.exec(text);
+            if (!symbolic || symbolic[1]!.includes('..')) return undefined;
+            value = symbolic[1]!;
+          }
+          if (refFiles.size > 64) refFiles.clear();
+          known = { ino: info.ino, mtimeMs: info.mtimeMs, size: info.size, value, commit };
+          refFiles.set(name, known);
         }
-        const text = readFileSync(file, 'utf8').trim();
-        if (/^[0-9a-f]{40}$/.test(text)) {
-          remember(stamp, text);
-          return text;
-        }
-        const symbolic = /^ref: (refs\/heads\/[A-Za-z0-9._/-]+)$/.exec(text);
-        if (!symbolic || symbolic[1]!.includes('..')) return undefined;
-        remember(stamp, symbolic[1]!);
-        name = symbolic[1]!;
+        if (known.commit) return known.value;
+        name = known.value;
       }
     } catch {
       // An unreadable ref file: the general path decides.
@@ -185,22 +226,20 @@ export function hubPort(hub: Hub, options: HubPortOptions = {}): FacadePort {
     return undefined;
   }
 
-  /** packed-refs as last parsed, and the stamp (inode, time, size) it was parsed at. */
-  let packed: { stamp: string; at: number; refs: Map<string, string> } | undefined;
+  /** packed-refs as last parsed, the stat it was parsed at, and when. */
+  let packed: { ino: number; mtimeMs: number; size: number; at: number; refs: Map<string, string> } | undefined;
 
-  /** A branch's commit from packed-refs, re-read only when the file's stamp changes (as refs.ts does for the store). */
-  function packedRef(name: string): string | undefined {
+  /** A branch's commit from packed-refs, re-read only when the file's stat changes (as refs.ts does for the store). */
+  function packedRef(name: string, now: number): string | undefined {
     const file = `${hub.store.gitdir}/packed-refs`;
     const info = statSync(file, { throwIfNoEntry: false });
     if (info === undefined) return undefined;
-    const stamp = `${info.ino}:${info.mtimeMs}:${info.size}`;
-    if (!packed || packed.stamp !== stamp || packed.at - info.mtimeMs <= STAMP_TRUST_MS) {
+    if (!packed || packed.ino !== info.ino || packed.mtimeMs !== info.mtimeMs || packed.size !== info.size || packed.at - info.mtimeMs <= STAMP_TRUST_MS) {
       const refs = new Map<string, string>();
-      const at = Date.now();
       for (const line of readFileSync(file, 'utf8').split('\n')) {
         if (line.length > 41 && line[40] === ' ' && /^[0-9a-f]{40}$/.test(line.slice(0, 40))) refs.set(line.slice(41).trim(), line.slice(0, 40));
       }
-      packed = { stamp, at, refs };
+      packed = { ino: info.ino, mtimeMs: info.mtimeMs, size: info.size, at: now, refs };
     }
     return packed.refs.get(name);
   }

@@ -169,7 +169,17 @@ export interface HubPort {
   /** The resolved process with provenance; undefined when the project is unknown. */
   resolveProcess?(request: ResolveProcessRequest): Promise<unknown | undefined>;
   policyInput?(request: PolicyInputRequest): Promise<unknown | undefined>;
-  evaluate?(request: EvaluationRequest): Promise<unknown>;
+  /**
+   * `requestKey`, when given, identifies the request exactly (its body's bytes): an answer kept in the
+   * decision cache is then also found by it (`cachedEvaluation`).
+   */
+  evaluate?(request: EvaluationRequest, requestKey?: string): Promise<unknown>;
+  /**
+   * The answer `evaluate` gave to the request with this key, when the hub is still in the state it was
+   * decided in (default branch commit, tag listing, exceptions in force) and that state is known
+   * without waiting; undefined otherwise (ask `evaluate`). Synchronous: a cache hit costs no parsing.
+   */
+  cachedEvaluation?(requestKey: string): unknown | undefined;
   compliance?(ref?: string): Promise<unknown>;
   diff?(from: string, to: string): Promise<unknown>;
   activatePolicy?(request: ActivationRequest): Promise<unknown>;

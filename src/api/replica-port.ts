@@ -18,8 +18,8 @@ export interface ReplicaPortOptions extends HubPortOptions {
 }
 
 export interface ReplicaPort extends FacadePort {
-  /** Stops the background sync. */
-  close(): void;
+  /** Stops the background sync; resolves once a sync in progress (a fetch writing into the clone) has finished. */
+  close(): Promise<void>;
 }
 
 export function replicaPort(replica: HubReplica, options: ReplicaPortOptions = {}): ReplicaPort {
@@ -40,7 +40,11 @@ export function replicaPort(replica: HubReplica, options: ReplicaPortOptions = {
 
   return {
     ...port,
-    close: () => clearInterval(timer),
+    close: async () => {
+      clearInterval(timer);
+      // Queued behind whatever runs now: after it, nothing writes into the clone on this port's behalf.
+      await replica.exclusive(async () => {});
+    },
 
     publish(request: PublishRequest): Promise<PublishOutcome> {
       return replica.exclusive(async () => {

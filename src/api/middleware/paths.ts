@@ -4,13 +4,17 @@
  * the parameter checks then hold each route's `:slug` and `:version` to their grammar, so nothing
  * that could name a file outside the template folders ever reaches the store.
  */
+import type { IncomingMessage } from 'node:http';
 import type { Context, MiddlewareHandler } from 'hono';
 import { isValidSlug } from '../../templates/version-tags.js';
 import { isValidVersion } from '../../templates/versions.js';
 import { ProblemError } from '../problem.js';
 
 export const pathGuard: MiddlewareHandler = async (c, next) => {
-  const unsafe = unsafeTarget(new URL(c.req.url).pathname);
+  // Node's request target as the client sent it, when there is one: stricter than the parsed URL (which
+  // has already resolved `..` and `%2e%2e`), and no URL to parse.
+  const target = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.url;
+  const unsafe = unsafeTarget(typeof target === 'string' ? target : new URL(c.req.url).pathname);
   if (unsafe) throw new ProblemError('invalid-path', unsafe);
   await next();
 };
@@ -41,18 +45,15 @@ const PARAM_CHECKS: Record<string, { valid: (value: string) => boolean; what: st
   version: { valid: isValidVersion, what: 'a semantic version such as 1.2.0 or 2.0.0-prerelease.1 (no "v" prefix)' },
 };
 
-/** Checks the named path parameters of a route. */
-export function checkParams(names: readonly string[]): MiddlewareHandler {
-  return async (c, next) => {
-    for (const name of names) {
-      const value = c.req.param(name);
-      const check = PARAM_CHECKS[name];
-      if (check && (value === undefined || !check.valid(value))) {
-        throw new ProblemError('invalid-parameter', `"${printable(value ?? '')}" is not ${check.what}`);
-      }
+/** Checks the named path parameters of a route (400 invalid-parameter). */
+export function checkPathParams(c: Context, names: readonly string[]): void {
+  for (const name of names) {
+    const value = c.req.param(name);
+    const check = PARAM_CHECKS[name];
+    if (check && (value === undefined || !check.valid(value))) {
+      throw new ProblemError('invalid-parameter', `"${printable(value ?? '')}" is not ${check.what}`);
     }
-    await next();
-  };
+  }
 }
 
 /**

@@ -23,9 +23,18 @@ export function evaluationRoutes(ctx: RouterContext): RouteSpec[] {
         404: { description: 'Unknown project, environment, tenant, runbook or ref', schema: 'problem' },
         422: { description: 'The project cannot be evaluated (it has no deployment process; its registered folder is missing or holds no project files)', schema: 'problem' },
       },
+      // A request answered before in the hub's current state (same commit, tags, exceptions in force) is answered again from its bytes.
+      ...(port.cachedEvaluation
+        ? {
+            answerFromBody: (c, bodyKey) => {
+              const known = port.cachedEvaluation!(bodyKey);
+              return known === undefined ? undefined : cachedJson(c, known as object);
+            },
+          }
+        : {}),
       handler: async (c) => {
         if (!port.evaluate) return notImplemented(c, 'policy evaluation');
-        return cachedJson(c, (await port.evaluate(c.get('body') as EvaluationRequest)) as object);
+        return cachedJson(c, (await port.evaluate(c.get('body') as EvaluationRequest, c.get('bodyKey'))) as object);
       },
     },
   ];
