@@ -16,7 +16,7 @@
  * commit) is not kept.
  */
 import type { SourceRepository } from '../diagnostics.js';
-import { buildLintJson, withRepositoryAlias, type LintJsonOptions } from './lint-json.js';
+import { buildLintJson, orderedEvaluations, withRepositoryAlias, type LintJsonOptions } from './lint-json.js';
 import { lintExitCode, summarize, type Evaluation, type LintReport } from './lint-report.js';
 
 const EVALUATIONS = '\n  "evaluations": []';
@@ -35,7 +35,7 @@ export function* lintJsonChunks(report: LintReport, options: Omit<LintJsonOption
   }
   yield head.slice(0, open);
   for (let at = 0; at < report.evaluations.length; at += BATCH) {
-    yield `${at === 0 ? '' : ','}${evaluationsText(report, report.evaluations.slice(at, at + BATCH), options)}`;
+    yield `${at === 0 ? '' : ','}${evaluationsText(report.evaluations.slice(at, at + BATCH), options)}`;
   }
   yield `\n  ${head.slice(open)}\n`;
 }
@@ -51,12 +51,9 @@ function headOf(report: LintReport, options: Omit<LintJsonOptions, 'indent'>): {
 }
 
 /** Evaluations as they read inside the report's `evaluations` array (each preceded by its newline and indentation). */
-function evaluationsText(report: LintReport, evaluations: Evaluation[], options: Omit<LintJsonOptions, 'indent'>): string {
-  const alone: LintReport = { ...report, diagnostics: [], evaluations };
-  delete alone.suppressed;
-  delete alone.repositories;
+function evaluationsText(evaluations: readonly Evaluation[], options: Omit<LintJsonOptions, 'indent'>): string {
   // Stringified inside a one-key wrapper, the evaluations are already indented as in the whole document.
-  const wrapped = JSON.stringify({ e: buildLintJson(alone, options).evaluations }, null, 2);
+  const wrapped = JSON.stringify({ e: orderedEvaluations(evaluations, options) }, null, 2);
   return wrapped.slice(WRAP_START.length, wrapped.length - WRAP_END.length);
 }
 
@@ -122,7 +119,7 @@ export function* lintJsonPieces(report: LintReport, fragments: JsonFragments): G
       for (const at of kept.commits) commit.copy(bytes, at);
       commits = kept.commits;
     } else if (key !== undefined) {
-      const text = withRepositoryAlias(fragments.hub, standIn, () => evaluationsText(report, evaluations.slice(start, end), {}));
+      const text = withRepositoryAlias(fragments.hub, standIn, () => evaluationsText(evaluations.slice(start, end), {}));
       bytes = Buffer.from(text);
       commits = [];
       const marker = Buffer.concat([COMMIT_KEY, Buffer.from(standIn)]);
@@ -133,7 +130,7 @@ export function* lintJsonPieces(report: LintReport, fragments: JsonFragments): G
       // The commit elsewhere than where the hub is named: not kept (see the file comment).
       if (text.includes(`"commit": "${fragments.commit}"`)) commits = undefined;
     } else {
-      bytes = Buffer.from(evaluationsText(report, evaluations.slice(start, end), {}));
+      bytes = Buffer.from(evaluationsText(evaluations.slice(start, end), {}));
     }
     if (key !== undefined && commits !== undefined) fragments.placed({ key, at: offset, length: bytes.length, commits });
     yield bytes;
