@@ -107,7 +107,7 @@ function orderedSummary(s: LintSummary): LintSummary {
 // JSON.stringify leaves out: one literal shape per kind is much cheaper to build, 100,000 times, than
 // an object spread together from optional parts.
 
-function orderedDecision(d: PolicyDecision): PolicyDecision {
+export function orderedDecision(d: PolicyDecision): PolicyDecision {
   return {
     policy: d.policy,
     policyName: d.policyName,
@@ -134,7 +134,7 @@ function orderedLocation(l: DecisionLocation): DecisionLocation {
   };
 }
 
-function orderedDiagnostic(d: Diagnostic): Diagnostic {
+export function orderedDiagnostic(d: Diagnostic): Diagnostic {
   return {
     severity: d.severity,
     code: d.code,

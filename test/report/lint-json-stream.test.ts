@@ -167,4 +167,35 @@ describe('the streamed evaluations on arbitrary reports', () => {
       { numRuns: 300 },
     );
   });
+
+  it('write a decision seen before in the report as it was written then, and one that differs in any field afresh', () => {
+    // Few values per field, so that decisions repeat and near-repeats (one field apart) are common.
+    const few = <T>(...values: T[]) => fc.constantFrom(...values);
+    const repeated: fc.Arbitrary<PolicyDecision> = fc.record(
+      {
+        policy: few('p', 'q'),
+        policyName: few(undefined, '', 'P'),
+        version: few(undefined, '1.0.0'),
+        inScope: fc.boolean(),
+        allowed: fc.boolean(),
+        action: few('block', 'warn'),
+        outcome: few('pass', 'skipped', 'violation'),
+        reason: few(undefined, '', 'r', 'r2'),
+        error: few(undefined, 'e'),
+        needs: few(undefined, ['Release']),
+        location: few(undefined, { file: 'f.ocl' }),
+      },
+      { requiredKeys: ['policy', 'inScope', 'allowed', 'action', 'outcome'] },
+    );
+    const evaluations = fc.array(fc.record({ project: few('a', 'b'), environment: few('dev', 'prod'), decisions: fc.array(repeated, { maxLength: 6 }) }), { maxLength: 8 });
+    fc.assert(
+      fc.property(evaluations, fc.boolean(), (list, findingsOnly) => {
+        const report: LintReport = { ...lintReport(), evaluations: list };
+        expect([...lintJsonChunks(report, { findingsOnly })].join('')).toBe(renderLintJson(report, { findingsOnly }));
+        const pieces = Buffer.concat([...lintJsonPieces(report, { hub, commit: hub.commit!, keyOf: () => undefined, previous: () => undefined, placed: () => undefined })]);
+        expect(pieces.toString('utf8')).toBe(renderLintJson(report));
+      }),
+      { numRuns: 300 },
+    );
+  });
 });
