@@ -94,7 +94,11 @@ export function buildStep(block: OclBlock, options: ProcessBuildOptions = {}): S
 }
 
 function assignDefined<T extends object>(target: T, values: Partial<T>): void {
-  for (const [key, value] of Object.entries(values)) if (value !== undefined) (target as Record<string, unknown>)[key] = value;
+  // for…in visits a literal's keys in the order Object.entries lists them, without an array of pairs per call.
+  for (const key in values) {
+    const value = values[key];
+    if (value !== undefined) (target as Record<string, unknown>)[key] = value;
+  }
 }
 
 export function buildAction(block: OclBlock, stepSlug: string): ActionModel {
