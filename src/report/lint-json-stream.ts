@@ -60,15 +60,25 @@ function evaluationsText(evaluations: readonly Evaluation[], options: Omit<LintJ
   return wrapped.slice(WRAP_START.length, wrapped.length - WRAP_END.length);
 }
 
-/** The indentation of an evaluation's fields, and of a decision in its `decisions` (the document's depths 3 and 4). */
-const FIELD_INDENT = ' '.repeat(6);
-const DECISION_INDENT = ' '.repeat(8);
+/** The document's depth of an evaluation's fields (3) and of a decision in its `decisions` (4), and their indentation. */
+const FIELD_DEPTH = 3;
+const DECISION_DEPTH = 4;
+const FIELD_INDENT = ' '.repeat(2 * FIELD_DEPTH);
+const DECISION_INDENT = ' '.repeat(2 * DECISION_DEPTH);
 /** Texts kept per policy: a few outcomes and reasons each in practice; past this many, new ones are not kept. */
 const TEXTS_PER_POLICY = 16;
 
-/** JSON.stringify's text of a value nested at `indent` (its layout indents purely by depth). */
-function nested(value: unknown, indent: string): string {
-  return (JSON.stringify(value, null, 2) as string).replaceAll('\n', `\n${indent}`);
+/**
+ * JSON.stringify's text of an object or array nested `depth` levels deep in the document: stringified
+ * inside as many one-element arrays, which are then cut off — its layout indents purely by depth, and
+ * cutting is cheaper than re-indenting every line of the text.
+ */
+function nested(value: object, depth: number): string {
+  let wrapped: unknown = value;
+  for (let i = 0; i < depth; i++) wrapped = [wrapped];
+  const text = JSON.stringify(wrapped, null, 2);
+  // `[` + newline + the next depth's indentation per level before; newline + indentation + `]` after.
+  return text.slice(2 * depth + depth * (depth + 1), text.length - (2 * depth + depth * (depth - 1)));
 }
 
 /** A decision's written fields and its text: another decision with the same fields has the same text. */
@@ -119,7 +129,7 @@ class EvaluationsWriter {
   private evaluation(e: Evaluation): string {
     let out = `{\n${FIELD_INDENT}"project": ${JSON.stringify(e.project)},\n${FIELD_INDENT}"environment": ${JSON.stringify(e.environment)}`;
     if (e.tenant !== undefined) out += `,\n${FIELD_INDENT}"tenant": ${JSON.stringify(e.tenant)}`;
-    if (e.errors !== undefined && e.errors !== null) out += `,\n${FIELD_INDENT}"errors": ${nested(e.errors.map(orderedDiagnostic), FIELD_INDENT)}`;
+    if (e.errors !== undefined && e.errors !== null) out += `,\n${FIELD_INDENT}"errors": ${nested(e.errors.map(orderedDiagnostic), FIELD_DEPTH)}`;
     let decisions = '';
     for (const d of e.decisions) {
       if (this.options.findingsOnly && (d.outcome === 'pass' || d.outcome === 'skipped')) continue;
@@ -130,7 +140,7 @@ class EvaluationsWriter {
   }
 
   private decision(d: PolicyDecision): string {
-    if (!keepable(d)) return nested(orderedDecision(d), DECISION_INDENT);
+    if (!keepable(d)) return nested(orderedDecision(d), DECISION_DEPTH);
     let list = this.kept.get(d.policy);
     if (list) {
       for (const k of list) {
@@ -139,7 +149,7 @@ class EvaluationsWriter {
     } else {
       this.kept.set(d.policy, (list = []));
     }
-    const text = nested(orderedDecision(d), DECISION_INDENT);
+    const text = nested(orderedDecision(d), DECISION_DEPTH);
     if (list.length < TEXTS_PER_POLICY) {
       list.push({ policyName: d.policyName, version: d.version, inScope: d.inScope, allowed: d.allowed, action: d.action, outcome: d.outcome, reason: d.reason, error: d.error, text });
     }
