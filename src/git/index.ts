@@ -5,6 +5,7 @@ export { STALE_LOCK_MS, type LockOptions } from './refs.js';
 export { validatePath, validateRefName } from './paths.js';
 export { openRepository, GitStore, Snapshot, type OpenRepositoryOptions } from './store.js';
 export { openRemote, parseHubUrl, cacheFolderName, type OpenRemoteOptions, type RemoteHub } from './remote.js';
+export { isomorphicGit } from './isomorphic.js';
 export { remoteTransport, proxiedHttp, type RemoteTransport, type RemoteTransportOptions } from './transport.js';
 export { WORKTREE, type ResolvedRef, type RefKind } from './commands/resolveRef.js';
 export type { TagInfo } from './commands/tags.js';

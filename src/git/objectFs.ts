@@ -1,4 +1,4 @@
-import { FileSystem } from 'isomorphic-git/models';
+import { loadedFileSystem } from './isomorphic.js';
 import { checkLooseObject, LOOSE_OBJECT_PATH, writeLooseObjectFile } from './loose-objects.js';
 import type { FsLike, FsPromisesLike } from './repo.js';
 
@@ -19,6 +19,7 @@ export interface ObjectReadFs {
   /**
    * An isomorphic-git FileSystem built once: isomorphic-git passes an already wrapped fs through
    * unchanged, instead of re-wrapping (and probing with two failing readFile calls) on every command.
+   * Built on first use, by a command that has loaded isomorphic-git (isomorphic.ts).
    */
   fs: unknown;
   invalidate(): void;
@@ -91,8 +92,12 @@ export function createObjectReadFs(base: FsLike, gitdir: string): ObjectReadFs {
       return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(object) : value;
     },
   });
+  let fs: unknown;
   return {
-    fs: new FileSystem({ promises } as any),
+    get fs() {
+      const FileSystem = loadedFileSystem();
+      return (fs ??= new FileSystem({ promises } as any));
+    },
     invalidate: () => {
       listings.clear();
       gitdirStat = undefined;

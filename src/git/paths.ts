@@ -10,23 +10,25 @@ export function pathSegments(path: string, options: { allowRoot?: boolean } = {}
     throw new GitStoreError(GitErrorCode.InvalidPath, `Path must be a string, got ${typeof path}`);
   }
   if (options.allowRoot && (path === '' || path === '.' || path === './')) return [];
-  const reject = (why: string): never => {
-    throw new GitStoreError(GitErrorCode.InvalidPath, `Invalid path ${JSON.stringify(path)}: ${why}`);
-  };
-  if (path === '') reject('it is empty');
-  if (path.includes('\0')) reject('it contains a NUL character');
-  if (path.includes('\\')) reject('it contains a backslash (use forward slashes)');
-  if (path.startsWith('/') || /^[A-Za-z]:/.test(path)) reject('it is absolute (paths are relative to the repository root)');
+  if (path === '') rejectPath(path, 'it is empty');
+  if (path.includes('\0')) rejectPath(path, 'it contains a NUL character');
+  if (path.includes('\\')) rejectPath(path, 'it contains a backslash (use forward slashes)');
+  if (path.startsWith('/') || /^[A-Za-z]:/.test(path)) rejectPath(path, 'it is absolute (paths are relative to the repository root)');
   // A trailing slash is harmless on folder arguments; strip one so 'a/b/' means 'a/b'.
   const trimmed = options.allowRoot && path.endsWith('/') ? path.slice(0, -1) : path;
   const segments = trimmed.split('/');
   for (const segment of segments) {
-    if (segment === '') reject('it contains an empty segment');
-    if (segment === '..') reject("it contains '..'");
-    if (segment === '.') reject("it contains '.'");
-    if (segment.toLowerCase() === '.git') reject("it reaches into '.git'");
+    if (segment === '') rejectPath(path, 'it contains an empty segment');
+    if (segment === '..') rejectPath(path, "it contains '..'");
+    if (segment === '.') rejectPath(path, "it contains '.'");
+    // Lower-cased only when it could be `.git` in any case (lint reads thousands of paths).
+    if (segment.length === 4 && segment.toLowerCase() === '.git') rejectPath(path, "it reaches into '.git'");
   }
   return segments;
+}
+
+function rejectPath(path: string, why: string): never {
+  throw new GitStoreError(GitErrorCode.InvalidPath, `Invalid path ${JSON.stringify(path)}: ${why}`);
 }
 
 /** Checks and returns a normalised repository-relative path ('' for the root when allowed). */

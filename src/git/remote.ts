@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import git from 'isomorphic-git';
 import { GitErrorCode, GitStoreError } from './errors.js';
 import { listRefsUnder, resolveRef, type ResolvedRef } from './commands/resolveRef.js';
 import { isFullOid } from './refs.js';
@@ -7,6 +6,7 @@ import { defaultFs, igFs, messageOf, newContext, pathExists, type FsLike } from 
 import { openRepository, type GitStore } from './store.js';
 import type { ObjectCache } from './cache.js';
 import { remoteTransport, type RemoteTransport } from './transport.js';
+import { isomorphicGit } from './isomorphic.js';
 
 export interface OpenRemoteOptions {
   /** HTTP(S) URL of the hub repository. */
@@ -93,6 +93,7 @@ export async function openRemote(options: OpenRemoteOptions): Promise<RemoteHub>
   let fetched = cloned;
   if (!cloned && !options.offline && !alreadyHave) {
     try {
+      const git = await isomorphicGit();
       const result = await git.fetch({
         fs: igFs({ fs }),
         http,
@@ -119,6 +120,7 @@ export async function openRemote(options: OpenRemoteOptions): Promise<RemoteHub>
 
 /** Points refs/heads/* at refs/remotes/origin/* (and HEAD at the remote default), so names resolve as on the server. */
 async function mirrorRemoteBranches(fs: FsLike, gitdir: string, defaultBranch: string | null): Promise<void> {
+  const git = await isomorphicGit();
   const context = newContext({ fs, dir: null, gitdir, bare: true });
   const remote = await listRefsUnder(context, 'refs/remotes/origin/');
   const local = await listRefsUnder(context, 'refs/heads/');
@@ -144,6 +146,7 @@ async function cloneIntoCache(options: { fs: FsLike; http: RemoteTransport['http
   const discard = () => (fs.promises.rm ? fs.promises.rm(staging, { recursive: true, force: true }).catch(() => undefined) : undefined);
   try {
     await fs.promises.mkdir(staging, { recursive: true });
+    const git = await isomorphicGit();
     await git.init({ fs: igFs({ fs }), gitdir: staging, bare: true });
     await git.addRemote({ fs: igFs({ fs }), gitdir: staging, remote: 'origin', url, force: true });
     const result = await git.fetch({

@@ -21,10 +21,7 @@ import { isIP } from 'node:net';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { checkServerIdentity as tlsCheckServerIdentity, type PeerCertificate } from 'node:tls';
-import { HttpProxyAgent } from 'http-proxy-agent';
-import { HttpsProxyAgent } from 'https-proxy-agent';
 import type { AuthCallback, AuthFailureCallback, AuthSuccessCallback, GitAuth, HttpClient } from 'isomorphic-git';
-import nodeHttp from 'isomorphic-git/http/node';
 import { getProxyForUrl } from 'proxy-from-env';
 
 export interface RemoteTransport {
@@ -86,25 +83,33 @@ export function remoteTransport(options: RemoteTransportOptions = {}): RemoteTra
   };
 }
 
-/** isomorphic-git's Node client, sending each request through the proxy the environment names for its URL. */
-export function proxiedHttp(base: HttpClient = nodeHttp): HttpClient {
+/**
+ * isomorphic-git's Node client, sending each request through the proxy the environment names for its
+ * URL. The client and the proxy agents are loaded with the first request: a process that reads only
+ * local repositories never loads them.
+ */
+export function proxiedHttp(given?: HttpClient): HttpClient {
   const agents = new Map<string, Agent>();
+  let base: Promise<HttpClient> | undefined;
+  const client = () => (base ??= given ? Promise.resolve(given) : import('isomorphic-git/http/node').then((m) => m.default));
   return {
-    request(request) {
+    async request(request) {
       const proxy = getProxyForUrl(request.url);
-      if (!proxy) return base.request(request);
+      if (!proxy) return (await client()).request(request);
       const target = new URL(request.url);
       const secure = target.protocol === 'https:';
       const key = `${secure ? 's' : ''} ${proxy}`;
       let agent = agents.get(key);
       if (!agent) {
-        agent = secure ? new HttpsProxyAgent(proxy, { keepAlive: true }) : new HttpProxyAgent(proxy, { keepAlive: true });
+        const made = secure ? new (await import('https-proxy-agent')).HttpsProxyAgent(proxy, { keepAlive: true }) : new (await import('http-proxy-agent')).HttpProxyAgent(proxy, { keepAlive: true });
+        // Another request may have made one while the module loaded: all of them share the first.
+        agent = agents.get(key) ?? made;
         agents.set(key, agent);
       }
       // https-proxy-agent checks an IP-address host's certificate against "localhost": check the real one.
       const ip = secure && isIP(target.hostname.replace(/^\[|\]$/g, '')) !== 0;
       const checkServerIdentity = (_host: string, cert: PeerCertificate) => tlsCheckServerIdentity(target.hostname.replace(/^\[|\]$/g, ''), cert);
-      return base.request({ ...request, agent, ...(ip ? { fetchOptions: { ...request.fetchOptions, checkServerIdentity } } : {}) });
+      return (await client()).request({ ...request, agent, ...(ip ? { fetchOptions: { ...request.fetchOptions, checkServerIdentity } } : {}) });
     },
   };
 }

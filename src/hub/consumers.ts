@@ -6,11 +6,17 @@
  * behind its mask's newest). A project that cannot be read is listed with its error: it may be a
  * consumer, and saying it is not would be a guess.
  */
-import semver from 'semver';
+import gt from 'semver/functions/gt.js';
+import lt from 'semver/functions/lt.js';
+import major from 'semver/functions/major.js';
+import parse from 'semver/functions/parse.js';
 import type { Diagnostic } from '../diagnostics.js';
 import { LOCK_FILE_NAME, outdated, parseLock, type LockFile } from '../templates/lock.js';
 import { usageKey } from '../templates/project.js';
 import type { Hub } from './hub.js';
+
+/** The semver functions used here, each loaded alone (the package's index loads all fifty of its modules). */
+const semver = { gt, lt, major, parse };
 
 export interface TemplateConsumerUsage {
   /** The project file holding the usage, and the usage step's slug and name. */

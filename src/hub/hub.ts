@@ -7,9 +7,8 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
-import git from 'isomorphic-git';
 import { compareDiagnostics, type Diagnostic, type SourceRepository } from '../diagnostics.js';
-import { GitErrorCode, isGitStoreError, openRemote, openRepository, parseHubUrl, type GitStore, type ObjectCache } from '../git/index.js';
+import { GitErrorCode, isGitStoreError, isomorphicGit, openRemote, openRepository, parseHubUrl, type GitStore, type ObjectCache } from '../git/index.js';
 import { findRepositoryRoot } from '../git/find-root.js';
 import { DEFAULT_BASE_PATH } from '../model/build.js';
 import { suggest } from '../model/suggest.js';
@@ -607,6 +606,7 @@ export class Hub {
     let email = env.GIT_AUTHOR_EMAIL;
     if (!name || !email) {
       try {
+        const git = await isomorphicGit();
         const fromRepo = async (key: string) => (await git.getConfig({ fs: this.store.fs as never, gitdir: this.store.gitdir, path: key })) as string | undefined;
         name = name || (await fromRepo('user.name'));
         email = email || (await fromRepo('user.email'));
@@ -685,7 +685,9 @@ export class Hub {
   async refs(): Promise<{ branches: string[]; tags: string[]; head?: string }> {
     const fs = this.store.fs as never;
     const [branches, tags, head] = await Promise.all([
-      git.listBranches({ fs, gitdir: this.store.gitdir }).catch(() => [] as string[]),
+      isomorphicGit()
+        .then((git) => git.listBranches({ fs, gitdir: this.store.gitdir }))
+        .catch(() => [] as string[]),
       this.store.listTags().catch(() => [] as string[]),
       this.store.currentBranch().catch(() => null),
     ]);
@@ -714,7 +716,9 @@ function tagsReachableFrom(store: GitStore, commit: string): CatalogStore {
       known =
         target === commit
           ? Promise.resolve(true)
-          : git.isDescendent({ fs: store.fs as never, gitdir: store.gitdir, oid: commit, ancestor: target, depth: -1 }).catch(() => false);
+          : isomorphicGit()
+              .then((git) => git.isDescendent({ fs: store.fs as never, gitdir: store.gitdir, oid: commit, ancestor: target, depth: -1 }))
+              .catch(() => false);
       reachable.set(target, known);
     }
     return known;

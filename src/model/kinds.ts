@@ -77,10 +77,14 @@ function classifyProjectTemplateFile(dirs: string[], base: string, file: string)
 }
 
 export function classifyPath(path: string): PathInfo | undefined {
-  const segments = path.replace(/\\/g, '/').split('/').filter((s) => s !== '' && s !== '.');
+  // Lint classifies every file of every project: the common case (forward slashes, no empty or `.`
+  // segments) is split once and not copied.
+  const split = (path.includes('\\') ? path.replace(/\\/g, '/') : path).split('/');
+  const segments = split.some((s) => s === '' || s === '.') ? split.filter((s) => s !== '' && s !== '.') : split;
   const file = segments[segments.length - 1];
-  if (file === undefined || !file.toLowerCase().endsWith('.ocl')) return undefined;
+  if (file === undefined) return undefined;
   const base = file.toLowerCase();
+  if (!base.endsWith('.ocl')) return undefined;
   const dirs = segments.slice(0, -1);
   if (base === 'oclhub.ocl') return { kind: 'oclhub' };
 

@@ -94,7 +94,11 @@ export function buildStep(block: OclBlock, options: ProcessBuildOptions = {}): S
 }
 
 function assignDefined<T extends object>(target: T, values: Partial<T>): void {
-  for (const [key, value] of Object.entries(values)) if (value !== undefined) (target as Record<string, unknown>)[key] = value;
+  // for…in visits a literal's keys in the order Object.entries lists them, without an array of pairs per call.
+  for (const key in values) {
+    const value = values[key];
+    if (value !== undefined) (target as Record<string, unknown>)[key] = value;
+  }
 }
 
 export function buildAction(block: OclBlock, stepSlug: string): ActionModel {
@@ -138,7 +142,7 @@ function asDocument(block: OclBlock): OclDocument {
 
 function buildContainer(block: OclBlock): ContainerModel {
   const reader = new BodyReader(block.body);
-  const container: ContainerModel = { ...blockSource(block, reader) };
+  const container: ContainerModel = blockSource(block, reader);
   assignDefined(container, { feed: reader.string('feed'), image: reader.string('image'), dockerfile: reader.string('dockerfile') });
   return container;
 }
@@ -177,7 +181,7 @@ function buildPackage(block: OclBlock): PackageReferenceModel {
 /** `parameter "<name>" { value = "…" }`: in a process-template usage, and in templated_project_values.ocl. */
 export function buildUsageParameter(block: OclBlock): UsageParameterModel {
   const r = new BodyReader(block.body);
-  const p = { ...blockSource(block, r), name: block.labels[0]?.value ?? '' };
+  const p = Object.assign(blockSource(block, r), { name: block.labels[0]?.value ?? '' });
   const value = r.string('value');
   return value === undefined ? p : { ...p, value };
 }
@@ -185,7 +189,7 @@ export function buildUsageParameter(block: OclBlock): UsageParameterModel {
 /** `package_parameter "<name>" { feed = "…" package_id = "…" }`. */
 export function buildUsagePackageParameter(block: OclBlock): UsagePackageParameterModel {
   const r = new BodyReader(block.body);
-  const p: UsagePackageParameterModel = { ...blockSource(block, r), name: block.labels[0]?.value ?? '' };
+  const p: UsagePackageParameterModel = Object.assign(blockSource(block, r), { name: block.labels[0]?.value ?? '' });
   assignDefined(p, { feed: r.string('feed'), packageId: r.string('package_id'), version: r.string('version') });
   return p;
 }
@@ -218,7 +222,7 @@ export function buildTemplateParameter(block: OclBlock): TemplateParameterModel 
     displaySettings,
     defaults: reader.blockList('value').map((b) => {
       const r = new BodyReader(b.body);
-      const d = { ...blockSource(b, r), environments: r.stringList('environment') ?? [] };
+      const d = Object.assign(blockSource(b, r), { environments: r.stringList('environment') ?? [] });
       const value = b.labels[0]?.value ?? r.string('value');
       return value === undefined ? d : { ...d, value };
     }),

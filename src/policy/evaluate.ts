@@ -27,7 +27,7 @@ import { createHash } from 'node:crypto';
 import { compile, type CompiledPolicy, type RegoLimits } from '../rego/index.js';
 import type { RegoError } from '../rego/errors.js';
 import { LIMIT_CODE } from '../rego/limits.js';
-import { fromJSON, isObject, objectEntries, toJSON, type Value } from '../rego/value.js';
+import { fromJSON, isObject, objectGet, toJSON, type Value } from '../rego/value.js';
 import { regoToOclRange } from '../model/checks/policy.js';
 import type { PolicyDocument, RegoSourceModel } from '../model/types.js';
 import type { LineIndex } from '../diagnostics.js';
@@ -247,19 +247,18 @@ function parseResult(value: Value): ParsedResult | string {
   if (!isObject(value)) {
     return `result must be an object {"allowed": bool, "reason"?: string, "action"?: "block"|"warn"}, got ${show(value)}`;
   }
-  const fields = new Map<string, Value>();
-  for (const [k, v] of objectEntries(value)) if (typeof k === 'string') fields.set(k, v);
-  const allowed = fields.get('allowed');
+  // The three keys looked up directly (string keys only, as in the entries of the object).
+  const allowed = objectGet(value, 'allowed');
   if (typeof allowed !== 'boolean') {
     return allowed === undefined ? `result has no "allowed" key: ${show(value)}` : `result.allowed must be a boolean, got ${show(allowed)}`;
   }
   const out: ParsedResult = { allowed };
-  const reason = fields.get('reason');
+  const reason = objectGet(value, 'reason');
   if (reason !== undefined) {
     if (typeof reason !== 'string') return `result.reason must be a string, got ${show(reason)}`;
     out.reason = reason;
   }
-  const action = fields.get('action');
+  const action = objectGet(value, 'action');
   if (action !== undefined) {
     if (action !== 'block' && action !== 'warn') return `result.action must be "block" or "warn", got ${show(action)}`;
     out.action = action;
@@ -385,9 +384,21 @@ function mayRead(memo: { scope: string; conditions: string; mayRead?: { key: str
 /** Error codes an absent input field can cause (an undefined or malformed result): inconclusive when it read unknown input. */
 const ABSENCE_ERRORS = new Set(['POL_RESULT_UNDEFINED', 'POL_RESULT_SHAPE', 'POL_SCOPE_TYPE']);
 
+/** Each list of unknown paths split into segments, once (lint passes the same list for every decision). */
+const splitUnknown = new WeakMap<readonly string[], { paths: string[]; split: string[][] }>();
+
+function unknownSegments(unknown: readonly string[]): string[][] {
+  const known = splitUnknown.get(unknown);
+  // The list is compared too: a caller may change its array in place.
+  if (known && known.paths.length === unknown.length && known.paths.every((p, i) => p === unknown[i])) return known.split;
+  const split = unknown.map((p) => (p === '' ? [] : p.split('.')));
+  splitUnknown.set(unknown, { paths: [...unknown], split });
+  return split;
+}
+
 /** The read paths that touch an unknown path (one is a prefix of the other), dotted. */
 export function unknownReads(reads: readonly (readonly string[])[], unknown: readonly string[]): string[] {
-  const paths = unknown.map((p) => (p === '' ? [] : p.split('.')));
+  const paths = unknownSegments(unknown);
   let out: Set<string> | undefined;
   for (const read of reads) {
     for (const path of paths) {

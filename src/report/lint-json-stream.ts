@@ -3,8 +3,10 @@
  * sequence of chunks (the head, then a few evaluations at a time), so that a 5,000-project report is
  * never one string of hundreds of megabytes, nor an ordered copy of every decision, in memory.
  *
- * `JSON.stringify(value, null, 2)` indents purely by depth, so evaluations stringified as the array
- * of a one-key object are, between its brackets, exactly their text inside the whole document.
+ * `JSON.stringify(value, null, 2)` indents purely by depth, so a value stringified on its own and
+ * re-indented (or, for evaluations, as the array of a one-key object) is exactly its text inside the
+ * whole document. Evaluations are written around their decisions' texts, and a decision that points
+ * nowhere (most passes and skips) is stringified once per report and re-used wherever it recurs.
  *
  * With `fragments` (`lintJsonPieces`), each project's evaluations are one piece of the report, its
  * *fragment*: a project whose result did not change since the last report re-uses that report's
@@ -16,8 +18,8 @@
  * commit) is not kept.
  */
 import type { SourceRepository } from '../diagnostics.js';
-import { buildLintJson, withRepositoryAlias, type LintJsonOptions } from './lint-json.js';
-import { lintExitCode, summarize, type Evaluation, type LintReport } from './lint-report.js';
+import { buildLintJson, orderedDecision, orderedDiagnostic, orderedEvaluations, withRepositoryAlias, type LintJsonOptions } from './lint-json.js';
+import { lintExitCode, summarize, type Evaluation, type LintReport, type PolicyDecision } from './lint-report.js';
 
 const EVALUATIONS = '\n  "evaluations": []';
 /** `JSON.stringify({ e: [x, …] }, null, 2)` is this, the elements (each line indented by four), and the end. */
@@ -34,8 +36,9 @@ export function* lintJsonChunks(report: LintReport, options: Omit<LintJsonOption
     return;
   }
   yield head.slice(0, open);
+  const writer = new EvaluationsWriter(options);
   for (let at = 0; at < report.evaluations.length; at += BATCH) {
-    yield `${at === 0 ? '' : ','}${evaluationsText(report, report.evaluations.slice(at, at + BATCH), options)}`;
+    yield `${at === 0 ? '' : ','}${writer.text(report.evaluations.slice(at, at + BATCH))}`;
   }
   yield `\n  ${head.slice(open)}\n`;
 }
@@ -51,13 +54,107 @@ function headOf(report: LintReport, options: Omit<LintJsonOptions, 'indent'>): {
 }
 
 /** Evaluations as they read inside the report's `evaluations` array (each preceded by its newline and indentation). */
-function evaluationsText(report: LintReport, evaluations: Evaluation[], options: Omit<LintJsonOptions, 'indent'>): string {
-  const alone: LintReport = { ...report, diagnostics: [], evaluations };
-  delete alone.suppressed;
-  delete alone.repositories;
+function evaluationsText(evaluations: readonly Evaluation[], options: Omit<LintJsonOptions, 'indent'>): string {
   // Stringified inside a one-key wrapper, the evaluations are already indented as in the whole document.
-  const wrapped = JSON.stringify({ e: buildLintJson(alone, options).evaluations }, null, 2);
+  const wrapped = JSON.stringify({ e: orderedEvaluations(evaluations, options) }, null, 2);
   return wrapped.slice(WRAP_START.length, wrapped.length - WRAP_END.length);
+}
+
+/** The document's depth of an evaluation's fields (3) and of a decision in its `decisions` (4), and their indentation. */
+const FIELD_DEPTH = 3;
+const DECISION_DEPTH = 4;
+const FIELD_INDENT = ' '.repeat(2 * FIELD_DEPTH);
+const DECISION_INDENT = ' '.repeat(2 * DECISION_DEPTH);
+/** Texts kept per policy: a few outcomes and reasons each in practice; past this many, new ones are not kept. */
+const TEXTS_PER_POLICY = 16;
+
+/**
+ * JSON.stringify's text of an object or array nested `depth` levels deep in the document: stringified
+ * inside as many one-element arrays, which are then cut off — its layout indents purely by depth, and
+ * cutting is cheaper than re-indenting every line of the text.
+ */
+function nested(value: object, depth: number): string {
+  let wrapped: unknown = value;
+  for (let i = 0; i < depth; i++) wrapped = [wrapped];
+  const text = JSON.stringify(wrapped, null, 2);
+  // `[` + newline + the next depth's indentation per level before; newline + indentation + `]` after.
+  return text.slice(2 * depth + depth * (depth + 1), text.length - (2 * depth + depth * (depth - 1)));
+}
+
+/** A decision's written fields and its text: another decision with the same fields has the same text. */
+type KeptDecision = Pick<PolicyDecision, 'policyName' | 'version' | 'inScope' | 'allowed' | 'action' | 'outcome' | 'reason' | 'error'> & { text: string };
+
+const optionalString = (value: unknown) => value === undefined || typeof value === 'string';
+
+/** Whether every field `orderedDecision` writes for the decision is a string, a boolean or absent, and it points nowhere. */
+function keepable(d: PolicyDecision): boolean {
+  return (
+    d.location === undefined &&
+    d.exception === undefined &&
+    d.needs === undefined &&
+    typeof d.policy === 'string' &&
+    typeof d.inScope === 'boolean' &&
+    typeof d.allowed === 'boolean' &&
+    typeof d.action === 'string' &&
+    typeof d.outcome === 'string' &&
+    optionalString(d.policyName) &&
+    optionalString(d.version) &&
+    optionalString(d.reason) &&
+    optionalString(d.error)
+  );
+}
+
+/**
+ * `evaluationsText`, with each distinct decision written once per report. Most decisions of a big hub
+ * point nowhere (passes and skips: no location, no exception), and those of one policy read the same
+ * in every project: their text is kept per policy with the fields it was written from, and re-used for
+ * a decision whose fields are all equal (compared as values, without building a key).
+ */
+class EvaluationsWriter {
+  private readonly kept = new Map<string, KeptDecision[]>();
+
+  constructor(private readonly options: Omit<LintJsonOptions, 'indent'>) {}
+
+  text(evaluations: readonly Evaluation[]): string {
+    let out = '';
+    for (let i = 0; i < evaluations.length; i++) {
+      const e = evaluations[i]!;
+      // The fields written by hand have the types the model says; anything else is left to JSON.stringify.
+      const plain = typeof e.project === 'string' && typeof e.environment === 'string' && (e.tenant === undefined || typeof e.tenant === 'string') && Array.isArray(e.decisions);
+      out += plain ? `${i === 0 ? '' : ','}\n    ${this.evaluation(e)}` : `${i === 0 ? '' : ','}${evaluationsText([e], this.options)}`;
+    }
+    return out;
+  }
+
+  private evaluation(e: Evaluation): string {
+    let out = `{\n${FIELD_INDENT}"project": ${JSON.stringify(e.project)},\n${FIELD_INDENT}"environment": ${JSON.stringify(e.environment)}`;
+    if (e.tenant !== undefined) out += `,\n${FIELD_INDENT}"tenant": ${JSON.stringify(e.tenant)}`;
+    if (e.errors !== undefined && e.errors !== null) out += `,\n${FIELD_INDENT}"errors": ${nested(e.errors.map(orderedDiagnostic), FIELD_DEPTH)}`;
+    let decisions = '';
+    for (const d of e.decisions) {
+      if (this.options.findingsOnly && (d.outcome === 'pass' || d.outcome === 'skipped')) continue;
+      decisions += `${decisions === '' ? '' : ','}\n${DECISION_INDENT}${this.decision(d)}`;
+    }
+    out += `,\n${FIELD_INDENT}"decisions": ${decisions === '' ? '[]' : `[${decisions}\n${FIELD_INDENT}]`}`;
+    return `${out}\n    }`;
+  }
+
+  private decision(d: PolicyDecision): string {
+    if (!keepable(d)) return nested(orderedDecision(d), DECISION_DEPTH);
+    let list = this.kept.get(d.policy);
+    if (list) {
+      for (const k of list) {
+        if (k.outcome === d.outcome && k.inScope === d.inScope && k.allowed === d.allowed && k.action === d.action && k.reason === d.reason && k.error === d.error && k.policyName === d.policyName && k.version === d.version) return k.text;
+      }
+    } else {
+      this.kept.set(d.policy, (list = []));
+    }
+    const text = nested(orderedDecision(d), DECISION_DEPTH);
+    if (list.length < TEXTS_PER_POLICY) {
+      list.push({ policyName: d.policyName, version: d.version, inScope: d.inScope, allowed: d.allowed, action: d.action, outcome: d.outcome, reason: d.reason, error: d.error, text });
+    }
+    return text;
+  }
 }
 
 /** A piece of the report kept for the next one: a project's evaluations (see the file comment). */
@@ -101,6 +198,7 @@ export function* lintJsonPieces(report: LintReport, fragments: JsonFragments): G
   // Not a commit and never in a report: JSON escapes no '#', and a string's '"' is always escaped.
   const standIn = '#'.repeat(commit.length);
   const evaluations = report.evaluations;
+  const writer = new EvaluationsWriter({});
   const seen = new Set<string>();
   for (let start = 0; start < evaluations.length; ) {
     const project = evaluations[start]!.project;
@@ -122,7 +220,7 @@ export function* lintJsonPieces(report: LintReport, fragments: JsonFragments): G
       for (const at of kept.commits) commit.copy(bytes, at);
       commits = kept.commits;
     } else if (key !== undefined) {
-      const text = withRepositoryAlias(fragments.hub, standIn, () => evaluationsText(report, evaluations.slice(start, end), {}));
+      const text = withRepositoryAlias(fragments.hub, standIn, () => writer.text(evaluations.slice(start, end)));
       bytes = Buffer.from(text);
       commits = [];
       const marker = Buffer.concat([COMMIT_KEY, Buffer.from(standIn)]);
@@ -133,7 +231,7 @@ export function* lintJsonPieces(report: LintReport, fragments: JsonFragments): G
       // The commit elsewhere than where the hub is named: not kept (see the file comment).
       if (text.includes(`"commit": "${fragments.commit}"`)) commits = undefined;
     } else {
-      bytes = Buffer.from(evaluationsText(report, evaluations.slice(start, end), {}));
+      bytes = Buffer.from(writer.text(evaluations.slice(start, end)));
     }
     if (key !== undefined && commits !== undefined) fragments.placed({ key, at: offset, length: bytes.length, commits });
     yield bytes;

@@ -10,12 +10,12 @@
  * and so does every decision location and related location: paths are relative to that repository.
  * `suppressed` lists the findings a rule setting turned off (each with `adjusted`).
  *
- * Every object is rebuilt with a fixed key order (and absent optional keys left out), so the same
- * report always prints the same bytes whatever order its producer filled the objects in. Source
- * texts are not included.
+ * Every object is rebuilt with a fixed key order (absent optional keys are `undefined`, which
+ * JSON.stringify leaves out), so the same report always prints the same bytes whatever order its
+ * producer filled the objects in. Source texts are not included.
  */
 import type { Diagnostic, Position, Range, RelatedInformation, SourceRepository, SuppressionRecord } from '../diagnostics.js';
-import { lintExitCode, summarize, type DecisionLocation, type LintReport, type LintShard, type LintSummary, type PolicyDecision } from './lint-report.js';
+import { lintExitCode, summarize, type DecisionLocation, type Evaluation, type LintReport, type LintShard, type LintSummary, type PolicyDecision } from './lint-report.js';
 
 export const LINT_JSON_FORMAT = 'oclhub-lint/v1';
 
@@ -52,15 +52,7 @@ export function buildLintJson(report: LintReport, options: LintJsonOptions = {})
     failOn: report.failOn,
     exitCode: lintExitCode(summary),
     summary: orderedSummary(summary),
-    evaluations: report.evaluations.map((e) => ({
-      project: e.project,
-      environment: e.environment,
-      ...optional('tenant', e.tenant),
-      ...optional('errors', e.errors?.map(orderedDiagnostic)),
-      decisions: e.decisions
-        .filter((d) => !options.findingsOnly || (d.outcome !== 'pass' && d.outcome !== 'skipped'))
-        .map(orderedDecision),
-    })),
+    evaluations: orderedEvaluations(report.evaluations, options),
     diagnostics: report.diagnostics.map(orderedDiagnostic),
     ...optional('suppressed', report.suppressed && report.suppressed.length > 0 ? report.suppressed.map(orderedDiagnostic) : undefined),
     ...optional('shard', report.shard && orderedShard(report.shard)),
@@ -69,6 +61,17 @@ export function buildLintJson(report: LintReport, options: LintJsonOptions = {})
 
 export function renderLintJson(report: LintReport, options: LintJsonOptions = {}): string {
   return JSON.stringify(buildLintJson(report, options), null, options.indent ?? 2) + '\n';
+}
+
+/** The evaluations as the report writes them (see `buildLintJson`). */
+export function orderedEvaluations(evaluations: readonly Evaluation[], options: LintJsonOptions = {}): LintJson['evaluations'] {
+  return evaluations.map((e) => ({
+    project: e.project,
+    environment: e.environment,
+    tenant: e.tenant,
+    errors: e.errors?.map(orderedDiagnostic),
+    decisions: options.findingsOnly ? e.decisions.filter((d) => d.outcome !== 'pass' && d.outcome !== 'skipped').map(orderedDecision) : e.decisions.map(orderedDecision),
+  }));
 }
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
@@ -100,54 +103,58 @@ function orderedSummary(s: LintSummary): LintSummary {
   };
 }
 
-function orderedDecision(d: PolicyDecision): PolicyDecision {
+// The objects below are written with every key in place, an absent one as `undefined`, which
+// JSON.stringify leaves out: one literal shape per kind is much cheaper to build, 100,000 times, than
+// an object spread together from optional parts.
+
+export function orderedDecision(d: PolicyDecision): PolicyDecision {
   return {
     policy: d.policy,
-    ...optional('policyName', d.policyName),
-    ...optional('version', d.version),
+    policyName: d.policyName,
+    version: d.version,
     inScope: d.inScope,
     allowed: d.allowed,
     action: d.action,
     outcome: d.outcome,
-    ...optional('reason', d.reason),
-    ...optional('error', d.error),
-    ...optional('exception', d.exception && { owner: d.exception.owner, reason: d.exception.reason, expires: d.exception.expires }),
-    ...optional('location', d.location && orderedLocation(d.location)),
-    ...optional('needs', d.needs && [...d.needs]),
+    reason: d.reason,
+    error: d.error,
+    exception: d.exception && { owner: d.exception.owner, reason: d.exception.reason, expires: d.exception.expires },
+    location: d.location && orderedLocation(d.location),
+    needs: d.needs && [...d.needs],
   };
 }
 
 function orderedLocation(l: DecisionLocation): DecisionLocation {
   return {
     file: l.file,
-    ...optional('range', l.range && orderedRange(l.range)),
-    ...optional('step', l.step),
-    ...optional('related', l.related?.map(orderedRelated)),
-    ...optional('repository', l.repository && orderedRepository(l.repository)),
+    range: l.range && orderedRange(l.range),
+    step: l.step,
+    related: l.related?.map(orderedRelated),
+    repository: l.repository && orderedRepository(l.repository),
   };
 }
 
-function orderedDiagnostic(d: Diagnostic): Diagnostic {
+export function orderedDiagnostic(d: Diagnostic): Diagnostic {
   return {
     severity: d.severity,
     code: d.code,
     summary: d.summary,
-    ...optional('detail', d.detail),
-    ...optional('file', d.file),
-    ...optional('range', d.range && orderedRange(d.range)),
-    ...optional('related', d.related?.map(orderedRelated)),
-    ...optional('project', d.project),
-    ...optional('repository', d.repository && orderedRepository(d.repository)),
-    ...optional('adjusted', d.adjusted && orderedAdjusted(d.adjusted)),
+    detail: d.detail,
+    file: d.file,
+    range: d.range && orderedRange(d.range),
+    related: d.related?.map(orderedRelated),
+    project: d.project,
+    repository: d.repository && orderedRepository(d.repository),
+    adjusted: d.adjusted && orderedAdjusted(d.adjusted),
   };
 }
 
 function orderedRelated(r: RelatedInformation): RelatedInformation {
   return {
-    ...optional('file', r.file),
-    ...optional('range', r.range && orderedRange(r.range)),
+    file: r.file,
+    range: r.range && orderedRange(r.range),
     message: r.message,
-    ...optional('repository', r.repository && orderedRepository(r.repository)),
+    repository: r.repository && orderedRepository(r.repository),
   };
 }
 
@@ -170,11 +177,11 @@ export function withRepositoryAlias<T>(repository: SourceRepository, commit: str
 
 function orderedRepository(r: SourceRepository): SourceRepository {
   const commit = alias !== undefined && r === alias.repository ? alias.commit : r.commit;
-  return { id: r.id, location: r.location, ...optional('commit', commit), ...optional('ref', r.ref) };
+  return { id: r.id, location: r.location, commit, ref: r.ref };
 }
 
 function orderedAdjusted(a: SuppressionRecord): SuppressionRecord {
-  return { originalSeverity: a.originalSeverity, ...optional('reason', a.reason), file: a.file, ...optional('range', a.range && orderedRange(a.range)) };
+  return { originalSeverity: a.originalSeverity, reason: a.reason, file: a.file, range: a.range && orderedRange(a.range) };
 }
 
 function orderedRange(r: Range): Range {

@@ -3,12 +3,15 @@
  * project's process (`oclhub lint --locked`). The lock is optional; without it resolution floats as
  * Octopus does. Keys are `<process file>#<usage slug>`, paths relative to the project repository root.
  */
-import semver from 'semver';
+import major from 'semver/functions/major.js';
 import type { Diagnostic } from '../diagnostics.js';
 import type { ProjectResolution } from './project.js';
 import { usageKey } from './project.js';
 import { tplDiagnostic } from './resolve-codes.js';
 import { newestOverall, parseVersionMask, resolveMask } from './version-mask.js';
+
+/** The semver functions used here, each loaded alone (the package's index loads all fifty of its modules). */
+const semver = { major };
 
 export const LOCK_FILE_NAME = 'oclhub.lock.json';
 export const LOCK_FILE_VERSION = 1;

@@ -4,9 +4,15 @@
  * time you publish a template, you can only publish a major or pre-release version" (so the first
  * stable version is 1.0.0); policies have no pre-releases (§4.2).
  */
-import semver from 'semver';
+import SemVer from 'semver/classes/semver.js';
+import diff from 'semver/functions/diff.js';
+import inc from 'semver/functions/inc.js';
+import major from 'semver/functions/major.js';
 import type { RequestedBump } from './tag-message.js';
 import { compareVersions, isPrereleaseVersion, isValidVersion, sortVersions } from './versions.js';
+
+/** The semver functions used here, each loaded alone (the package's index loads all fifty of its modules). */
+const semver = { diff, inc, major, SemVer };
 
 export type StableBump = 'major' | 'minor' | 'patch';
 
@@ -134,7 +140,7 @@ export function explicitVersion(
   return previous === undefined ? { version, requested } : { version, previous, requested };
 }
 
-function baseOf(version: semver.SemVer): string {
+function baseOf(version: SemVer): string {
   return `${version.major}.${version.minor}.${version.patch}`;
 }
 

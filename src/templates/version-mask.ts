@@ -13,8 +13,15 @@
  *   and `-*` admits any pre-release within the mask.
  * Without an opt-in, masks take stable versions only.
  */
-import semver from 'semver';
+import type SemVer from 'semver/classes/semver.js';
+import eq from 'semver/functions/eq.js';
+import major from 'semver/functions/major.js';
+import minor from 'semver/functions/minor.js';
+import parse from 'semver/functions/parse.js';
 import { highestVersion, isPrereleaseVersion, isValidVersion, sortVersions } from './versions.js';
+
+/** The semver functions used here, each loaded alone (the package's index loads all fifty of its modules). */
+const semver = { eq, major, minor, parse };
 
 interface MaskBase {
   /** The mask as written (trimmed). */
@@ -88,7 +95,7 @@ export function maskMatches(mask: VersionMask, version: string): boolean {
   }
 }
 
-function admitsPrerelease(optIn: PrereleaseOptIn, version: semver.SemVer): boolean {
+function admitsPrerelease(optIn: PrereleaseOptIn, version: SemVer): boolean {
   if (version.prerelease.length === 0) return true;
   if (optIn === undefined) return false;
   return optIn === '*' || String(version.prerelease[0]) === optIn;

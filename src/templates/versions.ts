@@ -3,7 +3,12 @@
  * canonical SemVer 2.0 without build metadata: build metadata does not take part in precedence, so
  * `1.0.0+a` and `1.0.0+b` would be two tags for one version.
  */
-import semver from 'semver';
+import SemVer from 'semver/classes/semver.js';
+import compare from 'semver/functions/compare.js';
+import valid from 'semver/functions/valid.js';
+
+/** The semver functions used here, each loaded alone (the package's index loads all fifty of its modules). */
+const semver = { compare, valid, SemVer };
 
 /** Canonical SemVer 2.0 (semver.org's regular expression) minus the build-metadata part. */
 const STRICT_VERSION =
@@ -45,9 +50,9 @@ export function sortVersions(versions: Iterable<string>): string[] {
 /** The highest of the valid `versions` that satisfy `accept`, or undefined. */
 export function highestVersion(
   versions: Iterable<string>,
-  accept: (version: semver.SemVer) => boolean = () => true,
+  accept: (version: SemVer) => boolean = () => true,
 ): string | undefined {
-  let best: semver.SemVer | undefined;
+  let best: SemVer | undefined;
   for (const text of versions) {
     if (!isValidVersion(text)) continue;
     const parsed = new semver.SemVer(text);
@@ -57,6 +62,6 @@ export function highestVersion(
   return best?.version;
 }
 
-export function parseVersion(version: string): semver.SemVer | undefined {
+export function parseVersion(version: string): SemVer | undefined {
   return isValidVersion(version) ? new semver.SemVer(version) : undefined;
 }

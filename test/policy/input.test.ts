@@ -120,6 +120,8 @@ describe('buildInput: project steps', () => {
     for (const step of a.Steps) expect(step.Id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(new Set(a.Steps.map((s) => s.Id)).size).toBe(a.Steps.length);
     expect(a.Steps[0]!.Id).toBe(stableGuid('acme/deployment/build-info'));
+    // The same id on every machine and Node version: SHA-1 229b87dabef872f5aacfaed472f8ca5e08683727 in the version-5 layout.
+    expect(stableGuid('acme/deployment/build-info')).toBe('229b87da-bef8-52f5-aacf-aed472f8ca5e');
     expect(a.Environment).toEqual({ Id: 'Environments-production', Name: 'Production', Slug: 'production', Tags: ['tier/critical'] });
     expect(a.Project.Id).toBe('Projects-acme');
     expect(a.ProjectGroup).toEqual({ Id: 'ProjectGroups-web', Name: 'Web', Slug: 'web' });

@@ -1,8 +1,9 @@
 /** The JSON report written in chunks is the JSON report, byte for byte. */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { SourceRepository } from '../../src/diagnostics.js';
+import type { Diagnostic, Range, SourceRepository } from '../../src/diagnostics.js';
 import { lintJsonChunks, lintJsonPieces, type JsonFragment } from '../../src/report/lint-json-stream.js';
-import type { LintReport } from '../../src/report/lint-report.js';
+import type { Evaluation, LintReport, PolicyDecision } from '../../src/report/lint-report.js';
 import { renderLintJson } from '../../src/report/lint-json.js';
 import { cleanReport, lintReport } from './lint-fixture.js';
 
@@ -100,5 +101,101 @@ describe('lintJsonPieces', () => {
     const out = render(report, hub, C1, keys);
     expect(out.body.toString('utf8')).toBe(renderLintJson(report));
     expect(out.placed.map((p) => p.key)).toEqual(['k-web']);
+  });
+});
+
+describe('the streamed evaluations on arbitrary reports', () => {
+  // Every field a decision, a location, an error diagnostic or a repository can have, each present or
+  // not, with any text (control characters, quotes, lone surrogates) and numbers of any size: the
+  // chunks must be the bytes JSON.stringify writes for the ordered objects renderLintJson builds.
+  const text = fc.string({ unit: fc.oneof(fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }), fc.constantFrom('\ud800', '\udfff', '\u0000', '"', '\\', '\n', '\u2028')), maxLength: 12 });
+  const maybe = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: undefined });
+  const number = fc.oneof(fc.nat(5000), fc.integer(), fc.double());
+  const position = fc.record({ line: number, column: number, offset: number });
+  const range: fc.Arbitrary<Range> = fc.record({ start: position, end: position });
+  const hub: SourceRepository = { id: 'hub', location: '/hub', commit: 'c'.repeat(40) };
+  const repository: fc.Arbitrary<SourceRepository> = fc.oneof(
+    fc.constant(hub),
+    fc.record({ id: text, location: text, commit: maybe(text), ref: maybe(text) }, { requiredKeys: ['id', 'location'] }),
+  );
+  const related = fc.array(fc.record({ file: maybe(text), range: maybe(range), message: text, repository: maybe(repository) }, { requiredKeys: ['message'] }), { maxLength: 2 });
+  const diagnostic: fc.Arbitrary<Diagnostic> = fc.record(
+    {
+      severity: fc.constantFrom('error', 'warning', 'info'),
+      code: text,
+      summary: text,
+      detail: maybe(text),
+      file: maybe(text),
+      range: maybe(range),
+      related: maybe(related),
+      project: maybe(text),
+      repository: maybe(repository),
+      adjusted: maybe(fc.record({ originalSeverity: fc.constantFrom('error', 'warning', 'info'), reason: maybe(text), file: text, range: maybe(range) }, { requiredKeys: ['originalSeverity', 'file'] })),
+    },
+    { requiredKeys: ['severity', 'code', 'summary'] },
+  );
+  const decision: fc.Arbitrary<PolicyDecision> = fc.record(
+    {
+      policy: text,
+      policyName: maybe(text),
+      version: maybe(text),
+      inScope: fc.boolean(),
+      allowed: fc.boolean(),
+      action: fc.constantFrom('block', 'warn'),
+      outcome: fc.constantFrom('pass', 'violation', 'excepted', 'error', 'skipped', 'inconclusive'),
+      reason: maybe(text),
+      error: maybe(text),
+      exception: maybe(fc.record({ owner: text, reason: text, expires: text })),
+      location: maybe(fc.record({ file: text, range: maybe(range), step: maybe(text), related: maybe(related), repository: maybe(repository) }, { requiredKeys: ['file'] })),
+      needs: maybe(fc.array(text, { maxLength: 3 })),
+    },
+    { requiredKeys: ['policy', 'inScope', 'allowed', 'action', 'outcome'] },
+  );
+  const evaluation: fc.Arbitrary<Evaluation> = fc.record(
+    { project: text, environment: text, tenant: maybe(text), errors: maybe(fc.array(diagnostic, { maxLength: 2 })), decisions: fc.array(decision, { maxLength: 4 }) },
+    { requiredKeys: ['project', 'environment', 'decisions'] },
+  );
+
+  it('are the bytes renderLintJson writes, with and without findingsOnly, and as fragments with the hub commit stood in', () => {
+    fc.assert(
+      fc.property(fc.array(evaluation, { maxLength: 5 }), fc.boolean(), (evaluations, findingsOnly) => {
+        const report: LintReport = { ...lintReport(), evaluations };
+        expect([...lintJsonChunks(report, { findingsOnly })].join('')).toBe(renderLintJson(report, { findingsOnly }));
+        const pieces = Buffer.concat([...lintJsonPieces(report, { hub, commit: hub.commit!, keyOf: (p) => `k:${p}`, previous: () => undefined, placed: () => undefined })]);
+        expect(pieces.toString('utf8')).toBe(renderLintJson(report));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('write a decision seen before in the report as it was written then, and one that differs in any field afresh', () => {
+    // Few values per field, so that decisions repeat and near-repeats (one field apart) are common.
+    const few = <T>(...values: T[]) => fc.constantFrom(...values);
+    const repeated: fc.Arbitrary<PolicyDecision> = fc.record(
+      {
+        policy: few('p', 'q'),
+        policyName: few(undefined, '', 'P'),
+        version: few(undefined, '1.0.0'),
+        inScope: fc.boolean(),
+        allowed: fc.boolean(),
+        action: few('block', 'warn'),
+        outcome: few('pass', 'skipped', 'violation'),
+        reason: few(undefined, '', 'r', 'r2'),
+        error: few(undefined, 'e'),
+        needs: few(undefined, ['Release']),
+        location: few(undefined, { file: 'f.ocl' }),
+      },
+      { requiredKeys: ['policy', 'inScope', 'allowed', 'action', 'outcome'] },
+    );
+    const evaluations = fc.array(fc.record({ project: few('a', 'b'), environment: few('dev', 'prod'), decisions: fc.array(repeated, { maxLength: 6 }) }), { maxLength: 8 });
+    fc.assert(
+      fc.property(evaluations, fc.boolean(), (list, findingsOnly) => {
+        const report: LintReport = { ...lintReport(), evaluations: list };
+        expect([...lintJsonChunks(report, { findingsOnly })].join('')).toBe(renderLintJson(report, { findingsOnly }));
+        const pieces = Buffer.concat([...lintJsonPieces(report, { hub, commit: hub.commit!, keyOf: () => undefined, previous: () => undefined, placed: () => undefined })]);
+        expect(pieces.toString('utf8')).toBe(renderLintJson(report));
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -1,9 +1,9 @@
-import git from 'isomorphic-git';
 import type { TreeEntry } from 'isomorphic-git';
 import { fsReason, GitErrorCode, GitStoreError } from '../errors.js';
 import { pathSegments, validateRefName } from '../paths.js';
 import { compareAndSwapRef, isFullOid, readRefValue } from '../refs.js';
 import { igFs, messageOf, readBlob, readCommit, readTree, type RepoContext } from '../repo.js';
+import { isomorphicGit } from '../isomorphic.js';
 import { holdWorktree, type WorktreeChange } from '../worktree-follow.js';
 import type { FileChange, Identity } from '../types.js';
 import { completeIdentity } from './tags.js';
@@ -74,6 +74,7 @@ function buildChangeTree(changes: readonly FileChange[]): ChangeNode {
 async function rewriteTree(repo: RepoContext, baseOid: string | null, changes: ChangeNode, prefix: string): Promise<string | null> {
   const entries = new Map<string, TreeEntry>();
   if (baseOid !== null) for (const entry of (await readTree(repo, baseOid)).entries) entries.set(entry.path, { ...entry });
+  const git = await isomorphicGit();
   const fs = igFs(repo);
   for (const [name, pending] of changes.files) {
     const path = prefix + name;
@@ -157,6 +158,7 @@ export async function commitChanges(options: CommitChangesOptions): Promise<Comm
       throw new GitStoreError(GitErrorCode.RefNotFound, `expectedOid ${expectedOid} is not a commit in this repository`, { cause: error });
     }
   }
+  const git = await isomorphicGit();
   let tree: string;
   try {
     tree = (await rewriteTree(repo, baseTree, changeTree, '')) ?? (await git.writeTree({ fs: igFs(repo), gitdir: repo.gitdir, tree: [] }));

@@ -1,9 +1,9 @@
-import git from 'isomorphic-git';
 import { GitErrorCode, GitStoreError } from '../errors.js';
 import { validateRefName } from '../paths.js';
 import { isFullOid, packedRefsOnce, readPackedRefs, readRefValue, readRefValueCached } from '../refs.js';
 import { suggest } from '../../model/suggest.js';
 import { cachedObject, igFs, peelToCommit, readCommit, readObject, type RepoContext } from '../repo.js';
+import { isomorphicGit } from '../isomorphic.js';
 
 /** The pseudo-ref that reads the working directory instead of a commit. */
 export const WORKTREE = 'WORKTREE';
@@ -169,6 +169,7 @@ async function ensureObjectExists(repo: RepoContext, oid: string, ref: string): 
 
 async function expandShortOid(repo: RepoContext, prefix: string): Promise<string | null> {
   try {
+    const git = await isomorphicGit();
     return await git.expandOid({ fs: igFs(repo), gitdir: repo.gitdir, oid: prefix, cache: repo.gitCache });
   } catch (error) {
     if (error instanceof Error && error.name === 'AmbiguousError') {

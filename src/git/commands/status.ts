@@ -1,9 +1,9 @@
-import git from 'isomorphic-git';
 import { GitErrorCode, GitStoreError } from '../errors.js';
 import { readRefValue } from '../refs.js';
 import { listWorktreeFiles } from '../worktree.js';
 import { resolveRef } from './resolveRef.js';
 import { igFs, messageOf, type RepoContext } from '../repo.js';
+import { isomorphicGit } from '../isomorphic.js';
 
 /** The branch HEAD names (short form), or null when HEAD is detached. An unborn branch still counts. */
 export async function currentBranch(options: { repo: RepoContext }): Promise<string | null> {
@@ -23,6 +23,7 @@ export async function isDirty(options: { repo: RepoContext }): Promise<boolean> 
   // Unborn branch (no commit yet): any file not ignored counts as a change.
   if (head === null) return (await listWorktreeFiles(repo, [])).length > 0;
   try {
+    const git = await isomorphicGit();
     const matrix = await git.statusMatrix({ fs: igFs(repo), dir: repo.dir, gitdir: repo.gitdir, cache: repo.gitCache });
     return matrix.some(([, head, workdir, stage]) => !(head === 1 && workdir === 1 && stage === 1));
   } catch (error) {

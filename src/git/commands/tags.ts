@@ -1,8 +1,8 @@
-import git from 'isomorphic-git';
 import { fsReason, GitErrorCode, GitStoreError } from '../errors.js';
 import { validateRefName } from '../paths.js';
 import { compareAndSwapRef, readRefValue } from '../refs.js';
 import { igFs, messageOf, peelToCommit, readObject, type RepoContext } from '../repo.js';
+import { isomorphicGit } from '../isomorphic.js';
 import type { Identity } from '../types.js';
 import { listRefsUnder, resolveRef } from './resolveRef.js';
 
@@ -100,6 +100,7 @@ export async function createTag(options: {
   if (resolved.oid === null) throw new GitStoreError(GitErrorCode.InvalidRequest, 'A tag cannot point at WORKTREE');
   let tagOid: string;
   try {
+    const git = await isomorphicGit();
     tagOid = await git.writeTag({
       fs: igFs(repo),
       gitdir: repo.gitdir,

@@ -1,11 +1,14 @@
 /** Checks on oclhub.ocl beyond its schema: unique slugs, references, project locations, dates, versions, tags. */
-import semver from 'semver';
+import valid from 'semver/functions/valid.js';
 import type { Diagnostic, Range } from '../../diagnostics.js';
 import { modelDiagnostic } from '../codes.js';
 import { KNOWN_CODES } from '../code-registry.js';
 import { checkRuleSettings, ruleSettingsOf } from '../rule-settings.js';
 import { suggest } from '../suggest.js';
 import type { BlockSource, HubConfigDocument } from '../types.js';
+
+/** The semver functions used here, each loaded alone (the package's index loads all fifty of its modules). */
+const semver = { valid };
 
 export interface HubConfigCheckOptions {
   file?: string | undefined;

@@ -1,9 +1,12 @@
 /** Step templates without a recorded version (BP007) and process templates a newer major has passed by (BP008). */
-import semver from 'semver';
+import major from 'semver/functions/major.js';
 import { parseVersionMask, resolveMask, newestOverall } from '../../templates/version-mask.js';
 import { actionsOf, processesOf } from '../processes.js';
 import type { ProjectRule } from '../rule.js';
 import { practiceCode } from '../codes.js';
+
+/** The semver functions used here, each loaded alone (the package's index loads all fifty of its modules). */
+const semver = { major };
 
 export const unpinnedStepTemplate: ProjectRule = {
   ...practiceCode('BP007'),
