@@ -125,27 +125,36 @@ function walk(root: string, relative: string, dirs: Record<string, DirEntry>, fi
   }
 }
 
-/** Whether the working tree still holds what `state` verified (see `worktreeStateHolds`). */
+/**
+ * Whether the working tree still holds what `state` verified (see `worktreeStateHolds`). A stat per
+ * remembered folder and file, most of this check's time: paths are joined by hand (the state's are
+ * already normalised, '/'-separated), not by path.join.
+ */
 function stateHolds(state: WorktreeState, dir: string): boolean {
-  const { verifiedAt } = state;
-  for (const relative of Object.keys(state.dirs)) {
-    const [mtimeMs, ino, names] = state.dirs[relative]!;
-    const full = relative === '' ? dir : path.join(dir, relative);
-    const info = statSync(full, { throwIfNoEntry: false });
+  const racy = state.verifiedAt - RACY_MS;
+  const prefix = dir.endsWith(path.sep) ? dir : dir + path.sep;
+  const dirs = state.dirs;
+  for (const relative in dirs) {
+    const [mtimeMs, ino, names] = dirs[relative]!;
+    const full = relative === '' ? dir : prefix + relative;
+    const info = statSync(full, NO_THROW);
     if (!info || !info.isDirectory()) return false;
-    if (info.mtimeMs === mtimeMs && info.ino === ino && mtimeMs < verifiedAt - RACY_MS) continue;
+    if (info.mtimeMs === mtimeMs && info.ino === ino && mtimeMs < racy) continue;
     if (!sameNames(namesIn(full), names)) return false;
   }
-  for (const relative of Object.keys(state.files)) {
-    const known = state.files[relative]!;
-    const full = path.join(dir, relative);
-    const info = statSync(full, { throwIfNoEntry: false });
+  const files = state.files;
+  for (const relative in files) {
+    const known = files[relative]!;
+    const full = prefix + relative;
+    const info = statSync(full, NO_THROW);
     if (!info || !info.isFile() || info.size !== known[0]) return false;
-    if (unchanged(known, info, verifiedAt)) continue;
+    if (unchanged(known, info, state.verifiedAt)) continue;
     if (blobId(readFileSync(full)) !== known[2]) return false;
   }
   return true;
 }
+
+const NO_THROW = { throwIfNoEntry: false } as const;
 
 /** Whether a stat still vouches for what was verified at `verifiedAt`. */
 function unchanged(known: FileEntry, info: Stats, verifiedAt: number): boolean {
