@@ -162,6 +162,61 @@ function unchanged(known: FileEntry, info: Stats, verifiedAt: number): boolean {
 }
 
 /**
+ * The OCL and lock files of `commit` (path → blob id), as `listFiles(commit, '', { recursive: true })`
+ * filtered by `relevant` would list them. With the state of another commit (whose files it holds
+ * exactly), only the folders whose tree differs between the two commits are read: a folder with the
+ * same tree id holds the same files, which the state already lists. After a commit that changed one
+ * project of a thousand, that is a few trees instead of every folder of the hub.
+ */
+async function committedFiles(store: GitStore, commit: string, previous: WorktreeState | undefined): Promise<Map<string, string | null>> {
+  // Loaded here, not at the top: the re-run fast path imports this module and must stay Node-only.
+  const { readingPath, readTree } = await import('../git/repo.js');
+  const repo = store.context;
+  const out = new Map<string, string | null>();
+  const root = await store.stat(commit, '');
+  if (root === null || root.type !== 'folder' || root.oid === null) return out;
+  const before = previous ? await store.stat(previous.commit, '').catch(() => null) : null;
+  /** Folders ('' for the root) whose tree is the same at both commits: their files are the state's. */
+  const same = new Set<string>();
+  const at = commit.slice(0, 12);
+  const visit = async (treeOid: string, oldOid: string | undefined, prefix: string): Promise<void> => {
+    if (oldOid === treeOid) {
+      same.add(prefix);
+      return;
+    }
+    const [tree, old] = await Promise.all([
+      readingPath(repo, prefix, at, () => readTree(repo, treeOid)),
+      oldOid !== undefined ? readTree(repo, oldOid).catch(() => undefined) : undefined,
+    ]);
+    const folders: Promise<void>[] = [];
+    for (const entry of tree.entries) {
+      const path = prefix === '' ? entry.path : `${prefix}/${entry.path}`;
+      if (entry.type === 'blob') {
+        if (relevant(entry.path)) out.set(path, entry.oid);
+      } else if (entry.type === 'tree') {
+        const was = old?.byName.get(entry.path);
+        folders.push(visit(entry.oid, was?.type === 'tree' ? was.oid : undefined, path));
+      }
+    }
+    await Promise.all(folders);
+  };
+  await visit(root.oid, before?.type === 'folder' && before.oid !== null ? before.oid : undefined, '');
+  if (previous && same.size > 0) {
+    for (const path in previous.files) {
+      // The nearest folder of `path` that is unchanged, if any.
+      for (let slash = path.lastIndexOf('/'); ; slash = path.lastIndexOf('/', slash - 1)) {
+        if (same.has(slash < 0 ? '' : path.slice(0, slash))) {
+          out.set(path, previous.files[path]![2]);
+          break;
+        }
+        if (slash <= 0) break;
+      }
+    }
+  }
+  return out;
+}
+
+/**
  * Whether the `*.ocl` and `oclhub.lock.json` files of the working tree in `dir` are exactly those of
  * `commit`; `stateDir` remembers a verified answer (see the file comment). Never throws.
  */
@@ -179,10 +234,7 @@ export async function oclWorktreeMatches(store: GitStore, commit: string, dir: s
     if (state && state.commit === commit) {
       committed = new Map(Object.entries(state.files).map(([p, entry]) => [p, entry[2]]));
     } else {
-      committed = new Map();
-      for (const entry of await store.listFiles(commit, '', { recursive: true })) {
-        if (relevant(entry.path.slice(entry.path.lastIndexOf('/') + 1))) committed.set(entry.path, entry.oid);
-      }
+      committed = await committedFiles(store, commit, state);
     }
     if (present.length !== committed.size) return false;
     const files: WorktreeState['files'] = {};
