@@ -32,14 +32,11 @@ import { worktreeStateHolds } from './worktree.js';
 /** Bumped when cached results change shape or meaning. */
 export const ENGINE_VERSION = '4';
 
+/** sha-256 of the parts, each as `<length>:<part>` (one hashing call: the same bytes as one call per piece, at a third of the calls). */
 export function sha(parts: readonly string[]): string {
-  const h = createHash('sha256');
-  for (const part of parts) {
-    h.update(String(part.length));
-    h.update(':');
-    h.update(part);
-  }
-  return h.digest('hex');
+  let text = '';
+  for (const part of parts) text += `${part.length}:${part}`;
+  return createHash('sha256').update(text).digest('hex');
 }
 
 const RECORD = 'lint-rerun.json';
