@@ -88,8 +88,8 @@ export function renderedHeaderLine(key: string, exitCode: number, summaryBytes: 
 /** A copy of a stored file on its way to a report file (see `startStoredCopy`). */
 export interface StoredCopy {
   /**
-   * Waits for the copy, checks that it is of the file named, flushes it and renames it into place (the
-   * folder flushed after); false — nothing written — when the stored file was replaced meanwhile.
+   * Waits for the copy and its flush, checks that it is of the file named and renames it into place
+   * (the folder flushed after); false — nothing written — when the stored file was replaced meanwhile.
    * Write errors are thrown, the temporary file removed.
    */
   finish(): Promise<boolean>;
@@ -113,10 +113,21 @@ export function startStoredCopy(source: string, identity: FileIdentity, target: 
   if (createFolder) mkdirSync(folder, { recursive: true });
   else if (!statSync(folder, { throwIfNoEntry: false })?.isDirectory()) return undefined;
   const temp = path.join(folder, `.${path.basename(target)}.tmp-${process.pid.toString(36)}${randomBytes(6).toString('hex')}`);
-  const copied: Promise<unknown> = copyFile(source, temp, constants.COPYFILE_EXCL).then(
-    () => undefined,
-    (error: unknown) => error ?? new Error('copy failed'),
-  );
+  // Copied, then flushed (as the full path writes a report, git/durable.ts: on disk before the name is):
+  // each step starts as soon as the last ends and the event loop turns, while the caller checks.
+  const copied: Promise<unknown> = copyFile(source, temp, constants.COPYFILE_EXCL)
+    .then(() => open(temp, 'r+'))
+    .then(async (handle) => {
+      try {
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+    })
+    .then(
+      () => undefined,
+      (error: unknown) => error ?? new Error('copy failed'),
+    );
   const discard = async () => {
     await copied;
     await unlink(temp).catch(() => undefined);
@@ -130,13 +141,6 @@ export function startStoredCopy(source: string, identity: FileIdentity, target: 
         if (!hasIdentity(statSync(source, { throwIfNoEntry: false }), identity)) {
           await discard();
           return false;
-        }
-        // As the full path writes a report (git/durable.ts): on disk before the name is.
-        const handle = await open(temp, 'r+');
-        try {
-          await handle.sync();
-        } finally {
-          await handle.close();
         }
         renameSync(temp, target);
       } catch (error) {
@@ -485,7 +489,7 @@ export async function rerunFromCache(io: RerunIo): Promise<number | undefined> {
     if (output !== undefined) copy = startStoredCopy(body, stored.body, output, false);
     const observed = observeHub(places.root);
     if (observed.commit !== record.commit || observed.tags !== record.tags) throw new Error('another commit or tags');
-    if (!worktreeStateHolds(places.cacheDir, places.root, record.commit)) throw new Error('another working tree');
+    if (!(await worktreeStateHolds(places.cacheDir, places.root, record.commit))) throw new Error('another working tree');
     if (output !== undefined) {
       copy ??= startStoredCopy(body, stored.body, output, true);
       const written = copy !== undefined && (await copy.finish());

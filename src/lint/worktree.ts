@@ -16,7 +16,7 @@
  * compared — and a folder whose stat is unchanged holds the same names. A file or folder that changed
  * so close to the verification that its time cannot tell (Git's "racily clean" rule) is read again.
  *
- * `worktreeStateHolds` is the same check done from the state alone, synchronously and with no Git
+ * `worktreeStateHolds` is the same check done from the state alone, with no Git
  * layer (the re-run fast path, fast-rerun.ts): it stats every remembered folder and file, lists only
  * the folders whose stat moved and hashes only the files whose stat moved. This module imports
  * nothing but Node's.
@@ -128,13 +128,17 @@ function walk(root: string, relative: string, dirs: Record<string, DirEntry>, fi
 /**
  * Whether the working tree still holds what `state` verified (see `worktreeStateHolds`). A stat per
  * remembered folder and file, most of this check's time: paths are joined by hand (the state's are
- * already normalised, '/'-separated), not by path.join.
+ * already normalised, '/'-separated), not by path.join. Every `YIELD_EVERY` stats it lets the event
+ * loop run, so that work the caller started on the thread pool (the re-run's copy of its report, then
+ * its flush) moves on to its next step meanwhile instead of after the check.
  */
-function stateHolds(state: WorktreeState, dir: string): boolean {
+async function stateHolds(state: WorktreeState, dir: string): Promise<boolean> {
   const racy = state.verifiedAt - RACY_MS;
   const prefix = dir.endsWith(path.sep) ? dir : dir + path.sep;
+  let count = 0;
   const dirs = state.dirs;
   for (const relative in dirs) {
+    if (++count % YIELD_EVERY === 0) await new Promise(setImmediate);
     const [mtimeMs, ino, names] = dirs[relative]!;
     const full = relative === '' ? dir : prefix + relative;
     const info = statSync(full, NO_THROW);
@@ -144,6 +148,7 @@ function stateHolds(state: WorktreeState, dir: string): boolean {
   }
   const files = state.files;
   for (const relative in files) {
+    if (++count % YIELD_EVERY === 0) await new Promise(setImmediate);
     const known = files[relative]!;
     const full = prefix + relative;
     const info = statSync(full, NO_THROW);
@@ -153,6 +158,9 @@ function stateHolds(state: WorktreeState, dir: string): boolean {
   }
   return true;
 }
+
+/** Stats between two turns of the event loop in `stateHolds` (a few milliseconds' worth). */
+const YIELD_EVERY = 400;
 
 const NO_THROW = { throwIfNoEntry: false } as const;
 
@@ -225,7 +233,7 @@ export async function oclWorktreeMatches(store: GitStore, commit: string, dir: s
     const file = stateDir !== undefined ? path.join(stateDir, worktreeStateName(dir)) : undefined;
     const state = file !== undefined ? readState(file) : undefined;
     // Verified at this commit: the stats alone say whether it still holds (a second check in one run, a re-run).
-    if (state && state.commit === commit && stateHolds(state, dir)) return true;
+    if (state && state.commit === commit && (await stateHolds(state, dir))) return true;
     const verifiedAt = Date.now();
     const dirs: WorktreeState['dirs'] = {};
     const present: string[] = [];
@@ -258,13 +266,13 @@ export async function oclWorktreeMatches(store: GitStore, commit: string, dir: s
 
 /**
  * Whether the working tree in `dir` still holds what the state in `stateDir` verified against
- * `commit`, judged from the state alone (see the file comment): no Git, synchronous. False whenever
+ * `commit`, judged from the state alone (see the file comment): no Git. False whenever
  * it cannot tell.
  */
-export function worktreeStateHolds(stateDir: string, dir: string, commit: string): boolean {
+export async function worktreeStateHolds(stateDir: string, dir: string, commit: string): Promise<boolean> {
   try {
     const state = readState(path.join(stateDir, worktreeStateName(dir)));
-    return state !== undefined && state.commit === commit && stateHolds(state, dir);
+    return state !== undefined && state.commit === commit && (await stateHolds(state, dir));
   } catch {
     return false;
   }
