@@ -860,8 +860,14 @@ export async function lintHub(hub: Hub, options: LintOptions = {}): Promise<Lint
     ? hubPractices(hub.config, result.facts ?? [], { now, publishedPolicies }).filter((d) => !linted || (d.project !== undefined && linted.has(d.project)))
     : [];
   found.push(...practices.map((d) => (d.file !== undefined && d.repository === undefined ? { ...d, repository: hub.repository } : d)));
+  const exceptions = hub.config?.exceptions ?? [];
   for (const evaluation of result.evaluations) {
-    const applied = applyExceptions(evaluation.decisions, hub.config?.exceptions ?? [], { project: evaluation.project, environment: evaluation.environment, tenant: evaluation.tenant }, { now });
+    // Without exceptions every decision stands as it is (applyExceptions would copy them unchanged).
+    if (exceptions.length === 0) {
+      evaluations.push(evaluation);
+      continue;
+    }
+    const applied = applyExceptions(evaluation.decisions, exceptions, { project: evaluation.project, environment: evaluation.environment, tenant: evaluation.tenant }, { now });
     found.push(...applied.diagnostics.map((d) => (d.file !== undefined && d.repository === undefined ? { ...d, repository: hub.repository } : d)));
     evaluations.push({ ...evaluation, decisions: applied.decisions });
   }
