@@ -3,9 +3,10 @@
  * bin/oclhub.js calls `rerunFromCache` first, and only when it declines (undefined) loads the bundle.
  * Like Git's index, it trusts file-system stats, not content: the full lint path leaves a record
  * (`lint-rerun.json` in the lint cache folder) beside the report it rendered (`lint-output.txt` and
- * `lint-output.body`, cache.ts), saying under which invocation, hub commit, tag listing and time window that report is
- * the answer; the working tree's OCL files are vouched for by the worktree state (worktree.ts). A
- * re-run checks all of that with a few dozen reads and a stat per project file and folder, then
+ * `lint-output.body`, cache.ts), saying under which invocation, hub commit, tag listing and time
+ * window that report is the answer; the working tree's OCL files are vouched for by the worktree
+ * state (worktree.ts). A re-run checks all of that with a few dozen reads and a stat per project file
+ * and folder, then
  * prints the stored report or has the kernel copy it to `--output` (started before the checks, on the
  * thread pool, and renamed into place only if they all hold), and exits with the stored exit code.
  *
@@ -25,7 +26,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { copyFile, open, unlink } from 'node:fs/promises';
-import { appendFileSync, closeSync, constants, fstatSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, constants, fstatSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { worktreeStateHolds } from './worktree.js';
 

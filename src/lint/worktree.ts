@@ -19,7 +19,7 @@
  * `worktreeStateHolds` is the same check done from the state alone, with no Git
  * layer (the re-run fast path, fast-rerun.ts): it stats every remembered folder and file, lists only
  * the folders whose stat moved and hashes only the files whose stat moved. This module imports
- * nothing but Node's.
+ * nothing but Node's (the Git layer is loaded on demand, only to list a commit's trees).
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync, type Stats } from 'node:fs';
