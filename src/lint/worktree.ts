@@ -126,15 +126,18 @@ function walk(root: string, relative: string, dirs: Record<string, DirEntry>, fi
 }
 
 /**
- * Whether the working tree still holds what `state` verified (see `worktreeStateHolds`). A stat per
- * remembered folder and file, most of this check's time: paths are joined by hand (the state's are
- * already normalised, '/'-separated), not by path.join. Every `YIELD_EVERY` stats it lets the event
- * loop run, so that work the caller started on the thread pool (the re-run's copy of its report, then
- * its flush) moves on to its next step meanwhile instead of after the check.
+ * What changed in the working tree since `state` was verified, judged from stats (see
+ * `worktreeStateHolds`): the remembered files whose content is not what was verified, each with its
+ * new entry; undefined when a remembered folder or file is gone or a folder's names changed (a file
+ * added or removed). A stat per remembered folder and file, most of this check's time: paths are
+ * joined by hand (the state's are already normalised, '/'-separated), not by path.join. Every
+ * `YIELD_EVERY` stats it lets the event loop run, so that work the caller started on the thread pool
+ * (the re-run's copy of its report, then its flush) moves on to its next step meanwhile.
  */
-async function stateHolds(state: WorktreeState, dir: string): Promise<boolean> {
+async function stateChanges(state: WorktreeState, dir: string, stopAtFirst: boolean): Promise<Map<string, FileEntry> | undefined> {
   const racy = state.verifiedAt - RACY_MS;
   const prefix = dir.endsWith(path.sep) ? dir : dir + path.sep;
+  const changed = new Map<string, FileEntry>();
   let count = 0;
   const dirs = state.dirs;
   for (const relative in dirs) {
@@ -142,9 +145,9 @@ async function stateHolds(state: WorktreeState, dir: string): Promise<boolean> {
     const [mtimeMs, ino, names] = dirs[relative]!;
     const full = relative === '' ? dir : prefix + relative;
     const info = statSync(full, NO_THROW);
-    if (!info || !info.isDirectory()) return false;
+    if (!info || !info.isDirectory()) return undefined;
     if (info.mtimeMs === mtimeMs && info.ino === ino && mtimeMs < racy) continue;
-    if (!sameNames(namesIn(full), names)) return false;
+    if (!sameNames(namesIn(full), names)) return undefined;
   }
   const files = state.files;
   for (const relative in files) {
@@ -152,11 +155,20 @@ async function stateHolds(state: WorktreeState, dir: string): Promise<boolean> {
     const known = files[relative]!;
     const full = prefix + relative;
     const info = statSync(full, NO_THROW);
-    if (!info || !info.isFile() || info.size !== known[0]) return false;
+    if (!info || !info.isFile()) return undefined;
     if (unchanged(known, info, state.verifiedAt)) continue;
-    if (blobId(readFileSync(full)) !== known[2]) return false;
+    // The stat is taken before the content is read: a write after it moves the stat again.
+    const id = info.size === known[0] || !stopAtFirst ? blobId(readFileSync(full)) : '';
+    if (id === known[2]) continue;
+    changed.set(relative, [info.size, info.mtimeMs, id, info.ctimeMs, info.ino]);
+    if (stopAtFirst) return changed;
   }
-  return true;
+  return changed;
+}
+
+/** Whether the working tree still holds what `state` verified (see `worktreeStateHolds`). */
+async function stateHolds(state: WorktreeState, dir: string): Promise<boolean> {
+  return (await stateChanges(state, dir, true))?.size === 0;
 }
 
 /** Stats between two turns of the event loop in `stateHolds` (a few milliseconds' worth). */
@@ -234,6 +246,24 @@ export async function oclWorktreeMatches(store: GitStore, commit: string, dir: s
     const state = file !== undefined ? readState(file) : undefined;
     // Verified at this commit: the stats alone say whether it still holds (a second check in one run, a re-run).
     if (state && state.commit === commit && (await stateHolds(state, dir))) return true;
+    // Verified at another commit (the last run's), with no file added or removed since: the remembered
+    // files, with the changed ones' new blob ids, are compared with the new commit's, which lists only the
+    // folders whose tree changed. A commit of a few edited files costs a stat pass and a few tree reads.
+    if (state && state.commit !== commit && stateDir !== undefined && file !== undefined) {
+      const changes = await stateChanges(state, dir, false);
+      if (changes !== undefined) {
+        const committed = await committedFiles(store, commit, state);
+        let count = 0;
+        for (const relative in state.files) {
+          count++;
+          if (committed.get(relative) !== (changes.get(relative) ?? state.files[relative]!)[2]) return false;
+        }
+        if (count !== committed.size) return false;
+        // The verification time stays the state's: a changed file's new stat is then recent, so it is read again next time.
+        writeState(stateDir, file, { ...state, commit, files: { ...state.files, ...Object.fromEntries(changes) } });
+        return true;
+      }
+    }
     const verifiedAt = Date.now();
     const dirs: WorktreeState['dirs'] = {};
     const present: string[] = [];

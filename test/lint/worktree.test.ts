@@ -114,6 +114,29 @@ describe('oclWorktreeMatches', () => {
     git(dir, ['add', '-A']);
     git(dir, ['commit', '-qm', 'change, add, remove']);
     expect(await both()).toBe(true);
+    // Edits only (no file added or removed), committed: the remembered files with their new blob ids are the commit's.
+    write('projects/a/.octopus/deployment_process.ocl', 'step "a" {\n    name = "A3"\n}\n');
+    write('oclhub.ocl', 'base_path = ".octopus"\n# edited\n');
+    git(dir, ['commit', '-qam', 'edits']);
+    expect(await both()).toBe(true);
+    // Edited again and committed, then edited once more without a commit: not the commit.
+    write('projects/c/.octopus/deployment_process.ocl', 'step "c" {\n    name = "C2"\n}\n');
+    git(dir, ['commit', '-qam', 'edit c']);
+    write('projects/c/.octopus/deployment_process.ocl', 'step "c" {\n    name = "C3"\n}\n');
+    expect(await both()).toBe(false);
+    git(dir, ['checkout', '-q', '--', '.']);
+    expect(await both()).toBe(true);
+    // A commit that changes a file the working tree does not have changed (committed from elsewhere): not the commit.
+    const head = git(dir, ['rev-parse', 'HEAD']).trim();
+    write('projects/a/.octopus/deployment_process.ocl', 'step "a" {\n    name = "A4"\n}\n');
+    git(dir, ['commit', '-qam', 'a4']);
+    git(dir, ['reset', '-q', '--soft', head]);
+    git(dir, ['reset', '-q']);
+    git(dir, ['checkout', '-q', '--', '.']);
+    git(dir, ['reset', '-q', '--soft', 'HEAD@{2}']);
+    expect(await both()).toBe(false);
+    git(dir, ['reset', '-q', '--hard', 'HEAD']);
+    expect(await both()).toBe(true);
     // A commit adds a file the working tree then lacks: the changed folder is read, the file missed.
     write('projects/c/.octopus/variables.ocl', 'variable "X" {\n    value "1" {}\n}\n');
     git(dir, ['add', '-A']);
