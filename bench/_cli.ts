@@ -10,7 +10,7 @@ import { rerunFromCache } from '../src/lint/fast-rerun.js';
 const argv = process.argv.slice(2);
 const served =
   argv[0] === 'lint'
-    ? rerunFromCache({
+    ? await rerunFromCache({
         args: argv.slice(1),
         cwd: process.cwd(),
         env: process.env,

@@ -39,7 +39,7 @@ async function rerunFromCache(args) {
   if (!existsSync(module)) return undefined;
   try {
     const fast = await import(module.href);
-    return fast.rerunFromCache({
+    return await fast.rerunFromCache({
       args,
       cwd: process.cwd(),
       env: process.env,

@@ -14,7 +14,7 @@ import * as nodeFs from 'node:fs';
 import { writeFileAtomicWith } from '../git/durable.js';
 import type { FsLike } from '../git/repo.js';
 import type { JsonFragment } from '../report/lint-json-stream.js';
-import { HEADER_MAX, RENDERED, RENDERED_FORMAT, renderedHeader } from './fast-rerun.js';
+import { hasIdentity, HEADER_MAX, identityOf, RENDERED, RENDERED_BODY, renderedHeader, renderedHeaderLine, startStoredCopy, type FileIdentity } from './fast-rerun.js';
 
 /** Creates the cache folder with a `.gitignore` of `*`, so that no repository ever commits it. */
 async function makeCacheDir(dir: string): Promise<void> {
@@ -137,10 +137,10 @@ export class LintCache {
 
 
 /**
- * The last rendered report, found by its key. Only the header line is read to compare keys: the
- * report itself (tens of megabytes for a big hub) is read or copied only on a hit, from the file as
- * it was when the header was read (the handle stays open, so a concurrent writer's rename does not
- * mix two reports).
+ * The last rendered report, found by its key. Only the head file (fast-rerun.ts) is read to compare
+ * keys: the report itself (tens of megabytes for a big hub) is read or copied only on a hit, from the
+ * body as it was when the head was read (its handle stays open, so a concurrent writer's rename does
+ * not mix two reports).
  */
 export interface RenderedReport {
   exitCode: number;
@@ -153,43 +153,48 @@ export interface RenderedReport {
   close(): Promise<void>;
 }
 
-/** The file layout: `oclhub-rendered/2 <key> <exit code> <summary bytes>\n<job summary><report>`. */
+/** The head of the stored report of `key`: its exit code, job summary and body's identity. */
+async function readRenderedHead(dir: string, key: string): Promise<{ exitCode: number; summary?: string; body: FileIdentity } | undefined> {
+  const bytes = await readFile(path.join(dir, RENDERED));
+  const newline = bytes.indexOf(10);
+  if (newline < 0 || newline > HEADER_MAX) return undefined;
+  const header = renderedHeader(bytes.toString('utf8', 0, newline), key);
+  if (!header || newline + 1 + Math.max(0, header.summaryBytes) !== bytes.length) return undefined;
+  return { exitCode: header.exitCode, ...(header.summaryBytes >= 0 ? { summary: bytes.toString('utf8', newline + 1) } : {}), body: header.body };
+}
+
+/** The stored report of `key` (layout: see fast-rerun.ts), or undefined. */
 export async function readRenderedReport(dir: string, key: string): Promise<RenderedReport | undefined> {
   let handle: FileHandle | undefined;
   try {
-    handle = await open(path.join(dir, RENDERED), 'r');
-    const head = Buffer.alloc(HEADER_MAX);
-    const { bytesRead } = await handle.read(head, 0, HEADER_MAX, 0);
-    const newline = head.subarray(0, bytesRead).indexOf(10);
-    if (newline < 0) throw new Error('no header');
-    const header = renderedHeader(head.toString('utf8', 0, newline), key);
-    if (!header) throw new Error('another report');
-    const { exitCode, summaryBytes } = header;
-    const summaryLength = Math.max(0, summaryBytes);
-    const bodyStart = newline + 1 + summaryLength;
-    let summary: string | undefined;
-    if (summaryBytes >= 0) {
-      const bytes = Buffer.alloc(summaryLength);
-      await handle.read(bytes, 0, summaryLength, newline + 1);
-      summary = bytes.toString('utf8');
-    }
+    const head = await readRenderedHead(dir, key);
+    if (!head) return undefined;
+    const bodyFile = path.join(dir, RENDERED_BODY);
+    handle = await open(bodyFile, 'r');
+    if (!hasIdentity(await handle.stat(), head.body)) throw new Error('another body');
     const file = handle;
-    const size = (await file.stat()).size;
+    const size = head.body[0];
     return {
-      exitCode,
-      ...(summary !== undefined ? { summary } : {}),
+      exitCode: head.exitCode,
+      ...(head.summary !== undefined ? { summary: head.summary } : {}),
       async text() {
-        const bytes = Buffer.alloc(size - bodyStart);
-        await file.read(bytes, 0, bytes.length, bodyStart);
+        const bytes = Buffer.alloc(size);
+        for (let at = 0; at < size; ) {
+          const { bytesRead } = await file.read(bytes, at, size - at, at);
+          if (bytesRead === 0) throw new Error('the stored report is torn');
+          at += bytesRead;
+        }
         return bytes.toString('utf8');
       },
       async copyTo(target: string) {
-        // Flushed and renamed into place only when complete, as every report file is.
+        // A copy made by the kernel; when the body was replaced since it was opened, from the open handle.
+        const copy = startStoredCopy(bodyFile, head.body, target, true);
+        if (copy && (await copy.finish())) return;
         await writeFileAtomicWith(nodeFs as unknown as FsLike, target, async (out) => {
           const piece = Buffer.alloc(1 << 20);
-          for (let at = bodyStart; at < size; ) {
+          for (let at = 0; at < size; ) {
             const { bytesRead } = await file.read(piece, 0, Math.min(piece.length, size - at), at);
-            if (bytesRead === 0) break;
+            if (bytesRead === 0) throw new Error('the stored report is torn');
             await out.write(piece.subarray(0, bytesRead));
             at += bytesRead;
           }
@@ -203,15 +208,37 @@ export async function readRenderedReport(dir: string, key: string): Promise<Rend
   }
 }
 
+/** Body files are created with the mode report files get (git/durable.ts), which a kernel copy keeps. */
+const BODY_MODE = 0o644;
+
+/**
+ * Publishes a stored report whose body is complete in `bodyTemp`: the body renamed into place first,
+ * then the head naming it (see fast-rerun.ts). The body's identity, or undefined when not published.
+ */
+async function publishRendered(dir: string, bodyTemp: string, key: string, exitCode: number, summary?: string): Promise<FileIdentity | undefined> {
+  try {
+    // Taken before the rename (which keeps size, time and inode): another run's body renamed in meanwhile is not this one.
+    const body = identityOf(await stat(bodyTemp));
+    await rename(bodyTemp, path.join(dir, RENDERED_BODY));
+    const file = path.join(dir, RENDERED);
+    const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    const summaryBytes = summary === undefined ? -1 : Buffer.byteLength(summary);
+    await writeFile(temp, `${renderedHeaderLine(key, exitCode, summaryBytes, body)}${summary ?? ''}`);
+    await rename(temp, file);
+    return body;
+  } catch {
+    await rm(bodyTemp, { force: true }).catch(() => undefined);
+    return undefined;
+  }
+}
+
 /** Stores the rendered report (and the GitHub job summary rendered with it, if any). */
 export async function writeRenderedReport(dir: string, key: string, output: string, exitCode: number, summary?: string): Promise<void> {
   try {
     await makeCacheDir(dir);
-    const file = path.join(dir, RENDERED);
-    const temp = `${file}.${process.pid}.tmp`;
-    const summaryBytes = summary === undefined ? -1 : Buffer.byteLength(summary);
-    await writeFile(temp, `${RENDERED_FORMAT} ${key} ${exitCode} ${summaryBytes}\n${summary ?? ''}${output}`);
-    await rename(temp, file);
+    const temp = path.join(dir, `${RENDERED_BODY}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+    await writeFile(temp, output, { mode: BODY_MODE });
+    await publishRendered(dir, temp, key, exitCode, summary);
   } catch {
     // Only costs speed.
   }
@@ -228,15 +255,13 @@ export interface RenderedReportWriter {
 
 /** Where a report's fragments are (see `readReportFragments`). */
 const FRAGMENTS = 'lint-output.fragments.json';
-const FRAGMENTS_FORMAT = 'oclhub-fragments/1';
+const FRAGMENTS_FORMAT = 'oclhub-fragments/2';
 
 interface FragmentIndex {
   format: typeof FRAGMENTS_FORMAT;
-  /** The report's key, and its file's [size, mtimeMs, inode] when the index was written: no other file's offsets apply. */
+  /** The report's key, and its body's identity: no other file's offsets apply. */
   key: string;
-  report: [number, number, number];
-  /** Where the report starts in the file (after the header line). */
-  bodyStart: number;
+  body: FileIdentity;
   /** Fragment key → [offset in the report, length, commit offsets in the fragment]. */
   fragments: Record<string, [number, number, number[]]>;
 }
@@ -245,17 +270,14 @@ interface FragmentIndex {
 export async function renderedReportWriter(dir: string, key: string, exitCode: number): Promise<RenderedReportWriter | undefined> {
   try {
     await makeCacheDir(dir);
-    const file = path.join(dir, RENDERED);
-    const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-    const stream = createWriteStream(temp);
+    const temp = path.join(dir, `${RENDERED_BODY}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+    const stream = createWriteStream(temp, { mode: BODY_MODE });
     let failed = false;
     const failure = new Promise<void>((resolve) => stream.once('error', () => resolve(void (failed = true))));
     const write = async (chunk: string | Uint8Array) => {
       if (failed) return;
       if (!stream.write(chunk)) await Promise.race([once(stream, 'drain').catch(() => undefined), failure]);
     };
-    const header = `${RENDERED_FORMAT} ${key} ${exitCode} -1\n`;
-    await write(header);
     const fragments: FragmentIndex['fragments'] = {};
     let kept = 0;
     const end = () => new Promise<void>((resolve) => stream.end(() => resolve()));
@@ -272,16 +294,10 @@ export async function renderedReportWriter(dir: string, key: string, exitCode: n
           await rm(temp, { force: true }).catch(() => undefined);
           return;
         }
+        const body = await publishRendered(dir, temp, key, exitCode);
+        if (body === undefined || kept === 0) return;
         try {
-          await rename(temp, file);
-        } catch {
-          await rm(temp, { force: true }).catch(() => undefined);
-          return;
-        }
-        if (kept === 0) return;
-        try {
-          const info = await stat(file);
-          const index: FragmentIndex = { format: FRAGMENTS_FORMAT, key, report: [info.size, info.mtimeMs, info.ino], bodyStart: Buffer.byteLength(header), fragments };
+          const index: FragmentIndex = { format: FRAGMENTS_FORMAT, key, body, fragments };
           const target = path.join(dir, FRAGMENTS);
           const indexTemp = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
           await writeFile(indexTemp, JSON.stringify(index));
@@ -301,8 +317,8 @@ export async function renderedReportWriter(dir: string, key: string, exitCode: n
 }
 
 /**
- * The fragments of the last stored report (report/lint-json-stream.ts): its bytes, read once, and the
- * index written with it. Nothing when the index is not the stored report's (another report was
+ * The fragments of the last stored report (report/lint-json-stream.ts): its body's bytes, read once,
+ * and the index written with it. Nothing when the index is not the stored body's (another report was
  * stored since, or either file is torn or missing).
  */
 export async function readReportFragments(dir: string): Promise<(key: string) => { bytes: Uint8Array; commits: number[] } | undefined> {
@@ -310,25 +326,21 @@ export async function readReportFragments(dir: string): Promise<(key: string) =>
   let handle: FileHandle | undefined;
   try {
     const index = JSON.parse(await readFile(path.join(dir, FRAGMENTS), 'utf8')) as FragmentIndex;
-    if (index.format !== FRAGMENTS_FORMAT || !Array.isArray(index.report)) return none;
-    handle = await open(path.join(dir, RENDERED), 'r');
-    const info = await handle.stat();
-    if (info.size !== index.report[0] || info.mtimeMs !== index.report[1] || info.ino !== index.report[2]) return none;
-    const bytes = Buffer.allocUnsafe(info.size);
+    if (index.format !== FRAGMENTS_FORMAT || !Array.isArray(index.body)) return none;
+    handle = await open(path.join(dir, RENDERED_BODY), 'r');
+    if (!hasIdentity(await handle.stat(), index.body)) return none;
+    const bytes = Buffer.allocUnsafe(index.body[0]);
     for (let at = 0; at < bytes.length; ) {
       const { bytesRead } = await handle.read(bytes, at, bytes.length - at, at);
       if (bytesRead === 0) return none;
       at += bytesRead;
     }
-    const newline = bytes.indexOf(10);
-    if (newline + 1 !== index.bodyStart || bytes.toString('utf8', 0, newline).split(' ')[1] !== index.key) return none;
     return (key) => {
       const entry = index.fragments[key];
       if (!entry || !Object.hasOwn(index.fragments, key)) return undefined;
       const [at, length, commits] = entry;
-      const start = index.bodyStart + at;
-      if (start + length > bytes.length) return undefined;
-      return { bytes: bytes.subarray(start, start + length), commits };
+      if (at + length > bytes.length) return undefined;
+      return { bytes: bytes.subarray(at, at + length), commits };
     };
   } catch {
     return none;

@@ -230,15 +230,18 @@ function expand(result: CompactResult): ProjectResult {
     ...(result.facts ? { facts: result.facts } : {}),
     evaluations: result.evaluations.map((e) => ({
       ...e,
-      decisions: e.decisions.map(([at, rest]) => {
-        const [policy, policyName, version] = result.policies[at]!;
-        const decision: PolicyDecision = { policy, ...rest };
-        if (policyName !== null) decision.policyName = policyName;
-        if (version !== null) decision.version = version;
-        return decision;
-      }),
+      decisions: e.decisions.map((compacted) => expandDecision(result.policies, compacted)),
     })),
   };
+}
+
+/** A decision of the compact form with its policy's name and version put back (`compact`'s inverse). */
+function expandDecision(policies: CompactResult['policies'], [at, rest]: CompactResult['evaluations'][number]['decisions'][number]): PolicyDecision {
+  const [policy, policyName, version] = policies[at]!;
+  const decision: PolicyDecision = { policy, ...rest };
+  if (policyName !== null) decision.policyName = policyName;
+  if (version !== null) decision.version = version;
+  return decision;
 }
 
 
@@ -658,6 +661,44 @@ function attachRepository(result: ProjectResult, target: Pick<LintProjectTarget,
   };
 }
 
+/**
+ * `attachRepository(expand(entry), target)` in one pass, for an entry just decoded from the cache: its
+ * objects are this run's alone, so the repository is filled in where they are instead of into copies.
+ * A re-run after one project changed takes all the others this way, and those copies were most of its
+ * garbage. Keys end up in the same order as the copies' (a new key goes last either way).
+ */
+function expandCached(entry: CompactResult, target: Pick<LintProjectTarget, 'slug' | 'repository'>): ProjectResult {
+  const repository = target.repository;
+  const own = <T extends { file?: string; repository?: SourceRepository }>(item: T): T => {
+    if (repository !== undefined && item.file !== undefined && item.repository === undefined) item.repository = repository;
+    return item;
+  };
+  const diagnostic = (d: Diagnostic): Diagnostic => {
+    own(d);
+    d.project ??= target.slug;
+    d.related?.forEach(own);
+    return d;
+  };
+  const evaluations = entry.evaluations as unknown as Evaluation[];
+  for (const evaluation of entry.evaluations) {
+    evaluation.errors?.forEach(diagnostic);
+    (evaluation as unknown as Evaluation).decisions = evaluation.decisions.map((compacted) => {
+      const location = compacted[1].location;
+      if (location) {
+        own(location);
+        location.related?.forEach(own);
+      }
+      return expandDecision(entry.policies, compacted);
+    });
+  }
+  return {
+    diagnostics: entry.diagnostics.map(diagnostic),
+    sources: entry.sources.map(([file, text, repo]) => [file, text, repo ?? repository]),
+    ...(entry.facts ? { facts: entry.facts } : {}),
+    evaluations,
+  };
+}
+
 /** How every policy is evaluated: the error action asked for, under the hub's `limits` (oclhub.ocl). */
 function policyOptions(hub: Hub, onError: PolicyAction | undefined): EvaluatePolicyOptions {
   const out: EvaluatePolicyOptions = {};
@@ -819,8 +860,14 @@ export async function lintHub(hub: Hub, options: LintOptions = {}): Promise<Lint
     ? hubPractices(hub.config, result.facts ?? [], { now, publishedPolicies }).filter((d) => !linted || (d.project !== undefined && linted.has(d.project)))
     : [];
   found.push(...practices.map((d) => (d.file !== undefined && d.repository === undefined ? { ...d, repository: hub.repository } : d)));
+  const exceptions = hub.config?.exceptions ?? [];
   for (const evaluation of result.evaluations) {
-    const applied = applyExceptions(evaluation.decisions, hub.config?.exceptions ?? [], { project: evaluation.project, environment: evaluation.environment, tenant: evaluation.tenant }, { now });
+    // Without exceptions every decision stands as it is (applyExceptions would copy them unchanged).
+    if (exceptions.length === 0) {
+      evaluations.push(evaluation);
+      continue;
+    }
+    const applied = applyExceptions(evaluation.decisions, exceptions, { project: evaluation.project, environment: evaluation.environment, tenant: evaluation.tenant }, { now });
     found.push(...applied.diagnostics.map((d) => (d.file !== undefined && d.repository === undefined ? { ...d, repository: hub.repository } : d)));
     evaluations.push({ ...evaluation, decisions: applied.decisions });
   }
@@ -1017,7 +1064,7 @@ async function lintUncached(
       let result: ProjectResult;
       const hit = stored[index] ? cache!.get<CompactResult>(key) : undefined;
       if (hit) {
-        result = expand(hit);
+        result = expandCached(hit, target);
         cached++;
         kept[index] = key;
       } else if (lanes && !stored[index]) {
@@ -1039,7 +1086,7 @@ async function lintUncached(
         if (key !== '') cache!.set(key, compact(result));
         kept[index] = key;
       }
-      result = attachRepository(result, target);
+      if (!hit) result = attachRepository(result, target);
       diagnostics.push(...result.diagnostics);
       for (const entry of options.keepSources === false ? [] : result.sources) {
         const id = sourceKey(entry[0], entry[2]);

@@ -16,10 +16,10 @@
  * compared — and a folder whose stat is unchanged holds the same names. A file or folder that changed
  * so close to the verification that its time cannot tell (Git's "racily clean" rule) is read again.
  *
- * `worktreeStateHolds` is the same check done from the state alone, synchronously and with no Git
+ * `worktreeStateHolds` is the same check done from the state alone, with no Git
  * layer (the re-run fast path, fast-rerun.ts): it stats every remembered folder and file, lists only
  * the folders whose stat moved and hashes only the files whose stat moved. This module imports
- * nothing but Node's.
+ * nothing but Node's (the Git layer is loaded on demand, only to list a commit's trees).
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync, type Stats } from 'node:fs';
@@ -125,31 +125,115 @@ function walk(root: string, relative: string, dirs: Record<string, DirEntry>, fi
   }
 }
 
-/** Whether the working tree still holds what `state` verified (see `worktreeStateHolds`). */
-function stateHolds(state: WorktreeState, dir: string): boolean {
-  const { verifiedAt } = state;
-  for (const relative of Object.keys(state.dirs)) {
-    const [mtimeMs, ino, names] = state.dirs[relative]!;
-    const full = relative === '' ? dir : path.join(dir, relative);
-    const info = statSync(full, { throwIfNoEntry: false });
-    if (!info || !info.isDirectory()) return false;
-    if (info.mtimeMs === mtimeMs && info.ino === ino && mtimeMs < verifiedAt - RACY_MS) continue;
-    if (!sameNames(namesIn(full), names)) return false;
+/**
+ * What changed in the working tree since `state` was verified, judged from stats (see
+ * `worktreeStateHolds`): the remembered files whose content is not what was verified, each with its
+ * new entry; undefined when a remembered folder or file is gone or a folder's names changed (a file
+ * added or removed). A stat per remembered folder and file, most of this check's time: paths are
+ * joined by hand (the state's are already normalised, '/'-separated), not by path.join. Every
+ * `YIELD_EVERY` stats it lets the event loop run, so that work the caller started on the thread pool
+ * (the re-run's copy of its report, then its flush) moves on to its next step meanwhile.
+ */
+async function stateChanges(state: WorktreeState, dir: string, stopAtFirst: boolean): Promise<Map<string, FileEntry> | undefined> {
+  const racy = state.verifiedAt - RACY_MS;
+  const prefix = dir.endsWith(path.sep) ? dir : dir + path.sep;
+  const changed = new Map<string, FileEntry>();
+  let count = 0;
+  const dirs = state.dirs;
+  for (const relative in dirs) {
+    if (++count % YIELD_EVERY === 0) await new Promise(setImmediate);
+    const [mtimeMs, ino, names] = dirs[relative]!;
+    const full = relative === '' ? dir : prefix + relative;
+    const info = statSync(full, NO_THROW);
+    if (!info || !info.isDirectory()) return undefined;
+    if (info.mtimeMs === mtimeMs && info.ino === ino && mtimeMs < racy) continue;
+    if (!sameNames(namesIn(full), names)) return undefined;
   }
-  for (const relative of Object.keys(state.files)) {
-    const known = state.files[relative]!;
-    const full = path.join(dir, relative);
-    const info = statSync(full, { throwIfNoEntry: false });
-    if (!info || !info.isFile() || info.size !== known[0]) return false;
-    if (unchanged(known, info, verifiedAt)) continue;
-    if (blobId(readFileSync(full)) !== known[2]) return false;
+  const files = state.files;
+  for (const relative in files) {
+    if (++count % YIELD_EVERY === 0) await new Promise(setImmediate);
+    const known = files[relative]!;
+    const full = prefix + relative;
+    const info = statSync(full, NO_THROW);
+    if (!info || !info.isFile()) return undefined;
+    if (unchanged(known, info, state.verifiedAt)) continue;
+    // The stat is taken before the content is read: a write after it moves the stat again.
+    const id = info.size === known[0] || !stopAtFirst ? blobId(readFileSync(full)) : '';
+    if (id === known[2]) continue;
+    changed.set(relative, [info.size, info.mtimeMs, id, info.ctimeMs, info.ino]);
+    if (stopAtFirst) return changed;
   }
-  return true;
+  return changed;
 }
+
+/** Whether the working tree still holds what `state` verified (see `worktreeStateHolds`). */
+async function stateHolds(state: WorktreeState, dir: string): Promise<boolean> {
+  return (await stateChanges(state, dir, true))?.size === 0;
+}
+
+/** Stats between two turns of the event loop in `stateHolds` (a few milliseconds' worth). */
+const YIELD_EVERY = 400;
+
+const NO_THROW = { throwIfNoEntry: false } as const;
 
 /** Whether a stat still vouches for what was verified at `verifiedAt`. */
 function unchanged(known: FileEntry, info: Stats, verifiedAt: number): boolean {
   return known[0] === info.size && known[1] === info.mtimeMs && known[3] === info.ctimeMs && known[4] === info.ino && info.mtimeMs < verifiedAt - RACY_MS;
+}
+
+/**
+ * The OCL and lock files of `commit` (path → blob id), as `listFiles(commit, '', { recursive: true })`
+ * filtered by `relevant` would list them. With the state of another commit (whose files it holds
+ * exactly), only the folders whose tree differs between the two commits are read: a folder with the
+ * same tree id holds the same files, which the state already lists. After a commit that changed one
+ * project of a thousand, that is a few trees instead of every folder of the hub.
+ */
+async function committedFiles(store: GitStore, commit: string, previous: WorktreeState | undefined): Promise<Map<string, string | null>> {
+  // Loaded here, not at the top: the re-run fast path imports this module and must stay Node-only.
+  const { readingPath, readTree } = await import('../git/repo.js');
+  const repo = store.context;
+  const out = new Map<string, string | null>();
+  const root = await store.stat(commit, '');
+  if (root === null || root.type !== 'folder' || root.oid === null) return out;
+  const before = previous ? await store.stat(previous.commit, '').catch(() => null) : null;
+  /** Folders ('' for the root) whose tree is the same at both commits: their files are the state's. */
+  const same = new Set<string>();
+  const at = commit.slice(0, 12);
+  const visit = async (treeOid: string, oldOid: string | undefined, prefix: string): Promise<void> => {
+    if (oldOid === treeOid) {
+      same.add(prefix);
+      return;
+    }
+    const [tree, old] = await Promise.all([
+      readingPath(repo, prefix, at, () => readTree(repo, treeOid)),
+      oldOid !== undefined ? readTree(repo, oldOid).catch(() => undefined) : undefined,
+    ]);
+    const folders: Promise<void>[] = [];
+    for (const entry of tree.entries) {
+      const path = prefix === '' ? entry.path : `${prefix}/${entry.path}`;
+      if (entry.type === 'blob') {
+        if (relevant(entry.path)) out.set(path, entry.oid);
+      } else if (entry.type === 'tree') {
+        const was = old?.byName.get(entry.path);
+        folders.push(visit(entry.oid, was?.type === 'tree' ? was.oid : undefined, path));
+      }
+    }
+    await Promise.all(folders);
+  };
+  await visit(root.oid, before?.type === 'folder' && before.oid !== null ? before.oid : undefined, '');
+  if (previous && same.size > 0) {
+    for (const path in previous.files) {
+      // The nearest folder of `path` that is unchanged, if any.
+      for (let slash = path.lastIndexOf('/'); ; slash = path.lastIndexOf('/', slash - 1)) {
+        if (same.has(slash < 0 ? '' : path.slice(0, slash))) {
+          out.set(path, previous.files[path]![2]);
+          break;
+        }
+        if (slash <= 0) break;
+      }
+    }
+  }
+  return out;
 }
 
 /**
@@ -161,7 +245,25 @@ export async function oclWorktreeMatches(store: GitStore, commit: string, dir: s
     const file = stateDir !== undefined ? path.join(stateDir, worktreeStateName(dir)) : undefined;
     const state = file !== undefined ? readState(file) : undefined;
     // Verified at this commit: the stats alone say whether it still holds (a second check in one run, a re-run).
-    if (state && state.commit === commit && stateHolds(state, dir)) return true;
+    if (state && state.commit === commit && (await stateHolds(state, dir))) return true;
+    // Verified at another commit (the last run's), with no file added or removed since: the remembered
+    // files, with the changed ones' new blob ids, are compared with the new commit's, which lists only the
+    // folders whose tree changed. A commit of a few edited files costs a stat pass and a few tree reads.
+    if (state && state.commit !== commit && stateDir !== undefined && file !== undefined) {
+      const changes = await stateChanges(state, dir, false);
+      if (changes !== undefined) {
+        const committed = await committedFiles(store, commit, state);
+        let count = 0;
+        for (const relative in state.files) {
+          count++;
+          if (committed.get(relative) !== (changes.get(relative) ?? state.files[relative]!)[2]) return false;
+        }
+        if (count !== committed.size) return false;
+        // The verification time stays the state's: a changed file's new stat is then recent, so it is read again next time.
+        writeState(stateDir, file, { ...state, commit, files: { ...state.files, ...Object.fromEntries(changes) } });
+        return true;
+      }
+    }
     const verifiedAt = Date.now();
     const dirs: WorktreeState['dirs'] = {};
     const present: string[] = [];
@@ -170,10 +272,7 @@ export async function oclWorktreeMatches(store: GitStore, commit: string, dir: s
     if (state && state.commit === commit) {
       committed = new Map(Object.entries(state.files).map(([p, entry]) => [p, entry[2]]));
     } else {
-      committed = new Map();
-      for (const entry of await store.listFiles(commit, '', { recursive: true })) {
-        if (relevant(entry.path.slice(entry.path.lastIndexOf('/') + 1))) committed.set(entry.path, entry.oid);
-      }
+      committed = await committedFiles(store, commit, state);
     }
     if (present.length !== committed.size) return false;
     const files: WorktreeState['files'] = {};
@@ -197,13 +296,13 @@ export async function oclWorktreeMatches(store: GitStore, commit: string, dir: s
 
 /**
  * Whether the working tree in `dir` still holds what the state in `stateDir` verified against
- * `commit`, judged from the state alone (see the file comment): no Git, synchronous. False whenever
+ * `commit`, judged from the state alone (see the file comment): no Git. False whenever
  * it cannot tell.
  */
-export function worktreeStateHolds(stateDir: string, dir: string, commit: string): boolean {
+export async function worktreeStateHolds(stateDir: string, dir: string, commit: string): Promise<boolean> {
   try {
     const state = readState(path.join(stateDir, worktreeStateName(dir)));
-    return state !== undefined && state.commit === commit && stateHolds(state, dir);
+    return state !== undefined && state.commit === commit && (await stateHolds(state, dir));
   } catch {
     return false;
   }

@@ -23,10 +23,10 @@ async function full(cwd: string, argv: string[], env: Record<string, string> = {
   return { code, stdout: io.out.join(''), stderr: io.err.join('') };
 }
 
-function fast(cwd: string, args: string[], more: Partial<RerunIo> = {}) {
+async function fast(cwd: string, args: string[], more: Partial<RerunIo> = {}) {
   const out: Buffer[] = [];
   const err: string[] = [];
-  const code = rerunFromCache({ args, cwd, env: {}, stdoutIsTTY: false, toolVersion: VERSION, stdout: (b) => void out.push(Buffer.from(b)), stderr: (t) => void err.push(t), ...more });
+  const code = await rerunFromCache({ args, cwd, env: {}, stdoutIsTTY: false, toolVersion: VERSION, stdout: (b) => void out.push(Buffer.from(b)), stderr: (t) => void err.push(t), ...more });
   return { code, stdout: Buffer.concat(out).toString('utf8'), stderr: err.join('') };
 }
 
@@ -69,7 +69,7 @@ describe('oclhub lint re-run fast path', () => {
     for (const format of ['json', 'text', 'sarif', 'junit', 'github', 'gitlab']) {
       const first = await full(hub, ['--format', format]);
       expect(first.code, first.stderr).toBeLessThan(2);
-      const again = fast(hub, ['--format', format]);
+      const again = await fast(hub, ['--format', format]);
       expect(again.code, format).toBe(first.code);
       expect(again.stdout).toBe(first.stdout);
       expect(again.stderr).toBe('');
@@ -82,16 +82,21 @@ describe('oclhub lint re-run fast path', () => {
     const a = path.join(out, 'a/report.json');
     const first = await full(hub, ['--format=json', '--output', a]);
     const b = path.join(out, 'b/c/report.json');
-    const again = fast(hub, ['--format', 'json', '--output', b]);
+    const again = await fast(hub, ['--format', 'json', '--output', b]);
     expect(again.code).toBe(first.code);
     expect(again.stdout).toBe('');
     expect(fs.readFileSync(b)).toEqual(fs.readFileSync(a));
     expect(fs.readdirSync(path.dirname(b))).toEqual(['report.json']); // no temporary file left
+    expect(fs.statSync(b).mode).toBe(fs.statSync(a).mode); // the kernel's copy keeps the mode the full path gives
+    // Over an existing file, as the full path replaces one.
+    fs.writeFileSync(b, 'an older report\n');
+    expect((await fast(hub, ['--format', 'json', '--output', b])).code).toBe(first.code);
+    expect(fs.readFileSync(b)).toEqual(fs.readFileSync(a));
 
     const summaryFull = path.join(out, 'summary-full.md');
     const summaryFast = path.join(out, 'summary-fast.md');
     const byFull = await full(hub, ['--format', 'github'], { GITHUB_STEP_SUMMARY: summaryFull });
-    const byFast = fast(hub, ['--format', 'github'], { env: { GITHUB_STEP_SUMMARY: summaryFast } });
+    const byFast = await fast(hub, ['--format', 'github'], { env: { GITHUB_STEP_SUMMARY: summaryFast } });
     expect(byFast.code).toBe(byFull.code);
     expect(byFast.stdout).toBe(byFull.stdout);
     expect(fs.readFileSync(summaryFast, 'utf8')).toBe(fs.readFileSync(summaryFull, 'utf8'));
@@ -99,20 +104,20 @@ describe('oclhub lint re-run fast path', () => {
 
   it('serves from a stat check when nothing moved, and from content when only times moved', async () => {
     const first = await full(hub, ['--format', 'json']);
-    expect(fast(hub, ['--format', 'json']).stdout).toBe(first.stdout);
+    expect((await fast(hub, ['--format', 'json'])).stdout).toBe(first.stdout);
     // Touched, same content: the stat moved, the blob id did not.
     const later = new Date();
     fs.utimesSync(path.join(hub, PROCESS), later, later);
-    expect(fast(hub, ['--format', 'json']).stdout).toBe(first.stdout);
+    expect((await fast(hub, ['--format', 'json'])).stdout).toBe(first.stdout);
     // A file that is not OCL changes nothing lint reads; a new folder's sibling file neither.
     fs.writeFileSync(path.join(hub, 'README.md'), 'notes\n');
-    expect(fast(hub, ['--format', 'json']).code).toBe(first.code);
+    expect((await fast(hub, ['--format', 'json'])).code).toBe(first.code);
     // A file added then removed again leaves the folder's names as they were.
     const extra = path.join(hub, 'projects/payments-api/.octopus/extra.ocl');
     fs.writeFileSync(extra, 'step "x" {}\n');
-    expect(fast(hub, ['--format', 'json']).code).toBeUndefined();
+    expect((await fast(hub, ['--format', 'json'])).code).toBeUndefined();
     fs.rmSync(extra);
-    expect(fast(hub, ['--format', 'json']).stdout).toBe(first.stdout);
+    expect((await fast(hub, ['--format', 'json'])).stdout).toBe(first.stdout);
   }, 60_000);
 
   it('declines after a change of content, even of the same size with the time put back', async () => {
@@ -125,49 +130,56 @@ describe('oclhub lint re-run fast path', () => {
     expect(changed.length).toBe(text.length);
     fs.writeFileSync(file, changed);
     fs.utimesSync(file, before.atime, before.mtime);
-    expect(fast(hub, ['--format', 'json']).code).toBeUndefined();
+    expect((await fast(hub, ['--format', 'json'])).code).toBeUndefined();
+    // The copy to --output started before the check failed is dropped: no report, no temporary file.
+    const folder = fs.mkdtempSync(path.join(out, 'declined-'));
+    expect((await fast(hub, ['--format', 'json', '--output', path.join(folder, 'report.json')])).code).toBeUndefined();
+    expect(fs.readdirSync(folder)).toEqual([]);
+    // Nor is a folder created for it.
+    expect((await fast(hub, ['--format', 'json', '--output', path.join(folder, 'new/report.json')])).code).toBeUndefined();
+    expect(fs.readdirSync(folder)).toEqual([]);
     fs.writeFileSync(file, text);
     // The full path sees the tree as the commit again and records anew.
     const again = await full(hub, ['--format', 'json']);
-    expect(fast(hub, ['--format', 'json']).stdout).toBe(again.stdout);
+    expect((await fast(hub, ['--format', 'json'])).stdout).toBe(again.stdout);
   }, 60_000);
 
   it('declines after a new commit, a new tag or a new OCL file in a new folder', async () => {
     await full(hub, ['--format', 'json']);
     fs.mkdirSync(path.join(hub, 'projects/new-one/.octopus'), { recursive: true });
     fs.writeFileSync(path.join(hub, 'projects/new-one/.octopus/deployment_process.ocl'), 'step "a" {\n    name = "A"\n}\n');
-    expect(fast(hub, ['--format', 'json']).code).toBeUndefined();
+    expect((await fast(hub, ['--format', 'json'])).code).toBeUndefined();
     fs.rmSync(path.join(hub, 'projects/new-one'), { recursive: true });
 
     await full(hub, ['--format', 'json']);
-    expect(fast(hub, ['--format', 'json']).code).not.toBeUndefined();
+    expect((await fast(hub, ['--format', 'json'])).code).not.toBeUndefined();
     git(hub, ['tag', 'policies/unrelated/v9.9.9']);
-    expect(fast(hub, ['--format', 'json']).code).toBeUndefined();
+    expect((await fast(hub, ['--format', 'json'])).code).toBeUndefined();
     git(hub, ['tag', '-d', 'policies/unrelated/v9.9.9']);
 
     const before = await full(hub, ['--format', 'json']);
-    expect(fast(hub, ['--format', 'json']).code).not.toBeUndefined();
+    expect((await fast(hub, ['--format', 'json'])).code).not.toBeUndefined();
     commitAll(hub, { 'notes.txt': 'a commit that changes no OCL\n' }, 'notes');
-    expect(fast(hub, ['--format', 'json']).code).toBeUndefined();
+    expect((await fast(hub, ['--format', 'json'])).code).toBeUndefined();
     const after = await full(hub, ['--format', 'json']);
     expect(after.stdout).not.toBe(before.stdout); // the report names the new commit
-    expect(fast(hub, ['--format', 'json']).stdout).toBe(after.stdout);
+    expect((await fast(hub, ['--format', 'json'])).stdout).toBe(after.stdout);
   }, 60_000);
 
   it('declines when an expiry of oclhub.ocl may have changed state, another tool version, or other settings', async () => {
     const first = await full(hub, ['--format', 'text']);
     const record = JSON.parse(fs.readFileSync(path.join(hub, '.oclhub-cache/lint-rerun.json'), 'utf8')) as { from: number; until: number };
     expect(record.until).toBeLessThan(Number.MAX_SAFE_INTEGER); // the demo has an exception with an expiry
-    expect(fast(hub, ['--format', 'text'], { now: record.until - 1 }).stdout).toBe(first.stdout);
-    expect(fast(hub, ['--format', 'text'], { now: record.until }).code).toBeUndefined();
-    expect(fast(hub, ['--format', 'text'], { now: record.from - 1 }).code).toBeUndefined();
-    expect(fast(hub, ['--format', 'text'], { toolVersion: '99.0.0' }).code).toBeUndefined();
-    expect(fast(hub, ['--format', 'text'], { env: { FORCE_COLOR: '1' } }).code).toBeUndefined();
-    expect(fast(hub, ['--format', 'text'], { env: { OCLHUB_CACHE_DIR: out } }).code).toBeUndefined();
-    expect(fast(hub, ['--format', 'json']).code).toBeUndefined();
-    expect(fast(hub, ['--format', 'text', '--fail-on', 'warn']).code).toBeUndefined();
-    expect(fast(path.join(hub, 'projects'), ['--format', 'text']).code).toBeUndefined();
-    expect(fast(hub, ['--format', 'text']).stdout).toBe(first.stdout);
+    expect((await fast(hub, ['--format', 'text'], { now: record.until - 1 })).stdout).toBe(first.stdout);
+    expect((await fast(hub, ['--format', 'text'], { now: record.until })).code).toBeUndefined();
+    expect((await fast(hub, ['--format', 'text'], { now: record.from - 1 })).code).toBeUndefined();
+    expect((await fast(hub, ['--format', 'text'], { toolVersion: '99.0.0' })).code).toBeUndefined();
+    expect((await fast(hub, ['--format', 'text'], { env: { FORCE_COLOR: '1' } })).code).toBeUndefined();
+    expect((await fast(hub, ['--format', 'text'], { env: { OCLHUB_CACHE_DIR: out } })).code).toBeUndefined();
+    expect((await fast(hub, ['--format', 'json'])).code).toBeUndefined();
+    expect((await fast(hub, ['--format', 'text', '--fail-on', 'warn'])).code).toBeUndefined();
+    expect((await fast(path.join(hub, 'projects'), ['--format', 'text'])).code).toBeUndefined();
+    expect((await fast(hub, ['--format', 'text'])).stdout).toBe(first.stdout);
   }, 60_000);
 
   it('declines on a torn or replaced record or report, and on an output it cannot write', async () => {
@@ -177,23 +189,40 @@ describe('oclhub lint re-run fast path', () => {
     const reportFile = path.join(cache, 'lint-output.txt');
     const record = fs.readFileSync(recordFile);
     fs.writeFileSync(recordFile, record.subarray(0, record.length >> 1));
-    expect(fast(hub, ['--format', 'json']).code).toBeUndefined();
+    expect((await fast(hub, ['--format', 'json'])).code).toBeUndefined();
     fs.writeFileSync(recordFile, record);
-    expect(fast(hub, ['--format', 'json']).stdout).toBe(first.stdout);
+    expect((await fast(hub, ['--format', 'json'])).stdout).toBe(first.stdout);
     const report = fs.readFileSync(reportFile);
     const stat = fs.statSync(reportFile);
     fs.writeFileSync(reportFile, report.subarray(0, report.length - 100));
     fs.utimesSync(reportFile, stat.atime, stat.mtime);
-    expect(fast(hub, ['--format', 'json']).code).toBeUndefined();
+    expect((await fast(hub, ['--format', 'json'])).code).toBeUndefined();
     fs.writeFileSync(reportFile, report);
-    expect(fast(hub, ['--format', 'json']).code).toBeUndefined(); // rewritten: not the file recorded
+    expect((await fast(hub, ['--format', 'json'])).code).toBeUndefined(); // rewritten: not the file recorded
     fs.rmSync(reportFile);
-    expect(fast(hub, ['--format', 'json']).code).toBeUndefined();
+    expect((await fast(hub, ['--format', 'json'])).code).toBeUndefined();
+
+    // The body (the report's bytes, copied by the kernel to --output) is the one the head names, or nothing is served.
+    const output = path.join(out, 'body-check.json');
+    await full(hub, ['--format', 'json']);
+    const bodyFile = path.join(cache, 'lint-output.body');
+    const body = fs.readFileSync(bodyFile);
+    const bodyStat = fs.statSync(bodyFile);
+    fs.writeFileSync(bodyFile, body.subarray(0, body.length - 1));
+    fs.utimesSync(bodyFile, bodyStat.atime, bodyStat.mtime);
+    expect((await fast(hub, ['--format', 'json'])).code).toBeUndefined();
+    expect((await fast(hub, ['--format', 'json', '--output', output])).code).toBeUndefined();
+    fs.writeFileSync(bodyFile, body);
+    expect((await fast(hub, ['--format', 'json', '--output', output])).code).toBeUndefined(); // rewritten: another inode or time
+    fs.rmSync(bodyFile);
+    expect((await fast(hub, ['--format', 'json', '--output', output])).code).toBeUndefined();
+    expect(fs.existsSync(output)).toBe(false);
+    expect(fs.readdirSync(out).filter((name) => name.includes('.tmp-'))).toEqual([]);
 
     await full(hub, ['--format', 'json']);
     const blocker = path.join(out, 'blocker');
     fs.writeFileSync(blocker, 'a file where a folder is wanted\n');
-    const r = fast(hub, ['--format', 'json', '--output', path.join(blocker, 'report.json')]);
+    const r = await fast(hub, ['--format', 'json', '--output', path.join(blocker, 'report.json')]);
     expect(r.code).toBeUndefined();
     expect(r.stdout).toBe('');
     const byFull = await full(hub, ['--format', 'json', '--output', path.join(blocker, 'report.json')]);

@@ -155,6 +155,20 @@ describe('oclhub lint over three project repositories', () => {
     const repository = json.evaluations[0]!.decisions.find((d) => d.policy === 'no_disabled_steps')!.location!.repository as SourceRepository;
     expect(repository).toMatchObject({ id: 'alpha', location: set.repos['alpha'] });
   });
+  it('prints the same from cached project results as without the cache, in every format', async () => {
+    const cacheDir = fs.mkdtempSync(path.join(set.hub, '..', 'cache-'));
+    for (const format of ['text', 'json', 'sarif', 'junit', 'gitlab']) {
+      const uncached = await cli(set.hub, ['lint', '--no-cache', '--format', format]);
+      // The first run fills the per-project cache; the second takes every project from it.
+      await cli(set.hub, ['lint', '--format', format, '--ref', 'HEAD'], { OCLHUB_CACHE_DIR: cacheDir });
+      const cached = await cli(set.hub, ['lint', '--format', format, '--ref', 'HEAD'], { OCLHUB_CACHE_DIR: cacheDir });
+      expect(cached.code, format).toBe(uncached.code);
+      expect(cached.stdout, format).toBe(uncached.stdout);
+    }
+    // Only the per-project cache was there to answer (a hub with projects in other repositories has no whole-run or rendered-report key).
+    expect(fs.readdirSync(path.join(cacheDir, 'lint')).sort()).toEqual(['.gitignore', 'lint-results.json']);
+    fs.rmSync(cacheDir, { recursive: true, force: true });
+  });
 });
 
 function findAll(root: XmlElement, name: string): XmlElement[] {

@@ -55,7 +55,7 @@ describe('oclhub lint with a policy that reads the clock', () => {
     expect(textAgain.stdout.match(/Asked at \d+/g)).not.toEqual(text.stdout.match(/Asked at \d+/g));
 
     const out: Buffer[] = [];
-    const fast = rerunFromCache({ args: ['--format', 'json'], cwd: hub, env: {}, stdoutIsTTY: false, toolVersion: VERSION, stdout: (b) => void out.push(Buffer.from(b)), stderr: () => undefined });
+    const fast = await rerunFromCache({ args: ['--format', 'json'], cwd: hub, env: {}, stdoutIsTTY: false, toolVersion: VERSION, stdout: (b) => void out.push(Buffer.from(b)), stderr: () => undefined });
     expect(fast).toBeUndefined();
     expect(out).toEqual([]);
     expect(fs.existsSync(path.join(hub, '.oclhub-cache'))).toBe(true);

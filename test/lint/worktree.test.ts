@@ -90,4 +90,73 @@ describe('oclWorktreeMatches', () => {
     fs.writeFileSync(path.join(dir, 'projects/a/.octopus/nested/deployment_process.ocl'), 'step "c" {\n    name = "C"\n}\n');
     expect(await matches(dir, state)).toBe(false);
   });
+  it('after a new commit, reads only the folders whose tree changed, and answers as a full listing would', async () => {
+    const dir = repo();
+    const state = tempDir('oclhub-worktree-state-');
+    dirs.push(state);
+    const write = (file: string, text: string) => {
+      fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+      fs.writeFileSync(path.join(dir, file), text);
+    };
+    for (const slug of ['a', 'b', 'c']) write(`projects/${slug}/.octopus/deployment_process.ocl`, `step "${slug}" {\n    name = "${slug}"\n}\n`);
+    commitAll(dir, {}, 'three projects');
+    // Each step: the answer with the state of the commit before (tree diff) and without any state (full listing) agree.
+    const both = async () => {
+      const withState = await matches(dir, state);
+      expect(await matches(dir)).toBe(withState);
+      return withState;
+    };
+    expect(await both()).toBe(true);
+    // One project changed, one added, one file removed: all committed, so the tree is the commit.
+    write('projects/a/.octopus/deployment_process.ocl', 'step "a" {\n    name = "A2"\n}\n');
+    write('projects/d/.octopus/deployment_process.ocl', 'step "d" {\n    name = "d"\n}\n');
+    fs.rmSync(path.join(dir, 'projects/b/.octopus/deployment_process.ocl'));
+    git(dir, ['add', '-A']);
+    git(dir, ['commit', '-qm', 'change, add, remove']);
+    expect(await both()).toBe(true);
+    // Edits only (no file added or removed), committed: the remembered files with their new blob ids are the commit's.
+    write('projects/a/.octopus/deployment_process.ocl', 'step "a" {\n    name = "A3"\n}\n');
+    write('oclhub.ocl', 'base_path = ".octopus"\n# edited\n');
+    git(dir, ['commit', '-qam', 'edits']);
+    expect(await both()).toBe(true);
+    // Edited again and committed, then edited once more without a commit: not the commit.
+    write('projects/c/.octopus/deployment_process.ocl', 'step "c" {\n    name = "C2"\n}\n');
+    git(dir, ['commit', '-qam', 'edit c']);
+    write('projects/c/.octopus/deployment_process.ocl', 'step "c" {\n    name = "C3"\n}\n');
+    expect(await both()).toBe(false);
+    git(dir, ['checkout', '-q', '--', '.']);
+    expect(await both()).toBe(true);
+    // A commit that changes a file the working tree does not have changed (committed from elsewhere): not the commit.
+    const head = git(dir, ['rev-parse', 'HEAD']).trim();
+    write('projects/a/.octopus/deployment_process.ocl', 'step "a" {\n    name = "A4"\n}\n');
+    git(dir, ['commit', '-qam', 'a4']);
+    git(dir, ['reset', '-q', '--soft', head]);
+    git(dir, ['reset', '-q']);
+    git(dir, ['checkout', '-q', '--', '.']);
+    git(dir, ['reset', '-q', '--soft', 'HEAD@{2}']);
+    expect(await both()).toBe(false);
+    git(dir, ['reset', '-q', '--hard', 'HEAD']);
+    expect(await both()).toBe(true);
+    // A commit adds a file the working tree then lacks: the changed folder is read, the file missed.
+    write('projects/c/.octopus/variables.ocl', 'variable "X" {\n    value "1" {}\n}\n');
+    git(dir, ['add', '-A']);
+    git(dir, ['commit', '-qm', 'variables']);
+    fs.rmSync(path.join(dir, 'projects/c/.octopus/variables.ocl'));
+    expect(await both()).toBe(false);
+    git(dir, ['checkout', '-q', '--', '.']);
+    expect(await both()).toBe(true);
+    // Back to an older commit (the state is of a newer one): the trees differ the other way round.
+    git(dir, ['checkout', '-q', 'HEAD~2']);
+    expect(await both()).toBe(true);
+    // A folder that becomes a file at the next commit, and a file that becomes a folder.
+    git(dir, ['checkout', '-q', '-']);
+    expect(await both()).toBe(true);
+    fs.rmSync(path.join(dir, 'projects/d'), { recursive: true });
+    write('projects/d', 'now a file\n');
+    fs.rmSync(path.join(dir, 'oclhub.ocl'));
+    write('oclhub.ocl/nested.ocl', 'name = "x"\n');
+    git(dir, ['add', '-A']);
+    git(dir, ['commit', '-qm', 'swap']);
+    expect(await both()).toBe(true);
+  });
 });
