@@ -39,7 +39,7 @@ import type {
   WithModifier,
 } from './ast.js';
 import { BINARY_OPERATORS, valueName } from './ast.js';
-import { KEYWORDS, tokenize, type Token, type TokenKind } from './lexer.js';
+import { KEYWORDS, scan, type Token, type TokenKind, type TokenTable } from './lexer.js';
 
 export interface RegoParseError {
   code: 'rego_parse_error';
@@ -151,7 +151,8 @@ export function isGroundTerm(t: Term): boolean {
 
 class Parser {
   readonly errors: RegoParseError[] = [];
-  private readonly toks: Token[];
+  /** The tokens; `tok` is the one at `pos`, as an object. */
+  private readonly toks: TokenTable;
   private pos = 0;
   private tok: Token;
   private depth = 0;
@@ -172,11 +173,11 @@ class Parser {
     private readonly file: string | undefined,
     options: ParseOptions,
   ) {
-    this.toks = tokenize(src);
-    this.tok = this.toks[0]!;
+    this.toks = scan(src);
+    this.tok = this.toks.token(0);
     this.maxDepth = options.maxDepth ?? DEFAULT_MAX_PARSE_DEPTH;
-    this.memoTerm = new Array<Term | null | undefined>(this.toks.length);
-    this.memoEnd = new Int32Array(this.toks.length);
+    this.memoTerm = new Array<Term | null | undefined>(this.toks.count);
+    this.memoEnd = new Int32Array(this.toks.count);
   }
 
   /** Last line of defence: a bug or an engine limit becomes a parse error, never an exception. */
@@ -205,12 +206,12 @@ class Parser {
   }
 
   private next(): void {
-    if (this.pos < this.toks.length - 1) this.pos++;
-    this.tok = this.toks[this.pos]!;
+    if (this.pos < this.toks.count - 1) this.pos++;
+    this.tok = this.toks.token(this.pos);
   }
 
   private peek(k = 1): Token {
-    return this.toks[Math.min(this.pos + k, this.toks.length - 1)]!;
+    return this.toks.token(Math.min(this.pos + k, this.toks.count - 1));
   }
 
   private save(): State {
@@ -219,12 +220,12 @@ class Parser {
 
   private restore(s: State): void {
     this.pos = s.pos;
-    this.tok = this.toks[s.pos]!;
+    this.tok = this.toks.token(s.pos);
     this.errors.length = s.errors;
   }
 
   private lastEnd(): number {
-    return this.pos > 0 ? this.toks[this.pos - 1]!.endOffset : 0;
+    return this.pos > 0 ? this.toks.end(this.pos - 1) : 0;
   }
 
   // Locations are made with every field at once (file may be undefined): one object shape for all
@@ -1156,7 +1157,7 @@ class Parser {
     const cachedEnd = this.memoEnd[startPos]!;
     if (cachedEnd !== 0) {
       this.pos = cachedEnd;
-      this.tok = this.toks[cachedEnd]!;
+      this.tok = this.toks.token(cachedEnd);
       const errors = this.memoErrors.get(startPos);
       if (errors) this.errors.push(...errors);
       return this.memoTerm[startPos]!;
