@@ -86,6 +86,9 @@ export interface NameContext {
 }
 
 const CONST_TRUE: CTerm = { k: 'const', v: true };
+/** How a body declares a name explicitly (Translator.body). */
+const ASSIGNED = 1;
+const DECLARED = 2;
 /** The `with` list of the (many) literals that have none: one shared, frozen empty list. */
 const NO_WITHS: CWith[] = Object.freeze([]) as unknown as CWith[];
 const ANY_TYPE: Type = { k: 'any' };
@@ -578,31 +581,47 @@ class Translator {
     // Explicit declarations (`some`, `:=`, `some .. in`) are local to this body even when an outer
     // name exists; like OPA, they take effect from the declaring literal on (a comprehension
     // before `x := ...` has its own `x`).
-    const explicit = new Set<string>();
+    // How each explicitly declared name is declared: ASSIGNED (`:=`) or DECLARED (`some`). A name
+    // assigned twice is an error at its second assignment, found here and raised when the
+    // translation reaches that literal (an earlier literal's error comes first).
+    const explicit = new Map<string, number>();
+    let reassignedAt = -1;
+    let reassigned = '';
     // One scratch list for the names each literal declares (a long body allocates none per literal).
     const declared: string[] = [];
-    for (const lit of lits) {
+    for (let index = 0; index < lits.length; index++) {
+      const e = lits[index]!.expr;
       declared.length = 0;
-      for (const n of declaredNames(lit.expr, declared)) explicit.add(n);
+      declaredNames(e, declared);
+      const assigns = e.type === 'unify';
+      for (const n of declared) {
+        if (!assigns) {
+          if (!explicit.has(n)) explicit.set(n, DECLARED);
+          continue;
+        }
+        if (explicit.get(n) === ASSIGNED && reassignedAt < 0) {
+          reassignedAt = index;
+          reassigned = n;
+        }
+        explicit.set(n, ASSIGNED);
+      }
     }
     // Implicit variables: names used here that are neither outer locals nor globals.
     const names: string[] = [];
     for (const lit of lits) collectLiteralNames(lit, names, (t) => this.namesBuiltin(t));
     for (const t of headTerms) collectTermNames(t, names);
-    for (const n of names) if (n !== '_' && !explicit.has(n) && scope.lookup(n) === undefined && !this.isGlobal(n)) scope.declare(n);
-    const assigned = new Set<string>();
+    for (const n of names) {
+      if (n !== '_' && n !== 'input' && n !== 'data' && !explicit.has(n) && scope.lookup(n) === undefined && !this.isGlobal(n)) scope.declare(n);
+    }
     const out: CLit[] = new Array<CLit>(lits.length);
     for (let index = 0; index < lits.length; index++) {
       const lit = lits[index]!;
       const e = lit.expr;
       if (e.type === 'unify' && e.op === ':=') {
         const b = this.term(e.right, scope);
+        if (index === reassignedAt) throw new CompileError('rego_compile_error', `var ${reassigned} assigned above`, lit.location);
         declared.length = 0;
-        for (const n of declaredNames(e, declared)) {
-          if (assigned.has(n)) throw new CompileError('rego_compile_error', `var ${n} assigned above`, lit.location);
-          assigned.add(n);
-          declareOnce(scope, n);
-        }
+        for (const n of declaredNames(e, declared)) declareOnce(scope, n);
         const withs = this.withModifiers(lit, scope);
         const a = this.term(e.left, scope);
         if (a.k === 'var') this.varTypes[a.slot] = typeOfTerm(b, this.varTypes);
@@ -959,7 +978,8 @@ function collectLiteralNames(lit: Literal, out: string[], isBuiltinName: (t: Ter
       collectTermNames(e.term, out);
       break;
     case 'unify':
-      collectTermNames(e.left, out);
+      // `x := ...` declares x explicitly: no need to list it.
+      if (e.op !== ':=' || e.left.type !== 'var') collectTermNames(e.left, out);
       collectTermNames(e.right, out);
       break;
     case 'somein':

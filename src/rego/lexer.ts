@@ -272,6 +272,21 @@ const enum C {
   BOM = 0xfeff,
 }
 
+/** Keywords by their first letter (index 0 is `a`). */
+const KEYWORDS_BY_LETTER: ReadonlyArray<readonly KeywordKind[] | undefined> = (() => {
+  const byLetter: KeywordKind[][] = [];
+  for (const k of KEYWORDS as ReadonlySet<KeywordKind>) (byLetter[k.charCodeAt(0) - C.LA] ??= []).push(k);
+  return byLetter;
+})();
+
+/** The keyword `src[start, start + length)` spells, if any (without slicing the word out). */
+function keywordAt(src: string, start: number, length: number): KeywordKind | undefined {
+  const candidates = KEYWORDS_BY_LETTER[src.charCodeAt(start) - C.LA];
+  if (candidates === undefined) return undefined;
+  for (const k of candidates) if (k.length === length && src.startsWith(k, start)) return k;
+  return undefined;
+}
+
 function isLetter(c: number): boolean {
   return (c >= C.LA && c <= C.LZ) || (c >= C.UA && c <= C.UZ) || c === C.UNDERSCORE;
 }
@@ -533,10 +548,7 @@ export function scan(src: string): TokenTable {
         if (isLetter(d) || isDigit(d)) i++;
         else break;
       }
-      // Keywords are 2 to 8 letters long: a longer word is a name without slicing it out to look.
-      const word = i - start <= 8 ? src.slice(start, i) : '';
-      if (KEYWORDS.has(word)) push(word as KeywordKind, start, startLine, col);
-      else push('ident', start, startLine, col);
+      push(keywordAt(src, start, i - start) ?? 'ident', start, startLine, col);
       continue;
     }
 
