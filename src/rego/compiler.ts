@@ -91,6 +91,9 @@ const ASSIGNED = 1;
 const DECLARED = 2;
 /** The `with` list of the (many) literals that have none: one shared, frozen empty list. */
 const NO_WITHS: CWith[] = Object.freeze([]) as unknown as CWith[];
+/** The roots, one term each for every reference to them. */
+const INPUT_TERM: CTerm = Object.freeze({ k: 'input' });
+const DATA_TERM: CTerm = Object.freeze({ k: 'data' });
 const ANY_TYPE: Type = { k: 'any' };
 
 export class Compiler {
@@ -914,8 +917,8 @@ class Translator {
     if (t.name === '_') return { k: 'var', slot: scope.fresh('_'), name: '_' };
     const slot = scope.lookup(t.name);
     if (slot !== undefined) return { k: 'var', slot, name: t.name };
-    if (t.name === 'input') return { k: 'input' };
-    if (t.name === 'data') return { k: 'data' };
+    if (t.name === 'input') return INPUT_TERM;
+    if (t.name === 'data') return DATA_TERM;
     const imp = this.ctx.imports.get(t.name);
     if (imp) return imp;
     if (this.ctx.ruleNames.has(t.name)) {

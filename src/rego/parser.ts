@@ -115,6 +115,12 @@ const HEAD_ILLEGAL_OPS: ReadonlySet<TokenKind> = new Set<TokenKind>([
   '>=',
 ]);
 const OPERATOR_BUILTINS: ReadonlySet<string> = new Set(Object.values(BINARY_OPERATORS));
+/** The name of each operator's call (`+` → ['plus']), one frozen list per operator for every call. */
+const OPERATOR_CALL_NAMES: Readonly<Record<string, string[]>> = Object.fromEntries(
+  Object.entries(BINARY_OPERATORS).map(([op, name]) => [op, Object.freeze([name]) as unknown as string[]]),
+);
+/** The `with` list of the (many) literals without one: shared and frozen. */
+const NO_WITHS: WithModifier[] = Object.freeze([]) as unknown as WithModifier[];
 const IMPORT_ROOTS = ['data', 'input', 'future', 'rego'];
 const FUTURE_KEYWORDS = ['contains', 'every', 'if', 'in'];
 /** Keywords never usable as a ref head (`true.x` stays an error). */
@@ -914,7 +920,7 @@ class Parser {
   private parseLiteralExpr(negated: boolean, start: Token): Literal | null {
     const expr = this.parseExpr();
     if (!expr) return null;
-    let withs: WithModifier[] = [];
+    let withs: WithModifier[] = NO_WITHS;
     if (this.k() === 'with') {
       const w = this.parseWith();
       if (!w) return null;
@@ -972,7 +978,7 @@ class Parser {
       if (term.type === 'membership') {
         const expr: Expr = { type: 'somein', value: term.value, collection: term.collection, location: this.span(start) };
         if (term.key) expr.key = term.key;
-        let withs: WithModifier[] = [];
+        let withs: WithModifier[] = NO_WITHS;
         if (this.k() === 'with') {
           const w = this.parseWith();
           if (!w) return null;
@@ -997,7 +1003,7 @@ class Parser {
       this.next();
       if (this.k() !== ',') break;
     }
-    return { negated: false, expr: { type: 'some', vars, location: this.span(start) }, with: [], location: this.span(start) };
+    return { negated: false, expr: { type: 'some', vars, location: this.span(start) }, with: NO_WITHS, location: this.span(start) };
   }
 
   private parseEvery(start: Token): Literal | null {
@@ -1024,7 +1030,7 @@ class Parser {
     if (!body) return null;
     const expr: EveryExpr = { type: 'every', value: term.value, domain: term.collection, body, location: this.span(start) };
     if (term.key) expr.key = term.key as VarTerm;
-    let withs: WithModifier[] = [];
+    let withs: WithModifier[] = NO_WITHS;
     if (this.k() === 'with') {
       const w = this.parseWith();
       if (!w) return null;
@@ -1083,7 +1089,7 @@ class Parser {
   }
 
   private binary(op: string, lhs: Term, rhs: Term, start: Token): CallTerm {
-    return { type: 'call', name: [BINARY_OPERATORS[op]!], args: [lhs, rhs], location: this.span(start) };
+    return { type: 'call', name: OPERATOR_CALL_NAMES[op]!, args: [lhs, rhs], location: this.span(start) };
   }
 
   private parseTermRelation(): Term | null {
@@ -1297,7 +1303,8 @@ class Parser {
         }
       }
       if (path.length === 0) return head;
-      const ref: RefTerm = { type: 'ref', head, path, location: this.span(start) };
+      // An exact-size copy: the list grew by pushes to room for 16 elements, and refs are many.
+      const ref: RefTerm = { type: 'ref', head, path: path.slice(), location: this.span(start) };
       return ref;
     } finally {
       this.leave();
