@@ -505,6 +505,11 @@ function importTarget(imp: Import): { alias: string; term: CTerm } | undefined {
   return { alias, term };
 }
 
+/** Empties a scratch list (setting `length` is a runtime call even when the list is empty). */
+function clear(list: unknown[]): void {
+  if (list.length !== 0) list.length = 0;
+}
+
 /** The names a literal's expression declares (`some`, `some .. in`, `:=`), appended to `out`. */
 function declaredNames(e: Literal['expr'], out: string[]): string[] {
   if (e.type === 'some') for (const v of e.vars) out.push(v.name);
@@ -594,7 +599,7 @@ class Translator {
     const declared: string[] = [];
     for (let index = 0; index < lits.length; index++) {
       const e = lits[index]!.expr;
-      declared.length = 0;
+      clear(declared);
       declaredNames(e, declared);
       const assigns = e.type === 'unify';
       for (const n of declared) {
@@ -623,7 +628,7 @@ class Translator {
       if (e.type === 'unify' && e.op === ':=') {
         const b = this.term(e.right, scope);
         if (index === reassignedAt) throw new CompileError('rego_compile_error', `var ${reassigned} assigned above`, lit.location);
-        declared.length = 0;
+        clear(declared);
         for (const n of declaredNames(e, declared)) declareOnce(scope, n);
         const withs = this.withModifiers(lit, scope);
         const a = this.term(e.left, scope);
@@ -631,7 +636,7 @@ class Translator {
         out[index] = { negated: lit.negated, expr: { k: 'unify', a, b }, with: withs, loc: lit.location, index };
         continue;
       }
-      declared.length = 0;
+      clear(declared);
       for (const n of declaredNames(e, declared)) declareOnce(scope, n);
       out[index] = this.literal(lit, scope, index);
     }

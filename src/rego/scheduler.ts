@@ -234,8 +234,8 @@ function subsetOf(a: readonly number[], from: number, to: number, bound: SlotSet
 const scratch: Uses = newUses();
 
 function scratchUses(): Uses {
-  scratch.inputs.length = 0;
-  scratch.outputs.length = 0;
+  if (scratch.inputs.length !== 0) scratch.inputs.length = 0;
+  if (scratch.outputs.length !== 0) scratch.outputs.length = 0;
   return scratch;
 }
 
