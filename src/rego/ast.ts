@@ -296,41 +296,45 @@ export function subterms(t: Term): Term[] {
   }
 }
 
-/** Calls `f` on each of `subterms(t)` without building the array (walks of large modules). */
-export function eachSubterm(t: Term, f: (s: Term) => void): void {
+/**
+ * Calls `f` on each of `subterms(t)` without building the array (walks of large modules), passing
+ * `ctx` along so that a walk needs no closure per term.
+ */
+export function eachSubterm<C = undefined>(t: Term, f: (s: Term, ctx: C) => void, ctx?: C): void {
+  const c = ctx as C;
   switch (t.type) {
     case 'ref':
-      f(t.head);
-      for (const p of t.path) f(p);
+      f(t.head, c);
+      for (const p of t.path) f(p, c);
       return;
     case 'array':
     case 'set':
-      for (const x of t.items) f(x);
+      for (const x of t.items) f(x, c);
       return;
     case 'object':
       for (const [k, v] of t.entries) {
-        f(k);
-        f(v);
+        f(k, c);
+        f(v, c);
       }
       return;
     case 'call':
-      for (const a of t.args) f(a);
+      for (const a of t.args) f(a, c);
       return;
     case 'membership':
-      if (t.key) f(t.key);
-      f(t.value);
-      f(t.collection);
+      if (t.key) f(t.key, c);
+      f(t.value, c);
+      f(t.collection, c);
       return;
     case 'template':
-      for (const p of t.parts) if (typeof p !== 'string') f(p);
+      for (const p of t.parts) if (typeof p !== 'string') f(p, c);
       return;
     case 'arraycompr':
     case 'setcompr':
-      f(t.term);
+      f(t.term, c);
       return;
     case 'objectcompr':
-      f(t.key);
-      f(t.value);
+      f(t.key, c);
+      f(t.value, c);
       return;
     default:
       return;

@@ -73,7 +73,7 @@ function checkDuplicateImports(imports: Import[], errors: RegoError[]): void {
 function walkAssignments(body: Literal[], f: (lit: Literal, left: Term) => void): void {
   for (const lit of body) {
     if (lit.expr.type === 'unify' && lit.expr.op === ':=') f(lit, lit.expr.left);
-    forEachNestedBody(lit, (b) => walkAssignments(b, f));
+    forEachNestedBody(lit, walkAssignments, f);
   }
 }
 
@@ -312,30 +312,38 @@ class LocalVars {
   }
 }
 
-function forEachNestedBody(lit: Literal, f: (body: Literal[]) => void): void {
-  const visit = (t: Term): void => {
-    switch (t.type) {
-      case 'var':
-      case 'string':
-      case 'number':
-      case 'boolean':
-      case 'null':
-        return;
-      case 'arraycompr':
-      case 'setcompr':
-      case 'objectcompr':
-        f(t.body);
-    }
-    eachSubterm(t, visit);
-  };
+/** Calls `f(body, ctx)` for each comprehension or `every` body directly inside a literal. */
+function forEachNestedBody<C>(lit: Literal, f: (body: Literal[], ctx: C) => void, ctx: C): void {
+  const visit: NestedVisit<C> = { f, ctx };
   const e = lit.expr;
   if (e.type === 'unify') {
-    visit(e.left);
-    visit(e.right);
-  } else if (e.type === 'term') visit(e.term);
-  else exprTerms(e).forEach(visit);
-  if (lit.expr.type === 'every') f(lit.expr.body);
-  for (const w of lit.with) visit(w.value);
+    nestedBodies(e.left, visit);
+    nestedBodies(e.right, visit);
+  } else if (e.type === 'term') nestedBodies(e.term, visit);
+  else for (const t of exprTerms(e)) nestedBodies(t, visit);
+  if (e.type === 'every') f(e.body, ctx);
+  for (const w of lit.with) nestedBodies(w.value, visit);
+}
+
+interface NestedVisit<C> {
+  f: (body: Literal[], ctx: C) => void;
+  ctx: C;
+}
+
+function nestedBodies<C>(t: Term, visit: NestedVisit<C>): void {
+  switch (t.type) {
+    case 'var':
+    case 'string':
+    case 'number':
+    case 'boolean':
+    case 'null':
+      return;
+    case 'arraycompr':
+    case 'setcompr':
+    case 'objectcompr':
+      visit.f(t.body, visit.ctx);
+  }
+  eachSubterm(t, nestedBodies, visit);
 }
 
 /** Every variable name in a term, nested bodies included. */

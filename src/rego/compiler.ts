@@ -30,26 +30,38 @@ class CompileError extends Error {
 
 class Scope {
   readonly names = new Map<string, number>();
-  readonly locals = new Set<number>();
+  /**
+   * The slots declared here and in nested scopes, kept only by the scopes of nested bodies
+   * (comprehensions, `every`): only their free variables are ever asked for (scheduler's
+   * bodyFree). A rule's or query's own scopes keep none, which spares a long body a set insert
+   * per variable and scope level.
+   */
+  readonly locals: Set<number> | undefined;
   constructor(
     readonly parent: Scope | undefined,
     readonly alloc: SlotAllocator,
-  ) {}
+    tracksLocals = false,
+  ) {
+    this.locals = tracksLocals ? new Set<number>() : undefined;
+  }
 
   lookup(name: string): number | undefined {
-    return this.names.get(name) ?? this.parent?.lookup(name);
+    for (let s: Scope | undefined = this; s; s = s.parent) {
+      const slot = s.names.get(name);
+      if (slot !== undefined) return slot;
+    }
+    return undefined;
   }
 
   declare(name: string): number {
-    const slot = this.alloc.next(name);
+    const slot = this.fresh(name);
     this.names.set(name, slot);
-    for (let s: Scope | undefined = this; s; s = s.parent) s.locals.add(slot);
     return slot;
   }
 
   fresh(name: string): number {
     const slot = this.alloc.next(name);
-    for (let s: Scope | undefined = this; s; s = s.parent) s.locals.add(slot);
+    for (let s: Scope | undefined = this; s; s = s.parent) s.locals?.add(slot);
     return slot;
   }
 }
@@ -74,6 +86,14 @@ export interface NameContext {
 }
 
 const CONST_TRUE: CTerm = { k: 'const', v: true };
+/** How a body declares a name explicitly (Translator.body). */
+const ASSIGNED = 1;
+const DECLARED = 2;
+/** The `with` list of the (many) literals that have none: one shared, frozen empty list. */
+const NO_WITHS: CWith[] = Object.freeze([]) as unknown as CWith[];
+/** The roots, one term each for every reference to them. */
+const INPUT_TERM: CTerm = Object.freeze({ k: 'input' });
+const DATA_TERM: CTerm = Object.freeze({ k: 'data' });
 const ANY_TYPE: Type = { k: 'any' };
 
 export class Compiler {
@@ -485,6 +505,21 @@ function importTarget(imp: Import): { alias: string; term: CTerm } | undefined {
   return { alias, term };
 }
 
+/** Empties a scratch list (setting `length` is a runtime call even when the list is empty). */
+function clear(list: unknown[]): void {
+  if (list.length !== 0) list.length = 0;
+}
+
+/** The names a literal's expression declares (`some`, `some .. in`, `:=`), appended to `out`. */
+function declaredNames(e: Literal['expr'], out: string[]): string[] {
+  if (e.type === 'some') for (const v of e.vars) out.push(v.name);
+  else if (e.type === 'somein') {
+    if (e.key) patternVarNames(e.key, out);
+    patternVarNames(e.value, out);
+  } else if (e.type === 'unify' && e.op === ':=') patternVarNames(e.left, out);
+  return out;
+}
+
 /** Variable names in pattern positions of a term (`[a, {"k": b}]` → a, b). */
 function patternVarNames(t: Term, out: string[] = []): string[] {
   switch (t.type) {
@@ -527,8 +562,10 @@ class Translator {
   lastBodyScope: Scope | undefined;
   /** The call that is a whole expression (it may take an output argument). */
   private statementCall: Term | undefined;
-  /** Types of variables assigned with `:=` from a term of known type. */
-  readonly varTypes = new Map<number, Type>();
+  /** Functions by dotted name (see resolveFunction). */
+  private readonly resolved = new Map<string, CFn>();
+  /** Types of variables assigned with `:=` from a term of known type, by slot. */
+  readonly varTypes: Type[] = [];
 
   constructor(
     readonly compiler: Compiler,
@@ -545,44 +582,64 @@ class Translator {
     return name === 'input' || name === 'data' || this.ctx.imports.has(name) || this.ctx.ruleNames.has(name);
   }
 
-  body(lits: Literal[], parent: Scope, headTerms: Term[], translateHead: (scope: Scope) => void): CBody {
-    const scope = new Scope(parent, this.alloc);
+  /** `nested`: a comprehension's or `every`'s body, whose free variables the scheduler asks for. */
+  body(lits: Literal[], parent: Scope, headTerms: Term[], translateHead: (scope: Scope) => void, nested = false): CBody {
+    const scope = new Scope(parent, this.alloc, nested);
     this.lastBodyScope = scope;
     // Explicit declarations (`some`, `:=`, `some .. in`) are local to this body even when an outer
     // name exists; like OPA, they take effect from the declaring literal on (a comprehension
     // before `x := ...` has its own `x`).
-    const explicit = new Set<string>();
-    const declaredBy = (lit: Literal): string[] => {
-      const e = lit.expr;
-      if (e.type === 'some') return e.vars.map((v) => v.name);
-      if (e.type === 'somein') return [...(e.key ? patternVarNames(e.key) : []), ...patternVarNames(e.value)];
-      if (e.type === 'unify' && e.op === ':=') return patternVarNames(e.left);
-      return [];
-    };
-    for (const lit of lits) for (const n of declaredBy(lit)) explicit.add(n);
+    // How each explicitly declared name is declared: ASSIGNED (`:=`) or DECLARED (`some`). A name
+    // assigned twice is an error at its second assignment, found here and raised when the
+    // translation reaches that literal (an earlier literal's error comes first).
+    const explicit = new Map<string, number>();
+    let reassignedAt = -1;
+    let reassigned = '';
+    // One scratch list for the names each literal declares (a long body allocates none per literal).
+    const declared: string[] = [];
+    for (let index = 0; index < lits.length; index++) {
+      const e = lits[index]!.expr;
+      clear(declared);
+      declaredNames(e, declared);
+      const assigns = e.type === 'unify';
+      for (const n of declared) {
+        if (!assigns) {
+          if (!explicit.has(n)) explicit.set(n, DECLARED);
+          continue;
+        }
+        if (explicit.get(n) === ASSIGNED && reassignedAt < 0) {
+          reassignedAt = index;
+          reassigned = n;
+        }
+        explicit.set(n, ASSIGNED);
+      }
+    }
     // Implicit variables: names used here that are neither outer locals nor globals.
     const names: string[] = [];
     for (const lit of lits) collectLiteralNames(lit, names, (t) => this.namesBuiltin(t));
     for (const t of headTerms) collectTermNames(t, names);
-    for (const n of names) if (n !== '_' && !explicit.has(n) && scope.lookup(n) === undefined && !this.isGlobal(n)) scope.declare(n);
-    const assigned = new Set<string>();
-    const out: CLit[] = lits.map((lit, index) => {
+    for (const n of names) {
+      if (n !== '_' && n !== 'input' && n !== 'data' && !explicit.has(n) && scope.lookup(n) === undefined && !this.isGlobal(n)) scope.declare(n);
+    }
+    const out: CLit[] = new Array<CLit>(lits.length);
+    for (let index = 0; index < lits.length; index++) {
+      const lit = lits[index]!;
       const e = lit.expr;
       if (e.type === 'unify' && e.op === ':=') {
         const b = this.term(e.right, scope);
-        for (const n of declaredBy(lit)) {
-          if (assigned.has(n)) throw new CompileError('rego_compile_error', `var ${n} assigned above`, lit.location);
-          assigned.add(n);
-          declareOnce(scope, n);
-        }
-        const withs = lit.with.map((w) => this.withModifier(w.target, w.value, scope, w.location));
+        if (index === reassignedAt) throw new CompileError('rego_compile_error', `var ${reassigned} assigned above`, lit.location);
+        clear(declared);
+        for (const n of declaredNames(e, declared)) declareOnce(scope, n);
+        const withs = this.withModifiers(lit, scope);
         const a = this.term(e.left, scope);
-        if (a.k === 'var') this.varTypes.set(a.slot, typeOfTerm(b, this.varTypes));
-        return { negated: lit.negated, expr: { k: 'unify', a, b }, with: withs, loc: lit.location, index };
+        if (a.k === 'var') this.varTypes[a.slot] = typeOfTerm(b, this.varTypes);
+        out[index] = { negated: lit.negated, expr: { k: 'unify', a, b }, with: withs, loc: lit.location, index };
+        continue;
       }
-      for (const n of declaredBy(lit)) declareOnce(scope, n);
-      return this.literal(lit, scope, index);
-    });
+      clear(declared);
+      for (const n of declaredNames(e, declared)) declareOnce(scope, n);
+      out[index] = this.literal(lit, scope, index);
+    }
     translateHead(scope);
     this.lastBodyScope = scope;
     return { lits: out, locals: scope.locals };
@@ -590,8 +647,11 @@ class Translator {
 
   literal(lit: Literal, scope: Scope, index: number): CLit {
     const expr = this.expr(lit, scope);
-    const withs = lit.with.map((w) => this.withModifier(w.target, w.value, scope, w.location));
-    return { negated: lit.negated, expr, with: withs, loc: lit.location, index };
+    return { negated: lit.negated, expr, with: this.withModifiers(lit, scope), loc: lit.location, index };
+  }
+
+  private withModifiers(lit: Literal, scope: Scope): CWith[] {
+    return lit.with.length === 0 ? NO_WITHS : lit.with.map((w) => this.withModifier(w.target, w.value, scope, w.location));
   }
 
   expr(lit: Literal, scope: Scope): CExpr {
@@ -616,9 +676,9 @@ class Translator {
         let key: CTerm | undefined;
         if (e.key) key = { k: 'var', slot: inner.declare(e.key.name), name: e.key.name };
         const value: CTerm = { k: 'var', slot: inner.declare(e.value.name), name: e.value.name };
-        const body = this.body(e.body, inner, [], () => {});
-        if (key) body.locals.add((key as { slot: number }).slot);
-        body.locals.add((value as { slot: number }).slot);
+        const body = this.body(e.body, inner, [], () => {}, true);
+        if (key) body.locals!.add((key as { slot: number }).slot);
+        body.locals!.add((value as { slot: number }).slot);
         return { k: 'every', key, value, domain: this.term(e.domain, scope), body };
       }
     }
@@ -703,7 +763,21 @@ class Translator {
     return { k: 'ref', head: { k: 'data' }, path: path!.map((s) => ({ k: 'const', v: s })) };
   }
 
+  /**
+   * The function a call names. What a name resolves to is fixed for one translation (the rule
+   * tree, imports and builtins do not change during it), so each name is resolved once.
+   */
   resolveFunction(name: string[], loc: Location, quiet = false): CFn | undefined {
+    const key = name.length === 1 ? name[0]! : name.join('.');
+    let fn = this.resolved.get(key);
+    if (fn === undefined) {
+      fn = this.resolveFunctionOnce(name, loc, quiet);
+      if (fn !== undefined) this.resolved.set(key, fn);
+    }
+    return fn;
+  }
+
+  private resolveFunctionOnce(name: string[], loc: Location, quiet: boolean): CFn | undefined {
     let userPath: string[] | undefined;
     if (name[0] === 'data') userPath = name.slice(1);
     else {
@@ -782,16 +856,22 @@ class Translator {
       case 'arraycompr':
       case 'setcompr': {
         let term: CTerm = CONST_TRUE;
-        const body = this.body(t.body, scope, [t.term], (s) => (term = this.term(t.term, s)));
+        const body = this.body(t.body, scope, [t.term], (s) => (term = this.term(t.term, s)), true);
         return { k: t.type, term, body };
       }
       case 'objectcompr': {
         let key: CTerm = CONST_TRUE;
         let value: CTerm = CONST_TRUE;
-        const body = this.body(t.body, scope, [t.key, t.value], (s) => {
-          key = this.term(t.key, s);
-          value = this.term(t.value, s);
-        });
+        const body = this.body(
+          t.body,
+          scope,
+          [t.key, t.value],
+          (s) => {
+            key = this.term(t.key, s);
+            value = this.term(t.value, s);
+          },
+          true,
+        );
         return { k: 'objectcompr', key, value, body };
       }
       case 'call': {
@@ -842,8 +922,8 @@ class Translator {
     if (t.name === '_') return { k: 'var', slot: scope.fresh('_'), name: '_' };
     const slot = scope.lookup(t.name);
     if (slot !== undefined) return { k: 'var', slot, name: t.name };
-    if (t.name === 'input') return { k: 'input' };
-    if (t.name === 'data') return { k: 'data' };
+    if (t.name === 'input') return INPUT_TERM;
+    if (t.name === 'data') return DATA_TERM;
     const imp = this.ctx.imports.get(t.name);
     if (imp) return imp;
     if (this.ctx.ruleNames.has(t.name)) {
@@ -906,7 +986,8 @@ function collectLiteralNames(lit: Literal, out: string[], isBuiltinName: (t: Ter
       collectTermNames(e.term, out);
       break;
     case 'unify':
-      collectTermNames(e.left, out);
+      // `x := ...` declares x explicitly: no need to list it.
+      if (e.op !== ':=' || e.left.type !== 'var') collectTermNames(e.left, out);
       collectTermNames(e.right, out);
       break;
     case 'somein':

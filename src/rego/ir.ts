@@ -58,8 +58,8 @@ export interface CLit {
 
 export interface CBody {
   lits: CLit[];
-  /** Slots declared by this body's scope (and its nested scopes). */
-  locals: Set<number>;
+  /** Slots declared by this body's scope (and its nested scopes); kept for nested bodies only. */
+  locals: Set<number> | undefined;
   /** Outer slots the body reads (computed by the scheduler). */
   free?: Set<number>;
 }

@@ -129,6 +129,100 @@ const PLAIN_KINDS: ReadonlySet<TokenKind> = new Set<TokenKind>([
   ...([':=', '=', '==', '!=', '<', '<=', '>', '>=', '+', '-', '*', '/', '%', '|', '&', '.', ',', ';', ':', '[', ']', '{', '}', '(', ')'] as const),
 ]);
 
+/** Kind codes of the token table: the index of the kind in this list. */
+const KIND_LIST: readonly TokenKind[] = ['ident', 'number', 'string', 'template', 'eof', 'illegal', ...PLAIN_KINDS];
+const KIND_CODE: ReadonlyMap<TokenKind, number> = new Map(KIND_LIST.map((k, i) => [k, i]));
+const IDENT_CODE = 0;
+/** Codes from here on are punctuation and keywords, whose text is their kind. */
+const FIRST_PLAIN_CODE = 6;
+
+/**
+ * The tokens of a source text in typed arrays: kind, start and end offsets, line, column and
+ * flags per token, plus the decoded values of string, template and illegal tokens. A large module
+ * has hundreds of thousands of tokens, alive for the whole parse; as objects they were a quarter
+ * of what a compilation allocates and the garbage collector copies. The parser asks for a `Token`
+ * object at the position it reads (`token(i)`), which dies young.
+ */
+export class TokenTable {
+  private kinds: Uint8Array;
+  private starts: Int32Array;
+  private ends: Int32Array;
+  private lines: Int32Array;
+  private columns: Int32Array;
+  private flags: Uint8Array;
+  private readonly values = new Map<number, string>();
+  /** Names and strings repeat (input, step, "Octopus.Manual"): each distinct long text flattened once. */
+  private readonly flattened = new Map<string, string>();
+  count = 0;
+
+  constructor(readonly src: string) {
+    // About one token per four characters of source; grown by doubling when that is not enough.
+    const capacity = (src.length >> 2) + 16;
+    this.kinds = new Uint8Array(capacity);
+    this.starts = new Int32Array(capacity);
+    this.ends = new Int32Array(capacity);
+    this.lines = new Int32Array(capacity);
+    this.columns = new Int32Array(capacity);
+    this.flags = new Uint8Array(capacity);
+  }
+
+  add(kind: TokenKind, start: number, end: number, line: number, column: number, value: string, flags: number): void {
+    if (this.count === this.kinds.length) this.grow();
+    const i = this.count++;
+    this.kinds[i] = KIND_CODE.get(kind)!;
+    this.starts[i] = start;
+    this.ends[i] = end;
+    this.lines[i] = line;
+    this.columns[i] = column;
+    this.flags[i] = flags;
+    if (value !== '') this.values.set(i, this.intern(value));
+  }
+
+  private grow(): void {
+    const n = this.kinds.length * 2;
+    const more = <T extends Uint8Array | Int32Array>(a: T, b: T): T => {
+      b.set(a);
+      return b;
+    };
+    this.kinds = more(this.kinds, new Uint8Array(n));
+    this.starts = more(this.starts, new Int32Array(n));
+    this.ends = more(this.ends, new Int32Array(n));
+    this.lines = more(this.lines, new Int32Array(n));
+    this.columns = more(this.columns, new Int32Array(n));
+    this.flags = more(this.flags, new Uint8Array(n));
+  }
+
+  /**
+   * A flat, internalised copy of a text of 13 characters or more: V8 copies shorter slices, so only
+   * longer texts are views into the source (see `flat`).
+   */
+  private intern(text: string): string {
+    if (text.length < 13) return text;
+    let f = this.flattened.get(text);
+    if (f === undefined) this.flattened.set(text, (f = flat(text)));
+    return f;
+  }
+
+  kind(i: number): TokenKind {
+    return KIND_LIST[this.kinds[i]!]!;
+  }
+
+  end(i: number): number {
+    return this.ends[i]!;
+  }
+
+  /** The token at `i` as an object (`i` < count). */
+  token(i: number): Token {
+    const code = this.kinds[i]!;
+    const kind = KIND_LIST[code]!;
+    const start = this.starts[i]!;
+    // Punctuation and keywords are their own text: no slice of the source for them.
+    const text =
+      code === IDENT_CODE ? this.intern(this.src.slice(start, this.ends[i]!)) : code >= FIRST_PLAIN_CODE ? kind : this.src.slice(start, this.ends[i]!);
+    return new Token(kind, text, this.values.get(i) ?? '', this.lines[i]!, this.columns[i]!, start, this.flags[i]!);
+  }
+}
+
 const enum C {
   TAB = 9,
   LF = 10,
@@ -176,6 +270,21 @@ const enum C {
   PIPE = 124,
   RBRACE = 125,
   BOM = 0xfeff,
+}
+
+/** Keywords by their first letter (index 0 is `a`). */
+const KEYWORDS_BY_LETTER: ReadonlyArray<readonly KeywordKind[] | undefined> = (() => {
+  const byLetter: KeywordKind[][] = [];
+  for (const k of KEYWORDS as ReadonlySet<KeywordKind>) (byLetter[k.charCodeAt(0) - C.LA] ??= []).push(k);
+  return byLetter;
+})();
+
+/** The keyword `src[start, start + length)` spells, if any (without slicing the word out). */
+function keywordAt(src: string, start: number, length: number): KeywordKind | undefined {
+  const candidates = KEYWORDS_BY_LETTER[src.charCodeAt(start) - C.LA];
+  if (candidates === undefined) return undefined;
+  for (const k of candidates) if (k.length === length && src.startsWith(k, start)) return k;
+  return undefined;
 }
 
 function isLetter(c: number): boolean {
@@ -322,7 +431,15 @@ function flat(s: string): string {
 
 /** Tokenizes Rego source. Always ends with exactly one `eof` token. Never throws. */
 export function tokenize(src: string): Token[] {
-  const tokens: Token[] = [];
+  const table = scan(src);
+  const tokens: Token[] = new Array<Token>(table.count);
+  for (let i = 0; i < table.count; i++) tokens[i] = table.token(i);
+  return tokens;
+}
+
+/** Tokenizes Rego source into a table. Always ends with exactly one `eof` token. Never throws. */
+export function scan(src: string): TokenTable {
+  const tokens = new TokenTable(src);
   const n = src.length;
   let i = 0;
   let line = 1;
@@ -336,30 +453,9 @@ export function tokenize(src: string): Token[] {
     lineStart = 1;
   }
 
-  // Names and strings repeat (input, step, "Octopus.Manual"): flatten each distinct text once.
-  const flattened = new Map<string, string>();
-  const intern = (text: string): string => {
-    // V8 copies slices shorter than 13 characters, so only longer texts are views into the source.
-    if (text.length < 13) return text;
-    let f = flattened.get(text);
-    if (f === undefined) flattened.set(text, (f = flat(text)));
-    return f;
-  };
-
-  const push = (
-    kind: TokenKind,
-    start: number,
-    startLine: number,
-    startCol: number,
-    value = '',
-    raw = false,
-    templateEnd = false,
-    identText?: string,
-  ): void => {
-    // Punctuation and keywords are their own text: no slice of the source for them.
-    const text = kind === 'ident' ? intern(identText ?? src.slice(start, i)) : PLAIN_KINDS.has(kind) ? kind : src.slice(start, i);
+  const push = (kind: TokenKind, start: number, startLine: number, startCol: number, value = '', raw = false, templateEnd = false): void => {
     const flags = (raw ? RAW : 0) | (templateEnd ? TEMPLATE_END : 0) | (ws ? WS_BEFORE : 0) | (nl ? NL_BEFORE : 0);
-    tokens.push(new Token(kind, text, value === '' ? value : intern(value), startLine, startCol, start, flags));
+    tokens.add(kind, start, i, startLine, startCol, value, flags);
     ws = false;
     nl = false;
   };
@@ -452,9 +548,7 @@ export function tokenize(src: string): Token[] {
         if (isLetter(d) || isDigit(d)) i++;
         else break;
       }
-      const word = src.slice(start, i);
-      if (KEYWORDS.has(word)) push(word as KeywordKind, start, startLine, col);
-      else push('ident', start, startLine, col, '', false, false, word);
+      push(keywordAt(src, start, i - start) ?? 'ident', start, startLine, col);
       continue;
     }
 
@@ -612,7 +706,7 @@ export function tokenize(src: string): Token[] {
     push('illegal', start, startLine, col, c === 0 ? 'illegal null character' : c === C.BOM ? 'illegal byte-order mark' : 'illegal token');
   }
 
-  tokens.push(new Token('eof', '', '', line, i - lineStart + 1, i, (ws ? WS_BEFORE : 0) | (nl ? NL_BEFORE : 0)));
+  tokens.add('eof', i, i, line, i - lineStart + 1, '', (ws ? WS_BEFORE : 0) | (nl ? NL_BEFORE : 0));
   return tokens;
 }
 

@@ -39,7 +39,7 @@ import type {
   WithModifier,
 } from './ast.js';
 import { BINARY_OPERATORS, valueName } from './ast.js';
-import { KEYWORDS, tokenize, type Token, type TokenKind } from './lexer.js';
+import { KEYWORDS, scan, type Token, type TokenKind, type TokenTable } from './lexer.js';
 
 export interface RegoParseError {
   code: 'rego_parse_error';
@@ -115,6 +115,12 @@ const HEAD_ILLEGAL_OPS: ReadonlySet<TokenKind> = new Set<TokenKind>([
   '>=',
 ]);
 const OPERATOR_BUILTINS: ReadonlySet<string> = new Set(Object.values(BINARY_OPERATORS));
+/** The name of each operator's call (`+` → ['plus']), one frozen list per operator for every call. */
+const OPERATOR_CALL_NAMES: Readonly<Record<string, string[]>> = Object.fromEntries(
+  Object.entries(BINARY_OPERATORS).map(([op, name]) => [op, Object.freeze([name]) as unknown as string[]]),
+);
+/** The `with` list of the (many) literals without one: shared and frozen. */
+const NO_WITHS: WithModifier[] = Object.freeze([]) as unknown as WithModifier[];
 const IMPORT_ROOTS = ['data', 'input', 'future', 'rego'];
 const FUTURE_KEYWORDS = ['contains', 'every', 'if', 'in'];
 /** Keywords never usable as a ref head (`true.x` stays an error). */
@@ -151,7 +157,8 @@ export function isGroundTerm(t: Term): boolean {
 
 class Parser {
   readonly errors: RegoParseError[] = [];
-  private readonly toks: Token[];
+  /** The tokens; `tok` is the one at `pos`, as an object. */
+  private readonly toks: TokenTable;
   private pos = 0;
   private tok: Token;
   private depth = 0;
@@ -172,11 +179,11 @@ class Parser {
     private readonly file: string | undefined,
     options: ParseOptions,
   ) {
-    this.toks = tokenize(src);
-    this.tok = this.toks[0]!;
+    this.toks = scan(src);
+    this.tok = this.toks.token(0);
     this.maxDepth = options.maxDepth ?? DEFAULT_MAX_PARSE_DEPTH;
-    this.memoTerm = new Array<Term | null | undefined>(this.toks.length);
-    this.memoEnd = new Int32Array(this.toks.length);
+    this.memoTerm = new Array<Term | null | undefined>(this.toks.count);
+    this.memoEnd = new Int32Array(this.toks.count);
   }
 
   /** Last line of defence: a bug or an engine limit becomes a parse error, never an exception. */
@@ -205,12 +212,12 @@ class Parser {
   }
 
   private next(): void {
-    if (this.pos < this.toks.length - 1) this.pos++;
-    this.tok = this.toks[this.pos]!;
+    if (this.pos < this.toks.count - 1) this.pos++;
+    this.tok = this.toks.token(this.pos);
   }
 
   private peek(k = 1): Token {
-    return this.toks[Math.min(this.pos + k, this.toks.length - 1)]!;
+    return this.toks.token(Math.min(this.pos + k, this.toks.count - 1));
   }
 
   private save(): State {
@@ -219,12 +226,12 @@ class Parser {
 
   private restore(s: State): void {
     this.pos = s.pos;
-    this.tok = this.toks[s.pos]!;
+    this.tok = this.toks.token(s.pos);
     this.errors.length = s.errors;
   }
 
   private lastEnd(): number {
-    return this.pos > 0 ? this.toks[this.pos - 1]!.endOffset : 0;
+    return this.pos > 0 ? this.toks.end(this.pos - 1) : 0;
   }
 
   // Locations are made with every field at once (file may be undefined): one object shape for all
@@ -913,7 +920,7 @@ class Parser {
   private parseLiteralExpr(negated: boolean, start: Token): Literal | null {
     const expr = this.parseExpr();
     if (!expr) return null;
-    let withs: WithModifier[] = [];
+    let withs: WithModifier[] = NO_WITHS;
     if (this.k() === 'with') {
       const w = this.parseWith();
       if (!w) return null;
@@ -971,7 +978,7 @@ class Parser {
       if (term.type === 'membership') {
         const expr: Expr = { type: 'somein', value: term.value, collection: term.collection, location: this.span(start) };
         if (term.key) expr.key = term.key;
-        let withs: WithModifier[] = [];
+        let withs: WithModifier[] = NO_WITHS;
         if (this.k() === 'with') {
           const w = this.parseWith();
           if (!w) return null;
@@ -996,7 +1003,7 @@ class Parser {
       this.next();
       if (this.k() !== ',') break;
     }
-    return { negated: false, expr: { type: 'some', vars, location: this.span(start) }, with: [], location: this.span(start) };
+    return { negated: false, expr: { type: 'some', vars, location: this.span(start) }, with: NO_WITHS, location: this.span(start) };
   }
 
   private parseEvery(start: Token): Literal | null {
@@ -1023,7 +1030,7 @@ class Parser {
     if (!body) return null;
     const expr: EveryExpr = { type: 'every', value: term.value, domain: term.collection, body, location: this.span(start) };
     if (term.key) expr.key = term.key as VarTerm;
-    let withs: WithModifier[] = [];
+    let withs: WithModifier[] = NO_WITHS;
     if (this.k() === 'with') {
       const w = this.parseWith();
       if (!w) return null;
@@ -1082,7 +1089,7 @@ class Parser {
   }
 
   private binary(op: string, lhs: Term, rhs: Term, start: Token): CallTerm {
-    return { type: 'call', name: [BINARY_OPERATORS[op]!], args: [lhs, rhs], location: this.span(start) };
+    return { type: 'call', name: OPERATOR_CALL_NAMES[op]!, args: [lhs, rhs], location: this.span(start) };
   }
 
   private parseTermRelation(): Term | null {
@@ -1156,7 +1163,7 @@ class Parser {
     const cachedEnd = this.memoEnd[startPos]!;
     if (cachedEnd !== 0) {
       this.pos = cachedEnd;
-      this.tok = this.toks[cachedEnd]!;
+      this.tok = this.toks.token(cachedEnd);
       const errors = this.memoErrors.get(startPos);
       if (errors) this.errors.push(...errors);
       return this.memoTerm[startPos]!;
@@ -1296,7 +1303,8 @@ class Parser {
         }
       }
       if (path.length === 0) return head;
-      const ref: RefTerm = { type: 'ref', head, path, location: this.span(start) };
+      // An exact-size copy: the list grew by pushes to room for 16 elements, and refs are many.
+      const ref: RefTerm = { type: 'ref', head, path: path.slice(), location: this.span(start) };
       return ref;
     } finally {
       this.leave();

@@ -54,7 +54,8 @@ export function bodyFree(body: CBody, extra: CTerm[] = []): Set<number> {
   for (const lit of body.lits) litAllVars(lit, used);
   for (const t of extra) allVars(t, used);
   const free = new Set<number>();
-  for (const s of used) if (!body.locals.has(s)) free.add(s);
+  const locals = body.locals;
+  for (const s of used) if (!locals?.has(s)) free.add(s);
   if (extra.length === 0) body.free = free;
   return free;
 }
@@ -206,14 +207,22 @@ function newUses(): Uses {
 
 /** Every slot of `a` is bound or among `exclude` (the slots the same term binds itself). */
 function subset(a: readonly number[], bound: SlotSet, exclude?: readonly number[]): boolean {
+  return exclude === undefined ? subsetOf(a, 0, a.length, bound, a, 0, 0) : subsetOf(a, 0, a.length, bound, exclude, 0, exclude.length);
+}
+
+/** `subset` of `a[from, to)`, excluding `ex[exFrom, exTo)`. */
+function subsetOf(a: readonly number[], from: number, to: number, bound: SlotSet, ex: readonly number[], exFrom: number, exTo: number): boolean {
   let excluded: ReadonlySet<number> | undefined;
-  for (const s of a) {
+  for (let i = from; i < to; i++) {
+    const s = a[i]!;
     if (bound.has(s)) continue;
-    if (exclude === undefined || exclude.length === 0) return false;
+    if (exTo === exFrom) return false;
     // Patterns are small; a large one gets a set so that the check stays linear.
-    if (exclude.length <= 16) {
-      if (!exclude.includes(s)) return false;
-    } else if (!(excluded ??= new Set(exclude)).has(s)) return false;
+    if (exTo - exFrom <= 16) {
+      let found = false;
+      for (let j = exFrom; j < exTo && !found; j++) found = ex[j] === s;
+      if (!found) return false;
+    } else if (!(excluded ??= new Set(ex.slice(exFrom, exTo))).has(s)) return false;
   }
   return true;
 }
@@ -225,8 +234,8 @@ function subset(a: readonly number[], bound: SlotSet, exclude?: readonly number[
 const scratch: Uses = newUses();
 
 function scratchUses(): Uses {
-  scratch.inputs.length = 0;
-  scratch.outputs.length = 0;
+  if (scratch.inputs.length !== 0) scratch.inputs.length = 0;
+  if (scratch.outputs.length !== 0) scratch.outputs.length = 0;
   return scratch;
 }
 
@@ -316,33 +325,66 @@ function litUses(lit: CLit, u: Uses = newUses()): Uses {
   return u;
 }
 
-/** The slots a literal reads and binds, kept for the whole scheduling of its body. */
-interface LitSlots {
-  inputs: number[];
-  outputs: number[];
+/**
+ * The slots each literal of a body reads and binds, kept for the whole scheduling of the body: two
+ * flat lists with each literal's end offset (its start is the previous literal's end), rather
+ * than two arrays per literal.
+ */
+class LitSlots {
+  readonly inputs: number[] = [];
+  readonly outputs: number[] = [];
+  private readonly inputsEnd: Int32Array;
+  private readonly outputsEnd: Int32Array;
+
+  constructor(lits: readonly CLit[]) {
+    this.inputsEnd = new Int32Array(lits.length);
+    this.outputsEnd = new Int32Array(lits.length);
+    for (let i = 0; i < lits.length; i++) {
+      const u = litUses(lits[i]!, scratchUses());
+      for (const s of u.inputs) this.inputs.push(s);
+      for (const s of u.outputs) this.outputs.push(s);
+      this.inputsEnd[i] = this.inputs.length;
+      this.outputsEnd[i] = this.outputs.length;
+    }
+  }
+
+  inputsFrom(i: number): number {
+    return i === 0 ? 0 : this.inputsEnd[i - 1]!;
+  }
+  inputsTo(i: number): number {
+    return this.inputsEnd[i]!;
+  }
+  outputsFrom(i: number): number {
+    return i === 0 ? 0 : this.outputsEnd[i - 1]!;
+  }
+  outputsTo(i: number): number {
+    return this.outputsEnd[i]!;
+  }
 }
 
-function litSlots(lit: CLit): LitSlots {
-  const u = litUses(lit, scratchUses());
-  return { inputs: u.inputs.slice(), outputs: u.outputs.slice() };
-}
-
-function canRun(lit: CLit, bound: SlotSet, slots: LitSlots, producers: Map<number, number>): boolean {
+function canRun(lit: CLit, bound: SlotSet, slots: LitSlots, i: number, producers: Map<number, number>): boolean {
   for (const w of lit.with) if (w.value && !evalOk(w.value, bound)) return false;
   const e = lit.expr;
+  const inFrom = slots.inputsFrom(i);
+  const inTo = slots.inputsTo(i);
+  const outFrom = slots.outputsFrom(i);
+  const outTo = slots.outputsTo(i);
   if (lit.negated) {
     // Variables only this literal mentions are local to the negation (`not input.a[_] == 1`):
     // the negation waits for every other literal that can bind them.
-    const outputs = new Set(slots.outputs);
+    const outputs = new Set(slots.outputs.slice(outFrom, outTo));
     const producedElsewhere = (s: number): boolean => (producers.get(s) ?? 0) > 0;
-    for (const s of slots.inputs) if (!bound.has(s) && (producedElsewhere(s) || !outputs.has(s))) return false;
+    for (let j = inFrom; j < inTo; j++) {
+      const s = slots.inputs[j]!;
+      if (!bound.has(s) && (producedElsewhere(s) || !outputs.has(s))) return false;
+    }
     for (const s of outputs) if (!bound.has(s) && producedElsewhere(s)) return false;
     return true;
   }
   switch (e.k) {
     case 'term':
       // litUses of a term literal is termUses of the term: evalOk on the slots already collected.
-      return subset(slots.inputs, bound, slots.outputs);
+      return subsetOf(slots.inputs, inFrom, inTo, bound, slots.outputs, outFrom, outTo);
     case 'unify':
       return unifyOk(e.a, e.b, bound);
     case 'somein':
@@ -413,28 +455,31 @@ export function scheduleBody(body: CBody, initiallyBound: SlotSet, unsafe: Unsaf
   const bound = initiallyBound.child();
   const pending = body.lits.filter((l) => l.expr.k !== 'noop');
   const n = pending.length;
-  const uses = pending.map(litSlots);
-  // How many pending non-negated literals can bind each slot (a negation may not run before them).
+  const uses = new LitSlots(pending);
+  const outputs = uses.outputs;
+  // How many pending non-negated literals can bind each slot (a negation may not run before them);
+  // only negations read it, so a body without one does not count.
+  const countProducers = pending.some((l) => l.negated);
   const producers = new Map<number, number>();
-  for (let i = 0; i < n; i++) {
-    if (pending[i]!.negated) continue;
-    for (const s of uses[i]!.outputs) producers.set(s, (producers.get(s) ?? 0) + 1);
+  if (countProducers) {
+    for (let i = 0; i < n; i++) {
+      if (pending[i]!.negated) continue;
+      for (let j = uses.outputsFrom(i); j < uses.outputsTo(i); j++) producers.set(outputs[j]!, (producers.get(outputs[j]!) ?? 0) + 1);
+    }
   }
   const waiting = new Map<number, number[]>();
+  // Literals not looked at yet are `next..n-1`; the heap holds woken literals, which were looked at
+  // before, so all come before `next`: the earliest candidate is the heap's top when there is one.
   const heap = new PositionHeap();
-  const queued = new Uint8Array(n);
+  let next = 0;
+  const queued = new Uint8Array(n).fill(1);
   const done = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    heap.push(i);
-    queued[i] = 1;
-  }
   const ordered: CLit[] = [];
-  while (heap.size > 0) {
-    const i = heap.pop();
+  while (heap.size > 0 || next < n) {
+    const i = heap.size > 0 ? heap.pop() : next++;
     queued[i] = 0;
     const lit = pending[i]!;
-    const u = uses[i]!;
-    if (!canRun(lit, bound, u, producers)) {
+    if (!canRun(lit, bound, uses, i, producers)) {
       const mentioned = new Set<number>();
       litAllVars(lit, mentioned);
       for (const s of mentioned) {
@@ -449,8 +494,9 @@ export function scheduleBody(body: CBody, initiallyBound: SlotSet, unsafe: Unsaf
     scheduleNested(lit, bound, unsafe);
     ordered.push(lit);
     if (lit.negated) continue;
-    for (const s of u.outputs) {
-      producers.set(s, producers.get(s)! - 1);
+    for (let j = uses.outputsFrom(i); j < uses.outputsTo(i); j++) {
+      const s = outputs[j]!;
+      if (countProducers) producers.set(s, producers.get(s)! - 1);
       if (bound.has(s)) continue;
       bound.add(s);
       const woken = waiting.get(s);
@@ -469,8 +515,11 @@ export function scheduleBody(body: CBody, initiallyBound: SlotSet, unsafe: Unsaf
     for (let i = 0; i < n; i++) {
       if (done[i]) continue;
       const lit = pending[i]!;
-      const outputs = new Set(uses[i]!.outputs);
-      for (const s of uses[i]!.inputs) if (!bound.has(s) && !outputs.has(s)) unsafe.push({ slot: s, lit });
+      const own = new Set(outputs.slice(uses.outputsFrom(i), uses.outputsTo(i)));
+      for (let j = uses.inputsFrom(i); j < uses.inputsTo(i); j++) {
+        const s = uses.inputs[j]!;
+        if (!bound.has(s) && !own.has(s)) unsafe.push({ slot: s, lit });
+      }
     }
     if (unsafe.length === 0) for (const lit of rest) for (const s of litUses(lit).inputs) if (!bound.has(s)) unsafe.push({ slot: s, lit });
     if (unsafe.length === 0 && rest[0]) for (const s of litUses(rest[0]).outputs) unsafe.push({ slot: s, lit: rest[0] });
@@ -486,63 +535,20 @@ export function scheduleHeadTerms(terms: CTerm[], bound: SlotSet, unsafe: Unsafe
 }
 
 function scheduleNested(lit: CLit, bound: SlotSet, unsafe: UnsafeVar[]): void {
-  const visit = (t: CTerm): void => {
-    switch (t.k) {
-      case 'ref':
-        visit(t.head);
-        t.path.forEach(visit);
-        return;
-      case 'array':
-      case 'set':
-        t.items.forEach(visit);
-        return;
-      case 'object':
-        for (const [a, b] of t.entries) {
-          visit(a);
-          visit(b);
-        }
-        return;
-      case 'arraycompr':
-      case 'setcompr': {
-        const after = scheduleBody(t.body, bound, unsafe);
-        requireBound([t.term], after, unsafe, lit);
-        visit(t.term);
-        return;
-      }
-      case 'objectcompr': {
-        const after = scheduleBody(t.body, bound, unsafe);
-        requireBound([t.key, t.value], after, unsafe, lit);
-        return;
-      }
-      case 'call':
-        t.args.forEach(visit);
-        return;
-      case 'member':
-        if (t.key) visit(t.key);
-        visit(t.value);
-        visit(t.coll);
-        return;
-      case 'template':
-        for (const p of t.parts) if (typeof p !== 'string') visit(p);
-        return;
-      default:
-        return;
-    }
-  };
   const e = lit.expr;
   switch (e.k) {
     case 'term':
-      visit(e.t);
+      scheduleTermBodies(e.t, lit, bound, unsafe);
       break;
     case 'unify':
-      visit(e.a);
-      visit(e.b);
+      scheduleTermBodies(e.a, lit, bound, unsafe);
+      scheduleTermBodies(e.b, lit, bound, unsafe);
       break;
     case 'somein':
-      visit(e.coll);
+      scheduleTermBodies(e.coll, lit, bound, unsafe);
       break;
     case 'every': {
-      visit(e.domain);
+      scheduleTermBodies(e.domain, lit, bound, unsafe);
       const inner = bound.child();
       if (e.key) allVars(e.key, inner);
       allVars(e.value, inner);
@@ -552,7 +558,52 @@ function scheduleNested(lit: CLit, bound: SlotSet, unsafe: UnsafeVar[]): void {
     case 'noop':
       break;
   }
-  for (const w of lit.with) if (w.value) visit(w.value);
+  for (const w of lit.with) if (w.value) scheduleTermBodies(w.value, lit, bound, unsafe);
+}
+
+/** Schedules the comprehension bodies inside `t` (a term of `lit`). */
+function scheduleTermBodies(t: CTerm, lit: CLit, bound: SlotSet, unsafe: UnsafeVar[]): void {
+  switch (t.k) {
+    case 'ref':
+      scheduleTermBodies(t.head, lit, bound, unsafe);
+      for (const p of t.path) scheduleTermBodies(p, lit, bound, unsafe);
+      return;
+    case 'array':
+    case 'set':
+      for (const x of t.items) scheduleTermBodies(x, lit, bound, unsafe);
+      return;
+    case 'object':
+      for (const [a, b] of t.entries) {
+        scheduleTermBodies(a, lit, bound, unsafe);
+        scheduleTermBodies(b, lit, bound, unsafe);
+      }
+      return;
+    case 'arraycompr':
+    case 'setcompr': {
+      const after = scheduleBody(t.body, bound, unsafe);
+      requireBound([t.term], after, unsafe, lit);
+      scheduleTermBodies(t.term, lit, bound, unsafe);
+      return;
+    }
+    case 'objectcompr': {
+      const after = scheduleBody(t.body, bound, unsafe);
+      requireBound([t.key, t.value], after, unsafe, lit);
+      return;
+    }
+    case 'call':
+      for (const a of t.args) scheduleTermBodies(a, lit, bound, unsafe);
+      return;
+    case 'member':
+      if (t.key) scheduleTermBodies(t.key, lit, bound, unsafe);
+      scheduleTermBodies(t.value, lit, bound, unsafe);
+      scheduleTermBodies(t.coll, lit, bound, unsafe);
+      return;
+    case 'template':
+      for (const p of t.parts) if (typeof p !== 'string') scheduleTermBodies(p, lit, bound, unsafe);
+      return;
+    default:
+      return;
+  }
 }
 
 /** Head terms (rule values, comprehension heads) must be bound once the body has run. */

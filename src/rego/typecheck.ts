@@ -155,12 +155,17 @@ export function typeOfValue(v: Value): Type {
 }
 
 /** The type of a compiled term, as far as it is known without evaluating it. */
-export function typeOfTerm(t: CTerm, vars: ReadonlyMap<number, Type>): Type {
+/** Known types of variables by slot (a Map, or an array indexed by slot). */
+export interface SlotTypes {
+  readonly [slot: number]: Type | undefined;
+}
+
+export function typeOfTerm(t: CTerm, vars: SlotTypes): Type {
   switch (t.k) {
     case 'const':
       return typeOfValue(t.v);
     case 'var':
-      return vars.get(t.slot) ?? ANY;
+      return vars[t.slot] ?? ANY;
     case 'array':
       return { k: 'tuple', items: t.items.map((x) => typeOfTerm(x, vars)) };
     case 'set':
@@ -251,18 +256,19 @@ export function checkCall(
   sig: Signature,
   args: CTerm[],
   nested: boolean,
-  vars: ReadonlyMap<number, Type>,
+  vars: SlotTypes,
 ): CallTypeError | undefined {
-  const want = sig.result ? [...sig.args, sig.result] : sig.args;
-  const have = (): string => `(${args.map((a) => typeString(typeOfTerm(a, vars))).join(', ')}${nested ? `, ${typeString(sig.result ?? ANY)}` : ''})`;
-  const wanted = `(${sig.args.map(typeString).join(', ')})`;
+  // The messages are spelled out only on failure: every call of a long body is checked.
+  const failure = (what: string): CallTypeError => {
+    const have = `(${args.map((a) => typeString(typeOfTerm(a, vars))).join(', ')}${nested ? `, ${typeString(sig.result ?? ANY)}` : ''})`;
+    return { message: `${name}: ${what}`, details: [`have: ${have}`, `want: (${sig.args.map(typeString).join(', ')})`] };
+  };
+  const declared = sig.args.length;
   const count = nested ? args.length + (sig.result ? 1 : 0) : args.length;
-  if (count > want.length) return { message: `${name}: too many arguments`, details: [`have: ${have()}`, `want: ${wanted}`] };
-  if (args.length < sig.args.length) return { message: `${name}: too few arguments`, details: [`have: ${have()}`, `want: ${wanted}`] };
+  if (count > declared + (sig.result ? 1 : 0)) return failure('too many arguments');
+  if (args.length < declared) return failure('too few arguments');
   for (let i = 0; i < args.length; i++) {
-    if (!unifies(typeOfTerm(args[i]!, vars), want[i]!)) {
-      return { message: `${name}: invalid argument(s)`, details: [`have: ${have()}`, `want: ${wanted}`] };
-    }
+    if (!unifies(typeOfTerm(args[i]!, vars), i < declared ? sig.args[i]! : sig.result!)) return failure('invalid argument(s)');
   }
   return undefined;
 }

@@ -190,4 +190,38 @@ describe('lexer: whitespace, comments and locations', () => {
     expect(kinds('')).toEqual(['eof']);
     expect(kinds('   # only a comment')).toEqual(['eof']);
   });
+
+  it('keeps every token of a source denser than one token per four characters', () => {
+    // The token table first makes room for a token per four characters and then grows.
+    const src = '[('.repeat(3000) + ')]'.repeat(3000) + '\n"s" x';
+    const toks = tokenize(src);
+    expect(toks).toHaveLength(12_003);
+    expect(toks.slice(0, 3).map((t) => [t.kind, t.offset, t.column])).toEqual([
+      ['[', 0, 1],
+      ['(', 1, 2],
+      ['[', 2, 3],
+    ]);
+    expect(toks.slice(-4).map((t) => [t.kind, t.text, t.value, t.line, t.column, t.offset, t.nlBefore])).toEqual([
+      [']', ']', '', 1, 12_000, 11_999, false],
+      ['string', '"s"', 's', 2, 1, 12_001, true],
+      ['ident', 'x', '', 2, 5, 12_005, false],
+      ['eof', '', '', 2, 6, 12_006, false],
+    ]);
+  });
+
+  it('takes a keyword only when the whole word spells it', () => {
+    expect(kinds('i if in ifx in_ nulls contains2 Package everyone a')).toEqual([
+      'ident',
+      'if',
+      'in',
+      'ident',
+      'ident',
+      'ident',
+      'ident',
+      'ident',
+      'ident',
+      'ident',
+      'eof',
+    ]);
+  });
 });
