@@ -32,7 +32,7 @@ function packageVersion() {
 
 /**
  * `oclhub lint` re-run on a hub that has not changed: the stored report, before the CLI loads (see
- * src/lint/fast-rerun.ts, a module that imports only Node's). Undefined: run the CLI.
+ * src/lint/fast-rerun.ts, which loads Node's modules and two small Node-only modules of ours). Undefined: run the CLI.
  */
 async function rerunFromCache(args) {
   const module = new URL('../dist/lint/fast-rerun.js', import.meta.url);

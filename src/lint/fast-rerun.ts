@@ -21,14 +21,16 @@
  * Records are written only by the full path (`rerunRecorder`), from observations made before the
  * report's key was computed: a change racing a run leaves a record that no longer matches.
  *
- * Imports nothing but Node's modules and worktree.ts (itself Node-only): loading it costs next to
- * nothing.
+ * Imports nothing but Node's modules, worktree.ts and git/durable.ts (both Node-only when loaded):
+ * loading it costs next to nothing.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { copyFile, open, unlink } from 'node:fs/promises';
-import { appendFileSync, closeSync, constants, fstatSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, constants, fstatSync, mkdirSync, openSync, promises as fsPromises, readdirSync, readFileSync, readSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { worktreeStateHolds } from './worktree.js';
+import { syncFolder, tempPath } from '../git/durable.js';
+import type { FsLike } from '../git/repo.js';
 
 /** Bumped when cached results change shape or meaning. */
 export const ENGINE_VERSION = '4';
@@ -98,6 +100,9 @@ export interface StoredCopy {
   discard(): Promise<void>;
 }
 
+/** Node's file system as the Git layer's durable-write helpers take it (only its promises are used). */
+const NODE_FS: FsLike = { promises: fsPromises as unknown as FsLike['promises'] };
+
 /**
  * Starts copying the stored file `source` to `target` the way every report file is written — a new
  * temporary file in the target's folder, flushed, renamed into place — with the copy made by the
@@ -113,7 +118,7 @@ export function startStoredCopy(source: string, identity: FileIdentity, target: 
   const folder = path.dirname(target);
   if (createFolder) mkdirSync(folder, { recursive: true });
   else if (!statSync(folder, { throwIfNoEntry: false })?.isDirectory()) return undefined;
-  const temp = path.join(folder, `.${path.basename(target)}.tmp-${process.pid.toString(36)}${randomBytes(6).toString('hex')}`);
+  const temp = tempPath(folder, `.${path.basename(target)}.tmp-`);
   // Copied, then flushed (as the full path writes a report, git/durable.ts: on disk before the name is):
   // each step starts as soon as the last ends and the event loop turns, while the caller checks.
   const copied: Promise<unknown> = copyFile(source, temp, constants.COPYFILE_EXCL)
@@ -148,16 +153,7 @@ export function startStoredCopy(source: string, identity: FileIdentity, target: 
         await unlink(temp).catch(() => undefined);
         throw error;
       }
-      try {
-        const dir = openSync(folder, 'r');
-        try {
-          fsyncSync(dir);
-        } finally {
-          closeSync(dir);
-        }
-      } catch {
-        // Not every platform can flush a folder; the rename is still atomic.
-      }
+      await syncFolder(NODE_FS, folder);
       return true;
     },
   };
