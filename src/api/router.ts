@@ -76,16 +76,20 @@ export function buildRouter(specs: readonly RouteSpec[], ctx: RouterContext): Ho
   for (const spec of specs) {
     const parameters = pathParameters(spec.path);
     const validate = spec.body !== undefined ? apiSchemas().validator(spec.body) : undefined;
+    const answerFromBody = spec.answerFromBody?.bind(spec);
     const handler: Handler<ApiEnv> = async (c) => {
       if (parameters.length > 0) checkPathParams(c, parameters);
       authorize(c, spec.scope, ctx.auth);
       if (validate) {
         const bytes = await jsonBodyBytes(c);
-        const bodyKey = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
-        const known = spec.answerFromBody?.(c, bodyKey);
-        if (known !== undefined) return known;
+        // Only a route that answers from the body's bytes needs them as a key (a copy of the whole body).
+        if (answerFromBody) {
+          const bodyKey = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+          const known = answerFromBody(c, bodyKey);
+          if (known !== undefined) return known;
+          c.set('bodyKey', bodyKey);
+        }
         c.set('body', parseJsonBody(bytes, validate));
-        c.set('bodyKey', bodyKey);
       }
       return spec.handler(c);
     };
