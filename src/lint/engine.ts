@@ -24,8 +24,11 @@
  * Speed: each policy is compiled once (the policy layer caches compilations by content, and lint asks
  * for bare decisions, without raw rule values), the environment-independent part of the input (Steps,
  * Execution) is built once per process, oclhub.ocl's entries are looked up by slug, and whole project
- * results are cached on disk (see cache.ts) under a key of everything they depend on: a cached entry
- * is decoded when its project's turn comes, a new one is written out as soon as it is computed.
+ * results are cached on disk (see cache.ts) under a key of everything they depend on, a new one
+ * written out as soon as it is computed. A project in the hub's repository is stored as the bytes its
+ * evaluations take in the JSON report (result-entry.ts, report/lint-pieces.ts), rendered once: a run
+ * that takes it from the cache writes those bytes into a JSON report without decoding them and counts
+ * them from the tally stored beside them; only its small record (diagnostics, facts) is decoded.
  *
  * Sharding (`shard`, see shard.ts): only the shard's projects are linted; shard 1 also gathers every
  * other project's facts for the hub-wide rules, which only it runs.
@@ -581,7 +584,42 @@ export function policyKey(policy: PolicySource): string {
 /** One project's result as its cache entry's text (what a worker thread sends back, see workers/protocol.ts). */
 export async function lintProjectEncoded(hub: Hub, target: LintProjectTarget, policies: readonly PolicySource[], options: LintOptions): Promise<{ text: string; evaluated: number }> {
   const run = await lintProject(hub, target, policies, options);
-  return { text: JSON.stringify(compact(run.result)), evaluated: run.evaluated };
+  const pieces = pieceWriter(hub);
+  if (!pieces || !pieceableIn(hub, target)) return { text: entryText(encodeEntry(run.result)), evaluated: run.evaluated };
+  const { evaluations } = attachRepository(run.result, placeIn(hub, target));
+  return { text: entryText(encodeEntry(run.result, { ...pieces.piece(evaluations), tally: segmentTally(evaluations) })), evaluated: run.evaluated };
+}
+
+function entryText(parts: readonly (string | Uint8Array)[]): string {
+  return parts.map((part) => (typeof part === 'string' ? part : Buffer.from(part.buffer, part.byteOffset, part.byteLength).toString('utf8'))).join('');
+}
+
+const pieceWriters = new WeakMap<Hub, PieceWriter | null>();
+
+/**
+ * The writer of stored pieces at the hub's commit (result-entry.ts): results are stored as pieces of
+ * the JSON report for the projects in the hub's repository (or in none), whose only run-dependent
+ * content is the hub commit. None for a hub read from a working tree.
+ */
+function pieceWriter(hub: Hub): PieceWriter | undefined {
+  let writer = pieceWriters.get(hub);
+  if (writer === undefined) {
+    writer = hub.commit !== null && hub.repository.commit === hub.commit ? new PieceWriter(hub.repository, hub.commit.length) : null;
+    pieceWriters.set(hub, writer);
+  }
+  return writer ?? undefined;
+}
+
+/** Whether the target's result is stored as a piece (see `pieceWriter`): its files are in the hub's repository at the hub commit, or in none. */
+function pieceableIn(hub: Hub, target: Pick<LintProjectTarget, 'repository'>): boolean {
+  const r = target.repository;
+  const h = hub.repository;
+  return pieceWriter(hub) !== undefined && (r === undefined || (r.id === h.id && r.location === h.location && r.ref === h.ref && r.commit === h.commit));
+}
+
+/** Where a result's own files are: for a piece, the hub repository object itself (the piece writer stands its commit in there). */
+function placeIn(hub: Hub, target: LintProjectTarget): ProjectPlace {
+  return pieceableIn(hub, target) ? { slug: target.slug, ...(target.repository ? { repository: hub.repository } : {}) } : target;
 }
 
 function messageOf(error: unknown): string {
@@ -851,14 +889,9 @@ async function lintUncached(
     if (target.repository && !repositories.some((r) => r.id === target.repository!.id)) repositories.push(target.repository);
     if (target.rules && target.repository) rules.set(target.repository.id, target.rules);
   }
-  // Results are stored as pieces of the JSON report (result-entry.ts) at a hub commit, for the projects
-  // in the hub's repository (or in none): their only run-dependent content is the hub commit.
-  const pieces = cache && hub.commit !== null && hub.repository.commit === hub.commit ? new PieceWriter(hub.repository, hub.commit.length) : undefined;
-  const hubRepository = hub.repository;
-  const inHub = (r: SourceRepository) => r.id === hubRepository.id && r.location === hubRepository.location && r.ref === hubRepository.ref && r.commit === hubRepository.commit;
-  const pieceable = (target: LintProjectTarget) => pieces !== undefined && (target.repository === undefined || inHub(target.repository));
-  /** Where a result's own files are: for a piece, the hub repository object itself (the piece writer stands its commit in). */
-  const placeOf = (target: LintProjectTarget): ProjectPlace => (pieceable(target) ? { slug: target.slug, ...(target.repository ? { repository: hubRepository } : {}) } : target);
+  const pieces = cache ? pieceWriter(hub) : undefined;
+  const pieceable = (target: LintProjectTarget) => pieces !== undefined && pieceableIn(hub, target);
+  const placeOf = (target: LintProjectTarget): ProjectPlace => (pieces !== undefined ? placeIn(hub, target) : target);
   const tags = cache ? (await hub.store.listTags('process-templates/').catch(() => [] as string[])).sort() : [];
   const sharedKey = cache
     ? sha([
@@ -909,19 +942,20 @@ async function lintUncached(
     }
     return { record, segment };
   };
-  /** A project's stored result made the run's, or undefined when it does not decode (a miss). */
-  const fromCache = (target: LintProjectTarget, key: string): { record: Omit<ProjectResult, 'evaluations'>; segment: EvaluationSegment } | undefined => {
-    const bytes = cache!.bytes(key);
+  /** A project's stored result (a cache entry, or a worker's) made the run's, or undefined when it does not decode (a miss). */
+  const fromEntry = (target: LintProjectTarget, bytes: Uint8Array | undefined): { record: Omit<ProjectResult, 'evaluations'>; segment: EvaluationSegment } | undefined => {
     const entry = bytes && decodeEntry(bytes, keepObjects, commitLength);
-    if (!entry || (entry.piece !== undefined) !== pieceable(target)) return undefined;
+    // A piece is an entry of a project in the hub's repository at this commit, and only such a project's entry is one.
+    if (!entry || (entry.piece !== undefined) !== pieceableIn(hub, target)) return undefined;
     if (!entry.piece) {
       const { evaluations, ...record } = expandCached(entry.result, target);
       return { record, segment: { project: target.slug, evaluations } };
     }
-    const record = placeCachedRecord(entry.result, placeOf(target));
-    const segment: EvaluationSegment = keepObjects
-      ? { project: target.slug, evaluations: decodePiece(entry.piece, hub.commit!) }
-      : { project: target.slug, piece: entry.piece, commit: hub.commit!, tally: entry.piece.tally };
+    const record = placeCachedRecord(entry.result, placeIn(hub, target));
+    const segment: EvaluationSegment =
+      keepObjects || pieces === undefined
+        ? { project: target.slug, evaluations: decodePiece(entry.piece, hub.commit!) }
+        : { project: target.slug, piece: entry.piece, commit: hub.commit!, tally: entry.piece.tally };
     return { record, segment };
   };
   // Files of the next uncached projects are read while the current one is evaluated.
@@ -947,13 +981,27 @@ async function lintUncached(
     if ('unreadable' in outcome) return settle(target, (await lintProject(hub, unreadableTarget(hub, target, outcome.unreadable), policies, options)).result, '');
     evaluated += outcome.evaluated;
     if ('result' in outcome) return settle(target, outcome.result, key);
-    onWorkers++;
-    return settle(target, expand(JSON.parse(outcome.text) as CompactResult), key);
+    // A worker's result is its cache entry, piece and all: stored as it came, its record decoded.
+    const entry = Buffer.from(outcome.text);
+    const taken = fromEntry(target, entry);
+    if (taken) {
+      onWorkers++;
+      if (key !== '') cache!.setEncoded(key, entry);
+      return taken;
+    }
+    // An entry this thread cannot take (the worker read the hub otherwise): the project is evaluated here.
+    let loaded: LintProjectTarget;
+    try {
+      loaded = await withFiles(target);
+    } catch (error) {
+      loaded = unreadableTarget(hub, target, messageOf(error));
+    }
+    return settle(target, (await lintProject(hub, loaded, policies, options)).result, key);
   };
   try {
     for (const [index, target] of targets.entries()) {
       const key = keys[index]!;
-      let taken = stored[index] ? fromCache(target, key) : undefined;
+      let taken = stored[index] ? fromEntry(target, cache!.bytes(key)) : undefined;
       if (taken) {
         cached++;
       } else if (lanes && !stored[index]) {
