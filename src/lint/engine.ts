@@ -136,6 +136,12 @@ export interface LintOptions {
    */
   keepSources?: boolean;
   /**
+   * Keep the evaluations of projects in the hub as the stored pieces of the JSON report (result-entry.ts)
+   * instead of decoding them: for a caller that writes the JSON report with `lintJsonParts` (the CLI's
+   * `--format json`). Any other reader of `report.evaluations` decodes them then (report/lint-pieces.ts).
+   */
+  jsonPieces?: boolean;
+  /**
    * Threads evaluating projects (`--jobs`: the CLI's default is one per CPU; here the default is 1,
    * so that a library caller or a server never starts threads it did not ask for). With more than
    * one, and enough decisions to make, worker threads take part (see workers/pool.ts); 1 keeps every
@@ -922,8 +928,8 @@ async function lintUncached(
   const keys = targets.map(keyOf);
   // Keys are compared without decoding the entries; an entry is decoded when its project's turn comes.
   const stored = keys.map((key) => key !== '' && cache!.has(key));
-  // A report that shows code (any format but JSON) is rendered from the evaluations: they are kept as objects.
-  const keepObjects = options.keepSources !== false;
+  // Evaluations are kept as objects unless the caller writes them as the JSON report's pieces.
+  const keepObjects = options.jsonPieces !== true;
   const commitLength = hub.commit?.length ?? 0;
   /**
    * A project's result (before `attachRepository`) stored under `key` ('' = not stored) and made the
@@ -944,7 +950,7 @@ async function lintUncached(
   };
   /** A project's stored result (a cache entry, or a worker's) made the run's, or undefined when it does not decode (a miss). */
   const fromEntry = (target: LintProjectTarget, bytes: Uint8Array | undefined): { record: Omit<ProjectResult, 'evaluations'>; segment: EvaluationSegment } | undefined => {
-    const entry = bytes && decodeEntry(bytes, keepObjects, commitLength);
+    const entry = bytes && decodeEntry(bytes, options.keepSources !== false, commitLength);
     // A piece is an entry of a project in the hub's repository at this commit, and only such a project's entry is one.
     if (!entry || (entry.piece !== undefined) !== pieceableIn(hub, target)) return undefined;
     if (!entry.piece) {

@@ -94,7 +94,7 @@ describe('project results stored as report pieces', () => {
 
   it('are written into a JSON report without being decoded, and decoded for any other reader', async () => {
     const open = async () => openAt(hub);
-    const options = { cacheDir: cacheDir(), wholeRunCache: false, keepSources: false, now: new Date('2026-12-01T00:00:00Z') };
+    const options = { cacheDir: cacheDir(), wholeRunCache: false, keepSources: false, jsonPieces: true, now: new Date('2026-12-01T00:00:00Z') };
     const cold = await lintHub(await open(), options);
     const coldJson = [...lintJsonChunks(cold.report)].join('');
     const again = await lintHub(await open(), options);

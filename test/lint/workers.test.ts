@@ -82,7 +82,7 @@ describe('lint on worker threads', () => {
     expect(again.onWorkers).toBe(0);
     expect(rendered(again)).toEqual(rendered(one));
     // Without sources (the CLI's JSON report): workers send their projects as stored report pieces, written as they came.
-    const quiet: LintOptions = { now: NOW, wholeRunCache: false, keepSources: false };
+    const quiet: LintOptions = { now: NOW, wholeRunCache: false, keepSources: false, jsonPieces: true };
     const pieced = await lintHub(await open(generated), { ...quiet, ...POOLED, cacheDir: path.join(work, 'cache-pieces') });
     expect(pieced.onWorkers).toBeGreaterThan(0);
     expect(evaluationSegments(pieced.report)!.filter((s) => 'piece' in s).length).toBe(24);

@@ -178,9 +178,13 @@ export async function runLint(options: LintCommandOptions, io: CliIo): Promise<n
   if (io.isTTY) {
     lintOptions.progress = (done, total, project) => io.stderr(`\r\u001b[Klinting ${done}/${total} ${project}`);
   }
-  // JSON has no code frames: the report need not hold the projects' texts.
-  if (format === 'json' && extras.length === 0) lintOptions.keepSources = false;
-  // One "now" for the exceptions the engine applies and the fragments' key below.
+  // JSON has no code frames: the report need not hold the projects' texts, and it is written from the
+  // projects' stored pieces (report/lint-pieces.ts).
+  if (format === 'json' && extras.length === 0) {
+    lintOptions.keepSources = false;
+    lintOptions.jsonPieces = true;
+  }
+  // One "now" for everything the run decides by the date (exceptions, expiry rules).
   lintOptions.now = new Date();
   const run = await lintHub(hub, lintOptions);
   if (io.isTTY) io.stderr('\r\u001b[K');
