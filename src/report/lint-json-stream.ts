@@ -107,7 +107,7 @@ function nested(value: object, depth: number): string {
 }
 
 /** A decision's written fields and its text: another decision with the same fields has the same text. */
-type KeptDecision = Pick<PolicyDecision, 'policyName' | 'version' | 'inScope' | 'allowed' | 'action' | 'outcome' | 'reason' | 'error'> & { text: string };
+type KeptDecision = Pick<PolicyDecision, 'policyName' | 'version' | 'inScope' | 'allowed' | 'action' | 'outcome' | 'reason' | 'error'> & { text: string; bytes?: Buffer };
 
 const optionalString = (value: unknown) => value === undefined || typeof value === 'string';
 
@@ -141,48 +141,139 @@ class EvaluationsWriter {
   constructor(private readonly options: Omit<LintJsonOptions, 'indent'>) {}
 
   text(evaluations: readonly Evaluation[]): string {
-    let out = '';
+    const sink = new TextSink();
+    this.write(evaluations, sink);
+    return sink.out;
+  }
+
+  /** `text` as bytes, and the byte offsets in them where `marker` (ASCII) ends. */
+  bytes(evaluations: readonly Evaluation[], marker: string): { bytes: Buffer; ends: number[] } {
+    const sink = new ByteSink(marker);
+    this.write(evaluations, sink);
+    return sink.finish();
+  }
+
+  private write(evaluations: readonly Evaluation[], sink: Sink): void {
     for (let i = 0; i < evaluations.length; i++) {
       const e = evaluations[i]!;
       // The fields written by hand have the types the model says; anything else is left to JSON.stringify.
       const plain = typeof e.project === 'string' && typeof e.environment === 'string' && (e.tenant === undefined || typeof e.tenant === 'string') && Array.isArray(e.decisions);
-      out += plain ? `${i === 0 ? '' : ','}\n    ${this.evaluation(e)}` : `${i === 0 ? '' : ','}${evaluationsText([e], this.options)}`;
+      if (plain) {
+        sink.text(`${i === 0 ? '' : ','}\n    `);
+        this.evaluation(e, sink);
+      } else {
+        sink.text(`${i === 0 ? '' : ','}${evaluationsText([e], this.options)}`);
+      }
     }
-    return out;
   }
 
-  private evaluation(e: Evaluation): string {
+  private evaluation(e: Evaluation, sink: Sink): void {
     let out = `{\n${FIELD_INDENT}"project": ${JSON.stringify(e.project)},\n${FIELD_INDENT}"environment": ${JSON.stringify(e.environment)}`;
     if (e.tenant !== undefined) out += `,\n${FIELD_INDENT}"tenant": ${JSON.stringify(e.tenant)}`;
     if (e.errors !== undefined && e.errors !== null) out += `,\n${FIELD_INDENT}"errors": ${nested(e.errors.map(orderedDiagnostic), FIELD_DEPTH)}`;
-    let decisions = '';
-    for (const d of e.decisions) {
-      if (this.options.findingsOnly && (d.outcome === 'pass' || d.outcome === 'skipped')) continue;
-      decisions += `${decisions === '' ? '' : ','}\n${DECISION_INDENT}${this.decision(d)}`;
+    const shown = this.options.findingsOnly ? e.decisions.filter((d) => d.outcome !== 'pass' && d.outcome !== 'skipped') : e.decisions;
+    if (shown.length === 0) {
+      sink.text(`${out},\n${FIELD_INDENT}"decisions": []\n    }`);
+      return;
     }
-    out += `,\n${FIELD_INDENT}"decisions": ${decisions === '' ? '[]' : `[${decisions}\n${FIELD_INDENT}]`}`;
-    return `${out}\n    }`;
+    sink.text(`${out},\n${FIELD_INDENT}"decisions": [`);
+    for (let j = 0; j < shown.length; j++) {
+      sink.text(`${j === 0 ? '' : ','}\n${DECISION_INDENT}`);
+      this.decision(shown[j]!, sink);
+    }
+    sink.text(`\n${FIELD_INDENT}]\n    }`);
   }
 
-  private decision(d: PolicyDecision): string {
-    if (!keepable(d)) return nested(orderedDecision(d), DECISION_DEPTH);
+  private decision(d: PolicyDecision, sink: Sink): void {
+    if (!keepable(d)) {
+      sink.text(nested(orderedDecision(d), DECISION_DEPTH));
+      return;
+    }
     let list = this.kept.get(d.policy);
     if (list) {
       for (const k of list) {
-        if (k.outcome === d.outcome && k.inScope === d.inScope && k.allowed === d.allowed && k.action === d.action && k.reason === d.reason && k.error === d.error && k.policyName === d.policyName && k.version === d.version) return k.text;
+        if (k.outcome === d.outcome && k.inScope === d.inScope && k.allowed === d.allowed && k.action === d.action && k.reason === d.reason && k.error === d.error && k.policyName === d.policyName && k.version === d.version) {
+          sink.kept(k);
+          return;
+        }
       }
     } else {
       this.kept.set(d.policy, (list = []));
     }
     const text = nested(orderedDecision(d), DECISION_DEPTH);
     if (list.length < TEXTS_PER_POLICY) {
-      list.push({ policyName: d.policyName, version: d.version, inScope: d.inScope, allowed: d.allowed, action: d.action, outcome: d.outcome, reason: d.reason, error: d.error, text });
+      const k: KeptDecision = { policyName: d.policyName, version: d.version, inScope: d.inScope, allowed: d.allowed, action: d.action, outcome: d.outcome, reason: d.reason, error: d.error, text };
+      list.push(k);
+      sink.kept(k);
+    } else {
+      sink.text(text);
     }
-    return text;
   }
 }
 
-const COMMIT_KEY = Buffer.from('"commit": "');
+/** Where `EvaluationsWriter` writes: text, and decisions written before (kept). */
+interface Sink {
+  text(text: string): void;
+  kept(decision: KeptDecision): void;
+}
+
+class TextSink implements Sink {
+  out = '';
+  text(text: string): void {
+    this.out += text;
+  }
+  kept(decision: KeptDecision): void {
+    this.out += decision.text;
+  }
+}
+
+/**
+ * Bytes: a kept decision's bytes are encoded once and copied wherever it recurs (most of a big
+ * report), the rest is encoded as it comes. The marker is searched for in the rest only: a kept
+ * decision points nowhere, so it names no repository.
+ */
+class ByteSink implements Sink {
+  private readonly parts: Buffer[] = [];
+  private length = 0;
+  private pending = '';
+  private readonly ends: number[] = [];
+  private readonly markerBytes: Buffer;
+
+  constructor(private readonly marker: string) {
+    this.markerBytes = Buffer.from(marker);
+  }
+
+  text(text: string): void {
+    this.pending += text;
+  }
+
+  kept(decision: KeptDecision): void {
+    this.flush();
+    const bytes = (decision.bytes ??= Buffer.from(decision.text));
+    this.parts.push(bytes);
+    this.length += bytes.length;
+  }
+
+  private flush(): void {
+    if (this.pending === '') return;
+    const text = this.pending;
+    const bytes = Buffer.from(text);
+    if (bytes.length === text.length) {
+      // ASCII text (the usual case): character offsets are byte offsets, and the text search is the faster one.
+      for (let at = text.indexOf(this.marker); at >= 0; at = text.indexOf(this.marker, at + this.marker.length)) this.ends.push(this.length + at + this.marker.length);
+    } else {
+      for (let at = bytes.indexOf(this.markerBytes); at >= 0; at = bytes.indexOf(this.markerBytes, at + this.markerBytes.length)) this.ends.push(this.length + at + this.markerBytes.length);
+    }
+    this.parts.push(bytes);
+    this.length += bytes.length;
+    this.pending = '';
+  }
+
+  finish(): { bytes: Buffer; ends: number[] } {
+    this.flush();
+    return { bytes: this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.length), ends: this.ends };
+  }
+}
 
 /**
  * Renders projects' evaluations as stored pieces (see the file comment) for a run at `commit` of the
@@ -193,7 +284,7 @@ const COMMIT_KEY = Buffer.from('"commit": "');
 export class PieceWriter {
   private readonly writer = new EvaluationsWriter({});
   private readonly standIn: string;
-  private readonly marker: Buffer;
+  private readonly marker: string;
 
   constructor(
     private readonly hub: SourceRepository,
@@ -201,22 +292,13 @@ export class PieceWriter {
   ) {
     // Not a commit and never in a report: JSON escapes no '#', and a string's '"' is always escaped.
     this.standIn = '#'.repeat(commitLength);
-    this.marker = Buffer.concat([COMMIT_KEY, Buffer.from(this.standIn)]);
+    this.marker = `"commit": "${this.standIn}`;
   }
 
   /** The project's evaluations as they read in the report's `evaluations` (after a comma or `[`). */
   piece(evaluations: readonly Evaluation[]): StoredPiece {
     if (evaluations.length === 0) return { bytes: new Uint8Array(0), commits: [] };
-    const text = withRepositoryAlias(this.hub, this.standIn, () => this.writer.text(evaluations));
-    const bytes = Buffer.from(text);
-    const commits: number[] = [];
-    if (bytes.length === text.length) {
-      // ASCII text (the usual case): character offsets are byte offsets, and the text search is the faster one.
-      const marker = `"commit": "${this.standIn}`;
-      for (let at = text.indexOf(marker); at >= 0; at = text.indexOf(marker, at + marker.length)) commits.push(at + COMMIT_KEY.length);
-    } else {
-      for (let at = bytes.indexOf(this.marker); at >= 0; at = bytes.indexOf(this.marker, at + this.marker.length)) commits.push(at + COMMIT_KEY.length);
-    }
-    return { bytes, commits };
+    const { bytes, ends } = withRepositoryAlias(this.hub, this.standIn, () => this.writer.bytes(evaluations, this.marker));
+    return { bytes, commits: ends.map((end) => end - this.standIn.length) };
   }
 }
