@@ -6,6 +6,7 @@
  * foreign cache file is simply a cold start.
  */
 import { randomBytes } from 'node:crypto';
+import { crc32 } from 'node:zlib';
 import { once } from 'node:events';
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { mkdir, open, readFile, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
@@ -13,7 +14,6 @@ import path from 'node:path';
 import * as nodeFs from 'node:fs';
 import { writeFileAtomicWith } from '../git/durable.js';
 import type { FsLike } from '../git/repo.js';
-import type { JsonFragment } from '../report/lint-json-stream.js';
 import { hasIdentity, HEADER_MAX, identityOf, RENDERED, RENDERED_BODY, renderedHeader, renderedHeaderLine, startStoredCopy, type FileIdentity } from './fast-rerun.js';
 
 /** Creates the cache folder with a `.gitignore` of `*`, so that no repository ever commits it. */
@@ -22,17 +22,30 @@ async function makeCacheDir(dir: string): Promise<void> {
   await writeFile(path.join(dir, '.gitignore'), '*\n', { flag: 'wx' }).catch(() => undefined);
 }
 
-const FORMAT = 'oclhub-lint-cache/2';
+const FORMAT = 'oclhub-lint-cache/3';
+const HEADER = Buffer.from(`${FORMAT}\n`);
+
+/** An entry's bytes in the file read, and its whole record (header line, bytes, newline) there. */
+interface StoredEntry {
+  data: Buffer;
+  crc: number;
+  /** Whether the checksum was found right (checked on first use). */
+  checked?: boolean;
+  record: [start: number, end: number];
+}
 
 /**
- * The file is a header line (`oclhub-lint-cache/2`) and one line per entry, `<key>\t<JSON value>`: a
- * run finds its keys by splitting lines, decodes only the entries it uses, and writes the entries it
- * did not change back as the text it read (a run after one project changed decodes and re-encodes
- * one entry's worth of new work, not the whole file). A new entry is written to the next file as
- * soon as it is set, so a run never holds its results twice (once for the report, once for the cache).
+ * The file is a header line (`oclhub-lint-cache/3`) and one record per entry: a line
+ * `<key>\t<byte length>\t<CRC-32, hex>`, the entry's bytes, a newline. A run finds its keys by reading
+ * the record lines only, checks and hands out an entry's bytes when it uses them (a project's result
+ * is stored as the bytes it contributes to the JSON report, see engine.ts: they are written out
+ * without ever being decoded), and writes the records it used back as they were read. A new entry is
+ * written to the next file as soon as it is set, so a run never holds its results twice. A record
+ * that is torn or whose bytes do not match their checksum is a miss, and so is everything after a
+ * record line that cannot be read.
  */
 export class LintCache {
-  /** Keys of entries read this run (written back on save); their text stays in `entries`. */
+  /** Keys of entries read this run (written back on save). */
   private readonly hits = new Set<string>();
   /** Keys of entries set this run: already in the next file, not held in memory. */
   private readonly written = new Set<string>();
@@ -40,47 +53,51 @@ export class LintCache {
 
   private constructor(
     readonly file: string,
-    private readonly entries: Map<string, string>,
+    private readonly entries: Map<string, StoredEntry>,
+    /** The file as read (entries' bytes are views of it). */
+    private readonly source: Buffer,
   ) {}
 
   /** Opens `<dir>/<name>.json` (`lint-results` for project entries, `lint-run` for whole runs). */
   static async open(dir: string, name = 'lint-results'): Promise<LintCache> {
-    const entries = new Map<string, string>();
     const file = path.join(dir, `${name}.json`);
+    let bytes: Buffer | undefined;
     try {
-      const text = await readFile(file, 'utf8');
-      let at = text.indexOf('\n');
-      if (at >= 0 && text.slice(0, at) === FORMAT) {
-        while (at >= 0 && at < text.length - 1) {
-          const next = text.indexOf('\n', at + 1);
-          const line = text.slice(at + 1, next < 0 ? text.length : next);
-          const tab = line.indexOf('\t');
-          if (tab > 0) entries.set(line.slice(0, tab), line.slice(tab + 1));
-          at = next;
-        }
-      }
+      bytes = await readFile(file);
     } catch {
       // Cold start.
     }
-    return new LintCache(file, entries);
+    return new LintCache(file, bytes ? parseRecords(bytes) : new Map(), bytes ?? Buffer.alloc(0));
   }
 
-  /** Whether an entry exists (without decoding it). */
+  /** Whether an entry exists (without reading it). */
   has(key: string): boolean {
     return this.entries.has(key) && !this.written.has(key);
   }
 
-  /** The entry, decoded; undefined when absent, damaged, or set by this run (it is on its way to disk, not kept). */
-  get<T>(key: string): T | undefined {
+  /**
+   * The entry's bytes (a view of the file read: not to be changed); undefined when absent, damaged,
+   * or set by this run (it is on its way to disk, not kept).
+   */
+  bytes(key: string): Buffer | undefined {
     if (this.written.has(key)) return undefined;
-    const text = this.entries.get(key);
-    if (text === undefined) return undefined;
+    const entry = this.entries.get(key);
+    if (entry === undefined) return undefined;
+    if (entry.checked === undefined) entry.checked = crc32(entry.data) === entry.crc;
+    if (!entry.checked) return undefined; // A damaged entry is a miss.
+    this.hits.add(key);
+    return entry.data;
+  }
+
+  /** The entry, decoded as JSON; undefined when absent or damaged (see `bytes`). */
+  get<T>(key: string): T | undefined {
+    const data = this.bytes(key);
+    if (data === undefined) return undefined;
     try {
-      const value = JSON.parse(text) as T;
-      this.hits.add(key);
-      return value;
+      return JSON.parse(data.toString('utf8')) as T;
     } catch {
-      return undefined; // A damaged line is a miss.
+      this.hits.delete(key);
+      return undefined;
     }
   }
 
@@ -88,12 +105,22 @@ export class LintCache {
     this.setEncoded(key, JSON.stringify(value));
   }
 
-  /** `set` with the value already JSON-encoded (a lint worker thread's result is its entry's text). */
-  setEncoded(key: string, text: string): void {
+  /** Sets an entry to these bytes (parts written one after the other). */
+  setEncoded(key: string, data: string | Uint8Array | readonly (string | Uint8Array)[]): void {
     const next = this.openNext();
     this.hits.delete(key);
     this.written.add(key);
-    if (!next.failed) next.stream!.write(`${key}\t${text}\n`);
+    if (next.failed) return;
+    const parts = (Array.isArray(data) ? data : [data]).map((part) => (typeof part === 'string' ? Buffer.from(part) : part));
+    let length = 0;
+    let crc = 0;
+    for (const part of parts) {
+      length += part.length;
+      crc = crc32(part, crc);
+    }
+    next.stream!.write(`${key}\t${length}\t${crc.toString(16)}\n`);
+    for (const part of parts) next.stream!.write(part);
+    next.stream!.write('\n');
   }
 
   private openNext(): NonNullable<LintCache['next']> {
@@ -105,7 +132,7 @@ export class LintCache {
       const stream = createWriteStream(temp);
       // A cache that cannot be written only costs speed.
       stream.on('error', () => void (next.failed = true));
-      stream.write(`${FORMAT}\n`);
+      stream.write(HEADER);
       next.stream = stream;
     } catch {
       next.failed = true;
@@ -122,7 +149,20 @@ export class LintCache {
     try {
       const stream = next.stream;
       if (!stream) throw new Error('not written');
-      for (const key of this.hits) if (!next.failed) stream.write(`${key}\t${this.entries.get(key)!}\n`);
+      // The records used, as read: neighbours in the file read are written as one run of bytes.
+      let run: [number, number] | undefined;
+      const flush = () => {
+        if (run && !next.failed) stream.write(this.source.subarray(run[0], run[1]));
+      };
+      for (const key of this.hits) {
+        const [start, end] = this.entries.get(key)!.record;
+        if (run && run[1] === start) run[1] = end;
+        else {
+          flush();
+          run = [start, end];
+        }
+      }
+      flush();
       await new Promise<void>((resolve, reject) => {
         stream.end((error?: Error | null) => (error ? reject(error) : resolve()));
       });
@@ -135,6 +175,24 @@ export class LintCache {
   }
 }
 
+/** The records of a cache file (see `LintCache`); none when it is not one. */
+function parseRecords(bytes: Buffer): Map<string, StoredEntry> {
+  const entries = new Map<string, StoredEntry>();
+  if (bytes.length < HEADER.length || !bytes.subarray(0, HEADER.length).equals(HEADER)) return entries;
+  let at = HEADER.length;
+  while (at < bytes.length) {
+    const newline = bytes.indexOf(10, at);
+    if (newline < 0 || newline - at > 256) break;
+    const [key, lengthText, crcText] = bytes.toString('latin1', at, newline).split('\t');
+    if (key === undefined || key === '' || !/^\d+$/.test(lengthText ?? '') || !/^[0-9a-f]{1,8}$/.test(crcText ?? '')) break;
+    const start = newline + 1;
+    const end = start + Number(lengthText);
+    if (end >= bytes.length || bytes[end] !== 10) break;
+    entries.set(key, { data: bytes.subarray(start, end), crc: parseInt(crcText!, 16), record: [at, end + 1] });
+    at = end + 1;
+  }
+  return entries;
+}
 
 /**
  * The last rendered report, found by its key. Only the head file (fast-rerun.ts) is read to compare
@@ -247,23 +305,8 @@ export async function writeRenderedReport(dir: string, key: string, output: stri
 /** A rendered report written as it is produced; `done` publishes it, `abort` drops it. */
 export interface RenderedReportWriter {
   write(chunk: string | Uint8Array): Promise<void>;
-  /** A piece of the report (bytes from the report's start) to keep for the next report (see `readReportFragments`). */
-  fragment(fragment: JsonFragment): void;
   done(): Promise<void>;
   abort(): Promise<void>;
-}
-
-/** Where a report's fragments are (see `readReportFragments`). */
-const FRAGMENTS = 'lint-output.fragments.json';
-const FRAGMENTS_FORMAT = 'oclhub-fragments/2';
-
-interface FragmentIndex {
-  format: typeof FRAGMENTS_FORMAT;
-  /** The report's key, and its body's identity: no other file's offsets apply. */
-  key: string;
-  body: FileIdentity;
-  /** Fragment key → [offset in the report, length, commit offsets in the fragment]. */
-  fragments: Record<string, [number, number, number[]]>;
 }
 
 /** Starts storing a rendered report (see `writeRenderedReport`); undefined when the folder cannot be written. */
@@ -278,15 +321,9 @@ export async function renderedReportWriter(dir: string, key: string, exitCode: n
       if (failed) return;
       if (!stream.write(chunk)) await Promise.race([once(stream, 'drain').catch(() => undefined), failure]);
     };
-    const fragments: FragmentIndex['fragments'] = {};
-    let kept = 0;
     const end = () => new Promise<void>((resolve) => stream.end(() => resolve()));
     return {
       write,
-      fragment(f) {
-        fragments[f.key] = [f.at, f.length, f.commits];
-        kept++;
-      },
       async done() {
         await end();
         // Only costs speed when it fails.
@@ -294,17 +331,7 @@ export async function renderedReportWriter(dir: string, key: string, exitCode: n
           await rm(temp, { force: true }).catch(() => undefined);
           return;
         }
-        const body = await publishRendered(dir, temp, key, exitCode);
-        if (body === undefined || kept === 0) return;
-        try {
-          const index: FragmentIndex = { format: FRAGMENTS_FORMAT, key, body, fragments };
-          const target = path.join(dir, FRAGMENTS);
-          const indexTemp = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-          await writeFile(indexTemp, JSON.stringify(index));
-          await rename(indexTemp, target);
-        } catch {
-          // Only costs speed.
-        }
+        await publishRendered(dir, temp, key, exitCode);
       },
       async abort() {
         await end();
@@ -313,38 +340,5 @@ export async function renderedReportWriter(dir: string, key: string, exitCode: n
     };
   } catch {
     return undefined;
-  }
-}
-
-/**
- * The fragments of the last stored report (report/lint-json-stream.ts): its body's bytes, read once,
- * and the index written with it. Nothing when the index is not the stored body's (another report was
- * stored since, or either file is torn or missing).
- */
-export async function readReportFragments(dir: string): Promise<(key: string) => { bytes: Uint8Array; commits: number[] } | undefined> {
-  const none = () => undefined;
-  let handle: FileHandle | undefined;
-  try {
-    const index = JSON.parse(await readFile(path.join(dir, FRAGMENTS), 'utf8')) as FragmentIndex;
-    if (index.format !== FRAGMENTS_FORMAT || !Array.isArray(index.body)) return none;
-    handle = await open(path.join(dir, RENDERED_BODY), 'r');
-    if (!hasIdentity(await handle.stat(), index.body)) return none;
-    const bytes = Buffer.allocUnsafe(index.body[0]);
-    for (let at = 0; at < bytes.length; ) {
-      const { bytesRead } = await handle.read(bytes, at, bytes.length - at, at);
-      if (bytesRead === 0) return none;
-      at += bytesRead;
-    }
-    return (key) => {
-      const entry = index.fragments[key];
-      if (!entry || !Object.hasOwn(index.fragments, key)) return undefined;
-      const [at, length, commits] = entry;
-      if (at + length > bytes.length) return undefined;
-      return { bytes: bytes.subarray(at, at + length), commits };
-    };
-  } catch {
-    return none;
-  } finally {
-    await handle?.close().catch(() => undefined);
   }
 }

@@ -24,8 +24,11 @@
  * Speed: each policy is compiled once (the policy layer caches compilations by content, and lint asks
  * for bare decisions, without raw rule values), the environment-independent part of the input (Steps,
  * Execution) is built once per process, oclhub.ocl's entries are looked up by slug, and whole project
- * results are cached on disk (see cache.ts) under a key of everything they depend on: a cached entry
- * is decoded when its project's turn comes, a new one is written out as soon as it is computed.
+ * results are cached on disk (see cache.ts) under a key of everything they depend on, a new one
+ * written out as soon as it is computed. A project in the hub's repository is stored as the bytes its
+ * evaluations take in the JSON report (result-entry.ts, report/lint-pieces.ts), rendered once: a run
+ * that takes it from the cache writes those bytes into a JSON report without decoding them and counts
+ * them from the tally stored beside them; only its small record (diagnostics, facts) is decoded.
  *
  * Sharding (`shard`, see shard.ts): only the shard's projects are linted; shard 1 also gathers every
  * other project's facts for the hub-wide rules, which only it runs.
@@ -51,6 +54,9 @@ import type { ResolvedProcess } from '../templates/resolve.js';
 import type { ProjectResolution } from '../templates/project.js';
 import { parseLock, type LockFile } from '../templates/lock.js';
 import { LintCache } from './cache.js';
+import { attachRepository, compact, decodeEntry, encodeEntry, expand, expandCached, placeCachedRecord, type CompactResult, type ProjectPlace, type ProjectResult, type SourceEntry, type TalliedPiece } from './result-entry.js';
+import { PieceWriter } from '../report/lint-json-stream.js';
+import { decodePiece, evaluationScope, segmentEvaluations, segmentTally, withEvaluationSegments, type EvaluationSegment } from '../report/lint-pieces.js';
 import { hubPractices, practiceProjectFromResolution, projectPractices, type ProjectFacts } from '../practices/index.js';
 import { lintDiagnostic } from './codes.js';
 import { isProjectFile, ownsProjectFile } from './project-files.js';
@@ -130,6 +136,12 @@ export interface LintOptions {
    */
   keepSources?: boolean;
   /**
+   * Keep the evaluations of projects in the hub as the stored pieces of the JSON report (result-entry.ts)
+   * instead of decoding them: for a caller that writes the JSON report with `lintJsonParts` (the CLI's
+   * `--format json`). Any other reader of `report.evaluations` decodes them then (report/lint-pieces.ts).
+   */
+  jsonPieces?: boolean;
+  /**
    * Threads evaluating projects (`--jobs`: the CLI's default is one per CPU; here the default is 1,
    * so that a library caller or a server never starts threads it did not ask for). With more than
    * one, and enough decisions to make, worker threads take part (see workers/pool.ts); 1 keeps every
@@ -160,90 +172,7 @@ export interface LintRun {
   /** Of the evaluated projects, those evaluated on worker threads (see `LintOptions.jobs`). */
   onWorkers: number;
   policies: PolicySource[];
-  /**
-   * Each project's result-cache key (slug → key; projects met once, with a cacheable result): its
-   * evaluations are the same whenever the key is (before exceptions, which depend on the date), so a
-   * renderer may re-use what it rendered for them last time (report/lint-json-stream.ts).
-   */
-  projectKeys?: ReadonlyMap<string, string>;
 }
-
-/** A file's text in a result; `repository` unset means the project's own repository. */
-type SourceEntry = [file: string, text: string, repository?: SourceRepository];
-
-interface ProjectResult {
-  diagnostics: Diagnostic[];
-  /** Decisions before exceptions (exceptions depend on the date, so they apply after the cache). */
-  evaluations: Evaluation[];
-  sources: SourceEntry[];
-  /** What the hub-wide best-practice rules need from each project (cached with it). */
-  facts?: ProjectFacts[];
-}
-
-
-/**
- * Cached results are stored compactly: the policy's name and version live once in a table, and each
- * decision refers to it by index (100,000 decisions would otherwise repeat them 100,000 times).
- */
-interface CompactResult {
-  policies: [string, string | null, string | null][];
-  diagnostics: Diagnostic[];
-  evaluations: { project: string; environment: string; tenant?: string; errors?: Diagnostic[]; decisions: [number, Omit<PolicyDecision, 'policy' | 'policyName' | 'version'>][] }[];
-  sources: SourceEntry[];
-  facts?: ProjectFacts[];
-}
-
-function compact(result: ProjectResult): CompactResult {
-  const table = new Map<string, number>();
-  const policies: CompactResult['policies'] = [];
-  const evaluations = result.evaluations.map((e) => ({
-    ...e,
-    decisions: e.decisions.map((d): [number, Omit<PolicyDecision, 'policy' | 'policyName' | 'version'>] => {
-      const key = `${d.policy}\u0000${d.policyName ?? ''}\u0000${d.version ?? ''}`;
-      let at = table.get(key);
-      if (at === undefined) {
-        at = policies.length;
-        table.set(key, at);
-        policies.push([d.policy, d.policyName ?? null, d.version ?? null]);
-      }
-      return [at, decisionFields(d)];
-    }),
-  }));
-  return { policies, diagnostics: result.diagnostics, evaluations, sources: result.sources, ...(result.facts ? { facts: result.facts } : {}) };
-}
-
-/** A decision without its policy's name and version (the compact form's per-decision part), keys in one order. */
-function decisionFields(d: PolicyDecision): Omit<PolicyDecision, 'policy' | 'policyName' | 'version'> {
-  const out: Omit<PolicyDecision, 'policy' | 'policyName' | 'version'> = { inScope: d.inScope, allowed: d.allowed, action: d.action, outcome: d.outcome };
-  if (d.reason !== undefined) out.reason = d.reason;
-  if (d.error !== undefined) out.error = d.error;
-  if (d.exception !== undefined) out.exception = d.exception;
-  if (d.location !== undefined) out.location = d.location;
-  if (d.needs !== undefined) out.needs = d.needs;
-  return out;
-}
-
-function expand(result: CompactResult): ProjectResult {
-  return {
-    diagnostics: result.diagnostics,
-    sources: result.sources,
-    ...(result.facts ? { facts: result.facts } : {}),
-    evaluations: result.evaluations.map((e) => ({
-      ...e,
-      decisions: e.decisions.map((compacted) => expandDecision(result.policies, compacted)),
-    })),
-  };
-}
-
-/** A decision of the compact form with its policy's name and version put back (`compact`'s inverse). */
-function expandDecision(policies: CompactResult['policies'], [at, rest]: CompactResult['evaluations'][number]['decisions'][number]): PolicyDecision {
-  const [policy, policyName, version] = policies[at]!;
-  const decision: PolicyDecision = { policy, ...rest };
-  if (policyName !== null) decision.policyName = policyName;
-  if (version !== null) decision.version = version;
-  return decision;
-}
-
 
 /**
  * The hub ref the engine reads policies from: the pinned commit, else the working tree. Drafts of a
@@ -633,72 +562,6 @@ async function lintProject(hub: Hub, target: LintProjectTarget, policies: readon
   return { result: { diagnostics: dedupe(diagnostics), evaluations, sources, facts: [practices.facts] }, evaluated };
 }
 
-/**
- * Fills in the project's repository (and slug) wherever a result leaves it unset: the project's own
- * files. Done after the cache, so a cached result takes the repository's current commit.
- */
-function attachRepository(result: ProjectResult, target: Pick<LintProjectTarget, 'slug' | 'repository'>): ProjectResult {
-  const repository = target.repository;
-  const own = <T extends { file?: string; repository?: SourceRepository }>(item: T): T =>
-    repository === undefined || item.file === undefined || item.repository !== undefined ? item : { ...item, repository };
-  const diagnostic = (d: Diagnostic): Diagnostic => {
-    const placed = own(d);
-    return { ...placed, project: d.project ?? target.slug, ...(d.related ? { related: d.related.map(own) } : {}) };
-  };
-  return {
-    diagnostics: result.diagnostics.map(diagnostic),
-    sources: result.sources.map(([file, text, repo]) => [file, text, repo ?? repository]),
-    ...(result.facts ? { facts: result.facts } : {}),
-    evaluations: result.evaluations.map((evaluation) => ({
-      ...evaluation,
-      ...(evaluation.errors ? { errors: evaluation.errors.map(diagnostic) } : {}),
-      decisions: evaluation.decisions.map((decision) => {
-        if (!decision.location) return decision;
-        const location = own(decision.location);
-        return { ...decision, location: location.related ? { ...location, related: location.related.map(own) } : location };
-      }),
-    })),
-  };
-}
-
-/**
- * `attachRepository(expand(entry), target)` in one pass, for an entry just decoded from the cache: its
- * objects are this run's alone, so the repository is filled in where they are instead of into copies.
- * A re-run after one project changed takes all the others this way, and those copies were most of its
- * garbage. Keys end up in the same order as the copies' (a new key goes last either way).
- */
-function expandCached(entry: CompactResult, target: Pick<LintProjectTarget, 'slug' | 'repository'>): ProjectResult {
-  const repository = target.repository;
-  const own = <T extends { file?: string; repository?: SourceRepository }>(item: T): T => {
-    if (repository !== undefined && item.file !== undefined && item.repository === undefined) item.repository = repository;
-    return item;
-  };
-  const diagnostic = (d: Diagnostic): Diagnostic => {
-    own(d);
-    d.project ??= target.slug;
-    d.related?.forEach(own);
-    return d;
-  };
-  const evaluations = entry.evaluations as unknown as Evaluation[];
-  for (const evaluation of entry.evaluations) {
-    evaluation.errors?.forEach(diagnostic);
-    (evaluation as unknown as Evaluation).decisions = evaluation.decisions.map((compacted) => {
-      const location = compacted[1].location;
-      if (location) {
-        own(location);
-        location.related?.forEach(own);
-      }
-      return expandDecision(entry.policies, compacted);
-    });
-  }
-  return {
-    diagnostics: entry.diagnostics.map(diagnostic),
-    sources: entry.sources.map(([file, text, repo]) => [file, text, repo ?? repository]),
-    ...(entry.facts ? { facts: entry.facts } : {}),
-    evaluations,
-  };
-}
-
 /** How every policy is evaluated: the error action asked for, under the hub's `limits` (oclhub.ocl). */
 function policyOptions(hub: Hub, onError: PolicyAction | undefined): EvaluatePolicyOptions {
   const out: EvaluatePolicyOptions = {};
@@ -727,7 +590,42 @@ export function policyKey(policy: PolicySource): string {
 /** One project's result as its cache entry's text (what a worker thread sends back, see workers/protocol.ts). */
 export async function lintProjectEncoded(hub: Hub, target: LintProjectTarget, policies: readonly PolicySource[], options: LintOptions): Promise<{ text: string; evaluated: number }> {
   const run = await lintProject(hub, target, policies, options);
-  return { text: JSON.stringify(compact(run.result)), evaluated: run.evaluated };
+  const pieces = pieceWriter(hub);
+  if (!pieces || !pieceableIn(hub, target)) return { text: entryText(encodeEntry(run.result)), evaluated: run.evaluated };
+  const { evaluations } = attachRepository(run.result, placeIn(hub, target));
+  return { text: entryText(encodeEntry(run.result, { ...pieces.piece(evaluations), tally: segmentTally(evaluations) })), evaluated: run.evaluated };
+}
+
+function entryText(parts: readonly (string | Uint8Array)[]): string {
+  return parts.map((part) => (typeof part === 'string' ? part : Buffer.from(part.buffer, part.byteOffset, part.byteLength).toString('utf8'))).join('');
+}
+
+const pieceWriters = new WeakMap<Hub, PieceWriter | null>();
+
+/**
+ * The writer of stored pieces at the hub's commit (result-entry.ts): results are stored as pieces of
+ * the JSON report for the projects in the hub's repository (or in none), whose only run-dependent
+ * content is the hub commit. None for a hub read from a working tree.
+ */
+function pieceWriter(hub: Hub): PieceWriter | undefined {
+  let writer = pieceWriters.get(hub);
+  if (writer === undefined) {
+    writer = hub.commit !== null && hub.repository.commit === hub.commit ? new PieceWriter(hub.repository, hub.commit.length) : null;
+    pieceWriters.set(hub, writer);
+  }
+  return writer ?? undefined;
+}
+
+/** Whether the target's result is stored as a piece (see `pieceWriter`): its files are in the hub's repository at the hub commit, or in none. */
+function pieceableIn(hub: Hub, target: Pick<LintProjectTarget, 'repository'>): boolean {
+  const r = target.repository;
+  const h = hub.repository;
+  return pieceWriter(hub) !== undefined && (r === undefined || (r.id === h.id && r.location === h.location && r.ref === h.ref && r.commit === h.commit));
+}
+
+/** Where a result's own files are: for a piece, the hub repository object itself (the piece writer stands its commit in there). */
+function placeIn(hub: Hub, target: LintProjectTarget): ProjectPlace {
+  return pieceableIn(hub, target) ? { slug: target.slug, ...(target.repository ? { repository: hub.repository } : {}) } : target;
 }
 
 function messageOf(error: unknown): string {
@@ -817,17 +715,17 @@ export async function lintHub(hub: Hub, options: LintOptions = {}): Promise<Lint
   const runCache = options.cacheDir ? await LintCache.open(options.cacheDir, 'lint-run') : undefined;
   const runKey = runCache && options.wholeRunCache !== false ? await wholeRunKey(hub, options) : undefined;
   const hit = runKey !== undefined ? runCache!.get<CompactResult & { cached: number; repositories: SourceRepository[]; rules: [string, RepositoryRules][] }>(runKey) : undefined;
-  let result: ProjectResult;
+  let result: AssembledResult;
   let cached = 0;
   let evaluated = 0;
   let onWorkers = 0;
   let policies: PolicySource[] = [];
-  let projectKeys: ReadonlyMap<string, string> | undefined;
   let volatile = false;
   let repositories: SourceRepository[];
   let repositoryRules: Map<string, RepositoryRules>;
   if (hit) {
-    result = expand(hit);
+    const { evaluations, ...rest } = expand(hit);
+    result = { ...rest, segments: [{ project: '', evaluations }] };
     cached = hit.cached;
     repositories = hit.repositories;
     repositoryRules = new Map(hit.rules);
@@ -841,16 +739,16 @@ export async function lintHub(hub: Hub, options: LintOptions = {}): Promise<Lint
     policies = run.policies;
     repositories = run.repositories;
     repositoryRules = run.rules;
-    projectKeys = run.projectKeys;
     volatile = run.volatile;
     await cache?.save();
     if (runKey !== undefined && !volatile) {
-      runCache!.set(runKey, { ...compact(result), cached: run.total, repositories, rules: [...repositoryRules] });
+      const { segments, ...rest } = result;
+      runCache!.set(runKey, { ...compact({ ...rest, evaluations: segments.flatMap(segmentEvaluations) }), cached: run.total, repositories, rules: [...repositoryRules] });
       await runCache!.save();
     }
   }
   const now = options.now ?? new Date();
-  const evaluations: Evaluation[] = [];
+  const segments: EvaluationSegment[] = [];
   const found: Diagnostic[] = [...result.diagnostics];
   // Hub-wide best practices run after the caches: BP028 depends on the date, like exceptions.
   const publishedPolicies = await hub.catalog.slugs('policies').catch(() => [] as string[]);
@@ -861,41 +759,41 @@ export async function lintHub(hub: Hub, options: LintOptions = {}): Promise<Lint
     : [];
   found.push(...practices.map((d) => (d.file !== undefined && d.repository === undefined ? { ...d, repository: hub.repository } : d)));
   const exceptions = hub.config?.exceptions ?? [];
-  for (const evaluation of result.evaluations) {
+  for (const segment of result.segments) {
     // Without exceptions every decision stands as it is (applyExceptions would copy them unchanged).
-    if (exceptions.length === 0) {
-      evaluations.push(evaluation);
+    // An exception names its project: a stored piece of a project none names is written as it is.
+    if (exceptions.length === 0 || !('evaluations' in segment || exceptions.some((e) => e.project === segment.project))) {
+      segments.push(segment);
       continue;
     }
-    const applied = applyExceptions(evaluation.decisions, exceptions, { project: evaluation.project, environment: evaluation.environment, tenant: evaluation.tenant }, { now });
-    found.push(...applied.diagnostics.map((d) => (d.file !== undefined && d.repository === undefined ? { ...d, repository: hub.repository } : d)));
-    evaluations.push({ ...evaluation, decisions: applied.decisions });
+    const evaluations: Evaluation[] = [];
+    for (const evaluation of segmentEvaluations(segment)) {
+      const applied = applyExceptions(evaluation.decisions, exceptions, { project: evaluation.project, environment: evaluation.environment, tenant: evaluation.tenant }, { now });
+      found.push(...applied.diagnostics.map((d) => (d.file !== undefined && d.repository === undefined ? { ...d, repository: hub.repository } : d)));
+      evaluations.push({ ...evaluation, decisions: applied.decisions });
+    }
+    segments.push({ project: segment.project, evaluations });
   }
   const settled = applySettings(hub, dedupe(found), repositoryRules);
-  const report: LintReport = {
-    tool: { name: 'oclhub', version: options.toolVersion ?? '0.0.0' },
-    ...(hub.commit ? { hubRef: hub.commit } : {}),
-    evaluations,
-    diagnostics: settled.diagnostics.sort(compareDiagnostics),
-    sources: new Map(result.sources.map(([file, text, repository]) => [sourceKey(file, repository), text])),
-    failOn: options.failOn ?? 'block',
-    ...(settled.suppressed.length > 0 ? { suppressed: settled.suppressed.sort(compareDiagnostics) } : {}),
-    repositories,
-    ...(options.home !== undefined ? { home: options.home } : {}),
-    ...(options.shard ? { shard: shardInfo(options.shard, evaluations) } : {}),
-  };
-  return { report, cached, evaluated, onWorkers, policies, ...(projectKeys ? { projectKeys } : {}), ...(volatile ? { volatile: true as const } : {}) };
+  const report = withEvaluationSegments(
+    {
+      tool: { name: 'oclhub', version: options.toolVersion ?? '0.0.0' },
+      ...(hub.commit ? { hubRef: hub.commit } : {}),
+      diagnostics: settled.diagnostics.sort(compareDiagnostics),
+      sources: new Map(result.sources.map(([file, text, repository]) => [sourceKey(file, repository), text])),
+      failOn: options.failOn ?? 'block',
+      ...(settled.suppressed.length > 0 ? { suppressed: settled.suppressed.sort(compareDiagnostics) } : {}),
+      repositories,
+      ...(options.home !== undefined ? { home: options.home } : {}),
+    },
+    segments,
+  );
+  if (options.shard) report.shard = { index: options.shard.index, count: options.shard.count, ...evaluationScope(report) };
+  return { report, cached, evaluated, onWorkers, policies, ...(volatile ? { volatile: true as const } : {}) };
 }
 
-function shardInfo(shard: ShardSpec, evaluations: readonly Evaluation[]): LintShard {
-  const environments = new Set<string>();
-  const tenants = new Set<string>();
-  for (const e of evaluations) {
-    environments.add(e.environment);
-    if (e.tenant !== undefined) tenants.add(e.tenant);
-  }
-  return { index: shard.index, count: shard.count, environments: [...environments].sort(), tenants: [...tenants].sort() };
-}
+/** The run's results: the projects' evaluations as report segments (decoded, or stored pieces), the rest decoded. */
+type AssembledResult = Omit<ProjectResult, 'evaluations'> & { segments: EvaluationSegment[] };
 
 /**
  * The hub's rule settings over every diagnostic, then each project repository's own over its files'
@@ -957,7 +855,7 @@ async function lintUncached(
   options: LintOptions,
   cache: LintCache | undefined,
 ): Promise<{
-  result: ProjectResult;
+  result: AssembledResult;
   cached: number;
   evaluated: number;
   onWorkers: number;
@@ -965,7 +863,6 @@ async function lintUncached(
   policies: PolicySource[];
   repositories: SourceRepository[];
   rules: Map<string, RepositoryRules>;
-  projectKeys: Map<string, string>;
   volatile: boolean;
 }> {
   const diagnostics: Diagnostic[] = [...hub.configDiagnostics.filter((d) => d.severity !== 'info')];
@@ -998,6 +895,9 @@ async function lintUncached(
     if (target.repository && !repositories.some((r) => r.id === target.repository!.id)) repositories.push(target.repository);
     if (target.rules && target.repository) rules.set(target.repository.id, target.rules);
   }
+  const pieces = cache ? pieceWriter(hub) : undefined;
+  const pieceable = (target: LintProjectTarget) => pieces !== undefined && pieceableIn(hub, target);
+  const placeOf = (target: LintProjectTarget): ProjectPlace => (pieces !== undefined ? placeIn(hub, target) : target);
   const tags = cache ? (await hub.store.listTags('process-templates/').catch(() => [] as string[])).sort() : [];
   const sharedKey = cache
     ? sha([
@@ -1011,9 +911,11 @@ async function lintUncached(
         JSON.stringify(options.environments ?? []),
         JSON.stringify(options.tenants ?? []),
         JSON.stringify(options.release ?? null),
+        // Where stored pieces name the hub (its commit is written in by each run).
+        pieces ? JSON.stringify([hub.repository.id, hub.repository.location, hub.repository.ref ?? null, hub.commit!.length]) : 'no pieces',
       ])
     : '';
-  const evaluations: Evaluation[] = [];
+  const segments: EvaluationSegment[] = [];
   const sources: SourceEntry[] = [];
   const seenSources = new Set<string>();
   const facts: ProjectFacts[] = [];
@@ -1021,11 +923,47 @@ async function lintUncached(
   let evaluated = 0;
   let onWorkers = 0;
   const cacheable = (target: LintProjectTarget) => cache !== undefined && !(target.problems && target.problems.length > 0);
-  const keys = targets.map((target) => (cacheable(target) ? sha([sharedKey, target.slug, fileIdsOf(target), JSON.stringify(target.environments ?? []), JSON.stringify(target.lock ?? null)]) : ''));
+  const keyOf = (target: LintProjectTarget) =>
+    cacheable(target) ? sha([sharedKey, target.slug, fileIdsOf(target), JSON.stringify(target.environments ?? []), JSON.stringify(target.lock ?? null), pieceable(target) ? (target.repository ? 'piece:hub' : 'piece:none') : '']) : '';
+  const keys = targets.map(keyOf);
   // Keys are compared without decoding the entries; an entry is decoded when its project's turn comes.
   const stored = keys.map((key) => key !== '' && cache!.has(key));
-  /** The key of each project whose result this run took from or put in the cache; '' otherwise. */
-  const kept = keys.map(() => '');
+  // Evaluations are kept as objects unless the caller writes them as the JSON report's pieces.
+  const keepObjects = options.jsonPieces !== true;
+  const commitLength = hub.commit?.length ?? 0;
+  /**
+   * A project's result (before `attachRepository`) stored under `key` ('' = not stored) and made the
+   * run's: a project in the hub becomes a piece of the JSON report once, both its cache entry and
+   * what the report writes.
+   */
+  const settle = (target: LintProjectTarget, result: ProjectResult, key: string): { record: Omit<ProjectResult, 'evaluations'>; segment: EvaluationSegment } => {
+    const { evaluations, ...record } = attachRepository(result, placeOf(target));
+    let segment: EvaluationSegment = { project: target.slug, evaluations };
+    if (key !== '' && pieceable(target)) {
+      const piece: TalliedPiece = { ...pieces!.piece(evaluations), tally: segmentTally(evaluations) };
+      cache!.setEncoded(key, encodeEntry(result, piece));
+      if (!keepObjects) segment = { project: target.slug, piece, commit: hub.commit!, tally: piece.tally };
+    } else if (key !== '') {
+      cache!.setEncoded(key, encodeEntry(result));
+    }
+    return { record, segment };
+  };
+  /** A project's stored result (a cache entry, or a worker's) made the run's, or undefined when it does not decode (a miss). */
+  const fromEntry = (target: LintProjectTarget, bytes: Uint8Array | undefined): { record: Omit<ProjectResult, 'evaluations'>; segment: EvaluationSegment } | undefined => {
+    const entry = bytes && decodeEntry(bytes, options.keepSources !== false, commitLength);
+    // A piece is an entry of a project in the hub's repository at this commit, and only such a project's entry is one.
+    if (!entry || (entry.piece !== undefined) !== pieceableIn(hub, target)) return undefined;
+    if (!entry.piece) {
+      const { evaluations, ...record } = expandCached(entry.result, target);
+      return { record, segment: { project: target.slug, evaluations } };
+    }
+    const record = placeCachedRecord(entry.result, placeIn(hub, target));
+    const segment: EvaluationSegment =
+      keepObjects || pieces === undefined
+        ? { project: target.slug, evaluations: decodePiece(entry.piece, hub.commit!) }
+        : { project: target.slug, piece: entry.piece, commit: hub.commit!, tally: entry.piece.tally };
+    return { record, segment };
+  };
   // Files of the next uncached projects are read while the current one is evaluated.
   const loads = new Map<number, Promise<LintProjectTarget>>();
   const prefetch = (from: number) => {
@@ -1039,36 +977,41 @@ async function lintUncached(
   };
   // Projects without a cache entry, evaluated on several threads when there are many (see workers/pool.ts).
   const lanes = startLanes(hub, options, targets, targets.flatMap((_, index) => (stored[index] ? [] : [index])), policies);
-  const fromLanes = async (index: number, target: LintProjectTarget, key: string): Promise<ProjectResult> => {
+  const fromLanes = async (index: number, target: LintProjectTarget, key: string): Promise<ReturnType<typeof settle>> => {
     let outcome: LaneOutcome;
     try {
       outcome = await lanes!.result(index);
     } catch (error) {
-      return (await lintProject(hub, failedTarget(hub, target, messageOf(error)), policies, options)).result;
+      return settle(target, (await lintProject(hub, failedTarget(hub, target, messageOf(error)), policies, options)).result, '');
     }
-    if ('unreadable' in outcome) return (await lintProject(hub, unreadableTarget(hub, target, outcome.unreadable), policies, options)).result;
+    if ('unreadable' in outcome) return settle(target, (await lintProject(hub, unreadableTarget(hub, target, outcome.unreadable), policies, options)).result, '');
     evaluated += outcome.evaluated;
-    if ('result' in outcome) {
-      if (key !== '') cache!.set(key, compact(outcome.result));
-      kept[index] = key;
-      return outcome.result;
+    if ('result' in outcome) return settle(target, outcome.result, key);
+    // A worker's result is its cache entry, piece and all: stored as it came, its record decoded.
+    const entry = Buffer.from(outcome.text);
+    const taken = fromEntry(target, entry);
+    if (taken) {
+      onWorkers++;
+      if (key !== '') cache!.setEncoded(key, entry);
+      return taken;
     }
-    onWorkers++;
-    if (key !== '') cache!.setEncoded(key, outcome.text);
-    kept[index] = key;
-    return expand(JSON.parse(outcome.text) as CompactResult);
+    // An entry this thread cannot take (the worker read the hub otherwise): the project is evaluated here.
+    let loaded: LintProjectTarget;
+    try {
+      loaded = await withFiles(target);
+    } catch (error) {
+      loaded = unreadableTarget(hub, target, messageOf(error));
+    }
+    return settle(target, (await lintProject(hub, loaded, policies, options)).result, key);
   };
   try {
     for (const [index, target] of targets.entries()) {
       const key = keys[index]!;
-      let result: ProjectResult;
-      const hit = stored[index] ? cache!.get<CompactResult>(key) : undefined;
-      if (hit) {
-        result = expandCached(hit, target);
+      let taken = stored[index] ? fromEntry(target, cache!.bytes(key)) : undefined;
+      if (taken) {
         cached++;
-        kept[index] = key;
       } else if (lanes && !stored[index]) {
-        result = await fromLanes(index, target, key);
+        taken = await fromLanes(index, target, key);
       } else {
         stored[index] = false; // an entry that does not decode is a miss
         if (!lanes) prefetch(index);
@@ -1081,21 +1024,19 @@ async function lintUncached(
           loaded = unreadableTarget(hub, target, messageOf(error));
         }
         const run = await lintProject(hub, loaded, policies, options);
-        result = run.result;
         evaluated += run.evaluated;
-        if (key !== '') cache!.set(key, compact(result));
-        kept[index] = key;
+        taken = settle(target, run.result, key);
       }
-      if (!hit) result = attachRepository(result, target);
-      diagnostics.push(...result.diagnostics);
-      for (const entry of options.keepSources === false ? [] : result.sources) {
+      const { record, segment } = taken;
+      diagnostics.push(...record.diagnostics);
+      for (const entry of options.keepSources === false ? [] : record.sources) {
         const id = sourceKey(entry[0], entry[2]);
         if (seenSources.has(id)) continue;
         seenSources.add(id);
         sources.push(entry);
       }
-      evaluations.push(...result.evaluations);
-      facts.push(...(result.facts ?? []));
+      segments.push(segment);
+      facts.push(...(record.facts ?? []));
       options.progress?.(index + 1, targets.length, target.slug);
     }
   } finally {
@@ -1103,27 +1044,13 @@ async function lintUncached(
   }
   if (runsHubRules(shard)) {
     for (const target of others) {
-      const key = cacheable(target) ? sha([sharedKey, target.slug, fileIdsOf(target), JSON.stringify(target.environments ?? []), JSON.stringify(target.lock ?? null)]) : '';
-      facts.push(...(await projectFacts(hub, target, key !== '' ? cache!.get<CompactResult>(key) : undefined)));
+      const key = keyOf(target);
+      const bytes = key !== '' ? cache!.bytes(key) : undefined;
+      facts.push(...(await projectFacts(hub, target, bytes && decodeEntry(bytes, false, commitLength)?.result)));
     }
   }
   const placed = diagnostics.map((d) => (d.file !== undefined && d.repository === undefined ? { ...d, repository: hub.repository } : d));
-  return { result: { diagnostics: dedupe(placed), evaluations, sources, facts }, cached, evaluated, onWorkers, total: targets.length, policies, repositories, rules, projectKeys: projectKeysOf(targets, kept), volatile };
-}
-
-/**
- * Slug → result key of the projects met once whose result is in the cache (see `LintRun.projectKeys`):
- * `keys[i]` is '' for a project whose result was not kept (not cacheable, or a worker failed on it).
- */
-function projectKeysOf(targets: readonly LintProjectTarget[], keys: readonly string[]): Map<string, string> {
-  const out = new Map<string, string>();
-  const seen = new Set<string>();
-  targets.forEach((target, index) => {
-    if (seen.has(target.slug)) out.delete(target.slug);
-    else if (keys[index] !== '') out.set(target.slug, keys[index]!);
-    seen.add(target.slug);
-  });
-  return out;
+  return { result: { diagnostics: dedupe(placed), segments, sources, facts }, cached, evaluated, onWorkers, total: targets.length, policies, repositories, rules, volatile };
 }
 
 /** A project folder on disk as a lint target: slug from oclhub.ocl when registered, else the folder name. */

@@ -8,17 +8,15 @@
  * whole document. Evaluations are written around their decisions' texts, and a decision that points
  * nowhere (most passes and skips) is stringified once per report and re-used wherever it recurs.
  *
- * With `fragments` (`lintJsonPieces`), each project's evaluations are one piece of the report, its
- * *fragment*: a project whose result did not change since the last report re-uses that report's
- * bytes instead of being rendered again (a re-run after one project changed renders one project). A
- * fragment's only content that depends on the hub commit is the hub repository's `commit`, wherever
- * a finding names the hub; a fragment is rendered with a stand-in of the same length there, so those
- * places are known exactly (never found by searching the text), and the real commit is written into
- * them. A fragment in which the commit also appears elsewhere (a template published at that very
- * commit) is not kept.
+ * A report assembled from stored pieces (lint-pieces.ts: a project's evaluations as the bytes they
+ * take here, which is what the lint cache stores) is written piece by piece without decoding them.
+ * `PieceWriter` renders those pieces: the hub repository's `commit` is written as a stand-in of the
+ * same length wherever a finding names the hub, so those places are known exactly (never found by
+ * searching the text), and each run writes its own commit into them.
  */
 import type { SourceRepository } from '../diagnostics.js';
 import { buildLintJson, orderedDecision, orderedDiagnostic, orderedEvaluations, withRepositoryAlias, type LintJsonOptions } from './lint-json.js';
+import { evaluationSegments, pieceParts, withoutEvaluations, type StoredPiece } from './lint-pieces.js';
 import { lintExitCode, summarize, type Evaluation, type LintReport, type PolicyDecision } from './lint-report.js';
 
 const EVALUATIONS = '\n  "evaluations": []';
@@ -28,8 +26,16 @@ const WRAP_END = '\n  ]\n}';
 /** Evaluations stringified at a time. */
 const BATCH = 64;
 
-/** The chunks of `renderLintJson(report, options)` with the default indentation. */
+/** The chunks of `renderLintJson(report, options)` with the default indentation, as text. */
 export function* lintJsonChunks(report: LintReport, options: Omit<LintJsonOptions, 'indent'> = {}): Generator<string> {
+  for (const part of lintJsonParts(report, options)) yield typeof part === 'string' ? part : Buffer.from(part.buffer, part.byteOffset, part.byteLength).toString('utf8');
+}
+
+/**
+ * The chunks of `renderLintJson(report, options)` with the default indentation: text, and the bytes
+ * of stored pieces as they are (see the file comment).
+ */
+export function* lintJsonParts(report: LintReport, options: Omit<LintJsonOptions, 'indent'> = {}): Generator<string | Uint8Array> {
   const { head, open } = headOf(report, options);
   if (open < 0) {
     yield head + '\n';
@@ -37,19 +43,38 @@ export function* lintJsonChunks(report: LintReport, options: Omit<LintJsonOption
   }
   yield head.slice(0, open);
   const writer = new EvaluationsWriter(options);
-  for (let at = 0; at < report.evaluations.length; at += BATCH) {
-    yield `${at === 0 ? '' : ','}${writer.text(report.evaluations.slice(at, at + BATCH))}`;
+  // Stored pieces hold every decision: a report of findings only is written from the decoded evaluations.
+  const segments = options.findingsOnly ? undefined : evaluationSegments(report);
+  if (segments) {
+    let written = false;
+    for (const segment of segments) {
+      if ('evaluations' in segment) {
+        if (segment.evaluations.length === 0) continue;
+        yield `${written ? ',' : ''}${writer.text(segment.evaluations)}`;
+      } else {
+        if (segment.piece.bytes.length === 0) continue;
+        if (written) yield ',';
+        yield* pieceParts(segment.piece, segment.commit);
+      }
+      written = true;
+    }
+  } else {
+    const evaluations = report.evaluations;
+    for (let at = 0; at < evaluations.length; at += BATCH) {
+      yield `${at === 0 ? '' : ','}${writer.text(evaluations.slice(at, at + BATCH))}`;
+    }
   }
   yield `\n  ${head.slice(open)}\n`;
 }
 
 /** The report without its evaluations, and where they go (-1: nowhere, there are none). */
 function headOf(report: LintReport, options: Omit<LintJsonOptions, 'indent'>): { head: string; open: number } {
-  // The head: every field in its place; the summary and exit code are the whole report's.
+  // The head: every field in its place; the summary and exit code are the whole report's (counted
+  // without decoding stored pieces; the copy leaves `evaluations` unread).
   const summary = summarize(report);
-  const head = JSON.stringify({ ...buildLintJson({ ...report, evaluations: [] }, options), exitCode: lintExitCode(summary), summary }, null, 2);
+  const head = JSON.stringify({ ...buildLintJson({ ...withoutEvaluations(report), evaluations: [] }, options), exitCode: lintExitCode(summary), summary }, null, 2);
   const at = head.indexOf(EVALUATIONS);
-  if (at < 0 || report.evaluations.length === 0) return { head, open: -1 };
+  if (at < 0 || summary.evaluations === 0) return { head, open: -1 };
   return { head, open: at + EVALUATIONS.length - 1 }; // just past `[`
 }
 
@@ -82,7 +107,7 @@ function nested(value: object, depth: number): string {
 }
 
 /** A decision's written fields and its text: another decision with the same fields has the same text. */
-type KeptDecision = Pick<PolicyDecision, 'policyName' | 'version' | 'inScope' | 'allowed' | 'action' | 'outcome' | 'reason' | 'error'> & { text: string };
+type KeptDecision = Pick<PolicyDecision, 'policyName' | 'version' | 'inScope' | 'allowed' | 'action' | 'outcome' | 'reason' | 'error'> & { text: string; bytes?: Buffer };
 
 const optionalString = (value: unknown) => value === undefined || typeof value === 'string';
 
@@ -116,127 +141,164 @@ class EvaluationsWriter {
   constructor(private readonly options: Omit<LintJsonOptions, 'indent'>) {}
 
   text(evaluations: readonly Evaluation[]): string {
-    let out = '';
+    const sink = new TextSink();
+    this.write(evaluations, sink);
+    return sink.out;
+  }
+
+  /** `text` as bytes, and the byte offsets in them where `marker` (ASCII) ends. */
+  bytes(evaluations: readonly Evaluation[], marker: string): { bytes: Buffer; ends: number[] } {
+    const sink = new ByteSink(marker);
+    this.write(evaluations, sink);
+    return sink.finish();
+  }
+
+  private write(evaluations: readonly Evaluation[], sink: Sink): void {
     for (let i = 0; i < evaluations.length; i++) {
       const e = evaluations[i]!;
       // The fields written by hand have the types the model says; anything else is left to JSON.stringify.
       const plain = typeof e.project === 'string' && typeof e.environment === 'string' && (e.tenant === undefined || typeof e.tenant === 'string') && Array.isArray(e.decisions);
-      out += plain ? `${i === 0 ? '' : ','}\n    ${this.evaluation(e)}` : `${i === 0 ? '' : ','}${evaluationsText([e], this.options)}`;
+      if (plain) {
+        sink.text(`${i === 0 ? '' : ','}\n    `);
+        this.evaluation(e, sink);
+      } else {
+        sink.text(`${i === 0 ? '' : ','}${evaluationsText([e], this.options)}`);
+      }
     }
-    return out;
   }
 
-  private evaluation(e: Evaluation): string {
+  private evaluation(e: Evaluation, sink: Sink): void {
     let out = `{\n${FIELD_INDENT}"project": ${JSON.stringify(e.project)},\n${FIELD_INDENT}"environment": ${JSON.stringify(e.environment)}`;
     if (e.tenant !== undefined) out += `,\n${FIELD_INDENT}"tenant": ${JSON.stringify(e.tenant)}`;
     if (e.errors !== undefined && e.errors !== null) out += `,\n${FIELD_INDENT}"errors": ${nested(e.errors.map(orderedDiagnostic), FIELD_DEPTH)}`;
-    let decisions = '';
-    for (const d of e.decisions) {
-      if (this.options.findingsOnly && (d.outcome === 'pass' || d.outcome === 'skipped')) continue;
-      decisions += `${decisions === '' ? '' : ','}\n${DECISION_INDENT}${this.decision(d)}`;
+    const shown = this.options.findingsOnly ? e.decisions.filter((d) => d.outcome !== 'pass' && d.outcome !== 'skipped') : e.decisions;
+    if (shown.length === 0) {
+      sink.text(`${out},\n${FIELD_INDENT}"decisions": []\n    }`);
+      return;
     }
-    out += `,\n${FIELD_INDENT}"decisions": ${decisions === '' ? '[]' : `[${decisions}\n${FIELD_INDENT}]`}`;
-    return `${out}\n    }`;
+    sink.text(`${out},\n${FIELD_INDENT}"decisions": [`);
+    for (let j = 0; j < shown.length; j++) {
+      sink.text(`${j === 0 ? '' : ','}\n${DECISION_INDENT}`);
+      this.decision(shown[j]!, sink);
+    }
+    sink.text(`\n${FIELD_INDENT}]\n    }`);
   }
 
-  private decision(d: PolicyDecision): string {
-    if (!keepable(d)) return nested(orderedDecision(d), DECISION_DEPTH);
+  private decision(d: PolicyDecision, sink: Sink): void {
+    if (!keepable(d)) {
+      sink.text(nested(orderedDecision(d), DECISION_DEPTH));
+      return;
+    }
     let list = this.kept.get(d.policy);
     if (list) {
       for (const k of list) {
-        if (k.outcome === d.outcome && k.inScope === d.inScope && k.allowed === d.allowed && k.action === d.action && k.reason === d.reason && k.error === d.error && k.policyName === d.policyName && k.version === d.version) return k.text;
+        if (k.outcome === d.outcome && k.inScope === d.inScope && k.allowed === d.allowed && k.action === d.action && k.reason === d.reason && k.error === d.error && k.policyName === d.policyName && k.version === d.version) {
+          sink.kept(k);
+          return;
+        }
       }
     } else {
       this.kept.set(d.policy, (list = []));
     }
     const text = nested(orderedDecision(d), DECISION_DEPTH);
     if (list.length < TEXTS_PER_POLICY) {
-      list.push({ policyName: d.policyName, version: d.version, inScope: d.inScope, allowed: d.allowed, action: d.action, outcome: d.outcome, reason: d.reason, error: d.error, text });
+      const k: KeptDecision = { policyName: d.policyName, version: d.version, inScope: d.inScope, allowed: d.allowed, action: d.action, outcome: d.outcome, reason: d.reason, error: d.error, text };
+      list.push(k);
+      sink.kept(k);
+    } else {
+      sink.text(text);
     }
-    return text;
   }
 }
 
-/** A piece of the report kept for the next one: a project's evaluations (see the file comment). */
-export interface JsonFragment {
-  key: string;
-  /** Where it starts in the report (bytes) and its length. */
-  at: number;
-  length: number;
-  /** Where in it the hub commit is written (byte offsets from its start). */
-  commits: number[];
+/** Where `EvaluationsWriter` writes: text, and decisions written before (kept). */
+interface Sink {
+  text(text: string): void;
+  kept(decision: KeptDecision): void;
 }
 
-export interface JsonFragments {
-  /** The hub's repository (the object findings share) and its commit. */
-  hub: SourceRepository;
-  commit: string;
-  /** The fragment key of a project's evaluations, when they may be kept (undefined: always rendered). */
-  keyOf(project: string): string | undefined;
-  /** The bytes of a fragment kept from the last report, with the commit offsets in them; undefined when none. */
-  previous(key: string): { bytes: Uint8Array; commits: number[] } | undefined;
-  /** Each fragment of this report, as it is produced (to keep for the next one). */
-  placed(fragment: JsonFragment): void;
+class TextSink implements Sink {
+  out = '';
+  text(text: string): void {
+    this.out += text;
+  }
+  kept(decision: KeptDecision): void {
+    this.out += decision.text;
+  }
 }
-
-const COMMIT_KEY = Buffer.from('"commit": "');
 
 /**
- * `lintJsonChunks` as bytes, a project at a time, re-using the fragments of the last report where the
- * project's key is the same (see the file comment). The same bytes as `renderLintJson(report)`.
+ * Bytes: a kept decision's bytes are encoded once and copied wherever it recurs (most of a big
+ * report), the rest is encoded as it comes. The marker is searched for in the rest only: a kept
+ * decision points nowhere, so it names no repository.
  */
-export function* lintJsonPieces(report: LintReport, fragments: JsonFragments): Generator<Uint8Array> {
-  const { head, open } = headOf(report, {});
-  if (open < 0) {
-    yield Buffer.from(head + '\n');
-    return;
+class ByteSink implements Sink {
+  private readonly parts: Buffer[] = [];
+  private length = 0;
+  private pending = '';
+  private readonly ends: number[] = [];
+  private readonly markerBytes: Buffer;
+
+  constructor(private readonly marker: string) {
+    this.markerBytes = Buffer.from(marker);
   }
-  const first = Buffer.from(head.slice(0, open));
-  yield first;
-  let offset = first.length;
-  const commit = Buffer.from(fragments.commit);
-  // Not a commit and never in a report: JSON escapes no '#', and a string's '"' is always escaped.
-  const standIn = '#'.repeat(commit.length);
-  const evaluations = report.evaluations;
-  const writer = new EvaluationsWriter({});
-  const seen = new Set<string>();
-  for (let start = 0; start < evaluations.length; ) {
-    const project = evaluations[start]!.project;
-    let end = start + 1;
-    while (end < evaluations.length && evaluations[end]!.project === project) end++;
-    const comma = start === 0 ? 0 : 1;
-    if (comma) {
-      yield Buffer.from(',');
-      offset += 1;
-    }
-    // A project met twice (not one run of evaluations) has no single fragment.
-    const key = seen.has(project) ? undefined : fragments.keyOf(project);
-    seen.add(project);
-    const kept = key !== undefined ? fragments.previous(key) : undefined;
-    let bytes: Buffer;
-    let commits: number[] | undefined;
-    if (kept) {
-      bytes = Buffer.from(kept.bytes);
-      for (const at of kept.commits) commit.copy(bytes, at);
-      commits = kept.commits;
-    } else if (key !== undefined) {
-      const text = withRepositoryAlias(fragments.hub, standIn, () => writer.text(evaluations.slice(start, end)));
-      bytes = Buffer.from(text);
-      commits = [];
-      const marker = Buffer.concat([COMMIT_KEY, Buffer.from(standIn)]);
-      for (let at = bytes.indexOf(marker); at >= 0; at = bytes.indexOf(marker, at + marker.length)) {
-        commits.push(at + COMMIT_KEY.length);
-        commit.copy(bytes, at + COMMIT_KEY.length);
-      }
-      // The commit elsewhere than where the hub is named: not kept (see the file comment).
-      if (text.includes(`"commit": "${fragments.commit}"`)) commits = undefined;
+
+  text(text: string): void {
+    this.pending += text;
+  }
+
+  kept(decision: KeptDecision): void {
+    this.flush();
+    const bytes = (decision.bytes ??= Buffer.from(decision.text));
+    this.parts.push(bytes);
+    this.length += bytes.length;
+  }
+
+  private flush(): void {
+    if (this.pending === '') return;
+    const text = this.pending;
+    const bytes = Buffer.from(text);
+    if (bytes.length === text.length) {
+      // ASCII text (the usual case): character offsets are byte offsets, and the text search is the faster one.
+      for (let at = text.indexOf(this.marker); at >= 0; at = text.indexOf(this.marker, at + this.marker.length)) this.ends.push(this.length + at + this.marker.length);
     } else {
-      bytes = Buffer.from(writer.text(evaluations.slice(start, end)));
+      for (let at = bytes.indexOf(this.markerBytes); at >= 0; at = bytes.indexOf(this.markerBytes, at + this.markerBytes.length)) this.ends.push(this.length + at + this.markerBytes.length);
     }
-    if (key !== undefined && commits !== undefined) fragments.placed({ key, at: offset, length: bytes.length, commits });
-    yield bytes;
-    offset += bytes.length;
-    start = end;
+    this.parts.push(bytes);
+    this.length += bytes.length;
+    this.pending = '';
   }
-  yield Buffer.from(`\n  ${head.slice(open)}\n`);
+
+  finish(): { bytes: Buffer; ends: number[] } {
+    this.flush();
+    return { bytes: this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.length), ends: this.ends };
+  }
+}
+
+/**
+ * Renders projects' evaluations as stored pieces (see the file comment) for a run at `commit` of the
+ * hub repository `hub`: every finding that names that repository object is written with a stand-in
+ * commit, whose offsets the piece records. One writer per run: a decision met before is written as it
+ * was then.
+ */
+export class PieceWriter {
+  private readonly writer = new EvaluationsWriter({});
+  private readonly standIn: string;
+  private readonly marker: string;
+
+  constructor(
+    private readonly hub: SourceRepository,
+    commitLength: number,
+  ) {
+    // Not a commit and never in a report: JSON escapes no '#', and a string's '"' is always escaped.
+    this.standIn = '#'.repeat(commitLength);
+    this.marker = `"commit": "${this.standIn}`;
+  }
+
+  /** The project's evaluations as they read in the report's `evaluations` (after a comma or `[`). */
+  piece(evaluations: readonly Evaluation[]): StoredPiece {
+    if (evaluations.length === 0) return { bytes: new Uint8Array(0), commits: [] };
+    const { bytes, ends } = withRepositoryAlias(this.hub, this.standIn, () => this.writer.bytes(evaluations, this.marker));
+    return { bytes, commits: ends.map((end) => end - this.standIn.length) };
+  }
 }

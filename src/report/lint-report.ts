@@ -223,64 +223,92 @@ export interface LintSummary {
   failed: boolean;
 }
 
+/**
+ * What a report's evaluations count up to: the contexts, the distinct projects, environments and
+ * tenants in them, the undecided contexts and the decisions by outcome (indices: `TALLY`).
+ */
+export interface EvaluationTally {
+  counts: number[];
+  projects: Set<string>;
+  environments: Set<string>;
+  tenants: Set<string>;
+}
+
+/** Where each count is in `EvaluationTally.counts`. */
+export const TALLY = { evaluations: 0, undecided: 1, passed: 2, violationsBlock: 3, violationsWarn: 4, excepted: 5, errorsBlock: 6, errorsWarn: 7, skipped: 8, inconclusive: 9 } as const;
+const TALLY_SIZE = 10;
+
+export function emptyTally(): EvaluationTally {
+  return { counts: new Array<number>(TALLY_SIZE).fill(0), projects: new Set(), environments: new Set(), tenants: new Set() };
+}
+
+/** Adds the evaluations to `tally` (a new one when not given). */
+export function tallyEvaluations(evaluations: readonly Evaluation[], tally: EvaluationTally = emptyTally()): EvaluationTally {
+  const c = tally.counts;
+  for (const evaluation of evaluations) {
+    c[TALLY.evaluations]!++;
+    tally.projects.add(evaluation.project);
+    tally.environments.add(evaluation.environment);
+    if (evaluation.tenant !== undefined) tally.tenants.add(evaluation.tenant);
+    if ((evaluation.errors?.length ?? 0) > 0) c[TALLY.undecided]!++;
+    for (const decision of evaluation.decisions) {
+      switch (decision.outcome) {
+        case 'pass':
+          c[TALLY.passed]!++;
+          break;
+        case 'violation':
+          c[decision.action === 'block' ? TALLY.violationsBlock : TALLY.violationsWarn]!++;
+          break;
+        case 'excepted':
+          c[TALLY.excepted]!++;
+          break;
+        case 'error':
+          c[decision.action === 'block' ? TALLY.errorsBlock : TALLY.errorsWarn]!++;
+          break;
+        case 'skipped':
+          c[TALLY.skipped]!++;
+          break;
+        case 'inconclusive':
+          c[TALLY.inconclusive]!++;
+          break;
+      }
+    }
+  }
+  return tally;
+}
+
+/**
+ * A report whose evaluations are held as stored pieces of the JSON report (report/lint-pieces.ts)
+ * carries their tally under this key (not enumerable: a copy of the report with other evaluations
+ * does not take it), so that counting them never decodes them.
+ */
+export const STORED_TALLY = Symbol('oclhub.storedTally');
+
 export function summarize(report: LintReport): LintSummary {
-  const projects = new Set<string>();
-  const environments = new Set<string>();
-  const tenants = new Set<string>();
+  const tally = (report as { [STORED_TALLY]?: EvaluationTally })[STORED_TALLY] ?? tallyEvaluations(report.evaluations);
+  const c = tally.counts;
   const summary: LintSummary = {
-    evaluations: report.evaluations.length,
-    projects: 0,
-    environments: 0,
-    tenants: 0,
-    passed: 0,
-    violations: { block: 0, warn: 0 },
-    excepted: 0,
-    errors: 0,
-    errorActions: { block: 0, warn: 0 },
-    skipped: 0,
-    inconclusive: 0,
-    undecided: 0,
+    evaluations: c[TALLY.evaluations]!,
+    projects: tally.projects.size,
+    environments: tally.environments.size,
+    tenants: tally.tenants.size,
+    passed: c[TALLY.passed]!,
+    violations: { block: c[TALLY.violationsBlock]!, warn: c[TALLY.violationsWarn]! },
+    excepted: c[TALLY.excepted]!,
+    errors: c[TALLY.errorsBlock]! + c[TALLY.errorsWarn]!,
+    errorActions: { block: c[TALLY.errorsBlock]!, warn: c[TALLY.errorsWarn]! },
+    skipped: c[TALLY.skipped]!,
+    inconclusive: c[TALLY.inconclusive]!,
+    undecided: c[TALLY.undecided]!,
     diagnostics: { error: 0, warning: 0 },
     suppressed: report.suppressed?.length ?? 0,
     failOn: report.failOn,
     failed: false,
   };
-  for (const evaluation of report.evaluations) {
-    projects.add(evaluation.project);
-    environments.add(evaluation.environment);
-    if (evaluation.tenant !== undefined) tenants.add(evaluation.tenant);
-    if ((evaluation.errors?.length ?? 0) > 0) summary.undecided++;
-    for (const decision of evaluation.decisions) {
-      switch (decision.outcome) {
-        case 'pass':
-          summary.passed++;
-          break;
-        case 'violation':
-          summary.violations[decision.action]++;
-          break;
-        case 'excepted':
-          summary.excepted++;
-          break;
-        case 'error':
-          summary.errors++;
-          summary.errorActions[decision.action]++;
-          break;
-        case 'skipped':
-          summary.skipped++;
-          break;
-        case 'inconclusive':
-          summary.inconclusive++;
-          break;
-      }
-    }
-  }
   for (const d of report.diagnostics) {
     if (d.severity === 'error') summary.diagnostics.error++;
     else if (d.severity === 'warning') summary.diagnostics.warning++;
   }
-  summary.projects = projects.size;
-  summary.environments = environments.size;
-  summary.tenants = tenants.size;
   summary.failed = failed(summary, report.failOn);
   return summary;
 }

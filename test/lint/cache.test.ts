@@ -23,7 +23,7 @@ describe('LintCache', () => {
     first.set('c', { n: 3 });
     await first.save();
     const file = path.join(dir, 'lint-results.json');
-    expect(fs.readFileSync(file, 'utf8').split('\n')[0]).toBe('oclhub-lint-cache/2');
+    expect(fs.readFileSync(file, 'utf8').split('\n')[0]).toBe('oclhub-lint-cache/3');
 
     const second = await LintCache.open(dir);
     expect(second.has('a') && second.has('b') && second.has('c')).toBe(true);
@@ -52,14 +52,50 @@ describe('LintCache', () => {
     expect(fs.readFileSync(file, 'utf8')).toBe(before);
   });
 
-  it('takes a damaged entry, a foreign file or no file for a miss', async () => {
+  it('hands out an entry set in parts as its bytes, and writes a used entry back as it was read', async () => {
+    const first = await LintCache.open(dir);
+    const piece = Buffer.from('\n    {\n      "x": "ünï\tcödé"\n    }');
+    first.setEncoded('piece', ['{"n":1}\n[]\n', piece]);
+    first.set('other', { n: 2 });
+    await first.save();
+    const second = await LintCache.open(dir);
+    expect(second.bytes('piece')!.toString('utf8')).toBe(`{"n":1}\n[]\n${piece.toString('utf8')}`);
+    second.set('new', { n: 3 });
+    await second.save();
+    const third = await LintCache.open(dir);
+    expect(third.bytes('piece')!.toString('utf8')).toBe(`{"n":1}\n[]\n${piece.toString('utf8')}`);
+    expect(third.get('new')).toEqual({ n: 3 });
+    expect(third.has('other')).toBe(false);
+  });
+
+  it('takes a damaged entry, a torn file, a foreign file or no file for a miss', async () => {
+    const first = await LintCache.open(dir);
+    first.set('a', { n: 1 });
+    first.set('b', { text: 'bbbbbbbb' });
+    first.set('c', { n: 3 });
+    await first.save();
     const file = path.join(dir, 'lint-results.json');
-    fs.writeFileSync(file, 'oclhub-lint-cache/2\ngood\t{"n":1}\nbad\t{"n":\nnotab\n');
-    const cache = await LintCache.open(dir);
-    expect(cache.get('good')).toEqual({ n: 1 });
-    expect(cache.get('bad')).toBeUndefined();
-    expect(cache.has('notab')).toBe(false);
-    fs.writeFileSync(file, JSON.stringify({ format: 'oclhub-lint-cache/1', entries: { good: { n: 1 } } }));
+    const good = fs.readFileSync(file);
+    // One byte of b's bytes changed: its checksum no longer matches; the entries around it stand.
+    const flipped = Buffer.from(good);
+    flipped[good.indexOf('bbbbbbbb')] = 'c'.charCodeAt(0);
+    fs.writeFileSync(file, flipped);
+    let cache = await LintCache.open(dir);
+    expect(cache.get('a')).toEqual({ n: 1 });
+    expect(cache.bytes('b')).toBeUndefined();
+    expect(cache.get('b')).toBeUndefined();
+    expect(cache.get('c')).toEqual({ n: 3 });
+    // Torn in the middle of b: a and nothing after.
+    fs.writeFileSync(file, good.subarray(0, good.indexOf('bbbbbbbb')));
+    cache = await LintCache.open(dir);
+    expect(cache.get('a')).toEqual({ n: 1 });
+    expect(cache.has('b') || cache.has('c')).toBe(false);
+    // A record line that does not read (a length past the end): nothing from there on.
+    fs.writeFileSync(file, Buffer.concat([good.subarray(0, good.indexOf('\nb\t') + 1), Buffer.from('b\t999999\t0\n{}\n')]));
+    cache = await LintCache.open(dir);
+    expect(cache.get('a')).toEqual({ n: 1 });
+    expect(cache.has('b')).toBe(false);
+    fs.writeFileSync(file, 'oclhub-lint-cache/2\ngood\t{"n":1}\n');
     expect((await LintCache.open(dir)).has('good')).toBe(false);
     expect((await LintCache.open(path.join(dir, 'absent'))).has('good')).toBe(false);
   });

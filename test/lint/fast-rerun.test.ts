@@ -234,7 +234,7 @@ describe('oclhub lint re-run fast path', () => {
 describe('oclhub lint --format json after one project changed', () => {
   it('prints what an uncached run prints, re-using the unchanged projects of the last report', async () => {
     const first = await full(hub, ['--format', 'json']);
-    expect(fs.existsSync(path.join(hub, '.oclhub-cache/lint-output.fragments.json'))).toBe(true);
+    expect(fs.existsSync(path.join(hub, '.oclhub-cache/lint-results.json'))).toBe(true);
     expect(first.stdout).toBe((await full(hub, ['--format', 'json', '--no-cache'])).stdout);
     const file = path.join(hub, PROCESS);
     const text = fs.readFileSync(file, 'utf8');

@@ -19,6 +19,7 @@ import { memoryIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
 import { DECISIONS_PER_WORKER, parseJobs, workerCount } from '../../src/lint/workers/jobs.js';
 import { LINT_FORMATS, renderLint } from '../../src/report/lint-formats.js';
+import { evaluationSegments } from '../../src/report/lint-pieces.js';
 import { demoHub } from '../e2e/demo-hub.js';
 
 const NOW = new Date('2026-06-01T00:00:00Z');
@@ -80,6 +81,15 @@ describe('lint on worker threads', () => {
     expect(again.cached).toBe(24);
     expect(again.onWorkers).toBe(0);
     expect(rendered(again)).toEqual(rendered(one));
+    // Without sources (the CLI's JSON report): workers send their projects as stored report pieces, written as they came.
+    const quiet: LintOptions = { now: NOW, wholeRunCache: false, keepSources: false, jsonPieces: true };
+    const pieced = await lintHub(await open(generated), { ...quiet, ...POOLED, cacheDir: path.join(work, 'cache-pieces') });
+    expect(pieced.onWorkers).toBeGreaterThan(0);
+    expect(evaluationSegments(pieced.report)!.filter((s) => 'piece' in s).length).toBe(24);
+    expect([...lintJsonChunks(pieced.report)].join('')).toBe(rendered(one)['json-stream']);
+    const piecedAgain = await lintHub(await open(generated), { ...quiet, ...POOLED, cacheDir: path.join(work, 'cache-pieces') });
+    expect(piecedAgain.cached).toBe(24);
+    expect([...lintJsonChunks(piecedAgain.report)].join('')).toBe(rendered(one)['json-stream']);
   }, 120_000);
 
   it('reports what one thread reports on the demo hub (tenants, templates, exceptions, findings; no cache)', async () => {

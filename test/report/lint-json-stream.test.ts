@@ -2,8 +2,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Diagnostic, Range, SourceRepository } from '../../src/diagnostics.js';
-import { lintJsonChunks, lintJsonPieces, type JsonFragment } from '../../src/report/lint-json-stream.js';
-import type { Evaluation, LintReport, PolicyDecision } from '../../src/report/lint-report.js';
+import { lintJsonChunks, lintJsonParts, PieceWriter } from '../../src/report/lint-json-stream.js';
+import { decodePiece, evaluationSegments, segmentTally, withEvaluationSegments, type EvaluationSegment } from '../../src/report/lint-pieces.js';
+import { summarize, type Evaluation, type LintReport, type PolicyDecision } from '../../src/report/lint-report.js';
 import { renderLintJson } from '../../src/report/lint-json.js';
 import { cleanReport, lintReport } from './lint-fixture.js';
 
@@ -25,82 +26,74 @@ describe('lintJsonChunks', () => {
   });
 });
 
-describe('lintJsonPieces', () => {
+/**
+ * `report` with its evaluations as stored pieces (one per run of a project's evaluations), rendered by
+ * a PieceWriter for `hub` and written with `commit`.
+ */
+function pieced(report: LintReport, hub: SourceRepository, commit: string): LintReport {
+  const writer = new PieceWriter(hub, commit.length);
+  const segments: EvaluationSegment[] = [];
+  const list = report.evaluations;
+  for (let start = 0; start < list.length; ) {
+    let end = start + 1;
+    while (end < list.length && list[end]!.project === list[start]!.project) end++;
+    const evaluations = list.slice(start, end);
+    segments.push({ project: list[start]!.project, piece: writer.piece(evaluations), commit, tally: segmentTally(evaluations) });
+    start = end;
+  }
+  const { evaluations: _evaluations, ...rest } = report;
+  return withEvaluationSegments(rest, segments);
+}
+
+const bytesOf = (report: LintReport) => Buffer.concat([...lintJsonParts(report)].map((part) => (typeof part === 'string' ? Buffer.from(part) : part))).toString('utf8');
+
+describe('a report assembled from stored pieces', () => {
   const C1 = 'a'.repeat(40);
   const C2 = 'b'.repeat(40);
 
   /** The fixture's report with every located finding in the hub repository at `commit` (one shared object, as the engine has it). */
-  function atCommit(commit: string, changed = false): { report: LintReport; hub: SourceRepository } {
+  function atCommit(commit: string): { report: LintReport; hub: SourceRepository } {
     const hub: SourceRepository = { id: 'hub', location: '/hub', commit };
     const report = lintReport();
     report.evaluations = report.evaluations.map((e) => ({
       ...e,
       decisions: e.decisions.map((d) => (d.location ? { ...d, location: { ...d.location, repository: hub, related: [{ message: 'used here', file: 'x.ocl', repository: hub }] } } : d)),
     }));
-    if (changed) report.evaluations[0]!.decisions[0] = { ...report.evaluations[0]!.decisions[0]!, reason: 'changed since' };
     return { report, hub };
   }
 
-  function render(report: LintReport, hub: SourceRepository, commit: string, keys: Map<string, string>, previous?: { body: Buffer; placed: JsonFragment[] }) {
-    const placed: JsonFragment[] = [];
-    let reused = 0;
-    const body = Buffer.concat([
-      ...lintJsonPieces(report, {
-        hub,
-        commit,
-        keyOf: (project) => keys.get(project),
-        previous: (key) => {
-          const f = previous?.placed.find((p) => p.key === key);
-          if (!f) return undefined;
-          reused++;
-          return { bytes: previous!.body.subarray(f.at, f.at + f.length), commits: f.commits };
-        },
-        placed: (f) => placed.push(f),
-      }),
-    ]);
-    return { body, placed, reused };
-  }
-
-  it('writes the bytes renderLintJson writes, and the next report re-uses unchanged projects with the new commit written in', () => {
-    const keys = new Map([
-      ['web-app', 'k-web'],
-      ['billing', 'k-billing'],
-      ['search api', 'k-search'],
-    ]);
+  it('writes the bytes renderLintJson writes, with the commit of the run that writes it, and counts without decoding', () => {
+    // Rendered at one commit, written at another: what the report of that other commit is.
     const first = atCommit(C1);
-    const one = render(first.report, first.hub, C1, keys);
-    expect(one.body.toString('utf8')).toBe(renderLintJson(first.report));
-    expect(one.placed.map((p) => p.key)).toEqual(['k-web', 'k-billing', 'k-search']);
-    expect(one.placed.some((p) => p.commits.length > 0)).toBe(true);
-    for (const p of one.placed) for (const at of p.commits) expect(one.body.toString('utf8', p.at + at, p.at + at + 40)).toBe(C1);
-
-    // A new commit; web-app changed (a new key), the others did not.
-    const second = atCommit(C2, true);
-    keys.set('web-app', 'k-web-2');
-    const two = render(second.report, second.hub, C2, keys, one);
-    expect(two.body.toString('utf8')).toBe(renderLintJson(second.report));
-    expect(two.reused).toBe(2);
-    expect(two.body.includes(C1)).toBe(false);
-    // And once more from the second report's pieces.
-    const third = render(second.report, second.hub, C2, keys, two);
-    expect(third.reused).toBe(3);
-    expect(third.body.equals(two.body)).toBe(true);
+    const second = atCommit(C2);
+    const report = pieced(first.report, first.hub, C2);
+    const expected = renderLintJson(second.report);
+    expect(bytesOf(report)).toBe(expected);
+    expect(bytesOf(report)).not.toContain(C1);
+    expect(summarize(report)).toEqual(summarize(second.report));
+    expect(evaluationSegments(report)).toBeDefined(); // nothing above decoded it
+    // A template published at the run's own commit is another repository object: its commit is kept as it is.
+    const template: SourceRepository = { id: 'hub', location: '/hub', commit: C1 };
+    const withTemplate = atCommit(C1);
+    const decision = withTemplate.report.evaluations[1]!.decisions.find((d) => d.location)!;
+    decision.location!.related = [{ message: 'template', file: 't.ocl', repository: template }];
+    const kept = pieced(withTemplate.report, withTemplate.hub, C1);
+    expect(bytesOf(kept)).toBe(renderLintJson(withTemplate.report));
   });
 
-  it('keeps no fragment where the commit also names something else (a template published at that commit)', () => {
+  it('decodes its pieces when the evaluations are read, and is then the decoded report', () => {
     const { report, hub } = atCommit(C1);
-    const template: SourceRepository = { id: 'hub', location: '/hub', commit: C1 };
-    const located = report.evaluations.findIndex((e) => e.project === 'billing' && e.decisions.some((d) => d.location));
-    const at = report.evaluations[located]!.decisions.findIndex((d) => d.location);
-    const decision = report.evaluations[located]!.decisions[at]!;
-    report.evaluations[located]!.decisions[at] = { ...decision, location: { ...decision.location!, related: [{ message: 'template', file: 't.ocl', repository: template }] } };
-    const keys = new Map([
-      ['web-app', 'k-web'],
-      ['billing', 'k-billing'],
-    ]);
-    const out = render(report, hub, C1, keys);
-    expect(out.body.toString('utf8')).toBe(renderLintJson(report));
-    expect(out.placed.map((p) => p.key)).toEqual(['k-web']);
+    const assembled = pieced(report, hub, C1);
+    const decoded = assembled.evaluations;
+    expect(evaluationSegments(assembled)).toBeUndefined();
+    expect(JSON.parse(JSON.stringify(decoded))).toEqual(JSON.parse(JSON.stringify(report.evaluations)));
+    expect(renderLintJson(assembled)).toBe(renderLintJson(report));
+    // A report whose evaluations are replaced counts the new ones.
+    const replaced = pieced(report, hub, C1);
+    replaced.evaluations = [];
+    expect(summarize(replaced).evaluations).toBe(0);
+    // A copy of the report (as renderers make) has every evaluation.
+    expect(renderLintJson({ ...pieced(report, hub, C1) })).toBe(renderLintJson(report));
   });
 });
 
@@ -161,8 +154,11 @@ describe('the streamed evaluations on arbitrary reports', () => {
       fc.property(fc.array(evaluation, { maxLength: 5 }), fc.boolean(), (evaluations, findingsOnly) => {
         const report: LintReport = { ...lintReport(), evaluations };
         expect([...lintJsonChunks(report, { findingsOnly })].join('')).toBe(renderLintJson(report, { findingsOnly }));
-        const pieces = Buffer.concat([...lintJsonPieces(report, { hub, commit: hub.commit!, keyOf: (p) => `k:${p}`, previous: () => undefined, placed: () => undefined })]);
-        expect(pieces.toString('utf8')).toBe(renderLintJson(report));
+        const assembled = pieced(report, hub, hub.commit!);
+        expect(bytesOf(assembled)).toBe(renderLintJson(report));
+        expect(summarize(assembled)).toEqual(summarize(report));
+        // Decoded, the pieces are the evaluations as the report writes them.
+        expect(renderLintJson(assembled)).toBe(renderLintJson(report));
       }),
       { numRuns: 300 },
     );
@@ -192,8 +188,7 @@ describe('the streamed evaluations on arbitrary reports', () => {
       fc.property(evaluations, fc.boolean(), (list, findingsOnly) => {
         const report: LintReport = { ...lintReport(), evaluations: list };
         expect([...lintJsonChunks(report, { findingsOnly })].join('')).toBe(renderLintJson(report, { findingsOnly }));
-        const pieces = Buffer.concat([...lintJsonPieces(report, { hub, commit: hub.commit!, keyOf: () => undefined, previous: () => undefined, placed: () => undefined })]);
-        expect(pieces.toString('utf8')).toBe(renderLintJson(report));
+        expect(bytesOf(pieced(report, hub, hub.commit!))).toBe(renderLintJson(report));
       }),
       { numRuns: 300 },
     );

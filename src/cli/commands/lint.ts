@@ -21,9 +21,9 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Option } from 'commander';
 import { findRepositoryRoot } from '../../git/find-root.js';
-import { readRenderedReport, readReportFragments, renderedReportWriter, writeRenderedReport, type RenderedReport } from '../../lint/cache.js';
+import { readRenderedReport, renderedReportWriter, writeRenderedReport, type RenderedReport } from '../../lint/cache.js';
 import type { LintOptions } from '../../lint/engine.js';
-import { rerunRecorder, sha, type RerunOptions } from '../../lint/fast-rerun.js';
+import { rerunRecorder, type RerunOptions } from '../../lint/fast-rerun.js';
 import { renderedReportKeyUntil } from '../../lint/report-key.js';
 import { parseShard, type ShardSpec } from '../../lint/shard.js';
 import { parseJobs } from '../../lint/workers/jobs.js';
@@ -32,7 +32,6 @@ import { writeFileAtomic, writeFileAtomicWith } from '../../git/durable.js';
 import { ObjectCache } from '../../git/index.js';
 import type { FsLike } from '../../git/repo.js';
 import type { LintFormat, LintRenderOptions } from '../../report/lint-formats.js';
-import type { JsonFragment } from '../../report/lint-json-stream.js';
 import type { FailLevel, PolicyAction } from '../../report/lint-report.js';
 import { cacheDirFor, collect, lintCacheDir } from '../cache-dirs.js';
 import { fileErrorReason } from '../files.js';
@@ -179,45 +178,24 @@ export async function runLint(options: LintCommandOptions, io: CliIo): Promise<n
   if (io.isTTY) {
     lintOptions.progress = (done, total, project) => io.stderr(`\r\u001b[Klinting ${done}/${total} ${project}`);
   }
-  // JSON has no code frames: the report need not hold the projects' texts.
-  if (format === 'json' && extras.length === 0) lintOptions.keepSources = false;
-  // One "now" for the exceptions the engine applies and the fragments' key below.
+  // JSON has no code frames: the report need not hold the projects' texts, and it is written from the
+  // projects' stored pieces (report/lint-pieces.ts).
+  if (format === 'json' && extras.length === 0) {
+    lintOptions.keepSources = false;
+    lintOptions.jsonPieces = true;
+  }
+  // One "now" for everything the run decides by the date (exceptions, expiry rules).
   lintOptions.now = new Date();
   const run = await lintHub(hub, lintOptions);
   if (io.isTTY) io.stderr('\r\u001b[K');
   if (format === 'json' && extras.length === 0) {
-    // Written as it is produced (a 5,000-project report is hundreds of megabytes as one string).
-    const { lintJsonChunks, lintJsonPieces } = await import('../../report/lint-json-stream.js');
+    // Written as it is produced (a 5,000-project report is hundreds of megabytes as one string); the
+    // projects taken from the cache are written as the bytes stored for them (report/lint-pieces.ts).
+    const { lintJsonParts } = await import('../../report/lint-json-stream.js');
     const exitCode = lintExitCode(summarize(run.report));
     // A volatile run (a policy reads the clock: src/policy/clock.ts) is never stored for re-printing.
-    const cache = quick.key !== undefined && quick.dir !== undefined && !run.volatile ? { dir: quick.dir, key: quick.key, fragments: [] as JsonFragment[] } : undefined;
-    const commit = hub.commit;
-    let chunks: Iterable<string | Uint8Array>;
-    if (cache && run.projectKeys && commit && hub.repository.commit === commit) {
-      // Unchanged projects' evaluations are copied from the last report (see report/lint-json-stream.ts).
-      const previous = await readReportFragments(cache.dir);
-      const { exceptionInForce } = await import('../../policy/exceptions.js');
-      const { commit: _commit, ...where } = hub.repository;
-      const context = sha([
-        'lint-json-fragment/1',
-        JSON.stringify(where),
-        String(commit.length),
-        (hub.config?.exceptions ?? []).map((e) => (exceptionInForce(e, lintOptions.now!) ? '1' : '0')).join(''),
-      ]);
-      const keys = run.projectKeys;
-      chunks = lintJsonPieces(run.report, {
-        hub: hub.repository,
-        commit,
-        keyOf: (project) => {
-          const key = keys.get(project);
-          return key === undefined ? undefined : sha([context, key]);
-        },
-        previous,
-        placed: (fragment) => cache.fragments.push(fragment),
-      });
-    } else {
-      chunks = lintJsonChunks(run.report);
-    }
+    const cache = quick.key !== undefined && quick.dir !== undefined && !run.volatile ? { dir: quick.dir, key: quick.key } : undefined;
+    const chunks = lintJsonParts(run.report);
     const code = await emitChunks(chunks, exitCode, options, io, cache);
     if (cache) record();
     return code;
@@ -414,18 +392,14 @@ async function emitChunks(
   exitCode: number,
   options: LintCommandOptions,
   io: CliIo,
-  cache: { dir: string; key: string; fragments?: JsonFragment[] } | undefined,
+  cache: { dir: string; key: string } | undefined,
 ): Promise<number> {
   const stored = cache ? await renderedReportWriter(cache.dir, cache.key, exitCode) : undefined;
-  const keep = () => {
-    for (const fragment of cache?.fragments ?? []) stored?.fragment(fragment);
-  };
   if (options.output === undefined) {
     for (const piece of batched(chunks)) {
       await stored?.write(piece);
       io.stdout(piece.toString('utf8'));
     }
-    keep();
     await stored?.done();
     return exitCode;
   }
@@ -444,7 +418,6 @@ async function emitChunks(
     io.stderr(`oclhub lint: cannot write ${options.output}: ${fileErrorReason(error)}\n`);
     return EXIT_USAGE;
   }
-  keep();
   await stored?.done();
   return exitCode;
 }

@@ -1,8 +1,9 @@
 /**
  * What the lint engine and its worker threads say to each other (see pool.ts). A project goes out as
  * its target (files included, or the hub commit to read them at) and comes back as the text of its
- * cache entry: the same compact JSON the lint cache stores, so the starting thread decodes a worker's
- * result exactly as it decodes a cached one, and writes it to the cache without encoding it again.
+ * cache entry (lint/result-entry.ts: for a project in the hub, its evaluations already rendered as a
+ * piece of the JSON report), so the starting thread takes a worker's result exactly as it takes a
+ * cached one, and writes it to the cache without encoding it again.
  */
 import type { LintProjectTarget } from '../engine.js';
 import type { LintOptions } from '../engine.js';

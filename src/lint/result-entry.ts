@@ -1,0 +1,234 @@
+/**
+ * A project's lint result as the lint cache stores it (cache.ts) and as the report is assembled from
+ * it: the per-project plumbing between the engine's computation and the outputs.
+ *
+ * An entry is three parts: a small JSON record (the project's diagnostics, the facts the hub-wide
+ * rules need and, when its evaluations are stored as a piece, their tally for the summary), a line;
+ * the project's source texts as JSON, a line; and the project's evaluations as the exact bytes they
+ * take in the JSON report (a *piece*, report/lint-pieces.ts), with the offsets where the hub commit
+ * goes. A run that takes a project from the cache decodes only the record: the piece is written into
+ * the JSON report as it is, the sources are decoded only for a report that shows code. A result that
+ * cannot be a piece (its project lives in another repository, whose commit and place the key does not
+ * cover) keeps its evaluations in the record, compacted, as before.
+ */
+import type { Diagnostic, SourceRepository } from '../diagnostics.js';
+import type { ProjectFacts } from '../practices/index.js';
+import type { SegmentTally, StoredPiece } from '../report/lint-pieces.js';
+import type { Evaluation, PolicyDecision } from '../report/lint-report.js';
+
+/** Who a result belongs to: its slug, and the repository its own files are in. */
+export interface ProjectPlace {
+  slug: string;
+  repository?: SourceRepository;
+}
+
+/** A file's text in a result; `repository` unset means the project's own repository. */
+export type SourceEntry = [file: string, text: string, repository?: SourceRepository];
+
+export interface ProjectResult {
+  diagnostics: Diagnostic[];
+  /** Decisions before exceptions (exceptions depend on the date, so they apply after the cache). */
+  evaluations: Evaluation[];
+  sources: SourceEntry[];
+  /** What the hub-wide best-practice rules need from each project (cached with it). */
+  facts?: ProjectFacts[];
+}
+
+/**
+ * Cached results are stored compactly: the policy's name and version live once in a table, and each
+ * decision refers to it by index (100,000 decisions would otherwise repeat them 100,000 times).
+ */
+export interface CompactResult {
+  policies: [string, string | null, string | null][];
+  diagnostics: Diagnostic[];
+  evaluations: { project: string; environment: string; tenant?: string; errors?: Diagnostic[]; decisions: [number, Omit<PolicyDecision, 'policy' | 'policyName' | 'version'>][] }[];
+  sources: SourceEntry[];
+  facts?: ProjectFacts[];
+}
+
+export function compact(result: ProjectResult): CompactResult {
+  const table = new Map<string, number>();
+  const policies: CompactResult['policies'] = [];
+  const evaluations = result.evaluations.map((e) => ({
+    ...e,
+    decisions: e.decisions.map((d): [number, Omit<PolicyDecision, 'policy' | 'policyName' | 'version'>] => {
+      const key = `${d.policy}\u0000${d.policyName ?? ''}\u0000${d.version ?? ''}`;
+      let at = table.get(key);
+      if (at === undefined) {
+        at = policies.length;
+        table.set(key, at);
+        policies.push([d.policy, d.policyName ?? null, d.version ?? null]);
+      }
+      return [at, decisionFields(d)];
+    }),
+  }));
+  return { policies, diagnostics: result.diagnostics, evaluations, sources: result.sources, ...(result.facts ? { facts: result.facts } : {}) };
+}
+
+/** A decision without its policy's name and version (the compact form's per-decision part), keys in one order. */
+function decisionFields(d: PolicyDecision): Omit<PolicyDecision, 'policy' | 'policyName' | 'version'> {
+  const out: Omit<PolicyDecision, 'policy' | 'policyName' | 'version'> = { inScope: d.inScope, allowed: d.allowed, action: d.action, outcome: d.outcome };
+  if (d.reason !== undefined) out.reason = d.reason;
+  if (d.error !== undefined) out.error = d.error;
+  if (d.exception !== undefined) out.exception = d.exception;
+  if (d.location !== undefined) out.location = d.location;
+  if (d.needs !== undefined) out.needs = d.needs;
+  return out;
+}
+
+export function expand(result: CompactResult): ProjectResult {
+  return {
+    diagnostics: result.diagnostics,
+    sources: result.sources,
+    ...(result.facts ? { facts: result.facts } : {}),
+    evaluations: result.evaluations.map((e) => ({
+      ...e,
+      decisions: e.decisions.map((compacted) => expandDecision(result.policies, compacted)),
+    })),
+  };
+}
+
+/** A decision of the compact form with its policy's name and version put back (`compact`'s inverse). */
+function expandDecision(policies: CompactResult['policies'], [at, rest]: CompactResult['evaluations'][number]['decisions'][number]): PolicyDecision {
+  const [policy, policyName, version] = policies[at]!;
+  const decision: PolicyDecision = { policy, ...rest };
+  if (policyName !== null) decision.policyName = policyName;
+  if (version !== null) decision.version = version;
+  return decision;
+}
+
+/**
+ * Fills in the project's repository (and slug) wherever a result leaves it unset: the project's own
+ * files. Done after the cache, so a cached result takes the repository's current commit.
+ */
+export function attachRepository(result: ProjectResult, target: ProjectPlace): ProjectResult {
+  const repository = target.repository;
+  const own = <T extends { file?: string; repository?: SourceRepository }>(item: T): T =>
+    repository === undefined || item.file === undefined || item.repository !== undefined ? item : { ...item, repository };
+  const diagnostic = (d: Diagnostic): Diagnostic => {
+    const placed = own(d);
+    return { ...placed, project: d.project ?? target.slug, ...(d.related ? { related: d.related.map(own) } : {}) };
+  };
+  return {
+    diagnostics: result.diagnostics.map(diagnostic),
+    sources: result.sources.map(([file, text, repo]) => [file, text, repo ?? repository]),
+    ...(result.facts ? { facts: result.facts } : {}),
+    evaluations: result.evaluations.map((evaluation) => ({
+      ...evaluation,
+      ...(evaluation.errors ? { errors: evaluation.errors.map(diagnostic) } : {}),
+      decisions: evaluation.decisions.map((decision) => {
+        if (!decision.location) return decision;
+        const location = own(decision.location);
+        return { ...decision, location: location.related ? { ...location, related: location.related.map(own) } : location };
+      }),
+    })),
+  };
+}
+
+/**
+ * `attachRepository(expand(entry), target)` in one pass, for an entry just decoded from the cache: its
+ * objects are this run's alone, so the repository is filled in where they are instead of into copies.
+ * A re-run after one project changed takes all the others this way, and those copies were most of its
+ * garbage. Keys end up in the same order as the copies' (a new key goes last either way).
+ */
+export function expandCached(entry: CompactResult, target: ProjectPlace): ProjectResult {
+  const repository = target.repository;
+  const own = <T extends { file?: string; repository?: SourceRepository }>(item: T): T => {
+    if (repository !== undefined && item.file !== undefined && item.repository === undefined) item.repository = repository;
+    return item;
+  };
+  const diagnostic = (d: Diagnostic): Diagnostic => {
+    own(d);
+    d.project ??= target.slug;
+    d.related?.forEach(own);
+    return d;
+  };
+  const evaluations = entry.evaluations as unknown as Evaluation[];
+  for (const evaluation of entry.evaluations) {
+    evaluation.errors?.forEach(diagnostic);
+    (evaluation as unknown as Evaluation).decisions = evaluation.decisions.map((compacted) => {
+      const location = compacted[1].location;
+      if (location) {
+        own(location);
+        location.related?.forEach(own);
+      }
+      return expandDecision(entry.policies, compacted);
+    });
+  }
+  return {
+    diagnostics: entry.diagnostics.map(diagnostic),
+    sources: entry.sources.map(([file, text, repo]) => [file, text, repo ?? repository]),
+    ...(entry.facts ? { facts: entry.facts } : {}),
+    evaluations,
+  };
+}
+
+/** A piece with the tally stored beside it. */
+export type TalliedPiece = StoredPiece & { tally: SegmentTally };
+
+/** The record part of an entry: the compact result without its sources (no evaluations when the piece holds them). */
+type EntryRecord = Omit<CompactResult, 'sources'> & { piece?: { tally: SegmentTally; commits: readonly number[] } };
+
+const EMPTY = new Uint8Array(0);
+
+/** A result (before `attachRepository`) as its entry's parts (see the file comment), with its evaluations as `piece` when given. */
+export function encodeEntry(result: ProjectResult, piece?: TalliedPiece): (string | Uint8Array)[] {
+  const { sources, ...record } = compact(piece ? { ...result, evaluations: [] } : result);
+  const meta: EntryRecord = piece ? { ...record, piece: { tally: piece.tally, commits: piece.commits } } : record;
+  return [`${JSON.stringify(meta)}\n${JSON.stringify(sources)}\n`, piece?.bytes ?? EMPTY];
+}
+
+/** A decoded entry: its record as a compact result (sources only when asked for), and its piece if it has one. */
+export interface DecodedEntry {
+  result: CompactResult;
+  piece?: TalliedPiece;
+}
+
+/**
+ * An entry's parts decoded (the sources only `withSources`); undefined when it is not one this
+ * version wrote: a damaged entry is a miss. `commitLength`: a piece's commit offsets must leave room
+ * for a commit that long.
+ */
+export function decodeEntry(bytes: Uint8Array, withSources: boolean, commitLength: number): DecodedEntry | undefined {
+  const data = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const first = data.indexOf(10);
+  const second = first < 0 ? -1 : data.indexOf(10, first + 1);
+  if (second < 0) return undefined;
+  try {
+    const record = JSON.parse(data.toString('utf8', 0, first)) as EntryRecord;
+    const sources = withSources ? (JSON.parse(data.toString('utf8', first + 1, second)) as SourceEntry[]) : [];
+    if (!Array.isArray(record.policies) || !Array.isArray(record.diagnostics) || !Array.isArray(record.evaluations) || !Array.isArray(sources)) return undefined;
+    const { piece: stored, ...rest } = record;
+    const result: CompactResult = { ...rest, sources };
+    if (stored === undefined) return second + 1 === data.length ? { result } : undefined;
+    const bytes = data.subarray(second + 1);
+    const { tally, commits } = stored;
+    if (!Array.isArray(commits) || !commits.every((at, i) => Number.isInteger(at) && at >= (i === 0 ? 0 : commits[i - 1]! + commitLength) && at + commitLength <= bytes.length)) return undefined;
+    if (!tally || !Array.isArray(tally.counts) || !Array.isArray(tally.environments) || !Array.isArray(tally.tenants)) return undefined;
+    return { result, piece: { bytes, commits, tally } };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The diagnostics, sources and facts of a decoded entry with the project's repository filled in (in
+ * place: a decoded entry is this run's alone); its evaluations are left to the piece or `expandCached`.
+ */
+export function placeCachedRecord(entry: CompactResult, target: ProjectPlace): Omit<ProjectResult, 'evaluations'> {
+  const repository = target.repository;
+  const own = <T extends { file?: string; repository?: SourceRepository }>(item: T): T => {
+    if (repository !== undefined && item.file !== undefined && item.repository === undefined) item.repository = repository;
+    return item;
+  };
+  return {
+    diagnostics: entry.diagnostics.map((d) => {
+      own(d);
+      d.project ??= target.slug;
+      d.related?.forEach(own);
+      return d;
+    }),
+    sources: entry.sources.map(([file, text, repo]) => [file, text, repo ?? repository]),
+    ...(entry.facts ? { facts: entry.facts } : {}),
+  };
+}

@@ -1,0 +1,134 @@
+/**
+ * A lint report whose evaluations are held, project by project, as the bytes they take in the JSON
+ * report (a *piece*, see lint-json-stream.ts), the way the lint cache stores them: a run that takes
+ * most projects from the cache writes their pieces into the JSON report without decoding them, and
+ * counts them from the small tally stored beside each piece.
+ *
+ * The report stays an ordinary `LintReport`: reading `evaluations` (any renderer but the JSON stream)
+ * decodes every piece then, once, and from then on the report is its decoded evaluations alone (the
+ * stored pieces and tally are dropped, so nothing can disagree with an array someone changed).
+ *
+ * A piece's only content that varies with the hub commit is the hub repository's `commit` where a
+ * finding names the hub: the piece holds a stand-in there, at known offsets, and the commit of this
+ * run is written in as the piece is written out (or decoded).
+ */
+import { emptyTally, STORED_TALLY, TALLY, tallyEvaluations, type Evaluation, type EvaluationTally, type LintReport } from './lint-report.js';
+
+/** A project's evaluations as JSON report bytes, with the offsets where the hub commit goes. */
+export interface StoredPiece {
+  bytes: Uint8Array;
+  commits: readonly number[];
+}
+
+/** What the summary needs of one project's evaluations (see `EvaluationTally`). */
+export interface SegmentTally {
+  counts: number[];
+  environments: string[];
+  tenants: string[];
+}
+
+/** One project's evaluations in a report: decoded, or a stored piece (with the commit to write into it). */
+export type EvaluationSegment =
+  | { project: string; evaluations: Evaluation[] }
+  | { project: string; piece: StoredPiece; commit: string; tally: SegmentTally };
+
+const STORED_SEGMENTS = Symbol('oclhub.storedSegments');
+
+/** The tally of one project's evaluations (what a cache entry stores beside its piece). */
+export function segmentTally(evaluations: readonly Evaluation[]): SegmentTally {
+  const tally = tallyEvaluations(evaluations);
+  return { counts: tally.counts, environments: [...tally.environments], tenants: [...tally.tenants] };
+}
+
+/** The piece's bytes with `commit` written in, as a new buffer. */
+export function pieceBytes(piece: StoredPiece, commit: string): Buffer {
+  const bytes = Buffer.from(piece.bytes);
+  for (const at of piece.commits) bytes.write(commit, at, 'latin1');
+  return bytes;
+}
+
+/** The piece's bytes as parts to write one after the other (the commit between the stored runs), without copying them. */
+export function* pieceParts(piece: StoredPiece, commit: string): Generator<Uint8Array> {
+  const commitBytes = Buffer.from(commit, 'latin1');
+  let from = 0;
+  for (const at of piece.commits) {
+    yield piece.bytes.subarray(from, at);
+    yield commitBytes;
+    from = at + commitBytes.length;
+  }
+  yield piece.bytes.subarray(from);
+}
+
+/** The evaluations a piece holds (its JSON decoded: the fields the report writes, which are all an `Evaluation` has). */
+export function decodePiece(piece: StoredPiece, commit: string): Evaluation[] {
+  return JSON.parse(`[${pieceBytes(piece, commit).toString('utf8')}]`) as Evaluation[];
+}
+
+export function segmentEvaluations(segment: EvaluationSegment): Evaluation[] {
+  return 'evaluations' in segment ? segment.evaluations : decodePiece(segment.piece, segment.commit);
+}
+
+/**
+ * `report` with `evaluations` made of `segments` (see the file comment): counted without decoding,
+ * written by the JSON stream without decoding, decoded on first read for everything else.
+ */
+export function withEvaluationSegments(report: Omit<LintReport, 'evaluations'>, segments: readonly EvaluationSegment[]): LintReport {
+  const out = report as LintReport;
+  const tally = emptyTally();
+  for (const segment of segments) {
+    if ('evaluations' in segment) {
+      tallyEvaluations(segment.evaluations, tally);
+      continue;
+    }
+    const { counts, environments, tenants } = segment.tally;
+    for (let i = 0; i < counts.length; i++) tally.counts[i]! += counts[i]!;
+    if (counts[TALLY.evaluations]! > 0) tally.projects.add(segment.project);
+    for (const e of environments) tally.environments.add(e);
+    for (const t of tenants) tally.tenants.add(t);
+  }
+  let evaluations: Evaluation[] | undefined;
+  const settle = (value: Evaluation[]) => {
+    evaluations = value;
+    delete (out as { [STORED_TALLY]?: unknown })[STORED_TALLY];
+    delete (out as { [STORED_SEGMENTS]?: unknown })[STORED_SEGMENTS];
+  };
+  Object.defineProperty(out, STORED_TALLY, { value: tally, enumerable: false, configurable: true, writable: false });
+  Object.defineProperty(out, STORED_SEGMENTS, { value: segments, enumerable: false, configurable: true, writable: false });
+  Object.defineProperty(out, 'evaluations', {
+    enumerable: true,
+    configurable: true,
+    get() {
+      if (evaluations === undefined) settle(segments.flatMap(segmentEvaluations));
+      return evaluations;
+    },
+    set(value: Evaluation[]) {
+      settle(value);
+    },
+  });
+  return out;
+}
+
+/** A shallow copy of the report without its evaluations, which are not read (a destructuring pattern would read them). */
+export function withoutEvaluations(report: LintReport): Omit<LintReport, 'evaluations'> {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(report)) if (key !== 'evaluations') out[key] = (report as unknown as Record<string, unknown>)[key];
+  return out as unknown as Omit<LintReport, 'evaluations'>;
+}
+
+/** The report's evaluations as segments, while they have not been decoded (see `withEvaluationSegments`). */
+export function evaluationSegments(report: LintReport): readonly EvaluationSegment[] | undefined {
+  return (report as { [STORED_SEGMENTS]?: readonly EvaluationSegment[] })[STORED_SEGMENTS];
+}
+
+/** The distinct environments and tenants of the report's evaluations, sorted, without decoding them. */
+export function evaluationScope(report: LintReport): { environments: string[]; tenants: string[] } {
+  const tally = (report as { [STORED_TALLY]?: EvaluationTally })[STORED_TALLY];
+  if (tally) return { environments: [...tally.environments].sort(), tenants: [...tally.tenants].sort() };
+  const environments = new Set<string>();
+  const tenants = new Set<string>();
+  for (const e of report.evaluations) {
+    environments.add(e.environment);
+    if (e.tenant !== undefined) tenants.add(e.tenant);
+  }
+  return { environments: [...environments].sort(), tenants: [...tenants].sort() };
+}

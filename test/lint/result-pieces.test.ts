@@ -1,0 +1,114 @@
+/**
+ * Project results stored as pieces of the JSON report (lint/result-entry.ts, report/lint-pieces.ts), on
+ * the demo hub (a real Git repository: templates, tenants, an exception, findings): every report a
+ * run writes from the cache — cold, all projects cached, one project changed, a damaged cache — is
+ * byte for byte the report of a run without the cache, in JSON, SARIF and JUnit, with the same exit
+ * code; and a JSON run that takes its projects from the cache writes their pieces without decoding.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { memoryIo } from '../../src/cli/io.js';
+import { main } from '../../src/cli/main.js';
+import { lintHub } from '../../src/lint/engine.js';
+import { evaluationSegments } from '../../src/report/lint-pieces.js';
+import { renderLintJson } from '../../src/report/lint-json.js';
+import { lintJsonChunks } from '../../src/report/lint-json-stream.js';
+import { summarize } from '../../src/report/lint-report.js';
+import { removeDir } from '../git/helpers.js';
+import { commitAll, demoHub, openAt } from '../e2e/demo-hub.js';
+
+const PROCESS = 'projects/payments-api/.octopus/deployment_process.ocl';
+const FORMATS = ['json', 'sarif', 'junit'] as const;
+
+let hub: string;
+beforeAll(async () => {
+  hub = await demoHub();
+}, 120_000);
+afterAll(() => {
+  if (hub) removeDir(hub);
+});
+
+const cacheDir = () => path.join(hub, '.oclhub-cache');
+const resultsFile = () => path.join(cacheDir(), 'lint-results.json');
+
+beforeEach(() => {
+  fs.rmSync(cacheDir(), { recursive: true, force: true });
+});
+
+async function lint(argv: string[]) {
+  const io = memoryIo(hub);
+  const code = await main(['lint', ...argv], io);
+  return { code, stdout: io.out.join(''), stderr: io.err.join('') };
+}
+
+/** Drops every stored report, keeping the project results: the next run assembles its report from them. */
+function keepOnlyResults(): void {
+  for (const name of fs.existsSync(cacheDir()) ? fs.readdirSync(cacheDir()) : []) {
+    if (name !== 'lint-results.json' && name !== '.gitignore') fs.rmSync(path.join(cacheDir(), name), { recursive: true, force: true });
+  }
+}
+
+/** Each format's report and exit code: with the cache as it is now (stored reports dropped first), and without it. */
+async function compareWithUncached(what: string): Promise<void> {
+  for (const format of FORMATS) {
+    keepOnlyResults();
+    const cached = await lint(['--format', format]);
+    const uncached = await lint(['--format', format, '--no-cache']);
+    expect(cached.code, `${what}, ${format}: ${cached.stderr}`).toBe(uncached.code);
+    expect(cached.code).toBeLessThan(2);
+    expect(cached.stdout, `${what}, ${format}`).toBe(uncached.stdout);
+  }
+}
+
+describe('project results stored as report pieces', () => {
+  it('give the uncached report byte for byte: cold, all cached, after one project changed, and from a damaged cache', async () => {
+    await compareWithUncached('cold');
+    // Stored as pieces: the hub commit stood in where findings name the hub.
+    expect(fs.readFileSync(resultsFile(), 'utf8')).toContain(`"commit": "${'#'.repeat(40)}"`);
+    await compareWithUncached('every project cached');
+
+    const text = fs.readFileSync(path.join(hub, PROCESS), 'utf8');
+    commitAll(hub, { [PROCESS]: text.replace('name = "Approve"', 'name = "Approve it"') }, 'change one project');
+    await compareWithUncached('one project changed');
+    // The report with --output too (written as pieces, not through stdout).
+    keepOnlyResults();
+    const output = path.join(hub, '.oclhub-cache', 'out', 'report.json');
+    const written = await lint(['--format', 'json', '--output', output]);
+    expect(fs.readFileSync(output, 'utf8')).toBe((await lint(['--format', 'json', '--no-cache'])).stdout);
+    expect(written.stdout).toBe('');
+
+    // Every byte of the stored results changed in turn (a sample of them): a miss, never another report.
+    keepOnlyResults();
+    await lint(['--format', 'json']);
+    const good = fs.readFileSync(resultsFile());
+    const expected = (await lint(['--format', 'json', '--no-cache'])).stdout;
+    for (let at = 20; at < good.length; at += Math.max(1, Math.floor(good.length / 40))) {
+      const damaged = Buffer.from(good);
+      damaged[at] = damaged[at] === 0x41 ? 0x42 : 0x41;
+      keepOnlyResults();
+      fs.writeFileSync(resultsFile(), damaged);
+      expect((await lint(['--format', 'json'])).stdout, `byte ${at} changed`).toBe(expected);
+    }
+  }, 300_000);
+
+  it('are written into a JSON report without being decoded, and decoded for any other reader', async () => {
+    const open = async () => openAt(hub);
+    const options = { cacheDir: cacheDir(), wholeRunCache: false, keepSources: false, jsonPieces: true, now: new Date('2026-12-01T00:00:00Z') };
+    const cold = await lintHub(await open(), options);
+    const coldJson = [...lintJsonChunks(cold.report)].join('');
+    const again = await lintHub(await open(), options);
+    expect(again.cached).toBe(3);
+    const segments = evaluationSegments(again.report)!;
+    // The exception names one project: its evaluations are decoded to apply it; the others stay pieces.
+    expect(segments.filter((s) => 'piece' in s).map((s) => s.project).sort()).toEqual(['payments-api', 'storefront']);
+    expect(summarize(again.report)).toEqual(summarize(cold.report));
+    expect([...lintJsonChunks(again.report)].join('')).toBe(coldJson);
+    expect(evaluationSegments(again.report)).toBeDefined(); // still not decoded
+    // Any other reader decodes them: the same report.
+    expect(renderLintJson(again.report)).toBe(coldJson);
+    expect(evaluationSegments(again.report)).toBeUndefined();
+    const uncached = await lintHub(await open(), { ...options, cacheDir: false });
+    expect(renderLintJson(uncached.report)).toBe(coldJson);
+  }, 120_000);
+});
