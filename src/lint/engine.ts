@@ -486,12 +486,11 @@ async function projectFacts(hub: Hub, given: LintProjectTarget, cached: CompactR
 async function lintProject(hub: Hub, target: LintProjectTarget, policies: readonly PolicySource[], options: LintOptions): Promise<{ result: ProjectResult; evaluated: number }> {
   const diagnostics: Diagnostic[] = [...(target.diagnostics ?? [])];
   const contexts = projectContexts(hub.config, target, { ...(options.environments ? { environments: options.environments } : {}), ...(options.tenants ? { tenants: options.tenants } : {}) });
-  const evaluationOf = (context: Contexts): Evaluation => ({ project: target.slug, environment: context.environment, ...(context.tenant !== undefined ? { tenant: context.tenant } : {}), decisions: [] });
   if (target.problems && target.problems.length > 0) {
     diagnostics.push(...target.problems);
     const location = errorLocation(target.problems);
     const evaluations = contexts.map((context) => ({
-      ...evaluationOf(context),
+      ...emptyEvaluation(target.slug, context),
       errors: target.problems!,
       decisions: policies.map((policy) => undecided(policy, `project "${target.slug}" cannot be read`, target.problems!, location)),
     }));
@@ -520,33 +519,7 @@ async function lintProject(hub: Hub, target: LintProjectTarget, policies: readon
       sources.push([usage.templateFile, text, templateRepository(hub, usage.commit)]);
     }
     const unresolved = placeDiagnostics(hub, target, unresolvedErrors(deployment), templates);
-    const steps: ProcessSteps = processSteps(deployment, target.slug);
-    for (const context of contexts) {
-      const request: ContextRequest = { project: target.slug, environment: context.environment, ...(context.tenant !== undefined ? { tenant: context.tenant } : {}), ...(options.release ? { release: options.release } : {}) };
-      const built = contextFromConfig(hub.config, request);
-      const evaluation = evaluationOf(context);
-      if ('error' in built) {
-        found.push(lintDiagnostic('HUB003', built.error, { file: 'oclhub.ocl', repository: hub.repository, project: target.slug }));
-        continue;
-      }
-      if (unresolved.length > 0) {
-        const location = errorLocation(unresolved);
-        evaluation.errors = unresolved;
-        evaluation.decisions = policies.map((policy) => undecided(policy, UNRESOLVED, unresolved, location));
-        evaluations.push(evaluation);
-        continue;
-      }
-      const input = buildInput(steps, built);
-      const evaluateOptions = { unknownInput: input.unknown, decisionOnly: true as const, reuseInputParts: true, ...policyOptions(hub, options.onError) };
-      for (const policy of policies) {
-        const decision: PolicyDecision = evaluatePolicy(policy, input.input, evaluateOptions);
-        evaluated++;
-        const location = findingLocation(decision, input, deployment, hub);
-        if (location) decision.location = location;
-        evaluation.decisions.push(decision);
-      }
-      evaluations.push(evaluation);
-    }
+    evaluated = decideContexts(hub, target, deployment, contexts, policies, options, unresolved, evaluations, found);
   } else if (!resolution.diagnostics.some((d) => d.severity === 'error')) {
     // A runbook-only project is a project like any other: there is just no deployment to gate.
     const runbooks = resolution.processes.some((p) => p.kind === 'runbook');
@@ -560,6 +533,63 @@ async function lintProject(hub: Hub, target: LintProjectTarget, policies: readon
   }
   diagnostics.push(...placeDiagnostics(hub, target, found, templates));
   return { result: { diagnostics: dedupe(diagnostics), evaluations, sources, facts: [practices.facts] }, evaluated };
+}
+
+/** A context's evaluation before its decisions. */
+function emptyEvaluation(project: string, context: Contexts): Evaluation {
+  return { project, environment: context.environment, ...(context.tenant !== undefined ? { tenant: context.tenant } : {}), decisions: [] };
+}
+
+/**
+ * The decisions of a project's deployment process in each of its contexts, appended to `evaluations`
+ * (a context oclhub.ocl cannot build goes to `found` instead); returns the policy evaluations made.
+ * The environment-independent part of the input (Steps, Execution) is built once, here, for every
+ * context. Kept synchronous and apart from `lintProject`'s awaits: it is the run's hottest loop.
+ */
+function decideContexts(
+  hub: Hub,
+  target: LintProjectTarget,
+  deployment: ResolvedProcess,
+  contexts: readonly Contexts[],
+  policies: readonly PolicySource[],
+  options: LintOptions,
+  unresolved: Diagnostic[],
+  evaluations: Evaluation[],
+  found: Diagnostic[],
+): number {
+  let evaluated = 0;
+  const steps: ProcessSteps = processSteps(deployment, target.slug);
+  // One options object per list of unknown paths (one list per answer, see `unknownInput`): the
+  // policy layer keeps per-list work by identity.
+  const common = policyOptions(hub, options.onError);
+  let evaluateOptions: EvaluatePolicyOptions | undefined;
+  for (const context of contexts) {
+    const request: ContextRequest = { project: target.slug, environment: context.environment, ...(context.tenant !== undefined ? { tenant: context.tenant } : {}), ...(options.release ? { release: options.release } : {}) };
+    const built = contextFromConfig(hub.config, request);
+    if ('error' in built) {
+      found.push(lintDiagnostic('HUB003', built.error, { file: 'oclhub.ocl', repository: hub.repository, project: target.slug }));
+      continue;
+    }
+    const evaluation = emptyEvaluation(target.slug, context);
+    if (unresolved.length > 0) {
+      const location = errorLocation(unresolved);
+      evaluation.errors = unresolved;
+      evaluation.decisions = policies.map((policy) => undecided(policy, UNRESOLVED, unresolved, location));
+      evaluations.push(evaluation);
+      continue;
+    }
+    const input = buildInput(steps, built);
+    if (evaluateOptions?.unknownInput !== input.unknown) evaluateOptions = { unknownInput: input.unknown, decisionOnly: true, reuseInputParts: true, ...common };
+    for (const policy of policies) {
+      const decision: PolicyDecision = evaluatePolicy(policy, input.input, evaluateOptions);
+      evaluated++;
+      const location = findingLocation(decision, input, deployment, hub);
+      if (location) decision.location = location;
+      evaluation.decisions.push(decision);
+    }
+    evaluations.push(evaluation);
+  }
+  return evaluated;
 }
 
 /** How every policy is evaluated: the error action asked for, under the hub's `limits` (oclhub.ocl). */

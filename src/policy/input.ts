@@ -131,7 +131,7 @@ export interface BuiltInput {
   /** Step Id → where the step is written. */
   locations: Map<string, InputStepLocation>;
   /** Input paths the context does not know (see `unknownInput`); pass them to `evaluatePolicy`. */
-  unknown: string[];
+  unknown: readonly string[];
 }
 
 const STEP_TEMPLATE_ID = 'Octopus.Action.Template.Id';
@@ -348,9 +348,16 @@ export function buildInput(process: ResolvedProcess | ProcessSteps, context: Inp
  * The input a context lacks: a deployment always has a release, so without one `Release` is unknown
  * (left out of the input, never invented); a decision that reads it is inconclusive.
  */
-export function unknownInput(context: Pick<InputContext, 'release' | 'runbook'>): string[] {
-  return context.runbook === undefined && context.release === undefined ? ['Release'] : [];
+export function unknownInput(context: Pick<InputContext, 'release' | 'runbook'>): readonly string[] {
+  return context.runbook === undefined && context.release === undefined ? UNKNOWN_RELEASE : NOTHING_UNKNOWN;
 }
+
+/**
+ * One list per answer, frozen: the policy layer keeps what it worked out per list (its paths split,
+ * which policies may read them) by identity, and lint asks once per context.
+ */
+const UNKNOWN_RELEASE: readonly string[] = Object.freeze(['Release']);
+const NOTHING_UNKNOWN: readonly string[] = Object.freeze([]);
 
 export const DEFAULT_PROJECT_GROUP: NamedEntity = { slug: 'default-project-group', name: 'Default Project Group' };
 export const DEFAULT_SPACE: NamedEntity = { slug: 'default', name: 'Default' };

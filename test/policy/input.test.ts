@@ -206,6 +206,23 @@ describe('buildInput: process templates and hub context', () => {
     expect(production.SkippedSteps).toEqual([]);
   });
 
+  it('names the unknown input with one frozen list per answer, shared by every context', () => {
+    const steps = processSteps(own, 'acme');
+    const { release: _release, ...noRelease } = PROD;
+    const a = buildInput(steps, noRelease);
+    const b = buildInput(steps, { ...noRelease, environment: { slug: 'staging', name: 'Staging' } });
+    expect(a.unknown).toEqual(['Release']);
+    expect(b.unknown).toBe(a.unknown);
+    expect(a.input).not.toHaveProperty('Release');
+    const known = buildInput(steps, PROD);
+    expect(known.unknown).toEqual([]);
+    expect(buildInput(steps, { ...PROD, runbook: { slug: 'r', name: 'R' } }).unknown).toBe(known.unknown);
+    // A caller cannot change the list the next context is given.
+    expect(Object.isFrozen(a.unknown) && Object.isFrozen(known.unknown)).toBe(true);
+    expect(() => (a.unknown as string[]).push('Tenant')).toThrow(TypeError);
+    expect(buildInput(steps, noRelease).unknown).toEqual(['Release']);
+  });
+
   it('reports unknown environments and tenants', () => {
     const env = contextFromConfig(hub.config, { project: 'storefront', environment: 'qa' });
     expect('error' in env && env.error).toMatch(/No environment "qa".*development, staging, production/);
