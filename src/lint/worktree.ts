@@ -162,6 +162,8 @@ function writeState(stateDir: string, file: string, commit: string, verifiedAt: 
     const temp = `${file}.${process.pid}.tmp`;
     fs.writeFileSync(temp, encodeState(commit, verifiedAt, dirs, files));
     fs.renameSync(temp, file);
+    // The JSON state of oclhub-worktree/4 and before, under the same name: garbage now.
+    fs.rmSync(file.replace(/\.bin$/, '.json'), { force: true });
   } catch {
     // Only costs speed.
   }
