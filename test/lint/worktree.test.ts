@@ -159,6 +159,31 @@ describe('oclWorktreeMatches', () => {
     git(dir, ['commit', '-qm', 'swap']);
     expect(await both()).toBe(true);
   });
+  it('keeps paths of any characters in its state: non-ASCII, spaces, names like __proto__', async () => {
+    const dir = repo();
+    const state = tempDir('oclhub-worktree-state-');
+    dirs.push(state);
+    const files = ['projects/café au lait/.octopus/deployment_process.ocl', 'projects/__proto__/.octopus/deployment_process.ocl', 'projects/日本/constructor.ocl'];
+    for (const file of files) {
+      fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+      fs.writeFileSync(path.join(dir, file), 'step "a" {\n    name = "A"\n}\n');
+    }
+    commitAll(dir, {}, 'projects with unusual names');
+    const head = git(dir, ['rev-parse', 'HEAD']).trim();
+    expect(await matches(dir, state)).toBe(true);
+    expect(await worktreeStateHolds(state, dir, head)).toBe(true);
+    const edited = path.join(dir, files[0]!);
+    fs.writeFileSync(edited, 'step "b" {\n    name = "B"\n}\n');
+    expect(await worktreeStateHolds(state, dir, head)).toBe(false);
+    expect(await matches(dir, state)).toBe(false);
+    git(dir, ['checkout', '-q', '--', '.']);
+    fs.writeFileSync(path.join(dir, 'projects/日本/new.ocl'), 'a = 1\n');
+    expect(await worktreeStateHolds(state, dir, head)).toBe(false);
+    fs.rmSync(path.join(dir, 'projects/日本/new.ocl'));
+    expect(await matches(dir, state)).toBe(true);
+    expect(await worktreeStateHolds(state, dir, head)).toBe(true);
+  });
+
   it('reads a torn, foreign or other-format state as no state: the re-run check declines and the full check starts over', async () => {
     const dir = repo();
     const state = tempDir('oclhub-worktree-state-');
