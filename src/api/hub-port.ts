@@ -109,6 +109,8 @@ export function hubPort(hub: Hub, options: HubPortOptions = {}): FacadePort {
     const read = hub.store
       .listTags()
       .then((tags) => {
+        // A read that started before the listing now held (a publish started another meanwhile) says nothing newer.
+        if (tagListing !== undefined && tagListing.at > startedAt) return String(tagListing.state);
         const text = [...tags].sort().join('\n');
         const publishedMeanwhile = generation !== startedIn;
         if (tagListing === undefined || tagListing.text !== text) {
