@@ -4,8 +4,10 @@
  * unchanged hub is answered by lint/fast-rerun.ts before the CLI loads.
  *   node --import tsx bench/_cli.ts <oclhub arguments>
  */
-import { readFileSync } from 'node:fs';
 import { rerunFromCache } from '../src/lint/fast-rerun.js';
+
+// As bin/oclhub.js: Node's fs as it is, not through the ES-module facade an `import` builds.
+const { readFileSync }: typeof import('node:fs') = process.getBuiltinModule?.('node:fs') ?? (await import('node:fs'));
 
 const argv = process.argv.slice(2);
 const served =

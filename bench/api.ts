@@ -18,7 +18,8 @@
  * Beside throughput and latency, the server's CPU time per request (user + system, all its threads,
  * from /proc) of each route and of the trivial route in the same run: throughput on this shared
  * machine moves with whatever else runs, and the load generator shares the cores; CPU per request
- * moves far less.
+ * moves far less. Latency percentiles are of every 2xx response's own latency (bench/_load.ts), not of
+ * autocannon's whole-millisecond histogram: a p99 of a few ms and its ratio to another need the fraction.
  *
  *   npx tsx bench/api.ts [connections=50] [seconds=3] [--runs 3] [--projects 1000] [--issue-only]
  */

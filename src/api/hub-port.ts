@@ -2,9 +2,10 @@
  * The façade (src/hub.ts) as a HubPort. A Hub is opened at one ref; requests for another ref — or for
  * the default branch after it moved — get a Hub at that commit, cached by commit id (commits never
  * change, so a cached hub is never stale, and a request for a new commit never waits on others).
- * Template content is cached by commit too. Tag listings are re-read at most every `tagTtlMs`
- * (default 1 s) and at once after a publish through this port: tags appear when anyone publishes, in
- * any process, and listing them costs a few milliseconds per request otherwise.
+ * Template content is cached by commit too. A tag listing is trusted for `tagTtlMs` (default 1 s;
+ * renewed in the background from half that age while requests come) and dropped at once after a
+ * publish through this port: tags appear when anyone publishes, in any process, and listing them
+ * costs a few milliseconds per request otherwise.
  *
  * Provided: templates, versions, publish, projects, process resolution, and (./hub-decisions.ts)
  * policy input, evaluation, compliance, diff and policy activation.
@@ -68,32 +69,63 @@ export function hubPort(hub: Hub, options: HubPortOptions = {}): FacadePort {
   let generation = 0;
   /** The tag listing as last read, and a counter that moves when it changes. */
   let tagListing: { at: number; generation: number; text: string; state: number } | undefined;
-  let tagRead: Promise<string> | undefined;
+  /** The tag read under way, and the publish generation it started in. */
+  let tagRead: { generation: number; read: Promise<string> } | undefined;
   let tagStateCounter = 0;
 
-  /** The current tag listing's token while it is trusted (read less than tagTtlMs ago, nothing published since), else undefined. */
+  /**
+   * The current tag listing's token while it is trusted (its read started less than tagTtlMs ago,
+   * nothing published since), else undefined. Past half its life, a trusted listing is read again in
+   * the background: under steady traffic it is renewed before it expires, so no request finds it
+   * expired and waits for a read (once a second, every request in flight took the slow path and
+   * waited: the cache hit's latency tail). An answer still rests on a listing read less than
+   * tagTtlMs ago.
+   */
   function trustedTagState(): string | undefined {
-    return tagListing && tagListing.generation === generation && Date.now() - tagListing.at < tagTtlMs ? String(tagListing.state) : undefined;
+    if (tagListing === undefined || tagListing.generation !== generation) return undefined;
+    const age = Date.now() - tagListing.at;
+    if (age >= tagTtlMs) return undefined;
+    if (age >= tagTtlMs / 2 && tagRead === undefined) readTags().catch(() => undefined);
+    return String(tagListing.state);
   }
 
   /** A token for the current tag listing, re-read at most every tagTtlMs (concurrent callers share one read). */
   function tagState(): Promise<string> {
     const trusted = trustedTagState();
     if (trusted !== undefined) return Promise.resolve(trusted);
-    tagRead ??= hub.store
+    return readTags();
+  }
+
+  /**
+   * Reads the tag listing (or joins the read under way, unless something was published through this
+   * port since it started) and returns its token.
+   */
+  function readTags(): Promise<string> {
+    if (tagRead !== undefined && tagRead.generation === generation) return tagRead.read;
+    // Trusted from when the read started (a tag created while it runs may be missed by it), and only
+    // if nothing was published through this port meanwhile (the next call reads again).
+    const startedAt = Date.now();
+    const startedIn = generation;
+    const read = hub.store
       .listTags()
       .then((tags) => {
+        // A read that started before the listing now held (a publish started another meanwhile) says nothing newer.
+        if (tagListing !== undefined && tagListing.at > startedAt) return String(tagListing.state);
         const text = [...tags].sort().join('\n');
+        const publishedMeanwhile = generation !== startedIn;
         if (tagListing === undefined || tagListing.text !== text) {
           tagStateCounter++;
           // The listing moved: every hub's catalog must look again.
           if (tagListing !== undefined && tagListing.generation === generation) generation++;
         }
-        tagListing = { at: Date.now(), generation, text, state: tagStateCounter };
+        tagListing = { at: startedAt, generation: publishedMeanwhile ? startedIn : generation, text, state: tagStateCounter };
         return String(tagStateCounter);
       })
-      .finally(() => (tagRead = undefined));
-    return tagRead;
+      .finally(() => {
+        if (tagRead?.read === read) tagRead = undefined;
+      });
+    tagRead = { generation: startedIn, read };
+    return read;
   }
 
   function freshTags(h: Hub): void {

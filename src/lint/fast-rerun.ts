@@ -24,13 +24,17 @@
  * Imports nothing but Node's modules, worktree.ts and git/durable.ts (both Node-only when loaded):
  * loading it costs next to nothing.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { copyFile, open, unlink } from 'node:fs/promises';
-import { appendFileSync, closeSync, constants, fstatSync, mkdirSync, openSync, promises as fsPromises, readdirSync, readFileSync, readSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { worktreeStateHolds } from './worktree.js';
 import { syncFolder, tempPath } from '../git/durable.js';
 import type { FsLike } from '../git/repo.js';
+
+// Node's own modules as they are, not through the ES-module facades an `import` of them builds: a few
+// milliseconds of the re-run's start-up (see worktree.ts). Older Node: the facades.
+const { appendFileSync, closeSync, constants, fstatSync, mkdirSync, openSync, promises: fsPromises, readdirSync, readFileSync, readSync, renameSync, statSync, writeFileSync } =
+  process.getBuiltinModule?.('node:fs') ?? (await import('node:fs'));
+const path: typeof import('node:path') = process.getBuiltinModule?.('node:path') ?? (await import('node:path'));
+const { copyFile, open, unlink } = fsPromises;
+const { createHash, randomBytes }: typeof import('node:crypto') = process.getBuiltinModule?.('node:crypto') ?? (await import('node:crypto'));
 
 /** Bumped when cached results change shape or meaning. */
 export const ENGINE_VERSION = '4';

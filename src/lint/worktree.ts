@@ -10,8 +10,9 @@
  * the answer "differs" is sometimes wrong, "same" never is.
  *
  * With a state folder, a verified answer is remembered as Git's index remembers one: each file's
- * size, modification and change times, inode and blob id, and each folder's modification time, inode
- * and the names in it that matter (sub-folders and OCL/lock files). A file whose stat is unchanged
+ * size, modification and change times, inode and blob id, and each folder's modification time and
+ * inode (the names in it that matter, sub-folders and OCL/lock files, are the remembered paths one
+ * level below it), in a binary file the re-run reads without parsing. A file whose stat is unchanged
  * keeps its blob id without being read — also after a new commit, whose tree is then listed and
  * compared — and a folder whose stat is unchanged holds the same names. A file or folder that changed
  * so close to the verification that its time cannot tell (Git's "racily clean" rule) is read again.
@@ -19,12 +20,16 @@
  * `worktreeStateHolds` is the same check done from the state alone, with no Git
  * layer (the re-run fast path, fast-rerun.ts): it stats every remembered folder and file, lists only
  * the folders whose stat moved and hashes only the files whose stat moved. This module imports
- * nothing but Node's (the Git layer is loaded on demand, only to list a commit's trees).
+ * nothing but Node's (the Git layer is loaded on demand, only to list a commit's trees). A file edited
+ * in place leaves its folder's stat as it was, so no folder-level shortcut stands in for a file's stat.
  */
-import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync, type Stats } from 'node:fs';
-import path from 'node:path';
+import type { Stats } from 'node:fs';
 import type { GitStore } from '../git/index.js';
+
+// Node's own modules as they are, not through the ES-module facades an `import` of them builds (a few
+// milliseconds at start-up, which the re-run fast path pays before anything else). Older Node: the facades.
+const fs: typeof import('node:fs') = process.getBuiltinModule?.('node:fs') ?? (await import('node:fs'));
+const path: typeof import('node:path') = process.getBuiltinModule?.('node:path') ?? (await import('node:path'));
 
 /** Folders never holding files a lint reads. */
 const SKIPPED = new Set(['.git', 'node_modules', '.oclhub-cache']);
@@ -40,55 +45,162 @@ function relevant(name: string): boolean {
   return name.toLowerCase().endsWith('.ocl') || name === 'oclhub.lock.json';
 }
 
-function blobId(bytes: Uint8Array): string {
-  return createHash('sha1').update(`blob ${bytes.byteLength}\0`).update(bytes).digest('hex');
+const cryptoFacade: typeof import('node:crypto') | undefined = 'getBuiltinModule' in process ? undefined : await import('node:crypto');
+
+function sha1(): import('node:crypto').Hash {
+  return (cryptoFacade ?? process.getBuiltinModule('node:crypto')).createHash('sha1');
 }
 
-/** Path → [size, mtimeMs, blob id, ctimeMs, inode]. */
-type FileEntry = [number, number, string, number, number];
-/** Path ('' for the root) → [mtimeMs, inode, the names that matter, sorted, sub-folders' ending in '/']. */
-type DirEntry = [number, number, string[]];
+function blobId(bytes: Uint8Array): string {
+  return sha1().update(`blob ${bytes.byteLength}\0`).update(bytes).digest('hex');
+}
 
+/** A file as verified: [size, mtimeMs, blob id, ctimeMs, inode]. */
+type FileEntry = [number, number, string, number, number];
+/** A folder as verified: [mtimeMs, inode]. */
+type DirEntry = [number, number];
+
+/**
+ * A verified working tree as stored, in columns: the re-run's stat pass walks it with no object per
+ * entry. The names a folder held (the sub-folders and OCL/lock files that matter) are not stored: they
+ * are the paths one level below it, every folder and file found by the walk being listed.
+ */
 interface WorktreeState {
-  format: typeof STATE_FORMAT;
   commit: string;
   /** When the files were verified (ms since the epoch), taken before any of them was looked at. */
   verifiedAt: number;
-  files: Record<string, FileEntry>;
-  dirs: Record<string, DirEntry>;
+  /** Folders ('' for the root), '/'-separated and relative to the working tree, as walked. */
+  dirPaths: string[];
+  filePaths: string[];
+  /** Each file's blob id. */
+  oids: string[];
+  /** Each folder's [mtimeMs, inode], then each file's [size, mtimeMs, ctimeMs, inode]. */
+  stats: Float64Array;
 }
 
-const STATE_FORMAT = 'oclhub-worktree/4';
+/**
+ * The state file: one header line `format commit verifiedAt folders files textBytes`, then the paths
+ * of the folders, the paths of the files and the files' blob ids, NUL-separated (UTF-8, textBytes
+ * long), then zeros to a multiple of 8 bytes, then the stats as 64-bit floats (Node's own stat
+ * numbers, exactly) after a marker that a reader of another byte order does not read back. A file of
+ * another length, layout or marker is no state.
+ */
+const STATE_FORMAT = 'oclhub-worktree/5';
+const BYTE_ORDER_MARK = 1.5;
+const HEADER_MAX = 256;
 
 /** The name of the state file of the working tree in `dir`, in the state folder. */
 export function worktreeStateName(dir: string): string {
-  return `worktree-${createHash('sha1').update(path.resolve(dir)).digest('hex').slice(0, 16)}.json`;
+  return `worktree-${sha1().update(path.resolve(dir)).digest('hex').slice(0, 16)}.bin`;
+}
+
+function encodeState(commit: string, verifiedAt: number, dirs: Map<string, DirEntry>, files: Map<string, FileEntry>): Buffer {
+  const parts: string[] = [...dirs.keys(), ...files.keys()];
+  for (const entry of files.values()) parts.push(entry[2]);
+  const text = Buffer.from(parts.join('\0'), 'utf8');
+  const head = Buffer.from(`${STATE_FORMAT} ${commit} ${verifiedAt} ${dirs.size} ${files.size} ${text.length}\n`, 'latin1');
+  const tableAt = (head.length + text.length + 7) & ~7;
+  const table = new Float64Array(1 + 2 * dirs.size + 4 * files.size);
+  let at = 0;
+  table[at++] = BYTE_ORDER_MARK;
+  for (const [mtimeMs, ino] of dirs.values()) {
+    table[at++] = mtimeMs;
+    table[at++] = ino;
+  }
+  for (const [size, mtimeMs, , ctimeMs, ino] of files.values()) {
+    table[at++] = size;
+    table[at++] = mtimeMs;
+    table[at++] = ctimeMs;
+    table[at++] = ino;
+  }
+  const out = Buffer.alloc(tableAt + table.byteLength);
+  head.copy(out, 0);
+  text.copy(out, head.length);
+  out.set(new Uint8Array(table.buffer), tableAt);
+  return out;
+}
+
+function decodeState(bytes: Buffer): WorktreeState | undefined {
+  const newline = bytes.indexOf(10);
+  if (newline < 0 || newline > HEADER_MAX) return undefined;
+  const [format, commit, verifiedAt, dirCount, fileCount, textBytes, ...rest] = bytes.toString('latin1', 0, newline).split(' ');
+  if (format !== STATE_FORMAT || rest.length > 0 || !/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(commit ?? '')) return undefined;
+  if (![verifiedAt, dirCount, fileCount, textBytes].every((field) => /^\d{1,15}$/.test(field ?? ''))) return undefined;
+  const dirs = Number(dirCount);
+  const files = Number(fileCount);
+  const textAt = newline + 1;
+  const textEnd = textAt + Number(textBytes);
+  const tableAt = (textEnd + 7) & ~7;
+  const count = 1 + 2 * dirs + 4 * files;
+  if (bytes.length !== tableAt + 8 * count) return undefined;
+  const parts = dirs + files === 0 ? [] : bytes.toString('utf8', textAt, textEnd).split('\0');
+  if (parts.length !== dirs + 2 * files) return undefined;
+  const offset = bytes.byteOffset + tableAt;
+  const table = offset % 8 === 0 ? new Float64Array(bytes.buffer, offset, count) : new Float64Array(bytes.buffer.slice(offset, offset + 8 * count));
+  if (table[0] !== BYTE_ORDER_MARK) return undefined;
+  return {
+    commit: commit!,
+    verifiedAt: Number(verifiedAt),
+    dirPaths: parts.slice(0, dirs),
+    filePaths: parts.slice(dirs, dirs + files),
+    oids: parts.slice(dirs + files),
+    stats: table.subarray(1),
+  };
 }
 
 function readState(file: string): WorktreeState | undefined {
   try {
-    const state = JSON.parse(readFileSync(file, 'utf8')) as WorktreeState;
-    return state.format === STATE_FORMAT && typeof state.commit === 'string' && state.files && state.dirs ? state : undefined;
+    return decodeState(fs.readFileSync(file));
   } catch {
     return undefined;
   }
 }
 
-function writeState(stateDir: string, file: string, state: WorktreeState): void {
+function writeState(stateDir: string, file: string, commit: string, verifiedAt: number, dirs: Map<string, DirEntry>, files: Map<string, FileEntry>): void {
   try {
-    mkdirSync(stateDir, { recursive: true });
+    fs.mkdirSync(stateDir, { recursive: true });
     const temp = `${file}.${process.pid}.tmp`;
-    writeFileSync(temp, JSON.stringify(state));
-    renameSync(temp, file);
+    fs.writeFileSync(temp, encodeState(commit, verifiedAt, dirs, files));
+    fs.renameSync(temp, file);
+    // The JSON state of oclhub-worktree/4 and before, under the same name: garbage now.
+    fs.rmSync(file.replace(/\.bin$/, '.json'), { force: true });
   } catch {
     // Only costs speed.
   }
 }
 
+/** A state's folders (path → [mtimeMs, inode]) and files (path → entry), as maps. */
+function stateEntries(state: WorktreeState): { dirs: Map<string, DirEntry>; files: Map<string, FileEntry> } {
+  const { dirPaths, filePaths, oids, stats } = state;
+  const dirs = new Map<string, DirEntry>();
+  let at = 0;
+  for (const relative of dirPaths) {
+    dirs.set(relative, [stats[at]!, stats[at + 1]!]);
+    at += 2;
+  }
+  const files = new Map<string, FileEntry>();
+  for (let i = 0; i < filePaths.length; i++, at += 4) files.set(filePaths[i]!, [stats[at]!, stats[at + 1]!, oids[i]!, stats[at + 2]!, stats[at + 3]!]);
+  return { dirs, files };
+}
+
+/** The names each folder of a state held when verified (sub-folders ending in '/', and files), sorted as `namesIn` sorts them. */
+function stateNames(state: WorktreeState): Map<string, string[]> {
+  const names = new Map<string, string[]>();
+  for (const relative of state.dirPaths) names.set(relative, []);
+  const add = (relative: string, suffix: string) => {
+    const slash = relative.lastIndexOf('/');
+    names.get(slash < 0 ? '' : relative.slice(0, slash))?.push(relative.slice(slash + 1) + suffix);
+  };
+  for (const relative of state.dirPaths) if (relative !== '') add(relative, '/');
+  for (const relative of state.filePaths) add(relative, '');
+  for (const list of names.values()) list.sort();
+  return names;
+}
+
 /** The names in a folder that matter (sub-folders other than skipped ones, marked with a '/', and OCL and lock files), sorted. */
 function namesIn(full: string): string[] {
   const names: string[] = [];
-  for (const entry of readdirSync(full, { withFileTypes: true })) {
+  for (const entry of fs.readdirSync(full, { withFileTypes: true })) {
     if (entry.isDirectory()) {
       if (!SKIPPED.has(entry.name)) names.push(`${entry.name}/`);
     } else if (entry.isFile() && relevant(entry.name)) {
@@ -102,22 +214,31 @@ function sameNames(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((name, i) => name === b[i]);
 }
 
+/** What the walk knows of a state: each folder's stat and names, and when it was verified. */
+interface KnownDirs {
+  verifiedAt: number;
+  dirs: Map<string, DirEntry>;
+  names: Map<string, string[]>;
+}
+
 /**
  * Every folder and every OCL/lock file under `root`. A folder's stat is taken before it is listed; a
  * folder whose stat is what `known` remembers (and not racily so) is not listed again.
  */
-function walk(root: string, relative: string, dirs: Record<string, DirEntry>, files: string[], known: WorktreeState | undefined): void {
+function walk(root: string, relative: string, dirs: Map<string, DirEntry>, files: string[], known: KnownDirs | undefined): void {
   const full = relative === '' ? root : path.join(root, relative);
   let info: Stats;
   let names: string[];
   try {
-    info = statSync(full);
-    const before = known?.dirs[relative];
-    names = before && before[0] === info.mtimeMs && before[1] === info.ino && info.mtimeMs < known!.verifiedAt - RACY_MS ? before[2] : namesIn(full);
+    info = fs.statSync(full);
+    const before = known?.dirs.get(relative);
+    const remembered = known?.names.get(relative);
+    names =
+      before && remembered && before[0] === info.mtimeMs && before[1] === info.ino && info.mtimeMs < known!.verifiedAt - RACY_MS ? remembered : namesIn(full);
   } catch {
     return; // vanished while walking: the files it held are missing, which the comparison sees
   }
-  dirs[relative] = [info.mtimeMs, info.ino, names];
+  dirs.set(relative, [info.mtimeMs, info.ino]);
   for (const name of names) {
     const child = relative === '' ? name : `${relative}/${name}`;
     if (name.endsWith('/')) walk(root, child.slice(0, -1), dirs, files, known);
@@ -127,40 +248,44 @@ function walk(root: string, relative: string, dirs: Record<string, DirEntry>, fi
 
 /**
  * What changed in the working tree since `state` was verified, judged from stats (see
- * `worktreeStateHolds`): the remembered files whose content is not what was verified, each with its
- * new entry; undefined when a remembered folder or file is gone or a folder's names changed (a file
- * added or removed). A stat per remembered folder and file, most of this check's time: paths are
- * joined by hand (the state's are already normalised, '/'-separated), not by path.join. Every
- * `YIELD_EVERY` stats it lets the event loop run, so that work the caller started on the thread pool
- * (the re-run's copy of its report, then its flush) moves on to its next step meanwhile.
+ * `worktreeStateHolds`): the remembered files whose content is not what was verified, by index in
+ * `state.filePaths`, each with its new entry; undefined when a remembered folder or file is gone or a
+ * folder's names changed (a file added or removed). A stat per remembered folder and file, most of
+ * this check's time: paths are joined by hand (the state's are already normalised, '/'-separated),
+ * not by path.join, and the stats are read from the state's columns. Every `YIELD_EVERY` stats it
+ * lets the event loop run, so that work the caller started on the thread pool (the re-run's copy of
+ * its report, then its flush) moves on to its next step meanwhile.
  */
-async function stateChanges(state: WorktreeState, dir: string, stopAtFirst: boolean): Promise<Map<string, FileEntry> | undefined> {
+async function stateChanges(state: WorktreeState, dir: string, stopAtFirst: boolean): Promise<Map<number, FileEntry> | undefined> {
   const racy = state.verifiedAt - RACY_MS;
   const prefix = dir.endsWith(path.sep) ? dir : dir + path.sep;
-  const changed = new Map<string, FileEntry>();
-  let count = 0;
-  const dirs = state.dirs;
-  for (const relative in dirs) {
-    if (++count % YIELD_EVERY === 0) await new Promise(setImmediate);
-    const [mtimeMs, ino, names] = dirs[relative]!;
+  const { dirPaths, filePaths, oids, stats } = state;
+  const changed = new Map<number, FileEntry>();
+  let names: Map<string, string[]> | undefined;
+  let at = 0;
+  for (let i = 0; i < dirPaths.length; i++, at += 2) {
+    if (i % YIELD_EVERY === YIELD_EVERY - 1) await new Promise(setImmediate);
+    const relative = dirPaths[i]!;
     const full = relative === '' ? dir : prefix + relative;
-    const info = statSync(full, NO_THROW);
-    if (!info || !info.isDirectory()) return undefined;
-    if (info.mtimeMs === mtimeMs && info.ino === ino && mtimeMs < racy) continue;
-    if (!sameNames(namesIn(full), names)) return undefined;
+    const info = fs.statSync(full, NO_THROW);
+    if (info === undefined || !info.isDirectory()) return undefined;
+    const mtimeMs = stats[at]!;
+    if (info.mtimeMs === mtimeMs && info.ino === stats[at + 1] && mtimeMs < racy) continue;
+    names ??= stateNames(state);
+    if (!sameNames(namesIn(full), names.get(relative)!)) return undefined;
   }
-  const files = state.files;
-  for (const relative in files) {
-    if (++count % YIELD_EVERY === 0) await new Promise(setImmediate);
-    const known = files[relative]!;
-    const full = prefix + relative;
-    const info = statSync(full, NO_THROW);
-    if (!info || !info.isFile()) return undefined;
-    if (unchanged(known, info, state.verifiedAt)) continue;
+  for (let i = 0; i < filePaths.length; i++, at += 4) {
+    if (i % YIELD_EVERY === YIELD_EVERY - 1) await new Promise(setImmediate);
+    const full = prefix + filePaths[i]!;
+    const info = fs.statSync(full, NO_THROW);
+    if (info === undefined || !info.isFile()) return undefined;
+    // Unchanged since a verification that came after its last write (Git's "racily clean" rule: a
+    // write in the same clock tick as the verification leaves the stat as it was, so that is not enough).
+    if (info.size === stats[at] && info.mtimeMs === stats[at + 1] && info.ctimeMs === stats[at + 2] && info.ino === stats[at + 3] && info.mtimeMs < racy) continue;
     // The stat is taken before the content is read: a write after it moves the stat again.
-    const id = info.size === known[0] || !stopAtFirst ? blobId(readFileSync(full)) : '';
-    if (id === known[2]) continue;
-    changed.set(relative, [info.size, info.mtimeMs, id, info.ctimeMs, info.ino]);
+    const id = info.size === stats[at] || !stopAtFirst ? blobId(fs.readFileSync(full)) : '';
+    if (id === oids[i]) continue;
+    changed.set(i, [info.size, info.mtimeMs, id, info.ctimeMs, info.ino]);
     if (stopAtFirst) return changed;
   }
   return changed;
@@ -222,16 +347,16 @@ async function committedFiles(store: GitStore, commit: string, previous: Worktre
   };
   await visit(root.oid, before?.type === 'folder' && before.oid !== null ? before.oid : undefined, '');
   if (previous && same.size > 0) {
-    for (const path in previous.files) {
+    previous.filePaths.forEach((path, i) => {
       // The nearest folder of `path` that is unchanged, if any.
       for (let slash = path.lastIndexOf('/'); ; slash = path.lastIndexOf('/', slash - 1)) {
         if (same.has(slash < 0 ? '' : path.slice(0, slash))) {
-          out.set(path, previous.files[path]![2]);
+          out.set(path, previous.oids[i]!);
           break;
         }
         if (slash <= 0) break;
       }
-    }
+    });
   }
   return out;
 }
@@ -246,48 +371,46 @@ export async function oclWorktreeMatches(store: GitStore, commit: string, dir: s
     const state = file !== undefined ? readState(file) : undefined;
     // Verified at this commit: the stats alone say whether it still holds (a second check in one run, a re-run).
     if (state && state.commit === commit && (await stateHolds(state, dir))) return true;
+    const known = state ? stateEntries(state) : undefined;
     // Verified at another commit (the last run's), with no file added or removed since: the remembered
     // files, with the changed ones' new blob ids, are compared with the new commit's, which lists only the
     // folders whose tree changed. A commit of a few edited files costs a stat pass and a few tree reads.
-    if (state && state.commit !== commit && stateDir !== undefined && file !== undefined) {
+    if (state && known && state.commit !== commit && stateDir !== undefined && file !== undefined) {
       const changes = await stateChanges(state, dir, false);
       if (changes !== undefined) {
         const committed = await committedFiles(store, commit, state);
-        let count = 0;
-        for (const relative in state.files) {
-          count++;
-          if (committed.get(relative) !== (changes.get(relative) ?? state.files[relative]!)[2]) return false;
-        }
-        if (count !== committed.size) return false;
+        for (const [i, entry] of changes) known.files.set(state.filePaths[i]!, entry);
+        for (const [relative, entry] of known.files) if (committed.get(relative) !== entry[2]) return false;
+        if (known.files.size !== committed.size) return false;
         // The verification time stays the state's: a changed file's new stat is then recent, so it is read again next time.
-        writeState(stateDir, file, { ...state, commit, files: { ...state.files, ...Object.fromEntries(changes) } });
+        writeState(stateDir, file, commit, state.verifiedAt, known.dirs, known.files);
         return true;
       }
     }
     const verifiedAt = Date.now();
-    const dirs: WorktreeState['dirs'] = {};
+    const dirs = new Map<string, DirEntry>();
     const present: string[] = [];
-    walk(dir, '', dirs, present, state);
+    walk(dir, '', dirs, present, state && known ? { verifiedAt: state.verifiedAt, dirs: known.dirs, names: stateNames(state) } : undefined);
     let committed: Map<string, string | null>;
-    if (state && state.commit === commit) {
-      committed = new Map(Object.entries(state.files).map(([p, entry]) => [p, entry[2]]));
+    if (state && known && state.commit === commit) {
+      committed = new Map([...known.files].map(([p, entry]) => [p, entry[2]]));
     } else {
       committed = await committedFiles(store, commit, state);
     }
     if (present.length !== committed.size) return false;
-    const files: WorktreeState['files'] = {};
+    const files = new Map<string, FileEntry>();
     for (const relative of present) {
       const oid = committed.get(relative);
       if (oid === undefined || oid === null) return false;
       const full = path.join(dir, relative);
-      const info = statSync(full);
-      const known = state?.files[relative];
+      const info = fs.statSync(full);
+      const before = known?.files.get(relative);
       // Unchanged since a verification that came after its last write: the same content (whatever the commit).
-      const id = known !== undefined && unchanged(known, info, state!.verifiedAt) ? known[2] : blobId(readFileSync(full));
+      const id = before !== undefined && unchanged(before, info, state!.verifiedAt) ? before[2] : blobId(fs.readFileSync(full));
       if (id !== oid) return false;
-      files[relative] = [info.size, info.mtimeMs, oid, info.ctimeMs, info.ino];
+      files.set(relative, [info.size, info.mtimeMs, oid, info.ctimeMs, info.ino]);
     }
-    if (stateDir !== undefined && file !== undefined) writeState(stateDir, file, { format: STATE_FORMAT, commit, verifiedAt, files, dirs });
+    if (stateDir !== undefined && file !== undefined) writeState(stateDir, file, commit, verifiedAt, dirs, files);
     return true;
   } catch {
     return false;

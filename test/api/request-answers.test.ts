@@ -7,11 +7,12 @@
  * every check a request gets (media type, scope, body limit) still applies to a request that would hit.
  */
 import http from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { hubPort, type FacadePort } from '../../src/api/hub-port.js';
 import type { ApiOptions } from '../../src/api/index.js';
 import { removeDir } from '../git/helpers.js';
 import { commitAll, demoHub, git, openAt } from '../e2e/demo-hub.js';
+import type { Hub } from '../../src/hub/index.js';
 import { CLOCK_POLICY_SLUG, withClockPolicy } from '../e2e/volatile-policy.js';
 import { READ_TOKEN, expectProblem, startApi, type Api } from './helpers.js';
 
@@ -169,6 +170,62 @@ describe('gate answers found by the request bytes', () => {
     await post(api.url, REQUEST);
     expect(calls()).toBe(asked + 1);
     git(dir, ['tag', '-d', 'policies/no_disabled_steps/v9.0.0']);
+  });
+});
+
+describe('the tag listing under steady traffic', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await demoHub();
+  }, 120_000);
+  afterAll(() => {
+    vi.useRealTimers();
+    removeDir(dir);
+  });
+
+  it('is renewed in the background before it expires, so no request of a steady stream waits for a read; without traffic it expires', async () => {
+    // Only the clock the port reads is faked (Date), moved by hand: no timing is asserted.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    let now = Date.UTC(2030, 0, 1);
+    vi.setSystemTime(now);
+    const hub: Hub = await openAt(dir);
+    let reads = 0;
+    let lastRead: Promise<unknown> = Promise.resolve();
+    const listTags = hub.store.listTags.bind(hub.store);
+    hub.store.listTags = (...args: Parameters<typeof listTags>) => {
+      reads++;
+      const read = listTags(...args);
+      lastRead = read.catch(() => undefined);
+      return read;
+    };
+    const { port, calls } = counted(hubPort(hub, { tagTtlMs: 1000 }));
+    const api = await startApi(port);
+    try {
+      const at = (ms: number) => vi.setSystemTime((now = Date.UTC(2030, 0, 1) + ms));
+      const first = await post(api.url, REQUEST);
+      const evaluated = calls();
+      const read = reads;
+      // Younger than half the trust period: answered from the request's bytes, nothing read.
+      at(400);
+      expect(comparable(await post(api.url, REQUEST))).toEqual(comparable(first));
+      expect([calls(), reads]).toEqual([evaluated, read]);
+      // Past half of it: still answered from the bytes, and the listing is read again meanwhile.
+      at(600);
+      expect(comparable(await post(api.url, REQUEST))).toEqual(comparable(first));
+      await lastRead;
+      expect([calls(), reads]).toEqual([evaluated, read + 1]);
+      // Past the first read's trust period, within the renewed one's: still answered from the bytes.
+      at(1500);
+      expect(comparable(await post(api.url, REQUEST))).toEqual(comparable(first));
+      expect(calls()).toBe(evaluated);
+      await lastRead;
+      // No request for longer than the trust period: the listing expired, the next request waits for a read.
+      at(4000);
+      expect(comparable(await post(api.url, REQUEST))).toEqual(comparable(first));
+      expect(calls()).toBe(evaluated + 1);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 

@@ -144,6 +144,24 @@ describe('oclhub lint re-run fast path', () => {
     expect((await fast(hub, ['--format', 'json'])).stdout).toBe(again.stdout);
   }, 60_000);
 
+  it('declines after a same-size edit made within the same second as the recorded run (racily clean)', async () => {
+    const file = path.join(hub, PROCESS);
+    const text = fs.readFileSync(file, 'utf8');
+    // Written just before the run (not back-dated): its stat is too close to the verification to vouch for it.
+    fs.writeFileSync(file, text);
+    const first = await full(hub, ['--format', 'json']);
+    expect((await fast(hub, ['--format', 'json'])).stdout).toBe(first.stdout); // read again (racy), same content: served
+    const before = fs.statSync(file);
+    const changed = text.replace(/name = "([^"])/, (_m, c: string) => `name = "${c === 'Z' ? 'Y' : 'Z'}`);
+    expect(changed.length).toBe(text.length);
+    fs.writeFileSync(file, changed);
+    // As a file system with a one-second clock leaves it: the same size and modification time as recorded.
+    fs.utimesSync(file, before.atime, before.mtime);
+    expect(fs.statSync(file).size).toBe(before.size);
+    expect((await fast(hub, ['--format', 'json'])).code).toBeUndefined();
+    fs.writeFileSync(file, text);
+  }, 60_000);
+
   it('declines after a new commit, a new tag or a new OCL file in a new folder', async () => {
     await full(hub, ['--format', 'json']);
     fs.mkdirSync(path.join(hub, 'projects/new-one/.octopus'), { recursive: true });

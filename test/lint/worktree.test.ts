@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openRepository } from '../../src/git/index.js';
-import { oclWorktreeMatches } from '../../src/lint/worktree.js';
+import { oclWorktreeMatches, worktreeStateHolds, worktreeStateName } from '../../src/lint/worktree.js';
 import { commitAll, git, initRepo, removeDir, tempDir } from '../git/helpers.js';
 
 const dirs: string[] = [];
@@ -158,5 +158,62 @@ describe('oclWorktreeMatches', () => {
     git(dir, ['add', '-A']);
     git(dir, ['commit', '-qm', 'swap']);
     expect(await both()).toBe(true);
+  });
+  it('keeps paths of any characters in its state: non-ASCII, spaces, names like __proto__', async () => {
+    const dir = repo();
+    const state = tempDir('oclhub-worktree-state-');
+    dirs.push(state);
+    const files = ['projects/café au lait/.octopus/deployment_process.ocl', 'projects/__proto__/.octopus/deployment_process.ocl', 'projects/日本/constructor.ocl'];
+    for (const file of files) {
+      fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+      fs.writeFileSync(path.join(dir, file), 'step "a" {\n    name = "A"\n}\n');
+    }
+    commitAll(dir, {}, 'projects with unusual names');
+    const head = git(dir, ['rev-parse', 'HEAD']).trim();
+    expect(await matches(dir, state)).toBe(true);
+    expect(await worktreeStateHolds(state, dir, head)).toBe(true);
+    const edited = path.join(dir, files[0]!);
+    fs.writeFileSync(edited, 'step "b" {\n    name = "B"\n}\n');
+    expect(await worktreeStateHolds(state, dir, head)).toBe(false);
+    expect(await matches(dir, state)).toBe(false);
+    git(dir, ['checkout', '-q', '--', '.']);
+    fs.writeFileSync(path.join(dir, 'projects/日本/new.ocl'), 'a = 1\n');
+    expect(await worktreeStateHolds(state, dir, head)).toBe(false);
+    fs.rmSync(path.join(dir, 'projects/日本/new.ocl'));
+    expect(await matches(dir, state)).toBe(true);
+    expect(await worktreeStateHolds(state, dir, head)).toBe(true);
+  });
+
+  it('reads a torn, foreign or other-format state as no state: the re-run check declines and the full check starts over', async () => {
+    const dir = repo();
+    const state = tempDir('oclhub-worktree-state-');
+    dirs.push(state);
+    const head = git(dir, ['rev-parse', 'HEAD']).trim();
+    expect(await matches(dir, state)).toBe(true);
+    const file = path.join(state, worktreeStateName(dir));
+    const good = fs.readFileSync(file);
+    expect(await worktreeStateHolds(state, dir, head)).toBe(true);
+    expect(await worktreeStateHolds(state, dir, '0'.repeat(40))).toBe(false);
+    const header = good.subarray(0, good.indexOf(10)).toString('latin1');
+    for (const bad of [
+      good.subarray(0, good.length - 8), // torn
+      Buffer.concat([good, Buffer.alloc(8)]), // longer than its header says
+      Buffer.from(good.toString('latin1').replace(/^oclhub-worktree\/\d+/, 'oclhub-worktree/4'), 'latin1'), // another format
+      Buffer.concat([Buffer.from(header.replace(/ (\d+) (\d+) (\d+)$/, (_m, d: string, f: string, t: string) => ` ${d} ${f} ${Number(t) + 1}`), 'latin1'), good.subarray(header.length)]), // counts that do not add up
+      Buffer.alloc(0), // empty
+      Buffer.from('{"format":"oclhub-worktree/4"}'), // the old JSON state
+    ]) {
+      fs.writeFileSync(file, bad);
+      expect(await worktreeStateHolds(state, dir, head)).toBe(false);
+      expect(await matches(dir, state)).toBe(true);
+      expect(fs.readFileSync(file)).toHaveLength(good.length); // written anew
+      expect(await worktreeStateHolds(state, dir, head)).toBe(true);
+    }
+    // A stats table of the other byte order (a state carried to another machine): its marker does not read back.
+    const tableAt = good.length - 8 * (1 + 2 * Number(header.split(' ')[3]) + 4 * Number(header.split(' ')[4]));
+    const swapped = Buffer.from(good);
+    swapped.subarray(tableAt).swap64();
+    fs.writeFileSync(file, swapped);
+    expect(await worktreeStateHolds(state, dir, head)).toBe(false);
   });
 });
