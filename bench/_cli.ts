@@ -1,13 +1,14 @@
 /**
  * `oclhub` from the source (src/cli/main.ts through tsx), so a bench measures the code in this
- * working copy without building it first. Same contract as bin/oclhub.js: a `lint` re-run on an
+ * working copy without building it first; in a private build with its bundle (bench/_build.ts
+ * `bundleForBench`), the bundle, as bin/oclhub.js loads dist/bundle/. Same contract as bin/oclhub.js: a `lint` re-run on an
  * unchanged hub is answered by lint/fast-rerun.ts before the CLI loads.
  *   node --import tsx bench/_cli.ts <oclhub arguments>
  */
 import { rerunFromCache } from '../src/lint/fast-rerun.js';
 
 // As bin/oclhub.js: Node's fs as it is, not through the ES-module facade an `import` builds.
-const { readFileSync }: typeof import('node:fs') = process.getBuiltinModule?.('node:fs') ?? (await import('node:fs'));
+const { existsSync, readFileSync }: typeof import('node:fs') = process.getBuiltinModule?.('node:fs') ?? (await import('node:fs'));
 
 const argv = process.argv.slice(2);
 const served =
@@ -25,7 +26,8 @@ const served =
 if (served !== undefined) {
   process.exitCode = served;
 } else {
-  const { main } = await import('../src/cli/main.js');
+  const bundle = new URL('../src/bundle/oclhub.js', import.meta.url);
+  const { main } = (await import(existsSync(bundle) && !process.env.OCLHUB_UNBUNDLED ? bundle.href : '../src/cli/main.js')) as typeof import('../src/cli/main.js');
   main(argv).then(
     (code) => {
       process.exitCode = code;

@@ -23,7 +23,9 @@
  *
  * Every figure is the median of --runs runs (default 3; lint and floor alternate so drift hits both).
  * Both run from a private esbuild transpile of this working copy (bench/_build.ts): nothing is built in
- * the repository, and no loader hook is timed.
+ * the repository, and no loader hook is timed. Lint runs from that build's CLI bundle, as users run it
+ * (bin/oclhub.js loads dist/bundle/); the profile alone runs the separate modules, so that its time
+ * can be told by source folder.
  *
  *   npx tsx bench/lint.ts [projects=1000] [environments=4] [policies=25] [--runs 3] [--scaling]
  *       [--sizes 10,100,1000,5000] [--jobs-curve [--curve 100,200,400]] [--loose] [--profile] [--keep]
@@ -33,7 +35,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
-import { buildForBench } from './_build.js';
+import { buildForBench, bundleForBench } from './_build.js';
 import { decisionLine } from './_lint-floor.js';
 import { formatProfile, summariseProfile } from './_profile.js';
 import {
@@ -72,6 +74,7 @@ const CURVE = (option(argv, 'curve') ?? '100,200,400').split(',').map(Number);
 
 const work = mkdtempSync(path.join(tmpdir(), 'oclhub-bench-lint-'));
 const build = buildForBench();
+const bundleMs = await bundleForBench(build);
 const CLI = build.file('bench/_cli.ts');
 const FLOOR = build.file('bench/_lint-floor.ts');
 let counter = 0;
@@ -82,13 +85,13 @@ function checkLint(run: ChildRun, what: string): void {
 }
 
 /** `oclhub lint --format json` from the hub's folder, with its cache in `cacheDir`; `jobs` 'auto' is the default users get. */
-async function lint(hub: string, cacheDir: string, nodeArgs: string[] = [], jobs: number | 'auto' = 'auto'): Promise<{ run: ChildRun; report: string }> {
+async function lint(hub: string, cacheDir: string, nodeArgs: string[] = [], jobs: number | 'auto' = 'auto', env: NodeJS.ProcessEnv = {}): Promise<{ run: ChildRun; report: string }> {
   const report = path.join(work, `report-${++counter}.json`);
   const run = await runNode(CLI, ['lint', '--format', 'json', '--output', report, ...(jobs === 'auto' ? [] : ['--jobs', String(jobs)])], {
     cwd: hub,
     tsx: false,
     nodeArgs,
-    env: { OCLHUB_CACHE_DIR: cacheDir, OCLHUB_HUB: undefined, OCLHUB_JOBS: undefined, CI: '1' },
+    env: { OCLHUB_CACHE_DIR: cacheDir, OCLHUB_HUB: undefined, OCLHUB_JOBS: undefined, OCLHUB_UNBUNDLED: undefined, CI: '1', ...env },
   });
   checkLint(run, hub);
   return { run, report };
@@ -210,7 +213,7 @@ const timedMs = (runs: readonly ChildRun[]) => `${describeRuns(ms(runs), millis)
 
 async function main(): Promise<void> {
   process.stdout.write(`${machineLine()}\n`);
-  process.stdout.write(`private build of the working copy (esbuild, ${build.root}) in ${seconds(build.ms)}; ${RUNS} runs per figure\n`);
+  process.stdout.write(`private build of the working copy (esbuild, ${build.root}) in ${seconds(build.ms)}, its CLI bundle in ${seconds(bundleMs)}; ${RUNS} runs per figure\n`);
   // Loads every command once, so that the first timed run does not pay for a cold page cache.
   await runNode(CLI, ['--version'], { tsx: false });
 
@@ -401,7 +404,7 @@ async function jobsCurve(): Promise<void> {
 /** One more cold lint under the CPU profiler (one thread: worker threads would write profiles of their own), summarised by layer. */
 async function profile(hub: string): Promise<void> {
   const dir = path.join(work, 'profile');
-  const { run } = await lint(hub, freshCache(), ['--cpu-prof', '--cpu-prof-dir', dir], 1);
+  const { run } = await lint(hub, freshCache(), ['--cpu-prof', '--cpu-prof-dir', dir], 1, { OCLHUB_UNBUNDLED: '1' });
   const file = path.join(dir, readdirSync(dir).find((f) => f.endsWith('.cpuprofile'))!);
   process.stdout.write(`\nCPU profile of a cold lint (${seconds(run.ms)} wall under the profiler, ${PROJECTS} projects${KEEP ? `; ${file}` : ''}):\n`);
   process.stdout.write(`${formatProfile(summariseProfile(file, build.root))}\n`);
