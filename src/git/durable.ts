@@ -76,8 +76,10 @@ export async function writeFileAtomic(fs: FsLike, path: string, data: string | U
 }
 
 /** An open temporary file that content produced in pieces is written to (`writeFileAtomicWith`). */
-export interface PieceWriter {
+export interface TempFileWriter {
   write(piece: string | Uint8Array): Promise<unknown>;
+  /** Several pieces in one call (one system call for all, no copy into one buffer). */
+  writev(pieces: readonly Uint8Array[]): Promise<unknown>;
 }
 
 /**
@@ -85,7 +87,7 @@ export interface PieceWriter {
  * writes to a new temporary file, which is flushed and renamed over `path` only when `fill` has
  * finished; if `fill` or any step fails, the destination is untouched and the temporary file removed.
  */
-export async function writeFileAtomicWith(fs: FsLike, path: string, fill: (out: PieceWriter) => Promise<void>, mode = 0o644): Promise<void> {
+export async function writeFileAtomicWith(fs: FsLike, path: string, fill: (out: TempFileWriter) => Promise<void>, mode = 0o644): Promise<void> {
   const open = fs.promises.open;
   if (!open) throw new Error('writeFileAtomicWith needs a file system with open()');
   const folder = folderOf(path);
@@ -93,7 +95,13 @@ export async function writeFileAtomicWith(fs: FsLike, path: string, fill: (out: 
   try {
     const handle = await open.call(fs.promises, temp, 'wx', mode);
     try {
-      await fill({ write: (piece) => handle.write(piece) });
+      await fill({
+        write: (piece) => handle.write(piece),
+        writev: async (pieces) => {
+          if (handle.writev) return handle.writev(pieces as Uint8Array[]);
+          for (const piece of pieces) await handle.write(piece);
+        },
+      });
       await handle.sync();
     } finally {
       await handle.close();

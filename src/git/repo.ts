@@ -34,6 +34,8 @@ export interface FsPromisesLike {
 export interface FileHandleLike {
   writeFile(data: any): Promise<any>;
   write(data: any): Promise<any>;
+  /** Node's; a file system without it gets the pieces one `write` at a time. */
+  writev?(buffers: any[]): Promise<any>;
   sync(): Promise<any>;
   close(): Promise<any>;
 }

@@ -305,6 +305,8 @@ export async function writeRenderedReport(dir: string, key: string, output: stri
 /** A rendered report written as it is produced; `done` publishes it, `abort` drops it. */
 export interface RenderedReportWriter {
   write(chunk: string | Uint8Array): Promise<void>;
+  /** Several chunks at once (the stream is corked around them, so they leave in one `writev`). */
+  writeAll(chunks: readonly Uint8Array[]): Promise<void>;
   done(): Promise<void>;
   abort(): Promise<void>;
 }
@@ -324,6 +326,14 @@ export async function renderedReportWriter(dir: string, key: string, exitCode: n
     const end = () => new Promise<void>((resolve) => stream.end(() => resolve()));
     return {
       write,
+      async writeAll(chunks) {
+        if (failed) return;
+        stream.cork();
+        let full = false;
+        for (const chunk of chunks) full = !stream.write(chunk) || full;
+        stream.uncork();
+        if (full) await Promise.race([once(stream, 'drain').catch(() => undefined), failure]);
+      },
       async done() {
         await end();
         // Only costs speed when it fails.

@@ -309,3 +309,33 @@ describe('revisions users type', () => {
     }
   });
 });
+
+describe('writeFileAtomicWith: a file written in pieces', () => {
+  it('writes groups of pieces in order, with Node and with a file system whose handles have no writev', async () => {
+    const { writeFileAtomicWith } = await import('../../src/git/durable.js');
+    const dir = fs.mkdtempSync(path.join((await import('node:os')).tmpdir(), 'oclhub-writev-'));
+    try {
+      const pieces = Array.from({ length: 2_000 }, (_, i) => Buffer.from(`piece ${i}|`));
+      const expected = Buffer.concat(pieces).toString();
+      const withWritev = path.join(dir, 'a.txt');
+      await writeFileAtomicWith(fs as unknown as FsLike, withWritev, async (out) => {
+        await out.write('head|');
+        // More pieces than one writev system call takes (IOV_MAX 1024): all of them still land, in order.
+        await out.writev(pieces);
+      });
+      expect(fs.readFileSync(withWritev, 'utf8')).toBe(`head|${expected}`);
+
+      const plainOpen = fs.promises.open;
+      const noWritev = { promises: { ...fs.promises, open: async (...args: Parameters<typeof plainOpen>) => {
+        const handle = await plainOpen(...args);
+        return { write: (d: Uint8Array) => handle.write(d), writeFile: (d: Uint8Array) => handle.writeFile(d), sync: () => handle.sync(), close: () => handle.close() };
+      } } } as unknown as FsLike;
+      const without = path.join(dir, 'b.txt');
+      await writeFileAtomicWith(noWritev, without, async (out) => void (await out.writev(pieces.slice(0, 10))));
+      expect(fs.readFileSync(without, 'utf8')).toBe(Buffer.concat(pieces.slice(0, 10)).toString());
+      expect(fs.readdirSync(dir).sort()).toEqual(['a.txt', 'b.txt']);
+    } finally {
+      removeDir(dir);
+    }
+  });
+});
