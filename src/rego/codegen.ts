@@ -91,6 +91,8 @@ interface Record_ {
   falseIsUndefined: boolean;
 }
 
+/** What a rule's `branches` hold once its code is generated (see CodeGen.generate). */
+const RELEASED_BRANCHES: CRule['branches'] = Object.freeze([]) as unknown as CRule['branches'];
 const END: Body = (_r, _f, k) => k();
 const SUCCEED: Body = () => true;
 const STOP: K = () => true;
@@ -137,9 +139,18 @@ export class CodeGen {
 
   rules(groups: RuleGroup[]): void {
     for (const g of groups) {
-      for (const rule of g.rules) rule.code = this.rule(rule);
-      if (g.defaultRule) g.defaultRule.code = this.rule(g.defaultRule);
+      for (const rule of g.rules) this.generate(rule);
+      if (g.defaultRule) this.generate(g.defaultRule);
     }
+  }
+
+  /**
+   * Generates a rule's code and lets go of its compiled bodies: evaluation runs only the code, and
+   * a long body's compiled form is as large as its code, so a policy then keeps about half as much.
+   */
+  private generate(rule: CRule): void {
+    rule.code = this.rule(rule);
+    rule.branches = RELEASED_BRANCHES;
   }
 
   rule(rule: CRule): RuleCode {
@@ -293,13 +304,14 @@ export class CodeGen {
     const c = this.term(constRight ? t1 : t0, bound).konst!;
     const eq = equalsConst(c.v);
     const cv = c.v;
-    const negate = t.fn.name === 'neq';
-    const invoke = this.invoker(t.fn, t.loc);
+    const fn = t.fn;
+    const negate = fn.name === 'neq';
+    const loc = t.loc;
     return (r, f) => {
       const v = other(r, f);
       if (v === undefined) return false;
       if (r.mocks) {
-        const m = invoke(r, constRight ? [v, cv] : [cv, v]);
+        const m = callFn(r, fn, constRight ? [v, cv] : [cv, v], loc);
         return m !== undefined && m !== false;
       }
       return eq(v) !== negate;
@@ -983,10 +995,9 @@ export class CodeGen {
     }
     const args = t.args.map((a) => this.term(a, bound));
     const out = t.out ? this.pattern(t.out, bound) : undefined;
-    const invoke = this.invoker(fn, loc);
     const relation = fn.kind === 'builtin' && fn.builtin.relation;
     if (!relation && args.every((a) => a.det)) {
-      const value = this.detCall(fn, args, invoke);
+      const value = this.detCall(fn, args, loc);
       if (!out) return { det: value };
       if (out.det) {
         const od = out.det;
@@ -1023,6 +1034,7 @@ export class CodeGen {
           }),
       };
     }
+    const invoke = this.invoker(fn, loc);
     return {
       gen: (r, f, k) =>
         genAll(r, gens, 0, [], f, (values) => {
@@ -1049,13 +1061,20 @@ export class CodeGen {
   }
 
   /** A call whose arguments each have one value. */
-  private detCall(fn: CFn, args: CT[], invoke: (r: Run, args: Value[]) => Value | undefined): Det {
+  /**
+   * A call whose arguments each have one value. The comparison and fast-builtin forms call
+   * `callFn`/`callBuiltin` themselves where the general invoker would (under `with` mocks, or when
+   * the fast form declines), so they need no invoker closure: one per call site is a closure and a
+   * context kept alive by every compiled policy.
+   */
+  private detCall(fn: CFn, args: CT[], loc: CRule['loc']): Det {
     const dets = args.map((a) => a.det!);
     if (fn.kind === 'inline' && dets.length === 2) {
       // Comparisons are the hottest calls: compare with a constant without building arguments.
       const [a0, a1] = dets as [Det, Det];
+      const constRight = args[1]!.konst !== undefined;
       const c = args[1]!.konst ?? args[0]!.konst;
-      const other = args[1]!.konst ? a0 : a1;
+      const other = constRight ? a0 : a1;
       const negate = fn.name === 'neq';
       if (c) {
         const eq = equalsConst(c.v);
@@ -1063,7 +1082,7 @@ export class CodeGen {
         return (r, f) => {
           const v = other(r, f);
           if (v === undefined) return undefined;
-          if (r.mocks) return invoke(r, args[1]!.konst ? [v, cv] : [cv, v]);
+          if (r.mocks) return callFn(r, fn, constRight ? [v, cv] : [cv, v], loc);
           return eq(v) !== negate;
         };
       }
@@ -1072,37 +1091,40 @@ export class CodeGen {
         if (x === undefined) return undefined;
         const y = a1(r, f);
         if (y === undefined) return undefined;
-        if (r.mocks) return invoke(r, [x, y]);
+        if (r.mocks) return callFn(r, fn, [x, y], loc);
         return equals(x, y) !== negate;
       };
     }
     const fast = fn.kind === 'builtin' ? fn.builtin.fast : undefined;
     if (fast && dets.length === 1) {
+      const b = fn as Extract<CFn, { kind: 'builtin' }>;
       const [a0] = dets as [Det];
       return (r, f) => {
         const x = a0(r, f);
         if (x === undefined) return undefined;
-        if (r.mocks) return invoke(r, [x]);
+        if (r.mocks) return callFn(r, b, [x], loc);
         const v = fast(x, null);
-        if (v === undefined) return invoke(r, [x]);
+        if (v === undefined) return callBuiltin(r, b, [x], loc);
         if (++r.steps >= r.nextCheck) r.checkpoint();
         return v;
       };
     }
     if (fast && dets.length === 2) {
+      const b = fn as Extract<CFn, { kind: 'builtin' }>;
       const [a0, a1] = dets as [Det, Det];
       return (r, f) => {
         const x = a0(r, f);
         if (x === undefined) return undefined;
         const y = a1(r, f);
         if (y === undefined) return undefined;
-        if (r.mocks) return invoke(r, [x, y]);
+        if (r.mocks) return callFn(r, b, [x, y], loc);
         const v = fast(x, y);
-        if (v === undefined) return invoke(r, [x, y]);
+        if (v === undefined) return callBuiltin(r, b, [x, y], loc);
         if (++r.steps >= r.nextCheck) r.checkpoint();
         return v;
       };
     }
+    const invoke = this.invoker(fn, loc);
     if (dets.length === 1) {
       const [a0] = dets as [Det];
       return (r, f) => {

@@ -300,7 +300,7 @@ export class Compiler {
   }
 
   /** Compiles a query body in the context of the given package (empty = no package). */
-  compileQuery(lits: Literal[], ctx: NameContext): { body: CBody; alloc: SlotAllocator; vars: Map<string, number> } {
+  compileQuery(lits: Literal[], ctx: NameContext): { body: CBody; alloc: SlotAllocator; varNames: string[]; varSlots: number[] } {
     for (const lit of lits) for (const w of lit.with) {
       const p = targetPath(w.target);
       if (p) this.mockedNames.add(p.join('.'));
@@ -312,11 +312,17 @@ export class Compiler {
     const unsafe: UnsafeVar[] = [];
     scheduleBody(body, new SlotSet(), unsafe);
     if (unsafe.length) this.reportUnsafe(unsafe, alloc, lits[0]?.location ?? dummyLoc());
-    const vars = new Map<string, number>();
-    const scopeOfBody = tr.lastBodyScope!;
+    // The query's variables in declaration order, as two lists (a long query has tens of thousands).
+    const varNames: string[] = [];
+    const varSlots: number[] = [];
     // Wildcards are never named; `__x__`-style names are generated (OPA hides them too).
-    for (const [name, slot] of scopeOfBody.names) if (!name.startsWith('__') && !name.startsWith('$')) vars.set(name, slot);
-    return { body, alloc, vars };
+    tr.lastBodyScope!.names.forEach((slot, name) => {
+      const c0 = name.charCodeAt(0);
+      if (c0 === 36 /* $ */ || (c0 === 95 /* _ */ && name.charCodeAt(1) === 95)) return;
+      varNames.push(name);
+      varSlots.push(slot);
+    });
+    return { body, alloc, varNames, varSlots };
   }
 
   /** Recursion check over rule-to-rule references (OPA: rego_recursion_error). */

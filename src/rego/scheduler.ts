@@ -18,23 +18,64 @@ export interface SlotSink {
   add(slot: number): unknown;
 }
 
+/** How many slots a set keeps in a plain list before it switches to a bitmap. */
+const FEW_SLOTS = 16;
+
 /**
  * The slots bound at a point of a body. A nested body (comprehension, `every`, negation) gets a
  * child that sees its parent's slots without copying them, so scheduling and code generation stay
  * linear in long bodies full of comprehensions. A child is used while its parent does not change.
+ * A set's own slots are a short list while there are few (most children bind one or two) and a
+ * bitmap beyond: a long body binds tens of thousands of slots, which a `Set` stores as a hash
+ * table rebuilt at each doubling, all of it alive through scheduling and code generation.
  */
 export class SlotSet implements SlotSink {
-  private readonly own = new Set<number>();
+  private few: number[] | undefined = undefined;
+  private bits: Uint32Array | undefined = undefined;
   constructor(private readonly parent?: SlotSet) {}
 
   has(slot: number): boolean {
-    for (let s: SlotSet | undefined = this; s !== undefined; s = s.parent) if (s.own.has(slot)) return true;
+    for (let s: SlotSet | undefined = this; s !== undefined; s = s.parent) if (s.hasOwn(slot)) return true;
+    return false;
+  }
+
+  private hasOwn(slot: number): boolean {
+    const bits = this.bits;
+    if (bits !== undefined && slot >= 0) {
+      const word = slot >>> 5;
+      return word < bits.length && (bits[word]! & (1 << (slot & 31))) !== 0;
+    }
+    const few = this.few;
+    if (few === undefined) return false;
+    for (let i = 0; i < few.length; i++) if (few[i] === slot) return true;
     return false;
   }
 
   add(slot: number): this {
-    this.own.add(slot);
+    // A negative slot (none in practice) stays in the list: the bitmap holds slots from 0.
+    if (this.bits === undefined || slot < 0) {
+      const few = (this.few ??= []);
+      if (few.length < FEW_SLOTS || slot < 0) {
+        if (!few.includes(slot)) few.push(slot);
+        return this;
+      }
+      this.bits = new Uint32Array(64);
+      this.few = few.filter((s) => s < 0);
+      for (const s of few) if (s >= 0) this.setBit(s);
+    }
+    this.setBit(slot);
     return this;
+  }
+
+  private setBit(slot: number): void {
+    const word = slot >>> 5;
+    let bits = this.bits!;
+    if (word >= bits.length) {
+      const grown = new Uint32Array(Math.max(bits.length * 2, word + 1));
+      grown.set(bits);
+      this.bits = bits = grown;
+    }
+    bits[word]! |= 1 << (slot & 31);
   }
 
   child(): SlotSet {
