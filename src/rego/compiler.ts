@@ -105,6 +105,11 @@ export class Compiler {
   /** Dotted names that some `with` of the compiled modules replaces (`http.send`, `count`). */
   readonly mockedNames = new Set<string>();
   private readonly packageRuleNames = new Map<string, Set<string>>();
+  /**
+   * Constant string terms by value, shared by every occurrence (Translator.term) within one
+   * compileModules or compileQuery; emptied after each, so later queries do not grow it.
+   */
+  readonly stringTerms = new Map<string, CTerm>();
 
   constructor(readonly builtins: ReadonlyMap<string, Builtin>) {}
 
@@ -160,6 +165,7 @@ export class Compiler {
       }
     }
     this.checkRecursion();
+    this.stringTerms.clear();
   }
 
   moduleContext(m: Module): NameContext {
@@ -308,7 +314,12 @@ export class Compiler {
     const alloc = new SlotAllocator();
     const root = new Scope(undefined, alloc);
     const tr = new Translator(this, ctx, alloc);
-    const body = tr.body(lits, root, [], () => {});
+    let body: CBody;
+    try {
+      body = tr.body(lits, root, [], () => {});
+    } finally {
+      this.stringTerms.clear();
+    }
     const unsafe: UnsafeVar[] = [];
     scheduleBody(body, new SlotSet(), unsafe);
     if (unsafe.length) this.reportUnsafe(unsafe, alloc, lits[0]?.location ?? dummyLoc());
@@ -511,11 +522,6 @@ function importTarget(imp: Import): { alias: string; term: CTerm } | undefined {
   return { alias, term };
 }
 
-/** Empties a scratch list (setting `length` is a runtime call even when the list is empty). */
-function clear(list: unknown[]): void {
-  if (list.length !== 0) list.length = 0;
-}
-
 /** The names a literal's expression declares (`some`, `some .. in`, `:=`), appended to `out`. */
 function declaredNames(e: Literal['expr'], out: string[]): string[] {
   if (e.type === 'some') for (const v of e.vars) out.push(v.name);
@@ -601,14 +607,18 @@ class Translator {
     const explicit = new Map<string, number>();
     let reassignedAt = -1;
     let reassigned = '';
-    // One scratch list for the names each literal declares (a long body allocates none per literal).
+    // The names each literal declares, in one list for the body with each literal's end in
+    // `declaredEnd` (found once, read again below; a long body allocates nothing per literal).
     const declared: string[] = [];
+    const declaredEnd = new Int32Array(lits.length);
     for (let index = 0; index < lits.length; index++) {
       const e = lits[index]!.expr;
-      clear(declared);
+      const from = declared.length;
       declaredNames(e, declared);
+      declaredEnd[index] = declared.length;
       const assigns = e.type === 'unify';
-      for (const n of declared) {
+      for (let j = from; j < declared.length; j++) {
+        const n = declared[j]!;
         if (!assigns) {
           if (!explicit.has(n)) explicit.set(n, DECLARED);
           continue;
@@ -634,16 +644,14 @@ class Translator {
       if (e.type === 'unify' && e.op === ':=') {
         const b = this.term(e.right, scope);
         if (index === reassignedAt) throw new CompileError('rego_compile_error', `var ${reassigned} assigned above`, lit.location);
-        clear(declared);
-        for (const n of declaredNames(e, declared)) declareOnce(scope, n);
+        for (let j = index === 0 ? 0 : declaredEnd[index - 1]!; j < declaredEnd[index]!; j++) declareOnce(scope, declared[j]!);
         const withs = this.withModifiers(lit, scope);
         const a = this.term(e.left, scope);
         if (a.k === 'var') this.varTypes[a.slot] = typeOfTerm(b, this.varTypes);
         out[index] = { negated: lit.negated, expr: { k: 'unify', a, b }, with: withs, loc: lit.location, index };
         continue;
       }
-      clear(declared);
-      for (const n of declaredNames(e, declared)) declareOnce(scope, n);
+      for (let j = index === 0 ? 0 : declaredEnd[index - 1]!; j < declaredEnd[index]!; j++) declareOnce(scope, declared[j]!);
       out[index] = this.literal(lit, scope, index);
     }
     translateHead(scope);
@@ -832,8 +840,14 @@ class Translator {
         if (n === undefined) throw new CompileError('rego_parse_error', `invalid number ${t.raw}`, t.location);
         return { k: 'const', v: n };
       }
-      case 'string':
-        return { k: 'const', v: t.value };
+      case 'string': {
+        // One term per distinct string of a compilation: field names repeat (`input.a` in every
+        // literal), and compiled terms are never changed once made.
+        const strings = this.compiler.stringTerms;
+        let c = strings.get(t.value);
+        if (c === undefined) strings.set(t.value, (c = { k: 'const', v: t.value }));
+        return c;
+      }
       case 'var':
         return this.variable(t, scope);
       case 'ref': {
