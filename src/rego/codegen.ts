@@ -1064,94 +1064,122 @@ export class CodeGen {
   /**
    * A call whose arguments each have one value. The comparison and fast-builtin forms call
    * `callFn`/`callBuiltin` themselves where the general invoker would (under `with` mocks, or when
-   * the fast form declines), so they need no invoker closure: one per call site is a closure and a
-   * context kept alive by every compiled policy.
+   * the fast form declines), so they need no invoker closure. Each form is made by a function
+   * outside this class, so that its closure keeps only what it uses (not the argument list, nor a
+   * constant argument's reader): a long body has one such closure per call, alive as long as the
+   * policy.
    */
   private detCall(fn: CFn, args: CT[], loc: CRule['loc']): Det {
-    const dets = args.map((a) => a.det!);
-    if (fn.kind === 'inline' && dets.length === 2) {
+    const k0 = args[0]?.konst;
+    const k1 = args[1]?.konst;
+    if (fn.kind === 'inline' && args.length === 2) {
       // Comparisons are the hottest calls: compare with a constant without building arguments.
-      const [a0, a1] = dets as [Det, Det];
-      const constRight = args[1]!.konst !== undefined;
-      const c = args[1]!.konst ?? args[0]!.konst;
-      const other = constRight ? a0 : a1;
-      const negate = fn.name === 'neq';
-      if (c) {
-        const eq = equalsConst(c.v);
-        const cv = c.v;
-        return (r, f) => {
-          const v = other(r, f);
-          if (v === undefined) return undefined;
-          if (r.mocks) return callFn(r, fn, constRight ? [v, cv] : [cv, v], loc);
-          return eq(v) !== negate;
-        };
-      }
-      return (r, f) => {
-        const x = a0(r, f);
-        if (x === undefined) return undefined;
-        const y = a1(r, f);
-        if (y === undefined) return undefined;
-        if (r.mocks) return callFn(r, fn, [x, y], loc);
-        return equals(x, y) !== negate;
-      };
+      if (k1) return compareConst(fn, args[0]!.det!, k1.v, true, loc);
+      if (k0) return compareConst(fn, args[1]!.det!, k0.v, false, loc);
+      return compare(fn, args[0]!.det!, args[1]!.det!, loc);
     }
     const fast = fn.kind === 'builtin' ? fn.builtin.fast : undefined;
-    if (fast && dets.length === 1) {
-      const b = fn as Extract<CFn, { kind: 'builtin' }>;
-      const [a0] = dets as [Det];
-      return (r, f) => {
-        const x = a0(r, f);
-        if (x === undefined) return undefined;
-        if (r.mocks) return callFn(r, b, [x], loc);
-        const v = fast(x, null);
-        if (v === undefined) return callBuiltin(r, b, [x], loc);
-        if (++r.steps >= r.nextCheck) r.checkpoint();
-        return v;
-      };
+    if (fast && args.length === 1) return fastCall1(fn as BuiltinFn, fast, args[0]!.det!, loc);
+    if (fast && args.length === 2) {
+      return k1 ? fastCall2Const(fn as BuiltinFn, fast, args[0]!.det!, k1.v, loc) : fastCall2(fn as BuiltinFn, fast, args[0]!.det!, args[1]!.det!, loc);
     }
-    if (fast && dets.length === 2) {
-      const b = fn as Extract<CFn, { kind: 'builtin' }>;
-      const [a0, a1] = dets as [Det, Det];
-      return (r, f) => {
-        const x = a0(r, f);
-        if (x === undefined) return undefined;
-        const y = a1(r, f);
-        if (y === undefined) return undefined;
-        if (r.mocks) return callFn(r, b, [x, y], loc);
-        const v = fast(x, y);
-        if (v === undefined) return callBuiltin(r, b, [x, y], loc);
-        if (++r.steps >= r.nextCheck) r.checkpoint();
-        return v;
-      };
-    }
-    const invoke = this.invoker(fn, loc);
-    if (dets.length === 1) {
-      const [a0] = dets as [Det];
-      return (r, f) => {
-        const x = a0(r, f);
-        return x === undefined ? undefined : invoke(r, [x]);
-      };
-    }
-    if (dets.length === 2) {
-      const [a0, a1] = dets as [Det, Det];
-      return (r, f) => {
-        const x = a0(r, f);
-        if (x === undefined) return undefined;
-        const y = a1(r, f);
-        return y === undefined ? undefined : invoke(r, [x, y]);
-      };
-    }
-    const n = dets.length;
+    return invokeCall(this.invoker(fn, loc), args.map((a) => a.det!));
+  }
+}
+
+type BuiltinFn = Extract<CFn, { kind: 'builtin' }>;
+type FastBuiltin = NonNullable<BuiltinFn['builtin']['fast']>;
+
+/** `x == c` / `x != c` with a constant `c` (on the right when `constRight`). */
+function compareConst(fn: CFn, other: Det, cv: Value, constRight: boolean, loc: CRule['loc']): Det {
+  const eq = equalsConst(cv);
+  const negate = fn.kind === 'inline' && fn.name === 'neq';
+  return (r, f) => {
+    const v = other(r, f);
+    if (v === undefined) return undefined;
+    if (r.mocks) return callFn(r, fn, constRight ? [v, cv] : [cv, v], loc);
+    return eq(v) !== negate;
+  };
+}
+
+function compare(fn: CFn, a0: Det, a1: Det, loc: CRule['loc']): Det {
+  const negate = fn.kind === 'inline' && fn.name === 'neq';
+  return (r, f) => {
+    const x = a0(r, f);
+    if (x === undefined) return undefined;
+    const y = a1(r, f);
+    if (y === undefined) return undefined;
+    if (r.mocks) return callFn(r, fn, [x, y], loc);
+    return equals(x, y) !== negate;
+  };
+}
+
+function fastCall1(b: BuiltinFn, fast: FastBuiltin, a0: Det, loc: CRule['loc']): Det {
+  return (r, f) => {
+    const x = a0(r, f);
+    if (x === undefined) return undefined;
+    if (r.mocks) return callFn(r, b, [x], loc);
+    const v = fast(x, null);
+    if (v === undefined) return callBuiltin(r, b, [x], loc);
+    if (++r.steps >= r.nextCheck) r.checkpoint();
+    return v;
+  };
+}
+
+function fastCall2(b: BuiltinFn, fast: FastBuiltin, a0: Det, a1: Det, loc: CRule['loc']): Det {
+  return (r, f) => {
+    const x = a0(r, f);
+    if (x === undefined) return undefined;
+    const y = a1(r, f);
+    if (y === undefined) return undefined;
+    if (r.mocks) return callFn(r, b, [x, y], loc);
+    const v = fast(x, y);
+    if (v === undefined) return callBuiltin(r, b, [x, y], loc);
+    if (++r.steps >= r.nextCheck) r.checkpoint();
+    return v;
+  };
+}
+
+/** `fastCall2` with a constant second argument (`x + 1`, `concat(",", xs)` is not: that is the first). */
+function fastCall2Const(b: BuiltinFn, fast: FastBuiltin, a0: Det, y: Value, loc: CRule['loc']): Det {
+  return (r, f) => {
+    const x = a0(r, f);
+    if (x === undefined) return undefined;
+    if (r.mocks) return callFn(r, b, [x, y], loc);
+    const v = fast(x, y);
+    if (v === undefined) return callBuiltin(r, b, [x, y], loc);
+    if (++r.steps >= r.nextCheck) r.checkpoint();
+    return v;
+  };
+}
+
+function invokeCall(invoke: (r: Run, args: Value[]) => Value | undefined, dets: Det[]): Det {
+  if (dets.length === 1) {
+    const [a0] = dets as [Det];
     return (r, f) => {
-      const values: Value[] = new Array(n);
-      for (let i = 0; i < n; i++) {
-        const v = dets[i]!(r, f);
-        if (v === undefined) return undefined;
-        values[i] = v;
-      }
-      return invoke(r, values);
+      const x = a0(r, f);
+      return x === undefined ? undefined : invoke(r, [x]);
     };
   }
+  if (dets.length === 2) {
+    const [a0, a1] = dets as [Det, Det];
+    return (r, f) => {
+      const x = a0(r, f);
+      if (x === undefined) return undefined;
+      const y = a1(r, f);
+      return y === undefined ? undefined : invoke(r, [x, y]);
+    };
+  }
+  const n = dets.length;
+  return (r, f) => {
+    const values: Value[] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const v = dets[i]!(r, f);
+      if (v === undefined) return undefined;
+      values[i] = v;
+    }
+    return invoke(r, values);
+  };
 }
 
 /** A deterministic pattern; its continuation-passing form is made only when something asks for it. */
