@@ -175,6 +175,13 @@ export function allVars(t: CTerm, acc: SlotSink): void {
   }
 }
 
+/**
+ * Set by termUses/litUses when they pass a comprehension or `every` (a nested body to schedule).
+ * They visit every term scheduleNested does (and more), so a literal whose uses did not set it
+ * has no nested body.
+ */
+let nestedSeen = false;
+
 /** Reads/writes of a term evaluated as a value: ref path vars may be bound by iteration. */
 function termUses(t: CTerm, u: Uses): void {
   switch (t.k) {
@@ -200,9 +207,11 @@ function termUses(t: CTerm, u: Uses): void {
       return;
     case 'arraycompr':
     case 'setcompr':
+      nestedSeen = true;
       for (const s of bodyFree(t.body, [t.term])) u.inputs.push(s);
       return;
     case 'objectcompr':
+      nestedSeen = true;
       for (const s of bodyFree(t.body, [t.key, t.value])) u.inputs.push(s);
       return;
     case 'call':
@@ -355,6 +364,7 @@ function litUses(lit: CLit, u: Uses = newUses()): Uses {
       patternUses(e.value, u);
       break;
     case 'every': {
+      nestedSeen = true;
       termUses(e.domain, u);
       for (const s of bodyFree(e.body)) u.inputs.push(s);
       break;
@@ -376,12 +386,17 @@ class LitSlots {
   readonly outputs: number[] = [];
   private readonly inputsEnd: Int32Array;
   private readonly outputsEnd: Int32Array;
+  /** 1 where the literal holds a nested body (comprehension, `every`) to schedule. */
+  readonly nested: Uint8Array;
 
   constructor(lits: readonly CLit[]) {
     this.inputsEnd = new Int32Array(lits.length);
     this.outputsEnd = new Int32Array(lits.length);
+    this.nested = new Uint8Array(lits.length);
     for (let i = 0; i < lits.length; i++) {
+      nestedSeen = false;
       const u = litUses(lits[i]!, scratchUses());
+      if (nestedSeen) this.nested[i] = 1;
       for (const s of u.inputs) this.inputs.push(s);
       for (const s of u.outputs) this.outputs.push(s);
       this.inputsEnd[i] = this.inputs.length;
@@ -426,8 +441,19 @@ function canRun(lit: CLit, bound: SlotSet, slots: LitSlots, i: number, producers
     case 'term':
       // litUses of a term literal is termUses of the term: evalOk on the slots already collected.
       return subsetOf(slots.inputs, inFrom, inTo, bound, slots.outputs, outFrom, outTo);
-    case 'unify':
-      return unifyOk(e.a, e.b, bound);
+    case 'unify': {
+      // The commonest literal, `x := <term>` with x unbound and no `with`: its uses are collected
+      // already (the term's, plus x among the outputs), so evalOk of the term is the subset check
+      // on them, unless x is also read by the term (then x being an output would hide that).
+      const a = e.a;
+      const b = e.b;
+      if (a.k === 'var' && lit.with.length === 0 && b.k !== 'var' && b.k !== 'array' && b.k !== 'object' && !bound.has(a.slot)) {
+        let readsItself = false;
+        for (let j = inFrom; j < inTo && !readsItself; j++) readsItself = slots.inputs[j] === a.slot;
+        if (!readsItself) return subsetOf(slots.inputs, inFrom, inTo, bound, slots.outputs, outFrom, outTo);
+      }
+      return unifyOk(a, b, bound);
+    }
     case 'somein':
       return evalOk(e.coll, bound) && (!e.key || patternOk(e.key, bound)) && patternOk(e.value, bound);
     case 'every': {
@@ -532,7 +558,7 @@ export function scheduleBody(body: CBody, initiallyBound: SlotSet, unsafe: Unsaf
       continue;
     }
     done[i] = 1;
-    scheduleNested(lit, bound, unsafe);
+    if (uses.nested[i]) scheduleNested(lit, bound, unsafe);
     ordered.push(lit);
     if (lit.negated) continue;
     for (let j = uses.outputsFrom(i); j < uses.outputsTo(i); j++) {
