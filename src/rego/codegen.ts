@@ -91,6 +91,8 @@ interface Record_ {
   falseIsUndefined: boolean;
 }
 
+/** What a consumed body's literals become once their code is made (see CodeGen.bodyOf). */
+const RELEASED_LIT: CLit = Object.freeze({ negated: false, expr: Object.freeze({ k: 'noop' }), with: [], loc: { line: 0, column: 0, offset: 0, endOffset: 0 }, index: -1 }) as CLit;
 /** What a rule's `branches` hold once its code is generated (see CodeGen.generate). */
 const RELEASED_BRANCHES: CRule['branches'] = Object.freeze([]) as unknown as CRule['branches'];
 const END: Body = (_r, _f, k) => k();
@@ -174,7 +176,7 @@ export class CodeGen {
     }
     const branches = rule.branches.map((br) => {
       const b = bound.child();
-      const body = this.body(br.body.lits, b);
+      const body = this.bodyOf(br.body.lits, b, false, true);
       const refKeys = rule.refKeys?.map((t) => toGen(this.term(t, b)));
       const key = rule.key ? toGen(this.term(rule.key, b)) : undefined;
       const value = toGen(this.term(br.value, b));
@@ -185,36 +187,50 @@ export class CodeGen {
 
   /** A top-level query: like a body, but term literals record their value for `expressions`. */
   query(body: CBody): Body {
-    return this.bodyOf(body.lits, new SlotSet(), true);
+    return this.bodyOf(body.lits, new SlotSet(), true, true);
   }
 
   body(lits: CLit[], bound: SlotSet): Body {
     return this.bodyOf(lits, bound, false);
   }
 
-  private bodyOf(lits: CLit[], bound: SlotSet, isQuery: boolean): Body {
-    const codes = lits.map((lit) => {
+  /**
+   * `consume`: the body's compiled form is not needed afterwards (a rule's or query's own body),
+   * so each literal is let go of once its code is made: a long body's compiled form then shrinks
+   * while its code grows, instead of both being alive until the end.
+   */
+  private bodyOf(lits: CLit[], bound: SlotSet, isQuery: boolean, consume = false): Body {
+    // Each literal's code, deterministic or not, in two lists: the `LitCode` wrapper dies at once
+    // instead of living (and being copied by the collector) until the body is assembled.
+    const n = lits.length;
+    const dets: Array<DetLit | undefined> = new Array<DetLit | undefined>(n);
+    const gens: Array<GenLit | undefined> = new Array<GenLit | undefined>(n);
+    for (let i = 0; i < n; i++) {
+      const lit = lits[i]!;
       let record: Record_ | undefined;
       if (isQuery && lit.expr.k === 'term' && !lit.negated && lit.with.length === 0) {
         // Like OPA, a query that is a plain value (`data.pkg.allow`) reports `false` as a value;
         // a false comparison or call makes the query undefined.
         record = { index: lit.index, falseIsUndefined: lit.expr.t.k === 'call' || lit.expr.t.k === 'member' };
       }
-      return this.lit(lit, bound, record);
-    });
+      const code = this.lit(lit, bound, record);
+      if (code.det) dets[i] = code.det;
+      else gens[i] = code.gen!;
+      if (consume) lits[i] = RELEASED_LIT;
+    }
     let next: Body = END;
-    let i = codes.length - 1;
+    let i = n - 1;
     while (i >= 0) {
-      if (codes[i]!.det) {
+      if (dets[i]) {
         let j = i;
-        while (j >= 0 && codes[j]!.det) j--;
-        next = block(
-          codes.slice(j + 1, i + 1).map((c) => c.det!),
-          next,
-        );
+        while (j >= 0 && dets[j]) j--;
+        // A packed list (pushed, not sliced from the holey one): block() runs it on every evaluation.
+        const run: DetLit[] = [];
+        for (let k = j + 1; k <= i; k++) run.push(dets[k]!);
+        next = block(run, next);
         i = j;
       } else {
-        next = codes[i]!.gen!(next);
+        next = gens[i]!(next);
         i--;
       }
     }
