@@ -106,10 +106,10 @@ export class Compiler {
   readonly mockedNames = new Set<string>();
   private readonly packageRuleNames = new Map<string, Set<string>>();
   /**
-   * Constant string terms by value, shared by every occurrence (Translator.term) within one
+   * Constant ref steps by name, shared by every occurrence (Translator.fieldName) within one
    * compileModules or compileQuery; emptied after each, so later queries do not grow it.
    */
-  readonly stringTerms = new Map<string, CTerm>();
+  readonly fieldTerms = new Map<string, CTerm>();
 
   constructor(readonly builtins: ReadonlyMap<string, Builtin>) {}
 
@@ -165,7 +165,7 @@ export class Compiler {
       }
     }
     this.checkRecursion();
-    this.stringTerms.clear();
+    this.fieldTerms.clear();
   }
 
   moduleContext(m: Module): NameContext {
@@ -318,7 +318,7 @@ export class Compiler {
     try {
       body = tr.body(lits, root, [], () => {});
     } finally {
-      this.stringTerms.clear();
+      this.fieldTerms.clear();
     }
     const unsafe: UnsafeVar[] = [];
     scheduleBody(body, new SlotSet(), unsafe);
@@ -840,19 +840,13 @@ class Translator {
         if (n === undefined) throw new CompileError('rego_parse_error', `invalid number ${t.raw}`, t.location);
         return { k: 'const', v: n };
       }
-      case 'string': {
-        // One term per distinct string of a compilation: field names repeat (`input.a` in every
-        // literal), and compiled terms are never changed once made.
-        const strings = this.compiler.stringTerms;
-        let c = strings.get(t.value);
-        if (c === undefined) strings.set(t.value, (c = { k: 'const', v: t.value }));
-        return c;
-      }
+      case 'string':
+        return { k: 'const', v: t.value };
       case 'var':
         return this.variable(t, scope);
       case 'ref': {
         const head = this.term(t.head, scope);
-        const path = t.path.map((p) => this.term(p, scope));
+        const path = t.path.map((p) => (p.type === 'string' ? this.fieldName(p.value) : this.term(p, scope)));
         if (head.k === 'ref') return { k: 'ref', head: head.head, path: [...head.path, ...path] };
         return { k: 'ref', head, path };
       }
@@ -936,6 +930,17 @@ class Translator {
           withs: t.with?.map((ws) => ws?.map((w) => this.withModifier(w.target, w.value, scope, w.location))),
         };
     }
+  }
+
+  /**
+   * A ref's constant string step, one term per distinct name within a compilation: field names
+   * repeat (`input.a` in every literal), and compiled terms are never changed once made.
+   */
+  private fieldName(name: string): CTerm {
+    const names = this.compiler.fieldTerms;
+    let c = names.get(name);
+    if (c === undefined) names.set(name, (c = { k: 'const', v: name }));
+    return c;
   }
 
   variable(t: VarTerm, scope: Scope): CTerm {
