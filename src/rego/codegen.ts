@@ -91,6 +91,10 @@ interface Record_ {
   falseIsUndefined: boolean;
 }
 
+/** What a consumed body's literals become once their code is made (see CodeGen.bodyOf). */
+const RELEASED_LIT: CLit = Object.freeze({ negated: false, expr: Object.freeze({ k: 'noop' }), with: [], loc: { line: 0, column: 0, offset: 0, endOffset: 0 }, index: -1 }) as CLit;
+/** What a rule's `branches` hold once its code is generated (see CodeGen.generate). */
+const RELEASED_BRANCHES: CRule['branches'] = Object.freeze([]) as unknown as CRule['branches'];
 const END: Body = (_r, _f, k) => k();
 const SUCCEED: Body = () => true;
 const STOP: K = () => true;
@@ -137,9 +141,18 @@ export class CodeGen {
 
   rules(groups: RuleGroup[]): void {
     for (const g of groups) {
-      for (const rule of g.rules) rule.code = this.rule(rule);
-      if (g.defaultRule) g.defaultRule.code = this.rule(g.defaultRule);
+      for (const rule of g.rules) this.generate(rule);
+      if (g.defaultRule) this.generate(g.defaultRule);
     }
+  }
+
+  /**
+   * Generates a rule's code and lets go of its compiled bodies: evaluation runs only the code, and
+   * a long body's compiled form is as large as its code, so a policy then keeps about half as much.
+   */
+  private generate(rule: CRule): void {
+    rule.code = this.rule(rule);
+    rule.branches = RELEASED_BRANCHES;
   }
 
   rule(rule: CRule): RuleCode {
@@ -163,7 +176,7 @@ export class CodeGen {
     }
     const branches = rule.branches.map((br) => {
       const b = bound.child();
-      const body = this.body(br.body.lits, b);
+      const body = this.bodyOf(br.body.lits, b, false, true);
       const refKeys = rule.refKeys?.map((t) => toGen(this.term(t, b)));
       const key = rule.key ? toGen(this.term(rule.key, b)) : undefined;
       const value = toGen(this.term(br.value, b));
@@ -174,36 +187,50 @@ export class CodeGen {
 
   /** A top-level query: like a body, but term literals record their value for `expressions`. */
   query(body: CBody): Body {
-    return this.bodyOf(body.lits, new SlotSet(), true);
+    return this.bodyOf(body.lits, new SlotSet(), true, true);
   }
 
   body(lits: CLit[], bound: SlotSet): Body {
     return this.bodyOf(lits, bound, false);
   }
 
-  private bodyOf(lits: CLit[], bound: SlotSet, isQuery: boolean): Body {
-    const codes = lits.map((lit) => {
+  /**
+   * `consume`: the body's compiled form is not needed afterwards (a rule's or query's own body),
+   * so each literal is let go of once its code is made: a long body's compiled form then shrinks
+   * while its code grows, instead of both being alive until the end.
+   */
+  private bodyOf(lits: CLit[], bound: SlotSet, isQuery: boolean, consume = false): Body {
+    // Each literal's code, deterministic or not, in two lists: the `LitCode` wrapper dies at once
+    // instead of living (and being copied by the collector) until the body is assembled.
+    const n = lits.length;
+    const dets: Array<DetLit | undefined> = new Array<DetLit | undefined>(n);
+    const gens: Array<GenLit | undefined> = new Array<GenLit | undefined>(n);
+    for (let i = 0; i < n; i++) {
+      const lit = lits[i]!;
       let record: Record_ | undefined;
       if (isQuery && lit.expr.k === 'term' && !lit.negated && lit.with.length === 0) {
         // Like OPA, a query that is a plain value (`data.pkg.allow`) reports `false` as a value;
         // a false comparison or call makes the query undefined.
         record = { index: lit.index, falseIsUndefined: lit.expr.t.k === 'call' || lit.expr.t.k === 'member' };
       }
-      return this.lit(lit, bound, record);
-    });
+      const code = this.lit(lit, bound, record);
+      if (code.det) dets[i] = code.det;
+      else gens[i] = code.gen!;
+      if (consume) lits[i] = RELEASED_LIT;
+    }
     let next: Body = END;
-    let i = codes.length - 1;
+    let i = n - 1;
     while (i >= 0) {
-      if (codes[i]!.det) {
+      if (dets[i]) {
         let j = i;
-        while (j >= 0 && codes[j]!.det) j--;
-        next = block(
-          codes.slice(j + 1, i + 1).map((c) => c.det!),
-          next,
-        );
+        while (j >= 0 && dets[j]) j--;
+        // A packed list (pushed, not sliced from the holey one): block() runs it on every evaluation.
+        const run: DetLit[] = [];
+        for (let k = j + 1; k <= i; k++) run.push(dets[k]!);
+        next = block(run, next);
         i = j;
       } else {
-        next = codes[i]!.gen!(next);
+        next = gens[i]!(next);
         i--;
       }
     }
@@ -293,13 +320,14 @@ export class CodeGen {
     const c = this.term(constRight ? t1 : t0, bound).konst!;
     const eq = equalsConst(c.v);
     const cv = c.v;
-    const negate = t.fn.name === 'neq';
-    const invoke = this.invoker(t.fn, t.loc);
+    const fn = t.fn;
+    const negate = fn.name === 'neq';
+    const loc = t.loc;
     return (r, f) => {
       const v = other(r, f);
       if (v === undefined) return false;
       if (r.mocks) {
-        const m = invoke(r, constRight ? [v, cv] : [cv, v]);
+        const m = callFn(r, fn, constRight ? [v, cv] : [cv, v], loc);
         return m !== undefined && m !== false;
       }
       return eq(v) !== negate;
@@ -983,10 +1011,9 @@ export class CodeGen {
     }
     const args = t.args.map((a) => this.term(a, bound));
     const out = t.out ? this.pattern(t.out, bound) : undefined;
-    const invoke = this.invoker(fn, loc);
     const relation = fn.kind === 'builtin' && fn.builtin.relation;
     if (!relation && args.every((a) => a.det)) {
-      const value = this.detCall(fn, args, invoke);
+      const value = this.detCall(fn, args, loc);
       if (!out) return { det: value };
       if (out.det) {
         const od = out.det;
@@ -1023,6 +1050,7 @@ export class CodeGen {
           }),
       };
     }
+    const invoke = this.invoker(fn, loc);
     return {
       gen: (r, f, k) =>
         genAll(r, gens, 0, [], f, (values) => {
@@ -1049,87 +1077,125 @@ export class CodeGen {
   }
 
   /** A call whose arguments each have one value. */
-  private detCall(fn: CFn, args: CT[], invoke: (r: Run, args: Value[]) => Value | undefined): Det {
-    const dets = args.map((a) => a.det!);
-    if (fn.kind === 'inline' && dets.length === 2) {
+  /**
+   * A call whose arguments each have one value. The comparison and fast-builtin forms call
+   * `callFn`/`callBuiltin` themselves where the general invoker would (under `with` mocks, or when
+   * the fast form declines), so they need no invoker closure. Each form is made by a function
+   * outside this class, so that its closure keeps only what it uses (not the argument list, nor a
+   * constant argument's reader): a long body has one such closure per call, alive as long as the
+   * policy.
+   */
+  private detCall(fn: CFn, args: CT[], loc: CRule['loc']): Det {
+    const k0 = args[0]?.konst;
+    const k1 = args[1]?.konst;
+    if (fn.kind === 'inline' && args.length === 2) {
       // Comparisons are the hottest calls: compare with a constant without building arguments.
-      const [a0, a1] = dets as [Det, Det];
-      const c = args[1]!.konst ?? args[0]!.konst;
-      const other = args[1]!.konst ? a0 : a1;
-      const negate = fn.name === 'neq';
-      if (c) {
-        const eq = equalsConst(c.v);
-        const cv = c.v;
-        return (r, f) => {
-          const v = other(r, f);
-          if (v === undefined) return undefined;
-          if (r.mocks) return invoke(r, args[1]!.konst ? [v, cv] : [cv, v]);
-          return eq(v) !== negate;
-        };
-      }
-      return (r, f) => {
-        const x = a0(r, f);
-        if (x === undefined) return undefined;
-        const y = a1(r, f);
-        if (y === undefined) return undefined;
-        if (r.mocks) return invoke(r, [x, y]);
-        return equals(x, y) !== negate;
-      };
+      if (k1) return compareConst(fn, args[0]!.det!, k1.v, true, loc);
+      if (k0) return compareConst(fn, args[1]!.det!, k0.v, false, loc);
+      return compare(fn, args[0]!.det!, args[1]!.det!, loc);
     }
     const fast = fn.kind === 'builtin' ? fn.builtin.fast : undefined;
-    if (fast && dets.length === 1) {
-      const [a0] = dets as [Det];
-      return (r, f) => {
-        const x = a0(r, f);
-        if (x === undefined) return undefined;
-        if (r.mocks) return invoke(r, [x]);
-        const v = fast(x, null);
-        if (v === undefined) return invoke(r, [x]);
-        if (++r.steps >= r.nextCheck) r.checkpoint();
-        return v;
-      };
+    if (fast && args.length === 1) return fastCall1(fn as BuiltinFn, fast, args[0]!.det!, loc);
+    if (fast && args.length === 2) {
+      return k1 ? fastCall2Const(fn as BuiltinFn, fast, args[0]!.det!, k1.v, loc) : fastCall2(fn as BuiltinFn, fast, args[0]!.det!, args[1]!.det!, loc);
     }
-    if (fast && dets.length === 2) {
-      const [a0, a1] = dets as [Det, Det];
-      return (r, f) => {
-        const x = a0(r, f);
-        if (x === undefined) return undefined;
-        const y = a1(r, f);
-        if (y === undefined) return undefined;
-        if (r.mocks) return invoke(r, [x, y]);
-        const v = fast(x, y);
-        if (v === undefined) return invoke(r, [x, y]);
-        if (++r.steps >= r.nextCheck) r.checkpoint();
-        return v;
-      };
-    }
-    if (dets.length === 1) {
-      const [a0] = dets as [Det];
-      return (r, f) => {
-        const x = a0(r, f);
-        return x === undefined ? undefined : invoke(r, [x]);
-      };
-    }
-    if (dets.length === 2) {
-      const [a0, a1] = dets as [Det, Det];
-      return (r, f) => {
-        const x = a0(r, f);
-        if (x === undefined) return undefined;
-        const y = a1(r, f);
-        return y === undefined ? undefined : invoke(r, [x, y]);
-      };
-    }
-    const n = dets.length;
+    return invokeCall(this.invoker(fn, loc), args.map((a) => a.det!));
+  }
+}
+
+type BuiltinFn = Extract<CFn, { kind: 'builtin' }>;
+type FastBuiltin = NonNullable<BuiltinFn['builtin']['fast']>;
+
+/** `x == c` / `x != c` with a constant `c` (on the right when `constRight`). */
+function compareConst(fn: CFn, other: Det, cv: Value, constRight: boolean, loc: CRule['loc']): Det {
+  const eq = equalsConst(cv);
+  const negate = fn.kind === 'inline' && fn.name === 'neq';
+  return (r, f) => {
+    const v = other(r, f);
+    if (v === undefined) return undefined;
+    if (r.mocks) return callFn(r, fn, constRight ? [v, cv] : [cv, v], loc);
+    return eq(v) !== negate;
+  };
+}
+
+function compare(fn: CFn, a0: Det, a1: Det, loc: CRule['loc']): Det {
+  const negate = fn.kind === 'inline' && fn.name === 'neq';
+  return (r, f) => {
+    const x = a0(r, f);
+    if (x === undefined) return undefined;
+    const y = a1(r, f);
+    if (y === undefined) return undefined;
+    if (r.mocks) return callFn(r, fn, [x, y], loc);
+    return equals(x, y) !== negate;
+  };
+}
+
+function fastCall1(b: BuiltinFn, fast: FastBuiltin, a0: Det, loc: CRule['loc']): Det {
+  return (r, f) => {
+    const x = a0(r, f);
+    if (x === undefined) return undefined;
+    if (r.mocks) return callFn(r, b, [x], loc);
+    const v = fast(x, null);
+    if (v === undefined) return callBuiltin(r, b, [x], loc);
+    if (++r.steps >= r.nextCheck) r.checkpoint();
+    return v;
+  };
+}
+
+function fastCall2(b: BuiltinFn, fast: FastBuiltin, a0: Det, a1: Det, loc: CRule['loc']): Det {
+  return (r, f) => {
+    const x = a0(r, f);
+    if (x === undefined) return undefined;
+    const y = a1(r, f);
+    if (y === undefined) return undefined;
+    if (r.mocks) return callFn(r, b, [x, y], loc);
+    const v = fast(x, y);
+    if (v === undefined) return callBuiltin(r, b, [x, y], loc);
+    if (++r.steps >= r.nextCheck) r.checkpoint();
+    return v;
+  };
+}
+
+/** `fastCall2` with a constant second argument (`x + 1`, `concat(",", xs)` is not: that is the first). */
+function fastCall2Const(b: BuiltinFn, fast: FastBuiltin, a0: Det, y: Value, loc: CRule['loc']): Det {
+  return (r, f) => {
+    const x = a0(r, f);
+    if (x === undefined) return undefined;
+    if (r.mocks) return callFn(r, b, [x, y], loc);
+    const v = fast(x, y);
+    if (v === undefined) return callBuiltin(r, b, [x, y], loc);
+    if (++r.steps >= r.nextCheck) r.checkpoint();
+    return v;
+  };
+}
+
+function invokeCall(invoke: (r: Run, args: Value[]) => Value | undefined, dets: Det[]): Det {
+  if (dets.length === 1) {
+    const [a0] = dets as [Det];
     return (r, f) => {
-      const values: Value[] = new Array(n);
-      for (let i = 0; i < n; i++) {
-        const v = dets[i]!(r, f);
-        if (v === undefined) return undefined;
-        values[i] = v;
-      }
-      return invoke(r, values);
+      const x = a0(r, f);
+      return x === undefined ? undefined : invoke(r, [x]);
     };
   }
+  if (dets.length === 2) {
+    const [a0, a1] = dets as [Det, Det];
+    return (r, f) => {
+      const x = a0(r, f);
+      if (x === undefined) return undefined;
+      const y = a1(r, f);
+      return y === undefined ? undefined : invoke(r, [x, y]);
+    };
+  }
+  const n = dets.length;
+  return (r, f) => {
+    const values: Value[] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const v = dets[i]!(r, f);
+      if (v === undefined) return undefined;
+      values[i] = v;
+    }
+    return invoke(r, values);
+  };
 }
 
 /** A deterministic pattern; its continuation-passing form is made only when something asks for it. */

@@ -105,6 +105,11 @@ export class Compiler {
   /** Dotted names that some `with` of the compiled modules replaces (`http.send`, `count`). */
   readonly mockedNames = new Set<string>();
   private readonly packageRuleNames = new Map<string, Set<string>>();
+  /**
+   * Constant ref steps by name, shared by every occurrence (Translator.fieldName) within one
+   * compileModules or compileQuery; emptied after each, so later queries do not grow it.
+   */
+  readonly fieldTerms = new Map<string, CTerm>();
 
   constructor(readonly builtins: ReadonlyMap<string, Builtin>) {}
 
@@ -160,6 +165,7 @@ export class Compiler {
       }
     }
     this.checkRecursion();
+    this.fieldTerms.clear();
   }
 
   moduleContext(m: Module): NameContext {
@@ -300,7 +306,7 @@ export class Compiler {
   }
 
   /** Compiles a query body in the context of the given package (empty = no package). */
-  compileQuery(lits: Literal[], ctx: NameContext): { body: CBody; alloc: SlotAllocator; vars: Map<string, number> } {
+  compileQuery(lits: Literal[], ctx: NameContext): { body: CBody; alloc: SlotAllocator; varNames: string[]; varSlots: number[] } {
     for (const lit of lits) for (const w of lit.with) {
       const p = targetPath(w.target);
       if (p) this.mockedNames.add(p.join('.'));
@@ -308,15 +314,26 @@ export class Compiler {
     const alloc = new SlotAllocator();
     const root = new Scope(undefined, alloc);
     const tr = new Translator(this, ctx, alloc);
-    const body = tr.body(lits, root, [], () => {});
+    let body: CBody;
+    try {
+      body = tr.body(lits, root, [], () => {});
+    } finally {
+      this.fieldTerms.clear();
+    }
     const unsafe: UnsafeVar[] = [];
     scheduleBody(body, new SlotSet(), unsafe);
     if (unsafe.length) this.reportUnsafe(unsafe, alloc, lits[0]?.location ?? dummyLoc());
-    const vars = new Map<string, number>();
-    const scopeOfBody = tr.lastBodyScope!;
+    // The query's variables in declaration order, as two lists (a long query has tens of thousands).
+    const varNames: string[] = [];
+    const varSlots: number[] = [];
     // Wildcards are never named; `__x__`-style names are generated (OPA hides them too).
-    for (const [name, slot] of scopeOfBody.names) if (!name.startsWith('__') && !name.startsWith('$')) vars.set(name, slot);
-    return { body, alloc, vars };
+    tr.lastBodyScope!.names.forEach((slot, name) => {
+      const c0 = name.charCodeAt(0);
+      if (c0 === 36 /* $ */ || (c0 === 95 /* _ */ && name.charCodeAt(1) === 95)) return;
+      varNames.push(name);
+      varSlots.push(slot);
+    });
+    return { body, alloc, varNames, varSlots };
   }
 
   /** Recursion check over rule-to-rule references (OPA: rego_recursion_error). */
@@ -505,11 +522,6 @@ function importTarget(imp: Import): { alias: string; term: CTerm } | undefined {
   return { alias, term };
 }
 
-/** Empties a scratch list (setting `length` is a runtime call even when the list is empty). */
-function clear(list: unknown[]): void {
-  if (list.length !== 0) list.length = 0;
-}
-
 /** The names a literal's expression declares (`some`, `some .. in`, `:=`), appended to `out`. */
 function declaredNames(e: Literal['expr'], out: string[]): string[] {
   if (e.type === 'some') for (const v of e.vars) out.push(v.name);
@@ -595,14 +607,18 @@ class Translator {
     const explicit = new Map<string, number>();
     let reassignedAt = -1;
     let reassigned = '';
-    // One scratch list for the names each literal declares (a long body allocates none per literal).
+    // The names each literal declares, in one list for the body with each literal's end in
+    // `declaredEnd` (found once, read again below; a long body allocates nothing per literal).
     const declared: string[] = [];
+    const declaredEnd = new Int32Array(lits.length);
     for (let index = 0; index < lits.length; index++) {
       const e = lits[index]!.expr;
-      clear(declared);
+      const from = declared.length;
       declaredNames(e, declared);
+      declaredEnd[index] = declared.length;
       const assigns = e.type === 'unify';
-      for (const n of declared) {
+      for (let j = from; j < declared.length; j++) {
+        const n = declared[j]!;
         if (!assigns) {
           if (!explicit.has(n)) explicit.set(n, DECLARED);
           continue;
@@ -628,16 +644,14 @@ class Translator {
       if (e.type === 'unify' && e.op === ':=') {
         const b = this.term(e.right, scope);
         if (index === reassignedAt) throw new CompileError('rego_compile_error', `var ${reassigned} assigned above`, lit.location);
-        clear(declared);
-        for (const n of declaredNames(e, declared)) declareOnce(scope, n);
+        for (let j = index === 0 ? 0 : declaredEnd[index - 1]!; j < declaredEnd[index]!; j++) declareOnce(scope, declared[j]!);
         const withs = this.withModifiers(lit, scope);
         const a = this.term(e.left, scope);
         if (a.k === 'var') this.varTypes[a.slot] = typeOfTerm(b, this.varTypes);
         out[index] = { negated: lit.negated, expr: { k: 'unify', a, b }, with: withs, loc: lit.location, index };
         continue;
       }
-      clear(declared);
-      for (const n of declaredNames(e, declared)) declareOnce(scope, n);
+      for (let j = index === 0 ? 0 : declaredEnd[index - 1]!; j < declaredEnd[index]!; j++) declareOnce(scope, declared[j]!);
       out[index] = this.literal(lit, scope, index);
     }
     translateHead(scope);
@@ -832,7 +846,7 @@ class Translator {
         return this.variable(t, scope);
       case 'ref': {
         const head = this.term(t.head, scope);
-        const path = t.path.map((p) => this.term(p, scope));
+        const path = t.path.map((p) => (p.type === 'string' ? this.fieldName(p.value) : this.term(p, scope)));
         if (head.k === 'ref') return { k: 'ref', head: head.head, path: [...head.path, ...path] };
         return { k: 'ref', head, path };
       }
@@ -916,6 +930,17 @@ class Translator {
           withs: t.with?.map((ws) => ws?.map((w) => this.withModifier(w.target, w.value, scope, w.location))),
         };
     }
+  }
+
+  /**
+   * A ref's constant string step, one term per distinct name within a compilation: field names
+   * repeat (`input.a` in every literal), and compiled terms are never changed once made.
+   */
+  private fieldName(name: string): CTerm {
+    const names = this.compiler.fieldTerms;
+    let c = names.get(name);
+    if (c === undefined) names.set(name, (c = { k: 'const', v: name }));
+    return c;
   }
 
   variable(t: VarTerm, scope: Scope): CTerm {

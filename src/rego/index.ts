@@ -56,7 +56,9 @@ export type EvalResult =
 interface CompiledQuery {
   body: Body;
   nslots: number;
-  vars: Array<[string, number]>;
+  /** Named query variables and their frame slots, in declaration order (the bindings' order). */
+  varNames: string[];
+  varSlots: number[];
   /** Source-ordered literals with their text, for `expressions`. */
   texts: string[];
 }
@@ -122,7 +124,7 @@ export class CompiledPolicy {
       if (e instanceof RangeError) return { code: LIMIT_CODE, message: 'query too deeply nested' };
       throw e;
     }
-    return { body: code, nslots: compiled.alloc.count, vars: [...compiled.vars], texts };
+    return { body: code, nslots: compiled.alloc.count, varNames: compiled.varNames, varSlots: compiled.varSlots, texts };
   }
 
   eval(query: string | string[], options: EvalOptions = {}): EvalResult {
@@ -160,27 +162,34 @@ function collectRows(r: Run, q: CompiledQuery): ResultRow[] {
   const values: Value[] = new Array(n);
   for (let i = 0; i < n; i++) values[i] = true;
   r.exprValues = values;
-  const vars = q.vars;
+  const names = q.varNames;
+  const slots = q.varSlots;
   const texts = q.texts;
+  const cap = r.limits.maxOutputNodes;
+  let nodes = 0;
   q.body(r, frame, () => {
     const bindings: Record<string, Value> = {};
-    for (let i = 0; i < vars.length; i++) {
-      const v = frame[vars[i]![1]];
-      if (v !== undefined) bindings[vars[i]![0]] = v;
+    for (let i = 0; i < names.length; i++) {
+      const v = frame[slots[i]!];
+      if (v !== undefined) bindings[names[i]!] = v;
     }
     const expressions: ResultRow['expressions'] = new Array(n);
     for (let i = 0; i < n; i++) expressions[i] = { value: values[i]!, text: texts[i]! };
     rows.push({ expressions, bindings });
+    // Each row is counted as it is made, while its values are at hand (enumerating the bindings
+    // object again costs as much as building it when a query binds thousands of variables); the
+    // count stops at the first row past the limit.
+    if (nodes <= cap) {
+      nodes += 1;
+      for (let i = 0; i < n; i++) nodes += countNodes(values[i]!, cap);
+      for (let i = 0; i < names.length; i++) {
+        const v = frame[slots[i]!];
+        if (v !== undefined) nodes += countNodes(v, cap);
+      }
+    }
     return false;
   });
-  let nodes = 0;
-  const cap = r.limits.maxOutputNodes;
-  for (const row of rows) {
-    nodes += 1;
-    for (const e of row.expressions) nodes += countNodes(e.value, cap);
-    for (const name in row.bindings) nodes += countNodes(row.bindings[name]!, cap);
-    if (nodes > cap) throw r.outputTooLarge(nodes);
-  }
+  if (nodes > cap) throw r.outputTooLarge(nodes);
   return rows;
 }
 

@@ -78,7 +78,7 @@ export interface CRule {
   key?: CTerm;
   /** Ref-head key terms below the group's path (`a.b[k][j] := v` → [k, j]). */
   refKeys?: CTerm[];
-  /** The main body followed by its `else` chain. */
+  /** The main body followed by its `else` chain; emptied once `code` is generated. */
   branches: CRuleBranch[];
   /** The value is constant, so one solution per branch is enough. */
   constValue: boolean;

@@ -18,23 +18,64 @@ export interface SlotSink {
   add(slot: number): unknown;
 }
 
+/** How many slots a set keeps in a plain list before it switches to a bitmap. */
+const FEW_SLOTS = 16;
+
 /**
  * The slots bound at a point of a body. A nested body (comprehension, `every`, negation) gets a
  * child that sees its parent's slots without copying them, so scheduling and code generation stay
  * linear in long bodies full of comprehensions. A child is used while its parent does not change.
+ * A set's own slots are a short list while there are few (most children bind one or two) and a
+ * bitmap beyond: a long body binds tens of thousands of slots, which a `Set` stores as a hash
+ * table rebuilt at each doubling, all of it alive through scheduling and code generation.
  */
 export class SlotSet implements SlotSink {
-  private readonly own = new Set<number>();
+  private few: number[] | undefined = undefined;
+  private bits: Uint32Array | undefined = undefined;
   constructor(private readonly parent?: SlotSet) {}
 
   has(slot: number): boolean {
-    for (let s: SlotSet | undefined = this; s !== undefined; s = s.parent) if (s.own.has(slot)) return true;
+    for (let s: SlotSet | undefined = this; s !== undefined; s = s.parent) if (s.hasOwn(slot)) return true;
+    return false;
+  }
+
+  private hasOwn(slot: number): boolean {
+    const bits = this.bits;
+    if (bits !== undefined && slot >= 0) {
+      const word = slot >>> 5;
+      return word < bits.length && (bits[word]! & (1 << (slot & 31))) !== 0;
+    }
+    const few = this.few;
+    if (few === undefined) return false;
+    for (let i = 0; i < few.length; i++) if (few[i] === slot) return true;
     return false;
   }
 
   add(slot: number): this {
-    this.own.add(slot);
+    // A negative slot (none in practice) stays in the list: the bitmap holds slots from 0.
+    if (this.bits === undefined || slot < 0) {
+      const few = (this.few ??= []);
+      if (few.length < FEW_SLOTS || slot < 0) {
+        if (!few.includes(slot)) few.push(slot);
+        return this;
+      }
+      this.bits = new Uint32Array(64);
+      this.few = few.filter((s) => s < 0);
+      for (const s of few) if (s >= 0) this.setBit(s);
+    }
+    this.setBit(slot);
     return this;
+  }
+
+  private setBit(slot: number): void {
+    const word = slot >>> 5;
+    let bits = this.bits!;
+    if (word >= bits.length) {
+      const grown = new Uint32Array(Math.max(bits.length * 2, word + 1));
+      grown.set(bits);
+      this.bits = bits = grown;
+    }
+    bits[word]! |= 1 << (slot & 31);
   }
 
   child(): SlotSet {
@@ -134,6 +175,13 @@ export function allVars(t: CTerm, acc: SlotSink): void {
   }
 }
 
+/**
+ * Set by termUses/litUses when they pass a comprehension or `every` (a nested body to schedule).
+ * They visit every term scheduleNested does (and more), so a literal whose uses did not set it
+ * has no nested body.
+ */
+let nestedSeen = false;
+
 /** Reads/writes of a term evaluated as a value: ref path vars may be bound by iteration. */
 function termUses(t: CTerm, u: Uses): void {
   switch (t.k) {
@@ -159,9 +207,11 @@ function termUses(t: CTerm, u: Uses): void {
       return;
     case 'arraycompr':
     case 'setcompr':
+      nestedSeen = true;
       for (const s of bodyFree(t.body, [t.term])) u.inputs.push(s);
       return;
     case 'objectcompr':
+      nestedSeen = true;
       for (const s of bodyFree(t.body, [t.key, t.value])) u.inputs.push(s);
       return;
     case 'call':
@@ -314,6 +364,7 @@ function litUses(lit: CLit, u: Uses = newUses()): Uses {
       patternUses(e.value, u);
       break;
     case 'every': {
+      nestedSeen = true;
       termUses(e.domain, u);
       for (const s of bodyFree(e.body)) u.inputs.push(s);
       break;
@@ -335,12 +386,17 @@ class LitSlots {
   readonly outputs: number[] = [];
   private readonly inputsEnd: Int32Array;
   private readonly outputsEnd: Int32Array;
+  /** 1 where the literal holds a nested body (comprehension, `every`) to schedule. */
+  readonly nested: Uint8Array;
 
   constructor(lits: readonly CLit[]) {
     this.inputsEnd = new Int32Array(lits.length);
     this.outputsEnd = new Int32Array(lits.length);
+    this.nested = new Uint8Array(lits.length);
     for (let i = 0; i < lits.length; i++) {
+      nestedSeen = false;
       const u = litUses(lits[i]!, scratchUses());
+      if (nestedSeen) this.nested[i] = 1;
       for (const s of u.inputs) this.inputs.push(s);
       for (const s of u.outputs) this.outputs.push(s);
       this.inputsEnd[i] = this.inputs.length;
@@ -385,8 +441,19 @@ function canRun(lit: CLit, bound: SlotSet, slots: LitSlots, i: number, producers
     case 'term':
       // litUses of a term literal is termUses of the term: evalOk on the slots already collected.
       return subsetOf(slots.inputs, inFrom, inTo, bound, slots.outputs, outFrom, outTo);
-    case 'unify':
-      return unifyOk(e.a, e.b, bound);
+    case 'unify': {
+      // The commonest literal, `x := <term>` with x unbound and no `with`: its uses are collected
+      // already (the term's, plus x among the outputs), so evalOk of the term is the subset check
+      // on them, unless x is also read by the term (then x being an output would hide that).
+      const a = e.a;
+      const b = e.b;
+      if (a.k === 'var' && lit.with.length === 0 && b.k !== 'var' && b.k !== 'array' && b.k !== 'object' && !bound.has(a.slot)) {
+        let readsItself = false;
+        for (let j = inFrom; j < inTo && !readsItself; j++) readsItself = slots.inputs[j] === a.slot;
+        if (!readsItself) return subsetOf(slots.inputs, inFrom, inTo, bound, slots.outputs, outFrom, outTo);
+      }
+      return unifyOk(a, b, bound);
+    }
     case 'somein':
       return evalOk(e.coll, bound) && (!e.key || patternOk(e.key, bound)) && patternOk(e.value, bound);
     case 'every': {
@@ -491,7 +558,7 @@ export function scheduleBody(body: CBody, initiallyBound: SlotSet, unsafe: Unsaf
       continue;
     }
     done[i] = 1;
-    scheduleNested(lit, bound, unsafe);
+    if (uses.nested[i]) scheduleNested(lit, bound, unsafe);
     ordered.push(lit);
     if (lit.negated) continue;
     for (let j = uses.outputsFrom(i); j < uses.outputsTo(i); j++) {

@@ -64,6 +64,16 @@ describe('limits', () => {
     expect(r.error!.message).toMatch(/size/);
   });
 
+  it('counts the output over every row: many small rows past the limit stop, the same rows under it pass', () => {
+    // Each row: 1 + expression `true` (1) + binding i (1) = 3 values; 200 rows = 600.
+    const over = policy!.eval('some i in input.xs', { input, limits: { maxOutputNodes: 599 } });
+    expect(over.error).toMatchObject({ code: 'REGO_LIMIT' });
+    expect(over.error!.message).toMatch(/size/);
+    const under = policy!.eval('some i in input.xs', { input, limits: { maxOutputNodes: 600 } });
+    expect(under.results).toHaveLength(200);
+    expect(under.results![199]!.bindings).toEqual({ i: 199 });
+  });
+
   it('evaluates normally afterwards', () => {
     const r = policy!.eval('data.t.small', { input });
     expect(r.results?.[0]?.expressions[0]?.value).toBe(200);
