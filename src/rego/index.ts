@@ -11,6 +11,7 @@ import { CodeGen } from './codegen.js';
 import { Compiler, type NameContext } from './compiler.js';
 import type { RegoError } from './errors.js';
 import { Run, runError, type Body, type Frame } from './evaluator.js';
+import type { CBody } from './ir.js';
 import { LIMIT_CODE, resolveLimits, type RegoLimits, type ResolvedLimits } from './limits.js';
 import { parseModule, parseQuery } from './parser.js';
 import { RegoSet, RegoObject, setWorkMeter, type Value, type WorkMeter } from './value.js';
@@ -100,6 +101,22 @@ export class CompiledPolicy {
   }
 
   private compileQuery(text: string): CompiledQuery | RegoError {
+    const front = this.translateQuery(text);
+    if (!('body' in front)) return front;
+    // The query's syntax tree is unreachable from here on (it lived only in translateQuery), so the
+    // collector can take it while code is generated, as compile() does with a module's tree.
+    let code: Body;
+    try {
+      code = this.codegen.query(front.body);
+    } catch (e) {
+      if (e instanceof RangeError) return { code: LIMIT_CODE, message: 'query too deeply nested' };
+      throw e;
+    }
+    return { body: code, nslots: front.nslots, varNames: front.varNames, varSlots: front.varSlots, texts: front.texts };
+  }
+
+  /** Parses, checks and translates a query: everything that needs its syntax tree. */
+  private translateQuery(text: string): (Omit<CompiledQuery, 'body'> & { body: CBody }) | RegoError {
     const parsed = parseQuery(text);
     if (!parsed.query) return parsed.errors[0] ?? { code: 'rego_parse_error', message: 'empty query' };
     const lits: Literal[] = parsed.query;
@@ -117,14 +134,7 @@ export class CompiledPolicy {
     const errors = this.compiler.errors.splice(before);
     if (errors.length) return errors[0]!;
     const texts = lits.map((l) => text.slice(l.location.offset, l.location.endOffset));
-    let code: Body;
-    try {
-      code = this.codegen.query(compiled.body);
-    } catch (e) {
-      if (e instanceof RangeError) return { code: LIMIT_CODE, message: 'query too deeply nested' };
-      throw e;
-    }
-    return { body: code, nslots: compiled.alloc.count, varNames: compiled.varNames, varSlots: compiled.varSlots, texts };
+    return { body: compiled.body, nslots: compiled.alloc.count, varNames: compiled.varNames, varSlots: compiled.varSlots, texts };
   }
 
   eval(query: string | string[], options: EvalOptions = {}): EvalResult {
