@@ -66,9 +66,17 @@ interface CompiledQuery {
 
 const EMPTY_CONTEXT: NameContext = { pkg: [], imports: new Map(), ruleNames: new Set() };
 const QUERY_CACHE_LIMIT = 256;
+/**
+ * Characters of query text the cache may hold in all: a compiled query keeps about 350 bytes a
+ * literal, so 256 long queries could hold gigabytes. A query longer than this is compiled for each
+ * evaluation (its compile time is linear in its length, like its evaluation).
+ */
+const QUERY_CACHE_CHARS = 1 << 20;
 
 export class CompiledPolicy {
   private readonly queries = new Map<string, CompiledQuery | RegoError>();
+  /** Total length of the texts `queries` holds (bounded by QUERY_CACHE_CHARS). */
+  private cachedChars = 0;
   private readonly refQueries = new Map<string, string>();
   private readonly codegen: CodeGen;
   /** The run state between evaluations (see Run). */
@@ -95,8 +103,14 @@ export class CompiledPolicy {
     let q = this.queries.get(text);
     if (q) return q;
     q = this.compileQuery(text);
-    if (this.queries.size >= QUERY_CACHE_LIMIT) this.queries.delete(this.queries.keys().next().value!);
+    if (text.length > QUERY_CACHE_CHARS) return q;
+    while (this.queries.size >= QUERY_CACHE_LIMIT || this.cachedChars + text.length > QUERY_CACHE_CHARS) {
+      const oldest = this.queries.keys().next().value!;
+      this.queries.delete(oldest);
+      this.cachedChars -= oldest.length;
+    }
     this.queries.set(text, q);
+    this.cachedChars += text.length;
     return q;
   }
 
