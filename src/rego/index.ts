@@ -11,6 +11,7 @@ import { CodeGen } from './codegen.js';
 import { Compiler, type NameContext } from './compiler.js';
 import type { RegoError } from './errors.js';
 import { Run, runError, type Body, type Frame } from './evaluator.js';
+import type { CBody } from './ir.js';
 import { LIMIT_CODE, resolveLimits, type RegoLimits, type ResolvedLimits } from './limits.js';
 import { parseModule, parseQuery } from './parser.js';
 import { RegoSet, RegoObject, setWorkMeter, type Value, type WorkMeter } from './value.js';
@@ -65,9 +66,17 @@ interface CompiledQuery {
 
 const EMPTY_CONTEXT: NameContext = { pkg: [], imports: new Map(), ruleNames: new Set() };
 const QUERY_CACHE_LIMIT = 256;
+/**
+ * Characters of query text the cache may hold in all: a compiled query keeps about 350 bytes a
+ * literal, so 256 long queries could hold gigabytes. A query longer than this is compiled for each
+ * evaluation (its compile time is linear in its length, like its evaluation).
+ */
+const QUERY_CACHE_CHARS = 1 << 20;
 
 export class CompiledPolicy {
   private readonly queries = new Map<string, CompiledQuery | RegoError>();
+  /** Total length of the texts `queries` holds (bounded by QUERY_CACHE_CHARS). */
+  private cachedChars = 0;
   private readonly refQueries = new Map<string, string>();
   private readonly codegen: CodeGen;
   /** The run state between evaluations (see Run). */
@@ -94,12 +103,34 @@ export class CompiledPolicy {
     let q = this.queries.get(text);
     if (q) return q;
     q = this.compileQuery(text);
-    if (this.queries.size >= QUERY_CACHE_LIMIT) this.queries.delete(this.queries.keys().next().value!);
+    if (text.length > QUERY_CACHE_CHARS) return q;
+    while (this.queries.size >= QUERY_CACHE_LIMIT || this.cachedChars + text.length > QUERY_CACHE_CHARS) {
+      const oldest = this.queries.keys().next().value!;
+      this.queries.delete(oldest);
+      this.cachedChars -= oldest.length;
+    }
     this.queries.set(text, q);
+    this.cachedChars += text.length;
     return q;
   }
 
   private compileQuery(text: string): CompiledQuery | RegoError {
+    const front = this.translateQuery(text);
+    if (!('body' in front)) return front;
+    // The query's syntax tree is unreachable from here on (it lived only in translateQuery), so the
+    // collector can take it while code is generated, as compile() does with a module's tree.
+    let code: Body;
+    try {
+      code = this.codegen.query(front.body);
+    } catch (e) {
+      if (e instanceof RangeError) return { code: LIMIT_CODE, message: 'query too deeply nested' };
+      throw e;
+    }
+    return { body: code, nslots: front.nslots, varNames: front.varNames, varSlots: front.varSlots, texts: front.texts };
+  }
+
+  /** Parses, checks and translates a query: everything that needs its syntax tree. */
+  private translateQuery(text: string): (Omit<CompiledQuery, 'body'> & { body: CBody }) | RegoError {
     const parsed = parseQuery(text);
     if (!parsed.query) return parsed.errors[0] ?? { code: 'rego_parse_error', message: 'empty query' };
     const lits: Literal[] = parsed.query;
@@ -117,14 +148,7 @@ export class CompiledPolicy {
     const errors = this.compiler.errors.splice(before);
     if (errors.length) return errors[0]!;
     const texts = lits.map((l) => text.slice(l.location.offset, l.location.endOffset));
-    let code: Body;
-    try {
-      code = this.codegen.query(compiled.body);
-    } catch (e) {
-      if (e instanceof RangeError) return { code: LIMIT_CODE, message: 'query too deeply nested' };
-      throw e;
-    }
-    return { body: code, nslots: compiled.alloc.count, varNames: compiled.varNames, varSlots: compiled.varSlots, texts };
+    return { body: compiled.body, nslots: compiled.alloc.count, varNames: compiled.varNames, varSlots: compiled.varSlots, texts };
   }
 
   eval(query: string | string[], options: EvalOptions = {}): EvalResult {

@@ -831,7 +831,7 @@ class Parser {
       this.error(this.tok, 'empty query');
       return null;
     }
-    const all: Literal[] = [];
+    let all: Literal[] = [];
     while (this.k() !== 'eof') {
       if (this.k() === 'package' || this.k() === 'import') {
         this.illegal('expected query');
@@ -839,7 +839,10 @@ class Parser {
       }
       const body = this.parseQuery(true, 'eof', true);
       if (!body) return null;
-      all.push(...body);
+      // Literals separated by `;` come back as one list: a spread of a list that long would
+      // overflow the stack (and be reported as nesting too deep).
+      if (all.length === 0) all = body;
+      else for (const lit of body) all.push(lit);
     }
     return all;
   }

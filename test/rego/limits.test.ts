@@ -164,6 +164,22 @@ describe('hostile policies', () => {
     expect(c.policy!.eval(q).results).toHaveLength(1);
   }, 60_000);
 
+  it('keeps at most 1 MiB of query text compiled, and answers long queries alike cached or not', () => {
+    const c = compile([{ file: 'q.rego', source: 'package q\n' }]);
+    // About 400 KB each: two fit in the cache, a third evicts the oldest.
+    const query = (k: number) => Array.from({ length: 20_000 }, (_, i) => `x${i} := ${i * k}`).join('; ');
+    const held = () => [...(c.policy as unknown as { queries: Map<string, unknown> }).queries.keys()].reduce((n, t) => n + t.length, 0);
+    for (const k of [1, 2, 3, 1]) {
+      const rows = c.policy!.eval(query(k)).results;
+      expect(rows?.[0]?.bindings['x19999']).toBe(19_999 * k);
+      expect(held()).toBeLessThanOrEqual(1 << 20);
+    }
+    const huge = Array.from({ length: 80_000 }, (_, i) => `x${i} := ${i}`).join('; ');
+    expect(huge.length).toBeGreaterThan(1 << 20);
+    for (let round = 0; round < 2; round++) expect(c.policy!.eval(huge).results?.[0]?.bindings['x79999']).toBe(79_999);
+    expect(held()).toBeLessThanOrEqual(1 << 20);
+  }, 60_000);
+
   it('compiles 50,000-literal bodies and queries and 50,000-element literals, and answers correctly', () => {
     // The goal's sizes (the time is measured by bench/rego-limits.ts, not asserted here).
     const n = 50_000;

@@ -290,6 +290,15 @@ describe('parser: body literals', () => {
   it('accepts a trailing semicolon at the end of a query only', () => {
     expect(query('x = 1;')).toBe('x = 1');
   });
+
+  it('parses a query of 200,000 literals separated by `;` (no stack-bound copy of the list)', () => {
+    const n = 200_000;
+    const r = parseQuery(Array.from({ length: n }, (_, i) => `x${i} := ${i}`).join('; ') + '\ny := 1');
+    expect(r.errors).toEqual([]);
+    expect(r.query).toHaveLength(n + 1);
+    expect(r.query![n - 1]!.location.line).toBe(1);
+    expect(r.query![n]!.location).toMatchObject({ line: 2, column: 1 });
+  }, 60_000);
 });
 
 describe('parser: operators and precedence', () => {
