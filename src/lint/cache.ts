@@ -5,14 +5,13 @@
  * A run keeps only the entries it used, so the file does not grow without bound. A missing, corrupt or
  * foreign cache file is simply a cold start.
  */
-import { randomBytes } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import { once } from 'node:events';
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { mkdir, open, readFile, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import * as nodeFs from 'node:fs';
-import { writeFileAtomicWith } from '../git/durable.js';
+import { tempPath, writeFileAtomicWith } from '../git/durable.js';
 import type { FsLike } from '../git/repo.js';
 import { hasIdentity, HEADER_MAX, identityOf, RENDERED, RENDERED_BODY, renderedHeader, renderedHeaderLine, startStoredCopy, type FileIdentity } from './fast-rerun.js';
 
@@ -125,7 +124,7 @@ export class LintCache {
 
   private openNext(): NonNullable<LintCache['next']> {
     if (this.next) return this.next;
-    const temp = `${this.file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    const temp = tempPath(path.dirname(this.file), `.${path.basename(this.file)}.tmp-`);
     const next: NonNullable<LintCache['next']> = { temp, failed: false };
     try {
       mkdirSync(path.dirname(this.file), { recursive: true });
@@ -279,7 +278,7 @@ async function publishRendered(dir: string, bodyTemp: string, key: string, exitC
     const body = identityOf(await stat(bodyTemp));
     await rename(bodyTemp, path.join(dir, RENDERED_BODY));
     const file = path.join(dir, RENDERED);
-    const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    const temp = tempPath(dir, `.${RENDERED}.tmp-`);
     const summaryBytes = summary === undefined ? -1 : Buffer.byteLength(summary);
     await writeFile(temp, `${renderedHeaderLine(key, exitCode, summaryBytes, body)}${summary ?? ''}`);
     await rename(temp, file);
@@ -294,7 +293,7 @@ async function publishRendered(dir: string, bodyTemp: string, key: string, exitC
 export async function writeRenderedReport(dir: string, key: string, output: string, exitCode: number, summary?: string): Promise<void> {
   try {
     await makeCacheDir(dir);
-    const temp = path.join(dir, `${RENDERED_BODY}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+    const temp = tempPath(dir, `.${RENDERED_BODY}.tmp-`);
     await writeFile(temp, output, { mode: BODY_MODE });
     await publishRendered(dir, temp, key, exitCode, summary);
   } catch {
@@ -304,7 +303,6 @@ export async function writeRenderedReport(dir: string, key: string, output: stri
 
 /** A rendered report written as it is produced; `done` publishes it, `abort` drops it. */
 export interface RenderedReportWriter {
-  write(chunk: string | Uint8Array): Promise<void>;
   /** Several chunks at once (the stream is corked around them, so they leave in one `writev`). */
   writeAll(chunks: readonly Uint8Array[]): Promise<void>;
   done(): Promise<void>;
@@ -315,17 +313,12 @@ export interface RenderedReportWriter {
 export async function renderedReportWriter(dir: string, key: string, exitCode: number): Promise<RenderedReportWriter | undefined> {
   try {
     await makeCacheDir(dir);
-    const temp = path.join(dir, `${RENDERED_BODY}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+    const temp = tempPath(dir, `.${RENDERED_BODY}.tmp-`);
     const stream = createWriteStream(temp, { mode: BODY_MODE });
     let failed = false;
     const failure = new Promise<void>((resolve) => stream.once('error', () => resolve(void (failed = true))));
-    const write = async (chunk: string | Uint8Array) => {
-      if (failed) return;
-      if (!stream.write(chunk)) await Promise.race([once(stream, 'drain').catch(() => undefined), failure]);
-    };
     const end = () => new Promise<void>((resolve) => stream.end(() => resolve()));
     return {
-      write,
       async writeAll(chunks) {
         if (failed) return;
         stream.cork();

@@ -34,7 +34,7 @@ const { appendFileSync, closeSync, constants, fstatSync, mkdirSync, openSync, pr
   process.getBuiltinModule?.('node:fs') ?? (await import('node:fs'));
 const path: typeof import('node:path') = process.getBuiltinModule?.('node:path') ?? (await import('node:path'));
 const { copyFile, open, unlink } = fsPromises;
-const { createHash, randomBytes }: typeof import('node:crypto') = process.getBuiltinModule?.('node:crypto') ?? (await import('node:crypto'));
+const { createHash }: typeof import('node:crypto') = process.getBuiltinModule?.('node:crypto') ?? (await import('node:crypto'));
 
 /** Bumped when cached results change shape or meaning. */
 export const ENGINE_VERSION = '4';
@@ -392,7 +392,7 @@ export function rerunRecorder(options: RerunOptions, context: RerunContext): ((k
         };
         mkdirSync(places.cacheDir, { recursive: true });
         const file = path.join(places.cacheDir, RECORD);
-        const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+        const temp = tempPath(places.cacheDir, `.${RECORD}.tmp-`);
         writeFileSync(temp, JSON.stringify(record));
         renameSync(temp, file);
       } catch {
