@@ -132,17 +132,7 @@ export function attachRepository(result: ProjectResult, target: ProjectPlace): P
  * garbage. Keys end up in the same order as the copies' (a new key goes last either way).
  */
 export function expandCached(entry: CompactResult, target: ProjectPlace): ProjectResult {
-  const repository = target.repository;
-  const own = <T extends { file?: string; repository?: SourceRepository }>(item: T): T => {
-    if (repository !== undefined && item.file !== undefined && item.repository === undefined) item.repository = repository;
-    return item;
-  };
-  const diagnostic = (d: Diagnostic): Diagnostic => {
-    own(d);
-    d.project ??= target.slug;
-    d.related?.forEach(own);
-    return d;
-  };
+  const { own, diagnostic } = placerInPlace(target);
   const evaluations = entry.evaluations as unknown as Evaluation[];
   for (const evaluation of entry.evaluations) {
     evaluation.errors?.forEach(diagnostic);
@@ -155,12 +145,26 @@ export function expandCached(entry: CompactResult, target: ProjectPlace): Projec
       return expandDecision(entry.policies, compacted);
     });
   }
-  return {
-    diagnostics: entry.diagnostics.map(diagnostic),
-    sources: entry.sources.map(([file, text, repo]) => [file, text, repo ?? repository]),
-    ...(entry.facts ? { facts: entry.facts } : {}),
-    evaluations,
+  return { ...placeCachedRecord(entry, target), evaluations };
+}
+
+/**
+ * `attachRepository`'s filling-in done in place, for objects just decoded from the cache (this run's
+ * alone): `own` gives a file of the project's own its repository, `diagnostic` also its project.
+ */
+function placerInPlace(target: ProjectPlace): { own: <T extends { file?: string; repository?: SourceRepository }>(item: T) => T; diagnostic: (d: Diagnostic) => Diagnostic } {
+  const repository = target.repository;
+  const own = <T extends { file?: string; repository?: SourceRepository }>(item: T): T => {
+    if (repository !== undefined && item.file !== undefined && item.repository === undefined) item.repository = repository;
+    return item;
   };
+  const diagnostic = (d: Diagnostic): Diagnostic => {
+    own(d);
+    d.project ??= target.slug;
+    d.related?.forEach(own);
+    return d;
+  };
+  return { own, diagnostic };
 }
 
 /** A piece with the tally stored beside it. */
@@ -216,19 +220,10 @@ export function decodeEntry(bytes: Uint8Array, withSources: boolean, commitLengt
  * place: a decoded entry is this run's alone); its evaluations are left to the piece or `expandCached`.
  */
 export function placeCachedRecord(entry: CompactResult, target: ProjectPlace): Omit<ProjectResult, 'evaluations'> {
-  const repository = target.repository;
-  const own = <T extends { file?: string; repository?: SourceRepository }>(item: T): T => {
-    if (repository !== undefined && item.file !== undefined && item.repository === undefined) item.repository = repository;
-    return item;
-  };
+  const { diagnostic } = placerInPlace(target);
   return {
-    diagnostics: entry.diagnostics.map((d) => {
-      own(d);
-      d.project ??= target.slug;
-      d.related?.forEach(own);
-      return d;
-    }),
-    sources: entry.sources.map(([file, text, repo]) => [file, text, repo ?? repository]),
+    diagnostics: entry.diagnostics.map(diagnostic),
+    sources: entry.sources.map(([file, text, repo]) => [file, text, repo ?? target.repository]),
     ...(entry.facts ? { facts: entry.facts } : {}),
   };
 }
