@@ -147,13 +147,14 @@ const cpuMsNow = () => {
 
 /** Runs `options.file` as a CommonJS module, with cached code when a usable cache exists. */
 export function loadBundle(options: CodeCacheOptions): LoadedBundle {
-  const source = readFileSync(options.file, 'utf8');
+  const bytes = readFileSync(options.file);
+  const source = bytes.toString('utf8');
   let status: CodeCacheStatus = 'none';
   let cacheFile: string | undefined;
   let keyHash = '';
   let cached: CacheFile | undefined;
   if (options.dir !== undefined) {
-    keyHash = sha256(cacheKey(sha256(source), options.label, options.env ?? process.env));
+    keyHash = sha256(cacheKey(sha256(bytes), options.label, options.env ?? process.env));
     cacheFile = path.join(options.dir, `${keyHash.slice(0, 40)}${SUFFIX}`);
     const read = readCacheFile(cacheFile, keyHash);
     if (read === 'damaged') status = 'damaged';
