@@ -24,6 +24,9 @@
  * - with --jobs-curve: 100, 200 and 400 projects with --jobs 1 and --jobs 2, to place the number of
  *   projects from which a worker thread pays for its start (src/lint/workers/jobs.ts).
  * - with --profile: one more cold lint under `node --cpu-prof`, summarised by layer (bench/_profile.ts).
+ * - with --perf [--perf-runs 2]: cold lints (`--jobs 1`, code cache present) of the bundle under
+ *   `perf record` (on-CPU samples only), summarised by phase, layer and kind of code, with V8's
+ *   background threads (bench/_perf-profile.ts); where `perf` is missing or not allowed, says so.
  *
  * Every figure is the median of --runs runs (default 3; lint and floor alternate so drift hits both).
  * Both run from a private esbuild transpile of this working copy (bench/_build.ts): nothing is built in
@@ -32,7 +35,7 @@
  * can be told by source folder.
  *
  *   npx tsx bench/lint.ts [projects=1000] [environments=4] [policies=25] [--runs 3] [--scaling]
- *       [--sizes 10,100,1000,5000] [--jobs-curve [--curve 100,200,400]] [--loose] [--profile] [--keep]
+ *       [--sizes 10,100,1000,5000] [--jobs-curve [--curve 100,200,400]] [--loose] [--profile] [--perf [--perf-runs 2]] [--keep]
  * --loose keeps the generated hub's objects loose (as `git commit` leaves them) instead of packing.
  * --keep leaves the temporary folder (hubs, reports, profile) in place and prints where it is.
  */
@@ -41,6 +44,7 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildForBench, bundleForBench } from './_build.js';
 import { decisionLine } from './_lint-floor.js';
+import { formatPerfSummary, perfAvailable, PERF_NODE_ARGS, recordNode, summariseRecording } from './_perf-profile.js';
 import { formatProfile, summariseProfile } from './_profile.js';
 import {
   countOption,
@@ -61,7 +65,7 @@ import {
 import { generateHub, git } from './generate-hub.js';
 
 const argv = process.argv.slice(2);
-const [projectsArg, environmentsArg, policiesArg] = positionals(argv, ['runs', 'sizes', 'curve']);
+const [projectsArg, environmentsArg, policiesArg] = positionals(argv, ['runs', 'sizes', 'curve', 'perf-runs']);
 const PROJECTS = Number(projectsArg ?? 1000);
 const ENVIRONMENTS = Number(environmentsArg ?? 4);
 const POLICIES = Number(policiesArg ?? 25);
@@ -72,13 +76,16 @@ const SCALING = flag(argv, 'scaling') || process.env.OCLHUB_BENCH_SCALING === '1
 const SIZES = (option(argv, 'sizes') ?? '10,100,1000,5000').split(',').map(Number);
 const PACKED = !flag(argv, 'loose');
 const PROFILE = flag(argv, 'profile');
+const PERF = flag(argv, 'perf');
+const PERF_RUNS = countOption(argv, 'perf-runs', 2);
 const KEEP = flag(argv, 'keep');
 const JOBS_CURVE = flag(argv, 'jobs-curve');
 const CURVE = (option(argv, 'curve') ?? '100,200,400').split(',').map(Number);
 
 const work = mkdtempSync(path.join(tmpdir(), 'oclhub-bench-lint-'));
 const build = buildForBench();
-const bundleMs = await bundleForBench(build);
+// With --perf, source maps beside the bundle (its bytes, and so its code cache, are the same).
+const bundleMs = await bundleForBench(build, { sourcemap: PERF });
 const CLI = build.file('bench/_cli.ts');
 const FLOOR = build.file('bench/_lint-floor.ts');
 let counter = 0;
@@ -332,6 +339,30 @@ async function main(): Promise<void> {
   if (SCALING) await scaling(cold);
   if (JOBS_CURVE) await jobsCurve();
   if (PROFILE) await profile(hub);
+  if (PERF) perfProfile(hub);
+}
+
+/** Cold lints under `perf record`, summarised (bench/_perf-profile.ts). */
+function perfProfile(hub: string): void {
+  if (!perfAvailable()) {
+    process.stdout.write('\n--perf: `perf record` is not available here (not installed, or perf_event_paranoid forbids it): no on-CPU profile\n');
+    return;
+  }
+  const env = { ...process.env, OCLHUB_CODE_CACHE_DIR: CODE_CACHE, OCLHUB_HUB: '', OCLHUB_JOBS: '', OCLHUB_UNBUNDLED: '', CI: '1' };
+  const run = (i: number) => {
+    const cache = freshCache();
+    const report = path.join(work, `perf-report-${i}.json`);
+    const text = recordNode([CLI, 'lint', '--format', 'json', '--output', report, '--jobs', '1'], hub, { ...env, OCLHUB_CACHE_DIR: cache }, path.join(work, `perf-${i}.data`));
+    for (const done of [cache, report, path.join(work, `perf-${i}.data`)]) rmSync(done, { recursive: true, force: true });
+    return text;
+  };
+  // Untimed: the code cache for the profiler's Node flags (a cache belongs to one set of flags).
+  run(0);
+  const recordings = Array.from({ length: PERF_RUNS }, (_, i) => summariseRecording(run(i + 1)));
+  process.stdout.write(
+    `\non-CPU profile of a cold lint (perf record -e task-clock at 2 kHz; node ${PERF_NODE_ARGS.join(' ')}; --jobs 1, no lint cache, code cache present; ${PROJECTS} projects; load ${loadavg()[0]!.toFixed(1)}):\n`,
+  );
+  process.stdout.write(`${formatPerfSummary(recordings)}\n`);
 }
 
 /** Time and peak memory at several hub sizes, each against its floor. */

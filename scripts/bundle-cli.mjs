@@ -22,9 +22,10 @@ const source = path.join(root, 'src');
 
 /**
  * Bundles into `outdir`, each module's `import.meta.url` naming its compiled twin under `dist`
- * (test/lint/workers-build.test.ts bundles a private build elsewhere the same way).
+ * (test/lint/workers-build.test.ts bundles a private build elsewhere the same way); with
+ * `sourcemap`, source maps beside (bench/lint.ts --perf maps profiled code back to src/).
  */
-export async function bundleCli({ dist = path.join(root, 'dist'), outdir = path.join(dist, 'bundle') } = {}) {
+export async function bundleCli({ dist = path.join(root, 'dist'), outdir = path.join(dist, 'bundle'), sourcemap = false } = {}) {
   /** A module's source with `import.meta.url` naming its compiled twin in dist/, as seen from outdir. */
   async function moduleSource(file) {
     let contents = await readFile(file, 'utf8');
@@ -57,6 +58,8 @@ export async function bundleCli({ dist = path.join(root, 'dist'), outdir = path.
     // jsonc-parser's `main` is a UMD build whose require('./impl/…') calls a bundle cannot follow; its ES build bundles.
     alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
     logLevel: 'warning',
+    // `sourcemap: true` (bench/lint.ts --perf): .map files beside the bundle, the bundle's bytes unchanged (no comment naming them).
+    ...(sourcemap ? { sourcemap: 'external' } : {}),
   };
 
   await rm(outdir, { recursive: true, force: true });
