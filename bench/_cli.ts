@@ -40,10 +40,10 @@ if (served !== undefined) {
   );
 }
 
-/** As bin/oclhub.js: the bundle's one-file script with the V8 code cache, else its ES modules, else the separate modules. */
+/** As bin/oclhub.js: for lint, the bundle's one-file script with the V8 code cache; else its ES modules; else the separate modules. */
 async function loadCli(): Promise<{ main: (argv: string[]) => Promise<number>; done?: () => void }> {
   const script = new URL('../src/bundle/oclhub.cjs', import.meta.url);
-  if (!process.env.OCLHUB_UNBUNDLED && existsSync(script)) {
+  if (!process.env.OCLHUB_UNBUNDLED && argv.find((arg) => !arg.startsWith('-')) === 'lint' && existsSync(script)) {
     const { loadCliBundle } = await import('../src/startup/code-cache.js');
     const { fileURLToPath }: typeof import('node:url') = process.getBuiltinModule?.('node:url') ?? (await import('node:url'));
     return loadCliBundle(fileURLToPath(script), argv);

@@ -3,7 +3,7 @@
  * dist/bundle/ with esbuild, so that start-up reads a handful of files instead of ~900 modules.
  * Commands stay lazily loaded: each dynamic import becomes its own chunk.
  *
- * The same CLI also goes into one CommonJS file, dist/bundle/oclhub.cjs, which bin/oclhub.js runs
+ * The same CLI also goes into one CommonJS file, dist/bundle/oclhub.cjs, which bin/oclhub.js runs for `lint`
  * through src/startup/code-cache.ts with a V8 code cache (Node 20 caches compiled code only for
  * scripts, not for ES modules). It has no dynamic `import()` left (Node 20 cannot run one from a
  * script given cached code): Node's built-in modules are required instead, which this checks.

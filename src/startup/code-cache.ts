@@ -1,6 +1,6 @@
 /**
- * Runs the CLI's one-file CommonJS bundle (dist/bundle/oclhub.cjs, see scripts/bundle-cli.mjs) with a
- * V8 code cache, which is what Node 22's `module.enableCompileCache()` does and Node 20 lacks: the
+ * Runs the CLI's one-file CommonJS bundle (dist/bundle/oclhub.cjs, see scripts/bundle-cli.mjs; what
+ * bin/oclhub.js runs for `lint`) with a V8 code cache, which is what Node 22's `module.enableCompileCache()` does and Node 20 lacks: the
  * bytecode of every function the previous run of the same command compiled is handed back to V8
  * (`vm.Script` `cachedData`), so this run neither parses the bundle nor compiles those functions again.
  *

@@ -74,6 +74,10 @@ describe('oclhub lint with the code cache', () => {
     expect(lint({ OCLHUB_CODE_CACHE_DIR: codeCache })).toBe(without);
     expect(readFileSync(file).equals(bytes)).toBe(false);
     expect(lint({ OCLHUB_CODE_CACHE_DIR: codeCache })).toBe(without);
+    // Other commands run the ES-module bundle: compiling the whole script would cost a short command more than it saves.
+    const other = spawnSync(process.execPath, [bin, 'validate', '.'], { cwd: hub, encoding: 'utf8', env: { ...process.env, CI: '1', OCLHUB_CODE_CACHE_DIR: path.join(work, 'code-validate') } });
+    expect(other.status, other.stderr).toBe(0);
+    expect(readdirSync(work)).not.toContain('code-validate');
     // The ES-module bundle (bin/oclhub.js's fallback when the one-file bundle is absent) agrees too.
     rmSync(path.join(build.root, 'src', 'bundle', 'oclhub.cjs'));
     expect(lint({ OCLHUB_CODE_CACHE_DIR: codeCache })).toBe(without);
