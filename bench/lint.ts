@@ -39,7 +39,7 @@
  * --loose keeps the generated hub's objects loose (as `git commit` leaves them) instead of packing.
  * --keep leaves the temporary folder (hubs, reports, profile) in place and prints where it is.
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildForBench, bundleForBench } from './_build.js';
@@ -116,6 +116,20 @@ async function floor(hub: string, decisions?: string): Promise<ChildRun> {
   return run;
 }
 
+/** The code-cache folder's files with their sizes and modification times. */
+function codeCacheFiles(): string[] {
+  let names: string[] = [];
+  try {
+    names = readdirSync(CODE_CACHE).filter((name) => name.endsWith('.v8cache'));
+  } catch {
+    return [];
+  }
+  return names.sort().map((name) => {
+    const stat = statSync(path.join(CODE_CACHE, name));
+    return `${name.slice(0, 8)}… ${(stat.size / 1048576).toFixed(1)} MB @${stat.mtimeMs.toFixed(0)}`;
+  });
+}
+
 function freshCache(): string {
   const dir = path.join(work, `cache-${++counter}`);
   mkdirSync(dir);
@@ -183,6 +197,7 @@ async function measureCold(hub: string, projects: number, runs = RUNS, firstEver
   const warm = freshCache();
   rmSync((await lint(hub, warm)).report, { force: true });
   rmSync(warm, { recursive: true, force: true });
+  const codeCacheBefore = codeCacheFiles();
   const lints: ChildRun[] = [];
   const singles: ChildRun[] = [];
   const firsts: ChildRun[] = [];
@@ -227,6 +242,13 @@ async function measureCold(hub: string, projects: number, runs = RUNS, firstEver
       `  ${projects} projects, round ${round + 1}/${runs} (load ${loadavg()[0]!.toFixed(1)}): lint ${seconds(run.ms)} (CPU ${seconds(run.cpuMs)}) ${megabytes(run.peakRssMb)}, --jobs 1 ${seconds(single.run.ms)} (CPU ${seconds(single.run.cpuMs)}) ${megabytes(single.run.peakRssMb)}, ${firstEver ? `no code cache ${seconds(firsts.at(-1)!.ms)} (CPU ${seconds(firsts.at(-1)!.cpuMs)}), ` : ''}floor ${seconds(f.ms)} (CPU ${seconds(f.cpuMs)}) ${megabytes(f.peakRssMb)}\n`,
     );
   }
+  // A cache that is used is never written again (src/startup/code-cache.ts): unchanged files mean every timed lint ran with it.
+  const codeCacheAfter = codeCacheFiles().join(', ');
+  process.stdout.write(
+    codeCacheBefore.length > 0 && codeCacheAfter === codeCacheBefore.join(', ')
+      ? `  code cache: ${codeCacheBefore.length} file(s) written by the untimed lint, used unchanged by every timed lint\n`
+      : `  code cache: ${codeCacheBefore.length === 0 ? 'none written by the untimed lint' : 'written again during the timed lints'} (before: ${codeCacheBefore.join(', ') || 'none'}; after: ${codeCacheAfter || 'none'})\n`,
+  );
   return { projects, lint: lints, single: singles, firstEver: firsts, floor: floors, lastCache, lastReport, decisions: checked!.decisions, counts: checked!.counts };
 }
 
