@@ -84,7 +84,9 @@ export async function bundleCli({ dist = path.join(root, 'dist'), outdir = path.
       format: 'cjs',
       // CommonJS has no `import.meta.url`: the bundle's own URL stands in (the twins' URLs are relative to it).
       define: { ...common.define, 'import.meta.url': '__oclhubBundleUrl' },
-      banner: { js: "var __oclhubBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+      // Strict, as ES modules (and so the ES-module bundle, CommonJS dependencies included) always are:
+      // a write to a frozen object throws in both, `this` in a plain call is undefined in both.
+      banner: { js: "'use strict';var __oclhubBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
       // `await import('node:…')` (modules that avoid the ES-module facades) becomes a require.
       plugins: [sources((contents) => contents.replace(/await import\((['"]node:[^'"]+['"])\)/g, 'require($1)'))],
       metafile: true,

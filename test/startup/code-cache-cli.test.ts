@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Script } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildForBench, bundleForBench, type BenchBuild } from '../../bench/_build.js';
 import { generateHub } from '../../bench/generate-hub.js';
@@ -50,6 +51,15 @@ describe('oclhub lint with the code cache', () => {
     expect([0, 1]).toContain(run.status); // 1: blocking findings
     return readFileSync(report, 'utf8');
   }
+
+  it('runs the one-file bundle in strict mode, as the ES-module bundle runs', () => {
+    // A directive only counts first: were the bundle's own "use strict" after the banner's statement, the script would run sloppy
+    // (writes to frozen objects ignored instead of throwing).
+    const script = readFileSync(path.join(build.root, 'src', 'bundle', 'oclhub.cjs'), 'utf8');
+    expect(script.startsWith("'use strict';")).toBe(true);
+    // The directive covers the whole script: V8 compiles it as strict code (a sloppy script would accept `with`).
+    expect(() => new Script(`${script.slice(0, script.indexOf(';') + 1)}\nwith ({}) {}`)).toThrow(SyntaxError);
+  });
 
   it('prints the same report without a code cache, writing one, using it, and over a damaged one', () => {
     const codeCache = path.join(work, 'code');
