@@ -81,11 +81,11 @@ export function buildForBench(): BenchBuild {
  * bench timing whole CLI processes runs this, or it would time the ~900 separate modules users never
  * load (100–170 ms more CPU per process here).
  */
-export async function bundleForBench(build: BenchBuild): Promise<number> {
+export async function bundleForBench(build: BenchBuild, options: { sourcemap?: boolean } = {}): Promise<number> {
   const start = performance.now();
   const script = new URL('../scripts/bundle-cli.mjs', import.meta.url).href;
-  const { bundleCli } = (await import(script)) as { bundleCli(options: { dist: string; outdir: string }): Promise<void> };
-  await bundleCli({ dist: path.join(build.root, 'src'), outdir: path.join(build.root, 'src', 'bundle') });
+  const { bundleCli } = (await import(script)) as { bundleCli(options: { dist: string; outdir: string; sourcemap?: boolean }): Promise<void> };
+  await bundleCli({ dist: path.join(build.root, 'src'), outdir: path.join(build.root, 'src', 'bundle'), sourcemap: options.sourcemap === true });
   return performance.now() - start;
 }
 

@@ -1,7 +1,8 @@
 /**
  * `oclhub` from the source (src/cli/main.ts through tsx), so a bench measures the code in this
  * working copy without building it first; in a private build with its bundle (bench/_build.ts
- * `bundleForBench`), the bundle, as bin/oclhub.js loads dist/bundle/. Same contract as bin/oclhub.js: a `lint` re-run on an
+ * `bundleForBench`), the bundle, as bin/oclhub.js loads dist/bundle/ (its one-file script with the V8
+ * code cache in $OCLHUB_CODE_CACHE_DIR, else ~/.cache/oclhub/code: see src/startup/code-cache.ts). Same contract as bin/oclhub.js: a `lint` re-run on an
  * unchanged hub is answered by lint/fast-rerun.ts before the CLI loads.
  *   node --import tsx bench/_cli.ts <oclhub arguments>
  */
@@ -26,15 +27,27 @@ const served =
 if (served !== undefined) {
   process.exitCode = served;
 } else {
-  const bundle = new URL('../src/bundle/oclhub.js', import.meta.url);
-  const { main } = (await import(existsSync(bundle) && !process.env.OCLHUB_UNBUNDLED ? bundle.href : '../src/cli/main.js')) as typeof import('../src/cli/main.js');
+  const { main, done } = await loadCli();
   main(argv).then(
     (code) => {
       process.exitCode = code;
+      done?.();
     },
     (error: unknown) => {
       process.stderr.write(`oclhub: internal error: ${error instanceof Error ? error.stack : String(error)}\n`);
       process.exitCode = 2;
     },
   );
+}
+
+/** As bin/oclhub.js: for lint, the bundle's one-file script with the V8 code cache; else its ES modules; else the separate modules. */
+async function loadCli(): Promise<{ main: (argv: string[]) => Promise<number>; done?: () => void }> {
+  const script = new URL('../src/bundle/oclhub.cjs', import.meta.url);
+  if (!process.env.OCLHUB_UNBUNDLED && argv.find((arg) => !arg.startsWith('-')) === 'lint' && existsSync(script)) {
+    const { loadCliBundle } = await import('../src/startup/code-cache.js');
+    const { fileURLToPath }: typeof import('node:url') = process.getBuiltinModule?.('node:url') ?? (await import('node:url'));
+    return loadCliBundle(fileURLToPath(script), argv);
+  }
+  const bundle = new URL('../src/bundle/oclhub.js', import.meta.url);
+  return (await import(existsSync(bundle) && !process.env.OCLHUB_UNBUNDLED ? bundle.href : '../src/cli/main.js')) as typeof import('../src/cli/main.js');
 }

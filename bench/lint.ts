@@ -3,11 +3,15 @@
  * on a generated hub (bench/generate-hub.ts: 1,000 projects × 4 environments × 25 policies = 100,000
  * decisions), packed as a clone is, against baselines measured in the same run:
  *
- * - cold (empty cache) against the hand-written floor (bench/_lint-floor.ts: one Node process parsing
+ * - cold (empty lint cache) against the hand-written floor (bench/_lint-floor.ts: one Node process parsing
  *   every deployment_process.ocl with oclhub's parser and running the 25 policies as JavaScript), whose
  *   decisions must equal lint's one by one. Issue 16's goal: ≤ 1.5× the floor. Lint runs as users run
  *   it (`--jobs auto`: worker threads when there are enough projects and idle cores) and with `--jobs 1`
  *   (one thread), so the worker pool's gain (wall) and cost (CPU) are measured in the same run.
+ *   The CLI keeps V8's compiled code between runs (src/startup/code-cache.ts): every lint here runs
+ *   with the code cache an untimed lint of the same hub wrote (as on a machine that ran oclhub
+ *   before), and each round also times a lint with an empty code-cache folder (the first run ever, as
+ *   on a CI runner that keeps no cache), reported beside the cold figure.
  * - peak memory (RSS) of the same runs. Goal: ≤ 500 MB at 5,000 projects.
  * - re-run, nothing changed, against cold. Goal: ≥ 20× faster. Bare Node (`node -e 0`) is measured beside
  *   each re-run: the floor of any process on the machine.
@@ -20,6 +24,9 @@
  * - with --jobs-curve: 100, 200 and 400 projects with --jobs 1 and --jobs 2, to place the number of
  *   projects from which a worker thread pays for its start (src/lint/workers/jobs.ts).
  * - with --profile: one more cold lint under `node --cpu-prof`, summarised by layer (bench/_profile.ts).
+ * - with --perf [--perf-runs 2]: cold lints (`--jobs 1`, code cache present) of the bundle under
+ *   `perf record` (on-CPU samples only), summarised by phase, layer and kind of code, with V8's
+ *   background threads (bench/_perf-profile.ts); where `perf` is missing or not allowed, says so.
  *
  * Every figure is the median of --runs runs (default 3; lint and floor alternate so drift hits both).
  * Both run from a private esbuild transpile of this working copy (bench/_build.ts): nothing is built in
@@ -28,15 +35,16 @@
  * can be told by source folder.
  *
  *   npx tsx bench/lint.ts [projects=1000] [environments=4] [policies=25] [--runs 3] [--scaling]
- *       [--sizes 10,100,1000,5000] [--jobs-curve [--curve 100,200,400]] [--loose] [--profile] [--keep]
+ *       [--sizes 10,100,1000,5000] [--jobs-curve [--curve 100,200,400]] [--loose] [--profile] [--perf [--perf-runs 2]] [--keep]
  * --loose keeps the generated hub's objects loose (as `git commit` leaves them) instead of packing.
  * --keep leaves the temporary folder (hubs, reports, profile) in place and prints where it is.
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildForBench, bundleForBench } from './_build.js';
 import { decisionLine } from './_lint-floor.js';
+import { formatPerfSummary, perfAvailable, PERF_NODE_ARGS, recordNode, summariseRecording } from './_perf-profile.js';
 import { formatProfile, summariseProfile } from './_profile.js';
 import {
   countOption,
@@ -57,7 +65,7 @@ import {
 import { generateHub, git } from './generate-hub.js';
 
 const argv = process.argv.slice(2);
-const [projectsArg, environmentsArg, policiesArg] = positionals(argv, ['runs', 'sizes', 'curve']);
+const [projectsArg, environmentsArg, policiesArg] = positionals(argv, ['runs', 'sizes', 'curve', 'perf-runs']);
 const PROJECTS = Number(projectsArg ?? 1000);
 const ENVIRONMENTS = Number(environmentsArg ?? 4);
 const POLICIES = Number(policiesArg ?? 25);
@@ -68,16 +76,21 @@ const SCALING = flag(argv, 'scaling') || process.env.OCLHUB_BENCH_SCALING === '1
 const SIZES = (option(argv, 'sizes') ?? '10,100,1000,5000').split(',').map(Number);
 const PACKED = !flag(argv, 'loose');
 const PROFILE = flag(argv, 'profile');
+const PERF = flag(argv, 'perf');
+const PERF_RUNS = countOption(argv, 'perf-runs', 2);
 const KEEP = flag(argv, 'keep');
 const JOBS_CURVE = flag(argv, 'jobs-curve');
 const CURVE = (option(argv, 'curve') ?? '100,200,400').split(',').map(Number);
 
 const work = mkdtempSync(path.join(tmpdir(), 'oclhub-bench-lint-'));
 const build = buildForBench();
-const bundleMs = await bundleForBench(build);
+// With --perf, source maps beside the bundle (its bytes, and so its code cache, are the same).
+const bundleMs = await bundleForBench(build, { sourcemap: PERF });
 const CLI = build.file('bench/_cli.ts');
 const FLOOR = build.file('bench/_lint-floor.ts');
 let counter = 0;
+/** The code cache (V8's compiled code of the CLI bundle) every lint runs with, written by an untimed lint. */
+const CODE_CACHE = path.join(work, 'code-cache');
 
 function checkLint(run: ChildRun, what: string): void {
   // 1: findings at the fail level (the generated hub has blocking violations); anything else is a failure.
@@ -91,7 +104,7 @@ async function lint(hub: string, cacheDir: string, nodeArgs: string[] = [], jobs
     cwd: hub,
     tsx: false,
     nodeArgs,
-    env: { OCLHUB_CACHE_DIR: cacheDir, OCLHUB_HUB: undefined, OCLHUB_JOBS: undefined, OCLHUB_UNBUNDLED: undefined, CI: '1', ...env },
+    env: { OCLHUB_CACHE_DIR: cacheDir, OCLHUB_CODE_CACHE_DIR: CODE_CACHE, OCLHUB_CODE_CACHE: undefined, OCLHUB_HUB: undefined, OCLHUB_JOBS: undefined, OCLHUB_UNBUNDLED: undefined, CI: '1', ...env },
   });
   checkLint(run, hub);
   return { run, report };
@@ -101,6 +114,20 @@ async function floor(hub: string, decisions?: string): Promise<ChildRun> {
   const run = await runNode(FLOOR, [hub, ...(decisions ? [decisions] : [])], { tsx: false });
   if (run.status !== 0) throw new Error(`floor failed (${run.status}): ${run.stderr}`);
   return run;
+}
+
+/** The code-cache folder's files with their sizes and modification times. */
+function codeCacheFiles(): string[] {
+  let names: string[] = [];
+  try {
+    names = readdirSync(CODE_CACHE).filter((name) => name.endsWith('.v8cache'));
+  } catch {
+    return [];
+  }
+  return names.sort().map((name) => {
+    const stat = statSync(path.join(CODE_CACHE, name));
+    return `${name.slice(0, 8)}… ${(stat.size / 1048576).toFixed(1)} MB @${stat.mtimeMs.toFixed(0)}`;
+  });
 }
 
 function freshCache(): string {
@@ -147,6 +174,8 @@ interface ColdFigures {
   lint: ChildRun[];
   /** The same cold lint with `--jobs 1` (one thread). */
   single: ChildRun[];
+  /** The same cold lint (`--jobs auto`) with an empty code-cache folder: the first run ever (only with `firstEver`). */
+  firstEver: ChildRun[];
   floor: ChildRun[];
   /** The cache folder and report of the last cold run (for the re-runs). */
   lastCache: string;
@@ -160,12 +189,18 @@ interface ColdFigures {
  * decisions checked against the floor's, and every run's report against the first (one thread or
  * several, the same bytes).
  */
-async function measureCold(hub: string, projects: number, runs = RUNS): Promise<ColdFigures> {
+async function measureCold(hub: string, projects: number, runs = RUNS, firstEver = false): Promise<ColdFigures> {
   // Untimed: the floor's decisions for the check (this also brings the build and the hub into the page cache).
   const floorDecisions = path.join(work, `floor-${projects}.tsv`);
   await floor(hub, floorDecisions);
+  // Untimed: a lint that leaves its code cache, as any earlier run of oclhub lint on the machine would.
+  const warm = freshCache();
+  rmSync((await lint(hub, warm)).report, { force: true });
+  rmSync(warm, { recursive: true, force: true });
+  const codeCacheBefore = codeCacheFiles();
   const lints: ChildRun[] = [];
   const singles: ChildRun[] = [];
+  const firsts: ChildRun[] = [];
   const floors: ChildRun[] = [];
   let lastCache = '';
   let lastReport = '';
@@ -194,13 +229,27 @@ async function measureCold(hub: string, projects: number, runs = RUNS): Promise<
     sameReport(single.report, 'a cold lint with --jobs 1');
     rmSync(single.report, { force: true });
     rmSync(singleCache, { recursive: true, force: true });
+    if (firstEver) {
+      const [firstCache, emptyCodeCache] = [freshCache(), freshCache()];
+      const first = await lint(hub, firstCache, [], 'auto', { OCLHUB_CODE_CACHE_DIR: emptyCodeCache });
+      firsts.push(first.run);
+      sameReport(first.report, 'a first-ever cold lint');
+      for (const done of [first.report, firstCache, emptyCodeCache]) rmSync(done, { recursive: true, force: true });
+    }
     if (lintFirst) floors.push(await floor(hub));
     const f = floors.at(-1)!;
     process.stdout.write(
-      `  ${projects} projects, round ${round + 1}/${runs} (load ${loadavg()[0]!.toFixed(1)}): lint ${seconds(run.ms)} (CPU ${seconds(run.cpuMs)}) ${megabytes(run.peakRssMb)}, --jobs 1 ${seconds(single.run.ms)} (CPU ${seconds(single.run.cpuMs)}) ${megabytes(single.run.peakRssMb)}, floor ${seconds(f.ms)} (CPU ${seconds(f.cpuMs)}) ${megabytes(f.peakRssMb)}\n`,
+      `  ${projects} projects, round ${round + 1}/${runs} (load ${loadavg()[0]!.toFixed(1)}): lint ${seconds(run.ms)} (CPU ${seconds(run.cpuMs)}) ${megabytes(run.peakRssMb)}, --jobs 1 ${seconds(single.run.ms)} (CPU ${seconds(single.run.cpuMs)}) ${megabytes(single.run.peakRssMb)}, ${firstEver ? `no code cache ${seconds(firsts.at(-1)!.ms)} (CPU ${seconds(firsts.at(-1)!.cpuMs)}), ` : ''}floor ${seconds(f.ms)} (CPU ${seconds(f.cpuMs)}) ${megabytes(f.peakRssMb)}\n`,
     );
   }
-  return { projects, lint: lints, single: singles, floor: floors, lastCache, lastReport, decisions: checked!.decisions, counts: checked!.counts };
+  // A cache that is used is never written again (src/startup/code-cache.ts): unchanged files mean every timed lint ran with it.
+  const codeCacheAfter = codeCacheFiles().join(', ');
+  process.stdout.write(
+    codeCacheBefore.length > 0 && codeCacheAfter === codeCacheBefore.join(', ')
+      ? `  code cache: ${codeCacheBefore.length} file(s) written by the untimed lint, used unchanged by every timed lint\n`
+      : `  code cache: ${codeCacheBefore.length === 0 ? 'none written by the untimed lint' : 'written again during the timed lints'} (before: ${codeCacheBefore.join(', ') || 'none'}; after: ${codeCacheAfter || 'none'})\n`,
+  );
+  return { projects, lint: lints, single: singles, firstEver: firsts, floor: floors, lastCache, lastReport, decisions: checked!.decisions, counts: checked!.counts };
 }
 
 const ms = (runs: readonly ChildRun[]) => runs.map((r) => r.ms);
@@ -218,7 +267,7 @@ async function main(): Promise<void> {
   await runNode(CLI, ['--version'], { tsx: false });
 
   const hub = await hubOf(PROJECTS);
-  const cold = await measureCold(hub, PROJECTS);
+  const cold = await measureCold(hub, PROJECTS, RUNS, true);
   process.stdout.write(`lint and floor agree on all ${cold.decisions.toLocaleString('en')} decisions (${cold.counts})\n`);
 
   // Re-runs on the unchanged hub, with the cache the last cold run left; they are short, so there are
@@ -269,13 +318,15 @@ async function main(): Promise<void> {
   const singleMs = median(ms(cold.single));
   reportRow({
     id: 'lint-cold',
-    figure: `${timed(cold.lint)} (--jobs auto: up to ${availableParallelism()} threads, fewer while other processes use the cores); ${cold.decisions.toLocaleString('en')} decisions`,
+    figure: `${timed(cold.lint)} (--jobs auto: up to ${availableParallelism()} threads, fewer while other processes use the cores; no lint cache, the code cache of an earlier run present); ${cold.decisions.toLocaleString('en')} decisions`,
     baseline: `hand-written floor ${timed(cold.floor)}`,
     ratio: `${times(coldMs / floorMs)} the floor (CPU: ${times(cpu(cold.lint) / cpu(cold.floor))})`,
     met: coldMs / floorMs <= 1.5,
     note:
       `one thread (--jobs 1): ${timed(cold.single)}, ${times(singleMs / floorMs)} the floor; worker threads: wall ${times(singleMs / coldMs)} faster, CPU ${times(cpu(cold.lint) / cpu(cold.single))} ` +
-      `(a worker gains less while other processes use the cores: load average ${loadavg()[0]!.toFixed(1)} now)${PROJECTS !== 1000 ? `; measured at ${PROJECTS} projects` : ''}`,
+      `(a worker gains less while other processes use the cores: load average ${loadavg()[0]!.toFixed(1)} now); ` +
+      `first run ever (no code cache either, as on a CI runner that keeps no cache): ${timed(cold.firstEver)}, ${times(median(ms(cold.firstEver)) / floorMs)} the floor (CPU: ${times(cpu(cold.firstEver) / cpu(cold.floor))})` +
+      `${PROJECTS !== 1000 ? `; measured at ${PROJECTS} projects` : ''}`,
   });
   const lintRss = median(rss(cold.lint));
   reportRow({
@@ -310,6 +361,30 @@ async function main(): Promise<void> {
   if (SCALING) await scaling(cold);
   if (JOBS_CURVE) await jobsCurve();
   if (PROFILE) await profile(hub);
+  if (PERF) perfProfile(hub);
+}
+
+/** Cold lints under `perf record`, summarised (bench/_perf-profile.ts). */
+function perfProfile(hub: string): void {
+  if (!perfAvailable()) {
+    process.stdout.write('\n--perf: `perf record` is not available here (not installed, or perf_event_paranoid forbids it): no on-CPU profile\n');
+    return;
+  }
+  const env = { ...process.env, OCLHUB_CODE_CACHE_DIR: CODE_CACHE, OCLHUB_HUB: '', OCLHUB_JOBS: '', OCLHUB_UNBUNDLED: '', CI: '1' };
+  const run = (i: number) => {
+    const cache = freshCache();
+    const report = path.join(work, `perf-report-${i}.json`);
+    const text = recordNode([CLI, 'lint', '--format', 'json', '--output', report, '--jobs', '1'], hub, { ...env, OCLHUB_CACHE_DIR: cache }, path.join(work, `perf-${i}.data`));
+    for (const done of [cache, report, path.join(work, `perf-${i}.data`)]) rmSync(done, { recursive: true, force: true });
+    return text;
+  };
+  // Untimed: the code cache for the profiler's Node flags (a cache belongs to one set of flags).
+  run(0);
+  const recordings = Array.from({ length: PERF_RUNS }, (_, i) => summariseRecording(run(i + 1)));
+  process.stdout.write(
+    `\non-CPU profile of a cold lint (perf record -e task-clock at 2 kHz; node ${PERF_NODE_ARGS.join(' ')}; --jobs 1, no lint cache, code cache present; ${PROJECTS} projects; load ${loadavg()[0]!.toFixed(1)}):\n`,
+  );
+  process.stdout.write(`${formatPerfSummary(recordings)}\n`);
 }
 
 /** Time and peak memory at several hub sizes, each against its floor. */

@@ -3,6 +3,12 @@
  * dist/bundle/ with esbuild, so that start-up reads a handful of files instead of ~900 modules.
  * Commands stay lazily loaded: each dynamic import becomes its own chunk.
  *
+ * The same CLI also goes into one CommonJS file, dist/bundle/oclhub.cjs, which bin/oclhub.js runs for `lint`
+ * through src/startup/code-cache.ts with a V8 code cache (Node 20 caches compiled code only for
+ * scripts, not for ES modules). It has no dynamic `import()` left (Node 20 cannot run one from a
+ * script given cached code): Node's built-in modules are required instead, which this checks.
+ * The ES-module bundle stays for the lint worker threads and for bin/oclhub.js without the file.
+ *
  * Modules that find files next to themselves (`new URL('../../schemas/', import.meta.url)`) keep
  * working: each module's `import.meta.url` is rewritten to the URL its compiled twin has in dist/.
  */
@@ -16,52 +22,79 @@ const source = path.join(root, 'src');
 
 /**
  * Bundles into `outdir`, each module's `import.meta.url` naming its compiled twin under `dist`
- * (test/lint/workers-build.test.ts bundles a private build elsewhere the same way).
+ * (test/lint/workers-build.test.ts bundles a private build elsewhere the same way); with
+ * `sourcemap`, source maps beside (bench/lint.ts --perf maps profiled code back to src/).
  */
-export async function bundleCli({ dist = path.join(root, 'dist'), outdir = path.join(dist, 'bundle') } = {}) {
-  const moduleUrls = {
+export async function bundleCli({ dist = path.join(root, 'dist'), outdir = path.join(dist, 'bundle'), sourcemap = false } = {}) {
+  /** A module's source with `import.meta.url` naming its compiled twin in dist/, as seen from outdir. */
+  async function moduleSource(file) {
+    let contents = await readFile(file, 'utf8');
+    const relative = path.relative(source, file);
+    if (!relative.startsWith('..') && contents.includes('import.meta.url')) {
+      const twin = path.join(dist, relative.replace(/\.tsx?$/, '.js'));
+      const fromBundle = path.relative(outdir, twin).split(path.sep).join('/');
+      contents = contents.replaceAll('import.meta.url', `new URL(${JSON.stringify(fromBundle)}, import.meta.url).href`);
+    }
+    return contents;
+  }
+  const sources = (rewrite = (contents) => contents) => ({
     name: 'module-urls',
     setup(b) {
-      b.onLoad({ filter: /\.tsx?$/ }, async (args) => {
-        let contents = await readFile(args.path, 'utf8');
-        const relative = path.relative(source, args.path);
-        if (!relative.startsWith('..') && contents.includes('import.meta.url')) {
-          const twin = path.join(dist, relative.replace(/\.tsx?$/, '.js'));
-          const fromBundle = path.relative(outdir, twin).split(path.sep).join('/');
-          contents = contents.replaceAll('import.meta.url', `new URL(${JSON.stringify(fromBundle)}, import.meta.url).href`);
-        }
-        return { contents, loader: args.path.endsWith('.tsx') ? 'tsx' : 'ts' };
-      });
+      b.onLoad({ filter: /\.tsx?$/ }, async (args) => ({ contents: rewrite(await moduleSource(args.path)), loader: args.path.endsWith('.tsx') ? 'tsx' : 'ts' }));
     },
-  };
-
-  await rm(outdir, { recursive: true, force: true });
-  const result = await build({
-    // The lint worker thread's entry is bundled too (sharing chunks with the CLI), and src/hub/hub.ts is
-    // told where it is relative to hub.ts's twin in dist/ (what `import.meta.url` names in the bundle).
-    entryPoints: { oclhub: path.join(source, 'cli', 'main.ts'), 'lint-worker': path.join(source, 'hub', 'lint-worker.ts') },
-    define: { OCLHUB_BUNDLED_LINT_WORKER: JSON.stringify(path.relative(path.join(dist, 'hub'), path.join(outdir, 'lint-worker.js')).split(path.sep).join('/')) },
-    outdir,
+  });
+  const common = {
     bundle: true,
-    splitting: true,
-    format: 'esm',
     platform: 'node',
     target: 'node20',
     jsx: 'automatic',
     jsxImportSource: 'hono/jsx',
-    // CommonJS dependencies (ajv, simple-get…) call require(); ESM output has none of its own.
-    banner: { js: "import { createRequire as __oclhubCreateRequire } from 'node:module'; const require = __oclhubCreateRequire(import.meta.url);" },
+    // src/hub/hub.ts is told where the lint worker's entry is relative to hub.ts's twin in dist/ (what `import.meta.url` names in the bundle).
+    define: { OCLHUB_BUNDLED_LINT_WORKER: JSON.stringify(path.relative(path.join(dist, 'hub'), path.join(outdir, 'lint-worker.js')).split(path.sep).join('/')) },
     legalComments: 'eof',
     // Less to parse at start-up; names stay, so stack traces of internal errors remain readable.
     minifyWhitespace: true,
     minifySyntax: true,
-    plugins: [moduleUrls],
     // jsonc-parser's `main` is a UMD build whose require('./impl/…') calls a bundle cannot follow; its ES build bundles.
     alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
     logLevel: 'warning',
-    metafile: Boolean(process.env.OCLHUB_BUNDLE_METAFILE),
-  });
-  if (result.metafile) await writeFile(process.env.OCLHUB_BUNDLE_METAFILE, JSON.stringify(result.metafile));
+    // `sourcemap: true` (bench/lint.ts --perf): .map files beside the bundle, the bundle's bytes unchanged (no comment naming them).
+    ...(sourcemap ? { sourcemap: 'external' } : {}),
+  };
+
+  await rm(outdir, { recursive: true, force: true });
+  const commonJsFile = path.join(outdir, 'oclhub.cjs');
+  const [modules, script] = await Promise.all([
+    build({
+      ...common,
+      // The lint worker thread's entry is bundled too, sharing chunks with the CLI.
+      entryPoints: { oclhub: path.join(source, 'cli', 'main.ts'), 'lint-worker': path.join(source, 'hub', 'lint-worker.ts') },
+      outdir,
+      splitting: true,
+      format: 'esm',
+      // CommonJS dependencies (ajv, simple-get…) call require(); ESM output has none of its own.
+      banner: { js: "import { createRequire as __oclhubCreateRequire } from 'node:module'; const require = __oclhubCreateRequire(import.meta.url);" },
+      plugins: [sources()],
+      metafile: Boolean(process.env.OCLHUB_BUNDLE_METAFILE),
+    }),
+    build({
+      ...common,
+      entryPoints: [path.join(source, 'cli', 'main.ts')],
+      outfile: commonJsFile,
+      format: 'cjs',
+      // CommonJS has no `import.meta.url`: the bundle's own URL stands in (the twins' URLs are relative to it).
+      define: { ...common.define, 'import.meta.url': '__oclhubBundleUrl' },
+      // Strict, as ES modules (and so the ES-module bundle, CommonJS dependencies included) always are:
+      // a write to a frozen object throws in both, `this` in a plain call is undefined in both.
+      banner: { js: "'use strict';var __oclhubBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+      // `await import('node:…')` (modules that avoid the ES-module facades) becomes a require.
+      plugins: [sources((contents) => contents.replace(/await import\((['"]node:[^'"]+['"])\)/g, 'require($1)'))],
+      metafile: true,
+    }),
+  ]);
+  const dynamic = Object.values(script.metafile.outputs).flatMap((output) => output.imports.filter((i) => i.kind === 'dynamic-import').map((i) => i.path));
+  if (dynamic.length > 0) throw new Error(`${commonJsFile} would import ${dynamic.join(', ')} dynamically, which a script run with cached code cannot (src/startup/code-cache.ts)`);
+  if (modules.metafile) await writeFile(process.env.OCLHUB_BUNDLE_METAFILE, JSON.stringify(modules.metafile));
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await bundleCli();

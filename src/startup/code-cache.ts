@@ -1,0 +1,199 @@
+/**
+ * Runs the CLI's one-file CommonJS bundle (dist/bundle/oclhub.cjs, see scripts/bundle-cli.mjs; what
+ * bin/oclhub.js runs for `lint`) with a V8 code cache, which is what Node 22's `module.enableCompileCache()` does and Node 20 lacks: the
+ * bytecode of every function the previous run of the same command compiled is handed back to V8
+ * (`vm.Script` `cachedData`), so this run neither parses the bundle nor compiles those functions again.
+ *
+ * A cache file belongs to one bundle (its SHA-256: V8's own check compares only the source's length),
+ * one Node/V8 build and platform, one set of V8 flags (`execArgv` and `NODE_OPTIONS`) and one command:
+ * anything else is another file. Its payload carries a SHA-256 of its own (V8 verifies its checksum
+ * only in debug builds), so a torn, truncated or damaged file is never handed to V8. A cache that is
+ * missing, damaged, foreign or rejected by V8 is ignored: the bundle is compiled from its source, as
+ * without a cache, and a new cache is written after the run. Writes are a temporary file renamed into
+ * place; failing to write one (read-only home, full disk) changes nothing else. The cache holds only
+ * what V8 would compile from the bundle anyway, never data a command reads.
+ *
+ * Imported by bin/oclhub.js before the bundle: Node's modules only, and git/durable.js for names of
+ * temporary files.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire, Module } from 'node:module';
+import { homedir } from 'node:os';
+import path from 'node:path';
+import { Script } from 'node:vm';
+import { tempPath } from '../git/durable.js';
+
+/** First line of a cache file; a new format gets a new name. */
+const MAGIC = 'oclhub-code-cache/1';
+/** A run that used this many times the CPU of the run that wrote the cache (and at least REFRESH_MS) writes it again: it compiled more. */
+const REFRESH_FACTOR = 2;
+const REFRESH_MS = 200;
+/** Cache files kept in the folder (one per command and bundle); the least recently written go first. */
+const KEEP_FILES = 16;
+/** A temporary file this old is a leftover of a process that died between writing and renaming it. */
+const LEFTOVER_MS = 60 * 60 * 1000;
+const SUFFIX = '.v8cache';
+
+export type CodeCacheStatus =
+  /** No cache file, or no cache folder (`OCLHUB_CODE_CACHE=off`). */
+  | 'none'
+  /** V8 used the cached code. */
+  | 'accepted'
+  /** A cache file whose key or checksum did not match, or that could not be read as one: not given to V8. */
+  | 'damaged'
+  /** V8 refused the cached code (another V8 build or flags): compiled from source. */
+  | 'rejected';
+
+export interface CodeCacheOptions {
+  /** The CommonJS file to run. */
+  file: string;
+  /** Where cache files live; undefined: no code cache. */
+  dir: string | undefined;
+  /** What else the compiled code depends on beyond the bundle, Node and V8 flags: the command (a cache holds the functions its run compiled). */
+  label: string;
+  /** `process.env` (NODE_OPTIONS sets V8 flags too). */
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface LoadedBundle {
+  /** The bundle's `module.exports`. */
+  exports: unknown;
+  status: CodeCacheStatus;
+  /** The cache file this run read or will write (undefined without a cache folder). */
+  cacheFile: string | undefined;
+  /**
+   * Call when the command is done: writes the cache when there was none usable, or when this run
+   * compiled much more than the one that wrote it. Never throws. Returns whether a cache was written.
+   */
+  save(): boolean;
+}
+
+/**
+ * The code-cache folder: `$OCLHUB_CODE_CACHE_DIR`, else `code/` in oclhub's cache folder
+ * (`$OCLHUB_CACHE_DIR`, else `~/.cache/oclhub`); undefined when `OCLHUB_CODE_CACHE` is `off` (or `0`).
+ */
+export function codeCacheDir(env: NodeJS.ProcessEnv, cwd: string): string | undefined {
+  const setting = env.OCLHUB_CODE_CACHE?.toLowerCase();
+  if (setting === 'off' || setting === '0' || setting === 'false') return undefined;
+  if (env.OCLHUB_CODE_CACHE_DIR) return path.resolve(cwd, env.OCLHUB_CODE_CACHE_DIR);
+  return path.join(path.resolve(cwd, env.OCLHUB_CACHE_DIR || path.join(env.HOME ?? homedir(), '.cache', 'oclhub')), 'code');
+}
+
+const sha256 = (data: string | Uint8Array) => createHash('sha256').update(data).digest('hex');
+
+/** Everything the cached code depends on, as one line. */
+function cacheKey(sourceHash: string, label: string, env: NodeJS.ProcessEnv): string {
+  return [MAGIC, sourceHash, process.version, process.versions.v8, process.platform, process.arch, JSON.stringify(process.execArgv), env.NODE_OPTIONS ?? '', label].join('\n');
+}
+
+interface CacheFile {
+  data: Buffer;
+  /** CPU time (ms) of the run that wrote it. */
+  cpuMs: number;
+}
+
+/** The payload of `file` when it is a cache file for `keyHash` and its checksum holds; undefined otherwise. */
+export function readCacheFile(file: string, keyHash: string): CacheFile | 'missing' | 'damaged' {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch {
+    return 'missing';
+  }
+  // `<magic> <key hash> <payload sha256> <cpu ms>\n<payload>`
+  const newline = bytes.indexOf(10);
+  if (newline < 0 || newline > 256) return 'damaged';
+  const [magic, key, payloadHash, cpu, ...rest] = bytes.subarray(0, newline).toString('latin1').split(' ');
+  if (magic !== MAGIC || key !== keyHash || payloadHash === undefined || rest.length > 0 || !/^\d+$/.test(cpu ?? '')) return 'damaged';
+  const data = bytes.subarray(newline + 1);
+  if (data.length === 0 || sha256(data) !== payloadHash) return 'damaged';
+  return { data, cpuMs: Number(cpu) };
+}
+
+function writeCacheFile(file: string, keyHash: string, data: Buffer, cpuMs: number): void {
+  const folder = path.dirname(file);
+  mkdirSync(folder, { recursive: true });
+  const temp = tempPath(folder, `.${path.basename(file)}.tmp-`);
+  try {
+    writeFileSync(temp, Buffer.concat([Buffer.from(`${MAGIC} ${keyHash} ${sha256(data)} ${Math.round(cpuMs)}\n`, 'latin1'), data]), { flag: 'wx' });
+    renameSync(temp, file);
+  } catch (error) {
+    rmSync(temp, { force: true });
+    throw error;
+  }
+  prune(folder);
+}
+
+/** Keeps the folder bounded: every new oclhub version or command adds a file. */
+function prune(folder: string): void {
+  const now = Date.now();
+  const caches: { file: string; mtimeMs: number }[] = [];
+  for (const name of readdirSync(folder)) {
+    const file = path.join(folder, name);
+    const mtimeMs = statSync(file, { throwIfNoEntry: false })?.mtimeMs;
+    if (mtimeMs === undefined) continue;
+    if (name.endsWith(SUFFIX)) caches.push({ file, mtimeMs });
+    else if (name.includes(`${SUFFIX}.tmp-`) && now - mtimeMs > LEFTOVER_MS) rmSync(file, { force: true });
+  }
+  caches.sort((a, b) => b.mtimeMs - a.mtimeMs);
+  for (const { file } of caches.slice(KEEP_FILES)) rmSync(file, { force: true });
+}
+
+const cpuMsNow = () => {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1000;
+};
+
+/** Runs `options.file` as a CommonJS module, with cached code when a usable cache exists. */
+export function loadBundle(options: CodeCacheOptions): LoadedBundle {
+  const bytes = readFileSync(options.file);
+  const source = bytes.toString('utf8');
+  let status: CodeCacheStatus = 'none';
+  let cacheFile: string | undefined;
+  let keyHash = '';
+  let cached: CacheFile | undefined;
+  if (options.dir !== undefined) {
+    keyHash = sha256(cacheKey(sha256(bytes), options.label, options.env ?? process.env));
+    cacheFile = path.join(options.dir, `${keyHash.slice(0, 40)}${SUFFIX}`);
+    const read = readCacheFile(cacheFile, keyHash);
+    if (read === 'damaged') status = 'damaged';
+    else if (read !== 'missing') cached = read;
+  }
+  // No importModuleDynamically: with cached data, Node 20 loses the callback (the bundle has no
+  // dynamic import; scripts/bundle-cli.mjs checks).
+  const script = new Script(Module.wrap(source), { filename: options.file, ...(cached ? { cachedData: cached.data } : {}) });
+  if (cached) status = script.cachedDataRejected === true ? 'rejected' : 'accepted';
+  const module = { exports: {} as unknown };
+  const run = script.runInThisContext() as (exports: unknown, require: NodeJS.Require, module: { exports: unknown }, filename: string, dirname: string) => void;
+  run.call(module.exports, module.exports, createRequire(options.file), module, options.file, path.dirname(options.file));
+  return {
+    exports: module.exports,
+    status,
+    cacheFile,
+    save: () => {
+      if (cacheFile === undefined) return false;
+      const cpuMs = cpuMsNow();
+      const stale = status !== 'accepted' || (cached !== undefined && cpuMs >= Math.max(REFRESH_MS, REFRESH_FACTOR * cached.cpuMs));
+      if (!stale) return false;
+      try {
+        writeCacheFile(cacheFile, keyHash, script.createCachedData(), cpuMs);
+        return true;
+      } catch {
+        return false; // a cache is an optimisation: a folder we cannot write to is not an error
+      }
+    },
+  };
+}
+
+/** The cache's label for a command line: the command's name (what decides which functions run), or `other`. */
+export function commandLabel(argv: readonly string[]): string {
+  const name = argv.find((arg) => !arg.startsWith('-'));
+  return name !== undefined && /^[a-z][a-z-]{0,31}$/.test(name) ? name : 'other';
+}
+
+/** The CLI's one-file bundle run with the code cache (bin/oclhub.js): its `main` and what to call when it is done. */
+export function loadCliBundle(file: string, argv: readonly string[], env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): { main: (argv: string[]) => Promise<number>; done: () => void } {
+  const loaded = loadBundle({ file, dir: codeCacheDir(env, cwd), label: commandLabel(argv), env });
+  return { main: (loaded.exports as { main: (argv: string[]) => Promise<number> }).main, done: () => void loaded.save() };
+}

@@ -1,0 +1,95 @@
+/**
+ * `oclhub lint` as users run it (bin/oclhub.js over a build: the CLI's one-file bundle with the V8 code
+ * cache, src/startup/code-cache.ts): the report is the same byte for byte with no code cache, on the
+ * run that writes it, on the run that uses it, and after the cache file was damaged. The build is a
+ * private one of this working copy (bench/_build.ts, bundled by scripts/bundle-cli.mjs), laid out as
+ * the package is: bin/ beside dist/.
+ */
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Script } from 'node:vm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildForBench, bundleForBench, type BenchBuild } from '../../bench/_build.js';
+import { generateHub } from '../../bench/generate-hub.js';
+
+describe('oclhub lint with the code cache', () => {
+  let work: string;
+  let hub: string;
+  let build: BenchBuild;
+  let bin: string;
+
+  beforeAll(async () => {
+    work = mkdtempSync(path.join(tmpdir(), 'oclhub-code-cache-cli-'));
+    hub = path.join(work, 'hub');
+    build = buildForBench();
+    await bundleForBench(build);
+    // The package's layout: bin/oclhub.js loads ../dist/bundle/oclhub.cjs and ../dist/startup/code-cache.js.
+    symlinkSync(path.join(build.root, 'src'), path.join(build.root, 'dist'));
+    mkdirSync(path.join(build.root, 'bin'));
+    bin = path.join(build.root, 'bin', 'oclhub.js');
+    copyFileSync(new URL('../../bin/oclhub.js', import.meta.url), bin);
+    await generateHub(hub, 20, 2, 6, { packed: true });
+  }, 300_000);
+
+  afterAll(() => {
+    build?.remove();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  let runs = 0;
+  /** `oclhub lint --format json` of the hub with no lint cache; the report. */
+  function lint(env: NodeJS.ProcessEnv): string {
+    const report = path.join(work, `report-${++runs}.json`);
+    const run = spawnSync(process.execPath, [bin, 'lint', '--no-cache', '--format', 'json', '--jobs', '1', '--output', report], {
+      cwd: hub,
+      encoding: 'utf8',
+      env: { ...process.env, CI: '1', OCLHUB_HUB: '', OCLHUB_JOBS: '', OCLHUB_UNBUNDLED: '', OCLHUB_CACHE_DIR: path.join(work, 'caches'), ...env },
+    });
+    expect(run.stderr).toBe('');
+    expect([0, 1]).toContain(run.status); // 1: blocking findings
+    return readFileSync(report, 'utf8');
+  }
+
+  it('runs the one-file bundle in strict mode, as the ES-module bundle runs', () => {
+    // A directive only counts first: were the bundle's own "use strict" after the banner's statement, the script would run sloppy
+    // (writes to frozen objects ignored instead of throwing).
+    const script = readFileSync(path.join(build.root, 'src', 'bundle', 'oclhub.cjs'), 'utf8');
+    expect(script.startsWith("'use strict';")).toBe(true);
+    // The directive covers the whole script: V8 compiles it as strict code (a sloppy script would accept `with`).
+    expect(() => new Script(`${script.slice(0, script.indexOf(';') + 1)}\nwith ({}) {}`)).toThrow(SyntaxError);
+  });
+
+  it('prints the same report without a code cache, writing one, using it, and over a damaged one', () => {
+    const codeCache = path.join(work, 'code');
+    const without = lint({ OCLHUB_CODE_CACHE: 'off' });
+    expect((JSON.parse(without) as { evaluations: unknown[] }).evaluations).toHaveLength(40);
+    expect(readdirSync(work)).not.toContain('code');
+    // The default folder is code/ in $OCLHUB_CACHE_DIR.
+    expect(lint({})).toBe(without);
+    expect(readdirSync(path.join(work, 'caches', 'code')).filter((name) => name.endsWith('.v8cache'))).toHaveLength(1);
+
+    expect(lint({ OCLHUB_CODE_CACHE_DIR: codeCache })).toBe(without);
+    const [name] = readdirSync(codeCache);
+    const file = path.join(codeCache, name!);
+    const written = statSync(file);
+    // A used cache is not written again (a cache that is not used is always replaced).
+    expect(lint({ OCLHUB_CODE_CACHE_DIR: codeCache })).toBe(without);
+    expect(statSync(file).mtimeMs).toBe(written.mtimeMs);
+
+    const bytes = readFileSync(file);
+    bytes[bytes.length - 1000]! ^= 0xff;
+    writeFileSync(file, bytes);
+    expect(lint({ OCLHUB_CODE_CACHE_DIR: codeCache })).toBe(without);
+    expect(readFileSync(file).equals(bytes)).toBe(false);
+    expect(lint({ OCLHUB_CODE_CACHE_DIR: codeCache })).toBe(without);
+    // Other commands run the ES-module bundle: compiling the whole script would cost a short command more than it saves.
+    const other = spawnSync(process.execPath, [bin, 'validate', '.'], { cwd: hub, encoding: 'utf8', env: { ...process.env, CI: '1', OCLHUB_CODE_CACHE_DIR: path.join(work, 'code-validate') } });
+    expect(other.status, other.stderr).toBe(0);
+    expect(readdirSync(work)).not.toContain('code-validate');
+    // The ES-module bundle (bin/oclhub.js's fallback when the one-file bundle is absent) agrees too.
+    rmSync(path.join(build.root, 'src', 'bundle', 'oclhub.cjs'));
+    expect(lint({ OCLHUB_CODE_CACHE_DIR: codeCache })).toBe(without);
+  }, 300_000);
+});
