@@ -24,7 +24,7 @@
  * Imports nothing but Node's modules, worktree.ts and git/durable.ts (both Node-only when loaded):
  * loading it costs next to nothing.
  */
-import { worktreeStateHolds } from './worktree.js';
+import { worktreeStateHolds, worktreeStateName } from './worktree.js';
 import { syncFolder, tempPath } from '../git/durable.js';
 import type { FsLike } from '../git/repo.js';
 
@@ -34,7 +34,9 @@ const { appendFileSync, closeSync, constants, fstatSync, mkdirSync, openSync, pr
   process.getBuiltinModule?.('node:fs') ?? (await import('node:fs'));
 const path: typeof import('node:path') = process.getBuiltinModule?.('node:path') ?? (await import('node:path'));
 const { copyFile, open, unlink } = fsPromises;
-const { createHash }: typeof import('node:crypto') = process.getBuiltinModule?.('node:crypto') ?? (await import('node:crypto'));
+// Loaded on first use, not at start-up: a re-run that finds nothing changed hashes nothing (node:crypto
+// takes 4–5 ms to load). Older Node, without getBuiltinModule: the facade, loaded now.
+const cryptoFacade: typeof import('node:crypto') | undefined = 'getBuiltinModule' in process ? undefined : await import('node:crypto');
 
 /** Bumped when cached results change shape or meaning. */
 export const ENGINE_VERSION = '4';
@@ -43,11 +45,11 @@ export const ENGINE_VERSION = '4';
 export function sha(parts: readonly string[]): string {
   let text = '';
   for (const part of parts) text += `${part.length}:${part}`;
-  return createHash('sha256').update(text).digest('hex');
+  return (cryptoFacade ?? process.getBuiltinModule('node:crypto')).createHash('sha256').update(text).digest('hex');
 }
 
 const RECORD = 'lint-rerun.json';
-const RECORD_FORMAT = 'oclhub-rerun/1';
+const RECORD_FORMAT = 'oclhub-rerun/2';
 /**
  * The rendered report is two files (written by cache.ts, read there and here). The head,
  * `lint-output.txt`: a header line `format key exitCode summaryBytes bodySize bodyMtimeMs bodyInode`,
@@ -290,8 +292,20 @@ export function rerunPlaces(options: RerunOptions, cwd: string, env: Readonly<Re
 /** What a hub's repository says now: HEAD's commit and the tag listing (names; the packed refs as written). */
 export interface HubObservation {
   commit: string;
+  /** The loose tags' names and the packed refs as written (see `tagsDigest`). */
   tags: string;
 }
+
+/**
+ * A tag listing as a record keeps it: the listing itself while it is small (compared as it is: no
+ * hashing, so a re-run loads no crypto), its sha-256 beyond that. The two forms never equal each other.
+ */
+export function tagsDigest(listing: string): string {
+  return listing.length <= TAGS_KEPT_AS_TEXT ? `=${listing}` : `sha256:${sha([listing])}`;
+}
+
+/** Up to this many characters a tag listing is kept in the record as it is. */
+const TAGS_KEPT_AS_TEXT = 64 * 1024;
 
 function gitDirs(root: string): { gitDir: string; commonDir: string } {
   const dotGit = path.join(root, '.git');
@@ -347,7 +361,7 @@ export function observeHub(root: string): HubObservation {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
-  return { commit: head, tags: sha([names.sort().join('\n'), packedText]) };
+  return { commit: head, tags: `${names.sort().join('\n')}\0${packedText}` };
 }
 
 interface RerunRecord {
@@ -362,6 +376,8 @@ interface RerunRecord {
   /** The key in the rendered report's header, and the head file's identity when recorded (a torn or rewritten file is not it). */
   key: string;
   report: FileIdentity;
+  /** The name of the working tree's state file in the cache folder (worktree.ts `worktreeStateName` of `root`). */
+  worktree: string;
 }
 
 /**
@@ -384,11 +400,12 @@ export function rerunRecorder(options: RerunOptions, context: RerunContext): ((k
           invocation,
           root: places.root,
           commit: observed.commit,
-          tags: observed.tags,
+          tags: tagsDigest(observed.tags),
           from: Date.now(),
           until: Math.min(until, Number.MAX_SAFE_INTEGER),
           key,
           report: identityOf(report),
+          worktree: worktreeStateName(places.root),
         };
         mkdirSync(places.cacheDir, { recursive: true });
         const file = path.join(places.cacheDir, RECORD);
@@ -485,12 +502,14 @@ export async function rerunFromCache(io: RerunIo): Promise<number | undefined> {
     if (!Array.isArray(record.report) || record.report.length !== 3) return undefined;
     const stored = storedReport(places.cacheDir, record.key, record.report);
     if (!stored) return undefined;
+    // A new commit or tag (the usual reason to decline) is seen before any copy starts: a run that goes
+    // on to lint does not first copy and flush the last report for nothing.
+    const observed = observeHub(places.root);
+    if (observed.commit !== record.commit || typeof record.tags !== 'string' || tagsDigest(observed.tags) !== record.tags) return undefined;
     const body = path.join(places.cacheDir, RENDERED_BODY);
     const output = options.output !== undefined ? path.resolve(io.cwd, options.output) : undefined;
     if (output !== undefined) copy = startStoredCopy(body, stored.body, output, false);
-    const observed = observeHub(places.root);
-    if (observed.commit !== record.commit || observed.tags !== record.tags) throw new Error('another commit or tags');
-    if (!(await worktreeStateHolds(places.cacheDir, places.root, record.commit))) throw new Error('another working tree');
+    if (!(await worktreeStateHolds(places.cacheDir, places.root, record.commit, record.worktree))) throw new Error('another working tree');
     if (output !== undefined) {
       copy ??= startStoredCopy(body, stored.body, output, true);
       const written = copy !== undefined && (await copy.finish());

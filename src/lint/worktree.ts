@@ -94,6 +94,9 @@ export function worktreeStateName(dir: string): string {
   return `worktree-${sha1().update(path.resolve(dir)).digest('hex').slice(0, 16)}.bin`;
 }
 
+/** What `worktreeStateName` returns: a plain name in the state folder. */
+const STATE_NAME = /^worktree-[0-9a-f]{16}\.bin$/;
+
 function encodeState(commit: string, verifiedAt: number, dirs: Map<string, DirEntry>, files: Map<string, FileEntry>): Buffer {
   const parts: string[] = [...dirs.keys(), ...files.keys()];
   for (const entry of files.values()) parts.push(entry[2]);
@@ -422,9 +425,10 @@ export async function oclWorktreeMatches(store: GitStore, commit: string, dir: s
  * `commit`, judged from the state alone (see the file comment): no Git. False whenever
  * it cannot tell.
  */
-export async function worktreeStateHolds(stateDir: string, dir: string, commit: string): Promise<boolean> {
+export async function worktreeStateHolds(stateDir: string, dir: string, commit: string, name?: string): Promise<boolean> {
   try {
-    const state = readState(path.join(stateDir, worktreeStateName(dir)));
+    // A name recorded by the full path (fast-rerun.ts) saves hashing the folder's path (and loading crypto).
+    const state = readState(path.join(stateDir, name !== undefined && STATE_NAME.test(name) ? name : worktreeStateName(dir)));
     return state !== undefined && state.commit === commit && (await stateHolds(state, dir));
   } catch {
     return false;
