@@ -137,7 +137,15 @@ export async function runLint(options: LintCommandOptions, io: CliIo): Promise<n
     import('../../report/lint-report.js'),
   ]);
   const root = where.cacheRoot;
-  const hub = await openHubForCli(options, io, 'lint', { workingTree: true, stateDir: lintCacheDir(options, io, root), objectCache: quick.objects });
+  const stateDir = lintCacheDir(options, io, root);
+  const hub = await openHubForCli(options, io, 'lint', {
+    workingTree: true,
+    stateDir,
+    objectCache: quick.objects,
+    // The report key's check of the working tree, made a moment ago, is not made twice.
+    ...(quick.verified !== undefined ? { worktreeVerified: quick.verified } : {}),
+    ...(stateDir !== false ? { configCache: { dir: stateDir, toolVersion: await toolVersion() } } : {}),
+  });
   if (!hub) return EXIT_USAGE;
   const lintOptions: LintOptions = baseOptions(options, await toolVersion(), release.release, shard);
   lintOptions.jobs = jobs;
@@ -265,7 +273,7 @@ async function quickReport(
   release: LintOptions['release'],
   where: { cacheRoot: string; hubRoot?: string; hubFromOutside: boolean },
   shard: ShardSpec | undefined,
-): Promise<{ key?: string; until?: number; dir?: string; previous?: RenderedReport; objects?: ObjectCache }> {
+): Promise<{ key?: string; until?: number; dir?: string; previous?: RenderedReport; objects?: ObjectCache; verified?: string }> {
   if (options.cache === false || (options.project ?? []).length > 0 || where.hubRoot === undefined) return {};
   const hubDir = where.hubRoot;
   if (hubDir !== where.cacheRoot) return {};
@@ -277,8 +285,9 @@ async function quickReport(
   const keyed = await renderedReportKeyUntil(hubDir, options.ref ?? 'HEAD', lintOptions, `${format}:${io.colors.red('x')}`, { workingTree: options.ref === undefined, stateDir: dir, objectCache: objects });
   if (keyed === undefined) return { objects };
   const { key, until } = keyed;
+  const verified = keyed.worktreeVerified ? { verified: keyed.commit } : {};
   const previous = await readRenderedReport(dir, key);
-  return previous ? { key, until, dir, previous, objects } : { key, until, dir, objects };
+  return previous ? { key, until, dir, previous, objects, ...verified } : { key, until, dir, objects, ...verified };
 }
 
 /**
