@@ -143,13 +143,13 @@ async function writeEntry(dir: string, key: string, from: number, result: Valida
  * it holds this text's result for this tool and time; with no cache, or on a miss, validated (and the
  * entry replaced). A cache that cannot be read or written only costs speed.
  */
-export async function validatedConfig(text: string, cache: ConfigCacheOptions | undefined, now = Date.now()): Promise<ValidatedConfig> {
-  if (cache === undefined) return validate(text, now);
+export async function validatedConfig(text: string, cache: ConfigCacheOptions | undefined, now = Date.now()): Promise<ValidatedConfig & { fromCache: boolean }> {
+  if (cache === undefined) return { ...validate(text, now), fromCache: false };
   const key = keyOf(text, cache.toolVersion);
   const file = path.join(cache.dir, FILE);
   const stored = await readEntry(file, key, now);
-  if (stored) return stored;
+  if (stored) return { ...stored, fromCache: true };
   const result = validate(text, now);
   await writeEntry(cache.dir, key, now, result).catch(() => undefined);
-  return result;
+  return { ...result, fromCache: false };
 }

@@ -269,6 +269,29 @@ describe('oclhub lint --format json after one project changed', () => {
   }, 120_000);
 });
 
+describe('oclhub lint after oclhub.ocl changed (its validation is cached by text)', () => {
+  it('prints what an uncached run prints when oclhub.ocl changes, and when it changes back', async () => {
+    const first = await full(hub, ['--format', 'json']);
+    expect(fs.existsSync(path.join(hub, '.oclhub-cache/hub-config.json'))).toBe(true);
+    const config = fs.readFileSync(path.join(hub, 'oclhub.ocl'), 'utf8');
+    // An exception that expired long ago: SEM033, from validation at the time of the run.
+    const expired = `${config}\nexception "long-gone" {\n    policy = "no_disabled_steps"\n    project = "payments-api"\n    reason = "old"\n    expires = "2020-01-01"\n}\n`;
+    for (const [round, text] of [expired, config].entries()) {
+      commitAll(hub, { 'oclhub.ocl': text }, `oclhub.ocl ${round}`);
+      const cached = await full(hub, ['--format', 'json']);
+      const uncached = await full(hub, ['--format', 'json', '--no-cache']);
+      expect(cached.code).toBe(uncached.code);
+      expect(cached.stdout).toBe(uncached.stdout);
+      if (round === 0) expect(cached.stdout).toContain('SEM033');
+      // Again with the entry just stored (a hit), after a commit that does not touch oclhub.ocl.
+      commitAll(hub, { 'notes.txt': `round ${round}\n` }, `notes ${round}`);
+      const hit = await full(hub, ['--format', 'json']);
+      expect(hit.stdout).toBe((await full(hub, ['--format', 'json', '--no-cache'])).stdout);
+    }
+    expect(first.code).toBeLessThan(2);
+  }, 120_000);
+});
+
 describe('observeHub', () => {
   it('reads HEAD through loose and packed refs, in a main and a linked working tree, and sees a new tag', () => {
     const main = initRepo({ 'oclhub.ocl': 'base_path = ".octopus"\n' });
