@@ -93,8 +93,11 @@ export interface TempFileWriter {
  * `writeFileAtomic` for content produced in pieces (a report streamed as it is rendered): `fill`
  * writes to a new temporary file, which is flushed and renamed over `path` only when `fill` has
  * finished; if `fill` or any step fails, the destination is untouched and the temporary file removed.
+ * `written`, when given, is called with the temporary file's path once it holds every byte, while it
+ * is being flushed, and awaited before the rename (a copy of the file made there is of the complete
+ * content); its failure fails the write.
  */
-export async function writeFileAtomicWith(fs: FsLike, path: string, fill: (out: TempFileWriter) => Promise<void>, mode = 0o644): Promise<void> {
+export async function writeFileAtomicWith(fs: FsLike, path: string, fill: (out: TempFileWriter) => Promise<void>, mode = 0o644, written?: (temp: string) => Promise<void>): Promise<void> {
   const open = fs.promises.open;
   if (!open) throw new Error('writeFileAtomicWith needs a file system with open()');
   const folder = folderOf(path);
@@ -109,7 +112,7 @@ export async function writeFileAtomicWith(fs: FsLike, path: string, fill: (out: 
           for (const piece of pieces) await handle.write(piece);
         },
       });
-      await handle.sync();
+      await Promise.all([handle.sync(), written?.(temp)]);
     } finally {
       await handle.close();
     }

@@ -265,6 +265,11 @@ describe('oclhub lint --format json after one project changed', () => {
       const output = path.join(out, `changed-${round}.json`);
       await full(hub, ['--format', 'json', '--output', output]);
       expect(fs.readFileSync(output, 'utf8')).toBe(uncached.stdout);
+      // The report stored by that run (the kernel's copy of the report file) is what a re-run serves.
+      expect((await fast(hub, ['--format', 'json'])).stdout).toBe(uncached.stdout);
+      const again = path.join(out, `changed-${round}-again.json`);
+      expect((await fast(hub, ['--format', 'json', '--output', again])).code).toBe(uncached.code);
+      expect(fs.readFileSync(again, 'utf8')).toBe(uncached.stdout);
     }
   }, 120_000);
 });

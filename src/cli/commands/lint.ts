@@ -21,7 +21,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Option } from 'commander';
 import { findRepositoryRoot } from '../../git/find-root.js';
-import { readRenderedReport, renderedReportWriter, writeRenderedReport, type RenderedReport } from '../../lint/cache.js';
+import { readRenderedReport, renderedReportWriter, stageRenderedCopy, writeRenderedReport, type RenderedReport, type StagedRenderedReport } from '../../lint/cache.js';
 import type { LintOptions } from '../../lint/engine.js';
 import { rerunRecorder, type RerunOptions } from '../../lint/fast-rerun.js';
 import { renderedReportKeyUntil } from '../../lint/report-key.js';
@@ -403,8 +403,8 @@ async function emitChunks(
   io: CliIo,
   cache: { dir: string; key: string } | undefined,
 ): Promise<number> {
-  const stored = cache ? await renderedReportWriter(cache.dir, cache.key, exitCode) : undefined;
   if (options.output === undefined) {
+    const stored = cache ? await renderedReportWriter(cache.dir, cache.key, exitCode) : undefined;
     for (const group of batched(chunks)) {
       await stored?.writeAll(group);
       // Pieces are whole runs of JSON text: no character is split between two.
@@ -414,15 +414,20 @@ async function emitChunks(
     return exitCode;
   }
   const file = path.resolve(io.cwd, options.output);
+  let stored: StagedRenderedReport | undefined;
   try {
     await mkdir(path.dirname(file), { recursive: true });
-    // Flushed and renamed into place only when complete (a CI step never uploads half a report).
-    await writeFileAtomicWith(nodeFs as unknown as FsLike, file, async (out) => {
-      for (const group of batched(chunks)) {
-        await stored?.writeAll(group);
-        await out.writev(group);
-      }
-    });
+    // Flushed and renamed into place only when complete (a CI step never uploads half a report). The
+    // stored copy is the kernel's copy of the complete file, made while it is flushed.
+    await writeFileAtomicWith(
+      nodeFs as unknown as FsLike,
+      file,
+      async (out) => {
+        for (const group of batched(chunks)) await out.writev(group);
+      },
+      undefined,
+      cache ? async (temp) => void (stored = await stageRenderedCopy(cache.dir, cache.key, exitCode, temp)) : undefined,
+    );
   } catch (error) {
     await stored?.abort();
     io.stderr(`oclhub lint: cannot write ${options.output}: ${fileErrorReason(error)}\n`);
