@@ -18,11 +18,12 @@
  * Any doubt is a miss, and a miss validates (and replaces the entry).
  */
 import { createHash } from 'node:crypto';
-import { readFile, rename, rm, mkdir, writeFile } from 'node:fs/promises';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
 import type { Diagnostic } from '../diagnostics.js';
 import { tempPath } from '../git/durable.js';
+import { makeCacheDir } from '../lint/cache.js';
 import { ENGINE_VERSION } from '../lint/fast-rerun.js';
 import { parseExpiry } from '../model/checks/hub-config.js';
 import type { HubConfigDocument } from '../model/types.js';
@@ -127,7 +128,7 @@ async function writeEntry(dir: string, key: string, from: number, result: Valida
   if (json === undefined) return;
   const body = Buffer.from(json);
   const head = `${FORMAT} ${key} ${from} ${validUntil(result.document, from)} ${body.length} ${crc32(body).toString(16)}\n`;
-  await mkdir(dir, { recursive: true });
+  await makeCacheDir(dir);
   const temp = tempPath(dir, `.${FILE}.tmp-`);
   try {
     await writeFile(temp, Buffer.concat([Buffer.from(head), body]), { flag: 'wx' });

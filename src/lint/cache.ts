@@ -16,7 +16,7 @@ import type { FsLike } from '../git/repo.js';
 import { hasIdentity, HEADER_MAX, identityOf, RENDERED, RENDERED_BODY, renderedHeader, renderedHeaderLine, startStoredCopy, type FileIdentity } from './fast-rerun.js';
 
 /** Creates the cache folder with a `.gitignore` of `*`, so that no repository ever commits it. */
-async function makeCacheDir(dir: string): Promise<void> {
+export async function makeCacheDir(dir: string): Promise<void> {
   await mkdir(dir, { recursive: true });
   await writeFile(path.join(dir, '.gitignore'), '*\n', { flag: 'wx' }).catch(() => undefined);
 }

@@ -42,7 +42,8 @@ describe('validatedConfig', () => {
       const first = await validatedConfig(text, cache, NOW);
       expect(first.fromCache).toBe(false);
       expect(taken(first)).toStrictEqual(uncached(text, NOW));
-      const second = await validatedConfig(text, cache, NOW + 1000);
+      expect(fs.readFileSync(path.join(dir, '.gitignore'), 'utf8')).toBe('*\n'); // a cache folder no repository commits
+    const second = await validatedConfig(text, cache, NOW + 1000);
       expect(second.fromCache).toBe(true);
       expect(taken(second)).toStrictEqual(uncached(text, NOW + 1000));
     }
