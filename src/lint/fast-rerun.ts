@@ -94,14 +94,44 @@ export function renderedHeaderLine(key: string, exitCode: number, summaryBytes: 
   return `${RENDERED_FORMAT} ${key} ${exitCode} ${summaryBytes} ${body[0]} ${body[1]} ${body[2]}\n`;
 }
 
+/**
+ * A report file as a re-run left it: [dev, inode, size, mtimeMs, ctimeMs]. While the path shows exactly
+ * these, it holds the bytes written (see `writtenIdentity`).
+ */
+export type WrittenIdentity = [number, number, number, number, number];
+
+type StatLike = { dev: number; ino: number; size: number; mtimeMs: number; ctimeMs: number };
+
+/**
+ * The identity of a report file just renamed into place, when its stat can vouch for its bytes from now
+ * on — Git's index rule for a "racily clean" entry: `written` is the temporary file's stat after the
+ * last write to it, `published` the file's stat after the rename. Every write after the rename sets
+ * the modification time to a clock tick at or after the rename's, which set the change time; so when
+ * the last write of ours was in an earlier tick than the rename (mtime < ctime) and nothing wrote in
+ * between (same inode, size and mtime), a later write always moves the mtime. Undefined — doubt —
+ * otherwise (also on a file system whose rename leaves the change time alone).
+ */
+export function writtenIdentity(written: StatLike, published: StatLike | undefined): WrittenIdentity | undefined {
+  if (published === undefined || published.dev !== written.dev || published.ino !== written.ino || published.size !== written.size || published.mtimeMs !== written.mtimeMs) return undefined;
+  if (!(published.mtimeMs < published.ctimeMs)) return undefined;
+  return [published.dev, published.ino, published.size, published.mtimeMs, published.ctimeMs];
+}
+
+/** Whether a stat shows exactly the identity recorded (see `writtenIdentity`). */
+export function showsWrittenIdentity(info: StatLike | undefined, identity: unknown): boolean {
+  if (info === undefined || !Array.isArray(identity) || identity.length !== 5) return false;
+  return info.dev === identity[0] && info.ino === identity[1] && info.size === identity[2] && info.mtimeMs === identity[3] && info.ctimeMs === identity[4];
+}
+
 /** A copy of a stored file on its way to a report file (see `startStoredCopy`). */
 export interface StoredCopy {
   /**
    * Waits for the copy and its flush, checks that it is of the file named and renames it into place
    * (the folder flushed after); false — nothing written — when the stored file was replaced meanwhile.
-   * Write errors are thrown, the temporary file removed.
+   * When written: the report file's identity if its stat can vouch for its bytes (`writtenIdentity`),
+   * else true. Write errors are thrown, the temporary file removed.
    */
-  finish(): Promise<boolean>;
+  finish(): Promise<WrittenIdentity | boolean>;
   /** Drops the copy (the temporary file removed); never throws. */
   discard(): Promise<void>;
 }
@@ -127,10 +157,13 @@ export function startStoredCopy(source: string, identity: FileIdentity, target: 
   const temp = tempPath(folder, `.${path.basename(target)}.tmp-`);
   // Copied, then flushed (as the full path writes a report, git/durable.ts: on disk before the name is):
   // each step starts as soon as the last ends and the event loop turns, while the caller checks.
+  // The temporary file's stat after the copy, its last write (see `writtenIdentity`).
+  let written: StatLike | undefined;
   const copied: Promise<unknown> = copyFile(source, temp, constants.COPYFILE_EXCL)
     .then(() => open(temp, 'r+'))
     .then(async (handle) => {
       try {
+        written = await handle.stat();
         await handle.sync();
       } finally {
         await handle.close();
@@ -159,8 +192,9 @@ export function startStoredCopy(source: string, identity: FileIdentity, target: 
         await unlink(temp).catch(() => undefined);
         throw error;
       }
+      const published = statSync(target, { throwIfNoEntry: false });
       await syncFolder(NODE_FS, folder);
-      return true;
+      return (written && writtenIdentity(written, published)) ?? true;
     },
   };
 }
@@ -378,6 +412,12 @@ interface RerunRecord {
   report: FileIdentity;
   /** The name of the working tree's state file in the cache folder (worktree.ts `worktreeStateName` of `root`). */
   worktree: string;
+  /**
+   * The report file a re-run last wrote (`--output`, as an absolute path), when its stat can vouch for
+   * its bytes (`writtenIdentity`): while it shows that identity, a re-run with that output leaves it as
+   * it is. Set by the re-run that wrote it, for this record's report only.
+   */
+  output?: { file: string; identity: WrittenIdentity };
 }
 
 /**
@@ -459,6 +499,22 @@ function storedReport(cacheDir: string, key: string, head: RerunRecord['report']
   }
 }
 
+/**
+ * Records (best effort) the report file a re-run wrote for `record`'s report: the record as read, with
+ * `output` — unless the record file changed since it was read as `text` (another run's record is left
+ * as it is).
+ */
+function rememberOutput(cacheDir: string, text: string, record: RerunRecord, output: NonNullable<RerunRecord['output']>): void {
+  try {
+    if (readFileSync(path.join(cacheDir, RECORD), 'utf8') !== text) return;
+    const temp = tempPath(cacheDir, `.${RECORD}.tmp-`);
+    writeFileSync(temp, JSON.stringify({ ...record, output }));
+    renameSync(temp, path.join(cacheDir, RECORD));
+  } catch {
+    // Only costs speed: the next re-run copies again.
+  }
+}
+
 /** The bytes of the stored file `file` when it is the one `identity` names. */
 function readStoredFile(file: string, identity: FileIdentity): Buffer | undefined {
   const fd = openSync(file, 'r');
@@ -494,7 +550,8 @@ export async function rerunFromCache(io: RerunIo): Promise<number | undefined> {
     if (!options) return undefined;
     const places = rerunPlaces(options, io.cwd, io.env);
     if (!places) return undefined;
-    const record = JSON.parse(readFileSync(path.join(places.cacheDir, RECORD), 'utf8')) as RerunRecord;
+    const recordText = readFileSync(path.join(places.cacheDir, RECORD), 'utf8');
+    const record = JSON.parse(recordText) as RerunRecord;
     const context: RerunContext = { cwd: io.cwd, env: io.env, colors: rerunColors(io.env, io.stdoutIsTTY), toolVersion: io.toolVersion };
     if (record.format !== RECORD_FORMAT || record.invocation !== invocationKey(options, context) || record.root !== places.root) return undefined;
     const now = io.now ?? Date.now();
@@ -508,14 +565,18 @@ export async function rerunFromCache(io: RerunIo): Promise<number | undefined> {
     if (observed.commit !== record.commit || typeof record.tags !== 'string' || tagsDigest(observed.tags) !== record.tags) return undefined;
     const body = path.join(places.cacheDir, RENDERED_BODY);
     const output = options.output !== undefined ? path.resolve(io.cwd, options.output) : undefined;
-    if (output !== undefined) copy = startStoredCopy(body, stored.body, output, false);
+    // The report file this record's report was last copied to, still as it was left: not written again.
+    const left = output !== undefined && record.output?.file === output ? record.output.identity : undefined;
+    const stillThere = () => left !== undefined && showsWrittenIdentity(statSync(output!, { throwIfNoEntry: false }), left);
+    if (output !== undefined && !stillThere()) copy = startStoredCopy(body, stored.body, output, false);
     if (!(await worktreeStateHolds(places.cacheDir, places.root, record.commit, record.worktree))) throw new Error('another working tree');
-    if (output !== undefined) {
+    if (output !== undefined && !(copy === undefined && stillThere())) {
       copy ??= startStoredCopy(body, stored.body, output, true);
       const written = copy !== undefined && (await copy.finish());
       copy = undefined;
       if (!written) return undefined;
-    } else {
+      if (written !== true) rememberOutput(places.cacheDir, recordText, record, { file: output, identity: written });
+    } else if (output === undefined) {
       stdout = readStoredFile(body, stored.body);
       if (stdout === undefined) return undefined;
     }
