@@ -76,25 +76,30 @@ export function validUntil(document: HubConfigDocument | undefined, now: number)
  */
 export function exactJson(value: unknown): string | undefined {
   let exact = true;
-  const text = JSON.stringify(value, function (this: unknown, key: string, converted: unknown) {
-    const original = key === '' ? value : (this as Record<string, unknown>)[key];
-    if (original === null || typeof original === 'string' || typeof original === 'boolean') return converted;
-    if (typeof original === 'number') {
-      if (!Number.isFinite(original) || Object.is(original, -0)) exact = false;
-      return converted;
-    }
-    if (typeof original === 'object') {
-      const proto = Object.getPrototypeOf(original) as unknown;
-      if (proto === Array.prototype) {
-        // A hole reads back as null.
-        for (let i = 0; i < (original as unknown[]).length; i++) if (!(i in (original as unknown[]))) exact = false;
+  let text: string;
+  try {
+    text = JSON.stringify(value, function (this: unknown, key: string, converted: unknown) {
+      const original = key === '' ? value : (this as Record<string, unknown>)[key];
+      if (original === null || typeof original === 'string' || typeof original === 'boolean') return converted;
+      if (typeof original === 'number') {
+        if (!Number.isFinite(original) || Object.is(original, -0)) exact = false;
         return converted;
       }
-      if (proto === Object.prototype && !('toJSON' in original)) return converted;
-    }
-    exact = false; // undefined, a function, a symbol, a date, a map, a class instance…
-    return converted;
-  });
+      if (typeof original === 'object') {
+        const proto = Object.getPrototypeOf(original) as unknown;
+        if (proto === Array.prototype) {
+          // A hole reads back as null.
+          for (let i = 0; i < (original as unknown[]).length; i++) if (!(i in (original as unknown[]))) exact = false;
+          return converted;
+        }
+        if (proto === Object.prototype && !('toJSON' in original)) return converted;
+      }
+      exact = false; // undefined, a function, a symbol, a date, a map, a class instance…
+      return converted;
+    });
+  } catch {
+    return undefined; // a cycle, a bigint
+  }
   return exact ? text : undefined;
 }
 
