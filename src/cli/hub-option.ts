@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { findRepositoryRoot } from '../git/find-root.js';
 import type { Hub } from '../hub/index.js';
+import type { ConfigCacheOptions } from '../hub/config-cache.js';
 import type { ObjectCache } from '../git/index.js';
 import { renderDiagnostics } from '../report/text.js';
 import { cacheDirFor } from './cache-dirs.js';
@@ -36,6 +37,10 @@ export interface OpenForCliOptions {
   stateDir?: string | false;
   /** Git objects the command already read (the lint command's quick path), shared with the hub's store. */
   objectCache?: ObjectCache;
+  /** See OpenHubOptions.worktreeVerified. */
+  worktreeVerified?: string;
+  /** See OpenHubOptions.configCache. */
+  configCache?: ConfigCacheOptions;
 }
 
 /**
@@ -58,6 +63,8 @@ export async function openHubForCli(options: HubCliOptions, io: CliIo, command: 
       ...(how.workingTree ? { workingTree: true } : {}),
       ...(how.stateDir ? { worktreeStateDir: how.stateDir } : {}),
       ...(how.objectCache ? { objectCache: how.objectCache } : {}),
+      ...(how.worktreeVerified !== undefined ? { worktreeVerified: how.worktreeVerified } : {}),
+      ...(how.configCache ? { configCache: how.configCache } : {}),
     });
   }
   if (!opened.hub) {

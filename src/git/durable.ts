@@ -6,7 +6,6 @@
  * leaves either the old file or the new one, never a truncated file; a leftover temporary file is
  * garbage, never data.
  */
-import { randomBytes } from 'node:crypto';
 import { errnoCode } from './errors.js';
 import type { FsLike } from './repo.js';
 
@@ -15,9 +14,17 @@ export interface DurableWriteOptions {
   mode?: number;
 }
 
-/** `<folder>/<prefix><random>`: unique per call, in the destination's folder so the rename never crosses file systems. */
+/**
+ * `<folder>/<prefix><pid><random>`: unique per call, in the destination's folder so the rename never
+ * crosses file systems. The 48 random bits only keep a process's own names apart (the pid keeps
+ * processes apart, and the writers here create their file exclusively or under a name no other
+ * process uses); they need not be unpredictable, so they come from Math.random, not node:crypto,
+ * whose loading would cost the re-run fast path (lint/fast-rerun.ts) 4–5 ms.
+ */
 export function tempPath(folder: string, prefix: string): string {
-  return `${folder}/${prefix}${process.pid.toString(36)}${randomBytes(6).toString('hex')}`;
+  return `${folder}/${prefix}${process.pid.toString(36)}${Math.floor(Math.random() * 2 ** 48)
+    .toString(16)
+    .padStart(12, '0')}`;
 }
 
 export function folderOf(path: string): string {
@@ -86,8 +93,11 @@ export interface TempFileWriter {
  * `writeFileAtomic` for content produced in pieces (a report streamed as it is rendered): `fill`
  * writes to a new temporary file, which is flushed and renamed over `path` only when `fill` has
  * finished; if `fill` or any step fails, the destination is untouched and the temporary file removed.
+ * `written`, when given, is called with the temporary file's path once it holds every byte, while it
+ * is being flushed, and awaited before the rename (a copy of the file made there is of the complete
+ * content); its failure fails the write.
  */
-export async function writeFileAtomicWith(fs: FsLike, path: string, fill: (out: TempFileWriter) => Promise<void>, mode = 0o644): Promise<void> {
+export async function writeFileAtomicWith(fs: FsLike, path: string, fill: (out: TempFileWriter) => Promise<void>, mode = 0o644, written?: (temp: string) => Promise<void>): Promise<void> {
   const open = fs.promises.open;
   if (!open) throw new Error('writeFileAtomicWith needs a file system with open()');
   const folder = folderOf(path);
@@ -102,7 +112,7 @@ export async function writeFileAtomicWith(fs: FsLike, path: string, fill: (out: 
           for (const piece of pieces) await handle.write(piece);
         },
       });
-      await handle.sync();
+      await Promise.all([handle.sync(), written?.(temp)]);
     } finally {
       await handle.close();
     }

@@ -13,7 +13,6 @@ import { findRepositoryRoot } from '../git/find-root.js';
 import { DEFAULT_BASE_PATH } from '../model/build.js';
 import { suggest } from '../model/suggest.js';
 import type { HubConfigDocument, HubProjectModel } from '../model/types.js';
-import { validateFile } from '../model/validate.js';
 import { kindFolder, TemplateCatalog, type CatalogStore, type LoadedTemplate, type PublishedVersion } from '../templates/catalog.js';
 import { buildLock, compareLock, LOCK_FILE_NAME, outdated, pinsFromLock, type LockFile, type OutdatedEntry } from '../templates/lock.js';
 import { resolveFiles, usageKey, type ProjectResolution } from '../templates/project.js';
@@ -31,6 +30,7 @@ import { isProjectFile, ownsProjectFile, projectFoldersOf } from '../lint/projec
 import { HUB_REPOSITORY_ID, type LintWorkerSource, type ProjectRead } from '../lint/hub-view.js';
 import { defaultFs } from '../git/repo.js';
 import { oclWorktreeMatches } from '../lint/worktree.js';
+import { validatedConfig, type ConfigCacheOptions } from './config-cache.js';
 import { lintDiagnostic, type LintCode } from '../lint/codes.js';
 import type { OctopusInput } from '../policy/input.js';
 import { contextStatus, type ContextStatus, type PolicyDecision } from '../report/lint-report.js';
@@ -60,6 +60,13 @@ export interface OpenHubOptions {
   worktreeStateDir?: string;
   /** Git objects already read by the caller (equal ids are equal content), for a local hub. */
   objectCache?: ObjectCache;
+  /**
+   * The commit whose OCL files the caller found the working tree to hold (`workingTree`), checked just
+   * before (lint's report key): when HEAD is still that commit, the check is not made again.
+   */
+  worktreeVerified?: string;
+  /** Where oclhub.ocl, once validated, is kept for the next run with the same text (hub/config-cache.ts). */
+  configCache?: ConfigCacheOptions;
 }
 
 
@@ -187,7 +194,7 @@ export async function openHub(options: OpenHubOptions): Promise<OpenHubResult> {
     } else if (options.dir !== undefined) {
       store = await openRepository({ dir: options.dir, ...(options.objectCache ? { cache: options.objectCache } : {}) });
       location = options.dir;
-      if (ref === undefined && options.workingTree && !(await readsAsCommit(store, options.dir, options.worktreeStateDir))) ref = 'WORKTREE';
+      if (ref === undefined && options.workingTree && !(await readsAsCommit(store, options.dir, options.worktreeStateDir, options.worktreeVerified))) ref = 'WORKTREE';
     } else {
       return { diagnostics: [hubError('Name a hub: a folder (dir) or a URL')] };
     }
@@ -195,6 +202,7 @@ export async function openHub(options: OpenHubOptions): Promise<OpenHubResult> {
     return { diagnostics: [hubError(`Cannot open hub ${options.url ?? options.dir}: ${messageOf(error)}`)] };
   }
   const hub = new Hub(store, location, ref ?? 'HEAD', options.dir);
+  if (options.configCache) hub.configCache = options.configCache;
   if (options.templatesAsOfRef) hub.templatesAsOfRef = true;
   if (options.workingTree && options.ref === undefined) hub.readsWorkingTree = true;
   const diagnostics = await hub.load();
@@ -215,6 +223,8 @@ export class Hub {
   hasConfigFile = false;
   /** Opened with `workingTree`: local project repositories without a ref are read from their working trees too. */
   readsWorkingTree = false;
+  /** See OpenHubOptions.configCache. */
+  configCache?: ConfigCacheOptions;
   /**
    * For long-lived servers that keep one file map per project commit (src/api): `resolveProject` of
    * the same map object returns the same resolution until `refreshTemplates()` (new tags may resolve
@@ -250,9 +260,9 @@ export class Hub {
       if ((await this.store.pathType(at, 'oclhub.ocl')) === 'file') {
         this.hasConfigFile = true;
         const text = await this.store.readTextFile(at, 'oclhub.ocl');
-        const checked = validateFile({ path: 'oclhub.ocl', text, context: { kind: 'oclhub' } });
+        const checked = await validatedConfig(text, this.configCache);
         this.configDiagnostics = checked.diagnostics;
-        if (checked.document?.kind === 'oclhub') {
+        if (checked.document) {
           this.config = checked.document;
           this.basePath = checked.document.basePath.replace(/\/+$/, '') || DEFAULT_BASE_PATH;
         }
@@ -746,11 +756,11 @@ function diagnosticKey(d: Diagnostic): string {
  * Whether a local repository's working tree may be read at its HEAD commit: a bare repository, or one
  * whose OCL files are HEAD's (see lint/worktree.ts). A repository without commits is read as it is.
  */
-async function readsAsCommit(store: GitStore, dir: string, stateDir?: string): Promise<boolean> {
+async function readsAsCommit(store: GitStore, dir: string, stateDir?: string, verified?: string): Promise<boolean> {
   if (store.bare || store.dir === null) return true;
   const head = await store.resolveRef('HEAD').catch(() => undefined);
   if (!head?.oid) return false;
-  return oclWorktreeMatches(store, head.oid, dir, stateDir);
+  return head.oid === verified || oclWorktreeMatches(store, head.oid, dir, stateDir);
 }
 
 function normalizeFolder(folder: string): string {

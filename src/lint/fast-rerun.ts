@@ -24,7 +24,7 @@
  * Imports nothing but Node's modules, worktree.ts and git/durable.ts (both Node-only when loaded):
  * loading it costs next to nothing.
  */
-import { worktreeStateHolds } from './worktree.js';
+import { worktreeStateHolds, worktreeStateName } from './worktree.js';
 import { syncFolder, tempPath } from '../git/durable.js';
 import type { FsLike } from '../git/repo.js';
 
@@ -34,7 +34,9 @@ const { appendFileSync, closeSync, constants, fstatSync, mkdirSync, openSync, pr
   process.getBuiltinModule?.('node:fs') ?? (await import('node:fs'));
 const path: typeof import('node:path') = process.getBuiltinModule?.('node:path') ?? (await import('node:path'));
 const { copyFile, open, unlink } = fsPromises;
-const { createHash }: typeof import('node:crypto') = process.getBuiltinModule?.('node:crypto') ?? (await import('node:crypto'));
+// Loaded on first use, not at start-up: a re-run that finds nothing changed hashes nothing (node:crypto
+// takes 4–5 ms to load). Older Node, without getBuiltinModule: the facade, loaded now.
+const cryptoFacade: typeof import('node:crypto') | undefined = 'getBuiltinModule' in process ? undefined : await import('node:crypto');
 
 /** Bumped when cached results change shape or meaning. */
 export const ENGINE_VERSION = '4';
@@ -43,11 +45,11 @@ export const ENGINE_VERSION = '4';
 export function sha(parts: readonly string[]): string {
   let text = '';
   for (const part of parts) text += `${part.length}:${part}`;
-  return createHash('sha256').update(text).digest('hex');
+  return (cryptoFacade ?? process.getBuiltinModule('node:crypto')).createHash('sha256').update(text).digest('hex');
 }
 
 const RECORD = 'lint-rerun.json';
-const RECORD_FORMAT = 'oclhub-rerun/1';
+const RECORD_FORMAT = 'oclhub-rerun/2';
 /**
  * The rendered report is two files (written by cache.ts, read there and here). The head,
  * `lint-output.txt`: a header line `format key exitCode summaryBytes bodySize bodyMtimeMs bodyInode`,
@@ -92,14 +94,44 @@ export function renderedHeaderLine(key: string, exitCode: number, summaryBytes: 
   return `${RENDERED_FORMAT} ${key} ${exitCode} ${summaryBytes} ${body[0]} ${body[1]} ${body[2]}\n`;
 }
 
+/**
+ * A report file as a re-run left it: [dev, inode, size, mtimeMs, ctimeMs]. While the path shows exactly
+ * these, it holds the bytes written (see `writtenIdentity`).
+ */
+export type WrittenIdentity = [number, number, number, number, number];
+
+type StatLike = { dev: number; ino: number; size: number; mtimeMs: number; ctimeMs: number };
+
+/**
+ * The identity of a report file just renamed into place, when its stat can vouch for its bytes from now
+ * on — Git's index rule for a "racily clean" entry: `written` is the temporary file's stat after the
+ * last write to it, `published` the file's stat after the rename. Every write after the rename sets
+ * the modification time to a clock tick at or after the rename's, which set the change time; so when
+ * the last write of ours was in an earlier tick than the rename (mtime < ctime) and nothing wrote in
+ * between (same inode, size and mtime), a later write always moves the mtime. Undefined — doubt —
+ * otherwise (also on a file system whose rename leaves the change time alone).
+ */
+export function writtenIdentity(written: StatLike, published: StatLike | undefined): WrittenIdentity | undefined {
+  if (published === undefined || published.dev !== written.dev || published.ino !== written.ino || published.size !== written.size || published.mtimeMs !== written.mtimeMs) return undefined;
+  if (!(published.mtimeMs < published.ctimeMs)) return undefined;
+  return [published.dev, published.ino, published.size, published.mtimeMs, published.ctimeMs];
+}
+
+/** Whether a stat shows exactly the identity recorded (see `writtenIdentity`). */
+export function showsWrittenIdentity(info: StatLike | undefined, identity: unknown): boolean {
+  if (info === undefined || !Array.isArray(identity) || identity.length !== 5) return false;
+  return info.dev === identity[0] && info.ino === identity[1] && info.size === identity[2] && info.mtimeMs === identity[3] && info.ctimeMs === identity[4];
+}
+
 /** A copy of a stored file on its way to a report file (see `startStoredCopy`). */
 export interface StoredCopy {
   /**
    * Waits for the copy and its flush, checks that it is of the file named and renames it into place
    * (the folder flushed after); false — nothing written — when the stored file was replaced meanwhile.
-   * Write errors are thrown, the temporary file removed.
+   * When written: the report file's identity if its stat can vouch for its bytes (`writtenIdentity`),
+   * else true. Write errors are thrown, the temporary file removed.
    */
-  finish(): Promise<boolean>;
+  finish(): Promise<WrittenIdentity | boolean>;
   /** Drops the copy (the temporary file removed); never throws. */
   discard(): Promise<void>;
 }
@@ -125,10 +157,13 @@ export function startStoredCopy(source: string, identity: FileIdentity, target: 
   const temp = tempPath(folder, `.${path.basename(target)}.tmp-`);
   // Copied, then flushed (as the full path writes a report, git/durable.ts: on disk before the name is):
   // each step starts as soon as the last ends and the event loop turns, while the caller checks.
+  // The temporary file's stat after the copy, its last write (see `writtenIdentity`).
+  let written: StatLike | undefined;
   const copied: Promise<unknown> = copyFile(source, temp, constants.COPYFILE_EXCL)
     .then(() => open(temp, 'r+'))
     .then(async (handle) => {
       try {
+        written = await handle.stat();
         await handle.sync();
       } finally {
         await handle.close();
@@ -157,8 +192,9 @@ export function startStoredCopy(source: string, identity: FileIdentity, target: 
         await unlink(temp).catch(() => undefined);
         throw error;
       }
+      const published = statSync(target, { throwIfNoEntry: false });
       await syncFolder(NODE_FS, folder);
-      return true;
+      return (written && writtenIdentity(written, published)) ?? true;
     },
   };
 }
@@ -290,8 +326,20 @@ export function rerunPlaces(options: RerunOptions, cwd: string, env: Readonly<Re
 /** What a hub's repository says now: HEAD's commit and the tag listing (names; the packed refs as written). */
 export interface HubObservation {
   commit: string;
+  /** The loose tags' names and the packed refs as written (see `tagsDigest`). */
   tags: string;
 }
+
+/**
+ * A tag listing as a record keeps it: the listing itself while it is small (compared as it is: no
+ * hashing, so a re-run loads no crypto), its sha-256 beyond that. The two forms never equal each other.
+ */
+export function tagsDigest(listing: string): string {
+  return listing.length <= TAGS_KEPT_AS_TEXT ? `=${listing}` : `sha256:${sha([listing])}`;
+}
+
+/** Up to this many characters a tag listing is kept in the record as it is. */
+const TAGS_KEPT_AS_TEXT = 64 * 1024;
 
 function gitDirs(root: string): { gitDir: string; commonDir: string } {
   const dotGit = path.join(root, '.git');
@@ -347,7 +395,7 @@ export function observeHub(root: string): HubObservation {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
-  return { commit: head, tags: sha([names.sort().join('\n'), packedText]) };
+  return { commit: head, tags: `${names.sort().join('\n')}\0${packedText}` };
 }
 
 interface RerunRecord {
@@ -362,6 +410,14 @@ interface RerunRecord {
   /** The key in the rendered report's header, and the head file's identity when recorded (a torn or rewritten file is not it). */
   key: string;
   report: FileIdentity;
+  /** The name of the working tree's state file in the cache folder (worktree.ts `worktreeStateName` of `root`). */
+  worktree: string;
+  /**
+   * The report file a re-run last wrote (`--output`, as an absolute path), when its stat can vouch for
+   * its bytes (`writtenIdentity`): while it shows that identity, a re-run with that output leaves it as
+   * it is. Set by the re-run that wrote it, for this record's report only.
+   */
+  output?: { file: string; identity: WrittenIdentity };
 }
 
 /**
@@ -384,11 +440,12 @@ export function rerunRecorder(options: RerunOptions, context: RerunContext): ((k
           invocation,
           root: places.root,
           commit: observed.commit,
-          tags: observed.tags,
+          tags: tagsDigest(observed.tags),
           from: Date.now(),
           until: Math.min(until, Number.MAX_SAFE_INTEGER),
           key,
           report: identityOf(report),
+          worktree: worktreeStateName(places.root),
         };
         mkdirSync(places.cacheDir, { recursive: true });
         const file = path.join(places.cacheDir, RECORD);
@@ -442,6 +499,22 @@ function storedReport(cacheDir: string, key: string, head: RerunRecord['report']
   }
 }
 
+/**
+ * Records (best effort) the report file a re-run wrote for `record`'s report: the record as read, with
+ * `output` — unless the record file changed since it was read as `text` (another run's record is left
+ * as it is).
+ */
+function rememberOutput(cacheDir: string, text: string, record: RerunRecord, output: NonNullable<RerunRecord['output']>): void {
+  try {
+    if (readFileSync(path.join(cacheDir, RECORD), 'utf8') !== text) return;
+    const temp = tempPath(cacheDir, `.${RECORD}.tmp-`);
+    writeFileSync(temp, JSON.stringify({ ...record, output }));
+    renameSync(temp, path.join(cacheDir, RECORD));
+  } catch {
+    // Only costs speed: the next re-run copies again.
+  }
+}
+
 /** The bytes of the stored file `file` when it is the one `identity` names. */
 function readStoredFile(file: string, identity: FileIdentity): Buffer | undefined {
   const fd = openSync(file, 'r');
@@ -477,7 +550,8 @@ export async function rerunFromCache(io: RerunIo): Promise<number | undefined> {
     if (!options) return undefined;
     const places = rerunPlaces(options, io.cwd, io.env);
     if (!places) return undefined;
-    const record = JSON.parse(readFileSync(path.join(places.cacheDir, RECORD), 'utf8')) as RerunRecord;
+    const recordText = readFileSync(path.join(places.cacheDir, RECORD), 'utf8');
+    const record = JSON.parse(recordText) as RerunRecord;
     const context: RerunContext = { cwd: io.cwd, env: io.env, colors: rerunColors(io.env, io.stdoutIsTTY), toolVersion: io.toolVersion };
     if (record.format !== RECORD_FORMAT || record.invocation !== invocationKey(options, context) || record.root !== places.root) return undefined;
     const now = io.now ?? Date.now();
@@ -485,18 +559,24 @@ export async function rerunFromCache(io: RerunIo): Promise<number | undefined> {
     if (!Array.isArray(record.report) || record.report.length !== 3) return undefined;
     const stored = storedReport(places.cacheDir, record.key, record.report);
     if (!stored) return undefined;
+    // A new commit or tag (the usual reason to decline) is seen before any copy starts: a run that goes
+    // on to lint does not first copy and flush the last report for nothing.
+    const observed = observeHub(places.root);
+    if (observed.commit !== record.commit || typeof record.tags !== 'string' || tagsDigest(observed.tags) !== record.tags) return undefined;
     const body = path.join(places.cacheDir, RENDERED_BODY);
     const output = options.output !== undefined ? path.resolve(io.cwd, options.output) : undefined;
-    if (output !== undefined) copy = startStoredCopy(body, stored.body, output, false);
-    const observed = observeHub(places.root);
-    if (observed.commit !== record.commit || observed.tags !== record.tags) throw new Error('another commit or tags');
-    if (!(await worktreeStateHolds(places.cacheDir, places.root, record.commit))) throw new Error('another working tree');
-    if (output !== undefined) {
+    // The report file this record's report was last copied to, still as it was left: not written again.
+    const left = output !== undefined && record.output?.file === output ? record.output.identity : undefined;
+    const stillThere = () => left !== undefined && showsWrittenIdentity(statSync(output!, { throwIfNoEntry: false }), left);
+    if (output !== undefined && !stillThere()) copy = startStoredCopy(body, stored.body, output, false);
+    if (!(await worktreeStateHolds(places.cacheDir, places.root, record.commit, record.worktree))) throw new Error('another working tree');
+    if (output !== undefined && !(copy === undefined && stillThere())) {
       copy ??= startStoredCopy(body, stored.body, output, true);
       const written = copy !== undefined && (await copy.finish());
       copy = undefined;
       if (!written) return undefined;
-    } else {
+      if (written !== true) rememberOutput(places.cacheDir, recordText, record, { file: output, identity: written });
+    } else if (output === undefined) {
       stdout = readStoredFile(body, stored.body);
       if (stdout === undefined) return undefined;
     }

@@ -30,7 +30,8 @@ export async function renderedReportKey(dir: string, ref: string, options: LintO
 /**
  * `renderedReportKey`, and until when (ms since the epoch) the time-dependent part of the key stays
  * what it is now: the next instant at which an `expires = "…"` of oclhub.ocl comes into or out of
- * force, or its days-until-expiry count (BP028) moves on.
+ * force, or its days-until-expiry count (BP028) moves on. With it, the commit keyed, and whether the
+ * working tree was found to hold that commit's OCL files (`how.workingTree`).
  */
 export async function renderedReportKeyUntil(
   dir: string,
@@ -38,7 +39,7 @@ export async function renderedReportKeyUntil(
   options: LintOptions,
   rendering: string,
   how: { workingTree?: boolean; stateDir?: string; objectCache?: ObjectCache } = {},
-): Promise<{ key: string; until: number } | undefined> {
+): Promise<{ key: string; until: number; commit: string; worktreeVerified: boolean } | undefined> {
   if (options.projects || options.drafts) return undefined;
   try {
     const store = await openRepository({ dir, ...(how.objectCache ? { cache: how.objectCache } : {}) });
@@ -69,7 +70,7 @@ export async function renderedReportKeyUntil(
       inForce,
       expiringSoonKey(text, new Date(now)),
     ]);
-    return { key, until: expiryStateUntil(text, now) };
+    return { key, until: expiryStateUntil(text, now), commit, worktreeVerified: Boolean(how.workingTree && !store.bare) };
   } catch {
     return undefined;
   }

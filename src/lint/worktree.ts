@@ -94,6 +94,9 @@ export function worktreeStateName(dir: string): string {
   return `worktree-${sha1().update(path.resolve(dir)).digest('hex').slice(0, 16)}.bin`;
 }
 
+/** What `worktreeStateName` returns: a plain name in the state folder. */
+const STATE_NAME = /^worktree-[0-9a-f]{16}\.bin$/;
+
 function encodeState(commit: string, verifiedAt: number, dirs: Map<string, DirEntry>, files: Map<string, FileEntry>): Buffer {
   const parts: string[] = [...dirs.keys(), ...files.keys()];
   for (const entry of files.values()) parts.push(entry[2]);
@@ -256,7 +259,7 @@ function walk(root: string, relative: string, dirs: Map<string, DirEntry>, files
  * lets the event loop run, so that work the caller started on the thread pool (the re-run's copy of
  * its report, then its flush) moves on to its next step meanwhile.
  */
-async function stateChanges(state: WorktreeState, dir: string, stopAtFirst: boolean): Promise<Map<number, FileEntry> | undefined> {
+async function stateChanges(state: WorktreeState, dir: string, stopAtFirst: boolean, refreshed?: Map<number, FileEntry>): Promise<Map<number, FileEntry> | undefined> {
   const racy = state.verifiedAt - RACY_MS;
   const prefix = dir.endsWith(path.sep) ? dir : dir + path.sep;
   const { dirPaths, filePaths, oids, stats } = state;
@@ -284,16 +287,37 @@ async function stateChanges(state: WorktreeState, dir: string, stopAtFirst: bool
     if (info.size === stats[at] && info.mtimeMs === stats[at + 1] && info.ctimeMs === stats[at + 2] && info.ino === stats[at + 3] && info.mtimeMs < racy) continue;
     // The stat is taken before the content is read: a write after it moves the stat again.
     const id = info.size === stats[at] || !stopAtFirst ? blobId(fs.readFileSync(full)) : '';
-    if (id === oids[i]) continue;
+    if (id === oids[i]) {
+      // The same content under a newer stat (touched, or racy when verified): read now, vouched for by this stat from here on.
+      refreshed?.set(i, [info.size, info.mtimeMs, id, info.ctimeMs, info.ino]);
+      continue;
+    }
     changed.set(i, [info.size, info.mtimeMs, id, info.ctimeMs, info.ino]);
     if (stopAtFirst) return changed;
   }
   return changed;
 }
 
-/** Whether the working tree still holds what `state` verified (see `worktreeStateHolds`). */
-async function stateHolds(state: WorktreeState, dir: string): Promise<boolean> {
-  return (await stateChanges(state, dir, true))?.size === 0;
+/**
+ * Whether the working tree still holds what `state` verified (see `worktreeStateHolds`). When it does
+ * and files had to be read for it (their stat moved, or was racy when verified), the state is written
+ * again with their stats and a new verification time, so that the next check trusts their stats
+ * instead of reading them again (a file edited and committed, then linted again and again).
+ * Re-stamping is sound for every entry: a file or folder whose stat is as remembered was last changed
+ * before the old verification (it was not racy), so also before the new one; a folder whose stat
+ * moved keeps its old stat, so it is listed again next time.
+ */
+async function stateHolds(state: WorktreeState, dir: string, file?: { stateDir: string; path: string }): Promise<boolean> {
+  // Taken before any stat, as a verification's time is.
+  const verifiedAt = Date.now();
+  const refreshed = new Map<number, FileEntry>();
+  const holds = (await stateChanges(state, dir, true, refreshed))?.size === 0;
+  if (holds && refreshed.size > 0 && file !== undefined) {
+    const { dirs, files } = stateEntries(state);
+    for (const [i, entry] of refreshed) files.set(state.filePaths[i]!, entry);
+    writeState(file.stateDir, file.path, state.commit, verifiedAt, dirs, files);
+  }
+  return holds;
 }
 
 /** Stats between two turns of the event loop in `stateHolds` (a few milliseconds' worth). */
@@ -370,20 +394,21 @@ export async function oclWorktreeMatches(store: GitStore, commit: string, dir: s
     const file = stateDir !== undefined ? path.join(stateDir, worktreeStateName(dir)) : undefined;
     const state = file !== undefined ? readState(file) : undefined;
     // Verified at this commit: the stats alone say whether it still holds (a second check in one run, a re-run).
-    if (state && state.commit === commit && (await stateHolds(state, dir))) return true;
+    if (state && state.commit === commit && (await stateHolds(state, dir, stateDir !== undefined && file !== undefined ? { stateDir, path: file } : undefined))) return true;
     const known = state ? stateEntries(state) : undefined;
     // Verified at another commit (the last run's), with no file added or removed since: the remembered
     // files, with the changed ones' new blob ids, are compared with the new commit's, which lists only the
     // folders whose tree changed. A commit of a few edited files costs a stat pass and a few tree reads.
     if (state && known && state.commit !== commit && stateDir !== undefined && file !== undefined) {
+      // Taken before any stat (see `stateHolds` for why entries verified before stay sound under it).
+      const verifiedAt = Date.now();
       const changes = await stateChanges(state, dir, false);
       if (changes !== undefined) {
         const committed = await committedFiles(store, commit, state);
         for (const [i, entry] of changes) known.files.set(state.filePaths[i]!, entry);
         for (const [relative, entry] of known.files) if (committed.get(relative) !== entry[2]) return false;
         if (known.files.size !== committed.size) return false;
-        // The verification time stays the state's: a changed file's new stat is then recent, so it is read again next time.
-        writeState(stateDir, file, commit, state.verifiedAt, known.dirs, known.files);
+        writeState(stateDir, file, commit, verifiedAt, known.dirs, known.files);
         return true;
       }
     }
@@ -422,10 +447,12 @@ export async function oclWorktreeMatches(store: GitStore, commit: string, dir: s
  * `commit`, judged from the state alone (see the file comment): no Git. False whenever
  * it cannot tell.
  */
-export async function worktreeStateHolds(stateDir: string, dir: string, commit: string): Promise<boolean> {
+export async function worktreeStateHolds(stateDir: string, dir: string, commit: string, name?: string): Promise<boolean> {
   try {
-    const state = readState(path.join(stateDir, worktreeStateName(dir)));
-    return state !== undefined && state.commit === commit && (await stateHolds(state, dir));
+    // A name recorded by the full path (fast-rerun.ts) saves hashing the folder's path (and loading crypto).
+    const file = path.join(stateDir, name !== undefined && STATE_NAME.test(name) ? name : worktreeStateName(dir));
+    const state = readState(file);
+    return state !== undefined && state.commit === commit && (await stateHolds(state, dir, { stateDir, path: file }));
   } catch {
     return false;
   }

@@ -338,4 +338,41 @@ describe('writeFileAtomicWith: a file written in pieces', () => {
       removeDir(dir);
     }
   });
+
+  it('hands `written` the complete temporary file before the rename, and a failing `written` leaves the destination as it was', async () => {
+    const { writeFileAtomicWith } = await import('../../src/git/durable.js');
+    const dir = fs.mkdtempSync(path.join((await import('node:os')).tmpdir(), 'oclhub-written-'));
+    try {
+      const file = path.join(dir, 'report.json');
+      const pieces = Array.from({ length: 3_000 }, (_, i) => Buffer.from(`piece ${i}|`));
+      const copy = path.join(dir, 'copy');
+      let seen: string | undefined;
+      await writeFileAtomicWith(
+        fs as unknown as FsLike,
+        file,
+        async (out) => void (await out.writev(pieces)),
+        undefined,
+        async (temp) => {
+          seen = temp;
+          expect(fs.existsSync(file)).toBe(false); // not renamed yet
+          await fs.promises.copyFile(temp, copy);
+        },
+      );
+      expect(path.dirname(seen!)).toBe(dir);
+      expect(path.basename(seen!)).toMatch(/^\.report\.json\.tmp-/);
+      expect(fs.readFileSync(copy)).toEqual(Buffer.concat(pieces));
+      expect(fs.readFileSync(file)).toEqual(Buffer.concat(pieces));
+
+      fs.writeFileSync(file, 'the old report\n');
+      await expect(
+        writeFileAtomicWith(fs as unknown as FsLike, file, async (out) => void (await out.write('new')), undefined, async () => {
+          throw new Error('no copy');
+        }),
+      ).rejects.toThrow('no copy');
+      expect(fs.readFileSync(file, 'utf8')).toBe('the old report\n');
+      expect(fs.readdirSync(dir).sort()).toEqual(['copy', 'report.json']);
+    } finally {
+      removeDir(dir);
+    }
+  });
 });

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Hub, openHub } from '../../src/hub/index.js';
@@ -13,6 +13,27 @@ describe('openHub', () => {
     expect(opened.diagnostics[0]).toMatchObject({ severity: 'error', code: 'HUB001' });
     expect((await openHub({})).diagnostics[0]!.code).toBe('HUB001');
     expect((await openHub({ url: 'https://example.invalid/hub.git' })).diagnostics[0]!.summary).toContain('cache folder');
+  });
+
+  it('reads a working tree that differs from HEAD unless the caller verified HEAD just before; keeps the validated oclhub.ocl when asked', async () => {
+    const dir = hubRepo({ [TEMPLATE_PATH]: templateText() });
+    const head = git(dir, ['rev-parse', 'HEAD']).trim();
+    writeFileSync(path.join(dir, TEMPLATE_PATH), `${templateText()}\n# edited\n`);
+    expect((await openHub({ dir, workingTree: true })).hub!.ref).toBe('WORKTREE');
+    // The caller's check (lint's report key) saw HEAD's files: the hub reads HEAD, as that check decided.
+    expect((await openHub({ dir, workingTree: true, worktreeVerified: head })).hub!.ref).toBe('HEAD');
+    // A verification of another commit vouches for nothing.
+    expect((await openHub({ dir, workingTree: true, worktreeVerified: '0'.repeat(40) })).hub!.ref).toBe('WORKTREE');
+
+    const cacheDir = tracked(tempDir());
+    const plain = (await openHub({ dir })).hub!;
+    const first = (await openHub({ dir, configCache: { dir: cacheDir, toolVersion: '1.0.0' } })).hub!;
+    const second = (await openHub({ dir, configCache: { dir: cacheDir, toolVersion: '1.0.0' } })).hub!;
+    expect(readdirSync(cacheDir)).toContain('hub-config.json');
+    expect(second.config).toStrictEqual(plain.config);
+    expect(first.config).toStrictEqual(plain.config);
+    expect(second.configDiagnostics).toStrictEqual(plain.configDiagnostics);
+    expect(second.basePath).toBe(plain.basePath);
   });
 
   it('reads oclhub.ocl at the ref: base path, environments, registered projects', async () => {

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { memoryIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
-import { observeHub, parseRerunArgs, rerunFromCache, type RerunIo } from '../../src/lint/fast-rerun.js';
+import { observeHub, parseRerunArgs, rerunFromCache, showsWrittenIdentity, writtenIdentity, type RerunIo } from '../../src/lint/fast-rerun.js';
 import { expiryStateUntil } from '../../src/lint/report-key.js';
 import { colorWanted } from '../../src/cli/io.js';
 import { rerunColors } from '../../src/lint/fast-rerun.js';
@@ -249,6 +249,108 @@ describe('oclhub lint re-run fast path', () => {
   }, 60_000);
 });
 
+describe('a report file the re-run wrote is left as it is while its stat vouches for it', () => {
+  const recordOf = () => JSON.parse(fs.readFileSync(path.join(hub, '.oclhub-cache/lint-rerun.json'), 'utf8')) as { output?: { file: string; identity: number[] } };
+  const statOf = (file: string) => {
+    const info = fs.statSync(file);
+    return [info.dev, info.ino, info.size, info.mtimeMs, info.ctimeMs];
+  };
+
+  it('copies once, then leaves it; copies again after any change to it, and declines on other settings', async () => {
+    const expected = (await full(hub, ['--format', 'json'])).stdout;
+    const file = path.join(out, 'kept/report.json');
+    const args = ['--format', 'json', '--output', file];
+    /** Re-runs until the record vouches for the file (a copy renamed in the clock tick of its last write cannot: it is racy). */
+    const settle = async () => {
+      for (let attempt = 0; attempt < 50; attempt++) {
+        const r = await fast(hub, args);
+        expect(r.code).not.toBeUndefined();
+        expect(fs.readFileSync(file, 'utf8')).toBe(expected);
+        const output = recordOf().output;
+        if (output && output.file === file && JSON.stringify(output.identity) === JSON.stringify(statOf(file))) return;
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      throw new Error('the re-run never recorded the report file it wrote');
+    };
+    /** A re-run after `change`: the file is written again, with the report's bytes. */
+    const rewritten = async (what: string, change: () => void) => {
+      await settle();
+      change();
+      const before = fs.existsSync(file) ? statOf(file) : undefined;
+      const r = await fast(hub, args);
+      expect(r.code, what).not.toBeUndefined();
+      expect(fs.readFileSync(file, 'utf8'), what).toBe(expected);
+      expect(statOf(file), what).not.toEqual(before);
+    };
+
+    await settle();
+    // Left as it is: not even renamed over (same inode, same times).
+    const kept = statOf(file);
+    for (let i = 0; i < 3; i++) {
+      const r = await fast(hub, args);
+      expect(r.code).not.toBeUndefined();
+      expect(statOf(file)).toEqual(kept);
+    }
+    expect(fs.readdirSync(path.dirname(file))).toEqual(['report.json']);
+
+    await rewritten('edited by hand', () => fs.appendFileSync(file, '\n// a note\n'));
+    await rewritten('truncated', () => fs.truncateSync(file, 10));
+    await rewritten('emptied', () => fs.writeFileSync(file, ''));
+    await rewritten('removed', () => fs.rmSync(file));
+    await rewritten('replaced by another file', () => {
+      const other = path.join(out, 'kept/other.json');
+      fs.writeFileSync(other, expected);
+      fs.renameSync(other, file);
+    });
+    await rewritten('same size, other content, fresh time', () => {
+      const text = fs.readFileSync(file, 'utf8');
+      fs.writeFileSync(file, text.replace('"summary"', '"summarx"'));
+      expect(fs.statSync(file).size).toBe(Buffer.byteLength(text));
+    });
+    await rewritten('same size, other content, time put back (to the millisecond)', () => {
+      const before = fs.statSync(file);
+      fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('"summary"', '"summarx"'));
+      fs.utimesSync(file, before.atime, before.mtime);
+    });
+    // Another output file is written (and then vouched for instead); the first one is then copied again.
+    const second = path.join(out, 'kept/second.json');
+    expect((await fast(hub, ['--format', 'json', '--output', second])).code).not.toBeUndefined();
+    expect(fs.readFileSync(second, 'utf8')).toBe(expected);
+
+    // Another tool version or other options: not this record's report at all (the full path decides).
+    await settle();
+    fs.appendFileSync(file, 'x');
+    expect((await fast(hub, args, { toolVersion: '99.0.0' })).code).toBeUndefined();
+    expect((await fast(hub, [...args, '--fail-on', 'warn'])).code).toBeUndefined();
+    expect(fs.readFileSync(file, 'utf8')).toBe(`${expected}x`); // a declining re-run writes nothing
+    // A new report (another commit): the file is written with it, whatever the record said of the old one.
+    await settle();
+    commitAll(hub, { 'notes.txt': 'another commit\n' }, 'another commit');
+    const next = await full(hub, ['--format', 'json']);
+    expect(next.stdout).not.toBe(expected);
+    expect((await fast(hub, args)).code).not.toBeUndefined();
+    expect(fs.readFileSync(file, 'utf8')).toBe(next.stdout);
+  }, 120_000);
+
+  it('vouches for a written file only when its last write came before the rename (Git\'s racy rule)', () => {
+    const written = { dev: 1, ino: 7, size: 10, mtimeMs: 1000.5, ctimeMs: 1000.5 };
+    expect(writtenIdentity(written, { ...written, ctimeMs: 1004 })).toEqual([1, 7, 10, 1000.5, 1004]);
+    expect(writtenIdentity(written, { ...written, ctimeMs: 1000.5 })).toBeUndefined(); // renamed in the same tick
+    expect(writtenIdentity(written, { ...written, ctimeMs: 1004, mtimeMs: 1004 })).toBeUndefined(); // written again after
+    expect(writtenIdentity(written, { ...written, ctimeMs: 1004, size: 11 })).toBeUndefined();
+    expect(writtenIdentity(written, { ...written, ctimeMs: 1004, ino: 8 })).toBeUndefined();
+    expect(writtenIdentity(written, { ...written, ctimeMs: 1004, dev: 2 })).toBeUndefined();
+    expect(writtenIdentity(written, undefined)).toBeUndefined();
+    expect(showsWrittenIdentity({ ...written, ctimeMs: 1004 }, [1, 7, 10, 1000.5, 1004])).toBe(true);
+    for (const other of [{ ctimeMs: 1005 }, { mtimeMs: 1000 }, { size: 9 }, { ino: 9 }, { dev: 3 }]) {
+      expect(showsWrittenIdentity({ ...written, ctimeMs: 1004, ...other }, [1, 7, 10, 1000.5, 1004])).toBe(false);
+    }
+    expect(showsWrittenIdentity(undefined, [1, 7, 10, 1000.5, 1004])).toBe(false);
+    expect(showsWrittenIdentity({ ...written, ctimeMs: 1004 }, [1, 7, 10, 1000.5])).toBe(false);
+    expect(showsWrittenIdentity({ ...written, ctimeMs: 1004 }, 'x')).toBe(false);
+  });
+});
+
 describe('oclhub lint --format json after one project changed', () => {
   it('prints what an uncached run prints, re-using the unchanged projects of the last report', async () => {
     const first = await full(hub, ['--format', 'json']);
@@ -265,7 +367,35 @@ describe('oclhub lint --format json after one project changed', () => {
       const output = path.join(out, `changed-${round}.json`);
       await full(hub, ['--format', 'json', '--output', output]);
       expect(fs.readFileSync(output, 'utf8')).toBe(uncached.stdout);
+      // The report stored by that run (the kernel's copy of the report file) is what a re-run serves.
+      expect((await fast(hub, ['--format', 'json'])).stdout).toBe(uncached.stdout);
+      const again = path.join(out, `changed-${round}-again.json`);
+      expect((await fast(hub, ['--format', 'json', '--output', again])).code).toBe(uncached.code);
+      expect(fs.readFileSync(again, 'utf8')).toBe(uncached.stdout);
     }
+  }, 120_000);
+});
+
+describe('oclhub lint after oclhub.ocl changed (its validation is cached by text)', () => {
+  it('prints what an uncached run prints when oclhub.ocl changes, and when it changes back', async () => {
+    const first = await full(hub, ['--format', 'json']);
+    expect(fs.existsSync(path.join(hub, '.oclhub-cache/hub-config.json'))).toBe(true);
+    const config = fs.readFileSync(path.join(hub, 'oclhub.ocl'), 'utf8');
+    // An exception that expired long ago: SEM033, from validation at the time of the run.
+    const expired = `${config}\nexception "long-gone" {\n    policy = "no_disabled_steps"\n    project = "payments-api"\n    reason = "old"\n    expires = "2020-01-01"\n}\n`;
+    for (const [round, text] of [expired, config].entries()) {
+      commitAll(hub, { 'oclhub.ocl': text }, `oclhub.ocl ${round}`);
+      const cached = await full(hub, ['--format', 'json']);
+      const uncached = await full(hub, ['--format', 'json', '--no-cache']);
+      expect(cached.code).toBe(uncached.code);
+      expect(cached.stdout).toBe(uncached.stdout);
+      if (round === 0) expect(cached.stdout).toContain('SEM033');
+      // Again with the entry just stored (a hit), after a commit that does not touch oclhub.ocl.
+      commitAll(hub, { 'notes.txt': `round ${round}\n` }, `notes ${round}`);
+      const hit = await full(hub, ['--format', 'json']);
+      expect(hit.stdout).toBe((await full(hub, ['--format', 'json', '--no-cache'])).stdout);
+    }
+    expect(first.code).toBeLessThan(2);
   }, 120_000);
 });
 

@@ -159,6 +159,53 @@ describe('oclWorktreeMatches', () => {
     git(dir, ['commit', '-qm', 'swap']);
     expect(await both()).toBe(true);
   });
+  it('re-stamps its state once files had to be read, so the next check trusts their stats; an edit after that is still seen', async () => {
+    const dir = repo();
+    const state = tempDir('oclhub-worktree-state-');
+    dirs.push(state);
+    const then = new Date(Date.now() - 3600_000);
+    for (const p of ['.', '.octopus', '.octopus/deployment_process.ocl', 'oclhub.ocl']) fs.utimesSync(path.join(dir, p), then, then);
+    const head = git(dir, ['rev-parse', 'HEAD']).trim();
+    expect(await matches(dir, state)).toBe(true);
+    const stateFile = path.join(state, worktreeStateName(dir));
+    const identity = () => {
+      const info = fs.statSync(stateFile);
+      return `${info.ino}:${info.mtimeMs}:${fs.readFileSync(stateFile).subarray(0, 120).toString('latin1').split('\n')[0]}`;
+    };
+    const verifiedAt = () => Number(fs.readFileSync(stateFile, 'latin1').split('\n')[0]!.split(' ')[2]);
+    const first = identity();
+    const firstVerified = verifiedAt();
+    // Nothing to read: the state is left as it is.
+    expect(await worktreeStateHolds(state, dir, head)).toBe(true);
+    expect(identity()).toBe(first);
+    // Touched (same content, a new time well in the past): read once, then vouched for by its new stat.
+    const file = path.join(dir, '.octopus/deployment_process.ocl');
+    const touched = new Date(Date.now() - 1800_000);
+    fs.utimesSync(file, touched, touched);
+    expect(await worktreeStateHolds(state, dir, head)).toBe(true);
+    const second = identity();
+    expect(second).not.toBe(first);
+    expect(verifiedAt()).toBeGreaterThan(firstVerified);
+    expect(await worktreeStateHolds(state, dir, head)).toBe(true);
+    expect(identity()).toBe(second); // not read again, so not written again
+    expect(await matches(dir, state)).toBe(true);
+    // A same-size edit with the time put back to the re-stamped one: the change time still moved.
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('"A"', '"Q"'));
+    fs.utimesSync(file, touched, touched);
+    expect(await worktreeStateHolds(state, dir, head)).toBe(false);
+    expect(await matches(dir, state)).toBe(false);
+    // Committed, with the edit's time well in the past: after the new commit's check, the next one reads nothing.
+    commitAll(dir, {}, 'Q');
+    fs.utimesSync(file, touched, touched);
+    fs.utimesSync(path.join(dir, '.octopus'), then, then);
+    fs.utimesSync(dir, then, then);
+    const next = git(dir, ['rev-parse', 'HEAD']).trim();
+    expect(await matches(dir, state)).toBe(true);
+    const third = identity();
+    expect(await worktreeStateHolds(state, dir, next)).toBe(true);
+    expect(identity()).toBe(third);
+  });
+
   it('keeps paths of any characters in its state: non-ASCII, spaces, names like __proto__', async () => {
     const dir = repo();
     const state = tempDir('oclhub-worktree-state-');

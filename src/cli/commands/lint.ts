@@ -21,7 +21,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Option } from 'commander';
 import { findRepositoryRoot } from '../../git/find-root.js';
-import { readRenderedReport, renderedReportWriter, writeRenderedReport, type RenderedReport } from '../../lint/cache.js';
+import { readRenderedReport, renderedReportWriter, stageRenderedCopy, writeRenderedReport, type RenderedReport, type StagedRenderedReport } from '../../lint/cache.js';
 import type { LintOptions } from '../../lint/engine.js';
 import { rerunRecorder, type RerunOptions } from '../../lint/fast-rerun.js';
 import { renderedReportKeyUntil } from '../../lint/report-key.js';
@@ -137,7 +137,15 @@ export async function runLint(options: LintCommandOptions, io: CliIo): Promise<n
     import('../../report/lint-report.js'),
   ]);
   const root = where.cacheRoot;
-  const hub = await openHubForCli(options, io, 'lint', { workingTree: true, stateDir: lintCacheDir(options, io, root), objectCache: quick.objects });
+  const stateDir = lintCacheDir(options, io, root);
+  const hub = await openHubForCli(options, io, 'lint', {
+    workingTree: true,
+    stateDir,
+    objectCache: quick.objects,
+    // The report key's check of the working tree, made a moment ago, is not made twice.
+    ...(quick.verified !== undefined ? { worktreeVerified: quick.verified } : {}),
+    ...(stateDir !== false ? { configCache: { dir: stateDir, toolVersion: await toolVersion() } } : {}),
+  });
   if (!hub) return EXIT_USAGE;
   const lintOptions: LintOptions = baseOptions(options, await toolVersion(), release.release, shard);
   lintOptions.jobs = jobs;
@@ -265,7 +273,7 @@ async function quickReport(
   release: LintOptions['release'],
   where: { cacheRoot: string; hubRoot?: string; hubFromOutside: boolean },
   shard: ShardSpec | undefined,
-): Promise<{ key?: string; until?: number; dir?: string; previous?: RenderedReport; objects?: ObjectCache }> {
+): Promise<{ key?: string; until?: number; dir?: string; previous?: RenderedReport; objects?: ObjectCache; verified?: string }> {
   if (options.cache === false || (options.project ?? []).length > 0 || where.hubRoot === undefined) return {};
   const hubDir = where.hubRoot;
   if (hubDir !== where.cacheRoot) return {};
@@ -277,8 +285,9 @@ async function quickReport(
   const keyed = await renderedReportKeyUntil(hubDir, options.ref ?? 'HEAD', lintOptions, `${format}:${io.colors.red('x')}`, { workingTree: options.ref === undefined, stateDir: dir, objectCache: objects });
   if (keyed === undefined) return { objects };
   const { key, until } = keyed;
+  const verified = keyed.worktreeVerified ? { verified: keyed.commit } : {};
   const previous = await readRenderedReport(dir, key);
-  return previous ? { key, until, dir, previous, objects } : { key, until, dir, objects };
+  return previous ? { key, until, dir, previous, objects, ...verified } : { key, until, dir, objects, ...verified };
 }
 
 /**
@@ -394,8 +403,8 @@ async function emitChunks(
   io: CliIo,
   cache: { dir: string; key: string } | undefined,
 ): Promise<number> {
-  const stored = cache ? await renderedReportWriter(cache.dir, cache.key, exitCode) : undefined;
   if (options.output === undefined) {
+    const stored = cache ? await renderedReportWriter(cache.dir, cache.key, exitCode) : undefined;
     for (const group of batched(chunks)) {
       await stored?.writeAll(group);
       // Pieces are whole runs of JSON text: no character is split between two.
@@ -405,15 +414,20 @@ async function emitChunks(
     return exitCode;
   }
   const file = path.resolve(io.cwd, options.output);
+  let stored: StagedRenderedReport | undefined;
   try {
     await mkdir(path.dirname(file), { recursive: true });
-    // Flushed and renamed into place only when complete (a CI step never uploads half a report).
-    await writeFileAtomicWith(nodeFs as unknown as FsLike, file, async (out) => {
-      for (const group of batched(chunks)) {
-        await stored?.writeAll(group);
-        await out.writev(group);
-      }
-    });
+    // Flushed and renamed into place only when complete (a CI step never uploads half a report). The
+    // stored copy is the kernel's copy of the complete file, made while it is flushed.
+    await writeFileAtomicWith(
+      nodeFs as unknown as FsLike,
+      file,
+      async (out) => {
+        for (const group of batched(chunks)) await out.writev(group);
+      },
+      undefined,
+      cache ? async (temp) => void (stored = await stageRenderedCopy(cache.dir, cache.key, exitCode, temp)) : undefined,
+    );
   } catch (error) {
     await stored?.abort();
     io.stderr(`oclhub lint: cannot write ${options.output}: ${fileErrorReason(error)}\n`);
