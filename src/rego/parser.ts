@@ -121,6 +121,8 @@ const OPERATOR_CALL_NAMES: Readonly<Record<string, string[]>> = Object.fromEntri
 );
 /** The `with` list of the (many) literals without one: shared and frozen. */
 const NO_WITHS: WithModifier[] = Object.freeze([]) as unknown as WithModifier[];
+/** An empty list of terms, never added to (parseRef's path before its first step). */
+const NO_TERMS: Term[] = Object.freeze([]) as unknown as Term[];
 const IMPORT_ROOTS = ['data', 'input', 'future', 'rego'];
 const FUTURE_KEYWORDS = ['contains', 'every', 'if', 'in'];
 /** Keywords never usable as a ref head (`true.x` stays an error). */
@@ -1288,7 +1290,9 @@ class Parser {
           return null;
       }
       const start = head.location;
-      const path: Term[] = [];
+      // Most refs have one step (`input.x`): `[step]` is a list of exactly one, where a push onto
+      // `[]` would make room for 16; a longer path is copied to its size at the end.
+      let path: Term[] = NO_TERMS;
       let first = true;
       for (;;) {
         const k = this.k();
@@ -1301,7 +1305,9 @@ class Parser {
             this.illegal('expected ident');
             return null;
           }
-          path.push({ type: 'string', value: this.tok.text, location: this.loc(this.pos) });
+          const step: Term = { type: 'string', value: this.tok.text, location: this.loc(this.pos) };
+          if (path.length === 0) path = [step];
+          else path.push(step);
           this.next();
         } else if (k === '[') {
           this.next();
@@ -1312,7 +1318,8 @@ class Parser {
             return null;
           }
           this.next();
-          path.push(el);
+          if (path.length === 0) path = [el];
+          else path.push(el);
         } else {
           const call = this.parseCall(head, path, start);
           if (!call) return null;
@@ -1322,8 +1329,7 @@ class Parser {
         }
       }
       if (path.length === 0) return head;
-      // An exact-size copy: the list grew by pushes to room for 16 elements, and refs are many.
-      const ref: RefTerm = { type: 'ref', head, path: path.slice(), location: this.span(start) };
+      const ref: RefTerm = { type: 'ref', head, path: path.length === 1 ? path : path.slice(), location: this.span(start) };
       return ref;
     } finally {
       this.leave();
