@@ -71,7 +71,8 @@ function checkDuplicateImports(imports: Import[], errors: RegoError[]): void {
 
 /** Calls `f` for every `:=` literal in a body, nested bodies included. */
 function walkAssignments(body: Literal[], f: (lit: Literal, left: Term) => void): void {
-  for (const lit of body) {
+  for (let i = 0; i < body.length; i++) {
+    const lit = body[i]!;
     if (lit.expr.type === 'unify' && lit.expr.op === ':=') f(lit, lit.expr.left);
     forEachNestedBody(lit, walkAssignments, f);
   }
@@ -150,7 +151,8 @@ class LocalVars {
 
   body(lits: Literal[], stack: Stack, used: ReadonlySet<string>): void {
     const plainSome: Array<{ name: string; lit: Literal }> = [];
-    for (const lit of lits) {
+    for (let i = 0; i < lits.length; i++) {
+      const lit = lits[i]!;
       const e = lit.expr;
       switch (e.type) {
         case 'unify':
@@ -160,7 +162,7 @@ class LocalVars {
               break;
             }
             this.term(e.right, stack);
-            for (const w of lit.with) this.term(w.value, stack);
+            for (let j = 0; j < lit.with.length; j++) this.term(lit.with[j]!.value, stack);
             this.assignee(e.left, stack);
             continue;
           }
@@ -194,9 +196,9 @@ class LocalVars {
           this.term(e.term, stack);
           break;
       }
-      for (const w of lit.with) {
-        this.term(w.target, stack);
-        this.term(w.value, stack);
+      for (let j = 0; j < lit.with.length; j++) {
+        this.term(lit.with[j]!.target, stack);
+        this.term(lit.with[j]!.value, stack);
       }
     }
     if (plainSome.length > 0) {
@@ -260,11 +262,11 @@ class LocalVars {
         return;
       case 'ref':
         if (t.head.type === 'var' && ROOT_DOCUMENTS.has(t.head.name) && !stack.isLocal(t.head.name)) {
-          for (const p of t.path) this.term(p, stack);
+          for (let i = 0; i < t.path.length; i++) this.term(t.path[i]!, stack);
           return;
         }
         this.term(t.head, stack);
-        for (const p of t.path) this.term(p, stack);
+        for (let i = 0; i < t.path.length; i++) this.term(t.path[i]!, stack);
         return;
       case 'array':
       case 'set':
@@ -281,7 +283,7 @@ class LocalVars {
         if (t.name.length >= 1 && stack.isLocal(head)) {
           this.errors.push(compileError(`called function ${t.name.join('.')} shadowed`, t.location));
         }
-        for (const a of t.args) this.term(a, stack);
+        for (let i = 0; i < t.args.length; i++) this.term(t.args[i]!, stack);
         return;
       }
       case 'membership':
@@ -322,7 +324,7 @@ function forEachNestedBody<C>(lit: Literal, f: (body: Literal[], ctx: C) => void
   } else if (e.type === 'term') nestedBodies(e.term, visit);
   else for (const t of exprTerms(e)) nestedBodies(t, visit);
   if (e.type === 'every') f(e.body, ctx);
-  for (const w of lit.with) nestedBodies(w.value, visit);
+  for (let i = 0; i < lit.with.length; i++) nestedBodies(lit.with[i]!.value, visit);
 }
 
 interface NestedVisit<C> {

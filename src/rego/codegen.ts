@@ -133,6 +133,11 @@ function isCollection(v: Value): boolean {
 export class CodeGen {
   /** Readers of constant input paths (`input.a.b`) by path, shared within one compilation. */
   private readonly inputReaders = new Map<string, CT>();
+  /**
+   * The same for one-step paths (`input.x`), by the step's name: a long body reads them in most
+   * literals, and finding the reader by name makes no key list or JSON text per occurrence.
+   */
+  private readonly inputFieldReaders = new Map<string, CT>();
 
   constructor(readonly program: Program) {}
 
@@ -887,12 +892,23 @@ export class CodeGen {
   private ref(head: CTerm, path: CTerm[], bound: SlotSet): CT {
     // `input.a.b`, the commonest ref: one reader per path, shared by every occurrence (it reads
     // nothing from the frame).
+    if (head.k === 'input' && path.length === 1) {
+      const p = path[0]!;
+      if (p.k === 'const' && typeof p.v === 'string' && p.v !== '__proto__') {
+        let read = this.inputFieldReaders.get(p.v);
+        if (!read) {
+          read = inputReader([p.v]);
+          if (this.inputFieldReaders.size < INPUT_READERS_LIMIT) this.inputFieldReaders.set(p.v, read);
+        }
+        return read;
+      }
+    }
     if (head.k === 'input' && path.every((p) => p.k === 'const' && typeof p.v === 'string' && p.v !== '__proto__')) {
       const keys = path.map((p) => (p as { v: string }).v);
       const id = JSON.stringify(keys);
       let read = this.inputReaders.get(id);
       if (!read) {
-        read = { det: fieldRead(INPUT_HEAD, keys.map(fieldGetter), (r) => r.inputReads!.add(id)) };
+        read = inputReader(keys);
         if (this.inputReaders.size < INPUT_READERS_LIMIT) this.inputReaders.set(id, read);
       }
       return read;
@@ -1295,6 +1311,12 @@ const INPUT_HEAD: Det = (r) => r.input;
 /** Distinct input paths whose readers one CodeGen keeps (it also compiles ad-hoc queries). */
 const INPUT_READERS_LIMIT = 10_000;
 const INPUT_HEAD_CT: CT = { det: INPUT_HEAD };
+
+/** The reader of constant input path `keys` (`input.a.b`), which notes the read when asked. */
+function inputReader(keys: string[]): CT {
+  const id = JSON.stringify(keys);
+  return { det: fieldRead(INPUT_HEAD, keys.map(fieldGetter), (r) => r.inputReads!.add(id)) };
+}
 
 /**
  * Reads constant fields of the value of `h` (`input.a.b`, `x.a`), noting input reads when asked.

@@ -377,7 +377,8 @@ export class Compiler {
   }
 
   private collectBodyDeps(body: CBody, out: Set<RuleGroup>): void {
-    for (const lit of body.lits) {
+    for (let i = 0; i < body.lits.length; i++) {
+      const lit = body.lits[i]!;
       const e: CExpr = lit.expr;
       switch (e.k) {
         case 'term':
@@ -399,7 +400,8 @@ export class Compiler {
         case 'noop':
           break;
       }
-      for (const w of lit.with) {
+      for (let j = 0; j < lit.with.length; j++) {
+        const w = lit.with[j]!;
         if (w.value) this.collectDeps(w.value, out);
         if (w.fn?.kind === 'user') this.addPathDeps(w.fn.path, out);
       }
@@ -436,7 +438,7 @@ export class Compiler {
           // A dynamic ref (`data[x].a`) is checked at run time; a ground one depends on its subtree.
           this.addPathDeps(prefix, out, prefix.length === t.path.length);
         } else this.collectDeps(t.head, out);
-        for (const p of t.path) this.collectDeps(p, out);
+        for (let i = 0; i < t.path.length; i++) this.collectDeps(t.path[i]!, out);
         return;
       }
       case 'array':
@@ -461,7 +463,7 @@ export class Compiler {
         return;
       case 'call':
         if (t.fn.kind === 'user') this.addPathDeps(t.fn.path, out);
-        for (const a of t.args) this.collectDeps(a, out);
+        for (let i = 0; i < t.args.length; i++) this.collectDeps(t.args[i]!, out);
         if (t.out) this.collectDeps(t.out, out);
         return;
       case 'member':
@@ -632,9 +634,11 @@ class Translator {
     }
     // Implicit variables: names used here that are neither outer locals nor globals.
     const names: string[] = [];
-    for (const lit of lits) collectLiteralNames(lit, names, (t) => this.namesBuiltin(t));
+    const isBuiltinName = (t: Term): boolean => this.namesBuiltin(t);
+    for (let i = 0; i < lits.length; i++) collectLiteralNames(lits[i]!, names, isBuiltinName);
     for (const t of headTerms) collectTermNames(t, names);
-    for (const n of names) {
+    for (let i = 0; i < names.length; i++) {
+      const n = names[i]!;
       if (n !== '_' && n !== 'input' && n !== 'data' && !explicit.has(n) && scope.lookup(n) === undefined && !this.isGlobal(n)) scope.declare(n);
     }
     const out: CLit[] = new Array<CLit>(lits.length);
@@ -835,6 +839,8 @@ class Translator {
       case 'boolean':
         return { k: 'const', v: t.value };
       case 'number': {
+        const small = smallInteger(t.raw);
+        if (small !== undefined) return { k: 'const', v: small };
         let n = parseNumber(t.raw);
         if (n === undefined && /^-?[\d.]+[eE]\+?\d+$/.test(t.raw) && !Number.isFinite(Number(t.raw))) n = Number(t.raw);
         if (n === undefined) throw new CompileError('rego_parse_error', `invalid number ${t.raw}`, t.location);
@@ -958,6 +964,20 @@ class Translator {
   }
 }
 
+/**
+ * The value of an integer literal of at most 15 digits (always a safe integer), which parseNumber
+ * would give too, without its two regular expressions (a long body has tens of thousands of them).
+ */
+function smallInteger(raw: string): number | undefined {
+  const from = raw.charCodeAt(0) === 45 /* - */ ? 1 : 0;
+  if (raw.length === from || raw.length - from > 15) return undefined;
+  for (let i = from; i < raw.length; i++) {
+    const c = raw.charCodeAt(i);
+    if (c < 48 || c > 57) return undefined;
+  }
+  return Number(raw);
+}
+
 function declareOnce(scope: Scope, name: string): void {
   if (name !== '_' && !scope.names.has(name)) scope.declare(name);
 }
@@ -1024,7 +1044,7 @@ function collectLiteralNames(lit: Literal, out: string[], isBuiltinName: (t: Ter
     case 'some':
       break;
   }
-  for (const w of lit.with) if (!isBuiltinName(w.value)) collectTermNames(w.value, out);
+  for (let i = 0; i < lit.with.length; i++) if (!isBuiltinName(lit.with[i]!.value)) collectTermNames(lit.with[i]!.value, out);
 }
 
 /** Variable names used directly in a term (not inside nested comprehension bodies). */
@@ -1035,7 +1055,7 @@ function collectTermNames(t: Term, out: string[]): void {
       return;
     case 'ref':
       collectTermNames(t.head, out);
-      for (const p of t.path) collectTermNames(p, out);
+      for (let i = 0; i < t.path.length; i++) collectTermNames(t.path[i]!, out);
       return;
     case 'array':
     case 'set':
@@ -1048,7 +1068,7 @@ function collectTermNames(t: Term, out: string[]): void {
       }
       return;
     case 'call':
-      for (const a of t.args) collectTermNames(a, out);
+      for (let i = 0; i < t.args.length; i++) collectTermNames(t.args[i]!, out);
       return;
     case 'membership':
       if (t.key) collectTermNames(t.key, out);

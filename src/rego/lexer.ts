@@ -66,27 +66,10 @@ const TEMPLATE_END = 2;
 const WS_BEFORE = 4;
 const NL_BEFORE = 8;
 
-/**
- * One token. A large module has hundreds of thousands of them, all alive while it is parsed, so a
- * token is kept small: the four booleans share one field, the end is derived from the text (always
- * the exact source slice), and punctuation and keywords reuse their kind as their text.
- */
-export class Token {
-  constructor(
-    readonly kind: TokenKind,
-    /** Source text of the token. */
-    readonly text: string,
-    /** Decoded value for `string` and `template` tokens; the error message for `illegal` tokens. */
-    readonly value: string,
-    readonly line: number,
-    readonly column: number,
-    readonly offset: number,
-    private readonly flags: number,
-  ) {}
+/** A token's four booleans, in one field (Token, TokenCursor). */
+abstract class TokenFlags {
+  protected abstract readonly flags: number;
 
-  get endOffset(): number {
-    return this.offset + this.text.length;
-  }
   /** `string`: written with backticks. `template`: a `` $`...` `` template. */
   get raw(): boolean {
     return (this.flags & RAW) !== 0;
@@ -102,6 +85,31 @@ export class Token {
   /** A line break separates this token from the previous one. */
   get nlBefore(): boolean {
     return (this.flags & NL_BEFORE) !== 0;
+  }
+}
+
+/**
+ * One token (`tokenize`; the parser reads the table through a TokenCursor): the booleans share
+ * one field, the end is derived from the text (always the exact source slice), and punctuation
+ * and keywords reuse their kind as their text.
+ */
+export class Token extends TokenFlags {
+  constructor(
+    readonly kind: TokenKind,
+    /** Source text of the token. */
+    readonly text: string,
+    /** Decoded value for `string` and `template` tokens; the error message for `illegal` tokens. */
+    readonly value: string,
+    readonly line: number,
+    readonly column: number,
+    readonly offset: number,
+    protected readonly flags: number,
+  ) {
+    super();
+  }
+
+  get endOffset(): number {
+    return this.offset + this.text.length;
   }
 }
 
@@ -213,13 +221,70 @@ export class TokenTable {
 
   /** The token at `i` as an object (`i` < count). */
   token(i: number): Token {
+    return new Token(KIND_LIST[this.kinds[i]!]!, this.text(i), this.value(i), this.lines[i]!, this.columns[i]!, this.starts[i]!, this.flags[i]!);
+  }
+
+  /** The source text of token `i`. */
+  text(i: number): string {
     const code = this.kinds[i]!;
-    const kind = KIND_LIST[code]!;
-    const start = this.starts[i]!;
     // Punctuation and keywords are their own text: no slice of the source for them.
-    const text =
-      code === IDENT_CODE ? this.intern(this.src.slice(start, this.ends[i]!)) : code >= FIRST_PLAIN_CODE ? kind : this.src.slice(start, this.ends[i]!);
-    return new Token(kind, text, this.values.get(i) ?? '', this.lines[i]!, this.columns[i]!, start, this.flags[i]!);
+    if (code >= FIRST_PLAIN_CODE) return KIND_LIST[code]!;
+    const text = this.src.slice(this.starts[i]!, this.ends[i]!);
+    return code === IDENT_CODE ? this.intern(text) : text;
+  }
+
+  /** The decoded value of token `i` (string, template and illegal tokens; '' for the others). */
+  value(i: number): string {
+    return this.values.get(i) ?? '';
+  }
+
+  line(i: number): number {
+    return this.lines[i]!;
+  }
+
+  column(i: number): number {
+    return this.columns[i]!;
+  }
+
+  start(i: number): number {
+    return this.starts[i]!;
+  }
+
+  flagsOf(i: number): number {
+    return this.flags[i]!;
+  }
+}
+
+/**
+ * The parser's current token: one object moved along the table (`moveTo`), so stepping to the
+ * next token allocates nothing. A parse of a large module steps hundreds of thousands of times,
+ * and a token object per step was a tenth of a cold compile's time (allocation and collection).
+ * Holding it across a step reads the new token: the parser keeps positions (`Parser.pos`)
+ * instead, and reads positions from the table (so the cursor has none, and is no `Location`).
+ * Its text and value are read from the table when asked for.
+ */
+export class TokenCursor extends TokenFlags {
+  kind: TokenKind = 'eof';
+  protected flags = 0;
+  private row = 0;
+
+  constructor(private readonly table: TokenTable) {
+    super();
+  }
+
+  moveTo(i: number): void {
+    this.row = i;
+    this.kind = this.table.kind(i);
+    this.flags = this.table.flagsOf(i);
+  }
+
+  /** Source text of the token. */
+  get text(): string {
+    return this.table.text(this.row);
+  }
+  /** Decoded value for `string` and `template` tokens; the error message for `illegal` tokens. */
+  get value(): string {
+    return this.table.value(this.row);
   }
 }
 

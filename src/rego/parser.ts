@@ -39,7 +39,7 @@ import type {
   WithModifier,
 } from './ast.js';
 import { BINARY_OPERATORS, valueName } from './ast.js';
-import { KEYWORDS, scan, type Token, type TokenKind, type TokenTable } from './lexer.js';
+import { KEYWORDS, scan, TokenCursor, type Token, type TokenKind, type TokenTable } from './lexer.js';
 
 export interface RegoParseError {
   code: 'rego_parse_error';
@@ -121,12 +121,14 @@ const OPERATOR_CALL_NAMES: Readonly<Record<string, string[]>> = Object.fromEntri
 );
 /** The `with` list of the (many) literals without one: shared and frozen. */
 const NO_WITHS: WithModifier[] = Object.freeze([]) as unknown as WithModifier[];
+/** An empty list of terms, never added to (parseRef's path before its first step). */
+const NO_TERMS: Term[] = Object.freeze([]) as unknown as Term[];
 const IMPORT_ROOTS = ['data', 'input', 'future', 'rego'];
 const FUTURE_KEYWORDS = ['contains', 'every', 'if', 'in'];
 /** Keywords never usable as a ref head (`true.x` stays an error). */
 const LITERAL_KEYWORDS: ReadonlySet<TokenKind> = new Set<TokenKind>(['true', 'false', 'null']);
 
-function tokenName(t: Token): string {
+function tokenName(t: { kind: TokenKind }): string {
   switch (t.kind) {
     case 'template':
       return 'template-string';
@@ -157,10 +159,13 @@ export function isGroundTerm(t: Term): boolean {
 
 class Parser {
   readonly errors: RegoParseError[] = [];
-  /** The tokens; `tok` is the one at `pos`, as an object. */
+  /**
+   * The tokens; `tok` is the one at `pos`. It moves with `pos`, so a token to be read later (where
+   * a node starts, for its location) is kept as its position.
+   */
   private readonly toks: TokenTable;
   private pos = 0;
-  private tok: Token;
+  private readonly tok: TokenCursor;
   private depth = 0;
   private readonly maxDepth: number;
   /**
@@ -180,7 +185,8 @@ class Parser {
     options: ParseOptions,
   ) {
     this.toks = scan(src);
-    this.tok = this.toks.token(0);
+    this.tok = new TokenCursor(this.toks);
+    this.tok.moveTo(0);
     this.maxDepth = options.maxDepth ?? DEFAULT_MAX_PARSE_DEPTH;
     this.memoTerm = new Array<Term | null | undefined>(this.toks.count);
     this.memoEnd = new Int32Array(this.toks.count);
@@ -192,14 +198,14 @@ class Parser {
       return f();
     } catch (e) {
       const message = e instanceof RangeError ? DEPTH_MESSAGE : `internal parser error: ${String(e)}`;
-      this.errors.push(this.makeError(this.tok, message));
+      this.errors.push(this.makeError(this.pos, message));
       return null;
     }
   }
 
   finalErrors(): RegoParseError[] {
     const all = [...this.errors, ...this.v1Errors];
-    if (all.length === 0) all.push(this.makeError(this.tok, 'parse failed'));
+    if (all.length === 0) all.push(this.makeError(this.pos, 'parse failed'));
     return all;
   }
 
@@ -213,7 +219,7 @@ class Parser {
 
   private next(): void {
     if (this.pos < this.toks.count - 1) this.pos++;
-    this.tok = this.toks.token(this.pos);
+    this.tok.moveTo(this.pos);
   }
 
   private peek(k = 1): Token {
@@ -226,7 +232,7 @@ class Parser {
 
   private restore(s: State): void {
     this.pos = s.pos;
-    this.tok = this.toks.token(s.pos);
+    this.tok.moveTo(s.pos);
     this.errors.length = s.errors;
   }
 
@@ -236,24 +242,32 @@ class Parser {
 
   // Locations are made with every field at once (file may be undefined): one object shape for all
   // of them, instead of a shape transition per location when the file is known.
-  private loc(t: Token): Location {
-    return { line: t.line, column: t.column, offset: t.offset, endOffset: t.endOffset, file: this.file };
+  /** The location of the token at position `at`. */
+  private loc(at: number): Location {
+    const t = this.toks;
+    return { line: t.line(at), column: t.column(at), offset: t.start(at), endOffset: t.end(at), file: this.file };
   }
 
-  /** From the start of `start` to the end of the last consumed token. */
-  private span(start: Token | Location, endOffset = this.lastEnd()): Location {
+  /** From the start of `start` (a token position or a node's location) to the end of the last consumed token. */
+  private span(start: number | Location, endOffset = this.lastEnd()): Location {
+    if (typeof start === 'number') {
+      const t = this.toks;
+      const offset = t.start(start);
+      return { line: t.line(start), column: t.column(start), offset, endOffset: endOffset > offset ? endOffset : offset, file: this.file };
+    }
     const offset = start.offset;
     return { line: start.line, column: start.column, offset, endOffset: endOffset > offset ? endOffset : offset, file: this.file };
   }
 
-  private makeError(t: Token | Location, message: string): RegoParseError {
+  /** An error at the token at position `t`, or at a location. */
+  private makeError(t: number | Location, message: string): RegoParseError {
     const location: Location =
-      'kind' in t ? this.loc(t) : { line: t.line, column: t.column, offset: t.offset, endOffset: t.endOffset };
+      typeof t === 'number' ? this.loc(t) : { line: t.line, column: t.column, offset: t.offset, endOffset: t.endOffset };
     if (this.file !== undefined) location.file = this.file;
     return { code: 'rego_parse_error', message, location };
   }
 
-  private error(t: Token | Location, message: string): void {
+  private error(t: number | Location, message: string): void {
     this.errors.push(this.makeError(t, message));
   }
 
@@ -261,17 +275,17 @@ class Parser {
   private illegal(note = ''): void {
     const t = this.tok;
     if (t.kind === 'illegal') {
-      this.error(t, t.value || 'illegal token');
+      this.error(this.pos, t.value || 'illegal token');
       return;
     }
     const what = KEYWORDS.has(t.kind) ? 'keyword' : 'token';
-    this.error(t, note ? `unexpected ${tokenName(t)} ${what}: ${note}` : `unexpected ${tokenName(t)} ${what}`);
+    this.error(this.pos, note ? `unexpected ${tokenName(t)} ${what}: ${note}` : `unexpected ${tokenName(t)} ${what}`);
   }
 
   private enter(): boolean {
     if (++this.depth > this.maxDepth) {
       this.depth--;
-      if (!this.errors.some((e) => e.message === DEPTH_MESSAGE)) this.error(this.tok, DEPTH_MESSAGE);
+      if (!this.errors.some((e) => e.message === DEPTH_MESSAGE)) this.error(this.pos, DEPTH_MESSAGE);
       return false;
     }
     return true;
@@ -297,7 +311,7 @@ class Parser {
 
   parseModule(): Module | null {
     if (this.k() === 'eof') {
-      this.error(this.tok, 'empty module');
+      this.error(this.pos, 'empty module');
       return null;
     }
     let pkg: { path: string[]; location: Location } | undefined;
@@ -305,7 +319,7 @@ class Parser {
     const rules: Rule[] = [];
     let first = true;
     while (this.k() !== 'eof') {
-      const stmtStart = this.tok;
+      const stmtStart = this.pos;
       if (this.k() === 'package' && !this.refFollows()) {
         const p = this.parsePackage();
         if (!p) return null;
@@ -348,7 +362,7 @@ class Parser {
   }
 
   private parsePackage(): { path: string[]; location: Location } | null {
-    const start = this.tok;
+    const start = this.pos;
     this.next();
     if (this.k() !== 'ident' && !this.keywordAsRefHead()) {
       this.illegal();
@@ -374,7 +388,7 @@ class Parser {
   }
 
   private parseImport(): Import | null {
-    const start = this.tok;
+    const start = this.pos;
     this.next();
     if (this.k() !== 'ident' && !this.keywordAsRefHead()) {
       this.illegal();
@@ -455,7 +469,7 @@ class Parser {
    * caller then parses it as a query and converts it, as OPA does).
    */
   private parseRules(): Rule[] | null {
-    const start = this.tok;
+    const start = this.pos;
     let isDefault = false;
     if (this.k() === 'default' && !this.refFollows()) {
       this.next();
@@ -517,11 +531,11 @@ class Parser {
     let elses: ElseClause[] = [];
     if (this.k() === 'else' && !this.refFollows()) {
       if (refLen > 1 && !head.ref.every(isGroundTerm)) {
-        this.error(this.tok, 'else keyword cannot be used on rules with variables in head');
+        this.error(this.pos, 'else keyword cannot be used on rules with variables in head');
         return null;
       }
       if (contains || v0MultiValue) {
-        this.error(this.tok, 'else keyword cannot be used on multi-value rules');
+        this.error(this.pos, 'else keyword cannot be used on multi-value rules');
         return null;
       }
       const parsed = this.parseElses(head.args !== undefined ? 'function' : 'rule');
@@ -537,10 +551,10 @@ class Parser {
     // `p if { a } { b }`: OPA still accepts chained bodies, each an independent definition.
     while (this.k() === '{') {
       if (elses.length > 0) {
-        this.error(this.tok, 'expected else keyword');
+        this.error(this.pos, 'expected else keyword');
         return null;
       }
-      const bodyStart = this.tok;
+      const bodyStart = this.pos;
       const b = this.parseBraceBody();
       if (!b) return null;
       rules.push({ isDefault: false, head: structuredClone(head), body: b, elses: [], location: this.span(bodyStart) });
@@ -558,8 +572,8 @@ class Parser {
   }
 
   private parseHead(isDefault: boolean): { head: RuleHead; contains: boolean } | null {
-    const start = this.tok;
-    const name = this.makeVar(this.tok);
+    const start = this.pos;
+    const name = this.makeVar(this.pos);
     this.next();
     let headTerm: Term = name;
     if (HEAD_ILLEGAL_OPS.has(this.k())) {
@@ -650,7 +664,7 @@ class Parser {
     return { head, contains: false };
   }
 
-  private validateDefault(head: RuleHead, start: Token): boolean {
+  private validateDefault(head: RuleHead, start: number): boolean {
     const where = this.span(start);
     if (head.value === undefined && !head.valueImplied) {
       this.error(where, 'illegal default rule (must have a value)');
@@ -685,7 +699,7 @@ class Parser {
   private parseElses(kind: 'rule' | 'function'): ElseClause[] | null {
     const elses: ElseClause[] = [];
     while (this.k() === 'else') {
-      const start = this.tok;
+      const start = this.pos;
       this.next();
       let value: Term | undefined;
       switch (this.k()) {
@@ -730,7 +744,7 @@ class Parser {
     return elses;
   }
 
-  private elseClause(start: Token, value: Term | undefined, body: Literal[]): ElseClause {
+  private elseClause(start: number, value: Term | undefined, body: Literal[]): ElseClause {
     const c: ElseClause = { body, location: this.span(start) };
     if (value !== undefined) c.value = value;
     return c;
@@ -828,7 +842,7 @@ class Parser {
 
   parseTopQuery(): Literal[] | null {
     if (this.k() === 'eof') {
-      this.error(this.tok, 'empty query');
+      this.error(this.pos, 'empty query');
       return null;
     }
     let all: Literal[] = [];
@@ -872,7 +886,7 @@ class Parser {
    */
   private parseQuery(requireSemi: boolean, end: EndKind, trailingSemi = false): Literal[] | null {
     if (this.k() === end) {
-      this.error(this.tok, 'found empty body');
+      this.error(this.pos, 'found empty body');
       return null;
     }
     const body: Literal[] = [];
@@ -895,7 +909,7 @@ class Parser {
   }
 
   private parseLiteral(): Literal | null {
-    const start = this.tok;
+    const start = this.pos;
     if (this.keywordAsRefHead()) return this.parseLiteralExpr(false, start);
     let negated = false;
     if (this.k() === 'not' && !this.refFollows()) {
@@ -920,7 +934,7 @@ class Parser {
     }
   }
 
-  private parseLiteralExpr(negated: boolean, start: Token): Literal | null {
+  private parseLiteralExpr(negated: boolean, start: number): Literal | null {
     const expr = this.parseExpr();
     if (!expr) return null;
     let withs: WithModifier[] = NO_WITHS;
@@ -933,7 +947,7 @@ class Parser {
   }
 
   private parseExpr(): Expr | null {
-    const start = this.tok;
+    const start = this.pos;
     const lhs = this.parseTermInfixCall();
     if (!lhs) return null;
     if (this.k() === ':=' || this.k() === '=') {
@@ -949,7 +963,7 @@ class Parser {
   private parseWith(): WithModifier[] | null {
     const withs: WithModifier[] = [];
     for (;;) {
-      const start = this.tok;
+      const start = this.pos;
       this.next();
       if (this.k() !== 'ident') {
         this.illegal('expected ident');
@@ -973,7 +987,7 @@ class Parser {
     }
   }
 
-  private parseSome(start: Token): Literal | null {
+  private parseSome(start: number): Literal | null {
     const s = this.save();
     this.next();
     const term = this.parseTermInfixCall();
@@ -1002,14 +1016,14 @@ class Parser {
         this.illegal('expected var');
         return null;
       }
-      vars.push(this.makeVar(this.tok));
+      vars.push(this.makeVar(this.pos));
       this.next();
       if (this.k() !== ',') break;
     }
     return { negated: false, expr: { type: 'some', vars, location: this.span(start) }, with: NO_WITHS, location: this.span(start) };
   }
 
-  private parseEvery(start: Token): Literal | null {
+  private parseEvery(start: number): Literal | null {
     this.next();
     const term = this.parseTermInfixCall();
     if (!term) return null;
@@ -1057,7 +1071,7 @@ class Parser {
   private parseTermIn(keyVal: boolean): Term | null {
     if (!this.enter()) return null;
     try {
-      const start = this.tok;
+      const start = this.pos;
       let lhs = this.parseTermRelation();
       if (!lhs) return null;
       if (keyVal && this.k() === ',') {
@@ -1080,7 +1094,7 @@ class Parser {
     }
   }
 
-  private parseMoreIn(lhs: Term, start: Token): Term | null {
+  private parseMoreIn(lhs: Term, start: number): Term | null {
     while (this.k() === 'in') {
       this.next();
       const rhs = this.parseTermRelation();
@@ -1091,12 +1105,12 @@ class Parser {
     return lhs;
   }
 
-  private binary(op: string, lhs: Term, rhs: Term, start: Token): CallTerm {
+  private binary(op: string, lhs: Term, rhs: Term, start: number): CallTerm {
     return { type: 'call', name: OPERATOR_CALL_NAMES[op]!, args: [lhs, rhs], location: this.span(start) };
   }
 
   private parseTermRelation(): Term | null {
-    const start = this.tok;
+    const start = this.pos;
     let lhs = this.parseTermOr();
     while (lhs && RELATION_OPS.has(this.k())) {
       const op = this.k();
@@ -1109,7 +1123,7 @@ class Parser {
   }
 
   private parseTermOr(): Term | null {
-    const start = this.tok;
+    const start = this.pos;
     let lhs = this.parseTermAnd();
     while (lhs && this.k() === '|') {
       this.next();
@@ -1121,7 +1135,7 @@ class Parser {
   }
 
   private parseTermAnd(): Term | null {
-    const start = this.tok;
+    const start = this.pos;
     let lhs = this.parseTermArith();
     while (lhs && this.k() === '&') {
       this.next();
@@ -1133,7 +1147,7 @@ class Parser {
   }
 
   private parseTermArith(): Term | null {
-    const start = this.tok;
+    const start = this.pos;
     let lhs = this.parseTermFactor();
     while (lhs && (this.k() === '+' || this.k() === '-')) {
       const op = this.k();
@@ -1146,7 +1160,7 @@ class Parser {
   }
 
   private parseTermFactor(): Term | null {
-    const start = this.tok;
+    const start = this.pos;
     let lhs = this.parseTerm();
     while (lhs && (this.k() === '*' || this.k() === '/' || this.k() === '%')) {
       const op = this.k();
@@ -1166,7 +1180,7 @@ class Parser {
     const cachedEnd = this.memoEnd[startPos]!;
     if (cachedEnd !== 0) {
       this.pos = cachedEnd;
-      this.tok = this.toks.token(cachedEnd);
+      this.tok.moveTo(cachedEnd);
       const errors = this.memoErrors.get(startPos);
       if (errors) this.errors.push(...errors);
       return this.memoTerm[startPos]!;
@@ -1187,25 +1201,28 @@ class Parser {
   }
 
   private parseTermHead(): Term | null {
-    const t = this.tok;
-    switch (t.kind) {
+    const at = this.pos;
+    const kind = this.k();
+    switch (kind) {
       case 'null':
         this.next();
-        return { type: 'null', location: this.loc(t) };
+        return { type: 'null', location: this.loc(at) };
       case 'true':
       case 'false':
         this.next();
-        return { type: 'boolean', value: t.kind === 'true', location: this.loc(t) };
+        return { type: 'boolean', value: kind === 'true', location: this.loc(at) };
       case 'number':
-        return this.parseNumber(t, '');
+        return this.parseNumber(at, '');
       case '-':
         return this.parseNegative();
       case '.':
-        return this.parseNumber(t, '');
+        return this.parseNumber(at, '');
       case 'string': {
+        const value = this.tok.value;
+        const raw = this.tok.raw;
         this.next();
-        const s: StringTerm = { type: 'string', value: t.value, location: this.loc(t) };
-        if (t.raw) s.raw = true;
+        const s: StringTerm = { type: 'string', value, location: this.loc(at) };
+        if (raw) s.raw = true;
         return s;
       }
       case 'template':
@@ -1213,7 +1230,7 @@ class Parser {
       case 'ident':
       case 'contains':
         this.next();
-        return this.makeVar(t);
+        return this.makeVar(at);
       case '[':
         return this.parseArray();
       case '{':
@@ -1223,7 +1240,7 @@ class Parser {
         const inner = this.parseTermInfixCall();
         if (!inner) return null;
         if (this.k() !== ')') {
-          this.error(this.tok, 'non-terminated expression');
+          this.error(this.pos, 'non-terminated expression');
           return null;
         }
         this.next();
@@ -1232,15 +1249,16 @@ class Parser {
       default:
         if (this.keywordAsRefHead()) {
           this.next();
-          return this.makeVar(t);
+          return this.makeVar(at);
         }
         this.illegal();
         return null;
     }
   }
 
-  private makeVar(t: Token): VarTerm {
-    return { type: 'var', name: t.text, location: this.loc(t) };
+  /** The variable named by the token at position `at`. */
+  private makeVar(at: number): VarTerm {
+    return { type: 'var', name: this.toks.text(at), location: this.loc(at) };
   }
 
   /** After a term: a directly following `.`, `[` or `(` makes it a ref or call. */
@@ -1272,7 +1290,9 @@ class Parser {
           return null;
       }
       const start = head.location;
-      const path: Term[] = [];
+      // Most refs have one step (`input.x`): `[step]` is a list of exactly one, where a push onto
+      // `[]` would make room for 16; a longer path is copied to its size at the end.
+      let path: Term[] = NO_TERMS;
       let first = true;
       for (;;) {
         const k = this.k();
@@ -1285,7 +1305,9 @@ class Parser {
             this.illegal('expected ident');
             return null;
           }
-          path.push({ type: 'string', value: this.tok.text, location: this.loc(this.tok) });
+          const step: Term = { type: 'string', value: this.tok.text, location: this.loc(this.pos) };
+          if (path.length === 0) path = [step];
+          else path.push(step);
           this.next();
         } else if (k === '[') {
           this.next();
@@ -1296,7 +1318,8 @@ class Parser {
             return null;
           }
           this.next();
-          path.push(el);
+          if (path.length === 0) path = [el];
+          else path.push(el);
         } else {
           const call = this.parseCall(head, path, start);
           if (!call) return null;
@@ -1306,8 +1329,7 @@ class Parser {
         }
       }
       if (path.length === 0) return head;
-      // An exact-size copy: the list grew by pushes to room for 16 elements, and refs are many.
-      const ref: RefTerm = { type: 'ref', head, path: path.slice(), location: this.span(start) };
+      const ref: RefTerm = { type: 'ref', head, path: path.length === 1 ? path : path.slice(), location: this.span(start) };
       return ref;
     } finally {
       this.leave();
@@ -1342,7 +1364,7 @@ class Parser {
     return { type: 'call', name, args, location: this.span(start) };
   }
 
-  private parseNumber(start: Token, prefix: string): Term | null {
+  private parseNumber(start: number, prefix: string): Term | null {
     let text = prefix;
     if (this.k() === '.') {
       const n = this.peek();
@@ -1372,7 +1394,7 @@ class Parser {
     }
     text += lit;
     if (numberTooBig(text)) {
-      this.error(this.tok, 'number too big');
+      this.error(this.pos, 'number too big');
       return null;
     }
     this.next();
@@ -1381,7 +1403,7 @@ class Parser {
 
   /** `-1` folds into the number; like OPA, a minus sign before anything else is an error. */
   private parseNegative(): Term | null {
-    const start = this.tok;
+    const start = this.pos;
     this.next();
     if (this.k() === 'number' || (this.k() === '.' && this.peek().kind === 'number')) {
       return this.parseNumber(start, '-');
@@ -1391,7 +1413,7 @@ class Parser {
   }
 
   private parseTemplate(): TemplateStringTerm | null {
-    const start = this.tok;
+    const start = this.pos;
     const parts: Array<string | Term> = [];
     const withs: Array<WithModifier[] | undefined> = [];
     let hasWith = false;
@@ -1401,13 +1423,15 @@ class Parser {
         this.illegal('expected template-string part');
         return null;
       }
-      if (piece.value.length > 0) {
-        parts.push(piece.value);
+      const value = piece.value;
+      if (value.length > 0) {
+        parts.push(value);
         withs.push(undefined);
       }
+      const end = piece.templateEnd;
       this.next();
-      if (piece.templateEnd) break;
-      const exprStart = this.tok;
+      if (end) break;
+      const exprStart = this.pos;
       const lit = this.parseLiteral();
       if (!lit) {
         if (this.errors.length === 0) this.error(exprStart, 'invalid template-string expression');
@@ -1429,7 +1453,7 @@ class Parser {
       withs.push(lit.with.length > 0 ? lit.with : undefined);
       if (lit.with.length > 0) hasWith = true;
       if (this.k() !== '}') {
-        this.error(this.tok, 'expected } to end template string expression');
+        this.error(this.pos, 'expected } to end template string expression');
         return null;
       }
       this.next();
@@ -1445,7 +1469,7 @@ class Parser {
   }
 
   private parseArray(): Term | null {
-    const start = this.tok;
+    const start = this.pos;
     this.next();
     if (this.k() === ']') {
       this.next();
@@ -1494,7 +1518,7 @@ class Parser {
   }
 
   private parseSetOrObject(): Term | null {
-    const start = this.tok;
+    const start = this.pos;
     this.next();
     if (this.k() === '}') {
       this.next();
@@ -1533,7 +1557,7 @@ class Parser {
     return null;
   }
 
-  private parseSet(start: Token, s: State, head: Term, potentialComprehension: boolean): Term | null {
+  private parseSet(start: number, s: State, head: Term, potentialComprehension: boolean): Term | null {
     switch (this.k()) {
       case '}':
         this.next();
@@ -1567,7 +1591,7 @@ class Parser {
     return null;
   }
 
-  private parseObject(start: Token, key: Term, potentialComprehension: boolean): Term | null {
+  private parseObject(start: number, key: Term, potentialComprehension: boolean): Term | null {
     this.next(); // ':'
     const s = this.save();
     const v = this.parseTerm();
@@ -1591,7 +1615,7 @@ class Parser {
     return null;
   }
 
-  private parseObjectFinish(start: Token, key: Term, value: Term, potentialComprehension: boolean): Term | null {
+  private parseObjectFinish(start: number, key: Term, value: Term, potentialComprehension: boolean): Term | null {
     switch (this.k()) {
       case '}':
         this.next();

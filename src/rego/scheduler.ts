@@ -190,7 +190,8 @@ function termUses(t: CTerm, u: Uses): void {
       return;
     case 'ref':
       termUses(t.head, u);
-      for (const p of t.path) {
+      for (let i = 0; i < t.path.length; i++) {
+        const p = t.path[i]!;
         if (p.k === 'var' || p.k === 'array' || p.k === 'object') patternUses(p, u);
         else termUses(p, u);
       }
@@ -215,7 +216,7 @@ function termUses(t: CTerm, u: Uses): void {
       for (const s of bodyFree(t.body, [t.key, t.value])) u.inputs.push(s);
       return;
     case 'call':
-      for (const a of t.args) termUses(a, u);
+      for (let i = 0; i < t.args.length; i++) termUses(t.args[i]!, u);
       if (t.out) patternUses(t.out, u);
       return;
     case 'member':
@@ -284,8 +285,11 @@ function subsetOf(a: readonly number[], from: number, to: number, bound: SlotSet
 const scratch: Uses = newUses();
 
 function scratchUses(): Uses {
-  if (scratch.inputs.length !== 0) scratch.inputs.length = 0;
-  if (scratch.outputs.length !== 0) scratch.outputs.length = 0;
+  // Emptied by pop, not by `length = 0`: V8 gives up an array's storage when its length is set to
+  // zero, so every literal's first push allocated it again; popping keeps room for a few slots.
+  const { inputs, outputs } = scratch;
+  while (inputs.length !== 0) inputs.pop();
+  while (outputs.length !== 0) outputs.pop();
   return scratch;
 }
 
@@ -372,7 +376,10 @@ function litUses(lit: CLit, u: Uses = newUses()): Uses {
     case 'noop':
       break;
   }
-  for (const w of lit.with) if (w.value) termUses(w.value, u);
+  for (let i = 0; i < lit.with.length; i++) {
+    const w = lit.with[i]!;
+    if (w.value) termUses(w.value, u);
+  }
   return u;
 }
 
@@ -397,8 +404,8 @@ class LitSlots {
       nestedSeen = false;
       const u = litUses(lits[i]!, scratchUses());
       if (nestedSeen) this.nested[i] = 1;
-      for (const s of u.inputs) this.inputs.push(s);
-      for (const s of u.outputs) this.outputs.push(s);
+      for (let j = 0; j < u.inputs.length; j++) this.inputs.push(u.inputs[j]!);
+      for (let j = 0; j < u.outputs.length; j++) this.outputs.push(u.outputs[j]!);
       this.inputsEnd[i] = this.inputs.length;
       this.outputsEnd[i] = this.outputs.length;
     }
@@ -419,7 +426,10 @@ class LitSlots {
 }
 
 function canRun(lit: CLit, bound: SlotSet, slots: LitSlots, i: number, producers: Map<number, number>): boolean {
-  for (const w of lit.with) if (w.value && !evalOk(w.value, bound)) return false;
+  for (let j = 0; j < lit.with.length; j++) {
+    const w = lit.with[j]!;
+    if (w.value && !evalOk(w.value, bound)) return false;
+  }
   const e = lit.expr;
   const inFrom = slots.inputsFrom(i);
   const inTo = slots.inputsTo(i);

@@ -287,6 +287,32 @@ describe('parser: body literals', () => {
     expect(r.query![1]!.with[0]!.location).toEqual({ line: 2, column: 9, offset: 15, endOffset: 30 });
   });
 
+  it('gives each node the text from where it starts, across nested terms (the parser keeps start positions, not tokens)', () => {
+    // The parser reads its tokens through one cursor; a node's start is a position read back from
+    // the token table when the node is made. These constructs hold a start across nested terms.
+    const src = 'package t\np if { x := $"a{input.b[c] + -1}z"; y := [k | some k, v in {"q": `r`}]; not f(x, y) == 2 * 3 }{ true }';
+    const m = mod(src);
+    const text = (l: { offset: number; endOffset: number }) => src.slice(l.offset, l.endOffset);
+    expect(m.rules.map((r) => text(r.location))).toEqual([
+      'p if { x := $"a{input.b[c] + -1}z"; y := [k | some k, v in {"q": `r`}]; not f(x, y) == 2 * 3 }',
+      '{ true }',
+    ]);
+    const [a, b, c] = m.rules[0]!.body;
+    expect(text(a!.location)).toBe('x := $"a{input.b[c] + -1}z"');
+    const tpl = (a!.expr as { right: Term }).right;
+    expect(text(tpl.location)).toBe('$"a{input.b[c] + -1}z"');
+    const sum = (tpl as { parts: Array<string | Term> }).parts[1] as Term;
+    expect(text(sum.location)).toBe('input.b[c] + -1');
+    const [ref, neg] = (sum as { args: Term[] }).args;
+    expect([text(ref!.location), text(neg!.location)]).toEqual(['input.b[c]', '-1']);
+    expect(text((ref as { path: Term[] }).path[1]!.location)).toBe('c');
+    const compr = (b!.expr as { right: Term }).right as { body: Array<{ location: { offset: number; endOffset: number } }> };
+    expect(text(compr.body[0]!.location)).toBe('some k, v in {"q": `r`}');
+    expect(text(c!.location)).toBe('not f(x, y) == 2 * 3');
+    const eq = (c!.expr as { term: Term }).term as { args: Term[] };
+    expect(eq.args.map((t) => text(t.location))).toEqual(['f(x, y)', '2 * 3']);
+  });
+
   it('accepts a trailing semicolon at the end of a query only', () => {
     expect(query('x = 1;')).toBe('x = 1');
   });
