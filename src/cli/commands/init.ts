@@ -16,6 +16,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import semver from 'semver';
 import { openRepository, isGitStoreError } from '../../git/index.js';
+import { folderOf, tempPath } from '../../git/durable.js';
 import { DEFAULT_BASE_PATH } from '../../model/build.js';
 import { directoryReader } from '../../model/directory-reader.js';
 import { classifyPath, type DocumentKind } from '../../model/kinds.js';
@@ -124,8 +125,14 @@ export async function runInit(options: InitOptions, io: CliIo): Promise<number> 
 
 /** Writes `file` only if it does not exist, atomically: a complete temp file hard-linked into place. */
 async function createExclusive(file: string, text: string): Promise<boolean> {
-  const temp = `${file}.${process.pid}.${Date.now().toString(36)}.tmp`;
-  await writeFile(temp, text, 'utf8');
+  const temp = tempPath(folderOf(file), `.${path.basename(file)}.tmp-`);
+  try {
+    await writeFile(temp, text, { encoding: 'utf8', flag: 'wx' });
+  } catch (error) {
+    // A write that failed part-way leaves our temporary file; a name already taken (EEXIST) is not ours.
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') await rm(temp, { force: true }).catch(() => undefined);
+    throw error;
+  }
   try {
     await link(temp, file);
     return true;
