@@ -32,6 +32,29 @@ export function folderOf(path: string): string {
   return slash <= 0 ? (slash === 0 ? '/' : '.') : path.slice(0, slash);
 }
 
+// Node's own fs, not the ES-module facade an `import` builds: the re-run fast path loads this module.
+const nodeFs: typeof import('node:fs') = process.getBuiltinModule?.('node:fs') ?? (await import('node:fs'));
+
+/**
+ * Replaces `file` with `data` atomically, synchronously, on Node's file system, without the flushes
+ * of `writeFileAtomic`: for caches and records whose loss only costs speed (readers check what they
+ * read), where a crash may leave the old file but never a torn one. The temporary file is created
+ * exclusively and removed when the write fails, unless its name was taken (EEXIST): that one is not ours.
+ */
+export function replaceFileSync(file: string, data: string | Uint8Array): void {
+  const temp = tempPath(folderOf(file), `.${file.slice(file.lastIndexOf('/') + 1)}.tmp-`);
+  let created = false;
+  try {
+    nodeFs.writeFileSync(temp, data, { flag: 'wx' });
+    created = true;
+    nodeFs.renameSync(temp, file);
+  } catch (error) {
+    // A write that failed part-way created the file (only EEXIST means it did not).
+    if (created || errnoCode(error) !== 'EEXIST') nodeFs.rmSync(temp, { force: true });
+    throw error;
+  }
+}
+
 /** Writes `data` to a new file and flushes it; the file must not exist (`wx`). */
 export async function writeNewFileSynced(fs: FsLike, path: string, data: string | Uint8Array, mode = 0o644): Promise<void> {
   const open = fs.promises.open;

@@ -25,12 +25,12 @@
  * loading it costs next to nothing.
  */
 import { worktreeStateHolds, worktreeStateName } from './worktree.js';
-import { syncFolder, tempPath } from '../git/durable.js';
+import { replaceFileSync, syncFolder, tempPath } from '../git/durable.js';
 import type { FsLike } from '../git/repo.js';
 
 // Node's own modules as they are, not through the ES-module facades an `import` of them builds: a few
 // milliseconds of the re-run's start-up (see worktree.ts). Older Node: the facades.
-const { appendFileSync, closeSync, constants, fstatSync, mkdirSync, openSync, promises: fsPromises, readdirSync, readFileSync, readSync, renameSync, statSync, writeFileSync } =
+const { appendFileSync, closeSync, constants, fstatSync, mkdirSync, openSync, promises: fsPromises, readdirSync, readFileSync, readSync, renameSync, statSync } =
   process.getBuiltinModule?.('node:fs') ?? (await import('node:fs'));
 const path: typeof import('node:path') = process.getBuiltinModule?.('node:path') ?? (await import('node:path'));
 const { copyFile, open, unlink } = fsPromises;
@@ -448,10 +448,7 @@ export function rerunRecorder(options: RerunOptions, context: RerunContext): ((k
           worktree: worktreeStateName(places.root),
         };
         mkdirSync(places.cacheDir, { recursive: true });
-        const file = path.join(places.cacheDir, RECORD);
-        const temp = tempPath(places.cacheDir, `.${RECORD}.tmp-`);
-        writeFileSync(temp, JSON.stringify(record));
-        renameSync(temp, file);
+        replaceFileSync(path.join(places.cacheDir, RECORD), JSON.stringify(record));
       } catch {
         // Only costs speed.
       }
@@ -507,9 +504,7 @@ function storedReport(cacheDir: string, key: string, head: RerunRecord['report']
 function rememberOutput(cacheDir: string, text: string, record: RerunRecord, output: NonNullable<RerunRecord['output']>): void {
   try {
     if (readFileSync(path.join(cacheDir, RECORD), 'utf8') !== text) return;
-    const temp = tempPath(cacheDir, `.${RECORD}.tmp-`);
-    writeFileSync(temp, JSON.stringify({ ...record, output }));
-    renameSync(temp, path.join(cacheDir, RECORD));
+    replaceFileSync(path.join(cacheDir, RECORD), JSON.stringify({ ...record, output }));
   } catch {
     // Only costs speed: the next re-run copies again.
   }

@@ -25,7 +25,7 @@
  */
 import type { Stats } from 'node:fs';
 import type { GitStore } from '../git/index.js';
-import { tempPath } from '../git/durable.js';
+import { replaceFileSync } from '../git/durable.js';
 
 // Node's own modules as they are, not through the ES-module facades an `import` of them builds (a few
 // milliseconds at start-up, which the re-run fast path pays before anything else). Older Node: the facades.
@@ -163,16 +163,7 @@ function readState(file: string): WorktreeState | undefined {
 function writeState(stateDir: string, file: string, commit: string, verifiedAt: number, dirs: Map<string, DirEntry>, files: Map<string, FileEntry>): void {
   try {
     fs.mkdirSync(stateDir, { recursive: true });
-    // Named like every other atomic write (hidden, unique per call): two threads of one process never share it.
-    const temp = tempPath(stateDir, `.${path.basename(file)}.tmp-`);
-    try {
-      fs.writeFileSync(temp, encodeState(commit, verifiedAt, dirs, files), { flag: 'wx' });
-      fs.renameSync(temp, file);
-    } catch (error) {
-      // Ours unless the name was taken (EEXIST): a file written part-way is garbage.
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') fs.rmSync(temp, { force: true });
-      throw error;
-    }
+    replaceFileSync(file, encodeState(commit, verifiedAt, dirs, files));
     // The JSON state of oclhub-worktree/4 and before, under the same name: garbage now.
     fs.rmSync(file.replace(/\.bin$/, '.json'), { force: true });
   } catch {

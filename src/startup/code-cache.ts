@@ -13,16 +13,16 @@
  * place; failing to write one (read-only home, full disk) changes nothing else. The cache holds only
  * what V8 would compile from the bundle anyway, never data a command reads.
  *
- * Imported by bin/oclhub.js before the bundle: Node's modules only, and git/durable.js for names of
- * temporary files.
+ * Imported by bin/oclhub.js before the bundle: Node's modules only, and git/durable.js for the atomic
+ * write.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createRequire, Module } from 'node:module';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { Script } from 'node:vm';
-import { tempPath } from '../git/durable.js';
+import { replaceFileSync } from '../git/durable.js';
 
 /** First line of a cache file; a new format gets a new name. */
 const MAGIC = 'oclhub-code-cache/1';
@@ -114,14 +114,7 @@ export function readCacheFile(file: string, keyHash: string): CacheFile | 'missi
 function writeCacheFile(file: string, keyHash: string, data: Buffer, cpuMs: number): void {
   const folder = path.dirname(file);
   mkdirSync(folder, { recursive: true });
-  const temp = tempPath(folder, `.${path.basename(file)}.tmp-`);
-  try {
-    writeFileSync(temp, Buffer.concat([Buffer.from(`${MAGIC} ${keyHash} ${sha256(data)} ${Math.round(cpuMs)}\n`, 'latin1'), data]), { flag: 'wx' });
-    renameSync(temp, file);
-  } catch (error) {
-    rmSync(temp, { force: true });
-    throw error;
-  }
+  replaceFileSync(file, Buffer.concat([Buffer.from(`${MAGIC} ${keyHash} ${sha256(data)} ${Math.round(cpuMs)}\n`, 'latin1'), data]));
   prune(folder);
 }
 

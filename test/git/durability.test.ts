@@ -376,3 +376,29 @@ describe('writeFileAtomicWith: a file written in pieces', () => {
     }
   });
 });
+
+describe('replaceFileSync: caches and records replaced atomically', () => {
+  it('replaces the file whole, leaves no temporary file, and removes its own when the rename fails', async () => {
+    const { replaceFileSync } = await import('../../src/git/durable.js');
+    const dir = fs.mkdtempSync(path.join((await import('node:os')).tmpdir(), 'oclhub-replace-'));
+    try {
+      const file = path.join(dir, 'record.json');
+      replaceFileSync(file, 'first');
+      replaceFileSync(file, Buffer.from('second'));
+      expect(fs.readFileSync(file, 'utf8')).toBe('second');
+      expect(fs.readdirSync(dir)).toEqual(['record.json']);
+
+      // A folder where the file should be: the temporary file is written, the rename fails, and it is removed.
+      const taken = path.join(dir, 'taken');
+      fs.mkdirSync(path.join(taken, 'inside'), { recursive: true });
+      expect(() => replaceFileSync(taken, 'data')).toThrow();
+      expect(fs.readdirSync(dir).sort()).toEqual(['record.json', 'taken']);
+
+      // No folder: nothing is created.
+      expect(() => replaceFileSync(path.join(dir, 'missing', 'file'), 'data')).toThrow();
+      expect(fs.readdirSync(dir).sort()).toEqual(['record.json', 'taken']);
+    } finally {
+      removeDir(dir);
+    }
+  });
+});
