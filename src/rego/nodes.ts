@@ -1,0 +1,312 @@
+/**
+ * The syntax-tree nodes the parser makes for terms, expressions and literals: the interfaces of
+ * ast.ts, with the `location` read on demand.
+ *
+ * A node keeps where it is compactly (the token it starts at and the offset where it ends) and
+ * makes its `Location` when `location` is read, from the token table. A location object per node
+ * was about half of a large module's tree (eight per literal such as `x := input.a + 1`, each
+ * alive until the tree is dropped). What a reader sees is the same `Location` as before, a new
+ * object at each read, so no two readers share one. The compact fields are symbol-keyed: they are
+ * no part of the tree's data (`Object.keys`, `JSON.stringify` and `structuredClone` do not see
+ * them; `toJSON` writes `location` where the tree had it).
+ *
+ * Rules, heads, `else` clauses, imports, `with` modifiers and `some`/`every` expressions are rare
+ * and remain plain objects holding their location.
+ */
+import type {
+  ArrayComprehension,
+  ArrayTerm,
+  BooleanTerm,
+  CallTerm,
+  Literal,
+  Location,
+  MembershipTerm,
+  NullTerm,
+  NumberTerm,
+  ObjectComprehension,
+  ObjectTerm,
+  RefTerm,
+  SetComprehension,
+  SetTerm,
+  StringTerm,
+  Term,
+  TemplateStringTerm,
+  TermExpr,
+  UnifyExpr,
+  VarTerm,
+  Expr,
+  WithModifier,
+} from './ast.js';
+import type { TokenTable } from './lexer.js';
+
+/** The positions of one parsed text: where each token starts (line, column, offset) and its file. */
+export class SourcePositions {
+  constructor(
+    private readonly table: TokenTable,
+    readonly file: string | undefined,
+  ) {}
+
+  /** From the start of token `at` to offset `end`; every field at once, one object shape for all. */
+  location(at: number, end: number): Location {
+    const t = this.table;
+    return { line: t.line(at), column: t.column(at), offset: t.start(at), endOffset: end, file: this.file };
+  }
+}
+
+const POS = Symbol('positions');
+const AT = Symbol('start token');
+const END = Symbol('end offset');
+
+/** The token a parser-made node starts at, or undefined for a node made elsewhere. */
+export function startToken(node: object): number | undefined {
+  return node instanceof Located ? node[AT] : undefined;
+}
+
+/** The place of a parser-made node (its positions, start token and end), to make another node there. */
+export function samePlace(node: object): [SourcePositions, number, number] {
+  const n = node as Located;
+  return [n[POS], n[AT], n[END]];
+}
+
+/**
+ * What every node class shares: its place, the `location` made from it on each read, and `toJSON`
+ * writing the node as the tree's plain objects were written, `location` after the fields set when
+ * the node was made. Each subclass assigns its fields in the order the plain objects had them: one
+ * hidden class per node kind. `declare` keeps TypeScript from emitting field definitions that
+ * would assign every field twice.
+ */
+abstract class Located {
+  declare [POS]: SourcePositions;
+  declare [AT]: number;
+  declare [END]: number;
+
+  constructor(pos: SourcePositions, at: number, end: number) {
+    this[POS] = pos;
+    this[AT] = at;
+    this[END] = end;
+  }
+
+  get location(): Location {
+    return this[POS].location(this[AT], this[END]);
+  }
+
+  toJSON(): object {
+    return this.json(undefined);
+  }
+
+  /** The JSON form, with `location` before the field `later` (one set after the node was made). */
+  protected json(later: string | undefined): object {
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(this)) {
+      if (key === later) out.location = this.location;
+      out[key] = (this as unknown as Record<string, unknown>)[key];
+    }
+    if (!('location' in out)) out.location = this.location;
+    return out;
+  }
+}
+
+export class NullNode extends Located implements NullTerm {
+  declare type: 'null';
+  constructor(pos: SourcePositions, at: number, end: number) {
+    super(pos, at, end);
+    this.type = 'null';
+  }
+}
+
+export class BooleanNode extends Located implements BooleanTerm {
+  declare type: 'boolean';
+  declare value: boolean;
+  constructor(pos: SourcePositions, at: number, end: number, value: boolean) {
+    super(pos, at, end);
+    this.type = 'boolean';
+    this.value = value;
+  }
+}
+
+export class NumberNode extends Located implements NumberTerm {
+  declare type: 'number';
+  declare raw: string;
+  constructor(pos: SourcePositions, at: number, end: number, raw: string) {
+    super(pos, at, end);
+    this.type = 'number';
+    this.raw = raw;
+  }
+}
+
+export class StringNode extends Located implements StringTerm {
+  declare type: 'string';
+  declare value: string;
+  declare raw?: boolean;
+  constructor(pos: SourcePositions, at: number, end: number, value: string) {
+    super(pos, at, end);
+    this.type = 'string';
+    this.value = value;
+  }
+
+  override toJSON(): object {
+    return this.json('raw');
+  }
+}
+
+export class VarNode extends Located implements VarTerm {
+  declare type: 'var';
+  declare name: string;
+  constructor(pos: SourcePositions, at: number, end: number, name: string) {
+    super(pos, at, end);
+    this.type = 'var';
+    this.name = name;
+  }
+}
+
+export class RefNode extends Located implements RefTerm {
+  declare type: 'ref';
+  declare head: Term;
+  declare path: Term[];
+  constructor(pos: SourcePositions, at: number, end: number, head: Term, path: Term[]) {
+    super(pos, at, end);
+    this.type = 'ref';
+    this.head = head;
+    this.path = path;
+  }
+}
+
+/** Arrays and sets: a list of items. */
+export class ItemsNode<K extends 'array' | 'set'> extends Located {
+  declare type: K;
+  declare items: Term[];
+  constructor(pos: SourcePositions, at: number, end: number, type: K, items: Term[]) {
+    super(pos, at, end);
+    this.type = type;
+    this.items = items;
+  }
+}
+
+export class ObjectNode extends Located implements ObjectTerm {
+  declare type: 'object';
+  declare entries: Array<[Term, Term]>;
+  constructor(pos: SourcePositions, at: number, end: number, entries: Array<[Term, Term]>) {
+    super(pos, at, end);
+    this.type = 'object';
+    this.entries = entries;
+  }
+}
+
+/** Array and set comprehensions. */
+export class ComprehensionNode<K extends 'arraycompr' | 'setcompr'> extends Located {
+  declare type: K;
+  declare term: Term;
+  declare body: Literal[];
+  constructor(pos: SourcePositions, at: number, end: number, type: K, term: Term, body: Literal[]) {
+    super(pos, at, end);
+    this.type = type;
+    this.term = term;
+    this.body = body;
+  }
+}
+
+export class ObjectComprehensionNode extends Located implements ObjectComprehension {
+  declare type: 'objectcompr';
+  declare key: Term;
+  declare value: Term;
+  declare body: Literal[];
+  constructor(pos: SourcePositions, at: number, end: number, key: Term, value: Term, body: Literal[]) {
+    super(pos, at, end);
+    this.type = 'objectcompr';
+    this.key = key;
+    this.value = value;
+    this.body = body;
+  }
+}
+
+export class CallNode extends Located implements CallTerm {
+  declare type: 'call';
+  declare name: string[];
+  declare args: Term[];
+  constructor(pos: SourcePositions, at: number, end: number, name: string[], args: Term[]) {
+    super(pos, at, end);
+    this.type = 'call';
+    this.name = name;
+    this.args = args;
+  }
+}
+
+export class MembershipNode extends Located implements MembershipTerm {
+  declare type: 'membership';
+  declare key?: Term;
+  declare value: Term;
+  declare collection: Term;
+  constructor(pos: SourcePositions, at: number, end: number, key: Term | undefined, value: Term, collection: Term) {
+    super(pos, at, end);
+    this.type = 'membership';
+    if (key !== undefined) this.key = key;
+    this.value = value;
+    this.collection = collection;
+  }
+}
+
+export class TemplateNode extends Located implements TemplateStringTerm {
+  declare type: 'template';
+  declare parts: Array<string | Term>;
+  declare with?: Array<WithModifier[] | undefined>;
+  constructor(pos: SourcePositions, at: number, end: number, parts: Array<string | Term>) {
+    super(pos, at, end);
+    this.type = 'template';
+    this.parts = parts;
+  }
+
+  override toJSON(): object {
+    return this.json('with');
+  }
+}
+
+export class TermExprNode extends Located implements TermExpr {
+  declare type: 'term';
+  declare term: Term;
+  constructor(pos: SourcePositions, at: number, end: number, term: Term) {
+    super(pos, at, end);
+    this.type = 'term';
+    this.term = term;
+  }
+}
+
+export class UnifyExprNode extends Located implements UnifyExpr {
+  declare type: 'unify';
+  declare op: ':=' | '=';
+  declare left: Term;
+  declare right: Term;
+  constructor(pos: SourcePositions, at: number, end: number, op: ':=' | '=', left: Term, right: Term) {
+    super(pos, at, end);
+    this.type = 'unify';
+    this.op = op;
+    this.left = left;
+    this.right = right;
+  }
+}
+
+export class LiteralNode extends Located implements Literal {
+  declare negated: boolean;
+  declare expr: Expr;
+  declare with: WithModifier[];
+  constructor(pos: SourcePositions, at: number, end: number, negated: boolean, expr: Expr, withs: WithModifier[]) {
+    super(pos, at, end);
+    this.negated = negated;
+    this.expr = expr;
+    this.with = withs;
+  }
+}
+
+/**
+ * A deep copy of a tree part (chained bodies give each rule its own head): nodes keep their class
+ * and their place; plain objects and lists are copied.
+ */
+export function cloneTree<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(cloneTree) as T;
+  if (value === null || typeof value !== 'object') return value;
+  const copy = Object.create(Object.getPrototypeOf(value) as object | null) as Record<PropertyKey, unknown>;
+  for (const key of Reflect.ownKeys(value)) {
+    const v = (value as Record<PropertyKey, unknown>)[key];
+    copy[key] = v instanceof SourcePositions ? v : cloneTree(v);
+  }
+  return copy as T;
+}
