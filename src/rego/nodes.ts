@@ -39,17 +39,26 @@ import type {
 } from './ast.js';
 import type { TokenTable } from './lexer.js';
 
-/** The positions of one parsed text: where each token starts (line, column, offset) and its file. */
+/**
+ * The positions of one parsed text: where each token starts (line, column, offset) and its file.
+ * It keeps only those three arrays of the token table (no kinds, values or source text), so a tree
+ * a caller keeps holds no more of its parse than that.
+ */
 export class SourcePositions {
+  private readonly starts: Int32Array;
+  private readonly lines: Int32Array;
+  private readonly columns: Int32Array;
+
   constructor(
-    private readonly table: TokenTable,
+    table: TokenTable,
     readonly file: string | undefined,
-  ) {}
+  ) {
+    [this.starts, this.lines, this.columns] = table.positionArrays();
+  }
 
   /** From the start of token `at` to offset `end`; every field at once, one object shape for all. */
   location(at: number, end: number): Location {
-    const t = this.table;
-    return { line: t.line(at), column: t.column(at), offset: t.start(at), endOffset: end, file: this.file };
+    return { line: this.lines[at]!, column: this.columns[at]!, offset: this.starts[at]!, endOffset: end, file: this.file };
   }
 }
 
