@@ -3,19 +3,18 @@
  * ast.ts, with the `location` read on demand.
  *
  * A node keeps where it is compactly (the token it starts at and the offset where it ends) and
- * makes its `Location` when `location` is read, from the token table. A location object per node
- * was about half of a large module's tree (eight per literal such as `x := input.a + 1`, each
- * alive until the tree is dropped). What a reader sees is the same `Location` as before, a new
- * object at each read, so no two readers share one. The compact fields are symbol-keyed: they are
- * no part of the tree's data (`Object.keys`, `JSON.stringify` and `structuredClone` do not see
- * them; `toJSON` writes `location` where the tree had it).
+ * makes its `Location` when `location` is read, from the parse's token positions. A location
+ * object per node was about half of a large module's tree (eight per literal such as
+ * `x := input.a + 1`, each alive until the tree is dropped). What a reader sees is the same
+ * `Location` as before, a new object at each read, so no two readers share one. The compact fields
+ * are symbol-keyed: they are no part of the tree's data (`Object.keys` and `JSON.stringify` do not
+ * see them; `toJSON` writes `location` where the tree had it). A copy must keep the node's class,
+ * which holds the accessor: `cloneTree`, not `structuredClone` or a spread.
  *
  * Rules, heads, `else` clauses, imports, `with` modifiers and `some`/`every` expressions are rare
  * and remain plain objects holding their location.
  */
 import type {
-  ArrayComprehension,
-  ArrayTerm,
   BooleanTerm,
   CallTerm,
   Literal,
@@ -26,8 +25,6 @@ import type {
   ObjectComprehension,
   ObjectTerm,
   RefTerm,
-  SetComprehension,
-  SetTerm,
   StringTerm,
   Term,
   TemplateStringTerm,
