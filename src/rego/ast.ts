@@ -1,6 +1,8 @@
 /**
  * Rego v1 abstract syntax tree. Produced by parser.ts, consumed by compiler.ts and the evaluator.
- * src/rego imports nothing from the rest of src/, so it has its own location type.
+ * src/rego imports nothing from the rest of src/, so it has its own location type. The parser's
+ * terms, term and unify expressions and literals are instances of nodes.ts, which make their
+ * `location` when it is read (a new object each time; read it once where it is used twice).
  */
 
 export interface Location {

@@ -172,13 +172,13 @@ class LocalVars {
         case 'some':
           for (const v of e.vars) {
             if (v.name === '_') continue;
-            this.declare(v.name, 'declared', stack, e.location);
+            this.declare(v.name, 'declared', stack, e);
             plainSome.push({ name: v.name, lit });
           }
           break;
         case 'somein': {
           for (const t of [...(e.key ? [e.key] : []), e.value]) {
-            for (const name of termVarNames(t)) if (name !== '_') this.declare(name, 'declared', stack, e.location);
+            for (const name of termVarNames(t)) if (name !== '_') this.declare(name, 'declared', stack, e);
           }
           if (e.key) this.term(e.key, stack);
           this.term(e.value, stack);
@@ -188,7 +188,7 @@ class LocalVars {
         case 'every': {
           this.term(e.domain, stack);
           const inner = stack.push();
-          for (const v of [...(e.key ? [e.key] : []), e.value]) if (v.name !== '_') this.declare(v.name, 'declared', inner, e.location);
+          for (const v of [...(e.key ? [e.key] : []), e.value]) if (v.name !== '_') this.declare(v.name, 'declared', inner, e);
           this.body(e.body, inner, new Set());
           break;
         }
@@ -213,7 +213,8 @@ class LocalVars {
     }
   }
 
-  private declare(name: string, occ: Occurrence, stack: Stack, loc: Location): void {
+  /** `at`: the node an error is reported at (its location is read only then: nodes make it when read). */
+  private declare(name: string, occ: Occurrence, stack: Stack, at: { readonly location: Location }): void {
     const prev = stack.top.get(name);
     if (prev === undefined) {
       stack.top.set(name, occ);
@@ -227,14 +228,14 @@ class LocalVars {
           : prev === 'declared'
             ? `var ${name} declared above`
             : `arg ${name} redeclared`;
-    this.errors.push(compileError(message, loc));
+    this.errors.push(compileError(message, at.location));
   }
 
   /** The left side of `:=`: variables and the variables of array and object patterns. */
   private assignee(t: Term, stack: Stack): void {
     switch (t.type) {
       case 'var':
-        if (t.name !== '_') this.declare(t.name, 'assigned', stack, t.location);
+        if (t.name !== '_') this.declare(t.name, 'assigned', stack, t);
         return;
       case 'array':
         for (const x of t.items) this.assignee(x, stack);
@@ -251,7 +252,7 @@ class LocalVars {
   private assigneeInObject(t: Term, stack: Stack): void {
     if (t.type === 'var') this.assignee(t, stack);
     else if (t.type === 'object') for (const [, v] of t.entries) this.assigneeInObject(v, stack);
-    else for (const name of termVarNames(t)) if (name !== '_') this.declare(name, 'assigned', stack, t.location);
+    else for (const name of termVarNames(t)) if (name !== '_') this.declare(name, 'assigned', stack, t);
   }
 
   /** A term read: its variables are seen; comprehensions are scopes of their own. */

@@ -739,7 +739,7 @@ class Translator {
     if (!path) return undefined;
     if (path[0] !== 'data' && scope.lookup(path[0]!) !== undefined) return undefined;
     try {
-      const fn = this.resolveFunction(path, value.location, true);
+      const fn = this.resolveFunction(path, value, true);
       return fn;
     } catch {
       return undefined;
@@ -785,17 +785,18 @@ class Translator {
    * The function a call names. What a name resolves to is fixed for one translation (the rule
    * tree, imports and builtins do not change during it), so each name is resolved once.
    */
-  resolveFunction(name: string[], loc: Location, quiet = false): CFn | undefined {
+  resolveFunction(name: string[], at: { readonly location: Location }, quiet = false): CFn | undefined {
     const key = name.length === 1 ? name[0]! : name.join('.');
     let fn = this.resolved.get(key);
     if (fn === undefined) {
-      fn = this.resolveFunctionOnce(name, loc, quiet);
+      fn = this.resolveFunctionOnce(name, at, quiet);
       if (fn !== undefined) this.resolved.set(key, fn);
     }
     return fn;
   }
 
-  private resolveFunctionOnce(name: string[], loc: Location, quiet: boolean): CFn | undefined {
+  /** `at`: the node an error is reported at (its location is read only then: nodes make it when read). */
+  private resolveFunctionOnce(name: string[], at: { readonly location: Location }, quiet: boolean): CFn | undefined {
     let userPath: string[] | undefined;
     if (name[0] === 'data') userPath = name.slice(1);
     else {
@@ -808,7 +809,7 @@ class Translator {
       if (g?.kind === 'function') return { kind: 'user', name: g.name, path: userPath };
       if (name[0] === 'data' || !this.compiler.builtins.has(name.join('.'))) {
         if (quiet) return undefined;
-        throw new CompileError('rego_type_error', `undefined function ${name[0] === 'data' ? name.join('.') : refString(userPath)}`, loc);
+        throw new CompileError('rego_type_error', `undefined function ${name[0] === 'data' ? name.join('.') : refString(userPath)}`, at.location);
       }
     }
     const dotted = name.join('.');
@@ -816,7 +817,7 @@ class Translator {
     if (unprovided) return unprovided;
     if (FORBIDDEN_BUILTINS[dotted] !== undefined) {
       if (quiet) return undefined;
-      throw new CompileError('rego_compile_error', `builtin ${dotted} is not available: ${FORBIDDEN_BUILTINS[dotted]}`, loc);
+      throw new CompileError('rego_compile_error', `builtin ${dotted} is not available: ${FORBIDDEN_BUILTINS[dotted]}`, at.location);
     }
     if (dotted === 'equal' || dotted === 'neq') return { kind: 'inline', name: dotted };
     // print is variadic and prints undefined arguments as `<undefined>`, so the evaluator does it.
@@ -825,11 +826,11 @@ class Translator {
     // OPA 1.x refuses deprecated builtins (re_match, any, all, set_diff, cast_*) in v1 modules.
     if (b?.deprecated) {
       if (quiet) return undefined;
-      throw new CompileError('rego_type_error', `deprecated built-in function calls in expression: ${dotted}`, loc);
+      throw new CompileError('rego_type_error', `deprecated built-in function calls in expression: ${dotted}`, at.location);
     }
     if (b) return { kind: 'builtin', name: dotted, builtin: b };
     if (quiet) return undefined;
-    throw new CompileError('rego_type_error', `undefined function ${dotted}`, loc);
+    throw new CompileError('rego_type_error', `undefined function ${dotted}`, at.location);
   }
 
   term(t: Term, scope: Scope): CTerm {
@@ -898,8 +899,10 @@ class Translator {
         const nested = t !== this.statementCall;
         const rule = t.args.length === 0 ? this.zeroArgRule(t.name) : undefined;
         if (rule) return rule;
-        const fn = this.resolveFunction(t.name, t.location)!;
-        if (fn.kind === 'inline' && fn.name === 'print') return { k: 'call', fn, args: t.args.map((a) => this.term(a, scope)), loc: t.location };
+        const fn = this.resolveFunction(t.name, t)!;
+        // Read once: a node makes its location each time it is read.
+        const loc = t.location;
+        if (fn.kind === 'inline' && fn.name === 'print') return { k: 'call', fn, args: t.args.map((a) => this.term(a, scope)), loc };
         const args = t.args.map((a) => this.term(a, scope));
         let sig: Signature | undefined;
         let name: string;
@@ -917,10 +920,10 @@ class Translator {
           }
         }
         const problem = checkCall(name, sig, args, nested, this.varTypes);
-        if (problem) throw new CompileError('rego_type_error', problem.message, t.location, problem.details);
+        if (problem) throw new CompileError('rego_type_error', problem.message, loc, problem.details);
         const arity = sig.args.length;
-        if (args.length === arity) return { k: 'call', fn, args, loc: t.location };
-        return { k: 'call', fn, args: args.slice(0, arity), out: args[arity], loc: t.location };
+        if (args.length === arity) return { k: 'call', fn, args, loc };
+        return { k: 'call', fn, args: args.slice(0, arity), out: args[arity], loc };
       }
       case 'membership':
         return {

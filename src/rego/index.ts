@@ -147,7 +147,10 @@ export class CompiledPolicy {
     }
     const errors = this.compiler.errors.splice(before);
     if (errors.length) return errors[0]!;
-    const texts = lits.map((l) => text.slice(l.location.offset, l.location.endOffset));
+    const texts = lits.map((l) => {
+      const at = l.location; // made at each read: read once
+      return text.slice(at.offset, at.endOffset);
+    });
     return { body: compiled.body, nslots: compiled.alloc.count, varNames: compiled.varNames, varSlots: compiled.varSlots, texts };
   }
 

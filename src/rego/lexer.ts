@@ -253,6 +253,11 @@ export class TokenTable {
   flagsOf(i: number): number {
     return this.flags[i]!;
   }
+
+  /** Where each token starts: offsets, lines and columns (read by a syntax tree's nodes after the parse). */
+  positionArrays(): [Int32Array, Int32Array, Int32Array] {
+    return [this.starts, this.lines, this.columns];
+  }
 }
 
 /**

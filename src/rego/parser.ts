@@ -26,7 +26,6 @@ import type {
   Import,
   Literal,
   Location,
-  MembershipTerm,
   Module,
   RefTerm,
   Rule,
@@ -40,6 +39,28 @@ import type {
 } from './ast.js';
 import { BINARY_OPERATORS, valueName } from './ast.js';
 import { KEYWORDS, scan, TokenCursor, type Token, type TokenKind, type TokenTable } from './lexer.js';
+import {
+  BooleanNode,
+  CallNode,
+  cloneTree,
+  ComprehensionNode,
+  ItemsNode,
+  LiteralNode,
+  MembershipNode,
+  NullNode,
+  NumberNode,
+  ObjectComprehensionNode,
+  ObjectNode,
+  RefNode,
+  samePlace,
+  SourcePositions,
+  startToken,
+  StringNode,
+  TemplateNode,
+  TermExprNode,
+  UnifyExprNode,
+  VarNode,
+} from './nodes.js';
 
 export interface RegoParseError {
   code: 'rego_parse_error';
@@ -164,6 +185,8 @@ class Parser {
    * a node starts, for its location) is kept as its position.
    */
   private readonly toks: TokenTable;
+  /** Where the nodes are: they read their locations from here (nodes.ts). */
+  private readonly positions: SourcePositions;
   private pos = 0;
   private readonly tok: TokenCursor;
   private depth = 0;
@@ -185,6 +208,7 @@ class Parser {
     options: ParseOptions,
   ) {
     this.toks = scan(src);
+    this.positions = new SourcePositions(this.toks, file);
     this.tok = new TokenCursor(this.toks);
     this.tok.moveTo(0);
     this.maxDepth = options.maxDepth ?? DEFAULT_MAX_PARSE_DEPTH;
@@ -240,23 +264,26 @@ class Parser {
     return this.pos > 0 ? this.toks.end(this.pos - 1) : 0;
   }
 
-  // Locations are made with every field at once (file may be undefined): one object shape for all
-  // of them, instead of a shape transition per location when the file is known.
   /** The location of the token at position `at`. */
   private loc(at: number): Location {
-    const t = this.toks;
-    return { line: t.line(at), column: t.column(at), offset: t.start(at), endOffset: t.end(at), file: this.file };
+    return this.positions.location(at, this.toks.end(at));
   }
 
-  /** From the start of `start` (a token position or a node's location) to the end of the last consumed token. */
-  private span(start: number | Location, endOffset = this.lastEnd()): Location {
-    if (typeof start === 'number') {
-      const t = this.toks;
-      const offset = t.start(start);
-      return { line: t.line(start), column: t.column(start), offset, endOffset: endOffset > offset ? endOffset : offset, file: this.file };
-    }
-    const offset = start.offset;
-    return { line: start.line, column: start.column, offset, endOffset: endOffset > offset ? endOffset : offset, file: this.file };
+  /** From the start of token `start` to the end of the last consumed token. */
+  private span(start: number): Location {
+    return this.positions.location(start, this.endFrom(start));
+  }
+
+  /** Where a node that starts at token `start` ends: the end of the last consumed token (never before its start). */
+  private endFrom(start: number): number {
+    const end = this.lastEnd();
+    const offset = this.toks.start(start);
+    return end > offset ? end : offset;
+  }
+
+  /** The token a term starts at (the parser made it, so it knows). */
+  private startOf(t: Term): number {
+    return startToken(t)!;
   }
 
   /** An error at the token at position `t`, or at a location. */
@@ -557,7 +584,7 @@ class Parser {
       const bodyStart = this.pos;
       const b = this.parseBraceBody();
       if (!b) return null;
-      rules.push({ isDefault: false, head: structuredClone(head), body: b, elses: [], location: this.span(bodyStart) });
+      rules.push({ isDefault: false, head: cloneTree(head), body: b, elses: [], location: this.span(bodyStart) });
     }
     return rules;
   }
@@ -597,8 +624,7 @@ class Parser {
     } else if (headTerm.type === 'ref' && headTerm.head.type === 'var') {
       ref.push(varToString(headTerm.head), ...headTerm.path);
     } else if (headTerm.type === 'call') {
-      const loc = headTerm.location;
-      for (const part of headTerm.name) ref.push({ type: 'string', value: part, location: { ...loc } });
+      for (const part of headTerm.name) ref.push(new StringNode(...samePlace(headTerm), part));
       args = headTerm.args;
     } else if (headTerm.type === 'set' && name.name === 'set') {
       // `set()` parsed as the empty set: a function named `set` with no arguments.
@@ -817,7 +843,7 @@ class Parser {
           return make(ref, extra, flags);
         }
         if (left.type === 'var') {
-          return make([{ type: 'string', value: left.name, location: left.location }], extra, flags);
+          return make([varToString(left)], extra, flags);
         }
         if (left.type === 'membership') return this.bodyRuleError(at, 'rule name conflicts with built-in function');
         return this.bodyRuleError(at, `${valueName(left)} cannot be used for rule name`);
@@ -943,7 +969,7 @@ class Parser {
       if (!w) return null;
       withs = w;
     }
-    return { negated, expr, with: withs, location: this.span(start) };
+    return new LiteralNode(this.positions, start, this.endFrom(start), negated, expr, withs);
   }
 
   private parseExpr(): Expr | null {
@@ -955,9 +981,9 @@ class Parser {
       this.next();
       const rhs = this.parseTermInfixCall();
       if (!rhs) return null;
-      return { type: 'unify', op, left: lhs, right: rhs, location: this.span(start) };
+      return new UnifyExprNode(this.positions, start, this.endFrom(start), op, lhs, rhs);
     }
-    return { type: 'term', term: lhs, location: this.span(start) };
+    return new TermExprNode(this.positions, start, this.endFrom(start), lhs);
   }
 
   private parseWith(): WithModifier[] | null {
@@ -1001,7 +1027,7 @@ class Parser {
           if (!w) return null;
           withs = w;
         }
-        return { negated: false, expr, with: withs, location: this.span(start) };
+        return new LiteralNode(this.positions, start, this.endFrom(start), false, expr, withs);
       }
       if (term.type === 'call') {
         this.illegal('expected `x in xs` or `x, y in xs` expression');
@@ -1020,7 +1046,7 @@ class Parser {
       this.next();
       if (this.k() !== ',') break;
     }
-    return { negated: false, expr: { type: 'some', vars, location: this.span(start) }, with: NO_WITHS, location: this.span(start) };
+    return new LiteralNode(this.positions, start, this.endFrom(start), false, { type: 'some', vars, location: this.span(start) }, NO_WITHS);
   }
 
   private parseEvery(start: number): Literal | null {
@@ -1053,7 +1079,7 @@ class Parser {
       if (!w) return null;
       withs = w;
     }
-    return { negated: false, expr, with: withs, location: this.span(start) };
+    return new LiteralNode(this.positions, start, this.endFrom(start), false, expr, withs);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -1082,7 +1108,7 @@ class Parser {
           this.next();
           const rhs = this.parseTermRelation();
           if (rhs) {
-            lhs = { type: 'membership', key: lhs, value: mhs, collection: rhs, location: this.span(start) };
+            lhs = new MembershipNode(this.positions, start, this.endFrom(start), lhs, mhs, rhs);
             return this.parseMoreIn(lhs, start);
           }
         }
@@ -1099,14 +1125,13 @@ class Parser {
       this.next();
       const rhs = this.parseTermRelation();
       if (!rhs) return null;
-      const m: MembershipTerm = { type: 'membership', value: lhs, collection: rhs, location: this.span(start) };
-      lhs = m;
+      lhs = new MembershipNode(this.positions, start, this.endFrom(start), undefined, lhs, rhs);
     }
     return lhs;
   }
 
   private binary(op: string, lhs: Term, rhs: Term, start: number): CallTerm {
-    return { type: 'call', name: OPERATOR_CALL_NAMES[op]!, args: [lhs, rhs], location: this.span(start) };
+    return new CallNode(this.positions, start, this.endFrom(start), OPERATOR_CALL_NAMES[op]!, [lhs, rhs]);
   }
 
   private parseTermRelation(): Term | null {
@@ -1206,11 +1231,11 @@ class Parser {
     switch (kind) {
       case 'null':
         this.next();
-        return { type: 'null', location: this.loc(at) };
+        return new NullNode(this.positions, at, this.toks.end(at));
       case 'true':
       case 'false':
         this.next();
-        return { type: 'boolean', value: kind === 'true', location: this.loc(at) };
+        return new BooleanNode(this.positions, at, this.toks.end(at), kind === 'true');
       case 'number':
         return this.parseNumber(at, '');
       case '-':
@@ -1221,7 +1246,7 @@ class Parser {
         const value = this.tok.value;
         const raw = this.tok.raw;
         this.next();
-        const s: StringTerm = { type: 'string', value, location: this.loc(at) };
+        const s: StringTerm = new StringNode(this.positions, at, this.toks.end(at), value);
         if (raw) s.raw = true;
         return s;
       }
@@ -1258,7 +1283,7 @@ class Parser {
 
   /** The variable named by the token at position `at`. */
   private makeVar(at: number): VarTerm {
-    return { type: 'var', name: this.toks.text(at), location: this.loc(at) };
+    return new VarNode(this.positions, at, this.toks.end(at), this.toks.text(at));
   }
 
   /** After a term: a directly following `.`, `[` or `(` makes it a ref or call. */
@@ -1289,7 +1314,7 @@ class Parser {
           this.error(head.location, `illegal ref (head cannot be ${valueName(head)})`);
           return null;
       }
-      const start = head.location;
+      const start = this.startOf(head);
       // Most refs have one step (`input.x`): `[step]` is a list of exactly one, where a push onto
       // `[]` would make room for 16; a longer path is copied to its size at the end.
       let path: Term[] = NO_TERMS;
@@ -1305,7 +1330,7 @@ class Parser {
             this.illegal('expected ident');
             return null;
           }
-          const step: Term = { type: 'string', value: this.tok.text, location: this.loc(this.pos) };
+          const step: Term = new StringNode(this.positions, this.pos, this.toks.end(this.pos), this.tok.text);
           if (path.length === 0) path = [step];
           else path.push(step);
           this.next();
@@ -1329,15 +1354,14 @@ class Parser {
         }
       }
       if (path.length === 0) return head;
-      const ref: RefTerm = { type: 'ref', head, path: path.length === 1 ? path : path.slice(), location: this.span(start) };
-      return ref;
+      return new RefNode(this.positions, start, this.endFrom(start), head, path.length === 1 ? path : path.slice());
     } finally {
       this.leave();
     }
   }
 
   /** `name(args)`; the current token is `(`. `set()` is the empty set. */
-  private parseCall(head: Term, path: Term[], start: Location): CallTerm | SetTerm | null {
+  private parseCall(head: Term, path: Term[], start: number): CallTerm | SetTerm | null {
     if (head.type !== 'var') {
       this.error(head.location, `illegal call (function name cannot be ${valueName(head)})`);
       return null;
@@ -1359,9 +1383,9 @@ class Parser {
     }
     this.next();
     if (name.length === 1 && name[0] === 'set' && args.length === 0) {
-      return { type: 'set', items: [], location: this.span(start) };
+      return new ItemsNode(this.positions, start, this.endFrom(start), 'set', []);
     }
-    return { type: 'call', name, args, location: this.span(start) };
+    return new CallNode(this.positions, start, this.endFrom(start), name, args);
   }
 
   private parseNumber(start: number, prefix: string): Term | null {
@@ -1398,7 +1422,7 @@ class Parser {
       return null;
     }
     this.next();
-    return { type: 'number', raw: text, location: this.span(start) };
+    return new NumberNode(this.positions, start, this.endFrom(start), text);
   }
 
   /** `-1` folds into the number; like OPA, a minus sign before anything else is an error. */
@@ -1458,7 +1482,7 @@ class Parser {
       }
       this.next();
     }
-    const t: TemplateStringTerm = { type: 'template', parts, location: this.span(start) };
+    const t: TemplateStringTerm = new TemplateNode(this.positions, start, this.endFrom(start), parts);
     if (hasWith) t.with = withs;
     return t;
   }
@@ -1473,7 +1497,7 @@ class Parser {
     this.next();
     if (this.k() === ']') {
       this.next();
-      return { type: 'array', items: [], location: this.span(start) };
+      return new ItemsNode(this.positions, start, this.endFrom(start), 'array', []);
     }
     let potentialComprehension = true;
     // `[, x]`: a leading comma is tolerated for backwards compatibility, as in OPA.
@@ -1487,13 +1511,13 @@ class Parser {
     switch (this.k()) {
       case ']':
         this.next();
-        return { type: 'array', items: [head], location: this.span(start) };
+        return new ItemsNode(this.positions, start, this.endFrom(start), 'array', [head]);
       case ',': {
         this.next();
         const items = this.parseTermList(']', [head]);
         if (!items) return null;
         this.next();
-        return { type: 'array', items, location: this.span(start) };
+        return new ItemsNode(this.positions, start, this.endFrom(start), 'array', items);
       }
       case '|':
         if (potentialComprehension) {
@@ -1502,7 +1526,7 @@ class Parser {
           const body = this.parseBody(']');
           if (body) {
             this.next();
-            return { type: 'arraycompr', term: head, body, location: this.span(start) };
+            return new ComprehensionNode(this.positions, start, this.endFrom(start), 'arraycompr', head, body);
           }
           if (this.k() !== ',') return null;
           this.restore(s2);
@@ -1513,7 +1537,7 @@ class Parser {
     const items = this.parseTermList(']', []);
     if (!items) return null;
     this.next();
-    const arr: ArrayTerm = { type: 'array', items, location: this.span(start) };
+    const arr: ArrayTerm = new ItemsNode(this.positions, start, this.endFrom(start), 'array', items);
     return arr;
   }
 
@@ -1522,7 +1546,7 @@ class Parser {
     this.next();
     if (this.k() === '}') {
       this.next();
-      return { type: 'object', entries: [], location: this.span(start) };
+      return new ObjectNode(this.positions, start, this.endFrom(start), []);
     }
     let potentialComprehension = true;
     if (this.k() === ',') {
@@ -1561,13 +1585,13 @@ class Parser {
     switch (this.k()) {
       case '}':
         this.next();
-        return { type: 'set', items: [head], location: this.span(start) };
+        return new ItemsNode(this.positions, start, this.endFrom(start), 'set', [head]);
       case ',': {
         this.next();
         const items = this.parseTermList('}', [head]);
         if (!items) return null;
         this.next();
-        return { type: 'set', items, location: this.span(start) };
+        return new ItemsNode(this.positions, start, this.endFrom(start), 'set', items);
       }
       case '|': {
         if (potentialComprehension) {
@@ -1576,7 +1600,7 @@ class Parser {
           const body = this.parseBody('}');
           if (body) {
             this.next();
-            return { type: 'setcompr', term: head, body, location: this.span(start) };
+            return new ComprehensionNode(this.positions, start, this.endFrom(start), 'setcompr', head, body);
           }
           if (this.k() !== ',') return null;
           this.restore(s2);
@@ -1585,7 +1609,7 @@ class Parser {
         const items = this.parseTermList('}', []);
         if (!items) return null;
         this.next();
-        return { type: 'set', items, location: this.span(start) };
+        return new ItemsNode(this.positions, start, this.endFrom(start), 'set', items);
       }
     }
     return null;
@@ -1619,14 +1643,14 @@ class Parser {
     switch (this.k()) {
       case '}':
         this.next();
-        return { type: 'object', entries: [[key, value]], location: this.span(start) };
+        return new ObjectNode(this.positions, start, this.endFrom(start), [[key, value]]);
       case '|':
         if (potentialComprehension) {
           this.next();
           const body = this.parseBody('}');
           if (!body) return null;
           this.next();
-          return { type: 'objectcompr', key, value, body, location: this.span(start) };
+          return new ObjectComprehensionNode(this.positions, start, this.endFrom(start), key, value, body);
         }
         this.illegal('non-terminated object');
         return null;
@@ -1635,7 +1659,7 @@ class Parser {
         const entries = this.parseTermPairList([[key, value]]);
         if (!entries) return null;
         this.next();
-        return { type: 'object', entries, location: this.span(start) };
+        return new ObjectNode(this.positions, start, this.endFrom(start), entries);
       }
     }
     return null;
@@ -1688,7 +1712,7 @@ interface BodyRuleFlags {
 }
 
 function varToString(v: VarTerm): StringTerm {
-  return { type: 'string', value: v.name, location: v.location };
+  return new StringNode(...samePlace(v), v.name);
 }
 
 function refOf(t: RefTerm): Term[] | null {
@@ -1697,7 +1721,7 @@ function refOf(t: RefTerm): Term[] | null {
 }
 
 function callRef(c: CallTerm): Term[] {
-  return c.name.map((n): Term => ({ type: 'string', value: n, location: { ...c.location } }));
+  return c.name.map((n): Term => new StringNode(...samePlace(c), n));
 }
 
 function isOperatorCall(t: Term): boolean {

@@ -88,7 +88,8 @@ describe('parser: rule forms', () => {
   it('parses complete rules with := and =', () => {
     expect(rules('p := 1\nq = "a"\nr := input.x')).toEqual(['p := 1', 'q = "a"', 'r := ref(input, "x")']);
     const r = rule('p := 1');
-    expect(r.head).toEqual({
+    // The tree as data (nodes read their locations on demand: JSON is where every field is written out).
+    expect(JSON.parse(JSON.stringify(r.head))).toEqual({
       ref: [{ type: 'string', value: 'p', location: { line: 2, column: 1, offset: 10, endOffset: 11, file: 'test.rego' } }],
       value: { type: 'number', raw: '1', location: { line: 2, column: 6, offset: 15, endOffset: 16, file: 'test.rego' } },
       assign: ':=',
@@ -311,6 +312,31 @@ describe('parser: body literals', () => {
     expect(text(c!.location)).toBe('not f(x, y) == 2 * 3');
     const eq = (c!.expr as { term: Term }).term as { args: Term[] };
     expect(eq.args.map((t) => text(t.location))).toEqual(['f(x, y)', '2 * 3']);
+  });
+
+  it('makes a node location when it is read: a new object each time, so a reader changing one changes no node', () => {
+    const src = 'package t\np if { x := input.a + 1 } { `r` == $"{1 with input as 2}" }';
+    const m = parseModule(src, 'f.rego').module!;
+    const lit = m.rules[0]!.body[0]!;
+    const first = lit.location;
+    expect(first).toEqual({ line: 2, column: 8, offset: 17, endOffset: 33, file: 'f.rego' });
+    expect(lit.location).not.toBe(first);
+    first.line = 99;
+    first.file = 'other.rego';
+    expect(lit.location).toEqual({ line: 2, column: 8, offset: 17, endOffset: 33, file: 'f.rego' });
+    // The compact position is no field of the tree: keys and JSON are what they were, location included.
+    const sum = (lit.expr as { right: Term }).right;
+    expect(Object.keys(sum)).toEqual(['type', 'name', 'args']);
+    expect(JSON.parse(JSON.stringify(sum))).toMatchObject({ type: 'call', name: ['plus'], location: { offset: 22, endOffset: 33 } });
+    const [raw, tpl] = ((m.rules[1]!.body[0]!.expr as { term: Term }).term as { args: Term[] }).args;
+    expect(Object.keys(JSON.parse(JSON.stringify(raw)))).toEqual(['type', 'value', 'location', 'raw']);
+    expect(Object.keys(JSON.parse(JSON.stringify(tpl)))).toEqual(['type', 'parts', 'location', 'with']);
+    // Chained bodies: each rule has its own copy of the head, with the same locations.
+    const [h0, h1] = [m.rules[0]!.head, m.rules[1]!.head];
+    expect(h1).not.toBe(h0);
+    expect(h1.ref[0]).not.toBe(h0.ref[0]);
+    expect(JSON.stringify(h1)).toBe(JSON.stringify(h0));
+    expect(h1.ref[0]!.location).toEqual({ line: 2, column: 1, offset: 10, endOffset: 11, file: 'f.rego' });
   });
 
   it('accepts a trailing semicolon at the end of a query only', () => {
