@@ -166,15 +166,17 @@ class EvaluationsWriter {
     return sink.out;
   }
 
-  /** The buffer byte sinks write into, re-used from call to call. */
-  private buffer: Buffer | undefined;
+  /** The slab byte sinks write into (see ByteSink), and where its free part starts. */
+  private slab: Buffer | undefined;
+  private used = 0;
 
   /** `text` as bytes, and the byte offsets in them where `marker` (ASCII) ends. */
   bytes(evaluations: readonly Evaluation[], marker: string): { bytes: Buffer; ends: number[] } {
-    const sink = new ByteSink(marker, (this.buffer ??= Buffer.allocUnsafeSlow(1 << 16)));
+    const sink = new ByteSink(marker, (this.slab ??= Buffer.allocUnsafeSlow(SLAB)), this.used);
     this.write(evaluations, sink);
-    const { bytes, ends, buffer } = sink.finish();
-    this.buffer = buffer;
+    const { bytes, ends, buffer, used } = sink.finish();
+    this.slab = buffer;
+    this.used = used;
     return { bytes, ends };
   }
 
@@ -291,12 +293,17 @@ class TextSink implements Sink {
 /** The separator before a decision in its evaluation's `decisions`, after the first and before it, as bytes. */
 const DECISION_LEAD = [Buffer.from(`\n${DECISION_INDENT}`), Buffer.from(`,\n${DECISION_INDENT}`)] as const;
 
+/** The size of the buffers pieces are written into (a piece larger than that gets a buffer of its own). */
+const SLAB = 1 << 20;
+
 /**
- * Bytes, written into one growing buffer (the writer's, re-used from piece to piece) and copied out
- * once: a kept decision's bytes are encoded once, and searched for the marker once, and copied
- * wherever it recurs (most of a big report); the rest is encoded and searched as it comes.
+ * Bytes, written straight into the writer's current buffer (a slab: pieces one after the other, each
+ * a view of its part, so none is copied out or allocated on its own; a piece that outgrows the slab
+ * moves to a new one): a kept decision's bytes are encoded once, and searched for the marker once,
+ * and copied wherever it recurs (most of a big report); the rest is encoded and searched as it comes.
  */
 class ByteSink implements Sink {
+  /** Bytes written (from `start` in `buffer`). */
   private length = 0;
   private pending = '';
   private readonly ends: number[] = [];
@@ -305,6 +312,7 @@ class ByteSink implements Sink {
   constructor(
     private readonly marker: string,
     private buffer: Buffer,
+    private start: number,
   ) {
     this.markerBytes = Buffer.from(marker);
   }
@@ -325,35 +333,38 @@ class ByteSink implements Sink {
     let ends = decision.ends;
     if (bytes === undefined || ends === undefined) {
       bytes = decision.bytes = Buffer.from(decision.text);
-      ends = decision.ends = this.markerEnds(decision.text, bytes, 0);
+      ends = decision.ends = this.markerEnds(decision.text, bytes, 0, bytes.length);
     }
     for (let i = 0; i < ends.length; i++) this.ends.push(this.length + ends[i]!);
     this.copy(bytes);
   }
 
   private copy(bytes: Buffer): void {
-    const length = this.length;
-    if (length + bytes.length > this.buffer.length) this.grow(bytes.length);
+    if (this.start + this.length + bytes.length > this.buffer.length) this.grow(bytes.length);
     const buffer = this.buffer;
-    if (bytes.length <= 16) for (let i = 0; i < bytes.length; i++) buffer[length + i] = bytes[i]!;
-    else buffer.set(bytes, length);
-    this.length = length + bytes.length;
+    const at = this.start + this.length;
+    if (bytes.length <= 16) for (let i = 0; i < bytes.length; i++) buffer[at + i] = bytes[i]!;
+    else buffer.set(bytes, at);
+    this.length += bytes.length;
   }
 
+  /** Moves the piece written so far to a new slab with room for `more` bytes after it. */
   private grow(more: number): void {
-    const bigger = Buffer.allocUnsafeSlow(Math.max(2 * this.buffer.length, this.length + more));
-    this.buffer.copy(bigger, 0, 0, this.length);
+    const bigger = Buffer.allocUnsafeSlow(Math.max(SLAB, 2 * (this.length + more)));
+    this.buffer.copy(bigger, 0, this.start, this.start + this.length);
     this.buffer = bigger;
+    this.start = 0;
   }
 
-  /** The offsets in `bytes` from `from` on (the encoded `text`) where the marker ends, counted from `from`. */
-  private markerEnds(text: string, bytes: Buffer, from: number, to = bytes.length): number[] {
+  /** The offsets in `bytes[from, to)` (the encoded `text`) where the marker ends, counted from `from`. */
+  private markerEnds(text: string, bytes: Buffer, from: number, to: number): number[] {
     const ends: number[] = [];
     if (to - from === text.length) {
       // ASCII text (the usual case): character offsets are byte offsets, and the text search is the faster one.
       for (let at = text.indexOf(this.marker); at >= 0; at = text.indexOf(this.marker, at + this.marker.length)) ends.push(at + this.marker.length);
     } else {
-      for (let at = bytes.indexOf(this.markerBytes, from); at >= 0 && at < to; at = bytes.indexOf(this.markerBytes, at + this.markerBytes.length)) ends.push(at - from + this.markerBytes.length);
+      const size = this.markerBytes.length;
+      for (let at = bytes.indexOf(this.markerBytes, from); at >= 0 && at + size <= to; at = bytes.indexOf(this.markerBytes, at + size)) ends.push(at - from + size);
     }
     return ends;
   }
@@ -362,18 +373,18 @@ class ByteSink implements Sink {
     const text = this.pending;
     this.pending = '';
     // At most three bytes a UTF-16 unit (a surrogate pair's four bytes are two units).
-    if (this.length + 3 * text.length > this.buffer.length) this.grow(3 * text.length);
-    const written = this.buffer.write(text, this.length);
-    for (const end of this.markerEnds(text, this.buffer, this.length, this.length + written)) this.ends.push(this.length + end);
+    if (this.start + this.length + 3 * text.length > this.buffer.length) this.grow(3 * text.length);
+    const at = this.start + this.length;
+    const written = this.buffer.write(text, at);
+    for (const end of this.markerEnds(text, this.buffer, at, at + written)) this.ends.push(this.length + end);
     this.length += written;
   }
 
-  /** The bytes written, as a buffer of their own, and where the marker ends in them; the sink's buffer, to be re-used. */
-  finish(): { bytes: Buffer; ends: number[]; buffer: Buffer } {
+  /** The bytes written (a view of the slab) and where the marker ends in them; the slab, and where its free part starts. */
+  finish(): { bytes: Buffer; ends: number[]; buffer: Buffer; used: number } {
     if (this.pending !== '') this.flush();
-    const bytes = Buffer.allocUnsafe(this.length);
-    this.buffer.copy(bytes, 0, 0, this.length);
-    return { bytes, ends: this.ends, buffer: this.buffer };
+    const end = this.start + this.length;
+    return { bytes: this.buffer.subarray(this.start, end), ends: this.ends, buffer: this.buffer, used: end };
   }
 }
 

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { SourceRepository } from '../../src/diagnostics.js';
 import { lintJsonChunks, lintJsonParts, PieceWriter } from '../../src/report/lint-json-stream.js';
-import { decodePiece, evaluationSegments, segmentTally, withEvaluationSegments, type EvaluationSegment } from '../../src/report/lint-pieces.js';
+import { decodePiece, evaluationSegments, segmentTally, withEvaluationSegments, type EvaluationSegment, type StoredPiece } from '../../src/report/lint-pieces.js';
 import { summarize, type Evaluation, type LintReport, type PolicyDecision } from '../../src/report/lint-report.js';
 import { renderLintJson } from '../../src/report/lint-json.js';
 import { evaluation, hub } from './lint-arbitraries.js';
@@ -98,14 +98,15 @@ describe('a report assembled from stored pieces', () => {
   });
 });
 
-describe('a stored piece larger than the writer\'s buffer', () => {
-  it('is the report\'s bytes, with the hub commit stood in at every place, across non-ASCII text', () => {
-    const hub: SourceRepository = { id: 'hub', location: '/hub', commit: 'd'.repeat(40) };
-    const other: SourceRepository = { id: 'lib', location: '/lib', commit: 'e'.repeat(40) };
-    // ~1,000 evaluations of one project (far past 64 KiB), decisions located or not, repeated across
-    // environments and not, with multi-byte and escaped characters before and after each commit.
-    const evaluations: Evaluation[] = Array.from({ length: 1000 }, (_, i) => ({
-      project: 'big',
+describe('stored pieces past the end of the writer\'s buffer', () => {
+  const hub: SourceRepository = { id: 'hub', location: '/hub', commit: 'd'.repeat(40) };
+  const other: SourceRepository = { id: 'lib', location: '/lib', commit: 'e'.repeat(40) };
+  const C = 'f'.repeat(40);
+
+  /** `count` evaluations of a project: decisions located or not, repeated across environments and not, with multi-byte and escaped characters around each commit. */
+  function evaluationsOf(project: string, count: number): Evaluation[] {
+    return Array.from({ length: count }, (_, i) => ({
+      project,
       environment: `env-${i % 7} ✓ "${i}"`,
       decisions: Array.from({ length: 6 }, (_, j): PolicyDecision => {
         const located = (i + j) % 3 !== 0;
@@ -118,24 +119,34 @@ describe('a stored piece larger than the writer\'s buffer', () => {
           ...(located
             ? {
                 reason: `Schritt „${j % 2 === 0 ? i % 5 : i}“ \u0001 😀`,
-                location: { file: `projects/big/ü${j}.ocl`, step: `s${i % 4}`, repository: hub, related: [{ message: 'template ✓', file: 't.ocl', repository: j % 2 === 0 ? hub : other }] },
+                location: { file: `${project}/ü${j}.ocl`, step: `s${i % 4}`, repository: hub, related: [{ message: 'template ✓', file: 't.ocl', repository: j % 2 === 0 ? hub : other }] },
               }
             : {}),
         };
       }),
     }));
-    const report: LintReport = { ...lintReport(), evaluations };
+  }
+
+  /** The evaluations as the report of a run at commit C writes them (the hub's findings at C). */
+  const atC = (evaluations: Evaluation[]): Evaluation[] =>
+    evaluations.map((e) => ({
+      ...e,
+      decisions: e.decisions.map((d) => (d.location ? { ...d, location: { ...d.location, repository: { ...hub, commit: C }, related: d.location.related!.map((r) => (r.repository === hub ? { ...r, repository: { ...hub, commit: C } } : r)) } } : d)),
+    }));
+
+  it('are the report\'s bytes, with the hub commit stood in at every place: a piece larger than a buffer, and pieces across buffers', () => {
     const writer = new PieceWriter(hub, 40);
-    const piece = writer.piece(evaluations);
-    expect(piece.bytes.length).toBeGreaterThan(1 << 17);
-    const C = 'f'.repeat(40);
-    const segments: EvaluationSegment[] = [{ project: 'big', piece, commit: C, tally: segmentTally(evaluations) }];
+    const projects = [evaluationsOf('huge', 4000), ...Array.from({ length: 12 }, (_, i) => evaluationsOf(`p${i}`, 300))];
+    const segments: EvaluationSegment[] = [];
+    for (const evaluations of projects) segments.push({ project: evaluations[0]!.project, piece: writer.piece(evaluations), commit: C, tally: segmentTally(evaluations) });
+    const sizes = segments.map((s) => ('piece' in s ? s.piece.bytes.length : 0));
+    expect(sizes[0]).toBeGreaterThan(1 << 20); // more than one buffer
+    expect(sizes.reduce((a, b) => a + b, 0) - sizes[0]!).toBeGreaterThan(2 << 20); // the rest fill several
+    const report: LintReport = { ...lintReport(), evaluations: projects.flat() };
     const { evaluations: _e, ...rest } = report;
-    const expected = renderLintJson({ ...report, evaluations: evaluations.map((e) => ({ ...e, decisions: e.decisions.map((d) => (d.location ? { ...d, location: { ...d.location, repository: { ...hub, commit: C }, related: d.location.related!.map((r) => (r.repository === hub ? { ...r, repository: { ...hub, commit: C } } : r)) } } : d)) })) });
-    expect(bytesOf(withEvaluationSegments(rest, segments))).toBe(expected);
-    // A second, smaller piece from the same writer (its buffer now grown) is right too.
-    const small = writer.piece(evaluations.slice(0, 3));
-    expect(decodePiece(small, hub.commit!)).toEqual(JSON.parse(JSON.stringify(evaluations.slice(0, 3))));
+    expect(bytesOf(withEvaluationSegments(rest, segments))).toBe(renderLintJson({ ...report, evaluations: atC(projects.flat()) }));
+    // Each piece is still its own once later ones were written.
+    for (let i = 0; i < projects.length; i++) expect(decodePiece((segments[i] as { piece: StoredPiece }).piece, hub.commit!)).toEqual(JSON.parse(JSON.stringify(projects[i])));
   });
 });
 
