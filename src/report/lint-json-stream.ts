@@ -109,11 +109,13 @@ function nested(value: object, depth: number): string {
   return text.slice(2 * depth + depth * (depth + 1), text.length - (2 * depth + depth * (depth - 1)));
 }
 
-/** A decision's text kept to be written again, its bytes once encoded, and where the marker ends in them (ByteSink). */
+/** A decision's text kept to be written again, its bytes once encoded, and where a marker ends in them (ByteSink). */
 interface KeptText {
   text: string;
   bytes?: Buffer;
   ends?: readonly number[];
+  /** The marker `ends` are of. */
+  marker?: string;
 }
 
 /** A decision's written fields and its text: another decision with the same fields has the same text. */
@@ -331,9 +333,10 @@ class ByteSink implements Sink {
     if (this.pending !== '') this.flush();
     let bytes = decision.bytes;
     let ends = decision.ends;
-    if (bytes === undefined || ends === undefined) {
-      bytes = decision.bytes = Buffer.from(decision.text);
+    if (bytes === undefined || ends === undefined || decision.marker !== this.marker) {
+      bytes = decision.bytes ??= Buffer.from(decision.text);
       ends = decision.ends = this.markerEnds(decision.text, bytes, 0, bytes.length);
+      decision.marker = this.marker;
     }
     for (let i = 0; i < ends.length; i++) this.ends.push(this.length + ends[i]!);
     this.copy(bytes);

@@ -44,21 +44,21 @@ function isObject<T>(value: T): value is T & object {
   return typeof value === 'object' && value !== null;
 }
 
-/** Written texts of a member `"key": value` appended to an object's text; `undefined` = not of a fixed shape. */
+/** A value's text, or undefined when the value is not of the fixed shape (the caller then stringifies). */
 type Text = string | undefined;
 
 /** The last repository text written, with what it was written from: most findings name the same repository. */
 let lastRepository: { id: string; location: string; commit: string | undefined; ref: string | undefined; depth: number; text: string } | undefined;
 
 /** `orderedRepository(r)` (with the commit `withRepositoryAlias` may stand in) at `depth`. */
-export function repositoryText(r: SourceRepository, depth: number): Text {
+function repositoryText(r: SourceRepository, depth: number): Text {
   const commit = writtenCommit(r);
   const { id, location, ref } = r;
   const last = lastRepository;
   // Compared by value (the same object may have been changed since); equal strings are mostly the same string.
   if (last !== undefined && last.id === id && last.location === location && last.commit === commit && last.ref === ref && last.depth === depth) return last.text;
   const text = repositoryTextNow(id, location, commit, ref, depth);
-  if (text !== undefined) lastRepository = { id: id, location: location, commit: commit as string | undefined, ref, depth, text };
+  if (text !== undefined) lastRepository = { id, location, commit, ref, depth, text };
   return text;
 }
 
@@ -86,7 +86,7 @@ function positionText(p: Position, depth: number): Text {
 }
 
 /** `orderedRange(r)` at `depth`. */
-export function rangeText(r: Range, depth: number): Text {
+function rangeText(r: Range, depth: number): Text {
   const start = positionText(r.start, depth + 1);
   if (start === undefined) return undefined;
   const end = positionText(r.end, depth + 1);
