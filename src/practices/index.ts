@@ -14,6 +14,7 @@ import { compareDiagnostics, type Diagnostic } from '../diagnostics.js';
 import { combineDependencies, depDiagnostic, DEP_CODES, projectDependencies } from '../deps/index.js';
 import { HubIndex } from '../deps/hub-index.js';
 import type { HubConfigDocument } from '../model/types.js';
+import { withProjectLists } from './processes.js';
 import { PRACTICE_CODES, RULES, SETTINGS_CODE, ruleFor } from './registry.js';
 import { RuleContext, type RunState } from './rule.js';
 import { variableFacts } from './rules/variables.js';
@@ -89,7 +90,9 @@ export function projectPractices(config: HubConfigDocument | undefined, project:
   const out: Diagnostic[] = [];
   const shared = prepared(config, options.configFile);
   const run = state(config, options, shared.thresholds, out);
-  for (const rule of RULES) if (rule.scope === 'project') rule.check(project, new RuleContext(rule, run));
+  withProjectLists(project, () => {
+    for (const rule of RULES) if (rule.scope === 'project') rule.check(project, new RuleContext(rule, run));
+  });
   const facts: ProjectFacts = { slug: project.slug, variables: [], dependencies: [] };
   if (project.repository) facts.repository = project.repository;
   if (project.read === false) facts.unread = true;

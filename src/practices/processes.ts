@@ -8,7 +8,30 @@ export interface ProjectProcess {
   process: ProcessModel;
 }
 
-export function processesOf(project: PracticeProject): ProjectProcess[] {
+/**
+ * While `withProjectLists` runs for a project: its processes and actions, listed on first use. Most
+ * project rules walk the same lists; the rules are synchronous and read their input only, so the
+ * lists cannot change while they run.
+ */
+let lists: { project: PracticeProject; processes?: ProjectProcess[]; actions?: ProjectAction[] } | undefined;
+
+/** Runs `run` (the project rules for `project`) with the project's processes and actions listed once. */
+export function withProjectLists<T>(project: PracticeProject, run: () => T): T {
+  const before = lists;
+  lists = { project };
+  try {
+    return run();
+  } finally {
+    lists = before;
+  }
+}
+
+export function processesOf(project: PracticeProject): readonly ProjectProcess[] {
+  if (lists?.project === project) return (lists.processes ??= listProcesses(project));
+  return listProcesses(project);
+}
+
+function listProcesses(project: PracticeProject): ProjectProcess[] {
   const out: ProjectProcess[] = [];
   for (const document of project.documents) {
     const doc = document.document;
@@ -28,7 +51,12 @@ export interface ProjectAction {
 }
 
 /** Every action of every process of a project, with its step and file. */
-export function actionsOf(project: PracticeProject): ProjectAction[] {
+export function actionsOf(project: PracticeProject): readonly ProjectAction[] {
+  if (lists?.project === project) return (lists.actions ??= listActions(project));
+  return listActions(project);
+}
+
+function listActions(project: PracticeProject): ProjectAction[] {
   return processesOf(project).flatMap(({ document, process }) => process.steps.flatMap((step) => step.actions.map((action) => ({ document, step, action, name: action.name ?? step.name }))));
 }
 

@@ -5,8 +5,10 @@
  *
  * `JSON.stringify(value, null, 2)` indents purely by depth, so a value stringified on its own and
  * re-indented (or, for evaluations, as the array of a one-key object) is exactly its text inside the
- * whole document. Evaluations are written around their decisions' texts, and a decision that points
- * nowhere (most passes and skips) is stringified once per report and re-used wherever it recurs.
+ * whole document. Evaluations are written around their decisions' texts; a decision's text is written
+ * by hand for the shapes the model declares (lint-json-text.ts: the same bytes, without building the
+ * ordered copy and stringifying it), and is written once where it recurs: a decision that points
+ * nowhere (most passes and skips) once per report, one that points somewhere once per project.
  *
  * A report assembled from stored pieces (lint-pieces.ts: a project's evaluations as the bytes they
  * take here, which is what the lint cache stores) is written piece by piece without decoding them.
@@ -16,6 +18,7 @@
  */
 import type { SourceRepository } from '../diagnostics.js';
 import { buildLintJson, orderedDecision, orderedDiagnostic, orderedEvaluations, withRepositoryAlias, type LintJsonOptions } from './lint-json.js';
+import { decisionText, jsonString, sameDecisionText } from './lint-json-text.js';
 import { evaluationSegments, pieceParts, withoutEvaluations, type StoredPiece } from './lint-pieces.js';
 import { lintExitCode, summarize, type Evaluation, type LintReport, type PolicyDecision } from './lint-report.js';
 
@@ -106,8 +109,20 @@ function nested(value: object, depth: number): string {
   return text.slice(2 * depth + depth * (depth + 1), text.length - (2 * depth + depth * (depth - 1)));
 }
 
+/** A decision's text kept to be written again, its bytes once encoded, and where a marker ends in them (ByteSink). */
+interface KeptText {
+  text: string;
+  bytes?: Buffer;
+  ends?: readonly number[];
+  /** The marker `ends` are of. */
+  marker?: string;
+}
+
 /** A decision's written fields and its text: another decision with the same fields has the same text. */
-type KeptDecision = Pick<PolicyDecision, 'policyName' | 'version' | 'inScope' | 'allowed' | 'action' | 'outcome' | 'reason' | 'error'> & { text: string; bytes?: Buffer };
+type KeptDecision = Pick<PolicyDecision, 'policyName' | 'version' | 'inScope' | 'allowed' | 'action' | 'outcome' | 'reason' | 'error'> & KeptText;
+
+/** A decision written by `decisionText` and its text: one that `sameDecisionText` finds equal reads the same. */
+type KeptLocated = KeptText & { decision: PolicyDecision };
 
 const optionalString = (value: unknown) => value === undefined || typeof value === 'string';
 
@@ -134,9 +149,16 @@ function keepable(d: PolicyDecision): boolean {
  * point nowhere (passes and skips: no location, no exception), and those of one policy read the same
  * in every project: their text is kept per policy with the fields it was written from, and re-used for
  * a decision whose fields are all equal (compared as values, without building a key).
+ *
+ * A decision that points somewhere is written by hand (lint-json-text.ts) and reads the same in each
+ * of a project's environments and tenants as long as the policy decides the same: within one call of
+ * `text` or `bytes` (one project's evaluations, or a batch), its text is kept per policy with the
+ * decision it was written from, and re-used for a decision `sameDecisionText` finds equal to it. The
+ * decision is compared as it is then, which nothing can change while the call runs.
  */
 class EvaluationsWriter {
   private readonly kept = new Map<string, KeptDecision[]>();
+  private readonly located = new Map<string, KeptLocated[]>();
 
   constructor(private readonly options: Omit<LintJsonOptions, 'indent'>) {}
 
@@ -146,30 +168,42 @@ class EvaluationsWriter {
     return sink.out;
   }
 
+  /** The slab byte sinks write into (see ByteSink), and where its free part starts. */
+  private slab: Buffer | undefined;
+  private used = 0;
+
   /** `text` as bytes, and the byte offsets in them where `marker` (ASCII) ends. */
   bytes(evaluations: readonly Evaluation[], marker: string): { bytes: Buffer; ends: number[] } {
-    const sink = new ByteSink(marker);
+    const sink = new ByteSink(marker, (this.slab ??= Buffer.allocUnsafeSlow(SLAB)), this.used);
     this.write(evaluations, sink);
-    return sink.finish();
+    const { bytes, ends, buffer, used } = sink.finish();
+    this.slab = buffer;
+    this.used = used;
+    return { bytes, ends };
   }
 
   private write(evaluations: readonly Evaluation[], sink: Sink): void {
-    for (let i = 0; i < evaluations.length; i++) {
-      const e = evaluations[i]!;
-      // The fields written by hand have the types the model says; anything else is left to JSON.stringify.
-      const plain = typeof e.project === 'string' && typeof e.environment === 'string' && (e.tenant === undefined || typeof e.tenant === 'string') && Array.isArray(e.decisions);
-      if (plain) {
-        sink.text(`${i === 0 ? '' : ','}\n    `);
-        this.evaluation(e, sink);
-      } else {
-        sink.text(`${i === 0 ? '' : ','}${evaluationsText([e], this.options)}`);
+    try {
+      for (let i = 0; i < evaluations.length; i++) {
+        const e = evaluations[i]!;
+        // The fields written by hand have the types the model says; anything else is left to JSON.stringify.
+        const plain = typeof e.project === 'string' && typeof e.environment === 'string' && (e.tenant === undefined || typeof e.tenant === 'string') && Array.isArray(e.decisions);
+        if (plain) {
+          sink.text(`${i === 0 ? '' : ','}\n    `);
+          this.evaluation(e, sink);
+        } else {
+          sink.text(`${i === 0 ? '' : ','}${evaluationsText([e], this.options)}`);
+        }
       }
+    } finally {
+      // Kept located decisions are compared as they are during this call only (see the class comment).
+      this.located.clear();
     }
   }
 
   private evaluation(e: Evaluation, sink: Sink): void {
-    let out = `{\n${FIELD_INDENT}"project": ${JSON.stringify(e.project)},\n${FIELD_INDENT}"environment": ${JSON.stringify(e.environment)}`;
-    if (e.tenant !== undefined) out += `,\n${FIELD_INDENT}"tenant": ${JSON.stringify(e.tenant)}`;
+    let out = `{\n${FIELD_INDENT}"project": ${jsonString(e.project)},\n${FIELD_INDENT}"environment": ${jsonString(e.environment)}`;
+    if (e.tenant !== undefined) out += `,\n${FIELD_INDENT}"tenant": ${jsonString(e.tenant)}`;
     if (e.errors !== undefined && e.errors !== null) out += `,\n${FIELD_INDENT}"errors": ${nested(e.errors.map(orderedDiagnostic), FIELD_DEPTH)}`;
     const shown = this.options.findingsOnly ? e.decisions.filter((d) => d.outcome !== 'pass' && d.outcome !== 'skipped') : e.decisions;
     if (shown.length === 0) {
@@ -178,7 +212,7 @@ class EvaluationsWriter {
     }
     sink.text(`${out},\n${FIELD_INDENT}"decisions": [`);
     for (let j = 0; j < shown.length; j++) {
-      sink.text(`${j === 0 ? '' : ','}\n${DECISION_INDENT}`);
+      sink.lead(j === 0);
       this.decision(shown[j]!, sink);
     }
     sink.text(`\n${FIELD_INDENT}]\n    }`);
@@ -186,7 +220,7 @@ class EvaluationsWriter {
 
   private decision(d: PolicyDecision, sink: Sink): void {
     if (!keepable(d)) {
-      sink.text(nested(orderedDecision(d), DECISION_DEPTH));
+      this.locatedDecision(d, sink);
       return;
     }
     let list = this.kept.get(d.policy);
@@ -200,7 +234,7 @@ class EvaluationsWriter {
     } else {
       this.kept.set(d.policy, (list = []));
     }
-    const text = nested(orderedDecision(d), DECISION_DEPTH);
+    const text = decisionText(d, DECISION_DEPTH) ?? nested(orderedDecision(d), DECISION_DEPTH);
     if (list.length < TEXTS_PER_POLICY) {
       const k: KeptDecision = { policyName: d.policyName, version: d.version, inScope: d.inScope, allowed: d.allowed, action: d.action, outcome: d.outcome, reason: d.reason, error: d.error, text };
       list.push(k);
@@ -209,12 +243,40 @@ class EvaluationsWriter {
       sink.text(text);
     }
   }
+
+  /** A decision that may point somewhere, name an exception or need input (see the class comment). */
+  private locatedDecision(d: PolicyDecision, sink: Sink): void {
+    const policy = d.policy;
+    let list = typeof policy === 'string' ? this.located.get(policy) : undefined;
+    if (list) {
+      for (const k of list) {
+        if (sameDecisionText(k.decision, d)) {
+          sink.kept(k);
+          return;
+        }
+      }
+    }
+    const text = decisionText(d, DECISION_DEPTH);
+    if (text === undefined) {
+      sink.text(nested(orderedDecision(d), DECISION_DEPTH));
+      return;
+    }
+    if (!list) this.located.set(policy, (list = []));
+    if (list.length < TEXTS_PER_POLICY) {
+      const k: KeptLocated = { decision: d, text };
+      list.push(k);
+      sink.kept(k);
+    } else {
+      sink.text(text);
+    }
+  }
 }
 
-/** Where `EvaluationsWriter` writes: text, and decisions written before (kept). */
+/** Where `EvaluationsWriter` writes: text, the separator before a decision, and decisions written before (kept). */
 interface Sink {
   text(text: string): void;
-  kept(decision: KeptDecision): void;
+  lead(first: boolean): void;
+  kept(decision: KeptText): void;
 }
 
 class TextSink implements Sink {
@@ -222,24 +284,38 @@ class TextSink implements Sink {
   text(text: string): void {
     this.out += text;
   }
-  kept(decision: KeptDecision): void {
+  lead(first: boolean): void {
+    this.out += first ? `\n${DECISION_INDENT}` : `,\n${DECISION_INDENT}`;
+  }
+  kept(decision: KeptText): void {
     this.out += decision.text;
   }
 }
 
+/** The separator before a decision in its evaluation's `decisions`, after the first and before it, as bytes. */
+const DECISION_LEAD = [Buffer.from(`\n${DECISION_INDENT}`), Buffer.from(`,\n${DECISION_INDENT}`)] as const;
+
+/** The size of the buffers pieces are written into (a piece larger than that gets a buffer of its own). */
+const SLAB = 1 << 20;
+
 /**
- * Bytes: a kept decision's bytes are encoded once and copied wherever it recurs (most of a big
- * report), the rest is encoded as it comes. The marker is searched for in the rest only: a kept
- * decision points nowhere, so it names no repository.
+ * Bytes, written straight into the writer's current buffer (a slab: pieces one after the other, each
+ * a view of its part, so none is copied out or allocated on its own; a piece that outgrows the slab
+ * moves to a new one): a kept decision's bytes are encoded once, and searched for the marker once,
+ * and copied wherever it recurs (most of a big report); the rest is encoded and searched as it comes.
  */
 class ByteSink implements Sink {
-  private readonly parts: Buffer[] = [];
+  /** Bytes written (from `start` in `buffer`). */
   private length = 0;
   private pending = '';
   private readonly ends: number[] = [];
   private readonly markerBytes: Buffer;
 
-  constructor(private readonly marker: string) {
+  constructor(
+    private readonly marker: string,
+    private buffer: Buffer,
+    private start: number,
+  ) {
     this.markerBytes = Buffer.from(marker);
   }
 
@@ -247,31 +323,71 @@ class ByteSink implements Sink {
     this.pending += text;
   }
 
-  kept(decision: KeptDecision): void {
-    this.flush();
-    const bytes = (decision.bytes ??= Buffer.from(decision.text));
-    this.parts.push(bytes);
+  /** The separator before a decision (see `DECISION_LEAD`), copied without encoding. */
+  lead(first: boolean): void {
+    if (this.pending !== '') this.flush();
+    this.copy(DECISION_LEAD[first ? 0 : 1]);
+  }
+
+  kept(decision: KeptText): void {
+    if (this.pending !== '') this.flush();
+    let bytes = decision.bytes;
+    let ends = decision.ends;
+    if (bytes === undefined || ends === undefined || decision.marker !== this.marker) {
+      bytes = decision.bytes ??= Buffer.from(decision.text);
+      ends = decision.ends = this.markerEnds(decision.text, bytes, 0, bytes.length);
+      decision.marker = this.marker;
+    }
+    for (let i = 0; i < ends.length; i++) this.ends.push(this.length + ends[i]!);
+    this.copy(bytes);
+  }
+
+  private copy(bytes: Buffer): void {
+    if (this.start + this.length + bytes.length > this.buffer.length) this.grow(bytes.length);
+    const buffer = this.buffer;
+    const at = this.start + this.length;
+    if (bytes.length <= 16) for (let i = 0; i < bytes.length; i++) buffer[at + i] = bytes[i]!;
+    else buffer.set(bytes, at);
     this.length += bytes.length;
+  }
+
+  /** Moves the piece written so far to a new slab with room for `more` bytes after it. */
+  private grow(more: number): void {
+    const bigger = Buffer.allocUnsafeSlow(Math.max(SLAB, 2 * (this.length + more)));
+    this.buffer.copy(bigger, 0, this.start, this.start + this.length);
+    this.buffer = bigger;
+    this.start = 0;
+  }
+
+  /** The offsets in `bytes[from, to)` (the encoded `text`) where the marker ends, counted from `from`. */
+  private markerEnds(text: string, bytes: Buffer, from: number, to: number): number[] {
+    const ends: number[] = [];
+    if (to - from === text.length) {
+      // ASCII text (the usual case): character offsets are byte offsets, and the text search is the faster one.
+      for (let at = text.indexOf(this.marker); at >= 0; at = text.indexOf(this.marker, at + this.marker.length)) ends.push(at + this.marker.length);
+    } else {
+      const size = this.markerBytes.length;
+      for (let at = bytes.indexOf(this.markerBytes, from); at >= 0 && at + size <= to; at = bytes.indexOf(this.markerBytes, at + size)) ends.push(at - from + size);
+    }
+    return ends;
   }
 
   private flush(): void {
-    if (this.pending === '') return;
     const text = this.pending;
-    const bytes = Buffer.from(text);
-    if (bytes.length === text.length) {
-      // ASCII text (the usual case): character offsets are byte offsets, and the text search is the faster one.
-      for (let at = text.indexOf(this.marker); at >= 0; at = text.indexOf(this.marker, at + this.marker.length)) this.ends.push(this.length + at + this.marker.length);
-    } else {
-      for (let at = bytes.indexOf(this.markerBytes); at >= 0; at = bytes.indexOf(this.markerBytes, at + this.markerBytes.length)) this.ends.push(this.length + at + this.markerBytes.length);
-    }
-    this.parts.push(bytes);
-    this.length += bytes.length;
     this.pending = '';
+    // At most three bytes a UTF-16 unit (a surrogate pair's four bytes are two units).
+    if (this.start + this.length + 3 * text.length > this.buffer.length) this.grow(3 * text.length);
+    const at = this.start + this.length;
+    const written = this.buffer.write(text, at);
+    for (const end of this.markerEnds(text, this.buffer, at, at + written)) this.ends.push(this.length + end);
+    this.length += written;
   }
 
-  finish(): { bytes: Buffer; ends: number[] } {
-    this.flush();
-    return { bytes: this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.length), ends: this.ends };
+  /** The bytes written (a view of the slab) and where the marker ends in them; the slab, and where its free part starts. */
+  finish(): { bytes: Buffer; ends: number[]; buffer: Buffer; used: number } {
+    if (this.pending !== '') this.flush();
+    const end = this.start + this.length;
+    return { bytes: this.buffer.subarray(this.start, end), ends: this.ends, buffer: this.buffer, used: end };
   }
 }
 

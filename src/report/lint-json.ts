@@ -175,9 +175,13 @@ export function withRepositoryAlias<T>(repository: SourceRepository, commit: str
   }
 }
 
+/** The commit the report writes for a repository: its own, or the one `withRepositoryAlias` stands in. */
+export function writtenCommit(r: SourceRepository): string | undefined {
+  return alias !== undefined && r === alias.repository ? alias.commit : r.commit;
+}
+
 function orderedRepository(r: SourceRepository): SourceRepository {
-  const commit = alias !== undefined && r === alias.repository ? alias.commit : r.commit;
-  return { id: r.id, location: r.location, commit, ref: r.ref };
+  return { id: r.id, location: r.location, commit: writtenCommit(r), ref: r.ref };
 }
 
 function orderedAdjusted(a: SuppressionRecord): SuppressionRecord {

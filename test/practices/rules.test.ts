@@ -249,3 +249,37 @@ describe('dependencies validate --hub cannot see', () => {
     expect(diagnostics[0]!.range?.start).toMatchObject(positionOf(using['oclhub.ocl']!, '"billing"'));
   });
 });
+
+describe('the project rules share one listing of a project\'s processes and actions', () => {
+  it('while they run for that project only: outside, and for another project, the lists are read afresh', async () => {
+    const { withProjectLists, processesOf, actionsOf } = await import('../../src/practices/processes.js');
+    const { validateFile } = await import('../../src/model/validate.js');
+    const documentOf = (text: string) => validateFile({ path: WEB, text }).document!;
+    const project = { slug: 'web', documents: [{ file: WEB, document: documentOf(scriptStep('a', 'A', 'echo a')) }] };
+    const other = { slug: 'api', documents: [{ file: API, document: documentOf(manySteps(2)) }] };
+    withProjectLists(project, () => {
+      expect(actionsOf(project)).toBe(actionsOf(project)); // listed once
+      expect(processesOf(project)).toBe(processesOf(project));
+      expect(actionsOf(other).map((a) => a.name)).toEqual(['Step number 1', 'Step number 2']);
+      expect(actionsOf(other)).not.toBe(actionsOf(other));
+    });
+    // Outside the run, a changed project is listed as it is now.
+    project.documents = [{ file: WEB, document: documentOf(manySteps(3)) }];
+    expect(actionsOf(project).map((a) => a.name)).toEqual(['Step number 1', 'Step number 2', 'Step number 3']);
+  });
+});
+
+describe('BP005 line count', () => {
+  it('is the count of lines once trailing white space (any /\\s/) is removed', async () => {
+    const { lineCount } = await import('../../src/practices/rules/scripts.js');
+    const fc = (await import('fast-check')).default;
+    const unit = fc.constantFrom('a', ' ', '\n', '\r', '\t', '\u00a0', '\u2028', '\u2029', '\ufeff', '\u3000', '\u180e', '\u200b', '\v', '\f', 'é');
+    fc.assert(
+      fc.property(fc.string({ unit, maxLength: 30 }), (text) => {
+        const trimmed = text.replace(/\s+$/, '');
+        expect(lineCount(text)).toBe(trimmed === '' ? 0 : trimmed.split('\n').length);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});

@@ -1,11 +1,12 @@
 /** The JSON report written in chunks is the JSON report, byte for byte. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Diagnostic, Range, SourceRepository } from '../../src/diagnostics.js';
+import type { SourceRepository } from '../../src/diagnostics.js';
 import { lintJsonChunks, lintJsonParts, PieceWriter } from '../../src/report/lint-json-stream.js';
-import { decodePiece, evaluationSegments, segmentTally, withEvaluationSegments, type EvaluationSegment } from '../../src/report/lint-pieces.js';
+import { decodePiece, evaluationSegments, segmentTally, withEvaluationSegments, type EvaluationSegment, type StoredPiece } from '../../src/report/lint-pieces.js';
 import { summarize, type Evaluation, type LintReport, type PolicyDecision } from '../../src/report/lint-report.js';
 import { renderLintJson } from '../../src/report/lint-json.js';
+import { evaluation, hub } from './lint-arbitraries.js';
 import { cleanReport, lintReport } from './lint-fixture.js';
 
 describe('lintJsonChunks', () => {
@@ -97,58 +98,60 @@ describe('a report assembled from stored pieces', () => {
   });
 });
 
-describe('the streamed evaluations on arbitrary reports', () => {
-  // Every field a decision, a location, an error diagnostic or a repository can have, each present or
-  // not, with any text (control characters, quotes, lone surrogates) and numbers of any size: the
-  // chunks must be the bytes JSON.stringify writes for the ordered objects renderLintJson builds.
-  const text = fc.string({ unit: fc.oneof(fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }), fc.constantFrom('\ud800', '\udfff', '\u0000', '"', '\\', '\n', '\u2028')), maxLength: 12 });
-  const maybe = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: undefined });
-  const number = fc.oneof(fc.nat(5000), fc.integer(), fc.double());
-  const position = fc.record({ line: number, column: number, offset: number });
-  const range: fc.Arbitrary<Range> = fc.record({ start: position, end: position });
-  const hub: SourceRepository = { id: 'hub', location: '/hub', commit: 'c'.repeat(40) };
-  const repository: fc.Arbitrary<SourceRepository> = fc.oneof(
-    fc.constant(hub),
-    fc.record({ id: text, location: text, commit: maybe(text), ref: maybe(text) }, { requiredKeys: ['id', 'location'] }),
-  );
-  const related = fc.array(fc.record({ file: maybe(text), range: maybe(range), message: text, repository: maybe(repository) }, { requiredKeys: ['message'] }), { maxLength: 2 });
-  const diagnostic: fc.Arbitrary<Diagnostic> = fc.record(
-    {
-      severity: fc.constantFrom('error', 'warning', 'info'),
-      code: text,
-      summary: text,
-      detail: maybe(text),
-      file: maybe(text),
-      range: maybe(range),
-      related: maybe(related),
-      project: maybe(text),
-      repository: maybe(repository),
-      adjusted: maybe(fc.record({ originalSeverity: fc.constantFrom('error', 'warning', 'info'), reason: maybe(text), file: text, range: maybe(range) }, { requiredKeys: ['originalSeverity', 'file'] })),
-    },
-    { requiredKeys: ['severity', 'code', 'summary'] },
-  );
-  const decision: fc.Arbitrary<PolicyDecision> = fc.record(
-    {
-      policy: text,
-      policyName: maybe(text),
-      version: maybe(text),
-      inScope: fc.boolean(),
-      allowed: fc.boolean(),
-      action: fc.constantFrom('block', 'warn'),
-      outcome: fc.constantFrom('pass', 'violation', 'excepted', 'error', 'skipped', 'inconclusive'),
-      reason: maybe(text),
-      error: maybe(text),
-      exception: maybe(fc.record({ owner: text, reason: text, expires: text })),
-      location: maybe(fc.record({ file: text, range: maybe(range), step: maybe(text), related: maybe(related), repository: maybe(repository) }, { requiredKeys: ['file'] })),
-      needs: maybe(fc.array(text, { maxLength: 3 })),
-    },
-    { requiredKeys: ['policy', 'inScope', 'allowed', 'action', 'outcome'] },
-  );
-  const evaluation: fc.Arbitrary<Evaluation> = fc.record(
-    { project: text, environment: text, tenant: maybe(text), errors: maybe(fc.array(diagnostic, { maxLength: 2 })), decisions: fc.array(decision, { maxLength: 4 }) },
-    { requiredKeys: ['project', 'environment', 'decisions'] },
-  );
+describe('stored pieces past the end of the writer\'s buffer', () => {
+  const hub: SourceRepository = { id: 'hub', location: '/hub', commit: 'd'.repeat(40) };
+  const other: SourceRepository = { id: 'lib', location: '/lib', commit: 'e'.repeat(40) };
+  const C = 'f'.repeat(40);
 
+  /** `count` evaluations of a project: decisions located or not, repeated across environments and not, with multi-byte and escaped characters around each commit. */
+  function evaluationsOf(project: string, count: number): Evaluation[] {
+    return Array.from({ length: count }, (_, i) => ({
+      project,
+      environment: `env-${i % 7} ✓ "${i}"`,
+      decisions: Array.from({ length: 6 }, (_, j): PolicyDecision => {
+        const located = (i + j) % 3 !== 0;
+        return {
+          policy: `p${j}`,
+          inScope: true,
+          allowed: !located,
+          action: 'block',
+          outcome: located ? 'violation' : 'pass',
+          ...(located
+            ? {
+                reason: `Schritt „${j % 2 === 0 ? i % 5 : i}“ \u0001 😀`,
+                location: { file: `${project}/ü${j}.ocl`, step: `s${i % 4}`, repository: hub, related: [{ message: 'template ✓', file: 't.ocl', repository: j % 2 === 0 ? hub : other }] },
+              }
+            : {}),
+        };
+      }),
+    }));
+  }
+
+  /** The evaluations as the report of a run at commit C writes them (the hub's findings at C). */
+  const atC = (evaluations: Evaluation[]): Evaluation[] =>
+    evaluations.map((e) => ({
+      ...e,
+      decisions: e.decisions.map((d) => (d.location ? { ...d, location: { ...d.location, repository: { ...hub, commit: C }, related: d.location.related!.map((r) => (r.repository === hub ? { ...r, repository: { ...hub, commit: C } } : r)) } } : d)),
+    }));
+
+  it('are the report\'s bytes, with the hub commit stood in at every place: a piece larger than a buffer, and pieces across buffers', () => {
+    const writer = new PieceWriter(hub, 40);
+    const projects = [evaluationsOf('huge', 4000), ...Array.from({ length: 12 }, (_, i) => evaluationsOf(`p${i}`, 300))];
+    const segments: EvaluationSegment[] = [];
+    for (const evaluations of projects) segments.push({ project: evaluations[0]!.project, piece: writer.piece(evaluations), commit: C, tally: segmentTally(evaluations) });
+    const sizes = segments.map((s) => ('piece' in s ? s.piece.bytes.length : 0));
+    expect(sizes[0]).toBeGreaterThan(1 << 20); // more than one buffer
+    expect(sizes.reduce((a, b) => a + b, 0) - sizes[0]!).toBeGreaterThan(2 << 20); // the rest fill several
+    const report: LintReport = { ...lintReport(), evaluations: projects.flat() };
+    const { evaluations: _e, ...rest } = report;
+    expect(bytesOf(withEvaluationSegments(rest, segments))).toBe(renderLintJson({ ...report, evaluations: atC(projects.flat()) }));
+    // Each piece is still its own once later ones were written.
+    for (let i = 0; i < projects.length; i++) expect(decodePiece((segments[i] as { piece: StoredPiece }).piece, hub.commit!)).toEqual(JSON.parse(JSON.stringify(projects[i])));
+  });
+});
+
+describe('the streamed evaluations on arbitrary reports', () => {
+  // The chunks must be the bytes JSON.stringify writes for the ordered objects renderLintJson builds.
   it('are the bytes renderLintJson writes, with and without findingsOnly, and as fragments with the hub commit stood in', () => {
     fc.assert(
       fc.property(fc.array(evaluation, { maxLength: 5 }), fc.boolean(), (evaluations, findingsOnly) => {

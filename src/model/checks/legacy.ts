@@ -269,10 +269,11 @@ function scanElement(element: OclElement, settings: ScanSettings): ElementFindin
   };
   const out = findings.diagnostics;
 
-  if (isProcessKind(settings.kind)) {
-    walk(body, (element, parents) => {
-      if (element.type !== 'block') return;
-      const parent = parents[parents.length - 1];
+  // One walk for everything (the step checks only in a process): each list is filled in walk order.
+  const processKind = isProcessKind(settings.kind);
+  walk(body, (element, parents) => {
+    const parent = parents[parents.length - 1];
+    if (processKind && element.type === 'block') {
       const inProcess = parent === undefined || (parent.name === 'process' && parents.length === 1);
       if (inProcess && element.name === 'steps') findings.legacySteps.push(element);
       if (element.name === 'actions' && parent?.name === 'steps') findings.legacySteps.push(element);
@@ -280,11 +281,7 @@ function scanElement(element: OclElement, settings: ScanSettings): ElementFindin
         const label = element.labels[0]?.value;
         if (label !== undefined && !SLUG.test(label)) findings.nameLabelled.push(element);
       }
-    });
-  }
-
-  walk(body, (element, parents) => {
-    const parent = parents[parents.length - 1];
+    }
     if (element.type === 'attribute') {
       if (element.name === 'feed_id_or_name' && parent?.name === 'packages') {
         findings.suppressUnknown.push('feed_id_or_name');

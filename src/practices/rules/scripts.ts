@@ -8,9 +8,13 @@ function isScriptProperty(key: string): boolean {
   return key === 'Octopus.Action.Script.ScriptBody' || key.startsWith('Octopus.Action.CustomScripts.');
 }
 
-function lineCount(text: string): number {
-  const trimmed = text.replace(/\s+$/, '');
-  return trimmed === '' ? 0 : trimmed.split('\n').length;
+/** Lines of the text without its trailing white space (trimEnd removes what /\s+$/ matches), counted without splitting it. */
+export function lineCount(text: string): number {
+  const trimmed = text.trimEnd();
+  if (trimmed === '') return 0;
+  let lines = 1;
+  for (let at = trimmed.indexOf('\n'); at >= 0; at = trimmed.indexOf('\n', at + 1)) lines++;
+  return lines;
 }
 
 export const longInlineScript: ProjectRule = {
