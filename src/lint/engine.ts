@@ -48,18 +48,19 @@ import { loadActivePolicies } from '../policy/active.js';
 import { evaluatePolicy, type EvaluatePolicyOptions, type PolicyEvaluation } from '../policy/evaluate.js';
 import { applyExceptions } from '../policy/exceptions.js';
 import { buildInput, contextFromConfig, processSteps, type BuiltInput, type ContextRequest, type InputStepLocation, type ProcessSteps, type ReleaseContext } from '../policy/input.js';
-import type { PolicySource } from '../policy/load.js';
+import type { PolicySource, PolicyValidator } from '../policy/load.js';
 import { sourceKey, type DecisionLocation, type Evaluation, type FailLevel, type LintReport, type LintShard, type PolicyAction, type PolicyDecision } from '../report/lint-report.js';
 import type { ResolvedProcess } from '../templates/resolve.js';
 import type { ProjectResolution } from '../templates/project.js';
 import { parseLock, type LockFile } from '../templates/lock.js';
 import { LintCache } from './cache.js';
+import { fileIdsDigest, projectFilesAt, TreeListings } from './tree-listings.js';
 import { attachRepository, compact, decodeEntry, encodeEntry, expand, expandCached, placeCachedRecord, type CompactResult, type ProjectPlace, type ProjectResult, type SourceEntry, type TalliedPiece } from './result-entry.js';
 import { PieceWriter } from '../report/lint-json-stream.js';
 import { decodePiece, evaluationScope, segmentEvaluations, segmentTally, withEvaluationSegments, type EvaluationSegment } from '../report/lint-pieces.js';
 import { hubPractices, practiceProjectFromResolution, projectPractices, type ProjectFacts } from '../practices/index.js';
 import { lintDiagnostic } from './codes.js';
-import { isProjectFile, ownsProjectFile } from './project-files.js';
+import { ownsProjectFile } from './project-files.js';
 import { inShard, runsHubRules, type ShardSpec } from './shard.js';
 import { workerCount } from './workers/jobs.js';
 import { ProjectSchedule, WorkerLane, type Lane } from './workers/pool.js';
@@ -156,6 +157,8 @@ export interface LintOptions {
    * tests use it to be sure that workers evaluate.
    */
   evaluateHere?: boolean;
+  /** Validates the active policies' files (default: validated every run; the CLI keeps validations in its cache folder, src/hub/policy-cache.ts). */
+  validatePolicy?: PolicyValidator;
 }
 
 export interface LintRun {
@@ -186,13 +189,13 @@ function policyRef(hub: Hub, drafts: boolean | undefined): string {
 /** Every registered project as a lint target, read from the hub (or its own repository). */
 export async function registeredTargets(
   hub: Hub,
-  options: { only?: readonly string[]; cacheDir?: string; lazy?: boolean; locked?: boolean } = {},
+  options: { only?: readonly string[]; cacheDir?: string; lazy?: boolean; locked?: boolean; listings?: TreeListings } = {},
 ): Promise<{ targets: LintProjectTarget[]; diagnostics: Diagnostic[] }> {
   const projects = (hub.config?.projects ?? []).filter((p) => !options.only || options.only.includes(p.slug));
   // Reads overlap (Git object reads wait on the disk), results keep oclhub.ocl's order.
   const targets = await mapConcurrently(projects, READ_CONCURRENCY, async (project): Promise<LintProjectTarget> => {
     if (options.lazy && !options.locked && hub.commit !== null && project.repository === undefined && project.path !== undefined) {
-      const lazy = await lazyTarget(hub, project, hub.commit);
+      const lazy = await lazyTarget(hub, project, hub.commit, options.listings);
       if (lazy) return lazy;
     }
     return readTarget(hub, project, options);
@@ -281,23 +284,17 @@ export async function mapConcurrently<T, R>(items: readonly T[], limit: number, 
 /** The hub commit a lazy target's files are read at: a worker thread reads them there itself. */
 const lazyCommits = new WeakMap<LintProjectTarget, string>();
 
-/** An in-hub project listed by blob ids only (a tree walk), its files read on demand. */
-async function lazyTarget(hub: Hub, project: HubProjectModel, commit: string): Promise<LintProjectTarget | undefined> {
+/** The digest of a lazy target's file list, when its listing came with it (tree-listings.ts). */
+const fileIdDigests = new WeakMap<LintProjectTarget, string>();
+
+/** An in-hub project listed by blob ids only (a tree walk, or its folder's tree id in `listings`), its files read on demand. */
+async function lazyTarget(hub: Hub, project: HubProjectModel, commit: string, listings: TreeListings | undefined): Promise<LintProjectTarget | undefined> {
   const folder = project.path!.replace(/^\.\//, '').replace(/\/+$/, '');
   try {
-    const fileIds = new Map<string, string>();
-    let projectFiles = 0;
-    for (const entry of await hub.store.listFiles(commit, folder, { recursive: true })) {
-      if (!entry.path.toLowerCase().endsWith('.ocl')) continue;
-      const relative = folder === '' ? entry.path : entry.path.slice(folder.length + 1);
-      // A sub-folder with project files of its own is another project.
-      if (!ownsProjectFile(relative)) continue;
-      if (entry.oid === null) return undefined;
-      if (isProjectFile(relative)) projectFiles++;
-      fileIds.set(entry.path, entry.oid);
-    }
+    const listing = await projectFilesAt(hub.store, commit, folder, listings);
     // Missing or empty: readProject says why, with a did-you-mean.
-    if (projectFiles === 0) return undefined;
+    if (listing === undefined || listing.projectFiles === 0) return undefined;
+    const { fileIds } = listing;
     const load = async () => {
       const files = new Map<string, string>();
       for (const file of fileIds.keys()) files.set(file, await hub.store.readTextFile(commit, file));
@@ -305,6 +302,7 @@ async function lazyTarget(hub: Hub, project: HubProjectModel, commit: string): P
     };
     const target: LintProjectTarget = { slug: project.slug, files: new Map(), fileIds, load, registered: project, repository: hub.repository, ...(project.environments.length > 0 ? { environments: project.environments } : {}) };
     lazyCommits.set(target, commit);
+    fileIdDigests.set(target, listing.digest);
     return target;
   } catch {
     return undefined; // readProject reports the problem
@@ -601,15 +599,15 @@ function policyOptions(hub: Hub, onError: PolicyAction | undefined): EvaluatePol
 }
 
 function fileIdsOf(target: LintProjectTarget): string {
-  const parts: string[] = [];
+  const known = fileIdDigests.get(target);
+  if (known !== undefined) return known;
   const names = target.load && target.fileIds ? [...target.fileIds.keys()] : [...target.files.keys()];
-  for (const file of names.sort()) parts.push(file, target.fileIds?.get(file) ?? sha([target.files.get(file)!]));
-  return sha(parts);
+  return fileIdsDigest(names, (file) => target.fileIds?.get(file) ?? sha([target.files.get(file)!]));
 }
 
 /** The policies a lint evaluates: the active published versions, or the drafts. */
-export function lintPolicies(hub: Hub, drafts: boolean | undefined): ReturnType<typeof loadActivePolicies> {
-  return loadActivePolicies({ store: hub.store, ref: policyRef(hub, drafts), ...(hub.config ? { config: hub.config } : {}), ...(drafts ? { drafts: true } : {}) });
+export function lintPolicies(hub: Hub, drafts: boolean | undefined, validate?: PolicyValidator): ReturnType<typeof loadActivePolicies> {
+  return loadActivePolicies({ store: hub.store, ref: policyRef(hub, drafts), ...(hub.config ? { config: hub.config } : {}), ...(drafts ? { drafts: true } : {}), ...(validate ? { validate } : {}) });
 }
 
 /** A policy as the run evaluates it (slug, version, text): worker threads check they evaluate the same. */
@@ -896,7 +894,7 @@ async function lintUncached(
   volatile: boolean;
 }> {
   const diagnostics: Diagnostic[] = [...hub.configDiagnostics.filter((d) => d.severity !== 'info')];
-  const active = await lintPolicies(hub, options.drafts);
+  const active = await lintPolicies(hub, options.drafts, options.validatePolicy);
   diagnostics.push(...active.diagnostics.filter((d) => d.severity !== 'info'));
   const policies = active.policies;
   // Decisions that may change with the clock have no content key: nothing of this run is cached.
@@ -907,14 +905,18 @@ async function lintUncached(
   if (!targets) {
     // A shard reads only its own projects, except shard 1, which needs every project's facts for the hub-wide rules.
     const only = shard && !runsHubRules(shard) ? (hub.config?.projects ?? []).map((p) => p.slug).filter((slug) => inShard(slug, shard)) : undefined;
+    // Project folders listed by tree id (tree-listings.ts): after a commit, only the changed ones are read from Git.
+    const listings = cache !== undefined && options.cacheDir ? await TreeListings.open(options.cacheDir) : undefined;
     const registered = await registeredTargets(hub, {
       lazy: cache !== undefined || shard !== undefined,
+      ...(listings ? { listings } : {}),
       ...(only ? { only } : {}),
       ...(options.locked ? { locked: true } : {}),
       ...(options.projectCacheDir !== undefined ? { cacheDir: options.projectCacheDir } : {}),
     });
     targets = registered.targets;
     diagnostics.push(...registered.diagnostics);
+    await listings?.save();
   }
   // Projects of other shards: only their facts, in shard 1 (see shard.ts).
   const others = shard ? targets.filter((t) => !inShard(t.slug, shard)) : [];
