@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { memoryIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
 import { openRepository } from '../../src/git/index.js';
+import { cachedObject } from '../../src/git/repo.js';
 import { openPolicyValidations } from '../../src/hub/policy-cache.js';
 import { projectFilesAt, TreeListings } from '../../src/lint/tree-listings.js';
 import { validatePolicyFile } from '../../src/policy/load.js';
@@ -146,6 +147,13 @@ describe('projectFilesAt with TreeListings', () => {
       const second = await TreeListings.open(dir);
       expect(await projectFilesAt(store, commit, folder, second)).toEqual(plain);
       expect(listFiles.mock.calls.length).toBe(calls);
+      // Found from the parent folder's tree id in \`projects\`: the parent's own tree is not read.
+      // After a commit that changed another project (\`projects\` is another tree, storefront's the same).
+      const next = commitAll(hub, { [PROCESS]: `${fs.readFileSync(path.join(hub, PROCESS), 'utf8')}\n` }, 'another project');
+      const fresh = await openRepository({ dir: hub });
+      expect(await projectFilesAt(fresh, next, folder, second)).toEqual(plain);
+      expect(cachedObject(fresh.context, git(hub, ['rev-parse', `${next}:projects`]).trim())).toBeDefined();
+      expect(cachedObject(fresh.context, git(hub, ['rev-parse', `${next}:projects/storefront`]).trim())).toBeUndefined();
       // The same tree under another folder: listed again, its paths under that folder.
       git(hub, ['mv', 'projects/storefront', 'projects/shop']);
       git(hub, ['commit', '-qm', 'move']);
