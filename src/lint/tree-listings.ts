@@ -87,6 +87,8 @@ type StoredListing = (string | number)[];
  */
 export class TreeListings {
   private readonly used = new Map<string, StoredListing>();
+  /** Folders whose stored listings are kept though not looked up (their projects were keyed without them, run-manifest.ts). */
+  private readonly retained = new Set<string>();
   /** Each stored listing under each tree id of its chain (a tree id may be an ancestor of several). */
   private readonly byTree = new Map<string, StoredListing[]>();
   private added = false;
@@ -169,10 +171,22 @@ export class TreeListings {
     this.added = true;
   }
 
-  /** Writes the listings used by this run when one was added (a run that added none leaves the file as it is). */
+  /** Keeps the stored listings of `folder` when the file is written again, though this run did not look them up. */
+  retain(folder: string): void {
+    this.retained.add(folder);
+  }
+
+  /**
+   * Writes the listings used by this run when one was added (a run that added none leaves the file as
+   * it is), and the stored ones of each retained folder that has none of those.
+   */
   async save(): Promise<void> {
     if (!this.added) return;
-    this.cache.set(RECORD, [...this.used.values()]);
+    const listings = [...this.used.values()];
+    const covered = new Set(listings.map((listing) => listing[0]));
+    const kept = new Set<StoredListing>();
+    for (const list of this.byTree.values()) for (const listing of list) if (typeof listing[0] === 'string' && this.retained.has(listing[0]) && !covered.has(listing[0])) kept.add(listing);
+    this.cache.set(RECORD, [...listings, ...kept]);
     await this.cache.save();
   }
 }

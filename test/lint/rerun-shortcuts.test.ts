@@ -7,12 +7,13 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { memoryIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
 import { openRepository } from '../../src/git/index.js';
 import { cachedObject } from '../../src/git/repo.js';
 import { openPolicyValidations } from '../../src/hub/policy-cache.js';
+import { changedPaths, untouchedBy } from '../../src/lint/run-manifest.js';
 import { projectFilesAt, TreeListings } from '../../src/lint/tree-listings.js';
 import { validatePolicyFile } from '../../src/policy/load.js';
 import { commitAll, git, removeDir, tempDir } from '../git/helpers.js';
@@ -40,6 +41,7 @@ async function expectSameAsUncached(hub: string, what: string): Promise<string> 
 
 const CACHE = '.oclhub-cache';
 const PROCESS = 'projects/payments-api/.octopus/deployment_process.ocl';
+const REPORTING = 'projects/reporting/.octopus/deployment_process.ocl';
 
 let hub: string;
 
@@ -52,14 +54,18 @@ afterAll(() => {
 
 describe('oclhub lint after each kind of change, with the listing and policy caches', () => {
   it('prints what a run without cache prints', async () => {
-    await expectSameAsUncached(hub, 'first run');
+    const first = await expectSameAsUncached(hub, 'first run');
     expect(fs.existsSync(path.join(hub, CACHE, 'lint-listings.json'))).toBe(true);
     expect(fs.existsSync(path.join(hub, CACHE, 'lint-policies.json'))).toBe(true);
 
-    // One project changed (committed).
+    // One project changed (committed): its disabled step enabled, which changes a decision.
+    const reportingText = fs.readFileSync(path.join(hub, REPORTING), 'utf8');
+    commitAll(hub, { [REPORTING]: reportingText.replace('is_disabled = true\n', '') }, 'one project');
+    const changed = await expectSameAsUncached(hub, 'one project changed');
+    expect(changed).not.toBe(first.replaceAll(git(hub, ['rev-parse', 'HEAD~1']).trim(), git(hub, ['rev-parse', 'HEAD']).trim()));
     const process = fs.readFileSync(path.join(hub, PROCESS), 'utf8');
-    commitAll(hub, { [PROCESS]: process.replace('name = "Approve"', 'name = "Approve it"') }, 'one project');
-    await expectSameAsUncached(hub, 'one project changed');
+    commitAll(hub, { [PROCESS]: process.replace('name = "Approve"', 'name = "Approve it"') }, 'another project');
+    await expectSameAsUncached(hub, 'another project changed');
 
     // A template published: payments-api's `1.X` mask resolves to the new version.
     const templateFile = '.octopus/process-templates/manual-approval.ocl';
@@ -108,13 +114,16 @@ describe('oclhub lint after each kind of change, with the listing and policy cac
     const removed = await expectSameAsUncached(hub, 'project removed');
     expect(removed).not.toContain('projects/reports/');
 
-    // A file edited in the working tree, not committed: the working tree is what is linted.
-    const current = fs.readFileSync(path.join(hub, PROCESS), 'utf8');
-    fs.writeFileSync(path.join(hub, PROCESS), current.replace('name = "Approve it"', 'name = "Approve, not committed"'));
+    // A file edited in the working tree, not committed (the disabled step back): the working tree is what is linted.
+    const committed = await expectSameAsUncached(hub, 'before the edit');
+    fs.writeFileSync(path.join(hub, REPORTING), reportingText);
     const edited = await expectSameAsUncached(hub, 'working tree edited');
     expect(edited).not.toContain(git(hub, ['rev-parse', 'HEAD']).trim());
-    git(hub, ['checkout', '--', PROCESS]);
-    await expectSameAsUncached(hub, 'edit undone');
+    expect(edited).toContain('export-to-warehouse');
+    expect(committed).not.toContain('export-to-warehouse');
+    git(hub, ['checkout', '--', REPORTING]);
+    expect(await expectSameAsUncached(hub, 'edit undone')).toBe(committed);
+    const current = fs.readFileSync(path.join(hub, PROCESS), 'utf8');
 
     // Damaged listings and validations: misses, same output.
     for (const name of ['lint-listings.json', 'lint-policies.json']) {
@@ -168,6 +177,61 @@ describe('projectFilesAt with TreeListings', () => {
     } finally {
       removeDir(dir);
     }
+  });
+});
+
+describe('the run manifest', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('keys the projects a commit left untouched without looking them up, and prints what a run without cache prints', async () => {
+    fs.rmSync(path.join(hub, CACHE), { recursive: true, force: true });
+    await expectSameAsUncached(hub, 'before');
+    const listingsFile = path.join(hub, CACHE, 'lint-listings.json');
+    const folders = () => [...fs.readFileSync(listingsFile, 'utf8').matchAll(/"(projects\/[^"]+\/\.octopus)"/g)].map((m) => m[1]).sort();
+    const before = [...new Set(folders())];
+    expect(before.length).toBeGreaterThanOrEqual(3);
+    const find = vi.spyOn(TreeListings.prototype, 'find');
+    const text = fs.readFileSync(path.join(hub, PROCESS), 'utf8');
+    commitAll(hub, { [PROCESS]: text.replace(/name = "Approve[^"]*"/, 'name = "Approve by manifest"') }, 'manifest');
+    const cached = await lint(hub, ['--format', 'json']);
+    // Only the changed project was looked up.
+    expect(find.mock.calls.map((call) => call[2])).toEqual(['projects/payments-api/.octopus']);
+    find.mockRestore();
+    expect(cached.stdout).toBe((await lint(hub, ['--format', 'json', '--no-cache'])).stdout);
+    // The listings of the projects keyed from the manifest are kept.
+    expect([...new Set(folders())]).toEqual(before);
+    // A manifest that cannot be trusted (damaged, or naming a commit the repository lacks) is not used.
+    const manifest = path.join(hub, CACHE, 'lint-manifest.json');
+    const stored = fs.readFileSync(manifest, 'utf8');
+    const commit = git(hub, ['rev-parse', 'HEAD']).trim();
+    for (const broken of [stored.replaceAll(commit, 'f'.repeat(40)), stored.slice(0, -20)]) {
+      fs.writeFileSync(manifest, broken);
+      commitAll(hub, { [PROCESS]: text.replace(/name = "Approve[^"]*"/, `name = "Approve ${broken.length}"`) }, 'broken manifest');
+      const spy = vi.spyOn(TreeListings.prototype, 'find');
+      await expectSameAsUncached(hub, 'broken manifest');
+      expect(new Set(spy.mock.calls.map((call) => call[2])).size).toBeGreaterThanOrEqual(3);
+      spy.mockRestore();
+    }
+  }, 120_000);
+
+  it('finds what changed between two commits by tree, and which folders that leaves untouched', async () => {
+    const store = await openRepository({ dir: hub });
+    const from = git(hub, ['rev-parse', 'HEAD']).trim();
+    commitAll(hub, { 'projects/reporting/.octopus/notes.ocl': 'x = 1\n', 'projects/new/.octopus/deployment_process.ocl': 'step "a" {}\n' }, 'two');
+    const to = git(hub, ['rev-parse', 'HEAD']).trim();
+    const changed = await changedPaths(store, from, to);
+    expect(changed?.sort()).toEqual(['projects/new', 'projects/reporting/.octopus/notes.ocl']);
+    expect(await changedPaths(store, from, from)).toEqual([]);
+    expect(await changedPaths(store, 'f'.repeat(40), to)).toBeUndefined();
+    const untouched = untouchedBy(changed!);
+    expect(untouched('projects/storefront/.octopus')).toBe(true);
+    expect(untouched('projects/reporting/.octopus')).toBe(false);
+    expect(untouched('projects/reporting')).toBe(false);
+    expect(untouched('projects/new/.octopus')).toBe(false);
+    expect(untouched('projects')).toBe(false);
+    expect(untouched('')).toBe(false);
+    expect(untouchedBy([])('')).toBe(true);
+    git(hub, ['reset', '-q', '--hard', from]);
   });
 });
 
