@@ -1024,7 +1024,8 @@ async function lintUncached(
     keys[index] = keyOf(listed);
     stored[index] = keys[index] !== '' && cache!.has(keys[index]!);
   }
-  await listings?.save();
+  // Written while the projects are evaluated (awaited at the end).
+  const listingsSaved = listings?.save();
   // Evaluations are kept as objects unless the caller writes them as the JSON report's pieces.
   const keepObjects = options.jsonPieces !== true;
   const commitLength = hub.commit?.length ?? 0;
@@ -1147,6 +1148,7 @@ async function lintUncached(
     });
     await manifest.save(hub.commit!, sharedKey, projects);
   }
+  await listingsSaved;
   if (runsHubRules(shard)) {
     for (const target of others) {
       const key = keyOf(target);
