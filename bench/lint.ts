@@ -16,7 +16,8 @@
  * - re-run, nothing changed, against cold. Goal: ≥ 20× faster. Bare Node (`node -e 0`) is measured beside
  *   each re-run: the floor of any process on the machine.
  * - re-run after one project changed (a new commit), against a cold lint of a hub holding one project
- *   with the same environments and policies: start-up plus one project's cost, the goal.
+ *   with the same environments and policies: start-up plus one project's cost, the goal. The two
+ *   alternate, as many times as the re-runs on an unchanged hub.
  * - with --scaling: 10, 100, 1,000, 5,000 projects (time, CPU, peak RSS, floor); linear is the goal,
  *   judged on the marginal CPU cost per project (wall time swings with the machine's load). The
  *   floor's marginal cost is printed beside lint's: its fixed cost (Node, the parser's modules) is most
@@ -288,21 +289,22 @@ async function main(): Promise<void> {
     if (extraCerts) bareNodeNoCerts.push(await runNode('-e', ['0'], { tsx: false, env: { NODE_EXTRA_CA_CERTS: undefined } }));
   }
 
-  // The baseline for "one project changed": a cold lint of a hub with one project (start-up plus one project).
+  // The baseline for "one project changed": a cold lint of a hub with one project (start-up plus one
+  // project), alternating with the re-runs after one change (both are short: as many samples as the
+  // re-runs above). One project changes per round (a new commit each time); the cache holds the
+  // previous round's results.
   const single = await hubOf(1);
   const oneProject: ChildRun[] = [];
-  for (let round = 0; round < RUNS; round++) {
+  const changedFile = path.join(hub, 'projects/app-0001/.octopus/deployment_process.ocl');
+  const oneChanged: ChildRun[] = [];
+  const lintOneProject = async () => {
     const cache = freshCache();
     const { run, report } = await lint(single, cache);
     oneProject.push(run);
     rmSync(report);
     rmSync(cache, { recursive: true, force: true });
-  }
-
-  // One project changes per round (a new commit each time); the cache holds the previous round's results.
-  const changedFile = path.join(hub, 'projects/app-0001/.octopus/deployment_process.ocl');
-  const oneChanged: ChildRun[] = [];
-  for (let round = 0; round < RUNS; round++) {
+  };
+  const lintOneChanged = async (round: number) => {
     writeFileSync(changedFile, readFileSync(changedFile, 'utf8').replace(/echo prepare[^"]*"/, `echo prepare ${round}"`));
     git(hub, ['commit', '-qam', `change one project (${round})`]);
     const { run, report } = await lint(hub, cold.lastCache);
@@ -310,6 +312,15 @@ async function main(): Promise<void> {
     if (parsed.evaluations.length !== PROJECTS * ENVIRONMENTS) throw new Error(`the re-run after one change reported ${parsed.evaluations.length} evaluations`);
     rmSync(report);
     oneChanged.push(run);
+  };
+  for (let round = 0; round < RERUNS; round++) {
+    if (round % 2 === 0) {
+      await lintOneProject();
+      await lintOneChanged(round);
+    } else {
+      await lintOneChanged(round);
+      await lintOneProject();
+    }
   }
 
   const coldMs = median(ms(cold.lint));

@@ -30,7 +30,16 @@ interface StoredEntry {
   crc: number;
   /** Whether the checksum was found right (checked on first use). */
   checked?: boolean;
+  /** The file (shard) it was read from, and its record's place there. */
+  shard: number;
   record: [start: number, end: number];
+}
+
+/** A shard's next file, written as entries are set. */
+interface NextFile {
+  temp: string;
+  stream?: WriteStream;
+  failed: boolean;
 }
 
 /**
@@ -42,31 +51,55 @@ interface StoredEntry {
  * written to the next file as soon as it is set, so a run never holds its results twice. A record
  * that is torn or whose bytes do not match their checksum is a miss, and so is everything after a
  * record line that cannot be read.
+ *
+ * A cache may be split into shards by the first hex digit of the key (`<name>.<digit>.json`, each a
+ * file of the format above): a run that set entries in a shard writes that shard again (with the
+ * entries it used from it), and leaves the others as they are — after a commit that changed one
+ * project of a thousand, one file of a sixteenth of the results instead of all of them. A shard left
+ * alone keeps entries no run used lately until a run sets an entry in it.
  */
 export class LintCache {
   /** Keys of entries read this run (written back on save). */
   private readonly hits = new Set<string>();
   /** Keys of entries set this run: already in the next file, not held in memory. */
   private readonly written = new Set<string>();
-  private next: { temp: string; stream?: WriteStream; failed: boolean } | undefined;
+  private readonly next = new Map<number, NextFile>();
 
   private constructor(
-    readonly file: string,
+    /** The file of each shard. */
+    private readonly files: readonly string[],
     private readonly entries: Map<string, StoredEntry>,
-    /** The file as read (entries' bytes are views of it). */
-    private readonly source: Buffer,
+    /** Each shard's file as read (entries' bytes are views of them). */
+    private readonly sources: readonly Buffer[],
   ) {}
 
-  /** Opens `<dir>/<name>.json` (`lint-results` for project entries, `lint-run` for whole runs). */
-  static async open(dir: string, name = 'lint-results'): Promise<LintCache> {
-    const file = path.join(dir, `${name}.json`);
-    let bytes: Buffer | undefined;
-    try {
-      bytes = await readFile(file);
-    } catch {
-      // Cold start.
-    }
-    return new LintCache(file, bytes ? parseRecords(bytes) : new Map(), bytes ?? Buffer.alloc(0));
+  /** The cache's file (its first shard's when sharded). */
+  get file(): string {
+    return this.files[0]!;
+  }
+
+  /**
+   * Opens `<dir>/<name>.json` (`lint-results` for project entries, `lint-run` for whole runs), or with
+   * `shards` (16), its shards `<dir>/<name>.<0-f>.json`, read in parallel.
+   */
+  static async open(dir: string, name = 'lint-results', options: { shards?: 16 } = {}): Promise<LintCache> {
+    const files = options.shards ? Array.from({ length: options.shards }, (_, i) => path.join(dir, `${name}.${i.toString(16)}.json`)) : [path.join(dir, `${name}.json`)];
+    // Missing or unreadable: a cold start.
+    const [sources] = await Promise.all([
+      Promise.all(files.map((file) => readFile(file).catch(() => Buffer.alloc(0)))),
+      // The one file of the same name before shards: garbage now (one that stays only takes room).
+      options.shards ? rm(path.join(dir, `${name}.json`), { force: true }).catch(() => undefined) : undefined,
+    ]);
+    const entries = new Map<string, StoredEntry>();
+    sources.forEach((bytes, shard) => parseRecords(bytes, shard, entries));
+    return new LintCache(files, entries, sources);
+  }
+
+  /** The shard of a key: the value of its first hex digit (0 for any other key, and without shards). */
+  private shardOf(key: string): number {
+    if (this.files.length === 1) return 0;
+    const digit = parseInt(key.charAt(0), 16);
+    return Number.isNaN(digit) ? 0 : digit;
   }
 
   /** Whether an entry exists (without reading it). */
@@ -106,7 +139,7 @@ export class LintCache {
 
   /** Sets an entry to these bytes (parts written one after the other). */
   setEncoded(key: string, data: string | Uint8Array | readonly (string | Uint8Array)[]): void {
-    const next = this.openNext();
+    const next = this.openNext(this.shardOf(key));
     this.hits.delete(key);
     this.written.add(key);
     if (next.failed) return;
@@ -122,12 +155,14 @@ export class LintCache {
     next.stream!.write('\n');
   }
 
-  private openNext(): NonNullable<LintCache['next']> {
-    if (this.next) return this.next;
-    const temp = tempPath(path.dirname(this.file), `.${path.basename(this.file)}.tmp-`);
-    const next: NonNullable<LintCache['next']> = { temp, failed: false };
+  private openNext(shard: number): NextFile {
+    const open = this.next.get(shard);
+    if (open) return open;
+    const file = this.files[shard]!;
+    const temp = tempPath(path.dirname(file), `.${path.basename(file)}.tmp-`);
+    const next: NextFile = { temp, failed: false };
     try {
-      mkdirSync(path.dirname(this.file), { recursive: true });
+      mkdirSync(path.dirname(file), { recursive: true });
       const stream = createWriteStream(temp);
       // A cache that cannot be written only costs speed.
       stream.on('error', () => void (next.failed = true));
@@ -136,25 +171,35 @@ export class LintCache {
     } catch {
       next.failed = true;
     }
-    return (this.next = next);
+    this.next.set(shard, next);
+    return next;
   }
 
-  /** Writes the entries used by this run (atomically: a concurrent reader sees the old or the new file). */
+  /**
+   * Writes each shard in which this run set an entry, with the entries it used from that shard
+   * (atomically: a concurrent reader sees the old or the new file). A shard this run only read is
+   * left alone (and keeps entries other runs use).
+   */
   async save(): Promise<void> {
-    // A run that only read the cache leaves the file alone (and keeps entries other runs use).
-    const next = this.next;
-    if (!next) return;
-    this.next = undefined;
+    const shards = [...this.next];
+    this.next.clear();
+    await Promise.all(shards.map(([shard, next]) => this.saveShard(shard, next)));
+  }
+
+  private async saveShard(shard: number, next: NextFile): Promise<void> {
     try {
       const stream = next.stream;
       if (!stream) throw new Error('not written');
       // The records used, as read: neighbours in the file read are written as one run of bytes.
+      const source = this.sources[shard]!;
       let run: [number, number] | undefined;
       const flush = () => {
-        if (run && !next.failed) stream.write(this.source.subarray(run[0], run[1]));
+        if (run && !next.failed) stream.write(source.subarray(run[0], run[1]));
       };
       for (const key of this.hits) {
-        const [start, end] = this.entries.get(key)!.record;
+        const entry = this.entries.get(key)!;
+        if (entry.shard !== shard) continue;
+        const [start, end] = entry.record;
         if (run && run[1] === start) run[1] = end;
         else {
           flush();
@@ -166,18 +211,17 @@ export class LintCache {
         stream.end((error?: Error | null) => (error ? reject(error) : resolve()));
       });
       if (next.failed) throw new Error('not written');
-      await makeCacheDir(path.dirname(this.file));
-      await rename(next.temp, this.file);
+      await makeCacheDir(path.dirname(this.files[shard]!));
+      await rename(next.temp, this.files[shard]!);
     } catch {
       await rm(next.temp, { force: true }).catch(() => undefined);
     }
   }
 }
 
-/** The records of a cache file (see `LintCache`); none when it is not one. */
-function parseRecords(bytes: Buffer): Map<string, StoredEntry> {
-  const entries = new Map<string, StoredEntry>();
-  if (bytes.length < HEADER.length || !bytes.subarray(0, HEADER.length).equals(HEADER)) return entries;
+/** Adds the records of a cache file (see `LintCache`) read as shard `shard` to `entries`; none when it is not one. */
+function parseRecords(bytes: Buffer, shard: number, entries: Map<string, StoredEntry>): void {
+  if (bytes.length < HEADER.length || !bytes.subarray(0, HEADER.length).equals(HEADER)) return;
   let at = HEADER.length;
   while (at < bytes.length) {
     const newline = bytes.indexOf(10, at);
@@ -187,10 +231,9 @@ function parseRecords(bytes: Buffer): Map<string, StoredEntry> {
     const start = newline + 1;
     const end = start + Number(lengthText);
     if (end >= bytes.length || bytes[end] !== 10) break;
-    entries.set(key, { data: bytes.subarray(start, end), crc: parseInt(crcText!, 16), record: [at, end + 1] });
+    entries.set(key, { data: bytes.subarray(start, end), crc: parseInt(crcText!, 16), shard, record: [at, end + 1] });
     at = end + 1;
   }
-  return entries;
 }
 
 /**

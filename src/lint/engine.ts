@@ -48,18 +48,20 @@ import { loadActivePolicies } from '../policy/active.js';
 import { evaluatePolicy, type EvaluatePolicyOptions, type PolicyEvaluation } from '../policy/evaluate.js';
 import { applyExceptions } from '../policy/exceptions.js';
 import { buildInput, contextFromConfig, processSteps, type BuiltInput, type ContextRequest, type InputStepLocation, type ProcessSteps, type ReleaseContext } from '../policy/input.js';
-import type { PolicySource } from '../policy/load.js';
+import type { PolicySource, PolicyValidator } from '../policy/load.js';
 import { sourceKey, type DecisionLocation, type Evaluation, type FailLevel, type LintReport, type LintShard, type PolicyAction, type PolicyDecision } from '../report/lint-report.js';
 import type { ResolvedProcess } from '../templates/resolve.js';
 import type { ProjectResolution } from '../templates/project.js';
 import { parseLock, type LockFile } from '../templates/lock.js';
 import { LintCache } from './cache.js';
+import { fileIdsDigest, projectFilesAt, TreeListings } from './tree-listings.js';
+import { RunManifest, type ManifestProject } from './run-manifest.js';
 import { attachRepository, compact, decodeEntry, encodeEntry, expand, expandCached, placeCachedRecord, type CompactResult, type ProjectPlace, type ProjectResult, type SourceEntry, type TalliedPiece } from './result-entry.js';
 import { PieceWriter } from '../report/lint-json-stream.js';
 import { decodePiece, evaluationScope, segmentEvaluations, segmentTally, withEvaluationSegments, type EvaluationSegment } from '../report/lint-pieces.js';
 import { hubPractices, practiceProjectFromResolution, projectPractices, type ProjectFacts } from '../practices/index.js';
 import { lintDiagnostic } from './codes.js';
-import { isProjectFile, ownsProjectFile } from './project-files.js';
+import { ownsProjectFile } from './project-files.js';
 import { inShard, runsHubRules, type ShardSpec } from './shard.js';
 import { workerCount } from './workers/jobs.js';
 import { ProjectSchedule, WorkerLane, type Lane } from './workers/pool.js';
@@ -156,6 +158,8 @@ export interface LintOptions {
    * tests use it to be sure that workers evaluate.
    */
   evaluateHere?: boolean;
+  /** Validates the active policies' files (default: validated every run; the CLI keeps validations in its cache folder, src/hub/policy-cache.ts). */
+  validatePolicy?: PolicyValidator;
 }
 
 export interface LintRun {
@@ -186,13 +190,31 @@ function policyRef(hub: Hub, drafts: boolean | undefined): string {
 /** Every registered project as a lint target, read from the hub (or its own repository). */
 export async function registeredTargets(
   hub: Hub,
-  options: { only?: readonly string[]; cacheDir?: string; lazy?: boolean; locked?: boolean } = {},
+  options: {
+    only?: readonly string[];
+    cacheDir?: string;
+    lazy?: boolean;
+    locked?: boolean;
+    listings?: TreeListings;
+    /** The key a project untouched since the last run had then (run-manifest.ts): its target is made without listing it. */
+    reuse?: (slug: string, folder: string) => string | undefined;
+  } = {},
 ): Promise<{ targets: LintProjectTarget[]; diagnostics: Diagnostic[] }> {
   const projects = (hub.config?.projects ?? []).filter((p) => !options.only || options.only.includes(p.slug));
-  // Reads overlap (Git object reads wait on the disk), results keep oclhub.ocl's order.
-  const targets = await mapConcurrently(projects, READ_CONCURRENCY, async (project): Promise<LintProjectTarget> => {
-    if (options.lazy && !options.locked && hub.commit !== null && project.repository === undefined && project.path !== undefined) {
-      const lazy = await lazyTarget(hub, project, hub.commit);
+  const lazyAt = (project: HubProjectModel) => (options.lazy && !options.locked && hub.commit !== null && project.repository === undefined && project.path !== undefined ? hub.commit : undefined);
+  // Untouched projects first, without a read; the others' reads overlap (Git object reads wait on the disk); results keep oclhub.ocl's order.
+  const reused = projects.map((project) => {
+    const commit = lazyAt(project);
+    const key = commit !== undefined ? options.reuse?.(project.slug, projectFolder(project)) : undefined;
+    if (key === undefined) return undefined;
+    options.listings?.retain(projectFolder(project));
+    return reusedTarget(hub, project, commit!, key, options.listings);
+  });
+  const targets = await mapConcurrently(projects, READ_CONCURRENCY, async (project, index): Promise<LintProjectTarget> => {
+    if (reused[index]) return reused[index];
+    const commit = lazyAt(project);
+    if (commit !== undefined) {
+      const lazy = await lazyTarget(hub, project, commit, options.listings);
       if (lazy) return lazy;
     }
     return readTarget(hub, project, options);
@@ -265,13 +287,13 @@ export function ruleSetting(rule: HubRuleSettingModel): RuleSetting {
 const READ_CONCURRENCY = 8;
 
 /** `items.map(fn)` with at most `limit` calls in flight; the results keep the items' order. */
-export async function mapConcurrently<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+export async function mapConcurrently<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
   const out = new Array<R>(items.length);
   let next = 0;
   const worker = async () => {
     while (next < items.length) {
       const at = next++;
-      out[at] = await fn(items[at]!);
+      out[at] = await fn(items[at]!, at);
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
@@ -281,23 +303,17 @@ export async function mapConcurrently<T, R>(items: readonly T[], limit: number, 
 /** The hub commit a lazy target's files are read at: a worker thread reads them there itself. */
 const lazyCommits = new WeakMap<LintProjectTarget, string>();
 
-/** An in-hub project listed by blob ids only (a tree walk), its files read on demand. */
-async function lazyTarget(hub: Hub, project: HubProjectModel, commit: string): Promise<LintProjectTarget | undefined> {
-  const folder = project.path!.replace(/^\.\//, '').replace(/\/+$/, '');
+/** The digest of a lazy target's file list, when its listing came with it (tree-listings.ts). */
+const fileIdDigests = new WeakMap<LintProjectTarget, string>();
+
+/** An in-hub project listed by blob ids only (a tree walk, or its folder's tree id in `listings`), its files read on demand. */
+async function lazyTarget(hub: Hub, project: HubProjectModel, commit: string, listings: TreeListings | undefined): Promise<LintProjectTarget | undefined> {
+  const folder = projectFolder(project);
   try {
-    const fileIds = new Map<string, string>();
-    let projectFiles = 0;
-    for (const entry of await hub.store.listFiles(commit, folder, { recursive: true })) {
-      if (!entry.path.toLowerCase().endsWith('.ocl')) continue;
-      const relative = folder === '' ? entry.path : entry.path.slice(folder.length + 1);
-      // A sub-folder with project files of its own is another project.
-      if (!ownsProjectFile(relative)) continue;
-      if (entry.oid === null) return undefined;
-      if (isProjectFile(relative)) projectFiles++;
-      fileIds.set(entry.path, entry.oid);
-    }
+    const listing = await projectFilesAt(hub.store, commit, folder, listings);
     // Missing or empty: readProject says why, with a did-you-mean.
-    if (projectFiles === 0) return undefined;
+    if (listing === undefined || listing.projectFiles === 0) return undefined;
+    const { fileIds } = listing;
     const load = async () => {
       const files = new Map<string, string>();
       for (const file of fileIds.keys()) files.set(file, await hub.store.readTextFile(commit, file));
@@ -305,10 +321,36 @@ async function lazyTarget(hub: Hub, project: HubProjectModel, commit: string): P
     };
     const target: LintProjectTarget = { slug: project.slug, files: new Map(), fileIds, load, registered: project, repository: hub.repository, ...(project.environments.length > 0 ? { environments: project.environments } : {}) };
     lazyCommits.set(target, commit);
+    fileIdDigests.set(target, listing.digest);
     return target;
   } catch {
     return undefined; // readProject reports the problem
   }
+}
+
+/** An in-hub project's folder as Git paths name it. */
+function projectFolder(project: HubProjectModel): string {
+  return (project.path ?? '').replace(/^\.\//, '').replace(/\/+$/, '');
+}
+
+/** The keys of targets made from the last run's manifest (see `reusedTarget`). */
+const reusedKeys = new WeakMap<LintProjectTarget, string>();
+
+/**
+ * An in-hub project untouched since the last run, as a target keyed by that run's key for it
+ * (run-manifest.ts): nothing is listed or read unless its result has to be computed after all (its
+ * entry is missing or damaged), when `load` lists and reads its files.
+ */
+function reusedTarget(hub: Hub, project: HubProjectModel, commit: string, key: string, listings: TreeListings | undefined): LintProjectTarget {
+  const load = async () => {
+    const listing = await projectFilesAt(hub.store, commit, projectFolder(project), listings);
+    const files = new Map<string, string>();
+    for (const file of listing?.fileIds.keys() ?? []) files.set(file, await hub.store.readTextFile(commit, file));
+    return files;
+  };
+  const target: LintProjectTarget = { slug: project.slug, files: new Map(), load, registered: project, repository: hub.repository, ...(project.environments.length > 0 ? { environments: project.environments } : {}) };
+  reusedKeys.set(target, key);
+  return target;
 }
 
 /** The target with its files read (lazy targets are read now). */
@@ -601,15 +643,15 @@ function policyOptions(hub: Hub, onError: PolicyAction | undefined): EvaluatePol
 }
 
 function fileIdsOf(target: LintProjectTarget): string {
-  const parts: string[] = [];
+  const known = fileIdDigests.get(target);
+  if (known !== undefined) return known;
   const names = target.load && target.fileIds ? [...target.fileIds.keys()] : [...target.files.keys()];
-  for (const file of names.sort()) parts.push(file, target.fileIds?.get(file) ?? sha([target.files.get(file)!]));
-  return sha(parts);
+  return fileIdsDigest(names, (file) => target.fileIds?.get(file) ?? sha([target.files.get(file)!]));
 }
 
 /** The policies a lint evaluates: the active published versions, or the drafts. */
-export function lintPolicies(hub: Hub, drafts: boolean | undefined): ReturnType<typeof loadActivePolicies> {
-  return loadActivePolicies({ store: hub.store, ref: policyRef(hub, drafts), ...(hub.config ? { config: hub.config } : {}), ...(drafts ? { drafts: true } : {}) });
+export function lintPolicies(hub: Hub, drafts: boolean | undefined, validate?: PolicyValidator): ReturnType<typeof loadActivePolicies> {
+  return loadActivePolicies({ store: hub.store, ref: policyRef(hub, drafts), ...(hub.config ? { config: hub.config } : {}), ...(drafts ? { drafts: true } : {}), ...(validate ? { validate } : {}) });
 }
 
 /** A policy as the run evaluates it (slug, version, text): worker threads check they evaluate the same. */
@@ -740,6 +782,9 @@ function startLanes(hub: Hub, options: LintOptions, targets: readonly LintProjec
   };
 }
 
+/** Files the project results are split into (cache.ts). */
+const RESULT_SHARDS = 16;
+
 /** Runs the lint over the hub (see the file comment). Never throws on repository content. */
 export async function lintHub(hub: Hub, options: LintOptions = {}): Promise<LintRun> {
   const runCache = options.cacheDir ? await LintCache.open(options.cacheDir, 'lint-run') : undefined;
@@ -760,7 +805,8 @@ export async function lintHub(hub: Hub, options: LintOptions = {}): Promise<Lint
     repositories = hit.repositories;
     repositoryRules = new Map(hit.rules);
   } else {
-    const cache = options.cacheDir ? await LintCache.open(options.cacheDir) : undefined;
+    // Sharded: after a commit that changed a few projects, only their shards are written again.
+    const cache = options.cacheDir ? await LintCache.open(options.cacheDir, 'lint-results', { shards: RESULT_SHARDS }) : undefined;
     const run = await lintUncached(hub, options, cache);
     result = run.result;
     cached = run.cached;
@@ -896,35 +942,12 @@ async function lintUncached(
   volatile: boolean;
 }> {
   const diagnostics: Diagnostic[] = [...hub.configDiagnostics.filter((d) => d.severity !== 'info')];
-  const active = await lintPolicies(hub, options.drafts);
+  const active = await lintPolicies(hub, options.drafts, options.validatePolicy);
   diagnostics.push(...active.diagnostics.filter((d) => d.severity !== 'info'));
   const policies = active.policies;
   // Decisions that may change with the clock have no content key: nothing of this run is cached.
   const volatile = anyPolicyVolatile(policies);
   if (volatile) cache = undefined;
-  let targets = options.projects;
-  const shard = options.shard;
-  if (!targets) {
-    // A shard reads only its own projects, except shard 1, which needs every project's facts for the hub-wide rules.
-    const only = shard && !runsHubRules(shard) ? (hub.config?.projects ?? []).map((p) => p.slug).filter((slug) => inShard(slug, shard)) : undefined;
-    const registered = await registeredTargets(hub, {
-      lazy: cache !== undefined || shard !== undefined,
-      ...(only ? { only } : {}),
-      ...(options.locked ? { locked: true } : {}),
-      ...(options.projectCacheDir !== undefined ? { cacheDir: options.projectCacheDir } : {}),
-    });
-    targets = registered.targets;
-    diagnostics.push(...registered.diagnostics);
-  }
-  // Projects of other shards: only their facts, in shard 1 (see shard.ts).
-  const others = shard ? targets.filter((t) => !inShard(t.slug, shard)) : [];
-  if (shard) targets = targets.filter((t) => inShard(t.slug, shard));
-  const repositories: SourceRepository[] = [hub.repository];
-  const rules = new Map<string, RepositoryRules>();
-  for (const target of targets) {
-    if (target.repository && !repositories.some((r) => r.id === target.repository!.id)) repositories.push(target.repository);
-    if (target.rules && target.repository) rules.set(target.repository.id, target.rules);
-  }
   const pieces = cache ? pieceWriter(hub) : undefined;
   const pieceable = (target: LintProjectTarget) => pieces !== undefined && pieceableIn(hub, target);
   const placeOf = (target: LintProjectTarget): ProjectPlace => (pieces !== undefined ? placeIn(hub, target) : target);
@@ -945,6 +968,38 @@ async function lintUncached(
         pieces ? JSON.stringify([hub.repository.id, hub.repository.location, hub.repository.ref ?? null, hub.commit!.length]) : 'no pieces',
       ])
     : '';
+  let targets = options.projects;
+  const shard = options.shard;
+  let listings: TreeListings | undefined;
+  let manifest: RunManifest | undefined;
+  if (!targets) {
+    // A shard reads only its own projects, except shard 1, which needs every project's facts for the hub-wide rules.
+    const only = shard && !runsHubRules(shard) ? (hub.config?.projects ?? []).map((p) => p.slug).filter((slug) => inShard(slug, shard)) : undefined;
+    // Project folders listed by tree id (tree-listings.ts): after a commit, only the changed ones are read from Git.
+    listings = cache !== undefined && options.cacheDir ? await TreeListings.open(options.cacheDir) : undefined;
+    // The last run's keys of the projects a tree diff shows untouched (run-manifest.ts): a whole hub, at a commit.
+    manifest = listings && !shard && !options.locked && hub.commit !== null && options.cacheDir ? await RunManifest.open(options.cacheDir) : undefined;
+    const reuse = manifest ? await manifest.reusable(hub.store, hub.commit!, sharedKey) : undefined;
+    const registered = await registeredTargets(hub, {
+      lazy: cache !== undefined || shard !== undefined,
+      ...(listings ? { listings } : {}),
+      ...(reuse ? { reuse } : {}),
+      ...(only ? { only } : {}),
+      ...(options.locked ? { locked: true } : {}),
+      ...(options.projectCacheDir !== undefined ? { cacheDir: options.projectCacheDir } : {}),
+    });
+    targets = registered.targets;
+    diagnostics.push(...registered.diagnostics);
+  }
+  // Projects of other shards: only their facts, in shard 1 (see shard.ts).
+  const others = shard ? targets.filter((t) => !inShard(t.slug, shard)) : [];
+  if (shard) targets = targets.filter((t) => inShard(t.slug, shard));
+  const repositories: SourceRepository[] = [hub.repository];
+  const rules = new Map<string, RepositoryRules>();
+  for (const target of targets) {
+    if (target.repository && !repositories.some((r) => r.id === target.repository!.id)) repositories.push(target.repository);
+    if (target.rules && target.repository) rules.set(target.repository.id, target.rules);
+  }
   const segments: EvaluationSegment[] = [];
   const sources: SourceEntry[] = [];
   const seenSources = new Set<string>();
@@ -954,10 +1009,23 @@ async function lintUncached(
   let onWorkers = 0;
   const cacheable = (target: LintProjectTarget) => cache !== undefined && !(target.problems && target.problems.length > 0);
   const keyOf = (target: LintProjectTarget) =>
-    cacheable(target) ? sha([sharedKey, target.slug, fileIdsOf(target), JSON.stringify(target.environments ?? []), JSON.stringify(target.lock ?? null), pieceable(target) ? (target.repository ? 'piece:hub' : 'piece:none') : '']) : '';
+    cacheable(target)
+      ? (reusedKeys.get(target) ??
+        sha([sharedKey, target.slug, fileIdsOf(target), JSON.stringify(target.environments ?? []), JSON.stringify(target.lock ?? null), pieceable(target) ? (target.repository ? 'piece:hub' : 'piece:none') : '']))
+      : '';
   const keys = targets.map(keyOf);
   // Keys are compared without decoding the entries; an entry is decoded when its project's turn comes.
   const stored = keys.map((key) => key !== '' && cache!.has(key));
+  // An untouched project whose entry is gone after all: listed and keyed as any other.
+  for (const [index, target] of targets.entries()) {
+    if (stored[index] || !reusedKeys.has(target) || !target.registered) continue;
+    const listed = (await lazyTarget(hub, target.registered, hub.commit!, listings)) ?? (await readTarget(hub, target.registered, {}));
+    targets[index] = listed;
+    keys[index] = keyOf(listed);
+    stored[index] = keys[index] !== '' && cache!.has(keys[index]!);
+  }
+  // Written while the projects are evaluated (awaited at the end).
+  const listingsSaved = listings?.save();
   // Evaluations are kept as objects unless the caller writes them as the JSON report's pieces.
   const keepObjects = options.jsonPieces !== true;
   const commitLength = hub.commit?.length ?? 0;
@@ -1072,6 +1140,15 @@ async function lintUncached(
   } finally {
     await lanes?.close();
   }
+  // The keys of this run's in-hub projects at this commit, for the next run (run-manifest.ts).
+  if (manifest) {
+    const projects: ManifestProject[] = [];
+    targets.forEach((target, index) => {
+      if (keys[index] !== '' && target.registered && (reusedKeys.has(target) || lazyCommits.get(target) === hub.commit)) projects.push([target.slug, projectFolder(target.registered), keys[index]!]);
+    });
+    await manifest.save(hub.commit!, sharedKey, projects);
+  }
+  await listingsSaved;
   if (runsHubRules(shard)) {
     for (const target of others) {
       const key = keyOf(target);

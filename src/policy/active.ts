@@ -18,7 +18,7 @@ import { kindFolder, templateFileCandidates } from '../templates/catalog.js';
 import { tagName } from '../templates/version-tags.js';
 import { isValidVersion } from '../templates/versions.js';
 import { policyDiagnostic } from './codes.js';
-import { loadPolicyText, type PolicySource } from './load.js';
+import { loadPolicyText, type PolicySource, type PolicyValidator } from './load.js';
 
 export interface LoadActivePoliciesOptions {
   store: GitStore;
@@ -28,6 +28,8 @@ export interface LoadActivePoliciesOptions {
   config?: HubConfigDocument;
   /** Evaluate the policy files at `ref` instead of the active published versions. */
   drafts?: boolean;
+  /** Validates the published policy files (default: `validatePolicyFile`; a cache gives the same, see load.ts). */
+  validate?: PolicyValidator;
 }
 
 export interface ActivePolicies {
@@ -131,7 +133,7 @@ export async function loadActivePolicies(options: LoadActivePoliciesOptions): Pr
         if (!isGitStoreError(error)) throw error;
         continue;
       }
-      const loaded = loadPolicyText(path, text, { version, tag, commit });
+      const loaded = loadPolicyText(path, text, { version, tag, commit }, options.validate);
       keepErrors(loaded.diagnostics, diagnostics);
       if (loaded.policy) policies.push(loaded.policy);
       else diagnostics.push(policyDiagnostic('POL122', `Policy file ${path} at tag ${tag} does not parse: it is not evaluated`, { ...where, detail: `Fix the file and publish a new version.` }));

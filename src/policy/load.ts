@@ -3,7 +3,7 @@
  * to map Rego positions back to the OCL file, and the version it was read at).
  */
 import { LineIndex, type Diagnostic } from '../diagnostics.js';
-import { validateFile } from '../model/validate.js';
+import { validateFile, type FileValidationResult } from '../model/validate.js';
 import type { PolicyDocument } from '../model/types.js';
 
 export interface PolicySource {
@@ -33,9 +33,23 @@ export function slugFromPath(file: string): string {
   return name.replace(/\.ocl$/i, '');
 }
 
+/** What loading a policy takes from validating its file: the model and the diagnostics. */
+export type PolicyValidation = Pick<FileValidationResult, 'document' | 'diagnostics'>;
+
+/**
+ * Validates a policy file as `validatePolicyFile` does; a cache of validations (src/hub/policy-cache.ts)
+ * is one, and must give what `validatePolicyFile` would.
+ */
+export type PolicyValidator = (file: string, text: string) => PolicyValidation;
+
+/** A policy file's text validated (parsed, checked against its schema and model). */
+export function validatePolicyFile(file: string, text: string): PolicyValidation {
+  return validateFile({ path: file, text, context: { kind: 'policy' } });
+}
+
 /** Parses one policy file. Never throws: problems are diagnostics. */
-export function loadPolicyText(file: string, text: string, extra: Pick<PolicySource, 'version' | 'tag' | 'commit'> = {}): LoadPolicyResult {
-  const result = validateFile({ path: file, text, context: { kind: 'policy' } });
+export function loadPolicyText(file: string, text: string, extra: Pick<PolicySource, 'version' | 'tag' | 'commit'> = {}, validate: PolicyValidator = validatePolicyFile): LoadPolicyResult {
+  const result = validate(file, text);
   const document = result.document;
   if (!document || document.kind !== 'policy') return { diagnostics: result.diagnostics };
   const slug = document.slug ?? slugFromPath(file);

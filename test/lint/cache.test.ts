@@ -101,6 +101,53 @@ describe('LintCache', () => {
   });
 });
 
+describe('LintCache in shards', () => {
+  const key = (digit: string, n: number) => `${digit}${String(n).padStart(63, '0')}`;
+  const shard = (digit: string) => path.join(dir, `lint-results.${digit}.json`);
+
+  it('writes again only the shards in which entries were set, keeping what it used there', async () => {
+    const first = await LintCache.open(dir, 'lint-results', { shards: 16 });
+    for (const digit of ['0', '7', 'f']) for (const n of [1, 2]) first.set(key(digit, n), { digit, n });
+    first.set('not-hex', { n: 0 });
+    await first.save();
+    expect(fs.readdirSync(dir).filter((name) => name.startsWith('lint-results')).sort()).toEqual(['lint-results.0.json', 'lint-results.7.json', 'lint-results.f.json']);
+    const untouched = [fs.statSync(shard('7')), fs.readFileSync(shard('7'))] as const;
+
+    const second = await LintCache.open(dir, 'lint-results', { shards: 16 });
+    expect(second.get(key('7', 1))).toEqual({ digit: '7', n: 1 });
+    expect(second.get(key('f', 1))).toEqual({ digit: 'f', n: 1 });
+    expect(second.get('not-hex')).toEqual({ n: 0 });
+    second.set(key('f', 3), { digit: 'f', n: 3 });
+    await second.save();
+    // Shard 7 was only read: the same file. Shard f: what was used from it and the new entry.
+    expect(fs.statSync(shard('7')).ino).toBe(untouched[0].ino);
+    expect(fs.readFileSync(shard('7'))).toEqual(untouched[1]);
+    const third = await LintCache.open(dir, 'lint-results', { shards: 16 });
+    expect(third.get(key('f', 1))).toEqual({ digit: 'f', n: 1 });
+    expect(third.get(key('f', 3))).toEqual({ digit: 'f', n: 3 });
+    expect(third.has(key('f', 2))).toBe(false);
+    expect(third.get(key('7', 2))).toEqual({ digit: '7', n: 2 });
+    expect(third.get(key('0', 2))).toEqual({ digit: '0', n: 2 });
+    expect(fs.readdirSync(dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
+  });
+
+  it('takes a damaged or foreign shard for misses of its keys only, and removes the unsharded file of before', async () => {
+    fs.writeFileSync(path.join(dir, 'lint-results.json'), 'oclhub-lint-cache/3\n');
+    const first = await LintCache.open(dir, 'lint-results', { shards: 16 });
+    first.set(key('3', 1), { n: 1 });
+    first.set(key('a', 1), { n: 2 });
+    await first.save();
+    const bytes = fs.readFileSync(shard('3'));
+    bytes[bytes.length - 3] ^= 1;
+    fs.writeFileSync(shard('3'), bytes);
+    fs.writeFileSync(shard('5'), 'something else\n');
+    const second = await LintCache.open(dir, 'lint-results', { shards: 16 });
+    expect(second.get(key('3', 1))).toBeUndefined();
+    expect(second.get(key('a', 1))).toEqual({ n: 2 });
+    expect(fs.existsSync(path.join(dir, 'lint-results.json'))).toBe(false);
+  });
+});
+
 describe('the rendered-report cache', () => {
   it('finds a report by its key and copies it byte for byte', async () => {
     const report = `{ "é": "ünïcödé ✓" }\n${'x'.repeat(100_000)}\n`;

@@ -30,7 +30,8 @@ afterAll(() => {
 });
 
 const cacheDir = () => path.join(hub, '.oclhub-cache');
-const resultsFile = () => path.join(cacheDir(), 'lint-results.json');
+/** The project results' files (one per shard used, see lint/cache.ts). */
+const resultsFiles = () => fs.readdirSync(cacheDir()).filter((name) => /^lint-results\.[0-9a-f]\.json$/.test(name)).sort().map((name) => path.join(cacheDir(), name));
 
 beforeEach(() => {
   fs.rmSync(cacheDir(), { recursive: true, force: true });
@@ -45,7 +46,7 @@ async function lint(argv: string[]) {
 /** Drops every stored report, keeping the project results: the next run assembles its report from them. */
 function keepOnlyResults(): void {
   for (const name of fs.existsSync(cacheDir()) ? fs.readdirSync(cacheDir()) : []) {
-    if (name !== 'lint-results.json' && name !== '.gitignore') fs.rmSync(path.join(cacheDir(), name), { recursive: true, force: true });
+    if (!/^lint-results\.[0-9a-f]\.json$/.test(name) && name !== '.gitignore') fs.rmSync(path.join(cacheDir(), name), { recursive: true, force: true });
   }
 }
 
@@ -65,7 +66,7 @@ describe('project results stored as report pieces', () => {
   it('give the uncached report byte for byte: cold, all cached, after one project changed, and from a damaged cache', async () => {
     await compareWithUncached('cold');
     // Stored as pieces: the hub commit stood in where findings name the hub.
-    expect(fs.readFileSync(resultsFile(), 'utf8')).toContain(`"commit": "${'#'.repeat(40)}"`);
+    expect(resultsFiles().map((file) => fs.readFileSync(file, 'utf8')).join('')).toContain(`"commit": "${'#'.repeat(40)}"`);
     await compareWithUncached('every project cached');
 
     const text = fs.readFileSync(path.join(hub, PROCESS), 'utf8');
@@ -81,14 +82,19 @@ describe('project results stored as report pieces', () => {
     // Every byte of the stored results changed in turn (a sample of them): a miss, never another report.
     keepOnlyResults();
     await lint(['--format', 'json']);
-    const good = fs.readFileSync(resultsFile());
+    const files = resultsFiles();
+    expect(files.length).toBeGreaterThan(0);
+    const good = files.map((file) => fs.readFileSync(file));
     const expected = (await lint(['--format', 'json', '--no-cache'])).stdout;
-    for (let at = 20; at < good.length; at += Math.max(1, Math.floor(good.length / 40))) {
-      const damaged = Buffer.from(good);
-      damaged[at] = damaged[at] === 0x41 ? 0x42 : 0x41;
-      keepOnlyResults();
-      fs.writeFileSync(resultsFile(), damaged);
-      expect((await lint(['--format', 'json'])).stdout, `byte ${at} changed`).toBe(expected);
+    const total = good.reduce((sum, bytes) => sum + bytes.length, 0);
+    for (const [index, bytes] of good.entries()) {
+      for (let at = 20; at < bytes.length; at += Math.max(1, Math.floor(total / 40))) {
+        const damaged = Buffer.from(bytes);
+        damaged[at] = damaged[at] === 0x41 ? 0x42 : 0x41;
+        keepOnlyResults();
+        good.forEach((original, i) => fs.writeFileSync(files[i]!, i === index ? damaged : original));
+        expect((await lint(['--format', 'json'])).stdout, `byte ${at} of ${path.basename(files[index]!)} changed`).toBe(expected);
+      }
     }
   }, 300_000);
 

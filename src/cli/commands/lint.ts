@@ -30,6 +30,7 @@ import { parseJobs } from '../../lint/workers/jobs.js';
 import { releaseFrom } from '../../policy/release-version.js';
 import { writeFileAtomic, writeFileAtomicWith } from '../../git/durable.js';
 import { ObjectCache } from '../../git/index.js';
+import { openPolicyValidations } from '../../hub/policy-cache.js';
 import type { FsLike } from '../../git/repo.js';
 import type { LintFormat, LintRenderOptions } from '../../report/lint-formats.js';
 import type { FailLevel, PolicyAction } from '../../report/lint-report.js';
@@ -194,7 +195,11 @@ export async function runLint(options: LintCommandOptions, io: CliIo): Promise<n
   }
   // One "now" for everything the run decides by the date (exceptions, expiry rules).
   lintOptions.now = new Date();
+  // Published policies validated once per content (src/hub/policy-cache.ts).
+  const policyValidations = lintOptions.cacheDir !== false ? await openPolicyValidations(lintOptions.cacheDir, await toolVersion()) : undefined;
+  if (policyValidations) lintOptions.validatePolicy = policyValidations.validate;
   const run = await lintHub(hub, lintOptions);
+  await policyValidations?.save();
   if (io.isTTY) io.stderr('\r\u001b[K');
   if (format === 'json' && extras.length === 0) {
     // Written as it is produced (a 5,000-project report is hundreds of megabytes as one string); the
