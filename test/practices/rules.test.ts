@@ -8,8 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { DEP_CODES } from '../../src/deps/codes.js';
 import { REPO_ROOT } from '../model/helpers.js';
 import { applyRuleSettings } from '../../src/model/rule-settings.js';
-import { RULES } from '../../src/practices/index.js';
-import { CONFIG, cleanHub, practicesOf, scriptStep, settingsOf, summary, variables } from './helpers.js';
+import { hubPractices, RULES } from '../../src/practices/index.js';
+import { CONFIG, cleanHub, NOW, practicesOf, scriptStep, settingsOf, summary, variables } from './helpers.js';
 import { positionOf } from '../deps/helpers.js';
 
 type Files = Record<string, string>;
@@ -281,5 +281,92 @@ describe('BP005 line count', () => {
       }),
       { numRuns: 3000 },
     );
+  });
+});
+
+describe('BP023 and BP024 across spaces', () => {
+  // Two spaces: a project without its own list deploys to its space's environments only; a project's
+  // own list counts each environment once however often it names it.
+  const config = `default_space = "a"
+
+space "a" {
+    name = "A"
+}
+
+space "b" {
+    name = "B"
+}
+
+environment "dev-a" {
+    name = "Dev A"
+    order = 1
+}
+
+environment "prod-a" {
+    name = "Prod A"
+    order = 2
+}
+
+environment "dev-b" {
+    name = "Dev B"
+    order = 1
+    space = "b"
+}
+
+environment "prod-b" {
+    name = "Prod B"
+    order = 2
+    space = "b"
+}
+
+environment "staging-b" {
+    name = "Staging B"
+    order = 3
+    space = "b"
+}
+
+project_group "shop" {
+    name = "Shop"
+}
+
+project "web" {
+    name = "Web"
+    group = "shop"
+    path = "projects/web/.octopus"
+}
+
+project "api" {
+    name = "API"
+    group = "shop"
+    path = "projects/api/.octopus"
+}
+
+project "billing" {
+    name = "Billing"
+    space = "b"
+    environments = ["dev-b", "prod-b", "dev-b"]
+}
+
+project "ledger" {
+    name = "Ledger"
+    space = "b"
+    environments = ["prod-b"]
+}
+`;
+
+  it('finds the unused and the one-project environments of each space, the same on a second run over the same configuration', async () => {
+    const files = { ...cleanHub(), 'oclhub.ocl': config };
+    const findings = (diagnostics: readonly { code: string; summary: string }[]) =>
+      diagnostics
+        .filter((d) => d.code === 'BP023' || d.code === 'BP024')
+        .map((d) => `${d.code} ${d.summary}`)
+        .sort();
+    const { diagnostics, config: parsed } = await practicesOf(files);
+    expect(findings(diagnostics)).toEqual(['BP023 No project deploys to environment "staging-b"', 'BP024 Only project "billing" deploys to environment "dev-b"']);
+    // The hub-wide rules keep what they work out per configuration: asked again, they say the same.
+    expect(findings(hubPractices(parsed, [], { now: NOW }))).toEqual(findings(diagnostics));
+    // Another configuration is worked out afresh: ledger now deploys to dev-b as well.
+    const again = await practicesOf({ ...files, 'oclhub.ocl': config.replace('environments = ["prod-b"]', 'environments = ["prod-b", "dev-b"]') });
+    expect(findings(again.diagnostics)).toEqual(['BP023 No project deploys to environment "staging-b"']);
   });
 });

@@ -24,8 +24,28 @@ function bySpace<T extends { space?: string }>(config: HubConfigDocument, items:
 /** The environments a project deploys to: its list, else every environment of its space. */
 export function projectEnvironments(config: HubConfigDocument, project: HubProjectModel): string[] {
   if (project.environments.length > 0) return project.environments;
-  const space = spaceOf(config, project);
-  return config.environments.filter((e) => spaceOf(config, e) === space).map((e) => e.slug);
+  return [...spaceEnvironments(config).get(spaceOf(config, project)) ?? []];
+}
+
+/**
+ * Each space's environment slugs (each once), made once per configuration: the hub-wide rules ask
+ * for them per project, and a hub of a thousand projects mostly lists none of its own.
+ */
+const spaceEnvironmentsOf = new WeakMap<HubConfigDocument, Map<string, readonly string[]>>();
+function spaceEnvironments(config: HubConfigDocument): Map<string, readonly string[]> {
+  let bySlug = spaceEnvironmentsOf.get(config);
+  if (!bySlug) {
+    const sets = new Map<string, Set<string>>();
+    for (const environment of config.environments) {
+      const space = spaceOf(config, environment);
+      let set = sets.get(space);
+      if (!set) sets.set(space, (set = new Set()));
+      set.add(environment.slug);
+    }
+    bySlug = new Map([...sets].map(([space, set]) => [space, [...set]]));
+    spaceEnvironmentsOf.set(config, bySlug);
+  }
+  return bySlug;
 }
 
 function isDefaultGroup(config: HubConfigDocument, group: string | undefined): boolean {
@@ -94,10 +114,19 @@ export const tooManyEnvironments: HubRule = {
   },
 };
 
-/** Environment slug → the projects that deploy to it. */
+/** Environment slug → the projects that deploy to it; made once per configuration (BP023 and BP024 both ask). */
+const usageOf = new WeakMap<HubConfigDocument, Map<string, HubProjectModel[]>>();
 function usage(config: HubConfigDocument): Map<string, HubProjectModel[]> {
-  const out = new Map<string, HubProjectModel[]>(config.environments.map((e) => [e.slug, []]));
-  for (const project of config.projects) for (const slug of new Set(projectEnvironments(config, project))) out.get(slug)?.push(project);
+  let out = usageOf.get(config);
+  if (out) return out;
+  out = new Map<string, HubProjectModel[]>(config.environments.map((e) => [e.slug, []]));
+  const bySpace = spaceEnvironments(config);
+  for (const project of config.projects) {
+    // A project without its own list deploys to its space's environments, each listed once already.
+    const slugs = project.environments.length > 0 ? new Set(project.environments) : (bySpace.get(spaceOf(config, project)) ?? []);
+    for (const slug of slugs) out.get(slug)?.push(project);
+  }
+  usageOf.set(config, out);
   return out;
 }
 
