@@ -1,0 +1,43 @@
+/**
+ * bench/lint.ts --perf splits a cold lint's main-thread samples into phases by the first sample of
+ * marker functions. A marker that the code no longer has leaves its phases blank ("—"), as happened
+ * when the report writer's `writeAll` went away; this test feeds `perf script` text shaped like a
+ * real recording and checks every phase is measured.
+ */
+import { describe, expect, it } from 'vitest';
+import { formatPerfSummary, summariseRecording } from '../../bench/_perf-profile.js';
+
+/** `count` samples of the main thread (tid 100), each with `frames` as its call chain (innermost first). */
+function samples(count: number, frames: string[]): string[] {
+  const block = ['100 1.000000: 500000 task-clock:', ...frames.map((f, i) => `\t${(0x1000 + i).toString(16)} ${f} (/tmp/perf-100.map)`)].join('\n');
+  return Array.from({ length: count }, () => block);
+}
+
+const js = (name: string, file: string) => `JS:*${name} file:///work/oclhub/${file}:1:1`;
+
+function phases(report: 'lintJsonParts' | 'emitChunks'): string {
+  const text = [
+    ...samples(200, ['node::Start']),
+    ...samples(100, [js('main', 'src/cli/main.ts')]),
+    ...samples(100, [js('lintHub', 'src/lint/engine.ts'), js('main', 'src/cli/main.ts')]),
+    ...samples(400, [js('lintProject', 'src/lint/engine.ts'), js('lintHub', 'src/lint/engine.ts')]),
+    ...samples(100, [js(report, report === 'emitChunks' ? 'src/cli/commands/lint.ts' : 'src/report/lint-json-stream.ts'), js('main', 'src/cli/main.ts')]),
+  ].join('\n\n');
+  return formatPerfSummary([summariseRecording(text)]);
+}
+
+describe('bench/lint.ts --perf phases', () => {
+  for (const marker of ['lintJsonParts', 'emitChunks'] as const) {
+    it(`measures every phase when the report starts in ${marker}`, () => {
+      const out = phases(marker);
+      // 2 kHz: half a millisecond a sample.
+      expect(out).toMatch(/main thread on CPU 450 ms/);
+      expect(out).toMatch(/^\s+101 ms {2}Node start-up/m);
+      expect(out).toMatch(/^\s+50 ms {2}main\(\) until lintHub/m);
+      expect(out).toMatch(/^\s+50 ms {2}lintHub until the first project/m);
+      expect(out).toMatch(/^\s+200 ms {2}the projects/m);
+      expect(out).toMatch(/^\s+50 ms {2}writing the report/m);
+      expect(out).not.toContain('—');
+    });
+  }
+});
