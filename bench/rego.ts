@@ -9,10 +9,13 @@
  * fit in the CPU caches, so both sides also pay for reading the input from memory; the "hot"
  * columns reuse a few parsed inputs (cache-resident), which is where the engine's own overhead shows.
  * Reported: median over rounds of CPU µs per decision, engine/JS ratio per round, median ratio.
+ * Then each policy again alone in a fresh process: in the table's process every policy after the
+ * first runs where V8 has seen the others' shapes (shared engine paths turn megamorphic, which a
+ * server with many policies also sees), so a row's figure depends on the rows before it.
  * Then cold start, in fresh processes: importing the engine and the first compile + evaluation,
  * next to an import of nothing (the process floor).
  * The engine timed is the compiled one in dist/ (rebuilt first when src/rego is newer).
- * Run: npx tsx bench/rego.ts [rounds=21]
+ * Run: npx tsx bench/rego.ts [rounds=21] [--case=NAME: that policy's row only, nothing else]
  */
 import { spawnSync } from 'node:child_process';
 import { dirname, resolve } from 'node:path';
@@ -30,7 +33,10 @@ const engineDir = compiledEngine();
 const { compile } = (await import(pathToFileURL(resolve(engineDir, 'index.js')).href)) as typeof EngineModule;
 const { equals } = (await import(pathToFileURL(resolve(engineDir, 'value.js')).href)) as typeof ValueModule;
 
-const ROUNDS = Number(process.argv[2] ?? 21);
+const ROUNDS = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 21);
+const ONLY = process.argv.find((a) => a.startsWith('--case='))?.slice('--case='.length);
+const cases = ONLY === undefined ? CASES : CASES.filter((c) => c.name === ONLY);
+if (cases.length === 0) throw new Error(`no policy named ${JSON.stringify(ONLY)} in bench/_rego-policies.ts`);
 const GOAL = 10;
 
 // ---------------------------------------------------------------------------------------------
@@ -63,10 +69,10 @@ function timeBatch(fn: (input: never) => unknown, batch: unknown[]): number {
   return us;
 }
 
-console.log(
+if (ONLY === undefined) console.log(
   `${'policy'.padEnd(28)} ${'engine µs'.padStart(10)} ${'JS µs'.padStart(9)} ${'ratio'.padStart(8)}   ${'hot: engine'.padStart(11)} ${'JS'.padStart(7)} ${'ratio'.padStart(7)}   goal`,
 );
-for (const c of CASES) {
+for (const c of cases) {
   const compiled = compile([{ file: `${c.name}.rego`, source: c.source }]);
   if (!compiled.policy) throw new Error(`${c.name}: ${JSON.stringify(compiled.diagnostics)}`);
   const policy = compiled.policy;
@@ -139,6 +145,15 @@ function coldStart(entry: string | undefined, loader: string[]): { importMs: num
     samples.push(JSON.parse(r.stdout.trim()) as { importMs: number; firstMs: number });
   }
   return { importMs: median(samples.map((s) => s.importMs)), firstMs: median(samples.map((s) => s.firstMs)) };
+}
+
+if (ONLY !== undefined) process.exit(0);
+
+console.log(`\neach policy alone in a fresh process (V8 has seen no other policy's shapes; ${ROUNDS} rounds)`);
+for (const c of CASES) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), String(ROUNDS), `--case=${c.name}`], { cwd: root, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${c.name} alone: ${r.stderr}`);
+  process.stdout.write(r.stdout);
 }
 
 console.log('\ncold start (fresh process, CPU ms, median of 5)        import   first compile+eval (small policy)');
