@@ -314,12 +314,7 @@ async function lazyTarget(hub: Hub, project: HubProjectModel, commit: string, li
     // Missing or empty: readProject says why, with a did-you-mean.
     if (listing === undefined || listing.projectFiles === 0) return undefined;
     const { fileIds } = listing;
-    const load = async () => {
-      const files = new Map<string, string>();
-      for (const file of fileIds.keys()) files.set(file, await hub.store.readTextFile(commit, file));
-      return files;
-    };
-    const target: LintProjectTarget = { slug: project.slug, files: new Map(), fileIds, load, registered: project, repository: hub.repository, ...(project.environments.length > 0 ? { environments: project.environments } : {}) };
+    const target = deferredTarget(hub, project, () => readFilesAt(hub, commit, fileIds.keys()), fileIds);
     lazyCommits.set(target, commit);
     fileIdDigests.set(target, listing.digest);
     return target;
@@ -342,15 +337,24 @@ const reusedKeys = new WeakMap<LintProjectTarget, string>();
  * entry is missing or damaged), when `load` lists and reads its files.
  */
 function reusedTarget(hub: Hub, project: HubProjectModel, commit: string, key: string, listings: TreeListings | undefined): LintProjectTarget {
-  const load = async () => {
+  const target = deferredTarget(hub, project, async () => {
     const listing = await projectFilesAt(hub.store, commit, projectFolder(project), listings);
-    const files = new Map<string, string>();
-    for (const file of listing?.fileIds.keys() ?? []) files.set(file, await hub.store.readTextFile(commit, file));
-    return files;
-  };
-  const target: LintProjectTarget = { slug: project.slug, files: new Map(), load, registered: project, repository: hub.repository, ...(project.environments.length > 0 ? { environments: project.environments } : {}) };
+    return readFilesAt(hub, commit, listing?.fileIds.keys() ?? []);
+  });
   reusedKeys.set(target, key);
   return target;
+}
+
+/** An in-hub project's target whose files `load` reads when the project is evaluated. */
+function deferredTarget(hub: Hub, project: HubProjectModel, load: () => Promise<Map<string, string>>, fileIds?: Map<string, string>): LintProjectTarget {
+  return { slug: project.slug, files: new Map(), ...(fileIds ? { fileIds } : {}), load, registered: project, repository: hub.repository, ...(project.environments.length > 0 ? { environments: project.environments } : {}) };
+}
+
+/** The text of each file at `commit`, by path, read one after the other. */
+async function readFilesAt(hub: Hub, commit: string, paths: Iterable<string>): Promise<Map<string, string>> {
+  const files = new Map<string, string>();
+  for (const file of paths) files.set(file, await hub.store.readTextFile(commit, file));
+  return files;
 }
 
 /** The target with its files read (lazy targets are read now). */
