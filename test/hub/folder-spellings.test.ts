@@ -219,6 +219,8 @@ describe('a path that names no folder of its repository', () => {
         );
         for (const e of json.evaluations) expect(e.errors![0]!.summary).toMatch(new RegExp(`^Project "${e.project}": path ${escape(JSON.stringify(written))} is not a folder inside its repository: `));
         expect(json.diagnostics.filter((d) => d.code === 'SEM042').map((d) => d.file)).toEqual(['oclhub.ocl', 'oclhub.ocl']);
+        // Nothing was read, so no rule judges the projects' content (an "empty project" would be a guess).
+        expect(json.diagnostics.map((d) => d.code)).not.toContain('BP002');
       }
       const { hub } = await openHub({ dir: set.hub });
       const matrix = await hub!.compliance({ cacheDir: false });
