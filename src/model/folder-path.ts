@@ -7,8 +7,9 @@
  * The rule. A folder is relative to the root of the repository it lives in:
  * - `\` is read as `/` (people on Windows type paths that way; Git paths never hold `\`, see git/paths.ts);
  * - empty segments and `.` segments go: `./.octopus/`, `.octopus//` and `./././.octopus` are `.octopus`;
- * - `''`, `.` and `./` are the repository root (as `pathSegments` takes them for folder arguments);
- * - absent is `.octopus`, Octopus's default;
+ * - `.` and `./` are the repository root (as `pathSegments` takes them for folder arguments);
+ * - absent is `.octopus`, Octopus's default; empty is refused (oclhub.ocl's schema says so, SCH006):
+ *   it could mean the root or the default, and oclhub does not guess which;
  * - an absolute path (`/x`, `\\server\share`, `C:\x`, `C:x`), any `..` segment (even one that would
  *   come back inside), a `.git` segment and control characters are refused with the reason: such a
  *   value cannot name a folder of the repository, and guessing one would evaluate the wrong files;
@@ -24,6 +25,7 @@ export type FolderPath = { valid: true; folder: string } | { valid: false; reaso
 
 export function folderPath(written: string | undefined): FolderPath {
   if (written === undefined) return { valid: true, folder: DEFAULT_BASE_PATH };
+  if (written === '') return invalid('it is empty: write "." for the repository root, or leave `path` out for ".octopus"');
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(written)) return invalid('it contains a control character');
   const slashed = written.replace(/\\/g, '/');

@@ -28,12 +28,19 @@ const SPELLINGS: Array<{ name: string; api: string; alpha: string }> = [
   { name: 'repeated / and . segments', api: 'services//api/./.octopus', alpha: 'deploy/./dienst-ü//.octopus//' },
 ];
 
-function projectSet(api: string, alpha: string): Promise<RepoSet> {
+/** The sibling repository's project at its root, as `path` may say so. */
+const ROOT_SPELLINGS = ['.', './', '.\\', './/.'];
+
+const ALPHA_PROCESS = [scriptStep('alpha-1'), scriptStep('alpha-off', { disabled: true })].join('\n');
+
+/** A hub registering `api` (in the hub, at API) and `alpha` (a sibling repository, its files in `alphaFolder`). */
+function projectSet(api: string, alpha: string, alphaFolder = ALPHA): Promise<RepoSet> {
+  const inAlpha = (file: string) => (alphaFolder === '' ? file : `${alphaFolder}/${file}`);
   return repoSet({
     projects: [
       {
         slug: 'alpha',
-        files: { [`${ALPHA}/deployment_process.ocl`]: [scriptStep('alpha-1'), scriptStep('alpha-off', { disabled: true })].join('\n'), [`${ALPHA}/schema_version.ocl`]: 'version = 14\n' },
+        files: { [inAlpha('deployment_process.ocl')]: ALPHA_PROCESS, [inAlpha('schema_version.ocl')]: 'version = 14\n' },
         block: `    repository = "../alpha"\n    path = ${JSON.stringify(alpha)}\n    environments = ["production"]`,
       },
     ],
@@ -75,7 +82,7 @@ async function lintJson(cwd: string, ...args: string[]): Promise<LintJson> {
   return JSON.parse(r.stdout) as LintJson;
 }
 
-async function answers(set: RepoSet): Promise<Answers> {
+async function answers(set: RepoSet, alphaFolder = ALPHA): Promise<Answers> {
   const lint = await lintJson(set.hub, '--no-cache');
   const cacheDir = mkdtempSync(path.join(tmpdir(), 'oclhub-folder-cache-'));
   try {
@@ -83,7 +90,7 @@ async function answers(set: RepoSet): Promise<Answers> {
     const lintCached = [await lintJson(set.hub, '--cache-dir', cacheDir), await lintJson(set.hub, '--cache-dir', cacheDir)];
     // Each project's folder linted on its own: oclhub.ocl's registration is found from the folder.
     const lintFolders = [
-      await lintJson(set.repos['alpha']!, '--no-cache', '--hub', set.hub, '--project', ALPHA),
+      await lintJson(set.repos['alpha']!, '--no-cache', '--hub', set.hub, '--project', alphaFolder === '' ? '.' : alphaFolder),
       await lintJson(set.hub, '--no-cache', '--project', API),
     ];
     const validated = await run(set.hub, 'validate', '--hub', '.', '--format', 'json');
@@ -138,7 +145,7 @@ describe('one project folder, many spellings', () => {
       ['api', 'production', [], ['no_disabled_steps']],
     ]);
     const placed = lint.evaluations.flatMap((e) => e.decisions.filter((d) => d.outcome === 'violation').map((d) => `${e.project} ${d.location?.file}:${d.location?.range?.start.line}`));
-    expect(placed).toEqual([`alpha ${ALPHA}/deployment_process.ocl:${lineOf([scriptStep('alpha-1'), scriptStep('alpha-off')].join('\n'), 'step "alpha-off"')}`, `api ${API}/deployment_process.ocl:1`]);
+    expect(placed).toEqual([`alpha ${ALPHA}/deployment_process.ocl:${lineOf(ALPHA_PROCESS, 'step "alpha-off"')}`, `api ${API}/deployment_process.ocl:1`]);
     expect((plain.lintFolders as LintJson[]).map((json) => json.evaluations.map((e) => `${e.project} ${e.environment} ${e.decisions.find((d) => d.outcome === 'violation')?.policy}`))).toEqual([
       ['alpha production no_disabled_steps'],
       ['api production no_disabled_steps'],
@@ -183,7 +190,9 @@ describe('one project folder, many spellings', () => {
 });
 
 describe('a path that names no folder of its repository', () => {
-  const INVALID = ['../services/api/.octopus', '/services/api/.octopus', 'C:\\services\\api\\.octopus'];
+  const INVALID = ['../services/api/.octopus', '/services/api/.octopus', 'C:\\services\\api\\.octopus', ''];
+  /** The finding at `path`: an empty one is the schema's (SCH006), the others SEM042. */
+  const codeFor = (written: string) => (written === '' ? 'SCH006' : 'SEM042');
   let invalidSets: Array<{ written: string; set: RepoSet }> = [];
 
   beforeAll(async () => {
@@ -200,8 +209,8 @@ describe('a path that names no folder of its repository', () => {
       const config = json.files.find((f) => f.file === 'oclhub.ocl')!;
       const text = readFileSync(path.join(set.hub, 'oclhub.ocl'), 'utf8');
       const pathLines = text.split('\n').flatMap((line, i) => (line.startsWith('    path = ') ? [i + 1] : []));
-      expect(config.diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.code} ${d.range?.start.line}`)).toEqual(pathLines.map((line) => `SEM042 ${line}`));
-      expect(config.diagnostics.find((d) => d.code === 'SEM042')!.summary).toContain(`path ${JSON.stringify(written)} is not a folder inside its repository`);
+      expect(config.diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.code} ${d.range?.start.line}`)).toEqual(pathLines.map((line) => `${codeFor(written)} ${line}`));
+      if (written !== '') expect(config.diagnostics.find((d) => d.code === 'SEM042')!.summary).toContain(`path ${JSON.stringify(written)} is not a folder inside its repository`);
       // Not read, so not judged: no missing folder, no empty project, no unreadable repository.
       expect(JSON.stringify(json)).not.toMatch(/SEM041|BP002|HUB020|HUB021/);
     }
@@ -218,7 +227,7 @@ describe('a path that names no folder of its repository', () => {
           ['alpha', 'api'].map((project) => ({ project, errors: ['HUB002'], outcomes: ['error'] })),
         );
         for (const e of json.evaluations) expect(e.errors![0]!.summary).toMatch(new RegExp(`^Project "${e.project}": path ${escape(JSON.stringify(written))} is not a folder inside its repository: `));
-        expect(json.diagnostics.filter((d) => d.code === 'SEM042').map((d) => d.file)).toEqual(['oclhub.ocl', 'oclhub.ocl']);
+        expect(json.diagnostics.filter((d) => d.code === codeFor(written)).map((d) => d.file)).toEqual(['oclhub.ocl', 'oclhub.ocl']);
         // Nothing was read, so no rule judges the projects' content (an "empty project" would be a guess).
         expect(json.diagnostics.map((d) => d.code)).not.toContain('BP002');
       }
@@ -228,9 +237,45 @@ describe('a path that names no folder of its repository', () => {
       const rows = buildMatrix(hub!, answer).groups.flatMap((g) => g.rows);
       for (const project of hub!.config!.projects) {
         expect(isBroken(project, answer.diagnostics)).toBe(true);
-        expect(projectDiagnostics(project, answer.diagnostics).filter((d) => d.severity === 'error').map((d) => d.code).sort()).toEqual(['HUB002', 'SEM042']);
+        expect(projectDiagnostics(project, answer.diagnostics).filter((d) => d.severity === 'error').map((d) => d.code).sort()).toEqual(['HUB002', codeFor(written)]);
         expect([...rows.find((row) => row.project.slug === project.slug)!.cells.values()].map((c) => c.status)).toEqual(['error']);
       }
     }
+  });
+});
+
+describe('a project at the root of its repository', () => {
+  const rootResults = new Map<string, Answers>();
+  const rootSets: RepoSet[] = [];
+
+  beforeAll(async () => {
+    for (const written of ROOT_SPELLINGS) {
+      const set = await projectSet(API, written, '');
+      rootSets.push(set);
+      rootResults.set(written, await answers(set, ''));
+    }
+  }, 300_000);
+  afterAll(() => rootSets.forEach((s) => s.remove()));
+
+  it('is found and evaluated when `path` is "."', () => {
+    const dot = rootResults.get('.')!;
+    const lint = dot.lint as LintJson;
+    const alpha = lint.evaluations.find((e) => e.project === 'alpha')!;
+    expect(alpha.errors).toBeUndefined();
+    expect(alpha.decisions.filter((d) => d.outcome === 'violation').map((d) => `${d.policy} ${d.location?.file}:${d.location?.range?.start.line}`)).toEqual([
+      `no_disabled_steps deployment_process.ocl:${lineOf(ALPHA_PROCESS, 'step "alpha-off"')}`,
+    ]);
+    expect((dot.lintFolders as LintJson[])[0]!.evaluations.map((e) => `${e.project} ${e.environment}`)).toEqual(['alpha production']);
+    expect(JSON.stringify(dot.validate.json)).not.toMatch(/SEM041|SEM042|BP002|HUB02/);
+  });
+
+  it.each(ROOT_SPELLINGS.slice(1))('%j: the same answers as "."', (written) => {
+    const dot = rootResults.get('.')!;
+    const spelled = rootResults.get(written)!;
+    expect(spelled.lint).toEqual(dot.lint);
+    expect(spelled.lintCached).toEqual(dot.lintCached);
+    expect(spelled.lintFolders).toEqual(dot.lintFolders);
+    expect(spelled.validate).toEqual(dot.validate);
+    expect(spelled.web).toEqual(dot.web);
   });
 });

@@ -20,7 +20,6 @@ const VALID: Array<[string | undefined, string]> = [
   ['./services//api/./.octopus/', 'services/api/.octopus'],
   ['services//api/', 'services/api'],
   ['a/./b', 'a/b'],
-  ['', ''],
   ['.', ''],
   ['./', ''],
   ['.//./', ''],
@@ -36,6 +35,7 @@ const VALID: Array<[string | undefined, string]> = [
 ];
 
 const INVALID: Array<[string, RegExp]> = [
+  ['', /empty/],
   ['../x', /'\.\.'/],
   ['a/../b', /'\.\.'/],
   ['a\\..\\..\\b', /'\.\.'/],
@@ -70,7 +70,8 @@ describe('folderPath', () => {
         const checked = folderPath(written);
         if (!checked.valid) return;
         expect(validatePath(checked.folder, { allowRoot: true })).toBe(checked.folder);
-        expect(folderPath(checked.folder)).toEqual(checked);
+        // Written back (the root as ".", since an empty `path` is refused), the folder reads as itself.
+        expect(folderPath(checked.folder === '' ? '.' : checked.folder)).toEqual(checked);
       }),
     );
   });
@@ -107,12 +108,16 @@ describe('SEM042 in oclhub.ocl', () => {
   const config = (path: string) => `project "api" {\n    name = "API"\n    path = ${JSON.stringify(path)}\n}\n`;
   const check = (path: string) => validateFile({ path: 'oclhub.ocl', text: config(path), context: { kind: 'oclhub' } }).diagnostics;
 
-  it.each(INVALID.filter(([written]) => !/[\u0000-\u001f]/.test(written)).map(([written]) => written))('is an error at the `path` attribute for %j', (written) => {
+  it.each(INVALID.filter(([written]) => written !== '' && !/[\u0000-\u001f]/.test(written)).map(([written]) => written))('is an error at the `path` attribute for %j', (written) => {
     const found = check(written).filter((d) => d.code === 'SEM042');
     expect(found).toEqual([
       expect.objectContaining({ severity: 'error', file: 'oclhub.ocl', summary: expect.stringContaining(`Project "api": path ${JSON.stringify(written)} is not a folder inside its repository: `) }),
     ]);
     expect(found[0]!.range).toMatchObject({ start: { line: 3, column: 5 }, end: { line: 3 } });
+  });
+
+  it('leaves an empty path to the schema (SCH006), once', () => {
+    expect(check('').map((d) => d.code)).toEqual(['SCH006']);
   });
 
   it.each(VALID.filter(([written]) => written !== undefined).map(([written]) => written!))('is not reported for %j', (written) => {

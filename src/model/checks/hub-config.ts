@@ -153,7 +153,8 @@ export function checkHubConfig(doc: HubConfigDocument, options: HubConfigCheckOp
       );
     }
     const folder = project.path !== undefined ? folderPath(project.path) : undefined;
-    if (folder?.valid === false) out.push(invalidProjectPath(project, folder.reason, file));
+    // An empty path already has its schema error (SCH006): no second finding.
+    if (folder?.valid === false && project.path !== '') out.push(invalidProjectPath(project, folder.reason, file));
     if (project.ref !== undefined && project.repository === undefined) {
       out.push(
         modelDiagnostic('SEM032', `Project "${project.slug}" sets \`ref\` without \`repository\``, {
