@@ -110,6 +110,15 @@ async function answers(set: RepoSet, alphaFolder = ALPHA): Promise<Answers> {
   }
 }
 
+/** Surface by surface, so a failure names the surface that differs. */
+function expectSameAnswers(spelled: Answers, plain: Answers): void {
+  expect(spelled.lint).toEqual(plain.lint);
+  expect(spelled.lintCached).toEqual(plain.lintCached);
+  expect(spelled.lintFolders).toEqual(plain.lintFolders);
+  expect(spelled.validate).toEqual(plain.validate);
+  expect(spelled.web).toEqual(plain.web);
+}
+
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
@@ -160,13 +169,7 @@ describe('one project folder, many spellings', () => {
   });
 
   it.each(SPELLINGS.slice(1).map((s) => s.name))('%s: the same lint report, validation and web entry as the plain spelling', (name) => {
-    const plain = results.get('plain')!;
-    const spelled = results.get(name)!;
-    expect(spelled.lint).toEqual(plain.lint);
-    expect(spelled.lintCached).toEqual(plain.lintCached);
-    expect(spelled.lintFolders).toEqual(plain.lintFolders);
-    expect(spelled.validate).toEqual(plain.validate);
-    expect(spelled.web).toEqual(plain.web);
+    expectSameAnswers(results.get(name)!, results.get('plain')!);
   });
 
   it('the web page gives the in-hub project the diagnostics of its own files, not of a nested project or a look-alike folder', () => {
@@ -270,12 +273,6 @@ describe('a project at the root of its repository', () => {
   });
 
   it.each(ROOT_SPELLINGS.slice(1))('%j: the same answers as "."', (written) => {
-    const dot = rootResults.get('.')!;
-    const spelled = rootResults.get(written)!;
-    expect(spelled.lint).toEqual(dot.lint);
-    expect(spelled.lintCached).toEqual(dot.lintCached);
-    expect(spelled.lintFolders).toEqual(dot.lintFolders);
-    expect(spelled.validate).toEqual(dot.validate);
-    expect(spelled.web).toEqual(dot.web);
+    expectSameAnswers(rootResults.get(written)!, rootResults.get('.')!);
   });
 });
