@@ -11,6 +11,7 @@ import { compareDiagnostics, type Diagnostic, type SourceRepository } from '../d
 import { GitErrorCode, isGitStoreError, isomorphicGit, openRemote, openRepository, parseHubUrl, type GitStore, type ObjectCache } from '../git/index.js';
 import { findRepositoryRoot } from '../git/find-root.js';
 import { DEFAULT_BASE_PATH } from '../model/build.js';
+import { folderPath, invalidProjectPathSummary } from '../model/folder-path.js';
 import { suggest } from '../model/suggest.js';
 import type { HubConfigDocument, HubProjectModel } from '../model/types.js';
 import { kindFolder, TemplateCatalog, type CatalogStore, type LoadedTemplate, type PublishedVersion } from '../templates/catalog.js';
@@ -491,6 +492,9 @@ export class Hub {
       problems: [lintDiagnostic(code, summary, at)],
     });
     if (project.repository === undefined && project.path === undefined) return fail(`Project "${project.slug}" has neither path nor repository`);
+    const checked = folderPath(project.path);
+    if (!checked.valid) return fail(invalidProjectPathSummary(project, checked.reason));
+    const folder = checked.folder;
     let store: GitStore;
     let ref: string;
     let repository: SourceRepository;
@@ -517,7 +521,6 @@ export class Hub {
     } catch (error) {
       return fail(`Cannot read project "${project.slug}" from ${project.repository ?? this.location}${project.ref ? ` at ${project.ref}` : ''}: ${messageOf(error)}`);
     }
-    const folder = normalizeFolder(project.path ?? DEFAULT_BASE_PATH);
     try {
       const listed = await projectFolderFiles(store, ref, folder);
       if (listed.kind !== 'project') {
@@ -761,10 +764,6 @@ async function readsAsCommit(store: GitStore, dir: string, stateDir?: string, ve
   const head = await store.resolveRef('HEAD').catch(() => undefined);
   if (!head?.oid) return false;
   return head.oid === verified || oclWorktreeMatches(store, head.oid, dir, stateDir);
-}
-
-function normalizeFolder(folder: string): string {
-  return folder.replace(/\\/g, '/').replace(/^\.\//, '').replace(/\/+$/, '');
 }
 
 async function readOptional(store: GitStore, ref: string, file: string): Promise<string | undefined> {

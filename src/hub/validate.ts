@@ -16,6 +16,7 @@ import { isGitStoreError } from '../git/errors.js';
 import type { GitStore } from '../git/index.js';
 import { DEFAULT_BASE_PATH } from '../model/build.js';
 import { directoryReader } from '../model/directory-reader.js';
+import { folderPath } from '../model/folder-path.js';
 import { classifyPath } from '../model/kinds.js';
 import { unsettledHeredocRule } from '../model/checks/legacy.js';
 import { parseOcl } from '../ocl/parser.js';
@@ -448,6 +449,10 @@ async function checkExternalProject(
   const registration = (code: 'HUB020' | 'HUB021', summary: string, detail: string): Diagnostic[] => [
     { severity: 'error', code, summary, detail, ...at, related: [{ file: 'oclhub.ocl', range: project.attributeRanges[code === 'HUB021' ? 'ref' : 'repository'] ?? at.range, message: code === 'HUB021' ? 'ref set here' : 'repository set here' }] },
   ];
+  const checked = folderPath(project.path);
+  // SEM042 at `path` comes from oclhub.ocl's own checks; the repository is not even opened.
+  if (!checked.valid) return [];
+  const folder = checked.folder;
   const { openRemote, openRepository, WORKTREE } = await loadGit();
   const isUrl = /^https?:\/\//i.test(repository);
   const location = isUrl ? repository : path.resolve(options.dir, repository);
@@ -472,7 +477,6 @@ async function checkExternalProject(
   }
   const source: SourceRepository = { id: project.slug, location: repository, ...(commit ? { commit } : {}), ...(project.ref ? { ref: project.ref } : {}) };
   const readRef = commit ?? WORKTREE;
-  const folder = (project.path ?? DEFAULT_BASE_PATH).replace(/\\/g, '/').replace(/^\.\//, '').replace(/\/+$/, '');
   let allPaths: string[];
   try {
     allPaths = (await store.listFiles(readRef, undefined, { recursive: true })).map((f) => f.path);

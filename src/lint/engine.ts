@@ -36,6 +36,7 @@
 import path from 'node:path';
 import { compareDiagnostics, type Diagnostic, type Range, type RelatedInformation, type SourceRepository } from '../diagnostics.js';
 import { HUB_REPOSITORY_ID, type LintHub as Hub } from './hub-view.js';
+import { pathInFolder, projectFolderOf } from '../model/folder-path.js';
 import type { HubConfigDocument, HubProjectModel, HubRuleSettingModel } from '../model/types.js';
 import { ruleSettingsApplier, type RuleSetting } from '../model/rule-settings.js';
 import { suggest } from '../model/suggest.js';
@@ -201,13 +202,13 @@ export async function registeredTargets(
   } = {},
 ): Promise<{ targets: LintProjectTarget[]; diagnostics: Diagnostic[] }> {
   const projects = (hub.config?.projects ?? []).filter((p) => !options.only || options.only.includes(p.slug));
-  const lazyAt = (project: HubProjectModel) => (options.lazy && !options.locked && hub.commit !== null && project.repository === undefined && project.path !== undefined ? hub.commit : undefined);
+  const lazyAt = (project: HubProjectModel) => (options.lazy && !options.locked && hub.commit !== null && project.repository === undefined && project.path !== undefined && projectFolderOf(project) !== undefined ? hub.commit : undefined);
   // Untouched projects first, without a read; the others' reads overlap (Git object reads wait on the disk); results keep oclhub.ocl's order.
   const reused = projects.map((project) => {
     const commit = lazyAt(project);
-    const key = commit !== undefined ? options.reuse?.(project.slug, projectFolder(project)) : undefined;
+    const key = commit !== undefined ? options.reuse?.(project.slug, projectFolderOf(project)!) : undefined;
     if (key === undefined) return undefined;
-    options.listings?.retain(projectFolder(project));
+    options.listings?.retain(projectFolderOf(project)!);
     return reusedTarget(hub, project, commit!, key, options.listings);
   });
   const targets = await mapConcurrently(projects, READ_CONCURRENCY, async (project, index): Promise<LintProjectTarget> => {
@@ -308,7 +309,7 @@ const fileIdDigests = new WeakMap<LintProjectTarget, string>();
 
 /** An in-hub project listed by blob ids only (a tree walk, or its folder's tree id in `listings`), its files read on demand. */
 async function lazyTarget(hub: Hub, project: HubProjectModel, commit: string, listings: TreeListings | undefined): Promise<LintProjectTarget | undefined> {
-  const folder = projectFolder(project);
+  const folder = projectFolderOf(project)!;
   try {
     const listing = await projectFilesAt(hub.store, commit, folder, listings);
     // Missing or empty: readProject says why, with a did-you-mean.
@@ -323,11 +324,6 @@ async function lazyTarget(hub: Hub, project: HubProjectModel, commit: string, li
   }
 }
 
-/** An in-hub project's folder as Git paths name it. */
-function projectFolder(project: HubProjectModel): string {
-  return (project.path ?? '').replace(/^\.\//, '').replace(/\/+$/, '');
-}
-
 /** The keys of targets made from the last run's manifest (see `reusedTarget`). */
 const reusedKeys = new WeakMap<LintProjectTarget, string>();
 
@@ -338,7 +334,7 @@ const reusedKeys = new WeakMap<LintProjectTarget, string>();
  */
 function reusedTarget(hub: Hub, project: HubProjectModel, commit: string, key: string, listings: TreeListings | undefined): LintProjectTarget {
   const target = deferredTarget(hub, project, async () => {
-    const listing = await projectFilesAt(hub.store, commit, projectFolder(project), listings);
+    const listing = await projectFilesAt(hub.store, commit, projectFolderOf(project)!, listings);
     return readFilesAt(hub, commit, listing?.fileIds.keys() ?? []);
   });
   reusedKeys.set(target, key);
@@ -1148,7 +1144,7 @@ async function lintUncached(
   if (manifest) {
     const projects: ManifestProject[] = [];
     targets.forEach((target, index) => {
-      if (keys[index] !== '' && target.registered && (reusedKeys.has(target) || lazyCommits.get(target) === hub.commit)) projects.push([target.slug, projectFolder(target.registered), keys[index]!]);
+      if (keys[index] !== '' && target.registered && (reusedKeys.has(target) || lazyCommits.get(target) === hub.commit)) projects.push([target.slug, projectFolderOf(target.registered)!, keys[index]!]);
     });
     await manifest.save(hub.commit!, sharedKey, projects);
   }
@@ -1167,16 +1163,21 @@ async function lintUncached(
 /** A project folder on disk as a lint target: slug from oclhub.ocl when registered, else the folder name. */
 export function targetForFolder(hub: Hub, files: ReadonlyMap<string, string>, root: string, hubDir: string | undefined): LintProjectTarget {
   const registered = (hub.config?.projects ?? []).find((p) => {
+    // A path that names no folder matches none (SEM042 in oclhub.ocl says why).
+    const folder = projectFolderOf(p);
+    if (folder === undefined) return false;
     if (p.repository !== undefined && !/^https?:/i.test(p.repository) && hubDir !== undefined) {
       if (path.resolve(hubDir, p.repository) !== root) return false;
-      const folder = (p.path ?? '.octopus').replace(/^\.\//, '').replace(/\/+$/, '');
-      return [...files.keys()].some((f) => f.startsWith(`${folder}/`) && ownsProjectFile(f.slice(folder.length + 1)));
+      return [...files.keys()].some((f) => {
+        const inFolder = pathInFolder(folder, f);
+        return inFolder !== undefined && ownsProjectFile(inFolder);
+      });
     }
     if (p.path !== undefined && hubDir !== undefined) {
-      const folder = path.resolve(hubDir, p.path);
+      const absolute = path.resolve(hubDir, folder);
       return [...files.keys()].some((f) => {
         const file = path.resolve(root, f);
-        return file.startsWith(folder + path.sep) && ownsProjectFile(path.relative(folder, file).split(path.sep).join('/'));
+        return file.startsWith(absolute + path.sep) && ownsProjectFile(path.relative(absolute, file).split(path.sep).join('/'));
       });
     }
     return false;

@@ -15,6 +15,7 @@ import { checkParameterValues, checkProcess } from './checks/process.js';
 import { checkParameters, checkProcessTemplate, scanParameterReferences } from './checks/template.js';
 import { modelDiagnostic } from './codes.js';
 import { insertIntoBlockFix, oclString, replaceFix } from './fixes.js';
+import { folderPath } from './folder-path.js';
 import { suggest } from './suggest.js';
 import { classifyPath, guessKindFromDocument, type DocumentKind, type PathInfo } from './kinds.js';
 import { projectDocument } from './projection.js';
@@ -366,7 +367,10 @@ export function checkProjectFolder(
   files: ReadonlyArray<{ path: string; kind?: DocumentKind | undefined }>,
   allPaths: readonly string[],
 ): Diagnostic | undefined {
-  const folder = normalise(written).replace(/\/+$/, '').replace(/^\.$/, '');
+  const checked = folderPath(written);
+  // A path that names no folder has SEM042 from oclhub.ocl's own checks: no second finding here.
+  if (!checked.valid) return undefined;
+  const folder = checked.folder;
   const isProjectFile = (f: { path: string; kind?: DocumentKind | undefined }) => f.kind !== undefined && PROJECT_CONTENT_KINDS.has(f.kind) && classifyPath(f.path)?.projectTemplate === undefined;
   if (files.some((f) => isProjectFile(f) && projectFolder(f.path) === folder)) return undefined;
   const exists = folder === '' ? allPaths.length > 0 : allPaths.some((p) => isUnder(p, folder));

@@ -6,6 +6,7 @@
  */
 import type { HubConfigDocument, HubProjectModel, ModelDocument, PolicyDocument } from '../model/types.js';
 import compare from 'semver/functions/compare.js';
+import { folderPath } from '../model/folder-path.js';
 import { projectFolder } from '../templates/project.js';
 import { parseTagName } from '../templates/version-tags.js';
 import type { PracticeDocument, PracticeInput, PracticeProject } from './types.js';
@@ -32,8 +33,10 @@ function under(path: string, folder: string): boolean {
   return folder === '' || path.startsWith(`${folder}/`);
 }
 
+/** A folder of the hub as Git names it; as written when it names none (oclhub.ocl's checks say why, and no file lies under it). */
 function clean(folder: string): string {
-  return folder.replace(/\\/g, '/').replace(/^\.\//, '').replace(/\/+$/, '');
+  const checked = folderPath(folder);
+  return checked.valid ? checked.folder : folder;
 }
 
 export function practiceInputFromValidation(hub: ValidatedHub, sources: ReadonlyMap<string, string>, options: FromValidationOptions = {}): PracticeInput {
@@ -56,7 +59,7 @@ export function practiceInputFromValidation(hub: ValidatedHub, sources: Readonly
   const ownerOf = (file: string) => inHub.filter((p) => under(file, p.folder)).sort((a, b) => b.folder.length - a.folder.length)[0]?.project;
   for (const registered of hub.config?.projects ?? []) {
     const project: PracticeProject = { slug: registered.slug, registered, documents: [] };
-    if (registered.repository !== undefined || registered.path === undefined) project.read = false;
+    if (registered.repository !== undefined || registered.path === undefined || !folderPath(registered.path).valid) project.read = false;
     else {
       project.documents = projectDocuments.filter((d) => ownerOf(d.file) === registered);
       for (const d of project.documents) claimed.add(d);

@@ -5,6 +5,8 @@
  */
 import type { Diagnostic } from '../diagnostics.js';
 import type { ComplianceRow, Hub } from '../hub/index.js';
+import { ownsProjectFile } from '../lint/project-files.js';
+import { pathInFolder, projectFolderOf } from '../model/folder-path.js';
 import type { HubEnvironmentModel, HubProjectModel } from '../model/types.js';
 import { contextStatus, isFinding, type CellStatus, type DecisionLike, STATUS_ORDER } from './status.js';
 
@@ -54,12 +56,16 @@ export function promotionOrder(hub: Hub): HubEnvironmentModel[] {
 
 /** The diagnostics that concern one project: its files, its block in oclhub.ocl, or marked with its slug. */
 export function projectDiagnostics(project: HubProjectModel, diagnostics: readonly Diagnostic[]): Diagnostic[] {
-  const folder = project.repository === undefined && project.path !== undefined ? `${project.path.replace(/^\.\//, '').replace(/\/+$/, '')}/` : undefined;
+  const folder = project.repository === undefined && project.path !== undefined ? projectFolderOf(project) : undefined;
+  const owns = (file: string) => {
+    const inFolder = folder !== undefined ? pathInFolder(folder, file) : undefined;
+    return inFolder !== undefined && ownsProjectFile(inFolder);
+  };
   const mentions = `"${project.slug}"`;
   return diagnostics.filter(
     (d) =>
       d.project === project.slug ||
-      (folder !== undefined && d.file?.startsWith(folder)) ||
+      (d.file !== undefined && owns(d.file)) ||
       (d.file === 'oclhub.ocl' && d.code.startsWith('HUB') && d.summary.includes(mentions)) ||
       (d.file === 'oclhub.ocl' && d.range !== undefined && d.range.start.offset >= project.range.start.offset && d.range.end.offset <= project.range.end.offset),
   );

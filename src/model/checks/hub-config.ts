@@ -3,6 +3,7 @@ import valid from 'semver/functions/valid.js';
 import type { Diagnostic, Range } from '../../diagnostics.js';
 import { modelDiagnostic } from '../codes.js';
 import { KNOWN_CODES } from '../code-registry.js';
+import { folderPath, invalidProjectPath } from '../folder-path.js';
 import { checkRuleSettings, ruleSettingsOf } from '../rule-settings.js';
 import { suggest } from '../suggest.js';
 import type { BlockSource, HubConfigDocument } from '../types.js';
@@ -151,6 +152,9 @@ export function checkHubConfig(doc: HubConfigDocument, options: HubConfigCheckOp
         }),
       );
     }
+    const folder = project.path !== undefined ? folderPath(project.path) : undefined;
+    // An empty path already has its schema error (SCH006): no second finding.
+    if (folder?.valid === false && project.path !== '') out.push(invalidProjectPath(project, folder.reason, file));
     if (project.ref !== undefined && project.repository === undefined) {
       out.push(
         modelDiagnostic('SEM032', `Project "${project.slug}" sets \`ref\` without \`repository\``, {

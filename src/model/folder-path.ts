@@ -1,0 +1,69 @@
+/**
+ * A project's folder as configured (the `path` of a `project` block in oclhub.ocl): the folder of its
+ * repository that holds its OCL, which Octopus calls the project's Git base path (`.octopus` by default,
+ * `services/api/.octopus` in a monorepo). Every surface (lint, validate, practices, the web page) turns
+ * what was written into the folder Git names through `folderPath`, so one configured folder is one key.
+ *
+ * The rule. A folder is relative to the root of the repository it lives in:
+ * - `\` is read as `/` (people on Windows type paths that way; Git paths never hold `\`, see git/paths.ts);
+ * - empty segments and `.` segments go: `./.octopus/`, `.octopus//` and `./././.octopus` are `.octopus`;
+ * - `.` and `./` are the repository root (as `pathSegments` takes them for folder arguments);
+ * - absent is `.octopus`, Octopus's default; empty is refused (oclhub.ocl's schema says so, SCH006):
+ *   it could mean the root or the default, and oclhub does not guess which;
+ * - an absolute path (`/x`, `\\server\share`, `C:\x`, `C:x`), any `..` segment (even one that would
+ *   come back inside), a `.git` segment and control characters are refused with the reason: such a
+ *   value cannot name a folder of the repository, and guessing one would evaluate the wrong files;
+ * - nothing else changes: case and Unicode (Git compares names byte for byte) stay as written.
+ */
+import type { Diagnostic } from '../diagnostics.js';
+import { DEFAULT_BASE_PATH } from './build.js';
+import { modelDiagnostic } from './codes.js';
+import type { HubProjectModel } from './types.js';
+
+/** A configured folder: the repository-relative folder (`''` for the root), or why it names none. */
+export type FolderPath = { valid: true; folder: string } | { valid: false; reason: string };
+
+export function folderPath(written: string | undefined): FolderPath {
+  if (written === undefined) return { valid: true, folder: DEFAULT_BASE_PATH };
+  if (written === '') return invalid('it is empty: write "." for the repository root, or leave `path` out for ".octopus"');
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(written)) return invalid('it contains a control character');
+  const slashed = written.replace(/\\/g, '/');
+  if (slashed.startsWith('/')) return invalid('it is absolute: write it relative to the repository root');
+  if (/^[A-Za-z]:/.test(slashed)) return invalid('it starts with a drive letter: write it relative to the repository root');
+  const segments = slashed.split('/').filter((segment) => segment !== '' && segment !== '.');
+  if (segments.includes('..')) return invalid("it contains '..': a project folder lies inside its repository");
+  if (segments.some((segment) => segment.toLowerCase() === '.git')) return invalid("it reaches into the repository's .git folder");
+  return { valid: true, folder: segments.join('/') };
+}
+
+function invalid(reason: string): FolderPath {
+  return { valid: false, reason };
+}
+
+/** A registered project's folder (Octopus's default when `path` is absent), or undefined when its `path` names none. */
+export function projectFolderOf(project: Pick<HubProjectModel, 'path'>): string | undefined {
+  const checked = folderPath(project.path);
+  return checked.valid ? checked.folder : undefined;
+}
+
+/** The path of `file` inside `folder` (both repository-relative, `''` the root), or undefined when it lies elsewhere. */
+export function pathInFolder(folder: string, file: string): string | undefined {
+  if (folder === '') return file;
+  return file.startsWith(`${folder}/`) ? file.slice(folder.length + 1) : undefined;
+}
+
+/** The summary every surface gives a project whose `path` names no folder of its repository. */
+export function invalidProjectPathSummary(project: Pick<HubProjectModel, 'slug' | 'path'>, reason: string): string {
+  return `Project "${project.slug}": path ${JSON.stringify(project.path ?? '')} is not a folder inside its repository: ${reason}`;
+}
+
+/** SEM042 at the `path` attribute of the project's block in oclhub.ocl (`file`). */
+export function invalidProjectPath(project: HubProjectModel, reason: string, file?: string): Diagnostic {
+  return modelDiagnostic('SEM042', invalidProjectPathSummary(project, reason), {
+    file,
+    range: project.attributeRanges['path'] ?? project.labelRange ?? project.headerRange,
+    detail:
+      'A project\'s `path` is the folder holding its OCL (Octopus\'s Git base path), relative to the root of the repository it lives in, with `/` between folders: ".octopus", "services/api/.octopus", or "." for the root. Nothing of this project is read until it names one.',
+  });
+}
