@@ -1173,7 +1173,8 @@ export function targetForFolder(hub: Hub, files: ReadonlyMap<string, string>, ro
         return inFolder !== undefined && ownsProjectFile(inFolder);
       });
     }
-    if (p.path !== undefined && hubDir !== undefined) {
+    // An in-hub project: its path is a folder of the hub. A remote project's path lies in its own repository.
+    if (p.repository === undefined && p.path !== undefined && hubDir !== undefined) {
       const absolute = path.resolve(hubDir, folder);
       return [...files.keys()].some((f) => {
         const file = path.resolve(root, f);
