@@ -17,7 +17,7 @@
  * searching the text), and each run writes its own commit into them.
  */
 import type { SourceRepository } from '../diagnostics.js';
-import { buildLintJson, orderedDecision, orderedDiagnostic, orderedEvaluations, withRepositoryAlias, type LintJsonOptions } from './lint-json.js';
+import { buildLintJson, orderedDecision, orderedDiagnostic, orderedEvaluations, withLocationRepository, withRepositoryAlias, type LintJsonOptions } from './lint-json.js';
 import { decisionText, jsonString, sameDecisionText } from './lint-json-text.js';
 import { evaluationSegments, pieceParts, withoutEvaluations, type StoredPiece } from './lint-pieces.js';
 import { lintExitCode, summarize, type Evaluation, type LintReport, type PolicyDecision } from './lint-report.js';
@@ -411,10 +411,14 @@ export class PieceWriter {
     this.marker = `"commit": "${this.standIn}`;
   }
 
-  /** The project's evaluations as they read in the report's `evaluations` (after a comma or `[`). */
-  piece(evaluations: readonly Evaluation[]): StoredPiece {
+  /**
+   * The project's evaluations as they read in the report's `evaluations` (after a comma or `[`);
+   * decision locations naming a file and no repository are written as naming `locations` (the
+   * project's repository: lint-json.ts `withLocationRepository`).
+   */
+  piece(evaluations: readonly Evaluation[], locations?: SourceRepository): StoredPiece {
     if (evaluations.length === 0) return { bytes: new Uint8Array(0), commits: [] };
-    const { bytes, ends } = withRepositoryAlias(this.hub, this.standIn, () => this.writer.bytes(evaluations, this.marker));
+    const { bytes, ends } = withRepositoryAlias(this.hub, this.standIn, () => withLocationRepository(locations, () => this.writer.bytes(evaluations, this.marker)));
     return { bytes, commits: ends.map((end) => end - this.standIn.length) };
   }
 }

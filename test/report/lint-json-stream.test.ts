@@ -6,7 +6,8 @@ import { lintJsonChunks, lintJsonParts, PieceWriter } from '../../src/report/lin
 import { decodePiece, evaluationSegments, segmentTally, withEvaluationSegments, type EvaluationSegment, type StoredPiece } from '../../src/report/lint-pieces.js';
 import { summarize, type Evaluation, type LintReport, type PolicyDecision } from '../../src/report/lint-report.js';
 import { renderLintJson } from '../../src/report/lint-json.js';
-import { evaluation, hub } from './lint-arbitraries.js';
+import { attachRepository } from '../../src/lint/result-entry.js';
+import { evaluation, hub, repository } from './lint-arbitraries.js';
 import { cleanReport, lintReport } from './lint-fixture.js';
 
 describe('lintJsonChunks', () => {
@@ -162,6 +163,23 @@ describe('the streamed evaluations on arbitrary reports', () => {
         expect(summarize(assembled)).toEqual(summarize(report));
         // Decoded, the pieces are the evaluations as the report writes them.
         expect(renderLintJson(assembled)).toBe(renderLintJson(report));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('with the project\'s repository left to the writer, are the bytes of the decisions with it filled in (attachRepository)', () => {
+    // The engine leaves a cold result's decision locations unplaced and has the piece writer place them.
+    fc.assert(
+      fc.property(fc.array(evaluation, { maxLength: 5 }), fc.option(repository, { nil: undefined }), fc.string(), (evaluations, own, slug) => {
+        const result = { diagnostics: [], evaluations, sources: [] };
+        const placed = attachRepository(result, { slug, ...(own ? { repository: own } : {}) }).evaluations;
+        const left = attachRepository(result, { slug, ...(own ? { repository: own } : {}) }, { leaveLocations: true }).evaluations;
+        for (const [i, e] of left.entries()) expect(e.decisions).toBe(evaluations[i]!.decisions); // not copied
+        const expected = new PieceWriter(hub, 40).piece(placed);
+        const written = new PieceWriter(hub, 40).piece(left, own);
+        expect(Buffer.from(written.bytes).toString('utf8')).toBe(Buffer.from(expected.bytes).toString('utf8'));
+        expect(written.commits).toEqual(expected.commits);
       }),
       { numRuns: 300 },
     );
