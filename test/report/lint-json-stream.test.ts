@@ -204,6 +204,31 @@ describe('the streamed evaluations on arbitrary reports', () => {
       },
       { requiredKeys: ['policy', 'inScope', 'allowed', 'action', 'outcome'] },
     );
+    // A project's environments mostly decide the same at the same places: runs of decisions copied from the environment before.
+    const located = (d: PolicyDecision, on: boolean): PolicyDecision => (on && d.location ? { ...d, location: { ...d.location, repository: hub, related: [{ message: 'm', file: 't.ocl', repository: hub }] } } : d);
+    const environments = fc
+      .tuple(fc.array(fc.tuple(repeated, fc.boolean()), { minLength: 1, maxLength: 8 }), fc.array(fc.array(fc.tuple(fc.nat(7), repeated, fc.boolean()), { maxLength: 3 }), { maxLength: 5 }), fc.nat(3))
+      .map(([first, changes, cut]) => {
+        const lists = [first.map(([d, on]) => located(d, on))];
+        for (const change of changes) {
+          const next = [...lists[lists.length - 1]!];
+          for (const [at, d, on] of change) next[at % next.length] = located(d, on);
+          // Now and then one decision fewer or more, so that runs meet either end.
+          lists.push(cut === 0 ? next.slice(0, -1) : cut === 1 ? [...next, located(first[0]![0], first[0]![1])] : next);
+        }
+        return lists.map((decisions, i): Evaluation => ({ project: 'a', environment: `env-${i}`, decisions }));
+      });
+    fc.assert(
+      fc.property(environments, (list) => {
+        const report: LintReport = { ...lintReport(), evaluations: list };
+        expect(bytesOf(pieced(report, hub, hub.commit!))).toBe(renderLintJson(report));
+        // Written at another commit: every stand-in of the hub's commit, in repeated runs too, is found.
+        const other = 'e'.repeat(40);
+        const atOther = list.map((e) => ({ ...e, decisions: e.decisions.map((d) => JSON.parse(JSON.stringify(d).replaceAll(hub.commit!, other)) as PolicyDecision) }));
+        expect(bytesOf(pieced(report, hub, other))).toBe(renderLintJson({ ...report, evaluations: atOther }));
+      }),
+      { numRuns: 300 },
+    );
     const evaluations = fc.array(fc.record({ project: few('a', 'b'), environment: few('dev', 'prod'), decisions: fc.array(repeated, { maxLength: 6 }) }), { maxLength: 8 });
     fc.assert(
       fc.property(evaluations, fc.boolean(), (list, findingsOnly) => {
