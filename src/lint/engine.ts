@@ -664,8 +664,10 @@ export async function lintProjectEncoded(hub: Hub, target: LintProjectTarget, po
   const run = await lintProject(hub, target, policies, options);
   const pieces = pieceWriter(hub);
   if (!pieces || !pieceableIn(hub, target)) return { text: entryText(encodeEntry(run.result)), evaluated: run.evaluated };
-  const { evaluations } = attachRepository(run.result, placeIn(hub, target));
-  return { text: entryText(encodeEntry(run.result, { ...pieces.piece(evaluations), tally: segmentTally(evaluations) })), evaluated: run.evaluated };
+  // The piece writer fills in the locations' repository (see `settle` in lintUncached).
+  const place = placeIn(hub, target);
+  const { evaluations } = attachRepository(run.result, place, { leaveLocations: true });
+  return { text: entryText(encodeEntry(run.result, { ...pieces.piece(evaluations, place.repository), tally: segmentTally(evaluations) })), evaluated: run.evaluated };
 }
 
 function entryText(parts: readonly (string | Uint8Array)[]): string {
@@ -1035,10 +1037,13 @@ async function lintUncached(
    * what the report writes.
    */
   const settle = (target: LintProjectTarget, result: ProjectResult, key: string): { record: Omit<ProjectResult, 'evaluations'>; segment: EvaluationSegment } => {
-    const { evaluations, ...record } = attachRepository(result, placeOf(target));
+    const place = placeOf(target);
+    // A result kept only as a piece has its decisions' locations placed by the piece writer, not copied to be placed.
+    const asPiece = key !== '' && pieceable(target);
+    const { evaluations, ...record } = attachRepository(result, place, { leaveLocations: asPiece && !keepObjects });
     let segment: EvaluationSegment = { project: target.slug, evaluations };
-    if (key !== '' && pieceable(target)) {
-      const piece: TalliedPiece = { ...pieces!.piece(evaluations), tally: segmentTally(evaluations) };
+    if (asPiece) {
+      const piece: TalliedPiece = { ...pieces!.piece(evaluations, place.repository), tally: segmentTally(evaluations) };
       cache!.setEncoded(key, encodeEntry(result, piece));
       if (!keepObjects) segment = { project: target.slug, piece, commit: hub.commit!, tally: piece.tally };
     } else if (key !== '') {

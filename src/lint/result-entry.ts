@@ -100,8 +100,12 @@ function expandDecision(policies: CompactResult['policies'], [at, rest]: Compact
 /**
  * Fills in the project's repository (and slug) wherever a result leaves it unset: the project's own
  * files. Done after the cache, so a cached result takes the repository's current commit.
+ *
+ * `leaveLocations`: the decisions are left as they are, for a writer that writes their locations
+ * with the project's repository filled in the same way (report/lint-json.ts `withLocationRepository`):
+ * a cold run of a big hub would otherwise copy every located decision only to write it once.
  */
-export function attachRepository(result: ProjectResult, target: ProjectPlace): ProjectResult {
+export function attachRepository(result: ProjectResult, target: ProjectPlace, options: { leaveLocations?: boolean } = {}): ProjectResult {
   const repository = target.repository;
   const own = <T extends { file?: string; repository?: SourceRepository }>(item: T): T =>
     repository === undefined || item.file === undefined || item.repository !== undefined ? item : { ...item, repository };
@@ -113,15 +117,19 @@ export function attachRepository(result: ProjectResult, target: ProjectPlace): P
     diagnostics: result.diagnostics.map(diagnostic),
     sources: result.sources.map(([file, text, repo]) => [file, text, repo ?? repository]),
     ...(result.facts ? { facts: result.facts } : {}),
-    evaluations: result.evaluations.map((evaluation) => ({
-      ...evaluation,
-      ...(evaluation.errors ? { errors: evaluation.errors.map(diagnostic) } : {}),
-      decisions: evaluation.decisions.map((decision) => {
-        if (!decision.location) return decision;
-        const location = own(decision.location);
-        return { ...decision, location: location.related ? { ...location, related: location.related.map(own) } : location };
-      }),
-    })),
+    evaluations: result.evaluations.map((evaluation) => {
+      const errors = evaluation.errors ? { errors: evaluation.errors.map(diagnostic) } : undefined;
+      if (options.leaveLocations) return errors ? { ...evaluation, ...errors } : evaluation;
+      return {
+        ...evaluation,
+        ...errors,
+        decisions: evaluation.decisions.map((decision) => {
+          if (!decision.location) return decision;
+          const location = own(decision.location);
+          return { ...decision, location: location.related ? { ...location, related: location.related.map(own) } : location };
+        }),
+      };
+    }),
   };
 }
 

@@ -17,7 +17,7 @@
  * searching the text), and each run writes its own commit into them.
  */
 import type { SourceRepository } from '../diagnostics.js';
-import { buildLintJson, orderedDecision, orderedDiagnostic, orderedEvaluations, withRepositoryAlias, type LintJsonOptions } from './lint-json.js';
+import { buildLintJson, orderedDecision, orderedDiagnostic, orderedEvaluations, withLocationRepository, withRepositoryAlias, type LintJsonOptions } from './lint-json.js';
 import { decisionText, jsonString, sameDecisionText } from './lint-json-text.js';
 import { evaluationSegments, pieceParts, withoutEvaluations, type StoredPiece } from './lint-pieces.js';
 import { lintExitCode, summarize, type Evaluation, type LintReport, type PolicyDecision } from './lint-report.js';
@@ -182,7 +182,15 @@ class EvaluationsWriter {
     return { bytes, ends };
   }
 
+  /**
+   * The decisions of the evaluation written last in this call, with where each one's bytes start in
+   * the sink (and the marker ends before it), and whether it was written by `decisionText` (then one
+   * that `sameDecisionText` finds equal to it reads the same). Only for sinks that can repeat bytes.
+   */
+  private previous: WrittenDecisions | undefined;
+
   private write(evaluations: readonly Evaluation[], sink: Sink): void {
+    this.previous = undefined;
     try {
       for (let i = 0; i < evaluations.length; i++) {
         const e = evaluations[i]!;
@@ -198,6 +206,7 @@ class EvaluationsWriter {
     } finally {
       // Kept located decisions are compared as they are during this call only (see the class comment).
       this.located.clear();
+      this.previous = undefined;
     }
   }
 
@@ -211,12 +220,61 @@ class EvaluationsWriter {
       return;
     }
     sink.text(`${out},\n${FIELD_INDENT}"decisions": [`);
-    for (let j = 0; j < shown.length; j++) {
-      sink.lead(j === 0);
-      this.decision(shown[j]!, sink);
+    if (!sink.repeats) {
+      for (let j = 0; j < shown.length; j++) {
+        sink.lead(j === 0);
+        this.fixed = true;
+        this.decision(shown[j]!, sink);
+      }
+    } else {
+      this.repeatingDecisions(shown, sink);
     }
     sink.text(`\n${FIELD_INDENT}]\n    }`);
   }
+
+  /**
+   * The decisions of an evaluation, where a run of them reads as the run at the same places of the
+   * evaluation written before (the same project's previous environment, in a piece: most decisions
+   * of a project are the same in each of its environments) copied from the bytes written then, in
+   * one copy: the separator before each is the same too, as it depends only on the place.
+   */
+  private repeatingDecisions(shown: readonly PolicyDecision[], sink: Sink): void {
+    const n = shown.length;
+    const previous = this.previous;
+    const before = previous === undefined ? 0 : Math.min(n, previous.decisions.length);
+    const written: WrittenDecisions = { decisions: shown, starts: new Array<number>(n + 1), ends: new Array<number>(n + 1), fixed: new Array<boolean>(n) };
+    let j = 0;
+    while (j < n) {
+      let k = j;
+      while (k < before && previous!.fixed[k] && sameDecisionText(previous!.decisions[k]!, shown[k]!)) k++;
+      if (k > j) {
+        // Decisions j..k-1 read as the previous evaluation's: their bytes (and marker ends) once more.
+        const from = sink.position();
+        const endsFrom = sink.endCount();
+        for (let i = j; i <= k; i++) {
+          written.starts[i] = from + (previous!.starts[i]! - previous!.starts[j]!);
+          written.ends[i] = endsFrom + (previous!.ends[i]! - previous!.ends[j]!);
+          if (i < k) written.fixed[i] = true;
+        }
+        sink.repeat(previous!.starts[j]!, previous!.starts[k]!, previous!.ends[j]!, previous!.ends[k]!);
+        j = k;
+        continue;
+      }
+      written.starts[j] = sink.position();
+      written.ends[j] = sink.endCount();
+      sink.lead(j === 0);
+      this.fixed = true;
+      this.decision(shown[j]!, sink);
+      written.fixed[j] = this.fixed;
+      j++;
+    }
+    written.starts[n] = sink.position();
+    written.ends[n] = sink.endCount();
+    this.previous = written;
+  }
+
+  /** Whether the decision written last was written by `decisionText` (see `previous`). */
+  private fixed = true;
 
   private decision(d: PolicyDecision, sink: Sink): void {
     if (!keepable(d)) {
@@ -234,7 +292,11 @@ class EvaluationsWriter {
     } else {
       this.kept.set(d.policy, (list = []));
     }
-    const text = decisionText(d, DECISION_DEPTH) ?? nested(orderedDecision(d), DECISION_DEPTH);
+    let text = decisionText(d, DECISION_DEPTH);
+    if (text === undefined) {
+      this.fixed = false;
+      text = nested(orderedDecision(d), DECISION_DEPTH);
+    }
     if (list.length < TEXTS_PER_POLICY) {
       const k: KeptDecision = { policyName: d.policyName, version: d.version, inScope: d.inScope, allowed: d.allowed, action: d.action, outcome: d.outcome, reason: d.reason, error: d.error, text };
       list.push(k);
@@ -258,6 +320,7 @@ class EvaluationsWriter {
     }
     const text = decisionText(d, DECISION_DEPTH);
     if (text === undefined) {
+      this.fixed = false;
       sink.text(nested(orderedDecision(d), DECISION_DEPTH));
       return;
     }
@@ -272,14 +335,42 @@ class EvaluationsWriter {
   }
 }
 
-/** Where `EvaluationsWriter` writes: text, the separator before a decision, and decisions written before (kept). */
+/** An evaluation's decisions as written (see `EvaluationsWriter.previous`): `starts` and `ends` have one more entry, the end. */
+interface WrittenDecisions {
+  decisions: readonly PolicyDecision[];
+  starts: number[];
+  ends: number[];
+  fixed: boolean[];
+}
+
+/**
+ * Where `EvaluationsWriter` writes: text, the separator before a decision, and decisions written
+ * before (kept); a sink that `repeats` also copies a run of what it wrote in this call once more.
+ */
 interface Sink {
   text(text: string): void;
   lead(first: boolean): void;
   kept(decision: KeptText): void;
+  readonly repeats: boolean;
+  /** How much was written (a position for `repeat`), and how many marker ends. */
+  position(): number;
+  endCount(): number;
+  /** Writes again what was written from `from` to `to` (positions), whose marker ends are `endsFrom` to `endsTo`. */
+  repeat(from: number, to: number, endsFrom: number, endsTo: number): void;
 }
 
+/** Text: repeats nothing (a slice of the growing text would flatten it each time). */
 class TextSink implements Sink {
+  readonly repeats = false;
+  position(): number {
+    return this.out.length;
+  }
+  endCount(): number {
+    return 0;
+  }
+  repeat(): void {
+    throw new Error('a text sink repeats nothing');
+  }
   out = '';
   text(text: string): void {
     this.out += text;
@@ -305,6 +396,7 @@ const SLAB = 1 << 20;
  * and copied wherever it recurs (most of a big report); the rest is encoded and searched as it comes.
  */
 class ByteSink implements Sink {
+  readonly repeats = true;
   /** Bytes written (from `start` in `buffer`). */
   private length = 0;
   private pending = '';
@@ -340,6 +432,25 @@ class ByteSink implements Sink {
     }
     for (let i = 0; i < ends.length; i++) this.ends.push(this.length + ends[i]!);
     this.copy(bytes);
+  }
+
+  position(): number {
+    if (this.pending !== '') this.flush();
+    return this.length;
+  }
+
+  endCount(): number {
+    return this.ends.length;
+  }
+
+  repeat(from: number, to: number, endsFrom: number, endsTo: number): void {
+    if (this.pending !== '') this.flush();
+    const size = to - from;
+    if (this.start + this.length + size > this.buffer.length) this.grow(size);
+    const shift = this.length - from;
+    for (let i = endsFrom; i < endsTo; i++) this.ends.push(this.ends[i]! + shift);
+    this.buffer.copyWithin(this.start + this.length, this.start + from, this.start + to);
+    this.length += size;
   }
 
   private copy(bytes: Buffer): void {
@@ -411,10 +522,14 @@ export class PieceWriter {
     this.marker = `"commit": "${this.standIn}`;
   }
 
-  /** The project's evaluations as they read in the report's `evaluations` (after a comma or `[`). */
-  piece(evaluations: readonly Evaluation[]): StoredPiece {
+  /**
+   * The project's evaluations as they read in the report's `evaluations` (after a comma or `[`);
+   * decision locations naming a file and no repository are written as naming `locations` (the
+   * project's repository: lint-json.ts `withLocationRepository`).
+   */
+  piece(evaluations: readonly Evaluation[], locations?: SourceRepository): StoredPiece {
     if (evaluations.length === 0) return { bytes: new Uint8Array(0), commits: [] };
-    const { bytes, ends } = withRepositoryAlias(this.hub, this.standIn, () => this.writer.bytes(evaluations, this.marker));
+    const { bytes, ends } = withRepositoryAlias(this.hub, this.standIn, () => withLocationRepository(locations, () => this.writer.bytes(evaluations, this.marker)));
     return { bytes, commits: ends.map((end) => end - this.standIn.length) };
   }
 }

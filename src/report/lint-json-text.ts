@@ -16,7 +16,7 @@
  *   two spaces a level (lint-json-stream.ts relies on the same: the layout indents purely by depth).
  */
 import type { Position, Range, RelatedInformation, SourceRepository } from '../diagnostics.js';
-import { writtenCommit } from './lint-json.js';
+import { placedRepository, writtenCommit } from './lint-json.js';
 import type { DecisionLocation, PolicyDecision } from './lint-report.js';
 
 /** A newline and the indentation of a member at each depth (more are made as needed). */
@@ -97,7 +97,8 @@ function rangeText(r: Range, depth: number): Text {
 
 /** `orderedRelated(r)` at `depth`. */
 function relatedText(r: RelatedInformation, depth: number): Text {
-  const { file, range, message, repository } = r;
+  const { file, range, message } = r;
+  const repository = placedRepository(r);
   const at = lineAt(depth + 1);
   let out = '';
   if (file !== undefined) {
@@ -139,7 +140,8 @@ const stringItem = (s: string): Text => (typeof s === 'string' ? jsonString(s) :
 
 /** `orderedLocation(l)` at `depth`. */
 function locationText(l: DecisionLocation, depth: number): Text {
-  const { file, range, step, related, repository } = l;
+  const { file, range, step, related } = l;
+  const repository = placedRepository(l);
   if (typeof file !== 'string') return undefined;
   const at = lineAt(depth + 1);
   let out = `{${at}"file": ${jsonString(file)}`;
@@ -257,7 +259,7 @@ function sameLocation(a: DecisionLocation, b: DecisionLocation): boolean {
     a.file === b.file &&
     a.step === b.step &&
     sameOptional(a.range, b.range, sameRange) &&
-    sameOptional(a.repository, b.repository, sameRepository) &&
+    sameOptional(placedRepository(a), placedRepository(b), sameRepository) &&
     sameOptional(a.related, b.related, sameRelatedList)
   );
 }
@@ -267,7 +269,7 @@ function sameRelatedList(a: readonly RelatedInformation[], b: readonly RelatedIn
   for (let i = 0; i < a.length; i++) {
     const x = a[i]!;
     const y = b[i];
-    if (!isObject(y) || x.file !== y.file || x.message !== y.message || !sameOptional(x.range, y.range, sameRange) || !sameOptional(x.repository, y.repository, sameRepository)) return false;
+    if (!isObject(y) || x.file !== y.file || x.message !== y.message || !sameOptional(x.range, y.range, sameRange) || !sameOptional(placedRepository(x), placedRepository(y), sameRepository)) return false;
   }
   return true;
 }

@@ -125,12 +125,13 @@ export function orderedDecision(d: PolicyDecision): PolicyDecision {
 }
 
 function orderedLocation(l: DecisionLocation): DecisionLocation {
+  const repository = placedRepository(l);
   return {
     file: l.file,
     range: l.range && orderedRange(l.range),
     step: l.step,
-    related: l.related?.map(orderedRelated),
-    repository: l.repository && orderedRepository(l.repository),
+    related: l.related?.map((r) => orderedRelatedIn(r, placedRepository(r))),
+    repository: repository && orderedRepository(repository),
   };
 }
 
@@ -150,11 +151,15 @@ export function orderedDiagnostic(d: Diagnostic): Diagnostic {
 }
 
 function orderedRelated(r: RelatedInformation): RelatedInformation {
+  return orderedRelatedIn(r, r.repository);
+}
+
+function orderedRelatedIn(r: RelatedInformation, repository: SourceRepository | undefined): RelatedInformation {
   return {
     file: r.file,
     range: r.range && orderedRange(r.range),
     message: r.message,
-    repository: r.repository && orderedRepository(r.repository),
+    repository: repository && orderedRepository(repository),
   };
 }
 
@@ -173,6 +178,31 @@ export function withRepositoryAlias<T>(repository: SourceRepository, commit: str
   } finally {
     alias = before;
   }
+}
+
+/** While `withLocationRepository` runs: the repository of decision locations that name a file and none. */
+let locationDefault: SourceRepository | undefined;
+
+/**
+ * Runs `render` with every decision location, and every related location of one, that names a file
+ * but no repository written as naming `repository`: what `attachRepository` (lint/result-entry.ts)
+ * would have filled in, without copying each located decision to do so (the stored pieces of the JSON
+ * report are written this way, lint-json-stream.ts). Diagnostics are not concerned.
+ */
+export function withLocationRepository<T>(repository: SourceRepository | undefined, render: () => T): T {
+  const before = locationDefault;
+  locationDefault = repository;
+  try {
+    return render();
+  } finally {
+    locationDefault = before;
+  }
+}
+
+/** The repository a decision location (or a related location of one) is written with (see `withLocationRepository`). */
+export function placedRepository(l: { file?: string; repository?: SourceRepository }): SourceRepository | undefined {
+  const own = l.repository;
+  return own === undefined && l.file !== undefined ? locationDefault : own;
 }
 
 /** The commit the report writes for a repository: its own, or the one `withRepositoryAlias` stands in. */

@@ -213,7 +213,12 @@ result := {"allowed": false, "reason": "too old"} if semver.compare(input.Releas
     expect(decision.reason).toBeUndefined();
     // A bare decision (what lint keeps) says the same, without the raw values.
     const bare = evaluatePolicy(policy, withoutRelease, { unknownInput: ['Release'], decisionOnly: true });
-    expect(Object.keys(bare)).toEqual(['policy', 'inScope', 'allowed', 'action', 'outcome', 'policyName', 'needs']);
+    const present = (d: object) => Object.entries(d).flatMap(([key, value]) => (value === undefined ? [] : [key]));
+    expect(present(bare)).toEqual(['policy', 'inScope', 'allowed', 'action', 'outcome', 'policyName', 'needs']);
+    // Every bare decision has one shape: the same keys in the same order, an absent one undefined.
+    const shape = ['policy', 'inScope', 'allowed', 'action', 'outcome', 'policyName', 'version', 'reason', 'needs', 'location'];
+    expect(Object.keys(bare)).toEqual(shape);
+    expect(Object.keys(evaluatePolicy(policy, deployToProduction, { unknownInput: [], decisionOnly: true }))).toEqual(shape);
     expect(bare).toMatchObject({ outcome: 'inconclusive', needs: ['Release.Version'], allowed: true, action: 'block' });
     // Known input decides as usual.
     expect(evaluatePolicy(policy, deployToProduction, { unknownInput: [] }).outcome).toBe('violation');

@@ -6,7 +6,8 @@ import { lintJsonChunks, lintJsonParts, PieceWriter } from '../../src/report/lin
 import { decodePiece, evaluationSegments, segmentTally, withEvaluationSegments, type EvaluationSegment, type StoredPiece } from '../../src/report/lint-pieces.js';
 import { summarize, type Evaluation, type LintReport, type PolicyDecision } from '../../src/report/lint-report.js';
 import { renderLintJson } from '../../src/report/lint-json.js';
-import { evaluation, hub } from './lint-arbitraries.js';
+import { attachRepository } from '../../src/lint/result-entry.js';
+import { evaluation, hub, repository } from './lint-arbitraries.js';
 import { cleanReport, lintReport } from './lint-fixture.js';
 
 describe('lintJsonChunks', () => {
@@ -167,6 +168,23 @@ describe('the streamed evaluations on arbitrary reports', () => {
     );
   });
 
+  it('with the project\'s repository left to the writer, are the bytes of the decisions with it filled in (attachRepository)', () => {
+    // The engine leaves a cold result's decision locations unplaced and has the piece writer place them.
+    fc.assert(
+      fc.property(fc.array(evaluation, { maxLength: 5 }), fc.option(repository, { nil: undefined }), fc.string(), (evaluations, own, slug) => {
+        const result = { diagnostics: [], evaluations, sources: [] };
+        const placed = attachRepository(result, { slug, ...(own ? { repository: own } : {}) }).evaluations;
+        const left = attachRepository(result, { slug, ...(own ? { repository: own } : {}) }, { leaveLocations: true }).evaluations;
+        for (const [i, e] of left.entries()) expect(e.decisions).toBe(evaluations[i]!.decisions); // not copied
+        const expected = new PieceWriter(hub, 40).piece(placed);
+        const written = new PieceWriter(hub, 40).piece(left, own);
+        expect(Buffer.from(written.bytes).toString('utf8')).toBe(Buffer.from(expected.bytes).toString('utf8'));
+        expect(written.commits).toEqual(expected.commits);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('write a decision seen before in the report as it was written then, and one that differs in any field afresh', () => {
     // Few values per field, so that decisions repeat and near-repeats (one field apart) are common.
     const few = <T>(...values: T[]) => fc.constantFrom(...values);
@@ -185,6 +203,31 @@ describe('the streamed evaluations on arbitrary reports', () => {
         location: few(undefined, { file: 'f.ocl' }),
       },
       { requiredKeys: ['policy', 'inScope', 'allowed', 'action', 'outcome'] },
+    );
+    // A project's environments mostly decide the same at the same places: runs of decisions copied from the environment before.
+    const located = (d: PolicyDecision, on: boolean): PolicyDecision => (on && d.location ? { ...d, location: { ...d.location, repository: hub, related: [{ message: 'm', file: 't.ocl', repository: hub }] } } : d);
+    const environments = fc
+      .tuple(fc.array(fc.tuple(repeated, fc.boolean()), { minLength: 1, maxLength: 8 }), fc.array(fc.array(fc.tuple(fc.nat(7), repeated, fc.boolean()), { maxLength: 3 }), { maxLength: 5 }), fc.nat(3))
+      .map(([first, changes, cut]) => {
+        const lists = [first.map(([d, on]) => located(d, on))];
+        for (const change of changes) {
+          const next = [...lists[lists.length - 1]!];
+          for (const [at, d, on] of change) next[at % next.length] = located(d, on);
+          // Now and then one decision fewer or more, so that runs meet either end.
+          lists.push(cut === 0 ? next.slice(0, -1) : cut === 1 ? [...next, located(first[0]![0], first[0]![1])] : next);
+        }
+        return lists.map((decisions, i): Evaluation => ({ project: 'a', environment: `env-${i}`, decisions }));
+      });
+    fc.assert(
+      fc.property(environments, (list) => {
+        const report: LintReport = { ...lintReport(), evaluations: list };
+        expect(bytesOf(pieced(report, hub, hub.commit!))).toBe(renderLintJson(report));
+        // Written at another commit: every stand-in of the hub's commit, in repeated runs too, is found.
+        const other = 'e'.repeat(40);
+        const atOther = list.map((e) => ({ ...e, decisions: e.decisions.map((d) => JSON.parse(JSON.stringify(d).replaceAll(hub.commit!, other)) as PolicyDecision) }));
+        expect(bytesOf(pieced(report, hub, other))).toBe(renderLintJson({ ...report, evaluations: atOther }));
+      }),
+      { numRuns: 300 },
     );
     const evaluations = fc.array(fc.record({ project: few('a', 'b'), environment: few('dev', 'prod'), decisions: fc.array(repeated, { maxLength: 6 }) }), { maxLength: 8 });
     fc.assert(
