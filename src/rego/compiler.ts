@@ -56,6 +56,7 @@ class Scope {
   declare(name: string): number {
     const slot = this.fresh(name);
     this.names.set(name, slot);
+    if (name === 'input' || name === 'data') this.alloc.rootNameDeclared = true;
     return slot;
   }
 
@@ -68,6 +69,12 @@ class Scope {
 
 export class SlotAllocator {
   readonly names: string[] = [];
+  /**
+   * Whether some scope declared a variable named `input` or `data` (Scope.declare). Until one
+   * does, those names are the roots without looking through the scopes (a long body reads
+   * `input` in most literals, and the body's scope holds all its variables).
+   */
+  rootNameDeclared = false;
   next(name: string): number {
     this.names.push(name);
     return this.names.length - 1;
@@ -981,6 +988,10 @@ class Translator {
 
   variable(t: VarTerm, scope: Scope): CTerm {
     if (t.name === '_') return { k: 'var', slot: scope.fresh('_'), name: '_' };
+    if (!this.alloc.rootNameDeclared) {
+      if (t.name === 'input') return INPUT_TERM;
+      if (t.name === 'data') return DATA_TERM;
+    }
     const slot = scope.lookup(t.name);
     if (slot !== undefined) return { k: 'var', slot, name: t.name };
     if (t.name === 'input') return INPUT_TERM;
