@@ -1756,6 +1756,9 @@ function findNonConstant(t: Term): string | undefined {
 
 /** OPA rejects numbers beyond about 2^±100000 ("number too big"). */
 function numberTooBig(text: string): boolean {
+  // Without an exponent, the decimal exponent is bounded by the text's length: only a text of
+  // more than 30,000 characters can be out of range (most numbers end here, unexamined).
+  if (text.length <= 30000 && text.indexOf('e') < 0 && text.indexOf('E') < 0) return false;
   let i = 0;
   if (text[i] === '-') i++;
   let intDigits = 0;
