@@ -148,5 +148,11 @@ describe('input and data named by locals', () => {
     expect(valueOf('package t\np if { x := input.a; some data in [x]; data == 1 }\n', 'data.t.p', { a: 1 })).toBe(true);
     expect(valueOf('package t\nq := data.t.r\nr := 4\np := [q, input.a, y] if { some input in [7]; y := input }\n', 'data.t.p', { a: 1 })).toBeUndefined();
     expect(valueOf('package t\nq := data.t.r\nr := 4\np := [q, input.a, y] if { y := [v | some input in [7]; v := input][0] }\n', 'data.t.p', { a: 1 })).toEqual([4, 1, 7]);
+    expect(valueOf('package t\np if { some input in [{"a": 2}]; input.a == 2 }\n', 'data.t.p', { a: 1 })).toBe(true);
+    expect(valueOf('package t\np if { every input in [{"a": 1}] { input.a == 1 }; input.b == 2 }\n', 'data.t.p', { a: 1, b: 2 })).toBe(true);
+    expect(errorsOf('package t\np if { some input; input.a := 1 }\n')).toEqual([['rego_compile_error', 'cannot assign to ref', 2, 20]]);
+    const policy = compile([{ file: 'p.rego', source: 'package t\n' }]).policy!;
+    expect(policy.eval('x := input.a; some input in [2]', { input: { a: 1 } }).results?.[0]?.bindings).toEqual({ x: 1, input: 2 });
+    expect(policy.eval('some data in [1]; y := data').results?.[0]?.bindings).toEqual({ data: 1, y: 1 });
   });
 });
