@@ -9,8 +9,11 @@
  * of 3 after a warm-up compile: one rule body of n literals from 1,000 to 50,000, then a query, an
  * array literal and an object literal of 50,000 each.
  * Run: node --expose-gc --import tsx bench/rego-limits.ts   (without --expose-gc heap figures include garbage)
+ *      REGO_ENGINE_DIR=<dir with index.js> node ... bench/rego-limits.ts   times that build instead
+ *      REGO_BASELINE_DIR=<dir with index.js> ...   fresh-process rows also time that build, alternating
  */
 import { execFileSync } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -18,7 +21,12 @@ import type * as EngineModule from '../src/rego/index.js';
 import type { RegoLimits } from '../src/rego/index.js';
 import { compiledEngine } from './_rego-engine.js';
 
-const { compile } = (await import(pathToFileURL(resolve(compiledEngine(), 'index.js')).href)) as typeof EngineModule;
+/**
+ * The engine timed: this tree's build, or the build in REGO_ENGINE_DIR (the directory holding
+ * index.js, e.g. another checkout's dist/rego) to compare two engines in the same period.
+ */
+const engineDir = process.env.REGO_ENGINE_DIR ? resolve(process.env.REGO_ENGINE_DIR) : compiledEngine();
+const { compile } = (await import(pathToFileURL(resolve(engineDir, 'index.js')).href)) as typeof EngineModule;
 
 const GOAL = 2;
 
@@ -128,7 +136,9 @@ function timed(run: () => unknown): Timing {
   }
   return best;
 }
-const shown = (t: Timing) => `${t.wall.toFixed(0).padStart(6)} ms (CPU ${t.cpu.toFixed(0).padStart(5)} ms)`;
+/** The machine's load (1-minute average) when a figure was taken: wall times stretch with it. */
+const load = () => `load ${loadavg()[0]!.toFixed(1)}`;
+const shown = (t: Timing) => `${t.wall.toFixed(0).padStart(6)} ms (CPU ${t.cpu.toFixed(0).padStart(5)} ms, ${load()})`;
 let kept: unknown;
 
 function compileOk(source: string): unknown {
@@ -189,16 +199,19 @@ console.log(`  linear: ${verdict(linear)}; 50,000-literal body ${body50k.toFixed
 // too (5 processes each, median). Beside wall and CPU (all threads), the CPU of the main thread where
 // Linux reports it: the rest is V8 working beside the compile (optimising the engine's own code, which
 // a fresh process has not done yet, and concurrent GC), which a loaded machine makes the compile wait for.
-const engineUrl = pathToFileURL(resolve(compiledEngine(), 'index.js')).href;
-const freshScript = (what: 'body' | 'query') => `
+// With REGO_BASELINE_DIR (another build's directory holding index.js, e.g. main's dist/rego), each
+// fresh process of the engine alternates with one of the baseline, and each row adds the baseline's
+// medians and the ratios: the two measured in the same minutes, under the same load.
+const baselineDir = process.env.REGO_BASELINE_DIR ? resolve(process.env.REGO_BASELINE_DIR) : undefined;
+const freshScript = (what: 'body' | 'query', dir: string) => `
 import { readFileSync } from 'node:fs';
 const mainThreadMs = () => {
+  // The main thread's time on a CPU, in nanoseconds (schedstat; stat counts in 10 ms ticks).
   try {
-    const f = readFileSync('/proc/self/task/' + process.pid + '/stat', 'utf8').split(') ')[1].split(' ');
-    return (Number(f[11]) + Number(f[12])) * 10;
+    return Number(readFileSync('/proc/self/task/' + process.pid + '/schedstat', 'utf8').split(' ')[0]) / 1e6;
   } catch { return NaN; }
 };
-const { compile } = await import(${JSON.stringify(engineUrl)});
+const { compile } = await import(${JSON.stringify(pathToFileURL(resolve(dir, 'index.js')).href)});
 const n = 50000;
 const policy = compile([{ file: 'empty.rego', source: 'package p\\n' }]).policy;
 const text = ${JSON.stringify(what)} === 'body'
@@ -213,12 +226,28 @@ const cpu = process.cpuUsage(c0);
 const main = mainThreadMs() - m0;
 if (!ok) throw new Error('compile failed');
 process.stdout.write(JSON.stringify({ wall, cpu: (cpu.user + cpu.system) / 1000, main }));`;
+type Fresh = Timing & { main: number };
+const runFresh = (script: string): Fresh => JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' })) as Fresh;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 for (const what of ['body', 'query'] as const) {
-  const script = freshScript(what);
-  const fresh = [0, 1, 2, 3, 4].map(() => JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' })) as Timing & { main: number });
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+  const script = freshScript(what, engineDir);
+  const baseScript = baselineDir ? freshScript(what, baselineDir) : undefined;
+  const fresh: Fresh[] = [];
+  const base: Fresh[] = [];
+  for (let round = 0; round < 5; round++) {
+    fresh.push(runFresh(script));
+    if (baseScript) base.push(runFresh(baseScript));
+  }
   const mainMs = median(fresh.map((t) => t.main));
-  console.log(`  ${what === 'body' ? 'rule body ' : 'query     '} 50000 literals, first compile in a fresh process (JIT cold): median ${median(fresh.map((t) => t.wall)).toFixed(0)} ms wall, ` +
+  const wallMs = median(fresh.map((t) => t.wall));
+  console.log(`  ${what === 'body' ? 'rule body ' : 'query     '} 50000 literals, first compile in a fresh process (JIT cold): median ${wallMs.toFixed(0)} ms wall, ` +
     `CPU ${median(fresh.map((t) => t.cpu)).toFixed(0)} ms${Number.isNaN(mainMs) ? '' : ` (main thread ${mainMs.toFixed(0)} ms)`} ` +
-    `(runs ${fresh.map((t) => t.wall.toFixed(0)).join(', ')} ms wall)`);
+    `(runs ${fresh.map((t) => t.wall.toFixed(0)).join(', ')} ms wall; ${load()}) ≤ ${COMPILE_GOAL_MS} ms: ${verdict(wallMs <= COMPILE_GOAL_MS)}`);
+  if (base.length) {
+    const baseWall = median(base.map((t) => t.wall));
+    const baseCpu = median(base.map((t) => t.cpu));
+    const baseMain = median(base.map((t) => t.main));
+    console.log(`             baseline ${baselineDir}: median ${baseWall.toFixed(0)} ms wall, CPU ${baseCpu.toFixed(0)} ms (main thread ${baseMain.toFixed(0)} ms); ` +
+      `engine/baseline: wall ${(wallMs / baseWall).toFixed(2)}x, CPU ${(median(fresh.map((t) => t.cpu)) / baseCpu).toFixed(2)}x, main thread ${(mainMs / baseMain).toFixed(2)}x`);
+  }
 }

@@ -13,6 +13,17 @@ import { eachSubterm, exprTerms, valueName, type Import, type Literal, type Loca
 import type { RegoError } from './errors.js';
 
 const ROOT_DOCUMENTS = new Set(['input', 'data']);
+/**
+ * Text that may assign to a root document (`input := 1`; the lexer skips whitespace and comments
+ * between the name and `:=`). A text without it assigns to neither, so the walk over every term
+ * looking for such assignments is skipped (a pass over the whole of a long body).
+ */
+const ROOT_ASSIGNMENT = /\b(?:input|data)(?:\s|#[^\n]*)*:=/;
+
+/** Whether `source` (undefined: not known) may hold an assignment to `input` or `data`. */
+function mayAssignRoots(source: string | undefined): boolean {
+  return source === undefined || ROOT_ASSIGNMENT.test(source);
+}
 
 function compileError(message: string, location: Location): RegoError {
   return { code: 'rego_compile_error', message, location };
@@ -21,17 +32,18 @@ function compileError(message: string, location: Location): RegoError {
 export function checkModule(m: Module): RegoError[] {
   const errors: RegoError[] = [];
   checkDuplicateImports(m.imports, errors);
+  const assignsRoots = mayAssignRoots(m.source);
   for (const rule of m.rules) {
-    checkRootDocumentOverrides(rule, errors);
+    checkRootDocumentOverrides(rule, errors, assignsRoots);
     checkLocalVars(rule, errors);
   }
   return errors;
 }
 
-/** Checks a query's declarations (a query is one scope). */
-export function checkQuery(body: Literal[]): RegoError[] {
+/** Checks a query's declarations (a query is one scope). `source`: the query's text, when known. */
+export function checkQuery(body: Literal[], source?: string): RegoError[] {
   const errors: RegoError[] = [];
-  walkAssignments(body, (lit, left) => {
+  if (mayAssignRoots(source)) walkAssignments(body, (lit, left) => {
     if (left.type === 'var' && ROOT_DOCUMENTS.has(left.name)) {
       errors.push(compileError(`variables must not shadow ${left.name} (use a different variable name)`, lit.location));
     }
@@ -78,7 +90,8 @@ function walkAssignments(body: Literal[], f: (lit: Literal, left: Term) => void)
   }
 }
 
-function checkRootDocumentOverrides(rule: Rule, errors: RegoError[]): void {
+/** `assignsRoots`: whether the module's text may assign to `input` or `data` (mayAssignRoots). */
+function checkRootDocumentOverrides(rule: Rule, errors: RegoError[], assignsRoots: boolean): void {
   const first = rule.head.ref[0];
   const name = first?.type === 'string' ? first.value : first?.type === 'var' ? first.name : undefined;
   if (name !== undefined && rule.head.ref.length === 1 && ROOT_DOCUMENTS.has(name)) {
@@ -95,6 +108,7 @@ function checkRootDocumentOverrides(rule: Rule, errors: RegoError[]): void {
         errors.push(compileError(`variables must not shadow ${left.name} (use a different variable name)`, lit.location));
       }
     });
+  if (!assignsRoots) return;
   check(rule.body);
   for (const e of rule.elses) check(e.body);
 }

@@ -134,7 +134,7 @@ export class CompiledPolicy {
     const parsed = parseQuery(text);
     if (!parsed.query) return parsed.errors[0] ?? { code: 'rego_parse_error', message: 'empty query' };
     const lits: Literal[] = parsed.query;
-    const declarationErrors = checkQuery(lits);
+    const declarationErrors = checkQuery(lits, text);
     if (declarationErrors.length) return declarationErrors[0]!;
     const before = this.compiler.errors.length;
     let compiled;

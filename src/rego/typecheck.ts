@@ -246,6 +246,12 @@ export interface CallTypeError {
   details: string[];
 }
 
+/** A failed call check, spelled out (only then: every call of a long body is checked). */
+function callTypeError(what: string, name: string, sig: Signature, args: CTerm[], nested: boolean, vars: SlotTypes): CallTypeError {
+  const have = `(${args.map((a) => typeString(typeOfTerm(a, vars))).join(', ')}${nested ? `, ${typeString(sig.result ?? ANY)}` : ''})`;
+  return { message: `${name}: ${what}`, details: [`have: ${have}`, `want: (${sig.args.map(typeString).join(', ')})`] };
+}
+
 /**
  * Checks one call. `nested` calls are used as values (OPA rewrites them with an output variable,
  * so they take exactly the declared arguments); a call that is a whole expression may add one
@@ -258,17 +264,12 @@ export function checkCall(
   nested: boolean,
   vars: SlotTypes,
 ): CallTypeError | undefined {
-  // The messages are spelled out only on failure: every call of a long body is checked.
-  const failure = (what: string): CallTypeError => {
-    const have = `(${args.map((a) => typeString(typeOfTerm(a, vars))).join(', ')}${nested ? `, ${typeString(sig.result ?? ANY)}` : ''})`;
-    return { message: `${name}: ${what}`, details: [`have: ${have}`, `want: (${sig.args.map(typeString).join(', ')})`] };
-  };
   const declared = sig.args.length;
   const count = nested ? args.length + (sig.result ? 1 : 0) : args.length;
-  if (count > declared + (sig.result ? 1 : 0)) return failure('too many arguments');
-  if (args.length < declared) return failure('too few arguments');
+  if (count > declared + (sig.result ? 1 : 0)) return callTypeError('too many arguments', name, sig, args, nested, vars);
+  if (args.length < declared) return callTypeError('too few arguments', name, sig, args, nested, vars);
   for (let i = 0; i < args.length; i++) {
-    if (!unifies(typeOfTerm(args[i]!, vars), i < declared ? sig.args[i]! : sig.result!)) return failure('invalid argument(s)');
+    if (!unifies(typeOfTerm(args[i]!, vars), i < declared ? sig.args[i]! : sig.result!)) return callTypeError('invalid argument(s)', name, sig, args, nested, vars);
   }
   return undefined;
 }

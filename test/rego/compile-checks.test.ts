@@ -107,6 +107,25 @@ describe('Rego v1 module rules', () => {
     expect(firstError(pkg('p if { data := 1; data == 1 }'))).toMatchObject({ message: 'variables must not shadow data (use a different variable name)' });
   });
 
+  it('finds an assignment to input or data however it is spelled (the check is skipped only for texts that cannot hold one)', () => {
+    // Whitespace, a line break or a comment between the name and `:=`.
+    expect(firstError(pkg('p if {\n  x := 1\n  input   :=\t2\n}'))).toMatchObject({ message: 'variables must not shadow input (use a different variable name)', at: '4:3' });
+    expect(firstError(pkg('p if {\n  x := 1\n  data # the root\n  := 2\n}'))).toMatchObject({ message: 'variables must not shadow data (use a different variable name)', at: '4:3' });
+    // Inside a comprehension and an `every` body, late in a long body.
+    const long = Array.from({ length: 300 }, (_, i) => `  x${i} := ${i}`).join('\n');
+    expect(firstError(pkg(`p if {\n${long}\n  ys := [y | some y in [1]; data := y]\n}`))).toMatchObject({ message: 'variables must not shadow data (use a different variable name)', at: '303:29' });
+    expect(firstError(pkg(`p if {\n${long}\n  every z in [1] { input := z }\n}`))).toMatchObject({ message: 'variables must not shadow input (use a different variable name)', at: '303:20' });
+    // Texts that only mention the names compile.
+    compiles(pkg('p if {\n  s := "input := 1"\n  # data := 2\n  myinput := 3\n  input_x := 4\n  s != "" ; myinput == 3; input_x == 4\n}'));
+  });
+
+  it('checks assignments to input or data in queries', () => {
+    const policy = compile([{ file: 'p.rego', source: pkg('q := 1') }]).policy!;
+    expect(policy.eval('x := 1; input := 2').error).toMatchObject({ code: 'rego_compile_error', message: 'variables must not shadow input (use a different variable name)' });
+    expect(policy.eval('data\n:= 2').error).toMatchObject({ code: 'rego_compile_error', message: 'variables must not shadow data (use a different variable name)' });
+    expect(policy.eval('x := "input := 1"').results?.[0]?.bindings).toEqual({ x: 'input := 1' });
+  });
+
   it('rejects duplicate imports', () => {
     expect(firstError('package t\nimport data.a.b\nimport data.c.b\np := b')).toEqual({
       code: 'rego_compile_error',

@@ -423,6 +423,19 @@ describe('parser: terms', () => {
     expect(term('1e308')).toBe('1e308');
   });
 
+  it('finds numbers too big by their decimal exponent, with or without an exponent part', () => {
+    const errors = (text: string) => parseTerm(text).errors.map((e) => e.message);
+    expect(errors('9'.repeat(30000))).toEqual([]);
+    expect(errors('1' + '0'.repeat(30000))).toEqual(['number too big']);
+    expect(errors('-' + '1'.repeat(30001))).toEqual(['number too big']);
+    expect(errors('1' + '0'.repeat(29999) + '.5')).toEqual([]);
+    expect(errors('0.' + '0'.repeat(30000) + '1')).toEqual([]);
+    expect(errors('1e30000')).toEqual(['number too big']);
+    expect(errors('1E30001')).toEqual(['number too big']);
+    expect(errors('1.5e-30001')).toEqual([]);
+    expect(errors('12345.678')).toEqual([]);
+  });
+
   it('parses refs with dots, brackets and keywords after dots', () => {
     expect(term('input.a[0].b["c"][x]')).toBe('ref(input, "a", 0, "b", "c", x)');
     expect(term('input.in.if.contains')).toBe('ref(input, "in", "if", "contains")');
