@@ -39,7 +39,7 @@ const SKIPPED = new Set(['.git', 'node_modules', '.oclhub-cache']);
  * A stat taken this close (ms) before a verification cannot vouch for the content: file-system
  * clocks are coarse (a tick of several ms) and may lag the system clock.
  */
-const RACY_MS = 2000;
+export const RACY_MS = 2000;
 
 /** The files a lint reads from a working tree. */
 function relevant(name: string): boolean {
