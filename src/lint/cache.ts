@@ -8,7 +8,7 @@
 import { crc32 } from 'node:zlib';
 import { once } from 'node:events';
 import { closeSync, createWriteStream, fstatSync, mkdirSync, openSync, readSync, type Stats, type WriteStream } from 'node:fs';
-import { copyFile, mkdir, open, readFile, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
+import { copyFile, mkdir, open, readFile, rename, rm, stat, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import * as nodeFs from 'node:fs';
 import { tempPath, writeFileAtomicWith } from '../git/durable.js';
@@ -186,8 +186,9 @@ export class LintCache {
       parseRecords(bytes, 0, entries, false);
       return new LintCache([file], entries, [bytes]);
     }
-    // The one file of the same name before shards: garbage now (one that stays only takes room).
-    const removed = rm(path.join(dir, `${name}.json`), { force: true }).catch(() => undefined);
+    // The one file of the same name before shards: garbage now (one that stays only takes room). unlink,
+    // not rm: Node loads its rimraf module for rm.
+    const removed = unlink(path.join(dir, `${name}.json`)).catch(() => undefined);
     const files = Array.from({ length: options.shards }, (_, i) => path.join(dir, `${name}.${i.toString(16)}.json`));
     const statsFile = path.join(dir, `${name}.stat.json`);
     // Taken before any shard is read (see `ShardStats`).

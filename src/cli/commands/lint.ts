@@ -376,25 +376,36 @@ async function writeReport(name: string, text: string, io: CliIo): Promise<boole
 }
 
 /**
- * A report's chunks gathered into groups of about `size` bytes. A JSON report comes as one chunk per
- * project (and a comma between two): written one by one, each would be its own write call and thread
- * pool round trip, twice (the report file and the stored copy) — thousands of waits, most of a re-run's
- * writing time. A group leaves in one `writev`, without being copied into one buffer first.
+ * A report's chunks copied into slabs of `size` bytes, each written as one. A JSON report comes as one
+ * or more chunks per project (a stored piece comes in parts around each place the hub commit goes, see
+ * report/lint-pieces.ts): written one by one, each would be its own write call and thread pool round
+ * trip, twice (the report file and the stored copy), and handed over as a list, each would be a Buffer
+ * object of its own — tens of thousands of them for a thousand projects. Copying them into a slab is one
+ * memory copy each and no object. A chunk is never split (a slab ends where a chunk does, so a slab is
+ * whole UTF-8 text); a chunk larger than a slab goes alone. With `reuse`, one slab is filled again
+ * once the consumer asks for the next (it must be done with the last by then): fresh memory for each
+ * would cost a page fault per 4 KiB and make the garbage collector run for the external memory.
  */
-function* batched(chunks: Iterable<string | Uint8Array>, size = 1 << 20): Generator<Buffer[]> {
-  let pending: Buffer[] = [];
-  let bytes = 0;
+function* slabs(chunks: Iterable<string | Uint8Array>, reuse: boolean, size = 1 << 20): Generator<Buffer> {
+  let slab = Buffer.allocUnsafeSlow(size);
+  let used = 0;
   for (const chunk of chunks) {
-    const piece = typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    pending.push(piece);
-    bytes += piece.length;
-    if (bytes >= size) {
-      yield pending;
-      pending = [];
-      bytes = 0;
+    const length = typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.byteLength;
+    if (used > 0 && used + length > size) {
+      yield slab.subarray(0, used);
+      if (!reuse) slab = Buffer.allocUnsafeSlow(size);
+      used = 0;
+    }
+    if (length > size) {
+      yield typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    } else if (typeof chunk === 'string') {
+      used += slab.write(chunk, used);
+    } else {
+      slab.set(chunk, used);
+      used += length;
     }
   }
-  if (bytes > 0) yield pending;
+  if (used > 0) yield slab.subarray(0, used);
 }
 
 /**
@@ -410,10 +421,11 @@ async function emitChunks(
 ): Promise<number> {
   if (options.output === undefined) {
     const stored = cache ? await renderedReportWriter(cache.dir, cache.key, exitCode) : undefined;
-    for (const group of batched(chunks)) {
-      await stored?.writeAll(group);
+    // Not reused: the stored copy's stream holds on to each slab until it is written.
+    for (const slab of slabs(chunks, false)) {
+      await stored?.writeAll([slab]);
       // Pieces are whole runs of JSON text: no character is split between two.
-      io.stdout(Buffer.concat(group).toString('utf8'));
+      io.stdout(slab.toString('utf8'));
     }
     await stored?.done();
     return exitCode;
@@ -428,7 +440,7 @@ async function emitChunks(
       nodeFs as unknown as FsLike,
       file,
       async (out) => {
-        for (const group of batched(chunks)) await out.writev(group);
+        for (const slab of slabs(chunks, true)) await out.write(slab);
       },
       undefined,
       cache ? async (temp) => void (stored = await stageRenderedCopy(cache.dir, cache.key, exitCode, temp)) : undefined,
