@@ -7,11 +7,11 @@
  */
 import { crc32 } from 'node:zlib';
 import { once } from 'node:events';
-import { closeSync, createWriteStream, fstatSync, mkdirSync, openSync, readSync, type Stats, type WriteStream } from 'node:fs';
-import { copyFile, mkdir, open, readFile, rename, rm, stat, unlink, writeFile, type FileHandle } from 'node:fs/promises';
+import { closeSync, createWriteStream, fstatSync, mkdirSync, openSync, readSync, renameSync, statSync, unlinkSync, type Stats, type WriteStream } from 'node:fs';
+import { copyFile, mkdir, open, readFile, rename, rm, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import * as nodeFs from 'node:fs';
-import { tempPath, writeFileAtomicWith } from '../git/durable.js';
+import { replaceFileSync, tempPath, writeFileAtomicWith } from '../git/durable.js';
 import type { FsLike } from '../git/repo.js';
 import { RACY_MS } from './worktree.js';
 import { hasIdentity, HEADER_MAX, identityOf, RENDERED, RENDERED_BODY, renderedHeader, renderedHeaderLine, startStoredCopy, type FileIdentity } from './fast-rerun.js';
@@ -61,7 +61,7 @@ interface ReadShard {
   steady?: ShardStat;
 }
 
-/** Reads a whole file through one descriptor, with its stat before and after (see `ReadShard`). */
+/** Reads a whole file (a shard, or a cache file of one piece) through one descriptor, synchronously (a few files, read once each, with nothing to overlap), with its stat before and after (see `ReadShard`). */
 function readShard(file: string): ReadShard | undefined {
   let fd: number;
   try {
@@ -181,7 +181,7 @@ export class LintCache {
     if (!options.shards) {
       // Missing or unreadable: a cold start.
       const file = path.join(dir, `${name}.json`);
-      const bytes = await readFile(file).catch(() => Buffer.alloc(0));
+      const bytes = readShard(file)?.bytes ?? Buffer.alloc(0);
       const entries = new Map<string, StoredEntry>();
       parseRecords(bytes, 0, entries, false);
       return new LintCache([file], entries, [bytes]);
@@ -304,7 +304,7 @@ export class LintCache {
     this.next.clear();
     const written = new Set(shards.map(([shard]) => shard));
     await Promise.all(shards.map(([shard, next]) => this.saveShard(shard, next)));
-    await this.saveStats(written);
+    this.saveStats(written);
   }
 
   /**
@@ -313,7 +313,7 @@ export class LintCache {
    * recorded (its new file is verified by the next run that reads it). Written only when that changes
    * what is known; never throws (it only costs speed).
    */
-  private async saveStats(written: ReadonlySet<number>): Promise<void> {
+  private saveStats(written: ReadonlySet<number>): void {
     const stats = this.stats;
     if (!stats) return;
     const recordable = stats.read.map((stat, shard) => stat !== undefined && !written.has(shard));
@@ -328,15 +328,9 @@ export class LintCache {
     const unchanged = shards.every((stat, shard) => (stat === null ? (stats.stored?.shards[shard] ?? null) === null : stats.trusted[shard]));
     if (unchanged) return;
     try {
+      // The folder holds the shards it vouches for (some of them were read from it).
       const record: ShardStats = { format: SHARD_STATS_FORMAT, verifiedAt: stats.verifiedAt, shards };
-      await makeCacheDir(path.dirname(stats.file));
-      const temp = tempPath(path.dirname(stats.file), `.${path.basename(stats.file)}.tmp-`);
-      try {
-        await writeFile(temp, JSON.stringify(record));
-        await rename(temp, stats.file);
-      } catch {
-        await rm(temp, { force: true }).catch(() => undefined);
-      }
+      replaceFileSync(stats.file, JSON.stringify(record));
     } catch {
       // Only costs speed.
     }
@@ -476,19 +470,22 @@ const BODY_MODE = 0o644;
  * Publishes a stored report whose body is complete in `bodyTemp`: the body renamed into place first,
  * then the head naming it (see fast-rerun.ts). The body's identity, or undefined when not published.
  */
-async function publishRendered(dir: string, bodyTemp: string, key: string, exitCode: number, summary?: string): Promise<FileIdentity | undefined> {
+function publishRendered(dir: string, bodyTemp: string, key: string, exitCode: number, summary?: string): FileIdentity | undefined {
+  // Synchronous: a few metadata calls and a short head, each of which would otherwise wait for a thread
+  // of the pool at the very end of the run.
   try {
     // Taken before the rename (which keeps size, time and inode): another run's body renamed in meanwhile is not this one.
-    const body = identityOf(await stat(bodyTemp));
-    await rename(bodyTemp, path.join(dir, RENDERED_BODY));
-    const file = path.join(dir, RENDERED);
-    const temp = tempPath(dir, `.${RENDERED}.tmp-`);
+    const body = identityOf(statSync(bodyTemp));
+    renameSync(bodyTemp, path.join(dir, RENDERED_BODY));
     const summaryBytes = summary === undefined ? -1 : Buffer.byteLength(summary);
-    await writeFile(temp, `${renderedHeaderLine(key, exitCode, summaryBytes, body)}${summary ?? ''}`);
-    await rename(temp, file);
+    replaceFileSync(path.join(dir, RENDERED), `${renderedHeaderLine(key, exitCode, summaryBytes, body)}${summary ?? ''}`);
     return body;
   } catch {
-    await rm(bodyTemp, { force: true }).catch(() => undefined);
+    try {
+      unlinkSync(bodyTemp);
+    } catch {
+      // Renamed already, or never written.
+    }
     return undefined;
   }
 }
@@ -499,7 +496,7 @@ export async function writeRenderedReport(dir: string, key: string, output: stri
     await makeCacheDir(dir);
     const temp = tempPath(dir, `.${RENDERED_BODY}.tmp-`);
     await writeFile(temp, output, { mode: BODY_MODE });
-    await publishRendered(dir, temp, key, exitCode, summary);
+    publishRendered(dir, temp, key, exitCode, summary);
   } catch {
     // Only costs speed.
   }
@@ -526,7 +523,7 @@ export async function stageRenderedCopy(dir: string, key: string, exitCode: numb
     await copyFile(source, temp, nodeFs.constants.COPYFILE_EXCL);
     const body = temp;
     return {
-      done: async () => void (await publishRendered(dir, body, key, exitCode)),
+      done: async () => void publishRendered(dir, body, key, exitCode),
       abort: () => rm(body, { force: true }).catch(() => undefined),
     };
   } catch {
@@ -568,7 +565,7 @@ export async function renderedReportWriter(dir: string, key: string, exitCode: n
           await rm(temp, { force: true }).catch(() => undefined);
           return;
         }
-        await publishRendered(dir, temp, key, exitCode);
+        publishRendered(dir, temp, key, exitCode);
       },
       async abort() {
         await end();
