@@ -175,7 +175,8 @@ export class LintCache {
 
   /**
    * Opens `<dir>/<name>.json` (`lint-results` for project entries, `lint-run` for whole runs), or with
-   * `shards` (16), its shards `<dir>/<name>.<0-f>.json`, read in parallel.
+   * `shards` (16), its shards `<dir>/<name>.<0-f>.json`, each read in one go with its stat (see
+   * `ShardStats`; `now`: the verification's time, for tests).
    */
   static async open(dir: string, name = 'lint-results', options: { shards?: 16; now?: number } = {}): Promise<LintCache> {
     if (!options.shards) {
