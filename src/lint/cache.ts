@@ -7,12 +7,13 @@
  */
 import { crc32 } from 'node:zlib';
 import { once } from 'node:events';
-import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
-import { copyFile, mkdir, open, readFile, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
+import { closeSync, createWriteStream, fstatSync, mkdirSync, openSync, readSync, renameSync, statSync, unlinkSync, type Stats, type WriteStream } from 'node:fs';
+import { copyFile, mkdir, open, readFile, rename, rm, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import * as nodeFs from 'node:fs';
-import { tempPath, writeFileAtomicWith } from '../git/durable.js';
+import { replaceFileSync, tempPath, writeFileAtomicWith } from '../git/durable.js';
 import type { FsLike } from '../git/repo.js';
+import { RACY_MS } from './worktree.js';
 import { hasIdentity, HEADER_MAX, identityOf, RENDERED, RENDERED_BODY, renderedHeader, renderedHeaderLine, startStoredCopy, type FileIdentity } from './fast-rerun.js';
 
 /** Creates the cache folder with a `.gitignore` of `*`, so that no repository ever commits it. */
@@ -42,6 +43,83 @@ interface NextFile {
   failed: boolean;
 }
 
+/** A shard file's stat as the checks below compare it: [size, mtimeMs, ctimeMs, inode]. */
+type ShardStat = [number, number, number, number];
+
+function shardStat(info: Stats): ShardStat {
+  return [info.size, info.mtimeMs, info.ctimeMs, info.ino];
+}
+
+function sameShardStat(a: readonly number[] | null | undefined, b: ShardStat | undefined): boolean {
+  return Array.isArray(a) && a.length === 4 && b !== undefined && a[0] === b[0] && a[1] === b[1] && a[2] === b[2] && a[3] === b[3];
+}
+
+/** A shard file as read: its bytes and its stat, taken before and after the read (undefined: none, or unreadable). */
+interface ReadShard {
+  bytes: Buffer;
+  /** The stat after the read, when the one before it was the same (no write in between moved it). */
+  steady?: ShardStat;
+}
+
+/** Reads a whole file (a shard, or a cache file of one piece) through one descriptor, synchronously (a few files, read once each, with nothing to overlap), with its stat before and after (see `ReadShard`). */
+function readShard(file: string): ReadShard | undefined {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    const before = shardStat(fstatSync(fd));
+    const bytes = Buffer.allocUnsafeSlow(before[0]);
+    let at = 0;
+    while (at < bytes.length) {
+      const n = readSync(fd, bytes, at, bytes.length - at, at);
+      if (n === 0) break;
+      at += n;
+    }
+    const after = shardStat(fstatSync(fd));
+    const read = at === bytes.length ? bytes : bytes.subarray(0, at);
+    return sameShardStat(before, after) && at === bytes.length ? { bytes: read, steady: after } : { bytes: read };
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * What a sharded cache knows of its shard files between runs, as Git's index knows a working tree's
+ * files (`<name>.stat.json`): each shard's stat when a run read it and found every record whole and
+ * every checksum right, and when (`verifiedAt`, ms since the epoch, taken before any shard was read).
+ * A shard that shows that stat now, whose modification time was older than the verification by more
+ * than a file system clock's slack (RACY_MS, as worktree.ts), holds the bytes verified: a write after
+ * the verification would have moved its modification time (and any write, rename or truncation its
+ * change time, which no one can set). Its records are taken without computing their checksums — the
+ * 36 MB of a thousand projects' results are otherwise checksummed on every run. A shard written or
+ * changed since, a stat that moved or was racy when verified, a missing or unreadable file: the
+ * checksums are computed, as without it.
+ */
+interface ShardStats {
+  format: typeof SHARD_STATS_FORMAT;
+  verifiedAt: number;
+  shards: (ShardStat | null)[];
+}
+
+const SHARD_STATS_FORMAT = 'oclhub-lint-shard-stats/1';
+
+function readShardStats(file: string, shards: number): ShardStats | undefined {
+  const text = readShard(file);
+  if (!text) return undefined;
+  try {
+    const value = JSON.parse(text.bytes.toString('utf8')) as Partial<ShardStats>;
+    if (value.format !== SHARD_STATS_FORMAT || typeof value.verifiedAt !== 'number' || !Array.isArray(value.shards) || value.shards.length !== shards) return undefined;
+    return value as ShardStats;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The file is a header line (`oclhub-lint-cache/3`) and one record per entry: a line
  * `<key>\t<byte length>\t<CRC-32, hex>`, the entry's bytes, a newline. A run finds its keys by reading
@@ -56,7 +134,8 @@ interface NextFile {
  * file of the format above): a run that set entries in a shard writes that shard again (with the
  * entries it used from it), and leaves the others as they are — after a commit that changed one
  * project of a thousand, one file of a sixteenth of the results instead of all of them. A shard left
- * alone keeps entries no run used lately until a run sets an entry in it.
+ * alone keeps entries no run used lately until a run sets an entry in it. A shard whose stat vouches
+ * for the bytes a run verified (see `ShardStats`) is not checksummed again.
  */
 export class LintCache {
   /** Keys of entries read this run (written back on save). */
@@ -71,7 +150,23 @@ export class LintCache {
     private readonly entries: Map<string, StoredEntry>,
     /** Each shard's file as read (entries' bytes are views of them). */
     private readonly sources: readonly Buffer[],
+    /** Sharded: what is known of the shards' stats (see `ShardStats`). */
+    private readonly stats?: {
+      file: string;
+      verifiedAt: number;
+      /** The stats as stored (undefined: none). */
+      stored: ShardStats | undefined;
+      /** Each shard's stat as read, when steady and every record of it read whole. */
+      read: (ShardStat | undefined)[];
+      /** Whether each shard's records were taken without checksums (its stored stat vouched for them). */
+      trusted: boolean[];
+    },
   ) {}
+
+  /** How many shards were taken on their stored stat, without checksums (see `ShardStats`; tests). */
+  get shardsTrusted(): number {
+    return this.stats?.trusted.filter(Boolean).length ?? 0;
+  }
 
   /** The cache's file (its first shard's when sharded). */
   get file(): string {
@@ -80,19 +175,44 @@ export class LintCache {
 
   /**
    * Opens `<dir>/<name>.json` (`lint-results` for project entries, `lint-run` for whole runs), or with
-   * `shards` (16), its shards `<dir>/<name>.<0-f>.json`, read in parallel.
+   * `shards` (16), its shards `<dir>/<name>.<0-f>.json`, each read in one go with its stat (see
+   * `ShardStats`; `now`: the verification's time, for tests).
    */
-  static async open(dir: string, name = 'lint-results', options: { shards?: 16 } = {}): Promise<LintCache> {
-    const files = options.shards ? Array.from({ length: options.shards }, (_, i) => path.join(dir, `${name}.${i.toString(16)}.json`)) : [path.join(dir, `${name}.json`)];
-    // Missing or unreadable: a cold start.
-    const [sources] = await Promise.all([
-      Promise.all(files.map((file) => readFile(file).catch(() => Buffer.alloc(0)))),
-      // The one file of the same name before shards: garbage now (one that stays only takes room).
-      options.shards ? rm(path.join(dir, `${name}.json`), { force: true }).catch(() => undefined) : undefined,
-    ]);
+  static async open(dir: string, name = 'lint-results', options: { shards?: 16; now?: number } = {}): Promise<LintCache> {
+    if (!options.shards) {
+      // Missing or unreadable: a cold start.
+      const file = path.join(dir, `${name}.json`);
+      const bytes = readShard(file)?.bytes ?? Buffer.alloc(0);
+      const entries = new Map<string, StoredEntry>();
+      parseRecords(bytes, 0, entries, false);
+      return new LintCache([file], entries, [bytes]);
+    }
+    // The one file of the same name before shards: garbage now (one that stays only takes room). unlink,
+    // not rm: Node loads its rimraf module for rm.
+    const removed = unlink(path.join(dir, `${name}.json`)).catch(() => undefined);
+    const files = Array.from({ length: options.shards }, (_, i) => path.join(dir, `${name}.${i.toString(16)}.json`));
+    const statsFile = path.join(dir, `${name}.stat.json`);
+    // Taken before any shard is read (see `ShardStats`).
+    const verifiedAt = options.now ?? Date.now();
+    const stored = readShardStats(statsFile, files.length);
     const entries = new Map<string, StoredEntry>();
-    sources.forEach((bytes, shard) => parseRecords(bytes, shard, entries));
-    return new LintCache(files, entries, sources);
+    const sources: Buffer[] = [];
+    const read: (ShardStat | undefined)[] = [];
+    const trusted: boolean[] = [];
+    // Read here, in one go each (a few large files): missing or unreadable is a cold start of that shard.
+    files.forEach((file, shard) => {
+      const got = readShard(file);
+      const recorded = stored?.shards[shard];
+      const vouched = got?.steady !== undefined && sameShardStat(recorded, got.steady) && recorded![1] < stored!.verifiedAt - RACY_MS;
+      const whole = got !== undefined && parseRecords(got.bytes, shard, entries, vouched);
+      // A stat that vouches for a file no run verified whole vouches for nothing.
+      if (vouched && !whole) for (const entry of entries.values()) if (entry.shard === shard) delete entry.checked;
+      sources.push(got?.bytes ?? Buffer.alloc(0));
+      read.push(whole ? got.steady : undefined);
+      trusted.push(vouched && whole);
+    });
+    await removed;
+    return new LintCache(files, entries, sources, { file: statsFile, verifiedAt, stored, read, trusted });
   }
 
   /** The shard of a key: the value of its first hex digit (0 for any other key, and without shards). */
@@ -183,7 +303,38 @@ export class LintCache {
   async save(): Promise<void> {
     const shards = [...this.next];
     this.next.clear();
+    const written = new Set(shards.map(([shard]) => shard));
     await Promise.all(shards.map(([shard, next]) => this.saveShard(shard, next)));
+    this.saveStats(written);
+  }
+
+  /**
+   * Records the stat of each shard this run verified whole (see `ShardStats`): taken on its stored stat,
+   * or every record of it read whole with its checksum right. A shard written by this run is not
+   * recorded (its new file is verified by the next run that reads it). Written only when that changes
+   * what is known; never throws (it only costs speed).
+   */
+  private saveStats(written: ReadonlySet<number>): void {
+    const stats = this.stats;
+    if (!stats) return;
+    const recordable = stats.read.map((stat, shard) => stat !== undefined && !written.has(shard));
+    // The records of a shard this run did not take on its stat: each checksum computed (the ones not used yet now).
+    for (const entry of this.entries.values()) {
+      if (!recordable[entry.shard] || stats.trusted[entry.shard]) continue;
+      if (entry.checked === undefined) entry.checked = crc32(entry.data) === entry.crc;
+      if (!entry.checked) recordable[entry.shard] = false;
+    }
+    const shards = stats.read.map((stat, shard): ShardStat | null => (recordable[shard] ? stat! : null));
+    // Nothing new to say: every stat recorded already vouches for its shard, and no other one could.
+    const unchanged = shards.every((stat, shard) => (stat === null ? (stats.stored?.shards[shard] ?? null) === null : stats.trusted[shard]));
+    if (unchanged) return;
+    try {
+      // The folder holds the shards it vouches for (some of them were read from it).
+      const record: ShardStats = { format: SHARD_STATS_FORMAT, verifiedAt: stats.verifiedAt, shards };
+      replaceFileSync(stats.file, JSON.stringify(record));
+    } catch {
+      // Only costs speed.
+    }
   }
 
   private async saveShard(shard: number, next: NextFile): Promise<void> {
@@ -219,9 +370,13 @@ export class LintCache {
   }
 }
 
-/** Adds the records of a cache file (see `LintCache`) read as shard `shard` to `entries`; none when it is not one. */
-function parseRecords(bytes: Buffer, shard: number, entries: Map<string, StoredEntry>): void {
-  if (bytes.length < HEADER.length || !bytes.subarray(0, HEADER.length).equals(HEADER)) return;
+/**
+ * Adds the records of a cache file (see `LintCache`) read as shard `shard` to `entries`; none when it
+ * is not one. `checked`: their checksums are known to be right (see `ShardStats`). Whether every byte
+ * of the file was read as a record.
+ */
+function parseRecords(bytes: Buffer, shard: number, entries: Map<string, StoredEntry>, checked: boolean): boolean {
+  if (bytes.length < HEADER.length || !bytes.subarray(0, HEADER.length).equals(HEADER)) return false;
   let at = HEADER.length;
   while (at < bytes.length) {
     const newline = bytes.indexOf(10, at);
@@ -231,9 +386,10 @@ function parseRecords(bytes: Buffer, shard: number, entries: Map<string, StoredE
     const start = newline + 1;
     const end = start + Number(lengthText);
     if (end >= bytes.length || bytes[end] !== 10) break;
-    entries.set(key, { data: bytes.subarray(start, end), crc: parseInt(crcText!, 16), shard, record: [at, end + 1] });
+    entries.set(key, { data: bytes.subarray(start, end), crc: parseInt(crcText!, 16), ...(checked ? { checked } : {}), shard, record: [at, end + 1] });
     at = end + 1;
   }
+  return at === bytes.length;
 }
 
 /**
@@ -315,19 +471,22 @@ const BODY_MODE = 0o644;
  * Publishes a stored report whose body is complete in `bodyTemp`: the body renamed into place first,
  * then the head naming it (see fast-rerun.ts). The body's identity, or undefined when not published.
  */
-async function publishRendered(dir: string, bodyTemp: string, key: string, exitCode: number, summary?: string): Promise<FileIdentity | undefined> {
+function publishRendered(dir: string, bodyTemp: string, key: string, exitCode: number, summary?: string): FileIdentity | undefined {
+  // Synchronous: a few metadata calls and a short head, each of which would otherwise wait for a thread
+  // of the pool at the very end of the run.
   try {
     // Taken before the rename (which keeps size, time and inode): another run's body renamed in meanwhile is not this one.
-    const body = identityOf(await stat(bodyTemp));
-    await rename(bodyTemp, path.join(dir, RENDERED_BODY));
-    const file = path.join(dir, RENDERED);
-    const temp = tempPath(dir, `.${RENDERED}.tmp-`);
+    const body = identityOf(statSync(bodyTemp));
+    renameSync(bodyTemp, path.join(dir, RENDERED_BODY));
     const summaryBytes = summary === undefined ? -1 : Buffer.byteLength(summary);
-    await writeFile(temp, `${renderedHeaderLine(key, exitCode, summaryBytes, body)}${summary ?? ''}`);
-    await rename(temp, file);
+    replaceFileSync(path.join(dir, RENDERED), `${renderedHeaderLine(key, exitCode, summaryBytes, body)}${summary ?? ''}`);
     return body;
   } catch {
-    await rm(bodyTemp, { force: true }).catch(() => undefined);
+    try {
+      unlinkSync(bodyTemp);
+    } catch {
+      // Renamed already, or never written.
+    }
     return undefined;
   }
 }
@@ -338,7 +497,7 @@ export async function writeRenderedReport(dir: string, key: string, output: stri
     await makeCacheDir(dir);
     const temp = tempPath(dir, `.${RENDERED_BODY}.tmp-`);
     await writeFile(temp, output, { mode: BODY_MODE });
-    await publishRendered(dir, temp, key, exitCode, summary);
+    publishRendered(dir, temp, key, exitCode, summary);
   } catch {
     // Only costs speed.
   }
@@ -365,7 +524,7 @@ export async function stageRenderedCopy(dir: string, key: string, exitCode: numb
     await copyFile(source, temp, nodeFs.constants.COPYFILE_EXCL);
     const body = temp;
     return {
-      done: async () => void (await publishRendered(dir, body, key, exitCode)),
+      done: async () => void publishRendered(dir, body, key, exitCode),
       abort: () => rm(body, { force: true }).catch(() => undefined),
     };
   } catch {
@@ -407,7 +566,7 @@ export async function renderedReportWriter(dir: string, key: string, exitCode: n
           await rm(temp, { force: true }).catch(() => undefined);
           return;
         }
-        await publishRendered(dir, temp, key, exitCode);
+        publishRendered(dir, temp, key, exitCode);
       },
       async abort() {
         await end();

@@ -148,6 +148,82 @@ describe('LintCache in shards', () => {
   });
 });
 
+describe('LintCache shards vouched for by their stat', () => {
+  const key = (digit: string, n: number) => `${digit}${String(n).padStart(63, '0')}`;
+  const shard = (digit: string) => path.join(dir, `lint-results.${digit}.json`);
+  const open = (now?: number) => LintCache.open(dir, 'lint-results', { shards: 16, ...(now !== undefined ? { now } : {}) });
+  /** Long enough after the shards were written that their modification times are not racy. */
+  const later = () => Date.now() + 10_000;
+
+  async function written(): Promise<void> {
+    const first = await open();
+    for (const digit of ['2', '9']) for (const n of [1, 2]) first.set(key(digit, n), { text: `${digit}-${n}-xxxxxxxx` });
+    await first.save();
+  }
+
+  it('takes a shard on its stat only after a run verified it whole, long enough after it was written', async () => {
+    await written();
+    // Verified right after it was written: its time is racy, so its records are checksummed again next time.
+    const racy = await open();
+    expect(racy.shardsTrusted).toBe(0);
+    expect(racy.get(key('2', 1))).toEqual({ text: '2-1-xxxxxxxx' });
+    await racy.save();
+    expect((await open()).shardsTrusted).toBe(0);
+    // Verified later (every record read, every checksum right, the stat the same before and after): recorded.
+    const verifier = await open(later());
+    expect(verifier.shardsTrusted).toBe(0);
+    await verifier.save();
+    const stats = JSON.parse(fs.readFileSync(path.join(dir, 'lint-results.stat.json'), 'utf8')) as { shards: (number[] | null)[] };
+    expect(stats.shards.filter((s) => s !== null)).toHaveLength(2);
+    const trusting = await open(later());
+    expect(trusting.shardsTrusted).toBe(2);
+    expect(trusting.get(key('9', 2))).toEqual({ text: '9-2-xxxxxxxx' });
+    expect(trusting.get(key('2', 1))).toEqual({ text: '2-1-xxxxxxxx' });
+  });
+
+  it('checksums a shard again when it changed in any way since it was verified', async () => {
+    await written();
+    await (await open(later())).save();
+    expect((await open(later())).shardsTrusted).toBe(2);
+    // One byte flipped in place: same size, a new modification and change time.
+    const bytes = fs.readFileSync(shard('2'));
+    bytes[bytes.indexOf('2-2-xxxxxxxx') + 5] ^= 1;
+    fs.writeFileSync(shard('2'), bytes);
+    let cache = await open(later());
+    expect(cache.shardsTrusted).toBe(1);
+    expect(cache.get(key('2', 2))).toBeUndefined();
+    expect(cache.get(key('2', 1))).toEqual({ text: '2-1-xxxxxxxx' });
+    expect(cache.get(key('9', 1))).toEqual({ text: '9-1-xxxxxxxx' });
+    await cache.save();
+    // The damaged shard is not recorded; the other stays vouched for.
+    expect((await open(later())).shardsTrusted).toBe(1);
+    // Torn, and removed.
+    fs.writeFileSync(shard('9'), fs.readFileSync(shard('9')).subarray(0, 60));
+    fs.rmSync(shard('2'));
+    cache = await open(later());
+    expect(cache.shardsTrusted).toBe(0);
+    expect(cache.has(key('9', 2)) || cache.has(key('2', 1))).toBe(false);
+    // A stats file that does not read is no stats.
+    fs.writeFileSync(path.join(dir, 'lint-results.stat.json'), '{"format":"oclhub-lint-shard-stats/1","verifiedAt":');
+    expect((await open(later())).shardsTrusted).toBe(0);
+  });
+
+  it('does not vouch for a shard this run wrote again', async () => {
+    await written();
+    await (await open(later())).save();
+    const writer = await open(later());
+    expect(writer.shardsTrusted).toBe(2);
+    writer.get(key('2', 1));
+    writer.set(key('2', 3), { text: 'new' });
+    await writer.save();
+    // Shard 9, only read, stays vouched for; shard 2's new file is checksummed.
+    const next = await open(later());
+    expect(next.shardsTrusted).toBe(1);
+    expect(next.get(key('2', 3))).toEqual({ text: 'new' });
+    expect(next.get(key('2', 1))).toEqual({ text: '2-1-xxxxxxxx' });
+  });
+});
+
 describe('the rendered-report cache', () => {
   it('finds a report by its key and copies it byte for byte', async () => {
     const report = `{ "é": "ünïcödé ✓" }\n${'x'.repeat(100_000)}\n`;

@@ -98,6 +98,49 @@ describe('project results stored as report pieces', () => {
     }
   }, 300_000);
 
+  it('give the uncached report from shards vouched for by their stat, and when some of them changed, tore or went since', async () => {
+    const statsFile = path.join(cacheDir(), 'lint-results.stat.json');
+    /** As keepOnlyResults, keeping what is known of the shards' stats too. */
+    const keepResultsAndStats = () => {
+      for (const name of fs.readdirSync(cacheDir())) {
+        if (!/^lint-results\.([0-9a-f]|stat)\.json$/.test(name) && name !== '.gitignore') fs.rmSync(path.join(cacheDir(), name), { recursive: true, force: true });
+      }
+    };
+    const expected = (await lint(['--format', 'json', '--no-cache'])).stdout;
+    await lint(['--format', 'json']);
+    // The shards' times must be older than a verification by the file system clock's slack (cache.ts
+    // RACY_MS) before a stat can vouch for them: the run after this one verifies them by their checksums.
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    keepResultsAndStats();
+    expect((await lint(['--format', 'json'])).stdout).toBe(expected);
+    const stats = JSON.parse(fs.readFileSync(statsFile, 'utf8')) as { shards: (number[] | null)[] };
+    expect(stats.shards.filter((stat) => stat !== null)).toHaveLength(resultsFiles().length);
+    // Every shard taken on its stat: the same report, and nothing new to record.
+    const recorded = fs.statSync(statsFile);
+    keepResultsAndStats();
+    expect((await lint(['--format', 'json'])).stdout).toBe(expected);
+    expect(fs.statSync(statsFile).ino).toBe(recorded.ino);
+
+    // Then, at once (any rewrite of a shard gives it a new stat, so every other shard stays vouched for):
+    // one shard with a byte changed in place (same size), one torn, one removed. Each a miss, never another report.
+    const files = resultsFiles();
+    const damages = [
+      (file: string) => {
+        const bytes = fs.readFileSync(file);
+        bytes[bytes.length - 40] ^= 1;
+        fs.writeFileSync(file, bytes);
+      },
+      (file: string) => fs.writeFileSync(file, fs.readFileSync(file).subarray(0, Math.floor(fs.statSync(file).size / 2))),
+      (file: string) => fs.rmSync(file),
+    ];
+    files.slice(0, damages.length).forEach((file, i) => damages[i]!(file));
+    keepResultsAndStats();
+    expect((await lint(['--format', 'json'])).stdout).toBe(expected);
+    // The damaged shards were checksummed, found wanting, and written again; a later run gives the same report.
+    keepResultsAndStats();
+    expect((await lint(['--format', 'json'])).stdout).toBe(expected);
+  }, 300_000);
+
   it('are written into a JSON report without being decoded, and decoded for any other reader', async () => {
     const open = async () => openAt(hub);
     const options = { cacheDir: cacheDir(), wholeRunCache: false, keepSources: false, jsonPieces: true, now: new Date('2026-12-01T00:00:00Z') };

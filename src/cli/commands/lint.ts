@@ -376,25 +376,39 @@ async function writeReport(name: string, text: string, io: CliIo): Promise<boole
 }
 
 /**
- * A report's chunks gathered into groups of about `size` bytes. A JSON report comes as one chunk per
- * project (and a comma between two): written one by one, each would be its own write call and thread
- * pool round trip, twice (the report file and the stored copy) — thousands of waits, most of a re-run's
- * writing time. A group leaves in one `writev`, without being copied into one buffer first.
+ * A report's chunks copied into slabs of `size` bytes, each written as one. A JSON report comes as one
+ * or more chunks per project (a stored piece comes in parts around each place the hub commit goes, see
+ * report/lint-pieces.ts): written one by one, each would be its own write call and thread pool round
+ * trip, twice (the report file and the stored copy), and handed over as a list, each would be a Buffer
+ * object of its own — tens of thousands of them for a thousand projects. Copying them into a slab is one
+ * memory copy each and no object. A chunk is never split (a slab ends where a chunk does, so a slab is
+ * whole UTF-8 text); a chunk larger than a slab goes alone. With `reuse`, two slabs take turns: one
+ * is filled while the other is written, and a slab is filled again once the consumer asks for the one
+ * after the next (it must be done with it by then; emitChunks awaits each write before asking for the slab after the next). Fresh memory for each would cost a page fault per
+ * 4 KiB and make the garbage collector run for the external memory.
  */
-function* batched(chunks: Iterable<string | Uint8Array>, size = 1 << 20): Generator<Buffer[]> {
-  let pending: Buffer[] = [];
-  let bytes = 0;
+export function* reportSlabs(chunks: Iterable<string | Uint8Array>, reuse: boolean, size = 1 << 20): Generator<Buffer> {
+  const ring = reuse ? [Buffer.allocUnsafeSlow(size), Buffer.allocUnsafeSlow(size)] : [];
+  let turn = 0;
+  let slab = ring[0] ?? Buffer.allocUnsafeSlow(size);
+  let used = 0;
   for (const chunk of chunks) {
-    const piece = typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    pending.push(piece);
-    bytes += piece.length;
-    if (bytes >= size) {
-      yield pending;
-      pending = [];
-      bytes = 0;
+    const length = typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.byteLength;
+    if (used > 0 && used + length > size) {
+      yield slab.subarray(0, used);
+      slab = reuse ? ring[++turn % 2]! : Buffer.allocUnsafeSlow(size);
+      used = 0;
+    }
+    if (length > size) {
+      yield typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    } else if (typeof chunk === 'string') {
+      used += slab.write(chunk, used);
+    } else {
+      slab.set(chunk, used);
+      used += length;
     }
   }
-  if (bytes > 0) yield pending;
+  if (used > 0) yield slab.subarray(0, used);
 }
 
 /**
@@ -410,10 +424,11 @@ async function emitChunks(
 ): Promise<number> {
   if (options.output === undefined) {
     const stored = cache ? await renderedReportWriter(cache.dir, cache.key, exitCode) : undefined;
-    for (const group of batched(chunks)) {
-      await stored?.writeAll(group);
+    // Not reused: the stored copy's stream holds on to each slab until it is written.
+    for (const slab of reportSlabs(chunks, false)) {
+      await stored?.writeAll([slab]);
       // Pieces are whole runs of JSON text: no character is split between two.
-      io.stdout(Buffer.concat(group).toString('utf8'));
+      io.stdout(slab.toString('utf8'));
     }
     await stored?.done();
     return exitCode;
@@ -428,7 +443,19 @@ async function emitChunks(
       nodeFs as unknown as FsLike,
       file,
       async (out) => {
-        for (const group of batched(chunks)) await out.writev(group);
+        // One slab written while the next is filled: each write is awaited before the slab after
+        // the next is asked for (reportSlabs fills that one again), and writes stay in order, one at a time.
+        let writing: Promise<unknown> | undefined;
+        try {
+          for (const slab of reportSlabs(chunks, true)) {
+            await writing;
+            writing = out.write(slab);
+          }
+          await writing;
+        } finally {
+          // A write still in flight when producing the report failed: waited for (its slab is ours until then).
+          await writing?.catch(() => undefined);
+        }
       },
       undefined,
       cache ? async (temp) => void (stored = await stageRenderedCopy(cache.dir, cache.key, exitCode, temp)) : undefined,
