@@ -20,6 +20,7 @@ import { writeFileAtomic } from '../git/durable.js';
 import { errnoText } from '../git/errors.js';
 import type { FsLike } from '../git/repo.js';
 import { decodeOclBytes } from '../ocl/encoding.js';
+import { outputTarget } from './output-file.js';
 
 export interface InputFile {
   /** Absolute path. */
@@ -153,8 +154,10 @@ export async function readOclFile(file: string, display: string): Promise<ReadOc
  * permissions, a signal) the original is untouched and no temporary file is left behind.
  */
 export async function replaceFile(file: string, content: string): Promise<void> {
-  const mode = (await stat(file)).mode & 0o7777;
-  await writeFileAtomic(nodeFs as unknown as FsLike, file, content, { mode });
+  // Through a symbolic link to its target: the link stays a link (see output-file.ts).
+  const target = await outputTarget(file);
+  const mode = (await stat(target.path)).mode & 0o7777;
+  await writeFileAtomic(nodeFs as unknown as FsLike, target.path, content, { mode });
 }
 
 /** `permission denied (EACCES)`: why a file operation failed, without the path. */

@@ -15,7 +15,6 @@
  * JUnit for the CI to publish). Every report file is written atomically (temporary file + rename): a
  * CI step never uploads half a report.
  */
-import * as nodeFs from 'node:fs';
 import { appendFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -28,14 +27,13 @@ import { renderedReportKeyUntil } from '../../lint/report-key.js';
 import { parseShard, type ShardSpec } from '../../lint/shard.js';
 import { parseJobs } from '../../lint/workers/jobs.js';
 import { releaseFrom } from '../../policy/release-version.js';
-import { writeFileAtomic, writeFileAtomicWith } from '../../git/durable.js';
 import { ObjectCache } from '../../git/index.js';
 import { openPolicyValidations } from '../../hub/policy-cache.js';
-import type { FsLike } from '../../git/repo.js';
 import type { LintFormat, LintRenderOptions } from '../../report/lint-formats.js';
 import type { FailLevel, PolicyAction } from '../../report/lint-report.js';
 import { cacheDirFor, collect, lintCacheDir } from '../cache-dirs.js';
 import { fileErrorReason } from '../files.js';
+import { outputTarget, writeOutputFile, writeOutputText } from '../output-file.js';
 import { addHubOptions, openHubForCli, type HubCliOptions } from '../hub-option.js';
 import { EXIT_USAGE, type CliIo } from '../io.js';
 import type { RegisterCommand } from '../main.js';
@@ -325,8 +323,12 @@ async function emit(rendered: string | RenderedReport, exitCode: number, options
       if (!(await writeReport(options.output, rendered, io))) return EXIT_USAGE;
     } else {
       try {
-        await mkdir(path.dirname(path.resolve(io.cwd, options.output)), { recursive: true });
-        await rendered.copyTo(path.resolve(io.cwd, options.output));
+        const target = await outputTarget(path.resolve(io.cwd, options.output));
+        if (target.kind === 'stream') await writeOutputText(target.path, await rendered.text());
+        else {
+          await mkdir(path.dirname(target.path), { recursive: true });
+          await rendered.copyTo(target.path);
+        }
       } catch (error) {
         io.stderr(`oclhub lint: cannot write ${options.output}: ${fileErrorReason(error)}\n`);
         return EXIT_USAGE;
@@ -366,8 +368,7 @@ function extraOutputs(options: LintCommandOptions, cwd: string): { format: LintF
 async function writeReport(name: string, text: string, io: CliIo): Promise<boolean> {
   const file = path.resolve(io.cwd, name);
   try {
-    await mkdir(path.dirname(file), { recursive: true });
-    await writeFileAtomic(nodeFs as unknown as FsLike, file, text);
+    await writeOutputText(file, text);
     return true;
   } catch (error) {
     io.stderr(`oclhub lint: cannot write ${name}: ${fileErrorReason(error)}\n`);
@@ -436,11 +437,10 @@ async function emitChunks(
   const file = path.resolve(io.cwd, options.output);
   let stored: StagedRenderedReport | undefined;
   try {
-    await mkdir(path.dirname(file), { recursive: true });
     // Flushed and renamed into place only when complete (a CI step never uploads half a report). The
-    // stored copy is the kernel's copy of the complete file, made while it is flushed.
-    await writeFileAtomicWith(
-      nodeFs as unknown as FsLike,
+    // stored copy is the kernel's copy of the complete file, made while it is flushed (none when the
+    // output is a FIFO or device, written in place: see output-file.ts).
+    await writeOutputFile(
       file,
       async (out) => {
         // One slab written while the next is filled: each write is awaited before the slab after
@@ -457,7 +457,6 @@ async function emitChunks(
           await writing?.catch(() => undefined);
         }
       },
-      undefined,
       cache ? async (temp) => void (stored = await stageRenderedCopy(cache.dir, cache.key, exitCode, temp)) : undefined,
     );
   } catch (error) {

@@ -6,13 +6,11 @@
  * twice, shards of different runs or formats, a file that is not a shard report (see
  * report/merge.ts) — never a passing report over projects no shard checked.
  */
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import * as nodeFs from 'node:fs';
-import { writeFileAtomic } from '../../git/durable.js';
-import type { FsLike } from '../../git/repo.js';
 import { mergeReports } from '../../report/merge.js';
 import { fileErrorReason } from '../files.js';
+import { writeOutputText } from '../output-file.js';
 import { EXIT_USAGE, type CliIo } from '../io.js';
 import type { RegisterCommand } from '../main.js';
 
@@ -54,8 +52,7 @@ export async function runReportMerge(options: ReportMergeOptions, io: CliIo): Pr
   }
   const file = path.resolve(io.cwd, options.output);
   try {
-    await mkdir(path.dirname(file), { recursive: true });
-    await writeFileAtomic(nodeFs as unknown as FsLike, file, merged.output);
+    await writeOutputText(file, merged.output);
   } catch (error) {
     io.stderr(`oclhub report merge: cannot write ${options.output}: ${fileErrorReason(error)}\n`);
     return EXIT_USAGE;
