@@ -30,8 +30,9 @@ export function folderPath(written: string | undefined): FolderPath {
   if (/[\u0000-\u001f\u007f]/.test(written)) return invalid('it contains a control character');
   const slashed = written.replace(/\\/g, '/');
   if (slashed.startsWith('/')) return invalid('it is absolute: write it relative to the repository root');
-  if (/^[A-Za-z]:/.test(slashed)) return invalid('it starts with a drive letter: write it relative to the repository root');
   const segments = slashed.split('/').filter((segment) => segment !== '' && segment !== '.');
+  // After `./` and `.` segments go: `./C:` is the drive-relative `C:` once they do.
+  if (segments.length > 0 && /^[A-Za-z]:/.test(segments[0]!)) return invalid('it starts with a drive letter: write it relative to the repository root');
   if (segments.includes('..')) return invalid("it contains '..': a project folder lies inside its repository");
   if (segments.some((segment) => segment.toLowerCase() === '.git')) return invalid("it reaches into the repository's .git folder");
   return { valid: true, folder: segments.join('/') };

@@ -46,6 +46,8 @@ const INVALID: Array<[string, RegExp]> = [
   ['C:\\x', /drive letter/],
   ['c:/x', /drive letter/],
   ['C:x', /drive letter/],
+  ['./C:', /drive letter/],
+  ['.\\C:\\x', /drive letter/],
   ['.git/hooks', /\.git/],
   ['a/.GIT', /\.git/],
   ['a\u0000b', /control character/],
