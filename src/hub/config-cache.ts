@@ -145,6 +145,24 @@ async function writeEntry(dir: string, key: string, from: number, result: Valida
 }
 
 /**
+ * The key of the text each hub configuration document returned here was validated from (covering the
+ * tool's and the cache engine's versions): a later cache keyed on the document (the hub-wide
+ * best-practice findings) uses it instead of hashing the document again. Only documents this module
+ * returned have one; nothing is changed in them afterwards (Hub.load keeps them as they are).
+ */
+const contentKeys = new WeakMap<HubConfigDocument, string>();
+
+/** The key of the oclhub.ocl text `document` was validated from (see `contentKeys`), else undefined. */
+export function configContentKey(document: HubConfigDocument): string | undefined {
+  return contentKeys.get(document);
+}
+
+function keyed<T extends ValidatedConfig>(result: T, key: string): T {
+  if (result.document) contentKeys.set(result.document, key);
+  return result;
+}
+
+/**
  * oclhub.ocl `text` validated at `now` (ms since the epoch; default: the clock), from the cache when
  * it holds this text's result for this tool and time; with no cache, or on a miss, validated (and the
  * entry replaced). A cache that cannot be read or written only costs speed.
@@ -154,8 +172,8 @@ export async function validatedConfig(text: string, cache: ConfigCacheOptions | 
   const key = keyOf(text, cache.toolVersion);
   const file = path.join(cache.dir, FILE);
   const stored = await readEntry(file, key, now);
-  if (stored) return { ...stored, fromCache: true };
+  if (stored) return keyed({ ...stored, fromCache: true }, key);
   const result = validate(text, now);
   await writeEntry(cache.dir, key, now, result).catch(() => undefined);
-  return { ...result, fromCache: false };
+  return keyed({ ...result, fromCache: false }, key);
 }

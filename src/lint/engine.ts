@@ -60,7 +60,8 @@ import { RunManifest, type ManifestProject } from './run-manifest.js';
 import { attachRepository, compact, decodeEntry, encodeEntry, expand, expandCached, placeCachedRecord, type CompactResult, type ProjectPlace, type ProjectResult, type SourceEntry, type TalliedPiece } from './result-entry.js';
 import { PieceWriter } from '../report/lint-json-stream.js';
 import { decodePiece, evaluationScope, segmentEvaluations, segmentTally, withEvaluationSegments, type EvaluationSegment } from '../report/lint-pieces.js';
-import { hubPractices, practiceProjectFromResolution, projectPractices, type ProjectFacts } from '../practices/index.js';
+import { cachedHubPractices } from '../practices/hub-cache.js';
+import { practiceProjectFromResolution, projectPractices, type ProjectFacts } from '../practices/index.js';
 import { lintDiagnostic } from './codes.js';
 import { ownsProjectFile } from './project-files.js';
 import { inShard, runsHubRules, type ShardSpec } from './shard.js';
@@ -832,8 +833,9 @@ export async function lintHub(hub: Hub, options: LintOptions = {}): Promise<Lint
   const publishedPolicies = await hub.catalog.slugs('policies').catch(() => [] as string[]);
   const linted = options.projects ? new Set(options.projects.map((p) => p.slug)) : undefined;
   // Linting chosen projects (a project repository's CI): only the hub-wide findings about them.
+  const hubCache = options.cacheDir ? { dir: options.cacheDir, toolVersion: options.toolVersion ?? '' } : undefined;
   const practices = runsHubRules(options.shard)
-    ? hubPractices(hub.config, result.facts ?? [], { now, publishedPolicies }).filter((d) => !linted || (d.project !== undefined && linted.has(d.project)))
+    ? (await cachedHubPractices(hub.config, result.facts ?? [], { now, publishedPolicies }, hubCache)).filter((d) => !linted || (d.project !== undefined && linted.has(d.project)))
     : [];
   found.push(...practices.map((d) => (d.file !== undefined && d.repository === undefined ? { ...d, repository: hub.repository } : d)));
   const exceptions = hub.config?.exceptions ?? [];

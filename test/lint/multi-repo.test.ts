@@ -166,12 +166,13 @@ describe('oclhub lint over three project repositories', () => {
       expect(cached.stdout, format).toBe(uncached.stdout);
     }
     // Only the per-project cache was there to answer (a hub with projects in other repositories has no whole-run or rendered-report key),
-    // beside the validated oclhub.ocl and policies (hub/config-cache.ts, hub/policy-cache.ts), which answer no run by themselves.
+    // beside the validated oclhub.ocl and policies (hub/config-cache.ts, hub/policy-cache.ts) and the hub-wide best-practice
+    // findings (practices/hub-cache.ts), which answer no run by themselves.
     const names = fs.readdirSync(path.join(cacheDir, 'lint')).sort();
     // The shards, and the stats that vouch for the ones verified (cache.ts ShardStats).
     const results = names.filter((name) => /^lint-results\.([0-9a-f]|stat)\.json$/.test(name));
     expect(results.filter((name) => name !== 'lint-results.stat.json').length).toBeGreaterThan(0);
-    expect(names.filter((name) => !results.includes(name))).toEqual(['.gitignore', 'hub-config.json', 'lint-policies.json']);
+    expect(names.filter((name) => !results.includes(name))).toEqual(['.gitignore', 'hub-config.json', 'lint-hub-practices.json', 'lint-policies.json']);
     fs.rmSync(cacheDir, { recursive: true, force: true });
   });
 });
