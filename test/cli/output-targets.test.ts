@@ -8,17 +8,10 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { memoryIo } from '../../src/cli/io.js';
-import { main } from '../../src/cli/main.js';
 import { outputTarget, writeOutputText } from '../../src/cli/output-file.js';
 import { removeDir, tempDir } from '../git/helpers.js';
 import { demoHub } from '../e2e/demo-hub.js';
-
-async function cli(cwd: string, argv: string[]) {
-  const io = { ...memoryIo(cwd), env: {} };
-  const code = await main(argv, io);
-  return { code, stdout: io.out.join(''), stderr: io.err.join('') };
-}
+import { run } from './helpers.js';
 
 function hasMkfifo(): boolean {
   try {
@@ -103,25 +96,25 @@ describe('outputTarget / writeOutputText', () => {
 
 describe('commands writing to a named file', () => {
   it.skipIf(!FIFO)('lint --output and --output-sarif into FIFOs: the reports arrive, the FIFOs stay FIFOs', async () => {
-    const expected = await cli(hub, ['lint', '--no-cache', '--format', 'json']);
+    const expected = await run(hub, 'lint', '--no-cache', '--format', 'json');
     const fifo = path.join(dir, 'lint.fifo');
-    const { text, result } = await throughFifo(fifo, () => cli(hub, ['lint', '--no-cache', '--format', 'json', '--output', fifo]));
+    const { text, result } = await throughFifo(fifo, () => run(hub, 'lint', '--no-cache', '--format', 'json', '--output', fifo));
     expect(result).toMatchObject({ code: expected.code, stderr: '' });
     expect(text.trimEnd()).toBe(expected.stdout.trimEnd());
 
-    const sarif = await cli(hub, ['lint', '--no-cache', '--format', 'sarif']);
+    const sarif = await run(hub, 'lint', '--no-cache', '--format', 'sarif');
     const sarifFifo = path.join(dir, 'sarif.fifo');
-    const extra = await throughFifo(sarifFifo, () => cli(hub, ['lint', '--no-cache', '--output-sarif', sarifFifo]));
+    const extra = await throughFifo(sarifFifo, () => run(hub, 'lint', '--no-cache', '--output-sarif', sarifFifo));
     expect(extra.result).toMatchObject({ code: expected.code, stderr: '' });
     expect(extra.text.trimEnd()).toBe(sarif.stdout.trimEnd());
   });
 
   it.skipIf(!FIFO)('lint --output into a FIFO from a cached report, cold and warm', async () => {
     const cacheDir = path.join(dir, 'cache');
-    const expected = await cli(hub, ['lint', '--no-cache', '--format', 'json']);
+    const expected = await run(hub, 'lint', '--no-cache', '--format', 'json');
     for (const round of ['cold', 'warm']) {
       const fifo = path.join(dir, `cached-${round}.fifo`);
-      const { text, result } = await throughFifo(fifo, () => cli(hub, ['lint', '--cache-dir', cacheDir, '--format', 'json', '--output', fifo]));
+      const { text, result } = await throughFifo(fifo, () => run(hub, 'lint', '--cache-dir', cacheDir, '--format', 'json', '--output', fifo));
       expect(result, round).toMatchObject({ code: expected.code, stderr: '' });
       expect(text.trimEnd(), round).toBe(expected.stdout.trimEnd());
     }
@@ -129,7 +122,7 @@ describe('commands writing to a named file', () => {
 
   it('lint --output through a symbolic link, uncached and cached: the link stays a link', async () => {
     const cacheDir = path.join(dir, 'cache-link');
-    const expected = await cli(hub, ['lint', '--no-cache', '--format', 'json']);
+    const expected = await run(hub, 'lint', '--no-cache', '--format', 'json');
     const real = path.join(dir, 'reports/lint.json');
     fs.mkdirSync(path.dirname(real), { recursive: true });
     fs.writeFileSync(real, 'stale');
@@ -137,7 +130,7 @@ describe('commands writing to a named file', () => {
     fs.symlinkSync(real, link);
     for (const args of [['--no-cache'], ['--cache-dir', cacheDir], ['--cache-dir', cacheDir]]) {
       fs.writeFileSync(real, 'stale');
-      const r = await cli(hub, ['lint', ...args, '--format', 'json', '--output', link]);
+      const r = await run(hub, 'lint', ...args, '--format', 'json', '--output', link);
       expect(r.code, args.join(' ')).toBe(expected.code);
       expect(fs.lstatSync(link).isSymbolicLink(), args.join(' ')).toBe(true);
       expect(fs.readFileSync(real, 'utf8').trimEnd(), args.join(' ')).toBe(expected.stdout.trimEnd());
@@ -151,7 +144,7 @@ describe('commands writing to a named file', () => {
     fs.writeFileSync(real, 'step "a" {\nname="A"\n}\n');
     fs.chmodSync(real, 0o640);
     fs.symlinkSync('shared/deployment_process.ocl', path.join(folder, 'linked.ocl'));
-    const r = await cli(folder, ['fmt', 'linked.ocl']);
+    const r = await run(folder, 'fmt', 'linked.ocl');
     expect(r.code, r.stderr).toBe(0);
     expect(fs.lstatSync(path.join(folder, 'linked.ocl')).isSymbolicLink()).toBe(true);
     expect(fs.readFileSync(real, 'utf8')).toBe('step "a" {\n    name = "A"\n}\n');
@@ -161,15 +154,15 @@ describe('commands writing to a named file', () => {
   it('report merge --output through a symbolic link', async () => {
     const shards = [1, 2].map((i) => path.join(dir, `merge-shard-${i}.json`));
     for (const [i, file] of shards.entries()) {
-      const r = await cli(hub, ['lint', '--no-cache', '--format', 'json', '--shard', `${i + 1}/2`, '--output', file]);
+      const r = await run(hub, 'lint', '--no-cache', '--format', 'json', '--shard', `${i + 1}/2`, '--output', file);
       expect(r.stderr).toBe('');
     }
-    const whole = await cli(hub, ['report', 'merge', ...shards]);
+    const whole = await run(hub, 'report', 'merge', ...shards);
     const real = path.join(dir, 'merged/real.json');
     fs.mkdirSync(path.dirname(real), { recursive: true });
     const link = path.join(dir, 'merged-link.json');
     fs.symlinkSync(real, link);
-    const r = await cli(hub, ['report', 'merge', '--output', link, ...shards]);
+    const r = await run(hub, 'report', 'merge', '--output', link, ...shards);
     expect(r.code, r.stderr).toBe(whole.code);
     expect(fs.lstatSync(link).isSymbolicLink()).toBe(true);
     expect(fs.readFileSync(real, 'utf8').trimEnd()).toBe(whole.stdout.trimEnd());

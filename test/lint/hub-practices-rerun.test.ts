@@ -7,19 +7,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { memoryIo } from '../../src/cli/io.js';
-import { main } from '../../src/cli/main.js';
 import { commitAll, removeDir } from '../git/helpers.js';
 import { demoHub } from '../e2e/demo-hub.js';
+import { run } from '../cli/helpers.js';
 
 const FORMATS = ['json', 'sarif', 'junit', 'text', 'github'];
 const STORED = path.join('.oclhub-cache', 'lint-hub-practices.json');
 
-async function lint(cwd: string, argv: string[]) {
-  const io = { ...memoryIo(cwd), env: {} };
-  const code = await main(['lint', ...argv], io);
-  return { code, stdout: io.out.join(''), stderr: io.err.join('') };
-}
+const lint = (cwd: string, argv: string[]) => run(cwd, 'lint', ...argv);
 
 /** Each format's cached run (two in a row: the first may store, the second reads) against a run with no cache. */
 async function expectSameAsUncached(hub: string, what: string): Promise<string> {
