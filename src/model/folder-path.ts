@@ -72,9 +72,9 @@ export function invalidProjectPath(project: HubProjectModel, reason: string, fil
 /**
  * The hub's base path (`base_path` in oclhub.ocl): the folder of the hub repository holding `policies/`,
  * `process-templates/` and `project-templates/`. It is a configured folder like a project's `path`, so it
- * follows the same rule (`folderPath`): `./.octopus/`, `.octopus//`, `.\\.octopus` and `.octopus` are one
- * folder, `.` is the root, absent is `.octopus`. `\\` is read as `/` here too, rather than refused as it
- * used to be: Git paths never hold `\\`, so it can only have meant a separator, and one text must not name
+ * follows the same rule (`folderPath`): `./.octopus/`, `.octopus//`, `.\.octopus` and `.octopus` are one
+ * folder, `.` is the root, absent is `.octopus`. `\` is read as `/` here too, rather than refused as it
+ * used to be: Git paths never hold `\`, so it can only have meant a separator, and one text must not name
  * a folder in a project's `path` and be an error in `base_path` of the same file. Every surface (the hub
  * façade and its template catalogue, policy loading, `validate`, the language server) reads the hub's
  * content under the folder this returns, so each spelling finds the same files.
