@@ -12,8 +12,8 @@
  * Run: node --expose-gc --import tsx bench/rego-limits.ts   (without --expose-gc heap figures include garbage)
  *      REGO_ENGINE_DIR=<dir with index.js> node ... bench/rego-limits.ts   times that build instead
  *      REGO_BASELINE_DIR=<dir with index.js> ...   fresh-process rows also time that build, alternating
- *        (e.g. main's dist/rego: tsc and the private build both only strip types for ES2022, so the
- *        two builds differ by their sources alone)
+ *        (e.g. main's dist/rego, which tsc wrote; this working copy's is esbuild's: both emit ES2022
+ *        with the types stripped, so an A/B of the two is of their sources)
  */
 import { execFileSync } from 'node:child_process';
 import { loadavg } from 'node:os';
