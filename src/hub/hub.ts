@@ -11,7 +11,7 @@ import { compareDiagnostics, type Diagnostic, type SourceRepository } from '../d
 import { GitErrorCode, isGitStoreError, isomorphicGit, openRemote, openRepository, parseHubUrl, type GitStore, type ObjectCache } from '../git/index.js';
 import { findRepositoryRoot } from '../git/find-root.js';
 import { DEFAULT_BASE_PATH } from '../model/build.js';
-import { folderPath, invalidProjectPathSummary } from '../model/folder-path.js';
+import { folderPath, hubBaseFolder, invalidProjectPathSummary } from '../model/folder-path.js';
 import { suggest } from '../model/suggest.js';
 import type { HubConfigDocument, HubProjectModel } from '../model/types.js';
 import { kindFolder, TemplateCatalog, type CatalogStore, type LoadedTemplate, type PublishedVersion } from '../templates/catalog.js';
@@ -214,6 +214,11 @@ export async function openHub(options: OpenHubOptions): Promise<OpenHubResult> {
 export class Hub {
   /** The commit the hub is read at, or null when it reads the working tree (no commit yet). */
   commit: string | null = null;
+  /**
+   * The folder of policies and templates: `base_path` read by the one rule for configured folders
+   * (`hubBaseFolder`), so every spelling of one folder is that folder (`''` the root). As written when it
+   * names none: SEM037 is then among `configErrors`, where every surface stops.
+   */
   basePath = DEFAULT_BASE_PATH;
   config?: HubConfigDocument;
   configDiagnostics: Diagnostic[] = [];
@@ -265,7 +270,7 @@ export class Hub {
         this.configDiagnostics = checked.diagnostics;
         if (checked.document) {
           this.config = checked.document;
-          this.basePath = checked.document.basePath.replace(/\/+$/, '') || DEFAULT_BASE_PATH;
+          this.basePath = hubBaseFolder(checked.document) ?? checked.document.basePath;
         }
       }
     } catch (error) {

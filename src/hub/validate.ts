@@ -16,7 +16,7 @@ import { isGitStoreError } from '../git/errors.js';
 import type { GitStore } from '../git/index.js';
 import { DEFAULT_BASE_PATH } from '../model/build.js';
 import { directoryReader } from '../model/directory-reader.js';
-import { folderPath } from '../model/folder-path.js';
+import { folderPath, pathInFolder } from '../model/folder-path.js';
 import { classifyPath } from '../model/kinds.js';
 import { unsettledHeredocRule } from '../model/checks/legacy.js';
 import { parseOcl } from '../ocl/parser.js';
@@ -32,6 +32,7 @@ import {
   type HubFileReader,
   type HubValidationResult,
 } from '../model/validate.js';
+import { ownsProjectFile } from '../lint/project-files.js';
 import { decodeOclBytes } from '../ocl/encoding.js';
 import type { HeredocMode } from '../ocl/printer.js';
 import { checkPolicyCompat } from '../policy/compat.js';
@@ -484,12 +485,16 @@ async function checkExternalProject(
     if (!isGitStoreError(error)) throw error;
     return registration('HUB020', `Project "${project.slug}": repository ${repository} cannot be listed at ${readRef}`, error.message);
   }
-  const inFolder = allPaths.filter((p) => p.toLowerCase().endsWith('.ocl') && (folder === '' || p.startsWith(`${folder}/`)));
+  // The project's own files, as lint reads them: directly in its folder and under runbooks/. A sub-folder
+  // with project files of its own is another project (registered or not), never this one's: its files are
+  // validated once, as that project's, when it is registered.
+  const inFolder = allPaths.filter((p) => p.toLowerCase().endsWith('.ocl') && pathInFolder(folder, p) !== undefined);
+  const owned = inFolder.filter((p) => ownsProjectFile(pathInFolder(folder, p)!));
   const sources = new Map<string, string>();
   allSources.set(project.slug, sources);
   const schemaVersions = new Map<string, number | undefined>();
   const results: FileValidationResult[] = [];
-  for (const file of inFolder) {
+  for (const file of owned) {
     if (classifyPath(file) === undefined) continue;
     let text: string;
     try {
@@ -502,7 +507,10 @@ async function checkExternalProject(
     const schemaVersion = await schemaVersionForFile(file, (f) => store.readTextFile(readRef, f.split(path.sep).join('/')), schemaVersions);
     results.push(validateFile(file, text, { ...(schemaVersion !== undefined ? { schemaVersion } : {}), ...(options.now ? { now: options.now } : {}) }));
   }
-  const missing = checkProjectFolder(project, project.path ?? DEFAULT_BASE_PATH, results.map((r) => ({ path: r.path, kind: r.kind })), allPaths);
+  // The files below the folder, by name, for the did-you-mean of a folder that holds only nested projects.
+  const ownedSet = new Set(owned);
+  const below = inFolder.filter((p) => !ownedSet.has(p)).map((p) => ({ path: p, kind: classifyPath(p)?.kind }));
+  const missing = checkProjectFolder(project, project.path ?? DEFAULT_BASE_PATH, [...results.map((r) => ({ path: r.path, kind: r.kind })), ...below], allPaths);
   if (missing) return [{ ...missing, ...at, detail: `${missing.detail ?? ''} Read from ${repository}${commit ? ` at ${commit.slice(0, 12)}` : ''}.`.trim() }];
   const found = [...results.flatMap((r) => r.diagnostics), ...scopeReferenceChecks(results, config)];
   return found.map((d) => ({ ...d, project: project.slug, repository: source }));

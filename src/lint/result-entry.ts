@@ -13,6 +13,7 @@
  */
 import type { Diagnostic, SourceRepository } from '../diagnostics.js';
 import type { ProjectFacts } from '../practices/index.js';
+import { locatedRepository } from '../report/lint-json.js';
 import type { SegmentTally, StoredPiece } from '../report/lint-pieces.js';
 import type { Evaluation, PolicyDecision } from '../report/lint-report.js';
 
@@ -107,8 +108,10 @@ function expandDecision(policies: CompactResult['policies'], [at, rest]: Compact
  */
 export function attachRepository(result: ProjectResult, target: ProjectPlace, options: { leaveLocations?: boolean } = {}): ProjectResult {
   const repository = target.repository;
-  const own = <T extends { file?: string; repository?: SourceRepository }>(item: T): T =>
-    repository === undefined || item.file === undefined || item.repository !== undefined ? item : { ...item, repository };
+  const own = <T extends { file?: string; repository?: SourceRepository }>(item: T): T => {
+    const placed = locatedRepository(item, repository);
+    return placed === item.repository ? item : { ...item, repository: placed };
+  };
   const diagnostic = (d: Diagnostic): Diagnostic => {
     const placed = own(d);
     return { ...placed, project: d.project ?? target.slug, ...(d.related ? { related: d.related.map(own) } : {}) };
@@ -163,7 +166,8 @@ export function expandCached(entry: CompactResult, target: ProjectPlace): Projec
 function placerInPlace(target: ProjectPlace): { own: <T extends { file?: string; repository?: SourceRepository }>(item: T) => T; diagnostic: (d: Diagnostic) => Diagnostic } {
   const repository = target.repository;
   const own = <T extends { file?: string; repository?: SourceRepository }>(item: T): T => {
-    if (repository !== undefined && item.file !== undefined && item.repository === undefined) item.repository = repository;
+    const placed = locatedRepository(item, repository);
+    if (placed !== item.repository) item.repository = placed;
     return item;
   };
   const diagnostic = (d: Diagnostic): Diagnostic => {

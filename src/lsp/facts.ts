@@ -1,26 +1,23 @@
 /** What the workspace holds, by slug: process templates, policies and their files (working tree). */
-import { DEFAULT_BASE_PATH } from '../model/build.js';
+import { hubBaseFolder } from '../model/folder-path.js';
 import { classifyPath } from '../model/kinds.js';
-import type { HubConfigDocument, ProcessTemplateDocument, TemplateParameterModel } from '../model/types.js';
+import type { ProcessTemplateDocument, TemplateParameterModel } from '../model/types.js';
 import type { FileAnalysis } from './analysis.js';
 import type { LspContext } from './server.js';
 
-export function basePathOf(config: HubConfigDocument | undefined): string {
-  return (config?.basePath ?? DEFAULT_BASE_PATH).replace(/^\.\/+/, '').replace(/\/+$/, '');
-}
-
-function under(file: string, folder: string): boolean {
-  return folder === '' || folder === '.' || file.startsWith(`${folder}/`);
-}
-
-/** Slug → file of every process template (or policy) in the working tree under the base path. */
+/**
+ * Slug → file of every process template (or policy) in the working tree under the base path (the one
+ * folder every spelling of `base_path` names: `hubBaseFolder`). None when `base_path` names no folder:
+ * oclhub.ocl shows SEM037, and nothing is guessed.
+ */
 export async function hubFiles(context: LspContext, kind: 'process_template' | 'policy'): Promise<Map<string, string>> {
-  const base = basePathOf(await context.config());
-  const folder = `${base === '' || base === '.' ? '' : `${base}/`}${kind === 'policy' ? 'policies' : 'process-templates'}`;
   const out = new Map<string, string>();
+  const base = hubBaseFolder(await context.config());
+  if (base === undefined) return out;
+  const folder = `${base === '' ? '' : `${base}/`}${kind === 'policy' ? 'policies' : 'process-templates'}`;
   for (const file of context.workspace.files()) {
     const info = classifyPath(file);
-    if (info?.kind !== kind || info.slug === undefined || !under(file, folder)) continue;
+    if (info?.kind !== kind || info.slug === undefined || !file.startsWith(`${folder}/`)) continue;
     if (!out.has(info.slug)) out.set(info.slug, file);
   }
   return out;

@@ -18,14 +18,14 @@
 import type { Diagnostic } from '../diagnostics.js';
 import { DEFAULT_BASE_PATH } from './build.js';
 import { modelDiagnostic } from './codes.js';
-import type { HubProjectModel } from './types.js';
+import type { HubConfigDocument, HubProjectModel } from './types.js';
 
 /** A configured folder: the repository-relative folder (`''` for the root), or why it names none. */
 export type FolderPath = { valid: true; folder: string } | { valid: false; reason: string };
 
 export function folderPath(written: string | undefined): FolderPath {
   if (written === undefined) return { valid: true, folder: DEFAULT_BASE_PATH };
-  if (written === '') return invalid('it is empty: write "." for the repository root, or leave `path` out for ".octopus"');
+  if (written === '') return invalid('it is empty: write "." for the repository root, or leave it out for ".octopus"');
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(written)) return invalid('it contains a control character');
   const slashed = written.replace(/\\/g, '/');
@@ -33,7 +33,7 @@ export function folderPath(written: string | undefined): FolderPath {
   const segments = slashed.split('/').filter((segment) => segment !== '' && segment !== '.');
   // After `./` and `.` segments go: `./C:` is the drive-relative `C:` once they do.
   if (segments.length > 0 && /^[A-Za-z]:/.test(segments[0]!)) return invalid('it starts with a drive letter: write it relative to the repository root');
-  if (segments.includes('..')) return invalid("it contains '..': a project folder lies inside its repository");
+  if (segments.includes('..')) return invalid("it contains '..': the folder lies inside the repository");
   if (segments.some((segment) => segment.toLowerCase() === '.git')) return invalid("it reaches into the repository's .git folder");
   return { valid: true, folder: segments.join('/') };
 }
@@ -66,5 +66,37 @@ export function invalidProjectPath(project: HubProjectModel, reason: string, fil
     range: project.attributeRanges['path'] ?? project.labelRange ?? project.headerRange,
     detail:
       'A project\'s `path` is the folder holding its OCL (Octopus\'s Git base path), relative to the root of the repository it lives in, with `/` between folders: ".octopus", "services/api/.octopus", or "." for the root. Nothing of this project is read until it names one.',
+  });
+}
+
+/**
+ * The hub's base path (`base_path` in oclhub.ocl): the folder of the hub repository holding `policies/`,
+ * `process-templates/` and `project-templates/`. It is a configured folder like a project's `path`, so it
+ * follows the same rule (`folderPath`): `./.octopus/`, `.octopus//`, `.\.octopus` and `.octopus` are one
+ * folder, `.` is the root, absent is `.octopus`. `\` is read as `/` here too, rather than refused as it
+ * used to be: Git paths never hold `\`, so it can only have meant a separator, and one text must not name
+ * a folder in a project's `path` and be an error in `base_path` of the same file. Every surface (the hub
+ * façade and its template catalogue, policy loading, `validate`, the language server) reads the hub's
+ * content under the folder this returns, so each spelling finds the same files.
+ */
+export function hubBasePath(config: Pick<HubConfigDocument, 'basePath'> | undefined): FolderPath {
+  return folderPath(config?.basePath);
+}
+
+/** The hub's base folder (see `hubBasePath`), or undefined when `base_path` names none (SEM037 says why). */
+export function hubBaseFolder(config: Pick<HubConfigDocument, 'basePath'> | undefined): string | undefined {
+  const checked = hubBasePath(config);
+  return checked.valid ? checked.folder : undefined;
+}
+
+/** SEM037 at `base_path` in oclhub.ocl (`file`) when it names no folder of the hub repository. */
+export function checkBasePath(config: Pick<HubConfigDocument, 'basePath' | 'source'>, file?: string): Diagnostic | undefined {
+  const checked = hubBasePath(config);
+  if (checked.valid) return undefined;
+  return modelDiagnostic('SEM037', `base_path ${JSON.stringify(config.basePath)} is not a folder inside the hub repository: ${checked.reason}`, {
+    file,
+    range: config.source.attributeRanges['base_path'] ?? config.source.range,
+    detail:
+      'base_path is the folder holding policies/, process-templates/ and project-templates/, relative to the root of the hub repository, with `/` between folders: ".octopus" (the default), "platform", or "." for the root. No policy or template is read until it names one.',
   });
 }

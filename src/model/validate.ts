@@ -15,7 +15,7 @@ import { checkParameterValues, checkProcess } from './checks/process.js';
 import { checkParameters, checkProcessTemplate, scanParameterReferences } from './checks/template.js';
 import { modelDiagnostic } from './codes.js';
 import { insertIntoBlockFix, oclString, replaceFix } from './fixes.js';
-import { folderPath } from './folder-path.js';
+import { folderPath, hubBaseFolder } from './folder-path.js';
 import { suggest } from './suggest.js';
 import { classifyPath, guessKindFromDocument, type DocumentKind, type PathInfo } from './kinds.js';
 import { projectDocument } from './projection.js';
@@ -188,6 +188,7 @@ export interface ValidateHubOptions {
 export interface HubValidationResult {
   /** The parsed oclhub.ocl, when present and valid enough to build. */
   config?: HubConfigDocument;
+  /** The hub's base folder (`hubBaseFolder`: one folder for every spelling); `base_path` as written when it names none (SEM037). */
   basePath: string;
   files: FileValidationResult[];
   /** Diagnostics of every file plus cross-file findings, sorted. */
@@ -249,7 +250,7 @@ export async function validateHub(options: ValidateHubOptions): Promise<HubValid
     files.push(r);
     if (r.document?.kind === 'oclhub') config = r.document;
   }
-  const basePath = (config?.basePath ?? DEFAULT_BASE_PATH).replace(/\/+$/, '');
+  const basePath = hubBaseFolder(config) ?? config?.basePath ?? DEFAULT_BASE_PATH;
 
   for (const path of paths) {
     if (path === 'oclhub.ocl') continue;
@@ -289,7 +290,7 @@ export interface CrossFileOptions {
  * validate files one at a time and keep the results (the language server).
  */
 export function crossFileDiagnostics(options: CrossFileOptions): Diagnostic[] {
-  const basePath = (options.config?.basePath ?? DEFAULT_BASE_PATH).replace(/\/+$/, '');
+  const basePath = hubBaseFolder(options.config);
   const paths = options.allPaths ?? [...options.texts.keys()].filter((p) => p.toLowerCase().endsWith('.ocl')).sort();
   const files = [...options.files];
   return [...crossFileChecks(files, options.config, basePath, paths, options.workingTreeUsageChecks ?? true), ...projectTemplateChecks(files, options.texts)];
@@ -298,11 +299,15 @@ export function crossFileDiagnostics(options: CrossFileOptions): Diagnostic[] {
 function crossFileChecks(
   files: FileValidationResult[],
   config: HubConfigDocument | undefined,
-  basePath: string,
+  /** Undefined when `base_path` names no folder: SEM037 says so, and nothing here is checked against hub content. */
+  basePath: string | undefined,
   allPaths: readonly string[],
   workingTreeUsageChecks: boolean,
 ): Diagnostic[] {
   const out: Diagnostic[] = [];
+  // Project folders do not depend on the base path; hub content does, and is not looked for under none.
+  const registered = config ? registeredFolderChecks(files, config, allPaths) : [];
+  if (basePath === undefined) return [...(config ? scopeReferenceChecks(files, config) : []), ...registered];
   const policyDir = join(basePath, 'policies');
   const templateDir = join(basePath, 'process-templates');
   const hubPolicies = new Map<string, string>();
@@ -343,11 +348,17 @@ function crossFileChecks(
         );
       }
     }
-    for (const project of config.projects) {
-      if (project.repository !== undefined || project.path === undefined) continue;
-      const missing = checkProjectFolder(project, project.path, files.map((f) => ({ path: f.path, kind: f.kind })), allPaths);
-      if (missing) out.push({ ...missing, file });
-    }
+  }
+  return [...out, ...registered];
+}
+
+/** SEM041 for each project of this repository whose folder is missing or holds no project files (see `checkProjectFolder`). */
+function registeredFolderChecks(files: FileValidationResult[], config: HubConfigDocument, allPaths: readonly string[]): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const project of config.projects) {
+    if (project.repository !== undefined || project.path === undefined) continue;
+    const missing = checkProjectFolder(project, project.path, files.map((f) => ({ path: f.path, kind: f.kind })), allPaths);
+    if (missing) out.push({ ...missing, file: 'oclhub.ocl' });
   }
   return out;
 }

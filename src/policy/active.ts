@@ -13,7 +13,7 @@ import { isGitStoreError, type GitStore } from '../git/index.js';
 import { classifyPath } from '../model/kinds.js';
 import type { HubConfigDocument } from '../model/types.js';
 import { validateFile } from '../model/validate.js';
-import { DEFAULT_BASE_PATH } from '../model/build.js';
+import { hubBasePath } from '../model/folder-path.js';
 import { kindFolder, templateFileCandidates } from '../templates/catalog.js';
 import { tagName } from '../templates/version-tags.js';
 import { isValidVersion } from '../templates/versions.js';
@@ -97,7 +97,19 @@ export async function loadActivePolicies(options: LoadActivePoliciesOptions): Pr
   const { store, ref } = options;
   const diagnostics: Diagnostic[] = [];
   const config = options.config ?? (await readConfig(store, ref, diagnostics));
-  const basePath = (config?.basePath ?? DEFAULT_BASE_PATH).replace(/\/+$/, '');
+  // One folder for every spelling of base_path; one that names none reads nothing (fail closed, said once here).
+  const base = hubBasePath(config);
+  if (!base.valid) {
+    const where = config?.source.attributeRanges['base_path'];
+    diagnostics.push(
+      policyDiagnostic('POL122', `No policy is evaluated: base_path ${JSON.stringify(config?.basePath)} is not a folder inside the hub repository (${base.reason})`, {
+        file: CONFIG_FILE,
+        ...(where ? { range: where } : {}),
+      }),
+    );
+    return { policies: [], diagnostics };
+  }
+  const basePath = base.folder;
   if (options.drafts) return { policies: await loadDrafts(store, ref, basePath, diagnostics), diagnostics };
 
   const policies: PolicySource[] = [];
@@ -144,7 +156,7 @@ export async function loadActivePolicies(options: LoadActivePoliciesOptions): Pr
       diagnostics.push(
         policyDiagnostic('POL121', `Tag ${tag} has no policy file ${templateFileCandidates(basePath, 'policies', activation.slug)[0]}`, {
           ...where,
-          detail: `The tag names commit ${commit.slice(0, 12)}, which has no policies/${activation.slug}.ocl under base path "${basePath}".`,
+          detail: `The tag names commit ${commit.slice(0, 12)}, which has no policies/${activation.slug}.ocl under base path "${basePath || '.'}".`,
         }),
       );
     }

@@ -199,10 +199,18 @@ export function withLocationRepository<T>(repository: SourceRepository | undefin
   }
 }
 
+/**
+ * The one rule for where a finding's location lies: one naming a file but no repository is in the
+ * project's repository (`projectRepository`); one naming a repository keeps it, one naming no file has none.
+ * lint/result-entry.ts fills locations in by it, this writer writes unfilled ones by it.
+ */
+export function locatedRepository(l: { file?: string; repository?: SourceRepository }, projectRepository: SourceRepository | undefined): SourceRepository | undefined {
+  return l.repository === undefined && l.file !== undefined ? projectRepository : l.repository;
+}
+
 /** The repository a decision location (or a related location of one) is written with (see `withLocationRepository`). */
 export function placedRepository(l: { file?: string; repository?: SourceRepository }): SourceRepository | undefined {
-  const own = l.repository;
-  return own === undefined && l.file !== undefined ? locationDefault : own;
+  return locatedRepository(l, locationDefault);
 }
 
 /** The commit the report writes for a repository: its own, or the one `withRepositoryAlias` stands in. */

@@ -6,6 +6,7 @@
 import type { Diagnostic } from '../diagnostics.js';
 import { isGitStoreError, type GitStore } from '../git/index.js';
 import type { OclDocument } from '../ocl/ast.js';
+import { folderPath } from '../model/folder-path.js';
 import { validateFile } from '../model/validate.js';
 import type { ProcessTemplateDocument } from '../model/types.js';
 import { hashFileContent } from './content-hash.js';
@@ -61,10 +62,15 @@ interface SharedCaches {
   templates: Map<string, Promise<LoadedTemplate>>;
 }
 
-/** The folder of a kind under the base path. */
+/**
+ * The folder of a kind under the base path: a folder as `hubBasePath` (model/folder-path.ts) gives it
+ * (`''` the root), or any other spelling of one, read by the same rule. A base path that names no
+ * folder stays as written: Git refuses the path made of it, and SEM037 has said why.
+ */
 export function kindFolder(basePath: string, kind: TemplateKind): string {
-  const base = basePath.replace(/^\.\/+/, '').replace(/\/+$/, '');
-  return base === '' || base === '.' ? kind : `${base}/${kind}`;
+  const checked = basePath === '' ? undefined : folderPath(basePath);
+  const base = checked?.valid ? checked.folder : basePath;
+  return base === '' ? kind : `${base}/${kind}`;
 }
 
 /** Candidate paths of a single-file template (process template, policy), Octopus layout first, then library layout. */

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { Option } from 'commander';
 import { compareDiagnostics, countBySeverity, type Diagnostic } from '../../diagnostics.js';
 import { DEFAULT_BASE_PATH } from '../../model/build.js';
+import { hubBaseFolder } from '../../model/folder-path.js';
 import { validateFile } from '../../model/validate.js';
 import { runPolicyTests, type PolicyTestRun } from '../../policy/unit-tests.js';
 import { renderDiagnostics } from '../../report/text.js';
@@ -47,7 +48,10 @@ async function basePathOf(hub: string): Promise<{ basePath: string } | { errors:
   const text = await readFile(path.join(hub, 'oclhub.ocl'), 'utf8').catch(() => undefined);
   if (text === undefined) return { basePath: DEFAULT_BASE_PATH };
   const r = validateFile({ path: 'oclhub.ocl', text, context: { kind: 'oclhub' } });
-  if (r.document?.kind === 'oclhub') return { basePath: r.document.basePath.replace(/\/+$/, '') || DEFAULT_BASE_PATH };
+  if (r.document?.kind === 'oclhub') {
+    const folder = hubBaseFolder(r.document);
+    return folder !== undefined ? { basePath: folder } : { errors: r.diagnostics.filter((d) => d.code === 'SEM037'), text };
+  }
   return { errors: r.diagnostics.filter((d) => d.severity === 'error'), text };
 }
 

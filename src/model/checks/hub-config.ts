@@ -3,7 +3,7 @@ import valid from 'semver/functions/valid.js';
 import type { Diagnostic, Range } from '../../diagnostics.js';
 import { modelDiagnostic } from '../codes.js';
 import { KNOWN_CODES } from '../code-registry.js';
-import { folderPath, invalidProjectPath } from '../folder-path.js';
+import { checkBasePath, folderPath, invalidProjectPath } from '../folder-path.js';
 import { checkRuleSettings, ruleSettingsOf } from '../rule-settings.js';
 import { suggest } from '../suggest.js';
 import type { BlockSource, HubConfigDocument } from '../types.js';
@@ -87,15 +87,8 @@ export function checkHubConfig(doc: HubConfigDocument, options: HubConfigCheckOp
   const spaceRef = (value: string | undefined, range: Range) => reference(value, spaces, 'space', range);
 
   spaceRef(doc.defaultSpace, doc.source.attributeRanges['default_space'] ?? doc.source.range);
-  const basePath = doc.basePath;
-  if (basePath.trim() === '' || basePath.startsWith('/') || /^[A-Za-z]:/.test(basePath) || basePath.includes('\\') || basePath.split('/').includes('..')) {
-    out.push(
-      modelDiagnostic('SEM037', `base_path "${basePath}" must be a relative path inside the repository, with forward slashes`, {
-        file,
-        range: doc.source.attributeRanges['base_path'],
-      }),
-    );
-  }
+  const basePath = checkBasePath(doc, file);
+  if (basePath) out.push(basePath);
 
   const checkTags = (tags: readonly string[], item: BlockSource) => {
     for (const tag of tags) {
