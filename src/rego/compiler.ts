@@ -117,6 +117,11 @@ export class Compiler {
    * compileModules or compileQuery; emptied after each, so later queries do not grow it.
    */
   readonly fieldTerms = new Map<string, CTerm>();
+  /**
+   * `input.<name>` refs by name, shared the same way: the commonest ref, often in most literals of
+   * a long body, and as immutable as the steps (a shared term saves the ref and its path list).
+   */
+  readonly inputFieldRefs = new Map<string, CTerm>();
 
   constructor(readonly builtins: ReadonlyMap<string, Builtin>) {}
 
@@ -172,7 +177,13 @@ export class Compiler {
       }
     }
     this.checkRecursion();
+    this.clearSharedTerms();
+  }
+
+  /** Empties the shared-term tables (at the end of each compileModules or compileQuery). */
+  private clearSharedTerms(): void {
     this.fieldTerms.clear();
+    this.inputFieldRefs.clear();
   }
 
   moduleContext(m: Module): NameContext {
@@ -325,7 +336,7 @@ export class Compiler {
     try {
       body = tr.body(lits, root, [], () => {});
     } finally {
-      this.fieldTerms.clear();
+      this.clearSharedTerms();
     }
     const unsafe: UnsafeVar[] = [];
     scheduleBody(body, new SlotSet(), unsafe);
@@ -711,9 +722,22 @@ class Translator {
     if (e.type === 'unify' && e.op === ':=') {
       const b = this.term(e.right, scope);
       if (reassigned !== undefined) throw new CompileError('rego_compile_error', `var ${reassigned} assigned above`, lit.location);
-      for (let j = from; j < to; j++) declareOnce(scope, declared[j]!);
-      const withs = this.withModifiers(lit, scope);
-      const a = this.term(e.left, scope);
+      const left = e.left;
+      let a: CTerm;
+      let withs: CWith[];
+      if (left.type === 'var' && to - from === 1 && left.name !== 'input' && left.name !== 'data') {
+        // `x := ...`, the commonest literal: x is the one name it declares, and its slot is the
+        // one declared here (one lookup, not a test, a declaration and a lookup).
+        const name = left.name;
+        let slot = scope.names.get(name);
+        if (slot === undefined) slot = scope.declare(name);
+        withs = this.withModifiers(lit, scope);
+        a = { k: 'var', slot, name };
+      } else {
+        for (let j = from; j < to; j++) declareOnce(scope, declared[j]!);
+        withs = this.withModifiers(lit, scope);
+        a = this.term(left, scope);
+      }
       if (a.k === 'var') this.varTypes[a.slot] = typeOfTerm(b, this.varTypes);
       return { negated: lit.negated, expr: { k: 'unify', a, b }, with: withs, loc: lit.location, index };
     }
@@ -915,6 +939,10 @@ class Translator {
         return this.variable(t, scope);
       case 'ref': {
         const head = this.term(t.head, scope);
+        if (head === INPUT_TERM && t.path.length === 1) {
+          const step = t.path[0]!;
+          if (step.type === 'string') return this.inputField(step.value);
+        }
         const path = new Array<CTerm>(t.path.length);
         for (let i = 0; i < path.length; i++) {
           const p = t.path[i]!;
@@ -1026,6 +1054,14 @@ class Translator {
     const names = this.compiler.fieldTerms;
     let c = names.get(name);
     if (c === undefined) names.set(name, (c = { k: 'const', v: name }));
+    return c;
+  }
+
+  /** `input.<name>`, one term per name within a compilation (see Compiler.inputFieldRefs). */
+  private inputField(name: string): CTerm {
+    const refs = this.compiler.inputFieldRefs;
+    let c = refs.get(name);
+    if (c === undefined) refs.set(name, (c = { k: 'ref', head: INPUT_TERM, path: [this.fieldName(name)] }));
     return c;
   }
 
