@@ -1179,9 +1179,13 @@ function collectLiteralNames(lit: Literal, out: string[], isBuiltinName: (t: Ter
 /** Variable names used directly in a term (not inside nested comprehension bodies). */
 function collectTermNames(t: Term, out: string[]): void {
   switch (t.type) {
-    case 'var':
-      out.push(t.name);
+    case 'var': {
+      // The roots and wildcards are never declared implicitly (Translator.declareImplicit): not
+      // listed, a long body reading `input` in every literal lists next to nothing.
+      const name = t.name;
+      if (name !== 'input' && name !== 'data' && name !== '_') out.push(name);
       return;
+    }
     case 'ref':
       collectTermNames(t.head, out);
       for (let i = 0; i < t.path.length; i++) collectTermNames(t.path[i]!, out);
