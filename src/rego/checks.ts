@@ -148,6 +148,7 @@ function checkLocalVars(rule: Rule, errors: RegoError[]): void {
   const lv = new LocalVars(errors);
   const args = new Map<string, Occurrence>();
   for (const a of rule.head.args ?? []) for (const name of termVarNames(a)) if (name !== '_') args.set(name, 'arg');
+  if (args.has('input') || args.has('data')) lv.rootDeclared = true;
   const used = new Set<string>();
   for (const t of [...rule.head.ref.slice(1), ...(rule.head.key ? [rule.head.key] : []), ...(rule.head.value ? [rule.head.value] : [])]) {
     for (const name of termVarNames(t)) used.add(name);
@@ -161,6 +162,12 @@ function checkLocalVars(rule: Rule, errors: RegoError[]): void {
 }
 
 class LocalVars {
+  /**
+   * Whether a local named `input` or `data` was declared (or is a function argument): until one
+   * is, those names are the roots without looking through the scopes (a long body reads `input`
+   * in most literals, and the body's scope holds all its names).
+   */
+  rootDeclared = false;
   constructor(private readonly errors: RegoError[]) {}
 
   body(lits: Literal[], stack: Stack, used: ReadonlySet<string>): void {
@@ -229,6 +236,7 @@ class LocalVars {
 
   /** `at`: the node an error is reported at (its location is read only then: nodes make it when read). */
   private declare(name: string, occ: Occurrence, stack: Stack, at: { readonly location: Location }): void {
+    if (name === 'input' || name === 'data') this.rootDeclared = true;
     const prev = stack.top.get(name);
     if (prev === undefined) {
       stack.top.set(name, occ);
@@ -276,7 +284,7 @@ class LocalVars {
         if (t.name !== '_' && !stack.known(t.name)) stack.top.set(t.name, 'seen');
         return;
       case 'ref':
-        if (t.head.type === 'var' && ROOT_DOCUMENTS.has(t.head.name) && !stack.isLocal(t.head.name)) {
+        if (t.head.type === 'var' && ROOT_DOCUMENTS.has(t.head.name) && (!this.rootDeclared || !stack.isLocal(t.head.name))) {
           for (let i = 0; i < t.path.length; i++) this.term(t.path[i]!, stack);
           return;
         }

@@ -223,23 +223,7 @@ export class CodeGen {
       else gens[i] = code.gen!;
       if (consume) lits[i] = RELEASED_LIT;
     }
-    let next: Body = END;
-    let i = n - 1;
-    while (i >= 0) {
-      if (dets[i]) {
-        let j = i;
-        while (j >= 0 && dets[j]) j--;
-        // A packed list (pushed, not sliced from the holey one): block() runs it on every evaluation.
-        const run: DetLit[] = [];
-        for (let k = j + 1; k <= i; k++) run.push(dets[k]!);
-        next = block(run, next);
-        i = j;
-      } else {
-        next = gens[i]!(next);
-        i--;
-      }
-    }
-    return next;
+    return assemble(dets, gens);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -1117,6 +1101,32 @@ export class CodeGen {
     }
     return invokeCall(this.invoker(fn, loc), args.map((a) => a.det!));
   }
+}
+
+/**
+ * A body's code from its literals' codes, deterministic (`dets[i]`) or not (`gens[i]`): runs of
+ * deterministic literals become blocks, each generator wraps what follows it. A function of its
+ * own, so V8 optimises this loop apart from the one making the literals' codes (one function
+ * holding both was optimised for the first, then re-optimised on reaching the second).
+ */
+function assemble(dets: Array<DetLit | undefined>, gens: Array<GenLit | undefined>): Body {
+  let next: Body = END;
+  let i = dets.length - 1;
+  while (i >= 0) {
+    if (dets[i]) {
+      let j = i;
+      while (j >= 0 && dets[j]) j--;
+      // A packed list (pushed, not sliced from the holey one): block() runs it on every evaluation.
+      const run: DetLit[] = [];
+      for (let k = j + 1; k <= i; k++) run.push(dets[k]!);
+      next = block(run, next);
+      i = j;
+    } else {
+      next = gens[i]!(next);
+      i--;
+    }
+  }
+  return next;
 }
 
 type BuiltinFn = Extract<CFn, { kind: 'builtin' }>;

@@ -117,6 +117,11 @@ export class Compiler {
    * compileModules or compileQuery; emptied after each, so later queries do not grow it.
    */
   readonly fieldTerms = new Map<string, CTerm>();
+  /**
+   * `input.<name>` refs by name, shared the same way: the commonest ref, often in most literals of
+   * a long body, and as immutable as the steps (a shared term saves the ref and its path list).
+   */
+  readonly inputFieldRefs = new Map<string, CTerm>();
 
   constructor(readonly builtins: ReadonlyMap<string, Builtin>) {}
 
@@ -172,7 +177,13 @@ export class Compiler {
       }
     }
     this.checkRecursion();
+    this.clearSharedTerms();
+  }
+
+  /** Empties the shared-term tables (at the end of each compileModules or compileQuery). */
+  private clearSharedTerms(): void {
     this.fieldTerms.clear();
+    this.inputFieldRefs.clear();
   }
 
   moduleContext(m: Module): NameContext {
@@ -299,7 +310,7 @@ export class Compiler {
       }
     }
     const constValue = branches.every((b) => b.value.k === 'const') && !key && !refKeys;
-    return { nslots: alloc.count, args, key, refKeys, branches, constValue, loc: rule.location };
+    return { nslots: alloc.count, args, key, refKeys, branches, constValue, refersToRules: tr.refersToRules, loc: rule.location };
   }
 
   reportUnsafe(unsafe: UnsafeVar[], alloc: SlotAllocator, fallback: Location): void {
@@ -325,7 +336,7 @@ export class Compiler {
     try {
       body = tr.body(lits, root, [], () => {});
     } finally {
-      this.fieldTerms.clear();
+      this.clearSharedTerms();
     }
     const unsafe: UnsafeVar[] = [];
     scheduleBody(body, new SlotSet(), unsafe);
@@ -349,6 +360,7 @@ export class Compiler {
     for (const g of this.groups) {
       const out = new Set<RuleGroup>();
       const visitRule = (r: CRule) => {
+        if (!r.refersToRules) return;
         for (const a of r.args ?? []) this.collectDeps(a, out);
         for (const t of [r.key, ...(r.refKeys ?? [])]) if (t) this.collectDeps(t, out);
         for (const b of r.branches) {
@@ -541,6 +553,28 @@ function declaredNames(e: Literal['expr'], out: string[]): string[] {
   return out;
 }
 
+/**
+ * Appends the names literal expression `e` declares to `declared`, noting in `explicit` how each is
+ * declared (like OPA, explicit declarations take effect from the declaring literal on). Returns a
+ * name `:=` assigns a second time (an error), if any.
+ */
+function literalDeclarations(e: Literal['expr'], explicit: Map<string, number>, declared: string[]): string | undefined {
+  const from = declared.length;
+  declaredNames(e, declared);
+  const assigns = e.type === 'unify';
+  let reassigned: string | undefined;
+  for (let j = from; j < declared.length; j++) {
+    const n = declared[j]!;
+    if (!assigns) {
+      if (!explicit.has(n)) explicit.set(n, DECLARED);
+      continue;
+    }
+    if (reassigned === undefined && explicit.get(n) === ASSIGNED) reassigned = n;
+    explicit.set(n, ASSIGNED);
+  }
+  return reassigned;
+}
+
 /** Variable names in pattern positions of a term (`[a, {"k": b}]` → a, b). */
 function patternVarNames(t: Term, out: string[] = []): string[] {
   switch (t.type) {
@@ -587,6 +621,12 @@ class Translator {
   private readonly resolved = new Map<string, CFn>();
   /** Types of variables assigned with `:=` from a term of known type, by slot. */
   readonly varTypes: Type[] = [];
+  /**
+   * Set once a translated term may refer to a rule or function (`data`, a rule's name, an import,
+   * a user function, a zero-argument rule called): until then the rule's bodies hold no
+   * dependency for the recursion check to find (Compiler.collectDeps).
+   */
+  refersToRules = false;
 
   constructor(
     readonly compiler: Compiler,
@@ -614,40 +654,15 @@ class Translator {
     // assigned twice is an error at its second assignment, found here and raised when the
     // translation reaches that literal (an earlier literal's error comes first).
     const explicit = new Map<string, number>();
-    let reassignedAt = -1;
-    let reassigned = '';
     // The names each literal declares, in one list for the body with each literal's end in
-    // `declaredEnd` (found once, read again below; a long body allocates nothing per literal).
+    // `declaredEnd` (found once, read again below; a long body allocates nothing per literal), and
+    // the names each literal uses, found in the same visit.
     const declared: string[] = [];
     const declaredEnd = new Int32Array(lits.length);
-    for (let index = 0; index < lits.length; index++) {
-      const e = lits[index]!.expr;
-      const from = declared.length;
-      declaredNames(e, declared);
-      declaredEnd[index] = declared.length;
-      const assigns = e.type === 'unify';
-      for (let j = from; j < declared.length; j++) {
-        const n = declared[j]!;
-        if (!assigns) {
-          if (!explicit.has(n)) explicit.set(n, DECLARED);
-          continue;
-        }
-        if (explicit.get(n) === ASSIGNED && reassignedAt < 0) {
-          reassignedAt = index;
-          reassigned = n;
-        }
-        explicit.set(n, ASSIGNED);
-      }
-    }
-    // Implicit variables: names used here that are neither outer locals nor globals.
     const names: string[] = [];
-    const isBuiltinName = (t: Term): boolean => this.namesBuiltin(t);
-    for (let i = 0; i < lits.length; i++) collectLiteralNames(lits[i]!, names, isBuiltinName);
+    const reassigned = this.bodyNames(lits, explicit, declared, declaredEnd, names);
     for (const t of headTerms) collectTermNames(t, names);
-    for (let i = 0; i < names.length; i++) {
-      const n = names[i]!;
-      if (n !== '_' && n !== 'input' && n !== 'data' && !explicit.has(n) && scope.lookup(n) === undefined && !this.isGlobal(n)) scope.declare(n);
-    }
+    this.declareImplicit(names, explicit, scope);
     const out: CLit[] = new Array<CLit>(lits.length);
     // One call per literal: the loop stays small, so V8 optimises it (on-stack, mid-loop) quickly
     // and cheaply, where a loop holding the whole translation made a long body wait for one large
@@ -655,11 +670,46 @@ class Translator {
     // meantime unoptimised.
     for (let index = 0; index < lits.length; index++) {
       const from = index === 0 ? 0 : declaredEnd[index - 1]!;
-      out[index] = this.bodyLiteral(lits[index]!, index, scope, declared, from, declaredEnd[index]!, index === reassignedAt ? reassigned : undefined);
+      out[index] = this.bodyLiteral(lits[index]!, index, scope, declared, from, declaredEnd[index]!, reassigned?.index === index ? reassigned.name : undefined);
     }
     translateHead(scope);
     this.lastBodyScope = scope;
     return { lits: out, locals: scope.locals };
+  }
+
+  /**
+   * One visit per literal of a body (each loop over a long body is a function of its own, so V8
+   * optimises it on its own, instead of re-optimising the whole of `body` as each next loop is
+   * reached): the names each literal declares explicitly (`some`, `:=`, `some .. in`) into
+   * `declared`, with how (`explicit`: ASSIGNED or DECLARED), and the names it uses into `names`.
+   * Returns the first name assigned twice and the literal doing it (an error raised when the
+   * translation reaches that literal, so that an earlier literal's error comes first).
+   */
+  private bodyNames(
+    lits: Literal[],
+    explicit: Map<string, number>,
+    declared: string[],
+    declaredEnd: Int32Array,
+    names: string[],
+  ): { index: number; name: string } | undefined {
+    let reassigned: { index: number; name: string } | undefined;
+    const isBuiltinName = (t: Term): boolean => this.namesBuiltin(t);
+    for (let index = 0; index < lits.length; index++) {
+      const lit = lits[index]!;
+      const name = literalDeclarations(lit.expr, explicit, declared);
+      if (name !== undefined && reassigned === undefined) reassigned = { index, name };
+      declaredEnd[index] = declared.length;
+      collectLiteralNames(lit, names, isBuiltinName);
+    }
+    return reassigned;
+  }
+
+  /** Declares in `scope` the names used in a body that are neither explicit, outer locals nor globals. */
+  private declareImplicit(names: string[], explicit: Map<string, number>, scope: Scope): void {
+    for (let i = 0; i < names.length; i++) {
+      const n = names[i]!;
+      if (n !== '_' && n !== 'input' && n !== 'data' && !explicit.has(n) && scope.lookup(n) === undefined && !this.isGlobal(n)) scope.declare(n);
+    }
   }
 
   /**
@@ -672,9 +722,22 @@ class Translator {
     if (e.type === 'unify' && e.op === ':=') {
       const b = this.term(e.right, scope);
       if (reassigned !== undefined) throw new CompileError('rego_compile_error', `var ${reassigned} assigned above`, lit.location);
-      for (let j = from; j < to; j++) declareOnce(scope, declared[j]!);
-      const withs = this.withModifiers(lit, scope);
-      const a = this.term(e.left, scope);
+      const left = e.left;
+      let a: CTerm;
+      let withs: CWith[];
+      if (left.type === 'var' && to - from === 1 && left.name !== 'input' && left.name !== 'data') {
+        // `x := ...`, the commonest literal: x is the one name it declares, and its slot is the
+        // one declared here (one lookup, not a test, a declaration and a lookup).
+        const name = left.name;
+        let slot = scope.names.get(name);
+        if (slot === undefined) slot = scope.declare(name);
+        withs = this.withModifiers(lit, scope);
+        a = { k: 'var', slot, name };
+      } else {
+        for (let j = from; j < to; j++) declareOnce(scope, declared[j]!);
+        withs = this.withModifiers(lit, scope);
+        a = this.term(left, scope);
+      }
       if (a.k === 'var') this.varTypes[a.slot] = typeOfTerm(b, this.varTypes);
       return { negated: lit.negated, expr: { k: 'unify', a, b }, with: withs, loc: lit.location, index };
     }
@@ -797,6 +860,7 @@ class Translator {
     }
     const g = path ? this.compiler.findGroup(path) : undefined;
     if (!g || g.kind === 'function') return undefined;
+    this.refersToRules = true;
     return { k: 'ref', head: { k: 'data' }, path: path!.map((s) => ({ k: 'const', v: s })) };
   }
 
@@ -825,7 +889,10 @@ class Translator {
     }
     if (userPath) {
       const g = this.compiler.findGroup(userPath);
-      if (g?.kind === 'function') return { kind: 'user', name: g.name, path: userPath };
+      if (g?.kind === 'function') {
+        this.refersToRules = true;
+        return { kind: 'user', name: g.name, path: userPath };
+      }
       if (name[0] === 'data' || !this.compiler.builtins.has(name.join('.'))) {
         if (quiet) return undefined;
         throw new CompileError('rego_type_error', `undefined function ${name[0] === 'data' ? name.join('.') : refString(userPath)}`, at.location);
@@ -872,6 +939,10 @@ class Translator {
         return this.variable(t, scope);
       case 'ref': {
         const head = this.term(t.head, scope);
+        if (head === INPUT_TERM && t.path.length === 1) {
+          const step = t.path[0]!;
+          if (step.type === 'string') return this.inputField(step.value);
+        }
         const path = new Array<CTerm>(t.path.length);
         for (let i = 0; i < path.length; i++) {
           const p = t.path[i]!;
@@ -986,22 +1057,39 @@ class Translator {
     return c;
   }
 
+  /** `input.<name>`, one term per name within a compilation (see Compiler.inputFieldRefs). */
+  private inputField(name: string): CTerm {
+    const refs = this.compiler.inputFieldRefs;
+    let c = refs.get(name);
+    if (c === undefined) refs.set(name, (c = { k: 'ref', head: INPUT_TERM, path: [this.fieldName(name)] }));
+    return c;
+  }
+
   variable(t: VarTerm, scope: Scope): CTerm {
     if (t.name === '_') return { k: 'var', slot: scope.fresh('_'), name: '_' };
     if (!this.alloc.rootNameDeclared) {
       if (t.name === 'input') return INPUT_TERM;
-      if (t.name === 'data') return DATA_TERM;
+      if (t.name === 'data') return this.dataRoot();
     }
     const slot = scope.lookup(t.name);
     if (slot !== undefined) return { k: 'var', slot, name: t.name };
     if (t.name === 'input') return INPUT_TERM;
-    if (t.name === 'data') return DATA_TERM;
+    if (t.name === 'data') return this.dataRoot();
     const imp = this.ctx.imports.get(t.name);
-    if (imp) return imp;
+    if (imp) {
+      this.refersToRules = true;
+      return imp;
+    }
     if (this.ctx.ruleNames.has(t.name)) {
+      this.refersToRules = true;
       return { k: 'ref', head: { k: 'data' }, path: [...this.ctx.pkg, t.name].map((s) => ({ k: 'const', v: s })) };
     }
     return { k: 'var', slot: scope.declare(t.name), name: t.name };
+  }
+
+  private dataRoot(): CTerm {
+    this.refersToRules = true;
+    return DATA_TERM;
   }
 }
 
@@ -1091,9 +1179,13 @@ function collectLiteralNames(lit: Literal, out: string[], isBuiltinName: (t: Ter
 /** Variable names used directly in a term (not inside nested comprehension bodies). */
 function collectTermNames(t: Term, out: string[]): void {
   switch (t.type) {
-    case 'var':
-      out.push(t.name);
+    case 'var': {
+      // The roots and wildcards are never declared implicitly (Translator.declareImplicit): not
+      // listed, a long body reading `input` in every literal lists next to nothing.
+      const name = t.name;
+      if (name !== 'input' && name !== 'data' && name !== '_') out.push(name);
       return;
+    }
     case 'ref':
       collectTermNames(t.head, out);
       for (let i = 0; i < t.path.length; i++) collectTermNames(t.path[i]!, out);

@@ -82,6 +82,11 @@ export interface CRule {
   branches: CRuleBranch[];
   /** The value is constant, so one solution per branch is enough. */
   constValue: boolean;
+  /**
+   * Whether any of its terms may refer to a rule or function (`data`, a rule's name, an import,
+   * a user function): false lets the recursion check skip the rule without walking its bodies.
+   */
+  refersToRules: boolean;
   loc: Location;
   /** The rule's closures (codegen.ts). */
   code?: RuleCode;

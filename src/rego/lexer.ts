@@ -229,7 +229,14 @@ export class TokenTable {
     const code = this.kinds[i]!;
     // Punctuation and keywords are their own text: no slice of the source for them.
     if (code >= FIRST_PLAIN_CODE) return KIND_LIST[code]!;
-    const text = this.src.slice(this.starts[i]!, this.ends[i]!);
+    const start = this.starts[i]!;
+    const end = this.ends[i]!;
+    // The root documents' names, in most literals of a long body: no copy of them per occurrence.
+    if (code === IDENT_CODE && (end - start === 5 || end - start === 4)) {
+      if (this.src.startsWith('input', start) && end - start === 5) return 'input';
+      if (this.src.startsWith('data', start) && end - start === 4) return 'data';
+    }
+    const text = this.src.slice(start, end);
     return code === IDENT_CODE ? this.intern(text) : text;
   }
 

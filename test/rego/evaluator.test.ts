@@ -164,6 +164,23 @@ describe('errors', () => {
     expect(compileError('package t\np if { x > 1 }')).toMatchObject({ code: 'rego_unsafe_var_error', message: 'var x is unsafe' });
     expect(compileError('package t\np if q\nq if p').code).toBe('rego_recursion_error');
     expect(compileError('package t\np := count(1, 2, 3)').code).toBe('rego_type_error');
+  });
+
+  it('finds recursion through every way a rule can refer to another', () => {
+    // The recursion check skips rules whose terms refer to no rule at all: each kind of reference
+    // must count as one.
+    const recursive = (...sources: string[]) => expect(compileError(...sources).code).toBe('rego_recursion_error');
+    recursive('package t\np if { x := 1; x > 0; q }\nq if p');
+    recursive('package t\np if data.t.q\nq if { data.t.p }');
+    recursive('package t\np if { d := data; d.t.q }\nq if p');
+    recursive('package t\nimport data.t.q as other\np if other\nq if p');
+    recursive('package t\nf(x) := y if { y := g(x) }\ng(x) := y if { y := f(x) }\np := f(1)');
+    recursive('package t\nf() := 1 if p\np if f()');
+    recursive('package t\np if { count([x | x := 1; q]) > 0 }\nq if p');
+    recursive('package t\np if { every x in [1] { q } }\nq if p');
+    recursive('package t\nf(x) := x if p\np if { true with count as f }');
+    recursive('package a\np if data.b.q', 'package b\nimport data.a\nq if a.p');
+    expect(compile([{ file: 'p.rego', source: 'package t\np if { x := 1; x > 0 }\nq if p' }]).diagnostics).toEqual([]);
     expect(compileError('package t\np := nope(1)')).toMatchObject({ code: 'rego_type_error', message: 'undefined function nope' });
     expect(compileError('package t\np := http.send({})').message).toContain('http.send');
     expect(compileError('package t\ndefault p := x').code).toMatch(/^rego_(parse|compile)_error$/);

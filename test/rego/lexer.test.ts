@@ -11,6 +11,14 @@ const only = (src: string): Token => {
 };
 
 describe('lexer: identifiers and keywords', () => {
+  it('reads the root documents\' names and names that merely start like them', () => {
+    // `input` and `data` are returned without a copy of the source; their neighbours are sliced.
+    expect(texts('input data inputs datum inp dat data1 xinput input.a data.b')).toEqual(
+      ['input', 'data', 'inputs', 'datum', 'inp', 'dat', 'data1', 'xinput', 'input', '.', 'a', 'data', '.', 'b', ''],
+    );
+    expect(kinds('input data')).toEqual(['ident', 'ident', 'eof']);
+  });
+
   it('separates keywords from identifiers', () => {
     expect(kinds('package import as default else not with some every in if contains true false null')).toEqual([
       'package',

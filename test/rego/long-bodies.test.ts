@@ -117,6 +117,21 @@ triple(x) := 3 * x
     expect(valueOf(source, 'data.t.p', { a: 1 })).toEqual([2, 1, [1, 4, 9], 32, 9, N]);
   });
 
+  it('read one input field in every literal, also replaced by with and shadowed by a local input', () => {
+    // The compiler shares one term for every `input.a` of a compilation: each must still read
+    // the input its literal sees.
+    const source = `package t
+p := [first, replaced, last, shadowed] if {
+  first := input.a
+${filler(N)}
+  replaced := input.a with input.a as 5
+  last := input.a
+  shadowed := [v | some input in [{"a": 7}]; v := input.a][0]
+}
+`;
+    expect(valueOf(source, 'data.t.p', { a: 1 })).toEqual([1, 5, 1, 7]);
+  });
+
   it('put errors in late literals where they are', () => {
     const head = `package t\np if {\n${filler(N)}\n`;
     // Line N + 3 is the first literal after the filler.
