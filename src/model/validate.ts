@@ -20,6 +20,7 @@ import { suggest } from './suggest.js';
 import { classifyPath, guessKindFromDocument, type DocumentKind, type PathInfo } from './kinds.js';
 import { projectDocument } from './projection.js';
 import { validateProjection } from './schema.js';
+import { fitsSchema } from './schema-shortcut.js';
 import type { HubConfigDocument, HubProjectModel, ModelDocument, ProcessModel, TemplateParameterModel } from './types.js';
 
 export interface ValidationContext {
@@ -114,15 +115,25 @@ export function validateFile(options: ValidateFileOptions): FileValidationResult
   const cache = options.cache;
   const legacy = legacyPass({ kind, document: ast, path: effectivePath, file, schemaVersion, lines, cache });
   diagnostics.push(...legacy.diagnostics);
-  const projection = projectDocument(ast, { file, renameBlocks: legacy.renameBlocks, cache });
-  diagnostics.push(...projection.diagnostics);
-  diagnostics.push(...validateProjection(kind, projection, { file, suppressUnknown: legacy.suppressUnknown, lines }));
+  // A document that certainly fits its schema is not projected to JSON and run through ajv, which would
+  // find nothing (schema-shortcut.ts); any doubt takes the long way, so the findings are the same.
+  const shortcut = cache === undefined && !hasKeys(legacy.renameBlocks) && fitsSchema(kind, ast.body);
+  if (!shortcut) {
+    const projection = projectDocument(ast, { file, renameBlocks: legacy.renameBlocks, cache });
+    diagnostics.push(...projection.diagnostics);
+    diagnostics.push(...validateProjection(kind, projection, { file, suppressUnknown: legacy.suppressUnknown, lines }));
+  }
 
   const document = buildDocument(kind, ast, { file, path: effectivePath, legacyBlockNames: legacy.legacyBlockNames, cache });
   result.document = document;
   diagnostics.push(...semanticChecks(document, ast, { file, lines, now: context.now }));
   diagnostics.sort(compareDiagnostics);
   return result;
+}
+
+function hasKeys(record: Record<string, unknown>): boolean {
+  for (const _ in record) return true;
+  return false;
 }
 
 /** Where a file of each kind lives, for "looks like" hints on files whose path says nothing. */
