@@ -19,7 +19,8 @@
  */
 import * as nodeFs from 'node:fs';
 import { errnoCode } from './errors.js';
-import { inflateSized } from './inflate.js';
+import { deltaEngine, LIMIT_BYTES, REASONS } from './delta-wasm.js';
+import { inflateInto, inflateSized } from './inflate.js';
 import { checkLooseObject } from './loose-objects.js';
 import { LruMap } from './lru.js';
 import type { FsLike } from './repo.js';
@@ -228,7 +229,7 @@ export class ObjectDatabase {
           baseObject = external;
         }
       }
-      result = { type: baseObject.type, content: applyDelta(baseObject.content, inflateEntry(data, at, size)) };
+      result = { type: baseObject.type, content: resolveDelta(baseObject.content, data, at, size) };
       this.remember(key, result);
     } else {
       const type = TYPES[kind];
@@ -303,27 +304,71 @@ function packOffset(pack: Pack, position: number): number {
 /** Inflates the zlib stream at `at` (zlib stops at the stream's end: what follows is the next entry). */
 function inflateEntry(data: Buffer, at: number, size: number): Buffer {
   const out = inflateSized(data, at, data.length - 20, size);
-  if (out === undefined) throw new CorruptObjectError(`the pack entry at offset ${at} does not decompress to the ${size} bytes its header says`);
+  if (out === undefined) throw undecompressable(at, size);
   return out;
 }
 
-/** Git's delta format: source and target sizes, then copy (from the base) and insert instructions. */
-export function applyDelta(base: Buffer, delta: Buffer): Buffer {
-  let at = 0;
+function undecompressable(at: number, size: number): CorruptObjectError {
+  return new CorruptObjectError(`the pack entry at offset ${at} does not decompress to the ${size} bytes its header says`);
+}
+
+/**
+ * A delta entry's content: its instructions (the zlib stream at `at`, `size` bytes inflated) applied to
+ * `base`. In WebAssembly (delta-wasm.ts) when it fits its scratch memory: base, instructions and
+ * target laid out there, the instructions inflated straight into it; otherwise in JavaScript.
+ */
+function resolveDelta(base: Buffer, data: Buffer, at: number, size: number): Buffer {
+  const engine = deltaEngine();
+  if (engine === null || base.length + size + 1 > LIMIT_BYTES) return applyDelta(base, inflateEntry(data, at, size));
+  const deltaAt = base.length;
+  const outAt = deltaAt + size;
+  let heap = engine.reserve(outAt + 1);
+  if (!inflateInto(data, at, data.length - 20, size, heap, deltaAt)) throw undecompressable(at, size);
+  const header = readDeltaHeader(heap, deltaAt, outAt, base.length);
+  const outEnd = outAt + header.targetSize;
+  if (outEnd > LIMIT_BYTES) return applyDelta(base, Buffer.from(heap.subarray(deltaAt, outAt)));
+  heap = engine.reserve(outEnd);
+  heap.set(base, 0);
+  let end: number;
+  try {
+    end = engine.apply(0, base.length, header.at, outAt, outAt, outEnd);
+  } catch {
+    // An operand outside the memory: only a damaged delta's last instruction reads that far.
+    end = -4;
+  }
+  if (end < 0) throw new CorruptObjectError(REASONS[end]!);
+  if (end !== outEnd) throw new CorruptObjectError(`a delta produced ${end - outAt} bytes, it says ${header.targetSize}`);
+  const out = Buffer.allocUnsafe(header.targetSize);
+  out.set(heap.subarray(outAt, outEnd));
+  engine.release();
+  return out;
+}
+
+/** A delta's header: the base's size (which must be `baseSize`) and the target's, as varints; `at` is where the instructions start. */
+function readDeltaHeader(delta: Uint8Array, from: number, end: number, baseSize: number): { targetSize: number; at: number } {
+  let at = from;
   const varint = (): number => {
     let value = 0;
     let shift = 0;
     let byte;
     do {
+      if (at >= end) throw new CorruptObjectError('a delta ends inside its header');
       byte = delta[at++]!;
       value += (byte & 0x7f) * 2 ** shift;
       shift += 7;
-    } while (byte & 0x80 && at < delta.length);
+    } while (byte & 0x80);
     return value;
   };
   const sourceSize = varint();
   const targetSize = varint();
-  if (sourceSize !== base.length) throw new CorruptObjectError(`a delta expects a base of ${sourceSize} bytes, the base has ${base.length}`);
+  if (sourceSize !== baseSize) throw new CorruptObjectError(`a delta expects a base of ${sourceSize} bytes, the base has ${baseSize}`);
+  return { targetSize, at };
+}
+
+/** Git's delta format in JavaScript (objects too large for the WebAssembly scratch memory, or no WebAssembly). */
+export function applyDelta(base: Buffer, delta: Buffer): Buffer {
+  const { targetSize, at: start } = readDeltaHeader(delta, 0, delta.length, base.length);
+  let at = start;
   const out = Buffer.allocUnsafe(targetSize);
   let written = 0;
   while (at < delta.length) {
@@ -339,6 +384,7 @@ export function applyDelta(base: Buffer, delta: Buffer): Buffer {
       if (op & 0x20) length |= delta[at++]! << 8;
       if (op & 0x40) length |= delta[at++]! << 16;
       if (length === 0) length = 0x10000;
+      if (at > delta.length) throw new CorruptObjectError(REASONS[-4]!);
       if (offset + length > base.length || written + length > targetSize) throw new CorruptObjectError('a delta copies outside its base');
       copyBytes(base, offset, length, out, written);
       written += length;
