@@ -71,6 +71,8 @@ const REF_DELTA = 7;
 
 interface Pack {
   name: string;
+  /** Added to an entry's offset for its key in the delta base cache (numbers hash faster than `name:offset`). */
+  keyBase: number;
   /** The whole .idx file. */
   index: Buffer;
   count: number;
@@ -83,6 +85,8 @@ interface Pack {
   largeAt: number;
   /** The .pack file, read on the first object taken from it. */
   data?: Promise<Buffer>;
+  /** The same, once read: objects are then read without waiting (readNow). */
+  loaded?: Buffer;
 }
 
 interface Located {
@@ -92,9 +96,13 @@ interface Located {
 
 export class ObjectDatabase {
   private packs: Promise<Pack[]> | undefined;
+  /** The same listing, once read. */
+  private listed: Pack[] | undefined;
   private readonly packDir: string;
-  private readonly bases = new LruMap<string, RawObject>();
+  /** Keyed by pack entry (a number, Pack.keyBase + offset) or, for a thin pack's outside base, by oid. */
+  private readonly bases = new LruMap<number | string, RawObject>();
   private baseBytes = 0;
+  private readonly packNumbers = new Map<string, number>();
 
   /** `onNodeFs`: `fs` is node's own, so its synchronous calls may be used for the pack listing and small packs. */
   constructor(
@@ -108,6 +116,7 @@ export class ObjectDatabase {
   /** Forget the pack listing (new packs appear after a fetch or a repack). Loaded packs stay valid. */
   invalidate(): void {
     this.packs = undefined;
+    this.listed = undefined;
   }
 
   /** The object, or ObjectNotFoundError; CorruptObjectError when it is present but cannot be read. */
@@ -121,8 +130,35 @@ export class ObjectDatabase {
     throw new ObjectNotFoundError(oid);
   }
 
+  /**
+   * The object if it can be read without waiting: the pack listing and the pack holding it are already
+   * loaded (every read after the first few of a cold read). Undefined otherwise — also when it cannot
+   * be read at all: `read` then says why, so errors have one path.
+   */
+  readNow(oid: string): RawObject | undefined {
+    const packs = this.listed;
+    if (packs === undefined || oid.length !== 40) return undefined;
+    const found = this.locate(packs, Buffer.from(oid, 'hex'));
+    const data = found?.pack.loaded;
+    if (found === undefined || data === undefined) return undefined;
+    try {
+      return this.readAt(found.pack, data, found.offset, 0);
+    } catch {
+      return undefined;
+    }
+  }
+
   private loadPacks(): Promise<Pack[]> {
-    this.packs ??= this.listPacks();
+    if (this.packs === undefined) {
+      const packs = this.listPacks();
+      this.packs = packs;
+      packs.then(
+        (list) => {
+          if (this.packs === packs) this.listed = list;
+        },
+        () => undefined,
+      );
+    }
     return this.packs;
   }
 
@@ -140,11 +176,18 @@ export class ObjectDatabase {
       if (!name.endsWith('.idx') || !present.has(`${name.slice(0, -4)}.pack`)) continue;
       const file = `${this.packDir}/${name}`;
       const index = this.onNodeFs ? nodeFs.readFileSync(file) : Buffer.from(await this.fs.promises.readFile(file));
-      const pack = parseIndex(name.slice(0, -4), index);
+      const pack = parseIndex(name.slice(0, -4), index, this.packNumber(name));
       if (pack === undefined) throw new CorruptObjectError(`the pack index ${name} is of a version this reader does not know, or damaged`);
       packs.push(pack);
     }
     return packs;
+  }
+
+  /** A number per pack name, kept across listings: the base cache's keys must not move when packs come and go. */
+  private packNumber(name: string): number {
+    let number = this.packNumbers.get(name);
+    if (number === undefined) this.packNumbers.set(name, (number = this.packNumbers.size));
+    return number;
   }
 
   private locate(packs: readonly Pack[], id: Buffer): Located | undefined {
@@ -163,7 +206,14 @@ export class ObjectDatabase {
   }
 
   private async readPacked(pack: Pack, offset: number): Promise<RawObject> {
-    pack.data ??= this.loadPack(`${this.packDir}/${pack.name}.pack`);
+    if (pack.data === undefined) {
+      const loading = this.loadPack(`${this.packDir}/${pack.name}.pack`);
+      pack.data = loading;
+      loading.then(
+        (bytes) => (pack.loaded = bytes),
+        () => undefined,
+      );
+    }
     const data = await pack.data;
     // Synchronous from here: a delta chain is resolved in one go, so concurrent reads of objects that
     // share bases find them in the base cache instead of each inflating the whole chain again.
@@ -192,7 +242,7 @@ export class ObjectDatabase {
 
   private readAt(pack: Pack, data: Buffer, offset: number, depth: number): RawObject {
     if (depth > 4096) throw new CorruptObjectError('a delta chain in the pack does not end');
-    const key = `${pack.name}:${offset}`;
+    const key = pack.keyBase + offset;
     const base = this.bases.get(key);
     if (base) return base;
     if (offset + 2 > data.length - 20) throw new CorruptObjectError(`the pack has no object at offset ${offset}`);
@@ -242,7 +292,7 @@ export class ObjectDatabase {
     return result;
   }
 
-  private remember(key: string, object: RawObject): void {
+  private remember(key: number | string, object: RawObject): void {
     const bytes = object.content.byteLength + 64;
     if (bytes > DELTA_BASE_BYTES / 4) return;
     const previous = this.bases.set(key, object);
@@ -259,7 +309,9 @@ export class ObjectDatabase {
  * A pack index: version 2 (what `git index-pack` writes) or version 1 (older Git, or
  * `pack.indexVersion=1`); undefined for anything else.
  */
-function parseIndex(name: string, index: Buffer): Pack | undefined {
+function parseIndex(name: string, index: Buffer, ordinal: number): Pack | undefined {
+  // Offsets below 2^40 (a terabyte of pack) and a few thousand packs stay exact (below 2^53).
+  const keyBase = ordinal * 2 ** 40;
   if (index.length >= 8 && index.readUInt32BE(0) === 0xff744f63) {
     if (index.readUInt32BE(4) !== 2 || index.length < 8 + 256 * 4 + 40) return undefined;
     const count = index.readUInt32BE(8 + 255 * 4);
@@ -267,13 +319,13 @@ function parseIndex(name: string, index: Buffer): Pack | undefined {
     const offsetsAt = idsAt + count * 24;
     const largeAt = offsetsAt + count * 4;
     if (index.length < largeAt + 40) return undefined;
-    return { name, index, count, fanoutAt: 8, idsAt, idStride: 20, offsetsAt, largeAt };
+    return { name, keyBase, index, count, fanoutAt: 8, idsAt, idStride: 20, offsetsAt, largeAt };
   }
   // Version 1: the fan-out table, then (4-byte offset, 20-byte id) per object.
   if (index.length < 256 * 4 + 40) return undefined;
   const count = index.readUInt32BE(255 * 4);
   if (index.length < 256 * 4 + count * 24 + 40) return undefined;
-  return { name, index, count, fanoutAt: 0, idsAt: 256 * 4 + 4, idStride: 24, offsetsAt: 256 * 4, largeAt: -1 };
+  return { name, keyBase, index, count, fanoutAt: 0, idsAt: 256 * 4 + 4, idStride: 24, offsetsAt: 256 * 4, largeAt: -1 };
 }
 
 /** The position of `id` in the index (binary search within its first byte's fan-out bucket), or -1. */
