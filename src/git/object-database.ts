@@ -372,28 +372,31 @@ function undecompressable(at: number, size: number): CorruptObjectError {
 function resolveDelta(base: Buffer, data: Buffer, at: number, size: number): Buffer {
   const engine = deltaEngine();
   if (engine === null || base.length + size + 1 > LIMIT_BYTES) return applyDelta(base, inflateEntry(data, at, size));
-  const deltaAt = base.length;
-  const outAt = deltaAt + size;
-  let heap = engine.reserve(outAt + 1);
-  if (!inflateInto(data, at, data.length - 20, size, heap, deltaAt)) throw undecompressable(at, size);
-  const header = readDeltaHeader(heap, deltaAt, outAt, base.length);
-  const outEnd = outAt + header.targetSize;
-  if (outEnd > LIMIT_BYTES) return applyDelta(base, Buffer.from(heap.subarray(deltaAt, outAt)));
-  heap = engine.reserve(outEnd);
-  heap.set(base, 0);
-  let end: number;
   try {
-    end = engine.apply(0, base.length, header.at, outAt, outAt, outEnd);
-  } catch {
-    // An operand outside the memory: only a damaged delta's last instruction reads that far.
-    end = -4;
+    const deltaAt = base.length;
+    const outAt = deltaAt + size;
+    let heap = engine.reserve(outAt + 1);
+    if (!inflateInto(data, at, data.length - 20, size, heap, deltaAt)) throw undecompressable(at, size);
+    const header = readDeltaHeader(heap, deltaAt, outAt, base.length);
+    const outEnd = outAt + header.targetSize;
+    if (outEnd > LIMIT_BYTES) return applyDelta(base, Buffer.from(heap.subarray(deltaAt, outAt)));
+    heap = engine.reserve(outEnd);
+    heap.set(base, 0);
+    let end: number;
+    try {
+      end = engine.apply(0, base.length, header.at, outAt, outAt, outEnd);
+    } catch {
+      // An operand outside the memory: only a damaged delta's last instruction reads that far.
+      end = -4;
+    }
+    if (end < 0) throw new CorruptObjectError(REASONS[end]!);
+    if (end !== outEnd) throw new CorruptObjectError(`a delta produced ${end - outAt} bytes, it says ${header.targetSize}`);
+    const out = Buffer.allocUnsafe(header.targetSize);
+    out.set(heap.subarray(outAt, outEnd));
+    return out;
+  } finally {
+    engine.release();
   }
-  if (end < 0) throw new CorruptObjectError(REASONS[end]!);
-  if (end !== outEnd) throw new CorruptObjectError(`a delta produced ${end - outAt} bytes, it says ${header.targetSize}`);
-  const out = Buffer.allocUnsafe(header.targetSize);
-  out.set(heap.subarray(outAt, outEnd));
-  engine.release();
-  return out;
 }
 
 /** A delta's header: the base's size (which must be `baseSize`) and the target's, as varints; `at` is where the instructions start. */

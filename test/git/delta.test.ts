@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import { deflateSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openRepository, type FsLike } from '../../src/git/index.js';
-import { useWasmDelta } from '../../src/git/delta-wasm.js';
+import { deltaEngine, useWasmDelta } from '../../src/git/delta-wasm.js';
 import { CorruptObjectError, ObjectDatabase } from '../../src/git/object-database.js';
 import { assembleDelta } from './assemble-delta.js';
 import { commitAll, git, initRepo, removeDir, tempDir } from './helpers.js';
@@ -205,13 +205,25 @@ describe('deltas git wrote', () => {
     dir = initRepo();
     const big = (round: number) => `${'a line of a large generated file\n'.repeat(160_000)}round ${round}\n`;
     for (let round = 0; round < 4; round++) {
-      const files: Record<string, string> = { 'large.txt': big(round) };
+      const files: Record<string, string> = { 'large.txt': big(round), 'medium.txt': big(round).slice(-1_500_000) };
       for (let p = 0; p < 20; p++) files[`projects/p${p}/deployment_process.ocl`] = `step "p${p}" {\n${'    x = "y"\n'.repeat(50 + p)}    round = ${round}\n}\n`;
       commitAll(dir, files, `round ${round}`);
     }
     git(dir, ['repack', '-adfq', '--depth=50', '--window=50']);
   });
   afterAll(() => removeDir(dir));
+
+  it('gives back the scratch memory grown for a large object, and keeps it for small ones', async () => {
+    const store = await openRepository({ dir });
+    await store.readFile('main~1', 'projects/p3/deployment_process.ocl');
+    const engine = deltaEngine();
+    await store.readFile('main~1', 'projects/p4/deployment_process.ocl');
+    expect(deltaEngine()).toBe(engine);
+    // 1.5 MB, stored as a delta at all but one commit: base, instructions and target need about 3 MB of scratch memory.
+    for (const ref of ['main', 'main~1', 'main~2', 'main~3']) expect((await store.readFile(ref, 'medium.txt')).byteLength).toBeGreaterThan(1_400_000);
+    expect(deltaEngine()).not.toBe(engine);
+    expect(deltaEngine()!.reserve(0).byteLength).toBeLessThan(1 << 20);
+  });
 
   for (const { name, wasm } of PATHS) {
     it(`reads every file at every commit as git show does, large ones beyond the scratch memory too (${name})`, async () => {
@@ -226,7 +238,7 @@ describe('deltas git wrote', () => {
           read++;
         }
       }
-      expect(read).toBe(84);
+      expect(read).toBe(88);
       // The large file (5 MB, so base + delta + target pass the 8 MB scratch limit) is stored as a delta.
       const verify = git(dir, ['verify-pack', '-v', ...fs.readdirSync(`${dir}/.git/objects/pack`).filter((f) => f.endsWith('.idx')).map((f) => `.git/objects/pack/${f}`)]);
       const large = new Set(['main', 'main~1', 'main~2', 'main~3'].map((ref) => git(dir, ['rev-parse', `${ref}:large.txt`]).trim()));
