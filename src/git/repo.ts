@@ -157,6 +157,11 @@ async function unreadable(repo: RepoContext, oid: string, error: unknown, mustEx
   return new GitStoreError(GitErrorCode.ObjectUnreadable, `The repository is corrupt: object ${oid} cannot be read: ${reason}`, { cause: error, oid, reason });
 }
 
+/** The object if it is already cached: lets warm reads skip the async machinery entirely. */
+export function cachedObject(repo: RepoContext, oid: string): GitObject | undefined {
+  return repo.objects.peek<GitObject>(oid);
+}
+
 /**
  * The object if it can be had without waiting: from the cache, or read synchronously from a pack
  * already loaded (then cached, as readObject would). Lets tree walks and file reads skip the async
@@ -164,7 +169,7 @@ async function unreadable(repo: RepoContext, oid: string, error: unknown, mustEx
  * Undefined when it cannot: not cached and loose, in a pack not loaded yet, or unreadable (readObject
  * then reads it, or says why, on the one error path).
  */
-export function cachedObject(repo: RepoContext, oid: string): GitObject | undefined {
+export function readObjectNow(repo: RepoContext, oid: string): GitObject | undefined {
   const cached = repo.objects.peek<GitObject>(oid);
   if (cached !== undefined) return cached;
   const raw = repo.odb.readNow(oid);

@@ -1,6 +1,6 @@
 import { GitErrorCode, GitStoreError } from '../errors.js';
 import { joinPath, pathSegments } from '../paths.js';
-import { cachedObject, readingPath, readTree, type RepoContext } from '../repo.js';
+import { readObjectNow, readingPath, readTree, type RepoContext } from '../repo.js';
 import type { FileEntry } from '../types.js';
 import { listWorktreeFiles } from '../worktree.js';
 import { lookupPath } from './readFile.js';
@@ -37,7 +37,7 @@ export async function listFiles(options: {
 }
 
 async function collect(repo: RepoContext, treeOid: string, prefix: string, recursive: boolean, into: FileEntry[], at: string): Promise<void> {
-  const now = cachedObject(repo, treeOid);
+  const now = readObjectNow(repo, treeOid);
   const tree = now?.type === 'tree' ? now.tree : await readingPath(repo, prefix, at, () => readTree(repo, treeOid));
   let subtrees: Promise<void>[] | undefined;
   for (const entry of tree.entries) {
