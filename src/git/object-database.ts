@@ -1,6 +1,7 @@
 /**
  * Reads Git objects the way `git cat-file` does, in process: pack indexes (versions 1 and 2) searched by
- * binary search, pack entries and loose files inflated with node's native zlib, deltas applied here.
+ * binary search, pack entries and loose files inflated with node's native zlib, deltas applied in
+ * WebAssembly (delta-wasm.ts; in JavaScript here for objects too large for its scratch memory).
  * isomorphic-git's reader, which this replaces for reads, inflates in JavaScript, copies every buffer
  * a few times and probes the loose-object folder of every object before looking in the packs; in a
  * packed repository (every clone, every repository after `git gc`) that was most of a cold read.
@@ -9,8 +10,12 @@
  * file. A miss is not final: packs and loose files appear when another process fetches, repacks or
  * commits, so the caller calls `invalidate()` (the pack listing is read again) and retries once.
  *
- * Pure JavaScript over node's zlib (one reused native inflate stream, inflate.ts) and the store's fs
- * (node's, or memfs's): no Git installation is needed. A long-lived `git cat-file --batch` was the
+ * Once the pack listing and a pack are loaded, its objects are read synchronously (`readNow`): a cold
+ * read of a few thousand objects otherwise spends much of its time handing promises down a dozen
+ * async calls per object (repo.ts readObjectNow).
+ *
+ * JavaScript and WebAssembly over node's zlib (one reused native inflate stream, inflate.ts) and the
+ * store's fs (node's, or memfs's): no Git installation is needed. A long-lived `git cat-file --batch` was the
  * other candidate: it would need Git, a process per store, and a round trip per tree on every walk.
  *
  * Loose objects are checked against their id (a crash can leave an empty or truncated file; Git's
