@@ -335,19 +335,32 @@ function parseIndex(name: string, index: Buffer, ordinal: number): Pack | undefi
 
 /** The position of `id` in the index (binary search within its first byte's fan-out bucket), or -1. */
 function findInIndex(pack: Pack, id: Buffer): number {
+  if (id.length !== 20) return -1;
   const { index, idsAt, idStride, fanoutAt } = pack;
   const first = id[0]!;
   let low = first === 0 ? 0 : index.readUInt32BE(fanoutAt + (first - 1) * 4);
   let high = index.readUInt32BE(fanoutAt + first * 4);
+  if (high > pack.count || low > high) throw new CorruptObjectError(`the pack index ${pack.name}.idx is damaged (its fan-out table)`);
   while (low < high) {
     const mid = (low + high) >>> 1;
-    const at = idsAt + mid * idStride;
-    const order = id.compare(index, at, at + 20);
+    const order = compareId(id, index, idsAt + mid * idStride);
     if (order === 0) return mid;
     if (order < 0) high = mid;
     else low = mid + 1;
   }
   return -1;
+}
+
+/**
+ * `id` against the 20 bytes of `index` at `at`. Ids differ within their first bytes, so a loop here
+ * ends in a few steps, where Buffer#compare is a call into C++ each time (a dozen per lookup).
+ */
+function compareId(id: Buffer, index: Buffer, at: number): number {
+  for (let i = 0; i < 20; i++) {
+    const difference = id[i]! - index[at + i]!;
+    if (difference !== 0) return difference;
+  }
+  return 0;
 }
 
 function packOffset(pack: Pack, position: number): number {

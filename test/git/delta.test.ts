@@ -152,6 +152,17 @@ describe('deltas in a pack written here', () => {
     ['a header cut short', Buffer.from([0x80 | 5]), 'a delta ends inside its header'],
   ];
 
+  it('refuses a pack index whose fan-out table is damaged, never answering "missing"', async () => {
+    writePack(gitdir, [{ kind: 'blob', id: blobId(base), content: base }]);
+    const file = `${gitdir}/objects/pack/pack-test.idx`;
+    const index = fs.readFileSync(file);
+    const first = Buffer.from(blobId(base), 'hex')[0]!;
+    index.writeUInt32BE(1000, first * 4);
+    fs.writeFileSync(file, index);
+    const odb = new ObjectDatabase(fs as unknown as FsLike, gitdir);
+    await expect(odb.read(blobId(base))).rejects.toThrow(new CorruptObjectError('the pack index pack-test.idx is damaged (its fan-out table)'));
+  });
+
   for (const { name, wasm } of PATHS) {
     it(`resolves a chain and refuses every damaged delta with git's reason (${name})`, async () => {
       useWasmDelta(wasm);
