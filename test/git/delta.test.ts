@@ -170,8 +170,8 @@ describe('deltas in a pack written here', () => {
       const entries: Entry[] = [
         { kind: 'blob', id: blobId(base), content: base },
         { kind: 'delta', base: 0, id: blobId(target), content: good },
-        // A chain: a delta on a delta, and last in the pack (just before the trailer).
         ...damaged.map(([, content], i): Entry => ({ kind: 'delta', base: 0, id: fake(i), content })),
+        // A chain (a delta on a delta), last in the pack: just before the trailer.
         { kind: 'delta', base: 1, id: blobId(second), content: delta(target.length, second.length, copy(0, target.length), insert('appended\n')) },
       ];
       writePack(gitdir, entries);
