@@ -67,6 +67,12 @@ export class ObjectCache {
     return promise;
   }
 
+  /** Stores a value loaded without getOrLoad (counted as a miss, as getOrLoad would count it). */
+  add(key: string, value: unknown, bytes: number): void {
+    this.counters.misses++;
+    this.store(key, value, bytes);
+  }
+
   /** The cached value without loading (counts a hit when present; a miss is not counted). */
   peek<T>(key: string): T | undefined {
     const entry = this.entries.get(key);

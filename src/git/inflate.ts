@@ -65,12 +65,16 @@ function selfTest(candidate: Engine): boolean {
 
 function run(current: Engine, data: Uint8Array, at: number, end: number, size: number): Buffer | undefined {
   const out = Buffer.allocUnsafe(size + 1);
+  return write(current, data, at, end, size, out, 0) ? out.subarray(0, size) : undefined;
+}
+
+/** Inflates into `target[targetAt, targetAt + size]` (the last byte is the spare one); whether it inflated to exactly `size` bytes. */
+function write(current: Engine, data: Uint8Array, at: number, end: number, size: number, target: Uint8Array, targetAt: number): boolean {
   current.failed = undefined;
   current.handle.reset();
-  current.handle.writeSync(constants.Z_FINISH, data, at, end - at, out, 0, size + 1);
+  current.handle.writeSync(constants.Z_FINISH, data, at, end - at, target, targetAt, size + 1);
   // Exactly one byte unused: the stream ended (checksum read) after `size` bytes.
-  if (current.failed !== undefined || current.state[0] !== 1) return undefined;
-  return out.subarray(0, size);
+  return current.failed === undefined && current.state[0] === 1;
 }
 
 /**
@@ -97,6 +101,26 @@ function fallback(data: Buffer, at: number, end: number, size: number): Buffer |
   } catch {
     return undefined;
   }
+}
+
+/**
+ * inflateSized, writing into `target` at `targetAt` instead of a new buffer (delta instructions go
+ * straight into the WebAssembly scratch memory). `target` must hold `size + 1` bytes from `targetAt`
+ * (zlib's spare byte, see above); false when the stream does not inflate to exactly `size` bytes.
+ */
+export function inflateInto(data: Buffer, at: number, end: number, size: number, target: Uint8Array, targetAt: number): boolean {
+  if (engine === undefined) engine = newEngine();
+  if (engine !== null) {
+    try {
+      return write(engine, data, at, end, size, target, targetAt);
+    } catch {
+      engine = null;
+    }
+  }
+  const out = fallback(data, at, end, size);
+  if (out === undefined) return false;
+  target.set(out, targetAt);
+  return true;
 }
 
 /** For tests: inflate with Node's per-call `inflateSync` only (`false`), or the reused handle again (`true`). */

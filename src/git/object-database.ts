@@ -1,6 +1,7 @@
 /**
  * Reads Git objects the way `git cat-file` does, in process: pack indexes (versions 1 and 2) searched by
- * binary search, pack entries and loose files inflated with node's native zlib, deltas applied here.
+ * binary search, pack entries and loose files inflated with node's native zlib, deltas applied in
+ * WebAssembly (delta-wasm.ts; in JavaScript here for objects too large for its scratch memory).
  * isomorphic-git's reader, which this replaces for reads, inflates in JavaScript, copies every buffer
  * a few times and probes the loose-object folder of every object before looking in the packs; in a
  * packed repository (every clone, every repository after `git gc`) that was most of a cold read.
@@ -9,8 +10,12 @@
  * file. A miss is not final: packs and loose files appear when another process fetches, repacks or
  * commits, so the caller calls `invalidate()` (the pack listing is read again) and retries once.
  *
- * Pure JavaScript over node's zlib (one reused native inflate stream, inflate.ts) and the store's fs
- * (node's, or memfs's): no Git installation is needed. A long-lived `git cat-file --batch` was the
+ * Once the pack listing and a pack are loaded, its objects are read synchronously (`readNow`): a cold
+ * read of a few thousand objects otherwise spends much of its time handing promises down a dozen
+ * async calls per object (repo.ts readObjectNow).
+ *
+ * JavaScript and WebAssembly over node's zlib (one reused native inflate stream, inflate.ts) and the
+ * store's fs (node's, or memfs's): no Git installation is needed. A long-lived `git cat-file --batch` was the
  * other candidate: it would need Git, a process per store, and a round trip per tree on every walk.
  *
  * Loose objects are checked against their id (a crash can leave an empty or truncated file; Git's
@@ -19,7 +24,8 @@
  */
 import * as nodeFs from 'node:fs';
 import { errnoCode } from './errors.js';
-import { inflateSized } from './inflate.js';
+import { deltaEngine, LIMIT_BYTES, REASONS } from './delta-wasm.js';
+import { inflateInto, inflateSized } from './inflate.js';
 import { checkLooseObject } from './loose-objects.js';
 import { LruMap } from './lru.js';
 import type { FsLike } from './repo.js';
@@ -70,6 +76,8 @@ const REF_DELTA = 7;
 
 interface Pack {
   name: string;
+  /** Added to an entry's offset for its key in the delta base cache (numbers hash faster than `name:offset`). */
+  keyBase: number;
   /** The whole .idx file. */
   index: Buffer;
   count: number;
@@ -82,6 +90,8 @@ interface Pack {
   largeAt: number;
   /** The .pack file, read on the first object taken from it. */
   data?: Promise<Buffer>;
+  /** The same, once read: objects are then read without waiting (readNow). */
+  loaded?: Buffer;
 }
 
 interface Located {
@@ -91,9 +101,13 @@ interface Located {
 
 export class ObjectDatabase {
   private packs: Promise<Pack[]> | undefined;
+  /** The same listing, once read. */
+  private listed: Pack[] | undefined;
   private readonly packDir: string;
-  private readonly bases = new LruMap<string, RawObject>();
+  /** Keyed by pack entry (a number, Pack.keyBase + offset) or, for a thin pack's outside base, by oid. */
+  private readonly bases = new LruMap<number | string, RawObject>();
   private baseBytes = 0;
+  private readonly packNumbers = new Map<string, number>();
 
   /** `onNodeFs`: `fs` is node's own, so its synchronous calls may be used for the pack listing and small packs. */
   constructor(
@@ -107,6 +121,7 @@ export class ObjectDatabase {
   /** Forget the pack listing (new packs appear after a fetch or a repack). Loaded packs stay valid. */
   invalidate(): void {
     this.packs = undefined;
+    this.listed = undefined;
   }
 
   /** The object, or ObjectNotFoundError; CorruptObjectError when it is present but cannot be read. */
@@ -120,8 +135,35 @@ export class ObjectDatabase {
     throw new ObjectNotFoundError(oid);
   }
 
+  /**
+   * The object if it can be read without waiting: the pack listing and the pack holding it are already
+   * loaded (every read after the first few of a cold read). Undefined otherwise — also when it cannot
+   * be read at all: `read` then says why, so errors have one path.
+   */
+  readNow(oid: string): RawObject | undefined {
+    const packs = this.listed;
+    if (packs === undefined || oid.length !== 40) return undefined;
+    const found = this.locate(packs, Buffer.from(oid, 'hex'));
+    const data = found?.pack.loaded;
+    if (found === undefined || data === undefined) return undefined;
+    try {
+      return this.readAt(found.pack, data, found.offset, 0);
+    } catch {
+      return undefined;
+    }
+  }
+
   private loadPacks(): Promise<Pack[]> {
-    this.packs ??= this.listPacks();
+    if (this.packs === undefined) {
+      const packs = this.listPacks();
+      this.packs = packs;
+      packs.then(
+        (list) => {
+          if (this.packs === packs) this.listed = list;
+        },
+        () => undefined,
+      );
+    }
     return this.packs;
   }
 
@@ -139,11 +181,18 @@ export class ObjectDatabase {
       if (!name.endsWith('.idx') || !present.has(`${name.slice(0, -4)}.pack`)) continue;
       const file = `${this.packDir}/${name}`;
       const index = this.onNodeFs ? nodeFs.readFileSync(file) : Buffer.from(await this.fs.promises.readFile(file));
-      const pack = parseIndex(name.slice(0, -4), index);
+      const pack = parseIndex(name.slice(0, -4), index, this.packNumber(name));
       if (pack === undefined) throw new CorruptObjectError(`the pack index ${name} is of a version this reader does not know, or damaged`);
       packs.push(pack);
     }
     return packs;
+  }
+
+  /** A number per pack name, kept across listings: the base cache's keys must not move when packs come and go. */
+  private packNumber(name: string): number {
+    let number = this.packNumbers.get(name);
+    if (number === undefined) this.packNumbers.set(name, (number = this.packNumbers.size));
+    return number;
   }
 
   private locate(packs: readonly Pack[], id: Buffer): Located | undefined {
@@ -162,7 +211,14 @@ export class ObjectDatabase {
   }
 
   private async readPacked(pack: Pack, offset: number): Promise<RawObject> {
-    pack.data ??= this.loadPack(`${this.packDir}/${pack.name}.pack`);
+    if (pack.data === undefined) {
+      const loading = this.loadPack(`${this.packDir}/${pack.name}.pack`);
+      pack.data = loading;
+      loading.then(
+        (bytes) => (pack.loaded = bytes),
+        () => undefined,
+      );
+    }
     const data = await pack.data;
     // Synchronous from here: a delta chain is resolved in one go, so concurrent reads of objects that
     // share bases find them in the base cache instead of each inflating the whole chain again.
@@ -191,7 +247,7 @@ export class ObjectDatabase {
 
   private readAt(pack: Pack, data: Buffer, offset: number, depth: number): RawObject {
     if (depth > 4096) throw new CorruptObjectError('a delta chain in the pack does not end');
-    const key = `${pack.name}:${offset}`;
+    const key = pack.keyBase + offset;
     const base = this.bases.get(key);
     if (base) return base;
     if (offset + 2 > data.length - 20) throw new CorruptObjectError(`the pack has no object at offset ${offset}`);
@@ -228,7 +284,7 @@ export class ObjectDatabase {
           baseObject = external;
         }
       }
-      result = { type: baseObject.type, content: applyDelta(baseObject.content, inflateEntry(data, at, size)) };
+      result = { type: baseObject.type, content: resolveDelta(baseObject.content, data, at, size) };
       this.remember(key, result);
     } else {
       const type = TYPES[kind];
@@ -241,7 +297,7 @@ export class ObjectDatabase {
     return result;
   }
 
-  private remember(key: string, object: RawObject): void {
+  private remember(key: number | string, object: RawObject): void {
     const bytes = object.content.byteLength + 64;
     if (bytes > DELTA_BASE_BYTES / 4) return;
     const previous = this.bases.set(key, object);
@@ -258,7 +314,9 @@ export class ObjectDatabase {
  * A pack index: version 2 (what `git index-pack` writes) or version 1 (older Git, or
  * `pack.indexVersion=1`); undefined for anything else.
  */
-function parseIndex(name: string, index: Buffer): Pack | undefined {
+function parseIndex(name: string, index: Buffer, ordinal: number): Pack | undefined {
+  // Offsets below 2^40 (a terabyte of pack) and a few thousand packs stay exact (below 2^53).
+  const keyBase = ordinal * 2 ** 40;
   if (index.length >= 8 && index.readUInt32BE(0) === 0xff744f63) {
     if (index.readUInt32BE(4) !== 2 || index.length < 8 + 256 * 4 + 40) return undefined;
     const count = index.readUInt32BE(8 + 255 * 4);
@@ -266,30 +324,43 @@ function parseIndex(name: string, index: Buffer): Pack | undefined {
     const offsetsAt = idsAt + count * 24;
     const largeAt = offsetsAt + count * 4;
     if (index.length < largeAt + 40) return undefined;
-    return { name, index, count, fanoutAt: 8, idsAt, idStride: 20, offsetsAt, largeAt };
+    return { name, keyBase, index, count, fanoutAt: 8, idsAt, idStride: 20, offsetsAt, largeAt };
   }
   // Version 1: the fan-out table, then (4-byte offset, 20-byte id) per object.
   if (index.length < 256 * 4 + 40) return undefined;
   const count = index.readUInt32BE(255 * 4);
   if (index.length < 256 * 4 + count * 24 + 40) return undefined;
-  return { name, index, count, fanoutAt: 0, idsAt: 256 * 4 + 4, idStride: 24, offsetsAt: 256 * 4, largeAt: -1 };
+  return { name, keyBase, index, count, fanoutAt: 0, idsAt: 256 * 4 + 4, idStride: 24, offsetsAt: 256 * 4, largeAt: -1 };
 }
 
 /** The position of `id` in the index (binary search within its first byte's fan-out bucket), or -1. */
 function findInIndex(pack: Pack, id: Buffer): number {
+  if (id.length !== 20) return -1;
   const { index, idsAt, idStride, fanoutAt } = pack;
   const first = id[0]!;
   let low = first === 0 ? 0 : index.readUInt32BE(fanoutAt + (first - 1) * 4);
   let high = index.readUInt32BE(fanoutAt + first * 4);
+  if (high > pack.count || low > high) throw new CorruptObjectError(`the pack index ${pack.name}.idx is damaged (its fan-out table)`);
   while (low < high) {
     const mid = (low + high) >>> 1;
-    const at = idsAt + mid * idStride;
-    const order = id.compare(index, at, at + 20);
+    const order = compareId(id, index, idsAt + mid * idStride);
     if (order === 0) return mid;
     if (order < 0) high = mid;
     else low = mid + 1;
   }
   return -1;
+}
+
+/**
+ * `id` against the 20 bytes of `index` at `at`. Ids differ within their first bytes, so a loop here
+ * ends in a few steps, where Buffer#compare is a call into C++ each time (a dozen per lookup).
+ */
+function compareId(id: Buffer, index: Buffer, at: number): number {
+  for (let i = 0; i < 20; i++) {
+    const difference = id[i]! - index[at + i]!;
+    if (difference !== 0) return difference;
+  }
+  return 0;
 }
 
 function packOffset(pack: Pack, position: number): number {
@@ -303,27 +374,74 @@ function packOffset(pack: Pack, position: number): number {
 /** Inflates the zlib stream at `at` (zlib stops at the stream's end: what follows is the next entry). */
 function inflateEntry(data: Buffer, at: number, size: number): Buffer {
   const out = inflateSized(data, at, data.length - 20, size);
-  if (out === undefined) throw new CorruptObjectError(`the pack entry at offset ${at} does not decompress to the ${size} bytes its header says`);
+  if (out === undefined) throw undecompressable(at, size);
   return out;
 }
 
-/** Git's delta format: source and target sizes, then copy (from the base) and insert instructions. */
-export function applyDelta(base: Buffer, delta: Buffer): Buffer {
-  let at = 0;
+function undecompressable(at: number, size: number): CorruptObjectError {
+  return new CorruptObjectError(`the pack entry at offset ${at} does not decompress to the ${size} bytes its header says`);
+}
+
+/**
+ * A delta entry's content: its instructions (the zlib stream at `at`, `size` bytes inflated) applied to
+ * `base`. In WebAssembly (delta-wasm.ts) when it fits its scratch memory: base, instructions and
+ * target laid out there, the instructions inflated straight into it; otherwise in JavaScript.
+ */
+function resolveDelta(base: Buffer, data: Buffer, at: number, size: number): Buffer {
+  const engine = deltaEngine();
+  if (engine === null || base.length + size + 1 > LIMIT_BYTES) return applyDelta(base, inflateEntry(data, at, size));
+  try {
+    const deltaAt = base.length;
+    const outAt = deltaAt + size;
+    let heap = engine.reserve(outAt + 1);
+    if (!inflateInto(data, at, data.length - 20, size, heap, deltaAt)) throw undecompressable(at, size);
+    const header = readDeltaHeader(heap, deltaAt, outAt, base.length);
+    const outEnd = outAt + header.targetSize;
+    if (outEnd > LIMIT_BYTES) return applyDelta(base, Buffer.from(heap.subarray(deltaAt, outAt)));
+    heap = engine.reserve(outEnd);
+    heap.set(base, 0);
+    let end: number;
+    try {
+      end = engine.apply(0, base.length, header.at, outAt, outAt, outEnd);
+    } catch {
+      // An operand outside the memory: only a damaged delta's last instruction reads that far.
+      end = -4;
+    }
+    if (end < 0) throw new CorruptObjectError(REASONS[end]!);
+    if (end !== outEnd) throw new CorruptObjectError(`a delta produced ${end - outAt} bytes, it says ${header.targetSize}`);
+    const out = Buffer.allocUnsafe(header.targetSize);
+    out.set(heap.subarray(outAt, outEnd));
+    return out;
+  } finally {
+    engine.release();
+  }
+}
+
+/** A delta's header: the base's size (which must be `baseSize`) and the target's, as varints; `at` is where the instructions start. */
+function readDeltaHeader(delta: Uint8Array, from: number, end: number, baseSize: number): { targetSize: number; at: number } {
+  let at = from;
   const varint = (): number => {
     let value = 0;
     let shift = 0;
     let byte;
     do {
+      if (at >= end) throw new CorruptObjectError('a delta ends inside its header');
       byte = delta[at++]!;
       value += (byte & 0x7f) * 2 ** shift;
       shift += 7;
-    } while (byte & 0x80 && at < delta.length);
+    } while (byte & 0x80);
     return value;
   };
   const sourceSize = varint();
   const targetSize = varint();
-  if (sourceSize !== base.length) throw new CorruptObjectError(`a delta expects a base of ${sourceSize} bytes, the base has ${base.length}`);
+  if (sourceSize !== baseSize) throw new CorruptObjectError(`a delta expects a base of ${sourceSize} bytes, the base has ${baseSize}`);
+  return { targetSize, at };
+}
+
+/** Git's delta format in JavaScript (objects too large for the WebAssembly scratch memory, or no WebAssembly). */
+export function applyDelta(base: Buffer, delta: Buffer): Buffer {
+  const { targetSize, at: start } = readDeltaHeader(delta, 0, delta.length, base.length);
+  let at = start;
   const out = Buffer.allocUnsafe(targetSize);
   let written = 0;
   while (at < delta.length) {
@@ -339,6 +457,7 @@ export function applyDelta(base: Buffer, delta: Buffer): Buffer {
       if (op & 0x20) length |= delta[at++]! << 8;
       if (op & 0x40) length |= delta[at++]! << 16;
       if (length === 0) length = 0x10000;
+      if (at > delta.length) throw new CorruptObjectError(REASONS[-4]!);
       if (offset + length > base.length || written + length > targetSize) throw new CorruptObjectError('a delta copies outside its base');
       copyBytes(base, offset, length, out, written);
       written += length;

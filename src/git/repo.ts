@@ -4,7 +4,7 @@ import { ObjectCache } from './cache.js';
 import { errnoCode, GitErrorCode, GitStoreError } from './errors.js';
 import { cleanGitMessage, reportCorruptObject, type CorruptionListener } from './corruption.js';
 import { checkLooseObject } from './loose-objects.js';
-import { ObjectDatabase } from './object-database.js';
+import { ObjectDatabase, type RawObject } from './object-database.js';
 import { parseCommit, parseTag, parseTree } from './object-parse.js';
 import { createObjectReadFs, type ObjectReadFs } from './objectFs.js';
 import type { RefValue } from './refs.js';
@@ -113,54 +113,34 @@ export async function readObject(repo: RepoContext, oid: string, options: { must
   return repo.objects.getOrLoad(oid, () => loadObject(repo, oid, options.mustExist !== false), estimateSize);
 }
 
-type ParsedObject =
-  | { type: 'blob'; object: Uint8Array }
-  | { type: 'tree'; object: TreeEntry[] }
-  | { type: 'commit'; object: CommitObject }
-  | { type: 'tag'; object: TagObject };
-
-async function readParsed(repo: RepoContext, oid: string): Promise<ParsedObject> {
-  const raw = await repo.odb.read(oid);
+/** An object's raw content parsed (CorruptObjectError when a tree, commit or tag does not parse). */
+function parsed(oid: string, raw: RawObject): GitObject {
   switch (raw.type) {
     case 'blob':
-      return { type: 'blob', object: raw.content };
-    case 'tree':
-      return { type: 'tree', object: parseTree(raw.content) };
+      return { type: 'blob', oid, blob: raw.content };
+    case 'tree': {
+      const entries = parseTree(raw.content);
+      return { type: 'tree', oid, tree: { oid, entries, byName: new Map(entries.map((e) => [e.path, e])) } };
+    }
     case 'commit':
-      return { type: 'commit', object: parseCommit(raw.content) };
+      return { type: 'commit', oid, commit: parseCommit(raw.content) };
     case 'tag':
-      return { type: 'tag', object: parseTag(raw.content) };
+      return { type: 'tag', oid, tag: parseTag(raw.content) };
   }
 }
 
 async function loadObject(repo: RepoContext, oid: string, mustExist: boolean): Promise<GitObject> {
-  let result;
   try {
-    result = await readParsed(repo, oid);
+    return parsed(oid, await repo.odb.read(oid));
   } catch {
     // The pack listing and cached folder listings may predate a write by another process: look again once.
     repo.objectFs.invalidate();
     repo.odb.invalidate();
     try {
-      result = await readParsed(repo, oid);
+      return parsed(oid, await repo.odb.read(oid));
     } catch (error) {
       throw await unreadable(repo, oid, error, mustExist);
     }
-  }
-  switch (result.type) {
-    case 'blob':
-      return { type: 'blob', oid, blob: result.object };
-    case 'tree': {
-      const entries = result.object;
-      return { type: 'tree', oid, tree: { oid, entries, byName: new Map(entries.map((e) => [e.path, e])) } };
-    }
-    case 'commit':
-      return { type: 'commit', oid, commit: result.object };
-    case 'tag':
-      return { type: 'tag', oid, tag: result.object };
-    default:
-      reportCorruptObject({ oid, reason: 'it has an unexpected format' }, repo.corruptionListeners);
-      throw new GitStoreError(GitErrorCode.ObjectUnreadable, `Object ${oid} has an unexpected format`);
   }
 }
 
@@ -180,6 +160,28 @@ async function unreadable(repo: RepoContext, oid: string, error: unknown, mustEx
 /** The object if it is already cached: lets warm reads skip the async machinery entirely. */
 export function cachedObject(repo: RepoContext, oid: string): GitObject | undefined {
   return repo.objects.peek<GitObject>(oid);
+}
+
+/**
+ * The object if it can be had without waiting: from the cache, or read synchronously from a pack
+ * already loaded (then cached, as readObject would). Lets tree walks and file reads skip the async
+ * machinery — a chain of a dozen awaits per object — for all but the first few objects of a cold read.
+ * Undefined when it cannot: not cached and loose, in a pack not loaded yet, or unreadable (readObject
+ * then reads it, or says why, on the one error path).
+ */
+export function readObjectNow(repo: RepoContext, oid: string): GitObject | undefined {
+  const cached = repo.objects.peek<GitObject>(oid);
+  if (cached !== undefined) return cached;
+  const raw = repo.odb.readNow(oid);
+  if (raw === undefined) return undefined;
+  let object: GitObject;
+  try {
+    object = parsed(oid, raw);
+  } catch {
+    return undefined;
+  }
+  repo.objects.add(oid, object, estimateSize(object));
+  return object;
 }
 
 export async function readTree(repo: RepoContext, oid: string): Promise<TreeNode> {

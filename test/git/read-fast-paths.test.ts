@@ -147,3 +147,45 @@ describe('tree walks through cached trees', () => {
     expect(await ask()).toEqual(cold);
   });
 });
+
+describe('objects read without waiting once their pack is loaded', () => {
+  it('reads the same as the async path, and reports a damaged entry with its path, as the async path does', async () => {
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 12; i++) files[`projects/p${i}/deployment_process.ocl`] = `step "p${i}" {\n${'    x = "y"\n'.repeat(40 + i)}}\n`;
+    writeFiles(dir, files);
+    git(dir, ['add', '-A']);
+    git(dir, ['commit', '-qm', 'projects']);
+    git(dir, ['repack', '-adfq']);
+    const damagedPath = 'projects/p7/deployment_process.ocl';
+    const damagedBlob = revParse(`main:${damagedPath}`);
+    const packDir = path.join(dir, '.git/objects/pack');
+    const idx = fs.readdirSync(packDir).find((f) => f.endsWith('.idx'))!;
+    const line = git(dir, ['verify-pack', '-v', path.join(packDir, idx)]).split('\n').find((l) => l.startsWith(damagedBlob))!;
+    const offset = Number(line.trim().split(/\s+/)[4]);
+    const packFile = path.join(packDir, idx.replace(/\.idx$/, '.pack'));
+    fs.chmodSync(packFile, 0o644);
+    const bytes = fs.readFileSync(packFile);
+    for (let i = offset + 4; i < offset + 16; i++) bytes[i] ^= 0x5a;
+    fs.writeFileSync(packFile, bytes);
+
+    const store = await openRepository({ dir });
+    const commit = revParse('main');
+    // The first read loads the pack listing and the pack; the ones after it are read synchronously.
+    expect(await store.readTextFile(commit, 'a/one.txt')).toBe('one\n');
+    const listed = await store.listFiles(commit, 'projects');
+    expect(listed.map((f) => f.path)).toEqual(Object.keys(files).sort());
+    expect(store.cacheStats().misses).toBe(1 + 1 + 1 + 1 + 1 + 12); // commit, root, a, one.txt, projects, project folders
+    const seen: string[] = [];
+    store.onCorruptObject((object) => seen.push(`${object.path}: ${object.oid}`));
+    for (const file of listed) {
+      if (file.path === damagedPath) continue;
+      expect(await store.readTextFile(commit, file.path)).toBe(files[file.path]);
+    }
+    const failure = await gitFailure(store.readTextFile(commit, damagedPath));
+    expect(failure.code).toBe(GitErrorCode.ObjectUnreadable);
+    expect(failure.message).toBe(
+      `The repository is corrupt: ${damagedPath} at ${commit} cannot be read: object ${damagedBlob}: the pack entry at offset ${failure.message.match(/offset (\d+)/)?.[1]} does not decompress to the ${failure.message.match(/the (\d+) bytes/)?.[1]} bytes its header says`,
+    );
+    expect(seen).toContain(`${damagedPath}: ${damagedBlob}`);
+  });
+});

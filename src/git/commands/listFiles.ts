@@ -1,6 +1,6 @@
 import { GitErrorCode, GitStoreError } from '../errors.js';
 import { joinPath, pathSegments } from '../paths.js';
-import { readingPath, readTree, type RepoContext } from '../repo.js';
+import { readObjectNow, readingPath, readTree, type RepoContext } from '../repo.js';
 import type { FileEntry } from '../types.js';
 import { listWorktreeFiles } from '../worktree.js';
 import { lookupPath } from './readFile.js';
@@ -36,13 +36,14 @@ export async function listFiles(options: {
   return files;
 }
 
-async function collect(repo: RepoContext, treeOid: string, prefix: string, recursive: boolean, into: FileEntry[], at: string) {
-  const tree = await readingPath(repo, prefix, at, () => readTree(repo, treeOid));
-  const subtrees: Promise<void>[] = [];
+async function collect(repo: RepoContext, treeOid: string, prefix: string, recursive: boolean, into: FileEntry[], at: string): Promise<void> {
+  const now = readObjectNow(repo, treeOid);
+  const tree = now?.type === 'tree' ? now.tree : await readingPath(repo, prefix, at, () => readTree(repo, treeOid));
+  let subtrees: Promise<void>[] | undefined;
   for (const entry of tree.entries) {
     const path = joinPath(prefix, entry.path);
     if (entry.type === 'blob') into.push({ path, oid: entry.oid, mode: entry.mode });
-    else if (entry.type === 'tree' && recursive) subtrees.push(collect(repo, entry.oid, path, recursive, into, at));
+    else if (entry.type === 'tree' && recursive) (subtrees ??= []).push(collect(repo, entry.oid, path, recursive, into, at));
   }
-  await Promise.all(subtrees);
+  if (subtrees) await Promise.all(subtrees);
 }

@@ -2,7 +2,7 @@ import { GitErrorCode, GitStoreError } from '../errors.js';
 import { pathSegments } from '../paths.js';
 import { isFullOid } from '../refs.js';
 import type { TreeEntry } from 'isomorphic-git';
-import { cachedObject, readBlob, readCommit, readingPath, readTree, type RepoContext, type TreeNode } from '../repo.js';
+import { readBlob, readCommit, readingPath, readObjectNow, readTree, type RepoContext, type TreeNode } from '../repo.js';
 import { readWorktreeFile } from '../worktree.js';
 import { resolveRef } from './resolveRef.js';
 
@@ -20,8 +20,8 @@ function targetOf(entry: TreeEntry): PathTarget {
 }
 
 /**
- * Steps from `tree` (the folder of `segments[from]`) down the rest of `segments` through trees already
- * in the object cache, synchronously: the target, null when some segment does not exist, or the tree
+ * Steps from `tree` (the folder of `segments[from]`) down the rest of `segments` through trees cached
+ * or readable at once (readObjectNow), synchronously: the target, null when some segment does not exist, or the tree
  * that must be read before the walk can go on. Nothing is allocated per step on the way.
  */
 function walkCached(repo: RepoContext, tree: TreeNode, segments: readonly string[], from: number): PathTarget | Pending | null {
@@ -31,7 +31,7 @@ function walkCached(repo: RepoContext, tree: TreeNode, segments: readonly string
     if (entry === undefined) return null;
     if (i === segments.length - 1) return targetOf(entry);
     if (entry.type !== 'tree') return null;
-    const next = cachedObject(repo, entry.oid);
+    const next = readObjectNow(repo, entry.oid);
     if (next?.type !== 'tree') return { type: 'pending', at: i + 1, oid: entry.oid };
     current = next.tree;
   }
@@ -42,18 +42,18 @@ function loadTree(repo: RepoContext, oid: string, segments: readonly string[], a
   return readingPath(repo, segments.slice(0, at).join('/'), commitOid.slice(0, 12), () => readTree(repo, oid));
 }
 
-/** The root tree of a commit, from the cache when it is there. */
+/** The root tree of a commit, when the commit (and perhaps the tree) can be had without waiting. */
 function cachedRoot(repo: RepoContext, commitOid: string): { oid: string; tree: TreeNode | undefined } | undefined {
-  const commit = cachedObject(repo, commitOid);
+  const commit = readObjectNow(repo, commitOid);
   if (commit?.type !== 'commit') return undefined;
-  const root = cachedObject(repo, commit.commit.tree);
+  const root = readObjectNow(repo, commit.commit.tree);
   return { oid: commit.commit.tree, tree: root?.type === 'tree' ? root.tree : undefined };
 }
 
 /**
  * Walks from a commit's root tree down `segments`; null when some segment does not exist. A tree that
  * cannot be read on the way is corruption, reported with the folder it holds — never "does not exist".
- * Trees already cached are stepped through synchronously; only the missing ones are awaited.
+ * Trees cached or in a loaded pack are stepped through synchronously; only the others are awaited.
  */
 export async function lookupPath(repo: RepoContext, commitOid: string, segments: string[], started?: PathTarget | Pending | null): Promise<PathTarget | null> {
   let walk = started;
@@ -81,7 +81,7 @@ export async function readFile(options: { repo: RepoContext; ref: string; path: 
   let walk: PathTarget | Pending | null | undefined;
   const root = isFullOid(ref) ? cachedRoot(repo, ref) : undefined;
   if (root) {
-    // A commit id already read: nothing to resolve.
+    // A commit id already read, or readable at once: nothing to resolve.
     commit = ref;
     if (root.tree) walk = walkCached(repo, root.tree, segments, 0);
   } else {
@@ -90,7 +90,7 @@ export async function readFile(options: { repo: RepoContext; ref: string; path: 
     commit = resolved.oid;
   }
   if (walk?.type === 'blob') {
-    const blob = cachedObject(repo, walk.oid);
+    const blob = readObjectNow(repo, walk.oid);
     if (blob?.type === 'blob') return blob.blob;
   }
   const target = walk?.type === 'pending' || walk === undefined ? await lookupPath(repo, commit, segments, walk) : walk;
@@ -100,7 +100,7 @@ export async function readFile(options: { repo: RepoContext; ref: string; path: 
   if (target.type !== 'blob') {
     throw new GitStoreError(GitErrorCode.NotAFile, `${path} is a ${target.type === 'tree' ? 'folder' : 'submodule'}, not a file (at ${ref})`);
   }
-  const blob = cachedObject(repo, target.oid);
+  const blob = readObjectNow(repo, target.oid);
   if (blob?.type === 'blob') return blob.blob;
   return readingPath(repo, segments.join('/'), ref, () => readBlob(repo, target.oid));
 }

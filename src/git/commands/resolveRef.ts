@@ -2,7 +2,7 @@ import { GitErrorCode, GitStoreError } from '../errors.js';
 import { validateRefName } from '../paths.js';
 import { isFullOid, packedRefsOnce, readPackedRefs, readRefValue, readRefValueCached } from '../refs.js';
 import { suggest } from '../../model/suggest.js';
-import { cachedObject, igFs, peelToCommit, readCommit, readObject, type RepoContext } from '../repo.js';
+import { igFs, peelToCommit, readCommit, readObject, readObjectNow, type RepoContext } from '../repo.js';
 import { isomorphicGit } from '../isomorphic.js';
 
 /** The pseudo-ref that reads the working directory instead of a commit. */
@@ -119,8 +119,8 @@ async function walkStep(repo: RepoContext, oid: string, step: RevisionStep, ref:
 /** A name or commit id (no suffixes), in git's DWIM order. */
 async function resolveName(repo: RepoContext, name: string, ref: string): Promise<ResolvedRef> {
   if (name === '@') name = 'HEAD';
-  // A commit already read (a pinned snapshot's reads): nothing to check.
-  if (isFullOid(name) && cachedObject(repo, name)?.type === 'commit') return { ref, fullRef: null, kind: 'commit', oid: name };
+  // A commit already read (a pinned snapshot's reads), or readable at once: nothing to check.
+  if (isFullOid(name) && readObjectNow(repo, name)?.type === 'commit') return { ref, fullRef: null, kind: 'commit', oid: name };
   if (isFullOid(name.toLowerCase())) {
     const oid = name.toLowerCase();
     await ensureObjectExists(repo, oid, ref);
