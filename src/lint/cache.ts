@@ -7,7 +7,7 @@
  */
 import { crc32 } from 'node:zlib';
 import { once } from 'node:events';
-import { closeSync, createWriteStream, fstatSync, mkdirSync, openSync, readSync, renameSync, statSync, unlinkSync, type Stats, type WriteStream } from 'node:fs';
+import { closeSync, createWriteStream, fstatSync, mkdirSync, openSync, readdirSync, readSync, renameSync, statSync, unlinkSync, type Stats, type WriteStream } from 'node:fs';
 import { copyFile, mkdir, open, readFile, rename, rm, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import * as nodeFs from 'node:fs';
@@ -467,6 +467,31 @@ export async function readRenderedReport(dir: string, key: string): Promise<Rend
 /** Body files are created with the mode report files get (git/durable.ts), which a kernel copy keeps. */
 const BODY_MODE = 0o644;
 
+/** Name prefix of a stored body moved aside to be removed (see `discardStoredBody`). */
+const DISCARDED = `.${RENDERED_BODY}.old-`;
+
+/**
+ * Moves the stored report's body aside and removes it on the thread pool, while the new body is being
+ * written: a run that is about to publish another body. Renamed over instead, the old body (tens of
+ * megabytes) would be freed inside the publishing rename, on the main thread at the very end of the run,
+ * and the file system may start writing the new body back there too (ext4 does when a rename replaces a
+ * file). The head still names the old body until the new one is published: a reader in between finds
+ * no body of that identity, a miss, as when a body is replaced. Bodies a run that died left aside are
+ * removed too. Never throws (only costs speed).
+ */
+function discardStoredBody(dir: string): Promise<void> {
+  const removals: Promise<void>[] = [];
+  try {
+    for (const name of readdirSync(dir)) if (name.startsWith(DISCARDED)) removals.push(unlink(path.join(dir, name)).catch(() => undefined));
+    const aside = tempPath(dir, DISCARDED);
+    renameSync(path.join(dir, RENDERED_BODY), aside);
+    removals.push(unlink(aside).catch(() => undefined));
+  } catch {
+    // No body (a first run), or a folder that cannot be read or written.
+  }
+  return Promise.all(removals).then(() => undefined);
+}
+
 /**
  * Publishes a stored report whose body is complete in `bodyTemp`: the body renamed into place first,
  * then the head naming it (see fast-rerun.ts). The body's identity, or undefined when not published.
@@ -496,7 +521,9 @@ export async function writeRenderedReport(dir: string, key: string, output: stri
   try {
     await makeCacheDir(dir);
     const temp = tempPath(dir, `.${RENDERED_BODY}.tmp-`);
+    const discarded = discardStoredBody(dir);
     await writeFile(temp, output, { mode: BODY_MODE });
+    await discarded;
     publishRendered(dir, temp, key, exitCode, summary);
   } catch {
     // Only costs speed.
@@ -521,7 +548,8 @@ export async function stageRenderedCopy(dir: string, key: string, exitCode: numb
   try {
     await makeCacheDir(dir);
     temp = tempPath(dir, `.${RENDERED_BODY}.tmp-`);
-    await copyFile(source, temp, nodeFs.constants.COPYFILE_EXCL);
+    const discarded = discardStoredBody(dir);
+    await Promise.all([copyFile(source, temp, nodeFs.constants.COPYFILE_EXCL), discarded]);
     const body = temp;
     return {
       done: async () => void publishRendered(dir, body, key, exitCode),
@@ -546,6 +574,7 @@ export async function renderedReportWriter(dir: string, key: string, exitCode: n
   try {
     await makeCacheDir(dir);
     const temp = tempPath(dir, `.${RENDERED_BODY}.tmp-`);
+    const discarded = discardStoredBody(dir);
     const stream = createWriteStream(temp, { mode: BODY_MODE });
     let failed = false;
     const failure = new Promise<void>((resolve) => stream.once('error', () => resolve(void (failed = true))));
@@ -560,7 +589,7 @@ export async function renderedReportWriter(dir: string, key: string, exitCode: n
         if (full) await Promise.race([once(stream, 'drain').catch(() => undefined), failure]);
       },
       async done() {
-        await end();
+        await Promise.all([end(), discarded]);
         // Only costs speed when it fails.
         if (failed) {
           await rm(temp, { force: true }).catch(() => undefined);
@@ -569,7 +598,7 @@ export async function renderedReportWriter(dir: string, key: string, exitCode: n
         publishRendered(dir, temp, key, exitCode);
       },
       async abort() {
-        await end();
+        await Promise.all([end(), discarded]);
         await rm(temp, { force: true }).catch(() => undefined);
       },
     };

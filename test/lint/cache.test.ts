@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LintCache, readRenderedReport, writeRenderedReport } from '../../src/lint/cache.js';
+import { LintCache, readRenderedReport, renderedReportWriter, stageRenderedCopy, writeRenderedReport } from '../../src/lint/cache.js';
 
 let dir: string;
 beforeEach(() => {
@@ -247,6 +247,39 @@ describe('the rendered-report cache', () => {
     expect(plain.summary).toBeUndefined();
     expect(await plain.text()).toBe('plain');
     await plain.close();
+  });
+
+  it('moves the last body aside while a new report is stored: an open reader keeps it, nothing is left behind', async () => {
+    const old = `${'o'.repeat(200_000)}\n`;
+    await writeRenderedReport(dir, 'k1', old, 0);
+    const reading = (await readRenderedReport(dir, 'k1'))!;
+    // A body a run that died had moved aside.
+    fs.writeFileSync(path.join(dir, '.lint-output.body.old-dead'), 'left over');
+    const staged = (await stageRenderedCopy(dir, 'k2', 1, (() => {
+      const source = path.join(dir, 'source.json');
+      fs.writeFileSync(source, 'new report');
+      return source;
+    })()))!;
+    try {
+      // Until the new body is published, the head names a body that is gone: a miss, never the wrong bytes.
+      expect(await readRenderedReport(dir, 'k1')).toBeUndefined();
+      expect(await reading.text()).toBe(old);
+    } finally {
+      await reading.close();
+    }
+    await staged.done();
+    const hit = (await readRenderedReport(dir, 'k2'))!;
+    expect(await hit.text()).toBe('new report');
+    await hit.close();
+    expect(fs.readdirSync(dir).filter((name) => name.includes('.old-') || name.includes('.tmp-'))).toEqual([]);
+    const writer = (await renderedReportWriter(dir, 'k3', 0))!;
+    await writer.writeAll([Buffer.from('third')]);
+    await writer.done();
+    expect(await (await readRenderedReport(dir, 'k2'))?.text()).toBeUndefined();
+    const third = (await readRenderedReport(dir, 'k3'))!;
+    expect(await third.text()).toBe('third');
+    await third.close();
+    expect(fs.readdirSync(dir).filter((name) => name.includes('.old-') || name.includes('.tmp-'))).toEqual([]);
   });
 
   it('takes a report of the old layout for a miss', async () => {
