@@ -19,7 +19,7 @@
 import type { SourceRepository } from '../diagnostics.js';
 import { buildLintJson, orderedDecision, orderedDiagnostic, orderedEvaluations, withLocationRepository, withRepositoryAlias, type LintJsonOptions } from './lint-json.js';
 import { decisionText, jsonString, sameDecisionText } from './lint-json-text.js';
-import { evaluationSegments, pieceParts, withoutEvaluations, type StoredPiece } from './lint-pieces.js';
+import { evaluationSegments, isDeferred, pieceParts, withoutEvaluations, type PieceBytes, type StoredPiece } from './lint-pieces.js';
 import { lintExitCode, summarize, type Evaluation, type LintReport, type PolicyDecision } from './lint-report.js';
 
 const EVALUATIONS = '\n  "evaluations": []';
@@ -31,14 +31,16 @@ const BATCH = 64;
 
 /** The chunks of `renderLintJson(report, options)` with the default indentation, as text. */
 export function* lintJsonChunks(report: LintReport, options: Omit<LintJsonOptions, 'indent'> = {}): Generator<string> {
-  for (const part of lintJsonParts(report, options)) yield typeof part === 'string' ? part : Buffer.from(part.buffer, part.byteOffset, part.byteLength).toString('utf8');
+  for (const part of lintJsonParts(report, options)) {
+    yield typeof part === 'string' ? part : isDeferred(part) ? part.read().toString('utf8') : Buffer.from(part.buffer, part.byteOffset, part.byteLength).toString('utf8');
+  }
 }
 
 /**
  * The chunks of `renderLintJson(report, options)` with the default indentation: text, and the bytes
- * of stored pieces as they are (see the file comment).
+ * of stored pieces as they are (see the file comment), deferred ones included (lint-pieces.ts `DeferredBytes`).
  */
-export function* lintJsonParts(report: LintReport, options: Omit<LintJsonOptions, 'indent'> = {}): Generator<string | Uint8Array> {
+export function* lintJsonParts(report: LintReport, options: Omit<LintJsonOptions, 'indent'> = {}): Generator<string | PieceBytes> {
   const { head, open } = headOf(report, options);
   if (open < 0) {
     yield head + '\n';
@@ -527,7 +529,7 @@ export class PieceWriter {
    * decision locations naming a file and no repository are written as naming `locations` (the
    * project's repository: lint-json.ts `withLocationRepository`).
    */
-  piece(evaluations: readonly Evaluation[], locations?: SourceRepository): StoredPiece {
+  piece(evaluations: readonly Evaluation[], locations?: SourceRepository): StoredPiece & { bytes: Uint8Array } {
     if (evaluations.length === 0) return { bytes: new Uint8Array(0), commits: [] };
     const { bytes, ends } = withRepositoryAlias(this.hub, this.standIn, () => withLocationRepository(locations, () => this.writer.bytes(evaluations, this.marker)));
     return { bytes, commits: ends.map((end) => end - this.standIn.length) };

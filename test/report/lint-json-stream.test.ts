@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { SourceRepository } from '../../src/diagnostics.js';
 import { lintJsonChunks, lintJsonParts, PieceWriter } from '../../src/report/lint-json-stream.js';
-import { decodePiece, evaluationSegments, segmentTally, withEvaluationSegments, type EvaluationSegment, type StoredPiece } from '../../src/report/lint-pieces.js';
+import { decodePiece, evaluationSegments, isDeferred, segmentTally, withEvaluationSegments, type EvaluationSegment, type StoredPiece } from '../../src/report/lint-pieces.js';
 import { summarize, type Evaluation, type LintReport, type PolicyDecision } from '../../src/report/lint-report.js';
 import { renderLintJson } from '../../src/report/lint-json.js';
 import { attachRepository } from '../../src/lint/result-entry.js';
@@ -47,7 +47,7 @@ function pieced(report: LintReport, hub: SourceRepository, commit: string): Lint
   return withEvaluationSegments(rest, segments);
 }
 
-const bytesOf = (report: LintReport) => Buffer.concat([...lintJsonParts(report)].map((part) => (typeof part === 'string' ? Buffer.from(part) : part))).toString('utf8');
+const bytesOf = (report: LintReport) => Buffer.concat([...lintJsonParts(report)].map((part) => (typeof part === 'string' ? Buffer.from(part) : isDeferred(part) ? part.read() : part))).toString('utf8');
 
 describe('a report assembled from stored pieces', () => {
   const C1 = 'a'.repeat(40);
