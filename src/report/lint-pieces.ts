@@ -84,26 +84,50 @@ export function pieceBytes(piece: StoredPiece, commit: string): Buffer {
   return bytes;
 }
 
-/** The piece's bytes as parts to write one after the other (the commit between the stored runs), without copying them. */
-export function* pieceParts(piece: StoredPiece, commit: string): Generator<PieceBytes> {
-  const commitBytes = Buffer.from(commit, 'latin1');
+/**
+ * Adds the piece's bytes to `parts` as parts to write one after the other, `commit` (its bytes) in its
+ * stand-ins' places: in memory, the stored runs between them and the commit, without copying them;
+ * deferred, one part read whole with the commit written over its stand-ins (a read per run between
+ * them would be a system call each: tens of thousands for a thousand projects).
+ */
+export function addPieceParts(parts: PieceBytes[], piece: StoredPiece, commit: Uint8Array): void {
   if (isDeferred(piece.bytes)) {
-    // One read of the whole piece, the commit written over its stand-ins where it lands (a read per
-    // run between them would be a system call each: tens of thousands for a thousand projects).
-    yield withCommit(piece.bytes, piece.commits, commitBytes);
+    parts.push(deferredWithCommit(piece.bytes, piece.commits, commit));
     return;
   }
   let from = 0;
   for (const at of piece.commits) {
-    yield piece.bytes.subarray(from, at);
-    yield commitBytes;
-    from = at + commitBytes.length;
+    parts.push(piece.bytes.subarray(from, at), commit);
+    from = at + commit.length;
   }
-  yield piece.bytes.subarray(from);
+  parts.push(piece.bytes.subarray(from));
+}
+
+/** `parts` (bytes in memory and deferred ones) one after the other, as deferred bytes: read in one call. */
+export function joinedBytes(parts: readonly PieceBytes[]): DeferredBytes {
+  let length = 0;
+  for (const part of parts) length += part.length;
+  const joined: DeferredBytes = {
+    length,
+    readInto(target, offset) {
+      let at = offset;
+      for (const part of parts) {
+        if (isDeferred(part)) part.readInto(target, at);
+        else target.set(part, at);
+        at += part.length;
+      }
+    },
+    read() {
+      const bytes = Buffer.allocUnsafe(length);
+      joined.readInto(bytes, 0);
+      return bytes;
+    },
+  };
+  return joined;
 }
 
 /** Deferred piece bytes read with `commit` written at each of `commits` (the piece's stand-ins). */
-function withCommit(bytes: DeferredBytes, commits: readonly number[], commit: Uint8Array): DeferredBytes {
+function deferredWithCommit(bytes: DeferredBytes, commits: readonly number[], commit: Uint8Array): DeferredBytes {
   const patch = (target: Uint8Array, offset: number) => {
     for (const at of commits) target.set(commit, offset + at);
   };
