@@ -202,7 +202,13 @@ export async function runLint(options: LintCommandOptions, io: CliIo): Promise<n
   // Published policies validated once per content (src/hub/policy-cache.ts).
   const policyValidations = lintOptions.cacheDir !== false ? await openPolicyValidations(lintOptions.cacheDir, await toolVersion()) : undefined;
   if (policyValidations) lintOptions.validatePolicy = policyValidations.validate;
-  let run = await lintHub(hub, lintOptions);
+  let run: Awaited<ReturnType<typeof lintHub>>;
+  try {
+    run = await lintHub(hub, lintOptions);
+  } catch (error) {
+    releaseDeferredReads();
+    throw error;
+  }
   await policyValidations?.save();
   if (io.isTTY) io.stderr('\r\u001b[K');
   if (format === 'json' && extras.length === 0) {
