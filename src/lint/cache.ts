@@ -7,7 +7,7 @@
  */
 import { crc32 } from 'node:zlib';
 import { once } from 'node:events';
-import { closeSync, createWriteStream, fstatSync, mkdirSync, openSync, readSync, renameSync, statSync, unlinkSync, type Stats, type WriteStream } from 'node:fs';
+import { closeSync, createWriteStream, fstatSync, mkdirSync, openSync, readdirSync, readSync, renameSync, statSync, unlinkSync, type Stats, type WriteStream } from 'node:fs';
 import { copyFile, mkdir, open, readFile, rename, rm, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import * as nodeFs from 'node:fs';
@@ -15,6 +15,7 @@ import { replaceFileSync, tempPath, writeFileAtomicWith } from '../git/durable.j
 import type { FsLike } from '../git/repo.js';
 import { RACY_MS } from './worktree.js';
 import { hasIdentity, HEADER_MAX, identityOf, RENDERED, RENDERED_BODY, renderedHeader, renderedHeaderLine, startStoredCopy, type FileIdentity } from './fast-rerun.js';
+import { registerDeferredTail, type DeferredBytes } from '../report/lint-pieces.js';
 
 /** Creates the cache folder with a `.gitignore` of `*`, so that no repository ever commits it. */
 export async function makeCacheDir(dir: string): Promise<void> {
@@ -34,6 +35,8 @@ interface StoredEntry {
   /** The file (shard) it was read from, and its record's place there. */
   shard: number;
   record: [start: number, end: number];
+  /** The entry's bytes after `data`, left in the file (see `deferAfterLines`); `data` is then only their head. */
+  tail?: FileRun;
 }
 
 /** A shard's next file, written as entries are set. */
@@ -86,6 +89,238 @@ function readShard(file: string): ReadShard | undefined {
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * A stored piece could not be read from its cache file as it was when the run took it (the file was
+ * changed in place or cut short since, or its descriptor was released): what was written with it must
+ * not be published, and the run is done again without deferred reads (see `LintCache.open`).
+ */
+export class DeferredReadError extends Error {
+  constructor(file: string) {
+    super(`the lint cache file ${file} changed while the report was written from it`);
+    this.name = 'DeferredReadError';
+  }
+}
+
+/** Cache files whose records' tails are read when written out: open until `releaseDeferredReads`. */
+const deferredSources = new Set<DeferredSource>();
+
+/** A shard vouched for by its stat whose records' tails stay in the file: its descriptor, and that stat. */
+class DeferredSource {
+  private open = true;
+  /** The whole file once read (see `whole`). */
+  private held: Buffer | undefined;
+
+  constructor(
+    readonly file: string,
+    private readonly fd: number,
+    readonly stat: ShardStat,
+  ) {
+    deferredSources.add(this);
+  }
+
+  /** Reads `length` bytes at `position` into `target` at `offset`, all of them, or throws `DeferredReadError`. */
+  readInto(target: Uint8Array, offset: number, position: number, length: number): void {
+    if (this.held) {
+      if (position + length > this.held.length) throw new DeferredReadError(this.file);
+      target.set(this.held.subarray(position, position + length), offset);
+      return;
+    }
+    if (!this.open) throw new DeferredReadError(this.file);
+    let at = 0;
+    try {
+      while (at < length) {
+        const n = readSync(this.fd, target, offset + at, length - at, position + at);
+        if (n === 0) break;
+        at += n;
+      }
+    } catch {
+      throw new DeferredReadError(this.file);
+    }
+    if (at < length) throw new DeferredReadError(this.file);
+  }
+
+  /** Whether the file still shows the stat it was vouched for with (so every read gave the bytes verified). */
+  steady(): boolean {
+    if (this.held) return true;
+    if (!this.open) return false;
+    try {
+      return sameShardStat(this.stat, shardStat(fstatSync(this.fd)));
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * The whole file, as it was vouched for (throws `DeferredReadError` when it is not that any more),
+   * read once and held: later reads are served from it. A run that writes the shard again needs it, and
+   * its rename over the file changes the file's stat (its change time) for the reads after it.
+   */
+  whole(): Buffer {
+    if (this.held) return this.held;
+    const bytes = Buffer.allocUnsafe(this.stat[0]);
+    this.readInto(bytes, 0, 0, bytes.length);
+    if (!this.steady()) throw new DeferredReadError(this.file);
+    this.held = bytes;
+    this.close();
+    return bytes;
+  }
+
+  close(): void {
+    if (!this.open) return;
+    this.open = false;
+    deferredSources.delete(this);
+    try {
+      closeSync(this.fd);
+    } catch {
+      // Closed already.
+    }
+  }
+}
+
+/** A run of a deferred source's bytes (report/lint-pieces.ts `DeferredBytes`). */
+class FileRun implements DeferredBytes {
+  constructor(
+    private readonly source: DeferredSource,
+    private readonly position: number,
+    readonly length: number,
+  ) {}
+
+  readInto(target: Uint8Array, offset: number): void {
+    this.source.readInto(target, offset, this.position, this.length);
+  }
+
+  read(): Buffer {
+    const bytes = Buffer.allocUnsafe(this.length);
+    this.readInto(bytes, 0);
+    return bytes;
+  }
+}
+
+/**
+ * Throws `DeferredReadError` unless every cache file whose tails this process deferred still shows the
+ * stat it was taken on: called after the last deferred read and before what was written is published.
+ */
+export function checkDeferredReads(): void {
+  for (const source of deferredSources) if (!source.steady()) throw new DeferredReadError(source.file);
+}
+
+/** How many cache files are held open for deferred reads now (tests). */
+export function deferredReadsHeld(): number {
+  return deferredSources.size;
+}
+
+/** Closes the cache files held open for deferred reads (any read after this throws `DeferredReadError`). */
+export function releaseDeferredReads(): void {
+  for (const source of [...deferredSources]) source.close();
+}
+
+/** How much of a deferred shard is read at a time while its records are listed: a record's head line and its first lines. */
+const SCAN_WINDOW = 8192;
+
+/**
+ * The records of shard file `file` whose stat vouched for it (`stat`, from its descriptor `fd`), each
+ * entry's bytes up to and including its `lines`-th newline read and the rest left in the file
+ * (`tail`); each record read this way is checked as `parseRecords` checks one, with the newline that
+ * ends it. Undefined (and `fd` closed) when any is not whole, as the file must be after a verification.
+ */
+function scanDeferred(file: string, fd: number, stat: ShardStat, shard: number, lines: number): { entries: Map<string, StoredEntry>; source: DeferredSource } | undefined {
+  const size = stat[0];
+  const window = Buffer.allocUnsafe(SCAN_WINDOW);
+  const source = new DeferredSource(file, fd, stat);
+  const entries = new Map<string, StoredEntry>();
+  const readAt = (position: number, length: number, into = window): Buffer | undefined => {
+    try {
+      source.readInto(into, 0, position, length);
+      return into.subarray(0, length);
+    } catch {
+      return undefined;
+    }
+  };
+  const first = readAt(0, Math.min(HEADER.length, size));
+  if (!first?.equals(HEADER)) return failed();
+  // Each window starts at the newline that ends the record before (the header's, for the first).
+  let at = HEADER.length - 1;
+  while (at < size - 1) {
+    const got = readAt(at, Math.min(SCAN_WINDOW, size - at));
+    if (!got || got[0] !== 10) return failed();
+    const newline = got.indexOf(10, 1);
+    if (newline < 0 || newline - 1 > 256) return failed();
+    const [key, lengthText, crcText] = got.toString('latin1', 1, newline).split('\t');
+    if (key === undefined || key === '' || !/^\d+$/.test(lengthText ?? '') || !/^[0-9a-f]{1,8}$/.test(crcText ?? '')) return failed();
+    const start = at + newline + 1;
+    const end = start + Number(lengthText);
+    if (end >= size) return failed();
+    // The entry's first `lines` lines: in this window, or read on their own when longer.
+    let cut = -1;
+    let view = got.subarray(newline + 1, Math.min(got.length, newline + 1 + (end - start)));
+    for (let tries = 0; cut < 0; tries++) {
+      let from = 0;
+      let seen = 0;
+      while (seen < lines) {
+        const next = view.indexOf(10, from);
+        if (next < 0) break;
+        seen++;
+        from = next + 1;
+      }
+      if (seen === lines) cut = from;
+      else if (view.length === end - start || tries > 0) break;
+      else {
+        const whole = readAt(start, end - start, Buffer.allocUnsafe(end - start));
+        if (!whole) return failed();
+        view = whole;
+      }
+    }
+    if (cut < 0) return failed();
+    const head = Buffer.from(view.subarray(0, cut));
+    const tail = new FileRun(source, start + cut, end - start - cut);
+    entries.set(key, { data: head, crc: parseInt(crcText!, 16), checked: true, shard, record: [at + 1, end + 1], tail });
+    at = end;
+  }
+  const last = readAt(size - 1, 1);
+  if (last?.[0] !== 10 || at !== size - 1) return failed();
+  for (const entry of entries.values()) registerDeferredTail(entry.data, entry.tail!);
+  return { entries, source };
+
+  function failed(): undefined {
+    source.close();
+    return undefined;
+  }
+}
+
+/**
+ * Shard `file` with its records' tails deferred (see `scanDeferred`), when its stat as stored vouches
+ * for it; undefined otherwise (the shard is then read whole, as without deferring).
+ */
+function openDeferred(file: string, stored: ShardStats, shard: number, lines: number): { entries: Map<string, StoredEntry>; source: DeferredSource; stat: ShardStat } | undefined {
+  const recorded = stored.shards[shard];
+  if (!Array.isArray(recorded) || !(recorded[1]! < stored.verifiedAt - RACY_MS)) return undefined;
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch {
+    return undefined;
+  }
+  let stat: ShardStat;
+  try {
+    stat = shardStat(fstatSync(fd));
+  } catch {
+    closeSync(fd);
+    return undefined;
+  }
+  if (!sameShardStat(recorded, stat)) {
+    closeSync(fd);
+    return undefined;
+  }
+  const scanned = scanDeferred(file, fd, stat, shard, lines);
+  if (!scanned) return undefined;
+  if (scanned.entries.size === 0) {
+    // No records: nothing to defer (the file is read as it is).
+    scanned.source.close();
+    return undefined;
+  }
+  return { ...scanned, stat };
 }
 
 /**
@@ -148,8 +383,8 @@ export class LintCache {
     /** The file of each shard. */
     private readonly files: readonly string[],
     private readonly entries: Map<string, StoredEntry>,
-    /** Each shard's file as read (entries' bytes are views of them). */
-    private readonly sources: readonly Buffer[],
+    /** Each shard's file as read (entries' bytes are views of them), or its records' deferred reader (see `deferAfterLines`). */
+    private readonly sources: readonly (Buffer | DeferredSource)[],
     /** Sharded: what is known of the shards' stats (see `ShardStats`). */
     private readonly stats?: {
       file: string;
@@ -178,7 +413,7 @@ export class LintCache {
    * `shards` (16), its shards `<dir>/<name>.<0-f>.json`, each read in one go with its stat (see
    * `ShardStats`; `now`: the verification's time, for tests).
    */
-  static async open(dir: string, name = 'lint-results', options: { shards?: 16; now?: number } = {}): Promise<LintCache> {
+  static async open(dir: string, name = 'lint-results', options: { shards?: 16; now?: number; deferAfterLines?: number } = {}): Promise<LintCache> {
     if (!options.shards) {
       // Missing or unreadable: a cold start.
       const file = path.join(dir, `${name}.json`);
@@ -196,11 +431,19 @@ export class LintCache {
     const verifiedAt = options.now ?? Date.now();
     const stored = readShardStats(statsFile, files.length);
     const entries = new Map<string, StoredEntry>();
-    const sources: Buffer[] = [];
+    const sources: (Buffer | DeferredSource)[] = [];
     const read: (ShardStat | undefined)[] = [];
     const trusted: boolean[] = [];
     // Read here, in one go each (a few large files): missing or unreadable is a cold start of that shard.
     files.forEach((file, shard) => {
+      const deferred = options.deferAfterLines !== undefined && stored ? openDeferred(file, stored, shard, options.deferAfterLines) : undefined;
+      if (deferred) {
+        for (const [key, entry] of deferred.entries) entries.set(key, entry);
+        sources.push(deferred.source);
+        read.push(deferred.stat);
+        trusted.push(true);
+        return;
+      }
       const got = readShard(file);
       const recorded = stored?.shards[shard];
       const vouched = got?.steady !== undefined && sameShardStat(recorded, got.steady) && recorded![1] < stored!.verifiedAt - RACY_MS;
@@ -246,7 +489,8 @@ export class LintCache {
     const data = this.bytes(key);
     if (data === undefined) return undefined;
     try {
-      return JSON.parse(data.toString('utf8')) as T;
+      const tail = this.entries.get(key)!.tail;
+      return JSON.parse((tail ? Buffer.concat([data, tail.read()]) : data).toString('utf8')) as T;
     } catch {
       this.hits.delete(key);
       return undefined;
@@ -341,8 +585,10 @@ export class LintCache {
     try {
       const stream = next.stream;
       if (!stream) throw new Error('not written');
-      // The records used, as read: neighbours in the file read are written as one run of bytes.
-      const source = this.sources[shard]!;
+      // The records used, as read: neighbours in the file read are written as one run of bytes. A shard
+      // whose records' tails were deferred is read whole now, as it was verified (else it is not written).
+      const held = this.sources[shard]!;
+      const source = held instanceof DeferredSource ? held.whole() : held;
       let run: [number, number] | undefined;
       const flush = () => {
         if (run && !next.failed) stream.write(source.subarray(run[0], run[1]));
@@ -467,6 +713,31 @@ export async function readRenderedReport(dir: string, key: string): Promise<Rend
 /** Body files are created with the mode report files get (git/durable.ts), which a kernel copy keeps. */
 const BODY_MODE = 0o644;
 
+/** Name prefix of a stored body moved aside to be removed (see `discardStoredBody`). */
+const DISCARDED = `.${RENDERED_BODY}.old-`;
+
+/**
+ * Moves the stored report's body aside and removes it on the thread pool, while the new body is being
+ * written: a run that is about to publish another body. Renamed over instead, the old body (tens of
+ * megabytes) would be freed inside the publishing rename, on the main thread at the very end of the run,
+ * and the file system may start writing the new body back there too (ext4 does when a rename replaces a
+ * file). The head still names the old body until the new one is published: a reader in between finds
+ * no body of that identity, a miss, as when a body is replaced. Bodies a run that died left aside are
+ * removed too. Never throws (only costs speed).
+ */
+function discardStoredBody(dir: string): Promise<void> {
+  const removals: Promise<void>[] = [];
+  try {
+    for (const name of readdirSync(dir)) if (name.startsWith(DISCARDED)) removals.push(unlink(path.join(dir, name)).catch(() => undefined));
+    const aside = tempPath(dir, DISCARDED);
+    renameSync(path.join(dir, RENDERED_BODY), aside);
+    removals.push(unlink(aside).catch(() => undefined));
+  } catch {
+    // No body (a first run), or a folder that cannot be read or written.
+  }
+  return Promise.all(removals).then(() => undefined);
+}
+
 /**
  * Publishes a stored report whose body is complete in `bodyTemp`: the body renamed into place first,
  * then the head naming it (see fast-rerun.ts). The body's identity, or undefined when not published.
@@ -496,7 +767,9 @@ export async function writeRenderedReport(dir: string, key: string, output: stri
   try {
     await makeCacheDir(dir);
     const temp = tempPath(dir, `.${RENDERED_BODY}.tmp-`);
+    const discarded = discardStoredBody(dir);
     await writeFile(temp, output, { mode: BODY_MODE });
+    await discarded;
     publishRendered(dir, temp, key, exitCode, summary);
   } catch {
     // Only costs speed.
@@ -521,7 +794,8 @@ export async function stageRenderedCopy(dir: string, key: string, exitCode: numb
   try {
     await makeCacheDir(dir);
     temp = tempPath(dir, `.${RENDERED_BODY}.tmp-`);
-    await copyFile(source, temp, nodeFs.constants.COPYFILE_EXCL);
+    const discarded = discardStoredBody(dir);
+    await Promise.all([copyFile(source, temp, nodeFs.constants.COPYFILE_EXCL), discarded]);
     const body = temp;
     return {
       done: async () => void publishRendered(dir, body, key, exitCode),
@@ -546,6 +820,7 @@ export async function renderedReportWriter(dir: string, key: string, exitCode: n
   try {
     await makeCacheDir(dir);
     const temp = tempPath(dir, `.${RENDERED_BODY}.tmp-`);
+    const discarded = discardStoredBody(dir);
     const stream = createWriteStream(temp, { mode: BODY_MODE });
     let failed = false;
     const failure = new Promise<void>((resolve) => stream.once('error', () => resolve(void (failed = true))));
@@ -560,7 +835,7 @@ export async function renderedReportWriter(dir: string, key: string, exitCode: n
         if (full) await Promise.race([once(stream, 'drain').catch(() => undefined), failure]);
       },
       async done() {
-        await end();
+        await Promise.all([end(), discarded]);
         // Only costs speed when it fails.
         if (failed) {
           await rm(temp, { force: true }).catch(() => undefined);
@@ -569,7 +844,7 @@ export async function renderedReportWriter(dir: string, key: string, exitCode: n
         publishRendered(dir, temp, key, exitCode);
       },
       async abort() {
-        await end();
+        await Promise.all([end(), discarded]);
         await rm(temp, { force: true }).catch(() => undefined);
       },
     };

@@ -57,7 +57,7 @@ import { parseLock, type LockFile } from '../templates/lock.js';
 import { LintCache } from './cache.js';
 import { fileIdsDigest, projectFilesAt, TreeListings } from './tree-listings.js';
 import { RunManifest, type ManifestProject } from './run-manifest.js';
-import { attachRepository, compact, decodeEntry, encodeEntry, expand, expandCached, placeCachedRecord, type CompactResult, type ProjectPlace, type ProjectResult, type SourceEntry, type TalliedPiece } from './result-entry.js';
+import { attachRepository, compact, decodeEntry, encodeEntry, ENTRY_RECORD_LINES, expand, expandCached, placeCachedRecord, type CompactResult, type ProjectPlace, type ProjectResult, type SourceEntry, type TalliedPiece } from './result-entry.js';
 import { PieceWriter } from '../report/lint-json-stream.js';
 import { decodePiece, evaluationScope, segmentEvaluations, segmentTally, withEvaluationSegments, type EvaluationSegment } from '../report/lint-pieces.js';
 import { cachedHubPractices } from '../practices/hub-cache.js';
@@ -145,6 +145,13 @@ export interface LintOptions {
    * `--format json`). Any other reader of `report.evaluations` decodes them then (report/lint-pieces.ts).
    */
   jsonPieces?: boolean;
+  /**
+   * With `jsonPieces`: stored pieces are left in the lint cache's files and read when the report is
+   * written (lint/cache.ts `deferAfterLines`), for a caller that writes them to a file it publishes
+   * only after `checkDeferredReads` and that releases them (`releaseDeferredReads`); on a
+   * `DeferredReadError` it must run the lint again without this.
+   */
+  deferStoredPieces?: boolean;
   /**
    * Threads evaluating projects (`--jobs`: the CLI's default is one per CPU; here the default is 1,
    * so that a library caller or a server never starts threads it did not ask for). With more than
@@ -809,7 +816,8 @@ export async function lintHub(hub: Hub, options: LintOptions = {}): Promise<Lint
     repositoryRules = new Map(hit.rules);
   } else {
     // Sharded: after a commit that changed a few projects, only their shards are written again.
-    const cache = options.cacheDir ? await LintCache.open(options.cacheDir, 'lint-results', { shards: RESULT_SHARDS }) : undefined;
+    const deferAfterLines = options.deferStoredPieces && options.jsonPieces ? { deferAfterLines: ENTRY_RECORD_LINES } : {};
+    const cache = options.cacheDir ? await LintCache.open(options.cacheDir, 'lint-results', { shards: RESULT_SHARDS, ...deferAfterLines }) : undefined;
     const run = await lintUncached(hub, options, cache);
     result = run.result;
     cached = run.cached;

@@ -14,7 +14,7 @@
 import type { Diagnostic, SourceRepository } from '../diagnostics.js';
 import type { ProjectFacts } from '../practices/index.js';
 import { locatedRepository } from '../report/lint-json.js';
-import type { SegmentTally, StoredPiece } from '../report/lint-pieces.js';
+import { deferredTailOf, isDeferred, type SegmentTally, type StoredPiece } from '../report/lint-pieces.js';
 import type { Evaluation, PolicyDecision } from '../report/lint-report.js';
 
 /** Who a result belongs to: its slug, and the repository its own files are in. */
@@ -179,6 +179,9 @@ function placerInPlace(target: ProjectPlace): { own: <T extends { file?: string;
   return { own, diagnostic };
 }
 
+/** The lines an entry's record takes before its piece (a cache may leave what follows them in its file: lint/cache.ts `deferAfterLines`). */
+export const ENTRY_RECORD_LINES = 2;
+
 /** A piece with the tally stored beside it. */
 export type TalliedPiece = StoredPiece & { tally: SegmentTally };
 
@@ -191,7 +194,8 @@ const EMPTY = new Uint8Array(0);
 export function encodeEntry(result: ProjectResult, piece?: TalliedPiece): (string | Uint8Array)[] {
   const { sources, ...record } = compact(piece ? { ...result, evaluations: [] } : result);
   const meta: EntryRecord = piece ? { ...record, piece: { tally: piece.tally, commits: piece.commits } } : record;
-  return [`${JSON.stringify(meta)}\n${JSON.stringify(sources)}\n`, piece?.bytes ?? EMPTY];
+  const bytes = piece?.bytes ?? EMPTY;
+  return [`${JSON.stringify(meta)}\n${JSON.stringify(sources)}\n`, isDeferred(bytes) ? bytes.read() : bytes];
 }
 
 /** A decoded entry: its record as a compact result (sources only when asked for), and its piece if it has one. */
@@ -207,6 +211,8 @@ export interface DecodedEntry {
  */
 export function decodeEntry(bytes: Uint8Array, withSources: boolean, commitLength: number): DecodedEntry | undefined {
   const data = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  // A cache may hand out only the record's lines and leave the piece in its file (lint/cache.ts `deferAfterLines`).
+  const tail = deferredTailOf(bytes);
   const first = data.indexOf(10);
   const second = first < 0 ? -1 : data.indexOf(10, first + 1);
   if (second < 0) return undefined;
@@ -216,8 +222,9 @@ export function decodeEntry(bytes: Uint8Array, withSources: boolean, commitLengt
     if (!Array.isArray(record.policies) || !Array.isArray(record.diagnostics) || !Array.isArray(record.evaluations) || !Array.isArray(sources)) return undefined;
     const { piece: stored, ...rest } = record;
     const result: CompactResult = { ...rest, sources };
-    if (stored === undefined) return second + 1 === data.length ? { result } : undefined;
-    const bytes = data.subarray(second + 1);
+    if (stored === undefined) return second + 1 === data.length && !tail?.length ? { result } : undefined;
+    if (tail && second + 1 !== data.length) return undefined;
+    const bytes = tail ?? data.subarray(second + 1);
     const { tally, commits } = stored;
     if (!Array.isArray(commits) || !commits.every((at, i) => Number.isInteger(at) && at >= (i === 0 ? 0 : commits[i - 1]! + commitLength) && at + commitLength <= bytes.length)) return undefined;
     if (!tally || !Array.isArray(tally.counts) || !Array.isArray(tally.environments) || !Array.isArray(tally.tenants)) return undefined;

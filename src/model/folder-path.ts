@@ -44,9 +44,16 @@ function invalid(reason: string): FolderPath {
 
 /** A registered project's folder (Octopus's default when `path` is absent), or undefined when its `path` names none. */
 export function projectFolderOf(project: Pick<HubProjectModel, 'path'>): string | undefined {
+  const known = projectFolders.get(project);
+  if (known !== undefined && known[0] === project.path) return known[1];
   const checked = folderPath(project.path);
-  return checked.valid ? checked.folder : undefined;
+  const folder = checked.valid ? checked.folder : undefined;
+  projectFolders.set(project, [project.path, folder]);
+  return folder;
 }
+
+/** Each project's folder as worked out from its `path` (a lint asks several times per project, for a thousand of them). */
+const projectFolders = new WeakMap<object, [path: string | undefined, folder: string | undefined]>();
 
 /** The path of `file` inside `folder` (both repository-relative, `''` the root), or undefined when it lies elsewhere. */
 export function pathInFolder(folder: string, file: string): string | undefined {

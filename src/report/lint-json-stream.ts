@@ -19,7 +19,7 @@
 import type { SourceRepository } from '../diagnostics.js';
 import { buildLintJson, orderedDecision, orderedDiagnostic, orderedEvaluations, withLocationRepository, withRepositoryAlias, type LintJsonOptions } from './lint-json.js';
 import { decisionText, jsonString, sameDecisionText } from './lint-json-text.js';
-import { evaluationSegments, pieceParts, withoutEvaluations, type StoredPiece } from './lint-pieces.js';
+import { addPieceParts, evaluationSegments, isDeferred, joinedBytes, withoutEvaluations, type DeferredBytes, type EvaluationSegment, type PieceBytes, type StoredPiece } from './lint-pieces.js';
 import { lintExitCode, summarize, type Evaluation, type LintReport, type PolicyDecision } from './lint-report.js';
 
 const EVALUATIONS = '\n  "evaluations": []';
@@ -31,14 +31,16 @@ const BATCH = 64;
 
 /** The chunks of `renderLintJson(report, options)` with the default indentation, as text. */
 export function* lintJsonChunks(report: LintReport, options: Omit<LintJsonOptions, 'indent'> = {}): Generator<string> {
-  for (const part of lintJsonParts(report, options)) yield typeof part === 'string' ? part : Buffer.from(part.buffer, part.byteOffset, part.byteLength).toString('utf8');
+  for (const part of lintJsonParts(report, options)) {
+    yield typeof part === 'string' ? part : isDeferred(part) ? part.read().toString('utf8') : Buffer.from(part.buffer, part.byteOffset, part.byteLength).toString('utf8');
+  }
 }
 
 /**
  * The chunks of `renderLintJson(report, options)` with the default indentation: text, and the bytes
- * of stored pieces as they are (see the file comment).
+ * of stored pieces as they are (see the file comment), deferred ones included (lint-pieces.ts `DeferredBytes`).
  */
-export function* lintJsonParts(report: LintReport, options: Omit<LintJsonOptions, 'indent'> = {}): Generator<string | Uint8Array> {
+export function* lintJsonParts(report: LintReport, options: Omit<LintJsonOptions, 'indent'> = {}): Generator<string | PieceBytes> {
   const { head, open } = headOf(report, options);
   if (open < 0) {
     yield head + '\n';
@@ -50,15 +52,19 @@ export function* lintJsonParts(report: LintReport, options: Omit<LintJsonOptions
   const segments = options.findingsOnly ? undefined : evaluationSegments(report);
   if (segments) {
     let written = false;
-    for (const segment of segments) {
-      if ('evaluations' in segment) {
-        if (segment.evaluations.length === 0) continue;
-        yield `${written ? ',' : ''}${writer.text(segment.evaluations)}`;
-      } else {
-        if (segment.piece.bytes.length === 0) continue;
-        if (written) yield ',';
-        yield* pieceParts(segment.piece, segment.commit);
+    for (let at = 0; at < segments.length; ) {
+      const segment = segments[at]!;
+      if (!('evaluations' in segment)) {
+        // Stored pieces: a run of them as one chunk (see `pieceRun`).
+        const run = pieceRun(segments, at, written);
+        at = run.next;
+        if (run.bytes.length > 0) yield run.bytes;
+        written ||= run.bytes.length > 0;
+        continue;
       }
+      at++;
+      if (segment.evaluations.length === 0) continue;
+      yield `${written ? ',' : ''}${writer.text(segment.evaluations)}`;
       written = true;
     }
   } else {
@@ -69,6 +75,38 @@ export function* lintJsonParts(report: LintReport, options: Omit<LintJsonOptions
   }
   yield `\n  ${head.slice(open)}\n`;
 }
+
+/** About how many bytes of stored pieces make one chunk (a report slab, cli/commands/lint.ts, holds 1 MiB). */
+const PIECE_RUN_BYTES = 1 << 19;
+
+/**
+ * The stored pieces of `segments` from `from` on, with the commas between them (and before the first
+ * when something was `written` before) and the commit written into each, as one chunk of about
+ * PIECE_RUN_BYTES (deferred: read, or copied, into the writer's buffer in one call), and the segment
+ * after it. A thousand pieces as a chunk per run between commits (twenty a piece) and a comma each
+ * would make the report's loops hot enough for V8 to optimise them, at a cost a re-run that writes
+ * pieces without decoding them never earns back; as runs, they are a few dozen chunks.
+ */
+function pieceRun(segments: readonly EvaluationSegment[], from: number, written: boolean): { bytes: DeferredBytes; next: number } {
+  const parts: PieceBytes[] = [];
+  let bytes = 0;
+  let at = from;
+  let commit = '';
+  let commitBytes = Buffer.alloc(0);
+  for (; at < segments.length && bytes < PIECE_RUN_BYTES; at++) {
+    const segment = segments[at]!;
+    if ('evaluations' in segment) break;
+    const piece = segment.piece;
+    if (piece.bytes.length === 0) continue;
+    if (written || parts.length > 0) parts.push(COMMA);
+    if (segment.commit !== commit) [commit, commitBytes] = [segment.commit, Buffer.from(segment.commit, 'latin1')];
+    addPieceParts(parts, piece, commitBytes);
+    bytes += piece.bytes.length + 1;
+  }
+  return { bytes: joinedBytes(parts), next: at };
+}
+
+const COMMA = Buffer.from(',');
 
 /** The report without its evaluations, and where they go (-1: nowhere, there are none). */
 function headOf(report: LintReport, options: Omit<LintJsonOptions, 'indent'>): { head: string; open: number } {
@@ -527,7 +565,7 @@ export class PieceWriter {
    * decision locations naming a file and no repository are written as naming `locations` (the
    * project's repository: lint-json.ts `withLocationRepository`).
    */
-  piece(evaluations: readonly Evaluation[], locations?: SourceRepository): StoredPiece {
+  piece(evaluations: readonly Evaluation[], locations?: SourceRepository): StoredPiece & { bytes: Uint8Array } {
     if (evaluations.length === 0) return { bytes: new Uint8Array(0), commits: [] };
     const { bytes, ends } = withRepositoryAlias(this.hub, this.standIn, () => withLocationRepository(locations, () => this.writer.bytes(evaluations, this.marker)));
     return { bytes, commits: ends.map((end) => end - this.standIn.length) };

@@ -14,9 +14,46 @@
  */
 import { emptyTally, STORED_TALLY, TALLY, tallyEvaluations, type Evaluation, type EvaluationTally, type LintReport } from './lint-report.js';
 
+/**
+ * Bytes of a piece left in the file that stores them (the lint cache's), read only when they are
+ * written out: straight into the buffer that carries them to the report file, instead of being read
+ * into memory of their own first. Reading throws when the file no longer gives them (see
+ * lint/cache.ts `DeferredReadError`): whoever writes them must then not publish what it wrote.
+ */
+export interface DeferredBytes {
+  readonly length: number;
+  /** Reads them into `target` at `offset`. */
+  readInto(target: Uint8Array, offset: number): void;
+  /** Reads them into a new buffer. */
+  read(): Buffer;
+}
+
+/** A piece's bytes: in memory, or deferred. */
+export type PieceBytes = Uint8Array | DeferredBytes;
+
+/** Whether `bytes` are deferred (see `DeferredBytes`). */
+export function isDeferred(bytes: PieceBytes | string): bytes is DeferredBytes {
+  return typeof bytes !== 'string' && !(bytes instanceof Uint8Array);
+}
+
+/**
+ * The deferred rest of a stored entry whose head a cache handed out (lint/cache.ts: the bytes after
+ * the head are left in the file), so that the entry's reader can find them from the head alone.
+ */
+const deferredTails = new WeakMap<Uint8Array, DeferredBytes>();
+
+export function registerDeferredTail(head: Uint8Array, tail: DeferredBytes): void {
+  deferredTails.set(head, tail);
+}
+
+/** The deferred rest of the entry whose head `bytes` are, if it has one (see `registerDeferredTail`). */
+export function deferredTailOf(bytes: Uint8Array): DeferredBytes | undefined {
+  return deferredTails.get(bytes);
+}
+
 /** A project's evaluations as JSON report bytes, with the offsets where the hub commit goes. */
 export interface StoredPiece {
-  bytes: Uint8Array;
+  bytes: PieceBytes;
   commits: readonly number[];
 }
 
@@ -42,21 +79,71 @@ export function segmentTally(evaluations: readonly Evaluation[]): SegmentTally {
 
 /** The piece's bytes with `commit` written in, as a new buffer. */
 export function pieceBytes(piece: StoredPiece, commit: string): Buffer {
-  const bytes = Buffer.from(piece.bytes);
+  const bytes = isDeferred(piece.bytes) ? piece.bytes.read() : Buffer.from(piece.bytes);
   for (const at of piece.commits) bytes.write(commit, at, 'latin1');
   return bytes;
 }
 
-/** The piece's bytes as parts to write one after the other (the commit between the stored runs), without copying them. */
-export function* pieceParts(piece: StoredPiece, commit: string): Generator<Uint8Array> {
-  const commitBytes = Buffer.from(commit, 'latin1');
+/**
+ * Adds the piece's bytes to `parts` as parts to write one after the other, `commit` (its bytes) in its
+ * stand-ins' places: in memory, the stored runs between them and the commit, without copying them;
+ * deferred, one part read whole with the commit written over its stand-ins (a read per run between
+ * them would be a system call each: tens of thousands for a thousand projects).
+ */
+export function addPieceParts(parts: PieceBytes[], piece: StoredPiece, commit: Uint8Array): void {
+  if (isDeferred(piece.bytes)) {
+    parts.push(deferredWithCommit(piece.bytes, piece.commits, commit));
+    return;
+  }
   let from = 0;
   for (const at of piece.commits) {
-    yield piece.bytes.subarray(from, at);
-    yield commitBytes;
-    from = at + commitBytes.length;
+    parts.push(piece.bytes.subarray(from, at), commit);
+    from = at + commit.length;
   }
-  yield piece.bytes.subarray(from);
+  parts.push(piece.bytes.subarray(from));
+}
+
+/** `parts` (bytes in memory and deferred ones) one after the other, as deferred bytes: read in one call. */
+export function joinedBytes(parts: readonly PieceBytes[]): DeferredBytes {
+  let length = 0;
+  for (const part of parts) length += part.length;
+  const joined: DeferredBytes = {
+    length,
+    readInto(target, offset) {
+      let at = offset;
+      for (const part of parts) {
+        if (isDeferred(part)) part.readInto(target, at);
+        else target.set(part, at);
+        at += part.length;
+      }
+    },
+    read() {
+      const bytes = Buffer.allocUnsafe(length);
+      joined.readInto(bytes, 0);
+      return bytes;
+    },
+  };
+  return joined;
+}
+
+/** Deferred piece bytes read with `commit` written at each of `commits` (the piece's stand-ins). */
+function deferredWithCommit(bytes: DeferredBytes, commits: readonly number[], commit: Uint8Array): DeferredBytes {
+  const patch = (target: Uint8Array, offset: number) => {
+    for (const at of commits) target.set(commit, offset + at);
+  };
+  const patched: DeferredBytes = {
+    length: bytes.length,
+    readInto(target, offset) {
+      bytes.readInto(target, offset);
+      patch(target, offset);
+    },
+    read() {
+      const read = bytes.read();
+      patch(read, 0);
+      return read;
+    },
+  };
+  return patched;
 }
 
 /** The evaluations a piece holds (its JSON decoded: the fields the report writes, which are all an `Evaluation` has). */

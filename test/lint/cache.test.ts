@@ -7,7 +7,8 @@ import fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LintCache, readRenderedReport, writeRenderedReport } from '../../src/lint/cache.js';
+import { checkDeferredReads, DeferredReadError, deferredReadsHeld, LintCache, readRenderedReport, releaseDeferredReads, renderedReportWriter, stageRenderedCopy, writeRenderedReport } from '../../src/lint/cache.js';
+import { deferredTailOf } from '../../src/report/lint-pieces.js';
 
 let dir: string;
 beforeEach(() => {
@@ -224,6 +225,105 @@ describe('LintCache shards vouched for by their stat', () => {
   });
 });
 
+describe('LintCache with records\' tails left in vouched shards', () => {
+  const key = (digit: string, n: number) => `${digit}${String(n).padStart(63, '0')}`;
+  const shard = (digit: string) => path.join(dir, `lint-results.${digit}.json`);
+  const later = () => Date.now() + 10_000;
+  const open = (deferred: boolean) => LintCache.open(dir, 'lint-results', { shards: 16, now: later(), ...(deferred ? { deferAfterLines: 2 } : {}) });
+  /** An entry as the lint stores one: two record lines, then a piece; one whose second line is longer than a read window. */
+  const entry = (digit: string, n: number) => `{"n":${n}}\n${n === 2 ? 'y'.repeat(20_000) : `"${digit}"`}\n${`piece ${digit}-${n} `.repeat(50)}`;
+  const whole = (cache: LintCache, k: string) => {
+    const head = cache.bytes(k);
+    if (head === undefined) return undefined;
+    const tail = deferredTailOf(head);
+    return Buffer.concat([head, tail ? tail.read() : Buffer.alloc(0)]).toString('utf8');
+  };
+
+  afterEach(() => releaseDeferredReads());
+
+  async function verified(): Promise<void> {
+    const first = await open(false);
+    for (const digit of ['3', 'c']) for (const n of [1, 2, 3]) first.setEncoded(key(digit, n), entry(digit, n));
+    await first.save();
+    // A run long enough after the write verifies them whole and records their stats.
+    await (await open(false)).save();
+  }
+
+  it('hands out each entry\'s record lines and reads the rest from the file when asked, the bytes that were stored', async () => {
+    await verified();
+    const cache = await open(true);
+    expect(cache.shardsTrusted).toBe(2);
+    expect(deferredReadsHeld()).toBe(2);
+    for (const digit of ['3', 'c']) {
+      for (const n of [1, 2, 3]) {
+        const head = cache.bytes(key(digit, n))!;
+        expect(head.toString('utf8')).toBe(entry(digit, n).split('\n').slice(0, 2).join('\n') + '\n');
+        const tail = deferredTailOf(head)!;
+        expect(tail.length).toBe(Buffer.byteLength(entry(digit, n)) - head.length);
+        expect(whole(cache, key(digit, n))).toBe(entry(digit, n));
+        // Read into a buffer at an offset.
+        const into = Buffer.alloc(tail.length + 2, 0x2e);
+        tail.readInto(into, 1);
+        expect(into.toString('latin1')).toBe(`.${entry(digit, n).slice(head.length)}.`);
+      }
+    }
+    expect(() => checkDeferredReads()).not.toThrow();
+    // Setting an entry in a deferred shard writes it again with the entries used from it, as read.
+    cache.setEncoded(key('3', 4), entry('3', 4));
+    await cache.save();
+    const tail = deferredTailOf(cache.bytes(key('c', 1))!)!;
+    expect(() => checkDeferredReads()).not.toThrow(); // the shard written again was read whole first: its reads come from that
+    const reread = await open(false);
+    for (const n of [1, 2, 3, 4]) expect(whole(reread, key('3', n))).toBe(entry('3', n));
+    releaseDeferredReads();
+    expect(() => tail.read()).toThrow(DeferredReadError);
+  });
+
+  it('reads a shard whole when no stat vouches for it, and fails the reads of one changed or cut short after it was opened', async () => {
+    await verified();
+    // Changed since it was verified: read whole and checksummed, as without deferring.
+    const bytes = fs.readFileSync(shard('c'));
+    bytes[bytes.indexOf('piece c-3') + 2] ^= 1;
+    fs.writeFileSync(shard('c'), bytes);
+    const cache = await open(true);
+    expect(cache.shardsTrusted).toBe(1);
+    expect(deferredReadsHeld()).toBe(1);
+    expect(deferredTailOf(cache.bytes(key('c', 1))!)).toBeUndefined();
+    expect(cache.bytes(key('c', 3))).toBeUndefined(); // its checksum
+    // Shard 3 changed in place after it was opened: the reads' check fails; cut short: the read itself.
+    const tail = deferredTailOf(cache.bytes(key('3', 3))!)!;
+    const original = fs.readFileSync(shard('3'));
+    const changed = Buffer.from(original);
+    changed[changed.indexOf('piece 3-1') + 2] ^= 1;
+    fs.writeFileSync(shard('3'), changed);
+    expect(() => checkDeferredReads()).toThrow(DeferredReadError);
+    fs.writeFileSync(shard('3'), original.subarray(0, original.length - 100));
+    expect(() => tail.read()).toThrow(DeferredReadError);
+  });
+
+  it('reads a vouched shard whole when its records do not read as it was verified', async () => {
+    await verified();
+    const stats = fs.readFileSync(path.join(dir, 'lint-results.stat.json'));
+    // Same size, a record line broken: the stat changed, so it is not vouched; with the old stat put back
+    // (as a file system whose times do not move would show it), the listing of its records still finds it torn.
+    const bytes = fs.readFileSync(shard('3'));
+    bytes[bytes.indexOf('\t')] = 0x20;
+    const before = fs.statSync(shard('3'));
+    fs.writeFileSync(shard('3'), bytes);
+    fs.utimesSync(shard('3'), before.atime, before.mtime);
+    const record = JSON.parse(stats.toString('utf8')) as { shards: (number[] | null)[] };
+    const now = fs.statSync(shard('3'));
+    record.shards[3] = [now.size, now.mtimeMs, now.ctimeMs, now.ino];
+    fs.writeFileSync(path.join(dir, 'lint-results.stat.json'), JSON.stringify(record));
+    const cache = await open(true);
+    expect(deferredReadsHeld()).toBe(1);
+    // As the whole read takes it: everything from the record line that does not read is a miss (here, all of it).
+    for (const n of [1, 2, 3]) expect(cache.has(key('3', n))).toBe(false);
+    expect(whole(cache, key('c', 2))).toBe(entry('c', 2));
+    expect(deferredTailOf(cache.bytes(key('c', 2))!)).toBeDefined();
+  });
+});
+
 describe('the rendered-report cache', () => {
   it('finds a report by its key and copies it byte for byte', async () => {
     const report = `{ "é": "ünïcödé ✓" }\n${'x'.repeat(100_000)}\n`;
@@ -247,6 +347,39 @@ describe('the rendered-report cache', () => {
     expect(plain.summary).toBeUndefined();
     expect(await plain.text()).toBe('plain');
     await plain.close();
+  });
+
+  it('moves the last body aside while a new report is stored: an open reader keeps it, nothing is left behind', async () => {
+    const old = `${'o'.repeat(200_000)}\n`;
+    await writeRenderedReport(dir, 'k1', old, 0);
+    const reading = (await readRenderedReport(dir, 'k1'))!;
+    // A body a run that died had moved aside.
+    fs.writeFileSync(path.join(dir, '.lint-output.body.old-dead'), 'left over');
+    const staged = (await stageRenderedCopy(dir, 'k2', 1, (() => {
+      const source = path.join(dir, 'source.json');
+      fs.writeFileSync(source, 'new report');
+      return source;
+    })()))!;
+    try {
+      // Until the new body is published, the head names a body that is gone: a miss, never the wrong bytes.
+      expect(await readRenderedReport(dir, 'k1')).toBeUndefined();
+      expect(await reading.text()).toBe(old);
+    } finally {
+      await reading.close();
+    }
+    await staged.done();
+    const hit = (await readRenderedReport(dir, 'k2'))!;
+    expect(await hit.text()).toBe('new report');
+    await hit.close();
+    expect(fs.readdirSync(dir).filter((name) => name.includes('.old-') || name.includes('.tmp-'))).toEqual([]);
+    const writer = (await renderedReportWriter(dir, 'k3', 0))!;
+    await writer.writeAll([Buffer.from('third')]);
+    await writer.done();
+    expect(await (await readRenderedReport(dir, 'k2'))?.text()).toBeUndefined();
+    const third = (await readRenderedReport(dir, 'k3'))!;
+    expect(await third.text()).toBe('third');
+    await third.close();
+    expect(fs.readdirSync(dir).filter((name) => name.includes('.old-') || name.includes('.tmp-'))).toEqual([]);
   });
 
   it('takes a report of the old layout for a miss', async () => {

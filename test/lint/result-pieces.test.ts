@@ -10,6 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { memoryIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
+import { deferredReadsHeld } from '../../src/lint/cache.js';
 import { lintHub } from '../../src/lint/engine.js';
 import { evaluationSegments } from '../../src/report/lint-pieces.js';
 import { renderLintJson } from '../../src/report/lint-json.js';
@@ -139,6 +140,62 @@ describe('project results stored as report pieces', () => {
     // The damaged shards were checksummed, found wanting, and written again; a later run gives the same report.
     keepResultsAndStats();
     expect((await lint(['--format', 'json'])).stdout).toBe(expected);
+  }, 300_000);
+
+  it('written to --output straight from the shards that hold them give the uncached report, and again when a shard changes or tears meanwhile', async () => {
+    const out = path.join(hub, '..', `pieces-${process.pid}.json`);
+    const expected = (await lint(['--format', 'json', '--no-cache'])).stdout;
+    /** `lint --format json --output` with the cache (the stored report dropped first); `during` runs as the first project is linted. */
+    const lintToFile = async (during?: () => void) => {
+      for (const name of fs.readdirSync(cacheDir())) if (name.startsWith('lint-output') || name === 'lint-run.json') fs.rmSync(path.join(cacheDir(), name), { force: true });
+      const io = memoryIo(hub);
+      let held = -1;
+      // The progress line is written as each project is linted: after the shards were opened.
+      const tty = {
+        ...io,
+        isTTY: true,
+        stderr: (text: string) => {
+          if (held < 0) {
+            held = deferredReadsHeld();
+            during?.();
+          }
+          io.stderr(text);
+        },
+      };
+      const code = await main(['lint', '--format', 'json', '--output', out], tty);
+      expect(deferredReadsHeld()).toBe(0); // released when the command is done
+      return { code, report: fs.readFileSync(out, 'utf8'), held };
+    };
+    await lint(['--format', 'json']);
+    // Shards are vouched for by their stat only once a run verified them, long enough after they were written (cache.ts RACY_MS).
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    expect((await lintToFile()).report).toBe(expected);
+    const deferred = await lintToFile();
+    expect(deferred.report).toBe(expected);
+    expect(deferred.held).toBe(resultsFiles().length);
+
+    // A byte of a piece changed in place (same size), then a shard cut short, while the report is written:
+    // nothing of what was read is published, and the run done again gives the uncached report.
+    const biggest = () => resultsFiles().sort((a, b) => fs.statSync(b).size - fs.statSync(a).size)[0]!;
+    const changed = await lintToFile(() => {
+      const file = biggest();
+      const bytes = fs.readFileSync(file);
+      const at = bytes.indexOf('"outcome"', Math.floor(bytes.length / 2));
+      bytes[at + 2] ^= 1;
+      fs.writeFileSync(file, bytes);
+    });
+    expect(changed.held).toBeGreaterThan(0);
+    expect(changed.report).toBe(expected);
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    expect((await lintToFile()).report).toBe(expected);
+    const torn = await lintToFile(() => {
+      const file = biggest();
+      fs.writeFileSync(file, fs.readFileSync(file).subarray(0, Math.floor(fs.statSync(file).size / 2)));
+    });
+    expect(torn.held).toBeGreaterThan(0);
+    expect(torn.report).toBe(expected);
+    expect(torn.code).toBe(changed.code);
+    fs.rmSync(out, { force: true });
   }, 300_000);
 
   it('are written into a JSON report without being decoded, and decoded for any other reader', async () => {

@@ -98,6 +98,16 @@ describe('projectFolderOf and pathInFolder', () => {
     expect(projectFolderOf({ path: '../elsewhere' })).toBeUndefined();
   });
 
+  it('gives the same project the folder of its path as it is now, asked again after the path changed', () => {
+    const project: { path?: string } = { path: 'a/.octopus' };
+    expect(projectFolderOf(project)).toBe('a/.octopus');
+    expect(projectFolderOf(project)).toBe('a/.octopus');
+    project.path = '../outside';
+    expect(projectFolderOf(project)).toBeUndefined();
+    delete project.path;
+    expect(projectFolderOf(project)).toBe('.octopus');
+  });
+
   it('places a file inside a folder, the root holding every file', () => {
     expect(pathInFolder('services/api', 'services/api/deployment_process.ocl')).toBe('deployment_process.ocl');
     expect(pathInFolder('services/api', 'services/api-v2/deployment_process.ocl')).toBeUndefined();

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { SourceRepository } from '../../src/diagnostics.js';
 import { lintJsonChunks, lintJsonParts, PieceWriter } from '../../src/report/lint-json-stream.js';
-import { decodePiece, evaluationSegments, segmentTally, withEvaluationSegments, type EvaluationSegment, type StoredPiece } from '../../src/report/lint-pieces.js';
+import { decodePiece, evaluationSegments, isDeferred, segmentTally, withEvaluationSegments, type DeferredBytes, type EvaluationSegment, type StoredPiece } from '../../src/report/lint-pieces.js';
 import { summarize, type Evaluation, type LintReport, type PolicyDecision } from '../../src/report/lint-report.js';
 import { renderLintJson } from '../../src/report/lint-json.js';
 import { attachRepository } from '../../src/lint/result-entry.js';
@@ -47,7 +47,7 @@ function pieced(report: LintReport, hub: SourceRepository, commit: string): Lint
   return withEvaluationSegments(rest, segments);
 }
 
-const bytesOf = (report: LintReport) => Buffer.concat([...lintJsonParts(report)].map((part) => (typeof part === 'string' ? Buffer.from(part) : part))).toString('utf8');
+const bytesOf = (report: LintReport) => Buffer.concat([...lintJsonParts(report)].map((part) => (typeof part === 'string' ? Buffer.from(part) : isDeferred(part) ? part.read() : part))).toString('utf8');
 
 describe('a report assembled from stored pieces', () => {
   const C1 = 'a'.repeat(40);
@@ -81,6 +81,32 @@ describe('a report assembled from stored pieces', () => {
     decision.location!.related = [{ message: 'template', file: 't.ocl', repository: template }];
     const kept = pieced(withTemplate.report, withTemplate.hub, C1);
     expect(bytesOf(kept)).toBe(renderLintJson(withTemplate.report));
+  });
+
+  it('writes many pieces, in memory or deferred, between decoded projects and empty ones, as a few runs of the same bytes', () => {
+    const { report, hub } = atCommit(C1);
+    // Over a megabyte of pieces: several runs.
+    const big = { ...report, evaluations: Array.from({ length: 6_000 }, (_, i) => ({ ...report.evaluations[i % report.evaluations.length]!, project: `p-${Math.floor(i / 2)}` })) };
+    const assembled = pieced(big, hub, C2);
+    const segments = [...evaluationSegments(assembled)!];
+    /** Deferred bytes over a copy of a buffer, read as the lint cache's files are read. */
+    const deferred = (bytes: Uint8Array): DeferredBytes => {
+      const held = Buffer.from(bytes);
+      return { length: held.length, readInto: (target, offset) => void target.set(held, offset), read: () => Buffer.from(held) };
+    };
+    const mixed: EvaluationSegment[] = segments.map((segment, i) => {
+      if ('evaluations' in segment) return segment;
+      if (i === 3 || i === 1_500) return { project: segment.project, evaluations: decodePiece(segment.piece, segment.commit) };
+      if (i % 11 === 5) return { ...segment, piece: { bytes: new Uint8Array(0), commits: [] }, tally: segmentTally([]) };
+      return i % 2 === 0 ? { ...segment, piece: { ...segment.piece, bytes: deferred(segment.piece.bytes as Uint8Array) } } : segment;
+    });
+    const { evaluations: _unused, ...rest } = big;
+    const expected = renderLintJson(withEvaluationSegments({ ...rest }, mixed.map((segment) => ('evaluations' in segment ? segment : { project: segment.project, evaluations: decodePiece(segment.piece, segment.commit) }))));
+    const parts = [...lintJsonParts(withEvaluationSegments({ ...rest }, mixed))];
+    expect(Buffer.concat(parts.map((part) => (typeof part === 'string' ? Buffer.from(part) : isDeferred(part) ? part.read() : part))).toString('utf8')).toBe(expected);
+    expect(parts.length).toBeLessThan(40); // runs, not a chunk per piece and comma
+    expect(parts.filter((part) => typeof part !== 'string' && part.length > 1 << 18).length).toBeGreaterThan(1);
+    expect(parts.filter((part) => typeof part !== 'string' && part.length > 1 << 20)).toEqual([]);
   });
 
   it('decodes its pieces when the evaluations are read, and is then the decoded report', () => {

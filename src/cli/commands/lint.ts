@@ -20,7 +20,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Option } from 'commander';
 import { findRepositoryRoot } from '../../git/find-root.js';
-import { readRenderedReport, renderedReportWriter, stageRenderedCopy, writeRenderedReport, type RenderedReport, type StagedRenderedReport } from '../../lint/cache.js';
+import { checkDeferredReads, DeferredReadError, readRenderedReport, releaseDeferredReads, renderedReportWriter, stageRenderedCopy, writeRenderedReport, type RenderedReport, type StagedRenderedReport } from '../../lint/cache.js';
 import type { LintOptions } from '../../lint/engine.js';
 import { rerunRecorder, type RerunOptions } from '../../lint/fast-rerun.js';
 import { renderedReportKeyUntil } from '../../lint/report-key.js';
@@ -30,6 +30,7 @@ import { releaseFrom } from '../../policy/release-version.js';
 import { ObjectCache } from '../../git/index.js';
 import { openPolicyValidations } from '../../hub/policy-cache.js';
 import type { LintFormat, LintRenderOptions } from '../../report/lint-formats.js';
+import { isDeferred, type PieceBytes } from '../../report/lint-pieces.js';
 import type { FailLevel, PolicyAction } from '../../report/lint-report.js';
 import { cacheDirFor, collect, lintCacheDir } from '../cache-dirs.js';
 import { fileErrorReason } from '../files.js';
@@ -190,26 +191,51 @@ export async function runLint(options: LintCommandOptions, io: CliIo): Promise<n
   if (format === 'json' && extras.length === 0) {
     lintOptions.keepSources = false;
     lintOptions.jsonPieces = true;
+    // Written to a file renamed into place when complete (not a stream, whose bytes cannot be taken
+    // back), stored pieces are read from the lint cache straight into the report's slabs.
+    if (options.output !== undefined && lintOptions.cacheDir !== false) {
+      lintOptions.deferStoredPieces = (await outputTarget(path.resolve(io.cwd, options.output)).catch(() => undefined))?.kind === 'file';
+    }
   }
   // One "now" for everything the run decides by the date (exceptions, expiry rules).
   lintOptions.now = new Date();
   // Published policies validated once per content (src/hub/policy-cache.ts).
   const policyValidations = lintOptions.cacheDir !== false ? await openPolicyValidations(lintOptions.cacheDir, await toolVersion()) : undefined;
   if (policyValidations) lintOptions.validatePolicy = policyValidations.validate;
-  const run = await lintHub(hub, lintOptions);
+  let run: Awaited<ReturnType<typeof lintHub>>;
+  try {
+    run = await lintHub(hub, lintOptions);
+  } catch (error) {
+    releaseDeferredReads();
+    throw error;
+  }
   await policyValidations?.save();
   if (io.isTTY) io.stderr('\r\u001b[K');
   if (format === 'json' && extras.length === 0) {
     // Written as it is produced (a 5,000-project report is hundreds of megabytes as one string); the
     // projects taken from the cache are written as the bytes stored for them (report/lint-pieces.ts).
     const { lintJsonParts } = await import('../../report/lint-json-stream.js');
-    const exitCode = lintExitCode(summarize(run.report));
-    // A volatile run (a policy reads the clock: src/policy/clock.ts) is never stored for re-printing.
-    const cache = quick.key !== undefined && quick.dir !== undefined && !run.volatile ? { dir: quick.dir, key: quick.key } : undefined;
-    const chunks = lintJsonParts(run.report);
-    const code = await emitChunks(chunks, exitCode, options, io, cache);
-    if (cache) record();
-    return code;
+    try {
+      for (;;) {
+        const exitCode = lintExitCode(summarize(run.report));
+        // A volatile run (a policy reads the clock: src/policy/clock.ts) is never stored for re-printing.
+        const cache = quick.key !== undefined && quick.dir !== undefined && !run.volatile ? { dir: quick.dir, key: quick.key } : undefined;
+        const chunks = lintJsonParts(run.report);
+        const code = await emitChunks(chunks, exitCode, options, io, cache, lintOptions.deferStoredPieces === true);
+        if (code === DEFERRED_CHANGED) {
+          // A cache file changed under the report (nothing was published): the lint again, reading the
+          // cache whole (and checksumming what changed), as when no stat vouches for it.
+          releaseDeferredReads();
+          lintOptions.deferStoredPieces = false;
+          run = await lintHub(hub, lintOptions);
+          continue;
+        }
+        if (cache) record();
+        return code;
+      }
+    } finally {
+      releaseDeferredReads();
+    }
   }
   const hubDir = hub.location.startsWith('http') ? undefined : path.resolve(io.cwd, hub.location);
   const renderOptions: LintRenderOptions = {
@@ -388,22 +414,26 @@ async function writeReport(name: string, text: string, io: CliIo): Promise<boole
  * after the next (it must be done with it by then; emitChunks awaits each write before asking for the slab after the next). Fresh memory for each would cost a page fault per
  * 4 KiB and make the garbage collector run for the external memory.
  */
-export function* reportSlabs(chunks: Iterable<string | Uint8Array>, reuse: boolean, size = 1 << 20): Generator<Buffer> {
+export function* reportSlabs(chunks: Iterable<string | PieceBytes>, reuse: boolean, size = 1 << 20): Generator<Buffer> {
   const ring = reuse ? [Buffer.allocUnsafeSlow(size), Buffer.allocUnsafeSlow(size)] : [];
   let turn = 0;
   let slab = ring[0] ?? Buffer.allocUnsafeSlow(size);
   let used = 0;
   for (const chunk of chunks) {
-    const length = typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.byteLength;
+    const length = typeof chunk === 'string' ? Buffer.byteLength(chunk) : isDeferred(chunk) ? chunk.length : chunk.byteLength;
     if (used > 0 && used + length > size) {
       yield slab.subarray(0, used);
       slab = reuse ? ring[++turn % 2]! : Buffer.allocUnsafeSlow(size);
       used = 0;
     }
     if (length > size) {
-      yield typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+      yield typeof chunk === 'string' ? Buffer.from(chunk) : isDeferred(chunk) ? chunk.read() : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     } else if (typeof chunk === 'string') {
       used += slab.write(chunk, used);
+    } else if (isDeferred(chunk)) {
+      // Read from the lint cache's file straight into the slab (report/lint-pieces.ts `DeferredBytes`).
+      chunk.readInto(slab, used);
+      used += length;
     } else {
       slab.set(chunk, used);
       used += length;
@@ -417,11 +447,12 @@ export function* reportSlabs(chunks: Iterable<string | Uint8Array>, reuse: boole
  * complete) or stdout, and to the rendered-report cache alongside.
  */
 async function emitChunks(
-  chunks: Iterable<string | Uint8Array>,
+  chunks: Iterable<string | PieceBytes>,
   exitCode: number,
   options: LintCommandOptions,
   io: CliIo,
   cache: { dir: string; key: string } | undefined,
+  deferred = false,
 ): Promise<number> {
   if (options.output === undefined) {
     const stored = cache ? await renderedReportWriter(cache.dir, cache.key, exitCode) : undefined;
@@ -452,6 +483,8 @@ async function emitChunks(
             writing = out.write(slab);
           }
           await writing;
+          // Every deferred piece was read from its file as it was verified: else nothing is published.
+          if (deferred) checkDeferredReads();
         } finally {
           // A write still in flight when producing the report failed: waited for (its slab is ours until then).
           await writing?.catch(() => undefined);
@@ -461,12 +494,16 @@ async function emitChunks(
     );
   } catch (error) {
     await stored?.abort();
+    if (error instanceof DeferredReadError) return DEFERRED_CHANGED;
     io.stderr(`oclhub lint: cannot write ${options.output}: ${fileErrorReason(error)}\n`);
     return EXIT_USAGE;
   }
   await stored?.done();
   return exitCode;
 }
+
+/** What `emitChunks` returns when a deferred piece's file changed under it (see `DeferredReadError`): nothing was published. */
+const DEFERRED_CHANGED = -1;
 
 async function toolVersion(): Promise<string> {
   const { readFile } = await import('node:fs/promises');
