@@ -92,7 +92,7 @@ interface Record_ {
 }
 
 /** What a consumed body's literals become once their code is made (see CodeGen.bodyOf). */
-const RELEASED_LIT: CLit = Object.freeze({ negated: false, expr: Object.freeze({ k: 'noop' }), with: [], loc: { line: 0, column: 0, offset: 0, endOffset: 0 }, index: -1 }) as CLit;
+const RELEASED_LIT: CLit = Object.freeze({ negated: false, expr: Object.freeze({ k: 'noop' }), with: [], src: -1, index: -1 }) as CLit;
 /** What a rule's `branches` hold once its code is generated (see CodeGen.generate). */
 const RELEASED_BRANCHES: CRule['branches'] = Object.freeze([]) as unknown as CRule['branches'];
 const END: Body = (_r, _f, k) => k();

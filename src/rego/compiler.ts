@@ -268,7 +268,7 @@ export class Compiler {
         if (!isPatternTerm(a)) {
           // OPA rewrites such arguments into equalities evaluated with the body.
           const slot = root.fresh('__arg' + i);
-          argEqualities.push({ negated: false, expr: { k: 'unify', a: { k: 'var', slot, name: '__arg' + i }, b: a }, with: [], loc: rule.head.location, index: -1 });
+          argEqualities.push({ negated: false, expr: { k: 'unify', a: { k: 'var', slot, name: '__arg' + i }, b: a }, with: [], src: tr.source(rule.head), index: -1 });
           args[i] = { k: 'var', slot, name: '__arg' + i };
         }
       }
@@ -301,7 +301,7 @@ export class Compiler {
       requireBound([elValue], elBound, unsafe, undefined);
       branches.push({ value: elValue, body: elBody });
     }
-    if (unsafe.length) this.reportUnsafe(unsafe, alloc, rule.location);
+    if (unsafe.length) this.reportUnsafe(unsafe, alloc, tr.sources, rule.location);
     if (rule.isDefault) {
       for (const b of branches) {
         if (b.value.k !== 'const' && hasFreeVar(b.value)) {
@@ -313,13 +313,14 @@ export class Compiler {
     return { nslots: alloc.count, args, key, refKeys, branches, constValue, refersToRules: tr.refersToRules, loc: rule.location };
   }
 
-  reportUnsafe(unsafe: UnsafeVar[], alloc: SlotAllocator, fallback: Location): void {
+  /** `sources`: the translation's syntax-tree nodes, by the `src` of its compiled literals. */
+  reportUnsafe(unsafe: UnsafeVar[], alloc: SlotAllocator, sources: ReadonlyArray<{ readonly location: Location }>, fallback: Location): void {
     const seen = new Set<string>();
     for (const u of unsafe) {
       const name = alloc.names[u.slot] ?? '?';
       if (seen.has(name)) continue;
       seen.add(name);
-      this.error('rego_unsafe_var_error', `var ${name} is unsafe`, u.lit?.loc ?? fallback);
+      this.error('rego_unsafe_var_error', `var ${name} is unsafe`, sources[u.lit?.src ?? -1]?.location ?? fallback);
     }
   }
 
@@ -340,7 +341,7 @@ export class Compiler {
     }
     const unsafe: UnsafeVar[] = [];
     scheduleBody(body, new SlotSet(), unsafe);
-    if (unsafe.length) this.reportUnsafe(unsafe, alloc, lits[0]?.location ?? dummyLoc());
+    if (unsafe.length) this.reportUnsafe(unsafe, alloc, tr.sources, lits[0]?.location ?? dummyLoc());
     // The query's variables in declaration order, as two lists (a long query has tens of thousands).
     const varNames: string[] = [];
     const varSlots: number[] = [];
@@ -627,12 +628,22 @@ class Translator {
    * dependency for the recursion check to find (Compiler.collectDeps).
    */
   refersToRules = false;
+  /**
+   * The syntax-tree nodes of this translation's compiled literals, by their `src`: their locations
+   * are made only for an error, and the tree is reachable from here only while the translator is.
+   */
+  readonly sources: Array<{ readonly location: Location }> = [];
 
   constructor(
     readonly compiler: Compiler,
     readonly ctx: NameContext,
     readonly alloc: SlotAllocator,
   ) {}
+
+  /** Notes where a compiled literal comes from; its `src`. */
+  source(node: { readonly location: Location }): number {
+    return this.sources.push(node) - 1;
+  }
 
   namesBuiltin(t: Term): boolean {
     const p = targetPath(t);
@@ -739,7 +750,7 @@ class Translator {
         a = this.term(left, scope);
       }
       if (a.k === 'var') this.varTypes[a.slot] = typeOfTerm(b, this.varTypes);
-      return { negated: lit.negated, expr: { k: 'unify', a, b }, with: withs, loc: lit.location, index };
+      return { negated: lit.negated, expr: { k: 'unify', a, b }, with: withs, src: this.source(lit), index };
     }
     for (let j = from; j < to; j++) declareOnce(scope, declared[j]!);
     return this.literal(lit, scope, index);
@@ -747,7 +758,7 @@ class Translator {
 
   literal(lit: Literal, scope: Scope, index: number): CLit {
     const expr = this.expr(lit, scope);
-    return { negated: lit.negated, expr, with: this.withModifiers(lit, scope), loc: lit.location, index };
+    return { negated: lit.negated, expr, with: this.withModifiers(lit, scope), src: this.source(lit), index };
   }
 
   private withModifiers(lit: Literal, scope: Scope): CWith[] {

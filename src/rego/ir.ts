@@ -51,7 +51,13 @@ export interface CLit {
   negated: boolean;
   expr: CExpr;
   with: CWith[];
-  loc: Location;
+  /**
+   * Where the literal is, for a compile-time error (an unsafe variable): its syntax-tree node's
+   * index in the translation's `sources` (compiler.ts), or -1. A number rather than a Location:
+   * a location object per literal was an eighth of a long body's compiled form, and read only for
+   * errors, while the tree is still alive.
+   */
+  src: number;
   /** Position in the source order (query expressions are reported in that order). */
   index: number;
 }

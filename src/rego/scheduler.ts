@@ -607,7 +607,7 @@ export function scheduleBody(body: CBody, initiallyBound: SlotSet, unsafe: Unsaf
 
 /** Schedules the bodies of comprehensions inside head terms (rule values, keys). */
 export function scheduleHeadTerms(terms: CTerm[], bound: SlotSet, unsafe: UnsafeVar[]): void {
-  const lit: CLit = { negated: false, expr: { k: 'noop' }, with: [], loc: { line: 0, column: 0, offset: 0, endOffset: 0 }, index: -1 };
+  const lit: CLit = { negated: false, expr: { k: 'noop' }, with: [], src: -1, index: -1 };
   for (const t of terms) scheduleNested({ ...lit, expr: { k: 'term', t } }, bound, unsafe);
 }
 

@@ -26,6 +26,21 @@ describe('scheduler', () => {
     ]);
   });
 
+  // A compiled literal keeps only the index of its syntax-tree node (its location is made for the
+  // error): each place a compiled literal comes from still reports its own position.
+  it('reports unsafe variables at their literal in comprehensions, every bodies, rewritten arguments and queries', () => {
+    const at = (source: string) => compile([{ file: 't.rego', source }]).diagnostics.map((d) => [d.code, d.message, d.location?.line, d.location?.column]);
+    expect(at('package t\nxs := [v |\n  v := 1\n  w > v\n]')).toEqual([['rego_unsafe_var_error', 'var w is unsafe', 4, 3]]);
+    expect(at('package t\nok if {\n  every n in input.ns {\n    n > 0\n    m > n\n  }\n}')).toEqual([['rego_unsafe_var_error', 'var m is unsafe', 5, 5]]);
+    // OPA rewrites a non-pattern argument into an equality checked with the body: at the head.
+    expect(at('package t\nf(x + y) := 1 if {\n  true\n}')).toEqual([
+      ['rego_unsafe_var_error', 'var x is unsafe', 2, 1],
+      ['rego_unsafe_var_error', 'var y is unsafe', 2, 1],
+    ]);
+    const q = compile([{ file: 't.rego', source: 'package t\n' }]).policy!.prepare('a := 1; b > a');
+    expect(q).toMatchObject({ code: 'rego_unsafe_var_error', message: 'var b is unsafe', location: { line: 1, column: 9, offset: 8, endOffset: 13 } });
+  });
+
   it('reorders inside comprehensions and every bodies', () => {
     expect(value('package t\nxs := [v | v = w * 2; w = input.ns[_]]', 'data.t.xs', { ns: [1, 2] })).toEqual([2, 4]);
     expect(value('package t\nok if {\n  every n in input.ns {\n    m > 1\n    m = n + 1\n  }\n}', 'data.t.ok', { ns: [1, 2] })).toBe(true);
