@@ -25,7 +25,7 @@
  */
 import type { Stats } from 'node:fs';
 import type { GitStore } from '../git/index.js';
-import { replaceFileSync } from '../git/durable.js';
+import { tempPath } from '../git/durable.js';
 
 // Node's own modules as they are, not through the ES-module facades an `import` of them builds (a few
 // milliseconds at start-up, which the re-run fast path pays before anything else). Older Node: the facades.
@@ -205,10 +205,46 @@ function writeState(stateDir: string, file: string, commit: string, verifiedAt: 
   writeStateBytes(stateDir, file, encodeState(commit, verifiedAt, dirs, files));
 }
 
+/**
+ * State files being renamed into place by this process, by path: a check reads its state only after
+ * them (see `writeStateBytes`).
+ */
+const pendingStates = new Map<string, Promise<void>>();
+
+/** Resolves once every state file this process wrote is in place (tests, and anyone reading them as files). */
+export async function worktreeStatesWritten(): Promise<void> {
+  while (pendingStates.size > 0) await Promise.all(pendingStates.values());
+}
+
+/**
+ * Replaces the state file `file` with `bytes` atomically (a new temporary file renamed over it), the
+ * rename made on libuv's thread pool: a rename that replaces a file waits for the file system to start
+ * writing the new one back (ext4 does), which at the end of a re-run shares the disk with the report's
+ * flush, and no answer waits for the state. The process stays up until it is done (Node exits when no
+ * work is pending); checks in this process wait for it before reading the state, and writes of one
+ * state file land in the order made.
+ */
 function writeStateBytes(stateDir: string, file: string, bytes: Buffer): void {
   try {
     fs.mkdirSync(stateDir, { recursive: true });
-    replaceFileSync(file, bytes);
+    const temp = tempPath(stateDir, `.${path.basename(file)}.tmp-`);
+    try {
+      fs.writeFileSync(temp, bytes, { flag: 'wx' });
+    } catch (error) {
+      // A write that failed part-way created the file (only EEXIST means it did not: that one is not ours).
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') fs.unlink(temp, () => undefined);
+      throw error;
+    }
+    const before = pendingStates.get(file);
+    const renamed = new Promise<void>((resolve) => {
+      const rename = () => fs.rename(temp, file, (error) => (error ? fs.unlink(temp, () => resolve()) : resolve()));
+      if (before) void before.then(rename);
+      else rename();
+    });
+    pendingStates.set(file, renamed);
+    void renamed.then(() => {
+      if (pendingStates.get(file) === renamed) pendingStates.delete(file);
+    });
     // The JSON state of oclhub-worktree/4 and before, under the same name: garbage now. (unlink, not
     // rmSync: Node loads its rimraf module for rmSync, ~15 ms of a re-run's start-up.)
     try {
@@ -441,6 +477,7 @@ async function committedFiles(store: GitStore, commit: string, previous: Worktre
 export async function oclWorktreeMatches(store: GitStore, commit: string, dir: string, stateDir?: string): Promise<boolean> {
   try {
     const file = stateDir !== undefined ? path.join(stateDir, worktreeStateName(dir)) : undefined;
+    if (file !== undefined) await pendingStates.get(file);
     const state = file !== undefined ? readState(file) : undefined;
     // Verified at this commit: the stats alone say whether it still holds (a second check in one run, a re-run).
     if (state && state.commit === commit && (await stateHolds(state, dir, stateDir !== undefined && file !== undefined ? { stateDir, path: file } : undefined))) return true;
@@ -510,6 +547,7 @@ export async function worktreeStateHolds(stateDir: string, dir: string, commit: 
   try {
     // A name recorded by the full path (fast-rerun.ts) saves hashing the folder's path (and loading crypto).
     const file = path.join(stateDir, name !== undefined && STATE_NAME.test(name) ? name : worktreeStateName(dir));
+    await pendingStates.get(file);
     const state = readState(file);
     return state !== undefined && state.commit === commit && (await stateHolds(state, dir, { stateDir, path: file }));
   } catch {

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openRepository } from '../../src/git/index.js';
-import { oclWorktreeMatches, worktreeStateHolds, worktreeStateName } from '../../src/lint/worktree.js';
+import { oclWorktreeMatches, worktreeStateHolds as stateHoldsNow, worktreeStateName, worktreeStatesWritten } from '../../src/lint/worktree.js';
 import { commitAll, git, initRepo, removeDir, tempDir } from '../git/helpers.js';
 
 const dirs: string[] = [];
@@ -15,9 +15,18 @@ function repo(): string {
   return dir;
 }
 
+// Each check, then the state it wrote renamed into place (off the main thread in the CLI), for the test to read.
 async function matches(dir: string, stateDir?: string): Promise<boolean> {
   const store = await openRepository({ dir });
-  return oclWorktreeMatches(store, git(dir, ['rev-parse', 'HEAD']).trim(), dir, stateDir);
+  const answer = await oclWorktreeMatches(store, git(dir, ['rev-parse', 'HEAD']).trim(), dir, stateDir);
+  await worktreeStatesWritten();
+  return answer;
+}
+
+async function worktreeStateHolds(...args: Parameters<typeof stateHoldsNow>): Promise<boolean> {
+  const answer = await stateHoldsNow(...args);
+  await worktreeStatesWritten();
+  return answer;
 }
 
 describe('oclWorktreeMatches', () => {
@@ -190,8 +199,13 @@ describe('oclWorktreeMatches', () => {
       expect(await matches(dir, fresh)).toBe(true);
       expect(withoutTime(patched).equals(withoutTime(fs.readFileSync(path.join(fresh, worktreeStateName(dir)))))).toBe(true);
     }
-    // The patched state vouches for the tree at its commit, and still sees an edit after it.
+    // A check right after another (its state maybe still being renamed into place) reads the new state.
+    write('projects/b/.octopus/deployment_process.ocl', 'step "b" {\n    name = "b3"\n}\n');
+    git(dir, ['commit', '-qam', 'edit b']);
     const head = git(dir, ['rev-parse', 'HEAD']).trim();
+    expect(await oclWorktreeMatches(await openRepository({ dir }), head, dir, state)).toBe(true);
+    expect(await stateHoldsNow(state, dir, head)).toBe(true);
+    // The patched state vouches for the tree at its commit, and still sees an edit after it.
     expect(await worktreeStateHolds(state, dir, head)).toBe(true);
     write('projects/b/.octopus/deployment_process.ocl', 'step "b" {\n    name = "changed"\n}\n');
     expect(await worktreeStateHolds(state, dir, head)).toBe(false);
