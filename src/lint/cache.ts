@@ -742,12 +742,14 @@ function discardStoredBody(dir: string): Promise<void> {
  * Publishes a stored report whose body is complete in `bodyTemp`: the body renamed into place first,
  * then the head naming it (see fast-rerun.ts). The body's identity, or undefined when not published.
  */
-function publishRendered(dir: string, bodyTemp: string, key: string, exitCode: number, summary?: string): FileIdentity | undefined {
+function publishRendered(dir: string, bodyTemp: string, key: string, exitCode: number, summary?: string, linkedAs?: FileIdentity): FileIdentity | undefined {
   // Synchronous: a few metadata calls and a short head, each of which would otherwise wait for a thread
   // of the pool at the very end of the run.
   try {
     // Taken before the rename (which keeps size, time and inode): another run's body renamed in meanwhile is not this one.
     const body = identityOf(statSync(bodyTemp));
+    // A body shared with the report file: written by no one since it was linked (see `stageRenderedCopy`).
+    if (linkedAs !== undefined && !hasIdentity({ size: body[0], mtimeMs: body[1], ino: body[2] }, linkedAs)) throw new Error('the report file was written to');
     renameSync(bodyTemp, path.join(dir, RENDERED_BODY));
     const summaryBytes = summary === undefined ? -1 : Buffer.byteLength(summary);
     replaceFileSync(path.join(dir, RENDERED), `${renderedHeaderLine(key, exitCode, summaryBytes, body)}${summary ?? ''}`);
@@ -784,10 +786,19 @@ export interface StagedRenderedReport {
 }
 
 /**
- * Stages a copy of the complete report file `source` (a report file's temporary file, just written) as
- * the stored report's body: a copy made by the kernel (copy_file_range, or a reflink), so that the
- * report's bytes leave JavaScript once, for the report file, instead of twice. Undefined when the copy
- * could not be made (only costs speed).
+ * Stages the complete report file `source` (a report file's temporary file, just written and flushed)
+ * as the stored report's body, so that the report's bytes leave JavaScript once, for the report file,
+ * instead of twice: a second name for the same file (a hard link: no bytes copied, none written back
+ * to disk again) when its stat can vouch for its bytes from then on, else a copy made by the kernel
+ * (copy_file_range, or a reflink). Undefined when neither could be made (only costs speed).
+ *
+ * A linked body is also the user's report file, which anyone may write to in place, while a stored body
+ * is otherwise never rewritten. Git's "racily clean" rule keeps its identity ([size, mtime, inode])
+ * sound: the link, made while the report file is still a temporary file only this run writes, sets the
+ * file's change time, so when the last write came in an earlier clock tick (mtime < ctime), every later
+ * write — by anyone, once the file is the report — moves the mtime past the one recorded. A body whose
+ * last write and link fall in one tick is copied instead, and one written to between the link and
+ * publishing is not published (`publishRendered`).
  */
 export async function stageRenderedCopy(dir: string, key: string, exitCode: number, source: string): Promise<StagedRenderedReport | undefined> {
   let temp: string | undefined;
@@ -795,16 +806,51 @@ export async function stageRenderedCopy(dir: string, key: string, exitCode: numb
     await makeCacheDir(dir);
     temp = tempPath(dir, `.${RENDERED_BODY}.tmp-`);
     const discarded = discardStoredBody(dir);
-    await Promise.all([copyFile(source, temp, nodeFs.constants.COPYFILE_EXCL), discarded]);
+    const linkedAs = await linkedBody(source, temp);
+    await Promise.all([linkedAs ? undefined : copyFile(source, temp, nodeFs.constants.COPYFILE_EXCL), discarded]);
     const body = temp;
     return {
-      done: async () => void publishRendered(dir, body, key, exitCode),
+      done: async () => void publishRendered(dir, body, key, exitCode, undefined, linkedAs),
       abort: () => rm(body, { force: true }).catch(() => undefined),
     };
   } catch {
     if (temp !== undefined) await rm(temp, { force: true }).catch(() => undefined);
     return undefined;
   }
+}
+
+/**
+ * Links `source` as `temp` (see `stageRenderedCopy`): the linked file's identity when its last write
+ * came before the link's clock tick, else undefined with nothing left at `temp` (another file system, a
+ * file system without hard links, or a write too recent to tell).
+ */
+async function linkedBody(source: string, temp: string): Promise<FileIdentity | undefined> {
+  try {
+    // Linked once its bytes are on disk (the caller flushes it meanwhile; this waits for that): a
+    // file-system clock tick is a few ms, so the link's tick is then most often a later one than the
+    // last write's. Timestamps are coarse (a jiffy on Linux): linked at once, it is nearly always the same.
+    const handle = await open(source, 'r');
+    try {
+      await handle.datasync();
+    } finally {
+      await handle.close();
+    }
+    nodeFs.linkSync(source, temp);
+  } catch {
+    return undefined;
+  }
+  try {
+    const info = statSync(temp);
+    if (info.isFile() && info.mtimeMs < info.ctimeMs) return identityOf(info);
+  } catch {
+    // Removed below.
+  }
+  try {
+    unlinkSync(temp);
+  } catch {
+    // Gone already.
+  }
+  return undefined;
 }
 
 /** A rendered report written as it is produced; `done` publishes it, `abort` drops it. */

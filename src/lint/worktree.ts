@@ -25,7 +25,7 @@
  */
 import type { Stats } from 'node:fs';
 import type { GitStore } from '../git/index.js';
-import { replaceFileSync } from '../git/durable.js';
+import { tempPath } from '../git/durable.js';
 
 // Node's own modules as they are, not through the ES-module facades an `import` of them builds (a few
 // milliseconds at start-up, which the re-run fast path pays before anything else). Older Node: the facades.
@@ -77,6 +77,11 @@ interface WorktreeState {
   oids: string[];
   /** Each folder's [mtimeMs, inode], then each file's [size, mtimeMs, ctimeMs, inode]. */
   stats: Float64Array;
+  /** The state file as read, and where its text and table start (see `patchedState`). */
+  bytes?: Buffer;
+  textAt?: number;
+  textEnd?: number;
+  tableAt?: number;
 }
 
 /**
@@ -149,7 +154,43 @@ function decodeState(bytes: Buffer): WorktreeState | undefined {
     filePaths: parts.slice(dirs, dirs + files),
     oids: parts.slice(dirs + files),
     stats: table.subarray(1),
+    bytes,
+    textAt,
+    textEnd,
+    tableAt,
   };
+}
+
+/**
+ * The bytes `encodeState` would give `state` verified again at `commit` and `verifiedAt`, with the
+ * files `changes` names (by index) holding their new entries — made from the state's own bytes, which
+ * have the same layout when the header keeps its length and each new blob id that of the one it
+ * replaces (always, within one repository): the header, those blob ids and those stats rewritten in a
+ * copy. Undefined when the layout would differ (then the state is encoded afresh).
+ */
+function patchedState(state: WorktreeState, commit: string, verifiedAt: number, changes: ReadonlyMap<number, FileEntry>): Buffer | undefined {
+  const { bytes, textAt, textEnd, tableAt, dirPaths, filePaths, oids } = state;
+  if (bytes === undefined || textAt === undefined || textEnd === undefined || tableAt === undefined) return undefined;
+  const head = Buffer.from(`${STATE_FORMAT} ${commit} ${verifiedAt} ${dirPaths.length} ${filePaths.length} ${textEnd - textAt}\n`, 'latin1');
+  if (head.length !== textAt) return undefined;
+  const out = Buffer.from(bytes);
+  head.copy(out, 0);
+  // The blob ids are the text's last part, NUL-separated.
+  let idAt = textEnd + 1;
+  for (const id of oids) idAt -= id.length + 1;
+  for (let i = 0; i < oids.length; idAt += oids[i]!.length + 1, i++) {
+    const id = changes.get(i)?.[2];
+    if (id === undefined) continue;
+    if (id.length !== oids[i]!.length || !/^[0-9a-f]+$/.test(id)) return undefined;
+    out.write(id, idAt, 'latin1');
+  }
+  const filesAt = tableAt + 8 * (1 + 2 * dirPaths.length);
+  const entry = new Float64Array(4);
+  for (const [i, [size, mtimeMs, , ctimeMs, ino]] of changes) {
+    entry.set([size, mtimeMs, ctimeMs, ino]);
+    out.set(new Uint8Array(entry.buffer), filesAt + 32 * i);
+  }
+  return out;
 }
 
 function readState(file: string): WorktreeState | undefined {
@@ -161,9 +202,49 @@ function readState(file: string): WorktreeState | undefined {
 }
 
 function writeState(stateDir: string, file: string, commit: string, verifiedAt: number, dirs: Map<string, DirEntry>, files: Map<string, FileEntry>): void {
+  writeStateBytes(stateDir, file, encodeState(commit, verifiedAt, dirs, files));
+}
+
+/**
+ * State files being renamed into place by this process, by path: a check reads its state only after
+ * them (see `writeStateBytes`).
+ */
+const pendingStates = new Map<string, Promise<void>>();
+
+/** Resolves once every state file this process wrote is in place (tests, and anyone reading them as files). */
+export async function worktreeStatesWritten(): Promise<void> {
+  while (pendingStates.size > 0) await Promise.all(pendingStates.values());
+}
+
+/**
+ * Replaces the state file `file` with `bytes` atomically (a new temporary file renamed over it), the
+ * rename made on libuv's thread pool: a rename that replaces a file waits for the file system to start
+ * writing the new one back (ext4 does), which at the end of a re-run shares the disk with the report's
+ * flush, and no answer waits for the state. The process stays up until it is done (Node exits when no
+ * work is pending); checks in this process wait for it before reading the state, and writes of one
+ * state file land in the order made.
+ */
+function writeStateBytes(stateDir: string, file: string, bytes: Buffer): void {
   try {
     fs.mkdirSync(stateDir, { recursive: true });
-    replaceFileSync(file, encodeState(commit, verifiedAt, dirs, files));
+    const temp = tempPath(stateDir, `.${path.basename(file)}.tmp-`);
+    try {
+      fs.writeFileSync(temp, bytes, { flag: 'wx' });
+    } catch (error) {
+      // A write that failed part-way created the file (only EEXIST means it did not: that one is not ours).
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') fs.unlink(temp, () => undefined);
+      throw error;
+    }
+    const before = pendingStates.get(file);
+    const renamed = new Promise<void>((resolve) => {
+      const rename = () => fs.rename(temp, file, (error) => (error ? fs.unlink(temp, () => resolve()) : resolve()));
+      if (before) void before.then(rename);
+      else rename();
+    });
+    pendingStates.set(file, renamed);
+    void renamed.then(() => {
+      if (pendingStates.get(file) === renamed) pendingStates.delete(file);
+    });
     // The JSON state of oclhub-worktree/4 and before, under the same name: garbage now. (unlink, not
     // rmSync: Node loads its rimraf module for rmSync, ~15 ms of a re-run's start-up.)
     try {
@@ -396,26 +477,37 @@ async function committedFiles(store: GitStore, commit: string, previous: Worktre
 export async function oclWorktreeMatches(store: GitStore, commit: string, dir: string, stateDir?: string): Promise<boolean> {
   try {
     const file = stateDir !== undefined ? path.join(stateDir, worktreeStateName(dir)) : undefined;
+    if (file !== undefined) await pendingStates.get(file);
     const state = file !== undefined ? readState(file) : undefined;
     // Verified at this commit: the stats alone say whether it still holds (a second check in one run, a re-run).
     if (state && state.commit === commit && (await stateHolds(state, dir, stateDir !== undefined && file !== undefined ? { stateDir, path: file } : undefined))) return true;
-    const known = state ? stateEntries(state) : undefined;
     // Verified at another commit (the last run's), with no file added or removed since: the remembered
     // files, with the changed ones' new blob ids, are compared with the new commit's, which lists only the
-    // folders whose tree changed. A commit of a few edited files costs a stat pass and a few tree reads.
-    if (state && known && state.commit !== commit && stateDir !== undefined && file !== undefined) {
+    // folders whose tree changed. A commit of a few edited files costs a stat pass and a few tree reads,
+    // and the state is written again as a copy of its bytes with those files' entries rewritten.
+    if (state && state.commit !== commit && stateDir !== undefined && file !== undefined) {
       // Taken before any stat (see `stateHolds` for why entries verified before stay sound under it).
       const verifiedAt = Date.now();
       const changes = await stateChanges(state, dir, false);
       if (changes !== undefined) {
         const committed = await committedFiles(store, commit, state);
-        for (const [i, entry] of changes) known.files.set(state.filePaths[i]!, entry);
-        for (const [relative, entry] of known.files) if (committed.get(relative) !== entry[2]) return false;
-        if (known.files.size !== committed.size) return false;
-        writeState(stateDir, file, commit, verifiedAt, known.dirs, known.files);
+        const { filePaths, oids } = state;
+        // Every file of the commit, each once (a state naming a path twice is no state).
+        if (filePaths.length !== committed.size || new Set(filePaths).size !== committed.size) return false;
+        for (let i = 0; i < filePaths.length; i++) if (committed.get(filePaths[i]!) !== (changes.get(i)?.[2] ?? oids[i])) return false;
+        // Every blob id is now one of the commit's (hex): the state's text keeps its layout when patched.
+        const patched = patchedState(state, commit, verifiedAt, changes);
+        if (patched !== undefined) {
+          writeStateBytes(stateDir, file, patched);
+        } else {
+          const { dirs, files } = stateEntries(state);
+          for (const [i, entry] of changes) files.set(filePaths[i]!, entry);
+          writeState(stateDir, file, commit, verifiedAt, dirs, files);
+        }
         return true;
       }
     }
+    const known = state ? stateEntries(state) : undefined;
     const verifiedAt = Date.now();
     const dirs = new Map<string, DirEntry>();
     const present: string[] = [];
@@ -455,6 +547,7 @@ export async function worktreeStateHolds(stateDir: string, dir: string, commit: 
   try {
     // A name recorded by the full path (fast-rerun.ts) saves hashing the folder's path (and loading crypto).
     const file = path.join(stateDir, name !== undefined && STATE_NAME.test(name) ? name : worktreeStateName(dir));
+    await pendingStates.get(file);
     const state = readState(file);
     return state !== undefined && state.commit === commit && (await stateHolds(state, dir, { stateDir, path: file }));
   } catch {

@@ -382,6 +382,38 @@ describe('the rendered-report cache', () => {
     expect(fs.readdirSync(dir).filter((name) => name.includes('.old-') || name.includes('.tmp-'))).toEqual([]);
   });
 
+  it('keeps a flushed report file as the body by a second name, and never serves it once it was written to', async () => {
+    const source = path.join(dir, 'report.json');
+    const report = `${'r'.repeat(100_000)}\n`;
+    fs.writeFileSync(source, report);
+    // A clock tick (a few ms) after the last write: the link's change time is a later one.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const staged = (await stageRenderedCopy(dir, 'k1', 1, source))!;
+    await staged.done();
+    expect(fs.statSync(path.join(dir, 'lint-output.body')).ino).toBe(fs.statSync(source).ino);
+    const hit = (await readRenderedReport(dir, 'k1'))!;
+    expect(await hit.text()).toBe(report);
+    await hit.close();
+    // The report file rewritten in place with as many bytes: the body's stat no longer vouches for it.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    fs.writeFileSync(source, report.replace('r', 'x'), { flag: 'r+' });
+    expect(await readRenderedReport(dir, 'k1')).toBeUndefined();
+  });
+
+  it('does not publish a linked body the report file was written to before publishing', async () => {
+    const source = path.join(dir, 'report.json');
+    const report = `${'r'.repeat(100_000)}\n`;
+    fs.writeFileSync(source, report);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const staged = (await stageRenderedCopy(dir, 'k1', 1, source))!;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    fs.writeFileSync(source, report.replace('r', 'x'), { flag: 'r+' });
+    await staged.done();
+    // Linked (as the test above shows it is here): the bytes written after would be served, so nothing is published.
+    expect(await readRenderedReport(dir, 'k1')).toBeUndefined();
+    expect(fs.readdirSync(dir).filter((name) => name.includes('.tmp-'))).toEqual([]);
+  });
+
   it('takes a report of the old layout for a miss', async () => {
     fs.writeFileSync(path.join(dir, 'lint-output.txt'), 'k1 0 -1\nreport');
     expect(await readRenderedReport(dir, 'k1')).toBeUndefined();

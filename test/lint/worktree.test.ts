@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openRepository } from '../../src/git/index.js';
-import { oclWorktreeMatches, worktreeStateHolds, worktreeStateName } from '../../src/lint/worktree.js';
+import { oclWorktreeMatches, worktreeStateHolds as stateHoldsNow, worktreeStateName, worktreeStatesWritten } from '../../src/lint/worktree.js';
 import { commitAll, git, initRepo, removeDir, tempDir } from '../git/helpers.js';
 
 const dirs: string[] = [];
@@ -15,9 +15,18 @@ function repo(): string {
   return dir;
 }
 
+// Each check, then the state it wrote renamed into place (off the main thread in the CLI), for the test to read.
 async function matches(dir: string, stateDir?: string): Promise<boolean> {
   const store = await openRepository({ dir });
-  return oclWorktreeMatches(store, git(dir, ['rev-parse', 'HEAD']).trim(), dir, stateDir);
+  const answer = await oclWorktreeMatches(store, git(dir, ['rev-parse', 'HEAD']).trim(), dir, stateDir);
+  await worktreeStatesWritten();
+  return answer;
+}
+
+async function worktreeStateHolds(...args: Parameters<typeof stateHoldsNow>): Promise<boolean> {
+  const answer = await stateHoldsNow(...args);
+  await worktreeStatesWritten();
+  return answer;
 }
 
 describe('oclWorktreeMatches', () => {
@@ -159,6 +168,49 @@ describe('oclWorktreeMatches', () => {
     git(dir, ['commit', '-qm', 'swap']);
     expect(await both()).toBe(true);
   });
+  it('after a commit of edits, writes the same state a full verification writes (its own bytes patched), which then vouches as one', async () => {
+    const dir = repo();
+    const state = tempDir('oclhub-worktree-state-');
+    const fresh = tempDir('oclhub-worktree-state-');
+    dirs.push(state, fresh);
+    const write = (file: string, text: string) => {
+      fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+      fs.writeFileSync(path.join(dir, file), text);
+    };
+    for (const slug of ['a', 'b', 'ü c']) write(`projects/${slug}/.octopus/deployment_process.ocl`, `step "${slug}" {\n    name = "${slug}"\n}\n`);
+    commitAll(dir, {}, 'three projects');
+    expect(await matches(dir, state)).toBe(true);
+    const stateFile = path.join(state, worktreeStateName(dir));
+    // The header's verification time differs between two verifications; the rest is the same state.
+    const withoutTime = (bytes: Buffer) => {
+      const newline = bytes.indexOf(10);
+      const fields = bytes.toString('latin1', 0, newline).split(' ');
+      fields[2] = 'T';
+      return Buffer.concat([Buffer.from(fields.join(' '), 'latin1'), bytes.subarray(newline)]);
+    };
+    for (const [round, edits] of [['1', ['projects/b/.octopus/deployment_process.ocl']], ['2', ['projects/a/.octopus/deployment_process.ocl', 'projects/ü c/.octopus/deployment_process.ocl', 'oclhub.ocl']]] as const) {
+      for (const file of edits) write(file, `${fs.readFileSync(path.join(dir, file), 'utf8')}# edit ${round} makes it longer\n`);
+      git(dir, ['commit', '-qam', `edits ${round}`]);
+      const before = fs.readFileSync(stateFile);
+      expect(await matches(dir, state)).toBe(true);
+      const patched = fs.readFileSync(stateFile);
+      expect(patched.equals(before)).toBe(false);
+      fs.rmSync(fresh, { recursive: true, force: true });
+      expect(await matches(dir, fresh)).toBe(true);
+      expect(withoutTime(patched).equals(withoutTime(fs.readFileSync(path.join(fresh, worktreeStateName(dir)))))).toBe(true);
+    }
+    // A check right after another (its state maybe still being renamed into place) reads the new state.
+    write('projects/b/.octopus/deployment_process.ocl', 'step "b" {\n    name = "b3"\n}\n');
+    git(dir, ['commit', '-qam', 'edit b']);
+    const head = git(dir, ['rev-parse', 'HEAD']).trim();
+    expect(await oclWorktreeMatches(await openRepository({ dir }), head, dir, state)).toBe(true);
+    expect(await stateHoldsNow(state, dir, head)).toBe(true);
+    // The patched state vouches for the tree at its commit, and still sees an edit after it.
+    expect(await worktreeStateHolds(state, dir, head)).toBe(true);
+    write('projects/b/.octopus/deployment_process.ocl', 'step "b" {\n    name = "changed"\n}\n');
+    expect(await worktreeStateHolds(state, dir, head)).toBe(false);
+  });
+
   it('re-stamps its state once files had to be read, so the next check trusts their stats; an edit after that is still seen', async () => {
     const dir = repo();
     const state = tempDir('oclhub-worktree-state-');
