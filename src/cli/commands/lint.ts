@@ -203,11 +203,20 @@ export async function runLint(options: LintCommandOptions, io: CliIo): Promise<n
   const policyValidations = lintOptions.cacheDir !== false ? await openPolicyValidations(lintOptions.cacheDir, await toolVersion()) : undefined;
   if (policyValidations) lintOptions.validatePolicy = policyValidations.validate;
   let run: Awaited<ReturnType<typeof lintHub>>;
-  try {
-    run = await lintHub(hub, lintOptions);
-  } catch (error) {
-    releaseDeferredReads();
-    throw error;
+  for (;;) {
+    try {
+      run = await lintHub(hub, lintOptions);
+      break;
+    } catch (error) {
+      // A stored piece the lint itself decodes (to apply an exception, say) may come from a cache file
+      // that changed since it was opened (another run writing the same cache): cut short, or rewritten
+      // into bytes that do not decode. The lint again, reading the cache whole, as when the report's own
+      // reads find a change (below).
+      const changed = lintOptions.deferStoredPieces === true && (error instanceof DeferredReadError || !deferredReadsSteady());
+      releaseDeferredReads();
+      if (!changed) throw error;
+      lintOptions.deferStoredPieces = false;
+    }
   }
   await policyValidations?.save();
   if (io.isTTY) io.stderr('\r\u001b[K');
@@ -500,6 +509,17 @@ async function emitChunks(
   }
   await stored?.done();
   return exitCode;
+}
+
+/** Whether every cache file read from in place still shows the stat it was vouched for with. */
+function deferredReadsSteady(): boolean {
+  try {
+    checkDeferredReads();
+    return true;
+  } catch (error) {
+    if (error instanceof DeferredReadError) return false;
+    throw error;
+  }
 }
 
 /** What `emitChunks` returns when a deferred piece's file changed under it (see `DeferredReadError`): nothing was published. */
