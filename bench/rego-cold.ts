@@ -5,7 +5,8 @@
  * program in that process, each timed apart (wall, CPU of all threads, CPU of the main thread where
  * Linux reports it). Programs: the 50,000-literal rule body and query of bench/rego-limits.ts, and
  * the small policy of bench/rego.ts.
- * The engine is tsc's build (dist/rego, rebuilt when src/rego is newer), as users run it.
+ * The engine is compiled, as users run it: this working copy's private build (bench/_build.ts,
+ * removed at exit), or the one in REGO_ENGINE_DIR (bench/_rego-engine.ts).
  * Run: npx tsx bench/rego-cold.ts [rounds]
  *      REGO_BASELINE_DIR=<dir with index.js> ...   alternates each process with one of that build
  *      and prints the baseline's medians and the median of the per-pair ratios.

@@ -14,7 +14,8 @@
  * server with many policies also sees), so a row's figure depends on the rows before it.
  * Then cold start, in fresh processes: importing the engine and the first compile + evaluation,
  * next to an import of nothing (the process floor).
- * The engine timed is the compiled one in dist/ (rebuilt first when src/rego is newer).
+ * The engine timed is a compiled build: this working copy's private build (bench/_build.ts, removed at
+ * exit), or the one in REGO_ENGINE_DIR (bench/_rego-engine.ts).
  * Run: npx tsx bench/rego.ts [rounds=21] [--case=NAME: that policy's row only, nothing else]
  */
 import { spawnSync } from 'node:child_process';
@@ -26,7 +27,7 @@ import type { Value } from '../src/rego/value.js';
 import { CASES, type Case } from './_rego-policies.js';
 import { compiledEngine } from './_rego-engine.js';
 
-// The engine as users run it (tsc's dist/, built here when older than src/rego): tsx compiles with
+// The engine compiled as users run it, not through tsx (bench/_rego-engine.ts): tsx compiles with
 // esbuild's keepNames, which wraps every closure the evaluator creates in a __name() call and makes
 // evaluation about twice as slow as the shipped build.
 const engineDir = compiledEngine();
