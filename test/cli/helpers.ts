@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { afterEach } from 'vitest';
+import { afterEach, expect } from 'vitest';
 import { memoryIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
 
@@ -29,6 +29,27 @@ export async function run(cwd: string, ...argv: string[]): Promise<{ code: numbe
   const io = memoryIo(cwd);
   const code = await main(argv, io);
   return { code, stdout: io.out.join(''), stderr: io.err.join('') };
+}
+
+/**
+ * `oclhub lint` in `hub` with its cache against a run with no cache (`--no-cache` neither reads nor
+ * writes it), in each of `formats`: the same output and exit code, below 2. `cachedRuns` cached runs per
+ * format (two: the first may store what the second reads). Returns the JSON report when JSON is among them.
+ */
+export async function expectLintSameAsUncached(hub: string, what: string, formats: readonly string[], cachedRuns = 1): Promise<string> {
+  let json = '';
+  for (const format of formats) {
+    const uncached = await run(hub, 'lint', '--format', format, '--no-cache');
+    for (let n = 1; n <= cachedRuns; n++) {
+      const cached = await run(hub, 'lint', '--format', format);
+      const label = `${what} (${format}${cachedRuns > 1 ? `, run ${n}` : ''})`;
+      expect(cached.code, `${label}: ${cached.stderr}`).toBe(uncached.code);
+      expect(cached.code, `${label}: ${cached.stderr}`).toBeLessThan(2);
+      expect(cached.stdout, label).toBe(uncached.stdout);
+    }
+    if (format === 'json') json = uncached.stdout;
+  }
+  return json;
 }
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

@@ -9,28 +9,13 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commitAll, removeDir } from '../git/helpers.js';
 import { demoHub } from '../e2e/demo-hub.js';
-import { run } from '../cli/helpers.js';
+import { expectLintSameAsUncached } from '../cli/helpers.js';
 
 const FORMATS = ['json', 'sarif', 'junit', 'text', 'github'];
 const STORED = path.join('.oclhub-cache', 'lint-hub-practices.json');
 
-const lint = (cwd: string, argv: string[]) => run(cwd, 'lint', ...argv);
-
 /** Each format's cached run (two in a row: the first may store, the second reads) against a run with no cache. */
-async function expectSameAsUncached(hub: string, what: string): Promise<string> {
-  let json = '';
-  for (const format of FORMATS) {
-    const uncached = await lint(hub, ['--format', format, '--no-cache']);
-    for (const run of [1, 2]) {
-      const cached = await lint(hub, ['--format', format]);
-      expect(cached.code, `${what} (${format}, run ${run}): ${cached.stderr}`).toBe(uncached.code);
-      expect(cached.code, `${what} (${format}, run ${run}): ${cached.stderr}`).toBeLessThan(2);
-      expect(cached.stdout, `${what} (${format}, run ${run})`).toBe(uncached.stdout);
-    }
-    if (format === 'json') json = uncached.stdout;
-  }
-  return json;
-}
+const expectSameAsUncached = (hub: string, what: string) => expectLintSameAsUncached(hub, what, FORMATS, 2);
 
 function codes(json: string): string[] {
   return (JSON.parse(json) as { diagnostics: { code: string }[] }).diagnostics.map((d) => d.code);

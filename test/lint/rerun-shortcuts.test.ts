@@ -8,8 +8,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { memoryIo } from '../../src/cli/io.js';
-import { main } from '../../src/cli/main.js';
 import { openRepository } from '../../src/git/index.js';
 import { cachedObject } from '../../src/git/repo.js';
 import { openPolicyValidations } from '../../src/hub/policy-cache.js';
@@ -18,26 +16,12 @@ import { projectFilesAt, TreeListings } from '../../src/lint/tree-listings.js';
 import { validatePolicyFile } from '../../src/policy/load.js';
 import { commitAll, git, removeDir, tempDir } from '../git/helpers.js';
 import { demoHub, openAt, PUBLISHER } from '../e2e/demo-hub.js';
+import { expectLintSameAsUncached, run } from '../cli/helpers.js';
 
-async function lint(cwd: string, argv: string[]) {
-  const io = { ...memoryIo(cwd), env: {} };
-  const code = await main(['lint', ...argv], io);
-  return { code, stdout: io.out.join(''), stderr: io.err.join('') };
-}
+const lint = (cwd: string, argv: string[]) => run(cwd, 'lint', ...argv);
 
 /** The cached run (after the previous one's cache) against a run with no cache at all, in JSON and in text. */
-async function expectSameAsUncached(hub: string, what: string): Promise<string> {
-  let json = '';
-  for (const format of ['json', 'text']) {
-    const cached = await lint(hub, ['--format', format]);
-    const uncached = await lint(hub, ['--format', format, '--no-cache']);
-    expect(cached.code, `${what} (${format}): ${cached.stderr}`).toBe(uncached.code);
-    expect(cached.code, `${what} (${format}): ${cached.stderr}`).toBeLessThan(2);
-    expect(cached.stdout, `${what} (${format})`).toBe(uncached.stdout);
-    if (format === 'json') json = cached.stdout;
-  }
-  return json;
-}
+const expectSameAsUncached = (hub: string, what: string) => expectLintSameAsUncached(hub, what, ['json', 'text']);
 
 const CACHE = '.oclhub-cache';
 const PROCESS = 'projects/payments-api/.octopus/deployment_process.ocl';
