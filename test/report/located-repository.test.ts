@@ -6,13 +6,14 @@
  * cache (`expandCached`, a re-run): JSON and SARIF say the same repository and take the same lines.
  */
 import { describe, expect, it } from 'vitest';
-import { LineIndex, type Range, type SourceRepository } from '../../src/diagnostics.js';
+import type { SourceRepository } from '../../src/diagnostics.js';
 import { attachRepository, compact, expandCached, type ProjectResult } from '../../src/lint/result-entry.js';
 import { PieceWriter } from '../../src/report/lint-json-stream.js';
 import { buildLintJson, locatedRepository, renderLintJson } from '../../src/report/lint-json.js';
 import { segmentTally, withEvaluationSegments } from '../../src/report/lint-pieces.js';
 import { sourceKey, type Evaluation, type LintReport } from '../../src/report/lint-report.js';
 import { buildSarif } from '../../src/report/sarif.js';
+import { rangeOf } from './lint-fixture.js';
 
 const FILE = '.octopus/deployment_process.ocl';
 const TEMPLATE = '.octopus/process-templates/deploy.ocl';
@@ -23,11 +24,6 @@ const PAY: SourceRepository = { id: 'payments', location: '../payments', commit:
 const PAY_TEXT = 'step "pay-build" {\n    name = "Build"\n}\n\nstep "pay-off" {\n    name = "Off"\n}\n';
 const HUB_TEXT = 'step "hub-off" {\n    name = "Off"\n}\n';
 const TEMPLATE_TEXT = 'name = "Deploy"\n\nstep "smoke" {\n    name = "Smoke"\n}\n';
-
-function rangeOf(text: string, needle: string): Range {
-  const at = text.indexOf(needle);
-  return new LineIndex(text).range(at, at + needle.length);
-}
 
 /** The payments project's result as the engine makes it: its own files without a repository. */
 function payResult(): ProjectResult {

@@ -9,13 +9,14 @@ import { fileURLToPath } from 'node:url';
 import ajvModule from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
-import { LineIndex, type Diagnostic, type Range, type SourceRepository } from '../../src/diagnostics.js';
+import type { Diagnostic, SourceRepository } from '../../src/diagnostics.js';
 import { renderGithub, renderGithubStepSummary } from '../../src/report/github.js';
 import { renderJunit } from '../../src/report/junit.js';
 import { buildLintJson, renderLintJson } from '../../src/report/lint-json.js';
 import { contextStatus, displayPath, sourceKey, summarize, type Evaluation, type LintReport } from '../../src/report/lint-report.js';
 import { renderLintText } from '../../src/report/lint-text.js';
 import { buildSarif } from '../../src/report/sarif.js';
+import { rangeOf } from './lint-fixture.js';
 
 type AjvClass = typeof ajvModule.default;
 const Ajv: AjvClass = (ajvModule as unknown as { default?: AjvClass }).default ?? (ajvModule as unknown as AjvClass);
@@ -35,11 +36,6 @@ const SHOP: SourceRepository = { id: 'shop', location: 'https://git.example.com/
 const PAY_TEXT = 'step "pay-build" {\n    name = "Build"\n}\n\nstep "pay-off" {\n    name = "Off"\n}\n';
 const SHOP_TEXT = 'step "shop-off" {\n    name = "Off"\n}\n';
 const TEMPLATE_TEXT = 'name = "Deploy"\n\nstep "smoke" {\n    name = "Smoke"\n}\n';
-
-function rangeOf(text: string, needle: string): Range {
-  const at = text.indexOf(needle);
-  return new LineIndex(text).range(at, at + needle.length);
-}
 
 function report(home = 'hub'): LintReport {
   const base = { inScope: true, allowed: false, action: 'block' as const, policyName: 'No disabled steps', version: '1.0.0' };
