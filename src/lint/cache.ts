@@ -246,11 +246,10 @@ function scanDeferred(file: string, fd: number, stat: ShardStat, shard: number, 
     const got = readAt(at, Math.min(SCAN_WINDOW, size - at));
     if (!got || got[0] !== 10) return failed();
     const newline = got.indexOf(10, 1);
-    if (newline < 0 || newline - 1 > 256) return failed();
-    const [key, lengthText, crcText] = got.toString('latin1', 1, newline).split('\t');
-    if (key === undefined || key === '' || !/^\d+$/.test(lengthText ?? '') || !/^[0-9a-f]{1,8}$/.test(crcText ?? '')) return failed();
+    const record = recordHead(got, 1, newline);
+    if (!record) return failed();
     const start = at + newline + 1;
-    const end = start + Number(lengthText);
+    const end = start + record.length;
     if (end >= size) return failed();
     // The entry's first `lines` lines: in this window, or read on their own when longer.
     let cut = -1;
@@ -275,7 +274,7 @@ function scanDeferred(file: string, fd: number, stat: ShardStat, shard: number, 
     if (cut < 0) return failed();
     const head = Buffer.from(view.subarray(0, cut));
     const tail = new FileRun(source, start + cut, end - start - cut);
-    entries.set(key, { data: head, crc: parseInt(crcText!, 16), checked: true, shard, record: [at + 1, end + 1], tail });
+    entries.set(record.key, { data: head, crc: record.crc, checked: true, shard, record: [at + 1, end + 1], tail });
     at = end;
   }
   const last = readAt(size - 1, 1);
@@ -621,18 +620,28 @@ export class LintCache {
  * is not one. `checked`: their checksums are known to be right (see `ShardStats`). Whether every byte
  * of the file was read as a record.
  */
+/**
+ * A record's head line, `key<TAB>length<TAB>crc32 in hex` of at most 256 bytes, from `from` to the
+ * newline at `newline` (-1: none) in `bytes`; undefined when it is not one.
+ */
+function recordHead(bytes: Buffer, from: number, newline: number): { key: string; length: number; crc: number } | undefined {
+  if (newline < 0 || newline - from > 256) return undefined;
+  const [key, lengthText, crcText] = bytes.toString('latin1', from, newline).split('\t');
+  if (key === undefined || key === '' || !/^\d+$/.test(lengthText ?? '') || !/^[0-9a-f]{1,8}$/.test(crcText ?? '')) return undefined;
+  return { key, length: Number(lengthText), crc: parseInt(crcText!, 16) };
+}
+
 function parseRecords(bytes: Buffer, shard: number, entries: Map<string, StoredEntry>, checked: boolean): boolean {
   if (bytes.length < HEADER.length || !bytes.subarray(0, HEADER.length).equals(HEADER)) return false;
   let at = HEADER.length;
   while (at < bytes.length) {
     const newline = bytes.indexOf(10, at);
-    if (newline < 0 || newline - at > 256) break;
-    const [key, lengthText, crcText] = bytes.toString('latin1', at, newline).split('\t');
-    if (key === undefined || key === '' || !/^\d+$/.test(lengthText ?? '') || !/^[0-9a-f]{1,8}$/.test(crcText ?? '')) break;
+    const record = recordHead(bytes, at, newline);
+    if (!record) break;
     const start = newline + 1;
-    const end = start + Number(lengthText);
+    const end = start + record.length;
     if (end >= bytes.length || bytes[end] !== 10) break;
-    entries.set(key, { data: bytes.subarray(start, end), crc: parseInt(crcText!, 16), ...(checked ? { checked } : {}), shard, record: [at, end + 1] });
+    entries.set(record.key, { data: bytes.subarray(start, end), crc: record.crc, ...(checked ? { checked } : {}), shard, record: [at, end + 1] });
     at = end + 1;
   }
   return at === bytes.length;
