@@ -1,6 +1,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { memoryIo } from '../../src/cli/io.js';
+import { main } from '../../src/cli/main.js';
 import { validateHub } from '../../src/model/validate.js';
 import { commitAll, git } from '../git/helpers.js';
 import { run, tempTree } from './helpers.js';
@@ -48,7 +50,7 @@ describe('oclhub init in a new folder', () => {
       'oclhub test --hub hub',
       'git -C hub add -A && git -C hub commit',
       'oclhub publish policy manual_intervention_in_production --bump major --hub hub',
-      'policy "manual_intervention_in_production" { active_version = "1.0.0" }',
+      'oclhub activate manual_intervention_in_production 1.0.0 --hub hub',
     ]);
     // Not a repository yet: validate --hub refuses it, as the first next step says.
     expect((await run(root, 'validate', '--hub', 'hub')).code).toBe(2);
@@ -165,7 +167,7 @@ describe('oclhub init in an existing hub (a folder with .octopus/)', () => {
       'oclhub validate --hub .',
       'git add -A && git commit',
       'oclhub publish policy no_friday_deploys --bump major --hub .',
-      'policy "no_friday_deploys" { active_version = "1.0.0" }',
+      'oclhub activate no_friday_deploys 1.0.0 --hub .',
     ]);
     git(root, ['init', '-q']);
     const validate = await run(root, 'validate', '--hub', '.');
@@ -184,10 +186,16 @@ describe('oclhub init in an existing hub (a folder with .octopus/)', () => {
     expect(nextSteps(r.stdout)).toEqual([
       'oclhub validate --hub ..',
       'git -C .. add oclhub.ocl && git -C .. commit',
-      'policy "require_approval" { active_version = "1.10.0" }',
+      'oclhub activate require_approval 1.10.0 --hub ..',
       'oclhub publish policy no_friday_deploys --bump major --hub ..',
-      'policy "no_friday_deploys" { active_version = "1.0.0" }',
+      'oclhub activate no_friday_deploys 1.0.0 --hub ..',
     ]);
+    // The suggested activation works as printed once oclhub.ocl is committed (the step before it).
+    commitAll(root, {}, 'hub settings');
+    const io = { ...memoryIo(path.join(root, 'projects')), env: { GIT_AUTHOR_NAME: 'Pat', GIT_AUTHOR_EMAIL: 'pat@example.com' } };
+    expect(await main(['activate', 'require_approval', '1.10.0', '--hub', '..'], io)).toBe(0);
+    expect(io.err.join('')).toBe('');
+    expect(git(root, ['show', 'HEAD:oclhub.ocl'])).toContain('policy "require_approval" {\n    active_version = "1.10.0"\n}');
   });
 
   it('adds the starter policies only with --starter-policies, keeping existing files', async () => {

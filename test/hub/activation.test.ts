@@ -3,27 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { activatePolicy, editActivation } from '../../src/hub/index.js';
 import { formatOcl } from '../../src/ocl/format.js';
 import { fsck } from '../git/helpers.js';
-import { git, HUB_CONFIG, hubRepo, open } from './helpers.js';
-
-const POLICY = `name = "No root"
-violation_action = "block"
-
-conditions {
-    rego = <<-EOT
-            package no_root
-
-            default result := {"allowed": true}
-            EOT
-}
-
-scope {
-    rego = <<-EOT
-            package no_root
-
-            default evaluate := true
-            EOT
-}
-`;
+import { git, HUB_CONFIG, hubRepo, NO_ROOT_POLICY as POLICY, open } from './helpers.js';
 
 const WITH_POLICIES = `${HUB_CONFIG}
 policy "alpha" {

@@ -9,6 +9,27 @@ afterAll(() => {
   for (const dir of created.splice(0)) removeDir(dir);
 });
 
+/** A policy that allows everything, for tests about publishing and activating policies rather than evaluating them. */
+export const NO_ROOT_POLICY = `name = "No root"
+violation_action = "block"
+
+conditions {
+    rego = <<-EOT
+            package no_root
+
+            default result := {"allowed": true}
+            EOT
+}
+
+scope {
+    rego = <<-EOT
+            package no_root
+
+            default evaluate := true
+            EOT
+}
+`;
+
 export const PUBLISHER = { name: 'Pat Publisher', email: 'pat@example.com' };
 
 /** A hub repository with `oclhub.ocl` and the given files committed on `main`. */

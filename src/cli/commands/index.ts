@@ -16,6 +16,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'convert', load: async () => (await import('./convert.js')).registerConvert },
   { name: 'rego', load: async () => (await import('./rego.js')).registerRego },
   { name: 'publish', load: async () => (await import('./publish.js')).registerPublish },
+  { name: 'activate', load: async () => (await import('./activate.js')).registerActivate },
   { name: 'versions', load: async () => (await import('./versions.js')).registerVersions },
   { name: 'resolve', load: async () => (await import('./resolve.js')).registerResolve },
   { name: 'lock', load: async () => (await import('./lock.js')).registerLock },

@@ -269,10 +269,10 @@ function nextSteps(dir: string, found: Survey): string {
   lines.push(found.git ? [`${git} add oclhub.ocl && ${git} commit`, 'commit the hub settings'] : [`${git} add -A && ${git} commit`, 'commit the hub']);
   const unpublished = found.policies.find((p) => p.published === undefined);
   const publishedOne = found.policies.find((p) => p.published !== undefined);
-  if (publishedOne) lines.push([`policy ${quote(publishedOne.slug)} { active_version = ${quote(publishedOne.published!)} }`, 'in oclhub.ocl: activate a published version']);
+  if (publishedOne) lines.push([`oclhub activate ${publishedOne.slug} ${publishedOne.published!}${at}`, 'activate a published version (a commit to oclhub.ocl)']);
   if (unpublished) {
     lines.push([`oclhub publish policy ${unpublished.slug} --bump major${at}`, 'publish a policy']);
-    lines.push([`policy ${quote(unpublished.slug)} { active_version = "1.0.0" }`, 'then activate it in oclhub.ocl']);
+    lines.push([`oclhub activate ${unpublished.slug} 1.0.0${at}`, 'then activate it (a commit to oclhub.ocl)']);
   }
   const width = Math.max(...lines.map(([command]) => command.length)) + 3;
   return `\nNext steps:\n${lines.map(([command, why]) => `  ${command.padEnd(width)}${why}\n`).join('')}`;

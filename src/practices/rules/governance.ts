@@ -17,14 +17,14 @@ export const policyActiveNowhere: HubRule = {
       if (slug === undefined || active.has(slug) || reported.has(slug)) continue;
       reported.add(slug);
       ctx.report(`Policy "${slug}" is active nowhere`, { file, range: document.source.attributeRanges['name'] ?? { start: document.source.range.start, end: document.source.range.start } }, {
-        detail: `No project is evaluated against it. Publish it (oclhub publish policy ${slug} --bump major) and add \`policy "${slug}" { active_version = "…" }\` to oclhub.ocl, or delete it.`,
+        detail: `No project is evaluated against it. Publish it (oclhub publish policy ${slug} --bump major) and activate it (oclhub activate ${slug} <version>), or delete it.`,
       });
     }
     for (const slug of ctx.input.publishedPolicies ?? []) {
       if (active.has(slug) || reported.has(slug)) continue;
       reported.add(slug);
       ctx.report(`Policy "${slug}" is published but active nowhere`, { file: ctx.configFile, range: { start: config.source.range.start, end: config.source.range.start } }, {
-        detail: `Add \`policy "${slug}" { active_version = "…" }\` to oclhub.ocl to evaluate it.`,
+        detail: `Activate a published version to evaluate it (oclhub activate ${slug} <version>).`,
       });
     }
     for (const activation of config.policies) {
