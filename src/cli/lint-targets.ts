@@ -142,6 +142,33 @@ export async function isHubFolder(hub: Hub, cwd: string): Promise<boolean> {
 
 
 /**
+ * lint's `--project` values: each a folder (the project files in it, as the working tree holds them),
+ * or, when no such folder exists, the slug of a project registered in oclhub.ocl, read from its
+ * repository as a whole-hub lint reads it: the rule `evaluate` and `input` follow (`singleTarget`).
+ * A value that is neither is an error naming the registered projects.
+ */
+export async function targetsForProjects(hub: Hub, values: readonly string[], io: CliIo, options: { locked?: boolean; cacheDir?: string } = {}): Promise<FolderTargets> {
+  const slugs = (hub.config?.projects ?? []).map((p) => p.slug);
+  const folders: string[] = [];
+  const named: string[] = [];
+  for (const value of values) {
+    if ((await stat(path.resolve(io.cwd, value)).catch(() => undefined))?.isDirectory()) folders.push(value);
+    else if (slugs.includes(value)) named.push(value);
+    else return { targets: [], roots: [], error: noSuchProject(value, slugs) };
+  }
+  const out: FolderTargets = folders.length > 0 || named.length === 0 ? await targetsForFolders(hub, folders, io, options) : { targets: [], roots: [] };
+  if (out.error || named.length === 0) return out;
+  const found = await registeredTargets(hub, { only: named, ...(options.locked ? { locked: true } : {}), ...(options.cacheDir !== undefined ? { cacheDir: options.cacheDir } : {}) });
+  out.targets.push(...found.targets);
+  return out;
+}
+
+function noSuchProject(value: string, slugs: readonly string[]): string {
+  const near = suggest(value, slugs);
+  return `No project "${value}": neither a folder nor a project in oclhub.ocl${near !== undefined ? ` (did you mean "${near}"?)` : ''}${slugs.length ? ` (projects: ${slugs.join(', ')})` : ''}`;
+}
+
+/**
  * The one project `evaluate` and `input` work on: `--project` is a folder, or the slug of a project
  * registered in oclhub.ocl (read from the hub). A name that is neither says so, with did-you-mean.
  */
@@ -155,10 +182,7 @@ export async function singleTarget(hub: Hub, project: string | undefined, io: Cl
     const target = found.targets[0];
     return target ? { target } : { error: `cannot read project ${value}` };
   }
-  if (!isFolder) {
-    const near = suggest(value, slugs);
-    return { error: `No project "${value}": neither a folder nor a project in oclhub.ocl${near !== undefined ? ` (did you mean "${near}"?)` : ''}${slugs.length ? ` (projects: ${slugs.join(', ')})` : ''}` };
-  }
+  if (!isFolder) return { error: noSuchProject(value, slugs) };
   const found = await targetsForFolders(hub, [value], io, options);
   if (found.error) return { error: found.error };
   if (found.targets.length > 1) {

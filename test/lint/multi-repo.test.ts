@@ -96,6 +96,27 @@ describe('oclhub lint over three project repositories', () => {
     }
   });
 
+  it('--project <slug> lints that registered project from its repository, as the whole-hub lint does; a name that is neither a folder nor a slug is refused', async () => {
+    const whole = JSON.parse((await cli(set.hub, ['lint', '--no-cache', '--format', 'json'])).stdout) as LintJson;
+    const r = await cli(set.hub, ['lint', '--no-cache', '--format', 'json', '--project', 'beta', '--project', 'gamma']);
+    expect(r.code, r.stderr).toBe(1);
+    const report = JSON.parse(r.stdout) as LintJson;
+    expect(report.home).toBe('hub');
+    expect(report.evaluations.map((x) => x.project)).toEqual(['beta', 'gamma']);
+    expect(report.evaluations).toEqual(whole.evaluations.filter((x) => x.project !== 'alpha'));
+    expect(report.repositories!.map((x) => x.id)).toEqual(['hub', 'beta', 'gamma']);
+
+    const typo = await cli(set.hub, ['lint', '--no-cache', '--project', 'gama']);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toBe('oclhub lint: No project "gama": neither a folder nor a project in oclhub.ocl (did you mean "gamma"?) (projects: alpha, beta, gamma)\n');
+    // A folder of that name is the folder (as for evaluate and input): the hub has none called beta.
+    fs.mkdirSync(path.join(set.hub, 'beta', '.octopus'), { recursive: true });
+    fs.writeFileSync(path.join(set.hub, 'beta', '.octopus', 'deployment_process.ocl'), scriptStep('local-beta'));
+    const folder = JSON.parse((await cli(set.hub, ['lint', '--no-cache', '--format', 'json', '--project', 'beta'])).stdout) as LintJson;
+    fs.rmSync(path.join(set.hub, 'beta'), { recursive: true });
+    expect(folder.evaluations[0]!.decisions.find((d) => d.policy === 'no_disabled_steps')!.outcome).toBe('pass');
+  });
+
   it('sarif: one uriBaseId per repository, with its root and version control provenance', async () => {
     const r = await cli(set.hub, ['lint', '--no-cache', '--format', 'sarif']);
     expect(r.code).toBe(1);

@@ -65,7 +65,7 @@ export const registerLint: RegisterCommand = (program, ctx) => {
     .command('lint')
     .description('evaluate the active policies on every project × environment (× tenant) and report violations and diagnostics')
     .option('--ref <ref>', 'hub branch, tag or commit to read (default: the working tree)')
-    .option('--project <dir>', 'project folder to lint (repeatable; default: every project in oclhub.ocl, or the current folder)', collect, [])
+    .option('--project <dir|slug>', 'project to lint: a folder, or the slug of a project in oclhub.ocl (repeatable; default: every project in oclhub.ocl, or the current folder)', collect, [])
     .option('--environment <slug>', 'only this environment (repeatable)', collect, [])
     .option('--tenant <slug>', 'only this tenant (repeatable)', collect, [])
     .option('--release-version <version>', 'the release deployed (semver or 4-part); without it, policies that read input.Release are inconclusive')
@@ -130,7 +130,7 @@ export async function runLint(options: LintCommandOptions, io: CliIo): Promise<n
     }
   }
   // Loaded only now: an unchanged hub's report above is re-printed without loading the parser or the engine.
-  const [{ lintHub }, { homeRepository, isHubFolder, targetsForFolders }, { renderLint, renderGithubStepSummary }, { lintExitCode, summarize }] = await Promise.all([
+  const [{ lintHub }, { homeRepository, isHubFolder, targetsForProjects }, { renderLint, renderGithubStepSummary }, { lintExitCode, summarize }] = await Promise.all([
     import('../../lint/engine.js'),
     import('../lint-targets.js'),
     import('../../report/lint-formats.js'),
@@ -168,7 +168,7 @@ export async function runLint(options: LintCommandOptions, io: CliIo): Promise<n
   }
   const hubMode = folders.length === 0 && (where.hubFromOutside || (await isHubFolder(hub, io.cwd)));
   if (!hubMode) {
-    const found = await targetsForFolders(hub, folders, io, options.locked ? { locked: true } : {});
+    const found = await targetsForProjects(hub, folders, io, { ...(options.locked ? { locked: true } : {}), cacheDir: cacheDirFor(options, io) });
     if (found.error) {
       io.stderr(`oclhub lint: ${found.error}\n`);
       return EXIT_USAGE;
