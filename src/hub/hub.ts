@@ -28,7 +28,7 @@ import { diffHubRefs } from './diff.js';
 import { templateConsumers, type TemplateConsumers } from './consumers.js';
 import { hubPolicyTests, type HubPolicyTests } from './policy-tests.js';
 import { isProjectFile, ownsProjectFile, projectFoldersOf } from '../lint/project-files.js';
-import { HUB_REPOSITORY_ID, type LintWorkerSource, type ProjectRead } from '../lint/hub-view.js';
+import { HUB_REPOSITORY_ID, projectRepositoryId, type LintWorkerSource, type ProjectRead } from '../lint/hub-view.js';
 import { defaultFs } from '../git/repo.js';
 import { oclWorktreeMatches } from '../lint/worktree.js';
 import { validatedConfig, type ConfigCacheOptions } from './config-cache.js';
@@ -513,7 +513,7 @@ export class Hub {
         const remote = await openRemote({ url: project.repository, ...(project.ref ? { ref: project.ref } : {}), cacheDir: options.cacheDir });
         store = remote.store;
         ref = remote.resolved.oid ?? remote.ref;
-        repository = { id: project.slug, location: project.repository, ...(remote.resolved.oid ? { commit: remote.resolved.oid } : {}), ...(project.ref ? { ref: project.ref } : {}) };
+        repository = { id: projectRepositoryId(this.config?.projects ?? [], project), location: project.repository, ...(remote.resolved.oid ? { commit: remote.resolved.oid } : {}), ...(project.ref ? { ref: project.ref } : {}) };
       } else {
         store = await openRepository({ dir: path.resolve(this.dir ?? process.cwd(), project.repository) });
         ref = project.ref ?? 'HEAD';
@@ -521,7 +521,7 @@ export class Hub {
         if (project.ref === undefined && this.readsWorkingTree && !(await readsAsCommit(store, store.dir ?? ''))) ref = 'WORKTREE';
         const resolved = await store.resolveRef(ref);
         ref = resolved.oid ?? 'WORKTREE';
-        repository = { id: project.slug, location: project.repository, ...(resolved.oid ? { commit: resolved.oid } : {}), ...(project.ref ? { ref: project.ref } : {}) };
+        repository = { id: projectRepositoryId(this.config?.projects ?? [], project), location: project.repository, ...(resolved.oid ? { commit: resolved.oid } : {}), ...(project.ref ? { ref: project.ref } : {}) };
       }
     } catch (error) {
       return fail(`Cannot read project "${project.slug}" from ${project.repository ?? this.location}${project.ref ? ` at ${project.ref}` : ''}: ${messageOf(error)}`);
