@@ -41,7 +41,8 @@ export async function outputTarget(file: string): Promise<OutputTarget> {
       throw error;
     }
     if (info.isSymbolicLink()) {
-      // A pipe or socket behind /dev/stdout or /dev/fd/N: the kernel follows such a link, a path cannot.
+      // A pipe behind /dev/stdout or /dev/fd/N: the kernel follows such a link, a path cannot (a socket there
+      // cannot be opened by name at all: the open says ENXIO, and the command that it cannot write).
       const reached = await stat(current).catch(() => undefined);
       if (reached && !reached.isFile() && !reached.isDirectory()) return { kind: 'stream', path: current };
       // Followed one step at a time: a link to a name not taken yet creates that file (as `>` does in a shell).
