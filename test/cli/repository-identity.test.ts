@@ -78,6 +78,13 @@ describe('two projects registered from one repository', () => {
     expect(new Set(results.map((r) => [r.locations![0]!.physicalLocation.artifactLocation.uriBaseId, r.properties?.repository].join(' ')))).toEqual(new Set(['app app']));
     expect(log.runs[0]!.versionControlProvenance!.map((v) => v.mappedTo.uriBaseId)).toEqual(['hub', 'app']);
 
+    // Each shard of a sharded lint (a shard may hold only the nested project) names it alike too.
+    for (const shard of ['1/2', '2/2']) {
+      const part = await run(dir, 'lint', '--format', 'json', '--no-cache', '--shard', shard);
+      const partPlaces = places((JSON.parse(part.stdout) as { diagnostics: Located[] }).diagnostics).filter(([file]) => file !== 'oclhub.ocl');
+      expect(new Set(partPlaces.map(([, repository]) => repository?.id)), shard).toEqual(new Set(['app']));
+    }
+
     // Read alone, the nested project names its repository as the whole-hub commands do.
     const { hub: opened } = await openHub({ dir });
     const alone = await opened!.readProject(opened!.config!.projects.find((p) => p.slug === 'telemetry')!);
