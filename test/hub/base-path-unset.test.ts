@@ -43,6 +43,7 @@ beforeAll(async () => {
     initRepo({
       'oclhub.ocl': config('.'),
       'process-templates/deploy-web.ocl': templateText(),
+      'process-templates/draft-web.ocl': templateText(),
       'policies/no_disabled_steps.ocl': NO_DISABLED_STEPS,
       'policy-tests/no_disabled_steps/empty.json': CASE,
       [`${PROJECT}/deployment_process.ocl`]: processText('1.0.x') + '\n' + scriptStep('web-off', { disabled: true }),
@@ -89,6 +90,13 @@ describe('base_path = "" through the library, past SEM037', () => {
     // The published versions are tags (global in Git) and stay listed; no file was looked for in the ref.
     const listed = await hub.listTemplates('process-templates');
     expect(listed.map((t) => [t.slug, t.versions, t.inRef])).toEqual([['deploy-web', ['1.0.0'], false]]);
+  });
+
+  it('oclhub versions says the hub was not read, for a template at the root that is not published', async () => {
+    const versions = await run(dir, 'versions', 'process-template', 'draft-web');
+    expect(versions.code).toBe(1);
+    expect(versions.stdout).toBe('');
+    expect(versions.stderr).toContain('oclhub.ocl:6:1: error TPL205: process template "draft-web" is not read: base_path "" is not a folder inside the hub repository');
   });
 
   it('runs the policy tests against no policy: the case fails and POL122 says why', async () => {
