@@ -32,7 +32,7 @@ export interface RelatedInformation {
  * its lines were read from.
  */
 export interface SourceRepository {
-  /** The hub's repository (`hub`) or the project slug the repository was registered for. */
+  /** The hub's repository (`hub`), or the slug of the first project registered from the repository at its ref (lint/hub-view.ts `projectRepositoryId`). */
   id: string;
   /** The folder (absolute, or relative to the hub) or URL the repository was read from. */
   location: string;

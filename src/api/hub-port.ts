@@ -16,7 +16,8 @@ import { defaultFs } from '../git/repo.js';
 import { Hub, validateHubFileText } from '../hub/index.js';
 import { oclToJson } from '../ocl/json.js';
 import { parseOcl } from '../ocl/index.js';
-import { readTemplateFiles } from '../templates/publish.js';
+import { notReadWithoutBase } from '../templates/catalog.js';
+import { describeKind, readTemplateFiles } from '../templates/publish.js';
 import type {
   HubPort,
   ProjectListing,
@@ -382,6 +383,11 @@ export function hubPort(hub: Hub, options: HubPortOptions = {}): FacadePort {
 }
 
 async function readContent(h: Hub, kind: TemplateKind, slug: string): Promise<TemplateContent | undefined> {
+  if (typeof h.basePath !== 'string') {
+    // Not "no such template" (404): nothing was looked for, and the hub's configuration says why.
+    const unread = notReadWithoutBase('TPL205', `${describeKind(kind)} "${slug}"`, h.basePath);
+    throw new ProblemError('evaluation-failed', unread.summary, { errors: [unread], code: unread.code });
+  }
   const read = await readTemplateFiles(h.store, h.commit ?? 'WORKTREE', h.basePath, kind, slug);
   if (!read) return undefined;
   const files = read.files.map((file) => {

@@ -120,7 +120,19 @@ export interface TempFileWriter {
  * is being flushed, and awaited before the rename (a copy of the file made there is of the complete
  * content); its failure fails the write.
  */
-export async function writeFileAtomicWith(fs: FsLike, path: string, fill: (out: TempFileWriter) => Promise<void>, mode = 0o644, written?: (temp: string) => Promise<void>): Promise<void> {
+export async function writeFileAtomicWith(
+  fs: FsLike,
+  path: string,
+  fill: (out: TempFileWriter) => Promise<void>,
+  mode = 0o644,
+  written?: (temp: string) => Promise<void>,
+  /**
+   * When given, the rename happens only if `path` is a regular file or absent just before it
+   * (`renameOverRegular`); else this is called with the complete temporary file (removed after), and
+   * whatever took the name meanwhile (a FIFO, a device, a link) is left to it.
+   */
+  notRegular?: (temp: string) => Promise<void>,
+): Promise<void> {
   const open = fs.promises.open;
   if (!open) throw new Error('writeFileAtomicWith needs a file system with open()');
   const folder = folderOf(path);
@@ -139,12 +151,41 @@ export async function writeFileAtomicWith(fs: FsLike, path: string, fill: (out: 
     } finally {
       await handle.close();
     }
-    await fs.promises.rename(temp, path);
+    if (!notRegular) await fs.promises.rename(temp, path);
+    else if (!(await renameOverRegular(fs, temp, path))) {
+      await notRegular(temp);
+      await fs.promises.unlink(temp);
+      return;
+    }
   } catch (error) {
     await fs.promises.unlink(temp).catch(() => undefined);
     throw error;
   }
   await syncFolder(fs, folder);
+}
+
+/**
+ * Renames `temp` over `path` only if `path` is a regular file or absent as seen just before (not
+ * following a link): a report produced over minutes is not renamed over a FIFO, device or link that took
+ * the name meanwhile (which would destroy it). The look and the rename are two system calls apart; no
+ * portable call renames only over a regular file. False, with `temp` left, when `path` is something else.
+ */
+export async function renameOverRegular(fs: FsLike, temp: string, path: string): Promise<boolean> {
+  const info = await fs.promises.lstat(path).catch((error: unknown) => {
+    if (errnoCode(error) === 'ENOENT') return undefined;
+    throw error;
+  });
+  if (info !== undefined && !info.isFile()) return false;
+  await fs.promises.rename(temp, path);
+  return true;
+}
+
+/** `renameOverRegular` on Node's file system, synchronously. */
+export function renameOverRegularSync(temp: string, path: string): boolean {
+  const info = nodeFs.lstatSync(path, { throwIfNoEntry: false });
+  if (info !== undefined && !info.isFile()) return false;
+  nodeFs.renameSync(temp, path);
+  return true;
 }
 
 /** mkdir -p. */

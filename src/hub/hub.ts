@@ -11,10 +11,10 @@ import { compareDiagnostics, type Diagnostic, type SourceRepository } from '../d
 import { GitErrorCode, isGitStoreError, isomorphicGit, openRemote, openRepository, parseHubUrl, type GitStore, type ObjectCache } from '../git/index.js';
 import { findRepositoryRoot } from '../git/find-root.js';
 import { DEFAULT_BASE_PATH } from '../model/build.js';
-import { folderPath, hubBaseFolder, invalidProjectPathSummary } from '../model/folder-path.js';
+import { folderPath, hubBase, invalidProjectPathSummary, type HubBase } from '../model/folder-path.js';
 import { suggest } from '../model/suggest.js';
 import type { HubConfigDocument, HubProjectModel } from '../model/types.js';
-import { kindFolder, TemplateCatalog, type CatalogStore, type LoadedTemplate, type PublishedVersion } from '../templates/catalog.js';
+import { kindFolder, notReadWithoutBase, TemplateCatalog, type CatalogStore, type LoadedTemplate, type PublishedVersion } from '../templates/catalog.js';
 import { buildLock, compareLock, LOCK_FILE_NAME, outdated, pinsFromLock, type LockFile, type OutdatedEntry } from '../templates/lock.js';
 import { resolveFiles, usageKey, type ProjectResolution } from '../templates/project.js';
 import { publishTemplate, readTemplateFiles, type PublishRequest, type PublishResult } from '../templates/publish.js';
@@ -28,7 +28,7 @@ import { diffHubRefs } from './diff.js';
 import { templateConsumers, type TemplateConsumers } from './consumers.js';
 import { hubPolicyTests, type HubPolicyTests } from './policy-tests.js';
 import { isProjectFile, ownsProjectFile, projectFoldersOf } from '../lint/project-files.js';
-import { HUB_REPOSITORY_ID, type LintWorkerSource, type ProjectRead } from '../lint/hub-view.js';
+import { HUB_REPOSITORY_ID, projectRepositoryId, type LintWorkerSource, type ProjectRead } from '../lint/hub-view.js';
 import { defaultFs } from '../git/repo.js';
 import { oclWorktreeMatches } from '../lint/worktree.js';
 import { validatedConfig, type ConfigCacheOptions } from './config-cache.js';
@@ -166,7 +166,7 @@ export interface HubWorkerSource {
   commit: string | null;
   dir?: string;
   config?: HubConfigDocument;
-  basePath: string;
+  basePath: HubBase;
   templatesAsOfRef: boolean;
   readsWorkingTree: boolean;
 }
@@ -216,10 +216,10 @@ export class Hub {
   commit: string | null = null;
   /**
    * The folder of policies and templates: `base_path` read by the one rule for configured folders
-   * (`hubBaseFolder`), so every spelling of one folder is that folder (`''` the root). As written when it
-   * names none: SEM037 is then among `configErrors`, where every surface stops.
+   * (`hubBase`), so every spelling of one folder is that folder (`''` the root). When it names none
+   * (SEM037 among `configDiagnostics`), why and where, and nothing of the hub's content is read.
    */
-  basePath = DEFAULT_BASE_PATH;
+  basePath: HubBase = DEFAULT_BASE_PATH;
   config?: HubConfigDocument;
   configDiagnostics: Diagnostic[] = [];
   catalog!: TemplateCatalog;
@@ -270,7 +270,7 @@ export class Hub {
         this.configDiagnostics = checked.diagnostics;
         if (checked.document) {
           this.config = checked.document;
-          this.basePath = hubBaseFolder(checked.document) ?? checked.document.basePath;
+          this.basePath = hubBase(checked.document);
         }
       }
     } catch (error) {
@@ -342,19 +342,17 @@ export class Hub {
   async listTemplates(kind: TemplateKind): Promise<TemplateSummary[]> {
     const slugs = new Set(await this.catalog.slugs(kind));
     const inRef = new Set<string>();
-    try {
-      const folder = kindFolder(this.basePath, kind);
-      for (const entry of await this.store.listFiles(this.readRef, folder, { recursive: true })) {
-        if (!entry.path.toLowerCase().endsWith('.ocl')) continue;
-        const parts = entry.path.slice(folder.length + 1).split('/');
-        // <slug>.ocl, or the library layout <slug>/<slug>.ocl; project templates are folders.
-        const slug = kind === 'project-templates' ? parts[0]! : parts.length === 1 ? parts[0]!.replace(/\.ocl$/i, '') : parts[0]!;
-        if (kind !== 'project-templates' && parts.length > 2) continue;
-        inRef.add(slug);
-        slugs.add(slug);
-      }
-    } catch {
-      // No folder for this kind at the ref.
+    // With no base folder, no file is looked for (SEM037 says why): none is said to be in the ref.
+    const folder = typeof this.basePath === 'string' ? kindFolder(this.basePath, kind) : undefined;
+    const listed = folder === undefined ? [] : await this.store.listFiles(this.readRef, folder, { recursive: true }).catch(() => []); // no folder for this kind at the ref
+    for (const entry of listed) {
+      if (!entry.path.toLowerCase().endsWith('.ocl')) continue;
+      const parts = entry.path.slice(folder!.length + 1).split('/');
+      // <slug>.ocl, or the library layout <slug>/<slug>.ocl; project templates are folders.
+      const slug = kind === 'project-templates' ? parts[0]! : parts.length === 1 ? parts[0]!.replace(/\.ocl$/i, '') : parts[0]!;
+      if (kind !== 'project-templates' && parts.length > 2) continue;
+      inRef.add(slug);
+      slugs.add(slug);
     }
     const out: TemplateSummary[] = [];
     for (const slug of [...slugs].sort()) {
@@ -387,9 +385,11 @@ export class Hub {
     version: string,
   ): Promise<{ tag: string; commit: string; files: { path: string; text: string }[]; diagnostics: Diagnostic[] }> {
     const tag = `${kind}/${slug}/v${version}`;
+    const base = this.basePath;
+    if (typeof base !== 'string') return { tag, commit: '', files: [], diagnostics: [notReadWithoutBase('TPL104', `${slug} ${version}`, base)] };
     try {
       const info = await this.catalog.versionInfo(kind, slug, version);
-      const read = await readTemplateFiles(this.store, info.commit, this.basePath, kind, slug);
+      const read = await readTemplateFiles(this.store, info.commit, base, kind, slug);
       if (!read) return { tag, commit: info.commit, files: [], diagnostics: [tplDiagnostic('TPL104', `${slug} ${version} has no files at tag ${tag}`)] };
       return { tag, commit: info.commit, files: read.files.map((f) => ({ path: f.path, text: f.text })), diagnostics: [] };
     } catch (error) {
@@ -513,7 +513,7 @@ export class Hub {
         const remote = await openRemote({ url: project.repository, ...(project.ref ? { ref: project.ref } : {}), cacheDir: options.cacheDir });
         store = remote.store;
         ref = remote.resolved.oid ?? remote.ref;
-        repository = { id: project.slug, location: project.repository, ...(remote.resolved.oid ? { commit: remote.resolved.oid } : {}), ...(project.ref ? { ref: project.ref } : {}) };
+        repository = { id: projectRepositoryId(this.config?.projects ?? [], project), location: project.repository, ...(remote.resolved.oid ? { commit: remote.resolved.oid } : {}), ...(project.ref ? { ref: project.ref } : {}) };
       } else {
         store = await openRepository({ dir: path.resolve(this.dir ?? process.cwd(), project.repository) });
         ref = project.ref ?? 'HEAD';
@@ -521,7 +521,7 @@ export class Hub {
         if (project.ref === undefined && this.readsWorkingTree && !(await readsAsCommit(store, store.dir ?? ''))) ref = 'WORKTREE';
         const resolved = await store.resolveRef(ref);
         ref = resolved.oid ?? 'WORKTREE';
-        repository = { id: project.slug, location: project.repository, ...(resolved.oid ? { commit: resolved.oid } : {}), ...(project.ref ? { ref: project.ref } : {}) };
+        repository = { id: projectRepositoryId(this.config?.projects ?? [], project), location: project.repository, ...(resolved.oid ? { commit: resolved.oid } : {}), ...(project.ref ? { ref: project.ref } : {}) };
       }
     } catch (error) {
       return fail(`Cannot read project "${project.slug}" from ${project.repository ?? this.location}${project.ref ? ` at ${project.ref}` : ''}: ${messageOf(error)}`);

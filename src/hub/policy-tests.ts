@@ -7,6 +7,7 @@ import type { Diagnostic } from '../diagnostics.js';
 import { policyDiagnostic } from '../policy/codes.js';
 import { loadPolicyText } from '../policy/load.js';
 import { checkExpectation, parseCase, type PolicyTestCaseResult } from '../policy/unit-tests.js';
+import { noBaseFolderSummary } from '../model/folder-path.js';
 import { templateFileCandidates } from '../templates/catalog.js';
 import type { Hub } from './hub.js';
 
@@ -28,8 +29,11 @@ export async function hubPolicyTests(hub: Hub, slug: string): Promise<HubPolicyT
   const folder = `${POLICY_TESTS_FOLDER}/${slug}`;
   let file: string | undefined;
   let text: string | undefined;
+  const base = hub.basePath;
+  // With no base folder no policy file is looked for, and every case fails for want of one (fail closed).
+  if (typeof base !== 'string') diagnostics.push(policyDiagnostic('POL122', `The tests of "${slug}" run against no policy: ${noBaseFolderSummary(base)}`, { file: base.file, range: base.range }));
   try {
-    for (const candidate of templateFileCandidates(hub.basePath, 'policies', slug)) {
+    for (const candidate of typeof base === 'string' ? templateFileCandidates(base, 'policies', slug) : []) {
       if ((await hub.store.pathType(ref, candidate)) !== 'file') continue;
       file = candidate;
       text = await hub.store.readTextFile(ref, candidate);
@@ -45,13 +49,14 @@ export async function hubPolicyTests(hub: Hub, slug: string): Promise<HubPolicyT
         cases.push({ policy: slug, file: caseFile, passed: false, failures: [`invalid test file: ${parsed}`] });
         continue;
       }
-      const base = { policy: slug, file: caseFile, ...(parsed.description !== undefined ? { description: parsed.description } : {}) };
+      const about = { policy: slug, file: caseFile, ...(parsed.description !== undefined ? { description: parsed.description } : {}) };
       if (!loaded?.policy) {
-        cases.push({ ...base, passed: false, failures: [file ? `${file} does not parse` : `no policy file for "${slug}" at ${ref}`] });
+        const why = file ? `${file} does not parse` : typeof base === 'string' ? `no policy file for "${slug}" at ${ref}` : 'no policy file is read: base_path names no folder';
+        cases.push({ ...about, passed: false, failures: [why] });
         continue;
       }
       const { failures, decision } = checkExpectation(loaded.policy, parsed.input, parsed.expect);
-      cases.push({ ...base, passed: failures.length === 0, failures, decision });
+      cases.push({ ...about, passed: failures.length === 0, failures, decision });
     }
   } catch (error) {
     diagnostics.push(policyDiagnostic('POL122', `Cannot read the tests of "${slug}" at ${ref}: ${error instanceof Error ? error.message : String(error)}`));

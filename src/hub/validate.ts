@@ -32,6 +32,7 @@ import {
   type HubFileReader,
   type HubValidationResult,
 } from '../model/validate.js';
+import { projectRepositoryId } from '../lint/hub-view.js';
 import { ownsProjectFile } from '../lint/project-files.js';
 import { decodeOclBytes } from '../ocl/encoding.js';
 import type { HeredocMode } from '../ocl/printer.js';
@@ -476,7 +477,7 @@ async function checkExternalProject(
     }
     return registration('HUB020', `Project "${project.slug}": repository ${repository} cannot be read`, error.message);
   }
-  const source: SourceRepository = { id: project.slug, location: repository, ...(commit ? { commit } : {}), ...(project.ref ? { ref: project.ref } : {}) };
+  const source: SourceRepository = { id: projectRepositoryId(config.projects, project), location: repository, ...(commit ? { commit } : {}), ...(project.ref ? { ref: project.ref } : {}) };
   const readRef = commit ?? WORKTREE;
   let allPaths: string[];
   try {
@@ -490,8 +491,9 @@ async function checkExternalProject(
   // validated once, as that project's, when it is registered.
   const inFolder = allPaths.filter((p) => p.toLowerCase().endsWith('.ocl') && pathInFolder(folder, p) !== undefined);
   const owned = inFolder.filter((p) => ownsProjectFile(pathInFolder(folder, p)!));
-  const sources = new Map<string, string>();
-  allSources.set(project.slug, sources);
+  // Projects of one repository own disjoint files of it: their texts go in one map, under its id.
+  const sources = allSources.get(source.id) ?? new Map<string, string>();
+  allSources.set(source.id, sources);
   const schemaVersions = new Map<string, number | undefined>();
   const results: FileValidationResult[] = [];
   for (const file of owned) {

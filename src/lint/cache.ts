@@ -660,7 +660,8 @@ export interface RenderedReport {
   /** The report's text. */
   text(): Promise<string>;
   /** Copies the report's bytes to a file without decoding them (atomically: temp file + rename). */
-  copyTo(file: string): Promise<void>;
+  /** Replaces `file` (a regular file or none) with the report; false, with nothing written, when a FIFO, device or link took the name meanwhile. */
+  copyTo(file: string): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -700,16 +701,25 @@ export async function readRenderedReport(dir: string, key: string): Promise<Rend
       async copyTo(target: string) {
         // A copy made by the kernel; when the body was replaced since it was opened, from the open handle.
         const copy = startStoredCopy(bodyFile, head.body, target, true);
-        if (copy && (await copy.finish())) return;
-        await writeFileAtomicWith(nodeFs as unknown as FsLike, target, async (out) => {
-          const piece = Buffer.alloc(1 << 20);
-          for (let at = 0; at < size; ) {
-            const { bytesRead } = await file.read(piece, 0, Math.min(piece.length, size - at), at);
-            if (bytesRead === 0) throw new Error('the stored report is torn');
-            await out.write(piece.subarray(0, bytesRead));
-            at += bytesRead;
-          }
-        });
+        if (copy && (await copy.finish())) return true;
+        let replaced = true;
+        await writeFileAtomicWith(
+          nodeFs as unknown as FsLike,
+          target,
+          async (out) => {
+            const piece = Buffer.alloc(1 << 20);
+            for (let at = 0; at < size; ) {
+              const { bytesRead } = await file.read(piece, 0, Math.min(piece.length, size - at), at);
+              if (bytesRead === 0) throw new Error('the stored report is torn');
+              await out.write(piece.subarray(0, bytesRead));
+              at += bytesRead;
+            }
+          },
+          undefined,
+          undefined,
+          async () => void (replaced = false),
+        );
+        return replaced;
       },
       close: () => file.close(),
     };

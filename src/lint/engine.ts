@@ -228,16 +228,6 @@ export async function registeredTargets(
     }
     return readTarget(hub, project, options);
   });
-  // Projects registered from one repository (nested project folders) share its id, so outputs name it once.
-  const ids = new Map<string, string>();
-  for (const target of targets) {
-    const repository = target.repository;
-    if (!repository || repository.id === HUB_REPOSITORY_ID) continue;
-    const key = `${repository.location}\u0000${repository.ref ?? ''}\u0000${repository.commit ?? ''}`;
-    const id = ids.get(key) ?? repository.id;
-    ids.set(key, id);
-    if (id !== repository.id) target.repository = { ...repository, id };
-  }
   return { targets, diagnostics: [] };
 }
 
@@ -845,7 +835,9 @@ export async function lintHub(hub: Hub, options: LintOptions = {}): Promise<Lint
   const practices = runsHubRules(options.shard)
     ? (await cachedHubPractices(hub.config, result.facts ?? [], { now, publishedPolicies }, hubCache)).filter((d) => !linted || (d.project !== undefined && linted.has(d.project)))
     : [];
-  found.push(...practices.map((d) => (d.file !== undefined && d.repository === undefined ? { ...d, repository: hub.repository } : d)));
+  // A hub-wide finding (or related place) that names no repository is in the hub's: only other repositories' facts carry one.
+  const inHub = <T extends { file?: string; repository?: SourceRepository }>(item: T): T => (item.file !== undefined && item.repository === undefined ? { ...item, repository: hub.repository } : item);
+  found.push(...practices.map((d) => (d.related ? { ...inHub(d), related: d.related.map(inHub) } : inHub(d))));
   const exceptions = hub.config?.exceptions ?? [];
   for (const segment of result.segments) {
     // Without exceptions every decision stands as it is (applyExceptions would copy them unchanged).
@@ -1172,7 +1164,19 @@ async function lintUncached(
     }
   }
   const placed = diagnostics.map((d) => (d.file !== undefined && d.repository === undefined ? { ...d, repository: hub.repository } : d));
-  return { result: { diagnostics: dedupe(placed), segments, sources, facts }, cached, evaluated, onWorkers, total: targets.length, policies, repositories, rules, volatile };
+  return { result: { diagnostics: dedupe(placed), segments, sources, facts: withRepositories(facts, [...targets, ...others]) }, cached, evaluated, onWorkers, total: targets.length, policies, repositories, rules, volatile };
+}
+
+/**
+ * Facts are stored without their repository (a cached result takes its repository's current commit):
+ * those of a project in another repository get it here, so that a hub-wide finding in its files names
+ * that repository, not the hub. In-hub projects' facts stay without one (the hub's, as findings place it),
+ * which keeps the hub-wide findings' cache key free of the hub commit.
+ */
+function withRepositories(facts: ProjectFacts[], targets: readonly LintProjectTarget[]): ProjectFacts[] {
+  const elsewhere = new Map(targets.flatMap((t) => (t.repository && t.repository.id !== HUB_REPOSITORY_ID ? [[t.slug, t.repository] as const] : [])));
+  if (elsewhere.size === 0) return facts;
+  return facts.map((f) => (f.repository === undefined && elsewhere.has(f.slug) ? { ...f, repository: elsewhere.get(f.slug)! } : f));
 }
 
 /** A project folder on disk as a lint target: slug from oclhub.ocl when registered, else the folder name. */

@@ -25,12 +25,12 @@
  * loading it costs next to nothing.
  */
 import { worktreeStateHolds, worktreeStateName } from './worktree.js';
-import { replaceFileSync, syncFolder, tempPath } from '../git/durable.js';
+import { renameOverRegularSync, replaceFileSync, syncFolder, tempPath } from '../git/durable.js';
 import type { FsLike } from '../git/repo.js';
 
 // Node's own modules as they are, not through the ES-module facades an `import` of them builds: a few
 // milliseconds of the re-run's start-up (see worktree.ts). Older Node: the facades.
-const { appendFileSync, closeSync, constants, fstatSync, mkdirSync, openSync, promises: fsPromises, readdirSync, readFileSync, readSync, renameSync, statSync } =
+const { appendFileSync, closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, promises: fsPromises, readdirSync, readFileSync, readSync, statSync } =
   process.getBuiltinModule?.('node:fs') ?? (await import('node:fs'));
 const path: typeof import('node:path') = process.getBuiltinModule?.('node:path') ?? (await import('node:path'));
 const { copyFile, open, unlink } = fsPromises;
@@ -151,6 +151,9 @@ const NODE_FS: FsLike = { promises: fsPromises as unknown as FsLike['promises'] 
  */
 export function startStoredCopy(source: string, identity: FileIdentity, target: string, createFolder: boolean): StoredCopy | undefined {
   if (!hasIdentity(statSync(source, { throwIfNoEntry: false }), identity)) return undefined;
+  // A link is written through and a FIFO or device in place (cli/output-file.ts): the full path's work, not a rename's.
+  const there = lstatSync(target, { throwIfNoEntry: false });
+  if (there !== undefined && !there.isFile()) return undefined;
   const folder = path.dirname(target);
   if (createFolder) mkdirSync(folder, { recursive: true });
   else if (!statSync(folder, { throwIfNoEntry: false })?.isDirectory()) return undefined;
@@ -187,7 +190,11 @@ export function startStoredCopy(source: string, identity: FileIdentity, target: 
           await discard();
           return false;
         }
-        renameSync(temp, target);
+        // Not over a FIFO, device or link that took the name since the copy began (`renameOverRegular`).
+        if (!renameOverRegularSync(temp, target)) {
+          await discard();
+          return false;
+        }
       } catch (error) {
         await unlink(temp).catch(() => undefined);
         throw error;

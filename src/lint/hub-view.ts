@@ -18,6 +18,16 @@ export interface LintHubResolveOptions {
 /** The id of the hub's own repository in findings (`SourceRepository.id`); project repositories use a project slug. */
 export const HUB_REPOSITORY_ID = 'hub';
 
+/**
+ * The id findings give a registered project's own repository, one rule for every command and surface:
+ * the slug of the first project oclhub.ocl registers from the same repository at the same ref. Projects
+ * registered from one repository (nested project folders) so name it alike, whichever of them is read,
+ * linted or evaluated alone, and each output names that repository once.
+ */
+export function projectRepositoryId(projects: readonly HubProjectModel[], project: HubProjectModel): string {
+  return projects.find((p) => p.repository === project.repository && p.ref === project.ref)?.slug ?? project.slug;
+}
+
 /** A registered project as read by `LintHub.readProject`. */
 export interface ProjectRead {
   /** OCL text by path relative to `repository`. */

@@ -15,7 +15,7 @@
  *   value cannot name a folder of the repository, and guessing one would evaluate the wrong files;
  * - nothing else changes: case and Unicode (Git compares names byte for byte) stay as written.
  */
-import type { Diagnostic } from '../diagnostics.js';
+import type { Diagnostic, Range } from '../diagnostics.js';
 import { DEFAULT_BASE_PATH } from './build.js';
 import { modelDiagnostic } from './codes.js';
 import type { HubConfigDocument, HubProjectModel } from './types.js';
@@ -94,6 +94,35 @@ export function hubBasePath(config: Pick<HubConfigDocument, 'basePath'> | undefi
 export function hubBaseFolder(config: Pick<HubConfigDocument, 'basePath'> | undefined): string | undefined {
   const checked = hubBasePath(config);
   return checked.valid ? checked.folder : undefined;
+}
+
+/**
+ * The hub's base folder as the readers of hub content (the template catalogue, publishing, policy
+ * tests, the API's template content) hold it: the folder (`''` the root), or, when `base_path` names
+ * none, what was written, why it names none and where, so that each reader says at that place that it
+ * read nothing instead of reading under a folder guessed from the text (`""` is not the root).
+ */
+export type HubBase = string | NoBaseFolder;
+
+/** `base_path` names no folder of the hub repository (SEM037): nothing of the hub's content is read. */
+export interface NoBaseFolder {
+  readonly written: string;
+  readonly reason: string;
+  /** oclhub.ocl, and the range of `base_path` in it when known. */
+  readonly file: string;
+  readonly range?: Range;
+}
+
+export function hubBase(config: Pick<HubConfigDocument, 'basePath' | 'source'> | undefined, file = 'oclhub.ocl'): HubBase {
+  const checked = hubBasePath(config);
+  if (checked.valid) return checked.folder;
+  const range = config?.source.attributeRanges['base_path'] ?? config?.source.range;
+  return { written: config?.basePath ?? '', reason: checked.reason, file, ...(range ? { range } : {}) };
+}
+
+/** What a reader of hub content says when `base` names no folder: why it read nothing. */
+export function noBaseFolderSummary(base: NoBaseFolder): string {
+  return `base_path ${JSON.stringify(base.written)} is not a folder inside the hub repository (${base.reason})`;
 }
 
 /** SEM037 at `base_path` in oclhub.ocl (`file`) when it names no folder of the hub repository. */

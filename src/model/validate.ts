@@ -199,8 +199,8 @@ export interface ValidateHubOptions {
 export interface HubValidationResult {
   /** The parsed oclhub.ocl, when present and valid enough to build. */
   config?: HubConfigDocument;
-  /** The hub's base folder (`hubBaseFolder`: one folder for every spelling); `base_path` as written when it names none (SEM037). */
-  basePath: string;
+  /** The hub's base folder (`hubBaseFolder`: one folder for every spelling); undefined when `base_path` names none (SEM037). */
+  basePath: string | undefined;
   files: FileValidationResult[];
   /** Diagnostics of every file plus cross-file findings, sorted. */
   diagnostics: Diagnostic[];
@@ -261,7 +261,7 @@ export async function validateHub(options: ValidateHubOptions): Promise<HubValid
     files.push(r);
     if (r.document?.kind === 'oclhub') config = r.document;
   }
-  const basePath = hubBaseFolder(config) ?? config?.basePath ?? DEFAULT_BASE_PATH;
+  const basePath = hubBaseFolder(config);
 
   for (const path of paths) {
     if (path === 'oclhub.ocl') continue;

@@ -13,7 +13,7 @@ import { isGitStoreError, type GitStore } from '../git/index.js';
 import { classifyPath } from '../model/kinds.js';
 import type { HubConfigDocument } from '../model/types.js';
 import { validateFile } from '../model/validate.js';
-import { hubBasePath } from '../model/folder-path.js';
+import { hubBase, noBaseFolderSummary } from '../model/folder-path.js';
 import { kindFolder, templateFileCandidates } from '../templates/catalog.js';
 import { tagName } from '../templates/version-tags.js';
 import { isValidVersion } from '../templates/versions.js';
@@ -98,18 +98,11 @@ export async function loadActivePolicies(options: LoadActivePoliciesOptions): Pr
   const diagnostics: Diagnostic[] = [];
   const config = options.config ?? (await readConfig(store, ref, diagnostics));
   // One folder for every spelling of base_path; one that names none reads nothing (fail closed, said once here).
-  const base = hubBasePath(config);
-  if (!base.valid) {
-    const where = config?.source.attributeRanges['base_path'];
-    diagnostics.push(
-      policyDiagnostic('POL122', `No policy is evaluated: base_path ${JSON.stringify(config?.basePath)} is not a folder inside the hub repository (${base.reason})`, {
-        file: CONFIG_FILE,
-        ...(where ? { range: where } : {}),
-      }),
-    );
+  const basePath = hubBase(config, CONFIG_FILE);
+  if (typeof basePath !== 'string') {
+    diagnostics.push(policyDiagnostic('POL122', `No policy is evaluated: ${noBaseFolderSummary(basePath)}`, { file: basePath.file, range: basePath.range }));
     return { policies: [], diagnostics };
   }
-  const basePath = base.folder;
   if (options.drafts) return { policies: await loadDrafts(store, ref, basePath, diagnostics), diagnostics };
 
   const policies: PolicySource[] = [];

@@ -16,7 +16,8 @@ const semver = { compare };
 
 export interface ValidatedHub {
   config?: HubConfigDocument;
-  basePath: string;
+  /** Undefined when `base_path` names no folder (SEM037): no file is then taken for the hub's own. */
+  basePath: string | undefined;
   files: readonly { path: string; document?: ModelDocument }[];
 }
 
@@ -33,28 +34,32 @@ function under(path: string, folder: string): boolean {
   return folder === '' || path.startsWith(`${folder}/`);
 }
 
-/** A folder of the hub as Git names it; as written when it names none (oclhub.ocl's checks say why, and no file lies under it). */
-function clean(folder: string): string {
+/** A folder of the hub as Git names it; undefined when it names none (oclhub.ocl's checks say why), never a folder guessed from the text. */
+function clean(folder: string | undefined): string | undefined {
+  if (folder === undefined) return undefined;
   const checked = folderPath(folder);
-  return checked.valid ? checked.folder : folder;
+  return checked.valid ? checked.folder : undefined;
 }
 
 export function practiceInputFromValidation(hub: ValidatedHub, sources: ReadonlyMap<string, string>, options: FromValidationOptions = {}): PracticeInput {
   const base = clean(hub.basePath);
-  const hubOwned = ['policies', 'process-templates', 'project-templates'].map((kind) => (base === '' ? kind : `${base}/${kind}`));
+  const hubOwned = base === undefined ? [] : ['policies', 'process-templates', 'project-templates'].map((kind) => (base === '' ? kind : `${base}/${kind}`));
   const policies: { file: string; document: PolicyDocument }[] = [];
   const projectDocuments: PracticeDocument[] = [];
   for (const file of hub.files) {
     const document = file.document;
     if (!document) continue;
-    if (document.kind === 'policy' && under(file.path, hubOwned[0]!)) policies.push({ file: file.path, document });
+    if (document.kind === 'policy' && hubOwned.length > 0 && under(file.path, hubOwned[0]!)) policies.push({ file: file.path, document });
     if (!PROJECT_KINDS.has(document.kind) || hubOwned.some((folder) => under(file.path, folder))) continue;
     const text = sources.get(file.path);
     projectDocuments.push(text !== undefined ? { file: file.path, text, document } : { file: file.path, document });
   }
   const projects: PracticeProject[] = [];
   const claimed = new Set<PracticeDocument>();
-  const inHub = (hub.config?.projects ?? []).filter((p) => p.repository === undefined && p.path !== undefined).map((p) => ({ project: p, folder: clean(p.path!) }));
+  const inHub = (hub.config?.projects ?? []).flatMap((p) => {
+    const folder = p.repository === undefined ? clean(p.path) : undefined;
+    return folder === undefined ? [] : [{ project: p, folder }];
+  });
   // A file belongs to the registered project with the deepest folder holding it (a project may sit inside another's folder).
   const ownerOf = (file: string) => inHub.filter((p) => under(file, p.folder)).sort((a, b) => b.folder.length - a.folder.length)[0]?.project;
   for (const registered of hub.config?.projects ?? []) {

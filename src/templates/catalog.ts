@@ -6,14 +6,14 @@
 import type { Diagnostic } from '../diagnostics.js';
 import { isGitStoreError, type GitStore } from '../git/index.js';
 import type { OclDocument } from '../ocl/ast.js';
-import { folderPath } from '../model/folder-path.js';
+import { folderPath, noBaseFolderSummary, type HubBase, type NoBaseFolder } from '../model/folder-path.js';
 import { validateFile } from '../model/validate.js';
 import type { ProcessTemplateDocument } from '../model/types.js';
 import { hashFileContent } from './content-hash.js';
 import { parseTagMessage, type Publisher, type RequestedBump, type RequiredBump } from './tag-message.js';
 import { parseTagName, tagName, TEMPLATE_KINDS, type TemplateKind } from './version-tags.js';
 import { isPrereleaseVersion, sortVersions } from './versions.js';
-import { tplDiagnostic } from './resolve-codes.js';
+import { tplDiagnostic, type ResolveCode } from './resolve-codes.js';
 
 export interface PublishedVersion {
   kind: TemplateKind;
@@ -63,14 +63,23 @@ interface SharedCaches {
 }
 
 /**
- * The folder of a kind under the base path: a folder as `hubBasePath` (model/folder-path.ts) gives it
- * (`''` the root), or any other spelling of one, read by the same rule. A base path that names no
- * folder stays as written: Git refuses the path made of it, and SEM037 has said why.
+ * The folder of a kind under the base path: a folder as `hubBase` (model/folder-path.ts) gives it
+ * (`''` the root), or any other spelling of one, read by the same rule. Never `base_path` as written
+ * when it names no folder (`hubBase` says so instead): written, `""` is no folder, while `''` here is the root.
  */
 export function kindFolder(basePath: string, kind: TemplateKind): string {
   const checked = basePath === '' ? undefined : folderPath(basePath);
   const base = checked?.valid ? checked.folder : basePath;
   return base === '' ? kind : `${base}/${kind}`;
+}
+
+/** `code` at `base_path` in oclhub.ocl: `what` (a template, a policy) is not read, as `base` names no folder to read it from. */
+export function notReadWithoutBase(code: ResolveCode, what: string, base: NoBaseFolder): Diagnostic {
+  return tplDiagnostic(code, `${what} is not read: ${noBaseFolderSummary(base)}`, {
+    file: base.file,
+    range: base.range,
+    detail: 'Templates and policies are read under base_path, a folder of the hub repository; until it names one, none is read (the repository root is not guessed).',
+  });
 }
 
 /** Candidate paths of a single-file template (process template, policy), Octopus layout first, then library layout. */
@@ -105,10 +114,11 @@ export class TemplateCatalog {
 
   constructor(
     readonly store: CatalogStore,
-    readonly basePath: string,
+    /** Where the templates are read at each tag; nothing is read when `base_path` names no folder. */
+    readonly basePath: HubBase,
     caches?: SharedCaches,
   ) {
-    this.caches = caches ?? { tagsByKind: new Map(), tagInfo: new Map(), templates: sharedTemplates(store, basePath) };
+    this.caches = caches ?? { tagsByKind: new Map(), tagInfo: new Map(), templates: typeof basePath === 'string' ? sharedTemplates(store, basePath) : new Map() };
   }
 
   /** Forgets the tag listing (loaded templates stay cached: tags never move). */
@@ -235,6 +245,10 @@ export class TemplateCatalog {
   private async readTemplate(slug: string, version: string): Promise<LoadedTemplate> {
     const kind: TemplateKind = 'process-templates';
     const tag = tagName(kind, slug, version);
+    if (typeof this.basePath !== 'string') {
+      const unread = notReadWithoutBase('TPL104', `Process template "${slug}" ${version}`, this.basePath);
+      return { kind, slug, version, tag, commit: '', file: this.basePath.file, text: '', contentHash: '', diagnostics: [unread] };
+    }
     const candidates = templateFileCandidates(this.basePath, kind, slug);
     const empty = { kind, slug, version, tag, commit: '', file: candidates[0]!, text: '', contentHash: '' };
     let commit: string;

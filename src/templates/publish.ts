@@ -18,7 +18,7 @@ import { validateFile } from '../model/validate.js';
 import { applyRuleSettings, type RuleSetting } from '../model/rule-settings.js';
 import { suggest } from '../model/suggest.js';
 import { compareBump, computeRequiredBump, type BumpReason } from './bump.js';
-import { kindFolder, parseTemplate, templateFileCandidates, type LoadedTemplate, type TemplateCatalog } from './catalog.js';
+import { kindFolder, notReadWithoutBase, parseTemplate, templateFileCandidates, type LoadedTemplate, type TemplateCatalog } from './catalog.js';
 import { hashFileContent, hashFolderContent } from './content-hash.js';
 import { explicitVersion, nextVersion, type StableBump } from './next-version.js';
 import { tplDiagnostic } from './resolve-codes.js';
@@ -122,20 +122,22 @@ export async function publishTemplate(store: GitStore, catalog: TemplateCatalog,
   }
   result.commit = commit;
 
-  const current = await readTemplateFiles(store, commit, catalog.basePath, kind, slug);
+  const base = catalog.basePath;
+  if (typeof base !== 'string') return fail(notReadWithoutBase('TPL205', `${describeKind(kind)} "${slug}"`, base));
+  const current = await readTemplateFiles(store, commit, base, kind, slug);
   if (!current) {
-    const available = await listSlugsAt(store, commit, catalog.basePath, kind);
+    const available = await listSlugsAt(store, commit, base, kind);
     const hint = suggest(slug, available);
     return fail(
       tplDiagnostic('TPL205', `No ${describeKind(kind)} "${slug}" at ${ref} (${commit.slice(0, 12)})`, {
-        detail: `${hint ? `Did you mean "${hint}"? ` : ''}Looked for ${kind === 'project-templates' ? `${kindFolder(catalog.basePath, kind)}/${slug}/` : templateFileCandidates(catalog.basePath, kind, slug).join(' or ')}.`,
+        detail: `${hint ? `Did you mean "${hint}"? ` : ''}Looked for ${kind === 'project-templates' ? `${kindFolder(base, kind)}/${slug}/` : templateFileCandidates(base, kind, slug).join(' or ')}.`,
       }),
     );
   }
   result.files = current.files.map((f) => f.path);
 
   if (request.ref === undefined && !store.bare) {
-    const dirty = await dirtyFiles(store, current, catalog.basePath, kind, slug);
+    const dirty = await dirtyFiles(store, current, base, kind, slug);
     if (dirty.length > 0) {
       return fail(
         tplDiagnostic('TPL204', `Uncommitted changes to ${dirty.join(', ')}: commit them, or name a commit with --ref`, {
@@ -158,13 +160,13 @@ export async function publishTemplate(store: GitStore, catalog: TemplateCatalog,
     return result;
   }
 
-  if (request.dryRun) return numberAndTag(store, catalog, request, result, current);
+  if (request.dryRun) return numberAndTag(store, catalog, base, request, result, current);
   // Fast refusal of a version that is already taken, without queueing for the lock.
   if (request.version !== undefined && (await catalog.versions(kind, slug).catch(() => [] as string[])).includes(request.version)) {
     return fail(tplDiagnostic('TPL203', `Version ${request.version} of ${describeKind(kind)} "${slug}" is already published: versions are never reused`));
   }
   try {
-    return await store.withLock(`publish/${kind}/${slug}`, () => numberAndTag(store, catalog, request, result, current), {
+    return await store.withLock(`publish/${kind}/${slug}`, () => numberAndTag(store, catalog, base, request, result, current), {
       ...(request.lockTimeoutMs !== undefined ? { timeoutMs: request.lockTimeoutMs } : {}),
     });
   } catch (error) {
@@ -178,7 +180,7 @@ export async function publishTemplate(store: GitStore, catalog: TemplateCatalog,
  * Numbers the version from the current tag listing, checks the bump and creates the tag (not on a dry
  * run). Runs under the template's repository lock, so the listing cannot change in between.
  */
-async function numberAndTag(store: GitStore, catalog: TemplateCatalog, request: PublishRequest, result: PublishResult, current: TemplateFiles): Promise<PublishResult> {
+async function numberAndTag(store: GitStore, catalog: TemplateCatalog, base: string, request: PublishRequest, result: PublishResult, current: TemplateFiles): Promise<PublishResult> {
   const { kind, slug } = request;
   const commit = result.commit!;
   const fail = (d: Diagnostic): PublishResult => {
@@ -192,7 +194,7 @@ async function numberAndTag(store: GitStore, catalog: TemplateCatalog, request: 
   let required: RequiredBump = 'none';
   let reasons: BumpReason[] = [];
   if (previousStable !== undefined) {
-    const previousFiles = await readPublished(store, catalog, kind, slug, previousStable);
+    const previousFiles = await readPublished(store, catalog, base, kind, slug, previousStable);
     if (previousFiles) {
       const bump = computeRequiredBump(toSnapshot(kind, previousFiles), toSnapshot(kind, current));
       required = bump.required;
@@ -331,10 +333,10 @@ async function readText(store: GitStore, commit: string, path: string): Promise<
   return 'text' in decoded ? { text: decoded.text } : { text: new TextDecoder().decode(bytes), encoding: decoded.diagnostic };
 }
 
-async function readPublished(store: GitStore, catalog: TemplateCatalog, kind: TemplateKind, slug: string, version: string): Promise<TemplateFiles | undefined> {
+async function readPublished(store: GitStore, catalog: TemplateCatalog, base: string, kind: TemplateKind, slug: string, version: string): Promise<TemplateFiles | undefined> {
   try {
     const info = await catalog.versionInfo(kind, slug, version);
-    return await readTemplateFiles(store, info.commit, catalog.basePath, kind, slug);
+    return await readTemplateFiles(store, info.commit, base, kind, slug);
   } catch {
     return undefined;
   }

@@ -163,7 +163,9 @@ async function resolveUsage(
   }
   resolved.version = version;
   const template = await catalog.loadProcessTemplate(slug, version);
-  Object.assign(resolved, { tag: template.tag, commit: template.commit, contentHash: template.contentHash, templateFile: template.file });
+  resolved.tag = template.tag;
+  // A template read at no commit (its tag, or the hub's base folder, unreadable) gives the usage no file or commit to cite.
+  if (template.commit !== '') Object.assign(resolved, { commit: template.commit, contentHash: template.contentHash, templateFile: template.file });
   const usageRelated: RelatedInformation = { file, range: usage.headerRange, message: `used by "${usage.slug}"` };
   const errors = template.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0 || !template.document || !template.ast) {

@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { outputTarget, writeOutputText } from '../../src/cli/output-file.js';
+import { outputTarget, writeOutputFile, writeOutputText } from '../../src/cli/output-file.js';
 import { removeDir, tempDir } from '../git/helpers.js';
 import { demoHub } from '../e2e/demo-hub.js';
 import { run } from './helpers.js';
@@ -91,6 +91,60 @@ describe('outputTarget / writeOutputText', () => {
     const { text: got, result } = await throughFifo(path.join(dir, 'unit.fifo'), () => writeOutputText(path.join(dir, 'unit.fifo'), text));
     expect(result).toEqual({ kind: 'stream', path: path.join(dir, 'unit.fifo') });
     expect(got).toBe(text);
+  });
+});
+
+describe('a name that changes while the report is written', () => {
+  it.skipIf(!FIFO)('a regular file that becomes a FIFO mid-write: the FIFO stays a FIFO and gets every byte, no temporary file is left', async () => {
+    const folder = path.join(dir, 'turns');
+    fs.mkdirSync(folder);
+    const file = path.join(folder, 'report.json');
+    fs.writeFileSync(file, 'an older report');
+    const piece = 'y'.repeat(64 << 10);
+    const chunks: Buffer[] = [];
+    let keeper: number | undefined;
+    let read: Promise<void> | undefined;
+    const placed = await writeOutputFile(file, async (out) => {
+      await out.write(Buffer.from(piece));
+      // The name is taken by a FIFO after the run looked at it; a reader waits on it. The FIFO is also
+      // held open by this test (read-write, which does not block) so that the reader ends however it goes.
+      fs.unlinkSync(file);
+      execFileSync('mkfifo', [file]);
+      keeper = fs.openSync(file, fs.constants.O_RDWR);
+      read = new Promise<void>((resolve, reject) => {
+        const stream = fs.createReadStream(file);
+        stream.on('data', (chunk) => chunks.push(chunk as Buffer));
+        stream.on('end', () => resolve());
+        stream.on('error', reject);
+      });
+      for (let i = 0; i < 3; i++) await out.write(Buffer.from(piece));
+    });
+    fs.closeSync(keeper!);
+    await read;
+    expect(fs.lstatSync(file).isFIFO()).toBe(true);
+    expect(placed).toEqual({ kind: 'stream', path: file });
+    expect(Buffer.concat(chunks).toString('utf8')).toBe(piece.repeat(4));
+    expect(fs.readdirSync(folder)).toEqual(['report.json']);
+  });
+
+  it.skipIf(!FIFO || !fs.existsSync('/proc/self/fd'))('a link the kernel resolves but whose text names no path (/dev/stdout or /dev/fd/N of a pipe) is written in place', async () => {
+    // A FIFO held open at both ends, then unlinked: /proc/self/fd/N reads "… (deleted)", as that of a
+    // shell's pipe reads "pipe:[N]", and only the kernel can follow it to the pipe.
+    const fifo = path.join(dir, 'unnamed.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const reader = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+    const writer = fs.openSync(fifo, fs.constants.O_WRONLY);
+    fs.unlinkSync(fifo);
+    try {
+      const link = `/proc/self/fd/${writer}`;
+      expect(await outputTarget(link)).toEqual({ kind: 'stream', path: link });
+      await writeOutputText(link, 'through the pipe\n');
+      const got = Buffer.alloc(64);
+      expect(got.toString('utf8', 0, fs.readSync(reader, got))).toBe('through the pipe\n');
+    } finally {
+      fs.closeSync(writer);
+      fs.closeSync(reader);
+    }
   });
 });
 

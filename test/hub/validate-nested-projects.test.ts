@@ -45,7 +45,8 @@ describe('validate --hub: a registered project folder inside another', () => {
     const found = theirs.flatMap((f) => f.diagnostics.map((d) => [f.file, f.repository!.id, d.code, d.project, d.summary]));
     expect(found).toEqual([
       ['.octopus/runbooks/restart.ocl', 'app', 'SEM039', 'app', 'Environment "qa" is not declared in oclhub.ocl'],
-      ['.octopus/telemetry/variables.ocl', 'telemetry', 'SEM039', 'telemetry', 'Environment "canary" is not declared in oclhub.ocl'],
+      // One repository, one id (the first project registered from it, as lint names it); the finding's project is its owner.
+      ['.octopus/telemetry/variables.ocl', 'app', 'SEM039', 'telemetry', 'Environment "canary" is not declared in oclhub.ocl'],
       ['.octopus/variables.ocl', 'app', 'SEM039', 'app', 'Environment "staging" is not declared in oclhub.ocl'],
     ]);
     // No file is listed twice, under two projects.

@@ -3,6 +3,7 @@
  * repository with published, activated policies): what it serves is byte for byte what the full path
  * prints or writes, with the same exit code; and each change a report depends on makes it decline.
  */
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -100,6 +101,35 @@ describe('oclhub lint re-run fast path', () => {
     expect(byFast.code).toBe(byFull.code);
     expect(byFast.stdout).toBe(byFull.stdout);
     expect(fs.readFileSync(summaryFast, 'utf8')).toBe(fs.readFileSync(summaryFull, 'utf8'));
+  }, 60_000);
+
+  it('declines, leaving it as it is, when the --output name became a FIFO or a symbolic link since the last run', async () => {
+    const file = path.join(out, 'turned/report.json');
+    const first = await full(hub, ['--format', 'json', '--output', file]);
+    const report = fs.readFileSync(file);
+    fs.unlinkSync(file);
+    let fifo = true;
+    try {
+      execFileSync('mkfifo', [file]);
+    } catch {
+      fifo = false;
+      console.log('fast-rerun: FIFO case skipped: no mkfifo on this machine');
+    }
+    if (fifo) {
+      // Renamed over, the FIFO would be gone and its reader left waiting; the full path writes it in place.
+      expect((await fast(hub, ['--format', 'json', '--output', file])).code).toBeUndefined();
+      expect(fs.lstatSync(file).isFIFO()).toBe(true);
+      fs.unlinkSync(file);
+    }
+    const real = path.join(out, 'turned/real.json');
+    fs.writeFileSync(real, 'an older report\n');
+    fs.symlinkSync(real, file);
+    expect((await fast(hub, ['--format', 'json', '--output', file])).code).toBeUndefined();
+    expect(fs.lstatSync(file).isSymbolicLink()).toBe(true);
+    // The full path then writes through the link, as it always has.
+    expect((await full(hub, ['--format', 'json', '--output', file])).code).toBe(first.code);
+    expect(fs.lstatSync(file).isSymbolicLink()).toBe(true);
+    expect(fs.readFileSync(real)).toEqual(report);
   }, 60_000);
 
   it('serves from a stat check when nothing moved, and from content when only times moved', async () => {

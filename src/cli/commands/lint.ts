@@ -358,12 +358,15 @@ async function emit(rendered: string | RenderedReport, exitCode: number, options
       if (!(await writeReport(options.output, rendered, io))) return EXIT_USAGE;
     } else {
       try {
-        const target = await outputTarget(path.resolve(io.cwd, options.output));
-        if (target.kind === 'stream') await writeOutputText(target.path, await rendered.text());
-        else {
+        const file = path.resolve(io.cwd, options.output);
+        const target = await outputTarget(file);
+        let copied = false;
+        if (target.kind === 'file') {
           await mkdir(path.dirname(target.path), { recursive: true });
-          await rendered.copyTo(target.path);
+          copied = await rendered.copyTo(target.path);
         }
+        // A FIFO or device, from the start or since: written in place (output-file.ts decides which, when the bytes go).
+        if (!copied) await writeOutputText(file, await rendered.text());
       } catch (error) {
         io.stderr(`oclhub lint: cannot write ${options.output}: ${fileErrorReason(error)}\n`);
         return EXIT_USAGE;

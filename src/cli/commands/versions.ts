@@ -5,6 +5,8 @@
  */
 import { Option } from 'commander';
 import { suggest } from '../../model/suggest.js';
+import { notReadWithoutBase } from '../../templates/catalog.js';
+import { describeKind } from '../../templates/publish.js';
 import { renderDiagnostics } from '../../report/text.js';
 import { addHubOptions, KIND_CHOICES, openHubForCli, parseKind, type HubCliOptions } from '../hub-option.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, type CliIo } from '../io.js';
@@ -33,6 +35,11 @@ export async function runVersions(kindArg: string, slug: string, options: HubCli
   const { versions, diagnostics } = await hub.versions(kind, slug);
   if (diagnostics.length > 0) {
     io.stderr(renderDiagnostics(diagnostics, { colors: io.colors }));
+    return EXIT_FINDINGS;
+  }
+  if (versions.length === 0 && typeof hub.basePath !== 'string') {
+    // Not "no such template" nor "not published yet": the hub's files were not looked at.
+    io.stderr(renderDiagnostics([notReadWithoutBase('TPL205', `${describeKind(kind)} "${slug}"`, hub.basePath)], { colors: io.colors }));
     return EXIT_FINDINGS;
   }
   if (versions.length === 0) {

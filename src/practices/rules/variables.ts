@@ -92,9 +92,11 @@ export const duplicatedVariableValue: HubRule = {
         reported.add(key);
         const other = occurrences.find((o) => o.project !== project)!;
         const repository = facts.find((f) => f.slug === project)?.repository;
+        const otherRepository = facts.find((f) => f.slug === other.project)?.repository;
         ctx.report(`Variable "${fact.name}" has the same value as "${other.fact.name}" in project "${other.project}"`, { file: fact.file, range: fact.range, project, repository }, {
           detail: `${projects.length} projects keep this value (${projects.join(', ')}). Values shared between projects belong in a library variable set, so they change in one place.`,
-          related: [{ file: other.fact.file, ...(other.fact.range ? { range: other.fact.range } : {}), message: `"${other.fact.name}" in project "${other.project}"` }],
+          // The other project's file is in its repository, which may not be this one's.
+          related: [{ file: other.fact.file, ...(other.fact.range ? { range: other.fact.range } : {}), message: `"${other.fact.name}" in project "${other.project}"`, ...(otherRepository ? { repository: otherRepository } : {}) }],
         });
       }
     }
