@@ -26,7 +26,7 @@ import * as nodeFs from 'node:fs';
 import { errnoCode } from './errors.js';
 import { deltaEngine, LIMIT_BYTES, REASONS } from './delta-wasm.js';
 import { inflateInto, inflateSized } from './inflate.js';
-import { checkLooseObject } from './loose-objects.js';
+import { checkLooseObject, checkLooseObjectSync } from './loose-objects.js';
 import { LruMap } from './lru.js';
 import type { FsLike } from './repo.js';
 
@@ -204,7 +204,8 @@ export class ObjectDatabase {
   }
 
   private async readLoose(oid: string): Promise<RawObject | undefined> {
-    const found = await checkLooseObject(this.fs, `${this.gitdir}/objects/${oid.slice(0, 2)}/${oid.slice(2)}`, oid);
+    const file = `${this.gitdir}/objects/${oid.slice(0, 2)}/${oid.slice(2)}`;
+    const found = this.onNodeFs ? checkLooseObjectSync(file, oid) : await checkLooseObject(this.fs, file, oid);
     if (found.state === 'absent') return undefined;
     if (found.state === 'corrupt') throw new CorruptObjectError(found.reason);
     return { type: found.type, content: found.content };

@@ -218,6 +218,8 @@ export function releaseDeferredReads(): void {
 
 /** How much of a deferred shard is read at a time while its records are listed: a record's head line and its first lines. */
 const SCAN_WINDOW = 8192;
+/** The buffer windows are read into, one after the other (see `scanDeferred`). */
+const SCAN_ARENA = 32 * SCAN_WINDOW;
 
 /**
  * The records of shard file `file` whose stat vouched for it (`stat`, from its descriptor `fd`), each
@@ -227,13 +229,22 @@ const SCAN_WINDOW = 8192;
  */
 function scanDeferred(file: string, fd: number, stat: ShardStat, shard: number, lines: number): { entries: Map<string, StoredEntry>; source: DeferredSource } | undefined {
   const size = stat[0];
-  const window = Buffer.allocUnsafe(SCAN_WINDOW);
   const source = new DeferredSource(file, fd, stat);
   const entries = new Map<string, StoredEntry>();
-  const readAt = (position: number, length: number, into = window): Buffer | undefined => {
+  // Windows are read one after the other into a larger buffer, each where the last one's head ended:
+  // an entry's head stays where it was read (a view), instead of being copied out of a reused window.
+  let arena = Buffer.allocUnsafeSlow(SCAN_ARENA);
+  let used = 0;
+  const readAt = (position: number, length: number, into?: Buffer): Buffer | undefined => {
+    if (into === undefined && used + length > arena.length) {
+      arena = Buffer.allocUnsafeSlow(SCAN_ARENA);
+      used = 0;
+    }
+    const target = into ?? arena;
+    const offset = into === undefined ? used : 0;
     try {
-      source.readInto(into, 0, position, length);
-      return into.subarray(0, length);
+      source.readInto(target, offset, position, length);
+      return target.subarray(offset, offset + length);
     } catch {
       return undefined;
     }
@@ -253,6 +264,7 @@ function scanDeferred(file: string, fd: number, stat: ShardStat, shard: number, 
     if (end >= size) return failed();
     // The entry's first `lines` lines: in this window, or read on their own when longer.
     let cut = -1;
+    let inArena = true;
     let view = got.subarray(newline + 1, Math.min(got.length, newline + 1 + (end - start)));
     for (let tries = 0; cut < 0; tries++) {
       let from = 0;
@@ -269,10 +281,14 @@ function scanDeferred(file: string, fd: number, stat: ShardStat, shard: number, 
         const whole = readAt(start, end - start, Buffer.allocUnsafe(end - start));
         if (!whole) return failed();
         view = whole;
+        inArena = false;
       }
     }
     if (cut < 0) return failed();
-    const head = Buffer.from(view.subarray(0, cut));
+    // In the arena, the head stays where it was read (the next window is read after it); read with its
+    // whole record, it is copied out (the rest of the record is not kept in memory).
+    const head = inArena ? view.subarray(0, cut) : Buffer.from(view.subarray(0, cut));
+    if (inArena) used += newline + 1 + cut;
     const tail = new FileRun(source, start + cut, end - start - cut);
     entries.set(record.key, { data: head, crc: record.crc, checked: true, shard, record: [at + 1, end + 1], tail });
     at = end;

@@ -285,6 +285,26 @@ function stateNames(state: WorktreeState): Map<string, string[]> {
   return names;
 }
 
+/**
+ * The names folder `relative` of a state held when verified, as `stateNames` gives them, found by a
+ * pass over the state's paths instead of a list per folder: after a commit, the few folders whose stat
+ * moved are checked this way (building every folder's list costs a thousand-project hub a few
+ * milliseconds and megabytes).
+ */
+function stateNamesOf(state: WorktreeState, relative: string): string[] {
+  const prefix = relative === '' ? '' : `${relative}/`;
+  const names: string[] = [];
+  const add = (path: string, suffix: string) => {
+    if (path.length > prefix.length && path.startsWith(prefix) && path.indexOf('/', prefix.length) < 0) names.push(path.slice(prefix.length) + suffix);
+  };
+  for (const path of state.dirPaths) if (path !== '') add(path, '/');
+  for (const path of state.filePaths) add(path, '');
+  return names.sort();
+}
+
+/** Folders whose names `stateChanges` looks up one by one (`stateNamesOf`) before it lists every folder's at once (`stateNames`). */
+const NAMES_ONE_BY_ONE = 4;
+
 /** The names in a folder that matter (sub-folders other than skipped ones, marked with a '/', and OCL and lock files), sorted. */
 function namesIn(full: string): string[] {
   const names: string[] = [];
@@ -350,6 +370,8 @@ async function stateChanges(state: WorktreeState, dir: string, stopAtFirst: bool
   const { dirPaths, filePaths, oids, stats } = state;
   const changed = new Map<number, FileEntry>();
   let names: Map<string, string[]> | undefined;
+  /** Folders whose stat moved so far. */
+  let moved = 0;
   let at = 0;
   for (let i = 0; i < dirPaths.length; i++, at += 2) {
     if (i % YIELD_EVERY === YIELD_EVERY - 1) await new Promise(setImmediate);
@@ -359,8 +381,8 @@ async function stateChanges(state: WorktreeState, dir: string, stopAtFirst: bool
     if (info === undefined || !info.isDirectory()) return undefined;
     const mtimeMs = stats[at]!;
     if (info.mtimeMs === mtimeMs && info.ino === stats[at + 1] && mtimeMs < racy) continue;
-    names ??= stateNames(state);
-    if (!sameNames(namesIn(full), names.get(relative)!)) return undefined;
+    if (++moved > NAMES_ONE_BY_ONE) names ??= stateNames(state);
+    if (!sameNames(namesIn(full), names?.get(relative) ?? stateNamesOf(state, relative))) return undefined;
   }
   for (let i = 0; i < filePaths.length; i++, at += 4) {
     if (i % YIELD_EVERY === YIELD_EVERY - 1) await new Promise(setImmediate);
@@ -449,7 +471,9 @@ async function committedFiles(store: GitStore, commit: string, previous: Worktre
         if (relevant(entry.path)) out.set(path, entry.oid);
       } else if (entry.type === 'tree') {
         const was = old?.byName.get(entry.path);
-        folders.push(visit(entry.oid, was?.type === 'tree' ? was.oid : undefined, path));
+        // The same tree at both commits (a thousand untouched project folders): no call of its own.
+        if (was?.type === 'tree' && was.oid === entry.oid) same.add(path);
+        else folders.push(visit(entry.oid, was?.type === 'tree' ? was.oid : undefined, path));
       }
     }
     await Promise.all(folders);
