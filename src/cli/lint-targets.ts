@@ -163,7 +163,8 @@ export async function targetsForProjects(hub: Hub, values: readonly string[], io
   return out;
 }
 
-function noSuchProject(value: string, slugs: readonly string[]): string {
+/** Why a `--project` value names nothing: neither a folder nor a registered slug (with did-you-mean). */
+export function noSuchProject(value: string, slugs: readonly string[]): string {
   const near = suggest(value, slugs);
   return `No project "${value}": neither a folder nor a project in oclhub.ocl${near !== undefined ? ` (did you mean "${near}"?)` : ''}${slugs.length ? ` (projects: ${slugs.join(', ')})` : ''}`;
 }

@@ -133,6 +133,38 @@ describe('oclhub resolve / lock / outdated', () => {
     expect(table.stdout).toContain('new major: needs manual acceptance');
   });
 
+  it('resolve and outdated take a registered project by slug from the hub, read from its repository with its lock; lock takes folders only', async () => {
+    const hubDir = hubRepo({ [TEMPLATE_PATH]: templateText() });
+    expect((await oclhub(hubDir, 'publish', 'process-template', 'deploy-web', '--bump', 'major')).code).toBe(0);
+    const project = tracked(initRepo({ '.octopus/deployment_process.ocl': processText('1.X') }));
+    expect((await oclhub(project, 'lock', '--hub', hubDir)).code).toBe(0);
+    commitAll(project, {}, 'lock');
+    commitAll(hubDir, { 'oclhub.ocl': `${git(hubDir, ['show', 'HEAD:oclhub.ocl'])}\nproject "web" {\n    name = "Web"\n    repository = ${JSON.stringify(project)}\n}\n` }, 'register web');
+
+    // The same answers by slug from the hub as by folder from the project.
+    for (const argv of [['resolve'], ['resolve', '--format', 'ocl'], ['outdated', '--format', 'json']]) {
+      const byFolder = await oclhub(project, ...argv, '--hub', hubDir);
+      const bySlug = await oclhub(hubDir, ...argv, '--project', 'web');
+      expect(bySlug.code, bySlug.stderr).toBe(byFolder.code);
+      expect(bySlug.stdout).toBe(byFolder.stdout);
+    }
+    // The lock read is the project repository's: a new major is drift for --locked, by slug as by folder.
+    commitAll(hubDir, { [TEMPLATE_PATH]: templateText({ extraSteps: SMOKE_STEP, withoutRegion: true }) }, 'no region');
+    expect((await oclhub(hubDir, 'publish', 'process-template', 'deploy-web', '--bump', 'major')).code).toBe(0);
+    commitAll(project, { '.octopus/deployment_process.ocl': processText('2.X') }, 'move to 2.X');
+    const drift = await oclhub(hubDir, 'resolve', '--project', 'web', '--locked');
+    expect(drift.code).toBe(1);
+    expect(drift.stderr).toContain('TPL120');
+    expect(drift.stderr).toContain('.octopus/deployment_process.ocl:');
+
+    const typo = await oclhub(hubDir, 'outdated', '--project', 'wbe');
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toBe('oclhub outdated: No project "wbe": neither a folder nor a project in oclhub.ocl (did you mean "web"?) (projects: web-app, web)\n');
+    // lock writes oclhub.lock.json into the folder it is given: a slug is not one.
+    const lock = await oclhub(hubDir, 'lock', '--project', 'web');
+    expect(lock.code).toBe(2);
+  });
+
   it('exits 1 with positioned diagnostics when a usage does not resolve', async () => {
     const hubDir = hubRepo({ [TEMPLATE_PATH]: templateText() });
     expect((await oclhub(hubDir, 'publish', 'process-template', 'deploy-web', '--bump', 'major')).code).toBe(0);

@@ -1,22 +1,20 @@
 /**
- * `oclhub outdated [--project DIR] [--hub DIR|URL#REF] [--format text|json]`: per usage, the resolved
+ * `oclhub outdated [--project DIR|SLUG] [--hub DIR|URL#REF] [--format text|json]`: per usage, the resolved
  * version (the lock's, when there is one), the newest its mask allows and the newest overall. Exit 1
  * when a usage is behind what its mask allows or a new major waits for manual acceptance.
  */
 import { Option } from 'commander';
-import { addHubOptions, openHubForCli, type HubCliOptions } from '../hub-option.js';
+import { addHubOptions, cacheDirFor, openHubForCli, type HubCliOptions } from '../hub-option.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, type CliIo } from '../io.js';
 import type { RegisterCommand } from '../main.js';
-import { addProjectOption, printDiagnostics, readLockFile, resolveForCli } from '../project-option.js';
-import { findRepositoryRoot } from '../../hub/index.js';
-import path from 'node:path';
+import { addProjectOption, printDiagnostics, resolveForCli } from '../project-option.js';
 
 export const registerOutdated: RegisterCommand = (program, ctx) => {
   const command = program
     .command('outdated')
     .description('show, per process-template usage, the resolved version, the newest its mask allows and the newest overall')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'));
-  addHubOptions(addProjectOption(command)).action(async (options: HubCliOptions & { project?: string; format: 'text' | 'json' }) => {
+  addHubOptions(addProjectOption(command, { slugs: true })).action(async (options: HubCliOptions & { project?: string; format: 'text' | 'json' }) => {
     ctx.setExitCode(await runOutdated(options, ctx.io));
   });
 };
@@ -24,9 +22,7 @@ export const registerOutdated: RegisterCommand = (program, ctx) => {
 export async function runOutdated(options: HubCliOptions & { project?: string; format?: 'text' | 'json' }, io: CliIo): Promise<number> {
   const hub = await openHubForCli(options, io, 'outdated', { workingTree: true });
   if (!hub) return EXIT_USAGE;
-  const projectDir = path.resolve(io.cwd, options.project ?? '.');
-  const { lock } = await readLockFile((await findRepositoryRoot(projectDir)) ?? projectDir);
-  const run = await resolveForCli(hub, { ...(options.project ? { project: options.project } : {}), ...(lock ? { lock } : {}) }, io);
+  const run = await resolveForCli(hub, { command: 'outdated', slugs: true, lock: 'if-present', cacheDir: cacheDirFor(options, io), ...(options.project ? { project: options.project } : {}) }, io);
   if (!run) return EXIT_USAGE;
   const entries = hub.outdated(run.resolution);
   if (options.format === 'json') {

@@ -1,5 +1,5 @@
 /**
- * `oclhub resolve [--project DIR] [--hub DIR|URL#REF] [--ref REF] [--format json|ocl] [--locked]`: the
+ * `oclhub resolve [--project DIR|SLUG] [--hub DIR|URL#REF] [--ref REF] [--format json|ocl] [--locked]`: the
  * project's processes with every process-template usage resolved and expanded, as JSON (with
  * provenance) or as OCL. The hub is read from its working tree unless --ref names a commit. Exit 1 when
  * resolution has errors.
@@ -7,12 +7,10 @@
 import { Option } from 'commander';
 import { hasErrors } from '../../diagnostics.js';
 import { processToOcl, resolutionToJson } from '../../templates/render.js';
-import { addHubOptions, openHubForCli, type HubCliOptions } from '../hub-option.js';
+import { addHubOptions, cacheDirFor, openHubForCli, type HubCliOptions } from '../hub-option.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, type CliIo } from '../io.js';
 import type { RegisterCommand } from '../main.js';
-import { addProjectOption, printDiagnostics, readLockFile, resolveForCli } from '../project-option.js';
-import { findRepositoryRoot } from '../../hub/index.js';
-import path from 'node:path';
+import { addProjectOption, printDiagnostics, resolveForCli } from '../project-option.js';
 
 export interface ResolveCommandOptions extends HubCliOptions {
   project?: string;
@@ -27,7 +25,7 @@ export const registerResolve: RegisterCommand = (program, ctx) => {
     .addOption(new Option('--format <format>', 'output format').choices(['json', 'ocl']).default('json'))
     .option('--ref <ref>', 'hub branch, tag or commit to read (default: the working tree)')
     .option('--locked', 'resolve to the versions in oclhub.lock.json and fail when they differ from floating resolution');
-  addHubOptions(addProjectOption(command)).action(async (options: ResolveCommandOptions) => {
+  addHubOptions(addProjectOption(command, { slugs: true })).action(async (options: ResolveCommandOptions) => {
     ctx.setExitCode(await runResolve(options, ctx.io));
   });
 };
@@ -35,24 +33,10 @@ export const registerResolve: RegisterCommand = (program, ctx) => {
 export async function runResolve(options: ResolveCommandOptions, io: CliIo): Promise<number> {
   const hub = await openHubForCli(options, io, 'resolve', { workingTree: true });
   if (!hub) return EXIT_USAGE;
-  let lock;
-  if (options.locked) {
-    const projectDir = path.resolve(io.cwd, options.project ?? '.');
-    const read = await readLockFile((await findRepositoryRoot(projectDir)) ?? projectDir);
-    if (read.diagnostics.length > 0 || !read.lock) {
-      io.stderr(read.lock ? '' : 'oclhub resolve: --locked needs an oclhub.lock.json (run `oclhub lock`)\n');
-      printDiagnostics(read.diagnostics, undefined, io);
-      return EXIT_USAGE;
-    }
-    lock = read.lock;
-  }
-  const run = await resolveForCli(hub, { ...(options.project ? { project: options.project } : {}), ...(lock ? { lock } : {}) }, io);
+  const run = await resolveForCli(hub, { command: 'resolve', slugs: true, cacheDir: cacheDirFor(options, io), ...(options.project ? { project: options.project } : {}), ...(options.locked ? { lock: 'required' as const } : {}) }, io);
   if (!run) return EXIT_USAGE;
   const diagnostics = [...run.resolution.diagnostics];
-  if (lock) {
-    const floating = await hub.resolveProject({ projectDir: path.resolve(io.cwd, options.project ?? '.') });
-    diagnostics.push(...hub.checkLock(lock, floating));
-  }
+  if (run.lock && run.floating) diagnostics.push(...hub.checkLock(run.lock, run.floating));
   if (options.format === 'ocl') {
     const many = run.resolution.processes.length > 1;
     for (const process of run.resolution.processes) {
