@@ -83,6 +83,7 @@ function layerOf(source: string, names: readonly string[]): string {
   if (source.startsWith('src/report/')) return 'report bytes (render pieces, write)';
   if (source === 'src/lint/result-entry.ts' || source === 'src/lint/cache.ts') return 'lint cache (encode entries, write)';
   if (source === 'src/lint/engine.ts') return names.some((n) => PLACING.test(n)) ? 'finding placement' : 'lint engine (orchestration)';
+  if (source === 'src/lint/shard.ts' || source === 'src/lint/diff.ts') return 'lint engine (orchestration)';
   if (source.startsWith('src/hub/')) return 'hub façade';
   return `other: ${source.split('/').slice(0, 2).join('/')}`;
 }
