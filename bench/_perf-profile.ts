@@ -6,7 +6,9 @@
  *
  * - the main thread by phase (CPU until the first sample of the CLI's `main`, of `lintHub`, of the
  *   first `lintProject`, of the report's `lintJsonParts` or `emitChunks`), by layer (the source file of the innermost frame
- *   of ours on the stack: what V8, Node or a dependency does for it counts as its), and by the kind of
+ *   of ours on the stack: what V8, Node or a dependency does for it counts as its; a helper every layer
+ *   calls, such as src/diagnostics.ts, counts for its caller; with none of ours, Node's start-up before
+ *   the CLI's `main`, and after it promise jobs, malloc and the kernel apart), and by the kind of
  *   code running (optimised, baseline or interpreted JavaScript, inline-cache stubs, builtins, JSON,
  *   parsing and compiling, GC, C++ and libc, the kernel);
  * - V8's background threads (TurboFan, the optimising compiler; concurrent GC).
@@ -53,20 +55,35 @@ function sourceOf(location: string, line: number, column: number): string {
 const COMPILING = /^(compile|compilePolicy|compileModules|compileRule|parseModule|loadActivePolicies|lintPolicies|translate|generate)/;
 const PLACING = /^(locateDecision|findingLocation|placeDiagnostics|errorLocation)$/;
 
+/**
+ * Helpers every layer calls (diagnostic records and codes, a project's folder): a sample in one of them
+ * counts for the caller's layer, the next frame of ours out, instead of a layer of their own.
+ */
+const SHARED_HELPERS = /^src\/(diagnostics\.ts|lint\/codes\.ts|model\/folder-path\.ts|model\/code-registry\.ts|deps\/codes\.ts)$/;
+
 function layerOf(source: string, names: readonly string[]): string {
-  if (source.startsWith('node_modules/commander') || source.startsWith('src/cli/')) return 'CLI set-up (commander, the command)';
+  if (source.startsWith('node_modules/commander') || source.startsWith('src/cli/') || source.startsWith('bench/_cli')) return 'CLI set-up (commander, the command)';
+  if (source.startsWith('bench/')) return "the bench's own code (the floor's input and checks)";
   if (source.startsWith('node_modules/')) return 'dependencies';
   if (source.startsWith('src/startup/')) return 'loading the bundle (code cache)';
   if (/^src\/lint\/(worktree|fast-rerun|report-key)\.ts$/.test(source)) return 'working-tree check, re-run key';
-  if (source.startsWith('src/git/')) return 'Git reads';
+  if (source.startsWith('src/git/') || /^src\/lint\/(tree-listings|project-files|hub-view|run-manifest)\.ts$/.test(source)) return 'Git reads (and project listing)';
+  if (source.startsWith('src/lint/workers/')) return 'worker pool';
   if (source.startsWith('src/ocl/')) return 'OCL lexing and parsing';
   if (source.startsWith('src/model/')) return 'validation (model: build, projection, schema, checks)';
   if (source.startsWith('src/templates/')) return 'template resolution';
   if (source === 'src/policy/input.ts') return 'policy input build';
-  if (source.startsWith('src/policy/') || source.startsWith('src/rego/')) return names.some((n) => COMPILING.test(n)) ? 'policy loading, Rego compilation' : 'Rego evaluation (policy layer and engine)';
-  if (source.startsWith('src/practices/')) return 'best-practice checks';
-  if (source.startsWith('src/report/') || source === 'src/lint/result-entry.ts' || source === 'src/lint/cache.ts') return 'report and cache bytes (render, encode, write)';
+  if (source.startsWith('src/policy/') || source.startsWith('src/rego/')) {
+    if (names.some((n) => COMPILING.test(n))) return 'policy loading, Rego compilation';
+    return source.startsWith('src/rego/') ? 'Rego evaluation (the engine)' : 'policy layer (around the engine)';
+  }
+  // The practices read each project's dependencies (src/deps) for the hub-wide dependency rules.
+  if (source.startsWith('src/practices/') || source.startsWith('src/deps/')) return 'best-practice checks (and the dependencies they read)';
+  // A project's evaluations are rendered once as the report's bytes (a piece), which the cache stores as they are.
+  if (source.startsWith('src/report/')) return 'report bytes (render pieces, write)';
+  if (source === 'src/lint/result-entry.ts' || source === 'src/lint/cache.ts') return 'lint cache (encode entries, write)';
   if (source === 'src/lint/engine.ts') return names.some((n) => PLACING.test(n)) ? 'finding placement' : 'lint engine (orchestration)';
+  if (source === 'src/lint/shard.ts' || source === 'src/lint/diff.ts') return 'lint engine (orchestration)';
   if (source.startsWith('src/hub/')) return 'hub façade';
   return `other: ${source.split('/').slice(0, 2).join('/')}`;
 }
@@ -128,7 +145,7 @@ export function summariseRecording(text: string): Recording {
       const file = sourceOf(m[2]!, Number(m[3]), Number(m[4]));
       if (file.startsWith('bundle (')) continue;
       names.push(m[1]!);
-      source ??= file;
+      if (source === undefined && !SHARED_HELPERS.test(file)) source = file;
     }
     const layer =
       kind === 'GC'
@@ -137,7 +154,9 @@ export function summariseRecording(text: string): Recording {
           ? layerOf(source, names)
           : kind === 'parsing, compiling, deserialising'
             ? 'module loading (parsing, compiling)'
-            : 'Node start-up and other (no code of ours on the stack)';
+            : recording.marks.has('main')
+              ? 'no code of ours on the stack (promise jobs, malloc, the kernel, I/O callbacks)'
+              : "Node start-up (before the CLI's main)";
     add(recording.layers, layer);
     add(recording.kinds, kind);
   }

@@ -41,3 +41,32 @@ describe('bench/lint.ts --perf phases', () => {
     });
   }
 });
+
+describe('bench/lint.ts --perf layers', () => {
+  it('names the layer of every sample: shared helpers count for their caller, and no sample is "other"', () => {
+    const text = [
+      ...samples(10, ['node::Start']),
+      ...samples(10, [js('main', 'src/cli/main.ts')]),
+      // A helper every layer calls (diagnostics.ts) counts for the report writer that called it.
+      ...samples(20, [js('compareDiagnostics', 'src/diagnostics.ts'), js('lintJsonParts', 'src/report/lint-json-stream.ts'), js('main', 'src/cli/main.ts')]),
+      ...samples(30, [js('det', 'src/rego/codegen.ts'), js('evaluatePolicy', 'src/policy/evaluate.ts'), js('main', 'src/cli/main.ts')]),
+      ...samples(40, [js('knownRuleValue', 'src/policy/evaluate.ts'), js('main', 'src/cli/main.ts')]),
+      ...samples(50, [js('projectFilesAt', 'src/lint/tree-listings.ts'), js('main', 'src/cli/main.ts')]),
+      ...samples(60, [js('setEncoded', 'src/lint/cache.ts'), js('main', 'src/cli/main.ts')]),
+      ...samples(70, [js('projectDependencies', 'src/deps/index.ts'), js('main', 'src/cli/main.ts')]),
+      // No code of ours after main(): not Node's start-up.
+      ...samples(80, ['malloc']),
+    ].join('\n\n');
+    const out = formatPerfSummary([summariseRecording(text)]);
+    const layer = (ms: number, name: string) => expect(out).toMatch(new RegExp(`^\\s+${ms} ms\\s+[\\d.]+%\\s+${name.replace(/[()]/g, '\\$&')}`, 'm'));
+    layer(5, "Node start-up (before the CLI's main)");
+    layer(10, 'report bytes (render pieces, write)');
+    layer(15, 'Rego evaluation (the engine)');
+    layer(20, 'policy layer (around the engine)');
+    layer(25, 'Git reads (and project listing)');
+    layer(30, 'lint cache (encode entries, write)');
+    layer(35, 'best-practice checks (and the dependencies they read)');
+    layer(40, 'no code of ours on the stack (promise jobs, malloc, the kernel, I/O callbacks)');
+    expect(out).not.toContain('other:');
+  });
+});
