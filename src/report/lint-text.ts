@@ -101,7 +101,9 @@ export function renderLintText(report: LintReport, options: LintTextOptions = {}
 
 /** A context that could not be decided: why (its errors, each with its place and frame), then which policies it left unevaluated. */
 function renderUndecided(evaluation: Evaluation, c: Painter, frames: FrameSource): string {
-  const lines = [`${c.red(c.bold('error'))}: not decided, ${evaluation.decisions.length === 1 ? '1 policy' : `${evaluation.decisions.length} policies`} not evaluated`];
+  const count = evaluation.decisions.length;
+  const left = count === 0 ? 'no policy is active here' : `${count === 1 ? '1 policy' : `${count} policies`} not evaluated`;
+  const lines = [`${c.red(c.bold('error'))}: not decided, ${left}`];
   for (const d of evaluation.errors ?? []) {
     const where = d.file === undefined ? '' : formatLocation(frames.shown(d.file, d.repository), d.range);
     lines.push(`  ${where ? c.bold(where) + ': ' : ''}${c.dim(d.code)}: ${sanitize(d.summary)}`);

@@ -109,7 +109,7 @@ describe('a report over several repositories', () => {
     // The hub is home: its template line is shown at its own path, with the line at the tag's commit.
     expect(text).toContain(`note: ${TEMPLATE}:3:1: template step\n        3 | step "smoke" {`);
     expect(text).toContain(`../payments/${FILE}: inconclusive min_release: needs a release version (--release-version): the policy reads input.Release`);
-    expect(text).toMatch(/project broken\n {2}environment production\n {4}error: not decided, 0 policies not evaluated\n {6}oclhub\.ocl:1:1: HUB040/);
+    expect(text).toMatch(/project broken\n {2}environment production\n {4}error: not decided, no policy is active here\n {6}oclhub\.ocl:1:1: HUB040/);
     expect(text).toMatch(/1 inconclusive, 0 errors, 1 context not decided; 1 diagnostic error, 0 diagnostic warnings; 1 suppressed by rule settings — failed/);
   });
 
