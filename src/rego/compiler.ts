@@ -92,6 +92,76 @@ export interface NameContext {
   ruleNames: Set<string>;
 }
 
+/**
+ * The compiled forms the translator makes for nearly every literal of a body (`x := input.a + 1`:
+ * the literal, its unification, `x`, the call and the constant), made by classes rather than object
+ * literals. V8 watches where an object literal's objects go and, once most of them survive (a
+ * compiled body's do, until code generation), allocates that literal's objects in the old
+ * generation from then on; the switch throws away the optimised code of every function that makes
+ * them (bodyLiteral, term, call), mid-compile, which then runs unoptimised until it is optimised
+ * again. Instances of a class are not watched. Each has the own fields, in the same order, of the
+ * object literal it stands for (`{ ...lit }` copies it as before).
+ */
+class CompiledLiteral implements CLit {
+  declare negated: boolean;
+  declare expr: CExpr;
+  declare with: CWith[];
+  declare src: number;
+  declare index: number;
+  constructor(negated: boolean, expr: CExpr, withs: CWith[], src: number, index: number) {
+    this.negated = negated;
+    this.expr = expr;
+    this.with = withs;
+    this.src = src;
+    this.index = index;
+  }
+}
+
+class Unification {
+  declare k: 'unify';
+  declare a: CTerm;
+  declare b: CTerm;
+  constructor(a: CTerm, b: CTerm) {
+    this.k = 'unify';
+    this.a = a;
+    this.b = b;
+  }
+}
+
+class SlotVar {
+  declare k: 'var';
+  declare slot: number;
+  declare name: string;
+  constructor(slot: number, name: string) {
+    this.k = 'var';
+    this.slot = slot;
+    this.name = name;
+  }
+}
+
+class Constant {
+  declare k: 'const';
+  declare v: Value;
+  constructor(v: Value) {
+    this.k = 'const';
+    this.v = v;
+  }
+}
+
+/** A call whose arguments are all inputs (one with an output argument stays an object literal). */
+class Call {
+  declare k: 'call';
+  declare fn: CFn;
+  declare args: CTerm[];
+  declare loc: Location;
+  constructor(fn: CFn, args: CTerm[], loc: Location) {
+    this.k = 'call';
+    this.fn = fn;
+    this.args = args;
+    this.loc = loc;
+  }
+}
+
 const CONST_TRUE: CTerm = { k: 'const', v: true };
 /** How a body declares a name explicitly (Translator.body). */
 const ASSIGNED = 1;
@@ -743,14 +813,14 @@ class Translator {
         let slot = scope.names.get(name);
         if (slot === undefined) slot = scope.declare(name);
         withs = this.withModifiers(lit, scope);
-        a = { k: 'var', slot, name };
+        a = new SlotVar(slot, name);
       } else {
         for (let j = from; j < to; j++) declareOnce(scope, declared[j]!);
         withs = this.withModifiers(lit, scope);
         a = this.term(left, scope);
       }
       if (a.k === 'var') this.varTypes[a.slot] = typeOfTerm(b, this.varTypes);
-      return { negated: lit.negated, expr: { k: 'unify', a, b }, with: withs, src: this.source(lit), index };
+      return new CompiledLiteral(lit.negated, new Unification(a, b), withs, this.source(lit), index);
     }
     for (let j = from; j < to; j++) declareOnce(scope, declared[j]!);
     return this.literal(lit, scope, index);
@@ -758,7 +828,7 @@ class Translator {
 
   literal(lit: Literal, scope: Scope, index: number): CLit {
     const expr = this.expr(lit, scope);
-    return { negated: lit.negated, expr, with: this.withModifiers(lit, scope), src: this.source(lit), index };
+    return new CompiledLiteral(lit.negated, expr, this.withModifiers(lit, scope), this.source(lit), index);
   }
 
   private withModifiers(lit: Literal, scope: Scope): CWith[] {
@@ -772,7 +842,7 @@ class Translator {
         this.statementCall = e.term.type === 'call' ? e.term : undefined;
         return { k: 'term', t: this.term(e.term, scope) };
       case 'unify':
-        return { k: 'unify', a: this.term(e.left, scope), b: this.term(e.right, scope) };
+        return new Unification(this.term(e.left, scope), this.term(e.right, scope));
       case 'some':
         return { k: 'noop' };
       case 'somein':
@@ -935,17 +1005,17 @@ class Translator {
       case 'null':
         return { k: 'const', v: null };
       case 'boolean':
-        return { k: 'const', v: t.value };
+        return new Constant(t.value);
       case 'number': {
         const small = smallInteger(t.raw);
-        if (small !== undefined) return { k: 'const', v: small };
+        if (small !== undefined) return new Constant(small);
         let n = parseNumber(t.raw);
         if (n === undefined && /^-?[\d.]+[eE]\+?\d+$/.test(t.raw) && !Number.isFinite(Number(t.raw))) n = Number(t.raw);
         if (n === undefined) throw new CompileError('rego_parse_error', `invalid number ${t.raw}`, t.location);
         return { k: 'const', v: n };
       }
       case 'string':
-        return { k: 'const', v: t.value };
+        return new Constant(t.value);
       case 'var':
         return this.variable(t, scope);
       case 'ref': {
@@ -1034,7 +1104,7 @@ class Translator {
     // Read once: a node makes its location each time it is read.
     const loc = t.location;
     const args = this.terms(t.args, scope);
-    if (fn.kind === 'inline' && fn.name === 'print') return { k: 'call', fn, args, loc };
+    if (fn.kind === 'inline' && fn.name === 'print') return new Call(fn, args, loc);
     let sig: Signature | undefined;
     let name: string;
     if (fn.kind === 'user') {
@@ -1053,7 +1123,7 @@ class Translator {
     const problem = checkCall(name, sig, args, nested, this.varTypes);
     if (problem) throw new CompileError('rego_type_error', problem.message, loc, problem.details);
     const arity = sig.args.length;
-    if (args.length === arity) return { k: 'call', fn, args, loc };
+    if (args.length === arity) return new Call(fn, args, loc);
     return { k: 'call', fn, args: args.slice(0, arity), out: args[arity], loc };
   }
 
@@ -1083,7 +1153,7 @@ class Translator {
       if (t.name === 'data') return this.dataRoot();
     }
     const slot = scope.lookup(t.name);
-    if (slot !== undefined) return { k: 'var', slot, name: t.name };
+    if (slot !== undefined) return new SlotVar(slot, t.name);
     if (t.name === 'input') return INPUT_TERM;
     if (t.name === 'data') return this.dataRoot();
     const imp = this.ctx.imports.get(t.name);
@@ -1095,7 +1165,7 @@ class Translator {
       this.refersToRules = true;
       return { k: 'ref', head: { k: 'data' }, path: [...this.ctx.pkg, t.name].map((s) => ({ k: 'const', v: s })) };
     }
-    return { k: 'var', slot: scope.declare(t.name), name: t.name };
+    return new SlotVar(scope.declare(t.name), t.name);
   }
 
   private dataRoot(): CTerm {
