@@ -92,10 +92,77 @@ export interface NameContext {
   ruleNames: Set<string>;
 }
 
+/**
+ * The compiled forms the translator makes for nearly every literal of a body (`x := input.a + 1`:
+ * the literal, its unification, `x`, the call and the constant), made by classes rather than object
+ * literals. V8 watches where an object literal's objects go and, once most of them survive (a
+ * compiled body's do, until code generation), allocates that literal's objects in the old
+ * generation from then on; the switch throws away the optimised code of every function that makes
+ * them (bodyLiteral, term, call), mid-compile, which then runs unoptimised until it is optimised
+ * again. Instances of a class are not watched. Each has the own fields, in the same order, of the
+ * object literal it stands for (`{ ...lit }` copies it as before).
+ */
+class CompiledLiteral implements CLit {
+  declare negated: boolean;
+  declare expr: CExpr;
+  declare with: CWith[];
+  declare src: number;
+  declare index: number;
+  constructor(negated: boolean, expr: CExpr, withs: CWith[], src: number, index: number) {
+    this.negated = negated;
+    this.expr = expr;
+    this.with = withs;
+    this.src = src;
+    this.index = index;
+  }
+}
+
+class Unification {
+  declare k: 'unify';
+  declare a: CTerm;
+  declare b: CTerm;
+  constructor(a: CTerm, b: CTerm) {
+    this.k = 'unify';
+    this.a = a;
+    this.b = b;
+  }
+}
+
+class SlotVar {
+  declare k: 'var';
+  declare slot: number;
+  declare name: string;
+  constructor(slot: number, name: string) {
+    this.k = 'var';
+    this.slot = slot;
+    this.name = name;
+  }
+}
+
+class Constant {
+  declare k: 'const';
+  declare v: Value;
+  constructor(v: Value) {
+    this.k = 'const';
+    this.v = v;
+  }
+}
+
+/** A call whose arguments are all inputs (one with an output argument stays an object literal). */
+class Call {
+  declare k: 'call';
+  declare fn: CFn;
+  declare args: CTerm[];
+  declare loc: Location;
+  constructor(fn: CFn, args: CTerm[], loc: Location) {
+    this.k = 'call';
+    this.fn = fn;
+    this.args = args;
+    this.loc = loc;
+  }
+}
+
 const CONST_TRUE: CTerm = { k: 'const', v: true };
-/** How a body declares a name explicitly (Translator.body). */
-const ASSIGNED = 1;
-const DECLARED = 2;
 /** The `with` list of the (many) literals that have none: one shared, frozen empty list. */
 const NO_WITHS: CWith[] = Object.freeze([]) as unknown as CWith[];
 /** The roots, one term each for every reference to them. */
@@ -554,28 +621,6 @@ function declaredNames(e: Literal['expr'], out: string[]): string[] {
   return out;
 }
 
-/**
- * Appends the names literal expression `e` declares to `declared`, noting in `explicit` how each is
- * declared (like OPA, explicit declarations take effect from the declaring literal on). Returns a
- * name `:=` assigns a second time (an error), if any.
- */
-function literalDeclarations(e: Literal['expr'], explicit: Map<string, number>, declared: string[]): string | undefined {
-  const from = declared.length;
-  declaredNames(e, declared);
-  const assigns = e.type === 'unify';
-  let reassigned: string | undefined;
-  for (let j = from; j < declared.length; j++) {
-    const n = declared[j]!;
-    if (!assigns) {
-      if (!explicit.has(n)) explicit.set(n, DECLARED);
-      continue;
-    }
-    if (reassigned === undefined && explicit.get(n) === ASSIGNED) reassigned = n;
-    explicit.set(n, ASSIGNED);
-  }
-  return reassigned;
-}
-
 /** Variable names in pattern positions of a term (`[a, {"k": b}]` → a, b). */
 function patternVarNames(t: Term, out: string[] = []): string[] {
   switch (t.type) {
@@ -660,20 +705,16 @@ class Translator {
     this.lastBodyScope = scope;
     // Explicit declarations (`some`, `:=`, `some .. in`) are local to this body even when an outer
     // name exists; like OPA, they take effect from the declaring literal on (a comprehension
-    // before `x := ...` has its own `x`).
-    // How each explicitly declared name is declared: ASSIGNED (`:=`) or DECLARED (`some`). A name
-    // assigned twice is an error at its second assignment, found here and raised when the
-    // translation reaches that literal (an earlier literal's error comes first).
-    const explicit = new Map<string, number>();
-    // The names each literal declares, in one list for the body with each literal's end in
-    // `declaredEnd` (found once, read again below; a long body allocates nothing per literal), and
-    // the names each literal uses, found in the same visit.
+    // before `x := ...` has its own `x`). The names each literal declares, in one list for the
+    // body with each literal's end in `declaredEnd` (found once, read again below; a long body
+    // allocates nothing per literal), and the names each literal uses, found in the same visit.
+    // A name assigned twice never gets here: the declaration checks (checks.ts) reject it first.
     const declared: string[] = [];
     const declaredEnd = new Int32Array(lits.length);
     const names: string[] = [];
-    const reassigned = this.bodyNames(lits, explicit, declared, declaredEnd, names);
+    this.bodyNames(lits, declared, declaredEnd, names);
     for (const t of headTerms) collectTermNames(t, names);
-    this.declareImplicit(names, explicit, scope);
+    this.declareImplicit(names, declared, scope);
     const out: CLit[] = new Array<CLit>(lits.length);
     // One call per literal: the loop stays small, so V8 optimises it (on-stack, mid-loop) quickly
     // and cheaply, where a loop holding the whole translation made a long body wait for one large
@@ -681,7 +722,7 @@ class Translator {
     // meantime unoptimised.
     for (let index = 0; index < lits.length; index++) {
       const from = index === 0 ? 0 : declaredEnd[index - 1]!;
-      out[index] = this.bodyLiteral(lits[index]!, index, scope, declared, from, declaredEnd[index]!, reassigned?.index === index ? reassigned.name : undefined);
+      out[index] = this.bodyLiteral(lits[index]!, index, scope, declared, from, declaredEnd[index]!);
     }
     translateHead(scope);
     this.lastBodyScope = scope;
@@ -692,47 +733,41 @@ class Translator {
    * One visit per literal of a body (each loop over a long body is a function of its own, so V8
    * optimises it on its own, instead of re-optimising the whole of `body` as each next loop is
    * reached): the names each literal declares explicitly (`some`, `:=`, `some .. in`) into
-   * `declared`, with how (`explicit`: ASSIGNED or DECLARED), and the names it uses into `names`.
-   * Returns the first name assigned twice and the literal doing it (an error raised when the
-   * translation reaches that literal, so that an earlier literal's error comes first).
+   * `declared`, and the names it uses into `names`.
    */
-  private bodyNames(
-    lits: Literal[],
-    explicit: Map<string, number>,
-    declared: string[],
-    declaredEnd: Int32Array,
-    names: string[],
-  ): { index: number; name: string } | undefined {
-    let reassigned: { index: number; name: string } | undefined;
+  private bodyNames(lits: Literal[], declared: string[], declaredEnd: Int32Array, names: string[]): void {
     const isBuiltinName = (t: Term): boolean => this.namesBuiltin(t);
     for (let index = 0; index < lits.length; index++) {
       const lit = lits[index]!;
-      const name = literalDeclarations(lit.expr, explicit, declared);
-      if (name !== undefined && reassigned === undefined) reassigned = { index, name };
+      declaredNames(lit.expr, declared);
       declaredEnd[index] = declared.length;
       collectLiteralNames(lit, names, isBuiltinName);
-    }
-    return reassigned;
-  }
-
-  /** Declares in `scope` the names used in a body that are neither explicit, outer locals nor globals. */
-  private declareImplicit(names: string[], explicit: Map<string, number>, scope: Scope): void {
-    for (let i = 0; i < names.length; i++) {
-      const n = names[i]!;
-      if (n !== '_' && n !== 'input' && n !== 'data' && !explicit.has(n) && scope.lookup(n) === undefined && !this.isGlobal(n)) scope.declare(n);
     }
   }
 
   /**
-   * Literal `index` of a body, declaring first the names it declares (`declared[from..to)`).
-   * `reassigned`: the name this literal assigns a second time (an error, raised once the literal's
-   * value term is translated, so that an error inside it comes first).
+   * Declares in `scope` the names used in a body (`used`) that are neither declared explicitly in it
+   * (`declared`), outer locals nor globals. The explicit names are looked up among the used ones,
+   * not the other way round: a long body declares a name in most literals and uses few it does not
+   * declare, and a map of every declared name (two lookups per literal on a map as large as the
+   * body, most of them missing the CPU caches) cost a cold 50,000-literal compile about 4% of its CPU.
    */
-  private bodyLiteral(lit: Literal, index: number, scope: Scope, declared: string[], from: number, to: number, reassigned: string | undefined): CLit {
+  private declareImplicit(used: string[], declared: string[], scope: Scope): void {
+    if (used.length === 0) return;
+    const usedNames = new Set(used);
+    const explicit = new Set<string>();
+    for (let i = 0; i < declared.length; i++) if (usedNames.has(declared[i]!)) explicit.add(declared[i]!);
+    for (let i = 0; i < used.length; i++) {
+      const n = used[i]!;
+      if (n !== '_' && n !== 'input' && n !== 'data' && !explicit.has(n) && scope.lookup(n) === undefined && !this.isGlobal(n)) scope.declare(n);
+    }
+  }
+
+  /** Literal `index` of a body, declaring first the names it declares (`declared[from..to)`). */
+  private bodyLiteral(lit: Literal, index: number, scope: Scope, declared: string[], from: number, to: number): CLit {
     const e = lit.expr;
     if (e.type === 'unify' && e.op === ':=') {
       const b = this.term(e.right, scope);
-      if (reassigned !== undefined) throw new CompileError('rego_compile_error', `var ${reassigned} assigned above`, lit.location);
       const left = e.left;
       let a: CTerm;
       let withs: CWith[];
@@ -743,14 +778,14 @@ class Translator {
         let slot = scope.names.get(name);
         if (slot === undefined) slot = scope.declare(name);
         withs = this.withModifiers(lit, scope);
-        a = { k: 'var', slot, name };
+        a = new SlotVar(slot, name);
       } else {
         for (let j = from; j < to; j++) declareOnce(scope, declared[j]!);
         withs = this.withModifiers(lit, scope);
         a = this.term(left, scope);
       }
       if (a.k === 'var') this.varTypes[a.slot] = typeOfTerm(b, this.varTypes);
-      return { negated: lit.negated, expr: { k: 'unify', a, b }, with: withs, src: this.source(lit), index };
+      return new CompiledLiteral(lit.negated, new Unification(a, b), withs, this.source(lit), index);
     }
     for (let j = from; j < to; j++) declareOnce(scope, declared[j]!);
     return this.literal(lit, scope, index);
@@ -758,7 +793,7 @@ class Translator {
 
   literal(lit: Literal, scope: Scope, index: number): CLit {
     const expr = this.expr(lit, scope);
-    return { negated: lit.negated, expr, with: this.withModifiers(lit, scope), src: this.source(lit), index };
+    return new CompiledLiteral(lit.negated, expr, this.withModifiers(lit, scope), this.source(lit), index);
   }
 
   private withModifiers(lit: Literal, scope: Scope): CWith[] {
@@ -772,7 +807,7 @@ class Translator {
         this.statementCall = e.term.type === 'call' ? e.term : undefined;
         return { k: 'term', t: this.term(e.term, scope) };
       case 'unify':
-        return { k: 'unify', a: this.term(e.left, scope), b: this.term(e.right, scope) };
+        return new Unification(this.term(e.left, scope), this.term(e.right, scope));
       case 'some':
         return { k: 'noop' };
       case 'somein':
@@ -935,17 +970,17 @@ class Translator {
       case 'null':
         return { k: 'const', v: null };
       case 'boolean':
-        return { k: 'const', v: t.value };
+        return new Constant(t.value);
       case 'number': {
         const small = smallInteger(t.raw);
-        if (small !== undefined) return { k: 'const', v: small };
+        if (small !== undefined) return new Constant(small);
         let n = parseNumber(t.raw);
         if (n === undefined && /^-?[\d.]+[eE]\+?\d+$/.test(t.raw) && !Number.isFinite(Number(t.raw))) n = Number(t.raw);
         if (n === undefined) throw new CompileError('rego_parse_error', `invalid number ${t.raw}`, t.location);
         return { k: 'const', v: n };
       }
       case 'string':
-        return { k: 'const', v: t.value };
+        return new Constant(t.value);
       case 'var':
         return this.variable(t, scope);
       case 'ref': {
@@ -1034,7 +1069,7 @@ class Translator {
     // Read once: a node makes its location each time it is read.
     const loc = t.location;
     const args = this.terms(t.args, scope);
-    if (fn.kind === 'inline' && fn.name === 'print') return { k: 'call', fn, args, loc };
+    if (fn.kind === 'inline' && fn.name === 'print') return new Call(fn, args, loc);
     let sig: Signature | undefined;
     let name: string;
     if (fn.kind === 'user') {
@@ -1053,7 +1088,7 @@ class Translator {
     const problem = checkCall(name, sig, args, nested, this.varTypes);
     if (problem) throw new CompileError('rego_type_error', problem.message, loc, problem.details);
     const arity = sig.args.length;
-    if (args.length === arity) return { k: 'call', fn, args, loc };
+    if (args.length === arity) return new Call(fn, args, loc);
     return { k: 'call', fn, args: args.slice(0, arity), out: args[arity], loc };
   }
 
@@ -1083,7 +1118,7 @@ class Translator {
       if (t.name === 'data') return this.dataRoot();
     }
     const slot = scope.lookup(t.name);
-    if (slot !== undefined) return { k: 'var', slot, name: t.name };
+    if (slot !== undefined) return new SlotVar(slot, t.name);
     if (t.name === 'input') return INPUT_TERM;
     if (t.name === 'data') return this.dataRoot();
     const imp = this.ctx.imports.get(t.name);
@@ -1095,7 +1130,7 @@ class Translator {
       this.refersToRules = true;
       return { k: 'ref', head: { k: 'data' }, path: [...this.ctx.pkg, t.name].map((s) => ({ k: 'const', v: s })) };
     }
-    return { k: 'var', slot: scope.declare(t.name), name: t.name };
+    return new SlotVar(scope.declare(t.name), t.name);
   }
 
   private dataRoot(): CTerm {

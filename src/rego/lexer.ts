@@ -514,6 +514,17 @@ export function tokenize(src: string): Token[] {
   return tokens;
 }
 
+/**
+ * Where the scan is, for a template-string piece (scanTemplatePiece), which moves it: the scan
+ * itself keeps these in local variables, so that no closure captures them (a captured variable
+ * lives in a heap context, read and written there at every character).
+ */
+interface ScanPosition {
+  i: number;
+  line: number;
+  lineStart: number;
+}
+
 /** Tokenizes Rego source into a table. Always ends with exactly one `eof` token. Never throws. */
 export function scan(src: string): TokenTable {
   const tokens = new TokenTable(src);
@@ -521,102 +532,43 @@ export function scan(src: string): TokenTable {
   let i = 0;
   let line = 1;
   let lineStart = 0;
-  let ws = false;
-  let nl = false;
+  /** WS_BEFORE and NL_BEFORE for the next token: what separates it from the previous one. */
+  let pending = 0;
   const templates: TemplateFrame[] = [];
+  const at: ScanPosition = { i: 0, line: 1, lineStart: 0 };
 
   if (n > 0 && src.charCodeAt(0) === C.BOM) {
     i = 1;
     lineStart = 1;
   }
 
-  const push = (kind: TokenKind, start: number, startLine: number, startCol: number, value = '', raw = false, templateEnd = false): void => {
-    const flags = (raw ? RAW : 0) | (templateEnd ? TEMPLATE_END : 0) | (ws ? WS_BEFORE : 0) | (nl ? NL_BEFORE : 0);
-    tokens.add(kind, start, i, startLine, startCol, value, flags);
-    ws = false;
-    nl = false;
-  };
-
-  /**
-   * Scans a template-string piece starting at `i` (just after `$"`, `` $` `` or the `}` closing an
-   * expression) up to and including `{` or the closing quote.
-   */
-  const scanTemplatePiece = (raw: boolean, start: number, startLine: number, startCol: number): void => {
-    const contentStart = i;
-    const quote = raw ? C.BACKTICK : C.DQUOTE;
-    for (;;) {
-      if (i >= n || (!raw && src.charCodeAt(i) === C.LF)) {
-        if (i > n) i = n; // an escape at the very end skipped past it
-        push('illegal', start, startLine, startCol, 'non-terminated string');
-        templates.pop();
-        return;
-      }
-      const c = src.charCodeAt(i);
-      if (c === C.BACKSLASH) {
-        const e = src.charCodeAt(i + 1);
-        if (raw) {
-          i += e === C.LBRACE ? 2 : 1;
-          continue;
-        }
-        if (e === C.LF || i + 1 >= n) {
-          i++;
-          continue;
-        }
-        i += 2;
-        continue;
-      }
-      if (c === C.LF) {
-        line++;
-        lineStart = i + 1;
-      }
-      if (c === quote || c === C.LBRACE) {
-        const end = c === quote;
-        let value: string;
-        if (raw) {
-          value = removeBraceEscapes(src.slice(contentStart, i));
-        } else {
-          const d = decodeEscapes(src, contentStart, i, true);
-          if (d.error !== undefined) {
-            i++;
-            push('illegal', start, startLine, startCol, d.error);
-            templates.pop();
-            return;
-          }
-          value = d.value;
-        }
-        i++;
-        push('template', start, startLine, startCol, value, raw, end);
-        if (end) templates.pop();
-        return;
-      }
-      i++;
-    }
-  };
-
   while (i < n) {
     const c = src.charCodeAt(i);
     // Whitespace.
     if (c === C.SPACE || c === C.TAB || c === C.CR) {
       i++;
-      ws = true;
+      pending |= WS_BEFORE;
       continue;
     }
     if (c === C.LF) {
       i++;
       line++;
       lineStart = i;
-      ws = true;
-      nl = true;
+      pending = WS_BEFORE | NL_BEFORE;
       continue;
     }
     if (c === C.HASH) {
       while (i < n && src.charCodeAt(i) !== C.LF) i++;
-      ws = true;
+      pending |= WS_BEFORE;
       continue;
     }
     const start = i;
     const col = i - lineStart + 1;
     const startLine = line;
+    // Each pass from here on adds one token (a `}` ending a template expression, then the template
+    // text after it, which follows the `}` directly).
+    const flags = pending;
+    pending = 0;
 
     if (isLetter(c)) {
       i++;
@@ -625,7 +577,7 @@ export function scan(src: string): TokenTable {
         if (isLetter(d) || isDigit(d)) i++;
         else break;
       }
-      push(keywordAt(src, start, i - start) ?? 'ident', start, startLine, col);
+      tokens.add(keywordAt(src, start, i - start) ?? 'ident', start, i, startLine, col, '', flags);
       continue;
     }
 
@@ -649,8 +601,8 @@ export function scan(src: string): TokenTable {
         error ??= 'illegal number format';
         while (i < n && (isLetter(src.charCodeAt(i)) || isDigit(src.charCodeAt(i)))) i++;
       }
-      if (error !== undefined) push('illegal', start, startLine, col, error);
-      else push('number', start, startLine, col);
+      if (error !== undefined) tokens.add('illegal', start, i, startLine, col, error, flags);
+      else tokens.add('number', start, i, startLine, col, '', flags);
       continue;
     }
 
@@ -677,16 +629,16 @@ export function scan(src: string): TokenTable {
         i++;
       }
       if (error !== undefined) {
-        push('illegal', start, startLine, col, error);
+        tokens.add('illegal', start, i, startLine, col, error, flags);
         continue;
       }
       if (!hasEscape) {
-        push('string', start, startLine, col, src.slice(start + 1, i - 1));
+        tokens.add('string', start, i, startLine, col, src.slice(start + 1, i - 1), flags);
         continue;
       }
       const d = decodeEscapes(src, start + 1, i - 1, false);
-      if (d.error !== undefined) push('illegal', start, startLine, col, d.error);
-      else push('string', start, startLine, col, d.value);
+      if (d.error !== undefined) tokens.add('illegal', start, i, startLine, col, d.error, flags);
+      else tokens.add('string', start, i, startLine, col, d.value, flags);
       continue;
     }
 
@@ -700,42 +652,49 @@ export function scan(src: string): TokenTable {
         i++;
       }
       if (i >= n) {
-        push('illegal', start, startLine, col, 'non-terminated string');
+        tokens.add('illegal', start, i, startLine, col, 'non-terminated string', flags);
         continue;
       }
       i++;
-      push('string', start, startLine, col, src.slice(start + 1, i - 1), true);
+      tokens.add('string', start, i, startLine, col, src.slice(start + 1, i - 1), flags | RAW);
       continue;
     }
 
     if (c === C.DOLLAR) {
       const q = src.charCodeAt(i + 1);
       if (q === C.DQUOTE || q === C.BACKTICK) {
-        i += 2;
         const raw = q === C.BACKTICK;
         templates.push({ raw, depth: 0 });
-        scanTemplatePiece(raw, start, startLine, col);
+        at.i = i + 2;
+        at.line = line;
+        at.lineStart = lineStart;
+        scanTemplatePiece(src, tokens, templates, at, raw, start, startLine, col, flags);
+        ({ i, line, lineStart } = at);
         continue;
       }
       i++;
-      push('illegal', start, startLine, col, 'illegal $ character');
+      tokens.add('illegal', start, i, startLine, col, 'illegal $ character', flags);
       continue;
     }
 
     if (c === C.LBRACE) {
       i++;
       if (templates.length > 0) templates[templates.length - 1]!.depth++;
-      push('{', start, startLine, col);
+      tokens.add('{', start, i, startLine, col, '', flags);
       continue;
     }
     if (c === C.RBRACE) {
       i++;
-      push('}', start, startLine, col);
+      tokens.add('}', start, i, startLine, col, '', flags);
       const top = templates.length > 0 ? templates[templates.length - 1]! : undefined;
       if (top !== undefined) {
         if (top.depth === 0) {
           // This `}` closes a template expression: the template text continues right after it.
-          scanTemplatePiece(top.raw, i, line, i - lineStart + 1);
+          at.i = i;
+          at.line = line;
+          at.lineStart = lineStart;
+          scanTemplatePiece(src, tokens, templates, at, top.raw, i, line, i - lineStart + 1, 0);
+          ({ i, line, lineStart } = at);
         } else {
           top.depth--;
         }
@@ -747,44 +706,116 @@ export function scan(src: string): TokenTable {
     switch (c) {
       case C.COLON:
         i += next === C.EQ ? 2 : 1;
-        push(next === C.EQ ? ':=' : ':', start, startLine, col);
+        tokens.add(next === C.EQ ? ':=' : ':', start, i, startLine, col, '', flags);
         continue;
       case C.EQ:
         i += next === C.EQ ? 2 : 1;
-        push(next === C.EQ ? '==' : '=', start, startLine, col);
+        tokens.add(next === C.EQ ? '==' : '=', start, i, startLine, col, '', flags);
         continue;
       case C.LT:
         i += next === C.EQ ? 2 : 1;
-        push(next === C.EQ ? '<=' : '<', start, startLine, col);
+        tokens.add(next === C.EQ ? '<=' : '<', start, i, startLine, col, '', flags);
         continue;
       case C.GT:
         i += next === C.EQ ? 2 : 1;
-        push(next === C.EQ ? '>=' : '>', start, startLine, col);
+        tokens.add(next === C.EQ ? '>=' : '>', start, i, startLine, col, '', flags);
         continue;
       case C.BANG:
         if (next === C.EQ) {
           i += 2;
-          push('!=', start, startLine, col);
+          tokens.add('!=', start, i, startLine, col, '', flags);
         } else {
           i++;
-          push('illegal', start, startLine, col, 'illegal ! character');
+          tokens.add('illegal', start, i, startLine, col, 'illegal ! character', flags);
         }
         continue;
     }
     const punct = SINGLE_PUNCT[c];
     if (punct !== undefined) {
       i++;
-      push(punct, start, startLine, col);
+      tokens.add(punct, start, i, startLine, col, '', flags);
       continue;
     }
     // Anything else (non-ASCII outside strings, control characters) is illegal. Keep a surrogate
     // pair together so the token text stays well-formed.
     i += c >= 0xd800 && c <= 0xdbff && i + 1 < n ? 2 : 1;
-    push('illegal', start, startLine, col, c === 0 ? 'illegal null character' : c === C.BOM ? 'illegal byte-order mark' : 'illegal token');
+    tokens.add('illegal', start, i, startLine, col, c === 0 ? 'illegal null character' : c === C.BOM ? 'illegal byte-order mark' : 'illegal token', flags);
   }
 
-  tokens.add('eof', i, i, line, i - lineStart + 1, '', (ws ? WS_BEFORE : 0) | (nl ? NL_BEFORE : 0));
+  tokens.add('eof', i, i, line, i - lineStart + 1, '', pending);
   return tokens;
+}
+
+/**
+ * Scans a template-string piece starting at `at.i` (just after `$"`, `` $` `` or the `}` closing
+ * an expression) up to and including `{` or the closing quote, moving `at` past it. `flags`: what
+ * separates the template from the token before it.
+ */
+function scanTemplatePiece(
+  src: string,
+  tokens: TokenTable,
+  templates: TemplateFrame[],
+  at: ScanPosition,
+  raw: boolean,
+  start: number,
+  startLine: number,
+  startCol: number,
+  flags: number,
+): void {
+  const n = src.length;
+  let i = at.i;
+  const contentStart = i;
+  const quote = raw ? C.BACKTICK : C.DQUOTE;
+  for (;;) {
+    if (i >= n || (!raw && src.charCodeAt(i) === C.LF)) {
+      if (i > n) i = n; // an escape at the very end skipped past it
+      tokens.add('illegal', start, i, startLine, startCol, 'non-terminated string', flags);
+      templates.pop();
+      at.i = i;
+      return;
+    }
+    const c = src.charCodeAt(i);
+    if (c === C.BACKSLASH) {
+      const e = src.charCodeAt(i + 1);
+      if (raw) {
+        i += e === C.LBRACE ? 2 : 1;
+        continue;
+      }
+      if (e === C.LF || i + 1 >= n) {
+        i++;
+        continue;
+      }
+      i += 2;
+      continue;
+    }
+    if (c === C.LF) {
+      at.line++;
+      at.lineStart = i + 1;
+    }
+    if (c === quote || c === C.LBRACE) {
+      const end = c === quote;
+      let value: string;
+      if (raw) {
+        value = removeBraceEscapes(src.slice(contentStart, i));
+      } else {
+        const d = decodeEscapes(src, contentStart, i, true);
+        if (d.error !== undefined) {
+          i++;
+          tokens.add('illegal', start, i, startLine, startCol, d.error, flags);
+          templates.pop();
+          at.i = i;
+          return;
+        }
+        value = d.value;
+      }
+      i++;
+      tokens.add('template', start, i, startLine, startCol, value, flags | (raw ? RAW : 0) | (end ? TEMPLATE_END : 0));
+      if (end) templates.pop();
+      at.i = i;
+      return;
+    }
+    i++;
+  }
 }
 
 function removeBraceEscapes(s: string): string {

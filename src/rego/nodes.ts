@@ -55,7 +55,31 @@ export class SourcePositions {
 
   /** From the start of token `at` to offset `end`; every field at once, one object shape for all. */
   location(at: number, end: number): Location {
-    return { line: this.lines[at]!, column: this.columns[at]!, offset: this.starts[at]!, endOffset: end, file: this.file };
+    return new NodeLocation(this.lines[at]!, this.columns[at]!, this.starts[at]!, end, this.file);
+  }
+}
+
+/**
+ * A location made from a node's place: a plain `Location` (the same own fields, in the same order,
+ * as the object literal it replaces), made by a class because the translator keeps one for each
+ * call (`x := input.a + 1` has one). V8 watches where an object literal's objects go and, once
+ * most of them survive, allocates that literal's objects in the old generation from then on; the
+ * switch throws away the optimised code of every function that makes them, mid-compile, which
+ * then runs unoptimised until it is optimised again (a fresh process compiling a long body met
+ * it for most of the per-literal objects). Instances of a class are not watched.
+ */
+class NodeLocation implements Location {
+  declare line: number;
+  declare column: number;
+  declare offset: number;
+  declare endOffset: number;
+  declare file: string | undefined;
+  constructor(line: number, column: number, offset: number, endOffset: number, file: string | undefined) {
+    this.line = line;
+    this.column = column;
+    this.offset = offset;
+    this.endOffset = endOffset;
+    this.file = file;
   }
 }
 

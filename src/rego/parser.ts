@@ -169,6 +169,26 @@ const OPERATOR_CALL_NAMES: Readonly<Record<string, string[]>> = Object.fromEntri
 const NO_WITHS: WithModifier[] = Object.freeze([]) as unknown as WithModifier[];
 /** An empty list of terms, never added to (parseRef's path before its first step). */
 const NO_TERMS: Term[] = Object.freeze([]) as unknown as Term[];
+
+/**
+ * Lists of one and two terms (a ref's first step, an operator's two operands: one of each in most
+ * literals) made by `new Array(n)` rather than an array literal. V8 tracks where an array literal's
+ * arrays go and, once most of them survive (a syntax tree's do), allocates that literal's arrays in
+ * the old generation from then on; the switch throws away the optimised code of every function
+ * that allocates there (parseRef, parseBinary, ...: two or three times in a cold 50,000-literal
+ * parse), which then runs unoptimised until it is optimised again. `new Array(n)` is not tracked.
+ */
+function oneTerm(t: Term): Term[] {
+  const list = new Array<Term>(1);
+  list[0] = t;
+  return list;
+}
+function twoTerms(a: Term, b: Term): Term[] {
+  const list = new Array<Term>(2);
+  list[0] = a;
+  list[1] = b;
+  return list;
+}
 const IMPORT_ROOTS = ['data', 'input', 'future', 'rego'];
 const FUTURE_KEYWORDS = ['contains', 'every', 'if', 'in'];
 /** Keywords never usable as a ref head (`true.x` stays an error). */
@@ -1156,7 +1176,7 @@ class Parser {
   }
 
   private binary(op: string, lhs: Term, rhs: Term, start: number): CallTerm {
-    return new CallNode(this.positions, start, this.endFrom(start), OPERATOR_CALL_NAMES[op]!, [lhs, rhs]);
+    return new CallNode(this.positions, start, this.endFrom(start), OPERATOR_CALL_NAMES[op]!, twoTerms(lhs, rhs));
   }
 
   /** Relations and every tighter operator (see parseBinary). */
@@ -1319,7 +1339,7 @@ class Parser {
             return null;
           }
           const step: Term = new StringNode(this.positions, this.pos, this.toks.end(this.pos), this.tok.text);
-          if (path.length === 0) path = [step];
+          if (path.length === 0) path = oneTerm(step);
           else path.push(step);
           this.next();
         } else if (k === '[') {
@@ -1331,7 +1351,7 @@ class Parser {
             return null;
           }
           this.next();
-          if (path.length === 0) path = [el];
+          if (path.length === 0) path = oneTerm(el);
           else path.push(el);
         } else {
           const call = this.parseCall(head, path, start);

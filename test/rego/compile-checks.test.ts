@@ -78,6 +78,17 @@ describe('local variable declarations (OPA rewriteLocalVars)', () => {
     expect(firstError(pkg('p if { some x in [1]; some x in [2] }'))).toMatchObject({ message: 'var x declared above' });
   });
 
+  // The translator does not look for a second `:=` of a name: these checks must find it in every
+  // kind of body, at the second assignment, before anything is translated.
+  it('rejects a second := of a name in a comprehension, every, else and function body, where it is', () => {
+    expect(firstError(pkg('p if { ys := [y | y := 1; y := 2]; count(ys) > 0 }'))).toEqual({ code: 'rego_compile_error', message: 'var y assigned above', at: '2:27' });
+    expect(firstError(pkg('p if { every v in [1] { w := v; w := 2 } }'))).toEqual({ code: 'rego_compile_error', message: 'var w assigned above', at: '2:33' });
+    expect(firstError(pkg('p := 1 if { false } else := x if { x := 2; x := 3 }'))).toEqual({ code: 'rego_compile_error', message: 'var x assigned above', at: '2:44' });
+    expect(firstError(pkg('f(a) := b if { b := a; b := 1 }'))).toEqual({ code: 'rego_compile_error', message: 'var b assigned above', at: '2:24' });
+    const r = compile([{ file: 'p.rego', source: pkg('q := 1') }]);
+    expect(r.policy!.eval('ys := {y | y := 1; y := 2}').error).toMatchObject({ code: 'rego_compile_error', message: 'var y assigned above', location: { line: 1, column: 20 } });
+  });
+
   it('lets a comprehension or every body declare its own variables', () => {
     compiles(pkg('p if { x := 1; y := [x | x := 2]; y[0] == x + 1 }'));
     compiles(pkg('p if { x := 1; every y in [1] { x := y; x == 1 } }'));
