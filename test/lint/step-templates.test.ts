@@ -11,6 +11,9 @@ import { memoryIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
 import type { LintJson } from '../../src/report/lint-json.js';
 import type { SarifLog } from '../../src/report/sarif.js';
+import { hubPort } from '../../src/api/hub-port.js';
+import { openHub } from '../../src/hub/index.js';
+import { expectJson, startApi } from '../api/helpers.js';
 import { commitAll } from '../git/helpers.js';
 import { NO_DISABLED_STEPS, lineOf, repoSet, scriptStep, type RepoSet } from './repos.js';
 
@@ -96,6 +99,22 @@ describe('a step-template step whose template oclhub.ocl does not declare', () =
     expect(approve['Source']).toEqual({ Type: 'Step Template', SlugOrId: 'ActionTemplates-3', Version: '2' });
     expect(input.stderr).toContain('SEM043');
     expect(input.stderr).toContain('approve-plan');
+  });
+
+  it('the HTTP gate (POST /api/evaluations) answers blocked with the message, located at the step', async () => {
+    const { hub, diagnostics } = await openHub({ dir: set.hub });
+    if (!hub) throw new Error(JSON.stringify(diagnostics));
+    const api = await startApi(hubPort(hub, { tagTtlMs: 0 }));
+    const gate = await expectJson<{ decision: string; policies: { policy: string; outcome: string; error?: string; location?: { file: string; step?: string } }[] }>(
+      await api.post('/api/evaluations', { project: 'infra', environment: 'production', release: { version: '1.0.0' } }),
+      200,
+      'evaluation-response',
+    );
+    expect(gate.decision).toBe('blocked');
+    const manual = gate.policies.find((d) => d.policy === 'manual_intervention_in_production')!;
+    expect(manual).toMatchObject({ outcome: 'error', location: { file: FILE, step: 'approve-plan' } });
+    expect(manual.error).toContain('step_template "ActionTemplates-3" {\n    action_type = "..."\n}');
+    expect(gate.policies.find((d) => d.policy === 'no_disabled_steps')!.outcome).toBe('pass');
   });
 
   it('validate --hub warns once, at the first use, naming the project', async () => {
