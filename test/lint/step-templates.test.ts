@@ -163,3 +163,29 @@ describe('a step-template step whose template oclhub.ocl does not declare', () =
     expect(fs.readFileSync(path.join(folder, 'oclhub.ocl'), 'utf8')).toBe(text);
   });
 });
+
+describe('validate --hub over projects in the hub and in other repositories', () => {
+  let set: RepoSet;
+  const IN_HUB = 'projects/web/.octopus/deployment_process.ocl';
+  beforeAll(async () => {
+    set = await repoSet({
+      projects: [
+        { slug: 'web', files: { 'README.md': 'web\n' }, block: '    path = "projects/web/.octopus"' },
+        { slug: 'infra', files: { [FILE]: PROCESS } },
+      ],
+      hubFiles: { [IN_HUB]: PROCESS },
+      policies: { no_disabled_steps: NO_DISABLED_STEPS },
+    });
+  }, 120_000);
+  afterAll(() => set?.remove());
+
+  it('warns once per undeclared template Id, at the first use (the hub project, registered first), naming both projects', async () => {
+    const r = await cli(set.hub, 'validate', '--hub', '.', '--format', 'json', '--cache-dir', path.join(set.root, 'cache'));
+    const json = JSON.parse(r.stdout) as { files: { file: string; repository?: unknown; diagnostics: { code: string; summary: string; range?: { start: { line: number } } }[] }[] };
+    const found = json.files.flatMap((f) => f.diagnostics.filter((d) => d.code === 'SEM043').map((d) => ({ ...d, file: f.file, repository: f.repository })));
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatchObject({ file: IN_HUB, range: { start: { line: lineOf(PROCESS, 'step "approve-plan"') } } });
+    expect(found[0]!.repository).toBeUndefined();
+    expect(found[0]!.summary).toContain('used by projects "web", "infra"');
+  });
+});
