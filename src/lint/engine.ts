@@ -632,6 +632,8 @@ function decideContexts(
   // One options object per list of unknown paths (one list per answer, see `unknownInput`): the
   // policy layer keeps per-list work by identity.
   const unknownTypes = unknownActionTypeSteps(steps, hub);
+  // Said once per project, even where no policy reads ActionType (then nothing else would say it).
+  if (unknownTypes) found.push(unknownActionTypesDiagnostic(unknownTypes));
   const common = { ...policyOptions(hub, options.onError), ...(unknownTypes ? { unknownActionTypes: unknownTypes } : {}) };
   let evaluateOptions: EvaluatePolicyOptions | undefined;
   for (const context of contexts) {

@@ -71,6 +71,9 @@ describe('a step-template step whose template oclhub.ocl does not declare', () =
     expect(manual.location).toMatchObject({ file: FILE, step: 'approve-plan', range: { start: { line: lineOf(PROCESS, 'step "approve-plan"') } } });
     expect(manual.location?.repository?.location).toContain('infra');
     expect(decisions.find((d) => d.policy === 'no_disabled_steps')!.outcome).toBe('pass');
+    // The project's own finding says which steps have no ActionType, whatever the policies read.
+    const sem043 = JSON.stringify(json).match(/"code":\s*"SEM043"/g) ?? [];
+    expect(sem043).toHaveLength(1);
 
     const warned = await cli(set.hub, 'lint', '--no-cache', '--on-error', 'warn');
     expect(warned.code, warned.stderr).toBe(0);
@@ -134,6 +137,7 @@ describe('a step-template step whose template oclhub.ocl does not declare', () =
     commitAll(set.hub, { 'oclhub.ocl': `${config}${DECLARED}` }, 'declare ActionTemplates-3');
     const after = await cli(set.hub, 'lint', '--format', 'json');
     expect(after.code, after.stdout).toBe(0);
+    expect(after.stdout).not.toContain('SEM043');
     const decisions = (JSON.parse(after.stdout) as LintJson).evaluations[0]!.decisions;
     expect(decisions.map((d) => [d.policy, d.outcome])).toEqual([
       ['manual_intervention_in_production', 'pass'],
