@@ -37,6 +37,7 @@ import { ownsProjectFile } from '../lint/project-files.js';
 import { decodeOclBytes } from '../ocl/encoding.js';
 import type { HeredocMode } from '../ocl/printer.js';
 import { checkPolicyCompat } from '../policy/compat.js';
+import { stepTemplateUses, undeclaredStepTemplates, type StepTemplateUse } from '../model/checks/step-templates.js';
 import { checkPolicyCompiles } from '../policy/compile-check.js';
 import { checkBestPractices, practiceInputFromValidation, publishedFromTags } from '../practices/index.js';
 
@@ -376,7 +377,9 @@ export async function validateHubAt(options: ValidateHubAtOptions): Promise<Vali
     const text = sources.get(file.path);
     if (file.document?.kind === 'policy' && text !== undefined) diagnostics.push(...withPolicyCompat({ ...file, diagnostics: [] }, text).diagnostics);
   }
-  const external = result.config ? await checkExternalProjects(result.config, options) : { diagnostics: [], sources: new Map<string, Map<string, string>>() };
+  const external = result.config ? await checkExternalProjects(result.config, options) : { diagnostics: [], sources: new Map<string, Map<string, string>>(), stepTemplateUses: [] };
+  // SEM043 once per undeclared step template over every registered project, the hub's first (as registered).
+  if (result.config) external.diagnostics.push(...undeclaredStepTemplates([...inHubStepTemplateUses(result), ...external.stepTemplateUses], result.config));
 
   const settings = ruleSettingsOf(result.config);
   const apply = ruleSettingsApplier(settings);
@@ -422,6 +425,23 @@ export async function validateHubAt(options: ValidateHubAtOptions): Promise<Vali
 interface ExternalCheck {
   diagnostics: Diagnostic[];
   sources: Map<string, Map<string, string>>;
+  /** The projects' step-template actions, for SEM043 (`undeclaredStepTemplates`). */
+  stepTemplateUses: StepTemplateUse[];
+}
+
+/** The step-template actions of the projects registered in the hub's own repository, in registration order. */
+function inHubStepTemplateUses(result: HubValidationResult): StepTemplateUse[] {
+  const out: StepTemplateUse[] = [];
+  for (const project of result.config?.projects ?? []) {
+    if (project.repository !== undefined || project.path === undefined) continue;
+    const checked = folderPath(project.path);
+    if (!checked.valid) continue;
+    for (const file of result.files) {
+      const inside = pathInFolder(checked.folder, file.path);
+      if (inside !== undefined && ownsProjectFile(inside)) out.push(...stepTemplateUses(project.slug, file.path, file.document));
+    }
+  }
+  return out;
 }
 
 /**
@@ -432,10 +452,10 @@ interface ExternalCheck {
  * the project block in oclhub.ocl.
  */
 async function checkExternalProjects(config: HubConfigDocument, options: ValidateHubAtOptions): Promise<ExternalCheck> {
-  const out: ExternalCheck = { diagnostics: [], sources: new Map() };
+  const out: ExternalCheck = { diagnostics: [], sources: new Map(), stepTemplateUses: [] };
   for (const project of config.projects) {
     if (project.repository === undefined) continue;
-    out.diagnostics.push(...(await checkExternalProject(project, project.repository, config, options, out.sources)));
+    out.diagnostics.push(...(await checkExternalProject(project, project.repository, config, options, out.sources, out.stepTemplateUses)));
   }
   return out;
 }
@@ -446,6 +466,7 @@ async function checkExternalProject(
   config: HubConfigDocument,
   options: ValidateHubAtOptions,
   allSources: Map<string, Map<string, string>>,
+  uses: StepTemplateUse[],
 ): Promise<Diagnostic[]> {
   const at = { file: 'oclhub.ocl', range: project.labelRange ?? project.headerRange, project: project.slug };
   const registration = (code: 'HUB020' | 'HUB021', summary: string, detail: string): Diagnostic[] => [
@@ -514,6 +535,7 @@ async function checkExternalProject(
   const below = inFolder.filter((p) => !ownedSet.has(p)).map((p) => ({ path: p, kind: classifyPath(p)?.kind }));
   const missing = checkProjectFolder(project, project.path ?? DEFAULT_BASE_PATH, [...results.map((r) => ({ path: r.path, kind: r.kind })), ...below], allPaths);
   if (missing) return [{ ...missing, ...at, detail: `${missing.detail ?? ''} Read from ${repository}${commit ? ` at ${commit.slice(0, 12)}` : ''}.`.trim() }];
+  for (const r of results) uses.push(...stepTemplateUses(project.slug, r.path, r.document, source));
   const found = [...results.flatMap((r) => r.diagnostics), ...scopeReferenceChecks(results, config)];
   return found.map((d) => ({ ...d, project: project.slug, repository: source }));
 }

@@ -46,9 +46,9 @@ import { ENGINE_VERSION, sha } from './report-key.js';
 export { renderedReportKey } from './report-key.js';
 import { anyPolicyVolatile } from '../policy/clock.js';
 import { loadActivePolicies } from '../policy/active.js';
-import { evaluatePolicy, type EvaluatePolicyOptions, type PolicyEvaluation } from '../policy/evaluate.js';
+import { declareStepTemplatesFix, describeUnknownActionTypes, evaluatePolicy, type EvaluatePolicyOptions, type PolicyEvaluation, type UnknownActionTypeStep } from '../policy/evaluate.js';
 import { applyExceptions } from '../policy/exceptions.js';
-import { buildInput, contextFromConfig, processSteps, type BuiltInput, type ContextRequest, type InputStepLocation, type ProcessSteps, type ReleaseContext } from '../policy/input.js';
+import { buildInput, contextFromConfig, processSteps, stepTemplateTypesOf, type BuiltInput, type ContextRequest, type InputStepLocation, type ProcessSteps, type ReleaseContext } from '../policy/input.js';
 import type { PolicySource, PolicyValidator } from '../policy/load.js';
 import { sourceKey, type DecisionLocation, type Evaluation, type FailLevel, type LintReport, type LintShard, type PolicyAction, type PolicyDecision } from '../report/lint-report.js';
 import type { ResolvedProcess } from '../templates/resolve.js';
@@ -63,6 +63,7 @@ import { decodePiece, evaluationScope, segmentEvaluations, segmentTally, withEva
 import { cachedHubPractices } from '../practices/hub-cache.js';
 import { practiceProjectFromResolution, projectPractices, type ProjectFacts } from '../practices/index.js';
 import { lintDiagnostic } from './codes.js';
+import { modelDiagnostic } from '../model/codes.js';
 import { ownsProjectFile } from './project-files.js';
 import { inShard, runsHubRules, type ShardSpec } from './shard.js';
 import { workerCount } from './workers/jobs.js';
@@ -420,9 +421,36 @@ export function locateDecision(decision: Pick<PolicyDecision, 'reason' | 'error'
     }
   }
   if (!best) return { file: process.file, range: WHOLE_FILE };
-  const commit = best.templateCommit;
-  const related: RelatedInformation[] = best.related.map((r) => (hub && commit !== undefined ? { ...r, repository: templateRepository(hub, commit) } : r));
-  return { file: best.file, range: best.range, step: best.step, ...(related.length > 0 ? { related } : {}) };
+  return stepLocation(best, hub);
+}
+
+/** A decision's location at one step of the input (see `locateDecision`). */
+function stepLocation(step: InputStepLocation, hub: Hub | undefined): DecisionLocation {
+  const commit = step.templateCommit;
+  const related: RelatedInformation[] = step.related.map((r) => (hub && commit !== undefined ? { ...r, repository: templateRepository(hub, commit) } : r));
+  return { file: step.file, range: step.range, step: step.step, ...(related.length > 0 ? { related } : {}) };
+}
+
+/** SEM043 for `oclhub input` and `oclhub evaluate`: which steps the input leaves `ActionType` out of, at the first. */
+function unknownActionTypesDiagnostic(steps: readonly UnknownActionTypeStep[]): Diagnostic {
+  const first = steps[0]!.location;
+  return modelDiagnostic('SEM043', `ActionType is unknown for ${describeUnknownActionTypes(steps)}: the input leaves it out, as oclhub.ocl does not declare the step template`, {
+    file: first?.file,
+    range: first?.range,
+    detail: `A policy that may read ActionType decides error (blocks). Declare the template's action type (Octopus.Manual, Octopus.Script, …) in oclhub.ocl:\n${declareStepTemplatesFix(steps)}`,
+  });
+}
+
+/**
+ * The steps of a process whose ActionType is unknown, each with where it is written, for
+ * `evaluatePolicy`'s `unknownActionTypes` (an error decision is located at the first); undefined when none.
+ */
+function unknownActionTypeSteps(steps: ProcessSteps, hub: Hub): UnknownActionTypeStep[] | undefined {
+  if (steps.unknownActionTypes.length === 0) return undefined;
+  return steps.unknownActionTypes.map((u) => {
+    const at = steps.locations.get(u.id);
+    return at ? { ...u, location: stepLocation(at, hub) } : u;
+  });
 }
 
 /**
@@ -430,6 +458,8 @@ export function locateDecision(decision: Pick<PolicyDecision, 'reason' | 'error'
  * at the process file as a whole (it is about input the run lacks, not about a line); others nowhere.
  */
 function findingLocation(decision: PolicyDecision, input: BuiltInput, process: ResolvedProcess, hub: Hub): DecisionLocation | undefined {
+  // The policy layer placed it already (an unknown ActionType: at the step).
+  if (decision.location !== undefined) return decision.location;
   if (decision.outcome === 'violation' || decision.outcome === 'error') return locateDecision(decision, input, process, hub);
   if (decision.outcome === 'inconclusive') return { file: process.file };
   return undefined;
@@ -598,10 +628,13 @@ function decideContexts(
   found: Diagnostic[],
 ): number {
   let evaluated = 0;
-  const steps: ProcessSteps = processSteps(deployment, target.slug);
+  const steps: ProcessSteps = processSteps(deployment, target.slug, stepTemplateTypesOf(hub.config));
   // One options object per list of unknown paths (one list per answer, see `unknownInput`): the
   // policy layer keeps per-list work by identity.
-  const common = policyOptions(hub, options.onError);
+  const unknownTypes = unknownActionTypeSteps(steps, hub);
+  // Said once per project, even where no policy reads ActionType (then nothing else would say it).
+  if (unknownTypes) found.push(unknownActionTypesDiagnostic(unknownTypes));
+  const common = { ...policyOptions(hub, options.onError), ...(unknownTypes ? { unknownActionTypes: unknownTypes } : {}) };
   let evaluateOptions: EvaluatePolicyOptions | undefined;
   for (const context of contexts) {
     const request: ContextRequest = { project: target.slug, environment: context.environment, ...(context.tenant !== undefined ? { tenant: context.tenant } : {}), ...(options.release ? { release: options.release } : {}) };
@@ -1387,7 +1420,7 @@ export async function evaluateTarget(hub: Hub, given: LintProjectTarget, options
     diagnostics.push(lintDiagnostic('HUB003', context.error));
     return finish({ allowed: false });
   }
-  const steps = processSteps(process, target.slug);
+  const steps = processSteps(process, target.slug, stepTemplateTypesOf(hub.config));
   const unknownSteps = unknownSkippedSteps(options.skippedSteps ?? [], steps);
   if (unknownSteps.length > 0) {
     diagnostics.push(...unknownSteps);
@@ -1411,8 +1444,10 @@ export async function evaluateTarget(hub: Hub, given: LintProjectTarget, options
     return finish({ evaluation, allowed: false }, templates);
   }
   const input = buildInput(steps, context);
+  const unknownTypes = unknownActionTypeSteps(steps, hub);
+  if (unknownTypes) diagnostics.push(unknownActionTypesDiagnostic(unknownTypes));
   const decisions = policies.map((policy) => {
-    const decision = decisionOf(evaluatePolicy(policy, input.input, { unknownInput: input.unknown, ...policyOptions(hub, options.onError) }));
+    const decision = decisionOf(evaluatePolicy(policy, input.input, { unknownInput: input.unknown, ...policyOptions(hub, options.onError), ...(unknownTypes ? { unknownActionTypes: unknownTypes } : {}) }));
     const location = findingLocation(decision, input, process, hub);
     if (location) decision.location = location;
     return decision;

@@ -374,6 +374,10 @@ function buildHubConfig(reader: BodyReader, source: DocumentSource): HubConfigDo
         { severity, reason: r.string('reason'), threshold: r.int('threshold') },
       );
     }),
+    stepTemplates: reader.blockList('step_template').map((b) => {
+      const r = new BodyReader(b.body);
+      return set(Object.assign(blockSource(b, r), { id: labelled(b) }), { name: r.string('name'), actionType: r.string('action_type') });
+    }),
   };
   set(doc, { defaultSpace: reader.string('default_space'), limits: hubLimits(reader.block('limits')) });
   return doc;

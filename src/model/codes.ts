@@ -64,6 +64,7 @@ export const CODES = table({
   SEM040: ['warning', 'Variable scoped to a tenant tag no tenant in oclhub.ocl has'],
   SEM041: ['error', 'Registered project folder does not exist or holds no Octopus project files'],
   SEM042: ['error', 'Project path is not a folder inside its repository'],
+  SEM043: ['warning', 'Step template used by a project is not declared in oclhub.ocl: its action type is unknown'],
   // Templates.
   TPL001: ['error', 'Parameter type does not allow a default value'],
   TPL002: ['error', 'Worker-executed template step without a WorkerPool parameter'],

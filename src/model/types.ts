@@ -400,6 +400,18 @@ export interface HubPolicyExceptionModel extends BlockSource {
   expires?: string;
 }
 
+/**
+ * `step_template "ActionTemplates-3" { action_type = "Octopus.Manual" }`: Octopus writes no `action_type`
+ * for an action based on a step template (only `Octopus.Action.Template.Id`), yet its policy input carries
+ * the template's type; this declaration is where oclhub learns it.
+ */
+export interface HubStepTemplateModel extends BlockSource {
+  /** The label: the template Id exactly as in `Octopus.Action.Template.Id`. */
+  id: string;
+  name?: string;
+  actionType?: string;
+}
+
 /** `rule "<CODE>" { severity, paths, reason }`: see src/model/rule-settings.ts. */
 export interface HubRuleSettingModel extends BlockSource {
   code: string;
@@ -423,6 +435,8 @@ export interface HubConfigDocument extends DocumentBase {
   exceptions: HubPolicyExceptionModel[];
   rules: HubRuleSettingModel[];
   limits?: HubLimitsModel;
+  /** `step_template "<Id>" { action_type = "…" }`: the action types of step templates (docs/oclhub-ocl.md). */
+  stepTemplates: HubStepTemplateModel[];
 }
 
 export type ModelDocument =

@@ -22,6 +22,11 @@
  *   above one, is `inconclusive` with `needs` naming the paths. That covers passes, violations,
  *   out-of-scope answers and the "result undefined / malformed" errors an absent field causes; Rego
  *   runtime errors (conflicts, limits) stay errors (fail closed).
+ * - A step whose `ActionType` is unknown (`unknownActionTypes`: a step-template action whose template
+ *   oclhub.ocl does not declare) is an error decision for a module that may read `ActionType`, judged
+ *   from its text (`mayReadActionType`): the type decides what the step is, and guessing it would let a
+ *   script through or block a manual intervention. A scope that cannot read it is evaluated as usual,
+ *   so a policy whose scope leaves the context out is still `skipped`.
  */
 import { createHash } from 'node:crypto';
 import { compile, type CompiledPolicy, type RegoLimits } from '../rego/index.js';
@@ -31,7 +36,8 @@ import { fromJSON, isObject, objectGet, toJSON, type Value } from '../rego/value
 import { regoToOclRange } from '../model/checks/policy.js';
 import type { PolicyDocument, RegoSourceModel } from '../model/types.js';
 import type { LineIndex } from '../diagnostics.js';
-import type { DecisionOutcome, PolicyAction, PolicyDecision } from '../report/lint-report.js';
+import type { DecisionLocation, DecisionOutcome, PolicyAction, PolicyDecision } from '../report/lint-report.js';
+import type { UnknownActionType } from './input.js';
 import { regoIsVolatile } from './clock.js';
 
 export type { PolicyAction, PolicyDecision, DecisionOutcome } from '../report/lint-report.js';
@@ -75,7 +81,21 @@ export interface EvaluatePolicyOptions {
    * `knownRuleValue`). Only the caller knows its inputs are not changed in place: off by default.
    */
   reuseInputParts?: boolean;
+  /**
+   * Steps of the input whose `ActionType` is unknown (left out; `BuiltInput.unknownActionTypes`): a
+   * policy that may read `ActionType` decides `error` (see the file comment), located at the first
+   * step's `location` when the caller gives one.
+   */
+  unknownActionTypes?: readonly UnknownActionTypeStep[];
 }
+
+/** An unknown `ActionType` with where the step is written (the caller's, e.g. lint's decision location). */
+export interface UnknownActionTypeStep extends UnknownActionType {
+  location?: DecisionLocation;
+}
+
+/** The error code of a decision that needs an unknown `ActionType`. */
+export const ACTION_TYPE_UNKNOWN = 'POL_ACTION_TYPE_UNKNOWN';
 
 /** A decision plus the raw rule values, for `oclhub test`, `--format json` and debugging. */
 export interface PolicyEvaluation extends PolicyDecision {
@@ -113,6 +133,8 @@ interface PolicyMemo {
   scopeQuery: string;
   resultQuery: string;
   mayRead?: { key: string; answer: boolean };
+  /** Whether each module may read `ActionType` (`mayReadActionType`), worked out on first need. */
+  readsActionType?: { scope: boolean; conditions: boolean };
   /** The input fields each module reads (`inputFieldsRead`), and its values kept for `reuseInputParts`. */
   scopeFields: string[] | undefined;
   conditionsFields: string[] | undefined;
@@ -388,6 +410,41 @@ export function mayReadUnknownInput(source: string, unknown: readonly string[]):
   return fields === undefined || fields.some((name) => roots.has(name));
 }
 
+/**
+ * Whether Rego source may read a step's `ActionType`, judged from its text (conservative, like
+ * `mayReadUnknownInput`): the name `ActionType` anywhere (`s.ActionType`, `object.get(s, "ActionType", …)`),
+ * `input` standing without a field after it (a whole value, a dynamic key, `with input as`), or `walk`.
+ * Not seen: a step's keys iterated by a variable (`some k; s[k]`) or a step object used whole.
+ */
+export function mayReadActionType(source: string): boolean {
+  return /ActionType/.test(source) || /\bwalk\s*\(/.test(source) || inputFieldNames(source) === undefined;
+}
+
+/** The `fix` a decision on unknown action types names: one `step_template` block per template (three lines each, as OCL needs). */
+export function declareStepTemplatesFix(steps: readonly UnknownActionType[]): string {
+  const ids = [...new Set(steps.map((s) => s.templateId))];
+  return ids.map((id) => `step_template ${JSON.stringify(id)} {\n    action_type = "..."\n}`).join('\n');
+}
+
+/** `step "approve" (step template "ActionTemplates-3")`, for the first few steps, and how many more. */
+export function describeUnknownActionTypes(steps: readonly UnknownActionType[]): string {
+  const listed = steps.slice(0, 3).map((s) => `step "${s.slug}" (step template "${s.templateId}")`);
+  return `${listed.join(', ')}${steps.length > 3 ? ` and ${steps.length - 3} more` : ''}`;
+}
+
+function actionTypeUnknownDecision(policy: EvaluablePolicy, options: EvaluatePolicyOptions, steps: readonly UnknownActionTypeStep[], extra: Partial<PolicyEvaluation>): PolicyEvaluation {
+  const message =
+    `the policy may read ActionType, which is unknown for ${describeUnknownActionTypes(steps)}: Octopus writes no action_type for a step based on a step template, ` +
+    `and oclhub.ocl does not declare the template's type, so oclhub fails closed. ` +
+    `Declare it (Octopus.Manual, Octopus.Script, …) in oclhub.ocl:\n${declareStepTemplatesFix(steps)}`;
+  const location = steps[0]?.location;
+  return errorDecision(policy, options, message, ACTION_TYPE_UNKNOWN, { ...extra, ...(location ? { location } : {}) });
+}
+
+function readsActionType(memo: PolicyMemo): { scope: boolean; conditions: boolean } {
+  return (memo.readsActionType ??= { scope: mayReadActionType(memo.scope), conditions: mayReadActionType(memo.conditions) });
+}
+
 function mayRead(memo: { scope: string; conditions: string; mayRead?: { key: string; answer: boolean } }, unknown: readonly string[]): boolean {
   // Callers pass the same few lists again and again: remember the last answer per policy.
   const key = unknown.length === 1 ? unknown[0]! : unknown.join('\u0000');
@@ -480,11 +537,17 @@ export function evaluatePolicy(policy: EvaluablePolicy, input: unknown, options:
     const error = compiled[which]?.error;
     if (error) return errorDecision(policy, options, `${which} does not compile: ${error.message}${where(policy, which, error)}`, error.code);
   }
+  const unknownTypes = options.unknownActionTypes;
+  if (unknownTypes && unknownTypes.length > 0 && readsActionType(memo).scope) return withoutCode(actionTypeUnknownDecision(policy, options, unknownTypes, {}), options);
   const regoInput = fromJSON(input);
   // Recording reads costs a little per read: only policies that may read unknown input pay it.
   const reads = options.unknownInput && options.unknownInput.length > 0 && mayRead(memo, options.unknownInput) ? ([] as string[][]) : undefined;
   const parts = options.reuseInputParts && input !== null && typeof input === 'object' && !Array.isArray(input) ? (input as Record<string, unknown>) : undefined;
-  const decision = settle(decideCompiled(policy, memo, regoInput, options, reads, parts), reads, options, policy);
+  return withoutCode(settle(decideCompiled(policy, memo, regoInput, options, reads, parts), reads, options, policy), options);
+}
+
+/** The decision as returned: without the error code when only the decision is asked for. */
+function withoutCode(decision: PolicyEvaluation, options: EvaluatePolicyOptions): PolicyEvaluation {
   if (options.decisionOnly && decision.errorCode !== undefined) delete decision.errorCode;
   return decision;
 }
@@ -514,6 +577,8 @@ function decideCompiled(
     if (!raw) return withBase(policy, { inScope: false, allowed: true, action: doc.effectiveViolationAction, outcome: 'skipped' });
     return { ...base(policy), inScope: false, allowed: true, action: doc.effectiveViolationAction, outcome: 'skipped', ...evaluateField };
   }
+  const unknownTypes = options.unknownActionTypes;
+  if (unknownTypes && unknownTypes.length > 0 && readsActionType(memo).conditions) return actionTypeUnknownDecision(policy, options, unknownTypes, { inScope, ...evaluateField });
 
   const conditions =
     parts && memo.conditionsFields

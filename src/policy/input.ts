@@ -22,6 +22,11 @@
  * - `Release`: only when a release version is known. A deployment without one leaves `Release` out
  *   (`BuiltInput.unknown`), so a policy that reads it is inconclusive instead of judging an invented
  *   `0.0.0`.
+ * - `ActionType`: Octopus writes no `action_type` for an action based on a step template (only
+ *   `Octopus.Action.Template.Id`), yet its own input carries the template's type. oclhub takes it from
+ *   `step_template "<Id>" { action_type = "…" }` in oclhub.ocl; without one the field is left out of
+ *   that step (never invented) and the step listed in `unknownActionTypes`: a policy that may read
+ *   `ActionType` decides `error` there (evaluate.ts).
  * - `Packages`: only for deployments (the schema says they are absent for runbook runs). A template
  *   package reference bound through a `package_parameter` takes the usage's feed and package id.
  */
@@ -32,6 +37,7 @@ import type { ResolvedStep } from '../templates/expand.js';
 import type { ParameterBinding } from '../templates/parameters.js';
 import type { ResolvedProcess } from '../templates/resolve.js';
 import { suggest } from '../model/suggest.js';
+import { stepTemplateIdOf, untypedStepTemplateId } from '../model/checks/step-templates.js';
 
 export interface NamedEntity {
   slug: string;
@@ -91,7 +97,8 @@ export interface OctopusStepSource {
 export interface OctopusStep {
   Id: string;
   Slug: string;
-  ActionType: string;
+  /** Absent for a step-template action whose template oclhub.ocl does not declare (see `UnknownActionType`). */
+  ActionType?: string;
   Enabled: boolean;
   IsRequired: boolean;
   IsConditional: boolean;
@@ -132,9 +139,20 @@ export interface BuiltInput {
   locations: Map<string, InputStepLocation>;
   /** Input paths the context does not know (see `unknownInput`); pass them to `evaluatePolicy`. */
   unknown: readonly string[];
+  /** The steps whose `ActionType` is unknown (left out): pass them to `evaluatePolicy` as `unknownActionTypes`. */
+  unknownActionTypes: readonly UnknownActionType[];
 }
 
-const STEP_TEMPLATE_ID = 'Octopus.Action.Template.Id';
+/** A step-template action whose template oclhub.ocl does not declare: its `ActionType` is unknown. */
+export interface UnknownActionType {
+  /** The step's Id in the input. */
+  id: string;
+  /** The action's slug. */
+  slug: string;
+  /** `Octopus.Action.Template.Id`. */
+  templateId: string;
+}
+
 const STEP_TEMPLATE_VERSION = 'Octopus.Action.Template.Version';
 const BUILT_IN_FEED = 'octopus-server-built-in';
 
@@ -167,6 +185,27 @@ export interface ProcessSteps {
   /** Action slug and step slug → step Ids, for SkippedSteps. */
   idsBySlug: Map<string, string[]>;
   locations: Map<string, InputStepLocation>;
+  /** Step-template actions whose type oclhub.ocl does not declare, in process order (empty: the shared `NO_UNKNOWN_ACTION_TYPES`). */
+  unknownActionTypes: readonly UnknownActionType[];
+}
+
+/** Template Id → declared action type (`step_template` blocks); the first block of an Id wins, as `bySlug`. */
+export type StepTemplateTypes = ReadonlyMap<string, string>;
+
+const NO_UNKNOWN_ACTION_TYPES: readonly UnknownActionType[] = Object.freeze([]);
+const stepTemplateTypes = new WeakMap<HubConfigDocument, StepTemplateTypes>();
+const NO_STEP_TEMPLATES: StepTemplateTypes = new Map();
+
+/** The declared step-template action types of a hub (none without oclhub.ocl), one map per document. */
+export function stepTemplateTypesOf(config: HubConfigDocument | undefined): StepTemplateTypes {
+  if (!config || config.stepTemplates.length === 0) return NO_STEP_TEMPLATES;
+  let types = stepTemplateTypes.get(config);
+  if (!types) {
+    const map = new Map<string, string>();
+    for (const t of config.stepTemplates) if (!map.has(t.id) && t.actionType !== undefined && t.actionType !== '') map.set(t.id, t.actionType);
+    stepTemplateTypes.set(config, (types = map));
+  }
+  return types;
 }
 
 function feedType(feed: string): string {
@@ -213,8 +252,8 @@ function sourceOf(step: ResolvedStep, action: ActionModel): OctopusStepSource {
   if (step.provenance.type === 'process_template') {
     return { Type: 'Process Template', SlugOrId: step.provenance.templateSlug, Version: step.provenance.version };
   }
-  const templateId = action.properties.values[STEP_TEMPLATE_ID];
-  if (templateId !== undefined && templateId !== '') {
+  const templateId = stepTemplateIdOf(action);
+  if (templateId !== undefined) {
     const source: OctopusStepSource = { Type: 'Step Template', SlugOrId: templateId };
     const version = action.properties.values[STEP_TEMPLATE_VERSION];
     if (version !== undefined && version !== '') source.Version = version;
@@ -241,7 +280,7 @@ function locationOf(step: ResolvedStep, action: ActionModel, id: string): InputS
  * The environment-independent part of the input for one process. Compute it once per process and pass
  * it to `buildInput` for every environment and tenant.
  */
-export function processSteps(process: ResolvedProcess, projectSlug: string): ProcessSteps {
+export function processSteps(process: ResolvedProcess, projectSlug: string, stepTemplates: StepTemplateTypes = NO_STEP_TEMPLATES): ProcessSteps {
   const bindings = new Map<string, Map<string, ParameterBinding>>();
   for (const usage of process.usages) bindings.set(usage.slug, new Map(usage.parameters.map((b) => [b.name, b])));
   const steps: OctopusStep[] = [];
@@ -249,6 +288,7 @@ export function processSteps(process: ResolvedProcess, projectSlug: string): Pro
   const execution: ProcessSteps['execution'] = [];
   const idsBySlug = new Map<string, string[]>();
   const locations = new Map<string, InputStepLocation>();
+  let unknownActionTypes: UnknownActionType[] | undefined;
   const processKey = process.runbook !== undefined ? `runbook:${process.runbook}` : 'deployment';
   const addId = (slug: string, id: string) => {
     const list = idsBySlug.get(slug);
@@ -261,15 +301,22 @@ export function processSteps(process: ResolvedProcess, projectSlug: string): Pro
     for (const action of step.step.actions) {
       const seed = `${projectSlug}/${processKey}/${action.slug}`;
       const id = stableGuid(seed);
+      const templateId = untypedStepTemplateId(action);
+      const actionType = templateId !== undefined ? stepTemplates.get(templateId) : (action.actionType ?? '');
       const entry: OctopusStep = {
         Id: id,
         Slug: action.slug,
-        ActionType: action.actionType ?? '',
+        ActionType: actionType,
         Enabled: !action.isDisabled,
         IsRequired: action.isRequired,
         IsConditional: isConditional(step, action),
         Source: sourceOf(step, action),
       };
+      if (actionType === undefined) {
+        // Unknown: left out of the input, never invented (the key goes, so JSON and Rego see no field).
+        delete entry.ActionType;
+        (unknownActionTypes ??= []).push({ id, slug: action.slug, templateId: templateId! });
+      }
       runbookSteps.push(entry);
       steps.push({ ...entry, Packages: action.packages.map((ref) => packageOf(ref, seed, usageBindings)) });
       ids.push(id);
@@ -284,7 +331,7 @@ export function processSteps(process: ResolvedProcess, projectSlug: string): Pro
     if (trigger === 'StartWithPrevious' && previous) previous.Steps.push(...ids);
     else execution.push({ StartTrigger: trigger, Steps: ids });
   }
-  return { steps, runbookSteps, execution, idsBySlug, locations };
+  return { steps, runbookSteps, execution, idsBySlug, locations, unknownActionTypes: unknownActionTypes ?? NO_UNKNOWN_ACTION_TYPES };
 }
 
 /**
@@ -311,8 +358,8 @@ function named(entity: NamedEntity, kind: 'Spaces' | 'ProjectGroups'): { Id: str
 }
 
 /** The input object for one process in one context (see the file comment). Never throws. */
-export function buildInput(process: ResolvedProcess | ProcessSteps, context: InputContext): BuiltInput {
-  const parts = 'execution' in process ? process : processSteps(process, context.project.slug);
+export function buildInput(process: ResolvedProcess | ProcessSteps, context: InputContext, stepTemplates?: StepTemplateTypes): BuiltInput {
+  const parts = 'execution' in process ? process : processSteps(process, context.project.slug, stepTemplates);
   const isRunbook = context.runbook !== undefined;
   let skipped: string[] = [];
   for (const slug of context.skippedSteps ?? []) for (const id of parts.idsBySlug.get(slug) ?? []) if (!skipped.includes(id)) skipped.push(id);
@@ -341,7 +388,7 @@ export function buildInput(process: ResolvedProcess | ProcessSteps, context: Inp
     input.Release = { Id: `Releases-${context.project.slug}-${release.version}`, Name: release.version, Version: release.version };
     if (release.gitRef !== undefined) input.Release.GitRef = release.gitRef;
   }
-  return { input, locations: parts.locations, unknown: unknownInput(context) };
+  return { input, locations: parts.locations, unknown: unknownInput(context), unknownActionTypes: parts.unknownActionTypes };
 }
 
 /**

@@ -49,7 +49,8 @@ export async function runInput(options: InputCommandOptions, io: CliIo): Promise
   // No policies are needed to build the input.
   const result = await evaluateTarget(hub, found.target, { ...evaluateOptions, policies: [] });
   // The resolution errors of an undecided context are among the diagnostics too.
-  const problems = result.diagnostics.filter((d) => d.severity === 'error');
+  // And the steps whose ActionType the input leaves out (SEM043): a reader of the input must know it is not ''.
+  const problems = result.diagnostics.filter((d) => d.severity === 'error' || d.code === 'SEM043');
   const report = { home: await homeRepository(hub, [found.target], io) };
   if (problems.length > 0) io.stderr(renderTargetDiagnostics(problems, result, report, io));
   if (!result.input) {

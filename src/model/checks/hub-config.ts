@@ -71,6 +71,7 @@ export function checkHubConfig(doc: HubConfigDocument, options: HubConfigCheckOp
   const projects = unique(doc.projects, (p) => p.slug, 'project');
   unique(doc.policies, (p) => p.slug, 'policy activation');
   unique(doc.exceptions, (e) => e.id, 'exception');
+  unique(doc.stepTemplates, (t) => t.id, 'step template');
 
   const reference = (value: string | undefined, known: Map<string, unknown>, what: string, range: Range, implicitOk = false): void => {
     if (value === undefined || known.has(value) || implicitOk) return;
