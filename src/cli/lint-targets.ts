@@ -12,11 +12,11 @@ import { findRepositoryRoot, readProjectDir, type Hub } from '../hub/index.js';
 import type { SourceRepository } from '../diagnostics.js';
 import { registeredTargets, repositorySettings, targetForFolder, type EvaluateTargetOptions, type LintProjectTarget } from '../lint/engine.js';
 import { isProjectFile, ownsProjectFile, projectFoldersOf } from '../lint/project-files.js';
-import { suggest } from '../model/suggest.js';
 import { releaseFrom } from '../policy/release-version.js';
 import type { LockFile } from '../templates/lock.js';
 import { collect, lintCacheDir } from './cache-dirs.js';
 import type { CliIo } from './io.js';
+import { projectNamed } from './project-name.js';
 import { readLockFile } from './project-option.js';
 
 export { collect, lintCacheDir, releaseFrom };
@@ -148,13 +148,13 @@ export async function isHubFolder(hub: Hub, cwd: string): Promise<boolean> {
  * A value that is neither is an error naming the registered projects.
  */
 export async function targetsForProjects(hub: Hub, values: readonly string[], io: CliIo, options: { locked?: boolean; cacheDir?: string } = {}): Promise<FolderTargets> {
-  const slugs = (hub.config?.projects ?? []).map((p) => p.slug);
   const folders: string[] = [];
   const named: string[] = [];
   for (const value of values) {
-    if ((await stat(path.resolve(io.cwd, value)).catch(() => undefined))?.isDirectory()) folders.push(value);
-    else if (slugs.includes(value)) named.push(value);
-    else return { targets: [], roots: [], error: noSuchProject(value, slugs) };
+    const found = await projectNamed(hub, value, io.cwd);
+    if ('error' in found) return { targets: [], roots: [], error: found.error };
+    if ('folder' in found) folders.push(value);
+    else named.push(value);
   }
   const out: FolderTargets = folders.length > 0 || named.length === 0 ? await targetsForFolders(hub, folders, io, options) : { targets: [], roots: [] };
   if (out.error || named.length === 0) return out;
@@ -163,27 +163,20 @@ export async function targetsForProjects(hub: Hub, values: readonly string[], io
   return out;
 }
 
-/** Why a `--project` value names nothing: neither a folder nor a registered slug (with did-you-mean). */
-export function noSuchProject(value: string, slugs: readonly string[]): string {
-  const near = suggest(value, slugs);
-  return `No project "${value}": neither a folder nor a project in oclhub.ocl${near !== undefined ? ` (did you mean "${near}"?)` : ''}${slugs.length ? ` (projects: ${slugs.join(', ')})` : ''}`;
-}
-
 /**
  * The one project `evaluate` and `input` work on: `--project` is a folder, or the slug of a project
  * registered in oclhub.ocl (read from the hub). A name that is neither says so, with did-you-mean.
  */
 export async function singleTarget(hub: Hub, project: string | undefined, io: CliIo, options: { locked?: boolean; cacheDir?: string } = {}): Promise<{ target?: LintProjectTarget; error?: string }> {
   const value = project ?? '.';
-  const isFolder = (await stat(path.resolve(io.cwd, value)).catch(() => undefined))?.isDirectory() ?? false;
-  const slugs = (hub.config?.projects ?? []).map((p) => p.slug);
-  if (!isFolder && slugs.includes(value)) {
+  const named = await projectNamed(hub, value, io.cwd);
+  if ('error' in named) return { error: named.error };
+  if ('registered' in named) {
     // A project that cannot be read comes back with its problems: evaluating it says why, and blocks.
     const found = await registeredTargets(hub, { only: [value], ...(options.locked ? { locked: true } : {}), ...(options.cacheDir !== undefined ? { cacheDir: options.cacheDir } : {}) });
     const target = found.targets[0];
     return target ? { target } : { error: `cannot read project ${value}` };
   }
-  if (!isFolder) return { error: noSuchProject(value, slugs) };
   const found = await targetsForFolders(hub, [value], io, options);
   if (found.error) return { error: found.error };
   if (found.targets.length > 1) {

@@ -1,5 +1,5 @@
 /** Resolving the project named by `--project` (default: the current folder) for resolve, lock and outdated. */
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { Diagnostic } from '../diagnostics.js';
@@ -7,7 +7,7 @@ import { findRepositoryRoot, LOCK_FILE_NAME, parseLock, type Hub, type HubProjec
 import type { HubProjectModel } from '../model/types.js';
 import { renderDiagnostics } from '../report/text.js';
 import type { CliIo } from './io.js';
-import { noSuchProject } from './lint-targets.js';
+import { projectNamed } from './project-name.js';
 
 export function addProjectOption(command: Command, options: { slugs?: boolean } = {}): Command {
   return options.slugs
@@ -43,24 +43,17 @@ export interface ResolveForCliOptions {
 
 /** Resolves the project `--project` names (default: the current folder); undefined after printing why it cannot (a usage error). */
 export async function resolveForCli(hub: Hub, options: ResolveForCliOptions, io: CliIo): Promise<ProjectRun | undefined> {
-  const value = options.project ?? '.';
-  const projectDir = path.resolve(io.cwd, value);
-  if (options.slugs && options.project !== undefined && !(await stat(projectDir).catch(() => undefined))?.isDirectory()) {
-    const registered = hub.config?.projects.find((p) => p.slug === value);
-    if (registered) return resolveRegisteredForCli(hub, registered, options, io);
-    io.stderr(`oclhub ${options.command}: ${noSuchProject(value, (hub.config?.projects ?? []).map((p) => p.slug))}\n`);
-    return undefined;
-  }
-  let lock: LockFile | undefined;
-  if (options.lock) {
-    const read = await readLockFile((await findRepositoryRoot(projectDir)) ?? projectDir);
-    if (options.lock === 'required' && (read.diagnostics.length > 0 || !read.lock)) {
-      io.stderr(read.lock ? '' : `oclhub ${options.command}: --locked needs an oclhub.lock.json (run \`oclhub lock\`)\n`);
-      printDiagnostics(read.diagnostics, undefined, io);
+  if (options.slugs && options.project !== undefined) {
+    const named = await projectNamed(hub, options.project, io.cwd);
+    if ('error' in named) {
+      io.stderr(`oclhub ${options.command}: ${named.error}\n`);
       return undefined;
     }
-    lock = read.lock;
+    if ('registered' in named) return resolveRegisteredForCli(hub, named.registered, options, io);
   }
+  const projectDir = path.resolve(io.cwd, options.project ?? '.');
+  const lock = options.lock ? lockToUse(await readLockFile((await findRepositoryRoot(projectDir)) ?? projectDir), options, ' (run `oclhub lock`)', io) : undefined;
+  if (lock === false) return undefined;
   const resolution = await hub.resolveProject({ projectDir, ...(lock ? { lock } : {}) });
   const root = resolution.root ?? projectDir;
   if (resolution.processes.length === 0 && resolution.diagnostics.some((d) => d.code === 'HUB001')) {
@@ -82,16 +75,9 @@ async function resolveRegisteredForCli(hub: Hub, project: HubProjectModel, optio
     io.stderr(renderDiagnostics(read.problems, { colors: io.colors }));
     return undefined;
   }
-  let lock: LockFile | undefined;
-  if (options.lock) {
-    const parsed = read.lockText !== undefined ? parseLock(read.lockText) : undefined;
-    if (options.lock === 'required' && (!parsed || !('lock' in parsed))) {
-      io.stderr(parsed ? '' : `oclhub ${options.command}: --locked needs an oclhub.lock.json in ${project.repository ?? 'the hub repository'} (run \`oclhub lock\` there)\n`);
-      if (parsed && 'diagnostics' in parsed) printDiagnostics(parsed.diagnostics, undefined, io);
-      return undefined;
-    }
-    if (parsed && 'lock' in parsed) lock = parsed.lock;
-  }
+  const where = ` in ${project.repository ?? 'the hub repository'} (run \`oclhub lock\` there)`;
+  const lock = options.lock ? lockToUse(lockFromText(read.lockText), options, where, io) : undefined;
+  if (lock === false) return undefined;
   const environments = hub.environments(project);
   const resolution = await hub.resolveProject({ files: read.files, environments, ...(lock ? { lock } : {}) });
   const sources = new Map<string, string>();
@@ -100,9 +86,26 @@ async function resolveRegisteredForCli(hub: Hub, project: HubProjectModel, optio
   return { resolution, sources, root: read.repository.location, ...(lock ? { lock } : {}), ...(floating ? { floating } : {}) };
 }
 
+/**
+ * The lock a run resolves to: with `lock: 'required'`, a missing or unreadable one prints why (`where`
+ * says where to make one) and gives `false`; with `if-present`, the lock when it is readable.
+ */
+function lockToUse(read: { lock?: LockFile; diagnostics: Diagnostic[] }, options: ResolveForCliOptions, where: string, io: CliIo): LockFile | undefined | false {
+  if (options.lock === 'required' && (read.diagnostics.length > 0 || !read.lock)) {
+    io.stderr(read.lock ? '' : `oclhub ${options.command}: --locked needs an oclhub.lock.json${where}\n`);
+    printDiagnostics(read.diagnostics, undefined, io);
+    return false;
+  }
+  return read.lock;
+}
+
 /** Reads `oclhub.lock.json` at the project root: the lock, undefined when absent, or diagnostics. */
 export async function readLockFile(root: string): Promise<{ lock?: LockFile; diagnostics: Diagnostic[] }> {
-  const text = await readFile(path.join(root, LOCK_FILE_NAME), 'utf8').catch(() => undefined);
+  return lockFromText(await readFile(path.join(root, LOCK_FILE_NAME), 'utf8').catch(() => undefined));
+}
+
+/** `oclhub.lock.json`'s text (undefined: there is none) as a lock, or diagnostics. */
+function lockFromText(text: string | undefined): { lock?: LockFile; diagnostics: Diagnostic[] } {
   if (text === undefined) return { diagnostics: [] };
   const parsed = parseLock(text);
   return 'lock' in parsed ? { lock: parsed.lock, diagnostics: [] } : { diagnostics: parsed.diagnostics };
