@@ -13,6 +13,7 @@ import { findRepositoryRoot } from '../git/find-root.js';
 import { DEFAULT_BASE_PATH } from '../model/build.js';
 import { folderPath, hubBase, invalidProjectPathSummary, type HubBase } from '../model/folder-path.js';
 import { suggest } from '../model/suggest.js';
+import { scopeReferenceChecks } from '../model/validate.js';
 import type { HubConfigDocument, HubProjectModel } from '../model/types.js';
 import { kindFolder, notReadWithoutBase, TemplateCatalog, type CatalogStore, type LoadedTemplate, type PublishedVersion } from '../templates/catalog.js';
 import { buildLock, compareLock, LOCK_FILE_NAME, outdated, pinsFromLock, type LockFile, type OutdatedEntry } from '../templates/lock.js';
@@ -443,6 +444,15 @@ export class Hub {
       ...(environments.length > 0 ? { environments } : {}),
       ...(options.lock ? { pinned: pinsFromLock(options.lock) } : {}),
     });
+    // Environments and tenant tags the project scopes to that oclhub.ocl does not know (SEM039, SEM040), as
+    // `validate --hub` reports them: a typo in `environments` silently drops a step from every context.
+    if (this.config && resolution.documents) {
+      const scopes = scopeReferenceChecks(
+        resolution.documents.map((d) => ({ path: d.file, document: d.document })),
+        this.config,
+      );
+      if (scopes.length > 0) resolution.validation.push(...scopes);
+    }
     return root === undefined ? resolution : { ...resolution, root };
   }
 

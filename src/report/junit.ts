@@ -63,6 +63,32 @@ interface Suite {
   name: string;
   properties: Array<[string, string]>;
   cases: TestCase[];
+  /** The diagnostics suite: its cases in `compareDiagnosticCases` order. */
+  diagnostics?: true;
+}
+
+/**
+ * The order of the `diagnostics` suite's test cases, read from the rendered lines alone, so that
+ * `oclhub report merge` puts the cases of several shards in the order the unsharded run writes them:
+ * findings before suppressed ones, then by file, line and the case's text.
+ */
+export function compareDiagnosticCases(a: readonly string[], b: readonly string[]): number {
+  const ka = caseKey(a);
+  const kb = caseKey(b);
+  if (ka.suppressed !== kb.suppressed) return ka.suppressed ? 1 : -1;
+  if (ka.file !== kb.file) return ka.file < kb.file ? -1 : 1;
+  if (ka.line !== kb.line) return ka.line - kb.line;
+  return ka.text < kb.text ? -1 : ka.text > kb.text ? 1 : 0;
+}
+
+function caseKey(lines: readonly string[]): { suppressed: boolean; file: string; line: number; text: string } {
+  const open = lines[0] ?? '';
+  return {
+    suppressed: lines[1]?.startsWith('      <skipped') ?? false,
+    file: / file="([^"]*)"/.exec(open)?.[1] ?? '',
+    line: Number(/ line="(\d+)"/.exec(open)?.[1] ?? -1),
+    text: lines.join('\n'),
+  };
 }
 
 export function renderJunit(report: LintReport, options: JunitOptions = {}): string {
@@ -81,7 +107,7 @@ export function renderJunit(report: LintReport, options: JunitOptions = {}): str
   }));
   const suppressed = report.suppressed ?? [];
   if (report.diagnostics.length + suppressed.length > 0) {
-    suites.push({ name: 'diagnostics', properties: [], cases: [...report.diagnostics.map((d) => diagnosticCase(d, report)), ...suppressed.map((d) => suppressedCase(d, report))] });
+    suites.push({ name: 'diagnostics', properties: [], cases: [...report.diagnostics.map((d) => diagnosticCase(d, report)), ...suppressed.map((d) => suppressedCase(d, report))], diagnostics: true });
   }
 
   const summary = summarize(report);
@@ -116,7 +142,9 @@ export function renderJunit(report: LintReport, options: JunitOptions = {}): str
       for (const [name, value] of suite.properties) out.push(`      <property${attributes([['name', name], ['value', value]])}/>`);
       out.push('    </properties>');
     }
-    for (const testCase of suite.cases) out.push(...renderCase(testCase));
+    const cases = suite.cases.map(renderCase);
+    if (suite.diagnostics) cases.sort(compareDiagnosticCases);
+    for (const lines of cases) out.push(...lines);
     out.push('  </testsuite>');
   }
   out.push('</testsuites>');
