@@ -212,3 +212,75 @@ describe('oclhub init in an existing hub (a folder with .octopus/)', () => {
     expect(readFileSync(path.join(partial, '.octopus/policies/process_template_required.ocl'), 'utf8')).toBe('mine');
   });
 });
+
+describe('oclhub init where the policies and templates are not under .octopus/', () => {
+  const PUBLISHER = { GIT_AUTHOR_NAME: 'Pat', GIT_AUTHOR_EMAIL: 'pat@example.com' };
+
+  it('a hub keeping policies/ and process-templates/ at the root gets base_path ".", no starter policies, and its policies publish and activate as printed', async () => {
+    const root = await tempTree({
+      'policies/no_friday_deploys.ocl': POLICY('no_friday_deploys'),
+      'process-templates/smoke-test.ocl': TEMPLATE,
+      'README.md': '# our hub\n',
+    });
+    git(root, ['init', '-q', '-b', 'main']);
+    commitAll(root, {}, 'hub content');
+    const r = await run(root, 'init');
+    expect(r.code, r.stderr).toBe(0);
+    expect(filesUnder(root).filter((f) => !f.startsWith('.git/')).sort()).toEqual(['README.md', 'oclhub.ocl', 'policies/no_friday_deploys.ocl', 'process-templates/smoke-test.ocl']);
+    expect(readFileSync(path.join(root, 'oclhub.ocl'), 'utf8')).toMatch(/^base_path = "\."\n/);
+    expect(r.stdout).toContain('Registered in oclhub.ocl: policies: no_friday_deploys;');
+    expect(r.stdout).toContain('Policies and templates are read from the repository root (base_path): process templates: smoke-test;');
+    expect((await run(root, 'validate', '--hub', '.')).code).toBe(0);
+    commitAll(root, {}, 'hub settings');
+    const steps = nextSteps(r.stdout);
+    expect(steps.slice(-2)).toEqual(['oclhub publish policy no_friday_deploys --bump major --hub .', 'oclhub activate no_friday_deploys 1.0.0 --hub .']);
+    for (const step of steps.slice(-2)) {
+      const io = { ...memoryIo(root), env: PUBLISHER };
+      expect(await main(step.split(' ').slice(1), io), io.err.join('')).toBe(0);
+    }
+    expect(git(root, ['tag', '--list'])).toContain('policies/no_friday_deploys/v1.0.0');
+    const published = await run(root, 'publish', 'process-template', 'smoke-test', '--bump', 'major', '--hub', '.');
+    expect(published.code, published.stderr).toBe(0);
+  });
+
+  it('says which files the hub would not read (a library keeping one folder per item, named otherwise), instead of registering them', async () => {
+    const root = await tempTree({
+      'policies/check-supply-chain/check_supply_chain.ocl': POLICY('check_supply_chain'),
+      'process-templates/verify-build-artifacts/verify-build-artifacts.ocl': TEMPLATE,
+      'process-templates/verify-dependencies/deploy-process-verify-dependencies.ocl': TEMPLATE,
+    });
+    const r = await run(root, 'init');
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(path.join(root, 'oclhub.ocl'), 'utf8')).not.toContain('policy "check_supply_chain"');
+    expect(r.stdout).toContain('process templates: verify-build-artifacts;');
+    expect(r.stdout).toContain('  policies/check-supply-chain/check_supply_chain.ocl: move it to policies/check_supply_chain.ocl\n');
+    expect(r.stdout).toContain('  process-templates/verify-dependencies/deploy-process-verify-dependencies.ocl: move it to process-templates/deploy-process-verify-dependencies.ocl\n');
+  });
+
+  it('asks for --base-path when policies or templates are in several folders, and takes the one named', async () => {
+    const files = { 'platform/policies/a_policy.ocl': POLICY('a_policy'), '.octopus/process-templates/smoke-test.ocl': TEMPLATE };
+    const root = await tempTree(files);
+    const refused = await run(root, 'init');
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('policies or templates are in several folders: .octopus, platform. Say which one the hub reads with --base-path');
+    expect(existsSync(path.join(root, 'oclhub.ocl'))).toBe(false);
+
+    const r = await run(root, 'init', '--base-path', 'platform/');
+    expect(r.code, r.stderr).toBe(0);
+    const config = readFileSync(path.join(root, 'oclhub.ocl'), 'utf8');
+    expect(config).toMatch(/^base_path = "platform"\n/);
+    expect(config).toContain('policy "a_policy" {}');
+
+    const bad = await run(await tempTree({}), 'init', '--base-path', '../elsewhere');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--base-path "../elsewhere" is not a folder inside the hub');
+  });
+
+  it('--base-path in a new folder puts the starter policies there', async () => {
+    const root = await tempTree({});
+    const r = await run(root, 'init', '--base-path', 'platform');
+    expect(r.code, r.stderr).toBe(0);
+    expect(existsSync(path.join(root, 'platform/policies/process_template_required.ocl'))).toBe(true);
+    expect(readFileSync(path.join(root, 'oclhub.ocl'), 'utf8')).toMatch(/^base_path = "platform"\n/);
+  });
+});

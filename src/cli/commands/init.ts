@@ -3,9 +3,14 @@
  *
  * - A new folder gets `oclhub.ocl` with three environments, the starter policies in `.octopus/policies/`
  *   and their unit tests in `policy-tests/` (outside the Octopus base path).
- * - An existing hub (a folder that already has `.octopus/`) gets only `oclhub.ocl`, registering what is
- *   there: its policies (not activated: activation names a published version), the project folders, and
- *   the environments those projects name; starter policies only with `--starter-policies`.
+ * - An existing hub (a folder that already has `.octopus/`, or policies and templates elsewhere) gets only
+ *   `oclhub.ocl`, registering what is there: its policies (not activated: activation names a published
+ *   version), the project folders, and the environments those projects name; starter policies only with
+ *   `--starter-policies`.
+ * - `base_path` is the folder that holds the hub's `policies/`, `process-templates/` and
+ *   `project-templates/`: `.octopus` for a new hub, else where they are found (`.` for a library such as
+ *   OctopusSamples/PlatformHubLibrary that keeps them at the root). Found in several folders, init asks for
+ *   `--base-path` instead of guessing and ignoring the others.
  *
  * Never overwrites: an existing `oclhub.ocl` is a usage error, other existing files are kept, and
  * `oclhub.ocl` is created in one step that fails if another process created it meanwhile. The next steps
@@ -18,10 +23,12 @@ import semver from 'semver';
 import { openRepository, isGitStoreError } from '../../git/index.js';
 import { folderOf, tempPath } from '../../git/durable.js';
 import { DEFAULT_BASE_PATH } from '../../model/build.js';
+import { folderPath } from '../../model/folder-path.js';
 import { directoryReader } from '../../model/directory-reader.js';
 import { classifyPath, type DocumentKind } from '../../model/kinds.js';
 import { validateHub } from '../../model/validate.js';
 import { quote } from '../../ocl/printer.js';
+import { templateFileCandidates } from '../../templates/catalog.js';
 import { EXIT_OK, EXIT_USAGE, type CliIo } from '../io.js';
 import type { RegisterCommand } from '../main.js';
 import { DEFAULT_POLICY_TESTS_DIR } from './test.js';
@@ -39,6 +46,8 @@ export interface InitOptions {
   dir?: string | undefined;
   /** Copy the starter policies and their tests: default for a new hub, off for an existing one. */
   starterPolicies?: boolean | undefined;
+  /** The folder of policies and templates (`base_path`); default: where they are, else `.octopus`. */
+  basePath?: string | undefined;
 }
 
 export const registerInit: RegisterCommand = (program, ctx) => {
@@ -47,9 +56,10 @@ export const registerInit: RegisterCommand = (program, ctx) => {
     .description('make a folder a hub: oclhub.ocl (registering an existing hub\'s policies and projects), starter policies and their tests')
     .argument('[dir]', 'folder to create the hub in (default: the current directory)')
     .option('--starter-policies', 'copy the starter policies and their tests (default for a new hub)')
-    .option('--no-starter-policies', 'do not copy the starter policies (default for a folder that already has .octopus/)')
-    .action(async (dir: string | undefined, options: { starterPolicies?: boolean }) => {
-      ctx.setExitCode(await runInit({ dir, starterPolicies: options.starterPolicies }, ctx.io));
+    .option('--no-starter-policies', 'do not copy the starter policies (default for a folder that already has .octopus/ or policies and templates elsewhere)')
+    .option('--base-path <folder>', 'the folder of policies/, process-templates/ and project-templates/ ("." for the root; default: where they are found, else .octopus)')
+    .action(async (dir: string | undefined, options: { starterPolicies?: boolean; basePath?: string }) => {
+      ctx.setExitCode(await runInit({ dir, starterPolicies: options.starterPolicies, basePath: options.basePath }, ctx.io));
     });
 };
 
@@ -75,13 +85,30 @@ export async function runInit(options: InitOptions, io: CliIo): Promise<number> 
     io.stderr(`oclhub init: ${shown(configPath)} already exists: this is already a hub\n`);
     return EXIT_USAGE;
   }
-  const existingHub = await exists(path.join(target, DEFAULT_BASE_PATH));
+  const contentFolders = await hubContentFolders(target);
+  let base: string;
+  if (options.basePath !== undefined) {
+    const checked = folderPath(options.basePath);
+    if (!checked.valid) {
+      io.stderr(`oclhub init: --base-path ${JSON.stringify(options.basePath)} is not a folder inside the hub: ${checked.reason}\n`);
+      return EXIT_USAGE;
+    }
+    base = checked.folder;
+  } else if (contentFolders.size > 1) {
+    const where = [...contentFolders].sort().map((f) => (f === '' ? '. (the root)' : f));
+    io.stderr(`oclhub init: policies or templates are in several folders: ${where.join(', ')}. Say which one the hub reads with --base-path\n`);
+    return EXIT_USAGE;
+  } else {
+    base = contentFolders.size === 1 ? [...contentFolders][0]! : DEFAULT_BASE_PATH;
+  }
+  const existingHub = contentFolders.size > 0 || (await exists(path.join(target, DEFAULT_BASE_PATH)));
   const starter = options.starterPolicies ?? !existingHub;
+  const baseShown = base === '' ? '.' : base;
 
   const copies: Array<{ from: string; to: string }> = [];
   if (starter) {
     for (const [source, destination] of [
-      ['policies', path.join(DEFAULT_BASE_PATH, 'policies')],
+      ['policies', path.join(base, 'policies')],
       ['policy-tests', DEFAULT_POLICY_TESTS_DIR],
     ] as const) {
       const from = path.join(TEMPLATES_DIR, source);
@@ -103,9 +130,9 @@ export async function runInit(options: InitOptions, io: CliIo): Promise<number> 
     io.stdout(`created ${shown(to)}\n`);
   }
 
-  const found = await survey(target);
+  const found = await survey(target, base);
   const environments = found.environments.length > 0 ? found.environments.map((slug) => ({ slug, name: displayName(slug), tags: [] as string[] })) : DEFAULT_ENVIRONMENTS;
-  const config = renderConfig({ environments, projects: found.projects, policies: found.policies.map((p) => p.slug) });
+  const config = renderConfig({ basePath: baseShown, environments, projects: found.projects, policies: found.policies.map((p) => p.slug) });
   if (!(await createExclusive(configPath, config))) {
     io.stderr(`oclhub init: ${shown(configPath)} was created by someone else meanwhile: this is already a hub\n`);
     return EXIT_USAGE;
@@ -116,8 +143,14 @@ export async function runInit(options: InitOptions, io: CliIo): Promise<number> 
     io.stdout(
       `\nRegistered in oclhub.ocl: ${list('policies', found.policies.map((p) => p.slug))}; ${list('projects', found.projects.map((p) => `${p.slug} (${p.path})`))}; ` +
         `environments ${found.environments.length > 0 ? `named by the projects: ${found.environments.join(', ')}` : 'development, staging, production (no project names any)'}.\n` +
-        `Templates are read from ${DEFAULT_BASE_PATH}/: ${list('process templates', found.processTemplates)}; ${list('project templates', found.projectTemplates)}.\n`,
+        `Policies and templates are read from ${base === '' ? 'the repository root' : `${base}/`} (base_path): ${list('process templates', found.processTemplates)}; ${list('project templates', found.projectTemplates)}.\n`,
     );
+    if (found.unreadable.length > 0) {
+      io.stdout(
+        `\nNot read by the hub (it reads a policy or process template from the file named by its slug, directly in its folder or in a folder of that name):\n` +
+          found.unreadable.map((u) => `  ${u.file}: move it to ${u.expected}\n`).join(''),
+      );
+    }
   }
   io.stdout(nextSteps(shown(target), found));
   return EXIT_OK;
@@ -151,6 +184,8 @@ interface Survey {
   projects: Array<{ slug: string; path: string }>;
   /** Environment slugs the project files name, in order of first use. */
   environments: string[];
+  /** Policies and process templates in a folder the hub does not read them from, and where it would. */
+  unreadable: Array<{ file: string; expected: string }>;
   /** The folder is a Git repository. */
   git: boolean;
   /** Policy unit tests exist. */
@@ -160,14 +195,15 @@ interface Survey {
 const PROJECT_KINDS: ReadonlySet<DocumentKind> = new Set(['deployment_process', 'deployment_settings', 'variables', 'runbook', 'templated_project_values']);
 
 /** What a folder already holds: hub content under the base path, project folders, the environments they name. */
-async function survey(target: string): Promise<Survey> {
+async function survey(target: string, baseFolder: string): Promise<Survey> {
   const validation = await validateHub({ files: directoryReader(target) });
-  const base = `${DEFAULT_BASE_PATH}/`;
+  const base = baseFolder === '' ? '' : `${baseFolder}/`;
   const policies = new Set<string>();
   const processTemplates = new Set<string>();
   const projectTemplates = new Set<string>();
   const projectFolders = new Set<string>();
   const environments: string[] = [];
+  const unreadable: Survey['unreadable'] = [];
   const seen = (slug: string) => {
     if (!environments.includes(slug)) environments.push(slug);
   };
@@ -178,8 +214,16 @@ async function survey(target: string): Promise<Survey> {
       if (file.path.startsWith(base)) projectTemplates.add(info.projectTemplate);
       continue;
     }
-    if (info.kind === 'policy' && info.slug && file.path.startsWith(`${base}policies/`)) policies.add(info.slug);
-    if (info.kind === 'process_template' && info.slug && file.path.startsWith(`${base}process-templates/`)) processTemplates.add(info.slug);
+    // Registered only where the hub reads them (`<base>/policies/<slug>.ocl`, or a folder named as the slug):
+    // a library's `policies/check-supply-chain/check_supply_chain.ocl` would be registered and never found.
+    if (info.kind === 'policy' && info.slug && file.path.startsWith(`${base}policies/`)) {
+      if (templateFileCandidates(baseFolder, 'policies', info.slug).includes(file.path)) policies.add(info.slug);
+      else unreadable.push({ file: file.path, expected: templateFileCandidates(baseFolder, 'policies', info.slug)[0]! });
+    }
+    if (info.kind === 'process_template' && info.slug && file.path.startsWith(`${base}process-templates/`)) {
+      if (templateFileCandidates(baseFolder, 'process-templates', info.slug).includes(file.path)) processTemplates.add(info.slug);
+      else unreadable.push({ file: file.path, expected: templateFileCandidates(baseFolder, 'process-templates', info.slug)[0]! });
+    }
     if (PROJECT_KINDS.has(info.kind)) projectFolders.add(projectFolderOf(file.path));
     const doc = file.document;
     const process = doc?.kind === 'deployment_process' ? doc : doc?.kind === 'runbook' ? doc.process : undefined;
@@ -202,9 +246,41 @@ async function survey(target: string): Promise<Survey> {
     projectTemplates: [...projectTemplates].sort(),
     projects,
     environments,
+    unreadable,
     git: await exists(path.join(target, '.git')),
     policyTests: await exists(path.join(target, DEFAULT_POLICY_TESTS_DIR)),
   };
+}
+
+/** Folders that must not be searched for hub content: Git's own, installed packages. */
+const NOT_SEARCHED = new Set(['.git', 'node_modules']);
+
+/**
+ * The folders holding hub content (policies, process templates, project templates) as `classifyPath`
+ * recognises it: each the folder above `policies/`, `process-templates/` or `project-templates/`
+ * (`''` for the root).
+ */
+async function hubContentFolders(target: string): Promise<Set<string>> {
+  const out = new Set<string>();
+  const walk = async (dir: string, relative: string[]): Promise<void> => {
+    const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+    for (const entry of entries) {
+      if (entry.isDirectory()) {
+        if (!NOT_SEARCHED.has(entry.name)) await walk(path.join(dir, entry.name), [...relative, entry.name]);
+        continue;
+      }
+      if (!entry.isFile()) continue;
+      const file = [...relative, entry.name].join('/');
+      const info = classifyPath(file);
+      if (!info) continue;
+      const folder = info.projectTemplate !== undefined ? 'project-templates' : info.kind === 'policy' ? 'policies' : info.kind === 'process_template' ? 'process-templates' : undefined;
+      if (folder === undefined) continue;
+      const at = relative.lastIndexOf(folder);
+      if (at >= 0) out.add(relative.slice(0, at).join('/'));
+    }
+  };
+  await walk(target, []);
+  return out;
 }
 
 function projectFolderOf(file: string): string {
@@ -244,11 +320,12 @@ async function publishedPolicyVersions(dir: string): Promise<Map<string, string>
 }
 
 function renderConfig(options: {
+  basePath: string;
   environments: ReadonlyArray<{ slug: string; name: string; tags: readonly string[] }>;
   projects: ReadonlyArray<{ slug: string; path: string }>;
   policies: readonly string[];
 }): string {
-  const blocks: string[] = [`base_path = ${quote(DEFAULT_BASE_PATH)}\ndefault_space = "default"`, 'space "default" {\n    name = "Default"\n}'];
+  const blocks: string[] = [`base_path = ${quote(options.basePath)}\ndefault_space = "default"`, 'space "default" {\n    name = "Default"\n}'];
   options.environments.forEach((e, i) => {
     const tags = e.tags.length > 0 ? `\n    tags = [${e.tags.map(quote).join(', ')}]` : '';
     blocks.push(`environment ${quote(e.slug)} {\n    name = ${quote(e.name)}\n    order = ${i + 1}${tags}\n}`);
