@@ -93,4 +93,16 @@ describe('oclhub activate', () => {
     expect(anonymous.code).toBe(2);
     expect(anonymous.stderr).toContain('no Git identity');
   });
+
+  it('the BP027 hint at a policy block without active_version names the command, and following it clears the finding', async () => {
+    const dir = hubRepo({ '.octopus/policies/no_root.ocl': POLICY, 'oclhub.ocl': `${HUB_CONFIG}\npolicy "no_root" {}\n` });
+    expect((await oclhub(dir, ENV, 'publish', 'policy', 'no_root', '--bump', 'major')).code).toBe(0);
+    const before = await oclhub(dir, ENV, 'validate', '--hub', '.', '--format', 'json');
+    const hint = JSON.stringify(JSON.parse(before.stdout)).match(/"detail":"(Activate a published version: oclhub activate no_root <version>[^"]*)"/);
+    expect(hint, before.stdout).not.toBeNull();
+    const activated = await oclhub(dir, ENV, 'activate', 'no_root', '1.0.0');
+    expect(activated.code, activated.stderr).toBe(0);
+    const after = await oclhub(dir, ENV, 'validate', '--hub', '.', '--format', 'json');
+    expect(after.stdout).not.toContain('BP027');
+  });
 });

@@ -30,7 +30,7 @@ export const policyActiveNowhere: HubRule = {
     for (const activation of config.policies) {
       if (activation.activeVersion !== undefined) continue;
       ctx.report(`Policy block "${activation.slug}" sets no active_version: the policy is active nowhere`, { file: ctx.configFile, range: activation.labelRange ?? activation.headerRange }, {
-        detail: 'Name the published version to evaluate, e.g. active_version = "1.0.0".',
+        detail: `Activate a published version: oclhub activate ${activation.slug} <version> writes active_version into this block (publish one first if there is none: oclhub publish policy ${activation.slug} --bump major).`,
       });
     }
   },
