@@ -234,4 +234,57 @@ describe('project results stored as report pieces', () => {
     const uncached = await lintHub(await open(), { ...options, cacheDir: false });
     expect(renderLintJson(uncached.report)).toBe(coldJson);
   }, 120_000);
+
+  // Last: it changes the hub's projects.
+  it('written to --output give the uncached report after projects are removed, added and renamed, and after one of them changes again (its neighbours keyed by the run manifest)', async () => {
+    const out = path.join(hub, '..', `changed-projects-${process.pid}.json`);
+    /** `lint --format json --output`: the pieces read from the shards as the report is written; the stored report (and re-run record) dropped first. */
+    const lintToFile = async () => {
+      for (const name of fs.readdirSync(cacheDir())) if (name.startsWith('lint-output') || name === 'lint-run.json' || name === 'lint-rerun.json') fs.rmSync(path.join(cacheDir(), name), { force: true });
+      const io = memoryIo(hub);
+      const code = await main(['lint', '--format', 'json', '--output', out], io);
+      expect(code, io.err.join('')).toBeLessThan(2);
+      return fs.readFileSync(out, 'utf8');
+    };
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 2_100)); // cache.ts RACY_MS
+    await lint(['--format', 'json']);
+    await settle();
+    expect(await lintToFile()).toBe((await lint(['--format', 'json', '--no-cache'])).stdout);
+
+    // One commit: storefront removed, a project added (payments-api's files in a folder of its own), reporting
+    // renamed. oclhub.ocl changes, so the run manifest's keys are not reused (run-manifest.ts): every project is keyed.
+    const config = fs.readFileSync(path.join(hub, 'oclhub.ocl'), 'utf8');
+    const added: Record<string, string> = {};
+    for (const name of fs.readdirSync(path.join(hub, 'projects/payments-api/.octopus'))) {
+      const file = path.join(hub, 'projects/payments-api/.octopus', name);
+      if (fs.statSync(file).isFile()) added[`projects/ledger/.octopus/${name}`] = fs.readFileSync(file, 'utf8');
+    }
+    fs.rmSync(path.join(hub, 'projects/storefront'), { recursive: true, force: true });
+    const changed = config
+      .replace(/project "storefront" \{[\s\S]*?\n\}\n/, '')
+      .replace('project "reporting" {', 'project "reports" {')
+      .concat('\nproject "ledger" {\n    name = "Ledger"\n    group = "finance"\n    path = "projects/ledger/.octopus"\n}\n');
+    expect(changed).not.toContain('project "storefront"');
+    commitAll(hub, { 'oclhub.ocl': changed, ...added }, 'remove, add and rename projects');
+    const expected = (await lint(['--format', 'json', '--no-cache'])).stdout;
+    expect(expected).toContain('"project": "ledger"');
+    expect(expected).toContain('"project": "reports"');
+    expect(expected).not.toContain('"project": "storefront"');
+    expect(await lintToFile()).toBe(expected);
+    // Again once the shards that run wrote are verified, then taken on their stat.
+    await settle();
+    expect(await lintToFile()).toBe(expected);
+    expect(await lintToFile()).toBe(expected);
+    await compareWithUncached('projects removed, added and renamed');
+
+    // Then only the added project's files: the renamed and untouched projects keep the keys the manifest holds.
+    await lintToFile();
+    const ledger = 'projects/ledger/.octopus/deployment_process.ocl';
+    commitAll(hub, { [ledger]: added[ledger]!.replace(/name = "Approve[^"]*"/, 'name = "Approve the ledger"') }, 'change the added project');
+    const again = (await lint(['--format', 'json', '--no-cache'])).stdout;
+    expect(again).toContain('"project": "ledger"');
+    expect(await lintToFile()).toBe(again);
+    await compareWithUncached('the added project changed');
+    fs.rmSync(out, { force: true });
+  }, 120_000);
 });
