@@ -30,10 +30,10 @@ import type { FsLike } from '../git/repo.js';
 
 // Node's own modules as they are, not through the ES-module facades an `import` of them builds: a few
 // milliseconds of the re-run's start-up (see worktree.ts). Older Node: the facades.
-const { appendFileSync, closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, promises: fsPromises, readdirSync, readFileSync, readSync, statSync } =
+const { appendFileSync, closeSync, fstatSync, fsync, lstatSync, mkdirSync, openSync, promises: fsPromises, readdirSync, readFileSync, readSync, statSync } =
   process.getBuiltinModule?.('node:fs') ?? (await import('node:fs'));
 const path: typeof import('node:path') = process.getBuiltinModule?.('node:path') ?? (await import('node:path'));
-const { copyFile, open, unlink } = fsPromises;
+const { copyFile, unlink } = fsPromises;
 // Loaded on first use, not at start-up: a re-run that finds nothing changed hashes nothing (node:crypto
 // takes 4–5 ms to load). Older Node, without getBuiltinModule: the facade, loaded now.
 const cryptoFacade: typeof import('node:crypto') | undefined = 'getBuiltinModule' in process ? undefined : await import('node:crypto');
@@ -148,6 +148,11 @@ const NODE_FS: FsLike = { promises: fsPromises as unknown as FsLike['promises'] 
  * after the copy (a stored file is replaced, never rewritten, and a replaced file does not come back).
  * Undefined — nothing started — when `source` is not that file now, or when `target`'s folder does not
  * exist and `createFolder` is false (a re-run that may yet decline creates no folder).
+ *
+ * The temporary file is created and opened here, and flushed through that descriptor as soon as the
+ * copy is done: the copy and its flush are two steps on the thread pool with one turn of the event
+ * loop between them (the caller's stat pass turns it only every few hundred stats, so each turn a step
+ * waits for costs milliseconds).
  */
 export function startStoredCopy(source: string, identity: FileIdentity, target: string, createFolder: boolean): StoredCopy | undefined {
   if (!hasIdentity(statSync(source, { throwIfNoEntry: false }), identity)) return undefined;
@@ -158,35 +163,39 @@ export function startStoredCopy(source: string, identity: FileIdentity, target: 
   if (createFolder) mkdirSync(folder, { recursive: true });
   else if (!statSync(folder, { throwIfNoEntry: false })?.isDirectory()) return undefined;
   const temp = tempPath(folder, `.${path.basename(target)}.tmp-`);
-  // Copied, then flushed (as the full path writes a report, git/durable.ts: on disk before the name is):
-  // each step starts as soon as the last ends and the event loop turns, while the caller checks.
-  // The temporary file's stat after the copy, its last write (see `writtenIdentity`).
-  let written: StatLike | undefined;
-  const copied: Promise<unknown> = copyFile(source, temp, constants.COPYFILE_EXCL)
-    .then(() => open(temp, 'r+'))
-    .then(async (handle) => {
-      try {
-        written = await handle.stat();
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-    })
+  // Created exclusively (a name another process took is not ours); copyFile then writes into it,
+  // truncating it and giving it the stored file's mode, as it gives a file it creates.
+  const fd = openSync(temp, 'wx');
+  let descriptorOpen = true;
+  const close = () => {
+    if (descriptorOpen) closeSync(fd);
+    descriptorOpen = false;
+  };
+  // Copied, then flushed (as the full path writes a report, git/durable.ts: on disk before the name is).
+  const copied: Promise<unknown> = copyFile(source, temp)
+    .then(() => new Promise<void>((resolve, reject) => fsync(fd, (error) => (error ? reject(error) : resolve()))))
     .then(
       () => undefined,
       (error: unknown) => error ?? new Error('copy failed'),
     );
   const discard = async () => {
     await copied;
+    close();
     await unlink(temp).catch(() => undefined);
   };
   return {
     discard,
     async finish() {
+      let written: StatLike;
       try {
         const failure = await copied;
         if (failure !== undefined) throw failure;
-        if (!hasIdentity(statSync(source, { throwIfNoEntry: false }), identity)) {
+        // Its stat after its last write (see `writtenIdentity`); the file at the temporary name is the
+        // one opened here, holding the whole copy (not one that took the name meanwhile).
+        written = fstatSync(fd);
+        close();
+        const named = lstatSync(temp, { throwIfNoEntry: false });
+        if (!hasIdentity(statSync(source, { throwIfNoEntry: false }), identity) || written.size !== identity[0] || named?.ino !== written.ino || named.dev !== written.dev) {
           await discard();
           return false;
         }
@@ -196,12 +205,13 @@ export function startStoredCopy(source: string, identity: FileIdentity, target: 
           return false;
         }
       } catch (error) {
+        close();
         await unlink(temp).catch(() => undefined);
         throw error;
       }
       const published = statSync(target, { throwIfNoEntry: false });
       await syncFolder(NODE_FS, folder);
-      return (written && writtenIdentity(written, published)) ?? true;
+      return writtenIdentity(written, published) ?? true;
     },
   };
 }
