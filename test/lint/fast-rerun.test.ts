@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { memoryIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
-import { identityOf, observeHub, parseRerunArgs, rerunFromCache, showsWrittenIdentity, startStoredCopy, writtenIdentity, type RerunIo } from '../../src/lint/fast-rerun.js';
+import { identityOf, observeHub, optimizerSwitchable, parseRerunArgs, rerunFromCache, showsWrittenIdentity, startStoredCopy, writtenIdentity, type RerunIo } from '../../src/lint/fast-rerun.js';
 import { expiryStateUntil } from '../../src/lint/report-key.js';
 import { colorWanted } from '../../src/cli/io.js';
 import { rerunColors } from '../../src/lint/fast-rerun.js';
@@ -412,6 +412,20 @@ describe('startStoredCopy', () => {
     await dropped.discard();
     expect(temporaries()).toEqual([]);
     expect(fs.readFileSync(target, 'utf8')).toBe('the report as it was\n');
+  });
+});
+
+describe('optimizerSwitchable', () => {
+  it('leaves V8\'s tiers alone when the process was given any flag about them, or on an unknown V8', () => {
+    expect(optimizerSwitchable({}, [], '11.3.244.8-node.38')).toBe(true);
+    expect(optimizerSwitchable({}, ['--import', '/bench/_resource-usage.mjs', '--max-old-space-size=4096'], '12.4.254.21')).toBe(true);
+    expect(optimizerSwitchable({ NODE_OPTIONS: '--enable-source-maps' }, [], '13.6.233.10')).toBe(true);
+    for (const flag of ['--jitless', '--no-opt', '--opt', '--max-opt=2', '--always-turbofan', '--no-turbofan', '--maglev', '--no_opt', '--always-sparkplug', '--v8-options']) {
+      expect(optimizerSwitchable({}, [flag], '11.3.244.8'), flag).toBe(false);
+      expect(optimizerSwitchable({ NODE_OPTIONS: `--enable-source-maps ${flag}` }, [], '11.3.244.8'), flag).toBe(false);
+    }
+    expect(optimizerSwitchable({}, [], '10.2.154.26')).toBe(false);
+    expect(optimizerSwitchable({}, [], '14.1.0')).toBe(false);
   });
 });
 
