@@ -22,7 +22,8 @@
  * report's key was computed: a change racing a run leaves a record that no longer matches.
  *
  * Imports nothing but Node's modules, worktree.ts and git/durable.ts (both Node-only when loaded):
- * loading it costs next to nothing.
+ * loading it costs next to nothing, and less as the one module bin/oclhub.js loads (dist/bundle/
+ * fast-rerun.js, scripts/bundle-cli.mjs).
  */
 import { worktreeStateHolds, worktreeStateName } from './worktree.js';
 import { renameOverRegularSync, replaceFileSync, syncFolder, tempPath } from '../git/durable.js';
