@@ -1,15 +1,19 @@
 /**
  * `oclhub` from the source (src/cli/main.ts through tsx), so a bench measures the code in this
  * working copy without building it first; in a private build with its bundle (bench/_build.ts
- * `bundleForBench`), the bundle, as bin/oclhub.js loads dist/bundle/ (its one-file script with the V8
+ * `bundleForBench`), the bundles, as bin/oclhub.js loads dist/bundle/ (its one-file script with the V8
  * code cache in $OCLHUB_CODE_CACHE_DIR, else ~/.cache/oclhub/code: see src/startup/code-cache.ts). Same contract as bin/oclhub.js: a `lint` re-run on an
  * unchanged hub is answered by lint/fast-rerun.ts before the CLI loads.
  *   node --import tsx bench/_cli.ts <oclhub arguments>
  */
-import { rerunFromCache } from '../src/lint/fast-rerun.js';
-
 // As bin/oclhub.js: Node's fs as it is, not through the ES-module facade an `import` builds.
 const { existsSync, readFileSync }: typeof import('node:fs') = process.getBuiltinModule?.('node:fs') ?? (await import('node:fs'));
+
+// As bin/oclhub.js: the fast path's one-module bundle when it was built, else its modules.
+const fastRerunBundle = new URL('../src/bundle/fast-rerun.js', import.meta.url);
+const { rerunFromCache } = (await import(
+  !process.env.OCLHUB_UNBUNDLED && existsSync(fastRerunBundle) ? fastRerunBundle.href : '../src/lint/fast-rerun.js'
+)) as typeof import('../src/lint/fast-rerun.js');
 
 const argv = process.argv.slice(2);
 const served =

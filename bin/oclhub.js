@@ -34,11 +34,14 @@ function packageVersion() {
 
 /**
  * `oclhub lint` re-run on a hub that has not changed: the stored report, before the CLI loads (see
- * src/lint/fast-rerun.ts, which loads Node's modules and two small Node-only modules of ours). Undefined: run the CLI.
+ * src/lint/fast-rerun.ts, which loads Node's modules and three small Node-only modules of ours: one
+ * module in the bundle). Undefined: run the CLI.
  */
 async function rerunFromCache(args) {
-  const module = new URL('../dist/lint/fast-rerun.js', import.meta.url);
-  if (!existsSync(module)) return undefined;
+  const module = [...(process.env.OCLHUB_UNBUNDLED ? [] : ['../dist/bundle/fast-rerun.js']), '../dist/lint/fast-rerun.js']
+    .map((file) => new URL(file, import.meta.url))
+    .find((url) => existsSync(url));
+  if (module === undefined) return undefined;
   try {
     const fast = await import(module.href);
     return await fast.rerunFromCache({

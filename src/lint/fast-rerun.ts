@@ -22,7 +22,8 @@
  * report's key was computed: a change racing a run leaves a record that no longer matches.
  *
  * Imports nothing but Node's modules, worktree.ts and git/durable.ts (both Node-only when loaded):
- * loading it costs next to nothing.
+ * loading it costs next to nothing, and less as the one module bin/oclhub.js loads (dist/bundle/
+ * fast-rerun.js, scripts/bundle-cli.mjs).
  */
 import { worktreeStateHolds, worktreeStateName } from './worktree.js';
 import { renameOverRegularSync, replaceFileSync, syncFolder, tempPath } from '../git/durable.js';
@@ -30,10 +31,10 @@ import type { FsLike } from '../git/repo.js';
 
 // Node's own modules as they are, not through the ES-module facades an `import` of them builds: a few
 // milliseconds of the re-run's start-up (see worktree.ts). Older Node: the facades.
-const { appendFileSync, closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, promises: fsPromises, readdirSync, readFileSync, readSync, statSync } =
+const { appendFileSync, closeSync, fstatSync, fsync, lstatSync, mkdirSync, openSync, promises: fsPromises, readdirSync, readFileSync, readSync, statSync } =
   process.getBuiltinModule?.('node:fs') ?? (await import('node:fs'));
 const path: typeof import('node:path') = process.getBuiltinModule?.('node:path') ?? (await import('node:path'));
-const { copyFile, open, unlink } = fsPromises;
+const { copyFile, unlink } = fsPromises;
 // Loaded on first use, not at start-up: a re-run that finds nothing changed hashes nothing (node:crypto
 // takes 4–5 ms to load). Older Node, without getBuiltinModule: the facade, loaded now.
 const cryptoFacade: typeof import('node:crypto') | undefined = 'getBuiltinModule' in process ? undefined : await import('node:crypto');
@@ -148,6 +149,11 @@ const NODE_FS: FsLike = { promises: fsPromises as unknown as FsLike['promises'] 
  * after the copy (a stored file is replaced, never rewritten, and a replaced file does not come back).
  * Undefined — nothing started — when `source` is not that file now, or when `target`'s folder does not
  * exist and `createFolder` is false (a re-run that may yet decline creates no folder).
+ *
+ * The temporary file is created and opened here, and flushed through that descriptor as soon as the
+ * copy is done: the copy and its flush are two steps on the thread pool with one turn of the event
+ * loop between them (the caller's stat pass turns it only every few hundred stats, so each turn a step
+ * waits for costs milliseconds).
  */
 export function startStoredCopy(source: string, identity: FileIdentity, target: string, createFolder: boolean): StoredCopy | undefined {
   if (!hasIdentity(statSync(source, { throwIfNoEntry: false }), identity)) return undefined;
@@ -158,35 +164,39 @@ export function startStoredCopy(source: string, identity: FileIdentity, target: 
   if (createFolder) mkdirSync(folder, { recursive: true });
   else if (!statSync(folder, { throwIfNoEntry: false })?.isDirectory()) return undefined;
   const temp = tempPath(folder, `.${path.basename(target)}.tmp-`);
-  // Copied, then flushed (as the full path writes a report, git/durable.ts: on disk before the name is):
-  // each step starts as soon as the last ends and the event loop turns, while the caller checks.
-  // The temporary file's stat after the copy, its last write (see `writtenIdentity`).
-  let written: StatLike | undefined;
-  const copied: Promise<unknown> = copyFile(source, temp, constants.COPYFILE_EXCL)
-    .then(() => open(temp, 'r+'))
-    .then(async (handle) => {
-      try {
-        written = await handle.stat();
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-    })
+  // Created exclusively (a name another process took is not ours); copyFile then writes into it,
+  // truncating it and giving it the stored file's mode, as it gives a file it creates.
+  const fd = openSync(temp, 'wx');
+  let descriptorOpen = true;
+  const close = () => {
+    if (descriptorOpen) closeSync(fd);
+    descriptorOpen = false;
+  };
+  // Copied, then flushed (as the full path writes a report, git/durable.ts: on disk before the name is).
+  const copied: Promise<unknown> = copyFile(source, temp)
+    .then(() => new Promise<void>((resolve, reject) => fsync(fd, (error) => (error ? reject(error) : resolve()))))
     .then(
       () => undefined,
       (error: unknown) => error ?? new Error('copy failed'),
     );
   const discard = async () => {
     await copied;
+    close();
     await unlink(temp).catch(() => undefined);
   };
   return {
     discard,
     async finish() {
+      let written: StatLike;
       try {
         const failure = await copied;
         if (failure !== undefined) throw failure;
-        if (!hasIdentity(statSync(source, { throwIfNoEntry: false }), identity)) {
+        // Its stat after its last write (see `writtenIdentity`); the file at the temporary name is the
+        // one opened here, holding the whole copy (not one that took the name meanwhile).
+        written = fstatSync(fd);
+        close();
+        const named = lstatSync(temp, { throwIfNoEntry: false });
+        if (!hasIdentity(statSync(source, { throwIfNoEntry: false }), identity) || written.size !== identity[0] || named?.ino !== written.ino || named.dev !== written.dev) {
           await discard();
           return false;
         }
@@ -196,12 +206,13 @@ export function startStoredCopy(source: string, identity: FileIdentity, target: 
           return false;
         }
       } catch (error) {
+        close();
         await unlink(temp).catch(() => undefined);
         throw error;
       }
       const published = statSync(target, { throwIfNoEntry: false });
       await syncFolder(NODE_FS, folder);
-      return (written && writtenIdentity(written, published)) ?? true;
+      return writtenIdentity(written, published) ?? true;
     },
   };
 }
@@ -465,6 +476,39 @@ export function rerunRecorder(options: RerunOptions, context: RerunContext): ((k
   }
 }
 
+/**
+ * Runs `work` with V8's optimizing compiler (TurboFan) off, then turns it back on. The stat pass calls
+ * Node's `statSync` a few thousand times, once each per process: enough for V8 to compile
+ * `statSync`, `getStatsFromBinding` and `Stats` with TurboFan (about 25 ms of compiling on a thread of
+ * its own, measured with --trace-opt) for a loop that is over before the optimised code pays that
+ * back; the re-run's CPU time drops by a fifth without it. Nothing changes when the process was started
+ * with any flag about V8's tiers (its owner chose them: they are left as they are), on a V8 whose flag
+ * names are not the ones known here, or when Node cannot give its `v8` module without an import.
+ * The compiler is back on before this returns, so a declining re-run lints at full speed.
+ */
+async function withoutOptimizingCompiler<T>(env: Readonly<Record<string, string | undefined>>, work: () => Promise<T>): Promise<T> {
+  const v8 = optimizerSwitchable(env) ? process.getBuiltinModule?.('node:v8') : undefined;
+  if (v8 === undefined) return work();
+  v8.setFlagsFromString('--no-turbofan');
+  try {
+    return await work();
+  } finally {
+    v8.setFlagsFromString('--turbofan');
+  }
+}
+
+/**
+ * Whether `withoutOptimizingCompiler` may switch TurboFan off and on: a V8 that has the `--turbofan`
+ * flag (11 to 13: Node 20 to 24; V8 prints an error for a flag it does not know) and no tier flag
+ * among Node's options or NODE_OPTIONS (`--jitless`, `--no-opt`, `--max-opt`, `--maglev`…).
+ */
+export function optimizerSwitchable(env: Readonly<Record<string, string | undefined>>, execArgv: readonly string[] = process.execArgv, v8Version = process.versions.v8): boolean {
+  const major = Number(v8Version.split('.')[0]);
+  if (!(major >= 11 && major <= 13)) return false;
+  const options = [...execArgv, ...(env.NODE_OPTIONS ?? '').split(/\s+/)];
+  return !options.some((option) => /jitless|turbofan|(^|[-_])opt($|[-_=])|maglev|sparkplug|v8-options/i.test(option));
+}
+
 export interface RerunIo {
   /** The arguments after `lint`. */
   args: readonly string[];
@@ -571,7 +615,8 @@ export async function rerunFromCache(io: RerunIo): Promise<number | undefined> {
     const left = output !== undefined && record.output?.file === output ? record.output.identity : undefined;
     const stillThere = () => left !== undefined && showsWrittenIdentity(statSync(output!, { throwIfNoEntry: false }), left);
     if (output !== undefined && !stillThere()) copy = startStoredCopy(body, stored.body, output, false);
-    if (!(await worktreeStateHolds(places.cacheDir, places.root, record.commit, record.worktree))) throw new Error('another working tree');
+    const holds = await withoutOptimizingCompiler(io.env, () => worktreeStateHolds(places.cacheDir, places.root, record.commit, record.worktree));
+    if (!holds) throw new Error('another working tree');
     if (output !== undefined && !(copy === undefined && stillThere())) {
       copy ??= startStoredCopy(body, stored.body, output, true);
       const written = copy !== undefined && (await copy.finish());

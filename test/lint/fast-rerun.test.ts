@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { memoryIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
-import { observeHub, parseRerunArgs, rerunFromCache, showsWrittenIdentity, writtenIdentity, type RerunIo } from '../../src/lint/fast-rerun.js';
+import { identityOf, observeHub, optimizerSwitchable, parseRerunArgs, rerunFromCache, showsWrittenIdentity, startStoredCopy, writtenIdentity, type RerunIo } from '../../src/lint/fast-rerun.js';
 import { expiryStateUntil } from '../../src/lint/report-key.js';
 import { colorWanted } from '../../src/cli/io.js';
 import { rerunColors } from '../../src/lint/fast-rerun.js';
@@ -378,6 +378,54 @@ describe('a report file the re-run wrote is left as it is while its stat vouches
     expect(showsWrittenIdentity(undefined, [1, 7, 10, 1000.5, 1004])).toBe(false);
     expect(showsWrittenIdentity({ ...written, ctimeMs: 1004 }, [1, 7, 10, 1000.5])).toBe(false);
     expect(showsWrittenIdentity({ ...written, ctimeMs: 1004 }, 'x')).toBe(false);
+  });
+});
+
+describe('startStoredCopy', () => {
+  it('renames into place only the temporary file it created, holding the whole copy', async () => {
+    const folder = fs.mkdtempSync(path.join(out, 'stored-copy-'));
+    const source = path.join(folder, 'stored.body');
+    fs.writeFileSync(source, 'the report\n'.repeat(1000));
+    const identity = identityOf(fs.statSync(source));
+    const target = path.join(folder, 'report.json');
+    const temporaries = () => fs.readdirSync(folder).filter((name) => name.includes('.tmp-'));
+
+    const copy = startStoredCopy(source, identity, target, false);
+    expect(copy).toBeDefined();
+    expect(await copy!.finish()).not.toBe(false);
+    expect(fs.readFileSync(target)).toEqual(fs.readFileSync(source));
+    expect(temporaries()).toEqual([]);
+
+    // Another file took the temporary name while the copy ran (whichever of the two the copy went
+    // into): nothing is renamed over the report, and the temporary name is cleared.
+    fs.writeFileSync(target, 'the report as it was\n');
+    const raced = startStoredCopy(source, identity, target, false)!;
+    const [temp] = temporaries();
+    fs.renameSync(path.join(folder, temp!), path.join(folder, 'aside'));
+    fs.writeFileSync(path.join(folder, temp!), 'not the copy\n');
+    expect(await raced.finish()).toBe(false);
+    expect(fs.readFileSync(target, 'utf8')).toBe('the report as it was\n');
+    expect(temporaries()).toEqual([]);
+
+    // A copy started and then not wanted leaves nothing behind either.
+    const dropped = startStoredCopy(source, identity, target, false)!;
+    await dropped.discard();
+    expect(temporaries()).toEqual([]);
+    expect(fs.readFileSync(target, 'utf8')).toBe('the report as it was\n');
+  });
+});
+
+describe('optimizerSwitchable', () => {
+  it('leaves V8\'s tiers alone when the process was given any flag about them, or on an unknown V8', () => {
+    expect(optimizerSwitchable({}, [], '11.3.244.8-node.38')).toBe(true);
+    expect(optimizerSwitchable({}, ['--import', '/bench/_resource-usage.mjs', '--max-old-space-size=4096'], '12.4.254.21')).toBe(true);
+    expect(optimizerSwitchable({ NODE_OPTIONS: '--enable-source-maps' }, [], '13.6.233.10')).toBe(true);
+    for (const flag of ['--jitless', '--no-opt', '--opt', '--max-opt=2', '--always-turbofan', '--no-turbofan', '--maglev', '--no_opt', '--always-sparkplug', '--v8-options']) {
+      expect(optimizerSwitchable({}, [flag], '11.3.244.8'), flag).toBe(false);
+      expect(optimizerSwitchable({ NODE_OPTIONS: `--enable-source-maps ${flag}` }, [], '11.3.244.8'), flag).toBe(false);
+    }
+    expect(optimizerSwitchable({}, [], '10.2.154.26')).toBe(false);
+    expect(optimizerSwitchable({}, [], '14.1.0')).toBe(false);
   });
 });
 

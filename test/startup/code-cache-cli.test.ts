@@ -1,12 +1,13 @@
 /**
  * `oclhub lint` as users run it (bin/oclhub.js over a build: the CLI's one-file bundle with the V8 code
  * cache, src/startup/code-cache.ts): the report is the same byte for byte with no code cache, on the
- * run that writes it, on the run that uses it, and after the cache file was damaged. The build is a
+ * run that writes it, on the run that uses it, and after the cache file was damaged; a re-run on an
+ * unchanged hub is answered by the fast path's own one-module bundle with the same bytes. The build is a
  * private one of this working copy (bench/_build.ts, bundled by scripts/bundle-cli.mjs), laid out as
  * the package is: bin/ beside dist/.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Script } from 'node:vm';
@@ -60,6 +61,26 @@ describe('oclhub lint with the code cache', () => {
     // The directive covers the whole script: V8 compiles it as strict code (a sloppy script would accept `with`).
     expect(() => new Script(`${script.slice(0, script.indexOf(';') + 1)}\nwith ({}) {}`)).toThrow(SyntaxError);
   });
+
+  it('answers a re-run on an unchanged hub from the fast path\'s one-module bundle, byte for byte', () => {
+    const env = { ...process.env, CI: '1', OCLHUB_HUB: '', OCLHUB_JOBS: '', OCLHUB_UNBUNDLED: '', OCLHUB_CODE_CACHE: 'off', OCLHUB_CACHE_DIR: path.join(work, 'rerun-caches') };
+    const run = (report: string) => spawnSync(process.execPath, [bin, 'lint', '--format', 'json', '--output', report], { cwd: hub, encoding: 'utf8', env });
+    const [first, second] = [path.join(work, 'rerun-1.json'), path.join(work, 'rerun-2.json')];
+    const full = run(first);
+    expect(full.stderr).toBe('');
+    expect([0, 1]).toContain(full.status);
+    // Only the bundle can answer: the modules it is made of and the CLI (which a declining re-run would load) are out of the way.
+    const aside = ['lint/fast-rerun.js', 'lint/worktree.js', 'cli/main.js', 'bundle/oclhub.cjs', 'bundle/oclhub.js'].map((file) => path.join(build.root, 'src', file));
+    for (const file of aside) renameSync(file, `${file}.aside`);
+    try {
+      const again = run(second);
+      expect(again.stderr).toBe('');
+      expect(again.status).toBe(full.status);
+    } finally {
+      for (const file of aside) renameSync(`${file}.aside`, file);
+    }
+    expect(readFileSync(second).equals(readFileSync(first))).toBe(true);
+  }, 120_000);
 
   it('prints the same report without a code cache, writing one, using it, and over a damaged one', () => {
     const codeCache = path.join(work, 'code');
