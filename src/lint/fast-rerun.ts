@@ -26,6 +26,7 @@
  * fast-rerun.js, scripts/bundle-cli.mjs).
  */
 import { worktreeStateHolds, worktreeStateName } from './worktree.js';
+import { isJobsText } from './workers/jobs-text.js';
 import { renameOverRegularSync, replaceFileSync, syncFolder, tempPath } from '../git/durable.js';
 import type { FsLike } from '../git/repo.js';
 
@@ -252,13 +253,21 @@ const CHOICES: Partial<Record<keyof RerunOptions, readonly string[]>> = {
 };
 
 /** The arguments after `lint`, when every one of them is understood; undefined otherwise. */
-export function parseRerunArgs(args: readonly string[]): RerunOptions | undefined {
+export function parseRerunArgs(args: readonly string[], env: Readonly<Record<string, string | undefined>> = {}): RerunOptions | undefined {
   const out: RerunOptions = { format: 'text', failOn: 'block', onError: 'block', environment: [], tenant: [] };
   const seen = new Set<string>();
+  let jobs: string | undefined;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
     const name = eq > 0 ? arg.slice(0, eq) : arg;
+    if (name === '--jobs') {
+      // How many threads evaluate changes no byte of the report; a value the CLI refuses is its to report.
+      const value = eq > 0 ? arg.slice(eq + 1) : args[++i];
+      if (value === undefined || jobs !== undefined || !isJobsText(value)) return undefined;
+      jobs = value;
+      continue;
+    }
     const key = VALUED.get(name) ?? REPEATED.get(name);
     if (key === undefined) return undefined;
     const value = eq > 0 ? arg.slice(eq + 1) : args[++i];
@@ -273,6 +282,8 @@ export function parseRerunArgs(args: readonly string[]): RerunOptions | undefine
       out[key] = value;
     }
   }
+  // `$OCLHUB_JOBS` is read only without --jobs (as the CLI reads it): set to what it refuses, the CLI says so.
+  if (jobs === undefined && env.OCLHUB_JOBS && !isJobsText(env.OCLHUB_JOBS)) return undefined;
   return out;
 }
 
@@ -592,7 +603,7 @@ export async function rerunFromCache(io: RerunIo): Promise<number | undefined> {
   let stdout: Buffer | undefined;
   let copy: StoredCopy | undefined;
   try {
-    const options = parseRerunArgs(io.args);
+    const options = parseRerunArgs(io.args, io.env);
     if (!options) return undefined;
     const places = rerunPlaces(options, io.cwd, io.env);
     if (!places) return undefined;

@@ -532,9 +532,22 @@ describe('parseRerunArgs', () => {
       ['--help'],
       ['constructor'],
       ['--cache-dir', 'x'],
+      ['--jobs', '0'],
+      ['--jobs', 'many'],
+      ['--jobs'],
+      ['--jobs', '2', '--jobs', '1'],
     ]) {
       expect(parseRerunArgs(args), args.join(' ')).toBeUndefined();
     }
+  });
+
+  it('takes --jobs, which changes no byte of the report, when the CLI would; an $OCLHUB_JOBS the CLI refuses sends the run to the CLI', () => {
+    const plain = parseRerunArgs(['--format', 'json']);
+    for (const args of [['--jobs', '2'], ['--jobs=auto'], ['--jobs', ' AUTO ']]) expect(parseRerunArgs(['--format', 'json', ...args]), args.join(' ')).toEqual(plain);
+    expect(parseRerunArgs(['--format', 'json'], { OCLHUB_JOBS: '0' })).toBeUndefined();
+    expect(parseRerunArgs(['--format', 'json'], { OCLHUB_JOBS: '4' })).toEqual(plain);
+    // --jobs wins over the variable, as in the CLI.
+    expect(parseRerunArgs(['--format', 'json', '--jobs', '1'], { OCLHUB_JOBS: 'lots' })).toEqual(plain);
   });
 
   it('decides colour as the CLI does', () => {

@@ -5,6 +5,7 @@
  * the pool.
  */
 import { availableParallelism, loadavg } from 'node:os';
+import { isJobsText } from './jobs-text.js';
 
 /**
  * Decisions to make (contexts × policies of the projects not cached) per worker thread below which
@@ -17,11 +18,11 @@ export const DECISIONS_PER_WORKER = 20_000;
 
 /** `--jobs` / `$OCLHUB_JOBS`: a positive count, or `auto` (see `defaultJobs`). */
 export function parseJobs(text: string): number | { error: string } {
+  if (!isJobsText(text)) return { error: `--jobs must be a positive number or "auto", got "${text}"` };
   const value = text.trim().toLowerCase();
-  if (value === 'auto') return defaultJobs();
-  if (!/^\d+$/.test(value) || Number(value) < 1) return { error: `--jobs must be a positive number or "auto", got "${text}"` };
-  return Number(value);
+  return value === 'auto' ? defaultJobs() : Number(value);
 }
+
 
 /**
  * `auto`: one thread per CPU the process may use that other processes are not already using (the
