@@ -740,7 +740,7 @@ class Translator {
     for (const t of headTerms) collectTermNames(t, uses);
     // The names this body may look up by name: the ones it uses, unless a nested body or a `with`
     // (which look names up too) makes that unknown (undefined: every name).
-    const looked = new Set(uses.names);
+    const looked: ReadonlySet<string> = uses.names.length === 0 ? NO_NAMES : new Set(uses.names);
     const listed = uses.lookedUpElsewhere ? undefined : looked;
     this.declareImplicit(uses.names, looked, declared, scope);
     const out: CLit[] = new Array<CLit>(lits.length);
@@ -1233,6 +1233,8 @@ function targetPath(t: Term): string[] | undefined {
   }
   return out;
 }
+
+const NO_NAMES: ReadonlySet<string> = new Set();
 
 /**
  * The variable names a body uses (not those it declares with `:=`), and whether something in it
