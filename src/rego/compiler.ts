@@ -735,7 +735,7 @@ class Translator {
     // A name assigned twice never gets here: the declaration checks (checks.ts) reject it first.
     const declared: string[] = [];
     const declaredEnd = new Int32Array(lits.length);
-    const uses = new NameUses();
+    const uses: NameUses = { names: [], lookedUpElsewhere: false };
     this.bodyNames(lits, declared, declaredEnd, uses);
     for (const t of headTerms) collectTermNames(t, uses);
     // The names this body may look up by name: the ones it uses, unless a nested body or a `with`
@@ -1240,9 +1240,9 @@ const NO_NAMES: ReadonlySet<string> = new Set();
  * The variable names a body uses (not those it declares with `:=`), and whether something in it
  * looks names up in its scope besides: a nested body (comprehension, `every`) or a `with`.
  */
-class NameUses {
-  readonly names: string[] = [];
-  lookedUpElsewhere = false;
+interface NameUses {
+  readonly names: string[];
+  lookedUpElsewhere: boolean;
 }
 
 function collectLiteralNames(lit: Literal, out: NameUses, isBuiltinName: (t: Term) => boolean): void {
