@@ -445,7 +445,8 @@ export class CodeGen {
 
   private unifyLit(a: CTerm, b: CTerm, bound: SlotSet): LitCode {
     const u = this.unify(a, b, bound);
-    if (u.det) return { det: u.det };
+    // A deterministic unification is a deterministic literal as it is (no wrapper per literal).
+    if (u.det) return u;
     const cu = u.cps!;
     return { gen: (next) => (r, f, k) => cu(r, f, () => next(r, f, k)) };
   }
@@ -1009,10 +1010,16 @@ export class CodeGen {
         },
       };
     }
-    const args = t.args.map((a) => this.term(a, bound));
+    // Indexed loops, not map and every: their callbacks were two closures made per call.
+    const args = new Array<CT>(t.args.length);
+    let allDet = true;
+    for (let i = 0; i < args.length; i++) {
+      const a = (args[i] = this.term(t.args[i]!, bound));
+      if (a.det === undefined) allDet = false;
+    }
     const out = t.out ? this.pattern(t.out, bound) : undefined;
     const relation = fn.kind === 'builtin' && fn.builtin.relation;
-    if (!relation && args.every((a) => a.det)) {
+    if (!relation && allDet) {
       const value = this.detCall(fn, args, loc);
       if (!out) return { det: value };
       if (out.det) {
@@ -1307,8 +1314,33 @@ function plainRead(t: CTerm, bound: SlotSet): boolean {
 
 /** Helpers outside the code generator's methods make closures that hold only their own value. */
 function constCT(v: Value): CT {
-  const konst = { v };
-  return { det: () => konst.v, konst };
+  return new ConstCT(v);
+}
+
+/**
+ * A constant's compiled term, which is its own `konst`. Its reader is made when first asked for:
+ * a call with a constant argument (`x + 1`, `x == "a"`, in most literals of a long body) takes
+ * the value itself, and the reader, its context and a `konst` object were garbage made per literal.
+ */
+class ConstCT implements CT {
+  // Fields assigned in the constructor, not initialised in the class body: an initialiser is one
+  // more function for V8 to compile at a process's first compile (a small policy's is ~10 ms).
+  declare readonly v: Value;
+  declare readonly konst: { v: Value };
+  declare private reader: Det | undefined;
+  constructor(v: Value) {
+    this.v = v;
+    this.konst = this;
+    this.reader = undefined;
+  }
+
+  get det(): Det {
+    if (this.reader === undefined) {
+      const v = this.v;
+      this.reader = () => v;
+    }
+    return this.reader;
+  }
 }
 
 function slotCT(slot: number): CT {

@@ -37,12 +37,19 @@ class Scope {
    * per variable and scope level.
    */
   readonly locals: Set<number> | undefined;
+  /**
+   * Every slot declared here by name, listed or not (see declareUnlisted), in declaration order:
+   * kept only by a query's scope, whose variables are its bindings.
+   */
+  readonly order: number[] | undefined;
   constructor(
     readonly parent: Scope | undefined,
     readonly alloc: SlotAllocator,
     tracksLocals = false,
+    keepsOrder = false,
   ) {
     this.locals = tracksLocals ? new Set<number>() : undefined;
+    this.order = keepsOrder ? [] : undefined;
   }
 
   lookup(name: string): number | undefined {
@@ -54,9 +61,20 @@ class Scope {
   }
 
   declare(name: string): number {
-    const slot = this.fresh(name);
+    const slot = this.declareUnlisted(name);
     this.names.set(name, slot);
     if (name === 'input' || name === 'data') this.alloc.rootNameDeclared = true;
+    return slot;
+  }
+
+  /**
+   * A slot for `name` that is never looked up by name (the body declaring it does not read it):
+   * no entry in `names`, whose inserts in a long body's scope (one per literal, on a map as large
+   * as the body) missed the CPU caches and grew the map in the old generation.
+   */
+  declareUnlisted(name: string): number {
+    const slot = this.fresh(name);
+    this.order?.push(slot);
     return slot;
   }
 
@@ -402,7 +420,7 @@ export class Compiler {
     const tr = new Translator(this, ctx, alloc);
     let body: CBody;
     try {
-      body = tr.body(lits, root, [], () => {});
+      body = tr.body(lits, root, [], () => {}, false, true);
     } finally {
       this.clearSharedTerms();
     }
@@ -413,12 +431,15 @@ export class Compiler {
     const varNames: string[] = [];
     const varSlots: number[] = [];
     // Wildcards are never named; `__x__`-style names are generated (OPA hides them too).
-    tr.lastBodyScope!.names.forEach((slot, name) => {
+    const order = tr.lastBodyScope!.order!;
+    for (let i = 0; i < order.length; i++) {
+      const slot = order[i]!;
+      const name = alloc.names[slot]!;
       const c0 = name.charCodeAt(0);
-      if (c0 === 36 /* $ */ || (c0 === 95 /* _ */ && name.charCodeAt(1) === 95)) return;
+      if (c0 === 36 /* $ */ || (c0 === 95 /* _ */ && name.charCodeAt(1) === 95)) continue;
       varNames.push(name);
       varSlots.push(slot);
-    });
+    }
     return { body, alloc, varNames, varSlots };
   }
 
@@ -699,9 +720,12 @@ class Translator {
     return name === 'input' || name === 'data' || this.ctx.imports.has(name) || this.ctx.ruleNames.has(name);
   }
 
-  /** `nested`: a comprehension's or `every`'s body, whose free variables the scheduler asks for. */
-  body(lits: Literal[], parent: Scope, headTerms: Term[], translateHead: (scope: Scope) => void, nested = false): CBody {
-    const scope = new Scope(parent, this.alloc, nested);
+  /**
+   * `nested`: a comprehension's or `every`'s body, whose free variables the scheduler asks for.
+   * `query`: a query's body, whose scope lists its variables in declaration order (the bindings).
+   */
+  body(lits: Literal[], parent: Scope, headTerms: Term[], translateHead: (scope: Scope) => void, nested = false, query = false): CBody {
+    const scope = new Scope(parent, this.alloc, nested, query);
     this.lastBodyScope = scope;
     // Explicit declarations (`some`, `:=`, `some .. in`) are local to this body even when an outer
     // name exists; like OPA, they take effect from the declaring literal on (a comprehension
@@ -711,10 +735,14 @@ class Translator {
     // A name assigned twice never gets here: the declaration checks (checks.ts) reject it first.
     const declared: string[] = [];
     const declaredEnd = new Int32Array(lits.length);
-    const names: string[] = [];
-    this.bodyNames(lits, declared, declaredEnd, names);
-    for (const t of headTerms) collectTermNames(t, names);
-    this.declareImplicit(names, declared, scope);
+    const uses: NameUses = { names: [], lookedUpElsewhere: false };
+    this.bodyNames(lits, declared, declaredEnd, uses);
+    for (const t of headTerms) collectTermNames(t, uses);
+    // The names this body may look up by name: the ones it uses, unless a nested body or a `with`
+    // (which look names up too) makes that unknown (undefined: every name).
+    const looked: ReadonlySet<string> = uses.names.length === 0 ? NO_NAMES : new Set(uses.names);
+    const listed = uses.lookedUpElsewhere ? undefined : looked;
+    this.declareImplicit(uses.names, looked, declared, scope);
     const out: CLit[] = new Array<CLit>(lits.length);
     // One call per literal: the loop stays small, so V8 optimises it (on-stack, mid-loop) quickly
     // and cheaply, where a loop holding the whole translation made a long body wait for one large
@@ -722,7 +750,7 @@ class Translator {
     // meantime unoptimised.
     for (let index = 0; index < lits.length; index++) {
       const from = index === 0 ? 0 : declaredEnd[index - 1]!;
-      out[index] = this.bodyLiteral(lits[index]!, index, scope, declared, from, declaredEnd[index]!);
+      out[index] = this.bodyLiteral(lits[index]!, index, scope, listed, declared, from, declaredEnd[index]!);
     }
     translateHead(scope);
     this.lastBodyScope = scope;
@@ -735,7 +763,7 @@ class Translator {
    * reached): the names each literal declares explicitly (`some`, `:=`, `some .. in`) into
    * `declared`, and the names it uses into `names`.
    */
-  private bodyNames(lits: Literal[], declared: string[], declaredEnd: Int32Array, names: string[]): void {
+  private bodyNames(lits: Literal[], declared: string[], declaredEnd: Int32Array, names: NameUses): void {
     const isBuiltinName = (t: Term): boolean => this.namesBuiltin(t);
     for (let index = 0; index < lits.length; index++) {
       const lit = lits[index]!;
@@ -752,9 +780,8 @@ class Translator {
    * declare, and a map of every declared name (two lookups per literal on a map as large as the
    * body, most of them missing the CPU caches) cost a cold 50,000-literal compile about 4% of its CPU.
    */
-  private declareImplicit(used: string[], declared: string[], scope: Scope): void {
+  private declareImplicit(used: string[], usedNames: ReadonlySet<string>, declared: string[], scope: Scope): void {
     if (used.length === 0) return;
-    const usedNames = new Set(used);
     const explicit = new Set<string>();
     for (let i = 0; i < declared.length; i++) if (usedNames.has(declared[i]!)) explicit.add(declared[i]!);
     for (let i = 0; i < used.length; i++) {
@@ -763,8 +790,11 @@ class Translator {
     }
   }
 
-  /** Literal `index` of a body, declaring first the names it declares (`declared[from..to)`). */
-  private bodyLiteral(lit: Literal, index: number, scope: Scope, declared: string[], from: number, to: number): CLit {
+  /**
+   * Literal `index` of a body, declaring first the names it declares (`declared[from..to)`).
+   * `listed`: the names the body may look up (undefined: any), see Scope.declareUnlisted.
+   */
+  private bodyLiteral(lit: Literal, index: number, scope: Scope, listed: ReadonlySet<string> | undefined, declared: string[], from: number, to: number): CLit {
     const e = lit.expr;
     if (e.type === 'unify' && e.op === ':=') {
       const b = this.term(e.right, scope);
@@ -773,10 +803,15 @@ class Translator {
       let withs: CWith[];
       if (left.type === 'var' && to - from === 1 && left.name !== 'input' && left.name !== 'data') {
         // `x := ...`, the commonest literal: x is the one name it declares, and its slot is the
-        // one declared here (one lookup, not a test, a declaration and a lookup).
+        // one declared here (one lookup, not a test, a declaration and a lookup; none when the
+        // body never reads x by name: the declaration checks have rejected a second `:=` of it).
         const name = left.name;
-        let slot = scope.names.get(name);
-        if (slot === undefined) slot = scope.declare(name);
+        let slot: number | undefined;
+        if (listed !== undefined && !listed.has(name)) slot = scope.declareUnlisted(name);
+        else {
+          slot = scope.names.get(name);
+          if (slot === undefined) slot = scope.declare(name);
+        }
         withs = this.withModifiers(lit, scope);
         a = new SlotVar(slot, name);
       } else {
@@ -1199,7 +1234,18 @@ function targetPath(t: Term): string[] | undefined {
   return out;
 }
 
-function collectLiteralNames(lit: Literal, out: string[], isBuiltinName: (t: Term) => boolean): void {
+const NO_NAMES: ReadonlySet<string> = new Set();
+
+/**
+ * The variable names a body uses (not those it declares with `:=`), and whether something in it
+ * looks names up in its scope besides: a nested body (comprehension, `every`) or a `with`.
+ */
+interface NameUses {
+  readonly names: string[];
+  lookedUpElsewhere: boolean;
+}
+
+function collectLiteralNames(lit: Literal, out: NameUses, isBuiltinName: (t: Term) => boolean): void {
   const e = lit.expr;
   switch (e.type) {
     case 'term':
@@ -1214,22 +1260,24 @@ function collectLiteralNames(lit: Literal, out: string[], isBuiltinName: (t: Ter
       collectTermNames(e.collection, out);
       break;
     case 'every':
+      out.lookedUpElsewhere = true;
       collectTermNames(e.domain, out);
       break;
     case 'some':
       break;
   }
+  if (lit.with.length > 0) out.lookedUpElsewhere = true;
   for (let i = 0; i < lit.with.length; i++) if (!isBuiltinName(lit.with[i]!.value)) collectTermNames(lit.with[i]!.value, out);
 }
 
 /** Variable names used directly in a term (not inside nested comprehension bodies). */
-function collectTermNames(t: Term, out: string[]): void {
+function collectTermNames(t: Term, out: NameUses): void {
   switch (t.type) {
     case 'var': {
       // The roots and wildcards are never declared implicitly (Translator.declareImplicit): not
       // listed, a long body reading `input` in every literal lists next to nothing.
       const name = t.name;
-      if (name !== 'input' && name !== 'data' && name !== '_') out.push(name);
+      if (name !== 'input' && name !== 'data' && name !== '_') out.names.push(name);
       return;
     }
     case 'ref':
@@ -1255,7 +1303,13 @@ function collectTermNames(t: Term, out: string[]): void {
       collectTermNames(t.collection, out);
       return;
     case 'template':
+      if (t.with !== undefined) out.lookedUpElsewhere = true;
       for (const p of t.parts) if (typeof p !== 'string') collectTermNames(p, out);
+      return;
+    case 'arraycompr':
+    case 'setcompr':
+    case 'objectcompr':
+      out.lookedUpElsewhere = true;
       return;
     default:
       return;

@@ -142,6 +142,29 @@ ${filler(N)}
     expect(errorsOf(`${head}  every v in [f1] { nope(v) }\n}\n`)).toEqual([['rego_type_error', 'undefined function nope', N + 3, 21]]);
   });
 
+  it('find a name assigned with := where only a nested body, a with, a template or the head reads it', () => {
+    // A body that reads a name only by slot keeps it out of its scope's map (Scope.declareUnlisted):
+    // each of these reads it by name from elsewhere.
+    expect(valueOf('package t\np := [v | v := x][0] if {\n  x := 1\n}\n')).toBe(1);
+    expect(valueOf('package t\np if {\n  x := 2\n  every v in [2] { v == x }\n}\n')).toBe(true);
+    expect(valueOf('package t\np := y if {\n  x := 3\n  y := input.a with input.a as x\n}\n', 'data.t.p', { a: 0 })).toBe(3);
+    expect(valueOf('package t\np := $"{x}" if {\n  x := 4\n}\n')).toBe('4');
+    expect(valueOf('package t\np := y if {\n  x := 5\n  y := $"{input with input as x}"\n}\n')).toBe('5');
+    expect(valueOf('package t\np := x if {\n  x := 6\n}\n')).toBe(6);
+  });
+
+  it('bind a query variable no literal reads, in declaration order among the others', () => {
+    const policy = compile([{ file: 'p.rego', source: 'package t\n' }]).policy!;
+    const r = policy.eval('a := 1; b := [v | v := a]; _ = 2; c := b[0] + 1; x = 3', {});
+    expect(r.error).toBeUndefined();
+    expect(Object.entries(r.results![0]!.bindings)).toEqual([
+      ['x', 3],
+      ['a', 1],
+      ['b', [1]],
+      ['c', 2],
+    ]);
+  });
+
   it('compile as a query too, binding every variable', () => {
     const policy = compile([{ file: 'p.rego', source: 'package t\n' }]).policy!;
     const query = Array.from({ length: N }, (_, i) => `f${i} := input.a + ${i}`).join('; ') + `; last := f${N - 1}`;
