@@ -7,37 +7,37 @@
  * the small policy of bench/rego.ts.
  * The engine is compiled, as users run it: this working copy's private build (bench/_build.ts,
  * removed at exit), or the one in REGO_ENGINE_DIR (bench/_rego-engine.ts).
- * Run: npx tsx bench/rego-cold.ts [rounds]
+ * Each program's text is written to a file first and read by the child before it imports the engine,
+ * as a server reads a policy file (`--text-in-child` builds it in the child instead, as this bench
+ * did until December 2026: the 50,000 strings it joins are garbage the compile then collects).
+ * Run: npx tsx bench/rego-cold.ts [rounds] [--text-in-child]
  *      REGO_BASELINE_DIR=<dir with index.js> ...   alternates each process with one of that build
  *      and prints the baseline's medians and the median of the per-pair ratios.
  */
 import { execFileSync } from 'node:child_process';
-import { loadavg } from 'node:os';
-import { resolve } from 'node:path';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { compiledEngine } from './_rego-engine.js';
 
 const engineDir = process.env.REGO_ENGINE_DIR ? resolve(process.env.REGO_ENGINE_DIR) : compiledEngine();
 const baselineDir = process.env.REGO_BASELINE_DIR ? resolve(process.env.REGO_BASELINE_DIR) : undefined;
-const rounds = Number(process.argv[2] ?? 7);
+const positional = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const rounds = Number(positional[0] ?? 7);
+const textInChild = process.argv.includes('--text-in-child');
+const textDir = mkdtempSync(join(tmpdir(), 'oclhub-rego-cold-'));
+process.on('exit', () => rmSync(textDir, { recursive: true, force: true }));
 const GOAL_MS = 500;
 
 type Program = 'body' | 'query' | 'small';
 
-const script = (what: Program, dir: string) => `
-import { readFileSync } from 'node:fs';
-const mainThreadMs = () => {
-  try {
-    return Number(readFileSync('/proc/self/task/' + process.pid + '/schedstat', 'utf8').split(' ')[0]) / 1e6;
-  } catch { return NaN; }
-};
-const what = ${JSON.stringify(what)};
-const n = 50000;
-const text = what === 'body'
-  ? \`package p\\nallow if {\\n\${Array.from({ length: n }, (_, i) => \`  x\${i} := input.a\${i % 10} + \${i}\`).join('\\n')}\\n  x\${n - 1} > 0\\n}\\n\`
-  : what === 'query'
-    ? Array.from({ length: n }, (_, i) => \`x\${i} := input.a\${i % 10} + \${i}\`).join('; ')
-    : \`package octopus.deploy
+/** The program's text (run in the child as well, with --text-in-child: it uses nothing from outside). */
+function programText(what: Program): string {
+  const n = 50000;
+  if (what === 'body') return `package p\nallow if {\n${Array.from({ length: n }, (_, i) => `  x${i} := input.a${i % 10} + ${i}`).join('\n')}\n  x${n - 1} > 0\n}\n`;
+  if (what === 'query') return Array.from({ length: n }, (_, i) => `x${i} := input.a${i % 10} + ${i}`).join('; ');
+  return `package octopus.deploy
 default allow := false
 allow if { count(violations) == 0 }
 violations contains msg if {
@@ -50,7 +50,24 @@ violations contains msg if {
   input.environment == "Production"
   not startswith(input.release.version, "1.")
   msg := "production needs a 1.x release"
-}\`;
+}`;
+}
+
+function programFile(what: Program): string {
+  const file = join(textDir, `${what}.rego`);
+  writeFileSync(file, programText(what));
+  return file;
+}
+
+const script = (what: Program, dir: string, file: string) => `
+import { readFileSync } from 'node:fs';
+const mainThreadMs = () => {
+  try {
+    return Number(readFileSync('/proc/self/task/' + process.pid + '/schedstat', 'utf8').split(' ')[0]) / 1e6;
+  } catch { return NaN; }
+};
+const what = ${JSON.stringify(what)};
+const text = ${textInChild ? `(${programText.toString()})(what)` : `readFileSync(${JSON.stringify(file)}, 'utf8')`};
 let m = mainThreadMs(), c = process.cpuUsage(), w = performance.now();
 const { compile } = await import(${JSON.stringify(pathToFileURL(resolve(dir, 'index.js')).href)});
 const imp = { wall: performance.now() - w, cpu: cpuMs(process.cpuUsage(c)), main: mainThreadMs() - m };
@@ -82,9 +99,11 @@ const fmt = (ts: Timing[]) =>
 const ratio = (a: Timing[], b: Timing[], k: keyof Timing) => median(a.map((t, i) => t[k] / b[i]![k])).toFixed(2);
 
 console.log(`fresh process per figure, ${rounds} rounds, median${baselineDir ? `; baseline ${baselineDir} alternating, ratio = median of pair ratios` : ''}`);
+console.log(textInChild ? 'program text built in the child before the import (--text-in-child)' : 'program text read from a file before the import, as a server reads a policy');
 for (const what of ['body', 'query', 'small'] as const) {
-  const s = script(what, engineDir);
-  const b = baselineDir ? script(what, baselineDir) : undefined;
+  const file = programFile(what);
+  const s = script(what, engineDir, file);
+  const b = baselineDir ? script(what, baselineDir, file) : undefined;
   const mine: Fresh[] = [];
   const base: Fresh[] = [];
   const load0 = load();
