@@ -257,12 +257,11 @@ export async function runLint(options: LintCommandOptions, io: CliIo): Promise<n
     },
   };
   // SARIF is written as it is produced too (report/sarif.ts `sarifChunks`): as one log object and one
-  // string, a 1,000-project run's SARIF doubled the lint's peak memory.
+  // string, a 1,000-project run's SARIF doubled the lint's peak memory. So is a JSON report file.
+  const lintJsonParts = extras.some((extra) => extra.format === 'json') ? (await import('../../report/lint-json-stream.js')).lintJsonParts : undefined;
   for (const extra of extras) {
-    const written =
-      extra.format === 'sarif'
-        ? (await emitChunks(sarifChunks(run.report, renderOptions.sarif), 0, { output: extra.file }, io, undefined)) === 0
-        : await writeReport(extra.file, renderLint(run.report, extra.format, renderOptions), io);
+    const chunks = extra.format === 'sarif' ? sarifChunks(run.report, renderOptions.sarif) : extra.format === 'json' ? lintJsonParts?.(run.report) : undefined;
+    const written = chunks ? (await emitChunks(chunks, 0, { output: extra.file }, io, undefined)) === 0 : await writeReport(extra.file, renderLint(run.report, extra.format, renderOptions), io);
     if (!written) return EXIT_USAGE;
   }
   const exitCode = lintExitCode(summarize(run.report));
