@@ -172,6 +172,82 @@ export const DECISION_FINGERPRINT = 'oclhubDecision/v1';
 export const DIAGNOSTIC_FINGERPRINT = 'oclhubDiagnostic/v1';
 
 export function buildSarif(report: LintReport, options: SarifOptions = {}): SarifLog {
+  const { log, results } = sarifParts(report, options);
+  log.runs[0].results = [...results()];
+  return log;
+}
+
+export function renderSarif(report: LintReport, options: SarifOptions = {}): string {
+  return JSON.stringify(buildSarif(report, options), null, options.indent ?? 2) + '\n';
+}
+
+/** Results stringified at a time by `sarifChunks` (about 1–2 KB of text each). */
+const RESULTS_BATCH = 128;
+
+/**
+ * The chunks of `renderSarif(report, options)`: the log up to its `results`, the results a batch at a
+ * time, then the rest, so that a large lint's SARIF is never built as one object, nor one string, in
+ * memory (thirty megabytes of text at 1,000 projects).
+ *
+ * `JSON.stringify` indents purely by depth: results stringified inside arrays nested as deep as
+ * `runs[0].results` is, with the wrapping cut off, are exactly their text in the whole log.
+ */
+export function* sarifChunks(report: LintReport, options: SarifOptions = {}): Generator<string> {
+  const { log, results } = sarifParts(report, options);
+  const indent = options.indent ?? 2;
+  const head = JSON.stringify(log, null, indent);
+  const layout = resultsLayout(indent);
+  // The run's `results` key at the run's depth: the only keys there are the run's own, and no string's
+  // text holds an unescaped quote or a line break.
+  const open = head.indexOf(layout.emptyResults) + layout.emptyResults.length - 1; // just past its `[`
+  let batch: SarifResult[] = [];
+  let written = false;
+  for (const result of results()) {
+    batch.push(result);
+    if (batch.length < RESULTS_BATCH) continue;
+    if (!written) yield head.slice(0, open);
+    yield `${written ? ',' : ''}${layout.elements(batch)}`;
+    written = true;
+    batch = [];
+  }
+  if (batch.length > 0) {
+    if (!written) yield head.slice(0, open);
+    yield `${written ? ',' : ''}${layout.elements(batch)}`;
+  } else if (!written) {
+    yield head + '\n';
+    return;
+  }
+  yield `${layout.close}${head.slice(open)}\n`;
+}
+
+/**
+ * How `JSON.stringify(…, null, indent)` lays out the elements of `runs[0].results`: the empty array with
+ * its key as it reads in the log, the elements' text (a batch of them, each after its line break and
+ * indentation), and what comes between the last element and the array's `]`.
+ */
+function resultsLayout(indent: number): { emptyResults: string; elements: (items: readonly unknown[]) => string; close: string } {
+  const run = JSON.stringify({ runs: [{ results: [] }] }, null, indent);
+  const emptyResults = run.slice(run.indexOf('{', 1) + 1, run.indexOf('[]', run.indexOf('"results"')) + 2);
+  // The results array is at depth 3 (log, runs, run), as the innermost array here; its elements at depth 4.
+  const sample = JSON.stringify([[[[0]]]], null, indent);
+  const element = sample.indexOf('0');
+  const start = sample.lastIndexOf('[', element) + 1;
+  const end = sample.length - (element + 1);
+  return {
+    emptyResults,
+    elements: (items) => {
+      const text = JSON.stringify([[[items]]], null, indent);
+      return text.slice(start, text.length - end);
+    },
+    close: sample.slice(element + 1, sample.indexOf(']', element)),
+  };
+}
+
+/**
+ * The SARIF log with no results yet (every rule, with its level, and every logical location are known:
+ * the log lists them before the results), and its results, made one at a time as they are asked for.
+ */
+function sarifParts(report: LintReport, options: SarifOptions): { log: SarifLog; results: () => Generator<SarifResult> } {
   const summary = summarize(report);
   const fallbackFile = options.fallbackFile ?? 'oclhub.ocl';
   const rules = new RuleTable();
@@ -201,57 +277,64 @@ export function buildSarif(report: LintReport, options: SarifOptions = {}): Sari
       return { id: i + 1, ...(file === undefined ? {} : { physicalLocation: physical(file, repository, item.range) }), message: { text: item.message } };
     });
 
-  const results: SarifResult[] = [];
+  // First pass: every rule (a policy's level is its most severe finding's) and logical location.
   for (const evaluation of report.evaluations) {
     for (const decision of evaluation.decisions) {
-      if (decision.outcome === 'pass' || decision.outcome === 'skipped') continue;
-      const ruleIndex = rules.policy(decision, options);
-      const where = decision.location;
-      const anchor = where?.file ?? options.policyFile?.(decision.policy) ?? fallbackFile;
-      const anchorRepository = where ? where.repository : undefined;
-      const logicalLocation = logical.forDecision(evaluation, where?.step);
-      const relatedLocations = related(where?.related, where?.file, where?.repository);
-      const inconclusive = decision.outcome === 'inconclusive';
-      results.push({
-        ruleId: decision.policy,
-        ruleIndex,
-        kind: inconclusive ? 'open' : 'fail',
-        level: inconclusive ? 'none' : decision.outcome === 'error' ? 'error' : ACTION_LEVEL[decision.action],
-        message: { text: decisionMessage(decision) },
-        locations: [
-          {
-            physicalLocation: primary(anchor, anchorRepository, where?.range),
-            logicalLocations: [logicalLocation],
-          },
-        ],
-        ...(relatedLocations.length > 0 ? { relatedLocations } : {}),
-        partialFingerprints: { [DECISION_FINGERPRINT]: decisionFingerprint(evaluation, decision) },
-        ...(decision.exception
-          ? {
-              suppressions: [
-                {
-                  kind: 'external' as const,
-                  state: 'accepted' as const,
-                  justification: decision.exception.reason,
-                  properties: { owner: decision.exception.owner, expires: decision.exception.expires },
-                },
-              ],
-            }
-          : {}),
-        properties: {
-          outcome: decision.outcome,
-          action: decision.action,
-          policy: policyLabel(decision),
-          project: evaluation.project,
-          environment: evaluation.environment,
-          ...(evaluation.tenant === undefined ? {} : { tenant: evaluation.tenant }),
-          ...(where?.step === undefined ? {} : { step: where.step }),
-          ...(where?.repository === undefined ? {} : { repository: where.repository.id }),
-          ...(decision.needs === undefined ? {} : { needs: decision.needs }),
-        },
-      });
+      if (!isFinding(decision)) continue;
+      rules.policy(decision, options);
+      logical.forDecision(evaluation, decision.location?.step);
     }
   }
+  for (const d of report.diagnostics) rules.diagnostic(d);
+  for (const d of report.suppressed ?? []) rules.diagnostic(d);
+
+  const decisionResult = (evaluation: Evaluation, decision: PolicyDecision): SarifResult => {
+    const ruleIndex = rules.policy(decision, options);
+    const where = decision.location;
+    const anchor = where?.file ?? options.policyFile?.(decision.policy) ?? fallbackFile;
+    const anchorRepository = where ? where.repository : undefined;
+    const logicalLocation = logical.forDecision(evaluation, where?.step);
+    const relatedLocations = related(where?.related, where?.file, where?.repository);
+    const inconclusive = decision.outcome === 'inconclusive';
+    return {
+      ruleId: decision.policy,
+      ruleIndex,
+      kind: inconclusive ? 'open' : 'fail',
+      level: inconclusive ? 'none' : decision.outcome === 'error' ? 'error' : ACTION_LEVEL[decision.action],
+      message: { text: decisionMessage(decision) },
+      locations: [
+        {
+          physicalLocation: primary(anchor, anchorRepository, where?.range),
+          logicalLocations: [logicalLocation],
+        },
+      ],
+      ...(relatedLocations.length > 0 ? { relatedLocations } : {}),
+      partialFingerprints: { [DECISION_FINGERPRINT]: decisionFingerprint(evaluation, decision) },
+      ...(decision.exception
+        ? {
+            suppressions: [
+              {
+                kind: 'external' as const,
+                state: 'accepted' as const,
+                justification: decision.exception.reason,
+                properties: { owner: decision.exception.owner, expires: decision.exception.expires },
+              },
+            ],
+          }
+        : {}),
+      properties: {
+        outcome: decision.outcome,
+        action: decision.action,
+        policy: policyLabel(decision),
+        project: evaluation.project,
+        environment: evaluation.environment,
+        ...(evaluation.tenant === undefined ? {} : { tenant: evaluation.tenant }),
+        ...(where?.step === undefined ? {} : { step: where.step }),
+        ...(where?.repository === undefined ? {} : { repository: where.repository.id }),
+        ...(decision.needs === undefined ? {} : { needs: decision.needs }),
+      },
+    };
+  };
 
   const diagnosticFingerprint = diagnosticFingerprinter(report);
   const diagnosticResult = (d: Diagnostic, suppressed: boolean): SarifResult => {
@@ -288,8 +371,13 @@ export function buildSarif(report: LintReport, options: SarifOptions = {}): Sari
       },
     };
   };
-  for (const d of report.diagnostics) results.push(diagnosticResult(d, false));
-  for (const d of report.suppressed ?? []) results.push(diagnosticResult(d, true));
+  function* results(): Generator<SarifResult> {
+    for (const evaluation of report.evaluations) {
+      for (const decision of evaluation.decisions) if (isFinding(decision)) yield decisionResult(evaluation, decision);
+    }
+    for (const d of report.diagnostics) yield diagnosticResult(d, false);
+    for (const d of report.suppressed ?? []) yield diagnosticResult(d, true);
+  }
 
   const bases: Record<string, { uri: string }> = {};
   const provenance: SarifVersionControl[] = [];
@@ -307,7 +395,7 @@ export function buildSarif(report: LintReport, options: SarifOptions = {}): Sari
   if (options.uriBaseId !== undefined && options.srcRoot !== undefined) bases[options.uriBaseId] = { uri: options.srcRoot };
 
   const exitCode = lintExitCode(summary);
-  return {
+  const log: SarifLog = {
     $schema: SARIF_SCHEMA_URI,
     version: '2.1.0',
     runs: [
@@ -333,7 +421,7 @@ export function buildSarif(report: LintReport, options: SarifOptions = {}): Sari
         ...(provenance.length > 0 ? { versionControlProvenance: provenance } : {}),
         columnKind: 'utf16CodeUnits',
         logicalLocations: logical.locations,
-        results,
+        results: [],
         properties: {
           ...(report.hubRef === undefined ? {} : { hubRef: report.hubRef }),
           failOn: report.failOn,
@@ -344,10 +432,12 @@ export function buildSarif(report: LintReport, options: SarifOptions = {}): Sari
       },
     ],
   };
+  return { log, results };
 }
 
-export function renderSarif(report: LintReport, options: SarifOptions = {}): string {
-  return JSON.stringify(buildSarif(report, options), null, options.indent ?? 2) + '\n';
+/** Whether a decision is a result (passes and out-of-scope policies are only counted). */
+function isFinding(decision: PolicyDecision): boolean {
+  return decision.outcome !== 'pass' && decision.outcome !== 'skipped';
 }
 
 /** Rules in first-seen order; a policy's default level is `error` if any of its decisions blocks. */

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memoryIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
+import { RENDERED_BODY } from '../../src/lint/fast-rerun.js';
 import type { GitlabIssue } from '../../src/report/gitlab.js';
 import { removeDir, tempDir } from '../git/helpers.js';
 import { demoHub } from '../e2e/demo-hub.js';
@@ -73,6 +74,25 @@ describe('oclhub lint --output-<format>', () => {
     expect(r.stderr).toMatch(/oclhub lint: cannot write .*blocked\.sarif: /);
     expect(fs.readFileSync(path.join(blocked, 'keep'), 'utf8')).toBe('kept');
     expect(fs.readdirSync(out).filter((f) => f.includes('.tmp-'))).toEqual([]);
+  });
+});
+
+describe('oclhub lint --format sarif', () => {
+  it('writes the log to stdout or --output as it is produced, and stores it for the next run to print', async () => {
+    const uncached = await cli(hub, ['lint', '--no-cache', '--format', 'sarif']);
+    expect(uncached.code, uncached.stderr).toBe(1);
+    expect((JSON.parse(uncached.stdout) as { runs: { results: unknown[] }[] }).runs[0]!.results.length).toBeGreaterThan(0);
+    for (const output of ['stdout', '--output'] as const) {
+      const cache = path.join(out, `sarif-cache-${output}`);
+      const file = path.join(out, `sarif-${output}/oclhub.sarif`);
+      const first = await cli(hub, ['lint', '--format', 'sarif', ...(output === '--output' ? ['--output', file] : [])], { OCLHUB_CACHE_DIR: cache });
+      expect(first.code, first.stderr).toBe(1);
+      expect(output === '--output' ? fs.readFileSync(file, 'utf8') : first.stdout, output).toBe(uncached.stdout);
+      // The stored copy is the log, byte for byte, and the next run prints it.
+      expect(fs.readFileSync(path.join(cache, 'lint', RENDERED_BODY), 'utf8'), output).toBe(uncached.stdout);
+      const again = await cli(hub, ['lint', '--format', 'sarif'], { OCLHUB_CACHE_DIR: cache });
+      expect(again).toEqual({ code: 1, stdout: uncached.stdout, stderr: '' });
+    }
   });
 });
 
