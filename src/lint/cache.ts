@@ -40,6 +40,9 @@ interface StoredEntry {
 }
 
 /** A shard's next file, written as entries are set. */
+/** Bytes of entries set and not yet written (see `LintCache.backlog`). */
+const BACKLOG_BYTES = 8 << 20;
+
 interface NextFile {
   temp: string;
   stream?: WriteStream;
@@ -532,6 +535,21 @@ export class LintCache {
     next.stream!.write(`${key}\t${length}\t${crc.toString(16)}\n`);
     for (const part of parts) next.stream!.write(part);
     next.stream!.write('\n');
+  }
+
+  /**
+   * Waits, when more than BACKLOG_BYTES of the entries set are not written to their files yet, until
+   * they are: a stream holds what it is given until its write is done, which is only when the event
+   * loop turns, and a cold lint turns it seldom (its reads are synchronous), so without this a whole
+   * run's entries were held to the end (200 MB of a 5,000-project lint's peak). Never throws.
+   */
+  async backlog(): Promise<void> {
+    let waiting = 0;
+    for (const next of this.next.values()) waiting += next.failed ? 0 : (next.stream?.writableLength ?? 0);
+    if (waiting <= BACKLOG_BYTES) return;
+    await Promise.all(
+      [...this.next.values()].map((next) => (!next.failed && next.stream?.writableNeedDrain ? once(next.stream, 'drain').catch(() => undefined) : undefined)),
+    );
   }
 
   private openNext(shard: number): NextFile {

@@ -1176,6 +1176,7 @@ async function lintUncached(
       segments.push(segment);
       facts.push(...(record.facts ?? []));
       options.progress?.(index + 1, targets.length, target.slug);
+      await cache?.backlog();
     }
   } finally {
     await lanes?.close();
