@@ -839,7 +839,8 @@ export async function lintHub(hub: Hub, options: LintOptions = {}): Promise<Lint
     repositoryRules = new Map(hit.rules);
   } else {
     // Sharded: after a commit that changed a few projects, only their shards are written again.
-    const deferAfterLines = options.deferStoredPieces && options.jsonPieces ? { deferAfterLines: ENTRY_RECORD_LINES } : {};
+    // Deferred: the pieces this run stores are read back from the cache's new files too, not held to the end.
+    const deferAfterLines = options.deferStoredPieces && options.jsonPieces ? { deferAfterLines: ENTRY_RECORD_LINES, deferWritten: true } : {};
     const cache = options.cacheDir ? await LintCache.open(options.cacheDir, 'lint-results', { shards: RESULT_SHARDS, ...deferAfterLines }) : undefined;
     const run = await lintUncached(hub, options, cache);
     result = run.result;
@@ -1079,8 +1080,9 @@ async function lintUncached(
     let segment: EvaluationSegment = { project: target.slug, evaluations };
     if (asPiece) {
       const piece: TalliedPiece = { ...pieces!.piece(evaluations, place.repository), tally: segmentTally(evaluations) };
-      cache!.setEncoded(key, encodeEntry(result, piece));
-      if (!keepObjects) segment = { project: target.slug, piece, commit: hub.commit!, tally: piece.tally };
+      // The piece is the entry's last part: read back from the cache's file when it hands it out (`deferWritten`).
+      const stored = cache!.setEncoded(key, encodeEntry(result, piece));
+      if (!keepObjects) segment = { project: target.slug, piece: stored && stored.length === piece.bytes.length ? { ...piece, bytes: stored } : piece, commit: hub.commit!, tally: piece.tally };
     } else if (key !== '') {
       cache!.setEncoded(key, encodeEntry(result));
     }
