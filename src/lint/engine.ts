@@ -1088,6 +1088,21 @@ async function lintUncached(
     }
     return { record, segment };
   };
+  /**
+   * Stores a worker's entry as it came; a piece kept as the report's (the entry's tail, `decodeEntry`)
+   * is then read back from the cache's file when it hands it out (`deferWritten`), as `settle` does.
+   */
+  const storeWorkerEntry = (key: string, entry: Buffer, taken: { segment: EvaluationSegment }): void => {
+    const segment = taken.segment;
+    const bytes = 'piece' in segment ? segment.piece.bytes : undefined;
+    const at = bytes instanceof Uint8Array && bytes.buffer === entry.buffer ? bytes.byteOffset - entry.byteOffset : -1;
+    if (at < 0 || at + bytes!.length !== entry.length || !('piece' in segment)) {
+      cache!.setEncoded(key, entry);
+      return;
+    }
+    const stored = cache!.setEncoded(key, [entry.subarray(0, at), entry.subarray(at)]);
+    if (stored && stored.length === bytes!.length) taken.segment = { ...segment, piece: { ...segment.piece, bytes: stored } };
+  };
   /** A project's stored result (a cache entry, or a worker's) made the run's, or undefined when it does not decode (a miss). */
   const fromEntry = (target: LintProjectTarget, bytes: Uint8Array | undefined): { record: Omit<ProjectResult, 'evaluations'>; segment: EvaluationSegment } | undefined => {
     const entry = bytes && decodeEntry(bytes, options.keepSources !== false, commitLength);
@@ -1132,7 +1147,7 @@ async function lintUncached(
     const taken = fromEntry(target, entry);
     if (taken) {
       onWorkers++;
-      if (key !== '') cache!.setEncoded(key, entry);
+      if (key !== '') storeWorkerEntry(key, entry, taken);
       return taken;
     }
     // An entry this thread cannot take (the worker read the hub otherwise): the project is evaluated here.
