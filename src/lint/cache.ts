@@ -40,10 +40,17 @@ interface StoredEntry {
 }
 
 /** A shard's next file, written as entries are set. */
+/** Bytes of entries set and not yet written (see `LintCache.backlog`). */
+const BACKLOG_BYTES = 8 << 20;
+
 interface NextFile {
   temp: string;
   stream?: WriteStream;
   failed: boolean;
+  /** Bytes given to `stream` so far: where the next ones land in the file. */
+  queued: number;
+  /** The new file, opened for reading back what was set (see `setEncoded`'s `deferred`). */
+  reader?: DeferredSource;
 }
 
 /** A shard file's stat as the checks below compare it: [size, mtimeMs, ctimeMs, inode]. */
@@ -115,9 +122,20 @@ class DeferredSource {
   constructor(
     readonly file: string,
     private readonly fd: number,
-    readonly stat: ShardStat,
+    /** Undefined for a file this run is writing until it is complete (see `vouchWritten`): no read of it is steady before. */
+    private stat: ShardStat | undefined,
   ) {
     deferredSources.add(this);
+  }
+
+  /** Takes the file this run wrote for what it is now, complete (and renamed into place). */
+  vouchWritten(): void {
+    if (!this.open) return;
+    try {
+      this.stat = shardStat(fstatSync(this.fd));
+    } catch {
+      // Never steady then: what was read from it is not published.
+    }
   }
 
   /** Reads `length` bytes at `position` into `target` at `offset`, all of them, or throws `DeferredReadError`. */
@@ -144,7 +162,7 @@ class DeferredSource {
   /** Whether the file still shows the stat it was vouched for with (so every read gave the bytes verified). */
   steady(): boolean {
     if (this.held) return true;
-    if (!this.open) return false;
+    if (!this.open || this.stat === undefined) return false;
     try {
       return sameShardStat(this.stat, shardStat(fstatSync(this.fd)));
     } catch {
@@ -159,6 +177,7 @@ class DeferredSource {
    */
   whole(): Buffer {
     if (this.held) return this.held;
+    if (this.stat === undefined) throw new DeferredReadError(this.file);
     const bytes = Buffer.allocUnsafe(this.stat[0]);
     this.readInto(bytes, 0, 0, bytes.length);
     if (!this.steady()) throw new DeferredReadError(this.file);
@@ -393,6 +412,8 @@ export class LintCache {
   /** Keys of entries set this run: already in the next file, not held in memory. */
   private readonly written = new Set<string>();
   private readonly next = new Map<number, NextFile>();
+  /** Entries' last parts set this run are read back from the new files (see `open`'s `deferWritten`). */
+  private deferWritten = false;
 
   private constructor(
     /** The file of each shard. */
@@ -426,9 +447,18 @@ export class LintCache {
   /**
    * Opens `<dir>/<name>.json` (`lint-results` for project entries, `lint-run` for whole runs), or with
    * `shards` (16), its shards `<dir>/<name>.<0-f>.json`, each read in one go with its stat (see
-   * `ShardStats`; `now`: the verification's time, for tests).
+   * `ShardStats`; `now`: the verification's time, for tests). `deferWritten`: `setEncoded` hands out
+   * the last part of an entry it sets as deferred bytes of the shard's new file (see `DeferredBytes`),
+   * so that its caller need not hold them, with the protocol of `deferAfterLines` (`checkDeferredReads`
+   * before publishing what was written from them; they are steady only once `save` put the file in place).
    */
-  static async open(dir: string, name = 'lint-results', options: { shards?: 16; now?: number; deferAfterLines?: number } = {}): Promise<LintCache> {
+  static async open(dir: string, name = 'lint-results', options: { shards?: 16; now?: number; deferAfterLines?: number; deferWritten?: boolean } = {}): Promise<LintCache> {
+    const cache = await LintCache.opened(dir, name, options);
+    cache.deferWritten = options.deferWritten === true;
+    return cache;
+  }
+
+  private static async opened(dir: string, name: string, options: { shards?: 16; now?: number; deferAfterLines?: number }): Promise<LintCache> {
     if (!options.shards) {
       // Missing or unreadable: a cold start.
       const file = path.join(dir, `${name}.json`);
@@ -516,12 +546,15 @@ export class LintCache {
     this.setEncoded(key, JSON.stringify(value));
   }
 
-  /** Sets an entry to these bytes (parts written one after the other). */
-  setEncoded(key: string, data: string | Uint8Array | readonly (string | Uint8Array)[]): void {
+  /**
+   * Sets an entry to these bytes (parts written one after the other). Opened with `deferWritten`, the
+   * entry's last part as deferred bytes of the new file (undefined when it cannot be read back from it).
+   */
+  setEncoded(key: string, data: string | Uint8Array | readonly (string | Uint8Array)[]): DeferredBytes | undefined {
     const next = this.openNext(this.shardOf(key));
     this.hits.delete(key);
     this.written.add(key);
-    if (next.failed) return;
+    if (next.failed) return undefined;
     const parts = (Array.isArray(data) ? data : [data]).map((part) => (typeof part === 'string' ? Buffer.from(part) : part));
     let length = 0;
     let crc = 0;
@@ -529,9 +562,29 @@ export class LintCache {
       length += part.length;
       crc = crc32(part, crc);
     }
-    next.stream!.write(`${key}\t${length}\t${crc.toString(16)}\n`);
+    const head = Buffer.from(`${key}\t${length}\t${crc.toString(16)}\n`);
+    next.stream!.write(head);
     for (const part of parts) next.stream!.write(part);
     next.stream!.write('\n');
+    const last = parts.at(-1);
+    const lastAt = next.queued + head.length + length - (last?.length ?? 0);
+    next.queued += head.length + length + 1;
+    return next.reader && last ? new FileRun(next.reader, lastAt, last.length) : undefined;
+  }
+
+  /**
+   * Waits, when more than BACKLOG_BYTES of the entries set are not written to their files yet, until
+   * they are: a stream holds what it is given until its write is done, which is only when the event
+   * loop turns, and a cold lint turns it seldom (its reads are synchronous), so without this a whole
+   * run's entries were held to the end (200 MB of a 5,000-project lint's peak). Never throws.
+   */
+  async backlog(): Promise<void> {
+    let waiting = 0;
+    for (const next of this.next.values()) waiting += next.failed ? 0 : (next.stream?.writableLength ?? 0);
+    if (waiting <= BACKLOG_BYTES) return;
+    await Promise.all(
+      [...this.next.values()].map((next) => (!next.failed && next.stream?.writableNeedDrain ? once(next.stream, 'drain').catch(() => undefined) : undefined)),
+    );
   }
 
   private openNext(shard: number): NextFile {
@@ -539,13 +592,24 @@ export class LintCache {
     if (open) return open;
     const file = this.files[shard]!;
     const temp = tempPath(path.dirname(file), `.${path.basename(file)}.tmp-`);
-    const next: NextFile = { temp, failed: false };
+    const next: NextFile = { temp, failed: false, queued: 0 };
     try {
       mkdirSync(path.dirname(file), { recursive: true });
-      const stream = createWriteStream(temp);
+      // Read back from (deferWritten): the file exists before the stream writes to it, and is read through a descriptor of its own.
+      const fd = this.deferWritten ? openSync(temp, 'wx') : undefined;
+      if (fd !== undefined) {
+        try {
+          next.reader = new DeferredSource(temp, openSync(temp, 'r'), undefined);
+        } catch {
+          closeSync(fd);
+          throw new Error('not readable');
+        }
+      }
+      const stream = createWriteStream(temp, fd === undefined ? {} : { fd });
       // A cache that cannot be written only costs speed.
       stream.on('error', () => void (next.failed = true));
       stream.write(HEADER);
+      next.queued = HEADER.length;
       next.stream = stream;
     } catch {
       next.failed = true;
@@ -625,6 +689,7 @@ export class LintCache {
       if (next.failed) throw new Error('not written');
       await makeCacheDir(path.dirname(this.files[shard]!));
       await rename(next.temp, this.files[shard]!);
+      next.reader?.vouchWritten();
     } catch {
       await rm(next.temp, { force: true }).catch(() => undefined);
     }

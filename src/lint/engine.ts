@@ -839,7 +839,8 @@ export async function lintHub(hub: Hub, options: LintOptions = {}): Promise<Lint
     repositoryRules = new Map(hit.rules);
   } else {
     // Sharded: after a commit that changed a few projects, only their shards are written again.
-    const deferAfterLines = options.deferStoredPieces && options.jsonPieces ? { deferAfterLines: ENTRY_RECORD_LINES } : {};
+    // Deferred: the pieces this run stores are read back from the cache's new files too, not held to the end.
+    const deferAfterLines = options.deferStoredPieces && options.jsonPieces ? { deferAfterLines: ENTRY_RECORD_LINES, deferWritten: true } : {};
     const cache = options.cacheDir ? await LintCache.open(options.cacheDir, 'lint-results', { shards: RESULT_SHARDS, ...deferAfterLines }) : undefined;
     const run = await lintUncached(hub, options, cache);
     result = run.result;
@@ -1079,12 +1080,28 @@ async function lintUncached(
     let segment: EvaluationSegment = { project: target.slug, evaluations };
     if (asPiece) {
       const piece: TalliedPiece = { ...pieces!.piece(evaluations, place.repository), tally: segmentTally(evaluations) };
-      cache!.setEncoded(key, encodeEntry(result, piece));
-      if (!keepObjects) segment = { project: target.slug, piece, commit: hub.commit!, tally: piece.tally };
+      // The piece is the entry's last part: read back from the cache's file when it hands it out (`deferWritten`).
+      const stored = cache!.setEncoded(key, encodeEntry(result, piece));
+      if (!keepObjects) segment = { project: target.slug, piece: stored && stored.length === piece.bytes.length ? { ...piece, bytes: stored } : piece, commit: hub.commit!, tally: piece.tally };
     } else if (key !== '') {
       cache!.setEncoded(key, encodeEntry(result));
     }
     return { record, segment };
+  };
+  /**
+   * Stores a worker's entry as it came; a piece kept as the report's (the entry's tail, `decodeEntry`)
+   * is then read back from the cache's file when it hands it out (`deferWritten`), as `settle` does.
+   */
+  const storeWorkerEntry = (key: string, entry: Buffer, taken: { segment: EvaluationSegment }): void => {
+    const segment = taken.segment;
+    const bytes = 'piece' in segment ? segment.piece.bytes : undefined;
+    const at = bytes instanceof Uint8Array && bytes.buffer === entry.buffer ? bytes.byteOffset - entry.byteOffset : -1;
+    if (at < 0 || at + bytes!.length !== entry.length || !('piece' in segment)) {
+      cache!.setEncoded(key, entry);
+      return;
+    }
+    const stored = cache!.setEncoded(key, [entry.subarray(0, at), entry.subarray(at)]);
+    if (stored && stored.length === bytes!.length) taken.segment = { ...segment, piece: { ...segment.piece, bytes: stored } };
   };
   /** A project's stored result (a cache entry, or a worker's) made the run's, or undefined when it does not decode (a miss). */
   const fromEntry = (target: LintProjectTarget, bytes: Uint8Array | undefined): { record: Omit<ProjectResult, 'evaluations'>; segment: EvaluationSegment } | undefined => {
@@ -1130,7 +1147,7 @@ async function lintUncached(
     const taken = fromEntry(target, entry);
     if (taken) {
       onWorkers++;
-      if (key !== '') cache!.setEncoded(key, entry);
+      if (key !== '') storeWorkerEntry(key, entry, taken);
       return taken;
     }
     // An entry this thread cannot take (the worker read the hub otherwise): the project is evaluated here.
@@ -1176,6 +1193,7 @@ async function lintUncached(
       segments.push(segment);
       facts.push(...(record.facts ?? []));
       options.progress?.(index + 1, targets.length, target.slug);
+      await cache?.backlog();
     }
   } finally {
     await lanes?.close();

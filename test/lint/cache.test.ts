@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { checkDeferredReads, DeferredReadError, deferredReadsHeld, LintCache, readRenderedReport, releaseDeferredReads, renderedReportWriter, stageRenderedCopy, writeRenderedReport } from '../../src/lint/cache.js';
-import { deferredTailOf } from '../../src/report/lint-pieces.js';
+import { deferredTailOf, type DeferredBytes } from '../../src/report/lint-pieces.js';
 
 let dir: string;
 beforeEach(() => {
@@ -132,6 +132,27 @@ describe('LintCache in shards', () => {
     expect(fs.readdirSync(dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
   });
 
+  it('writes out the entries set so far when asked and more than a few megabytes wait, and saves them as set', async () => {
+    const cache = await LintCache.open(dir, 'lint-results', { shards: 16 });
+    const temps = () => fs.readdirSync(dir).filter((name) => name.includes('.tmp-'));
+    const written = () => temps().reduce((sum, name) => sum + fs.statSync(path.join(dir, name)).size, 0);
+    // A little: nothing to wait for.
+    cache.setEncoded(key('3', 0), ['{"n":0}\n[]\n', Buffer.alloc(1000, 'a')]);
+    await cache.backlog();
+    // 24 MB set without the event loop turning (as a cold lint does): held by the streams until asked.
+    const entry = Buffer.alloc(1 << 20, 'b');
+    for (let n = 1; n <= 24; n++) cache.setEncoded(key(n % 2 === 0 ? '3' : 'c', n), ['{"n":1}\n[]\n', entry]);
+    expect(written()).toBeLessThan(1 << 20);
+    await cache.backlog();
+    expect(written()).toBeGreaterThanOrEqual(24 * (1 << 20) - (8 << 20));
+    expect(temps()).toHaveLength(2);
+    await cache.save();
+    const reread = await LintCache.open(dir, 'lint-results', { shards: 16 });
+    expect(reread.bytes(key('3', 0))?.toString()).toBe(`{"n":0}\n[]\n${'a'.repeat(1000)}`);
+    for (let n = 1; n <= 24; n++) expect(reread.bytes(key(n % 2 === 0 ? '3' : 'c', n))?.equals(Buffer.concat([Buffer.from('{"n":1}\n[]\n'), entry]))).toBe(true);
+    expect(temps()).toEqual([]);
+  });
+
   it('takes a damaged or foreign shard for misses of its keys only, and removes the unsharded file of before', async () => {
     fs.writeFileSync(path.join(dir, 'lint-results.json'), 'oclhub-lint-cache/3\n');
     const first = await LintCache.open(dir, 'lint-results', { shards: 16 });
@@ -248,6 +269,57 @@ describe('LintCache with records\' tails left in vouched shards', () => {
     // A run long enough after the write verifies them whole and records their stats.
     await (await open(false)).save();
   }
+
+  it('hands out the last part of an entry it sets as read back from the new file, steady once saved, and fails reads of it changed since', async () => {
+    const cache = await LintCache.open(dir, 'lint-results', { shards: 16, deferWritten: true });
+    const piece = (digit: string, n: number) => Buffer.from(`\n    {"piece": "${digit}-${n} ünï"}`.repeat(n * 100));
+    const set = new Map<string, DeferredBytes>();
+    for (const digit of ['3', 'c']) for (const n of [1, 2, 3]) set.set(key(digit, n), cache.setEncoded(key(digit, n), [`{"n":${n}}\n[]\n`, piece(digit, n)])!);
+    const empty = cache.setEncoded(key('3', 9), ['{"n":9}\n[]\n', Buffer.alloc(0)]);
+    expect(deferredReadsHeld()).toBe(2);
+    // Not steady before the files are complete and in place.
+    expect(() => checkDeferredReads()).toThrow(DeferredReadError);
+    await cache.save();
+    expect(() => checkDeferredReads()).not.toThrow();
+    for (const digit of ['3', 'c']) {
+      for (const n of [1, 2, 3]) {
+        const bytes = set.get(key(digit, n))!;
+        expect(bytes.length).toBe(piece(digit, n).length);
+        expect(bytes.read().equals(piece(digit, n))).toBe(true);
+        const into = Buffer.alloc(bytes.length + 2, 0x2e);
+        bytes.readInto(into, 1);
+        expect(into.subarray(1, -1).equals(piece(digit, n))).toBe(true);
+      }
+    }
+    expect(empty?.length).toBe(0);
+    // The file as the cache reads it next time: the same entries.
+    const reread = await open(false);
+    expect(reread.bytes(key('c', 2))?.equals(Buffer.concat([Buffer.from('{"n":2}\n[]\n'), piece('c', 2)]))).toBe(true);
+    // A change in place fails them.
+    fs.appendFileSync(shard('c'), 'more');
+    expect(() => checkDeferredReads()).toThrow(DeferredReadError);
+  });
+
+  it('does not take what it wrote for steady once another run\'s file was renamed over it', async () => {
+    const cache = await LintCache.open(dir, 'lint-results', { shards: 16, deferWritten: true });
+    const mine = cache.setEncoded(key('3', 1), ['{"n":1}\n[]\n', Buffer.from('mine')])!;
+    await cache.save();
+    expect(() => checkDeferredReads()).not.toThrow();
+    const other = await LintCache.open(dir, 'lint-results', { shards: 16 });
+    other.setEncoded(key('3', 1), ['{"n":1}\n[]\n', Buffer.from('other')]);
+    await other.save();
+    // The bytes read are still the ones this run wrote, but the file it published them from is gone: not published.
+    expect(mine.read().toString()).toBe('mine');
+    expect(() => checkDeferredReads()).toThrow(DeferredReadError);
+  });
+
+  it('reads nothing back when the new file cannot be written, and never vouches for it', async () => {
+    fs.writeFileSync(path.join(dir, 'blocked'), '');
+    const cache = await LintCache.open(path.join(dir, 'blocked'), 'lint-results', { shards: 16, deferWritten: true });
+    expect(cache.setEncoded(key('3', 1), ['{"n":1}\n[]\n', Buffer.from('piece')])).toBeUndefined();
+    await cache.save();
+    expect(deferredReadsHeld()).toBe(0);
+  });
 
   it('hands out each entry\'s record lines and reads the rest from the file when asked, the bytes that were stored', async () => {
     await verified();

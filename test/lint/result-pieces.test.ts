@@ -215,6 +215,28 @@ describe('project results stored as report pieces', () => {
     fs.rmSync(out, { force: true });
   }, 300_000);
 
+  it('stored by a cold run written to --output are read back from the shards it wrote, the uncached report', async () => {
+    const out = path.join(hub, '..', `pieces-cold-${process.pid}.json`);
+    const expected = await lint(['--format', 'json', '--no-cache']);
+    fs.rmSync(cacheDir(), { recursive: true, force: true });
+    const io = memoryIo(hub);
+    let held = -1;
+    // At the last project's progress line, every piece was handed to the shards' new files and is read back from them.
+    const tty = { ...io, isTTY: true, stderr: (text: string) => void (/linting (\d+)\/(\1) /.test(text) && (held = deferredReadsHeld())) };
+    const code = await main(['lint', '--format', 'json', '--output', out], tty);
+    expect(code).toBe(expected.code);
+    expect(fs.readFileSync(out, 'utf8')).toBe(expected.stdout);
+    expect(held).toBe(resultsFiles().length);
+    expect(held).toBeGreaterThan(0);
+    expect(deferredReadsHeld()).toBe(0);
+    expect(fs.readdirSync(cacheDir()).filter((name) => name.includes('.tmp-'))).toEqual([]);
+    // The next run takes those shards as written.
+    keepOnlyResults();
+    const again = await lint(['--format', 'json']);
+    expect(again.stdout).toBe(expected.stdout);
+    fs.rmSync(out, { force: true });
+  }, 120_000);
+
   it('are written into a JSON report without being decoded, and decoded for any other reader', async () => {
     const open = async () => openAt(hub);
     const options = { cacheDir: cacheDir(), wholeRunCache: false, keepSources: false, jsonPieces: true, now: new Date('2026-12-01T00:00:00Z') };

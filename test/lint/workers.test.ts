@@ -19,7 +19,8 @@ import { memoryIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
 import { DECISIONS_PER_WORKER, parseJobs, workerCount } from '../../src/lint/workers/jobs.js';
 import { LINT_FORMATS, renderLint } from '../../src/report/lint-formats.js';
-import { evaluationSegments } from '../../src/report/lint-pieces.js';
+import { evaluationSegments, isDeferred } from '../../src/report/lint-pieces.js';
+import { checkDeferredReads, releaseDeferredReads } from '../../src/lint/cache.js';
 import { demoHub } from '../e2e/demo-hub.js';
 
 const NOW = new Date('2026-06-01T00:00:00Z');
@@ -90,6 +91,17 @@ describe('lint on worker threads', () => {
     const piecedAgain = await lintHub(await open(generated), { ...quiet, ...POOLED, cacheDir: path.join(work, 'cache-pieces') });
     expect(piecedAgain.cached).toBe(24);
     expect([...lintJsonChunks(piecedAgain.report)].join('')).toBe(rendered(one)['json-stream']);
+    // Deferred (the CLI's JSON report to a file): the workers' pieces are read back from the shards this run wrote.
+    try {
+      const deferred = await lintHub(await open(generated), { ...quiet, ...POOLED, deferStoredPieces: true, cacheDir: path.join(work, 'cache-deferred') });
+      expect(deferred.onWorkers).toBe(24);
+      const segments = evaluationSegments(deferred.report)!;
+      expect(segments.filter((s) => 'piece' in s && isDeferred(s.piece.bytes)).length).toBe(24);
+      expect([...lintJsonChunks(deferred.report)].join('')).toBe(rendered(one)['json-stream']);
+      expect(() => checkDeferredReads()).not.toThrow();
+    } finally {
+      releaseDeferredReads();
+    }
   }, 120_000);
 
   it('reports what one thread reports on the demo hub (tenants, templates, exceptions, findings; no cache)', async () => {
