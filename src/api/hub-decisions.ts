@@ -82,11 +82,12 @@ export interface DecisionDeps {
   /** A token that changes whenever the tag listing changes (re-read at most every TTL). */
   tagState(): Promise<string>;
   /**
-   * The hub at the default branch when known without waiting (its ref files stat'ed, its commit
-   * loaded), and the tag token while it is trusted: with both, a request already answered in this
-   * state is answered without parsing it again (`cachedEvaluation`). Absent: never.
+   * The hub at the default branch when known without loading anything (its ref files read after the
+   * request was received, its commit loaded), and the tag token while it is trusted: with both, a
+   * request already answered in this state is answered without parsing it again
+   * (`cachedEvaluation`). Absent: never.
    */
-  currentHub?(): Hub | undefined;
+  currentHub?(): Promise<Hub | undefined>;
   trustedTagState?(): string | undefined;
   /** Called after this server changed the repository (a commit or a tag). */
   changed(): void;
@@ -147,12 +148,11 @@ export function decisionMethods(deps: DecisionDeps): DecisionMethods {
   });
 
   /**
-   * The default branch's decision state now — commit, tag listing, exceptions in force — as the key
-   * prefix `cached` uses, when all of it is known without waiting and its decisions may be kept (no
-   * volatile policy, oclhub.ocl readable); undefined otherwise.
+   * The default branch's decision state now — commit (`h`, from `currentHub`), tag listing,
+   * exceptions in force — as the key prefix `cached` uses, when all of it is known without waiting
+   * and its decisions may be kept (no volatile policy, oclhub.ocl readable); undefined otherwise.
    */
-  function currentState(): string | undefined {
-    const h = deps.currentHub?.();
+  function currentState(h: Hub | undefined): string | undefined {
     if (h === undefined || h.commit === null) return undefined;
     const tags = deps.trustedTagState?.();
     if (tags === undefined) return undefined;
@@ -367,10 +367,10 @@ export function decisionMethods(deps: DecisionDeps): DecisionMethods {
       }, external(h, request.project) ? 0 : Infinity);
     },
 
-    cachedEvaluation(requestKey: string): EvaluationResponse | undefined {
+    async cachedEvaluation(requestKey: string): Promise<EvaluationResponse | undefined> {
       const known = requestAnswers.get(requestKey);
-      if (known === undefined) return undefined;
-      if (known.state !== currentState()) return undefined;
+      if (known === undefined || deps.currentHub === undefined) return undefined;
+      if (known.state !== currentState(await deps.currentHub())) return undefined;
       deps.observer?.cache('evaluate', true);
       return known.answer;
     },

@@ -177,9 +177,9 @@ export interface HubPort {
   /**
    * The answer `evaluate` gave to the request with this key, when the hub is still in the state it was
    * decided in (default branch commit, tag listing, exceptions in force) and that state is known
-   * without waiting; undefined otherwise (ask `evaluate`). Synchronous: a cache hit costs no parsing.
+   * without loading anything; undefined otherwise (ask `evaluate`). A cache hit costs no parsing.
    */
-  cachedEvaluation?(requestKey: string): unknown | undefined;
+  cachedEvaluation?(requestKey: string): Promise<unknown | undefined>;
   compliance?(ref?: string): Promise<unknown>;
   diff?(from: string, to: string): Promise<unknown>;
   activatePolicy?(request: ActivationRequest): Promise<unknown>;

@@ -45,7 +45,7 @@ export interface RouteSpec {
    * (parameters, scope, media type, size) and before the body is parsed; undefined to handle the
    * request in full. The handler gets the same key (`c.get('bodyKey')`) to remember its answer by.
    */
-  answerFromBody?(c: Context<ApiEnv>, bodyKey: string): Response | undefined;
+  answerFromBody?(c: Context<ApiEnv>, bodyKey: string): Promise<Response | undefined>;
   /** Success and specific error responses; every route also documents 400/401/403/404/500 as problems. */
   responses: Record<number, ResponseSpec>;
   /** False for a route whose port method is missing: it answers 501. */
@@ -85,7 +85,7 @@ export function buildRouter(specs: readonly RouteSpec[], ctx: RouterContext): Ho
         // Only a route that answers from the body's bytes needs them as a key (a copy of the whole body).
         if (answerFromBody) {
           const bodyKey = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
-          const known = answerFromBody(c, bodyKey);
+          const known = await answerFromBody(c, bodyKey);
           if (known !== undefined) return known;
           c.set('bodyKey', bodyKey);
         }

@@ -146,6 +146,30 @@ describe('gate answers found by the request bytes', () => {
     expect(commitOf(await post(api.url, REQUEST))).toBe(third);
   });
 
+  it('read the ref files once for the requests of one turn of the event loop, after all of them were received', async () => {
+    const { api, calls } = await serve(dir);
+    const computed = await post(api.url, REQUEST);
+    const asked = calls();
+    // Requests in flight together share a reading of the ref files: each is still the computed answer.
+    const together = await Promise.all(Array.from({ length: 20 }, () => post(api.url, REQUEST)));
+    for (const answer of together) expect(comparable(answer)).toEqual(comparable(computed));
+    expect(calls()).toBe(asked);
+
+    // At the port: a reading is taken after every request that asked before it, so a commit landing
+    // between two requests of one turn (git runs synchronously here: the turn cannot end) is seen by both.
+    const port = hubPort(await openAt(dir));
+    const key = 'the request bytes';
+    const request = JSON.parse(REQUEST) as Parameters<NonNullable<FacadePort['evaluate']>>[0];
+    await port.evaluate(request, key);
+    expect(await port.cachedEvaluation(key)).toBeDefined();
+    const first = port.cachedEvaluation(key);
+    const text = git(dir, ['show', `HEAD:${REPORTING}`]);
+    commitAll(dir, { [REPORTING]: `${text}\n\n\n\n\n` }, 'reporting: five trailing newlines');
+    const second = port.cachedEvaluation(key);
+    expect(await first).toBeUndefined();
+    expect(await second).toBeUndefined();
+  });
+
   it('see HEAD moved to another branch on the next request', async () => {
     const { api } = await serve(dir);
     const main = git(dir, ['rev-parse', 'HEAD']).trim();

@@ -26,8 +26,8 @@ export function evaluationRoutes(ctx: RouterContext): RouteSpec[] {
       // A request answered before in the hub's current state (same commit, tags, exceptions in force) is answered again from its bytes.
       ...(port.cachedEvaluation
         ? {
-            answerFromBody: (c, bodyKey) => {
-              const known = port.cachedEvaluation!(bodyKey);
+            answerFromBody: async (c, bodyKey) => {
+              const known = await port.cachedEvaluation!(bodyKey);
               return known === undefined ? undefined : cachedJson(c, known as object);
             },
           }
