@@ -216,13 +216,11 @@ async function survey(target: string, baseFolder: string): Promise<Survey> {
     }
     // Registered only where the hub reads them (`<base>/policies/<slug>.ocl`, or a folder named as the slug):
     // a library's `policies/check-supply-chain/check_supply_chain.ocl` would be registered and never found.
-    if (info.kind === 'policy' && info.slug && file.path.startsWith(`${base}policies/`)) {
-      if (templateFileCandidates(baseFolder, 'policies', info.slug).includes(file.path)) policies.add(info.slug);
-      else unreadable.push({ file: file.path, expected: templateFileCandidates(baseFolder, 'policies', info.slug)[0]! });
-    }
-    if (info.kind === 'process_template' && info.slug && file.path.startsWith(`${base}process-templates/`)) {
-      if (templateFileCandidates(baseFolder, 'process-templates', info.slug).includes(file.path)) processTemplates.add(info.slug);
-      else unreadable.push({ file: file.path, expected: templateFileCandidates(baseFolder, 'process-templates', info.slug)[0]! });
+    const kind = info.kind === 'policy' ? ({ folder: 'policies', slugs: policies } as const) : info.kind === 'process_template' ? ({ folder: 'process-templates', slugs: processTemplates } as const) : undefined;
+    if (kind && info.slug && file.path.startsWith(`${base}${kind.folder}/`)) {
+      const candidates = templateFileCandidates(baseFolder, kind.folder, info.slug);
+      if (candidates.includes(file.path)) kind.slugs.add(info.slug);
+      else unreadable.push({ file: file.path, expected: candidates[0]! });
     }
     if (PROJECT_KINDS.has(info.kind)) projectFolders.add(projectFolderOf(file.path));
     const doc = file.document;
@@ -252,34 +250,22 @@ async function survey(target: string, baseFolder: string): Promise<Survey> {
   };
 }
 
-/** Folders that must not be searched for hub content: Git's own, installed packages. */
-const NOT_SEARCHED = new Set(['.git', 'node_modules']);
-
 /**
  * The folders holding hub content (policies, process templates, project templates) as `classifyPath`
- * recognises it: each the folder above `policies/`, `process-templates/` or `project-templates/`
- * (`''` for the root).
+ * recognises it, among the files `validate` reads there: each the folder above `policies/`,
+ * `process-templates/` or `project-templates/` (`''` for the root).
  */
 async function hubContentFolders(target: string): Promise<Set<string>> {
   const out = new Set<string>();
-  const walk = async (dir: string, relative: string[]): Promise<void> => {
-    const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
-    for (const entry of entries) {
-      if (entry.isDirectory()) {
-        if (!NOT_SEARCHED.has(entry.name)) await walk(path.join(dir, entry.name), [...relative, entry.name]);
-        continue;
-      }
-      if (!entry.isFile()) continue;
-      const file = [...relative, entry.name].join('/');
-      const info = classifyPath(file);
-      if (!info) continue;
-      const folder = info.projectTemplate !== undefined ? 'project-templates' : info.kind === 'policy' ? 'policies' : info.kind === 'process_template' ? 'process-templates' : undefined;
-      if (folder === undefined) continue;
-      const at = relative.lastIndexOf(folder);
-      if (at >= 0) out.add(relative.slice(0, at).join('/'));
-    }
-  };
-  await walk(target, []);
+  for (const file of await directoryReader(target).list()) {
+    const info = classifyPath(file);
+    if (!info) continue;
+    const folder = info.projectTemplate !== undefined ? 'project-templates' : info.kind === 'policy' ? 'policies' : info.kind === 'process_template' ? 'process-templates' : undefined;
+    if (folder === undefined) continue;
+    const dirs = file.split('/').slice(0, -1);
+    const at = dirs.lastIndexOf(folder);
+    if (at >= 0) out.add(dirs.slice(0, at).join('/'));
+  }
   return out;
 }
 
