@@ -63,18 +63,26 @@ interface Suite {
   name: string;
   properties: Array<[string, string]>;
   cases: TestCase[];
-  /** The diagnostics suite: its cases in `compareDiagnosticCases` order. */
+  /** The diagnostics suite: its cases in `sortDiagnosticCases` order. */
   diagnostics?: true;
 }
 
 /**
- * The order of the `diagnostics` suite's test cases, read from the rendered lines alone, so that
- * `oclhub report merge` puts the cases of several shards in the order the unsharded run writes them:
- * findings before suppressed ones, then by file, line and the case's text.
+ * The `diagnostics` suite's test cases (each its rendered lines) in the order read from those lines
+ * alone, so that `oclhub report merge` puts the cases of several shards in the order the unsharded run
+ * writes them: findings before suppressed ones, then by file, line and the case's text. Each case's key
+ * is read once, not at every comparison.
  */
-export function compareDiagnosticCases(a: readonly string[], b: readonly string[]): number {
-  const ka = caseKey(a);
-  const kb = caseKey(b);
+export function sortDiagnosticCases(cases: readonly string[][]): string[][] {
+  return cases
+    .map((lines) => ({ lines, key: caseKey(lines) }))
+    .sort((a, b) => compareCaseKeys(a.key, b.key))
+    .map((c) => c.lines);
+}
+
+type CaseKey = ReturnType<typeof caseKey>;
+
+function compareCaseKeys(ka: CaseKey, kb: CaseKey): number {
   if (ka.suppressed !== kb.suppressed) return ka.suppressed ? 1 : -1;
   if (ka.file !== kb.file) return ka.file < kb.file ? -1 : 1;
   if (ka.line !== kb.line) return ka.line - kb.line;
@@ -142,9 +150,8 @@ export function renderJunit(report: LintReport, options: JunitOptions = {}): str
       for (const [name, value] of suite.properties) out.push(`      <property${attributes([['name', name], ['value', value]])}/>`);
       out.push('    </properties>');
     }
-    const cases = suite.cases.map(renderCase);
-    if (suite.diagnostics) cases.sort(compareDiagnosticCases);
-    for (const lines of cases) out.push(...lines);
+    const rendered = suite.cases.map(renderCase);
+    for (const lines of suite.diagnostics ? sortDiagnosticCases(rendered) : rendered) out.push(...lines);
     out.push('  </testsuite>');
   }
   out.push('</testsuites>');

@@ -23,7 +23,7 @@ import { compareDiagnostics, type SourceRepository } from '../diagnostics.js';
 import { LINT_JSON_FORMAT, renderLintJson, type LintJson } from './lint-json.js';
 import { contextName, failed, lintExitCode, summarize, summaryLine, type Evaluation, type LintReport, type LintShard, type LintSummary } from './lint-report.js';
 import type { SarifLog, SarifResult, SarifRule } from './sarif.js';
-import { compareDiagnosticCases } from './junit.js';
+import { sortDiagnosticCases } from './junit.js';
 
 export type MergeFormat = 'json' | 'sarif' | 'junit';
 
@@ -401,13 +401,14 @@ function mergeJunit(inputs: readonly ShardInput[]): MergeResult {
   const twice = contextsTwice(suites.map((s) => s.name));
   if (twice.length > 0) return { errors: twice };
   const seen = new Set<string>();
-  const diagnosticCases = shards
-    .flatMap((s) => s.diagnosticCases)
-    .filter((c) => {
-      const key = c.join('\n');
-      return !seen.has(key) && Boolean(seen.add(key));
-    })
-    .sort(compareDiagnosticCases);
+  const diagnosticCases = sortDiagnosticCases(
+    shards
+      .flatMap((s) => s.diagnosticCases)
+      .filter((c) => {
+        const key = c.join('\n');
+        return !seen.has(key) && Boolean(seen.add(key));
+      }),
+  );
   const totals = { tests: 0, failures: 0, errors: 0, skipped: 0 };
   const countCase = (lines: readonly string[], into: typeof totals) => {
     into.tests++;
