@@ -273,3 +273,23 @@ ${' '.repeat(endTagIndent)}EOT
     expect(validateFile({ path: '.octopus/policies/ok.ocl', text: policy }).diagnostics.filter((d) => d.code === 'SCH108')).toEqual([]);
   });
 });
+
+describe('runbook run retention (SCH107)', () => {
+  // Shapes Octopus writes: a count alone before schema_version 10; since 10 a `type`, "Default" alone or
+  // "Count" with quantity_to_keep and unit (a public StoreHub runbook at schema_version 10 has the latter).
+  const runbook = (retention: string) =>
+    `name = "Provision"\ndefault_guided_failure_mode = "EnvironmentDefault"\n\nconnectivity_policy {\n    allow_deployments_to_no_targets = true\n}\n\nrun_retention_policy {\n${retention}}\n\nprocess {\n    step "hello" {\n        name = "Hello"\n\n        action {\n            action_type = "Octopus.Script"\n            properties = {\n                Octopus.Action.Script.ScriptBody = "echo hi"\n                Octopus.Action.Script.ScriptSource = "Inline"\n                Octopus.Action.Script.Syntax = "Bash"\n            }\n            worker_pool_variable = ""\n        }\n    }\n}\n`;
+  const codes = (retention: string, schemaVersion: number) =>
+    validateFile({ path: '.octopus/runbooks/provision.ocl', text: runbook(retention), context: { schemaVersion } }).diagnostics.map((d) => [d.code, d.range?.start.line]);
+
+  it('says nothing about a count with its type and unit, the shape of schema_version 10', () => {
+    expect(codes('    quantity_to_keep = 5\n    type = "Count"\n    unit = "Days"\n', 10)).toEqual([]);
+    expect(codes('    type = "Default"\n', 10)).toEqual([]);
+  });
+
+  it('notes a count without a type in a schema_version 10 file, and nothing in an older one', () => {
+    const text = runbook('    quantity_to_keep = 100\n');
+    expect(codes('    quantity_to_keep = 100\n', 10)).toEqual([['SCH107', lineOf(text, 'quantity_to_keep')]]);
+    expect(codes('    quantity_to_keep = 100\n', 9)).toEqual([]);
+  });
+});

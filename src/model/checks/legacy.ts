@@ -328,12 +328,15 @@ function scanElement(element: OclElement, settings: ScanSettings): ElementFindin
           }),
         );
       }
-      if (element.name === 'quantity_to_keep' && parent?.name === 'run_retention_policy' && schemaVersion !== undefined && schemaVersion >= 10) {
+      // Since schema_version 10 the policy has a `type`: "Default", or "Count" with `quantity_to_keep` and `unit`
+      // (Octopus writes all three). Only the old shape, a count without a type, is legacy.
+      const retention = parent?.name === 'run_retention_policy' ? parent : undefined;
+      if (element.name === 'quantity_to_keep' && retention && schemaVersion !== undefined && schemaVersion >= 10 && !retention.body.some((e) => e.type === 'attribute' && e.name === 'type')) {
         out.push(
-          modelDiagnostic('SCH107', '`quantity_to_keep` was replaced by `type` in schema_version 10', {
+          modelDiagnostic('SCH107', '`quantity_to_keep` without `type` is the run retention policy of schema_version < 10', {
             file,
             range: element.nameRange,
-            detail: 'Octopus writes `run_retention_policy { type = "Default" }` since schema_version 10.',
+            detail: 'Since schema_version 10 Octopus writes `run_retention_policy { type = "Default" }`, or `type = "Count"` with `quantity_to_keep` and `unit` ("Days" or "Items").',
           }),
         );
       }
