@@ -41,7 +41,7 @@ const { copyFile, unlink } = fsPromises;
 const cryptoFacade: typeof import('node:crypto') | undefined = 'getBuiltinModule' in process ? undefined : await import('node:crypto');
 
 /** Bumped when cached results change shape or meaning. */
-export const ENGINE_VERSION = '6';
+export const ENGINE_VERSION = '7';
 
 /** sha-256 of the parts, each as `<length>:<part>` (one hashing call: the same bytes as one call per piece, at a third of the calls). */
 export function sha(parts: readonly string[]): string {

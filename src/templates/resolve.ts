@@ -10,7 +10,8 @@ import type { Diagnostic, Range, RelatedInformation } from '../diagnostics.js';
 import type { OclBlock, OclDocument, OclElement } from '../ocl/ast.js';
 import { suggest } from '../model/suggest.js';
 import type { ProcessModel, ProcessTemplateUsageModel } from '../model/types.js';
-import type { LoadedTemplate, TemplateCatalog } from './catalog.js';
+import { kindFolder, type LoadedTemplate, type TemplateCatalog } from './catalog.js';
+import type { HubBase } from '../model/folder-path.js';
 import { expandStep, type ResolvedStep } from './expand.js';
 import { bindParameters, type ParameterBinding } from './parameters.js';
 import { tplDiagnostic } from './resolve-codes.js';
@@ -143,7 +144,7 @@ async function resolveUsage(
       tplDiagnostic('TPL102', `Process template "${slug}" has no published versions`, {
         file,
         range: at('process_template_slug'),
-        detail: hint ? `Did you mean "${hint}"?` : `Publish it with \`oclhub publish process-template ${slug} --bump major\`.`,
+        detail: hint ? `Did you mean "${hint}"?` : unpublishedDetail(slug, catalog.basePath),
       }),
     );
     return done();
@@ -267,4 +268,14 @@ function collisions(steps: readonly ResolvedStep[], file: string): Diagnostic[] 
     );
   }
   return out;
+}
+
+/**
+ * What to do about a template the hub has never published. The resolver does not look at the hub's files
+ * (a project's cached result must not depend on them), so it names both cases: publishing a template the
+ * hub does not have fails.
+ */
+function unpublishedDetail(slug: string, basePath: HubBase): string {
+  const file = typeof basePath === 'string' ? `${kindFolder(basePath, 'process-templates')}/${slug}.ocl` : `process-templates/${slug}.ocl`;
+  return `If the hub has it (${file}), publish it with \`oclhub publish process-template ${slug} --bump major\`; if not, add it to the hub or correct \`process_template_slug\`.`;
 }

@@ -63,6 +63,15 @@ describe('version masks against published tags', () => {
     const d = process.diagnostics.find((x) => x.code === 'TPL102')!;
     expect(d.detail).toContain('deploy-web');
   });
+
+  it('for a template nothing resembles, names both fixes: publish the file the hub has, or add or correct it', async () => {
+    const { process } = await resolve(processText('1.X').replace('"deploy-web"', '"key-vault-retrieve-secrets"'));
+    const d = process.diagnostics.find((x) => x.code === 'TPL102')!;
+    expect(d.summary).toBe('Process template "key-vault-retrieve-secrets" has no published versions');
+    // Publishing a template the hub does not have fails: the detail must not send the user there unconditionally.
+    expect(d.detail).toContain(`(.octopus/process-templates/key-vault-retrieve-secrets.ocl), publish it with \`oclhub publish process-template key-vault-retrieve-secrets --bump major\``);
+    expect(d.detail).toContain('add it to the hub or correct `process_template_slug`');
+  });
 });
 
 describe('parameters', () => {
