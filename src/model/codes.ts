@@ -65,6 +65,7 @@ export const CODES = table({
   SEM041: ['error', 'Registered project folder does not exist or holds no Octopus project files'],
   SEM042: ['error', 'Project path is not a folder inside its repository'],
   SEM043: ['warning', 'Step template used by a project is not declared in oclhub.ocl: its action type is unknown'],
+  SEM044: ['warning', 'Policy or process template in a folder the hub does not read it from'],
   // Templates.
   TPL001: ['error', 'Parameter type does not allow a default value'],
   TPL002: ['error', 'Worker-executed template step without a WorkerPool parameter'],

@@ -136,3 +136,12 @@ export function checkBasePath(config: Pick<HubConfigDocument, 'basePath' | 'sour
       'base_path is the folder holding policies/, process-templates/ and project-templates/, relative to the root of the hub repository, with `/` between folders: ".octopus" (the default), "platform", or "." for the root. No policy or template is read until it names one.',
   });
 }
+
+/**
+ * Where the hub reads the single-file template or policy `slug` in `folder` (its kind's folder under the
+ * base path): the Octopus layout, then the library layout (OctopusSamples/PlatformHubLibrary's one folder per item).
+ */
+export function singleFileCandidates(folder: string, slug: string): string[] {
+  const at = folder === '' ? '' : `${folder}/`;
+  return [`${at}${slug}.ocl`, `${at}${slug}/${slug}.ocl`];
+}

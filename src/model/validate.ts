@@ -15,7 +15,7 @@ import { checkParameterValues, checkProcess } from './checks/process.js';
 import { checkParameters, checkProcessTemplate, scanParameterReferences } from './checks/template.js';
 import { modelDiagnostic } from './codes.js';
 import { insertIntoBlockFix, oclString, replaceFix } from './fixes.js';
-import { folderPath, hubBaseFolder } from './folder-path.js';
+import { folderPath, hubBaseFolder, singleFileCandidates } from './folder-path.js';
 import { suggest } from './suggest.js';
 import { classifyPath, guessKindFromDocument, type DocumentKind, type PathInfo } from './kinds.js';
 import { projectDocument } from './projection.js';
@@ -324,14 +324,25 @@ function crossFileChecks(
   const hubPolicies = new Map<string, string>();
   const hubTemplates = new Map<string, FileValidationResult>();
   for (const f of files) {
-    if (f.kind === 'policy' && isUnder(f.path, policyDir)) {
-      const slug = classifyPath(f.path)?.slug;
-      if (slug) hubPolicies.set(slug, f.path);
+    const dir = f.kind === 'policy' ? policyDir : f.kind === 'process_template' ? templateDir : undefined;
+    if (dir === undefined || !isUnder(f.path, dir)) continue;
+    const slug = classifyPath(f.path)?.slug;
+    if (!slug) continue;
+    // Anywhere else in the folder (`policies/check-supply-chain/check_supply_chain.ocl`) the hub never reads it:
+    // activating, publishing or using it would fail, so it is not hub content and is said to be misplaced.
+    const readAt = singleFileCandidates(dir, slug);
+    if (!readAt.includes(f.path)) {
+      const what = f.kind === 'policy' ? 'Policy' : 'Process template';
+      out.push(
+        modelDiagnostic('SEM044', `${what} "${slug}" is in a folder the hub does not read it from`, {
+          file: f.path,
+          detail: `Octopus reads ${readAt[0]} (the file name is the slug); oclhub also reads a library's ${readAt[1]}. Move it to ${readAt[0]}, or name the file after the slug it should have.`,
+        }),
+      );
+      continue;
     }
-    if (f.kind === 'process_template' && isUnder(f.path, templateDir)) {
-      const slug = classifyPath(f.path)?.slug;
-      if (slug) hubTemplates.set(slug, f);
-    }
+    if (f.kind === 'policy') hubPolicies.set(slug, f.path);
+    else hubTemplates.set(slug, f);
   }
   if (workingTreeUsageChecks) out.push(...usageChecks(files, hubTemplates, templateDir));
   // Files under the base path are hub content (templates, policies): their scopes name parameters, not slugs.

@@ -6,7 +6,7 @@
 import type { Diagnostic } from '../diagnostics.js';
 import { isGitStoreError, type GitStore } from '../git/index.js';
 import type { OclDocument } from '../ocl/ast.js';
-import { folderPath, noBaseFolderSummary, type HubBase, type NoBaseFolder } from '../model/folder-path.js';
+import { folderPath, noBaseFolderSummary, singleFileCandidates, type HubBase, type NoBaseFolder } from '../model/folder-path.js';
 import { validateFile } from '../model/validate.js';
 import type { ProcessTemplateDocument } from '../model/types.js';
 import { hashFileContent } from './content-hash.js';
@@ -84,8 +84,7 @@ export function notReadWithoutBase(code: ResolveCode, what: string, base: NoBase
 
 /** Candidate paths of a single-file template (process template, policy), Octopus layout first, then library layout. */
 export function templateFileCandidates(basePath: string, kind: TemplateKind, slug: string): string[] {
-  const folder = kindFolder(basePath, kind);
-  return [`${folder}/${slug}.ocl`, `${folder}/${slug}/${slug}.ocl`];
+  return singleFileCandidates(kindFolder(basePath, kind), slug);
 }
 
 /**

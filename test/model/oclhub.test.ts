@@ -129,6 +129,28 @@ describe('validateHub', () => {
     expect(withoutUsageChecks.diagnostics.filter((d) => /^TPL01[345]$/.test(d.code))).toEqual([]);
   });
 
+  it('SEM044: a policy or template under its folder but not where the hub reads it; an activation of it has no file (SEM031)', async () => {
+    const files = readTree(DEMO);
+    const policy = files.get('.octopus/policies/no_disabled_steps.ocl')!;
+    files.delete('.octopus/policies/no_disabled_steps.ocl');
+    // A library's layout with the folder named otherwise than the file, and a team sub-folder.
+    files.set('.octopus/policies/no-disabled-steps/no_disabled_steps.ocl', policy);
+    files.set('.octopus/policies/no_disabled_steps_copy/no_disabled_steps_copy.ocl', policy); // the library layout: read
+    const [templatePath, template] = [...files].find(([p]) => p.startsWith('.octopus/process-templates/'))!;
+    files.set(templatePath.replace('/process-templates/', '/process-templates/team-a/'), template);
+    const r = await validateHub({ files, now: NOW });
+    const misplaced = only(r.diagnostics, 'SEM044');
+    expect(misplaced.map((d) => [d.file, d.severity])).toEqual([
+      ['.octopus/policies/no-disabled-steps/no_disabled_steps.ocl', 'warning'],
+      [templatePath.replace('/process-templates/', '/process-templates/team-a/'), 'warning'],
+    ]);
+    expect(misplaced[0]!.detail).toBe(
+      "Octopus reads .octopus/policies/no_disabled_steps.ocl (the file name is the slug); oclhub also reads a library's .octopus/policies/no_disabled_steps/no_disabled_steps.ocl. Move it to .octopus/policies/no_disabled_steps.ocl, or name the file after the slug it should have.",
+    );
+    const hub = files.get('oclhub.ocl')!;
+    expect(r.diagnostics.filter((d) => d.code === 'SEM031').map((d) => d.range?.start.line)).toContain(lineOf(hub, 'policy "no_disabled_steps"'));
+  });
+
   it('SEM039: project files naming environments that oclhub.ocl does not declare', async () => {
     const files = readTree(DEMO);
     const variables = files.get('projects/storefront/.octopus/variables.ocl')!.replace('environment = ["production"]', 'environment = ["prod"]');
