@@ -4,12 +4,14 @@
  * undefined). `-d` takes JSON data files or `.rego` modules (as `opa eval -d` does).
  * Parse, compile and evaluation errors go to stderr, positioned, with exit code 2.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { InvalidArgumentError } from 'commander';
 import path from 'node:path';
 import { formatRegoError } from '../../rego/errors.js';
 import { compile, type RegoError, type RegoLimits } from '../../rego/index.js';
 import { emptyObject, isPlainObject, setOwn, toJSON, type PlainObject, type Value } from '../../rego/value.js';
+import { expandDirectories, isRegoFile, mergeObjects } from './rego-files.js';
+import { registerRegoTest } from './rego-test.js';
 import { EXIT_OK, EXIT_USAGE, type CliIo } from '../io.js';
 import type { RegisterCommand } from '../main.js';
 
@@ -56,6 +58,7 @@ export const registerRego: RegisterCommand = (program, ctx) => {
         ctx.setExitCode(await runRegoEval({ query, data: options.data, input: options.input, modules: options.module, strict: options.strict, limits }, ctx.io));
       },
     );
+  registerRegoTest(rego, ctx);
 };
 
 export async function runRegoEval(options: RegoEvalOptions, io: CliIo): Promise<number> {
@@ -80,7 +83,7 @@ export async function runRegoEval(options: RegoEvalOptions, io: CliIo): Promise<
       return undefined;
     }
   };
-  const expanded = await expandDirectories(options.data ?? [], io.cwd);
+  const expanded = await expandDirectories(options.data ?? [], io.cwd, /\.(rego|json)$/i);
   const dataFiles = expanded.map((e) => e.file);
   const mountOf = new Map(expanded.map((e) => [e.file, e.mount]));
   for (const file of [...(options.modules ?? []), ...dataFiles.filter(isRegoFile)]) {
@@ -132,53 +135,9 @@ export async function runRegoEval(options: RegoEvalOptions, io: CliIo): Promise<
   return EXIT_OK;
 }
 
-/** `-d dir` loads every .rego and .json file below it, as `opa eval -d` does. */
-async function expandDirectories(paths: string[], cwd: string): Promise<Array<{ file: string; mount: string[] }>> {
-  const out: Array<{ file: string; mount: string[] }> = [];
-  for (const p of paths) {
-    const absolute = path.resolve(cwd, p);
-    let isDir = false;
-    try {
-      isDir = (await stat(absolute)).isDirectory();
-    } catch {
-      // reported when the file is read
-    }
-    if (!isDir) {
-      out.push({ file: p, mount: [] });
-      continue;
-    }
-    const entries = await readdir(absolute, { recursive: true, withFileTypes: true });
-    const files = entries
-      .filter((e) => e.isFile() && /\.(rego|json)$/i.test(e.name))
-      .map((e) => path.join(e.parentPath ?? (e as unknown as { path: string }).path, e.name))
-      .sort();
-    for (const f of files) {
-      const mount = path.relative(absolute, path.dirname(f)).split(path.sep).filter(Boolean);
-      out.push({ file: path.relative(cwd, f), mount });
-    }
-  }
-  return out;
-}
-
-function isRegoFile(file: string): boolean {
-  return file.toLowerCase().endsWith('.rego');
-}
-
 function reportErrors(errors: RegoError[], io: CliIo): number {
   for (const e of errors) io.stderr(formatRegoError(e) + '\n');
   return EXIT_USAGE;
-}
-
-/** Deep merge of data documents (later files win on scalar conflicts). */
-function mergeObjects(a: PlainObject, b: PlainObject): PlainObject {
-  const out = emptyObject();
-  for (const k of Object.keys(a)) setOwn(out, k, a[k]!);
-  for (const k of Object.keys(b)) {
-    const x = out[k];
-    const y = b[k]!;
-    setOwn(out, k, x !== undefined && isPlainObject(x) && isPlainObject(y) ? mergeObjects(x, y) : y);
-  }
-  return out;
 }
 
 /** Indented JSON keeping big integers exact. */
