@@ -23,7 +23,7 @@ import path from 'node:path';
 import { crc32 } from 'node:zlib';
 import type { Diagnostic } from '../diagnostics.js';
 import { tempPath } from '../git/durable.js';
-import { makeCacheDir } from '../lint/cache.js';
+import { makeCacheDir } from '../lint/cache-folder.js';
 import { ENGINE_VERSION } from '../lint/fast-rerun.js';
 import { parseExpiry } from '../model/checks/hub-config.js';
 import type { HubConfigDocument } from '../model/types.js';

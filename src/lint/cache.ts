@@ -7,8 +7,8 @@
  */
 import { crc32 } from 'node:zlib';
 import { once } from 'node:events';
-import { closeSync, createWriteStream, fstatSync, mkdirSync, openSync, readdirSync, readSync, renameSync, statSync, unlinkSync, type Stats, type WriteStream } from 'node:fs';
-import { copyFile, mkdir, open, readFile, rename, rm, unlink, writeFile, type FileHandle } from 'node:fs/promises';
+import { closeSync, createWriteStream, fstatSync, openSync, readdirSync, readSync, renameSync, statSync, unlinkSync, type Stats, type WriteStream } from 'node:fs';
+import { copyFile, open, readFile, rename, rm, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import * as nodeFs from 'node:fs';
 import { replaceFileSync, tempPath, writeFileAtomicWith } from '../git/durable.js';
@@ -16,12 +16,8 @@ import type { FsLike } from '../git/repo.js';
 import { RACY_MS } from './worktree.js';
 import { hasIdentity, HEADER_MAX, identityOf, RENDERED, RENDERED_BODY, renderedHeader, renderedHeaderLine, startStoredCopy, type FileIdentity } from './fast-rerun.js';
 import { registerDeferredTail, type DeferredBytes } from '../report/lint-pieces.js';
+import { makeCacheDir, makeCacheDirSync } from './cache-folder.js';
 
-/** Creates the cache folder with a `.gitignore` of `*`, so that no repository ever commits it. */
-export async function makeCacheDir(dir: string): Promise<void> {
-  await mkdir(dir, { recursive: true });
-  await writeFile(path.join(dir, '.gitignore'), '*\n', { flag: 'wx' }).catch(() => undefined);
-}
 
 const FORMAT = 'oclhub-lint-cache/3';
 const HEADER = Buffer.from(`${FORMAT}\n`);
@@ -594,7 +590,7 @@ export class LintCache {
     const temp = tempPath(path.dirname(file), `.${path.basename(file)}.tmp-`);
     const next: NextFile = { temp, failed: false, queued: 0 };
     try {
-      mkdirSync(path.dirname(file), { recursive: true });
+      makeCacheDirSync(path.dirname(file));
       // Read back from (deferWritten): the file exists before the stream writes to it, and is read through a descriptor of its own.
       const fd = this.deferWritten ? openSync(temp, 'wx') : undefined;
       if (fd !== undefined) {

@@ -27,6 +27,7 @@
  */
 import { worktreeStateHolds, worktreeStateName } from './worktree.js';
 import { isJobsText } from './workers/jobs-text.js';
+import { makeCacheDirSync } from './cache-folder.js';
 import { renameOverRegularSync, replaceFileSync, syncFolder, tempPath } from '../git/durable.js';
 import type { FsLike } from '../git/repo.js';
 
@@ -476,7 +477,7 @@ export function rerunRecorder(options: RerunOptions, context: RerunContext): ((k
           report: identityOf(report),
           worktree: worktreeStateName(places.root),
         };
-        mkdirSync(places.cacheDir, { recursive: true });
+        makeCacheDirSync(places.cacheDir);
         replaceFileSync(path.join(places.cacheDir, RECORD), JSON.stringify(record));
       } catch {
         // Only costs speed.

@@ -26,6 +26,7 @@
 import type { Stats } from 'node:fs';
 import type { GitStore } from '../git/index.js';
 import { tempPath } from '../git/durable.js';
+import { makeCacheDirSync } from './cache-folder.js';
 
 // Node's own modules as they are, not through the ES-module facades an `import` of them builds (a few
 // milliseconds at start-up, which the re-run fast path pays before anything else). Older Node: the facades.
@@ -226,7 +227,7 @@ export async function worktreeStatesWritten(): Promise<void> {
  */
 function writeStateBytes(stateDir: string, file: string, bytes: Buffer): void {
   try {
-    fs.mkdirSync(stateDir, { recursive: true });
+    makeCacheDirSync(stateDir);
     const temp = tempPath(stateDir, `.${path.basename(file)}.tmp-`);
     try {
       fs.writeFileSync(temp, bytes, { flag: 'wx' });
