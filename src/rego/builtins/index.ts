@@ -16,6 +16,7 @@ import { ARRAYS } from './arrays.js';
 import { SETS } from './sets.js';
 import { TYPES } from './types.js';
 import { JSON_BUILTINS } from './json.js';
+import { JSON_SCHEMA } from './jsonschema.js';
 import { SEMVER } from './semver.js';
 import { NUMBERS } from './numbers.js';
 import { ENCODING } from './encoding.js';
@@ -40,6 +41,7 @@ const FAMILIES: Builtin[][] = [
   SETS,
   TYPES,
   JSON_BUILTINS,
+  JSON_SCHEMA,
   SEMVER,
   NUMBERS,
   ENCODING,

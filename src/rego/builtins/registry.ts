@@ -79,7 +79,7 @@ const INTERNAL = "an OPA-internal builtin that policies do not call (use print)"
 /**
  * OPA v1 builtins oclhub deliberately does not provide: network, cloud and runtime access, which
  * an offline evaluation must not have, and the families that are out of scope (cryptography,
- * JWT, X.509, GraphQL, JSON Schema, the parser and METADATA annotations). Every OPA builtin is either in the
+ * JWT, X.509, GraphQL, the parser and METADATA annotations). Every OPA builtin is either in the
  * builtin table or here, so a policy calling one gets a compile error naming it and the reason
  * (never OPA's "undefined function", which reads like a typo), and the conformance runner skips
  * cases that call one with this reason. Their declared signatures are in signatures.ts, so a
@@ -133,6 +133,4 @@ export const FORBIDDEN_BUILTINS: Readonly<Record<string, string>> = {
   'graphql.parse_query': GRAPHQL,
   'graphql.parse_schema': GRAPHQL,
   'graphql.schema_is_valid': GRAPHQL,
-  'json.match_schema': 'JSON Schema validation is not provided by oclhub',
-  'json.verify_schema': 'JSON Schema validation is not provided by oclhub',
 };
