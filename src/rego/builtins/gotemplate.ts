@@ -1,7 +1,8 @@
 /**
  * Go's text/template, as OPA's strings.render_template runs it: the variables object goes through
- * JSON first (numbers become float64, sets arrays), the template executes with
- * `missingkey=error`, and every error is the builtin's error.
+ * JSON first (numbers become float64, sets arrays), and every error is the builtin's error. A
+ * missing key is not an error (OPA dropped `missingkey=error`, open-policy-agent/opa#8128): it and
+ * a null print as `<undefined>` where Go prints `<no value>` (OPA's rendertemplate test cases).
  *
  * Covered: text and actions with `{{-`/`-}}` trimming, comments, fields and chains (`.a.b`),
  * `$` and variables (`$x := …`, `$x = …`), pipelines, parenthesised pipelines, literals,
@@ -557,7 +558,7 @@ class Executor {
         return;
       case 'action': {
         const v = this.pipe(n.pipe, dot);
-        if (n.pipe.decl.length === 0) this.emit(v === null ? '<no value>' : formatValue(v));
+        if (n.pipe.decl.length === 0) this.emit(v === null ? '<undefined>' : formatValue(v));
         return;
       }
       case 'break':
@@ -661,7 +662,8 @@ class Executor {
     let v = start;
     for (const name of names) {
       if (v instanceof Map) {
-        if (!v.has(name)) this.fail(a, `map has no entry for key ${JSON.stringify(name)}`);
+        // Go without missingkey=error: a missing key is the invalid value, and so is any field of it.
+        if (!v.has(name)) return null;
         v = v.get(name)!;
       } else if (v === null) this.fail(a, `nil pointer evaluating interface {}.${name}`);
       else this.fail(a, `can't evaluate field ${name} in type ${goTypeName(v)}`);

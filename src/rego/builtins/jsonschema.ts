@@ -61,15 +61,33 @@ function toJSONDocument(v: Value, ctx: BuiltinContext): unknown {
   }
 }
 
+/**
+ * Stands in for an empty enum, which gojsonschema accepts (no value matches it) and ajv refuses to
+ * compile: a value no document holds, left out of error texts.
+ */
+const EMPTY_ENUM_MEMBER = { 'oclhub: empty enum': true };
+
+/**
+ * The schema as ajv takes it: the root $schema only selects a draft in gojsonschema (ajv would look
+ * it up as a reference), and every empty enum gets the stand-in member.
+ */
+function forAjv(schema: unknown, root = true): unknown {
+  if (Array.isArray(schema)) return schema.map((x) => forAjv(x, false));
+  if (schema === null || typeof schema !== 'object') return schema;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(schema as Record<string, unknown>)) {
+    if (root && k === '$schema') continue;
+    out[k] = k === 'enum' && Array.isArray(v) && v.length === 0 ? [EMPTY_ENUM_MEMBER] : forAjv(v, false);
+  }
+  return out;
+}
+
 function compileSchema(schema: unknown): ValidateFunction {
   const key = JSON.stringify(schema);
   let validate = compiled.get(key);
   if (!validate) {
-    // The root $schema only selects a draft in gojsonschema; ajv would look it up as a reference.
-    const body = schema !== null && typeof schema === 'object' && !Array.isArray(schema) ? { ...(schema as Record<string, unknown>) } : schema;
-    if (body !== null && typeof body === 'object' && !Array.isArray(body)) delete (body as Record<string, unknown>)['$schema'];
     try {
-      validate = ajv().compile(body as object);
+      validate = ajv().compile(forAjv(schema) as object);
     } catch (e) {
       throw new SchemaInputError((e as Error).message);
     }
@@ -108,7 +126,7 @@ function describe(e: ErrorObject, field: string): [string, string] {
       return ['invalid_type', `Invalid type. Expected: ${expected}, given: ${jsonTypeName(e.data)}`];
     }
     case 'enum':
-      return ['enum', `${field} must be one of the following: ${(p['allowedValues'] as unknown[]).map((x) => JSON.stringify(x)).join(', ')}`];
+      return ['enum', `${field} must be one of the following: ${(p['allowedValues'] as unknown[]).filter((x) => x !== EMPTY_ENUM_MEMBER).map((x) => JSON.stringify(x)).join(', ')}`];
     case 'const':
       return ['const', `${field} does not match: ${JSON.stringify(p['allowedValue'])}`];
     case 'minLength':

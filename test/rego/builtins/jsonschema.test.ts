@@ -57,6 +57,11 @@ describe('json.match_schema', () => {
       false,
       [{ error: 'c: c must be one of the following: "red", "green"', type: 'enum', field: 'c', desc: 'c must be one of the following: "red", "green"' }],
     ]);
+    // gojsonschema accepts an empty enum, which no document matches.
+    expect(match({ value: 'allow' }, { enum: [] })).toEqual([
+      false,
+      [{ error: '(root): (root) must be one of the following: ', type: 'enum', field: '(root)', desc: '(root) must be one of the following: ' }],
+    ]);
     expect((match({ a: [{ b: 1 }] }, { properties: { a: { items: { properties: { b: { type: 'string' } } } } } }) as [boolean, Array<{ field: string }>])[1][0]!.field).toBe('a.0.b');
   });
 

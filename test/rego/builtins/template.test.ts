@@ -1,5 +1,6 @@
 // strings.render_template runs Go's text/template on the variables after a JSON round trip
-// (OPA v1/topdown/template.go: ast.As, missingkey=error); expected texts are Go's.
+// (OPA v1/topdown/template.go, ast.As); expected texts are Go's, and OPA's own cases
+// (v1/test/cases/testdata/v1/rendertemplate) where OPA departs from Go.
 import { describe, expect, it } from 'vitest';
 import { RegoSet, fromJSON, makeObject } from '../../../src/rego/value.js';
 import { call } from './helpers.js';
@@ -13,12 +14,21 @@ describe('strings.render_template', () => {
     // Numbers are float64 after the round trip, printed with %v.
     expect(render('{{.n}} {{.f}} {{.big}} {{.small}}', { n: 3, f: 1.5, big: 1234567, small: 0.00001 })).toBe('3 1.5 1.234567e+06 1e-05');
     expect(render('{{.xs}} {{.m}} {{.t}}', { xs: [1, 'x', null, true], m: { z: 1, b: [2] }, t: false })).toBe('[1 x <nil> true] map[b:[2] z:1] false');
-    expect(render('{{.missing_value}}', { missing_value: null })).toBe('<no value>');
+    expect(render('{{.missing_value}}', { missing_value: null })).toBe('<undefined>');
     expect(call('strings.render_template', '{{.s}}', makeObject([['s', new RegoSet([2, 1])]]))).toBe('[1 2]');
   });
 
-  it('fails on a missing key and a field of a non-map, with Go error texts', () => {
-    expect(() => render('{{.b}}', { a: 1 })).toThrow('strings.render_template: template: template:1:2: executing "template" at <.b>: map has no entry for key "b"');
+  it('prints a missing key as <undefined>, as OPA does since it dropped missingkey=error', () => {
+    // OPA rendertemplate/simpleint, /complex, /missingkey and /missingmultiplekeys.
+    expect(render('{{.test}}', { test: 2023 })).toBe('2023');
+    expect(render('{{range $i, $name := .hellonames}}{{if $i}},{{end}}hello {{$name}}{{end}}', { hellonames: ['rohan', 'john doe'] })).toBe('hello rohan,hello john doe');
+    expect(render('{{.testvarnotprovided}}', { test: 'hello world' })).toBe('<undefined>');
+    expect(render('test {{.foo}} {{.bar}} {{.baz}}', { baz: 1 })).toBe('test <undefined> <undefined> 1');
+    expect(render('{{.a.b.c}}|{{if .a}}yes{{else}}no{{end}}|{{eq .a "x"}}', {})).toBe('<undefined>|no|false');
+  });
+
+  it('fails on a field of a non-map and on syntax errors, with Go error texts', () => {
+    expect(() => render('{{.a.b}}', { a: null })).toThrow('strings.render_template: template: template:1:2: executing "template" at <.a.b>: nil pointer evaluating interface {}.b');
     expect(() => render('x\n {{.a.b}}', { a: 1 })).toThrow('template: template:2:3: executing "template" at <.a.b>: can\'t evaluate field b in type float64');
     expect(() => render('{{.a', {})).toThrow('template: template:1: unclosed action');
     expect(() => render('{{nope 1}}', {})).toThrow('template: template:1: function "nope" not defined');
@@ -46,7 +56,7 @@ describe('strings.render_template', () => {
   });
 
   it('has the predefined functions with Go semantics', () => {
-    expect(render('{{len .xs}} {{len .s}} {{index .xs 1}} {{index .m "k"}} {{index .m "none"}}', { xs: [1, 2, 3], s: 'é', m: { k: 'v' } })).toBe('3 2 2 v <no value>');
+    expect(render('{{len .xs}} {{len .s}} {{index .xs 1}} {{index .m "k"}} {{index .m "none"}}', { xs: [1, 2, 3], s: 'é', m: { k: 'v' } })).toBe('3 2 2 v <undefined>');
     expect(render('{{printf "%s-%d-%v-%.2f" .s 3 .f .f}} {{.s | printf "%q"}}', { s: 'q', f: 2.5 })).toBe('q-3-2.5-2.50 "q"');
     expect(render('{{print 1 2 "a" 3}}|{{println "a" 1}}|', {})).toBe('1 2a3|a 1\n|');
     expect(render('{{and 1 0}} {{or 0 "" "x"}} {{not .e}}', { e: '' })).toBe('0 x true');
