@@ -35,7 +35,8 @@ function ajv(): AjvInstance {
     return { test: (s: string) => re.test(s), toString: () => `re2:${pattern}` };
   };
   const regExp = Object.assign(compilePattern, { code: 'compileRE2' });
-  ajvInstance = new Ajv({ allErrors: true, verbose: true, strict: false, validateSchema: true, code: { regExp } });
+  // logger: false, as a policy's schema (an unknown format, say) must not write to the console.
+  ajvInstance = new Ajv({ allErrors: true, verbose: true, strict: false, validateSchema: true, logger: false, code: { regExp } });
   (formats.default ?? formats)(ajvInstance);
   return ajvInstance;
 }

@@ -1,7 +1,7 @@
 // json.verify_schema / json.match_schema as OPA documents them (policy reference, "JSON"):
 // verify_schema answers [true, null] or [false, "jsonschema: <why>"]; match_schema answers
 // [valid, errors] with gojsonschema's error objects {error, type, field, desc}.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { fromJSON, toJSON } from '../../../src/rego/value.js';
 import { call } from './helpers.js';
 
@@ -70,6 +70,19 @@ describe('json.match_schema', () => {
     const [ok, errors] = match({ d: '2020-01-01', m: 'nope', s: 'a'.repeat(40) + '!', t: 'abc' }, schema) as [boolean, Array<Record<string, string>>];
     expect(ok).toBe(false);
     expect(errors.map((e) => e.error).sort()).toEqual(["m: Does not match format 'email'", "s: Does not match pattern '^(a+)+$'"]);
+  });
+
+  it('ignores an unknown format or keyword, as gojsonschema does, without writing to the console', () => {
+    const warn = vi.spyOn(console, 'warn');
+    const log = vi.spyOn(console, 'log');
+    try {
+      expect(match({ a: 'x' }, { properties: { a: { format: 'no-such-format', 'x-note': 1 } } })).toEqual([true, []]);
+      expect(warn).not.toHaveBeenCalled();
+      expect(log).not.toHaveBeenCalled();
+    } finally {
+      warn.mockRestore();
+      log.mockRestore();
+    }
   });
 
   it('fails on an operand that is neither JSON text nor an object', () => {
