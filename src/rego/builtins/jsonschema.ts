@@ -83,13 +83,37 @@ function forAjv(schema: unknown, root = true): unknown {
   return out;
 }
 
+const PRIMITIVE_TYPES = new Set(['array', 'boolean', 'integer', 'number', 'null', 'object', 'string']);
+
+/**
+ * Why the meta-schema rejects a schema, in gojsonschema's words where oclhub knows them: an
+ * unknown `type` (the usual mistake) is "has a primitive type that is NOT VALID -- given: /x/
+ * Expected valid values are:[array boolean integer number null object string]".
+ */
+function schemaProblem(schema: unknown, fallback: string): string {
+  for (const e of ajv().errors ?? []) {
+    if (!/(^|\/)type$/.test(e.instancePath)) continue;
+    let v: unknown = schema;
+    for (const seg of e.instancePath.split('/').slice(1)) {
+      const key = seg.replace(/~1/g, '/').replace(/~0/g, '~');
+      v = v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined;
+    }
+    const given = (Array.isArray(v) ? v : [v]).find((t) => typeof t === 'string' && !PRIMITIVE_TYPES.has(t));
+    if (given !== undefined) return `has a primitive type that is NOT VALID -- given: /${String(given)}/ Expected valid values are:[array boolean integer number null object string]`;
+  }
+  return fallback;
+}
+
 function compileSchema(schema: unknown): ValidateFunction {
   const key = JSON.stringify(schema);
   let validate = compiled.get(key);
   if (!validate) {
+    const body = forAjv(schema);
     try {
-      validate = ajv().compile(forAjv(schema) as object);
+      if (!ajv().validateSchema(body as object)) throw new SchemaInputError(schemaProblem(body, `schema is invalid: ${ajv().errorsText()}`));
+      validate = ajv().compile(body as object);
     } catch (e) {
+      if (e instanceof SchemaInputError) throw e;
       throw new SchemaInputError((e as Error).message);
     }
     if (compiled.size >= MAX_COMPILED) compiled.clear();

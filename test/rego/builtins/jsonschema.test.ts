@@ -23,9 +23,14 @@ describe('json.verify_schema', () => {
   });
 
   it('answers false with the reason for an invalid schema or text', () => {
-    const [ok, why] = call('json.verify_schema', json({ type: 'objekt' })) as [boolean, string];
+    // OPA's builtinJSONSchemaVerify unit test: gojsonschema's text for an unknown type.
+    expect(call('json.verify_schema', JSON.stringify({ properties: { id: { type: 'UNKNOWN' } }, required: ['id'] }))).toEqual([
+      false,
+      'jsonschema: has a primitive type that is NOT VALID -- given: /UNKNOWN/ Expected valid values are:[array boolean integer number null object string]',
+    ]);
+    const [ok, why] = call('json.verify_schema', json({ minLength: 'two' })) as [boolean, string];
     expect(ok).toBe(false);
-    expect(why).toMatch(/^jsonschema: /);
+    expect(why).toMatch(/^jsonschema: schema is invalid: /);
     expect(call('json.verify_schema', '{not json')).toEqual([false, 'jsonschema: invalid JSON string']);
     expect(call('json.verify_schema', 5)).toEqual([false, 'jsonschema: wrong type, expected string or object']);
     // Patterns are Go regexps: RE2 has no look-behind.
@@ -83,6 +88,12 @@ describe('json.match_schema', () => {
       warn.mockRestore();
       log.mockRestore();
     }
+  });
+
+  it('fails on an invalid schema with gojsonschema\'s text (OPA json_match_schema/invalid schema)', () => {
+    expect(() => match({ id: 'foo' }, { properties: { id: { type: 'unknown' } }, required: ['id'] })).toThrow(
+      'json.match_schema: has a primitive type that is NOT VALID -- given: /unknown/ Expected valid values are:[array boolean integer number null object string]',
+    );
   });
 
   it('fails on an operand that is neither JSON text nor an object', () => {
