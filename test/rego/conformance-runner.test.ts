@@ -42,4 +42,14 @@ describe('conformance runner', () => {
     // Other parse errors stay failures.
     expect(runCase({ ...c, modules: ['package generated\n\np if {\n  re_match(\n}\n'] }, 'inline')).toMatchObject({ status: 'failed' });
   });
+
+  it('skips a case calling a builtin oclhub refuses, with the reason, and fails one calling an unknown function', () => {
+    const calling = (call: string) => ({ note: 'refused', query: 'data.test.p = x', modules: [`package test\n\np := ${call}\n`], want_result: [{ x: 'whatever' }] });
+    expect(runCase(calling('io.jwt.decode("a.b.c")'), 'inline')).toMatchObject({ status: 'skipped', reason: 'io.jwt.decode: JWT builtins (signing and verification) are not provided by oclhub' });
+    expect(runCase(calling('crypto.sha256("a")'), 'inline')).toMatchObject({ status: 'skipped', reason: 'crypto.sha256: cryptographic builtins are not provided by oclhub' });
+    expect(runCase(calling('graphql.parse_query("{ a }")'), 'inline')).toMatchObject({ status: 'skipped' });
+    // Provided families are never skipped: a wrong answer from one is a failure.
+    expect(runCase(calling('time.weekday(0)'), 'inline')).toMatchObject({ status: 'failed' });
+    expect(runCase(calling('no.such.function(1)'), 'inline')).toMatchObject({ status: 'failed' });
+  });
 });

@@ -15,7 +15,7 @@ import {
   toJSON,
   ValueMap,
 } from '../value.js';
-import type { Builtin } from './registry.js';
+import { BuiltinError, type Builtin } from './registry.js';
 import { JSONSyntaxError, parseJSONText } from './jsontext.js';
 import { arr, def, fail, obj, operandError, str, typeError } from './util.js';
 
@@ -430,7 +430,9 @@ export const JSON_BUILTINS: Builtin[] = [
     try {
       return applyPatches(args[0]!, ops);
     } catch (e) {
-      if (e instanceof PatchError) throw fail('json.patch', e.message);
+      // OPA's builtinJSONPatch answers undefined, not an error, when a patch cannot be applied
+      // (also in strict mode): only a second operand that is not an array is an error.
+      if (e instanceof PatchError || e instanceof BuiltinError) return undefined;
       throw e;
     }
   }),

@@ -69,14 +69,68 @@ export class BuiltinTypeError extends BuiltinError {
   override readonly code: string = 'eval_type_error';
 }
 
+const NETWORK = 'network access is not available to policies';
+const CRYPTO = 'cryptographic builtins are not provided by oclhub';
+const JWT = 'JWT builtins (signing and verification) are not provided by oclhub';
+const X509 = 'certificate and key parsing is not provided by oclhub';
+const GRAPHQL = 'GraphQL parsing is not provided by oclhub';
+const INTERNAL = "an OPA-internal builtin that policies do not call (use print)";
+
 /**
- * Builtins oclhub deliberately does not provide (network, file, environment access). A policy
- * calling one gets a compile error naming it, never a silent undefined.
+ * OPA v1 builtins oclhub deliberately does not provide: network, cloud and runtime access, which
+ * an offline evaluation must not have, and the families that are out of scope (cryptography,
+ * JWT, X.509, GraphQL, the parser and METADATA annotations). Every OPA builtin is either in the
+ * builtin table or here, so a policy calling one gets a compile error naming it and the reason
+ * (never OPA's "undefined function", which reads like a typo), and the conformance runner skips
+ * cases that call one with this reason. Their declared signatures are in signatures.ts, so a
+ * policy's tests can still replace one with `with`.
  */
 export const FORBIDDEN_BUILTINS: Readonly<Record<string, string>> = {
-  'http.send': 'network access is not available to policies',
-  'net.lookup_ip_addr': 'network access is not available to policies',
+  'http.send': NETWORK,
+  'net.lookup_ip_addr': NETWORK,
   'providers.aws.sign_req': 'cloud credentials and request signing are not available to policies',
   'opa.runtime': 'the runtime environment is not exposed to policies',
-  'rego.parse_module': 'not provided',
+  'rego.parse_module': 'the Rego parser is not exposed to policies',
+  'rego.metadata.chain': 'METADATA annotations are not read by oclhub',
+  'rego.metadata.rule': 'METADATA annotations are not read by oclhub',
+  'internal.print': INTERNAL,
+  'internal.test_case': INTERNAL,
+  'crypto.hmac.equal': CRYPTO,
+  'crypto.hmac.md5': CRYPTO,
+  'crypto.hmac.sha1': CRYPTO,
+  'crypto.hmac.sha256': CRYPTO,
+  'crypto.hmac.sha512': CRYPTO,
+  'crypto.md5': CRYPTO,
+  'crypto.sha1': CRYPTO,
+  'crypto.sha256': CRYPTO,
+  'crypto.parse_private_keys': X509,
+  'crypto.x509.parse_and_verify_certificates': X509,
+  'crypto.x509.parse_and_verify_certificates_with_options': X509,
+  'crypto.x509.parse_certificate_request': X509,
+  'crypto.x509.parse_certificates': X509,
+  'crypto.x509.parse_keypair': X509,
+  'crypto.x509.parse_rsa_private_key': X509,
+  'io.jwt.decode': JWT,
+  'io.jwt.decode_verify': JWT,
+  'io.jwt.encode_sign': JWT,
+  'io.jwt.encode_sign_raw': JWT,
+  'io.jwt.verify_eddsa': JWT,
+  'io.jwt.verify_es256': JWT,
+  'io.jwt.verify_es384': JWT,
+  'io.jwt.verify_es512': JWT,
+  'io.jwt.verify_hs256': JWT,
+  'io.jwt.verify_hs384': JWT,
+  'io.jwt.verify_hs512': JWT,
+  'io.jwt.verify_ps256': JWT,
+  'io.jwt.verify_ps384': JWT,
+  'io.jwt.verify_ps512': JWT,
+  'io.jwt.verify_rs256': JWT,
+  'io.jwt.verify_rs384': JWT,
+  'io.jwt.verify_rs512': JWT,
+  'graphql.is_valid': GRAPHQL,
+  'graphql.parse': GRAPHQL,
+  'graphql.parse_and_verify': GRAPHQL,
+  'graphql.parse_query': GRAPHQL,
+  'graphql.parse_schema': GRAPHQL,
+  'graphql.schema_is_valid': GRAPHQL,
 };

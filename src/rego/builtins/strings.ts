@@ -2,6 +2,7 @@
 import { type Value, RegoSet, isInteger, objectEntries } from '../value.js';
 import type { Builtin } from './registry.js';
 import { goSprintf, termString, toGoArg } from './goformat.js';
+import { renderTemplate } from './gotemplate.js';
 import {
   arr,
   codePoints,
@@ -240,6 +241,7 @@ export const STRINGS: Builtin[] = [
   def('format_int', 2, formatInt),
   def('strings.reverse', 1, (args) => codePoints(str('strings.reverse', args, 0)).reverse().join('')),
   def('strings.count', 2, (args) => countOccurrences(str('strings.count', args, 0), str('strings.count', args, 1))),
+  def('strings.render_template', 2, (args, ctx) => renderTemplate(str('strings.render_template', args, 0), obj('strings.render_template', args, 1), ctx)),
   def('strings.any_prefix_match', 2, (args) => {
     const strs = stringOrList('strings.any_prefix_match', args[0]!, 1);
     const prefixes = stringOrList('strings.any_prefix_match', args[1]!, 2);

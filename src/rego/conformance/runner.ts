@@ -60,33 +60,18 @@ export interface ConformanceSummary {
 const V0_ONLY_SYNTAX = /^`(if|contains)` keyword is required (before (rule|function) body|for partial set rules)$/;
 
 /**
- * Builtin families oclhub deliberately does not provide (network, crypto/JWT, GraphQL, cloud
- * signing, runtime introspection). A case calling one of these, when it is absent from the
- * builtin table, is skipped with this reason.
+ * A case whose policy calls an OPA builtin oclhub deliberately does not provide (registry.ts
+ * FORBIDDEN_BUILTINS: network, crypto/JWT, GraphQL, ...) is skipped with the table's reason.
+ * The compiler names the builtin in its error; OPA's "undefined function" is also recognised, for
+ * an embedder's builtin table without some of oclhub's builtins.
  */
-const NOT_PROVIDED: Array<[RegExp, string]> = [
-  [/^http\.send$/, 'network access is not available to policies'],
-  [/^net\./, 'network builtins are not provided'],
-  [/^crypto\./, 'crypto builtins are not provided'],
-  [/^io\.jwt\./, 'JWT builtins are not provided'],
-  [/^graphql\./, 'GraphQL builtins are not provided'],
-  [/^providers\./, 'cloud provider builtins are not provided'],
-  [/^rego\.(metadata|parse_module)/, 'rego metadata/parser builtins are not provided'],
-  [/^opa\.runtime$/, 'the runtime environment is not exposed'],
-  [/^trace$/, 'tracing is not provided'],
-  [/^json\.(match_schema|verify_schema)$/, 'JSON Schema builtins are not provided'],
-  [/^strings\.render_template$/, 'template rendering is not provided'],
-  [/^time\.(now_ns|parse_ns|parse_rfc3339_ns|parse_duration_ns|date|clock|weekday|add_date|diff|format)$/, 'time builtins are not provided'],
-];
-
 function notProvidedReason(err: RegoError): string | undefined {
   const m = /(?:undefined function|builtin) (?:data\.)?([A-Za-z_][\w.]*)/.exec(err.message);
   if (!m) return undefined;
   const name = m[1]!;
   if (BUILTINS.has(name)) return undefined;
-  for (const [re, why] of NOT_PROVIDED) if (re.test(name)) return `${name}: ${why}`;
-  if (FORBIDDEN_BUILTINS[name] !== undefined) return `${name}: ${FORBIDDEN_BUILTINS[name]}`;
-  return undefined;
+  const why = FORBIDDEN_BUILTINS[name];
+  return why === undefined ? undefined : `${name}: ${why}`;
 }
 
 /** YAML → Rego value: big integers exact, objects as null-prototype plain objects. */
