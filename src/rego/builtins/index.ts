@@ -1,7 +1,7 @@
 /**
  * The builtin table: every family's builtins, keyed by their Rego name.
  *
- * Every other OPA v1 builtin (network, cloud and runtime access, crypto, JWT, X.509, GraphQL,
+ * Every other OPA v1 builtin (network, cloud and runtime access, JWT, X.509, GraphQL,
  * the parser and METADATA annotations, ...) is refused at compile time by name through
  * registry.ts FORBIDDEN_BUILTINS; test/rego/builtins/table.test.ts holds OPA's full list.
  */
@@ -28,6 +28,7 @@ import { GRAPH } from './graph.js';
 import { NET } from './net.js';
 import { DEPRECATED } from './deprecated.js';
 import { URI } from './uri.js';
+import { CRYPTO } from './crypto.js';
 import { def, str } from './util.js';
 
 const FAMILIES: Builtin[][] = [
@@ -52,6 +53,7 @@ const FAMILIES: Builtin[][] = [
   GRAPH,
   NET,
   URI,
+  CRYPTO,
   DEPRECATED,
   // trace(note) adds a note to OPA's query explanation; oclhub keeps no explanation, so it only succeeds.
   [def('trace', 1, (args) => (str('trace', args, 0), true))],

@@ -70,7 +70,6 @@ export class BuiltinTypeError extends BuiltinError {
 }
 
 const NETWORK = 'network access is not available to policies';
-const CRYPTO = 'cryptographic builtins are not provided by oclhub';
 const JWT = 'JWT builtins (signing and verification) are not provided by oclhub';
 const X509 = 'certificate and key parsing is not provided by oclhub';
 const GRAPHQL = 'GraphQL parsing is not provided by oclhub';
@@ -78,9 +77,8 @@ const INTERNAL = "an OPA-internal builtin that policies do not call (use print)"
 
 /**
  * OPA v1 builtins oclhub deliberately does not provide: network, cloud and runtime access, which
- * an offline evaluation must not have, and the families that are out of scope (cryptography,
- * JWT, X.509, GraphQL, the parser and METADATA annotations). Every OPA builtin is either in the
- * builtin table or here, so a policy calling one gets a compile error naming it and the reason
+ * an offline evaluation must not have, and the families that are out of scope (JWT, X.509,
+ * GraphQL, the parser and METADATA annotations). Every OPA builtin is either in the builtin table or here, so a policy calling one gets a compile error naming it and the reason
  * (never OPA's "undefined function", which reads like a typo), and the conformance runner skips
  * cases that call one with this reason. Their declared signatures are in signatures.ts, so a
  * policy's tests can still replace one with `with`.
@@ -95,14 +93,6 @@ export const FORBIDDEN_BUILTINS: Readonly<Record<string, string>> = {
   'rego.metadata.rule': 'METADATA annotations are not read by oclhub',
   'internal.print': INTERNAL,
   'internal.test_case': INTERNAL,
-  'crypto.hmac.equal': CRYPTO,
-  'crypto.hmac.md5': CRYPTO,
-  'crypto.hmac.sha1': CRYPTO,
-  'crypto.hmac.sha256': CRYPTO,
-  'crypto.hmac.sha512': CRYPTO,
-  'crypto.md5': CRYPTO,
-  'crypto.sha1': CRYPTO,
-  'crypto.sha256': CRYPTO,
   'crypto.parse_private_keys': X509,
   'crypto.x509.parse_and_verify_certificates': X509,
   'crypto.x509.parse_and_verify_certificates_with_options': X509,

@@ -83,14 +83,14 @@ describe('builtin table', () => {
 
   it('refuses a forbidden builtin at compile time naming it and why, and lets a with replace it', () => {
     const compileError = (source: string) => compile([{ file: 'p.rego', source }]).diagnostics[0];
-    expect(compileError('package t\nx := crypto.sha256("a")')).toMatchObject({
+    expect(compileError('package t\nx := io.jwt.decode("a")')).toMatchObject({
       code: 'rego_compile_error',
-      message: 'builtin crypto.sha256 is not available: cryptographic builtins are not provided by oclhub',
+      message: 'builtin io.jwt.decode is not available: JWT builtins (signing and verification) are not provided by oclhub',
       location: { file: 'p.rego', line: 2 },
     });
     expect(compileError('package t\nx := graphql.is_valid("a", "b")')?.message).toBe('builtin graphql.is_valid is not available: GraphQL parsing is not provided by oclhub');
-    // A replaced builtin keeps OPA's arity: the two-argument HMAC is called with two arguments.
-    const { policy } = compile([{ file: 'p.rego', source: 'package t\nmac := crypto.hmac.sha256("m", "k")\nt := m if { m := mac with crypto.hmac.sha256 as "fixed" }' }]);
+    // A replaced builtin keeps OPA's arity: the two-argument verification is called with two arguments.
+    const { policy } = compile([{ file: 'p.rego', source: 'package t\nok := io.jwt.verify_hs256("t", "k")\nt := m if { m := ok with io.jwt.verify_hs256 as "fixed" }' }]);
     expect(policy!.eval('data.t.t').results![0]!.expressions[0]!.value).toBe('fixed');
   });
 });
