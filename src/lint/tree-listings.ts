@@ -124,7 +124,7 @@ export class TreeListings {
   /** Reads and indexes the stored listings (once). */
   private load(): Promise<void> {
     this.loading ??= (async () => {
-      const cache = await LintCache.open(this.dir, 'lint-listings');
+      const cache = await LintCache.open(this.dir, 'lint-listings', { small: true });
       this.index(cache.get<unknown>(RECORD));
       this.cache = cache;
     })();
