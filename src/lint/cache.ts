@@ -19,8 +19,23 @@ import { registerDeferredTail, type DeferredBytes } from '../report/lint-pieces.
 import { makeCacheDir, makeCacheDirSync } from './cache-folder.js';
 
 
+/**
+ * `makeCacheDir`, synchronously: at the end of a run, where each of its two calls would otherwise wait
+ * for a thread of the pool and a turn of the event loop (milliseconds each on a busy machine) for a
+ * folder that nearly always exists.
+ */
+function makeCacheDirSync(dir: string): void {
+  mkdirSync(dir, { recursive: true });
+  try {
+    nodeFs.writeFileSync(path.join(dir, '.gitignore'), '*\n', { flag: 'wx' });
+  } catch {
+    // There already (or not writable: only the .gitignore is missing then).
+  }
+}
+
 const FORMAT = 'oclhub-lint-cache/3';
 const HEADER = Buffer.from(`${FORMAT}\n`);
+const NEWLINE = Buffer.from('\n');
 
 /** An entry's bytes in the file read, and its whole record (header line, bytes, newline) there. */
 interface StoredEntry {
@@ -401,6 +416,11 @@ function readShardStats(file: string, shards: number): ShardStats | undefined {
  * project of a thousand, one file of a sixteenth of the results instead of all of them. A shard left
  * alone keeps entries no run used lately until a run sets an entry in it. A shard whose stat vouches
  * for the bytes a run verified (see `ShardStats`) is not checksummed again.
+ *
+ * A small cache of one file (`small`: the run manifest, the project listings) keeps the entries set in
+ * memory and writes the file in one synchronous call on save: a few hundred kilobytes at most, where a
+ * stream's opening, writes, closing and rename each wait for a thread of the pool and a turn of the
+ * event loop — tens of milliseconds at the end of a re-run on a busy machine.
  */
 export class LintCache {
   /** Keys of entries read this run (written back on save). */
@@ -410,6 +430,8 @@ export class LintCache {
   private readonly next = new Map<number, NextFile>();
   /** Entries' last parts set this run are read back from the new files (see `open`'s `deferWritten`). */
   private deferWritten = false;
+  /** A small cache's records set this run, as written (see the class comment); undefined for any other cache. */
+  private pending: Buffer[] | undefined;
 
   private constructor(
     /** The file of each shard. */
@@ -448,9 +470,10 @@ export class LintCache {
    * so that its caller need not hold them, with the protocol of `deferAfterLines` (`checkDeferredReads`
    * before publishing what was written from them; they are steady only once `save` put the file in place).
    */
-  static async open(dir: string, name = 'lint-results', options: { shards?: 16; now?: number; deferAfterLines?: number; deferWritten?: boolean } = {}): Promise<LintCache> {
+  static async open(dir: string, name = 'lint-results', options: { shards?: 16; now?: number; deferAfterLines?: number; deferWritten?: boolean; small?: boolean } = {}): Promise<LintCache> {
     const cache = await LintCache.opened(dir, name, options);
     cache.deferWritten = options.deferWritten === true;
+    if (options.small && !options.shards) cache.pending = [];
     return cache;
   }
 
@@ -547,10 +570,10 @@ export class LintCache {
    * entry's last part as deferred bytes of the new file (undefined when it cannot be read back from it).
    */
   setEncoded(key: string, data: string | Uint8Array | readonly (string | Uint8Array)[]): DeferredBytes | undefined {
-    const next = this.openNext(this.shardOf(key));
+    const next = this.pending ? undefined : this.openNext(this.shardOf(key));
     this.hits.delete(key);
     this.written.add(key);
-    if (next.failed) return undefined;
+    if (next?.failed) return undefined;
     const parts = (Array.isArray(data) ? data : [data]).map((part) => (typeof part === 'string' ? Buffer.from(part) : part));
     let length = 0;
     let crc = 0;
@@ -559,6 +582,10 @@ export class LintCache {
       crc = crc32(part, crc);
     }
     const head = Buffer.from(`${key}\t${length}\t${crc.toString(16)}\n`);
+    if (next === undefined) {
+      this.pending!.push(head, ...parts, NEWLINE);
+      return undefined;
+    }
     next.stream!.write(head);
     for (const part of parts) next.stream!.write(part);
     next.stream!.write('\n');
@@ -620,6 +647,10 @@ export class LintCache {
    * left alone (and keeps entries other runs use).
    */
   async save(): Promise<void> {
+    if (this.pending) {
+      this.saveSmall(this.pending);
+      return;
+    }
     const shards = [...this.next];
     this.next.clear();
     const written = new Set(shards.map(([shard]) => shard));
@@ -656,6 +687,37 @@ export class LintCache {
     }
   }
 
+  /** Writes a small cache's file (see the class comment) when this run set an entry: the records it set, then those it used, as read (a shard's order). */
+  private saveSmall(pending: Buffer[]): void {
+    if (pending.length === 0) return;
+    try {
+      this.pending = [];
+      const parts: Uint8Array[] = [HEADER, ...pending, ...this.usedRuns(0, this.sources[0] as Buffer)];
+      makeCacheDirSync(path.dirname(this.files[0]!));
+      replaceFileSync(this.files[0]!, Buffer.concat(parts));
+    } catch {
+      // Only costs speed.
+    }
+  }
+
+  /** The records of shard `shard` used this run, as runs of `source`'s bytes (neighbours in the file as one). */
+  private usedRuns(shard: number, source: Buffer): Buffer[] {
+    const runs: Buffer[] = [];
+    let run: [number, number] | undefined;
+    for (const key of this.hits) {
+      const entry = this.entries.get(key)!;
+      if (entry.shard !== shard) continue;
+      const [start, end] = entry.record;
+      if (run && run[1] === start) run[1] = end;
+      else {
+        if (run) runs.push(source.subarray(run[0], run[1]));
+        run = [start, end];
+      }
+    }
+    if (run) runs.push(source.subarray(run[0], run[1]));
+    return runs;
+  }
+
   private async saveShard(shard: number, next: NextFile): Promise<void> {
     try {
       const stream = next.stream;
@@ -664,26 +726,14 @@ export class LintCache {
       // whose records' tails were deferred is read whole now, as it was verified (else it is not written).
       const held = this.sources[shard]!;
       const source = held instanceof DeferredSource ? held.whole() : held;
-      let run: [number, number] | undefined;
-      const flush = () => {
-        if (run && !next.failed) stream.write(source.subarray(run[0], run[1]));
-      };
-      for (const key of this.hits) {
-        const entry = this.entries.get(key)!;
-        if (entry.shard !== shard) continue;
-        const [start, end] = entry.record;
-        if (run && run[1] === start) run[1] = end;
-        else {
-          flush();
-          run = [start, end];
-        }
-      }
-      flush();
+      for (const run of this.usedRuns(shard, source)) if (!next.failed) stream.write(run);
       await new Promise<void>((resolve, reject) => {
         stream.end((error?: Error | null) => (error ? reject(error) : resolve()));
       });
       if (next.failed) throw new Error('not written');
-      await makeCacheDir(path.dirname(this.files[shard]!));
+      // Synchronous: two metadata calls that would each wait for a thread of the pool (see `makeCacheDirSync`).
+      // The rename stays on the pool: replacing a file, ext4 starts writing the new one back inside it.
+      makeCacheDirSync(path.dirname(this.files[shard]!));
       await rename(next.temp, this.files[shard]!);
       next.reader?.vouchWritten();
     } catch {

@@ -815,6 +815,9 @@ function startLanes(hub: Hub, options: LintOptions, targets: readonly LintProjec
   };
 }
 
+/** Project folders a run keyed from the run manifest lists from Git before it reads the stored listings (tree-listings.ts). */
+const LISTED_FROM_GIT_FIRST = 8;
+
 /** Files the project results are split into (cache.ts). */
 const RESULT_SHARDS = 16;
 
@@ -1018,6 +1021,8 @@ async function lintUncached(
     // The last run's keys of the projects a tree diff shows untouched (run-manifest.ts): a whole hub, at a commit.
     manifest = listings && !shard && !options.locked && hub.commit !== null && options.cacheDir ? await RunManifest.open(options.cacheDir) : undefined;
     const reuse = manifest ? await manifest.reusable(hub.store, hub.commit!, sharedKey) : undefined;
+    // Keyed from the manifest, most projects are not looked up: the few a commit changed are listed from Git first.
+    if (reuse) listings!.lookUpFromGitFirst(LISTED_FROM_GIT_FIRST);
     const registered = await registeredTargets(hub, {
       lazy: cache !== undefined || shard !== undefined,
       ...(listings ? { listings } : {}),

@@ -89,7 +89,7 @@ export class RunManifest {
 
   /** The manifest of the lint cache folder `dir` (none yet: every project is keyed). */
   static async open(dir: string): Promise<RunManifest> {
-    const cache = await LintCache.open(dir, 'lint-manifest');
+    const cache = await LintCache.open(dir, 'lint-manifest', { small: true });
     const stored = cache.get<unknown>(RECORD);
     return new RunManifest(cache, isManifest(stored) ? stored : undefined);
   }

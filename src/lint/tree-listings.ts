@@ -84,6 +84,13 @@ type StoredListing = (string | number)[];
  * atomically) holding every listing, read and decoded at once — a thousand small records would each
  * cost a checksum and a JSON parse. Rewritten only when a listing was added, with the listings this
  * run used (so it does not grow without bound).
+ *
+ * Read on the first lookup, not when opened: a run that keys most projects from the run manifest
+ * (run-manifest.ts) looks up only the few its commit changed, whose new trees the file cannot hold
+ * unless a run saw them before. Such a run (`lookUpFromGitFirst`) lists its first few folders from Git
+ * without reading the file, and leaves the file as it is when it read no more than those: a thousand
+ * listings parsed and written again (a few milliseconds and megabytes) for one that a Git read gives
+ * as cheaply. The file then lacks those few folders' new trees, which a later run lists from Git.
  */
 export class TreeListings {
   private readonly used = new Map<string, StoredListing>();
@@ -92,8 +99,39 @@ export class TreeListings {
   /** Each stored listing under each tree id of its chain (a tree id may be an ancestor of several). */
   private readonly byTree = new Map<string, StoredListing[]>();
   private added = false;
+  /** The stored listings' file, once read (see `load`). */
+  private cache: LintCache | undefined;
+  private loading: Promise<void> | undefined;
+  /** Lookups made without reading the file so far, and how many may be (see `lookUpFromGitFirst`). */
+  private unread = 0;
+  private unreadAllowed = 0;
 
-  private constructor(private readonly cache: LintCache, stored: unknown) {
+  private constructor(private readonly dir: string) {}
+
+  /** Opens the listings stored in the lint cache folder `dir` (none yet: every folder is listed from Git); the file is read on the first lookup. */
+  static async open(dir: string): Promise<TreeListings> {
+    return new TreeListings(dir);
+  }
+
+  /**
+   * Lets the first `lookups` lookups list their folders from Git without reading the stored listings
+   * (see the class comment): for a run that expects to look up only the folders a commit changed.
+   */
+  lookUpFromGitFirst(lookups: number): void {
+    this.unreadAllowed = lookups;
+  }
+
+  /** Reads and indexes the stored listings (once). */
+  private load(): Promise<void> {
+    this.loading ??= (async () => {
+      const cache = await LintCache.open(this.dir, 'lint-listings', { small: true });
+      this.index(cache.get<unknown>(RECORD));
+      this.cache = cache;
+    })();
+    return this.loading;
+  }
+
+  private index(stored: unknown): void {
     if (!Array.isArray(stored)) return;
     for (const listing of stored as unknown[]) {
       if (!Array.isArray(listing) || listing.length < 4 || listing.length % 2 !== 0 || typeof listing[3] !== 'string') continue;
@@ -105,12 +143,6 @@ export class TreeListings {
     }
   }
 
-  /** Opens the listings stored in the lint cache folder `dir` (none yet: every folder is listed from Git). */
-  static async open(dir: string): Promise<TreeListings> {
-    const cache = await LintCache.open(dir, 'lint-listings');
-    return new TreeListings(cache, cache.get<unknown>(RECORD));
-  }
-
   /**
    * The stored listing of `folder` at `commit`, found by walking down from the root tree: at each
    * folder on the way whose tree is not read yet (and at the folder itself) its tree id is looked up
@@ -119,6 +151,7 @@ export class TreeListings {
    * one (absent, a file: `listFiles` answers).
    */
   async find(store: GitStore, commit: string, folder: string): Promise<ProjectListing | string[] | undefined> {
+    if (this.cache === undefined && ++this.unread > this.unreadAllowed) await this.load();
     const repo = store.context;
     const segments = pathSegments(folder, { allowRoot: true });
     if (segments.length === 0) return undefined;
@@ -137,7 +170,7 @@ export class TreeListings {
         tree = cached.tree;
         continue;
       }
-      const found = this.get(entry.oid, depth, folder);
+      const found = this.cache !== undefined ? this.get(entry.oid, depth, folder) : undefined;
       if (found) return found;
       if (depth === segments.length - 1) break;
       tree = await readingPath(repo, segments.slice(0, depth + 1).join('/'), at, () => readTree(repo, entry.oid));
@@ -181,7 +214,8 @@ export class TreeListings {
    * it is), and the stored ones of each retained folder that has none of those.
    */
   async save(): Promise<void> {
-    if (!this.added) return;
+    // Unread (only the few lookups `lookUpFromGitFirst` allows were made): left as it is.
+    if (!this.added || this.cache === undefined) return;
     const listings = [...this.used.values()];
     const covered = new Set(listings.map((listing) => listing[0]));
     const kept = new Set<StoredListing>();

@@ -40,6 +40,40 @@ describe('LintCache', () => {
     expect(fs.readdirSync(dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
   });
 
+  it('small: writes the same file in one call on save, as a stream-written cache writes it, and leaves it alone when nothing was set', async () => {
+    const streamed = path.join(dir, 'streamed');
+    const small = path.join(dir, 'small');
+    for (const [folder, options] of [
+      [streamed, {}],
+      [small, { small: true }],
+    ] as const) {
+      const first = await LintCache.open(folder, 'lint-manifest', options);
+      first.set('a', { n: 1, text: 'tab\there\nnewline' });
+      first.setEncoded('b', ['{"n":', Buffer.from('2}')]);
+      first.set('c', { n: 3 });
+      // Set, not held to be read back.
+      expect(first.get('a')).toBeUndefined();
+      await first.save();
+      const second = await LintCache.open(folder, 'lint-manifest', options);
+      expect(second.get('a')).toEqual({ n: 1, text: 'tab\there\nnewline' });
+      expect(second.get('b')).toEqual({ n: 2 });
+      second.set('d', { n: 4 });
+      await second.save();
+      // Only read: not written again.
+      const file = path.join(folder, 'lint-manifest.json');
+      const before = fs.statSync(file);
+      const reader = await LintCache.open(folder, 'lint-manifest', options);
+      expect(reader.get('d')).toEqual({ n: 4 });
+      await reader.save();
+      expect(fs.statSync(file).ino).toBe(before.ino);
+      expect(fs.readdirSync(folder).sort()).toEqual(['.gitignore', 'lint-manifest.json']);
+    }
+    // The entries set, then those used (c was not): byte for byte the stream's file.
+    expect(fs.readFileSync(path.join(small, 'lint-manifest.json'), 'utf8')).toBe(fs.readFileSync(path.join(streamed, 'lint-manifest.json'), 'utf8'));
+    const last = await LintCache.open(small, 'lint-manifest', { small: true });
+    expect([last.has('a'), last.has('b'), last.has('c'), last.has('d')]).toEqual([true, true, false, true]);
+  });
+
   it('leaves the file alone on a run that only read it', async () => {
     const first = await LintCache.open(dir);
     first.set('a', { n: 1 });

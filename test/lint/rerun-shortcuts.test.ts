@@ -162,6 +162,42 @@ describe('projectFilesAt with TreeListings', () => {
       removeDir(dir);
     }
   });
+
+  it('with lookUpFromGitFirst, lists the first folders from Git and leaves the stored listings alone, then reads them', async () => {
+    const dir = tempDir('oclhub-listings-first-');
+    try {
+      const store = await openRepository({ dir: hub });
+      const commit = git(hub, ['rev-parse', 'HEAD']).trim();
+      const [storefront, reporting] = ['projects/storefront/.octopus', 'projects/reporting/.octopus'];
+      const stored = await TreeListings.open(dir);
+      const expected = await projectFilesAt(store, commit, storefront, stored);
+      await stored.save();
+      const file = path.join(dir, 'lint-listings.json');
+      const bytes = fs.readFileSync(file);
+      const listFiles = vi.spyOn(store, 'listFiles');
+      const listings = await TreeListings.open(dir);
+      listings.lookUpFromGitFirst(1);
+      // The first lookup: from Git, though the file holds the folder's listing; the same answer.
+      const plainReporting = await projectFilesAt(store, commit, reporting, undefined);
+      const calls = listFiles.mock.calls.length;
+      expect(await projectFilesAt(store, commit, reporting, listings)).toEqual(plainReporting);
+      expect(listFiles.mock.calls.length).toBe(calls + 1);
+      // Nothing read: the file is not written again (it does not lose what it held).
+      await listings.save();
+      expect(fs.readFileSync(file).equals(bytes)).toBe(true);
+      // The next lookup reads the file: the stored listing, no Git listing.
+      expect(await projectFilesAt(store, commit, storefront, listings)).toEqual(expected);
+      expect(listFiles.mock.calls.length).toBe(calls + 1);
+      // Read now: saved with both folders.
+      await listings.save();
+      const again = await TreeListings.open(dir);
+      for (const [folder, listing] of [[reporting, plainReporting], [storefront, expected]] as const) expect(await projectFilesAt(store, commit, folder, again)).toEqual(listing);
+      expect(listFiles.mock.calls.length).toBe(calls + 1);
+    } finally {
+      vi.restoreAllMocks();
+      removeDir(dir);
+    }
+  });
 });
 
 describe('the run manifest', () => {
