@@ -18,21 +18,6 @@ import { hasIdentity, HEADER_MAX, identityOf, RENDERED, RENDERED_BODY, renderedH
 import { registerDeferredTail, type DeferredBytes } from '../report/lint-pieces.js';
 import { makeCacheDir, makeCacheDirSync } from './cache-folder.js';
 
-
-/**
- * `makeCacheDir`, synchronously: at the end of a run, where each of its two calls would otherwise wait
- * for a thread of the pool and a turn of the event loop (milliseconds each on a busy machine) for a
- * folder that nearly always exists.
- */
-function makeCacheDirSync(dir: string): void {
-  mkdirSync(dir, { recursive: true });
-  try {
-    nodeFs.writeFileSync(path.join(dir, '.gitignore'), '*\n', { flag: 'wx' });
-  } catch {
-    // There already (or not writable: only the .gitignore is missing then).
-  }
-}
-
 const FORMAT = 'oclhub-lint-cache/3';
 const HEADER = Buffer.from(`${FORMAT}\n`);
 const NEWLINE = Buffer.from('\n');

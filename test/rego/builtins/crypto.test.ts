@@ -1,8 +1,9 @@
 import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { compile } from '../../../src/rego/index.js';
+import type { Value } from '../../../src/rego/value.js';
 
-function value(expr: string, input?: Record<string, unknown>): unknown {
+function value(expr: string, input?: Value): unknown {
   const { policy, diagnostics } = compile([{ file: 'p.rego', source: `package t\n\nx := ${expr}\n` }]);
   expect(diagnostics).toEqual([]);
   const r = policy!.eval('data.t.x', { strict: true, ...(input ? { input } : {}) });
