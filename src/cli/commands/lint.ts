@@ -540,11 +540,17 @@ function deferredReadsSteady(): boolean {
 /** What `emitChunks` returns when a deferred piece's file changed under it (see `DeferredReadError`): nothing was published. */
 const DEFERRED_CHANGED = -1;
 
-async function toolVersion(): Promise<string> {
-  const { readFile } = await import('node:fs/promises');
-  try {
-    return (JSON.parse(await readFile(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-  } catch {
-    return '0.0.0';
-  }
+let versionRead: Promise<string> | undefined;
+
+/** oclhub's version (package.json), read once per process: a lint asks for it five times. */
+function toolVersion(): Promise<string> {
+  versionRead ??= (async () => {
+    const { readFile } = await import('node:fs/promises');
+    try {
+      return (JSON.parse(await readFile(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+    } catch {
+      return '0.0.0';
+    }
+  })();
+  return versionRead;
 }
