@@ -1159,42 +1159,49 @@ async function lintUncached(
     }
     return settle(target, (await lintProject(hub, loaded, policies, options)).result, key);
   };
-  try {
-    for (const [index, target] of targets.entries()) {
-      const key = keys[index]!;
-      let taken = stored[index] ? fromEntry(target, cache!.bytes(key)) : undefined;
-      if (taken) {
-        cached++;
-      } else if (lanes && !stored[index]) {
-        taken = await fromLanes(index, target, key);
-      } else {
-        stored[index] = false; // an entry that does not decode is a miss
-        if (!lanes) prefetch(index);
-        let loaded: LintProjectTarget;
-        try {
-          loaded = await (loads.get(index) ?? withFiles(target));
-          loads.delete(index);
-          if (!lanes) prefetch(index + 1);
-        } catch (error) {
-          loaded = unreadableTarget(hub, target, messageOf(error));
-        }
-        const run = await lintProject(hub, loaded, policies, options);
-        evaluated += run.evaluated;
-        taken = settle(target, run.result, key);
+  /**
+   * One project's turn: its result taken from the cache, a worker or an evaluation here, and made the
+   * run's. A function of its own, not the loop's body: the loop ran a thousand times inside this
+   * function, which made V8 compile all of lintUncached with TurboFan (a large function, and
+   * deoptimised again after the loop); 4–5% of a cold lint's CPU at 1,000 projects.
+   */
+  const takeTarget = async (index: number, target: LintProjectTarget): Promise<void> => {
+    const key = keys[index]!;
+    let taken = stored[index] ? fromEntry(target, cache!.bytes(key)) : undefined;
+    if (taken) {
+      cached++;
+    } else if (lanes && !stored[index]) {
+      taken = await fromLanes(index, target, key);
+    } else {
+      stored[index] = false; // an entry that does not decode is a miss
+      if (!lanes) prefetch(index);
+      let loaded: LintProjectTarget;
+      try {
+        loaded = await (loads.get(index) ?? withFiles(target));
+        loads.delete(index);
+        if (!lanes) prefetch(index + 1);
+      } catch (error) {
+        loaded = unreadableTarget(hub, target, messageOf(error));
       }
-      const { record, segment } = taken;
-      diagnostics.push(...record.diagnostics);
-      for (const entry of options.keepSources === false ? [] : record.sources) {
-        const id = sourceKey(entry[0], entry[2]);
-        if (seenSources.has(id)) continue;
-        seenSources.add(id);
-        sources.push(entry);
-      }
-      segments.push(segment);
-      facts.push(...(record.facts ?? []));
-      options.progress?.(index + 1, targets.length, target.slug);
-      await cache?.backlog();
+      const run = await lintProject(hub, loaded, policies, options);
+      evaluated += run.evaluated;
+      taken = settle(target, run.result, key);
     }
+    const { record, segment } = taken;
+    diagnostics.push(...record.diagnostics);
+    for (const entry of options.keepSources === false ? [] : record.sources) {
+      const id = sourceKey(entry[0], entry[2]);
+      if (seenSources.has(id)) continue;
+      seenSources.add(id);
+      sources.push(entry);
+    }
+    segments.push(segment);
+    facts.push(...(record.facts ?? []));
+    options.progress?.(index + 1, targets.length, target.slug);
+    await cache?.backlog();
+  };
+  try {
+    for (let index = 0; index < targets.length; index++) await takeTarget(index, targets[index]!);
   } finally {
     await lanes?.close();
   }
