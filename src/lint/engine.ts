@@ -61,6 +61,7 @@ import { attachRepository, compact, decodeEntry, encodeEntry, ENTRY_RECORD_LINES
 import { PieceWriter } from '../report/lint-json-stream.js';
 import { decodePiece, evaluationScope, segmentEvaluations, segmentTally, withEvaluationSegments, type EvaluationSegment } from '../report/lint-pieces.js';
 import { cachedHubPractices } from '../practices/hub-cache.js';
+import { configContentKey } from '../hub/config-cache.js';
 import { practiceProjectFromResolution, projectPractices, type ProjectFacts } from '../practices/index.js';
 import { lintDiagnostic } from './codes.js';
 import { modelDiagnostic } from '../model/codes.js';
@@ -964,6 +965,19 @@ export async function wholeRunKey(hub: Hub, options: LintOptions): Promise<strin
   ]);
 }
 
+/**
+ * oclhub.ocl in the key of every project's stored result: the key of its text (config-cache.ts, which
+ * covers the tool's and the cache engine's versions), else (a configuration validated without that
+ * cache) its content, positions included. Not its content without positions: a project's result may
+ * cite oclhub.ocl's lines (HUB004 at the project's block), and an edit that only moves them (blank
+ * lines) left such findings at the old lines in a re-run. The text's key is also computed already,
+ * where the content had to be written out as JSON at every run.
+ */
+function configKey(config: HubConfigDocument | undefined): string {
+  if (config === undefined) return 'no oclhub.ocl';
+  return configContentKey(config) ?? JSON.stringify(config);
+}
+
 async function lintUncached(
   hub: Hub,
   options: LintOptions,
@@ -995,7 +1009,7 @@ async function lintUncached(
         ENGINE_VERSION,
         options.toolVersion ?? '',
         hub.location,
-        JSON.stringify(hub.config ?? null, (k, v) => (k.endsWith('Range') || k === 'range' || k === 'attributeRanges' ? undefined : v)),
+        configKey(hub.config),
         tags.join('\n'),
         ...policies.map((p) => `${p.slug}@${p.version ?? 'draft'}:${sha([p.text])}`),
         options.onError ?? 'block',
