@@ -711,9 +711,12 @@ class Translator {
     return this.sources.push(node) - 1;
   }
 
+  /** A `with` value naming a builtin, provided or refused (FORBIDDEN_BUILTINS): not a variable. */
   namesBuiltin(t: Term): boolean {
     const p = targetPath(t);
-    return p !== undefined && this.compiler.builtins.has(p.join('.'));
+    if (p === undefined) return false;
+    const name = p.join('.');
+    return this.compiler.builtins.has(name) || FORBIDDEN_BUILTINS[name] !== undefined;
   }
 
   isGlobal(name: string): boolean {
@@ -884,6 +887,7 @@ class Translator {
       const g = this.compiler.findGroup(dataPath);
       if (g?.kind === 'function') {
         const fnKey = 'data.' + dataPath.join('.');
+        if (!fnValue) this.refuseUnprovidedReplacement(value, scope);
         return fnValue ? { kind: 'fn', path: dataPath, fnKey, fn: fnValue } : { kind: 'fn', path: dataPath, fnKey, value: this.term(value, scope) };
       }
       return { kind: 'data', path: dataPath, value: this.term(value, scope) };
@@ -891,9 +895,21 @@ class Translator {
     const name = path.join('.');
     const builtin = this.compiler.builtins.get(name);
     if (builtin || FORBIDDEN_BUILTINS[name] || signatureOf(name)) {
+      if (!fnValue) this.refuseUnprovidedReplacement(value, scope);
       return fnValue ? { kind: 'fn', path, fnKey: name, fn: fnValue } : { kind: 'fn', path, fnKey: name, value: this.term(value, scope) };
     }
     throw new CompileError('rego_compile_error', `with keyword target must reference existing input, data, or a function`, loc);
+  }
+
+  /**
+   * A function replaced by a builtin oclhub does not provide (`with time.now_ns as opa.runtime`):
+   * refused by name, as a call to it is, instead of reading `opa.runtime` as an unsafe variable.
+   */
+  private refuseUnprovidedReplacement(value: Term, scope: Scope): void {
+    const path = targetPath(value);
+    if (!path || path[0] === 'data' || scope.lookup(path[0]!) !== undefined) return;
+    if (this.ctx.ruleNames.has(path[0]!) || this.ctx.imports.has(path[0]!)) return;
+    if (FORBIDDEN_BUILTINS[path.join('.')] !== undefined) this.resolveFunction(path, value);
   }
 
   /** When a `with` value names a function (user or builtin), the function to call instead. */

@@ -137,6 +137,13 @@ describe('lexer: template strings', () => {
     expect(only('$`\\{x}\\t`')).toMatchObject({ kind: 'template', value: '{x}\\t', templateEnd: true, raw: true });
   });
 
+  it("has no \\} escape (OPA's scanner has none): a closing brace is plain text", () => {
+    // An early draft of OPA's template-string cases escaped `}` too; OPA's scanner rejects it.
+    expect(only(String.raw`$"a\}"`)).toMatchObject({ kind: 'illegal', value: 'illegal escape sequence' });
+    expect(only('$"a}b"')).toMatchObject({ kind: 'template', value: 'a}b', templateEnd: true });
+    expect(only('$`a\\}`')).toMatchObject({ kind: 'template', value: 'a\\}', templateEnd: true, raw: true });
+  });
+
   it('rejects an unterminated template and a lone $', () => {
     expect(tokenize('$"abc')[0]).toMatchObject({ kind: 'illegal', value: 'non-terminated string' });
     expect(tokenize('$x')[0]).toMatchObject({ kind: 'illegal', value: 'illegal $ character' });

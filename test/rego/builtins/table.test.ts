@@ -93,6 +93,21 @@ describe('builtin table', () => {
     const { policy } = compile([{ file: 'p.rego', source: 'package t\nok := io.jwt.verify_hs256("t", "k")\nt := m if { m := ok with io.jwt.verify_hs256 as "fixed" }' }]);
     expect(policy!.eval('data.t.t').results![0]!.expressions[0]!.value).toBe('fixed');
   });
+
+  it('refuses a forbidden builtin named as the replacement in a with, rather than reading it as a variable', () => {
+    const compileError = (source: string) => compile([{ file: 'p.rego', source }]).diagnostics[0];
+    const replacedByRuntime = 'package t\nclock := time.now_ns()\nt := c if { c := clock with time.now_ns as opa.runtime }';
+    expect(compileError(replacedByRuntime)).toMatchObject({
+      code: 'rego_compile_error',
+      message: 'builtin opa.runtime is not available: the runtime environment is not exposed to policies',
+      location: { file: 'p.rego', line: 3 },
+    });
+    const mockedUserFunction = 'package t\nsign(x) := x\nt := s if { s := sign("a") with sign as crypto.sha256 }';
+    expect(compileError(mockedUserFunction)?.message).toBe('builtin crypto.sha256 is not available: cryptographic builtins are not provided by oclhub');
+    // A local variable of that name is still a variable.
+    const { policy } = compile([{ file: 'p.rego', source: 'package t\nclock := time.now_ns()\nt := c if { opa := {"runtime": 7}; c := clock with time.now_ns as opa.runtime }' }]);
+    expect(policy!.eval('data.t.t').results![0]!.expressions[0]!.value).toBe(7);
+  });
 });
 
 describe('deprecated builtins', () => {
