@@ -9,8 +9,11 @@ function toNumber([v]: Value[]): Value {
   if (typeof v === 'boolean') return v ? 1 : 0;
   if (isNumber(v)) return v;
   if (typeof v === 'string') {
+    // Go's ParseFloat reads infinities and NaN (any case, any run of leading signs); OPA refuses
+    // them as an operand type error before parsing.
+    if (/^[+-]*(inf|infinity|nan)$/i.test(v)) throw typeError('to_number', 1, v, 'valid number string');
     const n = parseNumber(v);
-    // Go's big.Float also accepts forms such as "+1", "Inf" and hex; those are rare in policies.
+    // Go's ParseFloat also accepts forms such as "+1" and hex; those are rare in policies.
     if (n === undefined || v.trim() !== v) throw fail('to_number', `strconv.ParseFloat: parsing ${goQuote(v)}: invalid syntax`);
     return n;
   }
