@@ -80,4 +80,14 @@ describe('to_number', () => {
     expect(() => call('to_number', 'information')).toThrow('invalid syntax');
     expect(() => call('to_number', 'nano')).toThrow('invalid syntax');
   });
+
+  it('takes one leading plus sign, and fails beyond the float64 range as Go\'s ParseFloat does', () => {
+    expect(call('to_number', '+7')).toBe(7);
+    expect(call('to_number', '+.25')).toBe(0.25);
+    expect(() => call('to_number', '++7')).toThrow('invalid syntax');
+    expect(() => call('to_number', '+')).toThrow('invalid syntax');
+    expect(() => call('to_number', '2e308')).toThrow('to_number: strconv.ParseFloat: parsing "2e308": value out of range');
+    expect(() => call('to_number', '-1e400')).toThrow('value out of range');
+    expect(call('to_number', '1e308')).toBe(10n ** 308n);
+  });
 });
