@@ -564,9 +564,12 @@ export function nodeValue(r: Run, node: TreeNode): Value | undefined {
           if (prev === undefined) out.set(name, cv);
           else if (gv !== undefined && isObject(gv) && objectGet(gv, name) !== undefined) {
             if (!equals(prev, cv)) throw new RegoEvalError(CONFLICT, MSG_OBJECT_CONFLICT);
+          } else if (child.children.size > 0 || !child.group) {
+            // A package or prefix node's value already has the base data at its path merged in.
+            out.set(name, cv);
           } else {
-            // Base data and a virtual document at the same key: as in OPA's merge of the two, base
-            // values win and objects on both sides are merged key by key.
+            // Base data and a rule at the same key: as in OPA's merge of base and virtual documents,
+            // base values win and objects on both sides are merged key by key.
             out.set(name, isObject(prev) && isObject(cv) ? mergeObjects(cv, prev) : prev);
           }
         }

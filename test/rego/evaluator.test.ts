@@ -307,6 +307,11 @@ u if p.constructor`;
     expect(toJSON(evaluateRule(p, 'data.cfg', { data })!)).toEqual({ mode: 'base', limits: { cpu: 8, mem: 4, disk: 100 }, extra: 1 });
     // Reading the rule itself evaluates the rule.
     expect(toJSON(evaluateRule(p, 'data.cfg.mode', { data })!)).toBe('rule');
+    // The same holds a level up, through a package nested under the base document.
+    const q = policy('package app.cfg\nmode := "rule"\nextra := 1');
+    const nested = { app: { name: 'a', cfg: { mode: 'base', limits: { cpu: 8 } } } };
+    expect(toJSON(evaluateRule(q, 'data.app', { data: nested })!)).toEqual({ name: 'a', cfg: { mode: 'base', limits: { cpu: 8 }, extra: 1 } });
+    expect(toJSON(evaluateRule(q, 'data', { data: nested })!)).toEqual({ app: { name: 'a', cfg: { mode: 'base', limits: { cpu: 8 }, extra: 1 } } });
   });
 
   it('compiles calls of builtins oclhub does not provide when a with replaces them, and fails closed otherwise', () => {
