@@ -574,7 +574,10 @@ export function nodeValue(r: Run, node: TreeNode): Value | undefined {
           }
         }
       }
-      v = gv !== undefined && !isObject(gv) ? gv : makeObject(out.entries());
+      if (gv !== undefined && !isObject(gv)) v = gv;
+      // Base data that is not an object cannot take the package's keys: OPA keeps the base value.
+      else if (gv === undefined && base !== undefined && !isObject(base)) v = base;
+      else v = makeObject(out.entries());
     } else v = gv !== undefined ? gv : node.group ? baseAt(r, node.path) : undefined;
     if (v !== undefined && r.overrides) {
       for (const o of r.overrides) {

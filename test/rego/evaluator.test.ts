@@ -312,6 +312,10 @@ u if p.constructor`;
     const nested = { app: { name: 'a', cfg: { mode: 'base', limits: { cpu: 8 } } } };
     expect(toJSON(evaluateRule(q, 'data.app', { data: nested })!)).toEqual({ name: 'a', cfg: { mode: 'base', limits: { cpu: 8 }, extra: 1 } });
     expect(toJSON(evaluateRule(q, 'data', { data: nested })!)).toEqual({ app: { name: 'a', cfg: { mode: 'base', limits: { cpu: 8 }, extra: 1 } } });
+    // Base data that is not an object where a package lives stays as it is.
+    expect(toJSON(evaluateRule(q, 'data.app', { data: { app: 'plain' } })!)).toBe('plain');
+    expect(toJSON(evaluateRule(q, 'data', { data: { app: 'plain' } })!)).toEqual({ app: 'plain' });
+    expect(toJSON(evaluateRule(q, 'data.app.cfg.extra', { data: { app: 'plain' } })!)).toBe(1);
   });
 
   it('compiles calls of builtins oclhub does not provide when a with replaces them, and fails closed otherwise', () => {
