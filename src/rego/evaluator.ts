@@ -11,6 +11,7 @@
  * swaps in a fresh memo so memoised values never leak across scopes.
  */
 import { termString } from './builtins/goformat.js';
+import { mergeObjects } from './builtins/objects.js';
 import { BuiltinError, type BuiltinContext } from './builtins/registry.js';
 import { CONFLICT, MSG_COMPLETE_CONFLICT, MSG_FUNCTION_CONFLICT, MSG_OBJECT_CONFLICT, RegoEvalError } from './errors.js';
 import type { CFn, CRule, RuleGroup, TreeNode } from './ir.js';
@@ -560,13 +561,23 @@ export function nodeValue(r: Run, node: TreeNode): Value | undefined {
         const cv = nodeValue(r, child);
         if (cv !== undefined) {
           const prev = out.get(name);
-          if (prev !== undefined && gv !== undefined && !equals(prev, cv) && isObject(gv) && objectGet(gv, name) !== undefined) {
-            throw new RegoEvalError(CONFLICT, MSG_OBJECT_CONFLICT);
+          if (prev === undefined) out.set(name, cv);
+          else if (gv !== undefined && isObject(gv) && objectGet(gv, name) !== undefined) {
+            if (!equals(prev, cv)) throw new RegoEvalError(CONFLICT, MSG_OBJECT_CONFLICT);
+          } else if (child.children.size > 0 || !child.group) {
+            // A package or prefix node's value already has the base data at its path merged in.
+            out.set(name, cv);
+          } else {
+            // Base data and a rule at the same key: as in OPA's merge of base and virtual documents,
+            // base values win and objects on both sides are merged key by key.
+            out.set(name, isObject(prev) && isObject(cv) ? mergeObjects(cv, prev) : prev);
           }
-          out.set(name, cv);
         }
       }
-      v = gv !== undefined && !isObject(gv) ? gv : makeObject(out.entries());
+      if (gv !== undefined && !isObject(gv)) v = gv;
+      // Base data that is not an object cannot take the package's keys: OPA keeps the base value.
+      else if (gv === undefined && base !== undefined && !isObject(base)) v = base;
+      else v = makeObject(out.entries());
     } else v = gv !== undefined ? gv : node.group ? baseAt(r, node.path) : undefined;
     if (v !== undefined && r.overrides) {
       for (const o of r.overrides) {

@@ -300,6 +300,24 @@ u if p.constructor`;
     expect(value(src, 'data.t.u')).toBeUndefined();
   });
 
+  it('lets base data win over a rule at the same key when the enclosing document is read whole, merging objects', () => {
+    const p = policy('package cfg\nmode := "rule"\nlimits := {"cpu": 2, "mem": 4}\nextra := 1');
+    const data = { cfg: { mode: 'base', limits: { cpu: 8, disk: 100 } } };
+    // Reading the package merges the two documents, base values first.
+    expect(toJSON(evaluateRule(p, 'data.cfg', { data })!)).toEqual({ mode: 'base', limits: { cpu: 8, mem: 4, disk: 100 }, extra: 1 });
+    // Reading the rule itself evaluates the rule.
+    expect(toJSON(evaluateRule(p, 'data.cfg.mode', { data })!)).toBe('rule');
+    // The same holds a level up, through a package nested under the base document.
+    const q = policy('package app.cfg\nmode := "rule"\nextra := 1');
+    const nested = { app: { name: 'a', cfg: { mode: 'base', limits: { cpu: 8 } } } };
+    expect(toJSON(evaluateRule(q, 'data.app', { data: nested })!)).toEqual({ name: 'a', cfg: { mode: 'base', limits: { cpu: 8 }, extra: 1 } });
+    expect(toJSON(evaluateRule(q, 'data', { data: nested })!)).toEqual({ app: { name: 'a', cfg: { mode: 'base', limits: { cpu: 8 }, extra: 1 } } });
+    // Base data that is not an object where a package lives stays as it is.
+    expect(toJSON(evaluateRule(q, 'data.app', { data: { app: 'plain' } })!)).toBe('plain');
+    expect(toJSON(evaluateRule(q, 'data', { data: { app: 'plain' } })!)).toEqual({ app: 'plain' });
+    expect(toJSON(evaluateRule(q, 'data.app.cfg.extra', { data: { app: 'plain' } })!)).toBe(1);
+  });
+
   it('compiles calls of builtins oclhub does not provide when a with replaces them, and fails closed otherwise', () => {
     const src = `package t
 status := http.send({"method": "GET", "url": "https://example.com"}).status_code

@@ -9,9 +9,15 @@ function toNumber([v]: Value[]): Value {
   if (typeof v === 'boolean') return v ? 1 : 0;
   if (isNumber(v)) return v;
   if (typeof v === 'string') {
-    const n = parseNumber(v);
-    // Go's big.Float also accepts forms such as "+1", "Inf" and hex; those are rare in policies.
-    if (n === undefined || v.trim() !== v) throw fail('to_number', `strconv.ParseFloat: parsing ${goQuote(v)}: invalid syntax`);
+    // Go's ParseFloat reads infinities and NaN (any case, any run of leading signs); OPA refuses
+    // them as an operand type error before parsing.
+    if (/^[+-]*(inf|infinity|nan)$/i.test(v)) throw typeError('to_number', 1, v, 'valid number string');
+    // ParseFloat takes one leading sign, "+" included (it also reads hex floats, rare in policies).
+    const text = /^\+[\d.]/.test(v) ? v.slice(1) : v;
+    const n = parseNumber(text);
+    if (n === undefined || text.trim() !== text) throw fail('to_number', `strconv.ParseFloat: parsing ${goQuote(v)}: invalid syntax`);
+    // Beyond float64's range ParseFloat fails, where a Rego literal would stay exact.
+    if (!Number.isFinite(Number(text))) throw fail('to_number', `strconv.ParseFloat: parsing ${goQuote(v)}: value out of range`);
     return n;
   }
   throw typeError('to_number', 1, v!, 'null', 'boolean', 'number', 'string');

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BUILTINS } from '../../../src/rego/builtins/index.js';
+import { BuiltinTypeError } from '../../../src/rego/builtins/registry.js';
 import { call, testCtx } from './helpers.js';
 
 describe('rounding', () => {
@@ -62,5 +63,31 @@ describe('rand.intn', () => {
     expect(a).toBeGreaterThanOrEqual(0);
     expect(a).toBeLessThan(100);
     expect(f(['k', 0], ctx)).toBe(0);
+  });
+});
+
+describe('to_number', () => {
+  it('refuses infinities and NaN in any case and after any signs, as an operand type error', () => {
+    for (const s of ['nan', 'NaN', '-nan', 'inf', '+Inf', '-INF', 'infinity', '--Infinity', 'iNfInItY']) {
+      expect(() => call('to_number', s)).toThrow('to_number: operand 1 must be valid number string but got string');
+    }
+    expect(() => call('to_number', 'inf')).toThrow(BuiltinTypeError);
+  });
+
+  it('still converts ordinary numerals and reports other strings as unparsable', () => {
+    expect(call('to_number', '-2.5')).toBe(-2.5);
+    expect(call('to_number', '10')).toBe(10);
+    expect(() => call('to_number', 'information')).toThrow('invalid syntax');
+    expect(() => call('to_number', 'nano')).toThrow('invalid syntax');
+  });
+
+  it('takes one leading plus sign, and fails beyond the float64 range as Go\'s ParseFloat does', () => {
+    expect(call('to_number', '+7')).toBe(7);
+    expect(call('to_number', '+.25')).toBe(0.25);
+    expect(() => call('to_number', '++7')).toThrow('invalid syntax');
+    expect(() => call('to_number', '+')).toThrow('invalid syntax');
+    expect(() => call('to_number', '2e308')).toThrow('to_number: strconv.ParseFloat: parsing "2e308": value out of range');
+    expect(() => call('to_number', '-1e400')).toThrow('value out of range');
+    expect(call('to_number', '1e308')).toBe(10n ** 308n);
   });
 });
