@@ -289,12 +289,14 @@ export type Getter = (v: Value, key: Value) => Value | undefined;
 
 /**
  * `v[key]` inside base data (the JSON document under `data`). OPA reads a data ref from its store
- * by a path of strings, so a number key names an object member by its decimal text:
- * `data.codes[404]` is `data.codes["404"]`. A copy of that data in a variable is a plain value
- * again (`c := data.codes; c[404]` is undefined), and so is a rule's value.
+ * by a path of strings, so a number key names an object member by its decimal text
+ * (`data.codes[404]` is `data.codes["404"]`) and a string of digits indexes an array
+ * (`data.list["1"]` is `data.list[1]`). A copy of that data in a variable is a plain value again
+ * (`c := data.codes; c[404]` is undefined), and so is a rule's value.
  */
 export function getBaseChild(v: Value, key: Value): Value | undefined {
-  if ((typeof key === 'number' || typeof key === 'bigint') && !Array.isArray(v)) return getChild(v, String(key));
+  if (Array.isArray(v)) return typeof key === 'string' && /^[+-]?[0-9]+$/.test(key) ? getChild(v, Number(key)) : getChild(v, key);
+  if (typeof key === 'number' || typeof key === 'bigint') return getChild(v, String(key));
   return getChild(v, key);
 }
 

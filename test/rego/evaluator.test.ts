@@ -315,8 +315,9 @@ under_with := d if d := data.t.direct with data.unrelated as 1`;
     expect(value(src, 'data.t', { data })).toMatchObject({ top: 'seven', direct: 'not found', nested: 'web', dynamic: ['error', 'not found'], iterated: ['one'], under_with: 'not found' });
     expect(value(src, 'data.t.copied', { data })).toBeUndefined();
     expect(value(src, 'data.t.rule_value', { data })).toBeUndefined();
-    // Array elements are still indexed by number.
-    expect(value('package t\nx := data.arr[1]', 'data.t.x', { data: { arr: ['a', 'b'] } })).toBe('b');
+    // An array in base data is indexed by a number or by a string of digits, a copy of it by a number only.
+    const arr = 'package t\nx := [data.arr[1], data.arr["1"]]\ny := a["1"] if a := data.arr';
+    expect(value(arr, 'data.t', { data: { arr: ['a', 'b'] } })).toEqual({ x: ['b', 'b'] });
   });
 
   it('compiles calls of builtins oclhub does not provide when a with replaces them, and fails closed otherwise', () => {
