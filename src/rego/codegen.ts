@@ -30,6 +30,7 @@ import {
   forEachMember,
   genAll,
   getChild,
+  getBaseChild,
   getChildObject,
   fieldGetter,
   member2,
@@ -963,7 +964,7 @@ export class CodeGen {
       };
     }
     const first = steps[i]!;
-    if (first.k === 0 && typeof first.key === 'string') {
+    if (first.k === 0) {
       // The path leaves the rule tree: only base data is there.
       const key = first.key;
       const after = steps.slice(i + 1);
@@ -975,7 +976,7 @@ export class CodeGen {
           det: (r, f) => {
             if (r.overrides) return slowFirst(r, f);
             const v = getChildObject(baseAt(r, prefix), key);
-            return v === undefined ? undefined : walkDet(r, v, after, f);
+            return v === undefined ? undefined : walkDet(r, v, after, f, getBaseChild);
           },
         };
       }
@@ -983,11 +984,10 @@ export class CodeGen {
         gen: (r, f, k) => {
           if (r.overrides) return slow(r, f, k);
           const v = getChildObject(baseAt(r, prefix), key);
-          return v !== undefined && walk(r, v, after, 0, f, k);
+          return v !== undefined && walk(r, v, after, 0, f, k, getBaseChild);
         },
       };
     }
-    if (first.k === 0) return { det: () => undefined };
     return { gen: slow };
   }
 

@@ -285,8 +285,25 @@ export function fieldGetter(key: string): (v: Value | undefined) => Value | unde
   return g;
 }
 
-export function getChildObject(v: Value | undefined, key: string): Value | undefined {
-  return v !== undefined && v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof RegoSet) ? getChild(v, key) : undefined;
+/** Reads one key of a value: `getChild`, or `getBaseChild` inside base data. */
+export type Getter = (v: Value, key: Value) => Value | undefined;
+
+/**
+ * `v[key]` inside base data (the JSON document under `data`). OPA reads a data ref from its store
+ * by a path of strings, so a number key names an object member by its decimal text
+ * (`data.codes[404]` is `data.codes["404"]`) and a string of digits indexes an array
+ * (`data.list["1"]` is `data.list[1]`). A copy of that data in a variable is a plain value again
+ * (`c := data.codes; c[404]` is undefined), and so is a rule's value.
+ */
+export function getBaseChild(v: Value, key: Value): Value | undefined {
+  if (Array.isArray(v)) return typeof key === 'string' && /^[+-]?[0-9]+$/.test(key) ? getChild(v, Number(key)) : getChild(v, key);
+  if (typeof key === 'number' || typeof key === 'bigint') return getChild(v, String(key));
+  return getChild(v, key);
+}
+
+/** A member of an object in base data (`getBaseChild`), undefined for anything but an object. */
+export function getChildObject(v: Value | undefined, key: Value): Value | undefined {
+  return v !== undefined && v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof RegoSet) ? getBaseChild(v, key) : undefined;
 }
 
 export function member2(v: Value, c: Value): boolean {
@@ -388,12 +405,12 @@ export type Step =
   | { k: 4; gen: Gen };
 
 /** Indexes `v` by steps[i..], iterating where a step iterates. */
-export function walk(r: Run, v: Value, steps: Step[], i: number, f: Frame, k: VK): boolean {
+export function walk(r: Run, v: Value, steps: Step[], i: number, f: Frame, k: VK, get: Getter = getChild): boolean {
   for (; i < steps.length; i++) {
     const s = steps[i]!;
     switch (s.k) {
       case 0: {
-        const c = getChild(v, s.key);
+        const c = get(v, s.key);
         if (c === undefined) return false;
         v = c;
         break;
@@ -401,7 +418,7 @@ export function walk(r: Run, v: Value, steps: Step[], i: number, f: Frame, k: VK
       case 1: {
         const key = s.det(r, f);
         if (key === undefined) return false;
-        const c = getChild(v, key);
+        const c = get(v, key);
         if (c === undefined) return false;
         v = c;
         break;
@@ -417,20 +434,20 @@ export function walk(r: Run, v: Value, steps: Step[], i: number, f: Frame, k: VK
         }
         return forEachMember(r, v, (key, child) => {
           f[slot] = key;
-          return walk(r, child, steps, next, f, k);
+          return walk(r, child, steps, next, f, k, get);
         });
       }
       case 3: {
         const pat = s.pat;
         const next = i + 1;
-        return forEachMember(r, v, (key, child) => pat(r, f, key, () => walk(r, child, steps, next, f, k)));
+        return forEachMember(r, v, (key, child) => pat(r, f, key, () => walk(r, child, steps, next, f, k, get)));
       }
       case 4: {
         const base = v;
         const next = i + 1;
         return s.gen(r, f, (key) => {
-          const c = getChild(base, key);
-          return c !== undefined && walk(r, c, steps, next, f, k);
+          const c = get(base, key);
+          return c !== undefined && walk(r, c, steps, next, f, k, get);
         });
       }
     }
@@ -439,14 +456,14 @@ export function walk(r: Run, v: Value, steps: Step[], i: number, f: Frame, k: VK
 }
 
 /** `walk` for paths whose steps all have one value (kinds 0 and 1). */
-export function walkDet(r: Run, v: Value | undefined, steps: Step[], f: Frame): Value | undefined {
+export function walkDet(r: Run, v: Value | undefined, steps: Step[], f: Frame, get: Getter = getChild): Value | undefined {
   for (let i = 0; i < steps.length && v !== undefined; i++) {
     const s = steps[i]!;
-    if (s.k === 0) v = getChild(v, s.key);
+    if (s.k === 0) v = get(v, s.key);
     else {
       const key = (s as { det: Det }).det(r, f);
       if (key === undefined) return undefined;
-      v = getChild(v, key);
+      v = get(v, key);
     }
   }
   return v;
@@ -492,12 +509,12 @@ export function descend(r: Run, node: TreeNode, base: Value | undefined, steps: 
       const pat = s.pat;
       return iterateNodeKeys(r, n, b, (kk) => pat(r, f, kk, () => stepNode(r, n, b, kk, steps, i, f, k)));
     }
-    if (typeof key !== 'string') return false;
+    if (typeof key !== 'string') return stepBase(r, base, key, steps, i, f, k);
     const child = node.children.get(key);
     const childBase: Value | undefined = getChildObject(base, key);
     if (!child) {
       if (childBase === undefined) return false;
-      return walk(r, childBase, steps, i + 1, f, k);
+      return walk(r, childBase, steps, i + 1, f, k, getBaseChild);
     }
     node = child;
     base = childBase;
@@ -508,11 +525,17 @@ export function descend(r: Run, node: TreeNode, base: Value | undefined, steps: 
 }
 
 function stepNode(r: Run, node: TreeNode, base: Value | undefined, key: Value, steps: Step[], i: number, f: Frame, k: VK): boolean {
-  if (typeof key !== 'string') return false;
+  if (typeof key !== 'string') return stepBase(r, base, key, steps, i, f, k);
   const child = node.children.get(key);
   const childBase = getChildObject(base, key);
-  if (!child) return childBase !== undefined && walk(r, childBase, steps, i + 1, f, k);
+  if (!child) return childBase !== undefined && walk(r, childBase, steps, i + 1, f, k, getBaseChild);
   return descend(r, child, childBase, steps, i + 1, f, k);
+}
+
+/** A key that names no rule (rules have string names): the path continues in base data only. */
+function stepBase(r: Run, base: Value | undefined, key: Value, steps: Step[], i: number, f: Frame, k: VK): boolean {
+  const c = getChildObject(base, key);
+  return c !== undefined && walk(r, c, steps, i + 1, f, k, getBaseChild);
 }
 
 function iterateNodeKeys(r: Run, node: TreeNode, base: Value | undefined, each: (key: string) => boolean): boolean {

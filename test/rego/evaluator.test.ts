@@ -318,6 +318,26 @@ u if p.constructor`;
     expect(toJSON(evaluateRule(q, 'data.app.cfg.extra', { data: { app: 'plain' } })!)).toBe(1);
   });
 
+  it('reads a number key of a data ref as the member named by its decimal text, in base data only', () => {
+    const src = `package t
+codes := {"404": "page", "500": "server"}
+top := data[7]
+direct := data.http.codes[404]
+nested := data.http.by_port[8080][0]
+dynamic := [m | some c in [500, 404, 418]; m := data.http.codes[c]]
+iterated := [p | p := data.http.list[_][1]]
+copied := c[404] if c := data.http.codes
+rule_value := data.t.codes[404]
+under_with := d if d := data.t.direct with data.unrelated as 1`;
+    const data = { '7': 'seven', http: { codes: { '404': 'not found', '500': 'error' }, by_port: { '8080': ['web'] }, list: [{ '1': 'one' }] } };
+    expect(value(src, 'data.t', { data })).toMatchObject({ top: 'seven', direct: 'not found', nested: 'web', dynamic: ['error', 'not found'], iterated: ['one'], under_with: 'not found' });
+    expect(value(src, 'data.t.copied', { data })).toBeUndefined();
+    expect(value(src, 'data.t.rule_value', { data })).toBeUndefined();
+    // An array in base data is indexed by a number or by a string of digits, a copy of it by a number only.
+    const arr = 'package t\nx := [data.arr[1], data.arr["1"]]\ny := a["1"] if a := data.arr';
+    expect(value(arr, 'data.t', { data: { arr: ['a', 'b'] } })).toEqual({ x: ['b', 'b'] });
+  });
+
   it('compiles calls of builtins oclhub does not provide when a with replaces them, and fails closed otherwise', () => {
     const src = `package t
 status := http.send({"method": "GET", "url": "https://example.com"}).status_code

@@ -385,9 +385,15 @@ function fromYAML(name: string, x: unknown): Value {
   throw fail(name, 'unsupported YAML value');
 }
 
+/**
+ * A stream of several documents (`---`) reads as its first document, as sigs.k8s.io/yaml does for
+ * OPA; a syntax error in any of them makes the text invalid.
+ */
 function parseYAML(name: string, text: string): Value {
-  const doc = yaml().parseDocument(text, { version: '1.1', intAsBigInt: true, uniqueKeys: false });
-  if (doc.errors.length > 0) throw fail(name, doc.errors[0]!.message.split('\n')[0]!);
+  const docs = yaml().parseAllDocuments(text, { version: '1.1', intAsBigInt: true, uniqueKeys: false });
+  if (!Array.isArray(docs) || docs.length === 0) return null;
+  for (const d of docs) if (d.errors.length > 0) throw fail(name, d.errors[0]!.message.split('\n')[0]!);
+  const doc = docs[0]!;
   let js: unknown;
   try {
     js = doc.toJS({ mapAsMap: true, maxAliasCount: 100 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RegoSet, makeObject } from '../../../src/rego/value.js';
+import { BuiltinError } from '../../../src/rego/builtins/registry.js';
 import { call } from './helpers.js';
 
 describe('json.marshal', () => {
@@ -106,5 +107,14 @@ describe('yaml', () => {
     expect(call('yaml.is_valid', 'foo: [bar')).toBe(false);
     expect(call('yaml.is_valid', '- qux: bar\n- qux: bar')).toBe(true);
     expect(call('yaml.is_valid', 1)).toBe(false);
+  });
+
+  it('reads a multi-document stream as its first document, valid only if every document is', () => {
+    expect(call('yaml.unmarshal', 'x: first\n---\ny: second\n')).toEqual({ x: 'first' });
+    expect(call('yaml.is_valid', 'x: 1\n---\ny: 2\n')).toBe(true);
+    expect(call('yaml.is_valid', 'x: 1\n---\n\ty: 2\n')).toBe(false);
+    expect(() => call('yaml.unmarshal', 'x: 1\n---\ny: [2\n')).toThrow(BuiltinError);
+    expect(call('yaml.unmarshal', '')).toBe(null);
+    expect(call('yaml.unmarshal', '# only a comment\n')).toBe(null);
   });
 });
