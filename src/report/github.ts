@@ -36,6 +36,7 @@ import {
   type LintSummary,
   type PolicyDecision,
 } from './lint-report.js';
+import { eachEvaluation } from './lint-pieces.js';
 import { sanitize } from './lint-text.js';
 import { fileUri } from './sarif.js';
 import { formatLocation } from './text.js';
@@ -62,7 +63,7 @@ const SEVERITY_LEVEL: Record<Severity, AnnotationLevel> = { error: 'error', warn
 export function renderGithub(report: LintReport, options: GithubOptions = {}): string {
   const annotations: Annotation[] = [];
   for (const d of report.diagnostics) annotations.push(diagnosticAnnotation(d, report));
-  for (const evaluation of report.evaluations) {
+  for (const evaluation of eachEvaluation(report)) {
     for (const decision of evaluation.decisions) {
       const annotation = decisionAnnotation(evaluation, decision, options, report);
       if (annotation) annotations.push(annotation);
@@ -216,7 +217,7 @@ export function renderGithubStepSummary(report: LintReport, options: StepSummary
   const findings: string[][] = [];
   const inconclusive: string[][] = [];
   const exceptions: string[][] = [];
-  for (const evaluation of report.evaluations) {
+  for (const evaluation of eachEvaluation(report)) {
     for (const decision of evaluation.decisions) {
       const context = [md(evaluation.project), md(evaluation.environment), md(evaluation.tenant ?? '')];
       const policy = md(policyLabel(decision));

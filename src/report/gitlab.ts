@@ -31,6 +31,7 @@
 import { diagnosticIdentity, type Diagnostic, type Range, type RelatedInformation, type Severity, type SourceRepository } from '../diagnostics.js';
 import { decisionFingerprint, diagnosticFingerprinter, fingerprint } from './fingerprint.js';
 import { contextName, decisionMessage, displayPath, isHome, policyLabel, type Evaluation, type LintReport, type PolicyDecision } from './lint-report.js';
+import { eachEvaluation } from './lint-pieces.js';
 
 export type GitlabSeverity = 'info' | 'minor' | 'major' | 'critical' | 'blocker';
 
@@ -58,7 +59,11 @@ export function buildGitlab(report: LintReport, options: GitlabOptions = {}): Gi
   const place = (file: string, repository: SourceRepository | undefined, range: Range | undefined, related: readonly RelatedInformation[] | undefined) =>
     placeFinding(report, file, repository, range, related);
 
-  for (const evaluation of report.evaluations) {
+  // Diagnostics already shown as an undecided context's cause (below).
+  const shownAsUndecided = new Set<string>();
+  // Stored pieces are decoded a project at a time (report/lint-pieces.ts).
+  for (const evaluation of eachEvaluation(report)) {
+    addUndecidedErrorKeys(evaluation, shownAsUndecided);
     if (evaluation.decisions.length === 0 && (evaluation.errors?.length ?? 0) > 0) issues.push(undecidedIssue(report, evaluation));
     for (const decision of evaluation.decisions) {
       const severity = decisionSeverity(decision);
@@ -77,7 +82,6 @@ export function buildGitlab(report: LintReport, options: GitlabOptions = {}): Gi
     }
   }
   const diagnosticFingerprint = diagnosticFingerprinter(report);
-  const shownAsUndecided = undecidedErrorKeys(report.evaluations);
   for (const d of report.diagnostics) {
     // Already the cause of an undecided context's blocker issue, which names it in full: once is enough.
     if (shownAsUndecided.has(diagnosticIdentity(d))) continue;
@@ -126,10 +130,8 @@ function undecidedIssue(report: LintReport, evaluation: Evaluation): GitlabIssue
   };
 }
 
-function undecidedErrorKeys(evaluations: readonly Evaluation[]): Set<string> {
-  const keys = new Set<string>();
-  for (const evaluation of evaluations) if (evaluation.decisions.length === 0) for (const e of evaluation.errors ?? []) keys.add(diagnosticIdentity(e));
-  return keys;
+function addUndecidedErrorKeys(evaluation: Evaluation, keys: Set<string>): void {
+  if (evaluation.decisions.length === 0) for (const e of evaluation.errors ?? []) keys.add(diagnosticIdentity(e));
 }
 
 /** The issue's location in this repository, and a note on where the finding really is when elsewhere. */
