@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { renderGithub, renderGithubStepSummary } from '../../src/report/github.js';
-import { renderGitlab } from '../../src/report/gitlab.js';
+import { buildGitlab, gitlabChunks, renderGitlab } from '../../src/report/gitlab.js';
 import { junitChunks, renderJunit } from '../../src/report/junit.js';
 import { eachEvaluation, evaluationRuns, evaluationSegments } from '../../src/report/lint-pieces.js';
 import type { Evaluation, LintReport } from '../../src/report/lint-report.js';
@@ -29,6 +29,7 @@ const RENDERERS: Record<string, (report: LintReport) => string> = {
   github: (r) => renderGithub(r),
   'github step summary': (r) => renderGithubStepSummary(r),
   gitlab: (r) => renderGitlab(r),
+  'gitlab chunks': (r) => [...gitlabChunks(r)].join(''),
 };
 
 /** The renderers' expected text: `sarif chunks` is `renderSarif` with the same options. */
@@ -36,6 +37,9 @@ const EXPECTED: Record<string, (report: LintReport) => string> = {
   ...RENDERERS,
   'sarif chunks': (r) => renderSarif(r, { indent: 0 }),
   'junit chunks, out of scope left out': (r) => renderJunit(r, { omitOutOfScope: true }),
+  // The whole array as one JSON text, as GitLab reads it.
+  gitlab: (r) => `${JSON.stringify(buildGitlab(r), null, 2)}\n`,
+  'gitlab chunks': (r) => `${JSON.stringify(buildGitlab(r), null, 2)}\n`,
 };
 
 /** The fixture's report at commit C, its evaluations spread over `projects` projects (several pieces, tenants, undecided contexts). */
@@ -50,7 +54,7 @@ function hubReport(projects: number, failOn: LintReport['failOn'] = 'block'): Li
 
 describe('rendering a report of stored pieces', () => {
   it('writes what rendering it in memory writes, in every format, without decoding the report', () => {
-    for (const report of [hubReport(1), hubReport(4), hubReport(3, 'warn'), hubReport(2, 'error'), { ...cleanReport(), evaluations: [] }]) {
+    for (const report of [hubReport(1), hubReport(4), hubReport(80), hubReport(3, 'warn'), hubReport(2, 'error'), { ...cleanReport(), evaluations: [] }]) {
       const hub = report.repositories?.find((r) => r.id === 'hub') ?? { id: 'hub', location: '/hub', commit: C };
       for (const [name, render] of Object.entries(RENDERERS)) {
         const assembled = pieced(report, hub, C);

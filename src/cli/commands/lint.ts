@@ -130,13 +130,14 @@ export async function runLint(options: LintCommandOptions, io: CliIo): Promise<n
     }
   }
   // Loaded only now: an unchanged hub's report above is re-printed without loading the parser or the engine.
-  const [{ lintHub }, { homeRepository, isHubFolder, targetsForProjects }, { renderLint, renderGithubStepSummary }, { lintExitCode, summarize }, { sarifChunks }, { junitChunks }] = await Promise.all([
+  const [{ lintHub }, { homeRepository, isHubFolder, targetsForProjects }, { renderLint, renderGithubStepSummary }, { lintExitCode, summarize }, { sarifChunks }, { junitChunks }, { gitlabChunks }] = await Promise.all([
     import('../../lint/engine.js'),
     import('../lint-targets.js'),
     import('../../report/lint-formats.js'),
     import('../../report/lint-report.js'),
     import('../../report/sarif.js'),
     import('../../report/junit.js'),
+    import('../../report/gitlab.js'),
   ]);
   const root = where.cacheRoot;
   const stateDir = lintCacheDir(options, io, root);
@@ -238,13 +239,21 @@ export async function runLint(options: LintCommandOptions, io: CliIo): Promise<n
         /^[a-z][a-z0-9+.-]*:\/\//i.test(repository.location) ? undefined : pathToFileURL(path.resolve(hubDir ?? io.cwd, repository.location)).href.replace(/\/?$/, '/'),
     },
   };
-  // JSON, SARIF and JUnit are written as they are produced (a 5,000-project report is hundreds of
+  // JSON, SARIF, JUnit and GitLab's report are written as they are produced (a 5,000-project report is hundreds of
   // megabytes as one string; as one log object and one string, a 1,000-project run's SARIF doubled the
   // lint's peak memory); the projects taken from the cache are written as the bytes stored for them,
   // or decoded one at a time (report/lint-pieces.ts).
   const lintJsonParts = format === 'json' || extras.some((extra) => extra.format === 'json') ? (await import('../../report/lint-json-stream.js')).lintJsonParts : undefined;
   const streamed = (report: typeof run.report, format: LintFormat): Iterable<string | PieceBytes> | undefined =>
-    format === 'sarif' ? sarifChunks(report, renderOptions.sarif) : format === 'junit' ? junitChunks(report, renderOptions.junit) : format === 'json' ? lintJsonParts?.(report) : undefined;
+    format === 'sarif'
+      ? sarifChunks(report, renderOptions.sarif)
+      : format === 'junit'
+        ? junitChunks(report, renderOptions.junit)
+        : format === 'gitlab'
+          ? gitlabChunks(report, renderOptions.gitlab)
+          : format === 'json'
+            ? lintJsonParts?.(report)
+            : undefined;
   /** Renders a format whole (with GitHub's job summary); DEFERRED_CHANGED when a deferred piece's cache file changed under it. */
   const renderWhole = (report: typeof run.report, format: LintFormat, withSummary = false): { text: string; summary?: string } | typeof DEFERRED_CHANGED => {
     try {
@@ -304,7 +313,7 @@ export async function runLint(options: LintCommandOptions, io: CliIo): Promise<n
 }
 
 /** Formats rendered whole before anything is written (the others are written as they are produced). */
-const WHOLE_FORMATS: ReadonlySet<LintFormat> = new Set(['text', 'github', 'gitlab']);
+const WHOLE_FORMATS: ReadonlySet<LintFormat> = new Set(['text', 'github']);
 
 function baseOptions(options: LintCommandOptions, version: string, release: LintOptions['release'], shard: ShardSpec | undefined): LintOptions {
   return {
