@@ -36,6 +36,7 @@ import {
   type LintSummary,
   type PolicyDecision,
 } from './lint-report.js';
+import { eachEvaluation } from './lint-pieces.js';
 import { sanitize } from './lint-text.js';
 import { fileUri } from './sarif.js';
 import { formatLocation } from './text.js';
@@ -60,25 +61,29 @@ const LEVEL_ORDER: Record<AnnotationLevel, number> = { error: 0, warning: 1, not
 const SEVERITY_LEVEL: Record<Severity, AnnotationLevel> = { error: 'error', warning: 'warning', info: 'notice' };
 
 export function renderGithub(report: LintReport, options: GithubOptions = {}): string {
-  const annotations: Annotation[] = [];
-  for (const d of report.diagnostics) annotations.push(diagnosticAnnotation(d, report));
-  for (const evaluation of report.evaluations) {
-    for (const decision of evaluation.decisions) {
-      const annotation = decisionAnnotation(evaluation, decision, options, report);
-      if (annotation) annotations.push(annotation);
+  // By level, in the order they come (diagnostics first, then contexts in report order: a stable sort
+  // by level), each written as it comes: the whole hub's annotations are never objects at once.
+  const local: string[][] = [[], [], []];
+  const elsewhere: string[][] = [[], [], []];
+  let elsewhereCount = 0;
+  const add = (a: Annotation | undefined) => {
+    if (!a) return;
+    const level = LEVEL_ORDER[a.level];
+    if (a.file === undefined || isHome(report, a.repository)) {
+      local[level]!.push(workflowCommand(a));
+      return;
     }
+    elsewhereCount++;
+    elsewhere[level]!.push(sanitize(`${a.level}: ${formatLocation(displayPath(report, a.file, a.repository), a.range)}: ${a.title}`).replace(/\n/g, ' '));
+    const line = a.range ? sourceLine(report, a.file, a.repository, a.range.start.line) : undefined;
+    if (line !== undefined) elsewhere[level]!.push(sanitize(`    ${a.range!.start.line} | ${line}`));
+  };
+  for (const d of report.diagnostics) add(diagnosticAnnotation(d, report));
+  for (const evaluation of eachEvaluation(report)) {
+    for (const decision of evaluation.decisions) add(decisionAnnotation(evaluation, decision, options, report));
   }
-  // A stable sort: within a level, diagnostics first, then contexts in report order.
-  annotations.sort((a, b) => LEVEL_ORDER[a.level] - LEVEL_ORDER[b.level]);
-  const local = annotations.filter((a) => a.file === undefined || isHome(report, a.repository));
-  const elsewhere = annotations.filter((a) => !local.includes(a));
-  const lines = local.map(workflowCommand);
-  for (const a of elsewhere) {
-    lines.push(sanitize(`${a.level}: ${formatLocation(displayPath(report, a.file!, a.repository), a.range)}: ${a.title}`).replace(/\n/g, ' '));
-    const line = a.range ? sourceLine(report, a.file!, a.repository, a.range.start.line) : undefined;
-    if (line !== undefined) lines.push(sanitize(`    ${a.range!.start.line} | ${line}`));
-  }
-  if (elsewhere.length > 0) lines.push(`${elsewhere.length} ${elsewhere.length === 1 ? 'finding is' : 'findings are'} in other repositories (not annotated here): see the job summary`);
+  const lines = [...local.flat(), ...elsewhere.flat()];
+  if (elsewhereCount > 0) lines.push(`${elsewhereCount} ${elsewhereCount === 1 ? 'finding is' : 'findings are'} in other repositories (not annotated here): see the job summary`);
   lines.push(`${report.tool.name} lint: ${summaryLine(summarize(report))}`);
   return lines.join('\n') + '\n';
 }
@@ -213,43 +218,44 @@ export function renderGithubStepSummary(report: LintReport, options: StepSummary
   if (report.hubRef !== undefined) out.push(`Hub: ${md(report.hubRef)}`, '');
   out.push(...countsTable(summary), '');
 
-  const findings: string[][] = [];
-  const inconclusive: string[][] = [];
-  const exceptions: string[][] = [];
-  for (const evaluation of report.evaluations) {
+  // Only the first rows of each table are shown: the rest are counted, not made.
+  const findings = [new TableRows(maxRows), new TableRows(maxRows), new TableRows(maxRows)];
+  const inconclusive = new TableRows(maxRows);
+  const exceptions = new TableRows(maxRows);
+  for (const evaluation of eachEvaluation(report)) {
     for (const decision of evaluation.decisions) {
-      const context = [md(evaluation.project), md(evaluation.environment), md(evaluation.tenant ?? '')];
-      const policy = md(policyLabel(decision));
-      const where = location(decision.location?.file, decision.location?.range, decision.location?.repository);
-      const repository = repositoryCell(decision.location?.repository);
+      const context = () => [md(evaluation.project), md(evaluation.environment), md(evaluation.tenant ?? '')];
+      const policy = () => md(policyLabel(decision));
+      const where = () => location(decision.location?.file, decision.location?.range, decision.location?.repository);
+      const repository = () => repositoryCell(decision.location?.repository);
       if (decision.outcome === 'violation' || decision.outcome === 'error') {
-        const result = decision.outcome === 'error' ? '❗ error' : decision.action === 'block' ? '⛔ blocked' : '⚠️ warning';
-        findings.push([result, ...context, policy, md(decisionMessage(decision)), ...repository, where]);
+        // Errors and blocks first, as in the annotations.
+        const rank = decision.outcome === 'error' ? 0 : decision.action === 'block' ? 1 : 2;
+        const result = ['❗ error', '⛔ blocked', '⚠️ warning'][rank]!;
+        findings[rank]!.add(() => [result, ...context(), policy(), md(decisionMessage(decision)), ...repository(), where()]);
       } else if (decision.outcome === 'inconclusive') {
-        inconclusive.push([...context, policy, md(decisionMessage(decision).replace(/^inconclusive: /, ''))]);
+        inconclusive.add(() => [...context(), policy(), md(decisionMessage(decision).replace(/^inconclusive: /, ''))]);
       } else if (decision.outcome === 'excepted') {
         const e = decision.exception;
-        exceptions.push([...context, policy, md(e?.owner ?? ''), md(e?.expires ?? ''), md(e?.reason ?? ''), ...repository, where]);
+        exceptions.add(() => [...context(), policy(), md(e?.owner ?? ''), md(e?.expires ?? ''), md(e?.reason ?? ''), ...repository(), where()]);
       }
     }
   }
-  // Errors and blocks first, as in the annotations.
-  const rank = (row: string[]) => (row[0]!.includes('error') ? 0 : row[0]!.includes('blocked') ? 1 : 2);
-  findings.sort((a, b) => rank(a) - rank(b));
-  if (findings.length > 0) {
-    out.push('### Policy findings', '', ...table(['Result', 'Project', 'Environment', 'Tenant', 'Policy', 'Reason', ...repositoryHeader, 'Location'], findings, maxRows), '');
+  const sortedFindings = TableRows.joined(findings, maxRows);
+  if (sortedFindings.count > 0) {
+    out.push('### Policy findings', '', ...table(['Result', 'Project', 'Environment', 'Tenant', 'Policy', 'Reason', ...repositoryHeader, 'Location'], sortedFindings, maxRows), '');
   }
-  if (inconclusive.length > 0) {
+  if (inconclusive.count > 0) {
     out.push('### Inconclusive', '', 'These decisions read input this run does not have; they neither pass nor fail.', '', ...table(['Project', 'Environment', 'Tenant', 'Policy', 'Needs'], inconclusive, maxRows), '');
   }
-  if (exceptions.length > 0) {
+  if (exceptions.count > 0) {
     out.push('### Exceptions', '', ...table(['Project', 'Environment', 'Tenant', 'Policy', 'Owner', 'Expires', 'Reason', ...repositoryHeader, 'Location'], exceptions, maxRows), '');
   }
   const diagnosticRow = (d: Diagnostic) => [md(d.severity), md(d.code), ...repositoryCell(d.repository), location(d.file, d.range, d.repository), md(d.detail ? `${d.summary}\n${d.detail}` : d.summary)];
-  const diagnostics = report.diagnostics.map(diagnosticRow);
-  if (diagnostics.length > 0) out.push('### Diagnostics', '', ...table(['Severity', 'Code', ...repositoryHeader, 'Location', 'Summary'], diagnostics, maxRows), '');
-  const suppressed = (report.suppressed ?? []).map((d) => [...diagnosticRow(d), md(d.adjusted?.reason ?? '')]);
-  if (suppressed.length > 0) {
+  const diagnostics = TableRows.of(report.diagnostics.map(diagnosticRow));
+  if (diagnostics.count > 0) out.push('### Diagnostics', '', ...table(['Severity', 'Code', ...repositoryHeader, 'Location', 'Summary'], diagnostics, maxRows), '');
+  const suppressed = TableRows.of((report.suppressed ?? []).map((d) => [...diagnosticRow(d), md(d.adjusted?.reason ?? '')]));
+  if (suppressed.count > 0) {
     out.push('### Suppressed by rule settings', '', ...table(['Severity', 'Code', ...repositoryHeader, 'Location', 'Summary', 'Reason'], suppressed, maxRows), '');
   }
   return out.join('\n');
@@ -272,10 +278,38 @@ function countsTable(s: LintSummary): string[] {
   return ['| Outcome | Count |', '| --- | ---: |', ...rows.map(([label, n]) => `| ${label} | ${n} |`)];
 }
 
-function table(header: string[], rows: string[][], maxRows: number): string[] {
+/** A table's rows as they come: the first `limit` made and kept, the rest only counted. */
+class TableRows {
+  readonly rows: string[][] = [];
+  count = 0;
+  constructor(private readonly limit: number) {}
+
+  add(row: () => string[]): void {
+    if (this.count++ < this.limit) this.rows.push(row());
+  }
+
+  static of(rows: string[][]): TableRows {
+    const table = new TableRows(rows.length);
+    for (const row of rows) table.add(() => row);
+    return table;
+  }
+
+  /** The tables one after the other, as one (the first `limit` rows of them all). */
+  static joined(tables: readonly TableRows[], limit: number): TableRows {
+    const joined = new TableRows(limit);
+    for (const table of tables) {
+      for (const row of table.rows) joined.add(() => row);
+      // Rows counted past a table's own limit come after every row it kept.
+      for (let i = table.rows.length; i < table.count; i++) joined.add(() => []);
+    }
+    return joined;
+  }
+}
+
+function table(header: string[], rows: TableRows, maxRows: number): string[] {
   const lines = [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`];
-  for (const row of rows.slice(0, maxRows)) lines.push(`| ${row.join(' | ')} |`);
-  if (rows.length > maxRows) lines.push('', `… and ${rows.length - maxRows} more.`);
+  for (const row of rows.rows.slice(0, maxRows)) lines.push(`| ${row.join(' | ')} |`);
+  if (rows.count > maxRows) lines.push('', `… and ${rows.count - maxRows} more.`);
   return lines;
 }
 

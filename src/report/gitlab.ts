@@ -31,6 +31,7 @@
 import { diagnosticIdentity, type Diagnostic, type Range, type RelatedInformation, type Severity, type SourceRepository } from '../diagnostics.js';
 import { decisionFingerprint, diagnosticFingerprinter, fingerprint } from './fingerprint.js';
 import { contextName, decisionMessage, displayPath, isHome, policyLabel, type Evaluation, type LintReport, type PolicyDecision } from './lint-report.js';
+import { eachEvaluation } from './lint-pieces.js';
 
 export type GitlabSeverity = 'info' | 'minor' | 'major' | 'critical' | 'blocker';
 
@@ -54,19 +55,28 @@ export interface GitlabOptions {
 const DIAGNOSTIC_SEVERITY: Record<Severity, GitlabSeverity> = { error: 'major', warning: 'minor', info: 'info' };
 
 export function buildGitlab(report: LintReport, options: GitlabOptions = {}): GitlabIssue[] {
-  const issues: GitlabIssue[] = [];
+  return [...gitlabIssues(report, options)];
+}
+
+/** The report's issues one at a time, in its order, each fingerprint made unique as it comes (see `uniqueFingerprints`). */
+function* gitlabIssues(report: LintReport, options: GitlabOptions): Generator<GitlabIssue> {
+  const unique = uniqueFingerprints();
   const place = (file: string, repository: SourceRepository | undefined, range: Range | undefined, related: readonly RelatedInformation[] | undefined) =>
     placeFinding(report, file, repository, range, related);
 
-  for (const evaluation of report.evaluations) {
-    if (evaluation.decisions.length === 0 && (evaluation.errors?.length ?? 0) > 0) issues.push(undecidedIssue(report, evaluation));
+  // Diagnostics already shown as an undecided context's cause (below).
+  const shownAsUndecided = new Set<string>();
+  // Stored pieces are decoded a project at a time (report/lint-pieces.ts).
+  for (const evaluation of eachEvaluation(report)) {
+    addUndecidedErrorKeys(evaluation, shownAsUndecided);
+    if (evaluation.decisions.length === 0 && (evaluation.errors?.length ?? 0) > 0) yield unique(undecidedIssue(report, evaluation));
     for (const decision of evaluation.decisions) {
       const severity = decisionSeverity(decision);
       if (severity === undefined) continue;
       const where = decision.location;
       const anchor = where?.file ?? options.policyFile?.(decision.policy) ?? 'oclhub.ocl';
       const placed = place(anchor, where?.file === undefined ? undefined : where.repository, where?.range, where?.related);
-      issues.push({
+      yield unique({
         type: 'issue',
         description: `${contextName(evaluation)}${where?.step ? ` step ${where.step}` : ''}: ${policyLabel(decision)}: ${decisionMessage(decision)}${placed.elsewhere}`,
         check_name: decision.policy,
@@ -77,12 +87,11 @@ export function buildGitlab(report: LintReport, options: GitlabOptions = {}): Gi
     }
   }
   const diagnosticFingerprint = diagnosticFingerprinter(report);
-  const shownAsUndecided = undecidedErrorKeys(report.evaluations);
   for (const d of report.diagnostics) {
     // Already the cause of an undecided context's blocker issue, which names it in full: once is enough.
     if (shownAsUndecided.has(diagnosticIdentity(d))) continue;
     const placed = place(d.file ?? 'oclhub.ocl', d.file === undefined ? undefined : d.repository, d.range, d.related);
-    issues.push({
+    yield unique({
       type: 'issue',
       description: `${d.project !== undefined ? `${d.project}: ` : ''}${d.summary}${d.detail ? ` — ${d.detail}` : ''}${placed.elsewhere}`,
       check_name: d.code,
@@ -91,11 +100,37 @@ export function buildGitlab(report: LintReport, options: GitlabOptions = {}): Gi
       location: placed.location,
     });
   }
-  return unique(issues);
 }
 
 export function renderGitlab(report: LintReport, options: GitlabOptions = {}): string {
-  return `${JSON.stringify(buildGitlab(report, options), null, 2)}\n`;
+  return [...gitlabChunks(report, options)].join('');
+}
+
+/** Issues stringified at a time by `gitlabChunks`. */
+const ISSUES_BATCH = 256;
+
+/**
+ * The chunks of `renderGitlab(report, options)`, a batch of issues at a time, so that a large lint's
+ * report is never every issue as an object, nor one string, at once. `JSON.stringify` lays out a batch
+ * of the array's elements as it lays them out in the whole array: the batch's brackets cut off, the
+ * batches joined by commas are the whole array's text.
+ */
+export function* gitlabChunks(report: LintReport, options: GitlabOptions = {}): Generator<string> {
+  let batch: GitlabIssue[] = [];
+  let written = false;
+  const elements = () => {
+    const text = JSON.stringify(batch, null, 2);
+    const chunk = `${written ? ',' : '['}${text.slice(1, -2)}`;
+    written = true;
+    batch = [];
+    return chunk;
+  };
+  for (const issue of gitlabIssues(report, options)) {
+    batch.push(issue);
+    if (batch.length === ISSUES_BATCH) yield elements();
+  }
+  if (batch.length > 0) yield elements();
+  yield written ? '\n]\n' : '[]\n';
 }
 
 function decisionSeverity(decision: PolicyDecision): GitlabSeverity | undefined {
@@ -126,10 +161,8 @@ function undecidedIssue(report: LintReport, evaluation: Evaluation): GitlabIssue
   };
 }
 
-function undecidedErrorKeys(evaluations: readonly Evaluation[]): Set<string> {
-  const keys = new Set<string>();
-  for (const evaluation of evaluations) if (evaluation.decisions.length === 0) for (const e of evaluation.errors ?? []) keys.add(diagnosticIdentity(e));
-  return keys;
+function addUndecidedErrorKeys(evaluation: Evaluation, keys: Set<string>): void {
+  if (evaluation.decisions.length === 0) for (const e of evaluation.errors ?? []) keys.add(diagnosticIdentity(e));
 }
 
 /** The issue's location in this repository, and a note on where the finding really is when elsewhere. */
@@ -157,12 +190,12 @@ function location(path: string, range: Range | undefined): GitlabIssue['location
 }
 
 /** GitLab keeps one issue per fingerprint: a repeated one gets its occurrence appended. */
-function unique(issues: GitlabIssue[]): GitlabIssue[] {
+function uniqueFingerprints(): (issue: GitlabIssue) => GitlabIssue {
   const seen = new Map<string, number>();
-  for (const issue of issues) {
+  return (issue) => {
     const count = seen.get(issue.fingerprint) ?? 0;
     seen.set(issue.fingerprint, count + 1);
     if (count > 0) issue.fingerprint = fingerprint([issue.fingerprint, String(count + 1)]);
-  }
-  return issues;
+    return issue;
+  };
 }

@@ -38,6 +38,7 @@ import {
   type LintReport,
   type PolicyDecision,
 } from './lint-report.js';
+import { evaluationRuns } from './lint-pieces.js';
 
 export interface JunitOptions {
   /** Leave out test cases for policies whose scope did not select the context (default: keep). */
@@ -100,7 +101,39 @@ function caseKey(lines: readonly string[]): { suppressed: boolean; file: string;
 }
 
 export function renderJunit(report: LintReport, options: JunitOptions = {}): string {
-  const suites: Suite[] = report.evaluations.map((evaluation) => ({
+  return [...junitChunks(report, options)].join('');
+}
+
+/**
+ * The chunks of `renderJunit(report, options)`: the head, each project's suites, the diagnostics suite
+ * and the end, so that a large lint's report is never one string, nor every test case an object at once.
+ * The totals in `<testsuites>` come first: they are counted in a pass of their own over the outcomes,
+ * a project at a time (stored pieces decoded in turn, report/lint-pieces.ts), before the suites are written.
+ */
+export function* junitChunks(report: LintReport, options: JunitOptions = {}): Generator<string> {
+  const diagnostics = diagnosticsSuite(report);
+  const totals = diagnostics ? count(diagnostics.cases) : { tests: 0, failures: 0, errors: 0, skipped: 0 };
+  for (const evaluations of evaluationRuns(report)) for (const evaluation of evaluations) countContext(evaluation, report.failOn, options, totals);
+  const summary = summarize(report);
+  const head: string[] = ['<?xml version="1.0" encoding="UTF-8"?>'];
+  head.push(
+    `<testsuites${countedAttributes(options.name ?? 'oclhub lint', totals)}>`,
+  );
+  const shard = report.shard === undefined ? '' : `; shard ${report.shard.index}/${report.shard.count}`;
+  head.push(`  <!-- ${escapeComment(`${report.tool.name} ${report.tool.version}; fail on ${report.failOn}; ${summary.failed ? 'failed' : 'passed'}${shard}`)} -->`);
+  yield head.join('\n');
+  for (const evaluations of evaluationRuns(report)) {
+    const lines: string[] = [];
+    for (const evaluation of evaluations) lines.push(...suiteLines(contextSuite(evaluation, report, options)));
+    if (lines.length > 0) yield `\n${lines.join('\n')}`;
+  }
+  if (diagnostics) yield `\n${suiteLines(diagnostics).join('\n')}`;
+  yield '\n</testsuites>\n';
+}
+
+/** An evaluation context's suite: a case per policy (see the file comment). */
+function contextSuite(evaluation: Evaluation, report: LintReport, options: JunitOptions): Suite {
+  return {
     name: contextName(evaluation),
     properties: [
       ['project', evaluation.project],
@@ -110,52 +143,65 @@ export function renderJunit(report: LintReport, options: JunitOptions = {}): str
     ],
     cases: [
       ...evaluation.decisions.filter((d) => !(options.omitOutOfScope && d.outcome === 'skipped')).map((decision) => decisionCase(evaluation, decision, report)),
-      ...(evaluation.errors && evaluation.errors.length > 0 && evaluation.decisions.length === 0 ? [undecidedCase(evaluation, report)] : []),
+      ...(hasUndecidedCase(evaluation) ? [undecidedCase(evaluation, report)] : []),
     ],
-  }));
-  const suppressed = report.suppressed ?? [];
-  if (report.diagnostics.length + suppressed.length > 0) {
-    suites.push({ name: 'diagnostics', properties: [], cases: [...report.diagnostics.map((d) => diagnosticCase(d, report)), ...suppressed.map((d) => suppressedCase(d, report))], diagnostics: true });
-  }
+  };
+}
 
-  const summary = summarize(report);
-  const totals = count(suites.flatMap((s) => s.cases));
-  const out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>'];
-  out.push(
-    `<testsuites${attributes([
-      ['name', options.name ?? 'oclhub lint'],
-      ['tests', totals.tests],
-      ['failures', totals.failures],
-      ['errors', totals.errors],
-      ['skipped', totals.skipped],
-      ['time', 0],
-    ])}>`,
-  );
-  const shard = report.shard === undefined ? '' : `; shard ${report.shard.index}/${report.shard.count}`;
-  out.push(`  <!-- ${escapeComment(`${report.tool.name} ${report.tool.version}; fail on ${report.failOn}; ${summary.failed ? 'failed' : 'passed'}${shard}`)} -->`);
-  for (const suite of suites) {
-    const counts = count(suite.cases);
-    out.push(
-      `  <testsuite${attributes([
-        ['name', suite.name],
-        ['tests', counts.tests],
-        ['failures', counts.failures],
-        ['errors', counts.errors],
-        ['skipped', counts.skipped],
-        ['time', 0],
-      ])}>`,
-    );
-    if (suite.properties.length > 0) {
-      out.push('    <properties>');
-      for (const [name, value] of suite.properties) out.push(`      <property${attributes([['name', name], ['value', value]])}/>`);
-      out.push('    </properties>');
-    }
-    const rendered = suite.cases.map(renderCase);
-    for (const lines of suite.diagnostics ? sortDiagnosticCases(rendered) : rendered) out.push(...lines);
-    out.push('  </testsuite>');
+/** A context that could not be decided and has no policy: one `not-decided` case. */
+function hasUndecidedCase(evaluation: Evaluation): boolean {
+  return evaluation.errors !== undefined && evaluation.errors.length > 0 && evaluation.decisions.length === 0;
+}
+
+/** Adds the context's cases to `totals` by their kind alone (what `contextSuite` makes of them, without writing them). */
+function countContext(evaluation: Evaluation, failOn: LintReport['failOn'], options: JunitOptions, totals: ReturnType<typeof count>): void {
+  for (const decision of evaluation.decisions) {
+    if (options.omitOutOfScope && decision.outcome === 'skipped') continue;
+    totals.tests++;
+    const kind = decisionKind(decision, failOn);
+    if (kind === 'failure') totals.failures++;
+    else if (kind === 'error') totals.errors++;
+    else if (kind === 'skipped') totals.skipped++;
   }
-  out.push('</testsuites>');
-  return out.join('\n') + '\n';
+  if (hasUndecidedCase(evaluation)) {
+    totals.tests++;
+    totals.errors++;
+  }
+}
+
+function diagnosticsSuite(report: LintReport): Suite | undefined {
+  const suppressed = report.suppressed ?? [];
+  if (report.diagnostics.length + suppressed.length === 0) return undefined;
+  return { name: 'diagnostics', properties: [], cases: [...report.diagnostics.map((d) => diagnosticCase(d, report)), ...suppressed.map((d) => suppressedCase(d, report))], diagnostics: true };
+}
+
+/** The attributes of `<testsuites>` and `<testsuite>`: the name and the counts of cases. */
+function countedAttributes(name: string, counts: ReturnType<typeof count>): string {
+  return attributes([
+    ['name', name],
+    ['tests', counts.tests],
+    ['failures', counts.failures],
+    ['errors', counts.errors],
+    ['skipped', counts.skipped],
+    ['time', 0],
+  ]);
+}
+
+function suiteLines(suite: Suite): string[] {
+  const out: string[] = [];
+  const counts = count(suite.cases);
+  out.push(
+    `  <testsuite${countedAttributes(suite.name, counts)}>`,
+  );
+  if (suite.properties.length > 0) {
+    out.push('    <properties>');
+    for (const [name, value] of suite.properties) out.push(`      <property${attributes([['name', name], ['value', value]])}/>`);
+    out.push('    </properties>');
+  }
+  const rendered = suite.cases.map(renderCase);
+  for (const lines of suite.diagnostics ? sortDiagnosticCases(rendered) : rendered) out.push(...lines);
+  out.push('  </testsuite>');
+  return out;
 }
 
 function contextClass(evaluation: Evaluation): string {
@@ -193,6 +239,22 @@ function decisionCase(evaluation: Evaluation, decision: PolicyDecision, report: 
         ...base,
         outcome: { kind: 'passed', output: `${decision.action === 'warn' ? 'WARNING' : 'BLOCKED'} (does not fail at fail level ${report.failOn})\n${decisionBody(decision, message, report)}` },
       };
+  }
+}
+
+/** The kind of case `decisionCase` makes of a decision. */
+function decisionKind(decision: PolicyDecision, failOn: LintReport['failOn']): Outcome['kind'] {
+  switch (decision.outcome) {
+    case 'pass':
+      return 'passed';
+    case 'inconclusive':
+    case 'skipped':
+    case 'excepted':
+      return 'skipped';
+    case 'error':
+      return 'error';
+    case 'violation':
+      return decisionFails(decision, failOn) ? 'failure' : 'passed';
   }
 }
 

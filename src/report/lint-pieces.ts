@@ -195,6 +195,26 @@ export function withEvaluationSegments(report: Omit<LintReport, 'evaluations'>, 
   return out;
 }
 
+/**
+ * The report's evaluations a project at a time, in the report's order: while they are stored pieces,
+ * each piece is decoded when its turn comes and dropped once the caller moves on (the report itself
+ * stays undecoded), so that a renderer holds one project's objects, not the whole hub's. Once the
+ * report is decoded, its evaluations in one run. What the runs join up to is always `report.evaluations`.
+ */
+export function* evaluationRuns(report: LintReport): Generator<readonly Evaluation[]> {
+  const segments = evaluationSegments(report);
+  if (segments === undefined) {
+    yield report.evaluations;
+    return;
+  }
+  for (const segment of segments) yield segmentEvaluations(segment);
+}
+
+/** The report's evaluations one by one, stored pieces decoded a project at a time (see `evaluationRuns`). */
+export function* eachEvaluation(report: LintReport): Generator<Evaluation> {
+  for (const evaluations of evaluationRuns(report)) yield* evaluations;
+}
+
 /** A shallow copy of the report without its evaluations, which are not read (a destructuring pattern would read them). */
 export function withoutEvaluations(report: LintReport): Omit<LintReport, 'evaluations'> {
   const out: Record<string, unknown> = {};

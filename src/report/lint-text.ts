@@ -33,6 +33,7 @@ import {
   type LintReport,
   type PolicyDecision,
 } from './lint-report.js';
+import { evaluationRuns, evaluationSegments } from './lint-pieces.js';
 import { NO_COLORS, codeFrame, formatLocation, renderDiagnostics, type Painter } from './text.js';
 
 export interface LintTextOptions {
@@ -64,7 +65,7 @@ export function renderLintText(report: LintReport, options: LintTextOptions = {}
 
   if (report.diagnostics.length > 0) out.push(renderDiagnostics([...report.diagnostics].sort(compareDiagnostics), renderOptions));
 
-  for (const [project, evaluations] of groupByProject(report.evaluations)) {
+  for (const [project, evaluations] of projectGroups(report)) {
     const shown = evaluations.filter((e) => options.verbose || e.decisions.some(isFinding) || (e.errors?.length ?? 0) > 0);
     if (shown.length === 0) continue;
     out.push(c.bold(`project ${sanitize(project)}`) + '\n');
@@ -123,6 +124,19 @@ function rank(decision: PolicyDecision): number {
 }
 function byImportance(a: PolicyDecision, b: PolicyDecision): number {
   return rank(a) - rank(b) || (a.policy < b.policy ? -1 : a.policy > b.policy ? 1 : 0);
+}
+
+/**
+ * The report's evaluations grouped by project, in the order of each project's first evaluation. A report
+ * of stored pieces, one project each, is grouped a piece at a time, each decoded when its turn comes
+ * (report/lint-pieces.ts): the whole hub's evaluations are never objects at once.
+ */
+function projectGroups(report: LintReport): Iterable<[string, Evaluation[]]> {
+  const segments = evaluationSegments(report);
+  if (segments === undefined || new Set(segments.map((s) => s.project)).size !== segments.length) return groupByProject(report.evaluations);
+  return (function* () {
+    for (const evaluations of evaluationRuns(report)) yield* groupByProject(evaluations);
+  })();
 }
 
 function groupByProject(evaluations: readonly Evaluation[]): Map<string, Evaluation[]> {

@@ -39,6 +39,7 @@ import {
   type PolicyDecision,
 } from './lint-report.js';
 import { decisionFingerprint, diagnosticFingerprinter } from './fingerprint.js';
+import { evaluationRuns } from './lint-pieces.js';
 
 export const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';
 
@@ -278,11 +279,14 @@ function sarifParts(report: LintReport, options: SarifOptions): { log: SarifLog;
     });
 
   // First pass: every rule (a policy's level is its most severe finding's) and logical location.
-  for (const evaluation of report.evaluations) {
-    for (const decision of evaluation.decisions) {
-      if (!isFinding(decision)) continue;
-      rules.policy(decision, options);
-      logical.forDecision(evaluation, decision.location?.step);
+  // Stored pieces are decoded a project at a time, here and for the results (report/lint-pieces.ts).
+  for (const evaluations of evaluationRuns(report)) {
+    for (const evaluation of evaluations) {
+      for (const decision of evaluation.decisions) {
+        if (!isFinding(decision)) continue;
+        rules.policy(decision, options);
+        logical.forDecision(evaluation, decision.location?.step);
+      }
     }
   }
   for (const d of report.diagnostics) rules.diagnostic(d);
@@ -372,8 +376,10 @@ function sarifParts(report: LintReport, options: SarifOptions): { log: SarifLog;
     };
   };
   function* results(): Generator<SarifResult> {
-    for (const evaluation of report.evaluations) {
-      for (const decision of evaluation.decisions) if (isFinding(decision)) yield decisionResult(evaluation, decision);
+    for (const evaluations of evaluationRuns(report)) {
+      for (const evaluation of evaluations) {
+        for (const decision of evaluation.decisions) if (isFinding(decision)) yield decisionResult(evaluation, decision);
+      }
     }
     for (const d of report.diagnostics) yield diagnosticResult(d, false);
     for (const d of report.suppressed ?? []) yield diagnosticResult(d, true);

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memoryIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
-import { RENDERED_BODY } from '../../src/lint/fast-rerun.js';
+import { RENDERED, RENDERED_BODY } from '../../src/lint/fast-rerun.js';
 import type { GitlabIssue } from '../../src/report/gitlab.js';
 import { removeDir, tempDir } from '../git/helpers.js';
 import { demoHub } from '../e2e/demo-hub.js';
@@ -74,6 +74,30 @@ describe('oclhub lint --output-<format>', () => {
     expect(r.stderr).toMatch(/oclhub lint: cannot write .*blocked\.sarif: /);
     expect(fs.readFileSync(path.join(blocked, 'keep'), 'utf8')).toBe('kept');
     expect(fs.readdirSync(out).filter((f) => f.includes('.tmp-'))).toEqual([]);
+  });
+});
+
+describe('every format from the lint cache', () => {
+  it('writes, from the pieces the cache stores (read back from its files), what a run without the cache writes', async () => {
+    const cache = path.join(out, 'formats-cache');
+    const dir = path.join(out, 'formats');
+    for (const format of ['text', 'sarif', 'junit', 'github', 'gitlab', 'json']) {
+      const uncached = await cli(hub, ['lint', '--no-cache', '--format', format]);
+      expect(uncached.code, uncached.stderr).toBe(1);
+      // Cold (the pieces this run stores), then the rendered report's cache dropped: every project from the cache.
+      for (const round of ['cold', 'from the cache']) {
+        const file = path.join(dir, `${format}-${round}.out`);
+        const r = await cli(hub, ['lint', '--format', format, '--output', file], { OCLHUB_CACHE_DIR: cache });
+        expect(r.code, `${format} ${round}: ${r.stderr}`).toBe(1);
+        expect(fs.readFileSync(file, 'utf8').trimEnd(), `${format} ${round}`).toBe(uncached.stdout.trimEnd());
+        for (const name of [RENDERED, RENDERED_BODY]) fs.rmSync(path.join(cache, 'lint', name), { force: true });
+      }
+    }
+    // The extra report files of a text run, from the cache.
+    const files = { sarif: path.join(dir, 'side.sarif'), junit: path.join(dir, 'side.xml'), json: path.join(dir, 'side.json'), gitlab: path.join(dir, 'side.gitlab.json') };
+    const r = await cli(hub, ['lint', '--output-sarif', files.sarif, '--output-junit', files.junit, '--output-json', files.json, '--output-gitlab', files.gitlab], { OCLHUB_CACHE_DIR: cache });
+    expect(r.code, r.stderr).toBe(1);
+    for (const [format, file] of Object.entries(files)) expect(fs.readFileSync(file, 'utf8').trimEnd(), format).toBe((await cli(hub, ['lint', '--no-cache', '--format', format])).stdout.trimEnd());
   });
 });
 

@@ -9,6 +9,7 @@ import { renderLintJson } from '../../src/report/lint-json.js';
 import { attachRepository } from '../../src/lint/result-entry.js';
 import { evaluation, hub, repository } from './lint-arbitraries.js';
 import { cleanReport, lintReport } from './lint-fixture.js';
+import { atCommit, pieced } from './pieced.js';
 
 describe('lintJsonChunks', () => {
   it('writes the bytes renderLintJson writes, a batch of evaluations per chunk', () => {
@@ -28,41 +29,11 @@ describe('lintJsonChunks', () => {
   });
 });
 
-/**
- * `report` with its evaluations as stored pieces (one per run of a project's evaluations), rendered by
- * a PieceWriter for `hub` and written with `commit`.
- */
-function pieced(report: LintReport, hub: SourceRepository, commit: string): LintReport {
-  const writer = new PieceWriter(hub, commit.length);
-  const segments: EvaluationSegment[] = [];
-  const list = report.evaluations;
-  for (let start = 0; start < list.length; ) {
-    let end = start + 1;
-    while (end < list.length && list[end]!.project === list[start]!.project) end++;
-    const evaluations = list.slice(start, end);
-    segments.push({ project: list[start]!.project, piece: writer.piece(evaluations), commit, tally: segmentTally(evaluations) });
-    start = end;
-  }
-  const { evaluations: _evaluations, ...rest } = report;
-  return withEvaluationSegments(rest, segments);
-}
-
 const bytesOf = (report: LintReport) => Buffer.concat([...lintJsonParts(report)].map((part) => (typeof part === 'string' ? Buffer.from(part) : isDeferred(part) ? part.read() : part))).toString('utf8');
 
 describe('a report assembled from stored pieces', () => {
   const C1 = 'a'.repeat(40);
   const C2 = 'b'.repeat(40);
-
-  /** The fixture's report with every located finding in the hub repository at `commit` (one shared object, as the engine has it). */
-  function atCommit(commit: string): { report: LintReport; hub: SourceRepository } {
-    const hub: SourceRepository = { id: 'hub', location: '/hub', commit };
-    const report = lintReport();
-    report.evaluations = report.evaluations.map((e) => ({
-      ...e,
-      decisions: e.decisions.map((d) => (d.location ? { ...d, location: { ...d.location, repository: hub, related: [{ message: 'used here', file: 'x.ocl', repository: hub }] } } : d)),
-    }));
-    return { report, hub };
-  }
 
   it('writes the bytes renderLintJson writes, with the commit of the run that writes it, and counts without decoding', () => {
     // Rendered at one commit, written at another: what the report of that other commit is.

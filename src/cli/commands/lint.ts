@@ -130,12 +130,14 @@ export async function runLint(options: LintCommandOptions, io: CliIo): Promise<n
     }
   }
   // Loaded only now: an unchanged hub's report above is re-printed without loading the parser or the engine.
-  const [{ lintHub }, { homeRepository, isHubFolder, targetsForProjects }, { renderLint, renderGithubStepSummary }, { lintExitCode, summarize }, { sarifChunks }] = await Promise.all([
+  const [{ lintHub }, { homeRepository, isHubFolder, targetsForProjects }, { renderLint, renderGithubStepSummary }, { lintExitCode, summarize }, { sarifChunks }, { junitChunks }, { gitlabChunks }] = await Promise.all([
     import('../../lint/engine.js'),
     import('../lint-targets.js'),
     import('../../report/lint-formats.js'),
     import('../../report/lint-report.js'),
     import('../../report/sarif.js'),
+    import('../../report/junit.js'),
+    import('../../report/gitlab.js'),
   ]);
   const root = where.cacheRoot;
   const stateDir = lintCacheDir(options, io, root);
@@ -183,20 +185,27 @@ export async function runLint(options: LintCommandOptions, io: CliIo): Promise<n
   }
   lintOptions.projectCacheDir = cacheDirFor(options, io);
   lintOptions.cacheDir = lintCacheDir(options, io, root);
-  if (quick.key !== undefined) lintOptions.wholeRunCache = false;
+  // The whole run's cache would decode every project's stored piece into one object and one string
+  // (hundreds of megabytes at 5,000 projects, a peak above the rest of the run); a lint of the hub's
+  // projects is served by their own entries, pieces as they are, instead. The rendered report's cache
+  // serves the rest.
+  if (quick.key !== undefined || hubMode) lintOptions.wholeRunCache = false;
   if (io.isTTY) {
     lintOptions.progress = (done, total, project) => io.stderr(`\r\u001b[Klinting ${done}/${total} ${project}`);
   }
-  // JSON has no code frames: the report need not hold the projects' texts, and it is written from the
-  // projects' stored pieces (report/lint-pieces.ts).
-  if (format === 'json' && extras.length === 0) {
-    lintOptions.keepSources = false;
-    lintOptions.jsonPieces = true;
-    // Written to a file renamed into place when complete (not a stream, whose bytes cannot be taken
-    // back), stored pieces are read from the lint cache straight into the report's slabs.
-    if (options.output !== undefined && lintOptions.cacheDir !== false) {
-      lintOptions.deferStoredPieces = (await outputTarget(path.resolve(io.cwd, options.output)).catch(() => undefined))?.kind === 'file';
-    }
+  // Every format is written from the projects' stored pieces (report/lint-pieces.ts): JSON as they are,
+  // the others decoding one project at a time, so that the whole hub's evaluations are never objects at
+  // once (5,000 projects' are hundreds of megabytes). JSON has no code frames: the report need not hold
+  // the projects' texts.
+  lintOptions.jsonPieces = true;
+  if (format === 'json' && extras.length === 0) lintOptions.keepSources = false;
+  // Stored pieces are read from the lint cache when the report is written (straight into its slabs,
+  // or to be decoded), not held in memory, where what is written can still be taken back when a
+  // cache file changes under it: a file renamed into place when complete (not a stream), or a
+  // format rendered whole before anything is written. The extra report files are such files.
+  if (lintOptions.cacheDir !== false) {
+    const toFile = options.output !== undefined && (await outputTarget(path.resolve(io.cwd, options.output)).catch(() => undefined))?.kind === 'file';
+    lintOptions.deferStoredPieces = toFile || WHOLE_FORMATS.has(format);
   }
   // One "now" for everything the run decides by the date (exceptions, expiry rules).
   lintOptions.now = new Date();
@@ -221,32 +230,6 @@ export async function runLint(options: LintCommandOptions, io: CliIo): Promise<n
   }
   await policyValidations?.save();
   if (io.isTTY) io.stderr('\r\u001b[K');
-  if (format === 'json' && extras.length === 0) {
-    // Written as it is produced (a 5,000-project report is hundreds of megabytes as one string); the
-    // projects taken from the cache are written as the bytes stored for them (report/lint-pieces.ts).
-    const { lintJsonParts } = await import('../../report/lint-json-stream.js');
-    try {
-      for (;;) {
-        const exitCode = lintExitCode(summarize(run.report));
-        // A volatile run (a policy reads the clock: src/policy/clock.ts) is never stored for re-printing.
-        const cache = quick.key !== undefined && quick.dir !== undefined && !run.volatile ? { dir: quick.dir, key: quick.key } : undefined;
-        const chunks = lintJsonParts(run.report);
-        const code = await emitChunks(chunks, exitCode, options, io, cache, lintOptions.deferStoredPieces === true);
-        if (code === DEFERRED_CHANGED) {
-          // A cache file changed under the report (nothing was published): the lint again, reading the
-          // cache whole (and checksumming what changed), as when no stat vouches for it.
-          releaseDeferredReads();
-          lintOptions.deferStoredPieces = false;
-          run = await lintHub(hub, lintOptions);
-          continue;
-        }
-        if (cache) record();
-        return code;
-      }
-    } finally {
-      releaseDeferredReads();
-    }
-  }
   const hubDir = hub.location.startsWith('http') ? undefined : path.resolve(io.cwd, hub.location);
   const renderOptions: LintRenderOptions = {
     text: { colors: io.colors },
@@ -256,29 +239,81 @@ export async function runLint(options: LintCommandOptions, io: CliIo): Promise<n
         /^[a-z][a-z0-9+.-]*:\/\//i.test(repository.location) ? undefined : pathToFileURL(path.resolve(hubDir ?? io.cwd, repository.location)).href.replace(/\/?$/, '/'),
     },
   };
-  // SARIF is written as it is produced too (report/sarif.ts `sarifChunks`): as one log object and one
-  // string, a 1,000-project run's SARIF doubled the lint's peak memory. So is a JSON report file.
-  const lintJsonParts = extras.some((extra) => extra.format === 'json') ? (await import('../../report/lint-json-stream.js')).lintJsonParts : undefined;
-  for (const extra of extras) {
-    const chunks = extra.format === 'sarif' ? sarifChunks(run.report, renderOptions.sarif) : extra.format === 'json' ? lintJsonParts?.(run.report) : undefined;
-    const written = chunks ? (await emitChunks(chunks, 0, { output: extra.file }, io, undefined)) === 0 : await writeReport(extra.file, renderLint(run.report, extra.format, renderOptions), io);
-    if (!written) return EXIT_USAGE;
-  }
-  const exitCode = lintExitCode(summarize(run.report));
-  if (format === 'sarif') {
+  // JSON, SARIF, JUnit and GitLab's report are written as they are produced (a 5,000-project report is hundreds of
+  // megabytes as one string; as one log object and one string, a 1,000-project run's SARIF doubled the
+  // lint's peak memory); the projects taken from the cache are written as the bytes stored for them,
+  // or decoded one at a time (report/lint-pieces.ts).
+  const lintJsonParts = format === 'json' || extras.some((extra) => extra.format === 'json') ? (await import('../../report/lint-json-stream.js')).lintJsonParts : undefined;
+  const streamed = (report: typeof run.report, format: LintFormat): Iterable<string | PieceBytes> | undefined =>
+    format === 'sarif'
+      ? sarifChunks(report, renderOptions.sarif)
+      : format === 'junit'
+        ? junitChunks(report, renderOptions.junit)
+        : format === 'gitlab'
+          ? gitlabChunks(report, renderOptions.gitlab)
+          : format === 'json'
+            ? lintJsonParts?.(report)
+            : undefined;
+  /** Renders a format whole (with GitHub's job summary); DEFERRED_CHANGED when a deferred piece's cache file changed under it. */
+  const renderWhole = (report: typeof run.report, format: LintFormat, withSummary = false): { text: string; summary?: string } | typeof DEFERRED_CHANGED => {
+    try {
+      const text = renderLint(report, format, renderOptions);
+      const summary = withSummary && format === 'github' ? renderGithubStepSummary(report) : undefined;
+      // Every deferred piece was read from its file as it was verified: else nothing is written.
+      if (lintOptions.deferStoredPieces === true) checkDeferredReads();
+      return summary === undefined ? { text } : { text, summary };
+    } catch (error) {
+      if (error instanceof DeferredReadError) return DEFERRED_CHANGED;
+      throw error;
+    }
+  };
+  const writeReports = async (): Promise<number> => {
+    const deferred = lintOptions.deferStoredPieces === true;
+    for (const extra of extras) {
+      const chunks = streamed(run.report, extra.format);
+      if (chunks) {
+        const code = await emitChunks(chunks, 0, { output: extra.file }, io, undefined, deferred);
+        if (code !== 0) return code;
+        continue;
+      }
+      const rendered = renderWhole(run.report, extra.format);
+      if (rendered === DEFERRED_CHANGED) return DEFERRED_CHANGED;
+      if (!(await writeReport(extra.file, rendered.text, io))) return EXIT_USAGE;
+    }
+    const exitCode = lintExitCode(summarize(run.report));
+    // A volatile run (a policy reads the clock: src/policy/clock.ts) is never stored for re-printing.
     const cache = quick.key !== undefined && quick.dir !== undefined && !run.volatile ? { dir: quick.dir, key: quick.key } : undefined;
-    const code = await emitChunks(sarifChunks(run.report, renderOptions.sarif), exitCode, options, io, cache);
-    if (cache) record();
-    return code;
+    const chunks = streamed(run.report, format);
+    if (chunks) {
+      const code = await emitChunks(chunks, exitCode, options, io, cache, deferred);
+      if (cache && code !== DEFERRED_CHANGED) record();
+      return code;
+    }
+    const rendered = renderWhole(run.report, format, true);
+    if (rendered === DEFERRED_CHANGED) return DEFERRED_CHANGED;
+    if (cache) {
+      await writeRenderedReport(cache.dir, cache.key, rendered.text, exitCode, rendered.summary);
+      record();
+    }
+    return emit(rendered.text, exitCode, options, io, rendered.summary);
+  };
+  try {
+    for (;;) {
+      const code = await writeReports();
+      if (code !== DEFERRED_CHANGED) return code;
+      // A cache file changed under the report (nothing was published from it): the lint again, reading
+      // the cache whole (and checksumming what changed), as when no stat vouches for it.
+      releaseDeferredReads();
+      lintOptions.deferStoredPieces = false;
+      run = await lintHub(hub, lintOptions);
+    }
+  } finally {
+    releaseDeferredReads();
   }
-  const rendered = renderLint(run.report, format, renderOptions);
-  const summary = format === 'github' ? renderGithubStepSummary(run.report) : undefined;
-  if (quick.key !== undefined && quick.dir !== undefined && !run.volatile) {
-    await writeRenderedReport(quick.dir, quick.key, rendered, exitCode, summary);
-    record();
-  }
-  return emit(rendered, exitCode, options, io, summary);
 }
+
+/** Formats rendered whole before anything is written (the others are written as they are produced). */
+const WHOLE_FORMATS: ReadonlySet<LintFormat> = new Set(['text', 'github']);
 
 function baseOptions(options: LintCommandOptions, version: string, release: LintOptions['release'], shard: ShardSpec | undefined): LintOptions {
   return {

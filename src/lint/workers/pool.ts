@@ -56,7 +56,8 @@ function settled<R>(): Settled<R> {
 export class ProjectSchedule<R> {
   private next = 0;
   private consumed = 0;
-  private readonly results: Settled<R>[];
+  /** Each project's result until it is consumed (then dropped: a lane's results are not held to the end of the run). */
+  private readonly results: (Settled<R> | undefined)[];
   private waiting: (() => void)[] = [];
 
   constructor(
@@ -70,9 +71,14 @@ export class ProjectSchedule<R> {
 
   /** The result of the project at `position`; call in order (it moves the window on). */
   async result(position: number): Promise<R> {
+    const result = this.results[position];
+    if (!result) throw new Error(`the result of project ${position} was already taken`);
     try {
-      return await this.results[position]!.promise;
+      return await result.promise;
     } finally {
+      // Settled (its lane is done with it) and consumed: dropped. Held here, every result (a worker's is
+      // its cache entry, sources and all) stayed in memory to the end of the run: ~100 MB at 5,000 projects.
+      this.results[position] = undefined;
       this.consumed = Math.max(this.consumed, position + 1);
       const waiting = this.waiting;
       this.waiting = [];

@@ -1,6 +1,6 @@
 /**
  * What the lint engine and its worker threads say to each other (see pool.ts). A project goes out as
- * its target (files included, or the hub commit to read them at) and comes back as the text of its
+ * its target (files included, or the hub commit to read them at) and comes back as the bytes of its
  * cache entry (lint/result-entry.ts: for a project in the hub, its evaluations already rendered as a
  * piece of the JSON report), so the starting thread takes a worker's result exactly as it takes a
  * cached one, and writes it to the cache without encoding it again.
@@ -27,8 +27,11 @@ export interface ProjectRequest {
   target: WireTarget;
 }
 
-/** A project's result: its cache entry's text, or why its files could not be read, or what went wrong evaluating it. */
-export type ProjectOutcome = { text: string; evaluated: number } | { unreadable: string };
+/**
+ * A project's result: its cache entry's bytes (a buffer of its own, transferred: not copied), or why
+ * its files could not be read, or what went wrong evaluating it.
+ */
+export type ProjectOutcome = { entry: Uint8Array; evaluated: number } | { unreadable: string };
 
 export type WorkerMessage =
   | { type: 'ready' }

@@ -37,7 +37,8 @@ export function serveLintWorker(open: (source: unknown) => Promise<LintHub>): vo
         }
         const { readAt: _readAt, ...target } = request.target;
         const out = await lintProjectEncoded(hub, { ...target, files: files.files }, policies, init.lint);
-        post({ type: 'done', id: request.id, ...out });
+        // The entry's memory is handed over, not copied (see lintProjectEncoded).
+        port.postMessage({ type: 'done', id: request.id, ...out } satisfies WorkerMessage, [out.entry.buffer as ArrayBuffer]);
       } catch (error) {
         post({ type: 'error', id: request.id, error: messageOf(error) });
       }

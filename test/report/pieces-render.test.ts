@@ -1,0 +1,106 @@
+/**
+ * Every format rendered from a report of stored pieces (what `oclhub lint` hands the renderers: each
+ * project decoded when its turn comes, report/lint-pieces.ts `evaluationRuns`) is the format rendered
+ * from the same report in memory, byte for byte, and leaves the report undecoded.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { renderGithub, renderGithubStepSummary } from '../../src/report/github.js';
+import { buildGitlab, gitlabChunks, renderGitlab } from '../../src/report/gitlab.js';
+import { junitChunks, renderJunit } from '../../src/report/junit.js';
+import { eachEvaluation, evaluationRuns, evaluationSegments } from '../../src/report/lint-pieces.js';
+import type { Evaluation, LintReport } from '../../src/report/lint-report.js';
+import { renderLintText } from '../../src/report/lint-text.js';
+import { renderSarif, sarifChunks } from '../../src/report/sarif.js';
+import { evaluation } from './lint-arbitraries.js';
+import { cleanReport, lintReport } from './lint-fixture.js';
+import { atCommit, pieced } from './pieced.js';
+
+const C = 'a'.repeat(40);
+
+/** Each renderer (and its options) that reads the evaluations, as a function of the report. */
+const RENDERERS: Record<string, (report: LintReport) => string> = {
+  text: (r) => renderLintText(r),
+  'text --verbose': (r) => renderLintText(r, { verbose: true }),
+  sarif: (r) => renderSarif(r),
+  'sarif chunks': (r) => [...sarifChunks(r, { indent: 0 })].join(''),
+  junit: (r) => renderJunit(r),
+  'junit chunks, out of scope left out': (r) => [...junitChunks(r, { omitOutOfScope: true })].join(''),
+  github: (r) => renderGithub(r),
+  'github step summary': (r) => renderGithubStepSummary(r),
+  gitlab: (r) => renderGitlab(r),
+  'gitlab chunks': (r) => [...gitlabChunks(r)].join(''),
+};
+
+/** The renderers' expected text: `sarif chunks` is `renderSarif` with the same options. */
+const EXPECTED: Record<string, (report: LintReport) => string> = {
+  ...RENDERERS,
+  'sarif chunks': (r) => renderSarif(r, { indent: 0 }),
+  'junit chunks, out of scope left out': (r) => renderJunit(r, { omitOutOfScope: true }),
+  // The whole array as one JSON text, as GitLab reads it.
+  gitlab: (r) => `${JSON.stringify(buildGitlab(r), null, 2)}\n`,
+  'gitlab chunks': (r) => `${JSON.stringify(buildGitlab(r), null, 2)}\n`,
+};
+
+/** The fixture's report at commit C, its evaluations spread over `projects` projects (several pieces, tenants, undecided contexts). */
+function hubReport(projects: number, failOn: LintReport['failOn'] = 'block'): LintReport {
+  const { report } = atCommit(C, lintReport(failOn));
+  const base = report.evaluations;
+  report.evaluations = Array.from({ length: projects * base.length }, (_, i) => ({ ...base[i % base.length]!, project: `project-${Math.floor(i / base.length)}` }));
+  // A context that could not be decided (no decisions), and one whose policies were not evaluated.
+  report.evaluations.push({ project: `project-${projects}`, environment: 'production', decisions: [], errors: [{ severity: 'error', code: 'OCL001', summary: 'unexpected token', file: 'x.ocl', range: { start: { line: 2, column: 1, offset: 10 }, end: { line: 2, column: 4, offset: 13 } } }] });
+  return report;
+}
+
+describe('rendering a report of stored pieces', () => {
+  it('writes what rendering it in memory writes, in every format, without decoding the report', () => {
+    for (const report of [hubReport(1), hubReport(4), hubReport(80), hubReport(3, 'warn'), hubReport(2, 'error'), { ...cleanReport(), evaluations: [] }]) {
+      const hub = report.repositories?.find((r) => r.id === 'hub') ?? { id: 'hub', location: '/hub', commit: C };
+      for (const [name, render] of Object.entries(RENDERERS)) {
+        const assembled = pieced(report, hub, C);
+        expect(render(assembled), name).toBe(EXPECTED[name]!(report));
+        expect(evaluationSegments(assembled), `${name} decoded the whole report`).toBeDefined();
+      }
+    }
+  });
+
+  it('writes what a decoded report writes, for any evaluations', () => {
+    const { hub } = atCommit(C);
+    fc.assert(
+      fc.property(fc.array(evaluation, { maxLength: 12 }), (evaluations: Evaluation[]) => {
+        // Contiguous projects, as the engine's pieces are (one per project).
+        const sorted = [...evaluations].sort((a, b) => (a.project < b.project ? -1 : a.project > b.project ? 1 : 0));
+        const report = { ...lintReport(), evaluations: sorted };
+        const assembled = pieced(report, hub, C);
+        const decoded = { ...pieced(report, hub, C) };
+        for (const [name, render] of Object.entries(RENDERERS)) {
+          // Some renderers expect fields the arbitrary leaves out: then both throw alike.
+          let expected: string;
+          try {
+            expected = EXPECTED[name]!(decoded);
+          } catch (error) {
+            expect(() => render(assembled), name).toThrow((error as Error).message);
+            continue;
+          }
+          expect(render(assembled), name).toBe(expected);
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
+
+describe('evaluationRuns', () => {
+  it('gives a project at a time, joining up to the evaluations, and a decoded report in one run', () => {
+    const report = hubReport(3);
+    const assembled = pieced(report, { id: 'hub', location: '/hub', commit: C }, C);
+    const runs = [...evaluationRuns(assembled)];
+    expect(runs.length).toBe(4);
+    for (const run of runs) expect(new Set(run.map((e) => e.project)).size).toBe(1);
+    expect(JSON.stringify(runs.flat())).toBe(JSON.stringify([...eachEvaluation(assembled)]));
+    expect(evaluationSegments(assembled)).toBeDefined();
+    const decoded = assembled.evaluations;
+    expect(JSON.stringify(runs.flat())).toBe(JSON.stringify(decoded));
+    expect([...evaluationRuns(assembled)]).toEqual([decoded]);
+  });
+});
