@@ -93,6 +93,21 @@ p := y if {
     expect(compileError(src.replace('x = input.n', 'x := input.n'))).toMatchObject({ code: 'rego_compile_error', message: 'var x referenced above' });
   });
 
+  it('runs a call argument that binds a variable before the arguments that read it', () => {
+    // The index is bound by iterating the ref on the right, then compared on the left.
+    const src = `package t
+fixed contains i if {
+  some i
+  i == input.perm[i]
+}
+moved contains i if i != input.perm[i]
+pairs contains [i, j] if startswith(input.names[i], input.names[j])`;
+    const input = { perm: [0, 2, 1, 3], names: ['ab', 'a'] };
+    expect(value(src, 'data.t.fixed', { input })).toEqual([0, 3]);
+    expect(value(src, 'data.t.moved', { input })).toEqual([1, 2]);
+    expect(value(src, 'data.t.pairs', { input })).toEqual([[0, 0], [0, 1], [1, 1]]);
+  });
+
   it('some, every, in, comprehensions and unification patterns', () => {
     const src = `package t
 all_even if every x in input.xs { x % 2 == 0 }
