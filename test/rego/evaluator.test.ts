@@ -108,6 +108,19 @@ pairs contains [i, j] if startswith(input.names[i], input.names[j])`;
     expect(value(src, 'data.t.pairs', { input })).toEqual([[0, 0], [0, 1], [1, 1]]);
   });
 
+  it('with `import future.keywords.not`, an undefined operand inside a negated call makes the negation succeed', () => {
+    const src = `package t
+import future.keywords.not
+banned(name) if startswith(name, "x-")
+default allow := false
+allow if not banned(input.user)
+total_ok if not input.a + input.b > 10`;
+    expect(value(src, 'data.t.allow', { input: {} })).toBe(true);
+    expect(value(src, 'data.t.allow', { input: { user: 'x-1' } })).toBe(false);
+    expect(value(src, 'data.t.total_ok', { input: { a: 1 } })).toBe(true);
+    expect(value(src, 'data.t.total_ok', { input: { a: 9, b: 9 } })).toBeUndefined();
+  });
+
   it('some, every, in, comprehensions and unification patterns', () => {
     const src = `package t
 all_even if every x in input.xs { x % 2 == 0 }
