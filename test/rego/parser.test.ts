@@ -58,9 +58,9 @@ describe('parser: package and imports', () => {
     expect(m.imports[3]!.location).toMatchObject({ line: 5, column: 1, endOffset: m.source!.indexOf('as y') + 4 });
   });
 
-  it('accepts the future keyword `not` (OPA 1.17), whose meaning oclhub always gives negation', () => {
+  it('accepts the future keyword `not` (OPA 1.17)', () => {
     // Under this import OPA keeps every part of a negated expression inside the negation, so an
-    // undefined operand makes `not` succeed: what oclhub does with or without the import.
+    // undefined operand makes `not` succeed (evaluator tests).
     expect(mod('package p\nimport future.keywords.not\nq if not input.a + 1 == 2\n').imports.map((i) => showTerm(i.path))).toEqual([
       'ref(future, "keywords", "not")',
     ]);
