@@ -16,7 +16,7 @@
  */
 import type { CBody, CExpr, CFn, CLit, CRule, CTerm, CWith, RuleGroup } from './ir.js';
 import { RegoEvalError, CONFLICT, MSG_OBJECT_CONFLICT } from './errors.js';
-import { SlotSet } from './scheduler.js';
+import { SlotSet, argumentOrder } from './scheduler.js';
 import { ELEMENT_BYTES, ENTRY_BYTES, STRING_HEADER_BYTES } from './limits.js';
 import {
   applyWith,
@@ -94,6 +94,22 @@ interface Record_ {
 
 /** What a consumed body's literals become once their code is made (see CodeGen.bodyOf). */
 const RELEASED_LIT: CLit = Object.freeze({ negated: false, expr: Object.freeze({ k: 'noop' }), with: [], src: -1, index: -1 }) as CLit;
+
+/**
+ * Runs a call's argument generators in `order` (left to right when it is undefined); `k` gets
+ * the values by argument position.
+ */
+function argsGen(gens: Gen[], order: number[] | undefined): (r: Run, f: Frame, k: (values: Value[]) => boolean) => boolean {
+  if (!order) return (r, f, k) => genAll(r, gens, 0, [], f, k);
+  const ordered = order.map((i) => gens[i]!);
+  return (r, f, k) =>
+    genAll(r, ordered, 0, [], f, (values) => {
+      const placed = new Array<Value>(values.length);
+      for (let j = 0; j < order.length; j++) placed[order[j]!] = values[j]!;
+      return k(placed);
+    });
+}
+
 /** What a rule's `branches` hold once its code is generated (see CodeGen.generate). */
 const RELEASED_BRANCHES: CRule['branches'] = Object.freeze([]) as unknown as CRule['branches'];
 const END: Body = (_r, _f, k) => k();
@@ -1013,7 +1029,10 @@ export class CodeGen {
     // Indexed loops, not map and every: their callbacks were two closures made per call.
     const args = new Array<CT>(t.args.length);
     let allDet = true;
-    for (let i = 0; i < args.length; i++) {
+    // An argument that binds a variable another one reads is compiled, and run, first.
+    const order = argumentOrder(t.args, bound);
+    for (let j = 0; j < args.length; j++) {
+      const i = order ? order[j]! : j;
       const a = (args[i] = this.term(t.args[i]!, bound));
       if (a.det === undefined) allDet = false;
     }
@@ -1039,13 +1058,13 @@ export class CodeGen {
         },
       };
     }
-    const gens = args.map(toGen);
+    const gens = argsGen(args.map(toGen), order);
     const emit: (r: Run, f: Frame, v: Value, k: VK) => boolean = out ? (r, f, v, k) => out.pat(r, f, v, () => k(true)) : (_r, _f, v, k) => k(v);
     if (relation) {
       const b = fn as Extract<CFn, { kind: 'builtin' }>;
       return {
         gen: (r, f, k) =>
-          genAll(r, gens, 0, [], f, (values) => {
+          gens(r, f, (values) => {
             if (r.mocks?.has(b.name)) {
               const v = callFn(r, fn, values, loc);
               return v !== undefined && emit(r, f, v, k);
@@ -1060,7 +1079,7 @@ export class CodeGen {
     const invoke = this.invoker(fn, loc);
     return {
       gen: (r, f, k) =>
-        genAll(r, gens, 0, [], f, (values) => {
+        gens(r, f, (values) => {
           const v = invoke(r, values);
           return v !== undefined && emit(r, f, v, k);
         }),

@@ -8,6 +8,7 @@ import type { Builtin } from './builtins/registry.js';
 import { FORBIDDEN_BUILTINS } from './builtins/registry.js';
 import { RegoEvalError, type RegoError } from './errors.js';
 import type { CBody, CExpr, CFn, CLit, CRule, CTerm, CWith, GroupKind, RuleGroup, TreeNode } from './ir.js';
+import { splitNegated } from './negation.js';
 import { allVars, requireBound, scheduleBody, scheduleHeadTerms, SlotSet, type UnsafeVar } from './scheduler.js';
 import { checkCall, signatureOf, typeOfTerm, type Signature, type Type } from './typecheck.js';
 import { makeObject, parseNumber, RegoSet, type Value } from './value.js';
@@ -108,6 +109,11 @@ export interface NameContext {
   imports: Map<string, CTerm>;
   /** First head-ref names of rules in the package (they shadow nothing declared locally). */
   ruleNames: Set<string>;
+  /**
+   * A module without `import future.keywords.not` (or `future.keywords`): parts of a negated
+   * literal are evaluated before the negation, as OPA does (negation.ts).
+   */
+  partsOutsideNot?: boolean;
 }
 
 /**
@@ -278,7 +284,7 @@ export class Compiler {
       if (!resolved) continue;
       imports.set(resolved.alias, resolved.term);
     }
-    return { pkg: m.package, imports, ruleNames: new Set() };
+    return { pkg: m.package, imports, ruleNames: new Set(), partsOutsideNot: !m.imports.some(importsFutureNot) };
   }
 
   node(path: string[]): TreeNode {
@@ -612,6 +618,14 @@ export function refString(path: string[]): string {
   return s;
 }
 
+/** `import future.keywords` or `import future.keywords.not`. */
+function importsFutureNot(imp: Import): boolean {
+  const p = imp.path;
+  if (p.type !== 'ref' || p.head.type !== 'var' || p.head.name !== 'future') return false;
+  const segs = p.path.map((s) => (s.type === 'string' ? s.value : ''));
+  return segs[0] === 'keywords' && (segs.length === 1 || (segs.length === 2 && segs[1] === 'not'));
+}
+
 function importTarget(imp: Import): { alias: string; term: CTerm } | undefined {
   const p = imp.path;
   let head: string;
@@ -688,6 +702,8 @@ class Translator {
   private readonly resolved = new Map<string, CFn>();
   /** Types of variables assigned with `:=` from a term of known type, by slot. */
   readonly varTypes: Type[] = [];
+  /** Variables made for the parts of negated literals evaluated before them (splitNegations). */
+  private negationTemps = 0;
   /**
    * Set once a translated term may refer to a rule or function (`data`, a rule's name, an import,
    * a user function, a zero-argument rule called): until then the rule's bodies hold no
@@ -751,13 +767,25 @@ class Translator {
     // and cheaply, where a loop holding the whole translation made a long body wait for one large
     // optimisation (measured at 165 ms of compiler thread time on a loaded machine) and run the
     // meantime unoptimised.
+    let negations = 0;
     for (let index = 0; index < lits.length; index++) {
       const from = index === 0 ? 0 : declaredEnd[index - 1]!;
       out[index] = this.bodyLiteral(lits[index]!, index, scope, listed, declared, from, declaredEnd[index]!);
+      if (lits[index]!.negated) negations++;
     }
     translateHead(scope);
     this.lastBodyScope = scope;
+    if (negations > 0 && this.ctx.partsOutsideNot) return { lits: this.splitNegations(out, scope), locals: scope.locals };
     return { lits: out, locals: scope.locals };
+  }
+
+  /** The body's literals with the parts OPA evaluates outside each negation moved before it. */
+  private splitNegations(lits: CLit[], scope: Scope): CLit[] {
+    const fresh = () => {
+      const name = `__local${this.negationTemps++}__`;
+      return new SlotVar(scope.fresh(name), name);
+    };
+    return lits.flatMap((lit) => (lit.negated ? splitNegated(lit, fresh) : [lit]));
   }
 
   /**

@@ -190,7 +190,7 @@ function twoTerms(a: Term, b: Term): Term[] {
   return list;
 }
 const IMPORT_ROOTS = ['data', 'input', 'future', 'rego'];
-const FUTURE_KEYWORDS = ['contains', 'every', 'if', 'in'];
+const FUTURE_KEYWORDS = ['contains', 'every', 'if', 'in', 'not'];
 /** Keywords never usable as a ref head (`true.x` stays an error). */
 const LITERAL_KEYWORDS: ReadonlySet<TokenKind> = new Set<TokenKind>(['true', 'false', 'null']);
 

@@ -605,6 +605,35 @@ export function scheduleBody(body: CBody, initiallyBound: SlotSet, unsafe: Unsaf
   return bound;
 }
 
+/**
+ * The order in which a call evaluates its arguments: left to right, except that an argument
+ * that binds a variable (a ref iterating over a fresh variable) goes before the arguments that
+ * read it, as in `x == xs[x]`; OPA gets this order by moving such refs into literals of their own
+ * ahead of the call, which the body is then reordered around. `undefined` when the order is
+ * left to right.
+ */
+export function argumentOrder(args: readonly CTerm[], bound: SlotSet): number[] | undefined {
+  if (args.length < 2 || !args.some((a) => a.k === 'ref')) return undefined;
+  const uses = args.map((a) => {
+    const u = newUses();
+    termUses(a, u);
+    return u;
+  });
+  const local = bound.child();
+  const order: number[] = [];
+  const taken = new Uint8Array(args.length);
+  while (order.length < args.length) {
+    let pick = -1;
+    for (let i = 0; i < args.length && pick < 0; i++) if (!taken[i] && subset(uses[i]!.inputs, local, uses[i]!.outputs)) pick = i;
+    // None can run (the scheduler reports the unsafe variables): keep the rest in place.
+    if (pick < 0) pick = taken.indexOf(0);
+    taken[pick] = 1;
+    order.push(pick);
+    for (const s of uses[pick]!.outputs) local.add(s);
+  }
+  return order.every((v, i) => v === i) ? undefined : order;
+}
+
 /** Schedules the bodies of comprehensions inside head terms (rule values, keys). */
 export function scheduleHeadTerms(terms: CTerm[], bound: SlotSet, unsafe: UnsafeVar[]): void {
   const lit: CLit = { negated: false, expr: { k: 'noop' }, with: [], src: -1, index: -1 };

@@ -93,6 +93,63 @@ p := y if {
     expect(compileError(src.replace('x = input.n', 'x := input.n'))).toMatchObject({ code: 'rego_compile_error', message: 'var x referenced above' });
   });
 
+  it('runs a call argument that binds a variable before the arguments that read it', () => {
+    // The index is bound by iterating the ref on the right, then compared on the left.
+    const src = `package t
+fixed contains i if {
+  some i
+  i == input.perm[i]
+}
+moved contains i if i != input.perm[i]
+pairs contains [i, j] if startswith(input.names[i], input.names[j])`;
+    const input = { perm: [0, 2, 1, 3], names: ['ab', 'a'] };
+    expect(value(src, 'data.t.fixed', { input })).toEqual([0, 3]);
+    expect(value(src, 'data.t.moved', { input })).toEqual([1, 2]);
+    expect(value(src, 'data.t.pairs', { input })).toEqual([[0, 0], [0, 1], [1, 1]]);
+  });
+
+  it('without `import future.keywords.not`, evaluates the operands OPA moves out of a negation before it', () => {
+    // OPA binds refs given to a call, nested calls and dynamic ref keys to variables ahead of the
+    // negated expression, so an undefined one fails the body; `==` keeps its sides, like `=`.
+    const src = `package t
+obj := {"k": 1}
+banned(name) if startswith(name, "x-")
+default allow := false
+allow if not banned(input.user)
+default low := false
+low if not count(input.xs) > 2
+default absent := false
+absent if not obj[input.key]
+default differ := false
+differ if not input.a == input.b
+default missing := false
+missing if not input.user`;
+    const names = ['allow', 'low', 'absent', 'differ', 'missing'];
+    const all = (input: EvalOptions['input']) => names.map((n) => value(src, `data.t.${n}`, { input }));
+    expect(all({})).toEqual([false, false, false, true, true]);
+    expect(all({ user: 'bob', xs: [1], key: 'z', a: 1, b: 2 })).toEqual([true, true, true, true, false]);
+    expect(all({ user: 'x-1', xs: [1, 2, 3], key: 'k', a: 1, b: 1 })).toEqual([false, false, false, false, false]);
+    // Inside comprehensions and `every` too; `import future.keywords` keeps the parts inside, as OPA 1.17+.
+    const nested = `package t
+names := [n | some n in ["a", "b"]; not startswith(input.prefix, n)]`;
+    expect(value(nested, 'data.t.names', { input: {} })).toEqual([]);
+    expect(value(nested, 'data.t.names', { input: { prefix: 'ab' } })).toEqual(['b']);
+    expect(value(nested.replace('package t', 'package t\nimport future.keywords'), 'data.t.names', { input: {} })).toEqual(['a', 'b']);
+  });
+
+  it('with `import future.keywords.not`, an undefined operand inside a negated call makes the negation succeed', () => {
+    const src = `package t
+import future.keywords.not
+banned(name) if startswith(name, "x-")
+default allow := false
+allow if not banned(input.user)
+total_ok if not input.a + input.b > 10`;
+    expect(value(src, 'data.t.allow', { input: {} })).toBe(true);
+    expect(value(src, 'data.t.allow', { input: { user: 'x-1' } })).toBe(false);
+    expect(value(src, 'data.t.total_ok', { input: { a: 1 } })).toBe(true);
+    expect(value(src, 'data.t.total_ok', { input: { a: 9, b: 9 } })).toBeUndefined();
+  });
+
   it('some, every, in, comprehensions and unification patterns', () => {
     const src = `package t
 all_even if every x in input.xs { x % 2 == 0 }

@@ -58,13 +58,21 @@ describe('parser: package and imports', () => {
     expect(m.imports[3]!.location).toMatchObject({ line: 5, column: 1, endOffset: m.source!.indexOf('as y') + 4 });
   });
 
+  it('accepts the future keyword `not` (OPA 1.17)', () => {
+    // Under this import OPA keeps every part of a negated expression inside the negation, so an
+    // undefined operand makes `not` succeed (evaluator tests).
+    expect(mod('package p\nimport future.keywords.not\nq if not input.a + 1 == 2\n').imports.map((i) => showTerm(i.path))).toEqual([
+      'ref(future, "keywords", "not")',
+    ]);
+  });
+
   it('rejects bad import paths', () => {
     expect(errors('package p\nimport foo.bar')).toEqual([
       '2:8 unexpected import path, must begin with one of: {data, future, input, rego}, got: foo',
     ]);
     expect(errors('package p\nimport rego.v2')).toEqual(['2:8 invalid import `rego.v2`, must be `rego.v1`']);
     expect(errors('package p\nimport future.keywords.nope')).toEqual([
-      '2:8 unexpected keyword, must be one of [contains every if in]',
+      '2:8 unexpected keyword, must be one of [contains every if in not]',
     ]);
     expect(errors('package p\nimport future.keywords as k')).toEqual(['2:8 `future` imports cannot be aliased']);
     expect(errors('package p\nimport data.x[y]')).toEqual(['2:15 unexpected var token: expecting string']);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BUILTINS } from '../../../src/rego/builtins/index.js';
+import { BuiltinTypeError } from '../../../src/rego/builtins/registry.js';
 import { RegoSet } from '../../../src/rego/value.js';
 import { call, testCtx } from './helpers.js';
 
@@ -84,5 +85,26 @@ describe('graph', () => {
       ['a', 'c'],
     ]);
     expect(members(call('graph.reachable_paths', graph, ['a']))).toEqual([['a', 'b', 'c']]);
+  });
+
+  it('ends a path before a vertex that is not a key of the graph', () => {
+    // "x" and "" are named as neighbours but have no entry of their own.
+    const g = { s: ['t', 'x'], t: new RegoSet(['']), u: ['x'] };
+    expect(members(call('graph.reachable_paths', g, new RegoSet(['s', 'u'])))).toEqual([['s'], ['s', 't'], ['u']]);
+  });
+
+  it('keeps each branch of a shared descendant whole', () => {
+    const g = { top: ['left', 'right'], left: ['leaf'], right: ['left'], leaf: [] };
+    expect(members(call('graph.reachable_paths', g, ['top']))).toEqual([
+      ['top', 'left', 'leaf'],
+      ['top', 'right', 'left', 'leaf'],
+    ]);
+  });
+
+  it('needs an array or a set of starting vertices', () => {
+    for (const name of ['graph.reachable', 'graph.reachable_paths']) {
+      expect(() => call(name, { a: [] }, 'a')).toThrow(`${name}: operand 2 must be one of {array, set} but got string`);
+      expect(() => call(name, { a: [] }, { a: 1 })).toThrow(BuiltinTypeError);
+    }
   });
 });
