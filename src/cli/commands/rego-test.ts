@@ -11,6 +11,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InvalidArgumentError, Option } from 'commander';
+import { parse as parseYaml } from 'yaml';
 import { LineIndex } from '../../diagnostics.js';
 import { regoToOclRange } from '../../model/checks/policy.js';
 import type { RegoSourceModel } from '../../model/types.js';
@@ -19,7 +20,6 @@ import { formatRegoError, type RegoError } from '../../rego/errors.js';
 import type { RegoLimits } from '../../rego/index.js';
 import { runRegoTests, type RegoTestResult } from '../../rego/tester.js';
 import { emptyObject, isPlainObject, setOwn, type PlainObject } from '../../rego/value.js';
-import { parse as parseYaml } from 'yaml';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, type CliIo } from '../io.js';
 import type { RegisterCommand } from '../main.js';
 import { expandDirectories, isRegoFile, mergeObjects } from './rego-files.js';
