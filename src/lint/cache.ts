@@ -35,10 +35,10 @@ interface StoredEntry {
   tail?: FileRun;
 }
 
-/** A shard's next file, written as entries are set. */
 /** Bytes of entries set and not yet written (see `LintCache.backlog`). */
 const BACKLOG_BYTES = 8 << 20;
 
+/** A shard's next file, written as entries are set. */
 interface NextFile {
   temp: string;
   stream?: WriteStream;

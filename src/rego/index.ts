@@ -239,7 +239,8 @@ function countNodes(v: Value, cap: number): number {
   return n;
 }
 
-function refQuery(path: string[]): string {
+/** The query text of a ref path (`['a', 'b-c']` → `data.a["b-c"]`), with or without its leading `data`. */
+export function refQuery(path: readonly string[]): string {
   const segs = path[0] === 'data' ? path.slice(1) : path;
   return 'data' + segs.map((s) => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(s) ? `.${s}` : `[${JSON.stringify(s)}]`)).join('');
 }

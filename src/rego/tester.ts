@@ -6,7 +6,7 @@
  */
 import type { Location } from './ast.js';
 import type { RegoError } from './errors.js';
-import { compile, type RegoLimits } from './index.js';
+import { compile, refQuery, type RegoLimits } from './index.js';
 import { parseModule } from './parser.js';
 import type { PlainObject } from './value.js';
 
@@ -90,7 +90,7 @@ function discoverTests(modules: RunRegoTestsOptions['modules']): DiscoveredTest[
   for (const m of modules) {
     const parsed = parseModule(m.source, m.file).module;
     if (!parsed) continue;
-    const pkg = refText(['data', ...parsed.package]);
+    const pkg = refQuery(parsed.package);
     for (const rule of parsed.rules) {
       const head = rule.head;
       const first = head.ref[0];
@@ -99,12 +99,8 @@ function discoverTests(modules: RunRegoTestsOptions['modules']): DiscoveredTest[
       const todo = name.startsWith('todo_test_');
       if (!todo && !name.startsWith('test_')) continue;
       const key = `${pkg}.${name}`;
-      if (!found.has(key)) found.set(key, { package: pkg, name, query: refText(['data', ...parsed.package, name]), location: { ...rule.location, file: m.file }, todo });
+      if (!found.has(key)) found.set(key, { package: pkg, name, query: refQuery([...parsed.package, name]), location: { ...rule.location, file: m.file }, todo });
     }
   }
   return [...found.values()];
-}
-
-function refText(path: readonly string[]): string {
-  return path.map((s, i) => (i === 0 ? s : /^[A-Za-z_][A-Za-z0-9_]*$/.test(s) ? `.${s}` : `[${JSON.stringify(s)}]`)).join('');
 }

@@ -10,7 +10,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { InvalidArgumentError, Option } from 'commander';
+import { Option } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { LineIndex } from '../../diagnostics.js';
 import { regoToOclRange } from '../../model/checks/policy.js';
@@ -18,11 +18,11 @@ import type { RegoSourceModel } from '../../model/types.js';
 import { validateFile } from '../../model/validate.js';
 import { formatRegoError, type RegoError } from '../../rego/errors.js';
 import type { RegoLimits } from '../../rego/index.js';
-import { runRegoTests, type RegoTestResult } from '../../rego/tester.js';
-import { emptyObject, isPlainObject, setOwn, type PlainObject } from '../../rego/value.js';
+import { runRegoTests, TEST_TIMEOUT_MS, type RegoTestResult } from '../../rego/tester.js';
+import { emptyObject, isPlainObject, type PlainObject } from '../../rego/value.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, type CliIo } from '../io.js';
 import type { RegisterCommand } from '../main.js';
-import { expandDirectories, isRegoFile, mergeObjects } from './rego-files.js';
+import { budgetLimits, budgetOptions, expandDirectories, isRegoFile, mergeMounted, unreadableReason, type BudgetOptions } from './rego-inputs.js';
 
 export interface RegoTestOptions {
   paths: string[];
@@ -40,15 +40,9 @@ interface OclModule {
   lines: LineIndex;
 }
 
-const positiveInt = (value: string): number => {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError(`expected a positive integer, got "${value}"`);
-  return n;
-};
-
 /** Registers `test` under the `rego` command given. */
 export const registerRegoTest: RegisterCommand = (rego, ctx) => {
-  rego
+  const command = rego
     .command('test')
     .description('run Rego unit tests (rules named test_*) as `opa test` does, over .rego, .json/.yaml data and policy .ocl files')
     .argument('<paths...>', 'files or folders (searched for .rego, .json, .yaml and policy .ocl files)')
@@ -57,17 +51,13 @@ export const registerRegoTest: RegisterCommand = (rego, ctx) => {
     .addOption(new Option('--format <format>', 'output format').choices(['pretty', 'json']).default('pretty'))
     .option('-z, --exit-zero-on-skipped', 'skipped (todo_test_) tests do not fail the run')
     .option('--fail-on-empty', 'exit 2 when no test ran')
-    .option('--max-steps <n>', 'evaluation step budget per test (default 10000000)', positiveInt)
-    .option('--max-millis <n>', 'time budget per test in milliseconds (default 5000, as opa test)', positiveInt)
-    .option('--max-memory-mb <n>', 'memory budget per test for the values it creates, in MiB (default 256)', positiveInt)
-    .addHelpText('after', '\nExamples:\n  $ oclhub rego test .octopus/policies tests\n  $ oclhub rego test -v --run prod_has_sign_off policies/ tests/\n')
-    .action(async (paths: string[], options: { verbose?: boolean; run?: string; format: 'pretty' | 'json'; exitZeroOnSkipped?: boolean; failOnEmpty?: boolean; maxSteps?: number; maxMillis?: number; maxMemoryMb?: number }) => {
-      const limits: RegoLimits = {};
-      if (options.maxSteps !== undefined) limits.maxSteps = options.maxSteps;
-      if (options.maxMillis !== undefined) limits.maxMillis = options.maxMillis;
-      if (options.maxMemoryMb !== undefined) limits.maxMemoryBytes = options.maxMemoryMb * 1024 * 1024;
-      ctx.setExitCode(await runRegoTestCommand({ paths, ...options, limits }, ctx.io));
-    });
+    .addHelpText('after', '\nExamples:\n  $ oclhub rego test .octopus/policies tests\n  $ oclhub rego test -v --run prod_has_sign_off policies/ tests/\n');
+  // OPA's --timeout: 5 s a test.
+  budgetOptions(command, ' per test', TEST_TIMEOUT_MS).action(
+    async (paths: string[], options: BudgetOptions & { verbose?: boolean; run?: string; format: 'pretty' | 'json'; exitZeroOnSkipped?: boolean; failOnEmpty?: boolean }) => {
+      ctx.setExitCode(await runRegoTestCommand({ paths, ...options, limits: budgetLimits(options) }, ctx.io));
+    },
+  );
 };
 
 export async function runRegoTestCommand(options: RegoTestOptions, io: CliIo): Promise<number> {
@@ -107,8 +97,7 @@ async function loadTestFiles(paths: readonly string[], io: CliIo): Promise<{ mod
     try {
       text = await readFile(path.resolve(io.cwd, file), 'utf8');
     } catch (error) {
-      const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
-      io.stderr(`oclhub rego test: cannot read ${file}: ${reason}\n`);
+      io.stderr(`oclhub rego test: cannot read ${file}: ${unreadableReason(error)}\n`);
       return undefined;
     }
     if (isRegoFile(file)) {
@@ -142,13 +131,7 @@ async function loadTestFiles(paths: readonly string[], io: CliIo): Promise<{ mod
       io.stderr(`oclhub rego test: ${file}: data must be an object\n`);
       return undefined;
     }
-    let mounted = document as PlainObject;
-    for (const segment of [...mount].reverse()) {
-      const o = emptyObject();
-      setOwn(o, segment, mounted);
-      mounted = o;
-    }
-    data = mergeObjects(data, mounted);
+    data = mergeMounted(data, document as PlainObject, mount);
   }
   return { modules, data, ocl };
 }

@@ -5,12 +5,11 @@
  * Parse, compile and evaluation errors go to stderr, positioned, with exit code 2.
  */
 import { readFile } from 'node:fs/promises';
-import { InvalidArgumentError } from 'commander';
 import path from 'node:path';
 import { formatRegoError } from '../../rego/errors.js';
-import { compile, type RegoError, type RegoLimits } from '../../rego/index.js';
-import { emptyObject, isPlainObject, setOwn, toJSON, type PlainObject, type Value } from '../../rego/value.js';
-import { expandDirectories, isRegoFile, mergeObjects } from './rego-files.js';
+import { compile, DEFAULT_LIMITS, type RegoError, type RegoLimits } from '../../rego/index.js';
+import { emptyObject, isPlainObject, toJSON, type PlainObject, type Value } from '../../rego/value.js';
+import { budgetLimits, budgetOptions, expandDirectories, isRegoFile, mergeMounted, unreadableReason, type BudgetOptions } from './rego-inputs.js';
 import { registerRegoTest } from './rego-test.js';
 import { EXIT_OK, EXIT_USAGE, type CliIo } from '../io.js';
 import type { RegisterCommand } from '../main.js';
@@ -27,37 +26,19 @@ export interface RegoEvalOptions {
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError(`expected a positive integer, got "${value}"`);
-  return n;
-}
-
 export const registerRego: RegisterCommand = (program, ctx) => {
   const rego = program.command('rego').description('Rego policy engine tools');
-  rego
+  const evalCommand = rego
     .command('eval')
     .description('evaluate a Rego query (OPA-compatible JSON output)')
     .argument('<query>', 'the query, e.g. data.pkg.result')
     .option('-d, --data <file>', 'JSON data file or .rego module (repeatable)', collect, [])
     .option('-i, --input <file>', 'JSON input document (- reads standard input)')
     .option('-m, --module <file>', 'Rego module (repeatable)', collect, [])
-    .option('--strict', 'raise builtin errors instead of treating them as undefined')
-    .option('--max-steps <n>', 'evaluation step budget (default 10000000)', positiveInt)
-    .option('--max-millis <n>', 'evaluation time budget in milliseconds (default 2000)', positiveInt)
-    .option('--max-memory-mb <n>', 'memory budget for the values an evaluation creates, in MiB (default 256)', positiveInt)
-    .action(
-      async (
-        query: string,
-        options: { data: string[]; input?: string; module: string[]; strict?: boolean; maxSteps?: number; maxMillis?: number; maxMemoryMb?: number },
-      ) => {
-        const limits: RegoLimits = {};
-        if (options.maxSteps !== undefined) limits.maxSteps = options.maxSteps;
-        if (options.maxMillis !== undefined) limits.maxMillis = options.maxMillis;
-        if (options.maxMemoryMb !== undefined) limits.maxMemoryBytes = options.maxMemoryMb * 1024 * 1024;
-        ctx.setExitCode(await runRegoEval({ query, data: options.data, input: options.input, modules: options.module, strict: options.strict, limits }, ctx.io));
-      },
-    );
+    .option('--strict', 'raise builtin errors instead of treating them as undefined');
+  budgetOptions(evalCommand, '', DEFAULT_LIMITS.maxMillis).action(async (query: string, options: BudgetOptions & { data: string[]; input?: string; module: string[]; strict?: boolean }) => {
+    ctx.setExitCode(await runRegoEval({ query, data: options.data, input: options.input, modules: options.module, strict: options.strict, limits: budgetLimits(options) }, ctx.io));
+  });
   registerRegoTest(rego, ctx);
 };
 
@@ -70,8 +51,7 @@ export async function runRegoEval(options: RegoEvalOptions, io: CliIo): Promise<
       if (file === '-' && io.readStdin) return await io.readStdin();
       return await readFile(path.resolve(io.cwd, file), 'utf8');
     } catch (error) {
-      const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
-      io.stderr(`oclhub rego eval: cannot read ${file}: ${reason}\n`);
+      io.stderr(`oclhub rego eval: cannot read ${file}: ${unreadableReason(error)}\n`);
       return undefined;
     }
   };
@@ -101,13 +81,7 @@ export async function runRegoEval(options: RegoEvalOptions, io: CliIo): Promise<
       return EXIT_USAGE;
     }
     // A JSON file found under a `-d` directory is mounted at its folder's path (OPA's loader).
-    let mounted: PlainObject = doc;
-    for (const seg of [...(mountOf.get(file) ?? [])].reverse()) {
-      const o = emptyObject();
-      setOwn(o, seg, mounted);
-      mounted = o;
-    }
-    data = mergeObjects(data as PlainObject, mounted);
+    data = mergeMounted(data as PlainObject, doc, mountOf.get(file) ?? []);
   }
   if (options.input) {
     const text = await read(options.input);

@@ -1,9 +1,11 @@
 /**
- * Files the Rego commands read (`oclhub rego eval -d`, `oclhub rego test`): directories expanded as OPA's
- * loader expands them, and data documents merged.
+ * What the Rego commands (`oclhub rego eval`, `oclhub rego test`) read: directories expanded as OPA's
+ * loader expands them, data documents mounted and merged, and the evaluation budget options.
  */
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { InvalidArgumentError, type Command } from 'commander';
+import type { RegoLimits } from '../../rego/index.js';
 import { emptyObject, isPlainObject, setOwn, type PlainObject } from '../../rego/value.js';
 
 /** Never policy or data: a repository's Git folder, installed packages, oclhub's caches. */
@@ -61,3 +63,48 @@ export function mergeObjects(a: PlainObject, b: PlainObject): PlainObject {
   return out;
 }
 
+/** `data` with `doc` merged in at the folder path `mount` (a data file under a directory argument). */
+export function mergeMounted(data: PlainObject, doc: PlainObject, mount: readonly string[]): PlainObject {
+  let mounted = doc;
+  for (const segment of [...mount].reverse()) {
+    const o = emptyObject();
+    setOwn(o, segment, mounted);
+    mounted = o;
+  }
+  return mergeObjects(data, mounted);
+}
+
+/** Why a file could not be read, in a few words. */
+export function unreadableReason(error: unknown): string {
+  return (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError(`expected a positive integer, got "${value}"`);
+  return n;
+}
+
+/** The budget options as parsed (`budgetOptions`). */
+export interface BudgetOptions {
+  maxSteps?: number;
+  maxMillis?: number;
+  maxMemoryMb?: number;
+}
+
+/** `--max-steps`, `--max-millis` and `--max-memory-mb` (docs/rego-limits.md); `per` says what one budget covers. */
+export function budgetOptions(command: Command, per: string, defaultMillis: number): Command {
+  return command
+    .option('--max-steps <n>', `evaluation step budget${per} (default 10000000)`, positiveInt)
+    .option('--max-millis <n>', `evaluation time budget${per} in milliseconds (default ${defaultMillis})`, positiveInt)
+    .option('--max-memory-mb <n>', `memory budget${per} for the values an evaluation creates, in MiB (default 256)`, positiveInt);
+}
+
+/** The engine limits the budget options set; unset ones keep the engine's (or the command's) defaults. */
+export function budgetLimits(options: BudgetOptions): RegoLimits {
+  const limits: RegoLimits = {};
+  if (options.maxSteps !== undefined) limits.maxSteps = options.maxSteps;
+  if (options.maxMillis !== undefined) limits.maxMillis = options.maxMillis;
+  if (options.maxMemoryMb !== undefined) limits.maxMemoryBytes = options.maxMemoryMb * 1024 * 1024;
+  return limits;
+}
