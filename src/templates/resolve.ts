@@ -10,7 +10,7 @@ import type { Diagnostic, Range, RelatedInformation } from '../diagnostics.js';
 import type { OclBlock, OclDocument, OclElement } from '../ocl/ast.js';
 import { suggest } from '../model/suggest.js';
 import type { ProcessModel, ProcessTemplateUsageModel } from '../model/types.js';
-import { kindFolder, type LoadedTemplate, type TemplateCatalog } from './catalog.js';
+import { templateFileCandidates, type LoadedTemplate, type TemplateCatalog } from './catalog.js';
 import type { HubBase } from '../model/folder-path.js';
 import { expandStep, type ResolvedStep } from './expand.js';
 import { bindParameters, type ParameterBinding } from './parameters.js';
@@ -276,6 +276,6 @@ function collisions(steps: readonly ResolvedStep[], file: string): Diagnostic[] 
  * hub does not have fails.
  */
 function unpublishedDetail(slug: string, basePath: HubBase): string {
-  const file = typeof basePath === 'string' ? `${kindFolder(basePath, 'process-templates')}/${slug}.ocl` : `process-templates/${slug}.ocl`;
+  const file = typeof basePath === 'string' ? templateFileCandidates(basePath, 'process-templates', slug)[0] : `process-templates/${slug}.ocl`;
   return `If the hub has it (${file}), publish it with \`oclhub publish process-template ${slug} --bump major\`; if not, add it to the hub or correct \`process_template_slug\`.`;
 }
