@@ -135,6 +135,14 @@ describe('oclhub rego test', () => {
     expect(r.stdout).toBe('');
   });
 
+  it("reports a policy .ocl that does not parse, at its line, instead of running the tests without it (exit 2)", async () => {
+    const root = await hub({ '.octopus/policies/prod_approval.ocl': POLICY.replace('violation_action = "block"', 'violation_action = "block') });
+    const r = await run(root, 'rego', 'test', '.octopus', 'tests');
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^\.octopus\/policies\/prod_approval\.ocl:2:\d+: error /);
+  });
+
   it('exits 2 on unreadable or invalid input, and with --fail-on-empty when nothing ran', async () => {
     const root = await hub({ 'tests/bad.json': '{"a": ' });
     const bad = await run(root, 'rego', 'test', 'tests');

@@ -17,6 +17,7 @@ import { regoToOclRange } from '../../model/checks/policy.js';
 import type { RegoSourceModel } from '../../model/types.js';
 import { validateFile } from '../../model/validate.js';
 import { formatRegoError, type RegoError } from '../../rego/errors.js';
+import { renderDiagnostics } from '../../report/text.js';
 import type { RegoLimits } from '../../rego/index.js';
 import { runRegoTests, TEST_TIMEOUT_MS, type RegoTestResult } from '../../rego/tester.js';
 import { emptyObject, isPlainObject, type PlainObject } from '../../rego/value.js';
@@ -108,6 +109,11 @@ async function loadTestFiles(paths: readonly string[], io: CliIo): Promise<{ mod
       // Only policies hold Rego; every other OCL file (a project's, a template) is not read.
       const checked = validateFile({ path: file, text });
       const doc = checked.document;
+      if (checked.kind === 'policy' && !doc) {
+        // A policy whose OCL does not parse would otherwise leave its package undefined and its tests failing for no visible reason.
+        io.stderr(renderDiagnostics(checked.diagnostics.filter((d) => d.severity === 'error'), { sources: new Map([[file, text]]) }));
+        return undefined;
+      }
       if (doc?.kind !== 'policy') continue;
       const lines = new LineIndex(text);
       for (const which of ['scope', 'conditions'] as const) {
