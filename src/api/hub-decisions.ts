@@ -31,7 +31,7 @@ import { loadActivePolicies, type ActivePolicies } from '../policy/active.js';
 import { anyPolicyVolatile } from '../policy/clock.js';
 import { releaseVersionProblem } from '../policy/release-version.js';
 import { mergeReleaseAnswer, releaseDependent } from './release-gate.js';
-import type { ActivationRequest, EvaluationRequest, HubPort, Identity, PolicyInputRequest } from './ports.js';
+import type { ActivationRequest, EvaluationRequest, HubPort, Identity, PolicyInputAnswer, PolicyInputRequest } from './ports.js';
 import { KeyedMutex } from './mutex.js';
 import type { DecisionObserver } from './metrics.js';
 import { ProblemError } from './problem.js';
@@ -355,7 +355,7 @@ export function decisionMethods(deps: DecisionDeps): DecisionMethods {
   }
 
   return {
-    async policyInput(request: PolicyInputRequest): Promise<unknown | undefined> {
+    async policyInput(request: PolicyInputRequest): Promise<PolicyInputAnswer | undefined> {
       const h = readable(await deps.at(request.ref));
       return cached(h, ['input', request.project, request.environment, request.tenant ?? ''], async () => {
         const found = await target(h, request.project);
@@ -363,7 +363,8 @@ export function decisionMethods(deps: DecisionDeps): DecisionMethods {
         checkContext(h, request.environment, request.tenant);
         const result = await h.policyInput(found, { environment: request.environment, ...(request.tenant !== undefined ? { tenant: request.tenant } : {}) });
         if (!result.input) throw evaluationProblem(result.diagnostics);
-        return result.input;
+        // As `oclhub input` prints it: a step whose ActionType the input leaves out reads as '' to a policy.
+        return { input: result.input, warnings: result.diagnostics.filter((d) => d.code === 'SEM043') };
       }, external(h, request.project) ? 0 : Infinity);
     },
 

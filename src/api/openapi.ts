@@ -37,7 +37,8 @@ export function buildOpenApi(routes: readonly RouteSpec[], options: { version: s
       }
       const isError = Number(status) >= 400;
       const type = response.contentType ?? (isError ? PROBLEM_CONTENT_TYPE : 'application/json');
-      responses[status] = { description: response.description, content: { [type]: response.schema ? { schema: ref(response.schema) } : {} } };
+      const headers = response.headers && Object.fromEntries(Object.entries(response.headers).map(([name, h]) => [name, { description: h.description, schema: { type: 'string' } }]));
+      responses[status] = { description: response.description, ...(headers ? { headers } : {}), content: { [type]: response.schema ? { schema: ref(response.schema) } : {} } };
     }
     const extra: Record<number, string> = { ...STANDARD_ERRORS };
     if (route.body) {

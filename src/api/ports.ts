@@ -133,6 +133,13 @@ export interface PolicyInputRequest {
   ref?: string;
 }
 
+export interface PolicyInputAnswer {
+  /** The exact Octopus policy input object. */
+  input: unknown;
+  /** Warnings about the input itself, served beside it (the body stays the Octopus object). */
+  warnings: Diagnostic[];
+}
+
 export interface EvaluationRequest {
   project: string;
   environment: string;
@@ -168,7 +175,8 @@ export interface HubPort {
   listProjects?(ref?: string): Promise<ProjectListing>;
   /** The resolved process with provenance; undefined when the project is unknown. */
   resolveProcess?(request: ResolveProcessRequest): Promise<unknown | undefined>;
-  policyInput?(request: PolicyInputRequest): Promise<unknown | undefined>;
+  /** The input, and what a reader of it must know that the object cannot say (SEM043: an `ActionType` left out); undefined when the project is unknown. */
+  policyInput?(request: PolicyInputRequest): Promise<PolicyInputAnswer | undefined>;
   /**
    * `requestKey`, when given, identifies the request exactly (its body's bytes): an answer kept in the
    * decision cache is then also found by it (`cachedEvaluation`).

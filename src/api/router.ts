@@ -26,6 +26,8 @@ export interface ResponseSpec {
   schema?: string;
   /** Default application/json (problem+json for error statuses). */
   contentType?: string;
+  /** Response headers a client should read, by name. */
+  headers?: Record<string, { description: string }>;
 }
 
 export interface RouteSpec {

@@ -84,7 +84,10 @@ afterAll(() => removeDir(dir));
 
 describe('GET /api/projects/:slug/input', () => {
   it('is the exact input the façade builds for the context', async () => {
-    const body = await expectJson<Record<string, { Slug?: string }>>(await api.get('/api/projects/payments-api/input?environment=production&tenant=acme'), 200, 'policy-input');
+    const response = await api.get('/api/projects/payments-api/input?environment=production&tenant=acme');
+    // Nothing to warn about in the demo's inputs: no warning header.
+    expect(response.headers.get('oclhub-warning')).toBeNull();
+    const body = await expectJson<Record<string, { Slug?: string }>>(response, 200, 'policy-input');
     const hub = await openAt();
     const { targets } = await registeredTargets(hub, { only: ['payments-api'] });
     const expected = await hub.policyInput(targets[0]!, { environment: 'production', tenant: 'acme' });

@@ -120,6 +120,22 @@ describe('a step-template step whose template oclhub.ocl does not declare', () =
     expect(gate.policies.find((d) => d.policy === 'no_disabled_steps')!.outcome).toBe('pass');
   });
 
+  it('GET /api/projects/:slug/input leaves ActionType out and says so in an Oclhub-Warning header, located at the step', async () => {
+    const { hub, diagnostics } = await openHub({ dir: set.hub });
+    if (!hub) throw new Error(JSON.stringify(diagnostics));
+    const api = await startApi(hubPort(hub, { tagTtlMs: 0 }));
+    for (const attempt of ['computed', 'cached']) {
+      const response = await api.get('/api/projects/infra/input?environment=production');
+      const warning = response.headers.get('oclhub-warning');
+      const input = await expectJson<{ Steps: { Slug: string; ActionType?: string }[] }>(response, 200, 'policy-input');
+      expect(input.Steps.find((s) => s.Slug === 'approve-plan'), attempt).not.toHaveProperty('ActionType');
+      const parsed = /^SEM043; repository="infra"; commit="[0-9a-f]{40}"; file="([^"]*)"; line=(\d+); column=1; summary=("(?:[^"\\]|\\.)*")$/.exec(warning ?? '');
+      expect(parsed, `${attempt}: ${warning}`).not.toBeNull();
+      expect([parsed![1], Number(parsed![2])]).toEqual([FILE, lineOf(PROCESS, 'step "approve-plan"')]);
+      expect(JSON.parse(parsed![3]!)).toBe('ActionType is unknown for step "approve-plan" (step template "ActionTemplates-3"): the input leaves it out, as oclhub.ocl does not declare the step template');
+    }
+  });
+
   it('validate --hub warns once, at the first use, naming the project', async () => {
     const r = await cli(set.hub, 'validate', '--hub', '.', '--format', 'json', '--cache-dir', path.join(set.root, 'cache'));
     const json = JSON.parse(r.stdout) as { files: { file: string; diagnostics: { code: string; severity: string; summary: string }[] }[] };
