@@ -6,8 +6,9 @@
  *
  * A cache file belongs to one bundle (its SHA-256: V8's own check compares only the source's length),
  * one Node/V8 build and platform, one set of V8 flags (`execArgv` and `NODE_OPTIONS`) and one command
- * (for lint, one kind of run: see `loadCliBundle`): anything else is another file. Its payload carries a SHA-256 of its own (V8 verifies its checksum
- * only in debug builds), so a torn, truncated or damaged file is never handed to V8. A cache that is
+ * (for lint, one kind of run: see `loadCliBundle`): anything else is another file. Its payload carries
+ * a SHA-256 of its own (V8 verifies its checksum only in debug builds), so a torn, truncated or damaged
+ * file is never handed to V8. A cache that is
  * missing, damaged, foreign or rejected by V8 is ignored: the bundle is compiled from its source, as
  * without a cache, and a new cache is written after the run. Writes are a temporary file renamed into
  * place; failing to write one (read-only home, full disk) changes nothing else. The cache holds only
