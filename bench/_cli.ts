@@ -16,6 +16,8 @@ const { rerunFromCache } = (await import(
 )) as typeof import('../src/lint/fast-rerun.js');
 
 const argv = process.argv.slice(2);
+// As bin/oclhub.js: a re-run of an invocation whose report the lint cache holds loads the CLI with a code cache of its own.
+let rerun = false;
 const served =
   argv[0] === 'lint'
     ? await rerunFromCache({
@@ -26,6 +28,7 @@ const served =
         toolVersion: (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version,
         stdout: (bytes) => void process.stdout.write(bytes),
         stderr: (text) => void process.stderr.write(text),
+        rerun: () => void (rerun = true),
       })
     : undefined;
 if (served !== undefined) {
@@ -50,7 +53,7 @@ async function loadCli(): Promise<{ main: (argv: string[]) => Promise<number>; d
   if (!process.env.OCLHUB_UNBUNDLED && argv.find((arg) => !arg.startsWith('-')) === 'lint' && existsSync(script)) {
     const { loadCliBundle } = await import('../src/startup/code-cache.js');
     const { fileURLToPath }: typeof import('node:url') = process.getBuiltinModule?.('node:url') ?? (await import('node:url'));
-    return loadCliBundle(fileURLToPath(script), argv);
+    return loadCliBundle(fileURLToPath(script), argv, process.env, process.cwd(), rerun);
   }
   const bundle = new URL('../src/bundle/oclhub.js', import.meta.url);
   return (await import(existsSync(bundle) && !process.env.OCLHUB_UNBUNDLED ? bundle.href : '../src/cli/main.js')) as typeof import('../src/cli/main.js');

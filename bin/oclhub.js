@@ -10,11 +10,13 @@ if (argv.length === 1 && ['--version', '-V', '-v', 'version'].includes(argv[0]))
   // Asked in every CI log: answered without loading any command.
   process.stdout.write(`${packageVersion()}\n`);
 } else {
-  const served = argv[0] === 'lint' ? await rerunFromCache(argv.slice(1)) : undefined;
+  // Whether the lint cache holds this invocation's last report (a re-run: its own code cache, see loadCli).
+  let rerun = false;
+  const served = argv[0] === 'lint' ? await rerunFromCache(argv.slice(1), () => void (rerun = true)) : undefined;
   if (served !== undefined) {
     process.exitCode = served;
   } else {
-    const { main, done } = await loadCli();
+    const { main, done } = await loadCli(rerun);
     main(argv).then(
       (code) => {
         process.exitCode = code;
@@ -37,7 +39,7 @@ function packageVersion() {
  * src/lint/fast-rerun.ts, which loads Node's modules and three small Node-only modules of ours: one
  * module in the bundle). Undefined: run the CLI.
  */
-async function rerunFromCache(args) {
+async function rerunFromCache(args, rerun) {
   const module = [...(process.env.OCLHUB_UNBUNDLED ? [] : ['../dist/bundle/fast-rerun.js']), '../dist/lint/fast-rerun.js']
     .map((file) => new URL(file, import.meta.url))
     .find((url) => existsSync(url));
@@ -56,6 +58,7 @@ async function rerunFromCache(args) {
         if (!process.stdout.destroyed) process.stdout.write(bytes);
       },
       stderr: (text) => process.stderr.write(text),
+      rerun,
     });
   } catch {
     return undefined;
@@ -64,19 +67,19 @@ async function rerunFromCache(args) {
 
 /**
  * The bundle when it was built: for `lint`, its one-file script with the V8 code cache
- * (src/startup/code-cache.ts; `done` writes the cache after the run), else its ES modules; the plain
+ * (src/startup/code-cache.ts; `done` writes the cache after the run; a re-run has a cache of its own), else its ES modules; the plain
  * compiled modules otherwise (`tsc` alone, or a debugger). Only lint takes the script: compiling it
  * whole costs a run without a cache 60-90 ms of CPU more than the few modules a short command loads,
  * which a lint of any size earns back once the cache exists, and a short command would not.
  */
-async function loadCli() {
+async function loadCli(rerun) {
   if (process.env.OCLHUB_UNBUNDLED) return import('../dist/cli/main.js');
   const script = new URL('../dist/bundle/oclhub.cjs', import.meta.url);
   const loader = new URL('../dist/startup/code-cache.js', import.meta.url);
   if (argv.find((arg) => !arg.startsWith('-')) === 'lint' && existsSync(script) && existsSync(loader)) {
     const { loadCliBundle } = await import(loader.href);
     const { fileURLToPath } = process.getBuiltinModule?.('node:url') ?? (await import('node:url'));
-    return loadCliBundle(fileURLToPath(script), argv);
+    return loadCliBundle(fileURLToPath(script), argv, process.env, process.cwd(), rerun);
   }
   const bundle = new URL('../dist/bundle/oclhub.js', import.meta.url);
   return import(existsSync(bundle) ? bundle.href : '../dist/cli/main.js');

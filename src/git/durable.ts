@@ -7,7 +7,7 @@
  * garbage, never data.
  */
 import { errnoCode } from './errors.js';
-import type { FsLike } from './repo.js';
+import type { FileHandleLike, FsLike } from './repo.js';
 
 export interface DurableWriteOptions {
   /** File mode of the result (default 0o644), set exactly (not reduced by the umask). */
@@ -139,16 +139,22 @@ export async function writeFileAtomicWith(
   const temp = tempPath(folder, `.${path.slice(folder.length + 1)}.tmp-`);
   try {
     const handle = await open.call(fs.promises, temp, 'wx', mode);
+    const behind = new WriteBehind(handle);
     try {
       await fill({
-        write: (piece) => handle.write(piece),
+        write: (piece) => behind.after(handle.write(piece), byteLength(piece)),
         writev: async (pieces) => {
-          if (handle.writev) return handle.writev(pieces as Uint8Array[]);
+          let bytes = 0;
+          for (const piece of pieces) bytes += piece.byteLength;
+          if (handle.writev) return behind.after(handle.writev(pieces as Uint8Array[]), bytes);
           for (const piece of pieces) await handle.write(piece);
+          return behind.after(Promise.resolve(), bytes);
         },
       });
+      await behind.settled();
       await Promise.all([handle.sync(), written?.(temp)]);
     } finally {
+      await behind.settled().catch(() => undefined);
       await handle.close();
     }
     if (!notRegular) await fs.promises.rename(temp, path);
@@ -162,6 +168,50 @@ export async function writeFileAtomicWith(
     throw error;
   }
   await syncFolder(fs, folder);
+}
+
+/** Bytes written between two flushes started while a file is still being written (see `WriteBehind`). */
+export const WRITE_BEHIND_BYTES = 8 << 20;
+
+function byteLength(piece: string | Uint8Array): number {
+  return typeof piece === 'string' ? Buffer.byteLength(piece) : piece.byteLength;
+}
+
+/**
+ * Flushes a file while it is written, as Git's pack writer asks the kernel to: every WRITE_BEHIND_BYTES
+ * written, a flush of what is written so far starts (one at a time, not waited for by the writes), so
+ * that the flush before the rename finds little left to write to disk — a report of tens of megabytes
+ * otherwise waited for all of it there, after the last byte. The last flush is still made and waited
+ * for as before; an early flush's error is the write's (`settled` throws it: reported once, the kernel
+ * would not report it to the last flush again).
+ */
+class WriteBehind {
+  private unflushed = 0;
+  private flushing: Promise<void> | undefined;
+  private failure: unknown;
+
+  constructor(private readonly handle: FileHandleLike) {}
+
+  /** `write`, the write of `bytes` bytes, and a flush started behind it when enough were written since the last. */
+  async after(write: Promise<unknown>, bytes: number): Promise<unknown> {
+    const result = await write;
+    this.unflushed += bytes;
+    if (this.unflushed >= WRITE_BEHIND_BYTES && this.flushing === undefined && this.failure === undefined) {
+      this.unflushed = 0;
+      const handle = this.handle;
+      this.flushing = (handle.datasync ? handle.datasync() : handle.sync()).then(
+        () => void (this.flushing = undefined),
+        (error: unknown) => void ((this.failure = error ?? new Error('flush failed')), (this.flushing = undefined)),
+      );
+    }
+    return result;
+  }
+
+  /** Waits for the flush in flight; throws the error of any early flush. */
+  async settled(): Promise<void> {
+    await this.flushing;
+    if (this.failure !== undefined) throw this.failure;
+  }
 }
 
 /**

@@ -37,6 +37,8 @@ export interface FileHandleLike {
   /** Node's; a file system without it gets the pieces one `write` at a time. */
   writev?(buffers: any[]): Promise<any>;
   sync(): Promise<any>;
+  /** Node's: flushes the data (and what reading it back needs), not every attribute. */
+  datasync?(): Promise<any>;
   close(): Promise<any>;
 }
 

@@ -532,6 +532,12 @@ export interface RerunIo {
   stderr(text: string): void;
   /** "Now" (ms since the epoch; tests). */
   now?: number;
+  /**
+   * Called when the lint cache holds the report of this very invocation, whether or not it is still
+   * the answer: the run is a re-run (after a commit, most often), which bin/oclhub.js loads the CLI
+   * for with a code cache of its own (startup/code-cache.ts `loadCliBundle`).
+   */
+  rerun?: () => void;
 }
 
 /** The stored report when it is this run's answer: its exit code, job summary and body's identity (the head file is the one recorded). */
@@ -612,6 +618,7 @@ export async function rerunFromCache(io: RerunIo): Promise<number | undefined> {
     const record = JSON.parse(recordText) as RerunRecord;
     const context: RerunContext = { cwd: io.cwd, env: io.env, colors: rerunColors(io.env, io.stdoutIsTTY), toolVersion: io.toolVersion };
     if (record.format !== RECORD_FORMAT || record.invocation !== invocationKey(options, context) || record.root !== places.root) return undefined;
+    io.rerun?.();
     const now = io.now ?? Date.now();
     if (!(now >= record.from && now < record.until)) return undefined;
     if (!Array.isArray(record.report) || record.report.length !== 3) return undefined;

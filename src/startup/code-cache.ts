@@ -5,9 +5,10 @@
  * (`vm.Script` `cachedData`), so this run neither parses the bundle nor compiles those functions again.
  *
  * A cache file belongs to one bundle (its SHA-256: V8's own check compares only the source's length),
- * one Node/V8 build and platform, one set of V8 flags (`execArgv` and `NODE_OPTIONS`) and one command:
- * anything else is another file. Its payload carries a SHA-256 of its own (V8 verifies its checksum
- * only in debug builds), so a torn, truncated or damaged file is never handed to V8. A cache that is
+ * one Node/V8 build and platform, one set of V8 flags (`execArgv` and `NODE_OPTIONS`) and one command
+ * (for lint, one kind of run: see `loadCliBundle`): anything else is another file. Its payload carries
+ * a SHA-256 of its own (V8 verifies its checksum only in debug builds), so a torn, truncated or damaged
+ * file is never handed to V8. A cache that is
  * missing, damaged, foreign or rejected by V8 is ignored: the bundle is compiled from its source, as
  * without a cache, and a new cache is written after the run. Writes are a temporary file renamed into
  * place; failing to write one (read-only home, full disk) changes nothing else. The cache holds only
@@ -209,9 +210,24 @@ function setLintTierUp(env: NodeJS.ProcessEnv): void {
   setFlagsFromString(`--interrupt-budget=${LINT_INTERRUPT_BUDGET}`);
 }
 
-/** The CLI's one-file bundle run with the code cache (bin/oclhub.js, for `lint`): its `main` and what to call when it is done. */
-export function loadCliBundle(file: string, argv: readonly string[], env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): { main: (argv: string[]) => Promise<number>; done: () => void } {
+/**
+ * The CLI's one-file bundle run with the code cache (bin/oclhub.js, for `lint`): its `main` and what to
+ * call when it is done. `rerun`: the lint cache holds this invocation's last report (lint/fast-rerun.ts
+ * `RerunIo.rerun`), so the run takes most projects from it — other functions than a lint that
+ * evaluates them, which get a cache file of their own. A cache is written once, by the first run of
+ * its kind (and again only by a run of much more CPU), so with one file for both, a re-run after a
+ * commit compiled on every run whatever the cold lint that wrote it had not run, or had run too long
+ * ago for V8 to keep (it drops the bytecode of functions unused over several garbage collections).
+ */
+export function loadCliBundle(
+  file: string,
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+  cwd = process.cwd(),
+  rerun = false,
+): { main: (argv: string[]) => Promise<number>; done: () => void } {
   setLintTierUp(env);
-  const loaded = loadBundle({ file, dir: codeCacheDir(env, cwd), label: commandLabel(argv), env });
+  const label = commandLabel(argv);
+  const loaded = loadBundle({ file, dir: codeCacheDir(env, cwd), label: rerun ? `${label} rerun` : label, env });
   return { main: (loaded.exports as { main: (argv: string[]) => Promise<number> }).main, done: () => void loaded.save() };
 }

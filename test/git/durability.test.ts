@@ -377,6 +377,63 @@ describe('writeFileAtomicWith: a file written in pieces', () => {
   });
 });
 
+describe('writeFileAtomicWith: a large file flushed while it is written', () => {
+  it('starts flushes behind the writes, keeps every byte in order, and fails the write when an early flush fails', async () => {
+    const { writeFileAtomicWith, WRITE_BEHIND_BYTES } = await import('../../src/git/durable.js');
+    const dir = fs.mkdtempSync(path.join((await import('node:os')).tmpdir(), 'oclhub-write-behind-'));
+    try {
+      const slab = Buffer.alloc(1 << 20);
+      const slabs = Math.ceil((2.5 * WRITE_BEHIND_BYTES) / slab.length);
+      const plainOpen = fs.promises.open;
+      /** Node's file system, counting each handle's flushes; `failing`: the early ones fail. */
+      const counted = (failing: boolean) => {
+        const calls = { datasync: 0, sync: 0 };
+        const fsLike = { promises: { ...fs.promises, open: async (...args: Parameters<typeof plainOpen>) => {
+          const handle = await plainOpen(...args);
+          return {
+            write: (d: Uint8Array) => handle.write(d),
+            writeFile: (d: Uint8Array) => handle.writeFile(d),
+            datasync: async () => {
+              calls.datasync++;
+              if (failing) throw Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' });
+              return handle.datasync();
+            },
+            sync: () => (calls.sync++, handle.sync()),
+            close: () => handle.close(),
+          };
+        } } } as unknown as FsLike;
+        return { calls, fsLike };
+      };
+      const fill = async (out: { write(piece: Uint8Array): Promise<unknown> }) => {
+        for (let i = 0; i < slabs; i++) await out.write(slab.fill(i % 251));
+      };
+      const expected = Buffer.concat(Array.from({ length: slabs }, (_, i) => Buffer.alloc(slab.length, i % 251)));
+
+      const file = path.join(dir, 'report.json');
+      const good = counted(false);
+      await writeFileAtomicWith(good.fsLike, file, fill);
+      expect(fs.readFileSync(file).equals(expected)).toBe(true);
+      expect(good.calls.datasync).toBeGreaterThanOrEqual(1); // behind the writes
+      expect(good.calls.sync).toBe(2); // and the last flush, as before (the file's, then its folder's)
+
+      // An early flush that fails: the write fails, the report in place stays, no temporary file is left.
+      fs.writeFileSync(file, 'the old report\n');
+      const bad = counted(true);
+      await expect(writeFileAtomicWith(bad.fsLike, file, fill)).rejects.toThrow('EIO');
+      expect(bad.calls.datasync).toBe(1); // no flush started after one failed
+      expect(fs.readFileSync(file, 'utf8')).toBe('the old report\n');
+      expect(fs.readdirSync(dir)).toEqual(['report.json']);
+
+      // A small file is only flushed once, at the end.
+      const small = counted(false);
+      await writeFileAtomicWith(small.fsLike, path.join(dir, 'small.json'), async (out) => void (await out.write(slab)));
+      expect(small.calls).toEqual({ datasync: 0, sync: 2 });
+    } finally {
+      removeDir(dir);
+    }
+  });
+});
+
 describe('replaceFileSync: caches and records replaced atomically', () => {
   it('replaces the file whole, leaves no temporary file, and removes its own when the rename fails', async () => {
     const { replaceFileSync } = await import('../../src/git/durable.js');

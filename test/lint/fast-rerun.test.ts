@@ -214,6 +214,25 @@ describe('oclhub lint re-run fast path', () => {
     expect((await fast(hub, ['--format', 'json'])).stdout).toBe(after.stdout);
   }, 60_000);
 
+  it('says a run is a re-run when the lint cache holds the report of that invocation, served or not', async () => {
+    const calls = async (args: string[]) => {
+      let rerun = 0;
+      const { code } = await fast(hub, args, { rerun: () => void rerun++ });
+      return { code, rerun };
+    };
+    // No report yet; then one of another invocation.
+    expect(await calls(['--format', 'json'])).toEqual({ code: undefined, rerun: 0 });
+    await full(hub, ['--format', 'text']);
+    expect(await calls(['--format', 'json'])).toEqual({ code: undefined, rerun: 0 });
+    // This invocation's report: served, and after a commit declined (the CLI runs as a re-run).
+    const first = await full(hub, ['--format', 'json']);
+    expect(await calls(['--format', 'json'])).toEqual({ code: first.code, rerun: 1 });
+    commitAll(hub, { 'notes.txt': 'a commit for the re-run\n' }, 'notes');
+    expect(await calls(['--format', 'json'])).toEqual({ code: undefined, rerun: 1 });
+    // Options the fast path leaves to the CLI: not known to be a re-run.
+    expect(await calls(['--format', 'json', '--project', 'payments-api'])).toEqual({ code: undefined, rerun: 0 });
+  }, 60_000);
+
   it('declines when an expiry of oclhub.ocl may have changed state, another tool version, or other settings', async () => {
     const first = await full(hub, ['--format', 'text']);
     const record = JSON.parse(fs.readFileSync(path.join(hub, '.oclhub-cache/lint-rerun.json'), 'utf8')) as { from: number; until: number };

@@ -82,6 +82,45 @@ describe('oclhub lint with the code cache', () => {
     expect(readFileSync(second).equals(readFileSync(first))).toBe(true);
   }, 120_000);
 
+  it('runs a re-run after a commit with a code cache of its own, printing what a lint without caches prints', () => {
+    const codeCache = path.join(work, 'code-rerun');
+    const env = { ...process.env, CI: '1', OCLHUB_HUB: '', OCLHUB_JOBS: '', OCLHUB_UNBUNDLED: '', OCLHUB_CODE_CACHE_DIR: codeCache, OCLHUB_CACHE_DIR: path.join(work, 'rerun-code-caches') };
+    const cacheFiles = () => readdirSync(codeCache).filter((name) => name.endsWith('.v8cache')).sort();
+    const run = () => {
+      const report = path.join(work, `report-${++runs}.json`);
+      const done = spawnSync(process.execPath, [bin, 'lint', '--format', 'json', '--jobs', '1', '--output', report], { cwd: hub, encoding: 'utf8', env });
+      expect(done.stderr).toBe('');
+      expect([0, 1]).toContain(done.status);
+      return readFileSync(report, 'utf8');
+    };
+    const git = (...args: string[]) => expect(spawnSync('git', args, { cwd: hub, encoding: 'utf8' }).status).toBe(0);
+    const changed = path.join(hub, 'projects', 'app-0001', '.octopus', 'deployment_process.ocl');
+    const original = readFileSync(changed, 'utf8');
+    try {
+      run();
+      const cold = cacheFiles();
+      expect(cold).toHaveLength(1);
+      const edit = (round: number) => {
+        writeFileSync(changed, original.replace(/echo prepare[^"]*"/, `echo prepare ${round}"`));
+        git('commit', '-qam', `change ${round}`);
+      };
+      edit(1);
+      const rerun = run();
+      const both = cacheFiles();
+      expect(both).toHaveLength(2);
+      expect(rerun).toBe(lint({ OCLHUB_CODE_CACHE: 'off' }));
+      // The next re-run uses that file, written no more.
+      const written = both.map((name) => statSync(path.join(codeCache, name)).mtimeMs);
+      edit(2);
+      expect(run()).toBe(lint({ OCLHUB_CODE_CACHE: 'off' }));
+      expect(cacheFiles()).toEqual(both);
+      expect(both.map((name) => statSync(path.join(codeCache, name)).mtimeMs)).toEqual(written);
+    } finally {
+      writeFileSync(changed, original);
+      git('commit', '-qam', 'back');
+    }
+  }, 300_000);
+
   it('prints the same report without a code cache, writing one, using it, and over a damaged one', () => {
     const codeCache = path.join(work, 'code');
     const without = lint({ OCLHUB_CODE_CACHE: 'off' });

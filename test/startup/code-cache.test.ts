@@ -6,11 +6,11 @@
  * test/startup/code-cache-cli.test.ts.
  */
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { codeCacheDir, commandLabel, loadBundle, readCacheFile } from '../../src/startup/code-cache.js';
+import { codeCacheDir, commandLabel, loadBundle, loadCliBundle, readCacheFile } from '../../src/startup/code-cache.js';
 
 /** A CommonJS module with enough functions for V8 to cache; `value()` names what it was built from. */
 function moduleSource(name: string): string {
@@ -146,6 +146,29 @@ describe('code cache', () => {
     const leftovers = readdirSync(dir).filter((name) => name.includes('.tmp-'));
     expect(leftovers.length).toBeGreaterThan(0);
     expect(leftovers.every((name) => Number(name.split('-').pop()) % 2 === 1)).toBe(true);
+  });
+
+  it('keeps a lint re-run\'s compiled code in a file of its own, each kind of run using its own', () => {
+    // A tier-up budget given: loadCliBundle leaves V8's flags (of this test process) alone.
+    const env = { OCLHUB_CODE_CACHE_DIR: dir, NODE_OPTIONS: '--interrupt-budget=264000' };
+    const load = (rerun: boolean) => {
+      const copy = path.join(work, `bundle-${++copies}.cjs`);
+      copyFileSync(file, copy);
+      const loaded = loadCliBundle(copy, ['lint', '--format', 'json'], env, work, rerun);
+      loaded.done();
+      return cacheFiles();
+    };
+    const cold = load(false);
+    expect(cold).toHaveLength(1);
+    const both = load(true);
+    expect(both).toHaveLength(2);
+    // Each kind finds its own file again: none is written anew.
+    const stamps = () => cacheFiles().map((name) => statSync(path.join(dir, name)).ino);
+    const before = stamps();
+    load(true);
+    load(false);
+    expect(cacheFiles()).toEqual(both);
+    expect(stamps()).toEqual(before);
   });
 
   it('finds its folder from the environment', () => {
