@@ -20,7 +20,7 @@
  * `worktreeStateHolds` is the same check done from the state alone, with no Git
  * layer (the re-run fast path, fast-rerun.ts): it stats every remembered folder and file, lists only
  * the folders whose stat moved and hashes only the files whose stat moved. This module imports
- * nothing but Node's (the Git layer is loaded on demand, only to list a commit's trees). A file edited
+ * nothing but Node's (the Git layer is loaded on demand, to list a commit's trees and cache the blobs it read). A file edited
  * in place leaves its folder's stat as it was, so no folder-level shortcut stands in for a file's stat.
  */
 import type { Stats } from 'node:fs';
@@ -544,6 +544,10 @@ export async function oclWorktreeMatches(store: GitStore, commit: string, dir: s
       committed = await committedFiles(store, commit, state);
     }
     if (present.length !== committed.size) return false;
+    // A file read here is the commit's blob once its id matches: cached as that blob, so that the lint's
+    // read of it at the commit (right after, through the same object cache) neither looks it up in a
+    // pack nor inflates it.
+    const { rememberBlob } = await import('../git/repo.js');
     const files = new Map<string, FileEntry>();
     for (const relative of present) {
       const oid = committed.get(relative);
@@ -552,7 +556,14 @@ export async function oclWorktreeMatches(store: GitStore, commit: string, dir: s
       const info = fs.statSync(full);
       const before = known?.files.get(relative);
       // Unchanged since a verification that came after its last write: the same content (whatever the commit).
-      const id = before !== undefined && unchanged(before, info, state!.verifiedAt) ? before[2] : blobId(fs.readFileSync(full));
+      let id: string;
+      if (before !== undefined && unchanged(before, info, state!.verifiedAt)) {
+        id = before[2];
+      } else {
+        const bytes = fs.readFileSync(full);
+        id = blobId(bytes);
+        if (id === oid) rememberBlob(store.context, oid, bytes);
+      }
       if (id !== oid) return false;
       files.set(relative, [info.size, info.mtimeMs, oid, info.ctimeMs, info.ino]);
     }
