@@ -186,6 +186,17 @@ export function readObjectNow(repo: RepoContext, oid: string): GitObject | undef
   return object;
 }
 
+/**
+ * Caches a blob whose bytes were read elsewhere, `oid` being their blob id as hashed from those very
+ * bytes (a working-tree file verified against a commit, lint/worktree.ts): a read of it afterwards
+ * neither looks it up in a pack nor inflates it.
+ */
+export function rememberBlob(repo: RepoContext, oid: string, bytes: Uint8Array): void {
+  if (repo.objects.has(oid)) return;
+  const object: GitObject = { type: 'blob', oid, blob: bytes };
+  repo.objects.add(oid, object, estimateSize(object));
+}
+
 export async function readTree(repo: RepoContext, oid: string): Promise<TreeNode> {
   const object = await readObject(repo, oid);
   if (object.type !== 'tree') {

@@ -20,7 +20,7 @@
  * `worktreeStateHolds` is the same check done from the state alone, with no Git
  * layer (the re-run fast path, fast-rerun.ts): it stats every remembered folder and file, lists only
  * the folders whose stat moved and hashes only the files whose stat moved. This module imports
- * nothing but Node's (the Git layer is loaded on demand, only to list a commit's trees). A file edited
+ * nothing but Node's (the Git layer is loaded on demand, to list a commit's trees and cache the blobs it read). A file edited
  * in place leaves its folder's stat as it was, so no folder-level shortcut stands in for a file's stat.
  */
 import type { Stats } from 'node:fs';
@@ -323,6 +323,11 @@ function sameNames(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((name, i) => name === b[i]);
 }
 
+/** `dir` ending in a separator: a path below it is this and a '/'-separated relative path (path.join, for thousands of files, costs a cold check milliseconds). */
+function rootPrefix(dir: string): string {
+  return dir.endsWith(path.sep) ? dir : dir + path.sep;
+}
+
 /** What the walk knows of a state: each folder's stat and names, and when it was verified. */
 interface KnownDirs {
   verifiedAt: number;
@@ -332,10 +337,11 @@ interface KnownDirs {
 
 /**
  * Every folder and every OCL/lock file under `root`. A folder's stat is taken before it is listed; a
- * folder whose stat is what `known` remembers (and not racily so) is not listed again.
+ * folder whose stat is what `known` remembers (and not racily so) is not listed again. Paths are joined
+ * by hand, as in `stateChanges` (`rootPrefix`): `relative` is made of names as listed, '/'-separated.
  */
-function walk(root: string, relative: string, dirs: Map<string, DirEntry>, files: string[], known: KnownDirs | undefined): void {
-  const full = relative === '' ? root : path.join(root, relative);
+function walk(root: string, relative: string, dirs: Map<string, DirEntry>, files: string[], known: KnownDirs | undefined, prefix = rootPrefix(root)): void {
+  const full = relative === '' ? root : prefix + relative;
   let info: Stats;
   let names: string[];
   try {
@@ -350,7 +356,7 @@ function walk(root: string, relative: string, dirs: Map<string, DirEntry>, files
   dirs.set(relative, [info.mtimeMs, info.ino]);
   for (const name of names) {
     const child = relative === '' ? name : `${relative}/${name}`;
-    if (name.endsWith('/')) walk(root, child.slice(0, -1), dirs, files, known);
+    if (name.endsWith('/')) walk(root, child.slice(0, -1), dirs, files, known, prefix);
     else files.push(child);
   }
 }
@@ -367,7 +373,7 @@ function walk(root: string, relative: string, dirs: Map<string, DirEntry>, files
  */
 async function stateChanges(state: WorktreeState, dir: string, stopAtFirst: boolean, refreshed?: Map<number, FileEntry>): Promise<Map<number, FileEntry> | undefined> {
   const racy = state.verifiedAt - RACY_MS;
-  const prefix = dir.endsWith(path.sep) ? dir : dir + path.sep;
+  const prefix = rootPrefix(dir);
   const { dirPaths, filePaths, oids, stats } = state;
   const changed = new Map<number, FileEntry>();
   let names: Map<string, string[]> | undefined;
@@ -544,15 +550,27 @@ export async function oclWorktreeMatches(store: GitStore, commit: string, dir: s
       committed = await committedFiles(store, commit, state);
     }
     if (present.length !== committed.size) return false;
+    // A file read here is the commit's blob once its id matches: cached as that blob, so that the lint's
+    // read of it at the commit (right after, through the same object cache) neither looks it up in a
+    // pack nor inflates it.
+    const { rememberBlob } = await import('../git/repo.js');
+    const prefix = rootPrefix(dir);
     const files = new Map<string, FileEntry>();
     for (const relative of present) {
       const oid = committed.get(relative);
       if (oid === undefined || oid === null) return false;
-      const full = path.join(dir, relative);
+      const full = prefix + relative;
       const info = fs.statSync(full);
       const before = known?.files.get(relative);
       // Unchanged since a verification that came after its last write: the same content (whatever the commit).
-      const id = before !== undefined && unchanged(before, info, state!.verifiedAt) ? before[2] : blobId(fs.readFileSync(full));
+      let id: string;
+      if (before !== undefined && unchanged(before, info, state!.verifiedAt)) {
+        id = before[2];
+      } else {
+        const bytes = fs.readFileSync(full);
+        id = blobId(bytes);
+        if (id === oid) rememberBlob(store.context, oid, bytes);
+      }
       if (id !== oid) return false;
       files.set(relative, [info.size, info.mtimeMs, oid, info.ctimeMs, info.ino]);
     }

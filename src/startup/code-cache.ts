@@ -189,16 +189,19 @@ export function commandLabel(argv: readonly string[]): string {
 
 /**
  * How much code a function runs (V8's profiler ticks, weighted by bytecode size) before V8 hands it to
- * TurboFan, its optimising compiler, for a lint: 4× V8 11's default (66 KB; Node 20). A cold lint of a
+ * TurboFan, its optimising compiler, for a lint: 8× V8 11's default (66 KB; Node 20). A cold lint of a
  * 1,000-project hub ran ~300 functions through TurboFan, about a third of its CPU (on V8's background
  * threads), most of them warm for a few hundred milliseconds only (a project's orchestration, the
  * resolution, the report), and deoptimised some of them again; optimised later, fewer are optimised and
  * with more type feedback. Measured on that hub (December 2026, 2 shared cores, `--jobs 1`, 8 pairs):
- * 15% less CPU (1.93 → 1.69 s: TurboFan's threads 1.0 → 0.55 s, the main thread 0.18 s more in
- * unoptimised code); 2× saved half of that, 8× no more than 4×. At 5,000 projects it was even (the
- * later tier-up costs there what it saves).
+ * 4× took 15% less CPU than the default (1.93 → 1.69 s: TurboFan's threads 1.0 → 0.55 s, the main
+ * thread 0.18 s more in unoptimised code); 2× saved half of that. Once the rest of the lint had become
+ * cheaper (about 75 functions optimised at 4×, still ~0.33 s of TurboFan), 8× took another 5–8% less
+ * CPU than 4× at 1,000 projects (pair-ratio medians 0.922, 0.951 over 21 pairs each, 0.948 over 11;
+ * wall 0.92), and was even at 100 projects (1.000, 11 pairs) and at 5,000 (1.002, 12 pairs: the later
+ * tier-up costs there what it saves); 16× saved no more CPU than 8× and took longer (wall 1.10×).
  */
-const LINT_INTERRUPT_BUDGET = 264_000;
+const LINT_INTERRUPT_BUDGET = 528_000;
 
 /**
  * Sets lint's tier-up budget (see LINT_INTERRUPT_BUDGET) unless the user gave V8 one: before the bundle

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openRepository } from '../../src/git/index.js';
+import { ObjectCache, openRepository } from '../../src/git/index.js';
 import { oclWorktreeMatches, worktreeStateHolds as stateHoldsNow, worktreeStateName, worktreeStatesWritten } from '../../src/lint/worktree.js';
 import { commitAll, git, initRepo, removeDir, tempDir } from '../git/helpers.js';
 
@@ -54,6 +54,31 @@ describe('oclWorktreeMatches', () => {
     fs.rmSync(path.join(dir, 'oclhub.lock.json'));
     fs.rmSync(path.join(dir, 'oclhub.ocl'));
     expect(await matches(dir)).toBe(false);
+  });
+
+  it("caches the files it read as the commit's blobs when they are, and never a file that differs from its blob", async () => {
+    const dir = repo();
+    fs.writeFileSync(path.join(dir, 'extra.ocl'), 'name = "x"\n');
+    commitAll(dir, {}, 'extra');
+    const head = git(dir, ['rev-parse', 'HEAD']).trim();
+    const blob = (file: string) => git(dir, ['rev-parse', `HEAD:${file}`]).trim();
+    const file = path.join(dir, '.octopus/deployment_process.ocl');
+    const committed = fs.readFileSync(file, 'utf8');
+    // Clean: every file read is its blob, cached, and read back at the commit from the cache.
+    let objects = new ObjectCache();
+    let store = await openRepository({ dir, cache: objects });
+    expect(await oclWorktreeMatches(store, head, dir)).toBe(true);
+    for (const name of ['oclhub.ocl', '.octopus/deployment_process.ocl', 'extra.ocl']) expect(objects.has(blob(name))).toBe(true);
+    objects.resetStats();
+    expect(await store.readTextFile(head, '.octopus/deployment_process.ocl')).toBe(committed);
+    expect(objects.stats().misses).toBe(0);
+    // One file edited (same length): not the commit; its bytes are never taken for its blob, which reads as committed.
+    fs.writeFileSync(file, committed.replace('"A"', '"B"'));
+    objects = new ObjectCache();
+    store = await openRepository({ dir, cache: objects });
+    expect(await oclWorktreeMatches(store, head, dir)).toBe(false);
+    expect(objects.has(blob('.octopus/deployment_process.ocl'))).toBe(false);
+    expect(await store.readTextFile(head, '.octopus/deployment_process.ocl')).toBe(committed);
   });
 
   it('remembers a verified tree, and still sees a same-size edit made after it', async () => {
