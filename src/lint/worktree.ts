@@ -49,8 +49,10 @@ function relevant(name: string): boolean {
 
 const cryptoFacade: typeof import('node:crypto') | undefined = 'getBuiltinModule' in process ? undefined : await import('node:crypto');
 
+/** node:crypto, looked up once (see fast-rerun.ts `cryptoModule`): the check hashes ~2,000 files. */
+let crypto: typeof import('node:crypto') | undefined;
 function sha1(): import('node:crypto').Hash {
-  return (cryptoFacade ?? process.getBuiltinModule('node:crypto')).createHash('sha1');
+  return (crypto ??= cryptoFacade ?? process.getBuiltinModule('node:crypto')).createHash('sha1');
 }
 
 function blobId(bytes: Uint8Array): string {
