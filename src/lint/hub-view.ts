@@ -68,6 +68,8 @@ export interface LintHub {
 export interface LintWorkerEntry {
   /** The worker's entry module: it calls `serveLintWorker` (src/lint/workers/serve.ts), which opens the hub it is sent. */
   entry: URL;
+  /** The thread's `workerData`, for the entry module itself (structured-cloneable). */
+  workerData?: unknown;
 }
 
 /** A worker thread's way to the hub the starting thread reads. */

@@ -137,7 +137,7 @@ export class LintWorkerThread {
 
   /** Whether the thread runs what `from` would start (another entry is another worker: a test's, say). */
   runs(from: LintWorkerEntry): boolean {
-    return from.entry.href === this.from.entry.href;
+    return from.entry.href === this.from.entry.href && JSON.stringify(from.workerData) === JSON.stringify(this.from.workerData);
   }
 
   /** Hands the thread's reports (those held first) to `listener`; from now on the thread keeps the process alive. */
@@ -297,9 +297,10 @@ export class WorkerLane implements Lane<ProjectOutcome> {
  */
 function startWorker(from: LintWorkerEntry): Worker {
   const file = fileURLToPath(from.entry);
-  if (existsSync(file)) return new Worker(from.entry);
+  const workerData = from.workerData;
+  if (existsSync(file)) return new Worker(from.entry, { workerData });
   const source = file.replace(/\.js$/, '.ts');
   if (!existsSync(source)) throw new Error(`no lint worker at ${file}`);
   const load = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(pathToFileURL(source).href)}); })`;
-  return new Worker(load, { eval: true });
+  return new Worker(load, { eval: true, workerData });
 }
