@@ -10,9 +10,17 @@ import { isJobsText } from './jobs-text.js';
 /**
  * Decisions to make (contexts × policies of the projects not cached) per worker thread below which
  * it is not started. A worker's start (loading the bundle, opening the hub, loading and compiling the
- * policies) costs about 0.4–0.5 s of CPU, and one thread makes a decision in about 27 µs (bench/lint.ts,
- * 100 → 1,000 projects × 4 environments × 25 policies): 20,000 decisions are about one worker start's
+ * policies) cost about 0.4–0.5 s of CPU, and one thread makes a decision in about 27 µs (bench/lint.ts,
+ * 100 → 1,000 projects × 4 environments × 25 policies): 20,000 decisions were about one worker start's
  * worth. With less, the thread already running is done, or nearly, by the time the worker is ready.
+ *
+ * Since then (December 2026, the bench hub, --jobs 2): the worker runs the code-cached script and, in a
+ * cold lint of a whole hub, starts while the CLI opens the hub (early.ts), ready when the projects are
+ * scheduled; its start is ~0.15 s of its thread's CPU (~0.19 s with its first project, plus V8's
+ * compiler threads). What it still costs is per project: the main thread spends ~0.3–0.4 ms taking a
+ * worker's result (receiving, decoding, caching it) where evaluating the project itself is ~0.9 ms, and
+ * the worker ~0.9 ms, so --jobs 2 uses 1.3–1.45× the CPU of one thread. The threshold is kept: whether
+ * fewer decisions pay for a worker in wall time needs `bench/lint.ts --jobs-curve` on an idle machine.
  */
 export const DECISIONS_PER_WORKER = 20_000;
 
@@ -30,7 +38,11 @@ export function parseJobs(text: string): number | { error: string } {
  * a shared 2-core machine (load 5–12), a worker thread made a 1,000-project lint 1.2–1.4× slower and
  * cost 35–55% more CPU: when the cores are busy, a process's second thread gets no more of them (and
  * with the kernel's autogroup scheduling, not even a larger share), so it only adds its start and the
- * results' copying. On an idle or dedicated machine (a CI runner) every core is used.
+ * results' copying. On an idle or dedicated machine (a CI runner) every core is used. Measured again
+ * with the worker started early (December 2026, load 3–6, 7–8 pairs per batch): --jobs 2 used 1.30–1.47×
+ * the CPU of --jobs 1 and took 1.0–1.35× its wall time; the main thread ran 0.90× as long on a CPU
+ * (what an idle machine would wait for), since taking a worker's result costs it a third of evaluating
+ * the project: the rule stands.
  */
 export function defaultJobs(): number {
   const cpus = Math.max(1, availableParallelism());
