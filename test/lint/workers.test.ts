@@ -255,7 +255,10 @@ describe('lint on worker threads', () => {
     expect(earlyWorkerCount(1, large)).toBe(0);
     expect(earlyWorkerCount(2, large)).toBe(1);
     expect(earlyWorkerCount(8, large)).toBe(1);
-    expect(earlyWorkerCount(2, large, 2)).toBe(0);
+    expect(earlyWorkerCount(2, large, { shards: 2 })).toBe(0);
+    // --environment production: a quarter of the decisions.
+    expect(estimatedDecisions(large, 1)).toBe(200 * 25);
+    expect(earlyWorkerCount(2, large, { environments: 1 })).toBe(0);
     // A thread started and never taken nor closed (a command that returned early): the process still ends.
     const script = `import { StartedWorkers } from ${JSON.stringify(new URL('../../src/lint/workers/pool.ts', import.meta.url).href)};
 import { lintWorkerEntry } from ${JSON.stringify(new URL('../../src/hub/hub.ts', import.meta.url).href)};

@@ -373,7 +373,8 @@ async function startWorkersEarly(options: LintCommandOptions, io: CliIo, where: 
   const cacheDir = lintCacheDir(options, io, where.cacheRoot);
   if (cacheDir !== false && LintCache.holdsEntries(cacheDir)) return;
   const config = await readFile(path.join(where.hubRoot, 'oclhub.ocl'), 'utf8').catch(() => undefined);
-  const count = config === undefined ? 0 : earlyWorkerCount(jobs, config, shard?.count);
+  const environments = options.environment?.length ? { environments: options.environment.length } : {};
+  const count = config === undefined ? 0 : earlyWorkerCount(jobs, config, { ...(shard ? { shards: shard.count } : {}), ...environments });
   if (count === 0) return;
   const { lintWorkerEntry } = await import('../../hub/hub.js');
   workers.start(lintWorkerEntry(), count);

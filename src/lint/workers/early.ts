@@ -10,17 +10,19 @@ import { workerCount } from './jobs.js';
 /**
  * Decisions a whole-hub lint of the hub whose oclhub.ocl is `configText` would make, estimated from
  * its top-level blocks without parsing it: projects × environments × policies (a project restricted to
- * fewer environments, or run for tenants, makes it an estimate).
+ * fewer environments, or run for tenants, makes it an estimate). `environments`: the run's
+ * `--environment` filter, when it has one.
  */
-export function estimatedDecisions(configText: string): number {
+export function estimatedDecisions(configText: string, environments?: number): number {
   const blocks = (kind: string) => configText.match(new RegExp(`^${kind}[ \\t]+"`, 'gm'))?.length ?? 0;
-  return blocks('project') * Math.max(1, blocks('environment')) * blocks('policy');
+  return blocks('project') * Math.max(1, environments ?? blocks('environment')) * blocks('policy');
 }
 
 /**
  * Worker threads to start early for a run of `jobs` threads over the hub whose oclhub.ocl is
- * `configText`, linting 1/`shards` of its projects: none unless the estimate reaches a worker's worth.
+ * `configText`, linting 1/`shards` of its projects (in `environments` of them when the run names
+ * some): none unless the estimate reaches a worker's worth.
  */
-export function earlyWorkerCount(jobs: number, configText: string, shards = 1): number {
-  return workerCount(jobs, estimatedDecisions(configText) / shards);
+export function earlyWorkerCount(jobs: number, configText: string, run: { shards?: number; environments?: number } = {}): number {
+  return workerCount(jobs, estimatedDecisions(configText, run.environments) / (run.shards ?? 1));
 }
