@@ -64,6 +64,7 @@ import {
   type ChildRun,
 } from './_report.js';
 import { generateHub, git } from './generate-hub.js';
+import { threadsFor } from '../src/lint/workers/jobs.js';
 
 const argv = process.argv.slice(2);
 const [projectsArg, environmentsArg, policiesArg] = positionals(argv, ['runs', 'sizes', 'curve', 'perf-runs']);
@@ -346,7 +347,7 @@ async function main(): Promise<void> {
     note:
       `one thread (--jobs 1): ${timed(cold.single)}, ${times(singleMs / floorMs)} the floor; ` +
       `a worker thread (--jobs 2, alternating with --jobs 1): ${timed(cold.double)}, wall ${times(singleMs / median(ms(cold.double)))} faster than one thread, CPU ${times(cpu(cold.double) / cpu(cold.single))} ` +
-      `(a worker gains less while other processes use the cores, and --jobs auto starts none once the load average exceeds ${Math.max(0, availableParallelism() - 1.5)}: it is ${loadavg()[0]!.toFixed(1)} now; auto against --jobs 1: wall ${times(singleMs / coldMs)}); ` +
+      `(a worker gains less while other processes use the cores; at the load average now, ${loadavg()[0]!.toFixed(1)}, --jobs auto runs ${threadsFor(availableParallelism(), loadavg()[0]!)} thread(s); auto against --jobs 1: wall ${times(singleMs / coldMs)}); ` +
       `first run ever (no code cache either, as on a CI runner that keeps no cache): ${timed(cold.firstEver)}, ${times(median(ms(cold.firstEver)) / floorMs)} the floor (CPU: ${times(cpu(cold.firstEver) / cpu(cold.floor))})` +
       `${PROJECTS !== 1000 ? `; measured at ${PROJECTS} projects` : ''}`,
   });

@@ -155,7 +155,7 @@ export interface LintOptions {
    */
   deferStoredPieces?: boolean;
   /**
-   * Threads evaluating projects (`--jobs`: the CLI's default is one per CPU; here the default is 1,
+   * Threads evaluating projects (`--jobs`: the CLI's default, auto, is one per 1.3 idle CPUs; here the default is 1,
    * so that a library caller or a server never starts threads it did not ask for). With more than
    * one, and enough decisions to make, worker threads take part (see workers/pool.ts); 1 keeps every
    * project in this thread. The report is the same either way.

@@ -20,7 +20,7 @@ import type { LintHub } from '../../src/lint/hub-view.js';
 import { lintJsonChunks } from '../../src/report/lint-json-stream.js';
 import { memoryIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
-import { DECISIONS_PER_WORKER, parseJobs, workerCount } from '../../src/lint/workers/jobs.js';
+import { DECISIONS_PER_WORKER, parseJobs, threadsFor, workerCount } from '../../src/lint/workers/jobs.js';
 import { earlyWorkerCount, estimatedDecisions } from '../../src/lint/workers/early.js';
 import { LintWorkerThread, StartedWorkers } from '../../src/lint/workers/pool.js';
 import { LINT_FORMATS, renderLint } from '../../src/report/lint-formats.js';
@@ -274,6 +274,13 @@ process.stdout.write(String(early.size));`;
   it('takes --jobs and $OCLHUB_JOBS (a count or auto) and starts workers only for enough decisions', async () => {
     expect(parseJobs('3')).toBe(3);
     expect(parseJobs('auto')).toBeGreaterThanOrEqual(1);
+    // auto: a thread per 1.3 idle cores (one lint thread keeps that many busy), at least one.
+    expect(threadsFor(2, 0)).toBe(1);
+    expect(threadsFor(2, 6)).toBe(1);
+    expect(threadsFor(1, 0)).toBe(1);
+    expect(threadsFor(4, 0)).toBe(3);
+    expect(threadsFor(8, 2)).toBe(4);
+    expect(threadsFor(64, 0)).toBe(49);
     for (const bad of ['0', '-1', 'x', '1.5', '']) expect(parseJobs(bad)).toHaveProperty('error');
     expect(workerCount(1, 10 * DECISIONS_PER_WORKER)).toBe(0);
     expect(workerCount(4, DECISIONS_PER_WORKER - 1)).toBe(0);

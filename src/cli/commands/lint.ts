@@ -84,7 +84,7 @@ export const registerLint: RegisterCommand = (program, ctx) => {
     .addOption(new Option('--on-error <action>', 'what a policy that cannot be evaluated does').choices(['block', 'warn']).default('block'))
     .option('--no-cache', 'do not read or write cached results (.oclhub-cache/ or $OCLHUB_CACHE_DIR/lint)')
     .option('--shard <I/N>', 'lint only shard I of N (a deterministic 1/N of the projects, by slug); combine the shard reports with `oclhub report merge`')
-    .option('--jobs <n>', 'threads evaluating projects: a number, or auto (default, $OCLHUB_JOBS: one per CPU not already busy); 1 keeps every project on the main thread. Worker threads start only when there are many projects to evaluate');
+    .option('--jobs <n>', 'threads evaluating projects: a number, or auto (default, $OCLHUB_JOBS: one per 1.3 CPUs not already busy, so one on two cores); 1 keeps every project on the main thread. Worker threads start only when there are many projects to evaluate');
   addHubOptions(command).action(async (options: LintCommandOptions) => {
     ctx.setExitCode(await runLint(options, ctx.io));
   });

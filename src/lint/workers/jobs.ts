@@ -33,20 +33,33 @@ export function parseJobs(text: string): number | { error: string } {
 
 
 /**
- * `auto`: one thread per CPU the process may use that other processes are not already using (the
- * 1-minute load average), as `make -l` and GNU parallel's `--load` do. Measured with bench/lint.ts on
- * a shared 2-core machine (load 5–12), a worker thread made a 1,000-project lint 1.2–1.4× slower and
- * cost 35–55% more CPU: when the cores are busy, a process's second thread gets no more of them (and
- * with the kernel's autogroup scheduling, not even a larger share), so it only adds its start and the
- * results' copying. On an idle or dedicated machine (a CI runner) every core is used. Measured again
- * with the worker started early (December 2026, load 3–6, 7–8 pairs per batch): --jobs 2 used 1.30–1.47×
- * the CPU of --jobs 1 and took 1.0–1.35× its wall time; the main thread ran 0.90× as long on a CPU
- * (what an idle machine would wait for), since taking a worker's result costs it a third of evaluating
- * the project: the rule stands.
+ * Cores one lint thread keeps busy: its JavaScript, and V8's compiler (TurboFan) and garbage-collector
+ * threads beside it, for each thread's isolate. Measured on the bench hub (1,000 projects, December
+ * 2026, a quiet 2-core machine): a --jobs 1 lint used 1.55 s of CPU in 1.20 s.
+ */
+const CORES_PER_THREAD = 1.3;
+
+/**
+ * `auto`: as many threads as fit the cores other processes are not already using (the 1-minute load
+ * average, as `make -l` and GNU parallel's `--load` do), each taking the cores a lint thread keeps busy.
+ * Measured with bench/lint.ts on a shared 2-core machine (load 5–12), a worker thread made a 1,000-project
+ * lint 1.2–1.4× slower and cost 35–55% more CPU: when the cores are busy, a process's second thread gets
+ * no more of them (and with the kernel's autogroup scheduling, not even a larger share), so it only adds
+ * its start and the results' copying. Measured again with the worker started early (December 2026):
+ * on the same machine quiet (load 1–1.7, most of it the bench's own), --jobs 2 took 1.31 s against
+ * 1.20 s for --jobs 1 (3 rounds; 6 pairs: 1.10×, 0.97–1.21×) with 1.33× the CPU: one thread already
+ * keeps 1.3 of the 2 cores busy, and the main thread ran only 0.90× as long on a CPU, since taking a
+ * worker's result costs it a third of evaluating the project while it waited 0.24 s more for a core.
+ * So two cores get one thread, even idle; a machine with more cores gets a thread per 1.3 idle cores.
  */
 export function defaultJobs(): number {
-  const cpus = Math.max(1, availableParallelism());
-  return Math.max(1, Math.min(cpus, Math.round(cpus - loadavg()[0]!)));
+  return threadsFor(availableParallelism(), loadavg()[0]!);
+}
+
+/** `auto`'s threads on `cpus` cores with a 1-minute load average of `load`. */
+export function threadsFor(cpus: number, load: number): number {
+  const cores = Math.max(1, cpus);
+  return Math.max(1, Math.min(cores, Math.floor((cores - load) / CORES_PER_THREAD)));
 }
 
 /** How many worker threads a run of `jobs` threads with `decisions` to make starts (the main thread is one of the `jobs`). */
