@@ -22,7 +22,7 @@ import { memoryIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
 import { DECISIONS_PER_WORKER, parseJobs, threadsFor, workerCount } from '../../src/lint/workers/jobs.js';
 import { earlyWorkerCount, estimatedDecisions } from '../../src/lint/workers/early.js';
-import { LintWorkerThread, StartedWorkers } from '../../src/lint/workers/pool.js';
+import { IN_FLIGHT, LintWorkerThread, StartedWorkers } from '../../src/lint/workers/pool.js';
 import { LINT_FORMATS, renderLint } from '../../src/report/lint-formats.js';
 import { evaluationSegments, isDeferred } from '../../src/report/lint-pieces.js';
 import { checkDeferredReads, releaseDeferredReads } from '../../src/lint/cache.js';
@@ -167,9 +167,9 @@ describe('lint on worker threads', () => {
     const pooled = await lintHub(hub, { now: NOW, ...POOLED, cacheDir: false });
     expect(pooled.report.evaluations.length).toBe(one.report.evaluations.length);
     const failed = new Set(pooled.report.diagnostics.filter((d) => d.code === 'HUB006').map((d) => d.project));
-    // The project itself, and the one the worker held besides it (two requests in flight), at most.
+    // The project itself, and those the worker held besides it (IN_FLIGHT requests), at most.
     expect(failed.has(failing)).toBe(true);
-    expect(failed.size).toBeLessThanOrEqual(2);
+    expect(failed.size).toBeLessThanOrEqual(IN_FLIGHT);
     for (const e of pooled.report.evaluations) {
       if (failed.has(e.project)) for (const d of e.decisions) expect(d.outcome).toBe('error');
     }
