@@ -65,6 +65,7 @@ import {
   type ChildRun,
 } from './_report.js';
 import { generateHub, git } from './generate-hub.js';
+import { threadsFor } from '../src/lint/workers/jobs.js';
 
 const argv = process.argv.slice(2);
 const [projectsArg, environmentsArg, policiesArg] = positionals(argv, ['runs', 'sizes', 'curve', 'perf-runs']);
@@ -176,6 +177,11 @@ interface ColdFigures {
   lint: ChildRun[];
   /** The same cold lint with `--jobs 1` (one thread). */
   single: ChildRun[];
+  /**
+   * The same cold lint with `--jobs 2` (a worker thread whatever the load: `auto` resolves to one thread
+   * once the load average is 0.5 on two cores), alternating with `--jobs 1` (only with `firstEver`).
+   */
+  double: ChildRun[];
   /** The same cold lint (`--jobs auto`) with an empty code-cache folder: the first run ever (only with `firstEver`). */
   firstEver: ChildRun[];
   floor: ChildRun[];
@@ -187,7 +193,7 @@ interface ColdFigures {
 }
 
 /**
- * Cold lint (`--jobs auto` and `--jobs 1`) and floor, alternating, RUNS times each; the first lint's
+ * Cold lint (`--jobs auto`, `--jobs 1` and, with `firstEver`, `--jobs 2`) and floor, alternating, RUNS times each; the first lint's
  * decisions checked against the floor's, and every run's report against the first (one thread or
  * several, the same bytes).
  */
@@ -202,6 +208,7 @@ async function measureCold(hub: string, projects: number, runs = RUNS, firstEver
   const codeCacheBefore = codeCacheFiles();
   const lints: ChildRun[] = [];
   const singles: ChildRun[] = [];
+  const doubles: ChildRun[] = [];
   const firsts: ChildRun[] = [];
   const floors: ChildRun[] = [];
   let lastCache = '';
@@ -225,12 +232,16 @@ async function measureCold(hub: string, projects: number, runs = RUNS, firstEver
     if (lastCache) rmSync(lastCache, { recursive: true, force: true });
     lastCache = cache;
     lastReport = report;
-    const singleCache = freshCache();
-    const single = await lint(hub, singleCache, [], 1);
-    singles.push(single.run);
-    sameReport(single.report, 'a cold lint with --jobs 1');
-    rmSync(single.report, { force: true });
-    rmSync(singleCache, { recursive: true, force: true });
+    // --jobs 1, and with firstEver --jobs 2, in turn first.
+    for (const jobs of (firstEver ? (round % 2 === 0 ? [1, 2] : [2, 1]) : [1]) as (1 | 2)[]) {
+      const jobsCache = freshCache();
+      const jobsRun = await lint(hub, jobsCache, [], jobs);
+      (jobs === 1 ? singles : doubles).push(jobsRun.run);
+      sameReport(jobsRun.report, `a cold lint with --jobs ${jobs}`);
+      rmSync(jobsRun.report, { force: true });
+      rmSync(jobsCache, { recursive: true, force: true });
+    }
+    const single = { run: singles.at(-1)! };
     if (firstEver) {
       const [firstCache, emptyCodeCache] = [freshCache(), freshCache()];
       const first = await lint(hub, firstCache, [], 'auto', { OCLHUB_CODE_CACHE_DIR: emptyCodeCache });
@@ -241,7 +252,7 @@ async function measureCold(hub: string, projects: number, runs = RUNS, firstEver
     if (lintFirst) floors.push(await floor(hub));
     const f = floors.at(-1)!;
     process.stdout.write(
-      `  ${projects} projects, round ${round + 1}/${runs} (load ${loadavg()[0]!.toFixed(1)}): lint ${seconds(run.ms)} (CPU ${seconds(run.cpuMs)}) ${megabytes(run.peakRssMb)}, --jobs 1 ${seconds(single.run.ms)} (CPU ${seconds(single.run.cpuMs)}) ${megabytes(single.run.peakRssMb)}, ${firstEver ? `no code cache ${seconds(firsts.at(-1)!.ms)} (CPU ${seconds(firsts.at(-1)!.cpuMs)}), ` : ''}floor ${seconds(f.ms)} (CPU ${seconds(f.cpuMs)}) ${megabytes(f.peakRssMb)}\n`,
+      `  ${projects} projects, round ${round + 1}/${runs} (load ${loadavg()[0]!.toFixed(1)}): lint ${seconds(run.ms)} (CPU ${seconds(run.cpuMs)}) ${megabytes(run.peakRssMb)}, --jobs 1 ${seconds(single.run.ms)} (CPU ${seconds(single.run.cpuMs)}) ${megabytes(single.run.peakRssMb)}, ${firstEver ? `--jobs 2 ${seconds(doubles.at(-1)!.ms)} (CPU ${seconds(doubles.at(-1)!.cpuMs)}), ` : ''}${firstEver ? `no code cache ${seconds(firsts.at(-1)!.ms)} (CPU ${seconds(firsts.at(-1)!.cpuMs)}), ` : ''}floor ${seconds(f.ms)} (CPU ${seconds(f.cpuMs)}) ${megabytes(f.peakRssMb)}\n`,
     );
   }
   // A cache that is used is never written again (src/startup/code-cache.ts): unchanged files mean every timed lint ran with it.
@@ -251,7 +262,7 @@ async function measureCold(hub: string, projects: number, runs = RUNS, firstEver
       ? `  code cache: ${codeCacheBefore.length} file(s) written by the untimed lint, used unchanged by every timed lint\n`
       : `  code cache: ${codeCacheBefore.length === 0 ? 'none written by the untimed lint' : 'written again during the timed lints'} (before: ${codeCacheBefore.join(', ') || 'none'}; after: ${codeCacheAfter || 'none'})\n`,
   );
-  return { projects, lint: lints, single: singles, firstEver: firsts, floor: floors, lastCache, lastReport, decisions: checked!.decisions, counts: checked!.counts };
+  return { projects, lint: lints, single: singles, double: doubles, firstEver: firsts, floor: floors, lastCache, lastReport, decisions: checked!.decisions, counts: checked!.counts };
 }
 
 const ms = (runs: readonly ChildRun[]) => runs.map((r) => r.ms);
@@ -338,8 +349,9 @@ async function main(): Promise<void> {
     ratio: `${times(coldMs / floorMs)} the floor (CPU: ${times(cpu(cold.lint) / cpu(cold.floor))})`,
     met: coldMs / floorMs <= 1.5,
     note:
-      `one thread (--jobs 1): ${timed(cold.single)}, ${times(singleMs / floorMs)} the floor; worker threads: wall ${times(singleMs / coldMs)} faster, CPU ${times(cpu(cold.lint) / cpu(cold.single))} ` +
-      `(a worker gains less while other processes use the cores: load average ${loadavg()[0]!.toFixed(1)} now); ` +
+      `one thread (--jobs 1): ${timed(cold.single)}, ${times(singleMs / floorMs)} the floor; ` +
+      `a worker thread (--jobs 2, alternating with --jobs 1): ${timed(cold.double)}, wall ${times(singleMs / median(ms(cold.double)))} faster than one thread, CPU ${times(cpu(cold.double) / cpu(cold.single))} ` +
+      `(a worker gains less while other processes use the cores; at the load average now, ${loadavg()[0]!.toFixed(1)}, --jobs auto runs ${threadsFor(availableParallelism(), loadavg()[0]!)} thread(s); auto against --jobs 1: wall ${times(singleMs / coldMs)}); ` +
       `first run ever (no code cache either, as on a CI runner that keeps no cache): ${timed(cold.firstEver)}, ${times(median(ms(cold.firstEver)) / floorMs)} the floor (CPU: ${times(cpu(cold.firstEver) / cpu(cold.floor))})` +
       `${PROJECTS !== 1000 ? `; measured at ${PROJECTS} projects` : ''}`,
   });

@@ -103,7 +103,13 @@ export async function bundleCli({ dist = path.join(root, 'dist'), outdir = path.
       outfile: commonJsFile,
       format: 'cjs',
       // CommonJS has no `import.meta.url`: the bundle's own URL stands in (the twins' URLs are relative to it).
-      define: { ...common.define, 'import.meta.url': '__oclhubBundleUrl' },
+      // Its lint worker threads run this same script with the same code cache, through src/startup/lint-worker.ts (see src/hub/hub.ts).
+      define: {
+        ...common.define,
+        'import.meta.url': '__oclhubBundleUrl',
+        OCLHUB_BUNDLED_LINT_WORKER: JSON.stringify(path.relative(path.join(dist, 'hub'), path.join(dist, 'startup', 'lint-worker.js')).split(path.sep).join('/')),
+        OCLHUB_CODE_CACHED_BUNDLE: '__oclhubBundleUrl',
+      },
       // Strict, as ES modules (and so the ES-module bundle, CommonJS dependencies included) always are:
       // a write to a frozen object throws in both, `this` in a plain call is undefined in both.
       banner: { js: "'use strict';var __oclhubBundleUrl = require('node:url').pathToFileURL(__filename).href;" },

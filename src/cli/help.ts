@@ -9,7 +9,7 @@ import type { Command, Help, Option } from 'commander';
 export const ENVIRONMENT: ReadonlyArray<readonly [string, string]> = [
   ['OCLHUB_HUB', 'the hub for --hub when it is not given: a folder or https://host/repo.git[#ref]'],
   ['OCLHUB_CACHE_DIR', 'where remote hubs are cloned (default ~/.cache/oclhub) and lint results cached'],
-  ['OCLHUB_JOBS', 'lint --jobs when it is not given: threads evaluating projects (a number, or auto: one per CPU not already busy)'],
+  ['OCLHUB_JOBS', 'lint --jobs when it is not given: threads evaluating projects (a number, or auto: one per 1.3 CPUs not already busy, so one on two cores)'],
   ['OCLHUB_GIT_TOKEN', 'token for private hub repositories over HTTPS (sent as the password)'],
   ['OCLHUB_GIT_USERNAME', 'user name sent with OCLHUB_GIT_TOKEN (default x-access-token)'],
   ['HTTPS_PROXY, HTTP_PROXY, NO_PROXY', 'proxy for Git over HTTP(S), and the hosts that bypass it'],

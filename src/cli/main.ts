@@ -102,3 +102,12 @@ async function packageVersion(): Promise<string> {
     return '0.0.0';
   }
 }
+
+/**
+ * A lint worker thread's work (src/hub/lint-worker.ts, which serves on import), for
+ * src/startup/lint-worker.ts: the CLI's one-file script runs again in the worker, with the code cache
+ * its lint wrote, and this is what the worker then calls.
+ */
+export async function lintWorkerThread(): Promise<void> {
+  await import('../hub/lint-worker.js');
+}

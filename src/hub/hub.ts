@@ -29,7 +29,7 @@ import { diffHubRefs } from './diff.js';
 import { templateConsumers, type TemplateConsumers } from './consumers.js';
 import { hubPolicyTests, type HubPolicyTests } from './policy-tests.js';
 import { isProjectFile, ownsProjectFile, projectFoldersOf } from '../lint/project-files.js';
-import { HUB_REPOSITORY_ID, projectRepositoryId, type LintWorkerSource, type ProjectRead } from '../lint/hub-view.js';
+import { HUB_REPOSITORY_ID, projectRepositoryId, type LintWorkerEntry, type LintWorkerSource, type ProjectRead } from '../lint/hub-view.js';
 import { defaultFs } from '../git/repo.js';
 import { oclWorktreeMatches } from '../lint/worktree.js';
 import { validatedConfig, type ConfigCacheOptions } from './config-cache.js';
@@ -173,12 +173,25 @@ export interface HubWorkerSource {
 }
 
 /**
- * The lint worker's entry module. In the CLI bundle (scripts/bundle-cli.mjs) every module's
- * `import.meta.url` names its twin in dist/, so the bundle defines where its own worker entry is
- * relative to that twin; elsewhere (dist/, tsx, vitest) it is this folder's lint-worker module.
+ * The lint worker's entry module. In the CLI bundles (scripts/bundle-cli.mjs) every module's
+ * `import.meta.url` names its twin in dist/, so each bundle defines where its worker entry is relative
+ * to that twin: for the ES-module bundle, its own lint-worker module; for the one-file script that
+ * bin/oclhub.js runs with the V8 code cache (`OCLHUB_CODE_CACHED_BUNDLE`: that script's URL),
+ * src/startup/lint-worker.ts, which runs the same script with the same code cache, so that the worker
+ * compiles none of what the lint's last run compiled (see that module). Elsewhere (dist/, tsx, vitest)
+ * it is this folder's lint-worker module.
  */
 declare const OCLHUB_BUNDLED_LINT_WORKER: string | undefined;
-const LINT_WORKER_ENTRY = new URL(typeof OCLHUB_BUNDLED_LINT_WORKER === 'string' ? OCLHUB_BUNDLED_LINT_WORKER : './lint-worker.js', import.meta.url);
+declare const OCLHUB_CODE_CACHED_BUNDLE: string | undefined;
+const LINT_WORKER: LintWorkerEntry = {
+  entry: new URL(typeof OCLHUB_BUNDLED_LINT_WORKER === 'string' ? OCLHUB_BUNDLED_LINT_WORKER : './lint-worker.js', import.meta.url),
+  ...(typeof OCLHUB_CODE_CACHED_BUNDLE === 'string' ? { workerData: { bundle: OCLHUB_CODE_CACHED_BUNDLE } } : {}),
+};
+
+/** How this build starts a lint worker thread, before any hub is open (the CLI starts one early: see src/lint/workers/early.ts). */
+export function lintWorkerEntry(): LintWorkerEntry {
+  return LINT_WORKER;
+}
 
 export async function openHub(options: OpenHubOptions): Promise<OpenHubResult> {
   let store: GitStore;
@@ -301,7 +314,7 @@ export class Hub {
       templatesAsOfRef: this.templatesAsOfRef,
       readsWorkingTree: this.readsWorkingTree,
     };
-    return { entry: LINT_WORKER_ENTRY, hub: source };
+    return { ...LINT_WORKER, hub: source };
   }
 
   /** Takes the state `load` read in the thread that started a worker (see `openHubForWorker`). */

@@ -7,7 +7,7 @@
  */
 import { crc32 } from 'node:zlib';
 import { once } from 'node:events';
-import { closeSync, createWriteStream, fstatSync, openSync, readdirSync, readSync, renameSync, statSync, unlinkSync, type Stats, type WriteStream } from 'node:fs';
+import { closeSync, createWriteStream, existsSync, fstatSync, openSync, readdirSync, readSync, renameSync, statSync, unlinkSync, type Stats, type WriteStream } from 'node:fs';
 import { copyFile, open, readFile, rename, rm, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import * as nodeFs from 'node:fs';
@@ -455,6 +455,11 @@ export class LintCache {
    * so that its caller need not hold them, with the protocol of `deferAfterLines` (`checkDeferredReads`
    * before publishing what was written from them; they are steady only once `save` put the file in place).
    */
+  /** Whether `<dir>` holds a cache `name` (`open` with `shards` would find entries in some shard), without reading it. */
+  static holdsEntries(dir: string, name = 'lint-results', shards = 16): boolean {
+    return Array.from({ length: shards }, (_, i) => path.join(dir, `${name}.${i.toString(16)}.json`)).some((file) => existsSync(file));
+  }
+
   static async open(dir: string, name = 'lint-results', options: { shards?: 16; now?: number; deferAfterLines?: number; deferWritten?: boolean; small?: boolean } = {}): Promise<LintCache> {
     const cache = await LintCache.opened(dir, name, options);
     cache.deferWritten = options.deferWritten === true;

@@ -35,7 +35,7 @@
  */
 import path from 'node:path';
 import { compareDiagnostics, type Diagnostic, type Range, type RelatedInformation, type SourceRepository } from '../diagnostics.js';
-import { HUB_REPOSITORY_ID, type LintHub as Hub } from './hub-view.js';
+import { HUB_REPOSITORY_ID, type LintHub as Hub, type LintWorkerSource } from './hub-view.js';
 import { pathInFolder, projectFolderOf } from '../model/folder-path.js';
 import type { HubConfigDocument, HubProjectModel, HubRuleSettingModel } from '../model/types.js';
 import { ruleSettingsApplier, type RuleSetting } from '../model/rule-settings.js';
@@ -68,7 +68,7 @@ import { modelDiagnostic } from '../model/codes.js';
 import { ownsProjectFile } from './project-files.js';
 import { inShard, runsHubRules, type ShardSpec } from './shard.js';
 import { workerCount } from './workers/jobs.js';
-import { ProjectSchedule, WorkerLane, type Lane } from './workers/pool.js';
+import { LintWorkerThread, ProjectSchedule, WorkerLane, type Lane, type StartedWorkers } from './workers/pool.js';
 import type { LintWorkerInit, ProjectOutcome, WireTarget } from './workers/protocol.js';
 
 /** Rule settings of a project repository's own oclhub.ocl, for that repository's findings. */
@@ -155,7 +155,7 @@ export interface LintOptions {
    */
   deferStoredPieces?: boolean;
   /**
-   * Threads evaluating projects (`--jobs`: the CLI's default is one per CPU; here the default is 1,
+   * Threads evaluating projects (`--jobs`: the CLI's default, auto, is one per 1.3 idle CPUs; here the default is 1,
    * so that a library caller or a server never starts threads it did not ask for). With more than
    * one, and enough decisions to make, worker threads take part (see workers/pool.ts); 1 keeps every
    * project in this thread. The report is the same either way.
@@ -163,6 +163,12 @@ export interface LintOptions {
   jobs?: number;
   /** Decisions to make per worker thread below which it is not started (default `DECISIONS_PER_WORKER`, measured; tests lower it). */
   decisionsPerWorker?: number;
+  /**
+   * Worker threads started before the run (the CLI starts them while it opens the hub): the run takes
+   * those it needs instead of starting new ones, and ends the others once it knows what it needs. The
+   * caller closes them if the run never gets that far.
+   */
+  startedWorkers?: StartedWorkers;
   /**
    * Whether this thread evaluates projects too when workers are started (default true). With false it
    * only reads, merges and writes, and evaluates what no worker can (all of them failed or died):
@@ -780,17 +786,10 @@ function startLanes(hub: Hub, options: LintOptions, targets: readonly LintProjec
   const decisions = pending.reduce((sum, index) => sum + projectContexts(hub.config, targets[index]!, filter).length * policies.length, 0);
   const count = workerCount(options.jobs ?? 1, decisions, options.decisionsPerWorker);
   const source = count > 0 ? hub.lintWorker?.() : undefined;
+  const started = source ? (options.startedWorkers?.take(source, count) ?? []) : [];
+  // Threads started early for a run that turned out to need fewer (most projects cached, say) end now.
+  void options.startedWorkers?.close();
   if (!source) return undefined;
-  const init: Omit<LintWorkerInit, 'hub'> = {
-    ...(options.drafts ? { drafts: true } : {}),
-    policies: policies.map(policyKey),
-    lint: {
-      ...(options.environments ? { environments: options.environments } : {}),
-      ...(options.tenants ? { tenants: options.tenants } : {}),
-      ...(options.release ? { release: options.release } : {}),
-      ...(options.onError ? { onError: options.onError } : {}),
-    },
-  };
   // What a worker is sent: a lazy target's blob list and commit (the worker reads the files), else the files read here.
   const wire = async (position: number): Promise<WireTarget> => {
     const target = targets[pending[position]!]!;
@@ -798,14 +797,17 @@ function startLanes(hub: Hub, options: LintOptions, targets: readonly LintProjec
     const { load: _load, ...rest } = readAt !== undefined ? target : await withFiles(target);
     return readAt !== undefined ? { ...rest, readAt } : rest;
   };
-  const workers: WorkerLane[] = [];
-  for (let i = 0; i < count; i++) {
+  const threads = started;
+  while (threads.length < count) {
     try {
-      workers.push(new WorkerLane(source, init, wire));
+      threads.push(new LintWorkerThread(source));
     } catch {
       break; // no worker entry to start: this thread evaluates them all
     }
   }
+  const init = lintWorkerInit(source, options);
+  const keys = policies.map(policyKey);
+  const workers = threads.map((thread) => new WorkerLane(thread, init, keys, wire));
   const here: Lane<LaneOutcome> = {
     ready: options.evaluateHere === false ? Promise.all(workers.map((w) => w.stoppedOrDone)).then(() => true) : Promise.resolve(true),
     concurrency: 1,
@@ -833,6 +835,20 @@ function startLanes(hub: Hub, options: LintOptions, targets: readonly LintProjec
   };
 }
 
+/** What a worker thread of this run opens and evaluates with. */
+function lintWorkerInit(source: LintWorkerSource, options: LintOptions): LintWorkerInit {
+  return {
+    hub: source.hub,
+    ...(options.drafts ? { drafts: true } : {}),
+    lint: {
+      ...(options.environments ? { environments: options.environments } : {}),
+      ...(options.tenants ? { tenants: options.tenants } : {}),
+      ...(options.release ? { release: options.release } : {}),
+      ...(options.onError ? { onError: options.onError } : {}),
+    },
+  };
+}
+
 /** Project folders a run keyed from the run manifest lists from Git before it reads the stored listings (tree-listings.ts). */
 const LISTED_FROM_GIT_FIRST = 8;
 
@@ -841,6 +857,9 @@ const RESULT_SHARDS = 16;
 
 /** Runs the lint over the hub (see the file comment). Never throws on repository content. */
 export async function lintHub(hub: Hub, options: LintOptions = {}): Promise<LintRun> {
+  // Threads started before the run open the hub and load the policies while this one keys and lists the projects (see startLanes).
+  const early = options.startedWorkers?.size ? hub.lintWorker?.() : undefined;
+  if (early) options.startedWorkers!.open(early, lintWorkerInit(early, options));
   const runCache = options.cacheDir ? await LintCache.open(options.cacheDir, 'lint-run') : undefined;
   const runKey = runCache && options.wholeRunCache !== false ? await wholeRunKey(hub, options) : undefined;
   const hit = runKey !== undefined ? runCache!.get<CompactResult & { cached: number; repositories: SourceRepository[]; rules: [string, RepositoryRules][] }>(runKey) : undefined;

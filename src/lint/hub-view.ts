@@ -64,10 +64,16 @@ export interface LintHub {
   lintWorker?(): LintWorkerSource | undefined;
 }
 
-/** A worker thread's way to the hub the starting thread reads. */
-export interface LintWorkerSource {
-  /** The worker's entry module: it opens the hub from `hub` and calls `serveLintWorker` (src/lint/workers/serve.ts). */
+/** How a lint worker thread is started: what it runs, before it is told which hub to open. */
+export interface LintWorkerEntry {
+  /** The worker's entry module: it calls `serveLintWorker` (src/lint/workers/serve.ts), which opens the hub it is sent. */
   entry: URL;
+  /** The thread's `workerData`, for the entry module itself (structured-cloneable). */
+  workerData?: unknown;
+}
+
+/** A worker thread's way to the hub the starting thread reads. */
+export interface LintWorkerSource extends LintWorkerEntry {
   /** What the entry needs to open the hub at the same commit (structured-cloneable). */
   hub: unknown;
 }

@@ -1,6 +1,8 @@
 /**
- * The lint worker entry as users run it: from the CLI bundle (dist/bundle, what bin/oclhub.js loads)
- * and from the compiled modules (dist/, $OCLHUB_UNBUNDLED). A private build of this working copy in a
+ * The lint worker entry as users run it: from the CLI bundle (dist/bundle: the one-file script
+ * bin/oclhub.js runs for lint with the V8 code cache, whose workers run that script with the same cache
+ * through src/startup/lint-worker.ts, and the ES-module bundle) and from the compiled modules (dist/,
+ * $OCLHUB_UNBUNDLED). A private build of this working copy in a
  * temporary folder (bench/_build.ts: each module transpiled as tsc would emit it; the bundle made by
  * scripts/bundle-cli.mjs over it), a generated hub of 600 projects × 4 environments × 25 policies
  * (enough for a worker with --jobs 2), and `oclhub lint --jobs 2` in a Node process of its own under --cpu-prof, which writes one
@@ -11,6 +13,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildForBench, type BenchBuild } from '../../bench/_build.js';
 import { generateHub } from '../../bench/generate-hub.js';
@@ -24,6 +27,7 @@ describe('lint worker threads from the bundle and from dist/', () => {
   let hub: string;
   let build: BenchBuild;
   let runner: string;
+  let cachedRunner: string;
 
   beforeAll(async () => {
     work = mkdtempSync(path.join(tmpdir(), 'oclhub-workers-build-'));
@@ -34,6 +38,13 @@ describe('lint worker threads from the bundle and from dist/', () => {
     await bundleCli({ dist: path.join(build.root, 'src'), outdir: path.join(build.root, 'bundle') });
     runner = path.join(build.root, 'run.mjs');
     writeFileSync(runner, 'const { main } = await import(process.argv[2]);\nprocess.exitCode = await main(process.argv.slice(3));\n');
+    // As bin/oclhub.js runs lint: the one-file script with the code cache (written after the run).
+    cachedRunner = path.join(build.root, 'run-cached.mjs');
+    writeFileSync(
+      cachedRunner,
+      `const { loadCliBundle } = await import(${JSON.stringify(pathToFileURL(build.file('src/startup/code-cache.ts')).href)});\n` +
+        'const { main, done } = loadCliBundle(process.argv[2], process.argv.slice(3));\nprocess.exitCode = await main(process.argv.slice(3));\ndone();\n',
+    );
     // 60,000 decisions: a worker starts (from 20,000), and this thread is still busy when it is ready.
     await generateHub(hub, 600, 4, 25, { packed: true });
   }, 300_000);
@@ -47,10 +58,10 @@ describe('lint worker threads from the bundle and from dist/', () => {
   function lint(entry: string, jobs: number, name: string): { report: string; threads: Set<string>[] } {
     const profiles = path.join(work, `profiles-${name}`);
     const report = path.join(work, `${name}.json`);
-    const run = spawnSync(process.execPath, ['--cpu-prof', '--cpu-prof-dir', profiles, runner, entry, 'lint', '--no-cache', '--format', 'json', '--jobs', String(jobs), '--output', report], {
+    const run = spawnSync(process.execPath, ['--cpu-prof', '--cpu-prof-dir', profiles, entry.endsWith('.cjs') ? cachedRunner : runner, entry, 'lint', '--no-cache', '--format', 'json', '--jobs', String(jobs), '--output', report], {
       cwd: hub,
       encoding: 'utf8',
-      env: { ...process.env, CI: '1', OCLHUB_HUB: '', OCLHUB_JOBS: '' },
+      env: { ...process.env, CI: '1', OCLHUB_HUB: '', OCLHUB_JOBS: '', OCLHUB_CODE_CACHE_DIR: path.join(work, 'code-cache'), OCLHUB_CODE_CACHE: '' },
     });
     expect(run.stderr).toBe('');
     expect([0, 1]).toContain(run.status); // 1: blocking findings
@@ -61,6 +72,9 @@ describe('lint worker threads from the bundle and from dist/', () => {
   let single: string;
   for (const [name, entry] of [
     ['the bundle', 'bundle/oclhub.js'],
+    // Twice: the first run writes the code cache, the second one's worker runs with it.
+    ['the code-cached script', 'bundle/oclhub.cjs'],
+    ['the code-cached script, cache written', 'bundle/oclhub.cjs'],
     ['dist/', 'src/cli/main.js'],
   ] as const) {
     it(`evaluates projects on a worker thread started from ${name}, with the one-thread report`, () => {

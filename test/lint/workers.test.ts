@@ -4,20 +4,25 @@
  * at its commit: workers read the files themselves) and on the demo hub (tenants, templates,
  * exceptions, diagnostics; no cache: files sent from the main thread); the lint cache's per-project
  * entries are written by a run with workers and reused; `--shard` runs are unchanged; a project whose
- * evaluation throws or whose worker dies is reported undecided (fail closed), never lost.
+ * evaluation throws or whose worker dies is reported undecided (fail closed), never lost. Threads
+ * started before the run (as the CLI starts them) are taken by it, ended when it needs none, and fail
+ * closed like the others.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { generateHub } from '../../bench/generate-hub.js';
-import { openHub, type Hub } from '../../src/hub/index.js';
+import { lintWorkerEntry, openHub, type Hub } from '../../src/hub/index.js';
 import { lintHub, type LintOptions, type LintRun } from '../../src/lint/engine.js';
 import type { LintHub } from '../../src/lint/hub-view.js';
 import { lintJsonChunks } from '../../src/report/lint-json-stream.js';
 import { memoryIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
-import { DECISIONS_PER_WORKER, parseJobs, workerCount } from '../../src/lint/workers/jobs.js';
+import { DECISIONS_PER_WORKER, parseJobs, threadsFor, workerCount } from '../../src/lint/workers/jobs.js';
+import { earlyWorkerCount, estimatedDecisions } from '../../src/lint/workers/early.js';
+import { IN_FLIGHT, LintWorkerThread, StartedWorkers } from '../../src/lint/workers/pool.js';
 import { LINT_FORMATS, renderLint } from '../../src/report/lint-formats.js';
 import { evaluationSegments, isDeferred } from '../../src/report/lint-pieces.js';
 import { checkDeferredReads, releaseDeferredReads } from '../../src/lint/cache.js';
@@ -162,9 +167,9 @@ describe('lint on worker threads', () => {
     const pooled = await lintHub(hub, { now: NOW, ...POOLED, cacheDir: false });
     expect(pooled.report.evaluations.length).toBe(one.report.evaluations.length);
     const failed = new Set(pooled.report.diagnostics.filter((d) => d.code === 'HUB006').map((d) => d.project));
-    // The project itself, and the one the worker held besides it (two requests in flight), at most.
+    // The project itself, and those the worker held besides it (IN_FLIGHT requests), at most.
     expect(failed.has(failing)).toBe(true);
-    expect(failed.size).toBeLessThanOrEqual(2);
+    expect(failed.size).toBeLessThanOrEqual(IN_FLIGHT);
     for (const e of pooled.report.evaluations) {
       if (failed.has(e.project)) for (const d of e.decisions) expect(d.outcome).toBe('error');
     }
@@ -182,9 +187,100 @@ describe('lint on worker threads', () => {
     expect(rendered(pooled)).toEqual(rendered(one));
   }, 120_000);
 
+  it('takes the worker threads started before the run (the CLI starts them while it opens the hub)', async () => {
+    const one = await lintHub(await open(generated), { now: NOW, jobs: 1, cacheDir: false });
+    const early = new StartedWorkers();
+    early.start(lintWorkerEntry(), 1);
+    expect(early.size).toBe(1);
+    const take = vi.spyOn(early, 'take');
+    const pooled = await lintHub(await open(generated), { now: NOW, ...POOLED, startedWorkers: early, cacheDir: false });
+    expect(take.mock.results.map((r) => (r.value as LintWorkerThread[]).length)).toEqual([1]);
+    expect(early.size).toBe(0);
+    expect(pooled.onWorkers).toBe(24);
+    expect(rendered(pooled)).toEqual(rendered(one));
+  }, 120_000);
+
+  it('ends the threads started before the run when it turns out to need none, and lints as one thread', async () => {
+    const one = await lintHub(await open(generated), { now: NOW, jobs: 1, cacheDir: false });
+    const terminate = vi.spyOn(LintWorkerThread.prototype, 'terminate');
+    try {
+      const early = new StartedWorkers();
+      early.start(lintWorkerEntry(), 1);
+      // 24 projects × 3 environments × 8 policies: far fewer decisions than a worker is started for.
+      const run = await lintHub(await open(generated), { now: NOW, jobs: 2, startedWorkers: early, cacheDir: false });
+      expect(early.size).toBe(0);
+      expect(terminate).toHaveBeenCalledTimes(1);
+      expect(run.onWorkers).toBe(0);
+      expect(rendered(run)).toEqual(rendered(one));
+    } finally {
+      terminate.mockRestore();
+    }
+  }, 120_000);
+
+  it('reports the projects an early-started worker held when it died as undecided, and this thread lints the rest', async () => {
+    const failing = 'svc-0010';
+    const entry = new URL('./fixtures/failing-lint-worker.js', import.meta.url);
+    const one = await lintHub(await open(generated), { now: NOW, jobs: 1, cacheDir: false });
+    const early = new StartedWorkers();
+    early.start({ entry }, 1);
+    const hub = withWorkerEntry(await open(generated), entry, { failIn: `projects/${failing}/`, exit: true });
+    const pooled = await lintHub(hub, { now: NOW, ...POOLED, startedWorkers: early, cacheDir: false });
+    expect(early.size).toBe(0);
+    const failed = new Set(pooled.report.diagnostics.filter((d) => d.code === 'HUB006').map((d) => d.project));
+    expect(failed.has(failing)).toBe(true);
+    for (const e of pooled.report.evaluations) {
+      if (failed.has(e.project)) for (const d of e.decisions) expect(d).toMatchObject({ outcome: 'error', action: 'block' });
+    }
+    const others = (run: LintRun) => run.report.evaluations.filter((e) => !failed.has(e.project));
+    expect(others(pooled)).toEqual(others(one));
+    expect(pooled.report.evaluations.length).toBe(one.report.evaluations.length);
+  }, 120_000);
+
+  it('gives no project to a worker that loaded other policies than this thread, and lints them here', async () => {
+    const entry = new URL('./fixtures/failing-lint-worker.js', import.meta.url);
+    const one = await lintHub(await open(generated), { now: NOW, jobs: 1, cacheDir: false });
+    const hub = withWorkerEntry(await open(generated), entry, { dropPolicy: true });
+    const pooled = await lintHub(hub, { now: NOW, ...POOLED, cacheDir: false });
+    expect(pooled.onWorkers).toBe(0);
+    expect(rendered(pooled)).toEqual(rendered(one));
+  }, 120_000);
+
+  it('estimates the decisions of a hub from its oclhub.ocl to start workers early, and never keeps the process alive with one nobody took', () => {
+    const config = readFileSync(path.join(generated, 'oclhub.ocl'), 'utf8');
+    expect(estimatedDecisions(config)).toBe(24 * 3 * 8);
+    expect(earlyWorkerCount(2, config)).toBe(0);
+    const block = (kind: string, count: number) => Array.from({ length: count }, (_, i) => `${kind} "${kind}-${i}" {\n    name = "x"\n}\n`).join('\n');
+    const large = [block('environment', 4), block('project', 200), block('policy', 25)].join('\n');
+    expect(estimatedDecisions(large)).toBe(200 * 4 * 25);
+    expect(earlyWorkerCount(1, large)).toBe(0);
+    expect(earlyWorkerCount(2, large)).toBe(1);
+    expect(earlyWorkerCount(8, large)).toBe(1);
+    expect(earlyWorkerCount(2, large, { shards: 2 })).toBe(0);
+    // --environment production: a quarter of the decisions.
+    expect(estimatedDecisions(large, 1)).toBe(200 * 25);
+    expect(earlyWorkerCount(2, large, { environments: 1 })).toBe(0);
+    // A thread started and never taken nor closed (a command that returned early): the process still ends.
+    const script = `import { StartedWorkers } from ${JSON.stringify(new URL('../../src/lint/workers/pool.ts', import.meta.url).href)};
+import { lintWorkerEntry } from ${JSON.stringify(new URL('../../src/hub/hub.ts', import.meta.url).href)};
+const early = new StartedWorkers();
+early.start(lintWorkerEntry(), 1);
+process.stdout.write(String(early.size));`;
+    const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
+    expect(run.signal).toBeNull();
+    expect(run.stdout).toBe('1');
+    expect(run.status).toBe(0);
+  }, 120_000);
+
   it('takes --jobs and $OCLHUB_JOBS (a count or auto) and starts workers only for enough decisions', async () => {
     expect(parseJobs('3')).toBe(3);
     expect(parseJobs('auto')).toBeGreaterThanOrEqual(1);
+    // auto: a thread per 1.3 idle cores (one lint thread keeps that many busy), at least one.
+    expect(threadsFor(2, 0)).toBe(1);
+    expect(threadsFor(2, 6)).toBe(1);
+    expect(threadsFor(1, 0)).toBe(1);
+    expect(threadsFor(4, 0)).toBe(3);
+    expect(threadsFor(8, 2)).toBe(4);
+    expect(threadsFor(64, 0)).toBe(49);
     for (const bad of ['0', '-1', 'x', '1.5', '']) expect(parseJobs(bad)).toHaveProperty('error');
     expect(workerCount(1, 10 * DECISIONS_PER_WORKER)).toBe(0);
     expect(workerCount(4, DECISIONS_PER_WORKER - 1)).toBe(0);

@@ -15,17 +15,19 @@
  * JUnit for the CI to publish). Every report file is written atomically (temporary file + rename): a
  * CI step never uploads half a report.
  */
-import { appendFile, mkdir } from 'node:fs/promises';
+import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Option } from 'commander';
 import { findRepositoryRoot } from '../../git/find-root.js';
-import { checkDeferredReads, DeferredReadError, readRenderedReport, releaseDeferredReads, renderedReportWriter, stageRenderedCopy, writeRenderedReport, type RenderedReport, type StagedRenderedReport } from '../../lint/cache.js';
+import { checkDeferredReads, DeferredReadError, LintCache, readRenderedReport, releaseDeferredReads, renderedReportWriter, stageRenderedCopy, writeRenderedReport, type RenderedReport, type StagedRenderedReport } from '../../lint/cache.js';
 import type { LintOptions } from '../../lint/engine.js';
 import { rerunRecorder, type RerunOptions } from '../../lint/fast-rerun.js';
 import { renderedReportKeyUntil } from '../../lint/report-key.js';
 import { parseShard, type ShardSpec } from '../../lint/shard.js';
+import { earlyWorkerCount } from '../../lint/workers/early.js';
 import { parseJobs } from '../../lint/workers/jobs.js';
+import { StartedWorkers } from '../../lint/workers/pool.js';
 import { releaseFrom } from '../../policy/release-version.js';
 import { ObjectCache } from '../../git/index.js';
 import { openPolicyValidations } from '../../hub/policy-cache.js';
@@ -82,13 +84,23 @@ export const registerLint: RegisterCommand = (program, ctx) => {
     .addOption(new Option('--on-error <action>', 'what a policy that cannot be evaluated does').choices(['block', 'warn']).default('block'))
     .option('--no-cache', 'do not read or write cached results (.oclhub-cache/ or $OCLHUB_CACHE_DIR/lint)')
     .option('--shard <I/N>', 'lint only shard I of N (a deterministic 1/N of the projects, by slug); combine the shard reports with `oclhub report merge`')
-    .option('--jobs <n>', 'threads evaluating projects: a number, or auto (default, $OCLHUB_JOBS: one per CPU not already busy); 1 keeps every project on the main thread. Worker threads start only when there are many projects to evaluate');
+    .option('--jobs <n>', 'threads evaluating projects: a number, or auto (default, $OCLHUB_JOBS: one per 1.3 CPUs not already busy, so one on two cores); 1 keeps every project on the main thread. Worker threads start only when there are many projects to evaluate');
   addHubOptions(command).action(async (options: LintCommandOptions) => {
     ctx.setExitCode(await runLint(options, ctx.io));
   });
 };
 
 export async function runLint(options: LintCommandOptions, io: CliIo): Promise<number> {
+  // Worker threads started early (see startWorkersEarly) end with the command, whichever way it ends.
+  const workers = new StartedWorkers();
+  try {
+    return await lint(options, io, workers);
+  } finally {
+    await workers.close();
+  }
+}
+
+async function lint(options: LintCommandOptions, io: CliIo, workers: StartedWorkers): Promise<number> {
   const format = options.format ?? 'text';
   const release = releaseFrom(options);
   if ('error' in release) {
@@ -111,6 +123,7 @@ export async function runLint(options: LintCommandOptions, io: CliIo): Promise<n
     return EXIT_USAGE;
   }
   const where = await lintLocation(options, io);
+  if (jobs > 1) await startWorkersEarly(options, io, where, jobs, shard, workers);
   // What bin/oclhub.js's fast path (lint/fast-rerun.ts) needs to answer the next identical run, observed
   // before the report's key is computed; recorded once the report is stored.
   const recorder = extras.length === 0 ? await rerunRecorderFor(options, io, where) : undefined;
@@ -152,6 +165,7 @@ export async function runLint(options: LintCommandOptions, io: CliIo): Promise<n
   if (!hub) return EXIT_USAGE;
   const lintOptions: LintOptions = baseOptions(options, await toolVersion(), release.release, shard);
   lintOptions.jobs = jobs;
+  lintOptions.startedWorkers = workers;
   const folders = options.project ?? [];
   if (!hub.config) {
     io.stderr(`oclhub lint: ${hub.location} has no oclhub.ocl (environments, projects, policy activation): name the hub with --hub DIR|URL or $OCLHUB_HUB\n`);
@@ -345,6 +359,25 @@ async function lintLocation(options: LintCommandOptions, io: CliIo): Promise<{ c
   const { holdsProjects } = await import('../lint-targets.js');
   if (await holdsProjects(io.cwd)) return { cacheRoot: root, hubRoot, hubFromOutside: false };
   return { cacheRoot: hubRoot, hubRoot, hubFromOutside: true };
+}
+
+/**
+ * Starts lint worker threads now, while this thread keys the report and opens the hub, when the run
+ * looks like a cold lint of a whole local hub with enough decisions for them (lint/workers/early.ts):
+ * a worker's start then overlaps that set-up instead of following it. The engine takes them once it
+ * knows which projects it evaluates, and ends those it does not need.
+ */
+async function startWorkersEarly(options: LintCommandOptions, io: CliIo, where: { cacheRoot: string; hubRoot?: string }, jobs: number, shard: ShardSpec | undefined, workers: StartedWorkers): Promise<void> {
+  if ((options.project ?? []).length > 0 || options.ref !== undefined || where.hubRoot === undefined) return;
+  // Stored results: a re-run, where most projects are likely taken from the cache.
+  const cacheDir = lintCacheDir(options, io, where.cacheRoot);
+  if (cacheDir !== false && LintCache.holdsEntries(cacheDir)) return;
+  const config = await readFile(path.join(where.hubRoot, 'oclhub.ocl'), 'utf8').catch(() => undefined);
+  const environments = options.environment?.length ? { environments: options.environment.length } : {};
+  const count = config === undefined ? 0 : earlyWorkerCount(jobs, config, { ...(shard ? { shards: shard.count } : {}), ...environments });
+  if (count === 0) return;
+  const { lintWorkerEntry } = await import('../../hub/hub.js');
+  workers.start(lintWorkerEntry(), count);
 }
 
 /**

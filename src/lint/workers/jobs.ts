@@ -10,9 +10,17 @@ import { isJobsText } from './jobs-text.js';
 /**
  * Decisions to make (contexts × policies of the projects not cached) per worker thread below which
  * it is not started. A worker's start (loading the bundle, opening the hub, loading and compiling the
- * policies) costs about 0.4–0.5 s of CPU, and one thread makes a decision in about 27 µs (bench/lint.ts,
- * 100 → 1,000 projects × 4 environments × 25 policies): 20,000 decisions are about one worker start's
+ * policies) cost about 0.4–0.5 s of CPU, and one thread makes a decision in about 27 µs (bench/lint.ts,
+ * 100 → 1,000 projects × 4 environments × 25 policies): 20,000 decisions were about one worker start's
  * worth. With less, the thread already running is done, or nearly, by the time the worker is ready.
+ *
+ * Since then (December 2026, the bench hub, --jobs 2): the worker runs the code-cached script and, in a
+ * cold lint of a whole hub, starts while the CLI opens the hub (early.ts), ready when the projects are
+ * scheduled; its start is ~0.15 s of its thread's CPU (~0.19 s with its first project, plus V8's
+ * compiler threads). What it still costs is per project: the main thread spends ~0.3–0.4 ms taking a
+ * worker's result (receiving, decoding, caching it) where evaluating the project itself is ~0.9 ms, and
+ * the worker ~0.9 ms, so --jobs 2 uses 1.3–1.45× the CPU of one thread. The threshold is kept: whether
+ * fewer decisions pay for a worker in wall time needs `bench/lint.ts --jobs-curve` on an idle machine.
  */
 export const DECISIONS_PER_WORKER = 20_000;
 
@@ -25,16 +33,33 @@ export function parseJobs(text: string): number | { error: string } {
 
 
 /**
- * `auto`: one thread per CPU the process may use that other processes are not already using (the
- * 1-minute load average), as `make -l` and GNU parallel's `--load` do. Measured with bench/lint.ts on
- * a shared 2-core machine (load 5–12), a worker thread made a 1,000-project lint 1.2–1.4× slower and
- * cost 35–55% more CPU: when the cores are busy, a process's second thread gets no more of them (and
- * with the kernel's autogroup scheduling, not even a larger share), so it only adds its start and the
- * results' copying. On an idle or dedicated machine (a CI runner) every core is used.
+ * Cores one lint thread keeps busy: its JavaScript, and V8's compiler (TurboFan) and garbage-collector
+ * threads beside it, for each thread's isolate. Measured on the bench hub (1,000 projects, December
+ * 2026, a quiet 2-core machine): a --jobs 1 lint used 1.55 s of CPU in 1.20 s.
+ */
+const CORES_PER_THREAD = 1.3;
+
+/**
+ * `auto`: as many threads as fit the cores other processes are not already using (the 1-minute load
+ * average, as `make -l` and GNU parallel's `--load` do), each taking the cores a lint thread keeps busy.
+ * Measured with bench/lint.ts on a shared 2-core machine (load 5–12), a worker thread made a 1,000-project
+ * lint 1.2–1.4× slower and cost 35–55% more CPU: when the cores are busy, a process's second thread gets
+ * no more of them (and with the kernel's autogroup scheduling, not even a larger share), so it only adds
+ * its start and the results' copying. Measured again with the worker started early (December 2026):
+ * on the same machine quiet (load 1–1.7, most of it the bench's own), --jobs 2 took 1.31 s against
+ * 1.20 s for --jobs 1 (3 rounds; 6 pairs: 1.10×, 0.97–1.21×) with 1.33× the CPU: one thread already
+ * keeps 1.3 of the 2 cores busy, and the main thread ran only 0.90× as long on a CPU, since taking a
+ * worker's result costs it a third of evaluating the project while it waited 0.24 s more for a core.
+ * So two cores get one thread, even idle; a machine with more cores gets a thread per 1.3 idle cores.
  */
 export function defaultJobs(): number {
-  const cpus = Math.max(1, availableParallelism());
-  return Math.max(1, Math.min(cpus, Math.round(cpus - loadavg()[0]!)));
+  return threadsFor(availableParallelism(), loadavg()[0]!);
+}
+
+/** `auto`'s threads on `cpus` cores with a 1-minute load average of `load`. */
+export function threadsFor(cpus: number, load: number): number {
+  const cores = Math.max(1, cpus);
+  return Math.max(1, Math.min(cores, Math.floor((cores - load) / CORES_PER_THREAD)));
 }
 
 /** How many worker threads a run of `jobs` threads with `decisions` to make starts (the main thread is one of the `jobs`). */

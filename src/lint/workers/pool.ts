@@ -14,14 +14,19 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { LintWorkerSource } from '../hub-view.js';
-import type { LintWorkerInit, ProjectOutcome, ProjectRequest, WireTarget, WorkerMessage } from './protocol.js';
+import type { LintWorkerEntry } from '../hub-view.js';
+import type { LintWorkerInit, LintWorkerRequest, ProjectOutcome, WireTarget, WorkerMessage } from './protocol.js';
 
 /** Projects a lane may run ahead of the one the engine is waiting for. */
 const WINDOW = 64;
 
-/** Requests a worker holds at once: the next one is there when it finishes one. */
-const IN_FLIGHT = 2;
+/**
+ * Requests a worker holds at once: the next ones are there when it finishes one. The starting thread
+ * sends more only between two of its own projects (about a millisecond each), so with 2 a worker sat
+ * idle after its second project until then, and took 460 of 1,000 projects; with 8 it takes ~640 (bench
+ * hub, --jobs 2). A worker that dies fails the projects it held (fail closed): up to this many.
+ */
+export const IN_FLIGHT = 8;
 
 
 /** A lane: takes a project (by its position among those scheduled) and computes its result. */
@@ -109,11 +114,111 @@ export class ProjectSchedule<R> {
   }
 }
 
-/** A worker thread as a lane: `send(position)` gives the project to send for a position. */
+/** What a worker thread reports, held until a lane listens. */
+type ThreadEvent = { message: WorkerMessage } | { error: unknown } | { exit: number };
+
+/**
+ * A worker thread running a lint worker entry, perhaps started before the hub is open (see
+ * `StartedWorkers`): what it reports before a lane takes it (its start failing, its exit) is held for
+ * that lane. Unreferenced until a lane takes it, so that a thread nobody took never keeps the process
+ * alive.
+ */
+export class LintWorkerThread {
+  private readonly worker: Worker;
+  private held: ThreadEvent[] = [];
+  private listener: ((event: ThreadEvent) => void) | undefined;
+  private opened = false;
+
+  /** Throws when there is no entry module to start (see `startWorker`). */
+  constructor(readonly from: LintWorkerEntry) {
+    this.worker = startWorker(from);
+    const deliver = (event: ThreadEvent) => (this.listener ? this.listener(event) : this.held.push(event));
+    this.worker.on('message', (message: WorkerMessage) => deliver({ message }));
+    this.worker.on('error', (error) => deliver({ error }));
+    this.worker.on('exit', (exit) => deliver({ exit }));
+    // After the listeners: listening for messages references the thread again.
+    this.worker.unref();
+  }
+
+  /** Whether the thread runs what `from` would start (another entry is another worker: a test's, say). */
+  runs(from: LintWorkerEntry): boolean {
+    return from.entry.href === this.from.entry.href && JSON.stringify(from.workerData) === JSON.stringify(this.from.workerData);
+  }
+
+  /** Hands the thread's reports (those held first) to `listener`; from now on the thread keeps the process alive. */
+  listen(listener: (event: ThreadEvent) => void): void {
+    this.worker.ref();
+    this.listener = listener;
+    for (const event of this.held.splice(0)) listener(event);
+  }
+
+  /** Tells the thread what to open, unless it was told already (by `StartedWorkers.open`, for the same run). */
+  open(init: LintWorkerInit): void {
+    if (this.opened) return;
+    this.opened = true;
+    this.post({ type: 'open', init });
+  }
+
+  post(request: LintWorkerRequest): void {
+    this.worker.postMessage(request);
+  }
+
+  async terminate(): Promise<void> {
+    await this.worker.terminate();
+  }
+}
+
+/**
+ * Worker threads started before the run knows how many it needs: the CLI starts them while it keys
+ * the report and opens the hub, so that their start (Node's, the bundle's, about 0.1 s of CPU each) is
+ * over when the projects are scheduled. The engine takes those it needs (`take`); `close` ends the
+ * others.
+ */
+export class StartedWorkers {
+  private threads: LintWorkerThread[] = [];
+
+  /** Starts `count` threads running `from` (as many as can be started). */
+  start(from: LintWorkerEntry, count: number): void {
+    for (let i = 0; i < count; i++) {
+      try {
+        this.threads.push(new LintWorkerThread(from));
+      } catch {
+        return; // no entry to start: the engine starts none either
+      }
+    }
+  }
+
+  get size(): number {
+    return this.threads.length;
+  }
+
+  /**
+   * Tells the threads running `from` what to open: the engine does as soon as a run starts, so that
+   * they open the hub and load the policies while it lists and keys the projects.
+   */
+  open(from: LintWorkerEntry, init: LintWorkerInit): void {
+    for (const thread of this.threads) if (thread.runs(from)) thread.open(init);
+  }
+
+  /** Up to `count` of the threads running `from`, no longer this holder's. */
+  take(from: LintWorkerEntry, count: number): LintWorkerThread[] {
+    const taken: LintWorkerThread[] = [];
+    this.threads = this.threads.filter((thread) => (taken.length < count && thread.runs(from) ? (taken.push(thread), false) : true));
+    return taken;
+  }
+
+  /** Ends the threads nobody took. */
+  async close(): Promise<void> {
+    const threads = this.threads;
+    this.threads = [];
+    await Promise.all(threads.map((thread) => thread.terminate()));
+  }
+}
+
+/** A worker thread as a lane, told to open `init.hub`: `send(position)` gives the project to send for a position. */
 export class WorkerLane implements Lane<ProjectOutcome> {
   readonly concurrency = IN_FLIGHT;
   readonly ready: Promise<boolean>;
-  private readonly worker: Worker;
   private readonly pending = new Map<number, Settled<ProjectOutcome>>();
   private dead: string | undefined;
   private closing = false;
@@ -122,17 +227,32 @@ export class WorkerLane implements Lane<ProjectOutcome> {
   /** Resolves when the lane stops taking projects (failed to start, died, or closed). */
   readonly stoppedOrDone = new Promise<void>((resolve) => (this.markStopped = resolve));
 
+  /** `policies`: the starting thread's (`policyKey`), which the worker must have loaded too. */
   constructor(
-    source: LintWorkerSource,
-    init: Omit<LintWorkerInit, 'hub'>,
+    private readonly thread: LintWorkerThread,
+    init: LintWorkerInit,
+    policies: readonly string[],
     private readonly send: (position: number) => Promise<WireTarget>,
   ) {
-    this.worker = startWorker(source.entry, { ...init, hub: source.hub });
     let ready!: (ok: boolean) => void;
     this.ready = new Promise<boolean>((resolve) => (ready = resolve));
-    this.worker.on('message', (message: WorkerMessage) => {
-      if (message.type === 'ready') ready(true);
-      else if (message.type === 'failed') {
+    thread.listen((event) => {
+      if ('error' in event) {
+        ready(false);
+        this.stop(`the worker thread failed: ${event.error instanceof Error ? event.error.message : String(event.error)}`);
+        return;
+      }
+      if ('exit' in event) {
+        ready(false);
+        if (!this.closing) this.stop(`the worker thread exited (code ${event.exit})`);
+        return;
+      }
+      const message = event.message;
+      if (message.type === 'ready') {
+        const same = message.policies.join('\n') === policies.join('\n');
+        ready(same);
+        if (!same) this.stop('the worker read other policies than the thread that started it');
+      } else if (message.type === 'failed') {
         ready(false);
         this.stop(message.error);
       } else {
@@ -145,14 +265,7 @@ export class WorkerLane implements Lane<ProjectOutcome> {
         }
       }
     });
-    this.worker.on('error', (error) => {
-      ready(false);
-      this.stop(`the worker thread failed: ${error instanceof Error ? error.message : String(error)}`);
-    });
-    this.worker.on('exit', (code) => {
-      ready(false);
-      if (!this.closing) this.stop(`the worker thread exited (code ${code})`);
-    });
+    thread.open(init);
   }
 
   get stopped(): boolean {
@@ -165,8 +278,7 @@ export class WorkerLane implements Lane<ProjectOutcome> {
     const id = this.ids++;
     const waiting = settled<ProjectOutcome>();
     this.pending.set(id, waiting);
-    const request: ProjectRequest = { id, target };
-    this.worker.postMessage(request);
+    this.thread.post({ type: 'project', id, target });
     return waiting.promise;
   }
 
@@ -180,19 +292,20 @@ export class WorkerLane implements Lane<ProjectOutcome> {
   async close(): Promise<void> {
     this.closing = true;
     this.markStopped();
-    await this.worker.terminate();
+    await this.thread.terminate();
   }
 }
 
 /**
- * Starts the entry module in a worker thread. Run from the TypeScript sources (tsx, vitest), the entry
+ * Starts an entry module in a worker thread. Run from the TypeScript sources (tsx, vitest), the entry
  * is a .ts file next to where its .js would be: the worker loads it through tsx, as its parent does.
  */
-function startWorker(entry: URL, init: LintWorkerInit): Worker {
-  const file = fileURLToPath(entry);
-  if (existsSync(file)) return new Worker(entry, { workerData: init });
+function startWorker(from: LintWorkerEntry): Worker {
+  const file = fileURLToPath(from.entry);
+  const workerData = from.workerData;
+  if (existsSync(file)) return new Worker(from.entry, { workerData });
   const source = file.replace(/\.js$/, '.ts');
   if (!existsSync(source)) throw new Error(`no lint worker at ${file}`);
   const load = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(pathToFileURL(source).href)}); })`;
-  return new Worker(load, { eval: true, workerData: init });
+  return new Worker(load, { eval: true, workerData });
 }

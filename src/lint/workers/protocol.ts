@@ -1,5 +1,7 @@
 /**
- * What the lint engine and its worker threads say to each other (see pool.ts). A project goes out as
+ * What the lint engine and its worker threads say to each other (see pool.ts). A thread may start
+ * before the hub is open (the CLI starts it while it sets up: its start overlaps that work), so it is
+ * told what to open in its first message, `open`, not in its `workerData`. A project goes out as
  * its target (files included, or the hub commit to read them at) and comes back as the bytes of its
  * cache entry (lint/result-entry.ts: for a project in the hub, its evaluations already rendered as a
  * piece of the JSON report), so the starting thread takes a worker's result exactly as it takes a
@@ -8,13 +10,11 @@
 import type { LintProjectTarget } from '../engine.js';
 import type { LintOptions } from '../engine.js';
 
-/** `workerData` of a lint worker. */
+/** What a lint worker opens and evaluates with: the `open` message. */
 export interface LintWorkerInit {
   /** `LintWorkerSource.hub`: how the entry opens the hub. */
   hub: unknown;
   drafts?: boolean;
-  /** The starting thread's policies (`policyKey`): a worker that loads others evaluates nothing. */
-  policies: string[];
   /** The run's options that a project's result depends on. */
   lint: Pick<LintOptions, 'environments' | 'tenants' | 'release' | 'onError'>;
 }
@@ -23,9 +23,13 @@ export interface LintWorkerInit {
 export type WireTarget = Omit<LintProjectTarget, 'load'> & { readAt?: string };
 
 export interface ProjectRequest {
+  type: 'project';
   id: number;
   target: WireTarget;
 }
+
+/** What the starting thread sends a worker: `open` first (once), then projects. */
+export type LintWorkerRequest = { type: 'open'; init: LintWorkerInit } | ProjectRequest;
 
 /**
  * A project's result: its cache entry's bytes (a buffer of its own, transferred: not copied), or why
@@ -34,8 +38,9 @@ export interface ProjectRequest {
 export type ProjectOutcome = { entry: Uint8Array; evaluated: number } | { unreadable: string };
 
 export type WorkerMessage =
-  | { type: 'ready' }
-  /** The worker cannot serve (the hub would not open, other policies): it takes no project. */
+  /** The policies it loaded (`policyKey`): a worker whose policies are not the starting thread's is given no project. */
+  | { type: 'ready'; policies: string[] }
+  /** The worker cannot serve (the hub would not open): it takes no project. */
   | { type: 'failed'; error: string }
   | ({ type: 'done'; id: number } & ProjectOutcome)
   /** Evaluating the project threw: the project is reported as undecided (fail closed). */

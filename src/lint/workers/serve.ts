@@ -1,34 +1,39 @@
 /**
- * The worker side of the lint pool (pool.ts): opens the hub (through the function its entry module
- * gives, see src/hub/lint-worker.ts), loads the active policies, checks they are the starting
- * thread's, then evaluates the projects it is sent, one at a time, in the order they come.
+ * The worker side of the lint pool (pool.ts): waits to be told what to open (`open`: the thread may be
+ * started before the hub is open), opens the hub (through the function its entry module gives, see
+ * src/hub/lint-worker.ts), loads the active policies and says which (the starting thread gives it
+ * projects only if they are its own: it may not have loaded them yet when it sends `open`), then
+ * evaluates the projects it is sent, one at a time, in the order they come.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { lintPolicies, lintProjectEncoded, policyKey } from '../engine.js';
 import type { LintHub } from '../hub-view.js';
-import type { LintWorkerInit, ProjectRequest, WireTarget, WorkerMessage } from './protocol.js';
+import type { LintWorkerInit, LintWorkerRequest, WireTarget, WorkerMessage } from './protocol.js';
 
 export function serveLintWorker(open: (source: unknown) => Promise<LintHub>): void {
   const port = parentPort;
   if (!port) throw new Error('serveLintWorker runs in a worker thread');
-  const init = workerData as LintWorkerInit;
   const post = (message: WorkerMessage) => port.postMessage(message);
-  const ready = (async () => {
+  let opened!: (init: LintWorkerInit) => void;
+  const given = new Promise<LintWorkerInit>((resolve) => (opened = resolve));
+  const ready = given.then(async (init) => {
     const hub = await open(init.hub);
     const { policies } = await lintPolicies(hub, init.drafts);
-    const keys = policies.map(policyKey);
-    if (keys.join('\n') !== init.policies.join('\n')) throw new Error('the worker read other policies than the thread that started it');
-    return { hub, policies };
-  })();
+    return { hub, policies, lint: init.lint };
+  });
   ready.then(
-    () => post({ type: 'ready' }),
+    ({ policies }) => post({ type: 'ready', policies: policies.map(policyKey) }),
     (error: unknown) => post({ type: 'failed', error: messageOf(error) }),
   );
   // One project at a time: a second request waits for the first (the pool keeps two in flight so that a worker never waits for the next).
   let queue: Promise<void> = Promise.resolve();
-  port.on('message', (request: ProjectRequest) => {
+  port.on('message', (request: LintWorkerRequest) => {
+    if (request.type === 'open') {
+      opened(request.init);
+      return;
+    }
     queue = queue.then(async () => {
-      const { hub, policies } = await ready;
+      const { hub, policies, lint } = await ready;
       try {
         const files = await readFiles(hub, request.target);
         if ('unreadable' in files) {
@@ -36,7 +41,7 @@ export function serveLintWorker(open: (source: unknown) => Promise<LintHub>): vo
           return;
         }
         const { readAt: _readAt, ...target } = request.target;
-        const out = await lintProjectEncoded(hub, { ...target, files: files.files }, policies, init.lint);
+        const out = await lintProjectEncoded(hub, { ...target, files: files.files }, policies, lint);
         // The entry's memory is handed over, not copied (see lintProjectEncoded).
         port.postMessage({ type: 'done', id: request.id, ...out } satisfies WorkerMessage, [out.entry.buffer as ArrayBuffer]);
       } catch (error) {
