@@ -26,6 +26,7 @@
  * fast-rerun.js, scripts/bundle-cli.mjs).
  */
 import { worktreeStateHolds, worktreeStateName } from './worktree.js';
+import { nodeCrypto } from './node-crypto.js';
 import { isJobsText } from './workers/jobs-text.js';
 import { makeCacheDirSync } from './cache-folder.js';
 import { renameOverRegularSync, replaceFileSync, syncFolder, tempPath } from '../git/durable.js';
@@ -37,9 +38,6 @@ const { appendFileSync, closeSync, fstatSync, fsync, lstatSync, mkdirSync, openS
   process.getBuiltinModule?.('node:fs') ?? (await import('node:fs'));
 const path: typeof import('node:path') = process.getBuiltinModule?.('node:path') ?? (await import('node:path'));
 const { copyFile, unlink } = fsPromises;
-// Loaded on first use, not at start-up: a re-run that finds nothing changed hashes nothing (node:crypto
-// takes 4–5 ms to load). Older Node, without getBuiltinModule: the facade, loaded now.
-const cryptoFacade: typeof import('node:crypto') | undefined = 'getBuiltinModule' in process ? undefined : await import('node:crypto');
 
 /** Bumped when cached results change shape or meaning. */
 export const ENGINE_VERSION = '7';
@@ -48,16 +46,7 @@ export const ENGINE_VERSION = '7';
 export function sha(parts: readonly string[]): string {
   let text = '';
   for (const part of parts) text += `${part.length}:${part}`;
-  return cryptoModule().createHash('sha256').update(text).digest('hex');
-}
-
-let crypto: typeof import('node:crypto') | undefined;
-/**
- * node:crypto, looked up once: `sha` runs 1,000+ times in a lint (tree-listings.ts `fileIdsDigest`),
- * enough for V8 to spend ~13 ms optimising `getBuiltinModule` on every call's behalf.
- */
-function cryptoModule(): typeof import('node:crypto') {
-  return (crypto ??= cryptoFacade ?? process.getBuiltinModule('node:crypto'));
+  return nodeCrypto().createHash('sha256').update(text).digest('hex');
 }
 
 const RECORD = 'lint-rerun.json';

@@ -27,6 +27,7 @@ import type { Stats } from 'node:fs';
 import type { GitStore } from '../git/index.js';
 import { tempPath } from '../git/durable.js';
 import { makeCacheDirSync } from './cache-folder.js';
+import { nodeCrypto } from './node-crypto.js';
 
 // Node's own modules as they are, not through the ES-module facades an `import` of them builds (a few
 // milliseconds at start-up, which the re-run fast path pays before anything else). Older Node: the facades.
@@ -47,12 +48,8 @@ function relevant(name: string): boolean {
   return name.toLowerCase().endsWith('.ocl') || name === 'oclhub.lock.json';
 }
 
-const cryptoFacade: typeof import('node:crypto') | undefined = 'getBuiltinModule' in process ? undefined : await import('node:crypto');
-
-/** node:crypto, looked up once (see fast-rerun.ts `cryptoModule`): the check hashes ~2,000 files. */
-let crypto: typeof import('node:crypto') | undefined;
 function sha1(): import('node:crypto').Hash {
-  return (crypto ??= cryptoFacade ?? process.getBuiltinModule('node:crypto')).createHash('sha1');
+  return nodeCrypto().createHash('sha1');
 }
 
 function blobId(bytes: Uint8Array): string {
