@@ -353,6 +353,11 @@ function openDeferred(file: string, stored: ShardStats, shard: number, lines: nu
   return { ...scanned, stat };
 }
 
+/** A sharded cache's files, `<dir>/<name>.<0-f>.json` (see `LintCache`). */
+function shardFiles(dir: string, name: string, shards: number): string[] {
+  return Array.from({ length: shards }, (_, i) => path.join(dir, `${name}.${i.toString(16)}.json`));
+}
+
 /**
  * What a sharded cache knows of its shard files between runs, as Git's index knows a working tree's
  * files (`<name>.stat.json`): each shard's stat when a run read it and found every record whole and
@@ -447,6 +452,11 @@ export class LintCache {
     return this.files[0]!;
   }
 
+  /** Whether `<dir>` holds a cache `name` (`open` with `shards` would find entries in some shard), without reading it. */
+  static holdsEntries(dir: string, name = 'lint-results', shards = 16): boolean {
+    return shardFiles(dir, name, shards).some((file) => existsSync(file));
+  }
+
   /**
    * Opens `<dir>/<name>.json` (`lint-results` for project entries, `lint-run` for whole runs), or with
    * `shards` (16), its shards `<dir>/<name>.<0-f>.json`, each read in one go with its stat (see
@@ -455,11 +465,6 @@ export class LintCache {
    * so that its caller need not hold them, with the protocol of `deferAfterLines` (`checkDeferredReads`
    * before publishing what was written from them; they are steady only once `save` put the file in place).
    */
-  /** Whether `<dir>` holds a cache `name` (`open` with `shards` would find entries in some shard), without reading it. */
-  static holdsEntries(dir: string, name = 'lint-results', shards = 16): boolean {
-    return Array.from({ length: shards }, (_, i) => path.join(dir, `${name}.${i.toString(16)}.json`)).some((file) => existsSync(file));
-  }
-
   static async open(dir: string, name = 'lint-results', options: { shards?: 16; now?: number; deferAfterLines?: number; deferWritten?: boolean; small?: boolean } = {}): Promise<LintCache> {
     const cache = await LintCache.opened(dir, name, options);
     cache.deferWritten = options.deferWritten === true;
@@ -479,7 +484,7 @@ export class LintCache {
     // The one file of the same name before shards: garbage now (one that stays only takes room). unlink,
     // not rm: Node loads its rimraf module for rm.
     const removed = unlink(path.join(dir, `${name}.json`)).catch(() => undefined);
-    const files = Array.from({ length: options.shards }, (_, i) => path.join(dir, `${name}.${i.toString(16)}.json`));
+    const files = shardFiles(dir, name, options.shards);
     const statsFile = path.join(dir, `${name}.stat.json`);
     // Taken before any shard is read (see `ShardStats`).
     const verifiedAt = options.now ?? Date.now();

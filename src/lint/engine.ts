@@ -786,7 +786,7 @@ function startLanes(hub: Hub, options: LintOptions, targets: readonly LintProjec
   const decisions = pending.reduce((sum, index) => sum + projectContexts(hub.config, targets[index]!, filter).length * policies.length, 0);
   const count = workerCount(options.jobs ?? 1, decisions, options.decisionsPerWorker);
   const source = count > 0 ? hub.lintWorker?.() : undefined;
-  const started = source ? (options.startedWorkers?.take(source, count) ?? []) : [];
+  const threads = source ? (options.startedWorkers?.take(source, count) ?? []) : [];
   // Threads started early for a run that turned out to need fewer (most projects cached, say) end now.
   void options.startedWorkers?.close();
   if (!source) return undefined;
@@ -797,7 +797,6 @@ function startLanes(hub: Hub, options: LintOptions, targets: readonly LintProjec
     const { load: _load, ...rest } = readAt !== undefined ? target : await withFiles(target);
     return readAt !== undefined ? { ...rest, readAt } : rest;
   };
-  const threads = started;
   while (threads.length < count) {
     try {
       threads.push(new LintWorkerThread(source));

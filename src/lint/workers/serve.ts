@@ -25,7 +25,7 @@ export function serveLintWorker(open: (source: unknown) => Promise<LintHub>): vo
     ({ policies }) => post({ type: 'ready', policies: policies.map(policyKey) }),
     (error: unknown) => post({ type: 'failed', error: messageOf(error) }),
   );
-  // One project at a time: a second request waits for the first (the pool keeps two in flight so that a worker never waits for the next).
+  // One project at a time: a second request waits for the first (the pool keeps several in flight, pool.ts `IN_FLIGHT`, so that a worker never waits for the next).
   let queue: Promise<void> = Promise.resolve();
   port.on('message', (request: LintWorkerRequest) => {
     if (request.type === 'open') {
