@@ -26,11 +26,13 @@
  *   oclhub.ocl does not declare) is an error decision for a module that may read `ActionType`, judged
  *   from its text (`mayReadActionType`): the type decides what the step is, and guessing it would let a
  *   script through or block a manual intervention. A scope that cannot read it is evaluated as usual,
- *   so a policy whose scope leaves the context out is still `skipped`.
+ *   so a policy whose scope leaves the context out is still `skipped`. What the text cannot see (a
+ *   computed key, a step's keys enumerated, a step marshalled whole) the evaluation's input refuses
+ *   (action-type-guard.ts): the same error, at the step looked at.
  */
 import { createHash } from 'node:crypto';
 import { compile, type CompiledPolicy, type RegoLimits } from '../rego/index.js';
-import type { RegoError } from '../rego/errors.js';
+import { RegoEvalError, type RegoError } from '../rego/errors.js';
 import { LIMIT_CODE } from '../rego/limits.js';
 import { fromJSON, isObject, objectGet, toJSON, type Value } from '../rego/value.js';
 import { regoToOclRange } from '../model/checks/policy.js';
@@ -39,6 +41,7 @@ import type { LineIndex } from '../diagnostics.js';
 import type { DecisionLocation, DecisionOutcome, PolicyAction, PolicyDecision } from '../report/lint-report.js';
 import type { UnknownActionType } from './input.js';
 import { regoIsVolatile } from './clock.js';
+import { ACTION_TYPE_READ, guardUnknownActionTypes, takeReadStepId } from './action-type-guard.js';
 
 export type { PolicyAction, PolicyDecision, DecisionOutcome } from '../report/lint-report.js';
 
@@ -414,7 +417,8 @@ export function mayReadUnknownInput(source: string, unknown: readonly string[]):
  * Whether Rego source may read a step's `ActionType`, judged from its text (conservative, like
  * `mayReadUnknownInput`): the name `ActionType` anywhere (`s.ActionType`, `object.get(s, "ActionType", …)`),
  * `input` standing without a field after it (a whole value, a dynamic key, `with input as`), or `walk`.
- * Not seen: a step's keys iterated by a variable (`some k; s[k]`) or a step object used whole.
+ * Not seen here: a step's keys iterated by a variable (`some k; s[k]`) or a step object used whole;
+ * the guarded input (action-type-guard.ts) refuses those while the policy runs.
  */
 export function mayReadActionType(source: string): boolean {
   return /ActionType/.test(source) || /\bwalk\s*\(/.test(source) || inputFieldNames(source) === undefined;
@@ -538,12 +542,29 @@ export function evaluatePolicy(policy: EvaluablePolicy, input: unknown, options:
     if (error) return errorDecision(policy, options, `${which} does not compile: ${error.message}${where(policy, which, error)}`, error.code);
   }
   const unknownTypes = options.unknownActionTypes;
-  if (unknownTypes && unknownTypes.length > 0 && readsActionType(memo).scope) return withoutCode(actionTypeUnknownDecision(policy, options, unknownTypes, {}), options);
-  const regoInput = fromJSON(input);
+  const guarded = unknownTypes !== undefined && unknownTypes.length > 0;
+  if (guarded && readsActionType(memo).scope) return withoutCode(actionTypeUnknownDecision(policy, options, unknownTypes, {}), options);
+  // What the text check cannot see (a step's keys iterated, a step marshalled whole) the guard refuses.
+  const evaluated = guarded ? guardUnknownActionTypes(input, unknownTypes) : input;
+  const regoInput = fromJSON(evaluated);
   // Recording reads costs a little per read: only policies that may read unknown input pay it.
   const reads = options.unknownInput && options.unknownInput.length > 0 && mayRead(memo, options.unknownInput) ? ([] as string[][]) : undefined;
-  const parts = options.reuseInputParts && input !== null && typeof input === 'object' && !Array.isArray(input) ? (input as Record<string, unknown>) : undefined;
-  return withoutCode(settle(decideCompiled(policy, memo, regoInput, options, reads, parts), reads, options, policy), options);
+  const parts = options.reuseInputParts && evaluated !== null && typeof evaluated === 'object' && !Array.isArray(evaluated) ? (evaluated as Record<string, unknown>) : undefined;
+  if (!guarded) return withoutCode(settle(decideCompiled(policy, memo, regoInput, options, reads, parts), reads, options, policy), options);
+  try {
+    return withoutCode(settle(decideCompiled(policy, memo, regoInput, options, reads, parts), reads, options, policy), options);
+  } catch (e) {
+    // A rule value holding a guarded step, looked at whole after the evaluation (a result shown as JSON).
+    if (e instanceof RegoEvalError && e.code === ACTION_TYPE_READ) return withoutCode(actionTypeReadDecision(policy, options, unknownTypes, {}), options);
+    throw e;
+  }
+}
+
+/** The error decision of an evaluation the guard refused, at the step it looked at when known. */
+function actionTypeReadDecision(policy: EvaluablePolicy, options: EvaluatePolicyOptions, steps: readonly UnknownActionTypeStep[], extra: Partial<PolicyEvaluation>): PolicyEvaluation {
+  const id = takeReadStepId();
+  const read = steps.filter((s) => s.id === id);
+  return actionTypeUnknownDecision(policy, options, read.length > 0 ? read : steps, extra);
 }
 
 /** The decision as returned: without the error code when only the decision is asked for. */
@@ -567,7 +588,10 @@ function decideCompiled(
     parts && memo.scopeFields
       ? knownRuleValue(compiled.scope!.policy!, memo.scopeQuery, memo.scopeFields, memo.scopeKnown, parts, options, reads)
       : ruleValue(compiled.scope!.policy!, memo.scopeQuery, regoInput, options, reads);
-  if ('error' in scope) return errorDecision(policy, options, describeError(policy, 'scope', scope.error), scope.error.code);
+  if ('error' in scope) {
+    if (scope.error.code === ACTION_TYPE_READ && options.unknownActionTypes) return actionTypeReadDecision(policy, options, options.unknownActionTypes, {});
+    return errorDecision(policy, options, describeError(policy, 'scope', scope.error), scope.error.code);
+  }
   if (scope.value !== undefined && typeof scope.value !== 'boolean') {
     return errorDecision(policy, options, `scope: evaluate must be a boolean, got ${show(scope.value)}`, 'POL_SCOPE_TYPE', raw ? { evaluate: toJSON(scope.value) } : {});
   }
@@ -585,6 +609,7 @@ function decideCompiled(
       ? knownRuleValue(compiled.conditions!.policy!, memo.resultQuery, memo.conditionsFields, memo.conditionsKnown, parts, options, reads)
       : ruleValue(compiled.conditions!.policy!, memo.resultQuery, regoInput, options, reads);
   if ('error' in conditions) {
+    if (conditions.error.code === ACTION_TYPE_READ && unknownTypes) return actionTypeReadDecision(policy, options, unknownTypes, { inScope, ...evaluateField });
     return errorDecision(policy, options, describeError(policy, 'conditions', conditions.error), conditions.error.code, { inScope, ...evaluateField });
   }
   if (conditions.value === undefined) {

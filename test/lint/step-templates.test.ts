@@ -42,6 +42,33 @@ step_template "ActionTemplates-3" {
 }
 `;
 
+/** Requires a manual intervention, found through a step's values without naming ActionType: the text check cannot see it read the type. */
+const MANUAL_BY_VALUE = `name = "A manual intervention (by value)"
+violation_action = "block"
+
+conditions {
+    rego = <<-EOT
+        package manual_by_value
+
+        default result := {"allowed": false, "reason": "no manual intervention"}
+
+        result := {"allowed": true} if {
+            some step in input.Steps
+            some value in step
+            value == "Octopus.Manual"
+        }
+        EOT
+}
+
+scope {
+    rego = <<-EOT
+        package manual_by_value
+
+        default evaluate := true
+        EOT
+}
+`;
+
 async function cli(cwd: string, ...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const io = memoryIo(cwd);
   const code = await main(argv, io);
@@ -53,7 +80,7 @@ describe('a step-template step whose template oclhub.ocl does not declare', () =
   beforeAll(async () => {
     set = await repoSet({
       projects: [{ slug: 'infra', files: { [FILE]: PROCESS } }],
-      policies: { manual_intervention_in_production: STARTER, no_disabled_steps: NO_DISABLED_STEPS },
+      policies: { manual_intervention_in_production: STARTER, no_disabled_steps: NO_DISABLED_STEPS, manual_by_value: MANUAL_BY_VALUE },
     });
   }, 120_000);
   afterAll(() => set?.remove());
@@ -71,6 +98,10 @@ describe('a step-template step whose template oclhub.ocl does not declare', () =
     expect(manual.location).toMatchObject({ file: FILE, step: 'approve-plan', range: { start: { line: lineOf(PROCESS, 'step "approve-plan"') } } });
     expect(manual.location?.repository?.location).toContain('infra');
     expect(decisions.find((d) => d.policy === 'no_disabled_steps')!.outcome).toBe('pass');
+    // A policy that reaches the type through the step's values is refused in the evaluation, at the step.
+    const byValue = decisions.find((d) => d.policy === 'manual_by_value')!;
+    expect(byValue).toMatchObject({ outcome: 'error', action: 'block', location: { file: FILE, step: 'approve-plan' } });
+    expect(byValue.error).toContain('step "approve-plan" (step template "ActionTemplates-3")');
     // The project's own finding says which steps have no ActionType, whatever the policies read.
     const sem043 = JSON.stringify(json).match(/"code":\s*"SEM043"/g) ?? [];
     expect(sem043).toHaveLength(1);
@@ -158,6 +189,7 @@ describe('a step-template step whose template oclhub.ocl does not declare', () =
     expect(decisions.map((d) => [d.policy, d.outcome])).toEqual([
       ['manual_intervention_in_production', 'pass'],
       ['no_disabled_steps', 'pass'],
+      ['manual_by_value', 'pass'],
     ]);
     // An uncommitted edit of oclhub.ocl (the working tree is what lint reads) is seen by the cache too.
     fs.writeFileSync(path.join(set.hub, 'oclhub.ocl'), config);
