@@ -7,7 +7,7 @@
  *   node --import tsx bench/_cli.ts <oclhub arguments>
  */
 // As bin/oclhub.js: Node's fs as it is, not through the ES-module facade an `import` builds.
-const { existsSync, readFileSync }: typeof import('node:fs') = process.getBuiltinModule?.('node:fs') ?? (await import('node:fs'));
+const { existsSync, fstatSync, readFileSync }: typeof import('node:fs') = process.getBuiltinModule?.('node:fs') ?? (await import('node:fs'));
 
 // As bin/oclhub.js: the fast path's one-module bundle when it was built, else its modules.
 const fastRerunBundle = new URL('../src/bundle/fast-rerun.js', import.meta.url);
@@ -24,7 +24,7 @@ const served =
         args: argv.slice(1),
         cwd: process.cwd(),
         env: process.env,
-        stdoutIsTTY: Boolean(process.stdout.isTTY),
+        stdoutIsTTY: stdoutIsTTY(),
         toolVersion: (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version,
         stdout: (bytes) => void process.stdout.write(bytes),
         stderr: (text) => void process.stderr.write(text),
@@ -45,6 +45,18 @@ if (served !== undefined) {
       process.exitCode = 2;
     },
   );
+}
+
+/** As bin/oclhub.js: `process.stdout.isTTY` without creating `process.stdout` when fd 1 is not a character device. */
+function stdoutIsTTY(): boolean {
+  if (process.platform !== 'win32') {
+    try {
+      if (!fstatSync(1).isCharacterDevice()) return false;
+    } catch {
+      // fd 1 closed or unusual: Node's own answer
+    }
+  }
+  return Boolean(process.stdout.isTTY);
 }
 
 /** As bin/oclhub.js: for lint, the bundle's one-file script with the V8 code cache; else its ES modules; else the separate modules. */

@@ -2,7 +2,7 @@
 // The CLI is written in TypeScript; `npm ci` (the `prepare` script) compiles it to dist/ and bundles
 // it into dist/bundle/, which starts several times faster than the ~900 modules it is made of.
 // Node's fs as it is, not through the ES-module facade an `import` builds (milliseconds the re-run fast path would pay).
-const { existsSync, readFileSync } = process.getBuiltinModule?.('node:fs') ?? (await import('node:fs'));
+const { existsSync, fstatSync, readFileSync } = process.getBuiltinModule?.('node:fs') ?? (await import('node:fs'));
 
 const argv = process.argv.slice(2);
 
@@ -35,6 +35,22 @@ function packageVersion() {
 }
 
 /**
+ * `process.stdout.isTTY` without creating `process.stdout` when fd 1 is not a character device (every
+ * terminal is one): for a pipe or a file, that stream loads Node's stream modules (and for a pipe its
+ * net module), 2-4 ms that a re-run writing its report to `--output` never needs. Windows: asks Node.
+ */
+function stdoutIsTTY() {
+  if (process.platform !== 'win32') {
+    try {
+      if (!fstatSync(1).isCharacterDevice()) return false;
+    } catch {
+      // fd 1 closed or unusual: Node's own answer
+    }
+  }
+  return Boolean(process.stdout.isTTY);
+}
+
+/**
  * `oclhub lint` re-run on a hub that has not changed: the stored report, before the CLI loads (see
  * src/lint/fast-rerun.ts, which loads Node's modules and three small Node-only modules of ours: one
  * module in the bundle). Undefined: run the CLI.
@@ -50,7 +66,7 @@ async function rerunFromCache(args, rerun) {
       args,
       cwd: process.cwd(),
       env: process.env,
-      stdoutIsTTY: Boolean(process.stdout.isTTY),
+      stdoutIsTTY: stdoutIsTTY(),
       toolVersion: packageVersion(),
       stdout: (bytes) => {
         // A reader that stopped reading (`| head`) is not an error of ours, as for the CLI's own output.
