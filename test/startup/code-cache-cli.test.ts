@@ -7,12 +7,12 @@
  * the package is: bin/ beside dist/.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Script } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildForBench, bundleForBench, type BenchBuild } from '../../bench/_build.js';
+import { binForBench, buildForBench, bundleForBench, type BenchBuild } from '../../bench/_build.js';
 import { generateHub } from '../../bench/generate-hub.js';
 
 describe('oclhub lint with the code cache', () => {
@@ -27,10 +27,7 @@ describe('oclhub lint with the code cache', () => {
     build = buildForBench();
     await bundleForBench(build);
     // The package's layout: bin/oclhub.js loads ../dist/bundle/oclhub.cjs and ../dist/startup/code-cache.js.
-    symlinkSync(path.join(build.root, 'src'), path.join(build.root, 'dist'));
-    mkdirSync(path.join(build.root, 'bin'));
-    bin = path.join(build.root, 'bin', 'oclhub.js');
-    copyFileSync(new URL('../../bin/oclhub.js', import.meta.url), bin);
+    bin = binForBench(build);
     await generateHub(hub, 20, 2, 6, { packed: true });
   }, 300_000);
 
