@@ -47,6 +47,24 @@ export async function bundleCli({ dist = path.join(root, 'dist'), outdir = path.
       b.onLoad({ filter: /\.tsx?$/ }, async (args) => ({ contents: rewrite(await moduleSource(args.path)), loader: args.path.endsWith('.tsx') ? 'tsx' : 'ts' }));
     },
   });
+  /**
+   * isomorphic-git writes U+FFFF raw in a regular expression (`NEEDS_CODE_POINT_ORDER`, in each of its
+   * builds), and esbuild copies regular expressions verbatim: its `charset: 'ascii'` (the default)
+   * escapes strings, templates and names only. That one character made Node decode the whole ~3 MB
+   * one-file bundle as a two-byte string on every lint's start-up (~5 ms, and twice the memory). The
+   * literal is replaced by the same class with `\uffff`, the same code unit: it matches the same strings.
+   */
+  const rawNonAsciiRegExp = '/[\\ud800-\uffff]/';
+  const asciiRegExps = {
+    name: 'ascii-regexps',
+    setup(b) {
+      b.onLoad({ filter: /[\\/]node_modules[\\/]isomorphic-git[\\/].*\.c?js$/ }, async (args) => {
+        const contents = await readFile(args.path, 'utf8');
+        return contents.includes(rawNonAsciiRegExp) ? { contents: contents.replaceAll(rawNonAsciiRegExp, '/[\\ud800-\\uffff]/'), loader: 'js' } : undefined;
+      });
+    },
+  };
+
   const common = {
     bundle: true,
     platform: 'node',
@@ -98,7 +116,7 @@ export async function bundleCli({ dist = path.join(root, 'dist'), outdir = path.
       format: 'esm',
       // CommonJS dependencies (ajv, simple-get…) call require(); ESM output has none of its own.
       banner: { js: "import { createRequire as __oclhubCreateRequire } from 'node:module'; const require = __oclhubCreateRequire(import.meta.url);" },
-      plugins: [sources()],
+      plugins: [sources(), asciiRegExps],
       metafile: Boolean(process.env.OCLHUB_BUNDLE_METAFILE),
     }),
     build({
@@ -117,7 +135,7 @@ export async function bundleCli({ dist = path.join(root, 'dist'), outdir = path.
       // Strict, as ES modules (and so the ES-module bundle, CommonJS dependencies included) always are:
       // a write to a frozen object throws in both, `this` in a plain call is undefined in both.
       banner: { js: "'use strict';var __oclhubBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
-      plugins: [sources(nodeModulesRequired)],
+      plugins: [sources(nodeModulesRequired), asciiRegExps],
       metafile: true,
     }),
     // The re-run fast path (src/lint/fast-rerun.ts), which bin/oclhub.js runs before any of the above
@@ -138,6 +156,9 @@ export async function bundleCli({ dist = path.join(root, 'dist'), outdir = path.
   if ((await readFile(fastRerunFile, 'utf8')).includes('import_meta')) throw new Error(`${fastRerunFile} uses import.meta, which its CommonJS bundle does not have`);
   const dynamic = Object.values(script.metafile.outputs).flatMap((output) => output.imports.filter((i) => i.kind === 'dynamic-import').map((i) => i.path));
   if (dynamic.length > 0) throw new Error(`${commonJsFile} would import ${dynamic.join(', ')} dynamically, which a script run with cached code cannot (src/startup/code-cache.ts)`);
+  // A non-ASCII character anywhere makes V8 hold the whole file as a two-byte string (see asciiRegExps).
+  const nonAscii = (await readFile(commonJsFile)).findIndex((byte) => byte > 0x7f);
+  if (nonAscii >= 0) process.stderr.write(`warning: ${commonJsFile} is not pure ASCII (byte ${nonAscii}): Node decodes it as a two-byte string at every lint's start-up\n`);
   if (modules.metafile) await writeFile(process.env.OCLHUB_BUNDLE_METAFILE, JSON.stringify(modules.metafile));
 }
 
