@@ -106,7 +106,8 @@ export async function bundleCli({ dist = path.join(root, 'dist'), outdir = path.
   await rm(outdir, { recursive: true, force: true });
   const commonJsFile = path.join(outdir, 'oclhub.cjs');
   const fastRerunFile = path.join(outdir, 'fast-rerun.cjs');
-  const [modules, script, fastRerun] = await Promise.all([
+  const codeCacheFile = path.join(outdir, 'code-cache.cjs');
+  const [modules, script, fastRerun, codeCache] = await Promise.all([
     build({
       ...common,
       // The lint worker thread's entry is bundled too, sharing chunks with the CLI.
@@ -149,11 +150,23 @@ export async function bundleCli({ dist = path.join(root, 'dist'), outdir = path.
       plugins: [sources(nodeModulesRequired), laterModulesFromDist],
       metafile: true,
     }),
+    // The code-cache loader (src/startup/code-cache.ts) bin/oclhub.js runs oclhub.cjs with: CommonJS too,
+    // so that a lint the fast path does not answer runs without Node's ES-module loader as well.
+    build({
+      ...common,
+      entryPoints: [path.join(source, 'startup', 'code-cache.ts')],
+      outfile: codeCacheFile,
+      format: 'cjs',
+      plugins: [sources(nodeModulesRequired)],
+      metafile: true,
+    }),
   ]);
-  const fastRerunImports = Object.values(fastRerun.metafile.outputs).flatMap((output) => output.imports.filter((i) => !i.path.startsWith('node:') && i.kind !== 'dynamic-import').map((i) => i.path));
-  if (fastRerunImports.length > 0) throw new Error(`${fastRerunFile} would load ${fastRerunImports.join(', ')} at start-up: the fast path loads Node's modules only`);
-  // esbuild empties `import.meta` in CommonJS output (with a warning): the fast path's modules must not need it.
-  if ((await readFile(fastRerunFile, 'utf8')).includes('import_meta')) throw new Error(`${fastRerunFile} uses import.meta, which its CommonJS bundle does not have`);
+  for (const [file, result] of [[fastRerunFile, fastRerun], [codeCacheFile, codeCache]]) {
+    const imports = Object.values(result.metafile.outputs).flatMap((output) => output.imports.filter((i) => !i.path.startsWith('node:') && i.kind !== 'dynamic-import').map((i) => i.path));
+    if (imports.length > 0) throw new Error(`${file} would load ${imports.join(', ')} at start-up: it loads Node's modules only`);
+    // esbuild empties `import.meta` in CommonJS output (with a warning): these modules must not need it.
+    if ((await readFile(file, 'utf8')).includes('import_meta')) throw new Error(`${file} uses import.meta, which its CommonJS bundle does not have`);
+  }
   const dynamic = Object.values(script.metafile.outputs).flatMap((output) => output.imports.filter((i) => i.kind === 'dynamic-import').map((i) => i.path));
   if (dynamic.length > 0) throw new Error(`${commonJsFile} would import ${dynamic.join(', ')} dynamically, which a script run with cached code cannot (src/startup/code-cache.ts)`);
   // A non-ASCII character anywhere makes V8 hold the whole file as a two-byte string (see asciiRegExps).

@@ -147,6 +147,14 @@ describe('oclhub lint with the code cache', () => {
     // A used cache is not written again (a cache that is not used is always replaced).
     expect(lint({ OCLHUB_CODE_CACHE_DIR: codeCache })).toBe(without);
     expect(statSync(file).mtimeMs).toBe(written.mtimeMs);
+    // bin/oclhub.js runs the loader's CommonJS bundle (dist/bundle/code-cache.cjs), not its ES modules, which would start Node's ES-module loader.
+    const loaderModules = ['startup/code-cache.js', 'git/durable.js'].map((file) => path.join(build.root, 'src', file));
+    for (const module of loaderModules) renameSync(module, `${module}.aside`);
+    try {
+      expect(lint({ OCLHUB_CODE_CACHE_DIR: codeCache })).toBe(without);
+    } finally {
+      for (const module of loaderModules) renameSync(`${module}.aside`, module);
+    }
 
     const bytes = readFileSync(file);
     bytes[bytes.length - 1000]! ^= 0xff;
