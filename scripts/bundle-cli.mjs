@@ -48,19 +48,43 @@ export async function bundleCli({ dist = path.join(root, 'dist'), outdir = path.
     },
   });
   /**
-   * isomorphic-git writes U+FFFF raw in a regular expression (`NEEDS_CODE_POINT_ORDER`, in each of its
-   * builds), and esbuild copies regular expressions verbatim: its `charset: 'ascii'` (the default)
-   * escapes strings, templates and names only. That one character made Node decode the whole ~3 MB
-   * one-file bundle as a two-byte string on every lint's start-up (~5 ms, and twice the memory). The
-   * literal is replaced by the same class with `\uffff`, the same code unit: it matches the same strings.
+   * Exact rewrites of dependencies' source as esbuild loads it, each removing a start-up cost from the
+   * bundles; a patch whose text is no longer there (a new version of the dependency) is reported at the
+   * end of the build, and the tests say what it costs (test/startup/code-cache-cli.test.ts).
    */
-  const rawNonAsciiRegExp = '/[\\ud800-\uffff]/';
-  const asciiRegExps = {
-    name: 'ascii-regexps',
+  const dependencyPatches = [
+    {
+      // isomorphic-git writes U+FFFF raw in a regular expression (`NEEDS_CODE_POINT_ORDER`, in each of its
+      // builds), and esbuild copies regular expressions verbatim: its `charset: 'ascii'` (the default)
+      // escapes strings, templates and names only. That one character made Node decode the whole ~3 MB
+      // one-file bundle as a two-byte string on every lint's start-up (~5 ms, and twice the memory). The
+      // same class with `\uffff`, the same code unit, matches the same strings.
+      package: 'isomorphic-git',
+      from: '/[\\ud800-\uffff]/',
+      to: '/[\\ud800-\\uffff]/',
+    },
+    {
+      // commander requires node:child_process (with node:net, ~3 ms) when it loads, for the one thing it
+      // spawns: executable subcommands, which oclhub does not have. Required when it spawns instead.
+      package: 'commander',
+      from: "const childProcess = require('node:child_process');",
+      to: "const childProcess = { spawn: (...args) => require('node:child_process').spawn(...args) };",
+    },
+  ];
+  const patchesApplied = new Set();
+  const patchedDependencies = {
+    name: 'dependency-patches',
     setup(b) {
-      b.onLoad({ filter: /[\\/]node_modules[\\/]isomorphic-git[\\/].*\.c?js$/ }, async (args) => {
-        const contents = await readFile(args.path, 'utf8');
-        return contents.includes(rawNonAsciiRegExp) ? { contents: contents.replaceAll(rawNonAsciiRegExp, '/[\\ud800-\\uffff]/'), loader: 'js' } : undefined;
+      const packages = [...new Set(dependencyPatches.map((patch) => patch.package))].join('|');
+      b.onLoad({ filter: new RegExp(`[\\\\/]node_modules[\\\\/](${packages})[\\\\/].*\\.c?js$`) }, async (args) => {
+        let contents = await readFile(args.path, 'utf8');
+        const before = contents;
+        for (const patch of dependencyPatches) {
+          if (!args.path.includes(`node_modules${path.sep}${patch.package}${path.sep}`) || !contents.includes(patch.from)) continue;
+          contents = contents.replaceAll(patch.from, patch.to);
+          patchesApplied.add(patch);
+        }
+        return contents === before ? undefined : { contents, loader: 'js' };
       });
     },
   };
@@ -117,7 +141,7 @@ export async function bundleCli({ dist = path.join(root, 'dist'), outdir = path.
       format: 'esm',
       // CommonJS dependencies (ajv, simple-get…) call require(); ESM output has none of its own.
       banner: { js: "import { createRequire as __oclhubCreateRequire } from 'node:module'; const require = __oclhubCreateRequire(import.meta.url);" },
-      plugins: [sources(), asciiRegExps],
+      plugins: [sources(), patchedDependencies],
       metafile: Boolean(process.env.OCLHUB_BUNDLE_METAFILE),
     }),
     build({
@@ -136,7 +160,7 @@ export async function bundleCli({ dist = path.join(root, 'dist'), outdir = path.
       // Strict, as ES modules (and so the ES-module bundle, CommonJS dependencies included) always are:
       // a write to a frozen object throws in both, `this` in a plain call is undefined in both.
       banner: { js: "'use strict';var __oclhubBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
-      plugins: [sources(nodeModulesRequired), asciiRegExps],
+      plugins: [sources(nodeModulesRequired), patchedDependencies],
       metafile: true,
     }),
     // The re-run fast path (src/lint/fast-rerun.ts), which bin/oclhub.js runs before any of the above
@@ -169,7 +193,10 @@ export async function bundleCli({ dist = path.join(root, 'dist'), outdir = path.
   }
   const dynamic = Object.values(script.metafile.outputs).flatMap((output) => output.imports.filter((i) => i.kind === 'dynamic-import').map((i) => i.path));
   if (dynamic.length > 0) throw new Error(`${commonJsFile} would import ${dynamic.join(', ')} dynamically, which a script run with cached code cannot (src/startup/code-cache.ts)`);
-  // A non-ASCII character anywhere makes V8 hold the whole file as a two-byte string (see asciiRegExps).
+  for (const patch of dependencyPatches) {
+    if (!patchesApplied.has(patch)) process.stderr.write(`warning: ${patch.package} no longer has ${JSON.stringify(patch.from)}: scripts/bundle-cli.mjs dependencyPatches\n`);
+  }
+  // A non-ASCII character anywhere makes V8 hold the whole file as a two-byte string (see dependencyPatches).
   const nonAscii = (await readFile(commonJsFile)).findIndex((byte) => byte > 0x7f);
   if (nonAscii >= 0) process.stderr.write(`warning: ${commonJsFile} is not pure ASCII (byte ${nonAscii}): Node decodes it as a two-byte string at every lint's start-up\n`);
   if (modules.metafile) await writeFile(process.env.OCLHUB_BUNDLE_METAFILE, JSON.stringify(modules.metafile));
