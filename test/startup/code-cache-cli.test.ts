@@ -68,10 +68,11 @@ describe('oclhub lint with the code cache', () => {
     expect(bytes.toString('latin1')).toMatch(/NEEDS_CODE_POINT_ORDER\d*=\/\[\\ud800-\\uffff\]\//);
   });
 
-  it('lints a local hub without loading Node\'s process, network or TLS modules (a remote\'s and a replica\'s, ~6 ms of start-up)', () => {
-    // src/git/transport.ts and replica.ts load them where they are used; commander's spawn requires node:child_process when called (scripts/bundle-cli.mjs dependencyPatches).
+  it('lints a local hub on one thread without loading Node\'s process, network, TLS or worker modules (~8 ms of start-up)', () => {
+    // src/git/transport.ts and replica.ts load them where they are used; commander's spawn requires node:child_process when called
+    // (scripts/bundle-cli.mjs dependencyPatches); the worker pool loads node:worker_threads for its first worker.
     const spy = path.join(work, 'builtin-spy.cjs');
-    writeFileSync(spy, "const M = require('node:module'); const load = M._load; M._load = function (request) { if (/^(node:)?(child_process|net|tls)$/.test(request)) require('node:fs').writeSync(2, `loaded ${request}\\n`); return load.apply(this, arguments); };\n");
+    writeFileSync(spy, "const M = require('node:module'); const load = M._load; M._load = function (request) { if (/^(node:)?(child_process|net|tls|worker_threads)$/.test(request)) require('node:fs').writeSync(2, `loaded ${request}\\n`); return load.apply(this, arguments); };\n");
     const env = { ...process.env, CI: '1', OCLHUB_HUB: '', OCLHUB_JOBS: '', OCLHUB_UNBUNDLED: '', NODE_OPTIONS: `--require ${spy}`, OCLHUB_CODE_CACHE_DIR: path.join(work, 'code-spy'), OCLHUB_CACHE_DIR: path.join(work, 'spy-caches') };
     const report = path.join(work, 'spy.json');
     const run = spawnSync(process.execPath, [bin, 'lint', '--no-cache', '--format', 'json', '--jobs', '1', '--output', report], { cwd: hub, encoding: 'utf8', env });
