@@ -127,11 +127,22 @@ export async function bundleCli({ dist = path.join(root, 'dist'), outdir = path.
     },
   };
 
+  /** A one-file CommonJS script of a module that needs Node's modules only (checked after the build). */
+  const nodeOnlyScript = (entry, outfile, plugins = []) => ({
+    ...common,
+    entryPoints: [entry],
+    outfile,
+    format: 'cjs',
+    plugins: [sources(nodeModulesRequired), ...plugins],
+    metafile: true,
+  });
+
   await rm(outdir, { recursive: true, force: true });
   const commonJsFile = path.join(outdir, 'oclhub.cjs');
   const fastRerunFile = path.join(outdir, 'fast-rerun.cjs');
   const codeCacheFile = path.join(outdir, 'code-cache.cjs');
-  const [modules, script, fastRerun, codeCache] = await Promise.all([
+  const lintWorkerFile = path.join(outdir, 'lint-worker.cjs');
+  const [modules, script, fastRerun, codeCache, lintWorker] = await Promise.all([
     build({
       ...common,
       // The lint worker thread's entry is bundled too, sharing chunks with the CLI.
@@ -150,11 +161,11 @@ export async function bundleCli({ dist = path.join(root, 'dist'), outdir = path.
       outfile: commonJsFile,
       format: 'cjs',
       // CommonJS has no `import.meta.url`: the bundle's own URL stands in (the twins' URLs are relative to it).
-      // Its lint worker threads run this same script with the same code cache, through src/startup/lint-worker.ts (see src/hub/hub.ts).
+      // Its lint worker threads run this same script with the same code cache, through lint-worker.cjs, src/startup/lint-worker.ts bundled below (see src/hub/hub.ts).
       define: {
         ...common.define,
         'import.meta.url': '__oclhubBundleUrl',
-        OCLHUB_BUNDLED_LINT_WORKER: JSON.stringify(path.relative(path.join(dist, 'hub'), path.join(dist, 'startup', 'lint-worker.js')).split(path.sep).join('/')),
+        OCLHUB_BUNDLED_LINT_WORKER: JSON.stringify(path.relative(path.join(dist, 'hub'), lintWorkerFile).split(path.sep).join('/')),
         OCLHUB_CODE_CACHED_BUNDLE: '__oclhubBundleUrl',
       },
       // Strict, as ES modules (and so the ES-module bundle, CommonJS dependencies included) always are:
@@ -166,26 +177,15 @@ export async function bundleCli({ dist = path.join(root, 'dist'), outdir = path.
     // The re-run fast path (src/lint/fast-rerun.ts), which bin/oclhub.js runs before any of the above
     // loads: one module instead of the four it is made of (about a millisecond of a re-run's start-up),
     // and CommonJS, which Node loads without its ES-module loader (about 5 ms more).
-    build({
-      ...common,
-      entryPoints: [path.join(source, 'lint', 'fast-rerun.ts')],
-      outfile: fastRerunFile,
-      format: 'cjs',
-      plugins: [sources(nodeModulesRequired), laterModulesFromDist],
-      metafile: true,
-    }),
+    build(nodeOnlyScript(path.join(source, 'lint', 'fast-rerun.ts'), fastRerunFile, [laterModulesFromDist])),
     // The code-cache loader (src/startup/code-cache.ts) bin/oclhub.js runs oclhub.cjs with: CommonJS too,
     // so that a lint the fast path does not answer runs without Node's ES-module loader as well.
-    build({
-      ...common,
-      entryPoints: [path.join(source, 'startup', 'code-cache.ts')],
-      outfile: codeCacheFile,
-      format: 'cjs',
-      plugins: [sources(nodeModulesRequired)],
-      metafile: true,
-    }),
+    build(nodeOnlyScript(path.join(source, 'startup', 'code-cache.ts'), codeCacheFile)),
+    // The lint worker thread's entry for oclhub.cjs (src/startup/lint-worker.ts, with the loader): CommonJS,
+    // so that a worker starts without Node's ES-module loader too.
+    build(nodeOnlyScript(path.join(source, 'startup', 'lint-worker.ts'), lintWorkerFile)),
   ]);
-  for (const [file, result] of [[fastRerunFile, fastRerun], [codeCacheFile, codeCache]]) {
+  for (const [file, result] of [[fastRerunFile, fastRerun], [codeCacheFile, codeCache], [lintWorkerFile, lintWorker]]) {
     const imports = Object.values(result.metafile.outputs).flatMap((output) => output.imports.filter((i) => !i.path.startsWith('node:') && i.kind !== 'dynamic-import').map((i) => i.path));
     if (imports.length > 0) throw new Error(`${file} would load ${imports.join(', ')} at start-up: it loads Node's modules only`);
     // esbuild empties `import.meta` in CommonJS output (with a warning): these modules must not need it.
