@@ -89,6 +89,18 @@ export async function bundleForBench(build: BenchBuild, options: { sourcemap?: b
   return performance.now() - start;
 }
 
+/**
+ * The package's layout over a bundled build (`bundleForBench`), as `npm pack` ships it: `<root>/bin/`
+ * (bin/oclhub.js and the package.json that makes it CommonJS, copied) beside `<root>/dist` (the build's
+ * src/, linked), so that what runs is bin/oclhub.js itself. Returns its path.
+ */
+export function binForBench(build: BenchBuild): string {
+  symlinkSync(path.join(build.root, 'src'), path.join(build.root, 'dist'));
+  mkdirSync(path.join(build.root, 'bin'));
+  for (const name of ['oclhub.js', 'package.json']) copyFileSync(path.join(REPO_ROOT, 'bin', name), path.join(build.root, 'bin', name));
+  return path.join(build.root, 'bin', 'oclhub.js');
+}
+
 /** What scripts/compile-schemas.mjs writes into dist/model/validators/, from the same ajv set-up. */
 function writeValidators(dir: string): void {
   const standaloneCode = (createRequire(import.meta.url)('ajv/dist/standalone/index.js') as { default: (ajv: unknown, validate: unknown) => string }).default;

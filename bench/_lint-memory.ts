@@ -1,5 +1,5 @@
 /**
- * Peak memory (RSS of the whole process, worker threads included: bench/_resource-usage.mjs) of a cold
+ * Peak memory (RSS of the whole process, worker threads included: bench/_resource-usage.cjs) of a cold
  * `oclhub lint` in every report format, with `--jobs 1` and `--jobs 2`, on a generated hub: issue 16's
  * "a lint of 5,000 projects holds ≤ 500 MB" for each way a user may ask for the report. Not run by
  * `npm run bench` (each 5,000-project run takes half a gigabyte and several seconds):

@@ -19,7 +19,7 @@ export const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 export const REPO_ROOT = path.resolve(BENCH_DIR, '..');
 /** The tsx loader, by URL: `--import tsx` would be resolved from the child's working folder. */
 export const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-const USAGE_PRELOAD = new URL('./_resource-usage.mjs', import.meta.url).href;
+const USAGE_PRELOAD = fileURLToPath(new URL('./_resource-usage.cjs', import.meta.url));
 
 /** The median (the mean of the middle two for an even count). */
 export function median(values: readonly number[]): number {
@@ -79,12 +79,12 @@ export function childEnv(overrides: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 
 /**
  * Runs `node <script> <args>` and times it from spawn to exit: wall time including Node's start-up and
- * module loading, as a user sees it. Peak RSS and CPU time come from the child itself (bench/_resource-usage.mjs).
+ * module loading, as a user sees it. Peak RSS and CPU time come from the child itself (bench/_resource-usage.cjs).
  */
 export async function runNode(script: string, args: readonly string[], options: ChildOptions = {}): Promise<ChildRun> {
   const scratch = mkdtempSync(path.join(tmpdir(), 'oclhub-bench-usage-'));
   const usageFile = path.join(scratch, 'usage.json');
-  const nodeArgs = [...(options.nodeArgs ?? []), ...(options.tsx === false ? [] : ['--import', TSX_LOADER]), '--import', USAGE_PRELOAD];
+  const nodeArgs = [...(options.nodeArgs ?? []), ...(options.tsx === false ? [] : ['--import', TSX_LOADER]), '--require', USAGE_PRELOAD];
   try {
     const start = performance.now();
     const child = spawn(process.execPath, [...nodeArgs, script, ...args], {

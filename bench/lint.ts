@@ -32,8 +32,9 @@
  *
  * Every figure is the median of --runs runs (default 3; lint and floor alternate so drift hits both).
  * Both run from a private esbuild transpile of this working copy (bench/_build.ts): nothing is built in
- * the repository, and no loader hook is timed. Lint runs from that build's CLI bundle, as users run it
- * (bin/oclhub.js loads dist/bundle/); the profile alone runs the separate modules, so that its time
+ * the repository, and no loader hook is timed. Lint runs from that build's CLI bundle, as users run it:
+ * bin/oclhub.js itself, laid out beside the build as the package is (bench/_build.ts `binForBench`),
+ * loading dist/bundle/; the profile alone runs the separate modules, so that its time
  * can be told by source folder.
  *
  *   npx tsx bench/lint.ts [projects=1000] [environments=4] [policies=25] [--runs 3] [--scaling]
@@ -44,7 +45,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
-import { buildForBench, bundleForBench } from './_build.js';
+import { binForBench, buildForBench, bundleForBench } from './_build.js';
 import { decisionLine } from './_lint-floor.js';
 import { formatPerfSummary, perfAvailable, PERF_NODE_ARGS, recordNode, summariseRecording } from './_perf-profile.js';
 import { formatProfile, summariseProfile } from './_profile.js';
@@ -89,7 +90,8 @@ const work = mkdtempSync(path.join(tmpdir(), 'oclhub-bench-lint-'));
 const build = buildForBench();
 // With --perf, source maps beside the bundle (its bytes, and so its code cache, are the same).
 const bundleMs = await bundleForBench(build, { sourcemap: PERF });
-const CLI = build.file('bench/_cli.ts');
+// bin/oclhub.js itself, in the package's layout over the build (dist/ is the build's src/).
+const CLI = binForBench(build);
 const FLOOR = build.file('bench/_lint-floor.ts');
 let counter = 0;
 /** The code cache (V8's compiled code of the CLI bundle) every lint runs with, written by an untimed lint. */

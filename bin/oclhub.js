@@ -1,8 +1,12 @@
 #!/usr/bin/env node
 // The CLI is written in TypeScript; `npm ci` (the `prepare` script) compiles it to dist/ and bundles
 // it into dist/bundle/, which starts several times faster than the ~900 modules it is made of.
-// Node's fs as it is, not through the ES-module facade an `import` builds (milliseconds the re-run fast path would pay).
-const { existsSync, readFileSync } = process.getBuiltinModule?.('node:fs') ?? (await import('node:fs'));
+// CommonJS (bin/package.json), and so is the re-run fast path's bundle it requires: a lint re-run on an
+// unchanged hub is answered without Node's ES-module loader (~5 ms of its start-up: the loader's own
+// modules, fs/promises to read sources, package scope look-ups); the CLI's ES modules are imported after.
+'use strict';
+const { existsSync, fstatSync, readFileSync } = require('node:fs');
+const path = require('node:path');
 
 const argv = process.argv.slice(2);
 
@@ -10,47 +14,76 @@ if (argv.length === 1 && ['--version', '-V', '-v', 'version'].includes(argv[0]))
   // Asked in every CI log: answered without loading any command.
   process.stdout.write(`${packageVersion()}\n`);
 } else {
+  run().catch((error) => {
+    process.stderr.write(`oclhub: internal error: ${error instanceof Error ? error.stack : String(error)}\n`);
+    process.exitCode = 2;
+  });
+}
+
+async function run() {
   // Whether the lint cache holds this invocation's last report (a re-run: its own code cache, see loadCli).
   let rerun = false;
   const served = argv[0] === 'lint' ? await rerunFromCache(argv.slice(1), () => void (rerun = true)) : undefined;
   if (served !== undefined) {
     process.exitCode = served;
-  } else {
-    const { main, done } = await loadCli(rerun);
-    main(argv).then(
-      (code) => {
-        process.exitCode = code;
-        done?.();
-      },
-      (error) => {
-        process.stderr.write(`oclhub: internal error: ${error instanceof Error ? error.stack : String(error)}\n`);
-        process.exitCode = 2;
-      },
-    );
+    return;
   }
+  const { main, done } = await loadCli(rerun);
+  main(argv).then(
+    (code) => {
+      process.exitCode = code;
+      done?.();
+    },
+    (error) => {
+      process.stderr.write(`oclhub: internal error: ${error instanceof Error ? error.stack : String(error)}\n`);
+      process.exitCode = 2;
+    },
+  );
+}
+
+/** A file of the package, from this folder (bin/). */
+function packageFile(relative) {
+  return path.join(__dirname, relative);
 }
 
 function packageVersion() {
-  return JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
+  return JSON.parse(readFileSync(packageFile('../package.json'), 'utf8')).version;
+}
+
+/**
+ * `process.stdout.isTTY` without creating `process.stdout` when fd 1 is not a character device (every
+ * terminal is one): for a pipe or a file, that stream loads Node's stream modules (and for a pipe its
+ * net module), 2-4 ms that a re-run writing its report to `--output` never needs. Windows: asks Node.
+ */
+function stdoutIsTTY() {
+  if (process.platform !== 'win32') {
+    try {
+      if (!fstatSync(1).isCharacterDevice()) return false;
+    } catch {
+      // fd 1 closed or unusual: Node's own answer
+    }
+  }
+  return Boolean(process.stdout.isTTY);
 }
 
 /**
  * `oclhub lint` re-run on a hub that has not changed: the stored report, before the CLI loads (see
  * src/lint/fast-rerun.ts, which loads Node's modules and three small Node-only modules of ours: one
- * module in the bundle). Undefined: run the CLI.
+ * CommonJS module in the bundle, dist/bundle/fast-rerun.cjs; the ES modules of dist/lint/ without it).
+ * Undefined: run the CLI.
  */
 async function rerunFromCache(args, rerun) {
-  const module = [...(process.env.OCLHUB_UNBUNDLED ? [] : ['../dist/bundle/fast-rerun.js']), '../dist/lint/fast-rerun.js']
-    .map((file) => new URL(file, import.meta.url))
-    .find((url) => existsSync(url));
-  if (module === undefined) return undefined;
+  const bundle = packageFile('../dist/bundle/fast-rerun.cjs');
+  const modules = packageFile('../dist/lint/fast-rerun.js');
+  const load = !process.env.OCLHUB_UNBUNDLED && existsSync(bundle) ? () => require(bundle) : existsSync(modules) ? () => import(require('node:url').pathToFileURL(modules).href) : undefined;
+  if (load === undefined) return undefined;
   try {
-    const fast = await import(module.href);
+    const fast = await load();
     return await fast.rerunFromCache({
       args,
       cwd: process.cwd(),
       env: process.env,
-      stdoutIsTTY: Boolean(process.stdout.isTTY),
+      stdoutIsTTY: stdoutIsTTY(),
       toolVersion: packageVersion(),
       stdout: (bytes) => {
         // A reader that stopped reading (`| head`) is not an error of ours, as for the CLI's own output.
@@ -67,20 +100,21 @@ async function rerunFromCache(args, rerun) {
 
 /**
  * The bundle when it was built: for `lint`, its one-file script with the V8 code cache
- * (src/startup/code-cache.ts; `done` writes the cache after the run; a re-run has a cache of its own), else its ES modules; the plain
+ * (src/startup/code-cache.ts, bundled as dist/bundle/code-cache.cjs; `done` writes the cache after the run; a re-run has a cache of its own), else its ES modules; the plain
  * compiled modules otherwise (`tsc` alone, or a debugger). Only lint takes the script: compiling it
  * whole costs a run without a cache 60-90 ms of CPU more than the few modules a short command loads,
  * which a lint of any size earns back once the cache exists, and a short command would not.
  */
 async function loadCli(rerun) {
-  if (process.env.OCLHUB_UNBUNDLED) return import('../dist/cli/main.js');
-  const script = new URL('../dist/bundle/oclhub.cjs', import.meta.url);
-  const loader = new URL('../dist/startup/code-cache.js', import.meta.url);
+  const { pathToFileURL } = require('node:url');
+  const importFile = (relative) => import(pathToFileURL(packageFile(relative)).href);
+  if (process.env.OCLHUB_UNBUNDLED) return importFile('../dist/cli/main.js');
+  const script = packageFile('../dist/bundle/oclhub.cjs');
+  // The loader's CommonJS bundle: with it, a lint runs without Node's ES-module loader (about 5 ms).
+  const loader = packageFile('../dist/bundle/code-cache.cjs');
   if (argv.find((arg) => !arg.startsWith('-')) === 'lint' && existsSync(script) && existsSync(loader)) {
-    const { loadCliBundle } = await import(loader.href);
-    const { fileURLToPath } = process.getBuiltinModule?.('node:url') ?? (await import('node:url'));
-    return loadCliBundle(fileURLToPath(script), argv, process.env, process.cwd(), rerun);
+    const { loadCliBundle } = require(loader);
+    return loadCliBundle(script, argv, process.env, process.cwd(), rerun);
   }
-  const bundle = new URL('../dist/bundle/oclhub.js', import.meta.url);
-  return import(existsSync(bundle) ? bundle.href : '../dist/cli/main.js');
+  return importFile(existsSync(packageFile('../dist/bundle/oclhub.js')) ? '../dist/bundle/oclhub.js' : '../dist/cli/main.js');
 }

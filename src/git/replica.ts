@@ -10,7 +10,6 @@
  * so of two replicas publishing the same version exactly one push succeeds; the other is rejected and
  * the caller undoes its local write (`sync()` puts the remote's refs back).
  */
-import { execFile } from 'node:child_process';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { GitErrorCode, GitStoreError } from './errors.js';
@@ -23,7 +22,9 @@ export interface PushResult {
 
 const ENV = { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' };
 
-function run(args: string[], cwd?: string): Promise<{ code: number; stdout: string; stderr: string }> {
+async function run(args: string[], cwd?: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  // Loaded here, not with the module: the hub's modules load this one at every start-up, and node:child_process costs ~3 ms that only a replica needs.
+  const { execFile } = await import('node:child_process');
   return new Promise((resolve, reject) => {
     execFile('git', args, { cwd, env: ENV, maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
       if (error && typeof (error as NodeJS.ErrnoException).code === 'string') {

@@ -14,13 +14,14 @@
  *      What Git supplied is approved or rejected afterwards, so helpers keep or forget it as with Git.
  * Credentials written in the URL (`https://user:token@host/…`) are used as they are, before all these.
  */
-import { spawn } from 'node:child_process';
+// node:child_process, node:net and node:tls are loaded where they are used (`await import`): every
+// command that reads the hub loads this module (src/git/index.ts), and those three cost a start-up
+// about 6 ms, which a lint of a local hub, reaching no remote, never needs.
 import { readFileSync } from 'node:fs';
 import type { Agent } from 'node:http';
-import { isIP } from 'node:net';
 import { homedir } from 'node:os';
 import path from 'node:path';
-import { checkServerIdentity as tlsCheckServerIdentity, type PeerCertificate } from 'node:tls';
+import type { PeerCertificate } from 'node:tls';
 import type { AuthCallback, AuthFailureCallback, AuthSuccessCallback, GitAuth, HttpClient } from 'isomorphic-git';
 import { getProxyForUrl } from 'proxy-from-env';
 
@@ -107,8 +108,9 @@ export function proxiedHttp(given?: HttpClient): HttpClient {
         agents.set(key, agent);
       }
       // https-proxy-agent checks an IP-address host's certificate against "localhost": check the real one.
-      const ip = secure && isIP(target.hostname.replace(/^\[|\]$/g, '')) !== 0;
-      const checkServerIdentity = (_host: string, cert: PeerCertificate) => tlsCheckServerIdentity(target.hostname.replace(/^\[|\]$/g, ''), cert);
+      const ip = secure && (await import('node:net')).isIP(target.hostname.replace(/^\[|\]$/g, '')) !== 0;
+      const tlsCheckServerIdentity = ip ? (await import('node:tls')).checkServerIdentity : undefined;
+      const checkServerIdentity = (_host: string, cert: PeerCertificate) => tlsCheckServerIdentity!(target.hostname.replace(/^\[|\]$/g, ''), cert);
       return (await client()).request({ ...request, agent, ...(ip ? { fetchOptions: { ...request.fetchOptions, checkServerIdentity } } : {}) });
     },
   };
@@ -177,7 +179,8 @@ export function parseNetrc(text: string, host: string): GitAuth | undefined {
  * `git credential fill|approve|reject` for the URL: Git's helpers, GIT_ASKPASS and prompts. Undefined
  * when Git is not installed or has nothing (its own complaint is not shown: a 401 follows).
  */
-function gitCredential(action: 'fill' | 'approve' | 'reject', url: string, env: NodeJS.ProcessEnv, interactive: boolean, auth?: GitAuth): Promise<GitAuth | undefined> {
+async function gitCredential(action: 'fill' | 'approve' | 'reject', url: string, env: NodeJS.ProcessEnv, interactive: boolean, auth?: GitAuth): Promise<GitAuth | undefined> {
+  const { spawn } = await import('node:child_process');
   const lines = [`url=${url}`];
   if (auth?.username !== undefined) lines.push(`username=${auth.username}`);
   if (auth?.password !== undefined) lines.push(`password=${auth.password}`);

@@ -177,7 +177,7 @@ export interface HubWorkerSource {
  * `import.meta.url` names its twin in dist/, so each bundle defines where its worker entry is relative
  * to that twin: for the ES-module bundle, its own lint-worker module; for the one-file script that
  * bin/oclhub.js runs with the V8 code cache (`OCLHUB_CODE_CACHED_BUNDLE`: that script's URL),
- * src/startup/lint-worker.ts, which runs the same script with the same code cache, so that the worker
+ * src/startup/lint-worker.ts (bundled as dist/bundle/lint-worker.cjs), which runs the same script with the same code cache, so that the worker
  * compiles none of what the lint's last run compiled (see that module). Elsewhere (dist/, tsx, vitest)
  * it is this folder's lint-worker module.
  */

@@ -57,7 +57,7 @@ describe('npm pack, install and use', () => {
 
   it('ships the built library and CLI, the docs and the licence, and no source maps or sources', () => {
     const files = pack.files.map((f) => f.path);
-    for (const required of ['LICENSE', 'README.md', 'package.json', 'bin/oclhub.js', 'dist/index.js', 'dist/index.d.ts', 'dist/bundle/oclhub.js', 'docs/api.md', 'docs/ci.md', 'schemas/oclhub.schema.json']) {
+    for (const required of ['LICENSE', 'README.md', 'package.json', 'bin/oclhub.js', 'bin/package.json', 'dist/index.js', 'dist/index.d.ts', 'dist/bundle/oclhub.js', 'dist/bundle/oclhub.cjs', 'dist/bundle/fast-rerun.cjs', 'dist/bundle/code-cache.cjs', 'docs/api.md', 'docs/ci.md', 'schemas/oclhub.schema.json']) {
       expect(files, required).toContain(required);
     }
     expect(files.filter((f) => f.endsWith('.map'))).toEqual([]);

@@ -7,12 +7,12 @@
  * the package is: bin/ beside dist/.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Script } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildForBench, bundleForBench, type BenchBuild } from '../../bench/_build.js';
+import { binForBench, buildForBench, bundleForBench, type BenchBuild } from '../../bench/_build.js';
 import { generateHub } from '../../bench/generate-hub.js';
 
 describe('oclhub lint with the code cache', () => {
@@ -27,10 +27,7 @@ describe('oclhub lint with the code cache', () => {
     build = buildForBench();
     await bundleForBench(build);
     // The package's layout: bin/oclhub.js loads ../dist/bundle/oclhub.cjs and ../dist/startup/code-cache.js.
-    symlinkSync(path.join(build.root, 'src'), path.join(build.root, 'dist'));
-    mkdirSync(path.join(build.root, 'bin'));
-    bin = path.join(build.root, 'bin', 'oclhub.js');
-    copyFileSync(new URL('../../bin/oclhub.js', import.meta.url), bin);
+    bin = binForBench(build);
     await generateHub(hub, 20, 2, 6, { packed: true });
   }, 300_000);
 
@@ -62,12 +59,38 @@ describe('oclhub lint with the code cache', () => {
     expect(() => new Script(`${script.slice(0, script.indexOf(';') + 1)}\nwith ({}) {}`)).toThrow(SyntaxError);
   });
 
+  it('writes the one-file bundle in ASCII alone, which V8 holds as a one-byte string (half the bytes to decode at every start)', () => {
+    // scripts/bundle-cli.mjs dependencyPatches: esbuild copies regular expressions verbatim, and isomorphic-git has one with a raw U+FFFF.
+    const bytes = readFileSync(path.join(build.root, 'src', 'bundle', 'oclhub.cjs'));
+    const first = bytes.findIndex((byte) => byte > 0x7f);
+    expect(first < 0 ? '' : bytes.subarray(Math.max(0, first - 60), first + 20).toString('utf8')).toBe('');
+    // The escaped class still says "a surrogate or a code unit above them" (isomorphic-git sorts tree entries by code point with it).
+    expect(bytes.toString('latin1')).toMatch(/NEEDS_CODE_POINT_ORDER\d*=\/\[\\ud800-\\uffff\]\//);
+  });
+
+  it('lints a local hub on one thread without loading Node\'s process, network, TLS or worker modules (~8 ms of start-up)', () => {
+    // src/git/transport.ts and replica.ts load them where they are used; commander's spawn requires node:child_process when called
+    // (scripts/bundle-cli.mjs dependencyPatches); the worker pool loads node:worker_threads for its first worker.
+    const spy = path.join(work, 'builtin-spy.cjs');
+    writeFileSync(spy, "const M = require('node:module'); const load = M._load; M._load = function (request) { if (/^(node:)?(child_process|net|tls|worker_threads)$/.test(request)) require('node:fs').writeSync(2, `loaded ${request}\\n`); return load.apply(this, arguments); };\n");
+    const env = { ...process.env, CI: '1', OCLHUB_HUB: '', OCLHUB_JOBS: '', OCLHUB_UNBUNDLED: '', NODE_OPTIONS: `--require ${spy}`, OCLHUB_CODE_CACHE_DIR: path.join(work, 'code-spy'), OCLHUB_CACHE_DIR: path.join(work, 'spy-caches') };
+    const report = path.join(work, 'spy.json');
+    const run = spawnSync(process.execPath, [bin, 'lint', '--no-cache', '--format', 'json', '--jobs', '1', '--output', report], { cwd: hub, encoding: 'utf8', env });
+    expect(run.stderr).toBe('');
+    expect([0, 1]).toContain(run.status);
+    expect(readFileSync(report, 'utf8')).toContain('"evaluations"');
+  });
+
   it('answers a re-run on an unchanged hub from the fast path\'s one-module bundle, byte for byte', () => {
     const env = { ...process.env, CI: '1', OCLHUB_HUB: '', OCLHUB_JOBS: '', OCLHUB_UNBUNDLED: '', OCLHUB_CODE_CACHE: 'off', OCLHUB_CACHE_DIR: path.join(work, 'rerun-caches') };
-    const run = (report: string) => spawnSync(process.execPath, [bin, 'lint', '--format', 'json', '--output', report], { cwd: hub, encoding: 'utf8', env });
+    // Says on stderr when the process creates its stdout stream, which a re-run writing to --output on a pipe does not need
+    // (Node's stream modules, 2-4 ms: bin/oclhub.js `stdoutIsTTY`); the full path's run prints it, and may.
+    const spy = path.join(work, 'stdout-spy.cjs');
+    writeFileSync(spy, "const d = Object.getOwnPropertyDescriptor(process, 'stdout'); Object.defineProperty(process, 'stdout', { ...d, get() { require('node:fs').writeSync(2, 'stdout created\\n'); Object.defineProperty(process, 'stdout', d); return process.stdout; } });\n");
+    const run = (report: string) => spawnSync(process.execPath, ['--require', spy, bin, 'lint', '--format', 'json', '--output', report], { cwd: hub, encoding: 'utf8', env });
     const [first, second] = [path.join(work, 'rerun-1.json'), path.join(work, 'rerun-2.json')];
     const full = run(first);
-    expect(full.stderr).toBe('');
+    expect(full.stderr.replaceAll('stdout created\n', '')).toBe('');
     expect([0, 1]).toContain(full.status);
     // Only the bundle can answer: the modules it is made of and the CLI (which a declining re-run would load) are out of the way.
     const aside = ['lint/fast-rerun.js', 'lint/worktree.js', 'cli/main.js', 'bundle/oclhub.cjs', 'bundle/oclhub.js'].map((file) => path.join(build.root, 'src', file));
@@ -137,6 +160,14 @@ describe('oclhub lint with the code cache', () => {
     // A used cache is not written again (a cache that is not used is always replaced).
     expect(lint({ OCLHUB_CODE_CACHE_DIR: codeCache })).toBe(without);
     expect(statSync(file).mtimeMs).toBe(written.mtimeMs);
+    // bin/oclhub.js runs the loader's CommonJS bundle (dist/bundle/code-cache.cjs), not its ES modules, which would start Node's ES-module loader.
+    const loaderModules = ['startup/code-cache.js', 'git/durable.js'].map((file) => path.join(build.root, 'src', file));
+    for (const module of loaderModules) renameSync(module, `${module}.aside`);
+    try {
+      expect(lint({ OCLHUB_CODE_CACHE_DIR: codeCache })).toBe(without);
+    } finally {
+      for (const module of loaderModules) renameSync(`${module}.aside`, module);
+    }
 
     const bytes = readFileSync(file);
     bytes[bytes.length - 1000]! ^= 0xff;

@@ -12,8 +12,9 @@
  * closed) and takes no more. The starting thread's lane never fails, so every project is evaluated.
  */
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { LintWorkerEntry } from '../hub-view.js';
 import type { LintWorkerInit, LintWorkerRequest, ProjectOutcome, WireTarget, WorkerMessage } from './protocol.js';
 
@@ -301,6 +302,9 @@ export class WorkerLane implements Lane<ProjectOutcome> {
  * is a .ts file next to where its .js would be: the worker loads it through tsx, as its parent does.
  */
 function startWorker(from: LintWorkerEntry): Worker {
+  // Loaded by the first worker, not with the module: every lint loads this module, most never start a
+  // worker (a re-run, a small hub, a busy machine), and node:worker_threads costs ~2 ms to load.
+  const { Worker } = (process.getBuiltinModule?.('node:worker_threads') ?? createRequire(import.meta.url)('node:worker_threads')) as typeof import('node:worker_threads');
   const file = fileURLToPath(from.entry);
   const workerData = from.workerData;
   if (existsSync(file)) return new Worker(from.entry, { workerData });
