@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { checkDeferredReads, DeferredReadError, deferredReadsHeld, LintCache, readRenderedReport, releaseDeferredReads, renderedReportWriter, stageRenderedCopy, writeRenderedReport } from '../../src/lint/cache.js';
+import { checkDeferredReads, DeferredReadError, deferredReadsHeld, discardStaleRenderedReport, LintCache, readRenderedReport, releaseDeferredReads, renderedReportWriter, stageRenderedCopy, writeRenderedReport } from '../../src/lint/cache.js';
 import { deferredTailOf, type DeferredBytes } from '../../src/report/lint-pieces.js';
 
 let dir: string;
@@ -486,6 +486,26 @@ describe('the rendered-report cache', () => {
     expect(await third.text()).toBe('third');
     await third.close();
     expect(fs.readdirSync(dir).filter((name) => name.includes('.old-') || name.includes('.tmp-'))).toEqual([]);
+  });
+
+  it('removes the body of a report that is not the run\'s answer as soon as asked, and stores the run\'s own after', async () => {
+    await writeRenderedReport(dir, 'k1', `${'o'.repeat(200_000)}\n`, 0);
+    const reading = (await readRenderedReport(dir, 'k1'))!;
+    const discarded = discardStaleRenderedReport(dir);
+    // The head still names the old body, which is gone: a miss (an open reader keeps its bytes).
+    expect(await readRenderedReport(dir, 'k1')).toBeUndefined();
+    expect((await reading.text()).length).toBe(200_001);
+    await reading.close();
+    await discarded;
+    expect(fs.readdirSync(dir).filter((name) => name.includes('.old-') || name.includes('.body'))).toEqual([]);
+    // With no body left to move aside, the run's report is stored as usual.
+    await writeRenderedReport(dir, 'k2', 'new report', 1);
+    const hit = (await readRenderedReport(dir, 'k2'))!;
+    expect(await hit.text()).toBe('new report');
+    expect(hit.exitCode).toBe(1);
+    await hit.close();
+    // Nothing stored: nothing to remove.
+    await discardStaleRenderedReport(path.join(dir, 'absent'));
   });
 
   it('keeps a flushed report file as the body by a second name, and never serves it once it was written to', async () => {
