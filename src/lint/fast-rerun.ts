@@ -22,8 +22,8 @@
  * report's key was computed: a change racing a run leaves a record that no longer matches.
  *
  * Imports nothing but Node's modules, worktree.ts and git/durable.ts (both Node-only when loaded):
- * loading it costs next to nothing, and less as the one module bin/oclhub.js loads (dist/bundle/
- * fast-rerun.js, scripts/bundle-cli.mjs).
+ * loading it costs next to nothing, and less as the one CommonJS module bin/oclhub.js requires
+ * (dist/bundle/fast-rerun.cjs, scripts/bundle-cli.mjs).
  */
 import { worktreeStateHolds, worktreeStateName } from './worktree.js';
 import { nodeCrypto } from './node-crypto.js';
