@@ -26,7 +26,7 @@ describe('oclhub lint with the code cache', () => {
     hub = path.join(work, 'hub');
     build = buildForBench();
     await bundleForBench(build);
-    // The package's layout: bin/oclhub.js loads ../dist/bundle/oclhub.cjs and ../dist/startup/code-cache.js.
+    // The package's layout: bin/oclhub.js loads ../dist/bundle/oclhub.cjs with ../dist/bundle/code-cache.cjs.
     bin = binForBench(build);
     await generateHub(hub, 20, 2, 6, { packed: true });
   }, 300_000);
