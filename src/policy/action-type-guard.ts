@@ -40,14 +40,23 @@ const guarded = new WeakMap<object, { ids: ReadonlySet<string>; value: unknown }
  * `steps` name the same ids.
  */
 export function guardUnknownActionTypes(input: unknown, steps: readonly UnknownActionType[]): unknown {
-  if (input === null || typeof input !== 'object' || Array.isArray(input)) return guardOnce(input, new Set(steps.map((s) => s.id)), guardContainer);
-  return guardOnce(input, new Set(steps.map((s) => s.id)), guardTopLevel);
+  const ids = idsOf(steps);
+  return guardOnce(input, ids, input === null || typeof input !== 'object' || Array.isArray(input) ? guardContainer : guardTopLevel);
+}
+
+/** The ids of a list of steps, once per list (a caller passes one project's list for all its decisions). */
+const idsByList = new WeakMap<readonly UnknownActionType[], ReadonlySet<string>>();
+
+function idsOf(steps: readonly UnknownActionType[]): ReadonlySet<string> {
+  let ids = idsByList.get(steps);
+  if (ids === undefined) idsByList.set(steps, (ids = new Set(steps.map((s) => s.id))));
+  return ids;
 }
 
 function guardOnce(value: unknown, ids: ReadonlySet<string>, guard: (value: unknown, ids: ReadonlySet<string>) => unknown): unknown {
   if (value === null || typeof value !== 'object') return value;
   const known = guarded.get(value);
-  if (known && known.ids.size === ids.size && [...ids].every((id) => known.ids.has(id))) return known.value;
+  if (known && (known.ids === ids || (known.ids.size === ids.size && [...ids].every((id) => known.ids.has(id))))) return known.value;
   const copy = guard(value, ids);
   guarded.set(value, { ids, value: copy });
   return copy;
