@@ -44,12 +44,16 @@ export function guardUnknownActionTypes(input: unknown, steps: readonly UnknownA
   return guardOnce(input, ids, input === null || typeof input !== 'object' || Array.isArray(input) ? guardContainer : guardTopLevel);
 }
 
-/** The ids of a list of steps, once per list (a caller passes one project's list for all its decisions). */
+/**
+ * The ids of a list of steps, once per list (a caller passes one project's list for all its decisions);
+ * checked against the list each time (a few ids, no allocation), so a list changed in place is not
+ * answered with its old ids.
+ */
 const idsByList = new WeakMap<readonly UnknownActionType[], ReadonlySet<string>>();
 
 function idsOf(steps: readonly UnknownActionType[]): ReadonlySet<string> {
   let ids = idsByList.get(steps);
-  if (ids === undefined) idsByList.set(steps, (ids = new Set(steps.map((s) => s.id))));
+  if (ids === undefined || ids.size !== steps.length || !steps.every((s) => ids!.has(s.id))) idsByList.set(steps, (ids = new Set(steps.map((s) => s.id))));
   return ids;
 }
 

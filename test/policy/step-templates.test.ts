@@ -130,6 +130,15 @@ describe('a policy that reaches ActionType without naming it, on a step whose ty
     expect(decision.error).not.toContain('step "other"');
   });
 
+  it('follows a list of unknown steps changed in place between two decisions', () => {
+    const policy = hiddenReader('hidden_reader', `    some step in input.Steps\n    some k, v in step\n    v == "Octopus.Script"`);
+    const steps: UnknownActionTypeStep[] = [{ id: 'id-elsewhere', slug: 'elsewhere', templateId: 'ActionTemplates-9' }];
+    // Not this input's step: evaluated as is (no step of it guarded), and passes.
+    expect(evaluatePolicy(policy, input('production'), { unknownActionTypes: steps }).outcome).toBe('pass');
+    steps.push(...UNKNOWN);
+    expect(evaluatePolicy(policy, input('production'), { unknownActionTypes: steps })).toMatchObject({ outcome: 'error', errorCode: 'POL_ACTION_TYPE_UNKNOWN' });
+  });
+
   it('refuses a result that carries a step whole (shown as JSON after the evaluation)', () => {
     const policy = loadPolicy({
       slug: 'carries_step',
