@@ -859,14 +859,15 @@ const DISCARDED = `.${RENDERED_BODY}.old-`;
 
 /**
  * Moves the stored report's body aside and removes it on the thread pool, while the new body is being
- * written: a run that is about to publish another body (or earlier, `discardStaleRenderedReport`). Renamed over instead, the old body (tens of
+ * written: a run that is about to publish another body, or (exported) a run that has just found the stored
+ * report is not its answer, so that the removal runs while it lints. Renamed over instead, the old body (tens of
  * megabytes) would be freed inside the publishing rename, on the main thread at the very end of the run,
  * and the file system may start writing the new body back there too (ext4 does when a rename replaces a
  * file). The head still names the old body until the new one is published: a reader in between finds
  * no body of that identity, a miss, as when a body is replaced. Bodies a run that died left aside are
  * removed too. Never throws (only costs speed).
  */
-function discardStoredBody(dir: string): Promise<void> {
+export function discardStoredBody(dir: string): Promise<void> {
   const removals: Promise<void>[] = [];
   try {
     for (const name of readdirSync(dir)) if (name.startsWith(DISCARDED)) removals.push(unlink(path.join(dir, name)).catch(() => undefined));
@@ -877,20 +878,6 @@ function discardStoredBody(dir: string): Promise<void> {
     // No body (a first run), or a folder that cannot be read or written.
   }
   return Promise.all(removals).then(() => undefined);
-}
-
-/**
- * For a run that found the stored report is not its answer (another key, or no whole report), as soon as
- * it knows: the body is moved aside now and removed on the thread pool while the run lints (see
- * `discardStoredBody`), not when the run's own report is stored. Removed there, a body of tens of
- * megabytes (its blocks freed, its cached pages dropped) was waited for at the very end of a re-run after
- * a commit, beside the flush of the new report's bytes, which it also slowed: writing the 34 MB report of
- * a 1,000-project re-run took ~9 ms less with the removal moved here. The run that publishes next finds
- * no body left to move. Never throws (only costs speed; a run that ends without storing a report leaves
- * a head naming no body, a miss). Resolves once the body is removed; nothing needs to wait for that.
- */
-export function discardStaleRenderedReport(dir: string): Promise<void> {
-  return discardStoredBody(dir);
 }
 
 /**

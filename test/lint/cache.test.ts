@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { checkDeferredReads, DeferredReadError, deferredReadsHeld, discardStaleRenderedReport, LintCache, readRenderedReport, releaseDeferredReads, renderedReportWriter, stageRenderedCopy, writeRenderedReport } from '../../src/lint/cache.js';
+import { checkDeferredReads, DeferredReadError, deferredReadsHeld, discardStoredBody, LintCache, readRenderedReport, releaseDeferredReads, renderedReportWriter, stageRenderedCopy, writeRenderedReport } from '../../src/lint/cache.js';
 import { deferredTailOf, type DeferredBytes } from '../../src/report/lint-pieces.js';
 
 let dir: string;
@@ -491,7 +491,7 @@ describe('the rendered-report cache', () => {
   it('removes the body of a report that is not the run\'s answer as soon as asked, and stores the run\'s own after', async () => {
     await writeRenderedReport(dir, 'k1', `${'o'.repeat(200_000)}\n`, 0);
     const reading = (await readRenderedReport(dir, 'k1'))!;
-    const discarded = discardStaleRenderedReport(dir);
+    const discarded = discardStoredBody(dir);
     // The head still names the old body, which is gone: a miss (an open reader keeps its bytes).
     expect(await readRenderedReport(dir, 'k1')).toBeUndefined();
     expect((await reading.text()).length).toBe(200_001);
@@ -505,7 +505,7 @@ describe('the rendered-report cache', () => {
     expect(hit.exitCode).toBe(1);
     await hit.close();
     // Nothing stored: nothing to remove.
-    await discardStaleRenderedReport(path.join(dir, 'absent'));
+    await discardStoredBody(path.join(dir, 'absent'));
   });
 
   it('keeps a flushed report file as the body by a second name, and never serves it once it was written to', async () => {
