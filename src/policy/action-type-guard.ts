@@ -68,14 +68,18 @@ function guardOnce(value: unknown, ids: ReadonlySet<string>, guard: (value: unkn
 
 /** The input's own fields, each guarded once: the inputs of one project's environments share their steps. */
 function guardTopLevel(value: unknown, ids: ReadonlySet<string>): unknown {
-  const input = value as Record<string, unknown>;
+  return withFields(value as Record<string, unknown>, (item) => guardOnce(item, ids, guardContainer));
+}
+
+/** `object` with each field's value passed through `guard`: a copy when one of them changed, else itself. */
+function withFields(object: Record<string, unknown>, guard: (item: unknown) => unknown): Record<string, unknown> {
   let copy: Record<string, unknown> | undefined;
-  for (const key of Object.keys(input)) {
-    const item = input[key];
-    const safe = guardOnce(item, ids, guardContainer);
-    if (safe !== item) (copy ??= { ...input })[key] = safe;
+  for (const key of Object.keys(object)) {
+    const item = object[key];
+    const safe = guard(item);
+    if (safe !== item) (copy ??= { ...object })[key] = safe;
   }
-  return copy ?? input;
+  return copy ?? object;
 }
 
 function guardContainer(value: unknown, ids: ReadonlySet<string>): unknown {
@@ -92,13 +96,7 @@ function guardContainer(value: unknown, ids: ReadonlySet<string>): unknown {
   const object = value as Record<string, unknown>;
   const id = object.Id;
   if (typeof id === 'string' && ids.has(id) && !Object.prototype.hasOwnProperty.call(object, FIELD)) return stepProxy(object, id);
-  let copy: Record<string, unknown> | undefined;
-  for (const key of Object.keys(object)) {
-    const item = object[key];
-    const safe = guardContainer(item, ids);
-    if (safe !== item) (copy ??= { ...object })[key] = safe;
-  }
-  return copy ?? object;
+  return withFields(object, (item) => guardContainer(item, ids));
 }
 
 function stepProxy(step: Record<string, unknown>, id: string): Record<string, unknown> {

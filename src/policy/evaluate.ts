@@ -550,12 +550,11 @@ export function evaluatePolicy(policy: EvaluablePolicy, input: unknown, options:
   // Recording reads costs a little per read: only policies that may read unknown input pay it.
   const reads = options.unknownInput && options.unknownInput.length > 0 && mayRead(memo, options.unknownInput) ? ([] as string[][]) : undefined;
   const parts = options.reuseInputParts && evaluated !== null && typeof evaluated === 'object' && !Array.isArray(evaluated) ? (evaluated as Record<string, unknown>) : undefined;
-  if (!guarded) return withoutCode(settle(decideCompiled(policy, memo, regoInput, options, reads, parts), reads, options, policy), options);
   try {
     return withoutCode(settle(decideCompiled(policy, memo, regoInput, options, reads, parts), reads, options, policy), options);
   } catch (e) {
     // A rule value holding a guarded step, looked at whole after the evaluation (a result shown as JSON).
-    if (e instanceof RegoEvalError && e.code === ACTION_TYPE_READ) return withoutCode(actionTypeReadDecision(policy, options, unknownTypes, {}), options);
+    if (guarded && e instanceof RegoEvalError && e.code === ACTION_TYPE_READ) return withoutCode(actionTypeReadDecision(policy, options, unknownTypes, {}), options);
     throw e;
   }
 }

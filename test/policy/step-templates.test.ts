@@ -92,11 +92,14 @@ function hiddenReader(slug: string, body: string, scope = 'default evaluate := t
   return loadPolicy({ slug, scope, conditions: `default result := {"allowed": true}\n\nresult := {"allowed": false, "reason": "found"} if {\n${body}\n}` });
 }
 
+/** Looks for a script step through each step's values: never names ActionType. */
+const KEY_ITERATED = `    some step in input.Steps\n    some k, v in step\n    v == "Octopus.Script"`;
+
 describe('a policy that reaches ActionType without naming it, on a step whose type is unknown', () => {
   // Each would decide on a step without a type as if it had none (a script let through) were it run on
   // the input as is: the text check cannot see them, the guarded input refuses them.
   const hidden: Array<[string, string]> = [
-    ['a key iterated', `    some step in input.Steps\n    some k, v in step\n    v == "Octopus.Script"`],
+    ['a key iterated', KEY_ITERATED],
     ['a key built at run time', `    some step in input.Steps\n    step[concat("", ["Action", "Type"])] == "Octopus.Script"`],
     ['object.get with a computed key', `    some step in input.Steps\n    object.get(step, concat("", ["Action", "Type"]), "") == "Octopus.Script"`],
     ['json.marshal of a step', `    some step in input.Steps\n    contains(json.marshal(step), "Octopus.Script")`],
@@ -131,7 +134,7 @@ describe('a policy that reaches ActionType without naming it, on a step whose ty
   });
 
   it('follows a list of unknown steps changed in place between two decisions', () => {
-    const policy = hiddenReader('hidden_reader', `    some step in input.Steps\n    some k, v in step\n    v == "Octopus.Script"`);
+    const policy = hiddenReader('hidden_reader', KEY_ITERATED);
     const steps: UnknownActionTypeStep[] = [{ id: 'id-elsewhere', slug: 'elsewhere', templateId: 'ActionTemplates-9' }];
     // Not this input's step: evaluated as is (no step of it guarded), and passes.
     expect(evaluatePolicy(policy, input('production'), { unknownActionTypes: steps }).outcome).toBe('pass');
@@ -171,7 +174,7 @@ is_approve(s) if s.Slug == "approve-plan"`,
   });
 
   it('gives the same decisions for the environments of one project evaluated in turn (the guarded steps are shared)', () => {
-    const policy = hiddenReader('hidden_reader', `    some step in input.Steps\n    some k, v in step\n    v == "Octopus.Script"`);
+    const policy = hiddenReader('hidden_reader', KEY_ITERATED);
     const base = input('production') as Record<string, unknown>;
     const inputs = ['production', 'staging', 'test'].map((name) => ({ ...base, Environment: { Id: `Environments-${name}`, Name: name, Slug: name, Tags: [] } }));
     for (const each of [...inputs, ...inputs]) {
