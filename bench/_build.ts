@@ -28,7 +28,7 @@ export interface BenchBuild {
   root: string;
   /** How long the transpile took (ms). */
   ms: number;
-  /** The built path of a source file given relative to the repository (`bench/_cli.ts` → `<root>/bench/_cli.js`). */
+  /** The built path of a source file given relative to the repository (`bench/_lint-floor.ts` → `<root>/bench/_lint-floor.js`). */
   file(relative: string): string;
   remove(): void;
 }

@@ -15,7 +15,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
-import { buildForBench, bundleForBench } from './_build.js';
+import { binForBench, buildForBench, bundleForBench } from './_build.js';
 import { countOption, flag, machineLine, median, megabytes, option, positionals, runNode, seconds, type ChildRun } from './_report.js';
 import { generateHub } from './generate-hub.js';
 
@@ -48,11 +48,13 @@ let counter = 0;
 const builds: { name: string; cli: string }[] = [];
 const own = buildForBench();
 await bundleForBench(own);
-builds.push({ name: 'this', cli: own.file('bench/_cli.ts') });
+// bin/oclhub.js itself over the build, as bench/lint.ts runs it.
+builds.push({ name: 'this', cli: binForBench(own) });
 for (const entry of (option(argv, 'builds') ?? '').split(',').filter(Boolean)) {
   const [name, root] = entry.split('=');
-  const cli = path.join(root!, 'bench', '_cli.js');
-  if (!existsSync(cli)) throw new Error(`no ${cli}: build it with bench/_build.ts (buildForBench + bundleForBench)`);
+  // A build laid out by binForBench, or one of a commit from before it (bench/_cli.ts, built beside the sources).
+  const cli = [path.join(root!, 'bin', 'oclhub.js'), path.join(root!, 'bench', '_cli.js')].find((file) => existsSync(file));
+  if (cli === undefined) throw new Error(`no ${path.join(root!, 'bin', 'oclhub.js')}: build it with bench/_build.ts (buildForBench, bundleForBench, binForBench)`);
   builds.push({ name: name!, cli });
 }
 

@@ -62,7 +62,7 @@ const PLACING = /^(locateDecision|findingLocation|placeDiagnostics|errorLocation
 const SHARED_HELPERS = /^src\/(diagnostics\.ts|lint\/codes\.ts|model\/folder-path\.ts|model\/code-registry\.ts|deps\/codes\.ts)$/;
 
 function layerOf(source: string, names: readonly string[]): string {
-  if (source.startsWith('node_modules/commander') || source.startsWith('src/cli/') || source.startsWith('bench/_cli') || source.startsWith('bin/')) return 'CLI set-up (commander, the command)';
+  if (source.startsWith('node_modules/commander') || source.startsWith('src/cli/') || source.startsWith('bin/')) return 'CLI set-up (commander, the command)';
   if (source.startsWith('bench/')) return "the bench's own code (the floor's input and checks)";
   if (source.startsWith('node_modules/')) return 'dependencies';
   if (source.startsWith('src/startup/')) return 'loading the bundle (code cache)';
