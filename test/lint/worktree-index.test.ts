@@ -31,6 +31,8 @@ afterAll(() => {
 
 const OCL = ['oclhub.ocl', '.octopus/deployment_process.ocl', 'projects/a/.octopus/deployment_process.ocl'];
 const PROCESS = '.octopus/deployment_process.ocl';
+/** The file hashed even when the index vouches for it (a conversion Git was told of on its command line shows in it). */
+const SPOT_CHECKED = ['oclhub.ocl'];
 
 /** A repository as a checkout leaves it: files written before the index, so no entry is racily clean. */
 function checkedOut(): string {
@@ -101,7 +103,7 @@ function sameSizeEdit(dir: string, file: string): void {
 describe('oclWorktreeMatches with the index', () => {
   it('takes a file the index vouches for as its blob without reading it, and still sees an edited, added or deleted file', async () => {
     const dir = checkedOut();
-    expect(await check(dir)).toEqual({ same: true, read: [] });
+    expect(await check(dir)).toEqual({ same: true, read: SPOT_CHECKED });
     const file = path.join(dir, PROCESS);
     const original = fs.readFileSync(file);
     fs.writeFileSync(file, original.toString().replace('"A"', '"Edited"'));
@@ -177,7 +179,7 @@ describe('oclWorktreeMatches with the index', () => {
     const dir = checkedOut();
     git(dir, ['update-index', '--index-version', '4']);
     expect(fs.readFileSync(path.join(dir, '.git/index')).readUInt32BE(4)).toBe(4);
-    expect(await check(dir)).toEqual({ same: true, read: [] });
+    expect(await check(dir)).toEqual({ same: true, read: SPOT_CHECKED });
     sameSizeEdit(dir, PROCESS);
     expect((await check(dir)).same).toBe(false);
   });
@@ -200,6 +202,27 @@ describe('oclWorktreeMatches with the index', () => {
     expect(mayConvertContent(path.join(dir, '.git'), process.env, 'win32')).toBe(true);
   });
 
+  it('sees content converted by settings given on the command line only, which the index records as unconverted blobs', async () => {
+    const dir = checkedOut();
+    for (const file of OCL) fs.rmSync(path.join(dir, file));
+    // CRLF files, LF blobs in the index, and no trace of core.autocrlf in any config.
+    git(dir, ['-c', 'core.autocrlf=true', 'checkout', '-q', '--', '.']);
+    expect(fs.readFileSync(path.join(dir, 'oclhub.ocl'), 'latin1')).toContain('\r\n');
+    const then = new Date(Date.now() - 3600_000);
+    for (const file of OCL) fs.utimesSync(path.join(dir, file), then, then);
+    git(dir, ['-c', 'core.autocrlf=true', 'update-index', '-q', '--refresh']);
+    expect(git(dir, ['-c', 'core.autocrlf=true', 'status', '--porcelain'])).toBe('');
+    expect(mayConvertContent(path.join(dir, '.git'))).toBe(false);
+    expect((await check(dir)).same).toBe(false);
+    // Without oclhub.ocl, the file hashed all the same is the first one the index vouches for.
+    fs.rmSync(path.join(dir, 'oclhub.ocl'));
+    git(dir, ['rm', '-q', '--cached', 'oclhub.ocl']);
+    git(dir, ['commit', '-q', '-m', 'no oclhub.ocl']);
+    const head = git(dir, ['rev-parse', 'HEAD']).trim();
+    const store = await openRepository({ dir });
+    expect(await oclWorktreeMatches(store, head, dir)).toBe(false);
+  });
+
   it('takes an index at another commit: its blob ids are compared with the commit checked', async () => {
     const dir = checkedOut();
     const first = git(dir, ['rev-parse', 'HEAD']).trim();
@@ -209,7 +232,7 @@ describe('oclWorktreeMatches with the index', () => {
     git(dir, ['update-index', '-q', '--refresh']);
     // Working tree and index at the second commit, checked against the first: the edited file differs.
     expect((await check(dir, first)).same).toBe(false);
-    expect(await check(dir)).toEqual({ same: true, read: [] });
+    expect(await check(dir)).toEqual({ same: true, read: SPOT_CHECKED });
     // The first commit checked out again, index and all, then the second commit's content written back
     // over it by hand (as an editor would): the index vouches for nothing of it, the file is read.
     git(dir, ['checkout', '-q', first]);
