@@ -187,3 +187,134 @@ function writeVarint(value: number): Buffer {
   while ((value >>= 7)) bytes.unshift(128 | (--value & 127));
   return Buffer.from(bytes);
 }
+
+/** The part of a file's stat data an index entry is compared with (Node's `fs.Stats` has it). */
+export interface IndexedStat {
+  ctimeMs: number;
+  mtimeMs: number;
+  ino: number;
+  uid: number;
+  gid: number;
+  size: number;
+  isFile(): boolean;
+}
+
+/**
+ * What an index says of working-tree files, read-only: for a path whose file still has the stat data
+ * recorded in its entry, the blob the file held when they were recorded — how `git status` knows a file
+ * unchanged without reading it. Every doubt is "unknown" (undefined): the caller hashes the file.
+ */
+export interface IndexedBlobs {
+  /** The blob id of `path` (as listed, '/'-separated, UTF-8) when its stat `info` vouches for its entry, else undefined. */
+  blobOf(path: string, info: IndexedStat): string | undefined;
+}
+
+/** Flags of an entry whose stat data do not vouch for the file: assume-valid; in the extended flags, skip-worktree and intent-to-add. */
+const ASSUME_VALID = 0x8000;
+const SKIP_WORKTREE = 0x4000;
+const INTENT_TO_ADD = 0x2000;
+
+/**
+ * The time Node gives a stat as `mtimeMs` or `ctimeMs`, from a time's seconds and nanoseconds as an
+ * index records them: the same operations (lib/internal/fs/utils.js `msFromTimeSpec`) give the same
+ * number for the same time. A caller of `indexedBlobs` checks that on the index file itself (its
+ * nanosecond stat against its `mtimeMs`) before relying on it.
+ */
+export function statTimeMs(seconds: number, nanoseconds: number): number {
+  return seconds * 1000 + nanoseconds / 1e6;
+}
+
+/**
+ * The index `data` read for `IndexedBlobs`, its file having been modified at `indexMtimeMs` (Node's
+ * `mtimeMs` of it). Undefined, so that every file is hashed, for anything this reading does not vouch
+ * for: not an index, a version other than 2-4, a checksum that does not match or is left out
+ * (`index.skipHash`), a required extension (split or sparse index), a damaged entry.
+ *
+ * An entry vouches for its file when the file's modification and change times, inode, owner and size are
+ * exactly those recorded, it is a regular file recorded as one, and it was not "racily clean": modified
+ * before the index was written, not in the same instant (a write in that instant, after Git hashed the
+ * file, would leave the same stat data; Documentation/technical/racy-git.txt). A zero size is never
+ * taken (Git zeroes it in racy entries it could not vouch for). Entries Git itself does not compare
+ * with the file (assume-valid, skip-worktree), intent-to-add and conflict entries, and a path named
+ * twice, vouch for nothing.
+ */
+export function indexedBlobs(data: Buffer, indexMtimeMs: number): IndexedBlobs | undefined {
+  if (data.length < 12 + 20 || data.toString('latin1', 0, 4) !== 'DIRC') return undefined;
+  const trailer = data.subarray(data.length - 20);
+  if (trailer.every((byte) => byte === 0)) return undefined;
+  if (!createHash('sha1').update(data.subarray(0, data.length - 20)).digest().equals(trailer)) return undefined;
+  const version = data.readUInt32BE(4);
+  if (version !== 2 && version !== 3 && version !== 4) return undefined;
+  const count = data.readUInt32BE(8);
+  const end = data.length - 20;
+  /** Path → where its entry starts, or -1 when it vouches for nothing. */
+  const entries = new Map<string, number>();
+  let offset = 12;
+  let previous: Buffer = Buffer.alloc(0);
+  for (let i = 0; i < count; i++) {
+    if (offset + ENTRY_FIXED > end) return undefined;
+    const flags = data.readUInt16BE(offset + 60);
+    const extended = version >= 3 && (flags & EXTENDED) !== 0;
+    const fixed = ENTRY_FIXED + (extended ? 2 : 0);
+    if (offset + fixed > end) return undefined;
+    const extendedFlags = extended ? data.readUInt16BE(offset + 62) : 0;
+    let cursor = offset + fixed;
+    let name: Buffer;
+    if (version === 4) {
+      if (cursor >= end) return undefined;
+      const [strip, after] = readVarint(data, cursor);
+      const nul = data.indexOf(0, after);
+      if (nul < 0 || nul >= end || strip > previous.length) return undefined;
+      name = Buffer.concat([previous.subarray(0, previous.length - strip), data.subarray(after, nul)]);
+      cursor = nul + 1;
+    } else {
+      const nul = data.indexOf(0, cursor);
+      if (nul < 0 || nul >= end) return undefined;
+      name = data.subarray(cursor, nul);
+      cursor = offset + ((fixed + (nul - cursor) + 8) & ~7);
+    }
+    if (cursor > end) return undefined;
+    const path = name.toString('utf8');
+    const mode = data.readUInt32BE(offset + 24);
+    const vouches =
+      ((flags >> 12) & 3) === 0 &&
+      (flags & ASSUME_VALID) === 0 &&
+      (extendedFlags & (SKIP_WORKTREE | INTENT_TO_ADD)) === 0 &&
+      (mode === 0o100644 || mode === 0o100755) &&
+      // Not a name that only decodes to this path (invalid UTF-8 decodes lossily).
+      Buffer.byteLength(path) === name.length;
+    entries.set(path, entries.has(path) || !vouches ? -1 : offset);
+    previous = name;
+    offset = cursor;
+  }
+  while (offset + 8 <= end) {
+    const size = data.readUInt32BE(offset + 4);
+    if (offset + 8 + size > end) return undefined;
+    // Lower case: an extension Git requires a reader to understand (split index "link", sparse index "sdir").
+    const first = data[offset]!;
+    if (first < 0x41 || first > 0x5a) return undefined;
+    offset += 8 + size;
+  }
+  if (offset !== end) return undefined;
+  return {
+    blobOf(path, info) {
+      const at = entries.get(path);
+      if (at === undefined || at < 0 || !info.isFile()) return undefined;
+      const size = data.readUInt32BE(at + 36);
+      const mtimeMs = statTimeMs(data.readUInt32BE(at + 8), data.readUInt32BE(at + 12));
+      if (
+        size === 0 ||
+        size !== info.size ||
+        mtimeMs !== info.mtimeMs ||
+        statTimeMs(data.readUInt32BE(at), data.readUInt32BE(at + 4)) !== info.ctimeMs ||
+        data.readUInt32BE(at + 20) !== info.ino % 2 ** 32 ||
+        data.readUInt32BE(at + 28) !== info.uid % 2 ** 32 ||
+        data.readUInt32BE(at + 32) !== info.gid % 2 ** 32 ||
+        !(mtimeMs < indexMtimeMs)
+      ) {
+        return undefined;
+      }
+      return data.toString('hex', at + 40, at + 60);
+    },
+  };
+}

@@ -9,6 +9,13 @@
  * Conservative: a file Git would filter (line-ending conversion) or ignore counts as a difference, so
  * the answer "differs" is sometimes wrong, "same" never is.
  *
+ * A first check (no remembered state: a CI checkout, a first run) takes Git's index as `git status`
+ * does: a file whose stat data its entry records, and that was not modified in the instant the index
+ * was written, is the entry's blob without being read (index-file.ts `indexedBlobs`). Not where Git
+ * might convert content between files and blobs, whose index ids are then not those of the files'
+ * bytes (content-conversion.ts, and any `.gitattributes` the walk lists), nor with an index it cannot
+ * read whole; then every file is hashed.
+ *
  * With a state folder, a verified answer is remembered as Git's index remembers one: each file's
  * size, modification and change times, inode and blob id, and each folder's modification time and
  * inode (the names in it that matter, sub-folders and OCL/lock files, are the remembered paths one
@@ -305,17 +312,27 @@ function stateNamesOf(state: WorktreeState, relative: string): string[] {
 /** Folders whose names `stateChanges` looks up one by one (`stateNamesOf`) before it lists every folder's at once (`stateNames`). */
 const NAMES_ONE_BY_ONE = 4;
 
-/** The names in a folder that matter (sub-folders other than skipped ones, marked with a '/', and OCL and lock files), sorted. */
-function namesIn(full: string): string[] {
+/**
+ * The names in a folder that matter (sub-folders other than skipped ones, marked with a '/', and OCL and
+ * lock files), sorted. `seen.attributes` is set when the folder holds a `.gitattributes` file.
+ */
+function namesIn(full: string, seen?: WalkSeen): string[] {
   const names: string[] = [];
   for (const entry of fs.readdirSync(full, { withFileTypes: true })) {
     if (entry.isDirectory()) {
       if (!SKIPPED.has(entry.name)) names.push(`${entry.name}/`);
     } else if (entry.isFile() && relevant(entry.name)) {
       names.push(entry.name);
+    } else if (seen !== undefined && entry.name.toLowerCase() === '.gitattributes') {
+      seen.attributes = true;
     }
   }
   return names.sort();
+}
+
+/** What a walk saw besides the names that matter: whether any folder it listed held a `.gitattributes` file. */
+interface WalkSeen {
+  attributes: boolean;
 }
 
 function sameNames(a: readonly string[], b: readonly string[]): boolean {
@@ -339,7 +356,7 @@ interface KnownDirs {
  * folder whose stat is what `known` remembers (and not racily so) is not listed again. Paths are joined
  * by hand, as in `stateChanges` (`rootPrefix`): `relative` is made of names as listed, '/'-separated.
  */
-function walk(root: string, relative: string, dirs: Map<string, DirEntry>, files: string[], known: KnownDirs | undefined, prefix = rootPrefix(root)): void {
+function walk(root: string, relative: string, dirs: Map<string, DirEntry>, files: string[], known: KnownDirs | undefined, prefix = rootPrefix(root), seen?: WalkSeen): void {
   const full = relative === '' ? root : prefix + relative;
   let info: Stats;
   let names: string[];
@@ -348,14 +365,14 @@ function walk(root: string, relative: string, dirs: Map<string, DirEntry>, files
     const before = known?.dirs.get(relative);
     const remembered = known?.names.get(relative);
     names =
-      before && remembered && before[0] === info.mtimeMs && before[1] === info.ino && info.mtimeMs < known!.verifiedAt - RACY_MS ? remembered : namesIn(full);
+      before && remembered && before[0] === info.mtimeMs && before[1] === info.ino && info.mtimeMs < known!.verifiedAt - RACY_MS ? remembered : namesIn(full, seen);
   } catch {
     return; // vanished while walking: the files it held are missing, which the comparison sees
   }
   dirs.set(relative, [info.mtimeMs, info.ino]);
   for (const name of names) {
     const child = relative === '' ? name : `${relative}/${name}`;
-    if (name.endsWith('/')) walk(root, child.slice(0, -1), dirs, files, known, prefix);
+    if (name.endsWith('/')) walk(root, child.slice(0, -1), dirs, files, known, prefix, seen);
     else files.push(child);
   }
 }
@@ -501,6 +518,33 @@ async function committedFiles(store: GitStore, commit: string, previous: Worktre
 }
 
 /**
+ * What Git's index says of the working tree's files (`indexedBlobs`), for a cold check: a file whose
+ * stat data its entry vouches for is that entry's blob without being read, as `git status` knows it.
+ * Undefined (every file hashed) when Git might convert content between files and blobs (the blob id
+ * would not be that of the file's bytes: `mayConvertContent`, and `.gitattributes` files the walk saw),
+ * when there is no index or it cannot be read whole, and when Node does not give this index's
+ * modification time as the index-file reader computes times (it then could not tell racy entries).
+ */
+async function worktreeIndex(gitdir: string, seen: WalkSeen): Promise<import('../git/index-file.js').IndexedBlobs | undefined> {
+  if (seen.attributes) return undefined;
+  try {
+    const [{ indexedBlobs, statTimeMs }, { mayConvertContent }] = await Promise.all([import('../git/index-file.js'), import('../git/content-conversion.js')]);
+    if (mayConvertContent(gitdir)) return undefined;
+    const file = `${gitdir}/index`;
+    const before = fs.statSync(file);
+    const data = fs.readFileSync(file);
+    // The same file throughout (Git replaces its index by a rename), and its time read the way entries' are.
+    const after = fs.statSync(file, { bigint: true });
+    if (Number(after.ino) !== before.ino || Number(after.size) !== before.size || Number(after.size) !== data.length) return undefined;
+    if (statTimeMs(Number(after.mtimeNs / 1_000_000_000n), Number(after.mtimeNs % 1_000_000_000n)) !== before.mtimeMs) return undefined;
+    if (statTimeMs(Number(after.ctimeNs / 1_000_000_000n), Number(after.ctimeNs % 1_000_000_000n)) !== before.ctimeMs) return undefined;
+    return indexedBlobs(data, before.mtimeMs);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Whether the `*.ocl` and `oclhub.lock.json` files of the working tree in `dir` are exactly those of
  * `commit`; `stateDir` remembers a verified answer (see the file comment). Never throws.
  */
@@ -541,7 +585,8 @@ export async function oclWorktreeMatches(store: GitStore, commit: string, dir: s
     const verifiedAt = Date.now();
     const dirs = new Map<string, DirEntry>();
     const present: string[] = [];
-    walk(dir, '', dirs, present, state && known ? { verifiedAt: state.verifiedAt, dirs: known.dirs, names: stateNames(state) } : undefined);
+    const seen: WalkSeen = { attributes: false };
+    walk(dir, '', dirs, present, state && known ? { verifiedAt: state.verifiedAt, dirs: known.dirs, names: stateNames(state) } : undefined, undefined, seen);
     let committed: Map<string, string | null>;
     if (state && known && state.commit === commit) {
       committed = new Map([...known.files].map(([p, entry]) => [p, entry[2]]));
@@ -553,8 +598,20 @@ export async function oclWorktreeMatches(store: GitStore, commit: string, dir: s
     // read of it at the commit (right after, through the same object cache) neither looks it up in a
     // pack nor inflates it.
     const { rememberBlob } = await import('../git/repo.js');
+    // With no state (a first run, a CI checkout), the index saves reading and hashing the files it vouches
+    // for: the lint then reads their blobs from the pack, which costs less than reading and hashing the
+    // files did. (With a state, the walk reused remembered folder listings and may not have seen every
+    // .gitattributes file.)
+    const index = state === undefined ? await worktreeIndex(store.gitdir, seen) : undefined;
     const prefix = rootPrefix(dir);
     const files = new Map<string, FileEntry>();
+    /**
+     * A file hashed even when the index vouches for it: content the index records as converted by settings
+     * left nowhere to read (`git -c core.autocrlf=true clone`) is seen in it as a difference. oclhub.ocl,
+     * the file every lint reads, has many lines (line-ending conversion changes every text file with a
+     * line break); else the first file the index vouches for.
+     */
+    let spotCheck = present.includes('oclhub.ocl') ? 'oclhub.ocl' : undefined;
     for (const relative of present) {
       const oid = committed.get(relative);
       if (oid === undefined || oid === null) return false;
@@ -563,8 +620,13 @@ export async function oclWorktreeMatches(store: GitStore, commit: string, dir: s
       const before = known?.files.get(relative);
       // Unchanged since a verification that came after its last write: the same content (whatever the commit).
       let id: string;
+      const vouched = index?.blobOf(relative, info) === oid;
+      if (vouched) spotCheck ??= relative;
       if (before !== undefined && unchanged(before, info, state!.verifiedAt)) {
         id = before[2];
+      } else if (vouched && relative !== spotCheck) {
+        // The commit's blob, as the index vouches; an entry naming another blob is checked by hashing.
+        id = oid;
       } else {
         const bytes = fs.readFileSync(full);
         id = blobId(bytes);
