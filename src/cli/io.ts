@@ -6,6 +6,12 @@ import pc from 'picocolors';
 
 export interface CliIo {
   stdout(text: string): void;
+  /**
+   * Writes UTF-8 text given as bytes to stdout, as `stdout` writes text (a long report's bytes need not
+   * be decoded into a string only to be encoded again); resolves once the stream is done with them
+   * (written, or dropped for a reader that went away), after which the caller may write over them.
+   */
+  stdoutBytes?(bytes: Uint8Array): Promise<void>;
   stderr(text: string): void;
   /** Whether stdout is an interactive terminal (colours and progress only then). */
   readonly isTTY: boolean;
@@ -24,22 +30,28 @@ export type Colors = ReturnType<typeof pc.createColors>;
  * the pipe early, and the rest of the output has nowhere to go — that is the reader's choice, not an
  * error, so it is dropped quietly instead of crashing with EPIPE.
  */
-function streamWriter(stream: NodeJS.WriteStream): (text: string) => void {
+function streamWriter(stream: NodeJS.WriteStream): { text(text: string): void; bytes(bytes: Uint8Array): Promise<void> } {
   let closed = false;
   stream.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') closed = true;
     else throw error;
   });
-  return (text) => {
-    if (!closed && !stream.destroyed) stream.write(text);
+  return {
+    text: (text) => {
+      if (!closed && !stream.destroyed) stream.write(text);
+    },
+    // The write's callback comes once the stream is done with the bytes, written or failed.
+    bytes: (bytes) => new Promise<void>((resolve) => (closed || stream.destroyed ? resolve() : void stream.write(bytes, () => resolve()))),
   };
 }
 
 export function processIo(): CliIo {
   const isTTY = Boolean(process.stdout.isTTY) && !process.env.CI;
+  const stdout = streamWriter(process.stdout);
   return {
-    stdout: streamWriter(process.stdout),
-    stderr: streamWriter(process.stderr),
+    stdout: stdout.text,
+    stdoutBytes: stdout.bytes,
+    stderr: streamWriter(process.stderr).text,
     isTTY,
     colors: pc.createColors(colorWanted(process.env, isTTY)),
     cwd: process.cwd(),
@@ -71,6 +83,8 @@ export function memoryIo(cwd = process.cwd(), stdin?: string): CliIo & { out: st
     out,
     err,
     stdout: (t) => void out.push(t),
+    // Decoded as it comes (a caller writes whole UTF-8 text), so that the memory may be written over.
+    stdoutBytes: async (bytes) => void out.push(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')),
     stderr: (t) => void err.push(t),
     isTTY: false,
     colors: pc.createColors(false),

@@ -37,6 +37,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   const guarded: CliIo = {
     ...io,
     stdout: (text) => void (corrupt === undefined && io.stdout(text)),
+    ...(io.stdoutBytes ? { stdoutBytes: (bytes: Uint8Array) => (corrupt === undefined ? io.stdoutBytes!(bytes) : Promise.resolve()) } : {}),
     stderr: (text) => void (corrupt === undefined && io.stderr(text)),
   };
   const ctx: CommandContext = { io: guarded, setExitCode: (code) => void (exitCode = code) };

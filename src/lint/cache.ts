@@ -997,7 +997,7 @@ async function linkedBody(source: string, temp: string): Promise<FileIdentity | 
 
 /** A rendered report written as it is produced; `done` publishes it, `abort` drops it. */
 export interface RenderedReportWriter {
-  /** Several chunks at once (the stream is corked around them, so they leave in one `writev`). */
+  /** Several chunks at once (the stream is corked around them, so they leave in one `writev`); resolves once the stream is done with them. */
   writeAll(chunks: readonly Uint8Array[]): Promise<void>;
   done(): Promise<void>;
   abort(): Promise<void>;
@@ -1015,12 +1015,14 @@ export async function renderedReportWriter(dir: string, key: string, exitCode: n
     const end = () => new Promise<void>((resolve) => stream.end(() => resolve()));
     return {
       async writeAll(chunks) {
-        if (failed) return;
-        stream.cork();
-        let full = false;
-        for (const chunk of chunks) full = !stream.write(chunk) || full;
-        stream.uncork();
-        if (full) await Promise.race([once(stream, 'drain').catch(() => undefined), failure]);
+        if (failed || chunks.length === 0) return;
+        // The last chunk's callback: the stream is done with every chunk (written, or failed), and the caller may write over them.
+        const written = new Promise<void>((resolve) => {
+          stream.cork();
+          chunks.forEach((chunk, i) => stream.write(chunk, i === chunks.length - 1 ? () => resolve() : undefined));
+          stream.uncork();
+        });
+        await Promise.race([written, failure]);
       },
       async done() {
         await Promise.all([end(), discarded]);

@@ -488,6 +488,26 @@ describe('the rendered-report cache', () => {
     expect(fs.readdirSync(dir).filter((name) => name.includes('.old-') || name.includes('.tmp-'))).toEqual([]);
   });
 
+  it('is done with the chunks a writer is given once writing them resolves: written over then, the stored report is what was given', async () => {
+    const writer = (await renderedReportWriter(dir, 'k1', 0))!;
+    // A small chunk and a large one, each used again (as the report's slabs are) once written.
+    const small = Buffer.from('small ✓ ');
+    const large = Buffer.alloc(1 << 20, 'L');
+    for (let round = 0; round < 3; round++) {
+      await writer.writeAll([small]);
+      small.fill('s');
+      await writer.writeAll([large, small]);
+      large.fill('l');
+      small.write('small ✓ ');
+      large.fill('L');
+    }
+    await writer.done();
+    const stored = (await readRenderedReport(dir, 'k1'))!;
+    const expected = `small ✓ ${'L'.repeat(1 << 20)}ssssssssss`.repeat(3);
+    expect(await stored.text()).toBe(expected);
+    await stored.close();
+  });
+
   it('removes the body of a report that is not the run\'s answer as soon as asked, and stores the run\'s own after', async () => {
     await writeRenderedReport(dir, 'k1', `${'o'.repeat(200_000)}\n`, 0);
     const reading = (await readRenderedReport(dir, 'k1'))!;

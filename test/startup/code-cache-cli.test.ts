@@ -81,6 +81,21 @@ describe('oclhub lint with the code cache', () => {
     expect(readFileSync(report, 'utf8')).toContain('"evaluations"');
   });
 
+  it('ends the process as soon as the event loop first runs empty (no heap teardown), with the whole report on a pipe and the lint\'s exit code', () => {
+    // A listener that gets in first and asks for one more turn of the loop: the process ends before that turn.
+    const late = path.join(work, 'late-turn.cjs');
+    writeFileSync(late, "process.once('beforeExit', () => setTimeout(() => require('node:fs').writeSync(2, 'one more turn\\n'), 0));\n");
+    const env = { ...process.env, CI: '1', OCLHUB_HUB: '', OCLHUB_JOBS: '', OCLHUB_UNBUNDLED: '', OCLHUB_CACHE_DIR: path.join(work, 'exit-caches') };
+    const report = path.join(work, 'exit.json');
+    const toFile = spawnSync(process.execPath, ['--require', late, bin, 'lint', '--no-cache', '--format', 'json', '--jobs', '1', '--output', report], { cwd: hub, encoding: 'utf8', env });
+    expect(toFile.stderr).toBe('');
+    expect(toFile.status).toBe(1); // the generated hub has blocking findings
+    const piped = spawnSync(process.execPath, ['--require', late, bin, 'lint', '--no-cache', '--format', 'json', '--jobs', '1'], { cwd: hub, encoding: 'utf8', env, maxBuffer: 1 << 28 });
+    expect(piped.stderr).toBe('');
+    expect(piped.status).toBe(1);
+    expect(piped.stdout).toBe(readFileSync(report, 'utf8'));
+  });
+
   it('answers a re-run on an unchanged hub from the fast path\'s one-module bundle, byte for byte', () => {
     const env = { ...process.env, CI: '1', OCLHUB_HUB: '', OCLHUB_JOBS: '', OCLHUB_UNBUNDLED: '', OCLHUB_CODE_CACHE: 'off', OCLHUB_CACHE_DIR: path.join(work, 'rerun-caches') };
     // Says on stderr when the process creates its stdout stream, which a re-run writing to --output on a pipe does not need

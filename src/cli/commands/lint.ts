@@ -551,11 +551,19 @@ async function emitChunks(
 ): Promise<number> {
   if (options.output === undefined) {
     const stored = cache ? await renderedReportWriter(cache.dir, cache.key, exitCode) : undefined;
-    // Not reused: the stored copy's stream holds on to each slab until it is written.
-    for (const slab of reportSlabs(chunks, false)) {
-      await stored?.writeAll([slab]);
-      // Pieces are whole runs of JSON text: no character is split between two.
-      io.stdout(slab.toString('utf8'));
+    const stdoutBytes = io.stdoutBytes;
+    if (stdoutBytes) {
+      // The bytes as they are, and the two slabs taken in turn: each is written to stdout and the
+      // stored copy, both done with it, before the next is filled. Decoded into text and encoded again
+      // in fresh slabs, a 34 MB report cost ~20,000 more page faults (~12 us each here) than --output.
+      for (const slab of reportSlabs(chunks, true)) await Promise.all([stored?.writeAll([slab]), stdoutBytes(slab)]);
+    } else {
+      // Not reused: text written may be held on to.
+      for (const slab of reportSlabs(chunks, false)) {
+        await stored?.writeAll([slab]);
+        // Pieces are whole runs of JSON text: no character is split between two.
+        io.stdout(slab.toString('utf8'));
+      }
     }
     await stored?.done();
     return exitCode;
