@@ -26,6 +26,11 @@ export interface DeferredBytes {
   readInto(target: Uint8Array, offset: number): void;
   /** Reads them into a new buffer. */
   read(): Buffer;
+  /**
+   * These bytes, the `gap` bytes after them in their file and `next`, as one run (read in one call),
+   * when `next` lies right there; undefined otherwise.
+   */
+  joinedWith?(next: DeferredBytes, gap: number): DeferredBytes | undefined;
 }
 
 /** A piece's bytes: in memory, or deferred. */
@@ -64,10 +69,16 @@ export interface SegmentTally {
   tenants: string[];
 }
 
+/**
+ * Where a stored piece's result came from, for the index of the stored report (lint/report-snapshot.ts):
+ * its key and its record's JSON as the lint cache stores them, or its line of the last index as it is.
+ */
+export type PieceOrigin = { key: string; record: string } | { line: Uint8Array };
+
 /** One project's evaluations in a report: decoded, or a stored piece (with the commit to write into it). */
 export type EvaluationSegment =
   | { project: string; evaluations: Evaluation[] }
-  | { project: string; piece: StoredPiece; commit: string; tally: SegmentTally };
+  | { project: string; piece: StoredPiece; commit: string; tally: SegmentTally; origin?: PieceOrigin };
 
 const STORED_SEGMENTS = Symbol('oclhub.storedSegments');
 
