@@ -1122,7 +1122,7 @@ async function lintUncached(
   const commitLength = hub.commit?.length ?? 0;
   // Untouched projects (keyed from the run manifest) whose result the last stored report holds: taken from it, their cache entries kept unread.
   const snapshot = pieces !== undefined && snapshotUsable(options) ? options.snapshot : undefined;
-  const snapped: (DecodedEntry & { line: Uint8Array })[] = [];
+  const snapped: (DecodedEntry & { line: PieceOrigin })[] = [];
   if (snapshot) {
     targets.forEach((target, index) => {
       const taken = keys[index] !== '' && reusedKeys.has(target) && pieceableIn(hub, target) ? snapshot.take(target.slug, keys[index]!, commitLength) : undefined;
@@ -1249,7 +1249,7 @@ async function lintUncached(
   const takeTarget = async (index: number, target: LintProjectTarget): Promise<void> => {
     const key = keys[index]!;
     const fromSnapshot = snapped[index];
-    let taken = fromSnapshot ? fromDecoded(target, fromSnapshot, { line: fromSnapshot.line }) : stored[index] ? fromEntry(target, cache!.bytes(key), key) : undefined;
+    let taken = fromSnapshot ? fromDecoded(target, fromSnapshot, fromSnapshot.line) : stored[index] ? fromEntry(target, cache!.bytes(key), key) : undefined;
     if (fromSnapshot && taken) cache!.keep(key);
     else if (fromSnapshot) taken = fromEntry(target, cache!.bytes(key), key);
     if (taken) {

@@ -114,20 +114,23 @@ export class ReportSnapshot {
    * the cache's entry would decode (without sources), its piece left in the body. Undefined otherwise
    * (another key, a hub commit of another length, anything not whole).
    */
-  take(slug: string, key: string, commitLength: number): (DecodedEntry & { line: Uint8Array }) | undefined {
+  take(slug: string, key: string, commitLength: number): (DecodedEntry & { line: SnapshotLine }) | undefined {
     if (commitLength !== this.commitLength) return undefined;
     const parsed = this.lines();
     const at = parsed?.bySlug.get(slug);
     if (parsed == null || at === undefined) return undefined;
-    const [, storedKey, length, record] = parsed.lines[at]!;
+    // Indexed, not destructured, and plain loops: this runs once per project per process, in V8's interpreter.
+    const indexed = parsed.lines[at]!;
+    const length = indexed[2];
+    const record = indexed[3];
     const offset = parsed.offsets[at]!;
-    if (storedKey !== key || !Number.isInteger(length) || !Number.isInteger(offset) || offset < 0 || length <= 0 || offset + length > this.bodySize) return undefined;
+    if (indexed[1] !== key || !Number.isInteger(length) || !Number.isInteger(offset) || offset < 0 || length <= 0 || offset + length > this.bodySize) return undefined;
     if (record === null || typeof record !== 'object' || !Array.isArray(record.policies) || !Array.isArray(record.diagnostics) || !Array.isArray(record.evaluations)) return undefined;
     const piece = record.piece;
     if (!piece || typeof piece !== 'object') return undefined;
-    const { tally, commits } = piece;
+    const tally = piece.tally;
+    const commits = piece.commits;
     if (!tally || !Array.isArray(tally.counts) || !Array.isArray(tally.environments) || !Array.isArray(tally.tenants) || !Array.isArray(commits)) return undefined;
-    // A plain loop: this runs once per project per process, in V8's interpreter.
     for (let i = 0, least = 0; i < commits.length; i++) {
       const c = commits[i]!;
       if (!Number.isInteger(c) || c < least || c + commitLength > length) return undefined;
@@ -137,13 +140,30 @@ export class ReportSnapshot {
     parsed.bySlug.delete(slug);
     const result: CompactResult = { policies: record.policies, diagnostics: record.diagnostics, evaluations: record.evaluations, sources: [] };
     if (record.facts !== undefined) result.facts = record.facts;
-    const line = this.index.subarray(at === 0 ? this.linesAt : parsed.ends[at - 1]!, parsed.ends[at]!);
-    return { result, piece: { bytes: new FileRun(this.source, offset, length), commits, tally }, line };
+    return { result, piece: { bytes: new FileRun(this.source, offset, length), commits, tally }, line: new SnapshotLine(this, at) };
   }
 
-  /** Lets the body go (nothing is read from it after this). */
+  /** Project `at`'s line of the index, as it is (see `SnapshotLine`). */
+  lineBytes(at: number): Uint8Array {
+    const ends = this.parsed!.ends;
+    return this.index.subarray(at === 0 ? this.linesAt : ends[at - 1]!, ends[at]!);
+  }
+
+  /** Lets the body go (nothing is read from it after this), closing it on the thread pool (see `DeferredSource.closeInBackground`). */
   close(): void {
-    this.source.close();
+    this.source.closeInBackground();
+  }
+}
+
+/** A project's line of a snapshot's index, found only when the next index is written (most runs' lines are never needed apart). */
+export class SnapshotLine {
+  constructor(
+    private readonly snapshot: ReportSnapshot,
+    private readonly at: number,
+  ) {}
+
+  get line(): Uint8Array {
+    return this.snapshot.lineBytes(this.at);
   }
 }
 

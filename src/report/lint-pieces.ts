@@ -73,7 +73,7 @@ export interface SegmentTally {
  * Where a stored piece's result came from, for the index of the stored report (lint/report-snapshot.ts):
  * its key and its record's JSON as the lint cache stores them, or its line of the last index as it is.
  */
-export type PieceOrigin = { key: string; record: string } | { line: Uint8Array };
+export type PieceOrigin = { key: string; record: string } | { readonly line: Uint8Array };
 
 /** One project's evaluations in a report: decoded, or a stored piece (with the commit to write into it). */
 export type EvaluationSegment =

@@ -306,7 +306,8 @@ async function lint(options: LintCommandOptions, io: CliIo, workers: StartedWork
     const chunks = streamed(run.report, format, indexed && ((piece) => indexed.push(piece)));
     if (chunks) {
       const stored = cache && indexed ? { ...cache, published: (body: FileIdentity) => writeSnapshotIndex(cache.dir, body, run.report.hubRef!.length, indexed) } : cache;
-      const code = await emitChunks(chunks, exitCode, options, io, stored, deferred);
+      // The last stored body, once every piece read from it is checked, let go while the report is flushed.
+      const code = await emitChunks(chunks, exitCode, options, io, stored, deferred, () => quick.snapshot?.close());
       if (cache && code !== DEFERRED_CHANGED) record();
       return code;
     }
@@ -558,6 +559,7 @@ async function emitChunks(
   io: CliIo,
   cache: { dir: string; key: string; published?: (body: FileIdentity) => void } | undefined,
   deferred = false,
+  checked?: () => void,
 ): Promise<number> {
   if (options.output === undefined) {
     const stored = cache ? await renderedReportWriter(cache.dir, cache.key, exitCode) : undefined;
@@ -591,6 +593,7 @@ async function emitChunks(
           await writing;
           // Every deferred piece was read from its file as it was verified: else nothing is published.
           if (deferred) checkDeferredReads();
+          checked?.();
         } finally {
           // A write still in flight when producing the report failed: waited for (its slab is ours until then).
           await writing?.catch(() => undefined);
