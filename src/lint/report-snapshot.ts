@@ -143,10 +143,10 @@ export class ReportSnapshot {
     return { result, piece: { bytes: new FileRun(this.source, offset, length), commits, tally }, line: new SnapshotLine(this, at) };
   }
 
-  /** Project `at`'s line of the index, as it is (see `SnapshotLine`). */
-  lineBytes(at: number): Uint8Array {
+  /** The lines of projects `from` to `to` (excluded) of the index, as they are (see `SnapshotLine`). */
+  lineBytes(from: number, to = from + 1): Uint8Array {
     const ends = this.parsed!.ends;
-    return this.index.subarray(at === 0 ? this.linesAt : ends[at - 1]!, ends[at]!);
+    return this.index.subarray(from === 0 ? this.linesAt : ends[from - 1]!, ends[to - 1]!);
   }
 
   /** Lets the body go (nothing is read from it after this), closing it on the thread pool (see `DeferredSource.closeInBackground`). */
@@ -158,8 +158,8 @@ export class ReportSnapshot {
 /** A project's line of a snapshot's index, found only when the next index is written (most runs' lines are never needed apart). */
 export class SnapshotLine {
   constructor(
-    private readonly snapshot: ReportSnapshot,
-    private readonly at: number,
+    readonly snapshot: ReportSnapshot,
+    readonly at: number,
   ) {}
 
   get line(): Uint8Array {
@@ -183,12 +183,28 @@ export function writeSnapshotIndex(dir: string, body: FileIdentity, commitLength
   try {
     const lines: (string | Uint8Array)[] = [];
     const offsets: number[] = [];
+    // Lines that follow each other in the last index are carried as one run of its bytes.
+    let run: { from: SnapshotLine; to: number } | undefined;
+    const flush = () => {
+      if (run) lines.push(run.from.snapshot.lineBytes(run.from.at, run.to));
+      run = undefined;
+    };
     for (const { segment, offset } of written) {
       const origin = segment.origin;
       if (origin === undefined) continue;
       offsets.push(offset);
+      if (origin instanceof SnapshotLine) {
+        if (run && run.from.snapshot === origin.snapshot && run.to === origin.at) run.to++;
+        else {
+          flush();
+          run = { from: origin, to: origin.at + 1 };
+        }
+        continue;
+      }
+      flush();
       lines.push('line' in origin ? origin.line : `[${JSON.stringify(segment.project)},${JSON.stringify(origin.key)},${segment.piece.bytes.length},${origin.record}],\n`);
     }
+    flush();
     const head = `${FORMAT} ${body[0]} ${body[1]} ${body[2]} ${commitLength} ${offsets.length}\n${JSON.stringify(offsets)}\n`;
     replaceFileSync(file, Buffer.concat([Buffer.from(head), ...lines.map((line) => (typeof line === 'string' ? Buffer.from(line) : line))]));
   } catch {
