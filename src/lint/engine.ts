@@ -29,6 +29,8 @@
  * evaluations take in the JSON report (result-entry.ts, report/lint-pieces.ts), rendered once: a run
  * that takes it from the cache writes those bytes into a JSON report without decoding them and counts
  * them from the tally stored beside them; only its small record (diagnostics, facts) is decoded.
+ * After a commit that changed a few projects, the untouched ones are taken from the last stored JSON
+ * report instead (report-snapshot.ts): their pieces read from its body, their records from one index.
  *
  * Sharding (`shard`, see shard.ts): only the shard's projects are linted; shard 1 also gathers every
  * other project's facts for the hub-wide rules, which only it runs.
