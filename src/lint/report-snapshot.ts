@@ -9,7 +9,8 @@
  *
  * The index (`lint-output.pieces`) is written after the body it describes is published, and names it by
  * its identity ([size, mtime, inode], as the rendered report's head does): a header line
- * `oclhub-report-pieces/1 size mtimeMs inode commitLength count`, the byte offset of each piece in the
+ * `oclhub-report-pieces/1 size mtimeMs inode commitLength count crc` (the CRC-32 of what follows it, as
+ * the lint cache checks its records), the byte offset of each piece in the
  * body (a JSON array, one line), then one line per project, `["slug","key",length,{record}],` — the
  * record exactly as the lint cache stores it for that key (result-entry.ts), so that a line does not
  * depend on where its piece lies and is carried to the next index as it is.
@@ -21,6 +22,7 @@
  * `checkDeferredReads`, and the CLI lints again without deferring, which does not use the snapshot).
  */
 import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
+import { crc32 } from 'node:zlib';
 import path from 'node:path';
 import { replaceFileSync } from '../git/durable.js';
 import { DeferredSource, FileRun } from './cache.js';
@@ -64,9 +66,11 @@ export class ReportSnapshot {
     const first = index.indexOf(10);
     const second = first < 0 ? -1 : index.indexOf(10, first + 1);
     if (second < 0 || first > 256) return undefined;
-    const [format, size, mtimeMs, ino, commitLength, count, ...rest] = index.toString('latin1', 0, first).split(' ');
+    const [format, size, mtimeMs, ino, commitLength, count, crc, ...rest] = index.toString('latin1', 0, first).split(' ');
     const numbers = [size, mtimeMs, ino, commitLength, count].map(Number);
     if (format !== FORMAT || rest.length > 0 || !numbers.every((n) => Number.isFinite(n) && n >= 0)) return undefined;
+    // Damaged (not torn: it is replaced whole): none of it is trusted.
+    if (!/^[0-9a-f]{1,8}$/.test(crc ?? '') || parseInt(crc!, 16) !== crc32(index.subarray(first + 1))) return undefined;
     const identity = numbers.slice(0, 3) as FileIdentity;
     let fd: number;
     try {
@@ -205,8 +209,9 @@ export function writeSnapshotIndex(dir: string, body: FileIdentity, commitLength
       lines.push('line' in origin ? origin.line : `[${JSON.stringify(segment.project)},${JSON.stringify(origin.key)},${segment.piece.bytes.length},${origin.record}],\n`);
     }
     flush();
-    const head = `${FORMAT} ${body[0]} ${body[1]} ${body[2]} ${commitLength} ${offsets.length}\n${JSON.stringify(offsets)}\n`;
-    replaceFileSync(file, Buffer.concat([Buffer.from(head), ...lines.map((line) => (typeof line === 'string' ? Buffer.from(line) : line))]));
+    const rest = Buffer.concat([Buffer.from(`${JSON.stringify(offsets)}\n`), ...lines.map((line) => (typeof line === 'string' ? Buffer.from(line) : line))]);
+    const head = `${FORMAT} ${body[0]} ${body[1]} ${body[2]} ${commitLength} ${offsets.length} ${crc32(rest).toString(16)}\n`;
+    replaceFileSync(file, Buffer.concat([Buffer.from(head), rest]));
   } catch {
     // Only costs speed.
   }

@@ -7,6 +7,7 @@
  * written to while the run reads it.
  */
 import fs from 'node:fs';
+import { crc32 } from 'node:zlib';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { memoryIo } from '../../src/cli/io.js';
@@ -68,6 +69,17 @@ async function lintToFile(during?: () => void): Promise<{ code: number; report: 
   return { code, report: fs.readFileSync(out, 'utf8'), stderr: io.err.join('') };
 }
 
+/** Changes the index after its header line, its checksum made right again (an index written so). */
+function rewriteIndex(change: (text: string) => string): void {
+  const text = fs.readFileSync(indexFile(), 'utf8');
+  const newline = text.indexOf('\n');
+  const rest = change(text.slice(newline + 1));
+  expect(rest).not.toBe(text.slice(newline + 1));
+  const header = text.slice(0, newline).split(' ');
+  header[header.length - 1] = crc32(Buffer.from(rest)).toString(16);
+  fs.writeFileSync(indexFile(), `${header.join(' ')}\n${rest}`);
+}
+
 async function uncached(): Promise<{ code: number; report: string }> {
   const io = memoryIo(hub);
   const code = await main(['lint', '--format', 'json', '--no-cache'], io);
@@ -115,7 +127,7 @@ describe('the last stored JSON report as a store of project results', () => {
       changeOneProject();
       await expectUncached(`one project changed (${i})`);
       const lines = fs.readFileSync(indexFile(), 'utf8').split('\n');
-      expect(lines[0]).toMatch(/^oclhub-report-pieces\/1 \d+ [\d.]+ \d+ 40 2$/);
+      expect(lines[0]).toMatch(/^oclhub-report-pieces\/1 \d+ [\d.]+ \d+ 40 2 [0-9a-f]{1,8}$/);
       expect(lines.slice(2).map((line) => line.slice(0, line.indexOf(',')))).toEqual(['["storefront"', '["payments-api"', '']);
     }
   }, 180_000);
@@ -127,9 +139,16 @@ describe('the last stored JSON report as a store of project results', () => {
     fs.writeFileSync(indexFile(), fs.readFileSync(indexFile()).subarray(0, Math.floor(fs.statSync(indexFile()).size * 0.7)));
     await expectUncached('torn index');
 
+    // Damaged (an offset one byte off, still JSON): its checksum does not match, and none of it is taken.
+    changeOneProject();
+    const lines = fs.readFileSync(indexFile(), 'utf8').split('\n');
+    lines[1] = lines[1]!.replace(/^\[(\d+)/, (_, first: string) => `[${Number(first) + 1}`);
+    fs.writeFileSync(indexFile(), lines.join('\n'));
+    await expectUncached('a damaged index');
+
     // Every key in the index another: no line is its project's result now.
     changeOneProject();
-    fs.writeFileSync(indexFile(), fs.readFileSync(indexFile(), 'utf8').replace(/^(\["[^"]+",")[0-9a-f]{64}/gm, (_, head: string) => `${head}${'0'.repeat(64)}`));
+    rewriteIndex((text) => text.replace(/^(\["[^"]+",")[0-9a-f]{64}/gm, (_, head: string) => `${head}${'0'.repeat(64)}`));
     await expectUncached('keys the index does not hold');
 
     // The project the index holds changed: its piece there is not its result any more.
