@@ -19,7 +19,7 @@
 import type { SourceRepository } from '../diagnostics.js';
 import { buildLintJson, orderedDecision, orderedDiagnostic, orderedEvaluations, withLocationRepository, withRepositoryAlias, type LintJsonOptions } from './lint-json.js';
 import { decisionText, jsonString, sameDecisionText } from './lint-json-text.js';
-import { addPieceParts, evaluationSegments, isDeferred, joinedBytes, withoutEvaluations, type DeferredBytes, type EvaluationSegment, type PieceBytes, type StoredPiece } from './lint-pieces.js';
+import { addJoinedPieceParts, addPieceParts, evaluationSegments, isDeferred, joinedBytes, withoutEvaluations, type DeferredBytes, type EvaluationSegment, type PieceBytes, type StoredPiece } from './lint-pieces.js';
 import { lintExitCode, summarize, type Evaluation, type LintReport, type PolicyDecision } from './lint-report.js';
 
 const EVALUATIONS = '\n  "evaluations": []';
@@ -113,10 +113,9 @@ function piecesAsRun(segments: readonly EvaluationSegment[], from: number, writt
   let commitBytes = Buffer.alloc(0);
   // Deferred pieces that lie one after the other in their file with a comma between (the last stored
   // report's, lint/report-snapshot.ts: as this wrote them) are read as one run, not one read each.
-  let joined: StoredPiece | undefined;
-  let first: readonly number[] | undefined;
+  let joined: { bytes: DeferredBytes; pieces: [number, readonly number[]][] } | undefined;
   const flush = () => {
-    if (joined) addPieceParts(parts, joined, commitBytes);
+    if (joined) addJoinedPieceParts(parts, joined.bytes, joined.pieces, commitBytes);
     joined = undefined;
   };
   for (; at < segments.length && bytes < PIECE_RUN_BYTES; at++) {
@@ -129,18 +128,18 @@ function piecesAsRun(segments: readonly EvaluationSegment[], from: number, writt
       flush();
       [commit, commitBytes] = [segment.commit, Buffer.from(segment.commit, 'latin1')];
     }
-    const run = joined && comma && isDeferred(joined.bytes) && isDeferred(piece.bytes) ? joined.bytes.joinedWith?.(piece.bytes, 1) : undefined;
+    const run = joined && comma && isDeferred(piece.bytes) ? joined.bytes.joinedWith?.(piece.bytes, 1) : undefined;
     if (run) {
-      const shift = joined!.bytes.length + 1;
-      // The first piece's offsets copied once, the others' added to the copy.
-      const commits = joined!.commits === first ? [...first] : (joined!.commits as number[]);
-      for (const c of piece.commits) commits.push(c + shift);
-      joined = { bytes: run, commits };
+      joined!.pieces.push([joined!.bytes.length + 1, piece.commits]);
+      joined!.bytes = run;
+    } else if (isDeferred(piece.bytes)) {
+      flush();
+      if (comma) parts.push(COMMA);
+      joined = { bytes: piece.bytes, pieces: [[0, piece.commits]] };
     } else {
       flush();
       if (comma) parts.push(COMMA);
-      joined = piece;
-      first = piece.commits;
+      addPieceParts(parts, piece, commitBytes);
     }
     if (comma) bytes++;
     placed.push([segment, bytes]);

@@ -103,7 +103,7 @@ export function pieceBytes(piece: StoredPiece, commit: string): Buffer {
  */
 export function addPieceParts(parts: PieceBytes[], piece: StoredPiece, commit: Uint8Array): void {
   if (isDeferred(piece.bytes)) {
-    parts.push(deferredWithCommit(piece.bytes, piece.commits, commit));
+    parts.push(deferredWithCommit(piece.bytes, [[0, piece.commits]], commit));
     return;
   }
   let from = 0;
@@ -137,16 +137,28 @@ export function joinedBytes(parts: readonly PieceBytes[]): DeferredBytes {
   return joined;
 }
 
-/** Deferred piece bytes read with `commit` written at each of `commits` (the piece's stand-ins). */
-function deferredWithCommit(bytes: DeferredBytes, commits: readonly number[], commit: Uint8Array): DeferredBytes {
+/**
+ * Deferred bytes of several pieces one after the other in their file (`DeferredBytes.joinedWith`), read
+ * with `commit` written into each one's stand-ins: `pieces` gives each piece's place in them and its
+ * stand-ins' offsets.
+ */
+export function addJoinedPieceParts(parts: PieceBytes[], bytes: DeferredBytes, pieces: readonly (readonly [at: number, commits: readonly number[]])[], commit: Uint8Array): void {
+  parts.push(deferredWithCommit(bytes, pieces, commit));
+}
+
+/** Deferred piece bytes read with `commit` written at each piece's stand-ins (offsets from where the piece is in them). */
+function deferredWithCommit(bytes: DeferredBytes, pieces: readonly (readonly [at: number, commits: readonly number[]])[], commit: Uint8Array): DeferredBytes {
   // The first stand-in written from `commit`, the others copied from it inside `target` (copyWithin: a
   // memmove without the argument checks `set` makes on another array, a third less for 20,000 of them).
   const patch = (target: Uint8Array, offset: number) => {
-    if (commits.length === 0) return;
-    const first = offset + commits[0]!;
-    const end = first + commit.length;
-    target.set(commit, first);
-    for (let i = 1; i < commits.length; i++) target.copyWithin(offset + commits[i]!, first, end);
+    let first = -1;
+    for (const [at, commits] of pieces) {
+      for (let i = 0; i < commits.length; i++) {
+        const to = offset + at + commits[i]!;
+        if (first < 0) target.set(commit, (first = to));
+        else target.copyWithin(to, first, first + commit.length);
+      }
+    }
   };
   const patched: DeferredBytes = {
     length: bytes.length,
