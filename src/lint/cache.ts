@@ -109,8 +109,13 @@ export class DeferredReadError extends Error {
 /** Cache files whose records' tails are read when written out: open until `releaseDeferredReads`. */
 const deferredSources = new Set<DeferredSource>();
 
-/** A shard vouched for by its stat whose records' tails stay in the file: its descriptor, and that stat. */
-class DeferredSource {
+/**
+ * A shard vouched for by its stat whose records' tails stay in the file: its descriptor, and that stat.
+ * Or (`identityOnly`) a stored report body (report-snapshot.ts), vouched for by its identity
+ * ([size, mtime, inode], fast-rerun.ts): its change time moves when it is renamed aside or a link to
+ * it goes, which leaves its bytes as they were.
+ */
+export class DeferredSource {
   private open = true;
   /** The whole file once read (see `whole`). */
   private held: Buffer | undefined;
@@ -120,15 +125,21 @@ class DeferredSource {
     private readonly fd: number,
     /** Undefined for a file this run is writing until it is complete (see `vouchWritten`): no read of it is steady before. */
     private stat: ShardStat | undefined,
+    private readonly identityOnly = false,
   ) {
     deferredSources.add(this);
+  }
+
+  /** The stat compared: a shard's, or a body's identity (its change time left out). */
+  private stamp(info: Stats): ShardStat {
+    return this.identityOnly ? [info.size, info.mtimeMs, 0, info.ino] : shardStat(info);
   }
 
   /** Takes the file this run wrote for what it is now, complete (and renamed into place). */
   vouchWritten(): void {
     if (!this.open) return;
     try {
-      this.stat = shardStat(fstatSync(this.fd));
+      this.stat = this.stamp(fstatSync(this.fd));
     } catch {
       // Never steady then: what was read from it is not published.
     }
@@ -160,7 +171,7 @@ class DeferredSource {
     if (this.held) return true;
     if (!this.open || this.stat === undefined) return false;
     try {
-      return sameShardStat(this.stat, shardStat(fstatSync(this.fd)));
+      return sameShardStat(this.stat, this.stamp(fstatSync(this.fd)));
     } catch {
       return false;
     }
@@ -192,10 +203,22 @@ class DeferredSource {
       // Closed already.
     }
   }
+
+  /**
+   * Closes the file on the thread pool: the last descriptor of a file removed meanwhile (a stored body
+   * set aside, cache.ts `discardStoredBody`) frees its blocks and pages as it closes, ~15 ms for a
+   * 1,000-project report, which the main thread need not wait for.
+   */
+  closeInBackground(): void {
+    if (!this.open) return;
+    this.open = false;
+    deferredSources.delete(this);
+    nodeFs.close(this.fd, () => undefined);
+  }
 }
 
 /** A run of a deferred source's bytes (report/lint-pieces.ts `DeferredBytes`). */
-class FileRun implements DeferredBytes {
+export class FileRun implements DeferredBytes {
   constructor(
     private readonly source: DeferredSource,
     private readonly position: number,
@@ -210,6 +233,11 @@ class FileRun implements DeferredBytes {
     const bytes = Buffer.allocUnsafe(this.length);
     this.readInto(bytes, 0);
     return bytes;
+  }
+
+  joinedWith(next: DeferredBytes, gap: number): DeferredBytes | undefined {
+    if (!(next instanceof FileRun) || next.source !== this.source || next.position !== this.position + this.length + gap) return undefined;
+    return new FileRun(this.source, this.position, this.length + gap + next.length);
   }
 }
 
@@ -427,8 +455,8 @@ export class LintCache {
     /** The file of each shard. */
     private readonly files: readonly string[],
     private readonly entries: Map<string, StoredEntry>,
-    /** Each shard's file as read (entries' bytes are views of them), or its records' deferred reader (see `deferAfterLines`). */
-    private readonly sources: readonly (Buffer | DeferredSource)[],
+    /** Each shard's file as read (entries' bytes are views of them), or its records' deferred reader (see `deferAfterLines`); unset: not read yet (`lazy`). */
+    private readonly sources: (Buffer | DeferredSource | undefined)[],
     /** Sharded: what is known of the shards' stats (see `ShardStats`). */
     private readonly stats?: {
       file: string;
@@ -440,11 +468,23 @@ export class LintCache {
       /** Whether each shard's records were taken without checksums (its stored stat vouched for them). */
       trusted: boolean[];
     },
+    /** A sharded cache's records are read up to this many lines, the rest left in the file (see `open`). */
+    private readonly deferAfterLines?: number,
+    /** Shards are read when first needed, whole (see `open`). */
+    private readonly lazy = false,
   ) {}
+
+  /** Keys of entries this run took from elsewhere (see `keep`): written back with the shard, as hits are. */
+  private readonly kept = new Set<string>();
 
   /** How many shards were taken on their stored stat, without checksums (see `ShardStats`; tests). */
   get shardsTrusted(): number {
     return this.stats?.trusted.filter(Boolean).length ?? 0;
+  }
+
+  /** How many shards were read (all of them unless opened `lazy`; tests). */
+  get shardsRead(): number {
+    return this.sources.filter((source) => source !== undefined).length;
   }
 
   /** The cache's file (its first shard's when sharded). */
@@ -464,15 +504,18 @@ export class LintCache {
    * the last part of an entry it sets as deferred bytes of the shard's new file (see `DeferredBytes`),
    * so that its caller need not hold them, with the protocol of `deferAfterLines` (`checkDeferredReads`
    * before publishing what was written from them; they are steady only once `save` put the file in place).
+   * `lazy` (sharded): a shard is read when a key of it is first asked for (or it is written again), whole
+   * (`deferAfterLines` does not apply), so that a run taking most results from elsewhere (`keep`) reads
+   * only the few shards it needs.
    */
-  static async open(dir: string, name = 'lint-results', options: { shards?: 16; now?: number; deferAfterLines?: number; deferWritten?: boolean; small?: boolean } = {}): Promise<LintCache> {
+  static async open(dir: string, name = 'lint-results', options: { shards?: 16; now?: number; deferAfterLines?: number; deferWritten?: boolean; small?: boolean; lazy?: boolean } = {}): Promise<LintCache> {
     const cache = await LintCache.opened(dir, name, options);
     cache.deferWritten = options.deferWritten === true;
     if (options.small && !options.shards) cache.pending = [];
     return cache;
   }
 
-  private static async opened(dir: string, name: string, options: { shards?: 16; now?: number; deferAfterLines?: number }): Promise<LintCache> {
+  private static async opened(dir: string, name: string, options: { shards?: 16; now?: number; deferAfterLines?: number; lazy?: boolean }): Promise<LintCache> {
     if (!options.shards) {
       // Missing or unreadable: a cold start.
       const file = path.join(dir, `${name}.json`);
@@ -489,32 +532,52 @@ export class LintCache {
     // Taken before any shard is read (see `ShardStats`).
     const verifiedAt = options.now ?? Date.now();
     const stored = readShardStats(statsFile, files.length);
-    const entries = new Map<string, StoredEntry>();
-    const sources: (Buffer | DeferredSource)[] = [];
-    const read: (ShardStat | undefined)[] = [];
-    const trusted: boolean[] = [];
-    // Read here, in one go each (a few large files): missing or unreadable is a cold start of that shard.
-    files.forEach((file, shard) => {
-      const deferred = options.deferAfterLines !== undefined && stored ? openDeferred(file, stored, shard, options.deferAfterLines) : undefined;
-      if (deferred) {
-        for (const [key, entry] of deferred.entries) entries.set(key, entry);
-        sources.push(deferred.source);
-        read.push(deferred.stat);
-        trusted.push(true);
-        return;
-      }
-      const got = readShard(file);
-      const recorded = stored?.shards[shard];
-      const vouched = got?.steady !== undefined && sameShardStat(recorded, got.steady) && recorded![1] < stored!.verifiedAt - RACY_MS;
-      const whole = got !== undefined && parseRecords(got.bytes, shard, entries, vouched);
-      // A stat that vouches for a file no run verified whole vouches for nothing.
-      if (vouched && !whole) for (const entry of entries.values()) if (entry.shard === shard) delete entry.checked;
-      sources.push(got?.bytes ?? Buffer.alloc(0));
-      read.push(whole ? got.steady : undefined);
-      trusted.push(vouched && whole);
-    });
+    const cache = new LintCache(files, new Map(), [], { file: statsFile, verifiedAt, stored, read: files.map(() => undefined), trusted: files.map(() => false) }, options.deferAfterLines, options.lazy === true);
+    // Read here, in one go each (a few large files), or (`lazy`) when a key of the shard is first asked for.
+    if (!options.lazy) for (let shard = 0; shard < files.length; shard++) cache.loadShard(shard);
     await removed;
-    return new LintCache(files, entries, sources, { file: statsFile, verifiedAt, stored, read, trusted });
+    return cache;
+  }
+
+  /** Reads shard `shard` (missing or unreadable: a cold start of that shard), once. */
+  private loadShard(shard: number): void {
+    const stats = this.stats;
+    if (!stats || this.sources[shard] !== undefined) return;
+    const file = this.files[shard]!;
+    const { stored } = stats;
+    const entries = this.entries;
+    // A lazy cache reads the few shards it needs whole (one read each; a shard written again is read whole anyway).
+    const deferred = this.deferAfterLines !== undefined && !this.lazy && stored ? openDeferred(file, stored, shard, this.deferAfterLines) : undefined;
+    if (deferred) {
+      for (const [key, entry] of deferred.entries) entries.set(key, entry);
+      this.sources[shard] = deferred.source;
+      stats.read[shard] = deferred.stat;
+      stats.trusted[shard] = true;
+      return;
+    }
+    const got = readShard(file);
+    const recorded = stored?.shards[shard];
+    const vouched = got?.steady !== undefined && sameShardStat(recorded, got.steady) && recorded![1] < stored!.verifiedAt - RACY_MS;
+    const whole = got !== undefined && parseRecords(got.bytes, shard, entries, vouched);
+    // A stat that vouches for a file no run verified whole vouches for nothing.
+    if (vouched && !whole) for (const entry of entries.values()) if (entry.shard === shard) delete entry.checked;
+    this.sources[shard] = got?.bytes ?? Buffer.alloc(0);
+    stats.read[shard] = whole ? got.steady : undefined;
+    stats.trusted[shard] = vouched && whole;
+  }
+
+  /** The entry of `key`, its shard read first when it was not (see `open`'s `lazy`). */
+  private entryOf(key: string): StoredEntry | undefined {
+    if (this.stats && this.sources[this.shardOf(key)] === undefined) this.loadShard(this.shardOf(key));
+    return this.entries.get(key);
+  }
+
+  /**
+   * Keeps the entry of `key` as used this run without reading it (its result was taken from a copy of
+   * it elsewhere, see report-snapshot.ts): a shard written again keeps it, as if `bytes` had been read.
+   */
+  keep(key: string): void {
+    if (!this.written.has(key) && !this.hits.has(key)) this.kept.add(key);
   }
 
   /** The shard of a key: the value of its first hex digit (0 for any other key, and without shards). */
@@ -526,7 +589,7 @@ export class LintCache {
 
   /** Whether an entry exists (without reading it). */
   has(key: string): boolean {
-    return this.entries.has(key) && !this.written.has(key);
+    return this.entryOf(key) !== undefined && !this.written.has(key);
   }
 
   /**
@@ -535,11 +598,12 @@ export class LintCache {
    */
   bytes(key: string): Buffer | undefined {
     if (this.written.has(key)) return undefined;
-    const entry = this.entries.get(key);
+    const entry = this.entryOf(key);
     if (entry === undefined) return undefined;
     if (entry.checked === undefined) entry.checked = crc32(entry.data) === entry.crc;
     if (!entry.checked) return undefined; // A damaged entry is a miss.
     this.hits.add(key);
+    this.kept.delete(key);
     return entry.data;
   }
 
@@ -567,6 +631,7 @@ export class LintCache {
   setEncoded(key: string, data: string | Uint8Array | readonly (string | Uint8Array)[]): DeferredBytes | undefined {
     const next = this.pending ? undefined : this.openNext(this.shardOf(key));
     this.hits.delete(key);
+    this.kept.delete(key);
     this.written.add(key);
     if (next?.failed) return undefined;
     const parts = (Array.isArray(data) ? data : [data]).map((part) => (typeof part === 'string' ? Buffer.from(part) : part));
@@ -669,9 +734,15 @@ export class LintCache {
       if (entry.checked === undefined) entry.checked = crc32(entry.data) === entry.crc;
       if (!entry.checked) recordable[entry.shard] = false;
     }
-    const shards = stats.read.map((stat, shard): ShardStat | null => (recordable[shard] ? stat! : null));
+    // A shard this run never read (`lazy`) keeps the stat recorded for it when that stat vouched for it
+    // then: a file still showing it holds the bytes verified, whichever later run looks.
+    const carried = (shard: number): ShardStat | null => {
+      const recorded = stats.stored?.shards[shard];
+      return this.sources[shard] === undefined && !written.has(shard) && Array.isArray(recorded) && recorded[1]! < stats.stored!.verifiedAt - RACY_MS ? recorded : null;
+    };
+    const shards = stats.read.map((stat, shard): ShardStat | null => (recordable[shard] ? stat! : carried(shard)));
     // Nothing new to say: every stat recorded already vouches for its shard, and no other one could.
-    const unchanged = shards.every((stat, shard) => (stat === null ? (stats.stored?.shards[shard] ?? null) === null : stats.trusted[shard]));
+    const unchanged = shards.every((stat, shard) => (stat === null ? (stats.stored?.shards[shard] ?? null) === null : stats.trusted[shard] || this.sources[shard] === undefined));
     if (unchanged) return;
     try {
       // The folder holds the shards it vouches for (some of them were read from it).
@@ -695,13 +766,13 @@ export class LintCache {
     }
   }
 
-  /** The records of shard `shard` used this run, as runs of `source`'s bytes (neighbours in the file as one). */
+  /** The records of shard `shard` used this run (read, or kept: see `keep`), as runs of `source`'s bytes (neighbours in the file as one). */
   private usedRuns(shard: number, source: Buffer): Buffer[] {
     const runs: Buffer[] = [];
     let run: [number, number] | undefined;
-    for (const key of this.hits) {
-      const entry = this.entries.get(key)!;
-      if (entry.shard !== shard) continue;
+    for (const key of this.kept.size === 0 ? this.hits : [...this.hits, ...this.kept]) {
+      const entry = this.entries.get(key);
+      if (entry === undefined || entry.shard !== shard) continue;
       const [start, end] = entry.record;
       if (run && run[1] === start) run[1] = end;
       else {
@@ -719,6 +790,7 @@ export class LintCache {
       if (!stream) throw new Error('not written');
       // The records used, as read: neighbours in the file read are written as one run of bytes. A shard
       // whose records' tails were deferred is read whole now, as it was verified (else it is not written).
+      this.loadShard(shard);
       const held = this.sources[shard]!;
       const source = held instanceof DeferredSource ? held.whole() : held;
       for (const run of this.usedRuns(shard, source)) if (!next.failed) stream.write(run);
@@ -922,8 +994,8 @@ export async function writeRenderedReport(dir: string, key: string, output: stri
 
 /** A stored report's body staged in the cache folder, not yet published (see `stageRenderedCopy`). */
 export interface StagedRenderedReport {
-  /** Publishes the body with its head (see `writeRenderedReport`). */
-  done(): Promise<void>;
+  /** Publishes the body with its head (see `writeRenderedReport`): the body's identity, or undefined when not published. */
+  done(): Promise<FileIdentity | undefined>;
   abort(): Promise<void>;
 }
 
@@ -952,7 +1024,7 @@ export async function stageRenderedCopy(dir: string, key: string, exitCode: numb
     await Promise.all([linkedAs ? undefined : copyFile(source, temp, nodeFs.constants.COPYFILE_EXCL), discarded]);
     const body = temp;
     return {
-      done: async () => void publishRendered(dir, body, key, exitCode, undefined, linkedAs),
+      done: async () => publishRendered(dir, body, key, exitCode, undefined, linkedAs),
       abort: () => rm(body, { force: true }).catch(() => undefined),
     };
   } catch {
@@ -999,7 +1071,8 @@ async function linkedBody(source: string, temp: string): Promise<FileIdentity | 
 export interface RenderedReportWriter {
   /** Several chunks at once (the stream is corked around them, so they leave in one `writev`); resolves once the stream is done with them. */
   writeAll(chunks: readonly Uint8Array[]): Promise<void>;
-  done(): Promise<void>;
+  /** Publishes the body with its head: the body's identity, or undefined when not published. */
+  done(): Promise<FileIdentity | undefined>;
   abort(): Promise<void>;
 }
 
@@ -1029,9 +1102,9 @@ export async function renderedReportWriter(dir: string, key: string, exitCode: n
         // Only costs speed when it fails.
         if (failed) {
           await rm(temp, { force: true }).catch(() => undefined);
-          return;
+          return undefined;
         }
-        publishRendered(dir, temp, key, exitCode);
+        return publishRendered(dir, temp, key, exitCode);
       },
       async abort() {
         await Promise.all([end(), discarded]);

@@ -29,6 +29,8 @@
  * evaluations take in the JSON report (result-entry.ts, report/lint-pieces.ts), rendered once: a run
  * that takes it from the cache writes those bytes into a JSON report without decoding them and counts
  * them from the tally stored beside them; only its small record (diagnostics, facts) is decoded.
+ * After a commit that changed a few projects, the untouched ones are taken from the last stored JSON
+ * report instead (report-snapshot.ts): their pieces read from its body, their records from one index.
  *
  * Sharding (`shard`, see shard.ts): only the shard's projects are linted; shard 1 also gathers every
  * other project's facts for the hub-wide rules, which only it runs.
@@ -57,9 +59,10 @@ import { parseLock, type LockFile } from '../templates/lock.js';
 import { LintCache } from './cache.js';
 import { fileIdsDigest, projectFilesAt, TreeListings } from './tree-listings.js';
 import { RunManifest, type ManifestProject } from './run-manifest.js';
-import { attachRepository, compact, decodeEntry, encodeEntry, ENTRY_RECORD_LINES, expand, expandCached, placeCachedRecord, type CompactResult, type ProjectPlace, type ProjectResult, type SourceEntry, type TalliedPiece } from './result-entry.js';
+import { attachRepository, compact, decodeEntry, encodeEntry, encodeEntryWithRecord, ENTRY_RECORD_LINES, expand, expandCached, placeCachedRecord, type CompactResult, type DecodedEntry, type ProjectPlace, type ProjectResult, type SourceEntry, type TalliedPiece } from './result-entry.js';
+import type { ReportSnapshot } from './report-snapshot.js';
 import { PieceWriter } from '../report/lint-json-stream.js';
-import { decodePiece, evaluationScope, segmentEvaluations, segmentTally, withEvaluationSegments, type EvaluationSegment } from '../report/lint-pieces.js';
+import { decodePiece, evaluationScope, segmentEvaluations, segmentTally, withEvaluationSegments, type EvaluationSegment, type PieceOrigin } from '../report/lint-pieces.js';
 import { cachedHubPractices } from '../practices/hub-cache.js';
 import { configContentKey } from '../hub/config-cache.js';
 import { practiceProjectFromResolution, projectPractices, type ProjectFacts } from '../practices/index.js';
@@ -177,6 +180,12 @@ export interface LintOptions {
   evaluateHere?: boolean;
   /** Validates the active policies' files (default: validated every run; the CLI keeps validations in its cache folder, src/hub/policy-cache.ts). */
   validatePolicy?: PolicyValidator;
+  /**
+   * The last stored JSON report's pieces (report-snapshot.ts): with `deferStoredPieces` and without
+   * sources, a run keyed from the run manifest takes the untouched projects' results from it (their
+   * lint cache entries kept, not read), and reads only the lint cache's shards it needs.
+   */
+  snapshot?: ReportSnapshot;
 }
 
 export interface LintRun {
@@ -880,7 +889,8 @@ export async function lintHub(hub: Hub, options: LintOptions = {}): Promise<Lint
     // Sharded: after a commit that changed a few projects, only their shards are written again.
     // Deferred: the pieces this run stores are read back from the cache's new files too, not held to the end.
     const deferAfterLines = options.deferStoredPieces && options.jsonPieces ? { deferAfterLines: ENTRY_RECORD_LINES, deferWritten: true } : {};
-    const cache = options.cacheDir ? await LintCache.open(options.cacheDir, 'lint-results', { shards: RESULT_SHARDS, ...deferAfterLines }) : undefined;
+    const lazy = snapshotUsable(options) ? { lazy: true } : {};
+    const cache = options.cacheDir ? await LintCache.open(options.cacheDir, 'lint-results', { shards: RESULT_SHARDS, ...deferAfterLines, ...lazy }) : undefined;
     const run = await lintUncached(hub, options, cache);
     result = run.result;
     cached = run.cached;
@@ -1016,6 +1026,11 @@ function configKey(config: HubConfigDocument | undefined): string {
   return configContentKey(config) ?? JSON.stringify(config);
 }
 
+/** Whether the run may take results from `options.snapshot` (see `LintOptions.snapshot`). */
+function snapshotUsable(options: LintOptions): boolean {
+  return options.snapshot !== undefined && options.jsonPieces === true && options.deferStoredPieces === true && options.keepSources === false && !options.shard && !options.locked && !options.projects;
+}
+
 async function lintUncached(
   hub: Hub,
   options: LintOptions,
@@ -1106,8 +1121,18 @@ async function lintUncached(
         sha([sharedKey, target.slug, fileIdsOf(target), JSON.stringify(target.environments ?? []), JSON.stringify(target.lock ?? null), pieceable(target) ? (target.repository ? 'piece:hub' : 'piece:none') : '']))
       : '';
   const keys = targets.map(keyOf);
+  const commitLength = hub.commit?.length ?? 0;
+  // Untouched projects (keyed from the run manifest) whose result the last stored report holds: taken from it, their cache entries kept unread.
+  const snapshot = pieces !== undefined && snapshotUsable(options) ? options.snapshot : undefined;
+  const snapped: (DecodedEntry & { line: PieceOrigin })[] = [];
+  if (snapshot) {
+    targets.forEach((target, index) => {
+      const taken = keys[index] !== '' && reusedKeys.has(target) && pieceableIn(hub, target) ? snapshot.take(target.slug, keys[index]!, commitLength) : undefined;
+      if (taken) snapped[index] = taken;
+    });
+  }
   // Keys are compared without decoding the entries; an entry is decoded when its project's turn comes.
-  const stored = keys.map((key) => key !== '' && cache!.has(key));
+  const stored = keys.map((key, index) => key !== '' && (snapped[index] !== undefined || cache!.has(key)));
   // An untouched project whose entry is gone after all: listed and keyed as any other.
   for (const [index, target] of targets.entries()) {
     if (stored[index] || !reusedKeys.has(target) || !target.registered) continue;
@@ -1120,7 +1145,6 @@ async function lintUncached(
   const listingsSaved = listings?.save();
   // Evaluations are kept as objects unless the caller writes them as the JSON report's pieces.
   const keepObjects = options.jsonPieces !== true;
-  const commitLength = hub.commit?.length ?? 0;
   /**
    * A project's result (before `attachRepository`) stored under `key` ('' = not stored) and made the
    * run's: a project in the hub becomes a piece of the JSON report once, both its cache entry and
@@ -1134,9 +1158,10 @@ async function lintUncached(
     let segment: EvaluationSegment = { project: target.slug, evaluations };
     if (asPiece) {
       const piece: TalliedPiece = { ...pieces!.piece(evaluations, place.repository), tally: segmentTally(evaluations) };
+      const entry = encodeEntryWithRecord(result, piece);
       // The piece is the entry's last part: read back from the cache's file when it hands it out (`deferWritten`).
-      const stored = cache!.setEncoded(key, encodeEntry(result, piece));
-      if (!keepObjects) segment = { project: target.slug, piece: stored && stored.length === piece.bytes.length ? { ...piece, bytes: stored } : piece, commit: hub.commit!, tally: piece.tally };
+      const stored = cache!.setEncoded(key, entry.parts);
+      if (!keepObjects) segment = { project: target.slug, piece: stored && stored.length === piece.bytes.length ? { ...piece, bytes: stored } : piece, commit: hub.commit!, tally: piece.tally, origin: { key, record: entry.record } };
     } else if (key !== '') {
       cache!.setEncoded(key, encodeEntry(result));
     }
@@ -1158,10 +1183,14 @@ async function lintUncached(
     if (stored && stored.length === bytes!.length) taken.segment = { ...segment, piece: { ...segment.piece, bytes: stored } };
   };
   /** A project's stored result (a cache entry, or a worker's) made the run's, or undefined when it does not decode (a miss). */
-  const fromEntry = (target: LintProjectTarget, bytes: Uint8Array | undefined): { record: Omit<ProjectResult, 'evaluations'>; segment: EvaluationSegment } | undefined => {
+  const fromEntry = (target: LintProjectTarget, bytes: Uint8Array | undefined, key: string): { record: Omit<ProjectResult, 'evaluations'>; segment: EvaluationSegment } | undefined => {
     const entry = bytes && decodeEntry(bytes, options.keepSources !== false, commitLength);
+    return entry && fromDecoded(target, entry, entry.record !== undefined && key !== '' ? { key, record: entry.record } : undefined);
+  };
+  /** A decoded result (a cache entry's, a worker's or the stored report's) made the run's; undefined when it is not one of this project. */
+  const fromDecoded = (target: LintProjectTarget, entry: DecodedEntry, origin: PieceOrigin | undefined): { record: Omit<ProjectResult, 'evaluations'>; segment: EvaluationSegment } | undefined => {
     // A piece is an entry of a project in the hub's repository at this commit, and only such a project's entry is one.
-    if (!entry || (entry.piece !== undefined) !== pieceableIn(hub, target)) return undefined;
+    if ((entry.piece !== undefined) !== pieceableIn(hub, target)) return undefined;
     if (!entry.piece) {
       const { evaluations, ...record } = expandCached(entry.result, target);
       return { record, segment: { project: target.slug, evaluations } };
@@ -1170,7 +1199,7 @@ async function lintUncached(
     const segment: EvaluationSegment =
       keepObjects || pieces === undefined
         ? { project: target.slug, evaluations: decodePiece(entry.piece, hub.commit!) }
-        : { project: target.slug, piece: entry.piece, commit: hub.commit!, tally: entry.piece.tally };
+        : { project: target.slug, piece: entry.piece, commit: hub.commit!, tally: entry.piece.tally, ...(origin ? { origin } : {}) };
     return { record, segment };
   };
   // Files of the next uncached projects are read while the current one is evaluated.
@@ -1198,7 +1227,7 @@ async function lintUncached(
     if ('result' in outcome) return settle(target, outcome.result, key);
     // A worker's result is its cache entry, piece and all: stored as it came, its record decoded.
     const entry = Buffer.from(outcome.entry.buffer, outcome.entry.byteOffset, outcome.entry.byteLength);
-    const taken = fromEntry(target, entry);
+    const taken = fromEntry(target, entry, key);
     if (taken) {
       onWorkers++;
       if (key !== '') storeWorkerEntry(key, entry, taken);
@@ -1221,7 +1250,10 @@ async function lintUncached(
    */
   const takeTarget = async (index: number, target: LintProjectTarget): Promise<void> => {
     const key = keys[index]!;
-    let taken = stored[index] ? fromEntry(target, cache!.bytes(key)) : undefined;
+    const fromSnapshot = snapped[index];
+    let taken = fromSnapshot ? fromDecoded(target, fromSnapshot, fromSnapshot.line) : stored[index] ? fromEntry(target, cache!.bytes(key), key) : undefined;
+    if (fromSnapshot && taken) cache!.keep(key);
+    else if (fromSnapshot) taken = fromEntry(target, cache!.bytes(key), key);
     if (taken) {
       cached++;
     } else if (lanes && !stored[index]) {

@@ -192,16 +192,24 @@ const EMPTY = new Uint8Array(0);
 
 /** A result (before `attachRepository`) as its entry's parts (see the file comment), with its evaluations as `piece` when given. */
 export function encodeEntry(result: ProjectResult, piece?: TalliedPiece): (string | Uint8Array)[] {
+  return encodeEntryWithRecord(result, piece).parts;
+}
+
+/** `encodeEntry`'s parts, and the record's JSON (its first line). */
+export function encodeEntryWithRecord(result: ProjectResult, piece?: TalliedPiece): { parts: (string | Uint8Array)[]; record: string } {
   const { sources, ...record } = compact(piece ? { ...result, evaluations: [] } : result);
   const meta: EntryRecord = piece ? { ...record, piece: { tally: piece.tally, commits: piece.commits } } : record;
   const bytes = piece?.bytes ?? EMPTY;
-  return [`${JSON.stringify(meta)}\n${JSON.stringify(sources)}\n`, isDeferred(bytes) ? bytes.read() : bytes];
+  const text = JSON.stringify(meta);
+  return { parts: [`${text}\n${JSON.stringify(sources)}\n`, isDeferred(bytes) ? bytes.read() : bytes], record: text };
 }
 
 /** A decoded entry: its record as a compact result (sources only when asked for), and its piece if it has one. */
 export interface DecodedEntry {
   result: CompactResult;
   piece?: TalliedPiece;
+  /** The record's JSON as stored (its first line), when decoded from an entry. */
+  record?: string;
 }
 
 /**
@@ -217,7 +225,8 @@ export function decodeEntry(bytes: Uint8Array, withSources: boolean, commitLengt
   const second = first < 0 ? -1 : data.indexOf(10, first + 1);
   if (second < 0) return undefined;
   try {
-    const record = JSON.parse(data.toString('utf8', 0, first)) as EntryRecord;
+    const text = data.toString('utf8', 0, first);
+    const record = JSON.parse(text) as EntryRecord;
     const sources = withSources ? (JSON.parse(data.toString('utf8', first + 1, second)) as SourceEntry[]) : [];
     if (!Array.isArray(record.policies) || !Array.isArray(record.diagnostics) || !Array.isArray(record.evaluations) || !Array.isArray(sources)) return undefined;
     const { piece: stored, ...rest } = record;
@@ -228,7 +237,7 @@ export function decodeEntry(bytes: Uint8Array, withSources: boolean, commitLengt
     const { tally, commits } = stored;
     if (!Array.isArray(commits) || !commits.every((at, i) => Number.isInteger(at) && at >= (i === 0 ? 0 : commits[i - 1]! + commitLength) && at + commitLength <= bytes.length)) return undefined;
     if (!tally || !Array.isArray(tally.counts) || !Array.isArray(tally.environments) || !Array.isArray(tally.tenants)) return undefined;
-    return { result, piece: { bytes, commits, tally } };
+    return { result, piece: { bytes, commits, tally }, record: text };
   } catch {
     return undefined;
   }

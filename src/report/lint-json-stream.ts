@@ -19,7 +19,7 @@
 import type { SourceRepository } from '../diagnostics.js';
 import { buildLintJson, orderedDecision, orderedDiagnostic, orderedEvaluations, withLocationRepository, withRepositoryAlias, type LintJsonOptions } from './lint-json.js';
 import { decisionText, jsonString, sameDecisionText } from './lint-json-text.js';
-import { addPieceParts, evaluationSegments, isDeferred, joinedBytes, withoutEvaluations, type DeferredBytes, type EvaluationSegment, type PieceBytes, type StoredPiece } from './lint-pieces.js';
+import { addJoinedPieceParts, addPieceParts, evaluationSegments, isDeferred, joinedBytes, withoutEvaluations, type DeferredBytes, type EvaluationSegment, type PieceBytes, type StoredPiece } from './lint-pieces.js';
 import { lintExitCode, summarize, type Evaluation, type LintReport, type PolicyDecision } from './lint-report.js';
 
 const EVALUATIONS = '\n  "evaluations": []';
@@ -39,14 +39,19 @@ export function* lintJsonChunks(report: LintReport, options: Omit<LintJsonOption
 /**
  * The chunks of `renderLintJson(report, options)` with the default indentation: text, and the bytes
  * of stored pieces as they are (see the file comment), deferred ones included (lint-pieces.ts `DeferredBytes`).
+ * `onPiece`: told of each stored piece written, with its byte offset in the report (the index of the
+ * stored report, lint/report-snapshot.ts).
  */
-export function* lintJsonParts(report: LintReport, options: Omit<LintJsonOptions, 'indent'> = {}): Generator<string | PieceBytes> {
+export function* lintJsonParts(report: LintReport, options: Omit<LintJsonOptions, 'indent'> = {}, onPiece?: (segment: PieceSegment, offset: number) => void): Generator<string | PieceBytes> {
   const { head, open } = headOf(report, options);
   if (open < 0) {
     yield head + '\n';
     return;
   }
-  yield head.slice(0, open);
+  const start = head.slice(0, open);
+  yield start;
+  // Bytes yielded so far, counted only for `onPiece`.
+  let offset = onPiece ? Buffer.byteLength(start) : 0;
   const writer = new EvaluationsWriter(options);
   // Stored pieces hold every decision: a report of findings only is written from the decoded evaluations.
   const segments = options.findingsOnly ? undefined : evaluationSegments(report);
@@ -56,15 +61,18 @@ export function* lintJsonParts(report: LintReport, options: Omit<LintJsonOptions
       const segment = segments[at]!;
       if (!('evaluations' in segment)) {
         // Stored pieces: a run of them as one chunk (see `pieceRun`).
-        const run = pieceRun(segments, at, written);
+        const run = pieceRun(segments, at, written, onPiece && offset);
         at = run.next;
         if (run.bytes.length > 0) yield run.bytes;
+        offset += run.bytes.length;
         written ||= run.bytes.length > 0;
         continue;
       }
       at++;
       if (segment.evaluations.length === 0) continue;
-      yield `${written ? ',' : ''}${writer.text(segment.evaluations)}`;
+      const text = `${written ? ',' : ''}${writer.text(segment.evaluations)}`;
+      yield text;
+      if (onPiece) offset += Buffer.byteLength(text);
       written = true;
     }
   } else {
@@ -74,7 +82,16 @@ export function* lintJsonParts(report: LintReport, options: Omit<LintJsonOptions
     }
   }
   yield `\n  ${head.slice(open)}\n`;
+
+  function pieceRun(segments: readonly EvaluationSegment[], from: number, written: boolean, runOffset: number | undefined): { bytes: DeferredBytes; next: number } {
+    const run = piecesAsRun(segments, from, written);
+    if (onPiece && runOffset !== undefined) for (const [segment, at] of run.placed) onPiece(segment, runOffset + at);
+    return run;
+  }
 }
+
+/** A segment holding a stored piece. */
+export type PieceSegment = Extract<EvaluationSegment, { piece: StoredPiece }>;
 
 /** About how many bytes of stored pieces make one chunk (a report slab, cli/commands/lint.ts, holds 1 MiB). */
 const PIECE_RUN_BYTES = 1 << 19;
@@ -83,27 +100,53 @@ const PIECE_RUN_BYTES = 1 << 19;
  * The stored pieces of `segments` from `from` on, with the commas between them (and before the first
  * when something was `written` before) and the commit written into each, as one chunk of about
  * PIECE_RUN_BYTES (deferred: read, or copied, into the writer's buffer in one call), and the segment
- * after it. A thousand pieces as a chunk per run between commits (twenty a piece) and a comma each
+ * after it; `placed`: each piece written and its offset in the chunk. A thousand pieces as a chunk per run between commits (twenty a piece) and a comma each
  * would make the report's loops hot enough for V8 to optimise them, at a cost a re-run that writes
  * pieces without decoding them never earns back; as runs, they are a few dozen chunks.
  */
-function pieceRun(segments: readonly EvaluationSegment[], from: number, written: boolean): { bytes: DeferredBytes; next: number } {
+function piecesAsRun(segments: readonly EvaluationSegment[], from: number, written: boolean): { bytes: DeferredBytes; next: number; placed: [PieceSegment, number][] } {
   const parts: PieceBytes[] = [];
+  const placed: [PieceSegment, number][] = [];
   let bytes = 0;
   let at = from;
   let commit = '';
   let commitBytes = Buffer.alloc(0);
+  // Deferred pieces that lie one after the other in their file with a comma between (the last stored
+  // report's, lint/report-snapshot.ts: as this wrote them) are read as one run, not one read each.
+  let joined: { bytes: DeferredBytes; pieces: [number, readonly number[]][] } | undefined;
+  const flush = () => {
+    if (joined) addJoinedPieceParts(parts, joined.bytes, joined.pieces, commitBytes);
+    joined = undefined;
+  };
   for (; at < segments.length && bytes < PIECE_RUN_BYTES; at++) {
     const segment = segments[at]!;
     if ('evaluations' in segment) break;
     const piece = segment.piece;
     if (piece.bytes.length === 0) continue;
-    if (written || parts.length > 0) parts.push(COMMA);
-    if (segment.commit !== commit) [commit, commitBytes] = [segment.commit, Buffer.from(segment.commit, 'latin1')];
-    addPieceParts(parts, piece, commitBytes);
-    bytes += piece.bytes.length + 1;
+    const comma = written || parts.length > 0 || joined !== undefined;
+    if (segment.commit !== commit) {
+      flush();
+      [commit, commitBytes] = [segment.commit, Buffer.from(segment.commit, 'latin1')];
+    }
+    const run = joined && comma && isDeferred(piece.bytes) ? joined.bytes.joinedWith?.(piece.bytes, 1) : undefined;
+    if (run) {
+      joined!.pieces.push([joined!.bytes.length + 1, piece.commits]);
+      joined!.bytes = run;
+    } else if (isDeferred(piece.bytes)) {
+      flush();
+      if (comma) parts.push(COMMA);
+      joined = { bytes: piece.bytes, pieces: [[0, piece.commits]] };
+    } else {
+      flush();
+      if (comma) parts.push(COMMA);
+      addPieceParts(parts, piece, commitBytes);
+    }
+    if (comma) bytes++;
+    placed.push([segment, bytes]);
+    bytes += piece.bytes.length;
   }
-  return { bytes: joinedBytes(parts), next: at };
+  flush();
+  return { bytes: joinedBytes(parts), next: at, placed };
 }
 
 const COMMA = Buffer.from(',');

@@ -26,6 +26,11 @@ export interface DeferredBytes {
   readInto(target: Uint8Array, offset: number): void;
   /** Reads them into a new buffer. */
   read(): Buffer;
+  /**
+   * These bytes, the `gap` bytes after them in their file and `next`, as one run (read in one call),
+   * when `next` lies right there; undefined otherwise.
+   */
+  joinedWith?(next: DeferredBytes, gap: number): DeferredBytes | undefined;
 }
 
 /** A piece's bytes: in memory, or deferred. */
@@ -64,10 +69,16 @@ export interface SegmentTally {
   tenants: string[];
 }
 
+/**
+ * Where a stored piece's result came from, for the index of the stored report (lint/report-snapshot.ts):
+ * its key and its record's JSON as the lint cache stores them, or its line of the last index as it is.
+ */
+export type PieceOrigin = { key: string; record: string } | { readonly line: Uint8Array };
+
 /** One project's evaluations in a report: decoded, or a stored piece (with the commit to write into it). */
 export type EvaluationSegment =
   | { project: string; evaluations: Evaluation[] }
-  | { project: string; piece: StoredPiece; commit: string; tally: SegmentTally };
+  | { project: string; piece: StoredPiece; commit: string; tally: SegmentTally; origin?: PieceOrigin };
 
 const STORED_SEGMENTS = Symbol('oclhub.storedSegments');
 
@@ -92,7 +103,7 @@ export function pieceBytes(piece: StoredPiece, commit: string): Buffer {
  */
 export function addPieceParts(parts: PieceBytes[], piece: StoredPiece, commit: Uint8Array): void {
   if (isDeferred(piece.bytes)) {
-    parts.push(deferredWithCommit(piece.bytes, piece.commits, commit));
+    parts.push(deferredWithCommit(piece.bytes, [[0, piece.commits]], commit));
     return;
   }
   let from = 0;
@@ -126,10 +137,28 @@ export function joinedBytes(parts: readonly PieceBytes[]): DeferredBytes {
   return joined;
 }
 
-/** Deferred piece bytes read with `commit` written at each of `commits` (the piece's stand-ins). */
-function deferredWithCommit(bytes: DeferredBytes, commits: readonly number[], commit: Uint8Array): DeferredBytes {
+/**
+ * Deferred bytes of several pieces one after the other in their file (`DeferredBytes.joinedWith`), read
+ * with `commit` written into each one's stand-ins: `pieces` gives each piece's place in them and its
+ * stand-ins' offsets.
+ */
+export function addJoinedPieceParts(parts: PieceBytes[], bytes: DeferredBytes, pieces: readonly (readonly [at: number, commits: readonly number[]])[], commit: Uint8Array): void {
+  parts.push(deferredWithCommit(bytes, pieces, commit));
+}
+
+/** Deferred piece bytes read with `commit` written at each piece's stand-ins (offsets from where the piece is in them). */
+function deferredWithCommit(bytes: DeferredBytes, pieces: readonly (readonly [at: number, commits: readonly number[]])[], commit: Uint8Array): DeferredBytes {
+  // The first stand-in written from `commit`, the others copied from it inside `target` (copyWithin: a
+  // memmove without the argument checks `set` makes on another array, a third less for 20,000 of them).
   const patch = (target: Uint8Array, offset: number) => {
-    for (const at of commits) target.set(commit, offset + at);
+    let first = -1;
+    for (const [at, commits] of pieces) {
+      for (let i = 0; i < commits.length; i++) {
+        const to = offset + at + commits[i]!;
+        if (first < 0) target.set(commit, (first = to));
+        else target.copyWithin(to, first, first + commit.length);
+      }
+    }
   };
   const patched: DeferredBytes = {
     length: bytes.length,

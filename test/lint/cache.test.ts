@@ -204,6 +204,60 @@ describe('LintCache in shards', () => {
   });
 });
 
+describe('LintCache opened lazy, with entries kept from elsewhere', () => {
+  const key = (digit: string, n: number) => `${digit}${String(n).padStart(63, '0')}`;
+  const shard = (digit: string) => path.join(dir, `lint-results.${digit}.json`);
+  const open = (options: { lazy?: boolean; now?: number } = {}) => LintCache.open(dir, 'lint-results', { shards: 16, ...options });
+
+  it('reads only the shards it is asked about or writes, keeps what it was told it used, and leaves the other shards and their stats alone', async () => {
+    const first = await open();
+    for (const digit of ['2', '9']) for (const n of [1, 2, 3]) first.set(key(digit, n), { digit, n });
+    await first.save();
+    // Verified long enough after they were written (see the stat tests below): both recorded.
+    await (await open({ now: Date.now() + 10_000 })).save();
+    const statsFile = path.join(dir, 'lint-results.stat.json');
+    const stats = fs.readFileSync(statsFile, 'utf8');
+    const untouched = [fs.statSync(shard('9')), fs.readFileSync(shard('9'))] as const;
+
+    const lazy = await open({ lazy: true, now: Date.now() + 10_000 });
+    expect(lazy.shardsRead).toBe(0);
+    // Taken elsewhere (the last stored report): kept without being read; one entry replaced.
+    lazy.keep(key('2', 1));
+    lazy.keep(key('9', 1));
+    expect(lazy.shardsRead).toBe(0);
+    expect(lazy.has(key('2', 3))).toBe(true);
+    expect(lazy.shardsRead).toBe(1);
+    lazy.setEncoded(key('2', 2), JSON.stringify({ digit: '2', n: 20 }));
+    await lazy.save();
+    expect(lazy.shardsRead).toBe(1);
+    // Shard 9 was never read: the same file, and its stat still vouches for it.
+    expect(fs.statSync(shard('9')).ino).toBe(untouched[0].ino);
+    expect(fs.readFileSync(shard('9'))).toEqual(untouched[1]);
+    const shardStats = (text: string) => (JSON.parse(text) as { shards: (number[] | null)[] }).shards;
+    expect(shardStats(fs.readFileSync(statsFile, 'utf8'))[9]).toEqual(shardStats(stats)[9]);
+    expect(shardStats(fs.readFileSync(statsFile, 'utf8'))[2]).toBeNull();
+    const after = await open({ now: Date.now() + 10_000 });
+    expect(after.shardsTrusted).toBe(1);
+    // Shard 2: the entry kept, the one set, and none of the others (neither read nor kept).
+    expect(after.get(key('2', 1))).toEqual({ digit: '2', n: 1 });
+    expect(after.get(key('2', 2))).toEqual({ digit: '2', n: 20 });
+    expect(after.has(key('2', 3))).toBe(false);
+    expect(after.get(key('9', 3))).toEqual({ digit: '9', n: 3 });
+  });
+
+  it('keeps a stat it did not read only when it vouched for its shard when recorded', async () => {
+    const first = await open();
+    for (const digit of ['2', '9']) first.set(key(digit, 1), { digit });
+    await first.save();
+    // Recorded racy (right after the shards were written): vouches for nothing, and is not carried by a lazy run.
+    await (await open()).save();
+    const lazy = await open({ lazy: true, now: Date.now() + 10_000 });
+    lazy.setEncoded(key('2', 2), '{}');
+    await lazy.save();
+    expect((await open({ now: Date.now() + 20_000 })).shardsTrusted).toBe(0);
+  });
+});
+
 describe('LintCache shards vouched for by their stat', () => {
   const key = (digit: string, n: number) => `${digit}${String(n).padStart(63, '0')}`;
   const shard = (digit: string) => path.join(dir, `lint-results.${digit}.json`);

@@ -21,6 +21,8 @@ import { pathToFileURL } from 'node:url';
 import { Option } from 'commander';
 import { findRepositoryRoot } from '../../git/find-root.js';
 import { checkDeferredReads, DeferredReadError, discardStoredBody, LintCache, readRenderedReport, releaseDeferredReads, renderedReportWriter, stageRenderedCopy, writeRenderedReport, type RenderedReport, type StagedRenderedReport } from '../../lint/cache.js';
+import { ReportSnapshot, writeSnapshotIndex, type WrittenPiece } from '../../lint/report-snapshot.js';
+import type { FileIdentity } from '../../lint/fast-rerun.js';
 import type { LintOptions } from '../../lint/engine.js';
 import { rerunRecorder, type RerunOptions } from '../../lint/fast-rerun.js';
 import { renderedReportKeyUntil } from '../../lint/report-key.js';
@@ -220,6 +222,7 @@ async function lint(options: LintCommandOptions, io: CliIo, workers: StartedWork
   if (lintOptions.cacheDir !== false) {
     const toFile = options.output !== undefined && (await outputTarget(path.resolve(io.cwd, options.output)).catch(() => undefined))?.kind === 'file';
     lintOptions.deferStoredPieces = toFile || WHOLE_FORMATS.has(format);
+    if (quick.snapshot) lintOptions.snapshot = quick.snapshot;
   }
   // One "now" for everything the run decides by the date (exceptions, expiry rules).
   lintOptions.now = new Date();
@@ -258,7 +261,7 @@ async function lint(options: LintCommandOptions, io: CliIo, workers: StartedWork
   // lint's peak memory); the projects taken from the cache are written as the bytes stored for them,
   // or decoded one at a time (report/lint-pieces.ts).
   const lintJsonParts = format === 'json' || extras.some((extra) => extra.format === 'json') ? (await import('../../report/lint-json-stream.js')).lintJsonParts : undefined;
-  const streamed = (report: typeof run.report, format: LintFormat): Iterable<string | PieceBytes> | undefined =>
+  const streamed = (report: typeof run.report, format: LintFormat, onPiece?: (piece: WrittenPiece) => void): Iterable<string | PieceBytes> | undefined =>
     format === 'sarif'
       ? sarifChunks(report, renderOptions.sarif)
       : format === 'junit'
@@ -266,7 +269,7 @@ async function lint(options: LintCommandOptions, io: CliIo, workers: StartedWork
         : format === 'gitlab'
           ? gitlabChunks(report, renderOptions.gitlab)
           : format === 'json'
-            ? lintJsonParts?.(report)
+            ? lintJsonParts?.(report, {}, onPiece && ((segment, offset) => onPiece({ segment, offset })))
             : undefined;
   /** Renders a format whole (with GitHub's job summary); DEFERRED_CHANGED when a deferred piece's cache file changed under it. */
   const renderWhole = (report: typeof run.report, format: LintFormat, withSummary = false): { text: string; summary?: string } | typeof DEFERRED_CHANGED => {
@@ -297,9 +300,14 @@ async function lint(options: LintCommandOptions, io: CliIo, workers: StartedWork
     const exitCode = lintExitCode(summarize(run.report));
     // A volatile run (a policy reads the clock: src/policy/clock.ts) is never stored for re-printing.
     const cache = quick.key !== undefined && quick.dir !== undefined && !run.volatile ? { dir: quick.dir, key: quick.key } : undefined;
-    const chunks = streamed(run.report, format);
+    // The pieces of a stored JSON report, indexed beside it once it is published (report-snapshot.ts).
+    const written: WrittenPiece[] = [];
+    const indexed = cache && format === 'json' && run.report.hubRef !== undefined ? written : undefined;
+    const chunks = streamed(run.report, format, indexed && ((piece) => indexed.push(piece)));
     if (chunks) {
-      const code = await emitChunks(chunks, exitCode, options, io, cache, deferred);
+      const stored = cache && indexed ? { ...cache, published: (body: FileIdentity) => writeSnapshotIndex(cache.dir, body, run.report.hubRef!.length, indexed) } : cache;
+      // The last stored body, once every piece read from it is checked, let go while the report is flushed.
+      const code = await emitChunks(chunks, exitCode, options, io, stored, deferred, () => quick.snapshot?.close());
       if (cache && code !== DEFERRED_CHANGED) record();
       return code;
     }
@@ -322,6 +330,7 @@ async function lint(options: LintCommandOptions, io: CliIo, workers: StartedWork
       run = await lintHub(hub, lintOptions);
     }
   } finally {
+    quick.snapshot?.close();
     releaseDeferredReads();
   }
 }
@@ -391,7 +400,7 @@ async function quickReport(
   release: LintOptions['release'],
   where: { cacheRoot: string; hubRoot?: string; hubFromOutside: boolean },
   shard: ShardSpec | undefined,
-): Promise<{ key?: string; until?: number; dir?: string; previous?: RenderedReport; objects?: ObjectCache; verified?: string }> {
+): Promise<{ key?: string; until?: number; dir?: string; previous?: RenderedReport; objects?: ObjectCache; verified?: string; snapshot?: ReportSnapshot }> {
   if (options.cache === false || (options.project ?? []).length > 0 || where.hubRoot === undefined) return {};
   const hubDir = where.hubRoot;
   if (hubDir !== where.cacheRoot) return {};
@@ -405,10 +414,12 @@ async function quickReport(
   const { key, until } = keyed;
   const verified = keyed.worktreeVerified ? { verified: keyed.commit } : {};
   const previous = await readRenderedReport(dir, key);
+  // Not its answer, but a JSON report's pieces may still be (report-snapshot.ts): opened before the body goes.
+  const snapshot = !previous && format === 'json' ? ReportSnapshot.open(dir) : undefined;
   // Not its answer: the stored body (tens of megabytes) is removed on the thread pool now, while the run
   // lints, not beside the new report's flush at the end (~9 ms of a 1,000-project re-run's report writing).
   if (!previous) void discardStoredBody(dir);
-  return previous ? { key, until, dir, previous, objects, ...verified } : { key, until, dir, objects, ...verified };
+  return previous ? { key, until, dir, previous, objects, ...verified } : { key, until, dir, objects, ...verified, ...(snapshot ? { snapshot } : {}) };
 }
 
 /**
@@ -546,8 +557,9 @@ async function emitChunks(
   exitCode: number,
   options: LintCommandOptions,
   io: CliIo,
-  cache: { dir: string; key: string } | undefined,
+  cache: { dir: string; key: string; published?: (body: FileIdentity) => void } | undefined,
   deferred = false,
+  checked?: () => void,
 ): Promise<number> {
   if (options.output === undefined) {
     const stored = cache ? await renderedReportWriter(cache.dir, cache.key, exitCode) : undefined;
@@ -565,7 +577,8 @@ async function emitChunks(
         io.stdout(slab.toString('utf8'));
       }
     }
-    await stored?.done();
+    const body = await stored?.done();
+    if (body) cache?.published?.(body);
     return exitCode;
   }
   const file = path.resolve(io.cwd, options.output);
@@ -588,6 +601,7 @@ async function emitChunks(
           await writing;
           // Every deferred piece was read from its file as it was verified: else nothing is published.
           if (deferred) checkDeferredReads();
+          checked?.();
         } finally {
           // A write still in flight when producing the report failed: waited for (its slab is ours until then).
           await writing?.catch(() => undefined);
@@ -601,7 +615,8 @@ async function emitChunks(
     io.stderr(`oclhub lint: cannot write ${options.output}: ${fileErrorReason(error)}\n`);
     return EXIT_USAGE;
   }
-  await stored?.done();
+  const body = await stored?.done();
+  if (body) cache?.published?.(body);
   return exitCode;
 }
 
