@@ -19,6 +19,7 @@ export const ENVIRONMENT: ReadonlyArray<readonly [string, string]> = [
   ['GITHUB_STEP_SUMMARY', 'set by GitHub Actions: lint --format github appends the Markdown job summary to this file'],
   ['CI', 'set by CI systems: no progress output, no colour unless FORCE_COLOR'],
   ['HOME, USERPROFILE, XDG_CONFIG_HOME, GIT_CONFIG_GLOBAL', 'where ~/.cache, ~/.netrc and the global Git configuration are found (USERPROFILE on Windows)'],
+  ['GIT_CONFIG_SYSTEM, GIT_CONFIG_NOSYSTEM, GIT_ATTR_NOSYSTEM', "the system Git configuration and attributes lint looks at (with the repository's and the global ones) before it trusts Git's index over hashing the working tree's files: any line-ending setting or attribute there, or GIT_CONFIG_PARAMETERS/GIT_CONFIG_COUNT, and every file is hashed"],
   ['OCLHUB_CODE_CACHE_DIR, OCLHUB_CODE_CACHE', "where V8's compiled code of lint is kept between runs, one file per oclhub build, Node version and NODE_OPTIONS (default code/ in the cache folder above); OCLHUB_CODE_CACHE=off keeps none"],
   ['OCLHUB_UNBUNDLED', 'run the compiled modules in dist/ instead of the bundle (debugging)'],
 ];
