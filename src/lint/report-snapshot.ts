@@ -27,7 +27,7 @@ import path from 'node:path';
 import { replaceFileSync } from '../git/durable.js';
 import { DeferredSource, FileRun } from './cache.js';
 import { hasIdentity, RENDERED_BODY, type FileIdentity } from './fast-rerun.js';
-import type { CompactResult, DecodedEntry } from './result-entry.js';
+import { storedPieceWhole, type CompactResult, type DecodedEntry } from './result-entry.js';
 import type { EvaluationSegment, SegmentTally } from '../report/lint-pieces.js';
 
 export const SNAPSHOT_INDEX = 'lint-output.pieces';
@@ -131,15 +131,8 @@ export class ReportSnapshot {
     if (indexed[1] !== key || !Number.isInteger(length) || !Number.isInteger(offset) || offset < 0 || length <= 0 || offset + length > this.bodySize) return undefined;
     if (record === null || typeof record !== 'object' || !Array.isArray(record.policies) || !Array.isArray(record.diagnostics) || !Array.isArray(record.evaluations)) return undefined;
     const piece = record.piece;
-    if (!piece || typeof piece !== 'object') return undefined;
-    const tally = piece.tally;
-    const commits = piece.commits;
-    if (!tally || !Array.isArray(tally.counts) || !Array.isArray(tally.environments) || !Array.isArray(tally.tenants) || !Array.isArray(commits)) return undefined;
-    for (let i = 0, least = 0; i < commits.length; i++) {
-      const c = commits[i]!;
-      if (!Number.isInteger(c) || c < least || c + commitLength > length) return undefined;
-      least = c + commitLength;
-    }
+    if (!storedPieceWhole(piece, length, commitLength)) return undefined;
+    const { tally, commits } = piece;
     // Taken once: the record's objects become the run's (placed in place, engine.ts).
     parsed.bySlug.delete(slug);
     const result: CompactResult = { policies: record.policies, diagnostics: record.diagnostics, evaluations: record.evaluations, sources: [] };

@@ -190,6 +190,24 @@ type EntryRecord = Omit<CompactResult, 'sources'> & { piece?: { tally: SegmentTa
 
 const EMPTY = new Uint8Array(0);
 
+/**
+ * Whether a stored record's `piece` is whole for a piece of `length` bytes: a tally, and its commit
+ * stand-ins' offsets in order, at least `commitLength` apart and inside the piece. Checked wherever a
+ * record is read back: a cache entry (`decodeEntry`) and the last stored report's index
+ * (report-snapshot.ts). Plain loops: it runs once per project taken, mostly in V8's interpreter.
+ */
+export function storedPieceWhole(piece: unknown, length: number, commitLength: number): piece is { tally: SegmentTally; commits: number[] } {
+  if (!piece || typeof piece !== 'object') return false;
+  const { tally, commits } = piece as { tally?: Partial<SegmentTally>; commits?: unknown };
+  if (!tally || !Array.isArray(tally.counts) || !Array.isArray(tally.environments) || !Array.isArray(tally.tenants) || !Array.isArray(commits)) return false;
+  for (let i = 0, least = 0; i < commits.length; i++) {
+    const at: unknown = commits[i];
+    if (!Number.isInteger(at) || (at as number) < least || (at as number) + commitLength > length) return false;
+    least = (at as number) + commitLength;
+  }
+  return true;
+}
+
 /** A result (before `attachRepository`) as its entry's parts (see the file comment), with its evaluations as `piece` when given. */
 export function encodeEntry(result: ProjectResult, piece?: TalliedPiece): (string | Uint8Array)[] {
   return encodeEntryWithRecord(result, piece).parts;
@@ -234,9 +252,8 @@ export function decodeEntry(bytes: Uint8Array, withSources: boolean, commitLengt
     if (stored === undefined) return second + 1 === data.length && !tail?.length ? { result } : undefined;
     if (tail && second + 1 !== data.length) return undefined;
     const bytes = tail ?? data.subarray(second + 1);
+    if (!storedPieceWhole(stored, bytes.length, commitLength)) return undefined;
     const { tally, commits } = stored;
-    if (!Array.isArray(commits) || !commits.every((at, i) => Number.isInteger(at) && at >= (i === 0 ? 0 : commits[i - 1]! + commitLength) && at + commitLength <= bytes.length)) return undefined;
-    if (!tally || !Array.isArray(tally.counts) || !Array.isArray(tally.environments) || !Array.isArray(tally.tenants)) return undefined;
     return { result, piece: { bytes, commits, tally }, record: text };
   } catch {
     return undefined;
