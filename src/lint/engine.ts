@@ -714,7 +714,16 @@ export async function lintProjectEncoded(hub: Hub, target: LintProjectTarget, po
   // The piece writer fills in the locations' repository (see `settle` in lintUncached).
   const place = placeIn(hub, target);
   const { evaluations } = attachRepository(run.result, place, { leaveLocations: true });
-  return { entry: entryBytes(encodeEntry(run.result, { ...pieces.piece(evaluations, place.repository), tally: segmentTally(evaluations) })), evaluated: run.evaluated };
+  return { entry: entryBytes(encodeEntry(run.result, talliedPiece(pieces, evaluations, place.repository))), evaluated: run.evaluated };
+}
+
+/**
+ * A project's piece with its tally, as one literal: `{ ...piece, tally }` gets a map of its own on every
+ * call on Node 20's V8 (a spread's copy has no transition to share), and so did every object built from it.
+ */
+function talliedPiece(pieces: PieceWriter, evaluations: readonly Evaluation[], repository: SourceRepository | undefined): TalliedPiece {
+  const written = pieces.piece(evaluations, repository);
+  return { bytes: written.bytes, commits: written.commits, tally: segmentTally(evaluations) };
 }
 
 /**
@@ -919,8 +928,11 @@ export async function lintHub(hub: Hub, options: LintOptions = {}): Promise<Lint
     ? (await cachedHubPractices(hub.config, result.facts ?? [], { now, publishedPolicies }, hubCache)).filter((d) => !linted || (d.project !== undefined && linted.has(d.project)))
     : [];
   // A hub-wide finding (or related place) that names no repository is in the hub's: only other repositories' facts carry one.
-  const inHub = <T extends { file?: string; repository?: SourceRepository }>(item: T): T => (item.file !== undefined && item.repository === undefined ? { ...item, repository: hub.repository } : item);
-  found.push(...practices.map((d) => (d.related ? { ...inHub(d), related: d.related.map(inHub) } : inHub(d))));
+  // Object.assign, not `{ ...item, repository }`: on Node 20's V8 a spread's copy with a field added gets a
+  // map of its own on every call, and each such finding then missed the inline caches of the report's writers.
+  const inHub = <T extends { file?: string; repository?: SourceRepository }>(item: T): T =>
+    item.file !== undefined && item.repository === undefined ? Object.assign({}, item, { repository: hub.repository }) : item;
+  found.push(...practices.map((d) => (d.related ? Object.assign({}, inHub(d), { related: d.related.map(inHub) }) : inHub(d))));
   const exceptions = hub.config?.exceptions ?? [];
   for (const segment of result.segments) {
     // Without exceptions every decision stands as it is (applyExceptions would copy them unchanged).
@@ -1157,11 +1169,11 @@ async function lintUncached(
     const { evaluations, ...record } = attachRepository(result, place, { leaveLocations: asPiece && !keepObjects });
     let segment: EvaluationSegment = { project: target.slug, evaluations };
     if (asPiece) {
-      const piece: TalliedPiece = { ...pieces!.piece(evaluations, place.repository), tally: segmentTally(evaluations) };
+      const piece = talliedPiece(pieces!, evaluations, place.repository);
       const entry = encodeEntryWithRecord(result, piece);
       // The piece is the entry's last part: read back from the cache's file when it hands it out (`deferWritten`).
       const stored = cache!.setEncoded(key, entry.parts);
-      if (!keepObjects) segment = { project: target.slug, piece: stored && stored.length === piece.bytes.length ? { ...piece, bytes: stored } : piece, commit: hub.commit!, tally: piece.tally, origin: { key, record: entry.record } };
+      if (!keepObjects) segment = { project: target.slug, piece: stored && stored.length === piece.bytes.length ? { bytes: stored, commits: piece.commits, tally: piece.tally } : piece, commit: hub.commit!, tally: piece.tally, origin: { key, record: entry.record } };
     } else if (key !== '') {
       cache!.setEncoded(key, encodeEntry(result));
     }

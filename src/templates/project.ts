@@ -83,9 +83,22 @@ export async function resolveValidatedFile(options: ResolveValidatedFileOptions)
   for (const [key, version] of options.pinned ?? []) {
     if (key.startsWith(`${path}#`)) pinned.set(key.slice(path.length + 1), version);
   }
-  const common = { catalog: options.catalog, file: path, pinned, ...(options.environments ? { environments: options.environments } : {}) };
+  // One literal with every field (resolveProcess reads absent and undefined alike): Node 20's V8 gives
+  // `{ ...common, kind, … }` a map of its own on every call (a spread's copy has no transitions to share),
+  // which cost each project new maps and missed inline caches wherever the options were read.
+  const environments = options.environments ? options.environments : undefined;
   if (document.kind === 'deployment_process') {
-    const resolved = await resolveProcess({ ...common, kind: 'deployment_process', process: document, body: checked.ast.body, inProjectTemplate: document.projectTemplate !== undefined });
+    const resolved = await resolveProcess({
+      catalog: options.catalog,
+      file: path,
+      pinned,
+      environments,
+      kind: 'deployment_process',
+      runbook: undefined,
+      process: document,
+      body: checked.ast.body,
+      inProjectTemplate: document.projectTemplate !== undefined,
+    });
     resolved.source = checked.ast;
     return resolved;
   }
@@ -93,11 +106,15 @@ export async function resolveValidatedFile(options: ResolveValidatedFileOptions)
     const processStart = document.process.range.start.offset;
     const block = checked.ast.body.find((e) => e.type === 'block' && e.range.start.offset === processStart);
     const resolved = await resolveProcess({
-      ...common,
+      catalog: options.catalog,
+      file: path,
+      pinned,
+      environments,
       kind: 'runbook',
-      ...(document.slug !== undefined ? { runbook: document.slug } : {}),
+      runbook: document.slug,
       process: document.process,
       body: block?.type === 'block' ? block.body : [],
+      inProjectTemplate: undefined,
     });
     resolved.source = checked.ast;
     return resolved;
