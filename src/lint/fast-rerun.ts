@@ -8,7 +8,9 @@
  * state (worktree.ts). A re-run checks all of that with a few dozen reads and a stat per project file
  * and folder, then
  * prints the stored report or has the kernel copy it to `--output` (started before the checks, on the
- * thread pool, and renamed into place only if they all hold), and exits with the stored exit code.
+ * thread pool, and renamed into place only if they all hold), and exits with the stored exit code. An
+ * `--output` that already holds the report — the full path's report file, of which the stored report is
+ * a second name, or a copy a re-run left there — is left as it is while its stat vouches for it.
  *
  * It declines — and the full path decides, with its own messages — on anything it does not fully
  * understand or cannot vouch for: an option outside the few it parses (or given twice, or with a value
@@ -577,6 +579,20 @@ function rememberOutput(cacheDir: string, text: string, record: RerunRecord, out
   }
 }
 
+/**
+ * Whether the report file `output` is the stored report's body under another name, untouched since it
+ * was stored: the full path stores a report it wrote to a file as a second name of that file (a hard
+ * link, cache.ts `stageRenderedCopy`) when the file's stat vouches for its bytes from then on, so while
+ * the body shows the identity the head names, that file holds the report, flushed before it was linked.
+ * A re-run of the same command then has nothing to write. Not through a symbolic link (the full path
+ * writes through it; a re-run declines, see `startStoredCopy`).
+ */
+export function isStoredReport(output: string, body: string, identity: FileIdentity): boolean {
+  const file = lstatSync(output, { throwIfNoEntry: false });
+  const stored = lstatSync(body, { throwIfNoEntry: false });
+  return file !== undefined && stored !== undefined && file.isFile() && stored.isFile() && file.dev === stored.dev && file.ino === stored.ino && hasIdentity(stored, identity);
+}
+
 /** The bytes of the stored file `file` when it is the one `identity` names. */
 function readStoredFile(file: string, identity: FileIdentity): Buffer | undefined {
   const fd = openSync(file, 'r');
@@ -628,9 +644,10 @@ export async function rerunFromCache(io: RerunIo): Promise<number | undefined> {
     if (observed.commit !== record.commit || typeof record.tags !== 'string' || tagsDigest(observed.tags) !== record.tags) return undefined;
     const body = path.join(places.cacheDir, RENDERED_BODY);
     const output = options.output !== undefined ? path.resolve(io.cwd, options.output) : undefined;
-    // The report file this record's report was last copied to, still as it was left: not written again.
+    // The report file this record's report was last copied to, still as it was left, or the stored report
+    // itself (the report file the full path wrote, see `isStoredReport`): not written again.
     const left = output !== undefined && record.output?.file === output ? record.output.identity : undefined;
-    const stillThere = () => left !== undefined && showsWrittenIdentity(statSync(output!, { throwIfNoEntry: false }), left);
+    const stillThere = () => output !== undefined && ((left !== undefined && showsWrittenIdentity(statSync(output, { throwIfNoEntry: false }), left)) || isStoredReport(output, body, stored.body));
     if (output !== undefined && !stillThere()) copy = startStoredCopy(body, stored.body, output, false);
     const holds = await withoutOptimizingCompiler(io.env, () => worktreeStateHolds(places.cacheDir, places.root, record.commit, record.worktree));
     if (!holds) throw new Error('another working tree');
