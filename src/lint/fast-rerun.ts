@@ -31,15 +31,15 @@ import { worktreeStateHolds, worktreeStateName } from './worktree.js';
 import { nodeCrypto } from './node-crypto.js';
 import { isJobsText } from './workers/jobs-text.js';
 import { makeCacheDirSync } from './cache-folder.js';
-import { renameOverRegularSync, replaceFileSync, syncFolder, tempPath } from '../git/durable.js';
-import type { FsLike } from '../git/repo.js';
+import { renameOverRegularSync, replaceFileSync, syncFolderSync, tempPath } from '../git/durable.js';
 
 // Node's own modules as they are, not through the ES-module facades an `import` of them builds: a few
-// milliseconds of the re-run's start-up (see worktree.ts). Older Node: the facades.
-const { appendFileSync, closeSync, fstatSync, fsync, lstatSync, mkdirSync, openSync, promises: fsPromises, readdirSync, readFileSync, readSync, statSync } =
+// milliseconds of the re-run's start-up (see worktree.ts). Older Node: the facades. Callbacks, not
+// `fs.promises`: its first use loads Node's promise-based file system (with its readline, watcher and
+// stream modules), ~1 ms before the copy to --output can start.
+const { appendFileSync, closeSync, copyFile, fstatSync, fsync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, statSync, unlink } =
   process.getBuiltinModule?.('node:fs') ?? (await import('node:fs'));
 const path: typeof import('node:path') = process.getBuiltinModule?.('node:path') ?? (await import('node:path'));
-const { copyFile, unlink } = fsPromises;
 
 /** Bumped when cached results change shape or meaning. */
 export const ENGINE_VERSION = '7';
@@ -139,9 +139,6 @@ export interface StoredCopy {
   discard(): Promise<void>;
 }
 
-/** Node's file system as the Git layer's durable-write helpers take it (only its promises are used). */
-const NODE_FS: FsLike = { promises: fsPromises as unknown as FsLike['promises'] };
-
 /**
  * Starts copying the stored file `source` to `target` the way every report file is written — a new
  * temporary file in the target's folder, flushed, renamed into place — with the copy made by the
@@ -175,16 +172,15 @@ export function startStoredCopy(source: string, identity: FileIdentity, target: 
     descriptorOpen = false;
   };
   // Copied, then flushed (as the full path writes a report, git/durable.ts: on disk before the name is).
-  const copied: Promise<unknown> = copyFile(source, temp)
-    .then(() => new Promise<void>((resolve, reject) => fsync(fd, (error) => (error ? reject(error) : resolve()))))
-    .then(
-      () => undefined,
-      (error: unknown) => error ?? new Error('copy failed'),
-    );
+  // Resolves with the failure, if any.
+  const copied = new Promise<Error | undefined>((resolve) =>
+    copyFile(source, temp, (copyError) => (copyError ? resolve(copyError) : fsync(fd, (syncError) => resolve(syncError ?? undefined)))),
+  );
+  const removeTemp = () => new Promise<void>((resolve) => unlink(temp, () => resolve()));
   const discard = async () => {
     await copied;
     close();
-    await unlink(temp).catch(() => undefined);
+    await removeTemp();
   };
   return {
     discard,
@@ -209,11 +205,11 @@ export function startStoredCopy(source: string, identity: FileIdentity, target: 
         }
       } catch (error) {
         close();
-        await unlink(temp).catch(() => undefined);
+        await removeTemp();
         throw error;
       }
       const published = statSync(target, { throwIfNoEntry: false });
-      await syncFolder(NODE_FS, folder);
+      syncFolderSync(folder);
       return writtenIdentity(written, published) ?? true;
     },
   };
