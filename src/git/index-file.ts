@@ -31,51 +31,101 @@ export class IndexFormatError extends Error {}
 const ENTRY_FIXED = 62;
 const EXTENDED = 0x4000;
 
-export function parseIndex(data: Buffer): IndexFile {
+/** An entry of an index as `walkIndex` meets it. */
+interface WalkedEntry {
+  /** Where the entry starts in the index's bytes. */
+  offset: number;
+  /** The length of its fixed-size part: 62, or 64 with extended flags (version 3 and later). */
+  fixed: number;
+  flags: number;
+  /** The path's bytes: a view of the index's bytes, or (version 4) the path rebuilt from the previous one. */
+  name: Buffer;
+}
+
+/** What `walkIndex` found besides the entries. */
+interface IndexWalk {
+  version: 2 | 3 | 4;
+  /** Where the trailing checksum starts. */
+  end: number;
+  /** Where the last extension ends: `end`, unless fewer bytes than an extension's header are left over. */
+  extensionsEnd: number;
+}
+
+/**
+ * The one reading of an index's layout that `parseIndex` and `indexedBlobs` share: the header, the
+ * checksum (a trailer of zeros, `index.skipHash`, does not match), every entry within the bytes before
+ * the checksum, and the extensions, none of which may be one a reader must understand (split or sparse
+ * index). `entry` is called with each entry in order, `extension` with each extension's start and
+ * size. Throws an IndexFormatError on anything else. Bytes left after the extensions, too few for
+ * another one, are the caller's to judge (`extensionsEnd`).
+ */
+function walkIndex(data: Buffer, entry: (walked: WalkedEntry) => void, extension?: (offset: number, size: number) => void): IndexWalk {
   if (data.length < 12 + 20 || data.toString('latin1', 0, 4) !== 'DIRC') throw new IndexFormatError('not a Git index file');
-  const checksum = createHash('sha1').update(data.subarray(0, data.length - 20)).digest();
-  if (!checksum.equals(data.subarray(data.length - 20))) throw new IndexFormatError('the index checksum does not match (a damaged index)');
+  const trailer = data.subarray(data.length - 20);
+  if (trailer.every((byte) => byte === 0) || !createHash('sha1').update(data.subarray(0, data.length - 20)).digest().equals(trailer)) {
+    throw new IndexFormatError('the index checksum does not match (a damaged index)');
+  }
   const version = data.readUInt32BE(4);
   if (version !== 2 && version !== 3 && version !== 4) throw new IndexFormatError(`index version ${version} is not supported`);
   const count = data.readUInt32BE(8);
   const end = data.length - 20;
-  const entries: IndexEntry[] = [];
   let offset = 12;
-  let previous = '';
+  let previous: Buffer = Buffer.alloc(0);
   for (let i = 0; i < count; i++) {
+    if (offset + ENTRY_FIXED > end) throw new IndexFormatError('the index is truncated');
     const flags = data.readUInt16BE(offset + 60);
     const fixed = ENTRY_FIXED + (version >= 3 && (flags & EXTENDED) !== 0 ? 2 : 0);
-    const head = Buffer.from(data.subarray(offset, offset + fixed));
     let cursor = offset + fixed;
-    let path: string;
+    if (cursor > end || (version === 4 && cursor >= end)) throw new IndexFormatError('the index is truncated');
+    let name: Buffer;
     if (version === 4) {
       const [strip, after] = readVarint(data, cursor);
       const nul = data.indexOf(0, after);
       if (nul < 0 || strip > previous.length) throw new IndexFormatError('damaged path in the index');
-      path = previous.slice(0, previous.length - strip) + data.toString('latin1', after, nul);
+      if (nul >= end) throw new IndexFormatError('the index is truncated');
+      name = Buffer.concat([previous.subarray(0, previous.length - strip), data.subarray(after, nul)]);
       cursor = nul + 1;
     } else {
       const nul = data.indexOf(0, cursor);
       if (nul < 0) throw new IndexFormatError('damaged path in the index');
-      path = data.toString('latin1', cursor, nul);
+      if (nul >= end) throw new IndexFormatError('the index is truncated');
+      name = data.subarray(cursor, nul);
       // Entries are padded with 1-8 NULs to a multiple of 8 bytes.
       cursor = offset + ((fixed + (nul - cursor) + 8) & ~7);
     }
     if (cursor > end) throw new IndexFormatError('the index is truncated');
-    entries.push({ path, stage: (flags >> 12) & 3, head });
-    previous = path;
+    entry({ offset, fixed, flags, name });
+    previous = name;
     offset = cursor;
   }
-  const extensions: Buffer[] = [];
   while (offset + 8 <= end) {
     const signature = data.toString('latin1', offset, offset + 4);
     const size = data.readUInt32BE(offset + 4);
     if (offset + 8 + size > end) throw new IndexFormatError(`index extension ${signature} is truncated`);
+    // Lower case: an extension Git requires a reader to understand (split index "link", sparse index "sdir").
     if (!/^[A-Z]/.test(signature)) throw new IndexFormatError(`the index uses the "${signature}" extension (split or sparse index), which oclhub cannot update`);
-    if (signature !== 'TREE') extensions.push(Buffer.from(data.subarray(offset, offset + 8 + size)));
+    extension?.(offset, size);
     offset += 8 + size;
   }
-  return { version: version as 2 | 3 | 4, entries, extensions };
+  return { version: version as 2 | 3 | 4, end, extensionsEnd: offset };
+}
+
+/**
+ * The index `data` as entries and extensions to rewrite (worktree-follow.ts). Throws an IndexFormatError
+ * for anything `walkIndex` refuses; bytes left over after the extensions, too few for another, are
+ * taken as they always were (and not written back).
+ */
+export function parseIndex(data: Buffer): IndexFile {
+  const entries: IndexEntry[] = [];
+  const extensions: Buffer[] = [];
+  const { version } = walkIndex(
+    data,
+    ({ offset, fixed, flags, name }) => entries.push({ path: name.toString('latin1'), stage: (flags >> 12) & 3, head: Buffer.from(data.subarray(offset, offset + fixed)) }),
+    (offset, size) => {
+      if (data.toString('latin1', offset, offset + 4) !== 'TREE') extensions.push(Buffer.from(data.subarray(offset, offset + 8 + size)));
+    },
+  );
+  return { version, entries, extensions };
 }
 
 export function serializeIndex(index: IndexFile): Buffer {
@@ -239,63 +289,27 @@ export function statTimeMs(seconds: number, nanoseconds: number): number {
  * twice, vouch for nothing.
  */
 export function indexedBlobs(data: Buffer, indexMtimeMs: number): IndexedBlobs | undefined {
-  if (data.length < 12 + 20 || data.toString('latin1', 0, 4) !== 'DIRC') return undefined;
-  const trailer = data.subarray(data.length - 20);
-  if (trailer.every((byte) => byte === 0)) return undefined;
-  if (!createHash('sha1').update(data.subarray(0, data.length - 20)).digest().equals(trailer)) return undefined;
-  const version = data.readUInt32BE(4);
-  if (version !== 2 && version !== 3 && version !== 4) return undefined;
-  const count = data.readUInt32BE(8);
-  const end = data.length - 20;
   /** Path → where its entry starts, or -1 when it vouches for nothing. */
   const entries = new Map<string, number>();
-  let offset = 12;
-  let previous: Buffer = Buffer.alloc(0);
-  for (let i = 0; i < count; i++) {
-    if (offset + ENTRY_FIXED > end) return undefined;
-    const flags = data.readUInt16BE(offset + 60);
-    const extended = version >= 3 && (flags & EXTENDED) !== 0;
-    const fixed = ENTRY_FIXED + (extended ? 2 : 0);
-    if (offset + fixed > end) return undefined;
-    const extendedFlags = extended ? data.readUInt16BE(offset + 62) : 0;
-    let cursor = offset + fixed;
-    let name: Buffer;
-    if (version === 4) {
-      if (cursor >= end) return undefined;
-      const [strip, after] = readVarint(data, cursor);
-      const nul = data.indexOf(0, after);
-      if (nul < 0 || nul >= end || strip > previous.length) return undefined;
-      name = Buffer.concat([previous.subarray(0, previous.length - strip), data.subarray(after, nul)]);
-      cursor = nul + 1;
-    } else {
-      const nul = data.indexOf(0, cursor);
-      if (nul < 0 || nul >= end) return undefined;
-      name = data.subarray(cursor, nul);
-      cursor = offset + ((fixed + (nul - cursor) + 8) & ~7);
-    }
-    if (cursor > end) return undefined;
-    const path = name.toString('utf8');
-    const mode = data.readUInt32BE(offset + 24);
-    const vouches =
-      ((flags >> 12) & 3) === 0 &&
-      (flags & ASSUME_VALID) === 0 &&
-      (extendedFlags & (SKIP_WORKTREE | INTENT_TO_ADD)) === 0 &&
-      (mode === 0o100644 || mode === 0o100755) &&
-      // Not a name that only decodes to this path (invalid UTF-8 decodes lossily).
-      Buffer.byteLength(path) === name.length;
-    entries.set(path, entries.has(path) || !vouches ? -1 : offset);
-    previous = name;
-    offset = cursor;
+  try {
+    const { end, extensionsEnd } = walkIndex(data, ({ offset, fixed, flags, name }) => {
+      const extendedFlags = fixed > ENTRY_FIXED ? data.readUInt16BE(offset + ENTRY_FIXED) : 0;
+      const path = name.toString('utf8');
+      const mode = data.readUInt32BE(offset + 24);
+      const vouches =
+        ((flags >> 12) & 3) === 0 &&
+        (flags & ASSUME_VALID) === 0 &&
+        (extendedFlags & (SKIP_WORKTREE | INTENT_TO_ADD)) === 0 &&
+        (mode === 0o100644 || mode === 0o100755) &&
+        // Not a name that only decodes to this path (invalid UTF-8 decodes lossily).
+        Buffer.byteLength(path) === name.length;
+      entries.set(path, entries.has(path) || !vouches ? -1 : offset);
+    });
+    // Stray bytes between the extensions and the checksum: not an index as Git writes one.
+    if (extensionsEnd !== end) return undefined;
+  } catch {
+    return undefined;
   }
-  while (offset + 8 <= end) {
-    const size = data.readUInt32BE(offset + 4);
-    if (offset + 8 + size > end) return undefined;
-    // Lower case: an extension Git requires a reader to understand (split index "link", sparse index "sdir").
-    const first = data[offset]!;
-    if (first < 0x41 || first > 0x5a) return undefined;
-    offset += 8 + size;
-  }
-  if (offset !== end) return undefined;
   return {
     blobOf(path, info) {
       const at = entries.get(path);

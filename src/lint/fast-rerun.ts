@@ -8,7 +8,9 @@
  * state (worktree.ts). A re-run checks all of that with a few dozen reads and a stat per project file
  * and folder, then
  * prints the stored report or has the kernel copy it to `--output` (started before the checks, on the
- * thread pool, and renamed into place only if they all hold), and exits with the stored exit code.
+ * thread pool, and renamed into place only if they all hold), and exits with the stored exit code. An
+ * `--output` that already holds the report — the full path's report file, of which the stored report is
+ * a second name, or a copy a re-run left there — is left as it is while its stat vouches for it.
  *
  * It declines — and the full path decides, with its own messages — on anything it does not fully
  * understand or cannot vouch for: an option outside the few it parses (or given twice, or with a value
@@ -29,15 +31,15 @@ import { worktreeStateHolds, worktreeStateName } from './worktree.js';
 import { nodeCrypto } from './node-crypto.js';
 import { isJobsText } from './workers/jobs-text.js';
 import { makeCacheDirSync } from './cache-folder.js';
-import { renameOverRegularSync, replaceFileSync, syncFolder, tempPath } from '../git/durable.js';
-import type { FsLike } from '../git/repo.js';
+import { renameOverRegularSync, replaceFileSync, syncFolderSync, tempPath } from '../git/durable.js';
 
 // Node's own modules as they are, not through the ES-module facades an `import` of them builds: a few
-// milliseconds of the re-run's start-up (see worktree.ts). Older Node: the facades.
-const { appendFileSync, closeSync, fstatSync, fsync, lstatSync, mkdirSync, openSync, promises: fsPromises, readdirSync, readFileSync, readSync, statSync } =
+// milliseconds of the re-run's start-up (see worktree.ts). Older Node: the facades. Callbacks, not
+// `fs.promises`: its first use loads Node's promise-based file system (with its readline, watcher and
+// stream modules), ~1 ms before the copy to --output can start.
+const { appendFileSync, closeSync, copyFile, fstatSync, fsync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, statSync, unlink } =
   process.getBuiltinModule?.('node:fs') ?? (await import('node:fs'));
 const path: typeof import('node:path') = process.getBuiltinModule?.('node:path') ?? (await import('node:path'));
-const { copyFile, unlink } = fsPromises;
 
 /** Bumped when cached results change shape or meaning. */
 export const ENGINE_VERSION = '7';
@@ -137,9 +139,6 @@ export interface StoredCopy {
   discard(): Promise<void>;
 }
 
-/** Node's file system as the Git layer's durable-write helpers take it (only its promises are used). */
-const NODE_FS: FsLike = { promises: fsPromises as unknown as FsLike['promises'] };
-
 /**
  * Starts copying the stored file `source` to `target` the way every report file is written — a new
  * temporary file in the target's folder, flushed, renamed into place — with the copy made by the
@@ -173,16 +172,15 @@ export function startStoredCopy(source: string, identity: FileIdentity, target: 
     descriptorOpen = false;
   };
   // Copied, then flushed (as the full path writes a report, git/durable.ts: on disk before the name is).
-  const copied: Promise<unknown> = copyFile(source, temp)
-    .then(() => new Promise<void>((resolve, reject) => fsync(fd, (error) => (error ? reject(error) : resolve()))))
-    .then(
-      () => undefined,
-      (error: unknown) => error ?? new Error('copy failed'),
-    );
+  // Resolves with the failure, if any.
+  const copied = new Promise<Error | undefined>((resolve) =>
+    copyFile(source, temp, (copyError) => (copyError ? resolve(copyError) : fsync(fd, (syncError) => resolve(syncError ?? undefined)))),
+  );
+  const removeTemp = () => new Promise<void>((resolve) => unlink(temp, () => resolve()));
   const discard = async () => {
     await copied;
     close();
-    await unlink(temp).catch(() => undefined);
+    await removeTemp();
   };
   return {
     discard,
@@ -207,11 +205,11 @@ export function startStoredCopy(source: string, identity: FileIdentity, target: 
         }
       } catch (error) {
         close();
-        await unlink(temp).catch(() => undefined);
+        await removeTemp();
         throw error;
       }
       const published = statSync(target, { throwIfNoEntry: false });
-      await syncFolder(NODE_FS, folder);
+      syncFolderSync(folder);
       return writtenIdentity(written, published) ?? true;
     },
   };
@@ -577,6 +575,20 @@ function rememberOutput(cacheDir: string, text: string, record: RerunRecord, out
   }
 }
 
+/**
+ * Whether the report file `output` is the stored report's body under another name, untouched since it
+ * was stored: the full path stores a report it wrote to a file as a second name of that file (a hard
+ * link, cache.ts `stageRenderedCopy`) when the file's stat vouches for its bytes from then on, so while
+ * the body shows the identity the head names, that file holds the report, flushed before it was linked.
+ * A re-run of the same command then has nothing to write. Not through a symbolic link (the full path
+ * writes through it; a re-run declines, see `startStoredCopy`).
+ */
+export function isStoredReport(output: string, body: string, identity: FileIdentity): boolean {
+  const file = lstatSync(output, { throwIfNoEntry: false });
+  const stored = lstatSync(body, { throwIfNoEntry: false });
+  return file !== undefined && stored !== undefined && file.isFile() && stored.isFile() && file.dev === stored.dev && file.ino === stored.ino && hasIdentity(stored, identity);
+}
+
 /** The bytes of the stored file `file` when it is the one `identity` names. */
 function readStoredFile(file: string, identity: FileIdentity): Buffer | undefined {
   const fd = openSync(file, 'r');
@@ -628,9 +640,10 @@ export async function rerunFromCache(io: RerunIo): Promise<number | undefined> {
     if (observed.commit !== record.commit || typeof record.tags !== 'string' || tagsDigest(observed.tags) !== record.tags) return undefined;
     const body = path.join(places.cacheDir, RENDERED_BODY);
     const output = options.output !== undefined ? path.resolve(io.cwd, options.output) : undefined;
-    // The report file this record's report was last copied to, still as it was left: not written again.
+    // The report file this record's report was last copied to, still as it was left, or the stored report
+    // itself (the report file the full path wrote, see `isStoredReport`): not written again.
     const left = output !== undefined && record.output?.file === output ? record.output.identity : undefined;
-    const stillThere = () => left !== undefined && showsWrittenIdentity(statSync(output!, { throwIfNoEntry: false }), left);
+    const stillThere = () => output !== undefined && ((left !== undefined && showsWrittenIdentity(statSync(output, { throwIfNoEntry: false }), left)) || isStoredReport(output, body, stored.body));
     if (output !== undefined && !stillThere()) copy = startStoredCopy(body, stored.body, output, false);
     const holds = await withoutOptimizingCompiler(io.env, () => worktreeStateHolds(places.cacheDir, places.root, record.commit, record.worktree));
     if (!holds) throw new Error('another working tree');

@@ -344,6 +344,28 @@ function rootPrefix(dir: string): string {
   return dir.endsWith(path.sep) ? dir : dir + path.sep;
 }
 
+/**
+ * What the stat pass puts before a '/'-separated relative path to name it (see `stateChanges`): nothing
+ * when `dir` is the process's working directory — the kernel then resolves each path from the folder
+ * the process is in instead of walking `dir`'s own path again, a third of a re-run's path lookups in a
+ * checkout two folders below the root, more in deeper ones (a CI runner's) — else `rootPrefix(dir)`.
+ * Only when the folder the process is in is `dir` itself, same device and inode: a working directory
+ * named by a cached path (Node caches `process.cwd()`) may since have been moved, and another folder
+ * put at that path.
+ */
+export function statPrefix(dir: string): string {
+  try {
+    if (dir === process.cwd()) {
+      const here = fs.statSync('.');
+      const there = fs.statSync(dir);
+      if (here.dev === there.dev && here.ino === there.ino) return '';
+    }
+  } catch {
+    // No working directory any more, or no `dir`: absolute paths, and whatever they find.
+  }
+  return rootPrefix(dir);
+}
+
 /** What the walk knows of a state: each folder's stat and names, and when it was verified. */
 interface KnownDirs {
   verifiedAt: number;
@@ -389,7 +411,7 @@ function walk(root: string, relative: string, dirs: Map<string, DirEntry>, files
  */
 async function stateChanges(state: WorktreeState, dir: string, stopAtFirst: boolean, refreshed?: Map<number, FileEntry>): Promise<Map<number, FileEntry> | undefined> {
   const racy = state.verifiedAt - RACY_MS;
-  const prefix = rootPrefix(dir);
+  const prefix = statPrefix(dir);
   const { dirPaths, filePaths, oids, stats } = state;
   const changed = new Map<number, FileEntry>();
   let names: Map<string, string[]> | undefined;

@@ -381,6 +381,55 @@ describe('a report file the re-run wrote is left as it is while its stat vouches
     expect(fs.readFileSync(file, 'utf8')).toBe(next.stdout);
   }, 120_000);
 
+  it("leaves the full path's report file as it is when the stored report is that file under a second name", async () => {
+    const file = path.join(out, 'linked/report.json');
+    const args = ['--format', 'json', '--output', file];
+    const body = path.join(hub, '.oclhub-cache/lint-output.body');
+    const sameFile = (a: string, b: string) => fs.statSync(a).ino === fs.statSync(b).ino && fs.statSync(a).dev === fs.statSync(b).dev;
+    // The full path links its report file as the stored report when the file's stat can vouch for it
+    // (its last write in an earlier clock tick than the link): most often, not always.
+    let first: Awaited<ReturnType<typeof full>> | undefined;
+    for (let attempt = 0; attempt < 20 && !(first && sameFile(file, body)); attempt++) {
+      fs.rmSync(path.join(hub, '.oclhub-cache'), { recursive: true, force: true });
+      first = await full(hub, args);
+    }
+    if (!sameFile(file, body)) {
+      console.log('fast-rerun: linked report case skipped: the full path never linked its report file here');
+      return;
+    }
+    const expected = fs.readFileSync(file);
+    const kept = statOf(file);
+    for (let i = 0; i < 3; i++) {
+      const r = await fast(hub, args);
+      expect(r.code).toBe(first!.code);
+      // Not written, not renamed over: the same file with the same times, still the stored report.
+      expect(statOf(file)).toEqual(kept);
+      expect(sameFile(file, body)).toBe(true);
+    }
+    expect(fs.readdirSync(path.dirname(file))).toEqual(['report.json']);
+    expect(recordOf().output).toBeUndefined(); // nothing to remember: the stored report vouches for itself
+    // Another name of the same report is left as it is too (`ln report.json copy.json`).
+    const second = path.join(out, 'linked/second.json');
+    fs.linkSync(file, second);
+    expect((await fast(hub, ['--format', 'json', '--output', second])).code).toBe(first!.code);
+    expect(sameFile(second, body)).toBe(true);
+    fs.rmSync(second);
+    // Written to in place (by anyone): the stored report is no longer what was stored, and a re-run
+    // declines, leaving the file as it is for the full path (which writes the report anew).
+    fs.appendFileSync(file, '\n');
+    expect((await fast(hub, args)).code).toBeUndefined();
+    expect(fs.readFileSync(file)).toEqual(Buffer.concat([expected, Buffer.from('\n')]));
+    expect((await full(hub, args)).code).toBe(first!.code);
+    expect(fs.readFileSync(file)).toEqual(expected);
+    // A copy of the same bytes under that name is another file: the re-run writes the stored report over it.
+    await full(hub, args);
+    fs.copyFileSync(file, `${file}.copy`);
+    fs.renameSync(`${file}.copy`, file);
+    expect(sameFile(file, body)).toBe(false);
+    expect((await fast(hub, args)).code).toBe(first!.code);
+    expect(fs.readFileSync(file)).toEqual(expected);
+  }, 120_000);
+
   it('vouches for a written file only when its last write came before the rename (Git\'s racy rule)', () => {
     const written = { dev: 1, ino: 7, size: 10, mtimeMs: 1000.5, ctimeMs: 1000.5 };
     expect(writtenIdentity(written, { ...written, ctimeMs: 1004 })).toEqual([1, 7, 10, 1000.5, 1004]);

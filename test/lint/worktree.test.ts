@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ObjectCache, openRepository } from '../../src/git/index.js';
-import { oclWorktreeMatches, worktreeStateHolds as stateHoldsNow, worktreeStateName, worktreeStatesWritten } from '../../src/lint/worktree.js';
+import { oclWorktreeMatches, statPrefix, worktreeStateHolds as stateHoldsNow, worktreeStateName, worktreeStatesWritten } from '../../src/lint/worktree.js';
 import { commitAll, git, initRepo, removeDir, tempDir } from '../git/helpers.js';
 
 const dirs: string[] = [];
@@ -341,5 +341,68 @@ describe('oclWorktreeMatches', () => {
     swapped.subarray(tableAt).swap64();
     fs.writeFileSync(file, swapped);
     expect(await worktreeStateHolds(state, dir, head)).toBe(false);
+  });
+});
+
+describe('statPrefix', () => {
+  it("names paths relative to the process's folder only while that folder is the tree's root itself", () => {
+    const base = tempDir('oclhub-stat-prefix-');
+    dirs.push(base);
+    const root = path.join(base, 'root');
+    fs.mkdirSync(root);
+    const cwd = process.cwd();
+    try {
+      expect(statPrefix(root)).toBe(`${root}${path.sep}`);
+      process.chdir(root);
+      const here = process.cwd();
+      expect(statPrefix(here)).toBe('');
+      // Moved away and another folder put at its path: the path names a folder the process is not in.
+      fs.renameSync(here, path.join(base, 'moved'));
+      fs.mkdirSync(here);
+      expect(statPrefix(here)).toBe(`${here}${path.sep}`);
+      // And with no folder at that path any more.
+      fs.rmdirSync(here);
+      expect(statPrefix(here)).toBe(`${here}${path.sep}`);
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+
+  it('sees every change from inside the tree as from outside it', async () => {
+    const dir = repo();
+    const stateDir = path.join(dir, '.oclhub-cache');
+    const commit = git(dir, ['rev-parse', 'HEAD']).trim();
+    const cwd = process.cwd();
+    try {
+      process.chdir(dir);
+      const here = process.cwd();
+      expect(statPrefix(here)).toBe('');
+      // Verified once, a while after the files were written (not racily clean).
+      const then = new Date(Date.now() - 3600_000);
+      for (const file of ['oclhub.ocl', '.octopus/deployment_process.ocl']) fs.utimesSync(file, then, then);
+      for (const folder of ['.octopus', '.']) fs.utimesSync(folder, then, then);
+      expect(await matches(here, stateDir)).toBe(true);
+      expect(await worktreeStateHolds(stateDir, here, commit)).toBe(true);
+      // A same-size edit with the time put back: the change time moved.
+      const file = '.octopus/deployment_process.ocl';
+      const before = fs.statSync(file);
+      const text = fs.readFileSync(file, 'utf8');
+      fs.writeFileSync(file, text.replace('"A"', '"Z"'));
+      fs.utimesSync(file, before.atime, before.mtime);
+      expect(await worktreeStateHolds(stateDir, here, commit)).toBe(false);
+      fs.writeFileSync(file, text);
+      expect(await worktreeStateHolds(stateDir, here, commit)).toBe(true);
+      // A new OCL file in a folder.
+      fs.writeFileSync('.octopus/extra.ocl', 'step "x" {}\n');
+      expect(await worktreeStateHolds(stateDir, here, commit)).toBe(false);
+      fs.rmSync('.octopus/extra.ocl');
+      expect(await worktreeStateHolds(stateDir, here, commit)).toBe(true);
+      // A folder gone.
+      fs.renameSync('.octopus', 'elsewhere');
+      expect(await worktreeStateHolds(stateDir, here, commit)).toBe(false);
+      fs.renameSync('elsewhere', '.octopus');
+    } finally {
+      process.chdir(cwd);
+    }
   });
 });
