@@ -9,8 +9,10 @@
  * proves to be that function: Node's own numbers in the layout `getStatsFromBinding` reads (the times
  * as seconds and nanoseconds, turned into milliseconds the way Node does), checked on first use
  * against `statSync` of the same path. Anything else — another platform (`statSync` also rewrites
- * Windows paths), a Node that prints a deprecation warning for `process.binding`
- * (`--pending-deprecation`), a binding that is missing, throws or disagrees — and `statSync` is used.
+ * Windows paths), a Node other than 20 to 24 (whose `statSync` calls the binding so and whose
+ * `process.binding('fs')` prints nothing), a Node that prints a deprecation warning for
+ * `process.binding` (`--pending-deprecation`), a binding that is missing, throws or disagrees — and
+ * `statSync` is used.
  */
 const fs: typeof import('node:fs') = process.getBuiltinModule?.('node:fs') ?? (await import('node:fs'));
 
@@ -67,7 +69,8 @@ function provenBindingStat(probe: string): BindingStat | null {
   try {
     // Deprecated in the documentation only; not in @types/node.
     const binding = (process as { binding?: (name: string) => unknown }).binding;
-    if (process.platform === 'win32' || typeof binding !== 'function' || binding.name !== 'binding') return null;
+    const major = Number(process.versions.node.split('.')[0]);
+    if (process.platform === 'win32' || !(major >= 20 && major <= 24) || typeof binding !== 'function' || binding.name !== 'binding') return null;
     const fsBinding = binding.call(process, 'fs') as { stat?: unknown };
     if (typeof fsBinding?.stat !== 'function') return null;
     const candidate = fsBinding.stat.bind(fsBinding) as BindingStat;
