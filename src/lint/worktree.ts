@@ -35,6 +35,7 @@ import type { GitStore } from '../git/index.js';
 import { tempPath } from '../git/durable.js';
 import { makeCacheDirSync } from './cache-folder.js';
 import { nodeCrypto } from './node-crypto.js';
+import { PathKind, STAT, statNumbers } from './stat-numbers.js';
 
 // Node's own modules as they are, not through the ES-module facades an `import` of them builds (a few
 // milliseconds at start-up, which the re-run fast path pays before anything else). Older Node: the facades.
@@ -422,29 +423,31 @@ async function stateChanges(state: WorktreeState, dir: string, stopAtFirst: bool
     if (i % YIELD_EVERY === YIELD_EVERY - 1) await new Promise(setImmediate);
     const relative = dirPaths[i]!;
     const full = relative === '' ? dir : prefix + relative;
-    const info = fs.statSync(full, NO_THROW);
-    if (info === undefined || !info.isDirectory()) return undefined;
+    if (statNumbers(full, dir) !== PathKind.Folder) return undefined;
     const mtimeMs = stats[at]!;
-    if (info.mtimeMs === mtimeMs && info.ino === stats[at + 1] && mtimeMs < racy) continue;
+    if (STAT[1] === mtimeMs && STAT[3] === stats[at + 1] && mtimeMs < racy) continue;
     if (++moved > NAMES_ONE_BY_ONE) names ??= stateNames(state);
     if (!sameNames(namesIn(full), names?.get(relative) ?? stateNamesOf(state, relative))) return undefined;
   }
   for (let i = 0; i < filePaths.length; i++, at += 4) {
     if (i % YIELD_EVERY === YIELD_EVERY - 1) await new Promise(setImmediate);
     const full = prefix + filePaths[i]!;
-    const info = fs.statSync(full, NO_THROW);
-    if (info === undefined || !info.isFile()) return undefined;
+    if (statNumbers(full, dir) !== PathKind.File) return undefined;
+    const size = STAT[0]!;
+    const mtimeMs = STAT[1]!;
+    const ctimeMs = STAT[2]!;
+    const ino = STAT[3]!;
     // Unchanged since a verification that came after its last write (Git's "racily clean" rule: a
     // write in the same clock tick as the verification leaves the stat as it was, so that is not enough).
-    if (info.size === stats[at] && info.mtimeMs === stats[at + 1] && info.ctimeMs === stats[at + 2] && info.ino === stats[at + 3] && info.mtimeMs < racy) continue;
+    if (size === stats[at] && mtimeMs === stats[at + 1] && ctimeMs === stats[at + 2] && ino === stats[at + 3] && mtimeMs < racy) continue;
     // The stat is taken before the content is read: a write after it moves the stat again.
-    const id = info.size === stats[at] || !stopAtFirst ? blobId(fs.readFileSync(full)) : '';
+    const id = size === stats[at] || !stopAtFirst ? blobId(fs.readFileSync(full)) : '';
     if (id === oids[i]) {
       // The same content under a newer stat (touched, or racy when verified): read now, vouched for by this stat from here on.
-      refreshed?.set(i, [info.size, info.mtimeMs, id, info.ctimeMs, info.ino]);
+      refreshed?.set(i, [size, mtimeMs, id, ctimeMs, ino]);
       continue;
     }
-    changed.set(i, [info.size, info.mtimeMs, id, info.ctimeMs, info.ino]);
+    changed.set(i, [size, mtimeMs, id, ctimeMs, ino]);
     if (stopAtFirst) return changed;
   }
   return changed;
@@ -474,8 +477,6 @@ async function stateHolds(state: WorktreeState, dir: string, file?: { stateDir: 
 
 /** Stats between two turns of the event loop in `stateHolds` (a few milliseconds' worth). */
 const YIELD_EVERY = 400;
-
-const NO_THROW = { throwIfNoEntry: false } as const;
 
 /** Whether a stat still vouches for what was verified at `verifiedAt`. */
 function unchanged(known: FileEntry, info: Stats, verifiedAt: number): boolean {

@@ -582,6 +582,27 @@ describe('the rendered-report cache', () => {
     await discardStoredBody(path.join(dir, 'absent'));
   });
 
+  it('leaves a body still read from aside for the next run, which removes it; this process does not', async () => {
+    await writeRenderedReport(dir, 'k1', `${'o'.repeat(200_000)}\n`, 0);
+    const reading = (await readRenderedReport(dir, 'k1'))!;
+    await discardStoredBody(dir, true);
+    const aside = fs.readdirSync(dir).filter((name) => name.startsWith('.lint-output.body.old-'));
+    expect(aside).toHaveLength(1);
+    expect(await readRenderedReport(dir, 'k1')).toBeUndefined();
+    // Asked again (the run publishing its own body), this process keeps what it set aside for the next run.
+    await writeRenderedReport(dir, 'k2', 'new report', 1);
+    expect(fs.readdirSync(dir).filter((name) => name.startsWith('.lint-output.body.old-'))).toEqual(aside);
+    expect((await reading.text()).length).toBe(200_001);
+    await reading.close();
+    // One another process set aside (a name this one did not make) is removed, as the next run removes this one's.
+    const left = path.join(dir, '.lint-output.body.old-left-by-another-run');
+    fs.writeFileSync(left, 'old body');
+    await discardStoredBody(dir);
+    expect(fs.existsSync(left)).toBe(false);
+    expect(fs.readdirSync(dir).filter((name) => name.startsWith('.lint-output.body.old-'))).toEqual(aside);
+    fs.rmSync(path.join(dir, aside[0]!));
+  });
+
   it('keeps a flushed report file as the body by a second name, and never serves it once it was written to', async () => {
     const source = path.join(dir, 'report.json');
     const report = `${'r'.repeat(100_000)}\n`;

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { memoryIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
-import { identityOf, observeHub, optimizerSwitchable, parseRerunArgs, rerunFromCache, showsWrittenIdentity, startStoredCopy, writtenIdentity, type RerunIo } from '../../src/lint/fast-rerun.js';
+import { identityOf, observeHub, optimizerSwitchable, parseRerunArgs, rerunFromCache, showsWrittenIdentity, startStoredCopy, writtenIdentity, youngGenerationSwitchable, type RerunIo } from '../../src/lint/fast-rerun.js';
 import { expiryStateUntil } from '../../src/lint/report-key.js';
 import { colorWanted } from '../../src/cli/io.js';
 import { rerunColors } from '../../src/lint/fast-rerun.js';
@@ -494,6 +494,20 @@ describe('optimizerSwitchable', () => {
     }
     expect(optimizerSwitchable({}, [], '10.2.154.26')).toBe(false);
     expect(optimizerSwitchable({}, [], '14.1.0')).toBe(false);
+  });
+});
+
+describe('youngGenerationSwitchable', () => {
+  it("leaves V8's young generation alone when the process was given any flag about it or the garbage collector, or on an unknown V8", () => {
+    expect(youngGenerationSwitchable({}, [], '11.3.244.8-node.38')).toBe(true);
+    expect(youngGenerationSwitchable({}, ['--import', '/bench/_resource-usage.mjs', '--max-old-space-size=4096', '--cpu-prof'], '12.4.254.21')).toBe(true);
+    expect(youngGenerationSwitchable({ NODE_OPTIONS: '--enable-source-maps' }, [], '13.6.233.10')).toBe(true);
+    for (const flag of ['--max-semi-space-size=64', '--min_semi_space_size=8', '--semi-space-growth-factor=4', '--trace-gc', '--expose-gc', '--gc-interval=100', '--trace-gc-nvp', '--single-threaded-gc', '--max-young-generation-size=32']) {
+      expect(youngGenerationSwitchable({}, [flag], '11.3.244.8'), flag).toBe(false);
+      expect(youngGenerationSwitchable({ NODE_OPTIONS: `--enable-source-maps ${flag}` }, [], '11.3.244.8'), flag).toBe(false);
+    }
+    expect(youngGenerationSwitchable({}, [], '10.2.154.26')).toBe(false);
+    expect(youngGenerationSwitchable({}, [], '14.1.0')).toBe(false);
   });
 });
 

@@ -417,8 +417,9 @@ async function quickReport(
   // Not its answer, but a JSON report's pieces may still be (report-snapshot.ts): opened before the body goes.
   const snapshot = !previous && format === 'json' ? ReportSnapshot.open(dir) : undefined;
   // Not its answer: the stored body (tens of megabytes) is removed on the thread pool now, while the run
-  // lints, not beside the new report's flush at the end (~9 ms of a 1,000-project re-run's report writing).
-  if (!previous) void discardStoredBody(dir);
+  // lints, not beside the new report's flush at the end (~9 ms of a 1,000-project re-run's report writing);
+  // when the snapshot reads from it, by the next run (it would be freed only as the snapshot closes it).
+  if (!previous) void discardStoredBody(dir, snapshot !== undefined);
   return previous ? { key, until, dir, previous, objects, ...verified } : { key, until, dir, objects, ...verified, ...(snapshot ? { snapshot } : {}) };
 }
 
