@@ -71,7 +71,7 @@ import { modelDiagnostic } from '../model/codes.js';
 import { ownsProjectFile } from './project-files.js';
 import { inShard, runsHubRules, type ShardSpec } from './shard.js';
 import { workerCount } from './workers/jobs.js';
-import { LintWorkerThread, ProjectSchedule, WorkerLane, type Lane, type StartedWorkers } from './workers/pool.js';
+import { LintWorkerThread, NotStarted, ProjectSchedule, WorkerLane, type Lane, type StartedWorkers } from './workers/pool.js';
 import type { LintWorkerInit, ProjectOutcome, WireTarget } from './workers/protocol.js';
 
 /** Rule settings of a project repository's own oclhub.ocl, for that repository's findings. */
@@ -825,24 +825,41 @@ function startLanes(hub: Hub, options: LintOptions, targets: readonly LintProjec
   const init = lintWorkerInit(source, options);
   const keys = policies.map(policyKey);
   const workers = threads.map((thread) => new WorkerLane(thread, init, keys, wire));
+  const evaluateHere = async (position: number): Promise<LaneOutcome> => {
+    const target = targets[pending[position]!]!;
+    let loaded: LintProjectTarget;
+    try {
+      loaded = await withFiles(target);
+    } catch (error) {
+      return { unreadable: messageOf(error) };
+    }
+    const out = await lintProject(hub, loaded, policies, options);
+    // Lets the workers' results in (and sends them their next project) between two projects.
+    await new Promise((resolve) => setImmediate(resolve));
+    return out;
+  };
+  // One project at a time on this thread, whether its own lane took it or a dead worker handed it back.
+  let hereQueue: Promise<unknown> = Promise.resolve();
+  const runHere = (position: number): Promise<LaneOutcome> => {
+    const out = hereQueue.then(() => evaluateHere(position));
+    hereQueue = out.catch(() => undefined);
+    return out;
+  };
   const here: Lane<LaneOutcome> = {
     ready: options.evaluateHere === false ? Promise.all(workers.map((w) => w.stoppedOrDone)).then(() => true) : Promise.resolve(true),
     concurrency: 1,
-    run: async (position) => {
-      const target = targets[pending[position]!]!;
-      let loaded: LintProjectTarget;
-      try {
-        loaded = await withFiles(target);
-      } catch (error) {
-        return { unreadable: messageOf(error) };
-      }
-      const out = await lintProject(hub, loaded, policies, options);
-      // Lets the workers' results in (and sends them their next project) between two projects.
-      await new Promise((resolve) => setImmediate(resolve));
-      return out;
-    },
+    run: runHere,
   };
-  const schedule = new ProjectSchedule<LaneOutcome>(pending.length, [here, ...workers]);
+  // A project a worker took but never started (it died first) is evaluated here, not failed with it.
+  const rescued = workers.map((lane): Lane<LaneOutcome> => ({
+    ready: lane.ready,
+    concurrency: lane.concurrency,
+    get stopped() {
+      return lane.stopped;
+    },
+    run: (position) => lane.run(position).catch((error: unknown) => (error instanceof NotStarted ? runHere(position) : Promise.reject(error))),
+  }));
+  const schedule = new ProjectSchedule<LaneOutcome>(pending.length, [here, ...rescued]);
   const positions = new Map(pending.map((index, position) => [index, position]));
   return {
     result: (index) => schedule.result(positions.get(index)!),

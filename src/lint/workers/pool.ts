@@ -8,8 +8,9 @@
  * bounds the results held out of order.
  *
  * A worker that cannot start (the hub cannot be opened there, it reads other policies) takes no
- * project; one that dies fails the projects it held (each reported as undecided by the engine: fail
- * closed) and takes no more. The starting thread's lane never fails, so every project is evaluated.
+ * project; one that dies fails the project it was evaluating (reported as undecided by the engine: fail
+ * closed) and takes no more. The projects it held but had not started are handed back (`NotStarted`):
+ * the engine evaluates them on the starting thread, whose lane never fails, so every project is evaluated.
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -25,9 +26,18 @@ const WINDOW = 64;
  * Requests a worker holds at once: the next ones are there when it finishes one. The starting thread
  * sends more only between two of its own projects (about a millisecond each), so with 2 a worker sat
  * idle after its second project until then, and took 460 of 1,000 projects; with 8 it takes ~640 (bench
- * hub, --jobs 2). A worker that dies fails the projects it held (fail closed): up to this many.
+ * hub, --jobs 2). A worker that dies fails only the one it was evaluating (see `NotStarted`).
  */
 export const IN_FLIGHT = 8;
+
+/**
+ * A project a worker lane took but never started evaluating: sent to a worker that died while it
+ * evaluated an earlier one (a worker evaluates its requests one at a time, in the order sent: serve.ts),
+ * or not sent at all because the worker had died. Its result was never computed, so it is not undecided:
+ * the engine evaluates it on the starting thread. Before, these failed with the worker (up to
+ * `IN_FLIGHT` projects reported undecided for one project's crash).
+ */
+export class NotStarted extends Error {}
 
 
 /** A lane: takes a project (by its position among those scheduled) and computes its result. */
@@ -275,7 +285,7 @@ export class WorkerLane implements Lane<ProjectOutcome> {
 
   async run(position: number): Promise<ProjectOutcome> {
     const target = await this.send(position);
-    if (this.dead !== undefined) throw new Error(this.dead);
+    if (this.dead !== undefined) throw new NotStarted(this.dead);
     const id = this.ids++;
     const waiting = settled<ProjectOutcome>();
     this.pending.set(id, waiting);
@@ -286,7 +296,14 @@ export class WorkerLane implements Lane<ProjectOutcome> {
   private stop(why: string): void {
     this.dead ??= why;
     this.markStopped();
-    for (const waiting of this.pending.values()) waiting.reject(new Error(why));
+    // The oldest request still waiting is the one the worker was evaluating (its answers come in the
+    // order of the requests, and those it posted before it ended arrive before its 'exit'): it fails,
+    // closed. The ones after it never started.
+    let first = true;
+    for (const waiting of this.pending.values()) {
+      waiting.reject(first ? new Error(why) : new NotStarted(why));
+      first = false;
+    }
     this.pending.clear();
   }
 
