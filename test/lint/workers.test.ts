@@ -4,7 +4,8 @@
  * at its commit: workers read the files themselves) and on the demo hub (tenants, templates,
  * exceptions, diagnostics; no cache: files sent from the main thread); the lint cache's per-project
  * entries are written by a run with workers and reused; `--shard` runs are unchanged; a project whose
- * evaluation throws or whose worker dies is reported undecided (fail closed), never lost. Threads
+ * evaluation throws or whose worker dies on it is reported undecided (fail closed), never lost, and
+ * the projects a dying worker held but had not started are evaluated on the main thread. Threads
  * started before the run (as the CLI starts them) are taken by it, ended when it needs none, and fail
  * closed like the others.
  */
