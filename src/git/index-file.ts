@@ -10,6 +10,7 @@
  * Format: Documentation/gitformat-index.txt in git.git.
  */
 import { createHash } from 'node:crypto';
+import { statTimeMs } from './stat-time.js';
 
 export interface IndexEntry {
   /** Repository path, as raw bytes decoded latin1 (one char per byte: ordering is git's memcmp order). */
@@ -265,14 +266,11 @@ const SKIP_WORKTREE = 0x4000;
 const INTENT_TO_ADD = 0x2000;
 
 /**
- * The time Node gives a stat as `mtimeMs` or `ctimeMs`, from a time's seconds and nanoseconds as an
- * index records them: the same operations (lib/internal/fs/utils.js `msFromTimeSpec`) give the same
- * number for the same time. A caller of `indexedBlobs` checks that on the index file itself (its
- * nanosecond stat against its `mtimeMs`) before relying on it.
+ * Index times turn into Node's `mtimeMs`/`ctimeMs` through `statTimeMs` (stat-time.ts). A caller of
+ * `indexedBlobs` checks that on the index file itself (its nanosecond stat against its `mtimeMs`)
+ * before relying on it.
  */
-export function statTimeMs(seconds: number, nanoseconds: number): number {
-  return seconds * 1000 + nanoseconds / 1e6;
-}
+export { statTimeMs };
 
 /**
  * The index `data` read for `IndexedBlobs`, its file having been modified at `indexMtimeMs` (Node's

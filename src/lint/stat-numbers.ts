@@ -14,6 +14,8 @@
  * `process.binding` (`--pending-deprecation`), a binding that is missing, throws or disagrees — and
  * `statSync` is used.
  */
+import { statTimeMs } from '../git/stat-time.js';
+
 const fs: typeof import('node:fs') = process.getBuiltinModule?.('node:fs') ?? (await import('node:fs'));
 
 /** What a path is, with its numbers in `STAT` (see `statNumbers`). */
@@ -33,11 +35,6 @@ const S_IFREG = 0o100000;
 const S_IFDIR = 0o040000;
 const NO_THROW = { throwIfNoEntry: false } as const;
 
-/** Node's `msFromTimeSpec`: a time in seconds and nanoseconds as the milliseconds `Stats` holds (the same double). */
-function ms(seconds: number, nanoseconds: number): number {
-  return seconds * 1000 + nanoseconds / 1_000_000;
-}
-
 function kindOf(mode: number): PathKind {
   const type = mode & S_IFMT;
   return type === S_IFREG ? PathKind.File : type === S_IFDIR ? PathKind.Folder : PathKind.Other;
@@ -46,8 +43,8 @@ function kindOf(mode: number): PathKind {
 /** Fills `STAT` from the binding's numbers (getStatsFromBinding's layout: mode 1, ino 7, size 8, mtime 12-13, ctime 14-15). */
 function fromBinding(numbers: Float64Array): PathKind {
   STAT[0] = numbers[8]!;
-  STAT[1] = ms(numbers[12]!, numbers[13]!);
-  STAT[2] = ms(numbers[14]!, numbers[15]!);
+  STAT[1] = statTimeMs(numbers[12]!, numbers[13]!);
+  STAT[2] = statTimeMs(numbers[14]!, numbers[15]!);
   STAT[3] = numbers[7]!;
   return kindOf(numbers[1]!);
 }
