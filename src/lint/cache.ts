@@ -38,6 +38,17 @@ interface StoredEntry {
 /** Bytes of entries set and not yet written (see `LintCache.backlog`). */
 const BACKLOG_BYTES = 8 << 20;
 
+/**
+ * Bytes of entries a shard's stream gathers (corked) before it writes them out in one request. Written
+ * as they were set, a cold lint that turns the event loop after every project (--jobs 2: each
+ * worker's result comes in as a message) wrote each entry with a request of its own or two, each a
+ * round through the thread pool that the main thread starts and finishes: the 1,000-project bench hub's
+ * cold lint made 2,294 write/writev calls with --jobs 2 (446 with --jobs 1), 873 gathered (December
+ * 2026, 16 alternating pairs at load ~5: --jobs 2 CPU 0.93×, wall 0.93×; --jobs 1 CPU 0.96×).
+ * At most 16 shards × this much is held, under BACKLOG_BYTES.
+ */
+const CORKED_BYTES = 256 << 10;
+
 /** A shard's next file, written as entries are set. */
 interface NextFile {
   temp: string;
@@ -45,8 +56,17 @@ interface NextFile {
   failed: boolean;
   /** Bytes given to `stream` so far: where the next ones land in the file. */
   queued: number;
+  /** Bytes given to `stream` since it was corked (0: not corked), see CORKED_BYTES. */
+  corked: number;
   /** The new file, opened for reading back what was set (see `setEncoded`'s `deferred`). */
   reader?: DeferredSource;
+}
+
+/** Has `next`'s stream write what it gathered while corked (see CORKED_BYTES). */
+function uncorked(next: NextFile): void {
+  if (next.corked === 0) return;
+  next.corked = 0;
+  next.stream?.uncork();
 }
 
 /** A shard file's stat as the checks below compare it: [size, mtimeMs, ctimeMs, inode]. */
@@ -646,12 +666,15 @@ export class LintCache {
       this.pending!.push(head, ...parts, NEWLINE);
       return undefined;
     }
+    if (next.corked === 0) next.stream!.cork();
     next.stream!.write(head);
     for (const part of parts) next.stream!.write(part);
     next.stream!.write('\n');
     const last = parts.at(-1);
     const lastAt = next.queued + head.length + length - (last?.length ?? 0);
     next.queued += head.length + length + 1;
+    next.corked += head.length + length + 1;
+    if (next.corked >= CORKED_BYTES) uncorked(next);
     return next.reader && last ? new FileRun(next.reader, lastAt, last.length) : undefined;
   }
 
@@ -665,6 +688,8 @@ export class LintCache {
     let waiting = 0;
     for (const next of this.next.values()) waiting += next.failed ? 0 : (next.stream?.writableLength ?? 0);
     if (waiting <= BACKLOG_BYTES) return;
+    // A corked stream drains only once uncorked.
+    for (const next of this.next.values()) uncorked(next);
     await Promise.all(
       [...this.next.values()].map((next) => (!next.failed && next.stream?.writableNeedDrain ? once(next.stream, 'drain').catch(() => undefined) : undefined)),
     );
@@ -675,7 +700,7 @@ export class LintCache {
     if (open) return open;
     const file = this.files[shard]!;
     const temp = tempPath(path.dirname(file), `.${path.basename(file)}.tmp-`);
-    const next: NextFile = { temp, failed: false, queued: 0 };
+    const next: NextFile = { temp, failed: false, queued: 0, corked: 0 };
     try {
       makeCacheDirSync(path.dirname(file));
       // Read back from (deferWritten): the file exists before the stream writes to it, and is read through a descriptor of its own.
@@ -788,6 +813,7 @@ export class LintCache {
     try {
       const stream = next.stream;
       if (!stream) throw new Error('not written');
+      uncorked(next);
       // The records used, as read: neighbours in the file read are written as one run of bytes. A shard
       // whose records' tails were deferred is read whole now, as it was verified (else it is not written).
       this.loadShard(shard);

@@ -187,6 +187,46 @@ describe('LintCache in shards', () => {
     expect(temps()).toEqual([]);
   });
 
+  it('gathers entries set between turns of the event loop into writes of a quarter megabyte, and writes out what it gathered when asked or saved', async () => {
+    const cache = await LintCache.open(dir, 'lint-results', { shards: 16, deferWritten: true });
+    const temp = (digit: string) => fs.readdirSync(dir).find((name) => name.startsWith(`.lint-results.${digit}.json.tmp-`));
+    const written = (digit: string) => fs.statSync(path.join(dir, temp(digit)!)).size;
+    const turns = async (count: number) => {
+      for (let i = 0; i < count; i++) await new Promise((resolve) => setTimeout(resolve, 1));
+    };
+    const entry = (n: number) => Buffer.alloc(10_000, String.fromCharCode(97 + (n % 26)));
+    const tails: DeferredBytes[] = [];
+    // 20 entries of 10 kB, the event loop turning after each (as results come in from worker threads): held.
+    for (let n = 0; n < 20; n++) {
+      tails.push(cache.setEncoded(key('5', n), ['{"n":2}\n[]\n', entry(n)])!);
+      await turns(1);
+    }
+    await turns(20);
+    const header = written('5');
+    expect(header).toBeLessThan(100);
+    // Past a quarter megabyte: written out, all at once.
+    for (let n = 20; n < 30; n++) tails.push(cache.setEncoded(key('5', n), ['{"n":2}\n[]\n', entry(n)])!);
+    for (let waited = 0; waited < 200 && written('5') === header; waited++) await turns(1);
+    expect(written('5')).toBeGreaterThan(256 << 10);
+    // 12 MB more in two other shards without a turn of the event loop, and 100 kB held in a third: asked,
+    // it writes out what it held too (a stream holding what it was given never drains).
+    const big = Buffer.alloc(1 << 20, 'z');
+    for (let n = 0; n < 12; n++) cache.setEncoded(key(n % 2 === 0 ? '3' : 'c', n), ['{"n":3}\n[]\n', big]);
+    for (let n = 0; n < 5; n++) cache.setEncoded(key('7', n), ['{"n":4}\n[]\n', entry(n)]);
+    const before = written('7');
+    await cache.backlog();
+    for (let waited = 0; waited < 200 && written('7') === before; waited++) await turns(1);
+    expect(written('7')).toBeGreaterThan(5 * 10_000);
+    await cache.save();
+    // The entries' tails read back from the file saved, and every entry as set.
+    tails.forEach((tail, n) => expect(Buffer.from(tail.read()).equals(entry(n))).toBe(true));
+    releaseDeferredReads();
+    const reread = await LintCache.open(dir, 'lint-results', { shards: 16 });
+    for (let n = 0; n < 30; n++) expect(reread.bytes(key('5', n))?.equals(Buffer.concat([Buffer.from('{"n":2}\n[]\n'), entry(n)]))).toBe(true);
+    for (let n = 0; n < 12; n++) expect(reread.bytes(key(n % 2 === 0 ? '3' : 'c', n))?.equals(Buffer.concat([Buffer.from('{"n":3}\n[]\n'), big]))).toBe(true);
+    for (let n = 0; n < 5; n++) expect(reread.bytes(key('7', n))?.equals(Buffer.concat([Buffer.from('{"n":4}\n[]\n'), entry(n)]))).toBe(true);
+  });
+
   it('takes a damaged or foreign shard for misses of its keys only, and removes the unsharded file of before', async () => {
     fs.writeFileSync(path.join(dir, 'lint-results.json'), 'oclhub-lint-cache/3\n');
     const first = await LintCache.open(dir, 'lint-results', { shards: 16 });

@@ -17,10 +17,13 @@ import { isJobsText } from './jobs-text.js';
  * Since then (December 2026, the bench hub, --jobs 2): the worker runs the code-cached script and, in a
  * cold lint of a whole hub, starts while the CLI opens the hub (early.ts), ready when the projects are
  * scheduled; its start is ~0.15 s of its thread's CPU (~0.19 s with its first project, plus V8's
- * compiler threads). What it still costs is per project: the main thread spends ~0.3–0.4 ms taking a
- * worker's result (receiving, decoding, caching it) where evaluating the project itself is ~0.9 ms, and
- * the worker ~0.9 ms, so --jobs 2 uses 1.3–1.45× the CPU of one thread. The threshold is kept: whether
- * fewer decisions pay for a worker in wall time needs `bench/lint.ts --jobs-curve` on an idle machine.
+ * compiler threads). What it still costs is per project: the main thread spends ~0.2 ms of its CPU
+ * taking a worker's result (receiving, decoding, caching it: 188–193 ms for 1,000 results in a run
+ * where it evaluated none, /proc/thread-self/schedstat) where evaluating the project itself costs it
+ * ~0.7 ms; and each thread's isolate warms up its own compiled code (a thread's first 50 projects took
+ * 1.6–2 ms each, later ones ~0.4 ms), so --jobs 2 uses 1.3–1.45× the CPU of one thread. The threshold
+ * is kept: whether fewer decisions pay for a worker in wall time needs `bench/lint.ts --jobs-curve` on
+ * an idle machine.
  */
 export const DECISIONS_PER_WORKER = 20_000;
 
@@ -50,6 +53,14 @@ const CORES_PER_THREAD = 1.3;
  * 1.20 s for --jobs 1 (3 rounds; 6 pairs: 1.10×, 0.97–1.21×) with 1.33× the CPU: one thread already
  * keeps 1.3 of the 2 cores busy, and the main thread ran only 0.90× as long on a CPU, since taking a
  * worker's result costs it a third of evaluating the project while it waited 0.24 s more for a core.
+ * Measured again (12–16 alternating pairs each, --jobs 2 against --jobs 1): wall 0.95× at load ~2.3
+ * (IQR 0.90–1.00); with the lint cache's writes gathered (cache.ts CORKED_BYTES, --jobs 2 CPU 0.93×),
+ * 0.97× at ~3.8 (IQR 0.86–1.65) and 1.29× at ~5.3; CPU 1.30–1.34× throughout: short of the 10% that
+ * would justify a second thread's CPU. Quiet (load ~1), its main thread still waited 0.12–0.24 s for a
+ * core (~0.01 s with --jobs 1, /proc schedstat): the worker and V8's compiler and collector threads of
+ * two isolates want more than two cores. Lowering the worker thread's priority did not change that
+ * (12 pairs against --jobs 2: nice 19 wall 0.985×, IQR 0.96–1.01; SCHED_IDLE 1.00×), nor did 3 or 24
+ * projects in flight instead of 8 (pool.ts IN_FLIGHT; 12 pairs each: 1.00×, 0.96×, IQR 0.85–1.05).
  * So two cores get one thread, even idle; a machine with more cores gets a thread per 1.3 idle cores.
  */
 export function defaultJobs(): number {
