@@ -377,7 +377,8 @@ interface KnownDirs {
 /**
  * Every folder and every OCL/lock file under `root`. A folder's stat is taken before it is listed; a
  * folder whose stat is what `known` remembers (and not racily so) is not listed again. Paths are joined
- * by hand, as in `stateChanges` (`rootPrefix`): `relative` is made of names as listed, '/'-separated.
+ * by hand, `prefix` (`rootPrefix`, or `statPrefix` as in `stateChanges`) and `relative`, made of names
+ * as listed, '/'-separated.
  */
 function walk(root: string, relative: string, dirs: Map<string, DirEntry>, files: string[], known: KnownDirs | undefined, prefix = rootPrefix(root), seen?: WalkSeen): void {
   const full = relative === '' ? root : prefix + relative;
@@ -480,6 +481,9 @@ async function stateHolds(state: WorktreeState, dir: string, file?: { stateDir: 
 
 /** Stats between two turns of the event loop in `stateHolds` (a few milliseconds' worth). */
 const YIELD_EVERY = 400;
+
+/** `isFile` of a stat known to be a file's (`PathKind.File`). */
+const isAFile = () => true;
 
 /** Whether a file's stat (size, times, inode) still vouches for what was verified at `verifiedAt`. */
 function unchanged(known: FileEntry, size: number, mtimeMs: number, ctimeMs: number, ino: number, verifiedAt: number): boolean {
@@ -634,7 +638,9 @@ export async function oclWorktreeMatches(store: GitStore, commit: string, dir: s
     const dirs = new Map<string, DirEntry>();
     const present: string[] = [];
     const seen: WalkSeen = { attributes: false };
-    walk(dir, '', dirs, present, state && known ? { verifiedAt: state.verifiedAt, dirs: known.dirs, names: stateNames(state) } : undefined, undefined, seen);
+    // Paths as the stat pass names them (`statPrefix`: from the working directory when it is `dir`, fewer lookups per path).
+    const prefix = statPrefix(dir);
+    walk(dir, '', dirs, present, state && known ? { verifiedAt: state.verifiedAt, dirs: known.dirs, names: stateNames(state) } : undefined, prefix, seen);
     let committed: Map<string, string | null>;
     if (state && known && state.commit === commit) {
       committed = new Map([...known.files].map(([p, entry]) => [p, entry[2]]));
@@ -651,7 +657,6 @@ export async function oclWorktreeMatches(store: GitStore, commit: string, dir: s
     // files did. (With a state, the walk reused remembered folder listings and may not have seen every
     // .gitattributes file.)
     const index = state === undefined ? await worktreeIndex(store.gitdir, seen) : undefined;
-    const prefix = rootPrefix(dir);
     const files = new Map<string, FileEntry>();
     /**
      * A file hashed even when the index vouches for it: content the index records as converted by settings
@@ -666,11 +671,15 @@ export async function oclWorktreeMatches(store: GitStore, commit: string, dir: s
       const full = prefix + relative;
       // No longer a file (the walk listed it as one): a difference.
       if (statNumbers(full, dir) !== PathKind.File) return false;
-      const [size, mtimeMs, ctimeMs, ino, uid, gid] = STAT as unknown as [number, number, number, number, number, number];
+      // Indexed, not destructured: destructuring a typed array steps its iterator, a cost per file.
+      const size = STAT[0]!;
+      const mtimeMs = STAT[1]!;
+      const ctimeMs = STAT[2]!;
+      const ino = STAT[3]!;
       const before = known?.files.get(relative);
       // Unchanged since a verification that came after its last write: the same content (whatever the commit).
       let id: string;
-      const vouched = index?.blobOf(relative, { size, mtimeMs, ctimeMs, ino, uid, gid, isFile: () => true }) === oid;
+      const vouched = index?.blobOf(relative, { size, mtimeMs, ctimeMs, ino, uid: STAT[4]!, gid: STAT[5]!, isFile: isAFile }) === oid;
       if (vouched) spotCheck ??= relative;
       if (before !== undefined && unchanged(before, size, mtimeMs, ctimeMs, ino, state!.verifiedAt)) {
         id = before[2];
