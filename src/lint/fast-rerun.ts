@@ -48,7 +48,12 @@ export const ENGINE_VERSION = '7';
 export function sha(parts: readonly string[]): string {
   let text = '';
   for (const part of parts) text += `${part.length}:${part}`;
-  return nodeCrypto().createHash('sha256').update(text).digest('hex');
+  const crypto = nodeCrypto();
+  // The one-shot `crypto.hash` where Node has it (20.12+): about 2.5× faster than a Hash object for
+  // short texts, of which a 1,000-project lint hashes thousands (result keys, file-list digests).
+  return typeof (crypto as { hash?: unknown }).hash === 'function'
+    ? (crypto as unknown as { hash(algorithm: string, data: string, encoding: 'hex'): string }).hash('sha256', text, 'hex')
+    : crypto.createHash('sha256').update(text).digest('hex');
 }
 
 const RECORD = 'lint-rerun.json';

@@ -22,8 +22,11 @@ const fs: typeof import('node:fs') = process.getBuiltinModule?.('node:fs') ?? (a
 export const PathKind = { Missing: 0, File: 1, Folder: 2, Other: 3 } as const;
 export type PathKind = (typeof PathKind)[keyof typeof PathKind];
 
-/** The last path's [size, mtimeMs, ctimeMs, inode], as `Stats` gives them; overwritten by the next call. */
-export const STAT = new Float64Array(4);
+/**
+ * The last path's [size, mtimeMs, ctimeMs, inode, uid, gid], as `Stats` gives them; overwritten by the
+ * next call. (The owner is what Git's index also records: the cold working-tree check compares it.)
+ */
+export const STAT = new Float64Array(6);
 
 type BindingStat = (path: string, bigint: boolean, request: undefined, throwIfNoEntry: boolean) => Float64Array | undefined;
 
@@ -40,12 +43,14 @@ function kindOf(mode: number): PathKind {
   return type === S_IFREG ? PathKind.File : type === S_IFDIR ? PathKind.Folder : PathKind.Other;
 }
 
-/** Fills `STAT` from the binding's numbers (getStatsFromBinding's layout: mode 1, ino 7, size 8, mtime 12-13, ctime 14-15). */
+/** Fills `STAT` from the binding's numbers (getStatsFromBinding's layout: mode 1, uid 3, gid 4, ino 7, size 8, mtime 12-13, ctime 14-15). */
 function fromBinding(numbers: Float64Array): PathKind {
   STAT[0] = numbers[8]!;
   STAT[1] = statTimeMs(numbers[12]!, numbers[13]!);
   STAT[2] = statTimeMs(numbers[14]!, numbers[15]!);
   STAT[3] = numbers[7]!;
+  STAT[4] = numbers[3]!;
+  STAT[5] = numbers[4]!;
   return kindOf(numbers[1]!);
 }
 
@@ -55,6 +60,8 @@ function fromStats(info: import('node:fs').Stats | undefined): PathKind {
   STAT[1] = info.mtimeMs;
   STAT[2] = info.ctimeMs;
   STAT[3] = info.ino;
+  STAT[4] = info.uid;
+  STAT[5] = info.gid;
   return info.isFile() ? PathKind.File : info.isDirectory() ? PathKind.Folder : PathKind.Other;
 }
 
@@ -74,9 +81,9 @@ function provenBindingStat(probe: string): BindingStat | null {
     const numbers = candidate(probe, false, undefined, false);
     if (!(numbers instanceof Float64Array) || numbers.length < 18) return null;
     const kind = fromBinding(numbers);
-    const [size, mtimeMs, ctimeMs, ino] = STAT;
+    const proved = STAT.slice();
     const expected = fromStats(fs.statSync(probe));
-    return kind === expected && size === STAT[0] && mtimeMs === STAT[1] && ctimeMs === STAT[2] && ino === STAT[3] ? candidate : null;
+    return kind === expected && proved.every((number, i) => number === STAT[i]) ? candidate : null;
   } catch {
     return null;
   }

@@ -30,8 +30,8 @@
  * nothing but Node's (the Git layer is loaded on demand, to list a commit's trees and cache the blobs it read). A file edited
  * in place leaves its folder's stat as it was, so no folder-level shortcut stands in for a file's stat.
  */
-import type { Stats } from 'node:fs';
 import type { GitStore } from '../git/index.js';
+import type { TreeNode } from '../git/repo.js';
 import { tempPath } from '../git/durable.js';
 import { makeCacheDirSync } from './cache-folder.js';
 import { nodeCrypto } from './node-crypto.js';
@@ -377,22 +377,26 @@ interface KnownDirs {
 /**
  * Every folder and every OCL/lock file under `root`. A folder's stat is taken before it is listed; a
  * folder whose stat is what `known` remembers (and not racily so) is not listed again. Paths are joined
- * by hand, as in `stateChanges` (`rootPrefix`): `relative` is made of names as listed, '/'-separated.
+ * by hand, `prefix` (`rootPrefix`, or `statPrefix` as in `stateChanges`) and `relative`, made of names
+ * as listed, '/'-separated.
  */
 function walk(root: string, relative: string, dirs: Map<string, DirEntry>, files: string[], known: KnownDirs | undefined, prefix = rootPrefix(root), seen?: WalkSeen): void {
   const full = relative === '' ? root : prefix + relative;
-  let info: Stats;
+  let mtimeMs: number;
+  let ino: number;
   let names: string[];
   try {
-    info = fs.statSync(full);
+    // Vanished, or no longer a folder, while walking: the files it held are missing, which the comparison sees.
+    if (statNumbers(full, root) !== PathKind.Folder) return;
+    mtimeMs = STAT[1]!;
+    ino = STAT[3]!;
     const before = known?.dirs.get(relative);
     const remembered = known?.names.get(relative);
-    names =
-      before && remembered && before[0] === info.mtimeMs && before[1] === info.ino && info.mtimeMs < known!.verifiedAt - RACY_MS ? remembered : namesIn(full, seen);
+    names = before && remembered && before[0] === mtimeMs && before[1] === ino && mtimeMs < known!.verifiedAt - RACY_MS ? remembered : namesIn(full, seen);
   } catch {
-    return; // vanished while walking: the files it held are missing, which the comparison sees
+    return; // the same
   }
-  dirs.set(relative, [info.mtimeMs, info.ino]);
+  dirs.set(relative, [mtimeMs, ino]);
   for (const name of names) {
     const child = relative === '' ? name : `${relative}/${name}`;
     if (name.endsWith('/')) walk(root, child.slice(0, -1), dirs, files, known, prefix, seen);
@@ -478,9 +482,12 @@ async function stateHolds(state: WorktreeState, dir: string, file?: { stateDir: 
 /** Stats between two turns of the event loop in `stateHolds` (a few milliseconds' worth). */
 const YIELD_EVERY = 400;
 
-/** Whether a stat still vouches for what was verified at `verifiedAt`. */
-function unchanged(known: FileEntry, info: Stats, verifiedAt: number): boolean {
-  return known[0] === info.size && known[1] === info.mtimeMs && known[3] === info.ctimeMs && known[4] === info.ino && info.mtimeMs < verifiedAt - RACY_MS;
+/** `isFile` of a stat known to be a file's (`PathKind.File`). */
+const isAFile = () => true;
+
+/** Whether a file's stat (size, times, inode) still vouches for what was verified at `verifiedAt`. */
+function unchanged(known: FileEntry, size: number, mtimeMs: number, ctimeMs: number, ino: number, verifiedAt: number): boolean {
+  return known[0] === size && known[1] === mtimeMs && known[3] === ctimeMs && known[4] === ino && mtimeMs < verifiedAt - RACY_MS;
 }
 
 /**
@@ -492,8 +499,18 @@ function unchanged(known: FileEntry, info: Stats, verifiedAt: number): boolean {
  */
 async function committedFiles(store: GitStore, commit: string, previous: WorktreeState | undefined): Promise<Map<string, string | null>> {
   // Loaded here, not at the top: the re-run fast path imports this module and must stay Node-only.
-  const { readingPath, readTree } = await import('../git/repo.js');
+  const { readObjectNow, readingPath, readTree } = await import('../git/repo.js');
   const repo = store.context;
+  /**
+   * A tree read without waiting when it can be (cached, or in a pack already loaded), as `listFiles`
+   * reads them: handing a thousand project folders' reads down the async path took a cold check of a
+   * 1,000-project hub 25-30 ms more than listing the same trees so. Anything else (not loaded yet, not
+   * a tree, unreadable) goes the async way, which reads it or says why.
+   */
+  const treeNow = (oid: string) => {
+    const object = readObjectNow(repo, oid);
+    return object?.type === 'tree' ? object.tree : undefined;
+  };
   const out = new Map<string, string | null>();
   const root = await store.stat(commit, '');
   if (root === null || root.type !== 'folder' || root.oid === null) return out;
@@ -501,16 +518,25 @@ async function committedFiles(store: GitStore, commit: string, previous: Worktre
   /** Folders ('' for the root) whose tree is the same at both commits: their files are the state's. */
   const same = new Set<string>();
   const at = commit.slice(0, 12);
-  const visit = async (treeOid: string, oldOid: string | undefined, prefix: string): Promise<void> => {
+  /**
+   * Lists folder `prefix` (tree `treeOid`; `oldOid` its tree at the previous commit). Synchronous while
+   * every tree it needs is read without waiting; else a promise of the rest.
+   */
+  const visit = (treeOid: string, oldOid: string | undefined, prefix: string): Promise<void> | undefined => {
     if (oldOid === treeOid) {
       same.add(prefix);
-      return;
+      return undefined;
     }
-    const [tree, old] = await Promise.all([
-      readingPath(repo, prefix, at, () => readTree(repo, treeOid)),
-      oldOid !== undefined ? readTree(repo, oldOid).catch(() => undefined) : undefined,
-    ]);
-    const folders: Promise<void>[] = [];
+    const tree = treeNow(treeOid);
+    const old = oldOid !== undefined ? treeNow(oldOid) : undefined;
+    if (tree !== undefined && (oldOid === undefined || old !== undefined)) return visitEntries(tree, old, prefix);
+    return Promise.all([
+      tree ?? readingPath(repo, prefix, at, () => readTree(repo, treeOid)),
+      old ?? (oldOid !== undefined ? readTree(repo, oldOid).catch(() => undefined) : undefined),
+    ]).then(([tree, old]) => visitEntries(tree, old, prefix));
+  };
+  const visitEntries = (tree: TreeNode, old: TreeNode | undefined, prefix: string): Promise<void> | undefined => {
+    let folders: Promise<void>[] | undefined;
     for (const entry of tree.entries) {
       const path = prefix === '' ? entry.path : `${prefix}/${entry.path}`;
       if (entry.type === 'blob') {
@@ -519,10 +545,13 @@ async function committedFiles(store: GitStore, commit: string, previous: Worktre
         const was = old?.byName.get(entry.path);
         // The same tree at both commits (a thousand untouched project folders): no call of its own.
         if (was?.type === 'tree' && was.oid === entry.oid) same.add(path);
-        else folders.push(visit(entry.oid, was?.type === 'tree' ? was.oid : undefined, path));
+        else {
+          const waiting = visit(entry.oid, was?.type === 'tree' ? was.oid : undefined, path);
+          if (waiting !== undefined) (folders ??= []).push(waiting);
+        }
       }
     }
-    await Promise.all(folders);
+    return folders && Promise.all(folders).then(() => undefined);
   };
   await visit(root.oid, before?.type === 'folder' && before.oid !== null ? before.oid : undefined, '');
   if (previous && same.size > 0) {
@@ -609,7 +638,9 @@ export async function oclWorktreeMatches(store: GitStore, commit: string, dir: s
     const dirs = new Map<string, DirEntry>();
     const present: string[] = [];
     const seen: WalkSeen = { attributes: false };
-    walk(dir, '', dirs, present, state && known ? { verifiedAt: state.verifiedAt, dirs: known.dirs, names: stateNames(state) } : undefined, undefined, seen);
+    // Paths as the stat pass names them (`statPrefix`: from the working directory when it is `dir`, fewer lookups per path).
+    const prefix = statPrefix(dir);
+    walk(dir, '', dirs, present, state && known ? { verifiedAt: state.verifiedAt, dirs: known.dirs, names: stateNames(state) } : undefined, prefix, seen);
     let committed: Map<string, string | null>;
     if (state && known && state.commit === commit) {
       committed = new Map([...known.files].map(([p, entry]) => [p, entry[2]]));
@@ -626,7 +657,6 @@ export async function oclWorktreeMatches(store: GitStore, commit: string, dir: s
     // files did. (With a state, the walk reused remembered folder listings and may not have seen every
     // .gitattributes file.)
     const index = state === undefined ? await worktreeIndex(store.gitdir, seen) : undefined;
-    const prefix = rootPrefix(dir);
     const files = new Map<string, FileEntry>();
     /**
      * A file hashed even when the index vouches for it: content the index records as converted by settings
@@ -639,13 +669,19 @@ export async function oclWorktreeMatches(store: GitStore, commit: string, dir: s
       const oid = committed.get(relative);
       if (oid === undefined || oid === null) return false;
       const full = prefix + relative;
-      const info = fs.statSync(full);
+      // No longer a file (the walk listed it as one): a difference.
+      if (statNumbers(full, dir) !== PathKind.File) return false;
+      // Indexed, not destructured: destructuring a typed array steps its iterator, a cost per file.
+      const size = STAT[0]!;
+      const mtimeMs = STAT[1]!;
+      const ctimeMs = STAT[2]!;
+      const ino = STAT[3]!;
       const before = known?.files.get(relative);
       // Unchanged since a verification that came after its last write: the same content (whatever the commit).
       let id: string;
-      const vouched = index?.blobOf(relative, info) === oid;
+      const vouched = index?.blobOf(relative, { size, mtimeMs, ctimeMs, ino, uid: STAT[4]!, gid: STAT[5]!, isFile: isAFile }) === oid;
       if (vouched) spotCheck ??= relative;
-      if (before !== undefined && unchanged(before, info, state!.verifiedAt)) {
+      if (before !== undefined && unchanged(before, size, mtimeMs, ctimeMs, ino, state!.verifiedAt)) {
         id = before[2];
       } else if (vouched && relative !== spotCheck) {
         // The commit's blob, as the index vouches; an entry naming another blob is checked by hashing.
@@ -656,7 +692,7 @@ export async function oclWorktreeMatches(store: GitStore, commit: string, dir: s
         if (id === oid) rememberBlob(store.context, oid, bytes);
       }
       if (id !== oid) return false;
-      files.set(relative, [info.size, info.mtimeMs, oid, info.ctimeMs, info.ino]);
+      files.set(relative, [size, mtimeMs, oid, ctimeMs, ino]);
     }
     if (stateDir !== undefined && file !== undefined) writeState(stateDir, file, commit, verifiedAt, dirs, files);
     return true;

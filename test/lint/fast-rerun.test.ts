@@ -4,12 +4,13 @@
  * prints or writes, with the same exit code; and each change a report depends on makes it decline.
  */
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { memoryIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
-import { identityOf, observeHub, optimizerSwitchable, parseRerunArgs, rerunFromCache, showsWrittenIdentity, startStoredCopy, writtenIdentity, youngGenerationSwitchable, type RerunIo } from '../../src/lint/fast-rerun.js';
+import { identityOf, observeHub, optimizerSwitchable, parseRerunArgs, rerunFromCache, sha, showsWrittenIdentity, startStoredCopy, writtenIdentity, youngGenerationSwitchable, type RerunIo } from '../../src/lint/fast-rerun.js';
 import { expiryStateUntil } from '../../src/lint/report-key.js';
 import { colorWanted } from '../../src/cli/io.js';
 import { rerunColors } from '../../src/lint/fast-rerun.js';
@@ -480,6 +481,16 @@ describe('startStoredCopy', () => {
     await dropped.discard();
     expect(temporaries()).toEqual([]);
     expect(fs.readFileSync(target, 'utf8')).toBe('the report as it was\n');
+  });
+});
+
+describe('sha', () => {
+  it("is sha-256 of each part as <length>:<part>, the bytes the lint cache's keys were made of", () => {
+    const parts = ['rendered', '', 'ü € 😀', 'a:b', '7'];
+    const text = parts.map((part) => `${part.length}:${part}`).join('');
+    expect(sha(parts)).toBe(createHash('sha256').update(text).digest('hex'));
+    expect(sha([])).toBe(createHash('sha256').update('').digest('hex'));
+    expect(sha(['ab', 'c'])).not.toBe(sha(['a', 'bc']));
   });
 });
 

@@ -32,7 +32,7 @@ function expected(file: string): [PathKind, ...number[]] {
   const info = fs.statSync(file, { throwIfNoEntry: false });
   if (info === undefined) return [PathKind.Missing];
   const kind = info.isFile() ? PathKind.File : info.isDirectory() ? PathKind.Folder : PathKind.Other;
-  return [kind, info.size, info.mtimeMs, info.ctimeMs, info.ino];
+  return [kind, info.size, info.mtimeMs, info.ctimeMs, info.ino, info.uid, info.gid];
 }
 
 describe('statNumbers', () => {

@@ -29,6 +29,29 @@ async function worktreeStateHolds(...args: Parameters<typeof stateHoldsNow>): Pr
   return answer;
 }
 
+/**
+ * A repository with three committed projects and a state folder; `both` checks the working tree with
+ * the state (a tree diff from the commit it was verified at) and without any (a full listing), expects
+ * the same answer from each, and returns it.
+ */
+function threeProjects(): { dir: string; write: (file: string, text: string) => void; both: () => Promise<boolean> } {
+  const dir = repo();
+  const state = tempDir('oclhub-worktree-state-');
+  dirs.push(state);
+  const write = (file: string, text: string) => {
+    fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    fs.writeFileSync(path.join(dir, file), text);
+  };
+  for (const slug of ['a', 'b', 'c']) write(`projects/${slug}/.octopus/deployment_process.ocl`, `step "${slug}" {\n    name = "${slug}"\n}\n`);
+  commitAll(dir, {}, 'three projects');
+  const both = async () => {
+    const withState = await matches(dir, state);
+    expect(await matches(dir)).toBe(withState);
+    return withState;
+  };
+  return { dir, write, both };
+}
+
 describe('oclWorktreeMatches', () => {
   it('is true for a clean tree, false for a changed, added, removed or staged OCL file; other files do not count', async () => {
     const dir = repo();
@@ -127,21 +150,7 @@ describe('oclWorktreeMatches', () => {
     expect(await matches(dir, state)).toBe(false);
   });
   it('after a new commit, reads only the folders whose tree changed, and answers as a full listing would', async () => {
-    const dir = repo();
-    const state = tempDir('oclhub-worktree-state-');
-    dirs.push(state);
-    const write = (file: string, text: string) => {
-      fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-      fs.writeFileSync(path.join(dir, file), text);
-    };
-    for (const slug of ['a', 'b', 'c']) write(`projects/${slug}/.octopus/deployment_process.ocl`, `step "${slug}" {\n    name = "${slug}"\n}\n`);
-    commitAll(dir, {}, 'three projects');
-    // Each step: the answer with the state of the commit before (tree diff) and without any state (full listing) agree.
-    const both = async () => {
-      const withState = await matches(dir, state);
-      expect(await matches(dir)).toBe(withState);
-      return withState;
-    };
+    const { dir, write, both } = threeProjects();
     expect(await both()).toBe(true);
     // One project changed, one added, one file removed: all committed, so the tree is the commit.
     write('projects/a/.octopus/deployment_process.ocl', 'step "a" {\n    name = "A2"\n}\n');
@@ -195,6 +204,26 @@ describe('oclWorktreeMatches', () => {
     git(dir, ['commit', '-qm', 'swap']);
     expect(await both()).toBe(true);
   });
+  it('lists packed trees (read without waiting), loose ones and a mix of both alike, with a state of the commit before and without', async () => {
+    const { dir, write, both } = threeProjects();
+    git(dir, ['gc', '-q']);
+    expect(await both()).toBe(true);
+    // New trees loose, the previous commit's packed: the tree diff reads both kinds.
+    write('projects/b/.octopus/deployment_process.ocl', 'step "b" {\n    name = "B2"\n}\n');
+    write('projects/d/.octopus/deployment_process.ocl', 'step "d" {\n    name = "d"\n}\n');
+    commitAll(dir, {}, 'edit b, add d');
+    expect(await both()).toBe(true);
+    write('projects/e/.octopus/deployment_process.ocl', 'step "e" {\n    name = "e"\n}\n');
+    expect(await both()).toBe(false);
+    fs.rmSync(path.join(dir, 'projects/e'), { recursive: true });
+    // One store checked twice: the second listing takes the trees the first one cached.
+    const store = await openRepository({ dir });
+    const head = git(dir, ['rev-parse', 'HEAD']).trim();
+    expect(await oclWorktreeMatches(store, head, dir)).toBe(true);
+    fs.writeFileSync(path.join(dir, 'projects/a/.octopus/extra.ocl'), 'x = 1\n');
+    expect(await oclWorktreeMatches(store, head, dir)).toBe(false);
+  });
+
   it('after a commit of edits, writes the same state a full verification writes (its own bytes patched), which then vouches as one', async () => {
     const dir = repo();
     const state = tempDir('oclhub-worktree-state-');
