@@ -133,6 +133,8 @@ export function* junitChunks(report: LintReport, options: JunitOptions = {}): Ge
 
 /** An evaluation context's suite: a case per policy (see the file comment). */
 function contextSuite(evaluation: Evaluation, report: LintReport, options: JunitOptions): Suite {
+  // Every case of the context has its class (a join per case was a tenth of a 1,000-project report's writing).
+  const classname = contextClass(evaluation);
   return {
     name: contextName(evaluation),
     properties: [
@@ -142,7 +144,7 @@ function contextSuite(evaluation: Evaluation, report: LintReport, options: Junit
       ...(report.hubRef === undefined ? [] : [['hubRef', report.hubRef] as [string, string]]),
     ],
     cases: [
-      ...evaluation.decisions.filter((d) => !(options.omitOutOfScope && d.outcome === 'skipped')).map((decision) => decisionCase(evaluation, decision, report)),
+      ...evaluation.decisions.filter((d) => !(options.omitOutOfScope && d.outcome === 'skipped')).map((decision) => decisionCase(classname, decision, report)),
       ...(hasUndecidedCase(evaluation) ? [undecidedCase(evaluation, report)] : []),
     ],
   };
@@ -208,39 +210,55 @@ function contextClass(evaluation: Evaluation): string {
   return [evaluation.project, evaluation.environment, ...(evaluation.tenant === undefined ? [] : [evaluation.tenant])].join('.');
 }
 
-function decisionCase(evaluation: Evaluation, decision: PolicyDecision, report: LintReport): TestCase {
+/**
+ * The case of a decision of the context whose class is `classname`. Built as one literal (not spread
+ * from optional parts), and the message made only for the outcomes that show it: 100,000 cases for a
+ * 1,000-project hub. An absent file or line is `undefined`, which `renderCase` leaves out.
+ */
+function decisionCase(classname: string, decision: PolicyDecision, report: LintReport): TestCase {
   const where = decision.location;
-  const base = {
-    classname: contextClass(evaluation),
+  const testCase: TestCase = {
+    classname,
     name: decision.policy,
-    ...(where ? { file: displayPath(report, where.file, where.repository) } : {}),
-    ...(where?.range ? { line: where.range.start.line } : {}),
+    file: where ? displayPath(report, where.file, where.repository) : undefined,
+    line: where?.range ? where.range.start.line : undefined,
+    outcome: PASSED,
   };
-  const message = decisionMessage(decision);
   switch (decision.outcome) {
     case 'pass':
-      return { ...base, outcome: { kind: 'passed' } };
+      return testCase;
     case 'inconclusive':
-      return { ...base, outcome: { kind: 'skipped', message } };
+      testCase.outcome = { kind: 'skipped', message: decisionMessage(decision) };
+      return testCase;
     case 'skipped':
-      return { ...base, outcome: { kind: 'skipped', message: 'not in scope' } };
+      testCase.outcome = NOT_IN_SCOPE;
+      return testCase;
     case 'excepted': {
       const e = decision.exception;
       const why = e ? `excepted until ${e.expires} (owner ${e.owner}): ${e.reason}` : 'excepted';
-      return { ...base, outcome: { kind: 'skipped', message: `${why} — violation: ${message}` } };
+      testCase.outcome = { kind: 'skipped', message: `${why} — violation: ${decisionMessage(decision)}` };
+      return testCase;
     }
-    case 'error':
-      return { ...base, outcome: { kind: 'error', message, type: 'evaluation-error', body: decisionBody(decision, message, report) } };
-    case 'violation':
-      if (decisionFails(decision, report.failOn)) {
-        return { ...base, outcome: { kind: 'failure', message: firstLine(message), type: decision.action, body: decisionBody(decision, message, report) } };
-      }
-      return {
-        ...base,
-        outcome: { kind: 'passed', output: `${decision.action === 'warn' ? 'WARNING' : 'BLOCKED'} (does not fail at fail level ${report.failOn})\n${decisionBody(decision, message, report)}` },
-      };
+    case 'error': {
+      const message = decisionMessage(decision);
+      testCase.outcome = { kind: 'error', message, type: 'evaluation-error', body: decisionBody(decision, message, report) };
+      return testCase;
+    }
+    case 'violation': {
+      const message = decisionMessage(decision);
+      testCase.outcome = decisionFails(decision, report.failOn)
+        ? { kind: 'failure', message: firstLine(message), type: decision.action, body: decisionBody(decision, message, report) }
+        : { kind: 'passed', output: `${decision.action === 'warn' ? 'WARNING' : 'BLOCKED'} (does not fail at fail level ${report.failOn})\n${decisionBody(decision, message, report)}` };
+      return testCase;
+    }
   }
+  // An outcome outside the model's: no case (rendering it fails, as it always did).
+  return undefined as unknown as TestCase;
 }
+
+/** Outcomes that say the same in every case of their kind (only read). */
+const PASSED: Outcome = { kind: 'passed' };
+const NOT_IN_SCOPE: Outcome = { kind: 'skipped', message: 'not in scope' };
 
 /** The kind of case `decisionCase` makes of a decision. */
 function decisionKind(decision: PolicyDecision, failOn: LintReport['failOn']): Outcome['kind'] {
@@ -330,25 +348,22 @@ function relatedLines(related: readonly RelatedInformation[] | undefined, defaul
 }
 
 function renderCase(testCase: TestCase): string[] {
-  const open = `    <testcase${attributes([
-    ['classname', testCase.classname],
-    ['name', testCase.name],
-    ['time', 0],
-    ...(testCase.file === undefined ? [] : [['file', testCase.file] as [string, string]]),
-    ...(testCase.line === undefined ? [] : [['line', testCase.line] as [string, number]]),
-  ])}`;
+  // The attributes one after the other (`attributes` would take an array of pairs per case).
+  let open = `    <testcase${attribute('classname', testCase.classname)}${attribute('name', testCase.name)} time="0"`;
+  if (testCase.file !== undefined) open += attribute('file', testCase.file);
+  if (testCase.line !== undefined) open += attribute('line', testCase.line);
   const outcome = testCase.outcome;
   switch (outcome.kind) {
     case 'passed':
       if (outcome.output === undefined) return [`${open}/>`];
       return [`${open}>`, `      <system-out>${escapeText(outcome.output)}</system-out>`, '    </testcase>'];
     case 'skipped':
-      return [`${open}>`, `      <skipped${attributes([['message', outcome.message]])}/>`, '    </testcase>'];
+      return [`${open}>`, `      <skipped${attribute('message', outcome.message)}/>`, '    </testcase>'];
     case 'failure':
     case 'error':
       return [
         `${open}>`,
-        `      <${outcome.kind}${attributes([['message', outcome.message], ['type', outcome.type]])}>${escapeText(outcome.body)}</${outcome.kind}>`,
+        `      <${outcome.kind}${attribute('message', outcome.message)}${attribute('type', outcome.type)}>${escapeText(outcome.body)}</${outcome.kind}>`,
         '    </testcase>',
       ];
   }
@@ -370,7 +385,11 @@ function firstLine(text: string): string {
 }
 
 function attributes(pairs: ReadonlyArray<readonly [string, string | number]>): string {
-  return pairs.map(([name, value]) => ` ${name}="${escapeAttribute(String(value))}"`).join('');
+  return pairs.map(([name, value]) => attribute(name, value)).join('');
+}
+
+function attribute(name: string, value: string | number): string {
+  return ` ${name}="${escapeAttribute(String(value))}"`;
 }
 
 /**
