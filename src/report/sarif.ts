@@ -39,7 +39,7 @@ import {
   type PolicyDecision,
 } from './lint-report.js';
 import { decisionFingerprint, diagnosticFingerprinter } from './fingerprint.js';
-import { evaluationRuns } from './lint-pieces.js';
+import { evaluationRuns, evaluationSegments, segmentEvaluations } from './lint-pieces.js';
 
 export const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';
 
@@ -283,15 +283,22 @@ function sarifParts(report: LintReport, options: SarifOptions): { log: SarifLog;
     });
 
   // First pass: every rule (a policy's level is its most severe finding's) and logical location.
-  // Stored pieces are decoded a project at a time, here and for the results (report/lint-pieces.ts).
+  // Stored pieces are decoded a project at a time, here and for the results (report/lint-pieces.ts);
+  // `withFindings`: which runs of evaluations had a finding (a project whose decisions all pass or are
+  // out of scope has no result: the results pass does not decode it again).
+  const segments = evaluationSegments(report);
+  const withFindings: boolean[] = [];
   for (const evaluations of evaluationRuns(report)) {
+    let found = false;
     for (const evaluation of evaluations) {
       for (const decision of evaluation.decisions) {
         if (!isFinding(decision)) continue;
+        found = true;
         rules.policy(decision, options);
         logical.forDecision(evaluation, decision.location?.step);
       }
     }
+    withFindings.push(found);
   }
   for (const d of report.diagnostics) rules.diagnostic(d);
   for (const d of report.suppressed ?? []) rules.diagnostic(d);
@@ -381,11 +388,17 @@ function sarifParts(report: LintReport, options: SarifOptions): { log: SarifLog;
       },
     };
   };
+  function* runResults(evaluations: readonly Evaluation[]): Generator<SarifResult> {
+    for (const evaluation of evaluations) {
+      for (const decision of evaluation.decisions) if (isFinding(decision)) yield decisionResult(evaluation, decision);
+    }
+  }
   function* results(): Generator<SarifResult> {
-    for (const evaluations of evaluationRuns(report)) {
-      for (const evaluation of evaluations) {
-        for (const decision of evaluation.decisions) if (isFinding(decision)) yield decisionResult(evaluation, decision);
-      }
+    // The first pass's runs are these segments' only while the report still holds them (not decoded since).
+    if (segments !== undefined && evaluationSegments(report) === segments && withFindings.length === segments.length) {
+      for (let i = 0; i < segments.length; i++) if (withFindings[i]) yield* runResults(segmentEvaluations(segments[i]!));
+    } else {
+      for (const evaluations of evaluationRuns(report)) yield* runResults(evaluations);
     }
     for (const d of report.diagnostics) yield diagnosticResult(d, false);
     for (const d of report.suppressed ?? []) yield diagnosticResult(d, true);
