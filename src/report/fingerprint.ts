@@ -7,12 +7,19 @@
  * - a diagnostic: code + repository (when not the home one) + file + summary + its occurrence among
  *   identical ones, counted in report order.
  */
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import type { Diagnostic } from '../diagnostics.js';
 import { isHome, type Evaluation, type LintReport, type PolicyDecision } from './lint-report.js';
 
+/**
+ * Node's one-shot hash (Node 20.12 and later): the same digest as a Hash object's, at a third of the
+ * cost for texts this short (a SARIF or GitLab report hashes one per finding, 19,000 at 1,000 projects).
+ */
+const hashOnce = (crypto as { hash?: (algorithm: string, data: string) => string }).hash;
+
 export function fingerprint(parts: readonly string[]): string {
-  return createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 32);
+  const text = parts.join('\u0000');
+  return (hashOnce ? hashOnce('sha256', text) : crypto.createHash('sha256').update(text).digest('hex')).slice(0, 32);
 }
 
 export function decisionFingerprint(evaluation: Evaluation, decision: PolicyDecision): string {

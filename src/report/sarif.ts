@@ -39,7 +39,7 @@ import {
   type PolicyDecision,
 } from './lint-report.js';
 import { decisionFingerprint, diagnosticFingerprinter } from './fingerprint.js';
-import { evaluationRuns } from './lint-pieces.js';
+import { evaluationRuns, evaluationSegments, segmentEvaluations } from './lint-pieces.js';
 
 export const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';
 
@@ -258,9 +258,13 @@ function sarifParts(report: LintReport, options: SarifOptions): { log: SarifLog;
   // The home repository's files use `uriBaseId` when given (e.g. %SRCROOT%), else its id.
   const baseIdOf = (repository: SourceRepository | undefined): string | undefined =>
     isHome(report, repository) ? (options.uriBaseId ?? (report.home !== undefined ? report.home : repository?.id)) : repository!.id;
+  // Each file's URI once: a project's findings mostly point into one file.
+  const uris = new Map<string, string>();
   const artifact = (file: string, repository: SourceRepository | undefined) => {
     const uriBaseId = baseIdOf(repository ?? homeRepository);
-    return { uri: fileUri(file), ...(uriBaseId === undefined ? {} : { uriBaseId }) };
+    let uri = uris.get(file);
+    if (uri === undefined) uris.set(file, (uri = fileUri(file)));
+    return uriBaseId === undefined ? { uri } : { uri, uriBaseId };
   };
   const physical = (file: string, repository: SourceRepository | undefined, range: Range | undefined): SarifPhysicalLocation => ({
     artifactLocation: artifact(file, repository),
@@ -279,15 +283,22 @@ function sarifParts(report: LintReport, options: SarifOptions): { log: SarifLog;
     });
 
   // First pass: every rule (a policy's level is its most severe finding's) and logical location.
-  // Stored pieces are decoded a project at a time, here and for the results (report/lint-pieces.ts).
+  // Stored pieces are decoded a project at a time, here and for the results (report/lint-pieces.ts);
+  // `withFindings`: which runs of evaluations had a finding (a project whose decisions all pass or are
+  // out of scope has no result: the results pass does not decode it again).
+  const segments = evaluationSegments(report);
+  const withFindings: boolean[] = [];
   for (const evaluations of evaluationRuns(report)) {
+    let found = false;
     for (const evaluation of evaluations) {
       for (const decision of evaluation.decisions) {
         if (!isFinding(decision)) continue;
+        found = true;
         rules.policy(decision, options);
         logical.forDecision(evaluation, decision.location?.step);
       }
     }
+    withFindings.push(found);
   }
   for (const d of report.diagnostics) rules.diagnostic(d);
   for (const d of report.suppressed ?? []) rules.diagnostic(d);
@@ -300,7 +311,9 @@ function sarifParts(report: LintReport, options: SarifOptions): { log: SarifLog;
     const logicalLocation = logical.forDecision(evaluation, where?.step);
     const relatedLocations = related(where?.related, where?.file, where?.repository);
     const inconclusive = decision.outcome === 'inconclusive';
-    return {
+    // Keys added in the order the log writes them, an optional one only when present: not spread from
+    // an object made for it (19,000 results at 1,000 projects).
+    const result: SarifResult = {
       ruleId: decision.policy,
       ruleIndex,
       kind: inconclusive ? 'open' : 'fail',
@@ -312,32 +325,32 @@ function sarifParts(report: LintReport, options: SarifOptions): { log: SarifLog;
           logicalLocations: [logicalLocation],
         },
       ],
-      ...(relatedLocations.length > 0 ? { relatedLocations } : {}),
-      partialFingerprints: { [DECISION_FINGERPRINT]: decisionFingerprint(evaluation, decision) },
-      ...(decision.exception
-        ? {
-            suppressions: [
-              {
-                kind: 'external' as const,
-                state: 'accepted' as const,
-                justification: decision.exception.reason,
-                properties: { owner: decision.exception.owner, expires: decision.exception.expires },
-              },
-            ],
-          }
-        : {}),
-      properties: {
-        outcome: decision.outcome,
-        action: decision.action,
-        policy: policyLabel(decision),
-        project: evaluation.project,
-        environment: evaluation.environment,
-        ...(evaluation.tenant === undefined ? {} : { tenant: evaluation.tenant }),
-        ...(where?.step === undefined ? {} : { step: where.step }),
-        ...(where?.repository === undefined ? {} : { repository: where.repository.id }),
-        ...(decision.needs === undefined ? {} : { needs: decision.needs }),
-      },
+    } as SarifResult;
+    if (relatedLocations.length > 0) result.relatedLocations = relatedLocations;
+    result.partialFingerprints = { [DECISION_FINGERPRINT]: decisionFingerprint(evaluation, decision) };
+    if (decision.exception) {
+      result.suppressions = [
+        {
+          kind: 'external',
+          state: 'accepted',
+          justification: decision.exception.reason,
+          properties: { owner: decision.exception.owner, expires: decision.exception.expires },
+        },
+      ];
+    }
+    const properties: Record<string, unknown> = {
+      outcome: decision.outcome,
+      action: decision.action,
+      policy: policyLabel(decision),
+      project: evaluation.project,
+      environment: evaluation.environment,
     };
+    if (evaluation.tenant !== undefined) properties.tenant = evaluation.tenant;
+    if (where?.step !== undefined) properties.step = where.step;
+    if (where?.repository !== undefined) properties.repository = where.repository.id;
+    if (decision.needs !== undefined) properties.needs = decision.needs;
+    result.properties = properties;
+    return result;
   };
 
   const diagnosticFingerprint = diagnosticFingerprinter(report);
@@ -375,11 +388,17 @@ function sarifParts(report: LintReport, options: SarifOptions): { log: SarifLog;
       },
     };
   };
+  function* runResults(evaluations: readonly Evaluation[]): Generator<SarifResult> {
+    for (const evaluation of evaluations) {
+      for (const decision of evaluation.decisions) if (isFinding(decision)) yield decisionResult(evaluation, decision);
+    }
+  }
   function* results(): Generator<SarifResult> {
-    for (const evaluations of evaluationRuns(report)) {
-      for (const evaluation of evaluations) {
-        for (const decision of evaluation.decisions) if (isFinding(decision)) yield decisionResult(evaluation, decision);
-      }
+    // The first pass's runs are these segments' only while the report still holds them (not decoded since).
+    if (segments !== undefined && evaluationSegments(report) === segments && withFindings.length === segments.length) {
+      for (let i = 0; i < segments.length; i++) if (withFindings[i]) yield* runResults(segmentEvaluations(segments[i]!));
+    } else {
+      for (const evaluations of evaluationRuns(report)) yield* runResults(evaluations);
     }
     for (const d of report.diagnostics) yield diagnosticResult(d, false);
     for (const d of report.suppressed ?? []) yield diagnosticResult(d, true);
@@ -501,27 +520,40 @@ function layerOf(code: string): string {
 class LogicalLocationTable {
   readonly locations: SarifLogicalLocation[] = [];
   private readonly index = new Map<string, number>();
+  /**
+   * The context (project, environment, tenant) met last and its location: a context's findings come
+   * one after the other, twice (the first pass, then the results), and its keys were built and looked
+   * up again for each of them. The table only grows, so a location found stays where it is.
+   */
+  private last: { project: string; environment: string; tenant: string | undefined; at: number } | undefined;
 
   forDecision(evaluation: Evaluation, step: string | undefined): SarifLogicalLocation {
-    const parts: Array<[kind: string, name: string]> = [
-      ['project', evaluation.project],
-      ['environment', evaluation.environment],
-      ...(evaluation.tenant === undefined ? [] : [['tenant', evaluation.tenant] as [string, string]]),
-      ...(step === undefined ? [] : [['step', step] as [string, string]]),
-    ];
-    let parentIndex: number | undefined;
-    let fullyQualifiedName = '';
-    for (const [kind, name] of parts) {
-      fullyQualifiedName = fullyQualifiedName ? `${fullyQualifiedName}/${name}` : name;
-      let at = this.index.get(`${kind}\u0000${fullyQualifiedName}`);
-      if (at === undefined) {
-        at = this.locations.length;
-        this.locations.push({ name, fullyQualifiedName, kind, index: at, ...(parentIndex === undefined ? {} : { parentIndex }) });
-        this.index.set(`${kind}\u0000${fullyQualifiedName}`, at);
-      }
-      parentIndex = at;
+    const { project, environment, tenant } = evaluation;
+    const last = this.last;
+    let at: number;
+    if (last !== undefined && last.project === project && last.environment === environment && last.tenant === tenant) {
+      at = last.at;
+    } else {
+      at = this.place('project', project, undefined);
+      at = this.place('environment', environment, at);
+      if (tenant !== undefined) at = this.place('tenant', tenant, at);
+      this.last = { project, environment, tenant, at };
     }
-    return { ...this.locations[parentIndex!]! };
+    if (step !== undefined) at = this.place('step', step, at);
+    return { ...this.locations[at]! };
+  }
+
+  /** The location of `name` of this kind under the location at `parentIndex` (none: at the top), added when new. */
+  private place(kind: string, name: string, parentIndex: number | undefined): number {
+    const parentName = parentIndex === undefined ? '' : this.locations[parentIndex]!.fullyQualifiedName;
+    const fullyQualifiedName = parentName ? `${parentName}/${name}` : name;
+    let at = this.index.get(`${kind}\u0000${fullyQualifiedName}`);
+    if (at === undefined) {
+      at = this.locations.length;
+      this.locations.push({ name, fullyQualifiedName, kind, index: at, ...(parentIndex === undefined ? {} : { parentIndex }) });
+      this.index.set(`${kind}\u0000${fullyQualifiedName}`, at);
+    }
+    return at;
   }
 }
 

@@ -90,6 +90,63 @@ describe('rendering a report of stored pieces', () => {
   });
 });
 
+describe('JUnit totals of stored pieces', () => {
+  /** The `<testsuites …>` line. */
+  const head = (text: string) => text.split('\n')[1];
+
+  it('are counted from the tallies stored beside the pieces, and from decoding where a tally cannot tell them', () => {
+    const report = hubReport(3);
+    // A context with errors and decisions (no `not-decided` case): its tally counts it undecided all the same.
+    report.evaluations.push({ ...report.evaluations[0]!, project: 'project-9', errors: [{ severity: 'error', code: 'OCL001', summary: 'unexpected token' }] });
+    const hub = { id: 'hub', location: '/hub', commit: C };
+    for (const omitOutOfScope of [false, true]) {
+      const expected = renderJunit(report, { omitOutOfScope });
+      const assembled = pieced(report, hub, C);
+      expect(head([...junitChunks(assembled, { omitOutOfScope })].join(''))).toBe(head(expected));
+      // A damaged tally (not counts) is not read: the piece is decoded and counted.
+      const damaged = pieced(report, hub, C);
+      for (const segment of evaluationSegments(damaged)!) if ('piece' in segment) segment.tally.counts = ['x' as unknown as number, ...segment.tally.counts.slice(1)];
+      expect([...junitChunks(damaged, { omitOutOfScope })].join('')).toBe(expected);
+    }
+  });
+
+  it('decode no piece whose tally tells them', () => {
+    const assembled = pieced(hubReport(2), { id: 'hub', location: '/hub', commit: C }, C);
+    const reads = countingReads(assembled);
+    const chunks = junitChunks(assembled);
+    chunks.next(); // the head, counted
+    expect(reads.get(2)).toBe(1); // the undecided context's piece alone
+    expect(reads.size).toBe(1);
+  });
+});
+
+describe('SARIF results of stored pieces', () => {
+  it('decode again only the projects with a finding', () => {
+    const report = hubReport(2);
+    // A project whose decisions all pass: no result.
+    report.evaluations.push(...cleanReport().evaluations);
+    const assembled = pieced(report, { id: 'hub', location: '/hub', commit: C }, C);
+    const reads = countingReads(assembled);
+    expect([...sarifChunks(assembled)].join('')).toBe([...sarifChunks(report)].join(''));
+    // Two projects with findings; the undecided context (no decisions) and the passing project have none.
+    expect([...reads.values()]).toEqual([2, 2, 1, 1]);
+  });
+});
+
+/** Each stored piece of the report made to count its reads: the reads by the piece's place among them. */
+function countingReads(report: LintReport): Map<number, number> {
+  const reads = new Map<number, number>();
+  const read = (at: number) => reads.set(at, (reads.get(at) ?? 0) + 1);
+  let at = 0;
+  for (const segment of evaluationSegments(report)!) {
+    if (!('piece' in segment)) continue;
+    const { bytes } = segment.piece;
+    const place = at++;
+    segment.piece = { ...segment.piece, bytes: { length: bytes.length, readInto: (target: Uint8Array, offset: number) => void (read(place), target.set(bytes as Uint8Array, offset)), read: () => (read(place), Buffer.from(bytes as Uint8Array)) } };
+  }
+  return reads;
+}
+
 describe('evaluationRuns', () => {
   it('gives a project at a time, joining up to the evaluations, and a decoded report in one run', () => {
     const report = hubReport(3);

@@ -1,8 +1,10 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import ajvModule from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
+import { fingerprint } from '../../src/report/fingerprint.js';
 import { DECISION_FINGERPRINT, DIAGNOSTIC_FINGERPRINT, buildSarif, fileUri, renderSarif, type SarifResult } from '../../src/report/sarif.js';
 import {
   BILLING_FILE,
@@ -175,6 +177,13 @@ describe('renderSarif', () => {
     expect(after).toBe(before);
     const prints = results.map((r) => r.partialFingerprints[DECISION_FINGERPRINT] ?? r.partialFingerprints[DIAGNOSTIC_FINGERPRINT]);
     expect(new Set(prints).size).toBe(results.length);
+  });
+
+  it('fingerprints with the first half of the sha-256 of the parts joined by NUL, whichever hash Node offers', () => {
+    // CI systems match findings across runs by these: one-shot or Hash object, the same hex.
+    for (const parts of [['policy', 'web-app', 'production', '', 'deploy'], ['', 'ü € 😀', 'a\u0000b']]) {
+      expect(fingerprint(parts)).toBe(createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 32));
+    }
   });
 
   it('records the exit code and the summary', () => {
