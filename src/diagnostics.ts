@@ -128,11 +128,21 @@ export function compareDiagnostics(a: Diagnostic, b: Diagnostic): number {
 
 /** Computes line/column positions for offsets in a text, in O(log n) per lookup. */
 export class LineIndex {
-  private readonly lineStarts: number[] = [0];
+  private starts: number[] | undefined;
 
-  constructor(readonly text: string) {
+  constructor(readonly text: string) {}
+
+  /**
+   * Where each line starts, found at the first question: validation makes an index for every file, and
+   * most files (valid ones past the schema shortcut) never ask it anything.
+   */
+  private get lineStarts(): number[] {
+    if (this.starts !== undefined) return this.starts;
+    const starts = [0];
+    const text = this.text;
     // indexOf scans in native code: several times faster than a charCodeAt loop on long texts.
-    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) this.lineStarts.push(i + 1);
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+    return (this.starts = starts);
   }
 
   get lineCount(): number {
@@ -141,14 +151,15 @@ export class LineIndex {
 
   position(offset: number): Position {
     const clamped = Math.max(0, Math.min(offset, this.text.length));
+    const starts = this.lineStarts;
     let lo = 0;
-    let hi = this.lineStarts.length - 1;
+    let hi = starts.length - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
-      if (this.lineStarts[mid]! <= clamped) lo = mid;
+      if (starts[mid]! <= clamped) lo = mid;
       else hi = mid - 1;
     }
-    return { line: lo + 1, column: clamped - this.lineStarts[lo]! + 1, offset: clamped };
+    return { line: lo + 1, column: clamped - starts[lo]! + 1, offset: clamped };
   }
 
   range(startOffset: number, endOffset: number): Range {
@@ -157,9 +168,10 @@ export class LineIndex {
 
   /** The text of a 1-based line without its line terminator. */
   lineText(line: number): string {
-    const start = this.lineStarts[line - 1];
+    const starts = this.lineStarts;
+    const start = starts[line - 1];
     if (start === undefined) return '';
-    const next = this.lineStarts[line];
+    const next = starts[line];
     let end = next === undefined ? this.text.length : next - 1;
     if (end > start && this.text.charCodeAt(end - 1) === 13) end--;
     return this.text.slice(start, end);

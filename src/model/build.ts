@@ -87,11 +87,9 @@ export function buildDocument(kind: DocumentKind, document: OclDocument, options
   const path = options.path;
   switch (kind) {
     case 'deployment_process': {
-      const doc: DeploymentProcessDocument = {
-        kind,
-        source,
-        ...buildProcess(document.body, { legacyBlockNames: options.legacyBlockNames ?? false, cache: options.cache }),
-      };
+      // The process's fields named, not spread: a spread's copy gets a map of its own on every call (Node 20).
+      const process = buildProcess(document.body, { legacyBlockNames: options.legacyBlockNames ?? false, cache: options.cache });
+      const doc: DeploymentProcessDocument = { kind, source, items: process.items, steps: process.steps, usages: process.usages };
       if (path?.projectTemplate) doc.projectTemplate = path.projectTemplate;
       return withFile(doc, file);
     }
