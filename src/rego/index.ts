@@ -54,6 +54,9 @@ export type EvalResult =
   | { results: ResultRow[]; error?: undefined; inputReads?: string[][] }
   | { error: RegoError; results?: undefined; inputReads?: string[][] };
 
+/** `evalFirst`'s answer: the first row's first expression value (undefined when there is no row), or the error. */
+export type FirstValueResult = { value: Value | undefined; error?: undefined; inputReads?: string[][] } | { error: RegoError; value?: undefined; inputReads?: string[][] };
+
 interface CompiledQuery {
   body: Body;
   nslots: number;
@@ -155,6 +158,24 @@ export class CompiledPolicy {
   }
 
   eval(query: string | string[], options: EvalOptions = {}): EvalResult {
+    const rows: ResultRow[] = [];
+    const r = this.run(query, options, rows);
+    if (r.error) return r.inputReads ? { error: r.error, inputReads: r.inputReads } : { error: r.error };
+    return r.inputReads ? { results: rows, inputReads: r.inputReads } : { results: rows };
+  }
+
+  /**
+   * The value of the first result row's first expression (what `eval(...).results[0]?.expressions[0]?.value`
+   * reads), without building the rows: the policy layer reads one rule's value per evaluation, and the
+   * row, its bindings and expressions were made only to be thrown away. Every row is still found and
+   * counted against `maxOutputNodes`, so errors and limits are those of `eval`.
+   */
+  evalFirst(query: string | string[], options: EvalOptions = {}): FirstValueResult {
+    return this.run(query, options, undefined);
+  }
+
+  /** Evaluates a query; its rows go into `rows`, or only the first one's first value is kept (`rows` undefined). */
+  private run(query: string | string[], options: EvalOptions, rows: ResultRow[] | undefined): FirstValueResult {
     const q = this.prepare(query);
     if (!('body' in q)) return { error: q };
     // The idle run state, unless an evaluation is already using it (a `print` callback that
@@ -162,12 +183,12 @@ export class CompiledPolicy {
     const run = this.idleRun ?? new Run(this.compiler);
     this.idleRun = undefined;
     const limits = (this.lastLimits = resolveLimits(options.limits, this.lastLimits));
-    let rows: ResultRow[] | undefined;
+    let value: Value | undefined;
     let error: RegoError | undefined;
     const previousMeter = setWorkMeter(run);
     try {
       run.start(options, limits);
-      rows = collectRows(run, q);
+      value = collectRows(run, q, rows);
     } catch (e) {
       error = runError(e, run);
     } finally {
@@ -177,13 +198,15 @@ export class CompiledPolicy {
     run.finish();
     this.idleRun = run;
     if (error) return reads ? { error, inputReads: readsOf(reads) } : { error };
-    return reads ? { results: rows!, inputReads: readsOf(reads) } : { results: rows! };
+    return reads ? { value, inputReads: readsOf(reads) } : { value };
   }
 }
 
-/** Runs a compiled query, returning its result rows (throws on evaluation errors and limits). */
-function collectRows(r: Run, q: CompiledQuery): ResultRow[] {
-  const rows: ResultRow[] = [];
+/**
+ * Runs a compiled query, pushing its result rows to `rows` when given; returns the first row's first
+ * expression value (undefined without rows). Throws on evaluation errors and limits.
+ */
+function collectRows(r: Run, q: CompiledQuery, rows: ResultRow[] | undefined): Value | undefined {
   const frame: Frame = new Array(q.nslots);
   const n = q.texts.length;
   const values: Value[] = new Array(n);
@@ -194,15 +217,20 @@ function collectRows(r: Run, q: CompiledQuery): ResultRow[] {
   const texts = q.texts;
   const cap = r.limits.maxOutputNodes;
   let nodes = 0;
+  let rowCount = 0;
+  let first: Value | undefined;
   q.body(r, frame, () => {
-    const bindings: Record<string, Value> = {};
-    for (let i = 0; i < names.length; i++) {
-      const v = frame[slots[i]!];
-      if (v !== undefined) bindings[names[i]!] = v;
+    if (rowCount++ === 0) first = values[0];
+    if (rows) {
+      const bindings: Record<string, Value> = {};
+      for (let i = 0; i < names.length; i++) {
+        const v = frame[slots[i]!];
+        if (v !== undefined) bindings[names[i]!] = v;
+      }
+      const expressions: ResultRow['expressions'] = new Array(n);
+      for (let i = 0; i < n; i++) expressions[i] = { value: values[i]!, text: texts[i]! };
+      rows.push({ expressions, bindings });
     }
-    const expressions: ResultRow['expressions'] = new Array(n);
-    for (let i = 0; i < n; i++) expressions[i] = { value: values[i]!, text: texts[i]! };
-    rows.push({ expressions, bindings });
     // Each row is counted as it is made, while its values are at hand (enumerating the bindings
     // object again costs as much as building it when a query binds thousands of variables); the
     // count stops at the first row past the limit.
@@ -217,7 +245,7 @@ function collectRows(r: Run, q: CompiledQuery): ResultRow[] {
     return false;
   });
   if (nodes > cap) throw r.outputTooLarge(nodes);
-  return rows;
+  return first;
 }
 
 function readsOf(reads: ReadonlySet<string>): string[][] {

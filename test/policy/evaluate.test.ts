@@ -305,6 +305,25 @@ describe('reuseInputParts: a module evaluated once for inputs sharing the fields
     }
   });
 
+  it('gives each decision of a reused value its own needs, and the same answer for a reused malformed result', () => {
+    const readsRelease = loadPolicy({ slug: 'release_scope', scope: 'default evaluate := false\n\nevaluate if input.Release', conditions: noDisabledSteps });
+    const unknownInput = ['Release'];
+    const first = evaluatePolicy(readsRelease, inputOf(production), { unknownInput, decisionOnly: true, reuseInputParts: true });
+    expect(first).toMatchObject({ outcome: 'inconclusive', needs: ['Release'] });
+    first.needs!.push('changed by the caller');
+    const again = evaluatePolicy(readsRelease, inputOf(production), { unknownInput, decisionOnly: true, reuseInputParts: true });
+    expect(again.needs).toEqual(['Release']);
+    expect(again.needs).not.toBe(first.needs);
+    // The caller's list changed in place: its needs are worked out again.
+    unknownInput[0] = 'Runbook';
+    expect(evaluatePolicy(readsRelease, inputOf(production), { unknownInput, decisionOnly: true, reuseInputParts: true }).outcome).toBe('skipped');
+
+    const malformed = loadPolicy({ slug: 'malformed', scope: 'default evaluate := true', conditions: 'result := {"allowed": "yes"} if count(input.Steps) > 0' });
+    const shape = evaluatePolicy(malformed, inputOf(production), { reuseInputParts: true });
+    expect(shape).toMatchObject({ outcome: 'error', errorCode: 'POL_RESULT_SHAPE' });
+    expect(evaluatePolicy(malformed, inputOf(staging), { reuseInputParts: true })).toEqual(shape);
+  });
+
   it('tells an absent field from one set to undefined, and never reuses an error', () => {
     const policy = loadPolicy({ slug: 'has_release', scope: 'default evaluate := true', conditions: 'result := {"allowed": true} if input.Release\nresult := {"allowed": false} if input.Steps' });
     const absent = inputOf(production);

@@ -74,6 +74,20 @@ describe('limits', () => {
     expect(under.results![199]!.bindings).toEqual({ i: 199 });
   });
 
+  it('evalFirst counts every row as eval does, and gives the first row\'s first value', () => {
+    const over = policy!.evalFirst('some i in input.xs', { input, limits: { maxOutputNodes: 599 } });
+    expect(over.error).toMatchObject({ code: 'REGO_LIMIT' });
+    expect(over.error!.message).toMatch(/size/);
+    const under = policy!.evalFirst('some i in input.xs', { input, limits: { maxOutputNodes: 600 } });
+    expect(under).toEqual({ value: true });
+    expect(policy!.evalFirst('x := [i | some i in input.xs]', { input, limits: { maxOutputNodes: 50 } }).error).toMatchObject({ code: 'REGO_LIMIT' });
+    expect(policy!.evalFirst('data.t.small', { input })).toEqual({ value: 200 });
+    expect(policy!.evalFirst('data.t.missing', { input })).toEqual({ value: undefined });
+    expect(policy!.evalFirst('input.xs[_] > 1000', { input })).toEqual({ value: undefined });
+    expect(policy!.evalFirst('data.t.small', { input, recordInputReads: true })).toEqual({ value: 200, inputReads: [['xs']] });
+    expect(policy!.evalFirst('data.t[', { input }).error).toMatchObject({ code: 'rego_parse_error' });
+  });
+
   it('evaluates normally afterwards', () => {
     const r = policy!.eval('data.t.small', { input });
     expect(r.results?.[0]?.expressions[0]?.value).toBe(200);
