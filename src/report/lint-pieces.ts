@@ -90,9 +90,15 @@ export function segmentTally(evaluations: readonly Evaluation[]): SegmentTally {
 
 /** The piece's bytes with `commit` written in, as a new buffer. */
 export function pieceBytes(piece: StoredPiece, commit: string): Buffer {
-  const bytes = isDeferred(piece.bytes) ? piece.bytes.read() : Buffer.from(piece.bytes);
-  for (const at of piece.commits) bytes.write(commit, at, 'latin1');
-  return bytes;
+  return writePieceBytes(piece, commit, Buffer.allocUnsafe(piece.bytes.length));
+}
+
+/** Writes the piece's bytes into `target` (exactly their length), `commit` in its stand-ins' places. */
+function writePieceBytes(piece: StoredPiece, commit: string, target: Buffer): Buffer {
+  if (isDeferred(piece.bytes)) piece.bytes.readInto(target, 0);
+  else target.set(piece.bytes);
+  for (const at of piece.commits) target.write(commit, at, 'latin1');
+  return target;
 }
 
 /**
@@ -185,10 +191,7 @@ export function decodePiece(piece: StoredPiece, commit: string): Evaluation[] {
   // projects, and SARIF and JUnit decode pieces twice.
   const text = (decodeScratch ??= Buffer.allocUnsafeSlow(DECODE_SCRATCH_BYTES)).subarray(0, length + 2);
   text[0] = OPEN_BRACKET;
-  const bytes = text.subarray(1, length + 1);
-  if (isDeferred(piece.bytes)) piece.bytes.readInto(bytes, 0);
-  else bytes.set(piece.bytes);
-  for (const at of piece.commits) bytes.write(commit, at, 'latin1');
+  writePieceBytes(piece, commit, text.subarray(1, length + 1));
   text[length + 1] = CLOSE_BRACKET;
   return JSON.parse(text.toString('utf8')) as Evaluation[];
 }
