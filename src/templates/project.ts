@@ -86,13 +86,12 @@ export async function resolveValidatedFile(options: ResolveValidatedFileOptions)
   // One literal with every field (resolveProcess reads absent and undefined alike): Node 20's V8 gives
   // `{ ...common, kind, … }` a map of its own on every call (a spread's copy has no transitions to share),
   // which cost each project new maps and missed inline caches wherever the options were read.
-  const environments = options.environments ? options.environments : undefined;
   if (document.kind === 'deployment_process') {
     const resolved = await resolveProcess({
       catalog: options.catalog,
       file: path,
       pinned,
-      environments,
+      environments: options.environments,
       kind: 'deployment_process',
       runbook: undefined,
       process: document,
@@ -109,7 +108,7 @@ export async function resolveValidatedFile(options: ResolveValidatedFileOptions)
       catalog: options.catalog,
       file: path,
       pinned,
-      environments,
+      environments: options.environments,
       kind: 'runbook',
       runbook: document.slug,
       process: document.process,
