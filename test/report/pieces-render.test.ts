@@ -94,8 +94,8 @@ describe('JUnit totals of stored pieces', () => {
   /** The `<testsuites …>` line. */
   const head = (text: string) => text.split('\n')[1];
 
-  it('are counted from the tallies stored beside the pieces, and from decoding where a tally cannot tell them', () => {
-    const report = hubReport(3);
+  it.each(['block', 'warn', 'error'] as const)('are counted from the tallies stored beside the pieces, and from decoding where a tally cannot tell them (fail on %s)', (failOn) => {
+    const report = hubReport(3, failOn);
     // A context with errors and decisions (no `not-decided` case): its tally counts it undecided all the same.
     report.evaluations.push({ ...report.evaluations[0]!, project: 'project-9', errors: [{ severity: 'error', code: 'OCL001', summary: 'unexpected token' }] });
     const hub = { id: 'hub', location: '/hub', commit: C };
