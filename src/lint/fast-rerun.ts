@@ -7,8 +7,9 @@
  * window that report is the answer; the working tree's OCL files are vouched for by the worktree
  * state (worktree.ts). A re-run checks all of that with a few dozen reads and a stat per project file
  * and folder, then
- * prints the stored report or has the kernel copy it to `--output` (started before the checks, on the
- * thread pool, and renamed into place only if they all hold), and exits with the stored exit code. An
+ * prints the stored report or makes `--output` a second name of it (a hard link; a kernel copy on
+ * another file system: started before the checks, and renamed into place only if they all hold), and
+ * exits with the stored exit code. An
  * `--output` that already holds the report — the full path's report file, of which the stored report is
  * a second name, or a copy a re-run left there — is left as it is while its stat vouches for it.
  *
@@ -37,7 +38,7 @@ import { renameOverRegularSync, replaceFileSync, syncFolderSync, tempPath } from
 // milliseconds of the re-run's start-up (see worktree.ts). Older Node: the facades. Callbacks, not
 // `fs.promises`: its first use loads Node's promise-based file system (with its readline, watcher and
 // stream modules), ~1 ms before the copy to --output can start.
-const { appendFileSync, closeSync, copyFile, fstatSync, fsync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, statSync, unlink } =
+const { appendFileSync, closeSync, copyFile, fstatSync, fsync, linkSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, statSync, unlink, unlinkSync } =
   process.getBuiltinModule?.('node:fs') ?? (await import('node:fs'));
 const path: typeof import('node:path') = process.getBuiltinModule?.('node:path') ?? (await import('node:path'));
 
@@ -146,13 +147,15 @@ export interface StoredCopy {
 
 /**
  * Starts copying the stored file `source` to `target` the way every report file is written — a new
- * temporary file in the target's folder, flushed, renamed into place — with the copy made by the
- * kernel on libuv's thread pool (`copyFile`: copy_file_range, or a reflink where the file system has
- * them) instead of through JavaScript, so that it runs while the caller checks whether the copy is
- * wanted at all. The copy is of the file `identity` names: `source` shows that identity before and
- * after the copy (a stored file is replaced, never rewritten, and a replaced file does not come back).
- * Undefined — nothing started — when `source` is not that file now, or when `target`'s folder does not
- * exist and `createFolder` is false (a re-run that may yet decline creates no folder).
+ * temporary file in the target's folder, flushed, renamed into place — so that it runs while the caller
+ * checks whether the copy is wanted at all. Where it can, the "copy" is a second name for the stored
+ * file (a hard link: no bytes written, 10-20 ms of a re-run that writes a 30 MB report; see
+ * `linkStoredFile`); else the kernel copies it on libuv's thread pool (`copyFile`: copy_file_range, or a
+ * reflink where the file system has them) instead of JavaScript. The copy is of the file `identity`
+ * names: `source` shows that identity before and after the copy (a stored file is replaced, never
+ * rewritten, and a replaced file does not come back). Undefined — nothing started — when `source` is
+ * not that file now, or when `target`'s folder does not exist and `createFolder` is false (a re-run that
+ * may yet decline creates no folder).
  *
  * The temporary file is created and opened here, and flushed through that descriptor as soon as the
  * copy is done: the copy and its flush are two steps on the thread pool with one turn of the event
@@ -168,18 +171,21 @@ export function startStoredCopy(source: string, identity: FileIdentity, target: 
   if (createFolder) mkdirSync(folder, { recursive: true });
   else if (!statSync(folder, { throwIfNoEntry: false })?.isDirectory()) return undefined;
   const temp = tempPath(folder, `.${path.basename(target)}.tmp-`);
+  const linked = linkStoredFile(source, identity, temp);
   // Created exclusively (a name another process took is not ours); copyFile then writes into it,
   // truncating it and giving it the stored file's mode, as it gives a file it creates.
-  const fd = openSync(temp, 'wx');
+  const fd = linked ? openSync(temp, 'r') : openSync(temp, 'wx');
   let descriptorOpen = true;
   const close = () => {
     if (descriptorOpen) closeSync(fd);
     descriptorOpen = false;
   };
-  // Copied, then flushed (as the full path writes a report, git/durable.ts: on disk before the name is).
+  // Copied, then flushed (as the full path writes a report, git/durable.ts: on disk before the name is;
+  // a linked file too: a body stored from standard output was renamed into the cache unflushed).
   // Resolves with the failure, if any.
+  const flush = (resolve: (failure: Error | undefined) => void) => fsync(fd, (syncError) => resolve(syncError ?? undefined));
   const copied = new Promise<Error | undefined>((resolve) =>
-    copyFile(source, temp, (copyError) => (copyError ? resolve(copyError) : fsync(fd, (syncError) => resolve(syncError ?? undefined)))),
+    linked ? flush(resolve) : copyFile(source, temp, (copyError) => (copyError ? resolve(copyError) : flush(resolve))),
   );
   const removeTemp = () => new Promise<void>((resolve) => unlink(temp, () => resolve()));
   const discard = async () => {
@@ -215,9 +221,40 @@ export function startStoredCopy(source: string, identity: FileIdentity, target: 
       }
       const published = statSync(target, { throwIfNoEntry: false });
       syncFolderSync(folder);
-      return writtenIdentity(written, published) ?? true;
+      // A linked report file is the stored body itself, which the next re-run recognises (`isStoredReport`).
+      return linked ? true : (writtenIdentity(written, published) ?? true);
     },
   };
+}
+
+/**
+ * Makes `temp` a second name (a hard link) of the stored file `source`, as the full path makes the
+ * report file it wrote the stored body (cache.ts `stageRenderedCopy`): true when `temp` is then the
+ * file `identity` names. Sound for the same reason: the stored file's last write came in an earlier
+ * clock tick than this link (it was published by an earlier run, and a write since would have moved
+ * its mtime off the identity), so any later write to the report file — which is the stored body too —
+ * moves the body's mtime and the next re-run declines; the cache only ever replaces its body (renamed
+ * aside, unlinked), which leaves the report file as it is. False, with nothing left at `temp`, where no
+ * link can be made (another file system, one without hard links) or `source` was replaced meanwhile.
+ */
+function linkStoredFile(source: string, identity: FileIdentity, temp: string): boolean {
+  try {
+    linkSync(source, temp);
+  } catch {
+    return false;
+  }
+  try {
+    const info = lstatSync(temp);
+    if (info.isFile() && hasIdentity(info, identity) && info.mtimeMs < info.ctimeMs) return true;
+  } catch {
+    // Removed below.
+  }
+  try {
+    unlinkSync(temp);
+  } catch {
+    // Gone already.
+  }
+  return false;
 }
 
 /** The options of `oclhub lint` a re-run may carry, as the full path parses them (defaults applied). */

@@ -90,7 +90,8 @@ describe('oclhub lint re-run fast path', () => {
     expect(fs.readFileSync(b)).toEqual(fs.readFileSync(a));
     expect(fs.readdirSync(path.dirname(b))).toEqual(['report.json']); // no temporary file left
     expect(fs.statSync(b).mode).toBe(fs.statSync(a).mode); // the kernel's copy keeps the mode the full path gives
-    // Over an existing file, as the full path replaces one.
+    // Over an existing file, as the full path replaces one (a new file: the one there was the stored report's second name).
+    fs.rmSync(b);
     fs.writeFileSync(b, 'an older report\n');
     expect((await fast(hub, ['--format', 'json', '--output', b])).code).toBe(first.code);
     expect(fs.readFileSync(b)).toEqual(fs.readFileSync(a));
@@ -307,8 +308,15 @@ describe('a report file the re-run wrote is left as it is while its stat vouches
   };
 
   it('copies once, then leaves it; copies again after any change to it, and declines on other settings', async () => {
+    // Copied only to another file system than the lint cache's (on the same one, the report file is a
+    // second name of the stored report: see the next test).
+    const elsewhere = otherFileSystemFolder();
+    if (elsewhere === undefined) {
+      console.log('fast-rerun: copied report case skipped: no writable folder on another file system than the temporary folder');
+      return;
+    }
     const expected = (await full(hub, ['--format', 'json'])).stdout;
-    const file = path.join(out, 'kept/report.json');
+    const file = path.join(elsewhere, 'kept/report.json');
     const args = ['--format', 'json', '--output', file];
     /** Re-runs until the record vouches for the file (a copy renamed in the clock tick of its last write cannot: it is racy). */
     const settle = async () => {
@@ -348,7 +356,7 @@ describe('a report file the re-run wrote is left as it is while its stat vouches
     await rewritten('emptied', () => fs.writeFileSync(file, ''));
     await rewritten('removed', () => fs.rmSync(file));
     await rewritten('replaced by another file', () => {
-      const other = path.join(out, 'kept/other.json');
+      const other = path.join(elsewhere, 'kept/other.json');
       fs.writeFileSync(other, expected);
       fs.renameSync(other, file);
     });
@@ -363,7 +371,7 @@ describe('a report file the re-run wrote is left as it is while its stat vouches
       fs.utimesSync(file, before.atime, before.mtime);
     });
     // Another output file is written (and then vouched for instead); the first one is then copied again.
-    const second = path.join(out, 'kept/second.json');
+    const second = path.join(elsewhere, 'kept/second.json');
     expect((await fast(hub, ['--format', 'json', '--output', second])).code).not.toBeUndefined();
     expect(fs.readFileSync(second, 'utf8')).toBe(expected);
 
@@ -380,6 +388,54 @@ describe('a report file the re-run wrote is left as it is while its stat vouches
     expect(next.stdout).not.toBe(expected);
     expect((await fast(hub, args)).code).not.toBeUndefined();
     expect(fs.readFileSync(file, 'utf8')).toBe(next.stdout);
+  }, 120_000);
+
+  it('writes the report file as a second name of the stored report, then leaves it; an edit in place makes the re-run decline', async () => {
+    const expected = (await full(hub, ['--format', 'json'])).stdout;
+    const body = path.join(hub, '.oclhub-cache/lint-output.body');
+    const file = path.join(out, 'relinked/report.json');
+    const args = ['--format', 'json', '--output', file];
+    const sameFile = (a: string, b: string) => fs.statSync(a).ino === fs.statSync(b).ino && fs.statSync(a).dev === fs.statSync(b).dev;
+    if (fs.statSync(out).dev !== fs.statSync(hub).dev) {
+      console.log('fast-rerun: linked re-run case skipped: the hub and the report folder are on two file systems');
+      return;
+    }
+    const first = await fast(hub, args);
+    expect(first.code).not.toBeUndefined();
+    expect(fs.readFileSync(file, 'utf8')).toBe(expected);
+    expect(sameFile(file, body)).toBe(true);
+    expect(fs.readdirSync(path.dirname(file))).toEqual(['report.json']);
+    expect(recordOf().output).toBeUndefined(); // the stored report vouches for itself
+    const kept = statOf(file);
+    const again = await fast(hub, args);
+    expect(again.code).toBe(first.code);
+    expect(statOf(file)).toEqual(kept);
+
+    // Written to in place: the stored report changed with it, so the re-run declines and the full path writes the report anew.
+    fs.appendFileSync(file, '\n// a note\n');
+    expect((await fast(hub, args)).code).toBeUndefined();
+    expect((await fast(hub, ['--format', 'json'])).code).toBeUndefined();
+    expect((await full(hub, args)).code).toBe(first.code);
+    expect(fs.readFileSync(file, 'utf8')).toBe(expected);
+
+    // Replaced by another file, or removed: linked again.
+    await full(hub, ['--format', 'json']);
+    fs.writeFileSync(`${file}.other`, 'another file\n');
+    fs.renameSync(`${file}.other`, file);
+    expect((await fast(hub, args)).code).toBe(first.code);
+    expect(sameFile(file, body)).toBe(true);
+    fs.rmSync(file);
+    expect((await fast(hub, args)).code).toBe(first.code);
+    expect(fs.readFileSync(file, 'utf8')).toBe(expected);
+    expect(sameFile(file, body)).toBe(true);
+
+    // A new report (another commit) replaces the stored one; the report file keeps the old report until written.
+    commitAll(hub, { 'notes.txt': 'a commit for the linked report\n' }, 'linked report commit');
+    const next = await full(hub, ['--format', 'json']);
+    expect(fs.readFileSync(file, 'utf8')).toBe(expected);
+    expect((await fast(hub, args)).code).not.toBeUndefined();
+    expect(fs.readFileSync(file, 'utf8')).toBe(next.stdout);
+    expect(sameFile(file, body)).toBe(true);
   }, 120_000);
 
   it("leaves the full path's report file as it is when the stored report is that file under a second name", async () => {
@@ -455,20 +511,32 @@ describe('startStoredCopy', () => {
     const folder = fs.mkdtempSync(path.join(out, 'stored-copy-'));
     const source = path.join(folder, 'stored.body');
     fs.writeFileSync(source, 'the report\n'.repeat(1000));
+    // Stored by an earlier run: its last write in an earlier clock tick than anything done here.
+    const earlier = new Date(Date.now() - 3_600_000);
+    fs.utimesSync(source, earlier, earlier);
     const identity = identityOf(fs.statSync(source));
     const target = path.join(folder, 'report.json');
     const temporaries = () => fs.readdirSync(folder).filter((name) => name.includes('.tmp-'));
 
     const copy = startStoredCopy(source, identity, target, false);
     expect(copy).toBeDefined();
-    expect(await copy!.finish()).not.toBe(false);
+    expect(await copy!.finish()).toBe(true);
     expect(fs.readFileSync(target)).toEqual(fs.readFileSync(source));
+    expect(fs.statSync(target).ino).toBe(identity[2]); // in the same file system: a second name, no bytes written
     expect(temporaries()).toEqual([]);
+
+    // The report file written to in place is the stored file written to: it no longer shows its identity, and nothing is started.
+    fs.appendFileSync(target, 'x');
+    expect(startStoredCopy(source, identity, target, false)).toBeUndefined();
+    fs.rmSync(target);
+    fs.writeFileSync(source, 'the report\n'.repeat(1000));
+    fs.utimesSync(source, earlier, earlier);
+    const rewritten = identityOf(fs.statSync(source));
 
     // Another file took the temporary name while the copy ran (whichever of the two the copy went
     // into): nothing is renamed over the report, and the temporary name is cleared.
     fs.writeFileSync(target, 'the report as it was\n');
-    const raced = startStoredCopy(source, identity, target, false)!;
+    const raced = startStoredCopy(source, rewritten, target, false)!;
     const [temp] = temporaries();
     fs.renameSync(path.join(folder, temp!), path.join(folder, 'aside'));
     fs.writeFileSync(path.join(folder, temp!), 'not the copy\n');
@@ -477,7 +545,7 @@ describe('startStoredCopy', () => {
     expect(temporaries()).toEqual([]);
 
     // A copy started and then not wanted leaves nothing behind either.
-    const dropped = startStoredCopy(source, identity, target, false)!;
+    const dropped = startStoredCopy(source, rewritten, target, false)!;
     await dropped.discard();
     expect(temporaries()).toEqual([]);
     expect(fs.readFileSync(target, 'utf8')).toBe('the report as it was\n');
@@ -665,4 +733,23 @@ describe('expiryStateUntil', () => {
     expect(expiryStateUntil('expires = "2027-01-01"\nexpires = "2027-03-01"', now)).toBe(Date.UTC(2027, 0, 2));
     expect(expiryStateUntil('expires = "2027-03-01"', now) - now).toBeLessThanOrEqual(day);
   });
+});
+
+/** A writable folder on another file system than the temporary folder's (where links cannot go), if the machine has one. */
+function otherFileSystemFolder(): string | undefined {
+  for (const candidate of ['/dev/shm', '/run/user', '/var/tmp']) {
+    try {
+      if (fs.statSync(candidate).dev === fs.statSync(out).dev) continue;
+      const folder = fs.mkdtempSync(path.join(candidate, 'oclhub-fast-rerun-'));
+      elsewhereFolders.push(folder);
+      return folder;
+    } catch {
+      // Not there, or not writable.
+    }
+  }
+  return undefined;
+}
+const elsewhereFolders: string[] = [];
+afterAll(() => {
+  for (const folder of elsewhereFolders) removeDir(folder);
 });
