@@ -171,10 +171,11 @@ export function startStoredCopy(source: string, identity: FileIdentity, target: 
   if (createFolder) mkdirSync(folder, { recursive: true });
   else if (!statSync(folder, { throwIfNoEntry: false })?.isDirectory()) return undefined;
   const temp = tempPath(folder, `.${path.basename(target)}.tmp-`);
-  const linked = linkStoredFile(source, identity, temp);
+  const linkedFd = linkStoredFile(source, identity, temp);
+  const linked = linkedFd !== undefined;
   // Created exclusively (a name another process took is not ours); copyFile then writes into it,
   // truncating it and giving it the stored file's mode, as it gives a file it creates.
-  const fd = linked ? openSync(temp, 'r') : openSync(temp, 'wx');
+  const fd = linkedFd ?? openSync(temp, 'wx');
   let descriptorOpen = true;
   const close = () => {
     if (descriptorOpen) closeSync(fd);
@@ -229,32 +230,37 @@ export function startStoredCopy(source: string, identity: FileIdentity, target: 
 
 /**
  * Makes `temp` a second name (a hard link) of the stored file `source`, as the full path makes the
- * report file it wrote the stored body (cache.ts `stageRenderedCopy`): true when `temp` is then the
- * file `identity` names. Sound for the same reason: the stored file's last write came in an earlier
- * clock tick than this link (it was published by an earlier run, and a write since would have moved
- * its mtime off the identity), so any later write to the report file — which is the stored body too —
- * moves the body's mtime and the next re-run declines; the cache only ever replaces its body (renamed
- * aside, unlinked), which leaves the report file as it is. False, with nothing left at `temp`, where no
- * link can be made (another file system, one without hard links) or `source` was replaced meanwhile.
+ * report file it wrote the stored body (cache.ts `stageRenderedCopy`): a descriptor of it, open for
+ * writing (Windows flushes a file only through such a descriptor; nothing is written), when `temp` is
+ * then the file `identity` names. Sound for the same reason: the stored file's last write came in an
+ * earlier clock tick than this link (it was published by an earlier run, and a write since would have
+ * moved its mtime off the identity), so any later write to the report file — which is the stored body
+ * too — moves the body's mtime and the next re-run declines; the cache only ever replaces its body
+ * (renamed aside, unlinked), which leaves the report file as it is. Undefined, with nothing left at
+ * `temp`, where no link can be made (another file system, one without hard links), `source` was
+ * replaced meanwhile, or the file cannot be opened so.
  */
-function linkStoredFile(source: string, identity: FileIdentity, temp: string): boolean {
+function linkStoredFile(source: string, identity: FileIdentity, temp: string): number | undefined {
   try {
     linkSync(source, temp);
   } catch {
-    return false;
+    return undefined;
   }
+  let fd: number | undefined;
   try {
-    const info = lstatSync(temp);
-    if (info.isFile() && hasIdentity(info, identity) && info.mtimeMs < info.ctimeMs) return true;
+    fd = openSync(temp, 'r+');
+    const info = fstatSync(fd);
+    if (info.isFile() && hasIdentity(info, identity) && info.mtimeMs < info.ctimeMs) return fd;
   } catch {
     // Removed below.
   }
   try {
+    if (fd !== undefined) closeSync(fd);
     unlinkSync(temp);
   } catch {
     // Gone already.
   }
-  return false;
+  return undefined;
 }
 
 /** The options of `oclhub lint` a re-run may carry, as the full path parses them (defaults applied). */
