@@ -669,7 +669,8 @@ export class LintCache {
     if (next.corked === 0) next.stream!.cork();
     next.stream!.write(head);
     for (const part of parts) next.stream!.write(part);
-    next.stream!.write('\n');
+    // A Buffer, not '\n': the stream would make one of a string on every call.
+    next.stream!.write(NEWLINE);
     const last = parts.at(-1);
     const lastAt = next.queued + head.length + length - (last?.length ?? 0);
     next.queued += head.length + length + 1;

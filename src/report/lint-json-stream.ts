@@ -502,6 +502,9 @@ class ByteSink implements Sink {
   private pending = '';
   private readonly ends: number[] = [];
   private readonly markerBytes: Buffer;
+  /** The marker up to and including its last '"', and the rest (see `markerEnds`). */
+  private readonly markerHead: string;
+  private readonly markerTail: string;
 
   constructor(
     private readonly marker: string,
@@ -509,6 +512,9 @@ class ByteSink implements Sink {
     private start: number,
   ) {
     this.markerBytes = Buffer.from(marker);
+    const cut = marker.lastIndexOf('"') + 1;
+    this.markerHead = marker.slice(0, cut);
+    this.markerTail = marker.slice(cut);
   }
 
   text(text: string): void {
@@ -588,8 +594,23 @@ class ByteSink implements Sink {
   /** The offsets in `bytes[from, to)` (the encoded `text`) where the marker ends, counted from `from`. */
   private markerEnds(text: string, bytes: Buffer, from: number, to: number): number[] {
     const ends: number[] = [];
-    if (to - from === text.length) {
+    const { markerHead: head, markerTail: tail } = this;
+    if (to - from === text.length && tail !== '') {
       // ASCII text (the usual case): character offsets are byte offsets, and the text search is the faster one.
+      // Searched by the marker's tail (the stand-in commit's '#'s, which JSON text otherwise hardly has),
+      // its head checked where one is found: a search for the whole marker stops at every '"' of the
+      // text (V8 looks for a pattern's first character first), which was most of the time it took. The
+      // same ends, left to right: a marker ends at `at + tail.length` exactly when its tail starts at `at`
+      // after its head, and the next one starts no sooner than where this one ends.
+      for (let at = text.indexOf(tail, head.length); at >= 0; ) {
+        if (text.startsWith(head, at - head.length)) {
+          ends.push(at + tail.length);
+          at = text.indexOf(tail, at + tail.length + head.length);
+        } else {
+          at = text.indexOf(tail, at + 1);
+        }
+      }
+    } else if (to - from === text.length) {
       for (let at = text.indexOf(this.marker); at >= 0; at = text.indexOf(this.marker, at + this.marker.length)) ends.push(at + this.marker.length);
     } else {
       const size = this.markerBytes.length;

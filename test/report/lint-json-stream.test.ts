@@ -54,6 +54,25 @@ describe('a report assembled from stored pieces', () => {
     expect(bytesOf(kept)).toBe(renderLintJson(withTemplate.report));
   });
 
+  it('stands the commit in only where the hub is named, with runs of \'#\' and the marker\'s words elsewhere in the text', () => {
+    // The stand-in is found by its '#'s and the words before it: text with either alone is written as it is.
+    const hashes = '#'.repeat(40);
+    const { report, hub } = atCommit(C1);
+    const located = report.evaluations[1]!.decisions.find((d) => d.location)!;
+    report.evaluations[1]!.decisions.push(
+      { ...located, policy: 'hashes', reason: `${hashes}#####`, location: { ...located.location!, step: `"commit": "${hashes}`, file: `${hashes}.ocl` } },
+      { ...located, policy: 'near', reason: `commit": ${hashes}`, location: { ...located.location!, step: `#${hashes}`, related: [{ message: `"commit": "${hashes.slice(1)}`, file: hashes, repository: hub }] } },
+    );
+    report.evaluations[0]!.environment = `${hashes} "commit": "`;
+    // The report at C2: the hub's commit is the only C1 in it.
+    const expected = renderLintJson(report).replaceAll(C1, C2);
+    const assembled = pieced(report, hub, C2);
+    expect(bytesOf(assembled)).toBe(expected);
+    const stood = (evaluationSegments(assembled)!.filter((s) => 'piece' in s) as { piece: StoredPiece }[]).reduce((n, s) => n + s.piece.commits.length, 0);
+    expect(stood).toBe(expected.split(`"commit": "${C2}"`).length - 1);
+    expect(stood).toBeGreaterThan(4);
+  });
+
   it('writes many pieces, in memory or deferred, between decoded projects and empty ones, as a few runs of the same bytes', () => {
     const { report, hub } = atCommit(C1);
     // Over a megabyte of pieces: several runs.
