@@ -229,8 +229,10 @@ export async function registeredTargets(
   const projects = (hub.config?.projects ?? []).filter((p) => !options.only || options.only.includes(p.slug));
   const lazyAt = (project: HubProjectModel) => (options.lazy && !options.locked && hub.commit !== null && project.repository === undefined && project.path !== undefined && projectFolderOf(project) !== undefined ? hub.commit : undefined);
   // Untouched projects first, without a read; the others' reads overlap (Git object reads wait on the disk); results keep oclhub.ocl's order.
-  const reused = projects.map((project) => {
-    const commit = lazyAt(project);
+  // Worked out once per project: both passes below ask.
+  const readAt = projects.map(lazyAt);
+  const reused = projects.map((project, index) => {
+    const commit = readAt[index];
     const key = commit !== undefined ? options.reuse?.(project.slug, projectFolderOf(project)!) : undefined;
     if (key === undefined) return undefined;
     options.listings?.retain(projectFolderOf(project)!);
@@ -238,7 +240,7 @@ export async function registeredTargets(
   });
   const targets = await mapConcurrently(projects, READ_CONCURRENCY, async (project, index): Promise<LintProjectTarget> => {
     if (reused[index]) return reused[index];
-    const commit = lazyAt(project);
+    const commit = readAt[index];
     if (commit !== undefined) {
       const lazy = await lazyTarget(hub, project, commit, options.listings);
       if (lazy) return lazy;
@@ -894,8 +896,9 @@ export async function lintHub(hub: Hub, options: LintOptions = {}): Promise<Lint
   // Threads started before the run open the hub and load the policies while this one keys and lists the projects (see startLanes).
   const early = options.startedWorkers?.size ? hub.lintWorker?.() : undefined;
   if (early) options.startedWorkers!.open(early, lintWorkerInit(early, options));
-  const runCache = options.cacheDir ? await LintCache.open(options.cacheDir, 'lint-run') : undefined;
-  const runKey = runCache && options.wholeRunCache !== false ? await wholeRunKey(hub, options) : undefined;
+  // Without the whole run's cache (the CLI's), its file is not even opened.
+  const runCache = options.cacheDir && options.wholeRunCache !== false ? await LintCache.open(options.cacheDir, 'lint-run') : undefined;
+  const runKey = runCache ? await wholeRunKey(hub, options) : undefined;
   const hit = runKey !== undefined ? runCache!.get<CompactResult & { cached: number; repositories: SourceRepository[]; rules: [string, RepositoryRules][] }>(runKey) : undefined;
   let result: AssembledResult;
   let cached = 0;

@@ -214,3 +214,38 @@ describe('SEM041: registered project folders', () => {
     expect(await check('./web/.octopus/', { 'web/.octopus/runbooks/restart.ocl': 'name = "Restart"' })).toEqual([]);
   });
 });
+
+describe('oclhub.ocl project blocks', () => {
+  it('build each project with its optional attributes in one order, and without those not written', () => {
+    const text = [
+      'project "full" {',
+      '    name = "Full"',
+      '    tenanted = "TenantedOrUntenanted"',
+      '    ref = "main"',
+      '    repository = "../full"',
+      '    path = ".octopus"',
+      '    description = "All of them"',
+      '    group = "core"',
+      '    space = "Default"',
+      '    dependency "bare" {',
+      '        version = "~1.2.0"',
+      '    }',
+      '}',
+      '',
+      'project "bare" {',
+      '    path = "projects/bare/.octopus"',
+      '}',
+      '',
+    ].join('\n');
+    const r = validateFile({ path: 'oclhub.ocl', text, context: { kind: 'oclhub', now: new Date('2026-01-01T00:00:00Z') } });
+    const document = r.document as HubConfigDocument;
+    const [full, bare] = document.projects;
+    const fields = ['range', 'headerRange', 'attributeRanges', 'labelRange', 'slug', 'name', 'tags', 'environments', 'dependencies'];
+    // Written in any order in the block, kept in the model's order.
+    expect(Object.keys(full!)).toEqual([...fields, 'space', 'group', 'description', 'path', 'repository', 'ref', 'tenanted']);
+    expect(full).toMatchObject({ slug: 'full', name: 'Full', space: 'Default', group: 'core', description: 'All of them', path: '.octopus', repository: '../full', ref: 'main', tenanted: 'TenantedOrUntenanted' });
+    expect(full!.dependencies.map((d) => [d.project, d.version])).toEqual([['bare', '~1.2.0']]);
+    expect(Object.keys(bare!)).toEqual([...fields, 'path']);
+    expect(bare).toMatchObject({ slug: 'bare', name: 'bare', path: 'projects/bare/.octopus', tags: [], environments: [], dependencies: [] });
+  });
+});
