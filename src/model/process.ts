@@ -1,8 +1,8 @@
 /** Builds the process model (steps, actions, process-template usages) shared by deployment processes, runbooks and process templates. */
 import type { OclBlock, OclDocument, OclElement } from '../ocl/ast.js';
 import type { BlockCache } from './block-cache.js';
-import { BodyReader, blockSource } from './body.js';
-import { projectDocument } from './projection.js';
+import { BodyReader, blockSource, boolOf, mapOf, positionsOf, readAttributes, stringListOf, stringOf } from './body.js';
+import { blockHeaderRange, projectDocument } from './projection.js';
 import type {
   ActionModel,
   ContainerModel,
@@ -25,7 +25,8 @@ export interface ProcessBuildOptions {
   cache?: BlockCache;
 }
 
-const STEP_ATTRIBUTES = ['name', 'condition', 'package_requirement', 'properties', 'start_trigger'];
+const STEP_ATTRIBUTES = ['name', 'condition', 'package_requirement', 'properties', 'start_trigger'] as const;
+const STEP = positionsOf(STEP_ATTRIBUTES);
 const ACTION_ATTRIBUTES = [
   'action_type',
   'channels',
@@ -42,7 +43,10 @@ const ACTION_ATTRIBUTES = [
   'tenant_tags',
   'worker_pool',
   'worker_pool_variable',
-];
+] as const;
+const ACTION = positionsOf(ACTION_ATTRIBUTES);
+const PACKAGE_ATTRIBUTES = ['acquisition_location', 'feed', 'package_id', 'properties', 'feed_id_or_name'] as const;
+const PACKAGE = positionsOf(PACKAGE_ATTRIBUTES);
 
 function propertyMap(reader: BodyReader, name = 'properties'): PropertyMap {
   return reader.map(name);
@@ -70,27 +74,86 @@ export function buildProcess(body: readonly OclElement[], options: ProcessBuildO
   };
 }
 
+// Steps, actions and packages are built from one pass over their attributes (readAttributes), as object
+// literals holding every field: one with the label's range, one without, so that the fields and their order
+// are blockSource's and then the builder's as before. Object.assign of a temporary object, and each field
+// added one by one growing the object's storage, cost more than the rest of building them.
+
 export function buildStep(block: OclBlock, options: ProcessBuildOptions = {}): StepModel {
-  const reader = new BodyReader(block.body);
-  const slug = block.labels[0]?.value ?? '';
-  const explicitName = reader.string('name');
-  const actionBlocks = [...reader.blockList('action'), ...(options.legacyBlockNames ? reader.blockList('actions') : [])];
-  // Object.assign, not `{ ...source, a, b, … }`: V8 (Node 20) defines each property after a spread through a
-  // slow runtime path, which made building a large process several times slower than parsing it.
-  const step: StepModel = Object.assign({ type: 'step' as const }, blockSource(block, reader), {
-    slug,
-    name: explicitName ?? slug,
-    hasExplicitName: explicitName !== undefined,
-    condition: reader.string('condition') ?? 'Success',
-    startTrigger: reader.string('start_trigger') ?? 'StartAfterPrevious',
-    properties: propertyMap(reader),
-    actions: [] as ActionModel[],
-    extra: reader.extra(STEP_ATTRIBUTES),
-  });
-  const packageRequirement = reader.string('package_requirement');
+  const label = block.labels[0];
+  const slug = label?.value ?? '';
+  const { values, attributeRanges, extra } = readAttributes(block.body, STEP_ATTRIBUTES);
+  const type = 'step';
+  const range = block.range;
+  const headerRange = blockHeaderRange(block);
+  const explicitName = stringOf(values[STEP.name]);
+  const name = explicitName ?? slug;
+  const hasExplicitName = explicitName !== undefined;
+  const condition = stringOf(values[STEP.condition]) ?? 'Success';
+  const startTrigger = stringOf(values[STEP.start_trigger]) ?? 'StartAfterPrevious';
+  const properties = mapOf(values[STEP.properties]);
+  const actions = blocksNamed(block.body, 'action', options.legacyBlockNames ? 'actions' : undefined).map((b) => buildAction(b, slug));
+  const step: StepModel =
+    label === undefined
+      ? { type, range, headerRange, attributeRanges, slug, name, hasExplicitName, condition, startTrigger, properties, actions, extra }
+      : { type, range, headerRange, attributeRanges, labelRange: label.range, slug, name, hasExplicitName, condition, startTrigger, properties, actions, extra };
+  const packageRequirement = stringOf(values[STEP.package_requirement]);
   if (packageRequirement !== undefined) step.packageRequirement = packageRequirement;
-  step.actions = actionBlocks.map((b) => buildAction(b, slug));
   return step;
+}
+
+/** The blocks named `name` in body order, then those named `alsoNamed` (the legacy `actions` after `action`). */
+function blocksNamed(body: readonly OclElement[], name: string, alsoNamed: string | undefined): OclBlock[] {
+  const out: OclBlock[] = [];
+  for (const element of body) if (element.type === 'block' && element.name === name) out.push(element);
+  if (alsoNamed !== undefined) for (const element of body) if (element.type === 'block' && element.name === alsoNamed) out.push(element);
+  return out;
+}
+
+export function buildAction(block: OclBlock, stepSlug: string): ActionModel {
+  const firstLabel = block.labels[0];
+  const label = firstLabel?.value;
+  const { values, attributeRanges, extra } = readAttributes(block.body, ACTION_ATTRIBUTES);
+  const gitDependencies: GitDependencyModel[] = [];
+  const packages: PackageReferenceModel[] = [];
+  let containerBlock: OclBlock | undefined;
+  let inputsBlock: OclBlock | undefined;
+  for (const element of block.body) {
+    if (element.type !== 'block') continue;
+    if (element.name === 'git_dependencies') gitDependencies.push(buildGitDependency(element));
+    else if (element.name === 'packages') packages.push(buildPackage(element));
+    else if (element.name === 'container') containerBlock ??= element;
+    else if (element.name === 'inputs') inputsBlock ??= element;
+  }
+  const range = block.range;
+  const headerRange = blockHeaderRange(block);
+  const slug = label ?? stepSlug;
+  const channels = stringListOf(values[ACTION.channels]) ?? [];
+  const environments = stringListOf(values[ACTION.environments]) ?? [];
+  const excludedEnvironments = stringListOf(values[ACTION.excluded_environments]) ?? [];
+  const isDisabled = boolOf(values[ACTION.is_disabled]) ?? false;
+  const isRequired = boolOf(values[ACTION.is_required]) ?? false;
+  const properties = mapOf(values[ACTION.properties]);
+  const tenantTags = stringListOf(values[ACTION.tenant_tags]) ?? [];
+  const action: ActionModel =
+    firstLabel === undefined
+      ? { range, headerRange, attributeRanges, slug, channels, environments, excludedEnvironments, isDisabled, isRequired, properties, tenantTags, gitDependencies, packages, extra }
+      : { range, headerRange, attributeRanges, labelRange: firstLabel.range, slug, channels, environments, excludedEnvironments, isDisabled, isRequired, properties, tenantTags, gitDependencies, packages, extra };
+  const optional = {
+    label,
+    name: stringOf(values[ACTION.name]),
+    actionType: stringOf(values[ACTION.action_type]),
+    condition: stringOf(values[ACTION.condition]),
+    environmentsVariable: stringOf(values[ACTION.environments_variable]),
+    notes: stringOf(values[ACTION.notes]),
+    stepPackageVersion: stringOf(values[ACTION.step_package_version]),
+    workerPool: stringOf(values[ACTION.worker_pool]),
+    workerPoolVariable: stringOf(values[ACTION.worker_pool_variable]),
+  };
+  assignDefined(action, optional);
+  if (containerBlock) action.container = buildContainer(containerBlock);
+  if (inputsBlock) action.inputs = projectDocument(asDocument(inputsBlock)).json;
+  return action;
 }
 
 function assignDefined<T extends object>(target: T, values: Partial<T>): void {
@@ -99,40 +162,6 @@ function assignDefined<T extends object>(target: T, values: Partial<T>): void {
     const value = values[key];
     if (value !== undefined) (target as Record<string, unknown>)[key] = value;
   }
-}
-
-export function buildAction(block: OclBlock, stepSlug: string): ActionModel {
-  const reader = new BodyReader(block.body);
-  const label = block.labels[0]?.value;
-  const action: ActionModel = Object.assign(blockSource(block, reader), {
-    slug: label ?? stepSlug,
-    channels: reader.stringList('channels') ?? [],
-    environments: reader.stringList('environments') ?? [],
-    excludedEnvironments: reader.stringList('excluded_environments') ?? [],
-    isDisabled: reader.bool('is_disabled') ?? false,
-    isRequired: reader.bool('is_required') ?? false,
-    properties: propertyMap(reader),
-    tenantTags: reader.stringList('tenant_tags') ?? [],
-    gitDependencies: reader.blockList('git_dependencies').map(buildGitDependency),
-    packages: reader.blockList('packages').map(buildPackage),
-    extra: reader.extra(ACTION_ATTRIBUTES),
-  });
-  assignDefined(action, {
-    label,
-    name: reader.string('name'),
-    actionType: reader.string('action_type'),
-    condition: reader.string('condition'),
-    environmentsVariable: reader.string('environments_variable'),
-    notes: reader.string('notes'),
-    stepPackageVersion: reader.string('step_package_version'),
-    workerPool: reader.string('worker_pool'),
-    workerPoolVariable: reader.string('worker_pool_variable'),
-  });
-  const container = reader.block('container');
-  if (container) action.container = buildContainer(container);
-  const inputs = reader.block('inputs');
-  if (inputs) action.inputs = projectDocument(asDocument(inputs)).json;
-  return action;
 }
 
 /** A document wrapper around a block body, so the projection can turn free-form blocks into JSON. */
@@ -164,16 +193,20 @@ function buildGitDependency(block: OclBlock): GitDependencyModel {
 }
 
 function buildPackage(block: OclBlock): PackageReferenceModel {
-  const reader = new BodyReader(block.body);
-  const pkg: PackageReferenceModel = Object.assign(blockSource(block, reader), {
-    properties: propertyMap(reader),
-    extra: reader.extra(['acquisition_location', 'feed', 'package_id', 'properties', 'feed_id_or_name']),
-  });
+  const { values, attributeRanges, extra } = readAttributes(block.body, PACKAGE_ATTRIBUTES);
+  const range = block.range;
+  const headerRange = blockHeaderRange(block);
+  const properties = mapOf(values[PACKAGE.properties]);
+  const firstLabel = block.labels[0];
+  const pkg: PackageReferenceModel =
+    firstLabel === undefined
+      ? { range, headerRange, attributeRanges, properties, extra }
+      : { range, headerRange, attributeRanges, labelRange: firstLabel.range, properties, extra };
   assignDefined(pkg, {
-    name: block.labels[0]?.value,
-    acquisitionLocation: reader.string('acquisition_location'),
-    feed: reader.string('feed') ?? reader.string('feed_id_or_name'),
-    packageId: reader.string('package_id'),
+    name: firstLabel?.value,
+    acquisitionLocation: stringOf(values[PACKAGE.acquisition_location]),
+    feed: stringOf(values[PACKAGE.feed]) ?? stringOf(values[PACKAGE.feed_id_or_name]),
+    packageId: stringOf(values[PACKAGE.package_id]),
   });
   return pkg;
 }
