@@ -1,7 +1,7 @@
 /** Builds the process model (steps, actions, process-template usages) shared by deployment processes, runbooks and process templates. */
 import type { OclBlock, OclDocument, OclElement } from '../ocl/ast.js';
 import type { BlockCache } from './block-cache.js';
-import { BodyReader, blockSource, boolOf, mapOf, positionsOf, readAttributes, stringListOf, stringOf } from './body.js';
+import { BodyReader, blockSource, boolOf, mapOf, positionsOf, readAttributes, stringListOf, stringOf, type AttributeRead, type BlockSource } from './body.js';
 import { blockHeaderRange, projectDocument } from './projection.js';
 import type {
   ActionModel,
@@ -25,7 +25,10 @@ export interface ProcessBuildOptions {
   cache?: BlockCache;
 }
 
-const STEP_ATTRIBUTES = ['name', 'condition', 'package_requirement', 'properties', 'start_trigger'] as const;
+/** What steps and process template usages read alike: first in both lists, so at the same positions. */
+const ITEM_ATTRIBUTES = ['name', 'condition', 'start_trigger', 'properties'] as const;
+const ITEM = positionsOf(ITEM_ATTRIBUTES);
+const STEP_ATTRIBUTES = [...ITEM_ATTRIBUTES, 'package_requirement'] as const;
 const STEP = positionsOf(STEP_ATTRIBUTES);
 const ACTION_ATTRIBUTES = [
   'action_type',
@@ -47,6 +50,11 @@ const ACTION_ATTRIBUTES = [
 const ACTION = positionsOf(ACTION_ATTRIBUTES);
 const PACKAGE_ATTRIBUTES = ['acquisition_location', 'feed', 'package_id', 'properties', 'feed_id_or_name'] as const;
 const PACKAGE = positionsOf(PACKAGE_ATTRIBUTES);
+const USAGE_ATTRIBUTES = [...ITEM_ATTRIBUTES, 'process_template_slug', 'version_mask'] as const;
+const USAGE = positionsOf(USAGE_ATTRIBUTES);
+const USAGE_PARAMETER_ATTRIBUTES = ['value'] as const;
+const USAGE_PACKAGE_PARAMETER_ATTRIBUTES = ['feed', 'package_id', 'version'] as const;
+const USAGE_PACKAGE_PARAMETER = positionsOf(USAGE_PACKAGE_PARAMETER_ATTRIBUTES);
 
 function propertyMap(reader: BodyReader, name = 'properties'): PropertyMap {
   return reader.map(name);
@@ -54,6 +62,8 @@ function propertyMap(reader: BodyReader, name = 'properties'): PropertyMap {
 
 export function buildProcess(body: readonly OclElement[], options: ProcessBuildOptions = {}): ProcessModel {
   const items: ProcessItem[] = [];
+  const steps: StepModel[] = [];
+  const usages: ProcessTemplateUsageModel[] = [];
   const cache = options.cache;
   const setting = options.legacyBlockNames ? 'legacy' : '';
   for (const element of body) {
@@ -66,12 +76,10 @@ export function buildProcess(body: readonly OclElement[], options: ProcessBuildO
       cache?.processItems.set(element, setting, item);
     }
     items.push(item);
+    if (item.type === 'step') steps.push(item);
+    else usages.push(item);
   }
-  return {
-    items,
-    steps: items.filter((i): i is StepModel => i.type === 'step'),
-    usages: items.filter((i): i is ProcessTemplateUsageModel => i.type === 'process_template'),
-  };
+  return { items, steps, usages };
 }
 
 // Steps, actions and packages are built from one pass over their attributes (readAttributes), as object
@@ -81,17 +89,8 @@ export function buildProcess(body: readonly OclElement[], options: ProcessBuildO
 
 export function buildStep(block: OclBlock, options: ProcessBuildOptions = {}): StepModel {
   const label = block.labels[0];
-  const slug = label?.value ?? '';
-  const { values, attributeRanges, extra } = readAttributes(block.body, STEP_ATTRIBUTES);
+  const { values, range, headerRange, attributeRanges, slug, name, hasExplicitName, condition, startTrigger, properties, extra } = readItem(block, STEP_ATTRIBUTES);
   const type = 'step';
-  const range = block.range;
-  const headerRange = blockHeaderRange(block);
-  const explicitName = stringOf(values[STEP.name]);
-  const name = explicitName ?? slug;
-  const hasExplicitName = explicitName !== undefined;
-  const condition = stringOf(values[STEP.condition]) ?? 'Success';
-  const startTrigger = stringOf(values[STEP.start_trigger]) ?? 'StartAfterPrevious';
-  const properties = mapOf(values[STEP.properties]);
   const actions = blocksNamed(block.body, 'action', options.legacyBlockNames ? 'actions' : undefined).map((b) => buildAction(b, slug));
   const step: StepModel =
     label === undefined
@@ -100,6 +99,26 @@ export function buildStep(block: OclBlock, options: ProcessBuildOptions = {}): S
   const packageRequirement = stringOf(values[STEP.package_requirement]);
   if (packageRequirement !== undefined) step.packageRequirement = packageRequirement;
   return step;
+}
+
+/** A step's or process template usage's attributes (`known` starts with ITEM_ATTRIBUTES) and the fields both have. */
+function readItem(block: OclBlock, known: readonly string[]) {
+  const { values, attributeRanges, extra } = readAttributes(block.body, known);
+  const slug = block.labels[0]?.value ?? '';
+  const explicitName = stringOf(values[ITEM.name]);
+  return {
+    values,
+    range: block.range,
+    headerRange: blockHeaderRange(block),
+    attributeRanges,
+    slug,
+    name: explicitName ?? slug,
+    hasExplicitName: explicitName !== undefined,
+    condition: stringOf(values[ITEM.condition]) ?? 'Success',
+    startTrigger: stringOf(values[ITEM.start_trigger]) ?? 'StartAfterPrevious',
+    properties: mapOf(values[ITEM.properties]),
+    extra,
+  };
 }
 
 /** The blocks named `name` in body order, then those named `alsoNamed` (the legacy `actions` after `action`). */
@@ -213,36 +232,46 @@ function buildPackage(block: OclBlock): PackageReferenceModel {
 
 /** `parameter "<name>" { value = "…" }`: in a process-template usage, and in templated_project_values.ocl. */
 export function buildUsageParameter(block: OclBlock): UsageParameterModel {
-  const r = new BodyReader(block.body);
-  const p = Object.assign(blockSource(block, r), { name: block.labels[0]?.value ?? '' });
-  const value = r.string('value');
-  return value === undefined ? p : { ...p, value };
+  const { parameter, values } = namedParameter(block, USAGE_PARAMETER_ATTRIBUTES);
+  const value = stringOf(values[0]);
+  if (value !== undefined) (parameter as UsageParameterModel).value = value;
+  return parameter;
 }
 
 /** `package_parameter "<name>" { feed = "…" package_id = "…" }`. */
 export function buildUsagePackageParameter(block: OclBlock): UsagePackageParameterModel {
-  const r = new BodyReader(block.body);
-  const p: UsagePackageParameterModel = Object.assign(blockSource(block, r), { name: block.labels[0]?.value ?? '' });
-  assignDefined(p, { feed: r.string('feed'), packageId: r.string('package_id'), version: r.string('version') });
-  return p;
+  const { parameter, values } = namedParameter(block, USAGE_PACKAGE_PARAMETER_ATTRIBUTES);
+  assignDefined(parameter as UsagePackageParameterModel, {
+    feed: stringOf(values[USAGE_PACKAGE_PARAMETER.feed]),
+    packageId: stringOf(values[USAGE_PACKAGE_PARAMETER.package_id]),
+    version: stringOf(values[USAGE_PACKAGE_PARAMETER.version]),
+  });
+  return parameter;
+}
+
+/** A usage parameter block's source and name (its label), and the values of its `known` attributes. */
+function namedParameter(block: OclBlock, known: readonly string[]): { parameter: BlockSource & { name: string }; values: AttributeRead['values'] } {
+  const { values, attributeRanges } = readAttributes(block.body, known);
+  const range = block.range;
+  const headerRange = blockHeaderRange(block);
+  const firstLabel = block.labels[0];
+  const name = firstLabel?.value ?? '';
+  const parameter =
+    firstLabel === undefined ? { range, headerRange, attributeRanges, name } : { range, headerRange, attributeRanges, labelRange: firstLabel.range, name };
+  return { parameter, values };
 }
 
 export function buildUsage(block: OclBlock): ProcessTemplateUsageModel {
-  const reader = new BodyReader(block.body);
-  const slug = block.labels[0]?.value ?? '';
-  const explicitName = reader.string('name');
-  const usage: ProcessTemplateUsageModel = Object.assign({ type: 'process_template' as const }, blockSource(block, reader), {
-    slug,
-    name: explicitName ?? slug,
-    hasExplicitName: explicitName !== undefined,
-    condition: reader.string('condition') ?? 'Success',
-    startTrigger: reader.string('start_trigger') ?? 'StartAfterPrevious',
-    properties: propertyMap(reader),
-    parameters: reader.blockList('parameter').map(buildUsageParameter),
-    packageParameters: reader.blockList('package_parameter').map(buildUsagePackageParameter),
-    extra: reader.extra(['name', 'process_template_slug', 'version_mask', 'condition', 'start_trigger', 'properties']),
-  });
-  assignDefined(usage, { processTemplateSlug: reader.string('process_template_slug'), versionMask: reader.string('version_mask') });
+  const label = block.labels[0];
+  const { values, range, headerRange, attributeRanges, slug, name, hasExplicitName, condition, startTrigger, properties, extra } = readItem(block, USAGE_ATTRIBUTES);
+  const type = 'process_template';
+  const parameters = blocksNamed(block.body, 'parameter', undefined).map(buildUsageParameter);
+  const packageParameters = blocksNamed(block.body, 'package_parameter', undefined).map(buildUsagePackageParameter);
+  const usage: ProcessTemplateUsageModel =
+    label === undefined
+      ? { type, range, headerRange, attributeRanges, slug, name, hasExplicitName, condition, startTrigger, properties, parameters, packageParameters, extra }
+      : { type, range, headerRange, attributeRanges, labelRange: label.range, slug, name, hasExplicitName, condition, startTrigger, properties, parameters, packageParameters, extra };
+  assignDefined(usage, { processTemplateSlug: stringOf(values[USAGE.process_template_slug]), versionMask: stringOf(values[USAGE.version_mask]) });
   return usage;
 }
 
