@@ -77,22 +77,41 @@ function classifyProjectTemplateFile(dirs: string[], base: string, file: string)
 }
 
 export function classifyPath(path: string): PathInfo | undefined {
-  // Lint classifies every file of every project: the common case (forward slashes, no empty or `.`
-  // segments) is split once and not copied.
-  const split = (path.includes('\\') ? path.replace(/\\/g, '/') : path).split('/');
-  const segments = split.some((s) => s === '' || s === '.') ? split.filter((s) => s !== '' && s !== '.') : split;
-  const file = segments[segments.length - 1];
+  const normal = path.includes('\\') ? path.replace(/\\/g, '/') : path;
+  // A project template's file is told by a folder anywhere in the path: split in full (rare).
+  if (normal.includes('project-templates')) {
+    const segments = normal.split('/').filter((s) => s !== '' && s !== '.');
+    return classifyFile(segments[segments.length - 1], segments[segments.length - 2], segments[segments.length - 3], segments);
+  }
+  // Anywhere else only the file name and the two folders above it matter. Lint classifies every file of
+  // every project: they are found from the end (empty and `.` segments skipped, as above), not by
+  // splitting the whole path, which cost more than everything else here.
+  let file: string | undefined;
+  let parent: string | undefined;
+  let grandparent: string | undefined;
+  let end = normal.length;
+  while (end > 0 && grandparent === undefined) {
+    const slash = normal.lastIndexOf('/', end - 1);
+    const segment = normal.slice(slash + 1, end);
+    end = slash < 0 ? 0 : slash;
+    if (segment === '' || segment === '.') continue;
+    if (file === undefined) file = segment;
+    else if (parent === undefined) parent = segment;
+    else grandparent = segment;
+  }
+  return classifyFile(file, parent, grandparent, undefined);
+}
+
+/** `segments`: the whole path's, when it may be in a project template folder. */
+function classifyFile(file: string | undefined, parent: string | undefined, grandparent: string | undefined, segments: string[] | undefined): PathInfo | undefined {
   if (file === undefined) return undefined;
   const base = file.toLowerCase();
   if (!base.endsWith('.ocl')) return undefined;
-  const dirs = segments.slice(0, -1);
   if (base === 'oclhub.ocl') return { kind: 'oclhub' };
 
-  const inProjectTemplate = classifyProjectTemplateFile(dirs, base, file);
+  const inProjectTemplate = segments && classifyProjectTemplateFile(segments.slice(0, -1), base, file);
   if (inProjectTemplate) return inProjectTemplate;
 
-  const parent = dirs[dirs.length - 1];
-  const grandparent = dirs[dirs.length - 2];
   if (parent === 'runbooks') return { kind: 'runbook', slug: stripOcl(file) };
   if (parent === 'migrated-drafts' && grandparent === 'runbooks') return { kind: 'runbook', slug: stripOcl(file), migratedDraft: true };
   // Hub files sit directly in policies/ or process-templates/; libraries such as OctopusSamples/PlatformHubLibrary

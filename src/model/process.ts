@@ -1,8 +1,8 @@
 /** Builds the process model (steps, actions, process-template usages) shared by deployment processes, runbooks and process templates. */
 import type { OclBlock, OclDocument, OclElement } from '../ocl/ast.js';
 import type { BlockCache } from './block-cache.js';
-import { BodyReader, blockSource } from './body.js';
-import { projectDocument } from './projection.js';
+import { BodyReader, blockSource, boolOf, mapOf, positionsOf, readAttributes, stringListOf, stringOf, type AttributeRead, type BlockSource } from './body.js';
+import { blockHeaderRange, projectDocument } from './projection.js';
 import type {
   ActionModel,
   ContainerModel,
@@ -25,7 +25,11 @@ export interface ProcessBuildOptions {
   cache?: BlockCache;
 }
 
-const STEP_ATTRIBUTES = ['name', 'condition', 'package_requirement', 'properties', 'start_trigger'];
+/** What steps and process template usages read alike: first in both lists, so at the same positions. */
+const ITEM_ATTRIBUTES = ['name', 'condition', 'start_trigger', 'properties'] as const;
+const ITEM = positionsOf(ITEM_ATTRIBUTES);
+const STEP_ATTRIBUTES = [...ITEM_ATTRIBUTES, 'package_requirement'] as const;
+const STEP = positionsOf(STEP_ATTRIBUTES);
 const ACTION_ATTRIBUTES = [
   'action_type',
   'channels',
@@ -42,7 +46,15 @@ const ACTION_ATTRIBUTES = [
   'tenant_tags',
   'worker_pool',
   'worker_pool_variable',
-];
+] as const;
+const ACTION = positionsOf(ACTION_ATTRIBUTES);
+const PACKAGE_ATTRIBUTES = ['acquisition_location', 'feed', 'package_id', 'properties', 'feed_id_or_name'] as const;
+const PACKAGE = positionsOf(PACKAGE_ATTRIBUTES);
+const USAGE_ATTRIBUTES = [...ITEM_ATTRIBUTES, 'process_template_slug', 'version_mask'] as const;
+const USAGE = positionsOf(USAGE_ATTRIBUTES);
+const USAGE_PARAMETER_ATTRIBUTES = ['value'] as const;
+const USAGE_PACKAGE_PARAMETER_ATTRIBUTES = ['feed', 'package_id', 'version'] as const;
+const USAGE_PACKAGE_PARAMETER = positionsOf(USAGE_PACKAGE_PARAMETER_ATTRIBUTES);
 
 function propertyMap(reader: BodyReader, name = 'properties'): PropertyMap {
   return reader.map(name);
@@ -50,6 +62,8 @@ function propertyMap(reader: BodyReader, name = 'properties'): PropertyMap {
 
 export function buildProcess(body: readonly OclElement[], options: ProcessBuildOptions = {}): ProcessModel {
   const items: ProcessItem[] = [];
+  const steps: StepModel[] = [];
+  const usages: ProcessTemplateUsageModel[] = [];
   const cache = options.cache;
   const setting = options.legacyBlockNames ? 'legacy' : '';
   for (const element of body) {
@@ -62,35 +76,103 @@ export function buildProcess(body: readonly OclElement[], options: ProcessBuildO
       cache?.processItems.set(element, setting, item);
     }
     items.push(item);
+    if (item.type === 'step') steps.push(item);
+    else usages.push(item);
   }
-  return {
-    items,
-    steps: items.filter((i): i is StepModel => i.type === 'step'),
-    usages: items.filter((i): i is ProcessTemplateUsageModel => i.type === 'process_template'),
-  };
+  return { items, steps, usages };
 }
 
+// Steps, actions and packages are built from one pass over their attributes (readAttributes), as object
+// literals holding every field: one with the label's range, one without, so that the fields and their order
+// are blockSource's and then the builder's as before. Object.assign of a temporary object, and each field
+// added one by one growing the object's storage, cost more than the rest of building them.
+
 export function buildStep(block: OclBlock, options: ProcessBuildOptions = {}): StepModel {
-  const reader = new BodyReader(block.body);
+  const label = block.labels[0];
+  const { values, range, headerRange, attributeRanges, slug, name, hasExplicitName, condition, startTrigger, properties, extra } = readItem(block, STEP_ATTRIBUTES);
+  const type = 'step';
+  const actions = blocksNamed(block.body, 'action', options.legacyBlockNames ? 'actions' : undefined).map((b) => buildAction(b, slug));
+  const step: StepModel =
+    label === undefined
+      ? { type, range, headerRange, attributeRanges, slug, name, hasExplicitName, condition, startTrigger, properties, actions, extra }
+      : { type, range, headerRange, attributeRanges, labelRange: label.range, slug, name, hasExplicitName, condition, startTrigger, properties, actions, extra };
+  const packageRequirement = stringOf(values[STEP.package_requirement]);
+  if (packageRequirement !== undefined) step.packageRequirement = packageRequirement;
+  return step;
+}
+
+/** A step's or process template usage's attributes (`known` starts with ITEM_ATTRIBUTES) and the fields both have. */
+function readItem(block: OclBlock, known: readonly string[]) {
+  const { values, attributeRanges, extra } = readAttributes(block.body, known);
   const slug = block.labels[0]?.value ?? '';
-  const explicitName = reader.string('name');
-  const actionBlocks = [...reader.blockList('action'), ...(options.legacyBlockNames ? reader.blockList('actions') : [])];
-  // Object.assign, not `{ ...source, a, b, … }`: V8 (Node 20) defines each property after a spread through a
-  // slow runtime path, which made building a large process several times slower than parsing it.
-  const step: StepModel = Object.assign({ type: 'step' as const }, blockSource(block, reader), {
+  const explicitName = stringOf(values[ITEM.name]);
+  return {
+    values,
+    range: block.range,
+    headerRange: blockHeaderRange(block),
+    attributeRanges,
     slug,
     name: explicitName ?? slug,
     hasExplicitName: explicitName !== undefined,
-    condition: reader.string('condition') ?? 'Success',
-    startTrigger: reader.string('start_trigger') ?? 'StartAfterPrevious',
-    properties: propertyMap(reader),
-    actions: [] as ActionModel[],
-    extra: reader.extra(STEP_ATTRIBUTES),
-  });
-  const packageRequirement = reader.string('package_requirement');
-  if (packageRequirement !== undefined) step.packageRequirement = packageRequirement;
-  step.actions = actionBlocks.map((b) => buildAction(b, slug));
-  return step;
+    condition: stringOf(values[ITEM.condition]) ?? 'Success',
+    startTrigger: stringOf(values[ITEM.start_trigger]) ?? 'StartAfterPrevious',
+    properties: mapOf(values[ITEM.properties]),
+    extra,
+  };
+}
+
+/** The blocks named `name` in body order, then those named `alsoNamed` (the legacy `actions` after `action`). */
+function blocksNamed(body: readonly OclElement[], name: string, alsoNamed: string | undefined): OclBlock[] {
+  const out: OclBlock[] = [];
+  for (const element of body) if (element.type === 'block' && element.name === name) out.push(element);
+  if (alsoNamed !== undefined) for (const element of body) if (element.type === 'block' && element.name === alsoNamed) out.push(element);
+  return out;
+}
+
+export function buildAction(block: OclBlock, stepSlug: string): ActionModel {
+  const firstLabel = block.labels[0];
+  const label = firstLabel?.value;
+  const { values, attributeRanges, extra } = readAttributes(block.body, ACTION_ATTRIBUTES);
+  const gitDependencies: GitDependencyModel[] = [];
+  const packages: PackageReferenceModel[] = [];
+  let containerBlock: OclBlock | undefined;
+  let inputsBlock: OclBlock | undefined;
+  for (const element of block.body) {
+    if (element.type !== 'block') continue;
+    if (element.name === 'git_dependencies') gitDependencies.push(buildGitDependency(element));
+    else if (element.name === 'packages') packages.push(buildPackage(element));
+    else if (element.name === 'container') containerBlock ??= element;
+    else if (element.name === 'inputs') inputsBlock ??= element;
+  }
+  const range = block.range;
+  const headerRange = blockHeaderRange(block);
+  const slug = label ?? stepSlug;
+  const channels = stringListOf(values[ACTION.channels]) ?? [];
+  const environments = stringListOf(values[ACTION.environments]) ?? [];
+  const excludedEnvironments = stringListOf(values[ACTION.excluded_environments]) ?? [];
+  const isDisabled = boolOf(values[ACTION.is_disabled]) ?? false;
+  const isRequired = boolOf(values[ACTION.is_required]) ?? false;
+  const properties = mapOf(values[ACTION.properties]);
+  const tenantTags = stringListOf(values[ACTION.tenant_tags]) ?? [];
+  const action: ActionModel =
+    firstLabel === undefined
+      ? { range, headerRange, attributeRanges, slug, channels, environments, excludedEnvironments, isDisabled, isRequired, properties, tenantTags, gitDependencies, packages, extra }
+      : { range, headerRange, attributeRanges, labelRange: firstLabel.range, slug, channels, environments, excludedEnvironments, isDisabled, isRequired, properties, tenantTags, gitDependencies, packages, extra };
+  const optional = {
+    label,
+    name: stringOf(values[ACTION.name]),
+    actionType: stringOf(values[ACTION.action_type]),
+    condition: stringOf(values[ACTION.condition]),
+    environmentsVariable: stringOf(values[ACTION.environments_variable]),
+    notes: stringOf(values[ACTION.notes]),
+    stepPackageVersion: stringOf(values[ACTION.step_package_version]),
+    workerPool: stringOf(values[ACTION.worker_pool]),
+    workerPoolVariable: stringOf(values[ACTION.worker_pool_variable]),
+  };
+  assignDefined(action, optional);
+  if (containerBlock) action.container = buildContainer(containerBlock);
+  if (inputsBlock) action.inputs = projectDocument(asDocument(inputsBlock)).json;
+  return action;
 }
 
 function assignDefined<T extends object>(target: T, values: Partial<T>): void {
@@ -99,40 +181,6 @@ function assignDefined<T extends object>(target: T, values: Partial<T>): void {
     const value = values[key];
     if (value !== undefined) (target as Record<string, unknown>)[key] = value;
   }
-}
-
-export function buildAction(block: OclBlock, stepSlug: string): ActionModel {
-  const reader = new BodyReader(block.body);
-  const label = block.labels[0]?.value;
-  const action: ActionModel = Object.assign(blockSource(block, reader), {
-    slug: label ?? stepSlug,
-    channels: reader.stringList('channels') ?? [],
-    environments: reader.stringList('environments') ?? [],
-    excludedEnvironments: reader.stringList('excluded_environments') ?? [],
-    isDisabled: reader.bool('is_disabled') ?? false,
-    isRequired: reader.bool('is_required') ?? false,
-    properties: propertyMap(reader),
-    tenantTags: reader.stringList('tenant_tags') ?? [],
-    gitDependencies: reader.blockList('git_dependencies').map(buildGitDependency),
-    packages: reader.blockList('packages').map(buildPackage),
-    extra: reader.extra(ACTION_ATTRIBUTES),
-  });
-  assignDefined(action, {
-    label,
-    name: reader.string('name'),
-    actionType: reader.string('action_type'),
-    condition: reader.string('condition'),
-    environmentsVariable: reader.string('environments_variable'),
-    notes: reader.string('notes'),
-    stepPackageVersion: reader.string('step_package_version'),
-    workerPool: reader.string('worker_pool'),
-    workerPoolVariable: reader.string('worker_pool_variable'),
-  });
-  const container = reader.block('container');
-  if (container) action.container = buildContainer(container);
-  const inputs = reader.block('inputs');
-  if (inputs) action.inputs = projectDocument(asDocument(inputs)).json;
-  return action;
 }
 
 /** A document wrapper around a block body, so the projection can turn free-form blocks into JSON. */
@@ -164,52 +212,66 @@ function buildGitDependency(block: OclBlock): GitDependencyModel {
 }
 
 function buildPackage(block: OclBlock): PackageReferenceModel {
-  const reader = new BodyReader(block.body);
-  const pkg: PackageReferenceModel = Object.assign(blockSource(block, reader), {
-    properties: propertyMap(reader),
-    extra: reader.extra(['acquisition_location', 'feed', 'package_id', 'properties', 'feed_id_or_name']),
-  });
+  const { values, attributeRanges, extra } = readAttributes(block.body, PACKAGE_ATTRIBUTES);
+  const range = block.range;
+  const headerRange = blockHeaderRange(block);
+  const properties = mapOf(values[PACKAGE.properties]);
+  const firstLabel = block.labels[0];
+  const pkg: PackageReferenceModel =
+    firstLabel === undefined
+      ? { range, headerRange, attributeRanges, properties, extra }
+      : { range, headerRange, attributeRanges, labelRange: firstLabel.range, properties, extra };
   assignDefined(pkg, {
-    name: block.labels[0]?.value,
-    acquisitionLocation: reader.string('acquisition_location'),
-    feed: reader.string('feed') ?? reader.string('feed_id_or_name'),
-    packageId: reader.string('package_id'),
+    name: firstLabel?.value,
+    acquisitionLocation: stringOf(values[PACKAGE.acquisition_location]),
+    feed: stringOf(values[PACKAGE.feed]) ?? stringOf(values[PACKAGE.feed_id_or_name]),
+    packageId: stringOf(values[PACKAGE.package_id]),
   });
   return pkg;
 }
 
 /** `parameter "<name>" { value = "…" }`: in a process-template usage, and in templated_project_values.ocl. */
 export function buildUsageParameter(block: OclBlock): UsageParameterModel {
-  const r = new BodyReader(block.body);
-  const p = Object.assign(blockSource(block, r), { name: block.labels[0]?.value ?? '' });
-  const value = r.string('value');
-  return value === undefined ? p : { ...p, value };
+  const { parameter, values } = namedParameter(block, USAGE_PARAMETER_ATTRIBUTES);
+  const value = stringOf(values[0]);
+  if (value !== undefined) (parameter as UsageParameterModel).value = value;
+  return parameter;
 }
 
 /** `package_parameter "<name>" { feed = "…" package_id = "…" }`. */
 export function buildUsagePackageParameter(block: OclBlock): UsagePackageParameterModel {
-  const r = new BodyReader(block.body);
-  const p: UsagePackageParameterModel = Object.assign(blockSource(block, r), { name: block.labels[0]?.value ?? '' });
-  assignDefined(p, { feed: r.string('feed'), packageId: r.string('package_id'), version: r.string('version') });
-  return p;
+  const { parameter, values } = namedParameter(block, USAGE_PACKAGE_PARAMETER_ATTRIBUTES);
+  assignDefined(parameter as UsagePackageParameterModel, {
+    feed: stringOf(values[USAGE_PACKAGE_PARAMETER.feed]),
+    packageId: stringOf(values[USAGE_PACKAGE_PARAMETER.package_id]),
+    version: stringOf(values[USAGE_PACKAGE_PARAMETER.version]),
+  });
+  return parameter;
+}
+
+/** A usage parameter block's source and name (its label), and the values of its `known` attributes. */
+function namedParameter(block: OclBlock, known: readonly string[]): { parameter: BlockSource & { name: string }; values: AttributeRead['values'] } {
+  const { values, attributeRanges } = readAttributes(block.body, known);
+  const range = block.range;
+  const headerRange = blockHeaderRange(block);
+  const firstLabel = block.labels[0];
+  const name = firstLabel?.value ?? '';
+  const parameter =
+    firstLabel === undefined ? { range, headerRange, attributeRanges, name } : { range, headerRange, attributeRanges, labelRange: firstLabel.range, name };
+  return { parameter, values };
 }
 
 export function buildUsage(block: OclBlock): ProcessTemplateUsageModel {
-  const reader = new BodyReader(block.body);
-  const slug = block.labels[0]?.value ?? '';
-  const explicitName = reader.string('name');
-  const usage: ProcessTemplateUsageModel = Object.assign({ type: 'process_template' as const }, blockSource(block, reader), {
-    slug,
-    name: explicitName ?? slug,
-    hasExplicitName: explicitName !== undefined,
-    condition: reader.string('condition') ?? 'Success',
-    startTrigger: reader.string('start_trigger') ?? 'StartAfterPrevious',
-    properties: propertyMap(reader),
-    parameters: reader.blockList('parameter').map(buildUsageParameter),
-    packageParameters: reader.blockList('package_parameter').map(buildUsagePackageParameter),
-    extra: reader.extra(['name', 'process_template_slug', 'version_mask', 'condition', 'start_trigger', 'properties']),
-  });
-  assignDefined(usage, { processTemplateSlug: reader.string('process_template_slug'), versionMask: reader.string('version_mask') });
+  const label = block.labels[0];
+  const { values, range, headerRange, attributeRanges, slug, name, hasExplicitName, condition, startTrigger, properties, extra } = readItem(block, USAGE_ATTRIBUTES);
+  const type = 'process_template';
+  const parameters = blocksNamed(block.body, 'parameter', undefined).map(buildUsageParameter);
+  const packageParameters = blocksNamed(block.body, 'package_parameter', undefined).map(buildUsagePackageParameter);
+  const usage: ProcessTemplateUsageModel =
+    label === undefined
+      ? { type, range, headerRange, attributeRanges, slug, name, hasExplicitName, condition, startTrigger, properties, parameters, packageParameters, extra }
+      : { type, range, headerRange, attributeRanges, labelRange: label.range, slug, name, hasExplicitName, condition, startTrigger, properties, parameters, packageParameters, extra };
+  assignDefined(usage, { processTemplateSlug: stringOf(values[USAGE.process_template_slug]), versionMask: stringOf(values[USAGE.version_mask]) });
   return usage;
 }
 

@@ -212,10 +212,21 @@ const FALSE_RULE = blankRule(false);
  * kind's schema and projects without a diagnostic. False means "not sure": validate the long way.
  */
 export function fitsSchema(kind: DocumentKind, body: readonly OclElement[]): boolean {
+  const root = rootRule(kind);
+  return root !== undefined && projectsWithoutFindings(body) && checkBody(root, body, undefined) === true;
+}
+
+/** The rule of each kind's schema, found once (undefined: the schema could not be read). */
+const rootRules = new Map<DocumentKind, Rule | undefined>();
+
+function rootRule(kind: DocumentKind): Rule | undefined {
+  if (rootRules.has(kind)) return rootRules.get(kind);
   loadSchemas();
-  const root = schemasById.get(schemaId(kind));
-  if (root === undefined) return false;
-  return projectsWithoutFindings(body) && checkBody(ruleOf(root, schemaId(kind)), body, undefined) === true;
+  const id = schemaId(kind);
+  const root = schemasById.get(id);
+  const rule = root === undefined ? undefined : ruleOf(root, id);
+  rootRules.set(kind, rule);
+  return rule;
 }
 
 /**
@@ -303,12 +314,13 @@ function common(
   const types = rule.types;
   if (types !== null) {
     let fits = false;
-    for (const t of types) if (t === type || (t === 'number' && type === 'integer')) fits = true;
+    for (let i = 0; i < types.length; i++) if (types[i] === type || (types[i] === 'number' && type === 'integer')) fits = true;
     if (!fits) return false;
   }
   if (rule.enumValues !== null && (plain === undefined || !rule.enumValues.includes(plain))) return false;
-  for (const ref of rule.refs) {
-    const v = recheck(ref, shape, instance, labels);
+  const refs = rule.refs;
+  for (let i = 0; i < refs.length; i++) {
+    const v = recheck(refs[i]!, shape, instance, labels);
     if (v === false) return false;
     if (v === undefined) verdict = undefined;
   }
@@ -332,8 +344,9 @@ function and(a: Verdict, b: Verdict): Verdict {
 function checkBody(rule: Rule, body: readonly OclElement[], labels: readonly OclLabel[] | undefined): Verdict {
   let verdict = common(rule, 'object', undefined, Shape.Body, body, labels);
   if (verdict === false || rule.fixed !== null) return verdict;
-  if (rule.required !== null) {
-    for (const name of rule.required) if (!(name === LABELS_KEY ? labels !== undefined : body.some((e) => e.name === name))) return false;
+  const required = rule.required;
+  if (required !== null) {
+    for (let i = 0; i < required.length; i++) if (!(required[i] === LABELS_KEY ? labels !== undefined : hasElementNamed(body, required[i]!))) return false;
   }
   if (rule.properties === null && rule.additional === null) return verdict;
   if (labels !== undefined) {
@@ -357,6 +370,11 @@ function checkBody(rule: Rule, body: readonly OclElement[], labels: readonly Ocl
     if (verdict === false) return false;
   }
   return verdict;
+}
+
+function hasElementNamed(body: readonly OclElement[], name: string): boolean {
+  for (let i = 0; i < body.length; i++) if (body[i]!.name === name) return true;
+  return false;
 }
 
 /**
@@ -394,7 +412,8 @@ function arrayKeywords(rule: Rule, shape: Shape, instance: unknown, length: numb
 function checkBlocks(rule: Rule, blocks: readonly OclBlock[]): Verdict {
   let verdict = arrayKeywords(rule, Shape.Blocks, blocks, blocks.length);
   if (verdict === false || rule.fixed !== null || rule.items === null) return verdict;
-  for (const block of blocks) {
+  for (let i = 0; i < blocks.length; i++) {
+    const block = blocks[i]!;
     verdict = and(verdict, checkBody(rule.items, block.body, block.labels));
     if (verdict === false) return false;
   }
@@ -404,8 +423,8 @@ function checkBlocks(rule: Rule, blocks: readonly OclBlock[]): Verdict {
 function checkLabels(rule: Rule, labels: readonly OclLabel[]): Verdict {
   let verdict = arrayKeywords(rule, Shape.Labels, labels, labels.length);
   if (verdict === false || rule.fixed !== null || rule.items === null) return verdict;
-  for (const label of labels) {
-    verdict = and(verdict, checkString(rule.items, label.value));
+  for (let i = 0; i < labels.length; i++) {
+    verdict = and(verdict, checkString(rule.items, labels[i]!.value));
     if (verdict === false) return false;
   }
   return verdict;
@@ -456,8 +475,9 @@ function checkValue(rule: Rule, value: OclValue): Verdict {
     case 'array': {
       let verdict = arrayKeywords(rule, Shape.Value, value, value.items.length);
       if (verdict === false || rule.fixed !== null || rule.items === null) return verdict;
-      for (const item of value.items) {
-        verdict = and(verdict, checkValue(rule.items, item));
+      const items = value.items;
+      for (let i = 0; i < items.length; i++) {
+        verdict = and(verdict, checkValue(rule.items, items[i]!));
         if (verdict === false) return false;
       }
       return verdict;
@@ -483,15 +503,22 @@ function checkMap(rule: Rule, map: OclMap): Verdict {
       for (let j = 0; j < i; j++) if (entries[j]!.key === key) return undefined;
     }
   }
-  if (rule.required !== null) {
-    for (const name of rule.required) if (!entries.some((e) => e.key === name)) return false;
+  const required = rule.required;
+  if (required !== null) {
+    for (let i = 0; i < required.length; i++) if (!hasKey(entries, required[i]!)) return false;
   }
   if (rule.properties === null && rule.additional === null) return verdict;
-  for (const entry of entries) {
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i]!;
     const sub = rule.properties?.get(entry.key) ?? rule.additional;
     if (sub === null || sub === undefined) continue;
     verdict = and(verdict, checkValue(sub, entry.value));
     if (verdict === false) return false;
   }
   return verdict;
+}
+
+function hasKey(entries: OclMap['entries'], key: string): boolean {
+  for (let i = 0; i < entries.length; i++) if (entries[i]!.key === key) return true;
+  return false;
 }

@@ -112,3 +112,82 @@ describe('Octostache reference scanner', () => {
     expect([...locals]).toEqual(['m']);
   });
 });
+
+describe('model fields read from attributes', () => {
+  const text = [
+    'step "build" {',
+    '    name = "Build"',
+    '    name = "Second name"',
+    '    colour = "blue"',
+    '    condition = 3',
+    '',
+    '    action "compile" {',
+    '        action_type = "Octopus.Script"',
+    '        action_type = "Octopus.Manual"',
+    '        is_required = "yes"',
+    '        environments = ["dev", "prod"]',
+    '        shape = { a = 1 }',
+    '        worker_pool = "pool"',
+    '',
+    '        packages "app" {',
+    '            feed_id_or_name = "legacy-feed"',
+    '            package_id = "App"',
+    '            size = 3',
+    '        }',
+    '    }',
+    '}',
+    '',
+    'process_template "deploy" {',
+    '    process_template_slug = "deploy-service"',
+    '    version_mask = "1.X"',
+    '    flavour = true',
+    '',
+    '    parameter "Template.A" {',
+    '        value = "one"',
+    '    }',
+    '',
+    '    package_parameter "Template.P" {',
+    '        feed = "f"',
+    '        package_id = "p"',
+    '    }',
+    '}',
+    '',
+  ].join('\n');
+  const doc = validateFile({ path: '.octopus/deployment_process.ocl', text }).document as DeploymentProcessDocument;
+  const step = doc.steps[0]!;
+  const action = step.actions[0]!;
+
+  it('reads the first attribute of each name, and a value of another type as absent', () => {
+    expect(step.name).toBe('Build');
+    expect(step.attributeRanges['name']!.start.line).toBe(2);
+    expect(step.condition).toBe('Success');
+    expect(action.actionType).toBe('Octopus.Script');
+    expect(action.isRequired).toBe(false);
+    expect(action.environments).toEqual(['dev', 'prod']);
+    expect(action.packages[0]!.feed).toBe('legacy-feed');
+  });
+
+  it('keeps the attributes it does not model as JSON, in source order', () => {
+    expect(step.extra).toEqual({ colour: 'blue' });
+    expect(action.extra).toEqual({ shape: { a: 1 } });
+    expect(action.packages[0]!.extra).toEqual({ size: 3 });
+    expect(doc.usages[0]!.extra).toEqual({ flavour: true });
+  });
+
+  it('gives each object its fields in one order: the block source, then the builder\'s, then the optional ones set', () => {
+    expect(Object.keys(step)).toEqual(['type', 'range', 'headerRange', 'attributeRanges', 'labelRange', 'slug', 'name', 'hasExplicitName', 'condition', 'startTrigger', 'properties', 'actions', 'extra']);
+    expect(Object.keys(step.attributeRanges)).toEqual(['name', 'colour', 'condition']);
+    expect(Object.keys(action)).toEqual([
+      'range', 'headerRange', 'attributeRanges', 'labelRange', 'slug', 'channels', 'environments', 'excludedEnvironments', 'isDisabled', 'isRequired', 'properties',
+      'tenantTags', 'gitDependencies', 'packages', 'extra', 'label', 'actionType', 'workerPool',
+    ]);
+    expect(Object.keys(action.packages[0]!)).toEqual(['range', 'headerRange', 'attributeRanges', 'labelRange', 'properties', 'extra', 'name', 'feed', 'packageId']);
+    const usage = doc.usages[0]!;
+    expect(Object.keys(usage)).toEqual([
+      'type', 'range', 'headerRange', 'attributeRanges', 'labelRange', 'slug', 'name', 'hasExplicitName', 'condition', 'startTrigger', 'properties', 'parameters',
+      'packageParameters', 'extra', 'processTemplateSlug', 'versionMask',
+    ]);
+    expect(Object.keys(usage.parameters[0]!)).toEqual(['range', 'headerRange', 'attributeRanges', 'labelRange', 'name', 'value']);
+    expect(Object.keys(usage.packageParameters[0]!)).toEqual(['range', 'headerRange', 'attributeRanges', 'labelRange', 'name', 'feed', 'packageId']);
+  });
+});

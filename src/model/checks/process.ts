@@ -40,8 +40,9 @@ export function checkProcess(process: ProcessModel, file: string | undefined): D
     if (item.type === 'process_template') out.push(...checkUsage(item, file));
   }
 
-  const actionSlugs = new Map<string, { range: Range }>();
-  const actionNames = new Map<string, { range: Range; step: string }>();
+  // Where each action slug and name was first seen (ranges, not objects made for every action of every project).
+  const actionSlugs = new Map<string, Range>();
+  const actionNames = new Map<string, Range>();
   for (const step of process.steps) {
     for (const action of step.actions) {
       // Octopus names a solitary action after its step; `Octopus.Action[<name>]` output variables rely on unique action names.
@@ -55,12 +56,12 @@ export function checkProcess(process: ProcessModel, file: string | undefined): D
               file,
               range: nameRange,
               detail: 'Action names must be unique within a process: output variables are addressed as `Octopus.Action[<name>]`.',
-              related: [{ file, range: earlierName.range, message: 'first action with this name' }],
+              related: [{ file, range: earlierName, message: 'first action with this name' }],
             }),
           );
-        } else actionNames.set(name, { range: nameRange, step: step.slug });
+        } else actionNames.set(name, nameRange);
       } else if (name !== undefined && !actionNames.has(name)) {
-        actionNames.set(name, { range: action.attributeRanges['name'] ?? step.attributeRanges['name'] ?? step.headerRange, step: step.slug });
+        actionNames.set(name, action.attributeRanges['name'] ?? step.attributeRanges['name'] ?? step.headerRange);
       }
       const range = action.labelRange ?? action.headerRange;
       const earlier = actionSlugs.get(action.slug);
@@ -73,10 +74,10 @@ export function checkProcess(process: ProcessModel, file: string | undefined): D
               action.label === undefined
                 ? `An unlabelled action takes its step's slug ("${step.slug}"); label it with a slug that is unique in the process.`
                 : 'Action slugs must be unique within a process.',
-            related: [{ file, range: earlier.range, message: 'first action with this slug' }],
+            related: [{ file, range: earlier, message: 'first action with this slug' }],
           }),
         );
-      } else actionSlugs.set(action.slug, { range });
+      } else actionSlugs.set(action.slug, range);
     }
   }
   return out;
