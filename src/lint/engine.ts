@@ -470,15 +470,37 @@ function unknownActionTypeSteps(steps: ProcessSteps, hub: Hub): UnknownActionTyp
 }
 
 /**
- * Where a finding points: violations and errors at the step (or the process); an inconclusive decision
- * at the process file as a whole (it is about input the run lacks, not about a line); others nowhere.
+ * Where the findings of one process point, in all its contexts (every input built from
+ * `steps`), each place made once: a reason names the same step in every context, and an inconclusive
+ * decision points at the same file. Locations are only read once made (report writers;
+ * `attachRepository` copies them), so decisions may share one.
  */
-function findingLocation(decision: PolicyDecision, input: BuiltInput, process: ResolvedProcess, hub: Hub): DecisionLocation | undefined {
-  // The policy layer placed it already (an unknown ActionType: at the step).
-  if (decision.location !== undefined) return decision.location;
-  if (decision.outcome === 'violation' || decision.outcome === 'error') return locateDecision(decision, input, process, hub);
-  if (decision.outcome === 'inconclusive') return { file: process.file };
-  return undefined;
+class ProcessPlaces {
+  private readonly byReason = new Map<string, DecisionLocation>();
+  private wholeFile: DecisionLocation | undefined;
+
+  constructor(
+    private readonly process: ResolvedProcess,
+    private readonly steps: Pick<ProcessSteps, 'locations'>,
+    private readonly hub: Hub,
+  ) {}
+
+  /**
+   * Where a finding points: violations and errors at the step (or the process); an inconclusive decision
+   * at the process file as a whole (it is about input the run lacks, not about a line); others nowhere.
+   */
+  finding(decision: PolicyDecision): DecisionLocation | undefined {
+    // The policy layer placed it already (an unknown ActionType: at the step).
+    if (decision.location !== undefined) return decision.location;
+    if (decision.outcome === 'violation' || decision.outcome === 'error') {
+      const reason = decision.reason ?? '';
+      let location = this.byReason.get(reason);
+      if (location === undefined) this.byReason.set(reason, (location = locateDecision(decision, this.steps, this.process, this.hub)));
+      return location;
+    }
+    if (decision.outcome === 'inconclusive') return (this.wholeFile ??= { file: this.process.file });
+    return undefined;
+  }
 }
 
 function diagnosticKey(d: Diagnostic): string {
@@ -652,8 +674,10 @@ function decideContexts(
   if (unknownTypes) found.push(unknownActionTypesDiagnostic(unknownTypes));
   const common = { ...policyOptions(hub, options.onError), ...(unknownTypes ? { unknownActionTypes: unknownTypes } : {}) };
   let evaluateOptions: EvaluatePolicyOptions | undefined;
+  const places = new ProcessPlaces(deployment, steps, hub);
   for (const context of contexts) {
-    const request: ContextRequest = { project: target.slug, environment: context.environment, ...(context.tenant !== undefined ? { tenant: context.tenant } : {}), ...(options.release ? { release: options.release } : {}) };
+    // One literal (contextFromConfig reads an absent field and an undefined one alike), not spreads per context.
+    const request: ContextRequest = { project: target.slug, environment: context.environment, tenant: context.tenant, release: options.release };
     const built = contextFromConfig(hub.config, request);
     if ('error' in built) {
       found.push(lintDiagnostic('HUB003', built.error, { file: 'oclhub.ocl', repository: hub.repository, project: target.slug }));
@@ -672,7 +696,8 @@ function decideContexts(
     for (const policy of policies) {
       const decision: PolicyDecision = evaluatePolicy(policy, input.input, evaluateOptions);
       evaluated++;
-      const location = findingLocation(decision, input, deployment, hub);
+      const location = places.finding(decision);
+      // Only a located outcome gets one: a pass or skipped decision may be shared (`reuseInputParts`) and is left as it is.
       if (location) decision.location = location;
       evaluation.decisions.push(decision);
     }
@@ -1586,9 +1611,10 @@ export async function evaluateTarget(hub: Hub, given: LintProjectTarget, options
   const input = buildInput(steps, context);
   const unknownTypes = unknownActionTypeSteps(steps, hub);
   if (unknownTypes) diagnostics.push(unknownActionTypesDiagnostic(unknownTypes));
+  const places = new ProcessPlaces(process, steps, hub);
   const decisions = policies.map((policy) => {
     const decision = decisionOf(evaluatePolicy(policy, input.input, { unknownInput: input.unknown, ...policyOptions(hub, options.onError), ...(unknownTypes ? { unknownActionTypes: unknownTypes } : {}) }));
-    const location = findingLocation(decision, input, process, hub);
+    const location = places.finding(decision);
     if (location) decision.location = location;
     return decision;
   });
