@@ -355,6 +355,30 @@ function parsedResult(conditions: DefinedRuleValue): ParsedResult | string {
   return (conditions.parsed ??= parseResult(conditions.value!));
 }
 
+/** Per policy document: the input fields its two modules read together (`policyInputFields`), for the texts they were worked out from. */
+const fieldsByDocument = new WeakMap<PolicyDocument, { scope: string; conditions: string; fields: readonly string[] | undefined }>();
+
+/**
+ * The input fields a policy's decision depends on: those its scope and conditions modules read
+ * (`inputFieldsRead`, judged from the text, conservative), sorted; undefined when either module may
+ * read more or is volatile, or is missing. Two inputs whose values in these fields are the very same
+ * get the same decision under the same options, as `reuseInputParts` relies on — except an error,
+ * which may not happen again (a time limit).
+ */
+export function policyInputFields(policy: EvaluablePolicy): readonly string[] | undefined {
+  const doc = policy.document;
+  const scope = doc.scope?.rego;
+  const conditions = doc.conditions?.rego;
+  if (scope === undefined || conditions === undefined) return undefined;
+  const known = fieldsByDocument.get(doc);
+  if (known && known.scope === scope && known.conditions === conditions) return known.fields;
+  const scopeFields = inputFieldsRead(scope);
+  const conditionsFields = inputFieldsRead(conditions);
+  const fields = scopeFields && conditionsFields ? Object.freeze([...new Set([...scopeFields, ...conditionsFields])].sort()) : undefined;
+  fieldsByDocument.set(doc, { scope, conditions, fields });
+  return fields;
+}
+
 /** An input field a module reads that the input does not have (distinct from a field set to `undefined`). */
 const ABSENT = Symbol('absent');
 
