@@ -6,6 +6,7 @@ import {
   evaluatePolicy,
   inputFieldsRead,
   mayReadUnknownInput,
+  policyInputFields,
   unknownReads,
 } from '../../src/policy/evaluate.js';
 import { loadPolicy } from './helpers.js';
@@ -268,6 +269,13 @@ describe('reuseInputParts: a module evaluated once for inputs sharing the fields
     for (const source of ['x := input["Steps"]', 'x := object.get(input, "Steps", [])', 'x := y with input as {}', 'import input', 'x := time.now_ns() > input.Deadline']) {
       expect(inputFieldsRead(source), source).toBeUndefined();
     }
+  });
+
+  it('reads a policy\'s fields from both modules, and none when either may read more', () => {
+    expect(policyInputFields(loadPolicy({ slug: 'both', scope: productionScope, conditions: noDisabledSteps }))).toEqual(['Environment', 'Steps']);
+    expect(policyInputFields(loadPolicy({ slug: 'constant', scope: 'default evaluate := true', conditions: noDisabledSteps }))).toEqual(['Steps']);
+    expect(policyInputFields(loadPolicy({ slug: 'whole', scope: 'default evaluate := true', conditions: 'result := {"allowed": count(object.keys(input)) > 8}' }))).toBeUndefined();
+    expect(policyInputFields(loadPolicy({ slug: 'clock', scope: 'evaluate := time.now_ns() > 0', conditions: noDisabledSteps }))).toBeUndefined();
   });
 
   it('decides every input as a fresh evaluation does', () => {
