@@ -170,7 +170,7 @@ export class TemplateCatalog {
   /**
    * `versions`, as one frozen list per tag listing (a refresh lists the tags anew) when no candidate
    * adds to it: resolution asks once per usage of every project, and sorting parses every version
-   * twice (about 10 ms of a 1,000-project lint); resolve.ts also keeps what a mask resolves to per list.
+   * twice (about 10 ms of a 1,000-project lint).
    */
   async sortedVersions(kind: TemplateKind, slug: string): Promise<readonly string[]> {
     const listing = await this.tagsOf(kind);

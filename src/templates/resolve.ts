@@ -15,7 +15,7 @@ import type { HubBase } from '../model/folder-path.js';
 import { expandStep, type ResolvedStep } from './expand.js';
 import { bindParameters, type ParameterBinding } from './parameters.js';
 import { tplDiagnostic } from './resolve-codes.js';
-import { describeNoMatch, maskMatches, parseVersionMask, resolveMask, type VersionMask } from './version-mask.js';
+import { describeNoMatch, maskMatches, parseVersionMask, resolvedMaskOf } from './version-mask.js';
 
 export interface ResolvedUsage {
   /** The usage step's slug (label) and display name. */
@@ -151,7 +151,7 @@ async function resolveUsage(
   }
   const pinned = options.pinned?.get(usage.slug);
   // A pin (lock file) holds only while it is published and the mask still takes it.
-  const version = pinned !== undefined && available.includes(pinned) && maskMatches(mask, pinned) ? pinned : resolvedMask(mask, available);
+  const version = pinned !== undefined && available.includes(pinned) && maskMatches(mask, pinned) ? pinned : resolvedMaskOf(mask, available);
   if (version === undefined) {
     diagnostics.push(
       tplDiagnostic('TPL103', `No published version of "${slug}" matches version_mask "${mask.text}"`, {
@@ -208,23 +208,6 @@ async function resolveUsage(
     );
   }
   return done(expandTemplate(usage, template, file));
-}
-
-/**
- * What each mask resolves to per list of versions (`TemplateCatalog.sortedVersions`, one frozen list
- * per tag listing): every project using a template resolved the same mask against the same list,
- * parsing each version three times. A mask's text fixes the mask (parseVersionMask).
- */
-const resolvedMasks = new WeakMap<readonly string[], Map<string, string | undefined>>();
-
-function resolvedMask(mask: VersionMask, available: readonly string[]): string | undefined {
-  if (!Object.isFrozen(available)) return resolveMask(mask, available);
-  let byText = resolvedMasks.get(available);
-  if (!byText) resolvedMasks.set(available, (byText = new Map()));
-  if (byText.has(mask.text)) return byText.get(mask.text);
-  const version = resolveMask(mask, available);
-  byText.set(mask.text, version);
-  return version;
 }
 
 function expandTemplate(usage: ProcessTemplateUsageModel, template: LoadedTemplate, file: string): ResolvedStep[] {
