@@ -48,9 +48,9 @@ import { ENGINE_VERSION, sha } from './report-key.js';
 export { renderedReportKey } from './report-key.js';
 import { anyPolicyVolatile } from '../policy/clock.js';
 import { loadActivePolicies } from '../policy/active.js';
-import { declareStepTemplatesFix, describeUnknownActionTypes, evaluatePolicy, type EvaluatePolicyOptions, type PolicyEvaluation, type UnknownActionTypeStep } from '../policy/evaluate.js';
+import { declareStepTemplatesFix, describeUnknownActionTypes, evaluatePolicy, policyInputFields, type EvaluatePolicyOptions, type PolicyEvaluation, type UnknownActionTypeStep } from '../policy/evaluate.js';
 import { applyExceptions } from '../policy/exceptions.js';
-import { buildInput, contextFromConfig, processSteps, stepTemplateTypesOf, type BuiltInput, type ContextRequest, type InputStepLocation, type ProcessSteps, type ReleaseContext } from '../policy/input.js';
+import { buildInput, contextFromConfig, processSteps, stepTemplateTypesOf, type BuiltInput, type ContextRequest, type InputStepLocation, type OctopusInput, type ProcessSteps, type ReleaseContext } from '../policy/input.js';
 import type { PolicySource, PolicyValidator } from '../policy/load.js';
 import { sourceKey, type DecisionLocation, type Evaluation, type FailLevel, type LintReport, type LintShard, type PolicyAction, type PolicyDecision } from '../report/lint-report.js';
 import type { ResolvedProcess } from '../templates/resolve.js';
@@ -197,7 +197,7 @@ export interface LintRun {
   volatile?: true;
   /** Projects whose results came from the cache. */
   cached: number;
-  /** Policy evaluations performed (cache hits excluded). */
+  /** Decisions made (those taken from the cache excluded; one repeated from the project's previous context included). */
   evaluated: number;
   /** Of the evaluated projects, those evaluated on worker threads (see `LintOptions.jobs`). */
   onWorkers: number;
@@ -472,15 +472,37 @@ function unknownActionTypeSteps(steps: ProcessSteps, hub: Hub): UnknownActionTyp
 }
 
 /**
- * Where a finding points: violations and errors at the step (or the process); an inconclusive decision
- * at the process file as a whole (it is about input the run lacks, not about a line); others nowhere.
+ * Where the findings of one process point, in all its contexts (every input built from
+ * `steps`), each place made once: a reason names the same step in every context, and an inconclusive
+ * decision points at the same file. Locations are only read once made (report writers;
+ * `attachRepository` copies them), so decisions may share one.
  */
-function findingLocation(decision: PolicyDecision, input: BuiltInput, process: ResolvedProcess, hub: Hub): DecisionLocation | undefined {
-  // The policy layer placed it already (an unknown ActionType: at the step).
-  if (decision.location !== undefined) return decision.location;
-  if (decision.outcome === 'violation' || decision.outcome === 'error') return locateDecision(decision, input, process, hub);
-  if (decision.outcome === 'inconclusive') return { file: process.file };
-  return undefined;
+class ProcessPlaces {
+  private readonly byReason = new Map<string, DecisionLocation>();
+  private wholeFile: DecisionLocation | undefined;
+
+  constructor(
+    private readonly process: ResolvedProcess,
+    private readonly steps: Pick<ProcessSteps, 'locations'>,
+    private readonly hub: Hub,
+  ) {}
+
+  /**
+   * Where a finding points: violations and errors at the step (or the process); an inconclusive decision
+   * at the process file as a whole (it is about input the run lacks, not about a line); others nowhere.
+   */
+  finding(decision: PolicyDecision): DecisionLocation | undefined {
+    // The policy layer placed it already (an unknown ActionType: at the step).
+    if (decision.location !== undefined) return decision.location;
+    if (decision.outcome === 'violation' || decision.outcome === 'error') {
+      const reason = decision.reason ?? '';
+      let location = this.byReason.get(reason);
+      if (location === undefined) this.byReason.set(reason, (location = locateDecision(decision, this.steps, this.process, this.hub)));
+      return location;
+    }
+    if (decision.outcome === 'inconclusive') return (this.wholeFile ??= { file: this.process.file });
+    return undefined;
+  }
 }
 
 function diagnosticKey(d: Diagnostic): string {
@@ -654,8 +676,14 @@ function decideContexts(
   if (unknownTypes) found.push(unknownActionTypesDiagnostic(unknownTypes));
   const common = { ...policyOptions(hub, options.onError), ...(unknownTypes ? { unknownActionTypes: unknownTypes } : {}) };
   let evaluateOptions: EvaluatePolicyOptions | undefined;
+  const places = new ProcessPlaces(deployment, steps, hub);
+  // The previous context's decisions, each taken again where the policy reads the very same input
+  // parts (see `repeatedDecision`); none with unknown action types (the policy layer guards that input).
+  const fields = unknownTypes ? undefined : readFieldsOf(policies);
+  let previous: { input: OctopusInput; options: EvaluatePolicyOptions; decisions: readonly PolicyDecision[] } | undefined;
   for (const context of contexts) {
-    const request: ContextRequest = { project: target.slug, environment: context.environment, ...(context.tenant !== undefined ? { tenant: context.tenant } : {}), ...(options.release ? { release: options.release } : {}) };
+    // One literal (contextFromConfig reads an absent field and an undefined one alike), not spreads per context.
+    const request: ContextRequest = { project: target.slug, environment: context.environment, tenant: context.tenant, release: options.release };
     const built = contextFromConfig(hub.config, request);
     if ('error' in built) {
       found.push(lintDiagnostic('HUB003', built.error, { file: 'oclhub.ocl', repository: hub.repository, project: target.slug }));
@@ -671,16 +699,55 @@ function decideContexts(
     }
     const input = buildInput(steps, built);
     if (evaluateOptions?.unknownInput !== input.unknown) evaluateOptions = { unknownInput: input.unknown, decisionOnly: true, reuseInputParts: true, ...common };
-    for (const policy of policies) {
-      const decision: PolicyDecision = evaluatePolicy(policy, input.input, evaluateOptions);
+    const before = previous !== undefined && previous.options === evaluateOptions ? previous : undefined;
+    for (let p = 0; p < policies.length; p++) {
+      // Counted as made, a repeat too: `LintRun.evaluated` is the decisions this run made, not those taken from the cache.
       evaluated++;
-      const location = findingLocation(decision, input, deployment, hub);
+      const repeated = before && fields ? repeatedDecision(before.decisions[p], fields[p], input.input, before.input) : undefined;
+      if (repeated) {
+        evaluation.decisions.push(repeated);
+        continue;
+      }
+      const decision: PolicyDecision = evaluatePolicy(policies[p]!, input.input, evaluateOptions);
+      const location = places.finding(decision);
+      // Decisions may be shared (a repeat above, or a pass or skipped one the policy layer hands out again,
+      // `reuseInputParts`): only a located outcome gets a location, the same for every context of the project.
       if (location) decision.location = location;
       evaluation.decisions.push(decision);
     }
+    previous = { input: input.input, options: evaluateOptions, decisions: evaluation.decisions };
     evaluations.push(evaluation);
   }
   return evaluated;
+}
+
+const readFields = new WeakMap<readonly PolicySource[], readonly (readonly string[] | undefined)[]>();
+
+/** The input fields each policy of a run reads (`policyInputFields`), worked out once per list of policies. */
+function readFieldsOf(policies: readonly PolicySource[]): readonly (readonly string[] | undefined)[] {
+  let fields = readFields.get(policies);
+  if (!fields || fields.length !== policies.length) readFields.set(policies, (fields = policies.map(policyInputFields)));
+  return fields;
+}
+
+/**
+ * A decision of the project's previous context, taken again: the policy reads only `fields` of the
+ * input (`policyInputFields`), and each of them is the very same value in both inputs (lint builds a
+ * project's inputs from shared parts: Steps, Project; a new Release object per context, so a policy
+ * reading it is evaluated again), under the same options. Its location is the project's, made for the
+ * same reason. Never an error (a time limit may hit one evaluation and not the next); undefined
+ * when the policy must be evaluated.
+ */
+function repeatedDecision(before: PolicyDecision | undefined, fields: readonly string[] | undefined, input: OctopusInput, previous: OctopusInput): PolicyDecision | undefined {
+  if (before === undefined || fields === undefined || before.outcome === 'error') return undefined;
+  const now = input as unknown as Record<string, unknown>;
+  const then = previous as unknown as Record<string, unknown>;
+  for (let i = 0; i < fields.length; i++) {
+    const field = fields[i]!;
+    const value = now[field];
+    if (value !== then[field] || (value === undefined && Object.hasOwn(now, field) !== Object.hasOwn(then, field))) return undefined;
+  }
+  return before;
 }
 
 /** How every policy is evaluated: the error action asked for, under the hub's `limits` (oclhub.ocl). */
@@ -803,8 +870,10 @@ type LaneOutcome = ProjectOutcome | { result: ProjectResult; evaluated: number }
 
 function startLanes(hub: Hub, options: LintOptions, targets: readonly LintProjectTarget[], pending: readonly number[], policies: readonly PolicySource[]): { result(index: number): Promise<LaneOutcome>; close(): Promise<void> } | undefined {
   const filter = { ...(options.environments ? { environments: options.environments } : {}), ...(options.tenants ? { tenants: options.tenants } : {}) };
-  const decisions = pending.reduce((sum, index) => sum + projectContexts(hub.config, targets[index]!, filter).length * policies.length, 0);
-  const count = workerCount(options.jobs ?? 1, decisions, options.decisionsPerWorker);
+  const jobs = options.jobs ?? 1;
+  // One thread starts no worker whatever the decisions (workerCount): they are not counted then, a context list per project.
+  const decisions = jobs > 1 ? pending.reduce((sum, index) => sum + projectContexts(hub.config, targets[index]!, filter).length * policies.length, 0) : 0;
+  const count = workerCount(jobs, decisions, options.decisionsPerWorker);
   const source = count > 0 ? hub.lintWorker?.() : undefined;
   const threads = source ? (options.startedWorkers?.take(source, count) ?? []) : [];
   // Threads started early for a run that turned out to need fewer (most projects cached, say) end now.
@@ -1589,9 +1658,10 @@ export async function evaluateTarget(hub: Hub, given: LintProjectTarget, options
   const input = buildInput(steps, context);
   const unknownTypes = unknownActionTypeSteps(steps, hub);
   if (unknownTypes) diagnostics.push(unknownActionTypesDiagnostic(unknownTypes));
+  const places = new ProcessPlaces(process, steps, hub);
   const decisions = policies.map((policy) => {
     const decision = decisionOf(evaluatePolicy(policy, input.input, { unknownInput: input.unknown, ...policyOptions(hub, options.onError), ...(unknownTypes ? { unknownActionTypes: unknownTypes } : {}) }));
-    const location = findingLocation(decision, input, process, hub);
+    const location = places.finding(decision);
     if (location) decision.location = location;
     return decision;
   });

@@ -82,6 +82,8 @@ export interface EvaluatePolicyOptions {
    * unchanging parts: Steps per project, Environment per environment): a module's value is then
    * reused for a later input whose fields the module reads are the very same objects (see
    * `knownRuleValue`). Only the caller knows its inputs are not changed in place: off by default.
+   * With `decisionOnly`, a pass or skipped decision may also be the very object returned for an
+   * earlier input that decided the same (`SharedDecision`): the caller must not change those.
    */
   reuseInputParts?: boolean;
   /**
@@ -143,6 +145,8 @@ interface PolicyMemo {
   conditionsFields: string[] | undefined;
   scopeKnown: KnownValue[];
   conditionsKnown: KnownValue[];
+  /** The skipped decision, for `reuseInputParts` callers (see `SharedDecision`). */
+  skipped: SharedDecision | undefined;
 }
 
 /** The query text of a rule of a package, as the engine spells a ref (`data.a.b`, `data["a-b"]`). */
@@ -312,6 +316,25 @@ function parseResult(value: Value): ParsedResult | string {
 interface DefinedRuleValue {
   value: Value | undefined;
   parsed: ParsedResult | string | undefined;
+  /** The pass decision this `result` gave, for `reuseInputParts` callers (see `sharedDecision`). */
+  passed: SharedDecision | undefined;
+}
+
+/**
+ * A bare pass or skipped decision handed to every `reuseInputParts` caller whose input decides the
+ * same (see that option): most of a lint's 100,000 decisions, each a new object before, and each then
+ * compared field by field where the JSON report's writer looks for a repeat of the previous context.
+ */
+interface SharedDecision {
+  policy: EvaluablePolicy;
+  decision: PolicyEvaluation;
+}
+
+/** The kept decision when it was made for this very policy, with the fields it copied from it unchanged since; else undefined. */
+function sharedDecision(kept: SharedDecision | undefined, policy: EvaluablePolicy, slug: string, action: PolicyAction): PolicyEvaluation | undefined {
+  if (kept === undefined || kept.policy !== policy) return undefined;
+  const d = kept.decision;
+  return d.policy === slug && d.policyName === policy.document.name && d.version === policy.version && d.action === action ? d : undefined;
 }
 
 type RuleValue = DefinedRuleValue | { error: RegoError };
@@ -324,12 +347,36 @@ function ruleValue(policy: CompiledPolicy, query: string, input: Value, options:
   const r = policy.evalFirst(query, evalOptions);
   if (reads && r.inputReads) reads.push(...r.inputReads);
   if (r.error) return { error: r.error };
-  return { value: r.value, parsed: undefined };
+  return { value: r.value, parsed: undefined, passed: undefined };
 }
 
 /** `result` as `parseResult` reads it, parsed once per rule value (values are never changed). */
 function parsedResult(conditions: DefinedRuleValue): ParsedResult | string {
   return (conditions.parsed ??= parseResult(conditions.value!));
+}
+
+/** Per policy document: the input fields its two modules read together (`policyInputFields`), for the texts they were worked out from. */
+const fieldsByDocument = new WeakMap<PolicyDocument, { scope: string; conditions: string; fields: readonly string[] | undefined }>();
+
+/**
+ * The input fields a policy's decision depends on: those its scope and conditions modules read
+ * (`inputFieldsRead`, judged from the text, conservative), sorted; undefined when either module may
+ * read more or is volatile, or is missing. Two inputs whose values in these fields are the very same
+ * get the same decision under the same options, as `reuseInputParts` relies on — except an error,
+ * which may not happen again (a time limit).
+ */
+export function policyInputFields(policy: EvaluablePolicy): readonly string[] | undefined {
+  const doc = policy.document;
+  const scope = doc.scope?.rego;
+  const conditions = doc.conditions?.rego;
+  if (scope === undefined || conditions === undefined) return undefined;
+  const known = fieldsByDocument.get(doc);
+  if (known && known.scope === scope && known.conditions === conditions) return known.fields;
+  const scopeFields = inputFieldsRead(scope);
+  const conditionsFields = inputFieldsRead(conditions);
+  const fields = scopeFields && conditionsFields ? Object.freeze([...new Set([...scopeFields, ...conditionsFields])].sort()) : undefined;
+  fieldsByDocument.set(doc, { scope, conditions, fields });
+  return fields;
 }
 
 /** An input field a module reads that the input does not have (distinct from a field set to `undefined`). */
@@ -398,10 +445,12 @@ function knownRuleValue(
   }
   for (let i = 0; i < known.length; i++) {
     const k = known[i]!;
-    if (k.strict !== options.strict || k.limits !== options.limits || k.nowNs !== options.nowNs || (reads !== undefined && k.reads === undefined)) continue;
+    // The parts first: most entries differ there (a module reading Steps misses on each project's first
+    // context, past every entry kept), while the options are the same throughout a lint.
     let j = 0;
     while (j < n && k.parts[j] === parts[j]) j++;
     if (j < n) continue;
+    if (k.strict !== options.strict || k.limits !== options.limits || k.nowNs !== options.nowNs || (reads !== undefined && k.reads === undefined)) continue;
     if (reads && k.reads) reads.push(...k.reads);
     return k.result;
   }
@@ -572,6 +621,7 @@ export function evaluatePolicy(policy: EvaluablePolicy, input: unknown, options:
       conditionsFields: inputFieldsRead(conditionsRego),
       scopeKnown: [],
       conditionsKnown: [],
+      skipped: undefined,
     };
     byDocument.set(doc, memo);
   }
@@ -643,7 +693,14 @@ function decideCompiled(
   const inScope = scope.value === true;
   const evaluateField: Partial<PolicyEvaluation> = scope.value === undefined || !raw ? NO_FIELDS : { evaluate: scope.value };
   if (!inScope && !options.ignoreScope) {
-    if (!raw) return withBase(policy, { inScope: false, allowed: true, action: doc.effectiveViolationAction, outcome: 'skipped' });
+    if (!raw) {
+      const action = doc.effectiveViolationAction;
+      const kept = options.reuseInputParts ? sharedDecision(memo.skipped, policy, slug, action) : undefined;
+      if (kept !== undefined) return kept;
+      const skipped = withBase(policy, { inScope: false, allowed: true, action, outcome: 'skipped' });
+      if (options.reuseInputParts) memo.skipped = { policy, decision: skipped };
+      return skipped;
+    }
     return { ...base(policy), inScope: false, allowed: true, action: doc.effectiveViolationAction, outcome: 'skipped', ...evaluateField };
   }
   const unknownTypes = options.unknownActionTypes;
@@ -668,6 +725,11 @@ function decideCompiled(
     return errorDecision(policy, options, `conditions: ${parsed}`, 'POL_RESULT_SHAPE', { inScope, ...(raw ? { result: toJSON(conditions.value) } : {}), ...evaluateField });
   }
   const action = parsed.action ?? doc.effectiveViolationAction;
+  const share = !raw && options.reuseInputParts === true && parsed.allowed && inScope;
+  if (share) {
+    const kept = sharedDecision(conditions.passed, policy, slug, action);
+    if (kept !== undefined && kept.reason === parsed.reason) return kept;
+  }
   const outcome: DecisionOutcome = parsed.allowed ? 'pass' : 'violation';
   const decision: PolicyEvaluation = raw
     ? { ...base(policy), inScope, allowed: parsed.allowed, action, outcome, ...evaluateField, result: toJSON(conditions.value) }
@@ -677,6 +739,7 @@ function decideCompiled(
   } else {
     decision.reason = parsed.reason ?? doc.violationReason ?? defaultViolationReason({ name: doc.name, slug });
   }
+  if (share) conditions.passed = { policy, decision };
   return decision;
 }
 

@@ -179,8 +179,6 @@ export function entityId(kind: 'Environments' | 'Projects' | 'Spaces' | 'Project
 /** The process-dependent part of the input (Steps, Execution, locations): the same for every environment. */
 export interface ProcessSteps {
   steps: OctopusStep[];
-  /** Same entries without `Packages`, for runbook runs. */
-  runbookSteps: OctopusStep[];
   execution: { StartTrigger: string; Steps: string[] }[];
   /** Action slug and step slug → step Ids, for SkippedSteps. */
   idsBySlug: Map<string, string[]>;
@@ -218,8 +216,18 @@ function feedType(feed: string): string {
   return 'External';
 }
 
+/** Feed objects by slug: nothing changes an input once built, so packages of every project share them (at most FEEDS_KEPT kept). */
+const feeds = new Map<string, OctopusFeed>();
+const FEEDS_KEPT = 1024;
+
+/** A package's Feed: the same few feeds over a hub's projects, each typed once (feedType tries up to six patterns). */
 function feedObject(feed: string): OctopusFeed {
-  return { Id: entityId('Feeds', feed), Name: feed === BUILT_IN_FEED ? 'Octopus Server (built-in)' : feed, Slug: feed, Type: feedType(feed) };
+  let object = feeds.get(feed);
+  if (!object) {
+    if (feeds.size >= FEEDS_KEPT) feeds.clear();
+    feeds.set(feed, (object = { Id: entityId('Feeds', feed), Name: feed === BUILT_IN_FEED ? 'Octopus Server (built-in)' : feed, Slug: feed, Type: feedType(feed) }));
+  }
+  return object;
 }
 
 function isConditional(step: ResolvedStep, action: ActionModel): boolean {
@@ -284,7 +292,6 @@ export function processSteps(process: ResolvedProcess, projectSlug: string, step
   const bindings = new Map<string, Map<string, ParameterBinding>>();
   for (const usage of process.usages) bindings.set(usage.slug, new Map(usage.parameters.map((b) => [b.name, b])));
   const steps: OctopusStep[] = [];
-  const runbookSteps: OctopusStep[] = [];
   const execution: ProcessSteps['execution'] = [];
   const idsBySlug = new Map<string, string[]>();
   const locations = new Map<string, InputStepLocation>();
@@ -307,10 +314,7 @@ export function processSteps(process: ResolvedProcess, projectSlug: string, step
       const conditional = isConditional(step, action);
       const source = sourceOf(step, action);
       const packages = action.packages.map((ref) => packageOf(ref, seed, usageBindings));
-      // Both entries written out as literals, not the second one copied from the first by a spread
-      // (`{ ...entry, Packages }`): with the copy this function took about 30% more CPU (a lint builds
-      // the steps of every project once, 5,000 of them on the bench hub).
-      const entry: OctopusStep = { Id: id, Slug: action.slug, ActionType: actionType, Enabled: enabled, IsRequired: action.isRequired, IsConditional: conditional, Source: source };
+      // A runbook run's entry (without Packages) is made from this one when a runbook asks (`runbookStepsOf`).
       const withPackages: OctopusStep = {
         Id: id,
         Slug: action.slug,
@@ -323,11 +327,9 @@ export function processSteps(process: ResolvedProcess, projectSlug: string, step
       };
       if (actionType === undefined) {
         // Unknown: left out of the input, never invented (the key goes, so JSON and Rego see no field).
-        delete entry.ActionType;
         delete withPackages.ActionType;
         (unknownActionTypes ??= []).push({ id, slug: action.slug, templateId: templateId! });
       }
-      runbookSteps.push(entry);
       steps.push(withPackages);
       ids.push(id);
       addId(action.slug, id);
@@ -341,7 +343,28 @@ export function processSteps(process: ResolvedProcess, projectSlug: string, step
     if (trigger === 'StartWithPrevious' && previous) previous.Steps.push(...ids);
     else execution.push({ StartTrigger: trigger, Steps: ids });
   }
-  return { steps, runbookSteps, execution, idsBySlug, locations, unknownActionTypes: unknownActionTypes ?? NO_UNKNOWN_ACTION_TYPES };
+  return { steps, execution, idsBySlug, locations, unknownActionTypes: unknownActionTypes ?? NO_UNKNOWN_ACTION_TYPES };
+}
+
+const runbookSteps = new WeakMap<ProcessSteps, OctopusStep[]>();
+
+/**
+ * The steps of a runbook run: the same entries without `Packages` (the schema has none for runbook
+ * runs), made on first need and then the same list for every context (see `reuseInputParts`). Lint
+ * evaluates deployments only, and made them for every project before.
+ */
+function runbookStepsOf(parts: ProcessSteps): OctopusStep[] {
+  let list = runbookSteps.get(parts);
+  if (!list) {
+    // Written out as literals, not copied by a spread: a copy made a map per object (see processSteps's history).
+    list = parts.steps.map((s): OctopusStep =>
+      'ActionType' in s
+        ? { Id: s.Id, Slug: s.Slug, ActionType: s.ActionType, Enabled: s.Enabled, IsRequired: s.IsRequired, IsConditional: s.IsConditional, Source: s.Source }
+        : { Id: s.Id, Slug: s.Slug, Enabled: s.Enabled, IsRequired: s.IsRequired, IsConditional: s.IsConditional, Source: s.Source },
+    );
+    runbookSteps.set(parts, list);
+  }
+  return list;
 }
 
 /**
@@ -383,7 +406,7 @@ export function buildInput(process: ResolvedProcess | ProcessSteps, context: Inp
     Project: tagged(context.project, 'Projects'),
     Space: named(context.space, 'Spaces'),
     ProjectGroup: named(context.projectGroup, 'ProjectGroups'),
-    Steps: isRunbook ? parts.runbookSteps : parts.steps,
+    Steps: isRunbook ? runbookStepsOf(parts) : parts.steps,
     SkippedSteps: skipped,
     Execution: parts.execution,
     RequiresApproval: context.requiresApproval ?? false,

@@ -62,12 +62,14 @@ export function practiceThresholds(config: HubConfigDocument | undefined, config
 }
 
 function state(config: HubConfigDocument | undefined, options: PracticeOptions, thresholds: Map<string, number>, out: Diagnostic[]): RunState {
+  // One literal, the clock read when a rule asks (`RuleContext.now`): a lint builds this per project,
+  // and no project rule reads the clock or the policies (rules read an absent field and an undefined one alike).
   return {
     config,
     configFile: options.configFile ?? 'oclhub.ocl',
-    now: options.now ?? new Date(),
+    now: options.now,
     thresholds,
-    input: { ...(options.policies ? { policies: options.policies } : {}), ...(options.publishedPolicies ? { publishedPolicies: options.publishedPolicies } : {}) },
+    input: { policies: options.policies, publishedPolicies: options.publishedPolicies },
     out,
   };
 }

@@ -43,7 +43,8 @@ export interface Location {
 export interface RunState {
   config: HubConfigDocument | undefined;
   configFile: string;
-  now: Date;
+  /** Undefined until a rule asks (`RuleContext.now`), then this run's clock for every rule. */
+  now: Date | undefined;
   thresholds: ReadonlyMap<string, number>;
   input: Pick<PracticeInput, 'policies' | 'publishedPolicies'>;
   out: Diagnostic[];
@@ -64,7 +65,7 @@ export class RuleContext {
   }
 
   get now(): Date {
-    return this.state.now;
+    return (this.state.now ??= new Date());
   }
 
   get input(): RunState['input'] {

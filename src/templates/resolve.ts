@@ -15,7 +15,7 @@ import type { HubBase } from '../model/folder-path.js';
 import { expandStep, type ResolvedStep } from './expand.js';
 import { bindParameters, type ParameterBinding } from './parameters.js';
 import { tplDiagnostic } from './resolve-codes.js';
-import { describeNoMatch, maskMatches, parseVersionMask, resolveMask } from './version-mask.js';
+import { describeNoMatch, maskMatches, parseVersionMask, resolvedMaskOf } from './version-mask.js';
 
 export interface ResolvedUsage {
   /** The usage step's slug (label) and display name. */
@@ -136,8 +136,8 @@ async function resolveUsage(
     );
   }
 
-  const available = await catalog.versions('process-templates', slug);
-  resolved.available = available;
+  const available = await catalog.sortedVersions('process-templates', slug);
+  resolved.available = [...available];
   if (available.length === 0) {
     const hint = suggest(slug, await catalog.slugs('process-templates'));
     diagnostics.push(
@@ -151,7 +151,7 @@ async function resolveUsage(
   }
   const pinned = options.pinned?.get(usage.slug);
   // A pin (lock file) holds only while it is published and the mask still takes it.
-  const version = pinned !== undefined && available.includes(pinned) && maskMatches(mask, pinned) ? pinned : resolveMask(mask, available);
+  const version = pinned !== undefined && available.includes(pinned) && maskMatches(mask, pinned) ? pinned : resolvedMaskOf(mask, available);
   if (version === undefined) {
     diagnostics.push(
       tplDiagnostic('TPL103', `No published version of "${slug}" matches version_mask "${mask.text}"`, {

@@ -106,6 +106,32 @@ export function resolveMask(mask: VersionMask, versions: readonly string[]): str
   return highestVersion(versions, (v) => maskMatches(mask, v.version));
 }
 
+/** What `resolvedMaskOf` and `newestOverallOf` answered, by mask text and versions (at most ANSWERS_KEPT kept). */
+const answers = new Map<string, string | undefined>();
+const ANSWERS_KEPT = 1024;
+
+function remembered(key: string, answer: () => string | undefined): string | undefined {
+  if (answers.has(key)) return answers.get(key);
+  const value = answer();
+  if (answers.size >= ANSWERS_KEPT) answers.clear();
+  answers.set(key, value);
+  return value;
+}
+
+/**
+ * `resolveMask` for a mask `parseVersionMask` made from its text (the text fixes it), remembered:
+ * every project of a hub resolves the same mask against the same versions (template resolution and
+ * BP008), and each answer parsed every version two or three times.
+ */
+export function resolvedMaskOf(mask: VersionMask, versions: readonly string[]): string | undefined {
+  return remembered(`mask\u0000${mask.text}\u0000${versions.join('\u0000')}`, () => resolveMask(mask, versions));
+}
+
+/** `newestOverall` of stable versions, remembered as `resolvedMaskOf` is (BP008 asks it for every project). */
+export function newestOverallOf(versions: readonly string[]): string | undefined {
+  return remembered(`newest\u0000${versions.join('\u0000')}`, () => newestOverall(versions));
+}
+
 /** For `oclhub outdated`: the version a consumer with this mask gets (same as resolveMask). */
 export function newestAllowed(mask: VersionMask, versions: readonly string[]): string | undefined {
   return resolveMask(mask, versions);

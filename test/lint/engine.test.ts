@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { diffEvaluations, decisionState } from '../../src/lint/diff.js';
-import { lintHub, locateDecision, projectContexts, registeredTargets, renderedReportKey } from '../../src/lint/engine.js';
+import { evaluateTarget, lintHub, locateDecision, projectContexts, registeredTargets, renderedReportKey } from '../../src/lint/engine.js';
 import { buildInput, contextFromConfig } from '../../src/policy/input.js';
 import type { Evaluation } from '../../src/report/lint-report.js';
 import { removeDir, tempDir } from '../git/helpers.js';
@@ -60,6 +60,23 @@ describe('locateDecision', () => {
     expect(none.step).toBeUndefined();
     expect(none.file).toBe(process.file);
     expect(none.range?.start.line).toBe(1);
+  });
+});
+
+describe('decisions of a project\'s contexts', () => {
+  it('are what each context decides on its own, though lint takes a decision again where a policy reads the same input parts', async () => {
+    const hub = await openAt(dir);
+    const { targets } = await registeredTargets(hub);
+    const now = new Date('2026-06-01T00:00:00Z');
+    for (const release of [undefined, { version: '1.2.3' }]) {
+      const run = await lintHub(hub, { cacheDir: false, now, ...(release ? { release } : {}) });
+      expect(run.evaluated).toBe((3 + 9 + 2) * 3);
+      for (const evaluation of run.report.evaluations) {
+        const target = targets.find((t) => t.slug === evaluation.project)!;
+        const alone = await evaluateTarget(hub, target, { environment: evaluation.environment, now, ...(evaluation.tenant !== undefined ? { tenant: evaluation.tenant } : {}), ...(release ? { release } : {}) });
+        expect(evaluation.decisions, `${evaluation.project}/${evaluation.environment}/${evaluation.tenant ?? '-'}`).toEqual(alone.evaluation!.decisions);
+      }
+    }
   });
 });
 

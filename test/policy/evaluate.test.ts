@@ -6,6 +6,7 @@ import {
   evaluatePolicy,
   inputFieldsRead,
   mayReadUnknownInput,
+  policyInputFields,
   unknownReads,
 } from '../../src/policy/evaluate.js';
 import { loadPolicy } from './helpers.js';
@@ -270,6 +271,13 @@ describe('reuseInputParts: a module evaluated once for inputs sharing the fields
     }
   });
 
+  it('reads a policy\'s fields from both modules, and none when either may read more', () => {
+    expect(policyInputFields(loadPolicy({ slug: 'both', scope: productionScope, conditions: noDisabledSteps }))).toEqual(['Environment', 'Steps']);
+    expect(policyInputFields(loadPolicy({ slug: 'constant', scope: 'default evaluate := true', conditions: noDisabledSteps }))).toEqual(['Steps']);
+    expect(policyInputFields(loadPolicy({ slug: 'whole', scope: 'default evaluate := true', conditions: 'result := {"allowed": count(object.keys(input)) > 8}' }))).toBeUndefined();
+    expect(policyInputFields(loadPolicy({ slug: 'clock', scope: 'evaluate := time.now_ns() > 0', conditions: noDisabledSteps }))).toBeUndefined();
+  });
+
   it('decides every input as a fresh evaluation does', () => {
     const policies = [
       loadPolicy({ slug: 'env_scoped', scope: productionScope, conditions: noDisabledSteps }),
@@ -330,5 +338,33 @@ describe('reuseInputParts: a module evaluated once for inputs sharing the fields
     expect(evaluatePolicy(policy, absent, { reuseInputParts: true }).outcome).toBe('violation');
     expect(evaluatePolicy(policy, inputOf(production, steps, { Id: 'Releases-2', Name: '2.0.0', Version: '2.0.0' }), { reuseInputParts: true }).outcome).toBe('error');
     expect(evaluatePolicy(policy, { ...absent, Release: undefined }, { reuseInputParts: true })).toEqual(evaluatePolicy(policy, { ...absent, Release: undefined }));
+  });
+
+  it('hands a bare pass or skipped decision out again, never a violation or an inconclusive one, nor one made for another policy', () => {
+    const bare = { unknownInput: ['Release'], decisionOnly: true, reuseInputParts: true };
+    const scoped = loadPolicy({ slug: 'scoped_share', scope: productionScope, conditions: noDisabledSteps });
+    const enabled = steps.map((s) => ({ ...s, Enabled: true }));
+    const skipped = evaluatePolicy(scoped, inputOf(staging, enabled), bare);
+    expect(skipped.outcome).toBe('skipped');
+    expect(evaluatePolicy(scoped, inputOf(staging, steps), bare)).toBe(skipped);
+    const passed = evaluatePolicy(scoped, inputOf(production, enabled), bare);
+    expect(passed).toMatchObject({ outcome: 'pass', inScope: true });
+    expect(evaluatePolicy(scoped, inputOf(production, enabled), bare)).toBe(passed);
+    // The same document loaded as another policy (another version) gets decisions of its own.
+    const other = { ...scoped, version: '9.9.9' };
+    const otherPass = evaluatePolicy(other, inputOf(production, enabled), bare);
+    expect(otherPass).not.toBe(passed);
+    expect(otherPass.version).toBe('9.9.9');
+    expect(passed.version).toBe(scoped.version);
+    // Violations (lint places them) and inconclusive decisions are made anew each time.
+    const violation = evaluatePolicy(scoped, inputOf(production), bare);
+    expect(violation.outcome).toBe('violation');
+    expect(evaluatePolicy(scoped, inputOf(production), bare)).not.toBe(violation);
+    const readsRelease = loadPolicy({ slug: 'release_share', scope: 'default evaluate := false\n\nevaluate if input.Release', conditions: noDisabledSteps });
+    const inconclusive = evaluatePolicy(readsRelease, inputOf(production), bare);
+    expect(inconclusive.outcome).toBe('inconclusive');
+    expect(evaluatePolicy(readsRelease, inputOf(production), bare)).not.toBe(inconclusive);
+    // Without reuseInputParts every decision is the caller's own.
+    expect(evaluatePolicy(scoped, inputOf(staging, enabled), { unknownInput: ['Release'], decisionOnly: true })).not.toBe(evaluatePolicy(scoped, inputOf(staging, enabled), { unknownInput: ['Release'], decisionOnly: true }));
   });
 });

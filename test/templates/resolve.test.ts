@@ -33,6 +33,25 @@ describe('version masks against published tags', () => {
     expect(process.diagnostics).toEqual([]);
   });
 
+  it('sorts a template\'s versions once per tag listing, and hands every usage and caller a list of its own', async () => {
+    const sorted = await hub.catalog.sortedVersions('process-templates', 'deploy-web');
+    expect(Object.isFrozen(sorted)).toBe(true);
+    expect(await hub.catalog.sortedVersions('process-templates', 'deploy-web')).toBe(sorted);
+    const first = await resolve(processText('1.X'));
+    first.usage!.available.push('9.9.9');
+    const again = await resolve(processText('1.X'));
+    expect(again.usage?.available).toEqual([...sorted]);
+    expect(again.usage?.version).toBe('1.1.0');
+    const listed = await hub.catalog.versions('process-templates', 'deploy-web');
+    listed.pop();
+    expect(await hub.catalog.versions('process-templates', 'deploy-web')).toEqual([...sorted]);
+    // A refresh lists the tags anew: a new list, sorted again.
+    hub.catalog.refresh();
+    const refreshed = await hub.catalog.sortedVersions('process-templates', 'deploy-web');
+    expect(refreshed).not.toBe(sorted);
+    expect(refreshed).toEqual(sorted);
+  });
+
   it('2.X takes 2.0.0 and 1.0.X the latest 1.0 patch', async () => {
     expect((await resolve(processText('2.X', urlParameter))).usage?.version).toBe('2.0.0');
     expect((await resolve(processText('1.0.X'))).usage?.version).toBe('1.0.1');

@@ -10,6 +10,7 @@ import {
   resolveMask,
   type VersionMask,
 } from '../../src/templates/index.js';
+import { newestOverallOf, resolvedMaskOf } from '../../src/templates/version-mask.js';
 
 function mask(text: string): VersionMask {
   const parsed = parseVersionMask(text);
@@ -133,6 +134,21 @@ describe('newestAllowed / newestOverall', () => {
     expect(maskMatches(mask('1.X'), '1.9.9')).toBe(true);
     expect(maskMatches(mask('1.X'), '2.0.0')).toBe(false);
     expect(maskMatches(mask('1.X'), 'not-a-version')).toBe(false);
+  });
+});
+
+describe('resolvedMaskOf / newestOverallOf (remembered)', () => {
+  it('answer as resolveMask and newestOverall do, for each mask text and list of versions', () => {
+    const lists = [['1.0.0', '1.2.0', '2.0.0'], ['1.0.0', '1.2.0', '1.3.0-rc.1', '2.0.0', '2.1.0'], ['3.0.0'], []];
+    for (let round = 0; round < 2; round++) {
+      for (const versions of lists) {
+        for (const text of ['1.X', '2.X', '1.2.X', '1.X-*', 'prerelease', '1.0.0']) {
+          const mask = parseVersionMask(text) as VersionMask;
+          expect(resolvedMaskOf(mask, versions), `${text} of ${versions.join(', ')}`).toBe(resolveMask(mask, versions));
+        }
+        expect(newestOverallOf(versions)).toBe(newestOverall(versions));
+      }
+    }
   });
 });
 

@@ -30,7 +30,11 @@ export const DEPRECATIONS: readonly Deprecation[] = [
   },
 ];
 
+/** The action types some deprecation names: every action of every project is checked, and almost none is one of them. */
+const DEPRECATED_TYPES = new Set(DEPRECATIONS.map((d) => d.actionType));
+
 function deprecationOf(action: ActionModel): Deprecation | undefined {
+  if (action.actionType === undefined || !DEPRECATED_TYPES.has(action.actionType)) return undefined;
   return DEPRECATIONS.find((d) => {
     if (d.actionType !== action.actionType) return false;
     if (!d.property) return true;

@@ -1,6 +1,6 @@
 /** Step templates without a recorded version (BP007) and process templates a newer major has passed by (BP008). */
 import major from 'semver/functions/major.js';
-import { parseVersionMask, resolveMask, newestOverall } from '../../templates/version-mask.js';
+import { parseVersionMask, resolvedMaskOf, newestOverallOf } from '../../templates/version-mask.js';
 import { actionsOf, processesOf } from '../processes.js';
 import type { ProjectRule } from '../rule.js';
 import { practiceCode } from '../codes.js';
@@ -37,8 +37,8 @@ export const outdatedProcessTemplate: ProjectRule = {
         const versions = published.get(usage.processTemplateSlug);
         const mask = parseVersionMask(usage.versionMask);
         if (!versions || versions.length === 0 || 'error' in mask || mask.kind === 'prerelease') continue;
-        const newest = newestOverall(versions);
-        const taken = resolveMask(mask, versions);
+        const newest = newestOverallOf(versions);
+        const taken = resolvedMaskOf(mask, versions);
         if (newest === undefined) continue;
         const major = mask.kind === 'exact' ? semver.major(mask.version) : mask.major;
         const base = taken ?? `${major}.0.0`;
