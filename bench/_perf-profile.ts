@@ -46,6 +46,8 @@ export function recordNode(args: readonly string[], cwd: string, env: NodeJS.Pro
 const maps = new Map<string, SourceMap | undefined>();
 function sourceOf(location: string, line: number, column: number): string {
   const file = location.replace(/^file:\/\//, '');
+  // The package's bin script, wherever the package is laid out (the bench's private build is under the temporary folder).
+  if (/(^|\/)bin\/oclhub\.js$/.test(file)) return 'bin/oclhub.js';
   if (!file.includes('/bundle/')) return file.replace(/^.*?(src\/|node_modules\/|bench\/)/, '$1');
   if (!maps.has(file)) maps.set(file, existsSync(`${file}.map`) ? new SourceMap(JSON.parse(readFileSync(`${file}.map`, 'utf8'))) : undefined);
   const entry = maps.get(file)?.findEntry(line - 1, column - 1) as { originalSource?: string } | undefined;
@@ -62,7 +64,9 @@ const PLACING = /^(locateDecision|findingLocation|placeDiagnostics|errorLocation
 const SHARED_HELPERS = /^src\/(diagnostics\.ts|lint\/codes\.ts|model\/folder-path\.ts|model\/code-registry\.ts|deps\/codes\.ts)$/;
 
 function layerOf(source: string, names: readonly string[]): string {
-  if (source.startsWith('node_modules/commander') || source.startsWith('src/cli/') || source.startsWith('bin/')) return 'CLI set-up (commander, the command)';
+  // The bin script's own frames are few; under them, Node's loader compiles its internal modules and the bundles it requires.
+  if (source === 'bin/oclhub.js') return 'bin/oclhub.js (Node loading its modules and the bundles)';
+  if (source.startsWith('node_modules/commander') || source.startsWith('src/cli/')) return 'CLI set-up (commander, the command)';
   if (source.startsWith('bench/')) return "the bench's own code (the floor's input and checks)";
   if (source.startsWith('node_modules/')) return 'dependencies';
   if (source.startsWith('src/startup/')) return 'loading the bundle (code cache)';

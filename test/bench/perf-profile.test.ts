@@ -56,6 +56,8 @@ describe('bench/lint.ts --perf layers', () => {
       ...samples(70, [js('projectDependencies', 'src/deps/index.ts'), js('main', 'src/cli/main.ts')]),
       // No code of ours after main(): not Node's start-up.
       ...samples(80, ['malloc']),
+      // The bin script of a package laid out anywhere (the bench's private build is under the temporary folder).
+      ...samples(90, ['JS:^compileForInternalLoader node:internal/bootstrap/realm:383:27', 'JS:~ /tmp/oclhub-bench-build-x1/bin/oclhub.js:1:1']),
     ].join('\n\n');
     const out = formatPerfSummary([summariseRecording(text)]);
     const layer = (ms: number, name: string) => expect(out).toMatch(new RegExp(`^\\s+${ms} ms\\s+[\\d.]+%\\s+${name.replace(/[()]/g, '\\$&')}`, 'm'));
@@ -67,6 +69,7 @@ describe('bench/lint.ts --perf layers', () => {
     layer(30, 'lint cache (encode entries, write)');
     layer(35, 'best-practice checks (and the dependencies they read)');
     layer(40, 'no code of ours on the stack (promise jobs, malloc, the kernel, I/O callbacks)');
+    layer(45, 'bin/oclhub.js (Node loading its modules and the bundles)');
     expect(out).not.toContain('other:');
   });
 });
