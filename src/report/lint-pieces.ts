@@ -12,6 +12,7 @@
  * finding names the hub: the piece holds a stand-in there, at known offsets, and the commit of this
  * run is written in as the piece is written out (or decoded).
  */
+import { FindingsOutliner, type FindingsOutline } from './findings-outline.js';
 import { emptyTally, STORED_TALLY, TALLY, tallyEvaluations, type Evaluation, type EvaluationTally, type LintReport } from './lint-report.js';
 
 /**
@@ -62,11 +63,15 @@ export interface StoredPiece {
   commits: readonly number[];
 }
 
-/** What the summary needs of one project's evaluations (see `EvaluationTally`). */
+/**
+ * What the summary needs of one project's evaluations (see `EvaluationTally`), and what a SARIF log
+ * lists of them before its results (findings-outline.ts; 0: none could be made, the piece is decoded).
+ */
 export interface SegmentTally {
   counts: number[];
   environments: string[];
   tenants: string[];
+  outline: FindingsOutline | 0;
 }
 
 /**
@@ -84,8 +89,9 @@ const STORED_SEGMENTS = Symbol('oclhub.storedSegments');
 
 /** The tally of one project's evaluations (what a cache entry stores beside its piece). */
 export function segmentTally(evaluations: readonly Evaluation[]): SegmentTally {
-  const tally = tallyEvaluations(evaluations);
-  return { counts: tally.counts, environments: [...tally.environments], tenants: [...tally.tenants] };
+  const outliner = new FindingsOutliner();
+  const tally = tallyEvaluations(evaluations, emptyTally(), outliner);
+  return { counts: tally.counts, environments: [...tally.environments], tenants: [...tally.tenants], outline: outliner.outline() };
 }
 
 /** The piece's bytes with `commit` written in, as a new buffer. */
