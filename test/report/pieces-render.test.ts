@@ -144,18 +144,18 @@ describe('SARIF results of stored pieces', () => {
   const smallDecision = fc.record(
     {
       policy: word('p', 'q', 'r'),
-      policyName: maybe(word('P', 'Q')),
+      policyName: maybe(word('P', 'Q', '', 'P\u007f')),
       version: maybe(word('1.0.0', '2.0.0')),
       inScope: fc.boolean(),
       allowed: fc.boolean(),
       action: word('block', 'warn'),
       outcome: word('pass', 'violation', 'excepted', 'error', 'skipped', 'inconclusive'),
-      location: maybe(fc.record({ file: word('a.ocl'), step: maybe(word('s', 'x/s', 'b')) }, { requiredKeys: ['file'] })),
+      location: maybe(fc.record({ file: word('a.ocl'), step: maybe(word('s', 'x/s', 'b', '')) }, { requiredKeys: ['file'] })),
     },
     { requiredKeys: ['policy', 'inScope', 'allowed', 'action', 'outcome'] },
   ) as fc.Arbitrary<Evaluation['decisions'][number]>;
   const smallEvaluation = fc.record(
-    { project: word('a', 'a/b', 'c'), environment: word('x', 'b/x', 'y'), tenant: maybe(word('t', 'x')), decisions: fc.array(smallDecision, { maxLength: 5 }) },
+    { project: word('a', 'a/b', 'c'), environment: word('x', 'b/x', 'y', ''), tenant: maybe(word('t', 'x', '')), decisions: fc.array(smallDecision, { maxLength: 5 }) },
     { requiredKeys: ['project', 'environment', 'decisions'] },
   ) as fc.Arbitrary<Evaluation>;
 
@@ -178,6 +178,12 @@ describe('SARIF results of stored pieces', () => {
       { project: 'a', environment: 'x', decisions: [{ ...finding, location: { file: 'a.ocl', step: 0 } }] },
       { project: 'a', environment: 'x', decisions: [{ ...finding, policyName: null }] },
       { project: 'a', environment: 'x', decisions: [finding, { ...finding, location: { file: 'a.ocl', step: null } }] },
+      // What the stored outline cannot tell from an absent field (''), or from its separator.
+      { project: 'a', environment: 'x', tenant: '', decisions: [finding] },
+      { project: 'a', environment: 'x', decisions: [{ ...finding, location: { file: 'a.ocl', step: '' } }] },
+      { project: 'a', environment: 'x', decisions: [{ ...finding, version: '' }] },
+      { project: 'a', environment: 'x\u007fy', decisions: [finding] },
+      { project: 'a', environment: 'x', decisions: [{ ...finding, policy: 'p\u007f' }] },
     ];
     for (const evaluation of odd) {
       const report = byProject([evaluation as Evaluation]);
@@ -191,7 +197,22 @@ describe('SARIF results of stored pieces', () => {
     const report = hubReport(3);
     const hub = { id: 'hub', location: '/hub', commit: C };
     const expected = renderSarif(report);
-    const damages: unknown[] = [0, undefined, 'x', [], [[]], [[['p', 'block', 0, 0, 2]], [['a', 'x', 0, 0]]], [[['p', 'block', 0, 0, 1]], [['a', 'x', 0]]], [[['p', 'block', null, 0, 1]], [['a', 'x', 0, 0]]]];
+    // A stored outline of `fields`: a project, one rule, one place.
+    const stored = (...fields: string[]) => fields.join('\u007f');
+    const damages: unknown[] = [
+      0,
+      undefined,
+      'x',
+      [],
+      [[['p', 'block', 0, 0, 1]], [['a', 'x', 0, 0]]],
+      stored('a', '0'),
+      stored('a', '01', 'p', 'block', '', '', '1', 'x', '', '1', ''),
+      stored('a', '1', 'p', 'block', '', '', '2', 'x', '', '1', ''),
+      stored('a', '1', 'p', 'block', '', '', '1'),
+      stored('a', '1', 'p', 'block', '', '', '1', 'x', '', '0'),
+      stored('a', '1', 'p', 'block', '', '', '1', 'x', '', '2', ''),
+      stored('a', '2', 'p', 'block', '', '', '1', 'x', '', '1', ''),
+    ];
     for (const damage of damages) {
       const assembled = pieced(report, hub, C);
       for (const segment of evaluationSegments(assembled)!) if ('piece' in segment) segment.tally.outline = damage as SegmentTally['outline'];
