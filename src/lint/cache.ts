@@ -18,7 +18,7 @@ import { hasIdentity, HEADER_MAX, identityOf, RENDERED, RENDERED_BODY, renderedH
 import { registerDeferredTail, type DeferredBytes } from '../report/lint-pieces.js';
 import { makeCacheDir, makeCacheDirSync } from './cache-folder.js';
 
-const FORMAT = 'oclhub-lint-cache/3';
+const FORMAT = 'oclhub-lint-cache/5';
 const HEADER = Buffer.from(`${FORMAT}\n`);
 const NEWLINE = Buffer.from('\n');
 
@@ -439,7 +439,7 @@ function readShardStats(file: string, shards: number): ShardStats | undefined {
 }
 
 /**
- * The file is a header line (`oclhub-lint-cache/3`) and one record per entry: a line
+ * The file is a header line (`oclhub-lint-cache/5`) and one record per entry: a line
  * `<key>\t<byte length>\t<CRC-32, hex>`, the entry's bytes, a newline. A run finds its keys by reading
  * the record lines only, checks and hands out an entry's bytes when it uses them (a project's result
  * is stored as the bytes it contributes to the JSON report, see engine.ts: they are written out

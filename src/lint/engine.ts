@@ -151,6 +151,13 @@ export interface LintOptions {
    */
   jsonPieces?: boolean;
   /**
+   * Store the outline of each project's findings beside its piece (report/findings-outline.ts), which
+   * a SARIF report reads instead of decoding the piece: for a caller that writes SARIF. Without it the
+   * stored outline is 0 (a SARIF report written from such an entry decodes its piece, as it would
+   * with a damaged outline), and a run writing another format does not pay for making and storing it.
+   */
+  findingsOutlines?: boolean;
+  /**
    * With `jsonPieces`: stored pieces are left in the lint cache's files and read when the report is
    * written (lint/cache.ts `deferAfterLines`), for a caller that writes them to a file it publishes
    * only after `checkDeferredReads` and that releases them (`releaseDeferredReads`); on a
@@ -783,16 +790,16 @@ export async function lintProjectEncoded(hub: Hub, target: LintProjectTarget, po
   // The piece writer fills in the locations' repository (see `settle` in lintUncached).
   const place = placeIn(hub, target);
   const { evaluations } = attachRepository(run.result, place, { leaveLocations: true });
-  return { entry: entryBytes(encodeEntry(run.result, talliedPiece(pieces, evaluations, place.repository))), evaluated: run.evaluated };
+  return { entry: entryBytes(encodeEntry(run.result, talliedPiece(pieces, evaluations, place.repository, options.findingsOutlines === true))), evaluated: run.evaluated };
 }
 
 /**
  * A project's piece with its tally, as one literal: `{ ...piece, tally }` gets a map of its own on every
  * call on Node 20's V8 (a spread's copy has no transition to share), and so did every object built from it.
  */
-function talliedPiece(pieces: PieceWriter, evaluations: readonly Evaluation[], repository: SourceRepository | undefined): TalliedPiece {
+function talliedPiece(pieces: PieceWriter, evaluations: readonly Evaluation[], repository: SourceRepository | undefined, outlined: boolean): TalliedPiece {
   const written = pieces.piece(evaluations, repository);
-  return { bytes: written.bytes, commits: written.commits, tally: segmentTally(evaluations) };
+  return { bytes: written.bytes, commits: written.commits, tally: segmentTally(evaluations, outlined) };
 }
 
 /**
@@ -950,6 +957,7 @@ function lintWorkerInit(source: LintWorkerSource, options: LintOptions): LintWor
       ...(options.tenants ? { tenants: options.tenants } : {}),
       ...(options.release ? { release: options.release } : {}),
       ...(options.onError ? { onError: options.onError } : {}),
+      ...(options.findingsOutlines ? { findingsOutlines: true } : {}),
     },
   };
 }
@@ -1258,7 +1266,7 @@ async function lintUncached(
     const { evaluations, ...record } = attachRepository(result, place, { leaveLocations: asPiece && !keepObjects });
     let segment: EvaluationSegment = { project: target.slug, evaluations };
     if (asPiece) {
-      const piece = talliedPiece(pieces!, evaluations, place.repository);
+      const piece = talliedPiece(pieces!, evaluations, place.repository, options.findingsOutlines === true);
       const entry = encodeEntryWithRecord(result, piece);
       // The piece is the entry's last part: read back from the cache's file when it hands it out (`deferWritten`).
       const stored = cache!.setEncoded(key, entry.parts);

@@ -9,7 +9,7 @@
  *
  * The index (`lint-output.pieces`) is written after the body it describes is published, and names it by
  * its identity ([size, mtime, inode], as the rendered report's head does): a header line
- * `oclhub-report-pieces/1 size mtimeMs inode commitLength count crc` (the CRC-32 of what follows it, as
+ * `oclhub-report-pieces/3 size mtimeMs inode commitLength count crc` (the CRC-32 of what follows it, as
  * the lint cache checks its records), the byte offset of each piece in the
  * body (a JSON array, one line), then one line per project, `["slug","key",length,{record}],` — the
  * record exactly as the lint cache stores it for that key (result-entry.ts), so that a line does not
@@ -31,7 +31,7 @@ import { storedPieceWhole, type CompactResult, type DecodedEntry } from './resul
 import type { EvaluationSegment, SegmentTally } from '../report/lint-pieces.js';
 
 export const SNAPSHOT_INDEX = 'lint-output.pieces';
-const FORMAT = 'oclhub-report-pieces/1';
+const FORMAT = 'oclhub-report-pieces/3';
 
 /** A project's line of the index, parsed: slug, key, piece length, record. */
 type IndexLine = [string, string, number, Omit<CompactResult, 'sources'> & { piece?: { tally: SegmentTally; commits: readonly number[] } }];

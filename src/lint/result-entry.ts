@@ -200,6 +200,8 @@ export function storedPieceWhole(piece: unknown, length: number, commitLength: n
   if (!piece || typeof piece !== 'object') return false;
   const { tally, commits } = piece as { tally?: Partial<SegmentTally>; commits?: unknown };
   if (!tally || !Array.isArray(tally.counts) || !Array.isArray(tally.environments) || !Array.isArray(tally.tenants) || !Array.isArray(commits)) return false;
+  // The outline's parts are checked where they are read (report/findings-outline.ts `readOutline`).
+  if (tally.outline !== 0 && typeof tally.outline !== 'string') return false;
   for (let i = 0, least = 0; i < commits.length; i++) {
     const at: unknown = commits[i];
     if (!Number.isInteger(at) || (at as number) < least || (at as number) + commitLength > length) return false;

@@ -40,6 +40,7 @@ import {
 } from './lint-report.js';
 import { decisionFingerprint, diagnosticFingerprinter } from './fingerprint.js';
 import { evaluationRuns, evaluationSegments, segmentEvaluations } from './lint-pieces.js';
+import { findingBlocks, isFinding, readOutline, type FindingsOutline } from './findings-outline.js';
 
 export const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';
 
@@ -283,22 +284,31 @@ function sarifParts(report: LintReport, options: SarifOptions): { log: SarifLog;
     });
 
   // First pass: every rule (a policy's level is its most severe finding's) and logical location.
-  // Stored pieces are decoded a project at a time, here and for the results (report/lint-pieces.ts);
-  // `withFindings`: which runs of evaluations had a finding (a project whose decisions all pass or are
-  // out of scope has no result: the results pass does not decode it again).
+  // A stored piece is read from the outline stored beside it (findings-outline.ts), or else decoded,
+  // a project at a time (report/lint-pieces.ts); `withFindings`: which runs of evaluations had a
+  // finding (a project whose decisions all pass or are out of scope has no result: the results pass
+  // does not decode it).
   const segments = evaluationSegments(report);
   const withFindings: boolean[] = [];
-  for (const evaluations of evaluationRuns(report)) {
+  const firstPass = (evaluations: readonly Evaluation[]): boolean => {
     let found = false;
     for (const evaluation of evaluations) {
       for (const decision of evaluation.decisions) {
         if (!isFinding(decision)) continue;
         found = true;
         rules.policy(decision, options);
-        logical.forDecision(evaluation, decision.location?.step);
+        logical.place(evaluation.project, evaluation.environment, evaluation.tenant, decision.location?.step);
       }
     }
-    withFindings.push(found);
+    return found;
+  };
+  if (segments === undefined) {
+    for (const evaluations of evaluationRuns(report)) withFindings.push(firstPass(evaluations));
+  } else {
+    for (const segment of segments) {
+      const outline = 'piece' in segment ? readOutline(segment.tally.outline) : undefined;
+      withFindings.push(outline ? replayOutline(outline, rules, logical, options) : firstPass(segmentEvaluations(segment)));
+    }
   }
   for (const d of report.diagnostics) rules.diagnostic(d);
   for (const d of report.suppressed ?? []) rules.diagnostic(d);
@@ -460,9 +470,23 @@ function sarifParts(report: LintReport, options: SarifOptions): { log: SarifLog;
   return { log, results };
 }
 
-/** Whether a decision is a result (passes and out-of-scope policies are only counted). */
-function isFinding(decision: PolicyDecision): boolean {
-  return decision.outcome !== 'pass' && decision.outcome !== 'skipped';
+/**
+ * What the first pass does with a project's findings, done from their outline: its rules as their
+ * first findings made them, made `error` where a later one blocks, and its places in order. Whether
+ * the project has a finding.
+ */
+function replayOutline([outlineRules, places]: FindingsOutline, rules: RuleTable, logical: LogicalLocationTable, options: SarifOptions): boolean {
+  for (const [policy, action, policyName, version, blocks] of outlineRules) {
+    // Made as its first finding makes it (an inconclusive one escalates nothing), then escalated.
+    const first = { policy, action, outcome: 'inconclusive', ...(policyName === 0 ? {} : { policyName }), ...(version === 0 ? {} : { version }) } as PolicyDecision;
+    rules.policy(first, options);
+    if (blocks === 1) rules.policy({ policy, action: 'block', outcome: 'violation' } as PolicyDecision, options);
+  }
+  for (const place of places) {
+    const tenant = place[2] === 0 ? undefined : place[2];
+    for (let i = 3; i < place.length; i++) logical.place(place[0], place[1], tenant, place[i] === 0 ? undefined : (place[i] as string));
+  }
+  return outlineRules.length > 0;
 }
 
 /** Rules in first-seen order; a policy's default level is `error` if any of its decisions blocks. */
@@ -474,7 +498,7 @@ class RuleTable {
     const existing = this.index.get(decision.policy);
     if (existing !== undefined) {
       const rule = this.rules[existing]!;
-      if (decision.action === 'block' && decision.outcome !== 'inconclusive') rule.defaultConfiguration.level = 'error';
+      if (findingBlocks(decision)) rule.defaultConfiguration.level = 'error';
       return existing;
     }
     const helpUri = options.policyHelpUri?.(decision.policy);
@@ -528,23 +552,27 @@ class LogicalLocationTable {
   private last: { project: string; environment: string; tenant: string | undefined; at: number } | undefined;
 
   forDecision(evaluation: Evaluation, step: string | undefined): SarifLogicalLocation {
-    const { project, environment, tenant } = evaluation;
+    return { ...this.locations[this.place(evaluation.project, evaluation.environment, evaluation.tenant, step)]! };
+  }
+
+  /** The index of the context's (and step's) location, added with its parents when new. */
+  place(project: string, environment: string, tenant: string | undefined, step: string | undefined): number {
     const last = this.last;
     let at: number;
     if (last !== undefined && last.project === project && last.environment === environment && last.tenant === tenant) {
       at = last.at;
     } else {
-      at = this.place('project', project, undefined);
-      at = this.place('environment', environment, at);
-      if (tenant !== undefined) at = this.place('tenant', tenant, at);
+      at = this.node('project', project, undefined);
+      at = this.node('environment', environment, at);
+      if (tenant !== undefined) at = this.node('tenant', tenant, at);
       this.last = { project, environment, tenant, at };
     }
-    if (step !== undefined) at = this.place('step', step, at);
-    return { ...this.locations[at]! };
+    if (step !== undefined) at = this.node('step', step, at);
+    return at;
   }
 
   /** The location of `name` of this kind under the location at `parentIndex` (none: at the top), added when new. */
-  private place(kind: string, name: string, parentIndex: number | undefined): number {
+  private node(kind: string, name: string, parentIndex: number | undefined): number {
     const parentName = parentIndex === undefined ? '' : this.locations[parentIndex]!.fullyQualifiedName;
     const fullyQualifiedName = parentName ? `${parentName}/${name}` : name;
     let at = this.index.get(`${kind}\u0000${fullyQualifiedName}`);

@@ -24,7 +24,7 @@ describe('LintCache', () => {
     first.set('c', { n: 3 });
     await first.save();
     const file = path.join(dir, 'lint-results.json');
-    expect(fs.readFileSync(file, 'utf8').split('\n')[0]).toBe('oclhub-lint-cache/3');
+    expect(fs.readFileSync(file, 'utf8').split('\n')[0]).toBe('oclhub-lint-cache/5');
 
     const second = await LintCache.open(dir);
     expect(second.has('a') && second.has('b') && second.has('c')).toBe(true);
@@ -228,7 +228,7 @@ describe('LintCache in shards', () => {
   });
 
   it('takes a damaged or foreign shard for misses of its keys only, and removes the unsharded file of before', async () => {
-    fs.writeFileSync(path.join(dir, 'lint-results.json'), 'oclhub-lint-cache/3\n');
+    fs.writeFileSync(path.join(dir, 'lint-results.json'), 'oclhub-lint-cache/5\n');
     const first = await LintCache.open(dir, 'lint-results', { shards: 16 });
     first.set(key('3', 1), { n: 1 });
     first.set(key('a', 1), { n: 2 });

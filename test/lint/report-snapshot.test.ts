@@ -127,7 +127,7 @@ describe('the last stored JSON report as a store of project results', () => {
       changeOneProject();
       await expectUncached(`one project changed (${i})`);
       const lines = fs.readFileSync(indexFile(), 'utf8').split('\n');
-      expect(lines[0]).toMatch(/^oclhub-report-pieces\/1 \d+ [\d.]+ \d+ 40 2 [0-9a-f]{1,8}$/);
+      expect(lines[0]).toMatch(/^oclhub-report-pieces\/3 \d+ [\d.]+ \d+ 40 2 [0-9a-f]{1,8}$/);
       expect(lines.slice(2).map((line) => line.slice(0, line.indexOf(',')))).toEqual(['["storefront"', '["payments-api"', '']);
     }
   }, 180_000);

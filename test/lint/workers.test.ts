@@ -97,6 +97,16 @@ describe('lint on worker threads', () => {
     const piecedAgain = await lintHub(await open(generated), { ...quiet, ...POOLED, cacheDir: path.join(work, 'cache-pieces') });
     expect(piecedAgain.cached).toBe(24);
     expect([...lintJsonChunks(piecedAgain.report)].join('')).toBe(rendered(one)['json-stream']);
+    // The findings' outlines a SARIF report reads are made only when asked for, on workers and on one thread alike.
+    const sarifOf = (run: LintRun) => renderLint(run.report, 'sarif', { sarif: { repositoryRoot: () => 'file:///hub/' } });
+    const outlines = (run: LintRun) => evaluationSegments(run.report)!.map((s) => ('piece' in s ? s.tally.outline : undefined));
+    expect(outlines(pieced).every((outline) => outline === 0)).toBe(true);
+    for (const threads of [POOLED, { jobs: 1 }]) {
+      const outlined = await lintHub(await open(generated), { ...quiet, ...threads, findingsOutlines: true, cacheDir: path.join(work, `cache-outlined-${threads.jobs}`) });
+      expect(outlines(outlined).every((outline) => typeof outline === 'string' && outline !== '')).toBe(true);
+      // Without sources (`quiet`), as the pieces decoded for want of outlines write it.
+      expect(sarifOf(outlined)).toBe(sarifOf(pieced));
+    }
     // Deferred (the CLI's JSON report to a file): the workers' pieces are read back from the shards this run wrote.
     try {
       const deferred = await lintHub(await open(generated), { ...quiet, ...POOLED, deferStoredPieces: true, cacheDir: path.join(work, 'cache-deferred') });

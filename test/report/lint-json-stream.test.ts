@@ -87,7 +87,7 @@ describe('a report assembled from stored pieces', () => {
     const mixed: EvaluationSegment[] = segments.map((segment, i) => {
       if ('evaluations' in segment) return segment;
       if (i === 3 || i === 1_500) return { project: segment.project, evaluations: decodePiece(segment.piece, segment.commit) };
-      if (i % 11 === 5) return { ...segment, piece: { bytes: new Uint8Array(0), commits: [] }, tally: segmentTally([]) };
+      if (i % 11 === 5) return { ...segment, piece: { bytes: new Uint8Array(0), commits: [] }, tally: segmentTally([], true) };
       return i % 2 === 0 ? { ...segment, piece: { ...segment.piece, bytes: deferred(segment.piece.bytes as Uint8Array) } } : segment;
     });
     const { evaluations: _unused, ...rest } = big;
@@ -155,7 +155,7 @@ describe('stored pieces past the end of the writer\'s buffer', () => {
     const writer = new PieceWriter(hub, 40);
     const projects = [evaluationsOf('huge', 4000), ...Array.from({ length: 12 }, (_, i) => evaluationsOf(`p${i}`, 300))];
     const segments: EvaluationSegment[] = [];
-    for (const evaluations of projects) segments.push({ project: evaluations[0]!.project, piece: writer.piece(evaluations), commit: C, tally: segmentTally(evaluations) });
+    for (const evaluations of projects) segments.push({ project: evaluations[0]!.project, piece: writer.piece(evaluations), commit: C, tally: segmentTally(evaluations, true) });
     const sizes = segments.map((s) => ('piece' in s ? s.piece.bytes.length : 0));
     expect(sizes[0]).toBeGreaterThan(1 << 20); // more than one buffer
     expect(sizes.reduce((a, b) => a + b, 0) - sizes[0]!).toBeGreaterThan(2 << 20); // the rest fill several

@@ -88,7 +88,7 @@ describe('a located decision without a repository', () => {
     const attached = report(attachRepository(payResult(), target).evaluations);
     const left = attachRepository(payResult(), target, { leaveLocations: true }).evaluations;
     const piece = new PieceWriter(HUB, 40).piece(left, PAY);
-    const pieced = report(undefined, [{ project: 'payments', piece, commit: HUB.commit!, tally: segmentTally(left) }]);
+    const pieced = report(undefined, [{ project: 'payments', piece, commit: HUB.commit!, tally: segmentTally(left, true) }]);
     const cached = report(expandCached(JSON.parse(JSON.stringify(compact(payResult()))), target).evaluations);
 
     const json = buildLintJson(attached);

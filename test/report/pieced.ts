@@ -17,7 +17,7 @@ export function pieced(report: LintReport, hub: SourceRepository, commit: string
     let end = start + 1;
     while (end < list.length && list[end]!.project === list[start]!.project) end++;
     const evaluations = list.slice(start, end);
-    segments.push({ project: list[start]!.project, piece: writer.piece(evaluations), commit, tally: segmentTally(evaluations) });
+    segments.push({ project: list[start]!.project, piece: writer.piece(evaluations), commit, tally: segmentTally(evaluations, true) });
     start = end;
   }
   const { evaluations: _evaluations, ...rest } = report;

@@ -8,11 +8,11 @@ import { describe, expect, it } from 'vitest';
 import { renderGithub, renderGithubStepSummary } from '../../src/report/github.js';
 import { buildGitlab, gitlabChunks, renderGitlab } from '../../src/report/gitlab.js';
 import { junitChunks, renderJunit } from '../../src/report/junit.js';
-import { eachEvaluation, evaluationRuns, evaluationSegments } from '../../src/report/lint-pieces.js';
+import { eachEvaluation, evaluationRuns, evaluationSegments, type SegmentTally } from '../../src/report/lint-pieces.js';
 import type { Evaluation, LintReport } from '../../src/report/lint-report.js';
 import { renderLintText } from '../../src/report/lint-text.js';
 import { renderSarif, sarifChunks } from '../../src/report/sarif.js';
-import { evaluation } from './lint-arbitraries.js';
+import { evaluation, maybe } from './lint-arbitraries.js';
 import { cleanReport, lintReport } from './lint-fixture.js';
 import { atCommit, pieced } from './pieced.js';
 
@@ -52,6 +52,12 @@ function hubReport(projects: number, failOn: LintReport['failOn'] = 'block'): Li
   return report;
 }
 
+/** The fixture's report with `evaluations`, a project's contiguous (as the engine's pieces are: one per project), its contexts in any order. */
+function byProject(evaluations: readonly Evaluation[]): LintReport {
+  const sorted = [...evaluations].sort((a, b) => (a.project < b.project ? -1 : a.project > b.project ? 1 : 0));
+  return { ...lintReport(), evaluations: sorted };
+}
+
 describe('rendering a report of stored pieces', () => {
   it('writes what rendering it in memory writes, in every format, without decoding the report', () => {
     for (const report of [hubReport(1), hubReport(4), hubReport(80), hubReport(3, 'warn'), hubReport(2, 'error'), { ...cleanReport(), evaluations: [] }]) {
@@ -68,9 +74,7 @@ describe('rendering a report of stored pieces', () => {
     const { hub } = atCommit(C);
     fc.assert(
       fc.property(fc.array(evaluation, { maxLength: 12 }), (evaluations: Evaluation[]) => {
-        // Contiguous projects, as the engine's pieces are (one per project).
-        const sorted = [...evaluations].sort((a, b) => (a.project < b.project ? -1 : a.project > b.project ? 1 : 0));
-        const report = { ...lintReport(), evaluations: sorted };
+        const report = byProject(evaluations);
         const assembled = pieced(report, hub, C);
         const decoded = { ...pieced(report, hub, C) };
         for (const [name, render] of Object.entries(RENDERERS)) {
@@ -121,7 +125,7 @@ describe('JUnit totals of stored pieces', () => {
 });
 
 describe('SARIF results of stored pieces', () => {
-  it('decode again only the projects with a finding', () => {
+  it('decode only the projects with a finding, once (the rules and logical locations come from the outlines)', () => {
     const report = hubReport(2);
     // A project whose decisions all pass: no result.
     report.evaluations.push(...cleanReport().evaluations);
@@ -129,7 +133,94 @@ describe('SARIF results of stored pieces', () => {
     const reads = countingReads(assembled);
     expect([...sarifChunks(assembled)].join('')).toBe([...sarifChunks(report)].join(''));
     // Two projects with findings; the undecided context (no decisions) and the passing project have none.
-    expect([...reads.values()]).toEqual([2, 2, 1, 1]);
+    expect([...reads.entries()]).toEqual([
+      [0, 1],
+      [1, 1],
+    ]);
+  });
+
+  /** A few names each, so that projects share policies, contexts and steps, and names nest (`a` + `b/x` and `a/b` + `x`). */
+  const word = (...words: string[]) => fc.constantFrom(...words);
+  const smallDecision = fc.record(
+    {
+      policy: word('p', 'q', 'r'),
+      policyName: maybe(word('P', 'Q', '', 'P\u007f')),
+      version: maybe(word('1.0.0', '2.0.0')),
+      inScope: fc.boolean(),
+      allowed: fc.boolean(),
+      action: word('block', 'warn'),
+      outcome: word('pass', 'violation', 'excepted', 'error', 'skipped', 'inconclusive'),
+      location: maybe(fc.record({ file: word('a.ocl'), step: maybe(word('s', 'x/s', 'b', '')) }, { requiredKeys: ['file'] })),
+    },
+    { requiredKeys: ['policy', 'inScope', 'allowed', 'action', 'outcome'] },
+  ) as fc.Arbitrary<Evaluation['decisions'][number]>;
+  const smallEvaluation = fc.record(
+    { project: word('a', 'a/b', 'c'), environment: word('x', 'b/x', 'y', ''), tenant: maybe(word('t', 'x', '')), decisions: fc.array(smallDecision, { maxLength: 5 }) },
+    { requiredKeys: ['project', 'environment', 'decisions'] },
+  ) as fc.Arbitrary<Evaluation>;
+
+  it('list the rules and logical locations decoding lists, for any findings', () => {
+    const { hub } = atCommit(C);
+    fc.assert(
+      fc.property(fc.array(smallEvaluation, { maxLength: 14 }), (evaluations: Evaluation[]) => {
+        const report = byProject(evaluations);
+        expect(renderSarif(pieced(report, hub, C))).toBe(renderSarif({ ...pieced(report, hub, C) }));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('have no outline for a finding with a field of another type than an evaluation gives it, and decode its piece', () => {
+    const { hub } = atCommit(C);
+    const finding = { policy: 'p', inScope: true, allowed: false, action: 'block', outcome: 'violation' } as const;
+    const odd: unknown[] = [
+      { project: 'a', environment: 'x', tenant: null, decisions: [finding] },
+      { project: 'a', environment: 'x', decisions: [{ ...finding, location: { file: 'a.ocl', step: 0 } }] },
+      { project: 'a', environment: 'x', decisions: [{ ...finding, policyName: null }] },
+      { project: 'a', environment: 'x', decisions: [finding, { ...finding, location: { file: 'a.ocl', step: null } }] },
+      // What the stored outline cannot tell from an absent field (''), or from its separator.
+      { project: 'a', environment: 'x', tenant: '', decisions: [finding] },
+      { project: 'a', environment: 'x', decisions: [{ ...finding, location: { file: 'a.ocl', step: '' } }] },
+      { project: 'a', environment: 'x', decisions: [{ ...finding, version: '' }] },
+      { project: 'a', environment: 'x\u007fy', decisions: [finding] },
+      { project: 'a', environment: 'x', decisions: [{ ...finding, policy: 'p\u007f' }] },
+    ];
+    for (const evaluation of odd) {
+      const report = byProject([evaluation as Evaluation]);
+      const assembled = pieced(report, hub, C);
+      expect((evaluationSegments(assembled)![0] as { tally: SegmentTally }).tally.outline, JSON.stringify(evaluation)).toBe(0);
+      expect(renderSarif(assembled), JSON.stringify(evaluation)).toBe(renderSarif({ ...pieced(report, hub, C) }));
+    }
+  });
+
+  it('decode a piece whose outline is missing or damaged, and write the same log', () => {
+    const report = hubReport(3);
+    const hub = { id: 'hub', location: '/hub', commit: C };
+    const expected = renderSarif(report);
+    // A stored outline of `fields`: a project, one rule, one place.
+    const stored = (...fields: string[]) => fields.join('\u007f');
+    const damages: unknown[] = [
+      0,
+      undefined,
+      'x',
+      [],
+      [[['p', 'block', 0, 0, 1]], [['a', 'x', 0, 0]]],
+      stored('a', '0'),
+      stored('a', '01', 'p', 'block', '', '', '1', 'x', '', '1', ''),
+      stored('a', '1', 'p', 'block', '', '', '2', 'x', '', '1', ''),
+      stored('a', '1', 'p', 'block', '', '', '1'),
+      stored('a', '1', 'p', 'block', '', '', '1', 'x', '', '0'),
+      stored('a', '1', 'p', 'block', '', '', '1', 'x', '', '2', ''),
+      stored('a', '2', 'p', 'block', '', '', '1', 'x', '', '1', ''),
+    ];
+    for (const damage of damages) {
+      const assembled = pieced(report, hub, C);
+      for (const segment of evaluationSegments(assembled)!) if ('piece' in segment) segment.tally.outline = damage as SegmentTally['outline'];
+      const reads = countingReads(assembled);
+      expect(renderSarif(assembled), JSON.stringify(damage)).toBe(expected);
+      // Each project with findings decoded for the first pass and again for its results.
+      expect(reads.get(0), JSON.stringify(damage)).toBe(2);
+    }
   });
 });
 

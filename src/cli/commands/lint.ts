@@ -215,6 +215,7 @@ async function lint(options: LintCommandOptions, io: CliIo, workers: StartedWork
   // the projects' texts.
   lintOptions.jsonPieces = true;
   if (format === 'json' && extras.length === 0) lintOptions.keepSources = false;
+  if (format === 'sarif' || extras.some((extra) => extra.format === 'sarif')) lintOptions.findingsOutlines = true;
   // Stored pieces are read from the lint cache when the report is written (straight into its slabs,
   // or to be decoded), not held in memory, where what is written can still be taken back when a
   // cache file changes under it: a file renamed into place when complete (not a stream), or a

@@ -16,7 +16,7 @@ export interface LintWorkerInit {
   hub: unknown;
   drafts?: boolean;
   /** The run's options that a project's result depends on. */
-  lint: Pick<LintOptions, 'environments' | 'tenants' | 'release' | 'onError'>;
+  lint: Pick<LintOptions, 'environments' | 'tenants' | 'release' | 'onError' | 'findingsOutlines'>;
 }
 
 /** A project as sent to a worker: without its `load` function; `readAt` says which hub commit to read `fileIds` at instead. */
