@@ -143,6 +143,8 @@ interface PolicyMemo {
   /** The input fields each module reads (`inputFieldsRead`), and its values kept for `reuseInputParts`. */
   scopeFields: string[] | undefined;
   conditionsFields: string[] | undefined;
+  /** Both modules' fields together (`policyInputFields`). */
+  inputFields: readonly string[] | undefined;
   scopeKnown: KnownValue[];
   conditionsKnown: KnownValue[];
   /** The skipped decision, for `reuseInputParts` callers (see `SharedDecision`). */
@@ -355,28 +357,19 @@ function parsedResult(conditions: DefinedRuleValue): ParsedResult | string {
   return (conditions.parsed ??= parseResult(conditions.value!));
 }
 
-/** Per policy document: the input fields its two modules read together (`policyInputFields`), for the texts they were worked out from. */
-const fieldsByDocument = new WeakMap<PolicyDocument, { scope: string; conditions: string; fields: readonly string[] | undefined }>();
-
 /**
  * The input fields a policy's decision depends on: those its scope and conditions modules read
  * (`inputFieldsRead`, judged from the text, conservative), sorted; undefined when either module may
  * read more or is volatile, or is missing. Two inputs whose values in these fields are the very same
  * get the same decision under the same options, as `reuseInputParts` relies on — except an error,
- * which may not happen again (a time limit).
+ * which may not happen again (a time limit). Kept with the policy's compiled modules (`policyMemo`).
  */
 export function policyInputFields(policy: EvaluablePolicy): readonly string[] | undefined {
   const doc = policy.document;
   const scope = doc.scope?.rego;
   const conditions = doc.conditions?.rego;
   if (scope === undefined || conditions === undefined) return undefined;
-  const known = fieldsByDocument.get(doc);
-  if (known && known.scope === scope && known.conditions === conditions) return known.fields;
-  const scopeFields = inputFieldsRead(scope);
-  const conditionsFields = inputFieldsRead(conditions);
-  const fields = scopeFields && conditionsFields ? Object.freeze([...new Set([...scopeFields, ...conditionsFields])].sort()) : undefined;
-  fieldsByDocument.set(doc, { scope, conditions, fields });
-  return fields;
+  return policyMemo(policy, slugOf(policy), scope, conditions).inputFields;
 }
 
 /** An input field a module reads that the input does not have (distinct from a field set to `undefined`). */
@@ -595,6 +588,32 @@ function settle(decision: PolicyEvaluation, reads: readonly string[][] | undefin
   return { ...rest, allowed: true, action: doc.effectiveViolationAction, outcome: 'inconclusive', needs };
 }
 
+/** The policy's memo for these module texts and slug: made anew when they changed or the compiled modules left the cache. */
+function policyMemo(policy: EvaluablePolicy, slug: string, scopeRego: string, conditionsRego: string): PolicyMemo {
+  const doc = policy.document;
+  let memo = byDocument.get(doc);
+  if (!memo || memo.scope !== scopeRego || memo.conditions !== conditionsRego || memo.slug !== slug || !compiledCache.has(memo.compiled.key)) {
+    const scopeFields = inputFieldsRead(scopeRego);
+    const conditionsFields = inputFieldsRead(conditionsRego);
+    memo = {
+      scope: scopeRego,
+      conditions: conditionsRego,
+      slug,
+      compiled: compilePolicy(slug, scopeRego, conditionsRego),
+      scopeQuery: ruleQuery(slug, 'evaluate'),
+      resultQuery: ruleQuery(slug, 'result'),
+      scopeFields,
+      conditionsFields,
+      inputFields: scopeFields && conditionsFields ? Object.freeze([...new Set([...scopeFields, ...conditionsFields])].sort()) : undefined,
+      scopeKnown: [],
+      conditionsKnown: [],
+      skipped: undefined,
+    };
+    byDocument.set(doc, memo);
+  }
+  return memo;
+}
+
 /**
  * Evaluates one policy on one input (a JSON value, as Octopus would build it). Never throws.
  * `options.onError` decides what error decisions do (default block).
@@ -608,23 +627,7 @@ export function evaluatePolicy(policy: EvaluablePolicy, input: unknown, options:
   if (conditionsRego === undefined) {
     return errorDecision(policy, options, 'the policy has no conditions module (`conditions { rego = … }`)', 'POL_NO_CONDITIONS');
   }
-  let memo = byDocument.get(doc);
-  if (!memo || memo.scope !== scopeRego || memo.conditions !== conditionsRego || memo.slug !== slug || !compiledCache.has(memo.compiled.key)) {
-    memo = {
-      scope: scopeRego,
-      conditions: conditionsRego,
-      slug,
-      compiled: compilePolicy(slug, scopeRego, conditionsRego),
-      scopeQuery: ruleQuery(slug, 'evaluate'),
-      resultQuery: ruleQuery(slug, 'result'),
-      scopeFields: inputFieldsRead(scopeRego),
-      conditionsFields: inputFieldsRead(conditionsRego),
-      scopeKnown: [],
-      conditionsKnown: [],
-      skipped: undefined,
-    };
-    byDocument.set(doc, memo);
-  }
+  const memo = policyMemo(policy, slug, scopeRego, conditionsRego);
   const compiled = memo.compiled;
   // Checked before the loop over both modules: until V8 optimises this function (late in a lint, see
   // LINT_INTERRUPT_BUDGET), the loop made an array and an iterator on every decision.
