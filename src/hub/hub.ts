@@ -35,7 +35,7 @@ import { oclWorktreeMatches } from '../lint/worktree.js';
 import { validatedConfig, type ConfigCacheOptions } from './config-cache.js';
 import { lintDiagnostic, type LintCode } from '../lint/codes.js';
 import type { OctopusInput } from '../policy/input.js';
-import { contextStatus, type ContextStatus, type PolicyDecision } from '../report/lint-report.js';
+import { contextStatus, isFinding, type ContextStatus, type PolicyDecision } from '../report/lint-report.js';
 
 export interface OpenHubOptions {
   /** A local hub repository (working copy or bare). */
@@ -691,7 +691,7 @@ export class Hub {
   async compliance(options: LintOptions = {}): Promise<ComplianceMatrix> {
     const run = await lintHub(this, options);
     const rows = run.report.evaluations.map((evaluation): ComplianceRow => {
-      const findings = evaluation.decisions.filter((d) => d.outcome !== 'pass' && d.outcome !== 'skipped');
+      const findings = evaluation.decisions.filter(isFinding);
       const outcomes = Object.fromEntries(evaluation.decisions.map((d) => [d.policy, d.outcome]));
       return {
         project: evaluation.project,

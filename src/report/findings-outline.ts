@@ -34,11 +34,6 @@ export type FindingsOutline = [rules: OutlineRule[], places: OutlinePlace[]];
 /** An outline as stored (see the file comment); 0: none could be made. */
 export type StoredOutline = string | 0;
 
-/** Whether a decision is a result (passes and out-of-scope policies are only counted). */
-export function isFinding(decision: PolicyDecision): boolean {
-  return decision.outcome !== 'pass' && decision.outcome !== 'skipped';
-}
-
 /** Whether a finding makes its policy's rule `error` (see sarif.ts `RuleTable`). */
 export function findingBlocks(decision: Pick<PolicyDecision, 'action' | 'outcome'>): boolean {
   return decision.action === 'block' && decision.outcome !== 'inconclusive';

@@ -40,6 +40,11 @@ export type DecisionOutcome = 'pass' | 'violation' | 'excepted' | 'error' | 'ski
 /** Every outcome, in the order reports list them (most severe first). */
 export const DECISION_OUTCOMES: readonly DecisionOutcome[] = ['error', 'violation', 'inconclusive', 'excepted', 'pass', 'skipped'];
 
+/** Whether a decision is a finding, a result of the reports (passes and out-of-scope policies are only counted). */
+export function isFinding(decision: Pick<PolicyDecision, 'outcome'>): boolean {
+  return decision.outcome !== 'pass' && decision.outcome !== 'skipped';
+}
+
 /** Which findings make the run fail: see the file comment. */
 export type FailLevel = 'block' | 'warn' | 'error';
 
@@ -244,7 +249,7 @@ export function emptyTally(): EvaluationTally {
 
 /**
  * Adds the evaluations to `tally` (a new one when not given), and hands each finding (a decision
- * neither passed nor skipped: report/findings-outline.ts `isFinding`) to `findings` when given, from
+ * `isFinding`) to `findings` when given, from
  * the same loop (a second one over a hub's 100,000 decisions was ~6 ms of a cold lint).
  */
 export function tallyEvaluations(evaluations: readonly Evaluation[], tally: EvaluationTally = emptyTally(), findings?: { add(evaluation: Evaluation, decision: PolicyDecision): void }): EvaluationTally {
@@ -262,26 +267,21 @@ export function tallyEvaluations(evaluations: readonly Evaluation[], tally: Eval
           break;
         case 'violation':
           c[decision.action === 'block' ? TALLY.violationsBlock : TALLY.violationsWarn]!++;
-          findings?.add(evaluation, decision);
           break;
         case 'excepted':
           c[TALLY.excepted]!++;
-          findings?.add(evaluation, decision);
           break;
         case 'error':
           c[decision.action === 'block' ? TALLY.errorsBlock : TALLY.errorsWarn]!++;
-          findings?.add(evaluation, decision);
           break;
         case 'skipped':
           c[TALLY.skipped]!++;
           break;
         case 'inconclusive':
           c[TALLY.inconclusive]!++;
-          findings?.add(evaluation, decision);
           break;
-        default:
-          findings?.add(evaluation, decision);
       }
+      if (findings !== undefined && isFinding(decision)) findings.add(evaluation, decision);
     }
   }
   return tally;

@@ -24,6 +24,7 @@ import { LineIndex, compareDiagnostics, type Range, type RelatedInformation, typ
 import {
   decisionMessage,
   displayPath,
+  isFinding,
   policyLabel,
   sourceKey,
   summarize,
@@ -114,9 +115,6 @@ function renderUndecided(evaluation: Evaluation, c: Painter, frames: FrameSource
   return lines.join('\n');
 }
 
-function isFinding(decision: PolicyDecision): boolean {
-  return decision.outcome === 'violation' || decision.outcome === 'excepted' || decision.outcome === 'error' || decision.outcome === 'inconclusive';
-}
 
 const IMPORTANCE: Record<string, number> = { error: 0, block: 1, warn: 2, inconclusive: 3, excepted: 4, pass: 5, skipped: 6 };
 function rank(decision: PolicyDecision): number {

@@ -28,6 +28,7 @@ import { LineIndex, type Diagnostic, type Range, type RelatedInformation, type S
 import {
   decisionMessage,
   isHome,
+  isFinding,
   lintExitCode,
   policyLabel,
   sourceKey,
@@ -40,7 +41,7 @@ import {
 } from './lint-report.js';
 import { decisionFingerprint, diagnosticFingerprinter } from './fingerprint.js';
 import { evaluationRuns, evaluationSegments, segmentEvaluations } from './lint-pieces.js';
-import { findingBlocks, isFinding, readOutline, type FindingsOutline } from './findings-outline.js';
+import { findingBlocks, readOutline, type FindingsOutline } from './findings-outline.js';
 
 export const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';
 
